@@ -1,0 +1,16 @@
+import { canViewLead } from '@leadflow/domain';
+import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/** `GET /leads/{leadId}`: the lead, for its owner, managers and admins. */
+export function createHandler(dependencies: DependencyResolver<'leads'>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    const leadId = event.pathParameters?.leadId ?? '';
+    const lead = await dependencies().leads.getLead(leadId);
+    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
+    return jsonResponse(200, lead);
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,25 @@
+import { leadAssignedDetailSchema, newLeadEmail } from '@leadflow/domain';
+import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * On `lead.assigned`: email the new owner. The log of sent notifications makes redeliveries harmless;
+ * a crash between sending and logging can still send twice, which beats never sending.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'notifications' | 'now'>) {
+  return eventHandler(leadAssignedDetailSchema, async (detail) => {
+    const { config, leads, mailer, notifications, now } = dependencies();
+    const notificationId = `lead-assigned-email:${detail.eventId}`;
+    if (await notifications.wasSent(notificationId)) return;
+
+    const rep = config.reps.find((candidate) => candidate.id === detail.ownerId);
+    if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
+    const lead = await leads.getLead(detail.leadId);
+    if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
+
+    await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender });
+    await notifications.recordSent(notificationId, lead.leadId, now().toISOString());
+    logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, channel: 'email' });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

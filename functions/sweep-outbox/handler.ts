@@ -1,0 +1,29 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+
+/** Events older than this were missed by the stream relay (it publishes within seconds). */
+const relayGraceMilliseconds = 2 * 60 * 1000;
+const batchSize = 100;
+
+/**
+ * The safety net of the outbox: republishes events the relay never confirmed, e.g. after the stream
+ * gave up on a batch. Runs as of the schedule's own `time`, so a run can be replayed for any moment.
+ */
+export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox'>) {
+  return async (event: Pick<ScheduledEvent, 'time'>): Promise<{ republished: number }> => {
+    const { publisher, outbox } = dependencies();
+    const createdBefore = new Date(Date.parse(event.time) - relayGraceMilliseconds).toISOString();
+    let republished = 0;
+    for (;;) {
+      const stale = await outbox.listUnpublished(createdBefore, batchSize);
+      if (stale.length === 0) break;
+      await publisher.publish(stale);
+      await outbox.markPublished(stale.map((item) => item.eventId));
+      republished += stale.length;
+    }
+    if (republished > 0) logger.warn('Republished outbox events the relay had missed', { republished });
+    return { republished };
+  };
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import type { Lead } from './lead';
+
+export const roleSchema = z.enum(['rep', 'manager', 'finance', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who is calling: the subject of a verified token and the roles it grants. */
+export interface Principal {
+  id: string;
+  roles: readonly Role[];
+}
+
+/** A lead's owner, managers and admins may see it in full; other reps and finance may not. */
+export function canViewLead(principal: Principal, lead: Pick<Lead, 'ownerId'>): boolean {
+  if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
+  return principal.roles.includes('rep') && lead.ownerId === principal.id;
+}

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
+import { leadContactFieldNames } from './lead';
+
+/** An id that is safe in URLs, DynamoDB keys and log lines. */
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+
+const timeZoneSchema = z.string().refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"');
+
+export const repSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1),
+  email: z.email(),
+  phone: z.string().refine((value) => isValidPhoneNumber(value), { message: 'must be a valid phone number in E.164 form, such as "+14155550100"' }),
+  /** Regions the rep covers, used by territory routing. */
+  regions: z.array(z.string().min(1)).default([]),
+  /** Relative share for weighted routing. */
+  weight: z.number().positive().default(1),
+  /** Most open leads the rep may hold at once (持有上限). */
+  capacity: z.number().int().positive(),
+  timeZone: timeZoneSchema,
+  active: z.boolean().default(true),
+});
+
+export const assignmentStrategySchema = z.enum(['round_robin']);
+
+export const poolSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1),
+  teamId: idSchema,
+  /** Reps who receive and may claim leads of this pool, in routing order. */
+  members: z.array(idSchema).min(1),
+  assignment: z.strictObject({ strategy: assignmentStrategySchema }).default({ strategy: 'round_robin' }),
+});
+
+export const teamSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1),
+  managers: z.array(idSchema).default([]),
+});
+
+export const formFieldTypeSchema = z.enum(['text', 'email', 'phone', 'textarea', 'select', 'checkbox', 'hidden']);
+
+export const formFieldSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a plain field name such as "company_size"'),
+  label: z.string().min(1),
+  type: formFieldTypeSchema.default('text'),
+  required: z.boolean().default(false),
+  /** The lead contact field this answer fills; answers without one are kept as they are. */
+  mapsTo: z.enum(leadContactFieldNames).optional(),
+  maxLength: z.number().int().positive().max(10_000).default(500),
+  options: z.array(z.string().min(1)).optional(),
+});
+
+export const formSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1),
+  poolId: idSchema,
+  channel: idSchema,
+  fields: z.array(formFieldSchema).min(1),
+  defaultCountry: countrySchema,
+  thankYouUrl: z.url().optional(),
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1) }).optional(),
+});
+
+export const channelKindSchema = z.enum(['web_form', 'meta', 'google', 'tiktok', 'linkedin', 'webhook', 'import']);
+
+export const channelSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().trim().min(1),
+  kind: channelKindSchema,
+});
+
+/**
+ * The whole configuration of a Leadflow installation: who sells, which forms feed which pools, and how
+ * leads are reported. Later capabilities (scoring, SLA, recycling) add their own sections here.
+ */
+export const configurationSchema = z
+  .strictObject({
+    organisation: z.strictObject({
+      name: z.string().trim().min(1),
+      timeZone: timeZoneSchema,
+      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "USD"'),
+      /** The address rep notifications are sent from (a verified SES identity when deployed). */
+      notificationSender: z.email(),
+    }),
+    reps: z.array(repSchema).min(1),
+    teams: z.array(teamSchema).min(1),
+    pools: z.array(poolSchema).min(1),
+    channels: z.array(channelSchema).min(1),
+    forms: z.array(formSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
+    const repIds = ids(config.reps);
+    const teamIds = ids(config.teams);
+    const poolIds = ids(config.pools);
+    const channelIds = ids(config.channels);
+
+    for (const [section, items] of Object.entries({ reps: config.reps, teams: config.teams, pools: config.pools, channels: config.channels, forms: config.forms })) {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [section, index, 'id'], message: `duplicate id "${item.id}"` });
+        seen.add(item.id);
+      });
+    }
+    config.teams.forEach((team, index) =>
+      team.managers.forEach((managerId, managerIndex) => {
+        if (!repIds.has(managerId)) ctx.addIssue({ code: 'custom', path: ['teams', index, 'managers', managerIndex], message: `unknown rep "${managerId}"` });
+      }),
+    );
+    config.pools.forEach((pool, index) => {
+      if (!teamIds.has(pool.teamId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'teamId'], message: `unknown team "${pool.teamId}"` });
+      pool.members.forEach((memberId, memberIndex) => {
+        if (!repIds.has(memberId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'members', memberIndex], message: `unknown rep "${memberId}"` });
+      });
+    });
+    config.forms.forEach((form, index) => {
+      if (!poolIds.has(form.poolId)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'poolId'], message: `unknown pool "${form.poolId}"` });
+      if (!channelIds.has(form.channel)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'channel'], message: `unknown channel "${form.channel}"` });
+      const fieldNames = new Set<string>();
+      form.fields.forEach((field, fieldIndex) => {
+        if (fieldNames.has(field.name)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'name'], message: `duplicate field "${field.name}"` });
+        fieldNames.add(field.name);
+        if (field.type === 'select' && !field.options?.length) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'options'], message: 'a select field needs options' });
+      });
+      if (!form.fields.some((field) => field.mapsTo === 'email' || field.mapsTo === 'phone')) {
+        ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields'], message: 'a form needs a field that maps to "email" or "phone", or its leads cannot be contacted' });
+      }
+    });
+  });
+
+export type Configuration = z.infer<typeof configurationSchema>;
+export type Rep = z.infer<typeof repSchema>;
+export type Pool = z.infer<typeof poolSchema>;
+export type Team = z.infer<typeof teamSchema>;
+export type Form = z.infer<typeof formSchema>;
+export type FormField = z.infer<typeof formFieldSchema>;
+export type Channel = z.infer<typeof channelSchema>;
+export type DefaultCountry = CountryCode;
+
+/** Error thrown when a configuration does not validate; the message names every offending field. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: Array<{ path: string; message: string }>,
+  ) {
+    super(`Invalid configuration in ${source}:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Validates a configuration document.
+ * @throws ConfigurationError naming each offending field, e.g. `forms[0].poolId: unknown pool "x"`.
+ */
+export function parseConfiguration(document: unknown, source = 'configuration'): Configuration {
+  const result = configurationSchema.safeParse(document);
+  if (!result.success) throw new ConfigurationError(source, toIssueList(result.error));
+  return result.data;
+}
+
+/** Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries. */
+export function toIssueList(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** The `source` of every event Leadflow puts on its bus. */
+export const leadEventSource = 'leadflow.leads';
+
+/** Every detail carries its event's own id, stable across redeliveries, so consumers can de-duplicate. */
+const eventIdSchema = z.string().min(1);
+
+export const leadCapturedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  formId: z.string(),
+  poolId: z.string(),
+  channel: z.string(),
+  capturedAt: z.iso.datetime(),
+});
+
+export const leadAssignedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  ownerId: z.string(),
+  poolId: z.string(),
+  rule: z.enum(['round_robin']),
+  assignedAt: z.iso.datetime(),
+});
+
+/** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
+export const leadEventDetailSchemas = {
+  'lead.captured': leadCapturedDetailSchema,
+  'lead.assigned': leadAssignedDetailSchema,
+} as const;
+
+export type LeadEventType = keyof typeof leadEventDetailSchemas;
+export type LeadEventDetail<T extends LeadEventType> = z.infer<(typeof leadEventDetailSchemas)[T]>;
+
+/** A domain event ready to publish. */
+export type LeadEvent = {
+  [T in LeadEventType]: { type: T; detail: LeadEventDetail<T>; time: string };
+}[LeadEventType];
+
+/** Builds an event, validating its detail against the contract (we validate on publish and on receipt). */
+export function leadEvent<T extends LeadEventType>(type: T, detail: LeadEventDetail<T>, time: string): LeadEvent {
+  const parsed = leadEventDetailSchemas[type].parse(detail);
+  return { type, detail: parsed, time } as LeadEvent;
+}

@@ -1,0 +1,24 @@
+import type { Lead } from './lead';
+import type { Rep } from './configuration';
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** The email that tells a rep a lead is theirs: who, how to reach them, and where it came from. */
+export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
+  const who = lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? 'A new lead';
+  const lines = [
+    `Hi ${rep.name},`,
+    '',
+    `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
+    '',
+    ...Object.entries(lead.contact).map(([field, value]) => `${field}: ${value}`),
+    ...Object.entries(lead.answers).map(([field, value]) => `${field}: ${value}`),
+    '',
+    `Source: form ${lead.formId} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
+  ];
+  return { to: rep.email, subject: `New lead: ${who}`, text: lines.join('\n') };
+}

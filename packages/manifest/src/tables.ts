@@ -1,0 +1,20 @@
+import type { TableDefinition, TableName } from './types';
+
+/**
+ * The tables, read by the CDK app and by the local runtime alike.
+ * `leads` is a single table: leads, their transactional outbox, and routing counters share it so
+ * one transaction can write a lead together with the event that announces it.
+ */
+export const tables: Record<TableName, TableDefinition> = {
+  leads: {
+    name: 'leads',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+    globalSecondaryIndexes: [
+      // Sparse: only outbox items not yet published carry `outboxPartition`, so the sweeper reads just those.
+      { indexName: 'outbox-by-time', partitionKey: { name: 'outboxPartition', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    ],
+  },
+};

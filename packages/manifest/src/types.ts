@@ -1,0 +1,78 @@
+import type { Role } from '@leadflow/domain';
+
+/** How a caller proves who it is: nobody (public capture), a bearer JWT, or a signature the handler checks. */
+export type RouteAuth = { mode: 'public' } | { mode: 'jwt'; roles: readonly Role[] } | { mode: 'signed-webhook' };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpTrigger {
+  kind: 'http';
+  method: HttpMethod;
+  /** API Gateway path syntax: `/forms/{formId}/submissions`. */
+  path: string;
+  auth: RouteAuth;
+}
+
+/** An EventBridge rule on the lead bus that invokes the function asynchronously. */
+export interface EventTrigger {
+  kind: 'event';
+  ruleName: string;
+  pattern: Record<string, unknown>;
+  /** Retries after the first failed attempt, before the event goes to the dead-letter queue. */
+  retryAttempts: number;
+  maxEventAgeSeconds: number;
+}
+
+/** A schedule: an EventBridge `rate(...)` or `cron(...)` expression, evaluated in `timeZone`. */
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  scheduleName: string;
+  expression: string;
+  timeZone: string;
+}
+
+/** A DynamoDB stream of one of the manifest's tables, with Lambda event-filtering patterns. */
+export interface StreamTrigger {
+  kind: 'stream';
+  table: TableName;
+  filterPatterns: ReadonlyArray<Record<string, unknown>>;
+  batchSize: number;
+  maxRetryAttempts: number;
+}
+
+export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | StreamTrigger;
+
+export type TableAccess = 'read' | 'readWrite';
+
+export interface FunctionDefinition {
+  /** kebab-case; also the folder under `functions/`. */
+  name: string;
+  description: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  trigger: Trigger;
+  tables: Partial<Record<TableName, TableAccess>>;
+  /** Needs to put events on the lead bus. */
+  publishesEvents?: boolean;
+  /** Needs to send email (SES). */
+  sendsEmail?: boolean;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** Logical name; the physical name is given per deployment. */
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  timeToLiveAttribute?: string;
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  globalSecondaryIndexes: ReadonlyArray<{ indexName: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }>;
+}
+
+export type TableName = 'leads';

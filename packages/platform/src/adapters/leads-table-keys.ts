@@ -1,0 +1,10 @@
+/** Key layout of the single `leads` table, in one place. */
+export const leadsTableKeys = {
+  lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
+  outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
+  roundRobin: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'ROUND_ROBIN' }),
+  notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+};
+
+/** The partition value of the sparse `outbox-by-time` index: present only until an event is published. */
+export const unpublishedOutboxPartition = 'unpublished';

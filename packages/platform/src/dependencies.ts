@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { Configuration } from '@leadflow/domain';
+import { createDocumentClient, createEventBridgeClient, createSesClient } from './aws-clients';
+import { loadConfigurationFile } from './configuration-file';
+import { readLambdaSettings } from './settings';
+import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
+import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
+import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
+import { EventBridgePublisher } from './adapters/eventbridge-publisher';
+import { SesMailer } from './adapters/ses-mailer';
+import type { LeadStore } from './ports/lead-store';
+import type { EventPublisher, OutboxStore } from './ports/outbox';
+import type { Mailer, NotificationLog } from './ports/notifications';
+
+/** Everything a handler may need from the outside world; tests pass their own. */
+export interface Dependencies {
+  config: Configuration;
+  leads: LeadStore;
+  outbox: OutboxStore;
+  publisher: EventPublisher;
+  mailer: Mailer;
+  notifications: NotificationLog;
+  now: () => Date;
+  newId: () => string;
+}
+
+/** Resolves a handler's dependencies on first use and keeps them for the life of the container. */
+export type DependencyResolver<K extends keyof Dependencies = keyof Dependencies> = () => Pick<Dependencies, K>;
+
+let resolved: Dependencies | undefined;
+
+/** The production wiring: settings from the environment, configuration from its file, AWS adapters. */
+export const lambdaDependencies: DependencyResolver = () => {
+  if (resolved) return resolved;
+  const settings = readLambdaSettings();
+  const documentClient = createDocumentClient(settings);
+  resolved = {
+    config: loadConfigurationFile(settings.configFile),
+    leads: new DynamoDbLeadStore(documentClient, settings.tableName),
+    outbox: new DynamoDbOutboxStore(documentClient, settings.tableName),
+    publisher: new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName),
+    mailer: new SesMailer(createSesClient(settings)),
+    notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+  return resolved;
+};

@@ -1,0 +1,29 @@
+/** A failure the client caused or may see; its status and JSON body are sent as they are. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  toBody(): Record<string, unknown> {
+    return { error: this.message, ...this.details };
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export const badRequest = (message: string, issues: FieldIssue[] = []) => new HttpError(400, message, { issues });
+export const unauthorized = (message = 'A valid bearer token is required') => new HttpError(401, message);
+export const forbidden = (message = 'You may not access this resource') => new HttpError(403, message);
+export const notFound = (message: string) => new HttpError(404, message);
+export const payloadTooLarge = (limitBytes: number) => new HttpError(413, `Request body is larger than ${limitBytes} bytes`);
+export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) =>
+  new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads `process.env`. Settings are parsed once and fail fast with the name of
+ * the offending variable, so a misconfigured function dies at cold start rather than mid-request.
+ */
+const lambdaSettingsSchema = z.object({
+  LEADS_TABLE_NAME: z.string().min(1),
+  LEADS_EVENT_BUS_NAME: z.string().min(1),
+  LEADS_CONFIG_FILE: z.string().min(1),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Endpoint overrides, set only by the local runtime and tests. */
+  LEADS_DYNAMODB_ENDPOINT: z.url().optional(),
+  LEADS_EVENTBRIDGE_ENDPOINT: z.url().optional(),
+  LEADS_SES_ENDPOINT: z.url().optional(),
+});
+
+export interface LambdaSettings {
+  tableName: string;
+  eventBusName: string;
+  configFile: string;
+  region: string;
+  endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
+}
+
+export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
+  const parsed = parseEnv(lambdaSettingsSchema, env);
+  return {
+    tableName: parsed.LEADS_TABLE_NAME,
+    eventBusName: parsed.LEADS_EVENT_BUS_NAME,
+    configFile: parsed.LEADS_CONFIG_FILE,
+    region: parsed.AWS_REGION,
+    endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT },
+  };
+}
+
+const flag = z.enum(['0', '1', 'true', 'false', '']).transform((value) => value === '1' || value === 'true');
+const port = z.coerce.number().int().min(0).max(65535);
+
+const localSettingsSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LEADS_DATA_DIR: z.string().default('.leads-data'),
+  LEADS_IN_MEMORY: flag.default(false),
+  LEADS_CONFIG_FILE: z.string().default('config/leads.config.json'),
+  LEADS_DYNAMODB_PORT: port.default(0),
+  LEADS_AWS_PORT: port.default(0),
+  LEADS_LOCAL_JWT_SECRET: z.string().min(16).default('leadflow-local-development-secret'),
+  LEADS_SCHEDULES: flag.default(true),
+});
+
+export interface LocalRuntimeSettings {
+  port: number;
+  host: string;
+  dataDir: string;
+  inMemory: boolean;
+  configFile: string;
+  /** 0 means "any free port". */
+  dynamodbPort: number;
+  awsPort: number;
+  jwtSecret: string;
+  /** Whether schedules fire on the local clock; they can always be run by hand. */
+  schedulesEnabled: boolean;
+}
+
+export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): LocalRuntimeSettings {
+  const parsed = parseEnv(localSettingsSchema, env);
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    dataDir: parsed.LEADS_DATA_DIR,
+    inMemory: parsed.LEADS_IN_MEMORY,
+    configFile: parsed.LEADS_CONFIG_FILE,
+    dynamodbPort: parsed.LEADS_DYNAMODB_PORT,
+    awsPort: parsed.LEADS_AWS_PORT,
+    jwtSecret: parsed.LEADS_LOCAL_JWT_SECRET,
+    schedulesEnabled: parsed.LEADS_SCHEDULES,
+  };
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+}
