@@ -18,8 +18,11 @@ export interface EventTrigger {
   kind: 'event';
   ruleName: string;
   pattern: Record<string, unknown>;
-  /** Retries after the first failed attempt, before the event goes to the dead-letter queue. */
-  retryAttempts: number;
+  /**
+   * Retries after a failed attempt (0-2, Lambda's asynchronous-invocation limit), after which the event
+   * goes to the function's dead-letter queue. Applied to the rule target and to the function alike.
+   */
+  retryAttempts: 0 | 1 | 2;
   maxEventAgeSeconds: number;
 }
 
