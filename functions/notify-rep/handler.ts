@@ -16,7 +16,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const lead = await leads.getLead(detail.leadId);
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
 
-    await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender });
+    await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: rep.id } });
     await notifications.recordSent(notificationId, lead.leadId, now().toISOString());
     logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, channel: 'email' });
   });

@@ -1,4 +1,4 @@
-import type { ScheduledEvent } from 'aws-lambda';
+import type { ScheduledInvocation } from '@leadflow/manifest';
 import { lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
 
 /** Events older than this were missed by the stream relay (it publishes within seconds). */
@@ -10,7 +10,7 @@ const batchSize = 100;
  * gave up on a batch. Runs as of the schedule's own `time`, so a run can be replayed for any moment.
  */
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox'>) {
-  return async (event: Pick<ScheduledEvent, 'time'>): Promise<{ republished: number }> => {
+  return async (event: ScheduledInvocation): Promise<{ republished: number }> => {
     const { publisher, outbox } = dependencies();
     const createdBefore = new Date(Date.parse(event.time) - relayGraceMilliseconds).toISOString();
     let republished = 0;

@@ -24,7 +24,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: 'get-lead',
     description: 'Returns one lead to its owner, a manager or an admin.',
     entry: 'functions/get-lead/handler.ts',
-    trigger: { kind: 'http', method: 'GET', path: '/leads/{leadId}', auth: { mode: 'jwt', roles: ['rep', 'manager', 'admin'] } },
+    trigger: { kind: 'http', method: 'GET', path: '/leads/{leadId}', auth: { mode: 'jwt' } },
     tables: { leads: 'read' },
   },
   {

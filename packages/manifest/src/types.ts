@@ -1,7 +1,9 @@
-import type { Role } from '@leadflow/domain';
-
-/** How a caller proves who it is: nobody (public capture), a bearer JWT, or a signature the handler checks. */
-export type RouteAuth = { mode: 'public' } | { mode: 'jwt'; roles: readonly Role[] } | { mode: 'signed-webhook' };
+/**
+ * How a caller proves who it is: nobody (public capture), a bearer JWT verified before the handler
+ * runs (its roles are then checked by the handler, from the token's claims), or a signature the
+ * handler checks over the raw body.
+ */
+export type RouteAuth = { mode: 'public' } | { mode: 'jwt' } | { mode: 'signed-webhook' };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -32,6 +34,16 @@ export interface ScheduleTrigger {
   scheduleName: string;
   expression: string;
   timeZone: string;
+}
+
+/**
+ * What a scheduled function receives, in AWS (EventBridge Scheduler fills `time` from its
+ * `<aws.scheduler.scheduled-time>` context attribute) and locally alike. Handlers take `time` as "now".
+ */
+export interface ScheduledInvocation {
+  scheduleName: string;
+  /** ISO 8601 instant the run is for. */
+  time: string;
 }
 
 /** A DynamoDB stream of one of the manifest's tables, with Lambda event-filtering patterns. */

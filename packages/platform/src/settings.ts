@@ -47,6 +47,7 @@ const localSettingsSchema = z.object({
   LEADS_AWS_PORT: port.default(0),
   LEADS_LOCAL_JWT_SECRET: z.string().min(16).default('leadflow-local-development-secret'),
   LEADS_SCHEDULES: flag.default(true),
+  LEADS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
 });
 
 export interface LocalRuntimeSettings {
@@ -61,6 +62,8 @@ export interface LocalRuntimeSettings {
   jwtSecret: string;
   /** Whether schedules fire on the local clock; they can always be run by hand. */
   schedulesEnabled: boolean;
+  /** Log level of the handlers' Powertools logger while they run locally. */
+  logLevel: string;
 }
 
 export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): LocalRuntimeSettings {
@@ -75,6 +78,7 @@ export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): 
     awsPort: parsed.LEADS_AWS_PORT,
     jwtSecret: parsed.LEADS_LOCAL_JWT_SECRET,
     schedulesEnabled: parsed.LEADS_SCHEDULES,
+    logLevel: parsed.LEADS_LOG_LEVEL,
   };
 }
 

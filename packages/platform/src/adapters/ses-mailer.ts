@@ -1,15 +1,15 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { EmailMessage } from '@leadflow/domain';
-import type { Mailer } from '../ports/notifications';
+import type { Mailer, OutgoingEmail } from '../ports/notifications';
 
 export class SesMailer implements Mailer {
   constructor(private readonly client: SESv2Client) {}
 
-  async send(message: EmailMessage & { from: string }): Promise<void> {
+  async send(message: OutgoingEmail): Promise<void> {
     await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: message.from,
         Destination: { ToAddresses: [message.to] },
+        EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
         Content: { Simple: { Subject: { Data: message.subject, Charset: 'UTF-8' }, Body: { Text: { Data: message.text, Charset: 'UTF-8' } } } },
       }),
     );

@@ -1,7 +1,13 @@
 import type { EmailMessage } from '@leadflow/domain';
 
+export interface OutgoingEmail extends EmailMessage {
+  from: string;
+  /** Message tags (SES `EmailTags`), e.g. the lead id, so deliveries can be traced back to a lead. */
+  tags: Record<string, string>;
+}
+
 export interface Mailer {
-  send(message: EmailMessage & { from: string }): Promise<void>;
+  send(message: OutgoingEmail): Promise<void>;
 }
 
 /** Remembers which notifications went out, so a redelivered event does not email the rep twice. */

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** API Gateway HTTP APIs refuse payloads above 10 MB. */
+export const maxRequestBytes = 10 * 1024 * 1024;
+
+const textualContentType = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
+
+/**
+ * Turns a Node request into the API Gateway HTTP API (payload format 2.0) event that Lambda would get:
+ * lower-cased headers joined with commas, cookies split out, path parameters, base64 for binary bodies.
+ */
+export function toApiGatewayEvent(input: {
+  request: IncomingMessage;
+  body: Buffer;
+  routeKey: string;
+  pathParameters: Record<string, string>;
+  claims?: Record<string, string>;
+}): APIGatewayProxyEventV2 {
+  const { request, body } = input;
+  const url = new URL(request.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const textual = textualContentType.test(headers['content-type'] ?? 'text/plain');
+  const now = new Date();
+  const requestId = randomUUID();
+
+  return {
+    version: '2.0',
+    routeKey: input.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies?.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(input.pathParameters).length ? input.pathParameters : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: (headers.host ?? '127').split('.')[0]!,
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: input.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(input.claims ? { authorizer: { jwt: { claims: input.claims, scopes: [] } } } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+/** Writes a handler's result the way API Gateway does, including its inference for non-structured results. */
+export function writeApiGatewayResult(response: ServerResponse, result: unknown): void {
+  const structured: APIGatewayProxyStructuredResultV2 =
+    typeof result === 'object' && result !== null && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
+  const headers: Record<string, string | string[]> = { ...(structured.headers as Record<string, string>) };
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  response.writeHead(structured.statusCode ?? 200, headers);
+  response.end(structured.body === undefined ? undefined : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8'));
+}

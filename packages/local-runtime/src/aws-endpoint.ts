@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { InvalidEventPatternError, testEventPattern, validatePutEventsEntries } from '@leadflow/event-pattern';
+import type { ActivityLog } from './activity-log';
+import type { LocalEventBus } from './event-bus';
+
+/**
+ * One loopback endpoint that speaks the wire protocols of the AWS services the handlers call besides
+ * DynamoDB: EventBridge (awsJson1.1: `PutEvents`, `TestEventPattern`) and SES v2 (`SendEmail`), so the
+ * handlers use the real AWS SDK clients with only an endpoint override.
+ */
+export class LocalAwsEndpoint {
+  private server?: Server;
+
+  constructor(
+    private readonly bus: LocalEventBus,
+    private readonly activity: ActivityLog,
+  ) {}
+
+  async start(port: number, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((request, response) => void this.route(request, response));
+    await new Promise<void>((done, fail) => this.server!.once('error', fail).listen(port, host, done));
+    const address = this.server.address();
+    if (typeof address !== 'object' || !address) throw new Error('The local AWS endpoint has no address');
+    return `http://${host}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    try {
+      if (request.method === 'POST' && target === 'AWSEvents.PutEvents') return this.putEvents(body, response);
+      if (request.method === 'POST' && target === 'AWSEvents.TestEventPattern') return this.testEventPattern(body, response);
+      if (request.method === 'POST' && request.url?.split('?')[0] === '/v2/email/outbound-emails') return this.sendEmail(body, response);
+      sendJson(response, 400, { __type: 'UnknownOperationException', message: `The local endpoint does not implement ${target || `${request.method} ${request.url}`}` });
+    } catch (error) {
+      sendJson(response, 500, { __type: 'InternalException', message: (error as Error).message });
+    }
+  }
+
+  private putEvents(body: string, response: ServerResponse): void {
+    const input = parseJson(body) as { Entries?: Array<Record<string, unknown>> } | undefined;
+    const entries = input?.Entries ?? [];
+    const verdict = validatePutEventsEntries(entries);
+    if (verdict.requestError) return sendJson(response, 400, { __type: verdict.requestError.code, message: verdict.requestError.message });
+
+    const results = entries.map((entry, index) => {
+      const check = verdict.entries[index]!;
+      if (!check.ok) return { ErrorCode: check.errorCode, ErrorMessage: check.errorMessage };
+      const busName = String(entry.EventBusName ?? 'default').split('/').pop()!;
+      if (busName !== this.bus.name && busName !== 'default') return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
+      const record = this.bus.publish({
+        eventBusName: busName,
+        source: String(entry.Source),
+        detailType: String(entry.DetailType),
+        detail: JSON.parse(String(entry.Detail)),
+        time: entry.Time === undefined ? new Date() : new Date(Number(entry.Time) * 1000),
+        resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
+      });
+      return { EventId: record.id };
+    });
+    sendJson(response, 200, { Entries: results, FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length });
+  }
+
+  private testEventPattern(body: string, response: ServerResponse): void {
+    const input = parseJson(body) as { EventPattern?: string; Event?: string } | undefined;
+    try {
+      sendJson(response, 200, { Result: testEventPattern(String(input?.EventPattern ?? ''), String(input?.Event ?? '')).result });
+    } catch (error) {
+      if (error instanceof InvalidEventPatternError) return sendJson(response, 400, { __type: error.code, message: error.message });
+      throw error;
+    }
+  }
+
+  private sendEmail(body: string, response: ServerResponse): void {
+    const input = parseJson(body) as SesSendEmailInput | undefined;
+    const recipients = input?.Destination?.ToAddresses ?? [];
+    const simple = input?.Content?.Simple;
+    if (!input?.FromEmailAddress || recipients.length === 0 || !simple?.Subject?.Data || !(simple.Body?.Text?.Data ?? simple.Body?.Html?.Data)) {
+      return sendJson(response, 400, { message: 'SendEmail needs FromEmailAddress, Destination.ToAddresses and Content.Simple with a subject and a body' }, { 'x-amzn-errortype': 'BadRequestException' });
+    }
+    const messageId = randomUUID();
+    const leadId = input.EmailTags?.find((tag) => tag.Name === 'leadId')?.Value;
+    for (const recipient of recipients) {
+      this.activity.add(this.activity.notifications, {
+        channel: 'email',
+        recipient,
+        subject: simple.Subject.Data,
+        body: simple.Body?.Text?.Data ?? simple.Body?.Html?.Data ?? '',
+        leadId,
+        time: new Date().toISOString(),
+        messageId,
+      });
+    }
+    sendJson(response, 200, { MessageId: messageId });
+  }
+}
+
+interface SesSendEmailInput {
+  FromEmailAddress?: string;
+  Destination?: { ToAddresses?: string[] };
+  Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } };
+  EmailTags?: Array<{ Name: string; Value: string }>;
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body || '{}');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...headers });
+  response.end(JSON.stringify(body));
+}

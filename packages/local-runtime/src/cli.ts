@@ -1,0 +1,27 @@
+import { ConfigurationError } from '@leadflow/domain';
+import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { startLocalRuntime } from './runtime';
+
+/** `npm start`: the whole system on this machine, until SIGINT or SIGTERM. */
+async function main(): Promise<void> {
+  const runtime = await startLocalRuntime(readLocalRuntimeSettings());
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}; stopping DynamoDB Local and every local service…`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  console.log(`DynamoDB Local:       ${runtime.endpoints.dynamodb}`);
+  console.log(`EventBridge and SES:  ${runtime.endpoints.eventbridge}`);
+  console.log(`Leadflow local runtime ready at ${runtime.url}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigurationError ? error.message : `Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

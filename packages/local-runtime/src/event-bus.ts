@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { matches, validatePattern } from '@leadflow/event-pattern';
+import type { EventTrigger, FunctionDefinition } from '@leadflow/manifest';
+import type { ActivityLog, BusEventRecord } from './activity-log';
+import type { FunctionHost } from './function-host';
+import { deliverWithRetries } from './retrying-invoker';
+
+export interface BusRule {
+  ruleName: string;
+  target: string;
+  trigger: EventTrigger;
+}
+
+/** An event as EventBridge hands it to a rule's target. */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export const localAccount = '000000000000';
+export const localRegion = 'us-east-1';
+
+/**
+ * The local event bus: the manifest's rules, matched with EventBridge's semantics, each matching rule's
+ * target invoked asynchronously with retries and a dead-letter list.
+ */
+export class LocalEventBus {
+  readonly rules: BusRule[];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    functions: readonly FunctionDefinition[],
+    private readonly host: FunctionHost,
+    private readonly activity: ActivityLog,
+    private readonly retryBaseDelayMs = 250,
+  ) {
+    this.rules = functions.flatMap((definition) =>
+      definition.trigger.kind === 'event' ? [{ ruleName: definition.trigger.ruleName, target: definition.name, trigger: definition.trigger }] : [],
+    );
+    for (const rule of this.rules) {
+      const verdict = validatePattern(rule.trigger.pattern);
+      if (!verdict.valid) throw new Error(`Rule ${rule.ruleName} has an invalid event pattern: ${verdict.message}`);
+    }
+  }
+
+  /** Accepts one validated event, records it, and starts delivering it to every matching rule's target. */
+  publish(entry: { eventBusName: string; source: string; detailType: string; detail: unknown; time: Date; resources: string[] }): BusEventRecord {
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.detailType,
+      source: entry.source,
+      account: localAccount,
+      time: entry.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: localRegion,
+      resources: entry.resources,
+      detail: entry.detail,
+    };
+    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.trigger.pattern, event)) : [];
+    const record = this.activity.add(this.activity.events, {
+      id: event.id,
+      time: event.time,
+      eventBusName: entry.eventBusName,
+      source: event.source,
+      detailType: event['detail-type'],
+      detail: event.detail,
+      rules: matching.map((rule) => ({ ruleName: rule.ruleName, target: rule.target, status: 'pending' as const, attempts: 0 })),
+    });
+    matching.forEach((rule, index) => {
+      const outcome = record.rules[index]!;
+      const delivery = deliverWithRetries(
+        () => this.host.invoke(rule.target, event),
+        { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
+        outcome,
+        (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),
+      );
+      this.track(delivery);
+    });
+    return record;
+  }
+
+  /** Resolves once every delivery started so far has finished (tests and shutdown use it). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(delivery: Promise<void>): void {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+}

@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FunctionDefinition } from '@leadflow/manifest';
+import { lambdaContext } from './lambda-context';
+
+export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/** Invokes manifest functions in this process through the very `handler` export Lambda runs. */
+export class FunctionHost {
+  private readonly handlers = new Map<string, LambdaHandler>();
+
+  constructor(
+    private readonly definitions: readonly FunctionDefinition[],
+    private readonly rootDir: string,
+  ) {}
+
+  /** Imports every handler module; call after the environment the handlers read has been set. */
+  async load(): Promise<void> {
+    for (const definition of this.definitions) {
+      const module = (await import(pathToFileURL(resolve(this.rootDir, definition.entry)).href)) as { handler?: LambdaHandler };
+      if (typeof module.handler !== 'function') throw new Error(`${definition.entry} does not export a function named "handler"`);
+      this.handlers.set(definition.name, module.handler);
+    }
+  }
+
+  definition(name: string): FunctionDefinition {
+    const definition = this.definitions.find((candidate) => candidate.name === name);
+    if (!definition) throw new Error(`No function named "${name}" in the manifest`);
+    return definition;
+  }
+
+  async invoke(name: string, event: unknown): Promise<unknown> {
+    const handler = this.handlers.get(name);
+    if (!handler) throw new Error(`Function "${name}" is not loaded`);
+    const timeoutMs = (this.definition(name).timeoutSeconds ?? 30) * 1000;
+    return handler(event, lambdaContext(name, timeoutMs));
+  }
+}

@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FunctionDefinition } from '@leadflow/manifest';
+import { maxRequestBytes, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
+import type { FunctionHost } from './function-host';
+import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
+import { buildRouteTable, matchRoute } from './route-table';
+
+/** A route that exists only in the local runtime (under `/_local/`, or demo pages); never deployed. */
+export type LocalRouteHandler = (request: { method: string; url: URL; body: Buffer }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined>;
+
+/**
+ * Serves the manifest's HTTP routes like an API Gateway HTTP API: JWT routes are verified before the
+ * handler runs (401 otherwise), and each request becomes a payload v2 event for the same handler Lambda runs.
+ */
+export class HttpHost {
+  private server?: Server;
+  private readonly routes;
+
+  constructor(
+    functions: readonly FunctionDefinition[],
+    private readonly host: FunctionHost,
+    private readonly jwtSecret: string,
+    private readonly localRoutes: LocalRouteHandler,
+  ) {
+    this.routes = buildRouteTable(functions);
+  }
+
+  async start(port: number, hostname: string): Promise<string> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: Error) => {
+        if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
+        else response.end();
+        console.error(`[local-runtime] ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
+      });
+    });
+    await new Promise<void>((done, fail) => this.server!.once('error', fail).listen(port, hostname, done));
+    const address = this.server.address();
+    if (typeof address !== 'object' || !address) throw new Error('The HTTP host has no address');
+    return `http://${hostname}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readLimitedBody(request);
+    if (body === 'too-large') return sendJson(response, 413, { message: 'Request Entity Too Large' });
+    const url = new URL(request.url ?? '/', 'http://local');
+    const method = request.method ?? 'GET';
+
+    const local = await this.localRoutes({ method, url, body });
+    if (local) {
+      const isText = typeof local.body === 'string';
+      response.writeHead(local.status, { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...local.headers });
+      response.end(isText ? local.body : JSON.stringify(local.body));
+      return;
+    }
+
+    const matched = matchRoute(this.routes, method, url.pathname);
+    if (!matched) return sendJson(response, 404, { message: 'Not Found' });
+    const { route, pathParameters } = matched;
+
+    let claims: Record<string, string> | undefined;
+    if (route.trigger.auth.mode === 'jwt') {
+      const payload = await verifyLocalToken(this.jwtSecret, request.headers.authorization);
+      if (!payload) return sendJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+      claims = toApiGatewayClaims(payload);
+    }
+    const event = toApiGatewayEvent({ request, body, routeKey: route.routeKey, pathParameters, claims });
+    writeApiGatewayResult(response, await this.host.invoke(route.functionName, event));
+  }
+}
+
+async function readLimitedBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxRequestBytes) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,2 @@
+export { startLocalRuntime, localEventBusName, type LocalRuntime } from './runtime';
+export { signLocalToken } from './local-jwt';

@@ -1,0 +1,41 @@
+import type { ActivityLog } from './activity-log';
+import type { LocalRouteHandler } from './http-host';
+import type { LocalScheduler } from './scheduler';
+
+/** The `/_local/` routes: what a developer needs to watch and drive the system. They never deploy. */
+export function localRoutes(deps: { activity: ActivityLog; scheduler: LocalScheduler; endpoints: () => Record<string, string> }): LocalRouteHandler {
+  const { activity, scheduler } = deps;
+  return async ({ method, url, body }) => {
+    const path = url.pathname;
+    if (!path.startsWith('/_local/')) return undefined;
+    if (method === 'GET' && path === '/_local/endpoints') return { status: 200, body: deps.endpoints() };
+    if (method === 'GET' && path === '/_local/events') return { status: 200, body: activity.events };
+    if (method === 'GET' && path === '/_local/outbox') return { status: 200, body: activity.notifications };
+    if (method === 'GET' && path === '/_local/dead-letters') return { status: 200, body: activity.deadLetters };
+    if (method === 'GET' && path === '/_local/schedules') return { status: 200, body: { schedules: scheduler.list(), runs: activity.scheduleRuns } };
+
+    const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
+    if (method === 'POST' && run) {
+      const scheduleName = decodeURIComponent(run[1]!);
+      if (!scheduler.has(scheduleName)) return { status: 404, body: { error: `No schedule named "${scheduleName}"` } };
+      const asOf = readNow(body);
+      if ('error' in asOf) return { status: 400, body: { error: asOf.error, issues: [{ path: 'now', message: asOf.error }] } };
+      return { status: 200, body: await scheduler.runNow(scheduleName, asOf.now) };
+    }
+    return { status: 404, body: { error: `No local route ${method} ${path}` } };
+  };
+}
+
+function readNow(body: Buffer): { now: Date } | { error: string } {
+  if (body.length === 0) return { now: new Date() };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { error: 'body must be JSON such as {"now": "2026-01-31T09:00:00Z"}' };
+  }
+  const now = (parsed as { now?: unknown } | null)?.now;
+  if (now === undefined) return { now: new Date() };
+  if (typeof now !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(Date.parse(now))) return { error: 'now must be an ISO 8601 date-time such as "2026-01-31T09:00:00Z"' };
+  return { now: new Date(now) };
+}

@@ -1,0 +1,52 @@
+/** The outcome of delivering one event to one target, as `/_local/events` shows it. */
+export interface DeliveryOutcome {
+  status: 'pending' | 'succeeded' | 'retrying' | 'dead-lettered';
+  attempts: number;
+  error?: string;
+  finishedAt?: string;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retryAttempts: number;
+  maxEventAgeSeconds: number;
+  /**
+   * First retry delay; it doubles each time. AWS waits about a minute, then longer; locally the delays
+   * are compressed so a failing target shows its fate in seconds.
+   */
+  baseDelayMs: number;
+}
+
+/**
+ * Delivers asynchronously like EventBridge → Lambda: retry with backoff until the retries or the event's
+ * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress.
+ */
+export async function deliverWithRetries(
+  deliver: () => Promise<unknown>,
+  policy: RetryPolicy,
+  outcome: DeliveryOutcome,
+  onDeadLetter: (error: string) => void,
+  eventTime = Date.now(),
+): Promise<void> {
+  for (;;) {
+    outcome.attempts += 1;
+    try {
+      await deliver();
+      outcome.status = 'succeeded';
+      outcome.finishedAt = new Date().toISOString();
+      return;
+    } catch (error) {
+      outcome.error = error instanceof Error ? error.message : String(error);
+      const delay = policy.baseDelayMs * 2 ** (outcome.attempts - 1);
+      const tooOld = Date.now() + delay - eventTime > policy.maxEventAgeSeconds * 1000;
+      if (outcome.attempts > policy.retryAttempts || tooOld) {
+        outcome.status = 'dead-lettered';
+        outcome.finishedAt = new Date().toISOString();
+        onDeadLetter(outcome.error);
+        return;
+      }
+      outcome.status = 'retrying';
+      await new Promise((done) => setTimeout(done, delay));
+    }
+  }
+}

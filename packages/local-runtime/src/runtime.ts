@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
+import { loadConfigurationFile, type LocalRuntimeSettings } from '@leadflow/platform';
+import { ActivityLog } from './activity-log';
+import { LocalAwsEndpoint } from './aws-endpoint';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { LocalEventBus, localRegion } from './event-bus';
+import { FunctionHost } from './function-host';
+import { HttpHost } from './http-host';
+import { localRoutes } from './local-routes';
+import { LocalScheduler } from './scheduler';
+import { StreamPoller } from './stream-poller';
+import { ensureTable } from './table-setup';
+
+export const localEventBusName = 'leadflow';
+
+export interface LocalRuntime {
+  url: string;
+  endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string };
+  activity: ActivityLog;
+  /** Waits until everything written so far has gone through the streams and the bus. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system on this machine, in the order each part needs the one before: DynamoDB Local,
+ * the tables, the AWS endpoints (event bus, email), the handlers, the stream pollers, the scheduler,
+ * and last the HTTP routes. Whatever started is stopped again if a later step fails.
+ */
+export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir = process.cwd()): Promise<LocalRuntime> {
+  const configFile = resolve(rootDir, settings.configFile);
+  loadConfigurationFile(configFile); // refuse to start on a bad configuration, naming the field
+
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const stopPart of stops.splice(0).reverse()) await stopPart();
+  };
+  try {
+    const dataDir = settings.inMemory ? undefined : resolve(rootDir, settings.dataDir);
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dataDir && join(dataDir, 'dynamodb') });
+    stops.push(() => dynamo.stop());
+
+    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stops.push(() => dynamodb.destroy());
+    for (const table of Object.values(tables)) await ensureTable(dynamodb, table.name, table);
+
+    const activity = new ActivityLog();
+    const host = new FunctionHost(functions, rootDir);
+    const bus = new LocalEventBus(localEventBusName, functions, host, activity);
+    const aws = new LocalAwsEndpoint(bus, activity);
+    const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
+    stops.push(() => aws.stop());
+    stops.push(() => bus.drain());
+
+    Object.assign(process.env, {
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      LEADS_TABLE_NAME: tables.leads.name,
+      LEADS_EVENT_BUS_NAME: localEventBusName,
+      LEADS_CONFIG_FILE: configFile,
+      LEADS_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
+      LEADS_SES_ENDPOINT: awsEndpoint,
+      POWERTOOLS_LOG_LEVEL: settings.logLevel,
+    });
+    await host.load();
+
+    const pollers = functions
+      .filter((definition): definition is typeof definition & { trigger: StreamTrigger } => definition.trigger.kind === 'stream')
+      .map((definition) => {
+        const checkpointFile = dataDir && join(dataDir, `stream-checkpoint-${definition.name}.json`);
+        return new StreamPoller(definition, tables[definition.trigger.table].name, dynamodb, dynamo.endpoint, host, activity, checkpointFile);
+      });
+    for (const poller of pollers) {
+      await poller.start();
+      stops.push(() => poller.stop());
+    }
+
+    const scheduler = new LocalScheduler(functions, host, activity);
+    if (settings.schedulesEnabled) scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    let url = '';
+    const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint });
+    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints }));
+    url = await http.start(settings.port, settings.host);
+    stops.push(() => http.stop());
+
+    return {
+      url,
+      endpoints: endpoints(),
+      activity,
+      settle: async () => {
+        // A delivery can write more outbox events (assignment → notification), so settle until quiet.
+        for (let round = 0; round < 10; round += 1) {
+          const before = activity.events.length;
+          for (const poller of pollers) await poller.drain();
+          await bus.drain();
+          if (activity.events.length === before) return;
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

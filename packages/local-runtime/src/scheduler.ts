@@ -1,0 +1,96 @@
+import { nextFireTime, parseScheduleExpression } from '@leadflow/schedule-expression';
+import type { FunctionDefinition, ScheduledInvocation, ScheduleTrigger } from '@leadflow/manifest';
+import type { ActivityLog, ScheduleRunRecord } from './activity-log';
+import type { FunctionHost } from './function-host';
+import { deliverWithRetries } from './retrying-invoker';
+
+interface LocalSchedule {
+  target: string;
+  trigger: ScheduleTrigger;
+  nextFire: Date | null;
+  timer?: NodeJS.Timeout;
+}
+
+/** setTimeout cannot wait longer than about 24.8 days; longer waits are re-armed in steps. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/**
+ * Fires the manifest's schedules on the local clock with EventBridge Scheduler's expression semantics,
+ * and runs any of them on demand "as of" a given instant: scheduled handlers take that time as now.
+ */
+export class LocalScheduler {
+  private readonly schedules = new Map<string, LocalSchedule>();
+  private running = false;
+
+  constructor(
+    functions: readonly FunctionDefinition[],
+    private readonly host: FunctionHost,
+    private readonly activity: ActivityLog,
+  ) {
+    for (const definition of functions) {
+      if (definition.trigger.kind !== 'schedule') continue;
+      parseScheduleExpression(definition.trigger.expression); // fail at start on an expression AWS would refuse
+      this.schedules.set(definition.trigger.scheduleName, { target: definition.name, trigger: definition.trigger, nextFire: null });
+    }
+  }
+
+  start(now = new Date()): void {
+    this.running = true;
+    for (const schedule of this.schedules.values()) this.arm(schedule, now);
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
+  }
+
+  list(): Array<{ scheduleName: string; expression: string; timeZone: string; target: string; nextFire: string | null }> {
+    return [...this.schedules.entries()].map(([scheduleName, schedule]) => ({
+      scheduleName,
+      expression: schedule.trigger.expression,
+      timeZone: schedule.trigger.timeZone,
+      target: schedule.target,
+      nextFire: this.running ? (schedule.nextFire?.toISOString() ?? null) : null,
+    }));
+  }
+
+  has(scheduleName: string): boolean {
+    return this.schedules.has(scheduleName);
+  }
+
+  /** Runs a schedule's target once, as of `time`, and waits for the outcome (no retries: a person is watching). */
+  async runNow(scheduleName: string, time: Date): Promise<ScheduleRunRecord> {
+    const schedule = this.schedules.get(scheduleName);
+    if (!schedule) throw new Error(`No schedule named "${scheduleName}"`);
+    return this.run(schedule, time, 'manual', 0);
+  }
+
+  private arm(schedule: LocalSchedule, after: Date): void {
+    schedule.nextFire = nextFireTime(schedule.trigger.expression, after, { timeZone: schedule.trigger.timeZone });
+    if (!schedule.nextFire || !this.running) return;
+    const fireAt = schedule.nextFire;
+    const wait = () => {
+      const remaining = fireAt.getTime() - Date.now();
+      if (remaining > 0) {
+        schedule.timer = setTimeout(wait, Math.min(remaining, longestTimerMs));
+        schedule.timer.unref();
+        return;
+      }
+      void this.run(schedule, fireAt, 'clock', 2).finally(() => this.arm(schedule, fireAt));
+    };
+    wait();
+  }
+
+  private async run(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
+    const scheduleName = schedule.trigger.scheduleName;
+    const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
+    const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } } as ScheduleRunRecord);
+    await deliverWithRetries(
+      async () => (record.result = await this.host.invoke(schedule.target, input)),
+      { retryAttempts, maxEventAgeSeconds: 3600, baseDelayMs: 1000 },
+      record.outcome,
+      (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
+    );
+    return record;
+  }
+}

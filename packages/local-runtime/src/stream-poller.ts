@@ -1,0 +1,181 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { matches } from '@leadflow/event-pattern';
+import type { FunctionDefinition, StreamTrigger } from '@leadflow/manifest';
+import type { ActivityLog } from './activity-log';
+import type { FunctionHost } from './function-host';
+import { localRegion } from './event-bus';
+
+interface ShardCursor {
+  iterator?: string;
+  /** Last sequence number handed to the function successfully: where a restart resumes. */
+  checkpoint?: string;
+  closed: boolean;
+}
+
+/**
+ * Reads a table's DynamoDB stream in DynamoDB Local and invokes the stream-triggered functions, as a
+ * Lambda event source mapping does: filter patterns applied per record, batches, retries, then the
+ * dead-letter list. Checkpoints are saved to a file so a restart neither loses nor replays records.
+ */
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly shards = new Map<string, ShardCursor>();
+  private streamArn?: string;
+  private timer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+  private stopped = false;
+  private idleSince = Date.now();
+
+  constructor(
+    private readonly definition: FunctionDefinition & { trigger: StreamTrigger },
+    private readonly tableName: string,
+    private readonly dynamodb: DynamoDBClient,
+    endpoint: string,
+    private readonly host: FunctionHost,
+    private readonly activity: ActivityLog,
+    private readonly checkpointFile: string | undefined,
+    private readonly intervalMs = 100,
+  ) {
+    this.streams = new DynamoDBStreamsClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  }
+
+  async start(): Promise<void> {
+    const { Table } = await this.dynamodb.send(new DescribeTableCommand({ TableName: this.tableName }));
+    this.streamArn = Table?.LatestStreamArn;
+    if (!this.streamArn) throw new Error(`Table ${this.tableName} has no stream; ${this.definition.name} needs one`);
+    if (this.checkpointFile && existsSync(this.checkpointFile)) {
+      const saved = JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as { streamArn: string; shards: Record<string, ShardCursor> };
+      if (saved.streamArn === this.streamArn) for (const [shardId, cursor] of Object.entries(saved.shards)) this.shards.set(shardId, { checkpoint: cursor.checkpoint, closed: cursor.closed });
+    }
+    const loop = async () => {
+      if (this.stopped) return;
+      this.polling = this.pollOnce().catch((error: Error) => console.error(`[local-runtime] stream poller for ${this.definition.name}: ${error.message}`));
+      await this.polling;
+      if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
+    };
+    await loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.polling;
+    this.streams.destroy();
+  }
+
+  /** Resolves once a poll finds nothing new: what was written before the call has been handled. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const since = Date.now();
+    while (this.idleSince < since) {
+      if (Date.now() - since > timeoutMs) throw new Error(`Stream for ${this.definition.name} did not drain within ${timeoutMs} ms`);
+      await new Promise((done) => setTimeout(done, this.intervalMs));
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    await this.discoverShards();
+    let sawRecords = false;
+    for (const [shardId, cursor] of this.shards) {
+      if (cursor.closed) continue;
+      cursor.iterator ??= await this.iteratorFor(shardId, cursor);
+      if (!cursor.iterator) continue;
+      let page;
+      try {
+        page = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
+      } catch (error) {
+        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+          cursor.iterator = undefined;
+          continue;
+        }
+        throw error;
+      }
+      const records = page.Records ?? [];
+      if (records.length) sawRecords = true;
+      for (let start = 0; start < records.length; start += this.definition.trigger.batchSize) {
+        const batch = records.slice(start, start + this.definition.trigger.batchSize);
+        await this.deliver(batch);
+        cursor.checkpoint = batch[batch.length - 1]!.dynamodb?.SequenceNumber ?? cursor.checkpoint;
+        this.saveCheckpoints();
+      }
+      cursor.iterator = page.NextShardIterator;
+      if (!cursor.iterator) {
+        cursor.closed = true;
+        this.saveCheckpoints();
+      }
+    }
+    if (!sawRecords) this.idleSince = Date.now();
+  }
+
+  private async discoverShards(): Promise<void> {
+    const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) if (shard.ShardId && !this.shards.has(shard.ShardId)) this.shards.set(shard.ShardId, { closed: false });
+  }
+
+  private async iteratorFor(shardId: string, cursor: ShardCursor): Promise<string | undefined> {
+    const { ShardIterator } = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.streamArn,
+        ShardId: shardId,
+        ...(cursor.checkpoint ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: cursor.checkpoint } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  /** Invokes the function with the records its filters accept, retrying the batch, then dead-lettering it. */
+  private async deliver(batch: StreamRecord[]): Promise<void> {
+    const records = batch.map((record) => this.toLambdaRecord(record)).filter((record) => this.definition.trigger.filterPatterns.some((pattern) => matches(pattern, record)));
+    if (records.length === 0) return;
+    const { maxRetryAttempts } = this.definition.trigger;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.host.invoke(this.definition.name, { Records: records });
+        return;
+      } catch (error) {
+        if (attempt >= maxRetryAttempts) {
+          this.activity.add(this.activity.deadLetters, {
+            at: new Date().toISOString(),
+            origin: `stream of table ${this.tableName}`,
+            target: this.definition.name,
+            error: (error as Error).message,
+            payload: { Records: records },
+          });
+          return;
+        }
+        await new Promise((done) => setTimeout(done, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
+  }
+
+  private toLambdaRecord(record: StreamRecord) {
+    const change = record.dynamodb;
+    return {
+      eventID: record.eventID,
+      eventName: record.eventName,
+      eventVersion: record.eventVersion ?? '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: localRegion,
+      dynamodb: {
+        ...change,
+        ApproximateCreationDateTime: change?.ApproximateCreationDateTime ? Math.floor(change.ApproximateCreationDateTime.getTime() / 1000) : undefined,
+      },
+      eventSourceARN: this.streamArn,
+    };
+  }
+
+  private saveCheckpoints(): void {
+    if (!this.checkpointFile) return;
+    const shards = Object.fromEntries([...this.shards].map(([shardId, cursor]) => [shardId, { checkpoint: cursor.checkpoint, closed: cursor.closed }]));
+    writeFileSync(this.checkpointFile, JSON.stringify({ streamArn: this.streamArn, shards }, null, 2));
+  }
+}

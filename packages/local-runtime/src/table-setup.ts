@@ -1,0 +1,42 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { KeyAttribute, TableDefinition } from '@leadflow/manifest';
+
+/** Creates a manifest table in DynamoDB Local unless it exists, with the keys, indexes, stream and TTL CDK deploys. */
+export async function ensureTable(client: DynamoDBClient, physicalName: string, table: TableDefinition): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: physicalName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  const attributes = new Map<string, AttributeDefinition>();
+  for (const key of [table.partitionKey, table.sortKey, ...table.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])]) {
+    if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: physicalName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes.values()],
+      KeySchema: keySchema(table.partitionKey, table.sortKey),
+      GlobalSecondaryIndexes: table.globalSecondaryIndexes.length
+        ? table.globalSecondaryIndexes.map((index) => ({ IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } }))
+        : undefined,
+      StreamSpecification: table.stream ? { StreamEnabled: true, StreamViewType: table.stream } : undefined,
+    }),
+  );
+  if (table.timeToLiveAttribute) {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: physicalName, TimeToLiveSpecification: { Enabled: true, AttributeName: table.timeToLiveAttribute } }));
+  }
+}

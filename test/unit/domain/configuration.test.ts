@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, parseConfiguration } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+function issuesOf(document: unknown): string[] {
+  try {
+    parseConfiguration(document, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('accepts the shipped demo: a demo form, four or more reps over two regions, two pools', () => {
+    const config = demoConfiguration();
+    expect(config.forms.map((form) => form.id)).toContain('demo');
+    expect(config.reps.filter((rep) => rep.active).length).toBeGreaterThanOrEqual(4);
+    expect(new Set(config.reps.flatMap((rep) => rep.regions)).size).toBeGreaterThanOrEqual(2);
+    expect(config.pools).toHaveLength(2);
+  });
+
+  it('names the field of a reference to an unknown pool', () => {
+    const document = demoConfiguration();
+    document.forms[0]!.poolId = 'nowhere';
+    expect(issuesOf(document)).toEqual(['forms[0].poolId: unknown pool "nowhere"']);
+  });
+
+  it('names each offending field in the message', () => {
+    const document = demoConfiguration() as unknown as { reps: Array<Record<string, unknown>>; pools: Array<{ members: string[] }> };
+    document.reps[1]!.email = 'not-an-email';
+    document.reps[2]!.timeZone = 'Mars/Olympus';
+    document.pools[1]!.members.push('rep-ghost');
+    const issues = issuesOf(document);
+    expect(issues).toContainEqual(expect.stringMatching(/^reps\[1\]\.email: /));
+    expect(issues).toContainEqual(expect.stringMatching(/^reps\[2\]\.timeZone: must be an IANA time zone/));
+    expect(issues).toContainEqual('pools[1].members[2]: unknown rep "rep-ghost"');
+  });
+
+  it('rejects duplicate ids, unknown keys, and a form nobody could contact', () => {
+    const document = demoConfiguration() as unknown as Record<string, any>;
+    document.reps[1].id = document.reps[0].id;
+    document.forms[1].colour = 'blue';
+    document.forms[1].fields = [{ name: 'note', label: 'Note' }];
+    const issues = issuesOf(document);
+    expect(issues).toContainEqual(`reps[1].id: duplicate id "${document.reps[0].id}"`);
+    expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]: Unrecognized key: "colour"/));
+    expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]\.fields: a form needs a field that maps to "email" or "phone"/));
+  });
+
+  it('says which field when the document is not an object at all', () => {
+    expect(issuesOf([])).toEqual([expect.stringMatching(/^\(root\): /)]);
+  });
+});

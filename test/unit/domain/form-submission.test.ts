@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readSubmission } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+const form = demoConfiguration().forms.find((candidate) => candidate.id === 'demo')!;
+
+describe('readSubmission', () => {
+  it('cleans contact fields: trimmed name, lower-case email, E.164 phone in the form country', () => {
+    const result = readSubmission(form, { name: '  Ada   Lovelace ', email: ' ADA@Example.COM ', phone: '(415) 555-0100', company_size: '11-50', extra: 'ignored' });
+    expect(result).toEqual({
+      ok: true,
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' },
+      answers: { company_size: '11-50' },
+    });
+  });
+
+  it('keeps an international number as given, in E.164', () => {
+    const result = readSubmission(form, { name: 'Chloé', email: 'c@example.fr', phone: '+33 6 12 34 56 78' });
+    expect(result.ok && result.contact.phone).toBe('+33612345678');
+  });
+
+  it('reports every problem by field name', () => {
+    const result = readSubmission(form, { email: 'not-an-email', phone: '12', company_size: 'huge', message: 'x'.repeat(2001) });
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        { path: 'name', message: 'Full name is required' },
+        { path: 'email', message: 'must be a valid email address' },
+        { path: 'phone', message: 'must be a valid phone number (national numbers are read as US)' },
+        { path: 'company_size', message: 'must be one of: 1-10, 11-50, 51-200, 201-1000, 1000+' },
+        { path: 'message', message: 'must be at most 2000 characters' },
+      ],
+    });
+  });
+
+  it('refuses objects and repeated values where text is expected', () => {
+    const result = readSubmission(form, { name: ['Ada', 'Grace'], email: 'ada@example.com', company: { nested: true } as never });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues.map((issue) => issue.path)).toEqual(['name', 'company']);
+  });
+
+  it('treats blank optional fields as absent', () => {
+    expect(readSubmission(form, { name: 'Ada', email: 'ada@example.com', phone: '   ', company: '' })).toEqual({
+      ok: true,
+      contact: { name: 'Ada', email: 'ada@example.com' },
+      answers: {},
+    });
+  });
+});
