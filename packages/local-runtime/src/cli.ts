@@ -4,6 +4,8 @@ import { startLocalRuntime } from './runtime';
 
 /** `npm start`: the whole system on this machine, until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
+  // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is only noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const runtime = await startLocalRuntime(readLocalRuntimeSettings());
   let stopping = false;
   const shutdown = async (signal: string) => {

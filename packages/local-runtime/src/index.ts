@@ -1,2 +1,4 @@
 export { startLocalRuntime, localEventBusName, type LocalRuntime } from './runtime';
 export { signLocalToken } from './local-jwt';
+export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+export { ensureTable } from './table-setup';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
-import { loadConfigurationFile, type LocalRuntimeSettings } from '@leadflow/platform';
+import { loadConfigurationFile, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -68,6 +68,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_SES_ENDPOINT: awsEndpoint,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
     });
+    resetLambdaDependencies();
     await host.load();
 
     const pollers = functions

@@ -46,3 +46,11 @@ export const lambdaDependencies: DependencyResolver = () => {
   };
   return resolved;
 };
+
+/**
+ * Forgets the resolved dependencies, so the next invocation reads the environment again. Lambda never
+ * needs this; a local runtime restarted inside one process (as in tests) points handlers at new endpoints.
+ */
+export function resetLambdaDependencies(): void {
+  resolved = undefined;
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import type { LocalRuntime } from '@leadflow/local-runtime';
+import { eventually, startTestRuntime } from '../support/local-runtime';
+
+let runtime: LocalRuntime;
+let client: EventBridgeClient;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  client = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  client?.destroy();
+  await runtime?.stop();
+});
+
+const envelope = { id: '1', account: '000000000000', source: 'leadflow.leads', time: '2026-03-02T10:00:00Z', region: 'us-east-1', resources: [], 'detail-type': 'lead.captured', detail: { score: 42 } };
+
+describe('the local EventBridge endpoint, through the real AWS SDK client', () => {
+  it('answers TestEventPattern with EventBridge semantics', async () => {
+    const test = (pattern: unknown) => client.send(new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(envelope) }));
+    expect((await test({ detail: { score: [{ numeric: ['>', 40] }] } })).Result).toBe(true);
+    expect((await test({ detail: { score: [{ numeric: ['<', 40] }] } })).Result).toBe(false);
+    await expect(test({ detail: { score: [{ wrong: 1 }] } })).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
+  });
+
+  it('validates PutEvents like EventBridge: per-entry errors, and a request error over ten entries', async () => {
+    const result = await client.send(new PutEventsCommand({ Entries: [{ Source: 'x', DetailType: 'y', Detail: '[1]', EventBusName: 'leadflow' }] }));
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]?.ErrorCode).toBe('MalformedDetail');
+    const tooMany = Array.from({ length: 11 }, () => ({ Source: 'x', DetailType: 'y', Detail: '{}', EventBusName: 'leadflow' }));
+    await expect(client.send(new PutEventsCommand({ Entries: tooMany }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('retries a failing target and dead-letters the event with its error', async () => {
+    const detail = { eventId: 'e-ghost', leadId: 'ghost', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' };
+    const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
+    const eventId = put.Entries?.[0]?.EventId;
+    const record = await eventually(async () => {
+      const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
+      const found = events.find((event) => event.id === eventId);
+      return found?.rules[0]?.status === 'dead-lettered' ? found : undefined;
+    });
+    expect(record.rules[0]).toMatchObject({ target: 'assign-lead', attempts: 3, error: expect.stringContaining('ghost') });
+    const deadLetters = (await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as any[];
+    expect(deadLetters).toContainEqual(expect.objectContaining({ origin: 'rule lead-captured-to-assignment', target: 'assign-lead', payload: expect.objectContaining({ id: eventId }) }));
+  });
+
+  it('does not route events sent to another bus name', async () => {
+    const result = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: '{}', EventBusName: 'someone-elses' }] }));
+    expect(result.Entries?.[0]?.ErrorCode).toBe('ResourceNotFoundException');
+  });
+});

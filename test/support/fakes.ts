@@ -1,0 +1,93 @@
+import type { Lead, LeadEvent } from '@leadflow/domain';
+import type { Dependencies, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment } from '@leadflow/platform';
+import { demoConfiguration } from './demo-configuration';
+
+/** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
+export class MemoryLeadStore implements LeadStore, OutboxStore {
+  readonly leads = new Map<string, Lead>();
+  readonly outbox = new Map<string, OutboxEvent>();
+  private turns = new Map<string, number>();
+
+  async saveCapturedLead(lead: Lead, event: LeadEvent): Promise<void> {
+    if (this.leads.has(lead.leadId)) throw new Error('ConditionalCheckFailed');
+    this.leads.set(lead.leadId, structuredClone(lead));
+    this.record(event);
+  }
+
+  async getLead(leadId: string): Promise<Lead | undefined> {
+    return structuredClone(this.leads.get(leadId));
+  }
+
+  async takeRoundRobinTurn(poolId: string): Promise<number> {
+    const turn = (this.turns.get(poolId) ?? 0) + 1;
+    this.turns.set(poolId, turn);
+    return turn;
+  }
+
+  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'> {
+    const lead = this.leads.get(change.leadId);
+    if (!lead || lead.ownerId) return 'already_assigned';
+    Object.assign(lead, { ownerId: change.ownerId, assignment: change.assignment, status: 'assigned', updatedAt: change.assignment.assignedAt, history: [...lead.history, change.historyEntry] });
+    this.record(change.event);
+    return 'assigned';
+  }
+
+  async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
+    return [...this.outbox.values()].filter((event) => event.time < createdBefore).slice(0, limit);
+  }
+
+  async markPublished(eventIds: readonly string[]): Promise<void> {
+    for (const eventId of eventIds) this.outbox.delete(eventId);
+  }
+
+  private record(event: LeadEvent): void {
+    this.outbox.set(event.detail.eventId, { eventId: event.detail.eventId, source: 'leadflow.leads', detailType: event.type, detail: event.detail, time: event.time });
+  }
+}
+
+export class RecordingPublisher implements EventPublisher {
+  readonly published: OutboxEvent[] = [];
+  failNext = false;
+
+  async publish(events: readonly OutboxEvent[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('PutEvents failed');
+    }
+    this.published.push(...events);
+  }
+}
+
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  async send(message: OutgoingEmail): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
+export class MemoryNotificationLog implements NotificationLog {
+  readonly sent = new Map<string, { leadId: string; sentAt: string }>();
+  async wasSent(notificationId: string): Promise<boolean> {
+    return this.sent.has(notificationId);
+  }
+  async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {
+    this.sent.set(notificationId, { leadId, sentAt });
+  }
+}
+
+/** A full set of fake dependencies with a fixed clock and predictable ids. */
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog } {
+  const store = new MemoryLeadStore();
+  let counter = 0;
+  return {
+    config: demoConfiguration(),
+    store,
+    leads: store,
+    outbox: store,
+    publisher: new RecordingPublisher(),
+    mailer: new RecordingMailer(),
+    notifications: new MemoryNotificationLog(),
+    now: () => now,
+    newId: () => `id-${++counter}`,
+  };
+}

@@ -1,0 +1,26 @@
+import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
+import type { Role } from '@leadflow/domain';
+
+const rootDir = new URL('../..', import.meta.url).pathname;
+
+/** Boots the real local runtime on free ports; in memory unless a data directory is given. */
+export async function startTestRuntime(options: { dataDir?: string } = {}): Promise<LocalRuntime> {
+  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: options.dataDir ? '0' : '1', LEADS_DATA_DIR: options.dataDir, LEADS_LOG_LEVEL: 'SILENT' });
+  return startLocalRuntime(settings, rootDir);
+}
+
+export function tokenFor(sub: string, ...roles: Role[]): Promise<string> {
+  return signLocalToken(readLocalRuntimeSettings({}).jwtSecret, { sub, roles });
+}
+
+/** Polls until `probe` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}

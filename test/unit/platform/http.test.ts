@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { HttpError, principalFrom, readFormBody } from '@leadflow/platform';
+
+function event(body: string | undefined, contentType?: string, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+  return { headers: contentType ? { 'content-type': contentType } : {}, body, isBase64Encoded: false, requestContext: {}, ...extra } as APIGatewayProxyEventV2;
+}
+
+function errorOf(run: () => unknown): HttpError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error('expected an HttpError');
+}
+
+describe('readFormBody', () => {
+  it('reads JSON and urlencoded bodies alike, repeated keys as arrays', () => {
+    expect(readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
+    expect(readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });
+    expect(readFormBody(event(Buffer.from('name=Ada').toString('base64'), 'application/x-www-form-urlencoded', { isBase64Encoded: true }))).toEqual({ name: 'Ada' });
+  });
+
+  it('answers malformed JSON, non-object JSON, unknown types and oversize bodies with clear 4xx errors', () => {
+    expect(errorOf(() => readFormBody(event('{"name":', 'application/json')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be valid JSON' }] } });
+    expect(errorOf(() => readFormBody(event('[1,2]', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body must be a JSON object' });
+    expect(errorOf(() => readFormBody(event('x', 'text/plain')))).toMatchObject({ statusCode: 415 });
+    expect(errorOf(() => readFormBody(event('x')))).toMatchObject({ statusCode: 415, message: expect.stringContaining('"(none)"') });
+    expect(errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
+  });
+});
+
+describe('principalFrom', () => {
+  const withClaims = (claims: Record<string, unknown>) => event(undefined, undefined, { requestContext: { authorizer: { jwt: { claims } } } } as never);
+
+  it('reads roles from cognito:groups as API Gateway passes them, and the rep id from username or sub', () => {
+    expect(principalFrom(withClaims({ sub: 'u-1', username: 'rep-ava', 'cognito:groups': '[rep manager]' }))).toEqual({ id: 'rep-ava', roles: ['rep', 'manager'] });
+    expect(principalFrom(withClaims({ sub: 'rep-ben', 'cognito:groups': ['rep', 'pirate'] }))).toEqual({ id: 'rep-ben', roles: ['rep'] });
+    expect(principalFrom(withClaims({ sub: 'someone' }))).toEqual({ id: 'someone', roles: [] });
+  });
+
+  it('is a 401 without verified claims', () => {
+    expect(errorOf(() => principalFrom(event(undefined)))).toMatchObject({ statusCode: 401 });
+  });
+});
