@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
-import { loadConfigurationFile, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
+import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -69,6 +69,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
     });
     resetLambdaDependencies();
+    logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);
     await host.load();
 
     const pollers = functions

@@ -71,6 +71,11 @@ export interface FunctionDefinition {
   publishesEvents?: boolean;
   /** Needs to send email (SES). */
   sendsEmail?: boolean;
+  /**
+   * Files in the handler's own folder that it reads at run time (e.g. a script it serves). They are
+   * copied next to the Lambda bundle, so `new URL('./<file>', import.meta.url)` finds them in both places.
+   */
+  assets?: readonly string[];
   timeoutSeconds?: number;
   memoryMb?: number;
 }

@@ -1,0 +1,27 @@
+import type { FunctionDefinition } from '../types';
+
+/** The transactional outbox: lead changes onto the bus, exactly as written. */
+export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
+  {
+    name: 'relay-outbox',
+    description: 'Publishes outbox events written with leads to the event bus, from the table stream.',
+    entry: 'functions/relay-outbox/handler.ts',
+    trigger: {
+      kind: 'stream',
+      table: 'leads',
+      filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } }],
+      batchSize: 25,
+      maxRetryAttempts: 10,
+    },
+    tables: { leads: 'readWrite' },
+    publishesEvents: true,
+  },
+  {
+    name: 'sweep-outbox',
+    description: 'Republishes outbox events the stream relay has not confirmed within a few minutes.',
+    entry: 'functions/sweep-outbox/handler.ts',
+    trigger: { kind: 'schedule', scheduleName: 'sweep-outbox', expression: 'rate(5 minutes)', timeZone: 'UTC' },
+    tables: { leads: 'readWrite' },
+    publishesEvents: true,
+  },
+];

@@ -1,0 +1,12 @@
+import type { FunctionDefinition } from '../types';
+
+/** How leads come in: web forms. */
+export const leadCaptureFunctions: readonly FunctionDefinition[] = [
+  {
+    name: 'capture-form-submission',
+    description: 'Validates a web-form post and stores the lead with its lead.captured event in one transaction.',
+    entry: 'functions/capture-form-submission/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
+    tables: { leads: 'readWrite' },
+  },
+];
