@@ -1,21 +1,76 @@
-import { captureLead, readSubmission } from '@leadflow/domain';
-import { badRequest, httpHandler, jsonResponse, lambdaDependencies, notFound, readFormBody, type DependencyResolver } from '@leadflow/platform';
+import { prepareIntake, readWebFormPost, type Form } from '@leadflow/domain';
+import {
+  badRequest,
+  corsHeaders,
+  headerValue,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  notFound,
+  readFormBody,
+  tooManyRequests,
+  type DependencyResolver,
+  type HumanVerifier,
+} from '@leadflow/platform';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** `POST /forms/{formId}/submissions`: validate, clean, and store the lead with its event in one transaction. */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+const turnstileTokenField = 'cf-turnstile-response';
+
+/**
+ * `POST /forms/{formId}/submissions`: rate-limit, verify, validate and clean the post, then store the
+ * lead (or a touch on the person's existing lead) with its event in one transaction.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'rateLimiter' | 'humanVerifier' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, now, newId } = dependencies();
+    const { config, leads, rateLimiter, humanVerifier, now, newId } = dependencies();
     const formId = event.pathParameters?.formId ?? '';
     const form = config.forms.find((candidate) => candidate.id === formId);
     if (!form) throw notFound(`Form "${formId}" does not exist`);
+    const cors = corsHeaders(form.allowedOrigins, headerValue(event, 'origin'));
+    const ip = event.requestContext.http.sourceIp;
+    const at = now();
 
-    const submission = readSubmission(form, readFormBody(event));
-    if (!submission.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, submission.issues);
+    const limit = await rateLimiter.hit(`form:${form.id}:ip:${ip}`, form.rateLimitPerMinute, at);
+    if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds, cors);
 
-    const { lead, event: captured } = captureLead({ leadId: newId(), eventId: newId(), form, contact: submission.contact, answers: submission.answers, now: now() });
-    await leads.saveCapturedLead(lead, captured);
-    return jsonResponse(202, { leadId: lead.leadId });
+    const body = await readFormBody(event);
+    if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier);
+    const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
+    if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
+
+    const prepared = prepareIntake(post.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
+    const idempotencyKey = headerValue(event, 'idempotency-key');
+    const { leadId, outcome } = await leads.ingestLead(prepared, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+    return acknowledge(event, form, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) }, cors);
   });
+}
+
+async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier) {
+  const token = body[turnstileTokenField];
+  if (typeof token !== 'string' || token === '') throw badRequest('Human verification is missing', [{ path: turnstileTokenField, message: 'is required for this form' }]);
+  const result = await verifier.verify({ secretKey: form.turnstile!.secretKey, token, remoteIp: ip });
+  if (!result.success) throw badRequest('Human verification failed', [{ path: turnstileTokenField, message: `was not accepted (${result.errorCodes.join(', ') || 'no reason given'})` }]);
+}
+
+/** A browser posting a plain HTML form (it asks for HTML, not JSON) is sent on to the thank-you page. */
+function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string; duplicate?: true }, cors: Record<string, string>): APIGatewayProxyStructuredResultV2 {
+  const accept = headerValue(event, 'accept') ?? '';
+  const wantsHtml = accept.includes('text/html') && !accept.includes('application/json');
+  if (!wantsHtml) return jsonResponse(202, result, cors);
+  if (form.thankYouUrl) {
+    const location = new URL(form.thankYouUrl);
+    location.searchParams.set('leadId', result.leadId);
+    return { statusCode: 303, headers: { location: location.toString(), ...cors }, body: '' };
+  }
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', ...cors },
+    body: `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title><body><h1>Thank you</h1><p>We received your request to ${escapeHtml(form.name)} and will be in touch soon.</p><p><small>Reference: ${escapeHtml(result.leadId)}</small></p></body></html>`,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 export const handler = createHandler(lambdaDependencies);

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { captureLead } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { ensureTable, startDynamoDbLocal } from '@leadflow/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
+import { webFormIntake } from '../support/intakes';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'leadflow-durable-'));
@@ -20,9 +20,8 @@ describe('the transactional outbox survives a process that dies right after the 
     const dynamo = await startDynamoDbLocal({ port: 0, dataDir: join(dataDir, 'dynamodb') });
     const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(raw, tables.leads.name, tables.leads);
-    const form = demoConfiguration().forms[0]!;
-    const { lead, event } = captureLead({ leadId: 'orphan-lead', eventId: 'orphan-event', form, contact: { name: 'Grace Hopper', email: 'grace@example.com' }, answers: {}, now: new Date() });
-    await new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw), tables.leads.name).saveCapturedLead(lead, event);
+    const intake = webFormIntake(demoConfiguration(), { leadId: 'orphan-lead', contact: { name: 'Grace Hopper', email: 'grace@example.com' }, now: new Date() });
+    await new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw), tables.leads.name).ingestLead(intake);
     raw.destroy();
     await dynamo.stop();
 
@@ -31,7 +30,7 @@ describe('the transactional outbox survives a process that dies right after the 
       const email = await eventually(async () => ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).find((message) => message.leadId === 'orphan-lead'));
       expect(email.subject).toBe('New lead: Grace Hopper');
       const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
-      expect(events.filter((item) => item.detail.eventId === 'orphan-event')).toHaveLength(1);
+      expect(events.filter((item) => item.detail.eventId === 'orphan-lead-captured')).toHaveLength(1);
     } finally {
       await runtime.stop();
     }

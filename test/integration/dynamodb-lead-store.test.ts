@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLead, assignByRoundRobin } from '@leadflow/domain';
+import { assignByRoundRobin, prepareIntake } from '@leadflow/domain';
 import { DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { webFormIntake } from '../support/intakes';
 
 const config = demoConfiguration();
-const form = config.forms[0]!;
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
 let outbox: DynamoDbOutboxStore;
@@ -18,26 +18,66 @@ beforeAll(async () => {
 afterAll(() => database?.stop());
 
 function newLead(leadId: string, now = new Date('2026-03-02T10:00:00.000Z')) {
-  return captureLead({ leadId, eventId: `${leadId}-captured`, form, contact: { name: 'Ada', email: 'ada@example.com' }, answers: {}, now });
+  return webFormIntake(config, { leadId, now });
 }
 
 describe('DynamoDbLeadStore against DynamoDB Local', () => {
-  it('stores a lead together with its outbox event, and reads it back', async () => {
-    const { lead, event } = newLead('lead-a');
-    await leads.saveCapturedLead(lead, event);
-    expect(await leads.getLead('lead-a')).toEqual(lead);
+  it('stores a lead together with its dedup keys and outbox event, and reads it back', async () => {
+    const intake = newLead('lead-a');
+    expect(await leads.ingestLead(intake)).toEqual({ leadId: 'lead-a', outcome: 'created' });
+    expect(await leads.getLead('lead-a')).toEqual(intake.lead);
     const items = await database.items();
-    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: event.detail });
+    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: intake.event.detail });
+    expect(items.find((item) => item.pk === 'DEDUP#email#lead-a@example.com')).toMatchObject({ leadId: 'lead-a', kind: 'person' });
   });
 
-  it('refuses to overwrite an existing lead and writes nothing of the second attempt', async () => {
-    const { lead, event } = newLead('lead-b');
-    await leads.saveCapturedLead(lead, event);
-    const again = newLead('lead-b');
-    const retried = { ...again.event, detail: { ...again.event.detail, eventId: 'other-event' } } as typeof again.event;
-    await expect(leads.saveCapturedLead({ ...again.lead, contact: { name: 'Mallory' } }, retried)).rejects.toThrow();
-    expect((await leads.getLead('lead-b'))?.contact.name).toBe('Ada');
-    expect((await database.items()).some((item) => item.pk === 'OUTBOX#other-event')).toBe(false);
+  it('turns a repeat by the same person into a touch on the first lead, with its new last touch', async () => {
+    await leads.ingestLead(webFormIntake(config, { leadId: 'first', contact: { name: 'Bo', email: 'bo@example.com' }, utmSource: 'google' }));
+    const repeat = webFormIntake(config, { leadId: 'second', contact: { name: 'Bo', email: 'BO@example.com ' }, utmSource: 'newsletter' });
+    expect(await leads.ingestLead(repeat)).toEqual({ leadId: 'first', outcome: 'touched' });
+    expect(await leads.getLead('second')).toBeUndefined();
+    const lead = await leads.getLead('first');
+    expect(lead).toMatchObject({ touches: 2, attribution: { lastTouch: { utm_source: 'newsletter' } } });
+    expect(lead?.history.map((entry) => entry.action)).toEqual(['captured', 'touched']);
+    const outbox = (await database.items()).filter((item) => item.pk === 'OUTBOX#second-touched' || item.pk === 'OUTBOX#second-captured');
+    expect(outbox.map((item) => item.detailType)).toEqual(['lead.touched']);
+  });
+
+  it('creates exactly one lead when identical submissions race, the rest becoming touches', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, (_, index) => leads.ingestLead(webFormIntake(config, { leadId: `race-${index}`, contact: { name: 'Cy', email: 'cy@example.com', phone: '+14155550123' } }))),
+    );
+    const leadIds = new Set(outcomes.map((outcome) => outcome.leadId));
+    expect(leadIds.size).toBe(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'created')).toHaveLength(1);
+    expect((await leads.getLead([...leadIds][0]!))?.touches).toBe(5);
+  });
+
+  it('treats a redelivered platform lead as a replay, not a touch', async () => {
+    const delivery = (leadId: string) =>
+      prepareIntake(
+        { sourceKind: 'google', channel: 'google-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'di@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: '9007199254740993' },
+        { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
+        new Date('2026-03-02T10:00:00.000Z'),
+      );
+    const outcomes = await Promise.all([delivery('g-1'), delivery('g-2'), delivery('g-3')].map((intake) => leads.ingestLead(intake)));
+    expect(outcomes.map((outcome) => outcome.outcome).sort()).toEqual(['created', 'replayed', 'replayed']);
+    expect((await leads.getLead(outcomes[0]!.leadId))?.touches).toBe(1);
+  });
+
+  it('answers a retried request with its idempotency key as the first time, writing nothing new', async () => {
+    const first = await leads.ingestLead(webFormIntake(config, { leadId: 'idem-1', contact: { email: 'ed@example.com' } }), 'form:demo:key-1');
+    const before = (await database.items()).length;
+    const retry = await leads.ingestLead(webFormIntake(config, { leadId: 'idem-2', contact: { email: 'other@example.com' } }), 'form:demo:key-1');
+    expect(retry).toEqual({ leadId: first.leadId, outcome: 'replayed' });
+    expect((await database.items()).length).toBe(before);
+  });
+
+  it('keeps a lead without a usable contact as invalid, holding no person keys', async () => {
+    const intake = webFormIntake(config, { leadId: 'nobody', contact: { name: 'No Contact', email: 'not-an-email' } });
+    await leads.ingestLead(intake);
+    expect(await leads.getLead('nobody')).toMatchObject({ status: 'invalid', statusReason: 'no usable email or phone; email is not a valid email address', answers: { invalid_email: 'not-an-email' } });
+    expect(intake.dedupKeys).toEqual([]);
   });
 
   it('hands out distinct round-robin turns under concurrency', async () => {
@@ -46,8 +86,8 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
   });
 
   it('gives a lead exactly one owner when assignments race', async () => {
-    const { lead, event } = newLead('lead-c');
-    await leads.saveCapturedLead(lead, event);
+    const { lead } = newLead('lead-c');
+    await leads.ingestLead(newLead('lead-c'));
     const outcomes = await Promise.all(
       config.reps.slice(0, 4).map((owner, index) => leads.assignOwner({ leadId: 'lead-c', ...assignByRoundRobin({ lead, owner, eventId: `assign-${index}`, now: new Date() }) })),
     );
@@ -65,8 +105,8 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
   it('lists unpublished events older than a moment, oldest first, and forgets published ones', async () => {
     const old = newLead('lead-old', new Date('2026-03-01T08:00:00.000Z'));
     const fresh = newLead('lead-fresh', new Date('2026-03-01T09:59:00.000Z'));
-    await leads.saveCapturedLead(old.lead, old.event);
-    await leads.saveCapturedLead(fresh.lead, fresh.event);
+    await leads.ingestLead(old);
+    await leads.ingestLead(fresh);
     const stale = await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10);
     expect(stale.map((event) => event.eventId)).toEqual(['lead-old-captured']);
     expect(stale[0]).toMatchObject({ source: 'leadflow.leads', detailType: 'lead.captured', detail: old.event.detail });

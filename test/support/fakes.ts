@@ -1,17 +1,34 @@
-import type { Lead, LeadEvent } from '@leadflow/domain';
-import type { Dependencies, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment } from '@leadflow/platform';
+import type { Lead, LeadEvent, PreparedIntake } from '@leadflow/domain';
+import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
   readonly leads = new Map<string, Lead>();
   readonly outbox = new Map<string, OutboxEvent>();
+  readonly keys = new Map<string, string>();
   private turns = new Map<string, number>();
 
-  async saveCapturedLead(lead: Lead, event: LeadEvent): Promise<void> {
-    if (this.leads.has(lead.leadId)) throw new Error('ConditionalCheckFailed');
-    this.leads.set(lead.leadId, structuredClone(lead));
-    this.record(event);
+  async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
+    if (idempotencyKey && this.keys.has(`idempotency#${idempotencyKey}`)) return { leadId: this.keys.get(`idempotency#${idempotencyKey}`)!, outcome: 'replayed' };
+    const held = intake.dedupKeys.filter((key) => this.keys.has(key.key));
+    const remember = (leadId: string) => idempotencyKey && this.keys.set(`idempotency#${idempotencyKey}`, leadId);
+    if (held.length) {
+      const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0]!;
+      const leadId = this.keys.get(key.key)!;
+      if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
+      const touch = intake.touch(leadId);
+      const lead = this.leads.get(leadId)!;
+      Object.assign(lead, { touches: lead.touches + 1, history: [...lead.history, touch.historyEntry], attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) } });
+      this.record(touch.event);
+      remember(leadId);
+      return { leadId, outcome: 'touched' };
+    }
+    this.leads.set(intake.lead.leadId, structuredClone(intake.lead));
+    for (const key of intake.dedupKeys) this.keys.set(key.key, intake.lead.leadId);
+    this.record(intake.event);
+    remember(intake.lead.leadId);
+    return { leadId: intake.lead.leadId, outcome: 'created' };
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
@@ -75,8 +92,18 @@ export class MemoryNotificationLog implements NotificationLog {
   }
 }
 
+export class MemoryRateLimiter implements RateLimiter {
+  readonly hits = new Map<string, number>();
+  async hit(key: string, limit: number, now: Date) {
+    const window = Math.floor(now.getTime() / 60_000);
+    const count = (this.hits.get(`${key}@${window}`) ?? 0) + 1;
+    this.hits.set(`${key}@${window}`, count);
+    return count <= limit ? { allowed: true as const } : { allowed: false as const, retryAfterSeconds: 60 - Math.floor((now.getTime() % 60_000) / 1000) };
+  }
+}
+
 /** A full set of fake dependencies with a fixed clock and predictable ids. */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog } {
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter } {
   const store = new MemoryLeadStore();
   let counter = 0;
   return {
@@ -87,6 +114,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     publisher: new RecordingPublisher(),
     mailer: new RecordingMailer(),
     notifications: new MemoryNotificationLog(),
+    rateLimiter: new MemoryRateLimiter(),
+    humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
     now: () => now,
     newId: () => `id-${++counter}`,
   };

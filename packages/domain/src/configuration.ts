@@ -72,7 +72,13 @@ export const formSchema = z.strictObject({
   defaultCountry: countrySchema,
   thankYouUrl: z.url().optional(),
   allowedOrigins: z.array(z.string().min(1)).default([]),
-  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1) }).optional(),
+  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1), required: z.boolean().default(false) }).optional(),
+  /** Posts filled faster than this (measured by the embed script) are treated as bots and quarantined. */
+  minFillSeconds: z.number().min(0).max(600).default(3),
+  /** Most posts one IP address may make to this form per minute; more get 429. */
+  rateLimitPerMinute: z.number().int().positive().max(10_000).default(10),
+  /** Cloudflare Turnstile: when set, each post must carry a token the verify endpoint accepts. */
+  turnstile: z.strictObject({ secretKey: z.string().min(1) }).optional(),
 });
 
 export const channelKindSchema = z.enum(['web_form', 'meta', 'google', 'tiktok', 'linkedin', 'webhook', 'import']);

@@ -7,3 +7,6 @@ export * from './round-robin';
 export * from './access-policy';
 export * from './lead-lifecycle';
 export * from './notification';
+export * from './attribution';
+export * from './lead-intake';
+export * from './web-form-post';

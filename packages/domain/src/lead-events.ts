@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceKindSchema } from './lead';
 
 /** The `source` of every event Leadflow puts on its bus. */
 export const leadEventSource = 'leadflow.leads';
@@ -9,10 +10,22 @@ const eventIdSchema = z.string().min(1);
 export const leadCapturedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
-  formId: z.string(),
+  /** Rules route only `new` leads that are not tests; invalid and quarantined leads are announced too. */
+  status: z.enum(['new', 'invalid', 'quarantined']),
+  isTest: z.boolean(),
+  sourceKind: sourceKindSchema,
+  formId: z.string().optional(),
   poolId: z.string(),
   channel: z.string(),
   capturedAt: z.iso.datetime(),
+});
+
+export const leadTouchedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  channel: z.string(),
+  sourceKind: sourceKindSchema,
+  touchedAt: z.iso.datetime(),
 });
 
 export const leadAssignedDetailSchema = z.strictObject({
@@ -27,6 +40,7 @@ export const leadAssignedDetailSchema = z.strictObject({
 /** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
+  'lead.touched': leadTouchedDetailSchema,
   'lead.assigned': leadAssignedDetailSchema,
 } as const;
 

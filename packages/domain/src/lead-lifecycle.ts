@@ -1,32 +1,6 @@
-import type { Form, Rep } from './configuration';
-import type { Lead, LeadContact, LeadHistoryEntry } from './lead';
+import type { Rep } from './configuration';
+import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
-
-/** Creates a fresh lead from a validated submission and the `lead.captured` event that announces it. */
-export function captureLead(input: {
-  leadId: string;
-  eventId: string;
-  form: Form;
-  contact: LeadContact;
-  answers: Record<string, string>;
-  now: Date;
-}): { lead: Lead; event: LeadEvent } {
-  const at = input.now.toISOString();
-  const lead: Lead = {
-    leadId: input.leadId,
-    status: 'new',
-    formId: input.form.id,
-    channel: input.form.channel,
-    poolId: input.form.poolId,
-    contact: input.contact,
-    answers: input.answers,
-    capturedAt: at,
-    updatedAt: at,
-    history: [{ at, action: 'captured', by: `form:${input.form.id}` }],
-  };
-  const event = leadEvent('lead.captured', { eventId: input.eventId, leadId: lead.leadId, formId: lead.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at }, at);
-  return { lead, event };
-}
 
 /** The change that gives a lead its owner by round robin, with its timeline entry and `lead.assigned` event. */
 export function assignByRoundRobin(input: { lead: Pick<Lead, 'leadId' | 'poolId'>; owner: Rep; eventId: string; now: Date }): {

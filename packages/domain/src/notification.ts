@@ -18,7 +18,7 @@ export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
     ...Object.entries(lead.contact).map(([field, value]) => `${field}: ${value}`),
     ...Object.entries(lead.answers).map(([field, value]) => `${field}: ${value}`),
     '',
-    `Source: form ${lead.formId} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
+    `Source: ${lead.source.formId ? `form ${lead.source.formId}` : lead.source.kind} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
   ];
   return { to: rep.email, subject: `New lead: ${who}`, text: lines.join('\n') };
 }

@@ -1,13 +1,18 @@
 import type { ActivityLog } from './activity-log';
+import { demoPage } from './demo-page';
 import type { LocalRouteHandler } from './http-host';
 import type { LocalScheduler } from './scheduler';
 
 /** The `/_local/` routes: what a developer needs to watch and drive the system. They never deploy. */
-export function localRoutes(deps: { activity: ActivityLog; scheduler: LocalScheduler; endpoints: () => Record<string, string> }): LocalRouteHandler {
+export function localRoutes(deps: { activity: ActivityLog; scheduler: LocalScheduler; endpoints: () => Record<string, string>; standIns: LocalRouteHandler }): LocalRouteHandler {
   const { activity, scheduler } = deps;
-  return async ({ method, url, body }) => {
+  return async (request) => {
+    const { method, url, body } = request;
     const path = url.pathname;
+    if (method === 'GET' && path === '/demo') return { status: 200, body: demoPage(), headers: { 'content-type': 'text/html; charset=utf-8' } };
     if (!path.startsWith('/_local/')) return undefined;
+    const standIn = await deps.standIns(request);
+    if (standIn) return standIn;
     if (method === 'GET' && path === '/_local/endpoints') return { status: 200, body: deps.endpoints() };
     if (method === 'GET' && path === '/_local/events') return { status: 200, body: activity.events };
     if (method === 'GET' && path === '/_local/outbox') return { status: 200, body: activity.notifications };

@@ -12,6 +12,8 @@ import { HttpHost } from './http-host';
 import { localRoutes } from './local-routes';
 import { LocalScheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
+import { freePort } from './free-port';
+import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
 import { ensureTable } from './table-setup';
 
 export const localEventBusName = 'leadflow';
@@ -56,6 +58,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     stops.push(() => aws.stop());
     stops.push(() => bus.drain());
 
+    // The HTTP port is fixed now so handlers can be pointed at the stand-ins it will serve.
+    const httpPort = settings.port || (await freePort(settings.host));
+    const url = `http://${settings.host}:${httpPort}`;
     Object.assign(process.env, {
       AWS_REGION: localRegion,
       AWS_ACCESS_KEY_ID: 'local',
@@ -67,6 +72,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
+      LEADS_TURNSTILE_VERIFY_URL: `${url}${standInsBasePath}/turnstile/siteverify`,
     });
     resetLambdaDependencies();
     logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);
@@ -87,10 +93,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (settings.schedulesEnabled) scheduler.start();
     stops.push(() => scheduler.stop());
 
-    let url = '';
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint });
-    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints }));
-    url = await http.start(settings.port, settings.host);
+    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns() }));
+    await http.start(httpPort, settings.host);
     stops.push(() => http.stop());
 
     return {

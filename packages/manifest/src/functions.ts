@@ -4,6 +4,7 @@ import { leadCaptureFunctions } from './functions/lead-capture';
 import { leadAccessFunctions } from './functions/lead-access';
 import { eventDeliveryFunctions } from './functions/event-delivery';
 import { leadRoutingFunctions } from './functions/lead-routing';
+import { embedScriptFunctions } from './functions/embed-script';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -16,4 +17,5 @@ export const functions: readonly FunctionDefinition[] = [
   ...leadAccessFunctions,
   ...eventDeliveryFunctions,
   ...leadRoutingFunctions,
+  ...embedScriptFunctions,
 ];

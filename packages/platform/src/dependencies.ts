@@ -11,6 +11,9 @@ import { SesMailer } from './adapters/ses-mailer';
 import type { LeadStore } from './ports/lead-store';
 import type { EventPublisher, OutboxStore } from './ports/outbox';
 import type { Mailer, NotificationLog } from './ports/notifications';
+import type { HumanVerifier, RateLimiter } from './ports/abuse-controls';
+import { DynamoDbRateLimiter } from './adapters/dynamodb-rate-limiter';
+import { TurnstileVerifier } from './adapters/turnstile-verifier';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -20,6 +23,8 @@ export interface Dependencies {
   publisher: EventPublisher;
   mailer: Mailer;
   notifications: NotificationLog;
+  rateLimiter: RateLimiter;
+  humanVerifier: HumanVerifier;
   now: () => Date;
   newId: () => string;
 }
@@ -41,6 +46,8 @@ export const lambdaDependencies: DependencyResolver = () => {
     publisher: new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName),
     mailer: new SesMailer(createSesClient(settings)),
     notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
+    rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
+    humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),
     now: () => new Date(),
     newId: randomUUID,
   };

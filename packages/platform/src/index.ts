@@ -18,3 +18,7 @@ export * from './adapters/dynamodb-notification-log';
 export * from './adapters/eventbridge-publisher';
 export * from './adapters/ses-mailer';
 export * from './adapters/outbox-item';
+export * from './ports/abuse-controls';
+export * from './adapters/dynamodb-rate-limiter';
+export * from './adapters/turnstile-verifier';
+export * from './http/cors';

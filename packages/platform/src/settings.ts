@@ -13,6 +13,8 @@ const lambdaSettingsSchema = z.object({
   LEADS_DYNAMODB_ENDPOINT: z.url().optional(),
   LEADS_EVENTBRIDGE_ENDPOINT: z.url().optional(),
   LEADS_SES_ENDPOINT: z.url().optional(),
+  /** Third-party APIs the handlers call; the local runtime points them at its stand-ins. */
+  LEADS_TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
 });
 
 export interface LambdaSettings {
@@ -21,6 +23,7 @@ export interface LambdaSettings {
   configFile: string;
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
+  thirdParty: { turnstileVerifyUrl: string };
 }
 
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
@@ -31,6 +34,7 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     configFile: parsed.LEADS_CONFIG_FILE,
     region: parsed.AWS_REGION,
     endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT },
+    thirdParty: { turnstileVerifyUrl: parsed.LEADS_TURNSTILE_VERIFY_URL },
   };
 }
 

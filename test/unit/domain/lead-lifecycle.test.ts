@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { assignByRoundRobin, canViewLead, captureLead, leadSchema, newLeadEmail } from '@leadflow/domain';
+import { assignByRoundRobin, canViewLead, leadSchema, newLeadEmail } from '@leadflow/domain';
+import { webFormIntake } from '../../support/intakes';
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const config = demoConfiguration();
-const form = config.forms.find((candidate) => candidate.id === 'demo')!;
 const now = new Date('2026-03-02T10:15:00.000Z');
 
 describe('lead lifecycle', () => {
-  const { lead, event } = captureLead({ leadId: 'lead-1', eventId: 'event-1', form, contact: { name: 'Ada', email: 'ada@example.com' }, answers: { company_size: '11-50' }, now });
+  const { lead, event } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Ada', email: 'ada@example.com' }, now });
+  lead.answers = { company_size: '11-50' };
 
   it('captures a new lead in its form pool, with its timeline and a lead.captured event', () => {
     expect(leadSchema.parse(lead)).toEqual(lead);
-    expect(lead).toMatchObject({ status: 'new', poolId: 'americas-inbound', channel: 'website', capturedAt: now.toISOString() });
+    expect(lead).toMatchObject({ status: 'new', poolId: 'americas-inbound', channel: 'website', capturedAt: now.toISOString(), touches: 1, isTest: false });
     expect(lead.history).toEqual([{ at: now.toISOString(), action: 'captured', by: 'form:demo' }]);
     expect(event).toEqual({
       type: 'lead.captured',
       time: now.toISOString(),
-      detail: { eventId: 'event-1', leadId: 'lead-1', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: now.toISOString() },
+      detail: { eventId: 'lead-1-captured', leadId: 'lead-1', status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: now.toISOString() },
     });
   });
 

@@ -4,9 +4,9 @@ import { createHandler as createGetLeadHandler } from '../../../functions/get-le
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
-function submit(deps: ReturnType<typeof fakeDependencies>, formId: string, body: string, contentType = 'application/json') {
+function submit(deps: ReturnType<typeof fakeDependencies>, formId: string, body: string, contentType = 'application/json', headers: Record<string, string> = {}) {
   const handler = createCaptureHandler(() => deps);
-  return handler(httpEvent({ method: 'POST', path: `/forms/${formId}/submissions`, pathParameters: { formId }, headers: { 'content-type': contentType }, body }), lambdaContext) as Promise<any>;
+  return handler(httpEvent({ method: 'POST', path: `/forms/${formId}/submissions`, pathParameters: { formId }, headers: { 'content-type': contentType, ...headers }, body }), lambdaContext) as Promise<any>;
 }
 
 describe('capture-form-submission handler', () => {
@@ -18,6 +18,122 @@ describe('capture-form-submission handler', () => {
     const lead = deps.store.leads.get(leadId);
     expect(lead?.contact).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' });
     expect([...deps.store.outbox.values()]).toEqual([expect.objectContaining({ detailType: 'lead.captured', detail: expect.objectContaining({ leadId }) })]);
+  });
+
+  it('reads multipart form data (fields only)', async () => {
+    const deps = fakeDependencies();
+    const boundary = 'XyZ';
+    const body = [`--${boundary}`, 'Content-Disposition: form-data; name="name"', '', 'Ada', `--${boundary}`, 'Content-Disposition: form-data; name="email"', '', 'ada@example.com', `--${boundary}--`, ''].join('\r\n');
+    const response = await submit(deps, 'demo', body, `multipart/form-data; boundary=${boundary}`);
+    expect(response.statusCode).toBe(202);
+    expect(deps.store.leads.get(JSON.parse(response.body).leadId)?.contact).toEqual({ name: 'Ada', email: 'ada@example.com' });
+  });
+
+  it('keeps first- and last-touch attribution and consent as given', async () => {
+    const deps = fakeDependencies();
+    const body = {
+      name: 'Ada',
+      email: 'ada@example.com',
+      consent: 'true',
+      utm_source: 'newsletter',
+      gclid: 'Cj0-abc',
+      landing_url: 'https://northwind.example/demo?utm_source=newsletter',
+      first_touch: { utm_source: 'google', utm_medium: 'cpc', referrer: 'https://www.google.com/' },
+    };
+    const response = await submit(deps, 'demo', JSON.stringify(body), 'application/json', { 'user-agent': 'Firefox' });
+    const lead = deps.store.leads.get(JSON.parse(response.body).leadId)!;
+    expect(lead.attribution).toEqual({
+      firstTouch: { utm_source: 'google', utm_medium: 'cpc', referrer: 'https://www.google.com/' },
+      lastTouch: { utm_source: 'newsletter', gclid: 'Cj0-abc', landing_url: 'https://northwind.example/demo?utm_source=newsletter' },
+    });
+    expect(lead.consent).toEqual({ version: '2026-01', text: 'I agree that Northwind may contact me about its products.', givenAt: '2026-03-02T10:15:00.000Z', ip: '127.0.0.1', userAgent: 'test' });
+  });
+
+  it('reads first touch from first_touch.* fields of a plain HTML post', async () => {
+    const deps = fakeDependencies();
+    const response = await submit(deps, 'demo', 'name=Ada&email=ada%40example.com&utm_source=ads&first_touch.utm_source=blog', 'application/x-www-form-urlencoded');
+    expect(deps.store.leads.get(JSON.parse(response.body).leadId)?.attribution).toEqual({ firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'ads' } });
+  });
+
+  it('quarantines honeypot and too-fast posts behind a normal 202, and never routes them', async () => {
+    const deps = fakeDependencies();
+    const honeypot = await submit(deps, 'demo', JSON.stringify({ name: 'Bot', email: 'bot@example.com', _hp: 'http://spam.example' }));
+    const tooFast = await submit(deps, 'demo', JSON.stringify({ name: 'Bot', email: 'bot2@example.com', _started_at: deps.now().getTime() - 500 }));
+    const person = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'bot@example.com', _hp: '', _started_at: deps.now().getTime() - 8000 }));
+    expect([honeypot.statusCode, tooFast.statusCode, person.statusCode]).toEqual([202, 202, 202]);
+    const lead = (response: any) => deps.store.leads.get(JSON.parse(response.body).leadId)!;
+    expect(lead(honeypot)).toMatchObject({ status: 'quarantined', statusReason: 'the hidden honeypot field was filled in' });
+    expect(lead(tooFast)).toMatchObject({ status: 'quarantined', statusReason: 'the form was filled in 500 ms, faster than the 3 s a person needs' });
+    // The spam post did not claim the email address: the real person gets a lead of their own.
+    expect(lead(person)).toMatchObject({ status: 'new', touches: 1 });
+    const captured = [...deps.store.outbox.values()].map((event) => event.detail.status);
+    expect(captured).toEqual(['quarantined', 'quarantined', 'new']);
+  });
+
+  it('answers a repeat with the same lead id and duplicate: true, and honours Idempotency-Key', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ name: 'Ada', email: 'ada@example.com' });
+    const first = JSON.parse((await submit(deps, 'demo', body)).body);
+    expect(JSON.parse((await submit(deps, 'demo', body)).body)).toEqual({ leadId: first.leadId, duplicate: true });
+    const keyed = JSON.parse((await submit(deps, 'demo', JSON.stringify({ name: 'Bo', email: 'bo@example.com' }), 'application/json', { 'idempotency-key': 'k-1' })).body);
+    const retried = await submit(deps, 'demo', JSON.stringify({ name: 'Bo', email: 'bo@example.com' }), 'application/json', { 'idempotency-key': 'k-1' });
+    expect(JSON.parse(retried.body)).toEqual({ leadId: keyed.leadId, duplicate: true });
+    expect(deps.store.leads.get(keyed.leadId)?.touches).toBe(1);
+  });
+
+  it('sends a plain HTML form post on to the thank-you page with 303', async () => {
+    const deps = fakeDependencies();
+    const response = await submit(deps, 'demo', 'name=Ada&email=ada%40example.com', 'application/x-www-form-urlencoded', { accept: 'text/html,application/xhtml+xml' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toMatch(/^https:\/\/northwind\.example\/thanks\?leadId=id-1$/);
+  });
+
+  it('shows a small confirmation page to HTML posts on a form without a thank-you URL', async () => {
+    const deps = fakeDependencies();
+    const response = await submit(deps, 'emea-contact', 'name=Ada&email=ada%40example.com', 'application/x-www-form-urlencoded', { accept: 'text/html' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('Thank you');
+  });
+
+  it('limits posts per IP and form with 429 and Retry-After, writing nothing', async () => {
+    const deps = fakeDependencies();
+    const form = deps.config.forms.find((candidate) => candidate.id === 'demo')!;
+    for (let index = 0; index < form.rateLimitPerMinute; index += 1) await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: `a${index}@example.com` }));
+    const leadsBefore = deps.store.leads.size;
+    const limited = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'late@example.com' }));
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(limited.body).error).toMatch(/^Too many requests/);
+    expect(deps.store.leads.size).toBe(leadsBefore);
+  });
+
+  it('checks Turnstile on forms that ask for it', async () => {
+    const deps = fakeDependencies();
+    deps.config.forms[0]!.turnstile = { secretKey: 'secret' };
+    const missing = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
+    expect(missing.statusCode).toBe(400);
+    expect(JSON.parse(missing.body).issues).toEqual([{ path: 'cf-turnstile-response', message: 'is required for this form' }]);
+    const rejected = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com', 'cf-turnstile-response': 'robot' }));
+    expect(JSON.parse(rejected.body).issues[0].message).toBe('was not accepted (invalid-input-response)');
+    expect((await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com', 'cf-turnstile-response': 'human' }))).statusCode).toBe(202);
+    expect(deps.store.leads.size).toBe(1);
+  });
+
+  it('requires consent where the form says so', async () => {
+    const deps = fakeDependencies();
+    deps.config.forms[0]!.consent!.required = true;
+    const response = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
+    expect(JSON.parse(response.body).issues).toEqual([{ path: 'consent', message: 'Consent is required to send this form' }]);
+  });
+
+  it('allows the form’s own origins by CORS, and no others', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ name: 'Ada', email: 'ada@example.com' });
+    const allowed = await submit(deps, 'demo', body, 'application/json', { origin: 'http://localhost:3000' });
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    const other = await submit(deps, 'demo', body, 'application/json', { origin: 'https://evil.example' });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('is 404 for an unknown form, and writes nothing', async () => {
@@ -52,7 +168,7 @@ describe('capture-form-submission handler', () => {
 
   it('hides internal failures behind a bare 500', async () => {
     const deps = fakeDependencies();
-    deps.store.saveCapturedLead = async () => {
+    deps.store.ingestLead = async () => {
       throw new Error('secret table name leads-prod');
     };
     const response = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));

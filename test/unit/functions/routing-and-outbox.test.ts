@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { captureLead } from '@leadflow/domain';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createRelayHandler } from '../../../functions/relay-outbox/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-outbox/handler';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
 import { busEvent, lambdaContext } from '../../support/api-gateway-events';
 
 function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo') {
-  const form = deps.config.forms.find((candidate) => candidate.id === formId)!;
-  const { lead, event } = captureLead({ leadId, eventId: `${leadId}-captured`, form, contact: { name: 'Ada', email: 'ada@example.com' }, answers: {}, now: deps.now() });
-  void deps.store.saveCapturedLead(lead, event);
-  return event;
+  const intake = webFormIntake(deps.config, { leadId, formId, now: deps.now() });
+  void deps.store.ingestLead(intake);
+  return intake.event;
 }
 
 describe('assign-lead handler', () => {

@@ -6,9 +6,9 @@ function event(body: string | undefined, contentType?: string, extra: Partial<AP
   return { headers: contentType ? { 'content-type': contentType } : {}, body, isBase64Encoded: false, requestContext: {}, ...extra } as APIGatewayProxyEventV2;
 }
 
-function errorOf(run: () => unknown): HttpError {
+async function errorOf(run: () => unknown): Promise<HttpError> {
   try {
-    run();
+    await run();
   } catch (error) {
     if (error instanceof HttpError) return error;
     throw error;
@@ -17,18 +17,21 @@ function errorOf(run: () => unknown): HttpError {
 }
 
 describe('readFormBody', () => {
-  it('reads JSON and urlencoded bodies alike, repeated keys as arrays', () => {
-    expect(readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
-    expect(readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });
-    expect(readFormBody(event(Buffer.from('name=Ada').toString('base64'), 'application/x-www-form-urlencoded', { isBase64Encoded: true }))).toEqual({ name: 'Ada' });
+  it('reads JSON, urlencoded and multipart bodies alike, repeated keys as arrays', async () => {
+    expect(await readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
+    expect(await readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });
+    expect(await readFormBody(event(Buffer.from('name=Ada').toString('base64'), 'application/x-www-form-urlencoded', { isBase64Encoded: true }))).toEqual({ name: 'Ada' });
+    const multipart = ['--b', 'Content-Disposition: form-data; name="tag"', '', 'x', '--b', 'Content-Disposition: form-data; name="tag"', '', 'y', '--b', 'Content-Disposition: form-data; name="cv"; filename="cv.pdf"', 'Content-Type: application/pdf', '', '%PDF', '--b--', ''].join('\r\n');
+    expect(await readFormBody(event(multipart, 'multipart/form-data; boundary=b'))).toEqual({ tag: ['x', 'y'] });
   });
 
-  it('answers malformed JSON, non-object JSON, unknown types and oversize bodies with clear 4xx errors', () => {
-    expect(errorOf(() => readFormBody(event('{"name":', 'application/json')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be valid JSON' }] } });
-    expect(errorOf(() => readFormBody(event('[1,2]', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body must be a JSON object' });
-    expect(errorOf(() => readFormBody(event('x', 'text/plain')))).toMatchObject({ statusCode: 415 });
-    expect(errorOf(() => readFormBody(event('x')))).toMatchObject({ statusCode: 415, message: expect.stringContaining('"(none)"') });
-    expect(errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
+  it('answers malformed bodies, unknown types and oversize bodies with clear 4xx errors', async () => {
+    expect(await errorOf(() => readFormBody(event('{"name":', 'application/json')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be valid JSON' }] } });
+    expect(await errorOf(() => readFormBody(event('[1,2]', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body must be a JSON object' });
+    expect(await errorOf(() => readFormBody(event('no boundary here', 'multipart/form-data; boundary=zz')))).toMatchObject({ statusCode: 400 });
+    expect(await errorOf(() => readFormBody(event('x', 'text/plain')))).toMatchObject({ statusCode: 415 });
+    expect(await errorOf(() => readFormBody(event('x')))).toMatchObject({ statusCode: 415, message: expect.stringContaining('"(none)"') });
+    expect(await errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
   });
 });
 
@@ -41,7 +44,7 @@ describe('principalFrom', () => {
     expect(principalFrom(withClaims({ sub: 'someone' }))).toEqual({ id: 'someone', roles: [] });
   });
 
-  it('is a 401 without verified claims', () => {
-    expect(errorOf(() => principalFrom(event(undefined)))).toMatchObject({ statusCode: 401 });
+  it('is a 401 without verified claims', async () => {
+    expect(await errorOf(() => principalFrom(event(undefined)))).toMatchObject({ statusCode: 401 });
   });
 });

@@ -5,12 +5,13 @@ import type { FunctionDefinition } from '../types';
 export const leadRoutingFunctions: readonly FunctionDefinition[] = [
   {
     name: 'assign-lead',
-    description: 'Gives a captured lead an owner by round robin over its pool, atomically.',
+    description: 'Gives a new, real captured lead an owner by round robin over its pool, atomically.',
     entry: 'functions/assign-lead/handler.ts',
     trigger: {
       kind: 'event',
       ruleName: 'lead-captured-to-assignment',
-      pattern: { source: [leadEventSource], 'detail-type': ['lead.captured'] },
+      // Only contactable, real leads are routed: invalid, quarantined and test leads stay with nobody.
+      pattern: { source: [leadEventSource], 'detail-type': ['lead.captured'], detail: { status: ['new'], isTest: [false] } },
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
     },

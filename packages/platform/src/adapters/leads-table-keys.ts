@@ -4,6 +4,8 @@ export const leadsTableKeys = {
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   roundRobin: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'ROUND_ROBIN' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
+  idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
 /** The partition value of the sparse `outbox-by-time` index: present only until an event is published. */

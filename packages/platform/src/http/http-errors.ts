@@ -27,3 +27,5 @@ export const notFound = (message: string) => new HttpError(404, message);
 export const payloadTooLarge = (limitBytes: number) => new HttpError(413, `Request body is larger than ${limitBytes} bytes`);
 export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) =>
   new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);
+export const tooManyRequests = (retryAfterSeconds: number, headers: Record<string, string> = {}) =>
+  new HttpError(429, `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { ...headers, 'retry-after': String(retryAfterSeconds) });

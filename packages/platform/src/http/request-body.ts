@@ -3,41 +3,59 @@ import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors
 
 export const maxBodyBytes = 64 * 1024;
 
-const acceptedFormTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
+const acceptedFormTypes = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] as const;
 
-export type FormBodyValue = string | number | boolean | null | FormBodyValue[];
+/** The raw bytes of a request body, refusing anything over the limit. */
+export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>, limitBytes = maxBodyBytes): Buffer {
+  const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  if (raw.length > limitBytes) throw payloadTooLarge(limitBytes);
+  return raw;
+}
+
+/** Parses JSON, naming the problem in a 400 when it is not valid or not an object. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`Body is not valid JSON: ${(error as Error).message}`, [{ path: '(body)', message: 'must be valid JSON' }]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badRequest('Body must be a JSON object', [{ path: '(body)', message: 'must be a JSON object of field names to values' }]);
+  }
+  return parsed as Record<string, unknown>;
+}
 
 /**
- * Reads a form post sent as JSON or as an HTML form (urlencoded), whichever its Content-Type says.
- * Repeated urlencoded keys become arrays, like a JSON client would send them.
+ * Reads a form post sent as JSON, as an HTML form (urlencoded) or as multipart form data (fields only;
+ * files are ignored), whichever its Content-Type says. Repeated keys become arrays, as JSON would send them.
  */
-export function readFormBody(event: APIGatewayProxyEventV2): Record<string, FormBodyValue> {
-  const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  if (raw.length > maxBodyBytes) throw payloadTooLarge(maxBodyBytes);
-  const contentType = (headerValue(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = raw.toString('utf8');
+export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Record<string, unknown>> {
+  const raw = rawBody(event);
+  const contentTypeHeader = headerValue(event, 'content-type') ?? '';
+  const contentType = contentTypeHeader.split(';')[0]!.trim().toLowerCase();
 
-  if (contentType === 'application/json') {
-    let parsed: unknown;
+  if (contentType === 'application/json') return parseJsonObject(raw.toString('utf8'));
+  if (contentType === 'application/x-www-form-urlencoded') return collect(new URLSearchParams(raw.toString('utf8')));
+  if (contentType === 'multipart/form-data') {
+    let data: FormData;
     try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw badRequest(`Body is not valid JSON: ${(error as Error).message}`, [{ path: '(body)', message: 'must be valid JSON' }]);
+      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': contentTypeHeader }, body: new Uint8Array(raw) }).formData();
+    } catch {
+      throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw badRequest('Body must be a JSON object', [{ path: '(body)', message: 'must be a JSON object of field names to values' }]);
-    }
-    return parsed as Record<string, FormBodyValue>;
-  }
-  if (contentType === 'application/x-www-form-urlencoded') {
-    const fields: Record<string, FormBodyValue> = {};
-    for (const [key, value] of new URLSearchParams(text)) {
-      const existing = fields[key];
-      fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-    }
-    return fields;
+    return collect([...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : [])));
   }
   throw unsupportedMediaType(contentType || '(none)', acceptedFormTypes);
+}
+
+function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of entries) {
+    const existing = fields[key];
+    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return fields;
 }
 
 /** Header lookup that ignores case, as HTTP does (API Gateway v2 lower-cases names; other hosts may not). */

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Where a visit came from: UTM tags, ad click ids, landing page and referrer (web touches). */
+export const webTouchKeys = [
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'fbclid',
+  'ttclid',
+  'li_fat_id',
+  'landing_url',
+  'referrer',
+] as const;
+
+/** Ad-platform ids of the campaign, ad set / ad group, ad / creative and platform form (kept as exact strings). */
+export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'adgroup_id', 'ad_id', 'creative_id', 'platform_form_id'] as const;
+
+export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
+export type TouchKey = (typeof touchKeys)[number];
+
+export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().max(2048));
+export type TouchAttribution = z.infer<typeof touchAttributionSchema>;
+
+/** First-touch and last-touch credit are both standard; a lead keeps both and reports say which they use. */
+export const leadAttributionSchema = z.strictObject({
+  firstTouch: touchAttributionSchema.optional(),
+  lastTouch: touchAttributionSchema.optional(),
+});
+export type LeadAttribution = z.infer<typeof leadAttributionSchema>;
+
+/**
+ * Picks the touch keys out of a flat record of submitted values (`prefix` selects e.g. `first_touch.`).
+ * Values that are not non-empty strings are ignored; `undefined` when nothing is there.
+ */
+export function readTouchAttribution(fields: Readonly<Record<string, unknown>>, prefix = ''): TouchAttribution | undefined {
+  const touch: TouchAttribution = {};
+  for (const key of touchKeys) {
+    const value = fields[`${prefix}${key}`];
+    if (typeof value === 'string' && value.trim() !== '') touch[key] = value.trim().slice(0, 2048);
+    else if (typeof value === 'number' || typeof value === 'bigint') touch[key] = String(value);
+  }
+  return Object.keys(touch).length ? touch : undefined;
+}

@@ -1,0 +1,134 @@
+import type { LeadAttribution, TouchAttribution } from './attribution';
+import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
+import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind } from './lead';
+import { leadEvent, type LeadEvent } from './lead-events';
+
+/** A lead as a channel delivered it, before cleaning and de-duplication. */
+export interface IntakeSubmission {
+  sourceKind: SourceKind;
+  /** The configured channel credited with the lead. */
+  channel: string;
+  formId?: string;
+  poolId: string;
+  /** Country for reading national phone numbers. */
+  defaultCountry: string;
+  /** Contact values as received; they are cleaned here. */
+  contact: LeadContact;
+  answers: Record<string, string>;
+  attribution: LeadAttribution;
+  consent?: ConsentRecord;
+  platformLeadId?: string;
+  sourceId?: string;
+  isTest: boolean;
+  /** Set when spam defences caught the submission; such leads are kept but never routed. */
+  quarantineReason?: string;
+}
+
+/**
+ * A key that identifies a person or a delivery. At most one lead holds each key, taken with a
+ * conditional write: `person` keys (email, phone) turn repeats into touches of the same lead;
+ * `delivery` keys (the platform's lead id) make a redelivered webhook a no-op.
+ */
+export interface DedupKey {
+  key: string;
+  kind: 'person' | 'delivery';
+}
+
+export interface LeadTouch {
+  historyEntry: LeadHistoryEntry;
+  lastTouch?: TouchAttribution;
+  event: LeadEvent;
+}
+
+export interface PreparedIntake {
+  lead: Lead;
+  event: LeadEvent;
+  dedupKeys: DedupKey[];
+  /** The touch to record instead, if a person key shows the lead already exists. */
+  touch: (existingLeadId: string) => LeadTouch;
+}
+
+/**
+ * Cleans a submission and decides what the lead is: `new` when it can be contacted, `invalid` (with its
+ * reason) when neither email nor phone is usable, `quarantined` when spam defences caught it. Only
+ * routable, non-test leads claim person keys, so a spam post or a test lead cannot capture a real
+ * person's identity.
+ */
+export function prepareIntake(submission: IntakeSubmission, ids: { leadId: string; eventId: string; touchEventId: string }, now: Date): PreparedIntake {
+  const at = now.toISOString();
+  const { contact, problems } = cleanContact(submission.contact, submission.defaultCountry);
+  const usable = Boolean(contact.email || contact.phone);
+  const status = submission.quarantineReason ? 'quarantined' : usable ? 'new' : 'invalid';
+  const statusReason =
+    status === 'quarantined'
+      ? submission.quarantineReason
+      : status === 'invalid'
+        ? ['no usable email or phone', ...problems.map((problem) => `${problem.field} ${problem.message}`)].join('; ')
+        : undefined;
+  const by = submission.formId ? `form:${submission.formId}` : `${submission.sourceKind}:${submission.sourceId ?? submission.channel}`;
+
+  const lead: Lead = {
+    leadId: ids.leadId,
+    status,
+    channel: submission.channel,
+    source: { kind: submission.sourceKind, formId: submission.formId, platformLeadId: submission.platformLeadId, sourceId: submission.sourceId },
+    poolId: submission.poolId,
+    contact,
+    // Unusable values are kept (as `invalid_email`, …) so a person can still read what was sent.
+    answers: { ...submission.answers, ...Object.fromEntries(problems.map((problem) => [`invalid_${problem.field}`, problem.raw])) },
+    attribution: submission.attribution,
+    consent: submission.consent,
+    isTest: submission.isTest,
+    statusReason,
+    touches: 1,
+    capturedAt: at,
+    updatedAt: at,
+    history: [{ at, action: 'captured', by, ...(statusReason ? { detail: statusReason } : {}) }],
+  };
+  const dedupKeys: DedupKey[] = [];
+  if (submission.platformLeadId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${submission.platformLeadId}`, kind: 'delivery' });
+  if (status === 'new' && !submission.isTest) {
+    if (contact.email) dedupKeys.push({ key: `email#${contact.email}`, kind: 'person' });
+    if (contact.phone) dedupKeys.push({ key: `phone#${contact.phone}`, kind: 'person' });
+  }
+  const event = leadEvent(
+    'lead.captured',
+    { eventId: ids.eventId, leadId: lead.leadId, status, isTest: lead.isTest, sourceKind: submission.sourceKind, formId: submission.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at },
+    at,
+  );
+  const touch = (existingLeadId: string): LeadTouch => ({
+    historyEntry: { at, action: 'touched', by, detail: `submitted again via ${submission.sourceKind} (channel ${submission.channel})` },
+    lastTouch: submission.attribution.lastTouch,
+    event: leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existingLeadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+  });
+  return { lead, event, dedupKeys, touch };
+}
+
+interface ContactProblem {
+  field: string;
+  raw: string;
+  message: string;
+}
+
+/** Normalises contact fields; unusable emails and phones are dropped from the contact and reported. */
+export function cleanContact(raw: LeadContact, defaultCountry: string): { contact: LeadContact; problems: ContactProblem[] } {
+  const contact: LeadContact = {};
+  const problems: ContactProblem[] = [];
+  const problem = (field: string, value: string, message: string) => problems.push({ field, raw: value, message });
+  for (const [field, value] of Object.entries(raw) as Array<[keyof LeadContact, string | undefined]>) {
+    const text = value?.trim();
+    if (!text) continue;
+    if (field === 'email') {
+      const email = normaliseEmail(text);
+      if (email) contact.email = email;
+      else problem('email', text, 'is not a valid email address');
+    } else if (field === 'phone') {
+      const phone = normalisePhone(text, defaultCountry);
+      if (phone) contact.phone = phone;
+      else problem('phone', text, 'is not a valid phone number');
+    } else {
+      contact[field] = field === 'name' ? normaliseName(text) : text;
+    }
+  }
+  return { contact, problems };
+}

@@ -1,0 +1,76 @@
+import type { Form } from './configuration';
+import { readTouchAttribution, type LeadAttribution } from './attribution';
+import { readSubmission, type FieldIssue, type SubmittedValue } from './form-submission';
+import type { ConsentRecord } from './lead';
+import type { IntakeSubmission } from './lead-intake';
+
+/** Fields the embed script adds: a honeypot people never see, and when the form was shown (epoch ms). */
+export const honeypotField = '_hp';
+export const startedAtField = '_started_at';
+export const consentField = 'consent';
+export const firstTouchField = 'first_touch';
+
+/**
+ * Reads a web-form post into an intake submission: the form's own fields (validated), last-touch
+ * attribution from top-level UTM/click-id keys, first touch from `first_touch` (an object, or
+ * `first_touch.<key>` fields in a plain HTML post), consent as given, and the spam signals. A post that
+ * trips the honeypot or was filled faster than a person could is quarantined, not refused, so bots learn nothing.
+ */
+export function readWebFormPost(
+  form: Form,
+  body: Readonly<Record<string, unknown>>,
+  context: { now: Date; ip?: string; userAgent?: string },
+): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+  const quarantineReason = spamSignal(form, body, context.now);
+  const fields = body as Record<string, SubmittedValue>;
+  const read = readSubmission(form, fields);
+  const issues: FieldIssue[] = read.ok ? [] : [...read.issues];
+
+  let consent: ConsentRecord | undefined;
+  if (form.consent) {
+    const given = ['true', 'on', '1', 'yes'].includes(String(fields[consentField] ?? '').toLowerCase());
+    if (given) consent = { version: form.consent.version, text: form.consent.text, givenAt: context.now.toISOString(), ip: context.ip, userAgent: context.userAgent };
+    else if (form.consent.required) issues.push({ path: consentField, message: 'Consent is required to send this form' });
+  }
+
+  const firstTouchValue = body[firstTouchField];
+  if (firstTouchValue !== undefined && (typeof firstTouchValue !== 'object' || firstTouchValue === null || Array.isArray(firstTouchValue))) {
+    issues.push({ path: firstTouchField, message: 'must be an object of attribution keys such as utm_source' });
+  }
+  const attribution: LeadAttribution = {
+    firstTouch: readTouchAttribution(typeof firstTouchValue === 'object' && firstTouchValue !== null ? (firstTouchValue as Record<string, unknown>) : body, typeof firstTouchValue === 'object' ? '' : `${firstTouchField}.`),
+    lastTouch: readTouchAttribution(body),
+  };
+
+  if (issues.length && !quarantineReason) return { ok: false, issues };
+  // A quarantined post keeps what it sent, even when it would not validate, for review.
+  const contact = read.ok ? read.contact : {};
+  const answers = read.ok ? read.answers : Object.fromEntries(form.fields.flatMap((field) => (typeof fields[field.name] === 'string' ? [[field.name, String(fields[field.name]).slice(0, field.maxLength)]] : [])));
+  return {
+    ok: true,
+    submission: {
+      sourceKind: 'web_form',
+      channel: form.channel,
+      formId: form.id,
+      poolId: form.poolId,
+      defaultCountry: form.defaultCountry,
+      contact,
+      answers,
+      attribution: Object.fromEntries(Object.entries(attribution).filter(([, touch]) => touch)) as LeadAttribution,
+      consent,
+      isTest: false,
+      quarantineReason,
+    },
+  };
+}
+
+function spamSignal(form: Form, body: Readonly<Record<string, unknown>>, now: Date): string | undefined {
+  const honeypot = body[honeypotField];
+  if (typeof honeypot === 'string' ? honeypot.trim() !== '' : honeypot !== undefined && honeypot !== null) return 'the hidden honeypot field was filled in';
+  const startedAt = Number(body[startedAtField]);
+  if (body[startedAtField] !== undefined && Number.isFinite(startedAt)) {
+    const elapsedMs = now.getTime() - startedAt;
+    if (elapsedMs < form.minFillSeconds * 1000) return `the form was filled in ${Math.max(0, elapsedMs)} ms, faster than the ${form.minFillSeconds} s a person needs`;
+  }
+  return undefined;
+}

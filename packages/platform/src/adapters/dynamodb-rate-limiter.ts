@@ -1,0 +1,27 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RateLimiter } from '../ports/abuse-controls';
+
+const windowSeconds = 60;
+
+/** A fixed-window counter per key and minute; items expire by TTL soon after their window. */
+export class DynamoDbRateLimiter implements RateLimiter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async hit(key: string, limit: number, now: Date) {
+    const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` },
+        UpdateExpression: 'ADD hits :one SET entity = :entity, expiresAt = :expiresAt',
+        ExpressionAttributeValues: { ':one': 1, ':entity': 'rate-window', ':expiresAt': windowStart + 2 * windowSeconds },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    if (Number(Attributes?.hits) <= limit) return { allowed: true as const };
+    return { allowed: false as const, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - Math.floor(now.getTime() / 1000)) };
+  }
+}

@@ -1,0 +1,11 @@
+/** CORS response headers for a browser origin, when the form allows it; none otherwise. */
+export function corsHeaders(allowedOrigins: readonly string[], origin: string | undefined): Record<string, string> {
+  if (!origin || !(allowedOrigins.includes(origin) || allowedOrigins.includes('*'))) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'content-type, accept, idempotency-key',
+    'access-control-max-age': '600',
+    vary: 'Origin',
+  };
+}
