@@ -5,7 +5,7 @@
  */
 export type RouteAuth = { mode: 'public' } | { mode: 'jwt' } | { mode: 'signed-webhook' };
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 export interface HttpTrigger {
   kind: 'http';

@@ -204,3 +204,17 @@ describe('get-lead handler', () => {
     expect((await read({ sub: 'maya', 'cognito:groups': '[manager]' }, 'missing')).statusCode).toBe(404);
   });
 });
+
+describe('preflight-form-submission handler', () => {
+  it('allows the form’s origins with 204 and the CORS headers, refuses others with 403', async () => {
+    const { createHandler } = await import('../../../functions/preflight-form-submission/handler');
+    const deps = fakeDependencies();
+    const preflight = (origin: string, formId = 'demo') =>
+      createHandler(() => deps)(httpEvent({ method: 'OPTIONS', path: `/forms/${formId}/submissions`, pathParameters: { formId }, headers: { origin } }), lambdaContext) as Promise<any>;
+    const allowed = await preflight('http://127.0.0.1:3000');
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'http://127.0.0.1:3000', 'access-control-allow-methods': 'POST, OPTIONS' });
+    expect((await preflight('https://evil.example')).statusCode).toBe(403);
+    expect((await preflight('http://127.0.0.1:3000', 'nope')).statusCode).toBe(404);
+  });
+});

@@ -9,4 +9,11 @@ export const leadCaptureFunctions: readonly FunctionDefinition[] = [
     trigger: { kind: 'http', method: 'POST', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
     tables: { leads: 'readWrite' },
   },
+  {
+    name: 'preflight-form-submission',
+    description: 'Answers the CORS preflight of form posts for the origins each form allows.',
+    entry: 'functions/preflight-form-submission/handler.ts',
+    trigger: { kind: 'http', method: 'OPTIONS', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
+    tables: {},
+  },
 ];

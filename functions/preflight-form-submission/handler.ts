@@ -1,0 +1,14 @@
+import { corsHeaders, headerValue, httpHandler, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
+
+/** `OPTIONS /forms/{formId}/submissions`: the CORS preflight, allowing only the form's configured origins. */
+export function createHandler(dependencies: DependencyResolver<'config'>) {
+  return httpHandler(async (event) => {
+    const formId = event.pathParameters?.formId ?? '';
+    const form = dependencies().config.forms.find((candidate) => candidate.id === formId);
+    if (!form) throw notFound(`Form "${formId}" does not exist`);
+    const headers = corsHeaders(form.allowedOrigins, headerValue(event, 'origin'));
+    return { statusCode: Object.keys(headers).length ? 204 : 403, headers, body: '' };
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);
