@@ -127,9 +127,11 @@
         const answer = (await response.json().catch(() => null)) || {};
         if (response.status === 202) return succeed(form, formId, answer);
         if (response.status < 500) idempotencyKey = newKey(); // refused, so nothing was stored
+        if (response.status !== 400) console.warn(`Leadflow: form "${formId}" got ${response.status}`, answer.error || '');
         showFailure(form, response, answer);
       } catch (error) {
-        showMessage(form, text.failed); // offline, blocked, or refused by CORS
+        console.warn(`Leadflow: form "${formId}" could not be sent`, error); // offline, blocked, or refused by CORS
+        showMessage(form, text.failed);
       }
       sending = false;
       setBusy(form, false);

@@ -21,7 +21,7 @@ describe('the transactional outbox survives a process that dies right after the 
     const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(raw, tables.leads.name, tables.leads);
     const intake = webFormIntake(demoConfiguration(), { leadId: 'orphan-lead', contact: { name: 'Grace Hopper', email: 'grace@example.com' }, now: new Date() });
-    await new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw), tables.leads.name).ingestLead(intake);
+    await new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name).ingestLead(intake);
     raw.destroy();
     await dynamo.stop();
 

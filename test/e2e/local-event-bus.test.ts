@@ -34,7 +34,7 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
   });
 
   it('retries a failing target and dead-letters the event with its error', async () => {
-    const detail = { eventId: 'e-ghost', leadId: 'ghost', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' };
+    const detail = { eventId: 'e-ghost', leadId: 'ghost', status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' };
     const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     const eventId = put.Entries?.[0]?.EventId;
     const record = await eventually(async () => {

@@ -9,6 +9,7 @@ export function demoPage(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Book a demo · Northwind Robotics</title>
+<link rel="icon" href="data:,">
 <style>
   :root { --ink: #14213d; --muted: #5b6475; --line: #d5dae3; --accent: #1f6feb; --accent-dark: #1858bd; --bad: #c62828; --good: #1b7f4b; }
   * { box-sizing: border-box; }
@@ -35,8 +36,8 @@ export function demoPage(): string {
   input, select, textarea { width: 100%; font: inherit; color: inherit; padding: 10px 12px; border: 1px solid var(--line); border-radius: 8px; background: #fff; transition: border-color .15s, box-shadow .15s; }
   textarea { resize: vertical; min-height: 96px; }
   input:focus, select:focus, textarea:focus { outline: none; border-color: var(--accent); box-shadow: 0 0 0 3px rgba(31, 111, 235, 0.18); }
-  [aria-invalid="true"] { border-color: var(--bad); }
-  [aria-invalid="true"]:focus { box-shadow: 0 0 0 3px rgba(198, 40, 40, 0.15); }
+  [aria-invalid="true"], [aria-invalid="true"]:focus { border-color: var(--bad); }
+  [aria-invalid="true"]:focus { box-shadow: 0 0 0 3px rgba(198, 40, 40, 0.18); }
   .leads-error { display: block; margin-top: 6px; font-size: 13px; color: var(--bad); }
   .leads-message { margin: 0 0 14px; padding: 10px 12px; border-radius: 8px; background: #fdecea; color: var(--bad); font-size: 14px; }
   button { width: 100%; font: inherit; font-weight: 600; color: #fff; background: var(--accent); border: 0; border-radius: 8px; padding: 12px 16px; cursor: pointer; transition: background .15s; }

@@ -5,6 +5,7 @@ export function corsHeaders(allowedOrigins: readonly string[], origin: string | 
     'access-control-allow-origin': origin,
     'access-control-allow-methods': 'POST, OPTIONS',
     'access-control-allow-headers': 'content-type, accept, idempotency-key',
+    'access-control-expose-headers': 'retry-after',
     'access-control-max-age': '600',
     vary: 'Origin',
   };
