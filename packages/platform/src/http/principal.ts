@@ -7,11 +7,12 @@ type JwtClaims = Record<string, string | number | boolean | string[]>;
 /**
  * The caller, from the claims the API's JWT authorizer verified. Roles come from `cognito:groups`
  * (Cognito user-pool groups), which API Gateway passes as an array or as the string "[rep manager]".
- * The rep id is the Cognito `username`, or `sub` for tokens without one.
+ * The rep id is the Cognito username (`username` in access tokens, `cognito:username` in ID tokens),
+ * or `sub` for tokens without one.
  */
 export function principalFrom(event: APIGatewayProxyEventV2): Principal {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } }).authorizer?.jwt?.claims;
-  const id = claims?.username ?? claims?.sub;
+  const id = claims?.username ?? claims?.['cognito:username'] ?? claims?.sub;
   if (!claims || typeof id !== 'string' || id === '') throw unauthorized();
   return { id, roles: rolesFrom(claims['cognito:groups']) };
 }

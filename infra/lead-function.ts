@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { Configuration } from '@leadflow/domain';
+import { tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
+import { DeadLetterQueue } from './dead-letter-queue';
+
+/** Tag carried by every resource of a manifest function; tests and cost reports find functions by it. */
+export const functionTagKey = 'leadflow:function';
+
+/** Where the validated configuration lands inside every bundle, and so in `/var/task`. */
+export const bundledConfigurationFileName = 'leads.config.json';
+export const bundledConfigurationPath = `/var/task/${bundledConfigurationFileName}`;
+
+/** The environment variable through which `readLambdaSettings` learns each table's physical name. */
+export const tableEnvironmentVariables: Record<TableName, string> = { leads: 'LEADS_TABLE_NAME' };
+
+const defaultMemoryMb = 512;
+/** HTTP handlers answer well inside API Gateway's 30 s integration limit; background work gets longer. */
+const defaultTimeoutSeconds: Record<Trigger['kind'], number> = { http: 10, event: 30, schedule: 60, stream: 60 };
+
+/** How often Lambda retries an asynchronous invocation that failed, and how long it keeps trying. */
+export interface AsyncDelivery {
+  retryAttempts: number;
+  maxEventAge: Duration;
+}
+
+/**
+ * Scheduled runs: the manifest gives no retry policy for schedules yet, so retry like an event
+ * trigger. A run an hour late is still useful because handlers work "as of" the schedule's time.
+ */
+export const scheduleDelivery: AsyncDelivery = { retryAttempts: 2, maxEventAge: Duration.hours(1) };
+
+/**
+ * The asynchronous-invocation policy of a trigger, or `undefined` for triggers Lambda invokes
+ * synchronously (HTTP) or by polling (streams), where retries are the caller's or the poller's.
+ */
+export function asyncDeliveryOf(trigger: Trigger): AsyncDelivery | undefined {
+  switch (trigger.kind) {
+    case 'event':
+      return { retryAttempts: trigger.retryAttempts, maxEventAge: Duration.seconds(trigger.maxEventAgeSeconds) };
+    case 'schedule':
+      return scheduleDelivery;
+    case 'http':
+    case 'stream':
+      return undefined;
+  }
+}
+
+export interface LeadFunctionProps {
+  definition: FunctionDefinition;
+  tables: Record<TableName, dynamodb.Table>;
+  eventBus: events.IEventBus;
+  configuration: Configuration;
+  /** Absolute path of the validated configuration file copied into the bundle. */
+  configurationFile: string;
+  projectRoot: string;
+  logRetention: logs.RetentionDays;
+  tracing: boolean;
+}
+
+/**
+ * One manifest function: its bundle, its own least-privilege role, its log group and, unless API
+ * Gateway calls it synchronously, the dead-letter queue its failed events end in.
+ */
+export class LeadFunction extends Construct {
+  readonly definition: FunctionDefinition;
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly deadLetterQueue?: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: LeadFunctionProps) {
+    super(scope, id);
+    const { definition, projectRoot } = props;
+    this.definition = definition;
+    Tags.of(this).add(functionTagKey, definition.name);
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${definition.name} function and nothing else.`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup.grantWrite(this.role);
+
+    const asyncDelivery = asyncDeliveryOf(definition.trigger);
+    if (definition.trigger.kind !== 'http') this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters');
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(projectRoot, definition.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      description: definition.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: definition.memoryMb ?? defaultMemoryMb,
+      timeout: Duration.seconds(definition.timeoutSeconds ?? defaultTimeoutSeconds[definition.trigger.kind]),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
+      environment: {
+        ...Object.fromEntries(Object.entries(props.tables).map(([name, table]) => [tableEnvironmentVariables[name as TableName], table.tableName])),
+        LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
+        LEADS_CONFIG_FILE: bundledConfigurationPath,
+        POWERTOOLS_SERVICE_NAME: 'leadflow',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      // Lambda retries failed asynchronous invocations itself, whoever delivered them; the same
+      // numbers are given to the EventBridge or Scheduler target, and the same queue catches both.
+      deadLetterQueue: asyncDelivery && this.deadLetterQueue,
+      retryAttempts: asyncDelivery?.retryAttempts,
+      maxEventAge: asyncDelivery?.maxEventAge,
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the client versions the tests ran are the versions that deploy.
+        externalModules: [],
+        // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
+        banner: "import { createRequire as __leadflowCreateRequire } from 'node:module'; const require = __leadflowCreateRequire(import.meta.url);",
+        tsconfig: join(projectRoot, 'tsconfig.json'),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(props.configurationFile)} ${shellQuote(join(outputDir, bundledConfigurationFileName))}`,
+            ...handlerAssets(definition, projectRoot).flatMap(({ source, target }) => [
+              `mkdir -p ${shellQuote(dirname(join(outputDir, target)))}`,
+              `cp ${shellQuote(source)} ${shellQuote(join(outputDir, target))}`,
+            ]),
+          ],
+        },
+      },
+    });
+
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Pinned to nodejs22.x on purpose: the bundles are built for esbuild target node22, and moving to a newer runtime is a deliberate change of runtime and target together, not something a CDK upgrade should force.',
+      },
+    ]);
+    this.grantTableAccess(props.tables);
+    if (definition.publishesEvents) props.eventBus.grantPutEventsTo(this.role);
+    if (definition.sendsEmail) this.role.addToPrincipalPolicy(sendNotificationEmail(this, props.configuration.organisation.notificationSender));
+    if (props.tracing) {
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [{ id: 'AwsSolutions-IAM5', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource.', appliesTo: ['Resource::*'] }],
+        true,
+      );
+    }
+  }
+
+  private grantTableAccess(tables: Record<TableName, dynamodb.Table>): void {
+    for (const [name, access] of Object.entries(this.definition.tables) as Array<[TableName, TableAccess]>) {
+      const table = tables[name];
+      if (access === 'read') table.grantReadData(this.role);
+      else table.grantReadWriteData(this.role);
+
+      if (tableDefinitions[name].globalSecondaryIndexes.length === 0) continue;
+      const logicalId = Stack.of(this).resolve((table.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `The manifest gives ${this.definition.name} ${access} access to the ${name} table; the table grant covers its own global secondary indexes ("<table>/index/*") and no other table.`,
+            appliesTo: [`Resource::<${logicalId}.Arn>/index/*`],
+          },
+        ],
+        true,
+      );
+    }
+  }
+}
+
+/**
+ * SES permission for the one sender address the configuration names: the domain identity and the
+ * address identity (SES authorises against whichever is verified), and only with that From address.
+ */
+function sendNotificationEmail(scope: Construct, sender: string): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  const domain = sender.slice(sender.lastIndexOf('@') + 1);
+  const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+  return new iam.PolicyStatement({
+    actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+    resources: [identity(domain), identity(sender)],
+    conditions: { StringEquals: { 'ses:FromAddress': sender } },
+  });
+}
+
+/**
+ * The files a handler reads at run time (the manifest's `assets`), from its own folder to the same
+ * relative place beside the bundle, so `new URL('./file', import.meta.url)` works locally and in Lambda.
+ * Checked at synth time: a missing or escaping path should fail with its name, not as a failed `cp`.
+ */
+export function handlerAssets(definition: FunctionDefinition, projectRoot: string): Array<{ source: string; target: string }> {
+  const handlerFolder = join(projectRoot, dirname(definition.entry));
+  return (definition.assets ?? []).map((asset) => {
+    const target = normalize(asset);
+    if (target.startsWith('..') || target.startsWith('/')) throw new Error(`${definition.name}: asset "${asset}" must stay inside ${dirname(definition.entry)}`);
+    const source = join(handlerFolder, target);
+    if (!existsSync(source)) throw new Error(`${definition.name}: asset "${asset}" not found at ${source}`);
+    return { source, target };
+  });
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,108 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type { Construct } from 'constructs';
+import type { Configuration } from '@leadflow/domain';
+import { functions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
+import { pascalCase } from './construct-names';
+import { LeadFunction } from './lead-function';
+import { LeadHttpApi } from './lead-http-api';
+import { createManifestTable } from './manifest-table';
+import { SalesTeamUserPool } from './sales-team-user-pool';
+import { connectTrigger } from './trigger-wiring';
+
+export interface LeadStackProps extends StackProps {
+  /** The validated configuration; it decides e.g. which sender address functions may email from. */
+  configuration: Configuration;
+  /** Absolute path of the configuration file copied into every function bundle. */
+  configurationFile: string;
+  /** Repository root, against which manifest entries are resolved. */
+  projectRoot: string;
+  /** @default "leadflow" */
+  eventBusName?: string;
+  /** How long the bus archive keeps events for replay. @default 30 days */
+  archiveRetention?: Duration;
+  /** @default one month */
+  logRetention?: logs.RetentionDays;
+  /** Stage-wide throttling of the HTTP API. @default 50 requests/s, bursts of 100 */
+  apiThrottle?: apigwv2.ThrottleSettings;
+  /** Active X-Ray tracing on every function. @default false */
+  tracing?: boolean;
+}
+
+/**
+ * Everything Leadflow runs on, built by looping over the manifest: a table per manifest table, a
+ * function per manifest function, and for each function the route, rule, schedule or stream mapping
+ * its trigger names. Nothing here restates a route, rule, schedule or function name.
+ */
+export class LeadStack extends Stack {
+  readonly tables: Record<TableName, dynamodb.Table>;
+  readonly eventBus: events.EventBus;
+  readonly users: SalesTeamUserPool;
+  readonly httpApi: LeadHttpApi;
+  /** Keyed by manifest function name. */
+  readonly functions: ReadonlyMap<string, LeadFunction>;
+
+  constructor(scope: Construct, id: string, props: LeadStackProps) {
+    super(scope, id, props);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.tables = Object.fromEntries(
+      Object.entries(tableDefinitions).map(([name, definition]) => [name, createManifestTable(this, `${pascalCase(definition.name)}Table`, definition)]),
+    ) as Record<TableName, dynamodb.Table>;
+
+    this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'leadflow', description: 'Lead events: captured, assigned, ...' });
+    this.eventBus.archive('Archive', {
+      description: 'Every event on the lead bus, for replay after a consumer bug.',
+      // An archive needs a pattern; every event on the bus comes from this account.
+      eventPattern: { account: [this.account] },
+      retention: props.archiveRetention ?? Duration.days(30),
+    });
+
+    this.users = new SalesTeamUserPool(this, 'SalesTeam');
+    this.httpApi = new LeadHttpApi(this, 'HttpApi', {
+      userPool: this.users.userPool,
+      userPoolClient: this.users.client,
+      throttle: props.apiThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      logRetention,
+    });
+
+    let scheduleGroup: scheduler.ScheduleGroup | undefined;
+    const sources = {
+      api: this.httpApi,
+      eventBus: this.eventBus,
+      tables: this.tables,
+      // Schedules get a group of their own so two deployments in one account cannot clash on names.
+      scheduleGroup: () => (scheduleGroup ??= new scheduler.ScheduleGroup(this, 'Schedules')),
+    };
+
+    const leadFunctions = new Map<string, LeadFunction>();
+    for (const definition of functions) {
+      const id = pascalCase(definition.name);
+      const leadFunction = new LeadFunction(this, id, {
+        definition,
+        tables: this.tables,
+        eventBus: this.eventBus,
+        configuration: props.configuration,
+        configurationFile: props.configurationFile,
+        projectRoot: props.projectRoot,
+        logRetention,
+        tracing: props.tracing ?? false,
+      });
+      connectTrigger(id, leadFunction, sources);
+      leadFunctions.set(definition.name, leadFunction);
+    }
+    this.functions = leadFunctions;
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API.' });
+    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    for (const [name, table] of Object.entries(this.tables)) {
+      new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { KeyAttribute, TableDefinition } from '@leadflow/manifest';
+
+const streamViewTypes: Record<NonNullable<TableDefinition['stream']>, dynamodb.StreamViewType> = {
+  NEW_IMAGE: dynamodb.StreamViewType.NEW_IMAGE,
+  NEW_AND_OLD_IMAGES: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+};
+
+function attribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER };
+}
+
+/**
+ * A DynamoDB table exactly as the manifest defines it. The physical name is left to CloudFormation so
+ * several deployments can share an account; functions learn it from their environment.
+ *
+ * Encryption uses the AWS-managed key (`aws/dynamodb`): encrypted with KMS and auditable in
+ * CloudTrail, with no key policy to maintain and nothing extra to grant to stream consumers. A
+ * customer-managed key is worth its cost only for cross-account access or crypto-shredding by
+ * disabling the key, neither of which the system needs.
+ */
+export function createManifestTable(scope: Construct, id: string, definition: TableDefinition): dynamodb.Table {
+  const table = new dynamodb.Table(scope, id, {
+    partitionKey: attribute(definition.partitionKey),
+    sortKey: definition.sortKey && attribute(definition.sortKey),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    timeToLiveAttribute: definition.timeToLiveAttribute,
+    stream: definition.stream && streamViewTypes[definition.stream],
+    // Leads are the business's records: deleting the stack must never delete them.
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+  });
+  for (const index of definition.globalSecondaryIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attribute(index.partitionKey),
+      sortKey: index.sortKey && attribute(index.sortKey),
+    });
+  }
+  return table;
+}

@@ -1,0 +1,129 @@
+import { Stack, TimeZone } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import { NagSuppressions } from 'cdk-nag';
+import type { EventTrigger, ScheduledInvocation, ScheduleTrigger, StreamTrigger, TableName } from '@leadflow/manifest';
+import type { LeadHttpApi } from './lead-http-api';
+import { asyncDeliveryOf, type AsyncDelivery, type LeadFunction } from './lead-function';
+
+/** What triggers attach to; the schedule group is created on first use. */
+export interface TriggerSources {
+  api: LeadHttpApi;
+  eventBus: events.IEventBus;
+  tables: Record<TableName, dynamodb.Table>;
+  scheduleGroup: () => scheduler.IScheduleGroup;
+}
+
+/** Connects a manifest function to its trigger. A new trigger kind fails type-checking here until wired. */
+export function connectTrigger(id: string, leadFunction: LeadFunction, sources: TriggerSources): void {
+  const trigger = leadFunction.definition.trigger;
+  switch (trigger.kind) {
+    case 'http':
+      sources.api.addRoute(id, trigger, leadFunction.function);
+      return;
+    case 'event':
+      connectEventRule(leadFunction, trigger, sources.eventBus);
+      return;
+    case 'schedule':
+      connectSchedule(leadFunction, trigger, sources.scheduleGroup());
+      return;
+    case 'stream':
+      connectStream(leadFunction, trigger, sources.tables[trigger.table]);
+      return;
+    default:
+      throw new Error(`Unknown trigger ${JSON.stringify(trigger satisfies never)}`);
+  }
+}
+
+/** The policy shared by the delivering service and Lambda's own asynchronous retries. */
+function deliveryOf(leadFunction: LeadFunction): AsyncDelivery & { deadLetterQueue: NonNullable<LeadFunction['deadLetterQueue']> } {
+  const delivery = asyncDeliveryOf(leadFunction.definition.trigger);
+  const deadLetterQueue = leadFunction.deadLetterQueue;
+  if (!delivery || !deadLetterQueue) throw new Error(`${leadFunction.definition.name} is not invoked asynchronously`);
+  return { ...delivery, deadLetterQueue };
+}
+
+function connectEventRule(leadFunction: LeadFunction, trigger: EventTrigger, eventBus: events.IEventBus): void {
+  const { retryAttempts, maxEventAge, deadLetterQueue } = deliveryOf(leadFunction);
+  new events.Rule(leadFunction, 'Rule', {
+    ruleName: trigger.ruleName,
+    description: `Delivers matching lead events to ${leadFunction.definition.name}.`,
+    eventBus,
+    // The manifest pattern is EventBridge's own JSON ("detail-type", not "detailType"); the L2 passes
+    // such keys through unchanged, and the infra tests compare the synthesised pattern with it.
+    eventPattern: trigger.pattern as events.EventPattern,
+    targets: [new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue })],
+  });
+}
+
+function connectSchedule(leadFunction: LeadFunction, trigger: ScheduleTrigger, scheduleGroup: scheduler.IScheduleGroup): void {
+  const { retryAttempts, maxEventAge, deadLetterQueue } = deliveryOf(leadFunction);
+  const stack = Stack.of(leadFunction);
+  const role = new iam.Role(leadFunction, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': scheduleGroup.scheduleGroupArn } },
+    }),
+    description: `Lets EventBridge Scheduler run ${leadFunction.definition.name}.`,
+  });
+  const input: Record<keyof ScheduledInvocation, string> = {
+    scheduleName: trigger.scheduleName,
+    time: scheduler.ContextAttribute.scheduledTime,
+  };
+  new scheduler.Schedule(leadFunction, 'Schedule', {
+    scheduleName: trigger.scheduleName,
+    scheduleGroup,
+    description: `Runs ${leadFunction.definition.name}.`,
+    schedule: scheduler.ScheduleExpression.expression(trigger.expression, TimeZone.of(trigger.timeZone)),
+    target: new schedulerTargets.LambdaInvoke(leadFunction.function, {
+      role,
+      input: scheduler.ScheduleTargetInput.fromObject(input),
+      retryAttempts,
+      maxEventAge,
+      deadLetterQueue,
+    }),
+  });
+  const functionLogicalId = stack.resolve((leadFunction.function.node.defaultChild as lambda.CfnFunction).logicalId) as string;
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `lambda:InvokeFunction on this one function's qualified ARNs ("<function>:*", its versions and aliases), as grantInvoke writes it; no other function.`,
+        appliesTo: [`Resource::<${functionLogicalId}.Arn>:*`],
+      },
+    ],
+    true,
+  );
+}
+
+function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table: dynamodb.Table): void {
+  const deadLetterQueue = leadFunction.deadLetterQueue;
+  if (!deadLetterQueue) throw new Error(`${leadFunction.definition.name} has no dead-letter queue`);
+  leadFunction.function.addEventSource(
+    new DynamoEventSource(table, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: trigger.batchSize,
+      retryAttempts: trigger.maxRetryAttempts,
+      bisectBatchOnError: true,
+      // Records that exhaust their retries are described (shard and sequence numbers) in the queue.
+      onFailure: new SqsDlq(deadLetterQueue),
+      filters: trigger.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)),
+    }),
+  );
+  NagSuppressions.addResourceSuppressions(
+    leadFunction.role,
+    [{ id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams supports no resource-level permissions, so the stream grant must name "*"; reading records is limited to this table\'s stream.', appliesTo: ['Resource::*'] }],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    deadLetterQueue,
+    [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter (on-failure) destination of the stream\'s event source mapping, which cdk-nag does not recognise as DLQ use.' }],
+    true,
+  );
+}

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { functions } from '@leadflow/manifest';
+import { defaultConfigFile, projectRoot } from '../../infra/lead-app';
+import { bundledConfigurationFileName, functionTagKey, handlerAssets } from '../../infra/lead-function';
+import { writeConfigurationWithUnknownPool } from './cdk-context';
+
+const run = promisify(execFile);
+/** Offline: no notices feed, no version check, no telemetry. */
+const offlineEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' };
+
+const scratch = mkdtempSync(join(tmpdir(), 'leadflow-cdk-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+type Lambda = { Type: string; Properties: { Tags?: Array<{ Key: string; Value: string }> }; Metadata: Record<string, unknown> };
+
+describe('cdk synth (real esbuild bundling, offline)', () => {
+  it('bundles every manifest function with the validated configuration beside it', { timeout: 180_000 }, async () => {
+    const outdir = join(scratch, 'cdk.out');
+    await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd: projectRoot, env: offlineEnv, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
+
+    const template = JSON.parse(readFileSync(join(outdir, 'Leadflow.template.json'), 'utf8')) as { Resources: Record<string, Lambda> };
+    const bundles = new Map(
+      Object.values(template.Resources)
+        .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+        .flatMap((resource) => {
+          const name = resource.Properties.Tags?.find((tag) => tag.Key === functionTagKey)?.Value;
+          return name ? [[name, resource.Metadata] as const] : [];
+        }),
+    );
+    expect([...bundles.keys()].sort()).toEqual(functions.map((definition) => definition.name).sort());
+
+    const configuration = readFileSync(join(projectRoot, defaultConfigFile), 'utf8');
+    const assetDirectories: string[] = [];
+    for (const [name, metadata] of bundles) {
+      expect(metadata['aws:asset:is-bundled'], name).toBe(true);
+      const assetDirectory = join(outdir, metadata['aws:asset:path'] as string);
+      assetDirectories.push(assetDirectory);
+      for (const file of ['index.mjs', 'index.mjs.map', bundledConfigurationFileName]) expect(existsSync(join(assetDirectory, file)), `${name}: ${file}`).toBe(true);
+      expect(readFileSync(join(assetDirectory, bundledConfigurationFileName), 'utf8'), name).toBe(configuration);
+      // Files the manifest says the handler reads at run time sit beside its bundle, unchanged.
+      for (const { source, target } of handlerAssets(functions.find((definition) => definition.name === name)!, projectRoot)) {
+        expect(readFileSync(join(assetDirectory, target)).equals(readFileSync(source)), `${name}: ${target}`).toBe(true);
+      }
+    }
+
+    // Every bundle must load as an ES module on Node: middy, Powertools and zod included, nothing left external.
+    const loader = `for (const dir of JSON.parse(process.argv[1])) { const m = await import(dir + '/index.mjs'); if (typeof m.handler !== 'function') throw new Error(dir + ' exports no handler'); } console.log('loaded');`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', loader, JSON.stringify(assetDirectories)], { cwd: scratch, timeout: 60_000 });
+    expect(stdout.trim().split('\n').at(-1)).toBe('loaded');
+  });
+
+  it('stops with the ConfigurationError alone, no stack trace, when the configuration is bad', { timeout: 60_000 }, async () => {
+    const configFile = writeConfigurationWithUnknownPool(scratch);
+    const failure = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `configFile=${configFile}`, '-o', join(scratch, 'bad.out')], { cwd: projectRoot, env: offlineEnv, timeout: 55_000 }).then(
+      () => undefined,
+      (error: Error & { code?: number; stderr?: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('forms[0].poolId: unknown pool "no-such-pool"');
+    expect(failure?.stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -1,0 +1,355 @@
+import { rmSync } from 'node:fs';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, roleSchema } from '@leadflow/domain';
+import { functions, tables, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { pascalCase } from '../../infra/construct-names';
+import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
+import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, tableEnvironmentVariables } from '../../infra/lead-function';
+import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, any> };
+type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
+
+/** Manifest entries whose trigger is of one kind, as `[name, definition, trigger]` rows for `it.each`. */
+function entriesWith<K extends Trigger['kind']>(kind: K): Array<[string, FunctionDefinition, TriggerOf<K>]> {
+  return functions.filter((definition) => definition.trigger.kind === kind).map((definition) => [definition.name, definition, definition.trigger as TriggerOf<K>]);
+}
+
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+
+let leadApp: LeadApp;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  leadApp = createLeadApp(assertionAppProps());
+  template = Template.fromStack(leadApp.stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+function resourcesOfType(type: string): Array<[string, Resource]> {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+function tagOf(resource: Resource): string | undefined {
+  return (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.find((tag) => tag.Key === functionTagKey)?.Value;
+}
+
+/** The Lambda of a manifest function, found by the tag the stack puts on every function's resources. */
+function lambdaOf(name: string): [string, Resource] {
+  const matches = resourcesOfType('AWS::Lambda::Function').filter(([, resource]) => tagOf(resource) === name);
+  expect(matches, `Lambda functions tagged ${functionTagKey}=${name}`).toHaveLength(1);
+  return matches[0]!;
+}
+
+function logicalIdOf(construct: IConstruct): string {
+  return leadApp.stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+function logicalIdOfTable(tableName: string): string {
+  return logicalIdOf(leadApp.stack.tables[tableName as keyof typeof tables]);
+}
+
+/** Every IAM statement attached to a role, flattened. */
+function statementsOf(roleLogicalId: string): Array<Record<string, any>> {
+  return resourcesOfType('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+}
+
+function actionsOf(roleLogicalId: string): string[] {
+  return statementsOf(roleLogicalId).flatMap((statement) => [statement.Action].flat() as string[]);
+}
+
+function deadLetterQueueOf(name: string): string {
+  const deadLetterQueue = leadApp.stack.functions.get(name)?.deadLetterQueue;
+  expect(deadLetterQueue, `${name}'s dead-letter queue`).toBeDefined();
+  return logicalIdOf(deadLetterQueue!);
+}
+
+describe('functions', () => {
+  it('deploys every manifest function once, and nothing else but identifiable CDK helpers', () => {
+    const lambdas = resourcesOfType('AWS::Lambda::Function');
+    const manifestLambdas = lambdas.filter(([, resource]) => tagOf(resource) !== undefined);
+    // CDK adds singleton helpers for log retention and custom resources when a construct needs one.
+    const cdkHelpers = lambdas.filter(([logicalId, resource]) => tagOf(resource) === undefined && /LogRetention|CustomResource|Provider|AWS679f53fac002430cb0da5b7982bd2287/.test(logicalId));
+
+    expect(manifestLambdas.map(([, resource]) => tagOf(resource)).sort()).toEqual(functions.map((definition) => definition.name).sort());
+    expect(lambdas).toHaveLength(functions.length + cdkHelpers.length);
+  });
+
+  it.each(functions.map((definition) => [definition.name, definition] as const))('%s runs Node 22 on arm64 with its description, settings and own role', (name, definition) => {
+    const [, lambda] = lambdaOf(name);
+    expect(lambda.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Description: definition.description,
+      Handler: 'index.handler',
+      Environment: {
+        Variables: {
+          LEADS_EVENT_BUS_NAME: { Ref: template.getResourceId('AWS::Events::EventBus') },
+          LEADS_CONFIG_FILE: bundledConfigurationPath,
+          POWERTOOLS_SERVICE_NAME: expect.any(String),
+          NODE_OPTIONS: '--enable-source-maps',
+          ...Object.fromEntries(Object.keys(tables).map((table) => [tableEnvironmentVariables[table as keyof typeof tables], { Ref: logicalIdOfTable(table) }])),
+        },
+      },
+    });
+    if (definition.memoryMb !== undefined) expect(lambda.Properties.MemorySize).toBe(definition.memoryMb);
+    if (definition.timeoutSeconds !== undefined) expect(lambda.Properties.Timeout).toBe(definition.timeoutSeconds);
+
+    const roleLogicalId = lambda.Properties.Role['Fn::GetAtt'][0] as string;
+    expect(resources[roleLogicalId]?.Type).toBe('AWS::IAM::Role');
+    expect(resources[roleLogicalId]?.Properties.ManagedPolicyArns).toBeUndefined();
+
+    const logGroupLogicalId = lambda.Properties.LoggingConfig.LogGroup.Ref as string;
+    expect(resources[logGroupLogicalId]?.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('gives each function a role of its own', () => {
+    const roles = functions.map((definition) => lambdaOf(definition.name)[1].Properties.Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(functions.length);
+  });
+
+  it.each(functions.map((definition) => [definition.name, definition] as const))('%s may do what the manifest says and no more', (name, definition) => {
+    const [, lambda] = lambdaOf(name);
+    const roleLogicalId = lambda.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = statementsOf(roleLogicalId);
+    const actions = actionsOf(roleLogicalId);
+
+    for (const tableName of Object.keys(tables)) {
+      const access = definition.tables[tableName as keyof typeof tables];
+      const tableStatements = statements.filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalIdOfTable(tableName)}"`) && [statement.Action].flat().some((action: string) => /^dynamodb:(GetItem|PutItem)$/.test(action)));
+      const tableActions = tableStatements.flatMap((statement) => [statement.Action].flat());
+      expect(tableActions.includes('dynamodb:GetItem'), `${name} reads ${tableName}`).toBe(access !== undefined);
+      expect(tableActions.includes('dynamodb:PutItem'), `${name} writes ${tableName}`).toBe(access === 'readWrite');
+    }
+
+    expect(actions.includes('events:PutEvents'), `${name} publishes events`).toBe(definition.publishesEvents === true);
+    expect(actions.includes('ses:SendEmail'), `${name} sends email`).toBe(definition.sendsEmail === true);
+    if (definition.sendsEmail) {
+      const sender = leadApp.configuration.organisation.notificationSender;
+      const ses = statements.find((statement) => [statement.Action].flat().includes('ses:SendEmail'))!;
+      expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': sender } });
+      expect(JSON.stringify(ses.Resource)).toContain(`:identity/${sender.split('@')[1]}`);
+      expect(JSON.stringify(ses.Resource)).not.toContain('*');
+    }
+  });
+
+  it.each(functions.filter((definition) => asyncDeliveryOf(definition.trigger)).map((definition) => [definition.name, definition] as const))(
+    '%s retries asynchronous invocations like its trigger and then dead-letters them',
+    (name, definition) => {
+      const delivery = asyncDeliveryOf(definition.trigger)!;
+      const [logicalId, lambda] = lambdaOf(name);
+      expect(lambda.Properties.DeadLetterConfig).toEqual({ TargetArn: getAtt(deadLetterQueueOf(name)) });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId },
+        MaximumRetryAttempts: delivery.retryAttempts,
+        MaximumEventAgeInSeconds: delivery.maxEventAge.toSeconds(),
+      });
+    },
+  );
+});
+
+describe('HTTP API', () => {
+  const httpEntries = entriesWith('http');
+  const routeKey = (trigger: HttpTrigger) => `${trigger.method} ${trigger.path}`;
+
+  it('has exactly the manifest routes', () => {
+    const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
+    expect(routeKeys.sort()).toEqual(httpEntries.map(([, , trigger]) => routeKey(trigger)).sort());
+  });
+
+  it.each(httpEntries)('%s is routed with its auth mode and a payload-2.0 integration', (name, _definition, trigger) => {
+    const [lambdaLogicalId] = lambdaOf(name);
+    const [, route] = resourcesOfType('AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === routeKey(trigger))!;
+    if (trigger.auth.mode === 'jwt') {
+      expect(route.Properties.AuthorizationType).toBe('JWT');
+      expect(route.Properties.AuthorizerId).toEqual({ Ref: template.getResourceId('AWS::ApiGatewayV2::Authorizer') });
+    } else {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+    const integrationLogicalId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+    expect(resources[integrationLogicalId]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(lambdaLogicalId) });
+  });
+
+  it.skipIf(!httpEntries.some(([, , trigger]) => trigger.auth.mode === 'jwt'))('verifies JWTs issued by the stack\'s user pool to its client', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: template.getResourceId('AWS::Cognito::UserPoolClient') }],
+        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: template.getResourceId('AWS::Cognito::UserPool') }]] },
+      },
+    });
+  });
+
+  it('throttles and access-logs the default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: getAtt(logicalIdOf(leadApp.stack.httpApi.accessLogs)), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+    });
+  });
+
+  it('has a user-pool group for every domain role, and MFA', () => {
+    const groups = resourcesOfType('AWS::Cognito::UserPoolGroup').map(([, group]) => group.Properties.GroupName as string);
+    expect(groups.sort()).toEqual([...roleSchema.options].sort());
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+  });
+});
+
+describe('event rules', () => {
+  it.each(entriesWith('event'))('%s has its rule on the lead bus with the manifest pattern, retry policy and DLQ', (name, _definition, trigger) => {
+    const [lambdaLogicalId] = lambdaOf(name);
+    const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.Name === trigger.ruleName);
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    expect(rule.Properties.EventBusName).toEqual({ Ref: template.getResourceId('AWS::Events::EventBus') });
+    expect(rule.Properties.EventPattern).toEqual(trigger.pattern);
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: getAtt(lambdaLogicalId),
+        DeadLetterConfig: { Arn: getAtt(deadLetterQueueOf(name)) },
+        RetryPolicy: { MaximumRetryAttempts: trigger.retryAttempts, MaximumEventAgeInSeconds: trigger.maxEventAgeSeconds },
+      }),
+    ]);
+  });
+});
+
+describe('schedules', () => {
+  it.each(entriesWith('schedule'))('%s has its schedule with the manifest expression and time zone, a retry policy and a DLQ', (name, definition, trigger) => {
+    const [lambdaLogicalId] = lambdaOf(name);
+    const delivery = asyncDeliveryOf(definition.trigger)!;
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: trigger.scheduleName,
+      ScheduleExpression: trigger.expression,
+      ScheduleExpressionTimezone: trigger.timeZone,
+      State: 'ENABLED',
+      Target: {
+        Arn: getAtt(lambdaLogicalId),
+        DeadLetterConfig: { Arn: getAtt(deadLetterQueueOf(name)) },
+        RetryPolicy: { MaximumRetryAttempts: delivery.retryAttempts, MaximumEventAgeInSeconds: delivery.maxEventAge.toSeconds() },
+        Input: JSON.stringify({ scheduleName: trigger.scheduleName, time: '<aws.scheduler.scheduled-time>' }),
+      },
+    });
+  });
+});
+
+describe('streams', () => {
+  it.each(entriesWith('stream'))('%s reads its table\'s stream with the manifest filters, retries and failure queue', (name, _definition, trigger) => {
+    const [lambdaLogicalId] = lambdaOf(name);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: lambdaLogicalId },
+      EventSourceArn: getAtt(logicalIdOfTable(trigger.table), 'StreamArn'),
+      FilterCriteria: { Filters: trigger.filterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
+      BatchSize: trigger.batchSize,
+      MaximumRetryAttempts: trigger.maxRetryAttempts,
+      BisectBatchOnFunctionError: true,
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: { OnFailure: { Destination: getAtt(deadLetterQueueOf(name)) } },
+    });
+  });
+});
+
+describe('tables, bus and queues', () => {
+  it.each(Object.values(tables).map((definition) => [definition.name, definition] as const))('%s table has the manifest keys, indexes, TTL and stream, with PITR and SSE', (tableName, definition) => {
+    const table = resources[logicalIdOfTable(tableName)]!;
+    const keySchema = (partition: { name: string }, sort?: { name: string }) => [
+      { AttributeName: partition.name, KeyType: 'HASH' },
+      ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
+    ];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.Properties.GlobalSecondaryIndexes ?? []).toEqual(
+      definition.globalSecondaryIndexes.map((index) => expect.objectContaining({ IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey) })),
+    );
+    const keys = [definition.partitionKey, definition.sortKey, ...definition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    for (const key of keys.filter((candidate) => candidate !== undefined)) {
+      expect(table.Properties.AttributeDefinitions).toContainEqual({ AttributeName: key.name, AttributeType: key.type });
+    }
+    expect(table.Properties.TimeToLiveSpecification).toEqual(definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : undefined);
+    expect(table.Properties.StreamSpecification).toEqual(definition.stream ? { StreamViewType: definition.stream } : undefined);
+  });
+
+  it('archives every event on the lead bus', () => {
+    const busLogicalId = template.getResourceId('AWS::Events::EventBus');
+    expect(resources[busLogicalId]!.Properties.Name).toBe('leadflow');
+    template.hasResourceProperties('AWS::Events::Archive', { SourceArn: getAtt(busLogicalId), EventPattern: { account: [{ Ref: 'AWS::AccountId' }] }, RetentionDays: Match.anyValue() });
+  });
+
+  it('encrypts every queue and refuses it plain-HTTP access', () => {
+    const queues = resourcesOfType('AWS::SQS::Queue');
+    // One dead-letter queue per function that is not called synchronously by the API.
+    expect(queues).toHaveLength(functions.filter((definition) => definition.trigger.kind !== 'http').length);
+    for (const [logicalId, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId, logicalId).toBeTruthy();
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
+  it('outputs what clients and operators need', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName', ...Object.keys(tables).map((name) => `${pascalCase(name)}TableName`)]));
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unsuppressed errors or warnings', () => {
+    const annotations = Annotations.fromStack(leadApp.stack);
+    const summarise = (found: ReturnType<Annotations['findError']>) => found.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`);
+    expect(summarise(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
+    expect(summarise(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
+  });
+
+  it('stays clean with X-Ray tracing on', () => {
+    const traced = createLeadApp(assertionAppProps({ tracing: true }));
+    const tracedFunctions = Template.fromStack(traced.stack).findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } });
+    expect(Object.keys(tracedFunctions)).toHaveLength(functions.length);
+    const errors = Annotations.fromStack(traced.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(errors.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`)).toEqual([]);
+  });
+
+  it('gives every suppression a specific reason', () => {
+    const suppressions = Object.values(resources).flatMap((resource) => (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(60);
+  });
+});
+
+describe('handler assets', () => {
+  it.each(functions.filter((definition) => definition.assets?.length).map((definition) => [definition.name, definition] as const))('%s: every declared asset exists in its handler folder', (_name, definition) => {
+    expect(handlerAssets(definition, projectRoot).map(({ target }) => target)).toHaveLength(definition.assets!.length);
+  });
+
+  it('refuses an asset that is missing or outside the handler folder', () => {
+    const definition = { ...functions[0]!, assets: ['no-such-file.js'] };
+    expect(() => handlerAssets(definition, projectRoot)).toThrow(/asset "no-such-file.js" not found/);
+    expect(() => handlerAssets({ ...definition, assets: ['../../package.json'] }, projectRoot)).toThrow(/must stay inside/);
+  });
+});
+
+describe('configuration', () => {
+  it('stops the app with a ConfigurationError naming the field when the configuration is bad', () => {
+    const configFile = writeConfigurationWithUnknownPool();
+    try {
+      expect(() => createLeadApp(assertionAppProps({ configFile }))).toThrow(ConfigurationError);
+      expect(() => createLeadApp(assertionAppProps({ configFile }))).toThrow(/forms\[0\]\.poolId: unknown pool "no-such-pool"/);
+    } finally {
+      rmSync(configFile, { force: true });
+    }
+  });
+});
