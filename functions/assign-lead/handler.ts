@@ -7,7 +7,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const { config, leads, now, newId } = dependencies();
     const lead = await leads.getLead(detail.leadId);
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
-    if (lead.ownerId) return; // a redelivery of an event already handled
+    if (lead.ownerId || lead.status !== 'new') return; // a redelivery, or a lead invalidated or erased since
 
     const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
     if (!pool) throw new Error(`Lead ${lead.leadId} names pool "${lead.poolId}", which the configuration no longer has`);

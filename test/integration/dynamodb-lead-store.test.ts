@@ -127,3 +127,18 @@ describe('DynamoDbNotificationLog against DynamoDB Local', () => {
     expect(item?.expiresAt).toBe(Date.parse('2026-03-02T10:00:00.000Z') / 1000 + 90 * 24 * 3600);
   });
 });
+
+describe('ensureTable against DynamoDB Local', () => {
+  it('adds the indexes a table kept from an older version lacks', async () => {
+    const { DynamoDBClient, DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const { ensureTable } = await import('@leadflow/local-runtime');
+    const { tables } = await import('@leadflow/manifest');
+    const raw = new DynamoDBClient({ endpoint: database.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const older = { ...tables.leads, globalSecondaryIndexes: tables.leads.globalSecondaryIndexes.slice(0, 1) };
+    await ensureTable(raw, 'older-leads', older);
+    await ensureTable(raw, 'older-leads', tables.leads);
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: 'older-leads' }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(tables.leads.globalSecondaryIndexes.map((index) => index.indexName).sort());
+    raw.destroy();
+  });
+});

@@ -1,6 +1,7 @@
-import type { Lead, LeadEvent, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/domain';
 import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
+import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -18,6 +19,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const leadId = this.keys.get(key.key)!;
       if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
       const touch = intake.touch(leadId);
+      for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       const lead = this.leads.get(leadId)!;
       Object.assign(lead, { touches: lead.touches + 1, history: [...lead.history, touch.historyEntry], attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) } });
       this.record(touch.event);
@@ -35,6 +37,10 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return structuredClone(this.leads.get(leadId));
   }
 
+  async findLeadIdByPersonKey(key: string): Promise<string | undefined> {
+    return /^(email|phone)#/.test(key) ? this.keys.get(key) : undefined;
+  }
+
   async takeRoundRobinTurn(poolId: string): Promise<number> {
     const turn = (this.turns.get(poolId) ?? 0) + 1;
     this.turns.set(poolId, turn);
@@ -43,10 +49,22 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId) return 'already_assigned';
+    if (!lead || lead.ownerId || lead.status !== 'new') return 'already_assigned';
     Object.assign(lead, { ownerId: change.ownerId, assignment: change.assignment, status: 'assigned', updatedAt: change.assignment.assignedAt, history: [...lead.history, change.historyEntry] });
     this.record(change.event);
     return 'assigned';
+  }
+
+  async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
+    const leadId = this.keys.get(input.dedupKey);
+    const lead = leadId ? this.leads.get(leadId) : undefined;
+    if (!leadId || !lead) return undefined;
+    const erasure = input.erase(structuredClone(lead));
+    if (!erasure) return { leadId };
+    for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);
+    this.leads.set(leadId, structuredClone(erasure.lead));
+    this.record(erasure.event);
+    return { leadId };
   }
 
   async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
@@ -103,7 +121,7 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** A full set of fake dependencies with a fixed clock and predictable ids. */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter } {
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter; intakes: MemoryLeadIntakeRecords; platformLeads: FakePlatformLeadReaders } {
   const store = new MemoryLeadStore();
   let counter = 0;
   return {
@@ -116,6 +134,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     notifications: new MemoryNotificationLog(),
     rateLimiter: new MemoryRateLimiter(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
+    intakes: new MemoryLeadIntakeRecords(store.outbox),
+    platformLeads: new FakePlatformLeadReaders(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

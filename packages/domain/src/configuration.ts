@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
+import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -107,6 +108,7 @@ export const configurationSchema = z
     pools: z.array(poolSchema).min(1),
     channels: z.array(channelSchema).min(1),
     forms: z.array(formSchema).default([]),
+    integrations: integrationsSchema.default({}),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -146,6 +148,7 @@ export const configurationSchema = z
         ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields'], message: 'a form needs a field that maps to "email" or "phone", or its leads cannot be contacted' });
       }
     });
+    checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
   });
 
 export type Configuration = z.infer<typeof configurationSchema>;

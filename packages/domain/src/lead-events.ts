@@ -37,11 +37,36 @@ export const leadAssignedDetailSchema = z.strictObject({
   assignedAt: z.iso.datetime(),
 });
 
+/**
+ * A platform lead could not be read back (the platform was down, refused the token, answered nonsense).
+ * The delivery is kept as a pending intake record and retried with backoff; nothing is dropped.
+ */
+export const leadFetchFailedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  sourceKind: sourceKindSchema,
+  platformLeadId: z.string(),
+  attempts: z.number().int().positive(),
+  nextAttemptAt: z.iso.datetime(),
+  error: z.string(),
+  failedAt: z.iso.datetime(),
+});
+
+/** A person's data was erased from a lead at their request (e.g. LinkedIn `leadAction: DELETED`). */
+export const leadErasedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  sourceKind: sourceKindSchema,
+  reason: z.string(),
+  erasedAt: z.iso.datetime(),
+});
+
 /** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
   'lead.touched': leadTouchedDetailSchema,
   'lead.assigned': leadAssignedDetailSchema,
+  'lead.fetch_failed': leadFetchFailedDetailSchema,
+  'lead.erased': leadErasedDetailSchema,
 } as const;
 
 export type LeadEventType = keyof typeof leadEventDetailSchemas;

@@ -73,6 +73,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_SES_ENDPOINT: awsEndpoint,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       LEADS_TURNSTILE_VERIFY_URL: `${url}${standInsBasePath}/turnstile/siteverify`,
+      LEADS_META_GRAPH_BASE_URL: `${url}${standInsBasePath}/meta-graph`,
+      LEADS_LINKEDIN_API_BASE_URL: `${url}${standInsBasePath}/linkedin`,
+      LEADS_TIKTOK_API_BASE_URL: `${url}${standInsBasePath}/tiktok`,
     });
     resetLambdaDependencies();
     logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);

@@ -2,27 +2,42 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { KeyAttribute, TableDefinition } from '@leadflow/manifest';
 
-/** Creates a manifest table in DynamoDB Local unless it exists, with the keys, indexes, stream and TTL CDK deploys. */
+const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+  { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
+  ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+];
+
+/**
+ * Creates a manifest table in DynamoDB Local unless it exists, with the keys, indexes, stream and TTL CDK
+ * deploys. A table kept in a data directory from an older version gains the indexes added since.
+ */
 export async function ensureTable(client: DynamoDBClient, physicalName: string, table: TableDefinition): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: physicalName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
-    { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
-    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
-  ];
   const attributes = new Map<string, AttributeDefinition>();
   for (const key of [table.partitionKey, table.sortKey, ...table.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])]) {
     if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  }
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: physicalName }));
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of table.globalSecondaryIndexes.filter((candidate) => !existing.has(candidate.indexName))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: physicalName,
+          AttributeDefinitions: [...attributes.values()],
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } } }],
+        }),
+      );
+    }
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await client.send(
     new CreateTableCommand({

@@ -5,6 +5,8 @@ import { leadAccessFunctions } from './functions/lead-access';
 import { eventDeliveryFunctions } from './functions/event-delivery';
 import { leadRoutingFunctions } from './functions/lead-routing';
 import { embedScriptFunctions } from './functions/embed-script';
+import { adPlatformWebhookFunctions } from './functions/ad-platform-webhooks';
+import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -18,4 +20,6 @@ export const functions: readonly FunctionDefinition[] = [
   ...eventDeliveryFunctions,
   ...leadRoutingFunctions,
   ...embedScriptFunctions,
+  ...adPlatformWebhookFunctions,
+  ...leadLookupAndImportFunctions,
 ];

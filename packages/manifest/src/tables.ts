@@ -15,6 +15,8 @@ export const tables: Record<TableName, TableDefinition> = {
     globalSecondaryIndexes: [
       // Sparse: only outbox items not yet published carry `outboxPartition`, so the sweeper reads just those.
       { indexName: 'outbox-by-time', partitionKey: { name: 'outboxPartition', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+      // Sparse: only platform deliveries still waiting to be read back carry `pendingFetchPartition`.
+      { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },
     ],
   },
 };

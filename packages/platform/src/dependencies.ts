@@ -14,6 +14,12 @@ import type { Mailer, NotificationLog } from './ports/notifications';
 import type { HumanVerifier, RateLimiter } from './ports/abuse-controls';
 import { DynamoDbRateLimiter } from './adapters/dynamodb-rate-limiter';
 import { TurnstileVerifier } from './adapters/turnstile-verifier';
+import type { LeadIntakeRecordStore } from './ports/lead-intake-records';
+import type { PlatformLeadReaders } from './ports/platform-lead-readers';
+import { DynamoDbLeadIntakeRecords } from './adapters/dynamodb-lead-intake-records';
+import { MetaGraphLeadReader } from './adapters/meta-graph-lead-reader';
+import { LinkedInLeadReader } from './adapters/linkedin-lead-reader';
+import { TikTokLeadReader } from './adapters/tiktok-lead-reader';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -25,6 +31,10 @@ export interface Dependencies {
   notifications: NotificationLog;
   rateLimiter: RateLimiter;
   humanVerifier: HumanVerifier;
+  /** Platform deliveries kept until their lead has been read back (Meta, LinkedIn, TikTok). */
+  intakes: LeadIntakeRecordStore;
+  /** The ad platforms' APIs that leads are read back from. */
+  platformLeads: PlatformLeadReaders;
   now: () => Date;
   newId: () => string;
 }
@@ -48,6 +58,12 @@ export const lambdaDependencies: DependencyResolver = () => {
     notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
     rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
     humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),
+    intakes: new DynamoDbLeadIntakeRecords(documentClient, settings.tableName),
+    platformLeads: {
+      meta: new MetaGraphLeadReader(settings.thirdParty.metaGraphBaseUrl),
+      linkedin: new LinkedInLeadReader(settings.thirdParty.linkedInBaseUrl),
+      tiktok: new TikTokLeadReader(settings.thirdParty.tiktokBaseUrl),
+    },
     now: () => new Date(),
     newId: randomUUID,
   };

@@ -15,6 +15,10 @@ const lambdaSettingsSchema = z.object({
   LEADS_SES_ENDPOINT: z.url().optional(),
   /** Third-party APIs the handlers call; the local runtime points them at its stand-ins. */
   LEADS_TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  /** Ad-platform APIs that leads are read back from (Meta Graph API, LinkedIn Marketing API, TikTok Business API). */
+  LEADS_META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
+  LEADS_LINKEDIN_API_BASE_URL: z.url().default('https://api.linkedin.com'),
+  LEADS_TIKTOK_API_BASE_URL: z.url().default('https://business-api.tiktok.com'),
 });
 
 export interface LambdaSettings {
@@ -23,7 +27,7 @@ export interface LambdaSettings {
   configFile: string;
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
-  thirdParty: { turnstileVerifyUrl: string };
+  thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string };
 }
 
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
@@ -34,7 +38,12 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     configFile: parsed.LEADS_CONFIG_FILE,
     region: parsed.AWS_REGION,
     endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT },
-    thirdParty: { turnstileVerifyUrl: parsed.LEADS_TURNSTILE_VERIFY_URL },
+    thirdParty: {
+      turnstileVerifyUrl: parsed.LEADS_TURNSTILE_VERIFY_URL,
+      metaGraphBaseUrl: parsed.LEADS_META_GRAPH_BASE_URL,
+      linkedInBaseUrl: parsed.LEADS_LINKEDIN_API_BASE_URL,
+      tiktokBaseUrl: parsed.LEADS_TIKTOK_API_BASE_URL,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { leadSchema, type Lead, type PreparedIntake } from '@leadflow/domain';
+import { leadSchema, type Lead, type LeadErasure, type PreparedIntake } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment } from '../ports/lead-store';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
@@ -49,11 +49,16 @@ export class DynamoDbLeadStore implements LeadStore {
   private async recordTouch(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     const touch = intake.touch(leadId);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
+    // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
+    const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId, outcome: 'touched' }, touch.historyEntry.at)] : []),
+            ...deliveryKeys.map(({ key, kind }) => ({
+              Put: { TableName: this.tableName, Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at }, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
             {
               Update: {
                 TableName: this.tableName,
@@ -74,7 +79,11 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return { leadId, outcome: 'touched' };
     } catch (error) {
-      if (idempotencyKey && failedConditions(error)?.[0]) return this.replayOf(idempotencyKey);
+      const failed = failedConditions(error);
+      if (idempotencyKey && failed?.[0]) return this.replayOf(idempotencyKey);
+      const offset = idempotencyKey ? 1 : 0;
+      const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
+      if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
       throw error;
     }
   }
@@ -109,6 +118,11 @@ export class DynamoDbLeadStore implements LeadStore {
     return leadSchema.parse(lead);
   }
 
+  async findLeadIdByPersonKey(key: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConsistentRead: true }));
+    return Item?.kind === 'person' ? String(Item.leadId) : undefined;
+  }
+
   async takeRoundRobinTurn(poolId: string): Promise<number> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
@@ -132,9 +146,11 @@ export class DynamoDbLeadStore implements LeadStore {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
                 UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId)',
+                // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
+                  ':new': 'new',
                   ':owner': change.ownerId,
                   ':assignment': change.assignment,
                   ':assigned': 'assigned',
@@ -152,6 +168,57 @@ export class DynamoDbLeadStore implements LeadStore {
       if (failedConditions(error)?.[0]) return 'already_assigned';
       throw error;
     }
+  }
+
+  async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
+    // Optimistic: the lead is rewritten only if nobody changed it since it was read; otherwise read it again.
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await retryOnTransactionConflict(() => this.eraseOnce(input));
+      } catch (error) {
+        if (!failedConditions(error) || tries >= 5) throw error;
+      }
+    }
+  }
+
+  private async eraseOnce(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
+    const { Item: holder } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(input.dedupKey), ConsistentRead: true }));
+    if (!holder) return undefined;
+    const leadId = String(holder.leadId);
+    const lead = await this.getLead(leadId);
+    if (!lead) return undefined;
+    const erasure = input.erase(lead);
+    if (!erasure) return { leadId };
+    // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
+    const heldKeys: string[] = [];
+    for (const key of erasure.personKeys) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConsistentRead: true }));
+      if (Item?.leadId === leadId) heldKeys.push(key);
+    }
+    const { set, remove } = changedFields(lead, erasure.lead);
+    const names = Object.fromEntries([...Object.keys(set), ...remove].map((field) => [`#${field}`, field]));
+    const assignments = Object.keys(set).map((field) => `#${field} = :${field}`);
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: leadsTableKeys.lead(leadId),
+              UpdateExpression: [assignments.length ? `SET ${assignments.join(', ')}` : '', remove.length ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : ''].join(' ').trim(),
+              ConditionExpression: 'updatedAt = :seenUpdatedAt',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])), ':seenUpdatedAt': lead.updatedAt },
+            },
+          },
+          ...heldKeys.map((key) => ({
+            Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
+          })),
+          { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+    return { leadId };
   }
 }
 
@@ -177,4 +244,14 @@ function failedConditions(error: unknown): boolean[] | undefined {
   const reasons = error.CancellationReasons ?? [];
   if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return undefined;
   return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+/** The top-level fields of a lead that an update must set (changed or added) and remove, so other attributes of the item stay. */
+function changedFields(before: Lead, after: Lead): { set: Record<string, unknown>; remove: string[] } {
+  const set: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(after)) {
+    if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;
+  }
+  const remove = Object.keys(before).filter((field) => before[field as keyof Lead] !== undefined && after[field as keyof Lead] === undefined);
+  return { set, remove };
 }

@@ -1,4 +1,4 @@
-import type { Lead, LeadEvent, LeadHistoryEntry, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadErasure, LeadEvent, LeadHistoryEntry, PreparedIntake } from '@leadflow/domain';
 
 export interface OwnerAssignment {
   leadId: string;
@@ -26,8 +26,19 @@ export interface LeadStore {
    */
   ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome>;
   getLead(leadId: string): Promise<Lead | undefined>;
+  /**
+   * The id of the lead holding a person's dedup key (`email#…` or `phone#…`, see `personDedupKey`),
+   * for the dedup check (查重); `undefined` when no lead holds it.
+   */
+  findLeadIdByPersonKey(key: string): Promise<string | undefined>;
   /** Atomically advances a pool's round-robin counter and returns the new turn (1, 2, 3, …). */
   takeRoundRobinTurn(poolId: string): Promise<number>;
-  /** Sets the owner unless the lead already has one: one lead, one owner. */
+  /** Sets the owner of a `new` lead unless it already has one: one lead, one owner. */
   assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'>;
+  /**
+   * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
+   * `erase` returns, deletes the person keys it names and writes its event, in one transaction (nothing,
+   * when `erase` finds nothing left to erase). `undefined` when no lead holds the key.
+   */
+  erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined>;
 }

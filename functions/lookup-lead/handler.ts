@@ -1,0 +1,21 @@
+import { canLookUpLeads, lookupAnswer, organisationCountry, readLookupQuery } from '@leadflow/domain';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * `GET /leads/lookup?email=…` or `?phone=…[&country=…]`: the dedup check (查重). Says whether the
+ * person already has a lead and who holds it, never the lead's contact details.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads'>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    if (!canLookUpLeads(principal)) throw forbidden('The dedup check is for reps, managers and admins');
+    const { config, leads } = dependencies();
+    const query = readLookupQuery(event.queryStringParameters ?? {}, organisationCountry(config));
+    if (!query.ok) throw badRequest('The dedup check needs exactly one valid email or phone', query.issues);
+    const leadId = await leads.findLeadIdByPersonKey(query.key);
+    const lead = leadId ? await leads.getLead(leadId) : undefined;
+    return jsonResponse(200, lookupAnswer(principal, lead, config.reps), { 'cache-control': 'no-store' });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

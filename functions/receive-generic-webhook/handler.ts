@@ -1,0 +1,39 @@
+import { prepareIntake, readGenericLeadWebhook, verifyLeadSignature } from '@leadflow/domain';
+import {
+  badRequest,
+  headerValue,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  notFound,
+  parseWebhookJson,
+  rawBody,
+  unauthorized,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /webhooks/generic/{sourceId}`: a lead from a configured partner or server, signed with
+ * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
+ * tolerance). `event_id` (or the `Idempotency-Key` header) makes a redelivery a replay of the same lead.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const { config, leads, now, newId } = dependencies();
+    const sourceId = event.pathParameters?.sourceId ?? '';
+    const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
+    if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
+    const at = now();
+    const raw = rawBody(event);
+    const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), source.secrets, at);
+    if (!check.ok) throw unauthorized(check.problem);
+    const read = readGenericLeadWebhook(parseWebhookJson(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
+    if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
+    if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
+    const prepared = prepareIntake(read.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
+    const { leadId, outcome } = await leads.ingestLead(prepared);
+    return jsonResponse(200, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,42 @@
+import { googleLeadToSubmission, prepareIntake, readGoogleLeadCredentials, secretsEqual } from '@leadflow/domain';
+import {
+  badRequest,
+  forbidden,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  notFound,
+  parseWebhookJson,
+  rawBody,
+  unauthorized,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /webhooks/google`: a Google Ads lead form delivery. Its `google_key` must equal the key configured
+ * for its `form_id` (compared in constant time); the answers are in the body, so the lead is stored
+ * directly. Test leads (`is_test`) are stored flagged if the form includes them, and never routed.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const { config, leads, now, newId } = dependencies();
+    const google = config.integrations.google;
+    if (!google) throw notFound('Google Ads lead forms are not configured');
+    const body = parseWebhookJson(rawBody(event));
+    const credentials = readGoogleLeadCredentials(body);
+    if (!credentials.ok) throw badRequest('The Google lead delivery is invalid', credentials.issues);
+    const form = google.forms.find((candidate) => candidate.formId === credentials.formId);
+    if (!form) throw forbidden(`Google lead form ${credentials.formId} is not configured to deliver leads here`);
+    if (!credentials.googleKey || !secretsEqual(credentials.googleKey, form.googleKey)) throw unauthorized('google_key is missing or does not match the key configured for this form');
+
+    const read = googleLeadToSubmission(body, form);
+    if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
+    if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
+    const at = now();
+    const prepared = prepareIntake(read.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
+    const { leadId, outcome } = await leads.ingestLead(prepared);
+    return jsonResponse(200, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

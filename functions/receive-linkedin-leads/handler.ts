@@ -1,0 +1,45 @@
+import { readLinkedInNotification, verifyLinkedInSignature, type PlatformLeadRequest } from '@leadflow/domain';
+import {
+  badRequest,
+  erasePlatformLead,
+  headerValue,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  logger,
+  notFound,
+  parseWebhookJson,
+  rawBody,
+  receivePlatformLeads,
+  unauthorized,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /webhooks/linkedin`: a Lead Sync `LEAD_ACTION` notification, checked with `X-LI-Signature`.
+ * `CREATED`: the delivery is stored as a pending intake record, then the lead form response is read back
+ * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const deps = dependencies();
+    const linkedin = deps.config.integrations.linkedin;
+    if (!linkedin) throw notFound('LinkedIn Lead Sync is not configured');
+    const raw = rawBody(event);
+    const signatureForm = verifyLinkedInSignature(raw, headerValue(event, 'x-li-signature'), linkedin.clientSecret);
+    if (!signatureForm) throw unauthorized('X-LI-Signature is missing or does not match the body (hex HMAC-SHA256 with the client secret)');
+    // Which reading of LinkedIn's signature docs the sender follows; kept so the check can be tightened.
+    logger.debug('LinkedIn signature verified', { signatureForm });
+    const read = readLinkedInNotification(parseWebhookJson(raw));
+    if (!read.ok) throw badRequest('The LinkedIn lead notification is invalid', read.issues);
+    const { action, leadAction, responseId, responseUrn, formId, formUrn, leadType, occurredAt } = read.notification;
+    const request: PlatformLeadRequest = { platform: 'linkedin', responseId, responseUrn, formId, formUrn, leadType, occurredAt };
+    const now = deps.now();
+    const delivery = raw.toString('utf8');
+    if (action === 'CREATED') return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, [request], now, delivery) });
+    if (action === 'DELETED') return jsonResponse(200, { deliveries: [await erasePlatformLead(deps, request, now, delivery)] });
+    return jsonResponse(200, { deliveries: [], ignored: `leadAction "${leadAction}" needs no action` });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

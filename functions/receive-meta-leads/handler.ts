@@ -1,0 +1,42 @@
+import { readMetaLeadgenDelivery, verifyMetaSignature } from '@leadflow/domain';
+import {
+  badRequest,
+  headerValue,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  notFound,
+  parseWebhookJson,
+  rawBody,
+  receivePlatformLeads,
+  unauthorized,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /webhooks/meta`: a `leadgen` delivery. Checks `X-Hub-Signature-256` over the raw body, stores
+ * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
+ * is read from the Graph API and stored before answering, or left pending for the retry schedule.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const deps = dependencies();
+    const meta = deps.config.integrations.meta;
+    if (!meta) throw notFound('Meta Lead Ads is not configured');
+    const raw = rawBody(event);
+    if (!verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), meta.appSecret)) {
+      throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
+    }
+    const delivery = readMetaLeadgenDelivery(parseWebhookJson(raw));
+    if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
+    const deliveries = await receivePlatformLeads(
+      deps,
+      delivery.notifications.map((notification) => ({ platform: 'meta' as const, ...notification })),
+      deps.now(),
+      raw.toString('utf8'),
+    );
+    return jsonResponse(200, { deliveries });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import type { TouchAttribution } from './attribution';
+import { formatPath } from './configuration';
+import type { FieldIssue } from './form-submission';
+import type { LeadContact, SourceKind } from './lead';
+import { leadContactFieldNames } from './lead';
+import type { IntakeSubmission } from './lead-intake';
+import type { LeadRoute } from './integrations-configuration';
+
+/**
+ * What the ad-platform mappers share: exact-string ids, the names platforms give the usual questions,
+ * and turning a platform's answers into a lead's contact and answers.
+ */
+
+/** Longest answer value kept; platforms cap answers well below this. */
+export const maxAnswerLength = 2000;
+const maxAnswers = 200;
+
+/**
+ * A platform id: a string, or an integer (a JSON number). Integers above 2^53 only arrive here as strings,
+ * because bodies are read with `parseJsonKeepingLargeIntegers`; either way the result is the exact string.
+ */
+export const platformIdSchema = z
+  .union([z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'), z.number().int('must be a whole number').nonnegative('must not be negative')], {
+    error: 'must be an id (a string or a whole number)',
+  })
+  .transform((value) => String(value));
+
+/** The dedup key of one platform delivery, as `prepareIntake` writes it for `platformLeadId`. */
+export function deliveryDedupKey(sourceKind: SourceKind, sourceId: string | undefined, platformLeadId: string): string {
+  return `delivery#${sourceKind}#${sourceId ?? ''}#${platformLeadId}`;
+}
+
+/** zod issues as `{path, message}` entries, their paths under `prefix` (e.g. `entry[0].changes[1].value`). */
+export function payloadIssues(error: z.ZodError, prefix: ReadonlyArray<string | number> = []): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...(issue.path as Array<string | number>)]) || '(body)', message: issue.message }));
+}
+
+/** A few issues in one line, for an error message that is logged and stored. */
+export function describeIssues(issues: readonly FieldIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The id at the end of a LinkedIn URN: `urn:li:sponsoredCampaign:123` → `123`. */
+export function urnId(urn: string | undefined): string | undefined {
+  if (!urn) return undefined;
+  const match = /^urn:li:[A-Za-z]+:(.+)$/.exec(urn.trim());
+  return match?.[1];
+}
+
+/** A lead field an answer fills: a contact field, or a first/last name joined into `name`. */
+export type AnswerTarget = keyof LeadContact | 'first_name' | 'last_name';
+
+/**
+ * The names the platforms (Meta `field_data`, Google `column_id` lower-cased, TikTok `lead_data`) and
+ * generic senders give the usual questions. Anything else is kept under `answers` with its own key.
+ */
+export const standardAnswerTargets: Readonly<Record<string, AnswerTarget>> = {
+  full_name: 'name',
+  name: 'name',
+  first_name: 'first_name',
+  firstname: 'first_name',
+  given_name: 'first_name',
+  last_name: 'last_name',
+  lastname: 'last_name',
+  family_name: 'last_name',
+  surname: 'last_name',
+  email: 'email',
+  email_address: 'email',
+  work_email: 'email',
+  phone: 'phone',
+  phone_number: 'phone',
+  work_phone: 'phone',
+  work_phone_number: 'phone',
+  mobile: 'phone',
+  mobile_phone: 'phone',
+  company: 'company',
+  company_name: 'company',
+  title: 'title',
+  job_title: 'title',
+  country: 'country',
+  region: 'region',
+  state: 'region',
+  province: 'region',
+  message: 'message',
+};
+
+const contactFields = new Set<string>(leadContactFieldNames);
+
+/** The lead field a key or configured name means, if any. */
+export function answerTargetOf(name: string): AnswerTarget | undefined {
+  const key = name.trim().toLowerCase();
+  if (contactFields.has(key)) return key as AnswerTarget;
+  return standardAnswerTargets[key];
+}
+
+/**
+ * Turns a platform's answers into contact fields and answers. `target` says which lead field a key
+ * fills (undefined keeps it under `answers`, named `answerKey(key)`). The first value for a contact field
+ * wins; a second one (e.g. a work email next to an email) is kept under `answers` rather than lost.
+ */
+export function readAnswers(
+  entries: ReadonlyArray<{ key: string; value: string }>,
+  target: (key: string) => AnswerTarget | undefined,
+  answerKey: (key: string) => string = (key) => key,
+): { contact: LeadContact; answers: Record<string, string> } {
+  const contact: LeadContact = {};
+  const answers: Record<string, string> = {};
+  let firstName: string | undefined;
+  let lastName: string | undefined;
+  for (const { key, value: raw } of entries) {
+    const value = raw.trim().slice(0, maxAnswerLength);
+    if (!value) continue;
+    const field = target(key);
+    if (field === 'first_name' && firstName === undefined) firstName = value;
+    else if (field === 'last_name' && lastName === undefined) lastName = value;
+    else if (field && field !== 'first_name' && field !== 'last_name' && contact[field] === undefined) contact[field] = value;
+    else if (Object.keys(answers).length < maxAnswers) answers[answerKey(key)] = value;
+  }
+  if (contact.name === undefined && (firstName || lastName)) contact.name = [firstName, lastName].filter(Boolean).join(' ');
+  else {
+    if (firstName) answers.first_name = firstName;
+    if (lastName) answers.last_name = lastName;
+  }
+  return { contact, answers };
+}
+
+/** The touch of an ad: its ids as exact strings, leaving out the ones the platform did not send. */
+export function adTouch(ids: Partial<Record<keyof TouchAttribution, string | undefined>>): TouchAttribution {
+  return Object.fromEntries(Object.entries(ids).filter(([, value]) => typeof value === 'string' && value !== '')) as TouchAttribution;
+}
+
+/**
+ * A platform lead as an intake submission, routed as its form is configured. The ad is both the first
+ * and the latest touch we know of: the person met us through it.
+ */
+export function platformSubmission(input: {
+  sourceKind: SourceKind;
+  route: LeadRoute;
+  platformLeadId: string;
+  formId?: string;
+  sourceId?: string;
+  contact: LeadContact;
+  answers: Record<string, string>;
+  touch: TouchAttribution;
+  isTest: boolean;
+}): IntakeSubmission {
+  const hasTouch = Object.keys(input.touch).length > 0;
+  return {
+    sourceKind: input.sourceKind,
+    channel: input.route.channel,
+    formId: input.formId,
+    poolId: input.route.poolId,
+    defaultCountry: input.route.defaultCountry,
+    contact: input.contact,
+    answers: input.answers,
+    attribution: hasTouch ? { firstTouch: input.touch, lastTouch: input.touch } : {},
+    platformLeadId: input.platformLeadId,
+    sourceId: input.sourceId,
+    isTest: input.isTest,
+  };
+}

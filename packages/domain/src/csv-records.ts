@@ -1,0 +1,68 @@
+import { parse, type CsvError, type InfoRecord } from 'csv-parse/sync';
+
+/** One record of a CSV file: its values as written, and the line of the file it starts on (1-based). */
+export interface CsvRecord {
+  line: number;
+  values: string[];
+}
+
+/** A part of the file that could not be read as records, such as a quoted value that is never closed. */
+export interface CsvProblem {
+  line: number;
+  message: string;
+}
+
+/**
+ * Splits CSV text into records by RFC 4180 (quoted values, `""` inside quotes, values spanning lines)
+ * with the leniency real exports need: a byte-order mark, CRLF and LF mixed in one file, records of
+ * any length (the caller checks them against the header), and a stray quote inside an unquoted value
+ * kept as a character. Blank lines come back as records of one empty value, so line numbers stay true.
+ * The parsing is csv-parse's (the `csv` project): maintained, widely used, no dependencies.
+ *
+ * @example
+ * parseCsvRecords('name,email\r\n"Lovelace, Ada",ada@example.com\n')
+ * // → { records: [{ line: 1, values: ['name', 'email'] }, { line: 2, values: ['Lovelace, Ada', 'ada@example.com'] }], problems: [] }
+ */
+export function parseCsvRecords(text: string): { records: CsvRecord[]; problems: CsvProblem[] } {
+  const problems: CsvProblem[] = [];
+  const lines: number[] = [];
+  let nextLine = 1;
+  // CRLF and LF may be mixed in one hand-edited file; as one, line numbers stay exact (and values get plain LF).
+  const parsed = parse(text.replace(/\r\n/g, '\n'), {
+    bom: true,
+    record_delimiter: '\n',
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
+      return undefined;
+    },
+    // `context.lines` is the line a record ends on; the next one starts on the line after.
+    on_record: (values: string[], context: InfoRecord) => {
+      lines.push(nextLine);
+      nextLine = context.lines + 1;
+      return values;
+    },
+  });
+  return { records: parsed.map((values, index) => ({ line: lines[index]!, values })), problems };
+}
+
+function describeCsvError(error: CsvError | undefined, line: number): string {
+  if (error?.code === 'CSV_QUOTE_NOT_CLOSED') return `a quote opened in this row is never closed, so the file from line ${line} on could not be read`;
+  return error ? `could not be read: ${error.message}` : 'could not be read';
+}
+
+/**
+ * One CSV line (CRLF-terminated, RFC 4180): values quoted when they hold a comma, quote or line break.
+ * A value that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+ */
+export function formatCsvLine(values: ReadonlyArray<string | number>): string {
+  return `${values.map((value) => csvCell(String(value), typeof value === 'number')).join(',')}\r\n`;
+}
+
+function csvCell(text: string, isNumber: boolean): string {
+  const safe = !isNumber && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
+import { readTouchAttribution, type LeadAttribution } from './attribution';
+import type { FieldIssue } from './form-submission';
+import type { GenericWebhookSource } from './integrations-configuration';
+import type { ConsentRecord } from './lead';
+import type { IntakeSubmission } from './lead-intake';
+
+/**
+ * Our own signed webhook, for partners and server-side senders (see the ad-platforms spec §6):
+ * `{event_id, form_id?, submitted_at?, fields: [{key, value}] | {key: value}, attribution?: {...},
+ * first_touch?: {...}, consent?: {text, version, given_at?}, is_test?}`, signed with `X-Lead-Signature`.
+ */
+
+const fieldValueSchema = z.union([z.string().max(maxAnswerLength), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().max(maxAnswerLength), z.number(), z.boolean()])).max(50)], {
+  error: 'must be a string, number, boolean, null or a list of those',
+});
+
+const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
+
+const genericBodySchema = z.object({
+  event_id: platformIdSchema.optional(),
+  form_id: platformIdSchema.optional(),
+  submitted_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }).optional(),
+  is_test: z.boolean({ error: 'must be true or false' }).default(false),
+  fields: z.union(
+    [
+      z.array(z.object({ key: z.string({ error: 'must be the field key' }).min(1).max(100), label: z.string().optional(), type: z.string().optional(), value: fieldValueSchema })).max(200),
+      z.record(z.string().min(1).max(100), fieldValueSchema),
+    ],
+    { error: 'must be a list of {key, value} or an object of keys to values' },
+  ),
+  attribution: touchObjectSchema.optional(),
+  first_touch: touchObjectSchema.optional(),
+  consent: z.object({ text: z.string().min(1).max(5000), version: z.string().min(1).max(100), given_at: z.iso.datetime({ offset: true }).optional() }).optional(),
+});
+
+function asText(value: z.infer<typeof fieldValueSchema>): string {
+  if (value === null) return '';
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+}
+
+/**
+ * A generic delivery as an intake submission. The delivery id is `event_id`, or else the
+ * `Idempotency-Key` header (one of them is required: it is what makes a redelivery a replay). Keys are
+ * read through the source's `fieldMap`, then the usual names (email, phone, full_name, …); the rest are
+ * kept under `answers`.
+ */
+export function readGenericLeadWebhook(
+  body: unknown,
+  source: GenericWebhookSource,
+  context: { now: Date; idempotencyKey?: string },
+): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+  const parsed = genericBodySchema.safeParse(body);
+  if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
+  const delivery = parsed.data;
+  const deliveryId = delivery.event_id ?? context.idempotencyKey?.trim().slice(0, 200);
+  if (!deliveryId) return { ok: false, issues: [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }] };
+
+  const entries = Array.isArray(delivery.fields)
+    ? delivery.fields.map((field) => ({ key: field.key, value: asText(field.value) }))
+    : Object.entries(delivery.fields).map(([key, value]) => ({ key, value: asText(value) }));
+  const { contact, answers } = readAnswers(
+    entries,
+    (key) => answerTargetOf(source.fieldMap[key] ?? key),
+    (key) => source.fieldMap[key] ?? key,
+  );
+
+  const lastTouch = delivery.attribution && readTouchAttribution(delivery.attribution);
+  const firstTouch = delivery.first_touch && readTouchAttribution(delivery.first_touch);
+  const attribution: LeadAttribution = { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) };
+  const consent: ConsentRecord | undefined = delivery.consent && {
+    text: delivery.consent.text,
+    version: delivery.consent.version,
+    givenAt: new Date(delivery.consent.given_at ?? delivery.submitted_at ?? context.now.toISOString()).toISOString(),
+  };
+  return {
+    ok: true,
+    submission: {
+      sourceKind: 'webhook',
+      channel: source.channel,
+      formId: delivery.form_id,
+      poolId: source.poolId,
+      defaultCountry: source.defaultCountry,
+      contact,
+      answers,
+      attribution,
+      consent,
+      platformLeadId: deliveryId,
+      sourceId: source.id,
+      isTest: delivery.is_test,
+    },
+  };
+}

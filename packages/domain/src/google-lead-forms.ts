@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { adTouch, maxAnswerLength, payloadIssues, platformIdSchema, platformSubmission, readAnswers, type AnswerTarget } from './ad-platform-intake';
+import type { FieldIssue } from './form-submission';
+import type { GoogleFormRoute } from './integrations-configuration';
+import type { IntakeSubmission } from './lead-intake';
+
+/**
+ * Google Ads lead form webhooks: the answers come in the body (`user_column_data`), and the only proof of
+ * origin is the `google_key` typed into the form's webhook settings, echoed in every delivery.
+ */
+
+/** What each documented `column_id` fills; other columns are kept under `answers` by their `column_id`. */
+const googleColumnTargets: Readonly<Record<string, AnswerTarget | { answer: string }>> = {
+  FULL_NAME: 'name',
+  FIRST_NAME: 'first_name',
+  LAST_NAME: 'last_name',
+  EMAIL: 'email',
+  WORK_EMAIL: 'email',
+  PHONE_NUMBER: 'phone',
+  WORK_PHONE: 'phone',
+  COMPANY_NAME: 'company',
+  JOB_TITLE: 'title',
+  REGION: 'region',
+  COUNTRY: 'country',
+  CITY: { answer: 'city' },
+  POSTAL_CODE: { answer: 'postal_code' },
+  STREET_ADDRESS: { answer: 'street_address' },
+};
+
+/** Just enough of a delivery to find its form and check its key, before anything else is trusted. */
+const credentialsSchema = z.object({
+  form_id: platformIdSchema,
+  google_key: z.string({ error: 'is required: the key set in the lead form’s webhook settings' }).optional(),
+});
+
+const googleLeadSchema = z.object({
+  lead_id: platformIdSchema,
+  user_column_data: z
+    .array(
+      z.object({
+        column_id: z.string({ error: 'must be the column id, e.g. "EMAIL"' }).min(1),
+        column_name: z.string().optional(),
+        string_value: z.string({ error: 'must be the answer as a string' }).max(maxAnswerLength * 5).default(''),
+      }),
+      { error: 'must be a list of {column_id, string_value}' },
+    )
+    .max(500)
+    .default([]),
+  api_version: z.string().optional(),
+  form_id: platformIdSchema,
+  campaign_id: platformIdSchema.optional(),
+  adgroup_id: platformIdSchema.optional(),
+  creative_id: platformIdSchema.optional(),
+  asset_group_id: platformIdSchema.optional(),
+  gcl_id: z.string().max(2048).optional(),
+  is_test: z.boolean({ error: 'must be true or false' }).default(false),
+  lead_stage: z.string().optional(),
+  lead_submit_time: z.string().optional(),
+});
+
+/** The form a delivery claims to come from and the key it presents; issues when the form id is unusable. */
+export function readGoogleLeadCredentials(body: unknown): { ok: true; formId: string; googleKey: string | undefined } | { ok: false; issues: FieldIssue[] } {
+  const parsed = credentialsSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
+  return { ok: true, formId: parsed.data.form_id, googleKey: parsed.data.google_key };
+}
+
+/**
+ * A Google lead form delivery (its key already checked) as an intake submission. `gcl_id` becomes the
+ * `gclid` of the touch; campaign, ad group, creative and form ids are kept as exact strings.
+ */
+export function googleLeadToSubmission(body: unknown, route: GoogleFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+  const parsed = googleLeadSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
+  const lead = parsed.data;
+  const known = (columnId: string) => googleColumnTargets[columnId.toUpperCase()];
+  const { contact, answers } = readAnswers(
+    lead.user_column_data.map((column) => ({ key: column.column_id, value: column.string_value })),
+    (key) => {
+      const target = known(key);
+      return typeof target === 'string' ? target : undefined;
+    },
+    (key) => {
+      const target = known(key);
+      return typeof target === 'object' ? target.answer : key;
+    },
+  );
+  if (lead.lead_stage) answers.google_lead_stage = lead.lead_stage;
+  return {
+    ok: true,
+    submission: platformSubmission({
+      sourceKind: 'google',
+      route,
+      platformLeadId: lead.lead_id,
+      formId: lead.form_id,
+      contact,
+      answers,
+      touch: adTouch({ gclid: lead.gcl_id, campaign_id: lead.campaign_id, adgroup_id: lead.adgroup_id, creative_id: lead.creative_id, platform_form_id: lead.form_id }),
+      isTest: lead.is_test,
+    }),
+  };
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * The `integrations` section of the configuration: the secrets each ad platform's webhook is checked
+ * with, and which of our pools, channels and countries each platform form (or generic source) feeds.
+ *
+ * Secrets here are read from the configuration file, which is bundled with each function. The demo file
+ * holds obviously fake local values; a production installation should fill them from a secret store.
+ */
+
+const configIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"');
+
+/** Platform ids are 64-bit integers: in JSON they must be strings, or digits past 2^53 are lost. */
+const platformIdSchema = (what: string) =>
+  z
+    .string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` })
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`);
+
+const secretSchema = (what: string) => z.string({ error: `must be the ${what}` }).min(8, `must be the ${what} (at least 8 characters)`);
+
+/** Where a platform's leads go: the pool that routes them, the channel credited for ROI, the phone country. */
+const leadRouteFields = {
+  poolId: configIdSchema,
+  channel: configIdSchema,
+  /** Country for reading national phone numbers. */
+  defaultCountry: countrySchema,
+  /** Platform test leads (Google `is_test`, LinkedIn `testLead`) are stored, flagged and never routed, only if this is true. */
+  includeTestLeads: z.boolean().default(false),
+};
+
+/** A name for an answer: a lead contact field, `first_name`/`last_name` (joined into `name`), or a key under `answers`. */
+const answerTargetSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lead field such as "email", "first_name" or an answer key such as "company_size"');
+
+export const metaIntegrationSchema = z.strictObject({
+  /** Keys `X-Hub-Signature-256`. */
+  appSecret: secretSchema('Meta app secret'),
+  /** Echoed by Meta in the `hub.verify_token` of the subscription handshake. */
+  verifyToken: secretSchema('verify token typed into the Meta webhook subscription'),
+  /** A Page (or system-user) token with `leads_retrieval`, used to read each lead from the Graph API. */
+  pageAccessToken: secretSchema('Page access token with leads_retrieval'),
+  forms: z.array(z.strictObject({ formId: platformIdSchema('Meta lead form id'), name: z.string().min(1).optional(), ...leadRouteFields })).min(1, 'list at least one Meta lead form'),
+});
+
+export const googleIntegrationSchema = z.strictObject({
+  forms: z
+    .array(
+      z.strictObject({
+        formId: platformIdSchema('Google lead form id (form_id)'),
+        name: z.string().min(1).optional(),
+        /** The "Key" typed into the lead form's webhook settings; Google echoes it as `google_key`. */
+        googleKey: secretSchema('google_key set on this form'),
+        ...leadRouteFields,
+      }),
+    )
+    .min(1, 'list at least one Google lead form'),
+});
+
+export const linkedInIntegrationSchema = z.strictObject({
+  /** Keys `X-LI-Signature` and the validation `challengeResponse`. */
+  clientSecret: secretSchema('LinkedIn app client secret'),
+  /** A token with `r_marketing_leadgen_automation`, used to read each lead form response. */
+  accessToken: secretSchema('LinkedIn access token'),
+  /** The `LinkedIn-Version` header (YYYYMM) of the Marketing API calls. */
+  apiVersion: z.string().regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"').default('202505'),
+  forms: z
+    .array(
+      z.strictObject({
+        formId: platformIdSchema('LinkedIn lead gen form id (the number in urn:li:leadGenForm:<id>)'),
+        name: z.string().min(1).optional(),
+        /** What each question of the form means, by LinkedIn `questionId`; unlisted answers are kept as `question_<id>`. */
+        questions: z.record(z.string().regex(/^\d{1,20}$/, 'must be a LinkedIn questionId'), answerTargetSchema).default({}),
+        ...leadRouteFields,
+      }),
+    )
+    .min(1, 'list at least one LinkedIn lead gen form'),
+});
+
+export const tikTokIntegrationSchema = z.strictObject({
+  /** Checks `TikTok-Signature` when a delivery carries one. */
+  appSecret: secretSchema('TikTok app secret'),
+  /** Sent as `Access-Token` when reading each lead back from the Lead API. */
+  accessToken: secretSchema('TikTok Business API access token'),
+  advertiserId: platformIdSchema('TikTok advertiser id'),
+  forms: z
+    .array(z.strictObject({ pageId: platformIdSchema('TikTok instant form id (page_id)'), name: z.string().min(1).optional(), ...leadRouteFields }))
+    .min(1, 'list at least one TikTok instant form'),
+});
+
+export const genericWebhookSourceSchema = z.strictObject({
+  /** The `{sourceId}` of `POST /webhooks/generic/{sourceId}`. */
+  id: configIdSchema,
+  name: z.string().trim().min(1),
+  /** HMAC secrets of `X-Lead-Signature`; list the new one next to the old while rotating. */
+  secrets: z.array(secretSchema('shared HMAC secret (at least 16 characters)').min(16, 'must be a shared HMAC secret of at least 16 characters')).min(1, 'list at least one secret').max(5),
+  /** Maps the sender's field keys to ours, e.g. {"work_mail": "email"}; known keys (email, phone, …) need no entry. */
+  fieldMap: z.record(z.string().min(1).max(100), answerTargetSchema).default({}),
+  ...leadRouteFields,
+});
+
+export const integrationsSchema = z.strictObject({
+  meta: metaIntegrationSchema.optional(),
+  google: googleIntegrationSchema.optional(),
+  linkedin: linkedInIntegrationSchema.optional(),
+  tiktok: tikTokIntegrationSchema.optional(),
+  generic: z.strictObject({ sources: z.array(genericWebhookSourceSchema).min(1, 'list at least one source') }).optional(),
+});
+
+export type Integrations = z.infer<typeof integrationsSchema>;
+export type MetaIntegration = z.infer<typeof metaIntegrationSchema>;
+export type GoogleIntegration = z.infer<typeof googleIntegrationSchema>;
+export type LinkedInIntegration = z.infer<typeof linkedInIntegrationSchema>;
+export type TikTokIntegration = z.infer<typeof tikTokIntegrationSchema>;
+export type GenericWebhookSource = z.infer<typeof genericWebhookSourceSchema>;
+export type MetaFormRoute = MetaIntegration['forms'][number];
+export type GoogleFormRoute = GoogleIntegration['forms'][number];
+export type LinkedInFormRoute = LinkedInIntegration['forms'][number];
+export type TikTokFormRoute = TikTokIntegration['forms'][number];
+
+/** Where one platform form's leads go. */
+export interface LeadRoute {
+  poolId: string;
+  channel: string;
+  defaultCountry: string;
+  includeTestLeads: boolean;
+}
+
+/** The channel kind an ad platform's leads must be credited to, so ROI reports add up by platform. */
+const channelKindOfPlatform = { meta: 'meta', google: 'google', linkedin: 'linkedin', tiktok: 'tiktok' } as const;
+
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: Array<string | number>; message: string }): void;
+}
+
+/**
+ * The cross-references of `integrations`, run inside the configuration's own refinement: every pool and
+ * channel must exist (an ad platform's channel must be of that platform's kind), and no platform form or
+ * generic source may be listed twice. Each issue names its field, e.g. `integrations.meta.forms[0].poolId`.
+ */
+export function checkIntegrationReferences(
+  integrations: Integrations,
+  known: { poolIds: ReadonlySet<string>; channels: ReadonlyArray<{ id: string; kind: string }> },
+  ctx: IssueSink,
+): void {
+  const checkRoute = (route: LeadRoute, path: Array<string | number>, platform?: keyof typeof channelKindOfPlatform) => {
+    if (!known.poolIds.has(route.poolId)) ctx.addIssue({ code: 'custom', path: [...path, 'poolId'], message: `unknown pool "${route.poolId}"` });
+    const channel = known.channels.find((candidate) => candidate.id === route.channel);
+    if (!channel) ctx.addIssue({ code: 'custom', path: [...path, 'channel'], message: `unknown channel "${route.channel}"` });
+    else if (platform && channel.kind !== channelKindOfPlatform[platform]) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'channel'], message: `channel "${route.channel}" is of kind "${channel.kind}"; ${platform} leads need a channel of kind "${channelKindOfPlatform[platform]}"` });
+    }
+  };
+  const checkUnique = (ids: string[], path: Array<string | number>, field: string) => {
+    const seen = new Set<string>();
+    ids.forEach((id, index) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path, index, field], message: `duplicate ${field} "${id}"` });
+      seen.add(id);
+    });
+  };
+  const platformForms = [
+    ['meta', integrations.meta?.forms.map((form) => ({ route: form, id: form.formId }))],
+    ['google', integrations.google?.forms.map((form) => ({ route: form, id: form.formId }))],
+    ['linkedin', integrations.linkedin?.forms.map((form) => ({ route: form, id: form.formId }))],
+    ['tiktok', integrations.tiktok?.forms.map((form) => ({ route: form, id: form.pageId }))],
+  ] as const;
+  for (const [platform, forms] of platformForms) {
+    if (!forms) continue;
+    const path = ['integrations', platform, 'forms'];
+    forms.forEach(({ route }, index) => checkRoute(route, [...path, index], platform));
+    checkUnique(
+      forms.map(({ id }) => id),
+      path,
+      platform === 'tiktok' ? 'pageId' : 'formId',
+    );
+  }
+  const sources = integrations.generic?.sources ?? [];
+  sources.forEach((source, index) => checkRoute(source, ['integrations', 'generic', 'sources', index]));
+  checkUnique(
+    sources.map((source) => source.id),
+    ['integrations', 'generic', 'sources'],
+    'id',
+  );
+}

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from './access-policy';
+import type { LeadAttribution, TouchAttribution } from './attribution';
+import type { Configuration } from './configuration';
+import type { FieldIssue } from './form-submission';
+import type { IntakeSubmission } from './lead-intake';
+import type { ImportRow } from './lead-import-file';
+import { organisationCountry, phoneCountry } from './organisation-country';
+
+/** Importing lead lists (trade shows, purchased lists) is for managers and admins. */
+export function canImportLeads(principal: Principal): boolean {
+  return principal.roles.includes('manager') || principal.roles.includes('admin');
+}
+
+/** What an import is credited to and where its leads go. */
+export interface ImportTarget {
+  /** The configured channel the leads are credited to. */
+  channel: string;
+  /** The campaign (a trade show, a list purchase) the leads are attributed to, if any. */
+  campaign?: string;
+  poolId: string;
+  /** The import's source: the campaign, else the channel. Part of each row's delivery key. */
+  sourceId: string;
+  /** National phone numbers are read in the row's `country` (when it is an ISO code), else in this one. */
+  defaultCountry?: string;
+}
+
+/** The parameters of an import, by the names the HTTP endpoint takes (`--source` … on the command line). */
+export interface ImportParameters {
+  source?: string;
+  campaign?: string;
+  pool?: string;
+  country?: string;
+}
+
+const campaignPattern = /^[A-Za-z0-9][A-Za-z0-9 _.:\/-]{0,127}$/;
+
+/**
+ * Checks an import's parameters against the configuration. `source` must be a configured channel;
+ * `pool` a configured pool, and it may be left out only when the configuration has one pool;
+ * `country` (for national phone numbers) defaults to the organisation's (see `organisationCountry`).
+ * Issues name the parameter.
+ */
+export function resolveImportTarget(config: Configuration, parameters: Readonly<ImportParameters>): { ok: true; target: ImportTarget } | { ok: false; issues: FieldIssue[] } {
+  const issues: FieldIssue[] = [];
+  const channelIds = config.channels.map((channel) => channel.id);
+  const poolIds = config.pools.map((pool) => pool.id);
+  const { source, campaign, pool, country } = parameters;
+
+  if (!source) issues.push({ path: 'source', message: `is required: the channel the leads came from (one of ${channelIds.join(', ')})` });
+  else if (!channelIds.includes(source)) issues.push({ path: 'source', message: `unknown channel "${source}"; configured channels: ${channelIds.join(', ')}` });
+
+  if (campaign !== undefined && !campaignPattern.test(campaign)) {
+    issues.push({ path: 'campaign', message: 'must be 1-128 letters, digits, spaces or "_.:/-", starting with a letter or digit' });
+  }
+
+  let poolId = pool;
+  if (pool === undefined || pool === '') {
+    if (poolIds.length === 1) poolId = poolIds[0];
+    else issues.push({ path: 'pool', message: `is required: the pool the leads go to (one of ${poolIds.join(', ')})` });
+  } else if (!poolIds.includes(pool)) {
+    issues.push({ path: 'pool', message: `unknown pool "${pool}"; configured pools: ${poolIds.join(', ')}` });
+  }
+
+  if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
+
+  if (issues.length) return { ok: false, issues };
+  return {
+    ok: true,
+    target: { channel: source!, campaign: campaign || undefined, poolId: poolId!, sourceId: campaign || source!, defaultCountry: phoneCountry(country) ?? organisationCountry(config) },
+  };
+}
+
+/**
+ * A stable key of a row's content, the same for the same row in any file of the same import source
+ * (column order, letter case of emails and spacing do not matter), so importing a file again replays
+ * rather than creating anything. Two identical rows in one file are one delivery.
+ */
+export function importRowKey(row: Pick<ImportRow, 'contact' | 'answers' | 'touch'>, target: Pick<ImportTarget, 'channel'>): string {
+  const normalise = (record: Readonly<Record<string, string | undefined>>) =>
+    Object.entries(record)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+      .map(([key, value]) => [key, value.trim().replace(/\s+/g, ' ')] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const contact = normalise({ ...row.contact, email: row.contact.email?.toLowerCase() });
+  const canonical = JSON.stringify([target.channel, contact, normalise(row.answers), normalise(row.touch)]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+/**
+ * Turns an import row into an intake submission: credited to the import's channel, attributed to its
+ * campaign (as `campaign_id`, unless the row names its own), with the row key as the platform lead id.
+ */
+export function importSubmission(row: ImportRow, target: ImportTarget): IntakeSubmission {
+  const touch: TouchAttribution = { ...(target.campaign ? { campaign_id: target.campaign } : {}), ...row.touch };
+  // The import is the first touch of a new person and the latest touch of a known one.
+  const attribution: LeadAttribution = Object.keys(touch).length ? { firstTouch: touch, lastTouch: touch } : {};
+  return {
+    sourceKind: 'import',
+    channel: target.channel,
+    poolId: target.poolId,
+    defaultCountry: phoneCountry(row.contact.country) ?? target.defaultCountry ?? '',
+    contact: row.contact,
+    answers: row.answers,
+    attribution,
+    platformLeadId: importRowKey(row, target),
+    sourceId: target.sourceId,
+    isTest: false,
+  };
+}

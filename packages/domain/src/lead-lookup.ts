@@ -1,0 +1,102 @@
+import type { Principal } from './access-policy';
+import type { Rep } from './configuration';
+import { normaliseEmail, normalisePhone } from './contact-normalisation';
+import type { FieldIssue } from './form-submission';
+import type { Lead, LeadStatus } from './lead';
+import { phoneCountry } from './organisation-country';
+
+/**
+ * The dedup key of a person, exactly as `prepareIntake` claims it (`email#ada@example.com`,
+ * `phone#+14155550100`), from an already normalised email or E.164 phone.
+ */
+export function personDedupKey(kind: 'email' | 'phone', normalised: string): string {
+  return `${kind}#${normalised}`;
+}
+
+/** The dedup check (查重) is for the people who create and claim leads: reps, managers and admins; not finance. */
+export function canLookUpLeads(principal: Principal): boolean {
+  return principal.roles.some((role) => role === 'rep' || role === 'manager' || role === 'admin');
+}
+
+/** Managers, admins and the owner see the owner's name; other reps see it masked, so the check cannot be used to map who holds whom. */
+export function canSeeOwnerName(principal: Principal, ownerId: string): boolean {
+  return principal.roles.includes('manager') || principal.roles.includes('admin') || principal.id === ownerId;
+}
+
+/**
+ * Masks a name to the first letter of each word: `"Ava Chen"` → `"A*** C***"`. Always three stars,
+ * so the mask does not tell the length either.
+ */
+export function maskName(name: string): string {
+  return name
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => `${Array.from(word)[0]!.toLocaleUpperCase()}***`)
+    .join(' ');
+}
+
+export type LookupQueryResult = { ok: true; key: string } | { ok: false; issues: FieldIssue[] };
+
+/**
+ * Reads a dedup-check query: exactly one of `email` or `phone`; a phone is read as E.164, national
+ * numbers in `country` (ISO 3166-1 alpha-2) or else `defaultCountry`. A `+` sent unencoded in a URL
+ * arrives as a space and is read as the `+` it was.
+ *
+ * @example
+ * readLookupQuery({ phone: '(415) 555-0100' }, 'US') // → { ok: true, key: 'phone#+14155550100' }
+ */
+export function readLookupQuery(query: Readonly<Record<string, string | undefined>>, defaultCountry: string | undefined): LookupQueryResult {
+  const { email, phone, country } = query;
+  const issues: FieldIssue[] = [];
+  if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
+  if (email === undefined && phone === undefined) return { ok: false, issues: [...issues, { path: '(query)', message: 'give exactly one of "email" or "phone"' }] };
+  if (email !== undefined && phone !== undefined) return { ok: false, issues: [...issues, { path: 'phone', message: 'give either "email" or "phone", not both' }] };
+  if (email !== undefined) {
+    const normalised = normaliseEmail(email);
+    if (!normalised) issues.push({ path: 'email', message: 'must be a valid email address' });
+    return issues.length ? { ok: false, issues } : { ok: true, key: personDedupKey('email', normalised!) };
+  }
+  const readIn = phoneCountry(country) ?? defaultCountry;
+  const normalised = normalisePhone(phone!.replace(/^ (?=\d)/, '+'), readIn ?? '');
+  if (!normalised) {
+    issues.push({ path: 'phone', message: readIn ? `must be a valid phone number (national numbers are read as ${readIn}; give "country" for another)` : 'must be a valid phone number in international form, such as +14155550100' });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, key: personDedupKey('phone', normalised!) };
+}
+
+/** The answer to a dedup check: whether the person exists and who holds them — never their contact details. */
+export type LeadLookupAnswer =
+  | { exists: false }
+  | {
+      exists: true;
+      leadId: string;
+      status: LeadStatus;
+      /** `owner` when a rep owns the lead, `pool` while it waits in its pool unowned. */
+      heldBy: 'pool' | 'owner';
+      poolId: string;
+      /** The owning rep; the name is masked unless the caller may see it; `null` while held by the pool. */
+      owner: { id: string; name: string | null } | null;
+      /** Since when the holder holds the lead: assignment time for an owner, capture time for the pool. */
+      since: string;
+    };
+
+/**
+ * Builds the dedup-check answer for `principal`. Fields are picked one by one, so nothing of the
+ * lead's contact, answers or history can slip into it.
+ */
+export function lookupAnswer(principal: Principal, lead: Lead | undefined, reps: readonly Pick<Rep, 'id' | 'name'>[]): LeadLookupAnswer {
+  if (!lead) return { exists: false };
+  const { leadId, status, poolId, ownerId } = lead;
+  if (!ownerId) return { exists: true, leadId, status, heldBy: 'pool', poolId, owner: null, since: lead.capturedAt };
+  const name = reps.find((rep) => rep.id === ownerId)?.name;
+  return {
+    exists: true,
+    leadId,
+    status,
+    heldBy: 'owner',
+    poolId,
+    owner: { id: ownerId, name: name === undefined ? null : canSeeOwnerName(principal, ownerId) ? name : maskName(name) },
+    since: lead.assignment?.assignedAt ?? lead.updatedAt,
+  };
+}

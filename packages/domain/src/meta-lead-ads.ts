@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
+import type { FieldIssue } from './form-submission';
+import type { MetaFormRoute } from './integrations-configuration';
+import type { IntakeSubmission } from './lead-intake';
+
+/**
+ * Meta Lead Ads: the `leadgen` webhook carries ids only, so each lead is read back from the Graph API
+ * (`GET /{leadgen_id}`) before it becomes a lead.
+ */
+
+/** The Graph API version the lead is read with, and the fields asked for (ad-level ones must be named). */
+export const metaGraphApiVersion = 'v21.0';
+export const metaLeadFields = 'id,created_time,field_data,ad_id,adset_id,campaign_id,form_id,is_organic,platform';
+
+/** One `leadgen` change of a webhook delivery: which lead to read, and the ids Meta sent with it. */
+export interface MetaLeadgenNotification {
+  leadgenId: string;
+  pageId?: string;
+  formId?: string;
+  adId?: string;
+  adgroupId?: string;
+  createdTime?: number;
+}
+
+const leadgenValueSchema = z.object({
+  leadgen_id: platformIdSchema,
+  page_id: platformIdSchema.optional(),
+  form_id: platformIdSchema.optional(),
+  ad_id: platformIdSchema.optional(),
+  adgroup_id: platformIdSchema.optional(),
+  created_time: z.number({ error: 'must be a unix time in seconds' }).optional(),
+});
+
+const deliverySchema = z.object({
+  object: z.literal('page', { error: 'must be "page" (only Page leadgen webhooks are handled)' }),
+  entry: z.array(
+    z.object({
+      id: platformIdSchema.optional(),
+      time: z.number().optional(),
+      changes: z.array(z.object({ field: z.string({ error: 'must be the name of the changed field' }), value: z.unknown() })).default([]),
+    }),
+    { error: 'must be a list of entries' },
+  ),
+});
+
+/**
+ * Reads the leadgen changes of a delivery, in order. Changes of other fields are ignored; a delivery
+ * with none is valid (there is just nothing to fetch).
+ */
+export function readMetaLeadgenDelivery(body: unknown): { ok: true; notifications: MetaLeadgenNotification[] } | { ok: false; issues: FieldIssue[] } {
+  const envelope = deliverySchema.safeParse(body);
+  if (!envelope.success) return { ok: false, issues: payloadIssues(envelope.error) };
+  const notifications: MetaLeadgenNotification[] = [];
+  const issues: FieldIssue[] = [];
+  envelope.data.entry.forEach((entry, entryIndex) =>
+    entry.changes.forEach((change, changeIndex) => {
+      if (change.field !== 'leadgen') return;
+      const value = leadgenValueSchema.safeParse(change.value);
+      if (!value.success) {
+        issues.push(...payloadIssues(value.error, ['entry', entryIndex, 'changes', changeIndex, 'value']));
+        return;
+      }
+      const { leadgen_id, page_id, form_id, ad_id, adgroup_id, created_time } = value.data;
+      notifications.push({ leadgenId: leadgen_id, pageId: page_id ?? entry.id, formId: form_id, adId: ad_id, adgroupId: adgroup_id, createdTime: created_time });
+    }),
+  );
+  return issues.length ? { ok: false, issues } : { ok: true, notifications };
+}
+
+const metaLeadSchema = z.object({
+  id: platformIdSchema,
+  created_time: z.string().optional(),
+  field_data: z.array(z.object({ name: z.string(), values: z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).default([]) })).default([]),
+  ad_id: platformIdSchema.optional(),
+  adset_id: platformIdSchema.optional(),
+  campaign_id: platformIdSchema.optional(),
+  campaign_name: z.string().optional(),
+  form_id: platformIdSchema.optional(),
+  is_organic: z.boolean().optional(),
+  platform: z.string().optional(),
+});
+
+/**
+ * A lead read from the Graph API as an intake submission. `field_data` names (`full_name`, `email`,
+ * `phone_number`, …) fill the contact; custom questions are kept under `answers` by their own key.
+ * Meta has no test flag (Testing Tool leads are organic leads without an ad), so `isTest` stays false.
+ */
+export function metaLeadToSubmission(fetched: unknown, notification: MetaLeadgenNotification, route: MetaFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; problem: string } {
+  const parsed = metaLeadSchema.safeParse(fetched);
+  if (!parsed.success) return { ok: false, problem: `the Graph API lead is not in the expected shape: ${describeIssues(payloadIssues(parsed.error))}` };
+  const lead = parsed.data;
+  if (lead.id !== notification.leadgenId) return { ok: false, problem: `the Graph API answered lead ${lead.id} for leadgen_id ${notification.leadgenId}` };
+  const { contact, answers } = readAnswers(
+    lead.field_data.map((field) => ({ key: field.name, value: field.values.join(', ') })),
+    answerTargetOf,
+  );
+  if (lead.platform) answers.meta_platform = lead.platform;
+  if (lead.is_organic !== undefined) answers.meta_is_organic = String(lead.is_organic);
+  const formId = lead.form_id ?? notification.formId;
+  return {
+    ok: true,
+    submission: platformSubmission({
+      sourceKind: 'meta',
+      route,
+      platformLeadId: lead.id,
+      formId,
+      contact,
+      answers,
+      touch: adTouch({ campaign_id: lead.campaign_id, campaign_name: lead.campaign_name, adset_id: lead.adset_id, ad_id: lead.ad_id ?? notification.adId, platform_form_id: formId }),
+      isTest: false,
+    }),
+  };
+}

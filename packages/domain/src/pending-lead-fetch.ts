@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { Integrations, LeadRoute, LinkedInFormRoute, MetaFormRoute, TikTokFormRoute } from './integrations-configuration';
+import type { IntakeSubmission } from './lead-intake';
+import { leadEvent, type LeadEvent } from './lead-events';
+import { linkedInLeadToSubmission } from './linkedin-lead-sync';
+import { metaLeadToSubmission } from './meta-lead-ads';
+import { tikTokLeadToSubmission } from './tiktok-lead-generation';
+
+/**
+ * Platforms whose webhooks carry ids only (Meta, LinkedIn) or cannot be trusted (TikTok) have each lead
+ * read back from the platform. The delivery is stored first as an intake record, `pending_fetch`, so a
+ * platform outage loses nothing: the record is retried with exponential backoff until the lead is read.
+ */
+
+export const pendingFetchPlatformSchema = z.enum(['meta', 'linkedin', 'tiktok']);
+export type PendingFetchPlatform = z.infer<typeof pendingFetchPlatformSchema>;
+
+/** What to read from the platform, with the ids its webhook sent (exact strings). */
+export const platformLeadRequestSchema = z.discriminatedUnion('platform', [
+  z.strictObject({
+    platform: z.literal('meta'),
+    leadgenId: z.string(),
+    pageId: z.string().optional(),
+    formId: z.string().optional(),
+    adId: z.string().optional(),
+    adgroupId: z.string().optional(),
+    createdTime: z.number().optional(),
+  }),
+  z.strictObject({
+    platform: z.literal('linkedin'),
+    responseId: z.string(),
+    responseUrn: z.string(),
+    formId: z.string().optional(),
+    formUrn: z.string().optional(),
+    leadType: z.string().optional(),
+    occurredAt: z.number().optional(),
+  }),
+  z.strictObject({ platform: z.literal('tiktok'), leadId: z.string(), pageId: z.string(), advertiserId: z.string().optional() }),
+]);
+export type PlatformLeadRequest = z.infer<typeof platformLeadRequestSchema>;
+
+/** `pending_fetch` until the lead is read and stored (`fetched`), left out as a test lead (`skipped`), or erased by the person. */
+export const intakeRecordStatusSchema = z.enum(['pending_fetch', 'fetched', 'skipped', 'erased']);
+export type IntakeRecordStatus = z.infer<typeof intakeRecordStatusSchema>;
+
+export const leadIntakeRecordSchema = z.strictObject({
+  platform: pendingFetchPlatformSchema,
+  platformLeadId: z.string(),
+  status: intakeRecordStatusSchema,
+  request: platformLeadRequestSchema,
+  receivedAt: z.iso.datetime(),
+  /** The webhook body as received (exact text), kept for audit and replay when it is small; batches keep only the ids. */
+  rawDelivery: z.string().optional(),
+  /** Failed reads so far. */
+  attempts: z.number().int().nonnegative(),
+  /** When a pending record is next due to be read; absent once resolved. */
+  nextAttemptAt: z.iso.datetime().optional(),
+  lastAttemptAt: z.iso.datetime().optional(),
+  lastError: z.string().optional(),
+  leadId: z.string().optional(),
+  statusReason: z.string().optional(),
+  resolvedAt: z.iso.datetime().optional(),
+});
+export type LeadIntakeRecord = z.infer<typeof leadIntakeRecordSchema>;
+
+/** Longest webhook body copied into each of its intake records (a single-lead delivery is well under 1 KB). */
+export const maxStoredDeliveryLength = 16 * 1024;
+
+/** Retry delays double from one minute and stop growing at an hour; a record is retried for as long as it takes. */
+export const firstRetryDelayMs = 60_000;
+export const longestRetryDelayMs = 60 * 60_000;
+/** From this many failed reads on, each failure is logged as an error for someone to look at. */
+export const fetchAlarmAttempts = 10;
+
+export function platformLeadIdOf(request: PlatformLeadRequest): string {
+  return request.platform === 'meta' ? request.leadgenId : request.platform === 'linkedin' ? request.responseId : request.leadId;
+}
+
+/** The wait after the `failedAttempts`-th failed read: 1, 2, 4, 8 … minutes, at most an hour. */
+export function retryDelayMs(failedAttempts: number): number {
+  return Math.min(firstRetryDelayMs * 2 ** Math.max(0, failedAttempts - 1), longestRetryDelayMs);
+}
+
+/**
+ * A delivery just received, with the body it came in. It is due a minute from now: the receiving handler reads it right away, and
+ * the retry schedule picks it up only if that read never finished (or a redelivery arrives meanwhile).
+ */
+export function newIntakeRecord(request: PlatformLeadRequest, now: Date, rawDelivery?: string): LeadIntakeRecord {
+  return {
+    platform: request.platform,
+    platformLeadId: platformLeadIdOf(request),
+    status: 'pending_fetch',
+    request,
+    receivedAt: now.toISOString(),
+    ...(rawDelivery !== undefined && rawDelivery.length <= maxStoredDeliveryLength ? { rawDelivery } : {}),
+    attempts: 0,
+    nextAttemptAt: new Date(now.getTime() + firstRetryDelayMs).toISOString(),
+  };
+}
+
+/** A record for a lead the person erased before it was ever read: it must never be read afterwards. */
+export function erasedIntakeRecord(request: PlatformLeadRequest, now: Date, reason: string, rawDelivery?: string): LeadIntakeRecord {
+  return { ...newIntakeRecord(request, now, rawDelivery), status: 'erased', nextAttemptAt: undefined, statusReason: reason, resolvedAt: now.toISOString() };
+}
+
+/** The record after a failed read: one more attempt, the error, and when to try again. */
+export function afterFailedFetch(record: LeadIntakeRecord, error: string, now: Date): LeadIntakeRecord {
+  const attempts = record.attempts + 1;
+  return { ...record, attempts, lastError: error.slice(0, 1000), lastAttemptAt: now.toISOString(), nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString() };
+}
+
+/** The `lead.fetch_failed` event for a record that has just failed (see `afterFailedFetch`). */
+export function fetchFailedEvent(failed: LeadIntakeRecord, eventId: string, now: Date): LeadEvent {
+  const at = now.toISOString();
+  return leadEvent(
+    'lead.fetch_failed',
+    { eventId, sourceKind: failed.platform, platformLeadId: failed.platformLeadId, attempts: failed.attempts, nextAttemptAt: failed.nextAttemptAt ?? at, error: failed.lastError ?? 'unknown error', failedAt: at },
+    at,
+  );
+}
+
+type Routed<R> = { ok: true; route: R } | { ok: false; problem: string };
+
+function metaRoute(integrations: Integrations, formId: string | undefined): Routed<MetaFormRoute> {
+  if (!integrations.meta) return { ok: false, problem: 'Meta Lead Ads is not configured (integrations.meta)' };
+  const route = integrations.meta.forms.find((form) => form.formId === formId);
+  return route ? { ok: true, route } : { ok: false, problem: `Meta form ${formId ?? '(no form_id)'} is not listed in integrations.meta.forms` };
+}
+
+function linkedInRoute(integrations: Integrations, formId: string | undefined): Routed<LinkedInFormRoute> {
+  if (!integrations.linkedin) return { ok: false, problem: 'LinkedIn Lead Sync is not configured (integrations.linkedin)' };
+  const route = integrations.linkedin.forms.find((form) => form.formId === formId);
+  return route ? { ok: true, route } : { ok: false, problem: `LinkedIn form ${formId ?? '(no leadGenForm)'} is not listed in integrations.linkedin.forms` };
+}
+
+function tikTokRoute(integrations: Integrations, pageId: string): Routed<TikTokFormRoute> {
+  if (!integrations.tiktok) return { ok: false, problem: 'TikTok lead generation is not configured (integrations.tiktok)' };
+  const route = integrations.tiktok.forms.find((form) => form.pageId === pageId);
+  return route ? { ok: true, route } : { ok: false, problem: `TikTok instant form ${pageId} is not listed in integrations.tiktok.forms` };
+}
+
+/** The configured route of the form a request's lead came from, or why there is none. */
+export function routeOfRequest(integrations: Integrations, request: PlatformLeadRequest): Routed<LeadRoute> {
+  if (request.platform === 'meta') return metaRoute(integrations, request.formId);
+  if (request.platform === 'linkedin') return linkedInRoute(integrations, request.formId);
+  return tikTokRoute(integrations, request.pageId);
+}
+
+/**
+ * A lead read from its platform as an intake submission, routed as its form is configured; or why it
+ * cannot be (an unknown form, a lead in an unexpected shape). Either way the caller keeps the record.
+ */
+export function submissionFromFetchedLead(
+  integrations: Integrations,
+  request: PlatformLeadRequest,
+  fetched: unknown,
+): { ok: true; submission: IntakeSubmission; includeTestLeads: boolean } | { ok: false; problem: string } {
+  const finish = (read: { ok: true; submission: IntakeSubmission } | { ok: false; problem: string }, route: LeadRoute) =>
+    read.ok ? { ok: true as const, submission: read.submission, includeTestLeads: route.includeTestLeads } : read;
+  if (request.platform === 'meta') {
+    // The webhook names the form; should it not, the lead read back does.
+    const fetchedFormId = (fetched as { form_id?: unknown } | null)?.form_id;
+    const routed = metaRoute(integrations, request.formId ?? (typeof fetchedFormId === 'string' ? fetchedFormId : undefined));
+    return routed.ok ? finish(metaLeadToSubmission(fetched, request, routed.route), routed.route) : routed;
+  }
+  if (request.platform === 'linkedin') {
+    const routed = linkedInRoute(integrations, request.formId);
+    return routed.ok ? finish(linkedInLeadToSubmission(fetched, { action: 'CREATED', leadAction: 'CREATED', ...request }, routed.route), routed.route) : routed;
+  }
+  const routed = tikTokRoute(integrations, request.pageId);
+  return routed.ok ? finish(tikTokLeadToSubmission(fetched, request, routed.route), routed.route) : routed;
+}

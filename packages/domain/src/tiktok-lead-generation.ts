@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
+import { formatPath } from './configuration';
+import type { FieldIssue } from './form-submission';
+import type { TikTokFormRoute } from './integrations-configuration';
+import type { IntakeSubmission } from './lead-intake';
+import { parseJsonKeepingLargeIntegers } from './lossless-json';
+
+/**
+ * TikTok Lead Generation: whether the LEAD webhook is signed, and its exact shape, are not settled in
+ * the public material, so a delivery is only a trigger. Its lead ids are read tolerantly, and each lead
+ * is read back from the authenticated Lead API (`GET /open_api/v1.3/lead/get/`) before it is trusted.
+ */
+
+/** One lead a delivery points at. TikTok calls an instant form a "page": `pageId` is the form. */
+export interface TikTokLeadTrigger {
+  leadId: string;
+  pageId: string;
+  advertiserId?: string;
+}
+
+const triggerSchema = z.object({
+  lead_id: platformIdSchema.optional(),
+  id: platformIdSchema.optional(),
+  page_id: platformIdSchema.optional(),
+  advertiser_id: platformIdSchema.optional(),
+});
+
+/**
+ * The leads a delivery points at. Reads `entry[]` items (`{id, page_id, …}`, the documented shape), and,
+ * defensively, `leads[]`, a top-level `{lead_id, page_id}`, and a `data` or `content` object (or JSON
+ * string) holding any of those. Each needs a lead id and a `page_id`.
+ */
+export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: TikTokLeadTrigger[] } | { ok: false; issues: FieldIssue[] } {
+  const triggers: TikTokLeadTrigger[] = [];
+  const issues: FieldIssue[] = [];
+  const visit = (value: unknown, path: Array<string | number>, depth: number): void => {
+    if (depth > 2 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) return;
+    const record = value as Record<string, unknown>;
+    const parentAdvertiser = platformIdSchema.safeParse(record.advertiser_id);
+    for (const listName of ['entry', 'leads'] as const) {
+      const list = record[listName];
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) {
+        issues.push({ path: formatPath([...path, listName]), message: 'must be a list of leads' });
+        continue;
+      }
+      list.forEach((item, index) => readOne(item, [...path, listName, index], parentAdvertiser.success ? parentAdvertiser.data : undefined));
+    }
+    if (record.lead_id !== undefined) readOne(record, path, undefined);
+    for (const nested of ['data', 'content'] as const) {
+      const inner = record[nested];
+      if (typeof inner === 'string') {
+        try {
+          visit(parseJsonKeepingLargeIntegers(inner), [...path, nested], depth + 1);
+        } catch {
+          issues.push({ path: formatPath([...path, nested]), message: 'must be an object, or a JSON string of one' });
+        }
+      } else visit(inner, [...path, nested], depth + 1);
+    }
+  };
+  const readOne = (item: unknown, path: Array<string | number>, advertiserId: string | undefined) => {
+    const parsed = triggerSchema.safeParse(item);
+    if (!parsed.success) {
+      issues.push(...payloadIssues(parsed.error, path));
+      return;
+    }
+    const leadId = parsed.data.lead_id ?? parsed.data.id;
+    const label = (field: string) => formatPath([...path, field]);
+    if (!leadId) issues.push({ path: label('lead_id'), message: 'is required: the id of the lead' });
+    if (!parsed.data.page_id) issues.push({ path: label('page_id'), message: 'is required: the instant form (page) the lead was submitted on' });
+    if (leadId && parsed.data.page_id) triggers.push({ leadId, pageId: parsed.data.page_id, advertiserId: parsed.data.advertiser_id ?? advertiserId });
+  };
+  visit(body, [], 0);
+  if (!issues.length && !triggers.length) issues.push({ path: '(body)', message: 'names no lead: expected entry[] items with id and page_id, or lead_id and page_id' });
+  return issues.length ? { ok: false, issues } : { ok: true, triggers };
+}
+
+const leadGetSchema = z.object({
+  code: z.number(),
+  message: z.string().optional(),
+  request_id: z.string().optional(),
+  data: z
+    .object({
+      lead_data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((value) => (value === null ? '' : String(value)))).default({}),
+      meta_data: z
+        .object({
+          lead_id: platformIdSchema.optional(),
+          lead_source: z.string().optional(),
+          page_id: platformIdSchema.optional(),
+          create_time: z.string().optional(),
+          campaign_id: platformIdSchema.optional(),
+          adgroup_id: platformIdSchema.optional(),
+          ad_id: platformIdSchema.optional(),
+        })
+        .default({}),
+    })
+    .optional(),
+});
+
+/**
+ * A lead read back from the TikTok Lead API (`{code, message, data: {lead_data, meta_data}}`) as an intake
+ * submission; `code` other than 0 is TikTok saying the read failed. `lead_data` is a flat map of field
+ * names to answers. TikTok has no test flag on leads.
+ */
+export function tikTokLeadToSubmission(fetched: unknown, trigger: TikTokLeadTrigger, route: TikTokFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; problem: string } {
+  const parsed = leadGetSchema.safeParse(fetched);
+  if (!parsed.success) return { ok: false, problem: `the TikTok Lead API answer is not in the expected shape: ${describeIssues(payloadIssues(parsed.error))}` };
+  if (parsed.data.code !== 0) return { ok: false, problem: `the TikTok Lead API answered code ${parsed.data.code}: ${parsed.data.message ?? 'no message'}` };
+  if (!parsed.data.data) return { ok: false, problem: 'the TikTok Lead API answered without data' };
+  const { lead_data: leadData, meta_data: meta } = parsed.data.data;
+  if (meta.lead_id && meta.lead_id !== trigger.leadId) return { ok: false, problem: `the TikTok Lead API answered lead ${meta.lead_id} for lead ${trigger.leadId}` };
+  const { contact, answers } = readAnswers(
+    Object.entries(leadData).map(([key, value]) => ({ key, value })),
+    answerTargetOf,
+  );
+  const pageId = meta.page_id ?? trigger.pageId;
+  return {
+    ok: true,
+    submission: platformSubmission({
+      sourceKind: 'tiktok',
+      route,
+      platformLeadId: trigger.leadId,
+      formId: pageId,
+      contact,
+      answers,
+      touch: adTouch({ campaign_id: meta.campaign_id, adgroup_id: meta.adgroup_id, ad_id: meta.ad_id, platform_form_id: pageId }),
+      isTest: false,
+    }),
+  };
+}

@@ -1,0 +1,142 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signature checks of the ad platforms' webhooks, always over the RAW request bytes (re-serialising
+ * parsed JSON changes the bytes and breaks the check) and always compared in constant time. The
+ * `…Signature` functions make the header a sender would send, for tests and the local send script.
+ */
+
+export type RawBody = Uint8Array | string;
+
+/** Outcome of a timestamped signature check; `problem` says what was wrong, for the 401 answer. */
+export type SignatureCheck = { ok: true } | { ok: false; problem: string };
+
+/** How far a signed timestamp may be from now, past or future, before the delivery counts as a replay. */
+export const signatureToleranceSeconds = 300;
+
+function hmacSha256(secret: string, ...parts: RawBody[]): Buffer {
+  const hmac = createHmac('sha256', secret);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest();
+}
+
+/** Constant-time comparison of a hex digest someone sent with the one we computed. */
+function hexMatches(givenHex: string, expected: Buffer): boolean {
+  if (!/^[0-9a-fA-F]+$/.test(givenHex) || givenHex.length !== expected.length * 2) return false;
+  return timingSafeEqual(Buffer.from(givenHex, 'hex'), expected);
+}
+
+/**
+ * Constant-time equality of two secrets of any length (e.g. Google's `google_key`): both are hashed first,
+ * so neither the content nor the length of the configured value leaks through timing.
+ */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+// ── Meta: X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)> ──────────────────────
+
+export function metaSignature(raw: RawBody, appSecret: string): string {
+  return `sha256=${hmacSha256(appSecret, raw).toString('hex')}`;
+}
+
+export function verifyMetaSignature(raw: RawBody, header: string | undefined, appSecret: string): boolean {
+  const match = /^sha256=([0-9a-fA-F]+)$/.exec(header?.trim() ?? '');
+  return Boolean(match) && hexMatches(match![1]!, hmacSha256(appSecret, raw));
+}
+
+// ── LinkedIn: X-LI-Signature, and the validation challenge ─────────────────────────────────────────
+
+/** The `challengeResponse` LinkedIn expects: hex HMAC-SHA256 of the `challengeCode`, keyed with the client secret. */
+export function linkedInChallengeResponse(clientSecret: string, challengeCode: string): string {
+  return hmacSha256(clientSecret, challengeCode).toString('hex');
+}
+
+/** The documented form: hex HMAC-SHA256(client secret, "hmacsha256=" + raw body). */
+export function linkedInSignature(raw: RawBody, clientSecret: string): string {
+  return hmacSha256(clientSecret, 'hmacsha256=', raw).toString('hex');
+}
+
+/**
+ * LinkedIn's docs can be read two ways (HMAC over `"hmacsha256=" + body`, or `"hmacsha256=" + HMAC over
+ * body`), and implementations disagree, so both are accepted: an optional `hmacsha256=` prefix is
+ * stripped from the header, then it is compared with both digests. Says which one matched, so the
+ * handler can log it and the check can be tightened once a live delivery proves the form.
+ */
+export function verifyLinkedInSignature(raw: RawBody, header: string | undefined, clientSecret: string): 'prefixed-body' | 'plain-body' | undefined {
+  const given = (header ?? '').trim().replace(/^hmacsha256=/i, '');
+  if (!given) return undefined;
+  const prefixed = hexMatches(given, hmacSha256(clientSecret, 'hmacsha256=', raw));
+  const plain = hexMatches(given, hmacSha256(clientSecret, raw));
+  return prefixed ? 'prefixed-body' : plain ? 'plain-body' : undefined;
+}
+
+// ── Timestamped schemes: TikTok (t=…,s=…) and our own X-Lead-Signature (t=…,v1=…) ──────────────────
+
+/** Reads `t=<unix seconds>,<key>=<hex>[,<key>=<hex>…]`; undefined when it is not that shape. */
+export function parseTimestampedSignature(header: string, signatureKey: string): { timestamp: number; signatures: string[] } | undefined {
+  let timestamp: number | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(',')) {
+    const separator = part.indexOf('=');
+    if (separator < 1) return undefined;
+    const key = part.slice(0, separator).trim();
+    const value = part.slice(separator + 1).trim();
+    if (key === 't') {
+      if (!/^\d{1,12}$/.test(value) || timestamp !== undefined) return undefined;
+      timestamp = Number(value);
+    } else if (key === signatureKey) {
+      signatures.push(value);
+    }
+  }
+  return timestamp === undefined || signatures.length === 0 ? undefined : { timestamp, signatures };
+}
+
+function checkTimestamped(input: {
+  raw: RawBody;
+  header: string | undefined;
+  headerName: string;
+  signatureKey: string;
+  secrets: readonly string[];
+  now: Date;
+  toleranceSeconds: number;
+}): SignatureCheck {
+  const { raw, header, headerName, signatureKey, secrets, now, toleranceSeconds } = input;
+  if (!header?.trim()) return { ok: false, problem: `The ${headerName} header is missing` };
+  const parsed = parseTimestampedSignature(header, signatureKey);
+  if (!parsed) return { ok: false, problem: `The ${headerName} header is malformed; expected t=<unix seconds>,${signatureKey}=<hex HMAC-SHA256>` };
+  const skew = Math.round(now.getTime() / 1000) - parsed.timestamp;
+  if (Math.abs(skew) > toleranceSeconds) {
+    return { ok: false, problem: `The ${headerName} timestamp is ${Math.abs(skew)} s ${skew > 0 ? 'old' : 'in the future'}, outside the ${toleranceSeconds} s allowed (a replay or a wrong clock)` };
+  }
+  const signedPrefix = `${parsed.timestamp}.`;
+  // Every configured secret against every signature sent: rotation on either side keeps working.
+  const matched = secrets.some((secret) => {
+    const expected = hmacSha256(secret, signedPrefix, raw);
+    return parsed.signatures.some((signature) => hexMatches(signature, expected));
+  });
+  return matched ? { ok: true } : { ok: false, problem: `The ${headerName} does not match the body` };
+}
+
+export function tikTokSignature(raw: RawBody, secret: string, timestampSeconds: number): string {
+  return `t=${timestampSeconds},s=${hmacSha256(secret, `${timestampSeconds}.`, raw).toString('hex')}`;
+}
+
+/** TikTok-Signature: t=<unix seconds>,s=<hex HMAC-SHA256(app secret, t + "." + raw body)>. */
+export function verifyTikTokSignature(raw: RawBody, header: string | undefined, secret: string, now: Date, toleranceSeconds = signatureToleranceSeconds): SignatureCheck {
+  return checkTimestamped({ raw, header, headerName: 'TikTok-Signature', signatureKey: 's', secrets: [secret], now, toleranceSeconds });
+}
+
+export function leadSignature(raw: RawBody, secret: string, timestampSeconds: number): string {
+  return `t=${timestampSeconds},v1=${hmacSha256(secret, `${timestampSeconds}.`, raw).toString('hex')}`;
+}
+
+/**
+ * Our own convention for generic sources, `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
+ * t + "." + raw body)>`: the timestamp must be within `toleranceSeconds` of `now` (past or future), several
+ * `v1=` values may be sent and several secrets may be configured, so secrets rotate without downtime.
+ */
+export function verifyLeadSignature(raw: RawBody, header: string | undefined, secrets: readonly string[], now: Date, toleranceSeconds = signatureToleranceSeconds): SignatureCheck {
+  return checkTimestamped({ raw, header, headerName: 'X-Lead-Signature', signatureKey: 'v1', secrets, now, toleranceSeconds });
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigurationError, formatCsvLine, readLeadImportFile, resolveImportTarget, type ImportRowError } from '@leadflow/domain';
+import { tables } from '@leadflow/manifest';
+import { DynamoDbLeadStore, importLeads, loadConfigurationFile, readLocalRuntimeSettings, type ImportSummary } from '@leadflow/platform';
+import { localRegion } from './event-bus';
+import { progressBar } from './progress-bar';
+
+const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
+                          [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
+
+/** A problem with how the command was called (exit 2, with the usage), or with what it needs (exit 1). */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `npm run import -- leads.csv --source trade-shows --pool americas-inbound`: imports a lead list into
+ * the running local runtime (`npm start`) through the same intake as the HTTP endpoint, so the leads are
+ * routed and notified like any other. Row errors go to `<file>.errors.csv`.
+ */
+async function main(): Promise<number> {
+  // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is only noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' },
+      campaign: { type: 'string' },
+      pool: { type: 'string' },
+      country: { type: 'string' },
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      'dynamodb-endpoint': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one file, not ${positionals.length}` : 'give the CSV file to import');
+  const path = positionals[0]!;
+
+  const config = loadConfigurationFile(resolve(readLocalRuntimeSettings().configFile));
+  const target = resolveImportTarget(config, { source: values.source, campaign: values.campaign, pool: values.pool, country: values.country });
+  if (!target.ok) throw new UsageError(target.issues.map((issue) => `--${issue.path}: ${issue.message}`).join('\n'));
+
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, 1);
+  }
+  const file = readLeadImportFile(text);
+  if (!file.ok) {
+    console.error(`${path} cannot be imported:\n${file.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
+    return 1;
+  }
+
+  const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url!));
+  const raw = new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const leads = new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name);
+  const started = performance.now();
+  const bar = progressBar(process.stderr, `Importing ${path}`);
+  try {
+    const summary = await importLeads(file.file, target.target, { leads, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
+    bar.finish();
+    const errorFile = writeErrorReport(path, summary.errors);
+    const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');
+    console.log(closingSummary(`Imported ${path} (${where})`, summary, errorFile, performance.now() - started));
+    return 0;
+  } catch (error) {
+    bar.finish();
+    console.error(`The import stopped: ${(error as Error).message}\nRows stored before it stopped are kept; running the same import again stores the rest and skips those.`);
+    return 1;
+  } finally {
+    raw.destroy();
+  }
+}
+
+async function dynamoDbEndpointOf(url: string): Promise<string> {
+  const endpointsUrl = `${url.replace(/\/+$/, '')}/_local/endpoints`;
+  try {
+    const response = await fetch(endpointsUrl);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const { dynamodb } = (await response.json()) as { dynamodb?: string };
+    if (!dynamodb) throw new Error('no "dynamodb" endpoint in the answer');
+    return dynamodb;
+  } catch (error) {
+    throw new UsageError(`cannot reach the local runtime at ${endpointsUrl} (${(error as Error).message}). Is \`npm start\` running? Give --url or --dynamodb-endpoint.`, 1);
+  }
+}
+
+/** Writes `<file>.errors.csv` when rows failed, and removes a stale one from an earlier run when none did. */
+function writeErrorReport(path: string, errors: readonly ImportRowError[]): string | undefined {
+  const reportPath = `${path}.errors.csv`;
+  if (!errors.length) {
+    if (existsSync(reportPath)) rmSync(reportPath);
+    return undefined;
+  }
+  writeFileSync(reportPath, [formatCsvLine(['row', 'column', 'message']), ...errors.map((error) => formatCsvLine([error.row, error.column, error.message]))].join(''));
+  return reportPath;
+}
+
+function closingSummary(title: string, summary: ImportSummary, errorFile: string | undefined, elapsedMs: number): string {
+  const rejected = new Set(summary.errors.map((error) => error.row)).size;
+  const line = (label: string, count: number | string, note = '') => `  ${label.padEnd(11)}${String(count).padStart(7)}${note ? `   ${note}` : ''}`;
+  return [
+    title,
+    line('rows read', summary.rows),
+    line('created', summary.created, 'new leads, routed to reps'),
+    line('touched', summary.touched, 'people who already had a lead: a touch was recorded'),
+    line('replayed', summary.replayed, 'imported before: nothing written'),
+    line('invalid', summary.invalid, 'kept as invalid leads: no usable email or phone'),
+    line('row errors', rejected, errorFile ? `not imported: see ${errorFile}` : ''),
+    line('time', `${(elapsedMs / 1000).toFixed(1)} s`),
+  ].join('\n');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const isUsage = error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError && error.exitCode === 1) console.error(error.message);
+    else if (isUsage) console.error(`${(error as Error).message}\n${usage}`);
+    else if (error instanceof ConfigurationError) console.error(error.message);
+    else console.error(`The import failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(error instanceof UsageError ? error.exitCode : isUsage ? 2 : 1);
+  },
+);

@@ -1,0 +1,70 @@
+import type { FunctionDefinition } from '../types';
+
+/**
+ * Leads from ad platforms and signed partner webhooks. POSTs are `signed-webhook` routes: each handler
+ * checks the platform's signature (or key) over the raw body. The handshakes (GET) are public by design.
+ * Meta, LinkedIn and TikTok deliveries are stored as pending intake records before they are acknowledged;
+ * `retry-pending-fetches` reads back whatever the platform could not serve at the time.
+ */
+export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
+  {
+    name: 'verify-meta-webhook',
+    description: 'Answers the Meta webhook subscription handshake (hub.challenge) when the verify token matches.',
+    entry: 'functions/verify-meta-webhook/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/webhooks/meta', auth: { mode: 'public' } },
+    tables: {},
+  },
+  {
+    name: 'receive-meta-leads',
+    description: 'Checks X-Hub-Signature-256, stores each leadgen delivery, then reads the lead from the Graph API and stores it.',
+    entry: 'functions/receive-meta-leads/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/webhooks/meta', auth: { mode: 'signed-webhook' } },
+    tables: { leads: 'readWrite' },
+    timeoutSeconds: 25,
+  },
+  {
+    name: 'receive-google-leads',
+    description: 'Checks the google_key of a Google Ads lead form delivery and stores the lead it carries.',
+    entry: 'functions/receive-google-leads/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/webhooks/google', auth: { mode: 'signed-webhook' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'verify-linkedin-webhook',
+    description: 'Answers LinkedIn’s webhook validation challenge with the HMAC of the challenge code.',
+    entry: 'functions/verify-linkedin-webhook/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/webhooks/linkedin', auth: { mode: 'public' } },
+    tables: {},
+  },
+  {
+    name: 'receive-linkedin-leads',
+    description: 'Checks X-LI-Signature; stores and reads back created leads, erases the person from deleted ones.',
+    entry: 'functions/receive-linkedin-leads/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/webhooks/linkedin', auth: { mode: 'signed-webhook' } },
+    tables: { leads: 'readWrite' },
+    timeoutSeconds: 25,
+  },
+  {
+    name: 'receive-tiktok-leads',
+    description: 'Takes a TikTok lead webhook as a trigger: checks TikTok-Signature if sent, stores it, reads the lead back from the Lead API.',
+    entry: 'functions/receive-tiktok-leads/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/webhooks/tiktok', auth: { mode: 'signed-webhook' } },
+    tables: { leads: 'readWrite' },
+    timeoutSeconds: 25,
+  },
+  {
+    name: 'receive-generic-webhook',
+    description: 'Checks X-Lead-Signature (HMAC, timestamp within 300 s) of a configured source and stores the lead it carries.',
+    entry: 'functions/receive-generic-webhook/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/webhooks/generic/{sourceId}', auth: { mode: 'signed-webhook' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'retry-pending-fetches',
+    description: 'Reads back platform leads whose first read failed, when due (backoff 1, 2, 4 … 60 minutes); nothing is dropped.',
+    entry: 'functions/retry-pending-fetches/handler.ts',
+    trigger: { kind: 'schedule', scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', timeZone: 'UTC' },
+    tables: { leads: 'readWrite' },
+    timeoutSeconds: 60,
+  },
+];

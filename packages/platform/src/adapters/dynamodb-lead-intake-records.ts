@@ -1,0 +1,133 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { leadIntakeRecordSchema, type LeadEvent, type LeadIntakeRecord, type PendingFetchPlatform } from '@leadflow/domain';
+import type { IntakeResolution, LeadIntakeRecordStore } from '../ports/lead-intake-records';
+import { outboxItem } from './outbox-item';
+
+/** Keys of intake records in the `leads` table: one per platform lead, `INTAKE#meta#<leadgen_id>`. */
+export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: string) => ({ pk: `INTAKE#${platform}#${platformLeadId}`, sk: 'INTAKE' });
+
+/**
+ * A resolved record (and the raw delivery it holds) is kept this long, for audit and to recognise late
+ * redeliveries, then removed by the table's TTL. Pending records never expire.
+ */
+export const resolvedRecordLifetimeSeconds = 30 * 24 * 3600;
+
+/** The partition value of the sparse `pending-fetch-by-due-time` index: only pending records carry it. */
+export const pendingFetchPartition = 'pending';
+export const pendingFetchIndexName = 'pending-fetch-by-due-time';
+
+/**
+ * Intake records in the single `leads` table. A pending record carries `pendingFetchPartition` and its
+ * `nextAttemptAt`, so the sparse index lists exactly the records due; resolving removes both.
+ */
+export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async recordDelivery(record: LeadIntakeRecord): Promise<{ created: boolean; record: LeadIntakeRecord }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...leadIntakeKeys(record.platform, record.platformLeadId),
+            entity: 'lead-intake',
+            ...record,
+            ...(record.status === 'pending_fetch' ? { pendingFetchPartition } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getRecord(record.platform, record.platformLeadId);
+      if (!existing) throw new Error(`Intake record ${record.platform}/${record.platformLeadId} was reported present but cannot be read`);
+      return { created: false, record: existing };
+    }
+  }
+
+  async getRecord(platform: PendingFetchPlatform, platformLeadId: string): Promise<LeadIntakeRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadIntakeKeys(platform, platformLeadId), ConsistentRead: true }));
+    return Item ? recordFromItem(Item) : undefined;
+  }
+
+  async listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]> {
+    const records: LeadIntakeRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: pendingFetchIndexName,
+          KeyConditionExpression: 'pendingFetchPartition = :pending AND nextAttemptAt <= :due',
+          ExpressionAttributeValues: { ':pending': pendingFetchPartition, ':due': dueBy },
+          Limit: limit - records.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(recordFromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  }
+
+  async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadIntakeKeys(platform, platformLeadId),
+          UpdateExpression: `SET #status = :status, resolvedAt = :at, expiresAt = :expiresAt${resolution.leadId ? ', leadId = :leadId' : ''}${resolution.reason ? ', statusReason = :reason' : ''} REMOVE pendingFetchPartition, nextAttemptAt`,
+          // An erased record stays erased: a read that finishes after the person's deletion must not revive it.
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :erased',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': resolution.status,
+            ':at': resolution.at,
+            ':expiresAt': Math.floor(Date.parse(resolution.at) / 1000) + resolvedRecordLifetimeSeconds,
+            ':erased': 'erased',
+            ...(resolution.leadId ? { ':leadId': resolution.leadId } : {}),
+            ...(resolution.reason ? { ':reason': resolution.reason } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordFailure(failed: LeadIntakeRecord, event: LeadEvent): Promise<'recorded' | 'already_resolved'> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leadIntakeKeys(failed.platform, failed.platformLeadId),
+                UpdateExpression: 'SET attempts = :attempts, lastError = :error, lastAttemptAt = :at, nextAttemptAt = :next',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':attempts': failed.attempts, ':error': failed.lastError ?? 'unknown error', ':at': failed.lastAttemptAt, ':next': failed.nextAttemptAt, ':pending': 'pending_fetch' },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'already_resolved';
+      throw error;
+    }
+  }
+}
+
+function recordFromItem(item: Record<string, unknown>): LeadIntakeRecord {
+  const { pk: _pk, sk: _sk, entity: _entity, pendingFetchPartition: _partition, expiresAt: _expiresAt, ...record } = item;
+  return leadIntakeRecordSchema.parse(record);
+}

@@ -1,0 +1,96 @@
+import { importSubmission, prepareIntake, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
+import type { LeadStore } from './ports/lead-store';
+
+/** What an import did, row by row summed up; the same answer for the HTTP endpoint and the command line. */
+export interface ImportSummary {
+  /** Data rows read (blank lines not counted) = created + touched + replayed + invalid + rows with errors. */
+  rows: number;
+  /** New contactable leads, routed and notified like any other. */
+  created: number;
+  /** Rows of people who already had a lead: recorded as a touch on it. */
+  touched: number;
+  /** Rows imported before (same source, same content): nothing written. */
+  replayed: number;
+  /** New leads kept as `invalid`, having no usable email or phone. */
+  invalid: number;
+  /** Rows not imported, one entry per problem (a row may have several). */
+  errors: ImportRowError[];
+}
+
+export interface ImportOptions {
+  /** Called after each row with the rows done and the rows to do (rows with errors are not counted). */
+  onProgress?: (done: number, total: number) => void;
+  /** Rows stored at once. Rows that share an email, phone or content are always stored one after another, in file order. */
+  concurrency?: number;
+}
+
+/**
+ * Imports the rows of a lead file through the same intake as every channel: each row is prepared by
+ * `prepareIntake` and stored with its `lead.captured` event in one transaction, so imported leads are
+ * routed and notified like any other. A row's delivery key (its content hash) makes a second import of
+ * the same file a replay. Rows stop being stored at the first store failure, which is thrown; running
+ * the import again stores the rest and replays what was stored.
+ */
+export async function importLeads(
+  file: LeadImportFile,
+  target: ImportTarget,
+  deps: { leads: LeadStore; now: () => Date; newId: () => string },
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const at = deps.now();
+  const prepared = file.rows.map((row) => prepareIntake(importSubmission(row, target), { leadId: deps.newId(), eventId: deps.newId(), touchEventId: deps.newId() }, at));
+  const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };
+  let done = 0;
+  options.onProgress?.(done, prepared.length);
+
+  const groups = groupBySharedKeys(prepared);
+  let nextGroup = 0;
+  let failure: unknown;
+  const worker = async () => {
+    for (let group = groups[nextGroup++]; group && failure === undefined; group = groups[nextGroup++]) {
+      for (const intake of group) {
+        if (failure !== undefined) return;
+        try {
+          const { outcome } = await deps.leads.ingestLead(intake);
+          if (outcome === 'created') summary[intake.lead.status === 'invalid' ? 'invalid' : 'created'] += 1;
+          else summary[outcome] += 1;
+        } catch (error) {
+          failure ??= error;
+          return;
+        }
+        done += 1;
+        options.onProgress?.(done, prepared.length);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  if (failure !== undefined) throw failure;
+  return summary;
+}
+
+/**
+ * Groups rows that share any dedup key (email, phone or content), keeping file order within each
+ * group, so the first row of a person creates the lead and the later ones touch it — every time.
+ */
+function groupBySharedKeys(prepared: readonly PreparedIntake[]): PreparedIntake[][] {
+  const parent = prepared.map((_, index) => index);
+  const root = (index: number): number => {
+    while (parent[index] !== index) index = parent[index] = parent[parent[index]!]!;
+    return index;
+  };
+  const holder = new Map<string, number>();
+  prepared.forEach((intake, index) => {
+    for (const { key } of intake.dedupKeys) {
+      const other = holder.get(key);
+      if (other === undefined) holder.set(key, index);
+      else parent[root(index)] = root(other);
+    }
+  });
+  const groups = new Map<number, PreparedIntake[]>();
+  prepared.forEach((intake, index) => {
+    const group = groups.get(root(index)) ?? [];
+    group.push(intake);
+    groups.set(root(index), group);
+  });
+  return [...groups.values()];
+}

@@ -1,0 +1,135 @@
+import {
+  afterFailedFetch,
+  deliveryDedupKey,
+  erasedAtPersonsRequest,
+  erasedIntakeRecord,
+  erasePersonFromLead,
+  fetchAlarmAttempts,
+  fetchFailedEvent,
+  newIntakeRecord,
+  platformLeadIdOf,
+  prepareIntake,
+  submissionFromFetchedLead,
+  type Configuration,
+  type IntakeRecordStatus,
+  type LeadIntakeRecord,
+  type PlatformLeadRequest,
+} from '@leadflow/domain';
+import type { Dependencies } from './dependencies';
+import { logger } from './logger';
+
+/**
+ * The "never lost" intake of platforms whose leads must be read back (Meta, LinkedIn, TikTok): store the
+ * delivery, read the lead, store the lead, mark the delivery done; or, when the read fails, keep the
+ * delivery pending with its error and the time of the next attempt, and announce `lead.fetch_failed`.
+ */
+
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'intakes' | 'platformLeads' | 'newId'>;
+
+/** What became of one delivered platform lead, as the webhook answers it. */
+export interface PlatformDeliveryResult {
+  platformLeadId: string;
+  status: IntakeRecordStatus;
+  leadId?: string;
+  /** The delivery had been received before (a redelivery). */
+  duplicate?: true;
+}
+
+/** At most this many leads of one delivery are read while the platform waits; the rest go to the retry schedule. */
+export const leadsReadPerDelivery = 10;
+
+/**
+ * Stores every delivered lead as a pending intake record first, with the raw body it came in (a
+ * redelivery finds its record), and only
+ * then reads the new ones from their platform. Resolves once every record is durable, whatever the
+ * platform did: the webhook may be acknowledged.
+ */
+export async function receivePlatformLeads(deps: PlatformIntakeDependencies, requests: readonly PlatformLeadRequest[], now: Date, rawDelivery?: string): Promise<PlatformDeliveryResult[]> {
+  const stored: Array<{ created: boolean; record: LeadIntakeRecord }> = [];
+  for (const request of requests) stored.push(await deps.intakes.recordDelivery(newIntakeRecord(request, now, rawDelivery)));
+
+  const toRead = stored.filter(({ created }) => created).slice(0, leadsReadPerDelivery);
+  const read = new Map<LeadIntakeRecord, LeadIntakeRecord>();
+  await Promise.all(
+    toRead.map(async ({ record }) => {
+      try {
+        read.set(record, await fetchAndIngestLead(deps, record, now));
+      } catch (error) {
+        // The record is durable and due in a minute; the retry schedule will read it.
+        logger.error('Could not record the outcome of a platform lead read', { platform: record.platform, platformLeadId: record.platformLeadId, error: error as Error });
+      }
+    }),
+  );
+  return stored.map(({ created, record }) => {
+    const latest = read.get(record) ?? record;
+    return { platformLeadId: latest.platformLeadId, status: latest.status, ...(latest.leadId ? { leadId: latest.leadId } : {}), ...(created ? {} : { duplicate: true as const }) };
+  });
+}
+
+/**
+ * Reads one pending lead from its platform and stores it, marking the record `fetched` (or `skipped` for
+ * a test lead the form does not include). A failure of the platform, its answer or the configuration is
+ * recorded on the record with the next attempt's time and a `lead.fetch_failed` event; only a failure to
+ * record that rejects. Resolves with the record as it now is.
+ */
+export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, record: LeadIntakeRecord, now: Date): Promise<LeadIntakeRecord> {
+  const at = now.toISOString();
+  let outcome: { status: 'fetched'; leadId: string } | { status: 'skipped'; reason: string };
+  try {
+    const fetched = await readPlatformLead(deps, record.request);
+    const read = submissionFromFetchedLead(deps.config.integrations, record.request, fetched);
+    if (!read.ok) throw new Error(read.problem);
+    if (read.submission.isTest && !read.includeTestLeads) {
+      outcome = { status: 'skipped', reason: 'a platform test lead, and the form does not include test leads' };
+    } else {
+      const prepared = prepareIntake(read.submission, { leadId: deps.newId(), eventId: deps.newId(), touchEventId: deps.newId() }, now);
+      const { leadId } = await deps.leads.ingestLead(prepared);
+      outcome = { status: 'fetched', leadId };
+    }
+  } catch (error) {
+    const failed = afterFailedFetch(record, (error as Error).message, now);
+    const recorded = await deps.intakes.recordFailure(failed, fetchFailedEvent(failed, deps.newId(), now));
+    if (recorded === 'already_resolved') return (await deps.intakes.getRecord(record.platform, record.platformLeadId)) ?? record;
+    const details = { platform: failed.platform, platformLeadId: failed.platformLeadId, attempts: failed.attempts, nextAttemptAt: failed.nextAttemptAt, error: failed.lastError };
+    if (failed.attempts >= fetchAlarmAttempts) logger.error('A platform lead still cannot be read; it stays pending and is retried', details);
+    else logger.warn('Could not read a platform lead; it stays pending and is retried', details);
+    return failed;
+  }
+  if (outcome.status === 'fetched') await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'fetched', leadId: outcome.leadId, at });
+  else await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'skipped', reason: outcome.reason, at });
+  const { nextAttemptAt: _next, ...resolved } = record;
+  return { ...resolved, ...outcome, ...(outcome.status === 'skipped' ? { statusReason: outcome.reason } : {}), resolvedAt: at };
+}
+
+/**
+ * Honours a person's deletion of a platform lead (LinkedIn `leadAction: DELETED`): the delivery's record
+ * becomes `erased` (created so, if the lead was never delivered, so a late delivery is not read), and the
+ * lead, if it was stored, loses the person's data and their person keys.
+ */
+export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date, rawDelivery?: string): Promise<PlatformDeliveryResult> {
+  const at = now.toISOString();
+  const platformLeadId = platformLeadIdOf(request);
+  const { created, record } = await deps.intakes.recordDelivery(erasedIntakeRecord(request, now, erasedAtPersonsRequest, rawDelivery));
+  if (!created && record.status !== 'erased') await deps.intakes.resolve(request.platform, platformLeadId, { status: 'erased', reason: erasedAtPersonsRequest, at });
+  const erased = await deps.leads.erasePerson({
+    dedupKey: deliveryDedupKey(request.platform, undefined, platformLeadId),
+    erase: (lead) => erasePersonFromLead(lead, { at, eventId: deps.newId() }),
+  });
+  return { platformLeadId, status: 'erased', ...(erased ? { leadId: erased.leadId } : {}) };
+}
+
+/** Reads the lead a request names from its platform, with the configured credentials. */
+async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' | 'platformLeads'>, request: PlatformLeadRequest): Promise<unknown> {
+  const integrations: Configuration['integrations'] = deps.config.integrations;
+  if (request.platform === 'meta') {
+    if (!integrations.meta) throw new Error('Meta Lead Ads is not configured (integrations.meta)');
+    return deps.platformLeads.meta.readLead({ leadgenId: request.leadgenId, accessToken: integrations.meta.pageAccessToken });
+  }
+  if (request.platform === 'linkedin') {
+    if (!integrations.linkedin) throw new Error('LinkedIn Lead Sync is not configured (integrations.linkedin)');
+    return deps.platformLeads.linkedin.readLead({ responseId: request.responseId, accessToken: integrations.linkedin.accessToken, apiVersion: integrations.linkedin.apiVersion });
+  }
+  if (!integrations.tiktok) throw new Error('TikTok lead generation is not configured (integrations.tiktok)');
+  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: request.advertiserId ?? integrations.tiktok.advertiserId, accessToken: integrations.tiktok.accessToken });
+}
+

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '@leadflow/local-runtime';
+import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { demoConfiguration } from '../support/demo-configuration';
+
+let runtime: LocalRuntime;
+const config = demoConfiguration();
+const sample = readFileSync(new URL('../../examples/trade-show-leads.csv', import.meta.url), 'utf8');
+const importQuery = 'source=trade-shows&campaign=automate-2026&pool=americas-inbound';
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+afterAll(() => runtime?.stop());
+
+const bearer = async (sub: string, role: 'rep' | 'manager' | 'finance' | 'admin') => ({ authorization: `Bearer ${await tokenFor(sub, role)}` });
+const postCsv = (query: string, body: string, headers: Record<string, string>, contentType = 'text/csv') =>
+  fetch(`${runtime.url}/imports?${query}`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+const lookup = (query: string, headers: Record<string, string>) => fetch(`${runtime.url}/leads/lookup?${query}`, { headers });
+
+describe('lead lists and the dedup check, through the local runtime', () => {
+  it('imports the trade-show file as a manager and answers the counts and row errors', async () => {
+    const response = await postCsv(importQuery, sample, await bearer('mgr-maya', 'manager'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      rows: 16,
+      created: 13,
+      touched: 1,
+      replayed: 0,
+      invalid: 1,
+      errors: [{ row: 13, column: '(row)', message: 'has 12 values; the header has 11 columns (is a comma inside a value missing its quotes?)' }],
+    });
+  });
+
+  it('creates nothing when the same file is imported again', async () => {
+    const response = await postCsv(importQuery, sample, await bearer('root', 'admin'));
+    expect(await response.json()).toMatchObject({ rows: 16, created: 0, touched: 0, replayed: 15, invalid: 0 });
+  });
+
+  it('routes imported leads like any other: captured, assigned, the rep told', async () => {
+    const assigned = await eventually(async () => {
+      const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
+      const captured = events.filter((event) => event.detailType === 'lead.captured' && event.detail.sourceKind === 'import');
+      const done = events.filter((event) => event.detailType === 'lead.assigned' && captured.some((candidate) => candidate.detail.leadId === event.detail.leadId) && event.rules[0]?.status === 'succeeded');
+      return captured.length === 14 && done.length === 13 ? done : undefined;
+    }, 20_000);
+    const pool = config.pools.find((candidate) => candidate.id === 'americas-inbound')!;
+    expect(assigned.every((event: any) => pool.members.includes(event.detail.ownerId))).toBe(true);
+    const emails = await eventually(async () => {
+      const sent = ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).filter((message) => assigned.some((event: any) => event.detail.leadId === message.leadId));
+      return sent.length === 13 ? sent : undefined;
+    });
+    expect(emails.map((message: any) => message.subject)).toContain('New lead: Priya Raman');
+  });
+
+  it('shows a rep the masked owner of someone else’s lead, and the owner and a manager the name', async () => {
+    const asManager = await (await lookup('email=priya.raman@example.com', await bearer('mgr-maya', 'manager'))).json();
+    expect(asManager).toMatchObject({ exists: true, status: 'assigned', heldBy: 'owner', poolId: 'americas-inbound', since: expect.any(String) });
+    const owner = config.reps.find((rep) => rep.id === asManager.owner.id)!;
+    expect(asManager.owner).toEqual({ id: owner.id, name: owner.name });
+
+    const otherRep = config.pools[0]!.members.find((member) => member !== owner.id)!;
+    const asOtherRep = await (await lookup('phone=%2B14155550134', await bearer(otherRep, 'rep'))).json();
+    expect(asOtherRep).toEqual({ ...asManager, owner: { id: owner.id, name: owner.name.split(' ').map((word) => `${word[0]}***`).join(' ') } });
+    expect(asOtherRep.owner.name).toMatch(/^[A-Z]\*\*\* [A-Z]\*\*\*$/);
+
+    const asOwner = await (await lookup('phone=(415)%20555-0134&country=US', await bearer(owner.id, 'rep'))).json();
+    expect(asOwner.owner.name).toBe(owner.name);
+  });
+
+  it('never answers a lookup with contact details', async () => {
+    for (const [query, sub, role] of [
+      ['email=priya.raman@example.com', 'mgr-maya', 'manager'],
+      ['email=priya.raman@example.com', 'rep-ava', 'rep'],
+      ['phone=%2B442079460958', 'rep-ben', 'rep'],
+      ['email=nobody@example.com', 'rep-ben', 'rep'],
+    ] as const) {
+      const text = await (await lookup(query, await bearer(sub, role))).text();
+      for (const secret of ['@example.com', '+1415', '+4420', 'Raman', "O'Brien", 'Brightline', 'Harbour', 'contact', 'answers']) expect(text).not.toContain(secret);
+    }
+  });
+
+  it('takes /leads/lookup for the dedup check, not for a lead id, and still serves /leads/{leadId}', async () => {
+    const headers = await bearer('mgr-maya', 'manager');
+    const bare = await fetch(`${runtime.url}/leads/lookup`, { headers });
+    expect(bare.status).toBe(400);
+    expect(await bare.json()).toEqual({ error: 'The dedup check needs exactly one valid email or phone', issues: [{ path: '(query)', message: 'give exactly one of "email" or "phone"' }] });
+    const { leadId } = await (await lookup('email=priya.raman@example.com', headers)).json();
+    const lead = await fetch(`${runtime.url}/leads/${leadId}`, { headers });
+    expect(lead.status).toBe(200);
+    expect(await lead.json()).toMatchObject({ leadId, contact: { email: 'priya.raman@example.com' } });
+    expect((await fetch(`${runtime.url}/leads/not-a-lead`, { headers })).status).toBe(404);
+  });
+
+  it('refuses finance a lookup, a rep an import, anybody without a token, and bad requests, writing nothing', async () => {
+    expect((await lookup('email=priya.raman@example.com', await bearer('fin', 'finance'))).status).toBe(403);
+    expect((await lookup('email=priya.raman@example.com', {})).status).toBe(401);
+    expect((await lookup('email=nope', await bearer('rep-ava', 'rep'))).status).toBe(400);
+    const fresh = 'email\nfresh@example.com\n';
+    expect((await postCsv(importQuery, fresh, await bearer('rep-ava', 'rep'))).status).toBe(403);
+    expect((await postCsv(importQuery, fresh, await bearer('fin', 'finance'))).status).toBe(403);
+    expect((await postCsv(importQuery, fresh, {})).status).toBe(401);
+    expect((await postCsv(importQuery, '{"email":"fresh@example.com"}', await bearer('mgr-maya', 'manager'), 'application/json')).status).toBe(415);
+    const unknownSource = await postCsv('source=carrier-pigeon&pool=americas-inbound', fresh, await bearer('mgr-maya', 'manager'));
+    expect(unknownSource.status).toBe(400);
+    expect(await unknownSource.json()).toMatchObject({ issues: [{ path: 'source', message: expect.stringMatching(/^unknown channel "carrier-pigeon"/) }] });
+    expect((await postCsv(importQuery, 'email\n', await bearer('mgr-maya', 'manager'))).status).toBe(400);
+    expect((await postCsv(importQuery, `email,notes\n${`a@example.com,${'x'.repeat(1000)}\n`.repeat(1100)}`, await bearer('mgr-maya', 'manager'))).status).toBe(413);
+    expect(await (await lookup('email=fresh@example.com', await bearer('mgr-maya', 'manager'))).json()).toEqual({ exists: false });
+  });
+});

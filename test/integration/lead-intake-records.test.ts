@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
+import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore } from '@leadflow/platform';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+
+let database: TestDatabase;
+let intakes: DynamoDbLeadIntakeRecords;
+let leads: DynamoDbLeadStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  intakes = new DynamoDbLeadIntakeRecords(database.client, database.tableName);
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+const received = new Date('2026-03-02T10:00:00.000Z');
+const meta = (leadgenId: string): PlatformLeadRequest => ({ platform: 'meta', leadgenId, formId: '172036835026334', pageId: '138124712925158' });
+
+describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
+  it('stores a delivery once under INTAKE#<platform>#<id>; a redelivery finds the first record', async () => {
+    const body = '{"object":"page","entry":[{"changes":[{"field":"leadgen","value":{"leadgen_id":55459717045641545}}]}]}';
+    const record = newIntakeRecord(meta('55459717045641545'), received, body);
+    expect(record.rawDelivery).toBe(body);
+    expect(await intakes.recordDelivery(record)).toEqual({ created: true, record });
+    const again = await intakes.recordDelivery(newIntakeRecord(meta('55459717045641545'), new Date('2026-03-02T10:05:00.000Z')));
+    expect(again).toEqual({ created: false, record });
+    const item = (await database.items()).find((candidate) => candidate.pk === 'INTAKE#meta#55459717045641545');
+    expect(item).toMatchObject({ sk: 'INTAKE', entity: 'lead-intake', status: 'pending_fetch', attempts: 0, nextAttemptAt: '2026-03-02T10:01:00.000Z', pendingFetchPartition: 'pending' });
+  });
+
+  it('records a failure with its lead.fetch_failed outbox event in one transaction', async () => {
+    const record = newIntakeRecord(meta('fail-1'), received);
+    await intakes.recordDelivery(record);
+    const failed = afterFailedFetch(record, 'The Meta Graph API answered HTTP 503', received);
+    expect(await intakes.recordFailure(failed, fetchFailedEvent(failed, 'evt-fail-1', received))).toBe('recorded');
+    expect(await intakes.getRecord('meta', 'fail-1')).toMatchObject({ status: 'pending_fetch', attempts: 1, lastError: 'The Meta Graph API answered HTTP 503', nextAttemptAt: '2026-03-02T10:01:00.000Z' });
+    expect((await database.items()).find((item) => item.pk === 'OUTBOX#evt-fail-1')).toMatchObject({ detailType: 'lead.fetch_failed', detail: { platformLeadId: 'fail-1', attempts: 1 } });
+  });
+
+  it('lists only pending records that are due, most overdue first, up to the limit, from the sparse index', async () => {
+    for (const [id, minutes] of [['due-b', 3], ['due-a', 2], ['later', 30]] as const) {
+      await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(received.getTime() + minutes * 60_000).toISOString() });
+    }
+    const due = await intakes.listDue('2026-03-02T10:10:00.000Z', 10);
+    const ids = due.map((record) => record.platformLeadId);
+    expect(ids.indexOf('due-a')).toBeLessThan(ids.indexOf('due-b'));
+    expect(ids).not.toContain('later');
+    expect(await intakes.listDue('2026-03-02T10:10:00.000Z', 2)).toHaveLength(2);
+  });
+
+  it('resolving takes a record off the due list for good; an erased record stays erased', async () => {
+    await intakes.resolve('meta', 'due-a', { status: 'fetched', leadId: 'lead-a', at: '2026-03-02T10:03:00.000Z' });
+    expect(await intakes.getRecord('meta', 'due-a')).toMatchObject({ status: 'fetched', leadId: 'lead-a', resolvedAt: '2026-03-02T10:03:00.000Z' });
+    expect(await intakes.getRecord('meta', 'due-a')).not.toHaveProperty('nextAttemptAt');
+    // Resolved records expire (TTL) after 30 days; pending ones never carry expiresAt.
+    const items = await database.items();
+    expect(items.find((item) => item.pk === 'INTAKE#meta#due-a')?.expiresAt).toBe(Date.parse('2026-03-02T10:03:00.000Z') / 1000 + 30 * 24 * 3600);
+    expect(items.find((item) => item.pk === 'INTAKE#meta#later')).not.toHaveProperty('expiresAt');
+    expect((await intakes.listDue('2030-01-01T00:00:00.000Z', 100)).map((record) => record.platformLeadId)).not.toContain('due-a');
+
+    await intakes.resolve('meta', 'due-b', { status: 'erased', reason: 'gone', at: '2026-03-02T10:04:00.000Z' });
+    await intakes.resolve('meta', 'due-b', { status: 'fetched', leadId: 'late', at: '2026-03-02T10:05:00.000Z' });
+    expect(await intakes.getRecord('meta', 'due-b')).toMatchObject({ status: 'erased', statusReason: 'gone' });
+    const stale = afterFailedFetch((await intakes.getRecord('meta', 'due-b'))!, 'x', received);
+    expect(await intakes.recordFailure(stale, fetchFailedEvent(stale, 'evt-stale', received))).toBe('already_resolved');
+    expect((await database.items()).some((item) => item.pk === 'OUTBOX#evt-stale')).toBe(false);
+    await intakes.resolve('meta', 'never-delivered', { status: 'fetched', at: '2026-03-02T10:05:00.000Z' });
+    expect(await intakes.getRecord('meta', 'never-delivered')).toBeUndefined();
+  });
+});
+
+describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
+  const submission = (platformLeadId: string, email: string, isTest = false, phone = '+442071838751'): IntakeSubmission => ({
+    sourceKind: 'linkedin',
+    channel: 'linkedin-ads',
+    poolId: 'emea-inbound',
+    defaultCountry: 'GB',
+    contact: { name: 'Lin Ked', email, phone },
+    answers: { company_size: '11-50' },
+    attribution: { lastTouch: { campaign_id: '555001' } },
+    platformLeadId,
+    isTest,
+  });
+  const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received));
+  const erase = (platformLeadId: string, eventId: string) =>
+    leads.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
+
+  it('clears the person from the lead, deletes their person keys, keeps the delivery key, and writes lead.erased', async () => {
+    await ingest('erase-me', submission('r-1', 'lin@example.com'));
+    expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me' });
+    expect(await leads.getLead('erase-me')).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request", updatedAt: '2026-03-03T00:00:00.000Z', attribution: { lastTouch: { campaign_id: '555001' } }, touches: 1 });
+    const items = await database.items();
+    expect(items.some((item) => item.pk === 'DEDUP#email#lin@example.com')).toBe(false);
+    expect(items.some((item) => item.pk === 'DEDUP#phone#+442071838751')).toBe(false);
+    expect(items.find((item) => item.pk === 'DEDUP#delivery#linkedin##r-1')).toMatchObject({ leadId: 'erase-me' });
+    expect(items.find((item) => item.pk === 'OUTBOX#erase-event-1')).toMatchObject({ detailType: 'lead.erased', detail: { leadId: 'erase-me', reason: "erased at the person's request" } });
+  });
+
+  it('does nothing more for a redelivered deletion, and answers undefined for a lead it never stored', async () => {
+    expect(await erase('r-1', 'erase-event-2')).toEqual({ leadId: 'erase-me' });
+    expect((await database.items()).some((item) => item.pk === 'OUTBOX#erase-event-2')).toBe(false);
+    expect(await erase('r-unknown', 'erase-event-3')).toBeUndefined();
+  });
+
+  it('leaves person keys that another lead holds', async () => {
+    await ingest('holder', submission('r-2', 'shared@example.com', false, '+442071838752'));
+    await ingest('test-lead', submission('r-3', 'other@example.com', true, '+442071838753')); // a test lead claims no person keys
+    await leads.erasePerson({
+      dedupKey: deliveryDedupKey('linkedin', undefined, 'r-3'),
+      erase: (lead) => ({ ...erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId: 'erase-event-4' })!, personKeys: ['email#shared@example.com'] }),
+    });
+    expect((await database.items()).find((item) => item.pk === 'DEDUP#email#shared@example.com')).toMatchObject({ leadId: 'holder' });
+  });
+});

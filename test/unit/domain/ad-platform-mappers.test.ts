@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import {
+  googleLeadToSubmission,
+  linkedInFormId,
+  linkedInLeadToSubmission,
+  metaLeadToSubmission,
+  parseJsonKeepingLargeIntegers,
+  readGenericLeadWebhook,
+  readGoogleLeadCredentials,
+  readLinkedInNotification,
+  readMetaLeadgenDelivery,
+  readTikTokLeadTriggers,
+  tikTokLeadToSubmission,
+  type GenericWebhookSource,
+  type GoogleFormRoute,
+  type LinkedInFormRoute,
+  type MetaFormRoute,
+  type TikTokFormRoute,
+} from '@leadflow/domain';
+
+const route = { poolId: 'americas-inbound', channel: 'x', defaultCountry: 'US', includeTestLeads: false };
+const metaRoute: MetaFormRoute = { formId: '172036835026334', ...route, channel: 'meta-ads' };
+const googleRoute: GoogleFormRoute = { formId: '349080077126', googleKey: 'local-only-google-key', ...route, channel: 'google-ads' };
+const linkedInRoute: LinkedInFormRoute = { formId: '1234567', questions: { '1': 'first_name', '2': 'last_name', '3': 'email', '4': 'company' }, ...route, channel: 'linkedin-ads' };
+const tikTokRoute: TikTokFormRoute = { pageId: '7410000000000000001', ...route, channel: 'tiktok-ads' };
+const source: GenericWebhookSource = { id: 'partner-acme', name: 'Acme', secrets: ['local-only-partner-acme-secret'], fieldMap: { work_mail: 'email', employees: 'company_size' }, ...route, channel: 'partner-webhook' };
+
+describe('Meta leadgen deliveries', () => {
+  it('reads every leadgen change of every entry, ignoring other fields, with ids as exact strings (numbers above 2^53 too)', () => {
+    const body = parseJsonKeepingLargeIntegers(
+      '{"object":"page","entry":[{"id":"138124712925158","time":1730000000,"changes":[{"field":"leadgen","value":{"leadgen_id":55459717045641545,"page_id":138124712925158,"form_id":"172036835026334","adgroup_id":23850000000000001,"created_time":1729999999}},{"field":"feed","value":{}}]},' +
+        '{"id":"138124712925158","time":1730000001,"changes":[{"field":"leadgen","value":{"leadgen_id":"233370042045345","form_id":"172036835026334"}}]}]}',
+    );
+    expect(readMetaLeadgenDelivery(body)).toEqual({
+      ok: true,
+      notifications: [
+        { leadgenId: '55459717045641545', pageId: '138124712925158', formId: '172036835026334', adId: undefined, adgroupId: '23850000000000001', createdTime: 1729999999 },
+        { leadgenId: '233370042045345', pageId: '138124712925158', formId: '172036835026334', adId: undefined, adgroupId: undefined, createdTime: undefined },
+      ],
+    });
+  });
+
+  it('names missing and wrongly typed fields by their path', () => {
+    expect(readMetaLeadgenDelivery({ object: 'user', entry: [] })).toEqual({ ok: false, issues: [{ path: 'object', message: 'must be "page" (only Page leadgen webhooks are handled)' }] });
+    expect(readMetaLeadgenDelivery({ object: 'page' })).toMatchObject({ ok: false, issues: [{ path: 'entry', message: 'must be a list of entries' }] });
+    expect(readMetaLeadgenDelivery({ object: 'page', entry: [{ changes: [{ field: 'leadgen', value: { leadgen_id: true, created_time: 'yesterday' } }] }] })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'entry[0].changes[0].value.leadgen_id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].changes[0].value.created_time', message: 'must be a unix time in seconds' },
+      ],
+    });
+  });
+
+  it('maps a Graph API lead: field_data to contact, custom questions to answers, ad ids to both touches', () => {
+    const fetched = parseJsonKeepingLargeIntegers(
+      JSON.stringify({
+        id: '233370042045345',
+        created_time: '2025-01-01T10:00:00+0000',
+        ad_id: '23850000000000001',
+        adset_id: '23850000000000002',
+        campaign_id: '23850000000000003',
+        form_id: '172036835026334',
+        is_organic: false,
+        platform: 'ig',
+        field_data: [
+          { name: 'full_name', values: ['Jane  Doe'] },
+          { name: 'email', values: ['Jane@Example.com'] },
+          { name: 'phone_number', values: ['+15555550123'] },
+          { name: 'work_email', values: ['jane@corp.example'] },
+          { name: 'what_is_your_budget?', values: ['10k', '50k'] },
+        ],
+      }),
+    );
+    const result = metaLeadToSubmission(fetched, { leadgenId: '233370042045345', formId: '172036835026334' }, metaRoute);
+    expect(result).toEqual({
+      ok: true,
+      submission: {
+        sourceKind: 'meta',
+        channel: 'meta-ads',
+        formId: '172036835026334',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { name: 'Jane  Doe', email: 'Jane@Example.com', phone: '+15555550123' },
+        answers: { work_email: 'jane@corp.example', 'what_is_your_budget?': '10k, 50k', meta_platform: 'ig', meta_is_organic: 'false' },
+        attribution: {
+          firstTouch: { campaign_id: '23850000000000003', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
+          lastTouch: { campaign_id: '23850000000000003', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
+        },
+        platformLeadId: '233370042045345',
+        sourceId: undefined,
+        isTest: false,
+      },
+    });
+  });
+
+  it('joins first and last names, keeps numeric Graph ids exact, and refuses a lead that is not the one asked for', () => {
+    const fetched = parseJsonKeepingLargeIntegers('{"id":55459717045641545,"campaign_id":23850000000000003,"field_data":[{"name":"first_name","values":["Jane"]},{"name":"last_name","values":["Doe"]},{"name":"email","values":["j@example.com"]}]}');
+    const result = metaLeadToSubmission(fetched, { leadgenId: '55459717045641545', formId: '172036835026334' }, metaRoute);
+    expect(result).toMatchObject({ ok: true, submission: { contact: { name: 'Jane Doe', email: 'j@example.com' }, platformLeadId: '55459717045641545', attribution: { lastTouch: { campaign_id: '23850000000000003' } } } });
+    expect(metaLeadToSubmission(fetched, { leadgenId: '55459717045641544' }, metaRoute)).toEqual({ ok: false, problem: 'the Graph API answered lead 55459717045641545 for leadgen_id 55459717045641544' });
+    expect(metaLeadToSubmission({ error: { message: 'x' } }, { leadgenId: '1' }, metaRoute)).toMatchObject({ ok: false, problem: expect.stringContaining('id: must be an id') });
+  });
+});
+
+describe('Google lead form deliveries', () => {
+  const raw =
+    '{"lead_id":"TeSter-123-ABC","user_column_data":[{"column_name":"Full Name","string_value":"FirstName LastName","column_id":"FULL_NAME"},' +
+    '{"column_name":"User Email","string_value":"test@example.com","column_id":"EMAIL"},{"column_name":"User Phone","string_value":"+16505550123","column_id":"PHONE_NUMBER"},' +
+    '{"column_name":"Postal Code","string_value":"94043","column_id":"POSTAL_CODE"},{"string_value":"Berlin","column_id":"CITY"},{"string_value":"Bavaria","column_id":"REGION"},{"string_value":"DE","column_id":"COUNTRY"},' +
+    '{"string_value":"Acme","column_id":"COMPANY_NAME"},{"string_value":"CTO","column_id":"JOB_TITLE"},{"column_name":"Which service?","string_value":"Repairs","column_id":"SERVICE"}],' +
+    '"api_version":"1.0","form_id":349080077126,"campaign_id":55459717045641545,"google_key":"local-only-google-key","is_test":true,"gcl_id":"TeSter-123-gclid","adgroup_id":9223372036854775807,"creative_id":9007199254740993,"lead_submit_time":"2024-09-26T12:30:00Z"}';
+
+  it('reads the form id and key first, so the key can be checked before anything else', () => {
+    expect(readGoogleLeadCredentials(parseJsonKeepingLargeIntegers(raw))).toEqual({ ok: true, formId: '349080077126', googleKey: 'local-only-google-key' });
+    expect(readGoogleLeadCredentials({ google_key: 'k' })).toEqual({ ok: false, issues: [{ path: 'form_id', message: 'must be an id (a string or a whole number)' }] });
+  });
+
+  it('maps columns by column_id, keeps unknown ones by column_id, flags is_test, and keeps int64 ids exact', () => {
+    const result = googleLeadToSubmission(parseJsonKeepingLargeIntegers(raw), googleRoute);
+    const touch = { gclid: 'TeSter-123-gclid', campaign_id: '55459717045641545', adgroup_id: '9223372036854775807', creative_id: '9007199254740993', platform_form_id: '349080077126' };
+    expect(result).toEqual({
+      ok: true,
+      submission: {
+        sourceKind: 'google',
+        channel: 'google-ads',
+        formId: '349080077126',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { name: 'FirstName LastName', email: 'test@example.com', phone: '+16505550123', region: 'Bavaria', country: 'DE', company: 'Acme', title: 'CTO' },
+        answers: { postal_code: '94043', city: 'Berlin', SERVICE: 'Repairs' },
+        attribution: { firstTouch: touch, lastTouch: touch },
+        platformLeadId: 'TeSter-123-ABC',
+        sourceId: undefined,
+        isTest: true,
+      },
+    });
+  });
+
+  it('joins FIRST_NAME and LAST_NAME, takes WORK_EMAIL and WORK_PHONE, and names bad fields', () => {
+    const body = { lead_id: 'L1', form_id: '349080077126', user_column_data: [{ column_id: 'FIRST_NAME', string_value: 'Ada' }, { column_id: 'LAST_NAME', string_value: 'King' }, { column_id: 'WORK_EMAIL', string_value: 'ada@corp.example' }, { column_id: 'WORK_PHONE', string_value: '4155550100' }] };
+    expect(googleLeadToSubmission(body, googleRoute)).toMatchObject({ ok: true, submission: { contact: { name: 'Ada King', email: 'ada@corp.example', phone: '4155550100' }, isTest: false } });
+    expect(googleLeadToSubmission({ lead_id: 'L1', form_id: 1, user_column_data: [{ string_value: 3 }], is_test: 'yes' }, googleRoute)).toEqual({
+      ok: false,
+      issues: [
+        { path: 'user_column_data[0].column_id', message: 'must be the column id, e.g. "EMAIL"' },
+        { path: 'user_column_data[0].string_value', message: 'must be the answer as a string' },
+        { path: 'is_test', message: 'must be true or false' },
+      ],
+    });
+  });
+});
+
+describe('LinkedIn Lead Sync', () => {
+  const notification = {
+    type: 'LEAD_ACTION',
+    leadGenFormResponse: 'urn:li:leadGenFormResponse:abc123-def456',
+    leadGenForm: 'urn:li:versionedLeadGenForm:(urn:li:leadGenForm:1234567,1)',
+    owner: { sponsoredAccount: 'urn:li:sponsoredAccount:5012345' },
+    leadType: 'SPONSORED',
+    leadAction: 'CREATED',
+    occurredAt: 1730000000000,
+  };
+
+  it('reads the notification: action, response id and form id from their URNs', () => {
+    expect(readLinkedInNotification(notification)).toEqual({
+      ok: true,
+      notification: { action: 'CREATED', leadAction: 'CREATED', responseUrn: 'urn:li:leadGenFormResponse:abc123-def456', responseId: 'abc123-def456', formId: '1234567', formUrn: notification.leadGenForm, leadType: 'SPONSORED', occurredAt: 1730000000000 },
+    });
+    expect(readLinkedInNotification({ ...notification, leadAction: 'DELETED' })).toMatchObject({ ok: true, notification: { action: 'DELETED' } });
+    expect(linkedInFormId('urn:li:leadGenForm:42')).toBe('42');
+    expect(readLinkedInNotification({ leadGenFormResponse: 'abc' })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'leadGenFormResponse', message: 'must be a URN such as "urn:li:leadGenFormResponse:abc123"' },
+        { path: 'leadAction', message: 'is required: CREATED or DELETED' },
+      ],
+    });
+  });
+
+  it('maps a lead form response by the configured question ids, with test flag, consents and URN ids', () => {
+    const read = readLinkedInNotification(notification);
+    if (!read.ok) throw new Error('expected a notification');
+    const fetched = {
+      id: 'abc123-def456',
+      testLead: true,
+      versionedLeadGenFormUrn: 'urn:li:versionedLeadGenForm:(urn:li:leadGenForm:1234567,1)',
+      associatedEntity: { associatedCreative: 'urn:li:sponsoredCreative:98765' },
+      leadMetadata: { sponsoredLeadMetadata: { campaign: 'urn:li:sponsoredCampaign:55459717045641545' } },
+      formResponse: {
+        answers: [
+          { questionId: 1, answerDetails: { textQuestionAnswer: { answer: 'Lin' } } },
+          { questionId: 2, answerDetails: { textQuestionAnswer: { answer: 'Ked' } } },
+          { questionId: 3, answerDetails: { textQuestionAnswer: { answer: 'lin@example.com' } } },
+          { questionId: 4, answerDetails: { textQuestionAnswer: { answer: 'Contoso' } } },
+          { questionId: 7, answerDetails: { multipleChoiceAnswer: { options: [1, 3] } } },
+        ],
+        consentResponses: [{ consentId: 11, accepted: true }],
+      },
+    };
+    const touch = { campaign_id: '55459717045641545', creative_id: '98765', platform_form_id: '1234567' };
+    expect(linkedInLeadToSubmission(fetched, read.notification, linkedInRoute)).toEqual({
+      ok: true,
+      submission: {
+        sourceKind: 'linkedin',
+        channel: 'linkedin-ads',
+        formId: '1234567',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { name: 'Lin Ked', email: 'lin@example.com', company: 'Contoso' },
+        answers: { question_7: '1, 3', consent_11: 'accepted' },
+        attribution: { firstTouch: touch, lastTouch: touch },
+        platformLeadId: 'abc123-def456',
+        sourceId: undefined,
+        isTest: true,
+      },
+    });
+    expect(linkedInLeadToSubmission({ formResponse: 'x' }, read.notification, linkedInRoute)).toMatchObject({ ok: false, problem: expect.stringContaining('not in the expected shape') });
+  });
+});
+
+describe('TikTok lead webhooks and Lead API answers', () => {
+  it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id and a content JSON string', () => {
+    const shapeA = parseJsonKeepingLargeIntegers('{"object":1,"time":1730000000,"entry":[{"id":7420000000000000001,"page_id":"7410000000000000001","ad_id":"1800000000000003","changes":[]}]}');
+    expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000001', pageId: '7410000000000000001', advertiserId: undefined }] });
+    expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, triggers: [{ leadId: 'L1', pageId: 'P1', advertiserId: '700' }] });
+    expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, triggers: [{ leadId: 'L2', pageId: 'P2', advertiserId: '701' }] });
+    expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000002', pageId: 'P3', advertiserId: undefined }] });
+  });
+
+  it('names what is missing', () => {
+    expect(readTikTokLeadTriggers({ entry: [{ id: 'L1' }] })).toEqual({ ok: false, issues: [{ path: 'entry[0].page_id', message: 'is required: the instant form (page) the lead was submitted on' }] });
+    expect(readTikTokLeadTriggers({ entry: 'x' })).toEqual({ ok: false, issues: [{ path: 'entry', message: 'must be a list of leads' }] });
+    expect(readTikTokLeadTriggers({ hello: 1 })).toEqual({ ok: false, issues: [{ path: '(body)', message: 'names no lead: expected entry[] items with id and page_id, or lead_id and page_id' }] });
+    expect(readTikTokLeadTriggers({ content: '{nope' })).toEqual({ ok: false, issues: [{ path: 'content', message: 'must be an object, or a JSON string of one' }] });
+  });
+
+  it('maps a Lead API answer (lead_data, meta_data with bare int64 ids) and refuses a non-zero code', () => {
+    const fetched = parseJsonKeepingLargeIntegers(
+      '{"code":0,"message":"OK","data":{"lead_data":{"name":"Tik Tokker","email":"tik@example.com","phone_number":"+15555550124","city":"Austin"},' +
+        '"meta_data":{"lead_id":"L9","page_id":"7410000000000000001","campaign_id":1800000000000000001,"adgroup_id":1800000000000000002,"ad_id":1800000000000000003}}}',
+    );
+    const trigger = { leadId: 'L9', pageId: '7410000000000000001' };
+    const touch = { campaign_id: '1800000000000000001', adgroup_id: '1800000000000000002', ad_id: '1800000000000000003', platform_form_id: '7410000000000000001' };
+    expect(tikTokLeadToSubmission(fetched, trigger, tikTokRoute)).toEqual({
+      ok: true,
+      submission: {
+        sourceKind: 'tiktok',
+        channel: 'tiktok-ads',
+        formId: '7410000000000000001',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { name: 'Tik Tokker', email: 'tik@example.com', phone: '+15555550124' },
+        answers: { city: 'Austin' },
+        attribution: { firstTouch: touch, lastTouch: touch },
+        platformLeadId: 'L9',
+        sourceId: undefined,
+        isTest: false,
+      },
+    });
+    expect(tikTokLeadToSubmission({ code: 40100, message: 'Access token is invalid' }, trigger, tikTokRoute)).toEqual({ ok: false, problem: 'the TikTok Lead API answered code 40100: Access token is invalid' });
+  });
+});
+
+describe('generic signed webhook bodies', () => {
+  const now = new Date('2026-03-02T10:15:00.000Z');
+
+  it('reads fields as a list through the source’s field map, attribution, first touch and consent', () => {
+    const body = {
+      event_id: 'evt-1',
+      form_id: 'acme-referral',
+      submitted_at: '2026-03-02T10:14:00Z',
+      fields: [
+        { key: 'full_name', value: 'Riley Partner' },
+        { key: 'work_mail', value: 'riley@example.com' },
+        { key: 'phone', value: 4155550142 },
+        { key: 'employees', value: '51-200' },
+        { key: 'interests', value: ['arms', 'vision'] },
+        { key: 'newsletter', value: true },
+      ],
+      attribution: { utm_source: 'acme', gclid: 'Cj0', unknown_key: 'x' },
+      first_touch: { utm_source: 'blog' },
+      consent: { text: 'You may contact me.', version: 'v3' },
+    };
+    expect(readGenericLeadWebhook(body, source, { now })).toEqual({
+      ok: true,
+      submission: {
+        sourceKind: 'webhook',
+        channel: 'partner-webhook',
+        formId: 'acme-referral',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { name: 'Riley Partner', email: 'riley@example.com', phone: '4155550142' },
+        answers: { company_size: '51-200', interests: 'arms, vision', newsletter: 'true' },
+        attribution: { firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'acme', gclid: 'Cj0' } },
+        consent: { text: 'You may contact me.', version: 'v3', givenAt: '2026-03-02T10:14:00.000Z' },
+        platformLeadId: 'evt-1',
+        sourceId: 'partner-acme',
+        isTest: false,
+      },
+    });
+  });
+
+  it('reads a flat object of fields, takes the Idempotency-Key when there is no event_id, and keeps a numeric event_id exact', () => {
+    expect(readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, idempotencyKey: 'key-1' })).toMatchObject({ ok: true, submission: { contact: { email: 'a@example.com' }, platformLeadId: 'key-1', attribution: {} } });
+    expect(readGenericLeadWebhook(parseJsonKeepingLargeIntegers('{"event_id":55459717045641545,"fields":{"email":"a@example.com"}}'), source, { now })).toMatchObject({ ok: true, submission: { platformLeadId: '55459717045641545' } });
+  });
+
+  it('names what is missing or wrong', () => {
+    expect(readGenericLeadWebhook({ fields: {} }, source, { now })).toEqual({ ok: false, issues: [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }] });
+    expect(readGenericLeadWebhook({ event_id: 'e', fields: 'x', submitted_at: 'soon', is_test: 1 }, source, { now })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'submitted_at', message: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' },
+        { path: 'is_test', message: 'must be true or false' },
+        { path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' },
+      ],
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, parseConfiguration } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+function issuesOf(document: unknown): string[] {
+  try {
+    parseConfiguration(document, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('the integrations section of the configuration', () => {
+  it('is optional, and the demo configures every platform with defaults filled in', () => {
+    const { integrations: _integrations, ...withoutIntegrations } = demoConfiguration();
+    expect(parseConfiguration(withoutIntegrations).integrations).toEqual({});
+    const { integrations } = demoConfiguration();
+    expect(Object.keys(integrations).sort()).toEqual(['generic', 'google', 'linkedin', 'meta', 'tiktok']);
+    expect(integrations.meta?.forms[0]).toMatchObject({ formId: '172036835026334', includeTestLeads: false });
+    expect(integrations.google?.forms[0]).toMatchObject({ includeTestLeads: true });
+    expect(integrations.linkedin?.apiVersion).toBe('202505');
+  });
+
+  it('names unknown pools and channels, and a channel of another platform’s kind, by field path', () => {
+    const document = demoConfiguration() as any;
+    document.integrations.meta.forms[0].poolId = 'nowhere';
+    document.integrations.google.forms[0].channel = 'meta-ads';
+    document.integrations.tiktok.forms[0].channel = 'ghost';
+    document.integrations.generic.sources[0].poolId = 'nowhere';
+    expect(issuesOf(document)).toEqual([
+      'integrations.meta.forms[0].poolId: unknown pool "nowhere"',
+      'integrations.google.forms[0].channel: channel "meta-ads" is of kind "meta"; google leads need a channel of kind "google"',
+      'integrations.tiktok.forms[0].channel: unknown channel "ghost"',
+      'integrations.generic.sources[0].poolId: unknown pool "nowhere"',
+    ]);
+  });
+
+  it('refuses numeric platform ids (they lose digits), duplicates, short secrets and unknown keys', () => {
+    const document = demoConfiguration() as any;
+    document.integrations.meta.forms[1].formId = 55459717045641545;
+    document.integrations.linkedin.forms.push({ ...document.integrations.linkedin.forms[0] });
+    document.integrations.generic.sources[0].secrets = ['short'];
+    document.integrations.tiktok.colour = 'pink';
+    const issues = issuesOf(document);
+    expect(issues).toContainEqual('integrations.meta.forms[1].formId: must be the Meta lead form id as a string in quotes (JSON numbers lose digits above 2^53)');
+    expect(issues).toContainEqual(expect.stringMatching(/^integrations\.generic\.sources\[0\]\.secrets\[0\]: must be the shared HMAC secret/));
+    expect(issues).toContainEqual(expect.stringMatching(/^integrations\.tiktok: Unrecognized key: "colour"/));
+    const duplicates = demoConfiguration() as any;
+    duplicates.integrations.linkedin.forms.push({ ...duplicates.integrations.linkedin.forms[0] });
+    expect(issuesOf(duplicates)).toEqual(['integrations.linkedin.forms[1].formId: duplicate formId "1234567"']);
+  });
+
+  it('needs at least one form or source per configured platform', () => {
+    const document = demoConfiguration() as any;
+    document.integrations.google.forms = [];
+    document.integrations.generic.sources = [];
+    expect(issuesOf(document)).toEqual(['integrations.google.forms: list at least one Google lead form', 'integrations.generic.sources: list at least one source']);
+  });
+});

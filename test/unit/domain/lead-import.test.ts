@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { formatCsvLine, importRowKey, importSubmission, mapImportColumns, parseCsvRecords, readLeadImportFile, resolveImportTarget, type ImportTarget } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+const config = demoConfiguration();
+const channels = config.channels.map((channel) => channel.id).join(', ');
+const target: ImportTarget = { channel: 'trade-shows', campaign: 'automate-2026', poolId: 'americas-inbound', sourceId: 'automate-2026', defaultCountry: 'US' };
+
+function readOk(text: string) {
+  const result = readLeadImportFile(text);
+  if (!result.ok) throw new Error(`expected a readable file, got ${JSON.stringify(result.issues)}`);
+  return result.file;
+}
+
+describe('parseCsvRecords (RFC 4180, through csv-parse)', () => {
+  it('reads quoted values, escaped quotes, commas and line breaks inside quotes', () => {
+    const { records, problems } = parseCsvRecords('name,notes\n"Lovelace, Ada","said ""hi""\nand left"\nBo,plain\n');
+    expect(problems).toEqual([]);
+    expect(records).toEqual([
+      { line: 1, values: ['name', 'notes'] },
+      { line: 2, values: ['Lovelace, Ada', 'said "hi"\nand left'] },
+      { line: 4, values: ['Bo', 'plain'] },
+    ]);
+  });
+
+  it('drops a byte-order mark and accepts CRLF and LF mixed in one file, keeping line numbers exact', () => {
+    const { records } = parseCsvRecords('\uFEFFname,email\r\nAda,a@example.com\nBo,"b\r\nb"\r\n\r\nCy,c@example.com');
+    expect(records).toEqual([
+      { line: 1, values: ['name', 'email'] },
+      { line: 2, values: ['Ada', 'a@example.com'] },
+      { line: 3, values: ['Bo', 'b\nb'] },
+      { line: 5, values: [''] },
+      { line: 6, values: ['Cy', 'c@example.com'] },
+    ]);
+  });
+
+  it('keeps a stray quote inside an unquoted value, and reports a quote that is never closed', () => {
+    expect(parseCsvRecords('a,b\n5" disk,x\n').records[1]).toEqual({ line: 2, values: ['5" disk', 'x'] });
+    const { records, problems } = parseCsvRecords('a,b\n1,2\n3,"open\n5,6\n');
+    expect(records).toHaveLength(2);
+    expect(problems).toEqual([{ line: 3, message: 'a quote opened in this row is never closed, so the file from line 3 on could not be read' }]);
+  });
+
+  it('writes report lines that any spreadsheet reads back, and defuses formulas', () => {
+    expect(formatCsvLine([7, 'E-mail', 'has "quotes", commas'])).toBe('7,E-mail,"has ""quotes"", commas"\r\n');
+    expect(formatCsvLine(['=HYPERLINK("x")', '-1'])).toBe(`"'=HYPERLINK(""x"")",'-1\r\n`);
+    expect(parseCsvRecords(formatCsvLine(['a\nb', 'c,d'])).records[0]!.values).toEqual(['a\nb', 'c,d']);
+  });
+});
+
+describe('mapImportColumns', () => {
+  const targets = (header: string[]) => mapImportColumns(header, new Set()).columns.map((column) => column.target);
+
+  it('maps header names to lead fields case-insensitively, with common aliases', () => {
+    expect(targets(['Full Name', 'E-Mail', 'Mobile', 'Company Name', 'Job Title', 'COUNTRY', 'State/Province', 'Notes'])).toEqual([
+      { kind: 'contact', field: 'name' },
+      { kind: 'contact', field: 'email' },
+      { kind: 'contact', field: 'phone' },
+      { kind: 'contact', field: 'company' },
+      { kind: 'contact', field: 'title' },
+      { kind: 'contact', field: 'country' },
+      { kind: 'contact', field: 'region' },
+      { kind: 'contact', field: 'message' },
+    ]);
+    expect(targets(['first_name', 'Last Name', 'email_address', 'Tel'])).toEqual([{ kind: 'first_name' }, { kind: 'last_name' }, { kind: 'contact', field: 'email' }, { kind: 'contact', field: 'phone' }]);
+  });
+
+  it('reads UTM and ad-platform columns as attribution, and keeps everything else as answers', () => {
+    expect(targets(['email', 'utm_source', 'UTM Campaign', 'campaign_id', 'Badge ID', 'Intérêt principal'])).toEqual([
+      { kind: 'contact', field: 'email' },
+      { kind: 'attribution', key: 'utm_source' },
+      { kind: 'attribution', key: 'utm_campaign' },
+      { kind: 'attribution', key: 'campaign_id' },
+      { kind: 'answer', key: 'badge_id' },
+      { kind: 'answer', key: 'intérêt_principal' },
+    ]);
+  });
+
+  it('refuses a header without an email or phone column, with two columns for one field, or an unnamed column with values', () => {
+    expect(mapImportColumns(['name', 'company'], new Set()).issues).toEqual([{ path: '(header)', message: expect.stringMatching(/^no column holds an email or a phone/) }]);
+    expect(mapImportColumns(['Email', 'E-mail'], new Set()).issues).toEqual([{ path: 'E-mail', message: 'holds the same lead field "email" as column "Email"; keep one of them' }]);
+    expect(mapImportColumns(['email', ''], new Set()).issues).toEqual([{ path: 'column 2', message: 'has values but no name in the header row' }]);
+    expect(mapImportColumns(['email', ''], new Set([1])).issues).toEqual([]);
+  });
+});
+
+describe('readLeadImportFile', () => {
+  it('turns rows into contact, answers and attribution, joining first and last name, skipping blank lines', () => {
+    const file = readOk('First Name,Last Name,E-mail,Phone,Booth,utm_source\n Ada , Lovelace ,ADA@example.com,(415) 555-0100,B12,expo\n\n,,,,,\nBo,,bo@example.com,,,\n');
+    expect(file.rowsRead).toBe(2);
+    expect(file.errors).toEqual([]);
+    expect(file.rows).toEqual([
+      { row: 2, contact: { name: 'Ada Lovelace', email: 'ADA@example.com', phone: '(415) 555-0100' }, answers: { booth: 'B12' }, touch: { utm_source: 'expo' } },
+      { row: 5, contact: { name: 'Bo', email: 'bo@example.com' }, answers: {}, touch: {} },
+    ]);
+  });
+
+  it('keeps first and last name as answers when there is a name column too', () => {
+    expect(readOk('name,first name,last name,email\nAda L.,Ada,Lovelace,a@example.com\n').rows[0]).toMatchObject({ contact: { name: 'Ada L.' }, answers: { first_name: 'Ada', last_name: 'Lovelace' } });
+  });
+
+  it('reports rows of the wrong length and over-long values as row errors, and leaves them out', () => {
+    const file = readOk(`name,email,company\nAda,a@example.com,Acme, Inc.\nBo,b@example.com\nCy,c@example.com,Cyco,,\nDi,d@example.com,${'x'.repeat(201)}\n"${'n'.repeat(300)}",e@example.com,E\n`);
+    expect(file.rowsRead).toBe(5);
+    expect(file.rows.map((row) => row.row)).toEqual([4]); // trailing empty values are harmless
+    expect(file.errors).toEqual([
+      { row: 2, column: '(row)', message: 'has 4 values; the header has 3 columns (is a comma inside a value missing its quotes?)' },
+      { row: 3, column: '(row)', message: 'has 2 values; the header has 3 columns (is a comma inside a value missing its quotes?)' },
+      { row: 5, column: 'company', message: 'is 201 characters long; at most 200 are accepted' },
+      { row: 6, column: 'name', message: 'is 300 characters long; at most 200 are accepted' },
+    ]);
+  });
+
+  it('keeps a row without a usable contact (the intake makes it an invalid lead)', () => {
+    expect(readOk('name,email,phone\nNo Contact,,\n').rows).toEqual([{ row: 2, contact: { name: 'No Contact' }, answers: {}, touch: {} }]);
+  });
+
+  it('refuses an empty file, a file without data rows, and one without a usable header', () => {
+    expect(readLeadImportFile('')).toEqual({ ok: false, issues: [{ path: '(header)', message: expect.stringMatching(/^the first row must name the columns/) }] });
+    expect(readLeadImportFile('\uFEFF\r\n')).toMatchObject({ ok: false, issues: [{ path: '(header)' }] });
+    expect(readLeadImportFile('name,email\r\n\r\n')).toEqual({ ok: false, issues: [{ path: '(rows)', message: 'the file has a header row but no data rows' }] });
+    expect(readLeadImportFile('foo,bar\n1,2\n')).toMatchObject({ ok: false, issues: [{ path: '(header)' }] });
+  });
+});
+
+describe('resolveImportTarget', () => {
+  it('credits the channel, and the campaign when given, as the import source', () => {
+    expect(resolveImportTarget(config, { source: 'trade-shows', pool: 'emea-inbound' })).toEqual({ ok: true, target: { channel: 'trade-shows', poolId: 'emea-inbound', sourceId: 'trade-shows', defaultCountry: 'US' } });
+    expect(resolveImportTarget(config, { source: 'trade-shows', campaign: 'automate-2026', pool: 'americas-inbound', country: 'gb' })).toEqual({
+      ok: true,
+      target: { channel: 'trade-shows', campaign: 'automate-2026', poolId: 'americas-inbound', sourceId: 'automate-2026', defaultCountry: 'GB' },
+    });
+  });
+
+  it('names each bad parameter', () => {
+    expect(resolveImportTarget(config, {})).toEqual({
+      ok: false,
+      issues: [
+        { path: 'source', message: `is required: the channel the leads came from (one of ${channels})` },
+        { path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound)' },
+      ],
+    });
+    expect(resolveImportTarget(config, { source: 'fax', pool: 'nope', campaign: '#1', country: 'XX' })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'source', message: `unknown channel "fax"; configured channels: ${channels}` },
+        { path: 'campaign', message: 'must be 1-128 letters, digits, spaces or "_.:/-", starting with a letter or digit' },
+        { path: 'pool', message: 'unknown pool "nope"; configured pools: americas-inbound, emea-inbound' },
+        { path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' },
+      ],
+    });
+  });
+
+  it('lets the pool be left out when the configuration has only one', () => {
+    const single = demoConfiguration();
+    single.pools = single.pools.slice(0, 1);
+    expect(resolveImportTarget(single, { source: 'trade-shows' })).toMatchObject({ ok: true, target: { poolId: 'americas-inbound' } });
+  });
+});
+
+describe('importSubmission', () => {
+  const row = { row: 2, contact: { name: 'Ada', email: 'Ada@Example.com', phone: '020 7946 0958', country: 'GB' }, answers: { booth: 'B12' }, touch: { utm_source: 'expo' } };
+
+  it('is an import-channel intake with the campaign as attribution and the row key as platform lead id', () => {
+    expect(importSubmission(row, target)).toEqual({
+      sourceKind: 'import',
+      channel: 'trade-shows',
+      poolId: 'americas-inbound',
+      defaultCountry: 'GB', // the row's own country code reads its national phone number
+      contact: row.contact,
+      answers: { booth: 'B12' },
+      attribution: { firstTouch: { campaign_id: 'automate-2026', utm_source: 'expo' }, lastTouch: { campaign_id: 'automate-2026', utm_source: 'expo' } },
+      platformLeadId: importRowKey(row, target),
+      sourceId: 'automate-2026',
+      isTest: false,
+    });
+    expect(importSubmission({ ...row, contact: { email: 'a@example.com', country: 'Germany' } }, target).defaultCountry).toBe('US');
+  });
+
+  it('keys a row by its content: the same whatever the column order, email case or spacing, different for other content', () => {
+    const key = importRowKey(row, target);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(importRowKey({ answers: { booth: 'B12' }, touch: { utm_source: 'expo' }, contact: { country: 'GB', phone: '020  7946 0958', email: 'ada@example.com', name: 'Ada' } }, target)).toBe(key);
+    expect(importRowKey({ ...row, answers: { booth: 'B13' } }, target)).not.toBe(key);
+    expect(importRowKey(row, { channel: 'website' })).not.toBe(key);
+  });
+});

@@ -1,0 +1,426 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { leadSignature, linkedInSignature, metaSignature, tikTokSignature } from '@leadflow/domain';
+import { logger } from '@leadflow/platform';
+import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
+import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
+import { createHandler as createReceiveGoogle } from '../../../functions/receive-google-leads/handler';
+import { createHandler as createVerifyLinkedIn } from '../../../functions/verify-linkedin-webhook/handler';
+import { createHandler as createReceiveLinkedIn } from '../../../functions/receive-linkedin-leads/handler';
+import { createHandler as createReceiveTikTok } from '../../../functions/receive-tiktok-leads/handler';
+import { createHandler as createReceiveGeneric } from '../../../functions/receive-generic-webhook/handler';
+import { createHandler as createRetry } from '../../../functions/retry-pending-fetches/handler';
+import { exampleDelivery, type ExampleDelivery, type ExampleOptions, type WebhookChannel } from '../../../scripts/webhook-examples';
+import { fakeDependencies } from '../../support/fakes';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+type Factory = (deps: () => Deps) => (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>;
+
+const receivers: Record<WebhookChannel, Factory> = {
+  meta: createReceiveMeta as unknown as Factory,
+  google: createReceiveGoogle as unknown as Factory,
+  linkedin: createReceiveLinkedIn as unknown as Factory,
+  tiktok: createReceiveTikTok as unknown as Factory,
+  generic: createReceiveGeneric as unknown as Factory,
+};
+
+async function send(deps: Deps, delivery: ExampleDelivery, change: { body?: string; headers?: Record<string, string> } = {}) {
+  const pathParameters = delivery.channel === 'generic' ? { sourceId: delivery.path.split('/').pop()! } : undefined;
+  const event = httpEvent({ method: 'POST', path: delivery.path, pathParameters, headers: { ...delivery.headers, ...change.headers }, body: change.body ?? delivery.body });
+  const response = (await receivers[delivery.channel](() => deps)(event, lambdaContext)) as { statusCode: number; headers: Record<string, string>; body: string };
+  return { ...response, json: JSON.parse(response.body || 'null') };
+}
+
+function example(deps: Deps, channel: WebhookChannel, options: ExampleOptions = {}) {
+  return exampleDelivery(channel, deps.config, { now: deps.now(), ...options });
+}
+
+async function get(factory: Factory, deps: Deps, path: string, query: Record<string, string>) {
+  const event = { ...httpEvent({ method: 'GET', path }), queryStringParameters: query } as APIGatewayProxyEventV2;
+  return (await factory(() => deps)(event, lambdaContext)) as { statusCode: number; headers: Record<string, string>; body: string };
+}
+
+function nothingWritten(deps: Deps) {
+  expect({ leads: deps.store.leads.size, outbox: deps.store.outbox.size, keys: deps.store.keys.size, intakes: deps.intakes.records.size }).toEqual({ leads: 0, outbox: 0, keys: 0, intakes: 0 });
+}
+
+/** A body signed as each platform signs, for the 400 cases (so the signature is not what fails). */
+function signedBody(deps: Deps, channel: WebhookChannel, body: string): ExampleDelivery {
+  const base = example(deps, channel);
+  const unix = Math.floor(deps.now().getTime() / 1000);
+  const { integrations } = deps.config;
+  const headers = { ...base.headers };
+  if (channel === 'meta') headers['x-hub-signature-256'] = metaSignature(body, integrations.meta!.appSecret);
+  if (channel === 'tiktok') headers['tiktok-signature'] = tikTokSignature(body, integrations.tiktok!.appSecret, unix);
+  if (channel === 'generic') headers['x-lead-signature'] = leadSignature(body, integrations.generic!.sources[0]!.secrets[0]!, unix);
+  if (channel === 'linkedin') headers['x-li-signature'] = linkedInSignature(body, integrations.linkedin!.clientSecret);
+  return { ...base, headers, body };
+}
+
+const platformsWithFetch = ['meta', 'linkedin', 'tiktok'] as const;
+
+describe('every webhook endpoint refuses bad deliveries with a clear 4xx, writing nothing', () => {
+  for (const channel of ['meta', 'google', 'linkedin', 'tiktok', 'generic'] as const) {
+    it(`${channel}: a tampered signature (or key) is 401`, async () => {
+      const deps = fakeDependencies();
+      const response = await send(deps, example(deps, channel, { tamper: true }));
+      expect(response.statusCode).toBe(401);
+      expect(response.json.error).toMatch(/signature|google_key/i);
+      nothingWritten(deps);
+    });
+
+    it(`${channel}: malformed JSON is 400 naming the body`, async () => {
+      const deps = fakeDependencies();
+      const response = await send(deps, signedBody(deps, channel, '{"object":'));
+      expect(response.statusCode).toBe(400);
+      expect(response.json).toMatchObject({ error: expect.stringMatching(/^Body is not valid JSON/), issues: [{ path: '(body)', message: 'must be valid JSON' }] });
+      nothingWritten(deps);
+    });
+
+    it(`${channel}: a body over 64 KB is 413`, async () => {
+      const deps = fakeDependencies();
+      const response = await send(deps, signedBody(deps, channel, `{"padding":"${'x'.repeat(64 * 1024)}"}`));
+      expect(response.statusCode).toBe(413);
+      expect(response.json).toEqual({ error: 'Request body is larger than 65536 bytes' });
+      nothingWritten(deps);
+    });
+
+    it(`${channel}: an endpoint whose platform is not configured is 404`, async () => {
+      const deps = fakeDependencies();
+      const delivery = example(deps, channel);
+      deps.config.integrations = {};
+      const response = await send(deps, delivery);
+      expect(response.statusCode).toBe(404);
+      nothingWritten(deps);
+    });
+  }
+
+  it('wrong types and missing fields are 400 naming each field', async () => {
+    const deps = fakeDependencies();
+    const cases: Array<[WebhookChannel, unknown, Array<{ path: string; message: string }>]> = [
+      ['meta', { object: 'page', entry: [{ changes: [{ field: 'leadgen', value: { page_id: '1' } }] }] }, [{ path: 'entry[0].changes[0].value.leadgen_id', message: 'must be an id (a string or a whole number)' }]],
+      ['google', { form_id: '349080077126', google_key: 'local-only-google-key', lead_id: 'L', user_column_data: 'x' }, [{ path: 'user_column_data', message: 'must be a list of {column_id, string_value}' }]],
+      ['google', { google_key: 'k' }, [{ path: 'form_id', message: 'must be an id (a string or a whole number)' }]],
+      ['linkedin', { leadAction: 'CREATED' }, [{ path: 'leadGenFormResponse', message: 'is required: the URN of the lead form response' }]],
+      ['tiktok', { entry: [{ id: 'L1' }] }, [{ path: 'entry[0].page_id', message: 'is required: the instant form (page) the lead was submitted on' }]],
+      ['tiktok', { entry: [{ id: 'L1', page_id: '999' }] }, [{ path: 'page_id', message: 'instant form 999 is not listed in integrations.tiktok.forms' }]],
+      ['generic', { event_id: 'e1', fields: [{ value: 'x' }] }, [{ path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' }]],
+      ['generic', { fields: { email: 'a@example.com' } }, [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }]],
+    ];
+    for (const [channel, body, issues] of cases) {
+      const response = await send(deps, signedBody(deps, channel, JSON.stringify(body)));
+      expect({ channel, status: response.statusCode, issues: response.json.issues }).toEqual({ channel, status: 400, issues });
+    }
+    const notAnObject = await send(deps, signedBody(deps, 'meta', '[1,2]'));
+    expect(notAnObject.json).toEqual({ error: 'Body must be a JSON object', issues: [{ path: '(body)', message: 'must be a JSON object' }] });
+    nothingWritten(deps);
+  });
+
+  it('old and future timestamps are 401 naming the problem (generic and TikTok)', async () => {
+    const deps = fakeDependencies();
+    const stale = await send(deps, example(deps, 'generic', { now: new Date(deps.now().getTime() - 301_000) }));
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json.error).toBe('The X-Lead-Signature timestamp is 301 s old, outside the 300 s allowed (a replay or a wrong clock)');
+    const future = await send(deps, example(deps, 'tiktok', { now: new Date(deps.now().getTime() + 400_000) }));
+    expect(future.statusCode).toBe(401);
+    expect(future.json.error).toMatch(/TikTok-Signature timestamp is 400 s in the future/);
+    const missing = await send(deps, example(deps, 'generic'), { headers: { 'x-lead-signature': '' } });
+    expect(missing.json.error).toBe('The X-Lead-Signature header is missing');
+    nothingWritten(deps);
+  });
+
+  it('Google: an unknown form is 403, a missing key 401', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'google');
+    expect((await send(deps, delivery, { body: delivery.body.replace('"form_id":349080077126', '"form_id":111') })).statusCode).toBe(403);
+    const noKey = await send(deps, delivery, { body: delivery.body.replace(/"google_key":"[^"]*",/, '') });
+    expect(noKey.statusCode).toBe(401);
+    expect(noKey.json.error).toBe('google_key is missing or does not match the key configured for this form');
+    nothingWritten(deps);
+  });
+
+  it('generic: an unknown source is 404', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'generic');
+    const response = await send(deps, { ...delivery, path: '/webhooks/generic/nobody' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json).toEqual({ error: 'Webhook source "nobody" does not exist' });
+    nothingWritten(deps);
+  });
+});
+
+describe('handshakes', () => {
+  it('Meta: echoes hub.challenge as text/plain when the verify token matches, else 403', async () => {
+    const deps = fakeDependencies();
+    const factory = createVerifyMeta as unknown as Factory;
+    const ok = await get(factory, deps, '/webhooks/meta', { 'hub.mode': 'subscribe', 'hub.verify_token': 'local-only-meta-verify-token', 'hub.challenge': '1158201444' });
+    expect(ok).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '1158201444' });
+    expect((await get(factory, deps, '/webhooks/meta', { 'hub.mode': 'subscribe', 'hub.verify_token': 'guess', 'hub.challenge': '1' })).statusCode).toBe(403);
+    expect((await get(factory, deps, '/webhooks/meta', { 'hub.mode': 'unsubscribe', 'hub.verify_token': 'local-only-meta-verify-token', 'hub.challenge': '1' })).statusCode).toBe(403);
+    expect((await get(factory, deps, '/webhooks/meta', {})).statusCode).toBe(403);
+    expect((await get(factory, deps, '/webhooks/meta', { 'hub.mode': 'subscribe', 'hub.verify_token': 'local-only-meta-verify-token' })).statusCode).toBe(400);
+  });
+
+  it('LinkedIn: answers {challengeCode, challengeResponse}; 400 without a code', async () => {
+    const deps = fakeDependencies();
+    const factory = createVerifyLinkedIn as unknown as Factory;
+    const ok = await get(factory, deps, '/webhooks/linkedin', { challengeCode: '890e4665-4dfe-4ab1-b689-ed553bceeed4' });
+    expect(ok.statusCode).toBe(200);
+    const { createHmac } = await import('node:crypto');
+    expect(JSON.parse(ok.body)).toEqual({
+      challengeCode: '890e4665-4dfe-4ab1-b689-ed553bceeed4',
+      challengeResponse: createHmac('sha256', 'local-only-linkedin-client-secret').update('890e4665-4dfe-4ab1-b689-ed553bceeed4').digest('hex'),
+    });
+    expect((await get(factory, deps, '/webhooks/linkedin', {})).statusCode).toBe(400);
+  });
+});
+
+describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back', () => {
+  for (const channel of platformsWithFetch) {
+    it(`${channel}: stores the intake record, reads the lead and marks the record fetched`, async () => {
+      const deps = fakeDependencies();
+      const delivery = example(deps, channel, { id: '55459717045641545' });
+      const response = await send(deps, delivery);
+      expect(response.statusCode).toBe(200);
+      const [result] = response.json.deliveries;
+      expect(result).toEqual({ platformLeadId: '55459717045641545', status: 'fetched', leadId: expect.any(String) });
+      const lead = deps.store.leads.get(result.leadId)!;
+      expect(lead).toMatchObject({ status: 'new', source: { kind: channel, platformLeadId: '55459717045641545' }, isTest: false });
+      expect(lead.attribution.lastTouch?.platform_form_id).toBeDefined();
+      expect(deps.intakes.records.get(`INTAKE#${channel}#55459717045641545`)).toMatchObject({ status: 'fetched', leadId: result.leadId, attempts: 0 });
+      expect(deps.intakes.records.get(`INTAKE#${channel}#55459717045641545`)).not.toHaveProperty('nextAttemptAt');
+      expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured']);
+    });
+
+    it(`${channel}: a redelivery is a duplicate of the same lead, read once`, async () => {
+      const deps = fakeDependencies();
+      const delivery = example(deps, channel);
+      const first = await send(deps, delivery);
+      const again = await send(deps, delivery);
+      expect(again.json.deliveries).toEqual([{ ...first.json.deliveries[0], duplicate: true }]);
+      expect(deps.store.leads.size).toBe(1);
+      expect(deps.platformLeads.calls).toHaveLength(1);
+    });
+
+    it(`${channel}: a platform outage leaves the record pending with its error and backoff, and announces lead.fetch_failed`, async () => {
+      const deps = fakeDependencies();
+      deps.platformLeads.down.add(channel);
+      const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      const delivery = example(deps, channel);
+      const response = await send(deps, delivery);
+      expect(response.statusCode).toBe(200);
+      expect(response.json.deliveries).toEqual([{ platformLeadId: delivery.platformLeadId, status: 'pending_fetch' }]);
+      expect(deps.store.leads.size).toBe(0);
+      expect(deps.intakes.records.get(`INTAKE#${channel}#${delivery.platformLeadId}`)).toMatchObject({
+        status: 'pending_fetch',
+        rawDelivery: delivery.body,
+        attempts: 1,
+        lastError: `The ${channel} API answered HTTP 503: Service temporarily unavailable`,
+        nextAttemptAt: '2026-03-02T10:16:00.000Z',
+      });
+      expect([...deps.store.outbox.values()]).toEqual([
+        expect.objectContaining({ detailType: 'lead.fetch_failed', detail: expect.objectContaining({ sourceKind: channel, platformLeadId: delivery.platformLeadId, attempts: 1 }) }),
+      ]);
+      expect(warn).toHaveBeenCalledWith('Could not read a platform lead; it stays pending and is retried', expect.objectContaining({ platform: channel }));
+      warn.mockRestore();
+    });
+  }
+
+  it('Meta: reads with the configured Page token, keeps a numeric leadgen_id exact, and batches several changes', async () => {
+    const deps = fakeDependencies();
+    const response = await send(deps, example(deps, 'meta', { id: '55459717045641545', numericLeadgenId: true }));
+    expect(response.json.deliveries[0]).toMatchObject({ platformLeadId: '55459717045641545', status: 'fetched' });
+    expect(deps.platformLeads.calls[0]).toEqual({ platform: 'meta', query: { leadgenId: '55459717045641545', accessToken: 'local-only-meta-page-access-token' } });
+
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, changes: [1, 2, 3].map((n) => ({ field: 'leadgen', value: { leadgen_id: `batch-${n}`, form_id: '172036835026334' } })) }] });
+    const batch = await send(deps, signedBody(deps, 'meta', body));
+    expect(batch.json.deliveries.map((item: { status: string }) => item.status)).toEqual(['fetched', 'fetched', 'fetched']);
+  });
+
+  it('Meta: a lead from a form that is not configured stays pending with the reason, to be read once it is', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: 'L-unrouted', form_id: '404' } }] }] });
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const response = await send(deps, signedBody(deps, 'meta', body));
+    warn.mockRestore();
+    expect(response.json.deliveries).toEqual([{ platformLeadId: 'L-unrouted', status: 'pending_fetch' }]);
+    expect(deps.intakes.records.get('INTAKE#meta#L-unrouted')).toMatchObject({ lastError: 'Meta form 404 is not listed in integrations.meta.forms' });
+  });
+
+  it('TikTok: reads with the configured advertiser and token, whether or not the trigger was signed', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'tiktok', { id: 'T-unsigned' });
+    const { 'tiktok-signature': _signature, ...unsigned } = delivery.headers;
+    const response = await send(deps, { ...delivery, headers: unsigned });
+    expect(response.json.deliveries).toEqual([expect.objectContaining({ status: 'fetched' })]);
+    expect(deps.platformLeads.calls[0]).toEqual({ platform: 'tiktok', query: { leadId: 'T-unsigned', pageId: '7410000000000000001', advertiserId: '7000000000000000001', accessToken: 'local-only-tiktok-access-token' } });
+  });
+
+  it('LinkedIn: a test lead is left out unless the form includes test leads', async () => {
+    const deps = fakeDependencies();
+    const skipped = await send(deps, example(deps, 'linkedin', { id: 'test-1' }));
+    expect(skipped.json.deliveries).toEqual([{ platformLeadId: 'test-1', status: 'skipped' }]);
+    expect(deps.store.leads.size).toBe(0);
+    deps.config.integrations.linkedin!.forms[0]!.includeTestLeads = true;
+    const kept = await send(deps, example(deps, 'linkedin', { id: 'test-2' }));
+    expect(deps.store.leads.get(kept.json.deliveries[0].leadId)).toMatchObject({ isTest: true });
+  });
+});
+
+describe('LinkedIn leadAction DELETED erases the person', () => {
+  it('clears contact and answers, marks the lead invalid with the reason, releases the person keys and announces lead.erased', async () => {
+    const deps = fakeDependencies();
+    const created = await send(deps, example(deps, 'linkedin', { id: 'r-77' }));
+    const leadId = created.json.deliveries[0].leadId;
+    const email = deps.store.leads.get(leadId)!.contact.email!;
+    expect(deps.store.keys.has(`email#${email}`)).toBe(true);
+
+    const deleted = await send(deps, example(deps, 'linkedin', { id: 'r-77', leadAction: 'DELETED' }));
+    expect(deleted.json.deliveries).toEqual([{ platformLeadId: 'r-77', status: 'erased', leadId }]);
+    expect(deps.store.leads.get(leadId)).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
+    expect(deps.store.keys.has(`email#${email}`)).toBe(false);
+    expect(deps.store.keys.get('delivery#linkedin##r-77')).toBe(leadId);
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured', 'lead.erased']);
+    expect(deps.intakes.records.get('INTAKE#linkedin#r-77')).toMatchObject({ status: 'erased' });
+
+    // A redelivered deletion changes nothing more.
+    await send(deps, example(deps, 'linkedin', { id: 'r-77', leadAction: 'DELETED' }));
+    expect(deps.store.outbox.size).toBe(2);
+  });
+
+  it('a deletion that arrives before the lead keeps the lead from ever being read', async () => {
+    const deps = fakeDependencies();
+    const deleted = await send(deps, example(deps, 'linkedin', { id: 'r-88', leadAction: 'DELETED' }));
+    expect(deleted.json.deliveries).toEqual([{ platformLeadId: 'r-88', status: 'erased' }]);
+    const created = await send(deps, example(deps, 'linkedin', { id: 'r-88' }));
+    expect(created.json.deliveries).toEqual([{ platformLeadId: 'r-88', status: 'erased', duplicate: true }]);
+    expect(deps.platformLeads.calls).toHaveLength(0);
+    expect(deps.store.leads.size).toBe(0);
+  });
+
+  it('other lead actions are acknowledged and ignored', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'linkedin');
+    const body = delivery.body.replace('"CREATED"', '"UPDATED"');
+    const response = await send(deps, signedBody(deps, 'linkedin', body));
+    expect(response.json).toEqual({ deliveries: [], ignored: 'leadAction "UPDATED" needs no action' });
+    nothingWritten(deps);
+  });
+});
+
+describe('Google and generic: the answers are in the delivery', () => {
+  it('Google: stores the lead with gclid and exact int64 ids; a redelivery is a duplicate', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'google', { id: 'G-1' });
+    const response = await send(deps, delivery);
+    expect(response.statusCode).toBe(200);
+    const lead = deps.store.leads.get(response.json.leadId)!;
+    expect(lead).toMatchObject({
+      status: 'new',
+      channel: 'google-ads',
+      source: { kind: 'google', formId: '349080077126', platformLeadId: 'G-1' },
+      contact: { name: 'Riley Park', company: 'Tyrell Corp' },
+      answers: { postal_code: '94043', HOW_MANY_ROBOTS: '10-50' },
+      attribution: { lastTouch: { gclid: 'Cj0KCQjw-example-gclid', campaign_id: '23729418209', adgroup_id: '195583084496', creative_id: '9007199254740993', platform_form_id: '349080077126' } },
+    });
+    expect(JSON.parse((await send(deps, delivery)).body)).toEqual({ leadId: response.json.leadId, duplicate: true });
+    expect(deps.store.leads.size).toBe(1);
+  });
+
+  it('Google: is_test leads are stored flagged when the form includes them, acknowledged and dropped when not', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'google', { id: 'TeSter-123' });
+    const testBody = delivery.body.replace('"is_test":false', '"is_test":true');
+    const stored = await send(deps, delivery, { body: testBody });
+    expect(deps.store.leads.get(stored.json.leadId)).toMatchObject({ isTest: true, status: 'new' });
+    expect([...deps.store.outbox.values()][0]!.detail).toMatchObject({ isTest: true });
+
+    const strict = fakeDependencies();
+    strict.config.integrations.google!.forms[0]!.includeTestLeads = false;
+    const skipped = await send(strict, delivery, { body: testBody });
+    expect(skipped.json).toEqual({ skipped: 'test lead (is_test), and the form does not include test leads' });
+    nothingWritten(strict);
+  });
+
+  it('generic: stores the lead with its attribution; event_id or Idempotency-Key make redeliveries replays', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'generic', { id: 'evt-1' });
+    const first = await send(deps, delivery);
+    expect(first.statusCode).toBe(200);
+    expect(deps.store.leads.get(first.json.leadId)).toMatchObject({
+      channel: 'partner-webhook',
+      source: { kind: 'webhook', sourceId: 'partner-acme', platformLeadId: 'evt-1', formId: 'acme-referral' },
+      contact: { name: 'Riley Partner', company: 'Wayne Enterprises' },
+      answers: { company_size: '51-200' },
+      attribution: { lastTouch: { utm_source: 'acme', utm_medium: 'referral', utm_campaign: 'spring-2026' } },
+    });
+    expect((await send(deps, delivery)).json).toEqual({ leadId: first.json.leadId, duplicate: true });
+
+    const body = JSON.stringify({ fields: { email: 'keyed@example.com' } });
+    const keyed = signedBody(deps, 'generic', body);
+    const a = await send(deps, keyed, { headers: { 'idempotency-key': 'k-1' } });
+    const b = await send(deps, keyed, { headers: { 'idempotency-key': 'k-1' } });
+    expect(b.json).toEqual({ leadId: a.json.leadId, duplicate: true });
+    expect(deps.store.leads.size).toBe(2);
+  });
+});
+
+describe('retry-pending-fetches', () => {
+  it('retries only what is due, backs off while the platform is down, and reads the lead once it is back', async () => {
+    const deps = fakeDependencies();
+    deps.platformLeads.down.add('meta');
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const delivery = example(deps, 'meta');
+    await send(deps, delivery);
+    const retry = createRetry(() => deps);
+    const run = (at: string) => retry({ scheduleName: 'retry-pending-fetches', time: at });
+
+    expect(await run('2026-03-02T10:15:30.000Z')).toEqual({ due: 0, fetched: 0, skipped: 0, stillPending: 0, unrecorded: 0 });
+    expect(await run('2026-03-02T10:16:00.000Z')).toEqual({ due: 1, fetched: 0, skipped: 0, stillPending: 1, unrecorded: 0 });
+    expect(deps.intakes.records.get(`INTAKE#meta#${delivery.platformLeadId}`)).toMatchObject({ attempts: 2, nextAttemptAt: '2026-03-02T10:18:00.000Z' });
+
+    deps.platformLeads.down.delete('meta');
+    expect(await run('2026-03-02T10:18:00.000Z')).toEqual({ due: 1, fetched: 1, skipped: 0, stillPending: 0, unrecorded: 0 });
+    const record = deps.intakes.records.get(`INTAKE#meta#${delivery.platformLeadId}`)!;
+    expect(record).toMatchObject({ status: 'fetched', leadId: expect.any(String) });
+    expect(deps.store.leads.get(record.leadId!)).toMatchObject({ capturedAt: '2026-03-02T10:18:00.000Z', source: { platformLeadId: delivery.platformLeadId } });
+    expect(await run('2026-03-02T11:00:00.000Z')).toMatchObject({ due: 0 });
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.fetch_failed', 'lead.fetch_failed', 'lead.captured']);
+    vi.restoreAllMocks();
+  });
+
+  it('never drops a record: after many failures it keeps it at the hourly cap and logs an error', async () => {
+    const deps = fakeDependencies();
+    deps.platformLeads.down.add('tiktok');
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const delivery = example(deps, 'tiktok');
+    await send(deps, delivery);
+    const retry = createRetry(() => deps);
+    let at = deps.now().getTime();
+    for (let run = 0; run < 12; run += 1) {
+      at += 61 * 60_000;
+      await retry({ scheduleName: 'retry-pending-fetches', time: new Date(at).toISOString() });
+    }
+    const record = deps.intakes.records.get(`INTAKE#tiktok#${delivery.platformLeadId}`)!;
+    expect(record).toMatchObject({ status: 'pending_fetch', attempts: 13, nextAttemptAt: new Date(at + 60 * 60_000).toISOString() });
+    expect(error).toHaveBeenCalledWith('A platform lead still cannot be read; it stays pending and is retried', expect.objectContaining({ attempts: 13 }));
+    vi.restoreAllMocks();
+  });
+
+  it('leaves a record due when its outcome cannot be recorded, and says so', async () => {
+    const deps = fakeDependencies();
+    deps.platformLeads.down.add('meta');
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    await send(deps, example(deps, 'meta'));
+    deps.intakes.recordFailure = async () => {
+      throw new Error('DynamoDB is down');
+    };
+    const result = await createRetry(() => deps)({ scheduleName: 'retry-pending-fetches', time: '2026-03-02T10:20:00.000Z' });
+    expect(result).toMatchObject({ due: 1, unrecorded: 1 });
+    expect(error).toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { readLeadImportFile, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
+import { importLeads } from '@leadflow/platform';
+import { fakeDependencies } from '../../support/fakes';
+
+const target: ImportTarget = { channel: 'trade-shows', poolId: 'americas-inbound', sourceId: 'trade-shows', defaultCountry: 'US' };
+
+function file(text: string): LeadImportFile {
+  const result = readLeadImportFile(text);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.file;
+}
+
+/** A store whose writes finish in a random order, as concurrent DynamoDB calls do. */
+function jitteryDependencies() {
+  const deps = fakeDependencies();
+  const ingest = deps.store.ingestLead.bind(deps.store);
+  deps.store.ingestLead = async (...args) => {
+    await new Promise((done) => setTimeout(done, Math.random() * 5));
+    return ingest(...args);
+  };
+  return deps;
+}
+
+const people = ['email,phone,notes', 'a@example.com,,first', 'b@example.com,+14155550101,', 'c@example.com,(415) 555-0101,same phone as b', 'A@example.com,,again', 'd@example.com,,', ',,nobody', 'e@example.com,,'].join('\n');
+
+describe('importLeads', () => {
+  it('creates the first row of each person and touches with the later ones, in file order, however many run at once', async () => {
+    for (const concurrency of [1, 4, 16]) {
+      const deps = jitteryDependencies();
+      const summary = await importLeads(file(people), target, deps, { concurrency });
+      expect(summary).toEqual({ rows: 7, created: 4, touched: 2, replayed: 0, invalid: 1, errors: [] });
+      const leads = [...deps.store.leads.values()];
+      expect(leads.find((lead) => lead.contact.email === 'a@example.com')?.contact.message).toBe('first');
+      expect(leads.find((lead) => lead.contact.email === 'b@example.com')?.touches).toBe(2);
+      expect(leads.some((lead) => lead.contact.email === 'c@example.com')).toBe(false);
+    }
+  });
+
+  it('reports progress from 0 to the number of rows to store', async () => {
+    const seen: Array<[number, number]> = [];
+    await importLeads(file(people), target, fakeDependencies(), { onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((done) => [done, 7]));
+  });
+
+  it('stops at the first store failure and throws it; a second run stores the rest and replays the rest', async () => {
+    const deps = fakeDependencies();
+    const ingest = deps.store.ingestLead.bind(deps.store);
+    let calls = 0;
+    deps.store.ingestLead = async (...args) => {
+      if (++calls === 3) throw new Error('ProvisionedThroughputExceededException');
+      return ingest(...args);
+    };
+    // One at a time, a person's rows together: a (created), A again (touched), then b fails.
+    await expect(importLeads(file(people), target, deps, { concurrency: 1 })).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(deps.store.leads.size).toBe(1);
+    const again = await importLeads(file(people), target, deps, { concurrency: 1 });
+    expect(again).toEqual({ rows: 7, created: 3, touched: 1, replayed: 2, invalid: 1, errors: [] });
+  });
+});
