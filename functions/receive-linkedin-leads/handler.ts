@@ -20,7 +20,7 @@ import {
  * `CREATED`: the delivery is stored as a pending intake record, then the lead form response is read back
  * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const linkedin = deps.config.integrations.linkedin;

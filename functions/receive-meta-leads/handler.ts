@@ -18,7 +18,7 @@ import {
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const meta = deps.config.integrations.meta;

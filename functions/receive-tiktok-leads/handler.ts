@@ -18,7 +18,7 @@ import {
  * when present; each lead it names must belong to a configured instant form, is stored as a pending
  * intake record, and is read back from the Lead API before anything in it is trusted.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;

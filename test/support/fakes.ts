@@ -1,5 +1,5 @@
 import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/domain';
-import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter } from '@leadflow/platform';
+import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 
@@ -110,6 +110,13 @@ export class MemoryNotificationLog implements NotificationLog {
   }
 }
 
+export class RecordingMetrics implements OperationalMetrics {
+  readonly counted: Array<{ name: string; dimensions: Record<string, string> }> = [];
+  count(name: string, dimensions: Record<string, string> = {}): void {
+    this.counted.push({ name, dimensions });
+  }
+}
+
 export class MemoryRateLimiter implements RateLimiter {
   readonly hits = new Map<string, number>();
   async hit(key: string, limit: number, now: Date) {
@@ -133,6 +140,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     mailer: new RecordingMailer(),
     notifications: new MemoryNotificationLog(),
     rateLimiter: new MemoryRateLimiter(),
+    metrics: new RecordingMetrics(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
     intakes: new MemoryLeadIntakeRecords(store.outbox),
     platformLeads: new FakePlatformLeadReaders(),

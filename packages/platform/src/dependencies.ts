@@ -12,6 +12,8 @@ import type { LeadStore } from './ports/lead-store';
 import type { EventPublisher, OutboxStore } from './ports/outbox';
 import type { Mailer, NotificationLog } from './ports/notifications';
 import type { HumanVerifier, RateLimiter } from './ports/abuse-controls';
+import type { OperationalMetrics } from './ports/operational-metrics';
+import { PowertoolsMetrics } from './adapters/powertools-metrics';
 import { DynamoDbRateLimiter } from './adapters/dynamodb-rate-limiter';
 import { TurnstileVerifier } from './adapters/turnstile-verifier';
 import type { LeadIntakeRecordStore } from './ports/lead-intake-records';
@@ -30,6 +32,7 @@ export interface Dependencies {
   mailer: Mailer;
   notifications: NotificationLog;
   rateLimiter: RateLimiter;
+  metrics: OperationalMetrics;
   humanVerifier: HumanVerifier;
   /** Platform deliveries kept until their lead has been read back (Meta, LinkedIn, TikTok). */
   intakes: LeadIntakeRecordStore;
@@ -57,6 +60,7 @@ export const lambdaDependencies: DependencyResolver = () => {
     mailer: new SesMailer(createSesClient(settings)),
     notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
     rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
+    metrics: new PowertoolsMetrics(),
     humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),
     intakes: new DynamoDbLeadIntakeRecords(documentClient, settings.tableName),
     platformLeads: {

@@ -32,3 +32,5 @@ export * from './adapters/linkedin-lead-reader';
 export * from './adapters/tiktok-lead-reader';
 export * from './http/webhook-json';
 export * from './platform-lead-intake';
+export * from './ports/operational-metrics';
+export * from './adapters/powertools-metrics';

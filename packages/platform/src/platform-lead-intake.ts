@@ -24,7 +24,7 @@ import { logger } from './logger';
  * delivery pending with its error and the time of the next attempt, and announce `lead.fetch_failed`.
  */
 
-export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'intakes' | 'platformLeads' | 'newId'>;
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'newId'>;
 
 /** What became of one delivered platform lead, as the webhook answers it. */
 export interface PlatformDeliveryResult {
@@ -91,6 +91,7 @@ export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, recor
     const recorded = await deps.intakes.recordFailure(failed, fetchFailedEvent(failed, deps.newId(), now));
     if (recorded === 'already_resolved') return (await deps.intakes.getRecord(record.platform, record.platformLeadId)) ?? record;
     const details = { platform: failed.platform, platformLeadId: failed.platformLeadId, attempts: failed.attempts, nextAttemptAt: failed.nextAttemptAt, error: failed.lastError };
+    deps.metrics.count('PlatformLeadFetchFailed', { platform: failed.platform });
     if (failed.attempts >= fetchAlarmAttempts) logger.error('A platform lead still cannot be read; it stays pending and is retried', details);
     else logger.warn('Could not read a platform lead; it stays pending and is retried', details);
     return failed;

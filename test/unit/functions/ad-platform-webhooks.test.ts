@@ -223,6 +223,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
         expect.objectContaining({ detailType: 'lead.fetch_failed', detail: expect.objectContaining({ sourceKind: channel, platformLeadId: delivery.platformLeadId, attempts: 1 }) }),
       ]);
       expect(warn).toHaveBeenCalledWith('Could not read a platform lead; it stays pending and is retried', expect.objectContaining({ platform: channel }));
+      expect(deps.metrics.counted).toEqual([{ name: 'PlatformLeadFetchFailed', dimensions: { platform: channel } }]);
       warn.mockRestore();
     });
   }
