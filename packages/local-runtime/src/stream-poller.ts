@@ -35,6 +35,7 @@ export class StreamPoller {
   private polling?: Promise<void>;
   private stopped = false;
   private idleSince = Date.now();
+  private shardsDiscoveredAt = 0;
 
   constructor(
     private readonly definition: FunctionDefinition & { trigger: StreamTrigger },
@@ -116,7 +117,10 @@ export class StreamPoller {
     if (!sawRecords) this.idleSince = Date.now();
   }
 
+  /** Shards change rarely (DynamoDB rolls them over every few hours), so they are listed once a second at most. */
   private async discoverShards(): Promise<void> {
+    if (Date.now() - this.shardsDiscoveredAt < 1000 && [...this.shards.values()].some((cursor) => !cursor.closed)) return;
+    this.shardsDiscoveredAt = Date.now();
     const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
     for (const shard of StreamDescription?.Shards ?? []) if (shard.ShardId && !this.shards.has(shard.ShardId)) this.shards.set(shard.ShardId, { closed: false });
   }
