@@ -34,21 +34,14 @@ export interface AsyncDelivery {
 }
 
 /**
- * Scheduled runs: the manifest gives no retry policy for schedules yet, so retry like an event
- * trigger. A run an hour late is still useful because handlers work "as of" the schedule's time.
- */
-export const scheduleDelivery: AsyncDelivery = { retryAttempts: 2, maxEventAge: Duration.hours(1) };
-
-/**
  * The asynchronous-invocation policy of a trigger, or `undefined` for triggers Lambda invokes
  * synchronously (HTTP) or by polling (streams), where retries are the caller's or the poller's.
  */
 export function asyncDeliveryOf(trigger: Trigger): AsyncDelivery | undefined {
   switch (trigger.kind) {
     case 'event':
-      return { retryAttempts: trigger.retryAttempts, maxEventAge: Duration.seconds(trigger.maxEventAgeSeconds) };
     case 'schedule':
-      return scheduleDelivery;
+      return { retryAttempts: trigger.retryAttempts, maxEventAge: Duration.seconds(trigger.maxEventAgeSeconds) };
     case 'http':
     case 'stream':
       return undefined;

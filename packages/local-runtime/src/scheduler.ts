@@ -76,7 +76,7 @@ export class LocalScheduler {
         schedule.timer.unref();
         return;
       }
-      void this.run(schedule, fireAt, 'clock', 2).finally(() => this.arm(schedule, fireAt));
+      void this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts).finally(() => this.arm(schedule, fireAt));
     };
     wait();
   }
@@ -87,7 +87,7 @@ export class LocalScheduler {
     const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } } as ScheduleRunRecord);
     await deliverWithRetries(
       async () => (record.result = await this.host.invoke(schedule.target, input)),
-      { retryAttempts, maxEventAgeSeconds: 3600, baseDelayMs: 1000 },
+      { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
       record.outcome,
       (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
     );

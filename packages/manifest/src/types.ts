@@ -34,6 +34,9 @@ export interface ScheduleTrigger {
   scheduleName: string;
   expression: string;
   timeZone: string;
+  /** Retries of a failed run (0-2) and how late a run may still start; a run works "as of" its own time. */
+  retryAttempts: 0 | 1 | 2;
+  maxEventAgeSeconds: number;
 }
 
 /**

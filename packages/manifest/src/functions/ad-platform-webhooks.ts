@@ -63,7 +63,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     name: 'retry-pending-fetches',
     description: 'Reads back platform leads whose first read failed, when due (backoff 1, 2, 4 … 60 minutes); nothing is dropped.',
     entry: 'functions/retry-pending-fetches/handler.ts',
-    trigger: { kind: 'schedule', scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', timeZone: 'UTC' },
+    trigger: { kind: 'schedule', scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
     tables: { leads: 'readWrite' },
     timeoutSeconds: 60,
   },

@@ -20,7 +20,7 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
     name: 'sweep-outbox',
     description: 'Republishes outbox events the stream relay has not confirmed within a few minutes.',
     entry: 'functions/sweep-outbox/handler.ts',
-    trigger: { kind: 'schedule', scheduleName: 'sweep-outbox', expression: 'rate(5 minutes)', timeZone: 'UTC' },
+    trigger: { kind: 'schedule', scheduleName: 'sweep-outbox', expression: 'rate(5 minutes)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
     tables: { leads: 'readWrite' },
     publishesEvents: true,
   },
