@@ -90,6 +90,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
     await ingest('erase-me', submission('r-1', 'lin@example.com'));
     expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me' });
     expect(await leads.getLead('erase-me')).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request", updatedAt: '2026-03-03T00:00:00.000Z', attribution: { lastTouch: { campaign_id: '555001' } }, touches: 1 });
+    expect((await leads.getLead('erase-me'))?.history.at(-1)).toEqual({ at: '2026-03-03T00:00:00.000Z', action: 'erased', by: 'linkedin:deletion', detail: "erased at the person's request" });
     const items = await database.items();
     expect(items.some((item) => item.pk === 'DEDUP#email#lin@example.com')).toBe(false);
     expect(items.some((item) => item.pk === 'DEDUP#phone#+442071838751')).toBe(false);

@@ -33,6 +33,7 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     status: 'invalid',
     statusReason: reason,
     updatedAt: input.at,
+    history: [...lead.history, { at: input.at, action: 'erased', by: `${lead.source.kind}:deletion`, detail: reason }],
   };
   return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
 }

@@ -27,7 +27,7 @@ export type LeadContact = z.infer<typeof leadContactSchema>;
 /** One recorded transition of a lead: who did what, when and why (the lead's timeline). */
 export const leadHistoryEntrySchema = z.strictObject({
   at: z.iso.datetime(),
-  action: z.enum(['captured', 'touched', 'assigned']),
+  action: z.enum(['captured', 'touched', 'assigned', 'erased']),
   by: z.string(),
   detail: z.string().optional(),
 });
