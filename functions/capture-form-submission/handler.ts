@@ -11,6 +11,8 @@ import {
   tooManyRequests,
   type DependencyResolver,
   type HumanVerifier,
+  escapeHtml,
+  prefersHtml,
 } from '@leadflow/platform';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
@@ -54,9 +56,7 @@ async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string
 
 /** A browser posting a plain HTML form (it asks for HTML, not JSON) is sent on to the thank-you page. */
 function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string; duplicate?: true }, cors: Record<string, string>): APIGatewayProxyStructuredResultV2 {
-  const accept = headerValue(event, 'accept') ?? '';
-  const wantsHtml = accept.includes('text/html') && !accept.includes('application/json');
-  if (!wantsHtml) return jsonResponse(202, result, cors);
+  if (!prefersHtml(event)) return jsonResponse(202, result, cors);
   if (form.thankYouUrl) {
     const location = new URL(form.thankYouUrl);
     location.searchParams.set('leadId', result.leadId);
@@ -67,10 +67,6 @@ function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId
     headers: { 'content-type': 'text/html; charset=utf-8', ...cors },
     body: `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title><body><h1>Thank you</h1><p>We received your request to ${escapeHtml(form.name)} and will be in touch soon.</p><p><small>Reference: ${escapeHtml(result.leadId)}</small></p></body></html>`,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 export const handler = createHandler(lambdaDependencies);

@@ -34,3 +34,4 @@ export * from './http/webhook-json';
 export * from './platform-lead-intake';
 export * from './ports/operational-metrics';
 export * from './adapters/powertools-metrics';
+export * from './http/html-error-page';

@@ -88,6 +88,15 @@ describe('capture-form-submission handler', () => {
     expect(response.headers.location).toMatch(/^https:\/\/northwind\.example\/thanks\?leadId=id-1$/);
   });
 
+  it('explains a refused plain HTML post on a small page, field by field', async () => {
+    const deps = fakeDependencies();
+    const response = await submit(deps, 'demo', 'name=&email=nope', 'application/x-www-form-urlencoded', { accept: 'text/html' });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('<li><strong>email</strong>: must be a valid email address</li>');
+    expect(deps.store.leads.size).toBe(0);
+  });
+
   it('shows a small confirmation page to HTML posts on a form without a thank-you URL', async () => {
     const deps = fakeDependencies();
     const response = await submit(deps, 'emea-contact', 'name=Ada&email=ada%40example.com', 'application/x-www-form-urlencoded', { accept: 'text/html' });
