@@ -105,7 +105,6 @@ export class LeadFunction extends Construct {
         ...Object.fromEntries(Object.entries(props.tables).map(([name, table]) => [tableEnvironmentVariables[name as TableName], table.tableName])),
         LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
         LEADS_CONFIG_FILE: bundledConfigurationPath,
-        POWERTOOLS_SERVICE_NAME: 'leadflow',
         NODE_OPTIONS: '--enable-source-maps',
       },
       // Lambda retries failed asynchronous invocations itself, whoever delivered them; the same

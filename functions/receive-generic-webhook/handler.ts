@@ -6,7 +6,7 @@ import {
   jsonResponse,
   lambdaDependencies,
   notFound,
-  parseWebhookJson,
+  parseJsonObject,
   rawBody,
   unauthorized,
   type DependencyResolver,
@@ -27,7 +27,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const raw = rawBody(event);
     const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), source.secrets, at);
     if (!check.ok) throw unauthorized(check.problem);
-    const read = readGenericLeadWebhook(parseWebhookJson(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
+    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
     const prepared = prepareIntake(read.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);

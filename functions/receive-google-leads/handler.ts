@@ -6,7 +6,7 @@ import {
   jsonResponse,
   lambdaDependencies,
   notFound,
-  parseWebhookJson,
+  parseJsonObject,
   rawBody,
   unauthorized,
   type DependencyResolver,
@@ -22,7 +22,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const { config, leads, now, newId } = dependencies();
     const google = config.integrations.google;
     if (!google) throw notFound('Google Ads lead forms are not configured');
-    const body = parseWebhookJson(rawBody(event));
+    const body = parseJsonObject(rawBody(event));
     const credentials = readGoogleLeadCredentials(body);
     if (!credentials.ok) throw badRequest('The Google lead delivery is invalid', credentials.issues);
     const form = google.forms.find((candidate) => candidate.formId === credentials.formId);

@@ -8,7 +8,7 @@ import {
   lambdaDependencies,
   logger,
   notFound,
-  parseWebhookJson,
+  parseJsonObject,
   rawBody,
   receivePlatformLeads,
   unauthorized,
@@ -30,7 +30,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!signatureForm) throw unauthorized('X-LI-Signature is missing or does not match the body (hex HMAC-SHA256 with the client secret)');
     // Which reading of LinkedIn's signature docs the sender follows; kept so the check can be tightened.
     logger.debug('LinkedIn signature verified', { signatureForm });
-    const read = readLinkedInNotification(parseWebhookJson(raw));
+    const read = readLinkedInNotification(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The LinkedIn lead notification is invalid', read.issues);
     const { action, leadAction, responseId, responseUrn, formId, formUrn, leadType, occurredAt } = read.notification;
     const request: PlatformLeadRequest = { platform: 'linkedin', responseId, responseUrn, formId, formUrn, leadType, occurredAt };

@@ -6,7 +6,7 @@ import {
   jsonResponse,
   lambdaDependencies,
   notFound,
-  parseWebhookJson,
+  parseJsonObject,
   rawBody,
   receivePlatformLeads,
   unauthorized,
@@ -27,7 +27,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), meta.appSecret)) {
       throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
     }
-    const delivery = readMetaLeadgenDelivery(parseWebhookJson(raw));
+    const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));
     if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
     const deliveries = await receivePlatformLeads(
       deps,

@@ -6,7 +6,7 @@ import {
   jsonResponse,
   lambdaDependencies,
   notFound,
-  parseWebhookJson,
+  parseJsonObject,
   rawBody,
   receivePlatformLeads,
   unauthorized,
@@ -30,7 +30,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const check = verifyTikTokSignature(raw, signature, tiktok.appSecret, now);
       if (!check.ok) throw unauthorized(check.problem);
     }
-    const read = readTikTokLeadTriggers(parseWebhookJson(raw));
+    const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
     // Anyone can send an unsigned trigger, so only forms we know are worth a read (and a retry).
     const unknown = read.triggers.filter((trigger) => !tiktok.forms.some((form) => form.pageId === trigger.pageId));

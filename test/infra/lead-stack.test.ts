@@ -92,7 +92,6 @@ describe('functions', () => {
         Variables: {
           LEADS_EVENT_BUS_NAME: { Ref: template.getResourceId('AWS::Events::EventBus') },
           LEADS_CONFIG_FILE: bundledConfigurationPath,
-          POWERTOOLS_SERVICE_NAME: expect.any(String),
           NODE_OPTIONS: '--enable-source-maps',
           ...Object.fromEntries(Object.keys(tables).map((table) => [tableEnvironmentVariables[table as keyof typeof tables], { Ref: logicalIdOfTable(table) }])),
         },

@@ -30,7 +30,6 @@ export * from './adapters/dynamodb-lead-intake-records';
 export * from './adapters/meta-graph-lead-reader';
 export * from './adapters/linkedin-lead-reader';
 export * from './adapters/tiktok-lead-reader';
-export * from './http/webhook-json';
 export * from './platform-lead-intake';
 export * from './ports/operational-metrics';
 export * from './adapters/powertools-metrics';

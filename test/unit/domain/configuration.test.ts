@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { configurationIssues } from '../../support/configuration-issues';
 
-function issuesOf(document: unknown): string[] {
-  try {
-    parseConfiguration(document, 'test.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 describe('configuration', () => {
   it('accepts the shipped demo: a demo form, four or more reps over two regions, two pools', () => {
@@ -24,7 +15,7 @@ describe('configuration', () => {
   it('names the field of a reference to an unknown pool', () => {
     const document = demoConfiguration();
     document.forms[0]!.poolId = 'nowhere';
-    expect(issuesOf(document)).toEqual(['forms[0].poolId: unknown pool "nowhere"']);
+    expect(configurationIssues(document)).toEqual(['forms[0].poolId: unknown pool "nowhere"']);
   });
 
   it('names each offending field in the message', () => {
@@ -32,7 +23,7 @@ describe('configuration', () => {
     document.reps[1]!.email = 'not-an-email';
     document.reps[2]!.timeZone = 'Mars/Olympus';
     document.pools[1]!.members.push('rep-ghost');
-    const issues = issuesOf(document);
+    const issues = configurationIssues(document);
     expect(issues).toContainEqual(expect.stringMatching(/^reps\[1\]\.email: /));
     expect(issues).toContainEqual(expect.stringMatching(/^reps\[2\]\.timeZone: must be an IANA time zone/));
     expect(issues).toContainEqual('pools[1].members[2]: unknown rep "rep-ghost"');
@@ -43,13 +34,13 @@ describe('configuration', () => {
     document.reps[1].id = document.reps[0].id;
     document.forms[1].colour = 'blue';
     document.forms[1].fields = [{ name: 'note', label: 'Note' }];
-    const issues = issuesOf(document);
+    const issues = configurationIssues(document);
     expect(issues).toContainEqual(`reps[1].id: duplicate id "${document.reps[0].id}"`);
     expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]: Unrecognized key: "colour"/));
     expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]\.fields: a form needs a field that maps to "email" or "phone"/));
   });
 
   it('says which field when the document is not an object at all', () => {
-    expect(issuesOf([])).toEqual([expect.stringMatching(/^\(root\): /)]);
+    expect(configurationIssues([])).toEqual([expect.stringMatching(/^\(root\): /)]);
   });
 });

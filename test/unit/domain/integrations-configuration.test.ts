@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseConfiguration } from '@leadflow/domain';
+import { parseConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { configurationIssues } from '../../support/configuration-issues';
 
-function issuesOf(document: unknown): string[] {
-  try {
-    parseConfiguration(document, 'test.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 describe('the integrations section of the configuration', () => {
   it('is optional, and the demo configures every platform with defaults filled in', () => {
@@ -29,7 +21,7 @@ describe('the integrations section of the configuration', () => {
     document.integrations.google.forms[0].channel = 'meta-ads';
     document.integrations.tiktok.forms[0].channel = 'ghost';
     document.integrations.generic.sources[0].poolId = 'nowhere';
-    expect(issuesOf(document)).toEqual([
+    expect(configurationIssues(document)).toEqual([
       'integrations.meta.forms[0].poolId: unknown pool "nowhere"',
       'integrations.google.forms[0].channel: channel "meta-ads" is of kind "meta"; google leads need a channel of kind "google"',
       'integrations.tiktok.forms[0].channel: unknown channel "ghost"',
@@ -43,19 +35,19 @@ describe('the integrations section of the configuration', () => {
     document.integrations.linkedin.forms.push({ ...document.integrations.linkedin.forms[0] });
     document.integrations.generic.sources[0].secrets = ['short'];
     document.integrations.tiktok.colour = 'pink';
-    const issues = issuesOf(document);
+    const issues = configurationIssues(document);
     expect(issues).toContainEqual('integrations.meta.forms[1].formId: must be the Meta lead form id as a string in quotes (JSON numbers lose digits above 2^53)');
     expect(issues).toContainEqual(expect.stringMatching(/^integrations\.generic\.sources\[0\]\.secrets\[0\]: must be the shared HMAC secret/));
     expect(issues).toContainEqual(expect.stringMatching(/^integrations\.tiktok: Unrecognized key: "colour"/));
     const duplicates = demoConfiguration() as any;
     duplicates.integrations.linkedin.forms.push({ ...duplicates.integrations.linkedin.forms[0] });
-    expect(issuesOf(duplicates)).toEqual(['integrations.linkedin.forms[1].formId: duplicate formId "1234567"']);
+    expect(configurationIssues(duplicates)).toEqual(['integrations.linkedin.forms[1].formId: duplicate formId "1234567"']);
   });
 
   it('needs at least one form or source per configured platform', () => {
     const document = demoConfiguration() as any;
     document.integrations.google.forms = [];
     document.integrations.generic.sources = [];
-    expect(issuesOf(document)).toEqual(['integrations.google.forms: list at least one Google lead form', 'integrations.generic.sources: list at least one source']);
+    expect(configurationIssues(document)).toEqual(['integrations.google.forms: list at least one Google lead form', 'integrations.generic.sources: list at least one source']);
   });
 });

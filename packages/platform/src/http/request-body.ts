@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseJsonKeepingLargeIntegers } from '@leadflow/domain';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors';
 
 export const maxBodyBytes = 64 * 1024;
@@ -12,18 +13,26 @@ export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64En
   return raw;
 }
 
-/** Parses JSON, naming the problem in a 400 when it is not valid or not an object. */
-export function parseJsonObject(text: string): Record<string, unknown> {
+/**
+ * Parses a JSON body that must be an object, naming the problem in a 400 otherwise. Integers beyond 2^53
+ * (64-bit platform ids) are kept as exact strings, so every body is read the same way.
+ */
+export function parseJsonObject(body: Buffer | string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonKeepingLargeIntegers(body.toString());
   } catch (error) {
     throw badRequest(`Body is not valid JSON: ${(error as Error).message}`, [{ path: '(body)', message: 'must be valid JSON' }]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw badRequest('Body must be a JSON object', [{ path: '(body)', message: 'must be a JSON object of field names to values' }]);
+    throw badRequest('Body must be a JSON object', [{ path: '(body)', message: 'must be a JSON object' }]);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** The media type of the request body, lower-cased and without parameters; '' when there is none. */
+export function mediaType(event: Pick<APIGatewayProxyEventV2, 'headers'>): string {
+  return (headerValue(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 /**
@@ -32,15 +41,14 @@ export function parseJsonObject(text: string): Record<string, unknown> {
  */
 export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Record<string, unknown>> {
   const raw = rawBody(event);
-  const contentTypeHeader = headerValue(event, 'content-type') ?? '';
-  const contentType = contentTypeHeader.split(';')[0]!.trim().toLowerCase();
+  const contentType = mediaType(event);
 
-  if (contentType === 'application/json') return parseJsonObject(raw.toString('utf8'));
+  if (contentType === 'application/json') return parseJsonObject(raw);
   if (contentType === 'application/x-www-form-urlencoded') return collect(new URLSearchParams(raw.toString('utf8')));
   if (contentType === 'multipart/form-data') {
     let data: FormData;
     try {
-      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': contentTypeHeader }, body: new Uint8Array(raw) }).formData();
+      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': headerValue(event, 'content-type')! }, body: new Uint8Array(raw) }).formData();
     } catch {
       throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
