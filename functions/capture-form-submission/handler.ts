@@ -1,9 +1,11 @@
-import { prepareIntake, readWebFormPost, type Form } from '@leadflow/domain';
+import { readWebFormPost, type Form } from '@leadflow/domain';
 import {
   badRequest,
   corsHeaders,
   headerValue,
   httpHandler,
+  ingestSubmission,
+  intakeAcknowledgement,
   jsonResponse,
   lambdaDependencies,
   notFound,
@@ -40,10 +42,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
     if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
-    const prepared = prepareIntake(post.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
     const idempotencyKey = headerValue(event, 'idempotency-key');
-    const { leadId, outcome } = await leads.ingestLead(prepared, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
-    return acknowledge(event, form, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) }, cors);
+    const outcome = await ingestSubmission({ leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+    return acknowledge(event, form, intakeAcknowledgement(outcome), cors);
   });
 }
 

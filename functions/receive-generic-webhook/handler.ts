@@ -1,8 +1,10 @@
-import { prepareIntake, readGenericLeadWebhook, verifyLeadSignature } from '@leadflow/domain';
+import { readGenericLeadWebhook, verifyLeadSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
   httpHandler,
+  ingestSubmission,
+  intakeAcknowledgement,
   jsonResponse,
   lambdaDependencies,
   notFound,
@@ -30,9 +32,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-    const prepared = prepareIntake(read.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
-    const { leadId, outcome } = await leads.ingestLead(prepared);
-    return jsonResponse(200, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) });
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));
   });
 }
 

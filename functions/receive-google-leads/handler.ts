@@ -1,8 +1,10 @@
-import { googleLeadToSubmission, prepareIntake, readGoogleLeadCredentials, secretsEqual } from '@leadflow/domain';
+import { googleLeadToSubmission, readGoogleLeadCredentials, secretsEqual } from '@leadflow/domain';
 import {
   badRequest,
   forbidden,
   httpHandler,
+  ingestSubmission,
+  intakeAcknowledgement,
   jsonResponse,
   lambdaDependencies,
   notFound,
@@ -33,9 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
     if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
     const at = now();
-    const prepared = prepareIntake(read.submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, at);
-    const { leadId, outcome } = await leads.ingestLead(prepared);
-    return jsonResponse(200, { leadId, ...(outcome === 'created' ? {} : { duplicate: true }) });
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));
   });
 }
 

@@ -1,5 +1,6 @@
-import { importSubmission, prepareIntake, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
+import { importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
 import type { LeadStore } from './ports/lead-store';
+import { prepareWithNewIds } from './ingest-submission';
 
 /** What an import did, row by row summed up; the same answer for the HTTP endpoint and the command line. */
 export interface ImportSummary {
@@ -38,7 +39,7 @@ export async function importLeads(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const at = deps.now();
-  const prepared = file.rows.map((row) => prepareIntake(importSubmission(row, target), { leadId: deps.newId(), eventId: deps.newId(), touchEventId: deps.newId() }, at));
+  const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at));
   const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };
   let done = 0;
   options.onProgress?.(done, prepared.length);

@@ -34,3 +34,4 @@ export * from './platform-lead-intake';
 export * from './ports/operational-metrics';
 export * from './adapters/powertools-metrics';
 export * from './http/html-error-page';
+export * from './ingest-submission';

@@ -8,7 +8,6 @@ import {
   fetchFailedEvent,
   newIntakeRecord,
   platformLeadIdOf,
-  prepareIntake,
   submissionFromFetchedLead,
   type Configuration,
   type IntakeRecordStatus,
@@ -16,6 +15,7 @@ import {
   type PlatformLeadRequest,
 } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
+import { ingestSubmission } from './ingest-submission';
 import { logger } from './logger';
 
 /**
@@ -82,8 +82,7 @@ export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, recor
     if (read.submission.isTest && !read.includeTestLeads) {
       outcome = { status: 'skipped', reason: 'a platform test lead, and the form does not include test leads' };
     } else {
-      const prepared = prepareIntake(read.submission, { leadId: deps.newId(), eventId: deps.newId(), touchEventId: deps.newId() }, now);
-      const { leadId } = await deps.leads.ingestLead(prepared);
+      const { leadId } = await ingestSubmission(deps, read.submission, now);
       outcome = { status: 'fetched', leadId };
     }
   } catch (error) {
