@@ -25,17 +25,21 @@ const turnstileTokenField = 'cf-turnstile-response';
  * lead (or a touch on the person's existing lead) with its event in one transaction.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'rateLimiter' | 'humanVerifier' | 'now' | 'newId'>) {
+  const formOf = (event: APIGatewayProxyEventV2) => dependencies().config.forms.find((candidate) => candidate.id === (event.pathParameters?.formId ?? ''));
+  // Every answer to an allowed origin carries CORS headers, refusals included: the embed script shows their field errors.
+  const headersFor = (event: APIGatewayProxyEventV2) => {
+    const form = formOf(event);
+    return form ? corsHeaders(form.allowedOrigins, headerValue(event, 'origin')) : {};
+  };
   return httpHandler(async (event) => {
-    const { config, leads, rateLimiter, humanVerifier, now, newId } = dependencies();
-    const formId = event.pathParameters?.formId ?? '';
-    const form = config.forms.find((candidate) => candidate.id === formId);
-    if (!form) throw notFound(`Form "${formId}" does not exist`);
-    const cors = corsHeaders(form.allowedOrigins, headerValue(event, 'origin'));
+    const { leads, rateLimiter, humanVerifier, now, newId } = dependencies();
+    const form = formOf(event);
+    if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
     const ip = event.requestContext.http.sourceIp;
     const at = now();
 
     const limit = await rateLimiter.hit(`form:${form.id}:ip:${ip}`, form.rateLimitPerMinute, at);
-    if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds, cors);
+    if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 
     const body = await readFormBody(event);
     if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier);
@@ -44,8 +48,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
 
     const idempotencyKey = headerValue(event, 'idempotency-key');
     const outcome = await ingestSubmission({ leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
-    return acknowledge(event, form, intakeAcknowledgement(outcome), cors);
-  });
+    return acknowledge(event, form, intakeAcknowledgement(outcome));
+  }, { headersFor });
 }
 
 async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier) {
@@ -56,16 +60,16 @@ async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string
 }
 
 /** A browser posting a plain HTML form (it asks for HTML, not JSON) is sent on to the thank-you page. */
-function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string; duplicate?: true }, cors: Record<string, string>): APIGatewayProxyStructuredResultV2 {
-  if (!prefersHtml(event)) return jsonResponse(202, result, cors);
+function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string; duplicate?: true }): APIGatewayProxyStructuredResultV2 {
+  if (!prefersHtml(event)) return jsonResponse(202, result);
   if (form.thankYouUrl) {
     const location = new URL(form.thankYouUrl);
     location.searchParams.set('leadId', result.leadId);
-    return { statusCode: 303, headers: { location: location.toString(), ...cors }, body: '' };
+    return { statusCode: 303, headers: { location: location.toString() }, body: '' };
   }
   return {
     statusCode: 200,
-    headers: { 'content-type': 'text/html; charset=utf-8', ...cors },
+    headers: { 'content-type': 'text/html; charset=utf-8' },
     body: `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title><body><h1>Thank you</h1><p>We received your request to ${escapeHtml(form.name)} and will be in touch soon.</p><p><small>Reference: ${escapeHtml(result.leadId)}</small></p></body></html>`,
   };
 }

@@ -164,6 +164,32 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
     }
   });
 
+  it('shows the field errors of a refused submission on another site’s page (cross-origin, so only with CORS headers)', async () => {
+    // The demo page served from an origin the demo form allows, posting to the runtime on another origin.
+    const siteOrigin = 'http://localhost:3000';
+    const demoHtml = (await (await fetch(`${runtime.url}/demo`)).text())
+      .replace('action="/forms/demo/submissions"', `action="${runtime.url}/forms/demo/submissions"`)
+      .replace('src="/embed.js"', `src="${runtime.url}/embed.js"`);
+    expect(demoHtml).toContain(`action="${runtime.url}/forms/demo/submissions"`);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.route(`${siteOrigin}/landing`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: demoHtml }));
+      await page.goto(`${siteOrigin}/landing`);
+      await page.waitForSelector('form[data-leads-form][data-leads-ready]');
+      const openedAt = Date.now();
+      await fillDemo(page, { name: 'Ada Lovelace', email: 'ada@example' });
+      const { status, answer, headers } = await submit(page, openedAt);
+      expect(headers.origin).toBe(siteOrigin);
+      expect(status).toBe(400);
+      expect(answer.issues).toContainEqual({ path: 'email', message: 'must be a valid email address' });
+      await expect.poll(() => page.locator('#email + [data-leads-error-for="email"]').textContent()).toBe('must be a valid email address');
+      expect(await page.locator('[data-leads-message]').textContent()).toBe('Please check the highlighted fields.');
+    } finally {
+      await context.close();
+    }
+  });
+
   describe('without the server', () => {
     let context: BrowserContext;
     let page: Page;

@@ -4,10 +4,19 @@ import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eve
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { httpErrorHandler } from './http/http-error-handler';
+import { responseHeaders } from './http/response-headers';
 
-/** An HTTP API (payload v2) handler whose thrown `HttpError`s become clean JSON answers. */
-export function httpHandler(handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().use(httpErrorHandler()).handler(handle);
+/**
+ * An HTTP API (payload v2) handler whose thrown `HttpError`s become clean JSON answers. `headersFor`
+ * adds headers to every answer, errors and 500s included (CORS: a browser shows no answer without them).
+ */
+export function httpHandler(
+  handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
+  options: { headersFor?: (event: APIGatewayProxyEventV2) => Record<string, string> } = {},
+) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
+  if (options.headersFor) handler.use(responseHeaders(options.headersFor));
+  return handler.use(httpErrorHandler()).handler(handle);
 }
 
 /**

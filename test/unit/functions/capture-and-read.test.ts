@@ -145,6 +145,55 @@ describe('capture-form-submission handler', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  describe('answers an allowed origin with the CORS headers whatever the status, so the embed script can read refusals', () => {
+    const origin = 'http://localhost:3000';
+    const valid = JSON.stringify({ name: 'Ada', email: 'ada@example.com' });
+    const answers: Array<[number, string, (deps: ReturnType<typeof fakeDependencies>) => Promise<any>]> = [
+      [202, 'a stored lead', (deps) => submit(deps, 'demo', valid, 'application/json', { origin })],
+      [303, 'a plain HTML post', (deps) => submit(deps, 'demo', 'name=Ada&email=ada%40example.com', 'application/x-www-form-urlencoded', { origin, accept: 'text/html' })],
+      [400, 'invalid fields', (deps) => submit(deps, 'demo', JSON.stringify({ email: 'nope' }), 'application/json', { origin })],
+      [400, 'malformed JSON', (deps) => submit(deps, 'demo', '{"name":', 'application/json', { origin })],
+      [400, 'invalid fields posted as a plain HTML form', (deps) => submit(deps, 'demo', 'email=nope', 'application/x-www-form-urlencoded', { origin, accept: 'text/html' })],
+      [413, 'a body over 64 KB', (deps) => submit(deps, 'demo', JSON.stringify({ name: 'Ada', message: 'x'.repeat(70_000) }), 'application/json', { origin })],
+      [415, 'an unknown content type', (deps) => submit(deps, 'demo', 'hello', 'text/plain', { origin })],
+      [
+        429,
+        'too many posts',
+        async (deps) => {
+          for (let index = 0; index < deps.config.forms[0]!.rateLimitPerMinute; index += 1) await submit(deps, 'demo', valid);
+          return submit(deps, 'demo', valid, 'application/json', { origin });
+        },
+      ],
+      [
+        500,
+        'an internal failure',
+        (deps) => {
+          deps.store.ingestLead = async () => {
+            throw new Error('table unavailable');
+          };
+          return submit(deps, 'demo', valid, 'application/json', { origin });
+        },
+      ],
+    ];
+    it.each(answers)('%i for %s', async (status, _what, send) => {
+      const response = await send(fakeDependencies());
+      expect(response.statusCode).toBe(status);
+      expect(response.headers).toMatchObject({
+        'access-control-allow-origin': origin,
+        'access-control-allow-methods': 'POST, OPTIONS',
+        'access-control-allow-headers': 'content-type, accept, idempotency-key',
+        'access-control-expose-headers': 'retry-after',
+        vary: 'Origin',
+      });
+    });
+
+    it('gives a foreign origin no CORS headers on a refusal either', async () => {
+      const response = await submit(fakeDependencies(), 'demo', JSON.stringify({ email: 'nope' }), 'application/json', { origin: 'https://evil.example' });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
   it('is 404 for an unknown form, and writes nothing', async () => {
     const deps = fakeDependencies();
     const response = await submit(deps, 'nope', '{"email":"a@b.co"}');
