@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidEventPatternError, testEventPattern, validatePutEventsEntries } from '@leadflow/event-pattern';
 import type { ActivityLog } from './activity-log';
 import type { LocalEventBus } from './event-bus';
+import { hostNameOf, isLoopbackName } from './local-route-guard';
 
 /**
  * One loopback endpoint that speaks the wire protocols of the AWS services the handlers call besides
@@ -34,6 +35,9 @@ export class LocalAwsEndpoint {
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
+    // Only programs on this machine address it by a loopback name; a DNS-rebound web page would not.
+    const host = hostNameOf(request.headers.host);
+    if (!host || !isLoopbackName(host)) return sendJson(response, 403, { __type: 'AccessDeniedException', message: 'The local AWS endpoint answers only requests addressed to 127.0.0.1' });
     const target = String(request.headers['x-amz-target'] ?? '');
     try {
       if (request.method === 'POST' && target === 'AWSEvents.PutEvents') return this.putEvents(body, response);

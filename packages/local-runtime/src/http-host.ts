@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionDefinition } from '@leadflow/manifest';
 import { maxRequestBytes, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
@@ -6,7 +6,7 @@ import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
 import { buildRouteTable, matchRoute } from './route-table';
 
 /** A route that exists only in the local runtime (under `/_local/`, or demo pages); never deployed. */
-export type LocalRouteHandler = (request: { method: string; url: URL; body: Buffer }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined>;
+export type LocalRouteHandler = (request: { method: string; url: URL; body: Buffer; headers: IncomingHttpHeaders }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined>;
 
 /**
  * Serves the manifest's HTTP routes like an API Gateway HTTP API: JWT routes are verified before the
@@ -52,7 +52,7 @@ export class HttpHost {
     const url = new URL(request.url ?? '/', 'http://local');
     const method = request.method ?? 'GET';
 
-    const local = await this.localRoutes({ method, url, body });
+    const local = await this.localRoutes({ method, url, body, headers: request.headers });
     if (local) {
       const isText = typeof local.body === 'string';
       response.writeHead(local.status, { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...local.headers });

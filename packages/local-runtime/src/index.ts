@@ -2,3 +2,4 @@ export { startLocalRuntime, localEventBusName, type LocalRuntime } from './runti
 export { signLocalToken } from './local-jwt';
 export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 export { ensureTable } from './table-setup';
+export { lockFileName, processRuns } from './data-dir-lock';

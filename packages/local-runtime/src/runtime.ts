@@ -5,10 +5,12 @@ import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
 import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
+import { lockDataDir } from './data-dir-lock';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus, localRegion } from './event-bus';
 import { FunctionHost } from './function-host';
 import { HttpHost } from './http-host';
+import { guardLocalRoutes, isLoopbackName } from './local-route-guard';
 import { localRoutes } from './local-routes';
 import { LocalScheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
@@ -17,6 +19,9 @@ import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
 import { ensureTable } from './table-setup';
 
 export const localEventBusName = 'leadflow';
+
+/** HOST values that mean "every interface". */
+const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 
 export interface LocalRuntime {
   url: string;
@@ -42,9 +47,13 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
   };
   try {
     const dataDir = settings.inMemory ? undefined : resolve(rootDir, settings.dataDir);
+    const dynamoDbPath = dataDir && join(dataDir, 'dynamodb');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dataDir && join(dataDir, 'dynamodb') });
+    const lock = dataDir && dynamoDbPath ? await lockDataDir(dataDir, dynamoDbPath) : undefined;
+    if (lock) stops.push(() => lock.release());
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dynamoDbPath });
     stops.push(() => dynamo.stop());
+    lock?.recordDynamoDbLocal(dynamo.pid);
 
     const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     stops.push(() => dynamodb.destroy());
@@ -61,6 +70,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     // The HTTP port is fixed now so handlers can be pointed at the stand-ins it will serve.
     const httpPort = settings.port || (await freePort(settings.host));
     const url = `http://${settings.host}:${httpPort}`;
+    // The handlers reach the stand-ins over loopback when the host listens on every interface.
+    const ownUrl = `http://${wildcardHosts.has(settings.host) ? '127.0.0.1' : settings.host}:${httpPort}`;
     Object.assign(process.env, {
       AWS_REGION: localRegion,
       AWS_ACCESS_KEY_ID: 'local',
@@ -72,10 +83,10 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
-      LEADS_TURNSTILE_VERIFY_URL: `${url}${standInsBasePath}/turnstile/siteverify`,
-      LEADS_META_GRAPH_BASE_URL: `${url}${standInsBasePath}/meta-graph`,
-      LEADS_LINKEDIN_API_BASE_URL: `${url}${standInsBasePath}/linkedin`,
-      LEADS_TIKTOK_API_BASE_URL: `${url}${standInsBasePath}/tiktok`,
+      LEADS_TURNSTILE_VERIFY_URL: `${ownUrl}${standInsBasePath}/turnstile/siteverify`,
+      LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
+      LEADS_LINKEDIN_API_BASE_URL: `${ownUrl}${standInsBasePath}/linkedin`,
+      LEADS_TIKTOK_API_BASE_URL: `${ownUrl}${standInsBasePath}/tiktok`,
     });
     resetLambdaDependencies();
     logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);
@@ -97,7 +108,16 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     stops.push(() => scheduler.stop());
 
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint });
-    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns() }));
+    if (!isLoopbackName(settings.host)) {
+      console.warn(
+        `WARNING: HOST=${settings.host} makes the Leadflow local runtime reachable from other machines. It has no real authentication: anyone who can reach it can post leads.` +
+          (settings.exposeLocalRoutes
+            ? ' LEADS_EXPOSE_LOCAL_ROUTES=1: /_local/ (every notification, i.e. personal data, and schedule runs) is served too, to requests that name this host.'
+            : ' /_local/ is off (set LEADS_EXPOSE_LOCAL_ROUTES=1 to serve it).'),
+      );
+    }
+    const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns() }), { hostName: settings.host, exposed: settings.exposeLocalRoutes });
+    const http = new HttpHost(functions, host, settings.jwtSecret, routes);
     await http.start(httpPort, settings.host);
     stops.push(() => http.stop());
 

@@ -61,6 +61,7 @@ const localSettingsSchema = z.object({
   LEADS_LOCAL_JWT_SECRET: z.string().min(16).default('leadflow-local-development-secret'),
   LEADS_SCHEDULES: flag.default(true),
   LEADS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
+  LEADS_EXPOSE_LOCAL_ROUTES: flag.default(false),
 });
 
 export interface LocalRuntimeSettings {
@@ -77,6 +78,8 @@ export interface LocalRuntimeSettings {
   schedulesEnabled: boolean;
   /** Log level of the handlers' Powertools logger while they run locally. */
   logLevel: string;
+  /** Serve `/_local/` even when `host` is not a loopback address (they hold personal data). */
+  exposeLocalRoutes: boolean;
 }
 
 export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): LocalRuntimeSettings {
@@ -92,6 +95,7 @@ export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): 
     jwtSecret: parsed.LEADS_LOCAL_JWT_SECRET,
     schedulesEnabled: parsed.LEADS_SCHEDULES,
     logLevel: parsed.LEADS_LOG_LEVEL,
+    exposeLocalRoutes: parsed.LEADS_EXPOSE_LOCAL_ROUTES,
   };
 }
 

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lockFileName, processRuns } from '@leadflow/local-runtime';
+
+const rootDir = new URL('../..', import.meta.url).pathname;
+
+export interface RuntimeProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+/**
+ * Runs `npm start`'s entry point as one node process (no npm or tsx wrapper in between) on a data
+ * directory, and waits for its "ready" line. `detached` puts it in a process group of its own, which
+ * its DynamoDB Local joins, so the whole group can be killed at once.
+ */
+export async function startRuntimeProcess(dataDir: string, options: { detached?: boolean; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/cli.ts'], {
+    cwd: rootDir,
+    detached: options.detached ?? false,
+    env: { ...process.env, PORT: '0', LEADS_DATA_DIR: dataDir, LEADS_IN_MEMORY: '0', LEADS_LOG_LEVEL: 'SILENT', LEADS_SCHEDULES: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The runtime did not start within 150 s:\n${output}`)), 150_000);
+    const onData = () => {
+      const ready = /ready at (http:\/\/\S+)/.exec(output);
+      if (!ready) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve(ready[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`The runtime exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output };
+}
+
+/** The lock file a running runtime holds in its data directory. */
+export function readDataDirLock(dataDir: string): { ownerPid: number; dynamoDbLocalPid?: number; dynamoDbPath: string } {
+  return JSON.parse(readFileSync(join(dataDir, lockFileName), 'utf8'));
+}
+
+/** Resolves once the process has exited (or fails after `timeoutMs`). */
+export async function processGone(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processRuns(pid)) {
+    if (Date.now() > deadline) throw new Error(`Process ${pid} still runs after ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
