@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -180,6 +180,8 @@ export class StreamPoller {
   private saveCheckpoints(): void {
     if (!this.checkpointFile) return;
     const shards = Object.fromEntries([...this.shards].map(([shardId, cursor]) => [shardId, { checkpoint: cursor.checkpoint, closed: cursor.closed }]));
-    writeFileSync(this.checkpointFile, JSON.stringify({ streamArn: this.streamArn, shards }, null, 2));
+    // Write then rename: a process killed mid-write leaves the previous checkpoint, never a truncated file.
+    writeFileSync(`${this.checkpointFile}.next`, JSON.stringify({ streamArn: this.streamArn, shards }, null, 2));
+    renameSync(`${this.checkpointFile}.next`, this.checkpointFile);
   }
 }
