@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
 
 /** Tag carried by every resource of a manifest function; tests and cost reports find functions by it. */
 export const functionTagKey = 'leadflow:function';
@@ -53,8 +54,10 @@ export interface LeadFunctionProps {
   tables: Record<TableName, dynamodb.Table>;
   eventBus: events.IEventBus;
   configuration: Configuration;
-  /** Absolute path of the validated configuration file copied into the bundle. */
+  /** Absolute path of the validated configuration file copied into the bundle (it holds no secret). */
   configurationFile: string;
+  /** The configured secrets; the function may read those of the kinds its manifest entry lists. */
+  secrets: IntegrationSecrets;
   projectRoot: string;
   logRetention: logs.RetentionDays;
   tracing: boolean;
@@ -105,6 +108,7 @@ export class LeadFunction extends Construct {
         ...Object.fromEntries(Object.entries(props.tables).map(([name, table]) => [tableEnvironmentVariables[name as TableName], table.tableName])),
         LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
         LEADS_CONFIG_FILE: bundledConfigurationPath,
+        [secretsPrefixVariable]: props.secrets.prefix,
         NODE_OPTIONS: '--enable-source-maps',
       },
       // Lambda retries failed asynchronous invocations itself, whoever delivered them; the same
@@ -148,6 +152,7 @@ export class LeadFunction extends Construct {
     ]);
     this.grantTableAccess(props.tables);
     if (definition.publishesEvents) props.eventBus.grantPutEventsTo(this.role);
+    props.secrets.grantRead(definition.secrets ?? [], this.role);
     if (definition.sendsEmail) this.role.addToPrincipalPolicy(sendNotificationEmail(this, props.configuration.organisation.notificationSender));
     if (props.tracing) {
       NagSuppressions.addResourceSuppressions(

@@ -13,11 +13,12 @@ import { LeadHttpApi } from './lead-http-api';
 import { createManifestTable } from './manifest-table';
 import { SalesTeamUserPool } from './sales-team-user-pool';
 import { connectTrigger } from './trigger-wiring';
+import { IntegrationSecrets } from './integration-secrets';
 
 export interface LeadStackProps extends StackProps {
   /** The validated configuration; it decides e.g. which sender address functions may email from. */
   configuration: Configuration;
-  /** Absolute path of the configuration file copied into every function bundle. */
+  /** Absolute path of the configuration file copied into every function bundle; it names secrets, never holds them. */
   configurationFile: string;
   /** Repository root, against which manifest entries are resolved. */
   projectRoot: string;
@@ -43,6 +44,7 @@ export class LeadStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly users: SalesTeamUserPool;
   readonly httpApi: LeadHttpApi;
+  readonly secrets: IntegrationSecrets;
   /** Keyed by manifest function name. */
   readonly functions: ReadonlyMap<string, LeadFunction>;
 
@@ -70,6 +72,8 @@ export class LeadStack extends Stack {
       logRetention,
     });
 
+    this.secrets = new IntegrationSecrets(this, 'Secrets', { configuration: props.configuration });
+
     let scheduleGroup: scheduler.ScheduleGroup | undefined;
     const sources = {
       api: this.httpApi,
@@ -88,6 +92,7 @@ export class LeadStack extends Stack {
         eventBus: this.eventBus,
         configuration: props.configuration,
         configurationFile: props.configurationFile,
+        secrets: this.secrets,
         projectRoot: props.projectRoot,
         logRetention,
         tracing: props.tracing ?? false,

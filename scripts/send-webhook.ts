@@ -9,7 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigurationFile } from '@leadflow/platform';
+import { loadConfigurationFile, localSecretValue, readLocalRuntimeSettings, readLocalSecrets } from '@leadflow/platform';
+import { localSecretSources } from '@leadflow/local-runtime';
 import { exampleDelivery, webhookChannels, type WebhookChannel } from './webhook-examples';
 
 const { values, positionals } = parseArgs({
@@ -30,7 +31,9 @@ if (!channel || !webhookChannels.includes(channel)) {
 }
 
 const config = loadConfigurationFile(resolve(values.config!));
-const delivery = exampleDelivery(channel, config, { id: values.id, tamper: values.tamper, leadAction: values.deleted ? 'DELETED' : 'CREATED' });
+// Signs with the values `npm start` reads: demo values, config/secrets.local.json, LEADS_SECRETS.
+const secrets = readLocalSecrets(localSecretSources(readLocalRuntimeSettings())).values;
+const delivery = exampleDelivery(channel, config, (secret) => localSecretValue(secrets, secret).current, { id: values.id, tamper: values.tamper, leadAction: values.deleted ? 'DELETED' : 'CREATED' });
 const url = new URL(delivery.path, values.url);
 console.log(`${delivery.method} ${url}  (platform lead id ${delivery.platformLeadId})`);
 for (const [name, value] of Object.entries(delivery.headers)) console.log(`${name}: ${value}`);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { leadSignature, linkedInSignature, metaSignature, tikTokSignature, type Configuration } from '@leadflow/domain';
+import { leadSignature, linkedInSignature, metaSignature, secretRefs, tikTokSignature, type Configuration, type SecretRef } from '@leadflow/domain';
 
 /**
- * One example delivery per channel, in each platform's own shape and signed with the configured secrets,
+ * One example delivery per channel, in each platform's own shape and signed with the given secrets,
  * as the platforms would send it. Used by `scripts/send-webhook.ts` and by the end-to-end tests.
  */
 
@@ -50,7 +50,10 @@ function tampered(signature: string): string {
   return signature.slice(0, -1) + (last === '0' ? '1' : '0');
 }
 
-export function exampleDelivery(channel: WebhookChannel, config: Configuration, options: ExampleOptions = {}): ExampleDelivery {
+/** The value a sender signs with, e.g. the current value of the local secret. */
+export type SigningSecrets = (secret: SecretRef) => string;
+
+export function exampleDelivery(channel: WebhookChannel, config: Configuration, signWith: SigningSecrets, options: ExampleOptions = {}): ExampleDelivery {
   const id = options.id ?? freshPlatformId();
   const now = options.now ?? new Date();
   const unix = Math.floor(now.getTime() / 1000);
@@ -67,12 +70,13 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const body =
       `{"object":"page","entry":[{"id":"138124712925158","time":${unix},"changes":[{"field":"leadgen","value":` +
       `{"leadgen_id":${leadgenId},"page_id":"138124712925158","form_id":"${meta.forms[0]!.formId}","ad_id":"23850000000000001","adgroup_id":"23850000000000001","created_time":${unix}}}]}]}`;
-    const signature = metaSignature(body, meta.appSecret);
+    const signature = metaSignature(body, signWith(secretRefs.metaAppSecret));
     return { channel, method: 'POST', path: '/webhooks/meta', headers: { 'content-type': 'application/json', 'x-hub-signature-256': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
   }
 
   if (channel === 'google') {
     const form = need(integrations.google, 'integrations.google').forms[0]!;
+    const googleKey = signWith(secretRefs.googleFormKey(form.formId));
     // Google sends its int64 ids as bare JSON numbers; creative_id is above 2^53 on purpose.
     const body = `{"lead_id":${JSON.stringify(id)},"user_column_data":[${[
       { column_name: 'Full Name', string_value: 'Riley Park', column_id: 'FULL_NAME' },
@@ -83,7 +87,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
       { column_name: 'How many robots?', string_value: '10-50', column_id: 'HOW_MANY_ROBOTS' },
     ]
       .map((column) => JSON.stringify(column))
-      .join(',')}],"api_version":"1.0","form_id":${form.formId},"campaign_id":23729418209,"google_key":${JSON.stringify(options.tamper ? `${form.googleKey}-forged` : form.googleKey)},` +
+      .join(',')}],"api_version":"1.0","form_id":${form.formId},"campaign_id":23729418209,"google_key":${JSON.stringify(options.tamper ? `${googleKey}-forged` : googleKey)},` +
       `"is_test":false,"gcl_id":"Cj0KCQjw-example-gclid","adgroup_id":195583084496,"creative_id":9007199254740993,"lead_submit_time":${JSON.stringify(now.toISOString())}}`;
     return { channel, method: 'POST', path: '/webhooks/google', headers: { 'content-type': 'application/json' }, body, platformLeadId: id };
   }
@@ -100,7 +104,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
       leadAction: options.leadAction ?? 'CREATED',
       occurredAt: now.getTime(),
     });
-    const signature = linkedInSignature(body, linkedin.clientSecret);
+    const signature = linkedInSignature(body, signWith(secretRefs.linkedInClientSecret));
     return { channel, method: 'POST', path: '/webhooks/linkedin', headers: { 'content-type': 'application/json', 'x-li-signature': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
   }
 
@@ -109,7 +113,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const body =
       `{"object":1,"time":${unix},"request_id":"example-${id}","entry":[{"id":${JSON.stringify(id)},"page_id":"${tiktok.forms[0]!.pageId}","create_time":${unix},` +
       `"campaign_id":"1800000000000001","adgroup_id":"1800000000000002","ad_id":"1800000000000003","changes":[]}]}`;
-    const signature = tikTokSignature(body, tiktok.appSecret, unix);
+    const signature = tikTokSignature(body, signWith(secretRefs.tikTokAppSecret), unix);
     return { channel, method: 'POST', path: '/webhooks/tiktok', headers: { 'content-type': 'application/json', 'tiktok-signature': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
   }
 
@@ -127,7 +131,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     ],
     attribution: { utm_source: 'acme', utm_medium: 'referral', utm_campaign: 'spring-2026', landing_url: 'https://acme.example/robots' },
   });
-  const signature = leadSignature(body, source.secrets[0]!, unix);
+  const signature = leadSignature(body, signWith(secretRefs.genericSourceSecret(source.id)), unix);
   return {
     channel,
     method: 'POST',

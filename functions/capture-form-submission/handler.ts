@@ -1,4 +1,4 @@
-import { readWebFormPost, type Form } from '@leadflow/domain';
+import { readWebFormPost, secretRefs, type Form } from '@leadflow/domain';
 import {
   badRequest,
   corsHeaders,
@@ -13,6 +13,7 @@ import {
   tooManyRequests,
   type DependencyResolver,
   type HumanVerifier,
+  type SecretStore,
   escapeHtml,
   prefersHtml,
 } from '@leadflow/platform';
@@ -24,7 +25,7 @@ const turnstileTokenField = 'cf-turnstile-response';
  * `POST /forms/{formId}/submissions`: rate-limit, verify, validate and clean the post, then store the
  * lead (or a touch on the person's existing lead) with its event in one transaction.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'rateLimiter' | 'humanVerifier' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
   const formOf = (event: APIGatewayProxyEventV2) => dependencies().config.forms.find((candidate) => candidate.id === (event.pathParameters?.formId ?? ''));
   // Every answer to an allowed origin carries CORS headers, refusals included: the embed script shows their field errors.
   const headersFor = (event: APIGatewayProxyEventV2) => {
@@ -32,7 +33,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     return form ? corsHeaders(form.allowedOrigins, headerValue(event, 'origin')) : {};
   };
   return httpHandler(async (event) => {
-    const { leads, rateLimiter, humanVerifier, now, newId } = dependencies();
+    const { leads, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
     const form = formOf(event);
     if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
     const ip = event.requestContext.http.sourceIp;
@@ -42,7 +43,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 
     const body = await readFormBody(event);
-    if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier);
+    if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
     const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
     if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
@@ -52,10 +53,11 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   }, { headersFor });
 }
 
-async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier) {
+async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier, secrets: SecretStore) {
   const token = body[turnstileTokenField];
   if (typeof token !== 'string' || token === '') throw badRequest('Human verification is missing', [{ path: turnstileTokenField, message: 'is required for this form' }]);
-  const result = await verifier.verify({ secretKey: form.turnstile!.secretKey, token, remoteIp: ip });
+  const secretKey = await secrets.get(secretRefs.turnstileSecretKey(form.id));
+  const result = await verifier.verify({ secretKey: secretKey.current, token, remoteIp: ip });
   if (!result.success) throw badRequest('Human verification failed', [{ path: turnstileTokenField, message: `was not accepted (${result.errorCodes.join(', ') || 'no reason given'})` }]);
 }
 

@@ -1,4 +1,4 @@
-import { readGenericLeadWebhook, verifyLeadSignature } from '@leadflow/domain';
+import { acceptedValues, readGenericLeadWebhook, secretRefs, verifyLeadSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
@@ -19,15 +19,16 @@ import {
  * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
  * tolerance). `event_id` (or the `Idempotency-Key` header) makes a redelivery a replay of the same lead.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, now, newId } = dependencies();
+    const { config, leads, secrets, now, newId } = dependencies();
     const sourceId = event.pathParameters?.sourceId ?? '';
     const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
     if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
     const at = now();
     const raw = rawBody(event);
-    const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), source.secrets, at);
+    const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
+    const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
     if (!check.ok) throw unauthorized(check.problem);
     const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);

@@ -1,4 +1,4 @@
-import { googleLeadToSubmission, readGoogleLeadCredentials, secretsEqual } from '@leadflow/domain';
+import { acceptedValues, googleLeadToSubmission, readGoogleLeadCredentials, secretRefs, secretsEqual } from '@leadflow/domain';
 import {
   badRequest,
   forbidden,
@@ -19,9 +19,9 @@ import {
  * for its `form_id` (compared in constant time); the answers are in the body, so the lead is stored
  * directly. Test leads (`is_test`) are stored flagged if the form includes them, and never routed.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, now, newId } = dependencies();
+    const { config, leads, secrets, now, newId } = dependencies();
     const google = config.integrations.google;
     if (!google) throw notFound('Google Ads lead forms are not configured');
     const body = parseJsonObject(rawBody(event));
@@ -29,7 +29,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!credentials.ok) throw badRequest('The Google lead delivery is invalid', credentials.issues);
     const form = google.forms.find((candidate) => candidate.formId === credentials.formId);
     if (!form) throw forbidden(`Google lead form ${credentials.formId} is not configured to deliver leads here`);
-    if (!credentials.googleKey || !secretsEqual(credentials.googleKey, form.googleKey)) throw unauthorized('google_key is missing or does not match the key configured for this form');
+    const given = credentials.googleKey;
+    const formKey = await secrets.get(secretRefs.googleFormKey(form.formId));
+    if (!given || !acceptedValues(formKey).some((value) => secretsEqual(given, value))) throw unauthorized('google_key is missing or does not match the key configured for this form');
 
     const read = googleLeadToSubmission(body, form);
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);

@@ -1,4 +1,4 @@
-import { readLinkedInNotification, verifyLinkedInSignature, type PlatformLeadRequest } from '@leadflow/domain';
+import { acceptedValues, readLinkedInNotification, secretRefs, verifyLinkedInSignature, type PlatformLeadRequest } from '@leadflow/domain';
 import {
   badRequest,
   erasePlatformLead,
@@ -20,13 +20,15 @@ import {
  * `CREATED`: the delivery is stored as a pending intake record, then the lead form response is read back
  * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
-    const linkedin = deps.config.integrations.linkedin;
-    if (!linkedin) throw notFound('LinkedIn Lead Sync is not configured');
+    if (!deps.config.integrations.linkedin) throw notFound('LinkedIn Lead Sync is not configured');
     const raw = rawBody(event);
-    const signatureForm = verifyLinkedInSignature(raw, headerValue(event, 'x-li-signature'), linkedin.clientSecret);
+    const clientSecret = await deps.secrets.get(secretRefs.linkedInClientSecret);
+    const signatureForm = acceptedValues(clientSecret)
+      .map((value) => verifyLinkedInSignature(raw, headerValue(event, 'x-li-signature'), value))
+      .find((form) => form !== undefined);
     if (!signatureForm) throw unauthorized('X-LI-Signature is missing or does not match the body (hex HMAC-SHA256 with the client secret)');
     // Which reading of LinkedIn's signature docs the sender follows; kept so the check can be tightened.
     logger.debug('LinkedIn signature verified', { signatureForm });

@@ -1,4 +1,4 @@
-import { readMetaLeadgenDelivery, verifyMetaSignature } from '@leadflow/domain';
+import { acceptedValues, readMetaLeadgenDelivery, secretRefs, verifyMetaSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
@@ -18,13 +18,13 @@ import {
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
-    const meta = deps.config.integrations.meta;
-    if (!meta) throw notFound('Meta Lead Ads is not configured');
+    if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
     const raw = rawBody(event);
-    if (!verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), meta.appSecret)) {
+    const appSecret = await deps.secrets.get(secretRefs.metaAppSecret);
+    if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {
       throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
     }
     const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));

@@ -1,4 +1,4 @@
-import { readTikTokLeadTriggers, verifyTikTokSignature } from '@leadflow/domain';
+import { acceptedValues, readTikTokLeadTriggers, secretRefs, verifyTikTokSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
@@ -18,7 +18,7 @@ import {
  * when present; each lead it names must belong to a configured instant form, is stored as a pending
  * intake record, and is read back from the Lead API before anything in it is trusted.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;
@@ -27,8 +27,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const raw = rawBody(event);
     const signature = headerValue(event, 'tiktok-signature');
     if (signature !== undefined) {
-      const check = verifyTikTokSignature(raw, signature, tiktok.appSecret, now);
-      if (!check.ok) throw unauthorized(check.problem);
+      const appSecret = await deps.secrets.get(secretRefs.tikTokAppSecret);
+      const checks = acceptedValues(appSecret).map((value) => verifyTikTokSignature(raw, signature, value, now));
+      const failed = checks.every((check) => !check.ok) ? checks[0] : undefined;
+      if (failed && !failed.ok) throw unauthorized(failed.problem);
     }
     const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);

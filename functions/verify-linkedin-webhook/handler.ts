@@ -1,4 +1,4 @@
-import { linkedInChallengeResponse } from '@leadflow/domain';
+import { linkedInChallengeResponse, secretRefs } from '@leadflow/domain';
 import { badRequest, httpHandler, jsonResponse, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
 
 /**
@@ -6,13 +6,15 @@ import { badRequest, httpHandler, jsonResponse, lambdaDependencies, notFound, ty
  * Answers `{challengeCode, challengeResponse}`, the response being hex HMAC-SHA256 of the code keyed
  * with the client secret.
  */
-export function createHandler(dependencies: DependencyResolver<'config'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'secrets'>) {
   return httpHandler(async (event) => {
-    const linkedin = dependencies().config.integrations.linkedin;
-    if (!linkedin) throw notFound('LinkedIn Lead Sync is not configured');
+    const { config, secrets } = dependencies();
+    if (!config.integrations.linkedin) throw notFound('LinkedIn Lead Sync is not configured');
     const challengeCode = event.queryStringParameters?.challengeCode;
     if (!challengeCode || challengeCode.length > 256) throw badRequest('challengeCode is missing', [{ path: 'challengeCode', message: 'is required (at most 256 characters)' }]);
-    return jsonResponse(200, { challengeCode, challengeResponse: linkedInChallengeResponse(linkedin.clientSecret, challengeCode) });
+    // LinkedIn validates with one secret, the one its app now has: the current value.
+    const clientSecret = await secrets.get(secretRefs.linkedInClientSecret);
+    return jsonResponse(200, { challengeCode, challengeResponse: linkedInChallengeResponse(clientSecret.current, challengeCode) });
   });
 }
 

@@ -1,17 +1,18 @@
-import { secretsEqual } from '@leadflow/domain';
+import { acceptedValues, secretRefs, secretsEqual } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
 
 /**
  * `GET /webhooks/meta`: Meta's subscription handshake. With `hub.mode=subscribe` and the configured
  * `hub.verify_token`, answers `hub.challenge` as plain text; anything else is 403.
  */
-export function createHandler(dependencies: DependencyResolver<'config'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'secrets'>) {
   return httpHandler(async (event) => {
-    const meta = dependencies().config.integrations.meta;
-    if (!meta) throw notFound('Meta Lead Ads is not configured');
+    const { config, secrets } = dependencies();
+    if (!config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
     const query = event.queryStringParameters ?? {};
     const token = query['hub.verify_token'];
-    if (query['hub.mode'] !== 'subscribe' || !token || !secretsEqual(token, meta.verifyToken)) {
+    const verifyToken = await secrets.get(secretRefs.metaVerifyToken);
+    if (query['hub.mode'] !== 'subscribe' || !token || !acceptedValues(verifyToken).some((value) => secretsEqual(token, value))) {
       throw forbidden('hub.mode must be "subscribe" and hub.verify_token must match the configured verify token');
     }
     const challenge = query['hub.challenge'];

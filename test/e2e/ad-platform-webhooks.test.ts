@@ -5,6 +5,8 @@ import type { LocalRuntime } from '@leadflow/local-runtime';
 import { exampleDelivery, type ExampleDelivery, type ExampleOptions, type WebhookChannel } from '../../scripts/webhook-examples';
 import { demoConfiguration } from '../support/demo-configuration';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { signWithDemoSecrets } from '../support/demo-secrets';
+import { secretRefs } from '@leadflow/domain';
 
 let runtime: LocalRuntime;
 let raw: DynamoDBClient;
@@ -26,7 +28,7 @@ afterAll(async () => {
 let sequence = 0;
 /** A fresh platform id per test, numeric and above 2^53 like the platforms' own. */
 const freshId = () => `${9_100_000_000_000_000 + Date.now() * 100 + (sequence += 1)}`;
-const example = (channel: WebhookChannel, options: ExampleOptions = {}) => exampleDelivery(channel, config, { id: freshId(), ...options });
+const example = (channel: WebhookChannel, options: ExampleOptions = {}) => exampleDelivery(channel, config, signWithDemoSecrets, { id: freshId(), ...options });
 
 async function send(delivery: ExampleDelivery): Promise<{ status: number; body: any }> {
   const response = await fetch(`${runtime.url}${delivery.path}`, { method: delivery.method, headers: delivery.headers, body: delivery.body });
@@ -145,8 +147,8 @@ describe.each(['meta', 'linkedin', 'tiktok'] as const)('a %s outage loses nothin
 
 describe('handshakes and erasure through the local runtime', () => {
   it('answers Meta’s subscription handshake and LinkedIn’s validation challenge', async () => {
-    const meta = config.integrations.meta!;
-    const ok = await fetch(`${runtime.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=${meta.verifyToken}&hub.challenge=1158201444`);
+    const verifyToken = signWithDemoSecrets(secretRefs.metaVerifyToken);
+    const ok = await fetch(`${runtime.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=1158201444`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await ok.text()).toBe('1158201444');

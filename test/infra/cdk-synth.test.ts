@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '@leadflow/manifest';
 import { defaultConfigFile, projectRoot } from '../../infra/lead-app';
 import { bundledConfigurationFileName, functionTagKey, handlerAssets } from '../../infra/lead-function';
 import { writeConfigurationWithUnknownPool } from './cdk-context';
+import { demoSecretValues } from '../support/demo-secrets';
 
 const run = promisify(execFile);
 /** Offline: no notices feed, no version check, no telemetry. */
@@ -18,10 +19,22 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Lambda = { Type: string; Properties: { Tags?: Array<{ Key: string; Value: string }> }; Metadata: Record<string, unknown> };
 
+/** Every file under a directory, as absolute paths. */
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .map((relative) => join(directory, relative))
+    .filter((path) => statSync(path).isFile());
+}
+
 describe('cdk synth (real esbuild bundling, offline)', () => {
-  it('bundles every manifest function with the validated configuration beside it', { timeout: 180_000 }, async () => {
-    const outdir = join(scratch, 'cdk.out');
-    await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd: projectRoot, env: offlineEnv, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
+  const outdir = join(scratch, 'cdk.out');
+  // One real synth, shared by the tests that read its output. Bundling every function takes about a
+  // minute of CPU; on a loaded shared machine that has been four minutes of wall time, hence the margin.
+  beforeAll(async () => {
+    await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd: projectRoot, env: offlineEnv, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
+  }, 550_000);
+
+  it('bundles every manifest function with the validated configuration beside it', { timeout: 120_000 }, async () => {
 
     const template = JSON.parse(readFileSync(join(outdir, 'Leadflow.template.json'), 'utf8')) as { Resources: Record<string, Lambda> };
     const bundles = new Map(
@@ -52,6 +65,20 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     const loader = `for (const dir of JSON.parse(process.argv[1])) { const m = await import(dir + '/index.mjs'); if (typeof m.handler !== 'function') throw new Error(dir + ' exports no handler'); } console.log('loaded');`;
     const { stdout } = await run('node', ['--input-type=module', '-e', loader, JSON.stringify(assetDirectories)], { cwd: scratch, timeout: 60_000 });
     expect(stdout.trim().split('\n').at(-1)).toBe('loaded');
+  });
+
+  it('puts no secret in any bundle: no demo secret value in any file of any asset', () => {
+    const secretValues = Object.values(demoSecretValues()).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
+    const assetDirectories = readdirSync(outdir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name.startsWith('asset.'));
+    expect(assetDirectories.length).toBeGreaterThanOrEqual(functions.length);
+    const leaks: string[] = [];
+    for (const directory of assetDirectories) {
+      for (const file of filesUnder(join(outdir, directory.name))) {
+        const content = readFileSync(file, 'latin1');
+        for (const value of secretValues) if (content.includes(value)) leaks.push(`${file.slice(outdir.length + 1)} contains "${value}"`);
+      }
+    }
+    expect(leaks).toEqual([]);
   });
 
   it('stops with the ConfigurationError alone, no stack trace, when the configuration is bad', { timeout: 60_000 }, async () => {

@@ -3,12 +3,14 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, roleSchema } from '@leadflow/domain';
+import { ConfigurationError, configuredSecrets, roleSchema } from '@leadflow/domain';
 import { functions, tables, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, tableEnvironmentVariables } from '../../infra/lead-function';
+import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
+import { demoSecretValues } from '../support/demo-secrets';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, any> };
 type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
@@ -92,6 +94,7 @@ describe('functions', () => {
         Variables: {
           LEADS_EVENT_BUS_NAME: { Ref: template.getResourceId('AWS::Events::EventBus') },
           LEADS_CONFIG_FILE: bundledConfigurationPath,
+          [secretsPrefixVariable]: `${leadApp.stack.stackName}/`,
           NODE_OPTIONS: '--enable-source-maps',
           ...Object.fromEntries(Object.keys(tables).map((table) => [tableEnvironmentVariables[table as keyof typeof tables], { Ref: logicalIdOfTable(table) }])),
         },
@@ -129,6 +132,13 @@ describe('functions', () => {
 
     expect(actions.includes('events:PutEvents'), `${name} publishes events`).toBe(definition.publishesEvents === true);
     expect(actions.includes('ses:SendEmail'), `${name} sends email`).toBe(definition.sendsEmail === true);
+
+    // Exactly the configured secrets of the kinds the manifest lists, each by its own ARN.
+    const secretReads = statements.filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const readable = secretReads.flatMap((statement) => [statement.Resource].flat().map((resource: { Ref?: string }) => resource.Ref));
+    const expected = [...leadApp.stack.secrets.secrets.values()].filter(({ kind }) => definition.secrets?.includes(kind)).map(({ secret }) => logicalIdOf(secret));
+    expect(readable.sort(), `${name} reads secrets`).toEqual(expected.sort());
+    expect(actions.filter((action) => action.startsWith('secretsmanager:')).every((action) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(action)), name).toBe(true);
     if (definition.sendsEmail) {
       const sender = leadApp.configuration.organisation.notificationSender;
       const ses = statements.find((statement) => [statement.Action].flat().includes('ses:SendEmail'))!;
@@ -304,6 +314,23 @@ describe('tables, bus and queues', () => {
     const outputs = Object.keys(template.toJSON().Outputs as object);
     expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName', ...Object.keys(tables).map((name) => `${pascalCase(name)}TableName`)]));
   });
+});
+
+describe('secrets', () => {
+  it('creates one Secrets Manager secret per secret the configuration needs, under the stack\'s prefix', () => {
+    const names = resourcesOfType('AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties.Name as string);
+    expect(names.sort()).toEqual(configuredSecrets(leadApp.configuration).map(({ name }) => `${leadApp.stack.stackName}/${name}`).sort());
+  });
+
+  it('puts no secret value in the template: each starts as a random {"current"} for the operator to replace', () => {
+    for (const [logicalId, secret] of resourcesOfType('AWS::SecretsManager::Secret')) {
+      expect(secret.Properties.SecretString, logicalId).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString, logicalId).toMatchObject({ SecretStringTemplate: '{}', GenerateStringKey: 'current' });
+    }
+    const templateText = JSON.stringify(template.toJSON());
+    for (const value of Object.values(demoSecretValues())) expect(templateText).not.toContain(value as string);
+  });
+
 });
 
 describe('cdk-nag AwsSolutions', () => {

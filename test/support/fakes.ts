@@ -2,6 +2,7 @@ import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/dom
 import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
+import { RecordingSecretStore } from './demo-secrets';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -128,7 +129,7 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** A full set of fake dependencies with a fixed clock and predictable ids. */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter; intakes: MemoryLeadIntakeRecords; platformLeads: FakePlatformLeadReaders; metrics: RecordingMetrics } {
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter; intakes: MemoryLeadIntakeRecords; platformLeads: FakePlatformLeadReaders; metrics: RecordingMetrics; secrets: RecordingSecretStore } {
   const store = new MemoryLeadStore();
   let counter = 0;
   return {
@@ -144,6 +145,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
     intakes: new MemoryLeadIntakeRecords(store.outbox),
     platformLeads: new FakePlatformLeadReaders(),
+    secrets: new RecordingSecretStore(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

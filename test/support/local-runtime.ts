@@ -1,17 +1,20 @@
 import { readLocalRuntimeSettings } from '@leadflow/platform';
-import { signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
+import { localJwtSecret, localSecretSources, signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
 import type { Role } from '@leadflow/domain';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
+/** The demo values and nothing else, whatever a developer keeps in config/secrets.local.json or LEADS_SECRETS. */
+const demoSecretsOnly = { LEADS_SECRETS_FILE: 'config/secrets.demo.json' };
 
 /** Boots the real local runtime on free ports; in memory unless a data directory is given. */
 export async function startTestRuntime(options: { dataDir?: string } = {}): Promise<LocalRuntime> {
-  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: options.dataDir ? '0' : '1', LEADS_DATA_DIR: options.dataDir, LEADS_LOG_LEVEL: 'SILENT' });
+  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: options.dataDir ? '0' : '1', LEADS_DATA_DIR: options.dataDir, LEADS_LOG_LEVEL: 'SILENT', ...demoSecretsOnly });
   return startLocalRuntime(settings, rootDir);
 }
 
 export function tokenFor(sub: string, ...roles: Role[]): Promise<string> {
-  return signLocalToken(readLocalRuntimeSettings({}).jwtSecret, { sub, roles });
+  const settings = readLocalRuntimeSettings(demoSecretsOnly);
+  return signLocalToken(localJwtSecret(settings, localSecretSources(settings, rootDir)), { sub, roles });
 }
 
 /** Polls until `probe` returns a value, or fails after `timeoutMs`. */

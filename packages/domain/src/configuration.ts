@@ -78,8 +78,8 @@ export const formSchema = z.strictObject({
   minFillSeconds: z.number().min(0).max(600).default(3),
   /** Most posts one IP address may make to this form per minute; more get 429. */
   rateLimitPerMinute: z.number().int().positive().max(10_000).default(10),
-  /** Cloudflare Turnstile: when set, each post must carry a token the verify endpoint accepts. */
-  turnstile: z.strictObject({ secretKey: z.string().min(1) }).optional(),
+  /** Cloudflare Turnstile: each post must carry a token the verify endpoint accepts (secret key: secret `forms/<id>/turnstile-secret-key`). */
+  turnstile: z.boolean().default(false),
 });
 
 export const channelKindSchema = z.enum(['web_form', 'meta', 'google', 'tiktok', 'linkedin', 'webhook', 'import']);

@@ -27,3 +27,4 @@ export * from './tiktok-lead-generation';
 export * from './generic-lead-webhook';
 export * from './pending-lead-fetch';
 export * from './lead-erasure';
+export * from './integration-secrets';

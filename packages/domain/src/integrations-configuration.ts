@@ -1,11 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The `integrations` section of the configuration: the secrets each ad platform's webhook is checked
- * with, and which of our pools, channels and countries each platform form (or generic source) feeds.
- *
- * Secrets here are read from the configuration file, which is bundled with each function. The demo file
- * holds obviously fake local values; a production installation should fill them from a secret store.
+ * The `integrations` section of the configuration: which ad platforms and generic sources are connected,
+ * and which of our pools, channels and countries each platform form (or source) feeds. It holds no
+ * secret values: each platform's secrets are named from it (`configuredSecrets`) and read from the
+ * secret store, since this file is bundled with every function.
  */
 
 const configIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -16,8 +15,6 @@ const platformIdSchema = (what: string) =>
   z
     .string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` })
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`);
-
-const secretSchema = (what: string) => z.string({ error: `must be the ${what}` }).min(8, `must be the ${what} (at least 8 characters)`);
 
 /** Where a platform's leads go: the pool that routes them, the channel credited for ROI, the phone country. */
 const leadRouteFields = {
@@ -33,12 +30,6 @@ const leadRouteFields = {
 const answerTargetSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lead field such as "email", "first_name" or an answer key such as "company_size"');
 
 export const metaIntegrationSchema = z.strictObject({
-  /** Keys `X-Hub-Signature-256`. */
-  appSecret: secretSchema('Meta app secret'),
-  /** Echoed by Meta in the `hub.verify_token` of the subscription handshake. */
-  verifyToken: secretSchema('verify token typed into the Meta webhook subscription'),
-  /** A Page (or system-user) token with `leads_retrieval`, used to read each lead from the Graph API. */
-  pageAccessToken: secretSchema('Page access token with leads_retrieval'),
   forms: z.array(z.strictObject({ formId: platformIdSchema('Meta lead form id'), name: z.string().min(1).optional(), ...leadRouteFields })).min(1, 'list at least one Meta lead form'),
 });
 
@@ -48,8 +39,6 @@ export const googleIntegrationSchema = z.strictObject({
       z.strictObject({
         formId: platformIdSchema('Google lead form id (form_id)'),
         name: z.string().min(1).optional(),
-        /** The "Key" typed into the lead form's webhook settings; Google echoes it as `google_key`. */
-        googleKey: secretSchema('google_key set on this form'),
         ...leadRouteFields,
       }),
     )
@@ -57,10 +46,6 @@ export const googleIntegrationSchema = z.strictObject({
 });
 
 export const linkedInIntegrationSchema = z.strictObject({
-  /** Keys `X-LI-Signature` and the validation `challengeResponse`. */
-  clientSecret: secretSchema('LinkedIn app client secret'),
-  /** A token with `r_marketing_leadgen_automation`, used to read each lead form response. */
-  accessToken: secretSchema('LinkedIn access token'),
   /** The `LinkedIn-Version` header (YYYYMM) of the Marketing API calls. */
   apiVersion: z.string().regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"').default('202505'),
   forms: z
@@ -77,10 +62,6 @@ export const linkedInIntegrationSchema = z.strictObject({
 });
 
 export const tikTokIntegrationSchema = z.strictObject({
-  /** Checks `TikTok-Signature` when a delivery carries one. */
-  appSecret: secretSchema('TikTok app secret'),
-  /** Sent as `Access-Token` when reading each lead back from the Lead API. */
-  accessToken: secretSchema('TikTok Business API access token'),
   advertiserId: platformIdSchema('TikTok advertiser id'),
   forms: z
     .array(z.strictObject({ pageId: platformIdSchema('TikTok instant form id (page_id)'), name: z.string().min(1).optional(), ...leadRouteFields }))
@@ -91,8 +72,6 @@ export const genericWebhookSourceSchema = z.strictObject({
   /** The `{sourceId}` of `POST /webhooks/generic/{sourceId}`. */
   id: configIdSchema,
   name: z.string().trim().min(1),
-  /** HMAC secrets of `X-Lead-Signature`; list the new one next to the old while rotating. */
-  secrets: z.array(secretSchema('shared HMAC secret (at least 16 characters)').min(16, 'must be a shared HMAC secret of at least 16 characters')).min(1, 'list at least one secret').max(5),
   /** Maps the sender's field keys to ours, e.g. {"work_mail": "email"}; known keys (email, phone, …) need no entry. */
   fieldMap: z.record(z.string().min(1).max(100), answerTargetSchema).default({}),
   ...leadRouteFields,

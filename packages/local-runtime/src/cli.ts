@@ -20,6 +20,8 @@ async function main(): Promise<void> {
 
   console.log(`DynamoDB Local:       ${runtime.endpoints.dynamodb}`);
   console.log(`EventBridge and SES:  ${runtime.endpoints.eventbridge}`);
+  const { demo, file, environment } = runtime.secretOrigins;
+  console.log(`Secrets:              ${demo} demo values, ${file} from the local secrets file, ${environment} from LEADS_SECRETS`);
   console.log(`Leadflow local runtime ready at ${runtime.url}`);
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
-import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
+import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings, type LocalSecretOrigin } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
 import { lockDataDir } from './data-dir-lock';
@@ -17,6 +17,7 @@ import { StreamPoller } from './stream-poller';
 import { freePort } from './free-port';
 import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
 import { ensureTable } from './table-setup';
+import { checkLocalSecrets, localJwtSecret, localSecretSources } from './local-secrets';
 
 export const localEventBusName = 'leadflow';
 
@@ -27,6 +28,8 @@ export interface LocalRuntime {
   url: string;
   endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string };
   activity: ActivityLog;
+  /** How many of the configuration's secrets came from each local source. */
+  secretOrigins: Record<LocalSecretOrigin, number>;
   /** Waits until everything written so far has gone through the streams and the bus. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -39,7 +42,10 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir = process.cwd()): Promise<LocalRuntime> {
   const configFile = resolve(rootDir, settings.configFile);
-  loadConfigurationFile(configFile); // refuse to start on a bad configuration, naming the field
+  const configuration = loadConfigurationFile(configFile); // refuse to start on a bad configuration, naming the field
+  const secretSources = localSecretSources(settings, rootDir);
+  const secretOrigins = await checkLocalSecrets(configuration, secretSources);
+  const jwtSecret = localJwtSecret(settings, secretSources);
 
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -87,7 +93,12 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
       LEADS_LINKEDIN_API_BASE_URL: `${ownUrl}${standInsBasePath}/linkedin`,
       LEADS_TIKTOK_API_BASE_URL: `${ownUrl}${standInsBasePath}/tiktok`,
+      LEADS_DEMO_SECRETS_FILE: secretSources.demoFile,
+      LEADS_SECRETS_FILE: secretSources.localFile,
     });
+    // The handlers read the same sources; LEADS_SECRETS is whatever these settings said, not an older value.
+    if (secretSources.inline === undefined) delete process.env.LEADS_SECRETS;
+    else process.env.LEADS_SECRETS = secretSources.inline;
     resetLambdaDependencies();
     logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);
     await host.load();
@@ -117,7 +128,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       );
     }
     const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns() }), { hostName: settings.host, exposed: settings.exposeLocalRoutes });
-    const http = new HttpHost(functions, host, settings.jwtSecret, routes);
+    const http = new HttpHost(functions, host, jwtSecret, routes);
     await http.start(httpPort, settings.host);
     stops.push(() => http.stop());
 
@@ -125,6 +136,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       url,
       endpoints: endpoints(),
       activity,
+      secretOrigins,
       settle: async () => {
         // A delivery can write more outbox events (assignment → notification), so settle until quiet.
         for (let round = 0; round < 10; round += 1) {

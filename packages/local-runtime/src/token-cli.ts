@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { roleSchema } from '@leadflow/domain';
 import { readLocalRuntimeSettings } from '@leadflow/platform';
 import { signLocalToken } from './local-jwt';
+import { localJwtSecret, localSecretSources } from './local-secrets';
 
 /** `npm run token -- --role rep --sub rep-ava`: a bearer token the local runtime accepts, on the last line. */
 function main(): Promise<void> | void {
@@ -12,7 +13,8 @@ function main(): Promise<void> | void {
     console.error(`Usage: npm run token -- --role <${roleSchema.options.join('|')}> [--role …] --sub <rep id or user id> [--expires-in 12h]`);
     process.exit(2);
   }
-  return signLocalToken(readLocalRuntimeSettings().jwtSecret, { sub: values.sub, roles: roles.map((role) => role.data!), expiresIn: values['expires-in'] }).then((token) => console.log(token));
+  const settings = readLocalRuntimeSettings();
+  return signLocalToken(localJwtSecret(settings, localSecretSources(settings)), { sub: values.sub, roles: roles.map((role) => role.data!), expiresIn: values['expires-in'] }).then((token) => console.log(token));
 }
 
 void main();

@@ -1,3 +1,5 @@
+import type { SecretKind } from '@leadflow/domain';
+
 /**
  * How a caller proves who it is: nobody (public capture), a bearer JWT verified before the handler
  * runs (its roles are then checked by the handler, from the token's claims), or a signature the
@@ -74,6 +76,11 @@ export interface FunctionDefinition {
   publishesEvents?: boolean;
   /** Needs to send email (SES). */
   sendsEmail?: boolean;
+  /**
+   * The kinds of secret the handler reads; it is granted exactly the configured secrets of these kinds
+   * (e.g. `google-form-key`: the key of every configured Google form) and no other.
+   */
+  secrets?: readonly SecretKind[];
   /**
    * Files in the handler's own folder that it reads at run time (e.g. a script it serves). They are
    * copied next to the Lambda bundle, so `new URL('./<file>', import.meta.url)` finds them in both places.

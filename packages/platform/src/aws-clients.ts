@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaSettings } from './settings';
 
 /**
@@ -19,4 +20,9 @@ export function createEventBridgeClient(settings: Pick<LambdaSettings, 'region' 
 
 export function createSesClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): SESv2Client {
   return new SESv2Client({ region: settings.region, endpoint: settings.endpoints.ses });
+}
+
+/** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */
+export function createSecretsManagerClient(settings: Pick<LambdaSettings, 'region'>): SecretsManagerClient {
+  return new SecretsManagerClient({ region: settings.region });
 }

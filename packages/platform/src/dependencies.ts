@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Configuration } from '@leadflow/domain';
-import { createDocumentClient, createEventBridgeClient, createSesClient } from './aws-clients';
+import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient, createSesClient } from './aws-clients';
 import { loadConfigurationFile } from './configuration-file';
-import { readLambdaSettings } from './settings';
+import { readLambdaSettings, type LambdaSettings } from './settings';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
 import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
@@ -22,6 +22,9 @@ import { DynamoDbLeadIntakeRecords } from './adapters/dynamodb-lead-intake-recor
 import { MetaGraphLeadReader } from './adapters/meta-graph-lead-reader';
 import { LinkedInLeadReader } from './adapters/linkedin-lead-reader';
 import { TikTokLeadReader } from './adapters/tiktok-lead-reader';
+import type { SecretStore } from './ports/secret-store';
+import { SecretsManagerSecretStore } from './adapters/secrets-manager-secret-store';
+import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-store';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -38,6 +41,8 @@ export interface Dependencies {
   intakes: LeadIntakeRecordStore;
   /** The ad platforms' APIs that leads are read back from. */
   platformLeads: PlatformLeadReaders;
+  /** Platform secrets, tokens and keys; none of them is in the configuration. */
+  secrets: SecretStore;
   now: () => Date;
   newId: () => string;
 }
@@ -47,7 +52,7 @@ export type DependencyResolver<K extends keyof Dependencies = keyof Dependencies
 
 let resolved: Dependencies | undefined;
 
-/** The production wiring: settings from the environment, configuration from its file, AWS adapters. */
+/** The production wiring: settings from the environment, configuration from its file, secrets from their store, AWS adapters. */
 export const lambdaDependencies: DependencyResolver = () => {
   if (resolved) return resolved;
   const settings = readLambdaSettings();
@@ -68,11 +73,17 @@ export const lambdaDependencies: DependencyResolver = () => {
       linkedin: new LinkedInLeadReader(settings.thirdParty.linkedInBaseUrl),
       tiktok: new TikTokLeadReader(settings.thirdParty.tiktokBaseUrl),
     },
+    secrets: secretStore(settings),
     now: () => new Date(),
     newId: randomUUID,
   };
   return resolved;
 };
+
+function secretStore(settings: LambdaSettings): SecretStore {
+  if (settings.secrets.source === 'secrets-manager') return new SecretsManagerSecretStore(createSecretsManagerClient(settings), settings.secrets.prefix);
+  return new LocalSecretStore(readLocalSecrets(settings.secrets).values);
+}
 
 /**
  * Forgets the resolved dependencies, so the next invocation reads the environment again. Lambda never

@@ -35,3 +35,7 @@ export * from './ports/operational-metrics';
 export * from './adapters/powertools-metrics';
 export * from './http/html-error-page';
 export * from './ingest-submission';
+export * from './ports/secret-store';
+export * from './adapters/secrets-manager-secret-store';
+export * from './adapters/local-secret-store';
+export * from './stored-secret';

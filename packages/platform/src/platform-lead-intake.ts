@@ -8,6 +8,7 @@ import {
   fetchFailedEvent,
   newIntakeRecord,
   platformLeadIdOf,
+  secretRefs,
   submissionFromFetchedLead,
   type Configuration,
   type IntakeRecordStatus,
@@ -24,7 +25,7 @@ import { logger } from './logger';
  * delivery pending with its error and the time of the next attempt, and announce `lead.fetch_failed`.
  */
 
-export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'newId'>;
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
 
 /** What became of one delivered platform lead, as the webhook answers it. */
 export interface PlatformDeliveryResult {
@@ -118,18 +119,21 @@ export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, '
   return { platformLeadId, status: 'erased', ...(erased ? { leadId: erased.leadId } : {}) };
 }
 
-/** Reads the lead a request names from its platform, with the configured credentials. */
-async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' | 'platformLeads'>, request: PlatformLeadRequest): Promise<unknown> {
+/** Reads the lead a request names from its platform, with the platform's current access token. */
+async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' | 'platformLeads' | 'secrets'>, request: PlatformLeadRequest): Promise<unknown> {
   const integrations: Configuration['integrations'] = deps.config.integrations;
   if (request.platform === 'meta') {
     if (!integrations.meta) throw new Error('Meta Lead Ads is not configured (integrations.meta)');
-    return deps.platformLeads.meta.readLead({ leadgenId: request.leadgenId, accessToken: integrations.meta.pageAccessToken });
+    const pageAccessToken = await deps.secrets.get(secretRefs.metaPageAccessToken);
+    return deps.platformLeads.meta.readLead({ leadgenId: request.leadgenId, accessToken: pageAccessToken.current });
   }
   if (request.platform === 'linkedin') {
     if (!integrations.linkedin) throw new Error('LinkedIn Lead Sync is not configured (integrations.linkedin)');
-    return deps.platformLeads.linkedin.readLead({ responseId: request.responseId, accessToken: integrations.linkedin.accessToken, apiVersion: integrations.linkedin.apiVersion });
+    const accessToken = await deps.secrets.get(secretRefs.linkedInAccessToken);
+    return deps.platformLeads.linkedin.readLead({ responseId: request.responseId, accessToken: accessToken.current, apiVersion: integrations.linkedin.apiVersion });
   }
   if (!integrations.tiktok) throw new Error('TikTok lead generation is not configured (integrations.tiktok)');
-  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: request.advertiserId ?? integrations.tiktok.advertiserId, accessToken: integrations.tiktok.accessToken });
+  const accessToken = await deps.secrets.get(secretRefs.tikTokAccessToken);
+  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: request.advertiserId ?? integrations.tiktok.advertiserId, accessToken: accessToken.current });
 }
 

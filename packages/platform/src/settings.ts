@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LocalSecretSources } from './adapters/local-secret-store';
 
 /**
  * The only module that reads `process.env`. Settings are parsed once and fail fast with the name of
@@ -19,6 +20,12 @@ const lambdaSettingsSchema = z.object({
   LEADS_META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
   LEADS_LINKEDIN_API_BASE_URL: z.url().default('https://api.linkedin.com'),
   LEADS_TIKTOK_API_BASE_URL: z.url().default('https://business-api.tiktok.com'),
+  /** Set by the CDK app: secrets come from AWS Secrets Manager, each named `<prefix><secret name>`. */
+  LEADS_SECRETS_MANAGER_PREFIX: z.string().min(1).optional(),
+  /** Without a prefix (locally): demo values, then a git-ignored file, then `LEADS_SECRETS`, the last winning. */
+  LEADS_DEMO_SECRETS_FILE: z.string().min(1).optional(),
+  LEADS_SECRETS_FILE: z.string().min(1).optional(),
+  LEADS_SECRETS: z.string().min(1).optional(),
 });
 
 export interface LambdaSettings {
@@ -28,6 +35,7 @@ export interface LambdaSettings {
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
   thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string };
+  secrets: { source: 'secrets-manager'; prefix: string } | ({ source: 'local' } & LocalSecretSources);
 }
 
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
@@ -44,6 +52,9 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
       linkedInBaseUrl: parsed.LEADS_LINKEDIN_API_BASE_URL,
       tiktokBaseUrl: parsed.LEADS_TIKTOK_API_BASE_URL,
     },
+    secrets: parsed.LEADS_SECRETS_MANAGER_PREFIX
+      ? { source: 'secrets-manager', prefix: parsed.LEADS_SECRETS_MANAGER_PREFIX }
+      : { source: 'local', demoFile: parsed.LEADS_DEMO_SECRETS_FILE, localFile: parsed.LEADS_SECRETS_FILE, inline: parsed.LEADS_SECRETS },
   };
 }
 
@@ -58,7 +69,10 @@ const localSettingsSchema = z.object({
   LEADS_CONFIG_FILE: z.string().default('config/leads.config.json'),
   LEADS_DYNAMODB_PORT: port.default(0),
   LEADS_AWS_PORT: port.default(0),
-  LEADS_LOCAL_JWT_SECRET: z.string().min(16).default('leadflow-local-development-secret'),
+  /** Overrides the local secret `local/jwt-signing-secret`; no default here, as this module is in every bundle. */
+  LEADS_LOCAL_JWT_SECRET: z.string().min(16).optional(),
+  LEADS_SECRETS_FILE: z.string().default('config/secrets.local.json'),
+  LEADS_SECRETS: z.string().min(1).optional(),
   LEADS_SCHEDULES: flag.default(true),
   LEADS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
   LEADS_EXPOSE_LOCAL_ROUTES: flag.default(false),
@@ -73,7 +87,12 @@ export interface LocalRuntimeSettings {
   /** 0 means "any free port". */
   dynamodbPort: number;
   awsPort: number;
-  jwtSecret: string;
+  /** HS256 secret of local tokens, when given; else the local secret `local/jwt-signing-secret`. */
+  jwtSecret?: string;
+  /** The git-ignored file of local secret values. */
+  secretsFile: string;
+  /** JSON secret values that win over the file's (`LEADS_SECRETS`). */
+  inlineSecrets?: string;
   /** Whether schedules fire on the local clock; they can always be run by hand. */
   schedulesEnabled: boolean;
   /** Log level of the handlers' Powertools logger while they run locally. */
@@ -93,6 +112,8 @@ export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): 
     dynamodbPort: parsed.LEADS_DYNAMODB_PORT,
     awsPort: parsed.LEADS_AWS_PORT,
     jwtSecret: parsed.LEADS_LOCAL_JWT_SECRET,
+    secretsFile: parsed.LEADS_SECRETS_FILE,
+    inlineSecrets: parsed.LEADS_SECRETS,
     schedulesEnabled: parsed.LEADS_SCHEDULES,
     logLevel: parsed.LEADS_LOG_LEVEL,
     exposeLocalRoutes: parsed.LEADS_EXPOSE_LOCAL_ROUTES,

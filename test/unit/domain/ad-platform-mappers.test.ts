@@ -20,10 +20,10 @@ import {
 
 const route = { poolId: 'americas-inbound', channel: 'x', defaultCountry: 'US', includeTestLeads: false };
 const metaRoute: MetaFormRoute = { formId: '172036835026334', ...route, channel: 'meta-ads' };
-const googleRoute: GoogleFormRoute = { formId: '349080077126', googleKey: 'local-only-google-key', ...route, channel: 'google-ads' };
+const googleRoute: GoogleFormRoute = { formId: '349080077126', ...route, channel: 'google-ads' };
 const linkedInRoute: LinkedInFormRoute = { formId: '1234567', questions: { '1': 'first_name', '2': 'last_name', '3': 'email', '4': 'company' }, ...route, channel: 'linkedin-ads' };
 const tikTokRoute: TikTokFormRoute = { pageId: '7410000000000000001', ...route, channel: 'tiktok-ads' };
-const source: GenericWebhookSource = { id: 'partner-acme', name: 'Acme', secrets: ['local-only-partner-acme-secret'], fieldMap: { work_mail: 'email', employees: 'company_size' }, ...route, channel: 'partner-webhook' };
+const source: GenericWebhookSource = { id: 'partner-acme', name: 'Acme', fieldMap: { work_mail: 'email', employees: 'company_size' }, ...route, channel: 'partner-webhook' };
 
 describe('Meta leadgen deliveries', () => {
   it('reads every leadgen change of every entry, ignoring other fields, with ids as exact strings (numbers above 2^53 too)', () => {

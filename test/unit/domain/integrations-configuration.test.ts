@@ -29,15 +29,15 @@ describe('the integrations section of the configuration', () => {
     ]);
   });
 
-  it('refuses numeric platform ids (they lose digits), duplicates, short secrets and unknown keys', () => {
+  it('refuses numeric platform ids (they lose digits), duplicates, secret values (they live in the secret store) and unknown keys', () => {
     const document = demoConfiguration() as any;
     document.integrations.meta.forms[1].formId = 55459717045641545;
     document.integrations.linkedin.forms.push({ ...document.integrations.linkedin.forms[0] });
-    document.integrations.generic.sources[0].secrets = ['short'];
+    document.integrations.generic.sources[0].secrets = ['local-only-partner-acme-secret-2026'];
     document.integrations.tiktok.colour = 'pink';
     const issues = configurationIssues(document);
     expect(issues).toContainEqual('integrations.meta.forms[1].formId: must be the Meta lead form id as a string in quotes (JSON numbers lose digits above 2^53)');
-    expect(issues).toContainEqual(expect.stringMatching(/^integrations\.generic\.sources\[0\]\.secrets\[0\]: must be the shared HMAC secret/));
+    expect(issues).toContainEqual('integrations.generic.sources[0]: Unrecognized key: "secrets"');
     expect(issues).toContainEqual(expect.stringMatching(/^integrations\.tiktok: Unrecognized key: "colour"/));
     const duplicates = demoConfiguration() as any;
     duplicates.integrations.linkedin.forms.push({ ...duplicates.integrations.linkedin.forms[0] });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { leadSignature, linkedInSignature, metaSignature, tikTokSignature } from '@leadflow/domain';
+import { leadSignature, linkedInSignature, metaSignature, secretRefs, tikTokSignature } from '@leadflow/domain';
 import { logger } from '@leadflow/platform';
 import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
 import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
@@ -12,6 +12,7 @@ import { createHandler as createReceiveGeneric } from '../../../functions/receiv
 import { createHandler as createRetry } from '../../../functions/retry-pending-fetches/handler';
 import { exampleDelivery, type ExampleDelivery, type ExampleOptions, type WebhookChannel } from '../../../scripts/webhook-examples';
 import { fakeDependencies } from '../../support/fakes';
+import { signWithDemoSecrets } from '../../support/demo-secrets';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
 type Deps = ReturnType<typeof fakeDependencies>;
@@ -33,7 +34,7 @@ async function send(deps: Deps, delivery: ExampleDelivery, change: { body?: stri
 }
 
 function example(deps: Deps, channel: WebhookChannel, options: ExampleOptions = {}) {
-  return exampleDelivery(channel, deps.config, { now: deps.now(), ...options });
+  return exampleDelivery(channel, deps.config, signWithDemoSecrets, { now: deps.now(), ...options });
 }
 
 async function get(factory: Factory, deps: Deps, path: string, query: Record<string, string>) {
@@ -49,12 +50,11 @@ function nothingWritten(deps: Deps) {
 function signedBody(deps: Deps, channel: WebhookChannel, body: string): ExampleDelivery {
   const base = example(deps, channel);
   const unix = Math.floor(deps.now().getTime() / 1000);
-  const { integrations } = deps.config;
   const headers = { ...base.headers };
-  if (channel === 'meta') headers['x-hub-signature-256'] = metaSignature(body, integrations.meta!.appSecret);
-  if (channel === 'tiktok') headers['tiktok-signature'] = tikTokSignature(body, integrations.tiktok!.appSecret, unix);
-  if (channel === 'generic') headers['x-lead-signature'] = leadSignature(body, integrations.generic!.sources[0]!.secrets[0]!, unix);
-  if (channel === 'linkedin') headers['x-li-signature'] = linkedInSignature(body, integrations.linkedin!.clientSecret);
+  if (channel === 'meta') headers['x-hub-signature-256'] = metaSignature(body, signWithDemoSecrets(secretRefs.metaAppSecret));
+  if (channel === 'tiktok') headers['tiktok-signature'] = tikTokSignature(body, signWithDemoSecrets(secretRefs.tikTokAppSecret), unix);
+  if (channel === 'generic') headers['x-lead-signature'] = leadSignature(body, signWithDemoSecrets(secretRefs.genericSourceSecret('partner-acme')), unix);
+  if (channel === 'linkedin') headers['x-li-signature'] = linkedInSignature(body, signWithDemoSecrets(secretRefs.linkedInClientSecret));
   return { ...base, headers, body };
 }
 

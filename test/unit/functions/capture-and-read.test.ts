@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHandler as createCaptureHandler } from '../../../functions/capture-form-submission/handler';
 import { createHandler as createGetLeadHandler } from '../../../functions/get-lead/handler';
 import { fakeDependencies } from '../../support/fakes';
+import { secretRefs } from '@leadflow/domain';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
 function submit(deps: ReturnType<typeof fakeDependencies>, formId: string, body: string, contentType = 'application/json', headers: Record<string, string> = {}) {
@@ -117,9 +118,13 @@ describe('capture-form-submission handler', () => {
     expect(deps.store.leads.size).toBe(leadsBefore);
   });
 
-  it('checks Turnstile on forms that ask for it', async () => {
+  it('checks Turnstile on forms that ask for it, with the current value of the form\'s secret key', async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0]!.turnstile = { secretKey: 'secret' };
+    deps.config.forms[0]!.turnstile = true;
+    deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026', previous: 'turnstile-secret-2025' };
+    const verify = deps.humanVerifier.verify;
+    const keysSent: string[] = [];
+    deps.humanVerifier = { verify: (input) => (keysSent.push(input.secretKey), verify(input)) };
     const missing = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
     expect(missing.statusCode).toBe(400);
     expect(JSON.parse(missing.body).issues).toEqual([{ path: 'cf-turnstile-response', message: 'is required for this form' }]);
@@ -127,6 +132,7 @@ describe('capture-form-submission handler', () => {
     expect(JSON.parse(rejected.body).issues[0].message).toBe('was not accepted (invalid-input-response)');
     expect((await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com', 'cf-turnstile-response': 'human' }))).statusCode).toBe(202);
     expect(deps.store.leads.size).toBe(1);
+    expect(keysSent).toEqual(['turnstile-secret-2026', 'turnstile-secret-2026']);
   });
 
   it('requires consent where the form says so', async () => {

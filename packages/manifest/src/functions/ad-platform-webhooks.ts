@@ -4,7 +4,8 @@ import type { FunctionDefinition } from '../types';
  * Leads from ad platforms and signed partner webhooks. POSTs are `signed-webhook` routes: each handler
  * checks the platform's signature (or key) over the raw body. The handshakes (GET) are public by design.
  * Meta, LinkedIn and TikTok deliveries are stored as pending intake records before they are acknowledged;
- * `retry-pending-fetches` reads back whatever the platform could not serve at the time.
+ * `retry-pending-fetches` reads back whatever the platform could not serve at the time. Each function
+ * lists the secrets it reads: a handshake gets its verify token or client secret, never an access token.
  */
 export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
   {
@@ -13,6 +14,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/verify-meta-webhook/handler.ts',
     trigger: { kind: 'http', method: 'GET', path: '/webhooks/meta', auth: { mode: 'public' } },
     tables: {},
+    secrets: ['meta-verify-token'],
   },
   {
     name: 'receive-meta-leads',
@@ -20,6 +22,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/receive-meta-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/meta', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },
+    secrets: ['meta-app-secret', 'meta-page-access-token'],
     timeoutSeconds: 25,
   },
   {
@@ -28,6 +31,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/receive-google-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/google', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },
+    secrets: ['google-form-key'],
   },
   {
     name: 'verify-linkedin-webhook',
@@ -35,6 +39,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/verify-linkedin-webhook/handler.ts',
     trigger: { kind: 'http', method: 'GET', path: '/webhooks/linkedin', auth: { mode: 'public' } },
     tables: {},
+    secrets: ['linkedin-client-secret'],
   },
   {
     name: 'receive-linkedin-leads',
@@ -42,6 +47,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/receive-linkedin-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/linkedin', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },
+    secrets: ['linkedin-client-secret', 'linkedin-access-token'],
     timeoutSeconds: 25,
   },
   {
@@ -50,6 +56,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/receive-tiktok-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/tiktok', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },
+    secrets: ['tiktok-app-secret', 'tiktok-access-token'],
     timeoutSeconds: 25,
   },
   {
@@ -58,6 +65,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/receive-generic-webhook/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/generic/{sourceId}', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },
+    secrets: ['generic-source-secret'],
   },
   {
     name: 'retry-pending-fetches',
@@ -65,6 +73,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/retry-pending-fetches/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
     tables: { leads: 'readWrite' },
+    secrets: ['meta-page-access-token', 'linkedin-access-token', 'tiktok-access-token'],
     timeoutSeconds: 60,
   },
 ];

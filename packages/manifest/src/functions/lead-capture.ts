@@ -8,6 +8,7 @@ export const leadCaptureFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/capture-form-submission/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
     tables: { leads: 'readWrite' },
+    secrets: ['turnstile-secret-key'],
   },
   {
     name: 'preflight-form-submission',
