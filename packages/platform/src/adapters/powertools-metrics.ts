@@ -18,7 +18,7 @@ export class PowertoolsMetrics implements OperationalMetrics {
     this.publish(name, MetricUnit.Milliseconds, milliseconds, dimensions);
   }
 
-  private publish(name: OperationalMetricName, unit: MetricUnit, value: number, dimensions: Record<string, string>): void {
+  private publish(name: OperationalMetricName, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>): void {
     const single = this.metrics.singleMetric();
     if (Object.keys(dimensions).length > 0) single.addDimensions({}).addDimensions(dimensions);
     single.addMetric(name, unit, value);
