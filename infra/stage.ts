@@ -50,7 +50,12 @@ export function resolveStage(context: { stage?: string; configFile?: string }, p
         ` Stages with a configuration: ${known.length ? known.join(', ') : 'none'}.`,
     );
   }
-  return { name, configurationFile, stackName: `Leadflow-${name}`, eventBusName: `leadflow-${name}` };
+  return { name, configurationFile, stackName: stackNameOf(name), eventBusName: `leadflow-${name}` };
+}
+
+/** The CloudFormation stack of a stage; operator commands find the stage's outputs by it. */
+export function stackNameOf(stage: string): string {
+  return `Leadflow-${stage}`;
 }
 
 /** The stages that have a configuration file, sorted. */
