@@ -97,7 +97,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     stops.push(() => scheduler.stop());
 
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint });
-    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns() }));
+    const http = new HttpHost(functions, host, settings.jwtSecret, localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns(), invoke: (target, payload) => host.invoke(target, payload) }));
     await http.start(httpPort, settings.host);
     stops.push(() => http.stop());
 
