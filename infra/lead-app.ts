@@ -1,17 +1,19 @@
-import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Aspects, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Configuration } from '@leadflow/domain';
 import { loadConfigurationFile } from '@leadflow/platform';
 import { LeadStack } from './lead-stack';
+import { resolveStage, stageContextKey, type Stage } from './stage';
 
 /** The repository root: NodejsFunction entries and the lock file are resolved against it. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** CDK context key naming the configuration file, e.g. `cdk synth -c configFile=config/acme.json`. */
+/**
+ * CDK context key naming a configuration file other than the stage's `config/stages/<stage>.json`,
+ * e.g. `cdk synth -c configFile=config/acme.json`.
+ */
 export const configFileContextKey = 'configFile';
-export const defaultConfigFile = 'config/leads.config.json';
 /** CDK context key turning on active X-Ray tracing of every function: `cdk deploy -c tracing=true`. */
 export const tracingContextKey = 'tracing';
 
@@ -20,27 +22,34 @@ export interface LeadApp {
   stack: LeadStack;
   configuration: Configuration;
   configurationFile: string;
+  stage: Stage;
 }
 
 /**
- * Builds the CDK app: validates the configuration named by the `configFile` context first, so a bad
- * configuration stops `cdk synth` before any asset is bundled, then adds the stack and the
- * cdk-nag AwsSolutions checks.
+ * Builds the CDK app for one stage (`stage` context, default `dev`): validates the stage's
+ * configuration first, so a bad configuration stops `cdk synth` before any asset is bundled, then adds
+ * the stage's stack and the cdk-nag AwsSolutions checks.
  *
+ * @throws StageError for a stage without a configuration file.
  * @throws ConfigurationError naming the offending field, e.g. `forms[0].poolId: unknown pool "x"`.
  * @example
- * const { app } = createLeadApp({ context: { configFile: 'config/leads.config.json' } });
+ * const { app } = createLeadApp({ context: { stage: 'prod' } });
  * app.synth();
  */
 export function createLeadApp(props: AppProps = {}): LeadApp {
   // Synthesised explicitly by app.ts, so a configuration error never leaves an empty assembly behind.
   const app = new App({ autoSynth: false, ...props });
-  const requested = (app.node.tryGetContext(configFileContextKey) as string | undefined) ?? defaultConfigFile;
-  const configurationFile = isAbsolute(requested) ? requested : resolve(process.cwd(), requested);
+  const stage = resolveStage(
+    { stage: app.node.tryGetContext(stageContextKey) as string | undefined, configFile: app.node.tryGetContext(configFileContextKey) as string | undefined },
+    projectRoot,
+  );
+  const configurationFile = stage.configurationFile;
   const configuration = loadConfigurationFile(configurationFile);
 
-  const stack = new LeadStack(app, 'Leadflow', {
-    description: 'Leadflow: lead capture, routing and notification.',
+  const stack = new LeadStack(app, stage.stackName, {
+    description: `Leadflow (${stage.name}): lead capture, routing and notification.`,
+    stageName: stage.name,
+    eventBusName: stage.eventBusName,
     configuration,
     configurationFile,
     projectRoot,
@@ -48,5 +57,5 @@ export function createLeadApp(props: AppProps = {}): LeadApp {
     tracing: String(app.node.tryGetContext(tracingContextKey) ?? false) === 'true',
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-  return { app, stack, configuration, configurationFile };
+  return { app, stack, configuration, configurationFile, stage };
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,10 +8,14 @@ import type { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { functions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
 import { pascalCase } from './construct-names';
+import { LeadAlarms } from './lead-alarms';
+import { LeadDashboard } from './lead-dashboard';
 import { LeadFunction } from './lead-function';
 import { LeadHttpApi } from './lead-http-api';
 import { createManifestTable } from './manifest-table';
+import { addOperatorOutputs, operatorEndpoints, outputNames } from './operator-outputs';
 import { SalesTeamUserPool } from './sales-team-user-pool';
+import { stageDataPolicy } from './stage';
 import { connectTrigger } from './trigger-wiring';
 import { IntegrationSecrets } from './integration-secrets';
 
@@ -22,11 +26,13 @@ export interface LeadStackProps extends StackProps {
   configurationFile: string;
   /** Repository root, against which manifest entries are resolved. */
   projectRoot: string;
+  /** The stage (dev, prod, ...): printed in outputs; names come from the stack name. */
+  stageName: string;
   /** @default "leadflow" */
   eventBusName?: string;
   /** How long the bus archive keeps events for replay. @default 30 days */
   archiveRetention?: Duration;
-  /** @default one month */
+  /** @default the configuration's `operations.logRetentionDays` */
   logRetention?: logs.RetentionDays;
   /** Stage-wide throttling of the HTTP API. @default 50 requests/s, bursts of 100 */
   apiThrottle?: apigwv2.ThrottleSettings;
@@ -47,24 +53,29 @@ export class LeadStack extends Stack {
   readonly secrets: IntegrationSecrets;
   /** Keyed by manifest function name. */
   readonly functions: ReadonlyMap<string, LeadFunction>;
+  readonly alarms: LeadAlarms;
+  readonly dashboard: LeadDashboard;
 
   constructor(scope: Construct, id: string, props: LeadStackProps) {
     super(scope, id, props);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const dataPolicy = stageDataPolicy(props.configuration.operations);
+    const logRetention = props.logRetention ?? dataPolicy.logRetention;
+    // A stage that does not retain data is torn down whole: log groups, queues and keys go with it.
+    if (dataPolicy.removalPolicy === RemovalPolicy.DESTROY) RemovalPolicies.of(this).destroy();
 
     this.tables = Object.fromEntries(
-      Object.entries(tableDefinitions).map(([name, definition]) => [name, createManifestTable(this, `${pascalCase(definition.name)}Table`, definition)]),
+      Object.entries(tableDefinitions).map(([name, definition]) => [name, createManifestTable(this, `${pascalCase(definition.name)}Table`, definition, dataPolicy)]),
     ) as Record<TableName, dynamodb.Table>;
 
     this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'leadflow', description: 'Lead events: captured, assigned, ...' });
-    this.eventBus.archive('Archive', {
+    const archive = this.eventBus.archive('Archive', {
       description: 'Every event on the lead bus, for replay after a consumer bug.',
       // An archive needs a pattern; every event on the bus comes from this account.
       eventPattern: { account: [this.account] },
       retention: props.archiveRetention ?? Duration.days(30),
     });
 
-    this.users = new SalesTeamUserPool(this, 'SalesTeam');
+    this.users = new SalesTeamUserPool(this, 'SalesTeam', dataPolicy);
     this.httpApi = new LeadHttpApi(this, 'HttpApi', {
       userPool: this.users.userPool,
       userPoolClient: this.users.client,
@@ -101,11 +112,18 @@ export class LeadStack extends Stack {
       leadFunctions.set(definition.name, leadFunction);
     }
     this.functions = leadFunctions;
+    this.alarms = new LeadAlarms(this, 'Alarms', { functions: leadFunctions, httpApi: this.httpApi, operations: props.configuration.operations, removalPolicy: dataPolicy.removalPolicy });
+    this.dashboard = new LeadDashboard(this, 'Dashboard', { configuration: props.configuration, functions: leadFunctions, httpApi: this.httpApi, alarms: this.alarms });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API.' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, outputNames.eventBusArn, { value: this.eventBus.eventBusArn, description: 'The lead bus, for npm run replay.' });
+    new CfnOutput(this, outputNames.eventArchiveArn, { value: archive.archiveArn, description: 'The archive of every lead event, for npm run replay.' });
+    new CfnOutput(this, outputNames.alarmTopicArn, { value: this.alarms.topic.topicArn, description: 'Every alarm notifies this topic; subscribe more people or a chat hook to it.' });
+    new CfnOutput(this, outputNames.dashboardName, { value: this.dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stage.' });
+    addOperatorOutputs(this, { stageName: props.stageName, apiUrl: this.httpApi.url, endpoints: operatorEndpoints(functions, props.configuration), functions: leadFunctions });
     for (const [name, table] of Object.entries(this.tables)) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName });
     }

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { KeyAttribute, TableDefinition } from '@leadflow/manifest';
+import type { StageDataPolicy } from './stage';
 
 const streamViewTypes: Record<NonNullable<TableDefinition['stream']>, dynamodb.StreamViewType> = {
   NEW_IMAGE: dynamodb.StreamViewType.NEW_IMAGE,
@@ -21,7 +22,12 @@ function attribute(key: KeyAttribute): dynamodb.Attribute {
  * customer-managed key is worth its cost only for cross-account access or crypto-shredding by
  * disabling the key, neither of which the system needs.
  */
-export function createManifestTable(scope: Construct, id: string, definition: TableDefinition): dynamodb.Table {
+export function createManifestTable(
+  scope: Construct,
+  id: string,
+  definition: TableDefinition,
+  retention: Pick<StageDataPolicy, 'removalPolicy' | 'deletionProtection'> = { removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true },
+): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     partitionKey: attribute(definition.partitionKey),
     sortKey: definition.sortKey && attribute(definition.sortKey),
@@ -30,9 +36,9 @@ export function createManifestTable(scope: Construct, id: string, definition: Ta
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     timeToLiveAttribute: definition.timeToLiveAttribute,
     stream: definition.stream && streamViewTypes[definition.stream],
-    // Leads are the business's records: deleting the stack must never delete them.
-    removalPolicy: RemovalPolicy.RETAIN,
-    deletionProtection: true,
+    // Leads are the business's records: deleting a stage that retains data never deletes them.
+    removalPolicy: retention.removalPolicy,
+    deletionProtection: retention.deletionProtection,
   });
   for (const index of definition.globalSecondaryIndexes) {
     table.addGlobalSecondaryIndex({

@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { roleSchema, type Role } from '@leadflow/domain';
 import { pascalCase } from './construct-names';
+import type { StageDataPolicy } from './stage';
 
 /**
  * The people who work leads. Each user's Cognito username is their rep id in the configuration
@@ -14,7 +15,7 @@ export class SalesTeamUserPool extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly groupNames: readonly Role[] = roleSchema.options;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, retention: Pick<StageDataPolicy, 'removalPolicy' | 'deletionProtection'> = { removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true }) {
     super(scope, id);
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       // Reps are provisioned by an admin with their rep id as username, never by self sign-up.
@@ -39,8 +40,8 @@ export class SalesTeamUserPool extends Construct {
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: retention.deletionProtection,
+      removalPolicy: retention.removalPolicy,
     });
 
     // A public client (no secret) for the sales app and CLI; tokens come from SRP sign-in. OAuth is off

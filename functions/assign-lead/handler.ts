@@ -1,10 +1,10 @@
 import { assignByRoundRobin, leadCapturedDetailSchema, pickRoundRobinOwner } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependencies, logger, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
 
 /** On `lead.captured`: give the lead an owner by round robin over its pool, unless it already has one. */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'now' | 'newId'>) {
   return eventHandler(leadCapturedDetailSchema, async (detail) => {
-    const { config, leads, now, newId } = dependencies();
+    const { config, leads, metrics, now, newId } = dependencies();
     const lead = await leads.getLead(detail.leadId);
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
     if (lead.ownerId || lead.status !== 'new') return; // a redelivery, or a lead invalidated or erased since
@@ -18,6 +18,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     }
     const change = assignByRoundRobin({ lead, owner, eventId: newId(), now: now() });
     const outcome = await leads.assignOwner({ leadId: lead.leadId, ...change });
+    if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
     logger.info('Lead assignment', { leadId: lead.leadId, ownerId: owner.id, outcome });
   });
 }

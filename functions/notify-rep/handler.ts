@@ -1,13 +1,14 @@
 import { leadAssignedDetailSchema, newLeadEmail } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependencies, logger, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
 
 /**
  * On `lead.assigned`: email the new owner. The log of sent notifications makes redeliveries harmless;
- * a crash between sending and logging can still send twice, which beats never sending.
+ * a crash between sending and logging can still send twice, which beats never sending. Speed to lead
+ * (capture to notification) is measured once per lead notified, by the lead's channel.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'notifications' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'notifications' | 'metrics' | 'now'>) {
   return eventHandler(leadAssignedDetailSchema, async (detail) => {
-    const { config, leads, mailer, notifications, now } = dependencies();
+    const { config, leads, mailer, notifications, metrics, now } = dependencies();
     const notificationId = `lead-assigned-email:${detail.eventId}`;
     if (await notifications.wasSent(notificationId)) return;
 
@@ -17,7 +18,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
 
     await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: rep.id } });
-    await notifications.recordSent(notificationId, lead.leadId, now().toISOString());
+    const notifiedAt = now();
+    await notifications.recordSent(notificationId, lead.leadId, notifiedAt.toISOString());
+    metrics.measure(operationalMetricNames.speedToLead, notifiedAt.getTime() - Date.parse(lead.capturedAt), { channel: lead.channel });
+    metrics.count(operationalMetricNames.repNotified, { channel: lead.channel });
     logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, channel: 'email' });
   });
 }

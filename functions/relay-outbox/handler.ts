@@ -1,23 +1,35 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { lambdaDependencies, outboxEventFromItem, type DependencyResolver } from '@leadflow/platform';
+import { leadCapturedDetailSchema } from '@leadflow/domain';
+import { lambdaDependencies, operationalMetricNames, outboxEventFromItem, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
 
 /**
  * The relay half of the transactional outbox: every outbox item inserted with a lead change is put on
  * the bus, then deleted. A failure rejects the batch so the stream redelivers it; events are
- * published at least once and consumers de-duplicate on `detail.eventId`.
+ * published at least once and consumers de-duplicate on `detail.eventId`. Real captured leads are
+ * counted here, by channel, because every channel's leads pass through this one place.
  */
-export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox'>) {
+export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox' | 'metrics'>) {
   return async (event: DynamoDBStreamEvent): Promise<void> => {
-    const { publisher, outbox } = dependencies();
+    const { publisher, outbox, metrics } = dependencies();
     const events = event.Records.flatMap((record) =>
       record.eventName === 'INSERT' && record.dynamodb?.NewImage ? [outboxEventFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>))] : [],
     );
     if (events.length === 0) return;
     await publisher.publish(events);
     await outbox.markPublished(events.map((published) => published.eventId));
+    for (const channel of channelsOfRealCapturedLeads(events)) metrics.count(operationalMetricNames.leadCaptured, { channel });
   };
+}
+
+/** The channel of each `lead.captured` event that announces a routable lead (new, not a platform test). */
+function channelsOfRealCapturedLeads(events: readonly OutboxEvent[]): string[] {
+  return events.flatMap((published) => {
+    if (published.detailType !== 'lead.captured') return [];
+    const detail = leadCapturedDetailSchema.safeParse(published.detail);
+    return detail.success && detail.data.status === 'new' && !detail.data.isTest ? [detail.data.channel] : [];
+  });
 }
 
 export const handler = createHandler(lambdaDependencies);

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '@leadflow/manifest';
-import { defaultConfigFile, projectRoot } from '../../infra/lead-app';
+import { projectRoot } from '../../infra/lead-app';
 import { bundledConfigurationFileName, functionTagKey, handlerAssets } from '../../infra/lead-function';
+import { resolveStage } from '../../infra/stage';
 import { writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
 
@@ -36,7 +37,9 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
 
   it('bundles every manifest function with the validated configuration beside it', { timeout: 120_000 }, async () => {
 
-    const template = JSON.parse(readFileSync(join(outdir, 'Leadflow.template.json'), 'utf8')) as { Resources: Record<string, Lambda> };
+    // No stage named: the default stage, dev, with config/stages/dev.json.
+    const stage = resolveStage({}, projectRoot);
+    const template = JSON.parse(readFileSync(join(outdir, `${stage.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Lambda> };
     const bundles = new Map(
       Object.values(template.Resources)
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
@@ -47,7 +50,7 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     );
     expect([...bundles.keys()].sort()).toEqual(functions.map((definition) => definition.name).sort());
 
-    const configuration = readFileSync(join(projectRoot, defaultConfigFile), 'utf8');
+    const configuration = readFileSync(stage.configurationFile, 'utf8');
     const assetDirectories: string[] = [];
     for (const [name, metadata] of bundles) {
       expect(metadata['aws:asset:is-bundled'], name).toBe(true);

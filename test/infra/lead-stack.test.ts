@@ -273,7 +273,8 @@ describe('tables, bus and queues', () => {
       { AttributeName: partition.name, KeyType: 'HASH' },
       ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
     ];
-    expect(table.DeletionPolicy).toBe('Retain');
+    // The default stage (dev) may be torn down; stages that retain data are checked in operations.test.ts.
+    expect(table.DeletionPolicy).toBe(leadApp.configuration.operations.retainData ? 'Retain' : 'Delete');
     expect(table.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: keySchema(definition.partitionKey, definition.sortKey),
@@ -293,7 +294,7 @@ describe('tables, bus and queues', () => {
 
   it('archives every event on the lead bus', () => {
     const busLogicalId = template.getResourceId('AWS::Events::EventBus');
-    expect(resources[busLogicalId]!.Properties.Name).toBe('leadflow');
+    expect(resources[busLogicalId]!.Properties.Name).toBe(leadApp.stage.eventBusName);
     template.hasResourceProperties('AWS::Events::Archive', { SourceArn: getAtt(busLogicalId), EventPattern: { account: [{ Ref: 'AWS::AccountId' }] }, RetentionDays: Match.anyValue() });
   });
 

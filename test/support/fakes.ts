@@ -113,8 +113,12 @@ export class MemoryNotificationLog implements NotificationLog {
 
 export class RecordingMetrics implements OperationalMetrics {
   readonly counted: Array<{ name: string; dimensions: Record<string, string> }> = [];
+  readonly measured: Array<{ name: string; milliseconds: number; dimensions: Record<string, string> }> = [];
   count(name: string, dimensions: Record<string, string> = {}): void {
     this.counted.push({ name, dimensions });
+  }
+  measure(name: string, milliseconds: number, dimensions: Record<string, string> = {}): void {
+    this.measured.push({ name, milliseconds, dimensions });
   }
 }
 

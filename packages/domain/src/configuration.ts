@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
+import { operationsSchema } from './operations-configuration';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -109,6 +110,8 @@ export const configurationSchema = z
     channels: z.array(channelSchema).min(1),
     forms: z.array(formSchema).default([]),
     integrations: integrationsSchema.default({}),
+    /** How a deployed stage is operated: alarm recipients, speed-to-lead bound, log retention, data retention. */
+    operations: operationsSchema.default(operationsSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

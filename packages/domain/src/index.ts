@@ -17,6 +17,7 @@ export * from './lead-import-columns';
 export * from './lead-import-file';
 export * from './lead-import';
 export * from './integrations-configuration';
+export * from './operations-configuration';
 export * from './lossless-json';
 export * from './webhook-signatures';
 export * from './ad-platform-intake';

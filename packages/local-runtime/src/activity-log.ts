@@ -12,6 +12,8 @@ export interface BusEventRecord {
 }
 
 export interface DeadLetter {
+  /** Unique within a run; `POST /_local/dead-letters/{id}/redrive` names it. */
+  id: string;
   at: string;
   origin: string;
   target: string;
@@ -45,7 +47,15 @@ export class ActivityLog {
   readonly notifications: NotificationRecord[] = [];
   readonly scheduleRuns: ScheduleRunRecord[] = [];
 
+  private deadLetterCount = 0;
+
   constructor(private readonly limit = 1000) {}
+
+  /** Keeps what exhausted its retries, with an id to show or redrive it by. */
+  deadLetter(record: Omit<DeadLetter, 'id'>): DeadLetter {
+    this.deadLetterCount += 1;
+    return this.add(this.deadLetters, { id: String(this.deadLetterCount), ...record });
+  }
 
   add<T>(list: T[], record: T): T {
     list.push(record);

@@ -80,7 +80,7 @@ export class LocalEventBus {
         () => this.host.invoke(rule.target, event),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
         outcome,
-        (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),
+        (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),
       );
       this.track(delivery);
     });

@@ -4,7 +4,14 @@ import type { LocalRouteHandler } from './http-host';
 import type { LocalScheduler } from './scheduler';
 
 /** The `/_local/` routes: what a developer needs to watch and drive the system. They never deploy. */
-export function localRoutes(deps: { activity: ActivityLog; scheduler: LocalScheduler; endpoints: () => Record<string, string>; standIns: LocalRouteHandler }): LocalRouteHandler {
+export function localRoutes(deps: {
+  activity: ActivityLog;
+  scheduler: LocalScheduler;
+  endpoints: () => Record<string, string>;
+  standIns: LocalRouteHandler;
+  /** Runs a function once with a payload, as a redrive does. */
+  invoke: (target: string, payload: unknown) => Promise<unknown>;
+}): LocalRouteHandler {
   const { activity, scheduler } = deps;
   return async (request) => {
     const { method, url, body } = request;
@@ -18,6 +25,9 @@ export function localRoutes(deps: { activity: ActivityLog; scheduler: LocalSched
     if (method === 'GET' && path === '/_local/outbox') return { status: 200, body: activity.notifications };
     if (method === 'GET' && path === '/_local/dead-letters') return { status: 200, body: activity.deadLetters };
     if (method === 'GET' && path === '/_local/schedules') return { status: 200, body: { schedules: scheduler.list(), runs: activity.scheduleRuns } };
+
+    const redrive = /^\/_local\/dead-letters\/([^/]+)\/redrive$/.exec(path);
+    if (method === 'POST' && redrive) return redriveDeadLetter(activity, decodeURIComponent(redrive[1]!), deps.invoke);
 
     const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
     if (method === 'POST' && run) {
@@ -43,4 +53,22 @@ function readNow(body: Buffer): { now: Date } | { error: string } {
   if (now === undefined) return { now: new Date() };
   if (typeof now !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(Date.parse(now))) return { error: 'now must be an ISO 8601 date-time such as "2026-01-31T09:00:00Z"' };
   return { now: new Date(now) };
+}
+
+/**
+ * Runs a dead letter's target once more with its payload, as `npm run dlq -- redrive` does in AWS:
+ * gone from the list when the target succeeds (200), kept with the new error when it fails (502).
+ */
+async function redriveDeadLetter(activity: ActivityLog, id: string, invoke: (target: string, payload: unknown) => Promise<unknown>) {
+  const index = activity.deadLetters.findIndex((deadLetter) => deadLetter.id === id);
+  if (index < 0) return { status: 404, body: { error: `No dead letter "${id}"` } };
+  const deadLetter = activity.deadLetters[index]!;
+  try {
+    await invoke(deadLetter.target, deadLetter.payload);
+  } catch (error) {
+    deadLetter.error = (error as Error).message;
+    return { status: 502, body: { error: `${deadLetter.target} failed again: ${deadLetter.error}`, deadLetter } };
+  }
+  activity.deadLetters.splice(activity.deadLetters.indexOf(deadLetter), 1);
+  return { status: 200, body: { redriven: deadLetter } };
 }

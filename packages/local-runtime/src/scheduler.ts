@@ -89,7 +89,7 @@ export class LocalScheduler {
       async () => (record.result = await this.host.invoke(schedule.target, input)),
       { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
       record.outcome,
-      (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
+      (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
     );
     return record;
   }

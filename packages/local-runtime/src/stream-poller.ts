@@ -147,7 +147,7 @@ export class StreamPoller {
         return;
       } catch (error) {
         if (attempt >= maxRetryAttempts) {
-          this.activity.add(this.activity.deadLetters, {
+          this.activity.deadLetter({
             at: new Date().toISOString(),
             origin: `stream of table ${this.tableName}`,
             target: this.definition.name,

@@ -23,6 +23,7 @@ describe('assign-lead handler', () => {
       await assign(busEvent('lead.captured', capturedLead(deps, leadId).detail), lambdaContext);
       owners.push(deps.store.leads.get(leadId)?.ownerId);
     }
+    expect(deps.metrics.counted).toEqual(Array.from({ length: 3 }, () => ({ name: 'LeadAssigned', dimensions: {} })));
     await assign(busEvent('lead.captured', capturedLead(deps, 'l4', 'emea-contact').detail), lambdaContext);
     expect(owners).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
     expect(deps.store.leads.get('l4')?.ownerId).toBe('rep-chloe');
@@ -37,6 +38,7 @@ describe('assign-lead handler', () => {
     await assign(event, lambdaContext);
     await assign(event, lambdaContext);
     expect([...deps.store.outbox.values()].filter((item) => item.detailType === 'lead.assigned')).toHaveLength(1);
+    expect(deps.metrics.counted.filter((metric) => metric.name === 'LeadAssigned')).toHaveLength(1);
   });
 
   it('fails on a detail that breaks the contract, so the event is retried and dead-lettered', async () => {
@@ -55,6 +57,18 @@ describe('notify-rep handler', () => {
     await notify(busEvent('lead.assigned', detail), lambdaContext);
     expect(deps.mailer.sent).toHaveLength(1);
     expect(deps.mailer.sent[0]).toMatchObject({ to: 'ben.okafor@northwind.example', from: 'leads@northwind.example', subject: 'New lead: Ada', tags: { leadId: 'l1', repId: 'rep-ben' } });
+  });
+
+  it('measures speed to lead from capture to notification, once, by the lead\'s channel', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    capturedLead(deps, 'l1');
+    deps.now = () => new Date('2026-03-02T10:16:30.250Z');
+    const notify = createNotifyHandler(() => deps);
+    const detail = { eventId: 'assign-1', leadId: 'l1', ownerId: 'rep-ben', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:15:01.000Z' };
+    await notify(busEvent('lead.assigned', detail), lambdaContext);
+    await notify(busEvent('lead.assigned', detail), lambdaContext);
+    expect(deps.metrics.measured).toEqual([{ name: 'SpeedToLead', milliseconds: 90_250, dimensions: { channel: 'website' } }]);
+    expect(deps.metrics.counted).toEqual([{ name: 'RepNotified', dimensions: { channel: 'website' } }]);
   });
 });
 
@@ -75,6 +89,22 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     await relay({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] } as never);
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
+  });
+
+  it('counts each real captured lead it relays by channel, and not invalid, quarantined or test leads', async () => {
+    const deps = fakeDependencies();
+    const detail = (leadId: string, changes: Record<string, unknown> = {}) => ({ ...capturedLead(deps, leadId).detail, ...changes });
+    const items = [
+      detail('l1'),
+      detail('l2', { channel: 'meta-ads' }),
+      detail('l3', { status: 'quarantined' }),
+      detail('l4', { isTest: true }),
+    ].map((captured, index) => ({ pk: `OUTBOX#c${index}`, entity: 'outbox', eventId: `c${index}`, source: 'leadflow.leads', detailType: 'lead.captured', detail: captured, time: '2026-03-02T10:15:00.000Z' }));
+    await createRelayHandler(() => deps)({ Records: items.map((item) => streamRecord('INSERT', item)) } as never);
+    expect(deps.metrics.counted).toEqual([
+      { name: 'LeadCaptured', dimensions: { channel: 'website' } },
+      { name: 'LeadCaptured', dimensions: { channel: 'meta-ads' } },
+    ]);
   });
 
   it('republishes events the relay missed, as of the schedule time', async () => {

@@ -1,16 +1,26 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { OperationalMetrics } from '../ports/operational-metrics';
+import { operationalMetricsNamespace, operationalMetricsService, type OperationalMetricName, type OperationalMetrics } from '../ports/operational-metrics';
 
 /**
- * Counters as CloudWatch embedded-metric-format log lines (Powertools Metrics), published at once: no
- * agent, no API call, and nothing lost if the invocation fails right after.
+ * Metrics as CloudWatch embedded-metric-format log lines (Powertools Metrics), published at once: no
+ * agent, no API call, and nothing lost if the invocation fails right after. Each line carries two
+ * dimension sets, `[service]` (the total) and `[service, ...dimensions]` (the breakdown), so CloudWatch
+ * files one value under both metrics without a second line.
  */
 export class PowertoolsMetrics implements OperationalMetrics {
-  private readonly metrics = new Metrics({ namespace: 'Leadflow', serviceName: 'leadflow' });
+  private readonly metrics = new Metrics({ namespace: operationalMetricsNamespace, serviceName: operationalMetricsService });
 
-  count(name: string, dimensions: Record<string, string> = {}): void {
+  count(name: OperationalMetricName, dimensions: Record<string, string> = {}): void {
+    this.publish(name, MetricUnit.Count, 1, dimensions);
+  }
+
+  measure(name: OperationalMetricName, milliseconds: number, dimensions: Record<string, string> = {}): void {
+    this.publish(name, MetricUnit.Milliseconds, milliseconds, dimensions);
+  }
+
+  private publish(name: OperationalMetricName, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>): void {
     const single = this.metrics.singleMetric();
-    for (const [dimension, value] of Object.entries(dimensions)) single.addDimension(dimension, value);
-    single.addMetric(name, MetricUnit.Count, 1);
+    if (Object.keys(dimensions).length > 0) single.addDimensions({}).addDimensions(dimensions);
+    single.addMetric(name, unit, value);
   }
 }

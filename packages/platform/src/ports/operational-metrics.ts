@@ -1,4 +1,33 @@
-/** Counters operators alarm on (e.g. platform leads that cannot be read), kept apart from logs. */
+/**
+ * Counters and durations operators alarm on and chart (platform leads that cannot be read, speed to
+ * lead), kept apart from logs. Every metric is published twice: with its dimensions, for breakdowns
+ * (per channel, per platform), and without them, as the total that alarms watch.
+ */
 export interface OperationalMetrics {
-  count(name: string, dimensions?: Record<string, string>): void;
+  count(name: OperationalMetricName, dimensions?: Record<string, string>): void;
+  /** A duration in milliseconds, e.g. the time from a lead's capture to its rep's notification. */
+  measure(name: OperationalMetricName, milliseconds: number, dimensions?: Record<string, string>): void;
 }
+
+/** The CloudWatch namespace and the `service` dimension every metric carries (Powertools' default dimension). */
+export const operationalMetricsNamespace = 'Leadflow';
+export const operationalMetricsService = 'leadflow';
+
+/**
+ * Every metric the handlers emit, with what it means; the CDK app's alarms and dashboard read the
+ * same names, so a metric cannot be renamed on one side only.
+ */
+export const operationalMetricNames = {
+  /** A `lead.captured` event was put on the bus (dimension `channel`); counted by the outbox relay. */
+  leadCaptured: 'LeadCaptured',
+  /** A lead was given an owner. */
+  leadAssigned: 'LeadAssigned',
+  /** A rep was told about a lead (dimension `channel`: the lead's channel). */
+  repNotified: 'RepNotified',
+  /** Milliseconds from a lead's capture to its rep's notification (dimension `channel`). */
+  speedToLead: 'SpeedToLead',
+  /** Reading an ad-platform lead's answers failed (dimension `platform`); the lead waits as `pending_fetch`. */
+  platformLeadFetchFailed: 'PlatformLeadFetchFailed',
+} as const;
+
+export type OperationalMetricName = (typeof operationalMetricNames)[keyof typeof operationalMetricNames];

@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { OperationsConfiguration } from '@leadflow/domain';
+import { operationalMetricNames } from '@leadflow/platform';
+import type { LeadFunction } from './lead-function';
+import type { LeadHttpApi } from './lead-http-api';
+import { operationalMetric } from './operational-metrics';
+
+/** Thresholds that are properties of the system rather than of a stage; each says why it is where it is. */
+export const alarmThresholds = {
+  /** The sweep republishes outbox events after two minutes; a relay further behind than that is stuck. */
+  streamIteratorAgeMs: 120_000,
+  /** More than 1 % of requests answered 5xx over five minutes (4xx are the callers' mistakes). */
+  apiServerErrorPercent: 1,
+  /** HTTP handlers time out at 10 s; a p99 above 3 s means capture is slow for real visitors. */
+  apiLatencyP99Ms: 3_000,
+} as const;
+
+export interface LeadAlarmsProps {
+  functions: ReadonlyMap<string, LeadFunction>;
+  httpApi: LeadHttpApi;
+  operations: OperationsConfiguration;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Every alarm of a stage, derived from the manifest's functions: each dead-letter queue (a message is
+ * waiting), each function (errors, throttles), each stream consumer (iterator age), the HTTP API (5xx
+ * rate, p99 latency), ad-platform lead fetch failures and speed to lead. All notify one SNS topic,
+ * whose email subscribers are the stage configuration's `operations.alarmEmails`.
+ */
+export class LeadAlarms extends Construct {
+  readonly topic: sns.Topic;
+  /** The alarms of each manifest function (errors, throttles, its queue, its stream), by function name. */
+  readonly byFunction = new Map<string, cloudwatch.Alarm[]>();
+  /** Alarms that watch the system as a whole (API, fetch failures, speed to lead). */
+  readonly stageWide: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: LeadAlarmsProps) {
+    super(scope, id);
+    // CloudWatch can publish to an encrypted topic only with a customer-managed key it may use.
+    const key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the Leadflow alarm topic.', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `Leadflow alarms (${Stack.of(this).stackName})`, masterKey: key, enforceSSL: true });
+    for (const email of props.operations.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    for (const [name, leadFunction] of props.functions) this.byFunction.set(name, this.functionAlarms(name, leadFunction));
+    this.stageWide.push(...this.apiAlarms(props.httpApi), ...this.leadFlowAlarms(props.operations));
+  }
+
+  private functionAlarms(name: string, leadFunction: LeadFunction): cloudwatch.Alarm[] {
+    const fn = leadFunction.function;
+    const alarms = [
+      this.alarm(`${name}-errors`, `${name} failed an invocation.`, fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }), 1),
+      this.alarm(`${name}-throttles`, `${name} was throttled (account or reserved concurrency exhausted).`, fn.metricThrottles({ statistic: 'Sum', period: Duration.minutes(5) }), 1),
+    ];
+    if (leadFunction.deadLetterQueue) {
+      const visible = leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
+      alarms.push(this.alarm(`${name}-dead-letters`, `Something ${name} could not process is waiting in its dead-letter queue: npm run dlq -- show ${name}.`, visible, 1));
+    }
+    if (leadFunction.definition.trigger.kind === 'stream') {
+      const iteratorAge = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
+      alarms.push(this.alarm(`${name}-iterator-age`, `${name} is more than ${alarmThresholds.streamIteratorAgeMs / 1000} s behind its table stream.`, iteratorAge, alarmThresholds.streamIteratorAgeMs, 3));
+    }
+    return alarms;
+  }
+
+  private apiAlarms(httpApi: LeadHttpApi): cloudwatch.Alarm[] {
+    const period = Duration.minutes(5);
+    const serverErrorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: httpApi.api.metricServerError({ statistic: 'Sum', period }), requests: httpApi.api.metricCount({ statistic: 'Sum', period }) },
+      period,
+      label: '5xx rate (%)',
+    });
+    const latency = httpApi.api.metricLatency({ statistic: 'p99', period });
+    return [
+      this.alarm('api-5xx-rate', `More than ${alarmThresholds.apiServerErrorPercent} % of API requests failed with a 5xx.`, serverErrorRate, alarmThresholds.apiServerErrorPercent, 1, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD),
+      this.alarm('api-latency-p99', `API p99 latency above ${alarmThresholds.apiLatencyP99Ms} ms.`, latency, alarmThresholds.apiLatencyP99Ms, 2, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD),
+    ];
+  }
+
+  private leadFlowAlarms(operations: OperationsConfiguration): cloudwatch.Alarm[] {
+    const fetchFailures = operationalMetric(operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period: Duration.minutes(5) });
+    const speedToLead = operationalMetric(operationalMetricNames.speedToLead, { statistic: 'p90', period: Duration.minutes(15) });
+    return [
+      this.alarm('platform-lead-fetch-failed', 'Reading an ad platform\'s lead failed (token expired, platform down); leads wait as pending_fetch and are retried.', fetchFailures, 1),
+      this.alarm(
+        'speed-to-lead-p90',
+        `90 % of leads should reach their rep within ${operations.speedToLeadP90Seconds} s of capture; over the last 15 minutes they did not.`,
+        speedToLead,
+        operations.speedToLeadP90Seconds * 1000,
+        1,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ),
+    ];
+  }
+
+  private alarm(
+    name: string,
+    description: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    evaluationPeriods = 1,
+    comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, name, {
+      alarmName: `${Stack.of(this).stackName}-${name}`,
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods,
+      comparisonOperator,
+      // No data means nothing happened: no leads, no failures, no waiting messages.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    return alarm;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * `npm run dlq -- list|show <function>|redrive <function> [--stage <stage>] [--url <local runtime>]`:
+ * what exhausted its retries. With `--stage`, the stage's SQS dead-letter queues (found through the
+ * `DeadLetterQueues` stack output); without it, the running local runtime's dead letters.
+ *
+ * A redrive runs the function once more with each message (Lambda asynchronous invoke) and deletes the
+ * message once Lambda has accepted it; the function's own retries and queue apply again. Consumers are
+ * idempotent, so a message redriven twice does no harm. Stream failures are descriptions (shard and
+ * sequence numbers), not records: they cannot be redriven; the outbox sweep republishes what the relay missed.
+ */
+import { pathToFileURL } from 'node:url';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { outputNames, type DeadLetterQueueOutput } from '../../infra/operator-outputs';
+import { OperatorError, parseOptions, processTerminal, readStackOutputs, requiredOutput, runCommand, type Terminal } from './operator-kit';
+
+export const dlqUsage = 'Usage: npm run dlq -- list | show <function> | redrive <function>   [--stage <stage> | --url http://127.0.0.1:3000]';
+
+export interface DlqDependencies {
+  sqs: SQSClient;
+  lambda: LambdaClient;
+  cloudFormation: CloudFormationClient;
+  fetch: typeof fetch;
+  terminal: Terminal;
+}
+
+type Command = { action: 'list' } | { action: 'show' | 'redrive'; functionName: string };
+
+export async function runDlq(argv: string[], deps: DlqDependencies): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { stage: { type: 'string' }, url: { type: 'string' }, max: { type: 'string' } });
+  const command = commandOf(positionals);
+  if (values.stage && values.url) throw new OperatorError('give --stage (AWS) or --url (a local runtime), not both');
+  const max = values.max === undefined ? 100 : Number(values.max);
+  if (!Number.isInteger(max) || max < 1) throw new OperatorError(`--max must be a positive whole number, not "${values.max}"`);
+  if (values.stage) return stageDeadLetters(values.stage, command, max, deps);
+  return localDeadLetters(values.url ?? 'http://127.0.0.1:3000', command, deps);
+}
+
+function commandOf(positionals: string[]): Command {
+  const [action, functionName, ...extra] = positionals;
+  if (action === 'list' && !functionName) return { action };
+  if ((action === 'show' || action === 'redrive') && functionName && extra.length === 0) return { action, functionName };
+  throw new OperatorError(action === 'show' || action === 'redrive' ? `${action} needs one function name, e.g. ${action} notify-rep` : `unknown command "${positionals.join(' ')}"`);
+}
+
+async function stageDeadLetters(stage: string, command: Command, max: number, deps: DlqDependencies): Promise<number> {
+  const queues = JSON.parse(requiredOutput(await readStackOutputs(deps.cloudFormation, stage), outputNames.deadLetterQueues)) as DeadLetterQueueOutput;
+  if (command.action === 'list') {
+    for (const [name, queue] of Object.entries(queues)) {
+      const { Attributes } = await deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      deps.terminal.print(`${name.padEnd(28)} ${Attributes?.ApproximateNumberOfMessages ?? '?'} waiting`);
+    }
+    return 0;
+  }
+  const queue = queues[command.functionName];
+  if (!queue) throw new OperatorError(`"${command.functionName}" has no dead-letter queue in stage ${stage} (functions with one: ${Object.keys(queues).join(', ')})`, 1);
+
+  if (command.action === 'show') {
+    // A zero visibility timeout peeks: the messages stay in the queue for the next look or a redrive.
+    const { Messages = [] } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'] }));
+    if (Messages.length === 0) deps.terminal.print(`${command.functionName}: no dead letters.`);
+    for (const message of Messages) deps.terminal.print(describeMessage(message));
+    return 0;
+  }
+
+  if (queue.trigger === 'stream') {
+    throw new OperatorError(`${command.functionName} reads a table stream: its dead letters describe failed batches (shard and sequence numbers) and cannot be run again. Inspect them with "show"; the outbox sweep republishes events the relay missed.`, 1);
+  }
+  let redriven = 0;
+  while (redriven < max) {
+    const { Messages = [] } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: Math.min(10, max - redriven), VisibilityTimeout: 60, WaitTimeSeconds: 1 }));
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      await deps.lambda.send(new InvokeCommand({ FunctionName: queue.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(message.Body ?? '{}') }));
+      await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      redriven += 1;
+    }
+  }
+  deps.terminal.print(`${command.functionName}: ${redriven} message(s) handed back to ${queue.functionName}.`);
+  return 0;
+}
+
+function describeMessage(message: Message): string {
+  const attributes = Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => `${name}=${value.StringValue ?? ''}`);
+  const sent = message.Attributes?.SentTimestamp ? new Date(Number(message.Attributes.SentTimestamp)).toISOString() : 'unknown time';
+  return [`--- ${message.MessageId} (dead-lettered ${sent})${attributes.length ? ` ${attributes.join(' ')}` : ''}`, message.Body ?? ''].join('\n');
+}
+
+interface LocalDeadLetter {
+  id: string;
+  at: string;
+  origin: string;
+  target: string;
+  error: string;
+  payload: unknown;
+}
+
+async function localDeadLetters(url: string, command: Command, deps: DlqDependencies): Promise<number> {
+  const request = async (path: string, init?: RequestInit) => {
+    try {
+      return await deps.fetch(new URL(path, url), init);
+    } catch (error) {
+      throw new OperatorError(`Cannot reach the local runtime at ${url} (${(error as Error).message}); start it with npm start, or give --stage for AWS`, 1);
+    }
+  };
+  const deadLetters = (await (await request('/_local/dead-letters')).json()) as LocalDeadLetter[];
+  if (command.action === 'list') {
+    const counts = new Map<string, number>();
+    for (const deadLetter of deadLetters) counts.set(deadLetter.target, (counts.get(deadLetter.target) ?? 0) + 1);
+    if (counts.size === 0) deps.terminal.print('No dead letters.');
+    for (const [target, count] of counts) deps.terminal.print(`${target.padEnd(28)} ${count} waiting`);
+    return 0;
+  }
+  const mine = deadLetters.filter((deadLetter) => deadLetter.target === command.functionName);
+  if (command.action === 'show') {
+    if (mine.length === 0) deps.terminal.print(`${command.functionName}: no dead letters.`);
+    for (const deadLetter of mine) deps.terminal.print(`--- ${deadLetter.id} (${deadLetter.origin}, ${deadLetter.at}) ${deadLetter.error}\n${JSON.stringify(deadLetter.payload)}`);
+    return 0;
+  }
+  let failed = 0;
+  for (const deadLetter of mine) {
+    const response = await request(`/_local/dead-letters/${encodeURIComponent(deadLetter.id)}/redrive`, { method: 'POST' });
+    if (!response.ok) {
+      failed += 1;
+      deps.terminal.warn(`${deadLetter.id}: ${((await response.json()) as { error: string }).error}`);
+    }
+  }
+  deps.terminal.print(`${command.functionName}: ${mine.length - failed} of ${mine.length} dead letter(s) redriven.`);
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await runCommand(
+    () => runDlq(process.argv.slice(2), { sqs: new SQSClient({}), lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), fetch, terminal: processTerminal }),
+    dlqUsage,
+  );
+}

@@ -1,0 +1,196 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functions } from '@leadflow/manifest';
+import { operationalMetricNames } from '@leadflow/platform';
+import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
+import { functionTagKey } from '../../infra/lead-function';
+import { operatorEndpoints, outputNames } from '../../infra/operator-outputs';
+import { StageError, stagesWithConfiguration } from '../../infra/stage';
+import { assertionAppProps } from './cdk-context';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+interface Synthesised {
+  leadApp: LeadApp;
+  template: Template;
+  resources: Record<string, Resource>;
+}
+
+const stages = ['dev', 'prod'] as const;
+const synthesised = {} as Record<(typeof stages)[number], Synthesised>;
+
+beforeAll(() => {
+  for (const stage of stages) {
+    const leadApp = createLeadApp(assertionAppProps({ stage }));
+    const template = Template.fromStack(leadApp.stack);
+    synthesised[stage] = { leadApp, template, resources: template.toJSON().Resources as Record<string, Resource> };
+  }
+});
+
+const ofType = (resources: Record<string, Resource>, type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const logicalIdOf = (leadApp: LeadApp, construct: IConstruct) => leadApp.stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const alarmsOf = (resources: Record<string, Resource>) => ofType(resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+function lambdaLogicalId(resources: Record<string, Resource>, name: string): string {
+  const matches = ofType(resources, 'AWS::Lambda::Function').filter(([, resource]) => (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.some((tag) => tag.Key === functionTagKey && tag.Value === name));
+  expect(matches, name).toHaveLength(1);
+  return matches[0]![0];
+}
+
+describe.each(stages)('stage %s: alarms', (stage) => {
+  const get = () => synthesised[stage];
+  const topicRef = () => ({ Ref: get().template.getResourceId('AWS::SNS::Topic') });
+
+  it.each(functions.map((definition) => [definition.name] as const))('%s has an errors and a throttles alarm to the topic', (name) => {
+    const { resources } = get();
+    const functionRef = { Ref: lambdaLogicalId(resources, name) };
+    for (const metricName of ['Errors', 'Throttles']) {
+      const alarms = alarmsOf(resources).filter((alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionRef }]));
+      expect(alarms, `${name} ${metricName}`).toHaveLength(1);
+      expect(alarms[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
+    }
+  });
+
+  it('has an alarm on visible messages for every queue in the template', () => {
+    const { resources } = get();
+    const queues = ofType(resources, 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [logicalId] of queues) {
+      const alarms = alarmsOf(resources).filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }]));
+      expect(alarms, logicalId).toHaveLength(1);
+      expect(alarms[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
+    }
+  });
+
+  it.each(functions.filter((definition) => definition.trigger.kind === 'stream').map((definition) => [definition.name] as const))('%s has an iterator-age alarm', (name) => {
+    const { resources } = get();
+    const alarms = alarmsOf(resources).filter((alarm) => alarm.MetricName === 'IteratorAge' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: lambdaLogicalId(resources, name) } }]));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
+  });
+
+  it('watches the HTTP API: 5xx rate and p99 latency', () => {
+    const { resources, leadApp } = get();
+    const apiRef = { Ref: logicalIdOf(leadApp, leadApp.stack.httpApi.api) };
+    const rate = alarmsOf(resources).find((alarm) => (alarm.Metrics as Array<Record<string, any>> | undefined)?.some((metric) => metric.Expression?.includes('errors / requests')));
+    expect(rate?.Metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Id: 'errors', MetricStat: expect.objectContaining({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: apiRef }] } }) }),
+        expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [{ Name: 'ApiId', Value: apiRef }] } }) }),
+      ]),
+    );
+    get().template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', ExtendedStatistic: 'p99', Dimensions: [{ Name: 'ApiId', Value: apiRef }], AlarmActions: [topicRef()] });
+  });
+
+  it('alarms on any platform lead fetch failure in five minutes, and on speed to lead p90 over 15 minutes above the configured bound', () => {
+    const { template, leadApp } = get();
+    const service = [{ Name: 'service', Value: 'leadflow' }];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Leadflow', MetricName: operationalMetricNames.platformLeadFetchFailed, Dimensions: service, Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Leadflow', MetricName: operationalMetricNames.speedToLead, Dimensions: service, ExtendedStatistic: 'p90', Period: 900,
+      Threshold: leadApp.configuration.operations.speedToLeadP90Seconds * 1000, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [topicRef()],
+    });
+  });
+
+  it('sends every alarm to one encrypted topic whose email subscribers are the stage\'s alarmEmails', () => {
+    const { resources, template, leadApp } = get();
+    expect(ofType(resources, 'AWS::SNS::Topic')).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const alarm of alarmsOf(resources)) expect(alarm.AlarmActions, alarm.AlarmName).toEqual([topicRef()]);
+    const subscribers = ofType(resources, 'AWS::SNS::Subscription').map(([, subscription]) => subscription.Properties);
+    expect(subscribers.map((subscription) => subscription.Endpoint).sort()).toEqual([...leadApp.configuration.operations.alarmEmails].sort());
+    for (const subscription of subscribers) expect(subscription).toMatchObject({ Protocol: 'email', TopicArn: topicRef() });
+  });
+
+  it('has a dashboard with captured leads per configured channel, speed to lead, every queue\'s depth, fetch failures and API errors', () => {
+    const { resources, leadApp } = get();
+    const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const [, dashboard] = dashboards[0]!;
+    expect(dashboard.Properties.DashboardName).toBe(leadApp.stack.stackName);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const title of ['Leads captured per channel', 'Speed to lead', 'Assignments and notifications', 'Dead-letter queue depth', 'Ad-platform lead fetch failures', 'API errors']) expect(body).toContain(title);
+    for (const channel of leadApp.configuration.channels) expect(body).toContain(`\\"channel\\",\\"${channel.id}\\"`);
+    for (const [logicalId] of ofType(resources, 'AWS::SQS::Queue')) expect(body).toContain(`"${logicalId}","QueueName"`);
+    for (const statistic of ['p50', 'p90']) expect(body).toContain(`\\"stat\\":\\"${statistic}\\"`);
+  });
+
+  it('reports no unsuppressed cdk-nag AwsSolutions errors or warnings', () => {
+    const annotations = Annotations.fromStack(get().leadApp.stack);
+    const found = [...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
+    expect(found.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`)).toEqual([]);
+  });
+});
+
+describe('stage differences', () => {
+  it('names the stack, bus and dashboard after the stage', () => {
+    for (const stage of stages) {
+      const { leadApp, template } = synthesised[stage];
+      expect(leadApp.stack.stackName).toBe(`Leadflow-${stage}`);
+      template.hasResourceProperties('AWS::Events::EventBus', { Name: `leadflow-${stage}` });
+      template.hasOutput(outputNames.stage, { Value: stage });
+    }
+  });
+
+  it('prod retains its data with deletion protection and PITR; dev can be torn down', () => {
+    const expectations = { prod: { policy: 'Retain', protection: true, userPool: 'ACTIVE' }, dev: { policy: 'Delete', protection: false, userPool: 'INACTIVE' } };
+    for (const stage of stages) {
+      const { resources, leadApp } = synthesised[stage];
+      const expected = expectations[stage];
+      expect(leadApp.configuration.operations.retainData).toBe(expected.protection);
+      for (const [logicalId, table] of ofType(resources, 'AWS::DynamoDB::Table')) {
+        expect(table.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
+        expect(table.Properties.DeletionProtectionEnabled, `${stage} ${logicalId}`).toBe(expected.protection);
+        expect(table.Properties.PointInTimeRecoverySpecification, `${stage} ${logicalId}`).toEqual({ PointInTimeRecoveryEnabled: true });
+      }
+      const [, userPool] = ofType(resources, 'AWS::Cognito::UserPool')[0]!;
+      expect(userPool.DeletionPolicy).toBe(expected.policy);
+      expect(userPool.Properties.DeletionProtection).toBe(expected.userPool);
+      for (const [logicalId, logGroup] of ofType(resources, 'AWS::Logs::LogGroup')) {
+        expect(logGroup.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
+        expect(logGroup.Properties.RetentionInDays, `${stage} ${logicalId}`).toBe(leadApp.configuration.operations.logRetentionDays);
+      }
+    }
+    expect(synthesised.prod.leadApp.configuration.operations.logRetentionDays).not.toBe(synthesised.dev.leadApp.configuration.operations.logRetentionDays);
+  });
+
+  it('refuses a stage without a configuration file, naming the file to create and the stages that exist', () => {
+    expect(() => createLeadApp(assertionAppProps({ stage: 'qa' }))).toThrow(StageError);
+    expect(() => createLeadApp(assertionAppProps({ stage: 'qa' }))).toThrow(`Stage "qa" has no configuration file: create config/stages/qa.json`);
+    expect(() => createLeadApp(assertionAppProps({ stage: 'qa' }))).toThrow(`Stages with a configuration: ${stagesWithConfiguration(projectRoot).join(', ')}.`);
+    expect(() => createLeadApp(assertionAppProps({ stage: '../prod' }))).toThrow(/not a valid stage name/);
+  });
+});
+
+describe('operator outputs', () => {
+  it('names a webhook URL for each configured platform and generic source, and a submission URL for each form', () => {
+    const { leadApp, template } = synthesised.dev;
+    const endpoints = operatorEndpoints(functions, leadApp.configuration);
+    const integrations = leadApp.configuration.integrations;
+    expect(Object.keys(endpoints.webhooks).sort()).toEqual(
+      [...(['meta', 'google', 'linkedin', 'tiktok'] as const).filter((platform) => integrations[platform]), ...(integrations.generic?.sources ?? []).map((source) => `generic/${source.id}`)].sort(),
+    );
+    expect(endpoints.webhooks['generic/partner-acme']).toBe('/webhooks/generic/partner-acme');
+    expect(Object.keys(endpoints.formSubmissions)).toEqual(leadApp.configuration.forms.map((form) => form.id));
+    expect(endpoints.formSubmissions.demo).toBe('/forms/demo/submissions');
+    expect(endpoints.embedScript).toBe('/embed.js');
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(expect.arrayContaining(Object.values(outputNames)));
+    // prod configures no ad platform yet: nothing to register.
+    expect(operatorEndpoints(functions, synthesised.prod.leadApp.configuration).webhooks).toEqual({});
+  });
+
+  it('lists each function\'s dead-letter queue with its deployed function, for npm run dlq', () => {
+    const { leadApp, template } = synthesised.dev;
+    const value = JSON.stringify(template.toJSON().Outputs[outputNames.deadLetterQueues].Value);
+    for (const [name, leadFunction] of leadApp.stack.functions) {
+      if (!leadFunction.deadLetterQueue) continue;
+      expect(value).toContain(`"${name}`);
+      expect(value).toContain(logicalIdOf(leadApp, leadFunction.deadLetterQueue));
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDlq } from '../../../scripts/operations/dlq';
+import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { localRoutes } from '../../../packages/local-runtime/src/local-routes';
+import { recordingTerminal, stackOutputs } from './operator-fakes';
+
+const outputs = (JSON.parse(readFileSync(new URL('../../fixtures/stack-outputs/leadflow-dev.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>)['Leadflow-dev']!;
+const assignQueue = 'https://sqs.eu-west-1.amazonaws.com/111122223333/Leadflow-dev-AssignLeadDeadLetters';
+
+const sqs = mockClient(SQSClient);
+const lambda = mockClient(LambdaClient);
+const cloudFormation = mockClient(CloudFormationClient);
+afterEach(() => {
+  sqs.reset();
+  lambda.reset();
+  cloudFormation.reset();
+});
+
+function run(argv: string[]) {
+  cloudFormation.on(DescribeStacksCommand, { StackName: 'Leadflow-dev' }).resolves(stackOutputs(outputs));
+  const terminal = recordingTerminal();
+  const exit = runDlq(argv, { sqs: new SQSClient({}), lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), fetch, terminal });
+  return { exit, terminal };
+}
+
+describe('npm run dlq -- --stage (SQS)', () => {
+  it('lists every dead-letter queue of the stage with its depth', async () => {
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } }).on(GetQueueAttributesCommand, { QueueUrl: assignQueue }).resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+    const { exit, terminal } = run(['list', '--stage', 'dev']);
+    expect(await exit).toBe(0);
+    expect(terminal.printed).toEqual([expect.stringMatching(/^assign-lead +3 waiting$/), expect.stringMatching(/^relay-outbox +0 waiting$/)]);
+  });
+
+  it('shows messages without taking them off the queue', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [{ MessageId: 'm-1', Body: '{"detail-type":"lead.captured"}', Attributes: { SentTimestamp: '1772446500000' }, MessageAttributes: { ErrorMessage: { DataType: 'String', StringValue: 'Lead ghost is not in the table' } } }] });
+    const { exit, terminal } = run(['show', 'assign-lead', '--stage', 'dev']);
+    expect(await exit).toBe(0);
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input).toMatchObject({ QueueUrl: assignQueue, VisibilityTimeout: 0 });
+    expect(terminal.printed[0]).toContain('--- m-1 (dead-lettered 2026-03-02T10:15:00.000Z) ErrorMessage=Lead ghost is not in the table');
+    expect(terminal.printed[0]).toContain('{"detail-type":"lead.captured"}');
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it('redrives by invoking the function asynchronously with each message, then deleting it', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{"id":"e-1"}' }, { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: '{"id":"e-2"}' }] })
+      .resolves({ Messages: [] });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const { exit, terminal } = run(['redrive', 'assign-lead', '--stage', 'dev']);
+    expect(await exit).toBe(0);
+    expect(lambda.commandCalls(InvokeCommand).map((call) => [call.args[0].input.FunctionName, call.args[0].input.InvocationType, new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)])).toEqual([
+      ['Leadflow-dev-AssignLeadFunction', 'Event', '{"id":"e-1"}'],
+      ['Leadflow-dev-AssignLeadFunction', 'Event', '{"id":"e-2"}'],
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: assignQueue, ReceiptHandle: 'r-1' },
+      { QueueUrl: assignQueue, ReceiptHandle: 'r-2' },
+    ]);
+    expect(terminal.printed).toEqual(['assign-lead: 2 message(s) handed back to Leadflow-dev-AssignLeadFunction.']);
+  });
+
+  it('keeps a message whose invocation Lambda refused', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{}' }] });
+    lambda.on(InvokeCommand).rejects(new Error('Rate exceeded'));
+    await expect(run(['redrive', 'assign-lead', '--stage', 'dev']).exit).rejects.toThrow('Rate exceeded');
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it('refuses to redrive stream failures and names unknown functions', async () => {
+    await expect(run(['redrive', 'relay-outbox', '--stage', 'dev']).exit).rejects.toMatchObject({ message: expect.stringContaining('cannot be run again'), exitCode: 1 });
+    await expect(run(['show', 'no-such', '--stage', 'dev']).exit).rejects.toMatchObject({ message: expect.stringContaining('"no-such" has no dead-letter queue in stage dev (functions with one: assign-lead, relay-outbox)') });
+    expect(lambda.calls()).toHaveLength(0);
+  });
+
+  it.each([[['purge']], [['show']], [['list', '--stage', 'dev', '--url', 'http://x']], [['redrive', 'assign-lead', '--max', '0']]])('refuses %j as a usage mistake', async (argv) => {
+    await expect(run(argv).exit).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('POST /_local/dead-letters/{id}/redrive', () => {
+  function routes(invoke: (target: string, payload: unknown) => Promise<unknown>) {
+    const activity = new ActivityLog();
+    activity.deadLetter({ at: '2026-03-02T10:00:00.000Z', origin: 'rule lead-captured-to-assignment', target: 'assign-lead', error: 'boom', payload: { id: 'e-1' } });
+    const handle = localRoutes({ activity, scheduler: {} as never, endpoints: () => ({}), standIns: async () => undefined, invoke });
+    return { activity, redrive: (id: string) => handle({ method: 'POST', url: new URL(`http://local/_local/dead-letters/${id}/redrive`), body: Buffer.alloc(0) } as never) };
+  }
+
+  it('runs the target again with the payload and forgets the dead letter when it succeeds', async () => {
+    const invoked: unknown[] = [];
+    const { activity, redrive } = routes(async (target, payload) => invoked.push([target, payload]));
+    expect(await redrive('1')).toMatchObject({ status: 200, body: { redriven: { id: '1', target: 'assign-lead' } } });
+    expect(invoked).toEqual([['assign-lead', { id: 'e-1' }]]);
+    expect(activity.deadLetters).toEqual([]);
+  });
+
+  it('keeps it with the new error when the target fails again, and answers 404 for an unknown id', async () => {
+    const { activity, redrive } = routes(async () => {
+      throw new Error('still missing');
+    });
+    expect(await redrive('1')).toMatchObject({ status: 502, body: { error: 'assign-lead failed again: still missing' } });
+    expect(activity.deadLetters).toEqual([expect.objectContaining({ id: '1', error: 'still missing' })]);
+    expect(await redrive('7')).toMatchObject({ status: 404 });
+  });
+});
