@@ -5,7 +5,9 @@ import { startTestRuntime, tokenFor } from '../support/local-runtime';
 
 // Debian's Chromium, not a downloaded one: `apt-get install chromium` (CI installs it).
 const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// A page fulfilled by page.route has no address, so Chromium counts it as public and would block its
+// requests to 127.0.0.1 (Private Network Access); the cross-origin test serves its landing page that way.
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks'];
 /** The capture handler treats faster submissions as bots. */
 const minimumFillMs = 3_000;
 const campaign = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=TeSt-123&fbclid=fb-456';
