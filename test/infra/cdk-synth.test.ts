@@ -84,9 +84,9 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('stops with the ConfigurationError alone, no stack trace, when the configuration is bad', { timeout: 60_000 }, async () => {
+  it('stops with the ConfigurationError alone, no stack trace, when the configuration is bad', { timeout: 180_000 }, async () => {
     const configFile = writeConfigurationWithUnknownPool(scratch);
-    const failure = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `configFile=${configFile}`, '-o', join(scratch, 'bad.out')], { cwd: projectRoot, env: offlineEnv, timeout: 55_000 }).then(
+    const failure = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `configFile=${configFile}`, '-o', join(scratch, 'bad.out')], { cwd: projectRoot, env: offlineEnv, timeout: 170_000 }).then(
       () => undefined,
       (error: Error & { code?: number; stderr?: string }) => error,
     );
