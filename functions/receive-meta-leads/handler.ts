@@ -5,6 +5,7 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependencies,
+  limitWebhookIntake,
   notFound,
   parseJsonObject,
   rawBody,
@@ -18,11 +19,12 @@ import {
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const meta = deps.config.integrations.meta;
     if (!meta) throw notFound('Meta Lead Ads is not configured');
+    await limitWebhookIntake(deps, event, 'meta', deps.now());
     const raw = rawBody(event);
     if (!verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), meta.appSecret)) {
       throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');

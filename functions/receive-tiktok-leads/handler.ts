@@ -5,6 +5,7 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependencies,
+  limitWebhookIntake,
   notFound,
   parseJsonObject,
   rawBody,
@@ -14,16 +15,18 @@ import {
 } from '@leadflow/platform';
 
 /**
- * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is checked
- * when present; each lead it names must belong to a configured instant form, is stored as a pending
- * intake record, and is read back from the Lead API before anything in it is trusted.
+ * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is required
+ * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead it
+ * names must belong to a configured instant form, is stored as a pending intake record, and is read back
+ * from the Lead API, for the configured advertiser, before anything in it is trusted.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;
     if (!tiktok) throw notFound('TikTok lead generation is not configured');
     const now = deps.now();
+    await limitWebhookIntake(deps, event, 'tiktok', now);
     const raw = rawBody(event);
     const signature = headerValue(event, 'tiktok-signature');
     if (signature !== undefined) {
@@ -32,8 +35,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     }
     const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
-    // Anyone can send an unsigned trigger, so only forms we know are worth a read (and a retry).
-    const unknown = read.triggers.filter((trigger) => !tiktok.forms.some((form) => form.pageId === trigger.pageId));
+    const forms = read.triggers.map((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId));
+    if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) {
+      throw unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
+    }
+    // Only forms we know are worth a read (and a retry).
+    const unknown = read.triggers.filter((_, index) => !forms[index]);
     if (unknown.length) throw badRequest('The TikTok lead webhook names an instant form that is not configured', unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })));
     const deliveries = await receivePlatformLeads(
       deps,

@@ -130,6 +130,6 @@ async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' 
     return deps.platformLeads.linkedin.readLead({ responseId: request.responseId, accessToken: integrations.linkedin.accessToken, apiVersion: integrations.linkedin.apiVersion });
   }
   if (!integrations.tiktok) throw new Error('TikTok lead generation is not configured (integrations.tiktok)');
-  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: request.advertiserId ?? integrations.tiktok.advertiserId, accessToken: integrations.tiktok.accessToken });
+  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: integrations.tiktok.advertiserId, accessToken: integrations.tiktok.accessToken });
 }
 
