@@ -29,16 +29,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     await limitWebhookIntake(deps, event, 'tiktok', now);
     const raw = rawBody(event);
     const signature = headerValue(event, 'tiktok-signature');
+    const missingSignature = unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
     if (signature !== undefined) {
       const check = verifyTikTokSignature(raw, signature, tiktok.appSecret, now);
       if (!check.ok) throw unauthorized(check.problem);
-    }
+    } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
     const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
     const forms = read.triggers.map((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId));
-    if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) {
-      throw unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
-    }
+    if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) throw missingSignature;
     // Only forms we know are worth a read (and a retry).
     const unknown = read.triggers.filter((_, index) => !forms[index]);
     if (unknown.length) throw badRequest('The TikTok lead webhook names an instant form that is not configured', unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })));
