@@ -44,6 +44,14 @@ describe('principalFrom', () => {
     expect(principalFrom(withClaims({ sub: 'someone' }))).toEqual({ id: 'someone', roles: [] });
   });
 
+  it('reads groups strictly: a comma is part of a group name, and a string not in API Gateway\'s "[a b]" form is no group', () => {
+    for (const groups of ['x,manager', '[x,manager]', 'manager', '[manager', '[ manager]', '[rep  manager]', 'manager]']) {
+      expect({ groups, principal: principalFrom(withClaims({ sub: 'mallory', 'cognito:groups': groups })) }).toEqual({ groups, principal: { id: 'mallory', roles: [] } });
+    }
+    expect(principalFrom(withClaims({ sub: 'mallory', 'cognito:groups': ['x,manager', ' manager'] }))).toEqual({ id: 'mallory', roles: [] });
+    expect(principalFrom(withClaims({ sub: 'maya', 'cognito:groups': '[manager]' }))).toEqual({ id: 'maya', roles: ['manager'] });
+  });
+
   it('is a 401 without verified claims', async () => {
     expect(await errorOf(() => principalFrom(event(undefined)))).toMatchObject({ statusCode: 401 });
   });
