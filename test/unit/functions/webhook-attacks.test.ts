@@ -127,3 +127,17 @@ describe('generic webhook: a delivery without event_id cannot be replayed as new
     expect({ leads: deps.store.leads.size, touches: lead.touches }).toEqual({ leads: 1, touches: 1 });
   });
 });
+
+describe('webhook bodies that are not UTF-8', () => {
+  it('are a 400 naming the problem, even when correctly signed, and nothing is written', async () => {
+    const deps = fakeDependencies();
+    const receive = createReceiveGeneric(() => deps) as unknown as Handler;
+    const source = deps.config.integrations.generic!.sources[0]!;
+    const bytes = Buffer.from('{"event_id":"latin1-1","fields":{"name":"José","email":"jose@example.com"}}', 'latin1');
+    const event = { ...post(`/webhooks/generic/${source.id}`, bytes.toString('base64'), { 'x-lead-signature': leadSignature(bytes, source.secrets[0]!, Math.floor(deps.now().getTime() / 1000)) }, { sourceId: source.id }), isBase64Encoded: true };
+    const answer = await call(receive, event);
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json).toEqual({ error: 'Body is not valid UTF-8 (line 1); send UTF-8 text', issues: [{ path: '(body)', message: 'must be UTF-8 text' }] });
+    expect(deps.store.leads.size).toBe(0);
+  });
+});

@@ -42,6 +42,17 @@ describe('paths with malformed percent-escapes', () => {
   });
 });
 
+describe('request bodies', () => {
+  it('hands text that is not UTF-8 to the handler base64-encoded, byte for byte, so it can refuse it', async () => {
+    invoked.length = 0;
+    const body = Buffer.from('{"name":"José"}', 'latin1');
+    await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(invoked[0]!.event).toMatchObject({ isBase64Encoded: true, body: body.toString('base64') });
+    await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"José"}' });
+    expect(invoked[1]!.event).toMatchObject({ isBase64Encoded: false, body: '{"name":"José"}' });
+  });
+});
+
 describe('local JWTs', () => {
   it('refuses a signed token without exp', async () => {
     invoked.length = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HttpError, principalFrom, readFormBody } from '@leadflow/platform';
+import { HttpError, principalFrom, readCsvBody, readFormBody } from '@leadflow/platform';
 
 function event(body: string | undefined, contentType?: string, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return { headers: contentType ? { 'content-type': contentType } : {}, body, isBase64Encoded: false, requestContext: {}, ...extra } as APIGatewayProxyEventV2;
@@ -32,6 +32,34 @@ describe('readFormBody', () => {
     expect(await errorOf(() => readFormBody(event('x', 'text/plain')))).toMatchObject({ statusCode: 415 });
     expect(await errorOf(() => readFormBody(event('x')))).toMatchObject({ statusCode: 415, message: expect.stringContaining('"(none)"') });
     expect(await errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
+  });
+});
+
+describe('bodies that are not UTF-8', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+  const bytes = (text: string, contentType: string) => event(latin1(text), contentType, { isBase64Encoded: true });
+
+  it('are a 400 naming the problem, for JSON, urlencoded and multipart fields, instead of U+FFFD in the lead', async () => {
+    expect(await errorOf(() => readFormBody(bytes('{"name":"José"}', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body is not valid UTF-8 (line 1); send UTF-8 text', details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
+    expect(await errorOf(() => readFormBody(event('email=a%40example.com&name=Jos%E9', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
+    expect(await errorOf(() => readFormBody(bytes('name=José', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
+    const multipart = ['--b', 'Content-Disposition: form-data; name="name"', '', 'José', '--b--', ''].join('\r\n');
+    expect(await errorOf(() => readFormBody(bytes(multipart, 'multipart/form-data; boundary=b')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
+  });
+
+  it('leave UTF-8 alone: percent-escaped UTF-8, a stray "%", and files with any bytes', async () => {
+    expect(await readFormBody(event('name=Jos%C3%A9&discount=50%&x=%zz', 'application/x-www-form-urlencoded'))).toEqual({ name: 'José', discount: '50%', x: '%zz' });
+    const withFile = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nJosé\r\n--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.bin"\r\n\r\n'), Buffer.from([0xff, 0xfe, 0xe9]), Buffer.from('\r\n--b--\r\n')]);
+    expect(await readFormBody(event(withFile.toString('base64'), 'multipart/form-data; boundary=b', { isBase64Encoded: true }))).toEqual({ name: 'José' });
+  });
+
+  it('CSV: UTF-8 unless charset names windows-1252 (latin1); other charsets and undecodable files are a 400', async () => {
+    const file = 'name,email\nJosé,jose@example.com\n';
+    expect(readCsvBody(event(file, 'text/csv'))).toBe(file);
+    expect(readCsvBody(bytes(file, 'text/csv; charset=windows-1252'))).toBe(file);
+    expect(readCsvBody(bytes(file, 'text/csv; charset="ISO-8859-1"'))).toBe(file);
+    expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(file)', message: 'is not UTF-8 (line 2)' }] } });
+    expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv; charset=koi8-r')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'content-type', message: expect.stringContaining('charset') }] } });
   });
 });
 
