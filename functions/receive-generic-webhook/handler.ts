@@ -1,4 +1,4 @@
-import { acceptedValues, readGenericLeadWebhook, secretRefs, verifyLeadSignature } from '@leadflow/domain';
+import { acceptedValues, readGenericLeadWebhook, secretRefs, signedDeliveryId, verifyLeadSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
@@ -7,6 +7,7 @@ import {
   intakeAcknowledgement,
   jsonResponse,
   lambdaDependencies,
+  limitWebhookIntake,
   notFound,
   parseJsonObject,
   rawBody,
@@ -17,20 +18,21 @@ import {
 /**
  * `POST /webhooks/generic/{sourceId}`: a lead from a configured partner or server, signed with
  * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
- * tolerance). `event_id` (or the `Idempotency-Key` header) makes a redelivery a replay of the same lead.
+ * tolerance). `event_id`, or else the signed timestamp and body, makes a redelivery a replay of the same lead.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, secrets, now, newId } = dependencies();
+    const { config, leads, secrets, rateLimiter, now, newId } = dependencies();
     const sourceId = event.pathParameters?.sourceId ?? '';
     const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
     if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
     const at = now();
+    await limitWebhookIntake({ config, rateLimiter }, event, `generic:${source.id}`, at);
     const raw = rawBody(event);
     const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
     const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
     if (!check.ok) throw unauthorized(check.problem);
-    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, idempotencyKey: headerValue(event, 'idempotency-key') });
+    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw) });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
     return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));

@@ -5,6 +5,7 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependencies,
+  limitWebhookIntake,
   notFound,
   parseJsonObject,
   rawBody,
@@ -18,10 +19,11 @@ import {
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
+    await limitWebhookIntake(deps, event, 'meta', deps.now());
     const raw = rawBody(event);
     const appSecret = await deps.secrets.get(secretRefs.metaAppSecret);
     if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {

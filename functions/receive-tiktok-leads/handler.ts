@@ -5,6 +5,7 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependencies,
+  limitWebhookIntake,
   notFound,
   parseJsonObject,
   rawBody,
@@ -14,28 +15,33 @@ import {
 } from '@leadflow/platform';
 
 /**
- * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is checked
- * when present; each lead it names must belong to a configured instant form, is stored as a pending
- * intake record, and is read back from the Lead API before anything in it is trusted.
+ * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is required
+ * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead it
+ * names must belong to a configured instant form, is stored as a pending intake record, and is read back
+ * from the Lead API, for the configured advertiser, before anything in it is trusted.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;
     if (!tiktok) throw notFound('TikTok lead generation is not configured');
     const now = deps.now();
+    await limitWebhookIntake(deps, event, 'tiktok', now);
     const raw = rawBody(event);
     const signature = headerValue(event, 'tiktok-signature');
+    const missingSignature = unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
     if (signature !== undefined) {
       const appSecret = await deps.secrets.get(secretRefs.tikTokAppSecret);
       const checks = acceptedValues(appSecret).map((value) => verifyTikTokSignature(raw, signature, value, now));
       const failed = checks.every((check) => !check.ok) ? checks[0] : undefined;
       if (failed && !failed.ok) throw unauthorized(failed.problem);
-    }
+    } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
     const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
-    // Anyone can send an unsigned trigger, so only forms we know are worth a read (and a retry).
-    const unknown = read.triggers.filter((trigger) => !tiktok.forms.some((form) => form.pageId === trigger.pageId));
+    const forms = read.triggers.map((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId));
+    if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) throw missingSignature;
+    // Only forms we know are worth a read (and a retry).
+    const unknown = read.triggers.filter((_, index) => !forms[index]);
     if (unknown.length) throw badRequest('The TikTok lead webhook names an instant form that is not configured', unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })));
     const deliveries = await receivePlatformLeads(
       deps,

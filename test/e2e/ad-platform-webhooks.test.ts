@@ -168,6 +168,29 @@ describe('handshakes and erasure through the local runtime', () => {
     await eventually(async () => ((await (await fetch(`${runtime.url}/_local/events`)).json()) as any[]).find((event) => event.detailType === 'lead.erased' && event.detail.leadId === leadId));
   });
 
+  it('refuses the LinkedIn forgery: a DELETED body sent as challengeCode gets no answer, and no signature made from it is accepted', async () => {
+    const id = freshId();
+    const leadId = (await send(example('linkedin', { id }))).body.deliveries[0].leadId;
+    const forged = example('linkedin', { id, leadAction: 'DELETED' }).body;
+    for (const challengeCode of [forged, `hmacsha256=${forged}`]) {
+      const challenge = await fetch(`${runtime.url}/webhooks/linkedin?challengeCode=${encodeURIComponent(challengeCode)}`);
+      expect(challenge.status).toBe(400);
+    }
+    const { createHmac } = await import('node:crypto');
+    const challengeAnswer = createHmac('sha256', signWithDemoSecrets(secretRefs.linkedInClientSecret)).update(forged).digest('hex');
+    const attack = await send({ ...example('linkedin', { id }), body: forged, headers: { 'content-type': 'application/json', 'x-li-signature': challengeAnswer } });
+    expect(attack.status).toBe(401);
+    expect(await readLead(leadId)).toMatchObject({ status: expect.not.stringMatching(/^invalid$/), contact: { email: expect.any(String) } });
+  });
+
+  it('refuses an unsigned TikTok trigger naming many leads, storing nothing', async () => {
+    const ids = Array.from({ length: 20 }, () => freshId());
+    const body = JSON.stringify({ advertiser_id: '666', entry: ids.map((id) => ({ id, page_id: config.integrations.tiktok!.forms[0]!.pageId })) });
+    const attack = await send({ ...example('tiktok'), body, headers: { 'content-type': 'application/json' } });
+    expect(attack.status).toBe(401);
+    for (const id of ids.slice(0, 3)) expect(await intakeRecord('tiktok', id)).toBeUndefined();
+  });
+
   it('lists the retry schedule', async () => {
     const { schedules } = (await (await fetch(`${runtime.url}/_local/schedules`)).json()) as any;
     expect(schedules).toContainEqual(expect.objectContaining({ scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', target: 'retry-pending-fetches' }));

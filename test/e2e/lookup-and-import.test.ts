@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
@@ -8,6 +11,7 @@ let runtime: LocalRuntime;
 const config = demoConfiguration();
 const sample = readFileSync(new URL('../../examples/trade-show-leads.csv', import.meta.url), 'utf8');
 const importQuery = 'source=trade-shows&campaign=automate-2026&pool=americas-inbound';
+const rootDir = new URL('../..', import.meta.url).pathname;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
@@ -108,5 +112,57 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     expect((await postCsv(importQuery, 'email\n', await bearer('mgr-maya', 'manager'))).status).toBe(400);
     expect((await postCsv(importQuery, `email,notes\n${`a@example.com,${'x'.repeat(1000)}\n`.repeat(1100)}`, await bearer('mgr-maya', 'manager'))).status).toBe(413);
     expect(await (await lookup('email=fresh@example.com', await bearer('mgr-maya', 'manager'))).json()).toEqual({ exists: false });
+  });
+});
+
+describe('text that is not UTF-8 is refused or read in its named encoding, never stored with U+FFFD', () => {
+  const latin1Csv = Buffer.from('name,email\nJosé Núñez,jose.latin1@example.com\n', 'latin1');
+  // Asynchronous, so the runtime in this process keeps serving the CLI.
+  const cli = (args: string[]) =>
+    new Promise<{ status: number | null; stderr: string }>((done) => {
+      execFile(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/import-cli.ts', ...args], { cwd: rootDir, env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT' } }, (error, _stdout, stderr) =>
+        done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
+      );
+    });
+
+  const nameOfLeadWith = async (email: string) => {
+    const manager = await bearer('mgr-maya', 'manager');
+    const found = (await (await lookup(`email=${email}`, manager)).json()) as { leadId?: string };
+    if (!found.leadId) return undefined;
+    return ((await (await fetch(`${runtime.url}/leads/${found.leadId}`, { headers: manager })).json()) as { contact: { name?: string } }).contact.name;
+  };
+
+  it('POST /imports: refuses a Latin-1 file as UTF-8, and reads it with charset=windows-1252', async () => {
+    const manager = await bearer('mgr-maya', 'manager');
+    const post = (contentType: string) => fetch(`${runtime.url}/imports?${importQuery}`, { method: 'POST', headers: { 'content-type': contentType, ...manager }, body: latin1Csv });
+    const refused = await post('text/csv');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ issues: [{ path: '(file)', message: 'is not UTF-8 (line 2)' }] });
+    expect((await post('text/csv; charset=koi8-r')).status).toBe(400);
+    const read = await post('text/csv; charset=windows-1252');
+    expect(await read.json()).toMatchObject({ rows: 1, created: 1 });
+    expect(await nameOfLeadWith('jose.latin1@example.com')).toBe('José Núñez');
+  });
+
+  it('npm run import: refuses a Latin-1 file unless --encoding windows-1252 is given', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'leadflow-import-')), 'latin1.csv');
+    writeFileSync(path, Buffer.from('name,email\nRenée Faÿ,renee.latin1@example.com\n', 'latin1'));
+    const common = [path, '--source', 'trade-shows', '--pool', 'americas-inbound', '--url', runtime.url];
+    const refused = await cli(common);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/is not UTF-8 \(line 2 is not\).*--encoding windows-1252/s);
+    expect((await cli([...common, '--encoding', 'ebcdic'])).status).toBe(2);
+    const read = await cli([...common, '--encoding', 'windows-1252']);
+    expect(read.status, read.stderr).toBe(0);
+    expect(await nameOfLeadWith('renee.latin1@example.com')).toBe('Renée Faÿ');
+  });
+
+  it('form posts and webhooks with bytes that are not UTF-8 are 400 naming the problem', async () => {
+    const form = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Jos%E9&email=jose.form@example.com' });
+    expect(form.status).toBe(400);
+    expect(await form.json()).toMatchObject({ issues: [{ path: 'name', message: 'must be UTF-8 text' }] });
+    const json = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"name":"José","email":"jose.json@example.com"}', 'latin1') });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ issues: [{ path: '(body)', message: 'must be UTF-8 text' }] });
   });
 });

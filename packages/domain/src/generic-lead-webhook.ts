@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
 import { readTouchAttribution, type LeadAttribution } from './attribution';
@@ -5,6 +6,7 @@ import type { FieldIssue } from './form-submission';
 import type { GenericWebhookSource } from './integrations-configuration';
 import type { ConsentRecord } from './lead';
 import type { IntakeSubmission } from './lead-intake';
+import type { RawBody } from './webhook-signatures';
 
 /**
  * Our own signed webhook, for partners and server-side senders (see the ad-platforms spec §6):
@@ -41,21 +43,28 @@ function asText(value: z.infer<typeof fieldValueSchema>): string {
 }
 
 /**
- * A generic delivery as an intake submission. The delivery id is `event_id`, or else the
- * `Idempotency-Key` header (one of them is required: it is what makes a redelivery a replay). Keys are
- * read through the source's `fieldMap`, then the usual names (email, phone, full_name, …); the rest are
- * kept under `answers`.
+ * The identity of a delivery without `event_id`: its signed timestamp and the digest of its raw body.
+ * Both are covered by `X-Lead-Signature`, so a replay within the tolerance window cannot pass for a new
+ * delivery by changing something unsigned (an `Idempotency-Key` header, say).
+ */
+export function signedDeliveryId(signedAt: number, raw: RawBody): string {
+  return `t${signedAt}-sha256-${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+/**
+ * A generic delivery as an intake submission. The delivery id (what makes a redelivery a replay) is
+ * `event_id`, or else `signedDeliveryId` of the request. Keys are read through the source's `fieldMap`,
+ * then the usual names (email, phone, full_name, …); the rest are kept under `answers`.
  */
 export function readGenericLeadWebhook(
   body: unknown,
   source: GenericWebhookSource,
-  context: { now: Date; idempotencyKey?: string },
+  context: { now: Date; signedDeliveryId: string },
 ): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
   const parsed = genericBodySchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const delivery = parsed.data;
-  const deliveryId = delivery.event_id ?? context.idempotencyKey?.trim().slice(0, 200);
-  if (!deliveryId) return { ok: false, issues: [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }] };
+  const deliveryId = delivery.event_id ?? context.signedDeliveryId;
 
   const entries = Array.isArray(delivery.fields)
     ? delivery.fields.map((field) => ({ key: field.key, value: asText(field.value) }))

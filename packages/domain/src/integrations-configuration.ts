@@ -62,9 +62,21 @@ export const linkedInIntegrationSchema = z.strictObject({
 });
 
 export const tikTokIntegrationSchema = z.strictObject({
+  /** The only advertiser leads are read for; an `advertiser_id` in a delivery is ignored. (Its app secret and access token are secrets, not configuration.) */
   advertiserId: platformIdSchema('TikTok advertiser id'),
   forms: z
-    .array(z.strictObject({ pageId: platformIdSchema('TikTok instant form id (page_id)'), name: z.string().min(1).optional(), ...leadRouteFields }))
+    .array(
+      z.strictObject({
+        pageId: platformIdSchema('TikTok instant form id (page_id)'),
+        name: z.string().min(1).optional(),
+        /**
+         * Accept deliveries for this form without `TikTok-Signature` (whether TikTok signs lead webhooks is
+         * unsettled). Off by default: an unsigned trigger costs a stored record and a Lead API read per lead.
+         */
+        allowUnsigned: z.boolean().default(false),
+        ...leadRouteFields,
+      }),
+    )
     .min(1, 'list at least one TikTok instant form'),
 });
 
@@ -77,7 +89,15 @@ export const genericWebhookSourceSchema = z.strictObject({
   ...leadRouteFields,
 });
 
+/**
+ * Webhook POSTs one sender address may make to one endpoint (a platform, or a generic source) per minute,
+ * unless `integrations.webhookRateLimitPerMinute` says otherwise. Ten a second is far above one
+ * advertiser's lead flow, and bounds what a flood of deliveries can cost in writes and platform reads.
+ */
+export const defaultWebhookRateLimitPerMinute = 600;
+
 export const integrationsSchema = z.strictObject({
+  webhookRateLimitPerMinute: z.number().int().positive().max(100_000).optional(),
   meta: metaIntegrationSchema.optional(),
   google: googleIntegrationSchema.optional(),
   linkedin: linkedInIntegrationSchema.optional(),

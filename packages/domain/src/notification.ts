@@ -1,5 +1,6 @@
 import type { Lead } from './lead';
 import type { Rep } from './configuration';
+import { oneLine, quotedField } from './notification-text';
 
 export interface EmailMessage {
   to: string;
@@ -7,18 +8,24 @@ export interface EmailMessage {
   text: string;
 }
 
-/** The email that tells a rep a lead is theirs: who, how to reach them, and where it came from. */
+/**
+ * The email that tells a rep a lead is theirs: who, how to reach them, and where it came from. Lead
+ * text is made safe for each part: one line in the subject and the contact lines, quoted blocks for
+ * the message and answers, so nothing a person typed can look like a line we wrote.
+ */
 export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
-  const who = lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? 'A new lead';
+  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
+  const { message, ...contact } = lead.contact;
   const lines = [
     `Hi ${rep.name},`,
     '',
     `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
     '',
-    ...Object.entries(lead.contact).map(([field, value]) => `${field}: ${value}`),
-    ...Object.entries(lead.answers).map(([field, value]) => `${field}: ${value}`),
+    ...Object.entries(contact).map(([field, value]) => `${field}: ${oneLine(value, 500)}`),
+    ...(message === undefined ? [] : quotedField('message', message)),
+    ...Object.entries(lead.answers).flatMap(([field, value]) => quotedField(field, value)),
     '',
-    `Source: ${lead.source.formId ? `form ${lead.source.formId}` : lead.source.kind} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
+    `Source: ${lead.source.formId ? `form ${oneLine(lead.source.formId)}` : lead.source.kind} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
   ];
-  return { to: rep.email, subject: `New lead: ${who}`, text: lines.join('\n') };
+  return { to: rep.email, subject: oneLine(`New lead: ${who}`), text: lines.join('\n') };
 }

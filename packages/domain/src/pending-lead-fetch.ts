@@ -35,7 +35,8 @@ export const platformLeadRequestSchema = z.discriminatedUnion('platform', [
     leadType: z.string().optional(),
     occurredAt: z.number().optional(),
   }),
-  z.strictObject({ platform: z.literal('tiktok'), leadId: z.string(), pageId: z.string(), advertiserId: z.string().optional() }),
+  // Not strict: records stored before the advertiser came only from configuration carry the delivery's `advertiserId`, which is dropped.
+  z.object({ platform: z.literal('tiktok'), leadId: z.string(), pageId: z.string() }),
 ]);
 export type PlatformLeadRequest = z.infer<typeof platformLeadRequestSchema>;
 

@@ -12,24 +12,32 @@ import { parseJsonKeepingLargeIntegers } from './lossless-json';
  * is read back from the authenticated Lead API (`GET /open_api/v1.3/lead/get/`) before it is trusted.
  */
 
-/** One lead a delivery points at. TikTok calls an instant form a "page": `pageId` is the form. */
+/**
+ * One lead a delivery points at. TikTok calls an instant form a "page": `pageId` is the form. No
+ * advertiser id: the Lead API is only ever asked about the configured advertiser.
+ */
 export interface TikTokLeadTrigger {
   leadId: string;
   pageId: string;
-  advertiserId?: string;
 }
+
+/**
+ * The most leads one delivery may name. Every delivery seen in the wild names one lead; each named lead
+ * costs a stored intake record and a Lead API read, and ten is what `receivePlatformLeads` reads while
+ * the platform waits, so a bigger batch is refused rather than left to pile up for the retry schedule.
+ */
+export const maxTikTokLeadsPerDelivery = 10;
 
 const triggerSchema = z.object({
   lead_id: platformIdSchema.optional(),
   id: platformIdSchema.optional(),
   page_id: platformIdSchema.optional(),
-  advertiser_id: platformIdSchema.optional(),
 });
 
 /**
  * The leads a delivery points at. Reads `entry[]` items (`{id, page_id, …}`, the documented shape), and,
  * defensively, `leads[]`, a top-level `{lead_id, page_id}`, and a `data` or `content` object (or JSON
- * string) holding any of those. Each needs a lead id and a `page_id`.
+ * string) holding any of those. Each needs a lead id and a `page_id`; at most `maxTikTokLeadsPerDelivery`.
  */
 export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: TikTokLeadTrigger[] } | { ok: false; issues: FieldIssue[] } {
   const triggers: TikTokLeadTrigger[] = [];
@@ -38,7 +46,6 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
     if (depth > 2 || typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) return;
     const record = value as Record<string, unknown>;
-    const parentAdvertiser = platformIdSchema.safeParse(record.advertiser_id);
     for (const listName of ['entry', 'leads'] as const) {
       const list = record[listName];
       if (list === undefined) continue;
@@ -46,9 +53,9 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
         issues.push({ path: formatPath([...path, listName]), message: 'must be a list of leads' });
         continue;
       }
-      list.forEach((item, index) => readOne(item, [...path, listName, index], parentAdvertiser.success ? parentAdvertiser.data : undefined));
+      list.forEach((item, index) => readOne(item, [...path, listName, index]));
     }
-    if (record.lead_id !== undefined) readOne(record, path, undefined);
+    if (record.lead_id !== undefined) readOne(record, path);
     for (const nested of ['data', 'content'] as const) {
       const inner = record[nested];
       if (typeof inner === 'string') {
@@ -60,7 +67,7 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
       } else visit(inner, [...path, nested], depth + 1);
     }
   };
-  const readOne = (item: unknown, path: Array<string | number>, advertiserId: string | undefined) => {
+  const readOne = (item: unknown, path: Array<string | number>) => {
     const parsed = triggerSchema.safeParse(item);
     if (!parsed.success) {
       issues.push(...payloadIssues(parsed.error, path));
@@ -70,9 +77,10 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
     const label = (field: string) => formatPath([...path, field]);
     if (!leadId) issues.push({ path: label('lead_id'), message: 'is required: the id of the lead' });
     if (!parsed.data.page_id) issues.push({ path: label('page_id'), message: 'is required: the instant form (page) the lead was submitted on' });
-    if (leadId && parsed.data.page_id) triggers.push({ leadId, pageId: parsed.data.page_id, advertiserId: parsed.data.advertiser_id ?? advertiserId });
+    if (leadId && parsed.data.page_id) triggers.push({ leadId, pageId: parsed.data.page_id });
   };
   visit(body, [], 0);
+  if (triggers.length > maxTikTokLeadsPerDelivery) issues.push({ path: '(body)', message: `names ${triggers.length} leads; one delivery may name at most ${maxTikTokLeadsPerDelivery}` });
   if (!issues.length && !triggers.length) issues.push({ path: '(body)', message: 'names no lead: expected entry[] items with id and page_id, or lead_id and page_id' });
   return issues.length ? { ok: false, issues } : { ok: true, triggers };
 }

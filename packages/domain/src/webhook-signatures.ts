@@ -8,8 +8,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type RawBody = Uint8Array | string;
 
-/** Outcome of a timestamped signature check; `problem` says what was wrong, for the 401 answer. */
-export type SignatureCheck = { ok: true } | { ok: false; problem: string };
+/** Outcome of a timestamped signature check: the signed timestamp, or `problem` saying what was wrong, for the 401 answer. */
+export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; problem: string };
 
 /** How far a signed timestamp may be from now, past or future, before the delivery counts as a replay. */
 export const signatureToleranceSeconds = 300;
@@ -48,8 +48,19 @@ export function verifyMetaSignature(raw: RawBody, header: string | undefined, ap
 
 // ── LinkedIn: X-LI-Signature, and the validation challenge ─────────────────────────────────────────
 
-/** The `challengeResponse` LinkedIn expects: hex HMAC-SHA256 of the `challengeCode`, keyed with the client secret. */
-export function linkedInChallengeResponse(clientSecret: string, challengeCode: string): string {
+/**
+ * LinkedIn's challenge codes are uuid4s; we take letters, digits and "-" only, at most 64. A POST body
+ * is a JSON object, and its signature input starts with "hmacsha256=", so no accepted code can ever be
+ * signature input: the public challenge cannot be used to sign a forged delivery.
+ */
+const linkedInChallengeCodePattern = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The `challengeResponse` LinkedIn expects: hex HMAC-SHA256 of the `challengeCode`, keyed with the client
+ * secret; `undefined` for a code that is not shaped like one of LinkedIn's (see the pattern above).
+ */
+export function linkedInChallengeResponse(clientSecret: string, challengeCode: string): string | undefined {
+  if (!linkedInChallengeCodePattern.test(challengeCode)) return undefined;
   return hmacSha256(clientSecret, challengeCode).toString('hex');
 }
 
@@ -59,17 +70,13 @@ export function linkedInSignature(raw: RawBody, clientSecret: string): string {
 }
 
 /**
- * LinkedIn's docs can be read two ways (HMAC over `"hmacsha256=" + body`, or `"hmacsha256=" + HMAC over
- * body`), and implementations disagree, so both are accepted: an optional `hmacsha256=` prefix is
- * stripped from the header, then it is compared with both digests. Says which one matched, so the
- * handler can log it and the check can be tightened once a live delivery proves the form.
+ * `X-LI-Signature` must be exactly hex HMAC-SHA256(client secret, "hmacsha256=" + raw body): the form
+ * LinkedIn's webhook-validation page describes (confirmed in the spec's signing table). We no longer
+ * also accept HMAC over the bare body: that is the very computation the public GET challenge performs,
+ * so accepting it let anyone sign a delivery by sending its body as a `challengeCode`.
  */
-export function verifyLinkedInSignature(raw: RawBody, header: string | undefined, clientSecret: string): 'prefixed-body' | 'plain-body' | undefined {
-  const given = (header ?? '').trim().replace(/^hmacsha256=/i, '');
-  if (!given) return undefined;
-  const prefixed = hexMatches(given, hmacSha256(clientSecret, 'hmacsha256=', raw));
-  const plain = hexMatches(given, hmacSha256(clientSecret, raw));
-  return prefixed ? 'prefixed-body' : plain ? 'plain-body' : undefined;
+export function verifyLinkedInSignature(raw: RawBody, header: string | undefined, clientSecret: string): boolean {
+  return hexMatches((header ?? '').trim(), hmacSha256(clientSecret, 'hmacsha256=', raw));
 }
 
 // ── Timestamped schemes: TikTok (t=…,s=…) and our own X-Lead-Signature (t=…,v1=…) ──────────────────
@@ -116,7 +123,7 @@ function checkTimestamped(input: {
     const expected = hmacSha256(secret, signedPrefix, raw);
     return parsed.signatures.some((signature) => hexMatches(signature, expected));
   });
-  return matched ? { ok: true } : { ok: false, problem: `The ${headerName} does not match the body` };
+  return matched ? { ok: true, timestamp: parsed.timestamp } : { ok: false, problem: `The ${headerName} does not match the body` };
 }
 
 export function tikTokSignature(raw: RawBody, secret: string, timestampSeconds: number): string {

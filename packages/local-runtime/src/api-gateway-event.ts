@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
@@ -27,7 +28,8 @@ export function toApiGatewayEvent(input: {
   const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const textual = textualContentType.test(headers['content-type'] ?? 'text/plain');
+  // Text that is not UTF-8 travels base64-encoded, so the handler sees the bytes that were sent and can refuse them.
+  const textual = textualContentType.test(headers['content-type'] ?? 'text/plain') && isUtf8(body);
   const now = new Date();
   const requestId = randomUUID();
 

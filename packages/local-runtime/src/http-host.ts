@@ -3,7 +3,7 @@ import type { FunctionDefinition } from '@leadflow/manifest';
 import { maxRequestBytes, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
 import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
-import { buildRouteTable, matchRoute } from './route-table';
+import { buildRouteTable, hasWellFormedEscapes, matchRoute } from './route-table';
 
 /** A route that exists only in the local runtime (under `/_local/`, or demo pages); never deployed. */
 export type LocalRouteHandler = (request: { method: string; url: URL; body: Buffer; headers: IncomingHttpHeaders }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined>;
@@ -51,6 +51,7 @@ export class HttpHost {
     if (body === 'too-large') return sendJson(response, 413, { message: 'Request Entity Too Large' });
     const url = new URL(request.url ?? '/', 'http://local');
     const method = request.method ?? 'GET';
+    if (!hasWellFormedEscapes(url.pathname)) return sendJson(response, 400, { message: 'Bad Request' });
 
     const local = await this.localRoutes({ method, url, body, headers: request.headers });
     if (local) {

@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigurationError, formatCsvLine, readLeadImportFile, resolveImportTarget, type ImportRowError } from '@leadflow/domain';
+import { ConfigurationError, decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { DynamoDbLeadStore, importLeads, loadConfigurationFile, readLocalRuntimeSettings, type ImportSummary } from '@leadflow/platform';
 import { localRegion } from './event-bus';
 import { progressBar } from './progress-bar';
 
 const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
-                          [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
+                          [--encoding utf-8 | windows-1252] [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
 
 /** A problem with how the command was called (exit 2, with the usage), or with what it needs (exit 1). */
 class UsageError extends Error {
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       campaign: { type: 'string' },
       pool: { type: 'string' },
       country: { type: 'string' },
+      encoding: { type: 'string', default: 'utf-8' },
       url: { type: 'string', default: 'http://127.0.0.1:3000' },
       'dynamodb-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -54,13 +55,20 @@ async function main(): Promise<number> {
   const target = resolveImportTarget(config, { source: values.source, campaign: values.campaign, pool: values.pool, country: values.country });
   if (!target.ok) throw new UsageError(target.issues.map((issue) => `--${issue.path}: ${issue.message}`).join('\n'));
 
-  let text: string;
+  const encoding = textEncodingNamed(values.encoding!);
+  if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, or windows-1252 (also called latin1, iso-8859-1, cp1252)`);
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, 1);
   }
-  const file = readLeadImportFile(text);
+  const text = decodeText(bytes, encoding);
+  if (!text.ok) {
+    console.error(`${path} is not UTF-8 (line ${text.line} is not), so it was not imported. Save it as "CSV UTF-8", or, if it is Latin-1 or Windows text (as Excel writes "CSV" on Western Windows), give --encoding windows-1252.`);
+    return 1;
+  }
+  const file = readLeadImportFile(text.text);
   if (!file.ok) {
     console.error(`${path} cannot be imported:\n${file.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
     return 1;

@@ -19,12 +19,18 @@ export async function signLocalToken(secret: string, subject: { sub: string; rol
     .sign(new TextEncoder().encode(secret));
 }
 
-/** Verifies a bearer token as the JWT authorizer would; `undefined` when it is missing, forged or expired. */
+/**
+ * Verifies a bearer token as the JWT authorizer would; `undefined` when it is missing, forged, expired,
+ * without `exp` (Cognito's tokens always carry one, and a token without it would never expire), or with a
+ * `cognito:groups` claim that is not a list of group names as Cognito writes it.
+ */
 export async function verifyLocalToken(secret: string, authorization: string | undefined): Promise<JWTPayload | undefined> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: localTokenIssuer, audience: localTokenAudience, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: localTokenIssuer, audience: localTokenAudience, algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const groups = payload['cognito:groups'];
+    if (groups !== undefined && !(Array.isArray(groups) && groups.every((group) => typeof group === 'string' && /^\S+$/.test(group)))) return undefined;
     return payload;
   } catch {
     return undefined;

@@ -39,6 +39,19 @@ export function buildRouteTable(functions: readonly FunctionDefinition[]): HttpR
   return routes.sort((a, b) => b.specificity - a.specificity);
 }
 
+/**
+ * Whether every `%` in a path starts an escape that decodes (to UTF-8). API Gateway answers a path with a
+ * malformed escape, such as `/leads/%E0%A4%A`, with 400 before any route or authorizer runs.
+ */
+export function hasWellFormedEscapes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function matchRoute(routes: readonly HttpRoute[], method: string, path: string): { route: HttpRoute; pathParameters: Record<string, string> } | undefined {
   for (const route of routes) {
     if (route.trigger.method !== method) continue;

@@ -24,6 +24,7 @@ export * from './adapters/turnstile-verifier';
 export * from './http/cors';
 export * from './http/csv-body';
 export * from './import-leads';
+export * from './webhook-intake-limit';
 export * from './ports/lead-intake-records';
 export * from './ports/platform-lead-readers';
 export * from './adapters/dynamodb-lead-intake-records';

@@ -134,6 +134,6 @@ async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' 
   }
   if (!integrations.tiktok) throw new Error('TikTok lead generation is not configured (integrations.tiktok)');
   const accessToken = await deps.secrets.get(secretRefs.tikTokAccessToken);
-  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: request.advertiserId ?? integrations.tiktok.advertiserId, accessToken: accessToken.current });
+  return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: integrations.tiktok.advertiserId, accessToken: accessToken.current });
 }
 

@@ -3,6 +3,7 @@ import {
   googleLeadToSubmission,
   linkedInFormId,
   linkedInLeadToSubmission,
+  maxTikTokLeadsPerDelivery,
   metaLeadToSubmission,
   parseJsonKeepingLargeIntegers,
   readGenericLeadWebhook,
@@ -10,6 +11,7 @@ import {
   readLinkedInNotification,
   readMetaLeadgenDelivery,
   readTikTokLeadTriggers,
+  signedDeliveryId,
   tikTokLeadToSubmission,
   type GenericWebhookSource,
   type GoogleFormRoute,
@@ -22,7 +24,7 @@ const route = { poolId: 'americas-inbound', channel: 'x', defaultCountry: 'US', 
 const metaRoute: MetaFormRoute = { formId: '172036835026334', ...route, channel: 'meta-ads' };
 const googleRoute: GoogleFormRoute = { formId: '349080077126', ...route, channel: 'google-ads' };
 const linkedInRoute: LinkedInFormRoute = { formId: '1234567', questions: { '1': 'first_name', '2': 'last_name', '3': 'email', '4': 'company' }, ...route, channel: 'linkedin-ads' };
-const tikTokRoute: TikTokFormRoute = { pageId: '7410000000000000001', ...route, channel: 'tiktok-ads' };
+const tikTokRoute: TikTokFormRoute = { pageId: '7410000000000000001', allowUnsigned: false, ...route, channel: 'tiktok-ads' };
 const source: GenericWebhookSource = { id: 'partner-acme', name: 'Acme', fieldMap: { work_mail: 'email', employees: 'company_size' }, ...route, channel: 'partner-webhook' };
 
 describe('Meta leadgen deliveries', () => {
@@ -220,12 +222,18 @@ describe('LinkedIn Lead Sync', () => {
 });
 
 describe('TikTok lead webhooks and Lead API answers', () => {
-  it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id and a content JSON string', () => {
+  it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id and a content JSON string; never an advertiser_id', () => {
     const shapeA = parseJsonKeepingLargeIntegers('{"object":1,"time":1730000000,"entry":[{"id":7420000000000000001,"page_id":"7410000000000000001","ad_id":"1800000000000003","changes":[]}]}');
-    expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000001', pageId: '7410000000000000001', advertiserId: undefined }] });
-    expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, triggers: [{ leadId: 'L1', pageId: 'P1', advertiserId: '700' }] });
-    expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, triggers: [{ leadId: 'L2', pageId: 'P2', advertiserId: '701' }] });
-    expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000002', pageId: 'P3', advertiserId: undefined }] });
+    expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000001', pageId: '7410000000000000001' }] });
+    expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, triggers: [{ leadId: 'L1', pageId: 'P1' }] });
+    expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, triggers: [{ leadId: 'L2', pageId: 'P2' }] });
+    expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000002', pageId: 'P3' }] });
+  });
+
+  it(`refuses a delivery naming more than ${maxTikTokLeadsPerDelivery} leads`, () => {
+    const entries = (count: number) => ({ entry: Array.from({ length: count }, (_, index) => ({ id: `L${index}`, page_id: 'P1' })) });
+    expect(readTikTokLeadTriggers(entries(maxTikTokLeadsPerDelivery))).toMatchObject({ ok: true });
+    expect(readTikTokLeadTriggers(entries(20))).toEqual({ ok: false, issues: [{ path: '(body)', message: `names 20 leads; one delivery may name at most ${maxTikTokLeadsPerDelivery}` }] });
   });
 
   it('names what is missing', () => {
@@ -282,7 +290,7 @@ describe('generic signed webhook bodies', () => {
       first_touch: { utm_source: 'blog' },
       consent: { text: 'You may contact me.', version: 'v3' },
     };
-    expect(readGenericLeadWebhook(body, source, { now })).toEqual({
+    expect(readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1' })).toEqual({
       ok: true,
       submission: {
         sourceKind: 'webhook',
@@ -301,14 +309,17 @@ describe('generic signed webhook bodies', () => {
     });
   });
 
-  it('reads a flat object of fields, takes the Idempotency-Key when there is no event_id, and keeps a numeric event_id exact', () => {
-    expect(readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, idempotencyKey: 'key-1' })).toMatchObject({ ok: true, submission: { contact: { email: 'a@example.com' }, platformLeadId: 'key-1', attribution: {} } });
-    expect(readGenericLeadWebhook(parseJsonKeepingLargeIntegers('{"event_id":55459717045641545,"fields":{"email":"a@example.com"}}'), source, { now })).toMatchObject({ ok: true, submission: { platformLeadId: '55459717045641545' } });
+  it('reads a flat object of fields, takes the signed delivery id when there is no event_id, and keeps a numeric event_id exact', () => {
+    const signed = signedDeliveryId(1772446500, '{"fields":{"email":"a@example.com"}}');
+    expect(signed).toMatch(/^t1772446500-sha256-[0-9a-f]{64}$/);
+    expect(signedDeliveryId(1772446500, '{"fields":{"email":"b@example.com"}}')).not.toBe(signed);
+    expect(signedDeliveryId(1772446501, '{"fields":{"email":"a@example.com"}}')).not.toBe(signed);
+    expect(readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, signedDeliveryId: signed })).toMatchObject({ ok: true, submission: { contact: { email: 'a@example.com' }, platformLeadId: signed, attribution: {} } });
+    expect(readGenericLeadWebhook(parseJsonKeepingLargeIntegers('{"event_id":55459717045641545,"fields":{"email":"a@example.com"}}'), source, { now, signedDeliveryId: signed })).toMatchObject({ ok: true, submission: { platformLeadId: '55459717045641545' } });
   });
 
   it('names what is missing or wrong', () => {
-    expect(readGenericLeadWebhook({ fields: {} }, source, { now })).toEqual({ ok: false, issues: [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }] });
-    expect(readGenericLeadWebhook({ event_id: 'e', fields: 'x', submitted_at: 'soon', is_test: 1 }, source, { now })).toEqual({
+    expect(readGenericLeadWebhook({ event_id: 'e', fields: 'x', submitted_at: 'soon', is_test: 1 }, source, { now, signedDeliveryId: 'signed-1' })).toEqual({
       ok: false,
       issues: [
         { path: 'submitted_at', message: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' },

@@ -4,6 +4,7 @@ import {
   erasePersonFromLead,
   erasedIntakeRecord,
   fetchFailedEvent,
+  leadIntakeRecordSchema,
   newIntakeRecord,
   prepareIntake,
   retryDelayMs,
@@ -18,6 +19,11 @@ const now = new Date('2026-03-02T10:15:00.000Z');
 const metaRequest: PlatformLeadRequest = { platform: 'meta', leadgenId: '55459717045641545', formId: '172036835026334', pageId: '138124712925158' };
 
 describe('pending intake records', () => {
+  it('drop the advertiser id a TikTok delivery sent, from records stored before it was taken from configuration only', () => {
+    const stored = { ...newIntakeRecord({ platform: 'tiktok', leadId: 'L1', pageId: 'P1' }, now), request: { platform: 'tiktok', leadId: 'L1', pageId: 'P1', advertiserId: '666' } };
+    expect(leadIntakeRecordSchema.parse(stored).request).toEqual({ platform: 'tiktok', leadId: 'L1', pageId: 'P1' });
+  });
+
   it('start pending, due a minute after they arrive', () => {
     expect(newIntakeRecord(metaRequest, now)).toEqual({
       platform: 'meta',

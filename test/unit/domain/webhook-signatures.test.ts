@@ -42,20 +42,25 @@ describe('LinkedIn', () => {
     expect(linkedInChallengeResponse('client-secret', 'f8f8a7c2-9a0b-4d83-9d5a-6c0bb6b0b0c1')).toBe(hex('client-secret', 'f8f8a7c2-9a0b-4d83-9d5a-6c0bb6b0b0c1'));
   });
 
-  it('accepts both readings of X-LI-Signature, with or without the hmacsha256= prefix, and says which matched', () => {
-    const prefixedBody = hex('client-secret', `hmacsha256=${body}`);
-    const plainBody = hex('client-secret', body);
-    expect(linkedInSignature(body, 'client-secret')).toBe(prefixedBody);
-    expect(verifyLinkedInSignature(body, prefixedBody, 'client-secret')).toBe('prefixed-body');
-    expect(verifyLinkedInSignature(body, `hmacsha256=${prefixedBody}`, 'client-secret')).toBe('prefixed-body');
-    expect(verifyLinkedInSignature(body, plainBody, 'client-secret')).toBe('plain-body');
-    expect(verifyLinkedInSignature(Buffer.from(body), `hmacsha256=${plainBody}`, 'client-secret')).toBe('plain-body');
+  it('answers no challenge code that could be signature input: a body, a prefixed body, or anything long', () => {
+    for (const code of [body, `hmacsha256=${body}`, 'a'.repeat(65), '', 'abc def', 'abc=def']) expect(linkedInChallengeResponse('client-secret', code)).toBeUndefined();
   });
 
-  it('refuses a missing or wrong signature', () => {
-    expect(verifyLinkedInSignature(body, undefined, 'client-secret')).toBeUndefined();
-    expect(verifyLinkedInSignature(body, 'hmacsha256=', 'client-secret')).toBeUndefined();
-    expect(verifyLinkedInSignature(body, hex('other', body), 'client-secret')).toBeUndefined();
+  it('accepts only hex HMAC-SHA256 over "hmacsha256=" + the raw body', () => {
+    const prefixedBody = hex('client-secret', `hmacsha256=${body}`);
+    expect(linkedInSignature(body, 'client-secret')).toBe(prefixedBody);
+    expect(verifyLinkedInSignature(body, prefixedBody, 'client-secret')).toBe(true);
+    expect(verifyLinkedInSignature(Buffer.from(body), prefixedBody.toUpperCase(), 'client-secret')).toBe(true);
+  });
+
+  it('refuses the other readings (HMAC of the bare body: what the challenge computes), and missing or wrong signatures', () => {
+    const plainBody = hex('client-secret', body);
+    expect(verifyLinkedInSignature(body, plainBody, 'client-secret')).toBe(false);
+    expect(verifyLinkedInSignature(body, `hmacsha256=${plainBody}`, 'client-secret')).toBe(false);
+    expect(verifyLinkedInSignature(body, `hmacsha256=${hex('client-secret', `hmacsha256=${body}`)}`, 'client-secret')).toBe(false);
+    expect(verifyLinkedInSignature(body, undefined, 'client-secret')).toBe(false);
+    expect(verifyLinkedInSignature(body, 'hmacsha256=', 'client-secret')).toBe(false);
+    expect(verifyLinkedInSignature(body, hex('other', `hmacsha256=${body}`), 'client-secret')).toBe(false);
   });
 });
 
@@ -69,13 +74,13 @@ describe('timestamped signatures: TikTok-Signature and X-Lead-Signature', () => 
   it('TikTok: HMAC-SHA256(secret, t + "." + body), timestamp within 300 s', () => {
     const header = tikTokSignature(body, 'tiktok-secret', unix);
     expect(header).toBe(`t=${unix},s=${hex('tiktok-secret', `${unix}.${body}`)}`);
-    expect(verifyTikTokSignature(body, header, 'tiktok-secret', now)).toEqual({ ok: true });
+    expect(verifyTikTokSignature(body, header, 'tiktok-secret', now)).toEqual({ ok: true, timestamp: unix });
     expect(verifyTikTokSignature(body, header, 'other', now)).toEqual({ ok: false, problem: 'The TikTok-Signature does not match the body' });
     expect(verifyTikTokSignature(body, tikTokSignature(body, 'tiktok-secret', unix - 301), 'tiktok-secret', now)).toMatchObject({ ok: false, problem: expect.stringMatching(/301 s old, outside the 300 s allowed/) });
   });
 
   it('X-Lead-Signature: accepts 300 s either way, and refuses 301', () => {
-    for (const skew of [-300, 0, 300]) expect(verifyLeadSignature(body, leadSignature(body, 'partner-secret-000001', unix + skew), ['partner-secret-000001'], now)).toEqual({ ok: true });
+    for (const skew of [-300, 0, 300]) expect(verifyLeadSignature(body, leadSignature(body, 'partner-secret-000001', unix + skew), ['partner-secret-000001'], now)).toEqual({ ok: true, timestamp: unix + skew });
     expect(verifyLeadSignature(body, leadSignature(body, 'partner-secret-000001', unix - 301), ['partner-secret-000001'], now)).toMatchObject({ ok: false, problem: expect.stringContaining('301 s old') });
     expect(verifyLeadSignature(body, leadSignature(body, 'partner-secret-000001', unix + 301), ['partner-secret-000001'], now)).toMatchObject({ ok: false, problem: expect.stringContaining('301 s in the future') });
   });
@@ -85,7 +90,7 @@ describe('timestamped signatures: TikTok-Signature and X-Lead-Signature', () => 
     const newSecret = 'partner-secret-new-0002';
     const signedWithNew = leadSignature(body, newSecret, unix).split(',v1=')[1]!;
     const header = `t=${unix},v1=${'0'.repeat(64)},v1=${signedWithNew}`;
-    expect(verifyLeadSignature(body, header, [oldSecret, newSecret], now)).toEqual({ ok: true });
+    expect(verifyLeadSignature(body, header, [oldSecret, newSecret], now)).toEqual({ ok: true, timestamp: unix });
     expect(verifyLeadSignature(body, header, [oldSecret], now)).toEqual({ ok: false, problem: 'The X-Lead-Signature does not match the body' });
   });
 

@@ -106,7 +106,6 @@ describe('every webhook endpoint refuses bad deliveries with a clear 4xx, writin
       ['tiktok', { entry: [{ id: 'L1' }] }, [{ path: 'entry[0].page_id', message: 'is required: the instant form (page) the lead was submitted on' }]],
       ['tiktok', { entry: [{ id: 'L1', page_id: '999' }] }, [{ path: 'page_id', message: 'instant form 999 is not listed in integrations.tiktok.forms' }]],
       ['generic', { event_id: 'e1', fields: [{ value: 'x' }] }, [{ path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' }]],
-      ['generic', { fields: { email: 'a@example.com' } }, [{ path: 'event_id', message: 'is required (or send an Idempotency-Key header): it makes a redelivery a replay' }]],
     ];
     for (const [channel, body, issues] of cases) {
       const response = await send(deps, signedBody(deps, channel, JSON.stringify(body)));
@@ -249,10 +248,16 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(deps.intakes.records.get('INTAKE#meta#L-unrouted')).toMatchObject({ lastError: 'Meta form 404 is not listed in integrations.meta.forms' });
   });
 
-  it('TikTok: reads with the configured advertiser and token, whether or not the trigger was signed', async () => {
+  it('TikTok: reads with the configured advertiser and token; unsigned triggers only for forms that allowUnsigned', async () => {
     const deps = fakeDependencies();
     const delivery = example(deps, 'tiktok', { id: 'T-unsigned' });
     const { 'tiktok-signature': _signature, ...unsigned } = delivery.headers;
+    const refused = await send(deps, { ...delivery, headers: unsigned });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json.error).toBe('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
+    nothingWritten(deps);
+
+    deps.config.integrations.tiktok!.forms[0]!.allowUnsigned = true;
     const response = await send(deps, { ...delivery, headers: unsigned });
     expect(response.json.deliveries).toEqual([expect.objectContaining({ status: 'fetched' })]);
     expect(deps.platformLeads.calls[0]).toEqual({ platform: 'tiktok', query: { leadId: 'T-unsigned', pageId: '7410000000000000001', advertiserId: '7000000000000000001', accessToken: 'local-only-tiktok-access-token' } });
@@ -344,7 +349,7 @@ describe('Google and generic: the answers are in the delivery', () => {
     nothingWritten(strict);
   });
 
-  it('generic: stores the lead with its attribution; event_id or Idempotency-Key make redeliveries replays', async () => {
+  it('generic: stores the lead with its attribution; event_id, or else the signed content, makes redeliveries replays', async () => {
     const deps = fakeDependencies();
     const delivery = example(deps, 'generic', { id: 'evt-1' });
     const first = await send(deps, delivery);
@@ -358,10 +363,10 @@ describe('Google and generic: the answers are in the delivery', () => {
     });
     expect((await send(deps, delivery)).json).toEqual({ leadId: first.json.leadId, duplicate: true });
 
-    const body = JSON.stringify({ fields: { email: 'keyed@example.com' } });
-    const keyed = signedBody(deps, 'generic', body);
-    const a = await send(deps, keyed, { headers: { 'idempotency-key': 'k-1' } });
-    const b = await send(deps, keyed, { headers: { 'idempotency-key': 'k-1' } });
+    // Without event_id, the signed timestamp and body are the identity: the same signed request is a replay.
+    const keyed = signedBody(deps, 'generic', JSON.stringify({ fields: { email: 'keyed@example.com' } }));
+    const a = await send(deps, keyed);
+    const b = await send(deps, keyed);
     expect(b.json).toEqual({ leadId: a.json.leadId, duplicate: true });
     expect(deps.store.leads.size).toBe(2);
   });

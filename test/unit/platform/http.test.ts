@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HttpError, principalFrom, readFormBody } from '@leadflow/platform';
+import { HttpError, principalFrom, readCsvBody, readFormBody } from '@leadflow/platform';
 
 function event(body: string | undefined, contentType?: string, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return { headers: contentType ? { 'content-type': contentType } : {}, body, isBase64Encoded: false, requestContext: {}, ...extra } as APIGatewayProxyEventV2;
@@ -35,6 +35,34 @@ describe('readFormBody', () => {
   });
 });
 
+describe('bodies that are not UTF-8', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+  const bytes = (text: string, contentType: string) => event(latin1(text), contentType, { isBase64Encoded: true });
+
+  it('are a 400 naming the problem, for JSON, urlencoded and multipart fields, instead of U+FFFD in the lead', async () => {
+    expect(await errorOf(() => readFormBody(bytes('{"name":"José"}', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body is not valid UTF-8 (line 1); send UTF-8 text', details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
+    expect(await errorOf(() => readFormBody(event('email=a%40example.com&name=Jos%E9', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
+    expect(await errorOf(() => readFormBody(bytes('name=José', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
+    const multipart = ['--b', 'Content-Disposition: form-data; name="name"', '', 'José', '--b--', ''].join('\r\n');
+    expect(await errorOf(() => readFormBody(bytes(multipart, 'multipart/form-data; boundary=b')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
+  });
+
+  it('leave UTF-8 alone: percent-escaped UTF-8, a stray "%", and files with any bytes', async () => {
+    expect(await readFormBody(event('name=Jos%C3%A9&discount=50%&x=%zz', 'application/x-www-form-urlencoded'))).toEqual({ name: 'José', discount: '50%', x: '%zz' });
+    const withFile = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nJosé\r\n--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.bin"\r\n\r\n'), Buffer.from([0xff, 0xfe, 0xe9]), Buffer.from('\r\n--b--\r\n')]);
+    expect(await readFormBody(event(withFile.toString('base64'), 'multipart/form-data; boundary=b', { isBase64Encoded: true }))).toEqual({ name: 'José' });
+  });
+
+  it('CSV: UTF-8 unless charset names windows-1252 (latin1); other charsets and undecodable files are a 400', async () => {
+    const file = 'name,email\nJosé,jose@example.com\n';
+    expect(readCsvBody(event(file, 'text/csv'))).toBe(file);
+    expect(readCsvBody(bytes(file, 'text/csv; charset=windows-1252'))).toBe(file);
+    expect(readCsvBody(bytes(file, 'text/csv; charset="ISO-8859-1"'))).toBe(file);
+    expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(file)', message: 'is not UTF-8 (line 2)' }] } });
+    expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv; charset=koi8-r')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'content-type', message: expect.stringContaining('charset') }] } });
+  });
+});
+
 describe('principalFrom', () => {
   const withClaims = (claims: Record<string, unknown>) => event(undefined, undefined, { requestContext: { authorizer: { jwt: { claims } } } } as never);
 
@@ -42,6 +70,14 @@ describe('principalFrom', () => {
     expect(principalFrom(withClaims({ sub: 'u-1', username: 'rep-ava', 'cognito:groups': '[rep manager]' }))).toEqual({ id: 'rep-ava', roles: ['rep', 'manager'] });
     expect(principalFrom(withClaims({ sub: 'rep-ben', 'cognito:groups': ['rep', 'pirate'] }))).toEqual({ id: 'rep-ben', roles: ['rep'] });
     expect(principalFrom(withClaims({ sub: 'someone' }))).toEqual({ id: 'someone', roles: [] });
+  });
+
+  it('reads groups strictly: a comma is part of a group name, and a string not in API Gateway\'s "[a b]" form is no group', () => {
+    for (const groups of ['x,manager', '[x,manager]', 'manager', '[manager', '[ manager]', '[rep  manager]', 'manager]']) {
+      expect({ groups, principal: principalFrom(withClaims({ sub: 'mallory', 'cognito:groups': groups })) }).toEqual({ groups, principal: { id: 'mallory', roles: [] } });
+    }
+    expect(principalFrom(withClaims({ sub: 'mallory', 'cognito:groups': ['x,manager', ' manager'] }))).toEqual({ id: 'mallory', roles: [] });
+    expect(principalFrom(withClaims({ sub: 'maya', 'cognito:groups': '[manager]' }))).toEqual({ id: 'maya', roles: ['manager'] });
   });
 
   it('is a 401 without verified claims', async () => {

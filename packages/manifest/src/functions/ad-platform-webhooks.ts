@@ -52,7 +52,7 @@ export const adPlatformWebhookFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'receive-tiktok-leads',
-    description: 'Takes a TikTok lead webhook as a trigger: checks TikTok-Signature if sent, stores it, reads the lead back from the Lead API.',
+    description: 'Takes a TikTok lead webhook as a trigger: checks TikTok-Signature (required unless the form allows unsigned), stores it, reads the lead back from the Lead API.',
     entry: 'functions/receive-tiktok-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/webhooks/tiktok', auth: { mode: 'signed-webhook' } },
     tables: { leads: 'readWrite' },

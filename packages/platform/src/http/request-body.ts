@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parseJsonKeepingLargeIntegers } from '@leadflow/domain';
+import { decodeText, parseJsonKeepingLargeIntegers } from '@leadflow/domain';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors';
 
 export const maxBodyBytes = 64 * 1024;
@@ -14,13 +14,24 @@ export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64En
 }
 
 /**
- * Parses a JSON body that must be an object, naming the problem in a 400 otherwise. Integers beyond 2^53
- * (64-bit platform ids) are kept as exact strings, so every body is read the same way.
+ * The text of a body that must be UTF-8: a 400 naming the problem otherwise, rather than storing the
+ * undecodable bytes as U+FFFD (a Latin-1 "José" would become "Jos\uFFFD").
+ */
+export function utf8Text(raw: Uint8Array): string {
+  const decoded = decodeText(raw);
+  if (!decoded.ok) throw badRequest(`Body is not valid UTF-8 (line ${decoded.line}); send UTF-8 text`, [{ path: '(body)', message: 'must be UTF-8 text' }]);
+  return decoded.text;
+}
+
+/**
+ * Parses a JSON body that must be an object (and UTF-8), naming the problem in a 400 otherwise. Integers
+ * beyond 2^53 (64-bit platform ids) are kept as exact strings, so every body is read the same way.
  */
 export function parseJsonObject(body: Buffer | string): Record<string, unknown> {
   let parsed: unknown;
+  const text = typeof body === 'string' ? body : utf8Text(body);
   try {
-    parsed = parseJsonKeepingLargeIntegers(body.toString());
+    parsed = parseJsonKeepingLargeIntegers(text);
   } catch (error) {
     throw badRequest(`Body is not valid JSON: ${(error as Error).message}`, [{ path: '(body)', message: 'must be valid JSON' }]);
   }
@@ -44,7 +55,7 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
   const contentType = mediaType(event);
 
   if (contentType === 'application/json') return parseJsonObject(raw);
-  if (contentType === 'application/x-www-form-urlencoded') return collect(new URLSearchParams(raw.toString('utf8')));
+  if (contentType === 'application/x-www-form-urlencoded') return collect(readUrlEncoded(utf8Text(raw)));
   if (contentType === 'multipart/form-data') {
     let data: FormData;
     try {
@@ -52,9 +63,50 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
     } catch {
       throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
-    return collect([...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : [])));
+    const fields = [...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : []));
+    // Files may hold any bytes; a field that does not decode comes back with U+FFFD where its bytes were.
+    if (!decodeText(raw).ok) {
+      const undecodable = fields.filter(([key, value]) => `${key}${value}`.includes('\uFFFD'));
+      if (undecodable.length) throw badRequest('Body has fields that are not valid UTF-8; send UTF-8 text', undecodable.map(([key]) => ({ path: key, message: 'must be UTF-8 text' })));
+    }
+    return collect(fields);
   }
   throw unsupportedMediaType(contentType || '(none)', acceptedFormTypes);
+}
+
+/**
+ * `application/x-www-form-urlencoded` as the URL standard reads it ("+" is a space, a "%" not followed by
+ * two hex digits stays as it is), except that percent-escaped bytes which are not UTF-8 are a 400 naming
+ * the field, where `URLSearchParams` would silently turn them into U+FFFD.
+ */
+function readUrlEncoded(text: string): Array<[string, string]> {
+  return text
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const separator = pair.indexOf('=');
+      const [name, value] = separator < 0 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)];
+      const key = percentDecoded(name);
+      const decoded = percentDecoded(value);
+      if (key === undefined || decoded === undefined) {
+        throw badRequest('Body has fields that are not valid UTF-8 once percent-decoded; send the form as UTF-8', [{ path: key ?? '(body)', message: 'must be UTF-8 text' }]);
+      }
+      return [key, decoded] as [string, string];
+    });
+}
+
+function percentDecoded(text: string): string | undefined {
+  const bytes = Buffer.from(text.replace(/\+/g, ' '), 'utf8');
+  const out: number[] = [];
+  for (let index = 0; index < bytes.length; index++) {
+    const hex = bytes[index] === 0x25 ? bytes.subarray(index + 1, index + 3).toString('latin1') : '';
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      out.push(Number.parseInt(hex, 16));
+      index += 2;
+    } else out.push(bytes[index]!);
+  }
+  const decoded = decodeText(Uint8Array.from(out));
+  return decoded.ok ? decoded.text : undefined;
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {

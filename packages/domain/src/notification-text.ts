@@ -1,0 +1,42 @@
+/**
+ * Lead text is written by whoever filled the form, so before it goes into a notification it is made
+ * safe for the medium: no NUL or other control characters, no bidirectional overrides (which can make
+ * text read differently from what it is), no lone surrogates (which some mail and SMS gateways reject or
+ * mangle), and line breaks only where the medium allows them.
+ */
+
+/** C0 and C1 controls and DEL, except tab and line feed, which each function handles itself. */
+const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+/** Explicit bidirectional formatting (embeddings, overrides, isolates). */
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/g;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Line breaks in all their spellings: CR LF, CR, NEL, line and paragraph separators, vertical tab, form feed. */
+const lineBreaks = /\r\n|[\r\u0085\u2028\u2029\u000B\u000C]/g;
+
+function withoutUnsafeCharacters(text: string): string {
+  return text.replace(loneSurrogates, '').replace(bidiControls, '').replace(lineBreaks, '\n').replace(controlCharacters, '');
+}
+
+/**
+ * Text for a medium that has one line (an email subject, an SMS): line breaks and tabs become spaces,
+ * runs of spaces collapse, and the result is cut to `maxLength` characters with "…".
+ *
+ * @example oneLine('Ada\r\nBcc: everyone@example.com') // 'Ada Bcc: everyone@example.com'
+ */
+export function oneLine(text: string, maxLength = 200): string {
+  const line = withoutUnsafeCharacters(text).replace(/\s+/g, ' ').trim();
+  return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1).trimEnd()}…`;
+}
+
+/**
+ * Free text (a message, an answer) for a plain-text body: kept on one `label: text` line when it has no
+ * line break, otherwise as a block under `label:` with every line quoted with "> ", so no line of it can
+ * pass for a line we wrote.
+ */
+export function quotedField(label: string, text: string): string[] {
+  const lines = withoutUnsafeCharacters(text).replace(/\t/g, ' ').trim().split('\n');
+  const name = oneLine(label, 100);
+  if (lines.length === 1) return [`${name}: ${lines[0]}`];
+  return [`${name}:`, ...lines.map((line) => `> ${line.trimEnd()}`)];
+}

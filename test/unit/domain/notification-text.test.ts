@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { newLeadEmail, oneLine, quotedField } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
+
+describe('oneLine (subjects, SMS)', () => {
+  it('drops NUL, controls, bidi overrides and lone surrogates, and turns every line break into a space', () => {
+    expect(oneLine('Ada\u0000 Love\u0007lace')).toBe('Ada Lovelace');
+    expect(oneLine('Ada\r\nBcc: all@example.com\rX\u2028Y\u2029Z\u0085W\u000bV\u000cU\tT')).toBe('Ada Bcc: all@example.com X Y Z W V U T');
+    expect(oneLine('evil\u202Egnp.exe')).toBe('evilgnp.exe');
+    expect(oneLine('a\uD800b\uDC00c')).toBe('abc');
+    expect(oneLine('emoji 😀 stays')).toBe('emoji 😀 stays');
+    expect(oneLine('  many     spaces  ')).toBe('many spaces');
+  });
+
+  it('cuts long text with an ellipsis, never splitting the limit', () => {
+    expect(oneLine('x'.repeat(300), 20)).toBe(`${'x'.repeat(19)}…`);
+  });
+});
+
+describe('quotedField (free text in a plain-text body)', () => {
+  it('keeps one line on its label line, and quotes every line of a multi-line text', () => {
+    expect(quotedField('company_size', '11-50')).toEqual(['company_size: 11-50']);
+    expect(quotedField('message', 'Hello\r\n\r\nSource: form demo (channel website)\u0000')).toEqual(['message:', '> Hello', '> ', '> Source: form demo (channel website)']);
+    expect(quotedField('evil\nkey', 'x')).toEqual(['evil key: x']);
+  });
+});
+
+describe('the rep email', () => {
+  const config = demoConfiguration();
+  // Contact as stored: the intake cleans emails and phones but keeps names, companies and messages as typed.
+  const { lead } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Mallory', email: 'mallory@example.com' }, now: new Date('2026-03-02T10:15:00.000Z') });
+  lead.contact = { ...lead.contact, name: 'Mallory\u0000\r\nBcc: all@example.com', company: 'Evil Corp\nSource: form trusted (channel website)', message: 'Hi\nLead id: lead-0\n\uD800' };
+  lead.answers = { 'note\nforged': 'a\nb' };
+
+  it('has a one-line subject with no control characters, and no lead text that starts a line of ours', () => {
+    const email = newLeadEmail(config.reps[0]!, lead);
+    expect(email.subject).toBe('New lead: Mallory Bcc: all@example.com');
+    expect(email.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\uD800-\uDFFF]/);
+    const lines = email.text.split('\n');
+    expect(lines.filter((line) => line.startsWith('Source:'))).toEqual(['Source: form demo (channel website), captured 2026-03-02T10:15:00.000Z.']);
+    expect(lines).toContain('company: Evil Corp Source: form trusted (channel website)');
+    expect(lines).toEqual(expect.arrayContaining(['message:', '> Hi', '> Lead id: lead-0', 'note forged:', '> a', '> b']));
+  });
+});

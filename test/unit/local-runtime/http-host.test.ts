@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { functions } from '@leadflow/manifest';
+import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { HttpHost } from '../../../packages/local-runtime/src/http-host';
+import { localTokenAudience, localTokenIssuer, signLocalToken } from '../../../packages/local-runtime/src/local-jwt';
+
+/** The local HTTP host in front of a recording function host: what reaches a handler, and what is refused before. */
+
+const secret = 'test-only-local-jwt-secret';
+const invoked: Array<{ name: string; event: any }> = [];
+const recordingHost = { invoke: async (name: string, event: unknown) => (invoked.push({ name, event }), { statusCode: 200, body: '{}' }) } as unknown as FunctionHost;
+const host = new HttpHost(functions, recordingHost, secret, async () => undefined);
+let url: string;
+
+beforeAll(async () => {
+  url = await host.start(0, '127.0.0.1');
+});
+afterAll(() => host.stop());
+
+const token = (claims: Record<string, unknown>, exp: boolean) => {
+  const jwt = new SignJWT({ username: 'mgr-maya', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('mgr-maya').setIssuer(localTokenIssuer).setAudience(localTokenAudience).setIssuedAt();
+  return (exp ? jwt.setExpirationTime('1h') : jwt).sign(new TextEncoder().encode(secret));
+};
+const getLead = (bearer: string) => fetch(`${url}/leads/lead-1`, { headers: { authorization: `Bearer ${bearer}` } });
+
+describe('paths with malformed percent-escapes', () => {
+  it('are 400 before any route or authorizer runs, as API Gateway answers them', async () => {
+    invoked.length = 0;
+    for (const path of ['/leads/%E0%A4%A', '/leads/%ZZ', '/webhooks/generic/%C3', '/_local/schedules/%E0/run']) {
+      const response = await fetch(`${url}${path}`);
+      expect({ path, status: response.status, body: await response.json() }).toEqual({ path, status: 400, body: { message: 'Bad Request' } });
+    }
+    expect(invoked).toEqual([]);
+  });
+
+  it('still decodes well-formed escapes into path parameters', async () => {
+    invoked.length = 0;
+    const response = await fetch(`${url}/leads/lead%2D%C3%A9`, { headers: { authorization: `Bearer ${await signLocalToken(secret, { sub: 'mgr-maya', roles: ['manager'] })}` } });
+    expect(response.status).toBe(200);
+    expect(invoked[0]!.event.pathParameters).toEqual({ leadId: 'lead-é' });
+  });
+});
+
+describe('request bodies', () => {
+  it('hands text that is not UTF-8 to the handler base64-encoded, byte for byte, so it can refuse it', async () => {
+    invoked.length = 0;
+    const body = Buffer.from('{"name":"José"}', 'latin1');
+    await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(invoked[0]!.event).toMatchObject({ isBase64Encoded: true, body: body.toString('base64') });
+    await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"José"}' });
+    expect(invoked[1]!.event).toMatchObject({ isBase64Encoded: false, body: '{"name":"José"}' });
+  });
+});
+
+describe('local JWTs', () => {
+  it('refuses a signed token without exp', async () => {
+    invoked.length = 0;
+    expect((await getLead(await token({ 'cognito:groups': ['manager'] }, false))).status).toBe(401);
+    expect(invoked).toEqual([]);
+  });
+
+  it('refuses cognito:groups that is not a list of group names, such as "x,manager"', async () => {
+    invoked.length = 0;
+    for (const groups of ['x,manager', 'manager', ['manager rep'], [1]]) expect((await getLead(await token({ 'cognito:groups': groups }, true))).status).toBe(401);
+    expect(invoked).toEqual([]);
+  });
+
+  it('hands the handler cognito:groups as API Gateway does: "[manager rep]"', async () => {
+    invoked.length = 0;
+    expect((await getLead(await token({ 'cognito:groups': ['manager', 'rep'] }, true))).status).toBe(200);
+    expect(invoked[0]!.event.requestContext.authorizer.jwt.claims['cognito:groups']).toBe('[manager rep]');
+  });
+});
