@@ -1,5 +1,5 @@
 import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/domain';
-import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
+import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, PublishOutcome, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 
@@ -82,14 +82,22 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
 export class RecordingPublisher implements EventPublisher {
   readonly published: OutboxEvent[] = [];
-  failNext = false;
+  /** How many more times the bus refuses each event id, as a partial PutEvents failure does. */
+  readonly refusals = new Map<string, number>();
 
-  async publish(events: readonly OutboxEvent[]): Promise<void> {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('PutEvents failed');
+  async publish(events: readonly OutboxEvent[]): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { published: [], failed: [] };
+    for (const event of events) {
+      const refusalsLeft = this.refusals.get(event.eventId) ?? 0;
+      if (refusalsLeft > 0) {
+        this.refusals.set(event.eventId, refusalsLeft - 1);
+        outcome.failed.push({ eventId: event.eventId, error: 'InternalFailure' });
+      } else {
+        this.published.push(event);
+        outcome.published.push(event.eventId);
+      }
     }
-    this.published.push(...events);
+    return outcome;
   }
 }
 

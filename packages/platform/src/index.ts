@@ -35,3 +35,4 @@ export * from './ports/operational-metrics';
 export * from './adapters/powertools-metrics';
 export * from './http/html-error-page';
 export * from './ingest-submission';
+export * from './relay-outbox-events';

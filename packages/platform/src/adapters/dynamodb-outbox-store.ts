@@ -23,16 +23,21 @@ export class DynamoDbOutboxStore implements OutboxStore {
     return Items.map(outboxEventFromItem);
   }
 
+  /** Deletes in `BatchWriteItem` calls of 25 keys, all calls at once: one call for a typical relay batch. */
   async markPublished(eventIds: readonly string[]): Promise<void> {
-    for (let start = 0; start < eventIds.length; start += 25) {
-      let pending: BatchWriteCommandInput['RequestItems'] = {
-        [this.tableName]: eventIds.slice(start, start + 25).map((eventId) => ({ DeleteRequest: { Key: leadsTableKeys.outbox(eventId) } })),
-      };
-      // BatchWrite may leave items unprocessed under throttling; keep going until none are left.
-      while (pending && Object.keys(pending).length > 0) {
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = result.UnprocessedItems as BatchWriteCommandInput['RequestItems'];
-      }
+    const calls: Array<readonly string[]> = [];
+    for (let start = 0; start < eventIds.length; start += 25) calls.push(eventIds.slice(start, start + 25));
+    await Promise.all(calls.map((ids) => this.deleteAll(ids)));
+  }
+
+  private async deleteAll(eventIds: readonly string[]): Promise<void> {
+    let pending: BatchWriteCommandInput['RequestItems'] = {
+      [this.tableName]: eventIds.map((eventId) => ({ DeleteRequest: { Key: leadsTableKeys.outbox(eventId) } })),
+    };
+    // BatchWrite may leave items unprocessed under throttling; keep going until none are left.
+    while (pending && Object.keys(pending).length > 0) {
+      const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = result.UnprocessedItems as BatchWriteCommandInput['RequestItems'];
     }
   }
 }
