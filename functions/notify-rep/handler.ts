@@ -3,17 +3,18 @@ import { eventHandler, lambdaDependencies, logger, type DependencyResolver } fro
 
 /**
  * On `lead.assigned`: email the new owner. The log of sent notifications makes redeliveries harmless;
- * a crash between sending and logging can still send twice, which beats never sending.
+ * a crash between sending and logging can still send twice, which beats never sending. The log entry
+ * and the lead are read together, in one request.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'notifications' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
   return eventHandler(leadAssignedDetailSchema, async (detail) => {
-    const { config, leads, mailer, notifications, now } = dependencies();
+    const { config, mailer, notifications, now } = dependencies();
     const notificationId = `lead-assigned-email:${detail.eventId}`;
-    if (await notifications.wasSent(notificationId)) return;
-
     const rep = config.reps.find((candidate) => candidate.id === detail.ownerId);
     if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
-    const lead = await leads.getLead(detail.leadId);
+    const before = await notifications.readBeforeSending(notificationId, detail.leadId);
+    if (before.sent) return;
+    const { lead } = before;
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
 
     await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: rep.id } });

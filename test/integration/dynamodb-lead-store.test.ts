@@ -120,9 +120,11 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
 describe('DynamoDbNotificationLog against DynamoDB Local', () => {
   it('remembers a sent notification with an expiry', async () => {
     const log = new DynamoDbNotificationLog(database.client, database.tableName);
-    expect(await log.wasSent('n-1')).toBe(false);
+    expect(await log.readBeforeSending('n-1', 'lead-missing')).toEqual({ sent: false, lead: undefined });
     await log.recordSent('n-1', 'lead-a', '2026-03-02T10:00:00.000Z');
-    expect(await log.wasSent('n-1')).toBe(true);
+    expect(await log.readBeforeSending('n-1', 'lead-a')).toEqual({ sent: true });
+    // Not sent yet: the lead comes back as it is now, from the same request.
+    expect(await log.readBeforeSending('n-2', 'lead-a')).toEqual({ sent: false, lead: await leads.getLead('lead-a') });
     const item = (await database.items()).find((candidate) => candidate.pk === 'NOTIFICATION#n-1');
     expect(item?.expiresAt).toBe(Date.parse('2026-03-02T10:00:00.000Z') / 1000 + 90 * 24 * 3600);
   });

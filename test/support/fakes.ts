@@ -110,8 +110,10 @@ export class RecordingMailer implements Mailer {
 
 export class MemoryNotificationLog implements NotificationLog {
   readonly sent = new Map<string, { leadId: string; sentAt: string }>();
-  async wasSent(notificationId: string): Promise<boolean> {
-    return this.sent.has(notificationId);
+  constructor(private readonly leads: MemoryLeadStore) {}
+  async readBeforeSending(notificationId: string, leadId: string) {
+    if (this.sent.has(notificationId)) return { sent: true as const };
+    return { sent: false as const, lead: await this.leads.getLead(leadId) };
   }
   async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {
     this.sent.set(notificationId, { leadId, sentAt });
@@ -146,7 +148,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     outbox: store,
     publisher: new RecordingPublisher(),
     mailer: new RecordingMailer(),
-    notifications: new MemoryNotificationLog(),
+    notifications: new MemoryNotificationLog(store),
     rateLimiter: new MemoryRateLimiter(),
     metrics: new RecordingMetrics(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
