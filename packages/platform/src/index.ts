@@ -36,3 +36,4 @@ export * from './adapters/powertools-metrics';
 export * from './http/html-error-page';
 export * from './ingest-submission';
 export * from './relay-outbox-events';
+export * from './adapters/sparse-index-shards';

@@ -1,7 +1,8 @@
-import { BatchWriteCommand, type BatchWriteCommandInput, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEvent, OutboxStore } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxEventFromItem } from './outbox-item';
+import { queryEveryShard } from './sparse-index-shards';
 
 /** Published events are deleted, so the sparse index holds only what still needs publishing. */
 export class DynamoDbOutboxStore implements OutboxStore {
@@ -11,16 +12,17 @@ export class DynamoDbOutboxStore implements OutboxStore {
   ) {}
 
   async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'outbox-by-time',
-        KeyConditionExpression: 'outboxPartition = :unpublished AND createdAt < :before',
-        ExpressionAttributeValues: { ':unpublished': unpublishedOutboxPartition, ':before': createdBefore },
-        Limit: limit,
-      }),
-    );
-    return Items.map(outboxEventFromItem);
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'outbox-by-time',
+      partitionAttribute: 'outboxPartition',
+      prefix: unpublishedOutboxPartition,
+      sortAttribute: 'createdAt',
+      sortCondition: '#sort < :before',
+      values: { ':before': createdBefore },
+      limit,
+    });
+    return items.map(outboxEventFromItem);
   }
 
   /** Deletes in `BatchWriteItem` calls of 25 keys, all calls at once: one call for a typical relay batch. */
