@@ -103,6 +103,7 @@ export class StreamPoller {
   /** Resolves once a poll finds nothing new: what was written before the call has been handled. */
   async drain(timeoutMs = 10_000): Promise<void> {
     const since = Date.now();
+    this.wake();
     while (this.idleSince < since) {
       if (Date.now() - since > timeoutMs) throw new Error(`Stream for ${this.definition.name} did not drain within ${timeoutMs} ms`);
       await new Promise((done) => setTimeout(done, this.backoff.minMs));
