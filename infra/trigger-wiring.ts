@@ -1,4 +1,4 @@
-import { Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -109,6 +109,8 @@ function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table
     new DynamoEventSource(table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: trigger.batchSize,
+      parallelizationFactor: trigger.parallelizationFactor,
+      maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
       retryAttempts: trigger.maxRetryAttempts,
       bisectBatchOnError: true,
       // Records that exhaust their retries are described (shard and sequence numbers) in the queue.

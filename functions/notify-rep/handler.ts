@@ -3,18 +3,19 @@ import { eventHandler, lambdaDependencies, logger, operationalMetricNames, type 
 
 /**
  * On `lead.assigned`: email the new owner. The log of sent notifications makes redeliveries harmless;
- * a crash between sending and logging can still send twice, which beats never sending. Speed to lead
- * (capture to notification) is measured once per lead notified, by the lead's channel.
+ * a crash between sending and logging can still send twice, which beats never sending. The log entry
+ * and the lead are read together, in one request. Speed to lead (capture to notification) is measured
+ * once per lead notified, by the lead's channel.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'notifications' | 'metrics' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'metrics' | 'now'>) {
   return eventHandler(leadAssignedDetailSchema, async (detail) => {
-    const { config, leads, mailer, notifications, metrics, now } = dependencies();
+    const { config, mailer, notifications, metrics, now } = dependencies();
     const notificationId = `lead-assigned-email:${detail.eventId}`;
-    if (await notifications.wasSent(notificationId)) return;
-
     const rep = config.reps.find((candidate) => candidate.id === detail.ownerId);
     if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
-    const lead = await leads.getLead(detail.leadId);
+    const before = await notifications.readBeforeSending(notificationId, detail.leadId);
+    if (before.sent) return;
+    const { lead } = before;
     if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
 
     await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: rep.id } });

@@ -2,24 +2,26 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { leadCapturedDetailSchema } from '@leadflow/domain';
-import { lambdaDependencies, operationalMetricNames, outboxEventFromItem, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
+import { lambdaDependencies, operationalMetricNames, outboxEventFromItem, refusedEventsError, relayOutboxEvents, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
 
 /**
  * The relay half of the transactional outbox: every outbox item inserted with a lead change is put on
- * the bus, then deleted. A failure rejects the batch so the stream redelivers it; events are
+ * the bus (ten per `PutEvents`, all calls at once), and the accepted ones are deleted in batches. Events
+ * the bus keeps refusing stay in the outbox and fail the batch so the stream redelivers it; events are
  * published at least once and consumers de-duplicate on `detail.eventId`. Real captured leads are
  * counted here, by channel, because every channel's leads pass through this one place.
  */
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox' | 'metrics'>) {
   return async (event: DynamoDBStreamEvent): Promise<void> => {
-    const { publisher, outbox, metrics } = dependencies();
+    const deps = dependencies();
     const events = event.Records.flatMap((record) =>
       record.eventName === 'INSERT' && record.dynamodb?.NewImage ? [outboxEventFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>))] : [],
     );
     if (events.length === 0) return;
-    await publisher.publish(events);
-    await outbox.markPublished(events.map((published) => published.eventId));
-    for (const channel of channelsOfRealCapturedLeads(events)) metrics.count(operationalMetricNames.leadCaptured, { channel });
+    const { refused } = await relayOutboxEvents(deps, events);
+    const refusedIds = new Set(refused.map((failure) => failure.eventId));
+    for (const channel of channelsOfRealCapturedLeads(events.filter((relayed) => !refusedIds.has(relayed.eventId)))) deps.metrics.count(operationalMetricNames.leadCaptured, { channel });
+    if (refused.length > 0) throw refusedEventsError(refused, events.length);
   };
 }
 

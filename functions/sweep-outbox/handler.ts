@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependencies, logger, refusedEventsError, relayOutboxEvents, type DependencyResolver } from '@leadflow/platform';
 
 /** Events older than this were missed by the stream relay (it publishes within seconds). */
 const relayGraceMilliseconds = 2 * 60 * 1000;
@@ -11,15 +11,16 @@ const batchSize = 100;
  */
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox'>) {
   return async (event: ScheduledInvocation): Promise<{ republished: number }> => {
-    const { publisher, outbox } = dependencies();
+    const deps = dependencies();
     const createdBefore = new Date(Date.parse(event.time) - relayGraceMilliseconds).toISOString();
     let republished = 0;
     for (;;) {
-      const stale = await outbox.listUnpublished(createdBefore, batchSize);
+      const stale = await deps.outbox.listUnpublished(createdBefore, batchSize);
       if (stale.length === 0) break;
-      await publisher.publish(stale);
-      await outbox.markPublished(stale.map((item) => item.eventId));
-      republished += stale.length;
+      const { published, refused } = await relayOutboxEvents(deps, stale);
+      republished += published;
+      // What the bus still refuses stays in the outbox; the run fails so the schedule retries it.
+      if (refused.length > 0) throw refusedEventsError(refused, stale.length);
     }
     if (republished > 0) logger.warn('Republished outbox events the relay had missed', { republished });
     return { republished };

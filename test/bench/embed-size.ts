@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Figure } from './figure';
 import { gzipSync } from 'node:zlib';
 
 const embedScript = new URL('../../functions/serve-embed-script/embed.js', import.meta.url);
@@ -7,7 +8,7 @@ const embedScript = new URL('../../functions/serve-embed-script/embed.js', impor
 export const embedScriptGzipBudgetBytes = 5 * 1024;
 
 /** Size of embed.js as served, raw and gzipped (level 9), against its 5 KB gzipped budget. */
-export async function embedSizeBenchmark(): Promise<Array<{ name: string; value: number; unit: string; budget?: number }>> {
+export async function embedSizeBenchmark(): Promise<Figure[]> {
   const script = await readFile(embedScript);
   return [
     { name: 'embed.js raw', value: script.length, unit: 'bytes' },

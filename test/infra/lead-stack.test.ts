@@ -251,13 +251,15 @@ describe('schedules', () => {
 });
 
 describe('streams', () => {
-  it.each(entriesWith('stream'))('%s reads its table\'s stream with the manifest filters, retries and failure queue', (name, _definition, trigger) => {
+  it.each(entriesWith('stream'))('%s reads its table\'s stream with the manifest filters, batching, parallelization, retries and failure queue', (name, _definition, trigger) => {
     const [lambdaLogicalId] = lambdaOf(name);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: lambdaLogicalId },
       EventSourceArn: getAtt(logicalIdOfTable(trigger.table), 'StreamArn'),
       FilterCriteria: { Filters: trigger.filterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
       BatchSize: trigger.batchSize,
+      ParallelizationFactor: trigger.parallelizationFactor,
+      MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds,
       MaximumRetryAttempts: trigger.maxRetryAttempts,
       BisectBatchOnFunctionError: true,
       StartingPosition: 'TRIM_HORIZON',

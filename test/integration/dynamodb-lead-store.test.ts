@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assignByRoundRobin, prepareIntake } from '@leadflow/domain';
 import { DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -117,12 +118,37 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
   });
 });
 
+describe('sharded outbox-by-time index against DynamoDB Local', () => {
+  it('spreads unpublished events over the shards; the sweep lists them oldest first from every shard and from the unsharded partition', async () => {
+    const ids = Array.from({ length: 24 }, (_, index) => `sharded-${String(index).padStart(2, '0')}`);
+    for (const [index, leadId] of ids.entries()) await leads.ingestLead(newLead(leadId, new Date(Date.parse('2026-02-01T08:00:00.000Z') + index * 1000)));
+    // An event written before the index was sharded keeps the bare partition value; the sweep still finds it.
+    await database.client.send(
+      new PutCommand({
+        TableName: database.tableName,
+        Item: { pk: 'OUTBOX#unsharded', sk: 'OUTBOX', entity: 'outbox', eventId: 'unsharded', source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-02-01T07:00:00.000Z', createdAt: '2026-02-01T07:00:00.000Z', outboxPartition: 'unpublished' },
+      }),
+    );
+    const partitions = new Set((await database.items()).filter((item) => item.entity === 'outbox' && item.eventId.startsWith('sharded-')).map((item) => item.outboxPartition));
+    expect(partitions.size).toBeGreaterThan(4);
+    for (const partition of partitions) expect(partition).toMatch(/^unpublished#([0-9]|1[0-5])$/);
+
+    const before = '2026-02-02T00:00:00.000Z';
+    expect((await outbox.listUnpublished(before, 100)).map((event) => event.eventId)).toEqual(['unsharded', ...ids.map((leadId) => `${leadId}-captured`)]);
+    expect((await outbox.listUnpublished(before, 3)).map((event) => event.eventId)).toEqual(['unsharded', 'sharded-00-captured', 'sharded-01-captured']);
+    await outbox.markPublished(['unsharded', ...ids.map((leadId) => `${leadId}-captured`)]);
+    expect(await outbox.listUnpublished(before, 100)).toEqual([]);
+  });
+});
+
 describe('DynamoDbNotificationLog against DynamoDB Local', () => {
   it('remembers a sent notification with an expiry', async () => {
     const log = new DynamoDbNotificationLog(database.client, database.tableName);
-    expect(await log.wasSent('n-1')).toBe(false);
+    expect(await log.readBeforeSending('n-1', 'lead-missing')).toEqual({ sent: false, lead: undefined });
     await log.recordSent('n-1', 'lead-a', '2026-03-02T10:00:00.000Z');
-    expect(await log.wasSent('n-1')).toBe(true);
+    expect(await log.readBeforeSending('n-1', 'lead-a')).toEqual({ sent: true });
+    // Not sent yet: the lead comes back as it is now, from the same request.
+    expect(await log.readBeforeSending('n-2', 'lead-a')).toEqual({ sent: false, lead: await leads.getLead('lead-a') });
     const item = (await database.items()).find((candidate) => candidate.pk === 'NOTIFICATION#n-1');
     expect(item?.expiresAt).toBe(Date.parse('2026-03-02T10:00:00.000Z') / 1000 + 90 * 24 * 3600);
   });

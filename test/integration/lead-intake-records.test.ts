@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
-import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore } from '@leadflow/platform';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 
 let database: TestDatabase;
@@ -26,7 +27,7 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     const again = await intakes.recordDelivery(newIntakeRecord(meta('55459717045641545'), new Date('2026-03-02T10:05:00.000Z')));
     expect(again).toEqual({ created: false, record });
     const item = (await database.items()).find((candidate) => candidate.pk === 'INTAKE#meta#55459717045641545');
-    expect(item).toMatchObject({ sk: 'INTAKE', entity: 'lead-intake', status: 'pending_fetch', attempts: 0, nextAttemptAt: '2026-03-02T10:01:00.000Z', pendingFetchPartition: 'pending' });
+    expect(item).toMatchObject({ sk: 'INTAKE', entity: 'lead-intake', status: 'pending_fetch', attempts: 0, nextAttemptAt: '2026-03-02T10:01:00.000Z', pendingFetchPartition: expect.stringMatching(/^pending#\d+$/) });
   });
 
   it('records a failure with its lead.fetch_failed outbox event in one transaction', async () => {
@@ -47,6 +48,25 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     expect(ids.indexOf('due-a')).toBeLessThan(ids.indexOf('due-b'));
     expect(ids).not.toContain('later');
     expect(await intakes.listDue('2026-03-02T10:10:00.000Z', 2)).toHaveLength(2);
+  });
+
+  it('spreads pending records over the index shards and lists the due ones from every shard, and from the unsharded partition of older records', async () => {
+    const ids = Array.from({ length: 24 }, (_, index) => `sharded-${index}`);
+    for (const [index, id] of ids.entries()) {
+      await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(Date.parse('2026-03-02T09:00:00.000Z') + index * 1000).toISOString() });
+    }
+    // A record written before the index was sharded keeps the bare partition value; it must not be forgotten.
+    await database.client.send(
+      new PutCommand({ TableName: database.tableName, Item: { ...leadIntakeKeys('meta', 'unsharded'), entity: 'lead-intake', ...newIntakeRecord(meta('unsharded'), received), nextAttemptAt: '2026-03-02T08:59:00.000Z', pendingFetchPartition: 'pending' } }),
+    );
+    const partitions = new Set((await database.items()).filter((item) => ids.includes(item.platformLeadId)).map((item) => item.pendingFetchPartition));
+    expect(partitions.size).toBeGreaterThan(4);
+    for (const partition of partitions) expect(partition).toMatch(/^pending#([0-9]|1[0-5])$/);
+
+    const due = await intakes.listDue('2026-03-02T09:30:00.000Z', 100);
+    expect(due.map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids]);
+    expect((await intakes.listDue('2026-03-02T09:30:00.000Z', 5)).map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids.slice(0, 4)]);
+    for (const id of ['unsharded', ...ids]) await intakes.resolve('meta', id, { status: 'fetched', leadId: `lead-${id}`, at: '2026-03-02T10:03:00.000Z' });
   });
 
   it('resolving takes a record off the due list for good; an erased record stays erased', async () => {

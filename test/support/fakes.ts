@@ -1,5 +1,5 @@
 import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/domain';
-import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
+import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, PublishOutcome, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
@@ -83,14 +83,22 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
 export class RecordingPublisher implements EventPublisher {
   readonly published: OutboxEvent[] = [];
-  failNext = false;
+  /** How many more times the bus refuses each event id, as a partial PutEvents failure does. */
+  readonly refusals = new Map<string, number>();
 
-  async publish(events: readonly OutboxEvent[]): Promise<void> {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('PutEvents failed');
+  async publish(events: readonly OutboxEvent[]): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { published: [], failed: [] };
+    for (const event of events) {
+      const refusalsLeft = this.refusals.get(event.eventId) ?? 0;
+      if (refusalsLeft > 0) {
+        this.refusals.set(event.eventId, refusalsLeft - 1);
+        outcome.failed.push({ eventId: event.eventId, error: 'InternalFailure' });
+      } else {
+        this.published.push(event);
+        outcome.published.push(event.eventId);
+      }
     }
-    this.published.push(...events);
+    return outcome;
   }
 }
 
@@ -103,8 +111,10 @@ export class RecordingMailer implements Mailer {
 
 export class MemoryNotificationLog implements NotificationLog {
   readonly sent = new Map<string, { leadId: string; sentAt: string }>();
-  async wasSent(notificationId: string): Promise<boolean> {
-    return this.sent.has(notificationId);
+  constructor(private readonly leads: MemoryLeadStore) {}
+  async readBeforeSending(notificationId: string, leadId: string) {
+    if (this.sent.has(notificationId)) return { sent: true as const };
+    return { sent: false as const, lead: await this.leads.getLead(leadId) };
   }
   async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {
     this.sent.set(notificationId, { leadId, sentAt });
@@ -143,7 +153,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     outbox: store,
     publisher: new RecordingPublisher(),
     mailer: new RecordingMailer(),
-    notifications: new MemoryNotificationLog(),
+    notifications: new MemoryNotificationLog(store),
     rateLimiter: new MemoryRateLimiter(),
     metrics: new RecordingMetrics(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },

@@ -3,6 +3,7 @@ import { matches, validatePattern } from '@leadflow/event-pattern';
 import type { EventTrigger, FunctionDefinition } from '@leadflow/manifest';
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { deliverWithRetries } from './retrying-invoker';
 
 export interface BusRule {
@@ -29,11 +30,15 @@ export const localRegion = 'us-east-1';
 
 /**
  * The local event bus: the manifest's rules, matched with EventBridge's semantics, each matching rule's
- * target invoked asynchronously with retries and a dead-letter list.
+ * target invoked asynchronously with retries and a dead-letter list. Each target runs at most
+ * `concurrencyPerTarget` invocations at once, in arrival order; a target's backlog waits in its own
+ * queue, so it neither delays other targets (a `lead.assigned` behind a pile of `lead.captured`) nor
+ * starves the HTTP host that shares this event loop. Retry pauses hold no slot.
  */
 export class LocalEventBus {
   readonly rules: BusRule[];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly targetLimits = new Map<string, ConcurrencyLimit>();
 
   constructor(
     readonly name: string,
@@ -41,10 +46,12 @@ export class LocalEventBus {
     private readonly host: FunctionHost,
     private readonly activity: ActivityLog,
     private readonly retryBaseDelayMs = 250,
+    concurrencyPerTarget = 4,
   ) {
     this.rules = functions.flatMap((definition) =>
       definition.trigger.kind === 'event' ? [{ ruleName: definition.trigger.ruleName, target: definition.name, trigger: definition.trigger }] : [],
     );
+    for (const rule of this.rules) if (!this.targetLimits.has(rule.target)) this.targetLimits.set(rule.target, new ConcurrencyLimit(concurrencyPerTarget));
     for (const rule of this.rules) {
       const verdict = validatePattern(rule.trigger.pattern);
       if (!verdict.valid) throw new Error(`Rule ${rule.ruleName} has an invalid event pattern: ${verdict.message}`);
@@ -76,8 +83,9 @@ export class LocalEventBus {
     });
     matching.forEach((rule, index) => {
       const outcome = record.rules[index]!;
+      const limit = this.targetLimits.get(rule.target)!;
       const delivery = deliverWithRetries(
-        () => this.host.invoke(rule.target, event),
+        () => limit.run(() => this.host.invoke(rule.target, event)),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
         outcome,
         (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),

@@ -8,6 +8,7 @@ export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaCo
 /** Invokes manifest functions in this process through the very `handler` export Lambda runs. */
 export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
+  private readonly invocationListeners: Array<(name: string) => void> = [];
 
   constructor(
     private readonly definitions: readonly FunctionDefinition[],
@@ -33,6 +34,15 @@ export class FunctionHost {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
     const timeoutMs = (this.definition(name).timeoutSeconds ?? 30) * 1000;
-    return handler(event, lambdaContext(name, timeoutMs));
+    try {
+      return await handler(event, lambdaContext(name, timeoutMs));
+    } finally {
+      for (const listener of this.invocationListeners) listener(name);
+    }
+  }
+
+  /** Calls `listener` after every invocation, whatever its outcome (stream pollers wake up on it). */
+  onInvocationEnd(listener: (name: string) => void): void {
+    this.invocationListeners.push(listener);
   }
 }

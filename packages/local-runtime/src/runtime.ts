@@ -112,6 +112,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     for (const poller of pollers) {
       await poller.start();
       stops.push(() => poller.stop());
+      // A handler that just finished may have written outbox events: read them now, not after a quiet wait.
+      host.onInvocationEnd(() => poller.wake());
     }
 
     const scheduler = new LocalScheduler(functions, host, activity);

@@ -14,6 +14,7 @@ import type { FunctionDefinition, StreamTrigger } from '@leadflow/manifest';
 import type { ActivityLog } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { localRegion } from './event-bus';
+import { PollBackoff } from './poll-backoff';
 
 interface ShardCursor {
   iterator?: string;
@@ -24,15 +25,20 @@ interface ShardCursor {
 
 /**
  * Reads a table's DynamoDB stream in DynamoDB Local and invokes the stream-triggered functions, as a
- * Lambda event source mapping does: filter patterns applied per record, batches, retries, then the
- * dead-letter list. Checkpoints are saved to a file so a restart neither loses nor replays records.
+ * Lambda event source mapping does: filter patterns applied per record, batches, up to
+ * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), retries,
+ * then the dead-letter list. Checkpoints are saved to a file so a restart neither loses nor replays records.
+ *
+ * It reads again at once while reads find records and backs off when the stream is quiet; `wake()`
+ * (called whenever a handler finishes, as it may have written) cuts a quiet wait short.
  */
 export class StreamPoller {
   private readonly streams: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardCursor>();
   private streamArn?: string;
   private timer?: NodeJS.Timeout;
-  private polling?: Promise<void>;
+  private polling?: Promise<boolean>;
+  private wakeRequested = false;
   private stopped = false;
   private idleSince = Date.now();
   private shardsDiscoveredAt = 0;
@@ -45,7 +51,7 @@ export class StreamPoller {
     private readonly host: FunctionHost,
     private readonly activity: ActivityLog,
     private readonly checkpointFile: string | undefined,
-    private readonly intervalMs = 100,
+    private readonly backoff = new PollBackoff(10, 250),
   ) {
     this.streams = new DynamoDBStreamsClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   }
@@ -58,13 +64,33 @@ export class StreamPoller {
       const saved = JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as { streamArn: string; shards: Record<string, ShardCursor> };
       if (saved.streamArn === this.streamArn) for (const [shardId, cursor] of Object.entries(saved.shards)) this.shards.set(shardId, { checkpoint: cursor.checkpoint, closed: cursor.closed });
     }
-    const loop = async () => {
-      if (this.stopped) return;
-      this.polling = this.pollOnce().catch((error: Error) => console.error(`[local-runtime] stream poller for ${this.definition.name}: ${error.message}`));
-      await this.polling;
-      if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
-    };
-    await loop();
+    await this.poll();
+  }
+
+  /** Something may have written to the table: read now rather than at the end of a quiet wait. */
+  wake(): void {
+    if (this.stopped) return;
+    this.backoff.wake();
+    if (this.polling) {
+      this.wakeRequested = true;
+    } else if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.poll(), 0);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    this.timer = undefined;
+    this.wakeRequested = false;
+    this.polling = this.pollOnce().catch((error: Error) => {
+      console.error(`[local-runtime] stream poller for ${this.definition.name}: ${error.message}`);
+      return false;
+    });
+    const foundRecords = await this.polling;
+    this.polling = undefined;
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.poll(), this.wakeRequested ? 0 : this.backoff.next(foundRecords));
   }
 
   async stop(): Promise<void> {
@@ -77,13 +103,15 @@ export class StreamPoller {
   /** Resolves once a poll finds nothing new: what was written before the call has been handled. */
   async drain(timeoutMs = 10_000): Promise<void> {
     const since = Date.now();
+    this.wake();
     while (this.idleSince < since) {
       if (Date.now() - since > timeoutMs) throw new Error(`Stream for ${this.definition.name} did not drain within ${timeoutMs} ms`);
-      await new Promise((done) => setTimeout(done, this.intervalMs));
+      await new Promise((done) => setTimeout(done, this.backoff.minMs));
     }
   }
 
-  private async pollOnce(): Promise<void> {
+  /** Reads every open shard once and delivers what it finds; true if it found records. */
+  private async pollOnce(): Promise<boolean> {
     await this.discoverShards();
     let sawRecords = false;
     for (const [shardId, cursor] of this.shards) {
@@ -101,11 +129,10 @@ export class StreamPoller {
         throw error;
       }
       const records = page.Records ?? [];
-      if (records.length) sawRecords = true;
-      for (let start = 0; start < records.length; start += this.definition.trigger.batchSize) {
-        const batch = records.slice(start, start + this.definition.trigger.batchSize);
-        await this.deliver(batch);
-        cursor.checkpoint = batch[batch.length - 1]!.dynamodb?.SequenceNumber ?? cursor.checkpoint;
+      if (records.length) {
+        sawRecords = true;
+        await this.deliverPage(records);
+        cursor.checkpoint = records[records.length - 1]!.dynamodb?.SequenceNumber ?? cursor.checkpoint;
         this.saveCheckpoints();
       }
       cursor.iterator = page.NextShardIterator;
@@ -115,6 +142,22 @@ export class StreamPoller {
       }
     }
     if (!sawRecords) this.idleSince = Date.now();
+    return sawRecords;
+  }
+
+  /**
+   * Splits a page into `parallelizationFactor` lanes by item key, as Lambda does, and delivers each
+   * lane's batches in order while the lanes run side by side: a backlog drains that many times faster.
+   */
+  private async deliverPage(records: StreamRecord[]): Promise<void> {
+    const { batchSize, parallelizationFactor } = this.definition.trigger;
+    const lanes = Array.from({ length: parallelizationFactor }, (): StreamRecord[] => []);
+    for (const record of records) lanes[laneOf(record, parallelizationFactor)]!.push(record);
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let start = 0; start < lane.length; start += batchSize) await this.deliver(lane.slice(start, start + batchSize));
+      }),
+    );
   }
 
   /** Shards change rarely (DynamoDB rolls them over every few hours), so they are listed once a second at most. */
@@ -184,4 +227,13 @@ export class StreamPoller {
     writeFileSync(`${this.checkpointFile}.next`, JSON.stringify({ streamArn: this.streamArn, shards }, null, 2));
     renameSync(`${this.checkpointFile}.next`, this.checkpointFile);
   }
+}
+
+/** The lane of a record: a stable hash of its item key, so one item's changes are delivered in order. */
+function laneOf(record: StreamRecord, lanes: number): number {
+  if (lanes === 1) return 0;
+  const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+  let hash = 0;
+  for (let index = 0; index < key.length; index += 1) hash = (hash * 31 + key.charCodeAt(index)) | 0;
+  return Math.abs(hash) % lanes;
 }

@@ -58,6 +58,13 @@ export interface StreamTrigger {
   filterPatterns: ReadonlyArray<Record<string, unknown>>;
   batchSize: number;
   maxRetryAttempts: number;
+  /** Batches of one shard processed at once (1-10); records with the same key stay in order. */
+  parallelizationFactor: number;
+  /**
+   * How long Lambda may gather records before invoking (0-300 s). The local poller delivers what each
+   * read finds at once, which is what a window of 0 means.
+   */
+  maxBatchingWindowSeconds: number;
 }
 
 export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | StreamTrigger;

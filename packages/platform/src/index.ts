@@ -40,3 +40,5 @@ export * from './ports/secret-store';
 export * from './adapters/secrets-manager-secret-store';
 export * from './adapters/local-secret-store';
 export * from './stored-secret';
+export * from './relay-outbox-events';
+export * from './adapters/sparse-index-shards';

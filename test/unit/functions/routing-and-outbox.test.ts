@@ -77,16 +77,15 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     return { eventName, dynamodb: { NewImage: marshall(item) as never } };
   }
 
-  it('publishes inserted outbox events, then forgets them; a failed put keeps them for a retry', async () => {
+  function outboxRecord(eventId: string) {
+    return streamRecord('INSERT', { pk: `OUTBOX#${eventId}`, entity: 'outbox', eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: eventId }, time: '2026-03-02T10:15:00.000Z' });
+  }
+
+  it('publishes inserted outbox events, then forgets them; removals are ignored', async () => {
     const deps = fakeDependencies();
     capturedLead(deps, 'l1');
     const item = { pk: 'OUTBOX#l1-captured', entity: 'outbox', eventId: 'l1-captured', source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: 'l1' }, time: '2026-03-02T10:15:00.000Z' };
-    const relay = createRelayHandler(() => deps);
-    deps.publisher.failNext = true;
-    await expect(relay({ Records: [streamRecord('INSERT', item)] } as never)).rejects.toThrow('PutEvents failed');
-    expect(deps.store.outbox.has('l1-captured')).toBe(true);
-
-    await relay({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] } as never);
+    await createRelayHandler(() => deps)({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] } as never);
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
   });
@@ -105,6 +104,29 @@ describe('relay-outbox and sweep-outbox handlers', () => {
       { name: 'LeadCaptured', dimensions: { channel: 'website' } },
       { name: 'LeadCaptured', dimensions: { channel: 'meta-ads' } },
     ]);
+  });
+
+  it('offers entries the bus refused again within the same run, and forgets each once it is accepted', async () => {
+    const deps = fakeDependencies();
+    for (const eventId of ['e1', 'e2', 'e3']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
+    deps.publisher.refusals.set('e2', 2);
+    await createRelayHandler(() => deps)({ Records: ['e1', 'e2', 'e3'].map(outboxRecord) } as never);
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e3', 'e2']);
+    expect(deps.store.outbox.size).toBe(0);
+  });
+
+  it('keeps what the bus keeps refusing and fails the batch, deleting only what was published', async () => {
+    const deps = fakeDependencies();
+    for (const eventId of ['e1', 'e2']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
+    deps.publisher.refusals.set('e2', 3);
+    const relay = createRelayHandler(() => deps);
+    await expect(relay({ Records: ['e1', 'e2'].map(outboxRecord) } as never)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2: InternalFailure');
+    expect([...deps.store.outbox.keys()]).toEqual(['e2']);
+
+    // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last.
+    await relay({ Records: ['e1', 'e2'].map(outboxRecord) } as never);
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e1', 'e2']);
+    expect(deps.store.outbox.size).toBe(0);
   });
 
   it('republishes events the relay missed, as of the schedule time', async () => {

@@ -36,11 +36,22 @@ describe('EventBridgePublisher', () => {
     });
   });
 
-  it('rejects when EventBridge refuses an entry, naming the event, so the outbox keeps it', async () => {
+  it('reports entry by entry which events EventBridge accepted and which it refused', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
-    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), 'leadflow').publish(events.slice(0, 2))).rejects.toThrow(
-      /PutEvents rejected 1 of 2 events: event-1: InternalFailure try again/,
-    );
+    expect(await new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), 'leadflow').publish(events.slice(0, 2))).toEqual({
+      published: ['event-0'],
+      failed: [{ eventId: 'event-1', error: 'InternalFailure try again' }],
+    });
+  });
+
+  it('counts every event of a call that failed as a whole as refused, and keeps the other calls\' results', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .rejectsOnce(new Error('socket hang up'))
+      .callsFake((input) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
+    const outcome = await new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), 'leadflow').publish(events);
+    expect(outcome.published).toEqual(['event-10', 'event-11']);
+    expect(outcome.failed).toEqual(events.slice(0, 10).map(({ eventId }) => ({ eventId, error: 'socket hang up' })));
   });
 });
 

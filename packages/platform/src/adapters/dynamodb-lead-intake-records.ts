@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { leadIntakeRecordSchema, type LeadEvent, type LeadIntakeRecord, type PendingFetchPlatform } from '@leadflow/domain';
 import type { IntakeResolution, LeadIntakeRecordStore } from '../ports/lead-intake-records';
 import { outboxItem } from './outbox-item';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /** Keys of intake records in the `leads` table: one per platform lead, `INTAKE#meta#<leadgen_id>`. */
 export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: string) => ({ pk: `INTAKE#${platform}#${platformLeadId}`, sk: 'INTAKE' });
@@ -13,13 +14,13 @@ export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: s
  */
 export const resolvedRecordLifetimeSeconds = 30 * 24 * 3600;
 
-/** The partition value of the sparse `pending-fetch-by-due-time` index: only pending records carry it. */
+/** The partition prefix of the sparse `pending-fetch-by-due-time` index: only pending records carry it, as `pending#<shard>`. */
 export const pendingFetchPartition = 'pending';
 export const pendingFetchIndexName = 'pending-fetch-by-due-time';
 
 /**
- * Intake records in the single `leads` table. A pending record carries `pendingFetchPartition` and its
- * `nextAttemptAt`, so the sparse index lists exactly the records due; resolving removes both.
+ * Intake records in the single `leads` table. A pending record carries `pendingFetchPartition` (sharded)
+ * and its `nextAttemptAt`, so the sparse index lists exactly the records due; resolving removes both.
  */
 export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
   constructor(
@@ -36,7 +37,7 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
             ...leadIntakeKeys(record.platform, record.platformLeadId),
             entity: 'lead-intake',
             ...record,
-            ...(record.status === 'pending_fetch' ? { pendingFetchPartition } : {}),
+            ...(record.status === 'pending_fetch' ? { pendingFetchPartition: shardedPartition(pendingFetchPartition, `${record.platform}#${record.platformLeadId}`) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -56,23 +57,17 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
   }
 
   async listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]> {
-    const records: LeadIntakeRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: pendingFetchIndexName,
-          KeyConditionExpression: 'pendingFetchPartition = :pending AND nextAttemptAt <= :due',
-          ExpressionAttributeValues: { ':pending': pendingFetchPartition, ':due': dueBy },
-          Limit: limit - records.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(page.Items ?? []).map(recordFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && records.length < limit);
-    return records;
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: pendingFetchIndexName,
+      partitionAttribute: 'pendingFetchPartition',
+      prefix: pendingFetchPartition,
+      sortAttribute: 'nextAttemptAt',
+      sortCondition: '#sort <= :due',
+      values: { ':due': dueBy },
+      limit,
+    });
+    return items.map(recordFromItem);
   }
 
   async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<void> {

@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { leadSchema, type Lead, type LeadErasure, type PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadErasure, PreparedIntake } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment } from '../ports/lead-store';
+import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 
@@ -113,9 +114,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async getLead(leadId: string): Promise<Lead | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, entity: _entity, ...lead } = Item;
-    return leadSchema.parse(lead);
+    return Item ? leadFromItem(Item) : undefined;
   }
 
   async findLeadIdByPersonKey(key: string): Promise<string | undefined> {

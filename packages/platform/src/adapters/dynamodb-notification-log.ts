@@ -1,5 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, type BatchGetCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Lead } from '@leadflow/domain';
 import type { NotificationLog } from '../ports/notifications';
+import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 
 const ninetyDaysInSeconds = 90 * 24 * 3600;
@@ -10,9 +12,21 @@ export class DynamoDbNotificationLog implements NotificationLog {
     private readonly tableName: string,
   ) {}
 
-  async wasSent(notificationId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.notification(notificationId), ConsistentRead: true }));
-    return Item !== undefined;
+  /** One strongly consistent `BatchGetItem` for the log entry and the lead, instead of two reads. */
+  async readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }> {
+    const items: Array<Record<string, unknown>> = [];
+    let pending: BatchGetCommandInput['RequestItems'] = {
+      [this.tableName]: { Keys: [leadsTableKeys.notification(notificationId), leadsTableKeys.lead(leadId)], ConsistentRead: true },
+    };
+    // BatchGet may leave keys unprocessed under throttling; ask again until none are left.
+    while (pending && Object.keys(pending).length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
+      items.push(...(Responses?.[this.tableName] ?? []));
+      pending = UnprocessedKeys as BatchGetCommandInput['RequestItems'];
+    }
+    if (items.some((item) => item.entity === 'notification')) return { sent: true };
+    const lead = items.find((item) => item.entity === 'lead');
+    return { sent: false, lead: lead ? leadFromItem(lead) : undefined };
   }
 
   async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {

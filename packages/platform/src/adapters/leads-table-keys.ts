@@ -8,5 +8,8 @@ export const leadsTableKeys = {
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
-/** The partition value of the sparse `outbox-by-time` index: present only until an event is published. */
+/**
+ * The partition prefix of the sparse `outbox-by-time` index: an outbox item carries `unpublished#<shard>`
+ * (see `shardedPartition`) only until its event is published.
+ */
 export const unpublishedOutboxPartition = 'unpublished';

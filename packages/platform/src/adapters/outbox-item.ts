@@ -1,6 +1,7 @@
 import { leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
+import { shardedPartition } from './sparse-index-shards';
 
 /** The table item that holds one outbox event until the relay confirms it was published. */
 export function outboxItem(event: LeadEvent): Record<string, unknown> {
@@ -13,7 +14,7 @@ export function outboxItem(event: LeadEvent): Record<string, unknown> {
     detail: event.detail,
     time: event.time,
     createdAt: event.time,
-    outboxPartition: unpublishedOutboxPartition,
+    outboxPartition: shardedPartition(unpublishedOutboxPartition, event.detail.eventId),
   };
 }
 

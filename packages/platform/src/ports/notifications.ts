@@ -1,4 +1,4 @@
-import type { EmailMessage } from '@leadflow/domain';
+import type { EmailMessage, Lead } from '@leadflow/domain';
 
 export interface OutgoingEmail extends EmailMessage {
   from: string;
@@ -12,6 +12,11 @@ export interface Mailer {
 
 /** Remembers which notifications went out, so a redelivered event does not email the rep twice. */
 export interface NotificationLog {
-  wasSent(notificationId: string): Promise<boolean>;
+  /**
+   * Whether the notification already went out and, if not, the lead as it is now (`undefined` if gone),
+   * read together. The lead is read, not taken from the event, because it may have changed since (an
+   * erased person must not be emailed) and event archives must not keep contact details.
+   */
+  readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }>;
   recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void>;
 }

@@ -14,7 +14,13 @@ export interface OutboxStore {
   markPublished(eventIds: readonly string[]): Promise<void>;
 }
 
+/** Which events the bus accepted and which it refused (PutEvents fails entry by entry). */
+export interface PublishOutcome {
+  published: string[];
+  failed: Array<{ eventId: string; error: string }>;
+}
+
 export interface EventPublisher {
-  /** Puts events on the bus; rejects if any entry was not accepted, so the caller retries. */
-  publish(events: readonly OutboxEvent[]): Promise<void>;
+  /** Puts events on the bus and says, per event, whether it was accepted; a failed call fails its events. */
+  publish(events: readonly OutboxEvent[]): Promise<PublishOutcome>;
 }

@@ -1,0 +1,66 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Shards of a sparse index's partition key. With one constant value every pending item would share one
+ * index partition, which throttles (and back-pressures the table's writes) as soon as a backlog forms;
+ * sixteen spread a backlog over as many partitions, and a scheduled reader queries them all at once.
+ */
+export const sparseIndexShardCount = 16;
+
+/** The sharded partition value of an item: `<prefix>#<0..15>`, fixed by a hash of the item's id. */
+export function shardedPartition(prefix: string, id: string): string {
+  // FNV-1a: cheap, and spreads similar ids (uuids, platform ids) evenly.
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < id.length; index += 1) hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
+  return `${prefix}#${(hash >>> 0) % sparseIndexShardCount}`;
+}
+
+/**
+ * Every partition value a reader must query: each shard, and the bare prefix that items written before
+ * the index was sharded still carry.
+ */
+export function partitionsOf(prefix: string): string[] {
+  return [prefix, ...Array.from({ length: sparseIndexShardCount }, (_, shard) => `${prefix}#${shard}`)];
+}
+
+export interface ShardedIndexQuery {
+  tableName: string;
+  indexName: string;
+  partitionAttribute: string;
+  prefix: string;
+  sortAttribute: string;
+  /** The sort-key condition, on `#sort`, with its values, e.g. `#sort < :before`. */
+  sortCondition: string;
+  values: Record<string, unknown>;
+  limit: number;
+}
+
+/** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order. */
+export async function queryEveryShard(client: DynamoDBDocumentClient, query: ShardedIndexQuery): Promise<Array<Record<string, unknown>>> {
+  const perShard = await Promise.all(
+    partitionsOf(query.prefix).map(async (partition) => {
+      const items: Array<Record<string, unknown>> = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: query.tableName,
+            IndexName: query.indexName,
+            KeyConditionExpression: `#partition = :partition AND ${query.sortCondition}`,
+            ExpressionAttributeNames: { '#partition': query.partitionAttribute, '#sort': query.sortAttribute },
+            ExpressionAttributeValues: { ...query.values, ':partition': partition },
+            Limit: query.limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && items.length < query.limit);
+      return items;
+    }),
+  );
+  return perShard
+    .flat()
+    .sort((a, b) => String(a[query.sortAttribute]).localeCompare(String(b[query.sortAttribute])))
+    .slice(0, query.limit);
+}

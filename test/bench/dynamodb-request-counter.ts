@@ -1,0 +1,113 @@
+import { createServer, request as forward, Agent, type Server } from 'node:http';
+
+/** Operations that accept `ReturnConsumedCapacity`; the counter asks for it so units can be summed. */
+const capacityOperations = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems']);
+
+const readOperations = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+
+interface ConsumedCapacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+export interface RequestTally {
+  requests: number;
+  readUnits: number;
+  writeUnits: number;
+  /** Requests by operation and the key prefix they touched first (`UpdateItem RATE`, `GetItem LEAD`, …). */
+  byOperation: Record<string, number>;
+}
+
+/**
+ * A loopback proxy in front of DynamoDB Local that counts every request handlers make, with the read and
+ * write units DynamoDB reports (it adds `ReturnConsumedCapacity: TOTAL`). DynamoDB Local does not check
+ * signatures, so the rewritten body is accepted. Bench-only: it adds a hop to every call.
+ */
+export class DynamoDbRequestCounter {
+  private server?: Server;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  tally: RequestTally = emptyTally();
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<string> {
+    const target = new URL(this.target);
+    this.server = createServer((incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+        let body = Buffer.concat(chunks);
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        if (capacityOperations.has(operation) && input.ReturnConsumedCapacity === undefined) body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+        this.tally.requests += 1;
+        const label = `${operation} ${keyPrefix(input)}`.trim();
+        this.tally.byOperation[label] = (this.tally.byOperation[label] ?? 0) + 1;
+        const upstream = forward(
+          { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, agent: this.agent, headers: { ...incoming.headers, 'content-length': String(body.length) } },
+          (response) => {
+            const answer: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => answer.push(chunk));
+            response.on('end', () => {
+              const raw = Buffer.concat(answer);
+              this.addCapacity(operation, raw);
+              outgoing.writeHead(response.statusCode ?? 500, response.headers);
+              outgoing.end(raw);
+            });
+          },
+        );
+        upstream.on('error', (error) => {
+          outgoing.writeHead(502);
+          outgoing.end(error.message);
+        });
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    const address = this.server.address();
+    if (typeof address !== 'object' || !address) throw new Error('The request counter has no address');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  reset(): RequestTally {
+    const tally = this.tally;
+    this.tally = emptyTally();
+    return tally;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
+    this.agent.destroy();
+  }
+
+  private addCapacity(operation: string, raw: Buffer): void {
+    let output: { ConsumedCapacity?: (ConsumedCapacity & { TableName?: string }) | Array<ConsumedCapacity & { TableName?: string }> };
+    try {
+      output = JSON.parse(raw.toString('utf8') || '{}');
+    } catch {
+      return;
+    }
+    const consumed = output.ConsumedCapacity;
+    for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+      // Single-item calls report only CapacityUnits; whether they were reads or writes follows from the call.
+      if (entry.ReadCapacityUnits !== undefined || entry.WriteCapacityUnits !== undefined) {
+        this.tally.readUnits += entry.ReadCapacityUnits ?? 0;
+        this.tally.writeUnits += entry.WriteCapacityUnits ?? 0;
+      } else if (readOperations.has(operation)) this.tally.readUnits += entry.CapacityUnits ?? 0;
+      else this.tally.writeUnits += entry.CapacityUnits ?? 0;
+    }
+  }
+}
+
+function emptyTally(): RequestTally {
+  return { requests: 0, readUnits: 0, writeUnits: 0, byOperation: {} };
+}
+
+/** The entity a request touched first, from its key's prefix (`LEAD#…` → `LEAD`), for the breakdown. */
+function keyPrefix(input: Record<string, unknown>): string {
+  const text = JSON.stringify(input);
+  const match = /"pk":\{"S":"([A-Z_]+)#/.exec(text) ?? /"(outbox|pending)[A-Za-z]*Partition"/.exec(text);
+  return match ? match[1]!.toUpperCase() : '';
+}

@@ -1,0 +1,98 @@
+import type { LocalRuntime } from '@leadflow/local-runtime';
+
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+export function percentile(values: readonly number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+export interface PostedLead {
+  leadId: string;
+  duplicate: boolean;
+  sentAt: number;
+  acceptedAt: number;
+}
+
+let leadNumber = 0;
+
+/** Posts one new person to the demo form and waits for its 202. */
+export async function postLead(runtime: LocalRuntime, label: string): Promise<PostedLead> {
+  const index = (leadNumber += 1);
+  const sentAt = Date.now();
+  const response = await fetch(`${runtime.url}/forms/demo/submissions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `${label} Lead ${index}`, email: `${label}-${index}-${process.pid}@example.com` }),
+  });
+  if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
+  const { leadId, duplicate } = (await response.json()) as { leadId: string; duplicate?: boolean };
+  return { leadId, duplicate: duplicate === true, sentAt, acceptedAt: Date.now() };
+}
+
+/** Runs `work` on `concurrency` loops until `until` says stop; a bounded in-process load loop. */
+export async function loadLoop<T>(concurrency: number, until: () => boolean, work: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!until()) results.push(await work());
+    }),
+  );
+  return results;
+}
+
+/**
+ * Follows the runtime's activity log as it grows (it keeps only the newest records): when each lead's
+ * email went out and how many `lead.assigned` events and emails each lead got, for the once-only check.
+ */
+export class LeadWatcher {
+  readonly notifiedAt = new Map<string, number>();
+  readonly emails = new Map<string, number>();
+  readonly assignments = new Map<string, number>();
+  private readonly seen = new WeakSet<object>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly runtime: LocalRuntime) {
+    this.timer = setInterval(() => this.scan(), 10);
+  }
+
+  scan(): void {
+    const { notifications, events } = this.runtime.activity;
+    for (let index = notifications.length - 1; index >= 0 && !this.seen.has(notifications[index]!); index -= 1) {
+      const message = notifications[index]!;
+      this.seen.add(message);
+      if (!message.leadId) continue;
+      this.emails.set(message.leadId, (this.emails.get(message.leadId) ?? 0) + 1);
+      if (!this.notifiedAt.has(message.leadId)) this.notifiedAt.set(message.leadId, Date.parse(message.time));
+    }
+    for (let index = events.length - 1; index >= 0 && !this.seen.has(events[index]!); index -= 1) {
+      const event = events[index]!;
+      this.seen.add(event);
+      if (event.detailType !== 'lead.assigned') continue;
+      const { leadId } = event.detail as { leadId: string };
+      this.assignments.set(leadId, (this.assignments.get(leadId) ?? 0) + 1);
+    }
+  }
+
+  async waitForEmail(leadId: string, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.scan();
+      const at = this.notifiedAt.get(leadId);
+      if (at !== undefined) return at;
+      if (Date.now() > deadline) throw new Error(`Lead ${leadId} was not notified within ${timeoutMs} ms`);
+      await sleep(1);
+    }
+  }
+
+  /** Leads (created ones, not touches) that were not assigned exactly once or not emailed exactly once. */
+  onceOnlyViolations(leadIds: readonly string[]): string[] {
+    this.scan();
+    return leadIds.filter((leadId) => this.assignments.get(leadId) !== 1 || this.emails.get(leadId) !== 1);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

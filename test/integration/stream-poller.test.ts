@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { functions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
+import { ActivityLog } from '../../packages/local-runtime/src/activity-log';
+import type { FunctionHost } from '../../packages/local-runtime/src/function-host';
+import { PollBackoff } from '../../packages/local-runtime/src/poll-backoff';
+import { StreamPoller } from '../../packages/local-runtime/src/stream-poller';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { eventually } from '../support/local-runtime';
+
+let database: TestDatabase;
+let raw: DynamoDBClient;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  raw = new DynamoDBClient({ endpoint: database.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  raw?.destroy();
+  await database?.stop();
+});
+
+const relay = functions.find((definition) => definition.name === 'relay-outbox') as FunctionDefinition & { trigger: StreamTrigger };
+
+describe('StreamPoller against DynamoDB Local', () => {
+  it('reads at once when woken, after a quiet wait it would otherwise sit out, and delivers a page in parallel lanes of small batches', async () => {
+    const batches: string[][] = [];
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        batches.push(event.Records.map((record) => record.dynamodb.NewImage.eventId.S));
+      },
+    } as unknown as FunctionHost;
+    const definition = { ...relay, trigger: { ...relay.trigger, batchSize: 2, parallelizationFactor: 3 } };
+    // A quiet wait of ten minutes: within this test only wake() can make the poller read again.
+    const poller = new StreamPoller(definition, database.tableName, raw, database.endpoint, host, new ActivityLog(), undefined, new PollBackoff(600_000, 600_000));
+    await poller.start();
+    try {
+      const eventIds = Array.from({ length: 9 }, (_, index) => `e${index}`);
+      for (const eventId of eventIds) {
+        await database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: `OUTBOX#${eventId}`, sk: 'OUTBOX', entity: 'outbox', eventId } }));
+      }
+      // A record the relay's filter drops never reaches it.
+      await database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: 'LEAD#x', sk: 'LEAD', entity: 'lead' } }));
+      poller.wake();
+      await eventually(async () => (batches.flat().length === eventIds.length ? true : undefined));
+      expect(batches.flat().sort()).toEqual(eventIds);
+      expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(2);
+    } finally {
+      await poller.stop();
+    }
+  });
+});

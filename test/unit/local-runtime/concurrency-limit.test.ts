@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConcurrencyLimit } from '../../../packages/local-runtime/src/concurrency-limit';
+
+function deferred() {
+  let finish!: () => void;
+  const promise = new Promise<void>((done) => (finish = done));
+  return { promise, finish };
+}
+
+describe('ConcurrencyLimit', () => {
+  it('runs at most its limit at once and starts the waiting tasks in arrival order', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const started: number[] = [];
+    const gates = Array.from({ length: 5 }, deferred);
+    const runs = gates.map((gate, index) =>
+      limit.run(async () => {
+        started.push(index);
+        await gate.promise;
+      }),
+    );
+    await Promise.resolve();
+    expect(started).toEqual([0, 1]);
+    expect(limit.load).toEqual({ running: 2, waiting: 3 });
+    gates[1]!.finish();
+    await runs[1];
+    await Promise.resolve();
+    expect(started).toEqual([0, 1, 2]);
+    for (const gate of gates) gate.finish();
+    await Promise.all(runs);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(limit.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('frees the slot of a task that fails', async () => {
+    const limit = new ConcurrencyLimit(1);
+    await expect(limit.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await limit.run(async () => 'next')).toBe('next');
+    expect(limit.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('refuses a limit below one', () => {
+    expect(() => new ConcurrencyLimit(0)).toThrow('at least 1');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { functions } from '@leadflow/manifest';
+import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
+import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+
+/** A host whose invocations wait until the test lets them finish, recording when each started. */
+function gatedHost() {
+  const started: Array<{ target: string; finish: () => void }> = [];
+  const order: string[] = [];
+  const running = new Map<string, number>();
+  const peak = new Map<string, number>();
+  const host = {
+    invoke: (target: string, event: { detail: { leadId: string } }) =>
+      new Promise<void>((finish) => {
+        order.push(`${target} ${event.detail.leadId}`);
+        running.set(target, (running.get(target) ?? 0) + 1);
+        peak.set(target, Math.max(peak.get(target) ?? 0, running.get(target)!));
+        started.push({
+          target,
+          finish: () => {
+            running.set(target, running.get(target)! - 1);
+            finish();
+          },
+        });
+      }),
+  } as unknown as FunctionHost;
+  return { host, started, peak, order };
+}
+
+const captured = (leadId: string) => ({ eventId: `${leadId}-captured`, leadId, status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' });
+const assigned = (leadId: string) => ({ eventId: `${leadId}-assigned`, leadId, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:00:01.000Z' });
+const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
+  bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detail, time: new Date('2026-03-02T10:00:00.000Z'), resources: [] });
+const settle = () => new Promise((done) => setTimeout(done, 0));
+
+describe('LocalEventBus deliveries', () => {
+  it('runs at most the limit per target, in arrival order, and a second-hop event does not wait behind a first-hop backlog', async () => {
+    const { host, started, peak, order } = gatedHost();
+    const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 10, 2);
+    for (let index = 0; index < 6; index += 1) publish(bus, 'lead.captured', captured(`l${index}`));
+    publish(bus, 'lead.assigned', assigned('l0'));
+    await settle();
+    // Two assignments run, four wait in their own queue; the notification has its own slots and starts now.
+    expect(started.map((invocation) => invocation.target)).toEqual(['assign-lead', 'assign-lead', 'notify-rep']);
+
+    while (started.some((invocation) => invocation.target === 'assign-lead')) {
+      const next = started.findIndex((invocation) => invocation.target === 'assign-lead');
+      started.splice(next, 1)[0]!.finish();
+      await settle();
+    }
+    for (const invocation of started.splice(0)) invocation.finish();
+    await bus.drain();
+    expect(peak.get('assign-lead')).toBe(2);
+    expect(order.filter((entry) => entry.startsWith('assign-lead'))).toEqual(['l0', 'l1', 'l2', 'l3', 'l4', 'l5'].map((leadId) => `assign-lead ${leadId}`));
+  });
+});
