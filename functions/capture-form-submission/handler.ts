@@ -43,7 +43,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
     const idempotencyKey = headerValue(event, 'idempotency-key');
-    const outcome = await ingestSubmission({ leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+    const outcome = await ingestSubmission({ config, leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
     return acknowledge(event, form, intakeAcknowledgement(outcome), cors);
   });
 }

@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
     if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
     const at = now();
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId }, read.submission, at)));
   });
 }
 

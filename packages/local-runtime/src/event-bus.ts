@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { matches, validatePattern } from '@leadflow/event-pattern';
-import type { EventTrigger, FunctionDefinition } from '@leadflow/manifest';
+import type { EventRule, EventTrigger, FunctionDefinition } from '@leadflow/manifest';
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { deliverWithRetries } from './retrying-invoker';
+import { applyRuleTargetInput } from './rule-target-input';
 
 export interface BusRule {
   ruleName: string;
   target: string;
+  rule: EventRule;
   trigger: EventTrigger;
 }
 
@@ -42,11 +44,12 @@ export class LocalEventBus {
     private readonly activity: ActivityLog,
     private readonly retryBaseDelayMs = 250,
   ) {
-    this.rules = functions.flatMap((definition) =>
-      definition.trigger.kind === 'event' ? [{ ruleName: definition.trigger.ruleName, target: definition.name, trigger: definition.trigger }] : [],
-    );
+    this.rules = functions.flatMap((definition) => {
+      const trigger = definition.trigger;
+      return trigger.kind === 'event' ? trigger.rules.map((rule) => ({ ruleName: rule.ruleName, target: definition.name, rule, trigger })) : [];
+    });
     for (const rule of this.rules) {
-      const verdict = validatePattern(rule.trigger.pattern);
+      const verdict = validatePattern(rule.rule.pattern);
       if (!verdict.valid) throw new Error(`Rule ${rule.ruleName} has an invalid event pattern: ${verdict.message}`);
     }
   }
@@ -64,7 +67,7 @@ export class LocalEventBus {
       resources: entry.resources,
       detail: entry.detail,
     };
-    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.trigger.pattern, event)) : [];
+    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.rule.pattern, event)) : [];
     const record = this.activity.add(this.activity.events, {
       id: event.id,
       time: event.time,
@@ -77,7 +80,8 @@ export class LocalEventBus {
     matching.forEach((rule, index) => {
       const outcome = record.rules[index]!;
       const delivery = deliverWithRetries(
-        () => this.host.invoke(rule.target, event),
+        // Like EventBridge, a target with an input transformer receives the transformed input, not the event.
+        () => this.host.invoke(rule.target, rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
         outcome,
         (error) => this.activity.add(this.activity.deadLetters, { at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),

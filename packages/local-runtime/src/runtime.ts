@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
+import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
 import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
@@ -34,7 +34,8 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir = process.cwd()): Promise<LocalRuntime> {
   const configFile = resolve(rootDir, settings.configFile);
-  loadConfigurationFile(configFile); // refuse to start on a bad configuration, naming the field
+  // Refuses to start on a bad configuration, naming the field; its routing table becomes the bus's rules.
+  const functions = manifestFunctions(loadConfigurationFile(configFile));
 
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
