@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
 import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore } from '@leadflow/platform';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { demoConfiguration } from '../support/demo-configuration';
+
+const config = demoConfiguration();
 
 let database: TestDatabase;
 let intakes: DynamoDbLeadIntakeRecords;
@@ -82,7 +85,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
     platformLeadId,
     isTest,
   });
-  const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received));
+  const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received, config));
   const erase = (platformLeadId: string, eventId: string) =>
     leads.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
 
