@@ -287,7 +287,7 @@ describe('LinkedIn leadAction DELETED erases the person', () => {
 
     // A redelivered deletion changes nothing more.
     await send(deps, example(deps, 'linkedin', { id: 'r-77', leadAction: 'DELETED' }));
-    expect(deps.store.outbox.size).toBe(2);
+    expect(deps.store.outbox.size).toBe(3);
   });
 
   it('a deletion that arrives before the lead keeps the lead from ever being read', async () => {
