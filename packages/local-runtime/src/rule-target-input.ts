@@ -4,8 +4,8 @@ import type { BusEvent } from './event-bus';
 /**
  * Applies a rule target's input transformer to an event, as EventBridge does: each `inputPathsMap`
  * variable reads a JSONPath of the event (`$.detail`, `$.detail.answers.size`, `$.resources[0]`), and
- * each `<variable>` of the template is replaced by its value — as JSON outside quotes, as escaped text
- * inside them. The predefined `aws.events.rule-name`, `aws.events.rule-arn`, `aws.events.event`
+ * each `<variable>` of the template is replaced by its value — text as it is, anything else as JSON
+ * (escaped inside quotes). The predefined `aws.events.rule-name`, `aws.events.rule-arn`, `aws.events.event`
  * (the event without `detail`), `aws.events.event.json` (the whole event) and
  * `aws.events.event.ingestion-time` are there too. A template that is JSON gives an object, else text.
  */
@@ -28,7 +28,8 @@ export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, ru
     const placeholder = character === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(input.inputTemplate.slice(index)) : null;
     if (placeholder && variables.has(placeholder[1]!)) {
       const value = variables.get(placeholder[1]!);
-      text += inString ? JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value) ?? '').slice(1, -1) : (JSON.stringify(value) ?? 'null');
+      const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+      text += inString ? JSON.stringify(raw).slice(1, -1) : raw;
       index += placeholder[0].length - 1;
     } else {
       text += character;
