@@ -40,7 +40,7 @@ export function checkRoutingReferences(config: Pick<Configuration, 'routing' | '
       compileRoutingTable(config.routing);
     } catch (error) {
       const index = Number(/routes\[(\d+)\]/.exec((error as Error).message)?.[1]);
-      issue(['routing', 'routes', index, 'match'], (error as Error).message.replace(/^routing\.routes\[\d+\] /, ''));
+      issue(['routing', 'routes', index, 'match'], (error as Error).message.replace(/^routing\.routes\[\d+\] \("[^"]+"\) /, ''));
     }
   }
 }
