@@ -65,7 +65,7 @@ describe('compiled routing rules', () => {
         const matching = compiled!.filter((rule) => matches(rule.pattern, event));
         expect(matching.map((rule) => rule.route.id)).toEqual([routeFor(routing, detail).id]);
       }),
-      { numRuns: 400 },
+      { numRuns: 150 },
     );
   });
 
@@ -78,7 +78,7 @@ describe('compiled routing rules', () => {
         Object.assign(event.detail, change);
         expect(compiled!.filter((rule) => matches(rule.pattern, event))).toEqual([]);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
