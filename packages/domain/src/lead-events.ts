@@ -51,8 +51,11 @@ export const leadScoredDetailSchema = z.strictObject({
   formId: z.string().optional(),
   country: z.string().optional(),
   region: z.string().optional(),
-  /** The form answers some route matches on. */
-  answers: z.record(z.string(), z.string()),
+  /**
+   * The form answers some route matches on; absent when there are none (an empty map would not survive
+   * the local DynamoDB stream client, and routes treat a missing answer like an absent one anyway).
+   */
+  answers: z.record(z.string(), z.string()).optional(),
   scoredAt: z.iso.datetime(),
 });
 export type LeadScoredDetail = z.infer<typeof leadScoredDetailSchema>;

@@ -153,7 +153,7 @@ export function leadScoredEvent(lead: Lead, score: LeadScore, event: { eventId: 
       formId: lead.source.formId,
       country: facts.country as string | undefined,
       region: lead.contact.region,
-      answers,
+      ...(Object.keys(answers).length ? { answers } : {}),
       scoredAt: score.scoredAt,
     },
     score.scoredAt,

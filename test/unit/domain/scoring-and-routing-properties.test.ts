@@ -29,7 +29,7 @@ const detailArbitrary = fc.record({
   sourceKind: fc.constantFrom(...kinds),
   channel: fc.constant('website'),
   country: fc.option(fc.constantFrom(...countries, 'JP'), { nil: undefined }),
-  answers: fc.option(fc.record({ company_size: fc.constantFrom(...sizes) }), { nil: undefined }).map((answers) => answers ?? {}),
+  answers: fc.option(fc.record({ company_size: fc.constantFrom(...sizes) }), { nil: undefined }),
 });
 
 function scoredEvent(detail: Record<string, unknown>) {
