@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
-import { functions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
+import { manifestFunctions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
 import { pascalCase } from './construct-names';
 import { LeadAlarms } from './lead-alarms';
 import { LeadDashboard } from './lead-dashboard';
@@ -95,6 +95,7 @@ export class LeadStack extends Stack {
     };
 
     const leadFunctions = new Map<string, LeadFunction>();
+    const functions = manifestFunctions(props.configuration);
     for (const definition of functions) {
       const id = pascalCase(definition.name);
       const leadFunction = new LeadFunction(this, id, {

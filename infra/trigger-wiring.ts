@@ -8,7 +8,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { NagSuppressions } from 'cdk-nag';
-import type { EventTrigger, ScheduledInvocation, ScheduleTrigger, StreamTrigger, TableName } from '@leadflow/manifest';
+import type { EventTrigger, RuleTargetInput, ScheduledInvocation, ScheduleTrigger, StreamTrigger, TableName } from '@leadflow/manifest';
+import { pascalCase } from './construct-names';
 import type { LeadHttpApi } from './lead-http-api';
 import { asyncDeliveryOf, type AsyncDelivery, type LeadFunction } from './lead-function';
 
@@ -51,15 +52,30 @@ function deliveryOf(leadFunction: LeadFunction): AsyncDelivery & { deadLetterQue
 
 function connectEventRule(leadFunction: LeadFunction, trigger: EventTrigger, eventBus: events.IEventBus): void {
   const { retryAttempts, maxEventAge, deadLetterQueue } = deliveryOf(leadFunction);
-  new events.Rule(leadFunction, 'Rule', {
-    ruleName: trigger.ruleName,
-    description: `Delivers matching lead events to ${leadFunction.definition.name}.`,
-    eventBus,
-    // The manifest pattern is EventBridge's own JSON ("detail-type", not "detailType"); the L2 passes
-    // such keys through unchanged, and the infra tests compare the synthesised pattern with it.
-    eventPattern: trigger.pattern as events.EventPattern,
-    targets: [new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue })],
-  });
+  for (const rule of trigger.rules) {
+    new events.Rule(leadFunction, `${pascalCase(rule.ruleName)}Rule`, {
+      ruleName: rule.ruleName,
+      description: `Delivers matching lead events to ${leadFunction.definition.name}.`,
+      eventBus,
+      // The manifest pattern is EventBridge's own JSON ("detail-type", not "detailType"); the L2 passes
+      // such keys through unchanged, and the infra tests compare the synthesised pattern with it.
+      eventPattern: rule.pattern as events.EventPattern,
+      targets: [
+        new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue, event: rule.input && new ManifestRuleInput(rule.input) }),
+      ],
+    });
+  }
+}
+
+/** The manifest's input transformer, handed to CloudFormation exactly as written (the local bus applies the same). */
+class ManifestRuleInput extends events.RuleTargetInput {
+  constructor(private readonly input: RuleTargetInput) {
+    super();
+  }
+
+  bind(): events.RuleTargetInputProperties {
+    return { inputPathsMap: this.input.inputPathsMap, inputTemplate: this.input.inputTemplate };
+  }
 }
 
 function connectSchedule(leadFunction: LeadFunction, trigger: ScheduleTrigger, scheduleGroup: scheduler.IScheduleGroup): void {

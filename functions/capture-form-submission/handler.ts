@@ -33,7 +33,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     return form ? corsHeaders(form.allowedOrigins, headerValue(event, 'origin')) : {};
   };
   return httpHandler(async (event) => {
-    const { leads, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
+    const { config, leads, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
     const form = formOf(event);
     if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
     const ip = event.requestContext.http.sourceIp;
@@ -48,7 +48,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
     const idempotencyKey = headerValue(event, 'idempotency-key');
-    const outcome = await ingestSubmission({ leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+    const outcome = await ingestSubmission({ config, leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
     return acknowledge(event, form, intakeAcknowledgement(outcome));
   }, { headersFor });
 }

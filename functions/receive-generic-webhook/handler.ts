@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw) });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId }, read.submission, at)));
   });
 }
 

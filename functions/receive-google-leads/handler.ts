@@ -39,7 +39,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = googleLeadToSubmission(body, form);
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
     if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ leads, newId }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId }, read.submission, at)));
   });
 }
 

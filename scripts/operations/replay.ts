@@ -7,7 +7,10 @@
 import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
-import { functions } from '@leadflow/manifest';
+import { manifestFunctions } from '@leadflow/manifest';
+import { loadConfigurationFile } from '@leadflow/platform';
+import { projectRoot } from '../../infra/lead-app';
+import { resolveStage } from '../../infra/stage';
 import { outputNames } from '../../infra/operator-outputs';
 import { OperatorError, parseOptions, processTerminal, readStackOutputs, requiredOutput, runCommand, type Terminal } from './operator-kit';
 
@@ -20,8 +23,6 @@ export interface ReplayDependencies {
   now: () => Date;
 }
 
-const ruleNames = functions.flatMap((definition) => (definition.trigger.kind === 'event' ? [definition.trigger.ruleName] : []));
-
 export async function runReplay(argv: string[], deps: ReplayDependencies): Promise<number> {
   const { values, positionals } = parseOptions(argv, { stage: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true } });
   if (positionals.length) throw new OperatorError(`unexpected "${positionals.join(' ')}"`);
@@ -31,6 +32,9 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
   const to = instant('--to', values.to!);
   if (from >= to) throw new OperatorError('--from must be before --to');
   if (to > deps.now()) throw new OperatorError('--to must not be in the future');
+  // The stage's routing table decides which route rules exist, so the names come from its configuration.
+  const configuration = loadConfigurationFile(resolveStage({ stage: values.stage }, projectRoot).configurationFile);
+  const ruleNames = manifestFunctions(configuration).flatMap((definition) => (definition.trigger.kind === 'event' ? definition.trigger.rules.map((rule) => rule.ruleName) : []));
   const unknown = (values.rule ?? []).filter((rule) => !ruleNames.includes(rule));
   if (unknown.length) throw new OperatorError(`unknown rule ${unknown.map((rule) => `"${rule}"`).join(', ')} (rules: ${ruleNames.join(', ')})`);
 

@@ -49,7 +49,7 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
     expect(leadId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('routes lead.captured to assignment, and lead.assigned to the notifier, on the bus', async () => {
+  it('routes lead.scored through its compiled route rule to assignment, and lead.assigned to the notifier, on the bus', async () => {
     const assigned = await eventually(async () => {
       const events = (await getJson('/_local/events')) as any[];
       return events.find((event) => event.detailType === 'lead.assigned' && event.detail.leadId === leadId && event.rules[0]?.status === 'succeeded');
@@ -60,8 +60,10 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
     expect(assigned.rules).toEqual([expect.objectContaining({ ruleName: 'lead-assigned-to-notification', target: 'notify-rep', status: 'succeeded', attempts: 1 })]);
 
     const events = (await getJson('/_local/events')) as any[];
-    const captured = events.find((event) => event.detailType === 'lead.captured' && event.detail.leadId === leadId);
-    expect(captured.rules).toEqual([expect.objectContaining({ ruleName: 'lead-captured-to-assignment', target: 'assign-lead', status: 'succeeded' })]);
+    const captured = events.find((event) => event.detailType === 'lead.scored' && event.detail.leadId === leadId);
+    // A warm US lead from the demo form: the routing table's default route, and only that rule.
+    expect(captured.detail).toMatchObject({ temperature: 'warm', country: 'US', owned: false });
+    expect(captured.rules).toEqual([expect.objectContaining({ ruleName: 'lead-route-default', target: 'assign-lead', status: 'succeeded' })]);
     const position = (id: string) => events.findIndex((event) => event.id === id);
     expect(position(captured.id)).toBeLessThan(position(assigned.id)); // newest last
   });

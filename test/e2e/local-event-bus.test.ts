@@ -34,8 +34,11 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
   });
 
   it('retries a failing target and dead-letters the event with its error', async () => {
-    const detail = { eventId: 'e-ghost', leadId: 'ghost', status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' };
-    const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
+    const detail = {
+      eventId: 'e-ghost', leadId: 'ghost', reason: 'captured', status: 'new', isTest: false, owned: false, poolId: 'americas-inbound', points: 45, grade: 'C', temperature: 'warm',
+      sourceKind: 'web_form', channel: 'website', formId: 'demo', country: 'US', scoredAt: '2026-03-02T10:00:00.000Z',
+    };
+    const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     const eventId = put.Entries?.[0]?.EventId;
     const record = await eventually(async () => {
       const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
@@ -44,7 +47,7 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
     });
     expect(record.rules[0]).toMatchObject({ target: 'assign-lead', attempts: 3, error: expect.stringContaining('ghost') });
     const deadLetters = (await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as any[];
-    expect(deadLetters).toContainEqual(expect.objectContaining({ origin: 'rule lead-captured-to-assignment', target: 'assign-lead', payload: expect.objectContaining({ id: eventId }) }));
+    expect(deadLetters).toContainEqual(expect.objectContaining({ origin: 'rule lead-route-default', target: 'assign-lead', payload: expect.objectContaining({ id: eventId }) }));
   });
 
   it('does not route events sent to another bus name', async () => {

@@ -4,13 +4,17 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, configuredSecrets, roleSchema } from '@leadflow/domain';
-import { functions, tables, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, tableEnvironmentVariables } from '../../infra/lead-function';
 import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
+
+/** The functions the app builds from the configuration it synthesises (the demo's, as cdk.json names it). */
+const functions = manifestFunctions(demoConfiguration());
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, any> };
 type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
@@ -213,19 +217,30 @@ describe('HTTP API', () => {
   });
 });
 
+/** Every rule of every event-triggered function, compiled routes included, as `[ruleName, function, rule, trigger]`. */
+const eventRules = entriesWith('event').flatMap(([name, , trigger]) => trigger.rules.map((rule) => [rule.ruleName, name, rule, trigger] as [string, string, EventTrigger['rules'][number], EventTrigger]));
+
 describe('event rules', () => {
-  it.each(entriesWith('event'))('%s has its rule on the lead bus with the manifest pattern, retry policy and DLQ', (name, _definition, trigger) => {
+  it('deploys one rule per route of the configured routing table, all targeting assign-lead', () => {
+    const routeRuleNames = resourcesOfType('AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties.Name as string)
+      .filter((ruleName) => ruleName.startsWith('lead-route-'));
+    expect(routeRuleNames.sort()).toEqual(demoConfiguration().routing.routes.map((route) => `lead-route-${route.id}`).sort());
+  });
+
+  it.each(eventRules)('%s is on the lead bus with the manifest pattern, target input, retry policy and DLQ', (ruleName, name, manifestRule, trigger) => {
     const [lambdaLogicalId] = lambdaOf(name);
-    const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.Name === trigger.ruleName);
+    const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.Name === ruleName);
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
     expect(rule.Properties.EventBusName).toEqual({ Ref: template.getResourceId('AWS::Events::EventBus') });
-    expect(rule.Properties.EventPattern).toEqual(trigger.pattern);
+    expect(rule.Properties.EventPattern).toEqual(manifestRule.pattern);
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: getAtt(lambdaLogicalId),
         DeadLetterConfig: { Arn: getAtt(deadLetterQueueOf(name)) },
         RetryPolicy: { MaximumRetryAttempts: trigger.retryAttempts, MaximumEventAgeInSeconds: trigger.maxEventAgeSeconds },
+        ...(manifestRule.input ? { InputTransformer: { InputPathsMap: manifestRule.input.inputPathsMap, InputTemplate: manifestRule.input.inputTemplate } } : {}),
       }),
     ]);
   });

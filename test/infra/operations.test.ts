@@ -2,13 +2,17 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '@leadflow/manifest';
+import { manifestFunctions,  } from '@leadflow/manifest';
+import { demoConfiguration } from '../support/demo-configuration';
 import { operationalMetricNames } from '@leadflow/platform';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { functionTagKey } from '../../infra/lead-function';
 import { operatorEndpoints, outputNames } from '../../infra/operator-outputs';
 import { StageError, stagesWithConfiguration } from '../../infra/stage';
 import { assertionAppProps } from './cdk-context';
+
+/** The functions of the demo configuration, as `npm start` hosts them. */
+const functions = manifestFunctions(demoConfiguration());
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignByRoundRobin, prepareIntake } from '@leadflow/domain';
+import { assignToOwner, prepareIntake } from '@leadflow/domain';
 import { DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -28,7 +28,8 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     expect(await leads.ingestLead(intake)).toEqual({ leadId: 'lead-a', outcome: 'created' });
     expect(await leads.getLead('lead-a')).toEqual(intake.lead);
     const items = await database.items();
-    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: intake.event.detail });
+    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: intake.events[0]!.detail });
+    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured.scored')).toMatchObject({ entity: 'outbox', detailType: 'lead.scored', detail: JSON.parse(JSON.stringify(intake.events[1]!.detail)) });
     expect(items.find((item) => item.pk === 'DEDUP#email#lead-a@example.com')).toMatchObject({ leadId: 'lead-a', kind: 'person' });
   });
 
@@ -40,8 +41,11 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     const lead = await leads.getLead('first');
     expect(lead).toMatchObject({ touches: 2, attribution: { lastTouch: { utm_source: 'newsletter' } } });
     expect(lead?.history.map((entry) => entry.action)).toEqual(['captured', 'touched']);
-    const outbox = (await database.items()).filter((item) => item.pk === 'OUTBOX#second-touched' || item.pk === 'OUTBOX#second-captured');
-    expect(outbox.map((item) => item.detailType)).toEqual(['lead.touched']);
+    const outbox = (await database.items()).filter((item) => item.pk.startsWith('OUTBOX#second-'));
+    expect(outbox.map((item) => item.detailType).sort()).toEqual(['lead.scored', 'lead.touched']);
+    // The returning person warmed up: re-scored in the touch's own transaction, and announced.
+    expect(lead?.score?.contributions.map((contribution) => contribution.ruleId)).toContain('came-back');
+    expect(outbox.find((item) => item.detailType === 'lead.scored')?.detail).toMatchObject({ leadId: 'first', reason: 'touched', points: lead?.score?.points, owned: false });
   });
 
   it('creates exactly one lead when identical submissions race, the rest becoming touches', async () => {
@@ -51,7 +55,11 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     const leadIds = new Set(outcomes.map((outcome) => outcome.leadId));
     expect(leadIds.size).toBe(1);
     expect(outcomes.filter((outcome) => outcome.outcome === 'created')).toHaveLength(1);
-    expect((await leads.getLead([...leadIds][0]!))?.touches).toBe(5);
+    const lead = await leads.getLead([...leadIds][0]!);
+    expect(lead?.touches).toBe(5);
+    // Each touch re-scored the lead as it stood: no touch lost to a concurrent one.
+    expect(lead?.history.filter((entry) => entry.action === 'touched')).toHaveLength(4);
+    expect(lead?.score?.contributions.map((contribution) => contribution.ruleId)).toEqual(expect.arrayContaining(['came-back', 'keeps-coming-back']));
   });
 
   it('treats a redelivered platform lead as a replay, not a touch', async () => {
@@ -60,6 +68,7 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
         { sourceKind: 'google', channel: 'google-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'di@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: '9007199254740993' },
         { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
         new Date('2026-03-02T10:00:00.000Z'),
+        config,
       );
     const outcomes = await Promise.all([delivery('g-1'), delivery('g-2'), delivery('g-3')].map((intake) => leads.ingestLead(intake)));
     expect(outcomes.map((outcome) => outcome.outcome).sort()).toEqual(['created', 'replayed', 'replayed']);
@@ -81,16 +90,21 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     expect(intake.dedupKeys).toEqual([]);
   });
 
-  it('hands out distinct round-robin turns under concurrency', async () => {
-    const turns = await Promise.all(Array.from({ length: 40 }, () => leads.takeRoundRobinTurn('americas-inbound')));
+  it('hands out distinct route turns under concurrency', async () => {
+    const turns = await Promise.all(Array.from({ length: 40 }, () => leads.takeTurn('default#americas-inbound')));
     expect([...turns].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
   });
 
   it('gives a lead exactly one owner when assignments race', async () => {
     const { lead } = newLead('lead-c');
     await leads.ingestLead(newLead('lead-c'));
+    const route = config.routing.routes.at(-1)!;
     const outcomes = await Promise.all(
-      config.reps.slice(0, 4).map((owner, index) => leads.assignOwner({ leadId: 'lead-c', ...assignByRoundRobin({ lead, owner, eventId: `assign-${index}`, now: new Date() }) })),
+      config.reps
+        .slice(0, 4)
+        .map((owner, index) =>
+          leads.assignOwner({ leadId: 'lead-c', capacity: owner.capacity, ...assignToOwner({ lead, route, poolId: 'americas-inbound', skipped: [], owner, passedOver: [], eventId: `assign-${index}`, now: new Date() }) }),
+        ),
     );
     expect(outcomes.filter((outcome) => outcome === 'assigned')).toHaveLength(1);
     const stored = await leads.getLead('lead-c');
@@ -109,12 +123,12 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
     await leads.ingestLead(old);
     await leads.ingestLead(fresh);
     const stale = await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10);
-    expect(stale.map((event) => event.eventId)).toEqual(['lead-old-captured']);
-    expect(stale[0]).toMatchObject({ source: 'leadflow.leads', detailType: 'lead.captured', detail: old.event.detail });
+    expect(stale.map((event) => event.eventId).sort()).toEqual(['lead-old-captured', 'lead-old-captured.scored']);
+    expect(stale.find((event) => event.eventId === 'lead-old-captured')).toMatchObject({ source: 'leadflow.leads', detailType: 'lead.captured', detail: old.events[0]!.detail });
 
-    await outbox.markPublished(['lead-old-captured']);
+    await outbox.markPublished(['lead-old-captured', 'lead-old-captured.scored']);
     expect(await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10)).toEqual([]);
-    expect((await outbox.listUnpublished('2026-03-01T10:00:00.000Z', 10)).map((event) => event.eventId)).toEqual(['lead-fresh-captured']);
+    expect((await outbox.listUnpublished('2026-03-01T10:00:00.000Z', 10)).map((event) => event.eventId).sort()).toEqual(['lead-fresh-captured', 'lead-fresh-captured.scored']);
   });
 });
 

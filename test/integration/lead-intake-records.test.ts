@@ -3,6 +3,9 @@ import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEve
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { demoConfiguration } from '../support/demo-configuration';
+
+const config = demoConfiguration();
 
 let database: TestDatabase;
 let intakes: DynamoDbLeadIntakeRecords;
@@ -102,7 +105,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
     platformLeadId,
     isTest,
   });
-  const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received));
+  const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received, config));
   const erase = (platformLeadId: string, eventId: string) =>
     leads.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => database?.stop());
 
 let counter = 0;
-const deps = () => ({ leads, now: () => new Date('2026-03-02T10:00:00.000Z'), newId: () => `import-${++counter}` });
+const deps = () => ({ config, leads, now: () => new Date('2026-03-02T10:00:00.000Z'), newId: () => `import-${++counter}` });
 
 function sampleFile(): LeadImportFile {
   const result = readLeadImportFile(readFileSync(new URL('../../examples/trade-show-leads.csv', import.meta.url), 'utf8'));
@@ -41,6 +41,7 @@ describe('findLeadIdByPersonKey against DynamoDB Local', () => {
       { sourceKind: 'meta', channel: 'meta-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'meta@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: '42', sourceId: 'page-1' },
       { leadId: 'meta-lead', eventId: 'meta-captured', touchEventId: 'meta-touched' },
       new Date('2026-03-02T10:00:00.000Z'),
+        config,
     );
     await leads.ingestLead(delivery);
     expect(delivery.dedupKeys.map((key) => key.kind)).toEqual(['delivery', 'person']);
@@ -56,6 +57,7 @@ describe('a redelivered delivery that touched an existing lead', () => {
         { sourceKind: 'google', channel: 'google-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'bo@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: 'g-77' },
         { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
         new Date('2026-03-02T11:00:00.000Z'),
+        config,
       );
     expect(await leads.ingestLead(delivery('d-1'))).toEqual({ leadId: 'known', outcome: 'touched' });
     const before = (await database.items()).length;

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { functions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
+import { manifestFunctions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
+import { demoConfiguration } from '../support/demo-configuration';
 import { ActivityLog } from '../../packages/local-runtime/src/activity-log';
 import type { FunctionHost } from '../../packages/local-runtime/src/function-host';
 import { PollBackoff } from '../../packages/local-runtime/src/poll-backoff';
 import { StreamPoller } from '../../packages/local-runtime/src/stream-poller';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { eventually } from '../support/local-runtime';
+
+/** The functions of the demo configuration, as `npm start` hosts them. */
+const functions = manifestFunctions(demoConfiguration());
 
 let database: TestDatabase;
 let raw: DynamoDBClient;

@@ -1,5 +1,5 @@
-import type { Lead, LeadErasure, LeadEvent, PreparedIntake } from '@leadflow/domain';
-import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, PublishOutcome, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics } from '@leadflow/platform';
+import type { Lead, LeadErasure, LeadEvent, OutOfOffice, PoolChange, PreparedIntake } from '@leadflow/domain';
+import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, PublishOutcome, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics, RepStates } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
@@ -19,17 +19,22 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0]!;
       const leadId = this.keys.get(key.key)!;
       if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
-      const touch = intake.touch(leadId);
-      for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       const lead = this.leads.get(leadId)!;
-      Object.assign(lead, { touches: lead.touches + 1, history: [...lead.history, touch.historyEntry], attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) } });
-      this.record(touch.event);
+      const touch = intake.touch(structuredClone(lead));
+      for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
+      Object.assign(lead, {
+        touches: lead.touches + 1,
+        history: [...lead.history, touch.historyEntry],
+        attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
+        ...(touch.score ? { score: touch.score } : {}),
+      });
+      touch.events.forEach((event) => this.record(event));
       remember(leadId);
       return { leadId, outcome: 'touched' };
     }
     this.leads.set(intake.lead.leadId, structuredClone(intake.lead));
     for (const key of intake.dedupKeys) this.keys.set(key.key, intake.lead.leadId);
-    this.record(intake.event);
+    intake.events.forEach((event) => this.record(event));
     remember(intake.lead.leadId);
     return { leadId: intake.lead.leadId, outcome: 'created' };
   }
@@ -42,18 +47,48 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return /^(email|phone)#/.test(key) ? this.keys.get(key) : undefined;
   }
 
-  async takeRoundRobinTurn(poolId: string): Promise<number> {
-    const turn = (this.turns.get(poolId) ?? 0) + 1;
-    this.turns.set(poolId, turn);
+  readonly openLeads = new Map<string, number>();
+  readonly outOfOfficeRecords = new Map<string, OutOfOffice>();
+
+  async takeTurn(counterId: string): Promise<number> {
+    const turn = (this.turns.get(counterId) ?? 0) + 1;
+    this.turns.set(counterId, turn);
     return turn;
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'> {
+  async readRepStates(repIds: readonly string[]): Promise<RepStates> {
+    const pick = <T>(map: Map<string, T>) => new Map([...map].filter(([repId]) => repIds.includes(repId)));
+    return { openLeads: pick(this.openLeads), outOfOffice: pick(this.outOfOfficeRecords) };
+  }
+
+  async setOutOfOffice(record: OutOfOffice): Promise<void> {
+    this.outOfOfficeRecords.set(record.repId, structuredClone(record));
+  }
+
+  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
     const lead = this.leads.get(change.leadId);
     if (!lead || lead.ownerId || lead.status !== 'new') return 'already_assigned';
-    Object.assign(lead, { ownerId: change.ownerId, assignment: change.assignment, status: 'assigned', updatedAt: change.assignment.assignedAt, history: [...lead.history, change.historyEntry] });
+    const open = this.openLeads.get(change.ownerId) ?? 0;
+    if (open >= change.capacity) return 'at_capacity';
+    this.openLeads.set(change.ownerId, open + 1);
+    Object.assign(lead, {
+      ownerId: change.ownerId,
+      assignment: change.assignment,
+      routing: change.routing,
+      status: 'assigned',
+      updatedAt: change.assignment.assignedAt,
+      history: [...lead.history, change.historyEntry],
+    });
     this.record(change.event);
     return 'assigned';
+  }
+
+  async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+    const lead = this.leads.get(change.leadId);
+    if (!lead || lead.ownerId || lead.status !== 'new') return 'already_routed';
+    Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
+    this.record(change.event);
+    return 'pooled';
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {

@@ -1,7 +1,7 @@
 import { prepareIntake, type Configuration, type LeadContact, type PreparedIntake } from '@leadflow/domain';
 
 /** A prepared web-form intake for `formId`, with predictable ids derived from `leadId`. */
-export function webFormIntake(config: Configuration, input: { leadId: string; formId?: string; contact?: LeadContact; now?: Date; utmSource?: string }): PreparedIntake {
+export function webFormIntake(config: Configuration, input: { leadId: string; formId?: string; contact?: LeadContact; answers?: Record<string, string>; now?: Date; utmSource?: string }): PreparedIntake {
   const form = config.forms.find((candidate) => candidate.id === (input.formId ?? 'demo'))!;
   return prepareIntake(
     {
@@ -11,11 +11,12 @@ export function webFormIntake(config: Configuration, input: { leadId: string; fo
       poolId: form.poolId,
       defaultCountry: form.defaultCountry,
       contact: input.contact ?? { name: 'Ada', email: `${input.leadId}@example.com` },
-      answers: {},
+      answers: input.answers ?? {},
       attribution: input.utmSource ? { lastTouch: { utm_source: input.utmSource } } : {},
       isTest: false,
     },
     { leadId: input.leadId, eventId: `${input.leadId}-captured`, touchEventId: `${input.leadId}-touched` },
     input.now ?? new Date('2026-03-02T10:00:00.000Z'),
+    config,
   );
 }

@@ -15,3 +15,14 @@ export function canViewLead(principal: Principal, lead: Pick<Lead, 'ownerId'>): 
   if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
   return principal.roles.includes('rep') && lead.ownerId === principal.id;
 }
+
+/** The routing table and its compiled rules are for managers and admins. */
+export function canViewRouting(principal: Principal): boolean {
+  return principal.roles.includes('admin') || principal.roles.includes('manager');
+}
+
+/** A rep may mark themself out of office; managers and admins may mark anyone. */
+export function canSetAvailability(principal: Principal, repId: string): boolean {
+  if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
+  return principal.roles.includes('rep') && principal.id === repId;
+}

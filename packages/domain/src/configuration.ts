@@ -3,6 +3,9 @@ import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
+import { scoringConfigurationSchema } from './lead-scoring';
+import { checkRoutingReferences, routingSchema } from './routing-configuration';
+import { workingHoursSchema } from './rep-availability';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -27,15 +30,17 @@ export const repSchema = z.strictObject({
   phone: z.string().refine((value) => isValidPhoneNumber(value), { message: 'must be a valid phone number in E.164 form, such as "+14155550100"' }),
   /** Regions the rep covers, used by territory routing. */
   regions: z.array(z.string().min(1)).default([]),
-  /** Relative share for weighted routing. */
-  weight: z.number().positive().default(1),
+  /** Countries the rep covers (ISO codes), used by territory routing. */
+  countries: z.array(countrySchema).default([]),
+  /** Relative share for weighted routing (a whole number, so the rotation repeats exactly). */
+  weight: z.number().int().positive().default(1),
   /** Most open leads the rep may hold at once (持有上限). */
   capacity: z.number().int().positive(),
   timeZone: timeZoneSchema,
+  /** When the rep takes leads, in their own time zone; omitted, at any hour. */
+  workingHours: workingHoursSchema.optional(),
   active: z.boolean().default(true),
 });
-
-export const assignmentStrategySchema = z.enum(['round_robin']);
 
 export const poolSchema = z.strictObject({
   id: idSchema,
@@ -43,7 +48,6 @@ export const poolSchema = z.strictObject({
   teamId: idSchema,
   /** Reps who receive and may claim leads of this pool, in routing order. */
   members: z.array(idSchema).min(1),
-  assignment: z.strictObject({ strategy: assignmentStrategySchema }).default({ strategy: 'round_robin' }),
 });
 
 export const teamSchema = z.strictObject({
@@ -112,6 +116,8 @@ export const configurationSchema = z
     integrations: integrationsSchema.default({}),
     /** How a deployed stage is operated: alarm recipients, speed-to-lead bound, log retention, data retention. */
     operations: operationsSchema.default(operationsSchema.parse({})),
+    scoring: scoringConfigurationSchema,
+    routing: routingSchema,
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -152,6 +158,7 @@ export const configurationSchema = z
       }
     });
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
+    checkRoutingReferences(config, ctx);
   });
 
 export type Configuration = z.infer<typeof configurationSchema>;

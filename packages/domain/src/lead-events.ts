@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { sourceKindSchema } from './lead';
+import { leadStatusSchema, sourceKindSchema } from './lead';
+import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
+import { assignmentStrategySchema } from './assignment-strategy';
+import { routingCandidateSchema } from './routing-decision';
 
 /** The `source` of every event Leadflow puts on its bus. */
 export const leadEventSource = 'leadflow.leads';
@@ -28,13 +31,65 @@ export const leadTouchedDetailSchema = z.strictObject({
   touchedAt: z.iso.datetime(),
 });
 
+/**
+ * A lead was scored (when captured) or re-scored (on a touch): the score, and the facts the routing
+ * table's compiled rules match on. Only `new`, unowned, real leads match a route.
+ */
+export const leadScoredDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  reason: z.enum(['captured', 'touched']),
+  status: leadStatusSchema,
+  isTest: z.boolean(),
+  owned: z.boolean(),
+  poolId: z.string(),
+  points: z.number().int().min(0).max(100),
+  grade: gradeSchema,
+  temperature: temperatureSchema,
+  sourceKind: sourceKindSchema,
+  channel: z.string(),
+  formId: z.string().optional(),
+  country: z.string().optional(),
+  region: z.string().optional(),
+  /**
+   * The form answers some route matches on; absent when there are none (an empty map would not survive
+   * the local DynamoDB stream client, and routes treat a missing answer like an absent one anyway).
+   */
+  answers: z.record(z.string(), z.string()).optional(),
+  scoredAt: z.iso.datetime(),
+});
+export type LeadScoredDetail = z.infer<typeof leadScoredDetailSchema>;
+
+/** What a route's rule hands the assigning function: which route matched, and the `lead.scored` detail. */
+export const routedLeadSchema = z.strictObject({
+  routeId: z.string(),
+  detail: leadScoredDetailSchema,
+});
+export type RoutedLead = z.infer<typeof routedLeadSchema>;
+
 export const leadAssignedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
   ownerId: z.string(),
   poolId: z.string(),
-  rule: z.enum(['round_robin']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy']),
   assignedAt: z.iso.datetime(),
+  routeId: z.string().optional(),
+  candidates: z.array(routingCandidateSchema).optional(),
+  explanation: z.string().optional(),
+  score: z.strictObject({ points: z.number().int(), grade: gradeSchema, temperature: temperatureSchema, contributions: z.array(scoreContributionSchema) }).optional(),
+});
+
+/** A routed lead was left in a pool: by the route's `pool` strategy, or because nobody on the route was available. */
+export const leadPooledDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  poolId: z.string(),
+  routeId: z.string(),
+  strategy: assignmentStrategySchema,
+  reason: z.enum(['pool_strategy', 'nobody_available']),
+  candidates: z.array(routingCandidateSchema),
+  pooledAt: z.iso.datetime(),
 });
 
 /**
@@ -64,7 +119,9 @@ export const leadErasedDetailSchema = z.strictObject({
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
   'lead.touched': leadTouchedDetailSchema,
+  'lead.scored': leadScoredDetailSchema,
   'lead.assigned': leadAssignedDetailSchema,
+  'lead.pooled': leadPooledDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
 } as const;

@@ -2,6 +2,9 @@ import type { LeadAttribution, TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
 import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
+import type { Configuration } from './configuration';
+import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
+import { routedAnswerNames } from './routing-table';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -37,15 +40,22 @@ export interface DedupKey {
 export interface LeadTouch {
   historyEntry: LeadHistoryEntry;
   lastTouch?: TouchAttribution;
-  event: LeadEvent;
+  /** The lead's new score with this touch counted (a returning person can warm up); none for unscored leads. */
+  score?: LeadScore;
+  /** `lead.touched`, then `lead.scored` when the lead was re-scored. */
+  events: LeadEvent[];
 }
+
+/** What scoring and routing read from the configuration. */
+export type ScoringRules = Pick<Configuration, 'scoring' | 'routing'>;
 
 export interface PreparedIntake {
   lead: Lead;
-  event: LeadEvent;
+  /** `lead.captured`, then `lead.scored` for a `new` lead; stored in the lead's own transaction. */
+  events: LeadEvent[];
   dedupKeys: DedupKey[];
-  /** The touch to record instead, if a person key shows the lead already exists. */
-  touch: (existingLeadId: string) => LeadTouch;
+  /** The touch to record instead, if a person key shows the lead already exists (read as it is now). */
+  touch: (existing: Lead) => LeadTouch;
 }
 
 /**
@@ -54,7 +64,12 @@ export interface PreparedIntake {
  * routable, non-test leads claim person keys, so a spam post or a test lead cannot capture a real
  * person's identity.
  */
-export function prepareIntake(submission: IntakeSubmission, ids: { leadId: string; eventId: string; touchEventId: string }, now: Date): PreparedIntake {
+export function prepareIntake(
+  submission: IntakeSubmission,
+  ids: { leadId: string; eventId: string; touchEventId: string },
+  now: Date,
+  rules: ScoringRules,
+): PreparedIntake {
   const at = now.toISOString();
   const { contact, problems } = cleanContact(submission.contact, submission.defaultCountry);
   const usable = Boolean(contact.email || contact.phone);
@@ -85,23 +100,64 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     updatedAt: at,
     history: [{ at, action: 'captured', by, ...(statusReason ? { detail: statusReason } : {}) }],
   };
+  // Only leads that can be worked are scored; invalid and quarantined ones are kept as they came.
+  if (status === 'new') lead.score = scoreLead(leadFacts(lead), rules.scoring, now);
   const dedupKeys: DedupKey[] = [];
   if (submission.platformLeadId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${submission.platformLeadId}`, kind: 'delivery' });
   if (status === 'new' && !submission.isTest) {
     if (contact.email) dedupKeys.push({ key: `email#${contact.email}`, kind: 'person' });
     if (contact.phone) dedupKeys.push({ key: `phone#${contact.phone}`, kind: 'person' });
   }
-  const event = leadEvent(
+  const captured = leadEvent(
     'lead.captured',
     { eventId: ids.eventId, leadId: lead.leadId, status, isTest: lead.isTest, sourceKind: submission.sourceKind, formId: submission.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at },
     at,
   );
-  const touch = (existingLeadId: string): LeadTouch => ({
-    historyEntry: { at, action: 'touched', by, detail: `submitted again via ${submission.sourceKind} (channel ${submission.channel})` },
-    lastTouch: submission.attribution.lastTouch,
-    event: leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existingLeadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
-  });
-  return { lead, event, dedupKeys, touch };
+  const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules)] : [captured];
+  const touch = (existing: Lead): LeadTouch => {
+    const touched = { ...existing, touches: existing.touches + 1 };
+    const score = existing.score ? scoreLead(leadFacts(touched), rules.scoring, now) : undefined;
+    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score ? `; score ${existing.score!.points} → ${score.points} (${score.temperature})` : ''}`;
+    return {
+      historyEntry: { at, action: 'touched', by, detail },
+      lastTouch: submission.attribution.lastTouch,
+      score,
+      events: [
+        leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+        ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
+      ],
+    };
+  };
+  return { lead, events, dedupKeys, touch };
+}
+
+/** `lead.scored`: the score and the facts the compiled routing rules match on. */
+export function leadScoredEvent(lead: Lead, score: LeadScore, event: { eventId: string; reason: 'captured' | 'touched' }, rules: Pick<ScoringRules, 'routing'>): LeadEvent {
+  const facts = leadFacts(lead);
+  const answers = Object.fromEntries(routedAnswerNames(rules.routing).flatMap((name) => (lead.answers[name] ? [[name, lead.answers[name]]] : [])));
+  return leadEvent(
+    'lead.scored',
+    {
+      eventId: event.eventId,
+      leadId: lead.leadId,
+      reason: event.reason,
+      status: lead.status,
+      isTest: lead.isTest,
+      owned: lead.ownerId !== undefined,
+      poolId: lead.poolId,
+      points: score.points,
+      grade: score.grade,
+      temperature: score.temperature,
+      sourceKind: lead.source.kind,
+      channel: lead.channel,
+      formId: lead.source.formId,
+      country: facts.country as string | undefined,
+      region: lead.contact.region,
+      ...(Object.keys(answers).length ? { answers } : {}),
+      scoredAt: score.scoredAt,
+    },
+    score.scoredAt,
+  );
 }
 
 interface ContactProblem {

@@ -1,20 +1,85 @@
 import type { Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
+import type { Route } from './routing-table';
+import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 
-/** The change that gives a lead its owner by round robin, with its timeline entry and `lead.assigned` event. */
-export function assignByRoundRobin(input: { lead: Pick<Lead, 'leadId' | 'poolId'>; owner: Rep; eventId: string; now: Date }): {
+/** The route that matched, the pool it sends the lead to, and what the strategy made of the pool's reps. */
+export interface RoutingContext {
+  lead: Pick<Lead, 'leadId' | 'score'>;
+  route: Route;
+  poolId: string;
+  /** Members skipped, with why. */
+  skipped: RoutingCandidate[];
+  turn?: number;
+  eventId: string;
+  now: Date;
+}
+
+export interface OwnerChange {
   ownerId: string;
   assignment: NonNullable<Lead['assignment']>;
+  routing: RoutingDecision;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
-} {
-  const at = input.now.toISOString();
-  const assignment = { rule: 'round_robin' as const, poolId: input.lead.poolId, assignedAt: at };
+}
+
+export interface PoolChange {
+  poolId: string;
+  routing: RoutingDecision;
+  historyEntry: LeadHistoryEntry;
+  event: LeadEvent;
+}
+
+/** Gives the lead its owner: the decision (route, strategy, every candidate, the score then), its timeline entry and `lead.assigned`. */
+export function assignToOwner(context: RoutingContext & { owner: Rep; passedOver: readonly Rep[] }): OwnerChange {
+  const { route, lead, poolId, owner } = context;
+  if (route.strategy === 'pool') throw new Error(`Route ${route.id} leaves leads in the pool; it assigns nobody`);
+  const at = context.now.toISOString();
+  const candidates: RoutingCandidate[] = [
+    { repId: owner.id, verdict: 'chosen' },
+    ...context.passedOver.map((rep) => ({ repId: rep.id, verdict: 'passed_over' as const, reason: passedOverReason(route.strategy) })),
+    ...context.skipped,
+  ];
+  const turn = context.turn === undefined ? '' : ` turn ${context.turn}`;
+  const skippedText = context.skipped.map((candidate) => `${candidate.repId} skipped: ${candidate.reason}`).join('; ');
+  const explanation = `route ${route.id} (${route.strategy.replace('_', ' ')}${turn}) in pool ${poolId} chose ${owner.id}${skippedText ? `; ${skippedText}` : ''}`;
+  const score = lead.score && { points: lead.score.points, grade: lead.score.grade, temperature: lead.score.temperature, contributions: lead.score.contributions };
+  const routing: RoutingDecision = { routeId: route.id, strategy: route.strategy, poolId, outcome: 'assigned', ownerId: owner.id, turn: context.turn, candidates, explanation, score, decidedAt: at };
   return {
-    ownerId: input.owner.id,
-    assignment,
-    historyEntry: { at, action: 'assigned', by: 'system', detail: `round robin in pool ${input.lead.poolId} chose ${input.owner.id}` },
-    event: leadEvent('lead.assigned', { eventId: input.eventId, leadId: input.lead.leadId, ownerId: input.owner.id, poolId: input.lead.poolId, rule: 'round_robin', assignedAt: at }, at),
+    ownerId: owner.id,
+    assignment: { rule: route.strategy, poolId, assignedAt: at },
+    routing,
+    historyEntry: { at, action: 'assigned', by: 'system', detail: explanation, decision: routing },
+    event: leadEvent('lead.assigned', { eventId: context.eventId, leadId: lead.leadId, ownerId: owner.id, poolId, rule: route.strategy, assignedAt: at, routeId: route.id, candidates, explanation, score }, at),
   };
+}
+
+/** Leaves the lead unowned in the route's pool: by the `pool` strategy, or because nobody on the route could take it. */
+export function leaveInPool(context: RoutingContext): PoolChange {
+  const { route, lead, poolId } = context;
+  const at = context.now.toISOString();
+  const reason = route.strategy === 'pool' ? 'pool_strategy' : 'nobody_available';
+  const skippedText = context.skipped.map((candidate) => `${candidate.repId} skipped: ${candidate.reason}`).join('; ');
+  const explanation =
+    reason === 'pool_strategy' ? `route ${route.id} leaves leads in pool ${poolId} for its members to claim` : `route ${route.id} (${route.strategy.replace('_', ' ')}) found nobody available in pool ${poolId}: ${skippedText}`;
+  const score = lead.score && { points: lead.score.points, grade: lead.score.grade, temperature: lead.score.temperature, contributions: lead.score.contributions };
+  const routing: RoutingDecision = { routeId: route.id, strategy: route.strategy, poolId, outcome: 'pooled', turn: context.turn, candidates: context.skipped, explanation, score, decidedAt: at };
+  return {
+    poolId,
+    routing,
+    historyEntry: { at, action: 'pooled', by: 'system', detail: explanation, decision: routing },
+    event: leadEvent('lead.pooled', { eventId: context.eventId, leadId: lead.leadId, poolId, routeId: route.id, strategy: route.strategy, reason, candidates: context.skipped, pooledAt: at }, at),
+  };
+}
+
+function passedOverReason(strategy: Route['strategy']): string {
+  switch (strategy) {
+    case 'least_busy':
+      return 'more open leads than the chosen rep';
+    case 'weighted':
+      return 'not their turn by weight';
+    default:
+      return 'not their turn';
+  }
 }

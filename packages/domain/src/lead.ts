@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { leadAttributionSchema } from './attribution';
+import { leadScoreSchema } from './lead-scoring';
+import { routingDecisionSchema } from './routing-decision';
 
 /** Lead fields a form answer can fill (the rest of a form's answers are kept under `answers`). */
 export const leadContactFieldNames = ['name', 'email', 'phone', 'company', 'title', 'country', 'region', 'message'] as const;
@@ -27,15 +29,17 @@ export type LeadContact = z.infer<typeof leadContactSchema>;
 /** One recorded transition of a lead: who did what, when and why (the lead's timeline). */
 export const leadHistoryEntrySchema = z.strictObject({
   at: z.iso.datetime(),
-  action: z.enum(['captured', 'touched', 'assigned', 'erased']),
+  action: z.enum(['captured', 'touched', 'assigned', 'pooled', 'erased']),
   by: z.string(),
   detail: z.string().optional(),
+  /** For `assigned` and `pooled`: the whole routing decision, for the audit. */
+  decision: routingDecisionSchema.optional(),
 });
 export type LeadHistoryEntry = z.infer<typeof leadHistoryEntrySchema>;
 
 export const leadAssignmentSchema = z.strictObject({
   /** Which routing rule decided the owner, so the decision can be explained and audited. */
-  rule: z.enum(['round_robin']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy']),
   poolId: z.string(),
   assignedAt: z.iso.datetime(),
 });
@@ -82,6 +86,10 @@ export const leadSchema = z.strictObject({
   touches: z.number().int().positive(),
   ownerId: z.string().optional(),
   assignment: leadAssignmentSchema.optional(),
+  /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
+  score: leadScoreSchema.optional(),
+  /** The routing decision that gave the lead its owner or left it in a pool. */
+  routing: routingDecisionSchema.optional(),
   capturedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(leadHistoryEntrySchema),

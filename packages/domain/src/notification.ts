@@ -29,3 +29,18 @@ export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
   ];
   return { to: rep.email, subject: oneLine(`New lead: ${who}`), text: lines.join('\n') };
 }
+
+/** The email that tells a pool's managers a routed lead found nobody available and waits unowned in their pool. */
+export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string; name: string }, explanation: string): EmailMessage {
+  const who = lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? 'A new lead';
+  const lines = [
+    `Hi ${manager.name},`,
+    '',
+    `${who} (${lead.leadId}) is waiting unowned in pool "${pool.name}": nobody on its route could take it.`,
+    explanation,
+    '',
+    lead.score ? `Score ${lead.score.points} (grade ${lead.score.grade}, ${lead.score.temperature}).` : '',
+    'Assign it, or ask a pool member to claim it, before it goes cold.',
+  ];
+  return { to: manager.email, subject: `Unassigned lead waiting in ${pool.name}: ${who}`, text: lines.join('\n') };
+}

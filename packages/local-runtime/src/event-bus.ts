@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { matches, validatePattern } from '@leadflow/event-pattern';
-import type { EventTrigger, FunctionDefinition } from '@leadflow/manifest';
+import type { EventRule, EventTrigger, FunctionDefinition } from '@leadflow/manifest';
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { deliverWithRetries } from './retrying-invoker';
+import { applyRuleTargetInput } from './rule-target-input';
 
 export interface BusRule {
   ruleName: string;
   target: string;
+  rule: EventRule;
   trigger: EventTrigger;
 }
 
@@ -48,12 +50,13 @@ export class LocalEventBus {
     private readonly retryBaseDelayMs = 250,
     concurrencyPerTarget = 4,
   ) {
-    this.rules = functions.flatMap((definition) =>
-      definition.trigger.kind === 'event' ? [{ ruleName: definition.trigger.ruleName, target: definition.name, trigger: definition.trigger }] : [],
-    );
+    this.rules = functions.flatMap((definition) => {
+      const trigger = definition.trigger;
+      return trigger.kind === 'event' ? trigger.rules.map((rule) => ({ ruleName: rule.ruleName, target: definition.name, rule, trigger })) : [];
+    });
     for (const rule of this.rules) if (!this.targetLimits.has(rule.target)) this.targetLimits.set(rule.target, new ConcurrencyLimit(concurrencyPerTarget));
     for (const rule of this.rules) {
-      const verdict = validatePattern(rule.trigger.pattern);
+      const verdict = validatePattern(rule.rule.pattern);
       if (!verdict.valid) throw new Error(`Rule ${rule.ruleName} has an invalid event pattern: ${verdict.message}`);
     }
   }
@@ -71,7 +74,7 @@ export class LocalEventBus {
       resources: entry.resources,
       detail: entry.detail,
     };
-    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.trigger.pattern, event)) : [];
+    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.rule.pattern, event)) : [];
     const record = this.activity.add(this.activity.events, {
       id: event.id,
       time: event.time,
@@ -85,7 +88,8 @@ export class LocalEventBus {
       const outcome = record.rules[index]!;
       const limit = this.targetLimits.get(rule.target)!;
       const delivery = deliverWithRetries(
-        () => limit.run(() => this.host.invoke(rule.target, event)),
+        // Like EventBridge, a target with an input transformer receives the transformed input, not the event.
+        () => limit.run(() => this.host.invoke(rule.target, rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event)),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
         outcome,
         (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),

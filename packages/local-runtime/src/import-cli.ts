@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
-    const summary = await importLeads(file.file, target.target, { leads, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
+    const summary = await importLeads(file.file, target.target, { config, leads, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
     bar.finish();
     const errorFile = writeErrorReport(path, summary.errors);
     const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functions, tables, type StreamTrigger } from '@leadflow/manifest';
+import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
 import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings, type LocalSecretOrigin } from '@leadflow/platform';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
@@ -42,7 +42,9 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir = process.cwd()): Promise<LocalRuntime> {
   const configFile = resolve(rootDir, settings.configFile);
-  const configuration = loadConfigurationFile(configFile); // refuse to start on a bad configuration, naming the field
+  // Refuses to start on a bad configuration, naming the field; its routing table becomes the bus's rules.
+  const configuration = loadConfigurationFile(configFile);
+  const functions = manifestFunctions(configuration);
   const secretSources = localSecretSources(settings, rootDir);
   const secretOrigins = await checkLocalSecrets(configuration, secretSources);
   const jwtSecret = localJwtSecret(settings, secretSources);

@@ -1,3 +1,4 @@
+import type { Routing } from '@leadflow/domain';
 import type { FunctionDefinition } from './types';
 import { serviceHealthFunctions } from './functions/service-health';
 import { leadCaptureFunctions } from './functions/lead-capture';
@@ -11,14 +12,15 @@ import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
  * `functions/`. The CDK app deploys exactly this list and the local runtime hosts exactly this list:
- * routes, rules and schedules live only here.
+ * routes, rules and schedules live only here. The routing table's rules come from the configuration
+ * (`routing`), so both call this with the configuration they loaded.
  */
-export const functions: readonly FunctionDefinition[] = [
+export const manifestFunctions = (configuration: { routing: Routing }): readonly FunctionDefinition[] => [
   ...serviceHealthFunctions,
   ...leadCaptureFunctions,
   ...leadAccessFunctions,
   ...eventDeliveryFunctions,
-  ...leadRoutingFunctions,
+  ...leadRoutingFunctions(configuration.routing),
   ...embedScriptFunctions,
   ...adPlatformWebhookFunctions,
   ...leadLookupAndImportFunctions,

@@ -17,11 +17,28 @@ export interface HttpTrigger {
   auth: RouteAuth;
 }
 
-/** An EventBridge rule on the lead bus that invokes the function asynchronously. */
-export interface EventTrigger {
-  kind: 'event';
+/**
+ * What a rule hands its target instead of the whole event: EventBridge's input transformer. Each
+ * `inputPathsMap` entry names a JSONPath into the event (`$.detail`); `<name>` in the template is
+ * replaced by that value, as are the predefined `<aws.events.rule-name>`, `<aws.events.event>` and
+ * `<aws.events.event.json>`.
+ */
+export interface RuleTargetInput {
+  inputPathsMap: Record<string, string>;
+  inputTemplate: string;
+}
+
+/** One EventBridge rule: its name, its pattern and, optionally, the input it hands the target. */
+export interface EventRule {
   ruleName: string;
   pattern: Record<string, unknown>;
+  input?: RuleTargetInput;
+}
+
+/** EventBridge rules on the lead bus that invoke the function asynchronously. */
+export interface EventTrigger {
+  kind: 'event';
+  rules: readonly EventRule[];
   /**
    * Retries after a failed attempt (0-2, Lambda's asynchronous-invocation limit), after which the event
    * goes to the function's dead-letter queue. Applied to the rule target and to the function alike.

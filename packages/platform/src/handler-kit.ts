@@ -32,3 +32,13 @@ export function eventHandler<S extends z.ZodType>(
     .use(parser({ schema: detailSchema, envelope: EventBridgeEnvelope }))
     .handler(async (detail: unknown) => handle(detail as z.infer<S>)) as unknown as (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
 }
+
+/**
+ * A handler for a rule target whose input the rule shapes itself (an input transformer, as the routing
+ * rules use): the whole input is validated against `inputSchema` before the handler runs.
+ */
+export function ruleInputHandler<S extends z.ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
+  return middy()
+    .use(parser({ schema: inputSchema }))
+    .handler(async (input: unknown) => handle(input as z.infer<S>)) as unknown as (input: unknown, context: Context) => Promise<void>;
+}

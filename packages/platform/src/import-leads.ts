@@ -1,4 +1,4 @@
-import { importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
+import { importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
 import type { LeadStore } from './ports/lead-store';
 import { prepareWithNewIds } from './ingest-submission';
 
@@ -35,11 +35,11 @@ export interface ImportOptions {
 export async function importLeads(
   file: LeadImportFile,
   target: ImportTarget,
-  deps: { leads: LeadStore; now: () => Date; newId: () => string },
+  deps: { config: ScoringRules; leads: LeadStore; now: () => Date; newId: () => string },
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const at = deps.now();
-  const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at));
+  const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, deps.config));
   const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };
   let done = 0;
   options.onProgress?.(done, prepared.length);

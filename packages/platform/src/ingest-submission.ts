@@ -1,15 +1,15 @@
-import { prepareIntake, type IntakeSubmission, type PreparedIntake } from '@leadflow/domain';
+import { prepareIntake, type IntakeSubmission, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import type { IntakeOutcome } from './ports/lead-store';
 
-/** Cleans a channel's submission with fresh ids, ready for the store. */
-export function prepareWithNewIds(submission: IntakeSubmission, newId: () => string, now: Date): PreparedIntake {
-  return prepareIntake(submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, now);
+/** Cleans and scores a channel's submission with fresh ids, ready for the store. */
+export function prepareWithNewIds(submission: IntakeSubmission, newId: () => string, now: Date, rules: ScoringRules): PreparedIntake {
+  return prepareIntake(submission, { leadId: newId(), eventId: newId(), touchEventId: newId() }, now, rules);
 }
 
 /** The one way every channel stores a submission: a new lead, a touch of the person's lead, or a replay. */
-export function ingestSubmission(deps: Pick<Dependencies, 'leads' | 'newId'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
-  return deps.leads.ingestLead(prepareWithNewIds(submission, deps.newId, now), idempotencyKey);
+export function ingestSubmission(deps: Pick<Dependencies, 'config' | 'leads' | 'newId'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
+  return deps.leads.ingestLead(prepareWithNewIds(submission, deps.newId, now, deps.config), idempotencyKey);
 }
 
 /** How a capture endpoint answers: the lead id, and `duplicate: true` unless this created the lead. */

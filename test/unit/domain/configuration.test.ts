@@ -9,7 +9,7 @@ describe('configuration', () => {
     expect(config.forms.map((form) => form.id)).toContain('demo');
     expect(config.reps.filter((rep) => rep.active).length).toBeGreaterThanOrEqual(4);
     expect(new Set(config.reps.flatMap((rep) => rep.regions)).size).toBeGreaterThanOrEqual(2);
-    expect(config.pools).toHaveLength(2);
+    expect(config.pools.length).toBeGreaterThanOrEqual(2);
   });
 
   it('names the field of a reference to an unknown pool', () => {

@@ -137,7 +137,7 @@ describe('resolveImportTarget', () => {
       ok: false,
       issues: [
         { path: 'source', message: `is required: the channel the leads came from (one of ${channels})` },
-        { path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound)' },
+        { path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound, key-accounts, nurture)' },
       ],
     });
     expect(resolveImportTarget(config, { source: 'fax', pool: 'nope', campaign: '#1', country: 'XX' })).toEqual({
@@ -145,7 +145,7 @@ describe('resolveImportTarget', () => {
       issues: [
         { path: 'source', message: `unknown channel "fax"; configured channels: ${channels}` },
         { path: 'campaign', message: 'must be 1-128 letters, digits, spaces or "_.:/-", starting with a letter or digit' },
-        { path: 'pool', message: 'unknown pool "nope"; configured pools: americas-inbound, emea-inbound' },
+        { path: 'pool', message: 'unknown pool "nope"; configured pools: americas-inbound, emea-inbound, key-accounts, nurture' },
         { path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' },
       ],
     });

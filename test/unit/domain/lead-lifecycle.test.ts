@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignByRoundRobin, canViewLead, leadSchema, newLeadEmail } from '@leadflow/domain';
+import { assignToOwner, canViewLead, leadSchema, newLeadEmail } from '@leadflow/domain';
 import { webFormIntake } from '../../support/intakes';
 import { demoConfiguration } from '../../support/demo-configuration';
 
@@ -7,7 +7,7 @@ const config = demoConfiguration();
 const now = new Date('2026-03-02T10:15:00.000Z');
 
 describe('lead lifecycle', () => {
-  const { lead, event } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Ada', email: 'ada@example.com' }, now });
+  const { lead, events: [event] } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Ada', email: 'ada@example.com' }, now });
   lead.answers = { company_size: '11-50' };
 
   it('captures a new lead in its form pool, with its timeline and a lead.captured event', () => {
@@ -23,10 +23,11 @@ describe('lead lifecycle', () => {
 
   it('records which rule chose the owner', () => {
     const later = new Date('2026-03-02T10:15:02.000Z');
-    const change = assignByRoundRobin({ lead, owner: config.reps[1]!, eventId: 'event-2', now: later });
+    const route = config.routing.routes.at(-1)!;
+    const change = assignToOwner({ lead, route, poolId: 'americas-inbound', skipped: [], turn: 2, owner: config.reps[1]!, passedOver: [config.reps[0]!], eventId: 'event-2', now: later });
     expect(change.ownerId).toBe('rep-ben');
     expect(change.assignment).toEqual({ rule: 'round_robin', poolId: 'americas-inbound', assignedAt: later.toISOString() });
-    expect(change.historyEntry.detail).toBe('round robin in pool americas-inbound chose rep-ben');
+    expect(change.historyEntry.detail).toBe('route default (round robin turn 2) in pool americas-inbound chose rep-ben');
     expect(change.event.type).toBe('lead.assigned');
   });
 

@@ -101,6 +101,7 @@ describe('erasing a person from a lead', () => {
       },
       { leadId: 'lead-1', eventId: 'e1', touchEventId: 't1' },
       now,
+      demoConfiguration(),
     );
     const erasure = erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId: 'e2' })!;
     expect(erasure.lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request", consent: { text: 'ok', version: 'v1', givenAt: now.toISOString() }, updatedAt: '2026-03-03T00:00:00.000Z' });

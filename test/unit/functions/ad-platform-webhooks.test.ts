@@ -189,7 +189,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
       expect(lead.attribution.lastTouch?.platform_form_id).toBeDefined();
       expect(deps.intakes.records.get(`INTAKE#${channel}#55459717045641545`)).toMatchObject({ status: 'fetched', leadId: result.leadId, attempts: 0 });
       expect(deps.intakes.records.get(`INTAKE#${channel}#55459717045641545`)).not.toHaveProperty('nextAttemptAt');
-      expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured']);
+      expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured', 'lead.scored']);
     });
 
     it(`${channel}: a redelivery is a duplicate of the same lead, read once`, async () => {
@@ -287,12 +287,12 @@ describe('LinkedIn leadAction DELETED erases the person', () => {
     expect(deps.store.leads.get(leadId)).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
     expect(deps.store.keys.has(`email#${email}`)).toBe(false);
     expect(deps.store.keys.get('delivery#linkedin##r-77')).toBe(leadId);
-    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured', 'lead.erased']);
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured', 'lead.scored', 'lead.erased']);
     expect(deps.intakes.records.get('INTAKE#linkedin#r-77')).toMatchObject({ status: 'erased' });
 
     // A redelivered deletion changes nothing more.
     await send(deps, example(deps, 'linkedin', { id: 'r-77', leadAction: 'DELETED' }));
-    expect(deps.store.outbox.size).toBe(2);
+    expect(deps.store.outbox.size).toBe(3);
   });
 
   it('a deletion that arrives before the lead keeps the lead from ever being read', async () => {
@@ -392,7 +392,7 @@ describe('retry-pending-fetches', () => {
     expect(record).toMatchObject({ status: 'fetched', leadId: expect.any(String) });
     expect(deps.store.leads.get(record.leadId!)).toMatchObject({ capturedAt: '2026-03-02T10:18:00.000Z', source: { platformLeadId: delivery.platformLeadId } });
     expect(await run('2026-03-02T11:00:00.000Z')).toMatchObject({ due: 0 });
-    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.fetch_failed', 'lead.fetch_failed', 'lead.captured']);
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.fetch_failed', 'lead.fetch_failed', 'lead.captured', 'lead.scored']);
     vi.restoreAllMocks();
   });
 

@@ -18,7 +18,10 @@ describe('capture-form-submission handler', () => {
     const { leadId } = JSON.parse(response.body);
     const lead = deps.store.leads.get(leadId);
     expect(lead?.contact).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' });
-    expect([...deps.store.outbox.values()]).toEqual([expect.objectContaining({ detailType: 'lead.captured', detail: expect.objectContaining({ leadId }) })]);
+    expect([...deps.store.outbox.values()]).toEqual([
+      expect.objectContaining({ detailType: 'lead.captured', detail: expect.objectContaining({ leadId }) }),
+      expect.objectContaining({ detailType: 'lead.scored', detail: expect.objectContaining({ leadId, reason: 'captured', owned: false }) }),
+    ]);
   });
 
   it('reads multipart form data (fields only)', async () => {
@@ -67,7 +70,7 @@ describe('capture-form-submission handler', () => {
     expect(lead(tooFast)).toMatchObject({ status: 'quarantined', statusReason: 'the form was filled in 500 ms, faster than the 3 s a person needs' });
     // The spam post did not claim the email address: the real person gets a lead of their own.
     expect(lead(person)).toMatchObject({ status: 'new', touches: 1 });
-    const captured = [...deps.store.outbox.values()].map((event) => event.detail.status);
+    const captured = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.captured').map((event) => event.detail.status);
     expect(captured).toEqual(['quarantined', 'quarantined', 'new']);
   });
 

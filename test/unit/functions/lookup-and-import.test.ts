@@ -197,8 +197,8 @@ describe('import-leads handler', () => {
     };
     expect(await paths({ pool: 'americas-inbound' })).toEqual([{ path: 'source', message: expect.stringMatching(/^is required/) }]);
     expect(await paths({ source: 'fax', pool: 'americas-inbound' })).toEqual([{ path: 'source', message: `unknown channel "fax"; configured channels: ${deps.config.channels.map((channel) => channel.id).join(', ')}` }]);
-    expect(await paths({ source: 'trade-shows' })).toEqual([{ path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound)' }]);
-    expect(await paths({ source: 'trade-shows', pool: 'apac' })).toEqual([{ path: 'pool', message: 'unknown pool "apac"; configured pools: americas-inbound, emea-inbound' }]);
+    expect(await paths({ source: 'trade-shows' })).toEqual([{ path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound, key-accounts, nurture)' }]);
+    expect(await paths({ source: 'trade-shows', pool: 'apac' })).toEqual([{ path: 'pool', message: 'unknown pool "apac"; configured pools: americas-inbound, emea-inbound, key-accounts, nurture' }]);
     expect(await paths({ source: 'trade-shows', pool: 'americas-inbound', campaign: '' })).toEqual([{ path: 'campaign', message: expect.any(String) }]);
     expect(deps.store.leads.size + deps.store.outbox.size).toBe(0);
   });

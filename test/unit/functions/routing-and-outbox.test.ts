@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createRelayHandler } from '../../../functions/relay-outbox/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-outbox/handler';
@@ -11,41 +10,8 @@ import { busEvent, lambdaContext } from '../../support/api-gateway-events';
 function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo') {
   const intake = webFormIntake(deps.config, { leadId, formId, now: deps.now() });
   void deps.store.ingestLead(intake);
-  return intake.event;
+  return intake.events[0]!;
 }
-
-describe('assign-lead handler', () => {
-  it('assigns captured leads round robin within their pool and announces each assignment', async () => {
-    const deps = fakeDependencies();
-    const assign = createAssignHandler(() => deps);
-    const owners = [];
-    for (const leadId of ['l1', 'l2', 'l3']) {
-      await assign(busEvent('lead.captured', capturedLead(deps, leadId).detail), lambdaContext);
-      owners.push(deps.store.leads.get(leadId)?.ownerId);
-    }
-    expect(deps.metrics.counted).toEqual(Array.from({ length: 3 }, () => ({ name: 'LeadAssigned', dimensions: {} })));
-    await assign(busEvent('lead.captured', capturedLead(deps, 'l4', 'emea-contact').detail), lambdaContext);
-    expect(owners).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
-    expect(deps.store.leads.get('l4')?.ownerId).toBe('rep-chloe');
-    const assigned = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.assigned');
-    expect(assigned.map((event) => event.detail.ownerId)).toEqual(['rep-ava', 'rep-ben', 'rep-ava', 'rep-chloe']);
-  });
-
-  it('leaves an owned lead alone when the event is delivered again', async () => {
-    const deps = fakeDependencies();
-    const assign = createAssignHandler(() => deps);
-    const event = busEvent('lead.captured', capturedLead(deps, 'l1').detail);
-    await assign(event, lambdaContext);
-    await assign(event, lambdaContext);
-    expect([...deps.store.outbox.values()].filter((item) => item.detailType === 'lead.assigned')).toHaveLength(1);
-    expect(deps.metrics.counted.filter((metric) => metric.name === 'LeadAssigned')).toHaveLength(1);
-  });
-
-  it('fails on a detail that breaks the contract, so the event is retried and dead-lettered', async () => {
-    const deps = fakeDependencies();
-    await expect(createAssignHandler(() => deps)(busEvent('lead.captured', { leadId: 'l1' }), lambdaContext)).rejects.toThrow();
-  });
-});
 
 describe('notify-rep handler', () => {
   it('emails the owner once per assignment event, tagged with the lead', async () => {
@@ -134,8 +100,8 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     capturedLead(deps, 'l1');
     const sweep = createSweepHandler(() => deps);
     expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:01:00.000Z' })).toEqual({ republished: 0 });
-    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 1 });
-    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 2 });
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured', 'l1-captured.scored']);
     expect(deps.store.outbox.size).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { linkedInChallengeResponse, secretRefs, type SecretRef } from '@leadflow/domain';
-import { functions } from '@leadflow/manifest';
+import { manifestFunctions,  } from '@leadflow/manifest';
+import { demoConfiguration } from '../../support/demo-configuration';
 import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
 import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
 import { createHandler as createReceiveGoogle } from '../../../functions/receive-google-leads/handler';
@@ -14,6 +15,9 @@ import { exampleDelivery, type SigningSecrets, type WebhookChannel } from '../..
 import { fakeDependencies } from '../../support/fakes';
 import { signWithDemoSecrets } from '../../support/demo-secrets';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+
+/** The functions of the demo configuration, as `npm start` hosts them. */
+const functions = manifestFunctions(demoConfiguration());
 
 type Deps = ReturnType<typeof fakeDependencies>;
 type Handler = (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>;

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { functions } from '@leadflow/manifest';
+import { manifestFunctions,  } from '@leadflow/manifest';
+import { demoConfiguration } from '../../support/demo-configuration';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+
+/** The functions of the demo configuration, as `npm start` hosts them. */
+const functions = manifestFunctions(demoConfiguration());
 
 /** A host whose invocations wait until the test lets them finish, recording when each started. */
 function gatedHost() {

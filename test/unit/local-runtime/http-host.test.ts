@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { functions } from '@leadflow/manifest';
+import { manifestFunctions,  } from '@leadflow/manifest';
+import { demoConfiguration } from '../../support/demo-configuration';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { HttpHost } from '../../../packages/local-runtime/src/http-host';
 import { localTokenAudience, localTokenIssuer, signLocalToken } from '../../../packages/local-runtime/src/local-jwt';
+
+/** The functions of the demo configuration, as `npm start` hosts them. */
+const functions = manifestFunctions(demoConfiguration());
 
 /** The local HTTP host in front of a recording function host: what reaches a handler, and what is refused before. */
 

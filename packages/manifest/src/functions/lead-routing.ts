@@ -1,34 +1,67 @@
-import { leadEventSource } from '@leadflow/domain';
-import type { FunctionDefinition } from '../types';
+import { compileRoutingTable, leadEventSource, type Routing } from '@leadflow/domain';
+import type { EventRule, FunctionDefinition } from '../types';
 
-/** Rules that route lead events to assignment and to the rep. */
-export const leadRoutingFunctions: readonly FunctionDefinition[] = [
-  {
-    name: 'assign-lead',
-    description: 'Gives a new, real captured lead an owner by round robin over its pool, atomically.',
-    entry: 'functions/assign-lead/handler.ts',
-    trigger: {
-      kind: 'event',
-      ruleName: 'lead-captured-to-assignment',
-      // Only contactable, real leads are routed: invalid, quarantined and test leads stay with nobody.
-      pattern: { source: [leadEventSource], 'detail-type': ['lead.captured'], detail: { status: ['new'], isTest: [false] } },
-      retryAttempts: 2,
-      maxEventAgeSeconds: 3600,
+/**
+ * The routing table's rules, one per route, all targeting `assign-lead`. Each rule's input tells the
+ * function which route matched: `{"routeId": "<id>", "detail": <the lead.scored detail>}`.
+ */
+export function routeRules(routing: Routing): EventRule[] {
+  return compileRoutingTable(routing).map(({ route, ruleName, pattern }) => ({
+    ruleName,
+    pattern,
+    input: { inputPathsMap: { detail: '$.detail' }, inputTemplate: `{"routeId": "${route.id}", "detail": <detail>}` },
+  }));
+}
+
+/** Assignment by the configured routing table, and the emails that follow. */
+export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
+  return [
+    {
+      name: 'assign-lead',
+      description: 'Applies the strategy of the route whose rule matched a scored lead: an owner under their cap, or the pool.',
+      entry: 'functions/assign-lead/handler.ts',
+      trigger: { kind: 'event', rules: routeRules(routing), retryAttempts: 2, maxEventAgeSeconds: 3600 },
+      tables: { leads: 'readWrite' },
     },
-    tables: { leads: 'readWrite' },
-  },
-  {
-    name: 'notify-rep',
-    description: 'Emails the rep a lead was assigned to.',
-    entry: 'functions/notify-rep/handler.ts',
-    trigger: {
-      kind: 'event',
-      ruleName: 'lead-assigned-to-notification',
-      pattern: { source: [leadEventSource], 'detail-type': ['lead.assigned'] },
-      retryAttempts: 2,
-      maxEventAgeSeconds: 3600,
+    {
+      name: 'notify-rep',
+      description: 'Emails the rep a lead was assigned to.',
+      entry: 'functions/notify-rep/handler.ts',
+      trigger: {
+        kind: 'event',
+        rules: [{ ruleName: 'lead-assigned-to-notification', pattern: { source: [leadEventSource], 'detail-type': ['lead.assigned'] } }],
+        retryAttempts: 2,
+        maxEventAgeSeconds: 3600,
+      },
+      tables: { leads: 'readWrite' },
+      sendsEmail: true,
     },
-    tables: { leads: 'readWrite' },
-    sendsEmail: true,
-  },
-];
+    {
+      name: 'notify-pool-managers',
+      description: "Emails a pool's team managers when a routed lead found nobody available and waits in the pool.",
+      entry: 'functions/notify-pool-managers/handler.ts',
+      trigger: {
+        kind: 'event',
+        rules: [{ ruleName: 'lead-pooled-unattended-to-managers', pattern: { source: [leadEventSource], 'detail-type': ['lead.pooled'], detail: { reason: ['nobody_available'] } } }],
+        retryAttempts: 2,
+        maxEventAgeSeconds: 3600,
+      },
+      tables: { leads: 'readWrite' },
+      sendsEmail: true,
+    },
+    {
+      name: 'get-routing',
+      description: 'Returns the routing table with the EventBridge pattern compiled from each route, for managers and admins.',
+      entry: 'functions/get-routing/handler.ts',
+      trigger: { kind: 'http', method: 'GET', path: '/routing', auth: { mode: 'jwt' } },
+      tables: {},
+    },
+    {
+      name: 'set-rep-availability',
+      description: 'Marks a rep out of office (optionally until a date) or back, for the rep themself or a manager.',
+      entry: 'functions/set-rep-availability/handler.ts',
+      trigger: { kind: 'http', method: 'PUT', path: '/reps/{repId}/availability', auth: { mode: 'jwt' } },
+      tables: { leads: 'readWrite' },
+    },
+  ];
+}

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Lead, LeadErasure, PreparedIntake } from '@leadflow/domain';
-import type { IntakeOutcome, LeadStore, OwnerAssignment } from '../ports/lead-store';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { outOfOfficeSchema, type Lead, type LeadErasure, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
+import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
@@ -27,7 +27,7 @@ export class DynamoDbLeadStore implements LeadStore {
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId: lead.leadId, outcome: 'created' }, at)] : []),
             ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
             { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.tableName, Item: outboxItem(intake.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
           ],
         }),
       );
@@ -48,8 +48,23 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   private async recordTouch(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
-    const touch = intake.touch(leadId);
+    // The touch is re-scored from the lead as read, so it is written only if no other touch came in between.
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await this.recordTouchOnce(leadId, intake, idempotencyKey);
+      } catch (error) {
+        if (!(error instanceof StaleLeadError) || tries >= 8) throw error;
+        await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
+      }
+    }
+  }
+
+  private async recordTouchOnce(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
+    const existing = await this.getLead(leadId);
+    if (!existing) throw new Error(`Lead ${leadId} holds a dedup key but is not in the table`);
+    const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
+    const score = touch.score ? ', score = :score' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
     const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
     try {
@@ -64,17 +79,19 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}`,
-                ConditionExpression: 'attribute_exists(pk)',
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}`,
+                ConditionExpression: 'attribute_exists(pk) AND touches = :seenTouches',
                 ExpressionAttributeValues: {
                   ':one': 1,
+                  ':seenTouches': existing.touches,
                   ':at': touch.historyEntry.at,
                   ':entry': [touch.historyEntry],
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
+                  ...(touch.score ? { ':score': touch.score } : {}),
                 },
               },
             },
-            { Put: { TableName: this.tableName, Item: outboxItem(touch.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
           ],
         }),
       );
@@ -85,6 +102,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const offset = idempotencyKey ? 1 : 0;
       const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
       if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
+      if (failed?.[offset + deliveryKeys.length] || isTransactionConflict(error)) throw new StaleLeadError();
       throw error;
     }
   }
@@ -122,20 +140,44 @@ export class DynamoDbLeadStore implements LeadStore {
     return Item?.kind === 'person' ? String(Item.leadId) : undefined;
   }
 
-  async takeRoundRobinTurn(poolId: string): Promise<number> {
+  async takeTurn(counterId: string): Promise<number> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: leadsTableKeys.roundRobin(poolId),
+        Key: leadsTableKeys.routeTurn(counterId),
         UpdateExpression: 'ADD turn :one SET entity = :entity',
-        ExpressionAttributeValues: { ':one': 1, ':entity': 'round-robin' },
+        ExpressionAttributeValues: { ':one': 1, ':entity': 'route-turn' },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
     return Number(Attributes?.turn);
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'> {
+  async readRepStates(repIds: readonly string[]): Promise<RepStates> {
+    const states: RepStates = { openLeads: new Map(), outOfOffice: new Map() };
+    if (repIds.length === 0) return states;
+    const keys = repIds.flatMap((repId) => [leadsTableKeys.repLoad(repId), leadsTableKeys.repOutOfOffice(repId)]);
+    // A batch holds at most 100 keys; a pool's members fit many times over, unprocessed keys are asked again.
+    let pending: Array<Record<string, unknown>> = keys;
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending.slice(0, 100), ConsistentRead: true } } }));
+      for (const item of Responses?.[this.tableName] ?? []) {
+        if (item.entity === 'rep-load') states.openLeads.set(String(item.repId), Number(item.open));
+        if (item.entity === 'rep-out-of-office') {
+          const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
+          states.outOfOffice.set(String(item.repId), outOfOfficeSchema.parse(record));
+        }
+      }
+      pending = [...pending.slice(100), ...((UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [])];
+    }
+    return states;
+  }
+
+  async setOutOfOffice(record: OutOfOffice): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.repOutOfOffice(record.repId), entity: 'rep-out-of-office', ...record } }));
+  }
+
+  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -144,7 +186,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
                 // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
@@ -152,10 +194,22 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':new': 'new',
                   ':owner': change.ownerId,
                   ':assignment': change.assignment,
+                  ':routing': change.routing,
                   ':assigned': 'assigned',
                   ':at': change.assignment.assignedAt,
                   ':entry': [change.historyEntry],
                 },
+              },
+            },
+            {
+              // The holding cap (持有上限): the counter moves only while it stays within the rep's capacity.
+              Update: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.repLoad(change.ownerId),
+                UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
+                ConditionExpression: 'attribute_not_exists(#open) OR #open < :capacity',
+                ExpressionAttributeNames: { '#open': 'open' },
+                ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': change.ownerId, ':capacity': change.capacity },
               },
             },
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -164,7 +218,37 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'assigned';
     } catch (error) {
-      if (failedConditions(error)?.[0]) return 'already_assigned';
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'already_assigned';
+      if (failed?.[1]) return 'at_capacity';
+      if (isTransactionConflict(error)) return this.assignOwner(change);
+      throw error;
+    }
+  }
+
+  async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.lead(change.leadId),
+                UpdateExpression: 'SET poolId = :pool, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':new': 'new', ':pool': change.poolId, ':routing': change.routing, ':inPool': 'in_pool', ':at': change.routing.decidedAt, ':entry': [change.historyEntry] },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return 'pooled';
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return 'already_routed';
+      if (isTransactionConflict(error)) return this.leaveInPool(change);
       throw error;
     }
   }
@@ -219,6 +303,13 @@ export class DynamoDbLeadStore implements LeadStore {
     );
     return { leadId };
   }
+}
+
+/** The lead changed between reading and writing it; read it again. */
+class StaleLeadError extends Error {}
+
+function isTransactionConflict(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
 /**

@@ -2,7 +2,9 @@
 export const leadsTableKeys = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
-  roundRobin: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'ROUND_ROBIN' }),
+  routeTurn: (counterId: string) => ({ pk: `ROUTE#${counterId}`, sk: 'TURN' }),
+  repLoad: (repId: string) => ({ pk: `REP#${repId}`, sk: 'LOAD' }),
+  repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),

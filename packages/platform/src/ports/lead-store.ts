@@ -1,11 +1,12 @@
-import type { Lead, LeadErasure, LeadEvent, LeadHistoryEntry, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadErasure, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
 
-export interface OwnerAssignment {
-  leadId: string;
-  ownerId: string;
-  assignment: NonNullable<Lead['assignment']>;
-  historyEntry: LeadHistoryEntry;
-  event: LeadEvent;
+/** An owner for a lead, taken only while the rep is under their holding cap. */
+export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
+
+/** What the store knows of reps right now: open leads held (their holding-cap counters) and who is out of office. */
+export interface RepStates {
+  openLeads: Map<string, number>;
+  outOfOffice: Map<string, OutOfOffice>;
 }
 
 /**
@@ -31,10 +32,18 @@ export interface LeadStore {
    * for the dedup check (查重); `undefined` when no lead holds it.
    */
   findLeadIdByPersonKey(key: string): Promise<string | undefined>;
-  /** Atomically advances a pool's round-robin counter and returns the new turn (1, 2, 3, …). */
-  takeRoundRobinTurn(poolId: string): Promise<number>;
-  /** Sets the owner of a `new` lead unless it already has one: one lead, one owner. */
-  assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned'>;
+  /** Atomically advances a route's turn counter (per route and pool) and returns the new turn (1, 2, 3, …). */
+  takeTurn(counterId: string): Promise<number>;
+  readRepStates(repIds: readonly string[]): Promise<RepStates>;
+  /** Records a rep's out-of-office state (a later write replaces it). */
+  setOutOfOffice(record: OutOfOffice): Promise<void>;
+  /**
+   * Sets the owner of a `new` lead unless it already has one (one lead, one owner) and counts it among
+   * the rep's open leads, unless that would exceed `capacity` — in one transaction with `lead.assigned`.
+   */
+  assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'>;
+  /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
+  leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'>;
   /**
    * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
    * `erase` returns, deletes the person keys it names and writes its event, in one transaction (nothing,

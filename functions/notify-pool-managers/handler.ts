@@ -1,0 +1,27 @@
+import { leadPooledDetailSchema, unattendedLeadEmail } from '@leadflow/domain';
+import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+
+/** On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
+  return eventHandler(leadPooledDetailSchema, async (detail) => {
+    const { config, mailer, notifications, now } = dependencies();
+    const pool = config.pools.find((candidate) => candidate.id === detail.poolId);
+    if (!pool) throw new Error(`Lead ${detail.leadId} was left in pool "${detail.poolId}", which the configuration no longer has`);
+    const team = config.teams.find((candidate) => candidate.id === pool.teamId);
+    const managers = config.reps.filter((rep) => team?.managers.includes(rep.id));
+    if (managers.length === 0) logger.warn('Pool team has no managers to tell about an unattended lead', { leadId: detail.leadId, poolId: pool.id });
+    for (const manager of managers) {
+      const notificationId = `lead-pooled-email:${detail.eventId}:${manager.id}`;
+      // The log entry and the lead in one request, as notify-rep reads them.
+      const before = await notifications.readBeforeSending(notificationId, detail.leadId);
+      if (before.sent) continue;
+      const { lead } = before;
+      if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
+      await mailer.send({ ...unattendedLeadEmail(manager, lead, pool, lead.routing?.explanation ?? ''), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: manager.id } });
+      await notifications.recordSent(notificationId, lead.leadId, now().toISOString());
+      logger.info('Pool manager notified', { leadId: lead.leadId, managerId: manager.id, poolId: pool.id });
+    }
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

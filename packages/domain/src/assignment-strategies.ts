@@ -1,0 +1,106 @@
+import type { Pool, Rep } from './configuration';
+import type { LeadFacts } from './lead-scoring';
+import { unavailability, type OutOfOffice } from './rep-availability';
+import type { Route } from './routing-table';
+import type { RoutingCandidate } from './routing-decision';
+
+/** What a strategy knows when it ranks a route's reps; all of it read from the store just before. */
+export interface StrategyInput {
+  route: Route;
+  pool: Pool;
+  reps: readonly Rep[];
+  facts: LeadFacts;
+  outOfOffice: ReadonlyMap<string, OutOfOffice>;
+  /** Open leads each rep holds now (their holding-cap counter). */
+  openLeads: ReadonlyMap<string, number>;
+  /** The route's turn from its atomic counter (1, 2, 3, …), for the rotating strategies. */
+  turn?: number;
+  now: Date;
+}
+
+export interface StrategyRanking {
+  /** Reps who may take the lead, best first; the next is tried if the first fills up meanwhile. */
+  ranked: Rep[];
+  /** Every pool member with why they were skipped (unavailable, at capacity, wrong territory). */
+  skipped: RoutingCandidate[];
+}
+
+/** Whether the strategy rotates on the route's turn counter. */
+export function strategyTakesTurns(strategy: Route['strategy']): boolean {
+  return strategy === 'round_robin' || strategy === 'weighted' || strategy === 'territory';
+}
+
+/**
+ * Ranks the route pool's members for a lead by the route's strategy. Reps who are inactive, out of
+ * office, outside their working hours or at their holding cap are skipped with the reason, as are
+ * (for `territory`) reps whose countries and regions do not cover the lead.
+ */
+export function rankCandidates(input: StrategyInput): StrategyRanking {
+  const byId = new Map(input.reps.map((rep) => [rep.id, rep]));
+  const members = input.pool.members.map((id) => byId.get(id)).filter((rep): rep is Rep => rep !== undefined);
+  const skipped: RoutingCandidate[] = [];
+  const eligible = members.filter((rep) => {
+    const reason = skipReason(rep, input);
+    if (reason) skipped.push({ repId: rep.id, verdict: 'skipped', reason });
+    return !reason;
+  });
+  if (input.route.strategy === 'pool' || eligible.length === 0) return { ranked: [], skipped };
+  switch (input.route.strategy) {
+    case 'least_busy':
+      return { ranked: [...eligible].sort((a, b) => (input.openLeads.get(a.id) ?? 0) - (input.openLeads.get(b.id) ?? 0)), skipped };
+    case 'weighted':
+      return { ranked: smoothWeightedOrder(eligible, turnOf(input)), skipped };
+    case 'round_robin':
+    case 'territory':
+      return { ranked: rotation(members, eligible, turnOf(input)), skipped };
+  }
+}
+
+function turnOf(input: StrategyInput): number {
+  if (input.turn === undefined) throw new Error(`Strategy ${input.route.strategy} needs the route's turn`);
+  return input.turn;
+}
+
+function skipReason(rep: Rep, input: StrategyInput): string | undefined {
+  const away = unavailability(rep, input.outOfOffice.get(rep.id), input.now);
+  if (away) return away;
+  const open = input.openLeads.get(rep.id) ?? 0;
+  if (open >= rep.capacity) return `at capacity (${open}/${rep.capacity} open leads)`;
+  if (input.route.strategy === 'territory' && !covers(rep, input.facts)) {
+    const territory = [...rep.countries, ...rep.regions].join(', ') || 'nothing';
+    return `wrong territory (lead in ${input.facts.country ?? input.facts.region ?? 'an unknown country'}; covers ${territory})`;
+  }
+  return undefined;
+}
+
+function covers(rep: Rep, facts: StrategyInput['facts']): boolean {
+  return (typeof facts.country === 'string' && rep.countries.includes(facts.country)) || (typeof facts.region === 'string' && rep.regions.includes(facts.region));
+}
+
+/**
+ * Round robin over the pool's members in order: turn N belongs to member (N-1) mod size, and when that
+ * member is skipped the turn passes to the next eligible one (Ava away → her turn goes to Ben).
+ */
+function rotation(members: readonly Rep[], eligible: readonly Rep[], turn: number): Rep[] {
+  const start = (((turn - 1) % members.length) + members.length) % members.length;
+  const ordered = [...members.slice(start), ...members.slice(0, start)];
+  return ordered.filter((rep) => eligible.includes(rep));
+}
+
+/**
+ * nginx's smooth weighted round robin, replayed from a zero state for `turn` steps of its cycle (the
+ * sum of the weights), so the choice follows from the stored turn alone: weights 2:1:1 give A B C A,
+ * A B C A, … — every rep gets its share within each cycle and no rep more than one extra in a row.
+ */
+export function smoothWeightedOrder(reps: readonly Rep[], turn: number): Rep[] {
+  const total = reps.reduce((sum, rep) => sum + rep.weight, 0);
+  const steps = ((turn - 1) % total) + 1;
+  const current = reps.map(() => 0);
+  let chosen = 0;
+  for (let step = 0; step < steps; step += 1) {
+    reps.forEach((rep, index) => (current[index]! += rep.weight));
+    chosen = current.reduce((best, value, index) => (value > current[best]! ? index : best), 0);
+    current[chosen]! -= total;
+  }
+  return [reps[chosen]!, ...reps.filter((_, index) => index !== chosen)];
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Lead } from './lead';
+
+/**
+ * A fact of a lead that scoring rules and routes read: contact facts, where it came from, how often
+ * the person came back, and any form answer as `answers.<name>`.
+ */
+export const leadFactNames = ['title', 'company', 'country', 'region', 'emailDomain', 'emailLocalPart', 'message', 'channel', 'sourceKind', 'formId', 'touches'] as const;
+const factNameSchema = z.union([z.enum(leadFactNames), z.string().regex(/^answers\.[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a lead fact or "answers.<field name>"')]);
+
+/** When a rule applies; values compare case-insensitively, `contains` looks for a word or phrase inside. */
+export const scoringConditionSchema = z.union([
+  z.strictObject({ fact: factNameSchema, in: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ fact: factNameSchema, contains: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ fact: factNameSchema, present: z.literal(true) }),
+  z.strictObject({ fact: z.literal('touches'), atLeast: z.number().int().positive() }),
+]);
+export type ScoringCondition = z.infer<typeof scoringConditionSchema>;
+
+export const scoringCategorySchema = z.enum(['fit', 'intent', 'engagement', 'disqualifier']);
+
+export const scoringRuleSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_"'),
+    category: scoringCategorySchema,
+    /** Points added when the rule applies; disqualifiers take points away (negative). */
+    points: z.number().int().min(-100).max(100),
+    /** Why the points are given, as a person would say it ("decision-maker title"). */
+    reason: z.string().trim().min(1),
+    when: scoringConditionSchema,
+  })
+  .refine((rule) => (rule.category === 'disqualifier') === rule.points < 0, {
+    message: 'disqualifiers take points away (negative points); other rules add them',
+    path: ['points'],
+  });
+export type ScoringRule = z.infer<typeof scoringRuleSchema>;
+
+export const gradeSchema = z.enum(['A', 'B', 'C', 'D']);
+export const temperatureSchema = z.enum(['hot', 'warm', 'cold']);
+export type Grade = z.infer<typeof gradeSchema>;
+export type Temperature = z.infer<typeof temperatureSchema>;
+
+const thresholdSchema = z.number().int().min(0).max(100);
+
+export const scoringConfigurationSchema = z
+  .strictObject({
+    /** Points every lead of a channel starts with (channel id → 0..100); channels not listed start at 0. */
+    channelPriors: z.record(z.string(), thresholdSchema).default({}),
+    rules: z.array(scoringRuleSchema).default([]),
+    /** Lowest score of each grade; below `C` is `D`. */
+    grades: z.strictObject({ A: thresholdSchema, B: thresholdSchema, C: thresholdSchema }),
+    /** Lowest score of each temperature; below `warm` is `cold`. */
+    temperatures: z.strictObject({ hot: thresholdSchema, warm: thresholdSchema }),
+  })
+  .superRefine((scoring, ctx) => {
+    if (!(scoring.grades.A > scoring.grades.B && scoring.grades.B > scoring.grades.C)) {
+      ctx.addIssue({ code: 'custom', path: ['grades'], message: 'thresholds out of order: need A > B > C' });
+    }
+    if (!(scoring.temperatures.hot > scoring.temperatures.warm)) {
+      ctx.addIssue({ code: 'custom', path: ['temperatures'], message: 'thresholds out of order: need hot > warm' });
+    }
+    const seen = new Set<string>();
+    scoring.rules.forEach((rule, index) => {
+      if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'id'], message: `duplicate id "${rule.id}"` });
+      seen.add(rule.id);
+    });
+  });
+export type ScoringConfiguration = z.infer<typeof scoringConfigurationSchema>;
+
+/** One reason a score is what it is: the rule (or the channel prior), its points and why. */
+export const scoreContributionSchema = z.strictObject({
+  ruleId: z.string(),
+  category: z.enum(['channel', ...scoringCategorySchema.options]),
+  points: z.number().int(),
+  reason: z.string(),
+});
+export type ScoreContribution = z.infer<typeof scoreContributionSchema>;
+
+export const leadScoreSchema = z.strictObject({
+  /** 0..100: the contributions' sum, held inside those bounds. */
+  points: z.number().int().min(0).max(100),
+  grade: gradeSchema,
+  temperature: temperatureSchema,
+  contributions: z.array(scoreContributionSchema),
+  scoredAt: z.iso.datetime(),
+});
+export type LeadScore = z.infer<typeof leadScoreSchema>;
+
+/** The lead's facts by name, as rules and routes read them. */
+export type LeadFacts = Record<string, string | number | undefined>;
+
+/**
+ * The facts of a lead. `country` is the ISO code the person gave, else the country of their phone
+ * number, so a lead without a country field can still be placed in a territory.
+ */
+export function leadFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches'>): LeadFacts {
+  const [emailLocalPart, emailDomain] = lead.contact.email?.split('@') ?? [];
+  const given = lead.contact.country?.trim();
+  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phone ? parsePhoneNumberFromString(lead.contact.phone)?.country : undefined;
+  return {
+    title: lead.contact.title,
+    company: lead.contact.company,
+    country,
+    region: lead.contact.region,
+    emailDomain,
+    emailLocalPart,
+    message: lead.contact.message,
+    channel: lead.channel,
+    sourceKind: lead.source.kind,
+    formId: lead.source.formId,
+    touches: lead.touches,
+    ...Object.fromEntries(Object.entries(lead.answers).map(([name, value]) => [`answers.${name}`, value])),
+  };
+}
+
+/** Whether a condition holds for the facts; an absent fact satisfies only nothing. */
+export function conditionHolds(condition: ScoringCondition, facts: LeadFacts): boolean {
+  const value = facts[condition.fact];
+  if (value === undefined || value === '') return false;
+  if ('atLeast' in condition) return typeof value === 'number' && value >= condition.atLeast;
+  if ('present' in condition) return true;
+  const text = String(value).toLowerCase();
+  if ('in' in condition) return condition.in.some((candidate) => candidate.toLowerCase() === text);
+  return condition.contains.some((needle) => text.includes(needle.toLowerCase()));
+}
+
+/**
+ * Scores a lead: its channel's prior plus the points of every rule that applies, held within 0..100,
+ * each contribution with its reason. `channelPriors` are the configured ones unless a caller passes
+ * measured ones (e.g. from a channel's qualification rate).
+ *
+ * @example
+ * scoreLead(leadFacts(lead), config.scoring, new Date()).grade // 'B'
+ */
+export function scoreLead(facts: LeadFacts, scoring: ScoringConfiguration, now: Date, channelPriors: Record<string, number> = scoring.channelPriors): LeadScore {
+  const contributions: ScoreContribution[] = [];
+  const prior = typeof facts.channel === 'string' ? channelPriors[facts.channel] : undefined;
+  if (prior) contributions.push({ ruleId: 'channel-prior', category: 'channel', points: prior, reason: `leads from channel ${facts.channel} start at ${prior}` });
+  for (const rule of scoring.rules) {
+    if (conditionHolds(rule.when, facts)) contributions.push({ ruleId: rule.id, category: rule.category, points: rule.points, reason: rule.reason });
+  }
+  const sum = contributions.reduce((total, contribution) => total + contribution.points, 0);
+  const points = Math.max(0, Math.min(100, sum));
+  return { points, grade: gradeOf(points, scoring), temperature: temperatureOf(points, scoring), contributions, scoredAt: now.toISOString() };
+}
+
+export function gradeOf(points: number, scoring: ScoringConfiguration): Grade {
+  const { A, B, C } = scoring.grades;
+  return points >= A ? 'A' : points >= B ? 'B' : points >= C ? 'C' : 'D';
+}
+
+export function temperatureOf(points: number, scoring: ScoringConfiguration): Temperature {
+  return points >= scoring.temperatures.hot ? 'hot' : points >= scoring.temperatures.warm ? 'warm' : 'cold';
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { sourceKindSchema } from './lead';
+import { gradeSchema, temperatureSchema } from './lead-scoring';
+import { leadEventSource } from './lead-events';
+import { assignmentStrategySchema } from './assignment-strategy';
+
+
+const valuesSchema = z.array(z.string().min(1)).min(1);
+
+/** What a route takes; every listed condition must hold (a list means any of its values). */
+export const routeMatchSchema = z.strictObject({
+  grades: z.array(gradeSchema).min(1).optional(),
+  temperatures: z.array(temperatureSchema).min(1).optional(),
+  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"')).min(1).optional(),
+  regions: valuesSchema.optional(),
+  sourceKinds: z.array(sourceKindSchema).min(1).optional(),
+  channels: valuesSchema.optional(),
+  forms: valuesSchema.optional(),
+  /** Form answers by field name, e.g. `{"product_interest": ["Fleet"]}`; compared exactly. */
+  answers: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a form field name'), valuesSchema).optional(),
+});
+export type RouteMatch = z.infer<typeof routeMatchSchema>;
+
+export const routeSchema = z.strictObject({
+  /** Short, so that `lead-route-<id>` stays within EventBridge's 64-character rule names. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be lower-case letters, digits or "-", at most 41 characters'),
+  name: z.string().trim().min(1),
+  /** Omitted on the default route, which takes whatever no route above it took. */
+  match: routeMatchSchema.optional(),
+  strategy: assignmentStrategySchema,
+  /** The pool the lead goes to; omitted, the lead's own pool (from its form or platform form). */
+  poolId: z.string().min(1).optional(),
+});
+export type Route = z.infer<typeof routeSchema>;
+
+export const routingSchema = z.strictObject({
+  /** In order: a lead takes the first route that matches it; the last route is the default. */
+  routes: z.array(routeSchema).min(1),
+});
+export type Routing = z.infer<typeof routingSchema>;
+
+/** The `lead.scored` detail fields each route condition reads. */
+const conditionFields = {
+  grades: 'grade',
+  temperatures: 'temperature',
+  countries: 'country',
+  regions: 'region',
+  sourceKinds: 'sourceKind',
+  channels: 'channel',
+  forms: 'formId',
+} as const satisfies Record<Exclude<keyof RouteMatch, 'answers'>, string>;
+
+/** Fields every `lead.scored` carries; the others may be absent, and "not X" must then match too. */
+const alwaysPresentFields = new Set(['grade', 'temperature', 'sourceKind', 'channel']);
+
+/** One condition: the detail field (dotted for answers) and the values it must take. */
+interface RouteCondition {
+  field: string;
+  values: readonly string[];
+}
+
+export function routeConditions(match: RouteMatch | undefined): RouteCondition[] {
+  if (!match) return [];
+  const conditions: RouteCondition[] = [];
+  for (const [key, field] of Object.entries(conditionFields)) {
+    const values = match[key as keyof typeof conditionFields];
+    if (values) conditions.push({ field, values });
+  }
+  for (const [name, values] of Object.entries(match.answers ?? {})) conditions.push({ field: `answers.${name}`, values });
+  return conditions;
+}
+
+/** Answer names that some route reads; `lead.scored` carries these answers so rules can match them. */
+export function routedAnswerNames(routing: Routing): string[] {
+  return [...new Set(routing.routes.flatMap((route) => Object.keys(route.match?.answers ?? {})))].sort();
+}
+
+/** A conjunction of field constraints: one branch of a compiled route. */
+type Term = Map<string, { in?: Set<string>; notIn: Set<string> }>;
+
+export interface CompiledRoute {
+  route: Route;
+  /** The EventBridge rule's name. */
+  ruleName: string;
+  /** An EventBridge event pattern that matches exactly the leads this route takes and no earlier route does. */
+  pattern: Record<string, unknown>;
+}
+
+/**
+ * Compiles the routing table into EventBridge patterns that are mutually exclusive in table order:
+ * EventBridge fires every rule that matches, so route N's pattern is "route N's conditions and none of
+ * the routes above", written with `anything-but` (plus `exists: false` for facts a lead may lack) and
+ * `$or` over the ways a lead can miss each earlier route. Only new, unowned, real leads are routed.
+ *
+ * @throws Error naming the route when earlier routes already take every lead it would match.
+ */
+export function compileRoutingTable(routing: Routing): CompiledRoute[] {
+  return routing.routes.map((route, index) => {
+    let terms: Term[] = [termOf(routeConditions(route.match))];
+    for (const earlier of routing.routes.slice(0, index)) terms = excluding(terms, routeConditions(earlier.match));
+    if (terms.length === 0) throw new Error(`routing.routes[${index}] ("${route.id}") never matches: the routes above it take every lead it would`);
+    const branches = terms.map(detailPatternOf);
+    return {
+      route,
+      ruleName: `lead-route-${route.id}`,
+      pattern: {
+        source: [leadEventSource],
+        'detail-type': ['lead.scored'],
+        detail: { status: ['new'], isTest: [false], owned: [false], ...(branches.length === 1 ? branches[0] : { $or: branches }) },
+      },
+    };
+  });
+}
+
+function termOf(conditions: readonly RouteCondition[]): Term {
+  return new Map(conditions.map(({ field, values }) => [field, { in: new Set(values), notIn: new Set<string>() }]));
+}
+
+/** Each term, narrowed so it misses an earlier route: some condition of that route must fail. */
+function excluding(terms: readonly Term[], earlier: readonly RouteCondition[]): Term[] {
+  const result = new Map<string, Term>();
+  for (const term of terms) {
+    // A term that already misses the earlier route stays as it is.
+    const alreadyMisses = earlier.some((condition) => misses(term, condition));
+    const narrowed = alreadyMisses ? [term] : earlier.flatMap(({ field, values }) => narrow(term, field, values));
+    for (const candidate of narrowed) result.set(termKey(candidate), candidate);
+  }
+  return [...result.values()];
+}
+
+function misses(term: Term, { field, values }: RouteCondition): boolean {
+  const constraint = term.get(field);
+  if (!constraint) return false;
+  return constraint.in ? values.every((value) => !constraint.in!.has(value)) : values.every((value) => constraint.notIn.has(value));
+}
+
+function narrow(term: Term, field: string, excluded: readonly string[]): Term[] {
+  const next: Term = new Map([...term].map(([name, constraint]) => [name, { in: constraint.in && new Set(constraint.in), notIn: new Set(constraint.notIn) }]));
+  const constraint = next.get(field) ?? { notIn: new Set<string>() };
+  if (constraint.in) {
+    for (const value of excluded) constraint.in.delete(value);
+    if (constraint.in.size === 0) return [];
+  } else {
+    for (const value of excluded) constraint.notIn.add(value);
+  }
+  next.set(field, constraint);
+  return [next];
+}
+
+function termKey(term: Term): string {
+  return JSON.stringify([...term].sort(([a], [b]) => a.localeCompare(b)).map(([field, constraint]) => [field, constraint.in ? [...constraint.in].sort() : null, [...constraint.notIn].sort()]));
+}
+
+function detailPatternOf(term: Term): Record<string, unknown> {
+  const pattern: Record<string, unknown> = {};
+  for (const [field, constraint] of [...term].sort(([a], [b]) => a.localeCompare(b))) {
+    const matcher = constraint.in
+      ? [...constraint.in].sort()
+      : [{ 'anything-but': [...constraint.notIn].sort() }, ...(alwaysPresentFields.has(field) ? [] : [{ exists: false }])];
+    const [head, name] = field.split('.') as [string, string | undefined];
+    if (name === undefined) pattern[head] = matcher;
+    else pattern[head] = { ...(pattern[head] as Record<string, unknown> | undefined), [name]: matcher };
+  }
+  return pattern;
+}
+
+/** The route a lead's facts take, in table order: what the compiled rules decide on the bus, for the dry run. */
+export function routeFor(routing: Routing, facts: { [field: string]: unknown; answers?: Record<string, string> }): Route {
+  const value = (field: string) => (field.startsWith('answers.') ? facts.answers?.[field.slice('answers.'.length)] : facts[field]);
+  const route = routing.routes.find((candidate) =>
+    routeConditions(candidate.match).every(({ field, values }) => {
+      const actual = value(field);
+      return actual !== undefined && values.includes(String(actual));
+    }),
+  );
+  if (!route) throw new Error('The routing table has no default route');
+  return route;
+}

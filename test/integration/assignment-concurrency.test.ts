@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { AssignmentStrategy, Configuration, Lead, LeadScoredDetail } from '@leadflow/domain';
+import { DynamoDbLeadStore } from '@leadflow/platform';
+import { createHandler } from '../../functions/assign-lead/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { webFormIntake } from '../support/intakes';
+import { lambdaContext } from '../support/api-gateway-events';
+import { RecordingMetrics } from '../support/fakes';
+
+let database: TestDatabase;
+let leads: DynamoDbLeadStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+/**
+ * The demo configuration with one route over a pool of reps of its own (weights and caps given, at any
+ * hour), so each test starts from empty open-lead counters.
+ */
+function configurationWith(poolId: string, strategy: AssignmentStrategy, reps: Array<{ id: string; weight: number; capacity: number }>): Configuration {
+  const config = demoConfiguration();
+  const template = config.reps[0]!;
+  for (const rep of reps) config.reps.push({ ...template, id: rep.id, name: rep.id, weight: rep.weight, capacity: rep.capacity, workingHours: undefined });
+  config.pools.push({ id: poolId, name: poolId, teamId: 'americas', members: reps.map((rep) => rep.id) });
+  config.routing = { routes: [{ id: poolId, name: poolId, strategy, poolId }] };
+  return config;
+}
+
+/** Stores `count` new leads, then delivers all their routed events to assign-lead at once. */
+async function routeAtOnce(config: Configuration, prefix: string, count: number): Promise<Lead[]> {
+  const deps = { config, leads, metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
+  const assign = createHandler(() => deps);
+  const intakes = Array.from({ length: count }, (_, index) => webFormIntake(config, { leadId: `${prefix}-${index}`, contact: { name: 'Ada', email: `${prefix}-${index}@example.com` } }));
+  await Promise.all(intakes.map((intake) => leads.ingestLead(intake)));
+  const details = intakes.map((intake) => intake.events.find((event) => event.type === 'lead.scored')!.detail as LeadScoredDetail);
+  await Promise.all(details.map((detail) => assign({ routeId: config.routing.routes[0]!.id, detail }, lambdaContext)));
+  return Promise.all(details.map(async (detail) => (await leads.getLead(detail.leadId))!));
+}
+
+const countBy = (routed: Lead[]) => routed.reduce<Record<string, number>>((counts, lead) => ({ ...counts, [lead.ownerId ?? '(pool)']: (counts[lead.ownerId ?? '(pool)'] ?? 0) + 1 }), {});
+
+describe('assignment strategies under concurrency, against DynamoDB Local', () => {
+  it('round robin: 100 leads at once over four reps give each exactly 25, every turn used once', { timeout: 300_000 }, async () => {
+    const reps = ['rr-1', 'rr-2', 'rr-3', 'rr-4'].map((id) => ({ id, weight: 1, capacity: 1000 }));
+    const routed = await routeAtOnce(configurationWith('rr-four', 'round_robin', reps), 'rr', 100);
+    expect(countBy(routed)).toEqual({ 'rr-1': 25, 'rr-2': 25, 'rr-3': 25, 'rr-4': 25 });
+    expect(routed.map((lead) => lead.routing!.turn).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
+  });
+
+  it('weighted 2:1:1: 400 leads at once give 200/100/100, and no rep more than one extra in a row', { timeout: 600_000 }, async () => {
+    const reps = [
+      { id: 'wrr-a', weight: 2, capacity: 1000 },
+      { id: 'wrr-b', weight: 1, capacity: 1000 },
+      { id: 'wrr-c', weight: 1, capacity: 1000 },
+    ];
+    const routed = await routeAtOnce(configurationWith('weighted-three', 'weighted', reps), 'wrr', 400);
+    expect(countBy(routed)).toEqual({ 'wrr-a': 200, 'wrr-b': 100, 'wrr-c': 100 });
+    const sequence = [...routed].sort((a, b) => a.routing!.turn! - b.routing!.turn!).map((lead) => lead.ownerId!);
+    const longestRun = new Map<string, number>();
+    let run = 0;
+    sequence.forEach((owner, index) => {
+      run = index > 0 && sequence[index - 1] === owner ? run + 1 : 1;
+      longestRun.set(owner, Math.max(longestRun.get(owner) ?? 0, run));
+    });
+    expect(Object.fromEntries(longestRun)).toEqual({ 'wrr-a': 2, 'wrr-b': 1, 'wrr-c': 1 });
+  });
+
+  it('least busy: 50 leads at once never push a rep past their cap; the rest wait in the pool', { timeout: 300_000 }, async () => {
+    const reps = ['lb-1', 'lb-2', 'lb-3', 'lb-4'].map((id, index) => ({ id, weight: 1, capacity: 8 + index }));
+    const routed = await routeAtOnce(configurationWith('least-busy-four', 'least_busy', reps), 'lb', 50);
+    expect(countBy(routed)).toEqual({ 'lb-1': 8, 'lb-2': 9, 'lb-3': 10, 'lb-4': 11, '(pool)': 12 });
+    const states = await leads.readRepStates(reps.map((rep) => rep.id));
+    expect(Object.fromEntries(states.openLeads)).toEqual({ 'lb-1': 8, 'lb-2': 9, 'lb-3': 10, 'lb-4': 11 });
+    const pooled = routed.filter((lead) => !lead.ownerId);
+    expect(pooled.every((lead) => lead.status === 'in_pool' && lead.routing?.outcome === 'pooled')).toBe(true);
+    // Never two owners: each lead has one assignment entry at most.
+    expect(routed.every((lead) => lead.history.filter((entry) => entry.action === 'assigned' || entry.action === 'pooled').length === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { routeFor, type LeadContact, type LeadScoredDetail } from '@leadflow/domain';
+import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
+import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
+import { busEvent, lambdaContext } from '../../support/api-gateway-events';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+
+/** Captures a lead and hands assign-lead what the matching route's rule would: `{routeId, detail}`. */
+async function captureAndRoute(deps: Deps, leadId: string, input: { formId?: string; contact?: LeadContact; answers?: Record<string, string> } = {}) {
+  const intake = webFormIntake(deps.config, { leadId, now: deps.now(), contact: { name: 'Ada', email: `${leadId}@example.com`, country: 'US' }, ...input });
+  await deps.store.ingestLead(intake);
+  const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail as LeadScoredDetail;
+  const routeId = routeFor(deps.config.routing, detail).id;
+  await createAssignHandler(() => deps)({ routeId, detail }, lambdaContext);
+  return { routeId, lead: deps.store.leads.get(leadId)! };
+}
+
+const hotUsLead = { contact: { name: 'Hal', email: 'hal@bigco.example', phone: '+14155550100', title: 'VP Operations', country: 'US' }, answers: { company_size: '1000+', product_interest: 'Fleet software' } };
+
+describe('assign-lead handler', () => {
+  it('gives warm leads of the default route to the pool members in turn, recording route, strategy and score', async () => {
+    const deps = fakeDependencies();
+    const owners = [];
+    for (const leadId of ['l1', 'l2', 'l3']) {
+      const { routeId, lead } = await captureAndRoute(deps, leadId);
+      expect(routeId).toBe('default');
+      owners.push(lead.ownerId);
+    }
+    expect(owners).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
+    const lead = deps.store.leads.get('l2')!;
+    expect(lead.routing).toMatchObject({ routeId: 'default', strategy: 'round_robin', poolId: 'americas-inbound', outcome: 'assigned', ownerId: 'rep-ben', turn: 2 });
+    expect(lead.routing?.score?.contributions.map((contribution) => contribution.ruleId)).toEqual(['channel-prior', 'served-country', 'asked-for-demo']);
+    const assigned = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.assigned');
+    expect(assigned.map((event) => event.detail.ownerId)).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
+    expect(assigned[1]!.detail).toMatchObject({ rule: 'round_robin', routeId: 'default', candidates: [{ repId: 'rep-ben', verdict: 'chosen' }, { repId: 'rep-ava', verdict: 'passed_over' }] });
+  });
+
+  it("passes Ava's turn to Ben while she is out of office, and says why in the history", async () => {
+    const deps = fakeDependencies();
+    await deps.store.setOutOfOffice({ repId: 'rep-ava', outOfOffice: true, until: '2026-03-09T00:00:00.000Z', setBy: 'mgr-maya', setAt: deps.now().toISOString() });
+    const { lead } = await captureAndRoute(deps, 'l1');
+    expect(lead.ownerId).toBe('rep-ben');
+    const entry = lead.history.at(-1)!;
+    expect(entry.detail).toBe('route default (round robin turn 1) in pool americas-inbound chose rep-ben; rep-ava skipped: out of office until 2026-03-09T00:00:00.000Z');
+    expect(entry.decision?.candidates).toEqual([
+      { repId: 'rep-ben', verdict: 'chosen' },
+      { repId: 'rep-ava', verdict: 'skipped', reason: 'out of office until 2026-03-09T00:00:00.000Z' },
+    ]);
+  });
+
+  it('sends a hot lead to a rep whose territory covers its country', async () => {
+    const deps = fakeDependencies();
+    const { routeId, lead } = await captureAndRoute(deps, 'hot-1', { contact: { ...hotUsLead.contact, email: 'hal@bigco.example' }, answers: hotUsLead.answers });
+    expect(routeId).toBe('hot-by-territory');
+    expect(lead.score).toMatchObject({ temperature: 'hot', grade: 'A' });
+    expect(['rep-ava', 'rep-ben']).toContain(lead.ownerId);
+    expect(lead.routing?.candidates.filter((candidate) => candidate.verdict === 'skipped').map((candidate) => [candidate.repId, candidate.reason])).toEqual([
+      ['rep-chloe', 'wrong territory (lead in US; covers FR, BE, CH, emea)'],
+      ['rep-dev', 'wrong territory (lead in US; covers GB, IE, emea)'],
+    ]);
+  });
+
+  it('leaves a cold lead unowned in its pool, telling no manager (the pool strategy is on purpose)', async () => {
+    const deps = fakeDependencies();
+    const { routeId, lead } = await captureAndRoute(deps, 'cold-1', { formId: 'emea-contact', contact: { name: 'Cy', email: 'info@gmail.com' } });
+    expect(routeId).toBe('cold-to-nurture');
+    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', routing: { outcome: 'pooled', strategy: 'pool' } });
+    expect(lead.ownerId).toBeUndefined();
+    const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled');
+    expect(pooled?.detail).toMatchObject({ reason: 'pool_strategy', poolId: 'nurture' });
+  });
+
+  it("leaves the lead in the route's pool when nobody is available, and emails the pool's managers once", async () => {
+    const deps = fakeDependencies();
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setBy: 'mgr-maya', setAt: deps.now().toISOString() });
+    const { lead } = await captureAndRoute(deps, 'l1');
+    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'americas-inbound', routing: { outcome: 'pooled', strategy: 'round_robin' } });
+    const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled')!;
+    expect(pooled.detail).toMatchObject({ reason: 'nobody_available' });
+    const notify = createNotifyManagers(() => deps);
+    await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
+    await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
+    expect(deps.mailer.sent).toHaveLength(1);
+    expect(deps.mailer.sent[0]).toMatchObject({ to: 'maya.goldberg@northwind.example', subject: 'Unassigned lead waiting in Americas inbound: Ada' });
+    expect(deps.mailer.sent[0]!.text).toContain('rep-ava skipped: out of office');
+  });
+
+  it('never gives a rep more open leads than their holding cap', async () => {
+    const deps = fakeDependencies();
+    deps.store.openLeads.set('rep-ava', 40);
+    const { lead } = await captureAndRoute(deps, 'l1');
+    expect(lead.ownerId).toBe('rep-ben');
+    expect(lead.routing?.candidates).toContainEqual({ repId: 'rep-ava', verdict: 'skipped', reason: 'at capacity (40/40 open leads)' });
+  });
+
+  it('leaves an owned lead alone when the rule delivers again, and refuses input that breaks the contract', async () => {
+    const deps = fakeDependencies();
+    const intake = webFormIntake(deps.config, { leadId: 'l1', now: deps.now() });
+    await deps.store.ingestLead(intake);
+    const input = { routeId: 'default', detail: intake.events[1]!.detail };
+    const assign = createAssignHandler(() => deps);
+    await assign(input, lambdaContext);
+    await assign(input, lambdaContext);
+    expect([...deps.store.outbox.values()].filter((item) => item.detailType === 'lead.assigned')).toHaveLength(1);
+    await expect(assign({ routeId: 'default', detail: { leadId: 'l1' } }, lambdaContext)).rejects.toThrow();
+    await expect(assign({ routeId: 'no-such-route', detail: intake.events[1]!.detail }, lambdaContext)).rejects.toThrow('no such route');
+  });
+});

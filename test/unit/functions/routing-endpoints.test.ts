@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler as createGetRouting } from '../../../functions/get-routing/handler';
+import { createHandler as createSetAvailability } from '../../../functions/set-rep-availability/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+
+const asRep = (id: string) => ({ sub: id, 'cognito:groups': '[rep]' });
+const asManager = { sub: 'mgr-maya', 'cognito:groups': '[manager]' };
+const asFinance = { sub: 'fin', 'cognito:groups': '[finance]' };
+
+async function putAvailability(deps: ReturnType<typeof fakeDependencies>, repId: string, body: string, claims: Record<string, string> | undefined, contentType = 'application/json') {
+  const event = httpEvent({ method: 'PUT', path: `/reps/${repId}/availability`, pathParameters: { repId }, headers: { 'content-type': contentType }, body, claims });
+  const response = (await createSetAvailability(() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+  return { status: response.statusCode, json: JSON.parse(response.body) };
+}
+
+describe('GET /routing', () => {
+  it('gives managers the table in order with each compiled pattern, and refuses reps and finance', async () => {
+    const deps = fakeDependencies();
+    const get = (claims?: Record<string, string>) => createGetRouting(() => deps)(httpEvent({ path: '/routing', claims }), lambdaContext) as Promise<{ statusCode: number; body: string }>;
+    const response = await get(asManager);
+    expect(response.statusCode).toBe(200);
+    const { routes } = JSON.parse(response.body);
+    expect(routes.map((route: { id: string }) => route.id)).toEqual(deps.config.routing.routes.map((route) => route.id));
+    expect(routes[0]).toMatchObject({ ruleName: 'lead-route-hot-by-territory', strategy: 'territory', pattern: { 'detail-type': ['lead.scored'], detail: { temperature: ['hot'] } } });
+    expect((await get(asRep('rep-ava'))).statusCode).toBe(403);
+    expect((await get(asFinance)).statusCode).toBe(403);
+    expect((await get(undefined)).statusCode).toBe(401);
+  });
+});
+
+describe('PUT /reps/{repId}/availability', () => {
+  it('lets a rep mark themself out of office until a date, and a manager mark them back', async () => {
+    const deps = fakeDependencies();
+    const away = await putAvailability(deps, 'rep-ava', JSON.stringify({ outOfOffice: true, until: '2026-03-09T09:00:00+01:00' }), asRep('rep-ava'));
+    expect(away).toEqual({ status: 200, json: { repId: 'rep-ava', outOfOffice: true, until: '2026-03-09T08:00:00.000Z', setBy: 'rep-ava', setAt: deps.now().toISOString() } });
+    expect(deps.store.outOfOfficeRecords.get('rep-ava')).toMatchObject({ outOfOffice: true });
+    expect((await putAvailability(deps, 'rep-ava', JSON.stringify({ outOfOffice: false }), asManager)).status).toBe(200);
+    expect(deps.store.outOfOfficeRecords.get('rep-ava')).toMatchObject({ outOfOffice: false, setBy: 'mgr-maya' });
+  });
+
+  it('answers bad input and wrong roles with 4xx naming the problem, and writes nothing', async () => {
+    const deps = fakeDependencies();
+    const cases = [
+      [await putAvailability(deps, 'rep-ava', JSON.stringify({ outOfOffice: true }), asRep('rep-ben')), 403],
+      [await putAvailability(deps, 'rep-ava', JSON.stringify({ outOfOffice: true }), asFinance), 403],
+      [await putAvailability(deps, 'rep-ava', JSON.stringify({ outOfOffice: true }), undefined), 401],
+      [await putAvailability(deps, 'rep-ghost', JSON.stringify({ outOfOffice: true }), asManager), 404],
+      [await putAvailability(deps, 'rep-ava', 'outOfOffice=true', asManager, 'application/x-www-form-urlencoded'), 415],
+      [await putAvailability(deps, 'rep-ava', '{', asManager), 400],
+    ] as const;
+    expect(cases.map(([response]) => response.status)).toEqual(cases.map(([, status]) => status));
+    const issues = async (body: unknown) => (await putAvailability(deps, 'rep-ava', JSON.stringify(body), asManager)).json.issues;
+    expect(await issues({ outOfOffice: 'yes' })).toEqual([expect.objectContaining({ path: 'outOfOffice' })]);
+    expect(await issues({ outOfOffice: true, until: 'next week' })).toEqual([expect.objectContaining({ path: 'until' })]);
+    expect(await issues({ outOfOffice: true, until: '2020-01-01T00:00:00Z' })).toEqual([{ path: 'until', message: 'must be in the future' }]);
+    expect(await issues({ outOfOffice: true, extra: 1 })).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect(deps.store.outOfOfficeRecords.size).toBe(0);
+  });
+});
