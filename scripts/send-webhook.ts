@@ -29,7 +29,7 @@ if (!channel || !webhookChannels.includes(channel)) {
   process.exit(2);
 }
 
-const config = loadConfigurationFile(resolve(values.config!));
+const config = loadConfigurationFile(resolve(values.config));
 const delivery = exampleDelivery(channel, config, { id: values.id, tamper: values.tamper, leadAction: values.deleted ? 'DELETED' : 'CREATED' });
 const url = new URL(delivery.path, values.url);
 console.log(`${delivery.method} ${url}  (platform lead id ${delivery.platformLeadId})`);

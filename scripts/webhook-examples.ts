@@ -46,7 +46,7 @@ function personFor(id: string) {
 }
 
 function tampered(signature: string): string {
-  const last = signature.at(-1)!;
+  const last = signature.slice(-1);
   return signature.slice(0, -1) + (last === '0' ? '1' : '0');
 }
 
@@ -66,13 +66,13 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const leadgenId = options.numericLeadgenId ? id : JSON.stringify(id);
     const body =
       `{"object":"page","entry":[{"id":"138124712925158","time":${unix},"changes":[{"field":"leadgen","value":` +
-      `{"leadgen_id":${leadgenId},"page_id":"138124712925158","form_id":"${meta.forms[0]!.formId}","ad_id":"23850000000000001","adgroup_id":"23850000000000001","created_time":${unix}}}]}]}`;
+      `{"leadgen_id":${leadgenId},"page_id":"138124712925158","form_id":"${meta.forms[0].formId}","ad_id":"23850000000000001","adgroup_id":"23850000000000001","created_time":${unix}}}]}]}`;
     const signature = metaSignature(body, meta.appSecret);
     return { channel, method: 'POST', path: '/webhooks/meta', headers: { 'content-type': 'application/json', 'x-hub-signature-256': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
   }
 
   if (channel === 'google') {
-    const form = need(integrations.google, 'integrations.google').forms[0]!;
+    const form = need(integrations.google, 'integrations.google').forms[0];
     // Google sends its int64 ids as bare JSON numbers; creative_id is above 2^53 on purpose.
     const body = `{"lead_id":${JSON.stringify(id)},"user_column_data":[${[
       { column_name: 'Full Name', string_value: 'Riley Park', column_id: 'FULL_NAME' },
@@ -93,7 +93,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const body = JSON.stringify({
       type: 'LEAD_ACTION',
       leadGenFormResponse: `urn:li:leadGenFormResponse:${id}`,
-      leadGenForm: `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:${linkedin.forms[0]!.formId},1)`,
+      leadGenForm: `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:${linkedin.forms[0].formId},1)`,
       owner: { sponsoredAccount: 'urn:li:sponsoredAccount:5012345' },
       associatedEntity: { associatedCreative: 'urn:li:sponsoredCreative:98765' },
       leadType: 'SPONSORED',
@@ -107,7 +107,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
   if (channel === 'tiktok') {
     const tiktok = need(integrations.tiktok, 'integrations.tiktok');
     const body =
-      `{"object":1,"time":${unix},"request_id":"example-${id}","entry":[{"id":${JSON.stringify(id)},"page_id":"${tiktok.forms[0]!.pageId}","create_time":${unix},` +
+      `{"object":1,"time":${unix},"request_id":"example-${id}","entry":[{"id":${JSON.stringify(id)},"page_id":"${tiktok.forms[0].pageId}","create_time":${unix},` +
       `"campaign_id":"1800000000000001","adgroup_id":"1800000000000002","ad_id":"1800000000000003","changes":[]}]}`;
     const signature = tikTokSignature(body, tiktok.appSecret, unix);
     return { channel, method: 'POST', path: '/webhooks/tiktok', headers: { 'content-type': 'application/json', 'tiktok-signature': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
@@ -127,7 +127,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     ],
     attribution: { utm_source: 'acme', utm_medium: 'referral', utm_campaign: 'spring-2026', landing_url: 'https://acme.example/robots' },
   });
-  const signature = leadSignature(body, source.secrets[0]!, unix);
+  const signature = leadSignature(body, source.secrets[0], unix);
   return {
     channel,
     method: 'POST',

@@ -38,7 +38,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds, cors);
 
     const body = await readFormBody(event);
-    if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier);
+    if (form.turnstile) await verifyHuman(form.turnstile.secretKey, body, ip, humanVerifier);
     const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
     if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
@@ -48,10 +48,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier) {
+async function verifyHuman(secretKey: string, body: Record<string, unknown>, ip: string, verifier: HumanVerifier) {
   const token = body[turnstileTokenField];
   if (typeof token !== 'string' || token === '') throw badRequest('Human verification is missing', [{ path: turnstileTokenField, message: 'is required for this form' }]);
-  const result = await verifier.verify({ secretKey: form.turnstile!.secretKey, token, remoteIp: ip });
+  const result = await verifier.verify({ secretKey, token, remoteIp: ip });
   if (!result.success) throw badRequest('Human verification failed', [{ path: turnstileTokenField, message: `was not accepted (${result.errorCodes.join(', ') || 'no reason given'})` }]);
 }
 

@@ -19,7 +19,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const path = options.dataDir ? resolve(options.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
 
-  const child: ChildProcess = spawnDynamoDbLocal({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawnDynamoDbLocal>[0]);
+  const child: ChildProcess = spawnDynamoDbLocal({ port, path, sharedDb: true, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
@@ -48,7 +48,7 @@ async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000): Promise
         await client.send(new ListTablesCommand({}));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${(error as Error).message}`, { cause: error });
         await new Promise((done) => setTimeout(done, 100));
       }
     }

@@ -75,7 +75,7 @@ export class LocalEventBus {
       rules: matching.map((rule) => ({ ruleName: rule.ruleName, target: rule.target, status: 'pending' as const, attempts: 0 })),
     });
     matching.forEach((rule, index) => {
-      const outcome = record.rules[index]!;
+      const outcome = record.rules[index];
       const delivery = deliverWithRetries(
         () => this.host.invoke(rule.target, event),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },

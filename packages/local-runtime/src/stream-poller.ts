@@ -62,7 +62,7 @@ export class StreamPoller {
       if (this.stopped) return;
       this.polling = this.pollOnce().catch((error: Error) => console.error(`[local-runtime] stream poller for ${this.definition.name}: ${error.message}`));
       await this.polling;
-      if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.intervalMs);
     };
     await loop();
   }
@@ -105,7 +105,7 @@ export class StreamPoller {
       for (let start = 0; start < records.length; start += this.definition.trigger.batchSize) {
         const batch = records.slice(start, start + this.definition.trigger.batchSize);
         await this.deliver(batch);
-        cursor.checkpoint = batch[batch.length - 1]!.dynamodb?.SequenceNumber ?? cursor.checkpoint;
+        cursor.checkpoint = batch[batch.length - 1].dynamodb?.SequenceNumber ?? cursor.checkpoint;
         this.saveCheckpoints();
       }
       cursor.iterator = page.NextShardIterator;

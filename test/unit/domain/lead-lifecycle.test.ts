@@ -23,7 +23,7 @@ describe('lead lifecycle', () => {
 
   it('records which rule chose the owner', () => {
     const later = new Date('2026-03-02T10:15:02.000Z');
-    const change = assignByRoundRobin({ lead, owner: config.reps[1]!, eventId: 'event-2', now: later });
+    const change = assignByRoundRobin({ lead, owner: config.reps[1], eventId: 'event-2', now: later });
     expect(change.ownerId).toBe('rep-ben');
     expect(change.assignment).toEqual({ rule: 'round_robin', poolId: 'americas-inbound', assignedAt: later.toISOString() });
     expect(change.historyEntry.detail).toBe('round robin in pool americas-inbound chose rep-ben');
@@ -41,7 +41,7 @@ describe('lead lifecycle', () => {
   });
 
   it('writes the rep an email with the contact details and the source', () => {
-    const email = newLeadEmail(config.reps[0]!, lead);
+    const email = newLeadEmail(config.reps[0], lead);
     expect(email.to).toBe('ava.chen@northwind.example');
     expect(email.subject).toBe('New lead: Ada');
     expect(email.text).toContain('email: ada@example.com');

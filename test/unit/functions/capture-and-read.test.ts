@@ -119,7 +119,7 @@ describe('capture-form-submission handler', () => {
 
   it('checks Turnstile on forms that ask for it', async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0]!.turnstile = { secretKey: 'secret' };
+    deps.config.forms[0].turnstile = { secretKey: 'secret' };
     const missing = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
     expect(missing.statusCode).toBe(400);
     expect(JSON.parse(missing.body).issues).toEqual([{ path: 'cf-turnstile-response', message: 'is required for this form' }]);
@@ -131,7 +131,7 @@ describe('capture-form-submission handler', () => {
 
   it('requires consent where the form says so', async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0]!.consent!.required = true;
+    deps.config.forms[0].consent!.required = true;
     const response = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
     expect(JSON.parse(response.body).issues).toEqual([{ path: 'consent', message: 'Consent is required to send this form' }]);
   });

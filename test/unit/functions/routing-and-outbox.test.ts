@@ -69,10 +69,10 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     const item = { pk: 'OUTBOX#l1-captured', entity: 'outbox', eventId: 'l1-captured', source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: 'l1' }, time: '2026-03-02T10:15:00.000Z' };
     const relay = createRelayHandler(() => deps);
     deps.publisher.failNext = true;
-    await expect(relay({ Records: [streamRecord('INSERT', item)] } as never)).rejects.toThrow('PutEvents failed');
+    await expect(relay({ Records: [streamRecord('INSERT', item)] })).rejects.toThrow('PutEvents failed');
     expect(deps.store.outbox.has('l1-captured')).toBe(true);
 
-    await relay({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] } as never);
+    await relay({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
   });
