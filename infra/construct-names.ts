@@ -3,6 +3,6 @@ export function pascalCase(kebab: string): string {
   return kebab
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .map((word) => word[0].toUpperCase() + word.slice(1))
     .join('');
 }

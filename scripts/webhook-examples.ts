@@ -46,7 +46,7 @@ function personFor(id: string) {
 }
 
 function tampered(signature: string): string {
-  const last = signature.at(-1)!;
+  const last = signature.slice(-1);
   return signature.slice(0, -1) + (last === '0' ? '1' : '0');
 }
 
@@ -97,7 +97,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const body = JSON.stringify({
       type: 'LEAD_ACTION',
       leadGenFormResponse: `urn:li:leadGenFormResponse:${id}`,
-      leadGenForm: `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:${linkedin.forms[0]!.formId},1)`,
+      leadGenForm: `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:${linkedin.forms[0].formId},1)`,
       owner: { sponsoredAccount: 'urn:li:sponsoredAccount:5012345' },
       associatedEntity: { associatedCreative: 'urn:li:sponsoredCreative:98765' },
       leadType: 'SPONSORED',
@@ -111,7 +111,7 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
   if (channel === 'tiktok') {
     const tiktok = need(integrations.tiktok, 'integrations.tiktok');
     const body =
-      `{"object":1,"time":${unix},"request_id":"example-${id}","entry":[{"id":${JSON.stringify(id)},"page_id":"${tiktok.forms[0]!.pageId}","create_time":${unix},` +
+      `{"object":1,"time":${unix},"request_id":"example-${id}","entry":[{"id":${JSON.stringify(id)},"page_id":"${tiktok.forms[0].pageId}","create_time":${unix},` +
       `"campaign_id":"1800000000000001","adgroup_id":"1800000000000002","ad_id":"1800000000000003","changes":[]}]}`;
     const signature = tikTokSignature(body, signWith(secretRefs.tikTokAppSecret), unix);
     return { channel, method: 'POST', path: '/webhooks/tiktok', headers: { 'content-type': 'application/json', 'tiktok-signature': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };

@@ -56,7 +56,7 @@
       const stored = pickTouch(JSON.parse(localStorage.getItem(firstTouchStorageKey) || 'null'));
       if (stored.landing_url) return stored;
       localStorage.setItem(firstTouchStorageKey, JSON.stringify(current));
-    } catch (error) {
+    } catch {
       // Storage disabled, full or unreadable: attribution falls back to this visit.
     }
     return current;

@@ -38,7 +38,7 @@ async function send(delivery: ExampleDelivery): Promise<{ status: number; body: 
 async function readLead(leadId: string) {
   const response = await fetch(`${runtime.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${managerToken}` } });
   expect(response.status).toBe(200);
-  return (await response.json()) as any;
+  return (await response.json());
 }
 
 async function scanAll(): Promise<Array<Record<string, any>>> {
@@ -56,7 +56,7 @@ const leadsFor = async (platformLeadId: string) => (await scanAll()).filter((ite
 const intakeRecord = async (channel: WebhookChannel, id: string) => (await table.send(new GetCommand({ TableName: 'leads', Key: { pk: `INTAKE#${channel}#${id}`, sk: 'INTAKE' }, ConsistentRead: true }))).Item;
 const leadIdOf = (channel: WebhookChannel, body: any): string => (channel === 'google' || channel === 'generic' ? body.leadId : body.deliveries[0].leadId);
 
-const metaForm = config.integrations.meta!.forms[0]!;
+const metaForm = config.integrations.meta!.forms[0];
 const expectedTouch: Record<WebhookChannel, (id: string) => Promise<Record<string, unknown>>> = {
   meta: async () => ({ platform_form_id: metaForm.formId, campaign_id: expect.stringMatching(/^2385\d{13}$/), adset_id: expect.stringMatching(/^2385\d{13}$/), ad_id: expect.stringMatching(/^2385\d{13}$/) }),
   google: async () => ({ gclid: 'Cj0KCQjw-example-gclid', campaign_id: '23729418209', adgroup_id: '195583084496', creative_id: '9007199254740993', platform_form_id: '349080077126' }),
@@ -64,9 +64,9 @@ const expectedTouch: Record<WebhookChannel, (id: string) => Promise<Record<strin
   tiktok: async (id) => {
     // The stand-in sends the ids as bare 19-digit JSON numbers; the lead must hold exactly those digits.
     const form = config.integrations.tiktok!;
-    const text = await (await fetch(`${runtime.url}/_local/stand-ins/tiktok/open_api/v1.3/lead/get/?advertiser_id=${form.advertiserId}&page_id=${form.forms[0]!.pageId}&lead_id=${id}`)).text();
+    const text = await (await fetch(`${runtime.url}/_local/stand-ins/tiktok/open_api/v1.3/lead/get/?advertiser_id=${form.advertiserId}&page_id=${form.forms[0].pageId}&lead_id=${id}`)).text();
     const bare = (name: string) => new RegExp(`"${name}":(\\d{19})[,}]`).exec(text)![1];
-    return { campaign_id: bare('campaign_id'), adgroup_id: bare('adgroup_id'), ad_id: bare('ad_id'), platform_form_id: form.forms[0]!.pageId };
+    return { campaign_id: bare('campaign_id'), adgroup_id: bare('adgroup_id'), ad_id: bare('ad_id'), platform_form_id: form.forms[0].pageId };
   },
   generic: async () => ({ utm_source: 'acme', utm_medium: 'referral', utm_campaign: 'spring-2026', landing_url: 'https://acme.example/robots' }),
 };
@@ -192,7 +192,7 @@ describe('handshakes and erasure through the local runtime', () => {
   });
 
   it('lists the retry schedule', async () => {
-    const { schedules } = (await (await fetch(`${runtime.url}/_local/schedules`)).json()) as any;
+    const { schedules } = (await (await fetch(`${runtime.url}/_local/schedules`)).json());
     expect(schedules).toContainEqual(expect.objectContaining({ scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', target: 'retry-pending-fetches' }));
   });
 });

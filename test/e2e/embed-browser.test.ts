@@ -244,8 +244,8 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
       ];
       const keys: string[] = [];
       await page.route('**/forms/demo/submissions', (route) => {
-        keys.push(route.request().headers()['idempotency-key']!);
-        return answers[keys.length - 1]!(route);
+        keys.push(route.request().headers()['idempotency-key']);
+        return answers[keys.length - 1](route);
       });
       await openDemo(page);
       await fillDemo(page, { name: 'Ada Lovelace', email: 'ada@example.com' });

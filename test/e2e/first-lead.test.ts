@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => runtime?.stop());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${runtime.url}${path}`, { headers });
-const getJson = async (path: string) => (await get(path)).json() as Promise<any>;
+const getJson = async (path: string) => (await get(path)).json();
 
 async function countItems(): Promise<number> {
   const client = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -77,7 +77,7 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
   });
 
   it('shows the lead to its owner and a manager, not to another rep, and asks for a token', async () => {
-    const otherRep = config.pools[0]!.members.find((member) => member !== ownerId)!;
+    const otherRep = config.pools[0].members.find((member) => member !== ownerId)!;
     const asOwner = await get(`/leads/${leadId}`, { authorization: `Bearer ${await tokenFor(ownerId, 'rep')}` });
     expect(asOwner.status).toBe(200);
     expect(await asOwner.json()).toMatchObject({ leadId, ownerId, status: 'assigned', contact: { email: 'ada@example.com', phone: '+14155550100' } });

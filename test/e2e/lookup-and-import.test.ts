@@ -64,7 +64,7 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     const owner = config.reps.find((rep) => rep.id === asManager.owner.id)!;
     expect(asManager.owner).toEqual({ id: owner.id, name: owner.name });
 
-    const otherRep = config.pools[0]!.members.find((member) => member !== owner.id)!;
+    const otherRep = config.pools[0].members.find((member) => member !== owner.id)!;
     const asOtherRep = await (await lookup('phone=%2B14155550134', await bearer(otherRep, 'rep'))).json();
     expect(asOtherRep).toEqual({ ...asManager, owner: { id: owner.id, name: owner.name.split(' ').map((word) => `${word[0]}***`).join(' ') } });
     expect(asOtherRep.owner.name).toMatch(/^[A-Z]\*\*\* [A-Z]\*\*\*$/);

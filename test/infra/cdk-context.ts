@@ -27,7 +27,7 @@ export function assertionAppProps(extraContext: Record<string, unknown> = {}): A
 /** Writes the demo configuration with its first form pointing at a pool that does not exist. */
 export function writeConfigurationWithUnknownPool(directory = tmpdir()): string {
   const configuration = JSON.parse(readFileSync(join(projectRoot, 'config/leads.config.json'), 'utf8')) as { forms: Array<{ poolId: string }> };
-  configuration.forms[0]!.poolId = 'no-such-pool';
+  configuration.forms[0].poolId = 'no-such-pool';
   const file = join(directory, `leads.config.unknown-pool.${process.pid}.json`);
   writeFileSync(file, JSON.stringify(configuration));
   return file;

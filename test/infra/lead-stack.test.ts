@@ -48,7 +48,7 @@ function tagOf(resource: Resource): string | undefined {
 function lambdaOf(name: string): [string, Resource] {
   const matches = resourcesOfType('AWS::Lambda::Function').filter(([, resource]) => tagOf(resource) === name);
   expect(matches, `Lambda functions tagged ${functionTagKey}=${name}`).toHaveLength(1);
-  return matches[0]!;
+  return matches[0];
 }
 
 function logicalIdOf(construct: IConstruct): string {
@@ -232,7 +232,7 @@ describe('event rules', () => {
     const [lambdaLogicalId] = lambdaOf(name);
     const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.Name === ruleName);
     expect(rules).toHaveLength(1);
-    const [, rule] = rules[0]!;
+    const [, rule] = rules[0];
     expect(rule.Properties.EventBusName).toEqual({ Ref: template.getResourceId('AWS::Events::EventBus') });
     expect(rule.Properties.EventPattern).toEqual(manifestRule.pattern);
     expect(rule.Properties.Targets).toEqual([
@@ -285,7 +285,7 @@ describe('streams', () => {
 
 describe('tables, bus and queues', () => {
   it.each(Object.values(tables).map((definition) => [definition.name, definition] as const))('%s table has the manifest keys, indexes, TTL and stream, with PITR and SSE', (tableName, definition) => {
-    const table = resources[logicalIdOfTable(tableName)]!;
+    const table = resources[logicalIdOfTable(tableName)];
     const keySchema = (partition: { name: string }, sort?: { name: string }) => [
       { AttributeName: partition.name, KeyType: 'HASH' },
       ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
@@ -352,9 +352,11 @@ describe('secrets', () => {
 });
 
 describe('cdk-nag AwsSolutions', () => {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- cdk-nag's annotation data is its message, a string
+  const summarise = (found: ReturnType<Annotations['findError']>) => found.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`);
+
   it('reports no unsuppressed errors or warnings', () => {
     const annotations = Annotations.fromStack(leadApp.stack);
-    const summarise = (found: ReturnType<Annotations['findError']>) => found.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`);
     expect(summarise(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
     expect(summarise(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
   });
@@ -364,7 +366,7 @@ describe('cdk-nag AwsSolutions', () => {
     const tracedFunctions = Template.fromStack(traced.stack).findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } });
     expect(Object.keys(tracedFunctions)).toHaveLength(functions.length);
     const errors = Annotations.fromStack(traced.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
-    expect(errors.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`)).toEqual([]);
+    expect(summarise(errors)).toEqual([]);
   });
 
   it('gives every suppression a specific reason', () => {
@@ -380,7 +382,7 @@ describe('handler assets', () => {
   });
 
   it('refuses an asset that is missing or outside the handler folder', () => {
-    const definition = { ...functions[0]!, assets: ['no-such-file.js'] };
+    const definition = { ...functions[0], assets: ['no-such-file.js'] };
     expect(() => handlerAssets(definition, projectRoot)).toThrow(/asset "no-such-file.js" not found/);
     expect(() => handlerAssets({ ...definition, assets: ['../../package.json'] }, projectRoot)).toThrow(/must stay inside/);
   });

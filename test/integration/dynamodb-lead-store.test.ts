@@ -72,7 +72,7 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
       );
     const outcomes = await Promise.all([delivery('g-1'), delivery('g-2'), delivery('g-3')].map((intake) => leads.ingestLead(intake)));
     expect(outcomes.map((outcome) => outcome.outcome).sort()).toEqual(['created', 'replayed', 'replayed']);
-    expect((await leads.getLead(outcomes[0]!.leadId))?.touches).toBe(1);
+    expect((await leads.getLead(outcomes[0].leadId))?.touches).toBe(1);
   });
 
   it('answers a retried request with its idempotency key as the first time, writing nothing new', async () => {
@@ -112,7 +112,7 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     expect(stored?.history.map((entry) => entry.action)).toEqual(['captured', 'assigned']);
     const assignedEvents = (await database.items()).filter((item) => item.pk.startsWith('OUTBOX#assign-'));
     expect(assignedEvents).toHaveLength(1);
-    expect(assignedEvents[0]!.detail.ownerId).toBe(stored?.ownerId);
+    expect(assignedEvents[0].detail.ownerId).toBe(stored?.ownerId);
   });
 });
 

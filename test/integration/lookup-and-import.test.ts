@@ -45,7 +45,7 @@ describe('findLeadIdByPersonKey against DynamoDB Local', () => {
     );
     await leads.ingestLead(delivery);
     expect(delivery.dedupKeys.map((key) => key.kind)).toEqual(['delivery', 'person']);
-    expect(await leads.findLeadIdByPersonKey(delivery.dedupKeys[0]!.key)).toBeUndefined();
+    expect(await leads.findLeadIdByPersonKey(delivery.dedupKeys[0].key)).toBeUndefined();
   });
 });
 

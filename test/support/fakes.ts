@@ -16,7 +16,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     const held = intake.dedupKeys.filter((key) => this.keys.has(key.key));
     const remember = (leadId: string) => idempotencyKey && this.keys.set(`idempotency#${idempotencyKey}`, leadId);
     if (held.length) {
-      const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0]!;
+      const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0];
       const leadId = this.keys.get(key.key)!;
       if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
       const lead = this.leads.get(leadId)!;

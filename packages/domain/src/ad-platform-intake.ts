@@ -130,7 +130,7 @@ export function readAnswers(
 
 /** The touch of an ad: its ids as exact strings, leaving out the ones the platform did not send. */
 export function adTouch(ids: Partial<Record<keyof TouchAttribution, string | undefined>>): TouchAttribution {
-  return Object.fromEntries(Object.entries(ids).filter(([, value]) => typeof value === 'string' && value !== '')) as TouchAttribution;
+  return Object.fromEntries(Object.entries(ids).filter(([, value]) => typeof value === 'string' && value !== ''));
 }
 
 /**

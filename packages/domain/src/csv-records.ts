@@ -46,7 +46,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; problems:
       return values;
     },
   });
-  return { records: parsed.map((values, index) => ({ line: lines[index]!, values })), problems };
+  return { records: parsed.map((values, index) => ({ line: lines[index], values })), problems };
 }
 
 function describeCsvError(error: CsvError | undefined, line: number): string {

@@ -49,7 +49,7 @@ const touchKeyTargets = new Map<string, ImportColumnTarget>(touchKeys.map((key) 
 
 /** `" E-Mail_Address "` → `"e mail address"`: the form header names are compared in. */
 export function normaliseHeader(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_.\/-]+/g, ' ').trim();
+  return header.trim().toLowerCase().replace(/[\s_./-]+/g, ' ').trim();
 }
 
 /** The `answers` key of a column that fills no contact field: `"Booth Notes"` → `"booth_notes"`. */

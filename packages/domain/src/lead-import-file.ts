@@ -79,7 +79,7 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
   let firstName = '';
   let lastName = '';
   for (const column of columns) {
-    const value = values[column.index]!.trim();
+    const value = values[column.index].trim();
     if (!value) continue;
     const limit = lengthLimit(column);
     if (value.length > limit) {

@@ -33,7 +33,7 @@ export interface ImportParameters {
   country?: string;
 }
 
-const campaignPattern = /^[A-Za-z0-9][A-Za-z0-9 _.:\/-]{0,127}$/;
+const campaignPattern = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,127}$/;
 
 /**
  * Checks an import's parameters against the configuration. `source` must be a configured channel;
@@ -64,10 +64,11 @@ export function resolveImportTarget(config: Configuration, parameters: Readonly<
 
   if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
 
-  if (issues.length) return { ok: false, issues };
+  // Each missing value pushed an issue above; testing them again narrows their types.
+  if (issues.length || !source || !poolId) return { ok: false, issues };
   return {
     ok: true,
-    target: { channel: source!, campaign: campaign || undefined, poolId: poolId!, sourceId: campaign || source!, defaultCountry: phoneCountry(country) ?? organisationCountry(config) },
+    target: { channel: source, campaign: campaign || undefined, poolId, sourceId: campaign || source, defaultCountry: phoneCountry(country) ?? organisationCountry(config) },
   };
 }
 

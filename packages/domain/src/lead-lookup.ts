@@ -32,7 +32,7 @@ export function maskName(name: string): string {
     .trim()
     .split(/\s+/)
     .filter(Boolean)
-    .map((word) => `${Array.from(word)[0]!.toLocaleUpperCase()}***`)
+    .map((word) => `${Array.from(word)[0].toLocaleUpperCase()}***`)
     .join(' ');
 }
 
@@ -50,19 +50,19 @@ export function readLookupQuery(query: Readonly<Record<string, string | undefine
   const { email, phone, country } = query;
   const issues: FieldIssue[] = [];
   if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
-  if (email === undefined && phone === undefined) return { ok: false, issues: [...issues, { path: '(query)', message: 'give exactly one of "email" or "phone"' }] };
   if (email !== undefined && phone !== undefined) return { ok: false, issues: [...issues, { path: 'phone', message: 'give either "email" or "phone", not both' }] };
   if (email !== undefined) {
     const normalised = normaliseEmail(email);
     if (!normalised) issues.push({ path: 'email', message: 'must be a valid email address' });
-    return issues.length ? { ok: false, issues } : { ok: true, key: personDedupKey('email', normalised!) };
+    return !issues.length && normalised ? { ok: true, key: personDedupKey('email', normalised) } : { ok: false, issues };
   }
+  if (phone === undefined) return { ok: false, issues: [...issues, { path: '(query)', message: 'give exactly one of "email" or "phone"' }] };
   const readIn = phoneCountry(country) ?? defaultCountry;
-  const normalised = normalisePhone(phone!.replace(/^ (?=\d)/, '+'), readIn ?? '');
+  const normalised = normalisePhone(phone.replace(/^ (?=\d)/, '+'), readIn ?? '');
   if (!normalised) {
     issues.push({ path: 'phone', message: readIn ? `must be a valid phone number (national numbers are read as ${readIn}; give "country" for another)` : 'must be a valid phone number in international form, such as +14155550100' });
   }
-  return issues.length ? { ok: false, issues } : { ok: true, key: personDedupKey('phone', normalised!) };
+  return !issues.length && normalised ? { ok: true, key: personDedupKey('phone', normalised) } : { ok: false, issues };
 }
 
 /** The answer to a dedup check: whether the person exists and who holds them — never their contact details. */

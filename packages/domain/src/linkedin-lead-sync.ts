@@ -46,10 +46,12 @@ export function readLinkedInNotification(body: unknown): { ok: true; notificatio
   const parsed = notificationSchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const { leadGenFormResponse, leadGenForm, leadAction, leadType, occurredAt } = parsed.data;
+  const responseId = urnId(leadGenFormResponse);
+  if (!responseId) return { ok: false, issues: [{ path: 'leadGenFormResponse', message: 'must be a URN such as "urn:li:leadGenFormResponse:abc123"' }] };
   const action = leadAction === 'CREATED' || leadAction === 'DELETED' ? leadAction : 'OTHER';
   return {
     ok: true,
-    notification: { action, leadAction, responseUrn: leadGenFormResponse, responseId: urnId(leadGenFormResponse)!, formId: linkedInFormId(leadGenForm), formUrn: leadGenForm, leadType, occurredAt },
+    notification: { action, leadAction, responseUrn: leadGenFormResponse, responseId, formId: linkedInFormId(leadGenForm), formUrn: leadGenForm, leadType, occurredAt },
   };
 }
 

@@ -24,7 +24,7 @@ export function quoteLargeIntegers(text: string): string {
   let copiedUpTo = 0;
   let index = 0;
   while (index < text.length) {
-    const char = text[index]!;
+    const char = text[index];
     if (char === '"') {
       index = endOfString(text, index);
       continue;
@@ -32,7 +32,7 @@ export function quoteLargeIntegers(text: string): string {
     if (char === '-' || (char >= '0' && char <= '9')) {
       const start = index;
       index += 1;
-      while (index < text.length && isNumberChar(text[index]!)) index += 1;
+      while (index < text.length && isNumberChar(text[index])) index += 1;
       const literal = text.slice(start, index);
       if (/^-?(0|[1-9]\d*)$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
         output += `${text.slice(copiedUpTo, start)}"${literal}"`;
@@ -49,7 +49,7 @@ export function quoteLargeIntegers(text: string): string {
 function endOfString(text: string, start: number): number {
   let index = start + 1;
   while (index < text.length) {
-    const char = text[index]!;
+    const char = text[index];
     if (char === '\\') index += 2;
     else if (char === '"') return index + 1;
     else index += 1;

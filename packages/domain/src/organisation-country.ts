@@ -12,7 +12,7 @@ let countriesByTimeZone: Map<string, string[]> | undefined;
  */
 export function countryOfTimeZone(timeZone: string): string | undefined {
   countriesByTimeZone ??= buildCountriesByTimeZone();
-  let canonical = timeZone;
+  let canonical: string;
   try {
     canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
@@ -40,7 +40,7 @@ export function phoneCountry(code: string | undefined): string | undefined {
 function buildCountriesByTimeZone(): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const country of getCountries()) {
-    let zones: string[] = [];
+    let zones: string[];
     try {
       const locale = new Intl.Locale(`und-${country}`) as LocaleWithTimeZones;
       zones = locale.getTimeZones?.() ?? locale.timeZones ?? [];

@@ -56,7 +56,7 @@ export function readWebFormPost(
       defaultCountry: form.defaultCountry,
       contact,
       answers,
-      attribution: Object.fromEntries(Object.entries(attribution).filter(([, touch]) => touch)) as LeadAttribution,
+      attribution: Object.fromEntries(Object.entries(attribution).filter(([, touch]) => touch)),
       consent,
       isTest: false,
       quarantineReason,

@@ -43,7 +43,7 @@ export function metaSignature(raw: RawBody, appSecret: string): string {
 
 export function verifyMetaSignature(raw: RawBody, header: string | undefined, appSecret: string): boolean {
   const match = /^sha256=([0-9a-fA-F]+)$/.exec(header?.trim() ?? '');
-  return Boolean(match) && hexMatches(match![1]!, hmacSha256(appSecret, raw));
+  return match !== null && hexMatches(match[1], hmacSha256(appSecret, raw));
 }
 
 // ── LinkedIn: X-LI-Signature, and the validation challenge ─────────────────────────────────────────

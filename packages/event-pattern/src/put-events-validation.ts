@@ -118,6 +118,7 @@ function isJsonObject(text: string): boolean {
 
 /** Java `toString()` of a request entry, which is how AWS quotes the entries in its validation message. */
 function describeEntry(entry: PutEventsEntryInput): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() is the point: it prints each field as Java's toString would
   const show = (value: unknown): string => (value === undefined || value === null ? 'null' : String(value));
   const resources = entry.Resources ? `[${entry.Resources.join(', ')}]` : 'null';
   return (

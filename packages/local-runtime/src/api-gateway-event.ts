@@ -46,7 +46,7 @@ export function toApiGatewayEvent(input: {
       accountId: '000000000000',
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
-      domainPrefix: (headers.host ?? '127').split('.')[0]!,
+      domainPrefix: (headers.host ?? '127').split('.')[0],
       http: {
         method: request.method ?? 'GET',
         path: url.pathname,
@@ -60,7 +60,7 @@ export function toApiGatewayEvent(input: {
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
       ...(input.claims ? { authorizer: { jwt: { claims: input.claims, scopes: [] } } } : {}),
-    } as APIGatewayProxyEventV2['requestContext'],
+    },
     body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
     isBase64Encoded: body.length > 0 && !textual,
   };

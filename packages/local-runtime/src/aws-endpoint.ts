@@ -19,9 +19,10 @@ export class LocalAwsEndpoint {
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<string> {
-    this.server = createServer((request, response) => void this.route(request, response));
-    await new Promise<void>((done, fail) => this.server!.once('error', fail).listen(port, host, done));
-    const address = this.server.address();
+    const server = createServer((request, response) => void this.route(request, response));
+    this.server = server;
+    await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
+    const address = server.address();
     if (typeof address !== 'object' || !address) throw new Error('The local AWS endpoint has no address');
     return `http://${host}:${address.port}`;
   }
@@ -56,9 +57,11 @@ export class LocalAwsEndpoint {
     if (verdict.requestError) return sendJson(response, 400, { __type: verdict.requestError.code, message: verdict.requestError.message });
 
     const results = entries.map((entry, index) => {
-      const check = verdict.entries[index]!;
+      const check = verdict.entries[index];
       if (!check.ok) return { ErrorCode: check.errorCode, ErrorMessage: check.errorMessage };
-      const busName = String(entry.EventBusName ?? 'default').split('/').pop()!;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a bus name that is not a string names no bus, so it is refused as unknown just below
+      const busArn = String(entry.EventBusName ?? 'default');
+      const busName = busArn.slice(busArn.lastIndexOf('/') + 1);
       if (busName !== this.bus.name && busName !== 'default') return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
       const record = this.bus.publish({
         eventBusName: busName,

@@ -111,7 +111,7 @@ async function waitUntilAnswering(endpoint: string, timeoutMs = 60_000): Promise
         await client.send(new ListTablesCommand({}));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${(error as Error).message}`, { cause: error });
         await new Promise((done) => setTimeout(done, 100));
       }
     }

@@ -26,15 +26,16 @@ export class HttpHost {
   }
 
   async start(port: number, hostname: string): Promise<string> {
-    this.server = createServer((request, response) => {
+    const server = createServer((request, response) => {
       this.handle(request, response).catch((error: Error) => {
         if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
         else response.end();
         console.error(`[local-runtime] ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
       });
     });
-    await new Promise<void>((done, fail) => this.server!.once('error', fail).listen(port, hostname, done));
-    const address = this.server.address();
+    this.server = server;
+    await new Promise<void>((done, fail) => server.once('error', fail).listen(port, hostname, done));
+    const address = server.address();
     if (typeof address !== 'object' || !address) throw new Error('The HTTP host has no address');
     return `http://${hostname}:${address.port}`;
   }

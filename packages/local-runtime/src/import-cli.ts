@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one file, not ${positionals.length}` : 'give the CSV file to import');
-  const path = positionals[0]!;
+  const path = positionals[0];
 
   const config = loadConfigurationFile(resolve(readLocalRuntimeSettings().configFile));
   const target = resolveImportTarget(config, { source: values.source, campaign: values.campaign, pool: values.pool, country: values.country });
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url!));
+  const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url));
   const raw = new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const leads = new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name);
   const started = performance.now();

@@ -31,7 +31,7 @@ export function localRoutes(deps: {
 
     const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
     if (method === 'POST' && run) {
-      const scheduleName = decodeURIComponent(run[1]!);
+      const scheduleName = decodeURIComponent(run[1]);
       if (!scheduler.has(scheduleName)) return { status: 404, body: { error: `No schedule named "${scheduleName}"` } };
       const asOf = readNow(body);
       if ('error' in asOf) return { status: 400, body: { error: asOf.error, issues: [{ path: 'now', message: asOf.error }] } };

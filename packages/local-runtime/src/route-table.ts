@@ -21,7 +21,7 @@ export function buildRouteTable(functions: readonly FunctionDefinition[]): HttpR
       .map((segment) => {
         const parameter = /^\{(\w+)(\+?)\}$/.exec(segment);
         if (!parameter) return escapeRegExp(segment);
-        parameterNames.push(parameter[1]!);
+        parameterNames.push(parameter[1]);
         return parameter[2] ? '(.+)' : '([^/]+)';
       })
       .join('/');
@@ -57,7 +57,7 @@ export function matchRoute(routes: readonly HttpRoute[], method: string, path: s
     if (route.trigger.method !== method) continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
-    const pathParameters = Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)]));
+    const pathParameters = Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1])]));
     return { route, pathParameters };
   }
   return undefined;

@@ -84,7 +84,7 @@ export class LocalScheduler {
   private async run(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
     const scheduleName = schedule.trigger.scheduleName;
     const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
-    const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } } as ScheduleRunRecord);
+    const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } });
     await deliverWithRetries(
       async () => (record.result = await this.host.invoke(schedule.target, input)),
       { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },

@@ -72,9 +72,9 @@ function toggleOutage(outage: Set<AdPlatform>, body: Buffer) {
 
 function adPlatformLeadRead(path: string, query: URLSearchParams, outage: ReadonlySet<AdPlatform>) {
   const meta = /^\/meta-graph\/v\d+\.\d+\/([^/]+)$/.exec(path);
-  if (meta) return metaGraphLead(decodeURIComponent(meta[1]!), query, outage.has('meta'));
+  if (meta) return metaGraphLead(decodeURIComponent(meta[1]), query, outage.has('meta'));
   const linkedin = /^\/linkedin\/rest\/leadFormResponses\/([^/]+)$/.exec(path);
-  if (linkedin) return linkedInLeadFormResponse(decodeURIComponent(linkedin[1]!), outage.has('linkedin'));
+  if (linkedin) return linkedInLeadFormResponse(decodeURIComponent(linkedin[1]), outage.has('linkedin'));
   if (path === '/tiktok/open_api/v1.3/lead/get/') return tikTokLeadGet(query, outage.has('tiktok'));
   return undefined;
 }
@@ -87,19 +87,19 @@ const titles = ['Head of Operations', 'CTO', 'Facilities Manager', 'Procurement 
 /** A person made up from the id: the same id, the same person; different ids, different emails and phones. */
 function personFrom(id: string) {
   const hash = createHash('sha256').update(id).digest();
-  const first = firstNames[hash[0]! % firstNames.length]!;
-  const last = lastNames[hash[1]! % lastNames.length]!;
+  const first = firstNames[hash[0] % firstNames.length];
+  const last = lastNames[hash[1] % lastNames.length];
   let exchange = 200 + (hash.readUInt16BE(2) % 800);
   if (exchange % 100 === 11) exchange += 1; // N11 codes (411, 911, …) are not phone exchanges
   const line = String(hash.readUInt16BE(4) % 10000).padStart(4, '0');
-  const digits = (offset: number, count: number) => Array.from({ length: count }, (_, index) => hash[(offset + index) % hash.length]! % 10).join('');
+  const digits = (offset: number, count: number) => Array.from({ length: count }, (_, index) => hash[(offset + index) % hash.length] % 10).join('');
   return {
     first,
     last,
     email: `${first}.${last}.${hash.toString('hex').slice(0, 8)}@example.com`.toLowerCase(),
     phone: `+1650${exchange}${line}`,
-    company: companies[hash[6]! % companies.length]!,
-    title: titles[hash[7]! % titles.length]!,
+    company: companies[hash[6] % companies.length],
+    title: titles[hash[7] % titles.length],
     digits,
   };
 }

@@ -7,14 +7,13 @@ import { localJwtSecret, localSecretSources } from './local-secrets';
 /** `npm run token -- --role rep --sub rep-ava`: a bearer token the local runtime accepts, on the last line. */
 function main(): Promise<void> | void {
   const { values } = parseArgs({ options: { role: { type: 'string', multiple: true }, sub: { type: 'string' }, 'expires-in': { type: 'string' } } });
-  const roles = (values.role ?? []).map((role) => roleSchema.safeParse(role));
-  const invalid = roles.find((role) => !role.success);
-  if (!values.role?.length || invalid || !values.sub) {
+  const roles = roleSchema.array().min(1).safeParse(values.role);
+  if (!roles.success || !values.sub) {
     console.error(`Usage: npm run token -- --role <${roleSchema.options.join('|')}> [--role …] --sub <rep id or user id> [--expires-in 12h]`);
     process.exit(2);
   }
   const settings = readLocalRuntimeSettings();
-  return signLocalToken(localJwtSecret(settings, localSecretSources(settings)), { sub: values.sub, roles: roles.map((role) => role.data!), expiresIn: values['expires-in'] }).then((token) => console.log(token));
+  return signLocalToken(localJwtSecret(settings, localSecretSources(settings)), { sub: values.sub, roles: roles.data, expiresIn: values['expires-in'] }).then((token) => console.log(token));
 }
 
 void main();

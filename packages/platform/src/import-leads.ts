@@ -65,6 +65,7 @@ export async function importLeads(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a worker caught, exactly as it was thrown
   if (failure !== undefined) throw failure;
   return summary;
 }
@@ -76,7 +77,7 @@ export async function importLeads(
 function groupBySharedKeys(prepared: readonly PreparedIntake[]): PreparedIntake[][] {
   const parent = prepared.map((_, index) => index);
   const root = (index: number): number => {
-    while (parent[index] !== index) index = parent[index] = parent[parent[index]!]!;
+    while (parent[index] !== index) index = parent[index] = parent[parent[index]];
     return index;
   };
   const holder = new Map<string, number>();

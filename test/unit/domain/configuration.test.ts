@@ -14,15 +14,15 @@ describe('configuration', () => {
 
   it('names the field of a reference to an unknown pool', () => {
     const document = demoConfiguration();
-    document.forms[0]!.poolId = 'nowhere';
+    document.forms[0].poolId = 'nowhere';
     expect(configurationIssues(document)).toEqual(['forms[0].poolId: unknown pool "nowhere"']);
   });
 
   it('names each offending field in the message', () => {
     const document = demoConfiguration() as unknown as { reps: Array<Record<string, unknown>>; pools: Array<{ members: string[] }> };
-    document.reps[1]!.email = 'not-an-email';
-    document.reps[2]!.timeZone = 'Mars/Olympus';
-    document.pools[1]!.members.push('rep-ghost');
+    document.reps[1].email = 'not-an-email';
+    document.reps[2].timeZone = 'Mars/Olympus';
+    document.pools[1].members.push('rep-ghost');
     const issues = configurationIssues(document);
     expect(issues).toContainEqual(expect.stringMatching(/^reps\[1\]\.email: /));
     expect(issues).toContainEqual(expect.stringMatching(/^reps\[2\]\.timeZone: must be an IANA time zone/));

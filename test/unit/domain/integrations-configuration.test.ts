@@ -31,6 +31,7 @@ describe('the integrations section of the configuration', () => {
 
   it('refuses numeric platform ids (they lose digits), duplicates, secret values (they live in the secret store) and unknown keys', () => {
     const document = demoConfiguration() as any;
+    // eslint-disable-next-line no-loss-of-precision -- the point: a JSON number id above 2^53 has already lost digits
     document.integrations.meta.forms[1].formId = 55459717045641545;
     document.integrations.linkedin.forms.push({ ...document.integrations.linkedin.forms[0] });
     document.integrations.generic.sources[0].secrets = ['local-only-partner-acme-secret-2026'];

@@ -42,7 +42,7 @@ describe('lead lifecycle', () => {
   });
 
   it('writes the rep an email with the contact details and the source', () => {
-    const email = newLeadEmail(config.reps[0]!, lead);
+    const email = newLeadEmail(config.reps[0], lead);
     expect(email.to).toBe('ava.chen@northwind.example');
     expect(email.subject).toBe('New lead: Ada');
     expect(email.text).toContain('email: ada@example.com');

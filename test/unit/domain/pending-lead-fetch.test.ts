@@ -77,7 +77,7 @@ describe('reading a fetched lead through its configured route', () => {
   });
 
   it('says why a lead cannot be routed: an unknown form, a platform not configured', () => {
-    expect(routeOfRequest(integrations, { ...metaRequest, formId: '1' } as PlatformLeadRequest)).toEqual({ ok: false, problem: 'Meta form 1 is not listed in integrations.meta.forms' });
+    expect(routeOfRequest(integrations, { ...metaRequest, formId: '1' })).toEqual({ ok: false, problem: 'Meta form 1 is not listed in integrations.meta.forms' });
     expect(routeOfRequest({}, { platform: 'tiktok', leadId: 'T', pageId: 'P' })).toEqual({ ok: false, problem: 'TikTok lead generation is not configured (integrations.tiktok)' });
     // A Meta webhook without form_id is routed by the form of the lead read back.
     expect(submissionFromFetchedLead(integrations, { platform: 'meta', leadgenId: 'L1' }, sampleMetaLead('L1'))).toMatchObject({ ok: true, submission: { formId: '172036835026334' } });

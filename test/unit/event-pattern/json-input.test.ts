@@ -37,7 +37,7 @@ describe('parsed input', () => {
   });
 
   it('ignores undefined members of a pattern, like JSON.stringify', () => {
-    expect(matches({ a: ['x'], b: undefined } as Record<string, unknown>, { a: 'x' })).toBe(true);
+    expect(matches({ a: ['x'], b: undefined }, { a: 'x' })).toBe(true);
   });
 
   it('reads bigint as an exact number', () => {

@@ -19,11 +19,11 @@ type Deps = ReturnType<typeof fakeDependencies>;
 type Factory = (deps: () => Deps) => (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>;
 
 const receivers: Record<WebhookChannel, Factory> = {
-  meta: createReceiveMeta as unknown as Factory,
-  google: createReceiveGoogle as unknown as Factory,
-  linkedin: createReceiveLinkedIn as unknown as Factory,
-  tiktok: createReceiveTikTok as unknown as Factory,
-  generic: createReceiveGeneric as unknown as Factory,
+  meta: createReceiveMeta,
+  google: createReceiveGoogle,
+  linkedin: createReceiveLinkedIn,
+  tiktok: createReceiveTikTok,
+  generic: createReceiveGeneric,
 };
 
 async function send(deps: Deps, delivery: ExampleDelivery, change: { body?: string; headers?: Record<string, string> } = {}) {
@@ -268,7 +268,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     const skipped = await send(deps, example(deps, 'linkedin', { id: 'test-1' }));
     expect(skipped.json.deliveries).toEqual([{ platformLeadId: 'test-1', status: 'skipped' }]);
     expect(deps.store.leads.size).toBe(0);
-    deps.config.integrations.linkedin!.forms[0]!.includeTestLeads = true;
+    deps.config.integrations.linkedin!.forms[0].includeTestLeads = true;
     const kept = await send(deps, example(deps, 'linkedin', { id: 'test-2' }));
     expect(deps.store.leads.get(kept.json.deliveries[0].leadId)).toMatchObject({ isTest: true });
   });
@@ -340,10 +340,10 @@ describe('Google and generic: the answers are in the delivery', () => {
     const testBody = delivery.body.replace('"is_test":false', '"is_test":true');
     const stored = await send(deps, delivery, { body: testBody });
     expect(deps.store.leads.get(stored.json.leadId)).toMatchObject({ isTest: true, status: 'new' });
-    expect([...deps.store.outbox.values()][0]!.detail).toMatchObject({ isTest: true });
+    expect([...deps.store.outbox.values()][0].detail).toMatchObject({ isTest: true });
 
     const strict = fakeDependencies();
-    strict.config.integrations.google!.forms[0]!.includeTestLeads = false;
+    strict.config.integrations.google!.forms[0].includeTestLeads = false;
     const skipped = await send(strict, delivery, { body: testBody });
     expect(skipped.json).toEqual({ skipped: 'test lead (is_test), and the form does not include test leads' });
     nothingWritten(strict);

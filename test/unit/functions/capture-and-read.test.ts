@@ -140,7 +140,7 @@ describe('capture-form-submission handler', () => {
 
   it('requires consent where the form says so', async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0]!.consent!.required = true;
+    deps.config.forms[0].consent!.required = true;
     const response = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
     expect(JSON.parse(response.body).issues).toEqual([{ path: 'consent', message: 'Consent is required to send this form' }]);
   });

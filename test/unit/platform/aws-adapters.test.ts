@@ -26,11 +26,11 @@ describe('EventBridgePublisher', () => {
     await new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), 'leadflow').publish(events);
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls.map((call) => call.args[0].input.Entries?.length)).toEqual([10, 2]);
-    expect(calls[0]!.args[0].input.Entries?.[0]).toEqual({
+    expect(calls[0].args[0].input.Entries?.[0]).toEqual({
       EventBusName: 'leadflow',
       Source: 'leadflow.leads',
       DetailType: 'lead.captured',
-      Detail: JSON.stringify(events[0]!.detail),
+      Detail: JSON.stringify(events[0].detail),
       Time: new Date('2026-03-02T10:15:00.000Z'),
       Resources: [],
     });
@@ -59,7 +59,7 @@ describe('SesMailer', () => {
   it('sends a plain-text email tagged with its lead', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
     await new SesMailer(new SESv2Client({ region: 'us-east-1' })).send({ from: 'leads@x.example', to: 'rep@x.example', subject: 'New lead', text: 'Hello', tags: { leadId: 'lead-1' } });
-    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({
+    expect(ses.commandCalls(SendEmailCommand)[0].args[0].input).toEqual({
       FromEmailAddress: 'leads@x.example',
       Destination: { ToAddresses: ['rep@x.example'] },
       EmailTags: [{ Name: 'leadId', Value: 'lead-1' }],

@@ -35,7 +35,7 @@ describe('MetaGraphLeadReader', () => {
     reset({ status: 200, body: '{"id":"55459717045641545","campaign_id":23850000000000003,"field_data":[]}' });
     const lead = await new MetaGraphLeadReader(`${baseUrl}/`).readLead({ leadgenId: '55459717045641545', accessToken: 'page-token' });
     expect(lead).toEqual({ id: '55459717045641545', campaign_id: '23850000000000003', field_data: [] });
-    const url = new URL(requests[0]!.url, baseUrl);
+    const url = new URL(requests[0].url, baseUrl);
     expect(url.pathname).toBe('/v21.0/55459717045641545');
     expect(Object.fromEntries(url.searchParams)).toEqual({ fields: 'id,created_time,field_data,ad_id,adset_id,campaign_id,form_id,is_organic,platform', access_token: 'page-token' });
   });
@@ -52,8 +52,8 @@ describe('LinkedInLeadReader', () => {
   it('GETs /rest/leadFormResponses/{id} with the bearer token, LinkedIn-Version and Rest.li headers', async () => {
     reset({ status: 200, body: '{"id":"abc","testLead":false}' });
     expect(await new LinkedInLeadReader(baseUrl).readLead({ responseId: 'abc-123', accessToken: 'li-token', apiVersion: '202505' })).toEqual({ id: 'abc', testLead: false });
-    expect(requests[0]!.url).toBe('/rest/leadFormResponses/abc-123');
-    expect(requests[0]!.headers).toMatchObject({ authorization: 'Bearer li-token', 'linkedin-version': '202505', 'x-restli-protocol-version': '2.0.0' });
+    expect(requests[0].url).toBe('/rest/leadFormResponses/abc-123');
+    expect(requests[0].headers).toMatchObject({ authorization: 'Bearer li-token', 'linkedin-version': '202505', 'x-restli-protocol-version': '2.0.0' });
   });
 
   it('rejects on an error status with LinkedIn’s message, and on a body that is not JSON', async () => {
@@ -69,10 +69,10 @@ describe('TikTokLeadReader', () => {
     reset({ status: 200, body: '{"code":0,"data":{"meta_data":{"ad_id":1800000000000000003}}}' });
     const answerBody = await new TikTokLeadReader(baseUrl).readLead({ leadId: 'L1', pageId: 'P1', advertiserId: 'A1', accessToken: 'tt-token' });
     expect(answerBody).toEqual({ code: 0, data: { meta_data: { ad_id: '1800000000000000003' } } });
-    const url = new URL(requests[0]!.url, baseUrl);
+    const url = new URL(requests[0].url, baseUrl);
     expect(url.pathname).toBe('/open_api/v1.3/lead/get/');
     expect(Object.fromEntries(url.searchParams)).toEqual({ advertiser_id: 'A1', page_id: 'P1', lead_id: 'L1', lead_source: 'INSTANT_FORM' });
-    expect(requests[0]!.headers['access-token']).toBe('tt-token');
+    expect(requests[0].headers['access-token']).toBe('tt-token');
   });
 
   it('gives up on a platform that does not answer in time, and on one that cannot be reached', async () => {

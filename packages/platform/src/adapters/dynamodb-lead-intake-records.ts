@@ -46,7 +46,7 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.getRecord(record.platform, record.platformLeadId);
-      if (!existing) throw new Error(`Intake record ${record.platform}/${record.platformLeadId} was reported present but cannot be read`);
+      if (!existing) throw new Error(`Intake record ${record.platform}/${record.platformLeadId} was reported present but cannot be read`, { cause: error });
       return { created: false, record: existing };
     }
   }

@@ -40,7 +40,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const heldKeys = intake.dedupKeys.filter((_, index) => failed[index + offset]);
       if (heldKeys.length === 0) throw error;
       // A delivery key means this exact delivery was taken before; a person key means a repeat submission.
-      const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0]!;
+      const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
       const existingLeadId = await this.leadHolding(held.key);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
       return this.recordTouch(existingLeadId, intake, idempotencyKey);

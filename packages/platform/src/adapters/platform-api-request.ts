@@ -14,7 +14,7 @@ export async function getPlatformJson(platform: string, url: URL, headers: Recor
     response = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
-    throw new Error(`${platform} could not be reached: ${reason}`);
+    throw new Error(`${platform} could not be reached: ${reason}`, { cause: error });
   }
   const text = await response.text();
   let body: unknown;

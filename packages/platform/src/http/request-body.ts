@@ -43,7 +43,7 @@ export function parseJsonObject(body: Buffer | string): Record<string, unknown> 
 
 /** The media type of the request body, lower-cased and without parameters; '' when there is none. */
 export function mediaType(event: Pick<APIGatewayProxyEventV2, 'headers'>): string {
-  return (headerValue(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return (headerValue(event, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
 }
 
 /**
@@ -59,7 +59,7 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
   if (contentType === 'multipart/form-data') {
     let data: FormData;
     try {
-      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': headerValue(event, 'content-type')! }, body: new Uint8Array(raw) }).formData();
+      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': headerValue(event, 'content-type') ?? contentType }, body: new Uint8Array(raw) }).formData();
     } catch {
       throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
@@ -113,7 +113,7 @@ function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of entries) {
     const existing = fields[key];
-    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
   }
   return fields;
 }
