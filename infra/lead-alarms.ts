@@ -81,7 +81,14 @@ export class LeadAlarms extends Construct {
     });
     const latency = httpApi.api.metricLatency({ statistic: 'p99', period });
     return [
-      this.alarm('api-5xx-rate', `More than ${alarmThresholds.apiServerErrorPercent} % of API requests failed with a 5xx.`, serverErrorRate, alarmThresholds.apiServerErrorPercent, 1, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD),
+      this.alarm(
+        'api-5xx-rate',
+        `More than ${alarmThresholds.apiServerErrorPercent} % of API requests failed with a 5xx.`,
+        serverErrorRate,
+        alarmThresholds.apiServerErrorPercent,
+        1,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ),
       this.alarm('api-latency-p99', `API p99 latency above ${alarmThresholds.apiLatencyP99Ms} ms.`, latency, alarmThresholds.apiLatencyP99Ms, 2, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD),
     ];
   }
@@ -90,7 +97,7 @@ export class LeadAlarms extends Construct {
     const fetchFailures = operationalMetric(operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period: Duration.minutes(5) });
     const speedToLead = operationalMetric(operationalMetricNames.speedToLead, { statistic: 'p90', period: Duration.minutes(15) });
     return [
-      this.alarm('platform-lead-fetch-failed', 'Reading an ad platform\'s lead failed (token expired, platform down); leads wait as pending_fetch and are retried.', fetchFailures, 1),
+      this.alarm('platform-lead-fetch-failed', "Reading an ad platform's lead failed (token expired, platform down); leads wait as pending_fetch and are retried.", fetchFailures, 1),
       this.alarm(
         'speed-to-lead-p90',
         `90 % of leads should reach their rep within ${operations.speedToLeadP90Seconds} s of capture; over the last 15 minutes they did not.`,

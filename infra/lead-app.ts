@@ -39,10 +39,7 @@ export interface LeadApp {
 export function createLeadApp(props: AppProps = {}): LeadApp {
   // Synthesised explicitly by app.ts, so a configuration error never leaves an empty assembly behind.
   const app = new App({ autoSynth: false, ...props });
-  const stage = resolveStage(
-    { stage: app.node.tryGetContext(stageContextKey) as string | undefined, configFile: app.node.tryGetContext(configFileContextKey) as string | undefined },
-    projectRoot,
-  );
+  const stage = resolveStage({ stage: app.node.tryGetContext(stageContextKey) as string | undefined, configFile: app.node.tryGetContext(configFileContextKey) as string | undefined }, projectRoot);
   const configurationFile = stage.configurationFile;
   const configuration = loadConfigurationFile(configurationFile);
 

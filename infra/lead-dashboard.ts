@@ -31,9 +31,7 @@ export class LeadDashboard extends Construct {
     const { configuration, functions, httpApi, alarms } = props;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: Stack.of(this).stackName, defaultInterval: Duration.hours(24) });
 
-    const capturedByChannel = configuration.channels.map((channel) =>
-      operationalMetric(operationalMetricNames.leadCaptured, { statistic: 'Sum', period, dimensions: { channel: channel.id }, label: channel.name }),
-    );
+    const capturedByChannel = configuration.channels.map((channel) => operationalMetric(operationalMetricNames.leadCaptured, { statistic: 'Sum', period, dimensions: { channel: channel.id }, label: channel.name }));
     const speedToLead = (statistic: 'p50' | 'p90') => operationalMetric(operationalMetricNames.speedToLead, { statistic, period: Duration.minutes(15), label: `speed to lead ${statistic}` });
     const deadLetterDepths = [...functions].flatMap(([name, leadFunction]) =>
       leadFunction.deadLetterQueue ? [leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), label: name })] : [],

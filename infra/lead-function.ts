@@ -135,10 +135,7 @@ export class LeadFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(props.configurationFile)} ${shellQuote(join(outputDir, bundledConfigurationFileName))}`,
-            ...handlerAssets(definition, projectRoot).flatMap(({ source, target }) => [
-              `mkdir -p ${shellQuote(dirname(join(outputDir, target)))}`,
-              `cp ${shellQuote(source)} ${shellQuote(join(outputDir, target))}`,
-            ]),
+            ...handlerAssets(definition, projectRoot).flatMap(({ source, target }) => [`mkdir -p ${shellQuote(dirname(join(outputDir, target)))}`, `cp ${shellQuote(source)} ${shellQuote(join(outputDir, target))}`]),
           ],
         },
       },
@@ -147,7 +144,8 @@ export class LeadFunction extends Construct {
     NagSuppressions.addResourceSuppressions(this.function, [
       {
         id: 'AwsSolutions-L1',
-        reason: 'Pinned to nodejs22.x on purpose: the bundles are built for esbuild target node22, and moving to a newer runtime is a deliberate change of runtime and target together, not something a CDK upgrade should force.',
+        reason:
+          'Pinned to nodejs22.x on purpose: the bundles are built for esbuild target node22, and moving to a newer runtime is a deliberate change of runtime and target together, not something a CDK upgrade should force.',
       },
     ]);
     this.grantTableAccess(props.tables);

@@ -19,10 +19,8 @@ export interface LeadHttpApiProps {
 
 /** Why a route without an API Gateway authorizer is still not open to anyone who asks. */
 const unauthorisedRouteReasons: Record<Exclude<RouteAuth['mode'], 'jwt'>, (routeKey: string) => string> = {
-  public: (routeKey) =>
-    `The manifest marks "${routeKey}" public: anonymous callers (web visitors, uptime monitors) have no token to present. The handler validates its input and the stage throttles every route.`,
-  'signed-webhook': (routeKey) =>
-    `The manifest marks "${routeKey}" as a signed webhook: the handler verifies the sender's signature over the raw body, which an API Gateway authorizer cannot see.`,
+  public: (routeKey) => `The manifest marks "${routeKey}" public: anonymous callers (web visitors, uptime monitors) have no token to present. The handler validates its input and the stage throttles every route.`,
+  'signed-webhook': (routeKey) => `The manifest marks "${routeKey}" as a signed webhook: the handler verifies the sender's signature over the raw body, which an API Gateway authorizer cannot see.`,
 };
 
 /** HTTP API variables (not REST ones): one JSON line per request, without bodies or tokens. */
@@ -58,7 +56,7 @@ export class LeadHttpApi extends Construct {
     super(scope, id);
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: Stack.of(this).stackName,
-      description: 'Leadflow HTTP API: lead capture and the sales team\'s lead API.',
+      description: "Leadflow HTTP API: lead capture and the sales team's lead API.",
       // CORS is answered by the handlers, which know each form's allowed origins.
       createDefaultStage: false,
     });

@@ -40,9 +40,7 @@ export class StageError extends Error {
 export function resolveStage(context: { stage?: string; configFile?: string }, projectRoot: string, cwd = process.cwd()): Stage {
   const name = context.stage ?? defaultStage;
   if (!stageNamePattern.test(name)) throw new StageError(`Stage "${name}" is not a valid stage name: use lower-case letters, digits and "-", starting with a letter (at most 20 characters).`);
-  const configurationFile = context.configFile
-    ? isAbsolute(context.configFile) ? context.configFile : resolve(cwd, context.configFile)
-    : join(projectRoot, stageConfigurationFolder, `${name}.json`);
+  const configurationFile = context.configFile ? (isAbsolute(context.configFile) ? context.configFile : resolve(cwd, context.configFile)) : join(projectRoot, stageConfigurationFolder, `${name}.json`);
   if (!context.configFile && !existsSync(configurationFile)) {
     const known = stagesWithConfiguration(projectRoot);
     throw new StageError(

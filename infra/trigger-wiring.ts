@@ -60,9 +60,7 @@ function connectEventRule(leadFunction: LeadFunction, trigger: EventTrigger, eve
       // The manifest pattern is EventBridge's own JSON ("detail-type", not "detailType"); the L2 passes
       // such keys through unchanged, and the infra tests compare the synthesised pattern with it.
       eventPattern: rule.pattern as events.EventPattern,
-      targets: [
-        new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue, event: rule.input && new ManifestRuleInput(rule.input) }),
-      ],
+      targets: [new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue, event: rule.input && new ManifestRuleInput(rule.input) })],
     });
   }
 }
@@ -136,12 +134,18 @@ function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table
   );
   NagSuppressions.addResourceSuppressions(
     leadFunction.role,
-    [{ id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams supports no resource-level permissions, so the stream grant must name "*"; reading records is limited to this table\'s stream.', appliesTo: ['Resource::*'] }],
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'dynamodb:ListStreams supports no resource-level permissions, so the stream grant must name "*"; reading records is limited to this table\'s stream.',
+        appliesTo: ['Resource::*'],
+      },
+    ],
     true,
   );
   NagSuppressions.addResourceSuppressions(
     deadLetterQueue,
-    [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter (on-failure) destination of the stream\'s event source mapping, which cdk-nag does not recognise as DLQ use.' }],
+    [{ id: 'AwsSolutions-SQS3', reason: "This queue is itself the dead-letter (on-failure) destination of the stream's event source mapping, which cdk-nag does not recognise as DLQ use." }],
     true,
   );
 }

@@ -78,16 +78,17 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const form = need(integrations.google, 'integrations.google').forms[0]!;
     const googleKey = signWith(secretRefs.googleFormKey(form.formId));
     // Google sends its int64 ids as bare JSON numbers; creative_id is above 2^53 on purpose.
-    const body = `{"lead_id":${JSON.stringify(id)},"user_column_data":[${[
-      { column_name: 'Full Name', string_value: 'Riley Park', column_id: 'FULL_NAME' },
-      { column_name: 'User Email', string_value: person.email, column_id: 'EMAIL' },
-      { column_name: 'User Phone', string_value: person.phone, column_id: 'PHONE_NUMBER' },
-      { column_name: 'Company Name', string_value: 'Tyrell Corp', column_id: 'COMPANY_NAME' },
-      { column_name: 'Postal Code', string_value: '94043', column_id: 'POSTAL_CODE' },
-      { column_name: 'How many robots?', string_value: '10-50', column_id: 'HOW_MANY_ROBOTS' },
-    ]
-      .map((column) => JSON.stringify(column))
-      .join(',')}],"api_version":"1.0","form_id":${form.formId},"campaign_id":23729418209,"google_key":${JSON.stringify(options.tamper ? `${googleKey}-forged` : googleKey)},` +
+    const body =
+      `{"lead_id":${JSON.stringify(id)},"user_column_data":[${[
+        { column_name: 'Full Name', string_value: 'Riley Park', column_id: 'FULL_NAME' },
+        { column_name: 'User Email', string_value: person.email, column_id: 'EMAIL' },
+        { column_name: 'User Phone', string_value: person.phone, column_id: 'PHONE_NUMBER' },
+        { column_name: 'Company Name', string_value: 'Tyrell Corp', column_id: 'COMPANY_NAME' },
+        { column_name: 'Postal Code', string_value: '94043', column_id: 'POSTAL_CODE' },
+        { column_name: 'How many robots?', string_value: '10-50', column_id: 'HOW_MANY_ROBOTS' },
+      ]
+        .map((column) => JSON.stringify(column))
+        .join(',')}],"api_version":"1.0","form_id":${form.formId},"campaign_id":23729418209,"google_key":${JSON.stringify(options.tamper ? `${googleKey}-forged` : googleKey)},` +
       `"is_test":false,"gcl_id":"Cj0KCQjw-example-gclid","adgroup_id":195583084496,"creative_id":9007199254740993,"lead_submit_time":${JSON.stringify(now.toISOString())}}`;
     return { channel, method: 'POST', path: '/webhooks/google', headers: { 'content-type': 'application/json' }, body, platformLeadId: id };
   }

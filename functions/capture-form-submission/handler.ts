@@ -32,25 +32,28 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const form = formOf(event);
     return form ? corsHeaders(form.allowedOrigins, headerValue(event, 'origin')) : {};
   };
-  return httpHandler(async (event) => {
-    const { config, leads, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
-    const form = formOf(event);
-    if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
-    const ip = event.requestContext.http.sourceIp;
-    const at = now();
+  return httpHandler(
+    async (event) => {
+      const { config, leads, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
+      const form = formOf(event);
+      if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
+      const ip = event.requestContext.http.sourceIp;
+      const at = now();
 
-    const limit = await rateLimiter.hit(`form:${form.id}:ip:${ip}`, form.rateLimitPerMinute, at);
-    if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
+      const limit = await rateLimiter.hit(`form:${form.id}:ip:${ip}`, form.rateLimitPerMinute, at);
+      if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 
-    const body = await readFormBody(event);
-    if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
-    const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
-    if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
+      const body = await readFormBody(event);
+      if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
+      const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
+      if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
-    const idempotencyKey = headerValue(event, 'idempotency-key');
-    const outcome = await ingestSubmission({ config, leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
-    return acknowledge(event, form, intakeAcknowledgement(outcome));
-  }, { headersFor });
+      const idempotencyKey = headerValue(event, 'idempotency-key');
+      const outcome = await ingestSubmission({ config, leads, newId }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+      return acknowledge(event, form, intakeAcknowledgement(outcome));
+    },
+    { headersFor },
+  );
 }
 
 async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string, verifier: HumanVerifier, secrets: SecretStore) {

@@ -42,7 +42,11 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) throw missingSignature;
     // Only forms we know are worth a read (and a retry).
     const unknown = read.triggers.filter((_, index) => !forms[index]);
-    if (unknown.length) throw badRequest('The TikTok lead webhook names an instant form that is not configured', unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })));
+    if (unknown.length)
+      throw badRequest(
+        'The TikTok lead webhook names an instant form that is not configured',
+        unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })),
+      );
     const deliveries = await receivePlatformLeads(
       deps,
       read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger })),

@@ -14,9 +14,7 @@ import { lambdaDependencies, operationalMetricNames, outboxEventFromItem, refuse
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox' | 'metrics'>) {
   return async (event: DynamoDBStreamEvent): Promise<void> => {
     const deps = dependencies();
-    const events = event.Records.flatMap((record) =>
-      record.eventName === 'INSERT' && record.dynamodb?.NewImage ? [outboxEventFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>))] : [],
-    );
+    const events = event.Records.flatMap((record) => (record.eventName === 'INSERT' && record.dynamodb?.NewImage ? [outboxEventFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>))] : []));
     if (events.length === 0) return;
     const { refused } = await relayOutboxEvents(deps, events);
     const refusedIds = new Set(refused.map((failure) => failure.eventId));

@@ -15,7 +15,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
     // LinkedIn validates with one secret, the one its app now has: the current value.
     const clientSecret = await secrets.get(secretRefs.linkedInClientSecret);
     const challengeResponse = linkedInChallengeResponse(clientSecret.current, challengeCode);
-    if (!challengeResponse) throw badRequest('challengeCode is missing or not a LinkedIn challenge code', [{ path: 'challengeCode', message: 'is required: letters, digits and "-" only, at most 64 (LinkedIn sends a uuid4)' }]);
+    if (!challengeResponse)
+      throw badRequest('challengeCode is missing or not a LinkedIn challenge code', [{ path: 'challengeCode', message: 'is required: letters, digits and "-" only, at most 64 (LinkedIn sends a uuid4)' }]);
     return jsonResponse(200, { challengeCode, challengeResponse });
   });
 }

@@ -58,14 +58,19 @@ async function stageDeadLetters(stage: string, command: Command, max: number, de
 
   if (command.action === 'show') {
     // A zero visibility timeout peeks: the messages stay in the queue for the next look or a redrive.
-    const { Messages = [] } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'] }));
+    const { Messages = [] } = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'] }),
+    );
     if (Messages.length === 0) deps.terminal.print(`${command.functionName}: no dead letters.`);
     for (const message of Messages) deps.terminal.print(describeMessage(message));
     return 0;
   }
 
   if (queue.trigger === 'stream') {
-    throw new OperatorError(`${command.functionName} reads a table stream: its dead letters describe failed batches (shard and sequence numbers) and cannot be run again. Inspect them with "show"; the outbox sweep republishes events the relay missed.`, 1);
+    throw new OperatorError(
+      `${command.functionName} reads a table stream: its dead letters describe failed batches (shard and sequence numbers) and cannot be run again. Inspect them with "show"; the outbox sweep republishes events the relay missed.`,
+      1,
+    );
   }
   let redriven = 0;
   while (redriven < max) {

@@ -42,7 +42,11 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
   const busArn = requiredOutput(outputs, outputNames.eventBusArn);
   // arn:aws:events:<region>:<account>:event-bus/<bus> → arn:aws:events:<region>:<account>:rule/<bus>/<rule>
   const ruleArns = (values.rule ?? []).map((rule) => busArn.replace(/:event-bus\/(.+)$/, `:rule/$1/${rule}`));
-  const replayName = `leadflow-${values.stage}-${deps.now().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+  const replayName = `leadflow-${values.stage}-${deps
+    .now()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14)}`;
   const started = await deps.eventBridge.send(
     new StartReplayCommand({
       ReplayName: replayName,
@@ -53,7 +57,9 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
       Destination: { Arn: busArn, FilterArns: ruleArns.length ? ruleArns : undefined },
     }),
   );
-  deps.terminal.print(`Replay ${replayName} ${started.State ?? 'started'}: events from ${from.toISOString()} to ${to.toISOString()} onto ${busArn}${ruleArns.length ? ` for ${values.rule!.join(', ')}` : ' for every rule'}.`);
+  deps.terminal.print(
+    `Replay ${replayName} ${started.State ?? 'started'}: events from ${from.toISOString()} to ${to.toISOString()} onto ${busArn}${ruleArns.length ? ` for ${values.rule!.join(', ')}` : ' for every rule'}.`,
+  );
   deps.terminal.print(`Follow it with: aws events describe-replay --replay-name ${replayName}`);
   return 0;
 }
@@ -64,5 +70,8 @@ function instant(option: string, value: string): Date {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await runCommand(() => runReplay(process.argv.slice(2), { eventBridge: new EventBridgeClient({}), cloudFormation: new CloudFormationClient({}), terminal: processTerminal, now: () => new Date() }), replayUsage);
+  process.exitCode = await runCommand(
+    () => runReplay(process.argv.slice(2), { eventBridge: new EventBridgeClient({}), cloudFormation: new CloudFormationClient({}), terminal: processTerminal, now: () => new Date() }),
+    replayUsage,
+  );
 }

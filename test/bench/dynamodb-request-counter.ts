@@ -37,7 +37,10 @@ export class DynamoDbRequestCounter {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
-        const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+        const operation =
+          String(incoming.headers['x-amz-target'] ?? '')
+            .split('.')
+            .pop() ?? '';
         let body = Buffer.concat(chunks);
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
         if (capacityOperations.has(operation) && input.ReturnConsumedCapacity === undefined) body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));

@@ -38,7 +38,7 @@ async function send(delivery: ExampleDelivery): Promise<{ status: number; body: 
 async function readLead(leadId: string) {
   const response = await fetch(`${runtime.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${managerToken}` } });
   expect(response.status).toBe(200);
-  return (await response.json());
+  return await response.json();
 }
 
 async function scanAll(): Promise<Array<Record<string, any>>> {
@@ -125,7 +125,13 @@ describe.each(['meta', 'linkedin', 'tiktok'] as const)('a %s outage loses nothin
     }
     expect(response.status).toBe(200);
     expect(response.body.deliveries).toEqual([{ platformLeadId: delivery.platformLeadId, status: 'pending_fetch' }]);
-    expect(await intakeRecord(channel, delivery.platformLeadId)).toMatchObject({ status: 'pending_fetch', rawDelivery: delivery.body, attempts: 1, lastError: expect.stringContaining('HTTP 503'), pendingFetchPartition: expect.stringMatching(/^pending#\d+$/) });
+    expect(await intakeRecord(channel, delivery.platformLeadId)).toMatchObject({
+      status: 'pending_fetch',
+      rawDelivery: delivery.body,
+      attempts: 1,
+      lastError: expect.stringContaining('HTTP 503'),
+      pendingFetchPartition: expect.stringMatching(/^pending#\d+$/),
+    });
     expect(await leadsFor(delivery.platformLeadId)).toHaveLength(0);
     const failedEvent = await eventually(async () =>
       ((await (await fetch(`${runtime.url}/_local/events`)).json()) as any[]).find((event) => event.detailType === 'lead.fetch_failed' && event.detail.platformLeadId === delivery.platformLeadId),
@@ -192,7 +198,7 @@ describe('handshakes and erasure through the local runtime', () => {
   });
 
   it('lists the retry schedule', async () => {
-    const { schedules } = (await (await fetch(`${runtime.url}/_local/schedules`)).json());
+    const { schedules } = await (await fetch(`${runtime.url}/_local/schedules`)).json();
     expect(schedules).toContainEqual(expect.objectContaining({ scheduleName: 'retry-pending-fetches', expression: 'rate(1 minute)', target: 'retry-pending-fetches' }));
   });
 });

@@ -7,7 +7,17 @@ import { startTestRuntime, tokenFor } from '../support/local-runtime';
 const chromiumPath = '/usr/bin/chromium';
 // A page fulfilled by page.route has no address, so Chromium counts it as public and would block its
 // requests to 127.0.0.1 (Private Network Access); the cross-origin test serves its landing page that way.
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks',
+];
 /** The capture handler treats faster submissions as bots. */
 const minimumFillMs = 3_000;
 const campaign = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=TeSt-123&fbclid=fb-456';
@@ -210,7 +220,14 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
       expect(await trap.evaluate((input: HTMLInputElement) => [input.getAttribute('tabindex'), input.getAttribute('autocomplete'), input.getAttribute('aria-hidden')])).toEqual(['-1', 'off', 'true']);
       expect((await trap.boundingBox())!.x).toBeLessThan(-1000);
       const hidden = await page.$$eval('input[type="hidden"]', (inputs) => Object.fromEntries((inputs as HTMLInputElement[]).map((input) => [input.name, input.value])));
-      expect(hidden).toMatchObject({ _started_at: expect.stringMatching(/^\d{13}$/), utm_source: 'newsletter', utm_campaign: 'spring', gclid: 'TeSt-123', fbclid: 'fb-456', landing_url: `${runtime.url}/demo${campaign}` });
+      expect(hidden).toMatchObject({
+        _started_at: expect.stringMatching(/^\d{13}$/),
+        utm_source: 'newsletter',
+        utm_campaign: 'spring',
+        gclid: 'TeSt-123',
+        fbclid: 'fb-456',
+        landing_url: `${runtime.url}/demo${campaign}`,
+      });
     });
 
     it('disables the button while sending, and says when to retry after a 429', async () => {
@@ -238,7 +255,13 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
           route.fulfill({
             status: 400,
             contentType: 'application/json',
-            body: JSON.stringify({ error: 'invalid', issues: [{ path: 'cf-turnstile-response', message: 'is required for this form' }, { path: 'utm_source', message: 'must be at most 2048 characters' }] }),
+            body: JSON.stringify({
+              error: 'invalid',
+              issues: [
+                { path: 'cf-turnstile-response', message: 'is required for this form' },
+                { path: 'utm_source', message: 'must be at most 2048 characters' },
+              ],
+            }),
           }),
         (route) => route.fulfill({ status: 418, contentType: 'text/plain', body: 'no' }),
       ];
@@ -275,7 +298,11 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
       try {
         const blockedPage = await blocked.newPage();
         await blockedPage.addInitScript(() => {
-          Object.defineProperty(window, 'localStorage', { get: () => { throw new DOMException('The operation is insecure.', 'SecurityError'); } });
+          Object.defineProperty(window, 'localStorage', {
+            get: () => {
+              throw new DOMException('The operation is insecure.', 'SecurityError');
+            },
+          });
         });
         await blockedPage.route('**/forms/demo/submissions', (route) => route.fulfill({ status: 202, contentType: 'application/json', body: '{"leadId":"00000000-0000-4000-8000-000000000000"}' }));
         await openDemo(blockedPage, '?utm_source=linkedin&li_fat_id=li-1');

@@ -97,12 +97,17 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
         const lead = await readLead(leadId);
         expect(lead, `acknowledged lead ${leadId}`).toBeDefined();
         expect(lead!.ownerId, `owner of ${leadId}`).toBeDefined();
-        expect(lead!.history.filter((entry) => entry.action === 'assigned'), `assignments of ${leadId}`).toHaveLength(1);
+        expect(
+          lead!.history.filter((entry) => entry.action === 'assigned'),
+          `assignments of ${leadId}`,
+        ).toHaveLength(1);
         expect(counts.get(leadId), `notifications of ${leadId}`).toBe(1);
       }
       const outbox = (await (await fetch(`${second.url}/_local/outbox`)).json()) as Array<{ leadId?: string }>;
       for (const leadId of present) expect(outbox.filter((email) => email.leadId === leadId).length).toBeLessThanOrEqual(1);
-      console.log(`hard kill: ${acknowledged.length} acknowledged (${required.length} before the ${engineGraceMs} ms grace, ${apart.length} within it, ${present.length - required.length} of those present), ${posted} posted`);
+      console.log(
+        `hard kill: ${acknowledged.length} acknowledged (${required.length} before the ${engineGraceMs} ms grace, ${apart.length} within it, ${present.length - required.length} of those present), ${posted} posted`,
+      );
     } finally {
       client.destroy();
       second.child.kill('SIGTERM');

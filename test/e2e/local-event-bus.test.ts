@@ -35,8 +35,21 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
 
   it('retries a failing target and dead-letters the event with its error', async () => {
     const detail = {
-      eventId: 'e-ghost', leadId: 'ghost', reason: 'captured', status: 'new', isTest: false, owned: false, poolId: 'americas-inbound', points: 45, grade: 'C', temperature: 'warm',
-      sourceKind: 'web_form', channel: 'website', formId: 'demo', country: 'US', scoredAt: '2026-03-02T10:00:00.000Z',
+      eventId: 'e-ghost',
+      leadId: 'ghost',
+      reason: 'captured',
+      status: 'new',
+      isTest: false,
+      owned: false,
+      poolId: 'americas-inbound',
+      points: 45,
+      grade: 'C',
+      temperature: 'warm',
+      sourceKind: 'web_form',
+      channel: 'website',
+      formId: 'demo',
+      country: 'US',
+      scoredAt: '2026-03-02T10:00:00.000Z',
     };
     const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     const eventId = put.Entries?.[0]?.EventId;

@@ -66,7 +66,16 @@ describe('lead lists and the dedup check, through the local runtime', () => {
 
     const otherRep = config.pools[0].members.find((member) => member !== owner.id)!;
     const asOtherRep = await (await lookup('phone=%2B14155550134', await bearer(otherRep, 'rep'))).json();
-    expect(asOtherRep).toEqual({ ...asManager, owner: { id: owner.id, name: owner.name.split(' ').map((word) => `${word[0]}***`).join(' ') } });
+    expect(asOtherRep).toEqual({
+      ...asManager,
+      owner: {
+        id: owner.id,
+        name: owner.name
+          .split(' ')
+          .map((word) => `${word[0]}***`)
+          .join(' '),
+      },
+    });
     expect(asOtherRep.owner.name).toMatch(/^[A-Z]\*\*\* [A-Z]\*\*\*$/);
 
     const asOwner = await (await lookup('phone=(415)%20555-0134&country=US', await bearer(owner.id, 'rep'))).json();

@@ -38,7 +38,6 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
   }, 550_000);
 
   it('bundles every manifest function with the validated configuration beside it', { timeout: 120_000 }, async () => {
-
     // No stage named: the default stage, dev, with config/stages/dev.json.
     const stage = resolveStage({}, projectRoot);
     const template = JSON.parse(readFileSync(join(outdir, `${stage.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Lambda> };
@@ -61,7 +60,10 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
       for (const file of ['index.mjs', 'index.mjs.map', bundledConfigurationFileName]) expect(existsSync(join(assetDirectory, file)), `${name}: ${file}`).toBe(true);
       expect(readFileSync(join(assetDirectory, bundledConfigurationFileName), 'utf8'), name).toBe(configuration);
       // Files the manifest says the handler reads at run time sit beside its bundle, unchanged.
-      for (const { source, target } of handlerAssets(functions.find((definition) => definition.name === name)!, projectRoot)) {
+      for (const { source, target } of handlerAssets(
+        functions.find((definition) => definition.name === name)!,
+        projectRoot,
+      )) {
         expect(readFileSync(join(assetDirectory, target)).equals(readFileSync(source)), `${name}: ${target}`).toBe(true);
       }
     }

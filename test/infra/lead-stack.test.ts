@@ -128,7 +128,9 @@ describe('functions', () => {
 
     for (const tableName of Object.keys(tables)) {
       const access = definition.tables[tableName as keyof typeof tables];
-      const tableStatements = statements.filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalIdOfTable(tableName)}"`) && [statement.Action].flat().some((action: string) => /^dynamodb:(GetItem|PutItem)$/.test(action)));
+      const tableStatements = statements.filter(
+        (statement) => JSON.stringify(statement.Resource).includes(`"${logicalIdOfTable(tableName)}"`) && [statement.Action].flat().some((action: string) => /^dynamodb:(GetItem|PutItem)$/.test(action)),
+      );
       const tableActions = tableStatements.flatMap((statement) => [statement.Action].flat());
       expect(tableActions.includes('dynamodb:GetItem'), `${name} reads ${tableName}`).toBe(access !== undefined);
       expect(tableActions.includes('dynamodb:PutItem'), `${name} writes ${tableName}`).toBe(access === 'readWrite');
@@ -142,7 +144,10 @@ describe('functions', () => {
     const readable = secretReads.flatMap((statement) => [statement.Resource].flat().map((resource: { Ref?: string }) => resource.Ref));
     const expected = [...leadApp.stack.secrets.secrets.values()].filter(({ kind }) => definition.secrets?.includes(kind)).map(({ secret }) => logicalIdOf(secret));
     expect(readable.sort(), `${name} reads secrets`).toEqual(expected.sort());
-    expect(actions.filter((action) => action.startsWith('secretsmanager:')).every((action) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(action)), name).toBe(true);
+    expect(
+      actions.filter((action) => action.startsWith('secretsmanager:')).every((action) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(action)),
+      name,
+    ).toBe(true);
     if (definition.sendsEmail) {
       const sender = leadApp.configuration.organisation.notificationSender;
       const ses = statements.find((statement) => [statement.Action].flat().includes('ses:SendEmail'))!;
@@ -190,7 +195,7 @@ describe('HTTP API', () => {
     expect(resources[integrationLogicalId]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(lambdaLogicalId) });
   });
 
-  it.skipIf(!httpEntries.some(([, , trigger]) => trigger.auth.mode === 'jwt'))('verifies JWTs issued by the stack\'s user pool to its client', () => {
+  it.skipIf(!httpEntries.some(([, , trigger]) => trigger.auth.mode === 'jwt'))("verifies JWTs issued by the stack's user pool to its client", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -225,7 +230,11 @@ describe('event rules', () => {
     const routeRuleNames = resourcesOfType('AWS::Events::Rule')
       .map(([, rule]) => rule.Properties.Name as string)
       .filter((ruleName) => ruleName.startsWith('lead-route-'));
-    expect(routeRuleNames.sort()).toEqual(demoConfiguration().routing.routes.map((route) => `lead-route-${route.id}`).sort());
+    expect(routeRuleNames.sort()).toEqual(
+      demoConfiguration()
+        .routing.routes.map((route) => `lead-route-${route.id}`)
+        .sort(),
+    );
   });
 
   it.each(eventRules)('%s is on the lead bus with the manifest pattern, target input, retry policy and DLQ', (ruleName, name, manifestRule, trigger) => {
@@ -266,7 +275,7 @@ describe('schedules', () => {
 });
 
 describe('streams', () => {
-  it.each(entriesWith('stream'))('%s reads its table\'s stream with the manifest filters, batching, parallelization, retries and failure queue', (name, _definition, trigger) => {
+  it.each(entriesWith('stream'))("%s reads its table's stream with the manifest filters, batching, parallelization, retries and failure queue", (name, _definition, trigger) => {
     const [lambdaLogicalId] = lambdaOf(name);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: lambdaLogicalId },
@@ -286,10 +295,7 @@ describe('streams', () => {
 describe('tables, bus and queues', () => {
   it.each(Object.values(tables).map((definition) => [definition.name, definition] as const))('%s table has the manifest keys, indexes, TTL and stream, with PITR and SSE', (tableName, definition) => {
     const table = resources[logicalIdOfTable(tableName)];
-    const keySchema = (partition: { name: string }, sort?: { name: string }) => [
-      { AttributeName: partition.name, KeyType: 'HASH' },
-      ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
-    ];
+    const keySchema = (partition: { name: string }, sort?: { name: string }) => [{ AttributeName: partition.name, KeyType: 'HASH' }, ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : [])];
     // The default stage (dev) may be torn down; stages that retain data are checked in operations.test.ts.
     expect(table.DeletionPolicy).toBe(leadApp.configuration.operations.retainData ? 'Retain' : 'Delete');
     expect(table.Properties).toMatchObject({
@@ -335,9 +341,13 @@ describe('tables, bus and queues', () => {
 });
 
 describe('secrets', () => {
-  it('creates one Secrets Manager secret per secret the configuration needs, under the stack\'s prefix', () => {
+  it("creates one Secrets Manager secret per secret the configuration needs, under the stack's prefix", () => {
     const names = resourcesOfType('AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties.Name as string);
-    expect(names.sort()).toEqual(configuredSecrets(leadApp.configuration).map(({ name }) => `${leadApp.stack.stackName}/${name}`).sort());
+    expect(names.sort()).toEqual(
+      configuredSecrets(leadApp.configuration)
+        .map(({ name }) => `${leadApp.stack.stackName}/${name}`)
+        .sort(),
+    );
   });
 
   it('puts no secret value in the template: each starts as a random {"current"} for the operator to replace', () => {
@@ -348,7 +358,6 @@ describe('secrets', () => {
     const templateText = JSON.stringify(template.toJSON());
     for (const value of Object.values(demoSecretValues())) expect(templateText).not.toContain(value as string);
   });
-
 });
 
 describe('cdk-nag AwsSolutions', () => {

@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manifestFunctions,  } from '@leadflow/manifest';
+import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { operationalMetricNames } from '@leadflow/platform';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
@@ -38,7 +38,9 @@ const logicalIdOf = (leadApp: LeadApp, construct: IConstruct) => leadApp.stack.g
 const alarmsOf = (resources: Record<string, Resource>) => ofType(resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
 
 function lambdaLogicalId(resources: Record<string, Resource>, name: string): string {
-  const matches = ofType(resources, 'AWS::Lambda::Function').filter(([, resource]) => (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.some((tag) => tag.Key === functionTagKey && tag.Value === name));
+  const matches = ofType(resources, 'AWS::Lambda::Function').filter(([, resource]) =>
+    (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.some((tag) => tag.Key === functionTagKey && tag.Value === name),
+  );
   expect(matches, name).toHaveLength(1);
   return matches[0]![0];
 }
@@ -51,7 +53,9 @@ describe.each(stages)('stage %s: alarms', (stage) => {
     const { resources } = get();
     const functionRef = { Ref: lambdaLogicalId(resources, name) };
     for (const metricName of ['Errors', 'Throttles']) {
-      const alarms = alarmsOf(resources).filter((alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionRef }]));
+      const alarms = alarmsOf(resources).filter(
+        (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: functionRef }]),
+      );
       expect(alarms, `${name} ${metricName}`).toHaveLength(1);
       expect(alarms[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
     }
@@ -62,7 +66,9 @@ describe.each(stages)('stage %s: alarms', (stage) => {
     const queues = ofType(resources, 'AWS::SQS::Queue');
     expect(queues.length).toBeGreaterThan(0);
     for (const [logicalId] of queues) {
-      const alarms = alarmsOf(resources).filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }]));
+      const alarms = alarmsOf(resources).filter(
+        (alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }]),
+      );
       expect(alarms, logicalId).toHaveLength(1);
       expect(alarms[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
     }
@@ -70,7 +76,9 @@ describe.each(stages)('stage %s: alarms', (stage) => {
 
   it.each(functions.filter((definition) => definition.trigger.kind === 'stream').map((definition) => [definition.name] as const))('%s has an iterator-age alarm', (name) => {
     const { resources } = get();
-    const alarms = alarmsOf(resources).filter((alarm) => alarm.MetricName === 'IteratorAge' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: lambdaLogicalId(resources, name) } }]));
+    const alarms = alarmsOf(resources).filter(
+      (alarm) => alarm.MetricName === 'IteratorAge' && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: lambdaLogicalId(resources, name) } }]),
+    );
     expect(alarms).toHaveLength(1);
     expect(alarms[0]).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
   });
@@ -85,22 +93,41 @@ describe.each(stages)('stage %s: alarms', (stage) => {
         expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [{ Name: 'ApiId', Value: apiRef }] } }) }),
       ]),
     );
-    get().template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', ExtendedStatistic: 'p99', Dimensions: [{ Name: 'ApiId', Value: apiRef }], AlarmActions: [topicRef()] });
+    get().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Dimensions: [{ Name: 'ApiId', Value: apiRef }],
+      AlarmActions: [topicRef()],
+    });
   });
 
   it('alarms on any platform lead fetch failure in five minutes, and on speed to lead p90 over 15 minutes above the configured bound', () => {
     const { template, leadApp } = get();
     const service = [{ Name: 'service', Value: 'leadflow' }];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'Leadflow', MetricName: operationalMetricNames.platformLeadFetchFailed, Dimensions: service, Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()],
+      Namespace: 'Leadflow',
+      MetricName: operationalMetricNames.platformLeadFetchFailed,
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topicRef()],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'Leadflow', MetricName: operationalMetricNames.speedToLead, Dimensions: service, ExtendedStatistic: 'p90', Period: 900,
-      Threshold: leadApp.configuration.operations.speedToLeadP90Seconds * 1000, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [topicRef()],
+      Namespace: 'Leadflow',
+      MetricName: operationalMetricNames.speedToLead,
+      Dimensions: service,
+      ExtendedStatistic: 'p90',
+      Period: 900,
+      Threshold: leadApp.configuration.operations.speedToLeadP90Seconds * 1000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef()],
     });
   });
 
-  it('sends every alarm to one encrypted topic whose email subscribers are the stage\'s alarmEmails', () => {
+  it("sends every alarm to one encrypted topic whose email subscribers are the stage's alarmEmails", () => {
     const { resources, template, leadApp } = get();
     expect(ofType(resources, 'AWS::SNS::Topic')).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -110,7 +137,7 @@ describe.each(stages)('stage %s: alarms', (stage) => {
     for (const subscription of subscribers) expect(subscription).toMatchObject({ Protocol: 'email', TopicArn: topicRef() });
   });
 
-  it('has a dashboard with captured leads per configured channel, speed to lead, every queue\'s depth, fetch failures and API errors', () => {
+  it("has a dashboard with captured leads per configured channel, speed to lead, every queue's depth, fetch failures and API errors", () => {
     const { resources, leadApp } = get();
     const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
@@ -188,7 +215,7 @@ describe('operator outputs', () => {
     expect(operatorEndpoints(functions, synthesised.prod.leadApp.configuration).webhooks).toEqual({});
   });
 
-  it('lists each function\'s dead-letter queue with its deployed function, for npm run dlq', () => {
+  it("lists each function's dead-letter queue with its deployed function, for npm run dlq", () => {
     const { leadApp, template } = synthesised.dev;
     const value = JSON.stringify(template.toJSON().Outputs[outputNames.deadLetterQueues].Value);
     for (const [name, leadFunction] of leadApp.stack.functions) {

@@ -65,7 +65,17 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
   it('treats a redelivered platform lead as a replay, not a touch', async () => {
     const delivery = (leadId: string) =>
       prepareIntake(
-        { sourceKind: 'google', channel: 'google-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'di@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: '9007199254740993' },
+        {
+          sourceKind: 'google',
+          channel: 'google-ads',
+          poolId: 'americas-inbound',
+          defaultCountry: 'US',
+          contact: { email: 'di@example.com' },
+          answers: {},
+          attribution: {},
+          isTest: false,
+          platformLeadId: '9007199254740993',
+        },
         { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
         new Date('2026-03-02T10:00:00.000Z'),
         config,
@@ -140,7 +150,18 @@ describe('sharded outbox-by-time index against DynamoDB Local', () => {
     await database.client.send(
       new PutCommand({
         TableName: database.tableName,
-        Item: { pk: 'OUTBOX#unsharded', sk: 'OUTBOX', entity: 'outbox', eventId: 'unsharded', source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-02-01T07:00:00.000Z', createdAt: '2026-02-01T07:00:00.000Z', outboxPartition: 'unpublished' },
+        Item: {
+          pk: 'OUTBOX#unsharded',
+          sk: 'OUTBOX',
+          entity: 'outbox',
+          eventId: 'unsharded',
+          source: 'leadflow.leads',
+          detailType: 'lead.captured',
+          detail: {},
+          time: '2026-02-01T07:00:00.000Z',
+          createdAt: '2026-02-01T07:00:00.000Z',
+          outboxPartition: 'unpublished',
+        },
       }),
     );
     const partitions = new Set((await database.items()).filter((item) => item.entity === 'outbox' && item.eventId.startsWith('sharded-')).map((item) => item.outboxPartition));

@@ -43,7 +43,11 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
   });
 
   it('lists only pending records that are due, most overdue first, up to the limit, from the sparse index', async () => {
-    for (const [id, minutes] of [['due-b', 3], ['due-a', 2], ['later', 30]] as const) {
+    for (const [id, minutes] of [
+      ['due-b', 3],
+      ['due-a', 2],
+      ['later', 30],
+    ] as const) {
       await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(received.getTime() + minutes * 60_000).toISOString() });
     }
     const due = await intakes.listDue('2026-03-02T10:10:00.000Z', 10);
@@ -60,7 +64,10 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     }
     // A record written before the index was sharded keeps the bare partition value; it must not be forgotten.
     await database.client.send(
-      new PutCommand({ TableName: database.tableName, Item: { ...leadIntakeKeys('meta', 'unsharded'), entity: 'lead-intake', ...newIntakeRecord(meta('unsharded'), received), nextAttemptAt: '2026-03-02T08:59:00.000Z', pendingFetchPartition: 'pending' } }),
+      new PutCommand({
+        TableName: database.tableName,
+        Item: { ...leadIntakeKeys('meta', 'unsharded'), entity: 'lead-intake', ...newIntakeRecord(meta('unsharded'), received), nextAttemptAt: '2026-03-02T08:59:00.000Z', pendingFetchPartition: 'pending' },
+      }),
     );
     const partitions = new Set((await database.items()).filter((item) => ids.includes(item.platformLeadId)).map((item) => item.pendingFetchPartition));
     expect(partitions.size).toBeGreaterThan(4);
@@ -112,7 +119,15 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
   it('clears the person from the lead, deletes their person keys, keeps the delivery key, and writes lead.erased', async () => {
     await ingest('erase-me', submission('r-1', 'lin@example.com'));
     expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me' });
-    expect(await leads.getLead('erase-me')).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request", updatedAt: '2026-03-03T00:00:00.000Z', attribution: { lastTouch: { campaign_id: '555001' } }, touches: 1 });
+    expect(await leads.getLead('erase-me')).toMatchObject({
+      contact: {},
+      answers: {},
+      status: 'invalid',
+      statusReason: "erased at the person's request",
+      updatedAt: '2026-03-03T00:00:00.000Z',
+      attribution: { lastTouch: { campaign_id: '555001' } },
+      touches: 1,
+    });
     expect((await leads.getLead('erase-me'))?.history.at(-1)).toEqual({ at: '2026-03-03T00:00:00.000Z', action: 'erased', by: 'linkedin:deletion', detail: "erased at the person's request" });
     const items = await database.items();
     expect(items.some((item) => item.pk === 'DEDUP#email#lin@example.com')).toBe(false);

@@ -38,10 +38,21 @@ describe('findLeadIdByPersonKey against DynamoDB Local', () => {
     expect(await leads.findLeadIdByPersonKey(personDedupKey('email', 'not-an-email'))).toBeUndefined();
 
     const delivery = prepareIntake(
-      { sourceKind: 'meta', channel: 'meta-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'meta@example.com' }, answers: {}, attribution: {}, isTest: false, platformLeadId: '42', sourceId: 'page-1' },
+      {
+        sourceKind: 'meta',
+        channel: 'meta-ads',
+        poolId: 'americas-inbound',
+        defaultCountry: 'US',
+        contact: { email: 'meta@example.com' },
+        answers: {},
+        attribution: {},
+        isTest: false,
+        platformLeadId: '42',
+        sourceId: 'page-1',
+      },
       { leadId: 'meta-lead', eventId: 'meta-captured', touchEventId: 'meta-touched' },
       new Date('2026-03-02T10:00:00.000Z'),
-        config,
+      config,
     );
     await leads.ingestLead(delivery);
     expect(delivery.dedupKeys.map((key) => key.kind)).toEqual(['delivery', 'person']);

@@ -1,5 +1,20 @@
 import type { Lead, LeadErasure, LeadEvent, OutOfOffice, PoolChange, PreparedIntake } from '@leadflow/domain';
-import type { Dependencies, IntakeOutcome, LeadStore, Mailer, NotificationLog, OutboxEvent, OutboxStore, EventPublisher, PublishOutcome, OutgoingEmail, OwnerAssignment, RateLimiter, OperationalMetrics, RepStates } from '@leadflow/platform';
+import type {
+  Dependencies,
+  IntakeOutcome,
+  LeadStore,
+  Mailer,
+  NotificationLog,
+  OutboxEvent,
+  OutboxStore,
+  EventPublisher,
+  PublishOutcome,
+  OutgoingEmail,
+  OwnerAssignment,
+  RateLimiter,
+  OperationalMetrics,
+  RepStates,
+} from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
@@ -178,7 +193,19 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** A full set of fake dependencies with a fixed clock and predictable ids. */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & { store: MemoryLeadStore; publisher: RecordingPublisher; mailer: RecordingMailer; notifications: MemoryNotificationLog; rateLimiter: MemoryRateLimiter; intakes: MemoryLeadIntakeRecords; platformLeads: FakePlatformLeadReaders; metrics: RecordingMetrics; secrets: RecordingSecretStore } {
+export function fakeDependencies(
+  now = new Date('2026-03-02T10:15:00.000Z'),
+): Dependencies & {
+  store: MemoryLeadStore;
+  publisher: RecordingPublisher;
+  mailer: RecordingMailer;
+  notifications: MemoryNotificationLog;
+  rateLimiter: MemoryRateLimiter;
+  intakes: MemoryLeadIntakeRecords;
+  platformLeads: FakePlatformLeadReaders;
+  metrics: RecordingMetrics;
+  secrets: RecordingSecretStore;
+} {
   const store = new MemoryLeadStore();
   let counter = 0;
   return {

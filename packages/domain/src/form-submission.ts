@@ -7,9 +7,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export type SubmissionResult =
-  | { ok: true; contact: LeadContact; answers: Record<string, string> }
-  | { ok: false; issues: FieldIssue[] };
+export type SubmissionResult = { ok: true; contact: LeadContact; answers: Record<string, string> } | { ok: false; issues: FieldIssue[] };
 
 /** A posted field value: forms send strings; JSON clients may send numbers or booleans, and repeated keys arrive as arrays. */
 export type SubmittedValue = string | number | boolean | null | undefined | SubmittedValue[];

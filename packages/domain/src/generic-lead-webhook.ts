@@ -56,11 +56,7 @@ export function signedDeliveryId(signedAt: number, raw: RawBody): string {
  * `event_id`, or else `signedDeliveryId` of the request. Keys are read through the source's `fieldMap`,
  * then the usual names (email, phone, full_name, …); the rest are kept under `answers`.
  */
-export function readGenericLeadWebhook(
-  body: unknown,
-  source: GenericWebhookSource,
-  context: { now: Date; signedDeliveryId: string },
-): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+export function readGenericLeadWebhook(body: unknown, source: GenericWebhookSource, context: { now: Date; signedDeliveryId: string }): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
   const parsed = genericBodySchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const delivery = parsed.data;

@@ -40,7 +40,10 @@ const googleLeadSchema = z.object({
       z.object({
         column_id: z.string({ error: 'must be the column id, e.g. "EMAIL"' }).min(1),
         column_name: z.string().optional(),
-        string_value: z.string({ error: 'must be the answer as a string' }).max(maxAnswerLength * 5).default(''),
+        string_value: z
+          .string({ error: 'must be the answer as a string' })
+          .max(maxAnswerLength * 5)
+          .default(''),
       }),
       { error: 'must be a list of {column_id, string_value}' },
     )

@@ -12,9 +12,7 @@ const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alph
 
 /** Platform ids are 64-bit integers: in JSON they must be strings, or digits past 2^53 are lost. */
 const platformIdSchema = (what: string) =>
-  z
-    .string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` })
-    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`);
+  z.string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` }).regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`);
 
 /** Where a platform's leads go: the pool that routes them, the channel credited for ROI, the phone country. */
 const leadRouteFields = {
@@ -47,7 +45,10 @@ export const googleIntegrationSchema = z.strictObject({
 
 export const linkedInIntegrationSchema = z.strictObject({
   /** The `LinkedIn-Version` header (YYYYMM) of the Marketing API calls. */
-  apiVersion: z.string().regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"').default('202505'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"')
+    .default('202505'),
   forms: z
     .array(
       z.strictObject({
@@ -136,11 +137,7 @@ interface IssueSink {
  * channel must exist (an ad platform's channel must be of that platform's kind), and no platform form or
  * generic source may be listed twice. Each issue names its field, e.g. `integrations.meta.forms[0].poolId`.
  */
-export function checkIntegrationReferences(
-  integrations: Integrations,
-  known: { poolIds: ReadonlySet<string>; channels: ReadonlyArray<{ id: string; kind: string }> },
-  ctx: IssueSink,
-): void {
+export function checkIntegrationReferences(integrations: Integrations, known: { poolIds: ReadonlySet<string>; channels: ReadonlyArray<{ id: string; kind: string }> }, ctx: IssueSink): void {
   const checkRoute = (route: LeadRoute, path: Array<string | number>, platform?: keyof typeof channelKindOfPlatform) => {
     if (!known.poolIds.has(route.poolId)) ctx.addIssue({ code: 'custom', path: [...path, 'poolId'], message: `unknown pool "${route.poolId}"` });
     const channel = known.channels.find((candidate) => candidate.id === route.channel);

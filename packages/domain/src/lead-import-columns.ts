@@ -49,12 +49,22 @@ const touchKeyTargets = new Map<string, ImportColumnTarget>(touchKeys.map((key) 
 
 /** `" E-Mail_Address "` → `"e mail address"`: the form header names are compared in. */
 export function normaliseHeader(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_./-]+/g, ' ').trim();
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_./-]+/g, ' ')
+    .trim();
 }
 
 /** The `answers` key of a column that fills no contact field: `"Booth Notes"` → `"booth_notes"`. */
 export function answerKey(header: string): string {
-  return header.trim().toLowerCase().normalize('NFC').replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  return header
+    .trim()
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
 }
 
 /**

@@ -64,22 +64,13 @@ export interface PreparedIntake {
  * routable, non-test leads claim person keys, so a spam post or a test lead cannot capture a real
  * person's identity.
  */
-export function prepareIntake(
-  submission: IntakeSubmission,
-  ids: { leadId: string; eventId: string; touchEventId: string },
-  now: Date,
-  rules: ScoringRules,
-): PreparedIntake {
+export function prepareIntake(submission: IntakeSubmission, ids: { leadId: string; eventId: string; touchEventId: string }, now: Date, rules: ScoringRules): PreparedIntake {
   const at = now.toISOString();
   const { contact, problems } = cleanContact(submission.contact, submission.defaultCountry);
   const usable = Boolean(contact.email || contact.phone);
   const status = submission.quarantineReason ? 'quarantined' : usable ? 'new' : 'invalid';
   const statusReason =
-    status === 'quarantined'
-      ? submission.quarantineReason
-      : status === 'invalid'
-        ? ['no usable email or phone', ...problems.map((problem) => `${problem.field} ${problem.message}`)].join('; ')
-        : undefined;
+    status === 'quarantined' ? submission.quarantineReason : status === 'invalid' ? ['no usable email or phone', ...problems.map((problem) => `${problem.field} ${problem.message}`)].join('; ') : undefined;
   const by = submission.formId ? `form:${submission.formId}` : `${submission.sourceKind}:${submission.sourceId ?? submission.channel}`;
 
   const lead: Lead = {

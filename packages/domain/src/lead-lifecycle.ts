@@ -62,7 +62,9 @@ export function leaveInPool(context: RoutingContext): PoolChange {
   const reason = route.strategy === 'pool' ? 'pool_strategy' : 'nobody_available';
   const skippedText = context.skipped.map((candidate) => `${candidate.repId} skipped: ${candidate.reason}`).join('; ');
   const explanation =
-    reason === 'pool_strategy' ? `route ${route.id} leaves leads in pool ${poolId} for its members to claim` : `route ${route.id} (${route.strategy.replace('_', ' ')}) found nobody available in pool ${poolId}: ${skippedText}`;
+    reason === 'pool_strategy'
+      ? `route ${route.id} leaves leads in pool ${poolId} for its members to claim`
+      : `route ${route.id} (${route.strategy.replace('_', ' ')}) found nobody available in pool ${poolId}: ${skippedText}`;
   const score = lead.score && { points: lead.score.points, grade: lead.score.grade, temperature: lead.score.temperature, contributions: lead.score.contributions };
   const routing: RoutingDecision = { routeId: route.id, strategy: route.strategy, poolId, outcome: 'pooled', turn: context.turn, candidates: context.skipped, explanation, score, decidedAt: at };
   return {

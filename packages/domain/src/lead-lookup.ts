@@ -60,7 +60,10 @@ export function readLookupQuery(query: Readonly<Record<string, string | undefine
   const readIn = phoneCountry(country) ?? defaultCountry;
   const normalised = normalisePhone(phone.replace(/^ (?=\d)/, '+'), readIn ?? '');
   if (!normalised) {
-    issues.push({ path: 'phone', message: readIn ? `must be a valid phone number (national numbers are read as ${readIn}; give "country" for another)` : 'must be a valid phone number in international form, such as +14155550100' });
+    issues.push({
+      path: 'phone',
+      message: readIn ? `must be a valid phone number (national numbers are read as ${readIn}; give "country" for another)` : 'must be a valid phone number in international form, such as +14155550100',
+    });
   }
   return !issues.length && normalised ? { ok: true, key: personDedupKey('phone', normalised) } : { ok: false, issues };
 }

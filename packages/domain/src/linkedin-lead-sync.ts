@@ -26,9 +26,7 @@ export interface LinkedInLeadNotification {
 
 const notificationSchema = z.object({
   type: z.string().optional(),
-  leadGenFormResponse: z
-    .string({ error: 'is required: the URN of the lead form response' })
-    .regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"'),
+  leadGenFormResponse: z.string({ error: 'is required: the URN of the lead form response' }).regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"'),
   leadGenForm: z.string().optional(),
   owner: z.record(z.string(), z.unknown()).optional(),
   associatedEntity: z.record(z.string(), z.unknown()).optional(),

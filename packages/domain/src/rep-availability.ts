@@ -43,9 +43,7 @@ export function unavailability(rep: Rep, outOfOffice: OutOfOffice | undefined, n
 
 /** Whether `now` falls inside the working hours on the wall clock of `timeZone`. */
 export function isWithinWorkingHours(hours: WorkingHours, timeZone: string, now: Date): boolean {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]),
-  );
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
   const minutes = Number(parts.hour) * 60 + Number(parts.minute);
   const day = String(parts.weekday).toLowerCase().slice(0, 3) as Weekday;
   const start = minutesOf(hours.start);

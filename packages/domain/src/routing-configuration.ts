@@ -35,7 +35,7 @@ export function checkRoutingReferences(config: Pick<Configuration, 'routing' | '
   Object.keys(config.scoring.channelPriors).forEach((channelId) => {
     if (!channelIds.has(channelId)) issue(['scoring', 'channelPriors', channelId], `unknown channel "${channelId}"`);
   });
-  if (routes.every((route, index) => routeConditions(route.match).length > 0 === (index < routes.length - 1))) {
+  if (routes.every((route, index) => routeConditions(route.match).length > 0 === index < routes.length - 1)) {
     try {
       compileRoutingTable(config.routing);
     } catch (error) {

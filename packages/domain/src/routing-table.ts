@@ -4,14 +4,16 @@ import { gradeSchema, temperatureSchema } from './lead-scoring';
 import { leadEventSource } from './lead-events';
 import { assignmentStrategySchema } from './assignment-strategy';
 
-
 const valuesSchema = z.array(z.string().min(1)).min(1);
 
 /** What a route takes; every listed condition must hold (a list means any of its values). */
 export const routeMatchSchema = z.strictObject({
   grades: z.array(gradeSchema).min(1).optional(),
   temperatures: z.array(temperatureSchema).min(1).optional(),
-  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"')).min(1).optional(),
+  countries: z
+    .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'))
+    .min(1)
+    .optional(),
   regions: valuesSchema.optional(),
   sourceKinds: z.array(sourceKindSchema).min(1).optional(),
   channels: valuesSchema.optional(),
@@ -154,9 +156,7 @@ function termKey(term: Term): string {
 function detailPatternOf(term: Term): Record<string, unknown> {
   const pattern: Record<string, unknown> = {};
   for (const [field, constraint] of [...term].sort(([a], [b]) => a.localeCompare(b))) {
-    const matcher = constraint.in
-      ? [...constraint.in].sort()
-      : [{ 'anything-but': [...constraint.notIn].sort() }, ...(alwaysPresentFields.has(field) ? [] : [{ exists: false }])];
+    const matcher = constraint.in ? [...constraint.in].sort() : [{ 'anything-but': [...constraint.notIn].sort() }, ...(alwaysPresentFields.has(field) ? [] : [{ exists: false }])];
     const [head, name] = field.split('.') as [string, string | undefined];
     if (name === undefined) pattern[head] = matcher;
     else pattern[head] = { ...(pattern[head] as Record<string, unknown> | undefined), [name]: matcher };

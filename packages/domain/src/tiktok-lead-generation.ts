@@ -91,7 +91,12 @@ const leadGetSchema = z.object({
   request_id: z.string().optional(),
   data: z
     .object({
-      lead_data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((value) => (value === null ? '' : String(value)))).default({}),
+      lead_data: z
+        .record(
+          z.string(),
+          z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((value) => (value === null ? '' : String(value))),
+        )
+        .default({}),
       meta_data: z
         .object({
           lead_id: platformIdSchema.optional(),

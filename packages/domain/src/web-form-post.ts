@@ -38,7 +38,10 @@ export function readWebFormPost(
     issues.push({ path: firstTouchField, message: 'must be an object of attribution keys such as utm_source' });
   }
   const attribution: LeadAttribution = {
-    firstTouch: readTouchAttribution(typeof firstTouchValue === 'object' && firstTouchValue !== null ? (firstTouchValue as Record<string, unknown>) : body, typeof firstTouchValue === 'object' ? '' : `${firstTouchField}.`),
+    firstTouch: readTouchAttribution(
+      typeof firstTouchValue === 'object' && firstTouchValue !== null ? (firstTouchValue as Record<string, unknown>) : body,
+      typeof firstTouchValue === 'object' ? '' : `${firstTouchField}.`,
+    ),
     lastTouch: readTouchAttribution(body),
   };
 

@@ -100,15 +100,7 @@ export function parseTimestampedSignature(header: string, signatureKey: string):
   return timestamp === undefined || signatures.length === 0 ? undefined : { timestamp, signatures };
 }
 
-function checkTimestamped(input: {
-  raw: RawBody;
-  header: string | undefined;
-  headerName: string;
-  signatureKey: string;
-  secrets: readonly string[];
-  now: Date;
-  toleranceSeconds: number;
-}): SignatureCheck {
+function checkTimestamped(input: { raw: RawBody; header: string | undefined; headerName: string; signatureKey: string; secrets: readonly string[]; now: Date; toleranceSeconds: number }): SignatureCheck {
   const { raw, header, headerName, signatureKey, secrets, now, toleranceSeconds } = input;
   if (!header?.trim()) return { ok: false, problem: `The ${headerName} header is missing` };
   const parsed = parseTimestampedSignature(header, signatureKey);

@@ -14,9 +14,7 @@ const LIMIT = 5_000_000_000n * 10n ** BigInt(SCALE_DIGITS);
 export type IncomparableReason = 'too-many-decimals' | 'out-of-range';
 
 /** Result of {@link toComparableNumber}: the value in millionths, or why there is none. */
-export type ComparableNumberResult =
-  | { readonly ok: true; readonly value: bigint }
-  | { readonly ok: false; readonly reason: IncomparableReason; readonly message: string };
+export type ComparableNumberResult = { readonly ok: true; readonly value: bigint } | { readonly ok: false; readonly reason: IncomparableReason; readonly message: string };
 
 const JSON_NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 

@@ -108,12 +108,7 @@ function compileAnythingBut(operand: JsonNode): ValueMatcher {
     const [inner, ...rest] = operand.members;
     if (!inner) throw invalidPattern('Anything-But expression name not found');
     const [innerOperator, innerValue] = inner;
-    if (
-      innerOperator !== 'equals-ignore-case' &&
-      innerOperator !== 'prefix' &&
-      innerOperator !== 'suffix' &&
-      innerOperator !== 'wildcard'
-    ) {
+    if (innerOperator !== 'equals-ignore-case' && innerOperator !== 'prefix' && innerOperator !== 'suffix' && innerOperator !== 'wildcard') {
       throw invalidPattern(`Unsupported anything-but pattern: ${innerOperator}`);
     }
     kind = innerOperator;
@@ -123,8 +118,7 @@ function compileAnythingBut(operand: JsonNode): ValueMatcher {
   if (values.kind !== 'array' && values.kind !== 'string' && values.kind !== 'number') {
     throw invalidPattern('Value of anything-but must be an array or single string/number value.');
   }
-  const matcher =
-    kind === 'values' ? compileAnythingButValues(values) : compileAnythingButOperator(kind, values);
+  const matcher = kind === 'values' ? compileAnythingButValues(values) : compileAnythingButOperator(kind, values);
   if (innerHasMoreKeys) throw invalidPattern('Too many elements in numeric expression');
   return matcher;
 }
@@ -139,7 +133,7 @@ function compileAnythingButValues(values: JsonNode): ValueMatcher {
     else if (item.kind === 'number') numbers.add(comparable(item.text));
     else throw invalidPattern('Inside anything but list, start|null|boolean is not supported.');
   }
-  if ((strings.size > 0) === (numbers.size > 0)) {
+  if (strings.size > 0 === numbers.size > 0) {
     throw invalidPattern('Inside anything but list, either all values are number or string, mixed type is not supported');
   }
   return strings.size > 0 ? { type: 'anything-but-strings', values: strings } : { type: 'anything-but-numbers', values: numbers };

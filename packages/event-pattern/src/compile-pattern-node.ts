@@ -65,11 +65,7 @@ export function compilePatternNode(pattern: JsonNode): PatternBranch[] {
   const branches: Branches = [];
   compileObject(branches, [], pattern, false);
   checkWildcardComplexity(branches);
-  return branches.map((branch) =>
-    [...branch.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([path, rule]): PatternField => ({ path, matchers: rule.matchers, matchesAbsence: rule.matchesAbsence })),
-  );
+  return branches.map((branch) => [...branch.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, rule]): PatternField => ({ path, matchers: rule.matchers, matchesAbsence: rule.matchesAbsence })));
 }
 
 function compileObject(branches: Branches, path: readonly string[], node: JsonObjectNode, insideOr: boolean): void {
@@ -143,8 +139,7 @@ function checkWildcardComplexity(branches: Branches): void {
   for (const branch of branches) {
     for (const [path, rule] of branch) {
       for (const matcher of rule.matchers) {
-        const patterns =
-          matcher.type === 'wildcard' ? [matcher.pattern] : matcher.type === 'anything-but-wildcard' ? matcher.patterns : [];
+        const patterns = matcher.type === 'wildcard' ? [matcher.pattern] : matcher.type === 'anything-but-wildcard' ? matcher.patterns : [];
         for (const pattern of patterns) {
           const forPath = byPath.get(path) ?? new Map<string, WildcardPattern>();
           forPath.set(pattern.text, pattern);
@@ -155,9 +150,7 @@ function checkWildcardComplexity(branches: Branches): void {
   }
   for (const patterns of byPath.values()) {
     if (wildcardComplexity([...patterns.values()]) > MAX_WILDCARD_COMPLEXITY) {
-      throw invalidPattern(
-        'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
-      );
+      throw invalidPattern('Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character');
     }
   }
 }

@@ -1,12 +1,4 @@
-export type {
-  AnythingButOperand,
-  EqualsIgnoreCaseOperand,
-  EventPattern,
-  EventPatternInput,
-  EventPatternLeaf,
-  EventPatternOperator,
-  EventPatternScalar,
-} from './event-pattern';
+export type { AnythingButOperand, EqualsIgnoreCaseOperand, EventPattern, EventPatternInput, EventPatternLeaf, EventPatternOperator, EventPatternScalar } from './event-pattern';
 export { InvalidEventPatternError, type EventPatternErrorCode } from './invalid-event-pattern-error';
 export * from './matches';
 export * from './validate-pattern';

@@ -54,9 +54,7 @@ function convert(input: unknown, key: string, ancestors: Set<object>): JsonNode 
     if (Array.isArray(object)) {
       return {
         kind: 'array',
-        items: object.map(
-          (item: unknown, index) => convert(item, String(index), ancestors) ?? { kind: 'literal', text: 'null' },
-        ),
+        items: object.map((item: unknown, index) => convert(item, String(index), ancestors) ?? { kind: 'literal', text: 'null' }),
       };
     }
     const members: Array<readonly [string, JsonNode]> = [];

@@ -14,9 +14,7 @@ export interface PutEventsEntryInput {
 }
 
 /** Outcome for one entry: accepted (with its normalised `time`) or rejected like PutEvents rejects it. */
-export type PutEventsEntryValidation =
-  | { readonly ok: true; readonly time: string }
-  | { readonly ok: false; readonly errorCode: 'InvalidArgument' | 'MalformedDetail'; readonly errorMessage: string };
+export type PutEventsEntryValidation = { readonly ok: true; readonly time: string } | { readonly ok: false; readonly errorCode: 'InvalidArgument' | 'MalformedDetail'; readonly errorMessage: string };
 
 /** A failure of the whole request (HTTP 400), not of one entry. */
 export interface PutEventsRequestError {
@@ -53,13 +51,9 @@ export const PUT_EVENTS_MAX_ENTRIES = 10;
  * 3. per entry, `Source`, `DetailType` and `Detail` must be non-empty (`InvalidArgument`, in that order), and
  *    `Detail` must be a JSON object (`MalformedDetail`). Accepted entries get their normalised `time`.
  */
-export function validatePutEventsEntries(
-  entries: readonly PutEventsEntryInput[],
-  options: PutEventsValidationOptions = {},
-): PutEventsValidationResult {
+export function validatePutEventsEntries(entries: readonly PutEventsEntryInput[], options: PutEventsValidationOptions = {}): PutEventsValidationResult {
   if (entries.length < 1 || entries.length > PUT_EVENTS_MAX_ENTRIES) {
-    const constraint =
-      entries.length < 1 ? 'Member must have length greater than or equal to 1' : `Member must have length less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`;
+    const constraint = entries.length < 1 ? 'Member must have length greater than or equal to 1' : `Member must have length less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`;
     return {
       requestError: {
         code: 'ValidationException',

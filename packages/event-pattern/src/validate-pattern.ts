@@ -3,9 +3,7 @@ import { InvalidEventPatternError } from './invalid-event-pattern-error';
 import { readPatternInput } from './read-json-input';
 
 /** Result of {@link validatePattern}. */
-export type PatternValidationResult =
-  | { readonly valid: true }
-  | { readonly valid: false; readonly code: 'InvalidEventPatternException'; readonly message: string };
+export type PatternValidationResult = { readonly valid: true } | { readonly valid: false; readonly code: 'InvalidEventPatternException'; readonly message: string };
 
 /**
  * Checks a pattern (JSON text or a parsed value) the way `PutRule` and `TestEventPattern` do, without throwing.

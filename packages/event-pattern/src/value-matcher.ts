@@ -1,9 +1,4 @@
-import {
-  endsWithIgnoringCase,
-  equalsIgnoringCase,
-  startsWithIgnoringCase,
-  type CaseInsensitivePattern,
-} from './case-insensitive';
+import { endsWithIgnoringCase, equalsIgnoringCase, startsWithIgnoringCase, type CaseInsensitivePattern } from './case-insensitive';
 import type { EventValue } from './event-value';
 import { ipInRange, type IpRange } from './ip-address';
 import { matchesWildcard, type WildcardPattern } from './wildcard';

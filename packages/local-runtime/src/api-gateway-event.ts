@@ -12,20 +12,17 @@ const textualContentType = /^(text\/|application\/(json|x-www-form-urlencoded|xm
  * Turns a Node request into the API Gateway HTTP API (payload format 2.0) event that Lambda would get:
  * lower-cased headers joined with commas, cookies split out, path parameters, base64 for binary bodies.
  */
-export function toApiGatewayEvent(input: {
-  request: IncomingMessage;
-  body: Buffer;
-  routeKey: string;
-  pathParameters: Record<string, string>;
-  claims?: Record<string, string>;
-}): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(input: { request: IncomingMessage; body: Buffer; routeKey: string; pathParameters: Record<string, string>; claims?: Record<string, string> }): APIGatewayProxyEventV2 {
   const { request, body } = input;
   const url = new URL(request.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
+  const cookies = request.headers.cookie
+    ?.split(';')
+    .map((cookie) => cookie.trim())
+    .filter(Boolean);
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   // Text that is not UTF-8 travels base64-encoded, so the handler sees the bytes that were sent and can refuse them.

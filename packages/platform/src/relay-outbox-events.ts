@@ -11,10 +11,7 @@ const firstRetryDelayMs = 50;
  * returned, so the caller fails and the stream (or the next sweep) brings it back. Nothing is lost;
  * an event may be published twice, which consumers absorb by `eventId`.
  */
-export async function relayOutboxEvents(
-  deps: Pick<Dependencies, 'publisher' | 'outbox'>,
-  events: readonly OutboxEvent[],
-): Promise<{ published: number; refused: Array<{ eventId: string; error: string }> }> {
+export async function relayOutboxEvents(deps: Pick<Dependencies, 'publisher' | 'outbox'>, events: readonly OutboxEvent[]): Promise<{ published: number; refused: Array<{ eventId: string; error: string }> }> {
   let pending = events;
   let refused: Array<{ eventId: string; error: string }> = [];
   let published = 0;

@@ -10,9 +10,7 @@ const SATURDAY = 7;
  */
 export function matchingDaysInMonth(day: CronDayRule, year: number, month: number): number[] {
   const lastDay = daysInMonth(year, month);
-  return day.field === 'day-of-month'
-    ? dayOfMonthMatches(day.rule, year, month, lastDay)
-    : dayOfWeekMatches(day.rule, year, month, lastDay);
+  return day.field === 'day-of-month' ? dayOfMonthMatches(day.rule, year, month, lastDay) : dayOfWeekMatches(day.rule, year, month, lastDay);
 }
 
 function dayOfMonthMatches(rule: DayOfMonthRule, year: number, month: number, lastDay: number): number[] {

@@ -2,11 +2,7 @@ import { nextCronFireTime } from './next-cron-fire-time';
 import { nextRateFireTime } from './next-rate-fire-time';
 import { parseScheduleExpression } from './parse-schedule-expression';
 import type { ScheduleExpression } from './schedule-expression';
-import {
-  instantOf,
-  resolveScheduleEvaluationOptions,
-  type ScheduleEvaluationOptions,
-} from './schedule-evaluation-options';
+import { instantOf, resolveScheduleEvaluationOptions, type ScheduleEvaluationOptions } from './schedule-evaluation-options';
 import { TooManyFireTimesError } from './too-many-fire-times-error';
 
 /** Options for {@link fireTimesBetween}. */
@@ -27,12 +23,7 @@ export const DEFAULT_MAX_FIRE_TIMES = 10_000;
  * @throws {@link InvalidScheduleExpressionError}, RangeError or TypeError as {@link nextFireTime} does, and
  * RangeError for a `maxResults` that is not a positive whole number.
  */
-export function fireTimesBetween(
-  expression: ScheduleExpression | string,
-  from: Date,
-  to: Date,
-  options: FireTimesBetweenOptions = {},
-): Date[] {
+export function fireTimesBetween(expression: ScheduleExpression | string, from: Date, to: Date, options: FireTimesBetweenOptions = {}): Date[] {
   const schedule = typeof expression === 'string' ? parseScheduleExpression(expression) : expression;
   const fromMs = instantOf(from, 'from');
   const toMs = instantOf(to, 'to');
@@ -45,10 +36,7 @@ export function fireTimesBetween(
   const fireTimes: Date[] = [];
   let cursor = fromMs;
   for (;;) {
-    const next =
-      schedule.type === 'rate'
-        ? nextRateFireTime(schedule, cursor, anchor)
-        : nextCronFireTime(schedule, cursor, timeZone);
+    const next = schedule.type === 'rate' ? nextRateFireTime(schedule, cursor, anchor) : nextCronFireTime(schedule, cursor, timeZone);
     if (next === null || next > toMs) return fireTimes;
     if (fireTimes.length === maxResults) throw new TooManyFireTimesError(maxResults);
     fireTimes.push(new Date(next));

@@ -2,11 +2,7 @@ import { nextCronFireTime } from './next-cron-fire-time';
 import { nextRateFireTime } from './next-rate-fire-time';
 import { parseScheduleExpression } from './parse-schedule-expression';
 import type { ScheduleExpression } from './schedule-expression';
-import {
-  instantOf,
-  resolveScheduleEvaluationOptions,
-  type ScheduleEvaluationOptions,
-} from './schedule-evaluation-options';
+import { instantOf, resolveScheduleEvaluationOptions, type ScheduleEvaluationOptions } from './schedule-evaluation-options';
 
 /**
  * The first fire time strictly after `after`, or `null` when the schedule never fires again (a cron Year field
@@ -29,17 +25,10 @@ import {
  * nextFireTime('cron(0 9 ? * MON-FRI *)', new Date('2024-03-08T15:00:00Z'), 'America/New_York');
  * // 2024-03-11T13:00:00.000Z — Monday 09:00, already on daylight time
  */
-export function nextFireTime(
-  expression: ScheduleExpression | string,
-  after: Date,
-  options: ScheduleEvaluationOptions | string = {},
-): Date | null {
+export function nextFireTime(expression: ScheduleExpression | string, after: Date, options: ScheduleEvaluationOptions | string = {}): Date | null {
   const schedule = typeof expression === 'string' ? parseScheduleExpression(expression) : expression;
   const afterMs = instantOf(after, 'after');
   const { timeZone, anchor } = resolveScheduleEvaluationOptions(options);
-  const next =
-    schedule.type === 'rate'
-      ? nextRateFireTime(schedule, afterMs, anchor)
-      : nextCronFireTime(schedule, afterMs, timeZone);
+  const next = schedule.type === 'rate' ? nextRateFireTime(schedule, afterMs, anchor) : nextCronFireTime(schedule, afterMs, timeZone);
   return next === null ? null : new Date(next);
 }

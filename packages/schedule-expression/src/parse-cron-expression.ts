@@ -38,21 +38,14 @@ const FIELD_LABELS: Readonly<Record<keyof CronFieldTexts, string>> = {
  * Year`. Month and day names are accepted in any letter case, as Quartz does.
  */
 export function parseCronExpression(expression: string, body: string): CronScheduleExpression {
-  const parts = body.trim().split(/\s+/).filter((part) => part !== '');
+  const parts = body
+    .trim()
+    .split(/\s+/)
+    .filter((part) => part !== '');
   if (parts.length !== 6) {
-    throw new InvalidScheduleExpressionError(
-      expression,
-      `cron needs exactly 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), found ${parts.length}`,
-    );
+    throw new InvalidScheduleExpressionError(expression, `cron needs exactly 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), found ${parts.length}`);
   }
-  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parts.map((part) => part.toUpperCase()) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parts.map((part) => part.toUpperCase()) as [string, string, string, string, string, string];
   const fields: CronFieldTexts = { minutes, hours, dayOfMonth, month, dayOfWeek, year };
 
   const field = <T>(name: keyof CronFieldTexts, parse: (text: string) => T): T => {
@@ -75,19 +68,13 @@ export function parseCronExpression(expression: string, body: string): CronSched
 
   let day: CronDayRule;
   if (dayOfMonth === '?' && dayOfWeek === '?') {
-    throw new InvalidScheduleExpressionError(
-      expression,
-      'only one of Day-of-month and Day-of-week may be "?"; put a value or * in the other',
-    );
+    throw new InvalidScheduleExpressionError(expression, 'only one of Day-of-month and Day-of-week may be "?"; put a value or * in the other');
   } else if (dayOfWeek === '?') {
     day = { field: 'day-of-month', rule: field('dayOfMonth', parseDayOfMonth) };
   } else if (dayOfMonth === '?') {
     day = { field: 'day-of-week', rule: field('dayOfWeek', parseDayOfWeek) };
   } else {
-    throw new InvalidScheduleExpressionError(
-      expression,
-      `Day-of-month "${dayOfMonth}" and Day-of-week "${dayOfWeek}" cannot both be set; one of them must be "?"`,
-    );
+    throw new InvalidScheduleExpressionError(expression, `Day-of-month "${dayOfMonth}" and Day-of-week "${dayOfWeek}" cannot both be set; one of them must be "?"`);
   }
 
   return {

@@ -9,7 +9,10 @@ const PLURALS: Readonly<Record<string, RateUnit>> = { minutes: 'minute', hours: 
  * `day` for a value of 1 and the plural otherwise (`rate(1 hours)` and `rate(5 hour)` are rejected), so we do too.
  */
 export function parseRateExpression(expression: string, body: string): RateScheduleExpression {
-  const parts = body.trim().split(/\s+/).filter((part) => part !== '');
+  const parts = body
+    .trim()
+    .split(/\s+/)
+    .filter((part) => part !== '');
   if (parts.length !== 2) {
     throw new InvalidScheduleExpressionError(expression, 'rate needs a value and a unit, such as rate(5 minutes)');
   }
@@ -23,10 +26,7 @@ export function parseRateExpression(expression: string, body: string): RateSched
   const plural = PLURALS[unitText];
   const unit = singular ?? plural;
   if (unit === undefined) {
-    throw new InvalidScheduleExpressionError(
-      expression,
-      `rate unit "${unitText}" must be one of minute, minutes, hour, hours, day, days`,
-    );
+    throw new InvalidScheduleExpressionError(expression, `rate unit "${unitText}" must be one of minute, minutes, hour, hours, day, days`);
   }
   if (value === 1 && plural !== undefined) {
     throw new InvalidScheduleExpressionError(expression, `a rate of 1 needs the singular unit "${unit}"`);

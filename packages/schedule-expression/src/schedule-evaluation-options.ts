@@ -30,9 +30,7 @@ export interface ResolvedScheduleEvaluationOptions {
  * Applies defaults and validates options. A bare string is shorthand for `{ timeZone }`, matching the
  * `nextFireTime(expression, after, 'Europe/Berlin')` call style.
  */
-export function resolveScheduleEvaluationOptions(
-  options: ScheduleEvaluationOptions | string,
-): ResolvedScheduleEvaluationOptions {
+export function resolveScheduleEvaluationOptions(options: ScheduleEvaluationOptions | string): ResolvedScheduleEvaluationOptions {
   const { timeZone = 'UTC', anchor } = typeof options === 'string' ? { timeZone: options } : options;
   assertValidTimeZone(timeZone);
   return { timeZone, anchor: anchor === undefined ? 0 : instantOf(anchor, 'anchor') };

@@ -37,9 +37,7 @@ export type DayOfWeekRule =
  * Which day field constrains the schedule. EventBridge requires exactly one of Day-of-month and Day-of-week to be
  * `?`, so the parsed form keeps only the other one and an expression with both (or neither) cannot be represented.
  */
-export type CronDayRule =
-  | { readonly field: 'day-of-month'; readonly rule: DayOfMonthRule }
-  | { readonly field: 'day-of-week'; readonly rule: DayOfWeekRule };
+export type CronDayRule = { readonly field: 'day-of-month'; readonly rule: DayOfMonthRule } | { readonly field: 'day-of-week'; readonly rule: DayOfWeekRule };
 
 /** The six fields of a cron expression as written, upper-cased (`jan` becomes `JAN`), for messages and descriptions. */
 export interface CronFieldTexts {

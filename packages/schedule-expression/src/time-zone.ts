@@ -44,14 +44,7 @@ function offsetAt(instant: number, timeZone: string): number {
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
-  const wallClock = Date.UTC(
-    fields['year'] ?? 0,
-    (fields['month'] ?? 1) - 1,
-    fields['day'] ?? 1,
-    fields['hour'] ?? 0,
-    fields['minute'] ?? 0,
-    fields['second'] ?? 0,
-  );
+  const wallClock = Date.UTC(fields['year'] ?? 0, (fields['month'] ?? 1) - 1, fields['day'] ?? 1, fields['hour'] ?? 0, fields['minute'] ?? 0, fields['second'] ?? 0);
   // The formatter drops milliseconds, so compare against the instant truncated to its second.
   return wallClock - Math.floor(instant / 1000) * 1000;
 }

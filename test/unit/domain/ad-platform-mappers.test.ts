@@ -97,9 +97,14 @@ describe('Meta leadgen deliveries', () => {
   });
 
   it('joins first and last names, keeps numeric Graph ids exact, and refuses a lead that is not the one asked for', () => {
-    const fetched = parseJsonKeepingLargeIntegers('{"id":55459717045641545,"campaign_id":23850000000000003,"field_data":[{"name":"first_name","values":["Jane"]},{"name":"last_name","values":["Doe"]},{"name":"email","values":["j@example.com"]}]}');
+    const fetched = parseJsonKeepingLargeIntegers(
+      '{"id":55459717045641545,"campaign_id":23850000000000003,"field_data":[{"name":"first_name","values":["Jane"]},{"name":"last_name","values":["Doe"]},{"name":"email","values":["j@example.com"]}]}',
+    );
     const result = metaLeadToSubmission(fetched, { leadgenId: '55459717045641545', formId: '172036835026334' }, metaRoute);
-    expect(result).toMatchObject({ ok: true, submission: { contact: { name: 'Jane Doe', email: 'j@example.com' }, platformLeadId: '55459717045641545', attribution: { lastTouch: { campaign_id: '23850000000000003' } } } });
+    expect(result).toMatchObject({
+      ok: true,
+      submission: { contact: { name: 'Jane Doe', email: 'j@example.com' }, platformLeadId: '55459717045641545', attribution: { lastTouch: { campaign_id: '23850000000000003' } } },
+    });
     expect(metaLeadToSubmission(fetched, { leadgenId: '55459717045641544' }, metaRoute)).toEqual({ ok: false, problem: 'the Graph API answered lead 55459717045641545 for leadgen_id 55459717045641544' });
     expect(metaLeadToSubmission({ error: { message: 'x' } }, { leadgenId: '1' }, metaRoute)).toMatchObject({ ok: false, problem: expect.stringContaining('id: must be an id') });
   });
@@ -140,7 +145,16 @@ describe('Google lead form deliveries', () => {
   });
 
   it('joins FIRST_NAME and LAST_NAME, takes WORK_EMAIL and WORK_PHONE, and names bad fields', () => {
-    const body = { lead_id: 'L1', form_id: '349080077126', user_column_data: [{ column_id: 'FIRST_NAME', string_value: 'Ada' }, { column_id: 'LAST_NAME', string_value: 'King' }, { column_id: 'WORK_EMAIL', string_value: 'ada@corp.example' }, { column_id: 'WORK_PHONE', string_value: '4155550100' }] };
+    const body = {
+      lead_id: 'L1',
+      form_id: '349080077126',
+      user_column_data: [
+        { column_id: 'FIRST_NAME', string_value: 'Ada' },
+        { column_id: 'LAST_NAME', string_value: 'King' },
+        { column_id: 'WORK_EMAIL', string_value: 'ada@corp.example' },
+        { column_id: 'WORK_PHONE', string_value: '4155550100' },
+      ],
+    };
     expect(googleLeadToSubmission(body, googleRoute)).toMatchObject({ ok: true, submission: { contact: { name: 'Ada King', email: 'ada@corp.example', phone: '4155550100' }, isTest: false } });
     expect(googleLeadToSubmission({ lead_id: 'L1', form_id: 1, user_column_data: [{ string_value: 3 }], is_test: 'yes' }, googleRoute)).toEqual({
       ok: false,
@@ -167,7 +181,16 @@ describe('LinkedIn Lead Sync', () => {
   it('reads the notification: action, response id and form id from their URNs', () => {
     expect(readLinkedInNotification(notification)).toEqual({
       ok: true,
-      notification: { action: 'CREATED', leadAction: 'CREATED', responseUrn: 'urn:li:leadGenFormResponse:abc123-def456', responseId: 'abc123-def456', formId: '1234567', formUrn: notification.leadGenForm, leadType: 'SPONSORED', occurredAt: 1730000000000 },
+      notification: {
+        action: 'CREATED',
+        leadAction: 'CREATED',
+        responseUrn: 'urn:li:leadGenFormResponse:abc123-def456',
+        responseId: 'abc123-def456',
+        formId: '1234567',
+        formUrn: notification.leadGenForm,
+        leadType: 'SPONSORED',
+        occurredAt: 1730000000000,
+      },
     });
     expect(readLinkedInNotification({ ...notification, leadAction: 'DELETED' })).toMatchObject({ ok: true, notification: { action: 'DELETED' } });
     expect(linkedInFormId('urn:li:leadGenForm:42')).toBe('42');
@@ -314,8 +337,14 @@ describe('generic signed webhook bodies', () => {
     expect(signed).toMatch(/^t1772446500-sha256-[0-9a-f]{64}$/);
     expect(signedDeliveryId(1772446500, '{"fields":{"email":"b@example.com"}}')).not.toBe(signed);
     expect(signedDeliveryId(1772446501, '{"fields":{"email":"a@example.com"}}')).not.toBe(signed);
-    expect(readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, signedDeliveryId: signed })).toMatchObject({ ok: true, submission: { contact: { email: 'a@example.com' }, platformLeadId: signed, attribution: {} } });
-    expect(readGenericLeadWebhook(parseJsonKeepingLargeIntegers('{"event_id":55459717045641545,"fields":{"email":"a@example.com"}}'), source, { now, signedDeliveryId: signed })).toMatchObject({ ok: true, submission: { platformLeadId: '55459717045641545' } });
+    expect(readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, signedDeliveryId: signed })).toMatchObject({
+      ok: true,
+      submission: { contact: { email: 'a@example.com' }, platformLeadId: signed, attribution: {} },
+    });
+    expect(readGenericLeadWebhook(parseJsonKeepingLargeIntegers('{"event_id":55459717045641545,"fields":{"email":"a@example.com"}}'), source, { now, signedDeliveryId: signed })).toMatchObject({
+      ok: true,
+      submission: { platformLeadId: '55459717045641545' },
+    });
   });
 
   it('names what is missing or wrong', () => {

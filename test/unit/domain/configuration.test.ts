@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
-
 describe('configuration', () => {
   it('accepts the shipped demo: a demo form, four or more reps over two regions, two pools', () => {
     const config = demoConfiguration();

@@ -3,7 +3,6 @@ import { parseConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
-
 describe('the integrations section of the configuration', () => {
   it('is optional, and the demo configures every platform with defaults filled in', () => {
     const { integrations: _integrations, ...withoutIntegrations } = demoConfiguration();

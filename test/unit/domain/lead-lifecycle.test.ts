@@ -7,7 +7,10 @@ const config = demoConfiguration();
 const now = new Date('2026-03-02T10:15:00.000Z');
 
 describe('lead lifecycle', () => {
-  const { lead, events: [event] } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Ada', email: 'ada@example.com' }, now });
+  const {
+    lead,
+    events: [event],
+  } = webFormIntake(config, { leadId: 'lead-1', contact: { name: 'Ada', email: 'ada@example.com' }, now });
   lead.answers = { company_size: '11-50' };
 
   it('captures a new lead in its form pool, with its timeline and a lead.captured event', () => {

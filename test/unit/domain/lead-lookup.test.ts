@@ -74,7 +74,15 @@ describe('lookupAnswer', () => {
   it('masks the owner’s name for other reps, and shows it to the owner, managers and admins', () => {
     const lead = ownedLead('rep-ava');
     const answer = (principal: Principal) => lookupAnswer(principal, lead, config.reps);
-    expect(answer(rep('rep-ben'))).toEqual({ exists: true, leadId: 'lead-1', status: 'assigned', heldBy: 'owner', poolId: 'americas-inbound', owner: { id: 'rep-ava', name: 'A*** C***' }, since: '2026-03-02T10:00:05.000Z' });
+    expect(answer(rep('rep-ben'))).toEqual({
+      exists: true,
+      leadId: 'lead-1',
+      status: 'assigned',
+      heldBy: 'owner',
+      poolId: 'americas-inbound',
+      owner: { id: 'rep-ava', name: 'A*** C***' },
+      since: '2026-03-02T10:00:05.000Z',
+    });
     for (const principal of [rep('rep-ava'), manager, admin]) expect(answer(principal)).toMatchObject({ owner: { id: 'rep-ava', name: 'Ava Chen' } });
   });
 

@@ -9,12 +9,7 @@ describe('parseJsonKeepingLargeIntegers', () => {
   });
 
   it('keeps int64 extremes and 2^53 + 1 exact, negative ones too', () => {
-    expect(parseJsonKeepingLargeIntegers('[9223372036854775807,-9223372036854775808,9007199254740993,9007199254740991]')).toEqual([
-      '9223372036854775807',
-      '-9223372036854775808',
-      '9007199254740993',
-      9007199254740991,
-    ]);
+    expect(parseJsonKeepingLargeIntegers('[9223372036854775807,-9223372036854775808,9007199254740993,9007199254740991]')).toEqual(['9223372036854775807', '-9223372036854775808', '9007199254740993', 9007199254740991]);
   });
 
   it('leaves strings (with escaped quotes and digits), fractions, exponents and nested values alone', () => {

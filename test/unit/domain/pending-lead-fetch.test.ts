@@ -69,9 +69,16 @@ describe('reading a fetched lead through its configured route', () => {
   const { integrations } = demoConfiguration();
 
   it('routes Meta, LinkedIn and TikTok leads by their form', () => {
-    expect(submissionFromFetchedLead(integrations, metaRequest, sampleMetaLead('55459717045641545'))).toMatchObject({ ok: true, includeTestLeads: false, submission: { sourceKind: 'meta', poolId: 'americas-inbound', channel: 'meta-ads' } });
+    expect(submissionFromFetchedLead(integrations, metaRequest, sampleMetaLead('55459717045641545'))).toMatchObject({
+      ok: true,
+      includeTestLeads: false,
+      submission: { sourceKind: 'meta', poolId: 'americas-inbound', channel: 'meta-ads' },
+    });
     const linkedIn: PlatformLeadRequest = { platform: 'linkedin', responseId: 'test-r1', responseUrn: 'urn:li:leadGenFormResponse:test-r1', formId: '1234567' };
-    expect(submissionFromFetchedLead(integrations, linkedIn, sampleLinkedInLead('test-r1'))).toMatchObject({ ok: true, submission: { sourceKind: 'linkedin', poolId: 'emea-inbound', isTest: true, contact: { name: 'Lin Kedin' } } });
+    expect(submissionFromFetchedLead(integrations, linkedIn, sampleLinkedInLead('test-r1'))).toMatchObject({
+      ok: true,
+      submission: { sourceKind: 'linkedin', poolId: 'emea-inbound', isTest: true, contact: { name: 'Lin Kedin' } },
+    });
     const tiktok: PlatformLeadRequest = { platform: 'tiktok', leadId: 'T1', pageId: '7410000000000000001' };
     expect(submissionFromFetchedLead(integrations, tiktok, sampleTikTokLead('T1', '7410000000000000001'))).toMatchObject({ ok: true, submission: { sourceKind: 'tiktok', channel: 'tiktok-ads' } });
   });
@@ -104,10 +111,21 @@ describe('erasing a person from a lead', () => {
       demoConfiguration(),
     );
     const erasure = erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId: 'e2' })!;
-    expect(erasure.lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request", consent: { text: 'ok', version: 'v1', givenAt: now.toISOString() }, updatedAt: '2026-03-03T00:00:00.000Z' });
+    expect(erasure.lead).toMatchObject({
+      contact: {},
+      answers: {},
+      status: 'invalid',
+      statusReason: "erased at the person's request",
+      consent: { text: 'ok', version: 'v1', givenAt: now.toISOString() },
+      updatedAt: '2026-03-03T00:00:00.000Z',
+    });
     expect(erasure.lead.consent).not.toHaveProperty('ip');
     expect(erasure.personKeys).toEqual(['email#lin@example.com', 'phone#+442071838751']);
-    expect(erasure.event).toEqual({ type: 'lead.erased', time: '2026-03-03T00:00:00.000Z', detail: { eventId: 'e2', leadId: 'lead-1', sourceKind: 'linkedin', reason: "erased at the person's request", erasedAt: '2026-03-03T00:00:00.000Z' } });
+    expect(erasure.event).toEqual({
+      type: 'lead.erased',
+      time: '2026-03-03T00:00:00.000Z',
+      detail: { eventId: 'e2', leadId: 'lead-1', sourceKind: 'linkedin', reason: "erased at the person's request", erasedAt: '2026-03-03T00:00:00.000Z' },
+    });
     expect(erasePersonFromLead(erasure.lead, { at: '2026-03-04T00:00:00.000Z', eventId: 'e3' })).toBeUndefined();
   });
 });

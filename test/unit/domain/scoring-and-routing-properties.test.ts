@@ -11,10 +11,9 @@ const kinds = ['web_form', 'meta', 'webhook', 'import'] as const;
 const sizes = ['1-10', '51-200', '1000+'] as const;
 
 const subset = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
-const matchArbitrary = fc.record(
-  { grades: subset(grades), temperatures: subset(temperatures), countries: subset(countries), sourceKinds: subset(kinds), answers: fc.record({ company_size: subset(sizes) }) },
-  { requiredKeys: [] },
-).filter((match) => Object.keys(match).length > 0);
+const matchArbitrary = fc
+  .record({ grades: subset(grades), temperatures: subset(temperatures), countries: subset(countries), sourceKinds: subset(kinds), answers: fc.record({ company_size: subset(sizes) }) }, { requiredKeys: [] })
+  .filter((match) => Object.keys(match).length > 0);
 
 /** Tables of up to six routes with random conditions, ending in the default route; shadowed tables are skipped. */
 const routingArbitrary = fc.array(matchArbitrary, { minLength: 0, maxLength: 5 }).map((matches) =>
@@ -107,7 +106,13 @@ const scoringArbitrary = fc
     scoringConfigurationSchema.parse({
       channelPriors: { website: prior },
       rules: [
-        ...rules.map((rule) => ({ id: rule.id, category: rule.category, points: rule.category === 'disqualifier' ? -rule.magnitude : rule.magnitude, reason: `because ${rule.id}`, when: { fact: rule.fact, in: rule.values } })),
+        ...rules.map((rule) => ({
+          id: rule.id,
+          category: rule.category,
+          points: rule.category === 'disqualifier' ? -rule.magnitude : rule.magnitude,
+          reason: `because ${rule.id}`,
+          when: { fact: rule.fact, in: rule.values },
+        })),
         ...(engagement ? [{ id: 'came-back', category: 'engagement', points: engagement, reason: 'came back', when: { fact: 'touches', atLeast: 2 } }] : []),
       ],
       grades: { A: 75, B: 50, C: 25 },

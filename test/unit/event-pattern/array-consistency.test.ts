@@ -23,7 +23,13 @@ describe('array consistency', () => {
   });
 
   it('backtracks over candidate elements instead of taking the first match', () => {
-    const event = { items: [{ kind: 'a', size: 1 }, { kind: 'a', size: 2 }, { kind: 'b', size: 3 }] };
+    const event = {
+      items: [
+        { kind: 'a', size: 1 },
+        { kind: 'a', size: 2 },
+        { kind: 'b', size: 3 },
+      ],
+    };
     expect(matches({ items: { kind: ['a'], size: [2] } }, event)).toBe(true);
     expect(matches({ items: { kind: ['b'], size: [{ numeric: ['<', 3] }] } }, event)).toBe(false);
   });
@@ -31,7 +37,10 @@ describe('array consistency', () => {
   it('applies to multi-level arrays', () => {
     const event = {
       employees: [
-        [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }],
+        [
+          { firstName: 'John', lastName: 'Doe' },
+          { firstName: 'Anna', lastName: 'Smith' },
+        ],
         [{ firstName: 'Peter', lastName: 'Jones' }],
       ],
     };

@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  buildEventEnvelopeJson,
-  InvalidEventPatternError,
-  matches,
-  testEventPattern,
-  validatePattern,
-  validatePutEventsEntries,
-  type PutEventsEntryInput,
-} from '@leadflow/event-pattern';
+import { buildEventEnvelopeJson, InvalidEventPatternError, matches, testEventPattern, validatePattern, validatePutEventsEntries, type PutEventsEntryInput } from '@leadflow/event-pattern';
 
 // Every case of the conformance data in test/fixtures/eventbridge-conformance (see PROVENANCE.md there): AWS
 // TestEventPattern results recorded by LocalStack, array-consistency expectations from aws/event-ruler, and
@@ -77,9 +69,7 @@ describe('TestEventPattern cases from the LocalStack test code (localstack/test-
   it('keeps the raw multi-key and large-payload files byte for byte equal to the wire strings', () => {
     const byName = new Map(cases.map((c) => [c.name, c]));
     expect(byName.get('complex_multi_key')?.eventWire).toBe(readText('localstack/raw/complex_multi_key_event.json'));
-    expect(byName.get('complex_multi_key')?.eventPatternWire).toBe(
-      readText('localstack/raw/complex_multi_key_event_pattern.json'),
-    );
+    expect(byName.get('complex_multi_key')?.eventPatternWire).toBe(readText('localstack/raw/complex_multi_key_event_pattern.json'));
     expect(byName.get('large_payload_simple')?.eventWire).toBe(readText('localstack/raw/large_complex_payload.json'));
   });
 });

@@ -22,11 +22,7 @@ describe('$or', () => {
   it('supports AND inside an alternative and nested $or', () => {
     const pattern = {
       source: ['aws.cloudwatch'],
-      $or: [
-        { metricName: ['CPUUtilization', 'ReadLatency'] },
-        { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
-        { scope: ['Service'] },
-      ],
+      $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] }, { scope: ['Service'] }],
     };
     expect(compileEventPattern(pattern).branches.map((branch) => branch.map((field) => field.path))).toEqual([
       ['metricName', 'source'],

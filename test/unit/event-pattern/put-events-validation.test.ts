@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  buildEventEnvelopeJson,
-  normalizeEventTime,
-  putEventsEntrySize,
-  validatePutEventsEntries,
-  type PutEventsEntryInput,
-} from '@leadflow/event-pattern';
+import { buildEventEnvelopeJson, normalizeEventTime, putEventsEntrySize, validatePutEventsEntries, type PutEventsEntryInput } from '@leadflow/event-pattern';
 
 // Driven by localstack/putevents-validation-cases.json (PutEvents errors recorded against AWS by LocalStack).
 // Two cases describe their entries in prose (requestEntriesNote) instead of listing them; they are rebuilt here
@@ -28,9 +22,7 @@ interface PutEventsCase {
 }
 
 const fixtures = new URL('../../fixtures/eventbridge-conformance/', import.meta.url);
-const cases = (
-  JSON.parse(readFileSync(new URL('localstack/putevents-validation-cases.json', fixtures), 'utf8')) as { cases: PutEventsCase[] }
-).cases;
+const cases = (JSON.parse(readFileSync(new URL('localstack/putevents-validation-cases.json', fixtures), 'utf8')) as { cases: PutEventsCase[] }).cases;
 
 function entriesOf(testCase: PutEventsCase): PutEventsEntryInput[] {
   if (testCase.requestEntries) return testCase.requestEntries;
@@ -70,9 +62,7 @@ describe('validatePutEventsEntries: cases recorded against AWS', () => {
 
     expect(result.requestError).toBeUndefined();
     if (body?.Entries) {
-      expect(result.entries).toEqual(
-        body.Entries.map((e) => ({ ok: false, errorCode: e.ErrorCode, errorMessage: e.ErrorMessage })),
-      );
+      expect(result.entries).toEqual(body.Entries.map((e) => ({ ok: false, errorCode: e.ErrorCode, errorMessage: e.ErrorMessage })));
       expect(result.entries.filter((e) => !e.ok)).toHaveLength(body.FailedEntryCount ?? 0);
     }
     if (testCase.expectedDeliveredEnvelopeTime !== undefined) {
@@ -91,9 +81,7 @@ describe('validatePutEventsEntries: own cases', () => {
 
   it('checks Source, then DetailType, then Detail', () => {
     const result = validatePutEventsEntries([{}], { now });
-    expect(result.entries).toEqual([
-      { ok: false, errorCode: 'InvalidArgument', errorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
-    ]);
+    expect(result.entries).toEqual([{ ok: false, errorCode: 'InvalidArgument', errorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' }]);
     const noDetailType = validatePutEventsEntries([{ Source: 's', Detail: 'nonsense' }], { now });
     expect(noDetailType.entries[0]).toMatchObject({ errorMessage: expect.stringContaining('DetailType is a required argument') });
   });
@@ -112,7 +100,12 @@ describe('validatePutEventsEntries: own cases', () => {
   });
 
   it('accepts exactly ten entries and rejects zero', () => {
-    expect(validatePutEventsEntries(Array.from({ length: 10 }, () => valid), { now }).requestError).toBeUndefined();
+    expect(
+      validatePutEventsEntries(
+        Array.from({ length: 10 }, () => valid),
+        { now },
+      ).requestError,
+    ).toBeUndefined();
     expect(validatePutEventsEntries([], { now }).requestError?.message).toMatch(/length greater than or equal to 1$/);
   });
 
@@ -121,9 +114,7 @@ describe('validatePutEventsEntries: own cases', () => {
     expect(putEventsEntrySize(entry)).toBe(14 + 2 + 2 + 2 + 5 + 2);
     const limit = putEventsEntrySize(entry);
     expect(validatePutEventsEntries([entry], { now, maxTotalSizeBytes: limit }).requestError).toBeUndefined();
-    expect(validatePutEventsEntries([entry], { now, maxTotalSizeBytes: limit - 1 }).requestError?.message).toBe(
-      'Total size of the entries in the request is over the limit.',
-    );
+    expect(validatePutEventsEntries([entry], { now, maxTotalSizeBytes: limit - 1 }).requestError?.message).toBe('Total size of the entries in the request is over the limit.');
   });
 
   it('normalises Time given as epoch seconds, Date or ISO string', () => {
@@ -135,10 +126,7 @@ describe('validatePutEventsEntries: own cases', () => {
   });
 
   it('builds the delivered envelope in AWS member order and keeps the Detail text', () => {
-    const json = buildEventEnvelopeJson(
-      { ...valid, Detail: '{"amount": 300.0}', Resources: ['arn:aws:s3:::b'] },
-      { id: 'id-1', account: '123456789012', region: 'eu-west-1', time: '2026-03-01T10:20:30Z' },
-    );
+    const json = buildEventEnvelopeJson({ ...valid, Detail: '{"amount": 300.0}', Resources: ['arn:aws:s3:::b'] }, { id: 'id-1', account: '123456789012', region: 'eu-west-1', time: '2026-03-01T10:20:30Z' });
     expect(json).toBe(
       '{"version":"0","id":"id-1","detail-type":"LeadCaptured","source":"lead.capture","account":"123456789012",' +
         '"time":"2026-03-01T10:20:30Z","region":"eu-west-1","resources":["arn:aws:s3:::b"],"detail":{"amount": 300.0}}',

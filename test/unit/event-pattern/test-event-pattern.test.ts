@@ -35,13 +35,7 @@ describe('testEventPattern', () => {
     expect(testEventPattern('{"detail-type":["array"]}', JSON.stringify(event))).toEqual({ result: true });
   });
 
-  it.each([
-    ['plain string'],
-    ['["plain string"]'],
-    ['{"testEvent":"value"}'],
-    ['null'],
-    ['{"id":"1"'],
-  ])('rejects the event %j', (event) => {
+  it.each([['plain string'], ['["plain string"]'], ['{"testEvent":"value"}'], ['null'], ['{"id":"1"']])('rejects the event %j', (event) => {
     expect(errorOf('{"a":["b"]}', event)).toEqual({ code: 'ValidationException', message: 'Parameter Event is not valid.' });
   });
 

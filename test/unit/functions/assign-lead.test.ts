@@ -35,7 +35,14 @@ describe('assign-lead handler', () => {
     expect(lead.routing?.score?.contributions.map((contribution) => contribution.ruleId)).toEqual(['channel-prior', 'served-country', 'asked-for-demo']);
     const assigned = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.assigned');
     expect(assigned.map((event) => event.detail.ownerId)).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
-    expect(assigned[1]!.detail).toMatchObject({ rule: 'round_robin', routeId: 'default', candidates: [{ repId: 'rep-ben', verdict: 'chosen' }, { repId: 'rep-ava', verdict: 'passed_over' }] });
+    expect(assigned[1]!.detail).toMatchObject({
+      rule: 'round_robin',
+      routeId: 'default',
+      candidates: [
+        { repId: 'rep-ben', verdict: 'chosen' },
+        { repId: 'rep-ava', verdict: 'passed_over' },
+      ],
+    });
   });
 
   it("passes Ava's turn to Ben while she is out of office, and says why in the history", async () => {

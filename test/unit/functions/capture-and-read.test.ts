@@ -121,7 +121,7 @@ describe('capture-form-submission handler', () => {
     expect(deps.store.leads.size).toBe(leadsBefore);
   });
 
-  it('checks Turnstile on forms that ask for it, with the current value of the form\'s secret key', async () => {
+  it("checks Turnstile on forms that ask for it, with the current value of the form's secret key", async () => {
     const deps = fakeDependencies();
     deps.config.forms[0]!.turnstile = true;
     deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026', previous: 'turnstile-secret-2025' };
@@ -256,7 +256,11 @@ describe('get-lead handler', () => {
 
   it('shows the lead to its owner, a manager and an admin', async () => {
     const { leadId, read } = await setup();
-    for (const claims of [{ sub: 'rep-ava', 'cognito:groups': '[rep]' }, { sub: 'maya', 'cognito:groups': '[manager]' }, { sub: 'root', 'cognito:groups': '[admin]' }]) {
+    for (const claims of [
+      { sub: 'rep-ava', 'cognito:groups': '[rep]' },
+      { sub: 'maya', 'cognito:groups': '[manager]' },
+      { sub: 'root', 'cognito:groups': '[admin]' },
+    ]) {
       const response = await read(claims);
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(response.body)).toMatchObject({ leadId, ownerId: 'rep-ava' });

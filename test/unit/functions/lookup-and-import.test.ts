@@ -134,7 +134,10 @@ describe('import-leads handler', () => {
       attribution: { firstTouch: { campaign_id: 'automate-2026' }, lastTouch: { campaign_id: 'automate-2026' } },
       touches: 2,
     });
-    expect(priya.history.map((entry) => [entry.action, entry.by])).toEqual([['captured', 'import:automate-2026'], ['touched', 'import:automate-2026']]);
+    expect(priya.history.map((entry) => [entry.action, entry.by])).toEqual([
+      ['captured', 'import:automate-2026'],
+      ['touched', 'import:automate-2026'],
+    ]);
     expect(leads.find((lead) => lead.contact.name === 'Leo Martins')).toMatchObject({ status: 'invalid', statusReason: 'no usable email or phone' });
     expect(leads.find((lead) => lead.contact.name === "Tom O'Brien")?.contact).toMatchObject({ phone: '+442079460958', message: 'Budget approved for Q3,\nneeds an ROI case before the board meeting' });
     expect(leads.some((lead) => lead.contact.email === 'carla.nguyen@example.com')).toBe(false);

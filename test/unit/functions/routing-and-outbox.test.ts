@@ -25,7 +25,7 @@ describe('notify-rep handler', () => {
     expect(deps.mailer.sent[0]).toMatchObject({ to: 'ben.okafor@northwind.example', from: 'leads@northwind.example', subject: 'New lead: Ada', tags: { leadId: 'l1', repId: 'rep-ben' } });
   });
 
-  it('measures speed to lead from capture to notification, once, by the lead\'s channel', async () => {
+  it("measures speed to lead from capture to notification, once, by the lead's channel", async () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     capturedLead(deps, 'l1');
     deps.now = () => new Date('2026-03-02T10:16:30.250Z');
@@ -59,12 +59,15 @@ describe('relay-outbox and sweep-outbox handlers', () => {
   it('counts each real captured lead it relays by channel, and not invalid, quarantined or test leads', async () => {
     const deps = fakeDependencies();
     const detail = (leadId: string, changes: Record<string, unknown> = {}) => ({ ...capturedLead(deps, leadId).detail, ...changes });
-    const items = [
-      detail('l1'),
-      detail('l2', { channel: 'meta-ads' }),
-      detail('l3', { status: 'quarantined' }),
-      detail('l4', { isTest: true }),
-    ].map((captured, index) => ({ pk: `OUTBOX#c${index}`, entity: 'outbox', eventId: `c${index}`, source: 'leadflow.leads', detailType: 'lead.captured', detail: captured, time: '2026-03-02T10:15:00.000Z' }));
+    const items = [detail('l1'), detail('l2', { channel: 'meta-ads' }), detail('l3', { status: 'quarantined' }), detail('l4', { isTest: true })].map((captured, index) => ({
+      pk: `OUTBOX#c${index}`,
+      entity: 'outbox',
+      eventId: `c${index}`,
+      source: 'leadflow.leads',
+      detailType: 'lead.captured',
+      detail: captured,
+      time: '2026-03-02T10:15:00.000Z',
+    }));
     await createRelayHandler(() => deps)({ Records: items.map((item) => streamRecord('INSERT', item)) } as never);
     expect(deps.metrics.counted).toEqual([
       { name: 'LeadCaptured', dimensions: { channel: 'website' } },

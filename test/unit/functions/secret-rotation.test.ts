@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { linkedInChallengeResponse, secretRefs, type SecretRef } from '@leadflow/domain';
-import { manifestFunctions,  } from '@leadflow/manifest';
+import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
 import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
@@ -52,7 +52,7 @@ async function handshake(create: (deps: () => Deps) => Handler, deps: Deps, quer
   return (await create(() => deps)(event, lambdaContext)) as Response;
 }
 
-describe('while a signed channel\'s secret rotates, the current and the previous value are accepted', () => {
+describe("while a signed channel's secret rotates, the current and the previous value are accepted", () => {
   for (const channel of Object.keys(channels) as WebhookChannel[]) {
     it(`${channel}: previous and current accepted, anything else refused; once the previous is dropped, it is refused`, async () => {
       const deps = fakeDependencies();

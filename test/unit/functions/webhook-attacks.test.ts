@@ -61,8 +61,7 @@ function postSigned(deps: Deps, id: string, leadAction: 'CREATED' | 'DELETED') {
 
 describe('TikTok: unsigned triggers do nothing', () => {
   const unix = (deps: Deps) => Math.floor(deps.now().getTime() / 1000);
-  const manyLeads = (count: number) =>
-    JSON.stringify({ advertiser_id: '666', entry: Array.from({ length: count }, (_, index) => ({ id: `attacker-${index}`, page_id: '7410000000000000001', advertiser_id: '666' })) });
+  const manyLeads = (count: number) => JSON.stringify({ advertiser_id: '666', entry: Array.from({ length: count }, (_, index) => ({ id: `attacker-${index}`, page_id: '7410000000000000001', advertiser_id: '666' })) });
 
   it('an unsigned body naming 20 leads and an attacker advertiser is 401, writing nothing and reading nothing', async () => {
     const deps = fakeDependencies();
@@ -91,7 +90,12 @@ describe('TikTok: unsigned triggers do nothing', () => {
     const deps = fakeDependencies();
     deps.config.integrations.tiktok!.forms.push({ ...deps.config.integrations.tiktok!.forms[0]!, pageId: '7410000000000000002', allowUnsigned: true });
     const receive = createReceiveTikTok(() => deps) as unknown as Handler;
-    const mixed = JSON.stringify({ entry: [{ id: 'a', page_id: '7410000000000000002' }, { id: 'b', page_id: '7410000000000000001' }] });
+    const mixed = JSON.stringify({
+      entry: [
+        { id: 'a', page_id: '7410000000000000002' },
+        { id: 'b', page_id: '7410000000000000001' },
+      ],
+    });
     expect((await call(receive, post('/webhooks/tiktok', mixed, {}))).statusCode).toBe(401);
     const open = JSON.stringify({ entry: [{ id: 'a', page_id: '7410000000000000002' }] });
     expect((await call(receive, post('/webhooks/tiktok', open, {}))).statusCode).toBe(200);
@@ -135,7 +139,15 @@ describe('webhook bodies that are not UTF-8', () => {
     const receive = createReceiveGeneric(() => deps) as unknown as Handler;
     const source = deps.config.integrations.generic!.sources[0]!;
     const bytes = Buffer.from('{"event_id":"latin1-1","fields":{"name":"José","email":"jose@example.com"}}', 'latin1');
-    const event = { ...post(`/webhooks/generic/${source.id}`, bytes.toString('base64'), { 'x-lead-signature': leadSignature(bytes, signWithDemoSecrets(secretRefs.genericSourceSecret(source.id)), Math.floor(deps.now().getTime() / 1000)) }, { sourceId: source.id }), isBase64Encoded: true };
+    const event = {
+      ...post(
+        `/webhooks/generic/${source.id}`,
+        bytes.toString('base64'),
+        { 'x-lead-signature': leadSignature(bytes, signWithDemoSecrets(secretRefs.genericSourceSecret(source.id)), Math.floor(deps.now().getTime() / 1000)) },
+        { sourceId: source.id },
+      ),
+      isBase64Encoded: true,
+    };
     const answer = await call(receive, event);
     expect(answer.statusCode).toBe(400);
     expect(answer.json).toEqual({ error: 'Body is not valid UTF-8 (line 1); send UTF-8 text', issues: [{ path: '(body)', message: 'must be UTF-8 text' }] });

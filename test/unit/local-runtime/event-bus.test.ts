@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manifestFunctions,  } from '@leadflow/manifest';
+import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
@@ -32,7 +32,17 @@ function gatedHost() {
   return { host, started, peak, order };
 }
 
-const captured = (leadId: string) => ({ eventId: `${leadId}-captured`, leadId, status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' });
+const captured = (leadId: string) => ({
+  eventId: `${leadId}-captured`,
+  leadId,
+  status: 'new',
+  isTest: false,
+  sourceKind: 'web_form',
+  formId: 'demo',
+  poolId: 'americas-inbound',
+  channel: 'website',
+  capturedAt: '2026-03-02T10:00:00.000Z',
+});
 const assigned = (leadId: string) => ({ eventId: `${leadId}-assigned`, leadId, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:00:01.000Z' });
 const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
   bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detail, time: new Date('2026-03-02T10:00:00.000Z'), resources: [] });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { manifestFunctions,  } from '@leadflow/manifest';
+import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { HttpHost } from '../../../packages/local-runtime/src/http-host';

@@ -24,7 +24,8 @@ describe('a rule target input transformer on the local bus', () => {
   it('inserts text inside quotes escaped, reads nested paths and indices, and knows the predefined variables', () => {
     const input = {
       inputPathsMap: { size: '$.detail.answers.size', first: '$.resources[0]', note: '$.detail.note', missing: '$.detail.nothing' },
-      inputTemplate: '{"text": "size <size> from <first>: <note>", "rule": "<aws.events.rule-name>", "arn": "<aws.events.rule-arn>", "envelope": <aws.events.event>, "whole": <aws.events.event.json>, "missing": <missing>}',
+      inputTemplate:
+        '{"text": "size <size> from <first>: <note>", "rule": "<aws.events.rule-name>", "arn": "<aws.events.rule-arn>", "envelope": <aws.events.event>, "whole": <aws.events.event.json>, "missing": <missing>}',
     };
     const { detail: _detail, ...envelope } = event;
     expect(applyRuleTargetInput(input, event, rule)).toEqual({

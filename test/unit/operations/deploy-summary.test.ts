@@ -29,7 +29,7 @@ describe('npm run deploy: what it prints', () => {
 });
 
 describe('npm run synth / deploy -- --stage', () => {
-  it('passes the stage to cdk as context, dev when none is given, and writes a deploy\'s outputs per stage', () => {
+  it("passes the stage to cdk as context, dev when none is given, and writes a deploy's outputs per stage", () => {
     expect(cdkArguments('synth', [])).toEqual({ stage: 'dev', args: ['synth', '--quiet', '-c', 'stage=dev'] });
     expect(cdkArguments('synth', ['--stage', 'prod', '-o', 'out'])).toEqual({ stage: 'prod', args: ['synth', '--quiet', '-c', 'stage=prod', '-o', 'out'] });
     expect(cdkArguments('deploy', ['--stage=prod', '--require-approval', 'never'])).toEqual({

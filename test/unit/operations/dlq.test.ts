@@ -30,14 +30,29 @@ function run(argv: string[]) {
 
 describe('npm run dlq -- --stage (SQS)', () => {
   it('lists every dead-letter queue of the stage with its depth', async () => {
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } }).on(GetQueueAttributesCommand, { QueueUrl: assignQueue }).resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
+      .on(GetQueueAttributesCommand, { QueueUrl: assignQueue })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
     const { exit, terminal } = run(['list', '--stage', 'dev']);
     expect(await exit).toBe(0);
     expect(terminal.printed).toEqual([expect.stringMatching(/^assign-lead +3 waiting$/), expect.stringMatching(/^relay-outbox +0 waiting$/)]);
   });
 
   it('shows messages without taking them off the queue', async () => {
-    sqs.on(ReceiveMessageCommand).resolves({ Messages: [{ MessageId: 'm-1', Body: '{"detail-type":"lead.captured"}', Attributes: { SentTimestamp: '1772446500000' }, MessageAttributes: { ErrorMessage: { DataType: 'String', StringValue: 'Lead ghost is not in the table' } } }] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolves({
+        Messages: [
+          {
+            MessageId: 'm-1',
+            Body: '{"detail-type":"lead.captured"}',
+            Attributes: { SentTimestamp: '1772446500000' },
+            MessageAttributes: { ErrorMessage: { DataType: 'String', StringValue: 'Lead ghost is not in the table' } },
+          },
+        ],
+      });
     const { exit, terminal } = run(['show', 'assign-lead', '--stage', 'dev']);
     expect(await exit).toBe(0);
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input).toMatchObject({ QueueUrl: assignQueue, VisibilityTimeout: 0 });
@@ -49,7 +64,12 @@ describe('npm run dlq -- --stage (SQS)', () => {
   it('redrives by invoking the function asynchronously with each message, then deleting it', async () => {
     sqs
       .on(ReceiveMessageCommand)
-      .resolvesOnce({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{"id":"e-1"}' }, { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: '{"id":"e-2"}' }] })
+      .resolvesOnce({
+        Messages: [
+          { MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{"id":"e-1"}' },
+          { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: '{"id":"e-2"}' },
+        ],
+      })
       .resolves({ Messages: [] });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const { exit, terminal } = run(['redrive', 'assign-lead', '--stage', 'dev']);
@@ -74,7 +94,9 @@ describe('npm run dlq -- --stage (SQS)', () => {
 
   it('refuses to redrive stream failures and names unknown functions', async () => {
     await expect(run(['redrive', 'relay-outbox', '--stage', 'dev']).exit).rejects.toMatchObject({ message: expect.stringContaining('cannot be run again'), exitCode: 1 });
-    await expect(run(['show', 'no-such', '--stage', 'dev']).exit).rejects.toMatchObject({ message: expect.stringContaining('"no-such" has no dead-letter queue in stage dev (functions with one: assign-lead, relay-outbox)') });
+    await expect(run(['show', 'no-such', '--stage', 'dev']).exit).rejects.toMatchObject({
+      message: expect.stringContaining('"no-such" has no dead-letter queue in stage dev (functions with one: assign-lead, relay-outbox)'),
+    });
     expect(lambda.calls()).toHaveLength(0);
   });
 

@@ -23,7 +23,7 @@ function run(argv: string[]) {
 }
 
 describe('npm run replay', () => {
-  it('replays the archive window onto the stage\'s bus, to the named rules only', async () => {
+  it("replays the archive window onto the stage's bus, to the named rules only", async () => {
     const { exit, terminal } = run(['--stage', 'dev', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z', '--rule', 'lead-assigned-to-notification']);
     expect(await exit).toBe(0);
     expect(eventBridge.commandCalls(StartReplayCommand)[0]!.args[0].input).toMatchObject({

@@ -21,11 +21,19 @@ function run(argv: string[]) {
 }
 
 describe('npm run users -- add', () => {
-  it('creates the user in the stage\'s pool with the rep id as username, and puts them in the role\'s group', async () => {
+  it("creates the user in the stage's pool with the rep id as username, and puts them in the role's group", async () => {
     const { exit, terminal } = run(['add', '--stage', 'prod', '--id', 'rep-ava', '--email', 'ava@example.com', '--role', 'rep']);
     expect(await exit).toBe(0);
     expect(cognito.commandCalls(AdminCreateUserCommand).map((call) => call.args[0].input)).toEqual([
-      { UserPoolId: 'eu-west-1_Pool1', Username: 'rep-ava', UserAttributes: [{ Name: 'email', Value: 'ava@example.com' }, { Name: 'email_verified', Value: 'true' }], DesiredDeliveryMediums: ['EMAIL'] },
+      {
+        UserPoolId: 'eu-west-1_Pool1',
+        Username: 'rep-ava',
+        UserAttributes: [
+          { Name: 'email', Value: 'ava@example.com' },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+        DesiredDeliveryMediums: ['EMAIL'],
+      },
     ]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand).map((call) => call.args[0].input)).toEqual([{ UserPoolId: 'eu-west-1_Pool1', Username: 'rep-ava', GroupName: 'rep' }]);
     expect(terminal.printed.join('\n')).toContain('rep-ava <ava@example.com> is in group "rep" of stage prod');
@@ -55,7 +63,12 @@ describe('npm run users -- add', () => {
   it('says which stack is missing when the stage was never deployed', async () => {
     const terminal = recordingTerminal();
     cloudFormation.on(DescribeStacksCommand).rejects(new Error('Stack with id Leadflow-qa does not exist'));
-    const exit = runUsers(['add', '--stage', 'qa', '--id', 'rep-ava', '--email', 'ava@example.com', '--role', 'rep'], { cognito: new CognitoIdentityProviderClient({}), cloudFormation: new CloudFormationClient({}), configurationOf: () => demoConfiguration(), terminal });
+    const exit = runUsers(['add', '--stage', 'qa', '--id', 'rep-ava', '--email', 'ava@example.com', '--role', 'rep'], {
+      cognito: new CognitoIdentityProviderClient({}),
+      cloudFormation: new CloudFormationClient({}),
+      configurationOf: () => demoConfiguration(),
+      terminal,
+    });
     await expect(exit).rejects.toMatchObject({ message: expect.stringContaining('Cannot read stack Leadflow-qa (stage "qa")'), exitCode: 1 });
   });
 });

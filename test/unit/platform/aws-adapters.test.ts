@@ -44,7 +44,7 @@ describe('EventBridgePublisher', () => {
     });
   });
 
-  it('counts every event of a call that failed as a whole as refused, and keeps the other calls\' results', async () => {
+  it("counts every event of a call that failed as a whole as refused, and keeps the other calls' results", async () => {
     eventBridge
       .on(PutEventsCommand)
       .rejectsOnce(new Error('socket hang up'))

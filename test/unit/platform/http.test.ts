@@ -21,7 +21,23 @@ describe('readFormBody', () => {
     expect(await readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
     expect(await readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });
     expect(await readFormBody(event(Buffer.from('name=Ada').toString('base64'), 'application/x-www-form-urlencoded', { isBase64Encoded: true }))).toEqual({ name: 'Ada' });
-    const multipart = ['--b', 'Content-Disposition: form-data; name="tag"', '', 'x', '--b', 'Content-Disposition: form-data; name="tag"', '', 'y', '--b', 'Content-Disposition: form-data; name="cv"; filename="cv.pdf"', 'Content-Type: application/pdf', '', '%PDF', '--b--', ''].join('\r\n');
+    const multipart = [
+      '--b',
+      'Content-Disposition: form-data; name="tag"',
+      '',
+      'x',
+      '--b',
+      'Content-Disposition: form-data; name="tag"',
+      '',
+      'y',
+      '--b',
+      'Content-Disposition: form-data; name="cv"; filename="cv.pdf"',
+      'Content-Type: application/pdf',
+      '',
+      '%PDF',
+      '--b--',
+      '',
+    ].join('\r\n');
     expect(await readFormBody(event(multipart, 'multipart/form-data; boundary=b'))).toEqual({ tag: ['x', 'y'] });
   });
 
@@ -40,8 +56,15 @@ describe('bodies that are not UTF-8', () => {
   const bytes = (text: string, contentType: string) => event(latin1(text), contentType, { isBase64Encoded: true });
 
   it('are a 400 naming the problem, for JSON, urlencoded and multipart fields, instead of U+FFFD in the lead', async () => {
-    expect(await errorOf(() => readFormBody(bytes('{"name":"José"}', 'application/json')))).toMatchObject({ statusCode: 400, message: 'Body is not valid UTF-8 (line 1); send UTF-8 text', details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
-    expect(await errorOf(() => readFormBody(event('email=a%40example.com&name=Jos%E9', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
+    expect(await errorOf(() => readFormBody(bytes('{"name":"José"}', 'application/json')))).toMatchObject({
+      statusCode: 400,
+      message: 'Body is not valid UTF-8 (line 1); send UTF-8 text',
+      details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] },
+    });
+    expect(await errorOf(() => readFormBody(event('email=a%40example.com&name=Jos%E9', 'application/x-www-form-urlencoded')))).toMatchObject({
+      statusCode: 400,
+      details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] },
+    });
     expect(await errorOf(() => readFormBody(bytes('name=José', 'application/x-www-form-urlencoded')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(body)', message: 'must be UTF-8 text' }] } });
     const multipart = ['--b', 'Content-Disposition: form-data; name="name"', '', 'José', '--b--', ''].join('\r\n');
     expect(await errorOf(() => readFormBody(bytes(multipart, 'multipart/form-data; boundary=b')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
@@ -49,7 +72,11 @@ describe('bodies that are not UTF-8', () => {
 
   it('leave UTF-8 alone: percent-escaped UTF-8, a stray "%", and files with any bytes', async () => {
     expect(await readFormBody(event('name=Jos%C3%A9&discount=50%&x=%zz', 'application/x-www-form-urlencoded'))).toEqual({ name: 'José', discount: '50%', x: '%zz' });
-    const withFile = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nJosé\r\n--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.bin"\r\n\r\n'), Buffer.from([0xff, 0xfe, 0xe9]), Buffer.from('\r\n--b--\r\n')]);
+    const withFile = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nJosé\r\n--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.bin"\r\n\r\n'),
+      Buffer.from([0xff, 0xfe, 0xe9]),
+      Buffer.from('\r\n--b--\r\n'),
+    ]);
     expect(await readFormBody(event(withFile.toString('base64'), 'multipart/form-data; boundary=b', { isBase64Encoded: true }))).toEqual({ name: 'José' });
   });
 

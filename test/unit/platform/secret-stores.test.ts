@@ -80,9 +80,7 @@ describe('local secrets', () => {
   });
 
   it('name a missing secret and where to set it', async () => {
-    await expect(new LocalSecretStore({}).get(secretRefs.googleFormKey('349080077126'))).rejects.toThrow(
-      'Secret "google/forms/349080077126/key" is not set: add it to config/secrets.local.json or to LEADS_SECRETS',
-    );
+    await expect(new LocalSecretStore({}).get(secretRefs.googleFormKey('349080077126'))).rejects.toThrow('Secret "google/forms/349080077126/key" is not set: add it to config/secrets.local.json or to LEADS_SECRETS');
   });
 
   it('are checked when npm start begins: every configured secret present and well-formed, or it names them', async () => {

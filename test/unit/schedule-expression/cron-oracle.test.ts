@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fireTimesBetween,
-  nextFireTime,
-  parseScheduleExpression,
-  type CronScheduleExpression,
-} from '@leadflow/schedule-expression';
+import { fireTimesBetween, nextFireTime, parseScheduleExpression, type CronScheduleExpression } from '@leadflow/schedule-expression';
 
 // Cross-checks the field-jumping search against a deliberately naive oracle: scan forward, test every day (UTC) or
 // every minute (time zones) against the definitions of the cron special characters, written independently of the
@@ -34,8 +29,7 @@ interface Wall {
 }
 
 const lastDayOf = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
-const weekdayOf = (year: number, month: number, day: number): number =>
-  new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 1;
+const weekdayOf = (year: number, month: number, day: number): number => new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 1;
 const isWorkday = (year: number, month: number, day: number): boolean => {
   const weekday = weekdayOf(year, month, day);
   return weekday !== 1 && weekday !== 7;
@@ -74,13 +68,7 @@ function oracleDayMatches(cron: CronScheduleExpression, year: number, month: num
 }
 
 function oracleMatches(cron: CronScheduleExpression, wall: Wall): boolean {
-  return (
-    cron.years.includes(wall.year) &&
-    cron.months.includes(wall.month) &&
-    oracleDayMatches(cron, wall.year, wall.month, wall.day) &&
-    cron.hours.includes(wall.hour) &&
-    cron.minutes.includes(wall.minute)
-  );
+  return cron.years.includes(wall.year) && cron.months.includes(wall.month) && oracleDayMatches(cron, wall.year, wall.month, wall.day) && cron.hours.includes(wall.hour) && cron.minutes.includes(wall.minute);
 }
 
 /** Next UTC fire time by scanning day by day for `horizonDays`; undefined when none in the horizon. */

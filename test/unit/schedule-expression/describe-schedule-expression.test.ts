@@ -20,10 +20,7 @@ describe('describeScheduleExpression', () => {
     ['cron(* * * * ? *)', 'every minute'],
     ['cron(30 * * * ? *)', 'at minute 30 of every hour'],
     ['cron(0 18 ? * MON-FRI *)', 'at 18:00 UTC on Monday, Tuesday, Wednesday, Thursday, Friday'],
-    [
-      'cron(0/5 8-17 ? * MON-FRI *)',
-      'every 5 minutes during hour 8-17 UTC on Monday, Tuesday, Wednesday, Thursday, Friday',
-    ],
+    ['cron(0/5 8-17 ? * MON-FRI *)', 'every 5 minutes during hour 8-17 UTC on Monday, Tuesday, Wednesday, Thursday, Friday'],
     ['cron(0 8 1 * ? *)', 'at 08:00 UTC on day 1 of the month'],
     ['cron(5,35 14 * * ? *)', 'at minute 5,35 of hour 14 UTC every day'],
     ['cron(15 10 ? * 6L 2019-2022)', 'at 10:15 UTC on the last Friday of the month in year 2019-2022'],
@@ -36,8 +33,6 @@ describe('describeScheduleExpression', () => {
   });
 
   it('names the time zone for cron and accepts a parsed expression', () => {
-    expect(describeScheduleExpression(parseScheduleExpression('cron(0 2 * * ? *)'), 'Europe/Berlin')).toBe(
-      'at 02:00 Europe/Berlin every day',
-    );
+    expect(describeScheduleExpression(parseScheduleExpression('cron(0 2 * * ? *)'), 'Europe/Berlin')).toBe('at 02:00 Europe/Berlin every day');
   });
 });

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_MAX_FIRE_TIMES,
-  InvalidScheduleExpressionError,
-  TooManyFireTimesError,
-  fireTimesBetween,
-  nextFireTime,
-  parseScheduleExpression,
-} from '@leadflow/schedule-expression';
+import { DEFAULT_MAX_FIRE_TIMES, InvalidScheduleExpressionError, TooManyFireTimesError, fireTimesBetween, nextFireTime, parseScheduleExpression } from '@leadflow/schedule-expression';
 
 const iso = (dates: Date[]): string[] => dates.map((date) => date.toISOString());
 
 describe('fireTimesBetween', () => {
   it('returns the fire times in (from, to]: `from` excluded, `to` included', () => {
-    const fires = fireTimesBetween(
-      'cron(0 * * * ? *)',
-      new Date('2024-05-01T10:00:00Z'),
-      new Date('2024-05-01T13:00:00Z'),
-    );
+    const fires = fireTimesBetween('cron(0 * * * ? *)', new Date('2024-05-01T10:00:00Z'), new Date('2024-05-01T13:00:00Z'));
     expect(iso(fires)).toEqual(['2024-05-01T11:00:00.000Z', '2024-05-01T12:00:00.000Z', '2024-05-01T13:00:00.000Z']);
   });
 
@@ -49,7 +38,7 @@ describe('fireTimesBetween', () => {
     const from = new Date('2024-03-30T00:00:00Z');
     const to = new Date('2024-04-02T00:00:00Z');
     const expected: Date[] = [];
-    for (let at = nextFireTime('cron(0 */7 * * ? *)', from, 'America/New_York'); at !== null && at <= to; ) {
+    for (let at = nextFireTime('cron(0 */7 * * ? *)', from, 'America/New_York'); at !== null && at <= to;) {
       expected.push(at);
       at = nextFireTime('cron(0 */7 * * ? *)', at, 'America/New_York');
     }
@@ -57,12 +46,7 @@ describe('fireTimesBetween', () => {
   });
 
   it('passes the anchor to rate schedules', () => {
-    const fires = fireTimesBetween(
-      'rate(2 hours)',
-      new Date('2024-05-01T00:00:00Z'),
-      new Date('2024-05-01T06:00:00Z'),
-      { anchor: new Date('2024-04-01T01:30:00Z') },
-    );
+    const fires = fireTimesBetween('rate(2 hours)', new Date('2024-05-01T00:00:00Z'), new Date('2024-05-01T06:00:00Z'), { anchor: new Date('2024-04-01T01:30:00Z') });
     expect(iso(fires)).toEqual(['2024-05-01T01:30:00.000Z', '2024-05-01T03:30:00.000Z', '2024-05-01T05:30:00.000Z']);
   });
 
@@ -70,12 +54,8 @@ describe('fireTimesBetween', () => {
     const from = new Date('2024-05-01T00:00:00Z');
     const oneDay = new Date('2024-05-02T00:00:00Z');
     expect(fireTimesBetween('rate(1 minute)', from, oneDay, { maxResults: 1440 })).toHaveLength(1440);
-    expect(() => fireTimesBetween('rate(1 minute)', from, oneDay, { maxResults: 1439 })).toThrow(
-      TooManyFireTimesError,
-    );
-    expect(() => fireTimesBetween('cron(* * * * ? *)', from, oneDay, { maxResults: 1439 })).toThrow(
-      'More than 1439 fire times fall in the requested window',
-    );
+    expect(() => fireTimesBetween('rate(1 minute)', from, oneDay, { maxResults: 1439 })).toThrow(TooManyFireTimesError);
+    expect(() => fireTimesBetween('cron(* * * * ? *)', from, oneDay, { maxResults: 1439 })).toThrow('More than 1439 fire times fall in the requested window');
   });
 
   it('defaults maxResults to 10 000', () => {

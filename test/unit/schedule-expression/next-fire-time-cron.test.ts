@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidScheduleExpressionError,
-  fireTimesBetween,
-  nextFireTime,
-  parseScheduleExpression,
-} from '@leadflow/schedule-expression';
+import { InvalidScheduleExpressionError, fireTimesBetween, nextFireTime, parseScheduleExpression } from '@leadflow/schedule-expression';
 
 // Expected values were worked out by hand from a calendar; the weekday of each date that matters is noted beside it.
 // Example expressions are from the EventBridge cron reference
 // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html).
 
-const next = (expression: string, after: string): string | null =>
-  nextFireTime(expression, new Date(after))?.toISOString() ?? null;
+const next = (expression: string, after: string): string | null => nextFireTime(expression, new Date(after))?.toISOString() ?? null;
 
-const between = (expression: string, from: string, to: string): string[] =>
-  fireTimesBetween(expression, new Date(from), new Date(to)).map((date) => date.toISOString());
+const between = (expression: string, from: string, to: string): string[] => fireTimesBetween(expression, new Date(from), new Date(to)).map((date) => date.toISOString());
 
 describe('nextFireTime: cron examples from the EventBridge docs (UTC)', () => {
   it('cron(0 10 * * ? *) runs at 10:00 every day', () => {
@@ -37,12 +30,7 @@ describe('nextFireTime: cron examples from the EventBridge docs (UTC)', () => {
   });
 
   it('cron(0/15 * * * ? *) runs every 15 minutes', () => {
-    expect(between('cron(0/15 * * * ? *)', '2024-05-01T00:00:00Z', '2024-05-01T01:00:00Z')).toEqual([
-      '2024-05-01T00:15:00.000Z',
-      '2024-05-01T00:30:00.000Z',
-      '2024-05-01T00:45:00.000Z',
-      '2024-05-01T01:00:00.000Z',
-    ]);
+    expect(between('cron(0/15 * * * ? *)', '2024-05-01T00:00:00Z', '2024-05-01T01:00:00Z')).toEqual(['2024-05-01T00:15:00.000Z', '2024-05-01T00:30:00.000Z', '2024-05-01T00:45:00.000Z', '2024-05-01T01:00:00.000Z']);
   });
 
   it('cron(0/10 * ? * MON-FRI *) resumes on Monday at midnight', () => {
@@ -129,9 +117,7 @@ describe('nextFireTime: instants and bounds', () => {
   it('rejects invalid text and invalid dates', () => {
     expect(() => nextFireTime('cron(0 10 * * * *)', new Date())).toThrow(InvalidScheduleExpressionError);
     expect(() => nextFireTime('cron(0 10 * * ? *)', new Date('not a date'))).toThrow(TypeError);
-    expect(() => nextFireTime('cron(0 10 * * ? *)', '2024-05-01' as unknown as Date)).toThrow(
-      'after must be a valid Date',
-    );
+    expect(() => nextFireTime('cron(0 10 * * ? *)', '2024-05-01' as unknown as Date)).toThrow('after must be a valid Date');
   });
 });
 
@@ -250,11 +236,6 @@ describe('nextFireTime: L and # in Day-of-week', () => {
   });
 
   it('1 is Sunday and 7 is Saturday', () => {
-    expect(between('cron(0 0 ? * 1,7 *)', '2024-06-10T00:00:00Z', '2024-06-24T00:00:00Z')).toEqual([
-      '2024-06-15T00:00:00.000Z',
-      '2024-06-16T00:00:00.000Z',
-      '2024-06-22T00:00:00.000Z',
-      '2024-06-23T00:00:00.000Z',
-    ]);
+    expect(between('cron(0 0 ? * 1,7 *)', '2024-06-10T00:00:00Z', '2024-06-24T00:00:00Z')).toEqual(['2024-06-15T00:00:00.000Z', '2024-06-16T00:00:00.000Z', '2024-06-22T00:00:00.000Z', '2024-06-23T00:00:00.000Z']);
   });
 });

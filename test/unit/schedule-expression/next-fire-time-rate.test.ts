@@ -6,9 +6,7 @@ import { fireTimesBetween, nextFireTime } from '@leadflow/schedule-expression';
 // "a 24-hour duration on the clock" evaluated "24 hours after the schedule's last invocation", DST or not
 // (https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst). `anchor` plays the part of StartDate.
 
-const next = (expression: string, after: string, anchor?: string): string | null =>
-  nextFireTime(expression, new Date(after), anchor === undefined ? {} : { anchor: new Date(anchor) })?.toISOString() ??
-  null;
+const next = (expression: string, after: string, anchor?: string): string | null => nextFireTime(expression, new Date(after), anchor === undefined ? {} : { anchor: new Date(anchor) })?.toISOString() ?? null;
 
 describe('nextFireTime: rate without an anchor (aligned to the Unix epoch)', () => {
   it('rate(1 minute) fires on every whole minute', () => {
@@ -67,9 +65,7 @@ describe('nextFireTime: rate with an anchor', () => {
   });
 
   it('rejects an invalid anchor', () => {
-    expect(() => nextFireTime('rate(1 day)', new Date(), { anchor: new Date(Number.NaN) })).toThrow(
-      'anchor must be a valid Date',
-    );
+    expect(() => nextFireTime('rate(1 day)', new Date(), { anchor: new Date(Number.NaN) })).toThrow('anchor must be a valid Date');
   });
 });
 
@@ -79,12 +75,7 @@ describe('nextFireTime: rate ignores time zones and DST', () => {
       timeZone: 'Europe/Berlin',
       anchor: new Date('2024-03-01T09:00:00Z'),
     });
-    expect(fires.map((date) => date.toISOString())).toEqual([
-      '2024-03-29T09:00:00.000Z',
-      '2024-03-30T09:00:00.000Z',
-      '2024-03-31T09:00:00.000Z',
-      '2024-04-01T09:00:00.000Z',
-    ]);
+    expect(fires.map((date) => date.toISOString())).toEqual(['2024-03-29T09:00:00.000Z', '2024-03-30T09:00:00.000Z', '2024-03-31T09:00:00.000Z', '2024-04-01T09:00:00.000Z']);
   });
 
   it('gives the same answer in any zone', () => {

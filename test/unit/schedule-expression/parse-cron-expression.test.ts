@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidScheduleExpressionError,
-  parseScheduleExpression,
-  type CronScheduleExpression,
-} from '@leadflow/schedule-expression';
+import { InvalidScheduleExpressionError, parseScheduleExpression, type CronScheduleExpression } from '@leadflow/schedule-expression';
 
 // Field table, wildcards and examples come from the EventBridge "Cron expressions reference"
 // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html, also in awsdocs/
@@ -269,8 +265,6 @@ describe('parseScheduleExpression: invalid cron', () => {
   });
 
   it('names the expression and the field in the message', () => {
-    expect(() => parseScheduleExpression('cron(0 24 * * ? *)')).toThrow(
-      'Invalid schedule expression "cron(0 24 * * ? *)": Hours field "24": 24 is outside 0-23',
-    );
+    expect(() => parseScheduleExpression('cron(0 24 * * ? *)')).toThrow('Invalid schedule expression "cron(0 24 * * ? *)": Hours field "24": 24 is outside 0-23');
   });
 });

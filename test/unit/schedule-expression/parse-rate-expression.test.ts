@@ -57,9 +57,7 @@ describe('parseScheduleExpression: rate', () => {
     const error = captureError(() => parseScheduleExpression('rate(5 hour)'));
     expect(error).toBeInstanceOf(InvalidScheduleExpressionError);
     expect(error).toMatchObject({ name: 'InvalidScheduleExpressionError', expression: 'rate(5 hour)' });
-    expect((error as Error).message).toBe(
-      'Invalid schedule expression "rate(5 hour)": a rate of 5 needs the plural unit "hours"',
-    );
+    expect((error as Error).message).toBe('Invalid schedule expression "rate(5 hour)": a rate of 5 needs the plural unit "hours"');
   });
 
   it('rejects a non-string input with a typed error', () => {

@@ -19,7 +19,9 @@ export function readCsvBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase
   if (!encoding) throw badRequest(`charset "${charset}" is not read; send UTF-8, or windows-1252 (latin1)`, [{ path: 'content-type', message: 'charset must be utf-8 or windows-1252 (latin1, iso-8859-1)' }]);
   const decoded = decodeText(rawBody(event, limitBytes), encoding);
   if (!decoded.ok) {
-    throw badRequest(`The file is not UTF-8 (line ${decoded.line} is not); save it as "CSV UTF-8", or send it as text/csv; charset=windows-1252 if it is Latin-1 text`, [{ path: '(file)', message: `is not UTF-8 (line ${decoded.line})` }]);
+    throw badRequest(`The file is not UTF-8 (line ${decoded.line} is not); save it as "CSV UTF-8", or send it as text/csv; charset=windows-1252 if it is Latin-1 text`, [
+      { path: '(file)', message: `is not UTF-8 (line ${decoded.line})` },
+    ]);
   }
   return decoded.text;
 }

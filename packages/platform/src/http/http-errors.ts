@@ -25,7 +25,6 @@ export const unauthorized = (message = 'A valid bearer token is required') => ne
 export const forbidden = (message = 'You may not access this resource') => new HttpError(403, message);
 export const notFound = (message: string) => new HttpError(404, message);
 export const payloadTooLarge = (limitBytes: number) => new HttpError(413, `Request body is larger than ${limitBytes} bytes`);
-export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) =>
-  new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);
+export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) => new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);
 export const tooManyRequests = (retryAfterSeconds: number, headers: Record<string, string> = {}) =>
   new HttpError(429, `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { ...headers, 'retry-after': String(retryAfterSeconds) });

@@ -67,7 +67,11 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
     // Files may hold any bytes; a field that does not decode comes back with U+FFFD where its bytes were.
     if (!decodeText(raw).ok) {
       const undecodable = fields.filter(([key, value]) => `${key}${value}`.includes('\uFFFD'));
-      if (undecodable.length) throw badRequest('Body has fields that are not valid UTF-8; send UTF-8 text', undecodable.map(([key]) => ({ path: key, message: 'must be UTF-8 text' })));
+      if (undecodable.length)
+        throw badRequest(
+          'Body has fields that are not valid UTF-8; send UTF-8 text',
+          undecodable.map(([key]) => ({ path: key, message: 'must be UTF-8 text' })),
+        );
     }
     return collect(fields);
   }
