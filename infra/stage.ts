@@ -80,6 +80,6 @@ export function stageDataPolicy(operations: OperationsConfiguration): StageDataP
     removalPolicy: operations.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     deletionProtection: operations.retainData,
     // The schema admits exactly the values CloudWatch Logs accepts, which are RetentionDays' values.
-    logRetention: operations.logRetentionDays as logs.RetentionDays,
+    logRetention: operations.logRetentionDays,
   };
 }

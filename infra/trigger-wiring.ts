@@ -59,7 +59,7 @@ function connectEventRule(leadFunction: LeadFunction, trigger: EventTrigger, eve
       eventBus,
       // The manifest pattern is EventBridge's own JSON ("detail-type", not "detailType"); the L2 passes
       // such keys through unchanged, and the infra tests compare the synthesised pattern with it.
-      eventPattern: rule.pattern as events.EventPattern,
+      eventPattern: rule.pattern,
       targets: [new eventTargets.LambdaFunction(leadFunction.function, { retryAttempts, maxEventAge, deadLetterQueue, event: rule.input && new ManifestRuleInput(rule.input) })],
     });
   }

@@ -30,7 +30,7 @@ if (!channel || !webhookChannels.includes(channel)) {
   process.exit(2);
 }
 
-const config = loadConfigurationFile(resolve(values.config!));
+const config = loadConfigurationFile(resolve(values.config));
 // Signs with the values `npm start` reads: demo values, config/secrets.local.json, LEADS_SECRETS.
 const secrets = readLocalSecrets(localSecretSources(readLocalRuntimeSettings())).values;
 const delivery = exampleDelivery(channel, config, (secret) => localSecretValue(secrets, secret).current, { id: values.id, tamper: values.tamper, leadAction: values.deleted ? 'DELETED' : 'CREATED' });

@@ -69,13 +69,13 @@ export function exampleDelivery(channel: WebhookChannel, config: Configuration, 
     const leadgenId = options.numericLeadgenId ? id : JSON.stringify(id);
     const body =
       `{"object":"page","entry":[{"id":"138124712925158","time":${unix},"changes":[{"field":"leadgen","value":` +
-      `{"leadgen_id":${leadgenId},"page_id":"138124712925158","form_id":"${meta.forms[0]!.formId}","ad_id":"23850000000000001","adgroup_id":"23850000000000001","created_time":${unix}}}]}]}`;
+      `{"leadgen_id":${leadgenId},"page_id":"138124712925158","form_id":"${meta.forms[0].formId}","ad_id":"23850000000000001","adgroup_id":"23850000000000001","created_time":${unix}}}]}]}`;
     const signature = metaSignature(body, signWith(secretRefs.metaAppSecret));
     return { channel, method: 'POST', path: '/webhooks/meta', headers: { 'content-type': 'application/json', 'x-hub-signature-256': options.tamper ? tampered(signature) : signature }, body, platformLeadId: id };
   }
 
   if (channel === 'google') {
-    const form = need(integrations.google, 'integrations.google').forms[0]!;
+    const form = need(integrations.google, 'integrations.google').forms[0];
     const googleKey = signWith(secretRefs.googleFormKey(form.formId));
     // Google sends its int64 ids as bare JSON numbers; creative_id is above 2^53 on purpose.
     const body =

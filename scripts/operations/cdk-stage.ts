@@ -21,7 +21,7 @@ export function cdkArguments(command: 'synth' | 'deploy', argv: string[]): { sta
   let stage = defaultStage;
   if (at >= 0) {
     const [flag] = rest.splice(at, 1);
-    const value = flag!.includes('=') ? flag!.slice('--stage='.length) : rest.splice(at, 1)[0];
+    const value = flag.includes('=') ? flag.slice('--stage='.length) : rest.splice(at, 1)[0];
     if (!value || value.startsWith('-')) throw new OperatorError('--stage needs a stage name, e.g. --stage prod');
     stage = value;
   }

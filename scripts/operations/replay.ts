@@ -28,17 +28,19 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
   if (positionals.length) throw new OperatorError(`unexpected "${positionals.join(' ')}"`);
   const missing = (['stage', 'from', 'to'] as const).filter((option) => !values[option]);
   if (missing.length) throw new OperatorError(`missing ${missing.map((option) => `--${option}`).join(', ')}`);
-  const from = instant('--from', values.from!);
-  const to = instant('--to', values.to!);
+  const { stage, from: fromText, to: toText } = values;
+  if (!stage || !fromText || !toText) throw new OperatorError(`missing ${missing.map((option) => `--${option}`).join(', ')}`);
+  const from = instant('--from', fromText);
+  const to = instant('--to', toText);
   if (from >= to) throw new OperatorError('--from must be before --to');
   if (to > deps.now()) throw new OperatorError('--to must not be in the future');
   // The stage's routing table decides which route rules exist, so the names come from its configuration.
-  const configuration = loadConfigurationFile(resolveStage({ stage: values.stage }, projectRoot).configurationFile);
+  const configuration = loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile);
   const ruleNames = manifestFunctions(configuration).flatMap((definition) => (definition.trigger.kind === 'event' ? definition.trigger.rules.map((rule) => rule.ruleName) : []));
   const unknown = (values.rule ?? []).filter((rule) => !ruleNames.includes(rule));
   if (unknown.length) throw new OperatorError(`unknown rule ${unknown.map((rule) => `"${rule}"`).join(', ')} (rules: ${ruleNames.join(', ')})`);
 
-  const outputs = await readStackOutputs(deps.cloudFormation, values.stage!);
+  const outputs = await readStackOutputs(deps.cloudFormation, stage);
   const busArn = requiredOutput(outputs, outputNames.eventBusArn);
   // arn:aws:events:<region>:<account>:event-bus/<bus> → arn:aws:events:<region>:<account>:rule/<bus>/<rule>
   const ruleArns = (values.rule ?? []).map((rule) => busArn.replace(/:event-bus\/(.+)$/, `:rule/$1/${rule}`));
@@ -58,7 +60,7 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
     }),
   );
   deps.terminal.print(
-    `Replay ${replayName} ${started.State ?? 'started'}: events from ${from.toISOString()} to ${to.toISOString()} onto ${busArn}${ruleArns.length ? ` for ${values.rule!.join(', ')}` : ' for every rule'}.`,
+    `Replay ${replayName} ${started.State ?? 'started'}: events from ${from.toISOString()} to ${to.toISOString()} onto ${busArn}${ruleArns.length ? ` for ${(values.rule ?? []).join(', ')}` : ' for every rule'}.`,
   );
   deps.terminal.print(`Follow it with: aws events describe-replay --replay-name ${replayName}`);
   return 0;

@@ -112,5 +112,5 @@ function emptyTally(): RequestTally {
 function keyPrefix(input: Record<string, unknown>): string {
   const text = JSON.stringify(input);
   const match = /"pk":\{"S":"([A-Z_]+)#/.exec(text) ?? /"(outbox|pending)[A-Za-z]*Partition"/.exec(text);
-  return match ? match[1]!.toUpperCase() : '';
+  return match ? match[1].toUpperCase() : '';
 }

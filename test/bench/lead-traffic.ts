@@ -5,7 +5,7 @@ export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done
 export function percentile(values: readonly number[], fraction: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
 
 export interface PostedLead {
@@ -59,15 +59,15 @@ export class LeadWatcher {
 
   scan(): void {
     const { notifications, events } = this.runtime.activity;
-    for (let index = notifications.length - 1; index >= 0 && !this.seen.has(notifications[index]!); index -= 1) {
-      const message = notifications[index]!;
+    for (let index = notifications.length - 1; index >= 0 && !this.seen.has(notifications[index]); index -= 1) {
+      const message = notifications[index];
       this.seen.add(message);
       if (!message.leadId) continue;
       this.emails.set(message.leadId, (this.emails.get(message.leadId) ?? 0) + 1);
       if (!this.notifiedAt.has(message.leadId)) this.notifiedAt.set(message.leadId, Date.parse(message.time));
     }
-    for (let index = events.length - 1; index >= 0 && !this.seen.has(events[index]!); index -= 1) {
-      const event = events[index]!;
+    for (let index = events.length - 1; index >= 0 && !this.seen.has(events[index]); index -= 1) {
+      const event = events[index];
       this.seen.add(event);
       if (event.detailType !== 'lead.assigned') continue;
       const { leadId } = event.detail as { leadId: string };

@@ -47,7 +47,7 @@ export async function speedToLeadBenchmark(): Promise<Figure[]> {
       ...(await oneAtATime(runtime, watcher, post)),
       ...(await idleCost(runtime)),
       ...(await burst(runtime, watcher, post)),
-      ...(await captureAgainstRawWork(runtime, watcher, created[0]!, post)),
+      ...(await captureAgainstRawWork(runtime, watcher, created[0], post)),
       ...(await requestsPerLead(runtime, watcher, post)),
     ];
     await runtime.settle();

@@ -191,7 +191,7 @@ describe('handshakes and erasure through the local runtime', () => {
 
   it('refuses an unsigned TikTok trigger naming many leads, storing nothing', async () => {
     const ids = Array.from({ length: 20 }, () => freshId());
-    const body = JSON.stringify({ advertiser_id: '666', entry: ids.map((id) => ({ id, page_id: config.integrations.tiktok!.forms[0]!.pageId })) });
+    const body = JSON.stringify({ advertiser_id: '666', entry: ids.map((id) => ({ id, page_id: config.integrations.tiktok!.forms[0].pageId })) });
     const attack = await send({ ...example('tiktok'), body, headers: { 'content-type': 'application/json' } });
     expect(attack.status).toBe(401);
     for (const id of ids.slice(0, 3)) expect(await intakeRecord('tiktok', id)).toBeUndefined();

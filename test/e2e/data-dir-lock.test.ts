@@ -21,7 +21,7 @@ afterAll(() => {
 
 /** A PID that surely belonged to a process that has exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '']).pid!;
+  return spawnSync(process.execPath, ['-e', '']).pid;
 }
 
 describe('one local runtime per data directory', { timeout: 240_000 }, () => {

@@ -82,7 +82,7 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
     const notificationsPerLead = async () => {
       const { Items = [] } = await client.send(new ScanCommand({ TableName: tables.leads.name, FilterExpression: 'entity = :notification', ExpressionAttributeValues: { ':notification': { S: 'notification' } } }));
       const counts = new Map<string, number>();
-      for (const item of Items) counts.set(item.leadId!.S!, (counts.get(item.leadId!.S!) ?? 0) + 1);
+      for (const item of Items) counts.set(item.leadId.S!, (counts.get(item.leadId.S!) ?? 0) + 1);
       return counts;
     };
 

@@ -16,7 +16,7 @@ function listeningAddresses(port: number): string[] {
       .slice(1)
       .map((line) => line.trim().split(/\s+/))
       .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
-      .map((fields) => fields[1]!.split(':')[0]!),
+      .map((fields) => fields[1].split(':')[0]),
   );
 }
 const ipv4Loopback = '0100007F';

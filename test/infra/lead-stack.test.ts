@@ -317,7 +317,7 @@ describe('tables, bus and queues', () => {
 
   it('archives every event on the lead bus', () => {
     const busLogicalId = template.getResourceId('AWS::Events::EventBus');
-    expect(resources[busLogicalId]!.Properties.Name).toBe(leadApp.stage.eventBusName);
+    expect(resources[busLogicalId].Properties.Name).toBe(leadApp.stage.eventBusName);
     template.hasResourceProperties('AWS::Events::Archive', { SourceArn: getAtt(busLogicalId), EventPattern: { account: [{ Ref: 'AWS::AccountId' }] }, RetentionDays: Match.anyValue() });
   });
 

@@ -42,7 +42,7 @@ function lambdaLogicalId(resources: Record<string, Resource>, name: string): str
     (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.some((tag) => tag.Key === functionTagKey && tag.Value === name),
   );
   expect(matches, name).toHaveLength(1);
-  return matches[0]![0];
+  return matches[0][0];
 }
 
 describe.each(stages)('stage %s: alarms', (stage) => {
@@ -141,7 +141,7 @@ describe.each(stages)('stage %s: alarms', (stage) => {
     const { resources, leadApp } = get();
     const dashboards = ofType(resources, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
-    const [, dashboard] = dashboards[0]!;
+    const [, dashboard] = dashboards[0];
     expect(dashboard.Properties.DashboardName).toBe(leadApp.stack.stackName);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const title of ['Leads captured per channel', 'Speed to lead', 'Assignments and notifications', 'Dead-letter queue depth', 'Ad-platform lead fetch failures', 'API errors']) expect(body).toContain(title);
@@ -153,6 +153,7 @@ describe.each(stages)('stage %s: alarms', (stage) => {
   it('reports no unsuppressed cdk-nag AwsSolutions errors or warnings', () => {
     const annotations = Annotations.fromStack(get().leadApp.stack);
     const found = [...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- cdk-nag's annotation data is its message string
     expect(found.map((annotation) => `${annotation.id}: ${String(annotation.entry.data).split('\n')[0]}`)).toEqual([]);
   });
 });
@@ -178,7 +179,7 @@ describe('stage differences', () => {
         expect(table.Properties.DeletionProtectionEnabled, `${stage} ${logicalId}`).toBe(expected.protection);
         expect(table.Properties.PointInTimeRecoverySpecification, `${stage} ${logicalId}`).toEqual({ PointInTimeRecoveryEnabled: true });
       }
-      const [, userPool] = ofType(resources, 'AWS::Cognito::UserPool')[0]!;
+      const [, userPool] = ofType(resources, 'AWS::Cognito::UserPool')[0];
       expect(userPool.DeletionPolicy).toBe(expected.policy);
       expect(userPool.Properties.DeletionProtection).toBe(expected.userPool);
       for (const [logicalId, logGroup] of ofType(resources, 'AWS::Logs::LogGroup')) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { AssignmentStrategy, Configuration, Lead, LeadScoredDetail } from '@leadflow/domain';
+import type { AssignmentStrategy, Configuration, Lead } from '@leadflow/domain';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler } from '../../functions/assign-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -24,7 +24,7 @@ afterAll(() => database?.stop());
  */
 function configurationWith(poolId: string, strategy: AssignmentStrategy, reps: Array<{ id: string; weight: number; capacity: number }>): Configuration {
   const config = demoConfiguration();
-  const template = config.reps[0]!;
+  const template = config.reps[0];
   for (const rep of reps) config.reps.push({ ...template, id: rep.id, name: rep.id, weight: rep.weight, capacity: rep.capacity, workingHours: undefined });
   config.pools.push({ id: poolId, name: poolId, teamId: 'americas', members: reps.map((rep) => rep.id) });
   config.routing = { routes: [{ id: poolId, name: poolId, strategy, poolId }] };
@@ -37,8 +37,8 @@ async function routeAtOnce(config: Configuration, prefix: string, count: number)
   const assign = createHandler(() => deps);
   const intakes = Array.from({ length: count }, (_, index) => webFormIntake(config, { leadId: `${prefix}-${index}`, contact: { name: 'Ada', email: `${prefix}-${index}@example.com` } }));
   await Promise.all(intakes.map((intake) => leads.ingestLead(intake)));
-  const details = intakes.map((intake) => intake.events.find((event) => event.type === 'lead.scored')!.detail as LeadScoredDetail);
-  await Promise.all(details.map((detail) => assign({ routeId: config.routing.routes[0]!.id, detail }, lambdaContext)));
+  const details = intakes.map((intake) => intake.events.find((event) => event.type === 'lead.scored')!.detail);
+  await Promise.all(details.map((detail) => assign({ routeId: config.routing.routes[0].id, detail }, lambdaContext)));
   return Promise.all(details.map(async (detail) => (await leads.getLead(detail.leadId))!));
 }
 

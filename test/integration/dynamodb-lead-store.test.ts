@@ -28,8 +28,8 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     expect(await leads.ingestLead(intake)).toEqual({ leadId: 'lead-a', outcome: 'created' });
     expect(await leads.getLead('lead-a')).toEqual(intake.lead);
     const items = await database.items();
-    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: intake.events[0]!.detail });
-    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured.scored')).toMatchObject({ entity: 'outbox', detailType: 'lead.scored', detail: JSON.parse(JSON.stringify(intake.events[1]!.detail)) });
+    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured')).toMatchObject({ entity: 'outbox', detailType: 'lead.captured', detail: intake.events[0].detail });
+    expect(items.find((item) => item.pk === 'OUTBOX#lead-a-captured.scored')).toMatchObject({ entity: 'outbox', detailType: 'lead.scored', detail: JSON.parse(JSON.stringify(intake.events[1].detail)) });
     expect(items.find((item) => item.pk === 'DEDUP#email#lead-a@example.com')).toMatchObject({ leadId: 'lead-a', kind: 'person' });
   });
 
@@ -55,7 +55,7 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     const leadIds = new Set(outcomes.map((outcome) => outcome.leadId));
     expect(leadIds.size).toBe(1);
     expect(outcomes.filter((outcome) => outcome.outcome === 'created')).toHaveLength(1);
-    const lead = await leads.getLead([...leadIds][0]!);
+    const lead = await leads.getLead([...leadIds][0]);
     expect(lead?.touches).toBe(5);
     // Each touch re-scored the lead as it stood: no touch lost to a concurrent one.
     expect(lead?.history.filter((entry) => entry.action === 'touched')).toHaveLength(4);
@@ -134,7 +134,7 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
     await leads.ingestLead(fresh);
     const stale = await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10);
     expect(stale.map((event) => event.eventId).sort()).toEqual(['lead-old-captured', 'lead-old-captured.scored']);
-    expect(stale.find((event) => event.eventId === 'lead-old-captured')).toMatchObject({ source: 'leadflow.leads', detailType: 'lead.captured', detail: old.events[0]!.detail });
+    expect(stale.find((event) => event.eventId === 'lead-old-captured')).toMatchObject({ source: 'leadflow.leads', detailType: 'lead.captured', detail: old.events[0].detail });
 
     await outbox.markPublished(['lead-old-captured', 'lead-old-captured.scored']);
     expect(await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10)).toEqual([]);

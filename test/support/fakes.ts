@@ -193,9 +193,7 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** A full set of fake dependencies with a fixed clock and predictable ids. */
-export function fakeDependencies(
-  now = new Date('2026-03-02T10:15:00.000Z'),
-): Dependencies & {
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Dependencies & {
   store: MemoryLeadStore;
   publisher: RecordingPublisher;
   mailer: RecordingMailer;

@@ -25,18 +25,18 @@ export async function startRuntimeProcess(dataDir: string, options: { detached?:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The runtime did not start within 150 s:\n${output}`)), 150_000);
     const onData = () => {
       const ready = /ready at (http:\/\/\S+)/.exec(output);
       if (!ready) return;
       clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      resolve(ready[1]!);
+      child.stdout.off('data', onData);
+      resolve(ready[1]);
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`The runtime exited (${code ?? signal}) before it was ready:\n${output}`));

@@ -98,9 +98,9 @@ export function smoothWeightedOrder(reps: readonly Rep[], turn: number): Rep[] {
   const current = reps.map(() => 0);
   let chosen = 0;
   for (let step = 0; step < steps; step += 1) {
-    reps.forEach((rep, index) => (current[index]! += rep.weight));
-    chosen = current.reduce((best, value, index) => (value > current[best]! ? index : best), 0);
-    current[chosen]! -= total;
+    reps.forEach((rep, index) => (current[index] += rep.weight));
+    chosen = current.reduce((best, value, index) => (value > current[best] ? index : best), 0);
+    current[chosen] -= total;
   }
-  return [reps[chosen]!, ...reps.filter((_, index) => index !== chosen)];
+  return [reps[chosen], ...reps.filter((_, index) => index !== chosen)];
 }

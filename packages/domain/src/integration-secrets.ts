@@ -81,7 +81,7 @@ export function parseRotatingSecret(secret: SecretRef, stored: unknown): Rotatin
   );
   const result = schema.safeParse(stored);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issue = result.error.issues[0];
   const field = typeof stored === 'string' || issue.path.length === 0 ? '' : ` (${issue.path.join('.')})`;
   throw new Error(`Secret "${secret.name}"${field} ${issue.message}`);
 }

@@ -108,7 +108,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   const touch = (existing: Lead): LeadTouch => {
     const touched = { ...existing, touches: existing.touches + 1 };
     const score = existing.score ? scoreLead(leadFacts(touched), rules.scoring, now) : undefined;
-    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score ? `; score ${existing.score!.points} → ${score.points} (${score.temperature})` : ''}`;
+    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     return {
       historyEntry: { at, action: 'touched', by, detail },
       lastTouch: submission.attribution.lastTouch,

@@ -50,7 +50,7 @@ export function isWithinWorkingHours(hours: WorkingHours, timeZone: string, now:
   const end = minutesOf(hours.end);
   if (start < end) return hours.days.includes(day) && minutes >= start && minutes < end;
   // Overnight shift: the evening belongs to the listed day, the early hours to the day after it.
-  const previous = weekdaySchema.options[(weekdaySchema.options.indexOf(day) + 6) % 7]!;
+  const previous = weekdaySchema.options[(weekdaySchema.options.indexOf(day) + 6) % 7];
   return (hours.days.includes(day) && minutes >= start) || (hours.days.includes(previous) && minutes < end);
 }
 

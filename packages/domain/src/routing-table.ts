@@ -133,7 +133,8 @@ function excluding(terms: readonly Term[], earlier: readonly RouteCondition[]): 
 function misses(term: Term, { field, values }: RouteCondition): boolean {
   const constraint = term.get(field);
   if (!constraint) return false;
-  return constraint.in ? values.every((value) => !constraint.in!.has(value)) : values.every((value) => constraint.notIn.has(value));
+  const excluded = constraint.in;
+  return excluded ? values.every((value) => !excluded.has(value)) : values.every((value) => constraint.notIn.has(value));
 }
 
 function narrow(term: Term, field: string, excluded: readonly string[]): Term[] {
@@ -170,6 +171,8 @@ export function routeFor(routing: Routing, facts: { [field: string]: unknown; an
   const route = routing.routes.find((candidate) =>
     routeConditions(candidate.match).every(({ field, values }) => {
       const actual = value(field);
+      // Facts routes match on are strings and numbers (country, grade, answers), never objects.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string
       return actual !== undefined && values.includes(String(actual));
     }),
   );

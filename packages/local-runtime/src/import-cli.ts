@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   const target = resolveImportTarget(config, { source: values.source, campaign: values.campaign, pool: values.pool, country: values.country });
   if (!target.ok) throw new UsageError(target.issues.map((issue) => `--${issue.path}: ${issue.message}`).join('\n'));
 
-  const encoding = textEncodingNamed(values.encoding!);
+  const encoding = textEncodingNamed(values.encoding);
   if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, or windows-1252 (also called latin1, iso-8859-1, cp1252)`);
   let bytes: Buffer;
   try {

@@ -27,7 +27,7 @@ export function localRoutes(deps: {
     if (method === 'GET' && path === '/_local/schedules') return { status: 200, body: { schedules: scheduler.list(), runs: activity.scheduleRuns } };
 
     const redrive = /^\/_local\/dead-letters\/([^/]+)\/redrive$/.exec(path);
-    if (method === 'POST' && redrive) return redriveDeadLetter(activity, decodeURIComponent(redrive[1]!), deps.invoke);
+    if (method === 'POST' && redrive) return redriveDeadLetter(activity, decodeURIComponent(redrive[1]), deps.invoke);
 
     const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
     if (method === 'POST' && run) {
@@ -62,7 +62,7 @@ function readNow(body: Buffer): { now: Date } | { error: string } {
 async function redriveDeadLetter(activity: ActivityLog, id: string, invoke: (target: string, payload: unknown) => Promise<unknown>) {
   const index = activity.deadLetters.findIndex((deadLetter) => deadLetter.id === id);
   if (index < 0) return { status: 404, body: { error: `No dead letter "${id}"` } };
-  const deadLetter = activity.deadLetters[index]!;
+  const deadLetter = activity.deadLetters[index];
   try {
     await invoke(deadLetter.target, deadLetter.payload);
   } catch (error) {

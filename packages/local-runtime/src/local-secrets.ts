@@ -25,7 +25,7 @@ export async function checkLocalSecrets(config: Configuration, sources: LocalSec
   for (const secret of configuredSecrets(config)) {
     try {
       await store.get(secret);
-      counts[origins[secret.name]!] += 1;
+      counts[origins[secret.name]] += 1;
     } catch (error) {
       problems.push(`  - ${(error as Error).message}`);
     }

@@ -23,11 +23,11 @@ export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, ru
   let text = '';
   let inString = false;
   for (let index = 0; index < input.inputTemplate.length; index += 1) {
-    const character = input.inputTemplate[index]!;
+    const character = input.inputTemplate[index];
     if (character === '"' && input.inputTemplate[index - 1] !== '\\') inString = !inString;
     const placeholder = character === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(input.inputTemplate.slice(index)) : null;
-    if (placeholder && variables.has(placeholder[1]!)) {
-      const value = variables.get(placeholder[1]!);
+    if (placeholder && variables.has(placeholder[1])) {
+      const value = variables.get(placeholder[1]);
       const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
       text += inString ? JSON.stringify(raw).slice(1, -1) : raw;
       index += placeholder[0].length - 1;

@@ -132,7 +132,7 @@ export class StreamPoller {
       if (records.length) {
         sawRecords = true;
         await this.deliverPage(records);
-        cursor.checkpoint = records[records.length - 1]!.dynamodb?.SequenceNumber ?? cursor.checkpoint;
+        cursor.checkpoint = records[records.length - 1].dynamodb?.SequenceNumber ?? cursor.checkpoint;
         this.saveCheckpoints();
       }
       cursor.iterator = page.NextShardIterator;
@@ -152,7 +152,7 @@ export class StreamPoller {
   private async deliverPage(records: StreamRecord[]): Promise<void> {
     const { batchSize, parallelizationFactor } = this.definition.trigger;
     const lanes = Array.from({ length: parallelizationFactor }, (): StreamRecord[] => []);
-    for (const record of records) lanes[laneOf(record, parallelizationFactor)]!.push(record);
+    for (const record of records) lanes[laneOf(record, parallelizationFactor)].push(record);
     await Promise.all(
       lanes.map(async (lane) => {
         for (let start = 0; start < lane.length; start += batchSize) await this.deliver(lane.slice(start, start + batchSize));

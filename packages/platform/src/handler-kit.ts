@@ -36,5 +36,5 @@ export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (deta
 export function ruleInputHandler<S extends z.ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
   return middy()
     .use(parser({ schema: inputSchema }))
-    .handler(async (input: unknown) => handle(input as z.infer<S>)) as unknown as (input: unknown, context: Context) => Promise<void>;
+    .handler(async (input: unknown) => handle(input as z.infer<S>));
 }

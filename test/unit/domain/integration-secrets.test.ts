@@ -6,7 +6,7 @@ import { configurationIssues } from '../../support/configuration-issues';
 describe('the secrets a configuration needs', () => {
   it('are named from its integrations, Google forms, generic sources and Turnstile forms', () => {
     const config = demoConfiguration();
-    config.forms[1]!.turnstile = true;
+    config.forms[1].turnstile = true;
     expect(configuredSecrets(config).map(({ name }) => name)).toEqual([
       'meta/app-secret',
       'meta/verify-token',

@@ -27,7 +27,7 @@ describe('lead lifecycle', () => {
   it('records which rule chose the owner', () => {
     const later = new Date('2026-03-02T10:15:02.000Z');
     const route = config.routing.routes.at(-1)!;
-    const change = assignToOwner({ lead, route, poolId: 'americas-inbound', skipped: [], turn: 2, owner: config.reps[1]!, passedOver: [config.reps[0]!], eventId: 'event-2', now: later });
+    const change = assignToOwner({ lead, route, poolId: 'americas-inbound', skipped: [], turn: 2, owner: config.reps[1], passedOver: [config.reps[0]], eventId: 'event-2', now: later });
     expect(change.ownerId).toBe('rep-ben');
     expect(change.assignment).toEqual({ rule: 'round_robin', poolId: 'americas-inbound', assignedAt: later.toISOString() });
     expect(change.historyEntry.detail).toBe('route default (round robin turn 2) in pool americas-inbound chose rep-ben');

@@ -34,8 +34,9 @@ describe('the rep email', () => {
   lead.answers = { 'note\nforged': 'a\nb' };
 
   it('has a one-line subject with no control characters, and no lead text that starts a line of ours', () => {
-    const email = newLeadEmail(config.reps[0]!, lead);
+    const email = newLeadEmail(config.reps[0], lead);
     expect(email.subject).toBe('New lead: Mallory Bcc: all@example.com');
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(email.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\uD800-\uDFFF]/);
     const lines = email.text.split('\n');
     expect(lines.filter((line) => line.startsWith('Source:'))).toEqual(['Source: form demo (channel website), captured 2026-03-02T10:15:00.000Z.']);

@@ -12,7 +12,7 @@ describe('scoring and routing configuration', () => {
   it('refuses duplicate route ids, unknown pools, forms and channels', () => {
     const document = demoConfiguration();
     const [first, second] = document.routing.routes;
-    Object.assign(second!, { id: first!.id, poolId: 'nowhere', match: { forms: ['no-form'], channels: ['no-channel'] } });
+    Object.assign(second, { id: first.id, poolId: 'nowhere', match: { forms: ['no-form'], channels: ['no-channel'] } });
     expect(configurationIssues(document)).toEqual([
       'routing.routes[1].id: duplicate id "hot-by-territory"',
       'routing.routes[1].poolId: unknown pool "nowhere"',
@@ -31,7 +31,7 @@ describe('scoring and routing configuration', () => {
     const document = demoConfiguration();
     document.scoring.grades = { A: 40, B: 50, C: 25 };
     document.scoring.temperatures = { hot: 30, warm: 40 };
-    document.scoring.rules[10]!.points = 20;
+    document.scoring.rules[10].points = 20;
     expect(configurationIssues(document)).toEqual([
       'scoring.rules[10].points: disqualifiers take points away (negative points); other rules add them',
       'scoring.grades: thresholds out of order: need A > B > C',

@@ -61,7 +61,7 @@ describe('compiled routing rules', () => {
         const compiled = compiledOrSkip(routing);
         fc.pre(compiled !== undefined);
         const event = scoredEvent(detail);
-        const matching = compiled!.filter((rule) => matches(rule.pattern, event));
+        const matching = compiled.filter((rule) => matches(rule.pattern, event));
         expect(matching.map((rule) => rule.route.id)).toEqual([routeFor(routing, detail).id]);
       }),
       { numRuns: 150 },
@@ -75,7 +75,7 @@ describe('compiled routing rules', () => {
         fc.pre(compiled !== undefined);
         const event = scoredEvent(detail);
         Object.assign(event.detail, change);
-        expect(compiled!.filter((rule) => matches(rule.pattern, event))).toEqual([]);
+        expect(compiled.filter((rule) => matches(rule.pattern, event))).toEqual([]);
       }),
       { numRuns: 100 },
     );

@@ -257,7 +257,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(refused.json.error).toBe('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
     nothingWritten(deps);
 
-    deps.config.integrations.tiktok!.forms[0]!.allowUnsigned = true;
+    deps.config.integrations.tiktok!.forms[0].allowUnsigned = true;
     const response = await send(deps, { ...delivery, headers: unsigned });
     expect(response.json.deliveries).toEqual([expect.objectContaining({ status: 'fetched' })]);
     expect(deps.platformLeads.calls[0]).toEqual({ platform: 'tiktok', query: { leadId: 'T-unsigned', pageId: '7410000000000000001', advertiserId: '7000000000000000001', accessToken: 'local-only-tiktok-access-token' } });

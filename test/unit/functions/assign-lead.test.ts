@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeFor, type LeadContact, type LeadScoredDetail } from '@leadflow/domain';
+import { routeFor, type LeadContact } from '@leadflow/domain';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
 import { fakeDependencies } from '../../support/fakes';
@@ -12,7 +12,7 @@ type Deps = ReturnType<typeof fakeDependencies>;
 async function captureAndRoute(deps: Deps, leadId: string, input: { formId?: string; contact?: LeadContact; answers?: Record<string, string> } = {}) {
   const intake = webFormIntake(deps.config, { leadId, now: deps.now(), contact: { name: 'Ada', email: `${leadId}@example.com`, country: 'US' }, ...input });
   await deps.store.ingestLead(intake);
-  const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail as LeadScoredDetail;
+  const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
   const routeId = routeFor(deps.config.routing, detail).id;
   await createAssignHandler(() => deps)({ routeId, detail }, lambdaContext);
   return { routeId, lead: deps.store.leads.get(leadId)! };
@@ -35,7 +35,7 @@ describe('assign-lead handler', () => {
     expect(lead.routing?.score?.contributions.map((contribution) => contribution.ruleId)).toEqual(['channel-prior', 'served-country', 'asked-for-demo']);
     const assigned = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.assigned');
     expect(assigned.map((event) => event.detail.ownerId)).toEqual(['rep-ava', 'rep-ben', 'rep-ava']);
-    expect(assigned[1]!.detail).toMatchObject({
+    expect(assigned[1].detail).toMatchObject({
       rule: 'round_robin',
       routeId: 'default',
       candidates: [
@@ -92,7 +92,7 @@ describe('assign-lead handler', () => {
     await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
     expect(deps.mailer.sent).toHaveLength(1);
     expect(deps.mailer.sent[0]).toMatchObject({ to: 'maya.goldberg@northwind.example', subject: 'Unassigned lead waiting in Americas inbound: Ada' });
-    expect(deps.mailer.sent[0]!.text).toContain('rep-ava skipped: out of office');
+    expect(deps.mailer.sent[0].text).toContain('rep-ava skipped: out of office');
   });
 
   it('never gives a rep more open leads than their holding cap', async () => {
@@ -107,12 +107,12 @@ describe('assign-lead handler', () => {
     const deps = fakeDependencies();
     const intake = webFormIntake(deps.config, { leadId: 'l1', now: deps.now() });
     await deps.store.ingestLead(intake);
-    const input = { routeId: 'default', detail: intake.events[1]!.detail };
+    const input = { routeId: 'default', detail: intake.events[1].detail };
     const assign = createAssignHandler(() => deps);
     await assign(input, lambdaContext);
     await assign(input, lambdaContext);
     expect([...deps.store.outbox.values()].filter((item) => item.detailType === 'lead.assigned')).toHaveLength(1);
     await expect(assign({ routeId: 'default', detail: { leadId: 'l1' } }, lambdaContext)).rejects.toThrow();
-    await expect(assign({ routeId: 'no-such-route', detail: intake.events[1]!.detail }, lambdaContext)).rejects.toThrow('no such route');
+    await expect(assign({ routeId: 'no-such-route', detail: intake.events[1].detail }, lambdaContext)).rejects.toThrow('no such route');
   });
 });

@@ -123,9 +123,9 @@ describe('capture-form-submission handler', () => {
 
   it("checks Turnstile on forms that ask for it, with the current value of the form's secret key", async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0]!.turnstile = true;
+    deps.config.forms[0].turnstile = true;
     deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026', previous: 'turnstile-secret-2025' };
-    const verify = deps.humanVerifier.verify;
+    const verify = deps.humanVerifier.verify.bind(deps.humanVerifier);
     const keysSent: string[] = [];
     deps.humanVerifier = { verify: (input) => (keysSent.push(input.secretKey), verify(input)) };
     const missing = await submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com' }));
@@ -169,7 +169,7 @@ describe('capture-form-submission handler', () => {
         429,
         'too many posts',
         async (deps) => {
-          for (let index = 0; index < deps.config.forms[0]!.rateLimitPerMinute; index += 1) await submit(deps, 'demo', valid);
+          for (let index = 0; index < deps.config.forms[0].rateLimitPerMinute; index += 1) await submit(deps, 'demo', valid);
           return submit(deps, 'demo', valid, 'application/json', { origin });
         },
       ],

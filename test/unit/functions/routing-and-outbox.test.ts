@@ -10,7 +10,7 @@ import { busEvent, lambdaContext } from '../../support/api-gateway-events';
 function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo') {
   const intake = webFormIntake(deps.config, { leadId, formId, now: deps.now() });
   void deps.store.ingestLead(intake);
-  return intake.events[0]!;
+  return intake.events[0];
 }
 
 describe('notify-rep handler', () => {
@@ -51,7 +51,7 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     const deps = fakeDependencies();
     capturedLead(deps, 'l1');
     const item = { pk: 'OUTBOX#l1-captured', entity: 'outbox', eventId: 'l1-captured', source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: 'l1' }, time: '2026-03-02T10:15:00.000Z' };
-    await createRelayHandler(() => deps)({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] } as never);
+    await createRelayHandler(() => deps)({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
   });
@@ -68,7 +68,7 @@ describe('relay-outbox and sweep-outbox handlers', () => {
       detail: captured,
       time: '2026-03-02T10:15:00.000Z',
     }));
-    await createRelayHandler(() => deps)({ Records: items.map((item) => streamRecord('INSERT', item)) } as never);
+    await createRelayHandler(() => deps)({ Records: items.map((item) => streamRecord('INSERT', item)) });
     expect(deps.metrics.counted).toEqual([
       { name: 'LeadCaptured', dimensions: { channel: 'website' } },
       { name: 'LeadCaptured', dimensions: { channel: 'meta-ads' } },
@@ -79,7 +79,7 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     const deps = fakeDependencies();
     for (const eventId of ['e1', 'e2', 'e3']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
     deps.publisher.refusals.set('e2', 2);
-    await createRelayHandler(() => deps)({ Records: ['e1', 'e2', 'e3'].map(outboxRecord) } as never);
+    await createRelayHandler(() => deps)({ Records: ['e1', 'e2', 'e3'].map(outboxRecord) });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e3', 'e2']);
     expect(deps.store.outbox.size).toBe(0);
   });
@@ -89,11 +89,11 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     for (const eventId of ['e1', 'e2']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
     deps.publisher.refusals.set('e2', 3);
     const relay = createRelayHandler(() => deps);
-    await expect(relay({ Records: ['e1', 'e2'].map(outboxRecord) } as never)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2: InternalFailure');
+    await expect(relay({ Records: ['e1', 'e2'].map(outboxRecord) })).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2: InternalFailure');
     expect([...deps.store.outbox.keys()]).toEqual(['e2']);
 
     // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last.
-    await relay({ Records: ['e1', 'e2'].map(outboxRecord) } as never);
+    await relay({ Records: ['e1', 'e2'].map(outboxRecord) });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e1', 'e2']);
     expect(deps.store.outbox.size).toBe(0);
   });

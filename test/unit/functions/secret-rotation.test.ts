@@ -25,11 +25,11 @@ type Response = { statusCode: number; body: string };
 
 /** Each signed channel: the function that receives it and the secret its sender signs with. */
 const channels: Record<WebhookChannel, { functionName: string; create: (deps: () => Deps) => Handler; secret: SecretRef }> = {
-  meta: { functionName: 'receive-meta-leads', create: createReceiveMeta as never, secret: secretRefs.metaAppSecret },
-  google: { functionName: 'receive-google-leads', create: createReceiveGoogle as never, secret: secretRefs.googleFormKey('349080077126') },
-  linkedin: { functionName: 'receive-linkedin-leads', create: createReceiveLinkedIn as never, secret: secretRefs.linkedInClientSecret },
-  tiktok: { functionName: 'receive-tiktok-leads', create: createReceiveTikTok as never, secret: secretRefs.tikTokAppSecret },
-  generic: { functionName: 'receive-generic-webhook', create: createReceiveGeneric as never, secret: secretRefs.genericSourceSecret('partner-acme') },
+  meta: { functionName: 'receive-meta-leads', create: createReceiveMeta, secret: secretRefs.metaAppSecret },
+  google: { functionName: 'receive-google-leads', create: createReceiveGoogle, secret: secretRefs.googleFormKey('349080077126') },
+  linkedin: { functionName: 'receive-linkedin-leads', create: createReceiveLinkedIn, secret: secretRefs.linkedInClientSecret },
+  tiktok: { functionName: 'receive-tiktok-leads', create: createReceiveTikTok, secret: secretRefs.tikTokAppSecret },
+  generic: { functionName: 'receive-generic-webhook', create: createReceiveGeneric, secret: secretRefs.genericSourceSecret('partner-acme') },
 };
 
 const newValue = 'rotated-value-of-2027-0123456789';
@@ -73,7 +73,7 @@ describe("while a signed channel's secret rotates, the current and the previous 
     const deps = fakeDependencies();
     const previousValue = signWithDemoSecrets(secretRefs.metaVerifyToken);
     deps.secrets.rotate(secretRefs.metaVerifyToken, newValue);
-    const answer = (token: string) => handshake(createVerifyMeta as never, deps, { 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '1158201444' });
+    const answer = (token: string) => handshake(createVerifyMeta, deps, { 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '1158201444' });
     expect((await answer(previousValue)).statusCode).toBe(200);
     expect((await answer(newValue)).statusCode).toBe(200);
     expect((await answer('another-verify-token')).statusCode).toBe(403);
@@ -82,7 +82,7 @@ describe("while a signed channel's secret rotates, the current and the previous 
   it('LinkedIn validation is answered with the current client secret, the one LinkedIn now holds', async () => {
     const deps = fakeDependencies();
     deps.secrets.rotate(secretRefs.linkedInClientSecret, newValue);
-    const response = await handshake(createVerifyLinkedIn as never, deps, { challengeCode: 'f3bd3e6b-2c1d-4e0a' });
+    const response = await handshake(createVerifyLinkedIn, deps, { challengeCode: 'f3bd3e6b-2c1d-4e0a' });
     expect(JSON.parse(response.body)).toEqual({ challengeCode: 'f3bd3e6b-2c1d-4e0a', challengeResponse: linkedInChallengeResponse(newValue, 'f3bd3e6b-2c1d-4e0a') });
   });
 });
@@ -116,10 +116,10 @@ describe('each handler reads only the secret kinds its manifest entry declares (
 
   it('verify-meta-webhook, verify-linkedin-webhook and retry-pending-fetches', async () => {
     const meta = fakeDependencies();
-    await handshake(createVerifyMeta as never, meta, { 'hub.mode': 'subscribe', 'hub.verify_token': 'x-verify-token', 'hub.challenge': '1' });
+    await handshake(createVerifyMeta, meta, { 'hub.mode': 'subscribe', 'hub.verify_token': 'x-verify-token', 'hub.challenge': '1' });
     expect(kindsRead(meta)).toEqual(declared('verify-meta-webhook'));
     const linkedin = fakeDependencies();
-    await handshake(createVerifyLinkedIn as never, linkedin, { challengeCode: 'abc' });
+    await handshake(createVerifyLinkedIn, linkedin, { challengeCode: 'abc' });
     expect(kindsRead(linkedin)).toEqual(declared('verify-linkedin-webhook'));
 
     const retry = fakeDependencies();

@@ -39,7 +39,7 @@ describe('LinkedIn: the challenge cannot sign a delivery', () => {
     // The attacker's body, and the two ways the old code let the challenge sign it.
     const forged = exampleDelivery('linkedin', deps.config, signWithDemoSecrets, { id: 'victim-1', leadAction: 'DELETED', now: deps.now() }).body;
     for (const challengeCode of [forged, `hmacsha256=${forged}`]) {
-      const challenge = await call(verify, { ...httpEvent({ method: 'GET', path: '/webhooks/linkedin' }), queryStringParameters: { challengeCode } } as APIGatewayProxyEventV2);
+      const challenge = await call(verify, { ...httpEvent({ method: 'GET', path: '/webhooks/linkedin' }), queryStringParameters: { challengeCode } });
       expect(challenge.statusCode).toBe(400);
       expect(challenge.json.issues).toEqual([{ path: 'challengeCode', message: 'is required: letters, digits and "-" only, at most 64 (LinkedIn sends a uuid4)' }]);
     }
@@ -88,7 +88,7 @@ describe('TikTok: unsigned triggers do nothing', () => {
 
   it('allowUnsigned on one form does not open the others', async () => {
     const deps = fakeDependencies();
-    deps.config.integrations.tiktok!.forms.push({ ...deps.config.integrations.tiktok!.forms[0]!, pageId: '7410000000000000002', allowUnsigned: true });
+    deps.config.integrations.tiktok!.forms.push({ ...deps.config.integrations.tiktok!.forms[0], pageId: '7410000000000000002', allowUnsigned: true });
     const receive = createReceiveTikTok(() => deps) as unknown as Handler;
     const mixed = JSON.stringify({
       entry: [
@@ -121,7 +121,7 @@ describe('generic webhook: a delivery without event_id cannot be replayed as new
   it('the same signed request with another Idempotency-Key is a replay of the same lead', async () => {
     const deps = fakeDependencies();
     const receive = createReceiveGeneric(() => deps) as unknown as Handler;
-    const source = deps.config.integrations.generic!.sources[0]!;
+    const source = deps.config.integrations.generic!.sources[0];
     const body = JSON.stringify({ fields: { email: 'replayed@example.com', name: 'Replay Target' } });
     const headers = { 'x-lead-signature': leadSignature(body, signWithDemoSecrets(secretRefs.genericSourceSecret(source.id)), Math.floor(deps.now().getTime() / 1000)) };
     const first = await call(receive, post(`/webhooks/generic/${source.id}`, body, { ...headers, 'idempotency-key': 'k-1' }, { sourceId: source.id }));
@@ -137,7 +137,7 @@ describe('webhook bodies that are not UTF-8', () => {
   it('are a 400 naming the problem, even when correctly signed, and nothing is written', async () => {
     const deps = fakeDependencies();
     const receive = createReceiveGeneric(() => deps) as unknown as Handler;
-    const source = deps.config.integrations.generic!.sources[0]!;
+    const source = deps.config.integrations.generic!.sources[0];
     const bytes = Buffer.from('{"event_id":"latin1-1","fields":{"name":"José","email":"jose@example.com"}}', 'latin1');
     const event = {
       ...post(

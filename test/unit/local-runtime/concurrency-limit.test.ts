@@ -21,7 +21,7 @@ describe('ConcurrencyLimit', () => {
     await Promise.resolve();
     expect(started).toEqual([0, 1]);
     expect(limit.load).toEqual({ running: 2, waiting: 3 });
-    gates[1]!.finish();
+    gates[1].finish();
     await runs[1];
     await Promise.resolve();
     expect(started).toEqual([0, 1, 2]);

@@ -60,7 +60,7 @@ describe('LocalEventBus deliveries', () => {
 
     while (started.some((invocation) => invocation.target === 'assign-lead')) {
       const next = started.findIndex((invocation) => invocation.target === 'assign-lead');
-      started.splice(next, 1)[0]!.finish();
+      started.splice(next, 1)[0].finish();
       await settle();
     }
     for (const invocation of started.splice(0)) invocation.finish();

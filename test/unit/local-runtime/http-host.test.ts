@@ -42,7 +42,7 @@ describe('paths with malformed percent-escapes', () => {
     invoked.length = 0;
     const response = await fetch(`${url}/leads/lead%2D%C3%A9`, { headers: { authorization: `Bearer ${await signLocalToken(secret, { sub: 'mgr-maya', roles: ['manager'] })}` } });
     expect(response.status).toBe(200);
-    expect(invoked[0]!.event.pathParameters).toEqual({ leadId: 'lead-é' });
+    expect(invoked[0].event.pathParameters).toEqual({ leadId: 'lead-é' });
   });
 });
 
@@ -51,9 +51,9 @@ describe('request bodies', () => {
     invoked.length = 0;
     const body = Buffer.from('{"name":"José"}', 'latin1');
     await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    expect(invoked[0]!.event).toMatchObject({ isBase64Encoded: true, body: body.toString('base64') });
+    expect(invoked[0].event).toMatchObject({ isBase64Encoded: true, body: body.toString('base64') });
     await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"José"}' });
-    expect(invoked[1]!.event).toMatchObject({ isBase64Encoded: false, body: '{"name":"José"}' });
+    expect(invoked[1].event).toMatchObject({ isBase64Encoded: false, body: '{"name":"José"}' });
   });
 });
 
@@ -73,6 +73,6 @@ describe('local JWTs', () => {
   it('hands the handler cognito:groups as API Gateway does: "[manager rep]"', async () => {
     invoked.length = 0;
     expect((await getLead(await token({ 'cognito:groups': ['manager', 'rep'] }, true))).status).toBe(200);
-    expect(invoked[0]!.event.requestContext.authorizer.jwt.claims['cognito:groups']).toBe('[manager rep]');
+    expect(invoked[0].event.requestContext.authorizer.jwt.claims['cognito:groups']).toBe('[manager rep]');
   });
 });

@@ -9,7 +9,7 @@ import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { localRoutes } from '../../../packages/local-runtime/src/local-routes';
 import { recordingTerminal, stackOutputs } from './operator-fakes';
 
-const outputs = (JSON.parse(readFileSync(new URL('../../fixtures/stack-outputs/leadflow-dev.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>)['Leadflow-dev']!;
+const outputs = (JSON.parse(readFileSync(new URL('../../fixtures/stack-outputs/leadflow-dev.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>)['Leadflow-dev'];
 const assignQueue = 'https://sqs.eu-west-1.amazonaws.com/111122223333/Leadflow-dev-AssignLeadDeadLetters';
 
 const sqs = mockClient(SQSClient);
@@ -41,21 +41,19 @@ describe('npm run dlq -- --stage (SQS)', () => {
   });
 
   it('shows messages without taking them off the queue', async () => {
-    sqs
-      .on(ReceiveMessageCommand)
-      .resolves({
-        Messages: [
-          {
-            MessageId: 'm-1',
-            Body: '{"detail-type":"lead.captured"}',
-            Attributes: { SentTimestamp: '1772446500000' },
-            MessageAttributes: { ErrorMessage: { DataType: 'String', StringValue: 'Lead ghost is not in the table' } },
-          },
-        ],
-      });
+    sqs.on(ReceiveMessageCommand).resolves({
+      Messages: [
+        {
+          MessageId: 'm-1',
+          Body: '{"detail-type":"lead.captured"}',
+          Attributes: { SentTimestamp: '1772446500000' },
+          MessageAttributes: { ErrorMessage: { DataType: 'String', StringValue: 'Lead ghost is not in the table' } },
+        },
+      ],
+    });
     const { exit, terminal } = run(['show', 'assign-lead', '--stage', 'dev']);
     expect(await exit).toBe(0);
-    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input).toMatchObject({ QueueUrl: assignQueue, VisibilityTimeout: 0 });
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0].args[0].input).toMatchObject({ QueueUrl: assignQueue, VisibilityTimeout: 0 });
     expect(terminal.printed[0]).toContain('--- m-1 (dead-lettered 2026-03-02T10:15:00.000Z) ErrorMessage=Lead ghost is not in the table');
     expect(terminal.printed[0]).toContain('{"detail-type":"lead.captured"}');
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../scripts/operations/replay';
 import { recordingTerminal, stackOutputs } from './operator-fakes';
 
-const outputs = (JSON.parse(readFileSync(new URL('../../fixtures/stack-outputs/leadflow-dev.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>)['Leadflow-dev']!;
+const outputs = (JSON.parse(readFileSync(new URL('../../fixtures/stack-outputs/leadflow-dev.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>)['Leadflow-dev'];
 const eventBridge = mockClient(EventBridgeClient);
 const cloudFormation = mockClient(CloudFormationClient);
 afterEach(() => {
@@ -26,7 +26,7 @@ describe('npm run replay', () => {
   it("replays the archive window onto the stage's bus, to the named rules only", async () => {
     const { exit, terminal } = run(['--stage', 'dev', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z', '--rule', 'lead-assigned-to-notification']);
     expect(await exit).toBe(0);
-    expect(eventBridge.commandCalls(StartReplayCommand)[0]!.args[0].input).toMatchObject({
+    expect(eventBridge.commandCalls(StartReplayCommand)[0].args[0].input).toMatchObject({
       ReplayName: 'leadflow-dev-20260302120000',
       EventSourceArn: outputs.EventArchiveArn,
       EventStartTime: new Date('2026-03-02T09:00:00Z'),
@@ -38,7 +38,7 @@ describe('npm run replay', () => {
 
   it('replays to every rule when none is named', async () => {
     expect(await run(['--stage', 'dev', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z']).exit).toBe(0);
-    expect(eventBridge.commandCalls(StartReplayCommand)[0]!.args[0].input.Destination).toEqual({ Arn: outputs.EventBusArn });
+    expect(eventBridge.commandCalls(StartReplayCommand)[0].args[0].input.Destination).toEqual({ Arn: outputs.EventBusArn });
   });
 
   it.each([

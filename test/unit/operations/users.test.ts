@@ -43,7 +43,7 @@ describe('npm run users -- add', () => {
     cognito.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
     const { exit, terminal } = run(['add', '--stage', 'prod', '--id', 'mgr-maya', '--email', 'maya@example.com', '--role', 'manager']);
     expect(await exit).toBe(0);
-    expect(cognito.commandCalls(AdminAddUserToGroupCommand)[0]!.args[0].input).toMatchObject({ Username: 'mgr-maya', GroupName: 'manager' });
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)[0].args[0].input).toMatchObject({ Username: 'mgr-maya', GroupName: 'manager' });
     expect(terminal.printed[0]).toContain('already exists');
   });
 
@@ -55,8 +55,8 @@ describe('npm run users -- add', () => {
     [['add', '--stage', 'prod', '--id', 'rep-zed', '--email', 'zed@example.com', '--role', 'rep'], '"rep-zed" is not a rep in stage prod\'s configuration', 1],
     [['add', '--stage', 'prod', '--bogus'], "Unknown option '--bogus'", 2],
   ])('refuses %j without touching Cognito', async (argv, message, exitCode) => {
-    const { exit } = run(argv as string[]);
-    await expect(exit).rejects.toMatchObject({ message: expect.stringContaining(message as string), exitCode });
+    const { exit } = run(argv);
+    await expect(exit).rejects.toMatchObject({ message: expect.stringContaining(message), exitCode });
     expect(cognito.calls()).toHaveLength(0);
   });
 

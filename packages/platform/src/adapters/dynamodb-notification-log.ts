@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, type BatchGetCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Lead } from '@leadflow/domain';
 import type { NotificationLog } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
@@ -20,9 +20,9 @@ export class DynamoDbNotificationLog implements NotificationLog {
     };
     // BatchGet may leave keys unprocessed under throttling; ask again until none are left.
     while (pending && Object.keys(pending).length > 0) {
-      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
-      items.push(...(Responses?.[this.tableName] ?? []));
-      pending = UnprocessedKeys as BatchGetCommandInput['RequestItems'];
+      const output: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
+      items.push(...(output.Responses?.[this.tableName] ?? []));
+      pending = output.UnprocessedKeys;
     }
     if (items.some((item) => item.entity === 'notification')) return { sent: true };
     const lead = items.find((item) => item.entity === 'lead');

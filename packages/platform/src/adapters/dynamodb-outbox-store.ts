@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEvent, OutboxStore } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxEventFromItem } from './outbox-item';
@@ -38,8 +38,8 @@ export class DynamoDbOutboxStore implements OutboxStore {
     };
     // BatchWrite may leave items unprocessed under throttling; keep going until none are left.
     while (pending && Object.keys(pending).length > 0) {
-      const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending }));
-      pending = result.UnprocessedItems as BatchWriteCommandInput['RequestItems'];
+      const result: BatchWriteCommandOutput = await this.client.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = result.UnprocessedItems;
     }
   }
 }

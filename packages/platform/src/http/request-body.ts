@@ -107,7 +107,7 @@ function percentDecoded(text: string): string | undefined {
     if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
       out.push(Number.parseInt(hex, 16));
       index += 2;
-    } else out.push(bytes[index]!);
+    } else out.push(bytes[index]);
   }
   const decoded = decodeText(Uint8Array.from(out));
   return decoded.ok ? decoded.text : undefined;
