@@ -31,8 +31,25 @@ describe('npm run dlq against the local runtime', () => {
     expect((await dlq('list')).terminal.printed).toEqual(['No dead letters.']);
 
     const client = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const detail = { eventId: 'e-ghost', leadId: 'ghost', status: 'new', isTest: false, sourceKind: 'web_form', formId: 'demo', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z' };
-    await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
+    // A warm US web-form lead takes the demo's default route to assign-lead, which cannot find it.
+    const detail = {
+      eventId: 'e-ghost',
+      leadId: 'ghost',
+      reason: 'captured',
+      status: 'new',
+      isTest: false,
+      owned: false,
+      poolId: 'americas-inbound',
+      points: 50,
+      grade: 'B',
+      temperature: 'warm',
+      sourceKind: 'web_form',
+      formId: 'demo',
+      channel: 'website',
+      country: 'US',
+      scoredAt: '2026-03-02T10:00:00.000Z',
+    };
+    await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     client.destroy();
     await eventually(async () => ((await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as unknown[]).length > 0 || undefined);
 
@@ -41,7 +58,7 @@ describe('npm run dlq against the local runtime', () => {
     expect(list.terminal.printed).toEqual([expect.stringMatching(/^assign-lead +1 waiting$/)]);
 
     const show = await dlq('show', 'assign-lead');
-    expect(show.terminal.printed).toEqual([expect.stringContaining('(rule lead-captured-to-assignment,')]);
+    expect(show.terminal.printed).toEqual([expect.stringContaining('(rule lead-route-default,')]);
     expect(show.terminal.printed[0]).toContain('"leadId":"ghost"');
 
     // The lead still does not exist, so assign-lead fails again and the dead letter stays.

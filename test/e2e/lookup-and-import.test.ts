@@ -42,18 +42,21 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     expect(await response.json()).toMatchObject({ rows: 16, created: 0, touched: 0, replayed: 15, invalid: 0 });
   });
 
-  it('routes imported leads like any other: captured, assigned, the rep told', async () => {
-    const assigned = await eventually(async () => {
+  it('routes imported leads like any other: captured, scored, routed to a rep or a pool, the rep told', async () => {
+    const routed = await eventually(async () => {
       const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
       const captured = events.filter((event) => event.detailType === 'lead.captured' && event.detail.sourceKind === 'import');
-      const done = events.filter((event) => event.detailType === 'lead.assigned' && captured.some((candidate) => candidate.detail.leadId === event.detail.leadId) && event.rules[0]?.status === 'succeeded');
-      return captured.length === 14 && done.length === 13 ? done : undefined;
+      const routable = captured.filter((event) => event.detail.status === 'new');
+      const outcomes = events.filter((event) => ['lead.assigned', 'lead.pooled'].includes(event.detailType) && routable.some((candidate) => candidate.detail.leadId === event.detail.leadId));
+      const settled = outcomes.every((event) => event.rules.every((rule: any) => rule.status === 'succeeded'));
+      return captured.length === 14 && routable.length === 13 && outcomes.length === 13 && settled ? outcomes : undefined;
     }, 20_000);
-    const pool = config.pools.find((candidate) => candidate.id === 'americas-inbound')!;
-    expect(assigned.every((event: any) => pool.members.includes(event.detail.ownerId))).toBe(true);
+    const assigned = routed.filter((event: any) => event.detailType === 'lead.assigned');
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(assigned.every((event: any) => config.reps.some((rep) => rep.id === event.detail.ownerId))).toBe(true);
     const emails = await eventually(async () => {
       const sent = ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).filter((message) => assigned.some((event: any) => event.detail.leadId === message.leadId));
-      return sent.length === 13 ? sent : undefined;
+      return sent.length === assigned.length ? sent : undefined;
     });
     expect(emails.map((message: any) => message.subject)).toContain('New lead: Priya Raman');
   });

@@ -169,9 +169,14 @@ describe('sharded outbox-by-time index against DynamoDB Local', () => {
     for (const partition of partitions) expect(partition).toMatch(/^unpublished#([0-9]|1[0-5])$/);
 
     const before = '2026-02-02T00:00:00.000Z';
-    expect((await outbox.listUnpublished(before, 100)).map((event) => event.eventId)).toEqual(['unsharded', ...ids.map((leadId) => `${leadId}-captured`)]);
-    expect((await outbox.listUnpublished(before, 3)).map((event) => event.eventId)).toEqual(['unsharded', 'sharded-00-captured', 'sharded-01-captured']);
-    await outbox.markPublished(['unsharded', ...ids.map((leadId) => `${leadId}-captured`)]);
+    // Each lead's intake writes two events at the same instant (lead.captured and lead.scored), in different shards.
+    const written = ids.flatMap((leadId) => [`${leadId}-captured`, `${leadId}-captured.scored`]);
+    const listed = await outbox.listUnpublished(before, 100);
+    expect(listed.map((event) => event.eventId).sort()).toEqual(['unsharded', ...written].sort());
+    expect(listed[0]?.eventId).toBe('unsharded');
+    expect(listed.map((event) => event.time)).toEqual(listed.map((event) => event.time).sort());
+    expect((await outbox.listUnpublished(before, 3)).map((event) => event.eventId).sort()).toEqual(['sharded-00-captured', 'sharded-00-captured.scored', 'unsharded']);
+    await outbox.markPublished(['unsharded', ...written]);
     expect(await outbox.listUnpublished(before, 100)).toEqual([]);
   });
 });

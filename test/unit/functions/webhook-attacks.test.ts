@@ -50,7 +50,7 @@ describe('LinkedIn: the challenge cannot sign a delivery', () => {
       expect(attack.statusCode).toBe(401);
     }
     expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'new', contact: { email: expect.any(String) } });
-    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured']);
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toEqual(['lead.captured', 'lead.scored']);
   });
 });
 

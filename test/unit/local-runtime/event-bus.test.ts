@@ -32,16 +32,23 @@ function gatedHost() {
   return { host, started, peak, order };
 }
 
-const captured = (leadId: string) => ({
-  eventId: `${leadId}-captured`,
+/** A warm web-form lead from the US: the demo's routing table sends it down its default route to assign-lead. */
+const scored = (leadId: string) => ({
+  eventId: `${leadId}-captured.scored`,
   leadId,
+  reason: 'captured',
   status: 'new',
   isTest: false,
+  owned: false,
+  poolId: 'americas-inbound',
+  points: 50,
+  grade: 'B',
+  temperature: 'warm',
   sourceKind: 'web_form',
   formId: 'demo',
-  poolId: 'americas-inbound',
   channel: 'website',
-  capturedAt: '2026-03-02T10:00:00.000Z',
+  country: 'US',
+  scoredAt: '2026-03-02T10:00:00.000Z',
 });
 const assigned = (leadId: string) => ({ eventId: `${leadId}-assigned`, leadId, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:00:01.000Z' });
 const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
@@ -52,7 +59,7 @@ describe('LocalEventBus deliveries', () => {
   it('runs at most the limit per target, in arrival order, and a second-hop event does not wait behind a first-hop backlog', async () => {
     const { host, started, peak, order } = gatedHost();
     const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 10, 2);
-    for (let index = 0; index < 6; index += 1) publish(bus, 'lead.captured', captured(`l${index}`));
+    for (let index = 0; index < 6; index += 1) publish(bus, 'lead.scored', scored(`l${index}`));
     publish(bus, 'lead.assigned', assigned('l0'));
     await settle();
     // Two assignments run, four wait in their own queue; the notification has its own slots and starts now.
