@@ -21,7 +21,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     await mailer.send({ ...newLeadEmail(rep, lead), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: rep.id } });
     const notifiedAt = now();
     await notifications.recordSent(notificationId, lead.leadId, notifiedAt.toISOString());
-    metrics.measure(operationalMetricNames.speedToLead, notifiedAt.getTime() - Date.parse(lead.capturedAt), { channel: lead.channel });
+    // By grade too: an A lead waiting is worse news than a D lead waiting. Leads stored before scoring have none.
+    const grade: Record<string, string> = lead.score ? { grade: lead.score.grade } : {};
+    metrics.measure(operationalMetricNames.speedToLead, notifiedAt.getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...grade });
     metrics.count(operationalMetricNames.repNotified, { channel: lead.channel });
     logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, channel: 'email' });
   });

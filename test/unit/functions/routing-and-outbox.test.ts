@@ -25,7 +25,7 @@ describe('notify-rep handler', () => {
     expect(deps.mailer.sent[0]).toMatchObject({ to: 'ben.okafor@northwind.example', from: 'leads@northwind.example', subject: 'New lead: Ada', tags: { leadId: 'l1', repId: 'rep-ben' } });
   });
 
-  it("measures speed to lead from capture to notification, once, by the lead's channel", async () => {
+  it("measures speed to lead from capture to notification, once, by the lead's channel and grade", async () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     capturedLead(deps, 'l1');
     deps.now = () => new Date('2026-03-02T10:16:30.250Z');
@@ -33,7 +33,9 @@ describe('notify-rep handler', () => {
     const detail = { eventId: 'assign-1', leadId: 'l1', ownerId: 'rep-ben', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:15:01.000Z' };
     await notify(busEvent('lead.assigned', detail), lambdaContext);
     await notify(busEvent('lead.assigned', detail), lambdaContext);
-    expect(deps.metrics.measured).toEqual([{ name: 'SpeedToLead', milliseconds: 90_250, dimensions: { channel: 'website' } }]);
+    const grade = deps.store.leads.get('l1')?.score?.grade;
+    expect(grade).toMatch(/^[ABCD]$/);
+    expect(deps.metrics.measured).toEqual([{ name: 'SpeedToLead', milliseconds: 90_250, dimensions: { channel: 'website', grade } }]);
     expect(deps.metrics.counted).toEqual([{ name: 'RepNotified', dimensions: { channel: 'website' } }]);
   });
 });
