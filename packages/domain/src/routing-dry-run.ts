@@ -12,7 +12,16 @@ export const notRoutedBefore = '(not routed)';
 export interface LeadReroute {
   leadId: string;
   capturedAt: string;
-  before: { routeId: string; poolId?: string; ownerId?: string; points?: number; grade?: Grade; temperature?: Temperature };
+  before: {
+    routeId: string;
+    poolId?: string;
+    ownerId?: string;
+    /** The record says the route left the lead unowned because nobody on it could take it then (availability, capacity). */
+    pooledForWantOfReps: boolean;
+    points?: number;
+    grade?: Grade;
+    temperature?: Temperature;
+  };
   after: {
     routeId: string;
     strategy: AssignmentStrategy;
@@ -118,7 +127,15 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   return {
     leadId: lead.leadId,
     capturedAt: lead.capturedAt,
-    before: { routeId: lead.routing?.routeId ?? notRoutedBefore, poolId: lead.routing?.poolId, ownerId: lead.ownerId, points: lead.score?.points, grade: lead.score?.grade, temperature: lead.score?.temperature },
+    before: {
+      routeId: lead.routing?.routeId ?? notRoutedBefore,
+      poolId: lead.routing?.poolId,
+      ownerId: lead.ownerId,
+      pooledForWantOfReps: lead.routing?.outcome === 'pooled' && lead.routing.strategy !== 'pool',
+      points: lead.score?.points,
+      grade: lead.score?.grade,
+      temperature: lead.score?.temperature,
+    },
     after: {
       routeId: route.id,
       strategy: route.strategy,
@@ -160,9 +177,14 @@ function repShifts(replays: readonly LeadReroute[]): RepShift[] {
   return [...shifts.values()].sort((a, b) => a.repId.localeCompare(b.repId));
 }
 
-/** The rep who would get the lead as the route's only candidate, when that is not its owner now. */
+/**
+ * The rep who would get the lead as the route's only candidate, when that is not its owner now. Not
+ * when the same route and pool left it unowned for want of an available rep: that was availability at
+ * the time, which the dry run does not replay, not the configuration.
+ */
 function gainedBy(before: LeadReroute['before'], after: LeadReroute['after']): string | undefined {
-  return after.firstCandidate !== before.ownerId ? after.firstCandidate : undefined;
+  const sameRouteThen = before.pooledForWantOfReps && before.routeId === after.routeId && before.poolId === after.poolId;
+  return after.firstCandidate !== before.ownerId && !sameRouteThen ? after.firstCandidate : undefined;
 }
 
 /** The lead's owner now, when the changed route could no longer give it to them. */

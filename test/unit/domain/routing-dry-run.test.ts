@@ -116,4 +116,15 @@ describe('dryRunRouting', () => {
     expect(report.routes.find((route) => route.routeId === notRoutedBefore)).toEqual({ routeId: notRoutedBefore, before: 1, after: 0, movingIn: 0, movingOut: 1 });
     expect(report.poolChanged).toBe(0);
   });
+
+  it('credits no rep with a lead the same route left in its pool because nobody was available then', async () => {
+    const lead = (await routedDemoLeads()).find((candidate) => candidate.leadId === 'hot-gb');
+    if (!lead?.routing) throw new Error('no routed GB lead');
+    const pooledThen: Lead = { ...lead, ownerId: undefined, status: 'in_pool', routing: { ...lead.routing, outcome: 'pooled', ownerId: undefined } };
+    const report = dryRunRouting([pooledThen], fakeDependencies().config, now);
+    expect(report).toMatchObject({ reps: [], changes: [] });
+    expect(dryRunRouting([{ ...pooledThen, routing: { ...lead.routing, outcome: 'pooled', ownerId: undefined, strategy: 'pool' } }], fakeDependencies().config, now).reps).toEqual([
+      { repId: 'rep-dev', gains: 1, losses: 0 },
+    ]);
+  });
 });
