@@ -66,14 +66,15 @@ function skipReason(rep: Rep, input: StrategyInput): string | undefined {
   if (away) return away;
   const open = input.openLeads.get(rep.id) ?? 0;
   if (open >= rep.capacity) return `at capacity (${open}/${rep.capacity} open leads)`;
-  if (input.route.strategy === 'territory' && !covers(rep, input.facts)) {
+  if (input.route.strategy === 'territory' && !repCoversLead(rep, input.facts)) {
     const territory = [...rep.countries, ...rep.regions].join(', ') || 'nothing';
     return `wrong territory (lead in ${input.facts.country ?? input.facts.region ?? 'an unknown country'}; covers ${territory})`;
   }
   return undefined;
 }
 
-function covers(rep: Rep, facts: StrategyInput['facts']): boolean {
+/** Whether a rep's countries or regions cover the lead's (territory routing). */
+export function repCoversLead(rep: Rep, facts: StrategyInput['facts']): boolean {
   return (typeof facts.country === 'string' && rep.countries.includes(facts.country)) || (typeof facts.region === 'string' && rep.regions.includes(facts.region));
 }
 

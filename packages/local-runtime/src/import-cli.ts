@@ -8,6 +8,7 @@ import { ConfigurationError, decodeText, formatCsvLine, readLeadImportFile, reso
 import { tables } from '@leadflow/manifest';
 import { DynamoDbLeadStore, importLeads, loadConfigurationFile, readLocalRuntimeSettings, type ImportSummary } from '@leadflow/platform';
 import { localRegion } from './event-bus';
+import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 import { progressBar } from './progress-bar';
 
 const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
@@ -98,15 +99,10 @@ async function main(): Promise<number> {
 }
 
 async function dynamoDbEndpointOf(url: string): Promise<string> {
-  const endpointsUrl = `${url.replace(/\/+$/, '')}/_local/endpoints`;
   try {
-    const response = await fetch(endpointsUrl);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const { dynamodb } = (await response.json()) as { dynamodb?: string };
-    if (!dynamodb) throw new Error('no "dynamodb" endpoint in the answer');
-    return dynamodb;
+    return await localDynamoDbEndpoint(url);
   } catch (error) {
-    throw new UsageError(`cannot reach the local runtime at ${endpointsUrl} (${(error as Error).message}). Is \`npm start\` running? Give --url or --dynamodb-endpoint.`, 1);
+    throw new UsageError(`${(error as Error).message} Give --url or --dynamodb-endpoint.`, 1);
   }
 }
 

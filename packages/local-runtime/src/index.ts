@@ -4,3 +4,5 @@ export { checkLocalSecrets, demoSecretsFile, localJwtSecret, localSecretSources 
 export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 export { ensureTable } from './table-setup';
 export { lockFileName, processRuns } from './data-dir-lock';
+export { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
+export { localRegion } from './event-bus';
