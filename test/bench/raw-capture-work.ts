@@ -10,7 +10,7 @@ type Item = Record<string, AttributeValue>;
 /**
  * The database work one form capture does, issued straight at DynamoDB Local with pre-marshalled items
  * copied from a real captured lead: the per-IP rate-limit update and the transaction that writes the
- * dedup key, the lead and its outbox event. The copies use `BENCH#` keys and an entity the relay's
+ * dedup key, the lead and its two outbox events. The copies use `BENCH#` keys and an entity the relay's
  * filter ignores, so they are not routed. This is the same-run baseline capture is measured against.
  */
 export class RawCaptureWork {
@@ -19,7 +19,7 @@ export class RawCaptureWork {
   private constructor(
     endpoint: string,
     private readonly tableName: string,
-    private readonly templates: { lead: Item; dedupKey: Item; outbox: Item },
+    private readonly templates: { lead: Item; dedupKey: Item; outbox: Item[] },
   ) {
     this.client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   }
@@ -32,10 +32,12 @@ export class RawCaptureWork {
       const { Items: [dedupKey] = [] } = await client.send(
         new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :entity AND leadId = :leadId', ExpressionAttributeValues: { ':entity': { S: 'dedup-key' }, ':leadId': { S: leadId } } }),
       );
-      const captured = runtime.activity.events.find((event) => event.detailType === 'lead.captured' && (event.detail as { leadId: string }).leadId === leadId);
-      if (!lead || !dedupKey || !captured) throw new Error(`Lead ${leadId} cannot be copied as a template`);
-      const event = { type: 'lead.captured', time: captured.time, detail: captured.detail } as LeadEvent;
-      const outbox = marshall({ ...outboxItem(event), entity: 'bench-outbox' }, { removeUndefinedValues: true });
+      // A capture writes two outbox events with the lead: lead.captured and lead.scored.
+      const events = ['lead.captured', 'lead.scored'].map((type) => runtime.activity.events.find((event) => event.detailType === type && (event.detail as { leadId: string }).leadId === leadId));
+      if (!lead || !dedupKey || events.some((event) => !event)) throw new Error(`Lead ${leadId} cannot be copied as a template`);
+      const outbox = events.map((recorded) =>
+        marshall({ ...outboxItem({ type: recorded?.detailType, time: recorded?.time, detail: recorded?.detail } as LeadEvent), entity: 'bench-outbox' }, { removeUndefinedValues: true }),
+      );
       return new RawCaptureWork(runtime.endpoints.dynamodb, tableName, { lead, dedupKey, outbox });
     } finally {
       client.destroy();
@@ -61,7 +63,7 @@ export class RawCaptureWork {
         TransactItems: [
           { Put: { TableName: this.tableName, Item: { ...this.templates.dedupKey, pk: { S: `BENCH#DEDUP#${id}` } }, ConditionExpression: condition } },
           { Put: { TableName: this.tableName, Item: { ...this.templates.lead, pk: { S: `BENCH#LEAD#${id}` } }, ConditionExpression: condition } },
-          { Put: { TableName: this.tableName, Item: { ...this.templates.outbox, pk: { S: `BENCH#OUTBOX#${id}` } }, ConditionExpression: condition } },
+          ...this.templates.outbox.map((outbox, index) => ({ Put: { TableName: this.tableName, Item: { ...outbox, pk: { S: `BENCH#OUTBOX#${id}#${index}` } }, ConditionExpression: condition } })),
         ],
       }),
     );

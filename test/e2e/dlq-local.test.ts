@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { runDlq } from '../../scripts/operations/dlq';
 import { eventually, startTestRuntime } from '../support/local-runtime';
+import { warmScoredLead } from '../support/scored-lead';
 import { recordingTerminal } from '../unit/operations/operator-fakes';
 
 let runtime: LocalRuntime;
@@ -32,23 +33,7 @@ describe('npm run dlq against the local runtime', () => {
 
     const client = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     // A warm US web-form lead takes the demo's default route to assign-lead, which cannot find it.
-    const detail = {
-      eventId: 'e-ghost',
-      leadId: 'ghost',
-      reason: 'captured',
-      status: 'new',
-      isTest: false,
-      owned: false,
-      poolId: 'americas-inbound',
-      points: 50,
-      grade: 'B',
-      temperature: 'warm',
-      sourceKind: 'web_form',
-      formId: 'demo',
-      channel: 'website',
-      country: 'US',
-      scoredAt: '2026-03-02T10:00:00.000Z',
-    };
+    const detail = warmScoredLead('ghost', 'e-ghost');
     await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     client.destroy();
     await eventually(async () => ((await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as unknown[]).length > 0 || undefined);

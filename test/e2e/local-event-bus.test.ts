@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime } from '../support/local-runtime';
+import { warmScoredLead } from '../support/scored-lead';
 
 let runtime: LocalRuntime;
 let client: EventBridgeClient;
@@ -34,23 +35,7 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
   });
 
   it('retries a failing target and dead-letters the event with its error', async () => {
-    const detail = {
-      eventId: 'e-ghost',
-      leadId: 'ghost',
-      reason: 'captured',
-      status: 'new',
-      isTest: false,
-      owned: false,
-      poolId: 'americas-inbound',
-      points: 45,
-      grade: 'C',
-      temperature: 'warm',
-      sourceKind: 'web_form',
-      channel: 'website',
-      formId: 'demo',
-      country: 'US',
-      scoredAt: '2026-03-02T10:00:00.000Z',
-    };
+    const detail = warmScoredLead('ghost', 'e-ghost');
     const put = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));
     const eventId = put.Entries?.[0]?.EventId;
     const record = await eventually(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { warmScoredLead } from '../../support/scored-lead';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
@@ -32,24 +33,6 @@ function gatedHost() {
   return { host, started, peak, order };
 }
 
-/** A warm web-form lead from the US: the demo's routing table sends it down its default route to assign-lead. */
-const scored = (leadId: string) => ({
-  eventId: `${leadId}-captured.scored`,
-  leadId,
-  reason: 'captured',
-  status: 'new',
-  isTest: false,
-  owned: false,
-  poolId: 'americas-inbound',
-  points: 50,
-  grade: 'B',
-  temperature: 'warm',
-  sourceKind: 'web_form',
-  formId: 'demo',
-  channel: 'website',
-  country: 'US',
-  scoredAt: '2026-03-02T10:00:00.000Z',
-});
 const assigned = (leadId: string) => ({ eventId: `${leadId}-assigned`, leadId, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:00:01.000Z' });
 const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
   bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detail, time: new Date('2026-03-02T10:00:00.000Z'), resources: [] });
@@ -59,7 +42,7 @@ describe('LocalEventBus deliveries', () => {
   it('runs at most the limit per target, in arrival order, and a second-hop event does not wait behind a first-hop backlog', async () => {
     const { host, started, peak, order } = gatedHost();
     const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 10, 2);
-    for (let index = 0; index < 6; index += 1) publish(bus, 'lead.scored', scored(`l${index}`));
+    for (let index = 0; index < 6; index += 1) publish(bus, 'lead.scored', warmScoredLead(`l${index}`));
     publish(bus, 'lead.assigned', assigned('l0'));
     await settle();
     // Two assignments run, four wait in their own queue; the notification has its own slots and starts now.
