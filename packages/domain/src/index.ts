@@ -36,3 +36,4 @@ export * from './rep-availability';
 export * from './routing-decision';
 export * from './assignment-strategy';
 export * from './assignment-strategies';
+export * from './pool-claim';

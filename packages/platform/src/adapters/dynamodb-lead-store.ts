@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { outOfOfficeSchema, type Lead, type LeadErasure, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
+import { outOfOfficeSchema, releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadRelease, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
@@ -249,6 +249,119 @@ export class DynamoDbLeadStore implements LeadStore {
     } catch (error) {
       if (failedConditions(error)?.[0]) return 'already_routed';
       if (isTransactionConflict(error)) return this.leaveInPool(change);
+      throw error;
+    }
+  }
+
+  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
+    const { limit } = claim.daily;
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(claim.leadId),
+                  UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                  ConditionExpression:
+                    'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':owner': claim.ownerId,
+                    ':assignment': claim.assignment,
+                    ':assigned': 'assigned',
+                    ':inPool': 'in_pool',
+                    ':pool': claim.poolId,
+                    ':cooldownCutoff': claim.cooldownCutoff,
+                    ':at': claim.claimedAt,
+                    ':entry': [claim.historyEntry],
+                  },
+                },
+              },
+              {
+                // Pool admins are counted too (for the record) but have no limit to stay under.
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repDailyClaims(claim.ownerId, claim.poolId, claim.daily.day),
+                  UpdateExpression: 'ADD claims :one SET entity = :entity, repId = :repId, poolId = :pool, expiresAt = :expiresAt',
+                  ...(limit === undefined ? {} : { ConditionExpression: 'attribute_not_exists(claims) OR claims < :limit' }),
+                  ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-daily-claims', ':repId': claim.ownerId, ':pool': claim.poolId, ':expiresAt': claim.daily.expiresAt, ...(limit === undefined ? {} : { ':limit': limit }) },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repLoad(claim.ownerId),
+                  UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
+                  ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
+                  ExpressionAttributeNames: { '#open': 'open' },
+                  ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': claim.ownerId, ':cap': claim.holdingCap },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'claimed';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'lead_changed';
+      if (failed?.[1]) return 'daily_limit';
+      if (failed?.[2]) return 'holding_cap';
+      // Still conflicting after every retry: another claim is mid-flight on this lead; the caller reads it again.
+      if (isTransactionConflict(error)) return 'lead_changed';
+      throw error;
+    }
+  }
+
+  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(release.leadId),
+                  UpdateExpression:
+                    'SET #status = :inPool, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
+                  ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':inPool': 'in_pool',
+                    ':owner': release.ownerId,
+                    ':pool': release.poolId,
+                    ':at': release.releasedAt,
+                    ':entry': [release.historyEntry],
+                    ...Object.fromEntries(releasableStatuses.map((status, index) => [`:held${index}`, status])),
+                  },
+                },
+              },
+              {
+                // Every owned lead was counted when it was assigned or claimed, so the counter never goes below zero.
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repLoad(release.ownerId),
+                  UpdateExpression: 'ADD #open :minusOne',
+                  ConditionExpression: '#open > :zero',
+                  ExpressionAttributeNames: { '#open': 'open' },
+                  ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'released';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'lead_changed';
+      if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
       throw error;
     }
   }
