@@ -112,7 +112,11 @@ function leadStateRefusal(lead: Lead, pool: Pool, repId: string, now: Date): Poo
   if (lead.status !== 'in_pool' || lead.poolId !== pool.id) return { status: 409, rule: 'not_in_pool', message: `lead ${lead.leadId} is not waiting in pool ${pool.id} (status ${lead.status}, pool ${lead.poolId})` };
   const claimableAt = Date.parse(lead.capturedAt) + pool.claim.newLeadWaitMinutes * 60_000;
   if (now.getTime() < claimableAt) {
-    return { status: 409, rule: 'new_lead_wait', message: `new leads wait ${pool.claim.newLeadWaitMinutes} minutes before they may be claimed; lead ${lead.leadId} may be claimed from ${new Date(claimableAt).toISOString()}` };
+    return {
+      status: 409,
+      rule: 'new_lead_wait',
+      message: `new leads wait ${pool.claim.newLeadWaitMinutes} minutes before they may be claimed; lead ${lead.leadId} may be claimed from ${new Date(claimableAt).toISOString()}`,
+    };
   }
   if (lead.previousOwnerId === repId && lead.releasedAt) {
     const allowedAt = Date.parse(lead.releasedAt) + pool.claim.previousOwnerCooldownDays * dayMs;

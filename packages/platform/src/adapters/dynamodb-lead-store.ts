@@ -287,7 +287,14 @@ export class DynamoDbLeadStore implements LeadStore {
                   Key: leadsTableKeys.repDailyClaims(claim.ownerId, claim.poolId, claim.daily.day),
                   UpdateExpression: 'ADD claims :one SET entity = :entity, repId = :repId, poolId = :pool, expiresAt = :expiresAt',
                   ...(limit === undefined ? {} : { ConditionExpression: 'attribute_not_exists(claims) OR claims < :limit' }),
-                  ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-daily-claims', ':repId': claim.ownerId, ':pool': claim.poolId, ':expiresAt': claim.daily.expiresAt, ...(limit === undefined ? {} : { ':limit': limit }) },
+                  ExpressionAttributeValues: {
+                    ':one': 1,
+                    ':entity': 'rep-daily-claims',
+                    ':repId': claim.ownerId,
+                    ':pool': claim.poolId,
+                    ':expiresAt': claim.daily.expiresAt,
+                    ...(limit === undefined ? {} : { ':limit': limit }),
+                  },
                 },
               },
               {
@@ -327,8 +334,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
-                  UpdateExpression:
-                    'SET #status = :inPool, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
+                  UpdateExpression: 'SET #status = :inPool, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
                   ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
@@ -361,7 +367,7 @@ export class DynamoDbLeadStore implements LeadStore {
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.[0]) return 'lead_changed';
-      if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
+      if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
   }
