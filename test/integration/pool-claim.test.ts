@@ -115,4 +115,18 @@ describe('claiming from a pool, against DynamoDB Local', () => {
     if (!('claim' in stale)) throw new Error('the stale plan should pass the pure checks');
     expect(await leads.claimLead(stale.claim)).toBe('lead_changed');
   });
+
+  it('lists only the leads waiting in the pool through its sparse index, page by page; claimed leave it, released return', { timeout: 120_000 }, async () => {
+    const world = poolWorld('listing', { previousOwnerCooldownDays: 0 });
+    for (const leadId of ['listing-1', 'listing-2', 'listing-3']) await world.pool(leadId);
+    const ids = (page: { leads: Array<{ leadId: string }> }) => page.leads.map((lead) => lead.leadId).sort();
+    const first = await leads.listPoolLeads('listing', { limit: 2 });
+    expect(first.leads).toHaveLength(2);
+    const second = await leads.listPoolLeads('listing', { limit: 2, after: first.next });
+    expect([...ids(first), ...ids(second)].sort()).toEqual(['listing-1', 'listing-2', 'listing-3']);
+    expect((await world.send('claim', 'listing-2', world.members[0])).status).toBe(200);
+    expect(ids(await leads.listPoolLeads('listing', { limit: 10 }))).toEqual(['listing-1', 'listing-3']);
+    expect((await world.send('release', 'listing-2', world.members[0], { reason: 'no_need_now' })).status).toBe(200);
+    expect(ids(await leads.listPoolLeads('listing', { limit: 10 }))).toEqual(['listing-1', 'listing-2', 'listing-3']);
+  });
 });

@@ -1,4 +1,4 @@
-import { releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadEvent, type LeadRelease, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
+import { releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadEvent, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
 import type {
   Dependencies,
   IntakeOutcome,
@@ -142,6 +142,16 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     });
     this.record(release.event);
     return 'released';
+  }
+
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+    const order = (lead: Pick<Lead, 'capturedAt' | 'leadId'>) => `${lead.capturedAt}#${lead.leadId}`;
+    const waiting = [...this.leads.values()]
+      .filter((lead) => lead.status === 'in_pool' && !lead.ownerId && lead.poolId === poolId && (!page.after || order(lead) > order(page.after)))
+      .sort((a, b) => order(a).localeCompare(order(b)));
+    const leads = waiting.slice(0, page.limit).map((lead) => structuredClone(lead));
+    const last = leads.at(-1);
+    return { leads, next: waiting.length > page.limit && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {

@@ -37,3 +37,4 @@ export * from './routing-decision';
 export * from './assignment-strategy';
 export * from './assignment-strategies';
 export * from './pool-claim';
+export * from './pool-listing';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
+import { createHandler as createList } from '../../../functions/list-pool-leads/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { pooledLead } from '../../support/pooled-leads';
@@ -99,5 +100,39 @@ describe('POST /leads/{leadId}/release', () => {
     expect((await release(deps, 'pooled-5', asRep('rep-ava'), JSON.stringify({ reason: 'bored' }))).json.issues).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect((await release(deps, 'pooled-5', asRep('rep-ava'), JSON.stringify({}))).json.issues).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('GET /pools/{poolId}/leads', () => {
+  async function list(deps: Deps, poolId: string, claims: Record<string, string> | undefined, query: Record<string, string> = {}) {
+    const event = { ...httpEvent({ path: `/pools/${poolId}/leads`, pathParameters: { poolId }, claims }), queryStringParameters: query };
+    const response = (await createList(() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+    return { status: response.statusCode, json: JSON.parse(response.body) };
+  }
+
+  it('pages through the waiting leads oldest first, masks contact for reps, and drops a claimed lead', async () => {
+    const deps = fakeDependencies();
+    for (const [index, leadId] of ['wait-a', 'wait-b', 'wait-c'].entries()) await pooledLead(deps.store, deps.config, { leadId, poolId: 'nurture', capturedAt: new Date(Date.UTC(2026, 2, 1, 9, index)) });
+    const first = await list(deps, 'nurture', asRep('rep-ava'), { limit: '2' });
+    expect(first.status).toBe(200);
+    expect(first.json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['wait-a', 'wait-b']);
+    expect(first.json.leads[0].contact).toEqual({ name: 'A***', email: 'w***@example.com' });
+    const second = await list(deps, 'nurture', asRep('rep-ava'), { limit: '2', cursor: first.json.cursor });
+    expect(second.json).toEqual({ poolId: 'nurture', leads: [expect.objectContaining({ leadId: 'wait-c' })] });
+    expect((await list(deps, 'nurture', { sub: 'mgr-maya', 'cognito:groups': '[manager]' })).json.leads[0].contact).toEqual({ name: 'Ada', email: 'wait-a@example.com' });
+    await claim(deps, 'wait-b', asRep('rep-ben'));
+    expect((await list(deps, 'nurture', asRep('rep-ava'))).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['wait-a', 'wait-c']);
+  });
+
+  it('refuses non-members, finance, unknown pools and bad queries with 4xx naming the parameter', async () => {
+    const deps = fakeDependencies();
+    expect((await list(deps, 'emea-inbound', asRep('rep-ava'))).status).toBe(403);
+    expect((await list(deps, 'nurture', asFinance)).status).toBe(403);
+    expect((await list(deps, 'nurture', undefined)).status).toBe(401);
+    expect((await list(deps, 'nowhere', asRep('rep-ava'))).status).toBe(404);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: '0' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: 'many' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: 'not-a-cursor' })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { grade: 'A' })).status).toBe(400);
   });
 });

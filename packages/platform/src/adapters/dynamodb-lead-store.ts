@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { outOfOfficeSchema, releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadRelease, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { outOfOfficeSchema, releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
-import { leadsTableKeys } from './leads-table-keys';
+import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 
 export class DynamoDbLeadStore implements LeadStore {
@@ -235,10 +235,18 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET poolId = :pool, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':new': 'new', ':pool': change.poolId, ':routing': change.routing, ':inPool': 'in_pool', ':at': change.routing.decidedAt, ':entry': [change.historyEntry] },
+                ExpressionAttributeValues: {
+                  ':new': 'new',
+                  ':pool': change.poolId,
+                  ':waiting': poolWaitingPartition(change.poolId),
+                  ':routing': change.routing,
+                  ':inPool': 'in_pool',
+                  ':at': change.routing.decidedAt,
+                  ':entry': [change.historyEntry],
+                },
               },
             },
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -264,7 +272,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
-                  UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                  UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -334,13 +342,14 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
-                  UpdateExpression: 'SET #status = :inPool, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
+                  UpdateExpression: 'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
                   ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
                     ':inPool': 'in_pool',
                     ':owner': release.ownerId,
                     ':pool': release.poolId,
+                    ':waiting': poolWaitingPartition(release.poolId),
                     ':at': release.releasedAt,
                     ':entry': [release.historyEntry],
                     ...Object.fromEntries(releasableStatuses.map((status, index) => [`:held${index}`, status])),
@@ -370,6 +379,23 @@ export class DynamoDbLeadStore implements LeadStore {
       if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
+  }
+
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+    const waiting = poolWaitingPartition(poolId);
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'pool-waiting-by-capture',
+        KeyConditionExpression: 'poolWaiting = :waiting',
+        ExpressionAttributeValues: { ':waiting': waiting },
+        Limit: page.limit,
+        ExclusiveStartKey: page.after && { ...leadsTableKeys.lead(page.after.leadId), poolWaiting: waiting, capturedAt: page.after.capturedAt },
+      }),
+    );
+    const leads = (Items ?? []).map(leadFromItem);
+    const last = leads.at(-1);
+    return { leads, next: LastEvaluatedKey && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {

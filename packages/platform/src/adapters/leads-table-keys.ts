@@ -12,6 +12,9 @@ export const leadsTableKeys = {
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
 };
 
+/** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
+export const poolWaitingPartition = (poolId: string) => `POOL#${poolId}`;
+
 /**
  * The partition prefix of the sparse `outbox-by-time` index: an outbox item carries `unpublished#<shard>`
  * (see `shardedPartition`) only until its event is published.

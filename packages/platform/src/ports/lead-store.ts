@@ -1,4 +1,4 @@
-import type { Lead, LeadClaim, LeadErasure, LeadRelease, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadClaim, PoolCursor, LeadErasure, LeadRelease, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
@@ -57,6 +57,8 @@ export interface LeadStore {
    * when the lead is no longer theirs or no longer in a releasable state.
    */
   releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'>;
+  /** A page of the leads waiting unowned in a pool, oldest capture first, and where the next page starts. */
+  listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }>;
   /**
    * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
    * `erase` returns, deletes the person keys it names and writes its event, in one transaction (nothing,
