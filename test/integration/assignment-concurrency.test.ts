@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { AssignmentStrategy, Configuration, Lead } from '@leadflow/domain';
+import { poolSchema, type AssignmentStrategy, type Configuration, type Lead } from '@leadflow/domain';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler } from '../../functions/assign-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -26,7 +26,7 @@ function configurationWith(poolId: string, strategy: AssignmentStrategy, reps: A
   const config = demoConfiguration();
   const template = config.reps[0];
   for (const rep of reps) config.reps.push({ ...template, id: rep.id, name: rep.id, weight: rep.weight, capacity: rep.capacity, workingHours: undefined });
-  config.pools.push({ id: poolId, name: poolId, teamId: 'americas', members: reps.map((rep) => rep.id) });
+  config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members: reps.map((rep) => rep.id) }));
   config.routing = { routes: [{ id: poolId, name: poolId, strategy, poolId }] };
   return config;
 }

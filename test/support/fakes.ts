@@ -1,4 +1,4 @@
-import type { Lead, LeadErasure, LeadEvent, OutOfOffice, PoolChange, PreparedIntake } from '@leadflow/domain';
+import { releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadEvent, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
 import type {
   Dependencies,
   IntakeOutcome,
@@ -104,6 +104,54 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
     this.record(change.event);
     return 'pooled';
+  }
+
+  /** Claims per rep, pool and local day, as the DynamoDB store's `CLAIMS#…` counters. */
+  readonly dailyClaims = new Map<string, number>();
+
+  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
+    const lead = this.leads.get(claim.leadId);
+    const inCooldown = lead?.previousOwnerId === claim.ownerId && lead.releasedAt !== undefined && lead.releasedAt > claim.cooldownCutoff;
+    if (!lead || lead.ownerId || lead.status !== 'in_pool' || lead.poolId !== claim.poolId || inCooldown) return 'lead_changed';
+    const dayKey = `${claim.ownerId}#${claim.poolId}#${claim.daily.day}`;
+    const claims = this.dailyClaims.get(dayKey) ?? 0;
+    if (claim.daily.limit !== undefined && claims >= claim.daily.limit) return 'daily_limit';
+    const open = this.openLeads.get(claim.ownerId) ?? 0;
+    if (open >= claim.holdingCap) return 'holding_cap';
+    this.dailyClaims.set(dayKey, claims + 1);
+    this.openLeads.set(claim.ownerId, open + 1);
+    Object.assign(lead, { ownerId: claim.ownerId, assignment: claim.assignment, status: 'assigned', updatedAt: claim.claimedAt, history: [...lead.history, claim.historyEntry] });
+    this.record(claim.event);
+    return 'claimed';
+  }
+
+  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
+    const lead = this.leads.get(release.leadId);
+    if (!lead || lead.ownerId !== release.ownerId || lead.poolId !== release.poolId || !releasableStatuses.includes(lead.status)) return 'lead_changed';
+    const open = this.openLeads.get(release.ownerId) ?? 0;
+    if (open <= 0) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
+    this.openLeads.set(release.ownerId, open - 1);
+    const { ownerId: _ownerId, assignment: _assignment, ...unowned } = lead;
+    this.leads.set(release.leadId, {
+      ...unowned,
+      status: 'in_pool',
+      previousOwnerId: release.ownerId,
+      releasedAt: release.releasedAt,
+      updatedAt: release.releasedAt,
+      history: [...lead.history, release.historyEntry],
+    });
+    this.record(release.event);
+    return 'released';
+  }
+
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+    const order = (lead: Pick<Lead, 'capturedAt' | 'leadId'>) => `${lead.capturedAt}#${lead.leadId}`;
+    const waiting = [...this.leads.values()]
+      .filter((lead) => lead.status === 'in_pool' && !lead.ownerId && lead.poolId === poolId && (!page.after || order(lead) > order(page.after)))
+      .sort((a, b) => order(a).localeCompare(order(b)));
+    const leads = waiting.slice(0, page.limit).map((lead) => structuredClone(lead));
+    const last = leads.at(-1);
+    return { leads, next: waiting.length > page.limit && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {

@@ -6,6 +6,7 @@ import { operationsSchema } from './operations-configuration';
 import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
+import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -48,6 +49,11 @@ export const poolSchema = z.strictObject({
   teamId: idSchema,
   /** Reps who receive and may claim leads of this pool, in routing order. */
   members: z.array(idSchema).min(1),
+  /** Pool admins (公海管理员): may claim like members and are exempt from the daily claim limit. */
+  admins: z.array(idSchema).default([]),
+  claim: poolClaimRulesSchema.default(poolClaimRulesSchema.parse({})),
+  /** The reasons an owner may give when releasing a lead back to this pool. */
+  releaseReasons: z.array(idSchema).min(1).default(defaultReleaseReasons),
 });
 
 export const teamSchema = z.strictObject({
@@ -142,6 +148,9 @@ export const configurationSchema = z
       if (!teamIds.has(pool.teamId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'teamId'], message: `unknown team "${pool.teamId}"` });
       pool.members.forEach((memberId, memberIndex) => {
         if (!repIds.has(memberId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'members', memberIndex], message: `unknown rep "${memberId}"` });
+      });
+      pool.admins.forEach((adminId, adminIndex) => {
+        if (!repIds.has(adminId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'admins', adminIndex], message: `unknown rep "${adminId}"` });
       });
     });
     config.forms.forEach((form, index) => {

@@ -37,3 +37,5 @@ export * from './routing-decision';
 export * from './assignment-strategy';
 export * from './assignment-strategies';
 export * from './routing-dry-run';
+export * from './pool-claim';
+export * from './pool-listing';

@@ -92,6 +92,25 @@ export const leadPooledDetailSchema = z.strictObject({
   pooledAt: z.iso.datetime(),
 });
 
+/** A pool member claimed an unowned lead from its pool (领取). */
+export const leadClaimedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  ownerId: z.string(),
+  poolId: z.string(),
+  claimedAt: z.iso.datetime(),
+});
+
+/** The owner gave a lead back to its pool (释放), with one of the pool's release reasons. */
+export const leadReleasedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  previousOwnerId: z.string(),
+  poolId: z.string(),
+  reason: z.string(),
+  releasedAt: z.iso.datetime(),
+});
+
 /**
  * A platform lead could not be read back (the platform was down, refused the token, answered nonsense).
  * The delivery is kept as a pending intake record and retried with backoff; nothing is dropped.
@@ -122,6 +141,8 @@ export const leadEventDetailSchemas = {
   'lead.scored': leadScoredDetailSchema,
   'lead.assigned': leadAssignedDetailSchema,
   'lead.pooled': leadPooledDetailSchema,
+  'lead.claimed': leadClaimedDetailSchema,
+  'lead.released': leadReleasedDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
 } as const;

@@ -29,7 +29,7 @@ export type LeadContact = z.infer<typeof leadContactSchema>;
 /** One recorded transition of a lead: who did what, when and why (the lead's timeline). */
 export const leadHistoryEntrySchema = z.strictObject({
   at: z.iso.datetime(),
-  action: z.enum(['captured', 'touched', 'assigned', 'pooled', 'erased']),
+  action: z.enum(['captured', 'touched', 'assigned', 'pooled', 'claimed', 'released', 'erased']),
   by: z.string(),
   detail: z.string().optional(),
   /** For `assigned` and `pooled`: the whole routing decision, for the audit. */
@@ -39,7 +39,7 @@ export type LeadHistoryEntry = z.infer<typeof leadHistoryEntrySchema>;
 
 export const leadAssignmentSchema = z.strictObject({
   /** Which routing rule decided the owner, so the decision can be explained and audited. */
-  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'claim']),
   poolId: z.string(),
   assignedAt: z.iso.datetime(),
 });
@@ -86,6 +86,9 @@ export const leadSchema = z.strictObject({
   touches: z.number().int().positive(),
   ownerId: z.string().optional(),
   assignment: leadAssignmentSchema.optional(),
+  /** Who last held the lead and when they released it, for the pool's previous-owner cooldown. */
+  previousOwnerId: z.string().optional(),
+  releasedAt: z.iso.datetime().optional(),
   /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
   score: leadScoreSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */

@@ -8,6 +8,7 @@ import { leadRoutingFunctions } from './functions/lead-routing';
 import { embedScriptFunctions } from './functions/embed-script';
 import { adPlatformWebhookFunctions } from './functions/ad-platform-webhooks';
 import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import';
+import { leadPoolFunctions } from './functions/lead-pool';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -24,4 +25,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...embedScriptFunctions,
   ...adPlatformWebhookFunctions,
   ...leadLookupAndImportFunctions,
+  ...leadPoolFunctions,
 ];

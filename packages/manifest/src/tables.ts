@@ -17,6 +17,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'outbox-by-time', partitionKey: { name: 'outboxPartition', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
       // Sparse: only platform deliveries still waiting to be read back carry `pendingFetchPartition`.
       { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },
+      // Sparse: only leads waiting unowned in a pool carry `poolWaiting` (`POOL#<poolId>`), so a pool's listing reads just those.
+      { indexName: 'pool-waiting-by-capture', partitionKey: { name: 'poolWaiting', type: 'S' }, sortKey: { name: 'capturedAt', type: 'S' } },
     ],
   },
 };

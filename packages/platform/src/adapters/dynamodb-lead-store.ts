@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { outOfOfficeSchema, type Lead, type LeadErasure, type OutOfOffice, type PoolChange, type PreparedIntake } from '@leadflow/domain';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { outOfOfficeSchema, releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
-import { leadsTableKeys } from './leads-table-keys';
+import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 
 export class DynamoDbLeadStore implements LeadStore {
@@ -235,10 +235,18 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET poolId = :pool, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':new': 'new', ':pool': change.poolId, ':routing': change.routing, ':inPool': 'in_pool', ':at': change.routing.decidedAt, ':entry': [change.historyEntry] },
+                ExpressionAttributeValues: {
+                  ':new': 'new',
+                  ':pool': change.poolId,
+                  ':waiting': poolWaitingPartition(change.poolId),
+                  ':routing': change.routing,
+                  ':inPool': 'in_pool',
+                  ':at': change.routing.decidedAt,
+                  ':entry': [change.historyEntry],
+                },
               },
             },
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -251,6 +259,143 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.leaveInPool(change);
       throw error;
     }
+  }
+
+  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
+    const { limit } = claim.daily;
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(claim.leadId),
+                  UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting',
+                  ConditionExpression:
+                    'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':owner': claim.ownerId,
+                    ':assignment': claim.assignment,
+                    ':assigned': 'assigned',
+                    ':inPool': 'in_pool',
+                    ':pool': claim.poolId,
+                    ':cooldownCutoff': claim.cooldownCutoff,
+                    ':at': claim.claimedAt,
+                    ':entry': [claim.historyEntry],
+                  },
+                },
+              },
+              {
+                // Pool admins are counted too (for the record) but have no limit to stay under.
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repDailyClaims(claim.ownerId, claim.poolId, claim.daily.day),
+                  UpdateExpression: 'ADD claims :one SET entity = :entity, repId = :repId, poolId = :pool, expiresAt = :expiresAt',
+                  ...(limit === undefined ? {} : { ConditionExpression: 'attribute_not_exists(claims) OR claims < :limit' }),
+                  ExpressionAttributeValues: {
+                    ':one': 1,
+                    ':entity': 'rep-daily-claims',
+                    ':repId': claim.ownerId,
+                    ':pool': claim.poolId,
+                    ':expiresAt': claim.daily.expiresAt,
+                    ...(limit === undefined ? {} : { ':limit': limit }),
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repLoad(claim.ownerId),
+                  UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
+                  ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
+                  ExpressionAttributeNames: { '#open': 'open' },
+                  ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': claim.ownerId, ':cap': claim.holdingCap },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'claimed';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'lead_changed';
+      if (failed?.[1]) return 'daily_limit';
+      if (failed?.[2]) return 'holding_cap';
+      // Still conflicting after every retry: another claim is mid-flight on this lead; the caller reads it again.
+      if (isTransactionConflict(error)) return 'lead_changed';
+      throw error;
+    }
+  }
+
+  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(release.leadId),
+                  UpdateExpression: 'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
+                  ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':inPool': 'in_pool',
+                    ':owner': release.ownerId,
+                    ':pool': release.poolId,
+                    ':waiting': poolWaitingPartition(release.poolId),
+                    ':at': release.releasedAt,
+                    ':entry': [release.historyEntry],
+                    ...Object.fromEntries(releasableStatuses.map((status, index) => [`:held${index}`, status])),
+                  },
+                },
+              },
+              {
+                // Every owned lead was counted when it was assigned or claimed, so the counter never goes below zero.
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.repLoad(release.ownerId),
+                  UpdateExpression: 'ADD #open :minusOne',
+                  ConditionExpression: '#open > :zero',
+                  ExpressionAttributeNames: { '#open': 'open' },
+                  ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'released';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'lead_changed';
+      if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`, { cause: error });
+      throw error;
+    }
+  }
+
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+    const waiting = poolWaitingPartition(poolId);
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'pool-waiting-by-capture',
+        KeyConditionExpression: 'poolWaiting = :waiting',
+        ExpressionAttributeValues: { ':waiting': waiting },
+        Limit: page.limit,
+        ExclusiveStartKey: page.after && { ...leadsTableKeys.lead(page.after.leadId), poolWaiting: waiting, capturedAt: page.after.capturedAt },
+      }),
+    );
+    const leads = (Items ?? []).map(leadFromItem);
+    const last = leads.at(-1);
+    return { leads, next: LastEvaluatedKey && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {

@@ -4,11 +4,16 @@ export const leadsTableKeys = {
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   routeTurn: (counterId: string) => ({ pk: `ROUTE#${counterId}`, sk: 'TURN' }),
   repLoad: (repId: string) => ({ pk: `REP#${repId}`, sk: 'LOAD' }),
+  /** A rep's claims from one pool on one local day, for the pool's daily claim limit. */
+  repDailyClaims: (repId: string, poolId: string, day: string) => ({ pk: `REP#${repId}`, sk: `CLAIMS#${poolId}#${day}` }),
   repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
 };
+
+/** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
+export const poolWaitingPartition = (poolId: string) => `POOL#${poolId}`;
 
 /**
  * The partition prefix of the sparse `outbox-by-time` index: an outbox item carries `unpublished#<shard>`

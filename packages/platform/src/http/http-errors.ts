@@ -28,3 +28,6 @@ export const payloadTooLarge = (limitBytes: number) => new HttpError(413, `Reque
 export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) => new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);
 export const tooManyRequests = (retryAfterSeconds: number, headers: Record<string, string> = {}) =>
   new HttpError(429, `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { ...headers, 'retry-after': String(retryAfterSeconds) });
+
+/** A rule refused the request (a pool's claim rules, a lifecycle step): its status, its words, and the rule's name for clients. */
+export const refused = (refusal: { status: number; rule: string; message: string }) => new HttpError(refusal.status, refusal.message, { rule: refusal.rule });

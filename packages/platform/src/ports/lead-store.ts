@@ -1,4 +1,4 @@
-import type { Lead, LeadErasure, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadClaim, PoolCursor, LeadErasure, LeadRelease, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
@@ -44,6 +44,21 @@ export interface LeadStore {
   assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'>;
   /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
   leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'>;
+  /**
+   * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
+   * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must
+   * stay within its limit (`daily_limit`) and their open-lead counter within the holding cap
+   * (`holding_cap`). Sets the owner, appends the history entry and stores `lead.claimed`.
+   */
+  claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'>;
+  /**
+   * Returns a lead its owner holds to its pool in one transaction: owner cleared, `previousOwnerId` and
+   * `releasedAt` kept, the owner's open-lead counter down by one, `lead.released` stored. `lead_changed`
+   * when the lead is no longer theirs or no longer in a releasable state.
+   */
+  releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'>;
+  /** A page of the leads waiting unowned in a pool, oldest capture first, and where the next page starts. */
+  listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }>;
   /**
    * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
    * `erase` returns, deletes the person keys it names and writes its event, in one transaction (nothing,

@@ -1,0 +1,42 @@
+import { mayWorkPools, planRelease, releaseBodySchema, toIssueList } from '@leadflow/domain';
+import {
+  badRequest,
+  forbidden,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  mediaType,
+  notFound,
+  parseJsonObject,
+  principalFrom,
+  rawBody,
+  refused,
+  unsupportedMediaType,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /leads/{leadId}/release` `{"reason": "…"}`: the owner gives the lead back to its pool with one of
+ * the pool's release reasons; the lead remembers them for the previous-owner cooldown.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    if (!mayWorkPools(principal)) throw forbidden('Releasing leads is for reps, managers and admins');
+    const { config, leads, now, newId } = dependencies();
+    const leadId = event.pathParameters?.leadId ?? '';
+    const lead = await leads.getLead(leadId);
+    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
+    if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
+    if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
+    const parsed = releaseBodySchema(pool).safeParse(parseJsonObject(rawBody(event)));
+    if (!parsed.success) throw badRequest('The release is invalid', toIssueList(parsed.error));
+    const plan = planRelease({ lead, pool, repId: principal.id, reason: parsed.data.reason, now: now(), eventId: newId() });
+    if ('refusal' in plan) throw refused(plan.refusal);
+    if ((await leads.releaseLead(plan.release)) === 'lead_changed') throw refused({ status: 409, rule: 'not_held', message: `lead ${leadId} changed while it was being released; read it and try again` });
+    return jsonResponse(200, await leads.getLead(leadId));
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

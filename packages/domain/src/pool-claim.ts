@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { Pool, Rep } from './configuration';
+import type { Lead, LeadHistoryEntry } from './lead';
+import { leadEvent, type LeadEvent } from './lead-events';
+import type { Principal } from './access-policy';
+
+/**
+ * A pool's claim rules (领取规则), all checked in the claim's one transaction. Defaults: 20 claims a day,
+ * no holding cap beyond each rep's `capacity`, a 7-day previous-owner cooldown, no wait for new leads.
+ */
+export const poolClaimRulesSchema = z.strictObject({
+  /** Most leads one member may claim from this pool per day (in the organisation's time zone); pool admins are exempt. */
+  dailyLimit: z.number().int().positive().default(20),
+  /** Most open leads a member may hold when claiming from this pool; the rep's own `capacity` applies too. */
+  holdingCap: z.number().int().positive().optional(),
+  /** Days after a release before the previous owner may claim the lead again. */
+  previousOwnerCooldownDays: z.number().int().min(0).default(7),
+  /** Minutes after capture before a brand-new lead may be claimed. */
+  newLeadWaitMinutes: z.number().int().min(0).default(0),
+});
+export type PoolClaimRules = z.infer<typeof poolClaimRulesSchema>;
+
+/** Release reasons a pool accepts when none are configured. */
+export const defaultReleaseReasons = ['not_reachable', 'no_need_now', 'outside_my_territory', 'too_many_leads'];
+
+/** Why a claim or release is refused: the HTTP status, the rule in a word, and the rule with its numbers in words. */
+export interface PoolRefusal {
+  status: 403 | 409;
+  rule: 'not_member' | 'not_in_pool' | 'already_owned' | 'new_lead_wait' | 'previous_owner_cooldown' | 'daily_limit' | 'holding_cap' | 'not_owner' | 'not_held';
+  message: string;
+}
+
+/** Everything the claim's transaction writes, and the conditions it writes it under. */
+export interface LeadClaim {
+  leadId: string;
+  poolId: string;
+  ownerId: string;
+  claimedAt: string;
+  /** The previous owner's release must be at or before this instant (now minus the cooldown). */
+  cooldownCutoff: string;
+  /** The per-rep, per-pool, per-day counter; no limit for pool admins. */
+  daily: { day: string; limit?: number; expiresAt: number };
+  /** Open leads the rep may hold: the smaller of their capacity and the pool's holding cap. */
+  holdingCap: number;
+  assignment: NonNullable<Lead['assignment']>;
+  historyEntry: LeadHistoryEntry;
+  event: LeadEvent;
+}
+
+/** Everything a release writes: the lead back in its pool, the owner's open-lead counter down by one. */
+export interface LeadRelease {
+  leadId: string;
+  poolId: string;
+  ownerId: string;
+  reason: string;
+  releasedAt: string;
+  historyEntry: LeadHistoryEntry;
+  event: LeadEvent;
+}
+
+const dayMs = 24 * 3600 * 1000;
+
+/** Members and pool admins may claim from a pool; so may nobody else, whatever their role. */
+export function isPoolMember(pool: Pick<Pool, 'members' | 'admins'>, repId: string): boolean {
+  return pool.members.includes(repId) || pool.admins.includes(repId);
+}
+
+/** Claiming and releasing are for reps, managers and admins who are members of the pool. */
+export function mayWorkPools(principal: Principal): boolean {
+  return principal.roles.some((role) => role === 'rep' || role === 'manager' || role === 'admin');
+}
+
+/** The calendar day of `now` on the wall clock of `timeZone`, as `YYYY-MM-DD` (the daily claim counter's key). */
+export function localDay(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/**
+ * Checks a claim against the lead as read and the pool's rules, and builds what the transaction writes;
+ * the daily limit and holding cap are left to the transaction's counters (see `dailyLimitRefusal`,
+ * `holdingCapRefusal`). `timeZone` is the organisation's: the daily limit resets at its midnight.
+ */
+export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { claim: LeadClaim } {
+  const { lead, pool, rep, now } = input;
+  if (!isPoolMember(pool, rep.id)) return { refusal: { status: 403, rule: 'not_member', message: `${rep.id} is not a member of pool ${pool.id}` } };
+  const refusal = leadStateRefusal(lead, pool, rep.id, now);
+  if (refusal) return { refusal };
+  const at = now.toISOString();
+  const isAdmin = pool.admins.includes(rep.id);
+  const holdingCap = Math.min(rep.capacity, pool.claim.holdingCap ?? rep.capacity);
+  const detail = `claimed from pool ${pool.id}${isAdmin ? ' (pool admin, no daily limit)' : ` (daily limit ${pool.claim.dailyLimit})`}`;
+  return {
+    claim: {
+      leadId: lead.leadId,
+      poolId: pool.id,
+      ownerId: rep.id,
+      claimedAt: at,
+      cooldownCutoff: new Date(now.getTime() - pool.claim.previousOwnerCooldownDays * dayMs).toISOString(),
+      // The counter outlives its day by one, so a late retry still sees it; DynamoDB's TTL removes it after.
+      daily: { day: localDay(now, input.timeZone), limit: isAdmin ? undefined : pool.claim.dailyLimit, expiresAt: Math.floor((now.getTime() + 2 * dayMs) / 1000) },
+      holdingCap,
+      assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
+      historyEntry: { at, action: 'claimed', by: rep.id, detail },
+      event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
+    },
+  };
+}
+
+/** The rules that depend on the lead itself: in this pool, unowned, old enough, and not the previous owner's within the cooldown. */
+function leadStateRefusal(lead: Lead, pool: Pool, repId: string, now: Date): PoolRefusal | undefined {
+  if (lead.ownerId) return { status: 409, rule: 'already_owned', message: `lead ${lead.leadId} is already owned by ${lead.ownerId}` };
+  if (lead.status !== 'in_pool' || lead.poolId !== pool.id) return { status: 409, rule: 'not_in_pool', message: `lead ${lead.leadId} is not waiting in pool ${pool.id} (status ${lead.status}, pool ${lead.poolId})` };
+  const claimableAt = Date.parse(lead.capturedAt) + pool.claim.newLeadWaitMinutes * 60_000;
+  if (now.getTime() < claimableAt) {
+    return {
+      status: 409,
+      rule: 'new_lead_wait',
+      message: `new leads wait ${pool.claim.newLeadWaitMinutes} minutes before they may be claimed; lead ${lead.leadId} may be claimed from ${new Date(claimableAt).toISOString()}`,
+    };
+  }
+  if (lead.previousOwnerId === repId && lead.releasedAt) {
+    const allowedAt = Date.parse(lead.releasedAt) + pool.claim.previousOwnerCooldownDays * dayMs;
+    if (now.getTime() < allowedAt) {
+      return {
+        status: 409,
+        rule: 'previous_owner_cooldown',
+        message: `previous owner cooldown ${pool.claim.previousOwnerCooldownDays} days: ${repId} released lead ${lead.leadId} at ${lead.releasedAt} and may claim it again from ${new Date(allowedAt).toISOString()}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The refusal when the daily claim counter is full. */
+export function dailyLimitRefusal(limit: number, timeZone: string): PoolRefusal {
+  return { status: 409, rule: 'daily_limit', message: `daily claim limit ${limit} reached; resets at 00:00 ${timeZone}` };
+}
+
+/** The refusal when the rep's open-lead counter is at their holding cap. */
+export function holdingCapRefusal(holdingCap: number): PoolRefusal {
+  return { status: 409, rule: 'holding_cap', message: `holding cap ${holdingCap} reached (${holdingCap}/${holdingCap} open leads)` };
+}
+
+/** Checks a release (the owner only, a reason the pool accepts) and builds what its transaction writes. */
+export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reason: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { release: LeadRelease } {
+  const { lead, pool, repId } = input;
+  if (lead.ownerId !== repId) return { refusal: { status: 403, rule: 'not_owner', message: `only the owner may release lead ${lead.leadId}` } };
+  if (!releasableStatuses.includes(lead.status)) return { refusal: { status: 409, rule: 'not_held', message: `lead ${lead.leadId} is ${lead.status}; only an assigned, contacted or qualified lead may be released` } };
+  const at = input.now.toISOString();
+  return {
+    release: {
+      leadId: lead.leadId,
+      poolId: pool.id,
+      ownerId: repId,
+      reason: input.reason,
+      releasedAt: at,
+      historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}` },
+      event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
+    },
+  };
+}
+
+/** Statuses of a lead someone is working; a converted or invalid lead is not handed back. */
+export const releasableStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qualified'];
+
+/** The body of `POST /leads/{id}/release`; the reason is checked against the pool's list by `releaseBodySchema`. */
+export function releaseBodySchema(pool: Pick<Pool, 'releaseReasons'>) {
+  return z.strictObject({ reason: z.enum(pool.releaseReasons as [string, ...string[]]) });
+}
+
+/** The optional body of `POST /leads/{id}/claim`: the pool the caller saw the lead in, refused if the lead has moved since. */
+export const claimBodySchema = z.strictObject({ poolId: z.string().min(1).optional() });

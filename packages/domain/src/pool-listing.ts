@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Principal } from './access-policy';
+import type { Pool } from './configuration';
+import type { Lead } from './lead';
+import { maskName } from './lead-lookup';
+import { isPoolMember } from './pool-claim';
+
+/** Managers and admins see every pool; a rep sees the pools they are a member or admin of. */
+export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | 'admins'>): boolean {
+  if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
+  return principal.roles.includes('rep') && isPoolMember(pool, principal.id);
+}
+
+/** Where a page of a pool's waiting leads ended: the last lead's capture time and id (the listing's sort order). */
+export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().min(1) });
+export type PoolCursor = z.infer<typeof poolCursorSchema>;
+
+/** The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50) and the `cursor` of the previous page. */
+export const poolListingQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return poolCursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+});
+
+/** The opaque `cursor` a client sends back for the next page. */
+export function encodePoolCursor(cursor: PoolCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/**
+ * A waiting lead as a pool listing shows it. Until someone claims it, name, email and phone are masked
+ * (managers and admins see them) and the free-text message and answers are left out, so the pool
+ * cannot be harvested; company, title and place stay, they are what a rep decides on.
+ */
+export function poolLeadView(lead: Lead, seesContact: boolean) {
+  const { name, email, phone, company, title, country, region } = lead.contact;
+  const contact = seesContact ? lead.contact : { name: name && maskName(name), email: email && maskEmail(email), phone: phone && maskPhone(phone), company, title, country, region };
+  return {
+    leadId: lead.leadId,
+    status: lead.status,
+    poolId: lead.poolId,
+    channel: lead.channel,
+    capturedAt: lead.capturedAt,
+    score: lead.score && { points: lead.score.points, grade: lead.score.grade, temperature: lead.score.temperature },
+    contact,
+    previousOwnerId: lead.previousOwnerId,
+    releasedAt: lead.releasedAt,
+  };
+}
+
+/** `"ada@example.com"` → `"a***@example.com"`: the domain says which company, the mailbox stays hidden. */
+function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${Array.from(email)[0]}***${at > 0 ? email.slice(at) : ''}`;
+}
+
+/** `"+14155550100"` → `"+1***0100"`: the country code and last four digits, as callers recognise a number by them. */
+function maskPhone(phone: string): string {
+  return `${phone.slice(0, 2)}***${phone.slice(-4)}`;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { configurationSchema, localDay, planClaim, planRelease, releaseBodySchema, type Lead } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
+
+const config = demoConfiguration();
+const nurture = config.pools.find((pool) => pool.id === 'nurture')!;
+const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
+const capturedAt = new Date('2026-03-02T10:00:00.000Z');
+
+function pooled(overrides: Partial<Lead> = {}): Lead {
+  return { ...webFormIntake(config, { leadId: 'lead-1', now: capturedAt }).lead, status: 'in_pool', poolId: 'nurture', ...overrides };
+}
+
+const claimAt = (lead: Lead, repId: string, now: Date, pool = nurture) => planClaim({ lead, pool, rep: rep(repId), timeZone: 'Asia/Shanghai', now, eventId: 'claim-1' });
+
+describe('pool claim rules (pure)', () => {
+  it('gives an unowned pooled lead to a member with the daily counter of their local day, the holding cap and the event', () => {
+    const plan = claimAt(pooled(), 'rep-ava', new Date('2026-03-02T16:30:00.000Z'));
+    expect(plan).toMatchObject({
+      claim: {
+        ownerId: 'rep-ava',
+        poolId: 'nurture',
+        // 16:30 UTC is already 00:30 the next day in Shanghai: the daily limit resets at the organisation's midnight.
+        daily: { day: '2026-03-03', limit: 20 },
+        holdingCap: 30,
+        cooldownCutoff: '2026-02-23T16:30:00.000Z',
+        assignment: { rule: 'claim', poolId: 'nurture', assignedAt: '2026-03-02T16:30:00.000Z' },
+        historyEntry: { action: 'claimed', by: 'rep-ava', at: '2026-03-02T16:30:00.000Z' },
+        event: { type: 'lead.claimed', detail: { leadId: 'lead-1', ownerId: 'rep-ava', poolId: 'nurture' } },
+      },
+    });
+  });
+
+  it('exempts pool admins from the daily limit and takes the smaller of capacity and holding cap', () => {
+    const plan = claimAt(pooled(), 'mgr-maya', capturedAt);
+    expect('claim' in plan && plan.claim.daily.limit).toBeUndefined();
+    expect('claim' in plan && plan.claim.holdingCap).toBe(10);
+  });
+
+  it('refuses non-members with 403, and owned, elsewhere or too-new leads with 409 naming the rule', () => {
+    const pool = { ...nurture, members: ['rep-ben'], admins: [] };
+    expect(claimAt(pooled(), 'rep-ava', capturedAt, pool)).toEqual({ refusal: { status: 403, rule: 'not_member', message: 'rep-ava is not a member of pool nurture' } });
+    expect(claimAt(pooled({ ownerId: 'rep-ben', status: 'assigned' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'already_owned' } });
+    expect(claimAt(pooled({ poolId: 'key-accounts' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'not_in_pool' } });
+    expect(claimAt(pooled({ status: 'new' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'not_in_pool' } });
+    const waiting = { ...nurture, claim: { ...nurture.claim, newLeadWaitMinutes: 30 } };
+    expect(claimAt(pooled(), 'rep-ava', new Date('2026-03-02T10:29:59.000Z'), waiting)).toEqual({
+      refusal: { status: 409, rule: 'new_lead_wait', message: 'new leads wait 30 minutes before they may be claimed; lead lead-1 may be claimed from 2026-03-02T10:30:00.000Z' },
+    });
+    expect(claimAt(pooled(), 'rep-ava', new Date('2026-03-02T10:30:00.000Z'), waiting)).toHaveProperty('claim');
+  });
+
+  it('refuses the previous owner inside the cooldown and allows them after it; others at once', () => {
+    const released = pooled({ previousOwnerId: 'rep-ava', releasedAt: '2026-03-02T12:00:00.000Z' });
+    expect(claimAt(released, 'rep-ava', new Date('2026-03-09T11:59:59.999Z'))).toEqual({
+      refusal: {
+        status: 409,
+        rule: 'previous_owner_cooldown',
+        message: 'previous owner cooldown 7 days: rep-ava released lead lead-1 at 2026-03-02T12:00:00.000Z and may claim it again from 2026-03-09T12:00:00.000Z',
+      },
+    });
+    expect(claimAt(released, 'rep-ava', new Date('2026-03-09T12:00:00.000Z'))).toHaveProperty('claim');
+    expect(claimAt(released, 'rep-ben', new Date('2026-03-02T12:00:01.000Z'))).toHaveProperty('claim');
+  });
+
+  it('lets only the owner release a held lead, with a reason from the pool list', () => {
+    const held = pooled({ ownerId: 'rep-ava', status: 'assigned' });
+    const now = new Date('2026-03-03T09:00:00.000Z');
+    expect(planRelease({ lead: held, pool: nurture, repId: 'rep-ava', reason: 'no_need_now', now, eventId: 'release-1' })).toMatchObject({
+      release: { ownerId: 'rep-ava', poolId: 'nurture', historyEntry: { action: 'released', by: 'rep-ava', detail: 'released to pool nurture: no_need_now' }, event: { type: 'lead.released' } },
+    });
+    expect(planRelease({ lead: held, pool: nurture, repId: 'rep-ben', reason: 'no_need_now', now, eventId: 'release-1' })).toMatchObject({ refusal: { status: 403, rule: 'not_owner' } });
+    expect(planRelease({ lead: { ...held, status: 'converted' }, pool: nurture, repId: 'rep-ava', reason: 'no_need_now', now, eventId: 'release-1' })).toMatchObject({ refusal: { status: 409, rule: 'not_held' } });
+    expect(releaseBodySchema(nurture).safeParse({ reason: 'bored' }).success).toBe(false);
+  });
+
+  it('reads the local day in the organisation time zone', () => {
+    expect(localDay(new Date('2026-03-02T03:00:00.000Z'), 'America/New_York')).toBe('2026-03-01');
+  });
+
+  it('documents defaults and refuses unknown pool admins', () => {
+    const document = JSON.parse(JSON.stringify(demoConfiguration()));
+    delete document.pools[0].claim;
+    delete document.pools[0].releaseReasons;
+    const parsed = configurationSchema.parse(document);
+    expect(parsed.pools[0].claim).toEqual({ dailyLimit: 20, previousOwnerCooldownDays: 7, newLeadWaitMinutes: 0 });
+    expect(parsed.pools[0].releaseReasons.length).toBeGreaterThan(0);
+    document.pools[0].admins = ['rep-ghost'];
+    const result = configurationSchema.safeParse(document);
+    expect(result.success || result.error.issues.map((issue) => issue.path.join('.'))).toEqual(['pools.0.admins.0']);
+  });
+});
