@@ -201,17 +201,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
             },
-            {
-              // The holding cap (持有上限): the counter moves only while it stays within the rep's capacity.
-              Update: {
-                TableName: this.tableName,
-                Key: leadsTableKeys.repLoad(change.ownerId),
-                UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
-                ConditionExpression: 'attribute_not_exists(#open) OR #open < :capacity',
-                ExpressionAttributeNames: { '#open': 'open' },
-                ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': change.ownerId, ':capacity': change.capacity },
-              },
-            },
+            this.holdingCapIncrement(change.ownerId, change.capacity),
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -224,6 +214,20 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.assignOwner(change);
       throw error;
     }
+  }
+
+  /** The holding cap (持有上限): a rep's open-lead counter moves up only while it stays below `cap`. */
+  private holdingCapIncrement(repId: string, cap: number) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: leadsTableKeys.repLoad(repId),
+        UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
+        ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': repId, ':cap': cap },
+      },
+    };
   }
 
   async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
@@ -305,16 +309,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: leadsTableKeys.repLoad(claim.ownerId),
-                  UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
-                  ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
-                  ExpressionAttributeNames: { '#open': 'open' },
-                  ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': claim.ownerId, ':cap': claim.holdingCap },
-                },
-              },
+              this.holdingCapIncrement(claim.ownerId, claim.holdingCap),
               { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
