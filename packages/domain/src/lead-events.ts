@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leadStatusSchema, sourceKindSchema } from './lead';
+import { activityKindSchema, leadStatusSchema, sourceKindSchema } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';
 import { routingCandidateSchema } from './routing-decision';
@@ -72,8 +72,11 @@ export const leadAssignedDetailSchema = z.strictObject({
   leadId: z.string(),
   ownerId: z.string(),
   poolId: z.string(),
-  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'manual', 'recycle']),
   assignedAt: z.iso.datetime(),
+  /** For a manual assignment, transfer or recycle to a rep: who did it, and who held the lead before. */
+  by: z.string().optional(),
+  previousOwnerId: z.string().optional(),
   routeId: z.string().optional(),
   candidates: z.array(routingCandidateSchema).optional(),
   explanation: z.string().optional(),
@@ -111,6 +114,50 @@ export const leadReleasedDetailSchema = z.strictObject({
   releasedAt: z.iso.datetime(),
 });
 
+/** Fields every lifecycle event carries so reports can credit it without reading the lead. */
+const lifecycleFacts = {
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  poolId: z.string(),
+  channel: z.string(),
+  capturedAt: z.iso.datetime(),
+  ownerId: z.string().optional(),
+  /** The rep, manager or `system` that made the change. */
+  by: z.string(),
+};
+
+/** A follow-up (跟进) was logged on a lead. */
+export const leadActivityLoggedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  activityId: z.string(),
+  kind: activityKindSchema,
+  outcome: z.string().optional(),
+  nextStepAt: z.iso.datetime().optional(),
+  /** True when this activity is the lead's first contact (speed to lead). */
+  firstContact: z.boolean(),
+  loggedAt: z.iso.datetime(),
+});
+
+/** A lifecycle transition: contacted, qualified, invalid (with reason) or reactivated back to the pool. */
+export const leadStatusChangedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  from: leadStatusSchema,
+  to: leadStatusSchema,
+  reason: z.string().optional(),
+  qualification: z.enum(['mql', 'sql']).optional(),
+  changedAt: z.iso.datetime(),
+});
+
+/** A lead became a customer; its revenue counts for channel ROI. */
+export const leadConvertedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  revenue: z.number().finite().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  wonAt: z.iso.datetime(),
+  dealId: z.string().optional(),
+  convertedAt: z.iso.datetime(),
+});
+
 /**
  * A platform lead could not be read back (the platform was down, refused the token, answered nonsense).
  * The delivery is kept as a pending intake record and retried with backoff; nothing is dropped.
@@ -143,6 +190,9 @@ export const leadEventDetailSchemas = {
   'lead.pooled': leadPooledDetailSchema,
   'lead.claimed': leadClaimedDetailSchema,
   'lead.released': leadReleasedDetailSchema,
+  'lead.activity_logged': leadActivityLoggedDetailSchema,
+  'lead.status_changed': leadStatusChangedDetailSchema,
+  'lead.converted': leadConvertedDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
 } as const;

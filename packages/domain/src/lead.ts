@@ -29,7 +29,28 @@ export type LeadContact = z.infer<typeof leadContactSchema>;
 /** One recorded transition of a lead: who did what, when and why (the lead's timeline). */
 export const leadHistoryEntrySchema = z.strictObject({
   at: z.iso.datetime(),
-  action: z.enum(['captured', 'touched', 'assigned', 'pooled', 'claimed', 'released', 'erased']),
+  action: z.enum([
+    'captured',
+    'touched',
+    'assigned',
+    'pooled',
+    'claimed',
+    'released',
+    'transferred',
+    'locked',
+    'unlocked',
+    'activity',
+    'contacted',
+    'qualified',
+    'invalidated',
+    'reactivated',
+    'converted',
+    'reminded',
+    'escalated',
+    'recycle_warned',
+    'recycled',
+    'erased',
+  ]),
   by: z.string(),
   detail: z.string().optional(),
   /** For `assigned` and `pooled`: the whole routing decision, for the audit. */
@@ -39,7 +60,7 @@ export type LeadHistoryEntry = z.infer<typeof leadHistoryEntrySchema>;
 
 export const leadAssignmentSchema = z.strictObject({
   /** Which routing rule decided the owner, so the decision can be explained and audited. */
-  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'claim']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'claim', 'manual', 'recycle']),
   poolId: z.string(),
   assignedAt: z.iso.datetime(),
 });
@@ -56,6 +77,24 @@ export const leadSourceSchema = z.strictObject({
   /** The generic webhook source, or the import file. */
   sourceId: z.string().optional(),
 });
+
+/** A logged follow-up (跟进): what was done, how it went, and when the next step is due. */
+export const activityKindSchema = z.enum(['call', 'email', 'meeting', 'message', 'note']);
+export type ActivityKind = z.infer<typeof activityKindSchema>;
+
+/** The sale a lead became: its revenue counts for channel ROI. */
+export const leadConversionSchema = z.strictObject({
+  revenue: z.number().finite().nonnegative(),
+  /** ISO 4217 code. */
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  wonAt: z.iso.datetime(),
+  dealId: z.string().optional(),
+  by: z.string(),
+});
+export type LeadConversion = z.infer<typeof leadConversionSchema>;
+
+/** A manager's lock: a locked lead is never recycled. */
+export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
 
 /** Consent as given: which text version, when, and from where. */
 export const consentRecordSchema = z.strictObject({
@@ -89,6 +128,15 @@ export const leadSchema = z.strictObject({
   /** Who last held the lead and when they released it, for the pool's previous-owner cooldown. */
   previousOwnerId: z.string().optional(),
   releasedAt: z.iso.datetime().optional(),
+  /** Lifecycle facts the rep's day, SLA reminders, recycling and speed-to-lead reports read. */
+  firstContactAt: z.iso.datetime().optional(),
+  lastActivityAt: z.iso.datetime().optional(),
+  /** The next step promised by the latest follow-up, if any. */
+  nextStepAt: z.iso.datetime().optional(),
+  /** Marketing- or sales-qualified, once `qualified`. */
+  qualification: z.enum(['mql', 'sql']).optional(),
+  conversion: leadConversionSchema.optional(),
+  lock: leadLockSchema.optional(),
   /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
   score: leadScoreSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */
