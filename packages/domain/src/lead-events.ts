@@ -158,6 +158,22 @@ export const leadConvertedDetailSchema = z.strictObject({
   convertedAt: z.iso.datetime(),
 });
 
+/** A manager locked or unlocked a lead; locked leads are never recycled. */
+export const leadLockChangedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  reason: z.string().optional(),
+  changedAt: z.iso.datetime(),
+});
+
+/** The owner missed an SLA: the first contact due by grade, or a promised next step. `breach` counts them (2 = second breach). */
+export const leadSlaBreachedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  sla: z.enum(['first_contact', 'next_step']),
+  dueAt: z.iso.datetime(),
+  breach: z.number().int().positive(),
+  breachedAt: z.iso.datetime(),
+});
+
 /**
  * A platform lead could not be read back (the platform was down, refused the token, answered nonsense).
  * The delivery is kept as a pending intake record and retried with backoff; nothing is dropped.
@@ -193,6 +209,9 @@ export const leadEventDetailSchemas = {
   'lead.activity_logged': leadActivityLoggedDetailSchema,
   'lead.status_changed': leadStatusChangedDetailSchema,
   'lead.converted': leadConvertedDetailSchema,
+  'lead.locked': leadLockChangedDetailSchema,
+  'lead.unlocked': leadLockChangedDetailSchema,
+  'lead.sla_breached': leadSlaBreachedDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
 } as const;
