@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
-import { tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
+import { functionLimits, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
 
@@ -23,10 +23,6 @@ export const bundledConfigurationPath = `/var/task/${bundledConfigurationFileNam
 
 /** The environment variable through which `readLambdaSettings` learns each table's physical name. */
 export const tableEnvironmentVariables: Record<TableName, string> = { leads: 'LEADS_TABLE_NAME' };
-
-const defaultMemoryMb = 512;
-/** HTTP handlers answer well inside API Gateway's 30 s integration limit; background work gets longer. */
-const defaultTimeoutSeconds: Record<Trigger['kind'], number> = { http: 10, event: 30, schedule: 60, stream: 60 };
 
 /** How often Lambda retries an asynchronous invocation that failed, and how long it keeps trying. */
 export interface AsyncDelivery {
@@ -88,6 +84,7 @@ export class LeadFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const asyncDelivery = asyncDeliveryOf(definition.trigger);
+    const limits = functionLimits(definition);
     if (definition.trigger.kind !== 'http') this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters');
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -98,8 +95,8 @@ export class LeadFunction extends Construct {
       description: definition.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: definition.memoryMb ?? defaultMemoryMb,
-      timeout: Duration.seconds(definition.timeoutSeconds ?? defaultTimeoutSeconds[definition.trigger.kind]),
+      memorySize: limits.memoryMb,
+      timeout: Duration.seconds(limits.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -4,7 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, configuredSecrets, roleSchema } from '@leadflow/domain';
-import { manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { functionLimits, manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
@@ -104,8 +104,9 @@ describe('functions', () => {
         },
       },
     });
-    if (definition.memoryMb !== undefined) expect(lambda.Properties.MemorySize).toBe(definition.memoryMb);
-    if (definition.timeoutSeconds !== undefined) expect(lambda.Properties.Timeout).toBe(definition.timeoutSeconds);
+    const limits = functionLimits(definition);
+    expect(lambda.Properties.MemorySize).toBe(limits.memoryMb);
+    expect(lambda.Properties.Timeout).toBe(limits.timeoutSeconds);
 
     const roleLogicalId = lambda.Properties.Role['Fn::GetAtt'][0] as string;
     expect(resources[roleLogicalId]?.Type).toBe('AWS::IAM::Role');

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FunctionDefinition } from '@leadflow/manifest';
+import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { lambdaContext } from './lambda-context';
 
 export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -33,9 +33,8 @@ export class FunctionHost {
   async invoke(name: string, event: unknown): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
-    const timeoutMs = (this.definition(name).timeoutSeconds ?? 30) * 1000;
     try {
-      return await handler(event, lambdaContext(name, timeoutMs));
+      return await handler(event, lambdaContext(name, functionLimits(this.definition(name))));
     } finally {
       for (const listener of this.invocationListeners) listener(name);
     }

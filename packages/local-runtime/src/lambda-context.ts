@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { FunctionLimits } from '@leadflow/manifest';
 
-/** A Lambda `Context` for a local invocation, with the deadline the deployed function would have. */
-export function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
+/** A Lambda `Context` for a local invocation, with the memory and deadline the deployed function would have. */
+export function lambdaContext(functionName: string, limits: FunctionLimits): Context {
+  const deadline = Date.now() + limits.timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(limits.memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
