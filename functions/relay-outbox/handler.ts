@@ -2,7 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { leadCapturedDetailSchema } from '@leadflow/domain';
-import { lambdaDependencies, operationalMetricNames, outboxEventFromItem, refusedEventsError, relayOutboxEvents, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
+import { lambdaDependencies, loggedHandler, operationalMetricNames, outboxEventFromItem, refusedEventsError, relayOutboxEvents, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
 
 /**
  * The relay half of the transactional outbox: every outbox item inserted with a lead change is put on
@@ -32,4 +32,4 @@ function channelsOfRealCapturedLeads(events: readonly OutboxEvent[]): string[] {
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { fetchAndIngestLead, lambdaDependencies, logger, type DependencyResolver, type PlatformIntakeDependencies } from '@leadflow/platform';
+import { fetchAndIngestLead, lambdaDependencies, loggedHandler, logger, type DependencyResolver, type PlatformIntakeDependencies } from '@leadflow/platform';
 
 /** Records read per run, and at once: a run stays well inside its minute even when every platform times out. */
 const batchSize = 25;
@@ -38,4 +38,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

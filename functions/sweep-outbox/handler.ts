@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, refusedEventsError, relayOutboxEvents, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependencies, loggedHandler, logger, refusedEventsError, relayOutboxEvents, type DependencyResolver } from '@leadflow/platform';
 
 /** Events older than this were missed by the stream relay (it publishes within seconds). */
 const relayGraceMilliseconds = 2 * 60 * 1000;
@@ -27,4 +27,4 @@ export function createHandler(dependencies: DependencyResolver<'publisher' | 'ou
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

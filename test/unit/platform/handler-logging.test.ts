@@ -1,0 +1,64 @@
+import type { Context } from 'aws-lambda';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { httpEvent } from '../../support/api-gateway-events';
+
+const context = {
+  functionName: 'capture-form-submission',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:capture-form-submission',
+  memoryLimitInMB: '512',
+  awsRequestId: 'lambda-request-1',
+} as Context;
+
+// The suite runs the logger silent, and Powertools resets the level to its initial one on every
+// invocation: load a fresh copy of the platform whose logger starts at INFO.
+let platform: typeof import('@leadflow/platform');
+beforeAll(async () => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+  vi.resetModules();
+  platform = await import('@leadflow/platform');
+  vi.unstubAllEnvs();
+});
+
+/** The JSON lines the logger writes while `run` runs. */
+async function logLinesOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk)), true));
+  await run();
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('handler logging', () => {
+  it('logs an HTTP request with the Lambda context and the API request id as correlation id', async () => {
+    const { httpHandler, jsonResponse, logger } = platform;
+    const handler = httpHandler(async () => (logger.info('answering'), jsonResponse(200, {})));
+    const event = httpEvent({ method: 'GET', path: '/health' });
+    event.requestContext.requestId = 'api-request-1';
+    const [line] = await logLinesOf(() => handler(event, context));
+    expect(line).toMatchObject({ message: 'answering', function_name: 'capture-form-submission', function_request_id: 'lambda-request-1', correlation_id: 'api-request-1' });
+  });
+
+  it("logs a lead event with the event's own id, and forgets it before the next invocation", async () => {
+    const { eventHandler, loggedHandler, logger } = platform;
+    const handler = eventHandler(z.object({ eventId: z.string() }), async () => void logger.info('handled'));
+    const lines = await logLinesOf(async () => {
+      await handler(
+        { id: 'bus-id-1', 'detail-type': 'lead.assigned', source: 'leadflow.leads', account: '1', time: '2026-11-29T08:00:00Z', region: 'eu-west-1', resources: [], version: '0', detail: { eventId: 'evt-1' } },
+        context,
+      );
+      await loggedHandler(async () => void logger.info('batch'))({ Records: [] }, context);
+    });
+    expect(lines[0]).toMatchObject({ message: 'handled', correlation_id: 'evt-1', function_name: 'capture-form-submission' });
+    expect(lines[1]).toMatchObject({ message: 'batch', function_name: 'capture-form-submission' });
+    expect(lines[1]).not.toHaveProperty('correlation_id');
+  });
+
+  it('logs a schedule run with the schedule and the time it is for', async () => {
+    const { loggedHandler, logger } = platform;
+    const [line] = await logLinesOf(() => loggedHandler(async () => void logger.info('swept'))({ scheduleName: 'sweep-outbox', time: '2026-11-29T08:00:00Z' }, context));
+    expect(line).toMatchObject({ message: 'swept', correlation_id: 'sweep-outbox@2026-11-29T08:00:00Z' });
+  });
+});
