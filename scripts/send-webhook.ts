@@ -9,7 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigurationFile, localSecretValue, readLocalRuntimeSettings, readLocalSecrets } from '@leadflow/platform';
+import { loadConfigurationFile, localSecretValue, readLocalSecrets } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
 import { localSecretSources } from '@leadflow/local-runtime';
 import { exampleDelivery, webhookChannels, type WebhookChannel } from './webhook-examples';
 

@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, dryRunRouting, type Configuration, type LeadReroute, type RoutingDryRunReport } from '@leadflow/domain';
-import { localDynamoDbEndpoint, localRegion } from '@leadflow/local-runtime';
+import { localClientSettings, localDynamoDbEndpoint } from '@leadflow/local-runtime';
 import { tables } from '@leadflow/manifest';
-import { loadConfigurationFile, readLeadsCapturedSince } from '@leadflow/platform';
+import { createDynamoDbClient, loadConfigurationFile, readLeadsCapturedSince } from '@leadflow/platform';
 import { OperatorError, parseOptions, processTerminal, runCommand, type Terminal } from './operator-kit';
 
 export const routingDryRunUsage = 'Usage: npm run routing:dry-run -- --config <changed.json> [--days 30] [--url http://127.0.0.1:3000 | --table <deployed table name>]';
@@ -63,7 +63,7 @@ async function localClient(url: string): Promise<{ client: DynamoDBClient; sourc
   const endpoint = await localDynamoDbEndpoint(url).catch((error: Error) => {
     throw new OperatorError(`${error.message} Give --url, or --table for a deployed table.`, 1);
   });
-  return { client: new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), source: `the local runtime at ${url}` };
+  return { client: createDynamoDbClient(localClientSettings({ dynamodb: endpoint })), source: `the local runtime at ${url}` };
 }
 
 /** The report as printed: what was compared, then per route, per rep, and a few example leads. */

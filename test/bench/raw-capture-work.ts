@@ -1,8 +1,9 @@
+import { localClientSettings } from '@leadflow/local-runtime';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, ScanCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { LocalRuntime } from '@leadflow/local-runtime';
-import { leadsTableKeys, outboxItem } from '@leadflow/platform';
+import { createDynamoDbClient, leadsTableKeys, outboxItem } from '@leadflow/platform';
 import type { LeadEvent } from '@leadflow/domain';
 
 type Item = Record<string, AttributeValue>;
@@ -21,12 +22,12 @@ export class RawCaptureWork {
     private readonly tableName: string,
     private readonly templates: { lead: Item; dedupKey: Item; outbox: Item[] },
   ) {
-    this.client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    this.client = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
   }
 
   /** Copies the items of `leadId`, a lead captured through the form, as templates. */
   static async from(runtime: LocalRuntime, tableName: string, leadId: string): Promise<RawCaptureWork> {
-    const client = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
     try {
       const { Item: lead } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(leadsTableKeys.lead(leadId)) }));
       const { Items: [dedupKey] = [] } = await client.send(

@@ -1,3 +1,5 @@
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,7 +18,7 @@ const config = demoConfiguration();
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  raw = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  raw = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
   table = DynamoDBDocumentClient.from(raw);
   managerToken = await tokenFor('mgr-maya', 'manager');
 });

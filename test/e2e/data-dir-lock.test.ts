@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockFileName, processRuns, startDynamoDbLocal, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
-import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
 import { startTestRuntime } from '../support/local-runtime';
 import { processGone, readDataDirLock, startRuntimeProcess } from '../support/runtime-process';
 

@@ -1,5 +1,7 @@
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createEventBridgeClient } from '@leadflow/platform';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +33,7 @@ describe('npm run dlq against the local runtime', () => {
   it('lists, shows and redrives what a rule dead-lettered; a redrive that fails again keeps it', { timeout: 30_000 }, async () => {
     expect((await dlq('list')).terminal.printed).toEqual(['No dead letters.']);
 
-    const client = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = createEventBridgeClient(localClientSettings({ eventbridge: runtime.endpoints.eventbridge }));
     // A warm US web-form lead takes the demo's default route to assign-lead, which cannot find it.
     const detail = warmScoredLead('ghost', 'e-ghost');
     await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.scored', Detail: JSON.stringify(detail), EventBusName: 'leadflow' }] }));

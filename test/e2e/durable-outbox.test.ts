@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '@leadflow/manifest';
-import { DynamoDbLeadStore } from '@leadflow/platform';
-import { ensureTable, startDynamoDbLocal } from '@leadflow/local-runtime';
+import { createDynamoDbClient, documentClientOf, DynamoDbLeadStore } from '@leadflow/platform';
+import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
 import { webFormIntake } from '../support/intakes';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
@@ -18,10 +16,10 @@ describe('the transactional outbox survives a process that dies right after the 
   it('delivers lead.captured for a lead written while nothing was relaying, once the runtime is back', async () => {
     // The "process" writes the lead and its outbox event, then dies before any relay runs.
     const dynamo = await startDynamoDbLocal({ port: 0, dataDir: join(dataDir, 'dynamodb') });
-    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const raw = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
     await ensureTable(raw, tables.leads.name, tables.leads);
     const intake = webFormIntake(demoConfiguration(), { leadId: 'orphan-lead', contact: { name: 'Grace Hopper', email: 'grace@example.com' }, now: new Date() });
-    await new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name).ingestLead(intake);
+    await new DynamoDbLeadStore(documentClientOf(raw), tables.leads.name).ingestLead(intake);
     raw.destroy();
     await dynamo.stop();
 

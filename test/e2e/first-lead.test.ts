@@ -1,5 +1,7 @@
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -16,7 +18,7 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${run
 const getJson = async (path: string) => (await get(path)).json();
 
 async function countItems(): Promise<number> {
-  const client = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
   try {
     return (await client.send(new ScanCommand({ TableName: 'leads', Select: 'COUNT', ConsistentRead: true }))).Count ?? 0;
   } finally {

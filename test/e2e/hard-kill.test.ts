@@ -1,8 +1,10 @@
+import { localClientSettings } from '@leadflow/local-runtime';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { tables } from '@leadflow/manifest';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, tokenFor } from '../support/local-runtime';
 import { processGone, readDataDirLock, startRuntimeProcess, type RuntimeProcess } from '../support/runtime-process';
@@ -77,7 +79,7 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
       return response.status === 404 ? undefined : ((await response.json()) as { ownerId?: string; history: Array<{ action: string }> });
     };
     const { dynamodb } = (await (await fetch(`${second.url}/_local/endpoints`)).json()) as { dynamodb: string };
-    const client = new DynamoDBClient({ endpoint: dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = createDynamoDbClient(localClientSettings({ dynamodb: dynamodb }));
     // Emails "sent" before the kill died with the process; the durable notification log counts sends.
     const notificationsPerLead = async () => {
       const { Items = [] } = await client.send(new ScanCommand({ TableName: tables.leads.name, FilterExpression: 'entity = :notification', ExpressionAttributeValues: { ':notification': { S: 'notification' } } }));

@@ -1,3 +1,5 @@
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createEventBridgeClient } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import type { LocalRuntime } from '@leadflow/local-runtime';
@@ -9,7 +11,7 @@ let client: EventBridgeClient;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  client = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = createEventBridgeClient(localClientSettings({ eventbridge: runtime.endpoints.eventbridge }));
 });
 afterAll(async () => {
   client?.destroy();

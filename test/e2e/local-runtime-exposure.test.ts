@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
-import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
 import { startTestRuntime } from '../support/local-runtime';
 
 const rootDir = new URL('../..', import.meta.url).pathname;

@@ -1,9 +1,11 @@
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { runRoutingDryRun } from '../../scripts/operations/routing-dry-run';
@@ -25,7 +27,7 @@ function withoutHotRoute(): string {
 }
 
 async function tableItems(): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
   try {
     const { Items = [] } = await client.send(new ScanCommand({ TableName: 'leads', ConsistentRead: true }));
     return Items.map((item) => JSON.stringify(item)).sort();

@@ -1,7 +1,8 @@
+import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assignToOwner, prepareIntake } from '@leadflow/domain';
-import { DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
+import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -196,10 +197,10 @@ describe('DynamoDbNotificationLog against DynamoDB Local', () => {
 
 describe('ensureTable against DynamoDB Local', () => {
   it('adds the indexes a table kept from an older version lacks', async () => {
-    const { DynamoDBClient, DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
     const { ensureTable } = await import('@leadflow/local-runtime');
     const { tables } = await import('@leadflow/manifest');
-    const raw = new DynamoDBClient({ endpoint: database.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const raw = createDynamoDbClient(localClientSettings({ dynamodb: database.endpoint }));
     const older = { ...tables.leads, globalSecondaryIndexes: tables.leads.globalSecondaryIndexes.slice(0, 1) };
     await ensureTable(raw, 'older-leads', older);
     await ensureTable(raw, 'older-leads', tables.leads);

@@ -1,7 +1,9 @@
+import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { manifestFunctions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { ActivityLog } from '../../packages/local-runtime/src/activity-log';
 import type { FunctionHost } from '../../packages/local-runtime/src/function-host';
@@ -18,7 +20,7 @@ let raw: DynamoDBClient;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  raw = new DynamoDBClient({ endpoint: database.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  raw = createDynamoDbClient(localClientSettings({ dynamodb: database.endpoint }));
 });
 afterAll(async () => {
   raw?.destroy();

@@ -1,7 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '@leadflow/manifest';
-import { ensureTable, startDynamoDbLocal } from '@leadflow/local-runtime';
+import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
+import { createDynamoDbClient, documentClientOf } from '@leadflow/platform';
 
 export interface TestDatabase {
   endpoint: string;
@@ -15,9 +16,9 @@ export interface TestDatabase {
 /** An in-memory DynamoDB Local with the manifest's tables, one per test file. */
 export async function startTestDatabase(): Promise<TestDatabase> {
   const dynamo = await startDynamoDbLocal({ port: 0 });
-  const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const raw = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
   for (const table of Object.values(tables)) await ensureTable(raw, table.name, table);
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const client = documentClientOf(raw);
   return {
     endpoint: dynamo.endpoint,
     client,

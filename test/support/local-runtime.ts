@@ -1,4 +1,4 @@
-import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
 import { localJwtSecret, localSecretSources, signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
 import type { Role } from '@leadflow/domain';
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@leadflow/domain';
-import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from './local-settings';
 import { startLocalRuntime } from './runtime';
 
 /** `npm start`: the whole system on this machine, until SIGINT or SIGTERM. */

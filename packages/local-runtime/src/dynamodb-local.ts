@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '@leadflow/platform';
 import { freePort } from './free-port';
+import { localClientSettings } from './local-aws-clients';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -106,7 +108,7 @@ async function compiledLauncher(home: string): Promise<string> {
 }
 
 async function waitUntilAnswering(endpoint: string, timeoutMs = 60_000): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }, { maxAttempts: 1 }));
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {

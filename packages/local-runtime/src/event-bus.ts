@@ -4,6 +4,7 @@ import type { EventRule, EventTrigger, FunctionDefinition } from '@leadflow/mani
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { localRegion } from './local-aws-clients';
 import { deliverWithRetries } from './retrying-invoker';
 import { applyRuleTargetInput } from './rule-target-input';
 
@@ -28,7 +29,6 @@ export interface BusEvent {
 }
 
 export const localAccount = '000000000000';
-export const localRegion = 'us-east-1';
 
 /**
  * The local event bus: the manifest's rules, matched with EventBridge's semantics, each matching rule's

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
-import { DynamoDbLeadStore, importLeads, loadConfigurationFile, readLocalRuntimeSettings, type ImportSummary } from '@leadflow/platform';
-import { localRegion } from './event-bus';
+import { createDynamoDbClient, documentClientOf, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from './local-settings';
+import { localClientSettings } from './local-aws-clients';
 import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 import { progressBar } from './progress-bar';
 
@@ -78,8 +77,8 @@ async function main(): Promise<number> {
   }
 
   const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url));
-  const raw = new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const leads = new DynamoDbLeadStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name);
+  const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
+  const leads = new DynamoDbLeadStore(documentClientOf(raw), tables.leads.name);
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {

@@ -5,4 +5,5 @@ export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 export { ensureTable } from './table-setup';
 export { lockFileName, processRuns } from './data-dir-lock';
 export { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
-export { localRegion } from './event-bus';
+export { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
+export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-settings';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { configuredSecrets, type Configuration } from '@leadflow/domain';
-import { LocalSecretStore, readLocalSecrets, type LocalRuntimeSettings, type LocalSecretOrigin, type LocalSecretSources } from '@leadflow/platform';
+import { LocalSecretStore, readLocalSecrets, type LocalSecretOrigin, type LocalSecretSources } from '@leadflow/platform';
+import { type LocalRuntimeSettings } from './local-settings';
 
 /** Demo values of the demo configuration's secrets: committed, local only, never bundled into a function. */
 export const demoSecretsFile = 'config/secrets.demo.json';

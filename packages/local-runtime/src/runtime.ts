@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
-import { loadConfigurationFile, logger, resetLambdaDependencies, type LocalRuntimeSettings, type LocalSecretOrigin } from '@leadflow/platform';
+import { createDynamoDbClient, loadConfigurationFile, logger, resetLambdaDependencies, type LocalSecretOrigin } from '@leadflow/platform';
+import { type LocalRuntimeSettings } from './local-settings';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
 import { lockDataDir } from './data-dir-lock';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { LocalEventBus, localRegion } from './event-bus';
+import { LocalEventBus } from './event-bus';
+import { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
 import { FunctionHost } from './function-host';
 import { HttpHost } from './http-host';
 import { guardLocalRoutes, isLoopbackName } from './local-route-guard';
@@ -63,7 +64,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     stops.push(() => dynamo.stop());
     lock?.recordDynamoDbLocal(dynamo.pid);
 
-    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const dynamodb = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
     stops.push(() => dynamodb.destroy());
     for (const table of Object.values(tables)) await ensureTable(dynamodb, table.name, table);
 
@@ -82,8 +83,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const ownUrl = `http://${wildcardHosts.has(settings.host) ? '127.0.0.1' : settings.host}:${httpPort}`;
     Object.assign(process.env, {
       AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       LEADS_TABLE_NAME: tables.leads.name,
       LEADS_EVENT_BUS_NAME: localEventBusName,
       LEADS_CONFIG_FILE: configFile,

@@ -13,7 +13,7 @@ import { matches } from '@leadflow/event-pattern';
 import type { FunctionDefinition, StreamTrigger } from '@leadflow/manifest';
 import type { ActivityLog } from './activity-log';
 import type { FunctionHost } from './function-host';
-import { localRegion } from './event-bus';
+import { createLocalStreamsClient, localRegion } from './local-aws-clients';
 import { PollBackoff } from './poll-backoff';
 
 interface ShardCursor {
@@ -53,7 +53,7 @@ export class StreamPoller {
     private readonly checkpointFile: string | undefined,
     private readonly backoff = new PollBackoff(10, 250),
   ) {
-    this.streams = new DynamoDBStreamsClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    this.streams = createLocalStreamsClient(endpoint);
   }
 
   async start(): Promise<void> {

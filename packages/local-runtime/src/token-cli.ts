@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { roleSchema } from '@leadflow/domain';
-import { readLocalRuntimeSettings } from '@leadflow/platform';
+import { readLocalRuntimeSettings } from './local-settings';
 import { signLocalToken } from './local-jwt';
 import { localJwtSecret, localSecretSources } from './local-secrets';
 

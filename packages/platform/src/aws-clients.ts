@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -6,20 +6,40 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaSettings } from './settings';
 
 /**
- * The one place where endpoints are switched: in Lambda the overrides are absent and the SDK talks to
- * AWS; locally they point at DynamoDB Local and the local runtime's EventBridge and SES endpoints.
+ * Where AWS clients talk, and as whom. In Lambda only the region is set: the SDK talks to AWS with the
+ * function role's credentials. The local runtime, its commands and the tests give endpoints (DynamoDB
+ * Local, the local EventBridge and SES endpoint) and throwaway credentials.
  */
-export function createDocumentClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ region: settings.region, endpoint: settings.endpoints.dynamodb });
+export interface AwsClientSettings extends Pick<LambdaSettings, 'region' | 'endpoints'> {
+  credentials?: DynamoDBClientConfig['credentials'];
+  /** SDK attempts per call; the SDK's default when absent. */
+  maxAttempts?: number;
+}
+
+function clientConfig(settings: AwsClientSettings, endpoint: string | undefined) {
+  return { region: settings.region, endpoint, credentials: settings.credentials, maxAttempts: settings.maxAttempts };
+}
+
+/** The one place where endpoints are switched: every AWS client, in Lambda and locally, is made here. */
+export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(settings, settings.endpoints.dynamodb));
+}
+
+/** Items as plain objects; `undefined` attributes are left out rather than refused. */
+export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function createEventBridgeClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): EventBridgeClient {
-  return new EventBridgeClient({ region: settings.region, endpoint: settings.endpoints.eventbridge });
+export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {
+  return documentClientOf(createDynamoDbClient(settings));
 }
 
-export function createSesClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): SESv2Client {
-  return new SESv2Client({ region: settings.region, endpoint: settings.endpoints.ses });
+export function createEventBridgeClient(settings: AwsClientSettings): EventBridgeClient {
+  return new EventBridgeClient(clientConfig(settings, settings.endpoints.eventbridge));
+}
+
+export function createSesClient(settings: AwsClientSettings): SESv2Client {
+  return new SESv2Client(clientConfig(settings, settings.endpoints.ses));
 }
 
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */

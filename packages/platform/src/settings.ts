@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { LocalSecretSources } from './adapters/local-secret-store';
 
 /**
- * The only module that reads `process.env`. Settings are parsed once and fail fast with the name of
- * the offending variable, so a misconfigured function dies at cold start rather than mid-request.
+ * The only module of the Lambda code that reads `process.env` (the local runtime's own settings live in
+ * its package). Settings are parsed once and fail fast with the name of the offending variable, so a
+ * misconfigured function dies at cold start rather than mid-request.
  */
 const lambdaSettingsSchema = z.object({
   LEADS_TABLE_NAME: z.string().min(1),
@@ -58,69 +59,8 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
   };
 }
 
-const flag = z.enum(['0', '1', 'true', 'false', '']).transform((value) => value === '1' || value === 'true');
-const port = z.coerce.number().int().min(0).max(65535);
-
-const localSettingsSchema = z.object({
-  PORT: port.default(3000),
-  HOST: z.string().default('127.0.0.1'),
-  LEADS_DATA_DIR: z.string().default('.leads-data'),
-  LEADS_IN_MEMORY: flag.default(false),
-  LEADS_CONFIG_FILE: z.string().default('config/leads.config.json'),
-  LEADS_DYNAMODB_PORT: port.default(0),
-  LEADS_AWS_PORT: port.default(0),
-  /** Overrides the local secret `local/jwt-signing-secret`; no default here, as this module is in every bundle. */
-  LEADS_LOCAL_JWT_SECRET: z.string().min(16).optional(),
-  LEADS_SECRETS_FILE: z.string().default('config/secrets.local.json'),
-  LEADS_SECRETS: z.string().min(1).optional(),
-  LEADS_SCHEDULES: flag.default(true),
-  LEADS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
-  LEADS_EXPOSE_LOCAL_ROUTES: flag.default(false),
-});
-
-export interface LocalRuntimeSettings {
-  port: number;
-  host: string;
-  dataDir: string;
-  inMemory: boolean;
-  configFile: string;
-  /** 0 means "any free port". */
-  dynamodbPort: number;
-  awsPort: number;
-  /** HS256 secret of local tokens, when given; else the local secret `local/jwt-signing-secret`. */
-  jwtSecret?: string;
-  /** The git-ignored file of local secret values. */
-  secretsFile: string;
-  /** JSON secret values that win over the file's (`LEADS_SECRETS`). */
-  inlineSecrets?: string;
-  /** Whether schedules fire on the local clock; they can always be run by hand. */
-  schedulesEnabled: boolean;
-  /** Log level of the handlers' Powertools logger while they run locally. */
-  logLevel: string;
-  /** Serve `/_local/` even when `host` is not a loopback address (they hold personal data). */
-  exposeLocalRoutes: boolean;
-}
-
-export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): LocalRuntimeSettings {
-  const parsed = parseEnv(localSettingsSchema, env);
-  return {
-    port: parsed.PORT,
-    host: parsed.HOST,
-    dataDir: parsed.LEADS_DATA_DIR,
-    inMemory: parsed.LEADS_IN_MEMORY,
-    configFile: parsed.LEADS_CONFIG_FILE,
-    dynamodbPort: parsed.LEADS_DYNAMODB_PORT,
-    awsPort: parsed.LEADS_AWS_PORT,
-    jwtSecret: parsed.LEADS_LOCAL_JWT_SECRET,
-    secretsFile: parsed.LEADS_SECRETS_FILE,
-    inlineSecrets: parsed.LEADS_SECRETS,
-    schedulesEnabled: parsed.LEADS_SCHEDULES,
-    logLevel: parsed.LEADS_LOG_LEVEL,
-    exposeLocalRoutes: parsed.LEADS_EXPOSE_LOCAL_ROUTES,
-  };
-}
-
-function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+/** Parses environment variables with `schema`, failing with the name of each offending variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
