@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignToOwner, erasePersonFromLead, planClaim, planRelease, poolSchema, prepareIntake, type Configuration, type LeadClaim, type OutOfOffice, type Pool } from '@leadflow/domain';
+import { DynamoDbLeadStore, DynamoDbOutboxStore, type LeadStore, type OutboxStore } from '@leadflow/platform';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { MemoryLeadStore } from '../support/fakes';
+import { webFormIntake } from '../support/intakes';
+import { pooledLead } from '../support/pooled-leads';
+
+/**
+ * One behaviour, two stores: every case runs against the in-memory fake the handler tests use and the
+ * DynamoDB store on DynamoDB Local, so the fake cannot drift from what it stands in for. Ids carry the
+ * store's name, as both stores of a kind share one database.
+ */
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await startTestDatabase();
+});
+afterAll(() => database?.stop());
+
+interface StoreUnderTest {
+  leads: LeadStore;
+  outbox: OutboxStore;
+}
+
+const implementations: Array<[string, () => StoreUnderTest]> = [
+  [
+    'memory',
+    () => {
+      const store = new MemoryLeadStore();
+      return { leads: store, outbox: store };
+    },
+  ],
+  ['dynamodb', () => ({ leads: new DynamoDbLeadStore(database.client, database.tableName), outbox: new DynamoDbOutboxStore(database.client, database.tableName) })],
+];
+
+const config: Configuration = demoConfiguration();
+const poolId = 'contract-pool';
+const members = ['contract-rep-a', 'contract-rep-b'];
+for (const id of [...members, 'contract-rep-routed']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
+config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members, claim: { dailyLimit: 2, previousOwnerCooldownDays: 3 } }));
+const pool = config.pools.find((candidate) => candidate.id === poolId) as Pool;
+const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
+const at = (iso: string) => new Date(iso);
+
+describe.each(implementations)('the %s lead store', (name, open) => {
+  let store: StoreUnderTest;
+  beforeAll(() => {
+    store = open();
+  });
+  const id = (suffix: string) => `${name}-${suffix}`;
+  const outboxTypes = async (leadId: string) =>
+    (await store.outbox.listUnpublished('9999-01-01T00:00:00.000Z', 1000))
+      .filter((event) => (event.detail as { leadId?: string }).leadId === leadId)
+      .map((event) => event.detailType)
+      .sort();
+  const claimOf = async (leadId: string, repId: string, now: Date): Promise<LeadClaim> => {
+    const lead = await store.leads.getLead(leadId);
+    const plan = planClaim({ lead: lead!, pool, rep: rep(repId), timeZone: 'UTC', now, eventId: `${leadId}-claimed-${now.getTime()}` });
+    if (!('claim' in plan)) throw new Error(plan.refusal.message);
+    return plan.claim;
+  };
+
+  it('creates a lead with its events, and reads it back as stored', async () => {
+    const intake = webFormIntake(config, { leadId: id('created') });
+    expect(await store.leads.ingestLead(intake)).toEqual({ leadId: id('created'), outcome: 'created' });
+    expect(await store.leads.getLead(id('created'))).toEqual(intake.lead);
+    expect(await outboxTypes(id('created'))).toEqual(['lead.captured', 'lead.scored']);
+    expect(await store.leads.getLead(id('never-stored'))).toBeUndefined();
+  });
+
+  it('turns the same person into a touch on the first lead, and finds the lead by their email key', async () => {
+    await store.leads.ingestLead(webFormIntake(config, { leadId: id('first'), contact: { name: 'Bo', email: `bo-${name}@example.com` } }));
+    const repeat = webFormIntake(config, { leadId: id('repeat'), contact: { name: 'Bo', email: ` BO-${name}@Example.com` }, utmSource: 'newsletter' });
+    expect(await store.leads.ingestLead(repeat)).toEqual({ leadId: id('first'), outcome: 'touched' });
+    const lead = await store.leads.getLead(id('first'));
+    expect(lead).toMatchObject({ touches: 2, attribution: { lastTouch: { utm_source: 'newsletter' } } });
+    expect(lead?.history.map((entry) => entry.action)).toEqual(['captured', 'touched']);
+    expect(await store.leads.getLead(id('repeat'))).toBeUndefined();
+    expect(await store.leads.findLeadIdByPersonKey(`email#bo-${name}@example.com`)).toBe(id('first'));
+    expect(await store.leads.findLeadIdByPersonKey(`email#nobody-${name}@example.com`)).toBeUndefined();
+  });
+
+  it('answers a retried request with its first outcome, whatever the retry carries', async () => {
+    const key = id('request-1');
+    expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem') }), key)).toEqual({ leadId: id('idem'), outcome: 'created' });
+    expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem-retry') }), key)).toEqual({ leadId: id('idem'), outcome: 'replayed' });
+    expect(await store.leads.getLead(id('idem-retry'))).toBeUndefined();
+  });
+
+  it('recognises a redelivered platform lead as a replay, not a touch', async () => {
+    const delivery = (leadId: string) =>
+      prepareIntake(
+        {
+          sourceKind: 'google',
+          channel: 'google-ads',
+          poolId: 'americas-inbound',
+          defaultCountry: 'US',
+          contact: { email: `di-${name}@example.com` },
+          answers: {},
+          attribution: {},
+          isTest: false,
+          platformLeadId: `${name}-9007199254740993`,
+        },
+        { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
+        at('2026-03-02T10:00:00.000Z'),
+        config,
+      );
+    await store.leads.ingestLead(delivery(id('platform')));
+    expect(await store.leads.ingestLead(delivery(id('platform-again')))).toEqual({ leadId: id('platform'), outcome: 'replayed' });
+    expect((await store.leads.getLead(id('platform')))?.touches).toBe(1);
+  });
+
+  it('counts turns per counter, from one', async () => {
+    expect([await store.leads.takeTurn(id('turn-a')), await store.leads.takeTurn(id('turn-a')), await store.leads.takeTurn(id('turn-b'))]).toEqual([1, 2, 1]);
+  });
+
+  it('assigns a new lead once, within the owner capacity, and counts it among their open leads', async () => {
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
+    const owner = rep('contract-rep-routed');
+    const assign = async (leadId: string, capacity: number) => {
+      const intake = webFormIntake(config, { leadId });
+      await store.leads.ingestLead(intake);
+      const change = assignToOwner({ lead: intake.lead, route, poolId: 'americas-inbound', owner, passedOver: [], skipped: [], eventId: `${leadId}-assigned`, now: at('2026-03-02T10:01:00.000Z') });
+      return store.leads.assignOwner({ ...change, leadId, capacity });
+    };
+    const ownerBefore = (await store.leads.readRepStates([owner.id])).openLeads.get(owner.id) ?? 0;
+    expect(await assign(id('assigned'), ownerBefore + 1)).toBe('assigned');
+    expect(await assign(id('over-capacity'), ownerBefore + 1)).toBe('at_capacity');
+    const again = assignToOwner({
+      lead: (await store.leads.getLead(id('assigned')))!,
+      route,
+      poolId: 'americas-inbound',
+      owner: rep(members[1]),
+      passedOver: [],
+      skipped: [],
+      eventId: 'again',
+      now: at('2026-03-02T10:02:00.000Z'),
+    });
+    expect(await store.leads.assignOwner({ ...again, leadId: id('assigned'), capacity: 10 })).toBe('already_assigned');
+    expect(await store.leads.getLead(id('assigned'))).toMatchObject({ ownerId: owner.id, status: 'assigned', assignment: { rule: 'round_robin' } });
+    expect(await store.leads.getLead(id('over-capacity'))).toMatchObject({ status: 'new' });
+    expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(ownerBefore + 1);
+    expect(await outboxTypes(id('assigned'))).toContain('lead.assigned');
+  });
+
+  it('reports only the reps asked for, with their out-of-office records', async () => {
+    const record: OutOfOffice = { repId: id('away'), outOfOffice: true, until: '2026-03-09T00:00:00.000Z', setBy: id('away'), setAt: '2026-03-01T12:00:00.000Z' };
+    await store.leads.setOutOfOffice(record);
+    const states = await store.leads.readRepStates([id('away'), id('nobody')]);
+    expect(states.outOfOffice.get(id('away'))).toEqual(record);
+    expect(states.outOfOffice.has(id('nobody'))).toBe(false);
+  });
+
+  it('lists the leads waiting in a pool, oldest first, a page at a time', async () => {
+    const listPool = `${poolId}-${name}-listing`;
+    for (const [suffix, capturedAt] of [
+      ['wait-2', '2026-03-02T11:00:00.000Z'],
+      ['wait-1', '2026-03-02T09:00:00.000Z'],
+      ['wait-3', '2026-03-02T12:00:00.000Z'],
+    ] as const)
+      await pooledLead(store.leads, config, { leadId: id(suffix), poolId: listPool, capturedAt: at(capturedAt) });
+    const first = await store.leads.listPoolLeads(listPool, { limit: 2 });
+    expect(first.leads.map((lead) => lead.leadId)).toEqual([id('wait-1'), id('wait-2')]);
+    expect(first.next).toBeDefined();
+    const second = await store.leads.listPoolLeads(listPool, { limit: 2, after: first.next });
+    expect(second.leads.map((lead) => lead.leadId)).toEqual([id('wait-3')]);
+    expect(second.next).toBeUndefined();
+  });
+
+  it('claims under the daily limit and holding cap, releases, and refuses the previous owner inside the cooldown', async () => {
+    const [repA, repB] = members;
+    for (const suffix of ['claim-1', 'claim-2', 'claim-3']) await pooledLead(store.leads, config, { leadId: id(suffix), poolId });
+    const now = at('2026-03-03T10:00:00.000Z');
+    // Both planned on the same unowned lead: the store lets one through.
+    const [claimByA, claimByB] = [await claimOf(id('claim-1'), repA, now), await claimOf(id('claim-1'), repB, now)];
+    expect(await store.leads.claimLead(claimByA)).toBe('claimed');
+    expect(await store.leads.claimLead(claimByB)).toBe('lead_changed');
+    // Rep A holds 1 of 2 (their capacity); a claim that would take them past a cap of 1 is refused.
+    expect(await store.leads.claimLead({ ...(await claimOf(id('claim-2'), repA, now)), holdingCap: 1 })).toBe('holding_cap');
+    expect(await store.leads.claimLead(await claimOf(id('claim-2'), repA, now))).toBe('claimed');
+    expect(await store.leads.claimLead({ ...(await claimOf(id('claim-3'), repA, now)), holdingCap: 5 })).toBe('daily_limit');
+    expect((await store.leads.readRepStates([repA])).openLeads.get(repA)).toBe(2);
+
+    const releasePlan = planRelease({ lead: (await store.leads.getLead(id('claim-1')))!, pool, repId: repA, reason: pool.releaseReasons[0], now: at('2026-03-03T11:00:00.000Z'), eventId: id('released') });
+    if (!('release' in releasePlan)) throw new Error(releasePlan.refusal.message);
+    expect(await store.leads.releaseLead(releasePlan.release)).toBe('released');
+    expect(await store.leads.releaseLead(releasePlan.release)).toBe('lead_changed');
+    expect(await store.leads.getLead(id('claim-1'))).toMatchObject({ status: 'in_pool', previousOwnerId: repA, releasedAt: '2026-03-03T11:00:00.000Z' });
+    expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('ownerId');
+    expect((await store.leads.readRepStates([repA])).openLeads.get(repA)).toBe(1);
+    // Inside the cooldown the store itself refuses the previous owner, whatever the caller planned.
+    const nextDay = at('2026-03-04T10:00:00.000Z');
+    expect(await store.leads.claimLead({ ...(await claimOf(id('claim-1'), repB, nextDay)), ownerId: repA, cooldownCutoff: '2026-03-01T10:00:00.000Z' })).toBe('lead_changed');
+    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.captured', 'lead.claimed', 'lead.pooled', 'lead.released', 'lead.scored']);
+  });
+
+  it('erases the person from the lead holding a key, frees their keys, and does it once', async () => {
+    const intake = webFormIntake(config, { leadId: id('erase'), contact: { name: 'Eve', email: `eve-${name}@example.com` } });
+    await store.leads.ingestLead(intake);
+    const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('erased') });
+    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toEqual({ leadId: id('erase') });
+    expect(await store.leads.getLead(id('erase'))).toMatchObject({ status: 'invalid', contact: {}, answers: {} });
+    expect(await store.leads.findLeadIdByPersonKey(`email#eve-${name}@example.com`)).toBeUndefined();
+    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toBeUndefined();
+    expect((await outboxTypes(id('erase'))).filter((type) => type === 'lead.erased')).toHaveLength(1);
+  });
+});
