@@ -1,8 +1,5 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { leadCapturedDetailSchema } from '@leadflow/domain';
-import { lambdaDependencies, loggedHandler, operationalMetricNames, outboxEventFromItem, refusedEventsError, relayOutboxEvents, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
+import { lambdaDependencies, operationalMetricNames, outboxItemSchema, refusedEventsError, relayOutboxEvents, streamHandler, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
 
 /**
  * The relay half of the transactional outbox: every outbox item inserted with a lead change is put on
@@ -12,15 +9,14 @@ import { lambdaDependencies, loggedHandler, operationalMetricNames, outboxEventF
  * counted here, by channel, because every channel's leads pass through this one place.
  */
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox' | 'metrics'>) {
-  return async (event: DynamoDBStreamEvent): Promise<void> => {
+  return streamHandler(outboxItemSchema, async (events) => {
     const deps = dependencies();
-    const events = event.Records.flatMap((record) => (record.eventName === 'INSERT' && record.dynamodb?.NewImage ? [outboxEventFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>))] : []));
     if (events.length === 0) return;
     const { refused } = await relayOutboxEvents(deps, events);
     const refusedIds = new Set(refused.map((failure) => failure.eventId));
     for (const channel of channelsOfRealCapturedLeads(events.filter((relayed) => !refusedIds.has(relayed.eventId)))) deps.metrics.count(operationalMetricNames.leadCaptured, { channel });
     if (refused.length > 0) throw refusedEventsError(refused, events.length);
-  };
+  });
 }
 
 /** The channel of each `lead.captured` event that announces a routable lead (new, not a platform test). */
@@ -32,4 +28,4 @@ function channelsOfRealCapturedLeads(events: readonly OutboxEvent[]): string[] {
   });
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = createHandler(lambdaDependencies);

@@ -158,7 +158,7 @@ describe('sharded outbox-by-time index against DynamoDB Local', () => {
           eventId: 'unsharded',
           source: 'leadflow.leads',
           detailType: 'lead.captured',
-          detail: {},
+          detail: { ...newLead('unsharded').events[0].detail, eventId: 'unsharded' },
           time: '2026-02-01T07:00:00.000Z',
           createdAt: '2026-02-01T07:00:00.000Z',
           outboxPartition: 'unpublished',

@@ -1,8 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { DynamoDBStreamEnvelope } from '@aws-lambda-powertools/parser/envelopes/dynamodb';
 import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eventbridge';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, EventBridgeEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { httpErrorHandler } from './http/http-error-handler';
 import { responseHeaders } from './http/response-headers';
@@ -68,6 +69,22 @@ export function ruleInputHandler<S extends z.ZodType>(inputSchema: S, handle: (i
     .use(lambdaLogging())
     .use(parser({ schema: inputSchema }))
     .handler(async (input: unknown) => handle(input as z.infer<S>));
+}
+
+/**
+ * A handler for a DynamoDB stream batch: each record's new image is unmarshalled and validated against
+ * `imageSchema` (Powertools Parser's stream envelope) before the handler runs. An invalid image fails
+ * the batch, so the stream retries it and then hands it to the failure destination. Records without a
+ * new image (removals) are left out.
+ */
+export function streamHandler<S extends z.ZodType>(imageSchema: S, handle: (images: Array<z.infer<S>>) => Promise<void>): (event: DynamoDBStreamEvent, context: Context) => Promise<void> {
+  return middy()
+    .use(lambdaLogging())
+    .use(parser({ schema: imageSchema, envelope: DynamoDBStreamEnvelope }))
+    .handler(async (records: unknown) => handle((records as Array<{ NewImage?: z.infer<S> }>).flatMap((record) => (record.NewImage === undefined ? [] : [record.NewImage])))) as unknown as (
+    event: DynamoDBStreamEvent,
+    context: Context,
+  ) => Promise<void>;
 }
 
 /** A handler without a parsed envelope (a schedule run, a stream batch): it still logs with its context. */

@@ -41,36 +41,73 @@ describe('notify-rep handler', () => {
 });
 
 describe('relay-outbox and sweep-outbox handlers', () => {
-  function streamRecord(eventName: 'INSERT' | 'REMOVE', item: Record<string, unknown>) {
-    return { eventName, dynamodb: { NewImage: marshall(item) as never } };
+  /** A DynamoDB stream record as Lambda delivers it, with the item as its new image. */
+  function streamRecord(eventName: 'INSERT' | 'REMOVE', item: Record<string, unknown>, sequence = 1) {
+    const image = marshall(item, { removeUndefinedValues: true }) as never;
+    return {
+      eventID: `record-${sequence}`,
+      eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'eu-west-1',
+      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/leads/stream/2026-03-02T00:00:00.000',
+      dynamodb: {
+        Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+        ...(eventName === 'INSERT' ? { NewImage: image } : { OldImage: image }),
+        SequenceNumber: String(sequence),
+        SizeBytes: 100,
+        StreamViewType: 'NEW_AND_OLD_IMAGES' as const,
+      },
+    };
   }
+  const relayBatch = (records: ReturnType<typeof streamRecord>[]) => ({
+    Records: records.map((record, index) => ({ ...record, eventID: `record-${index}`, dynamodb: { ...record.dynamodb, SequenceNumber: String(index) } })),
+  });
 
-  function outboxRecord(eventId: string) {
-    return streamRecord('INSERT', { pk: `OUTBOX#${eventId}`, entity: 'outbox', eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: eventId }, time: '2026-03-02T10:15:00.000Z' });
+  /** The outbox item of a captured lead's `lead.captured` event, as the store writes it. */
+  function outboxItem(deps: ReturnType<typeof fakeDependencies>, leadId: string, changes: Record<string, unknown> = {}) {
+    const captured = capturedLead(deps, leadId);
+    return {
+      pk: `OUTBOX#${captured.detail.eventId}`,
+      sk: 'OUTBOX',
+      entity: 'outbox',
+      eventId: captured.detail.eventId,
+      source: 'leadflow.leads',
+      detailType: captured.type,
+      detail: { ...captured.detail, ...changes },
+      time: captured.time,
+    };
   }
 
   it('publishes inserted outbox events, then forgets them; removals are ignored', async () => {
     const deps = fakeDependencies();
-    capturedLead(deps, 'l1');
-    const item = { pk: 'OUTBOX#l1-captured', entity: 'outbox', eventId: 'l1-captured', source: 'leadflow.leads', detailType: 'lead.captured', detail: { leadId: 'l1' }, time: '2026-03-02T10:15:00.000Z' };
-    await createRelayHandler(() => deps)({ Records: [streamRecord('INSERT', item), streamRecord('REMOVE', item)] });
+    const item = outboxItem(deps, 'l1');
+    await createRelayHandler(() => deps)(relayBatch([streamRecord('INSERT', item), streamRecord('REMOVE', item)]), lambdaContext);
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
+    expect(deps.publisher.published[0]?.detail).toEqual(item.detail);
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
+  });
+
+  it('refuses the whole batch when an outbox item breaks its event contract, and publishes none of it', async () => {
+    const deps = fakeDependencies();
+    const good = outboxItem(deps, 'l1');
+    const broken = { ...outboxItem(deps, 'l2'), detail: { leadId: 'l2' } };
+    const unknownType = { ...outboxItem(deps, 'l3'), detailType: 'lead.teleported' };
+    const relay = createRelayHandler(() => deps);
+    const refusal = (batch: ReturnType<typeof relayBatch>) =>
+      relay(batch, lambdaContext).then(
+        () => 'relayed',
+        (error: Error) => `${error.message}: ${String(error.cause)}`,
+      );
+    expect(await refusal(relayBatch([streamRecord('INSERT', good), streamRecord('INSERT', broken)]))).toMatch(/record at index 1.*Records.*NewImage.*detail/s);
+    expect(await refusal(relayBatch([streamRecord('INSERT', unknownType)]))).toMatch(/record at index 0.*unknown lead event type lead\.teleported/s);
+    expect(deps.publisher.published).toEqual([]);
   });
 
   it('counts each real captured lead it relays by channel, and not invalid, quarantined or test leads', async () => {
     const deps = fakeDependencies();
-    const detail = (leadId: string, changes: Record<string, unknown> = {}) => ({ ...capturedLead(deps, leadId).detail, ...changes });
-    const items = [detail('l1'), detail('l2', { channel: 'meta-ads' }), detail('l3', { status: 'quarantined' }), detail('l4', { isTest: true })].map((captured, index) => ({
-      pk: `OUTBOX#c${index}`,
-      entity: 'outbox',
-      eventId: `c${index}`,
-      source: 'leadflow.leads',
-      detailType: 'lead.captured',
-      detail: captured,
-      time: '2026-03-02T10:15:00.000Z',
-    }));
-    await createRelayHandler(() => deps)({ Records: items.map((item) => streamRecord('INSERT', item)) });
+    const items = [outboxItem(deps, 'l1'), outboxItem(deps, 'l2', { channel: 'meta-ads' }), outboxItem(deps, 'l3', { status: 'quarantined' }), outboxItem(deps, 'l4', { isTest: true })];
+    await createRelayHandler(() => deps)(relayBatch(items.map((item) => streamRecord('INSERT', item))), lambdaContext);
     expect(deps.metrics.counted).toEqual([
       { name: 'LeadCaptured', dimensions: { channel: 'website' } },
       { name: 'LeadCaptured', dimensions: { channel: 'meta-ads' } },
@@ -79,25 +116,25 @@ describe('relay-outbox and sweep-outbox handlers', () => {
 
   it('offers entries the bus refused again within the same run, and forgets each once it is accepted', async () => {
     const deps = fakeDependencies();
-    for (const eventId of ['e1', 'e2', 'e3']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
-    deps.publisher.refusals.set('e2', 2);
-    await createRelayHandler(() => deps)({ Records: ['e1', 'e2', 'e3'].map(outboxRecord) });
-    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e3', 'e2']);
-    expect(deps.store.outbox.size).toBe(0);
+    const items = ['e1', 'e2', 'e3'].map((leadId) => outboxItem(deps, leadId));
+    deps.publisher.refusals.set('e2-captured', 2);
+    await createRelayHandler(() => deps)(relayBatch(items.map((item) => streamRecord('INSERT', item))), lambdaContext);
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured', 'e3-captured', 'e2-captured']);
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
   });
 
   it('keeps what the bus keeps refusing and fails the batch, deleting only what was published', async () => {
     const deps = fakeDependencies();
-    for (const eventId of ['e1', 'e2']) deps.store.outbox.set(eventId, { eventId, source: 'leadflow.leads', detailType: 'lead.captured', detail: {}, time: '2026-03-02T10:15:00.000Z' });
-    deps.publisher.refusals.set('e2', 3);
+    const batch = relayBatch(['e1', 'e2'].map((leadId) => streamRecord('INSERT', outboxItem(deps, leadId))));
+    deps.publisher.refusals.set('e2-captured', 3);
     const relay = createRelayHandler(() => deps);
-    await expect(relay({ Records: ['e1', 'e2'].map(outboxRecord) })).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2: InternalFailure');
-    expect([...deps.store.outbox.keys()]).toEqual(['e2']);
+    await expect(relay(batch, lambdaContext)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2-captured: InternalFailure');
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual(['e2-captured']);
 
     // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last.
-    await relay({ Records: ['e1', 'e2'].map(outboxRecord) });
-    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1', 'e1', 'e2']);
-    expect(deps.store.outbox.size).toBe(0);
+    await relay(batch, lambdaContext);
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured', 'e1-captured', 'e2-captured']);
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
   });
 
   it('republishes events the relay missed, as of the schedule time', async () => {

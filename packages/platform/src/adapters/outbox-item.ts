@@ -1,4 +1,5 @@
-import { leadEventSource, type LeadEvent } from '@leadflow/domain';
+import { z } from 'zod';
+import { leadEventDetailSchemas, leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
 import { shardedPartition } from './sparse-index-shards';
@@ -18,12 +19,27 @@ export function outboxItem(event: LeadEvent): Record<string, unknown> {
   };
 }
 
+const isLeadEventType = (type: string): type is keyof typeof leadEventDetailSchemas => Object.hasOwn(leadEventDetailSchemas, type);
+
+/**
+ * An outbox item as read back (from the stream or a query), checked before it is published: a known
+ * lead event type whose detail meets that type's contract. Anything else is refused, never relayed.
+ */
+export const outboxItemSchema = z
+  .object({ entity: z.literal('outbox'), eventId: z.string().min(1), source: z.literal(leadEventSource), detailType: z.string(), detail: z.record(z.string(), z.unknown()), time: z.iso.datetime() })
+  .transform((item, context): OutboxEvent => {
+    if (!isLeadEventType(item.detailType)) {
+      context.addIssue({ code: 'custom', path: ['detailType'], message: `unknown lead event type ${item.detailType}` });
+      return z.NEVER;
+    }
+    const detail = leadEventDetailSchemas[item.detailType].safeParse(item.detail);
+    if (!detail.success) {
+      for (const issue of detail.error.issues) context.addIssue({ ...issue, path: ['detail', ...issue.path] });
+      return z.NEVER;
+    }
+    return { eventId: item.eventId, source: item.source, detailType: item.detailType, detail: detail.data, time: item.time };
+  });
+
 export function outboxEventFromItem(item: Record<string, unknown>): OutboxEvent {
-  return {
-    eventId: String(item.eventId),
-    source: String(item.source),
-    detailType: String(item.detailType),
-    detail: item.detail as Record<string, unknown>,
-    time: String(item.time),
-  };
+  return outboxItemSchema.parse(item);
 }
