@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normaliseEmail, normaliseName, normalisePhone, parseJsonKeepingLargeIntegers, prepareIntake } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+const config = demoConfiguration();
+const at = new Date('2026-03-02T10:00:00.000Z');
+const personKeysOf = (contact: { email?: string; phone?: string }) =>
+  prepareIntake(
+    { sourceKind: 'web_form', channel: 'website', formId: 'demo', poolId: 'americas-inbound', defaultCountry: 'US', contact, answers: {}, attribution: {}, isTest: false },
+    { leadId: 'l', eventId: 'e', touchEventId: 't' },
+    at,
+    config,
+  )
+    .dedupKeys.filter((key) => key.kind === 'person')
+    .map((key) => key.key);
+
+/** How people and forms write the same address: case, surrounding spaces, tabs and line breaks. */
+const emailVariant = (email: string) =>
+  fc
+    .tuple(fc.constantFrom('', ' ', '\t', '  \n'), fc.array(fc.boolean(), { minLength: email.length, maxLength: email.length }), fc.constantFrom('', ' ', '\r\n'))
+    .map(([before, upper, after]) => `${before}${[...email].map((char, index) => (upper[index] ? char.toUpperCase() : char)).join('')}${after}`);
+
+/** How the same US number is written: national, international, with spaces, dots, dashes or brackets. */
+const usNumber = fc
+  .tuple(fc.constantFrom('415', '212', '646', '312'), fc.integer({ min: 200, max: 999 }), fc.integer({ min: 0, max: 9999 }))
+  .map(([area, exchange, line]) => ({ area, exchange: String(exchange), line: String(line).padStart(4, '0') }));
+const phoneVariant = ({ area, exchange, line }: { area: string; exchange: string; line: string }) =>
+  fc.constantFrom(`(${area}) ${exchange}-${line}`, `${area}.${exchange}.${line}`, `+1 ${area} ${exchange} ${line}`, `1-${area}-${exchange}-${line}`, ` ${area}${exchange}${line} `, `+1${area}${exchange}${line}`);
+
+describe('cleaning', () => {
+  it('is idempotent: a cleaned email, phone or name cleans to itself', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), usNumber, fc.string(), (email, number, name) => {
+        const cleanEmail = normaliseEmail(email);
+        if (cleanEmail !== undefined) expect(normaliseEmail(cleanEmail)).toBe(cleanEmail);
+        const cleanPhone = normalisePhone(`${number.area}${number.exchange}${number.line}`, 'US');
+        if (cleanPhone !== undefined) expect(normalisePhone(cleanPhone, 'US')).toBe(cleanPhone);
+        expect(normaliseName(normaliseName(name))).toBe(normaliseName(name));
+      }),
+    );
+  });
+
+  it('gives the same dedup keys to every formatting of the same email and phone', () => {
+    fc.assert(
+      fc.property(
+        fc.emailAddress().chain((email) => fc.tuple(fc.constant(email), emailVariant(email), emailVariant(email))),
+        usNumber.chain((number) => fc.tuple(phoneVariant(number), phoneVariant(number))),
+        ([, first, second], [firstPhone, secondPhone]) => {
+          expect(personKeysOf({ email: first, phone: firstPhone })).toEqual(personKeysOf({ email: second, phone: secondPhone }));
+        },
+      ),
+    );
+  });
+});
+
+describe('lossless JSON', () => {
+  it('round-trips every signed 64-bit integer exactly, wherever it sits in the document', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.string(), (id, text) => {
+        const parsed = parseJsonKeepingLargeIntegers(`{"form_id":${id},"note":${JSON.stringify(text)},"ids":[${id}]}`) as { form_id: unknown; note: string; ids: unknown[] };
+        const exact = Number.isSafeInteger(Number(id)) ? Number(id) : id.toString();
+        expect(parsed).toEqual({ form_id: exact, note: text, ids: [exact] });
+      }),
+    );
+  });
+});
