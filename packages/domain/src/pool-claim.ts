@@ -3,6 +3,7 @@ import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Principal } from './access-policy';
+import { openLeadStatuses } from './lead-transition';
 
 /**
  * A pool's claim rules (领取规则), all checked in the claim's one transaction. Defaults: 20 claims a day,
@@ -161,7 +162,7 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
 }
 
 /** Statuses of a lead someone is working; a converted or invalid lead is not handed back. */
-export const releasableStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qualified'];
+export const releasableStatuses = openLeadStatuses;
 
 /** The body of `POST /leads/{id}/release`; the reason is checked against the pool's list by `releaseBodySchema`. */
 export function releaseBodySchema(pool: Pick<Pool, 'releaseReasons'>) {
