@@ -4,6 +4,7 @@ import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Principal } from './access-policy';
 import { openLeadStatuses } from './lead-transition';
+import { agendaKey } from './my-leads';
 
 /**
  * A pool's claim rules (领取规则), all checked in the claim's one transaction. Defaults: 20 claims a day,
@@ -44,6 +45,8 @@ export interface LeadClaim {
   /** Open leads the rep may hold: the smaller of their capacity and the pool's holding cap. */
   holdingCap: number;
   assignment: NonNullable<Lead['assignment']>;
+  /** The lead's place in its new owner's list (`agendaKey`). */
+  agenda: string;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
 }
@@ -101,6 +104,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       daily: { day: localDay(now, input.timeZone), limit: isAdmin ? undefined : pool.claim.dailyLimit, expiresAt: Math.floor((now.getTime() + 2 * dayMs) / 1000) },
       holdingCap,
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
+      agenda: agendaKey(lead),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
     },
