@@ -373,7 +373,8 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
-                  UpdateExpression: 'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment',
+                  UpdateExpression:
+                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment',
                   ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
