@@ -183,7 +183,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade))
       .map((lead) => ({ lead, agenda: agendaKey(lead) }))
       .filter(({ agenda, lead }) => (!filter.dueBefore || agenda < filter.dueBefore) && (!page.after || order(agenda, lead.leadId) > order(page.after.agenda, page.after.leadId)))
-      .sort((a, b) => order(a.agenda, a.lead.leadId).localeCompare(order(b.agenda, b.lead.leadId)));
+      // By code unit, as DynamoDB orders sort keys (a locale's collation would ignore the "~" of no next step).
+      .sort((a, b) => (order(a.agenda, a.lead.leadId) < order(b.agenda, b.lead.leadId) ? -1 : 1));
     const shown = owned.slice(0, page.limit);
     const last = shown.at(-1);
     return { leads: shown.map(({ lead }) => structuredClone(lead)), next: owned.length > page.limit && last ? { agenda: last.agenda, leadId: last.lead.leadId } : undefined };
