@@ -15,7 +15,7 @@ async function call(method: 'GET' | 'POST', path: string, token: string, body?: 
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, json: (await response.json()) as any };
+  return { status: response.status, json: await response.json() };
 }
 
 describe('a pooled lead worked to a sale, through the local runtime', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { erasePersonFromLead, personDedupKey, planActivity, planManualAssignment, poolSchema, type Configuration } from '@leadflow/domain';
+import { agendaKey, erasePersonFromLead, personDedupKey, planActivity, planManualAssignment, poolSchema, type Configuration } from '@leadflow/domain';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
@@ -13,6 +13,7 @@ import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
+import { webFormIntake } from '../support/intakes';
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
@@ -92,7 +93,12 @@ describe('lifecycle transitions against DynamoDB Local', () => {
         eventId: randomUUID(),
       }),
     );
-    const outcomes = await Promise.all(plans.map((plan) => ('transition' in plan ? leads.applyTransition(plan.transition) : plan.refusal.rule)));
+    const outcomes = await Promise.all(
+      plans.map((plan) => {
+        if ('refusal' in plan) throw new Error(`refused: ${plan.refusal.message}`);
+        return leads.applyTransition(plan.transition);
+      }),
+    );
     expect([...outcomes].sort()).toEqual(['applied', 'lead_changed', 'lead_changed', 'lead_changed', 'lead_changed']);
     const open = (await leads.readRepStates(w.members)).openLeads;
     expect([...open.values()].reduce((sum, count) => sum + count, 0)).toBe(1);
@@ -167,6 +173,20 @@ describe('lifecycle transitions against DynamoDB Local', () => {
     await w.post('assign', 'a-none', manager('mgr-maya'), { repId: ben });
     expect(ids(await mine({}, ben)).sort()).toEqual(['a-none', 'b-1']);
     expect(ids(await mine())).toEqual(['a-overdue', 'a-soon', 'a-later']);
+  });
+
+  it("keeps an owned lead's place in its owner's list when a touch re-scores it", { timeout: 120_000 }, async () => {
+    const w = world('touch-agenda');
+    await w.pool('touched-lead');
+    expect((await w.post('claim', 'touched-lead', rep(w.members[0]))).status).toBe(200);
+    const agendaOf = async () => (await database.items()).find((item) => item.entity === 'lead' && item.leadId === 'touched-lead')?.ownerAgenda;
+    const before = await agendaOf();
+    expect(before).toBe(agendaKey((await leads.getLead('touched-lead'))!));
+    await leads.ingestLead(webFormIntake(w.config, { leadId: 'touched-again', contact: { name: 'Ada', email: 'touched-lead@example.com' }, now: new Date('2026-03-02T11:00:00.000Z') }));
+    const touched = (await leads.getLead('touched-lead'))!;
+    expect(touched.touches).toBe(2);
+    expect(await agendaOf()).toBe(agendaKey(touched));
+    expect(await agendaOf()).not.toBe(before);
   });
 
   it('filters a pool listing inside the sparse index and still fills a page when the filter drops leads', { timeout: 120_000 }, async () => {

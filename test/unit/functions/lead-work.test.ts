@@ -35,7 +35,7 @@ async function get(deps: Deps, create: typeof createMyLeads | typeof createPoolL
 
 /** What a refused request must leave untouched. */
 const writes = (deps: Deps) => JSON.stringify({ leads: [...deps.store.leads], outbox: [...deps.store.outbox.keys()], open: [...deps.store.openLeads] });
-const events = (deps: Deps, type: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === type).map((event) => event.detail as Record<string, unknown>);
+const events = (deps: Deps, type: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === type).map((event) => event.detail);
 
 /** A lead of the nurture pool claimed by `repId`. */
 async function ownedLead(deps: Deps, leadId: string, repId = 'rep-ava', capturedAt?: Date) {
