@@ -163,6 +163,46 @@ describe('the lifecycle endpoints', () => {
   });
 });
 
+describe('a lifecycle write that loses a race', () => {
+  /** Lets `interloper` change the lead once, between the handler's read and its write, as a concurrent request would. */
+  function racing(deps: Deps, interloper: () => Promise<unknown>) {
+    const apply = deps.store.applyTransition.bind(deps.store);
+    let raced = false;
+    deps.store.applyTransition = async (transition) => {
+      if (!raced) {
+        raced = true;
+        await interloper();
+      }
+      return apply(transition);
+    };
+  }
+
+  it('is planned again and written when the change was beside the point (another follow-up)', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'r-1');
+    racing(deps, () => post(deps, 'activities', 'r-1', asRep('rep-ava'), { kind: 'note', outcome: 'from the other tab' }));
+    expect((await post(deps, 'activities', 'r-1', asRep('rep-ava'), { kind: 'call' })).status).toBe(200);
+    expect(
+      deps.store.leads
+        .get('r-1')
+        ?.history.filter((entry) => entry.action === 'activity')
+        .map((entry) => entry.detail),
+    ).toEqual(['note: from the other tab', 'call']);
+  });
+
+  it('is a 409 naming the new state when the owner changed meanwhile, writing nothing of its own', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'r-2');
+    racing(deps, () => post(deps, 'assign', 'r-2', asManager, { repId: 'rep-ben' }));
+    expect(await post(deps, 'assign', 'r-2', { sub: 'mgr-other', 'cognito:groups': '[manager]' }, { repId: 'mgr-maya' })).toEqual({
+      status: 409,
+      json: { rule: 'lead_changed', error: 'lead r-2 changed while it was being assigned: it is now assigned and owned by rep-ben; read it and try again' },
+    });
+    expect(deps.store.leads.get('r-2')?.ownerId).toBe('rep-ben');
+    expect(events(deps, 'lead.assigned')).toHaveLength(1);
+  });
+});
+
 describe('GET /me/leads', () => {
   it("lists only the caller's open leads, overdue next steps first, then due soonest, then the rest; filters and pages", async () => {
     const deps = fakeDependencies();
