@@ -1,21 +1,22 @@
-import { canViewPool, encodePoolCursor, poolLeadView, poolListingQuerySchema, toIssueList } from '@leadflow/domain';
+import { canViewPool, encodePoolCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 
 /**
- * `GET /pools/{poolId}/leads[?limit=50][&cursor=…]`: the leads waiting unowned in a pool, oldest first,
+ * `GET /pools/{poolId}/leads[?limit=50][&cursor=…][&grade=A][&temperature=hot][&channel=…][&minAgeHours=…][&maxAgeHours=…]`:
+ * the leads waiting unowned in a pool that pass the filters, oldest first,
  * for its members and admins, managers and admins; contact details masked for reps until they claim.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
-    const { config, leads } = dependencies();
+    const { config, leads, now } = dependencies();
     const poolId = event.pathParameters?.poolId ?? '';
     const pool = config.pools.find((candidate) => candidate.id === poolId);
     if (!pool) throw notFound(`Pool "${poolId}" does not exist`);
     if (!canViewPool(principal, pool)) throw forbidden(`${principal.id} is not a member of pool ${poolId}`);
     const query = poolListingQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) throw badRequest('The pool listing query is invalid', toIssueList(query.error));
-    const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor });
+    const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor }, poolListingFilter(query.data, now()));
     const seesContact = principal.roles.includes('manager') || principal.roles.includes('admin');
     return jsonResponse(200, { poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePoolCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
   });

@@ -5,7 +5,7 @@ import { eventHandler, lambdaDependencies, logger, operationalMetricNames, type 
  * On `lead.assigned`: email the new owner. The log of sent notifications makes redeliveries harmless;
  * a crash between sending and logging can still send twice, which beats never sending. The log entry
  * and the lead are read together, in one request. Speed to lead (capture to notification) is measured
- * once per lead notified, by the lead's channel.
+ * once per lead notified to its first owner, by the lead's channel; a transfer notifies without measuring.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'metrics' | 'now'>) {
   return eventHandler(leadAssignedDetailSchema, async (detail) => {
@@ -23,7 +23,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     await notifications.recordSent(notificationId, lead.leadId, notifiedAt.toISOString());
     // By grade too: an A lead waiting is worse news than a D lead waiting. Leads stored before scoring have none.
     const grade: Record<string, string> = lead.score ? { grade: lead.score.grade } : {};
-    metrics.measure(operationalMetricNames.speedToLead, notifiedAt.getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...grade });
+    // A transfer to a second owner is no response to the lead: counting it would stretch speed to lead by the first owner's days.
+    if (!detail.previousOwnerId) metrics.measure(operationalMetricNames.speedToLead, notifiedAt.getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...grade });
     metrics.count(operationalMetricNames.repNotified, { channel: lead.channel });
     logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, channel: 'email' });
   });

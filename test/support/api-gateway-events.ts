@@ -1,7 +1,15 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 /** A minimal API Gateway HTTP API (payload v2) event, as Lambda receives it. */
-export function httpEvent(input: { method?: string; path?: string; pathParameters?: Record<string, string>; headers?: Record<string, string>; body?: string; claims?: Record<string, string> }): APIGatewayProxyEventV2 {
+export function httpEvent(input: {
+  method?: string;
+  path?: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  claims?: Record<string, string>;
+}): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: `${input.method ?? 'GET'} ${input.path ?? '/'}`,
@@ -9,6 +17,7 @@ export function httpEvent(input: { method?: string; path?: string; pathParameter
     rawQueryString: '',
     headers: input.headers ?? {},
     pathParameters: input.pathParameters,
+    ...(input.query ? { queryStringParameters: input.query } : {}),
     body: input.body,
     isBase64Encoded: false,
     requestContext: {

@@ -1,4 +1,21 @@
-import { releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadEvent, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
+import {
+  agendaKey,
+  openLeadStatuses,
+  releasableStatuses,
+  type Lead,
+  type LeadClaim,
+  type LeadErasure,
+  type LeadEvent,
+  type LeadRelease,
+  type LeadTransition,
+  type MyLeadsCursor,
+  type MyLeadsFilter,
+  type OutOfOffice,
+  type PoolChange,
+  type PoolCursor,
+  type PoolListingFilter,
+  type PreparedIntake,
+} from '@leadflow/domain';
 import type {
   Dependencies,
   IntakeOutcome,
@@ -144,14 +161,49 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'released';
   }
 
-  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }, filter: PoolListingFilter = {}): Promise<{ leads: Lead[]; next?: PoolCursor }> {
     const order = (lead: Pick<Lead, 'capturedAt' | 'leadId'>) => `${lead.capturedAt}#${lead.leadId}`;
+    const kept = (lead: Lead) =>
+      (!filter.grade || lead.score?.grade === filter.grade) &&
+      (!filter.temperature || lead.score?.temperature === filter.temperature) &&
+      (!filter.channel || lead.channel === filter.channel) &&
+      (!filter.capturedFrom || lead.capturedAt >= filter.capturedFrom) &&
+      (!filter.capturedTo || lead.capturedAt <= filter.capturedTo);
     const waiting = [...this.leads.values()]
-      .filter((lead) => lead.status === 'in_pool' && !lead.ownerId && lead.poolId === poolId && (!page.after || order(lead) > order(page.after)))
+      .filter((lead) => lead.status === 'in_pool' && !lead.ownerId && lead.poolId === poolId && kept(lead) && (!page.after || order(lead) > order(page.after)))
       .sort((a, b) => order(a).localeCompare(order(b)));
     const leads = waiting.slice(0, page.limit).map((lead) => structuredClone(lead));
     const last = leads.at(-1);
     return { leads, next: waiting.length > page.limit && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
+  }
+
+  async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
+    const order = (agenda: string, leadId: string) => `${agenda}\u0000${leadId}`;
+    const owned = [...this.leads.values()]
+      .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade))
+      .map((lead) => ({ lead, agenda: agendaKey(lead) }))
+      .filter(({ agenda, lead }) => (!filter.dueBefore || agenda < filter.dueBefore) && (!page.after || order(agenda, lead.leadId) > order(page.after.agenda, page.after.leadId)))
+      // By code unit, as DynamoDB orders sort keys (a locale's collation would ignore the "~" of no next step).
+      .sort((a, b) => (order(a.agenda, a.lead.leadId) < order(b.agenda, b.lead.leadId) ? -1 : 1));
+    const shown = owned.slice(0, page.limit);
+    const last = shown.at(-1);
+    return { leads: shown.map(({ lead }) => structuredClone(lead)), next: owned.length > page.limit && last ? { agenda: last.agenda, leadId: last.lead.leadId } : undefined };
+  }
+
+  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
+    const lead = this.leads.get(transition.before.leadId);
+    if (!lead || lead.history.length !== transition.before.history.length) return 'lead_changed';
+    const open = new Map(this.openLeads);
+    for (const move of transition.openLeads) {
+      const count = open.get(move.repId) ?? 0;
+      if (move.change === 1 && count >= move.cap) return 'holding_cap';
+      if (move.change === -1 && count <= 0) throw new Error(`Rep ${move.repId} holds lead ${lead.leadId} but their open-lead counter is zero`);
+      open.set(move.repId, count + move.change);
+    }
+    for (const [repId, count] of open) this.openLeads.set(repId, count);
+    this.leads.set(lead.leadId, structuredClone(transition.after));
+    this.record(transition.event);
+    return 'applied';
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
@@ -161,6 +213,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     const erasure = input.erase(structuredClone(lead));
     if (!erasure) return { leadId };
     for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);
+    if (lead.ownerId && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status)) this.openLeads.set(lead.ownerId, (this.openLeads.get(lead.ownerId) ?? 0) - 1);
     this.leads.set(leadId, structuredClone(erasure.lead));
     this.record(erasure.event);
     return { leadId };

@@ -7,6 +7,7 @@ import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
 import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
+import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -54,6 +55,10 @@ export const poolSchema = z.strictObject({
   claim: poolClaimRulesSchema.default(poolClaimRulesSchema.parse({})),
   /** The reasons an owner may give when releasing a lead back to this pool. */
   releaseReasons: z.array(idSchema).min(1).default(defaultReleaseReasons),
+  /** The reasons a lead of this pool may be marked invalid with (无效原因). */
+  invalidReasons: z.array(idSchema).min(1).default(defaultInvalidReasons),
+  /** The qualification levels this pool's leads may be marked `qualified` as. */
+  qualifications: z.array(qualificationSchema).min(1).default(['mql', 'sql']),
 });
 
 export const teamSchema = z.strictObject({

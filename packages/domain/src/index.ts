@@ -39,3 +39,8 @@ export * from './assignment-strategies';
 export * from './routing-dry-run';
 export * from './pool-claim';
 export * from './pool-listing';
+export * from './lead-transition';
+export * from './lead-manual-assignment';
+export * from './lead-follow-up';
+export * from './lead-status-change';
+export * from './my-leads';

@@ -2,6 +2,7 @@ import type { Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Route } from './routing-table';
+import { agendaKey } from './my-leads';
 import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 
 /** The route that matched, the pool it sends the lead to, and what the strategy made of the pool's reps. */
@@ -19,6 +20,8 @@ export interface RoutingContext {
 export interface OwnerChange {
   ownerId: string;
   assignment: NonNullable<Lead['assignment']>;
+  /** The lead's place in its owner's list (`agendaKey`). */
+  agenda: string;
   routing: RoutingDecision;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
@@ -49,6 +52,7 @@ export function assignToOwner(context: RoutingContext & { owner: Rep; passedOver
   return {
     ownerId: owner.id,
     assignment: { rule: route.strategy, poolId, assignedAt: at },
+    agenda: agendaKey(lead),
     routing,
     historyEntry: { at, action: 'assigned', by: 'system', detail: explanation, decision: routing },
     event: leadEvent('lead.assigned', { eventId: context.eventId, leadId: lead.leadId, ownerId: owner.id, poolId, rule: route.strategy, assignedAt: at, routeId: route.id, candidates, explanation, score }, at),

@@ -3,6 +3,8 @@ import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Principal } from './access-policy';
+import { openLeadStatuses } from './lead-transition';
+import { agendaKey } from './my-leads';
 
 /**
  * A pool's claim rules (领取规则), all checked in the claim's one transaction. Defaults: 20 claims a day,
@@ -43,6 +45,8 @@ export interface LeadClaim {
   /** Open leads the rep may hold: the smaller of their capacity and the pool's holding cap. */
   holdingCap: number;
   assignment: NonNullable<Lead['assignment']>;
+  /** The lead's place in its new owner's list (`agendaKey`). */
+  agenda: string;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
 }
@@ -100,6 +104,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       daily: { day: localDay(now, input.timeZone), limit: isAdmin ? undefined : pool.claim.dailyLimit, expiresAt: Math.floor((now.getTime() + 2 * dayMs) / 1000) },
       holdingCap,
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
+      agenda: agendaKey(lead),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
     },
@@ -161,7 +166,7 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
 }
 
 /** Statuses of a lead someone is working; a converted or invalid lead is not handed back. */
-export const releasableStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qualified'];
+export const releasableStatuses = openLeadStatuses;
 
 /** The body of `POST /leads/{id}/release`; the reason is checked against the pool's list by `releaseBodySchema`. */
 export function releaseBodySchema(pool: Pick<Pool, 'releaseReasons'>) {

@@ -4,6 +4,7 @@ import type { Pool } from './configuration';
 import type { Lead } from './lead';
 import { maskName } from './lead-lookup';
 import { isPoolMember } from './pool-claim';
+import { gradeSchema, temperatureSchema, type Grade, type Temperature } from './lead-scoring';
 
 /** Managers and admins see every pool; a rep sees the pools they are a member or admin of. */
 export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | 'admins'>): boolean {
@@ -15,21 +16,60 @@ export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | '
 export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().min(1) });
 export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
-/** The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50) and the `cursor` of the previous page. */
-export const poolListingQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return poolCursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
-        return z.NEVER;
-      }
-    })
-    .optional(),
-});
+/**
+ * The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50), the `cursor` of the previous
+ * page, and filters: `grade`, `temperature`, `channel`, and age since capture in hours (`minAgeHours`,
+ * `maxAgeHours`, either or both).
+ */
+export const poolListingQuerySchema = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    grade: gradeSchema.optional(),
+    temperature: temperatureSchema.optional(),
+    channel: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id')
+      .optional(),
+    minAgeHours: z.coerce.number().finite().min(0).optional(),
+    maxAgeHours: z.coerce.number().finite().min(0).optional(),
+    cursor: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return poolCursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  })
+  .refine((query) => query.minAgeHours === undefined || query.maxAgeHours === undefined || query.minAgeHours <= query.maxAgeHours, {
+    path: ['maxAgeHours'],
+    message: 'must not be less than minAgeHours',
+  });
+export type PoolListingQuery = z.infer<typeof poolListingQuerySchema>;
+
+/** What a pool listing keeps: scored grade and temperature, channel, and a capture-time window (inclusive). */
+export interface PoolListingFilter {
+  grade?: Grade;
+  temperature?: Temperature;
+  channel?: string;
+  capturedFrom?: string;
+  capturedTo?: string;
+}
+
+/** The store's filter for a listing query at `now`: ages in hours become a capture-time window. */
+export function poolListingFilter(query: PoolListingQuery, now: Date): PoolListingFilter {
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000).toISOString();
+  return {
+    ...(query.grade ? { grade: query.grade } : {}),
+    ...(query.temperature ? { temperature: query.temperature } : {}),
+    ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.maxAgeHours !== undefined ? { capturedFrom: hoursAgo(query.maxAgeHours) } : {}),
+    ...(query.minAgeHours !== undefined ? { capturedTo: hoursAgo(query.minAgeHours) } : {}),
+  };
+}
 
 /** The opaque `cursor` a client sends back for the next page. */
 export function encodePoolCursor(cursor: PoolCursor): string {

@@ -19,6 +19,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },
       // Sparse: only leads waiting unowned in a pool carry `poolWaiting` (`POOL#<poolId>`), so a pool's listing reads just those.
       { indexName: 'pool-waiting-by-capture', partitionKey: { name: 'poolWaiting', type: 'S' }, sortKey: { name: 'capturedAt', type: 'S' } },
+      // Only owned leads carry `ownerAgenda` (next step, then temperature and grade): a rep's list reads just their leads, in the order to work them.
+      { indexName: 'owner-agenda', partitionKey: { name: 'ownerId', type: 'S' }, sortKey: { name: 'ownerAgenda', type: 'S' } },
     ],
   },
 };

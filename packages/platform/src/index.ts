@@ -43,3 +43,4 @@ export * from './adapters/local-secret-store';
 export * from './stored-secret';
 export * from './relay-outbox-events';
 export * from './adapters/sparse-index-shards';
+export * from './lead-transition-request';

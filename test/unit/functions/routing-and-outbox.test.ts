@@ -38,6 +38,15 @@ describe('notify-rep handler', () => {
     expect(deps.metrics.measured).toEqual([{ name: 'SpeedToLead', milliseconds: 90_250, dimensions: { channel: 'website', grade } }]);
     expect(deps.metrics.counted).toEqual([{ name: 'RepNotified', dimensions: { channel: 'website' } }]);
   });
+
+  it('emails the new owner of a transfer without counting it as speed to lead', async () => {
+    const deps = fakeDependencies();
+    capturedLead(deps, 'l1');
+    const detail = { eventId: 'transfer-1', leadId: 'l1', ownerId: 'rep-ben', poolId: 'americas-inbound', rule: 'manual', by: 'mgr-maya', previousOwnerId: 'rep-ava', assignedAt: '2026-03-05T10:00:00.000Z' };
+    await createNotifyHandler(() => deps)(busEvent('lead.assigned', detail), lambdaContext);
+    expect(deps.mailer.sent).toEqual([expect.objectContaining({ to: 'ben.okafor@northwind.example' })]);
+    expect(deps.metrics.measured).toEqual([]);
+  });
 });
 
 describe('relay-outbox and sweep-outbox handlers', () => {

@@ -1,8 +1,25 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { outOfOfficeSchema, releasableStatuses, type Lead, type LeadClaim, type LeadErasure, type LeadRelease, type OutOfOffice, type PoolChange, type PoolCursor, type PreparedIntake } from '@leadflow/domain';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  agendaKey,
+  openLeadStatuses,
+  outOfOfficeSchema,
+  releasableStatuses,
+  type Lead,
+  type LeadClaim,
+  type LeadErasure,
+  type LeadRelease,
+  type LeadTransition,
+  type MyLeadsCursor,
+  type MyLeadsFilter,
+  type OutOfOffice,
+  type PoolChange,
+  type PoolCursor,
+  type PoolListingFilter,
+  type PreparedIntake,
+} from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
-import { leadFromItem } from './lead-item';
+import { leadFromItem, leadIndexAttributes } from './lead-item';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 
@@ -65,6 +82,8 @@ export class DynamoDbLeadStore implements LeadStore {
     const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
+    // A re-scored lead someone owns moves in their list (hotter leads first).
+    const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
     const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
     try {
@@ -79,7 +98,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${agenda}`,
                 ConditionExpression: 'attribute_exists(pk) AND touches = :seenTouches',
                 ExpressionAttributeValues: {
                   ':one': 1,
@@ -88,6 +107,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':entry': [touch.historyEntry],
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
+                  ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
                 },
               },
             },
@@ -186,13 +206,14 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
                 // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':new': 'new',
                   ':owner': change.ownerId,
+                  ':agenda': change.agenda,
                   ':assignment': change.assignment,
                   ':routing': change.routing,
                   ':assigned': 'assigned',
@@ -226,6 +247,20 @@ export class DynamoDbLeadStore implements LeadStore {
         ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
         ExpressionAttributeNames: { '#open': 'open' },
         ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': repId, ':cap': cap },
+      },
+    };
+  }
+
+  /** A rep's open-lead counter down by one: every open owned lead was counted when it got its owner, so it never goes below zero. */
+  private openLeadDecrement(repId: string) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: leadsTableKeys.repLoad(repId),
+        UpdateExpression: 'ADD #open :minusOne',
+        ConditionExpression: '#open > :zero',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
       },
     };
   }
@@ -276,12 +311,13 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
-                  UpdateExpression: 'SET ownerId = :owner, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting',
+                  UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
                     ':owner': claim.ownerId,
+                    ':agenda': claim.agenda,
                     ':assignment': claim.assignment,
                     ':assigned': 'assigned',
                     ':inPool': 'in_pool',
@@ -337,7 +373,8 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
-                  UpdateExpression: 'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, assignment',
+                  UpdateExpression:
+                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment',
                   ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
@@ -351,17 +388,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              {
-                // Every owned lead was counted when it was assigned or claimed, so the counter never goes below zero.
-                Update: {
-                  TableName: this.tableName,
-                  Key: leadsTableKeys.repLoad(release.ownerId),
-                  UpdateExpression: 'ADD #open :minusOne',
-                  ConditionExpression: '#open > :zero',
-                  ExpressionAttributeNames: { '#open': 'open' },
-                  ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-                },
-              },
+              this.openLeadDecrement(release.ownerId),
               { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -376,21 +403,96 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }> {
+  async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }, filter: PoolListingFilter = {}): Promise<{ leads: Lead[]; next?: PoolCursor }> {
     const waiting = poolWaitingPartition(poolId);
-    const { Items, LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
+    const { capturedFrom, capturedTo } = filter;
+    const captured = capturedFrom && capturedTo ? ' AND capturedAt BETWEEN :from AND :to' : capturedFrom ? ' AND capturedAt >= :from' : capturedTo ? ' AND capturedAt <= :to' : '';
+    const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel });
+    const { items, more } = await this.queryPage(
+      {
         IndexName: 'pool-waiting-by-capture',
-        KeyConditionExpression: 'poolWaiting = :waiting',
-        ExpressionAttributeValues: { ':waiting': waiting },
-        Limit: page.limit,
+        KeyConditionExpression: `poolWaiting = :waiting${captured}`,
+        ...kept,
+        ExpressionAttributeValues: { ':waiting': waiting, ...(capturedFrom ? { ':from': capturedFrom } : {}), ...(capturedTo ? { ':to': capturedTo } : {}), ...kept.ExpressionAttributeValues },
         ExclusiveStartKey: page.after && { ...leadsTableKeys.lead(page.after.leadId), poolWaiting: waiting, capturedAt: page.after.capturedAt },
-      }),
+      },
+      page.limit,
     );
-    const leads = (Items ?? []).map(leadFromItem);
+    const leads = items.map(leadFromItem);
     const last = leads.at(-1);
-    return { leads, next: LastEvaluatedKey && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
+    return { leads, next: more && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
+  }
+
+  async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
+    const statuses = Object.fromEntries(filter.statuses.map((status, index) => [`:status${index}`, status]));
+    const kept = filterExpression({ 'score.grade': filter.grade });
+    const { items, more } = await this.queryPage(
+      {
+        IndexName: 'owner-agenda',
+        KeyConditionExpression: `ownerId = :owner${filter.dueBefore ? ' AND ownerAgenda < :due' : ''}`,
+        FilterExpression: [`#status IN (${Object.keys(statuses).join(', ')})`, kept.FilterExpression].filter(Boolean).join(' AND '),
+        ExpressionAttributeNames: { '#status': 'status', ...kept.ExpressionAttributeNames },
+        ExpressionAttributeValues: { ':owner': ownerId, ...statuses, ...(filter.dueBefore ? { ':due': filter.dueBefore } : {}), ...kept.ExpressionAttributeValues },
+        ExclusiveStartKey: page.after && { ...leadsTableKeys.lead(page.after.leadId), ownerId, ownerAgenda: page.after.agenda },
+      },
+      page.limit,
+    );
+    const last = items.at(-1);
+    return { leads: items.map(leadFromItem), next: more && last ? { agenda: String(last.ownerAgenda), leadId: String(last.leadId) } : undefined };
+  }
+
+  /**
+   * Up to `limit` items of an index query whose filter may drop some: reads on until the page is full or
+   * the index part is read, so a filtered page is never short while more items match. `more` says
+   * whether the query stopped before the end (then the last item is where the next page starts).
+   */
+  private async queryPage(input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, limit: number): Promise<{ items: Array<Record<string, unknown>>; more: boolean }> {
+    const items: Array<Record<string, unknown>> = [];
+    let start = input.ExclusiveStartKey;
+    for (;;) {
+      // Asking for no more than the page still needs means a full page ends exactly at its last item.
+      const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, Limit: limit - items.length, ExclusiveStartKey: start }));
+      items.push(...(Items ?? []));
+      if (!LastEvaluatedKey) return { items, more: false };
+      if (items.length >= limit) return { items, more: true };
+      start = LastEvaluatedKey;
+    }
+  }
+
+  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
+    const { before, after } = transition;
+    const update = leadUpdate(before, after);
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(before.leadId),
+                  ...update,
+                  // Every change appends to the history: the same length means the lead is still as it was read.
+                  ConditionExpression: 'attribute_exists(pk) AND size(#history) = :seenHistory',
+                  ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#history': 'history' },
+                  ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenHistory': before.history.length },
+                },
+              },
+              ...transition.openLeads.map((move) => (move.change === 1 ? this.holdingCapIncrement(move.repId, move.cap) : this.openLeadDecrement(move.repId))),
+              { Put: { TableName: this.tableName, Item: outboxItem(transition.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'applied';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
+      const move = transition.openLeads.find((_, index) => failed?.[index + 1]);
+      if (move?.change === 1) return 'holding_cap';
+      if (move) throw new Error(`Rep ${move.repId} holds lead ${before.leadId} but their open-lead counter is zero`, { cause: error });
+      throw error;
+    }
   }
 
   async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
@@ -418,9 +520,9 @@ export class DynamoDbLeadStore implements LeadStore {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConsistentRead: true }));
       if (Item?.leadId === leadId) heldKeys.push(key);
     }
-    const { set, remove } = changedFields(lead, erasure.lead);
-    const names = Object.fromEntries([...Object.keys(set), ...remove].map((field) => [`#${field}`, field]));
-    const assignments = Object.keys(set).map((field) => `#${field} = :${field}`);
+    const update = leadUpdate(lead, erasure.lead);
+    // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
+    const freesOwner = lead.ownerId !== undefined && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status);
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -428,12 +530,12 @@ export class DynamoDbLeadStore implements LeadStore {
             Update: {
               TableName: this.tableName,
               Key: leadsTableKeys.lead(leadId),
-              UpdateExpression: [assignments.length ? `SET ${assignments.join(', ')}` : '', remove.length ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : ''].join(' ').trim(),
+              ...update,
               ConditionExpression: 'updatedAt = :seenUpdatedAt',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])), ':seenUpdatedAt': lead.updatedAt },
+              ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt },
             },
           },
+          ...(freesOwner && lead.ownerId ? [this.openLeadDecrement(lead.ownerId)] : []),
           ...heldKeys.map((key) => ({
             Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
           })),
@@ -476,12 +578,40 @@ function failedConditions(error: unknown): boolean[] | undefined {
   return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
-/** The top-level fields of a lead that an update must set (changed or added) and remove, so other attributes of the item stay. */
-function changedFields(before: Lead, after: Lead): { set: Record<string, unknown>; remove: string[] } {
+/**
+ * The update that turns the stored `before` into `after`: changed and added top-level fields set, gone
+ * ones removed (other attributes of the item stay), new history entries appended, and the index
+ * attributes (`leadIndexAttributes`) set or removed to match `after`.
+ */
+function leadUpdate(before: Lead, after: Lead): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(after)) {
-    if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;
+    if (field !== 'history' && value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;
   }
   const remove = Object.keys(before).filter((field) => before[field as keyof Lead] !== undefined && after[field as keyof Lead] === undefined);
-  return { set, remove };
+  const indexed = leadIndexAttributes(after);
+  for (const [attribute, value] of Object.entries(leadIndexAttributes(before))) if (value !== undefined && !(attribute in indexed)) remove.push(attribute);
+  Object.assign(set, indexed);
+  const appended = after.history.slice(before.history.length);
+  const assignments = [...Object.keys(set).map((field) => `#${field} = :${field}`), ...(appended.length ? ['#history = list_append(#history, :appendedHistory)'] : [])];
+  return {
+    UpdateExpression: [`SET ${assignments.join(', ')}`, remove.length ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : ''].join(' ').trim(),
+    ExpressionAttributeNames: Object.fromEntries([...Object.keys(set), ...remove, ...(appended.length ? ['history'] : [])].map((field) => [`#${field}`, field])),
+    ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])), ...(appended.length ? { ':appendedHistory': appended } : {}) },
+  };
+}
+
+/** A filter expression keeping items whose (dotted) attributes equal the given values; undefined values keep everything. */
+function filterExpression(equal: Record<string, string | undefined>): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
+  const conditions = Object.entries(equal).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  if (conditions.length === 0) return {};
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  const clauses = conditions.map(([path, value], index) => {
+    const parts = path.split('.');
+    for (const part of parts) names[`#f${part}`] = part;
+    values[`:f${index}`] = value;
+    return `${parts.map((part) => `#f${part}`).join('.')} = :f${index}`;
+  });
+  return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }

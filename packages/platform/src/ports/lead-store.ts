@@ -1,4 +1,4 @@
-import type { Lead, LeadClaim, PoolCursor, LeadErasure, LeadRelease, OutOfOffice, OwnerChange, PoolChange, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadClaim, LeadErasure, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter, PreparedIntake } from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
@@ -57,11 +57,27 @@ export interface LeadStore {
    * when the lead is no longer theirs or no longer in a releasable state.
    */
   releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'>;
-  /** A page of the leads waiting unowned in a pool, oldest capture first, and where the next page starts. */
-  listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }): Promise<{ leads: Lead[]; next?: PoolCursor }>;
+  /**
+   * A page of the leads waiting unowned in a pool that pass `filter`, oldest capture first, and where the
+   * next page starts. Reads only the pool's waiting leads (its part of the sparse pool index).
+   */
+  listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }, filter?: PoolListingFilter): Promise<{ leads: Lead[]; next?: PoolCursor }>;
+  /**
+   * A page of the leads `ownerId` owns with one of `filter.statuses` (and `filter.grade`, and a next step
+   * before `filter.dueBefore`), in agenda order (`agendaKey`: next step soonest, then hottest and best
+   * grade), and where the next page starts. Reads only that owner's leads.
+   */
+  listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }>;
+  /**
+   * Writes a lifecycle transition in one transaction: the lead becomes `transition.after` only if it still
+   * has `transition.before`'s history (else `lead_changed`), reps' open-lead counters move (an increase
+   * only below its cap, else `holding_cap`), and the event is stored.
+   */
+  applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
   /**
    * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
-   * `erase` returns, deletes the person keys it names and writes its event, in one transaction (nothing,
+   * `erase` returns (out of its pool's listing; an open lead it owned no longer counts against its
+   * owner's holding cap), deletes the person keys it names and writes its event, in one transaction (nothing,
    * when `erase` finds nothing left to erase). `undefined` when no lead holds the key.
    */
   erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined>;

@@ -1,0 +1,17 @@
+import { assignBodySchema, planManualAssignment } from '@leadflow/domain';
+import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * `POST /leads/{leadId}/assign` `{"repId", "reason"?}`: a manager or pool admin gives a lead waiting in its
+ * pool to a member, or transfers an owned one; the open-lead counters of both reps move in the same write.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return leadTransitionHandler(dependencies, {
+    doing: 'assigned',
+    body: () => assignBodySchema,
+    plan: ({ lead, pool, principal, body, config, now, eventId }) =>
+      planManualAssignment({ lead, pool, principal, target: config.reps.find((rep) => rep.id === body.repId), repId: body.repId, reason: body.reason, now, eventId }),
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,13 @@
+import { conversionBodySchema, planConversion } from '@leadflow/domain';
+import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+
+/** `POST /leads/{leadId}/convert` `{"revenue", "currency", "wonAt", "dealId"?}`: a qualified lead was won; its revenue counts for ROI. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return leadTransitionHandler(dependencies, {
+    doing: 'converted',
+    body: ({ now }) => conversionBodySchema(now),
+    plan: ({ lead, principal, body, now, eventId }) => planConversion({ lead, principal, conversion: body, now, eventId }),
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

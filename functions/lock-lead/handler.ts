@@ -1,0 +1,14 @@
+import { lockBodySchema, planLockChange } from '@leadflow/domain';
+import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+
+/** `POST /leads/{leadId}/lock` (optional `{"reason"}`): a manager locks a lead; locked leads are never recycled. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return leadTransitionHandler(dependencies, {
+    doing: 'locked',
+    bodyOptional: true,
+    body: () => lockBodySchema,
+    plan: ({ lead, principal, body, now, eventId }) => planLockChange({ lead, principal, lock: true, reason: body.reason, now, eventId }),
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,14 @@
+import { lockBodySchema, planLockChange } from '@leadflow/domain';
+import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+
+/** `POST /leads/{leadId}/unlock` (optional `{"reason"}`): a manager unlocks a lead, so recycling may take it again. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return leadTransitionHandler(dependencies, {
+    doing: 'unlocked',
+    bodyOptional: true,
+    body: () => lockBodySchema,
+    plan: ({ lead, principal, body, now, eventId }) => planLockChange({ lead, principal, lock: false, reason: body.reason, now, eventId }),
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { Principal } from './access-policy';
+import type { Pool, Rep } from './configuration';
+import type { Lead } from './lead';
+import { leadEvent } from './lead-events';
+import { isPoolMember } from './pool-claim';
+import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
+
+/** The body of `POST /leads/{leadId}/assign`: the rep who gets the lead, and why. */
+export const assignBodySchema = z.strictObject({ repId: z.string().min(1), reason: z.string().trim().min(1).max(500).optional() });
+
+/** The optional body of `POST /leads/{leadId}/lock` and `/unlock`: why. */
+export const lockBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+
+/** Statuses a manager may hand out or lock: waiting in the pool, or worked by someone. */
+const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadStatuses];
+
+/**
+ * A manager or pool admin gives a lead to a member of its pool (分配): an unowned lead waiting in the pool
+ * becomes `assigned`; an owned one is transferred and keeps its status and follow-ups. The new owner's
+ * open-lead counter goes up under the same holding cap a claim meets (the smaller of their `capacity`
+ * and the pool's `claim.holdingCap`), the previous owner's goes down.
+ */
+export function planManualAssignment(input: { lead: Lead; pool: Pool; principal: Principal; target: Rep | undefined; repId: string; reason?: string; now: Date; eventId: string }): LifecyclePlan {
+  const { lead, pool, principal, target } = input;
+  if (!managesPool(principal, pool)) return { refusal: { status: 403, rule: 'not_pool_manager', message: `only managers and admins of pool ${pool.id} may assign its leads` } };
+  if (!assignableStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'assign', assignableStatuses) };
+  if (!target || !isPoolMember(pool, target.id)) return { refusal: { status: 409, rule: 'target_not_member', message: `repId ${input.repId} is not a member of pool ${pool.id}` } };
+  if (lead.ownerId === target.id) return { refusal: { status: 409, rule: 'already_owner', message: `lead ${lead.leadId} is already owned by ${target.id}` } };
+  const at = input.now.toISOString();
+  const previousOwnerId = lead.ownerId;
+  const why = input.reason ? `: ${input.reason}` : '';
+  const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
+  const after = changedLead(lead, {
+    set: { ownerId: target.id, assignment: { rule: 'manual', poolId: pool.id, assignedAt: at }, status: previousOwnerId ? lead.status : 'assigned' },
+    entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: explanation },
+  });
+  const cap = Math.min(target.capacity, pool.claim.holdingCap ?? target.capacity);
+  return {
+    transition: {
+      before: lead,
+      after,
+      openLeads: [{ repId: target.id, change: 1, cap }, ...(previousOwnerId ? [{ repId: previousOwnerId, change: -1 as const }] : [])],
+      event: leadEvent(
+        'lead.assigned',
+        { eventId: input.eventId, leadId: lead.leadId, ownerId: target.id, poolId: pool.id, rule: 'manual', assignedAt: at, by: principal.id, ...(previousOwnerId ? { previousOwnerId } : {}), explanation },
+        at,
+      ),
+    },
+  };
+}
+
+/** A manager locks a lead (锁定): a locked lead is never recycled. Unlocking takes the lock away. */
+export function planLockChange(input: { lead: Lead; principal: Principal; lock: boolean; reason?: string; now: Date; eventId: string }): LifecyclePlan {
+  const { lead, principal } = input;
+  const step = input.lock ? 'lock' : 'unlock';
+  if (!isManager(principal)) return { refusal: { status: 403, rule: 'not_manager', message: `only managers and admins may ${step} leads` } };
+  if (!assignableStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, step, assignableStatuses) };
+  if (input.lock && lead.lock) return { refusal: { status: 409, rule: 'already_locked', message: `lead ${lead.leadId} is already locked by ${lead.lock.by} since ${lead.lock.at}` } };
+  if (!input.lock && !lead.lock) return { refusal: { status: 409, rule: 'not_locked', message: `lead ${lead.leadId} is not locked` } };
+  const at = input.now.toISOString();
+  const reason = input.reason ? { reason: input.reason } : {};
+  const entry = { at, action: input.lock ? ('locked' as const) : ('unlocked' as const), by: principal.id, ...(input.reason ? { detail: input.reason } : {}) };
+  const after = input.lock ? changedLead(lead, { set: { lock: { by: principal.id, at, ...reason } }, entry }) : changedLead(lead, { remove: ['lock'], entry });
+  return {
+    transition: {
+      before: lead,
+      after,
+      openLeads: [],
+      event: leadEvent(input.lock ? 'lead.locked' : 'lead.unlocked', { ...lifecycleEventFacts(lead, principal.id, input.eventId), ...reason, changedAt: at }, at),
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Principal } from './access-policy';
+import type { Pool } from './configuration';
+import { leadConversionSchema, type Lead } from './lead';
+import { leadEvent } from './lead-events';
+import { erasedAtPersonsRequest } from './lead-erasure';
+import { changedLead, illegalTransition, lifecycleEventFacts, managesPool, openLeadStatuses, worksLead, type LeadTransition, type LifecyclePlan } from './lead-transition';
+
+/** Invalid reasons a pool accepts when none are configured (无效原因). */
+export const defaultInvalidReasons = ['unreachable', 'fake', 'wrong_person', 'duplicate', 'no_need'];
+
+/** Qualification levels a pool uses when none are configured: marketing- and sales-qualified. */
+export const qualificationSchema = z.enum(['mql', 'sql']);
+
+/** The body of `POST /leads/{leadId}/status`, checked against the pool's qualification levels and invalid reasons. */
+export function statusBodySchema(pool: Pick<Pool, 'qualifications' | 'invalidReasons'>) {
+  const note = z.string().trim().min(1).max(500).optional();
+  return z.discriminatedUnion('status', [
+    z.strictObject({ status: z.literal('contacted'), note }),
+    z.strictObject({ status: z.literal('qualified'), qualification: z.enum(pool.qualifications as [string, ...string[]]).pipe(qualificationSchema), note }),
+    z.strictObject({ status: z.literal('invalid'), reason: z.enum(pool.invalidReasons as [string, ...string[]]), note }),
+    z.strictObject({ status: z.literal('reactivate'), note }),
+  ]);
+}
+export type StatusBody = z.infer<ReturnType<typeof statusBodySchema>>;
+
+/**
+ * The lifecycle after `assigned` (see README, *The lead lifecycle*):
+ * `assigned → contacted → qualified → converted`; `invalid` from the pool or any open status;
+ * `reactivate` takes an invalid lead back to its pool, unowned.
+ */
+export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Principal; body: StatusBody; now: Date; eventId: string }): LifecyclePlan {
+  const { lead, pool, principal, body } = input;
+  const at = input.now.toISOString();
+  const by = principal.id;
+  const note = body.note ? ` (${body.note})` : '';
+  const changed = (
+    to: Lead['status'],
+    change: Omit<Parameters<typeof changedLead>[1], 'entry'>,
+    action: 'contacted' | 'qualified' | 'invalidated' | 'reactivated',
+    detail: string,
+    openLeads: LeadTransition['openLeads'] = [],
+  ): LifecyclePlan => ({
+    transition: {
+      before: lead,
+      after: changedLead(lead, { ...change, set: { ...change.set, status: to }, entry: { at, action, by, detail: `${detail}${note}` } }),
+      openLeads,
+      event: leadEvent(
+        'lead.status_changed',
+        {
+          ...lifecycleEventFacts(lead, by, input.eventId),
+          from: lead.status,
+          to,
+          ...(body.status === 'invalid' ? { reason: body.reason } : body.note ? { reason: body.note } : {}),
+          ...(body.status === 'qualified' ? { qualification: body.qualification } : {}),
+          changedAt: at,
+        },
+        at,
+      ),
+    },
+  });
+
+  switch (body.status) {
+    case 'contacted': {
+      if (!worksLead(principal, lead)) return notWorker(lead);
+      if (lead.status !== 'assigned') return { refusal: illegalTransition(lead, 'contacted', ['assigned']) };
+      return changed('contacted', { set: lead.firstContactAt ? {} : { firstContactAt: at } }, 'contacted', 'contacted');
+    }
+    case 'qualified': {
+      if (!worksLead(principal, lead)) return notWorker(lead);
+      // Sales may accept (SQL) a lead marketing qualified (MQL); nothing else goes back or sideways.
+      const raisesToSql = lead.status === 'qualified' && lead.qualification === 'mql' && body.qualification === 'sql';
+      if (lead.status !== 'contacted' && !raisesToSql) return { refusal: illegalTransition(lead, `qualified as ${body.qualification}`, ['contacted', 'qualified as mql (to sql)']) };
+      return changed('qualified', { set: { qualification: body.qualification } }, 'qualified', `qualified as ${body.qualification}`);
+    }
+    case 'invalid': {
+      const fromPool = lead.status === 'in_pool' && !lead.ownerId;
+      if (fromPool ? !managesPool(principal, pool) : !worksLead(principal, lead)) return fromPool ? notPoolManager(pool, 'invalidate its leads') : notWorker(lead);
+      if (!fromPool && !openLeadStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'invalid', ['in_pool', ...openLeadStatuses]) };
+      // The owner leaves the lead (it no longer takes up their holding capacity) and is remembered, as a release remembers them.
+      const owner = lead.ownerId;
+      return changed(
+        'invalid',
+        { set: { statusReason: body.reason, ...(owner ? { previousOwnerId: owner, releasedAt: at } : {}) }, remove: ['ownerId', 'assignment', 'nextStepAt'] },
+        'invalidated',
+        `invalid: ${body.reason}`,
+        owner ? [{ repId: owner, change: -1 }] : [],
+      );
+    }
+    case 'reactivate': {
+      if (!managesPool(principal, pool)) return notPoolManager(pool, 'reactivate its leads');
+      if (lead.status !== 'invalid') return { refusal: illegalTransition(lead, 'reactivate', ['invalid']) };
+      // An erased lead holds no person any more: there is nobody to call.
+      if (lead.statusReason === erasedAtPersonsRequest) return { refusal: { status: 409, rule: 'erased', message: `lead ${lead.leadId} was erased at the person's request and cannot be reactivated` } };
+      return changed('in_pool', { remove: ['statusReason', 'ownerId', 'assignment', 'nextStepAt'] }, 'reactivated', `reactivated into pool ${pool.id}`);
+    }
+  }
+}
+
+/** The body of `POST /leads/{leadId}/convert`: the sale's revenue, currency, when it was won, the external deal id. */
+export function conversionBodySchema(now: Date) {
+  return leadConversionSchema
+    .omit({ by: true, wonAt: true })
+    .extend({
+      wonAt: z.iso
+        .datetime({ offset: true })
+        .transform((text) => new Date(text).toISOString())
+        .refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` }),
+      dealId: z.string().trim().min(1).max(200).optional(),
+    })
+    .strict();
+}
+export type ConversionBody = z.infer<ReturnType<typeof conversionBodySchema>>;
+
+/**
+ * A qualified lead becomes a customer (转化): the conversion is recorded on the lead for ROI, the owner
+ * keeps the credit (`ownerId` stays) but the lead no longer takes up their holding capacity, and
+ * nothing is due on it any more.
+ */
+export function planConversion(input: { lead: Lead; principal: Principal; conversion: ConversionBody; now: Date; eventId: string }): LifecyclePlan {
+  const { lead, principal, conversion } = input;
+  if (!worksLead(principal, lead)) return notWorker(lead);
+  if (lead.status !== 'qualified') return { refusal: illegalTransition(lead, 'convert', ['qualified']) };
+  const at = input.now.toISOString();
+  const deal = conversion.dealId ? ` (deal ${conversion.dealId})` : '';
+  const after = changedLead(lead, {
+    set: { status: 'converted', conversion: { ...conversion, by: principal.id } },
+    remove: ['nextStepAt'],
+    entry: { at, action: 'converted', by: principal.id, detail: `won ${conversion.revenue} ${conversion.currency} on ${conversion.wonAt}${deal}` },
+  });
+  return {
+    transition: {
+      before: lead,
+      after,
+      openLeads: lead.ownerId ? [{ repId: lead.ownerId, change: -1 }] : [],
+      event: leadEvent('lead.converted', { ...lifecycleEventFacts(lead, principal.id, input.eventId), ...conversion, convertedAt: at }, at),
+    },
+  };
+}
+
+function notWorker(lead: Lead): LifecyclePlan {
+  return { refusal: { status: 403, rule: 'not_owner', message: `only the owner of lead ${lead.leadId} or a manager may change its status` } };
+}
+
+function notPoolManager(pool: Pool, what: string): LifecyclePlan {
+  return { refusal: { status: 403, rule: 'not_pool_manager', message: `only managers and admins of pool ${pool.id} may ${what}` } };
+}

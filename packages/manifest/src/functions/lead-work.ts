@@ -1,0 +1,33 @@
+import type { FunctionDefinition } from '../types';
+
+/** The rep's day: follow-ups, the lifecycle after assignment, conversion, and their own list of leads. */
+export const leadWorkFunctions: readonly FunctionDefinition[] = [
+  {
+    name: 'log-lead-activity',
+    description: "Lets a lead's owner or a manager log a follow-up (call, email, meeting, message, note) with its outcome and next step.",
+    entry: 'functions/log-lead-activity/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/leads/{leadId}/activities', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'change-lead-status',
+    description: 'Moves a lead along its lifecycle: contacted, qualified (MQL/SQL), invalid with a reason, reactivated into its pool.',
+    entry: 'functions/change-lead-status/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/leads/{leadId}/status', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'convert-lead',
+    description: 'Records that a qualified lead was won, with its revenue for channel ROI.',
+    entry: 'functions/convert-lead/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/leads/{leadId}/convert', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'list-my-leads',
+    description: "Lists the caller's own leads in the order to work them, through the owner-agenda index; filtered by status, grade, due and overdue.",
+    entry: 'functions/list-my-leads/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/me/leads', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+];

@@ -1,0 +1,71 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal } from '@leadflow/domain';
+import type { DependencyResolver } from './dependencies';
+import { httpHandler } from './handler-kit';
+import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
+import { jsonResponse } from './http/json-response';
+import { principalFrom } from './http/principal';
+import { mediaType, parseJsonObject, rawBody } from './http/request-body';
+
+/** One lifecycle step behind `POST /leads/{leadId}/<step>`: how its body reads and how the domain plans it. */
+export interface LeadTransitionStep<Body> {
+  /** The step in words, for messages: "assigned", "logged", … */
+  doing: string;
+  /** An empty body is read as `{}` (steps whose fields are all optional). */
+  bodyOptional?: boolean;
+  body: (context: { pool: Pool; now: Date }) => z.ZodType<Body>;
+  plan: (input: { lead: Lead; pool: Pool; principal: Principal; body: Body; config: Configuration; now: Date; eventId: string }) => LifecyclePlan;
+}
+
+/**
+ * The handler of a lifecycle step: caller → lead → its pool → body → the domain's plan → one conditional
+ * write. A write that loses a race reads the lead again and plans once more: refused by the rules as the
+ * lead now is, or, if its status or owner changed, a `409 lead_changed` (the request was decided from a
+ * state that is gone); only changes beside the point (a touch, another follow-up) are retried.
+ */
+export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>, step: LeadTransitionStep<Body>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    if (!mayWorkPools(principal)) throw forbidden('Working leads is for reps, managers and admins');
+    const document = readBody(event, step.bodyOptional ?? false);
+    const { config, leads, now, newId } = dependencies();
+    const leadId = event.pathParameters?.leadId ?? '';
+    let first: Lead | undefined;
+    for (let tries = 1; tries <= 3; tries += 1) {
+      const lead = await leads.getLead(leadId);
+      if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+      const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
+      if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
+      const at = now();
+      const body = step.body({ pool, now: at }).safeParse(document);
+      if (!body.success) throw badRequest(`The request is invalid`, toIssueList(body.error));
+      const plan = step.plan({ lead, pool, principal, body: body.data, config, now: at, eventId: newId() });
+      if ('refusal' in plan) throw refused(plan.refusal);
+      if (first && (lead.status !== first.status || lead.ownerId !== first.ownerId)) {
+        throw refused({
+          status: 409,
+          rule: 'lead_changed',
+          message: `lead ${leadId} changed while it was being ${step.doing}: it is now ${lead.status}${lead.ownerId ? ` and owned by ${lead.ownerId}` : ''}; read it and try again`,
+        });
+      }
+      first ??= lead;
+      const outcome = await leads.applyTransition(plan.transition);
+      if (outcome === 'applied') return jsonResponse(200, await leads.getLead(leadId));
+      const taking = plan.transition.openLeads.find((move) => move.change === 1);
+      if (outcome === 'holding_cap' && taking?.change === 1) {
+        const refusal = holdingCapRefusal(taking.cap);
+        throw refused({ ...refusal, message: `${taking.repId}: ${refusal.message}` });
+      }
+    }
+    throw refused({ status: 409, rule: 'lead_changed', message: `lead ${leadId} kept changing while it was being ${step.doing}; read it and try again` });
+  });
+}
+
+/** The JSON object a step's body holds, or `{}` for an empty body where that is allowed. */
+function readBody(event: APIGatewayProxyEventV2, optional: boolean): Record<string, unknown> {
+  const body = rawBody(event);
+  if (optional && body.length === 0) return {};
+  if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
+  return parseJsonObject(body);
+}

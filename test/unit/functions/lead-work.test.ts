@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
+import { createHandler as createAssign } from '../../../functions/assign-lead-manually/handler';
+import { createHandler as createLock } from '../../../functions/lock-lead/handler';
+import { createHandler as createUnlock } from '../../../functions/unlock-lead/handler';
+import { createHandler as createActivity } from '../../../functions/log-lead-activity/handler';
+import { createHandler as createStatus } from '../../../functions/change-lead-status/handler';
+import { createHandler as createConvert } from '../../../functions/convert-lead/handler';
+import { createHandler as createMyLeads } from '../../../functions/list-my-leads/handler';
+import { createHandler as createPoolList } from '../../../functions/list-pool-leads/handler';
+import { createHandler as createGetLead } from '../../../functions/get-lead/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { pooledLead } from '../../support/pooled-leads';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+type Claims = Record<string, string> | undefined;
+const asRep = (id: string) => ({ sub: id, 'cognito:groups': '[rep]' });
+const asManager = { sub: 'mgr-maya', 'cognito:groups': '[manager]' };
+const asFinance = { sub: 'rep-ava', 'cognito:groups': '[finance]' };
+
+const steps = { claim: createClaim, assign: createAssign, lock: createLock, unlock: createUnlock, activities: createActivity, status: createStatus, convert: createConvert };
+
+async function post(deps: Deps, step: keyof typeof steps, leadId: string, claims: Claims, body?: unknown, contentType = 'application/json') {
+  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const event = httpEvent({ method: 'POST', path: `/leads/${leadId}/${step}`, pathParameters: { leadId }, headers: text === undefined ? {} : { 'content-type': contentType }, body: text, claims });
+  const response = (await steps[step](() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+  return { status: response.statusCode, json: JSON.parse(response.body) };
+}
+
+async function get(deps: Deps, create: typeof createMyLeads | typeof createPoolList | typeof createGetLead, path: string, claims: Claims, query: Record<string, string> = {}, pathParameters: Record<string, string> = {}) {
+  const response = (await create(() => deps)(httpEvent({ path, pathParameters, query, claims }), lambdaContext)) as { statusCode: number; body: string };
+  return { status: response.statusCode, json: JSON.parse(response.body) };
+}
+
+/** What a refused request must leave untouched. */
+const writes = (deps: Deps) => JSON.stringify({ leads: [...deps.store.leads], outbox: [...deps.store.outbox.keys()], open: [...deps.store.openLeads] });
+const events = (deps: Deps, type: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === type).map((event) => event.detail);
+
+/** A lead of the nurture pool claimed by `repId`. */
+async function ownedLead(deps: Deps, leadId: string, repId = 'rep-ava', capturedAt?: Date) {
+  await pooledLead(deps.store, deps.config, { leadId, poolId: 'nurture', capturedAt });
+  expect((await post(deps, 'claim', leadId, asRep(repId))).status).toBe(200);
+}
+
+describe('POST /leads/{leadId}/assign', () => {
+  it('assigns a waiting lead to a member and transfers an owned one, moving both open-lead counters', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'w-1', poolId: 'nurture' });
+    const assigned = await post(deps, 'assign', 'w-1', asManager, { repId: 'rep-ben', reason: 'speaks Spanish' });
+    expect(assigned).toMatchObject({ status: 200, json: { status: 'assigned', ownerId: 'rep-ben', assignment: { rule: 'manual', poolId: 'nurture' } } });
+    expect(assigned.json.history.at(-1)).toMatchObject({ action: 'assigned', by: 'mgr-maya', detail: 'assigned to rep-ben from pool nurture by mgr-maya: speaks Spanish' });
+    expect(deps.store.openLeads.get('rep-ben')).toBe(1);
+    expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads).toEqual([]);
+    const transferred = await post(deps, 'assign', 'w-1', asManager, { repId: 'rep-ava' });
+    expect(transferred.json.history.at(-1)).toMatchObject({ action: 'transferred', detail: 'transferred from rep-ben to rep-ava by mgr-maya' });
+    expect([deps.store.openLeads.get('rep-ben'), deps.store.openLeads.get('rep-ava')]).toEqual([0, 1]);
+    expect(events(deps, 'lead.assigned')).toEqual([
+      expect.objectContaining({ rule: 'manual', ownerId: 'rep-ben', by: 'mgr-maya', poolId: 'nurture' }),
+      expect.objectContaining({ rule: 'manual', ownerId: 'rep-ava', by: 'mgr-maya', previousOwnerId: 'rep-ben' }),
+    ]);
+  });
+
+  it("refuses at the target's holding cap with its numbers and writes nothing", async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'w-2', 'rep-ava');
+    deps.store.openLeads.set('rep-ben', 30);
+    const before = writes(deps);
+    expect(await post(deps, 'assign', 'w-2', asManager, { repId: 'rep-ben' })).toEqual({ status: 409, json: { rule: 'holding_cap', error: 'rep-ben: holding cap 30 reached (30/30 open leads)' } });
+    expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('the lifecycle endpoints', () => {
+  it('claim → activity with a next step → contacted → qualified → converted, each on the timeline with who and why', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-1');
+    const logged = await post(deps, 'activities', 'l-1', asRep('rep-ava'), { kind: 'call', outcome: 'voicemail', nextStepAt: '2026-03-03T09:00:00Z' });
+    expect(logged).toMatchObject({ status: 200, json: { firstContactAt: deps.now().toISOString(), lastActivityAt: deps.now().toISOString(), nextStepAt: '2026-03-03T09:00:00.000Z' } });
+    expect((await post(deps, 'status', 'l-1', asRep('rep-ava'), { status: 'contacted' })).json.status).toBe('contacted');
+    expect((await post(deps, 'status', 'l-1', asRep('rep-ava'), { status: 'qualified', qualification: 'sql' })).json).toMatchObject({ status: 'qualified', qualification: 'sql' });
+    const won = await post(deps, 'convert', 'l-1', asRep('rep-ava'), { revenue: 4800, currency: 'USD', wonAt: '2026-03-02T10:00:00Z', dealId: 'CRM-42' });
+    expect(won).toMatchObject({ status: 200, json: { status: 'converted', ownerId: 'rep-ava', conversion: { revenue: 4800, currency: 'USD', dealId: 'CRM-42', by: 'rep-ava' } } });
+    expect(deps.store.openLeads.get('rep-ava')).toBe(0);
+    const timeline = (await get(deps, createGetLead, '/leads/l-1', asRep('rep-ava'), {}, { leadId: 'l-1' })).json.history.map((entry: { action: string; by: string; detail?: string }) => [
+      entry.action,
+      entry.by,
+      entry.detail,
+    ]);
+    expect(timeline.slice(-5)).toEqual([
+      ['claimed', 'rep-ava', 'claimed from pool nurture (daily limit 20)'],
+      ['activity', 'rep-ava', 'call: voicemail; next step 2026-03-03T09:00:00.000Z'],
+      ['contacted', 'rep-ava', 'contacted'],
+      ['qualified', 'rep-ava', 'qualified as sql'],
+      ['converted', 'rep-ava', 'won 4800 USD on 2026-03-02T10:00:00.000Z (deal CRM-42)'],
+    ]);
+    expect(events(deps, 'lead.activity_logged')).toEqual([expect.objectContaining({ kind: 'call', firstContact: true, nextStepAt: '2026-03-03T09:00:00.000Z' })]);
+    expect(events(deps, 'lead.status_changed').map((detail) => [detail.from, detail.to])).toEqual([
+      ['assigned', 'contacted'],
+      ['contacted', 'qualified'],
+    ]);
+    expect(events(deps, 'lead.converted')).toEqual([expect.objectContaining({ revenue: 4800, currency: 'USD', ownerId: 'rep-ava', channel: 'website' })]);
+    expect(await post(deps, 'status', 'l-1', asRep('rep-ava'), { status: 'contacted' })).toEqual({
+      status: 409,
+      json: { rule: 'illegal_transition', error: 'lead l-1 is converted; contacted is allowed only from assigned' },
+    });
+  });
+
+  it('invalid frees the owner and leaves the lead unowned; a manager reactivates it into the pool listing', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-2');
+    const invalid = await post(deps, 'status', 'l-2', asRep('rep-ava'), { status: 'invalid', reason: 'unreachable' });
+    expect(invalid.json).toMatchObject({ status: 'invalid', statusReason: 'unreachable', previousOwnerId: 'rep-ava' });
+    expect(deps.store.openLeads.get('rep-ava')).toBe(0);
+    expect(await post(deps, 'status', 'l-2', asRep('rep-ava'), { status: 'reactivate' })).toMatchObject({ status: 403 });
+    expect((await post(deps, 'status', 'l-2', asManager, { status: 'reactivate' })).json).toMatchObject({ status: 'in_pool' });
+    expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['l-2']);
+  });
+
+  it('locks and unlocks for managers, on the timeline and evented', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-3');
+    expect(await post(deps, 'lock', 'l-3', asRep('rep-ava'))).toMatchObject({ status: 403, json: { rule: 'not_manager' } });
+    expect((await post(deps, 'lock', 'l-3', asManager, { reason: 'strategic account' })).json.lock).toEqual({ by: 'mgr-maya', at: deps.now().toISOString(), reason: 'strategic account' });
+    expect(await post(deps, 'lock', 'l-3', asManager)).toMatchObject({ status: 409, json: { rule: 'already_locked' } });
+    expect((await post(deps, 'unlock', 'l-3', asManager)).json).not.toHaveProperty('lock');
+    expect([...events(deps, 'lead.locked'), ...events(deps, 'lead.unlocked')]).toEqual([expect.objectContaining({ reason: 'strategic account', by: 'mgr-maya' }), expect.objectContaining({ by: 'mgr-maya' })]);
+  });
+
+  it('answers wrong role, non-member, unknown lead and malformed bodies with 4xx naming the field, writing nothing', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-4');
+    const good = {
+      assign: { repId: 'rep-ben' },
+      lock: { reason: 'x' },
+      unlock: {},
+      activities: { kind: 'call' },
+      status: { status: 'contacted' },
+      convert: { revenue: 1, currency: 'USD', wonAt: '2026-03-01T00:00:00Z' },
+    } as const;
+    const bad = {
+      assign: [{ repId: 7 }, 'repId'],
+      lock: [{ reason: '' }, 'reason'],
+      unlock: [{ reason: 5 }, 'reason'],
+      activities: [{ kind: 'call', nextStepAt: '2026-03-01T00:00:00Z' }, 'nextStepAt'],
+      status: [{ status: 'invalid', reason: 'bored' }, 'reason'],
+      convert: [{ revenue: '1', currency: 'USD', wonAt: '2026-03-01T00:00:00Z' }, 'revenue'],
+    } as const;
+    const before = writes(deps);
+    for (const step of Object.keys(good) as Array<keyof typeof good>) {
+      const actor = step === 'assign' || step === 'lock' || step === 'unlock' ? asManager : asRep('rep-ava');
+      expect((await post(deps, step, 'l-4', undefined, good[step])).status, step).toBe(401);
+      expect((await post(deps, step, 'l-4', asFinance, good[step])).status, step).toBe(403);
+      expect((await post(deps, step, 'l-4', asRep('rep-chloe'), good[step])).status, step).toBe(403);
+      expect(await post(deps, step, 'nope', actor, good[step]), step).toMatchObject({ status: 404, json: { error: 'Lead "nope" does not exist' } });
+      expect((await post(deps, step, 'l-4', actor, '{')).json.issues, step).toEqual([expect.objectContaining({ path: '(body)' })]);
+      expect((await post(deps, step, 'l-4', actor, 'a=b', 'application/x-www-form-urlencoded')).status, step).toBe(415);
+      expect((await post(deps, step, 'l-4', actor, bad[step][0])).json.issues, step).toEqual([expect.objectContaining({ path: bad[step][1] })]);
+      expect((await post(deps, step, 'l-4', actor, { ...good[step], extra: true })).json.issues, step).toEqual([expect.objectContaining({ path: '(root)' })]);
+    }
+    expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 409, json: { rule: 'target_not_member', error: 'repId rep-chloe-typo is not a member of pool nurture' } });
+    expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('a lifecycle write that loses a race', () => {
+  /** Lets `interloper` change the lead once, between the handler's read and its write, as a concurrent request would. */
+  function racing(deps: Deps, interloper: () => Promise<unknown>) {
+    const apply = deps.store.applyTransition.bind(deps.store);
+    let raced = false;
+    deps.store.applyTransition = async (transition) => {
+      if (!raced) {
+        raced = true;
+        await interloper();
+      }
+      return apply(transition);
+    };
+  }
+
+  it('is planned again and written when the change was beside the point (another follow-up)', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'r-1');
+    racing(deps, () => post(deps, 'activities', 'r-1', asRep('rep-ava'), { kind: 'note', outcome: 'from the other tab' }));
+    expect((await post(deps, 'activities', 'r-1', asRep('rep-ava'), { kind: 'call' })).status).toBe(200);
+    expect(
+      deps.store.leads
+        .get('r-1')
+        ?.history.filter((entry) => entry.action === 'activity')
+        .map((entry) => entry.detail),
+    ).toEqual(['note: from the other tab', 'call']);
+  });
+
+  it('is a 409 naming the new state when the owner changed meanwhile, writing nothing of its own', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'r-2');
+    racing(deps, () => post(deps, 'assign', 'r-2', asManager, { repId: 'rep-ben' }));
+    expect(await post(deps, 'assign', 'r-2', { sub: 'mgr-other', 'cognito:groups': '[manager]' }, { repId: 'mgr-maya' })).toEqual({
+      status: 409,
+      json: { rule: 'lead_changed', error: 'lead r-2 changed while it was being assigned: it is now assigned and owned by rep-ben; read it and try again' },
+    });
+    expect(deps.store.leads.get('r-2')?.ownerId).toBe('rep-ben');
+    expect(events(deps, 'lead.assigned')).toHaveLength(1);
+  });
+});
+
+describe('GET /me/leads', () => {
+  it("lists only the caller's open leads, overdue next steps first, then due soonest, then the rest; filters and pages", async () => {
+    const deps = fakeDependencies();
+    for (const leadId of ['m-later', 'm-none', 'm-soon', 'm-overdue']) await ownedLead(deps, leadId);
+    await ownedLead(deps, 'm-bens', 'rep-ben');
+    await post(deps, 'activities', 'm-later', asRep('rep-ava'), { kind: 'call', nextStepAt: '2026-03-09T00:00:00Z' });
+    await post(deps, 'activities', 'm-soon', asRep('rep-ava'), { kind: 'call', nextStepAt: '2026-03-03T00:00:00Z' });
+    await post(deps, 'activities', 'm-overdue', asRep('rep-ava'), { kind: 'call', nextStepAt: '2026-03-02T11:00:00Z' });
+    deps.now = () => new Date('2026-03-02T12:00:00.000Z');
+    const ids = (page: { json: { leads: Array<{ leadId: string }> } }) => page.json.leads.map((lead) => lead.leadId);
+    const all = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'));
+    expect(ids(all)).toEqual(['m-overdue', 'm-soon', 'm-later', 'm-none']);
+    expect(all.json.leads[0]).toMatchObject({ overdue: true, nextStepAt: '2026-03-02T11:00:00.000Z', contact: { email: 'm-overdue@example.com' } });
+    expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { overdue: 'true' }))).toEqual(['m-overdue']);
+    expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { due: '2026-03-04T00:00:00Z' }))).toEqual(['m-overdue', 'm-soon']);
+    const first = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { limit: '3' });
+    expect(ids(first)).toEqual(['m-overdue', 'm-soon', 'm-later']);
+    expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { limit: '3', cursor: first.json.cursor }))).toEqual(['m-none']);
+    await post(deps, 'status', 'm-none', asRep('rep-ava'), { status: 'invalid', reason: 'fake' });
+    expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { status: 'assigned' }))).toEqual(['m-overdue', 'm-soon', 'm-later']);
+    expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ben')))).toEqual(['m-bens']);
+  });
+
+  it('refuses finance, missing tokens and bad filters, naming the parameter', async () => {
+    const deps = fakeDependencies();
+    expect((await get(deps, createMyLeads, '/me/leads', undefined)).status).toBe(401);
+    expect((await get(deps, createMyLeads, '/me/leads', asFinance)).status).toBe(403);
+    for (const [parameter, value] of [
+      ['status', 'won'],
+      ['grade', 'Z'],
+      ['due', 'soon'],
+      ['overdue', 'yes'],
+      ['limit', '500'],
+      ['cursor', 'x'],
+      ['owner', 'rep-ben'],
+    ]) {
+      const response = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { [parameter]: value });
+      expect(response.status, parameter).toBe(400);
+      expect(response.json.issues[0].path, parameter).toBe(parameter === 'owner' ? '(root)' : parameter);
+    }
+  });
+});
+
+describe('GET /pools/{poolId}/leads filters', () => {
+  it('keeps leads of the grade, temperature, channel and age asked for, and names a bad filter', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'p-old', poolId: 'nurture', capturedAt: new Date('2026-02-20T10:00:00.000Z') });
+    await pooledLead(deps.store, deps.config, { leadId: 'p-new', poolId: 'nurture', capturedAt: new Date('2026-03-02T09:00:00.000Z') });
+    const lead = deps.store.leads.get('p-new')!;
+    const { grade, temperature } = lead.score!;
+    const list = async (query: Record<string, string>) => get(deps, createPoolList, '/pools/nurture/leads', asRep('rep-ava'), query, { poolId: 'nurture' });
+    const ids = async (query: Record<string, string>) => (await list(query)).json.leads.map((entry: { leadId: string }) => entry.leadId);
+    expect(await ids({ maxAgeHours: '24' })).toEqual(['p-new']);
+    expect(await ids({ minAgeHours: '24' })).toEqual(['p-old']);
+    expect(await ids({ grade, temperature, channel: 'website' })).toEqual(['p-old', 'p-new']);
+    expect(await ids({ grade: grade === 'A' ? 'D' : 'A' })).toEqual([]);
+    expect(await ids({ channel: 'trade-shows' })).toEqual([]);
+    expect((await list({ temperature: 'tepid' })).json.issues).toEqual([expect.objectContaining({ path: 'temperature' })]);
+    expect((await list({ minAgeHours: '3', maxAgeHours: '1' })).json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);
+  });
+});
