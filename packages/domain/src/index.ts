@@ -39,3 +39,6 @@ export * from './assignment-strategies';
 export * from './routing-dry-run';
 export * from './pool-claim';
 export * from './pool-listing';
+export * from './follow-up-rules';
+export * from './team-digest';
+export * from './follow-up-notifications';

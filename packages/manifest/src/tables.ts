@@ -19,6 +19,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },
       // Sparse: only leads waiting unowned in a pool carry `poolWaiting` (`POOL#<poolId>`), so a pool's listing reads just those.
       { indexName: 'pool-waiting-by-capture', partitionKey: { name: 'poolWaiting', type: 'S' }, sortKey: { name: 'capturedAt', type: 'S' } },
+      // Sparse: only leads a follow-up rule must look at carry `followUpDuePartition` (sharded), keyed by when, so the job reads what is due.
+      { indexName: 'follow-up-due-by-time', partitionKey: { name: 'followUpDuePartition', type: 'S' }, sortKey: { name: 'followUpDueAt', type: 'S' } },
     ],
   },
 };

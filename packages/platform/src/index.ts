@@ -43,3 +43,6 @@ export * from './adapters/local-secret-store';
 export * from './stored-secret';
 export * from './relay-outbox-events';
 export * from './adapters/sparse-index-shards';
+export * from './ports/follow-ups';
+export * from './adapters/dynamodb-follow-up-store';
+export * from './adapters/dynamodb-team-activity-store';

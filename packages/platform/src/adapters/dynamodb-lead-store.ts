@@ -448,7 +448,7 @@ export class DynamoDbLeadStore implements LeadStore {
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}
 
-function isTransactionConflict(error: unknown): boolean {
+export function isTransactionConflict(error: unknown): boolean {
   return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
@@ -469,7 +469,7 @@ async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts
 }
 
 /** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
-function failedConditions(error: unknown): boolean[] | undefined {
+export function failedConditions(error: unknown): boolean[] | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reasons = error.CancellationReasons ?? [];
   if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return undefined;
@@ -477,7 +477,7 @@ function failedConditions(error: unknown): boolean[] | undefined {
 }
 
 /** The top-level fields of a lead that an update must set (changed or added) and remove, so other attributes of the item stay. */
-function changedFields(before: Lead, after: Lead): { set: Record<string, unknown>; remove: string[] } {
+export function changedFields(before: Lead, after: Lead): { set: Record<string, unknown>; remove: string[] } {
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(after)) {
     if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;
