@@ -40,7 +40,11 @@ export function followUpEmail(notice: FollowUpNotice, recipient: Rep, lead: Lead
   const [subject, ...body] = ((): string[] => {
     switch (notice.type) {
       case 'lead.reminded':
-        return [`Reminder: ${slaWords[notice.detail.sla]} with ${who} due at ${notice.detail.dueAt}`, `The ${slaWords[notice.detail.sla]} with ${who}${grade} is due at ${notice.detail.dueAt}.`, 'Log the call or email when it is done.'];
+        return [
+          `Reminder: ${slaWords[notice.detail.sla]} with ${who} due at ${notice.detail.dueAt}`,
+          `The ${slaWords[notice.detail.sla]} with ${who}${grade} is due at ${notice.detail.dueAt}.`,
+          'Log the call or email when it is done.',
+        ];
       case 'lead.sla_breached':
         return [
           `SLA breached: ${who}, ${slaWords[notice.detail.sla]} overdue (breach ${notice.detail.breach})`,

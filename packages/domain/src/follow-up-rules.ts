@@ -254,7 +254,13 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
     const newOwner = move.to === 'rep' ? move.repId : undefined;
     events.push(leadEvent('lead.recycled', { ...facts, ownerId: newOwner, eventId: `${lead.leadId}:recycled:${at}`, previousOwnerId: ownerId, trigger, rule, to: move.to, recycledAt: at }, at));
     if (move.to === 'rep') {
-      events.push(leadEvent('lead.assigned', { eventId: `${lead.leadId}:assigned:${at}`, leadId: lead.leadId, ownerId: move.repId, poolId: lead.poolId, rule: 'recycle', assignedAt: at, by: 'system', previousOwnerId: ownerId, explanation: rule }, at));
+      events.push(
+        leadEvent(
+          'lead.assigned',
+          { eventId: `${lead.leadId}:assigned:${at}`, leadId: lead.leadId, ownerId: move.repId, poolId: lead.poolId, rule: 'recycle', assignedAt: at, by: 'system', previousOwnerId: ownerId, explanation: rule },
+          at,
+        ),
+      );
     }
   }
 

@@ -71,9 +71,7 @@ export const digestTimePattern = /^([01]\d|2[0-3]):(00|15|30|45)$/;
 export function teamsDueForDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
   return config.teams.flatMap((team) => {
     if (!team.digest) return [];
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: team.digest.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]),
-    );
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: team.digest.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
     const quarter = `${parts.hour}:${String(Math.floor(Number(parts.minute) / 15) * 15).padStart(2, '0')}`;
     if (quarter !== team.digest.at) return [];
     // The day before, on the team's wall clock: 36 hours back from mid-morning lands safely in it.

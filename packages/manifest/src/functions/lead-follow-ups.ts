@@ -11,7 +11,7 @@ export const followUpDueEventTypes = ['lead.assigned', 'lead.claimed', 'lead.rel
 export const leadFollowUpFunctions: readonly FunctionDefinition[] = [
   {
     name: 'track-follow-up-due',
-    description: "Files a changed lead in the follow-up due-time index at the next time an SLA or recycle rule must look at it.",
+    description: 'Files a changed lead in the follow-up due-time index at the next time an SLA or recycle rule must look at it.',
     entry: 'functions/track-follow-up-due/handler.ts',
     trigger: {
       kind: 'event',
