@@ -5,6 +5,7 @@ import type { DueLead, FollowUpStore } from '../ports/follow-ups';
 import { changedFields, failedConditions, isTransactionConflict } from './dynamodb-lead-store';
 import { followUpDuePartition, leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
+import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /**
@@ -79,35 +80,8 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
                 ExpressionAttributeValues: values,
               },
             },
-            ...(move
-              ? [
-                  {
-                    // The previous owner was counted when the lead became theirs, so their counter is above zero.
-                    Update: {
-                      TableName: this.tableName,
-                      Key: leadsTableKeys.repLoad(move.previousOwnerId),
-                      UpdateExpression: 'ADD #open :minusOne',
-                      ConditionExpression: '#open > :zero',
-                      ExpressionAttributeNames: { '#open': 'open' },
-                      ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-                    },
-                  },
-                ]
-              : []),
-            ...(move?.to === 'rep'
-              ? [
-                  {
-                    Update: {
-                      TableName: this.tableName,
-                      Key: leadsTableKeys.repLoad(move.repId),
-                      UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
-                      ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
-                      ExpressionAttributeNames: { '#open': 'open' },
-                      ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': move.repId, ':cap': capacity ?? Number.MAX_SAFE_INTEGER },
-                    },
-                  },
-                ]
-              : []),
+            ...(move ? [openLeadDecrement(this.tableName, move.previousOwnerId)] : []),
+            ...(move?.to === 'rep' ? [holdingCapIncrement(this.tableName, move.repId, capacity ?? Number.MAX_SAFE_INTEGER)] : []),
             ...plan.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
           ],
         }),

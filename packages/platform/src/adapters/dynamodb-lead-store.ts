@@ -5,6 +5,7 @@ import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../po
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
+import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
 export class DynamoDbLeadStore implements LeadStore {
   constructor(
@@ -201,7 +202,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
             },
-            this.holdingCapIncrement(change.ownerId, change.capacity),
+            holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -214,20 +215,6 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.assignOwner(change);
       throw error;
     }
-  }
-
-  /** The holding cap (持有上限): a rep's open-lead counter moves up only while it stays below `cap`. */
-  private holdingCapIncrement(repId: string, cap: number) {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: leadsTableKeys.repLoad(repId),
-        UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
-        ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': repId, ':cap': cap },
-      },
-    };
   }
 
   async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
@@ -309,7 +296,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              this.holdingCapIncrement(claim.ownerId, claim.holdingCap),
+              holdingCapIncrement(this.tableName, claim.ownerId, claim.holdingCap),
               { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -351,17 +338,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              {
-                // Every owned lead was counted when it was assigned or claimed, so the counter never goes below zero.
-                Update: {
-                  TableName: this.tableName,
-                  Key: leadsTableKeys.repLoad(release.ownerId),
-                  UpdateExpression: 'ADD #open :minusOne',
-                  ConditionExpression: '#open > :zero',
-                  ExpressionAttributeNames: { '#open': 'open' },
-                  ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-                },
-              },
+              openLeadDecrement(this.tableName, release.ownerId),
               { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
