@@ -54,12 +54,20 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
   it('routes lead.scored through its compiled route rule to assignment, and lead.assigned to the notifier, on the bus', async () => {
     const assigned = await eventually(async () => {
       const events = (await getJson('/_local/events')) as any[];
-      return events.find((event) => event.detailType === 'lead.assigned' && event.detail.leadId === leadId && event.rules[0]?.status === 'succeeded');
+      return events.find((event) => event.detailType === 'lead.assigned' && event.detail.leadId === leadId && event.rules.length > 0 && event.rules.every((rule: any) => rule.status === 'succeeded'));
     });
     ownerId = assigned.detail.ownerId;
     const pool = config.pools.find((candidate) => candidate.id === 'americas-inbound')!;
     expect(pool.members).toContain(ownerId);
-    expect(assigned.rules).toEqual([expect.objectContaining({ ruleName: 'lead-assigned-to-notification', target: 'notify-rep', status: 'succeeded', attempts: 1 })]);
+    // The notifier, and the follow-up due-time tracker and digest counters of the pool's team.
+    expect(assigned.rules).toHaveLength(3);
+    expect(assigned.rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ruleName: 'lead-assigned-to-notification', target: 'notify-rep', status: 'succeeded', attempts: 1 }),
+        expect.objectContaining({ ruleName: 'lead-changed-to-follow-up-due', target: 'track-follow-up-due', status: 'succeeded', attempts: 1 }),
+        expect.objectContaining({ ruleName: 'lead-activity-to-team-counters', target: 'count-team-activity', status: 'succeeded', attempts: 1 }),
+      ]),
+    );
 
     const events = (await getJson('/_local/events')) as any[];
     const captured = events.find((event) => event.detailType === 'lead.scored' && event.detail.leadId === leadId);

@@ -8,6 +8,8 @@ import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
 import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
+import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
+import { digestTimePattern } from './team-digest';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -59,12 +61,16 @@ export const poolSchema = z.strictObject({
   invalidReasons: z.array(idSchema).min(1).default(defaultInvalidReasons),
   /** The qualification levels this pool's leads may be marked `qualified` as. */
   qualifications: z.array(qualificationSchema).min(1).default(['mql', 'sql']),
+  /** Automatic recycling (回收) of leads their owners do not work; none without it. */
+  recycle: poolRecycleRulesSchema.optional(),
 });
 
 export const teamSchema = z.strictObject({
   id: idSchema,
   name: z.string().trim().min(1),
   managers: z.array(idSchema).default([]),
+  /** The managers' morning digest, by email at a local time on the quarter hour, covering the day before; none without it. */
+  digest: z.strictObject({ at: z.string().regex(digestTimePattern, 'must be a time on the quarter hour such as "08:30"'), timeZone: timeZoneSchema }).optional(),
 });
 
 export const formFieldTypeSchema = z.enum(['text', 'email', 'phone', 'textarea', 'select', 'checkbox', 'hidden']);
@@ -129,6 +135,8 @@ export const configurationSchema = z
     operations: operationsSchema.default(operationsSchema.parse({})),
     scoring: scoringConfigurationSchema,
     routing: routingSchema,
+    /** First-contact and next-step service levels: reminders, escalation to managers, a second breach's action. */
+    sla: slaRulesSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -157,6 +165,7 @@ export const configurationSchema = z
       pool.admins.forEach((adminId, adminIndex) => {
         if (!repIds.has(adminId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'admins', adminIndex], message: `unknown rep "${adminId}"` });
       });
+      if (pool.recycle?.toRep && !repIds.has(pool.recycle.toRep)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'recycle', 'toRep'], message: `unknown rep "${pool.recycle.toRep}"` });
     });
     config.forms.forEach((form, index) => {
       if (!poolIds.has(form.poolId)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'poolId'], message: `unknown pool "${form.poolId}"` });

@@ -44,3 +44,6 @@ export * from './lead-manual-assignment';
 export * from './lead-follow-up';
 export * from './lead-status-change';
 export * from './my-leads';
+export * from './follow-up-rules';
+export * from './team-digest';
+export * from './follow-up-notifications';

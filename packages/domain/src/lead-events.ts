@@ -174,6 +174,36 @@ export const leadSlaBreachedDetailSchema = z.strictObject({
   breachedAt: z.iso.datetime(),
 });
 
+/** The owner is reminded that an SLA falls due soon: the first contact by grade, or a promised next step. */
+export const leadRemindedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  sla: z.enum(['first_contact', 'next_step']),
+  dueAt: z.iso.datetime(),
+  remindedAt: z.iso.datetime(),
+});
+
+/** The owner is warned that the pool's recycle rule will take the lead back at `recycleAt` unless they make progress. */
+export const leadRecycleWarnedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  /** The pool's rule in words, e.g. "no first contact within 72 hours". */
+  rule: z.string(),
+  recycleAt: z.iso.datetime(),
+  warnedAt: z.iso.datetime(),
+});
+
+/**
+ * A lead was taken from its owner (回收): by the pool's recycle rule, or as the action of a second SLA
+ * breach. It went back to the pool (with the previous-owner cooldown) or to `ownerId`, a named rep.
+ */
+export const leadRecycledDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  previousOwnerId: z.string(),
+  trigger: z.enum(['recycle_rule', 'second_sla_breach']),
+  rule: z.string(),
+  to: z.enum(['pool', 'rep']),
+  recycledAt: z.iso.datetime(),
+});
+
 /**
  * A platform lead could not be read back (the platform was down, refused the token, answered nonsense).
  * The delivery is kept as a pending intake record and retried with backoff; nothing is dropped.
@@ -212,6 +242,9 @@ export const leadEventDetailSchemas = {
   'lead.locked': leadLockChangedDetailSchema,
   'lead.unlocked': leadLockChangedDetailSchema,
   'lead.sla_breached': leadSlaBreachedDetailSchema,
+  'lead.reminded': leadRemindedDetailSchema,
+  'lead.recycle_warned': leadRecycleWarnedDetailSchema,
+  'lead.recycled': leadRecycledDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
 } as const;

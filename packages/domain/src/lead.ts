@@ -96,6 +96,22 @@ export type LeadConversion = z.infer<typeof leadConversionSchema>;
 /** A manager's lock: a locked lead is never recycled. */
 export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
 
+/**
+ * What the follow-up rules have already done about the lead's current obligations, so a reminder,
+ * breach or warning happens once however often the job runs. `slaKey` names the obligation
+ * (`first_contact@<assignedAt>` or `next_step@<nextStepAt>`) and `recycleKey` the recycle time the warning
+ * was for: when the lead moves on (contacted, a new next step, a fresh follow-up), the keys no longer
+ * match and the state starts over.
+ */
+export const leadFollowUpStateSchema = z.strictObject({
+  slaKey: z.string().optional(),
+  remindedAt: z.iso.datetime().optional(),
+  breaches: z.number().int().min(0).optional(),
+  recycleKey: z.string().optional(),
+  recycleWarnedAt: z.iso.datetime().optional(),
+});
+export type LeadFollowUpState = z.infer<typeof leadFollowUpStateSchema>;
+
 /** Consent as given: which text version, when, and from where. */
 export const consentRecordSchema = z.strictObject({
   version: z.string(),
@@ -137,6 +153,8 @@ export const leadSchema = z.strictObject({
   qualification: z.enum(['mql', 'sql']).optional(),
   conversion: leadConversionSchema.optional(),
   lock: leadLockSchema.optional(),
+  /** Written only by the follow-up rules (SLA reminders, escalation, recycling). */
+  followUp: leadFollowUpStateSchema.optional(),
   /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
   score: leadScoreSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */

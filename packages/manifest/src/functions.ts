@@ -10,6 +10,7 @@ import { adPlatformWebhookFunctions } from './functions/ad-platform-webhooks';
 import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import';
 import { leadPoolFunctions } from './functions/lead-pool';
 import { leadWorkFunctions } from './functions/lead-work';
+import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -28,4 +29,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...leadLookupAndImportFunctions,
   ...leadPoolFunctions,
   ...leadWorkFunctions,
+  ...leadFollowUpFunctions,
 ];

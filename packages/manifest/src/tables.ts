@@ -21,6 +21,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'pool-waiting-by-capture', partitionKey: { name: 'poolWaiting', type: 'S' }, sortKey: { name: 'capturedAt', type: 'S' } },
       // Only owned leads carry `ownerAgenda` (next step, then temperature and grade): a rep's list reads just their leads, in the order to work them.
       { indexName: 'owner-agenda', partitionKey: { name: 'ownerId', type: 'S' }, sortKey: { name: 'ownerAgenda', type: 'S' } },
+      // Sparse: only leads a follow-up rule must look at carry `followUpDuePartition` (sharded), keyed by when, so the job reads what is due.
+      { indexName: 'follow-up-due-by-time', partitionKey: { name: 'followUpDuePartition', type: 'S' }, sortKey: { name: 'followUpDueAt', type: 'S' } },
     ],
   },
 };

@@ -25,6 +25,9 @@ import { TikTokLeadReader } from './adapters/tiktok-lead-reader';
 import type { SecretStore } from './ports/secret-store';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager-secret-store';
 import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-store';
+import type { FollowUpStore, TeamActivityStore } from './ports/follow-ups';
+import { DynamoDbFollowUpStore } from './adapters/dynamodb-follow-up-store';
+import { DynamoDbTeamActivityStore } from './adapters/dynamodb-team-activity-store';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -43,6 +46,10 @@ export interface Dependencies {
   platformLeads: PlatformLeadReaders;
   /** Platform secrets, tokens and keys; none of them is in the configuration. */
   secrets: SecretStore;
+  /** The due-time index of the SLA reminders, escalation and recycling, and the job's writes. */
+  followUps: FollowUpStore;
+  /** The managers' digest counters and pool backlogs. */
+  teamActivity: TeamActivityStore;
   now: () => Date;
   newId: () => string;
 }
@@ -74,6 +81,8 @@ export const lambdaDependencies: DependencyResolver = () => {
       tiktok: new TikTokLeadReader(settings.thirdParty.tiktokBaseUrl),
     },
     secrets: secretStore(settings),
+    followUps: new DynamoDbFollowUpStore(documentClient, settings.tableName),
+    teamActivity: new DynamoDbTeamActivityStore(documentClient, settings.tableName),
     now: () => new Date(),
     newId: randomUUID,
   };

@@ -44,3 +44,6 @@ export * from './stored-secret';
 export * from './relay-outbox-events';
 export * from './adapters/sparse-index-shards';
 export * from './lead-transition-request';
+export * from './ports/follow-ups';
+export * from './adapters/dynamodb-follow-up-store';
+export * from './adapters/dynamodb-team-activity-store';

@@ -45,8 +45,8 @@ describe('LocalEventBus deliveries', () => {
     for (let index = 0; index < 6; index += 1) publish(bus, 'lead.scored', warmScoredLead(`l${index}`));
     publish(bus, 'lead.assigned', assigned('l0'));
     await settle();
-    // Two assignments run, four wait in their own queue; the notification has its own slots and starts now.
-    expect(started.map((invocation) => invocation.target)).toEqual(['assign-lead', 'assign-lead', 'notify-rep']);
+    // Two assignments run, four wait in their own queue; the notification (and every other target of lead.assigned) has its own slots and starts now.
+    expect(started.map((invocation) => invocation.target)).toEqual(['assign-lead', 'assign-lead', 'notify-rep', 'track-follow-up-due', 'count-team-activity']);
 
     while (started.some((invocation) => invocation.target === 'assign-lead')) {
       const next = started.findIndex((invocation) => invocation.target === 'assign-lead');

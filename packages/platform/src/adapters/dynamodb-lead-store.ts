@@ -22,6 +22,7 @@ import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../po
 import { leadFromItem, leadIndexAttributes } from './lead-item';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
+import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
 export class DynamoDbLeadStore implements LeadStore {
   constructor(
@@ -222,7 +223,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
             },
-            this.holdingCapIncrement(change.ownerId, change.capacity),
+            holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
             { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -235,34 +236,6 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.assignOwner(change);
       throw error;
     }
-  }
-
-  /** The holding cap (持有上限): a rep's open-lead counter moves up only while it stays below `cap`. */
-  private holdingCapIncrement(repId: string, cap: number) {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: leadsTableKeys.repLoad(repId),
-        UpdateExpression: 'ADD #open :one SET entity = :entity, repId = :repId',
-        ConditionExpression: 'attribute_not_exists(#open) OR #open < :cap',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':one': 1, ':entity': 'rep-load', ':repId': repId, ':cap': cap },
-      },
-    };
-  }
-
-  /** A rep's open-lead counter down by one: every open owned lead was counted when it got its owner, so it never goes below zero. */
-  private openLeadDecrement(repId: string) {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: leadsTableKeys.repLoad(repId),
-        UpdateExpression: 'ADD #open :minusOne',
-        ConditionExpression: '#open > :zero',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-      },
-    };
   }
 
   async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
@@ -345,7 +318,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              this.holdingCapIncrement(claim.ownerId, claim.holdingCap),
+              holdingCapIncrement(this.tableName, claim.ownerId, claim.holdingCap),
               { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -388,7 +361,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              this.openLeadDecrement(release.ownerId),
+              openLeadDecrement(this.tableName, release.ownerId),
               { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -478,7 +451,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenHistory': before.history.length },
                 },
               },
-              ...transition.openLeads.map((move) => (move.change === 1 ? this.holdingCapIncrement(move.repId, move.cap) : this.openLeadDecrement(move.repId))),
+              ...transition.openLeads.map((move) => (move.change === 1 ? holdingCapIncrement(this.tableName, move.repId, move.cap) : openLeadDecrement(this.tableName, move.repId))),
               { Put: { TableName: this.tableName, Item: outboxItem(transition.event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -535,7 +508,7 @@ export class DynamoDbLeadStore implements LeadStore {
               ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt },
             },
           },
-          ...(freesOwner && lead.ownerId ? [this.openLeadDecrement(lead.ownerId)] : []),
+          ...(freesOwner && lead.ownerId ? [openLeadDecrement(this.tableName, lead.ownerId)] : []),
           ...heldKeys.map((key) => ({
             Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
           })),
@@ -550,7 +523,7 @@ export class DynamoDbLeadStore implements LeadStore {
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}
 
-function isTransactionConflict(error: unknown): boolean {
+export function isTransactionConflict(error: unknown): boolean {
   return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
@@ -571,7 +544,7 @@ async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts
 }
 
 /** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
-function failedConditions(error: unknown): boolean[] | undefined {
+export function failedConditions(error: unknown): boolean[] | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reasons = error.CancellationReasons ?? [];
   if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return undefined;
@@ -581,9 +554,10 @@ function failedConditions(error: unknown): boolean[] | undefined {
 /**
  * The update that turns the stored `before` into `after`: changed and added top-level fields set, gone
  * ones removed (other attributes of the item stay), new history entries appended, and the index
- * attributes (`leadIndexAttributes`) set or removed to match `after`.
+ * attributes (`leadIndexAttributes`) set or removed to match `after`; `extra` sets or removes attributes
+ * the lead does not hold (a job's own index attributes).
  */
-function leadUpdate(before: Lead, after: Lead): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
+export function leadUpdate(before: Lead, after: Lead, extra: { set?: Record<string, unknown>; remove?: readonly string[] } = {}): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(after)) {
     if (field !== 'history' && value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;
@@ -591,7 +565,8 @@ function leadUpdate(before: Lead, after: Lead): { UpdateExpression: string; Expr
   const remove = Object.keys(before).filter((field) => before[field as keyof Lead] !== undefined && after[field as keyof Lead] === undefined);
   const indexed = leadIndexAttributes(after);
   for (const [attribute, value] of Object.entries(leadIndexAttributes(before))) if (value !== undefined && !(attribute in indexed)) remove.push(attribute);
-  Object.assign(set, indexed);
+  Object.assign(set, indexed, extra.set);
+  remove.push(...(extra.remove ?? []));
   const appended = after.history.slice(before.history.length);
   const assignments = [...Object.keys(set).map((field) => `#${field} = :${field}`), ...(appended.length ? ['#history = list_append(#history, :appendedHistory)'] : [])];
   return {

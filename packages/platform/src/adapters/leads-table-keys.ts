@@ -10,6 +10,10 @@ export const leadsTableKeys = {
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  /** A team's digest counters for one local day: one attribute per metric and rep (`new#rep-ava`). */
+  teamDay: (teamId: string, day: string) => ({ pk: `TEAM#${teamId}`, sk: `DAY#${day}` }),
+  /** Marks an event as counted in the team counters, so a redelivery is not counted twice. */
+  countedEvent: (eventId: string) => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
 };
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
@@ -20,3 +24,10 @@ export const poolWaitingPartition = (poolId: string) => `POOL#${poolId}`;
  * (see `shardedPartition`) only until its event is published.
  */
 export const unpublishedOutboxPartition = 'unpublished';
+
+/**
+ * The partition prefix of the sparse `follow-up-due-by-time` index: a lead carries
+ * `followUpDuePartition` (`follow-up-due#<shard>`) and `followUpDueAt` only while a follow-up rule
+ * (reminder, breach, recycle warning, recycle) must look at it, at that time.
+ */
+export const followUpDuePartition = 'follow-up-due';

@@ -1,0 +1,72 @@
+import { followUpRulesFor, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
+import type { ScheduledInvocation } from '@leadflow/manifest';
+import { lambdaDependencies, logger, type DependencyResolver, type Dependencies } from '@leadflow/platform';
+
+const batchSize = 100;
+/** A lead changed between reading and writing is read again, this many times, then left to the next run. */
+const attemptsPerLead = 3;
+
+export interface FollowUpRunSummary {
+  /** Leads read because the due-time index said a rule must look at them. */
+  checked: number;
+  /** Leads a reminder, breach, warning or recycle was written for. */
+  acted: number;
+  /** Leads found with nothing due (their due time moved on), re-filed at their next check. */
+  rescheduled: number;
+  /** Leads that kept changing under the job; the next run looks again. */
+  changed: number;
+}
+
+/**
+ * SLA reminders, escalation and recycling, as of the schedule's `time`: reads only the leads the due-time
+ * index holds up to then, decides each with the domain's rules and writes the decision conditional on
+ * the lead as read. Run twice for the same time, the second run finds every step already recorded.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'followUps'>) {
+  return async (event: ScheduledInvocation): Promise<FollowUpRunSummary> => {
+    const deps = dependencies();
+    const now = new Date(event.time);
+    const summary: FollowUpRunSummary = { checked: 0, acted: 0, rescheduled: 0, changed: 0 };
+    const seen = new Set<string>();
+    for (;;) {
+      const due = (await deps.followUps.listDue(event.time, batchSize)).filter(({ leadId }) => !seen.has(leadId));
+      if (due.length === 0) break;
+      for (const { leadId } of due) {
+        seen.add(leadId);
+        summary.checked += 1;
+        summary[await checkLead(deps, leadId, now)] += 1;
+      }
+    }
+    if (summary.checked > 0) logger.info('Follow-up rules run', { time: event.time, ...summary });
+    return summary;
+  };
+}
+
+async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, leadId: string, now: Date): Promise<'acted' | 'rescheduled' | 'changed'> {
+  for (let attempt = 1; attempt <= attemptsPerLead; attempt += 1) {
+    const lead = await deps.leads.getLead(leadId);
+    if (!lead) return 'changed';
+    const rules = followUpRulesFor(deps.config, lead);
+    const reassignTo = rules.pool && lead.ownerId ? reassignmentCandidate(rules.pool, lead.ownerId, (repId) => isActiveRep(deps.config, repId)) : undefined;
+    let plan = planFollowUps({ lead, rules, now, reassignTo });
+    if (!plan) {
+      if ((await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, rules))) === 'set') return 'rescheduled';
+      continue;
+    }
+    const move = plan.move;
+    const capacity = move?.to === 'rep' ? deps.config.reps.find((rep) => rep.id === move.repId)?.capacity : undefined;
+    let outcome = await deps.followUps.applyPlan(lead, plan, capacity);
+    if (outcome === 'target_at_capacity') {
+      plan = planFollowUps({ lead, rules, now, reassignTo, repAtCapacity: true });
+      outcome = plan ? await deps.followUps.applyPlan(lead, plan) : 'lead_changed';
+    }
+    if (outcome === 'applied') return 'acted';
+  }
+  return 'changed';
+}
+
+function isActiveRep(config: Configuration, repId: string): boolean {
+  return config.reps.some((rep) => rep.id === repId && rep.active);
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,63 @@
+import type { Configuration, Rep } from './configuration';
+import type { Lead } from './lead';
+import type { LeadEventDetail } from './lead-events';
+import type { EmailMessage } from './notification';
+import { oneLine } from './notification-text';
+
+/** Events of the follow-up rules that someone is emailed about. */
+export type FollowUpNotice =
+  | { type: 'lead.reminded'; detail: LeadEventDetail<'lead.reminded'> }
+  | { type: 'lead.sla_breached'; detail: LeadEventDetail<'lead.sla_breached'> }
+  | { type: 'lead.recycle_warned'; detail: LeadEventDetail<'lead.recycle_warned'> }
+  | { type: 'lead.recycled'; detail: LeadEventDetail<'lead.recycled'> };
+
+const slaWords = { first_contact: 'first contact', next_step: 'promised next step' } as const;
+
+/**
+ * Who hears of a follow-up event: the owner for a reminder or a recycle warning, the managers of the
+ * pool's team for a breach, the owner who lost the lead for a recycle.
+ */
+export function followUpRecipients(notice: FollowUpNotice, config: Pick<Configuration, 'reps' | 'pools' | 'teams'>): Rep[] {
+  const reps = (ids: readonly string[]) => config.reps.filter((rep) => ids.includes(rep.id));
+  switch (notice.type) {
+    case 'lead.reminded':
+    case 'lead.recycle_warned':
+      return reps(notice.detail.ownerId ? [notice.detail.ownerId] : []);
+    case 'lead.sla_breached': {
+      const pool = config.pools.find((candidate) => candidate.id === notice.detail.poolId);
+      return reps(config.teams.find((team) => team.id === pool?.teamId)?.managers ?? []);
+    }
+    case 'lead.recycled':
+      return reps([notice.detail.previousOwnerId]);
+  }
+}
+
+/** The email for one recipient of a follow-up event; the lead's own text goes on one line, made safe. */
+export function followUpEmail(notice: FollowUpNotice, recipient: Rep, lead: Lead): EmailMessage {
+  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || `Lead ${lead.leadId}`;
+  const grade = lead.score ? ` (grade ${lead.score.grade})` : '';
+  const { detail } = notice;
+  const [subject, ...body] = ((): string[] => {
+    switch (notice.type) {
+      case 'lead.reminded':
+        return [
+          `Reminder: ${slaWords[notice.detail.sla]} with ${who} due at ${notice.detail.dueAt}`,
+          `The ${slaWords[notice.detail.sla]} with ${who}${grade} is due at ${notice.detail.dueAt}.`,
+          'Log the call or email when it is done.',
+        ];
+      case 'lead.sla_breached':
+        return [
+          `SLA breached: ${who}, ${slaWords[notice.detail.sla]} overdue (breach ${notice.detail.breach})`,
+          `${notice.detail.ownerId ?? 'The owner'} missed the ${slaWords[notice.detail.sla]} with ${who}${grade}, due at ${notice.detail.dueAt} (breach ${notice.detail.breach}).`,
+        ];
+      case 'lead.recycle_warned':
+        return [`${who} will be recycled at ${notice.detail.recycleAt}`, `Pool ${notice.detail.poolId} takes ${who}${grade} back at ${notice.detail.recycleAt} (${notice.detail.rule}) unless you make progress.`];
+      case 'lead.recycled':
+        return [
+          `${who} was recycled`,
+          `${who}${grade} was taken back ${notice.detail.to === 'rep' ? `and given to ${notice.detail.ownerId ?? 'another rep'}` : `to pool ${notice.detail.poolId}`} (${notice.detail.rule}).`,
+        ];
+    }
+  })();
+  return { to: recipient.email, subject: oneLine(subject), text: [`Hi ${recipient.name},`, '', ...body, '', `Lead ${detail.leadId}, pool ${detail.poolId}.`].join('\n') };
+}

@@ -1,0 +1,292 @@
+import { z } from 'zod';
+import type { Configuration, Pool } from './configuration';
+import type { Lead, LeadFollowUpState, LeadHistoryEntry } from './lead';
+import { leadEvent, type LeadEvent } from './lead-events';
+import type { Grade } from './lead-scoring';
+
+const minuteMs = 60_000;
+const hourMs = 60 * minuteMs;
+const dayMs = 24 * hourMs;
+
+const minutes = z.number().int().positive();
+
+/**
+ * Service levels for a lead's owner (one set for the organisation): the first contact is due within
+ * `firstContactMinutes` of the assignment, by the lead's grade (`ungraded` for leads without a score;
+ * a grade left out has no first-contact SLA); a promised next step (`nextStepAt`) is due at its time plus
+ * `nextStepGraceMinutes`. The owner is reminded `remindBeforeMinutes` before, the managers of the pool's
+ * team are told at the breach, and `secondBreach`, when set, acts `afterMinutes` after the first breach.
+ */
+export const slaRulesSchema = z.strictObject({
+  firstContactMinutes: z.strictObject({ A: minutes.optional(), B: minutes.optional(), C: minutes.optional(), D: minutes.optional(), ungraded: minutes.optional() }).default({}),
+  remindBeforeMinutes: z.number().int().min(0).default(10),
+  nextStepGraceMinutes: z.number().int().min(0).default(0),
+  secondBreach: z.strictObject({ afterMinutes: minutes, action: z.enum(['reassign', 'return_to_pool']) }).optional(),
+});
+export type SlaRules = z.infer<typeof slaRulesSchema>;
+
+/**
+ * A pool's recycle rule (回收规则): the owner loses a lead with no follow-up for `noFollowUpDays`, not
+ * converted within `notConvertedDays` of its assignment, or without a first contact within
+ * `noFirstContactHours` — whichever comes first (`when: "any"`) or once all have come (`"all"`). Never
+ * within `protectionDays` of the assignment, never a locked lead, and only after a warning
+ * `warnDaysBefore` days ahead. The lead goes back to the pool, or to `toRep` when named.
+ */
+export const poolRecycleRulesSchema = z
+  .strictObject({
+    when: z.enum(['any', 'all']).default('any'),
+    noFollowUpDays: z.number().positive().optional(),
+    notConvertedDays: z.number().positive().optional(),
+    noFirstContactHours: z.number().positive().optional(),
+    warnDaysBefore: z.number().min(0).default(0),
+    protectionDays: z.number().min(0).default(0),
+    toRep: z.string().min(1).optional(),
+  })
+  .refine((rules) => rules.noFollowUpDays !== undefined || rules.notConvertedDays !== undefined || rules.noFirstContactHours !== undefined, {
+    message: 'a recycle rule needs at least one of noFollowUpDays, notConvertedDays, noFirstContactHours',
+  });
+export type PoolRecycleRules = z.infer<typeof poolRecycleRulesSchema>;
+
+/** Statuses in which an owner is working the lead; only these have SLAs and can be recycled. */
+const workedStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qualified'];
+
+interface SlaObligation {
+  sla: 'first_contact' | 'next_step';
+  key: string;
+  dueAt: number;
+}
+
+/** The SLA the owner must meet next: the first contact while there has been none, else the promised next step. */
+function slaObligation(lead: Lead, sla: SlaRules): SlaObligation | undefined {
+  if (!lead.ownerId || !lead.assignment || !workedStatuses.includes(lead.status)) return undefined;
+  if (lead.status === 'assigned' && !lead.firstContactAt) {
+    const grade: Grade | 'ungraded' = lead.score?.grade ?? 'ungraded';
+    const allowed = sla.firstContactMinutes[grade];
+    if (allowed === undefined) return undefined;
+    return { sla: 'first_contact', key: `first_contact@${lead.assignment.assignedAt}`, dueAt: Date.parse(lead.assignment.assignedAt) + allowed * minuteMs };
+  }
+  // A follow-up logged at or after the promised time kept the promise.
+  if (lead.nextStepAt && !(lead.lastActivityAt && lead.lastActivityAt >= lead.nextStepAt)) {
+    return { sla: 'next_step', key: `next_step@${lead.nextStepAt}`, dueAt: Date.parse(lead.nextStepAt) + sla.nextStepGraceMinutes * minuteMs };
+  }
+  return undefined;
+}
+
+interface SlaSteps {
+  obligation: SlaObligation;
+  remindAt?: number;
+  secondBreachAt?: number;
+  reminded: boolean;
+  breaches: number;
+}
+
+function slaSteps(lead: Lead, sla: SlaRules): SlaSteps | undefined {
+  const obligation = slaObligation(lead, sla);
+  if (!obligation) return undefined;
+  const state = lead.followUp?.slaKey === obligation.key ? lead.followUp : undefined;
+  return {
+    obligation,
+    remindAt: sla.remindBeforeMinutes > 0 ? obligation.dueAt - sla.remindBeforeMinutes * minuteMs : undefined,
+    secondBreachAt: sla.secondBreach ? obligation.dueAt + sla.secondBreach.afterMinutes * minuteMs : undefined,
+    reminded: state?.remindedAt !== undefined,
+    breaches: state?.breaches ?? 0,
+  };
+}
+
+/** The next instant an SLA step is due: the reminder, the breach, then the second breach. */
+function nextSlaStep(steps: SlaSteps): number | undefined {
+  if (steps.breaches === 0) return steps.remindAt !== undefined && !steps.reminded ? Math.min(steps.remindAt, steps.obligation.dueAt) : steps.obligation.dueAt;
+  if (steps.breaches === 1) return steps.secondBreachAt;
+  return undefined;
+}
+
+interface RecycleSchedule {
+  /** When the rule takes the lead back, before any postponement for a late warning. */
+  at: number;
+  key: string;
+  rule: string;
+  warnAt?: number;
+  /** The warning for this recycle time, if it went out. */
+  warnedAt?: number;
+}
+
+/** When the pool's recycle rule takes the lead back, or `undefined` when it never will as things stand. */
+function recycleSchedule(lead: Lead, rules: PoolRecycleRules | undefined): RecycleSchedule | undefined {
+  if (!rules || !lead.ownerId || !lead.assignment || lead.lock || !workedStatuses.includes(lead.status)) return undefined;
+  const assignedAt = Date.parse(lead.assignment.assignedAt);
+  const conditions: Array<{ at: number; words: string }> = [];
+  if (rules.noFollowUpDays !== undefined) {
+    // Follow-ups by an earlier owner do not count for this one.
+    const lastWork = Math.max(assignedAt, lead.lastActivityAt ? Date.parse(lead.lastActivityAt) : 0);
+    conditions.push({ at: lastWork + rules.noFollowUpDays * dayMs, words: `no follow-up for ${rules.noFollowUpDays} days` });
+  }
+  if (rules.notConvertedDays !== undefined) conditions.push({ at: assignedAt + rules.notConvertedDays * dayMs, words: `not converted within ${rules.notConvertedDays} days` });
+  if (rules.noFirstContactHours !== undefined) {
+    const contacted = lead.firstContactAt !== undefined || lead.status !== 'assigned';
+    conditions.push({ at: contacted ? Infinity : assignedAt + rules.noFirstContactHours * hourMs, words: `no first contact within ${rules.noFirstContactHours} hours` });
+  }
+  const reachable = conditions.filter((condition) => Number.isFinite(condition.at));
+  if (reachable.length === 0 || (rules.when === 'all' && reachable.length < conditions.length)) return undefined;
+  const deciding = rules.when === 'any' ? reachable.reduce((first, next) => (next.at < first.at ? next : first)) : reachable.reduce((last, next) => (next.at > last.at ? next : last));
+  const at = Math.max(deciding.at, assignedAt + rules.protectionDays * dayMs);
+  const rule = rules.when === 'all' ? conditions.map((condition) => condition.words).join(' and ') : deciding.words;
+  const key = new Date(at).toISOString();
+  const warned = lead.followUp?.recycleKey === key && lead.followUp.recycleWarnedAt ? Date.parse(lead.followUp.recycleWarnedAt) : undefined;
+  return { at, key, rule, warnAt: rules.warnDaysBefore > 0 ? at - rules.warnDaysBefore * dayMs : undefined, warnedAt: warned };
+}
+
+/** The recycle time once the warning is taken into account: never sooner than `warnDaysBefore` after the warning went out. */
+function recycleDueAt(schedule: RecycleSchedule, rules: PoolRecycleRules): number | undefined {
+  if (schedule.warnAt === undefined) return schedule.at;
+  if (schedule.warnedAt === undefined) return undefined;
+  return Math.max(schedule.at, schedule.warnedAt + rules.warnDaysBefore * dayMs);
+}
+
+/** The rules that apply to a lead: the organisation's SLAs and its pool's recycle rule. */
+export interface FollowUpRules {
+  sla?: SlaRules;
+  pool?: Pick<Pool, 'id' | 'members' | 'recycle'>;
+}
+
+export function followUpRulesFor(config: Pick<Configuration, 'sla' | 'pools'>, lead: Pick<Lead, 'poolId'>): FollowUpRules {
+  return { sla: config.sla, pool: config.pools.find((pool) => pool.id === lead.poolId) };
+}
+
+/**
+ * The next instant any follow-up rule must look at the lead (a reminder, a breach, a recycle warning,
+ * a recycle), or `undefined` when none ever will as the lead stands. The job reads leads by this time.
+ */
+export function nextFollowUpCheck(lead: Lead, rules: FollowUpRules): string | undefined {
+  const times: number[] = [];
+  const steps = rules.sla && slaSteps(lead, rules.sla);
+  const slaAt = steps && nextSlaStep(steps);
+  if (slaAt !== undefined) times.push(slaAt);
+  const recycle = recycleSchedule(lead, rules.pool?.recycle);
+  if (recycle && rules.pool?.recycle) times.push(recycle.warnAt !== undefined && recycle.warnedAt === undefined ? recycle.warnAt : (recycleDueAt(recycle, rules.pool.recycle) ?? recycle.at));
+  return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
+}
+
+/** Where a lead taken from its owner goes: its pool (with the previous-owner cooldown) or a named rep. */
+export type FollowUpMove = { to: 'pool' } | { to: 'rep'; repId: string };
+
+/** Everything one run of the job does to one lead, written in one transaction conditional on the lead as read. */
+export interface FollowUpPlan {
+  /** The lead as it is after the plan (its new state, history, owner). */
+  lead: Lead;
+  historyEntries: LeadHistoryEntry[];
+  events: LeadEvent[];
+  /** Set when the lead leaves its owner. */
+  move?: FollowUpMove & { previousOwnerId: string };
+  nextCheckAt?: string;
+}
+
+/**
+ * Decides what is due on a lead at `now`: the owner's reminder (only before the breach), the breach
+ * (the managers are told through `lead.sla_breached`), the second breach and its action, the recycle
+ * warning and the recycle itself. Every step is recorded in `followUp`, so deciding again at the same
+ * `now` from the plan's lead finds nothing. `undefined` when nothing is due. `reassignTo` is the rep a
+ * second breach's `reassign` hands the lead to (the caller picks them by the pool's order); without one
+ * the lead goes back to the pool. `repAtCapacity`: the rep a move would hand the lead to is at their
+ * holding cap, so the lead goes back to the pool instead.
+ */
+export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Date; reassignTo?: string; repAtCapacity?: boolean }): FollowUpPlan | undefined {
+  const { lead, rules, now } = input;
+  const nowMs = now.getTime();
+  const at = now.toISOString();
+  const ownerId = lead.ownerId;
+  if (!ownerId) return undefined;
+  const reassignTo = input.repAtCapacity ? undefined : input.reassignTo;
+  const facts = { leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, ownerId, by: 'system' };
+  const history: LeadHistoryEntry[] = [];
+  const events: LeadEvent[] = [];
+  const state: LeadFollowUpState = { ...lead.followUp };
+  let move: FollowUpPlan['move'];
+
+  const steps = rules.sla && slaSteps(lead, rules.sla);
+  if (rules.sla && steps) {
+    const { obligation } = steps;
+    const dueAt = new Date(obligation.dueAt).toISOString();
+    const what = obligation.sla === 'first_contact' ? 'first contact' : 'next step';
+    if (state.slaKey !== obligation.key) Object.assign(state, { slaKey: obligation.key, remindedAt: undefined, breaches: 0 });
+    if (!steps.reminded && steps.breaches === 0 && steps.remindAt !== undefined && nowMs >= steps.remindAt && nowMs < obligation.dueAt) {
+      state.remindedAt = at;
+      history.push({ at, action: 'reminded', by: 'system', detail: `${ownerId} reminded: ${what} due at ${dueAt}` });
+      events.push(leadEvent('lead.reminded', { ...facts, eventId: `${lead.leadId}:reminded:${obligation.key}`, sla: obligation.sla, dueAt, remindedAt: at }, at));
+    }
+    const breachTimes = [obligation.dueAt, steps.secondBreachAt];
+    for (let breach = steps.breaches + 1; breach <= 2; breach += 1) {
+      const breachAt = breachTimes[breach - 1];
+      if (breachAt === undefined || nowMs < breachAt) break;
+      state.breaches = breach;
+      const action = breach === 2 ? rules.sla.secondBreach?.action : undefined;
+      const outcome = action === 'reassign' && reassignTo ? `; reassigned to ${reassignTo}` : action ? '; returned to the pool' : '; managers told';
+      history.push({ at, action: 'escalated', by: 'system', detail: `${what} SLA breached (breach ${breach}, due at ${dueAt})${outcome}` });
+      events.push(leadEvent('lead.sla_breached', { ...facts, eventId: `${lead.leadId}:sla_breached:${breach}:${obligation.key}`, sla: obligation.sla, dueAt, breach, breachedAt: at }, at));
+      if (action && !lead.lock) move = action === 'reassign' && reassignTo ? { to: 'rep', repId: reassignTo, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
+    }
+  }
+
+  const recycleRules = rules.pool?.recycle;
+  const recycle = recycleSchedule(lead, recycleRules);
+  let recycleRule: string | undefined;
+  if (recycleRules && recycle) {
+    if (recycle.warnAt !== undefined && recycle.warnedAt === undefined && nowMs >= recycle.warnAt) {
+      Object.assign(state, { recycleKey: recycle.key, recycleWarnedAt: at });
+      const recycleAt = new Date(Math.max(recycle.at, nowMs + recycleRules.warnDaysBefore * dayMs)).toISOString();
+      history.push({ at, action: 'recycle_warned', by: 'system', detail: `${ownerId} warned: pool ${lead.poolId} recycles the lead at ${recycleAt} (${recycle.rule})` });
+      events.push(leadEvent('lead.recycle_warned', { ...facts, eventId: `${lead.leadId}:recycle_warned:${recycle.key}`, rule: recycle.rule, recycleAt, warnedAt: at }, at));
+    } else {
+      const dueAt = recycleDueAt(recycle, recycleRules);
+      if (dueAt !== undefined && nowMs >= dueAt) {
+        recycleRule = recycle.rule;
+        // The pool's own rule decides where the lead goes, whatever a breach in the same run would have done.
+        move = recycleRules.toRep ? { to: 'rep', repId: recycleRules.toRep, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
+      }
+    }
+  }
+
+  if (move?.to === 'rep' && input.repAtCapacity) move = { to: 'pool', previousOwnerId: ownerId };
+  if (move) {
+    const trigger = recycleRule ? 'recycle_rule' : 'second_sla_breach';
+    const rule = recycleRule ? `pool ${lead.poolId}: ${recycleRule}` : `second breach of the ${state.slaKey?.split('@')[0].replace('_', ' ')} SLA`;
+    const toWords = move.to === 'rep' ? `to ${move.repId}` : `to pool ${lead.poolId}`;
+    history.push({ at, action: 'recycled', by: 'system', detail: `recycled from ${ownerId} ${toWords} (${rule})` });
+    const newOwner = move.to === 'rep' ? move.repId : undefined;
+    events.push(leadEvent('lead.recycled', { ...facts, ownerId: newOwner, eventId: `${lead.leadId}:recycled:${at}`, previousOwnerId: ownerId, trigger, rule, to: move.to, recycledAt: at }, at));
+    if (move.to === 'rep') {
+      events.push(
+        leadEvent(
+          'lead.assigned',
+          { eventId: `${lead.leadId}:assigned:${at}`, leadId: lead.leadId, ownerId: move.repId, poolId: lead.poolId, rule: 'recycle', assignedAt: at, by: 'system', previousOwnerId: ownerId, explanation: rule },
+          at,
+        ),
+      );
+    }
+  }
+
+  if (history.length === 0) return undefined;
+  const after = movedLead({ ...lead, followUp: move ? undefined : state, history: [...lead.history, ...history], updatedAt: at }, move, at);
+  return { lead: after, historyEntries: history, events, move, nextCheckAt: nextFollowUpCheck(after, rules) };
+}
+
+/** The lead after leaving its owner: unowned in its pool, or assigned to a rep, with the previous owner kept for the cooldown. */
+function movedLead(lead: Lead, move: FollowUpMove | undefined, at: string): Lead {
+  if (!move) return lead;
+  const { ownerId, assignment: _assignment, nextStepAt: _nextStepAt, ...rest } = lead;
+  const kept = { ...rest, previousOwnerId: ownerId, releasedAt: at };
+  if (move.to === 'pool') return { ...kept, status: 'in_pool' };
+  return { ...kept, status: 'assigned', ownerId: move.repId, assignment: { rule: 'recycle', poolId: lead.poolId, assignedAt: at } };
+}
+
+/**
+ * The rep a second breach's `reassign` hands the lead to: the next active member of the pool after the
+ * owner, in the pool's order, or `undefined` when there is nobody else (the lead goes back to the pool).
+ */
+export function reassignmentCandidate(pool: Pick<Pool, 'members'>, ownerId: string, isActive: (repId: string) => boolean): string | undefined {
+  const start = pool.members.indexOf(ownerId);
+  for (let step = 1; step <= pool.members.length; step += 1) {
+    const candidate = pool.members[(start + step + pool.members.length) % pool.members.length];
+    if (candidate !== ownerId && isActive(candidate)) return candidate;
+  }
+  return undefined;
+}

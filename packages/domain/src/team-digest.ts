@@ -1,0 +1,115 @@
+import type { Configuration, Rep, Team } from './configuration';
+import type { LeadEventDetail, LeadEventType } from './lead-events';
+import type { EmailMessage } from './notification';
+import { localDay } from './pool-claim';
+
+/** What the digest counts per rep and day. */
+export const teamDigestMetrics = ['new', 'contacted', 'overdue', 'recycled', 'converted'] as const;
+export type TeamDigestMetric = (typeof teamDigestMetrics)[number];
+
+/** One count for the day's counters: `metric` for `repId` on `day` (local to the team's digest). */
+export interface TeamActivityCount {
+  teamId: string;
+  day: string;
+  metric: TeamDigestMetric;
+  repId: string;
+}
+
+/** Event types the counters listen to (the manifest's rule matches exactly these). */
+export const teamActivityEventTypes = ['lead.assigned', 'lead.claimed', 'lead.status_changed', 'lead.sla_breached', 'lead.recycled', 'lead.converted'] as const;
+
+/**
+ * What an event adds to a team's day: a lead new to a rep (assigned or claimed), first contacted,
+ * overdue (its first breach of an SLA), taken from a rep, converted. `undefined` for events that count
+ * for nothing or for pools whose team has no digest.
+ */
+export function teamActivityCount(type: LeadEventType, detail: Record<string, unknown>, config: Pick<Configuration, 'pools' | 'teams'>): TeamActivityCount | undefined {
+  const counted = metricOf(type, detail);
+  if (!counted) return undefined;
+  const pool = config.pools.find((candidate) => candidate.id === detail.poolId);
+  const team = pool && config.teams.find((candidate) => candidate.id === pool.teamId);
+  if (!team?.digest) return undefined;
+  return { teamId: team.id, day: localDay(new Date(counted.at), team.digest.timeZone), metric: counted.metric, repId: counted.repId };
+}
+
+function metricOf(type: LeadEventType, detail: Record<string, unknown>): { metric: TeamDigestMetric; repId: string; at: string } | undefined {
+  switch (type) {
+    case 'lead.assigned': {
+      const assigned = detail as LeadEventDetail<'lead.assigned'>;
+      return { metric: 'new', repId: assigned.ownerId, at: assigned.assignedAt };
+    }
+    case 'lead.claimed': {
+      const claimed = detail as LeadEventDetail<'lead.claimed'>;
+      return { metric: 'new', repId: claimed.ownerId, at: claimed.claimedAt };
+    }
+    case 'lead.status_changed': {
+      const changed = detail as LeadEventDetail<'lead.status_changed'>;
+      return changed.to === 'contacted' ? { metric: 'contacted', repId: changed.ownerId ?? changed.by, at: changed.changedAt } : undefined;
+    }
+    case 'lead.sla_breached': {
+      const breached = detail as LeadEventDetail<'lead.sla_breached'>;
+      // Counted once per missed obligation, not again at its second breach.
+      return breached.breach === 1 && breached.ownerId ? { metric: 'overdue', repId: breached.ownerId, at: breached.breachedAt } : undefined;
+    }
+    case 'lead.recycled': {
+      const recycled = detail as LeadEventDetail<'lead.recycled'>;
+      return { metric: 'recycled', repId: recycled.previousOwnerId, at: recycled.recycledAt };
+    }
+    case 'lead.converted': {
+      const converted = detail as LeadEventDetail<'lead.converted'>;
+      return { metric: 'converted', repId: converted.ownerId ?? converted.by, at: converted.convertedAt };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A digest time: on the quarter hour, because the digest schedule ticks every 15 minutes. */
+export const digestTimePattern = /^([01]\d|2[0-3]):(00|15|30|45)$/;
+
+/** The teams whose digest falls on the quarter hour of `now` (the schedule's tick), with the local day each covers. */
+export function teamsDueForDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
+  return config.teams.flatMap((team) => {
+    if (!team.digest) return [];
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: team.digest.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
+    const quarter = `${parts.hour}:${String(Math.floor(Number(parts.minute) / 15) * 15).padStart(2, '0')}`;
+    if (quarter !== team.digest.at) return [];
+    // The day before, on the team's wall clock: 36 hours back from mid-morning lands safely in it.
+    const today = localDay(now, team.digest.timeZone);
+    const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 24 * 3600 * 1000).toISOString().slice(0, 10);
+    return [{ team, day: yesterday }];
+  });
+}
+
+/** Who receives a team's digest: its managers and the admins of its pools. */
+export function teamDigestRecipients(config: Pick<Configuration, 'reps' | 'pools'>, team: Team): Rep[] {
+  const ids = new Set([...team.managers, ...config.pools.filter((pool) => pool.teamId === team.id).flatMap((pool) => pool.admins)]);
+  return config.reps.filter((rep) => ids.has(rep.id));
+}
+
+/** A day's counts per rep and metric, as the counters hold them. */
+export type TeamDayCounts = Map<string, Partial<Record<TeamDigestMetric, number>>>;
+
+/** A pool's backlog when the digest is written: leads waiting unowned, and since when the oldest waits. */
+export interface PoolBacklog {
+  poolId: string;
+  name: string;
+  waiting: number;
+  oldestCapturedAt?: string;
+}
+
+/** The digest email: one line per rep with the day's counts, then each pool's size and the age of its oldest lead. */
+export function teamDigestEmail(input: { recipient: Rep; team: Team; day: string; counts: TeamDayCounts; reps: readonly Rep[]; pools: readonly PoolBacklog[]; now: Date }): EmailMessage {
+  const { team, counts, now } = input;
+  const repIds = [...new Set([...input.reps.map((rep) => rep.id), ...counts.keys()])];
+  const name = (repId: string) => input.reps.find((rep) => rep.id === repId)?.name ?? repId;
+  const header = ['rep', ...teamDigestMetrics].join(' | ');
+  const rows = repIds.map((repId) => [name(repId), ...teamDigestMetrics.map((metric) => String(counts.get(repId)?.[metric] ?? 0))].join(' | '));
+  const totals = ['total', ...teamDigestMetrics.map((metric) => String(repIds.reduce((sum, repId) => sum + (counts.get(repId)?.[metric] ?? 0), 0)))].join(' | ');
+  const pools = input.pools.map((pool) => {
+    const age = pool.oldestCapturedAt ? `, oldest waiting ${Math.floor((now.getTime() - Date.parse(pool.oldestCapturedAt)) / 3_600_000)} h (since ${pool.oldestCapturedAt})` : '';
+    return `${pool.name}: ${pool.waiting} waiting${age}`;
+  });
+  const text = [`Hi ${input.recipient.name},`, '', `${team.name} on ${input.day}:`, '', header, ...rows, totals, '', 'Pools:', ...pools].join('\n');
+  return { to: input.recipient.email, subject: `${team.name}: leads on ${input.day}`, text };
+}

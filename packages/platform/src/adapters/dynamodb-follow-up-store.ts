@@ -1,0 +1,106 @@
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { FollowUpPlan, Lead } from '@leadflow/domain';
+import type { DueLead, FollowUpStore } from '../ports/follow-ups';
+import { failedConditions, isTransactionConflict, leadUpdate } from './dynamodb-lead-store';
+import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
+import { outboxItem } from './outbox-item';
+import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+
+/**
+ * Every write is conditional on the lead as it was read (its `updatedAt` and the length of its history,
+ * which every transition appends to), so a lead changed since — a follow-up logged a second before the
+ * run — is left alone, and a second run for the same time finds its state already recorded.
+ */
+export class DynamoDbFollowUpStore implements FollowUpStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listDue(dueBy: string, limit: number): Promise<DueLead[]> {
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'follow-up-due-by-time',
+      partitionAttribute: 'followUpDuePartition',
+      prefix: followUpDuePartition,
+      sortAttribute: 'followUpDueAt',
+      sortCondition: '#sort <= :dueBy',
+      values: { ':dueBy': dueBy },
+      limit,
+    });
+    return items.map((item) => ({ leadId: String(item.leadId), dueAt: String(item.followUpDueAt) }));
+  }
+
+  async setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'> {
+    const due = dueAttributes(seen.leadId, nextCheckAt);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.lead(seen.leadId),
+          UpdateExpression: due.expression,
+          ConditionExpression: unchangedSince,
+          ExpressionAttributeNames: due.names,
+          ExpressionAttributeValues: { ...due.values, ...seenValues(seen) },
+        }),
+      );
+      return 'set';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'lead_changed';
+      throw error;
+    }
+  }
+
+  async applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'> {
+    // The lead's own index attributes (pool listing, owner agenda) follow the planned lead; the due time follows the plan.
+    const nextCheck = plan.nextCheckAt ? { followUpDueAt: plan.nextCheckAt, followUpDuePartition: shardedPartition(followUpDuePartition, seen.leadId) } : undefined;
+    const update = leadUpdate(seen, plan.lead, nextCheck ? { set: nextCheck } : { remove: ['followUpDueAt', 'followUpDuePartition'] });
+    const move = plan.move;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.lead(seen.leadId),
+                ...update,
+                ConditionExpression: unchangedSince,
+                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...seenValues(seen) },
+              },
+            },
+            ...(move ? [openLeadDecrement(this.tableName, move.previousOwnerId)] : []),
+            ...(move?.to === 'rep' ? [holdingCapIncrement(this.tableName, move.repId, capacity ?? Number.MAX_SAFE_INTEGER)] : []),
+            ...plan.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
+      if (failed?.[1]) throw new Error(`Rep ${move?.previousOwnerId} owns lead ${seen.leadId} but their open-lead counter is zero`, { cause: error });
+      if (failed?.[2]) return 'target_at_capacity';
+      // An event already in the outbox means this very plan was written before.
+      if (failed?.slice(move ? (move.to === 'rep' ? 3 : 2) : 1).some(Boolean)) return 'lead_changed';
+      throw error;
+    }
+  }
+}
+
+/** The lead as read: nothing may have changed it since (every change sets `updatedAt` and appends to `history`). */
+const unchangedSince = 'attribute_exists(pk) AND updatedAt = :seenUpdatedAt AND size(history) = :seenHistory';
+
+function seenValues(seen: Lead) {
+  return { ':seenUpdatedAt': seen.updatedAt, ':seenHistory': seen.history.length };
+}
+
+/** The due-time index attributes: set to the next check, or removed so the lead leaves the index. */
+function dueAttributes(leadId: string, nextCheckAt: string | undefined) {
+  const names = { '#dueAt': 'followUpDueAt', '#duePartition': 'followUpDuePartition' };
+  if (!nextCheckAt) return { names, values: {}, set: [] as string[], remove: ['#dueAt', '#duePartition'], expression: 'REMOVE #dueAt, #duePartition' };
+  const set = ['#dueAt = :dueAt', '#duePartition = :duePartition'];
+  return { names, values: { ':dueAt': nextCheckAt, ':duePartition': shardedPartition(followUpDuePartition, leadId) }, set, remove: [] as string[], expression: `SET ${set.join(', ')}` };
+}

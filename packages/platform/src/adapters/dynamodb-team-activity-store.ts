@@ -1,0 +1,83 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { teamDigestMetrics, type PoolBacklog, type TeamActivityCount, type TeamDayCounts, type TeamDigestMetric } from '@leadflow/domain';
+import type { TeamActivityStore } from '../ports/follow-ups';
+import { failedConditions } from './dynamodb-lead-store';
+import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
+
+/** Counters and markers outlive the digest that reads them by a few weeks, then DynamoDB's TTL removes them. */
+const keepSeconds = 35 * 24 * 3600;
+
+/**
+ * The digest's counters: one item per team and local day, one numeric attribute per metric and rep
+ * (`new#rep-ava`), each event counted once (a marker item per event id, written in the same transaction).
+ */
+export class DynamoDbTeamActivityStore implements TeamActivityStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async count(eventId: string, count: TeamActivityCount): Promise<'counted' | 'already_counted'> {
+    const expiresAt = Math.floor(Date.parse(`${count.day}T00:00:00Z`) / 1000) + keepSeconds;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.countedEvent(eventId), entity: 'counted-event', expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.teamDay(count.teamId, count.day),
+                UpdateExpression: 'ADD #counter :one SET entity = :entity, teamId = :teamId, #day = :day, expiresAt = :expiresAt',
+                ExpressionAttributeNames: { '#counter': `${count.metric}#${count.repId}`, '#day': 'day' },
+                ExpressionAttributeValues: { ':one': 1, ':entity': 'team-day', ':teamId': count.teamId, ':day': count.day, ':expiresAt': expiresAt },
+              },
+            },
+          ],
+        }),
+      );
+      return 'counted';
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return 'already_counted';
+      throw error;
+    }
+  }
+
+  async readDay(teamId: string, day: string): Promise<TeamDayCounts> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.teamDay(teamId, day), ConsistentRead: true }));
+    const counts: TeamDayCounts = new Map();
+    for (const [attribute, value] of Object.entries(Item ?? {})) {
+      const [metric, repId] = attribute.split('#');
+      if (!repId || !teamDigestMetrics.includes(metric as TeamDigestMetric)) continue;
+      counts.set(repId, { ...counts.get(repId), [metric]: Number(value) });
+    }
+    return counts;
+  }
+
+  /** Reads only the pool's waiting leads: a count over its sparse index and the first (oldest) entry. */
+  async poolBacklog(poolId: string): Promise<Omit<PoolBacklog, 'name'>> {
+    const query = { TableName: this.tableName, IndexName: 'pool-waiting-by-capture', KeyConditionExpression: 'poolWaiting = :waiting', ExpressionAttributeValues: { ':waiting': poolWaitingPartition(poolId) } };
+    let waiting = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ ...query, Select: 'COUNT', ExclusiveStartKey: startKey }));
+      waiting += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const { Items } = await this.client.send(new QueryCommand({ ...query, Limit: 1 }));
+    return { poolId, waiting, oldestCapturedAt: Items?.[0] ? String(Items[0].capturedAt) : undefined };
+  }
+
+  async digestSent(teamId: string, day: string, recipientId: string): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), ConsistentRead: true }));
+    return Item !== undefined;
+  }
+
+  async recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void> {
+    const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', teamId, sentAt, expiresAt: Math.floor(Date.parse(sentAt) / 1000) + keepSeconds };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+}
+
+/** The digest's entry in the notification log, beside the lead notifications. */
+const digestNotificationId = (teamId: string, day: string, recipientId: string) => `team-digest:${teamId}:${day}:${recipientId}`;

@@ -1,0 +1,33 @@
+import type { FollowUpPlan, Lead, PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
+
+/** A lead due for a look by the follow-up rules, as the due-time index holds it. */
+export interface DueLead {
+  leadId: string;
+  dueAt: string;
+}
+
+/** The due-time index of the follow-up rules and the writes of the job that works through it. */
+export interface FollowUpStore {
+  /** Leads whose next check is at or before `dueBy`, earliest first, at most `limit`. */
+  listDue(dueBy: string, limit: number): Promise<DueLead[]>;
+  /** Sets (or clears) a lead's next check time, unless the lead changed since it was read as `seen`. */
+  setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'>;
+  /**
+   * Writes a plan in one transaction, unless the lead changed since it was read as `seen`: the lead (state,
+   * history, owner), its next check, its events and, when it changes hands, both reps' open-lead counters
+   * (the new owner's only while under `capacity`, else `target_at_capacity` and nothing is written).
+   */
+  applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'>;
+}
+
+/** The per-team, per-day counters of the managers' digest, and the pools' backlogs it reports. */
+export interface TeamActivityStore {
+  /** Adds one to a rep's metric on a team's day, once per event id. */
+  count(eventId: string, count: TeamActivityCount): Promise<'counted' | 'already_counted'>;
+  readDay(teamId: string, day: string): Promise<TeamDayCounts>;
+  /** Leads waiting unowned in a pool and the capture time of the oldest, from the pool's sparse index. */
+  poolBacklog(poolId: string): Promise<Omit<PoolBacklog, 'name'>>;
+  /** Whether a team's digest for `day` went out to a recipient, so a second run of the schedule sends nothing. */
+  digestSent(teamId: string, day: string, recipientId: string): Promise<boolean>;
+  recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void>;
+}

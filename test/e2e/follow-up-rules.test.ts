@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '@leadflow/local-runtime';
+import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { demoConfiguration } from '../support/demo-configuration';
+
+let runtime: LocalRuntime;
+const config = demoConfiguration();
+const minute = 60_000;
+const hour = 60 * minute;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+afterAll(() => runtime?.stop());
+
+const getJson = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${runtime.url}${path}`, { headers })).json();
+const asManager = async () => ({ authorization: `Bearer ${await tokenFor('mgr-maya', 'manager')}` });
+const emailsAbout = async (leadId: string) => ((await getJson('/_local/outbox')) as Array<{ recipient: string; subject: string; leadId?: string }>).filter((email) => email.leadId === leadId);
+const eventsAbout = async (leadId: string, type: string) =>
+  ((await getJson('/_local/events')) as Array<{ detailType: string; detail: { leadId: string }; rules: Array<{ status: string }> }>).filter((event) => event.detailType === type && event.detail.leadId === leadId);
+
+/** Runs the follow-up job as of `at` and returns what it did. */
+async function runFollowUps(at: number): Promise<{ checked: number; acted: number }> {
+  const response = await fetch(`${runtime.url}/_local/schedules/follow-up-rules/run`, { method: 'POST', body: JSON.stringify({ now: new Date(at).toISOString() }) });
+  expect(response.status).toBe(200);
+  const run = (await response.json()) as { outcome: { status: string }; result: { checked: number; acted: number } };
+  expect(run.outcome.status).toBe('succeeded');
+  return run.result;
+}
+
+/** Waits until an email with `subject` (a prefix) reached `recipient` about the lead, and until every rule of its event ran. */
+async function emailTo(leadId: string, recipient: string, subject: string) {
+  return eventually(async () => (await emailsAbout(leadId)).find((email) => email.recipient === recipient && email.subject.startsWith(subject)));
+}
+
+describe('a lead nobody works, through the local runtime on a controlled clock', () => {
+  let leadId: string;
+  let ownerId: string;
+  let assignedAt: number;
+  let firstContactDue: number;
+  const email = (repId: string) => config.reps.find((rep) => rep.id === repId)!.email;
+
+  it('captures a lead that round robin assigns, and files it for its first-contact reminder', async () => {
+    const response = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Grace Hopper', email: 'grace@example.com' }) });
+    expect(response.status).toBe(202);
+    ({ leadId } = (await response.json()) as { leadId: string });
+    // The tracker ran on lead.assigned: the lead is in the due-time index before any schedule run.
+    await eventually(async () => (await eventsAbout(leadId, 'lead.assigned')).find((event) => event.rules.length > 0 && event.rules.every((rule) => rule.status === 'succeeded')));
+    const lead = (await getJson(`/leads/${leadId}`, await asManager())) as { ownerId: string; assignment: { assignedAt: string }; score: { grade: 'A' | 'B' | 'C' | 'D' } };
+    ownerId = lead.ownerId;
+    assignedAt = Date.parse(lead.assignment.assignedAt);
+    firstContactDue = assignedAt + config.sla!.firstContactMinutes[lead.score.grade]! * minute;
+    // The recycle warning (48 h: 72 h without first contact, warned a day before) must come after the breach for this story.
+    expect(firstContactDue).toBeLessThan(assignedAt + 48 * hour);
+  });
+
+  it('reminds the owner before the first-contact SLA, once however often the schedule runs', async () => {
+    const remindAt = firstContactDue - config.sla!.remindBeforeMinutes * minute;
+    expect(await runFollowUps(remindAt - minute)).toMatchObject({ acted: 0 });
+    expect(await runFollowUps(remindAt)).toMatchObject({ checked: 1, acted: 1 });
+    expect(await runFollowUps(remindAt)).toMatchObject({ acted: 0 });
+    await emailTo(leadId, email(ownerId), 'Reminder: first contact');
+    expect(await eventsAbout(leadId, 'lead.reminded')).toHaveLength(1);
+  });
+
+  it('tells the team manager at the breach', async () => {
+    expect(await runFollowUps(firstContactDue)).toMatchObject({ acted: 1 });
+    const alert = await emailTo(leadId, email('mgr-maya'), 'SLA breached: Grace Hopper');
+    expect(alert.subject).toContain('first contact overdue (breach 1)');
+  });
+
+  it('warns the owner a day before the pool recycles the lead, then recycles it to the pool; the same run twice changes nothing', async () => {
+    expect(await runFollowUps(assignedAt + 48 * hour)).toMatchObject({ acted: 1 });
+    await emailTo(leadId, email(ownerId), 'Grace Hopper will be recycled');
+    expect(await runFollowUps(assignedAt + 72 * hour)).toMatchObject({ acted: 1 });
+    expect(await runFollowUps(assignedAt + 72 * hour)).toEqual({ checked: 0, acted: 0, rescheduled: 0, changed: 0 });
+    await emailTo(leadId, email(ownerId), 'Grace Hopper was recycled');
+
+    const lead = (await getJson(`/leads/${leadId}`, await asManager())) as { status: string; ownerId?: string; previousOwnerId: string; history: Array<{ action: string; detail?: string }> };
+    expect(lead).toMatchObject({ status: 'in_pool', previousOwnerId: ownerId });
+    expect(lead.ownerId).toBeUndefined();
+    expect(lead.history.map((entry) => entry.action).slice(-4)).toEqual(['reminded', 'escalated', 'recycle_warned', 'recycled']);
+    expect(lead.history.at(-1)!.detail).toContain('no first contact within 72 hours');
+    expect(await eventsAbout(leadId, 'lead.recycled')).toHaveLength(1);
+  });
+
+  it('the previous owner is held off by the cooldown and another member claims the recycled lead', async () => {
+    const other = config.pools.find((pool) => pool.id === 'americas-inbound')!.members.find((member) => member !== ownerId)!;
+    const claim = async (repId: string) => fetch(`${runtime.url}/leads/${leadId}/claim`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(repId, 'rep')}` } });
+    const refused = await claim(ownerId);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ rule: 'previous_owner_cooldown' });
+    expect((await claim(other)).status).toBe(200);
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { nextFollowUpCheck, parseConfiguration, planFollowUps, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
+
+const config = demoConfiguration();
+const assignedAt = '2026-03-02T10:00:00.000Z';
+const at = (hours: number) => new Date(Date.parse(assignedAt) + hours * 3_600_000);
+const iso = (hours: number) => at(hours).toISOString();
+
+/** A lead assigned to rep-ava at `assignedAt`, grade B unless told. */
+function owned(overrides: Partial<Lead> = {}, grade: 'A' | 'B' | 'C' | 'D' = 'B'): Lead {
+  const lead = webFormIntake(config, { leadId: 'lead-1', now: new Date('2026-03-02T09:59:00.000Z') }).lead;
+  return {
+    ...lead,
+    status: 'assigned',
+    poolId: 'americas-inbound',
+    ownerId: 'rep-ava',
+    assignment: { rule: 'round_robin', poolId: 'americas-inbound', assignedAt },
+    score: lead.score ? { ...lead.score, grade } : undefined,
+    updatedAt: assignedAt,
+    ...overrides,
+  };
+}
+
+const sla = slaRulesSchema.parse({ firstContactMinutes: { A: 15, B: 240 }, remindBeforeMinutes: 30, nextStepGraceMinutes: 60 });
+const pool = (recycle: unknown) => ({ id: 'americas-inbound', members: ['rep-ava', 'rep-ben'], recycle: poolRecycleRulesSchema.parse(recycle) });
+const slaOnly: FollowUpRules = { sla };
+
+/** Applies plans at each instant in turn, as successive runs of the job would, and returns the last lead. */
+function runAt(lead: Lead, rules: FollowUpRules, hours: number[], reassignTo?: string) {
+  const plans = [];
+  let current = lead;
+  for (const hour of hours) {
+    const plan = planFollowUps({ lead: current, rules, now: at(hour), reassignTo });
+    plans.push(plan);
+    if (plan) current = plan.lead;
+  }
+  return { lead: current, plans };
+}
+
+describe('SLA reminders and escalation (pure, controlled clock)', () => {
+  it('files a B lead at its reminder, 30 minutes before the 4-hour first-contact SLA, and an A lead at once', () => {
+    expect(nextFollowUpCheck(owned(), slaOnly)).toBe(iso(3.5));
+    // 15 minutes with a 30-minute reminder: the reminder is due from the assignment on.
+    expect(nextFollowUpCheck(owned({}, 'A'), slaOnly)).toBe(iso(-0.25));
+    expect(nextFollowUpCheck(owned({}, 'C'), slaOnly)).toBeUndefined();
+  });
+
+  it('reminds the owner once before the breach, then breaches once, and a second plan at the same time finds nothing', () => {
+    const early = planFollowUps({ lead: owned(), rules: slaOnly, now: at(3.4) });
+    expect(early).toBeUndefined();
+    const reminded = planFollowUps({ lead: owned(), rules: slaOnly, now: at(3.5) })!;
+    expect(reminded.events.map((event) => event.type)).toEqual(['lead.reminded']);
+    expect(reminded.events[0].detail).toMatchObject({ sla: 'first_contact', dueAt: iso(4), ownerId: 'rep-ava', by: 'system' });
+    expect(reminded.historyEntries).toEqual([{ at: iso(3.5), action: 'reminded', by: 'system', detail: `rep-ava reminded: first contact due at ${iso(4)}` }]);
+    expect(reminded.nextCheckAt).toBe(iso(4));
+    expect(planFollowUps({ lead: reminded.lead, rules: slaOnly, now: at(3.5) })).toBeUndefined();
+
+    const breached = planFollowUps({ lead: reminded.lead, rules: slaOnly, now: at(4) })!;
+    expect(breached.events.map((event) => [event.type, (event.detail as { breach?: number }).breach])).toEqual([['lead.sla_breached', 1]]);
+    expect(breached.historyEntries[0]).toMatchObject({ action: 'escalated', detail: expect.stringContaining('breach 1') });
+    expect(breached.nextCheckAt).toBeUndefined();
+    expect(planFollowUps({ lead: breached.lead, rules: slaOnly, now: at(4) })).toBeUndefined();
+  });
+
+  it('skips a reminder that would come after the breach (the job ran late) and breaches instead', () => {
+    const plan = planFollowUps({ lead: owned(), rules: slaOnly, now: at(5) })!;
+    expect(plan.events.map((event) => event.type)).toEqual(['lead.sla_breached']);
+  });
+
+  it('holds a promised next step to its time plus the grace, and a follow-up logged after it keeps the promise', () => {
+    const contacted = owned({ status: 'contacted', firstContactAt: iso(1), lastActivityAt: iso(1), nextStepAt: iso(24) });
+    expect(nextFollowUpCheck(contacted, slaOnly)).toBe(iso(24.5));
+    const breach = planFollowUps({ lead: contacted, rules: slaOnly, now: at(25) })!;
+    expect(breach.events[0]).toMatchObject({ type: 'lead.sla_breached', detail: { sla: 'next_step', dueAt: iso(25), breach: 1 } });
+    expect(nextFollowUpCheck({ ...contacted, lastActivityAt: iso(24) }, slaOnly)).toBeUndefined();
+    // A new promise is a new obligation: the reminder and breach count start again.
+    const renewed = { ...breach.lead, lastActivityAt: iso(26), nextStepAt: iso(48) };
+    expect(planFollowUps({ lead: renewed, rules: slaOnly, now: at(48.5) })!.events.map((event) => event.type)).toEqual(['lead.reminded']);
+  });
+
+  it('on a second breach, reassigns to the next active pool member, or returns the lead to the pool', () => {
+    const rules: FollowUpRules = { sla: { ...sla, secondBreach: { afterMinutes: 60, action: 'reassign' } }, pool: pool({ noFollowUpDays: 30 }) };
+    const { lead, plans } = runAt(owned(), rules, [3.5, 4, 5], 'rep-ben');
+    expect(plans[2]!.events.map((event) => event.type)).toEqual(['lead.sla_breached', 'lead.recycled', 'lead.assigned']);
+    expect(plans[2]!.events[2].detail).toMatchObject({ ownerId: 'rep-ben', rule: 'recycle', previousOwnerId: 'rep-ava' });
+    expect(lead).toMatchObject({ ownerId: 'rep-ben', previousOwnerId: 'rep-ava', releasedAt: iso(5), status: 'assigned', assignment: { rule: 'recycle', assignedAt: iso(5) } });
+    expect(lead.followUp).toBeUndefined();
+    // The new owner has a first-contact SLA of their own, from the reassignment.
+    expect(nextFollowUpCheck(lead, rules)).toBe(iso(8.5));
+
+    const toPool = runAt(owned(), { ...rules, sla: { ...sla, secondBreach: { afterMinutes: 60, action: 'return_to_pool' } } }, [4, 5]);
+    expect(toPool.lead).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava', releasedAt: iso(5) });
+    expect(toPool.lead.ownerId).toBeUndefined();
+    expect(toPool.plans[1]!.events.find((event) => event.type === 'lead.recycled')!.detail).toMatchObject({ trigger: 'second_sla_breach', to: 'pool', rule: 'second breach of the first contact SLA' });
+  });
+
+  it('picks the next active member after the owner, wrapping round, and nobody when the owner is alone', () => {
+    expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'b', () => true)).toBe('c');
+    expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'c', (id) => id !== 'a')).toBe('b');
+    expect(reassignmentCandidate({ members: ['a'] }, 'a', () => true)).toBeUndefined();
+  });
+});
+
+describe('recycling (pure, controlled clock)', () => {
+  const rules = (recycle: unknown): FollowUpRules => ({ pool: pool(recycle) });
+
+  it('warns D days before, recycles to the pool with the rule on the timeline, and never twice', () => {
+    const recycling = rules({ noFirstContactHours: 72, warnDaysBefore: 1 });
+    expect(nextFollowUpCheck(owned(), recycling)).toBe(iso(48));
+    expect(planFollowUps({ lead: owned(), rules: recycling, now: at(47.9) })).toBeUndefined();
+    const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
+    expect(warned.events[0]).toMatchObject({ type: 'lead.recycle_warned', detail: { recycleAt: iso(72), rule: 'no first contact within 72 hours' } });
+    expect(warned.nextCheckAt).toBe(iso(72));
+    expect(planFollowUps({ lead: warned.lead, rules: recycling, now: at(48) })).toBeUndefined();
+
+    const recycled = planFollowUps({ lead: warned.lead, rules: recycling, now: at(72) })!;
+    expect(recycled.events.map((event) => event.type)).toEqual(['lead.recycled']);
+    expect(recycled.events[0].detail).toMatchObject({ trigger: 'recycle_rule', to: 'pool', previousOwnerId: 'rep-ava', rule: 'pool americas-inbound: no first contact within 72 hours' });
+    expect(recycled.lead).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava', releasedAt: iso(72) });
+    expect(recycled.historyEntries.at(-1)).toMatchObject({ action: 'recycled', detail: 'recycled from rep-ava to pool americas-inbound (pool americas-inbound: no first contact within 72 hours)' });
+    expect(recycled.nextCheckAt).toBeUndefined();
+    expect(planFollowUps({ lead: recycled.lead, rules: recycling, now: at(72) })).toBeUndefined();
+  });
+
+  it('a warning that went out late still gives the owner D days before the recycle', () => {
+    const recycling = rules({ noFirstContactHours: 72, warnDaysBefore: 1 });
+    const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(80) })!;
+    expect(warned.events.map((event) => event.type)).toEqual(['lead.recycle_warned']);
+    expect(warned.nextCheckAt).toBe(iso(104));
+    expect(planFollowUps({ lead: warned.lead, rules: recycling, now: at(103) })).toBeUndefined();
+    expect(planFollowUps({ lead: warned.lead, rules: recycling, now: at(104) })!.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ava' });
+  });
+
+  it('a follow-up moves the recycle time on, and the warning for the old time no longer counts', () => {
+    const recycling = rules({ noFollowUpDays: 3, warnDaysBefore: 1 });
+    const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
+    const worked = { ...warned.lead, status: 'contacted' as const, firstContactAt: iso(60), lastActivityAt: iso(60), updatedAt: iso(60) };
+    expect(planFollowUps({ lead: worked, rules: recycling, now: at(72) })).toBeUndefined();
+    expect(nextFollowUpCheck(worked, recycling)).toBe(iso(60 + 48));
+  });
+
+  it('combines conditions with any (the first) or all (the last), and honours the protection period', () => {
+    const contacted = owned({ status: 'contacted', firstContactAt: iso(1), lastActivityAt: iso(1) });
+    expect(nextFollowUpCheck(contacted, rules({ noFollowUpDays: 5, notConvertedDays: 10 }))).toBe(iso(1 + 120));
+    expect(nextFollowUpCheck(contacted, rules({ when: 'all', noFollowUpDays: 5, notConvertedDays: 10 }))).toBe(iso(240));
+    // Contacted: "no first contact" can never hold, so an "all" rule that needs it never fires.
+    expect(nextFollowUpCheck(contacted, rules({ when: 'all', noFollowUpDays: 5, noFirstContactHours: 24 }))).toBeUndefined();
+    expect(nextFollowUpCheck(owned(), rules({ noFirstContactHours: 24, protectionDays: 3 }))).toBe(iso(72));
+  });
+
+  it('never recycles a locked lead, an unowned one or a converted one', () => {
+    const recycling = rules({ noFirstContactHours: 1 });
+    expect(nextFollowUpCheck(owned({ lock: { by: 'mgr-maya', at: assignedAt } }), recycling)).toBeUndefined();
+    expect(planFollowUps({ lead: owned({ lock: { by: 'mgr-maya', at: assignedAt } }), rules: recycling, now: at(100) })).toBeUndefined();
+    expect(nextFollowUpCheck(owned({ status: 'converted' }), recycling)).toBeUndefined();
+    const { ownerId: _ownerId, ...unowned } = owned({ status: 'in_pool' });
+    expect(nextFollowUpCheck(unowned, recycling)).toBeUndefined();
+  });
+
+  it('recycles to a named rep with lead.assigned for them, or to the pool when that rep is at their holding cap', () => {
+    const recycling = rules({ noFirstContactHours: 1, toRep: 'rep-ben' });
+    const plan = planFollowUps({ lead: owned(), rules: recycling, now: at(1) })!;
+    expect(plan.events.map((event) => event.type)).toEqual(['lead.recycled', 'lead.assigned']);
+    expect(plan.lead).toMatchObject({ ownerId: 'rep-ben', previousOwnerId: 'rep-ava', status: 'assigned' });
+    const full = planFollowUps({ lead: owned(), rules: recycling, now: at(1), repAtCapacity: true })!;
+    expect(full.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ava' });
+  });
+
+  it('refuses a recycle rule without conditions and a target rep the configuration does not have', () => {
+    expect(() => poolRecycleRulesSchema.parse({ warnDaysBefore: 1 })).toThrow(/at least one of noFollowUpDays/);
+    const document = JSON.parse(JSON.stringify(config));
+    document.pools[0].recycle = { noFollowUpDays: 3, toRep: 'rep-nobody' };
+    expect(() => parseConfiguration(document)).toThrow(/pools\[0\]\.recycle\.toRep: unknown rep "rep-nobody"/);
+  });
+});
