@@ -7,6 +7,7 @@ import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
 import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
+import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -124,6 +125,8 @@ export const configurationSchema = z
     operations: operationsSchema.default(operationsSchema.parse({})),
     scoring: scoringConfigurationSchema,
     routing: routingSchema,
+    /** How reps are told: channels per grade/temperature, preferences and quiet hours, SMS budgets, one-tap links. */
+    notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -168,6 +171,9 @@ export const configurationSchema = z
     });
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
     checkRoutingReferences(config, ctx);
+    for (const repId of Object.keys(config.notifications.repPreferences)) {
+      if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
+    }
   });
 
 export type Configuration = z.infer<typeof configurationSchema>;

@@ -39,3 +39,6 @@ export * from './assignment-strategies';
 export * from './routing-dry-run';
 export * from './pool-claim';
 export * from './pool-listing';
+export * from './sms-segments';
+export * from './rep-notifications';
+export * from './one-tap-actions';

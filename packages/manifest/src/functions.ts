@@ -9,6 +9,7 @@ import { embedScriptFunctions } from './functions/embed-script';
 import { adPlatformWebhookFunctions } from './functions/ad-platform-webhooks';
 import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import';
 import { leadPoolFunctions } from './functions/lead-pool';
+import { repNotificationFunctions } from './functions/rep-notifications';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -26,4 +27,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...adPlatformWebhookFunctions,
   ...leadLookupAndImportFunctions,
   ...leadPoolFunctions,
+  ...repNotificationFunctions,
 ];

@@ -19,6 +19,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },
       // Sparse: only leads waiting unowned in a pool carry `poolWaiting` (`POOL#<poolId>`), so a pool's listing reads just those.
       { indexName: 'pool-waiting-by-capture', partitionKey: { name: 'poolWaiting', type: 'S' }, sortKey: { name: 'capturedAt', type: 'S' } },
+      // Sparse: only rep notifications not yet confirmed carry `sendQueue` (`deferred` or `pending`), so the send sweep reads just those.
+      { indexName: 'open-sends-by-time', partitionKey: { name: 'sendQueue', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
     ],
   },
 };

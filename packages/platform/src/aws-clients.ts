@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaSettings } from './settings';
 
@@ -20,6 +21,11 @@ export function createEventBridgeClient(settings: Pick<LambdaSettings, 'region' 
 
 export function createSesClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): SESv2Client {
   return new SESv2Client({ region: settings.region, endpoint: settings.endpoints.ses });
+}
+
+/** AWS End User Messaging SMS; locally the runtime's endpoint, which records each SMS in `/_local/outbox`. */
+export function createSmsClient(settings: Pick<LambdaSettings, 'region' | 'endpoints'>): PinpointSMSVoiceV2Client {
+  return new PinpointSMSVoiceV2Client({ region: settings.region, endpoint: settings.endpoints.sms });
 }
 
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */
