@@ -19,13 +19,18 @@ describe('which channels tell a rep', () => {
   });
 
   it('follows configured rules by grade and temperature, first match', () => {
-    const byGrade = notifications({ channelRules: [{ when: { grades: ['A'] }, channels: ['sms'] }, { when: { temperatures: ['warm'] }, channels: ['sms', 'email'] }] });
+    const byGrade = notifications({
+      channelRules: [
+        { when: { grades: ['A'] }, channels: ['sms'] },
+        { when: { temperatures: ['warm'] }, channels: ['sms', 'email'] },
+      ],
+    });
     expect(planRepNotification({ config: byGrade, rep: ava, score: score('cold', 'A'), now: daytime, phoneFailing: false })).toEqual([{ channel: 'sms' }]);
     expect(planRepNotification({ config: byGrade, rep: ava, score: score('warm', 'B'), now: daytime, phoneFailing: false })).toEqual([{ channel: 'sms' }, { channel: 'email' }]);
     expect(planRepNotification({ config: byGrade, rep: ava, score: score('hot', 'B'), now: daytime, phoneFailing: false })).toEqual([{ channel: 'email' }]);
   });
 
-  it("turns an SMS into an email when the rep turned SMS off or their phone is failing, and never sends nothing", () => {
+  it('turns an SMS into an email when the rep turned SMS off or their phone is failing, and never sends nothing', () => {
     const smsOff = notifications({ repPreferences: { 'rep-ava': { sms: false } } });
     expect(planRepNotification({ config: smsOff, rep: ava, score: score('hot'), now: daytime, phoneFailing: false })).toEqual([{ channel: 'email', note: 'SMS replaced by email: rep turned SMS off' }]);
     expect(planRepNotification({ config: notifications({}), rep: ava, score: score('hot'), now: daytime, phoneFailing: true })[0]).toMatchObject({ channel: 'email', note: expect.stringContaining('failing') });

@@ -74,9 +74,7 @@ describe('notify-rep: the daily SMS budget', () => {
     const leadEmails = deps.mailer.sent.filter((email) => email.subject.startsWith('New lead'));
     expect(leadEmails).toHaveLength(200);
     const alerts = deps.mailer.sent.filter((email) => email.subject.startsWith('SMS budget reached'));
-    expect(alerts.map((alert) => [alert.to, alert.subject])).toEqual(
-      expect.arrayContaining([['maya.goldberg@northwind.example', 'SMS budget reached for the organisation on 2026-03-02']]),
-    );
+    expect(alerts.map((alert) => [alert.to, alert.subject])).toEqual(expect.arrayContaining([['maya.goldberg@northwind.example', 'SMS budget reached for the organisation on 2026-03-02']]));
     expect(alerts.filter((alert) => alert.subject.includes('the organisation'))).toHaveLength(1);
   });
 
