@@ -5,7 +5,7 @@ import { configurationIssues } from '../../support/configuration-issues';
 
 const config = demoConfiguration();
 const ava = config.reps.find((rep) => rep.id === 'rep-ava')!; // America/Los_Angeles
-const score = (temperature: 'hot' | 'warm' | 'cold', grade: 'A' | 'B' | 'C' | 'D' = 'B'): Lead['score'] => ({ points: 50, grade, temperature, contributions: [] });
+const score = (temperature: 'hot' | 'warm' | 'cold', grade: 'A' | 'B' | 'C' | 'D' = 'B'): Lead['score'] => ({ points: 50, grade, temperature, contributions: [], scoredAt: '2026-03-02T10:00:00.000Z' });
 // 10:00 in Los Angeles.
 const daytime = new Date('2026-03-02T18:00:00Z');
 const notifications = (document: unknown) => notificationsConfigurationSchema.parse(document);
