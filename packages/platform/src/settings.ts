@@ -15,7 +15,7 @@ const lambdaSettingsSchema = z.object({
   LEADS_EVENTBRIDGE_ENDPOINT: z.url().optional(),
   LEADS_SES_ENDPOINT: z.url().optional(),
   LEADS_SMS_ENDPOINT: z.url().optional(),
-  /** Base URL of the one-tap links in notifications; set by the local runtime (its own address), else `notifications.actionLinks.baseUrl`. */
+  /** Base URL of one-tap links in notifications: set by the local runtime (its own address) and the CDK app (the API's URL); else `notifications.actionLinks.baseUrl`. */
   LEADS_PUBLIC_BASE_URL: z.url().optional(),
   /** Third-party APIs the handlers call; the local runtime points them at its stand-ins. */
   LEADS_TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
