@@ -77,6 +77,9 @@ describe('reaching the rep through the local runtime', () => {
       await expect(page.locator('body').textContent()).resolves.toContain('The lead is yours');
       const accepted = (await history()).filter((entry) => entry.action === 'accepted');
       expect(accepted).toEqual([expect.objectContaining({ by: expect.stringMatching(/^rep-(ava|ben)$/) })]);
+      await runtime.settle();
+      const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as Array<{ detailType: string; detail: { leadId: string } }>;
+      expect(events.filter((event) => event.detailType === 'lead.accepted' && event.detail.leadId === leadId)).toHaveLength(1);
 
       const again = await page.goto(link);
       expect(again?.status()).toBe(409);
