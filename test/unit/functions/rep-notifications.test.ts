@@ -17,7 +17,12 @@ const morning = new Date('2026-03-02T17:00:00.000Z');
 async function assignedLead(deps: Deps, leadId: string, input: { temperature?: 'hot' | 'warm'; ownerId?: string; name?: string } = {}) {
   const ownerId = input.ownerId ?? 'rep-ava';
   await deps.store.ingestLead(webFormIntake(deps.config, { leadId, contact: { name: input.name ?? 'Ada Lovelace', email: `${leadId}@example.com`, company: 'Analytical Engines' }, now: deps.now() }));
-  Object.assign(deps.store.leads.get(leadId)!, { ownerId, status: 'assigned', poolId: 'key-accounts', score: { points: 80, grade: 'A', temperature: input.temperature ?? 'hot', contributions: [], scoredAt: deps.now().toISOString() } });
+  Object.assign(deps.store.leads.get(leadId)!, {
+    ownerId,
+    status: 'assigned',
+    poolId: 'key-accounts',
+    score: { points: 80, grade: 'A', temperature: input.temperature ?? 'hot', contributions: [], scoredAt: deps.now().toISOString() },
+  });
   deps.store.openLeads.set(ownerId, (deps.store.openLeads.get(ownerId) ?? 0) + 1);
   return { eventId: `assign-${leadId}`, leadId, ownerId, poolId: 'key-accounts', rule: 'territory', assignedAt: deps.now().toISOString() };
 }
