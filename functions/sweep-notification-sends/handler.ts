@@ -15,7 +15,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const sent: SendOutcome[] = [];
     for (const record of due) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
-      const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, only: [{ channel: 'sms' }] })).outcomes : [];
+      const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
       // A rep gone from the configuration, or a lead that changed hands meanwhile, closes the deferred SMS unsent.
       if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record, record.repId);
       sent.push(...outcomes);

@@ -47,8 +47,9 @@ async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep):
  * every send is claimed in the ledger before it goes out. An SMS over budget or to a failing number
  * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
  * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
+ * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call).
  */
-export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; only?: PlannedSend[] }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
+export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; deferredSms?: boolean }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
   const { config, sends, now } = deps;
   const { rep, reason } = input;
   const state = await sends.readForNotifying(input.leadId, rep.id, reason);
@@ -56,7 +57,9 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   if (!lead) throw new Error(`Lead ${input.leadId} to notify ${rep.id} about is not in the table`);
   if (lead.ownerId !== rep.id) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
 
-  const plan = input.only ?? planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
+  const plan: PlannedSend[] = input.deferredSms
+    ? [{ channel: 'sms' }]
+    : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
   const links = await actionLinks(deps, lead, rep);
   const outcomes: SendOutcome[] = [];
   const failures: Error[] = [];
@@ -66,19 +69,22 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   for (let send = queue.shift(); send; send = queue.shift()) {
     const key: SendKey = { leadId: lead.leadId, reason, channel: send.channel };
     try {
-      if (state.sends[send.channel] && !(input.only && state.sends[send.channel]?.status === 'deferred')) {
+      const existing = state.sends[send.channel];
+      const resumingDeferred = input.deferredSms === true && send.channel === 'sms' && existing?.status === 'deferred';
+      if (existing && !resumingDeferred) {
         outcomes.push({ channel: send.channel, outcome: 'already_claimed' });
         continue;
       }
       if (send.channel === 'email') {
-        outcomes.push(await sendEmail(deps, key, rep, { ...newLeadEmail(rep, lead), text: `${newLeadEmail(rep, lead).text}\n${actionLinksText(linkList(links))}` }));
+        const email = newLeadEmail(rep, lead);
+        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }));
         continue;
       }
       if (send.notBefore) {
         outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, rep.id, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
         continue;
       }
-      const outcome = await sendSms(deps, key, rep, lead, links.accept, input.only !== undefined);
+      const outcome = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred);
       outcomes.push(outcome);
       if ((outcome.outcome === 'over_budget' || outcome.outcome === 'bad_number') && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
     } catch (error) {
