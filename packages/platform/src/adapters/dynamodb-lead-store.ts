@@ -456,7 +456,7 @@ function isTransactionConflict(error: unknown): boolean {
  * Concurrent transactions on the same keys cancel each other with `TransactionConflict`; trying again
  * (after a short random pause) lets one win and the others see its keys as held.
  */
-async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
+export async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
   for (let tries = 1; ; tries += 1) {
     try {
       return await attempt();
@@ -469,7 +469,7 @@ async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts
 }
 
 /** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
-function failedConditions(error: unknown): boolean[] | undefined {
+export function failedConditions(error: unknown): boolean[] | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reasons = error.CancellationReasons ?? [];
   if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return undefined;

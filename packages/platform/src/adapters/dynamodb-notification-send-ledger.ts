@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NotificationChannel } from '@leadflow/domain';
 import type { NotificationSendLedger, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 
@@ -56,29 +56,31 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
       },
     });
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...sendItem(key, repId, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
-                ConditionExpression: fromDeferred ? '#status = :deferred' : 'attribute_not_exists(pk)',
-                ...(fromDeferred ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':deferred': 'deferred' } } : {}),
+      // Every SMS of a day updates the same two counters; concurrent transactions on them conflict, so try again.
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...sendItem(key, repId, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
+                  ConditionExpression: fromDeferred ? '#status = :deferred' : 'attribute_not_exists(pk)',
+                  ...(fromDeferred ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':deferred': 'deferred' } } : {}),
+                },
               },
-            },
-            budgetUpdate(leadsTableKeys.organisationSmsBudget(charge.day), charge.limits.organisation),
-            budgetUpdate(leadsTableKeys.repSmsBudget(repId, charge.day), charge.limits.perRep),
-          ],
-        }),
+              budgetUpdate(leadsTableKeys.organisationSmsBudget(charge.day), charge.limits.organisation),
+              budgetUpdate(leadsTableKeys.repSmsBudget(repId, charge.day), charge.limits.perRep),
+            ],
+          }),
+        ),
       );
       return 'claimed';
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (failed[0]) return 'already_claimed';
-      if (failed[1]) return 'over_organisation_budget';
-      if (failed[2]) return 'over_rep_budget';
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'already_claimed';
+      if (failed?.[1]) return 'over_organisation_budget';
+      if (failed?.[2]) return 'over_rep_budget';
       throw error;
     }
   }
@@ -114,13 +116,15 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
         ExpressionAttributeValues: { ':minusOne': -1, ':refund': -(charge?.costMicros ?? 0) },
       },
     });
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key.leadId, key.reason, key.channel) } },
-          ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(repId, charge.day))] : []),
-        ],
-      }),
+    await retryOnTransactionConflict(() =>
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key.leadId, key.reason, key.channel) } },
+            ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(repId, charge.day))] : []),
+          ],
+        }),
+      ),
     );
   }
 
