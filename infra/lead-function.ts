@@ -149,6 +149,21 @@ export class LeadFunction extends Construct {
     if (definition.publishesEvents) props.eventBus.grantPutEventsTo(this.role);
     props.secrets.grantRead(definition.secrets ?? [], this.role);
     if (definition.sendsEmail) this.role.addToPrincipalPolicy(sendNotificationEmail(this, props.configuration.organisation.notificationSender));
+    if (definition.sendsSms) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [Stack.of(this).formatArn({ service: 'sms-voice', resource: '*' })] }));
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              "SendTextMessage is authorised against the origination identity AWS picks (phone number, pool or sender id) when none is configured; the grant is limited to this account and region's sms-voice resources.",
+            appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:\\*$/g' }],
+          },
+        ],
+        true,
+      );
+    }
     if (props.tracing) {
       NagSuppressions.addResourceSuppressions(
         this.role,

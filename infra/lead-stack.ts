@@ -110,6 +110,8 @@ export class LeadStack extends Stack {
         logRetention,
         tracing: props.tracing ?? false,
       });
+      // Notifications carry one-tap links to this API; only non-HTTP functions send them, so there is no cycle.
+      if (definition.sendsSms) leadFunction.function.addEnvironment('LEADS_PUBLIC_BASE_URL', this.httpApi.url);
       connectTrigger(id, leadFunction, sources);
       leadFunctions.set(definition.name, leadFunction);
     }

@@ -1,8 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '@leadflow/manifest';
-import { ensureTable, startDynamoDbLocal } from '@leadflow/local-runtime';
-import { DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
+import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
+import { createDynamoDbClient, documentClientOf, DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { countingReads, seedFollowUpHistory } from '../support/follow-up-history';
@@ -21,8 +19,8 @@ export async function followUpCostBenchmark(): Promise<Figure[]> {
   const dynamo = await startDynamoDbLocal({ port: 0 });
   const counter = new DynamoDbRequestCounter(dynamo.endpoint);
   const clientFor = (endpoint: string) => {
-    const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    return { raw, client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
+    const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
+    return { raw, client: documentClientOf(raw) };
   };
   const direct = clientFor(dynamo.endpoint);
   const counted = clientFor(await counter.start());

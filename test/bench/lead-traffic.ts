@@ -62,7 +62,7 @@ export class LeadWatcher {
     for (let index = notifications.length - 1; index >= 0 && !this.seen.has(notifications[index]); index -= 1) {
       const message = notifications[index];
       this.seen.add(message);
-      if (!message.leadId) continue;
+      if (!message.leadId || message.channel !== 'email') continue;
       this.emails.set(message.leadId, (this.emails.get(message.leadId) ?? 0) + 1);
       if (!this.notifiedAt.has(message.leadId)) this.notifiedAt.set(message.leadId, Date.parse(message.time));
     }

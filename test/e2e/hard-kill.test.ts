@@ -82,7 +82,14 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
     const client = createDynamoDbClient(localClientSettings({ dynamodb: dynamodb }));
     // Emails "sent" before the kill died with the process; the durable notification log counts sends.
     const notificationsPerLead = async () => {
-      const { Items = [] } = await client.send(new ScanCommand({ TableName: tables.leads.name, FilterExpression: 'entity = :notification', ExpressionAttributeValues: { ':notification': { S: 'notification' } } }));
+      const { Items = [] } = await client.send(
+        new ScanCommand({
+          TableName: tables.leads.name,
+          FilterExpression: 'entity = :send AND channel = :email AND #status = :sent',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':send': { S: 'send' }, ':email': { S: 'email' }, ':sent': { S: 'sent' } },
+        }),
+      );
       const counts = new Map<string, number>();
       for (const item of Items) counts.set(item.leadId.S!, (counts.get(item.leadId.S!) ?? 0) + 1);
       return counts;
@@ -105,8 +112,8 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
         ).toHaveLength(1);
         expect(counts.get(leadId), `notifications of ${leadId}`).toBe(1);
       }
-      const outbox = (await (await fetch(`${second.url}/_local/outbox`)).json()) as Array<{ leadId?: string }>;
-      for (const leadId of present) expect(outbox.filter((email) => email.leadId === leadId).length).toBeLessThanOrEqual(1);
+      const outbox = (await (await fetch(`${second.url}/_local/outbox`)).json()) as Array<{ leadId?: string; channel: string }>;
+      for (const leadId of present) expect(outbox.filter((message) => message.channel === 'email' && message.leadId === leadId).length).toBeLessThanOrEqual(1);
       console.log(
         `hard kill: ${acknowledged.length} acknowledged (${required.length} before the ${engineGraceMs} ms grace, ${apart.length} within it, ${present.length - required.length} of those present), ${posted} posted`,
       );

@@ -55,7 +55,7 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     expect(assigned.length).toBeGreaterThan(0);
     expect(assigned.every((event: any) => config.reps.some((rep) => rep.id === event.detail.ownerId))).toBe(true);
     const emails = await eventually(async () => {
-      const sent = ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).filter((message) => assigned.some((event: any) => event.detail.leadId === message.leadId));
+      const sent = ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).filter((message) => message.channel === 'email' && assigned.some((event: any) => event.detail.leadId === message.leadId));
       return sent.length === assigned.length ? sent : undefined;
     });
     expect(emails.map((message: any) => message.subject)).toContain('New lead: Priya Raman');

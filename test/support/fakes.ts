@@ -2,6 +2,7 @@ import {
   agendaKey,
   openLeadStatuses,
   releasableStatuses,
+  type LeadAcceptance,
   type Lead,
   type LeadClaim,
   type LeadErasure,
@@ -31,7 +32,16 @@ import type {
   RateLimiter,
   OperationalMetrics,
   RepStates,
+  SentMessage,
+  SmsSender,
+  OutgoingSms,
+  NotificationSendLedger,
+  SendKey,
+  SendRecord,
+  SmsBudgetCharge,
+  OneTapLinkLedger,
 } from '@leadflow/platform';
+import type { MessageRefusedError } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
@@ -227,7 +237,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     for (const eventId of eventIds) this.outbox.delete(eventId);
   }
 
-  private record(event: LeadEvent): void {
+  record(event: LeadEvent): void {
     this.outbox.set(event.detail.eventId, { eventId: event.detail.eventId, source: 'leadflow.leads', detailType: event.type, detail: event.detail, time: event.time });
   }
 }
@@ -255,8 +265,98 @@ export class RecordingPublisher implements EventPublisher {
 
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
-  async send(message: OutgoingEmail): Promise<void> {
+  async send(message: OutgoingEmail): Promise<SentMessage> {
     this.sent.push(message);
+    return { messageId: `email-${this.sent.length}` };
+  }
+}
+
+/** Records each SMS; `refuseNext` makes the next sends fail the way the provider would. */
+export class RecordingSmsSender implements SmsSender {
+  readonly sent: OutgoingSms[] = [];
+  readonly refuseNext: MessageRefusedError[] = [];
+  async send(message: OutgoingSms): Promise<SentMessage> {
+    const refusal = this.refuseNext.shift();
+    if (refusal) throw refusal;
+    this.sent.push(message);
+    return { messageId: `sms-${this.sent.length}` };
+  }
+}
+
+/** The send ledger's contract in memory: claims, budgets with their limits, deferred sends, alerts. */
+export class MemoryNotificationSendLedger implements NotificationSendLedger {
+  readonly records = new Map<string, SendRecord>();
+  readonly budgets = new Map<string, { count: number; micros: number }>();
+  readonly failingPhones = new Map<string, string>();
+  readonly alerts = new Set<string>();
+  constructor(private readonly leads: MemoryLeadStore) {}
+
+  private id = (key: SendKey) => `${key.leadId}#${key.reason}#${key.channel}`;
+
+  async readForNotifying(leadId: string, repId: string, reason: string) {
+    const sends: Partial<Record<'sms' | 'email', SendRecord>> = {};
+    for (const channel of ['sms', 'email'] as const) {
+      const record = this.records.get(this.id({ leadId, reason, channel }));
+      if (record) sends[channel] = structuredClone(record);
+    }
+    return { lead: await this.leads.getLead(leadId), sends, failingPhone: this.failingPhones.get(repId) };
+  }
+  async claimEmail(key: SendKey, repId: string, claimedAt: string) {
+    if (this.records.has(this.id(key))) return 'already_claimed' as const;
+    this.records.set(this.id(key), { ...key, repId, status: 'pending', claimedAt });
+    return 'claimed' as const;
+  }
+  async claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
+    const existing = this.records.get(this.id(key));
+    if (fromDeferred ? existing?.status !== 'deferred' : existing) return 'already_claimed' as const;
+    const within = (counter: string, limit: { count: number; micros: number }) => {
+      const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
+      return used.count < limit.count && used.micros + charge.costMicros <= limit.micros;
+    };
+    if (!within(`organisation#${charge.day}`, charge.limits.organisation)) return 'over_organisation_budget' as const;
+    if (!within(`${repId}#${charge.day}`, charge.limits.perRep)) return 'over_rep_budget' as const;
+    for (const counter of [`organisation#${charge.day}`, `${repId}#${charge.day}`]) {
+      const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
+      this.budgets.set(counter, { count: used.count + 1, micros: used.micros + charge.costMicros });
+    }
+    this.records.set(this.id(key), { ...key, repId, status: 'pending', claimedAt, segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day });
+    return 'claimed' as const;
+  }
+  async defer(key: SendKey, repId: string, claimedAt: string, notBefore: string) {
+    if (this.records.has(this.id(key))) return 'already_claimed' as const;
+    this.records.set(this.id(key), { ...key, repId, status: 'deferred', claimedAt, notBefore });
+    return 'deferred' as const;
+  }
+  async recordSent(key: SendKey, message: SentMessage, sentAt: string) {
+    const record = this.records.get(this.id(key));
+    if (record) Object.assign(record, { status: 'sent', messageId: message.messageId, sentAt });
+  }
+  async releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge) {
+    this.records.delete(this.id(key));
+    if (!charge) return;
+    for (const counter of [`organisation#${charge.day}`, `${repId}#${charge.day}`]) {
+      const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
+      this.budgets.set(counter, { count: used.count - 1, micros: used.micros - charge.costMicros });
+    }
+  }
+  async listOpenSends(now: string, pendingBefore: string) {
+    const all = [...this.records.values()];
+    return {
+      due: all.filter((record) => record.status === 'deferred' && (record.notBefore ?? '') <= now),
+      stalePending: all.filter((record) => record.status === 'pending' && record.claimedAt <= pendingBefore),
+    };
+  }
+  async markUnconfirmed(key: SendKey) {
+    const record = this.records.get(this.id(key));
+    if (record?.status === 'pending') record.status = 'unconfirmed';
+  }
+  async markPhoneFailing(repId: string, phone: string) {
+    this.failingPhones.set(repId, phone);
+  }
+  async claimAlert(alertId: string) {
+    if (this.alerts.has(alertId)) return false;
+    this.alerts.add(alertId);
+    return true;
   }
 }
 
@@ -293,6 +393,33 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/** One-tap link uses and acceptances in memory, on the memory lead store. */
+export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
+  readonly used = new Map<string, string>();
+  constructor(private readonly leads: MemoryLeadStore) {}
+  async usedAt(linkId: string) {
+    return this.used.get(linkId);
+  }
+  async markUsed(linkId: string, at: string) {
+    if (this.used.has(linkId)) return false;
+    this.used.set(linkId, at);
+    return true;
+  }
+  async forget(linkId: string) {
+    this.used.delete(linkId);
+  }
+  async recordAcceptance(linkId: string, acceptance: LeadAcceptance) {
+    if (this.used.has(linkId)) return 'link_used' as const;
+    const lead = this.leads.leads.get(acceptance.leadId);
+    if (lead?.ownerId !== acceptance.ownerId) return 'lead_changed' as const;
+    this.used.set(linkId, acceptance.acceptedAt);
+    lead.history.push(acceptance.historyEntry);
+    lead.updatedAt = acceptance.acceptedAt;
+    this.leads.record(acceptance.event);
+    return 'accepted' as const;
+  }
+}
+
 /**
  * A set of fake dependencies with a fixed clock and predictable ids. The follow-up rules' stores are
  * left out: their handlers are tested against DynamoDB Local, whose conditional writes they rely on.
@@ -307,6 +434,9 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
   platformLeads: FakePlatformLeadReaders;
   metrics: RecordingMetrics;
   secrets: RecordingSecretStore;
+  sms: RecordingSmsSender;
+  sends: MemoryNotificationSendLedger;
+  links: MemoryOneTapLinkLedger;
 } {
   const store = new MemoryLeadStore();
   let counter = 0;
@@ -318,6 +448,10 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     publisher: new RecordingPublisher(),
     mailer: new RecordingMailer(),
     notifications: new MemoryNotificationLog(store),
+    sms: new RecordingSmsSender(),
+    sends: new MemoryNotificationSendLedger(store),
+    links: new MemoryOneTapLinkLedger(store),
+    publicBaseUrl: 'https://leads.example',
     rateLimiter: new MemoryRateLimiter(),
     metrics: new RecordingMetrics(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },

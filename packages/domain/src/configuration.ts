@@ -10,6 +10,7 @@ import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
+import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -137,6 +138,8 @@ export const configurationSchema = z
     routing: routingSchema,
     /** First-contact and next-step service levels: reminders, escalation to managers, a second breach's action. */
     sla: slaRulesSchema.optional(),
+    /** How reps are told: channels per grade/temperature, preferences and quiet hours, SMS budgets, one-tap links. */
+    notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -182,6 +185,9 @@ export const configurationSchema = z
     });
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
     checkRoutingReferences(config, ctx);
+    for (const repId of Object.keys(config.notifications.repPreferences)) {
+      if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
+    }
   });
 
 export type Configuration = z.infer<typeof configurationSchema>;

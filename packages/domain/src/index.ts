@@ -47,3 +47,6 @@ export * from './my-leads';
 export * from './follow-up-rules';
 export * from './team-digest';
 export * from './follow-up-notifications';
+export * from './sms-segments';
+export * from './rep-notifications';
+export * from './one-tap-actions';

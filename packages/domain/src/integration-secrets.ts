@@ -21,6 +21,7 @@ export const secretKinds = {
   'google-form-key': { describes: 'google_key set on a Google Ads lead form', use: 'verify', minLength: 8 },
   'generic-source-secret': { describes: 'shared HMAC secret of a generic webhook source (X-Lead-Signature)', use: 'verify', minLength: 16 },
   'turnstile-secret-key': { describes: 'Cloudflare Turnstile secret key of a web form', use: 'call', minLength: 8 },
+  'action-link-key': { describes: 'HMAC key of the one-tap action links in rep notifications', use: 'verify', minLength: 32 },
 } as const satisfies Record<string, { describes: string; use: 'verify' | 'call'; minLength: number }>;
 
 /** What a function may be granted; the manifest lists these per function. */
@@ -44,6 +45,7 @@ export const secretRefs = {
   googleFormKey: (formId: string): SecretRef => ({ kind: 'google-form-key', name: `google/forms/${formId}/key` }),
   genericSourceSecret: (sourceId: string): SecretRef => ({ kind: 'generic-source-secret', name: `generic/${sourceId}/signing-secret` }),
   turnstileSecretKey: (formId: string): SecretRef => ({ kind: 'turnstile-secret-key', name: `forms/${formId}/turnstile-secret-key` }),
+  actionLinkKey: { kind: 'action-link-key', name: 'notifications/action-link-key' },
 } as const satisfies Record<string, SecretRef | ((id: string) => SecretRef)>;
 
 /** Every secret the configuration needs, in a stable order. */
@@ -56,6 +58,8 @@ export function configuredSecrets(config: Configuration): SecretRef[] {
     ...(tiktok ? [secretRefs.tikTokAppSecret, secretRefs.tikTokAccessToken] : []),
     ...(generic?.sources.map((source) => secretRefs.genericSourceSecret(source.id)) ?? []),
     ...config.forms.filter((form) => form.turnstile).map((form) => secretRefs.turnstileSecretKey(form.id)),
+    // Every rep notification carries one-tap links, so every installation signs them.
+    secretRefs.actionLinkKey,
   ];
 }
 

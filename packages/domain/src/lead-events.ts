@@ -227,6 +227,15 @@ export const leadErasedDetailSchema = z.strictObject({
   erasedAt: z.iso.datetime(),
 });
 
+/** The owner accepted a lead from a notification's one-tap link (acknowledged it and will call). */
+export const leadAcceptedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  ownerId: z.string(),
+  poolId: z.string(),
+  acceptedAt: z.iso.datetime(),
+});
+
 /** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
@@ -247,6 +256,7 @@ export const leadEventDetailSchemas = {
   'lead.recycled': leadRecycledDetailSchema,
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
+  'lead.accepted': leadAcceptedDetailSchema,
 } as const;
 
 export type LeadEventType = keyof typeof leadEventDetailSchemas;

@@ -35,6 +35,7 @@ export const leadHistoryEntrySchema = z.strictObject({
     'assigned',
     'pooled',
     'claimed',
+    'accepted',
     'released',
     'transferred',
     'locked',

@@ -1,5 +1,5 @@
 import type { Lead } from './lead';
-import type { Rep } from './configuration';
+import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
 
 export interface EmailMessage {
@@ -43,4 +43,47 @@ export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string
     'Assign it, or ask a pool member to claim it, before it goes cold.',
   ];
   return { to: manager.email, subject: `Unassigned lead waiting in ${pool.name}: ${who}`, text: lines.join('\n') };
+}
+
+/** The one-tap links of a notification, one line each, for the end of an email. */
+export function actionLinksText(links: ReadonlyArray<{ title: string; url: string }>): string {
+  return ['', 'One tap (each link works once, for you only):', ...links.map((link) => `${link.title}: ${link.url}`)].join('\n');
+}
+
+/** The managers who hear about a rep's notifications: those of the teams whose pools the rep works in, else every manager. */
+export function managersOfRep(config: Pick<Configuration, 'reps' | 'teams' | 'pools'>, repId: string): Rep[] {
+  const teamIds = new Set(config.pools.filter((pool) => pool.members.includes(repId) || pool.admins.includes(repId)).map((pool) => pool.teamId));
+  const teams = teamIds.size > 0 ? config.teams.filter((team) => teamIds.has(team.id)) : config.teams;
+  const managerIds = new Set(teams.flatMap((team) => team.managers));
+  return config.reps.filter((rep) => managerIds.has(rep.id));
+}
+
+/** Tells a manager, once a day per budget, that SMS now fall back to email. */
+export function smsBudgetReachedEmail(manager: Rep, scope: { kind: 'organisation' } | { kind: 'rep'; rep: Rep }, day: string, limit: { dailyCount: number; dailySpend: number }, currency: string): EmailMessage {
+  const whose = scope.kind === 'organisation' ? 'The organisation' : `${scope.rep.name} (${scope.rep.id})`;
+  return {
+    to: manager.email,
+    subject: `SMS budget reached for ${scope.kind === 'organisation' ? 'the organisation' : scope.rep.name} on ${day}`,
+    text: [
+      `Hi ${manager.name},`,
+      '',
+      `${whose} reached the daily SMS budget on ${day}: ${limit.dailyCount} messages or ${limit.dailySpend} ${currency}.`,
+      'Until the day ends, lead notifications that would have been texted go out by email instead.',
+      'Raise notifications.sms.budget in the configuration if this happens on ordinary days.',
+    ].join('\n'),
+  };
+}
+
+/** Tells a manager a rep's phone refused an SMS for good, so the rep is emailed until it is fixed. */
+export function phoneFailingEmail(manager: Rep, rep: Rep, reason: string): EmailMessage {
+  return {
+    to: manager.email,
+    subject: `SMS to ${rep.name} failed: phone marked failing`,
+    text: [
+      `Hi ${manager.name},`,
+      '',
+      `An SMS to ${rep.name} (${rep.id}) at ${rep.phone} was refused for good: ${oneLine(reason, 300)}.`,
+      `${rep.name} gets emails instead of SMS until the phone number in the configuration is corrected.`,
+    ].join('\n'),
+  };
 }

@@ -7,8 +7,9 @@ import { hostNameOf, isLoopbackName } from './local-route-guard';
 
 /**
  * One loopback endpoint that speaks the wire protocols of the AWS services the handlers call besides
- * DynamoDB: EventBridge (awsJson1.1: `PutEvents`, `TestEventPattern`) and SES v2 (`SendEmail`), so the
- * handlers use the real AWS SDK clients with only an endpoint override.
+ * DynamoDB: EventBridge (awsJson1.1: `PutEvents`, `TestEventPattern`), SES v2 (`SendEmail`) and End User
+ * Messaging SMS (awsJson1.0: `SendTextMessage`), so the handlers use the real AWS SDK clients with only an
+ * endpoint override. Emails and SMS are kept in the activity log (`/_local/outbox`), never sent.
  */
 export class LocalAwsEndpoint {
   private server?: Server;
@@ -44,6 +45,7 @@ export class LocalAwsEndpoint {
       if (request.method === 'POST' && target === 'AWSEvents.PutEvents') return this.putEvents(body, response);
       if (request.method === 'POST' && target === 'AWSEvents.TestEventPattern') return this.testEventPattern(body, response);
       if (request.method === 'POST' && request.url?.split('?')[0] === '/v2/email/outbound-emails') return this.sendEmail(body, response);
+      if (request.method === 'POST' && target === 'PinpointSMSVoiceV2.SendTextMessage') return this.sendTextMessage(body, response);
       sendJson(response, 400, { __type: 'UnknownOperationException', message: `The local endpoint does not implement ${target || `${request.method} ${request.url}`}` });
     } catch (error) {
       sendJson(response, 500, { __type: 'InternalException', message: (error as Error).message });
@@ -107,6 +109,20 @@ export class LocalAwsEndpoint {
       });
     }
     sendJson(response, 200, { MessageId: messageId });
+  }
+
+  /** SendTextMessage with the model's checks on the destination and body, answered in awsJson1.0. */
+  private sendTextMessage(body: string, response: ServerResponse): void {
+    const input = parseJson(body) as { DestinationPhoneNumber?: unknown; MessageBody?: unknown; Context?: Record<string, string> } | undefined;
+    const refuse = (message: string) =>
+      sendJson(response, 400, { __type: 'com.amazonaws.pinpointsmsvoicev2#ValidationException', Message: message, Reason: 'INVALID_PARAMETER' }, { 'content-type': 'application/x-amz-json-1.0' });
+    const to = input?.DestinationPhoneNumber;
+    const text = input?.MessageBody;
+    if (typeof to !== 'string' || !/^\+?[1-9][0-9]{1,18}$/.test(to)) return refuse('DestinationPhoneNumber must be an E.164 number');
+    if (typeof text !== 'string' || text.length < 1 || text.length > 1600 || text.trim() === '') return refuse('MessageBody must be 1-1600 characters, not all whitespace');
+    const messageId = randomUUID();
+    this.activity.add(this.activity.notifications, { channel: 'sms', recipient: to, body: text, leadId: input?.Context?.leadId, time: new Date().toISOString(), messageId });
+    sendJson(response, 200, { MessageId: messageId }, { 'content-type': 'application/x-amz-json-1.0' });
   }
 }
 

@@ -27,7 +27,7 @@ const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 
 export interface LocalRuntime {
   url: string;
-  endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string };
+  endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string; sms: string };
   activity: ActivityLog;
   /** How many of the configuration's secrets came from each local source. */
   secretOrigins: Record<LocalSecretOrigin, number>;
@@ -91,6 +91,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_DYNAMODB_ENDPOINT: dynamo.endpoint,
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,
+      LEADS_SMS_ENDPOINT: awsEndpoint,
+      // One-tap links in notifications point at this runtime, whatever port it took.
+      LEADS_PUBLIC_BASE_URL: ownUrl,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       LEADS_TURNSTILE_VERIFY_URL: `${ownUrl}${standInsBasePath}/turnstile/siteverify`,
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
@@ -123,7 +126,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (settings.schedulesEnabled) scheduler.start();
     stops.push(() => scheduler.stop());
 
-    const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint });
+    const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint, sms: awsEndpoint });
     if (!isLoopbackName(settings.host)) {
       console.warn(
         `WARNING: HOST=${settings.host} makes the Leadflow local runtime reachable from other machines. It has no real authentication: anyone who can reach it can post leads.` +

@@ -11,6 +11,7 @@ import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import
 import { leadPoolFunctions } from './functions/lead-pool';
 import { leadWorkFunctions } from './functions/lead-work';
 import { leadFollowUpFunctions } from './functions/lead-follow-ups';
+import { repNotificationFunctions } from './functions/rep-notifications';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -30,4 +31,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...leadPoolFunctions,
   ...leadWorkFunctions,
   ...leadFollowUpFunctions,
+  ...repNotificationFunctions,
 ];

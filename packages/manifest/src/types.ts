@@ -100,6 +100,8 @@ export interface FunctionDefinition {
   publishesEvents?: boolean;
   /** Needs to send email (SES). */
   sendsEmail?: boolean;
+  /** Needs to send SMS (AWS End User Messaging SMS `SendTextMessage`). */
+  sendsSms?: boolean;
   /**
    * The kinds of secret the handler reads; it is granted exactly the configured secrets of these kinds
    * (e.g. `google-form-key`: the key of every configured Google form) and no other.

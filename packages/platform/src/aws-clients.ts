@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaSettings } from './settings';
 
@@ -40,6 +41,11 @@ export function createEventBridgeClient(settings: AwsClientSettings): EventBridg
 
 export function createSesClient(settings: AwsClientSettings): SESv2Client {
   return new SESv2Client(clientConfig(settings, settings.endpoints.ses));
+}
+
+/** AWS End User Messaging SMS; locally the runtime's endpoint, which records each SMS in `/_local/outbox`. */
+export function createSmsClient(settings: AwsClientSettings): PinpointSMSVoiceV2Client {
+  return new PinpointSMSVoiceV2Client(clientConfig(settings, settings.endpoints.sms));
 }
 
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */

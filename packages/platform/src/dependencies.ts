@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Configuration } from '@leadflow/domain';
-import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient, createSesClient } from './aws-clients';
+import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
 import { loadConfigurationFile } from './configuration-file';
 import { readLambdaSettings, type LambdaSettings } from './settings';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
@@ -8,9 +8,13 @@ import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import { SesMailer } from './adapters/ses-mailer';
+import { EndUserMessagingSmsSender } from './adapters/end-user-messaging-sms-sender';
+import { DynamoDbNotificationSendLedger } from './adapters/dynamodb-notification-send-ledger';
+import { DynamoDbOneTapLinkLedger } from './adapters/dynamodb-one-tap-link-ledger';
+import type { OneTapLinkLedger } from './ports/one-tap-links';
 import type { LeadStore } from './ports/lead-store';
 import type { EventPublisher, OutboxStore } from './ports/outbox';
-import type { Mailer, NotificationLog } from './ports/notifications';
+import type { Mailer, NotificationLog, NotificationSendLedger, SmsSender } from './ports/notifications';
 import type { HumanVerifier, RateLimiter } from './ports/abuse-controls';
 import type { OperationalMetrics } from './ports/operational-metrics';
 import { PowertoolsMetrics } from './adapters/powertools-metrics';
@@ -37,6 +41,13 @@ export interface Dependencies {
   publisher: EventPublisher;
   mailer: Mailer;
   notifications: NotificationLog;
+  sms: SmsSender;
+  /** Exactly-once send records of rep notifications, SMS budgets, failing phones. */
+  sends: NotificationSendLedger;
+  /** Which one-tap links were used; acceptances. */
+  links: OneTapLinkLedger;
+  /** Where one-tap links point: the public API's base URL. */
+  publicBaseUrl: string | undefined;
   rateLimiter: RateLimiter;
   metrics: OperationalMetrics;
   humanVerifier: HumanVerifier;
@@ -64,13 +75,18 @@ export const lambdaDependencies: DependencyResolver = () => {
   if (resolved) return resolved;
   const settings = readLambdaSettings();
   const documentClient = createDocumentClient(settings);
+  const config = loadConfigurationFile(settings.configFile);
   resolved = {
-    config: loadConfigurationFile(settings.configFile),
+    config,
     leads: new DynamoDbLeadStore(documentClient, settings.tableName),
     outbox: new DynamoDbOutboxStore(documentClient, settings.tableName),
     publisher: new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName),
     mailer: new SesMailer(createSesClient(settings)),
     notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
+    sms: new EndUserMessagingSmsSender(createSmsClient(settings)),
+    sends: new DynamoDbNotificationSendLedger(documentClient, settings.tableName),
+    links: new DynamoDbOneTapLinkLedger(documentClient, settings.tableName),
+    publicBaseUrl: settings.publicBaseUrl ?? config.notifications.actionLinks.baseUrl,
     rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
     metrics: new PowertoolsMetrics(),
     humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),

@@ -15,6 +15,9 @@ const lambdaSettingsSchema = z.object({
   LEADS_DYNAMODB_ENDPOINT: z.url().optional(),
   LEADS_EVENTBRIDGE_ENDPOINT: z.url().optional(),
   LEADS_SES_ENDPOINT: z.url().optional(),
+  LEADS_SMS_ENDPOINT: z.url().optional(),
+  /** Base URL of one-tap links in notifications: set by the local runtime (its own address) and the CDK app (the API's URL); else `notifications.actionLinks.baseUrl`. */
+  LEADS_PUBLIC_BASE_URL: z.url().optional(),
   /** Third-party APIs the handlers call; the local runtime points them at its stand-ins. */
   LEADS_TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   /** Ad-platform APIs that leads are read back from (Meta Graph API, LinkedIn Marketing API, TikTok Business API). */
@@ -34,7 +37,8 @@ export interface LambdaSettings {
   eventBusName: string;
   configFile: string;
   region: string;
-  endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
+  endpoints: { dynamodb?: string; eventbridge?: string; ses?: string; sms?: string };
+  publicBaseUrl?: string;
   thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string };
   secrets: { source: 'secrets-manager'; prefix: string } | ({ source: 'local' } & LocalSecretSources);
 }
@@ -46,7 +50,8 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     eventBusName: parsed.LEADS_EVENT_BUS_NAME,
     configFile: parsed.LEADS_CONFIG_FILE,
     region: parsed.AWS_REGION,
-    endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT },
+    endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT, sms: parsed.LEADS_SMS_ENDPOINT },
+    publicBaseUrl: parsed.LEADS_PUBLIC_BASE_URL,
     thirdParty: {
       turnstileVerifyUrl: parsed.LEADS_TURNSTILE_VERIFY_URL,
       metaGraphBaseUrl: parsed.LEADS_META_GRAPH_BASE_URL,

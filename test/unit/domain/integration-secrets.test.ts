@@ -18,13 +18,14 @@ describe('the secrets a configuration needs', () => {
       'tiktok/access-token',
       'generic/partner-acme/signing-secret',
       'forms/emea-contact/turnstile-secret-key',
+      'notifications/action-link-key',
     ]);
   });
 
-  it('are none when nothing is connected', () => {
+  it('are only the one-tap link key when nothing is connected', () => {
     const config = demoConfiguration();
     config.integrations = {};
-    expect(configuredSecrets(config)).toEqual([]);
+    expect(configuredSecrets(config)).toEqual([secretRefs.actionLinkKey]);
   });
 
   it('cannot be written into the configuration file: each former secret field is refused by name', () => {

@@ -7,9 +7,11 @@ import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, lambdaContext } from '../../support/api-gateway-events';
 
-function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo') {
+function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo', ownerId = 'rep-ben') {
   const intake = webFormIntake(deps.config, { leadId, formId, now: deps.now() });
   void deps.store.ingestLead(intake);
+  // lead.assigned follows the owner's write; the notifier checks the lead is still theirs.
+  Object.assign(deps.store.leads.get(leadId)!, { ownerId, status: 'assigned' });
   return intake.events[0];
 }
 

@@ -25,7 +25,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
     },
     {
       name: 'notify-rep',
-      description: 'Emails the rep a lead was assigned to.',
+      description: 'Tells the rep a lead was assigned to, by SMS and/or email as configured, each message once, with signed one-tap links.',
       entry: 'functions/notify-rep/handler.ts',
       trigger: {
         kind: 'event',
@@ -35,6 +35,8 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
       },
       tables: { leads: 'readWrite' },
       sendsEmail: true,
+      sendsSms: true,
+      secrets: ['action-link-key'],
     },
     {
       name: 'notify-pool-managers',

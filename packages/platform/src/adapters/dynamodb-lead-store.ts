@@ -531,7 +531,7 @@ export function isTransactionConflict(error: unknown): boolean {
  * Concurrent transactions on the same keys cancel each other with `TransactionConflict`; trying again
  * (after a short random pause) lets one win and the others see its keys as held.
  */
-async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
+export async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
   for (let tries = 1; ; tries += 1) {
     try {
       return await attempt();
@@ -557,7 +557,11 @@ export function failedConditions(error: unknown): boolean[] | undefined {
  * attributes (`leadIndexAttributes`) set or removed to match `after`; `extra` sets or removes attributes
  * the lead does not hold (a job's own index attributes).
  */
-export function leadUpdate(before: Lead, after: Lead, extra: { set?: Record<string, unknown>; remove?: readonly string[] } = {}): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
+export function leadUpdate(
+  before: Lead,
+  after: Lead,
+  extra: { set?: Record<string, unknown>; remove?: readonly string[] } = {},
+): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(after)) {
     if (field !== 'history' && value !== undefined && JSON.stringify(value) !== JSON.stringify(before[field as keyof Lead])) set[field] = value;

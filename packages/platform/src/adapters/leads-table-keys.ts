@@ -8,6 +8,12 @@ export const leadsTableKeys = {
   repDailyClaims: (repId: string, poolId: string, day: string) => ({ pk: `REP#${repId}`, sk: `CLAIMS#${poolId}#${day}` }),
   repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  /** One rep notification per lead, reason and channel (its exactly-once claim). */
+  send: (leadId: string, reason: string, channel: string) => ({ pk: `SEND#${leadId}`, sk: `${reason}#${channel}` }),
+  /** SMS sent on one local day, organisation-wide and per rep, against the daily budgets. */
+  organisationSmsBudget: (day: string) => ({ pk: 'SMS_BUDGET#organisation', sk: `SMS#${day}` }),
+  repSmsBudget: (repId: string, day: string) => ({ pk: `REP#${repId}`, sk: `SMS#${day}` }),
+  repPhone: (repId: string) => ({ pk: `REP#${repId}`, sk: 'PHONE' }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   /** A team's digest counters for one local day: one attribute per metric and rep (`new#rep-ava`). */

@@ -1,11 +1,11 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../ports/notifications';
+import type { Mailer, OutgoingEmail, SentMessage } from '../ports/notifications';
 
 export class SesMailer implements Mailer {
   constructor(private readonly client: SESv2Client) {}
 
-  async send(message: OutgoingEmail): Promise<void> {
-    await this.client.send(
+  async send(message: OutgoingEmail): Promise<SentMessage> {
+    const output = await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: message.from,
         Destination: { ToAddresses: [message.to] },
@@ -13,5 +13,6 @@ export class SesMailer implements Mailer {
         Content: { Simple: { Subject: { Data: message.subject, Charset: 'UTF-8' }, Body: { Text: { Data: message.text, Charset: 'UTF-8' } } } },
       }),
     );
+    return { messageId: output.MessageId ?? '' };
   }
 }

@@ -1,4 +1,4 @@
-import type { EmailMessage, Lead } from '@leadflow/domain';
+import type { EmailMessage, Lead, NotificationChannel } from '@leadflow/domain';
 
 export interface OutgoingEmail extends EmailMessage {
   from: string;
@@ -7,7 +7,7 @@ export interface OutgoingEmail extends EmailMessage {
 }
 
 export interface Mailer {
-  send(message: OutgoingEmail): Promise<void>;
+  send(message: OutgoingEmail): Promise<SentMessage>;
 }
 
 /** Remembers which notifications went out, so a redelivered event does not email the rep twice. */
@@ -19,4 +19,99 @@ export interface NotificationLog {
    */
   readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }>;
   recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void>;
+}
+
+/** What a provider answered for a message it accepted. */
+export interface SentMessage {
+  messageId: string;
+}
+
+export interface OutgoingSms {
+  /** E.164. */
+  to: string;
+  body: string;
+  /** Traced in the provider's delivery events (SendTextMessage `Context`). */
+  context: { leadId: string; reason: string };
+  originationIdentity?: string;
+}
+
+/**
+ * Why a provider refused a message. `not_sent`: it answered with an error, so nothing went out and a
+ * retry may send. `bad_number`: the number cannot take messages (opted out, invalid, unverified); do
+ * not retry. `unknown`: no answer (timeout, connection lost), so it may have gone out.
+ */
+export class MessageRefusedError extends Error {
+  constructor(
+    readonly outcome: 'not_sent' | 'bad_number' | 'unknown',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MessageRefusedError';
+  }
+}
+
+export interface SmsSender {
+  /** @throws MessageRefusedError */
+  send(message: OutgoingSms): Promise<SentMessage>;
+}
+
+/** One message to one rep about one lead: claimed before it is sent, so it goes out at most once. */
+export interface SendKey {
+  leadId: string;
+  /** Why the rep is told, e.g. `assigned`. */
+  reason: string;
+  channel: NotificationChannel;
+}
+
+export interface SendRecord extends SendKey {
+  repId: string;
+  /** `unconfirmed`: pending past the threshold and reported; never resent. */
+  status: 'deferred' | 'pending' | 'sent' | 'unconfirmed';
+  claimedAt: string;
+  /** For a deferred SMS: when it may go out. */
+  notBefore?: string;
+  messageId?: string;
+  sentAt?: string;
+  segments?: number;
+  costMicros?: number;
+  /** The organisation's local day whose SMS budget the send was counted against. */
+  budgetDay?: string;
+}
+
+/** The SMS budget one send takes: counted against the organisation's and the rep's counters of one day. */
+export interface SmsBudgetCharge {
+  day: string;
+  segments: number;
+  costMicros: number;
+  limits: { organisation: { count: number; micros: number }; perRep: { count: number; micros: number } };
+}
+
+/**
+ * The send records of rep notifications (exactly-once per lead, reason and channel), the daily SMS
+ * budgets, the reps' failing phones and once-only alerts.
+ */
+export interface NotificationSendLedger {
+  /** The lead, its send records for `reason` and the rep's phone number marked failing (if any), read together. */
+  readForNotifying(leadId: string, repId: string, reason: string): Promise<{ lead: Lead | undefined; sends: Partial<Record<NotificationChannel, SendRecord>>; failingPhone: string | undefined }>;
+  /** Claims an email (status `pending`) unless a record of the key exists. */
+  claimEmail(key: SendKey, repId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
+  /**
+   * Claims an SMS and takes its budget in one transaction: unless the key has a record (or only a
+   * deferred one, when `fromDeferred`), and only while both daily counters stay within their limits.
+   */
+  claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred?: boolean): Promise<'claimed' | 'already_claimed' | 'over_organisation_budget' | 'over_rep_budget'>;
+  /** Records an SMS that waits for the end of the rep's quiet hours; nothing when a record exists. */
+  defer(key: SendKey, repId: string, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'>;
+  recordSent(key: SendKey, message: SentMessage, sentAt: string): Promise<void>;
+  /** The provider refused: the claim is dropped (and its budget given back) so a retry may send. */
+  releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge): Promise<void>;
+  /** Deferred SMS due by `now`, and sends still `pending` claimed before `pendingBefore`. */
+  listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }>;
+  /** Marks the number failing; a rep whose configured number changes is texted again. */
+  /** Takes a stale pending send out of the open queue as `unconfirmed`, once reported. */
+  markUnconfirmed(key: SendKey, at: string): Promise<void>;
+  markPhoneFailing(repId: string, phone: string, reason: string, at: string): Promise<void>;
+  /** True the first time an alert id is seen (e.g. one budget alert per scope and day), false after. */
+  claimAlert(alertId: string, at: string): Promise<boolean>;
 }

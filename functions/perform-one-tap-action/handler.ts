@@ -1,0 +1,68 @@
+import { oneTapActions, planAcceptance, planRelease, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
+
+type ActionDependencies = Pick<Dependencies, 'config' | 'secrets' | 'leads' | 'links' | 'now' | 'newId'>;
+interface ActionContext {
+  deps: ActionDependencies;
+  claims: ActionLinkClaims;
+  linkId: string;
+  lead: Lead;
+  form: URLSearchParams;
+}
+type ActionResult = { done: true } | { refusal: LinkRefusal } | { badField: { field: string; message: string } };
+
+const usedMeanwhile: LinkRefusal = { reason: 'used', message: 'This link was used a moment ago. Each link works once.' };
+const changedMeanwhile: LinkRefusal = { reason: 'lead_changed', message: 'This lead changed a moment ago and is no longer yours to do this with.' };
+
+/** One executor per one-tap action; each writes the link's use so it works once. */
+const executors: Record<OneTapAction, (context: ActionContext) => Promise<ActionResult>> = {
+  // The link's use, the history entry and lead.accepted in one transaction.
+  accept: async ({ deps, claims, linkId, lead }) => {
+    const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);
+    if (outcome === 'link_used') return { refusal: usedMeanwhile };
+    if (outcome === 'lead_changed') return { refusal: changedMeanwhile };
+    return { done: true };
+  },
+  // The pool's release (its own transaction); the link's use is written first and forgotten if the release is refused.
+  release: async ({ deps, claims, linkId, lead, form }) => {
+    const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
+    const reason = form.get('reason') ?? '';
+    if (!pool || !pool.releaseReasons.includes(reason)) return { badField: { field: 'reason', message: `choose one of: ${(pool?.releaseReasons ?? []).join(', ')}` } };
+    const plan = planRelease({ lead, pool, repId: claims.repId, reason, now: deps.now(), eventId: deps.newId() });
+    if ('refusal' in plan) return { refusal: { reason: 'not_yours', message: plan.refusal.message } };
+    if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
+    if ((await deps.leads.releaseLead(plan.release)) === 'lead_changed') {
+      await deps.links.forget(linkId);
+      return { refusal: changedMeanwhile };
+    }
+    return { done: true };
+  },
+};
+
+/**
+ * `POST /a/{token}`: does a one-tap link's action, once, for the link's rep only, after the same checks
+ * as its GET page. Answers with a small page in plain words; a refused link changes nothing.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'secrets' | 'leads' | 'links' | 'now' | 'newId'>) {
+  return httpHandler(async (event) => {
+    const deps = dependencies();
+    const checked = await checkOneTapLink(deps, event.pathParameters?.token ?? '');
+    if ('refusal' in checked) return linkRefusalPage(checked.refusal);
+    const result = await executors[checked.claims.action]({ deps, ...checked, form: formOf(event) });
+    return resultPage(checked.claims.action, result);
+  });
+}
+
+function formOf(event: APIGatewayProxyEventV2): URLSearchParams {
+  if (mediaType(event) !== 'application/x-www-form-urlencoded') return new URLSearchParams();
+  return new URLSearchParams(utf8Text(rawBody(event)));
+}
+
+function resultPage(action: OneTapAction, result: ActionResult): APIGatewayProxyStructuredResultV2 {
+  if ('refusal' in result) return linkRefusalPage(result.refusal);
+  if ('badField' in result) return oneTapMessagePage(400, 'Please go back and choose', `${result.badField.field}: ${result.badField.message}. Nothing was changed.`);
+  return oneTapMessagePage(200, oneTapActions[action].title, oneTapActions[action].done);
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,24 @@
+import { oneTapActions } from '@leadflow/domain';
+import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, oneTapConfirmationPage, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * `GET /a/{token}`: the confirmation page of a one-tap link. Mail scanners and link previews open links,
+ * so a GET only reads: it shows the lead and a button whose POST acts, or why the link cannot be used.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'secrets' | 'leads' | 'links' | 'now'>) {
+  return httpHandler(async (event) => {
+    const deps = dependencies();
+    const checked = await checkOneTapLink(deps, event.pathParameters?.token ?? '');
+    if ('refusal' in checked) return linkRefusalPage(checked.refusal);
+    const { claims, lead } = checked;
+    const action = oneTapActions[claims.action];
+    const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
+    return oneTapConfirmationPage({
+      ...action,
+      lead: { name: lead.contact.name ?? 'New lead', company: lead.contact.company },
+      reasons: claims.action === 'release' ? (pool?.releaseReasons ?? []) : undefined,
+    });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

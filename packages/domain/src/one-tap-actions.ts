@@ -1,0 +1,110 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Lead, LeadHistoryEntry } from './lead';
+import { leadEvent, type LeadEvent } from './lead-events';
+import { acceptedValues, type RotatingSecret } from './integration-secrets';
+
+/**
+ * The actions a rep can take from a notification with one tap. The list is data: each entry gives the
+ * action's one-letter code in the link and the words of its pages; the one-tap handler keeps one
+ * executor per entry. Adding `contacted` (once the lifecycle's status change lands) is one entry here
+ * and one executor there.
+ */
+export const oneTapActions = {
+  accept: { code: 'a', title: 'Accept lead', question: 'Take this lead and call them now?', button: 'Accept lead', done: 'The lead is yours. Call them now.' },
+  release: { code: 'r', title: 'Release lead', question: 'Give this lead back to its pool for someone else to claim?', button: 'Release lead', done: 'The lead is back in its pool.' },
+} as const satisfies Record<string, { code: string; title: string; question: string; button: string; done: string }>;
+export type OneTapAction = keyof typeof oneTapActions;
+
+export const oneTapActionNames = Object.keys(oneTapActions) as OneTapAction[];
+
+/** What a signed link says: which rep may do what to which lead, until when (Unix seconds). */
+export interface ActionLinkClaims {
+  leadId: string;
+  repId: string;
+  action: OneTapAction;
+  expiresAt: number;
+}
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+/** 128 bits of HMAC-SHA256: ample against forgery, and short enough for an SMS. */
+const signatureBytes = 16;
+
+function sign(key: string, payload: string): string {
+  return createHmac('sha256', key).update(payload).digest().subarray(0, signatureBytes).toString('base64url');
+}
+
+/**
+ * A compact token `<leadId>.<repId>.<code>.<expiry base36>.<signature>`, signed with the key's current value.
+ * @example actionLinkToken({ leadId: 'l1', repId: 'rep-ava', action: 'accept', expiresAt: 1767225600 }, key)
+ */
+export function actionLinkToken(claims: ActionLinkClaims, key: RotatingSecret): string {
+  if (!idPattern.test(claims.leadId) || !idPattern.test(claims.repId)) throw new Error('Lead and rep ids in a link must be letters, digits, "-" or "_"');
+  const payload = [claims.leadId, claims.repId, oneTapActions[claims.action].code, claims.expiresAt.toString(36)].join('.');
+  return `${payload}.${sign(key.current, payload)}`;
+}
+
+/** Why a link is refused, in a word for tests and logs and in plain words for the page. */
+export interface LinkRefusal {
+  reason: 'forged' | 'expired' | 'used' | 'not_yours' | 'lead_changed';
+  message: string;
+}
+
+/**
+ * Reads and checks a token: shape, signature (current or previous key, constant time), expiry. The
+ * signature doubles as the link's id for the one-use record.
+ */
+export function verifyActionLinkToken(token: string, key: RotatingSecret, now: Date): { claims: ActionLinkClaims; linkId: string } | { refusal: LinkRefusal } {
+  const forged: LinkRefusal = { reason: 'forged', message: 'This link is not valid: it was changed or was not made by Leadflow. Use the link in your latest notification.' };
+  const parts = token.split('.');
+  if (parts.length !== 5) return { refusal: forged };
+  const [leadId, repId, code, expiry, signature] = parts as [string, string, string, string, string];
+  const action = oneTapActionNames.find((name) => oneTapActions[name].code === code);
+  const expiresAt = parseInt(expiry, 36);
+  if (!action || !idPattern.test(leadId) || !idPattern.test(repId) || !Number.isSafeInteger(expiresAt) || !/^[A-Za-z0-9_-]{22}$/.test(signature)) return { refusal: forged };
+  const payload = parts.slice(0, 4).join('.');
+  const given = Buffer.from(signature, 'base64url');
+  const valid = acceptedValues(key).some((value) => timingSafeEqual(Buffer.from(sign(value, payload), 'base64url'), given));
+  if (!valid) return { refusal: forged };
+  if (now.getTime() >= expiresAt * 1000) {
+    return { refusal: { reason: 'expired', message: `This link expired at ${new Date(expiresAt * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC. Open the lead in Leadflow instead.` } };
+  }
+  return { claims: { leadId, repId, action, expiresAt }, linkId: signature };
+}
+
+/** The link to a one-tap action's confirmation page. */
+export function actionLinkUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/a/${token}`;
+}
+
+/**
+ * Whether the lead, as it is now, still lets the link's rep do the link's action, and why not: both
+ * actions are for the lead's owner; accepting is once.
+ */
+export function actionLinkRefusal(claims: ActionLinkClaims, lead: Lead | undefined): LinkRefusal | undefined {
+  if (!lead) return { reason: 'lead_changed', message: 'This lead no longer exists.' };
+  if (lead.ownerId !== claims.repId) {
+    return { reason: 'not_yours', message: lead.ownerId ? 'This lead is not yours: another rep holds it now.' : 'This lead is not yours any more: it is waiting in its pool.' };
+  }
+  if (claims.action === 'accept' && lead.history.some((entry) => entry.action === 'accepted' && entry.by === claims.repId)) return { reason: 'used', message: 'You already accepted this lead.' };
+  return undefined;
+}
+
+/** What accepting writes: the history entry and `lead.accepted`, on condition the rep still owns the lead. */
+export interface LeadAcceptance {
+  leadId: string;
+  ownerId: string;
+  acceptedAt: string;
+  historyEntry: LeadHistoryEntry;
+  event: LeadEvent;
+}
+
+export function planAcceptance(input: { lead: Lead; repId: string; now: Date; eventId: string }): LeadAcceptance {
+  const at = input.now.toISOString();
+  return {
+    leadId: input.lead.leadId,
+    ownerId: input.repId,
+    acceptedAt: at,
+    historyEntry: { at, action: 'accepted', by: input.repId, detail: 'accepted from a one-tap notification link' },
+    event: leadEvent('lead.accepted', { eventId: input.eventId, leadId: input.lead.leadId, ownerId: input.repId, poolId: input.lead.poolId, acceptedAt: at }, at),
+  };
+}

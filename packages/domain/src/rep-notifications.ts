@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { Rep } from './configuration';
+import type { Lead } from './lead';
+import { gradeSchema, temperatureSchema } from './lead-scoring';
+import { oneLine } from './notification-text';
+import { countSmsSegments, fitSmsUnits, type SmsSegmentCount } from './sms-segments';
+
+/** The ways a rep is told about a lead. */
+export const notificationChannelSchema = z.enum(['sms', 'email']);
+export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
+
+const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "21:00"');
+
+/** Hours on the rep's own clock when no SMS is sent; `end` before `start` spans midnight. */
+export const quietHoursSchema = z
+  .strictObject({
+    start: clockTimeSchema,
+    end: clockTimeSchema,
+    /** What becomes of an SMS due in quiet hours: sent when they end, or sent as an email at once. */
+    during: z.enum(['wait', 'email']).default('wait'),
+  })
+  .refine((hours) => hours.start !== hours.end, { message: 'start and end must differ', path: ['end'] });
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+/** A rep's own choices: which channels they accept, and their quiet hours. */
+export const repNotificationPreferencesSchema = z.strictObject({
+  sms: z.boolean().default(true),
+  email: z.boolean().default(true),
+  quietHours: quietHoursSchema.optional(),
+});
+export type RepNotificationPreferences = z.infer<typeof repNotificationPreferencesSchema>;
+
+/** A daily SMS budget: most messages and most money (in the organisation's currency) per day. */
+const smsBudgetSchema = z.strictObject({ dailyCount: z.number().int().positive(), dailySpend: z.number().positive() });
+export type SmsBudget = z.infer<typeof smsBudgetSchema>;
+
+const channelRuleSchema = z.strictObject({
+  when: z.strictObject({ grades: z.array(gradeSchema).min(1).optional(), temperatures: z.array(temperatureSchema).min(1).optional() }),
+  channels: z.array(notificationChannelSchema).min(1),
+});
+
+export const notificationsConfigurationSchema = z.strictObject({
+  /** First rule whose grades and temperatures the lead's score matches picks the channels; else `defaultChannels`. */
+  channelRules: z.array(channelRuleSchema).default([{ when: { temperatures: ['hot'] }, channels: ['sms', 'email'] }]),
+  defaultChannels: z.array(notificationChannelSchema).min(1).default(['email']),
+  /** Per rep id: channels on or off, quiet hours. */
+  repPreferences: z.record(z.string(), repNotificationPreferencesSchema).default({}),
+  sms: z
+    .strictObject({
+      /** What one SMS part costs, in the organisation's currency (End User Messaging bills per part). */
+      pricePerSegment: z.number().positive().default(0.01),
+      /** Longest SMS in parts; names are shortened to fit. */
+      maxSegments: z.number().int().min(1).max(2).default(2),
+      /** `OriginationIdentity` of SendTextMessage (a phone number, sender id or pool id/ARN); omitted, AWS picks one. */
+      originationIdentity: z.string().min(1).optional(),
+      budget: z
+        .strictObject({
+          organisation: smsBudgetSchema.default({ dailyCount: 500, dailySpend: 10 }),
+          perRep: smsBudgetSchema.default({ dailyCount: 50, dailySpend: 1 }),
+        })
+        .default({ organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } }),
+    })
+    .default({ pricePerSegment: 0.01, maxSegments: 2, budget: { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } } }),
+  actionLinks: z
+    .strictObject({
+      /** Public base URL of the API the links point at (the local runtime uses its own address). */
+      baseUrl: z.url().optional(),
+      /** How long a one-tap link works. */
+      expiryMinutes: z.number().int().positive().max(10_080).default(1440),
+    })
+    .default({ expiryMinutes: 1440 }),
+  /** A send claimed but not confirmed for this long is reported by the sweep (never resent). */
+  pendingSendReportMinutes: z.number().int().positive().default(10),
+});
+export type NotificationsConfiguration = z.infer<typeof notificationsConfigurationSchema>;
+
+/** The defaults, for configurations without a `notifications` section. */
+export const defaultNotificationsConfiguration: NotificationsConfiguration = notificationsConfigurationSchema.parse({});
+
+/** One message the notifier should send: its channel, and for an SMS held back by quiet hours, when. */
+export interface PlannedSend {
+  channel: NotificationChannel;
+  /** ISO instant before which it must not go out (quiet hours with `during: wait`). */
+  notBefore?: string;
+  /** Why the plan differs from the configured channels, for the log and the send record. */
+  note?: string;
+}
+
+/**
+ * Which messages tell `rep` about `lead` now: the configured channels for its grade or temperature,
+ * then the rep's preferences, a failing phone and quiet hours. An SMS the rep cannot take becomes an
+ * email; the rep always gets at least one message.
+ */
+export function planRepNotification(input: { config: NotificationsConfiguration; rep: Rep; score: Lead['score']; now: Date; phoneFailing: boolean }): PlannedSend[] {
+  const { config, rep, score, now } = input;
+  const rule = config.channelRules.find(({ when }) => score !== undefined && (!when.grades || when.grades.includes(score.grade)) && (!when.temperatures || when.temperatures.includes(score.temperature)));
+  const preferences = config.repPreferences[rep.id] ?? repNotificationPreferencesSchema.parse({});
+  const sends: PlannedSend[] = [];
+  const asEmail = (note: string) => {
+    if (!sends.some((send) => send.channel === 'email')) sends.push({ channel: 'email', note });
+  };
+  const smsRefusal = !preferences.sms ? 'rep turned SMS off' : input.phoneFailing ? "rep's phone is marked failing" : undefined;
+  for (const channel of rule?.channels ?? config.defaultChannels) {
+    if (channel === 'email') {
+      if (preferences.email) asEmail('configured');
+      continue;
+    }
+    if (smsRefusal) {
+      asEmail(`SMS replaced by email: ${smsRefusal}`);
+      continue;
+    }
+    const quietUntil = preferences.quietHours && quietHoursEnd(preferences.quietHours, rep.timeZone, now);
+    if (quietUntil && preferences.quietHours?.during === 'email') asEmail(`SMS replaced by email: quiet hours until ${quietUntil.toISOString()}`);
+    else if (quietUntil) sends.push({ channel: 'sms', notBefore: quietUntil.toISOString(), note: `quiet hours: waits until ${quietUntil.toISOString()}` });
+    else sends.push({ channel: 'sms' });
+  }
+  if (sends.length === 0) sends.push({ channel: 'email', note: 'no channel left by the preferences; email is the last resort' });
+  return sends.map((send) => (send.note === 'configured' ? { channel: send.channel } : send));
+}
+
+/**
+ * When the quiet hours around `now` end on the rep's clock, or `undefined` when `now` is outside them.
+ * The end is counted in minutes from the wall clock now, so a DST change inside quiet hours can move
+ * it by the change (at most an hour).
+ */
+export function quietHoursEnd(hours: Pick<QuietHours, 'start' | 'end'>, timeZone: string, now: Date): Date | undefined {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
+  const minutes = Number(parts.hour) * 60 + Number(parts.minute);
+  const start = minutesOf(hours.start);
+  const end = minutesOf(hours.end);
+  const inside = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+  if (!inside) return undefined;
+  const minuteStart = now.getTime() - (now.getTime() % 60_000);
+  return new Date(minuteStart + ((end - minutes + 1440) % 1440) * 60_000);
+}
+
+function minutesOf(clock: string): number {
+  const [hour, minute] = clock.split(':').map(Number) as [number, number];
+  return hour * 60 + minute;
+}
+
+/**
+ * The SMS that tells a rep a lead is theirs: the lead's name and company and the accept link, nothing
+ * more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
+ * `maxSegments` parts of whichever encoding it needs.
+ */
+export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number): { text: string; segments: SmsSegmentCount } {
+  const name = oneLine(lead.contact.name ?? '', 80) || 'A new lead';
+  const company = lead.contact.company ? ` (${oneLine(lead.contact.company, 60)})` : '';
+  const hot = lead.score?.temperature === 'hot' ? 'hot ' : '';
+  const head = `New ${hot}lead: `;
+  const tail = ` Accept: ${acceptUrl}`;
+  const who = `${name}${company}`;
+  const full = `${head}${who}${tail}`;
+  const { encoding } = countSmsSegments(full);
+  const budget = maxSegments === 1 ? (encoding === 'GSM-7' ? 160 : 70) : maxSegments * (encoding === 'GSM-7' ? 153 : 67);
+  const room = budget - countSmsSegments(`${head}${tail}`).units;
+  const text = `${head}${fitSmsUnits(who, Math.max(room, 4))}${tail}`;
+  return { text, segments: countSmsSegments(text) };
+}
+
+/** Money is counted in millionths of the currency unit, so budgets add up exactly. */
+export function smsCostMicros(segments: number, pricePerSegment: number): number {
+  return segments * Math.round(pricePerSegment * 1_000_000);
+}
+
+/** The daily budgets an SMS to `repId` counts against, in counter form (count, millionths). */
+export function smsBudgetLimits(config: NotificationsConfiguration): { organisation: { count: number; micros: number }; perRep: { count: number; micros: number } } {
+  const { organisation, perRep } = config.sms.budget;
+  return {
+    organisation: { count: organisation.dailyCount, micros: Math.round(organisation.dailySpend * 1_000_000) },
+    perRep: { count: perRep.dailyCount, micros: Math.round(perRep.dailySpend * 1_000_000) },
+  };
+}

@@ -1,0 +1,209 @@
+import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NotificationChannel } from '@leadflow/domain';
+import type { NotificationSendLedger, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
+import { leadFromItem } from './lead-item';
+import { leadsTableKeys } from './leads-table-keys';
+
+const ninetyDaysInSeconds = 90 * 24 * 3600;
+const openSendsIndex = 'open-sends-by-time';
+const channels: NotificationChannel[] = ['sms', 'email'];
+
+export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** One strongly consistent `BatchGetItem`: the lead, its send records for the reason, the rep's phone. */
+  async readForNotifying(leadId: string, repId: string, reason: string) {
+    const keys = [leadsTableKeys.lead(leadId), ...channels.map((channel) => leadsTableKeys.send(leadId, reason, channel)), leadsTableKeys.repPhone(repId)];
+    const items: Array<Record<string, unknown>> = [];
+    let pending: BatchGetCommandInput['RequestItems'] = { [this.tableName]: { Keys: keys, ConsistentRead: true } };
+    while (pending && Object.keys(pending).length > 0) {
+      const output: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
+      items.push(...(output.Responses?.[this.tableName] ?? []));
+      pending = output.UnprocessedKeys;
+    }
+    const leadItem = items.find((item) => item.entity === 'lead');
+    const sends: Partial<Record<NotificationChannel, SendRecord>> = {};
+    for (const item of items.filter((candidate) => candidate.entity === 'send')) sends[item.channel as NotificationChannel] = sendRecordFromItem(item);
+    const phone = items.find((item) => item.entity === 'rep-phone');
+    return { lead: leadItem ? leadFromItem(leadItem) : undefined, sends, failingPhone: typeof phone?.phone === 'string' ? phone.phone : undefined };
+  }
+
+  async claimEmail(key: SendKey, repId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, repId, claimedAt, 'pending', claimedAt), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return 'claimed';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
+      throw error;
+    }
+  }
+
+  async claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
+    const expiresAt = Math.floor(Date.parse(claimedAt) / 1000) + 2 * 24 * 3600;
+    const budgetUpdate = (keyOf: Record<string, string>, limit: { count: number; micros: number }) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: keyOf,
+        // The counters refuse an SMS that would take either total past its limit.
+        UpdateExpression: 'ADD #count :one, #micros :cost SET expiresAt = :expiresAt',
+        ConditionExpression: '(attribute_not_exists(#count) AND :cost <= :maxMicros) OR (#count < :maxCount AND #micros <= :room)',
+        ExpressionAttributeNames: { '#count': 'smsCount', '#micros': 'costMicros' },
+        ExpressionAttributeValues: { ':one': 1, ':cost': charge.costMicros, ':maxCount': limit.count, ':maxMicros': limit.micros, ':room': limit.micros - charge.costMicros, ':expiresAt': expiresAt },
+      },
+    });
+    try {
+      // Every SMS of a day updates the same two counters; concurrent transactions on them conflict, so try again.
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...sendItem(key, repId, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
+                  ConditionExpression: fromDeferred ? '#status = :deferred' : 'attribute_not_exists(pk)',
+                  ...(fromDeferred ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':deferred': 'deferred' } } : {}),
+                },
+              },
+              budgetUpdate(leadsTableKeys.organisationSmsBudget(charge.day), charge.limits.organisation),
+              budgetUpdate(leadsTableKeys.repSmsBudget(repId, charge.day), charge.limits.perRep),
+            ],
+          }),
+        ),
+      );
+      return 'claimed';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'already_claimed';
+      if (failed?.[1]) return 'over_organisation_budget';
+      if (failed?.[2]) return 'over_rep_budget';
+      throw error;
+    }
+  }
+
+  async defer(key: SendKey, repId: string, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...sendItem(key, repId, claimedAt, 'deferred', notBefore), notBefore }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return 'deferred';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
+      throw error;
+    }
+  }
+
+  async recordSent(key: SendKey, message: SentMessage, sentAt: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: leadsTableKeys.send(key.leadId, key.reason, key.channel),
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt REMOVE sendQueue, queuedAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': message.messageId, ':sentAt': sentAt },
+      }),
+    );
+  }
+
+  async releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge): Promise<void> {
+    const refund = (keyOf: Record<string, string>) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: keyOf,
+        UpdateExpression: 'ADD smsCount :minusOne, costMicros :refund',
+        ExpressionAttributeValues: { ':minusOne': -1, ':refund': -(charge?.costMicros ?? 0) },
+      },
+    });
+    await retryOnTransactionConflict(() =>
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key.leadId, key.reason, key.channel) } },
+            ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(repId, charge.day))] : []),
+          ],
+        }),
+      ),
+    );
+  }
+
+  async listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }> {
+    const query = async (queue: 'deferred' | 'pending', until: string) => {
+      const records: SendRecord[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const output = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: openSendsIndex,
+            KeyConditionExpression: 'sendQueue = :queue AND queuedAt <= :until',
+            ExpressionAttributeValues: { ':queue': queue, ':until': until },
+            ExclusiveStartKey: start,
+          }),
+        );
+        records.push(...(output.Items ?? []).map(sendRecordFromItem));
+        start = output.LastEvaluatedKey;
+      } while (start);
+      return records;
+    };
+    return { due: await query('deferred', now), stalePending: await query('pending', pendingBefore) };
+  }
+
+  async markUnconfirmed(key: SendKey, at: string): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.send(key.leadId, key.reason, key.channel),
+          UpdateExpression: 'SET #status = :unconfirmed, reportedAt = :at REMOVE sendQueue, queuedAt',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':unconfirmed': 'unconfirmed', ':pending': 'pending', ':at': at },
+        }),
+      )
+      .catch((error: Error) => {
+        // Confirmed meanwhile: nothing to report.
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  async markPhoneFailing(repId: string, phone: string, reason: string, at: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.repPhone(repId), entity: 'rep-phone', repId, phone, reason, since: at } }));
+  }
+
+  async claimAlert(alertId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...leadsTableKeys.notification(`alert:${alertId}`), entity: 'notification', sentAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + ninetyDaysInSeconds },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
+
+function sendItem(key: SendKey, repId: string, claimedAt: string, status: 'deferred' | 'pending', queuedAt: string): Record<string, unknown> {
+  return {
+    ...leadsTableKeys.send(key.leadId, key.reason, key.channel),
+    entity: 'send',
+    ...key,
+    repId,
+    status,
+    claimedAt,
+    sendQueue: status,
+    queuedAt,
+    expiresAt: Math.floor(Date.parse(claimedAt) / 1000) + ninetyDaysInSeconds,
+  };
+}
+
+function sendRecordFromItem(item: Record<string, unknown>): SendRecord {
+  const { leadId, reason, channel, repId, status, claimedAt, notBefore, messageId, sentAt, segments, costMicros, budgetDay } = item as unknown as SendRecord;
+  return { leadId, reason, channel, repId, status, claimedAt, notBefore, messageId, sentAt, segments, costMicros, budgetDay };
+}

@@ -1,0 +1,42 @@
+import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { MessageRefusedError, type OutgoingSms, type SentMessage, type SmsSender } from '../ports/notifications';
+
+/** Error reasons of SendTextMessage that say the number itself cannot take messages. */
+const badNumberReasons = new Set(['DESTINATION_PHONE_NUMBER_OPTED_OUT', 'DESTINATION_PHONE_NUMBER_NOT_VERIFIED', 'INVALID_PHONE_NUMBER', 'DESTINATION_COUNTRY_BLOCKED']);
+
+/**
+ * SMS through AWS End User Messaging SMS (`SendTextMessage`), transactional. The API has no
+ * idempotency token, so the caller claims each send first; this adapter only says whether a refusal
+ * means "not sent" (the service answered) or "unknown" (no answer: it may have gone out).
+ */
+export class EndUserMessagingSmsSender implements SmsSender {
+  constructor(private readonly client: PinpointSMSVoiceV2Client) {}
+
+  async send(message: OutgoingSms): Promise<SentMessage> {
+    try {
+      const output = await this.client.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: message.to,
+          MessageBody: message.body,
+          MessageType: 'TRANSACTIONAL',
+          OriginationIdentity: message.originationIdentity,
+          Context: { leadId: message.context.leadId, reason: message.context.reason },
+        }),
+      );
+      if (!output.MessageId) throw new MessageRefusedError('unknown', 'SendTextMessage answered without a MessageId');
+      return { messageId: output.MessageId };
+    } catch (error) {
+      throw refusal(error);
+    }
+  }
+}
+
+function refusal(error: unknown): Error {
+  if (error instanceof MessageRefusedError) return error;
+  const failure = error as { name?: string; message?: string; Reason?: string; $metadata?: { httpStatusCode?: number } };
+  // An HTTP status means the service answered with an error: nothing was sent.
+  if (!failure.$metadata?.httpStatusCode) return new MessageRefusedError('unknown', `SMS provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
+  const reason = failure.Reason ?? '';
+  const outcome = badNumberReasons.has(reason) ? 'bad_number' : 'not_sent';
+  return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message ?? ''}`, { cause: error });
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { planClaim, type Configuration } from '@leadflow/domain';
+import { DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHandler as createNotify } from '../../functions/notify-rep/handler';
+import { createHandler as createPerform } from '../../functions/perform-one-tap-action/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { pooledLead } from '../support/pooled-leads';
+import { RecordingMailer, RecordingMetrics, RecordingSmsSender } from '../support/fakes';
+import { RecordingSecretStore } from '../support/demo-secrets';
+
+let database: TestDatabase;
+let leads: DynamoDbLeadStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+/** The demo configuration texting every lead, one notifier's dependencies on DynamoDB Local, and fakes for the providers. */
+function world(budget = { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 500, dailySpend: 10 } }, now = new Date('2026-03-02T17:00:00.000Z')) {
+  const config: Configuration = demoConfiguration();
+  config.notifications.defaultChannels = ['sms', 'email'];
+  config.notifications.sms.budget = budget;
+  const deps = {
+    config,
+    leads,
+    mailer: new RecordingMailer(),
+    sms: new RecordingSmsSender(),
+    sends: new DynamoDbNotificationSendLedger(database.client, database.tableName),
+    links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
+    secrets: new RecordingSecretStore(),
+    metrics: new RecordingMetrics(),
+    publicBaseUrl: 'https://leads.example',
+    now: () => now,
+    newId: randomUUID,
+  };
+  /** A lead in the Americas pool that `repId` claimed, so it is theirs, and the `lead.assigned` detail announcing it. */
+  const ownedLead = async (leadId: string, repId = 'rep-ava') => {
+    const lead = await pooledLead(leads, config, { leadId, poolId: 'americas-inbound' });
+    const plan = planClaim({
+      lead,
+      pool: config.pools.find((pool) => pool.id === 'americas-inbound')!,
+      rep: config.reps.find((rep) => rep.id === repId)!,
+      timeZone: config.organisation.timeZone,
+      now,
+      eventId: randomUUID(),
+    });
+    if (!('claim' in plan) || (await leads.claimLead(plan.claim)) !== 'claimed') throw new Error(`${repId} could not take ${leadId}`);
+    return { eventId: `assign-${leadId}`, leadId, ownerId: repId, poolId: 'americas-inbound', rule: 'manual', assignedAt: now.toISOString() };
+  };
+  return { deps, ownedLead };
+}
+
+describe('notification sends against DynamoDB Local', () => {
+  it('two notifiers racing, and five deliveries of one event, send one SMS and one email', { timeout: 120_000 }, async () => {
+    const first = world();
+    // A second notifier: its own providers, the same table.
+    const second = world();
+    const detail = await first.ownedLead('race-1');
+    const notifiers = [first.deps, second.deps, first.deps, second.deps, first.deps, second.deps, first.deps].map((deps) => createNotify(() => deps));
+    await Promise.all(notifiers.map((notify) => notify(busEvent('lead.assigned', detail), lambdaContext)));
+    const smsSent = [...first.deps.sms.sent, ...second.deps.sms.sent];
+    const emailsSent = [...first.deps.mailer.sent, ...second.deps.mailer.sent];
+    expect(smsSent).toHaveLength(1);
+    expect(emailsSent).toHaveLength(1);
+    const records = (await database.items()).filter((item) => item.entity === 'send' && item.leadId === 'race-1');
+    expect(records.map((item) => [item.channel, item.status, item.sendQueue])).toEqual(
+      expect.arrayContaining([
+        ['sms', 'sent', undefined],
+        ['email', 'sent', undefined],
+      ]),
+    );
+    expect(records).toHaveLength(2);
+  });
+
+  it('holds the organisation budget under a concurrent burst, counting exactly what was sent', { timeout: 120_000 }, async () => {
+    // A day of its own, so the other tests' SMS do not count against it.
+    const { deps, ownedLead } = world({ organisation: { dailyCount: 7, dailySpend: 10 }, perRep: { dailyCount: 500, dailySpend: 10 } }, new Date('2026-03-05T17:00:00.000Z'));
+    const details = [];
+    for (let index = 0; index < 24; index += 1) details.push(await ownedLead(`burst-${index}`, index % 2 ? 'rep-ava' : 'rep-ben'));
+    const notify = createNotify(() => deps);
+    await Promise.all(details.map((detail) => notify(busEvent('lead.assigned', detail), lambdaContext)));
+    expect(deps.sms.sent).toHaveLength(7);
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('New lead'))).toHaveLength(24);
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('SMS budget reached'))).toHaveLength(1);
+    const counter = (await database.items()).find((item) => item.pk === 'SMS_BUDGET#organisation' && item.sk === 'SMS#2026-03-05');
+    expect(counter).toMatchObject({ smsCount: 7, costMicros: 70_000 });
+  });
+
+  it('a one-tap accept posted twice at once acts once', { timeout: 120_000 }, async () => {
+    const { deps, ownedLead } = world();
+    await createNotify(() => deps)(busEvent('lead.assigned', await ownedLead('tap-1')), lambdaContext);
+    const token = /Accept lead: https:\/\/leads\.example\/a\/(\S+)/.exec(deps.mailer.sent[0].text)?.[1] ?? '';
+    const perform = createPerform(() => deps);
+    const post = () =>
+      perform(
+        httpEvent({ method: 'POST', path: `/a/${token}`, pathParameters: { token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }),
+        lambdaContext,
+      ) as Promise<APIGatewayProxyStructuredResultV2>;
+    const answers = await Promise.all([post(), post(), post()]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 409, 409]);
+    expect((await leads.getLead('tap-1'))?.history.filter((entry) => entry.action === 'accepted')).toHaveLength(1);
+    expect((await database.items()).filter((item) => item.entity === 'outbox' && item.detailType === 'lead.accepted' && item.detail.leadId === 'tap-1')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { MessageRefusedError } from '@leadflow/platform';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
+import { createHandler as createSweepHandler } from '../../../functions/sweep-notification-sends/handler';
+import { createHandler as createShowHandler } from '../../../functions/show-one-tap-action/handler';
+import { createHandler as createPerformHandler } from '../../../functions/perform-one-tap-action/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+// 10:15 UTC is 02:15 in Los Angeles (rep-ava) and 05:15 in New York (the organisation).
+const morning = new Date('2026-03-02T17:00:00.000Z');
+
+/** A lead already assigned to `ownerId` (as assign-lead leaves it), with the `lead.assigned` detail announcing it. */
+async function assignedLead(deps: Deps, leadId: string, input: { temperature?: 'hot' | 'warm'; ownerId?: string; name?: string } = {}) {
+  const ownerId = input.ownerId ?? 'rep-ava';
+  await deps.store.ingestLead(webFormIntake(deps.config, { leadId, contact: { name: input.name ?? 'Ada Lovelace', email: `${leadId}@example.com`, company: 'Analytical Engines' }, now: deps.now() }));
+  Object.assign(deps.store.leads.get(leadId)!, {
+    ownerId,
+    status: 'assigned',
+    poolId: 'key-accounts',
+    score: { points: 80, grade: 'A', temperature: input.temperature ?? 'hot', contributions: [], scoredAt: deps.now().toISOString() },
+  });
+  deps.store.openLeads.set(ownerId, (deps.store.openLeads.get(ownerId) ?? 0) + 1);
+  return { eventId: `assign-${leadId}`, leadId, ownerId, poolId: 'key-accounts', rule: 'territory', assignedAt: deps.now().toISOString() };
+}
+
+const notify = (deps: Deps, detail: unknown) => createNotifyHandler(() => deps)(busEvent('lead.assigned', detail), lambdaContext);
+const linkToken = (text: string, title: string) => new RegExp(`${title}: https://leads\\.example/a/(\\S+)`).exec(text)?.[1];
+const accept = (text: string) => /https:\/\/leads\.example\/a\/(\S+)/.exec(text)?.[1] ?? '';
+
+describe('notify-rep: channels, exactly once', () => {
+  it('sends a hot lead one SMS and one email however often the event is delivered, each with the accept link', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1');
+    for (let delivery = 0; delivery < 5; delivery += 1) await notify(deps, detail);
+    await Promise.all([notify(deps, detail), notify(deps, detail)]);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+    const [sms] = deps.sms.sent;
+    expect(sms).toMatchObject({ to: '+14155550101', context: { leadId: 'l1', reason: 'assigned:rep-ava' } });
+    expect(sms.body).toMatch(/^New hot lead: Ada Lovelace \(Analytical Engines\) Accept: https:\/\/leads\.example\/a\/\S+$/);
+    expect(deps.mailer.sent[0].text).toContain(`Accept lead: https://leads.example/a/${accept(sms.body)}`);
+    expect(linkToken(deps.mailer.sent[0].text, 'Release lead')).toBeDefined();
+    expect([...deps.sends.records.values()].map(({ channel, status, messageId }) => ({ channel, status, messageId }))).toEqual([
+      { channel: 'sms', status: 'sent', messageId: 'sms-1' },
+      { channel: 'email', status: 'sent', messageId: 'email-1' },
+    ]);
+  });
+
+  it('tells the new owner of a transferred lead too, once, and does not count it as speed to lead', async () => {
+    const deps = fakeDependencies(morning);
+    const first = await assignedLead(deps, 'l1');
+    await notify(deps, first);
+    Object.assign(deps.store.leads.get('l1')!, { ownerId: 'rep-ben' });
+    const transfer = { ...first, eventId: 'transfer-l1', ownerId: 'rep-ben', rule: 'manual', by: 'mgr-maya', previousOwnerId: 'rep-ava' };
+    await notify(deps, transfer);
+    await notify(deps, transfer);
+    expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550101', '+14155550102']);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example', 'ben.okafor@northwind.example']);
+    expect(deps.metrics.measured).toHaveLength(1);
+  });
+
+  it('emails a warm lead and sends no SMS', async () => {
+    const deps = fakeDependencies(morning);
+    await notify(deps, await assignedLead(deps, 'l1', { temperature: 'warm' }));
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
+  it('does not tell a rep about a lead that is no longer theirs', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1');
+    Object.assign(deps.store.leads.get('l1')!, { ownerId: 'rep-ben' });
+    await notify(deps, detail);
+    expect([...deps.sms.sent, ...deps.mailer.sent]).toHaveLength(0);
+  });
+});
+
+describe('notify-rep: the daily SMS budget', () => {
+  it('holds under a burst of 200 hot leads: the rest fall back to email and the manager is told once', async () => {
+    const deps = fakeDependencies(morning);
+    deps.config.notifications.sms.budget = { organisation: { dailyCount: 30, dailySpend: 100 }, perRep: { dailyCount: 20, dailySpend: 100 } };
+    const reps = ['rep-ava', 'rep-ben'];
+    const details = await Promise.all(Array.from({ length: 200 }, (_, index) => assignedLead(deps, `l${index}`, { ownerId: reps[index % 2] })));
+    await Promise.all(details.map((detail) => notify(deps, detail)));
+    expect(deps.sms.sent).toHaveLength(30);
+    // Each rep's own budget (20) is under the organisation's (30): Ava 20 + Ben 10, or the other way round.
+    expect(deps.sms.sent.filter((sms) => sms.to === '+14155550101').length).toBeLessThanOrEqual(20);
+    const leadEmails = deps.mailer.sent.filter((email) => email.subject.startsWith('New lead'));
+    expect(leadEmails).toHaveLength(200);
+    const alerts = deps.mailer.sent.filter((email) => email.subject.startsWith('SMS budget reached'));
+    expect(alerts.map((alert) => [alert.to, alert.subject])).toEqual(expect.arrayContaining([['maya.goldberg@northwind.example', 'SMS budget reached for the organisation on 2026-03-02']]));
+    expect(alerts.filter((alert) => alert.subject.includes('the organisation'))).toHaveLength(1);
+  });
+
+  it('counts money too: two-part SMS stop at the spend limit', async () => {
+    const deps = fakeDependencies(morning);
+    deps.config.notifications.sms.pricePerSegment = 0.05;
+    deps.config.notifications.sms.budget = { organisation: { dailyCount: 100, dailySpend: 0.25 }, perRep: { dailyCount: 100, dailySpend: 100 } };
+    // A Chinese name makes the SMS UCS-2: two parts, 0.10 each.
+    for (let index = 0; index < 4; index += 1) await notify(deps, await assignedLead(deps, `l${index}`, { name: '王小明' }));
+    expect(deps.sms.sent).toHaveLength(2);
+    expect(deps.sends.budgets.get('organisation#2026-03-02')).toEqual({ count: 2, micros: 200_000 });
+  });
+});
+
+describe('notify-rep: provider failures', () => {
+  it('gives the claim and the budget back when the provider refused, fails for a retry, and the retry sends once', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1');
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
+    await expect(notify(deps, detail)).rejects.toThrow(/ThrottlingException/);
+    expect(deps.mailer.sent).toHaveLength(1);
+    expect(deps.sends.budgets.get('organisation#2026-03-02')).toEqual({ count: 0, micros: 0 });
+    await notify(deps, detail);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
+  it('marks a permanently bad number failing, emails instead, tells the manager once and stops texting that number', async () => {
+    const deps = fakeDependencies(morning);
+    deps.sms.refuseNext.push(new MessageRefusedError('bad_number', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT'));
+    await notify(deps, await assignedLead(deps, 'l1'));
+    await notify(deps, await assignedLead(deps, 'l2'));
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.sends.failingPhones.get('rep-ava')).toBe('+14155550101');
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('New lead')).map((email) => email.to)).toEqual(['ava.chen@northwind.example', 'ava.chen@northwind.example']);
+    expect(deps.mailer.sent.filter((email) => email.subject === 'SMS to Ava Chen failed: phone marked failing').map((email) => email.to)).toEqual(['maya.goldberg@northwind.example']);
+  });
+
+  it('leaves an SMS without an answer pending: the sweep reports it once and never resends it', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1');
+    deps.sms.refuseNext.push(new MessageRefusedError('unknown', 'socket hang up'));
+    await notify(deps, detail);
+    await notify(deps, detail);
+    expect(deps.sends.records.get('l1#assigned:rep-ava#sms')?.status).toBe('pending');
+    const sweep = createSweepHandler(() => deps);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:05:00.000Z' })).unconfirmed).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' })).unconfirmed).toEqual([{ leadId: 'l1', channel: 'sms', claimedAt: morning.toISOString() }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:00.000Z' })).unconfirmed).toEqual([]);
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.sends.records.get('l1#assigned:rep-ava#sms')?.status).toBe('unconfirmed');
+  });
+});
+
+describe('quiet hours', () => {
+  it('holds the SMS until they end; the sweep sends it then, once', async () => {
+    const night = new Date('2026-03-02T10:15:00.000Z'); // 02:15 in Los Angeles
+    const deps = fakeDependencies(night);
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent).toHaveLength(1);
+    const sweep = createSweepHandler(() => deps);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T14:59:00.000Z' });
+    expect(deps.sms.sent).toHaveLength(0);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+});
+
+describe('one-tap links', () => {
+  async function notified(deps: Deps) {
+    await notify(deps, await assignedLead(deps, 'l1'));
+    const text = deps.mailer.sent[0].text;
+    return { accept: linkToken(text, 'Accept lead')!, release: linkToken(text, 'Release lead')! };
+  }
+  const get = (deps: Deps, token: string) => createShowHandler(() => deps)(httpEvent({ method: 'GET', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+  const post = (deps: Deps, token: string, body = '') =>
+    createPerformHandler(() => deps)(
+      httpEvent({ method: 'POST', path: `/a/${token}`, pathParameters: { token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      lambdaContext,
+    ) as Promise<APIGatewayProxyStructuredResultV2>;
+  const history = (deps: Deps) => deps.store.leads.get('l1')!.history.map((entry) => entry.action);
+
+  it('shows a confirmation page on GET and changes nothing; the POST accepts once', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    const before = structuredClone(deps.store.leads.get('l1'));
+    const page = await get(deps, links.accept);
+    expect(page).toMatchObject({ statusCode: 200, headers: expect.objectContaining({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }) });
+    expect(page.body).toContain('<form method="post">');
+    expect(page.body).not.toContain('<script');
+    await get(deps, links.accept);
+    expect(deps.store.leads.get('l1')).toEqual(before);
+
+    const done = await post(deps, links.accept);
+    expect(done).toMatchObject({ statusCode: 200 });
+    expect(done.body).toContain('The lead is yours');
+    expect(history(deps)).toEqual(['captured', 'accepted']);
+    expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.accepted')).toHaveLength(1);
+
+    const again = await post(deps, links.accept);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already used');
+    expect((await get(deps, links.accept)).body).toContain('already used');
+    expect(history(deps)).toEqual(['captured', 'accepted']);
+  });
+
+  it('refuses forged, expired and other reps’ links in plain words, changing nothing', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    const forged = links.accept.replace('rep-ava', 'rep-ben');
+    expect(await post(deps, forged)).toMatchObject({ statusCode: 403, body: expect.stringContaining('not valid') });
+
+    const later = fakeDependencies(new Date(morning.getTime() + 25 * 3600 * 1000));
+    Object.assign(later, { store: deps.store, leads: deps.store, links: deps.links });
+    expect(await post(later, links.accept)).toMatchObject({ statusCode: 410, body: expect.stringContaining('expired') });
+
+    // The lead went to Ben meanwhile: Ava's link no longer acts on it.
+    Object.assign(deps.store.leads.get('l1')!, { ownerId: 'rep-ben' });
+    expect(await post(deps, links.accept)).toMatchObject({ statusCode: 403, body: expect.stringContaining('not yours') });
+    expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 403 });
+    expect(history(deps)).toEqual(['captured']);
+    expect(deps.links.used.size).toBe(0);
+  });
+
+  it('releases the lead to its pool with a listed reason, once; an unlisted reason changes nothing', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    const page = await get(deps, links.release);
+    expect(page.body).toContain('<option value="no_need_now">no need now</option>');
+    expect(await post(deps, links.release, 'reason=because')).toMatchObject({ statusCode: 400, body: expect.stringContaining('Nothing was changed') });
+    expect(deps.store.leads.get('l1')?.ownerId).toBe('rep-ava');
+    expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 200, body: expect.stringContaining('back in its pool') });
+    expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
+    expect((await post(deps, links.release, 'reason=no_need_now')).statusCode).toBe(409);
+  });
+});
