@@ -18,6 +18,7 @@ import type {
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
+import { MemoryChannelRoiStore, MemoryReportArchive } from './channel-roi-fakes';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -251,6 +252,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
   platformLeads: FakePlatformLeadReaders;
   metrics: RecordingMetrics;
   secrets: RecordingSecretStore;
+  roi: MemoryChannelRoiStore;
+  reports: MemoryReportArchive;
 } {
   const store = new MemoryLeadStore();
   let counter = 0;
@@ -268,6 +271,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     intakes: new MemoryLeadIntakeRecords(store.outbox),
     platformLeads: new FakePlatformLeadReaders(),
     secrets: new RecordingSecretStore(),
+    roi: new MemoryChannelRoiStore(),
+    reports: new MemoryReportArchive(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

@@ -7,6 +7,7 @@ import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
 import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
+import { channelRoiSchema } from './channel-roi-configuration';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -124,6 +125,8 @@ export const configurationSchema = z
     operations: operationsSchema.default(operationsSchema.parse({})),
     scoring: scoringConfigurationSchema,
     routing: routingSchema,
+    /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
+    channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

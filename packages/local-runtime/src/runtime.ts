@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
@@ -27,6 +28,8 @@ const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 export interface LocalRuntime {
   url: string;
   endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string };
+  /** Where report files go (the stand-in of the report bucket): `<data dir>/reports`, or a temporary directory in memory. */
+  reportsDir: string;
   activity: ActivityLog;
   /** How many of the configuration's secrets came from each local source. */
   secretOrigins: Record<LocalSecretOrigin, number>;
@@ -59,6 +62,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const lock = dataDir && dynamoDbPath ? await lockDataDir(dataDir, dynamoDbPath) : undefined;
     if (lock) stops.push(() => lock.release());
+    const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'leadflow-reports-'));
+    if (!dataDir) stops.push(() => rmSync(reportsDir, { recursive: true, force: true }));
     const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dynamoDbPath });
     stops.push(() => dynamo.stop());
     lock?.recordDynamoDbLocal(dynamo.pid);
@@ -90,6 +95,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_DYNAMODB_ENDPOINT: dynamo.endpoint,
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,
+      LEADS_REPORTS_DIR: reportsDir,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       LEADS_TURNSTILE_VERIFY_URL: `${ownUrl}${standInsBasePath}/turnstile/siteverify`,
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
@@ -142,6 +148,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     return {
       url,
       endpoints: endpoints(),
+      reportsDir,
       activity,
       secretOrigins,
       settle: async () => {

@@ -1,4 +1,4 @@
-import type { Routing } from '@leadflow/domain';
+import type { Configuration, Routing } from '@leadflow/domain';
 import type { FunctionDefinition } from './types';
 import { serviceHealthFunctions } from './functions/service-health';
 import { leadCaptureFunctions } from './functions/lead-capture';
@@ -9,14 +9,16 @@ import { embedScriptFunctions } from './functions/embed-script';
 import { adPlatformWebhookFunctions } from './functions/ad-platform-webhooks';
 import { leadLookupAndImportFunctions } from './functions/lead-lookup-and-import';
 import { leadPoolFunctions } from './functions/lead-pool';
+import { channelRoiFunctions } from './functions/channel-roi';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
  * `functions/`. The CDK app deploys exactly this list and the local runtime hosts exactly this list:
  * routes, rules and schedules live only here. The routing table's rules come from the configuration
- * (`routing`), so both call this with the configuration they loaded.
+ * (`routing`), and schedules that follow the organisation's clock take its time zone, so both call this
+ * with the configuration they loaded.
  */
-export const manifestFunctions = (configuration: { routing: Routing }): readonly FunctionDefinition[] => [
+export const manifestFunctions = (configuration: { routing: Routing; organisation: Pick<Configuration['organisation'], 'timeZone'> }): readonly FunctionDefinition[] => [
   ...serviceHealthFunctions,
   ...leadCaptureFunctions,
   ...leadAccessFunctions,
@@ -26,4 +28,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...adPlatformWebhookFunctions,
   ...leadLookupAndImportFunctions,
   ...leadPoolFunctions,
+  ...channelRoiFunctions(configuration.organisation.timeZone),
 ];

@@ -100,6 +100,8 @@ export interface FunctionDefinition {
   publishesEvents?: boolean;
   /** Needs to send email (SES). */
   sendsEmail?: boolean;
+  /** Files reports into the stack's report bucket (the local runtime: its data directory). */
+  writesReports?: boolean;
   /**
    * The kinds of secret the handler reads; it is granted exactly the configured secrets of these kinds
    * (e.g. `google-form-key`: the key of every configured Google form) and no other.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Configuration } from '@leadflow/domain';
-import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient, createSesClient } from './aws-clients';
+import { createDocumentClient, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient } from './aws-clients';
 import { loadConfigurationFile } from './configuration-file';
 import { readLambdaSettings, type LambdaSettings } from './settings';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
@@ -25,6 +25,10 @@ import { TikTokLeadReader } from './adapters/tiktok-lead-reader';
 import type { SecretStore } from './ports/secret-store';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager-secret-store';
 import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-store';
+import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
+import { DynamoDbChannelRoiStore } from './adapters/dynamodb-channel-roi-store';
+import { S3ReportArchive } from './adapters/s3-report-archive';
+import { DirectoryReportArchive } from './adapters/directory-report-archive';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -43,6 +47,10 @@ export interface Dependencies {
   platformLeads: PlatformLeadReaders;
   /** Platform secrets, tokens and keys; none of them is in the configuration. */
   secrets: SecretStore;
+  /** Ad spend, lead ROI facts and rollup versions. */
+  roi: ChannelRoiStore;
+  /** Where rollup CSVs are filed. */
+  reports: ReportArchive;
   now: () => Date;
   newId: () => string;
 }
@@ -74,6 +82,8 @@ export const lambdaDependencies: DependencyResolver = () => {
       tiktok: new TikTokLeadReader(settings.thirdParty.tiktokBaseUrl),
     },
     secrets: secretStore(settings),
+    roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
+    reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
     now: () => new Date(),
     newId: randomUUID,
   };

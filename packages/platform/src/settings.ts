@@ -26,6 +26,9 @@ const lambdaSettingsSchema = z.object({
   LEADS_DEMO_SECRETS_FILE: z.string().min(1).optional(),
   LEADS_SECRETS_FILE: z.string().min(1).optional(),
   LEADS_SECRETS: z.string().min(1).optional(),
+  /** Where the channel-ROI rollup files its CSVs: the stack's bucket (set by the CDK app), else a directory (set by the local runtime). */
+  LEADS_REPORTS_BUCKET: z.string().min(1).optional(),
+  LEADS_REPORTS_DIR: z.string().min(1).optional(),
 });
 
 export interface LambdaSettings {
@@ -36,6 +39,8 @@ export interface LambdaSettings {
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string };
   thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string };
   secrets: { source: 'secrets-manager'; prefix: string } | ({ source: 'local' } & LocalSecretSources);
+  /** Report files: an S3 bucket, or a local directory (`.leads-data/reports` by default). */
+  reports: { bucket: string } | { directory: string };
 }
 
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
@@ -55,6 +60,7 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     secrets: parsed.LEADS_SECRETS_MANAGER_PREFIX
       ? { source: 'secrets-manager', prefix: parsed.LEADS_SECRETS_MANAGER_PREFIX }
       : { source: 'local', demoFile: parsed.LEADS_DEMO_SECRETS_FILE, localFile: parsed.LEADS_SECRETS_FILE, inline: parsed.LEADS_SECRETS },
+    reports: parsed.LEADS_REPORTS_BUCKET ? { bucket: parsed.LEADS_REPORTS_BUCKET } : { directory: parsed.LEADS_REPORTS_DIR ?? '.leads-data/reports' },
   };
 }
 

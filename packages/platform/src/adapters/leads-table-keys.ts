@@ -10,6 +10,11 @@ export const leadsTableKeys = {
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  /** Channel ROI: a day's spend per channel, each lead's facts under its capture day, changed days, rollup versions. */
+  spend: (day: string, channel: string) => ({ pk: `SPEND#${day}`, sk: `CHANNEL#${channel}` }),
+  roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
+  roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
+  rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
 };
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */

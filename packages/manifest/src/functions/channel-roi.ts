@@ -1,0 +1,64 @@
+import type { FunctionDefinition } from '../types';
+
+/** The lead events that change what a lead contributes to channel ROI (the lifecycle contract in `lead-events.ts`). */
+const channelRoiDetailTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'];
+
+/**
+ * Channel ROI for finance: ad spend in, each lead's facts kept under its capture day, a nightly rollup
+ * with restatement in the organisation's time zone, and the exports. `timeZone` is
+ * `organisation.timeZone`: the nightly schedule runs after its midnight, in AWS and locally alike.
+ */
+export const channelRoiFunctions = (timeZone: string): readonly FunctionDefinition[] => [
+  {
+    name: 'record-spend',
+    description: 'Records ad spend (JSON rows or a CSV file) per day, channel and campaign; a day and channel given again is replaced.',
+    entry: 'functions/record-spend/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/spend', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'track-channel-roi',
+    description: "Keeps each lead's channel-ROI facts under its capture day from its lifecycle events, and marks the day for restatement.",
+    entry: 'functions/track-channel-roi/handler.ts',
+    trigger: {
+      kind: 'event',
+      rules: [{ ruleName: 'lead-outcomes-to-channel-roi', pattern: { source: ['leadflow.leads'], 'detail-type': channelRoiDetailTypes } }],
+      retryAttempts: 2,
+      maxEventAgeSeconds: 3600,
+    },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'roll-up-channel-roi',
+    description: 'Nightly: rolls up yesterday and restates changed days within the lookback window; files each new version as CSV.',
+    entry: 'functions/roll-up-channel-roi/handler.ts',
+    // 00:30 on the organisation's clock, when its yesterday is over (EventBridge Scheduler keeps it there across DST changes).
+    trigger: { kind: 'schedule', scheduleName: 'roll-up-channel-roi', expression: 'cron(30 0 * * ? *)', timeZone, retryAttempts: 2, maxEventAgeSeconds: 6 * 3600 },
+    tables: { leads: 'readWrite' },
+    writesReports: true,
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'request-channel-roi-rollup',
+    description: 'Rolls up a range of days on demand (finance, admin).',
+    entry: 'functions/request-channel-roi-rollup/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/rollups/channel-roi', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+    writesReports: true,
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'get-channel-roi-report',
+    description: 'The channel-ROI export as CSV or JSON, optionally only what changed since a version.',
+    entry: 'functions/get-channel-roi-report/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/reports/channel-roi', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+  {
+    name: 'get-channel-roi-page',
+    description: 'The channel-ROI export as a page, with a chart of spend against revenue per channel.',
+    entry: 'functions/get-channel-roi-page/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/reports/channel-roi.html', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+];
