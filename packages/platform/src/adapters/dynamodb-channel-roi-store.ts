@@ -44,8 +44,8 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
     const names = Object.fromEntries(fields.map(([name], index) => [`#f${index}`, name]));
     const values = Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value]));
     const assignments = fields.map((_, index) => `#f${index} = :f${index}`);
-    const breach = options.slaBreached ? '#sla = :true' : '#sla = if_not_exists(#sla, :false)';
-    // A lead without a first contact may have had one in an older read: REMOVE is never needed, as it only ever gains one.
+    const breach = options.slaBreached ? '#sla = :breached' : '#sla = if_not_exists(#sla, :breached)';
+    // No REMOVE is needed: a lead only ever gains fields the facts hold (a first contact, a conversion).
     try {
       await this.client.send(
         new UpdateCommand({
@@ -54,7 +54,7 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
           UpdateExpression: `SET ${[...assignments, breach].join(', ')}`,
           ConditionExpression: 'attribute_not_exists(#updated) OR #updated <= :updated',
           ExpressionAttributeNames: { ...names, '#sla': 'slaBreached', '#updated': 'leadUpdatedAt' },
-          ExpressionAttributeValues: { ...values, ':true': true, ':false': false, ':updated': facts.leadUpdatedAt },
+          ExpressionAttributeValues: { ...values, ':breached': options.slaBreached, ':updated': facts.leadUpdatedAt },
         }),
       );
     } catch (error) {
