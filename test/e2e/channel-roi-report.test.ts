@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { LocalRuntime } from '@leadflow/local-runtime';
+import { leadsTableKeys } from '@leadflow/platform';
+import { tables } from '@leadflow/manifest';
+import { parseCsvRecords } from '@leadflow/domain';
+import { startTestRuntime, tokenFor } from '../support/local-runtime';
+import { expectedFirstTouchCampaignCsv, fixtureLeadRecords, fixtureSpendCsv, formulaCampaign } from '../fixtures/channel-roi/hand-computed';
+
+// Debian's Chromium, as in embed-browser.test.ts.
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+let runtime: LocalRuntime;
+let browser: Browser;
+let financeToken: string;
+
+beforeAll(async () => {
+  [runtime, browser] = await Promise.all([startTestRuntime(), chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 120_000 })]);
+  financeToken = await tokenFor('fin-fiona', 'finance');
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+/** The fixture's leads as the lifecycle endpoints would leave them, announced on the local bus as captured (and breached). */
+async function storeFixtureLeads(): Promise<void> {
+  const raw = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, ...local });
+  const bus = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, ...local });
+  try {
+    const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    for (const { lead, slaBreached } of fixtureLeadRecords) {
+      await documents.send(new PutCommand({ TableName: tables.leads.name, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead } }));
+      const facts = { eventId: `${lead.leadId}-x`, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt };
+      const entries = [{ DetailType: 'lead.captured', Detail: { ...facts, status: 'new', isTest: lead.isTest, sourceKind: lead.source.kind } }];
+      if (slaBreached) entries.push({ DetailType: 'lead.sla_breached', Detail: { ...facts, by: 'system', sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt } as never });
+      for (const entry of entries) {
+        const put = await bus.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', EventBusName: 'leadflow', DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail) }] }));
+        expect(put.FailedEntryCount).toBe(0);
+        // One at a time, so the breach is recorded after the lead's facts exist.
+        await runtime.settle();
+      }
+    }
+  } finally {
+    raw.destroy();
+    bus.destroy();
+  }
+}
+
+describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
+  it('imports spend, rolls up on the schedule, and serves a CSV and a page whose figures agree, read in Chromium', async () => {
+    const spend = await fetch(`${runtime.url}/spend`, { method: 'POST', headers: { authorization: `Bearer ${financeToken}`, 'content-type': 'text/csv' }, body: fixtureSpendCsv });
+    expect(spend.status).toBe(200);
+    await storeFixtureLeads();
+    const run = await fetch(`${runtime.url}/_local/schedules/roll-up-channel-roi/run`, { method: 'POST', body: JSON.stringify({ now: '2026-03-11T04:30:00.000Z' }) });
+    expect(run.status).toBe(200);
+    expect(readFileSync(join(runtime.reportsDir, 'channel-roi/date=2026-03-10/v1.csv'), 'utf8')).toContain('2026-03-10,last,meta-ads,spring,1,2,1,1,1,0');
+
+    const query = 'from=2026-03-10&to=2026-03-10&groupBy=campaign&attribution=first';
+    const csv = await fetch(`${runtime.url}/reports/channel-roi?${query}&format=csv`, { headers: { authorization: `Bearer ${financeToken}` } });
+    expect(csv.status).toBe(200);
+    const csvText = await csv.text();
+    expect(csvText).toBe(expectedFirstTouchCampaignCsv);
+
+    const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${financeToken}` } });
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${runtime.url}/reports/channel-roi.html?${query}`);
+      expect(response?.status()).toBe(200);
+      const table = await page.$$eval('table tr', (rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent ?? '')));
+      const csvRows = parseCsvRecords(csvText)
+        .records.map((record) => record.values)
+        .filter((values) => values.length > 1);
+      // The page shows text as it is; only the CSV guards formula-like cells with a leading "'".
+      expect(table).toEqual(csvRows.map((values) => values.map((value) => value.replace(/^'(?=[=+\-@\t\r])/, ''))));
+      expect(table.at(-1)?.[3]).toBe(formulaCampaign);
+
+      const bars = await page.$$eval('svg g[data-channel]', (groups) =>
+        groups.map((group) => ({ channel: group.getAttribute('data-channel'), spend: group.querySelector('text.spend')?.textContent, revenue: group.querySelector('text.revenue')?.textContent })),
+      );
+      const [header, ...rows] = csvRows;
+      const column = (name: string) => header.indexOf(name);
+      const totals = new Map<string, { spend: number; revenue: number }>();
+      for (const row of rows) {
+        const total = totals.get(row[column('channel')]) ?? { spend: 0, revenue: 0 };
+        total.spend += Math.round(Number(row[column('spend')]) * 100);
+        total.revenue += Math.round(Number(row[column('revenue')]) * 100);
+        totals.set(row[column('channel')], total);
+      }
+      expect(bars).toEqual(
+        [...totals.entries()].map(([channel, total]) => ({ channel, spend: `spend ${(total.spend / 100).toFixed(2)}`, revenue: `revenue ${(total.revenue / 100).toFixed(2)}` })),
+      );
+      // By hand: google-ads 220.00 + 50.00 spend, 550.00 revenue; meta-ads 500.00 and 1200.00; website nothing.
+      expect(bars.map((bar) => [bar.channel, bar.spend, bar.revenue])).toEqual([
+        ['google-ads', 'spend 270.00', 'revenue 550.00'],
+        ['meta-ads', 'spend 500.00', 'revenue 1200.00'],
+        ['website', 'spend 0.00', 'revenue 0.00'],
+      ]);
+    } finally {
+      await context.close();
+    }
+
+    const asRep = await fetch(`${runtime.url}/reports/channel-roi.html?${query}`, { headers: { authorization: `Bearer ${await tokenFor('rep-ava', 'rep')}` } });
+    expect(asRep.status).toBe(403);
+  });
+});
