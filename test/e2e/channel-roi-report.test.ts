@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
@@ -15,6 +17,7 @@ import { expectedFirstTouchCampaignCsv, fixtureLeadRecords, fixtureSpendCsv, for
 // Debian's Chromium, as in embed-browser.test.ts.
 const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const rootDir = new URL('../..', import.meta.url).pathname;
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 let runtime: LocalRuntime;
@@ -109,5 +112,45 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
 
     const asRep = await fetch(`${runtime.url}/reports/channel-roi.html?${query}`, { headers: { authorization: `Bearer ${await tokenFor('rep-ava', 'rep')}` } });
     expect(asRep.status).toBe(403);
+  });
+  it('imports the example spend file with npm run import-spend, and refuses a bad file whole with a row-error report', async () => {
+    // Asynchronous, so the runtime in this process keeps serving the CLI.
+    const cli = (file: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/import-spend-cli.ts', file, '--url', runtime.url], { cwd: rootDir, env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT' } }, (error, stdout, stderr) =>
+          done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+        );
+      });
+    const rolledUpSpend = async (day: string) => {
+      const run = await fetch(`${runtime.url}/rollups/channel-roi`, { method: 'POST', headers: { authorization: `Bearer ${financeToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ from: day, to: day }) });
+      expect(run.status).toBe(200);
+      const report = await fetch(`${runtime.url}/reports/channel-roi?from=${day}&to=${day}&groupBy=channel&format=json`, { headers: { authorization: `Bearer ${financeToken}` } });
+      return ((await report.json()) as { rows: Array<{ channel: string; spend: number }> }).rows.map((row) => [row.channel, row.spend]);
+    };
+
+    const good = await cli('examples/ad-spend.csv');
+    expect(good.status).toBe(0);
+    // 400 + 100 + 220 + 50 + 380.50 + 231 + 120 = 1501.50.
+    expect(good.stdout).toContain('total spend      1501.50   USD');
+    // 2026-11-27: google-ads 200 EUR × 1.10 + 50 = 270.00; meta-ads 400 + 100 = 500.00.
+    expect(await rolledUpSpend('2026-11-27')).toEqual([
+      ['google-ads', 270],
+      ['meta-ads', 500],
+    ]);
+
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-spend-'));
+    try {
+      const bad = join(directory, 'spend.csv');
+      writeFileSync(bad, 'date,channel,campaign,amount,currency\n2026-11-26,meta-ads,a,10.00,USD\n2026-11-26,meta-ads,b,-3,USD\n2026-11-26,myspace,c,1,USD\n');
+      const refused = await cli(bad);
+      expect(refused.status).toBe(1);
+      expect(readFileSync(`${bad}.errors.csv`, 'utf8')).toBe('row,field,message\r\nline 3,amount,must not be negative\r\nline 4,channel,"unknown channel ""myspace"""\r\n');
+      expect(await rolledUpSpend('2026-11-26')).toEqual([]);
+      writeFileSync(bad, 'date,channel,campaign,amount,currency\n2026-11-26,meta-ads,a,10.00,USD\n');
+      expect((await cli(bad)).status).toBe(0);
+      expect(existsSync(`${bad}.errors.csv`)).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -148,7 +148,7 @@ describe('ad spend input', () => {
         { date: '2026-03-10', channel: 'meta-ads', campaign: 'e', amount: '6', currency: 'USD' },
         'not a row',
       ],
-      { ...spendContext, channelRoi: { lookbackDays: 90, exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: 1.1 }] } },
+      { ...spendContext, channelRoi: { exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: 1.1 }] } },
     );
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.issues).toEqual([
@@ -188,7 +188,7 @@ describe('ad spend input', () => {
 describe('lead facts and report parameters', () => {
   it('refuses revenue in a currency without a rate rather than counting it wrong', () => {
     const lead = { ...fixtureLeadRecords[4].lead };
-    const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { lookbackDays: 90, exchangeRates: [] } });
+    const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { exchangeRates: [] } });
     expect(result).toEqual({ ok: false, reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)' });
   });
 
