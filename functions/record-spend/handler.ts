@@ -1,17 +1,19 @@
 import { canManageSpend } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, mediaType, parseJsonObject, principalFrom, rawBody, readCsvBody, readSpend, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, mediaType, parseJsonObject, principalFrom, rawBody, readCsvBody, readSpend, recordSpend, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
 
 /** JSON spend bodies share the CSV limit: a year of daily spend for a few dozen campaigns. */
 const maxJsonBytes = 1024 * 1024;
 
 /**
  * `POST /spend` with `{"rows": [{date, channel, campaign, amount, currency}]}` or a `text/csv` file:
- * replaces the spend of every day and channel it names. Checked whole first: one bad row, and nothing is written.
+ * replaces the spend of every day and channel it names, and marks those days for the nightly rollup to
+ * restate. Checked whole first: one bad row, and nothing is written.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'now'>) {
   return httpHandler(async (event) => {
     if (!canManageSpend(principalFrom(event))) throw forbidden('Ad spend is recorded by finance or an admin');
-    const { config, roi, now } = dependencies();
+    const deps = dependencies();
+    const { config } = deps;
     const type = mediaType(event);
     let parsed;
     if (type === 'text/csv') parsed = readSpend({ csv: readCsvBody(event) }, config);
@@ -24,7 +26,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
       parsed = readSpend({ rows: body.rows as unknown[] }, config);
     } else throw unsupportedMediaType(type || '(none)', ['application/json', 'text/csv']);
     if (!parsed.ok) throw badRequest('The spend is invalid; nothing was recorded', parsed.issues);
-    await roi.replaceSpend(parsed.spend, now().toISOString());
+    await recordSpend(parsed.spend, deps);
     return jsonResponse(200, {
       rows: parsed.rows,
       replaced: parsed.spend.map((group) => ({ date: group.day, channel: group.channel, campaigns: group.campaigns.length })),

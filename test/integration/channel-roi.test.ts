@@ -138,6 +138,19 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(withLongHistory).toEqual(withShortHistory);
   });
 
+  it('replaces spend of more days and channels than one transaction holds, marking each day changed', { timeout: 60_000 }, async () => {
+    const { deps } = world();
+    const days = Array.from({ length: 60 }, (_, index) => new Date(Date.UTC(2026, 6, 1 + index)).toISOString().slice(0, 10));
+    const rows = days.flatMap((date) => ['meta-ads', 'google-ads'].map((channel) => ({ date, channel, campaign: 'summer', amount: '10.00', currency: 'USD' })));
+    const answer = (await createRecordSpend(() => deps)(
+      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }), claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      lambdaContext,
+    )) as { statusCode: number };
+    expect(answer.statusCode).toBe(200);
+    expect((await deps.roi.spendOn(days[59])).map((group) => group.channel).sort()).toEqual(['google-ads', 'meta-ads']);
+    expect((await deps.roi.changedDays(days[0], days[59])).map((mark) => mark.day)).toEqual(days);
+  });
+
   it('refuses bad spend with a 400 naming the row and writes nothing to the table', { timeout: 60_000 }, async () => {
     const { deps } = world();
     const before = (await database.items()).length;

@@ -8,8 +8,11 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
   readonly changed = new Map<string, string>();
   readonly versions = new Map<string, RollupVersion>();
 
-  async replaceSpend(spend: readonly ChannelDaySpend[]): Promise<void> {
-    for (const group of spend) this.spend.set(`${group.day} ${group.channel}`, structuredClone(group));
+  async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string }): Promise<void> {
+    for (const group of spend) {
+      this.spend.set(`${group.day} ${group.channel}`, structuredClone(group));
+      this.changed.set(group.day, mark.markedAt);
+    }
   }
   async spendOn(day: string): Promise<ChannelDaySpend[]> {
     return [...this.spend.values()].filter((group) => group.day === day).map((group) => structuredClone(group));

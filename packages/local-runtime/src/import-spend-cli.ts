@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, decodeText, formatCents, formatCsvLine, type SpendRowIssue } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
-import { DynamoDbChannelRoiStore, loadConfigurationFile, readLocalRuntimeSettings, readSpend } from '@leadflow/platform';
+import { DynamoDbChannelRoiStore, loadConfigurationFile, readLocalRuntimeSettings, readSpend, recordSpend } from '@leadflow/platform';
 import { localRegion } from './event-bus';
 import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 import { progressBar } from './progress-bar';
@@ -63,11 +63,10 @@ async function main(): Promise<number> {
   const raw = new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const roi = new DynamoDbChannelRoiStore(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tables.leads.name);
   const bar = progressBar(process.stderr, `Importing ${path}`);
-  const importedAt = new Date().toISOString();
   try {
     for (let done = 0; done < parsed.spend.length; done += groupsPerWrite) {
       bar.update(done, parsed.spend.length);
-      await roi.replaceSpend(parsed.spend.slice(done, done + groupsPerWrite), importedAt);
+      await recordSpend(parsed.spend.slice(done, done + groupsPerWrite), { config, roi, now: () => new Date() });
     }
     bar.update(parsed.spend.length, parsed.spend.length);
     bar.finish();

@@ -38,11 +38,13 @@ export async function recordLeadRoiEvent(
   const { organisation, channelRoi } = deps.config;
   const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi }, event.firstContactAt);
   if (!result.ok) throw new Error(result.reason);
-  const now = deps.now();
-  // A changed mark outlives the lookback window by a week, then DynamoDB's TTL removes it.
-  const markExpiresAt = Math.floor(Date.parse(`${addDays(result.facts.day, channelRoi.lookbackDays + 8)}T00:00:00Z`) / 1000);
-  await deps.roi.recordFacts(result.facts, { slaBreached: event.type === 'lead.sla_breached', markedAt: now.toISOString(), markExpiresAt });
+  await deps.roi.recordFacts(result.facts, { slaBreached: event.type === 'lead.sla_breached', markedAt: deps.now().toISOString(), markExpiresAt: changedMarkExpiry(result.facts.day, deps.config) });
   return 'recorded';
+}
+
+/** When a day's changed mark may go: a week after the day left the lookback window (DynamoDB's TTL removes it). */
+export function changedMarkExpiry(day: string, config: Pick<Configuration, 'channelRoi'>): number {
+  return Math.floor(Date.parse(`${addDays(day, config.channelRoi.lookbackDays + 8)}T00:00:00Z`) / 1000);
 }
 
 /** What one day's rollup did: the version it wrote (or found unchanged) and how many items it read. */

@@ -125,6 +125,20 @@ describe('rollups and the report', () => {
     expect(deps.roi.changed.size).toBe(0);
   });
 
+  it('restates a day already rolled up when its spend is corrected', async () => {
+    const { deps } = await rolledUpFixture();
+    const corrected = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' }] }), 'application/json');
+    expect(corrected.statusCode).toBe(200);
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
+    expect(nightly.days.map(({ day, version }) => [day, version])).toEqual([
+      ['2026-03-10', 2],
+      ['2026-03-11', 1],
+    ]);
+    const since = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', groupBy: 'channel' });
+    // meta-ads: spend 450 + 100 = 550.00 (retarget's 100 was replaced away with the day and channel: only spring was sent).
+    expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,225.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
+  });
+
   it('serves the report as CSV and JSON to finance, managers and admins, never to reps', async () => {
     const { deps } = await rolledUpFixture();
     const csv = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', groupBy: 'channel' }, as('finance'));

@@ -20,14 +20,25 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
     private readonly tableName: string,
   ) {}
 
-  async replaceSpend(spend: readonly ChannelDaySpend[], importedAt: string): Promise<void> {
-    for (let start = 0; start < spend.length; start += transactionItems) {
-      const chunk = spend.slice(start, start + transactionItems);
+  async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
+    // Each transaction holds its groups and one changed mark per day among them, at most 100 items.
+    let start = 0;
+    while (start < spend.length) {
+      const chunk: ChannelDaySpend[] = [];
+      const days = new Set<string>();
+      while (start < spend.length && chunk.length + days.size + (days.has(spend[start].day) ? 1 : 2) <= transactionItems) {
+        days.add(spend[start].day);
+        chunk.push(spend[start]);
+        start += 1;
+      }
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: chunk.map((group) => ({
-            Put: { TableName: this.tableName, Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt } },
-          })),
+          TransactItems: [
+            ...chunk.map((group) => ({
+              Put: { TableName: this.tableName, Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt } },
+            })),
+            ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, mark.markedAt, mark.expiresAt(day)) } })),
+          ],
         }),
       );
     }
@@ -62,7 +73,11 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
       // Newer facts are stored; a breach still counts.
       if (options.slaBreached) await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET slaBreached = :true', ExpressionAttributeValues: { ':true': true } }));
     }
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.roiChangedDay(facts.day), entity: 'roi-changed', day: facts.day, markedAt: options.markedAt, expiresAt: options.markExpiresAt } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt) }));
+  }
+
+  private changedMarkItem(day: string, markedAt: string, expiresAt: number): Record<string, unknown> {
+    return { ...leadsTableKeys.roiChangedDay(day), entity: 'roi-changed', day, markedAt, expiresAt };
   }
 
   async factsOn(day: string): Promise<LeadRoiFacts[]> {

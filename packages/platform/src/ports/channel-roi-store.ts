@@ -12,8 +12,8 @@ export interface ChangedDay {
  * Every read is of one day (or the short list of changed days), never of the whole history.
  */
 export interface ChannelRoiStore {
-  /** Replaces the spend of each given day and channel with the given campaigns. */
-  replaceSpend(spend: readonly ChannelDaySpend[], importedAt: string): Promise<void>;
+  /** Replaces the spend of each given day and channel with the given campaigns, and marks those days changed. */
+  replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void>;
   spendOn(day: string): Promise<ChannelDaySpend[]>;
   /**
    * Writes a lead's facts unless newer ones are stored (by the lead's `updatedAt`), sets `slaBreached`
