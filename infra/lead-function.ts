@@ -164,7 +164,13 @@ export class LeadFunction extends Construct {
       const bucketLogicalId = Stack.of(this).resolve((props.reportBucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
       NagSuppressions.addResourceSuppressions(
         this.role,
-        [{ id: 'AwsSolutions-IAM5', reason: `s3:PutObject (and its abort/tagging variants, as grantPut writes them) on the report bucket's ${reportKeyPattern} keys only.`, appliesTo: [`Resource::<${bucketLogicalId}.Arn>/${reportKeyPattern}`, 'Action::s3:Abort*'] }],
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `s3:PutObject (and its abort/tagging variants, as grantPut writes them) on the report bucket's ${reportKeyPattern} keys only.`,
+            appliesTo: [`Resource::<${bucketLogicalId}.Arn>/${reportKeyPattern}`, 'Action::s3:Abort*'],
+          },
+        ],
         true,
       );
     }

@@ -27,7 +27,7 @@ export class ReportBucket extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: destroy,
     });
-    NagSuppressions.addResourceSuppressions(this.accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This bucket receives the report bucket\'s server access logs; logging it into itself would loop.' }]);
+    NagSuppressions.addResourceSuppressions(this.accessLogs, [{ id: 'AwsSolutions-S1', reason: "This bucket receives the report bucket's server access logs; logging it into itself would loop." }]);
     this.bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       versioned: true,

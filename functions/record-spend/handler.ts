@@ -1,5 +1,20 @@
 import { canManageSpend } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, mediaType, parseJsonObject, principalFrom, rawBody, readCsvBody, readSpend, recordSpend, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
+import {
+  badRequest,
+  forbidden,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  mediaType,
+  parseJsonObject,
+  principalFrom,
+  rawBody,
+  readCsvBody,
+  readSpend,
+  recordSpend,
+  unsupportedMediaType,
+  type DependencyResolver,
+} from '@leadflow/platform';
 
 /** JSON spend bodies share the CSV limit: a year of daily spend for a few dozen campaigns. */
 const maxJsonBytes = 1024 * 1024;
@@ -21,7 +36,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
       const body = parseJsonObject(rawBody(event, maxJsonBytes));
       const unknown = Object.keys(body).filter((key) => key !== 'rows');
       if (unknown.length || !Array.isArray(body.rows)) {
-        throw badRequest('The spend is invalid', [...(Array.isArray(body.rows) ? [] : [{ path: 'rows', message: 'must be an array of spend rows' }]), ...unknown.map((key) => ({ path: key, message: 'is not a field (send {"rows": [...]})' }))]);
+        throw badRequest('The spend is invalid', [
+          ...(Array.isArray(body.rows) ? [] : [{ path: 'rows', message: 'must be an array of spend rows' }]),
+          ...unknown.map((key) => ({ path: key, message: 'is not a field (send {"rows": [...]})' })),
+        ]);
       }
       parsed = readSpend({ rows: body.rows as unknown[] }, config);
     } else throw unsupportedMediaType(type || '(none)', ['application/json', 'text/csv']);

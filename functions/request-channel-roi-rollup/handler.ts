@@ -1,5 +1,19 @@
 import { canManageSpend, daysBetween, rollupRangeSchema, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, mediaType, parseJsonObject, principalFrom, rawBody, rollUpChannelRoiDays, todayIn, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
+import {
+  badRequest,
+  forbidden,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  mediaType,
+  parseJsonObject,
+  principalFrom,
+  rawBody,
+  rollUpChannelRoiDays,
+  todayIn,
+  unsupportedMediaType,
+  type DependencyResolver,
+} from '@leadflow/platform';
 
 /**
  * `POST /rollups/channel-roi` `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}`: rolls up every day of the

@@ -97,9 +97,7 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
         total.revenue += Math.round(Number(row[column('revenue')]) * 100);
         totals.set(row[column('channel')], total);
       }
-      expect(bars).toEqual(
-        [...totals.entries()].map(([channel, total]) => ({ channel, spend: `spend ${(total.spend / 100).toFixed(2)}`, revenue: `revenue ${(total.revenue / 100).toFixed(2)}` })),
-      );
+      expect(bars).toEqual([...totals.entries()].map(([channel, total]) => ({ channel, spend: `spend ${(total.spend / 100).toFixed(2)}`, revenue: `revenue ${(total.revenue / 100).toFixed(2)}` })));
       // By hand: google-ads 220.00 + 50.00 spend, 550.00 revenue; meta-ads 500.00 and 1200.00; website nothing.
       expect(bars.map((bar) => [bar.channel, bar.spend, bar.revenue])).toEqual([
         ['google-ads', 'spend 270.00', 'revenue 550.00'],
@@ -117,12 +115,19 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
     // Asynchronous, so the runtime in this process keeps serving the CLI.
     const cli = (file: string) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-        execFile(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/import-spend-cli.ts', file, '--url', runtime.url], { cwd: rootDir, env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT' } }, (error, stdout, stderr) =>
-          done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'packages/local-runtime/src/import-spend-cli.ts', file, '--url', runtime.url],
+          { cwd: rootDir, env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT' } },
+          (error, stdout, stderr) => done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
         );
       });
     const rolledUpSpend = async (day: string) => {
-      const run = await fetch(`${runtime.url}/rollups/channel-roi`, { method: 'POST', headers: { authorization: `Bearer ${financeToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ from: day, to: day }) });
+      const run = await fetch(`${runtime.url}/rollups/channel-roi`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${financeToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: day, to: day }),
+      });
       expect(run.status).toBe(200);
       const report = await fetch(`${runtime.url}/reports/channel-roi?from=${day}&to=${day}&groupBy=channel&format=json`, { headers: { authorization: `Bearer ${financeToken}` } });
       return ((await report.json()) as { rows: Array<{ channel: string; spend: number }> }).rows.map((row) => [row.channel, row.spend]);

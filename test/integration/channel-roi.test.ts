@@ -57,7 +57,16 @@ async function putLead(client: DynamoDBDocumentClient, lead: Lead): Promise<void
 
 const track = (deps: ReturnType<typeof world>['deps'], detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail) as never, lambdaContext);
 const lifecycle = (lead: Lead) => ({ eventId: `${lead.leadId}-${Math.random()}`, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, by: 'rep-ava' });
-const captured = (lead: Lead) => ({ eventId: `${lead.leadId}-captured`, leadId: lead.leadId, status: 'new', isTest: lead.isTest, sourceKind: lead.source.kind, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
+const captured = (lead: Lead) => ({
+  eventId: `${lead.leadId}-captured`,
+  leadId: lead.leadId,
+  status: 'new',
+  isTest: lead.isTest,
+  sourceKind: lead.source.kind,
+  poolId: lead.poolId,
+  channel: lead.channel,
+  capturedAt: lead.capturedAt,
+});
 
 async function report(deps: ReturnType<typeof world>['deps'], query: Record<string, string>) {
   const event = httpEvent({ path: '/reports/channel-roi', claims: { sub: 'fin', 'cognito:groups': '[finance]' } });
@@ -68,7 +77,10 @@ async function report(deps: ReturnType<typeof world>['deps'], query: Record<stri
 describe('channel ROI against DynamoDB Local', () => {
   it('rolls up the fixture to the hand-computed CSV; a conversion 40 days late restates the day as version 2, and sinceVersion=1 shows just that row', { timeout: 120_000 }, async () => {
     const { deps, setNow } = world();
-    const spend = (await createRecordSpend(() => deps)(httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'text/csv' }, body: fixtureSpendCsv, claims: { sub: 'fin', 'cognito:groups': '[finance]' } }), lambdaContext)) as { statusCode: number };
+    const spend = (await createRecordSpend(() => deps)(
+      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'text/csv' }, body: fixtureSpendCsv, claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      lambdaContext,
+    )) as { statusCode: number };
     expect(spend.statusCode).toBe(200);
     for (const { lead, slaBreached } of fixtureLeadRecords) {
       await putLead(database.client, lead);
@@ -84,7 +96,13 @@ describe('channel ROI against DynamoDB Local', () => {
     const l2 = fixtureLeadRecords[1].lead;
     const convertedAt = '2026-04-19T16:00:00.000Z';
     setNow(convertedAt);
-    await putLead(database.client, { ...l2, status: 'converted', conversion: { revenue: 300, currency: 'USD', wonAt: convertedAt, by: 'rep-ava' }, updatedAt: convertedAt, history: [...l2.history, { at: convertedAt, action: 'converted', by: 'rep-ava' }] });
+    await putLead(database.client, {
+      ...l2,
+      status: 'converted',
+      conversion: { revenue: 300, currency: 'USD', wonAt: convertedAt, by: 'rep-ava' },
+      updatedAt: convertedAt,
+      history: [...l2.history, { at: convertedAt, action: 'converted', by: 'rep-ava' }],
+    });
     await track(deps, 'lead.converted', { ...lifecycle(l2), revenue: 300, currency: 'USD', wonAt: convertedAt, convertedAt });
     const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' })) as { days: Array<{ day: string; version: number; restated: boolean }> };
     expect(nightly.days.find((day) => day.day === '2026-03-10')).toMatchObject({ version: 2, restated: true });
@@ -155,7 +173,13 @@ describe('channel ROI against DynamoDB Local', () => {
     const { deps } = world();
     const before = (await database.items()).length;
     const answer = (await createRecordSpend(() => deps)(
-      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'text/csv' }, body: 'date,channel,campaign,amount,currency\n2026-06-01,meta-ads,a,10,USD\n2026-06-01,unknown,b,10,USD\n', claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      httpEvent({
+        method: 'POST',
+        path: '/spend',
+        headers: { 'content-type': 'text/csv' },
+        body: 'date,channel,campaign,amount,currency\n2026-06-01,meta-ads,a,10,USD\n2026-06-01,unknown,b,10,USD\n',
+        claims: { sub: 'fin', 'cognito:groups': '[finance]' },
+      }),
       lambdaContext,
     )) as { statusCode: number; body: string };
     expect(answer.statusCode).toBe(400);

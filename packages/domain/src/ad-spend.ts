@@ -115,7 +115,10 @@ export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
   if (missing.length || unknown.length) {
     return {
       ok: false,
-      issues: [...missing.map((column) => ({ path: '(header)', message: `column "${column}" is missing` })), ...unknown.map((name) => ({ path: '(header)', message: `column "${name}" is not a spend column (${spendColumns.join(', ')})` }))],
+      issues: [
+        ...missing.map((column) => ({ path: '(header)', message: `column "${column}" is missing` })),
+        ...unknown.map((name) => ({ path: '(header)', message: `column "${name}" is not a spend column (${spendColumns.join(', ')})` })),
+      ],
     };
   }
   for (const record of body) {

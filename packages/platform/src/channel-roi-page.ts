@@ -48,7 +48,12 @@ export function channelRoiPage(input: ChannelRoiPageInput): string {
   const columns = reportColumns(input.shape);
   const head = columns.map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('');
   const body = input.lines
-    .map((line) => `<tr>${reportCells(line, input.shape).map((cell, index) => `<td data-column="${escapeHtml(columns[index])}"${cell.numeric ? ' class="number"' : ''}>${escapeHtml(cell.text)}</td>`).join('')}</tr>`)
+    .map(
+      (line) =>
+        `<tr>${reportCells(line, input.shape)
+          .map((cell, index) => `<td data-column="${escapeHtml(columns[index])}"${cell.numeric ? ' class="number"' : ''}>${escapeHtml(cell.text)}</td>`)
+          .join('')}</tr>`,
+    )
     .join('');
   const title = `Channel ROI, ${input.from} to ${input.to}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}td.number{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(input.organisation)} · ${escapeHtml(input.attribution)}-touch attribution · money in ${escapeHtml(input.currency)} · cohorts by capture day</p><figure>${spendRevenueChart(channelTotals(input.lines), input.currency)}</figure><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${input.lines.length ? '' : '<p>No rolled-up days in this range.</p>'}</body></html>`;

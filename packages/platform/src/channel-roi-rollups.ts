@@ -97,7 +97,12 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
   const { timeZone } = deps.config.organisation;
   const yesterday = yesterdayIn(now, timeZone);
   const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
-  const days = nightlyRollupDays(now, timeZone, deps.config.channelRoi.lookbackDays, changed.map((mark) => mark.day));
+  const days = nightlyRollupDays(
+    now,
+    timeZone,
+    deps.config.channelRoi.lookbackDays,
+    changed.map((mark) => mark.day),
+  );
   const results = await rollUpChannelRoiDays(days, { ...deps, now: () => now });
   for (const mark of changed) await deps.roi.clearChanged(mark);
   return results;

@@ -17,15 +17,7 @@ import {
   type RollupVersion,
 } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
-import {
-  expectedFirstTouchCampaignCsv,
-  expectedFirstTouchChannelCsv,
-  expectedLastTouchCampaignCsv,
-  fixtureDay,
-  fixtureExchangeRates,
-  fixtureLeadRecords,
-  fixtureSpendCsv,
-} from '../../fixtures/channel-roi/hand-computed';
+import { expectedFirstTouchCampaignCsv, expectedFirstTouchChannelCsv, expectedLastTouchCampaignCsv, fixtureDay, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
 
 const config = demoConfiguration();
 const channelRoi = { lookbackDays: 90, exchangeRates: fixtureExchangeRates };
@@ -73,11 +65,20 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
     const others = fixtureFacts().filter((facts) => facts.day === fixtureDay && facts.leadId !== 'roi-l2');
     const spend = parseSpendCsv(fixtureSpendCsv, spendContext);
     if (!spend.ok) throw new Error('spend');
-    const v2: RollupVersion = { ...v1, version: 2, rows: rollUpDay([...others, converted], spend.spend.filter((group) => group.day === fixtureDay)) };
+    const v2: RollupVersion = {
+      ...v1,
+      version: 2,
+      rows: rollUpDay(
+        [...others, converted],
+        spend.spend.filter((group) => group.day === fixtureDay),
+      ),
+    };
     const otherDay: RollupVersion = { ...v1, day: '2026-03-11', rows: [] };
 
     const firstTouch = reportLines([{ latest: v2, since: v1 }, { latest: otherDay }], { groupBy: 'campaign', attribution: 'first', sinceVersion: 1 });
-    expect(firstTouch.map((line) => [line.day, line.version, line.row.channel, line.row.campaign, line.change, line.row.converted, line.row.revenueCents])).toEqual([['2026-03-10', 2, 'meta-ads', 'spring', 'changed', 2, 150_000]]);
+    expect(firstTouch.map((line) => [line.day, line.version, line.row.channel, line.row.campaign, line.change, line.row.converted, line.row.revenueCents])).toEqual([
+      ['2026-03-10', 2, 'meta-ads', 'spring', 'changed', 2, 150_000],
+    ]);
     const lastTouch = reportLines([{ latest: v2, since: v1 }], { groupBy: 'campaign', attribution: 'last', sinceVersion: 1 });
     expect(lastTouch.map((line) => [line.row.campaign, line.change])).toEqual([['retarget', 'changed']]);
     expect(reportLines([{ latest: v2, since: v2 }], { groupBy: 'campaign', attribution: 'first', sinceVersion: 2 })).toEqual([]);
@@ -131,8 +132,22 @@ describe('ad spend input', () => {
     const parsed = parseSpendCsv(fixtureSpendCsv, spendContext);
     expect(parsed.ok && parsed.spend).toEqual([
       { day: '2026-03-09', channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 7500 }] },
-      { day: '2026-03-10', channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } }, { campaign: 'generic, broad', cents: 5000 }] },
-      { day: '2026-03-10', channel: 'meta-ads', campaigns: [{ campaign: 'retarget', cents: 10_000 }, { campaign: 'spring', cents: 40_000 }] },
+      {
+        day: '2026-03-10',
+        channel: 'google-ads',
+        campaigns: [
+          { campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } },
+          { campaign: 'generic, broad', cents: 5000 },
+        ],
+      },
+      {
+        day: '2026-03-10',
+        channel: 'meta-ads',
+        campaigns: [
+          { campaign: 'retarget', cents: 10_000 },
+          { campaign: 'spring', cents: 40_000 },
+        ],
+      },
     ]);
   });
 
@@ -180,7 +195,14 @@ describe('ad spend input', () => {
   });
 
   it('reads and writes money in exact cents', () => {
-    expect([parseAmountCents('1234.5'), parseAmountCents('0.07'), parseAmountCents('12'), parseAmountCents('1.234'), parseAmountCents('1e3'), parseAmountCents('-1')]).toEqual([123_450, 7, 1200, undefined, undefined, undefined]);
+    expect([parseAmountCents('1234.5'), parseAmountCents('0.07'), parseAmountCents('12'), parseAmountCents('1.234'), parseAmountCents('1e3'), parseAmountCents('-1')]).toEqual([
+      123_450,
+      7,
+      1200,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect([formatCents(123_456), formatCents(5), formatCents(-5), formatCents(-150_000)]).toEqual(['1234.56', '0.05', '-0.05', '-1500.00']);
   });
 });

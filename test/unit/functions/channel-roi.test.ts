@@ -47,11 +47,25 @@ describe('POST /spend', () => {
     const deps = roiDependencies();
     const first = await postSpend(deps, fixtureSpendCsv, 'text/csv');
     expect(first.statusCode).toBe(200);
-    expect(JSON.parse(first.body)).toMatchObject({ rows: 5, replaced: [{ date: '2026-03-09', channel: 'google-ads', campaigns: 1 }, { date: '2026-03-10', channel: 'google-ads', campaigns: 2 }, { date: '2026-03-10', channel: 'meta-ads', campaigns: 2 }] });
+    expect(JSON.parse(first.body)).toMatchObject({
+      rows: 5,
+      replaced: [
+        { date: '2026-03-09', channel: 'google-ads', campaigns: 1 },
+        { date: '2026-03-10', channel: 'google-ads', campaigns: 2 },
+        { date: '2026-03-10', channel: 'meta-ads', campaigns: 2 },
+      ],
+    });
     const again = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450.00', currency: 'USD' }] }), 'application/json');
     expect(again.statusCode).toBe(200);
     expect(await deps.roi.spendOn('2026-03-10')).toEqual([
-      { day: '2026-03-10', channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } }, { campaign: 'generic, broad', cents: 5000 }] },
+      {
+        day: '2026-03-10',
+        channel: 'google-ads',
+        campaigns: [
+          { campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } },
+          { campaign: 'generic, broad', cents: 5000 },
+        ],
+      },
       { day: '2026-03-10', channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 45_000 }] },
     ]);
   });
@@ -95,7 +109,9 @@ describe('track-channel-roi', () => {
     deps.config.channelRoi = { lookbackDays: 90, exchangeRates: [] };
     const { lead } = fixtureLeadRecords[4];
     deps.store.leads.set(lead.leadId, lead);
-    await expect(track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: '2026-03-20T18:00:00.000Z', convertedAt: '2026-03-20T18:00:00.000Z' })).rejects.toThrow('no exchange rate');
+    await expect(track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: '2026-03-20T18:00:00.000Z', convertedAt: '2026-03-20T18:00:00.000Z' })).rejects.toThrow(
+      'no exchange rate',
+    );
     expect(deps.roi.facts.size).toBe(0);
   });
 });
@@ -106,7 +122,16 @@ describe('rollups and the report', () => {
     expect((await postSpend(deps, fixtureSpendCsv, 'text/csv')).statusCode).toBe(200);
     for (const { lead, slaBreached } of fixtureLeadRecords) {
       deps.store.leads.set(lead.leadId, lead);
-      await track(deps, 'lead.captured', { eventId: `${lead.leadId}-c`, leadId: lead.leadId, status: 'new', isTest: lead.isTest, sourceKind: lead.source.kind, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
+      await track(deps, 'lead.captured', {
+        eventId: `${lead.leadId}-c`,
+        leadId: lead.leadId,
+        status: 'new',
+        isTest: lead.isTest,
+        sourceKind: lead.source.kind,
+        poolId: lead.poolId,
+        channel: lead.channel,
+        capturedAt: lead.capturedAt,
+      });
       if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
     }
     const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
@@ -121,7 +146,7 @@ describe('rollups and the report', () => {
       ['2026-03-10', 1],
     ]);
     expect([...deps.reports.files.keys()].sort()).toEqual(['channel-roi/date=2026-03-09/v1.csv', 'channel-roi/date=2026-03-10/v1.csv']);
-    expect(deps.reports.files.get('channel-roi/date=2026-03-10/v1.csv')).toContain("2026-03-10,last,meta-ads,retarget,1,1,1,0,0,0,1,1,0,0.00,100.00,100.00,100.00,,0.0000,-1.0000,15.0,1.0000\r\n");
+    expect(deps.reports.files.get('channel-roi/date=2026-03-10/v1.csv')).toContain('2026-03-10,last,meta-ads,retarget,1,1,1,0,0,0,1,1,0,0.00,100.00,100.00,100.00,,0.0000,-1.0000,15.0,1.0000\r\n');
     expect(deps.roi.changed.size).toBe(0);
   });
 
@@ -146,8 +171,27 @@ describe('rollups and the report', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
     const json = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', groupBy: 'channel', format: 'json' });
     expect(JSON.parse(json.body).rows[1]).toEqual({
-      date: '2026-03-10', attribution: 'first', channel: 'meta-ads', version: 1, leads: 3, valid: 2, invalid: 1, test: 1, quarantined: 0, contacted: 2, qualified: 2, converted: 1,
-      revenue: 1200, spend: 500, cpl: 250, cost_per_qualified_lead: 250, cac: 500, roas: 2.4, roi: 1.4, median_minutes_to_first_contact: 10, sla_breach_rate: 0.5,
+      date: '2026-03-10',
+      attribution: 'first',
+      channel: 'meta-ads',
+      version: 1,
+      leads: 3,
+      valid: 2,
+      invalid: 1,
+      test: 1,
+      quarantined: 0,
+      contacted: 2,
+      qualified: 2,
+      converted: 1,
+      revenue: 1200,
+      spend: 500,
+      cpl: 250,
+      cost_per_qualified_lead: 250,
+      cac: 500,
+      roas: 2.4,
+      roi: 1.4,
+      median_minutes_to_first_contact: 10,
+      sla_breach_rate: 0.5,
     });
     expect((await getReport(deps, { from: '2026-03-10', to: '2026-03-10' }, as('rep'))).statusCode).toBe(403);
     expect((await getReport(deps, { from: '2026-03-10', to: '2026-03-10' }, as('rep'), true)).statusCode).toBe(403);

@@ -35,7 +35,10 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
         new TransactWriteCommand({
           TransactItems: [
             ...chunk.map((group) => ({
-              Put: { TableName: this.tableName, Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt } },
+              Put: {
+                TableName: this.tableName,
+                Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt },
+              },
             })),
             ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, mark.markedAt, mark.expiresAt(day)) } })),
           ],
@@ -141,7 +144,14 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadsTableKeys.rollupVersion(version.day, versionSortKey(version.version)), entity: 'roi-rollup', day: version.day, version: version.version, rolledUpAt: version.rolledUpAt, rows: JSON.stringify(version.rows) },
+          Item: {
+            ...leadsTableKeys.rollupVersion(version.day, versionSortKey(version.version)),
+            entity: 'roi-rollup',
+            day: version.day,
+            version: version.version,
+            rolledUpAt: version.rolledUpAt,
+            rows: JSON.stringify(version.rows),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
