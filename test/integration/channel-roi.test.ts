@@ -39,7 +39,7 @@ afterAll(async () => {
 
 function world() {
   const config: Configuration = demoConfiguration();
-  config.channelRoi = { lookbackDays: 90, exchangeRates: fixtureExchangeRates };
+  config.channelRoi.exchangeRates = fixtureExchangeRates;
   let now = new Date('2026-03-11T04:30:00.000Z');
   const deps = {
     config,

@@ -1,5 +1,5 @@
-import type { ChannelDaySpend, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
-import type { ChangedDay, ChannelRoiStore, ReportArchive } from '@leadflow/platform';
+import type { ChannelDaySpend, ConversionFeedback, FeedbackPlatform, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
+import type { ChangedDay, ChannelRoiStore, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, ReportArchive } from '@leadflow/platform';
 
 /** Channel ROI in memory, with the DynamoDB adapter's rules (newer facts win, versions never overwritten). */
 export class MemoryChannelRoiStore implements ChannelRoiStore {
@@ -53,5 +53,56 @@ export class MemoryReportArchive implements ReportArchive {
   readonly files = new Map<string, string>();
   async put(key: string, body: string): Promise<void> {
     this.files.set(key, body);
+  }
+}
+
+/** The feedback queue in memory, with the DynamoDB adapter's rules (queued once, ever). */
+export class MemoryConversionFeedbackQueue implements ConversionFeedbackQueue {
+  readonly pending = new Map<string, ConversionFeedback>();
+  readonly sent = new Map<string, ConversionFeedback>();
+  readonly dead = new Map<string, ConversionFeedback>();
+  private key = (item: Pick<ConversionFeedback, 'platform' | 'feedbackId'>) => `${item.platform} ${item.feedbackId}`;
+  async enqueue(item: ConversionFeedback): Promise<boolean> {
+    const key = this.key(item);
+    if (this.pending.has(key) || this.sent.has(key) || this.dead.has(key)) return false;
+    this.pending.set(key, structuredClone(item));
+    return true;
+  }
+  async due(platform: FeedbackPlatform, now: string, limit: number): Promise<ConversionFeedback[]> {
+    return [...this.pending.values()]
+      .filter((item) => item.platform === platform && item.dueAt <= now)
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit)
+      .map((item) => structuredClone(item));
+  }
+  async markSent(items: readonly ConversionFeedback[]): Promise<void> {
+    for (const item of items) {
+      this.pending.delete(this.key(item));
+      this.sent.set(this.key(item), structuredClone(item));
+    }
+  }
+  async reschedule(item: ConversionFeedback): Promise<void> {
+    this.pending.set(this.key(item), structuredClone(item));
+  }
+  async deadLetter(item: ConversionFeedback): Promise<void> {
+    this.pending.delete(this.key(item));
+    this.dead.set(this.key(item), structuredClone(item));
+  }
+  async deadLetters(platform: FeedbackPlatform): Promise<ConversionFeedback[]> {
+    return [...this.dead.values()].filter((item) => item.platform === platform);
+  }
+}
+
+/** Records what would be posted to each platform and answers with the next queued result (default: accepted). */
+export class RecordingFeedbackSender implements ConversionFeedbackSender {
+  readonly requests: Array<{ platform: 'meta' | 'google'; body: string; target: string }> = [];
+  readonly answers: FeedbackSendResult[] = [];
+  async meta(body: string, datasetId: string, apiVersion: string): Promise<FeedbackSendResult> {
+    this.requests.push({ platform: 'meta', body, target: `${apiVersion}/${datasetId}` });
+    return this.answers.shift() ?? { ok: true };
+  }
+  async google(body: Record<string, unknown>, accessToken: string): Promise<FeedbackSendResult> {
+    this.requests.push({ platform: 'google', body: JSON.stringify(body), target: accessToken });
+    return this.answers.shift() ?? { ok: true };
   }
 }

@@ -18,7 +18,7 @@ import type {
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
-import { MemoryChannelRoiStore, MemoryReportArchive } from './channel-roi-fakes';
+import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -254,6 +254,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
   secrets: RecordingSecretStore;
   roi: MemoryChannelRoiStore;
   reports: MemoryReportArchive;
+  feedback: MemoryConversionFeedbackQueue;
+  feedbackSender: RecordingFeedbackSender;
 } {
   const store = new MemoryLeadStore();
   let counter = 0;
@@ -273,6 +275,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): De
     secrets: new RecordingSecretStore(),
     roi: new MemoryChannelRoiStore(),
     reports: new MemoryReportArchive(),
+    feedback: new MemoryConversionFeedbackQueue(),
+    feedbackSender: new RecordingFeedbackSender(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

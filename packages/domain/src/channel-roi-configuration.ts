@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conversionFeedbackSchema } from './conversion-feedback';
 
 const isoDateSchema = z.iso.date();
 
@@ -19,5 +20,7 @@ export const channelRoiSchema = z.strictObject({
   lookbackDays: z.number().int().min(0).max(730).default(90),
   /** Without a rate for a currency and date, spend in that currency is refused and such revenue is not counted. */
   exchangeRates: z.array(exchangeRateSchema).default([]),
+  /** Qualified and converted leads reported back to Meta and Google; each platform off unless enabled. */
+  platformFeedback: conversionFeedbackSchema.default({}),
 });
 export type ChannelRoiConfiguration = z.infer<typeof channelRoiSchema>;

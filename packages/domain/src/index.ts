@@ -48,3 +48,4 @@ export * from './channel-roi-rollup';
 export * from './channel-roi-report';
 export * from './channel-roi-planning';
 export * from './channel-roi-access';
+export * from './conversion-feedback';

@@ -21,6 +21,8 @@ export const secretKinds = {
   'google-form-key': { describes: 'google_key set on a Google Ads lead form', use: 'verify', minLength: 8 },
   'generic-source-secret': { describes: 'shared HMAC secret of a generic webhook source (X-Lead-Signature)', use: 'verify', minLength: 16 },
   'turnstile-secret-key': { describes: 'Cloudflare Turnstile secret key of a web form', use: 'call', minLength: 8 },
+  'meta-conversions-access-token': { describes: 'Meta system-user access token for the Conversions API dataset', use: 'call', minLength: 8 },
+  'google-data-manager-access-token': { describes: 'OAuth access token with the datamanager scope', use: 'call', minLength: 8 },
 } as const satisfies Record<string, { describes: string; use: 'verify' | 'call'; minLength: number }>;
 
 /** What a function may be granted; the manifest lists these per function. */
@@ -44,6 +46,8 @@ export const secretRefs = {
   googleFormKey: (formId: string): SecretRef => ({ kind: 'google-form-key', name: `google/forms/${formId}/key` }),
   genericSourceSecret: (sourceId: string): SecretRef => ({ kind: 'generic-source-secret', name: `generic/${sourceId}/signing-secret` }),
   turnstileSecretKey: (formId: string): SecretRef => ({ kind: 'turnstile-secret-key', name: `forms/${formId}/turnstile-secret-key` }),
+  metaConversionsAccessToken: { kind: 'meta-conversions-access-token', name: 'meta/conversions-access-token' },
+  googleDataManagerAccessToken: { kind: 'google-data-manager-access-token', name: 'google/data-manager-access-token' },
 } as const satisfies Record<string, SecretRef | ((id: string) => SecretRef)>;
 
 /** Every secret the configuration needs, in a stable order. */
@@ -56,6 +60,8 @@ export function configuredSecrets(config: Configuration): SecretRef[] {
     ...(tiktok ? [secretRefs.tikTokAppSecret, secretRefs.tikTokAccessToken] : []),
     ...(generic?.sources.map((source) => secretRefs.genericSourceSecret(source.id)) ?? []),
     ...config.forms.filter((form) => form.turnstile).map((form) => secretRefs.turnstileSecretKey(form.id)),
+    ...(config.channelRoi.platformFeedback.meta?.enabled ? [secretRefs.metaConversionsAccessToken] : []),
+    ...(config.channelRoi.platformFeedback.google?.enabled ? [secretRefs.googleDataManagerAccessToken] : []),
   ];
 }
 

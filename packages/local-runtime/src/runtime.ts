@@ -101,6 +101,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
       LEADS_LINKEDIN_API_BASE_URL: `${ownUrl}${standInsBasePath}/linkedin`,
       LEADS_TIKTOK_API_BASE_URL: `${ownUrl}${standInsBasePath}/tiktok`,
+      LEADS_GOOGLE_DATA_MANAGER_BASE_URL: `${ownUrl}${standInsBasePath}/google-datamanager`,
       LEADS_DEMO_SECRETS_FILE: secretSources.demoFile,
       LEADS_SECRETS_FILE: secretSources.localFile,
     });

@@ -29,6 +29,9 @@ import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
 import { DynamoDbChannelRoiStore } from './adapters/dynamodb-channel-roi-store';
 import { S3ReportArchive } from './adapters/s3-report-archive';
 import { DirectoryReportArchive } from './adapters/directory-report-archive';
+import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
+import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
+import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -51,6 +54,9 @@ export interface Dependencies {
   roi: ChannelRoiStore;
   /** Where rollup CSVs are filed. */
   reports: ReportArchive;
+  /** Conversions to report to the ad platforms, and the platforms' endpoints. */
+  feedback: ConversionFeedbackQueue;
+  feedbackSender: ConversionFeedbackSender;
   now: () => Date;
   newId: () => string;
 }
@@ -83,6 +89,8 @@ export const lambdaDependencies: DependencyResolver = () => {
     },
     secrets: secretStore(settings),
     roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
+    feedback: new DynamoDbConversionFeedbackQueue(documentClient, settings.tableName),
+    feedbackSender: new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl }),
     reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
     now: () => new Date(),
     newId: randomUUID,

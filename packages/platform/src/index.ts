@@ -49,3 +49,7 @@ export * from './adapters/directory-report-archive';
 export * from './channel-roi-page';
 export * from './channel-roi-rollups';
 export * from './ad-spend-import';
+export * from './ports/conversion-feedback';
+export * from './adapters/dynamodb-conversion-feedback-queue';
+export * from './adapters/http-conversion-feedback-sender';
+export * from './conversion-feedback';

@@ -18,12 +18,15 @@ describe('the secrets a configuration needs', () => {
       'tiktok/access-token',
       'generic/partner-acme/signing-secret',
       'forms/emea-contact/turnstile-secret-key',
+      'meta/conversions-access-token',
+      'google/data-manager-access-token',
     ]);
   });
 
   it('are none when nothing is connected', () => {
     const config = demoConfiguration();
     config.integrations = {};
+    config.channelRoi.platformFeedback = {};
     expect(configuredSecrets(config)).toEqual([]);
   });
 

@@ -14,7 +14,7 @@ const as = (role: string) => ({ sub: `${role}-1`, 'cognito:groups': `[${role}]` 
 
 function roiDependencies(now = new Date('2026-03-11T04:30:00.000Z')): Deps {
   const deps = fakeDependencies(now);
-  deps.config.channelRoi = { lookbackDays: 90, exchangeRates: fixtureExchangeRates };
+  deps.config.channelRoi.exchangeRates = fixtureExchangeRates;
   return deps;
 }
 
@@ -106,7 +106,7 @@ describe('track-channel-roi', () => {
   it('fails an event that breaks its contract, and one whose revenue has no exchange rate, so they reach the dead-letter queue', async () => {
     const deps = roiDependencies();
     await expect(track(deps, 'lead.converted', { leadId: 'x' })).rejects.toThrow();
-    deps.config.channelRoi = { lookbackDays: 90, exchangeRates: [] };
+    deps.config.channelRoi.exchangeRates = [];
     const { lead } = fixtureLeadRecords[4];
     deps.store.leads.set(lead.leadId, lead);
     await expect(track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: '2026-03-20T18:00:00.000Z', convertedAt: '2026-03-20T18:00:00.000Z' })).rejects.toThrow(

@@ -61,4 +61,27 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     trigger: { kind: 'http', method: 'GET', path: '/reports/channel-roi.html', auth: { mode: 'jwt' } },
     tables: { leads: 'read' },
   },
+  {
+    name: 'queue-conversion-feedback',
+    description: 'Queues qualified and converted leads for the ad platforms they came from (Meta, Google), when enabled.',
+    entry: 'functions/queue-conversion-feedback/handler.ts',
+    trigger: {
+      kind: 'event',
+      rules: [
+        { ruleName: 'lead-qualified-to-ad-platforms', pattern: { source: ['leadflow.leads'], 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } } },
+        { ruleName: 'lead-converted-to-ad-platforms', pattern: { source: ['leadflow.leads'], 'detail-type': ['lead.converted'] } },
+      ],
+      retryAttempts: 2,
+      maxEventAgeSeconds: 3600,
+    },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'send-conversion-feedback',
+    description: "Reports due conversions to Meta's Conversions API and Google's Data Manager API in batches, with retries and dead letters.",
+    entry: 'functions/send-conversion-feedback/handler.ts',
+    trigger: { kind: 'schedule', scheduleName: 'send-conversion-feedback', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 0, maxEventAgeSeconds: 60 },
+    tables: { leads: 'readWrite' },
+    secrets: ['meta-conversions-access-token', 'google-data-manager-access-token'],
+  },
 ];

@@ -15,6 +15,8 @@ export const leadsTableKeys = {
   roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
   roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
   rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
+  /** A conversion reported (or to report) to an ad platform, by its state. */
+  conversionFeedback: (state: 'PENDING' | 'SENT' | 'DEAD', platform: string, feedbackId: string) => ({ pk: `FEEDBACK#${state}#${platform}`, sk: feedbackId }),
 };
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
