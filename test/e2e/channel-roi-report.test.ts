@@ -158,4 +158,67 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+  it('reports one conversion each to the Meta and Google stand-ins, retrying through an outage, and never twice', async () => {
+    const raw = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, ...local });
+    const bus = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge, ...local });
+    // In the future, so the every-minute schedule firing on the real clock never finds them due before this test's runs do.
+    const wonAt = '2030-01-01T15:00:00.000Z';
+    const base = fixtureLeadRecords[0].lead;
+    const metaLead = { ...base, leadId: 'feedback-meta', channel: 'meta-ads', source: { kind: 'meta' as const, platformLeadId: '9007199254740993' }, conversion: { revenue: 1200, currency: 'USD', wonAt, by: 'rep-ava' } };
+    const googleLead = {
+      ...base,
+      leadId: 'feedback-google',
+      channel: 'google-ads',
+      source: { kind: 'google' as const },
+      attribution: { firstTouch: { gclid: 'EAIaIQob-e2e' } },
+      conversion: { revenue: 500, currency: 'EUR', wonAt, by: 'rep-ava' },
+    };
+    const run = (now: string) => fetch(`${runtime.url}/_local/schedules/send-conversion-feedback/run`, { method: 'POST', body: JSON.stringify({ now }) });
+    const received = async () => (await (await fetch(`${runtime.url}/_local/stand-ins/conversions`)).json()) as { meta: Array<Record<string, any>>; google: Array<Record<string, any>> };
+    try {
+      const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+      for (const lead of [metaLead, googleLead]) {
+        await documents.send(new PutCommand({ TableName: tables.leads.name, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead } }));
+        const detail = {
+          eventId: `${lead.leadId}-won`,
+          leadId: lead.leadId,
+          poolId: lead.poolId,
+          channel: lead.channel,
+          capturedAt: lead.capturedAt,
+          by: 'rep-ava',
+          revenue: lead.conversion.revenue,
+          currency: lead.conversion.currency,
+          wonAt,
+          convertedAt: wonAt,
+        };
+        // Delivered twice, as at-least-once delivery may.
+        for (let copy = 0; copy < 2; copy += 1) await bus.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', EventBusName: 'leadflow', DetailType: 'lead.converted', Detail: JSON.stringify(detail) }] }));
+      }
+      await runtime.settle();
+    } finally {
+      raw.destroy();
+      bus.destroy();
+    }
+
+    expect((await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: true }) })).status).toBe(200);
+    expect(await (await run('2030-01-01T15:01:00.000Z')).json()).toMatchObject({ result: { sent: 1, retrying: 1, deadLettered: 0 } });
+    await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: false }) });
+    expect(await (await run('2030-01-01T15:03:00.000Z')).json()).toMatchObject({ result: { sent: 1, retrying: 0, deadLettered: 0 } });
+    expect(await (await run('2030-01-01T16:00:00.000Z')).json()).toMatchObject({ result: { sent: 0, retrying: 0, deadLettered: 0 } });
+
+    const { meta, google } = await received();
+    expect(meta).toEqual([
+      {
+        event_name: 'Converted',
+        event_time: Date.parse(wonAt) / 1000,
+        action_source: 'system_generated',
+        event_id: 'feedback-meta:converted',
+        user_data: { lead_id: '9007199254740993' },
+        custom_data: { event_source: 'crm', lead_event_source: 'Northwind Leadflow', value: 1200, currency: 'USD' },
+      },
+    ]);
+    expect(google).toEqual([
+      { eventTimestamp: wonAt, transactionId: 'feedback-google:converted', adIdentifiers: { gclid: 'EAIaIQob-e2e' }, conversionValue: 500, currency: 'EUR', eventSource: 'OTHER', productDestinationId: '6002' },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseJsonKeepingLargeIntegers } from '@leadflow/domain';
 import type { LocalRouteHandler } from './http-host';
 
 /** Where the stand-ins live on the local HTTP host. */
@@ -205,7 +206,14 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 function metaConversionsEvents(body: Buffer, down: boolean, received: ReceivedConversions) {
   const graphError = (status: number, message: string, code: number) => ({ status, body: { error: { message, type: 'OAuthException', code, fbtrace_id: 'local-stand-in' } } });
   if (down) return graphError(503, 'Service temporarily unavailable', 2);
-  const request = parseJson(body);
+  // Read losslessly, so a 16-digit lead id is checked and recorded exactly as sent.
+  let request: unknown;
+  try {
+    request = parseJsonKeepingLargeIntegers(body.toString('utf8'));
+  } catch {
+    request = undefined;
+  }
+  if (/"lead_id"\s*:\s*"/.test(body.toString('utf8'))) return graphError(400, 'Invalid parameter: user_data.lead_id must be a JSON integer, not a string', 100);
   if (!isRecord(request)) return graphError(400, 'Invalid parameter: the body is not a JSON object', 100);
   if (typeof request.access_token !== 'string' || !request.access_token) return graphError(400, 'An access token is required to request this resource.', 104);
   const data = request.data;
@@ -225,7 +233,8 @@ function metaEventProblem(event: unknown): string | undefined {
   if (event.action_source !== 'system_generated') return 'action_source must be system_generated';
   if (typeof event.event_id !== 'string' || !event.event_id) return 'event_id is required for de-duplication';
   const userData = event.user_data;
-  if (!isRecord(userData) || typeof userData.lead_id !== 'number' || !Number.isInteger(userData.lead_id)) return 'user_data.lead_id must be the lead id as a JSON integer';
+  const leadId = isRecord(userData) ? userData.lead_id : undefined;
+  if (!(typeof leadId === 'number' && Number.isInteger(leadId)) && !(typeof leadId === 'string' && /^\d{16,}$/.test(leadId))) return 'user_data.lead_id must be the lead id as a JSON integer';
   const customData = event.custom_data;
   if (!isRecord(customData) || customData.event_source !== 'crm' || typeof customData.lead_event_source !== 'string') return 'custom_data needs event_source "crm" and lead_event_source';
   return undefined;
