@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conversionFeedbackSchema } from './conversion-feedback';
+import { measuredChannelPriorsSchema } from './channel-rates';
 
 const isoDateSchema = z.iso.date();
 
@@ -22,5 +23,7 @@ export const channelRoiSchema = z.strictObject({
   exchangeRates: z.array(exchangeRateSchema).default([]),
   /** Qualified and converted leads reported back to Meta and Google; each platform off unless enabled. */
   platformFeedback: conversionFeedbackSchema.default({}),
+  /** Publishing each channel's measured rates and the channel prior they suggest. */
+  measuredChannelPriors: measuredChannelPriorsSchema.default(measuredChannelPriorsSchema.parse({})),
 });
 export type ChannelRoiConfiguration = z.infer<typeof channelRoiSchema>;

@@ -49,3 +49,4 @@ export * from './channel-roi-report';
 export * from './channel-roi-planning';
 export * from './channel-roi-access';
 export * from './conversion-feedback';
+export * from './channel-rates';

@@ -4,12 +4,14 @@ import {
   daysBetween,
   groupRollupRows,
   localDay,
+  measureChannelRates,
   nightlyRollupDays,
   reportLines,
   rollUpDay,
   roiFactsOfLead,
   sameRollup,
   yesterdayIn,
+  type ChannelRate,
   type Configuration,
   type ReportLine,
   type ReportQuery,
@@ -122,3 +124,20 @@ export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 't
 
 /** Today on the organisation's clock: an on-demand rollup stops before it, as the day is not over. */
 export const todayIn = (now: Date, config: Configuration) => localDay(now, config.organisation.timeZone);
+
+/** Each channel's measured rates over the configured window ending yesterday: one latest-version read per day. */
+export async function measuredChannelRates(now: Date, deps: RoiDependencies): Promise<{ from: string; to: string; channels: ChannelRate[] }> {
+  const { windowDays, minimumLeads } = deps.config.channelRoi.measuredChannelPriors;
+  const to = yesterdayIn(now, deps.config.organisation.timeZone);
+  const from = addDays(to, -(windowDays - 1));
+  const versions = await Promise.all(daysBetween(from, to).map((day) => deps.roi.latestVersion(day)));
+  return {
+    from,
+    to,
+    channels: measureChannelRates(
+      versions.filter((version) => version !== undefined),
+      deps.config.scoring.channelPriors,
+      minimumLeads,
+    ),
+  };
+}

@@ -4,6 +4,7 @@ import {
   channelRoiCsv,
   formatCents,
   localDay,
+  measureChannelRates,
   nightlyRollupDays,
   parseAmountCents,
   parseSpendCsv,
@@ -220,5 +221,19 @@ describe('lead facts and report parameters', () => {
     expect(parsed.error?.issues.map((issue) => issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(','))).toEqual(expect.arrayContaining(['groupBy', 'sinceVersion', 'extra']));
     const range = reportQuerySchema.safeParse({ from: '2026-03-10', to: '2026-03-01' });
     expect(range.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'must not be before from']]);
+  });
+});
+
+describe('measured channel rates for the scoring’s channel priors', () => {
+  it('measures qualification and conversion per channel and scales each configured prior by its rate against all channels’', () => {
+    // First touch, by channel, on the fixture day: google-ads 2 valid, 1 qualified, 1 converted; meta-ads 2 valid, 2 qualified,
+    // 1 converted; website 1 valid, nothing else. Overall 3 qualified of 5 valid = 0.6.
+    // google-ads: 0.5 → round(5 × 0.5 / 0.6) = round(4.17) = 4; meta-ads: 1.0 → round(10 × 1 / 0.6) = round(16.67) = 17;
+    // website: 1 valid lead, under the minimum of 2 → no suggestion.
+    expect(measureChannelRates([fixtureVersion()], { 'meta-ads': 10, 'google-ads': 5 }, 2)).toEqual([
+      { channel: 'google-ads', validLeads: 2, qualified: 1, converted: 1, qualificationRate: 0.5, conversionRate: 0.5, configuredPrior: 5, suggestedPrior: 4 },
+      { channel: 'meta-ads', validLeads: 2, qualified: 2, converted: 1, qualificationRate: 1, conversionRate: 0.5, configuredPrior: 10, suggestedPrior: 17 },
+      { channel: 'website', validLeads: 1, qualified: 0, converted: 0, qualificationRate: 0, conversionRate: 0, configuredPrior: 0, suggestedPrior: null },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { createHandler as createPage } from '../../../functions/get-channel-roi-
 import { createHandler as createTrack } from '../../../functions/track-channel-roi/handler';
 import { createHandler as createNightly } from '../../../functions/roll-up-channel-roi/handler';
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
+import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
@@ -210,5 +211,22 @@ describe('rollups and the report', () => {
     expect(today.statusCode).toBe(400);
     expect(JSON.parse(today.body).issues[0].path).toBe('to');
     expect((await run({ from: '2026-03-09', to: '2026-03-10' }, as('manager'))).statusCode).toBe(403);
+  });
+
+  it('publishes measured channel rates with suggested priors when the mode is suggest, and nothing when off', async () => {
+    const { deps } = await rolledUpFixture();
+    const rates = (claims: Record<string, string>) => createRates(() => deps)(httpEvent({ path: '/reports/channel-rates', claims }), lambdaContext) as Promise<any>;
+    expect((await rates(as('finance'))).statusCode).toBe(404);
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'suggest', windowDays: 7, minimumLeads: 2 };
+    deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5 };
+    const answer = await rates(as('manager'));
+    expect(answer.statusCode).toBe(200);
+    // As of 2026-03-11 04:30Z (00:30 EDT): the window is 03-04 … 03-10; 03-09 holds l9 (google-ads, converted).
+    expect(JSON.parse(answer.body)).toMatchObject({
+      from: '2026-03-04',
+      to: '2026-03-10',
+      channels: [{ channel: 'google-ads', validLeads: 3, qualified: 2 }, { channel: 'meta-ads', validLeads: 2, qualified: 2 }, { channel: 'website' }],
+    });
+    expect((await rates(as('rep'))).statusCode).toBe(403);
   });
 });

@@ -62,6 +62,13 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     tables: { leads: 'read' },
   },
   {
+    name: 'get-channel-rates',
+    description: "Each channel's measured qualification and conversion rates, and the scoring channel prior they suggest.",
+    entry: 'functions/get-channel-rates/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/reports/channel-rates', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+  {
     name: 'queue-conversion-feedback',
     description: 'Queues qualified and converted leads for the ad platforms they came from (Meta, Google), when enabled.',
     entry: 'functions/queue-conversion-feedback/handler.ts',
