@@ -3,9 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { embedSizeBenchmark } from './embed-size';
 import type { Figure } from './figure';
 import { speedToLeadBenchmark } from './speed-to-lead';
+import { channelRoiRollupBenchmark } from './channel-roi-rollup';
 
 /** Every benchmark `npm run bench` runs, in order. Add new modules here. */
-const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark];
+const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark, channelRoiRollupBenchmark];
 
 const format = (value: number) => String(Math.round(value * 100) / 100);
 const figures: Figure[] = [];

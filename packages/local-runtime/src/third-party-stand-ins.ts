@@ -216,13 +216,13 @@ function metaConversionsEvents(body: Buffer, down: boolean, received: ReceivedCo
   if (/"lead_id"\s*:\s*"/.test(body.toString('utf8'))) return graphError(400, 'Invalid parameter: user_data.lead_id must be a JSON integer, not a string', 100);
   if (!isRecord(request)) return graphError(400, 'Invalid parameter: the body is not a JSON object', 100);
   if (typeof request.access_token !== 'string' || !request.access_token) return graphError(400, 'An access token is required to request this resource.', 104);
-  const data = request.data;
+  const data: unknown = request.data;
   if (!Array.isArray(data) || data.length === 0 || data.length > 1000) return graphError(400, 'Invalid parameter: data must hold 1 to 1000 events', 100);
   for (const [index, event] of data.entries()) {
     const problem = metaEventProblem(event);
     if (problem) return graphError(400, `Invalid parameter: data[${index}]: ${problem}`, 100);
   }
-  received.meta.push(...data);
+  received.meta.push(...(data as unknown[]));
   return { status: 200, body: { events_received: data.length, messages: [], fbtrace_id: 'local-stand-in' } };
 }
 
@@ -251,7 +251,7 @@ function googleEventsIngest(body: Buffer, authorization: string | undefined, dow
   if (!/^Bearer \S+$/.test(authorization ?? '')) return googleError(401, 'Request is missing required authentication credential.');
   const request = parseJson(body);
   if (!isRecord(request)) return googleError(400, 'Invalid JSON payload.');
-  const destination = Array.isArray(request.destinations) ? request.destinations[0] : undefined;
+  const destination: unknown = Array.isArray(request.destinations) ? (request.destinations as unknown[])[0] : undefined;
   const account = isRecord(destination) ? destination.operatingAccount : undefined;
   if (!isRecord(destination) || !isRecord(account) || account.accountType !== 'GOOGLE_ADS' || !/^\d+$/.test(String(account.accountId)) || !/^\d+$/.test(String(destination.productDestinationId))) {
     return googleError(400, 'destinations[0] needs operatingAccount {accountType: GOOGLE_ADS, accountId} and productDestinationId');
@@ -273,6 +273,6 @@ function googleEventProblem(event: unknown): string | undefined {
   const ids = isRecord(event.adIdentifiers) ? ['gclid', 'gbraid', 'wbraid'].filter((key) => typeof (event.adIdentifiers as Record<string, unknown>)[key] === 'string') : [];
   if (ids.length !== 1) return 'adIdentifiers must hold exactly one of gclid, gbraid, wbraid';
   if ((event.conversionValue === undefined) !== (event.currency === undefined)) return 'conversionValue and currency go together';
-  if (event.currency !== undefined && !/^[A-Z]{3}$/.test(String(event.currency))) return 'currency must be an ISO 4217 code';
+  if (event.currency !== undefined && !(typeof event.currency === 'string' && /^[A-Z]{3}$/.test(event.currency))) return 'currency must be an ISO 4217 code';
   return undefined;
 }
