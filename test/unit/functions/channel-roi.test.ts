@@ -216,6 +216,7 @@ describe('rollups and the report', () => {
   it('publishes measured channel rates with suggested priors when the mode is suggest, and nothing when off', async () => {
     const { deps } = await rolledUpFixture();
     const rates = (claims: Record<string, string>) => createRates(() => deps)(httpEvent({ path: '/reports/channel-rates', claims }), lambdaContext) as Promise<any>;
+    deps.config.channelRoi.measuredChannelPriors.mode = 'off';
     expect((await rates(as('finance'))).statusCode).toBe(404);
     deps.config.channelRoi.measuredChannelPriors = { mode: 'suggest', windowDays: 7, minimumLeads: 2 };
     deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5 };
