@@ -32,6 +32,10 @@ export const leadRoiFactsSchema = z.strictObject({
 });
 export type LeadRoiFacts = z.infer<typeof leadRoiFactsSchema>;
 
+/** The lead events that change what a lead contributes to its day's channel ROI. */
+export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'] as const;
+export type ChannelRoiEventType = (typeof channelRoiEventTypes)[number];
+
 /** The campaign a touch credits: its `utm_campaign`, else the ad platform's campaign id, else its name; `""` for none. */
 export function touchCampaign(touch: TouchAttribution | undefined): string {
   return touch?.utm_campaign ?? touch?.campaign_id ?? touch?.campaign_name ?? '';

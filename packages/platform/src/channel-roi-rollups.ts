@@ -12,6 +12,7 @@ import {
   sameRollup,
   yesterdayIn,
   type ChannelRate,
+  type ChannelRoiEventType,
   type Configuration,
   type ReportLine,
   type ReportQuery,
@@ -21,10 +22,6 @@ import type { LeadStore } from './ports/lead-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
 
 type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
-
-/** The lead events that change what a lead contributes to its day's channel ROI. */
-export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'] as const;
-export type ChannelRoiEventType = (typeof channelRoiEventTypes)[number];
 
 /**
  * Rewrites a lead's ROI facts from the lead as it stands now (one read), after any of its lifecycle

@@ -1,7 +1,5 @@
+import { channelRoiEventTypes, leadEventSource } from '@leadflow/domain';
 import type { FunctionDefinition } from '../types';
-
-/** The lead events that change what a lead contributes to channel ROI (the lifecycle contract in `lead-events.ts`). */
-const channelRoiDetailTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'];
 
 /**
  * Channel ROI for finance: ad spend in, each lead's facts kept under its capture day, a nightly rollup
@@ -22,7 +20,7 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     entry: 'functions/track-channel-roi/handler.ts',
     trigger: {
       kind: 'event',
-      rules: [{ ruleName: 'lead-outcomes-to-channel-roi', pattern: { source: ['leadflow.leads'], 'detail-type': channelRoiDetailTypes } }],
+      rules: [{ ruleName: 'lead-outcomes-to-channel-roi', pattern: { source: [leadEventSource], 'detail-type': [...channelRoiEventTypes] } }],
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
     },
@@ -75,8 +73,8 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     trigger: {
       kind: 'event',
       rules: [
-        { ruleName: 'lead-qualified-to-ad-platforms', pattern: { source: ['leadflow.leads'], 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } } },
-        { ruleName: 'lead-converted-to-ad-platforms', pattern: { source: ['leadflow.leads'], 'detail-type': ['lead.converted'] } },
+        { ruleName: 'lead-qualified-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } } },
+        { ruleName: 'lead-converted-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'] } },
       ],
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
