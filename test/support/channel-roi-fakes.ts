@@ -88,9 +88,6 @@ export class MemoryConversionFeedbackQueue implements ConversionFeedbackQueue {
     this.pending.delete(this.key(item));
     this.dead.set(this.key(item), structuredClone(item));
   }
-  async deadLetters(platform: FeedbackPlatform): Promise<ConversionFeedback[]> {
-    return [...this.dead.values()].filter((item) => item.platform === platform);
-  }
 }
 
 /** Records what would be posted to each platform and answers with the next queued result (default: accepted). */

@@ -84,13 +84,6 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
       }),
     );
   }
-
-  async deadLetters(platform: FeedbackPlatform): Promise<ConversionFeedback[]> {
-    const page = await this.client.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadsTableKeys.conversionFeedback('DEAD', platform, '').pk }, ConsistentRead: true }),
-    );
-    return (page.Items ?? []).map(itemOf);
-  }
 }
 
 function itemOf(item: Record<string, unknown>): ConversionFeedback {

@@ -12,7 +12,6 @@ export interface ConversionFeedbackQueue {
   markSent(items: readonly ConversionFeedback[], sentAt: string): Promise<void>;
   reschedule(item: ConversionFeedback): Promise<void>;
   deadLetter(item: ConversionFeedback, at: string): Promise<void>;
-  deadLetters(platform: FeedbackPlatform): Promise<ConversionFeedback[]>;
 }
 
 /** What a platform answered to one request: accepted, or refused with the HTTP status (0: no answer). */
