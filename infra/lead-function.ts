@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
@@ -57,7 +58,12 @@ export interface LeadFunctionProps {
   projectRoot: string;
   logRetention: logs.RetentionDays;
   tracing: boolean;
+  /** Where functions that write reports (`writesReports`) file them. */
+  reportBucket: s3.IBucket;
 }
+
+/** The only keys report writers may put: the channel-ROI CSVs. */
+export const reportKeyPattern = 'channel-roi/*';
 
 /**
  * One manifest function: its bundle, its own least-privilege role, its log group and, unless API
@@ -106,6 +112,7 @@ export class LeadFunction extends Construct {
         LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
         LEADS_CONFIG_FILE: bundledConfigurationPath,
         [secretsPrefixVariable]: props.secrets.prefix,
+        ...(definition.writesReports ? { LEADS_REPORTS_BUCKET: props.reportBucket.bucketName } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // Lambda retries failed asynchronous invocations itself, whoever delivered them; the same
@@ -159,6 +166,21 @@ export class LeadFunction extends Construct {
             reason:
               "SendTextMessage is authorised against the origination identity AWS picks (phone number, pool or sender id) when none is configured; the grant is limited to this account and region's sms-voice resources.",
             appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:\\*$/g' }],
+          },
+        ],
+        true,
+      );
+    }
+    if (definition.writesReports) {
+      props.reportBucket.grantPut(this.role, reportKeyPattern);
+      const bucketLogicalId = Stack.of(this).resolve((props.reportBucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `s3:PutObject (and its abort/tagging variants, as grantPut writes them) on the report bucket's ${reportKeyPattern} keys only.`,
+            appliesTo: [`Resource::<${bucketLogicalId}.Arn>/${reportKeyPattern}`, 'Action::s3:Abort*'],
           },
         ],
         true,

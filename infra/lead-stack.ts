@@ -18,6 +18,7 @@ import { SalesTeamUserPool } from './sales-team-user-pool';
 import { stageDataPolicy } from './stage';
 import { connectTrigger } from './trigger-wiring';
 import { IntegrationSecrets } from './integration-secrets';
+import { ReportBucket } from './report-bucket';
 
 export interface LeadStackProps extends StackProps {
   /** The validated configuration; it decides e.g. which sender address functions may email from. */
@@ -51,6 +52,7 @@ export class LeadStack extends Stack {
   readonly users: SalesTeamUserPool;
   readonly httpApi: LeadHttpApi;
   readonly secrets: IntegrationSecrets;
+  readonly reports: ReportBucket;
   /** Keyed by manifest function name. */
   readonly functions: ReadonlyMap<string, LeadFunction>;
   readonly alarms: LeadAlarms;
@@ -85,6 +87,7 @@ export class LeadStack extends Stack {
     });
 
     this.secrets = new IntegrationSecrets(this, 'Secrets', { configuration: props.configuration });
+    this.reports = new ReportBucket(this, 'Reports', { removalPolicy: dataPolicy.removalPolicy });
 
     let scheduleGroup: scheduler.ScheduleGroup | undefined;
     const sources = {
@@ -109,6 +112,7 @@ export class LeadStack extends Stack {
         projectRoot: props.projectRoot,
         logRetention,
         tracing: props.tracing ?? false,
+        reportBucket: this.reports.bucket,
       });
       // Notifications carry one-tap links to this API; only non-HTTP functions send them, so there is no cycle.
       if (definition.sendsSms) leadFunction.function.addEnvironment('LEADS_PUBLIC_BASE_URL', this.httpApi.url);
@@ -123,6 +127,7 @@ export class LeadStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName, description: 'Nightly channel-ROI CSVs: channel-roi/date=YYYY-MM-DD/v<version>.csv.' });
     new CfnOutput(this, outputNames.eventBusArn, { value: this.eventBus.eventBusArn, description: 'The lead bus, for npm run replay.' });
     new CfnOutput(this, outputNames.eventArchiveArn, { value: archive.archiveArn, description: 'The archive of every lead event, for npm run replay.' });
     new CfnOutput(this, outputNames.alarmTopicArn, { value: this.alarms.topic.topicArn, description: 'Every alarm notifies this topic; subscribe more people or a chat hook to it.' });

@@ -4,9 +4,10 @@ import { embedSizeBenchmark } from './embed-size';
 import type { Figure } from './figure';
 import { speedToLeadBenchmark } from './speed-to-lead';
 import { followUpCostBenchmark } from './follow-up-cost';
+import { channelRoiRollupBenchmark } from './channel-roi-rollup';
 
 /** Every benchmark `npm run bench` runs, in order. Add new modules here. */
-const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark, followUpCostBenchmark];
+const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark, followUpCostBenchmark, channelRoiRollupBenchmark];
 
 const format = (value: number) => String(Math.round(value * 100) / 100);
 const figures: Figure[] = [];

@@ -8,7 +8,7 @@ import { functionLimits, manifestFunctions, tables, type EventTrigger, type Func
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
-import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, tableEnvironmentVariables } from '../../infra/lead-function';
+import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, reportKeyPattern, tableEnvironmentVariables } from '../../infra/lead-function';
 import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
@@ -139,6 +139,12 @@ describe('functions', () => {
 
     expect(actions.includes('events:PutEvents'), `${name} publishes events`).toBe(definition.publishesEvents === true);
     expect(actions.includes('ses:SendEmail'), `${name} sends email`).toBe(definition.sendsEmail === true);
+    expect(actions.includes('s3:PutObject'), `${name} writes reports`).toBe(definition.writesReports === true);
+    expect(lambda.Properties.Environment.Variables.LEADS_REPORTS_BUCKET, `${name} is told the report bucket`).toEqual(definition.writesReports ? { Ref: logicalIdOf(leadApp.stack.reports.bucket) } : undefined);
+    if (definition.writesReports) {
+      const put = statements.find((statement) => [statement.Action].flat().includes('s3:PutObject'))!;
+      expect(put.Resource).toEqual({ 'Fn::Join': ['', [getAtt(logicalIdOf(leadApp.stack.reports.bucket)), `/${reportKeyPattern}`]] });
+    }
 
     // Exactly the configured secrets of the kinds the manifest lists, each by its own ARN.
     const secretReads = statements.filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
@@ -335,9 +341,25 @@ describe('tables, bus and queues', () => {
     }
   });
 
+  it('keeps report files in an encrypted, versioned, private, TLS-only bucket with server access logs', () => {
+    const reports = resources[logicalIdOf(leadApp.stack.reports.bucket)];
+    expect(reports.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(leadApp.stack.reports.accessLogs) }, LogFilePrefix: 'reports/' },
+    });
+    for (const bucket of [leadApp.stack.reports.bucket, leadApp.stack.reports.accessLogs]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalIdOf(bucket) },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
   it('outputs what clients and operators need', () => {
     const outputs = Object.keys(template.toJSON().Outputs as object);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName', ...Object.keys(tables).map((name) => `${pascalCase(name)}TableName`)]));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName', 'ReportBucketName', ...Object.keys(tables).map((name) => `${pascalCase(name)}TableName`)]));
   });
 });
 

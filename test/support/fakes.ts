@@ -45,6 +45,7 @@ import type { MessageRefusedError } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
+import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -437,6 +438,10 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
   sms: RecordingSmsSender;
   sends: MemoryNotificationSendLedger;
   links: MemoryOneTapLinkLedger;
+  roi: MemoryChannelRoiStore;
+  reports: MemoryReportArchive;
+  feedback: MemoryConversionFeedbackQueue;
+  feedbackSender: RecordingFeedbackSender;
 } {
   const store = new MemoryLeadStore();
   let counter = 0;
@@ -458,6 +463,10 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     intakes: new MemoryLeadIntakeRecords(store.outbox),
     platformLeads: new FakePlatformLeadReaders(),
     secrets: new RecordingSecretStore(),
+    roi: new MemoryChannelRoiStore(),
+    reports: new MemoryReportArchive(),
+    feedback: new MemoryConversionFeedbackQueue(),
+    feedbackSender: new RecordingFeedbackSender(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

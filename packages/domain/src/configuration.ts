@@ -11,6 +11,7 @@ import { defaultInvalidReasons, qualificationSchema } from './lead-status-change
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
+import { channelRoiSchema } from './channel-roi-configuration';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -140,6 +141,8 @@ export const configurationSchema = z
     sla: slaRulesSchema.optional(),
     /** How reps are told: channels per grade/temperature, preferences and quiet hours, SMS budgets, one-tap links. */
     notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
+    /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
+    channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

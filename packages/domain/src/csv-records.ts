@@ -62,7 +62,8 @@ export function formatCsvLine(values: ReadonlyArray<string | number>): string {
   return `${values.map((value) => csvCell(String(value), typeof value === 'number')).join(',')}\r\n`;
 }
 
-function csvCell(text: string, isNumber: boolean): string {
+/** One RFC 4180 cell; text (never a number) that a spreadsheet would run as a formula gets a leading `'`. */
+export function csvCell(text: string, isNumber: boolean): string {
   const safe = !isNumber && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -22,6 +22,8 @@ export const secretKinds = {
   'generic-source-secret': { describes: 'shared HMAC secret of a generic webhook source (X-Lead-Signature)', use: 'verify', minLength: 16 },
   'turnstile-secret-key': { describes: 'Cloudflare Turnstile secret key of a web form', use: 'call', minLength: 8 },
   'action-link-key': { describes: 'HMAC key of the one-tap action links in rep notifications', use: 'verify', minLength: 32 },
+  'meta-conversions-access-token': { describes: 'Meta system-user access token for the Conversions API dataset', use: 'call', minLength: 8 },
+  'google-data-manager-access-token': { describes: 'OAuth access token with the datamanager scope', use: 'call', minLength: 8 },
 } as const satisfies Record<string, { describes: string; use: 'verify' | 'call'; minLength: number }>;
 
 /** What a function may be granted; the manifest lists these per function. */
@@ -46,6 +48,8 @@ export const secretRefs = {
   genericSourceSecret: (sourceId: string): SecretRef => ({ kind: 'generic-source-secret', name: `generic/${sourceId}/signing-secret` }),
   turnstileSecretKey: (formId: string): SecretRef => ({ kind: 'turnstile-secret-key', name: `forms/${formId}/turnstile-secret-key` }),
   actionLinkKey: { kind: 'action-link-key', name: 'notifications/action-link-key' },
+  metaConversionsAccessToken: { kind: 'meta-conversions-access-token', name: 'meta/conversions-access-token' },
+  googleDataManagerAccessToken: { kind: 'google-data-manager-access-token', name: 'google/data-manager-access-token' },
 } as const satisfies Record<string, SecretRef | ((id: string) => SecretRef)>;
 
 /** Every secret the configuration needs, in a stable order. */
@@ -60,6 +64,8 @@ export function configuredSecrets(config: Configuration): SecretRef[] {
     ...config.forms.filter((form) => form.turnstile).map((form) => secretRefs.turnstileSecretKey(form.id)),
     // Every rep notification carries one-tap links, so every installation signs them.
     secretRefs.actionLinkKey,
+    ...(config.channelRoi.platformFeedback.meta?.enabled ? [secretRefs.metaConversionsAccessToken] : []),
+    ...(config.channelRoi.platformFeedback.google?.enabled ? [secretRefs.googleDataManagerAccessToken] : []),
   ];
 }
 

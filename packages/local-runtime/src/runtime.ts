@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
 import { createDynamoDbClient, loadConfigurationFile, logger, resetLambdaDependencies, type LocalSecretOrigin } from '@leadflow/platform';
@@ -28,6 +29,8 @@ const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 export interface LocalRuntime {
   url: string;
   endpoints: { http: string; dynamodb: string; eventbridge: string; ses: string; sms: string };
+  /** Where report files go (the stand-in of the report bucket): `<data dir>/reports`, or a temporary directory in memory. */
+  reportsDir: string;
   activity: ActivityLog;
   /** How many of the configuration's secrets came from each local source. */
   secretOrigins: Record<LocalSecretOrigin, number>;
@@ -60,6 +63,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const lock = dataDir && dynamoDbPath ? await lockDataDir(dataDir, dynamoDbPath) : undefined;
     if (lock) stops.push(() => lock.release());
+    const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'leadflow-reports-'));
+    if (!dataDir) stops.push(() => rmSync(reportsDir, { recursive: true, force: true }));
     const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dynamoDbPath });
     stops.push(() => dynamo.stop());
     lock?.recordDynamoDbLocal(dynamo.pid);
@@ -94,11 +99,13 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_SMS_ENDPOINT: awsEndpoint,
       // One-tap links in notifications point at this runtime, whatever port it took.
       LEADS_PUBLIC_BASE_URL: ownUrl,
+      LEADS_REPORTS_DIR: reportsDir,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       LEADS_TURNSTILE_VERIFY_URL: `${ownUrl}${standInsBasePath}/turnstile/siteverify`,
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
       LEADS_LINKEDIN_API_BASE_URL: `${ownUrl}${standInsBasePath}/linkedin`,
       LEADS_TIKTOK_API_BASE_URL: `${ownUrl}${standInsBasePath}/tiktok`,
+      LEADS_GOOGLE_DATA_MANAGER_BASE_URL: `${ownUrl}${standInsBasePath}/google-datamanager`,
       LEADS_DEMO_SECRETS_FILE: secretSources.demoFile,
       LEADS_SECRETS_FILE: secretSources.localFile,
     });
@@ -146,6 +153,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     return {
       url,
       endpoints: endpoints(),
+      reportsDir,
       activity,
       secretOrigins,
       settle: async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseJsonKeepingLargeIntegers } from '@leadflow/domain';
 import type { LocalRouteHandler } from './http-host';
 
 /** Where the stand-ins live on the local HTTP host. */
@@ -19,7 +20,8 @@ export const turnstileDummyToken = 'XXXX.DUMMY.TOKEN.XXXX';
  */
 export function thirdPartyStandIns(): LocalRouteHandler {
   const outage = new Set<AdPlatform>();
-  return async ({ method, url, body }) => {
+  const conversions: ReceivedConversions = { meta: [], google: [] };
+  return async ({ method, url, body, headers }) => {
     if (!url.pathname.startsWith(`${standInsBasePath}/`)) return undefined;
     const path = url.pathname.slice(standInsBasePath.length);
     if (method === 'POST' && path === '/turnstile/siteverify') return turnstileSiteverify(new URLSearchParams(body.toString('utf8')));
@@ -27,6 +29,9 @@ export function thirdPartyStandIns(): LocalRouteHandler {
     if (path === '/outage' && method === 'POST') return toggleOutage(outage, body);
     const platformLead = method === 'GET' ? adPlatformLeadRead(path, url.searchParams, outage) : undefined;
     if (platformLead) return platformLead;
+    if (method === 'GET' && path === '/conversions') return { status: 200, body: conversions };
+    if (method === 'POST' && /^\/meta-graph\/v\d+\.\d+\/\d+\/events$/.test(path)) return metaConversionsEvents(body, outage.has('meta'), conversions);
+    if (method === 'POST' && path === '/google-datamanager/v1/events:ingest') return googleEventsIngest(body, headers.authorization, outage.has('google'), conversions);
     return { status: 404, body: { error: `No stand-in for ${method} ${path}` } };
   };
 }
@@ -49,7 +54,7 @@ function turnstileSiteverify(form: URLSearchParams) {
  * so the same id always yields the same person. Ids starting with `fail-` answer 503; so does every read
  * of a platform switched off with `POST /_local/stand-ins/outage {"platform": "meta", "down": true}`.
  */
-export const adPlatforms = ['meta', 'linkedin', 'tiktok'] as const;
+export const adPlatforms = ['meta', 'linkedin', 'tiktok', 'google'] as const;
 type AdPlatform = (typeof adPlatforms)[number];
 
 function toggleOutage(outage: Set<AdPlatform>, body: Buffer) {
@@ -61,7 +66,10 @@ function toggleOutage(outage: Set<AdPlatform>, body: Buffer) {
   }
   const platforms = request.platform === 'all' ? [...adPlatforms] : adPlatforms.filter((platform) => platform === request.platform);
   if (platforms.length === 0 || typeof request.down !== 'boolean') {
-    return { status: 400, body: { error: 'Send {"platform": "meta" | "linkedin" | "tiktok" | "all", "down": true | false}', issues: [{ path: 'platform', message: 'must be meta, linkedin, tiktok or all' }] } };
+    return {
+      status: 400,
+      body: { error: 'Send {"platform": "meta" | "linkedin" | "tiktok" | "google" | "all", "down": true | false}', issues: [{ path: 'platform', message: 'must be meta, linkedin, tiktok, google or all' }] },
+    };
   }
   for (const platform of platforms) {
     if (request.down) outage.add(platform);
@@ -170,4 +178,101 @@ function tikTokLeadGet(query: URLSearchParams, down: boolean) {
     `{"code":0,"message":"OK","request_id":"stand-in","data":{"lead_data":${JSON.stringify(leadData)},"meta_data":{"lead_id":${JSON.stringify(leadId)},"lead_source":"INSTANT_FORM",` +
     `"page_id":${JSON.stringify(query.get('page_id'))},"create_time":"2026-03-02 10:00:00","campaign_id":${id(5)},"adgroup_id":${id(10)},"ad_id":${id(15)}}}}`;
   return { status: 200, body: text, headers: { 'content-type': 'application/json; charset=utf-8' } };
+}
+
+// ── Conversion feedback (Meta Conversions API, Google Data Manager API) ───────────────────────────────
+
+/** Every event each conversion stand-in accepted, for `GET /_local/stand-ins/conversions`. */
+interface ReceivedConversions {
+  meta: unknown[];
+  google: unknown[];
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Meta's Conversions API for CRM leads, checking the shape Conversion Leads requires: ≤1,000 events,
+ * `action_source: system_generated`, `user_data.lead_id` a JSON integer (the leadgen id, unhashed),
+ * `custom_data.event_source: crm` with a `lead_event_source`. One bad event fails the whole request, as on Meta.
+ */
+function metaConversionsEvents(body: Buffer, down: boolean, received: ReceivedConversions) {
+  const graphError = (status: number, message: string, code: number) => ({ status, body: { error: { message, type: 'OAuthException', code, fbtrace_id: 'local-stand-in' } } });
+  if (down) return graphError(503, 'Service temporarily unavailable', 2);
+  // Read losslessly, so a 16-digit lead id is checked and recorded exactly as sent.
+  let request: unknown;
+  try {
+    request = parseJsonKeepingLargeIntegers(body.toString('utf8'));
+  } catch {
+    request = undefined;
+  }
+  if (/"lead_id"\s*:\s*"/.test(body.toString('utf8'))) return graphError(400, 'Invalid parameter: user_data.lead_id must be a JSON integer, not a string', 100);
+  if (!isRecord(request)) return graphError(400, 'Invalid parameter: the body is not a JSON object', 100);
+  if (typeof request.access_token !== 'string' || !request.access_token) return graphError(400, 'An access token is required to request this resource.', 104);
+  const data: unknown = request.data;
+  if (!Array.isArray(data) || data.length === 0 || data.length > 1000) return graphError(400, 'Invalid parameter: data must hold 1 to 1000 events', 100);
+  for (const [index, event] of data.entries()) {
+    const problem = metaEventProblem(event);
+    if (problem) return graphError(400, `Invalid parameter: data[${index}]: ${problem}`, 100);
+  }
+  received.meta.push(...(data as unknown[]));
+  return { status: 200, body: { events_received: data.length, messages: [], fbtrace_id: 'local-stand-in' } };
+}
+
+function metaEventProblem(event: unknown): string | undefined {
+  if (!isRecord(event)) return 'is not an object';
+  if (typeof event.event_name !== 'string' || !event.event_name) return 'event_name is required';
+  if (!Number.isInteger(event.event_time)) return 'event_time must be Unix seconds';
+  if (event.action_source !== 'system_generated') return 'action_source must be system_generated';
+  if (typeof event.event_id !== 'string' || !event.event_id) return 'event_id is required for de-duplication';
+  const userData = event.user_data;
+  const leadId = isRecord(userData) ? userData.lead_id : undefined;
+  if (!(typeof leadId === 'number' && Number.isInteger(leadId)) && !(typeof leadId === 'string' && /^\d{16,}$/.test(leadId))) return 'user_data.lead_id must be the lead id as a JSON integer';
+  const customData = event.custom_data;
+  if (!isRecord(customData) || customData.event_source !== 'crm' || typeof customData.lead_event_source !== 'string') return 'custom_data needs event_source "crm" and lead_event_source';
+  return undefined;
+}
+
+/**
+ * Google's Data Manager API `events:ingest`, checking a bearer token, a Google Ads destination with a
+ * conversion action, ≤2,000 events each with an RFC 3339 time, a transaction id, exactly one click id,
+ * and value and currency together. Errors fail the whole request, as the API does.
+ */
+function googleEventsIngest(body: Buffer, authorization: string | undefined, down: boolean, received: ReceivedConversions) {
+  const googleError = (status: number, message: string) => ({ status, body: { error: { code: status, message, status: status === 503 ? 'UNAVAILABLE' : status === 401 ? 'UNAUTHENTICATED' : 'INVALID_ARGUMENT' } } });
+  if (down) return googleError(503, 'The service is currently unavailable.');
+  if (!/^Bearer \S+$/.test(authorization ?? '')) return googleError(401, 'Request is missing required authentication credential.');
+  const request = parseJson(body);
+  if (!isRecord(request)) return googleError(400, 'Invalid JSON payload.');
+  const destination: unknown = Array.isArray(request.destinations) ? (request.destinations as unknown[])[0] : undefined;
+  const account = isRecord(destination) ? destination.operatingAccount : undefined;
+  if (!isRecord(destination) || !isRecord(account) || account.accountType !== 'GOOGLE_ADS' || !/^\d+$/.test(String(account.accountId)) || !/^\d+$/.test(String(destination.productDestinationId))) {
+    return googleError(400, 'destinations[0] needs operatingAccount {accountType: GOOGLE_ADS, accountId} and productDestinationId');
+  }
+  const events = request.events;
+  if (!Array.isArray(events) || events.length === 0 || events.length > 2000) return googleError(400, 'events must hold 1 to 2000 events');
+  for (const [index, event] of events.entries()) {
+    const problem = googleEventProblem(event);
+    if (problem) return googleError(400, `events[${index}]: ${problem}`);
+  }
+  received.google.push(...events.map((event) => ({ ...(event as Record<string, unknown>), productDestinationId: destination.productDestinationId })));
+  return { status: 200, body: { requestId: `local-${received.google.length}` } };
+}
+
+function googleEventProblem(event: unknown): string | undefined {
+  if (!isRecord(event)) return 'is not an object';
+  if (typeof event.eventTimestamp !== 'string' || Number.isNaN(Date.parse(event.eventTimestamp))) return 'eventTimestamp must be an RFC 3339 time';
+  if (typeof event.transactionId !== 'string' || !event.transactionId) return 'transactionId is required';
+  const ids = isRecord(event.adIdentifiers) ? ['gclid', 'gbraid', 'wbraid'].filter((key) => typeof (event.adIdentifiers as Record<string, unknown>)[key] === 'string') : [];
+  if (ids.length !== 1) return 'adIdentifiers must hold exactly one of gclid, gbraid, wbraid';
+  if ((event.conversionValue === undefined) !== (event.currency === undefined)) return 'conversionValue and currency go together';
+  if (event.currency !== undefined && !(typeof event.currency === 'string' && /^[A-Z]{3}$/.test(event.currency))) return 'currency must be an ISO 4217 code';
+  return undefined;
 }

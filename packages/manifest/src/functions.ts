@@ -1,4 +1,4 @@
-import type { Routing } from '@leadflow/domain';
+import type { Configuration, Routing } from '@leadflow/domain';
 import type { FunctionDefinition } from './types';
 import { serviceHealthFunctions } from './functions/service-health';
 import { leadCaptureFunctions } from './functions/lead-capture';
@@ -12,14 +12,16 @@ import { leadPoolFunctions } from './functions/lead-pool';
 import { leadWorkFunctions } from './functions/lead-work';
 import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 import { repNotificationFunctions } from './functions/rep-notifications';
+import { channelRoiFunctions } from './functions/channel-roi';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
  * `functions/`. The CDK app deploys exactly this list and the local runtime hosts exactly this list:
  * routes, rules and schedules live only here. The routing table's rules come from the configuration
- * (`routing`), so both call this with the configuration they loaded.
+ * (`routing`), and schedules that follow the organisation's clock take its time zone, so both call this
+ * with the configuration they loaded.
  */
-export const manifestFunctions = (configuration: { routing: Routing }): readonly FunctionDefinition[] => [
+export const manifestFunctions = (configuration: { routing: Routing; organisation: Pick<Configuration['organisation'], 'timeZone'> }): readonly FunctionDefinition[] => [
   ...serviceHealthFunctions,
   ...leadCaptureFunctions,
   ...leadAccessFunctions,
@@ -32,4 +34,5 @@ export const manifestFunctions = (configuration: { routing: Routing }): readonly
   ...leadWorkFunctions,
   ...leadFollowUpFunctions,
   ...repNotificationFunctions,
+  ...channelRoiFunctions(configuration.organisation.timeZone),
 ];

@@ -102,6 +102,8 @@ export interface FunctionDefinition {
   sendsEmail?: boolean;
   /** Needs to send SMS (AWS End User Messaging SMS `SendTextMessage`). */
   sendsSms?: boolean;
+  /** Files reports into the stack's report bucket (the local runtime: its data directory). */
+  writesReports?: boolean;
   /**
    * The kinds of secret the handler reads; it is granted exactly the configured secrets of these kinds
    * (e.g. `google-form-key`: the key of every configured Google form) and no other.

@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { LambdaSettings } from './settings';
 
 /**
@@ -51,4 +52,9 @@ export function createSmsClient(settings: AwsClientSettings): PinpointSMSVoiceV2
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */
 export function createSecretsManagerClient(settings: Pick<LambdaSettings, 'region'>): SecretsManagerClient {
   return new SecretsManagerClient({ region: settings.region });
+}
+
+/** Only Lambda writes to S3; locally reports go to the data directory. */
+export function createS3Client(settings: Pick<LambdaSettings, 'region'>): S3Client {
+  return new S3Client({ region: settings.region });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Configuration } from '@leadflow/domain';
-import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
+import { createDocumentClient, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
 import { loadConfigurationFile } from './configuration-file';
 import { readLambdaSettings, type LambdaSettings } from './settings';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
@@ -32,6 +32,13 @@ import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-stor
 import type { FollowUpStore, TeamActivityStore } from './ports/follow-ups';
 import { DynamoDbFollowUpStore } from './adapters/dynamodb-follow-up-store';
 import { DynamoDbTeamActivityStore } from './adapters/dynamodb-team-activity-store';
+import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
+import { DynamoDbChannelRoiStore } from './adapters/dynamodb-channel-roi-store';
+import { S3ReportArchive } from './adapters/s3-report-archive';
+import { DirectoryReportArchive } from './adapters/directory-report-archive';
+import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
+import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
+import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -61,6 +68,13 @@ export interface Dependencies {
   followUps: FollowUpStore;
   /** The managers' digest counters and pool backlogs. */
   teamActivity: TeamActivityStore;
+  /** Ad spend, lead ROI facts and rollup versions. */
+  roi: ChannelRoiStore;
+  /** Where rollup CSVs are filed. */
+  reports: ReportArchive;
+  /** Conversions to report to the ad platforms, and the platforms' endpoints. */
+  feedback: ConversionFeedbackQueue;
+  feedbackSender: ConversionFeedbackSender;
   now: () => Date;
   newId: () => string;
 }
@@ -99,6 +113,10 @@ export const lambdaDependencies: DependencyResolver = () => {
     secrets: secretStore(settings),
     followUps: new DynamoDbFollowUpStore(documentClient, settings.tableName),
     teamActivity: new DynamoDbTeamActivityStore(documentClient, settings.tableName),
+    roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
+    feedback: new DynamoDbConversionFeedbackQueue(documentClient, settings.tableName),
+    feedbackSender: new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl }),
+    reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
     now: () => new Date(),
     newId: randomUUID,
   };

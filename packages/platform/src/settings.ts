@@ -24,12 +24,17 @@ const lambdaSettingsSchema = z.object({
   LEADS_META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
   LEADS_LINKEDIN_API_BASE_URL: z.url().default('https://api.linkedin.com'),
   LEADS_TIKTOK_API_BASE_URL: z.url().default('https://business-api.tiktok.com'),
+  /** Google's Data Manager API, where conversions are reported (Meta's go to the Graph API above). */
+  LEADS_GOOGLE_DATA_MANAGER_BASE_URL: z.url().default('https://datamanager.googleapis.com'),
   /** Set by the CDK app: secrets come from AWS Secrets Manager, each named `<prefix><secret name>`. */
   LEADS_SECRETS_MANAGER_PREFIX: z.string().min(1).optional(),
   /** Without a prefix (locally): demo values, then a git-ignored file, then `LEADS_SECRETS`, the last winning. */
   LEADS_DEMO_SECRETS_FILE: z.string().min(1).optional(),
   LEADS_SECRETS_FILE: z.string().min(1).optional(),
   LEADS_SECRETS: z.string().min(1).optional(),
+  /** Where the channel-ROI rollup files its CSVs: the stack's bucket (set by the CDK app), else a directory (set by the local runtime). */
+  LEADS_REPORTS_BUCKET: z.string().min(1).optional(),
+  LEADS_REPORTS_DIR: z.string().min(1).optional(),
 });
 
 export interface LambdaSettings {
@@ -39,8 +44,10 @@ export interface LambdaSettings {
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string; sms?: string };
   publicBaseUrl?: string;
-  thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string };
+  thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string; googleDataManagerBaseUrl: string };
   secrets: { source: 'secrets-manager'; prefix: string } | ({ source: 'local' } & LocalSecretSources);
+  /** Report files: an S3 bucket, or a local directory (`.leads-data/reports` by default). */
+  reports: { bucket: string } | { directory: string };
 }
 
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
@@ -57,10 +64,12 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
       metaGraphBaseUrl: parsed.LEADS_META_GRAPH_BASE_URL,
       linkedInBaseUrl: parsed.LEADS_LINKEDIN_API_BASE_URL,
       tiktokBaseUrl: parsed.LEADS_TIKTOK_API_BASE_URL,
+      googleDataManagerBaseUrl: parsed.LEADS_GOOGLE_DATA_MANAGER_BASE_URL,
     },
     secrets: parsed.LEADS_SECRETS_MANAGER_PREFIX
       ? { source: 'secrets-manager', prefix: parsed.LEADS_SECRETS_MANAGER_PREFIX }
       : { source: 'local', demoFile: parsed.LEADS_DEMO_SECRETS_FILE, localFile: parsed.LEADS_SECRETS_FILE, inline: parsed.LEADS_SECRETS },
+    reports: parsed.LEADS_REPORTS_BUCKET ? { bucket: parsed.LEADS_REPORTS_BUCKET } : { directory: parsed.LEADS_REPORTS_DIR ?? '.leads-data/reports' },
   };
 }
 

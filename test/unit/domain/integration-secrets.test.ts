@@ -19,12 +19,15 @@ describe('the secrets a configuration needs', () => {
       'generic/partner-acme/signing-secret',
       'forms/emea-contact/turnstile-secret-key',
       'notifications/action-link-key',
+      'meta/conversions-access-token',
+      'google/data-manager-access-token',
     ]);
   });
 
   it('are only the one-tap link key when nothing is connected', () => {
     const config = demoConfiguration();
     config.integrations = {};
+    config.channelRoi.platformFeedback = {};
     expect(configuredSecrets(config)).toEqual([secretRefs.actionLinkKey]);
   });
 

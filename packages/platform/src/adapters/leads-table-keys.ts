@@ -20,6 +20,13 @@ export const leadsTableKeys = {
   teamDay: (teamId: string, day: string) => ({ pk: `TEAM#${teamId}`, sk: `DAY#${day}` }),
   /** Marks an event as counted in the team counters, so a redelivery is not counted twice. */
   countedEvent: (eventId: string) => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
+  /** Channel ROI: a day's spend per channel, each lead's facts under its capture day, changed days, rollup versions. */
+  spend: (day: string, channel: string) => ({ pk: `SPEND#${day}`, sk: `CHANNEL#${channel}` }),
+  roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
+  roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
+  rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
+  /** A conversion reported (or to report) to an ad platform, by its state. */
+  conversionFeedback: (state: 'PENDING' | 'SENT' | 'DEAD', platform: string, feedbackId: string) => ({ pk: `FEEDBACK#${state}#${platform}`, sk: feedbackId }),
 };
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */

@@ -1,0 +1,31 @@
+import { canViewChannelRoi, reportQuerySchema, toIssueList } from '@leadflow/domain';
+import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/** `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion]`: the export as a page, with a chart of spend against revenue per channel. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
+  return httpHandler(async (event) => {
+    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
+    const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
+    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+    const query = parsed.data;
+    const deps = dependencies();
+    const lines = await channelRoiReportLines(query, deps);
+    const body = channelRoiPage({
+      organisation: deps.config.organisation.name,
+      currency: deps.config.organisation.currency,
+      from: query.from,
+      to: query.to,
+      attribution: query.attribution,
+      lines,
+      shape: { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined },
+    });
+    return {
+      statusCode: 200,
+      // The page runs no script and loads nothing: a strict policy costs nothing.
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' },
+      body,
+    };
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,29 @@
+import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportQuerySchema, toIssueList } from '@leadflow/domain';
+import { badRequest, channelRoiReportLines, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * `GET /reports/channel-roi?from&to[&groupBy][&attribution][&format][&sinceVersion]`: each day's latest
+ * rollup version as CSV (RFC 4180) or JSON; with `sinceVersion`, only the rows changed since that version.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
+  return httpHandler(async (event) => {
+    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
+    const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
+    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+    const query = parsed.data;
+    const deps = dependencies();
+    const lines = await channelRoiReportLines(query, deps);
+    const shape = { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined };
+    if (query.format === 'json') {
+      return jsonResponse(200, { ...query, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) });
+    }
+    const fileName = `channel-roi-${query.from}-${query.to}-${query.groupBy}-${query.attribution}${query.sinceVersion === undefined ? '' : `-since-v${query.sinceVersion}`}.csv`;
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' },
+      body: channelRoiCsv(lines, shape),
+    };
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,36 @@
+import { canManageSpend, daysBetween, rollupRangeSchema, toIssueList } from '@leadflow/domain';
+import {
+  badRequest,
+  forbidden,
+  httpHandler,
+  jsonResponse,
+  lambdaDependencies,
+  mediaType,
+  parseJsonObject,
+  principalFrom,
+  rawBody,
+  rollUpChannelRoiDays,
+  todayIn,
+  unsupportedMediaType,
+  type DependencyResolver,
+} from '@leadflow/platform';
+
+/**
+ * `POST /rollups/channel-roi` `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}`: rolls up every day of the
+ * range now (up to yesterday), restating those whose figures changed. For finance and admins.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports' | 'now'>) {
+  return httpHandler(async (event) => {
+    if (!canManageSpend(principalFrom(event))) throw forbidden('Rollups are run by finance or an admin');
+    if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
+    const parsed = rollupRangeSchema.safeParse(parseJsonObject(rawBody(event)));
+    if (!parsed.success) throw badRequest('The range is invalid', toIssueList(parsed.error));
+    const deps = dependencies();
+    const today = todayIn(deps.now(), deps.config);
+    if (parsed.data.to >= today) throw badRequest('The range is invalid', [{ path: 'to', message: `must be before today (${today} in ${deps.config.organisation.timeZone}): a day is rolled up once it is over` }]);
+    const days = await rollUpChannelRoiDays(daysBetween(parsed.data.from, parsed.data.to), deps);
+    return jsonResponse(200, { days });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

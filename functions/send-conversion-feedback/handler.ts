@@ -1,0 +1,14 @@
+import type { ScheduledInvocation } from '@leadflow/manifest';
+import { lambdaDependencies, logger, sendDueConversionFeedback, type DependencyResolver } from '@leadflow/platform';
+
+/** Every minute: delivers the due conversions to Meta and Google in batches, retrying and dead-lettering failures. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'feedback' | 'feedbackSender' | 'secrets'>) {
+  return async (event: ScheduledInvocation) => {
+    const run = await sendDueConversionFeedback(new Date(event.time), dependencies());
+    if (run.deadLettered > 0) logger.error('Conversions given up on; they are kept as dead letters with their last error', { ...run });
+    else if (run.sent + run.retrying > 0) logger.info('Conversions reported to the ad platforms', { ...run });
+    return run;
+  };
+}
+
+export const handler = createHandler(lambdaDependencies);

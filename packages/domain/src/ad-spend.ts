@@ -1,0 +1,130 @@
+import type { ChannelRoiConfiguration } from './channel-roi-configuration';
+import { isCalendarDay } from './calendar-day';
+import { parseCsvRecords } from './csv-records';
+import { parseAmountCents, toReportingCents } from './money';
+
+/** One campaign's spend on one day, in the reporting currency, with what was given. */
+export interface CampaignSpend {
+  campaign: string;
+  cents: number;
+  /** As given, when it was in another currency. */
+  original?: { amount: string; currency: string };
+}
+
+/** All spend of one channel on one day: importing that day and channel again replaces it whole. */
+export interface ChannelDaySpend {
+  day: string;
+  channel: string;
+  campaigns: CampaignSpend[];
+}
+
+/** A problem with one row (1-based, the header being row 0 in CSV) and one of its fields. */
+export interface SpendRowIssue {
+  path: string;
+  message: string;
+}
+
+export type SpendParse = { ok: true; spend: ChannelDaySpend[]; rows: number } | { ok: false; issues: SpendRowIssue[] };
+
+export const spendColumns = ['date', 'channel', 'campaign', 'amount', 'currency'] as const;
+type SpendColumn = (typeof spendColumns)[number];
+type RawSpendRow = Record<SpendColumn, unknown>;
+
+interface SpendContext {
+  currency: string;
+  channelIds: ReadonlySet<string>;
+  channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'>;
+}
+
+/**
+ * Checks spend rows and groups them by day and channel. Every row is checked and every problem named
+ * (`rows[3].amount`), so a file is taken whole or not at all. A campaign may appear once per day and
+ * channel; an empty campaign is the channel's spend not tied to one. Amounts are non-negative decimals
+ * with at most two places; a currency other than the reporting one needs a configured rate for the day.
+ */
+export function parseSpendRows(rows: readonly unknown[], context: SpendContext, rowLabel: (index: number) => string = (index) => `rows[${index}]`): SpendParse {
+  const issues: SpendRowIssue[] = [];
+  const groups = new Map<string, ChannelDaySpend>();
+  const firstRowOf = new Map<string, string>();
+  if (!rows.length) return { ok: false, issues: [{ path: 'rows', message: 'no spend rows were given' }] };
+  rows.forEach((row, index) => {
+    const label = rowLabel(index);
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      issues.push({ path: label, message: 'must be an object with date, channel, campaign, amount and currency' });
+      return;
+    }
+    const raw = row as Partial<RawSpendRow>;
+    const unknownFields = Object.keys(raw).filter((key) => !(spendColumns as readonly string[]).includes(key));
+    for (const field of unknownFields) issues.push({ path: `${label}.${field}`, message: `is not a spend field (give ${spendColumns.join(', ')})` });
+    const rowIssues = (field: SpendColumn, message: string) => issues.push({ path: `${label}.${field}`, message });
+    const text = (field: SpendColumn) => (typeof raw[field] === 'string' ? raw[field].trim() : typeof raw[field] === 'number' ? String(raw[field]) : undefined);
+
+    const day = text('date');
+    if (!day || !isCalendarDay(day)) rowIssues('date', 'must be a date written YYYY-MM-DD');
+    const channel = text('channel');
+    if (!channel) rowIssues('channel', 'is required');
+    else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
+    const campaign = raw.campaign === undefined ? '' : text('campaign');
+    if (campaign === undefined) rowIssues('campaign', 'must be text');
+    else if (campaign.length > 200) rowIssues('campaign', 'must be at most 200 characters');
+    const amount = text('amount');
+    const cents = amount === undefined ? undefined : parseAmountCents(amount);
+    if (amount === undefined || amount === '') rowIssues('amount', 'is required');
+    else if (amount.trim().startsWith('-')) rowIssues('amount', 'must not be negative');
+    else if (cents === undefined) rowIssues('amount', 'must be a decimal amount with at most two decimal places, such as 1234.50');
+    const currency = text('currency')?.toUpperCase();
+    if (!currency) rowIssues('currency', 'is required');
+    else if (!/^[A-Z]{3}$/.test(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
+
+    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaign === undefined || campaign.length > 200 || cents === undefined || !currency || !/^[A-Z]{3}$/.test(currency)) return;
+    const reportingCents = toReportingCents(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
+    if (reportingCents === undefined) {
+      rowIssues('currency', `${currency} is not the reporting currency ${context.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)`);
+      return;
+    }
+    const key = `${day} ${channel}`;
+    const group = groups.get(key) ?? { day, channel, campaigns: [] };
+    groups.set(key, group);
+    const campaignKey = `${key} ${campaign}`;
+    const earlier = firstRowOf.get(campaignKey);
+    if (earlier) {
+      rowIssues('campaign', `campaign "${campaign}" of ${channel} on ${day} is already given in ${earlier}`);
+      return;
+    }
+    firstRowOf.set(campaignKey, label);
+    group.campaigns.push({ campaign, cents: reportingCents, ...(currency === context.currency ? {} : { original: { amount: amount ?? '', currency } }) });
+  });
+  if (issues.length) return { ok: false, issues };
+  const spend = [...groups.values()].sort((a, b) => (a.day === b.day ? a.channel.localeCompare(b.channel) : a.day.localeCompare(b.day)));
+  for (const group of spend) group.campaigns.sort((a, b) => a.campaign.localeCompare(b.campaign));
+  return { ok: true, spend, rows: rows.length };
+}
+
+/**
+ * A spend CSV (header row with `date, channel, campaign, amount, currency`, any order, any case) read
+ * into rows and checked like JSON rows. Problems name the file's line: `line 4.amount`.
+ */
+export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
+  const { records, problems } = parseCsvRecords(text);
+  const issues: SpendRowIssue[] = problems.map((problem) => ({ path: `line ${problem.line}`, message: problem.message }));
+  const [header, ...body] = records.filter((record) => !(record.values.length === 1 && record.values[0].trim() === ''));
+  if (!header) return { ok: false, issues: [{ path: '(header)', message: `the file is empty; its first line must name the columns ${spendColumns.join(', ')}` }] };
+  const names = header.values.map((name) => name.trim().toLowerCase());
+  const missing = spendColumns.filter((column) => column !== 'campaign' && !names.includes(column));
+  const unknown = names.filter((name) => !(spendColumns as readonly string[]).includes(name));
+  if (missing.length || unknown.length) {
+    return {
+      ok: false,
+      issues: [
+        ...missing.map((column) => ({ path: '(header)', message: `column "${column}" is missing` })),
+        ...unknown.map((name) => ({ path: '(header)', message: `column "${name}" is not a spend column (${spendColumns.join(', ')})` })),
+      ],
+    };
+  }
+  for (const record of body) {
+    if (record.values.length !== names.length) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
+  }
+  if (issues.length) return { ok: false, issues };
+  const rows = body.map((record) => Object.fromEntries(names.map((name, index) => [name, record.values[index]])));
+  return parseSpendRows(rows, context, (index) => `line ${body[index].line}`);
+}

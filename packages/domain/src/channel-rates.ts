@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
+
+/**
+ * Measured channel quality for the scoring's channel priors: `off` publishes nothing, `suggest` publishes
+ * each channel's measured rates with the prior they suggest, for a person to copy into `scoring.channelPriors`.
+ */
+export const measuredChannelPriorsSchema = z.strictObject({
+  mode: z.enum(['off', 'suggest']).default('off'),
+  /** Cohort days measured, ending yesterday. */
+  windowDays: z.number().int().min(7).max(366).default(90),
+  /** Channels with fewer valid leads in the window keep their configured prior. */
+  minimumLeads: z.number().int().min(1).default(30),
+});
+export type MeasuredChannelPriors = z.infer<typeof measuredChannelPriorsSchema>;
+
+export interface ChannelRate {
+  channel: string;
+  validLeads: number;
+  qualified: number;
+  converted: number;
+  /** qualified ÷ valid leads; `null` without valid leads. */
+  qualificationRate: number | null;
+  conversionRate: number | null;
+  configuredPrior: number;
+  /** The configured prior scaled by the channel's qualification rate against all channels'; `null` below `minimumLeads`. */
+  suggestedPrior: number | null;
+}
+
+/**
+ * Each channel's measured qualification and conversion rates over the given days' latest rollup
+ * versions (first-touch rows, cohorts by capture day), and the channel prior they suggest:
+ * round(base × channel rate ÷ overall rate), within 0–100, where base is the channel's configured prior,
+ * or the mean of the configured priors for a channel without one.
+ *
+ * @example
+ * // overall 20 % qualified; meta-ads 30 % with prior 10 → suggests 15
+ */
+export function measureChannelRates(versions: readonly RollupVersion[], configuredPriors: Readonly<Record<string, number>>, minimumLeads: number): ChannelRate[] {
+  const totals = new Map<string, { validLeads: number; qualified: number; converted: number }>();
+  for (const version of versions) {
+    for (const row of groupRollupRows(version.rows, 'first', 'channel')) {
+      const total = totals.get(row.channel) ?? { validLeads: 0, qualified: 0, converted: 0 };
+      total.validLeads += row.leads - row.invalid;
+      total.qualified += row.qualified;
+      total.converted += row.converted;
+      totals.set(row.channel, total);
+    }
+  }
+  const all = [...totals.values()].reduce((sum, total) => ({ validLeads: sum.validLeads + total.validLeads, qualified: sum.qualified + total.qualified }), { validLeads: 0, qualified: 0 });
+  const overallRate = all.validLeads > 0 ? all.qualified / all.validLeads : 0;
+  const priors = Object.values(configuredPriors);
+  const meanPrior = priors.length ? priors.reduce((sum, prior) => sum + prior, 0) / priors.length : 0;
+  return [...totals.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([channel, total]) => {
+      const qualificationRate = total.validLeads > 0 ? total.qualified / total.validLeads : null;
+      const configuredPrior = configuredPriors[channel] ?? 0;
+      const base = configuredPriors[channel] ?? meanPrior;
+      const suggestedPrior = total.validLeads >= minimumLeads && qualificationRate !== null && overallRate > 0 ? Math.max(0, Math.min(100, Math.round((base * qualificationRate) / overallRate))) : null;
+      return { channel, ...total, qualificationRate, conversionRate: total.validLeads > 0 ? total.converted / total.validLeads : null, configuredPrior, suggestedPrior };
+    });
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { TouchAttribution } from './attribution';
+import type { ChannelRoiConfiguration } from './channel-roi-configuration';
+import type { Lead } from './lead';
+import { toReportingCents } from './money';
+import { localDay } from './pool-claim';
+
+/**
+ * What one lead contributes to its capture day's channel ROI, kept per lead and rewritten from the lead
+ * on each of its events. Setting facts (never adding to counters) makes redelivered and reordered
+ * events harmless, and a day's rollup reads just that day's leads.
+ */
+export const leadRoiFactsSchema = z.strictObject({
+  leadId: z.string(),
+  /** The capture day on the organisation's clock: a late conversion restates this day. */
+  day: z.iso.date(),
+  channel: z.string(),
+  firstCampaign: z.string(),
+  lastCampaign: z.string(),
+  /** Test and quarantined leads are shown apart and never counted as leads. */
+  kind: z.enum(['lead', 'test', 'quarantined']),
+  invalid: z.boolean(),
+  contacted: z.boolean(),
+  qualified: z.boolean(),
+  converted: z.boolean(),
+  /** In the reporting currency's cents. */
+  revenueCents: z.number().int().nonnegative(),
+  firstContactSeconds: z.number().int().nonnegative().optional(),
+  slaBreached: z.boolean(),
+  /** The lead's `updatedAt` these facts were read from: an older read never overwrites a newer one. */
+  leadUpdatedAt: z.iso.datetime(),
+});
+export type LeadRoiFacts = z.infer<typeof leadRoiFactsSchema>;
+
+/** The lead events that change what a lead contributes to its day's channel ROI. */
+export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'] as const;
+export type ChannelRoiEventType = (typeof channelRoiEventTypes)[number];
+
+/** The campaign a touch credits: its `utm_campaign`, else the ad platform's campaign id, else its name; `""` for none. */
+export function touchCampaign(touch: TouchAttribution | undefined): string {
+  return touch?.utm_campaign ?? touch?.campaign_id ?? touch?.campaign_name ?? '';
+}
+
+const reachedContacted = new Set(['contacted', 'qualified', 'converted']);
+const reachedQualified = new Set(['qualified', 'converted']);
+
+export type RoiFactsResult = { ok: true; facts: Omit<LeadRoiFacts, 'slaBreached'> } | { ok: false; reason: string };
+
+/**
+ * The ROI facts of a lead as it stands. The funnel steps count once reached (a converted lead was
+ * also contacted and qualified), read from the status and the timeline; `firstContactAt` may come from
+ * the `lead.activity_logged` event being handled when the lead does not hold it. Revenue in another
+ * currency is converted at the rate of the day it was won; without a rate the facts cannot be counted.
+ */
+export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'> }, eventFirstContactAt?: string): RoiFactsResult {
+  const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
+  const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
+  let revenueCents = 0;
+  if (lead.conversion) {
+    const wonDay = localDay(new Date(lead.conversion.wonAt), reporting.timeZone);
+    const converted = toReportingCents(Math.round(lead.conversion.revenue * 100), lead.conversion.currency, wonDay, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
+    if (converted === undefined) return { ok: false, reason: `lead ${lead.leadId}: revenue in ${lead.conversion.currency} has no exchange rate to ${reporting.currency} on ${wonDay} (channelRoi.exchangeRates)` };
+    revenueCents = converted;
+  }
+  const converted = lead.status === 'converted' || lead.conversion !== undefined;
+  const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
+  const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
+  const firstContactSeconds = firstContactAt === undefined ? undefined : Math.max(0, Math.round((Date.parse(firstContactAt) - Date.parse(lead.capturedAt)) / 1000));
+  return {
+    ok: true,
+    facts: {
+      leadId: lead.leadId,
+      day: localDay(new Date(lead.capturedAt), reporting.timeZone),
+      channel: lead.channel,
+      firstCampaign: touchCampaign(lead.attribution.firstTouch),
+      lastCampaign: touchCampaign(lead.attribution.lastTouch ?? lead.attribution.firstTouch),
+      kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
+      invalid: lead.status === 'invalid',
+      contacted,
+      qualified,
+      converted,
+      revenueCents,
+      ...(firstContactSeconds === undefined ? {} : { firstContactSeconds }),
+      leadUpdatedAt: lead.updatedAt,
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { addDays, daysBetween, isCalendarDay } from './calendar-day';
+import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
+import type { ReportLine, ReportQuery } from './channel-roi-report';
+import { localDay } from './pool-claim';
+
+/** The longest range one export or on-demand rollup covers (a year and a day, for leap years). */
+export const maxReportDays = 366;
+
+const calendarDaySchema = z.string().refine(isCalendarDay, { message: 'must be a date written YYYY-MM-DD' });
+
+const dayRangeSchema = z
+  .strictObject({ from: calendarDaySchema, to: calendarDaySchema })
+  .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
+  .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+
+/** `{from, to}` of an on-demand rollup. */
+export const rollupRangeSchema = dayRangeSchema;
+
+/** The query string of `GET /reports/channel-roi` (and its page); unknown parameters are refused by name. */
+export const reportQuerySchema = z
+  .strictObject({
+    from: calendarDaySchema,
+    to: calendarDaySchema,
+    groupBy: z.enum(['channel', 'campaign']).default('campaign'),
+    attribution: z.enum(['first', 'last']).default('first'),
+    format: z.enum(['csv', 'json']).default('csv'),
+    sinceVersion: z
+      .string()
+      .regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')
+      .transform(Number)
+      .optional(),
+  })
+  .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
+  .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+
+/** Yesterday on the organisation's clock: the day the nightly rollup closes. */
+export function yesterdayIn(now: Date, timeZone: string): string {
+  return addDays(localDay(now, timeZone), -1);
+}
+
+/**
+ * The days a nightly run rolls up: yesterday, and every day marked changed since its last rollup that
+ * is still inside the lookback window (yesterday minus `lookbackDays` and later). Changes to older days
+ * are kept on their leads but no longer restate them.
+ */
+export function nightlyRollupDays(now: Date, timeZone: string, lookbackDays: number, changedDays: readonly string[]): string[] {
+  const yesterday = yesterdayIn(now, timeZone);
+  const oldest = addDays(yesterday, -lookbackDays);
+  return [...new Set([yesterday, ...changedDays.filter((day) => day >= oldest && day < yesterday)])].sort();
+}
+
+/**
+ * The lines of an export from each day's latest version (and, with `sinceVersion`, that day's version
+ * `sinceVersion`): every row, or only those that changed since. A day whose latest version is not newer
+ * than `sinceVersion` has nothing to show; a day first rolled up after it shows all its rows as added.
+ */
+export function reportLines(days: ReadonlyArray<{ latest?: RollupVersion; since?: RollupVersion }>, query: Pick<ReportQuery, 'groupBy' | 'attribution' | 'sinceVersion'>): ReportLine[] {
+  const lines: ReportLine[] = [];
+  for (const { latest, since } of days) {
+    if (!latest) continue;
+    const current = groupRollupRows(latest.rows, query.attribution, query.groupBy);
+    if (query.sinceVersion === undefined) {
+      lines.push(...current.map((row) => ({ day: latest.day, version: latest.version, row })));
+      continue;
+    }
+    if (latest.version <= query.sinceVersion) continue;
+    const earlier = since ? groupRollupRows(since.rows, query.attribution, query.groupBy) : [];
+    lines.push(...changedRows(earlier, current).map(({ row, change }) => ({ day: latest.day, version: latest.version, row, change })));
+  }
+  return lines.sort((a, b) => a.day.localeCompare(b.day) || rowKey(a.row).localeCompare(rowKey(b.row)));
+}

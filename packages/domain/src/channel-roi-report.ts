@@ -1,0 +1,142 @@
+import { csvCell } from './csv-records';
+import { formatCents } from './money';
+import type { AttributionModel, ReportGrouping, RollupRow, RowChange } from './channel-roi-rollup';
+
+/** One reported row: a day, the version of that day it comes from, its counts, and, in a "since" export, how it changed. */
+export interface ReportLine {
+  day: string;
+  version: number;
+  row: RollupRow;
+  change?: RowChange;
+}
+
+/** The figures of a row as reported: counts, money with two decimals, ratios with four; `""` where a divisor is zero. */
+export interface ReportFigures {
+  leads: number;
+  valid: number;
+  invalid: number;
+  test: number;
+  quarantined: number;
+  contacted: number;
+  qualified: number;
+  converted: number;
+  revenue: string;
+  spend: string;
+  cpl: string;
+  costPerQualifiedLead: string;
+  cac: string;
+  roas: string;
+  roi: string;
+  medianMinutesToFirstContact: string;
+  slaBreachRate: string;
+}
+
+const perUnit = (cents: number, count: number) => (count > 0 ? formatCents(Math.round(cents / count)) : '');
+const ratio = (numerator: number, denominator: number) => (denominator > 0 ? (numerator / denominator).toFixed(4) : '');
+
+/** Median of ascending values (mean of the middle two for an even count); `undefined` for none. */
+export function median(sorted: readonly number[]): number | undefined {
+  if (!sorted.length) return undefined;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * The finance formulas over a row: CPL = spend ÷ valid leads, cost per qualified lead = spend ÷
+ * qualified, CAC = spend ÷ converted, ROAS = revenue ÷ spend, ROI = (revenue − spend) ÷ spend; the
+ * median time to first contact (minutes, one decimal) and the share of valid leads whose SLA was breached.
+ */
+export function reportFigures(row: RollupRow): ReportFigures {
+  const valid = row.leads - row.invalid;
+  const medianSeconds = median(row.firstContactSeconds);
+  return {
+    leads: row.leads,
+    valid,
+    invalid: row.invalid,
+    test: row.test,
+    quarantined: row.quarantined,
+    contacted: row.contacted,
+    qualified: row.qualified,
+    converted: row.converted,
+    revenue: formatCents(row.revenueCents),
+    spend: formatCents(row.spendCents),
+    cpl: perUnit(row.spendCents, valid),
+    costPerQualifiedLead: perUnit(row.spendCents, row.qualified),
+    cac: perUnit(row.spendCents, row.converted),
+    roas: ratio(row.revenueCents, row.spendCents),
+    roi: ratio(row.revenueCents - row.spendCents, row.spendCents),
+    medianMinutesToFirstContact: medianSeconds === undefined ? '' : (medianSeconds / 60).toFixed(1),
+    slaBreachRate: ratio(row.slaBreached, valid),
+  };
+}
+
+const figureColumns: ReadonlyArray<[string, keyof ReportFigures]> = [
+  ['leads', 'leads'],
+  ['valid', 'valid'],
+  ['invalid', 'invalid'],
+  ['test', 'test'],
+  ['quarantined', 'quarantined'],
+  ['contacted', 'contacted'],
+  ['qualified', 'qualified'],
+  ['converted', 'converted'],
+  ['revenue', 'revenue'],
+  ['spend', 'spend'],
+  ['cpl', 'cpl'],
+  ['cost_per_qualified_lead', 'costPerQualifiedLead'],
+  ['cac', 'cac'],
+  ['roas', 'roas'],
+  ['roi', 'roi'],
+  ['median_minutes_to_first_contact', 'medianMinutesToFirstContact'],
+  ['sla_breach_rate', 'slaBreachRate'],
+];
+
+export interface ReportShape {
+  groupBy: ReportGrouping;
+  /** A "since version" export adds the `change` column. */
+  withChanges: boolean;
+}
+
+/** The header of a channel-ROI export: the campaign column only when grouped by campaign. */
+export function reportColumns(shape: ReportShape): string[] {
+  return ['date', 'attribution', 'channel', ...(shape.groupBy === 'campaign' ? ['campaign'] : []), 'version', ...figureColumns.map(([name]) => name), ...(shape.withChanges ? ['change'] : [])];
+}
+
+/** A line's cells in column order, each as text and whether it is a number (numbers are never formula-escaped). */
+export function reportCells(line: ReportLine, shape: ReportShape): Array<{ text: string; numeric: boolean }> {
+  const figures = reportFigures(line.row);
+  const text = (value: string) => ({ text: value, numeric: false });
+  return [
+    text(line.day),
+    text(line.row.attribution),
+    text(line.row.channel),
+    ...(shape.groupBy === 'campaign' ? [text(line.row.campaign)] : []),
+    { text: String(line.version), numeric: true },
+    ...figureColumns.map(([, key]) => ({ text: String(figures[key]), numeric: true })),
+    ...(shape.withChanges ? [text(line.change ?? '')] : []),
+  ];
+}
+
+/**
+ * The export as RFC 4180 CSV: a header row, CRLF line ends, quoting where needed, and text cells that
+ * a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) prefixed with `'`.
+ */
+export function channelRoiCsv(lines: readonly ReportLine[], shape: ReportShape): string {
+  const header = reportColumns(shape).map((name) => csvCell(name, false));
+  const body = lines.map((line) => reportCells(line, shape).map((cell) => csvCell(cell.text, cell.numeric)));
+  return [header, ...body].map((cells) => `${cells.join(',')}\r\n`).join('');
+}
+
+/** The export as JSON objects keyed by the CSV's columns: numbers as numbers, empty figures as `null`. */
+export function channelRoiJsonRows(lines: readonly ReportLine[], shape: ReportShape): Array<Record<string, string | number | null>> {
+  const columns = reportColumns(shape);
+  return lines.map((line) => Object.fromEntries(reportCells(line, shape).map((cell, index) => [columns[index], cell.numeric ? (cell.text === '' ? null : Number(cell.text)) : cell.text])));
+}
+
+export interface ReportQuery {
+  from: string;
+  to: string;
+  groupBy: ReportGrouping;
+  attribution: AttributionModel;
+  format: 'csv' | 'json';
+  sinceVersion?: number;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { ChannelDaySpend } from './ad-spend';
+import type { LeadRoiFacts } from './channel-roi-facts';
+
+export const attributionModels = ['first', 'last'] as const;
+export type AttributionModel = (typeof attributionModels)[number];
+
+/**
+ * One day's counts for one channel and campaign under one attribution model: what a rollup version
+ * stores. Figures (CPL, ROI …) are derived from these when reported, so channel totals stay exact.
+ */
+export const rollupRowSchema = z.strictObject({
+  attribution: z.enum(attributionModels),
+  channel: z.string(),
+  campaign: z.string(),
+  leads: z.number().int().nonnegative(),
+  invalid: z.number().int().nonnegative(),
+  test: z.number().int().nonnegative(),
+  quarantined: z.number().int().nonnegative(),
+  contacted: z.number().int().nonnegative(),
+  qualified: z.number().int().nonnegative(),
+  converted: z.number().int().nonnegative(),
+  revenueCents: z.number().int().nonnegative(),
+  spendCents: z.number().int().nonnegative(),
+  /** Seconds from capture to first contact of each contacted lead, ascending (medians of any grouping stay exact). */
+  firstContactSeconds: z.array(z.number().int().nonnegative()),
+  slaBreached: z.number().int().nonnegative(),
+});
+export type RollupRow = z.infer<typeof rollupRowSchema>;
+
+/** One restatement of a day: version 1 is the first rollup, each later one differs from the one before. */
+export const rollupVersionSchema = z.strictObject({
+  day: z.iso.date(),
+  version: z.number().int().positive(),
+  rolledUpAt: z.iso.datetime(),
+  rows: z.array(rollupRowSchema),
+});
+export type RollupVersion = z.infer<typeof rollupVersionSchema>;
+
+function emptyRow(attribution: AttributionModel, channel: string, campaign: string): RollupRow {
+  return { attribution, channel, campaign, leads: 0, invalid: 0, test: 0, quarantined: 0, contacted: 0, qualified: 0, converted: 0, revenueCents: 0, spendCents: 0, firstContactSeconds: [], slaBreached: 0 };
+}
+
+export const rowKey = (row: Pick<RollupRow, 'attribution' | 'channel' | 'campaign'>) => `${row.attribution}\u0000${row.channel}\u0000${row.campaign}`;
+
+function compareRows(a: RollupRow, b: RollupRow): number {
+  return a.attribution.localeCompare(b.attribution) || a.channel.localeCompare(b.channel) || a.campaign.localeCompare(b.campaign);
+}
+
+/**
+ * Rolls up one day: the ROI facts of the leads captured that day and that day's spend, per channel and
+ * campaign, once under first-touch and once under last-touch credit. Spend is the same under both; a
+ * campaign with spend and no leads still gets its row. Test and quarantined leads are counted apart;
+ * invalid ones are among `leads` and counted in `invalid`. Pure: what it reads is what it is given.
+ *
+ * @example
+ * rollUpDay([facts], [{ day, channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 10000 }] }])
+ * // → rows for ('first', 'meta-ads', 'spring') and ('last', 'meta-ads', 'spring')
+ */
+export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly ChannelDaySpend[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  const rowFor = (attribution: AttributionModel, channel: string, campaign: string) => {
+    const key = rowKey({ attribution, channel, campaign });
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = emptyRow(attribution, channel, campaign)));
+    return row;
+  };
+  for (const attribution of attributionModels) {
+    for (const channelSpend of spend) for (const { campaign, cents } of channelSpend.campaigns) rowFor(attribution, channelSpend.channel, campaign).spendCents += cents;
+    for (const lead of facts) {
+      const row = rowFor(attribution, lead.channel, attribution === 'first' ? lead.firstCampaign : lead.lastCampaign);
+      if (lead.kind !== 'lead') {
+        row[lead.kind] += 1;
+        continue;
+      }
+      row.leads += 1;
+      if (lead.invalid) row.invalid += 1;
+      if (lead.contacted) row.contacted += 1;
+      if (lead.qualified) row.qualified += 1;
+      if (lead.converted) row.converted += 1;
+      row.revenueCents += lead.revenueCents;
+      if (lead.firstContactSeconds !== undefined) row.firstContactSeconds.push(lead.firstContactSeconds);
+      if (lead.slaBreached) row.slaBreached += 1;
+    }
+  }
+  const result = [...rows.values()].sort(compareRows);
+  for (const row of result) row.firstContactSeconds.sort((a, b) => a - b);
+  return result;
+}
+
+export type ReportGrouping = 'channel' | 'campaign';
+
+/** The rows of one attribution model, merged per channel when grouped by channel (campaign `""`). */
+export function groupRollupRows(rows: readonly RollupRow[], attribution: AttributionModel, groupBy: ReportGrouping): RollupRow[] {
+  const chosen = rows.filter((row) => row.attribution === attribution);
+  if (groupBy === 'campaign') return chosen.map((row) => ({ ...row, firstContactSeconds: [...row.firstContactSeconds] }));
+  const merged = new Map<string, RollupRow>();
+  for (const row of chosen) {
+    const total = merged.get(row.channel) ?? emptyRow(attribution, row.channel, '');
+    merged.set(row.channel, {
+      ...total,
+      leads: total.leads + row.leads,
+      invalid: total.invalid + row.invalid,
+      test: total.test + row.test,
+      quarantined: total.quarantined + row.quarantined,
+      contacted: total.contacted + row.contacted,
+      qualified: total.qualified + row.qualified,
+      converted: total.converted + row.converted,
+      revenueCents: total.revenueCents + row.revenueCents,
+      spendCents: total.spendCents + row.spendCents,
+      firstContactSeconds: [...total.firstContactSeconds, ...row.firstContactSeconds].sort((a, b) => a - b),
+      slaBreached: total.slaBreached + row.slaBreached,
+    });
+  }
+  return [...merged.values()].sort(compareRows);
+}
+
+/** Whether two rollups of a day say the same: a new version is written only when they do not. */
+export function sameRollup(a: readonly RollupRow[], b: readonly RollupRow[]): boolean {
+  return JSON.stringify([...a].sort(compareRows)) === JSON.stringify([...b].sort(compareRows));
+}
+
+export type RowChange = 'added' | 'changed' | 'removed';
+
+/**
+ * The rows of `current` that differ from `earlier` (a day's version as exported before), each with how:
+ * `added` (no such row then), `changed`, or `removed` (gone now; reported with zero counts).
+ */
+export function changedRows(earlier: readonly RollupRow[], current: readonly RollupRow[]): Array<{ row: RollupRow; change: RowChange }> {
+  const before = new Map(earlier.map((row) => [rowKey(row), row]));
+  const changes: Array<{ row: RollupRow; change: RowChange }> = [];
+  for (const row of current) {
+    const old = before.get(rowKey(row));
+    before.delete(rowKey(row));
+    if (!old) changes.push({ row, change: 'added' });
+    else if (JSON.stringify(old) !== JSON.stringify(row)) changes.push({ row, change: 'changed' });
+  }
+  for (const old of before.values()) changes.push({ row: emptyRow(old.attribution, old.channel, old.campaign), change: 'removed' });
+  return changes.sort((a, b) => compareRows(a.row, b.row));
+}

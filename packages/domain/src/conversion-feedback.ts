@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { Lead } from './lead';
+
+const digitsSchema = z.string().regex(/^\d{1,20}$/, 'must be the numeric id, as a quoted string');
+
+/**
+ * Telling the ad platforms which leads became qualified and customers, so their bidding optimises for
+ * customers rather than form fills. Each platform is off unless `enabled`.
+ */
+export const conversionFeedbackSchema = z.strictObject({
+  /** Meta Conversions API for CRM leads (Conversion Leads): native Lead Ads leads, keyed by the Meta lead id. */
+  meta: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The dataset (pixel) id events are posted to. */
+      datasetId: digitsSchema,
+      apiVersion: z
+        .string()
+        .regex(/^v\d+\.\d+$/, 'must look like "v26.0"')
+        .default('v26.0'),
+      /** `custom_data.lead_event_source`: the CRM's name as Meta shows it. */
+      leadEventSource: z.string().min(1).max(100).default('Leadflow'),
+      /** The CRM stage names sent as `event_name`. */
+      stageNames: z.strictObject({ qualified: z.string().min(1).default('Qualified Lead'), converted: z.string().min(1).default('Converted') }).default({ qualified: 'Qualified Lead', converted: 'Converted' }),
+      /** Sends to Events Manager → Test Events instead of the live dataset. */
+      testEventCode: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Google Data Manager API event ingestion, keyed by the lead's `gclid` (the Google Ads API takes no new offline-import users). */
+  google: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The Google Ads account the conversions belong to. */
+      operatingAccountId: digitsSchema,
+      /** The manager account used to reach it, if any. */
+      loginAccountId: digitsSchema.optional(),
+      /** The conversion action (`productDestinationId`) of each stage. */
+      conversionActions: z.strictObject({ qualified: digitsSchema, converted: digitsSchema }),
+    })
+    .optional(),
+});
+export type ConversionFeedbackConfiguration = z.infer<typeof conversionFeedbackSchema>;
+
+export const feedbackPlatforms = ['meta', 'google'] as const;
+export type FeedbackPlatform = (typeof feedbackPlatforms)[number];
+export type FeedbackStage = 'qualified' | 'converted';
+
+/** Most events per request: Meta's Conversions API takes 1,000, the Data Manager API 2,000. */
+export const feedbackBatchLimits: Record<FeedbackPlatform, number> = { meta: 1000, google: 2000 };
+/** Tries before a conversion is dead-lettered; waits between them double from a minute, up to an hour. */
+export const maxFeedbackAttempts = 8;
+
+/** One conversion to report to one platform: idempotent by `feedbackId` (`<leadId>:<stage>`), which both platforms de-duplicate on. */
+export const conversionFeedbackSchemaItem = z.strictObject({
+  platform: z.enum(feedbackPlatforms),
+  feedbackId: z.string(),
+  leadId: z.string(),
+  stage: z.enum(['qualified', 'converted']),
+  /** When the stage was reached (Unix time in the payloads). */
+  occurredAt: z.iso.datetime(),
+  /** Meta: the lead's `leadgen_id`, as its exact digits. */
+  metaLeadId: z.string().regex(/^\d+$/).optional(),
+  /** Google: the click id. */
+  gclid: z.string().optional(),
+  value: z.number().nonnegative().optional(),
+  currency: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  dueAt: z.iso.datetime(),
+  lastError: z.string().optional(),
+});
+export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
+
+/**
+ * What to report about a lead that just reached `stage`: one item per enabled platform the lead came
+ * from — Meta for Meta lead-ads leads with a numeric lead id, Google for leads whose touches carry a
+ * `gclid`. Value and currency go with conversions.
+ */
+export function plannedConversionFeedback(lead: Lead, stage: FeedbackStage, occurredAt: string, config: ConversionFeedbackConfiguration): ConversionFeedback[] {
+  const base = { leadId: lead.leadId, feedbackId: `${lead.leadId}:${stage}`, stage, occurredAt, attempts: 0, dueAt: occurredAt };
+  const value = stage === 'converted' && lead.conversion ? { value: lead.conversion.revenue, currency: lead.conversion.currency } : {};
+  const items: ConversionFeedback[] = [];
+  const metaLeadId = lead.source.platformLeadId;
+  if (config.meta?.enabled && lead.source.kind === 'meta' && metaLeadId && /^\d+$/.test(metaLeadId)) items.push({ ...base, platform: 'meta', metaLeadId, ...value });
+  const gclid = lead.attribution.lastTouch?.gclid ?? lead.attribution.firstTouch?.gclid;
+  if (config.google?.enabled && gclid) items.push({ ...base, platform: 'google', gclid, ...value });
+  return items;
+}
+
+/**
+ * The Conversions API request body as JSON text. `lead_id` is written as the exact digits of the Meta
+ * lead id (a JSON integer, as Meta asks), never through `Number`, which would corrupt 16-digit ids.
+ */
+export function metaConversionsBody(items: readonly ConversionFeedback[], meta: NonNullable<ConversionFeedbackConfiguration['meta']>, accessToken: string): string {
+  const events = items.map((item) => {
+    const event = {
+      event_name: meta.stageNames[item.stage],
+      event_time: Math.floor(Date.parse(item.occurredAt) / 1000),
+      action_source: 'system_generated',
+      event_id: item.feedbackId,
+      user_data: { lead_id: '__LEAD_ID__' },
+      custom_data: { event_source: 'crm', lead_event_source: meta.leadEventSource, ...(item.value === undefined ? {} : { value: item.value, currency: item.currency }) },
+    };
+    return JSON.stringify(event).replace('"__LEAD_ID__"', item.metaLeadId ?? '0');
+  });
+  const rest = JSON.stringify({ ...(meta.testEventCode ? { test_event_code: meta.testEventCode } : {}), access_token: accessToken }).slice(1, -1);
+  return `{"data":[${events.join(',')}],${rest}}`;
+}
+
+/** The Data Manager API `events:ingest` body for one stage's conversion action. */
+export function googleIngestBody(items: readonly ConversionFeedback[], google: NonNullable<ConversionFeedbackConfiguration['google']>, stage: FeedbackStage): Record<string, unknown> {
+  return {
+    destinations: [
+      {
+        operatingAccount: { accountType: 'GOOGLE_ADS', accountId: google.operatingAccountId },
+        ...(google.loginAccountId ? { loginAccount: { accountType: 'GOOGLE_ADS', accountId: google.loginAccountId } } : {}),
+        productDestinationId: google.conversionActions[stage],
+      },
+    ],
+    events: items.map((item) => ({
+      eventTimestamp: item.occurredAt,
+      transactionId: item.feedbackId,
+      adIdentifiers: { gclid: item.gclid },
+      ...(item.value === undefined ? {} : { conversionValue: item.value, currency: item.currency }),
+      eventSource: 'OTHER',
+    })),
+  };
+}
+
+/**
+ * After a failed send: try again later (1, 2, 4 … minutes, at most an hour), or give up — when the
+ * platform refused this one event as invalid (a 4xx for a request of one), or after `maxFeedbackAttempts`.
+ */
+export function afterFailedFeedback(item: ConversionFeedback, failure: { error: string; refusedAsInvalid: boolean }, now: Date): { retry: ConversionFeedback } | { deadLetter: ConversionFeedback } {
+  const attempts = item.attempts + 1;
+  const failed = { ...item, attempts, lastError: failure.error.slice(0, 500) };
+  if (failure.refusedAsInvalid || attempts >= maxFeedbackAttempts) return { deadLetter: failed };
+  const waitMinutes = Math.min(60, 2 ** (attempts - 1));
+  return { retry: { ...failed, dueAt: new Date(now.getTime() + waitMinutes * 60_000).toISOString() } };
+}

@@ -1,0 +1,18 @@
+import { parseSpendCsv, parseSpendRows, type ChannelDaySpend, type Configuration, type SpendParse } from '@leadflow/domain';
+import { changedMarkExpiry } from './channel-roi-rollups';
+import type { ChannelRoiStore } from './ports/channel-roi-store';
+
+/** What spend rows are checked against: the configured channels, the reporting currency and its rates. */
+export function spendContext(config: Configuration) {
+  return { currency: config.organisation.currency, channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi: config.channelRoi };
+}
+
+/** Spend from a CSV file's text or from JSON rows, checked whole. */
+export function readSpend(input: { csv: string } | { rows: readonly unknown[] }, config: Configuration): SpendParse {
+  return 'csv' in input ? parseSpendCsv(input.csv, spendContext(config)) : parseSpendRows(input.rows, spendContext(config));
+}
+
+/** Stores checked spend, replacing each day and channel, and marks the days for the nightly rollup to restate. */
+export async function recordSpend(spend: readonly ChannelDaySpend[], deps: { config: Configuration; roi: ChannelRoiStore; now: () => Date }): Promise<void> {
+  await deps.roi.replaceSpend(spend, { markedAt: deps.now().toISOString(), expiresAt: (day) => changedMarkExpiry(day, deps.config) });
+}

@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import type { ChangedDay, ChannelRoiStore } from '../ports/channel-roi-store';
+import { leadsTableKeys } from './leads-table-keys';
+
+/** DynamoDB's limit of items in one transaction. */
+const transactionItems = 100;
+const versionSortKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
+
+/**
+ * Channel ROI in the leads table. Spend: one item per day and channel (`SPEND#<day>` / `CHANNEL#<id>`),
+ * so replacing a day and channel is one put. Facts: one item per lead under its capture day
+ * (`ROIDAY#<day>` / `LEAD#<id>`), so a day's rollup queries exactly that day's leads. Changed days:
+ * `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` / `V#000001`…, the rows as JSON.
+ */
+export class DynamoDbChannelRoiStore implements ChannelRoiStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
+    // Each transaction holds its groups and one changed mark per day among them, at most 100 items.
+    let start = 0;
+    while (start < spend.length) {
+      const chunk: ChannelDaySpend[] = [];
+      const days = new Set<string>();
+      while (start < spend.length && chunk.length + days.size + (days.has(spend[start].day) ? 1 : 2) <= transactionItems) {
+        days.add(spend[start].day);
+        chunk.push(spend[start]);
+        start += 1;
+      }
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...chunk.map((group) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt },
+              },
+            })),
+            ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, mark.markedAt, mark.expiresAt(day)) } })),
+          ],
+        }),
+      );
+    }
+  }
+
+  async spendOn(day: string): Promise<ChannelDaySpend[]> {
+    const items = await this.queryAll(leadsTableKeys.spend(day, '').pk);
+    return items.map((item) => ({ day: item.day as string, channel: item.channel as string, campaigns: item.campaigns as ChannelDaySpend['campaigns'] }));
+  }
+
+  async recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string; markExpiresAt: number }): Promise<void> {
+    const key = leadsTableKeys.roiFacts(facts.day, facts.leadId);
+    const fields = Object.entries({ entity: 'roi-facts', ...facts });
+    const names = Object.fromEntries(fields.map(([name], index) => [`#f${index}`, name]));
+    const values = Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value]));
+    const assignments = fields.map((_, index) => `#f${index} = :f${index}`);
+    const breach = options.slaBreached ? '#sla = :breached' : '#sla = if_not_exists(#sla, :breached)';
+    // No REMOVE is needed: a lead only ever gains fields the facts hold (a first contact, a conversion).
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${[...assignments, breach].join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#updated) OR #updated <= :updated',
+          ExpressionAttributeNames: { ...names, '#sla': 'slaBreached', '#updated': 'leadUpdatedAt' },
+          ExpressionAttributeValues: { ...values, ':breached': options.slaBreached, ':updated': facts.leadUpdatedAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Newer facts are stored; a breach still counts.
+      if (options.slaBreached) await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET slaBreached = :true', ExpressionAttributeValues: { ':true': true } }));
+    }
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt) }));
+  }
+
+  private changedMarkItem(day: string, markedAt: string, expiresAt: number): Record<string, unknown> {
+    return { ...leadsTableKeys.roiChangedDay(day), entity: 'roi-changed', day, markedAt, expiresAt };
+  }
+
+  async factsOn(day: string): Promise<LeadRoiFacts[]> {
+    const items = await this.queryAll(leadsTableKeys.roiFacts(day, '').pk);
+    return items.map((item) => leadRoiFactsSchema.parse(withoutKeys(item)));
+  }
+
+  async changedDays(from: string, to: string): Promise<ChangedDay[]> {
+    const { pk } = leadsTableKeys.roiChangedDay(from);
+    const items: Array<Record<string, unknown>> = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return items.map((item) => ({ day: item.day as string, markedAt: item.markedAt as string }));
+  }
+
+  async clearChanged(changed: ChangedDay): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: leadsTableKeys.roiChangedDay(changed.day), ConditionExpression: 'markedAt = :markedAt', ExpressionAttributeValues: { ':markedAt': changed.markedAt } }),
+      );
+    } catch (error) {
+      // Marked again meanwhile: the next rollup takes it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async latestVersion(day: string): Promise<RollupVersion | undefined> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': leadsTableKeys.rollupVersion(day, '').pk, ':v': 'V#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = page.Items?.[0];
+    return item && versionFromItem(item);
+  }
+
+  async version(day: string, version: number): Promise<RollupVersion | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.rollupVersion(day, versionSortKey(version)), ConsistentRead: true }));
+    return Item && versionFromItem(Item);
+  }
+
+  async addVersion(version: RollupVersion): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...leadsTableKeys.rollupVersion(version.day, versionSortKey(version.version)),
+            entity: 'roi-rollup',
+            day: version.day,
+            version: version.version,
+            rolledUpAt: version.rolledUpAt,
+            rows: JSON.stringify(version.rows),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: cursor }));
+      items.push(...(page.Items ?? []));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return items;
+  }
+}
+
+function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  return rest;
+}
+
+function versionFromItem(item: Record<string, unknown>): RollupVersion {
+  return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: rollupRowSchema.array().parse(JSON.parse(item.rows as string)) };
+}

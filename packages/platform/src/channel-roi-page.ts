@@ -1,0 +1,60 @@
+import { formatCents, reportCells, reportColumns, type ReportLine, type ReportShape } from '@leadflow/domain';
+import { escapeHtml } from './http/html-error-page';
+
+export interface ChannelRoiPageInput {
+  organisation: string;
+  currency: string;
+  from: string;
+  to: string;
+  attribution: string;
+  lines: readonly ReportLine[];
+  shape: ReportShape;
+}
+
+/** Spend and revenue per channel over the lines, in cents, channels in name order. */
+export function channelTotals(lines: readonly ReportLine[]): Array<{ channel: string; spendCents: number; revenueCents: number }> {
+  const totals = new Map<string, { channel: string; spendCents: number; revenueCents: number }>();
+  for (const { row } of lines) {
+    const total = totals.get(row.channel) ?? { channel: row.channel, spendCents: 0, revenueCents: 0 };
+    total.spendCents += row.spendCents;
+    total.revenueCents += row.revenueCents;
+    totals.set(row.channel, total);
+  }
+  return [...totals.values()].sort((a, b) => a.channel.localeCompare(b.channel));
+}
+
+/** A bar chart of spend against revenue per channel, as plain SVG (no script, nothing fetched). */
+function spendRevenueChart(totals: ReturnType<typeof channelTotals>, currency: string): string {
+  const barHeight = 16;
+  const groupHeight = barHeight * 2 + 14;
+  const labelWidth = 140;
+  const plotWidth = 420;
+  const largest = Math.max(1, ...totals.flatMap((total) => [total.spendCents, total.revenueCents]));
+  const bar = (kind: 'spend' | 'revenue', cents: number, y: number, colour: string) =>
+    `<rect x="${labelWidth}" y="${y}" width="${((cents / largest) * plotWidth).toFixed(1)}" height="${barHeight}" fill="${colour}"/><text class="${kind}" x="${labelWidth + (cents / largest) * plotWidth + 4}" y="${y + barHeight - 4}" font-size="11">${kind} ${formatCents(cents)}</text>`;
+  const groups = totals.map((total, index) => {
+    const y = 24 + index * groupHeight;
+    return `<g data-channel="${escapeHtml(total.channel)}" data-spend="${formatCents(total.spendCents)}" data-revenue="${formatCents(total.revenueCents)}"><text x="0" y="${y + barHeight}" font-size="12">${escapeHtml(total.channel)}</text>${bar('spend', total.spendCents, y, '#d9534f')}${bar('revenue', total.revenueCents, y + barHeight + 2, '#2e7d32')}</g>`;
+  });
+  const height = 24 + totals.length * groupHeight;
+  return `<svg role="img" aria-label="Spend against revenue by channel (${escapeHtml(currency)})" xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 120}" height="${height}"><text x="0" y="14" font-size="12">Spend (red) against revenue (green), ${escapeHtml(currency)}</text>${groups.join('')}</svg>`;
+}
+
+/**
+ * The channel-ROI page for people: the export's table, cell for cell the CSV's figures, and a chart
+ * of spend against revenue per channel. Everything it shows is escaped; it runs no script.
+ */
+export function channelRoiPage(input: ChannelRoiPageInput): string {
+  const columns = reportColumns(input.shape);
+  const head = columns.map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('');
+  const body = input.lines
+    .map(
+      (line) =>
+        `<tr>${reportCells(line, input.shape)
+          .map((cell, index) => `<td data-column="${escapeHtml(columns[index])}"${cell.numeric ? ' class="number"' : ''}>${escapeHtml(cell.text)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
+  const title = `Channel ROI, ${input.from} to ${input.to}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}td.number{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(input.organisation)} · ${escapeHtml(input.attribution)}-touch attribution · money in ${escapeHtml(input.currency)} · cohorts by capture day</p><figure>${spendRevenueChart(channelTotals(input.lines), input.currency)}</figure><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${input.lines.length ? '' : '<p>No rolled-up days in this range.</p>'}</body></html>`;
+}

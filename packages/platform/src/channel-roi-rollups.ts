@@ -1,0 +1,140 @@
+import {
+  addDays,
+  channelRoiCsv,
+  daysBetween,
+  groupRollupRows,
+  localDay,
+  measureChannelRates,
+  nightlyRollupDays,
+  reportLines,
+  rollUpDay,
+  roiFactsOfLead,
+  sameRollup,
+  yesterdayIn,
+  type ChannelRate,
+  type ChannelRoiEventType,
+  type Configuration,
+  type ReportLine,
+  type ReportQuery,
+  type RollupVersion,
+} from '@leadflow/domain';
+import type { LeadStore } from './ports/lead-store';
+import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
+
+type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
+
+/**
+ * Rewrites a lead's ROI facts from the lead as it stands now (one read), after any of its lifecycle
+ * events, and marks its capture day changed. A lead that is not (or no longer) stored is left out.
+ * @throws when revenue is in a currency without a configured rate, so the event goes to the dead-letter queue and can be redriven once one is configured.
+ */
+export async function recordLeadRoiEvent(
+  event: { type: ChannelRoiEventType; leadId: string; firstContactAt?: string },
+  deps: RoiDependencies & { leads: Pick<LeadStore, 'getLead'>; now: () => Date },
+): Promise<'recorded' | 'no_lead'> {
+  const lead = await deps.leads.getLead(event.leadId);
+  if (!lead) return 'no_lead';
+  const { organisation, channelRoi } = deps.config;
+  const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi }, event.firstContactAt);
+  if (!result.ok) throw new Error(result.reason);
+  await deps.roi.recordFacts(result.facts, { slaBreached: event.type === 'lead.sla_breached', markedAt: deps.now().toISOString(), markExpiresAt: changedMarkExpiry(result.facts.day, deps.config) });
+  return 'recorded';
+}
+
+/** When a day's changed mark may go: a week after the day left the lookback window (DynamoDB's TTL removes it). */
+export function changedMarkExpiry(day: string, config: Pick<Configuration, 'channelRoi'>): number {
+  return Math.floor(Date.parse(`${addDays(day, config.channelRoi.lookbackDays + 8)}T00:00:00Z`) / 1000);
+}
+
+/** What one day's rollup did: the version it wrote (or found unchanged) and how many items it read. */
+export interface DayRollup {
+  day: string;
+  version: number;
+  restated: boolean;
+  unchanged: boolean;
+  itemsRead: number;
+}
+
+/** The archive key of a day's version: `channel-roi/date=YYYY-MM-DD/v<version>.csv`. */
+export const rollupArchiveKey = (day: string, version: number) => `channel-roi/date=${day}/v${version}.csv`;
+
+/** A version's CSV as filed: every campaign row, first-touch rows then last-touch rows. */
+export function rollupVersionCsv(version: RollupVersion): string {
+  const lines: ReportLine[] = (['first', 'last'] as const).flatMap((attribution) => groupRollupRows(version.rows, attribution, 'campaign').map((row) => ({ day: version.day, version: version.version, row })));
+  return channelRoiCsv(lines, { groupBy: 'campaign', withChanges: false });
+}
+
+/**
+ * Rolls up each day from its own items only (its leads' facts, its spend, its latest version): a new
+ * version when the figures differ from the latest, filed as CSV before it is stored, so a stored
+ * version always has its file.
+ */
+export async function rollUpChannelRoiDays(days: readonly string[], deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<DayRollup[]> {
+  const results: DayRollup[] = [];
+  for (const day of days) {
+    const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
+    const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
+    const rows = rollUpDay(facts, spend);
+    if (latest && sameRollup(latest.rows, rows)) {
+      results.push({ day, version: latest.version, restated: false, unchanged: true, itemsRead });
+      continue;
+    }
+    const version: RollupVersion = { day, version: (latest?.version ?? 0) + 1, rolledUpAt: deps.now().toISOString(), rows };
+    await deps.reports.put(rollupArchiveKey(day, version.version), rollupVersionCsv(version), 'text/csv; charset=utf-8');
+    // Lost to a concurrent rollup of the same day: that one's version stands and has its file.
+    const added = await deps.roi.addVersion(version);
+    results.push({ day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead });
+  }
+  return results;
+}
+
+/**
+ * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
+ * lookback window; the changed marks it handled are cleared (unless marked again meanwhile).
+ */
+export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive }): Promise<DayRollup[]> {
+  const { timeZone } = deps.config.organisation;
+  const yesterday = yesterdayIn(now, timeZone);
+  const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
+  const days = nightlyRollupDays(
+    now,
+    timeZone,
+    deps.config.channelRoi.lookbackDays,
+    changed.map((mark) => mark.day),
+  );
+  const results = await rollUpChannelRoiDays(days, { ...deps, now: () => now });
+  for (const mark of changed) await deps.roi.clearChanged(mark);
+  return results;
+}
+
+/** The lines of an export: one latest-version read per day, plus version `sinceVersion` of days newer than it. */
+export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
+  const days = await Promise.all(
+    daysBetween(query.from, query.to).map(async (day) => {
+      const latest = await deps.roi.latestVersion(day);
+      const since = latest && query.sinceVersion !== undefined && latest.version > query.sinceVersion ? await deps.roi.version(day, query.sinceVersion) : undefined;
+      return { latest, since };
+    }),
+  );
+  return reportLines(days, query);
+}
+
+/** Today on the organisation's clock: an on-demand rollup stops before it, as the day is not over. */
+export const todayIn = (now: Date, config: Configuration) => localDay(now, config.organisation.timeZone);
+
+/** Each channel's measured rates over the configured window ending yesterday: one latest-version read per day. */
+export async function measuredChannelRates(now: Date, deps: RoiDependencies): Promise<{ from: string; to: string; channels: ChannelRate[] }> {
+  const { windowDays, minimumLeads } = deps.config.channelRoi.measuredChannelPriors;
+  const to = yesterdayIn(now, deps.config.organisation.timeZone);
+  const from = addDays(to, -(windowDays - 1));
+  const versions = await Promise.all(daysBetween(from, to).map((day) => deps.roi.latestVersion(day)));
+  return {
+    from,
+    to,
+    channels: measureChannelRates(
+      versions.filter((version) => version !== undefined),
+      deps.config.scoring.channelPriors,
+      minimumLeads,
+    ),
+  };
+}

@@ -1,0 +1,80 @@
+import { afterFailedFeedback, feedbackBatchLimits, googleIngestBody, metaConversionsBody, plannedConversionFeedback, secretRefs, type Configuration, type ConversionFeedback, type FeedbackStage } from '@leadflow/domain';
+import type { LeadStore } from './ports/lead-store';
+import type { ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult } from './ports/conversion-feedback';
+import type { SecretStore } from './ports/secret-store';
+
+/** Queues a lead's new stage for every enabled platform it came from; what was queued before is skipped. */
+export async function queueConversionFeedback(
+  event: { leadId: string; stage: FeedbackStage; occurredAt: string },
+  deps: { config: Configuration; leads: Pick<LeadStore, 'getLead'>; feedback: ConversionFeedbackQueue },
+): Promise<number> {
+  const { platformFeedback } = deps.config.channelRoi;
+  if (!platformFeedback.meta?.enabled && !platformFeedback.google?.enabled) return 0;
+  const lead = await deps.leads.getLead(event.leadId);
+  if (!lead) return 0;
+  let queued = 0;
+  for (const item of plannedConversionFeedback(lead, event.stage, event.occurredAt, platformFeedback)) if (await deps.feedback.enqueue(item)) queued += 1;
+  return queued;
+}
+
+export interface FeedbackRun {
+  sent: number;
+  retrying: number;
+  deadLettered: number;
+}
+
+type SendDependencies = { config: Configuration; feedback: ConversionFeedbackQueue; feedbackSender: ConversionFeedbackSender; secrets: SecretStore };
+
+/**
+ * Sends every due conversion of each enabled platform in batches (Meta ≤1,000 events, Google ≤2,000 per
+ * conversion action). A refused batch of several is sent again one by one, so one invalid event (which
+ * fails Meta's whole request) cannot hold the others back; failures wait and retry, then are dead-lettered.
+ */
+export async function sendDueConversionFeedback(now: Date, deps: SendDependencies): Promise<FeedbackRun> {
+  const run: FeedbackRun = { sent: 0, retrying: 0, deadLettered: 0 };
+  const { meta, google } = deps.config.channelRoi.platformFeedback;
+  if (meta?.enabled) {
+    const token = (await deps.secrets.get(secretRefs.metaConversionsAccessToken)).current;
+    const due = await deps.feedback.due('meta', now.toISOString(), feedbackBatchLimits.meta);
+    await deliver(due, (batch) => deps.feedbackSender.meta(metaConversionsBody(batch, meta, token), meta.datasetId, meta.apiVersion), now, deps, run);
+  }
+  if (google?.enabled) {
+    const token = (await deps.secrets.get(secretRefs.googleDataManagerAccessToken)).current;
+    const due = await deps.feedback.due('google', now.toISOString(), feedbackBatchLimits.google);
+    for (const stage of ['qualified', 'converted'] as const) {
+      await deliver(
+        due.filter((item) => item.stage === stage),
+        (batch) => deps.feedbackSender.google(googleIngestBody(batch, google, stage), token),
+        now,
+        deps,
+        run,
+      );
+    }
+  }
+  return run;
+}
+
+async function deliver(batch: readonly ConversionFeedback[], send: (batch: readonly ConversionFeedback[]) => Promise<FeedbackSendResult>, now: Date, deps: SendDependencies, run: FeedbackRun): Promise<void> {
+  if (!batch.length) return;
+  const result = await send(batch);
+  if (result.ok) {
+    await deps.feedback.markSent(batch, now.toISOString());
+    run.sent += batch.length;
+    return;
+  }
+  const refusedAsInvalid = result.status >= 400 && result.status < 500 && result.status !== 429;
+  if (refusedAsInvalid && batch.length > 1) {
+    for (const item of batch) await deliver([item], send, now, deps, run);
+    return;
+  }
+  for (const item of batch) {
+    const next = afterFailedFeedback(item, { error: result.error, refusedAsInvalid }, now);
+    if ('retry' in next) {
+      await deps.feedback.reschedule(next.retry);
+      run.retrying += 1;
+    } else {
+      await deps.feedback.deadLetter(next.deadLetter, now.toISOString());
+      run.deadLettered += 1;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { ChannelDaySpend, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
+
+/** A day whose leads' facts changed since it was last rolled up, and when it was last marked. */
+export interface ChangedDay {
+  day: string;
+  markedAt: string;
+}
+
+/**
+ * Where channel ROI keeps its inputs and outputs: ad spend per day and channel, each lead's ROI facts
+ * under its capture day, the days changed since their last rollup, and each day's rollup versions.
+ * Every read is of one day (or the short list of changed days), never of the whole history.
+ */
+export interface ChannelRoiStore {
+  /** Replaces the spend of each given day and channel with the given campaigns, and marks those days changed. */
+  replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void>;
+  spendOn(day: string): Promise<ChannelDaySpend[]>;
+  /**
+   * Writes a lead's facts unless newer ones are stored (by the lead's `updatedAt`), sets `slaBreached`
+   * when asked (it only ever goes from false to true), and marks the lead's day changed.
+   */
+  recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string; markExpiresAt: number }): Promise<void>;
+  factsOn(day: string): Promise<LeadRoiFacts[]>;
+  changedDays(from: string, to: string): Promise<ChangedDay[]>;
+  /** Forgets a changed mark, unless it was marked again after `changed.markedAt`. */
+  clearChanged(changed: ChangedDay): Promise<void>;
+  latestVersion(day: string): Promise<RollupVersion | undefined>;
+  version(day: string, version: number): Promise<RollupVersion | undefined>;
+  /** Adds a version; `false` when that version of the day exists already (another rollup wrote it first). */
+  addVersion(version: RollupVersion): Promise<boolean>;
+}
+
+/** Where the nightly rollup files each day's CSV: an S3 bucket in AWS, the data directory locally. */
+export interface ReportArchive {
+  put(key: string, body: string, contentType: string): Promise<void>;
+}

@@ -1,0 +1,189 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Configuration, Lead } from '@leadflow/domain';
+import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, rollUpChannelRoiDays } from '@leadflow/platform';
+import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
+import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
+import { createHandler as createNightly } from '../../functions/roll-up-channel-roi/handler';
+import { createHandler as createReport } from '../../functions/get-channel-roi-report/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { expectedFirstTouchCampaignCsv, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../fixtures/channel-roi/hand-computed';
+
+let database: TestDatabase;
+let reportsDir: string;
+/** Items DynamoDB handed back to reads since the last reset: what a rollup's cost is measured in. */
+let itemsRead = 0;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  reportsDir = mkdtempSync(join(tmpdir(), 'leadflow-roi-'));
+  database.client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = (result.output ?? {}) as { Items?: unknown[]; Item?: unknown };
+      itemsRead += (output.Items?.length ?? 0) + (output.Item ? 1 : 0);
+      return result;
+    },
+    { step: 'initialize', name: 'countItemsRead' },
+  );
+}, 120_000);
+afterAll(async () => {
+  await database?.stop();
+  if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
+});
+
+function world() {
+  const config: Configuration = demoConfiguration();
+  config.channelRoi.exchangeRates = fixtureExchangeRates;
+  let now = new Date('2026-03-11T04:30:00.000Z');
+  const deps = {
+    config,
+    leads: new DynamoDbLeadStore(database.client, database.tableName),
+    roi: new DynamoDbChannelRoiStore(database.client, database.tableName),
+    reports: new DirectoryReportArchive(reportsDir),
+    now: () => now,
+  };
+  return { deps, setNow: (at: string) => (now = new Date(at)) };
+}
+
+async function putLead(client: DynamoDBDocumentClient, lead: Lead): Promise<void> {
+  await client.send(new PutCommand({ TableName: database.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead } }));
+}
+
+const track = (deps: ReturnType<typeof world>['deps'], detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail) as never, lambdaContext);
+const lifecycle = (lead: Lead) => ({ eventId: `${lead.leadId}-${Math.random()}`, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, by: 'rep-ava' });
+const captured = (lead: Lead) => ({
+  eventId: `${lead.leadId}-captured`,
+  leadId: lead.leadId,
+  status: 'new',
+  isTest: lead.isTest,
+  sourceKind: lead.source.kind,
+  poolId: lead.poolId,
+  channel: lead.channel,
+  capturedAt: lead.capturedAt,
+});
+
+async function report(deps: ReturnType<typeof world>['deps'], query: Record<string, string>) {
+  const event = httpEvent({ path: '/reports/channel-roi', claims: { sub: 'fin', 'cognito:groups': '[finance]' } });
+  event.queryStringParameters = query;
+  return (await createReport(() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+}
+
+describe('channel ROI against DynamoDB Local', () => {
+  it('rolls up the fixture to the hand-computed CSV; a conversion 40 days late restates the day as version 2, and sinceVersion=1 shows just that row', { timeout: 120_000 }, async () => {
+    const { deps, setNow } = world();
+    const spend = (await createRecordSpend(() => deps)(
+      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'text/csv' }, body: fixtureSpendCsv, claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      lambdaContext,
+    )) as { statusCode: number };
+    expect(spend.statusCode).toBe(200);
+    for (const { lead, slaBreached } of fixtureLeadRecords) {
+      await putLead(database.client, lead);
+      await track(deps, 'lead.captured', captured(lead));
+      if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
+    }
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    const v1 = await report(deps, { from: '2026-03-10', to: '2026-03-10' });
+    expect(v1.body).toBe(expectedFirstTouchCampaignCsv);
+    expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v1.csv'), 'utf8')).toContain(expectedFirstTouchCampaignCsv.split('\r\n')[4]);
+
+    // Forty days later l2 (meta-ads, first touch spring, last touch retarget) converts for 300.00 USD.
+    const l2 = fixtureLeadRecords[1].lead;
+    const convertedAt = '2026-04-19T16:00:00.000Z';
+    setNow(convertedAt);
+    await putLead(database.client, {
+      ...l2,
+      status: 'converted',
+      conversion: { revenue: 300, currency: 'USD', wonAt: convertedAt, by: 'rep-ava' },
+      updatedAt: convertedAt,
+      history: [...l2.history, { at: convertedAt, action: 'converted', by: 'rep-ava' }],
+    });
+    await track(deps, 'lead.converted', { ...lifecycle(l2), revenue: 300, currency: 'USD', wonAt: convertedAt, convertedAt });
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' })) as { days: Array<{ day: string; version: number; restated: boolean }> };
+    expect(nightly.days.find((day) => day.day === '2026-03-10')).toMatchObject({ version: 2, restated: true });
+
+    const since = await report(deps, { from: '2026-03-01', to: '2026-04-19', sinceVersion: '1' });
+    expect(since.body).toBe(
+      [
+        'date,attribution,channel,campaign,version,leads,valid,invalid,test,quarantined,contacted,qualified,converted,revenue,spend,cpl,cost_per_qualified_lead,cac,roas,roi,median_minutes_to_first_contact,sla_breach_rate,change',
+        // spring, first touch: converted 1 → 2, revenue 1200 → 1500, CAC 400/2 = 200.00, ROAS 1500/400 = 3.7500, ROI 1100/400 = 2.7500.
+        '2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00,400.00,200.00,200.00,200.00,3.7500,2.7500,10.0,0.5000,changed',
+        '',
+      ].join('\r\n'),
+    );
+    const lastTouch = await report(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', attribution: 'last', groupBy: 'channel' });
+    // meta-ads, last touch: converted 1 → 2, revenue 1500.00; spend 500.00; CAC 250.00; ROAS 3.0000; ROI 2.0000.
+    expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,250.00,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');
+    expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v2.csv'), 'utf8')).toContain('2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00');
+    // The next night nothing changed: no version 3.
+    const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' })) as { days: Array<{ day: string }> };
+    expect(quiet.days.map((day) => day.day)).toEqual(['2026-04-20']);
+  });
+
+  it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {
+    const { deps } = world();
+    const day = '2026-05-20';
+    const template = fixtureLeadRecords[0].lead;
+    const leadsOn = async (date: string, count: number, prefix: string) => {
+      for (let index = 0; index < count; index += 1) {
+        const lead: Lead = { ...template, leadId: `${prefix}-${date}-${index}`, capturedAt: `${date}T15:00:00.000Z`, updatedAt: `${date}T15:00:00.000Z` };
+        await putLead(database.client, lead);
+        await track(deps, 'lead.captured', captured(lead));
+      }
+    };
+    const readsToRollUp = async () => {
+      itemsRead = 0;
+      const [result] = await rollUpChannelRoiDays([day], deps);
+      return { itemsRead, reported: result.itemsRead };
+    };
+
+    await leadsOn(day, 5, 'hist');
+    await leadsOn('2026-05-19', 3, 'hist');
+    await rollUpChannelRoiDays([day], deps);
+    const withShortHistory = await readsToRollUp();
+    // Ten times the other days' leads: 30 more on the day before, 27 spread over the month before.
+    await leadsOn('2026-05-19', 27, 'more');
+    for (const date of ['2026-04-20', '2026-05-01', '2026-05-10']) await leadsOn(date, 9, 'more');
+    const withLongHistory = await readsToRollUp();
+
+    // The day's 5 leads' facts, no spend, and its latest version, however long the history.
+    expect(withShortHistory).toEqual({ itemsRead: 6, reported: 6 });
+    expect(withLongHistory).toEqual(withShortHistory);
+  });
+
+  it('replaces spend of more days and channels than one transaction holds, marking each day changed', { timeout: 60_000 }, async () => {
+    const { deps } = world();
+    const days = Array.from({ length: 60 }, (_, index) => new Date(Date.UTC(2026, 6, 1 + index)).toISOString().slice(0, 10));
+    const rows = days.flatMap((date) => ['meta-ads', 'google-ads'].map((channel) => ({ date, channel, campaign: 'summer', amount: '10.00', currency: 'USD' })));
+    const answer = (await createRecordSpend(() => deps)(
+      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }), claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      lambdaContext,
+    )) as { statusCode: number };
+    expect(answer.statusCode).toBe(200);
+    expect((await deps.roi.spendOn(days[59])).map((group) => group.channel).sort()).toEqual(['google-ads', 'meta-ads']);
+    expect((await deps.roi.changedDays(days[0], days[59])).map((mark) => mark.day)).toEqual(days);
+  });
+
+  it('refuses bad spend with a 400 naming the row and writes nothing to the table', { timeout: 60_000 }, async () => {
+    const { deps } = world();
+    const before = (await database.items()).length;
+    const answer = (await createRecordSpend(() => deps)(
+      httpEvent({
+        method: 'POST',
+        path: '/spend',
+        headers: { 'content-type': 'text/csv' },
+        body: 'date,channel,campaign,amount,currency\n2026-06-01,meta-ads,a,10,USD\n2026-06-01,unknown,b,10,USD\n',
+        claims: { sub: 'fin', 'cognito:groups': '[finance]' },
+      }),
+      lambdaContext,
+    )) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).issues).toEqual([{ path: 'line 3.channel', message: 'unknown channel "unknown"' }]);
+    expect((await database.items()).length).toBe(before);
+  });
+});

@@ -1,0 +1,105 @@
+import type { ChannelDaySpend, ConversionFeedback, FeedbackPlatform, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
+import type { ChangedDay, ChannelRoiStore, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, ReportArchive } from '@leadflow/platform';
+
+/** Channel ROI in memory, with the DynamoDB adapter's rules (newer facts win, versions never overwritten). */
+export class MemoryChannelRoiStore implements ChannelRoiStore {
+  readonly spend = new Map<string, ChannelDaySpend>();
+  readonly facts = new Map<string, LeadRoiFacts>();
+  readonly changed = new Map<string, string>();
+  readonly versions = new Map<string, RollupVersion>();
+
+  async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string }): Promise<void> {
+    for (const group of spend) {
+      this.spend.set(`${group.day} ${group.channel}`, structuredClone(group));
+      this.changed.set(group.day, mark.markedAt);
+    }
+  }
+  async spendOn(day: string): Promise<ChannelDaySpend[]> {
+    return [...this.spend.values()].filter((group) => group.day === day).map((group) => structuredClone(group));
+  }
+  async recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string }): Promise<void> {
+    const stored = this.facts.get(facts.leadId);
+    const slaBreached = options.slaBreached || (stored?.slaBreached ?? false);
+    if (!stored || stored.leadUpdatedAt <= facts.leadUpdatedAt) this.facts.set(facts.leadId, { ...stored, ...facts, slaBreached });
+    else stored.slaBreached = slaBreached;
+    this.changed.set(facts.day, options.markedAt);
+  }
+  async factsOn(day: string): Promise<LeadRoiFacts[]> {
+    return [...this.facts.values()].filter((facts) => facts.day === day).map((facts) => structuredClone(facts));
+  }
+  async changedDays(from: string, to: string): Promise<ChangedDay[]> {
+    return [...this.changed.entries()].filter(([day]) => day >= from && day <= to).map(([day, markedAt]) => ({ day, markedAt }));
+  }
+  async clearChanged(changed: ChangedDay): Promise<void> {
+    if (this.changed.get(changed.day) === changed.markedAt) this.changed.delete(changed.day);
+  }
+  async latestVersion(day: string): Promise<RollupVersion | undefined> {
+    const versions = [...this.versions.values()].filter((version) => version.day === day).sort((a, b) => b.version - a.version);
+    return versions[0] && structuredClone(versions[0]);
+  }
+  async version(day: string, version: number): Promise<RollupVersion | undefined> {
+    const found = this.versions.get(`${day} ${version}`);
+    return found && structuredClone(found);
+  }
+  async addVersion(version: RollupVersion): Promise<boolean> {
+    const key = `${version.day} ${version.version}`;
+    if (this.versions.has(key)) return false;
+    this.versions.set(key, structuredClone(version));
+    return true;
+  }
+}
+
+export class MemoryReportArchive implements ReportArchive {
+  readonly files = new Map<string, string>();
+  async put(key: string, body: string): Promise<void> {
+    this.files.set(key, body);
+  }
+}
+
+/** The feedback queue in memory, with the DynamoDB adapter's rules (queued once, ever). */
+export class MemoryConversionFeedbackQueue implements ConversionFeedbackQueue {
+  readonly pending = new Map<string, ConversionFeedback>();
+  readonly sent = new Map<string, ConversionFeedback>();
+  readonly dead = new Map<string, ConversionFeedback>();
+  private key = (item: Pick<ConversionFeedback, 'platform' | 'feedbackId'>) => `${item.platform} ${item.feedbackId}`;
+  async enqueue(item: ConversionFeedback): Promise<boolean> {
+    const key = this.key(item);
+    if (this.pending.has(key) || this.sent.has(key) || this.dead.has(key)) return false;
+    this.pending.set(key, structuredClone(item));
+    return true;
+  }
+  async due(platform: FeedbackPlatform, now: string, limit: number): Promise<ConversionFeedback[]> {
+    return [...this.pending.values()]
+      .filter((item) => item.platform === platform && item.dueAt <= now)
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit)
+      .map((item) => structuredClone(item));
+  }
+  async markSent(items: readonly ConversionFeedback[]): Promise<void> {
+    for (const item of items) {
+      this.pending.delete(this.key(item));
+      this.sent.set(this.key(item), structuredClone(item));
+    }
+  }
+  async reschedule(item: ConversionFeedback): Promise<void> {
+    this.pending.set(this.key(item), structuredClone(item));
+  }
+  async deadLetter(item: ConversionFeedback): Promise<void> {
+    this.pending.delete(this.key(item));
+    this.dead.set(this.key(item), structuredClone(item));
+  }
+}
+
+/** Records what would be posted to each platform and answers with the next queued result (default: accepted). */
+export class RecordingFeedbackSender implements ConversionFeedbackSender {
+  readonly requests: Array<{ platform: 'meta' | 'google'; body: string; target: string }> = [];
+  readonly answers: FeedbackSendResult[] = [];
+  async meta(body: string, datasetId: string, apiVersion: string): Promise<FeedbackSendResult> {
+    this.requests.push({ platform: 'meta', body, target: `${apiVersion}/${datasetId}` });
+    return this.answers.shift() ?? { ok: true };
+  }
+  async google(body: Record<string, unknown>, accessToken: string): Promise<FeedbackSendResult> {
+    this.requests.push({ platform: 'google', body: JSON.stringify(body), target: accessToken });
+    return this.answers.shift() ?? { ok: true };
+  }
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import {
+  changedRows,
+  channelRoiCsv,
+  formatCents,
+  localDay,
+  measureChannelRates,
+  nightlyRollupDays,
+  parseAmountCents,
+  parseSpendCsv,
+  parseSpendRows,
+  reportLines,
+  reportQuerySchema,
+  rollUpDay,
+  roiFactsOfLead,
+  yesterdayIn,
+  type LeadRoiFacts,
+  type RollupVersion,
+} from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { expectedFirstTouchCampaignCsv, expectedFirstTouchChannelCsv, expectedLastTouchCampaignCsv, fixtureDay, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
+
+const config = demoConfiguration();
+const channelRoi = { lookbackDays: 90, exchangeRates: fixtureExchangeRates };
+const reporting = { timeZone: 'America/New_York', currency: 'USD', channelRoi };
+const spendContext = { currency: 'USD', channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi };
+
+function fixtureFacts(): LeadRoiFacts[] {
+  return fixtureLeadRecords.map(({ lead, slaBreached }) => {
+    const result = roiFactsOfLead(lead, reporting);
+    if (!result.ok) throw new Error(result.reason);
+    return { ...result.facts, slaBreached };
+  });
+}
+
+function fixtureVersion(): RollupVersion {
+  const spend = parseSpendCsv(fixtureSpendCsv, spendContext);
+  if (!spend.ok) throw new Error(JSON.stringify(spend.issues));
+  const rows = rollUpDay(
+    fixtureFacts().filter((facts) => facts.day === fixtureDay),
+    spend.spend.filter((group) => group.day === fixtureDay),
+  );
+  return { day: fixtureDay, version: 1, rolledUpAt: '2026-03-11T04:30:00.000Z', rows };
+}
+
+describe('channel-ROI rollup of the hand-computed fixture', () => {
+  it('gives the first-touch campaign CSV byte for byte', () => {
+    const lines = reportLines([{ latest: fixtureVersion() }], { groupBy: 'campaign', attribution: 'first' });
+    expect(channelRoiCsv(lines, { groupBy: 'campaign', withChanges: false })).toBe(expectedFirstTouchCampaignCsv);
+  });
+
+  it('gives the last-touch campaign CSV byte for byte', () => {
+    const lines = reportLines([{ latest: fixtureVersion() }], { groupBy: 'campaign', attribution: 'last' });
+    expect(channelRoiCsv(lines, { groupBy: 'campaign', withChanges: false })).toBe(expectedLastTouchCampaignCsv);
+  });
+
+  it('gives the first-touch channel CSV byte for byte, with medians over all of a channel’s leads', () => {
+    const lines = reportLines([{ latest: fixtureVersion() }], { groupBy: 'channel', attribution: 'first' });
+    expect(channelRoiCsv(lines, { groupBy: 'channel', withChanges: false })).toBe(expectedFirstTouchChannelCsv);
+  });
+
+  it('shows exactly the rows that changed since a version, and nothing for days not restated', () => {
+    const v1 = fixtureVersion();
+    const l2 = fixtureFacts().find((facts) => facts.leadId === 'roi-l2')!;
+    const converted = { ...l2, converted: true, revenueCents: 30_000 };
+    const others = fixtureFacts().filter((facts) => facts.day === fixtureDay && facts.leadId !== 'roi-l2');
+    const spend = parseSpendCsv(fixtureSpendCsv, spendContext);
+    if (!spend.ok) throw new Error('spend');
+    const v2: RollupVersion = {
+      ...v1,
+      version: 2,
+      rows: rollUpDay(
+        [...others, converted],
+        spend.spend.filter((group) => group.day === fixtureDay),
+      ),
+    };
+    const otherDay: RollupVersion = { ...v1, day: '2026-03-11', rows: [] };
+
+    const firstTouch = reportLines([{ latest: v2, since: v1 }, { latest: otherDay }], { groupBy: 'campaign', attribution: 'first', sinceVersion: 1 });
+    expect(firstTouch.map((line) => [line.day, line.version, line.row.channel, line.row.campaign, line.change, line.row.converted, line.row.revenueCents])).toEqual([
+      ['2026-03-10', 2, 'meta-ads', 'spring', 'changed', 2, 150_000],
+    ]);
+    const lastTouch = reportLines([{ latest: v2, since: v1 }], { groupBy: 'campaign', attribution: 'last', sinceVersion: 1 });
+    expect(lastTouch.map((line) => [line.row.campaign, line.change])).toEqual([['retarget', 'changed']]);
+    expect(reportLines([{ latest: v2, since: v2 }], { groupBy: 'campaign', attribution: 'first', sinceVersion: 2 })).toEqual([]);
+  });
+
+  it('reports a row that disappeared as removed, with zero counts', () => {
+    const v1 = fixtureVersion();
+    const withoutGeneric = v1.rows.filter((row) => row.campaign !== 'generic, broad');
+    expect(changedRows(v1.rows, withoutGeneric).map(({ row, change }) => [row.attribution, row.campaign, change, row.spendCents])).toEqual([
+      ['first', 'generic, broad', 'removed', 0],
+      ['last', 'generic, broad', 'removed', 0],
+    ]);
+  });
+});
+
+describe('cohort day in the organisation’s time zone', () => {
+  const captureDay = (capturedAt: string, timeZone = 'America/New_York') => {
+    const lead = { ...fixtureLeadRecords[0].lead, capturedAt, updatedAt: capturedAt };
+    const result = roiFactsOfLead(lead, { ...reporting, timeZone });
+    if (!result.ok) throw new Error(result.reason);
+    return result.facts.day;
+  };
+
+  it('counts a lead captured at 23:30 on that local day, on both sides of the spring-forward change', () => {
+    // 2026-03-08 02:00 EST → 03:00 EDT in New York.
+    expect(captureDay('2026-03-08T04:30:00.000Z')).toBe('2026-03-07'); // 23:30 EST on the 7th
+    expect(captureDay('2026-03-09T03:30:00.000Z')).toBe('2026-03-08'); // 23:30 EDT on the 8th (the 23-hour day)
+    expect(captureDay('2026-03-08T05:30:00.000Z')).toBe('2026-03-08'); // 00:30 EST on the 8th
+  });
+
+  it('counts a lead captured at 23:30 on that local day across the fall-back change, and in a zone east of UTC', () => {
+    // 2026-11-01 02:00 EDT → 01:00 EST: the 25-hour day.
+    expect(captureDay('2026-11-02T04:30:00.000Z')).toBe('2026-11-01'); // 23:30 EST on the 1st
+    expect(captureDay('2026-11-01T03:30:00.000Z')).toBe('2026-10-31'); // 23:30 EDT on the 31st
+    // Europe/Berlin springs forward on 2026-03-29: 23:30 CEST on the 29th is 21:30Z.
+    expect(captureDay('2026-03-29T21:30:00.000Z', 'Europe/Berlin')).toBe('2026-03-29');
+    expect(captureDay('2026-03-29T22:30:00.000Z', 'Europe/Berlin')).toBe('2026-03-30');
+  });
+
+  it('closes the organisation’s yesterday, whatever the UTC date, and restates changed days only within the lookback', () => {
+    // 00:30 EDT on 2026-03-09 is still the 9th's early morning; yesterday was the short 8th.
+    expect(yesterdayIn(new Date('2026-03-09T04:30:00.000Z'), 'America/New_York')).toBe('2026-03-08');
+    expect(localDay(new Date('2026-03-09T04:30:00.000Z'), 'UTC')).toBe('2026-03-09');
+    const now = new Date('2026-04-20T04:30:00.000Z');
+    expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-19', '2026-04-20'])).toEqual(['2026-03-10', '2026-04-19']);
+  });
+});
+
+describe('ad spend input', () => {
+  it('groups rows by day and channel in cents of the reporting currency, converting at the dated rate', () => {
+    const parsed = parseSpendCsv(fixtureSpendCsv, spendContext);
+    expect(parsed.ok && parsed.spend).toEqual([
+      { day: '2026-03-09', channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 7500 }] },
+      {
+        day: '2026-03-10',
+        channel: 'google-ads',
+        campaigns: [
+          { campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } },
+          { campaign: 'generic, broad', cents: 5000 },
+        ],
+      },
+      {
+        day: '2026-03-10',
+        channel: 'meta-ads',
+        campaigns: [
+          { campaign: 'retarget', cents: 10_000 },
+          { campaign: 'spring', cents: 40_000 },
+        ],
+      },
+    ]);
+  });
+
+  it('names every bad row and field: negative amounts, unknown channels and currencies, bad dates, duplicates', () => {
+    const parsed = parseSpendRows(
+      [
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'a', amount: '-5.00', currency: 'USD' },
+        { date: '2026-03-10', channel: 'myspace', campaign: 'a', amount: '5', currency: 'USD' },
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'b', amount: '5', currency: 'GBP' },
+        { date: '2026-02-30', channel: 'meta-ads', campaign: 'c', amount: '5.001', currency: 'USD' },
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'd', amount: '5', currency: 'USD', note: 'x' },
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'e', amount: '5', currency: 'USD' },
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'e', amount: '6', currency: 'USD' },
+        'not a row',
+      ],
+      { ...spendContext, channelRoi: { exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: 1.1 }] } },
+    );
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.issues).toEqual([
+      { path: 'rows[0].amount', message: 'must not be negative' },
+      { path: 'rows[1].channel', message: 'unknown channel "myspace"' },
+      { path: 'rows[2].currency', message: 'GBP is not the reporting currency USD and no exchange rate for it is configured on 2026-03-10 (channelRoi.exchangeRates)' },
+      { path: 'rows[3].date', message: 'must be a date written YYYY-MM-DD' },
+      { path: 'rows[3].amount', message: 'must be a decimal amount with at most two decimal places, such as 1234.50' },
+      { path: 'rows[4].note', message: 'is not a spend field (give date, channel, campaign, amount, currency)' },
+      { path: 'rows[6].campaign', message: 'campaign "e" of meta-ads on 2026-03-10 is already given in rows[5]' },
+      { path: 'rows[7]', message: 'must be an object with date, channel, campaign, amount and currency' },
+    ]);
+  });
+
+  it('refuses a currency whose rate starts after the spend day', () => {
+    const parsed = parseSpendRows([{ date: '2025-12-31', channel: 'meta-ads', campaign: 'a', amount: '5', currency: 'EUR' }], spendContext);
+    expect(!parsed.ok && parsed.issues.map((issue) => issue.path)).toEqual(['rows[0].currency']);
+  });
+
+  it('names the line of a malformed CSV: wrong number of values, an unclosed quote, a missing column', () => {
+    const ragged = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,a,5\n', spendContext);
+    expect(!ragged.ok && ragged.issues).toEqual([{ path: 'line 2', message: 'has 4 values; the header has 5' }]);
+    const unclosed = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"a,5,USD\n', spendContext);
+    expect(!unclosed.ok && unclosed.issues[0].path).toBe('line 2');
+    const noAmount = parseSpendCsv('date,channel,campaign,currency\n2026-03-10,meta-ads,a,USD\n', spendContext);
+    expect(!noAmount.ok && noAmount.issues).toEqual([{ path: '(header)', message: 'column "amount" is missing' }]);
+    const badRow = parseSpendCsv('Date,Channel,Campaign,Amount,Currency\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,abc,USD\n', spendContext);
+    expect(!badRow.ok && badRow.issues).toEqual([{ path: 'line 3.amount', message: 'must be a decimal amount with at most two decimal places, such as 1234.50' }]);
+  });
+
+  it('reads and writes money in exact cents', () => {
+    expect([parseAmountCents('1234.5'), parseAmountCents('0.07'), parseAmountCents('12'), parseAmountCents('1.234'), parseAmountCents('1e3'), parseAmountCents('-1')]).toEqual([
+      123_450,
+      7,
+      1200,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect([formatCents(123_456), formatCents(5), formatCents(-5), formatCents(-150_000)]).toEqual(['1234.56', '0.05', '-0.05', '-1500.00']);
+  });
+});
+
+describe('lead facts and report parameters', () => {
+  it('refuses revenue in a currency without a rate rather than counting it wrong', () => {
+    const lead = { ...fixtureLeadRecords[4].lead };
+    const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { exchangeRates: [] } });
+    expect(result).toEqual({ ok: false, reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)' });
+  });
+
+  it('names bad report parameters', () => {
+    const parsed = reportQuerySchema.safeParse({ from: '2026-03-10', to: '2026-03-01', groupBy: 'week', sinceVersion: '0', extra: '1' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(','))).toEqual(expect.arrayContaining(['groupBy', 'sinceVersion', 'extra']));
+    const range = reportQuerySchema.safeParse({ from: '2026-03-10', to: '2026-03-01' });
+    expect(range.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'must not be before from']]);
+  });
+});
+
+describe('measured channel rates for the scoring’s channel priors', () => {
+  it('measures qualification and conversion per channel and scales each configured prior by its rate against all channels’', () => {
+    // First touch, by channel, on the fixture day: google-ads 2 valid, 1 qualified, 1 converted; meta-ads 2 valid, 2 qualified,
+    // 1 converted; website 1 valid, nothing else. Overall 3 qualified of 5 valid = 0.6.
+    // google-ads: 0.5 → round(5 × 0.5 / 0.6) = round(4.17) = 4; meta-ads: 1.0 → round(10 × 1 / 0.6) = round(16.67) = 17;
+    // website: 1 valid lead, under the minimum of 2 → no suggestion.
+    expect(measureChannelRates([fixtureVersion()], { 'meta-ads': 10, 'google-ads': 5 }, 2)).toEqual([
+      { channel: 'google-ads', validLeads: 2, qualified: 1, converted: 1, qualificationRate: 0.5, conversionRate: 0.5, configuredPrior: 5, suggestedPrior: 4 },
+      { channel: 'meta-ads', validLeads: 2, qualified: 2, converted: 1, qualificationRate: 1, conversionRate: 0.5, configuredPrior: 10, suggestedPrior: 17 },
+      { channel: 'website', validLeads: 1, qualified: 0, converted: 0, qualificationRate: 0, conversionRate: 0, configuredPrior: 0, suggestedPrior: null },
+    ]);
+  });
+});

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler as createRecordSpend } from '../../../functions/record-spend/handler';
+import { createHandler as createReport } from '../../../functions/get-channel-roi-report/handler';
+import { createHandler as createPage } from '../../../functions/get-channel-roi-page/handler';
+import { createHandler as createTrack } from '../../../functions/track-channel-roi/handler';
+import { createHandler as createNightly } from '../../../functions/roll-up-channel-roi/handler';
+import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
+import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+const as = (role: string) => ({ sub: `${role}-1`, 'cognito:groups': `[${role}]` });
+
+function roiDependencies(now = new Date('2026-03-11T04:30:00.000Z')): Deps {
+  const deps = fakeDependencies(now);
+  deps.config.channelRoi.exchangeRates = fixtureExchangeRates;
+  return deps;
+}
+
+function postSpend(deps: Deps, body: string, contentType: string, claims: Record<string, string> | null = as('finance')) {
+  const event = httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': contentType }, body, claims: claims ?? undefined });
+  return createRecordSpend(() => deps)(event, lambdaContext) as Promise<any>;
+}
+
+function getReport(deps: Deps, query: Record<string, string>, claims: Record<string, string> = as('manager'), page = false) {
+  const event = httpEvent({ path: page ? '/reports/channel-roi.html' : '/reports/channel-roi', claims });
+  event.queryStringParameters = query;
+  return (page ? createPage : createReport)(() => deps)(event, lambdaContext) as Promise<any>;
+}
+
+const track = (deps: Deps, detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail) as never, lambdaContext) as Promise<unknown>;
+
+const lifecycle = (leadId: string) => ({ eventId: `${leadId}-e`, leadId, poolId: 'americas-inbound', channel: 'meta-ads', capturedAt: '2026-03-10T14:00:00.000Z', by: 'rep-ava' });
+
+describe('POST /spend', () => {
+  it('is for finance and admins only, and writes nothing for anyone else', async () => {
+    const deps = roiDependencies();
+    expect((await postSpend(deps, fixtureSpendCsv, 'text/csv', as('rep'))).statusCode).toBe(403);
+    expect((await postSpend(deps, fixtureSpendCsv, 'text/csv', as('manager'))).statusCode).toBe(403);
+    expect((await postSpend(deps, fixtureSpendCsv, 'text/csv', null)).statusCode).toBe(401);
+    expect(deps.roi.spend.size).toBe(0);
+    expect((await postSpend(deps, fixtureSpendCsv, 'text/csv', as('admin'))).statusCode).toBe(200);
+  });
+
+  it('records a CSV file and replaces a day and channel given again', async () => {
+    const deps = roiDependencies();
+    const first = await postSpend(deps, fixtureSpendCsv, 'text/csv');
+    expect(first.statusCode).toBe(200);
+    expect(JSON.parse(first.body)).toMatchObject({
+      rows: 5,
+      replaced: [
+        { date: '2026-03-09', channel: 'google-ads', campaigns: 1 },
+        { date: '2026-03-10', channel: 'google-ads', campaigns: 2 },
+        { date: '2026-03-10', channel: 'meta-ads', campaigns: 2 },
+      ],
+    });
+    const again = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450.00', currency: 'USD' }] }), 'application/json');
+    expect(again.statusCode).toBe(200);
+    expect(await deps.roi.spendOn('2026-03-10')).toEqual([
+      {
+        day: '2026-03-10',
+        channel: 'google-ads',
+        campaigns: [
+          { campaign: 'brand', cents: 22_000, original: { amount: '200.00', currency: 'EUR' } },
+          { campaign: 'generic, broad', cents: 5000 },
+        ],
+      },
+      { day: '2026-03-10', channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 45_000 }] },
+    ]);
+  });
+
+  it('answers 400 naming the row and field, and writes nothing, when one row is wrong', async () => {
+    const deps = roiDependencies();
+    const csv = `${fixtureSpendCsv}2026-03-10,tiktok-ads,x,-1,USD\r\n2026-03-10,website,y,3,JPY\r\n`;
+    const answer = await postSpend(deps, csv, 'text/csv');
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).issues).toEqual([
+      { path: 'line 7.amount', message: 'must not be negative' },
+      { path: 'line 8.currency', message: 'JPY is not the reporting currency USD and no exchange rate for it is configured on 2026-03-10 (channelRoi.exchangeRates)' },
+    ]);
+    const json = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'nowhere', amount: '1', currency: 'USD' }], extra: 1 }), 'application/json');
+    expect(json.statusCode).toBe(400);
+    expect(JSON.parse(json.body).issues).toEqual([{ path: 'extra', message: 'is not a field (send {"rows": [...]})' }]);
+    const malformed = await postSpend(deps, 'date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"open,1,USD\n', 'text/csv');
+    expect(malformed.statusCode).toBe(400);
+    expect((await postSpend(deps, 'x', 'text/plain')).statusCode).toBe(415);
+    expect(deps.roi.spend.size).toBe(0);
+  });
+});
+
+describe('track-channel-roi', () => {
+  it('rewrites the lead’s facts from the stored lead on each event, and counts an SLA breach once seen', async () => {
+    const deps = roiDependencies();
+    const { lead } = fixtureLeadRecords[1];
+    deps.store.leads.set(lead.leadId, { ...lead, status: 'contacted', history: lead.history.slice(0, 2) });
+    await track(deps, 'lead.activity_logged', { ...lifecycle(lead.leadId), activityId: 'a1', kind: 'call', firstContact: true, loggedAt: '2026-03-10T15:15:00.000Z' });
+    expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ day: '2026-03-10', contacted: true, qualified: false, firstContactSeconds: 900, slaBreached: false });
+    await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'next_step', dueAt: '2026-03-11T15:00:00.000Z', breach: 1, breachedAt: '2026-03-11T15:00:00.000Z' });
+    deps.store.leads.set(lead.leadId, { ...lead, updatedAt: '2026-03-12T00:00:00.000Z' });
+    await track(deps, 'lead.status_changed', { ...lifecycle(lead.leadId), from: 'contacted', to: 'qualified', changedAt: '2026-03-12T00:00:00.000Z' });
+    expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ qualified: true, slaBreached: true, lastCampaign: 'retarget' });
+    expect(deps.roi.changed.get('2026-03-10')).toBe('2026-03-11T04:30:00.000Z');
+  });
+
+  it('fails an event that breaks its contract, and one whose revenue has no exchange rate, so they reach the dead-letter queue', async () => {
+    const deps = roiDependencies();
+    await expect(track(deps, 'lead.converted', { leadId: 'x' })).rejects.toThrow();
+    deps.config.channelRoi.exchangeRates = [];
+    const { lead } = fixtureLeadRecords[4];
+    deps.store.leads.set(lead.leadId, lead);
+    await expect(track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: '2026-03-20T18:00:00.000Z', convertedAt: '2026-03-20T18:00:00.000Z' })).rejects.toThrow(
+      'no exchange rate',
+    );
+    expect(deps.roi.facts.size).toBe(0);
+  });
+});
+
+describe('rollups and the report', () => {
+  async function rolledUpFixture() {
+    const deps = roiDependencies();
+    expect((await postSpend(deps, fixtureSpendCsv, 'text/csv')).statusCode).toBe(200);
+    for (const { lead, slaBreached } of fixtureLeadRecords) {
+      deps.store.leads.set(lead.leadId, lead);
+      await track(deps, 'lead.captured', {
+        eventId: `${lead.leadId}-c`,
+        leadId: lead.leadId,
+        status: 'new',
+        isTest: lead.isTest,
+        sourceKind: lead.source.kind,
+        poolId: lead.poolId,
+        channel: lead.channel,
+        capturedAt: lead.capturedAt,
+      });
+      if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
+    }
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
+    return { deps, nightly };
+  }
+
+  it('rolls up the organisation’s yesterday at night and files its CSV as version 1', async () => {
+    const { deps, nightly } = await rolledUpFixture();
+    // 00:30 EDT on the 11th: yesterday is the 10th; the 9th (l9's day) is restated too, being marked changed.
+    expect(nightly.days.map(({ day, version }) => [day, version])).toEqual([
+      ['2026-03-09', 1],
+      ['2026-03-10', 1],
+    ]);
+    expect([...deps.reports.files.keys()].sort()).toEqual(['channel-roi/date=2026-03-09/v1.csv', 'channel-roi/date=2026-03-10/v1.csv']);
+    expect(deps.reports.files.get('channel-roi/date=2026-03-10/v1.csv')).toContain('2026-03-10,last,meta-ads,retarget,1,1,1,0,0,0,1,1,0,0.00,100.00,100.00,100.00,,0.0000,-1.0000,15.0,1.0000\r\n');
+    expect(deps.roi.changed.size).toBe(0);
+  });
+
+  it('restates a day already rolled up when its spend is corrected', async () => {
+    const { deps } = await rolledUpFixture();
+    const corrected = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' }] }), 'application/json');
+    expect(corrected.statusCode).toBe(200);
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
+    expect(nightly.days.map(({ day, version }) => [day, version])).toEqual([
+      ['2026-03-10', 2],
+      ['2026-03-11', 1],
+    ]);
+    const since = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', groupBy: 'channel' });
+    // meta-ads: spend 450 + 100 = 550.00 (retarget's 100 was replaced away with the day and channel: only spring was sent).
+    expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,225.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
+  });
+
+  it('serves the report as CSV and JSON to finance, managers and admins, never to reps', async () => {
+    const { deps } = await rolledUpFixture();
+    const csv = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', groupBy: 'channel' }, as('finance'));
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    const json = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', groupBy: 'channel', format: 'json' });
+    expect(JSON.parse(json.body).rows[1]).toEqual({
+      date: '2026-03-10',
+      attribution: 'first',
+      channel: 'meta-ads',
+      version: 1,
+      leads: 3,
+      valid: 2,
+      invalid: 1,
+      test: 1,
+      quarantined: 0,
+      contacted: 2,
+      qualified: 2,
+      converted: 1,
+      revenue: 1200,
+      spend: 500,
+      cpl: 250,
+      cost_per_qualified_lead: 250,
+      cac: 500,
+      roas: 2.4,
+      roi: 1.4,
+      median_minutes_to_first_contact: 10,
+      sla_breach_rate: 0.5,
+    });
+    expect((await getReport(deps, { from: '2026-03-10', to: '2026-03-10' }, as('rep'))).statusCode).toBe(403);
+    expect((await getReport(deps, { from: '2026-03-10', to: '2026-03-10' }, as('rep'), true)).statusCode).toBe(403);
+    const bad = await getReport(deps, { from: '2026-03-10', to: '2026-3-11', attribution: 'linear' });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).issues.map((issue: { path: string }) => issue.path)).toEqual(['to', 'attribution']);
+  });
+
+  it('runs a rollup on demand for finance, up to yesterday only', async () => {
+    const { deps } = await rolledUpFixture();
+    const run = (body: unknown, claims = as('finance')) =>
+      createOnDemand(() => deps)(httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), claims }), lambdaContext) as Promise<any>;
+    const again = await run({ from: '2026-03-09', to: '2026-03-10' });
+    expect(JSON.parse(again.body).days.map((day: { unchanged: boolean }) => day.unchanged)).toEqual([true, true]);
+    const today = await run({ from: '2026-03-10', to: '2026-03-11' });
+    expect(today.statusCode).toBe(400);
+    expect(JSON.parse(today.body).issues[0].path).toBe('to');
+    expect((await run({ from: '2026-03-09', to: '2026-03-10' }, as('manager'))).statusCode).toBe(403);
+  });
+
+  it('publishes measured channel rates with suggested priors when the mode is suggest, and nothing when off', async () => {
+    const { deps } = await rolledUpFixture();
+    const rates = (claims: Record<string, string>) => createRates(() => deps)(httpEvent({ path: '/reports/channel-rates', claims }), lambdaContext) as Promise<any>;
+    deps.config.channelRoi.measuredChannelPriors.mode = 'off';
+    expect((await rates(as('finance'))).statusCode).toBe(404);
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'suggest', windowDays: 7, minimumLeads: 2 };
+    deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5 };
+    const answer = await rates(as('manager'));
+    expect(answer.statusCode).toBe(200);
+    // As of 2026-03-11 04:30Z (00:30 EDT): the window is 03-04 … 03-10; 03-09 holds l9 (google-ads, converted).
+    expect(JSON.parse(answer.body)).toMatchObject({
+      from: '2026-03-04',
+      to: '2026-03-10',
+      channels: [{ channel: 'google-ads', validLeads: 3, qualified: 2 }, { channel: 'meta-ads', validLeads: 2, qualified: 2 }, { channel: 'website' }],
+    });
+    expect((await rates(as('rep'))).statusCode).toBe(403);
+  });
+});
