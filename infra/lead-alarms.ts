@@ -30,14 +30,14 @@ export interface LeadAlarmsProps {
 }
 
 /**
- * Every alarm of a stage, derived from the manifest's functions: each dead-letter queue (a message is
- * waiting), each function (errors, throttles), each stream consumer (iterator age), the HTTP API (5xx
+ * Every alarm of a stage, derived from the manifest's functions: each function (errors, throttles, a
+ * message waiting in its dead-letter queue), each stream consumer (iterator age), the HTTP API (5xx
  * rate, p99 latency), ad-platform lead fetch failures and speed to lead. All notify one SNS topic,
  * whose email subscribers are the stage configuration's `operations.alarmEmails`.
  */
 export class LeadAlarms extends Construct {
   readonly topic: sns.Topic;
-  /** The alarms of each manifest function (errors, throttles, its queue, its stream), by function name. */
+  /** The alarms of each manifest function (errors, throttles and its queue in one; its stream), by function name. */
   readonly byFunction = new Map<string, cloudwatch.Alarm[]>();
   /** Alarms that watch the system as a whole (API, fetch failures, speed to lead). */
   readonly stageWide: cloudwatch.Alarm[] = [];
@@ -54,16 +54,27 @@ export class LeadAlarms extends Construct {
     this.stageWide.push(...this.apiAlarms(props.httpApi), ...this.leadFlowAlarms(props.operations));
   }
 
+  /**
+   * One alarm per function for anything that needs a person: a failed invocation, a throttle, or a
+   * message waiting in its dead-letter queue (each five-minute sum or maximum, added up). One alarm
+   * rather than three keeps a stage inside CloudFormation's 500 resources; its description and the
+   * dashboard say which part fired. Stream consumers also get an iterator-age alarm.
+   */
   private functionAlarms(name: string, leadFunction: LeadFunction): cloudwatch.Alarm[] {
     const fn = leadFunction.function;
-    const alarms = [
-      this.alarm(`${name}-errors`, `${name} failed an invocation.`, fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }), 1),
-      this.alarm(`${name}-throttles`, `${name} was throttled (account or reserved concurrency exhausted).`, fn.metricThrottles({ statistic: 'Sum', period: Duration.minutes(5) }), 1),
-    ];
-    if (leadFunction.deadLetterQueue) {
-      const visible = leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
-      alarms.push(this.alarm(`${name}-dead-letters`, `Something ${name} could not process is waiting in its dead-letter queue: npm run dlq -- show ${name}.`, visible, 1));
-    }
+    const period = Duration.minutes(5);
+    const parts: Record<string, cloudwatch.IMetric> = { errors: fn.metricErrors({ statistic: 'Sum', period }), throttles: fn.metricThrottles({ statistic: 'Sum', period }) };
+    if (leadFunction.deadLetterQueue) parts.deadLetters = leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
+    const needsAttention = new cloudwatch.MathExpression({
+      expression: Object.keys(parts)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
+      usingMetrics: parts,
+      period,
+      label: `${name}: errors + throttles${leadFunction.deadLetterQueue ? ' + dead letters' : ''}`,
+    });
+    const deadLetterHint = leadFunction.deadLetterQueue ? `, or something it could not process waits in its dead-letter queue (npm run dlq -- show ${name})` : '';
+    const alarms = [this.alarm(`${name}-needs-attention`, `${name} failed an invocation, was throttled${deadLetterHint}.`, needsAttention, 1)];
     if (leadFunction.definition.trigger.kind === 'stream') {
       const iteratorAge = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
       alarms.push(this.alarm(`${name}-iterator-age`, `${name} is more than ${alarmThresholds.streamIteratorAgeMs / 1000} s behind its table stream.`, iteratorAge, alarmThresholds.streamIteratorAgeMs, 3));

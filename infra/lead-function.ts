@@ -56,7 +56,8 @@ export interface LeadFunctionProps {
   /** The configured secrets; the function may read those of the kinds its manifest entry lists. */
   secrets: IntegrationSecrets;
   projectRoot: string;
-  logRetention: logs.RetentionDays;
+  /** The stage's one function log group (each function's streams are named after it), kept to CloudFormation's 500-resource stack limit. */
+  logGroup: logs.ILogGroup;
   tracing: boolean;
   /** Where functions that write reports (`writesReports`) file them. */
   reportBucket: s3.IBucket;
@@ -73,7 +74,7 @@ export class LeadFunction extends Construct {
   readonly definition: FunctionDefinition;
   readonly function: NodejsFunction;
   readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
+  readonly logGroup: logs.ILogGroup;
   readonly deadLetterQueue?: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: LeadFunctionProps) {
@@ -86,7 +87,7 @@ export class LeadFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${definition.name} function and nothing else.`,
     });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = props.logGroup;
     this.logGroup.grantWrite(this.role);
 
     const asyncDelivery = asyncDeliveryOf(definition.trigger);

@@ -100,6 +100,9 @@ export class LeadStack extends Stack {
 
     const leadFunctions = new Map<string, LeadFunction>();
     const functions = manifestFunctions(props.configuration);
+    // One log group for every function: a group per function would cost a CloudFormation resource each
+    // (a stack holds at most 500), and Lambda names each function's log streams after it anyway.
+    const functionLogs = new logs.LogGroup(this, 'FunctionLogs', { retention: logRetention });
     for (const definition of functions) {
       const id = pascalCase(definition.name);
       const leadFunction = new LeadFunction(this, id, {
@@ -110,7 +113,7 @@ export class LeadStack extends Stack {
         configurationFile: props.configurationFile,
         secrets: this.secrets,
         projectRoot: props.projectRoot,
-        logRetention,
+        logGroup: functionLogs,
         tracing: props.tracing ?? false,
         reportBucket: this.reports.bucket,
       });
