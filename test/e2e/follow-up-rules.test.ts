@@ -36,6 +36,7 @@ async function emailTo(leadId: string, recipient: string, subject: string) {
 describe('a lead nobody works, through the local runtime on a controlled clock', () => {
   let leadId: string;
   let ownerId: string;
+  let newOwnerId: string;
   let assignedAt: number;
   let firstContactDue: number;
   const email = (repId: string) => config.reps.find((rep) => rep.id === repId)!.email;
@@ -91,5 +92,32 @@ describe('a lead nobody works, through the local runtime on a controlled clock',
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ rule: 'previous_owner_cooldown' });
     expect((await claim(other)).status).toBe(200);
+    newOwnerId = other;
+  });
+
+  it('the new owner contacts, qualifies and converts it: revenue on the lead, every step on the timeline, and nothing left due', async () => {
+    const headers = { authorization: `Bearer ${await tokenFor(newOwnerId, 'rep')}`, 'content-type': 'application/json' };
+    const step = async (path: string, body: unknown) => {
+      const response = await fetch(`${runtime.url}/leads/${leadId}/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(200);
+    };
+    await step('status', { status: 'contacted' });
+    await step('status', { status: 'qualified', qualification: 'sql' });
+    await step('convert', { revenue: 12500, currency: 'USD', wonAt: new Date().toISOString(), dealId: 'deal-42' });
+    const lead = (await getJson(`/leads/${leadId}`, await asManager())) as {
+      status: string;
+      ownerId: string;
+      firstContactAt?: string;
+      conversion: { revenue: number; currency: string; dealId: string };
+      history: Array<{ action: string; by: string }>;
+    };
+    expect(lead).toMatchObject({ status: 'converted', ownerId: newOwnerId, conversion: { revenue: 12500, currency: 'USD', dealId: 'deal-42' } });
+    expect(lead.firstContactAt).toBeDefined();
+    expect(lead.history.slice(-4).map((entry) => `${entry.action} by ${entry.by}`)).toEqual([`claimed by ${newOwnerId}`, `contacted by ${newOwnerId}`, `qualified by ${newOwnerId}`, `converted by ${newOwnerId}`]);
+    expect(await eventsAbout(leadId, 'lead.converted')).toHaveLength(1);
+    // A converted lead owes nobody anything: once the tracker has seen the conversion, no rule acts on it again.
+    await eventually(async () => (await eventsAbout(leadId, 'lead.converted')).find((event) => event.rules.length > 0 && event.rules.every((rule) => rule.status === 'succeeded')));
+    expect(await runFollowUps(assignedAt + 200 * 24 * hour)).toMatchObject({ acted: 0 });
+    expect((await getJson(`/leads/${leadId}`, await asManager())).history).toHaveLength(lead.history.length);
   });
 });
