@@ -1,4 +1,4 @@
-import { oneTapActions, planAcceptance, planRelease, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
+import { oneTapActions, planAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
 
@@ -22,6 +22,19 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
     const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);
     if (outcome === 'link_used') return { refusal: usedMeanwhile };
     if (outcome === 'lead_changed') return { refusal: changedMeanwhile };
+    return { done: true };
+  },
+  // The lifecycle's `contacted` step, as the rep's own POST /leads/{id}/status would take it; the link's use is written first and forgotten if the step is refused.
+  contacted: async ({ deps, claims, linkId, lead }) => {
+    const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
+    if (!pool) return { refusal: changedMeanwhile };
+    const plan = planStatusChange({ lead, pool, principal: { id: claims.repId, roles: ['rep'] }, body: { status: 'contacted' }, now: deps.now(), eventId: deps.newId() });
+    if ('refusal' in plan) return { refusal: { reason: 'lead_changed', message: plan.refusal.message } };
+    if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
+    if ((await deps.leads.applyTransition(plan.transition)) !== 'applied') {
+      await deps.links.forget(linkId);
+      return { refusal: changedMeanwhile };
+    }
     return { done: true };
   },
   // The pool's release (its own transaction); the link's use is written first and forgotten if the release is refused.

@@ -11,6 +11,7 @@ import { acceptedValues, type RotatingSecret } from './integration-secrets';
  */
 export const oneTapActions = {
   accept: { code: 'a', title: 'Accept lead', question: 'Take this lead and call them now?', button: 'Accept lead', done: 'The lead is yours. Call them now.' },
+  contacted: { code: 'c', title: 'Mark contacted', question: 'Mark this lead as contacted (you reached them)?', button: 'Mark contacted', done: 'The lead is marked contacted.' },
   release: { code: 'r', title: 'Release lead', question: 'Give this lead back to its pool for someone else to claim?', button: 'Release lead', done: 'The lead is back in its pool.' },
 } as const satisfies Record<string, { code: string; title: string; question: string; button: string; done: string }>;
 export type OneTapAction = keyof typeof oneTapActions;

@@ -169,7 +169,7 @@ describe('one-tap links', () => {
   async function notified(deps: Deps) {
     await notify(deps, await assignedLead(deps, 'l1'));
     const text = deps.mailer.sent[0].text;
-    return { accept: linkToken(text, 'Accept lead')!, release: linkToken(text, 'Release lead')! };
+    return { accept: linkToken(text, 'Accept lead')!, contacted: linkToken(text, 'Mark contacted')!, release: linkToken(text, 'Release lead')! };
   }
   const get = (deps: Deps, token: string) => createShowHandler(() => deps)(httpEvent({ method: 'GET', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
   const post = (deps: Deps, token: string, body = '') =>
@@ -201,6 +201,26 @@ describe('one-tap links', () => {
     expect(again.body).toContain('already used');
     expect((await get(deps, links.accept)).body).toContain('already used');
     expect(history(deps)).toEqual(['captured', 'accepted']);
+  });
+
+  it('marks the lead contacted through the lifecycle once, with its first contact time, and says so when the lead cannot be', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    const done = await post(deps, links.contacted);
+    expect(done).toMatchObject({ statusCode: 200, body: expect.stringContaining('marked contacted') });
+    expect(deps.store.leads.get('l1')).toMatchObject({ status: 'contacted', firstContactAt: morning.toISOString() });
+    expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.status_changed').map((event) => event.detail)).toEqual([
+      expect.objectContaining({ from: 'assigned', to: 'contacted', by: 'rep-ava' }),
+    ]);
+    expect((await post(deps, links.contacted)).body).toContain('already used');
+
+    // A fresh link to a lead that has moved on: refused in words, the link still unused.
+    const other = fakeDependencies(morning);
+    const otherLinks = await notified(other);
+    Object.assign(other.store.leads.get('l1')!, { status: 'converted' });
+    const refused = await post(other, otherLinks.contacted);
+    expect(refused.statusCode).toBe(409);
+    expect(other.links.used.size).toBe(0);
   });
 
   it('refuses forged, expired and other reps’ links in plain words, changing nothing', async () => {
