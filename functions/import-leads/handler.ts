@@ -5,7 +5,7 @@ import { badRequest, forbidden, httpHandler, importLeads, jsonResponse, lambdaDe
  * `POST /imports?source=<channel>[&campaign=<id>][&pool=<poolId>][&country=<CC>]` with a `text/csv`
  * body: imports a lead list through the shared intake and answers the counts and the row errors.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canImportLeads(principal)) throw forbidden('Importing leads needs the manager or admin role');

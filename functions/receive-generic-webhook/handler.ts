@@ -20,9 +20,9 @@ import {
  * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
  * tolerance). `event_id`, or else the signed timestamp and body, makes a redelivery a replay of the same lead.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, secrets, rateLimiter, now, newId } = dependencies();
+    const { config, leads, roi, secrets, rateLimiter, now, newId } = dependencies();
     const sourceId = event.pathParameters?.sourceId ?? '';
     const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
     if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw) });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, roi }, read.submission, at)));
   });
 }
 

@@ -20,9 +20,9 @@ import {
  * for its `form_id` (compared in constant time); the answers are in the body, so the lead is stored
  * directly. Test leads (`is_test`) are stored flagged if the form includes them, and never routed.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, secrets, rateLimiter, now, newId } = dependencies();
+    const { config, leads, roi, secrets, rateLimiter, now, newId } = dependencies();
     const google = config.integrations.google;
     if (!google) throw notFound('Google Ads lead forms are not configured');
     const at = now();
@@ -39,7 +39,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = googleLeadToSubmission(body, form);
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
     if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, roi }, read.submission, at)));
   });
 }
 

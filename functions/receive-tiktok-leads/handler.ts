@@ -20,7 +20,7 @@ import {
  * names must belong to a configured instant form, is stored as a pending intake record, and is read back
  * from the Lead API, for the configured advertiser, before anything in it is trusted.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;

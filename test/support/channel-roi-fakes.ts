@@ -1,5 +1,5 @@
 import type { ChannelDaySpend, ConversionFeedback, FeedbackPlatform, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
-import type { ChangedDay, ChannelRoiStore, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, ReportArchive } from '@leadflow/platform';
+import type { ChangedDay, ChannelRoiStore, MeasuredPriors, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, ReportArchive } from '@leadflow/platform';
 
 /** Channel ROI in memory, with the DynamoDB adapter's rules (newer facts win, versions never overwritten). */
 export class MemoryChannelRoiStore implements ChannelRoiStore {
@@ -41,6 +41,14 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
     const found = this.versions.get(`${day} ${version}`);
     return found && structuredClone(found);
   }
+  measuredPriors?: MeasuredPriors;
+  async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
+    this.measuredPriors = structuredClone(measured);
+  }
+  async readMeasuredPriors(): Promise<MeasuredPriors | undefined> {
+    return this.measuredPriors && structuredClone(this.measuredPriors);
+  }
+
   async addVersion(version: RollupVersion): Promise<boolean> {
     const key = `${version.day} ${version.version}`;
     if (this.versions.has(key)) return false;

@@ -3,10 +3,12 @@ import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
 
 /**
  * Measured channel quality for the scoring's channel priors: `off` publishes nothing, `suggest` publishes
- * each channel's measured rates with the prior they suggest, for a person to copy into `scoring.channelPriors`.
+ * each channel's measured rates with the prior they suggest, for a person to copy into `scoring.channelPriors`;
+ * `apply` also has the nightly rollup store the suggested priors, and scoring uses them in place of the
+ * configured ones (channels without a suggestion keep theirs).
  */
 export const measuredChannelPriorsSchema = z.strictObject({
-  mode: z.enum(['off', 'suggest']).default('off'),
+  mode: z.enum(['off', 'suggest', 'apply']).default('off'),
   /** Cohort days measured, ending yesterday. */
   windowDays: z.number().int().min(7).max(366).default(90),
   /** Channels with fewer valid leads in the window keep their configured prior. */
@@ -60,4 +62,9 @@ export function measureChannelRates(versions: readonly RollupVersion[], configur
       const suggestedPrior = total.validLeads >= minimumLeads && qualificationRate !== null && overallRate > 0 ? Math.max(0, Math.min(100, Math.round((base * qualificationRate) / overallRate))) : null;
       return { channel, ...total, qualificationRate, conversionRate: total.validLeads > 0 ? total.converted / total.validLeads : null, configuredPrior, suggestedPrior };
     });
+}
+
+/** The priors `apply` mode scores with: each measured channel's suggestion over the configured priors. */
+export function appliedChannelPriors(configured: Readonly<Record<string, number>>, rates: readonly ChannelRate[]): Record<string, number> {
+  return { ...configured, ...Object.fromEntries(rates.flatMap((rate) => (rate.suggestedPrior === null ? [] : [[rate.channel, rate.suggestedPrior]]))) };
 }

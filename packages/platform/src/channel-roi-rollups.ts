@@ -4,6 +4,7 @@ import {
   daysBetween,
   groupRollupRows,
   localDay,
+  appliedChannelPriors,
   measureChannelRates,
   nightlyRollupDays,
   reportLines,
@@ -104,6 +105,10 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
   );
   const results = await rollUpChannelRoiDays(days, { ...deps, now: () => now });
   for (const mark of changed) await deps.roi.clearChanged(mark);
+  if (deps.config.channelRoi.measuredChannelPriors.mode === 'apply') {
+    const measured = await measuredChannelRates(now, deps);
+    await deps.roi.writeMeasuredPriors({ priors: appliedChannelPriors(deps.config.scoring.channelPriors, measured.channels), from: measured.from, to: measured.to, measuredAt: now.toISOString() });
+  }
   return results;
 }
 

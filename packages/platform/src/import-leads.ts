@@ -1,6 +1,6 @@
-import { importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
-import type { LeadStore } from './ports/lead-store';
-import { prepareWithNewIds } from './ingest-submission';
+import { importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
+import type { Dependencies } from './dependencies';
+import { prepareWithNewIds, scoringRulesFor } from './ingest-submission';
 
 /** What an import did, row by row summed up; the same answer for the HTTP endpoint and the command line. */
 export interface ImportSummary {
@@ -32,9 +32,10 @@ export interface ImportOptions {
  * the same file a replay. Rows stop being stored at the first store failure, which is thrown; running
  * the import again stores the rest and replays what was stored.
  */
-export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: { config: ScoringRules; leads: LeadStore; now: () => Date; newId: () => string }, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: Pick<Dependencies, 'config' | 'leads' | 'roi' | 'now' | 'newId'>, options: ImportOptions = {}): Promise<ImportSummary> {
   const at = deps.now();
-  const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, deps.config));
+  const rules = await scoringRulesFor(deps, at);
+  const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, rules));
   const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };
   let done = 0;
   options.onProgress?.(done, prepared.length);

@@ -6,6 +6,7 @@ import { createHandler as createTrack } from '../../../functions/track-channel-r
 import { createHandler as createNightly } from '../../../functions/roll-up-channel-roi/handler';
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
 import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
+import { ingestSubmission } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
@@ -229,5 +230,33 @@ describe('rollups and the report', () => {
       channels: [{ channel: 'google-ads', validLeads: 3, qualified: 2 }, { channel: 'meta-ads', validLeads: 2, qualified: 2 }, { channel: 'website' }],
     });
     expect((await rates(as('rep'))).statusCode).toBe(403);
+  });
+  it('in apply mode, the nightly rollup stores the measured priors and captures score with them, read at most every five minutes', async () => {
+    const { deps } = await rolledUpFixture();
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
+    deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5, website: 8 };
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    // meta-ads qualifies better than average and google-ads worse (see the suggest case); website is under the minimum and keeps 8.
+    const measured = deps.roi.measuredPriors!;
+    expect(measured).toMatchObject({ from: '2026-03-04', to: '2026-03-10', measuredAt: '2026-03-11T04:30:00.000Z' });
+    expect(measured.priors.website).toBe(8);
+    expect(measured.priors['meta-ads']).toBeGreaterThan(10);
+
+    const capture = async (leadId: string, at: Date) => {
+      await ingestSubmission(
+        { ...deps, newId: () => leadId },
+        { sourceKind: 'meta', channel: 'meta-ads', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: `${leadId}@example.com` }, answers: {}, attribution: {}, isTest: false },
+        at,
+      );
+      return deps.store.leads.get(leadId)!.score!.contributions.find((contribution) => contribution.ruleId === 'channel-prior')?.points;
+    };
+    const t0 = new Date('2026-03-11T09:00:00.000Z');
+    expect(await capture('apply-1', t0)).toBe(measured.priors['meta-ads']);
+    // A newer measurement is picked up only once the container's copy is five minutes old.
+    deps.roi.measuredPriors = { ...measured, priors: { ...measured.priors, 'meta-ads': 33 } };
+    expect(await capture('apply-2', new Date(t0.getTime() + 4 * 60_000))).toBe(measured.priors['meta-ads']);
+    expect(await capture('apply-3', new Date(t0.getTime() + 5 * 60_000))).toBe(33);
+    deps.config.channelRoi.measuredChannelPriors.mode = 'suggest';
+    expect(await capture('apply-4', new Date(t0.getTime() + 6 * 60_000))).toBe(10);
   });
 });

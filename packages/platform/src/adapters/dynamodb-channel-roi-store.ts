@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
-import type { ChangedDay, ChannelRoiStore } from '../ports/channel-roi-store';
+import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
 import { leadsTableKeys } from './leads-table-keys';
 
 /** DynamoDB's limit of items in one transaction. */
@@ -137,6 +137,15 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
   async version(day: string, version: number): Promise<RollupVersion | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.rollupVersion(day, versionSortKey(version)), ConsistentRead: true }));
     return Item && versionFromItem(Item);
+  }
+
+  async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.measuredPriors(), entity: 'measured-channel-priors', ...measured } }));
+  }
+
+  async readMeasuredPriors(): Promise<MeasuredPriors | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.measuredPriors() }));
+    return Item && { priors: Item.priors as Record<string, number>, from: String(Item.from), to: String(Item.to), measuredAt: String(Item.measuredAt) };
   }
 
   async addVersion(version: RollupVersion): Promise<boolean> {

@@ -25,6 +25,8 @@ export const leadsTableKeys = {
   roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
   roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
   rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
+  /** The channel priors the nightly rollup measured, which scoring uses in `apply` mode. */
+  measuredPriors: () => ({ pk: 'SCORING', sk: 'MEASURED_CHANNEL_PRIORS' }),
   /** A conversion reported (or to report) to an ad platform, by its state. */
   conversionFeedback: (state: 'PENDING' | 'SENT' | 'DEAD', platform: string, feedbackId: string) => ({ pk: `FEEDBACK#${state}#${platform}`, sk: feedbackId }),
 };

@@ -28,6 +28,17 @@ export interface ChannelRoiStore {
   version(day: string, version: number): Promise<RollupVersion | undefined>;
   /** Adds a version; `false` when that version of the day exists already (another rollup wrote it first). */
   addVersion(version: RollupVersion): Promise<boolean>;
+  /** The channel priors measured by the last nightly rollup in `apply` mode (a later write replaces them). */
+  writeMeasuredPriors(priors: MeasuredPriors): Promise<void>;
+  readMeasuredPriors(): Promise<MeasuredPriors | undefined>;
+}
+
+/** Channel priors as the nightly rollup measured them, and over which cohort days. */
+export interface MeasuredPriors {
+  priors: Record<string, number>;
+  from: string;
+  to: string;
+  measuredAt: string;
 }
 
 /** Where the nightly rollup files each day's CSV: an S3 bucket in AWS, the data directory locally. */
