@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { leadEventDetailSchemas, teamActivityCount, teamActivityEventTypes } from '@leadflow/domain';
-import { lambdaDependencies, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler } from '@leadflow/platform';
 
 /**
  * Keeps the managers' digest counters: each assignment, claim, first contact, first breach, recycle and
@@ -19,4 +19,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'teamA
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { followUpEmail, followUpRecipients, leadEventDetailSchemas, type FollowUpNotice } from '@leadflow/domain';
-import { lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger } from '@leadflow/platform';
 
 /** The follow-up events someone is emailed about, by detail-type (the manifest's rule matches exactly these). */
 export const followUpNoticeTypes = ['lead.reminded', 'lead.sla_breached', 'lead.recycle_warned', 'lead.recycled'] as const;
@@ -33,4 +33,4 @@ function parseNotice(event: EventBridgeEvent<string, unknown>): FollowUpNotice {
   return { type: noticeType, detail: leadEventDetailSchemas[noticeType].parse(event.detail) } as FollowUpNotice;
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

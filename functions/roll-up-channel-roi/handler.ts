@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, runNightlyChannelRoiRollup, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, runNightlyChannelRoiRollup } from '@leadflow/platform';
 
 /**
  * Nightly, in the organisation's time zone: rolls up yesterday and restates changed days within the
@@ -13,4 +13,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

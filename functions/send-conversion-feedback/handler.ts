@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, sendDueConversionFeedback, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, sendDueConversionFeedback } from '@leadflow/platform';
 
 /** Every minute: delivers the due conversions to Meta and Google in batches, retrying and dead-lettering failures. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'feedback' | 'feedbackSender' | 'secrets'>) {
@@ -11,4 +11,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'feedb
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

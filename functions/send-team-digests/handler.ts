@@ -1,6 +1,6 @@
 import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger } from '@leadflow/platform';
 
 /**
  * The managers' morning digest, on a 15-minute tick as of the schedule's `time`: for each team whose
@@ -31,4 +31,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, logger, notifyRep, type DependencyResolver, type SendOutcome } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, notifyRep, type SendOutcome } from '@leadflow/platform';
 
 /**
  * Every minute: sends the SMS whose rep's quiet hours have ended, and reports sends claimed but never
@@ -34,4 +34,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(createHandler(lambdaDependencies));

@@ -1,8 +1,6 @@
-import middy from '@middy/core';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { z } from 'zod';
 import { leadActivityLoggedDetailSchema, leadCapturedDetailSchema, leadConvertedDetailSchema, leadSlaBreachedDetailSchema, leadStatusChangedDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
-import { lambdaDependencies, recordLeadRoiEvent, type DependencyResolver } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependencies, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
 
 /** The events this handler takes, each validated against its contract; anything else fails to the dead-letter queue. */
 const channelRoiEventSchema = z.discriminatedUnion('detail-type', [
@@ -13,20 +11,16 @@ const channelRoiEventSchema = z.discriminatedUnion('detail-type', [
   z.object({ 'detail-type': z.literal('lead.activity_logged'), detail: leadActivityLoggedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.sla_breached'), detail: leadSlaBreachedDetailSchema }),
 ]);
-type ChannelRoiEvent = z.infer<typeof channelRoiEventSchema>;
 
 /**
  * On every lead event that changes its channel ROI: rewrite the lead's facts under its capture day
  * from the lead as stored (one read), and mark that day for the nightly rollup to restate.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'now'>) {
-  return middy()
-    .use(parser({ schema: channelRoiEventSchema }))
-    .handler(async (input: unknown) => {
-      const event = input as ChannelRoiEvent;
-      const firstContactAt = event['detail-type'] === 'lead.activity_logged' && event.detail.firstContact ? event.detail.loggedAt : undefined;
-      await recordLeadRoiEvent({ type: event['detail-type'], leadId: event.detail.leadId, firstContactAt }, dependencies());
-    });
+  return ruleInputHandler(channelRoiEventSchema, async (event) => {
+    const firstContactAt = event['detail-type'] === 'lead.activity_logged' && event.detail.firstContact ? event.detail.loggedAt : undefined;
+    await recordLeadRoiEvent({ type: event['detail-type'], leadId: event.detail.leadId, firstContactAt }, dependencies());
+  });
 }
 
 export const handler = createHandler(lambdaDependencies);
