@@ -2,16 +2,24 @@ import type { ScheduledInvocation } from '@leadflow/manifest';
 import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, notifyRep, type SendOutcome } from '@leadflow/platform';
 
 /**
- * Every minute: sends the SMS whose rep's quiet hours have ended, and reports sends claimed but never
- * confirmed (the process died between claiming and recording, or the provider never answered). Those
- * are reported once and left alone: resending could text the rep twice. Runs as of the schedule's `time`.
+ * An email claim older than this belongs to an invocation that died between claiming and sending (event
+ * handlers time out after 30 s): email is at-least-once, so the sweep gives the claim back and sends again.
+ */
+const emailClaimLeaseMs = 60_000;
+
+/**
+ * Every minute: sends the SMS whose rep's quiet hours have ended; sends again the emails whose claim was
+ * never confirmed within the lease; and reports SMS claimed but never confirmed (the process died between
+ * claiming and recording, or the provider never answered). Those SMS are reported once and left alone:
+ * resending could text the rep twice (SMS is at-most-once). Runs as of the schedule's `time`.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: SendOutcome[]; unconfirmed: Array<{ leadId: string; channel: string; claimedAt: string }> }> => {
     const deps = dependencies();
     const now = new Date(event.time);
     const pendingBefore = new Date(now.getTime() - deps.config.notifications.pendingSendReportMinutes * 60_000).toISOString();
-    const { due, stalePending } = await deps.sends.listOpenSends(now.toISOString(), pendingBefore);
+    const leaseEndedBefore = new Date(now.getTime() - emailClaimLeaseMs).toISOString();
+    const { due, stalePending } = await deps.sends.listOpenSends(now.toISOString(), leaseEndedBefore > pendingBefore ? leaseEndedBefore : pendingBefore);
     const sent: SendOutcome[] = [];
     for (const record of due) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
@@ -20,7 +28,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record, record.repId);
       sent.push(...outcomes);
     }
-    for (const record of stalePending) {
+    const unconfirmedSms = stalePending.filter((record) => record.channel === 'sms' && record.claimedAt < pendingBefore);
+    for (const record of stalePending.filter((pending) => pending.channel === 'email')) {
+      const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
+      await deps.sends.releaseClaim(record, record.repId);
+      if (!rep) continue;
+      logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
+      sent.push(...(await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason })).outcomes.filter((outcome) => outcome.channel === 'email'));
+    }
+    for (const record of unconfirmedSms) {
       logger.error('Notification claimed but never confirmed; not resent (it may have gone out)', {
         leadId: record.leadId,
         repId: record.repId,
@@ -30,7 +46,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       });
       await deps.sends.markUnconfirmed(record, now.toISOString());
     }
-    return { sent, unconfirmed: stalePending.map(({ leadId, channel, claimedAt }) => ({ leadId, channel, claimedAt })) };
+    return { sent, unconfirmed: unconfirmedSms.map(({ leadId, channel, claimedAt }) => ({ leadId, channel, claimedAt })) };
   };
 }
 

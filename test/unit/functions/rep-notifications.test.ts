@@ -145,6 +145,22 @@ describe('notify-rep: provider failures', () => {
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.sends.records.get('l1#assigned:rep-ava#sms')?.status).toBe('unconfirmed');
   });
+
+  it('sends again, once, an email whose notifier died between claiming and sending (email is at-least-once), and never the SMS', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1');
+    // The process died right after claiming both messages: nothing went out, nothing was recorded.
+    await deps.sends.claimEmail({ leadId: 'l1', reason: 'assigned:rep-ava', channel: 'email' }, 'rep-ava', morning.toISOString());
+    await notify(deps, detail);
+    expect(deps.mailer.sent).toHaveLength(0);
+    const sweep = createSweepHandler(() => deps);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:00:30.000Z' })).sent).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:02:00.000Z' })).sent).toEqual([]);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.sends.records.get('l1#assigned:rep-ava#email')?.status).toBe('sent');
+  });
 });
 
 describe('quiet hours', () => {
