@@ -2,26 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigurationError, decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
+import { decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
-import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
+import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 
 const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
                           [--encoding utf-8 | windows-1252] [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
-
-/** A problem with how the command was called (exit 2, with the usage), or with what it needs (exit 1). */
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 2,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * `npm run import -- leads.csv --source trade-shows --pool americas-inbound`: imports a lead list into
@@ -99,14 +89,6 @@ async function main(): Promise<number> {
   }
 }
 
-async function dynamoDbEndpointOf(url: string): Promise<string> {
-  try {
-    return await localDynamoDbEndpoint(url);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} Give --url or --dynamodb-endpoint.`, 1);
-  }
-}
-
 /** Writes `<file>.errors.csv` when rows failed, and removes a stale one from an earlier run when none did. */
 function writeErrorReport(path: string, errors: readonly ImportRowError[]): string | undefined {
   const reportPath = `${path}.errors.csv`;
@@ -133,14 +115,4 @@ function closingSummary(title: string, summary: ImportSummary, errorFile: string
   ].join('\n');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const isUsage = error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    if (error instanceof UsageError && error.exitCode === 1) console.error(error.message);
-    else if (isUsage) console.error(`${(error as Error).message}\n${usage}`);
-    else if (error instanceof ConfigurationError) console.error(error.message);
-    else console.error(`The import failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(error instanceof UsageError ? error.exitCode : isUsage ? 2 : 1);
-  },
-);
+runImportCommand(main, usage);

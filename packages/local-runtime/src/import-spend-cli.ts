@@ -1,26 +1,17 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigurationError, decodeText, formatCents, formatCsvLine, type SpendRowIssue } from '@leadflow/domain';
+import { decodeText, formatCents, formatCsvLine, type SpendRowIssue } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, loadConfigurationFile, readSpend, recordSpend } from '@leadflow/platform';
 import { localClientSettings } from './local-aws-clients';
 import { readLocalRuntimeSettings } from './local-settings';
-import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
+import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 
 const usage = 'Usage: npm run import-spend -- <file.csv> [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]';
 /** Day-and-channel groups written per step of the progress bar (each a transaction of its own). */
 const groupsPerWrite = 25;
-
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 2,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * `npm run import-spend -- spend.csv`: records ad spend (date, channel, campaign, amount, currency) in the
@@ -95,22 +86,4 @@ function errorLine(issue: SpendRowIssue): string {
   return formatCsvLine(dot === -1 ? [issue.path, '', issue.message] : [issue.path.slice(0, dot), issue.path.slice(dot + 1), issue.message]);
 }
 
-async function dynamoDbEndpointOf(url: string): Promise<string> {
-  try {
-    return await localDynamoDbEndpoint(url);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} Give --url or --dynamodb-endpoint.`, 1);
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const isUsage = error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    if (error instanceof UsageError && error.exitCode === 1) console.error(error.message);
-    else if (isUsage) console.error(`${(error as Error).message}\n${usage}`);
-    else if (error instanceof ConfigurationError) console.error(error.message);
-    else console.error(`The import failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(error instanceof UsageError ? error.exitCode : isUsage ? 2 : 1);
-  },
-);
+runImportCommand(main, usage);

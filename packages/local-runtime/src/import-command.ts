@@ -1,0 +1,36 @@
+import { ConfigurationError } from '@leadflow/domain';
+import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
+
+/** A problem with how an import command was called (exit 2, with the usage), or with what it needs (exit 1). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
+    super(message);
+  }
+}
+
+/** The DynamoDB Local endpoint of the runtime at `url`, or a usage error saying how to name one. */
+export async function dynamoDbEndpointOf(url: string): Promise<string> {
+  try {
+    return await localDynamoDbEndpoint(url);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} Give --url or --dynamodb-endpoint.`, 1);
+  }
+}
+
+/** Runs an import command's `main` and exits with its code, or with the error said in plain words (usage: 2, otherwise 1). */
+export function runImportCommand(main: () => Promise<number>, usage: string): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const isUsage = error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+      if (error instanceof UsageError && error.exitCode === 1) console.error(error.message);
+      else if (isUsage) console.error(`${(error as Error).message}\n${usage}`);
+      else if (error instanceof ConfigurationError) console.error(error.message);
+      else console.error(`The import failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(error instanceof UsageError ? error.exitCode : isUsage ? 2 : 1);
+    },
+  );
+}
