@@ -1,4 +1,4 @@
-import { encodeMyLeadsCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList } from '@leadflow/domain';
+import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
 
 /**
@@ -14,7 +14,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'now'>)
     const { leads, now } = dependencies();
     const at = now();
     const page = await leads.listOwnedLeads(principal.id, myLeadsFilter(query.data, at), { limit: query.data.limit, after: query.data.cursor });
-    return jsonResponse(200, { ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodeMyLeadsCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
+    return jsonResponse(200, { ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
   });
 }
 

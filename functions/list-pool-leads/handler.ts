@@ -1,4 +1,4 @@
-import { canViewPool, encodePoolCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList } from '@leadflow/domain';
+import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 
 /**
@@ -18,7 +18,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!query.success) throw badRequest('The pool listing query is invalid', toIssueList(query.error));
     const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor }, poolListingFilter(query.data, now()));
     const seesContact = principal.roles.includes('manager') || principal.roles.includes('admin');
-    return jsonResponse(200, { poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePoolCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
+    return jsonResponse(200, { poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
   });
 }
 

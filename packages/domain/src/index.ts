@@ -61,3 +61,4 @@ export * from './channel-roi-planning';
 export * from './channel-roi-access';
 export * from './conversion-feedback';
 export * from './channel-rates';
+export * from './page-cursor';

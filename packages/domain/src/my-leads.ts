@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorParameter } from './page-cursor';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
 import { openLeadStatuses } from './lead-transition';
@@ -43,17 +44,7 @@ export const myLeadsQuerySchema = z.strictObject({
     .optional(),
   overdue: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return myLeadsCursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
-        return z.NEVER;
-      }
-    })
-    .optional(),
+  cursor: pageCursorParameter(myLeadsCursorSchema).optional(),
 });
 export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;
 
@@ -61,11 +52,6 @@ export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;
 export function myLeadsFilter(query: MyLeadsQuery, now: Date): MyLeadsFilter {
   const bounds = [query.due, query.overdue === 'true' ? now.toISOString() : undefined].filter((bound): bound is string => bound !== undefined).sort();
   return { statuses: query.status ? [query.status] : openLeadStatuses, ...(query.grade ? { grade: query.grade } : {}), ...(bounds[0] ? { dueBefore: bounds[0] } : {}) };
-}
-
-/** The opaque `cursor` a client sends back for the next page. */
-export function encodeMyLeadsCursor(cursor: MyLeadsCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
 /** A lead as its owner's list shows it: what to do and when, with the contact to do it with. */

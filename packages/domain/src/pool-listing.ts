@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorParameter } from './page-cursor';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead } from './lead';
@@ -32,17 +33,7 @@ export const poolListingQuerySchema = z
       .optional(),
     minAgeHours: z.coerce.number().finite().min(0).optional(),
     maxAgeHours: z.coerce.number().finite().min(0).optional(),
-    cursor: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return poolCursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
-          return z.NEVER;
-        }
-      })
-      .optional(),
+    cursor: pageCursorParameter(poolCursorSchema).optional(),
   })
   .refine((query) => query.minAgeHours === undefined || query.maxAgeHours === undefined || query.minAgeHours <= query.maxAgeHours, {
     path: ['maxAgeHours'],
@@ -69,11 +60,6 @@ export function poolListingFilter(query: PoolListingQuery, now: Date): PoolListi
     ...(query.maxAgeHours !== undefined ? { capturedFrom: hoursAgo(query.maxAgeHours) } : {}),
     ...(query.minAgeHours !== undefined ? { capturedTo: hoursAgo(query.minAgeHours) } : {}),
   };
-}
-
-/** The opaque `cursor` a client sends back for the next page. */
-export function encodePoolCursor(cursor: PoolCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
 /**

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** The opaque `cursor` a client sends back for the next page: the store's position, as base64url JSON. */
+export function encodePageCursor(cursor: object): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** The `cursor` query parameter, read back into the store's position and checked against `schema`. */
+export function pageCursorParameter<S extends z.ZodType>(schema: S) {
+  return z.string().transform((text, ctx): z.infer<S> => {
+    try {
+      return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
+      return z.NEVER;
+    }
+  });
+}
