@@ -55,7 +55,7 @@ async function putLead(client: DynamoDBDocumentClient, lead: Lead): Promise<void
   await client.send(new PutCommand({ TableName: database.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead } }));
 }
 
-const track = (deps: ReturnType<typeof world>['deps'], detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail) as never, lambdaContext);
+const track = (deps: ReturnType<typeof world>['deps'], detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail), lambdaContext);
 const lifecycle = (lead: Lead) => ({ eventId: `${lead.leadId}-${Math.random()}`, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, by: 'rep-ava' });
 const captured = (lead: Lead) => ({
   eventId: `${lead.leadId}-captured`,

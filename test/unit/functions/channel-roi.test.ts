@@ -31,7 +31,7 @@ function getReport(deps: Deps, query: Record<string, string>, claims: Record<str
   return (page ? createPage : createReport)(() => deps)(event, lambdaContext) as Promise<any>;
 }
 
-const track = (deps: Deps, detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail) as never, lambdaContext) as Promise<unknown>;
+const track = (deps: Deps, detailType: string, detail: unknown) => createTrack(() => deps)(busEvent(detailType, detail), lambdaContext) as Promise<unknown>;
 
 const lifecycle = (leadId: string) => ({ eventId: `${leadId}-e`, leadId, poolId: 'americas-inbound', channel: 'meta-ads', capturedAt: '2026-03-10T14:00:00.000Z', by: 'rep-ava' });
 

@@ -28,7 +28,7 @@ const lifecycle = (lead: Lead) => ({ eventId: `${lead.leadId}-e`, leadId: lead.l
 const converted = (lead: Lead) =>
   busEvent('lead.converted', { ...lifecycle(lead), revenue: lead.conversion!.revenue, currency: lead.conversion!.currency, wonAt: lead.conversion!.wonAt, convertedAt: lead.conversion!.wonAt });
 const qualified = (lead: Lead) => busEvent('lead.status_changed', { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt: '2026-03-11T12:00:00.000Z' });
-const queue = (deps: Deps, event: unknown) => createQueue(() => deps)(event as never, lambdaContext);
+const queue = (deps: Deps, event: unknown) => createQueue(() => deps)(event, lambdaContext);
 const send = (deps: Deps, time: string) => createSend(() => deps)({ scheduleName: 'send-conversion-feedback', time });
 
 describe('conversion feedback payloads', () => {
