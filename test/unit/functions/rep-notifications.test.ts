@@ -200,7 +200,7 @@ describe('one-tap links', () => {
     const links = await notified(deps);
     const before = structuredClone(deps.store.leads.get('l1'));
     const page = await get(deps, links.accept);
-    expect(page).toMatchObject({ statusCode: 200, headers: expect.objectContaining({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }) });
+    expect(page).toMatchObject({ statusCode: 200, headers: expect.objectContaining({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex, nofollow' }) });
     expect(page.body).toContain('<form method="post">');
     expect(page.body).not.toContain('<script');
     await get(deps, links.accept);
