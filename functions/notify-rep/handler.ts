@@ -13,7 +13,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const deps = dependencies();
     const rep = deps.config.reps.find((candidate) => candidate.id === detail.ownerId);
     if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
-    const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: `assigned:${rep.id}` });
+    const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: 'assigned' });
     logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, outcomes });
     if (!outcomes.some((outcome) => outcome.outcome === 'sent')) return;
     const grade: Record<string, string> = lead.score ? { grade: lead.score.grade } : {};

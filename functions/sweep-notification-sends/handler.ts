@@ -25,13 +25,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
       const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
       // A rep gone from the configuration, or a lead that changed hands meanwhile, closes the deferred SMS unsent.
-      if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record, record.repId);
+      if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record);
       sent.push(...outcomes);
     }
     const unconfirmedSms = stalePending.filter((record) => record.channel === 'sms' && record.claimedAt < pendingBefore);
     for (const record of stalePending.filter((pending) => pending.channel === 'email')) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
-      await deps.sends.releaseClaim(record, record.repId);
+      await deps.sends.releaseClaim(record);
       if (!rep) continue;
       logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
       sent.push(...(await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason })).outcomes.filter((outcome) => outcome.channel === 'email'));

@@ -292,22 +292,22 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
   readonly alerts = new Set<string>();
   constructor(private readonly leads: MemoryLeadStore) {}
 
-  private id = (key: SendKey) => `${key.leadId}#${key.reason}#${key.channel}`;
+  private id = (key: SendKey) => `${key.leadId}#${key.repId}#${key.reason}#${key.channel}`;
 
   async readForNotifying(leadId: string, repId: string, reason: string) {
     const sends: Partial<Record<'sms' | 'email', SendRecord>> = {};
     for (const channel of ['sms', 'email'] as const) {
-      const record = this.records.get(this.id({ leadId, reason, channel }));
+      const record = this.records.get(this.id({ leadId, repId, reason, channel }));
       if (record) sends[channel] = structuredClone(record);
     }
     return { lead: await this.leads.getLead(leadId), sends, failingPhone: this.failingPhones.get(repId) };
   }
-  async claimEmail(key: SendKey, repId: string, claimedAt: string) {
+  async claimEmail(key: SendKey, claimedAt: string) {
     if (this.records.has(this.id(key))) return 'already_claimed' as const;
-    this.records.set(this.id(key), { ...key, repId, status: 'pending', claimedAt });
+    this.records.set(this.id(key), { ...key, status: 'pending', claimedAt });
     return 'claimed' as const;
   }
-  async claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
+  async claimSms(key: SendKey, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
     const existing = this.records.get(this.id(key));
     if (fromDeferred ? existing?.status !== 'deferred' : existing) return 'already_claimed' as const;
     const within = (counter: string, limit: { count: number; micros: number }) => {
@@ -315,27 +315,27 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
       return used.count < limit.count && used.micros + charge.costMicros <= limit.micros;
     };
     if (!within(`organisation#${charge.day}`, charge.limits.organisation)) return 'over_organisation_budget' as const;
-    if (!within(`${repId}#${charge.day}`, charge.limits.perRep)) return 'over_rep_budget' as const;
-    for (const counter of [`organisation#${charge.day}`, `${repId}#${charge.day}`]) {
+    if (!within(`${key.repId}#${charge.day}`, charge.limits.perRep)) return 'over_rep_budget' as const;
+    for (const counter of [`organisation#${charge.day}`, `${key.repId}#${charge.day}`]) {
       const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
       this.budgets.set(counter, { count: used.count + 1, micros: used.micros + charge.costMicros });
     }
-    this.records.set(this.id(key), { ...key, repId, status: 'pending', claimedAt, segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day });
+    this.records.set(this.id(key), { ...key, status: 'pending', claimedAt, segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day });
     return 'claimed' as const;
   }
-  async defer(key: SendKey, repId: string, claimedAt: string, notBefore: string) {
+  async defer(key: SendKey, claimedAt: string, notBefore: string) {
     if (this.records.has(this.id(key))) return 'already_claimed' as const;
-    this.records.set(this.id(key), { ...key, repId, status: 'deferred', claimedAt, notBefore });
+    this.records.set(this.id(key), { ...key, status: 'deferred', claimedAt, notBefore });
     return 'deferred' as const;
   }
   async recordSent(key: SendKey, message: SentMessage, sentAt: string) {
     const record = this.records.get(this.id(key));
     if (record) Object.assign(record, { status: 'sent', messageId: message.messageId, sentAt });
   }
-  async releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge) {
+  async releaseClaim(key: SendKey, charge?: SmsBudgetCharge) {
     this.records.delete(this.id(key));
     if (!charge) return;
-    for (const counter of [`organisation#${charge.day}`, `${repId}#${charge.day}`]) {
+    for (const counter of [`organisation#${charge.day}`, `${key.repId}#${charge.day}`]) {
       const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
       this.budgets.set(counter, { count: used.count - 1, micros: used.micros - charge.costMicros });
     }

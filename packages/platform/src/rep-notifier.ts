@@ -67,7 +67,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const emailPlanned = () => queue.some((send) => send.channel === 'email') || outcomes.some((outcome) => outcome.channel === 'email');
 
   for (let send = queue.shift(); send; send = queue.shift()) {
-    const key: SendKey = { leadId: lead.leadId, reason, channel: send.channel };
+    const key: SendKey = { leadId: lead.leadId, repId: rep.id, reason, channel: send.channel };
     try {
       const existing = state.sends[send.channel];
       const resumingDeferred = input.deferredSms === true && send.channel === 'sms' && existing?.status === 'deferred';
@@ -81,7 +81,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         continue;
       }
       if (send.notBefore) {
-        outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, rep.id, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
+        outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
         continue;
       }
       const outcome = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred);
@@ -101,12 +101,12 @@ function linkList(links: Record<OneTapAction, string>): Array<{ title: string; u
 
 /** Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. */
 async function sendEmail(deps: RepNotifierDependencies, key: SendKey, rep: Rep, message: EmailMessage): Promise<SendOutcome> {
-  if ((await deps.sends.claimEmail(key, rep.id, deps.now().toISOString())) === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
+  if ((await deps.sends.claimEmail(key, deps.now().toISOString())) === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
   let sent;
   try {
     sent = await deps.mailer.send({ ...message, from: deps.config.organisation.notificationSender, tags: { leadId: key.leadId, repId: rep.id } });
   } catch (error) {
-    await deps.sends.releaseClaim(key, rep.id);
+    await deps.sends.releaseClaim(key);
     throw error;
   }
   await deps.sends.recordSent(key, sent, deps.now().toISOString());
@@ -129,11 +129,11 @@ async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, le
     costMicros: smsCostMicros(segments.segments, sms.pricePerSegment),
     limits: smsBudgetLimits(config.notifications),
   };
-  const claim = await sends.claimSms(key, rep.id, at, charge, fromDeferred);
+  const claim = await sends.claimSms(key, at, charge, fromDeferred);
   if (claim === 'already_claimed') return { channel: 'sms', outcome: 'already_claimed' };
   if (claim !== 'claimed') {
     // A deferred SMS that cannot go out is closed, or the sweep would try it again every run.
-    if (fromDeferred) await sends.releaseClaim(key, rep.id);
+    if (fromDeferred) await sends.releaseClaim(key);
     const scope = claim === 'over_organisation_budget' ? ({ kind: 'organisation' } as const) : ({ kind: 'rep', rep } as const);
     await alertManagersOnce(deps, rep, `sms-budget:${scope.kind === 'organisation' ? 'organisation' : rep.id}:${charge.day}`, (manager) =>
       smsBudgetReachedEmail(manager, scope, charge.day, scope.kind === 'organisation' ? sms.budget.organisation : sms.budget.perRep, config.organisation.currency),
@@ -150,7 +150,7 @@ async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, le
       logger.warn('SMS outcome unknown; left pending for the send sweep to report, never resent', { leadId: lead.leadId, repId: rep.id, error: error.message });
       return { channel: 'sms', outcome: 'unknown', note: error.message };
     }
-    await sends.releaseClaim(key, rep.id, charge);
+    await sends.releaseClaim(key, charge);
     if (error.outcome === 'not_sent') throw error;
     await sends.markPhoneFailing(rep.id, rep.phone, error.message, now().toISOString());
     await alertManagersOnce(deps, rep, `phone-failing:${rep.id}:${rep.phone}`, (manager) => phoneFailingEmail(manager, rep, error.message));

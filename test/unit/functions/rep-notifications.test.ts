@@ -40,7 +40,7 @@ describe('notify-rep: channels, exactly once', () => {
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.mailer.sent).toHaveLength(1);
     const [sms] = deps.sms.sent;
-    expect(sms).toMatchObject({ to: '+14155550101', context: { leadId: 'l1', reason: 'assigned:rep-ava' } });
+    expect(sms).toMatchObject({ to: '+14155550101', context: { leadId: 'l1', reason: 'assigned' } });
     expect(sms.body).toMatch(/^New hot lead: Ada Lovelace \(Analytical Engines\) Accept: https:\/\/leads\.example\/a\/\S+$/);
     expect(deps.mailer.sent[0].text).toContain(`Accept lead: https://leads.example/a/${accept(sms.body)}`);
     expect(linkToken(deps.mailer.sent[0].text, 'Release lead')).toBeDefined();
@@ -137,20 +137,20 @@ describe('notify-rep: provider failures', () => {
     deps.sms.refuseNext.push(new MessageRefusedError('unknown', 'socket hang up'));
     await notify(deps, detail);
     await notify(deps, detail);
-    expect(deps.sends.records.get('l1#assigned:rep-ava#sms')?.status).toBe('pending');
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('pending');
     const sweep = createSweepHandler(() => deps);
     expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:05:00.000Z' })).unconfirmed).toEqual([]);
     expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' })).unconfirmed).toEqual([{ leadId: 'l1', channel: 'sms', claimedAt: morning.toISOString() }]);
     expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:00.000Z' })).unconfirmed).toEqual([]);
     expect(deps.sms.sent).toHaveLength(0);
-    expect(deps.sends.records.get('l1#assigned:rep-ava#sms')?.status).toBe('unconfirmed');
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('unconfirmed');
   });
 
   it('sends again, once, an email whose notifier died between claiming and sending (email is at-least-once), and never the SMS', async () => {
     const deps = fakeDependencies(morning);
     const detail = await assignedLead(deps, 'l1');
     // The process died right after claiming both messages: nothing went out, nothing was recorded.
-    await deps.sends.claimEmail({ leadId: 'l1', reason: 'assigned:rep-ava', channel: 'email' }, 'rep-ava', morning.toISOString());
+    await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
     await notify(deps, detail);
     expect(deps.mailer.sent).toHaveLength(0);
     const sweep = createSweepHandler(() => deps);
@@ -159,7 +159,7 @@ describe('notify-rep: provider failures', () => {
     expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:02:00.000Z' })).sent).toEqual([]);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sms.sent).toHaveLength(1);
-    expect(deps.sends.records.get('l1#assigned:rep-ava#email')?.status).toBe('sent');
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
   });
 });
 

@@ -8,7 +8,7 @@ const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => documents.reset());
 
 const ledger = () => new DynamoDbNotificationSendLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'leads');
-const key = { leadId: 'l1', reason: 'assigned', channel: 'sms' as const };
+const key = { leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const };
 const charge = { day: '2026-03-02', segments: 1, costMicros: 10_000, limits: { organisation: { count: 500, micros: 10_000_000 }, perRep: { count: 50, micros: 1_000_000 } } };
 const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
@@ -18,7 +18,7 @@ describe('DynamoDbNotificationSendLedger.claimSms', () => {
       .on(TransactWriteCommand)
       .rejectsOnce(cancelled('None', 'TransactionConflict', 'None'))
       .resolves({});
-    await expect(ledger().claimSms(key, 'rep-ava', '2026-03-02T17:00:00.000Z', charge)).resolves.toBe('claimed');
+    await expect(ledger().claimSms(key, '2026-03-02T17:00:00.000Z', charge)).resolves.toBe('claimed');
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
 
@@ -28,6 +28,6 @@ describe('DynamoDbNotificationSendLedger.claimSms', () => {
     [['None', 'None', 'ConditionalCheckFailed'], 'over_rep_budget'],
   ])('names which condition refused (%j → %s)', async (codes, outcome) => {
     documents.on(TransactWriteCommand).rejects(cancelled(...codes));
-    await expect(ledger().claimSms(key, 'rep-ava', '2026-03-02T17:00:00.000Z', charge)).resolves.toBe(outcome);
+    await expect(ledger().claimSms(key, '2026-03-02T17:00:00.000Z', charge)).resolves.toBe(outcome);
   });
 });

@@ -17,7 +17,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
 
   /** One strongly consistent `BatchGetItem`: the lead, its send records for the reason, the rep's phone. */
   async readForNotifying(leadId: string, repId: string, reason: string) {
-    const keys = [leadsTableKeys.lead(leadId), ...channels.map((channel) => leadsTableKeys.send(leadId, reason, channel)), leadsTableKeys.repPhone(repId)];
+    const keys = [leadsTableKeys.lead(leadId), ...channels.map((channel) => leadsTableKeys.send({ leadId, repId, reason, channel })), leadsTableKeys.repPhone(repId)];
     const items: Array<Record<string, unknown>> = [];
     let pending: BatchGetCommandInput['RequestItems'] = { [this.tableName]: { Keys: keys, ConsistentRead: true } };
     while (pending && Object.keys(pending).length > 0) {
@@ -32,9 +32,9 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     return { lead: leadItem ? leadFromItem(leadItem) : undefined, sends, failingPhone: typeof phone?.phone === 'string' ? phone.phone : undefined };
   }
 
-  async claimEmail(key: SendKey, repId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
+  async claimEmail(key: SendKey, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, repId, claimedAt, 'pending', claimedAt), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, claimedAt, 'pending', claimedAt), ConditionExpression: 'attribute_not_exists(pk)' }));
       return 'claimed';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
@@ -42,7 +42,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     }
   }
 
-  async claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
+  async claimSms(key: SendKey, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
     const expiresAt = Math.floor(Date.parse(claimedAt) / 1000) + 2 * 24 * 3600;
     const budgetUpdate = (keyOf: Record<string, string>, limit: { count: number; micros: number }) => ({
       Update: {
@@ -64,13 +64,13 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
               {
                 Put: {
                   TableName: this.tableName,
-                  Item: { ...sendItem(key, repId, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
+                  Item: { ...sendItem(key, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
                   ConditionExpression: fromDeferred ? '#status = :deferred' : 'attribute_not_exists(pk)',
                   ...(fromDeferred ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':deferred': 'deferred' } } : {}),
                 },
               },
               budgetUpdate(leadsTableKeys.organisationSmsBudget(charge.day), charge.limits.organisation),
-              budgetUpdate(leadsTableKeys.repSmsBudget(repId, charge.day), charge.limits.perRep),
+              budgetUpdate(leadsTableKeys.repSmsBudget(key.repId, charge.day), charge.limits.perRep),
             ],
           }),
         ),
@@ -85,9 +85,9 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     }
   }
 
-  async defer(key: SendKey, repId: string, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'> {
+  async defer(key: SendKey, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...sendItem(key, repId, claimedAt, 'deferred', notBefore), notBefore }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...sendItem(key, claimedAt, 'deferred', notBefore), notBefore }, ConditionExpression: 'attribute_not_exists(pk)' }));
       return 'deferred';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
@@ -99,7 +99,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: leadsTableKeys.send(key.leadId, key.reason, key.channel),
+        Key: leadsTableKeys.send(key),
         UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt REMOVE sendQueue, queuedAt',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':sent': 'sent', ':messageId': message.messageId, ':sentAt': sentAt },
@@ -107,7 +107,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     );
   }
 
-  async releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge): Promise<void> {
+  async releaseClaim(key: SendKey, charge?: SmsBudgetCharge): Promise<void> {
     const refund = (keyOf: Record<string, string>) => ({
       Update: {
         TableName: this.tableName,
@@ -120,8 +120,8 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
       this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key.leadId, key.reason, key.channel) } },
-            ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(repId, charge.day))] : []),
+            { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key) } },
+            ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(key.repId, charge.day))] : []),
           ],
         }),
       ),
@@ -155,7 +155,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
       .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: leadsTableKeys.send(key.leadId, key.reason, key.channel),
+          Key: leadsTableKeys.send(key),
           UpdateExpression: 'SET #status = :unconfirmed, reportedAt = :at REMOVE sendQueue, queuedAt',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -189,12 +189,11 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   }
 }
 
-function sendItem(key: SendKey, repId: string, claimedAt: string, status: 'deferred' | 'pending', queuedAt: string): Record<string, unknown> {
+function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending', queuedAt: string): Record<string, unknown> {
   return {
-    ...leadsTableKeys.send(key.leadId, key.reason, key.channel),
+    ...leadsTableKeys.send(key),
     entity: 'send',
     ...key,
-    repId,
     status,
     claimedAt,
     sendQueue: status,

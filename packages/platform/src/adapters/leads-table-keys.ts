@@ -9,7 +9,7 @@ export const leadsTableKeys = {
   repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   /** One rep notification per lead, reason and channel (its exactly-once claim). */
-  send: (leadId: string, reason: string, channel: string) => ({ pk: `SEND#${leadId}`, sk: `${reason}#${channel}` }),
+  send: (key: { leadId: string; repId: string; reason: string; channel: string }) => ({ pk: `SEND#${key.leadId}`, sk: `${key.repId}#${key.reason}#${key.channel}` }),
   /** SMS sent on one local day, organisation-wide and per rep, against the daily budgets. */
   organisationSmsBudget: (day: string) => ({ pk: 'SMS_BUDGET#organisation', sk: `SMS#${day}` }),
   repSmsBudget: (repId: string, day: string) => ({ pk: `REP#${repId}`, sk: `SMS#${day}` }),

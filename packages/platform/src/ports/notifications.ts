@@ -59,13 +59,14 @@ export interface SmsSender {
 /** One message to one rep about one lead: claimed before it is sent, so it goes out at most once. */
 export interface SendKey {
   leadId: string;
+  /** Who is told: each owner a lead has is told once (a transferred or recycled lead reaches its new owner). */
+  repId: string;
   /** Why the rep is told, e.g. `assigned`. */
   reason: string;
   channel: NotificationChannel;
 }
 
 export interface SendRecord extends SendKey {
-  repId: string;
   /** `unconfirmed`: pending past the threshold and reported; never resent. */
   status: 'deferred' | 'pending' | 'sent' | 'unconfirmed';
   claimedAt: string;
@@ -88,24 +89,24 @@ export interface SmsBudgetCharge {
 }
 
 /**
- * The send records of rep notifications (exactly-once per lead, reason and channel), the daily SMS
+ * The send records of rep notifications (exactly-once per lead, rep, reason and channel), the daily SMS
  * budgets, the reps' failing phones and once-only alerts.
  */
 export interface NotificationSendLedger {
   /** The lead, its send records for `reason` and the rep's phone number marked failing (if any), read together. */
   readForNotifying(leadId: string, repId: string, reason: string): Promise<{ lead: Lead | undefined; sends: Partial<Record<NotificationChannel, SendRecord>>; failingPhone: string | undefined }>;
   /** Claims an email (status `pending`) unless a record of the key exists. */
-  claimEmail(key: SendKey, repId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
+  claimEmail(key: SendKey, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   /**
    * Claims an SMS and takes its budget in one transaction: unless the key has a record (or only a
    * deferred one, when `fromDeferred`), and only while both daily counters stay within their limits.
    */
-  claimSms(key: SendKey, repId: string, claimedAt: string, charge: SmsBudgetCharge, fromDeferred?: boolean): Promise<'claimed' | 'already_claimed' | 'over_organisation_budget' | 'over_rep_budget'>;
+  claimSms(key: SendKey, claimedAt: string, charge: SmsBudgetCharge, fromDeferred?: boolean): Promise<'claimed' | 'already_claimed' | 'over_organisation_budget' | 'over_rep_budget'>;
   /** Records an SMS that waits for the end of the rep's quiet hours; nothing when a record exists. */
-  defer(key: SendKey, repId: string, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'>;
+  defer(key: SendKey, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'>;
   recordSent(key: SendKey, message: SentMessage, sentAt: string): Promise<void>;
   /** The provider refused: the claim is dropped (and its budget given back) so a retry may send. */
-  releaseClaim(key: SendKey, repId: string, charge?: SmsBudgetCharge): Promise<void>;
+  releaseClaim(key: SendKey, charge?: SmsBudgetCharge): Promise<void>;
   /** Deferred SMS due by `now`, and sends still `pending` claimed before `pendingBefore`. */
   listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }>;
   /** Marks the number failing; a rep whose configured number changes is texted again. */
