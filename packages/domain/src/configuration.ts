@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consentPurposeSchema } from './consent-ledger';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
@@ -97,7 +98,8 @@ export const formSchema = z.strictObject({
   defaultCountry: countrySchema,
   thankYouUrl: z.url().optional(),
   allowedOrigins: z.array(z.string().min(1)).default([]),
-  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1), required: z.boolean().default(false) }).optional(),
+  /** The consent text shown; `purposes` says what ticking it allows (add `marketing_email` only when the text asks for it). */
+  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1), required: z.boolean().default(false), purposes: z.array(consentPurposeSchema).min(1).default(['contact']) }).optional(),
   /** Posts filled faster than this (measured by the embed script) are treated as bots and quarantined. */
   minFillSeconds: z.number().min(0).max(600).default(3),
   /** Most posts one IP address may make to this form per minute; more get 429. */

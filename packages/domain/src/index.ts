@@ -1,5 +1,6 @@
 export * from './configuration';
 export * from './lead';
+export * from './consent-ledger';
 export * from './lead-events';
 export * from './contact-normalisation';
 export * from './form-submission';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consentPurposeSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';
 import { routingDecisionSchema } from './routing-decision';
@@ -113,10 +114,11 @@ export const leadFollowUpStateSchema = z.strictObject({
 });
 export type LeadFollowUpState = z.infer<typeof leadFollowUpStateSchema>;
 
-/** Consent as given: which text version, when, and from where. */
+/** Consent as given: which text version, for which purposes (absent: `contact` only), when, and from where. */
 export const consentRecordSchema = z.strictObject({
   version: z.string(),
   text: z.string(),
+  purposes: z.array(consentPurposeSchema).optional(),
   givenAt: z.iso.datetime(),
   ip: z.string().optional(),
   userAgent: z.string().optional(),

@@ -29,7 +29,7 @@ export function readWebFormPost(
   let consent: ConsentRecord | undefined;
   if (form.consent) {
     const given = ['true', 'on', '1', 'yes'].includes(String(fields[consentField] ?? '').toLowerCase());
-    if (given) consent = { version: form.consent.version, text: form.consent.text, givenAt: context.now.toISOString(), ip: context.ip, userAgent: context.userAgent };
+    if (given) consent = { version: form.consent.version, text: form.consent.text, purposes: form.consent.purposes, givenAt: context.now.toISOString(), ip: context.ip, userAgent: context.userAgent };
     else if (form.consent.required) issues.push({ path: consentField, message: 'Consent is required to send this form' });
   }
 

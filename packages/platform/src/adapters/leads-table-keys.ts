@@ -14,6 +14,8 @@ export const leadsTableKeys = {
   organisationSmsBudget: (day: string) => ({ pk: 'SMS_BUDGET#organisation', sk: `SMS#${day}` }),
   repSmsBudget: (repId: string, day: string) => ({ pk: `REP#${repId}`, sk: `SMS#${day}` }),
   repPhone: (repId: string) => ({ pk: `REP#${repId}`, sk: 'PHONE' }),
+  /** One consent change of a lead, in time order (see `ConsentLedgerEntry`). */
+  consent: (entry: { leadId: string; at: string; purpose: string; action: string }) => ({ pk: consentLedgerPartition(entry.leadId), sk: `${entry.at}#${entry.purpose}#${entry.action}` }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   /** A team's digest counters for one local day: one attribute per metric and rep (`new#rep-ava`). */
@@ -46,3 +48,6 @@ export const unpublishedOutboxPartition = 'unpublished';
  * (reminder, breach, recycle warning, recycle) must look at it, at that time.
  */
 export const followUpDuePartition = 'follow-up-due';
+
+/** The partition holding one lead's consent ledger. */
+export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;

@@ -1,0 +1,33 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/domain';
+import type { ConsentLedger } from '../ports/consent-ledger';
+import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
+
+export class DynamoDbConsentLedger implements ConsentLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(entry: ConsentLedgerEntry): Promise<void> {
+    const valid = consentLedgerEntrySchema.parse(entry);
+    // The key holds time, purpose and action, so a retried append of the same change writes the same item once.
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.consent(valid), entity: 'consent', ...valid } }));
+  }
+
+  async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
+    const entries: ConsentLedgerEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': consentLedgerPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, entity: _entity, ...entry } = item;
+        entries.push(consentLedgerEntrySchema.parse(entry));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+}
