@@ -20,7 +20,8 @@ const fieldValueSchema = z.union([z.string().max(maxAnswerLength), z.number(), z
 
 const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
 
-const genericBodySchema = z.object({
+/** The body of a generic lead webhook (`POST /webhooks/generic/{sourceId}`); exported for the OpenAPI document. */
+export const genericLeadWebhookBodySchema = z.object({
   event_id: platformIdSchema.optional(),
   form_id: platformIdSchema.optional(),
   submitted_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }).optional(),
@@ -57,7 +58,7 @@ export function signedDeliveryId(signedAt: number, raw: RawBody): string {
  * then the usual names (email, phone, full_name, …); the rest are kept under `answers`.
  */
 export function readGenericLeadWebhook(body: unknown, source: GenericWebhookSource, context: { now: Date; signedDeliveryId: string }): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
-  const parsed = genericBodySchema.safeParse(body);
+  const parsed = genericLeadWebhookBodySchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const delivery = parsed.data;
   const deliveryId = delivery.event_id ?? context.signedDeliveryId;

@@ -28,12 +28,13 @@ const googleColumnTargets: Readonly<Record<string, AnswerTarget | { answer: stri
 };
 
 /** Just enough of a delivery to find its form and check its key, before anything else is trusted. */
-const credentialsSchema = z.object({
+export const googleLeadCredentialsSchema = z.object({
   form_id: platformIdSchema,
   google_key: z.string({ error: 'is required: the key set in the lead form’s webhook settings' }).optional(),
 });
 
-const googleLeadSchema = z.object({
+/** The body of a Google Ads lead form delivery (`POST /webhooks/google`); exported for the OpenAPI document. */
+export const googleLeadDeliverySchema = z.object({
   lead_id: platformIdSchema,
   user_column_data: z
     .array(
@@ -63,7 +64,7 @@ const googleLeadSchema = z.object({
 
 /** The form a delivery claims to come from and the key it presents; issues when the form id is unusable. */
 export function readGoogleLeadCredentials(body: unknown): { ok: true; formId: string; googleKey: string | undefined } | { ok: false; issues: FieldIssue[] } {
-  const parsed = credentialsSchema.safeParse(body);
+  const parsed = googleLeadCredentialsSchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   return { ok: true, formId: parsed.data.form_id, googleKey: parsed.data.google_key };
 }
@@ -73,7 +74,7 @@ export function readGoogleLeadCredentials(body: unknown): { ok: true; formId: st
  * `gclid` of the touch; campaign, ad group, creative and form ids are kept as exact strings.
  */
 export function googleLeadToSubmission(body: unknown, route: GoogleFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
-  const parsed = googleLeadSchema.safeParse(body);
+  const parsed = googleLeadDeliverySchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const lead = parsed.data;
   const known = (columnId: string) => googleColumnTargets[columnId.toUpperCase()];

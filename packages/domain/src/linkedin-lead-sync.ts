@@ -24,7 +24,8 @@ export interface LinkedInLeadNotification {
   occurredAt?: number;
 }
 
-const notificationSchema = z.object({
+/** The body of a LinkedIn Lead Sync notification (`POST /webhooks/linkedin`); exported for the OpenAPI document. */
+export const linkedInNotificationSchema = z.object({
   type: z.string().optional(),
   leadGenFormResponse: z.string({ error: 'is required: the URN of the lead form response' }).regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"'),
   leadGenForm: z.string().optional(),
@@ -41,7 +42,7 @@ export function linkedInFormId(formUrn: string | undefined): string | undefined 
 }
 
 export function readLinkedInNotification(body: unknown): { ok: true; notification: LinkedInLeadNotification } | { ok: false; issues: FieldIssue[] } {
-  const parsed = notificationSchema.safeParse(body);
+  const parsed = linkedInNotificationSchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const { leadGenFormResponse, leadGenForm, leadAction, leadType, occurredAt } = parsed.data;
   const responseId = urnId(leadGenFormResponse);

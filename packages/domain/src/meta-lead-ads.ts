@@ -32,7 +32,8 @@ const leadgenValueSchema = z.object({
   created_time: z.number({ error: 'must be a unix time in seconds' }).optional(),
 });
 
-const deliverySchema = z.object({
+/** The body of a Meta `leadgen` webhook delivery (`POST /webhooks/meta`); exported for the OpenAPI document. */
+export const metaLeadgenDeliverySchema = z.object({
   object: z.literal('page', { error: 'must be "page" (only Page leadgen webhooks are handled)' }),
   entry: z.array(
     z.object({
@@ -49,7 +50,7 @@ const deliverySchema = z.object({
  * with none is valid (there is just nothing to fetch).
  */
 export function readMetaLeadgenDelivery(body: unknown): { ok: true; notifications: MetaLeadgenNotification[] } | { ok: false; issues: FieldIssue[] } {
-  const envelope = deliverySchema.safeParse(body);
+  const envelope = metaLeadgenDeliverySchema.safeParse(body);
   if (!envelope.success) return { ok: false, issues: payloadIssues(envelope.error) };
   const notifications: MetaLeadgenNotification[] = [];
   const issues: FieldIssue[] = [];
