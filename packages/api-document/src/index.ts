@@ -1,0 +1,4 @@
+export * from './error-bodies';
+export * from './route-description';
+export * from './route-descriptions';
+export * from './openapi-document';

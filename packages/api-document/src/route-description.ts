@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+
+/** A zod schema shown in the document as a named component (`#/components/schemas/<name>`). */
+export interface NamedSchema {
+  name: string;
+  schema: z.ZodType;
+}
+
+/** A parameter read without a zod schema of its own (the handler checks it by hand): its words only. */
+export interface ParameterDescription {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+/** The body of a request or a response per media type; `null` where the body has no zod schema (CSV, HTML, a script). */
+export type ContentDescription = Readonly<Record<string, NamedSchema | null>>;
+
+export interface ResponseDescription {
+  description: string;
+  content?: ContentDescription;
+  /** Response headers worth knowing, by name: their meaning. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** 4xx statuses a handler answers with the error body, each with when. */
+export type ErrorDescriptions = Readonly<Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429, string>>>;
+
+/**
+ * How a signed webhook proves its sender: a signature header (a security scheme of the document), or a
+ * key inside the body, which no security scheme can name.
+ */
+export type WebhookSignature = { header: 'metaSignature' | 'linkedInSignature' | 'tikTokSignature' | 'leadSignature'; optional?: boolean } | { bodyField: string };
+
+/**
+ * What the document says about one route beyond the manifest (method, path, auth, function and its
+ * description come from there): the zod schemas its handler validates with, and its answers.
+ */
+export interface RouteDescription {
+  /** Words for the path's `{parameters}`; every one in the path is documented, described or not. */
+  pathParameters?: Readonly<Record<string, string>>;
+  /** A zod object the handler parses the query with (each key a parameter), or parameters it reads by hand. */
+  query?: z.ZodType | readonly ParameterDescription[];
+  headers?: readonly ParameterDescription[];
+  requestBody?: { required: boolean; description?: string; content: ContentDescription };
+  /** The answers other than errors, by status. */
+  responses: Readonly<Record<number, ResponseDescription>>;
+  errors?: ErrorDescriptions;
+  /** Required for `signed-webhook` routes. */
+  signature?: WebhookSignature;
+}

@@ -1,0 +1,331 @@
+import { z } from 'zod';
+import {
+  activityBodySchema,
+  assignBodySchema,
+  availabilityChangeSchema,
+  claimBodySchema,
+  conversionBodySchema,
+  defaultInvalidReasons,
+  defaultReleaseReasons,
+  genericLeadWebhookBodySchema,
+  googleLeadCredentialsSchema,
+  googleLeadDeliverySchema,
+  leadSchema,
+  linkedInNotificationSchema,
+  lockBodySchema,
+  metaLeadgenDeliverySchema,
+  myLeadsQuerySchema,
+  outOfOfficeSchema,
+  poolListingQuerySchema,
+  qualificationSchema,
+  releaseBodySchema,
+  reportQuerySchema,
+  rollupRangeSchema,
+  statusBodySchema,
+} from '@leadflow/domain';
+import type { HttpMethod } from '@leadflow/manifest';
+import type { ContentDescription, NamedSchema, ParameterDescription, ResponseDescription, RouteDescription } from './route-description';
+
+/** `METHOD /path`, as the manifest's HTTP triggers spell them. */
+export type RouteKey = `${HttpMethod} /${string}`;
+
+/**
+ * Lists a pool reads from the configuration, so a body's values differ per pool: the schemas are built
+ * with the defaults, and the document says where the real values come from (see `configuredLists`).
+ */
+const documentedPool = { releaseReasons: defaultReleaseReasons, invalidReasons: defaultInvalidReasons, qualifications: qualificationSchema.options };
+
+/** Pool lists as they appear in a schema built from `documentedPool`, with what the document says instead. */
+export const configuredLists: ReadonlyArray<{ values: readonly string[]; description: string }> = [
+  { values: defaultReleaseReasons, description: `One of the pool's \`releaseReasons\` (configuration; by default ${defaultReleaseReasons.join(', ')}).` },
+  { values: defaultInvalidReasons, description: `One of the pool's \`invalidReasons\` (configuration; by default ${defaultInvalidReasons.join(', ')}).` },
+];
+
+/** Checks against "now" (a next step after it, a sale not after it) have no JSON Schema form, so any instant builds the same schema. */
+const documentedNow = new Date(0);
+
+const lead: NamedSchema = { name: 'Lead', schema: leadSchema };
+const json = (schema: NamedSchema | null = null): ContentDescription => ({ 'application/json': schema });
+const theLead: Record<number, ResponseDescription> = { 200: { description: 'The lead as it now is.', content: json(lead) } };
+const leadIdParameter = { leadId: 'The lead id.' };
+const html = { 'text/html': null };
+
+/** A lifecycle step's answers, as the shared lead-transition handler gives them. */
+const leadStepErrors = {
+  400: 'The body is invalid; `issues` name the fields.',
+  403: 'The caller may not take this step (`rule` names why where a rule decided).',
+  404: 'No such lead.',
+  409: 'Refused by a lifecycle rule (`rule`: `illegal_transition`, `lead_changed`, …).',
+  413: 'The body is over 64 KB.',
+  415: 'The body is not JSON.',
+} as const;
+
+const webhookIntakeErrors = {
+  400: 'The delivery is invalid; `issues` name the fields.',
+  401: 'The signature is missing or does not match the body.',
+  404: 'This integration is not configured.',
+  413: 'The body is over 64 KB.',
+  429: 'Over the webhook intake limit; retry after `Retry-After` seconds.',
+} as const;
+
+const deliveriesAnswer: Record<number, ResponseDescription> = {
+  200: { description: 'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...]}`.', content: json() },
+};
+
+const intakeAcknowledgement: Record<number, ResponseDescription> = {
+  200: { description: '`{"leadId"}` once stored, with `"duplicate": true` when the person already had a lead; `{"skipped"}` for a test lead the source does not include.', content: json() },
+};
+
+const lookupQuery: ParameterDescription[] = [
+  { name: 'email', description: 'The email address to look up; exactly one of `email` and `phone`.' },
+  { name: 'phone', description: 'The phone number to look up (E.164, or national in `country`); exactly one of `email` and `phone`.' },
+  { name: 'country', description: "ISO 3166-1 alpha-2 country national phone numbers are read in; by default the organisation's." },
+];
+
+const importQuery: ParameterDescription[] = [
+  { name: 'source', required: true, description: 'The configured channel the leads came from.' },
+  { name: 'campaign', description: 'The campaign id: 1-128 letters, digits, spaces or `_.:/-`.' },
+  { name: 'pool', description: 'The pool the leads go to; required unless the configuration has one pool.' },
+  { name: 'country', description: 'ISO 3166-1 alpha-2 country national phone numbers are read in.' },
+];
+
+/**
+ * A plain form post: the form's configured fields by name (`forms[].fields`), `consent`, the embed
+ * script's `_hp` and `_started_at`, attribution keys (`utm_*`, click ids) and `first_touch`. Which
+ * fields are required and how they are checked is the form's configuration.
+ */
+const formPostSchema = z.record(z.string(), z.unknown()).describe("The form's fields by name, with consent and attribution keys; checked against the form's configuration.");
+
+/**
+ * Every route of the manifest, described: the one place to add a route's schemas and answers. The
+ * document test fails, naming the route, when a route of the manifest has no entry here or an entry
+ * here has no route.
+ */
+export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
+  'GET /health': {
+    responses: { 200: { description: '`{"status": "ok"}`.', content: json() } },
+  },
+  'GET /openapi.json': {
+    responses: { 200: { description: 'This document.', content: json() } },
+  },
+  'GET /embed.js': {
+    headers: [{ name: 'If-None-Match', description: 'The ETag of a copy the caller holds.' }],
+    responses: {
+      200: { description: 'The embed script.', content: { 'application/javascript': null }, headers: { ETag: 'SHA-256 of the script.', 'Cache-Control': 'Five minutes, then stale while revalidating.' } },
+      304: { description: 'The copy the caller holds is current.' },
+    },
+  },
+  'POST /forms/{formId}/submissions': {
+    pathParameters: { formId: 'A configured form id.' },
+    headers: [{ name: 'Idempotency-Key', description: 'Repeating a key repeats the first answer instead of storing again.' }],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { name: 'FormPost', schema: formPostSchema },
+        'application/x-www-form-urlencoded': { name: 'FormPost', schema: formPostSchema },
+        'multipart/form-data': { name: 'FormPost', schema: formPostSchema },
+      },
+    },
+    responses: {
+      202: { description: 'Stored: `{"leadId"}`, with `"duplicate": true` when the person already had a lead (the post became a touch on it) or the `Idempotency-Key` repeats.', content: json() },
+      303: { description: "A plain HTML post (`Accept: text/html`): on to the form's `thankYouUrl?leadId=…`.", headers: { Location: 'The thank-you page.' } },
+      200: { description: 'A plain HTML post to a form without `thankYouUrl`: a confirmation page.', content: html },
+    },
+    errors: {
+      400: 'Invalid fields, missing consent, a failed human check, or a body that is not UTF-8; `issues` name the fields.',
+      404: 'No such form.',
+      413: 'The body is over 64 KB.',
+      415: 'Not JSON, urlencoded or multipart form data.',
+      429: "Over the form's per-IP limit; retry after `Retry-After` seconds.",
+    },
+  },
+  'OPTIONS /forms/{formId}/submissions': {
+    pathParameters: { formId: 'A configured form id.' },
+    headers: [{ name: 'Origin', description: "The page's origin; allowed when it is in the form's `allowedOrigins`." }],
+    responses: {
+      204: { description: 'The origin may post: the CORS headers.', headers: { 'Access-Control-Allow-Origin': 'The allowed origin.' } },
+      403: { description: 'The origin is not allowed (no body).' },
+    },
+    errors: { 404: 'No such form.' },
+  },
+  'GET /leads/{leadId}': {
+    pathParameters: leadIdParameter,
+    responses: { 200: { description: 'The lead.', content: json(lead) } },
+    errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
+  },
+  'GET /leads/lookup': {
+    query: lookupQuery,
+    responses: { 200: { description: '`{"exists": false}` or who holds the person: `{"exists": true, "leadId", "status", "heldBy", "poolId", "owner", "since"}`; never contact details.', content: json() } },
+    errors: { 400: 'Not exactly one valid `email` or `phone`, or a bad `country`.', 403: 'Finance may not look up leads.' },
+  },
+  'POST /imports': {
+    query: importQuery,
+    requestBody: { required: true, description: 'A CSV lead list with a header row, UTF-8 or `charset=windows-1252`.', content: { 'text/csv': null } },
+    responses: { 200: { description: 'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`.', content: json() } },
+    errors: { 400: 'A bad parameter or a file that cannot be imported; `issues` name them.', 403: 'Imports are for managers and admins.', 413: 'The file is over 1 MB.', 415: 'Not `text/csv`, or an unknown charset.' },
+  },
+  'GET /routing': {
+    responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule: `{"routes": [...]}`.', content: json() } },
+    errors: { 403: 'The routing table is for managers and admins.' },
+  },
+  'PUT /reps/{repId}/availability': {
+    pathParameters: { repId: 'A configured rep id.' },
+    requestBody: { required: true, content: json({ name: 'AvailabilityChange', schema: availabilityChangeSchema }) },
+    responses: { 200: { description: 'The availability record as stored.', content: json({ name: 'OutOfOffice', schema: outOfOfficeSchema }) } },
+    errors: { 400: 'The body is invalid (`until` must be in the future).', 403: 'Only the rep themself, a manager or an admin.', 404: 'No such rep.', 413: 'The body is over 64 KB.', 415: 'The body is not JSON.' },
+  },
+  'GET /pools/{poolId}/leads': {
+    pathParameters: { poolId: 'A configured pool id.' },
+    query: poolListingQuerySchema,
+    responses: { 200: { description: 'The leads waiting in the pool, oldest first, contacts masked for reps: `{"poolId", "leads": [...], "cursor"?}`.', content: json() } },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Not a member of the pool, or finance.', 404: 'No such pool.' },
+  },
+  'POST /leads/{leadId}/claim': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: false, content: json({ name: 'ClaimBody', schema: claimBodySchema }) },
+    responses: theLead,
+    errors: { ...leadStepErrors, 409: 'Refused by a claim rule (`rule`: `already_owned`, `not_in_pool`, `new_lead_wait`, `previous_owner_cooldown`, `daily_limit`, `holding_cap`).' },
+  },
+  'POST /leads/{leadId}/release': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, content: json({ name: 'ReleaseBody', schema: releaseBodySchema(documentedPool) }) },
+    responses: theLead,
+    errors: { ...leadStepErrors, 409: 'The lead is not held by the caller in a releasable state (`rule`: `not_held`, `not_in_pool`).' },
+  },
+  'POST /leads/{leadId}/assign': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, content: json({ name: 'AssignBody', schema: assignBodySchema }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/lock': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: false, content: json({ name: 'LockBody', schema: lockBodySchema }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/unlock': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: false, content: json({ name: 'LockBody', schema: lockBodySchema }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/activities': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, description: '`nextStepAt` must be after now.', content: json({ name: 'ActivityBody', schema: activityBodySchema(documentedNow) }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/status': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, content: json({ name: 'StatusBody', schema: statusBodySchema(documentedPool) }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/convert': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, description: '`wonAt` must not be after now.', content: json({ name: 'ConversionBody', schema: conversionBodySchema(documentedNow) }) },
+    responses: theLead,
+    errors: leadStepErrors,
+  },
+  'GET /me/leads': {
+    query: myLeadsQuerySchema,
+    responses: { 200: { description: 'The caller\'s own leads in the order to work them: `{"ownerId", "leads": [...], "cursor"?}`.', content: json() } },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Finance has no leads of its own.' },
+  },
+  'GET /a/{token}': {
+    pathParameters: { token: 'The signed one-tap link token from a notification.' },
+    responses: {
+      200: { description: 'The confirmation page, with the button that acts.', content: html },
+      403: { description: "A forged link, or the lead is no longer the rep's: a page saying so.", content: html },
+      409: { description: 'The link was used, or the lead changed: a page saying so.', content: html },
+      410: { description: 'The link expired: a page saying so.', content: html },
+    },
+  },
+  'POST /a/{token}': {
+    pathParameters: { token: 'The signed one-tap link token from a notification.' },
+    requestBody: { required: false, description: "The release form: `reason=<one of the pool's releaseReasons>`.", content: { 'application/x-www-form-urlencoded': null } },
+    responses: {
+      200: { description: 'Done: a page saying so.', content: html },
+      400: { description: 'A release without a listed reason: a page saying so; nothing changed.', content: html },
+      403: { description: "A forged link, or the lead is no longer the rep's: a page saying so.", content: html },
+      409: { description: 'The link was used, or the lead changed: a page saying so.', content: html },
+      410: { description: 'The link expired: a page saying so.', content: html },
+    },
+  },
+  'GET /webhooks/meta': {
+    query: [
+      { name: 'hub.mode', required: true, description: '`subscribe`.' },
+      { name: 'hub.verify_token', required: true, description: 'The configured verify token.' },
+      { name: 'hub.challenge', required: true, description: 'Echoed back (at most 256 characters).' },
+    ],
+    responses: { 200: { description: '`hub.challenge`, as plain text.', content: { 'text/plain': null } } },
+    errors: { 400: '`hub.challenge` is missing or too long.', 403: 'Not a subscription with the configured verify token.', 404: 'Meta Lead Ads is not configured.' },
+  },
+  'POST /webhooks/meta': {
+    signature: { header: 'metaSignature' },
+    requestBody: { required: true, content: json({ name: 'MetaLeadgenDelivery', schema: metaLeadgenDeliverySchema }) },
+    responses: deliveriesAnswer,
+    errors: webhookIntakeErrors,
+  },
+  'POST /webhooks/google': {
+    signature: { bodyField: 'google_key' },
+    requestBody: { required: true, content: json({ name: 'GoogleLeadDelivery', schema: googleLeadDeliverySchema.extend(googleLeadCredentialsSchema.shape) }) },
+    responses: intakeAcknowledgement,
+    errors: { ...webhookIntakeErrors, 401: '`google_key` is missing or does not match the key configured for the form.', 403: 'The form is not configured to deliver leads here.' },
+  },
+  'GET /webhooks/linkedin': {
+    query: [{ name: 'challengeCode', required: true, description: "LinkedIn's challenge: letters, digits and `-`, at most 64." }],
+    responses: { 200: { description: '`{"challengeCode", "challengeResponse"}`: hex HMAC-SHA256 of the code with the client secret.', content: json() } },
+    errors: { 400: 'No challenge code, or not shaped like one.', 404: 'LinkedIn Lead Sync is not configured.' },
+  },
+  'POST /webhooks/linkedin': {
+    signature: { header: 'linkedInSignature' },
+    requestBody: { required: true, content: json({ name: 'LinkedInLeadNotification', schema: linkedInNotificationSchema }) },
+    responses: { 200: { description: '`{"deliveries": [...]}` for `CREATED` and `DELETED`; other actions are acknowledged with `ignored`.', content: json() } },
+    errors: webhookIntakeErrors,
+  },
+  'POST /webhooks/tiktok': {
+    signature: { header: 'tikTokSignature', optional: true },
+    requestBody: { required: true, description: 'A lead webhook, read as a trigger only: each lead id with its `page_id`; the lead is read back from the Lead API.', content: json() },
+    responses: deliveriesAnswer,
+    errors: { ...webhookIntakeErrors, 401: 'The signature is missing (required unless every form named has `allowUnsigned`) or does not match.' },
+  },
+  'POST /webhooks/generic/{sourceId}': {
+    pathParameters: { sourceId: 'A configured generic webhook source id.' },
+    signature: { header: 'leadSignature' },
+    requestBody: { required: true, content: json({ name: 'GenericLeadWebhook', schema: genericLeadWebhookBodySchema }) },
+    responses: intakeAcknowledgement,
+    errors: webhookIntakeErrors,
+  },
+  'POST /spend': {
+    requestBody: {
+      required: true,
+      description: '`{"rows": [{"date", "channel", "campaign", "amount", "currency"}]}`, or a CSV file with those columns. Each day and channel named is replaced.',
+      content: { 'application/json': null, 'text/csv': null },
+    },
+    responses: { 200: { description: '`{"rows", "replaced": [{"date", "channel", "campaigns"}], "currency"}`.', content: json() } },
+    errors: { 400: 'A bad row or field; `issues` name each. Nothing is recorded.', 403: 'Spend is recorded by finance or an admin.', 413: 'The body is over 1 MB.', 415: 'Not JSON or CSV.' },
+  },
+  'POST /rollups/channel-roi': {
+    requestBody: { required: true, content: json({ name: 'DayRange', schema: rollupRangeSchema }) },
+    responses: { 200: { description: 'Each day rolled up: `{"days": [{"day", "version", "restated", "unchanged", "itemsRead"}]}`.', content: json() } },
+    errors: { 400: 'A bad range; `issues` name the field.', 403: 'Rollups are run by finance or an admin.', 413: 'The body is over 64 KB.', 415: 'The body is not JSON.' },
+  },
+  'GET /reports/channel-roi': {
+    query: reportQuerySchema,
+    responses: {
+      200: { description: 'Channel ROI per day of the latest rollup versions, as CSV (RFC 4180) or, with `format=json`, `{…query, "currency", "rows": [...]}`.', content: { 'text/csv': null, 'application/json': null } },
+    },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
+  },
+  'GET /reports/channel-roi.html': {
+    query: reportQuerySchema,
+    responses: { 200: { description: 'The report as a page with a chart of spend against revenue per channel.', content: html } },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
+  },
+  'GET /reports/channel-rates': {
+    responses: { 200: { description: "Each channel's measured qualification and conversion rates, with the prior they suggest.", content: json() } },
+    errors: { 403: 'Channel rates are for finance, managers and admins.', 404: 'Measured channel priors are off.' },
+  },
+};
