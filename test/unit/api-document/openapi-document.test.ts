@@ -26,7 +26,7 @@ describe('the OpenAPI document and the manifest', () => {
   });
 
   it('is committed as generated, so GET /openapi.json serves the current one (run `npm run openapi` when this fails)', () => {
-    expect(readFileSync(openApiDocumentFile, 'utf8')).toBe(openApiDocumentText());
+    expect(readFileSync(openApiDocumentFile, 'utf8') === openApiDocumentText(), 'functions/serve-openapi-document/openapi.json is not the generated document: run `npm run openapi`').toBe(true);
     expect(operationsOf(committed).sort()).toEqual([...manifestRoutes].sort());
   });
 
