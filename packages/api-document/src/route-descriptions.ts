@@ -21,6 +21,7 @@ import {
   releaseBodySchema,
   reportQuerySchema,
   rollupRangeSchema,
+  routeSchema,
   statusBodySchema,
 } from '@leadflow/domain';
 import type { HttpMethod } from '@leadflow/manifest';
@@ -96,6 +97,9 @@ const importQuery: ParameterDescription[] = [
  */
 const formPostSchema = z.record(z.string(), z.unknown()).describe("The form's fields by name, with consent and attribution keys; checked against the form's configuration.");
 
+/** What `GET /routing` answers: the configured routes in order, each with the name and pattern of the rule compiled from it. */
+const routingTableSchema = z.strictObject({ routes: z.array(routeSchema.extend({ ruleName: z.string(), pattern: z.record(z.string(), z.unknown()) })) });
+
 /**
  * Every route of the manifest, described: the one place to add a route's schemas and answers. The
  * document test fails, naming the route, when a route of the manifest has no entry here or an entry
@@ -165,7 +169,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     errors: { 400: 'A bad parameter or a file that cannot be imported; `issues` name them.', 403: 'Imports are for managers and admins.', 413: 'The file is over 1 MB.', 415: 'Not `text/csv`, or an unknown charset.' },
   },
   'GET /routing': {
-    responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule: `{"routes": [...]}`.', content: json() } },
+    responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule.', content: json({ name: 'RoutingTable', schema: routingTableSchema }) } },
     errors: { 403: 'The routing table is for managers and admins.' },
   },
   'PUT /reps/{repId}/availability': {

@@ -5,7 +5,13 @@ import { errorBodySchema, httpRoutesOf, openApiDocument, routeDescriptionGaps, r
 import { manifestFunctions } from '@leadflow/manifest';
 import { badRequest, forbidden, notFound, payloadTooLarge, refused, tooManyRequests, unauthorized, unsupportedMediaType } from '@leadflow/platform';
 import { openApiDocumentFile, openApiDocumentText } from '../../../scripts/openapi';
+import { createHandler as createGetLead } from '../../../functions/get-lead/handler';
+import { createHandler as createGetRouting } from '../../../functions/get-routing/handler';
+import { createHandler as createSetAvailability } from '../../../functions/set-rep-availability/handler';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
 
 type Operation = { operationId: string; security: Array<Record<string, string[]>>; responses: Record<string, unknown>; parameters: Array<{ name: string; in: string }> };
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
@@ -116,5 +122,33 @@ describe('the OpenAPI document', () => {
     ];
     for (const error of errors) expect(errorBodySchema.safeParse(error.toBody()).success, error.message).toBe(true);
     expect(errorBodySchema.safeParse({ error: 'x', stack: 'at …' }).success).toBe(false);
+  });
+
+  it('gives success bodies the schemas that what the handlers answer matches', async () => {
+    const deps = fakeDependencies();
+    await deps.store.ingestLead(webFormIntake(deps.config, { leadId: 'lead-1' }));
+    const asManager = { sub: 'mgr-maya', 'cognito:groups': '[manager]' };
+    const answers = {
+      'GET /leads/{leadId}': await createGetLead(() => deps)(httpEvent({ path: '/leads/lead-1', pathParameters: { leadId: 'lead-1' }, claims: asManager }), lambdaContext),
+      'GET /routing': await createGetRouting(() => deps)(httpEvent({ path: '/routing', claims: asManager }), lambdaContext),
+      'PUT /reps/{repId}/availability': await createSetAvailability(() => deps)(
+        httpEvent({
+          method: 'PUT',
+          path: '/reps/rep-ava/availability',
+          pathParameters: { repId: 'rep-ava' },
+          headers: { 'content-type': 'application/json' },
+          body: '{"outOfOffice": true, "until": "2026-03-09T00:00:00Z"}',
+          claims: asManager,
+        }),
+        lambdaContext,
+      ),
+    } as const;
+    for (const [route, answer] of Object.entries(answers) as Array<[keyof typeof answers, any]>) {
+      expect(answer.statusCode, route).toBe(200);
+      const described = routeDescriptions[route].responses[200].content?.['application/json'];
+      expect(described, route).toBeTruthy();
+      const parsed = described!.schema.safeParse(JSON.parse(answer.body));
+      expect(parsed.error?.issues ?? [], route).toEqual([]);
+    }
   });
 });
