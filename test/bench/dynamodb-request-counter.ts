@@ -25,7 +25,6 @@ export interface RequestTally {
   byFunction: Record<string, { requests: number; byOperation: Record<string, number> }>;
 }
 
-
 /**
  * A loopback proxy in front of DynamoDB Local that counts every request handlers make, with the read and
  * write units DynamoDB reports (it adds `ReturnConsumedCapacity: TOTAL`). DynamoDB Local does not check

@@ -248,10 +248,7 @@ async function requestsPerLead(runtime: LocalRuntime, watcher: LeadWatcher, post
     console.log(`DynamoDB requests, one lead at a time (${countedSingleLeads} leads): ${breakdown(single, countedSingleLeads)}`);
     console.log(`DynamoDB requests, ${countedBurstLeads} leads ${burstConcurrency} at a time: ${breakdown(amortised, countedBurstLeads)}`);
     console.log(`DynamoDB refusals, one at a time: ${JSON.stringify(single.errors)}; ${burstConcurrency} at a time: ${JSON.stringify(amortised.errors)}`);
-    return [
-      ...requestFigures(single, countedSingleLeads, 'one at a time'),
-      ...requestFigures(amortised, countedBurstLeads, `${countedBurstLeads} leads ${burstConcurrency} at a time`),
-    ];
+    return [...requestFigures(single, countedSingleLeads, 'one at a time'), ...requestFigures(amortised, countedBurstLeads, `${countedBurstLeads} leads ${burstConcurrency} at a time`)];
   } finally {
     process.env.LEADS_DYNAMODB_ENDPOINT = runtime.endpoints.dynamodb;
     resetLambdaDependencies();

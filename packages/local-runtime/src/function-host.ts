@@ -34,7 +34,7 @@ export class FunctionHost {
   constructor(
     private readonly definitions: readonly FunctionDefinition[],
     private readonly rootDir: string,
-    slots = 16,
+    slots = 8,
   ) {
     this.slots = new ConcurrencyLimit(slots);
   }
@@ -58,13 +58,16 @@ export class FunctionHost {
   async invoke(name: string, event: unknown, origin: InvocationOrigin = 'delivery'): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
-    return this.slots.run(async () => {
-      try {
-        return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(this.definition(name)))));
-      } finally {
-        for (const listener of this.invocationListeners) listener(name);
-      }
-    }, origin === 'request' ? 'behind' : 'ahead');
+    return this.slots.run(
+      async () => {
+        try {
+          return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(this.definition(name)))));
+        } finally {
+          for (const listener of this.invocationListeners) listener(name);
+        }
+      },
+      origin === 'request' ? 'behind' : 'ahead',
+    );
   }
 
   /** Calls `listener` after every invocation, whatever its outcome (stream pollers wake up on it). */

@@ -50,7 +50,7 @@ describe('FunctionHost', () => {
   });
 
   it('runs each handler with its function name in currentInvocation', async () => {
-    writeFileSync(join(rootDir, 'named-handler.mjs'), "export const handler = async () => globalThis.currentInvocationName();\n");
+    writeFileSync(join(rootDir, 'named-handler.mjs'), 'export const handler = async () => globalThis.currentInvocationName();\n');
     (globalThis as { currentInvocationName?: () => string | undefined }).currentInvocationName = () => currentInvocation.getStore();
     const host = new FunctionHost([definition({ name: 'named', entry: 'named-handler.mjs' })], rootDir);
     await host.load();
