@@ -1,26 +1,33 @@
-import { assignToOwner, leadFacts, leaveInPool, rankCandidates, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
+import { assignToOwner, leaveInPool, rankCandidates, routedLeadFacts, routedLeadFactsOf, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
 import { lambdaDependencies, logger, operationalMetricNames, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
  * detail}`), and this applies that route's strategy — an owner under their holding cap, or the pool.
+ * The detail carries the score and facts routing needs, so the lead is not read: the assignment's
+ * transaction writes only a lead still `new` and unowned (a redelivery, or a lead routed, invalidated or
+ * erased since, is left alone). The route's turn and the reps' states are read at the same time.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'now' | 'newId'>) {
   return ruleInputHandler(routedLeadSchema, async ({ routeId, detail }) => {
     const { config, leads, metrics, now, newId } = dependencies();
     const route = config.routing.routes.find((candidate) => candidate.id === routeId);
     if (!route) throw new Error(`Rule for route "${routeId}" fired, but the configuration has no such route`);
-    const lead = await leads.getLead(detail.leadId);
-    if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
-    if (lead.ownerId || lead.status !== 'new') return; // a redelivery, or a lead routed, invalidated or erased since
+    let lead = routedLeadFacts(detail);
+    if (!lead) {
+      // An event from before details carried the score's contributions: read the lead for them.
+      const stored = await leads.getLead(detail.leadId);
+      if (!stored) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
+      if (stored.ownerId || stored.status !== 'new') return;
+      lead = routedLeadFactsOf(stored);
+    }
 
     const poolId = route.poolId ?? lead.poolId;
     const pool = config.pools.find((candidate) => candidate.id === poolId);
     if (!pool) throw new Error(`Route ${route.id} sends lead ${lead.leadId} to pool "${poolId}", which the configuration no longer has`);
-    const turn = strategyTakesTurns(route.strategy) ? await leads.takeTurn(`${route.id}#${pool.id}`) : undefined;
-    const states = await leads.readRepStates(pool.members);
+    const [turn, states] = await Promise.all([strategyTakesTurns(route.strategy) ? leads.takeTurn(`${route.id}#${pool.id}`) : undefined, leads.readRepStates(pool.members)]);
     const at = now();
-    const { ranked, skipped } = rankCandidates({ route, pool, reps: config.reps, facts: leadFacts(lead), ...states, turn, now: at });
+    const { ranked, skipped } = rankCandidates({ route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now: at });
 
     const context = { lead, route, poolId: pool.id, turn, now: at };
     const filledMeanwhile: RoutingCandidate[] = [];

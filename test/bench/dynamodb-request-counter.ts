@@ -1,4 +1,6 @@
-import { createServer, request as forward, Agent, type Server } from 'node:http';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { createServer, request as forward, Agent, type ClientRequest, type Server } from 'node:http';
+import { currentInvocation } from '@leadflow/local-runtime';
 
 /** Operations that accept `ReturnConsumedCapacity`; the counter asks for it so units can be summed. */
 const capacityOperations = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems']);
@@ -17,6 +19,10 @@ export interface RequestTally {
   writeUnits: number;
   /** Requests by operation and the key prefix they touched first (`UpdateItem RATE`, `GetItem LEAD`, …). */
   byOperation: Record<string, number>;
+  /** Refused requests by function and error (`assign-lead TransactionCanceledException`, …): conflicts retried. */
+  errors: Record<string, number>;
+  /** Requests by the function that made them, and by its operations. */
+  byFunction: Record<string, { requests: number; byOperation: Record<string, number> }>;
 }
 
 /**
@@ -26,14 +32,29 @@ export interface RequestTally {
  */
 export class DynamoDbRequestCounter {
   private server?: Server;
+  private port?: number;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   tally: RequestTally = emptyTally();
 
   constructor(private readonly target: string) {}
 
+  /** The function whose request was last sent from each client port (a keep-alive socket carries one request at a time). */
+  private readonly functionByClientPort = new Map<number, string>();
+
+  /**
+   * Notes which function sends each request to the counter (handlers run in this process): the request
+   * has its socket by the time Node announces it, and the counter reads the label by the socket's port.
+   */
+  private readonly labelRequest = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    const port = request.socket?.localPort;
+    if (this.port !== undefined && port !== undefined && request.getHeader('host') === `127.0.0.1:${this.port}`) this.functionByClientPort.set(port, currentInvocation.getStore() ?? '(no function)');
+  };
+
   async start(): Promise<string> {
     const target = new URL(this.target);
     this.server = createServer((incoming, outgoing) => {
+      const functionName = this.functionByClientPort.get(incoming.socket.remotePort ?? -1) ?? '(no function)';
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
@@ -47,6 +68,9 @@ export class DynamoDbRequestCounter {
         this.tally.requests += 1;
         const label = `${operation} ${keyPrefix(input)}`.trim();
         this.tally.byOperation[label] = (this.tally.byOperation[label] ?? 0) + 1;
+        const byFunction = (this.tally.byFunction[functionName] ??= { requests: 0, byOperation: {} });
+        byFunction.requests += 1;
+        byFunction.byOperation[label] = (byFunction.byOperation[label] ?? 0) + 1;
         const upstream = forward(
           { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, agent: this.agent, headers: { ...incoming.headers, 'content-length': String(body.length) } },
           (response) => {
@@ -55,6 +79,10 @@ export class DynamoDbRequestCounter {
             response.on('end', () => {
               const raw = Buffer.concat(answer);
               this.addCapacity(operation, raw);
+              if ((response.statusCode ?? 500) >= 400) {
+                const error = `${functionName} ${errorType(raw)}`;
+                this.tally.errors[error] = (this.tally.errors[error] ?? 0) + 1;
+              }
               outgoing.writeHead(response.statusCode ?? 500, response.headers);
               outgoing.end(raw);
             });
@@ -70,6 +98,8 @@ export class DynamoDbRequestCounter {
     await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
     const address = this.server.address();
     if (typeof address !== 'object' || !address) throw new Error('The request counter has no address');
+    this.port = address.port;
+    subscribe('http.client.request.start', this.labelRequest);
     return `http://127.0.0.1:${address.port}`;
   }
 
@@ -80,6 +110,7 @@ export class DynamoDbRequestCounter {
   }
 
   async stop(): Promise<void> {
+    unsubscribe('http.client.request.start', this.labelRequest);
     this.server?.closeAllConnections();
     await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
     this.agent.destroy();
@@ -105,7 +136,7 @@ export class DynamoDbRequestCounter {
 }
 
 function emptyTally(): RequestTally {
-  return { requests: 0, readUnits: 0, writeUnits: 0, byOperation: {} };
+  return { requests: 0, readUnits: 0, writeUnits: 0, byOperation: {}, byFunction: {}, errors: {} };
 }
 
 /** The entity a request touched first, from its key's prefix (`LEAD#…` → `LEAD`), for the breakdown. */
@@ -113,4 +144,15 @@ function keyPrefix(input: Record<string, unknown>): string {
   const text = JSON.stringify(input);
   const match = /"pk":\{"S":"([A-Z_]+)#/.exec(text) ?? /"(outbox|pending)[A-Za-z]*Partition"/.exec(text);
   return match ? match[1].toUpperCase() : '';
+}
+
+/** The error type DynamoDB answered with (`ConditionalCheckFailedException`, …), and a transaction's cancellation codes. */
+function errorType(raw: Buffer): string {
+  try {
+    const answer = JSON.parse(raw.toString('utf8')) as { __type?: string; CancellationReasons?: Array<{ Code?: string }> };
+    const codes = [...new Set((answer.CancellationReasons ?? []).map((reason) => reason.Code).filter((code) => code && code !== 'None'))];
+    return `${answer.__type?.split('#').pop() ?? 'unknown'}${codes.length ? ` (${codes.join(', ')})` : ''}`;
+  } catch {
+    return 'unreadable';
+  }
 }

@@ -46,6 +46,11 @@ export const leadScoredDetailSchema = z.strictObject({
   points: z.number().int().min(0).max(100),
   grade: gradeSchema,
   temperature: temperatureSchema,
+  /**
+   * Why the lead scored what it did, so `assign-lead` records the score in its decision without reading
+   * the lead. Absent from events written before it was added; `assign-lead` then reads the lead.
+   */
+  contributions: z.array(scoreContributionSchema).optional(),
   sourceKind: sourceKindSchema,
   channel: z.string(),
   formId: z.string().optional(),

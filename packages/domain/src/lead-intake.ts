@@ -139,6 +139,7 @@ export function leadScoredEvent(lead: Lead, score: LeadScore, event: { eventId: 
       points: score.points,
       grade: score.grade,
       temperature: score.temperature,
+      contributions: score.contributions,
       sourceKind: lead.source.kind,
       channel: lead.channel,
       formId: lead.source.formId,

@@ -1,6 +1,7 @@
 import type { Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, type LeadEvent, type LeadScoredDetail } from './lead-events';
+import { leadFacts, type LeadFacts, type LeadScore } from './lead-scoring';
 import type { Route } from './routing-table';
 import { agendaKey } from './my-leads';
 import type { RoutingCandidate, RoutingDecision } from './routing-decision';
@@ -15,6 +16,32 @@ export interface RoutingContext {
   turn?: number;
   eventId: string;
   now: Date;
+}
+
+/** What routing knows of a lead: its id, pool, score and the facts strategies read (territory). */
+export interface RoutedLeadFacts {
+  leadId: string;
+  poolId: string;
+  score?: LeadScore;
+  facts: LeadFacts;
+}
+
+/**
+ * The routing facts a `lead.scored` detail carries, so `assign-lead` need not read the lead: whether it
+ * is still `new` and unowned is the assignment's own condition. A lead still `new` has no next step (only
+ * its owner logs one, and giving a lead back removes it), so its agenda place follows from the score.
+ * Undefined for a detail written before events carried the score's contributions: read the lead then.
+ */
+export function routedLeadFacts(detail: LeadScoredDetail): RoutedLeadFacts | undefined {
+  if (!detail.contributions) return undefined;
+  const { leadId, poolId, points, grade, temperature, contributions, scoredAt, country, region, channel, sourceKind, formId, answers } = detail;
+  const answerFacts = Object.fromEntries(Object.entries(answers ?? {}).map(([name, value]) => [`answers.${name}`, value]));
+  return { leadId, poolId, score: { points, grade, temperature, contributions, scoredAt }, facts: { country, region, channel, sourceKind, formId, ...answerFacts } };
+}
+
+/** The same, from the lead as stored. */
+export function routedLeadFactsOf(lead: Lead): RoutedLeadFacts {
+  return { leadId: lead.leadId, poolId: lead.poolId, score: lead.score, facts: leadFacts(lead) };
 }
 
 export interface OwnerChange {

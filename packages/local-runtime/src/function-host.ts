@@ -1,19 +1,43 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { lambdaContext } from './lambda-context';
+
+/**
+ * The function whose invocation the current code runs in (undefined outside any): the benchmark's
+ * request counter uses it to attribute each DynamoDB request to the function that made it.
+ */
+export const currentInvocation = new AsyncLocalStorage<string>();
 
 export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-/** Invokes manifest functions in this process through the very `handler` export Lambda runs. */
+/**
+ * Who asks for an invocation. A `delivery` (stream batch, bus event, schedule) carries work already
+ * accepted; a `request` (HTTP) brings new work.
+ */
+export type InvocationOrigin = 'delivery' | 'request';
+
+/**
+ * Invokes manifest functions in this process through the very `handler` export Lambda runs, at most
+ * `slots` at once. In AWS, capture and routing run in their own containers; here they share one event
+ * loop and one DynamoDB Local, and whatever holds more calls in flight gets more of them. So a freed slot
+ * goes to a waiting delivery before a waiting request: leads already accepted are routed and notified
+ * before more are taken in, and notifications keep pace with capture in a burst (capture waits instead).
+ */
 export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly invocationListeners: Array<(name: string) => void> = [];
+  private readonly slots: ConcurrencyLimit;
 
   constructor(
     private readonly definitions: readonly FunctionDefinition[],
     private readonly rootDir: string,
-  ) {}
+    slots = 8,
+  ) {
+    this.slots = new ConcurrencyLimit(slots);
+  }
 
   /** Imports every handler module; call after the environment the handlers read has been set. */
   async load(): Promise<void> {
@@ -30,14 +54,20 @@ export class FunctionHost {
     return definition;
   }
 
-  async invoke(name: string, event: unknown): Promise<unknown> {
+  /** Handlers must not call back into this host (an HTTP route of the runtime) while they hold a slot. */
+  async invoke(name: string, event: unknown, origin: InvocationOrigin = 'delivery'): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
-    try {
-      return await handler(event, lambdaContext(name, functionLimits(this.definition(name))));
-    } finally {
-      for (const listener of this.invocationListeners) listener(name);
-    }
+    return this.slots.run(
+      async () => {
+        try {
+          return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(this.definition(name)))));
+        } finally {
+          for (const listener of this.invocationListeners) listener(name);
+        }
+      },
+      origin === 'request' ? 'behind' : 'ahead',
+    );
   }
 
   /** Calls `listener` after every invocation, whatever its outcome (stream pollers wake up on it). */

@@ -73,7 +73,7 @@ export class HttpHost {
       claims = toApiGatewayClaims(payload);
     }
     const event = toApiGatewayEvent({ request, body, routeKey: route.routeKey, pathParameters, claims });
-    writeApiGatewayResult(response, await this.host.invoke(route.functionName, event));
+    writeApiGatewayResult(response, await this.host.invoke(route.functionName, event, 'request'));
   }
 }
 

@@ -115,4 +115,35 @@ describe('assign-lead handler', () => {
     await expect(assign({ routeId: 'default', detail: { leadId: 'l1' } }, lambdaContext)).rejects.toThrow();
     await expect(assign({ routeId: 'no-such-route', detail: intake.events[1].detail }, lambdaContext)).rejects.toThrow('no such route');
   });
+
+  it("routes from the event's score and facts without reading the lead, and leaves a lead invalidated meanwhile alone", async () => {
+    const deps = fakeDependencies();
+    const reads: string[] = [];
+    const getLead = deps.store.getLead.bind(deps.store);
+    deps.store.getLead = async (leadId) => (reads.push(leadId), getLead(leadId));
+    const { lead } = await captureAndRoute(deps, 'l1', hotUsLead);
+    expect(reads).toEqual([]);
+    expect(lead.ownerId).toBeDefined();
+    expect(lead.routing?.score).toEqual({ ...lead.score, scoredAt: undefined, contributions: lead.score!.contributions });
+
+    const intake = webFormIntake(deps.config, { leadId: 'l2', now: deps.now(), contact: { name: 'Ida', email: 'ida@example.com', country: 'US' } });
+    await deps.store.ingestLead(intake);
+    deps.store.leads.get('l2')!.status = 'invalid';
+    const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
+    await createAssignHandler(() => deps)({ routeId: routeFor(deps.config.routing, detail).id, detail }, lambdaContext);
+    expect(deps.store.leads.get('l2')!.ownerId).toBeUndefined();
+    expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.assigned' && event.detail.leadId === 'l2')).toEqual([]);
+    expect(reads).toEqual([]);
+  });
+
+  it('reads the lead for an event written before details carried the score contributions', async () => {
+    const deps = fakeDependencies();
+    const intake = webFormIntake(deps.config, { leadId: 'l1', now: deps.now(), contact: { name: 'Ada', email: 'ada@example.com', country: 'US' } });
+    await deps.store.ingestLead(intake);
+    const { contributions: _contributions, ...olderDetail } = intake.events.find((event) => event.type === 'lead.scored')!.detail as Record<string, unknown>;
+    await createAssignHandler(() => deps)({ routeId: 'default', detail: olderDetail }, lambdaContext);
+    const lead = deps.store.leads.get('l1')!;
+    expect(lead.ownerId).toBe('rep-ava');
+    expect(lead.routing?.score?.contributions).toEqual(lead.score?.contributions);
+  });
 });

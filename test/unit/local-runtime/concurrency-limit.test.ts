@@ -31,6 +31,21 @@ describe('ConcurrencyLimit', () => {
     expect(limit.load).toEqual({ running: 0, waiting: 0 });
   });
 
+  it('gives a freed slot to the oldest task of the ahead lane before any task of the behind lane', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const started: string[] = [];
+    const first = deferred();
+    const task = (name: string, gate?: Promise<void>) => async () => {
+      started.push(name);
+      await gate;
+    };
+    const runs = [limit.run(task('running', first.promise)), limit.run(task('request 1'), 'behind'), limit.run(task('delivery 1')), limit.run(task('request 2'), 'behind'), limit.run(task('delivery 2'), 'ahead')];
+    expect(limit.load).toEqual({ running: 1, waiting: 4 });
+    first.finish();
+    await Promise.all(runs);
+    expect(started).toEqual(['running', 'delivery 1', 'delivery 2', 'request 1', 'request 2']);
+  });
+
   it('frees the slot of a task that fails', async () => {
     const limit = new ConcurrencyLimit(1);
     await expect(limit.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { currentInvocation } from '../../../packages/local-runtime/src/function-host';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 
@@ -31,5 +32,29 @@ describe('FunctionHost', () => {
     expect(context.memory).toBe(String(limits.memoryMb));
     expect(context.remainingMs).toBeLessThanOrEqual(limits.timeoutSeconds * 1000);
     expect(context.remainingMs).toBeGreaterThan((limits.timeoutSeconds - 5) * 1000);
+  });
+
+  it('serves waiting deliveries before waiting HTTP requests when its slots are taken, and names the running function', async () => {
+    writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { await globalThis.functionHostGate; return event.name; };\n');
+    const host = new FunctionHost([definition({ name: 'gated', entry: 'gated-handler.mjs' })], rootDir, 1);
+    await host.load();
+    let open!: () => void;
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    const finished: string[] = [];
+    const invoke = (name: string, origin: 'delivery' | 'request') => host.invoke('gated', { name }, origin).then((result) => void finished.push(String(result)));
+    const runs = [invoke('first delivery', 'delivery'), invoke('request', 'request'), invoke('second delivery', 'delivery')];
+    open();
+    await Promise.all(runs);
+    expect(finished).toEqual(['first delivery', 'second delivery', 'request']);
+    delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+  });
+
+  it('runs each handler with its function name in currentInvocation', async () => {
+    writeFileSync(join(rootDir, 'named-handler.mjs'), 'export const handler = async () => globalThis.currentInvocationName();\n');
+    (globalThis as { currentInvocationName?: () => string | undefined }).currentInvocationName = () => currentInvocation.getStore();
+    const host = new FunctionHost([definition({ name: 'named', entry: 'named-handler.mjs' })], rootDir);
+    await host.load();
+    expect(await host.invoke('named', {})).toBe('named');
+    expect(currentInvocation.getStore()).toBeUndefined();
   });
 });
