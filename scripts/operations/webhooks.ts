@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { webhookDeliveryStates, type Configuration, type WebhookDelivery, type WebhookDeliveryState } from '@leadflow/domain';
+import { deployedConfiguration, webhookDeliveryStates, type Configuration, type WebhookDelivery, type WebhookDeliveryState } from '@leadflow/domain';
 import { localClientSettings, localDynamoDbEndpoint, readLocalRuntimeSettings } from '@leadflow/local-runtime';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbWebhookDeliveryStore, loadConfigurationFile, replayWebhookDeliveries, type WebhookDeliveryStore } from '@leadflow/platform';
@@ -83,7 +83,8 @@ async function localStore(url: string): Promise<{ config: Configuration; store: 
 }
 
 async function stageStore(stage: string, deps: WebhooksDependencies): Promise<{ config: Configuration; store: WebhookDeliveryStore }> {
-  const config = loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile);
+  // The destinations the stage deployed: local stand-in ones stay out of AWS.
+  const config = deployedConfiguration(loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile));
   const tableName = requiredOutput(await readStackOutputs(deps.cloudFormation, stage), leadsTableOutput);
   // The operator's own AWS credentials and region (profile or environment).
   return { config, store: new DynamoDbWebhookDeliveryStore(documentClientOf(new DynamoDBClient({})), tableName) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validatePattern } from '@leadflow/event-pattern';
 import { leadEventDetailSchemas, leadEventSource, type LeadEventType } from './lead-events';
+import type { Configuration } from './configuration';
 import { acceptedValues, type RotatingSecret } from './integration-secrets';
 import { leadSignature } from './webhook-signatures';
 
@@ -59,6 +60,14 @@ export const outboundWebhooksSchema = z.strictObject({ destinations: z.array(web
   });
 });
 export type OutboundWebhooks = z.infer<typeof outboundWebhooksSchema>;
+
+/**
+ * The configuration as a deployed stage runs it: a destination whose `url` is a local stand-in path means
+ * nothing in AWS, so it gets no rule, no function and no secret there (the demo's `crm` is one).
+ */
+export function deployedConfiguration(config: Configuration): Configuration {
+  return { ...config, webhooks: { destinations: config.webhooks.destinations.filter((destination) => !destination.url.startsWith(localStandInPathPrefix)) } };
+}
 
 /** The lead-bus rule of one destination: its name and the EventBridge pattern it matches. */
 export function webhookRule(destination: WebhookDestination): { ruleName: string; pattern: Record<string, unknown> } {
