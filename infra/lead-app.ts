@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Aspects, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Configuration } from '@leadflow/domain';
+import { deployedConfiguration, type Configuration } from '@leadflow/domain';
 import { loadConfigurationFile } from '@leadflow/platform';
 import { LeadStack } from './lead-stack';
 import { resolveStage, stageContextKey, type Stage } from './stage';
@@ -41,7 +41,8 @@ export function createLeadApp(props: AppProps = {}): LeadApp {
   const app = new App({ autoSynth: false, ...props });
   const stage = resolveStage({ stage: app.node.tryGetContext(stageContextKey) as string | undefined, configFile: app.node.tryGetContext(configFileContextKey) as string | undefined }, projectRoot);
   const configurationFile = stage.configurationFile;
-  const configuration = loadConfigurationFile(configurationFile);
+  // Outbound webhook destinations that point at a local stand-in stay out of AWS.
+  const configuration = deployedConfiguration(loadConfigurationFile(configurationFile));
 
   const stack = new LeadStack(app, stage.stackName, {
     description: `Leadflow (${stage.name}): lead capture, routing and notification.`,

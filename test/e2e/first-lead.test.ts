@@ -59,13 +59,14 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
     ownerId = assigned.detail.ownerId;
     const pool = config.pools.find((candidate) => candidate.id === 'americas-inbound')!;
     expect(pool.members).toContain(ownerId);
-    // The notifier, and the follow-up due-time tracker and digest counters of the pool's team.
-    expect(assigned.rules).toHaveLength(3);
+    // The notifier, the follow-up due-time tracker and digest counters of the pool's team, and the CRM webhook.
+    expect(assigned.rules).toHaveLength(4);
     expect(assigned.rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ ruleName: 'lead-assigned-to-notification', target: 'notify-rep', status: 'succeeded', attempts: 1 }),
         expect.objectContaining({ ruleName: 'lead-changed-to-follow-up-due', target: 'track-follow-up-due', status: 'succeeded', attempts: 1 }),
         expect.objectContaining({ ruleName: 'lead-activity-to-team-counters', target: 'count-team-activity', status: 'succeeded', attempts: 1 }),
+        expect.objectContaining({ ruleName: 'webhook-crm', target: 'deliver-webhook', status: 'succeeded', attempts: 1 }),
       ]),
     );
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployedConfiguration } from '@leadflow/domain';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { projectRoot } from '../../infra/lead-app';
@@ -13,7 +14,7 @@ import { writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
 
 const run = promisify(execFile);
-const functions = manifestFunctions(demoConfiguration());
+const functions = manifestFunctions(deployedConfiguration(demoConfiguration()));
 /** Offline: no notices feed, no version check, no telemetry. */
 const offlineEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' };
 

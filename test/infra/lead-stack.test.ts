@@ -3,7 +3,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, configuredSecrets, roleSchema } from '@leadflow/domain';
+import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema } from '@leadflow/domain';
 import { functionLimits, manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
@@ -13,8 +13,8 @@ import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
 
-/** The functions the app builds from the configuration it synthesises (the demo's, as cdk.json names it). */
-const functions = manifestFunctions(demoConfiguration());
+/** The functions the app builds from the configuration it synthesises (the demo's, as cdk.json names it, without its local-only webhook destination). */
+const functions = manifestFunctions(deployedConfiguration(demoConfiguration()));
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, any> };
 type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;

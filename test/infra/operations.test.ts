@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
+import { deployedConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
 import { operationalMetricNames } from '@leadflow/platform';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
@@ -11,8 +12,8 @@ import { operatorEndpoints, outputNames } from '../../infra/operator-outputs';
 import { StageError, stagesWithConfiguration } from '../../infra/stage';
 import { assertionAppProps } from './cdk-context';
 
-/** The functions of the demo configuration, as `npm start` hosts them. */
-const functions = manifestFunctions(demoConfiguration());
+/** The functions of the demo configuration as a stage deploys them (`npm start` also hosts the local-only webhook destination's). */
+const functions = manifestFunctions(deployedConfiguration(demoConfiguration()));
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 

@@ -422,10 +422,10 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
 }
 
 /**
- * A set of fake dependencies with a fixed clock and predictable ids. The follow-up rules' stores are
- * left out: their handlers are tested against DynamoDB Local, whose conditional writes they rely on.
+ * A set of fake dependencies with a fixed clock and predictable ids. The follow-up rules' stores and the
+ * webhook deliveries are left out: they are tested against DynamoDB Local, whose conditional writes they rely on.
  */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Omit<Dependencies, 'followUps' | 'teamActivity'> & {
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Omit<Dependencies, 'followUps' | 'teamActivity' | 'webhooks' | 'webhookSender'> & {
   store: MemoryLeadStore;
   publisher: RecordingPublisher;
   mailer: RecordingMailer;

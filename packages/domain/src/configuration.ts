@@ -13,6 +13,7 @@ import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema } from './channel-roi-configuration';
+import { outboundWebhooksSchema } from './outbound-webhooks';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -145,6 +146,8 @@ export const configurationSchema = z
     notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
     /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
     channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
+    /** Outbound webhooks: lead events POSTed, signed, to the company's own systems (its CRM). */
+    webhooks: outboundWebhooksSchema.default({ destinations: [] }),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

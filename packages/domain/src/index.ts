@@ -61,5 +61,6 @@ export * from './channel-roi-report';
 export * from './channel-roi-planning';
 export * from './channel-roi-access';
 export * from './conversion-feedback';
+export * from './outbound-webhooks';
 export * from './channel-rates';
 export * from './page-cursor';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Configuration } from './configuration';
+import type { WebhookDestination } from './outbound-webhooks';
 
 /**
  * The secrets an installation needs, named from its configuration. The configuration file says which
@@ -24,6 +25,7 @@ export const secretKinds = {
   'action-link-key': { describes: 'HMAC key of the one-tap action links in rep notifications', use: 'verify', minLength: 32 },
   'meta-conversions-access-token': { describes: 'Meta system-user access token for the Conversions API dataset', use: 'call', minLength: 8 },
   'google-data-manager-access-token': { describes: 'OAuth access token with the datamanager scope', use: 'call', minLength: 8 },
+  'webhook-signing-secret': { describes: 'HMAC secret that signs outbound webhook deliveries (X-Lead-Signature)', use: 'call', minLength: 24 },
 } as const satisfies Record<string, { describes: string; use: 'verify' | 'call'; minLength: number }>;
 
 /** What a function may be granted; the manifest lists these per function. */
@@ -50,6 +52,7 @@ export const secretRefs = {
   actionLinkKey: { kind: 'action-link-key', name: 'notifications/action-link-key' },
   metaConversionsAccessToken: { kind: 'meta-conversions-access-token', name: 'meta/conversions-access-token' },
   googleDataManagerAccessToken: { kind: 'google-data-manager-access-token', name: 'google/data-manager-access-token' },
+  webhookSigningSecret: (destinationId: string): SecretRef => ({ kind: 'webhook-signing-secret', name: `webhooks/${destinationId}/signing-secret` }),
 } as const satisfies Record<string, SecretRef | ((id: string) => SecretRef)>;
 
 /** Every secret the configuration needs, in a stable order. */
@@ -66,7 +69,13 @@ export function configuredSecrets(config: Configuration): SecretRef[] {
     secretRefs.actionLinkKey,
     ...(config.channelRoi.platformFeedback.meta?.enabled ? [secretRefs.metaConversionsAccessToken] : []),
     ...(config.channelRoi.platformFeedback.google?.enabled ? [secretRefs.googleDataManagerAccessToken] : []),
+    ...config.webhooks.destinations.filter((destination) => destination.enabled).map(webhookSecretRef),
   ];
+}
+
+/** The secret an outbound webhook destination signs with: its `secretName`, else `webhooks/<id>/signing-secret`. */
+export function webhookSecretRef(destination: Pick<WebhookDestination, 'id' | 'secretName'>): SecretRef {
+  return destination.secretName ? { kind: 'webhook-signing-secret', name: destination.secretName } : secretRefs.webhookSigningSecret(destination.id);
 }
 
 /**

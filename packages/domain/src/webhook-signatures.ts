@@ -127,8 +127,13 @@ export function verifyTikTokSignature(raw: RawBody, header: string | undefined, 
   return checkTimestamped({ raw, header, headerName: 'TikTok-Signature', signatureKey: 's', secrets: [secret], now, toleranceSeconds });
 }
 
-export function leadSignature(raw: RawBody, secret: string, timestampSeconds: number): string {
-  return `t=${timestampSeconds},v1=${hmacSha256(secret, `${timestampSeconds}.`, raw).toString('hex')}`;
+/**
+ * The `X-Lead-Signature` value: one `v1=` per secret given, so a sender in the middle of a rotation signs
+ * with the new and the old secret and a receiver holding either accepts it (outbound webhooks do this).
+ */
+export function leadSignature(raw: RawBody, secret: string | readonly string[], timestampSeconds: number): string {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return [`t=${timestampSeconds}`, ...secrets.map((value) => `v1=${hmacSha256(value, `${timestampSeconds}.`, raw).toString('hex')}`)].join(',');
 }
 
 /**

@@ -8,3 +8,4 @@ export { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 export { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
 export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-settings';
 export { currentInvocation } from './function-host';
+export { crmStandInPath, type CrmDelivery } from './crm-stand-in';

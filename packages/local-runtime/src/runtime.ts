@@ -11,13 +11,14 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
 import { FunctionHost } from './function-host';
-import { HttpHost } from './http-host';
+import { HttpHost, type LocalRouteHandler } from './http-host';
 import { guardLocalRoutes, isLoopbackName } from './local-route-guard';
 import { localRoutes } from './local-routes';
 import { LocalScheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
 import { freePort } from './free-port';
 import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
+import { crmStandIn, crmStandInSecrets } from './crm-stand-in';
 import { ensureTable } from './table-setup';
 import { checkLocalSecrets, localJwtSecret, localSecretSources } from './local-secrets';
 
@@ -142,7 +143,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
             : ' /_local/ is off (set LEADS_EXPOSE_LOCAL_ROUTES=1 to serve it).'),
       );
     }
-    const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns: thirdPartyStandIns(), invoke: (target, payload) => host.invoke(target, payload) }), {
+    const [crm, otherStandIns] = [crmStandIn(crmStandInSecrets(configuration, secretSources)), thirdPartyStandIns()];
+    const standIns: LocalRouteHandler = async (request) => (await crm(request)) ?? otherStandIns(request);
+    const routes = guardLocalRoutes(localRoutes({ activity, scheduler, endpoints, standIns, invoke: (target, payload) => host.invoke(target, payload) }), {
       hostName: settings.host,
       exposed: settings.exposeLocalRoutes,
     });

@@ -14,15 +14,16 @@ import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 import { repNotificationFunctions } from './functions/rep-notifications';
 import { channelRoiFunctions } from './functions/channel-roi';
 import { apiDocumentFunctions } from './functions/api-document';
+import { outboundWebhookFunctions } from './functions/outbound-webhooks';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
  * `functions/`. The CDK app deploys exactly this list and the local runtime hosts exactly this list:
  * routes, rules and schedules live only here. The routing table's rules come from the configuration
  * (`routing`), and schedules that follow the organisation's clock take its time zone, so both call this
- * with the configuration they loaded.
+ * with the configuration they loaded; so do outbound webhook destinations (`webhooks`), one rule each.
  */
-export const manifestFunctions = (configuration: { routing: Routing; organisation: Pick<Configuration['organisation'], 'timeZone'> }): readonly FunctionDefinition[] => [
+export const manifestFunctions = (configuration: { routing: Routing; organisation: Pick<Configuration['organisation'], 'timeZone'>; webhooks: Configuration['webhooks'] }): readonly FunctionDefinition[] => [
   ...serviceHealthFunctions,
   ...leadCaptureFunctions,
   ...leadAccessFunctions,
@@ -37,4 +38,5 @@ export const manifestFunctions = (configuration: { routing: Routing; organisatio
   ...repNotificationFunctions,
   ...channelRoiFunctions(configuration.organisation.timeZone),
   ...apiDocumentFunctions,
+  ...outboundWebhookFunctions(configuration.webhooks),
 ];

@@ -25,6 +25,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'follow-up-due-by-time', partitionKey: { name: 'followUpDuePartition', type: 'S' }, sortKey: { name: 'followUpDueAt', type: 'S' } },
       // Sparse: only rep notifications not yet confirmed carry `sendQueue` (`deferred` or `pending`), so the send sweep reads just those.
       { indexName: 'open-sends-by-time', partitionKey: { name: 'sendQueue', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
+      // Sparse: only outbound webhook deliveries still to attempt carry `webhookDuePartition` (sharded), keyed by their next attempt.
+      { indexName: 'webhook-deliveries-by-due-time', partitionKey: { name: 'webhookDuePartition', type: 'S' }, sortKey: { name: 'webhookDueAt', type: 'S' } },
     ],
   },
 };

@@ -39,6 +39,9 @@ import { DirectoryReportArchive } from './adapters/directory-report-archive';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
 import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
 import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
+import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-deliveries';
+import { DynamoDbWebhookDeliveryStore } from './adapters/dynamodb-webhook-delivery-store';
+import { HttpWebhookSender } from './adapters/http-webhook-sender';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -75,6 +78,9 @@ export interface Dependencies {
   /** Conversions to report to the ad platforms, and the platforms' endpoints. */
   feedback: ConversionFeedbackQueue;
   feedbackSender: ConversionFeedbackSender;
+  /** Outbound webhook deliveries (queue and per-destination log), and the HTTPS client that makes them. */
+  webhooks: WebhookDeliveryStore;
+  webhookSender: WebhookSender;
   now: () => Date;
   newId: () => string;
 }
@@ -116,6 +122,8 @@ export const lambdaDependencies: DependencyResolver = () => {
     roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
     feedback: new DynamoDbConversionFeedbackQueue(documentClient, settings.tableName),
     feedbackSender: new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl }),
+    webhooks: new DynamoDbWebhookDeliveryStore(documentClient, settings.tableName),
+    webhookSender: new HttpWebhookSender(),
     reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
     now: () => new Date(),
     newId: randomUUID,

@@ -66,3 +66,7 @@ export * from './ports/conversion-feedback';
 export * from './adapters/dynamodb-conversion-feedback-queue';
 export * from './adapters/http-conversion-feedback-sender';
 export * from './conversion-feedback';
+export * from './ports/webhook-deliveries';
+export * from './adapters/dynamodb-webhook-delivery-store';
+export * from './adapters/http-webhook-sender';
+export * from './outbound-webhooks';

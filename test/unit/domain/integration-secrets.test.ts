@@ -4,7 +4,7 @@ import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
 describe('the secrets a configuration needs', () => {
-  it('are named from its integrations, Google forms, generic sources and Turnstile forms', () => {
+  it('are named from its integrations, Google forms, generic sources, Turnstile forms and webhook destinations', () => {
     const config = demoConfiguration();
     config.forms[1].turnstile = true;
     expect(configuredSecrets(config).map(({ name }) => name)).toEqual([
@@ -21,6 +21,7 @@ describe('the secrets a configuration needs', () => {
       'notifications/action-link-key',
       'meta/conversions-access-token',
       'google/data-manager-access-token',
+      'webhooks/crm/signing-secret',
     ]);
   });
 
@@ -28,6 +29,7 @@ describe('the secrets a configuration needs', () => {
     const config = demoConfiguration();
     config.integrations = {};
     config.channelRoi.platformFeedback = {};
+    config.webhooks.destinations = [];
     expect(configuredSecrets(config)).toEqual([secretRefs.actionLinkKey]);
   });
 

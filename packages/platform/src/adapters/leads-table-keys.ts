@@ -31,6 +31,8 @@ export const leadsTableKeys = {
   measuredPriors: () => ({ pk: 'SCORING', sk: 'MEASURED_CHANNEL_PRIORS' }),
   /** A conversion reported (or to report) to an ad platform, by its state. */
   conversionFeedback: (state: 'PENDING' | 'SENT' | 'DEAD', platform: string, feedbackId: string) => ({ pk: `FEEDBACK#${state}#${platform}`, sk: feedbackId }),
+  /** One lead event's delivery to one outbound webhook destination; a destination's partition is its delivery log. */
+  webhookDelivery: (destinationId: string, eventId: string) => ({ pk: `WEBHOOK#${destinationId}`, sk: `DELIVERY#${eventId}` }),
 };
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
@@ -51,3 +53,9 @@ export const followUpDuePartition = 'follow-up-due';
 
 /** The partition holding one lead's consent ledger. */
 export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;
+
+/**
+ * The partition prefix of the sparse `webhook-deliveries-by-due-time` index: a delivery carries
+ * `webhookDuePartition` (`webhook-due#<shard>`) and `webhookDueAt` only while it is pending.
+ */
+export const webhookDuePartition = 'webhook-due';

@@ -1,0 +1,14 @@
+import type { ScheduledInvocation } from '@leadflow/manifest';
+import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, retryDueWebhookDeliveries } from '@leadflow/platform';
+
+/** Every minute: attempts the outbound webhook deliveries that are due again, and dead-letters those out of time. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'webhooks' | 'webhookSender' | 'secrets' | 'publicBaseUrl' | 'now'>) {
+  return async (event: ScheduledInvocation) => {
+    const run = await retryDueWebhookDeliveries(new Date(event.time), dependencies());
+    if (run.deadLettered > 0) logger.error('Webhook deliveries given up on; replay them with npm run webhooks -- replay', { ...run });
+    else if (run.delivered + run.retrying > 0) logger.info('Webhook deliveries retried', { ...run });
+    return run;
+  };
+}
+
+export const handler = loggedHandler(createHandler(lambdaDependencies));

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { validatePattern } from '@leadflow/event-pattern';
+import { leadEventDetailSchemas, leadEventSource, type LeadEventType } from './lead-events';
+import type { Configuration } from './configuration';
+import { acceptedValues, type RotatingSecret } from './integration-secrets';
+import { leadSignature } from './webhook-signatures';
+
+/**
+ * Outbound webhooks: lead events handed to the company's own systems (its CRM), each as a signed HTTPS
+ * POST, retried with growing waits for hours and then dead-lettered. A destination subscribes to lead
+ * events with an EventBridge pattern; each enabled destination becomes one rule on the lead bus.
+ */
+
+/** Where the local runtime serves its stand-ins; a destination URL may be a path there (local only). */
+export const localStandInPathPrefix = '/_local/stand-ins/';
+
+const leadEventTypes = Object.keys(leadEventDetailSchemas) as [LeadEventType, ...LeadEventType[]];
+
+/** An https URL, or (for the local runtime's stand-ins only) a path on the installation's own address. */
+function isDestinationUrl(value: string): boolean {
+  if (value.startsWith(localStandInPathPrefix)) return /^[A-Za-z0-9/_-]+$/.test(value);
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export const webhookDestinationSchema = z.strictObject({
+  /** Names the destination's rule (`webhook-<id>`, within EventBridge's 64 characters), its delivery log and its default secret. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits or "-", at most 40, starting with a letter or digit'),
+  url: z.string().refine(isDestinationUrl, { message: `must be an https:// URL (or, for the local runtime's stand-ins, a path under ${localStandInPathPrefix})` }),
+  /** The lead event types (`detail-type`) delivered. */
+  events: z.array(z.enum(leadEventTypes)).min(1, 'list at least one lead event type'),
+  /** An EventBridge pattern on the event's `detail`, narrowing what is delivered, e.g. `{"poolId": ["emea-inbound"]}`. */
+  detail: z.record(z.string(), z.unknown()).optional(),
+  /** The secret that signs deliveries; default `webhooks/<id>/signing-secret`. */
+  secretName: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name: letters, digits and /_+=.@-')
+    .optional(),
+  enabled: z.boolean().default(true),
+  /** How long a delivery is retried (from its first attempt) before it is dead-lettered. */
+  deadLetterAfterHours: z.number().int().min(1).max(72).default(24),
+  /** How long one POST may take before it counts as failed. */
+  timeoutSeconds: z.number().int().min(1).max(20).default(10),
+});
+export type WebhookDestination = z.infer<typeof webhookDestinationSchema>;
+
+/** The `webhooks` section of the configuration. */
+export const outboundWebhooksSchema = z.strictObject({ destinations: z.array(webhookDestinationSchema).default([]) }).superRefine((webhooks, ctx) => {
+  const seen = new Set<string>();
+  webhooks.destinations.forEach((destination, index) => {
+    if (seen.has(destination.id)) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'id'], message: `duplicate id "${destination.id}"` });
+    seen.add(destination.id);
+    if (destination.detail) {
+      const verdict = validatePattern(destination.detail);
+      if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'detail'], message: `is not a valid EventBridge pattern: ${verdict.message}` });
+    }
+  });
+});
+export type OutboundWebhooks = z.infer<typeof outboundWebhooksSchema>;
+
+/**
+ * The configuration as a deployed stage runs it: a destination whose `url` is a local stand-in path means
+ * nothing in AWS, so it gets no rule, no function and no secret there (the demo's `crm` is one).
+ */
+export function deployedConfiguration(config: Configuration): Configuration {
+  return { ...config, webhooks: { destinations: config.webhooks.destinations.filter((destination) => !destination.url.startsWith(localStandInPathPrefix)) } };
+}
+
+/** The lead-bus rule of one destination: its name and the EventBridge pattern it matches. */
+export function webhookRule(destination: WebhookDestination): { ruleName: string; pattern: Record<string, unknown> } {
+  return {
+    ruleName: `webhook-${destination.id}`,
+    pattern: { source: [leadEventSource], 'detail-type': [...destination.events], ...(destination.detail ? { detail: destination.detail } : {}) },
+  };
+}
+
+export const webhookDeliveryStates = ['pending', 'delivered', 'dead'] as const;
+export type WebhookDeliveryState = (typeof webhookDeliveryStates)[number];
+
+/**
+ * One event for one destination: its body (the same bytes on every attempt), where it stands, and its
+ * last attempt. Keyed by destination and event id, so a redelivered event is never a second delivery.
+ */
+export const webhookDeliverySchema = z.strictObject({
+  destinationId: z.string(),
+  /** The lead event's own id: the `Idempotency-Key` receivers de-duplicate on. */
+  eventId: z.string().min(1),
+  eventType: z.string(),
+  body: z.string(),
+  state: z.enum(webhookDeliveryStates),
+  /** Attempts since the delivery was created or last replayed. */
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  /** After this, a failed delivery is not retried but dead-lettered. */
+  giveUpAt: z.iso.datetime(),
+  /** While pending: when the next attempt is due (or, during an attempt, when its claim lapses). */
+  nextAttemptAt: z.iso.datetime().optional(),
+  lastAttemptAt: z.iso.datetime().optional(),
+  /** The receiver's HTTP status of the last attempt; 0 when it did not answer. */
+  lastStatus: z.number().int().optional(),
+  lastError: z.string().optional(),
+  deliveredAt: z.iso.datetime().optional(),
+  deadLetteredAt: z.iso.datetime().optional(),
+  /** Times `npm run webhooks -- replay` queued it again. */
+  replays: z.number().int().nonnegative().default(0),
+});
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+/** What a destination's rule hands the delivering function: the destination, and the whole event. */
+export const webhookRuleInputSchema = z.object({
+  destinationId: z.string(),
+  event: z.object({ 'detail-type': z.enum(leadEventTypes), time: z.iso.datetime({ offset: true }), detail: z.object({ eventId: z.string().min(1) }).loose() }),
+});
+export type WebhookRuleInput = z.infer<typeof webhookRuleInputSchema>;
+
+/**
+ * The documented body: `{"id", "type", "occurredAt", "data"}`, where `id` is the event's id (also the
+ * `Idempotency-Key` header), `type` its detail-type and `data` its detail exactly as on the lead bus.
+ * The detail is checked against its contract first.
+ */
+export function webhookBody(event: WebhookRuleInput['event']): { eventId: string; eventType: LeadEventType; body: string } {
+  const eventType = event['detail-type'];
+  const data = leadEventDetailSchemas[eventType].parse(event.detail);
+  return { eventId: data.eventId, eventType, body: JSON.stringify({ id: data.eventId, type: eventType, occurredAt: event.time, data }) };
+}
+
+/** A new delivery, due at once; it is retried until `deadLetterAfterHours` after `now`. */
+export function newWebhookDelivery(destination: WebhookDestination, event: { eventId: string; eventType: string; body: string }, now: Date): WebhookDelivery {
+  const at = now.toISOString();
+  return { destinationId: destination.id, ...event, state: 'pending', attempts: 0, createdAt: at, giveUpAt: giveUpAfter(destination, now), nextAttemptAt: at, replays: 0 };
+}
+
+function giveUpAfter(destination: WebhookDestination, from: Date): string {
+  return new Date(from.getTime() + destination.deadLetterAfterHours * 3_600_000).toISOString();
+}
+
+/** The headers of one attempt: the signature over the exact body bytes, with a `v1=` per secret value while rotating. */
+export function webhookHeaders(delivery: WebhookDelivery, secret: RotatingSecret, now: Date): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Leadflow-Webhooks/1',
+    'x-lead-signature': leadSignature(delivery.body, acceptedValues(secret), Math.floor(now.getTime() / 1000)),
+    'idempotency-key': delivery.eventId,
+    'x-lead-event-type': delivery.eventType,
+    'x-lead-delivery-attempt': String(delivery.attempts + 1),
+  };
+}
+
+/** The wait after the n-th failed attempt in a row: 1, 2, 4 … minutes, at most an hour. */
+export function webhookRetryWaitMinutes(failedAttempts: number): number {
+  return Math.min(60, 2 ** Math.max(0, failedAttempts - 1));
+}
+
+/** What one attempt came to: the receiver's answer (status 0: no answer) or, for a 2xx, success. */
+export type WebhookAttemptResult = { ok: true; status: number } | { ok: false; status: number; error: string };
+
+/**
+ * The delivery after one attempt: delivered on a 2xx; otherwise pending again after the backoff wait,
+ * or dead-lettered when that wait would end after `giveUpAt`. Every failure is retried (a receiver's
+ * 4xx is often a deployment or configuration mistake fixed within the hour).
+ */
+export function afterWebhookAttempt(delivery: WebhookDelivery, result: WebhookAttemptResult, now: Date): WebhookDelivery {
+  const at = now.toISOString();
+  const attempts = delivery.attempts + 1;
+  const { nextAttemptAt: _next, lastError: _error, ...rest } = delivery;
+  const attempted = { ...rest, attempts, lastAttemptAt: at, lastStatus: result.status };
+  if (result.ok) return { ...attempted, state: 'delivered', deliveredAt: at };
+  const failed = { ...attempted, lastError: result.error.slice(0, 500) };
+  const next = new Date(now.getTime() + webhookRetryWaitMinutes(attempts) * 60_000);
+  if (next.getTime() > Date.parse(delivery.giveUpAt)) return { ...failed, state: 'dead', deadLetteredAt: at };
+  return { ...failed, state: 'pending', nextAttemptAt: next.toISOString() };
+}
+
+/** A dead-lettered (or delivered) delivery queued again by a replay: due at once, retried as long as a new one. */
+export function replayedWebhookDelivery(delivery: WebhookDelivery, destination: WebhookDestination, now: Date): WebhookDelivery {
+  const { deadLetteredAt: _dead, deliveredAt: _delivered, ...rest } = delivery;
+  return { ...rest, state: 'pending', attempts: 0, giveUpAt: giveUpAfter(destination, now), nextAttemptAt: now.toISOString(), replays: delivery.replays + 1 };
+}

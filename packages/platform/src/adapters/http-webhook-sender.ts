@@ -1,0 +1,21 @@
+import type { WebhookAttemptResult } from '@leadflow/domain';
+import type { WebhookSender } from '../ports/webhook-deliveries';
+
+/**
+ * POSTs a delivery with `fetch`. Redirects are not followed (a 3xx counts as a failure): the signed
+ * body goes only to the configured URL. The receiver's own answer text is kept short in the error.
+ */
+export class HttpWebhookSender implements WebhookSender {
+  async post(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookAttemptResult> {
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+      return { ok: false, status: 0, error: `${url.origin} could not be reached: ${reason}` };
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
+    return { ok: false, status: response.status, error: `${url.origin} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+  }
+}

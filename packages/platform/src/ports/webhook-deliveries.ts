@@ -1,0 +1,26 @@
+import type { WebhookAttemptResult, WebhookDelivery, WebhookDeliveryState } from '@leadflow/domain';
+
+/**
+ * Outbound webhook deliveries, one per destination and event, with their state: the queue of attempts
+ * to make and each destination's delivery log. An attempt is made only under a claim (the delivery's
+ * `nextAttemptAt` moved forward by a conditional write), so two senders never attempt it at once.
+ */
+export interface WebhookDeliveryStore {
+  /** Stores a new delivery; `false` when this event was already delivered (or queued) to this destination. */
+  open(delivery: WebhookDelivery): Promise<boolean>;
+  /** Up to `limit` pending deliveries due by `now`, earliest first (read from an eventually consistent index). */
+  due(now: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Takes a pending delivery for one attempt until `until`; `undefined` if someone else took it or it changed. */
+  claim(delivery: WebhookDelivery, until: string): Promise<WebhookDelivery | undefined>;
+  /** Stores the outcome of an attempt made under the claim `claimedUntil`; `false` if the claim had been lost. */
+  record(delivery: WebhookDelivery, claimedUntil: string): Promise<boolean>;
+  /** A destination's deliveries, optionally only those in `states` created at or after `since`. */
+  list(destinationId: string, filter?: { states?: readonly WebhookDeliveryState[]; since?: string }): Promise<WebhookDelivery[]>;
+  /** Replaces a delivered or dead-lettered delivery by its replay, unless it changed state meanwhile. */
+  requeue(replayed: WebhookDelivery, expectedState: WebhookDeliveryState): Promise<boolean>;
+}
+
+/** One HTTPS POST to a receiver, answered with its status (0: no answer within the timeout). */
+export interface WebhookSender {
+  post(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookAttemptResult>;
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLeadSignature, webhookSecretRef, type Configuration, type WebhookAttemptResult, type WebhookRuleInput } from '@leadflow/domain';
+import { DynamoDbWebhookDeliveryStore, replayWebhookDeliveries, type WebhookSender } from '@leadflow/platform';
+import { createHandler as createDeliver } from '../../functions/deliver-webhook/handler';
+import { createHandler as createRetry } from '../../functions/retry-webhook-deliveries/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { lambdaContext } from '../support/api-gateway-events';
+import { RecordingSecretStore, signWithDemoSecrets } from '../support/demo-secrets';
+
+let database: TestDatabase;
+let store: DynamoDbWebhookDeliveryStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  store = new DynamoDbWebhookDeliveryStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+/** A receiver that answers from a script (then 200), recording each request. */
+class ScriptedReceiver implements WebhookSender {
+  readonly requests: Array<{ url: string; body: string; headers: Record<string, string> }> = [];
+  constructor(readonly answers: number[] = []) {}
+  async post(url: URL, body: string, headers: Record<string, string>): Promise<WebhookAttemptResult> {
+    this.requests.push({ url: url.href, body, headers });
+    const status = this.answers.shift() ?? 200;
+    return status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `answered HTTP ${status}` };
+  }
+}
+
+const start = new Date('2026-03-02T10:00:00.000Z');
+const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+let eventCounter = 0;
+
+function world(receiver: ScriptedReceiver, clock: { now: Date } = { now: start }) {
+  const config: Configuration = demoConfiguration();
+  const deps = { config, webhooks: store, webhookSender: receiver, secrets: new RecordingSecretStore(), publicBaseUrl: 'http://127.0.0.1:3999', now: () => clock.now };
+  return { config, clock, deliver: createDeliver(() => deps), retry: createRetry(() => deps) };
+}
+
+function assignedEvent(): WebhookRuleInput {
+  eventCounter += 1;
+  const eventId = `evt-int-${eventCounter}-${Date.now()}`;
+  return {
+    destinationId: 'crm',
+    event: {
+      'detail-type': 'lead.assigned',
+      time: start.toISOString(),
+      detail: { eventId, leadId: `lead-${eventCounter}`, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: start.toISOString() },
+    },
+  };
+}
+
+const crmSecret = () => signWithDemoSecrets(webhookSecretRef({ id: 'crm' }));
+const runAt = (retry: ReturnType<typeof world>['retry'], now: Date) => retry({ scheduleName: 'retry-webhook-deliveries', time: now.toISOString() });
+
+describe('webhook deliveries on DynamoDB Local', () => {
+  it('delivers an event once, however often the bus delivers it, signed over the exact body', async () => {
+    const receiver = new ScriptedReceiver();
+    const { deliver } = world(receiver);
+    const input = assignedEvent();
+    await Promise.all([deliver(input, lambdaContext), deliver(input, lambdaContext), deliver(input, lambdaContext)]);
+    await deliver(input, lambdaContext);
+    expect(receiver.requests).toHaveLength(1);
+    const [request] = receiver.requests;
+    expect(request.url).toBe('http://127.0.0.1:3999/_local/stand-ins/crm');
+    expect(request.headers['idempotency-key']).toBe(input.event.detail.eventId);
+    expect(verifyLeadSignature(request.body, request.headers['x-lead-signature'], [crmSecret()], start).ok).toBe(true);
+    const [logged] = await store.list('crm', { states: ['delivered'] }).then((found) => found.filter((delivery) => delivery.eventId === input.event.detail.eventId));
+    expect(logged).toMatchObject({ state: 'delivered', attempts: 1, lastStatus: 200 });
+  });
+
+  it('retries a failing receiver from the due-time index with backoff, and only when due', async () => {
+    const receiver = new ScriptedReceiver([503, 500]);
+    const { deliver, retry } = world(receiver);
+    const input = assignedEvent();
+    await deliver(input, lambdaContext);
+    const pending = (await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)!;
+    expect(pending).toMatchObject({ attempts: 1, lastStatus: 503, nextAttemptAt: at(1).toISOString() });
+
+    // Not due yet: nothing is sent.
+    await runAt(retry, at(0.5));
+    expect(receiver.requests).toHaveLength(1);
+    await runAt(retry, at(1));
+    expect(receiver.requests).toHaveLength(2);
+    expect((await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({ attempts: 2, nextAttemptAt: at(3).toISOString() });
+    await runAt(retry, at(3));
+    expect(receiver.requests.map((request) => request.headers['x-lead-delivery-attempt'])).toEqual(['1', '2', '3']);
+    expect(new Set(receiver.requests.map((request) => request.body)).size).toBe(1);
+    expect((await store.list('crm', { states: ['delivered'] })).map((delivery) => delivery.eventId)).toContain(input.event.detail.eventId);
+    // Gone from the index: later runs send nothing.
+    await runAt(retry, at(600));
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('lets one of three racing retry runs attempt a due delivery', async () => {
+    const receiver = new ScriptedReceiver([503]);
+    const { deliver, retry } = world(receiver);
+    const input = assignedEvent();
+    await deliver(input, lambdaContext);
+    await Promise.all([runAt(retry, at(2)), runAt(retry, at(2)), runAt(retry, at(2))]);
+    expect(receiver.requests.filter((request) => request.headers['idempotency-key'] === input.event.detail.eventId)).toHaveLength(2);
+  });
+
+  it('dead-letters after the retry window, keeps it in the log, and a replay sends it again with the same key', async () => {
+    const receiver = new ScriptedReceiver(Array.from({ length: 100 }, () => 503));
+    const { deliver, retry, config } = world(receiver);
+    const input = assignedEvent();
+    await deliver(input, lambdaContext);
+    const run = await runAt(retry, at(25 * 60));
+    expect(run.deadLettered).toBeGreaterThanOrEqual(1);
+    const dead = (await store.list('crm', { states: ['dead'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)!;
+    expect(dead).toMatchObject({ attempts: 2, lastStatus: 503, lastError: 'answered HTTP 503' });
+    expect(dead.nextAttemptAt).toBeUndefined();
+    expect((await database.items()).find((item) => item.eventId === input.event.detail.eventId)).not.toHaveProperty('webhookDuePartition');
+
+    const replayed = await replayWebhookDeliveries({ destinationIds: ['crm'] }, { config, webhooks: store }, at(26 * 60));
+    expect(replayed.map((delivery) => delivery.eventId)).toContain(input.event.detail.eventId);
+    receiver.requests.length = 0;
+    receiver.answers.length = 0;
+    await runAt(retry, at(26 * 60));
+    const resent = receiver.requests.filter((request) => request.headers['idempotency-key'] === input.event.detail.eventId);
+    expect(resent).toHaveLength(1);
+    expect(resent[0].body).toBe(dead.body);
+    expect((await store.list('crm', { states: ['delivered'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({ replays: 1, attempts: 1 });
+    // A second replay without --since finds no dead letter of it.
+    expect((await replayWebhookDeliveries({ destinationIds: ['crm'] }, { config, webhooks: store }, at(27 * 60))).map((delivery) => delivery.eventId)).not.toContain(input.event.detail.eventId);
+  });
+
+  it('dead-letters a pending delivery whose destination was disabled since', async () => {
+    const receiver = new ScriptedReceiver([503]);
+    const { deliver, retry, config } = world(receiver);
+    const input = assignedEvent();
+    await deliver(input, lambdaContext);
+    config.webhooks.destinations[0].enabled = false;
+    await runAt(retry, at(5));
+    expect(receiver.requests).toHaveLength(1);
+    expect((await store.list('crm', { states: ['dead'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({
+      lastError: 'destination "crm" is no longer configured, or is disabled',
+    });
+  });
+});

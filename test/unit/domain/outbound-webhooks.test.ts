@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import {
+  afterWebhookAttempt,
+  configuredSecrets,
+  leadEventSource,
+  newWebhookDelivery,
+  replayedWebhookDelivery,
+  verifyLeadSignature,
+  webhookBody,
+  webhookDestinationSchema,
+  webhookHeaders,
+  webhookRetryWaitMinutes,
+  webhookRule,
+  type WebhookDelivery,
+} from '@leadflow/domain';
+import { manifestFunctions } from '@leadflow/manifest';
+import { configurationIssues } from '../../support/configuration-issues';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+const now = new Date('2026-03-02T10:00:00.000Z');
+const destination = webhookDestinationSchema.parse({ id: 'crm', url: 'https://crm.example/hooks/leads', events: ['lead.assigned'] });
+const assignedEvent = {
+  'detail-type': 'lead.assigned' as const,
+  time: '2026-03-02T09:59:58Z',
+  detail: { eventId: 'evt-1', leadId: 'lead-1', ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T09:59:58.000Z' },
+};
+const minutesLater = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+const failure = { ok: false as const, status: 503, error: 'crm.example answered HTTP 503' };
+
+/** A demo configuration document with `webhooks` replaced. */
+function withWebhooks(webhooks: unknown): Record<string, unknown> {
+  return { ...(JSON.parse(JSON.stringify(demoConfiguration())) as Record<string, unknown>), webhooks };
+}
+
+describe('outbound webhook configuration', () => {
+  it('refuses bad destinations, naming the field', () => {
+    expect(
+      configurationIssues(
+        withWebhooks({
+          destinations: [
+            { id: 'crm', url: 'http://crm.example/hooks', events: ['lead.assigned'] },
+            { id: 'erp', url: 'https://erp.example/hooks', events: [] },
+            { id: 'Bad Id', url: 'https://crm.example/hooks', events: ['lead.nonsense'], enabled: 'yes' },
+          ],
+        }),
+      ),
+    ).toEqual([
+      "webhooks.destinations[0].url: must be an https:// URL (or, for the local runtime's stand-ins, a path under /_local/stand-ins/)",
+      'webhooks.destinations[1].events: list at least one lead event type',
+      'webhooks.destinations[2].id: must be lower-case letters, digits or "-", at most 40, starting with a letter or digit',
+      expect.stringMatching(/^webhooks\.destinations\[2\]\.events\[0\]: /),
+      expect.stringMatching(/^webhooks\.destinations\[2\]\.enabled: /),
+    ]);
+  });
+
+  it('refuses a detail filter that is not an EventBridge pattern, and a repeated id', () => {
+    const issues = configurationIssues(
+      withWebhooks({
+        destinations: [
+          { id: 'crm', url: 'https://crm.example/a', events: ['lead.assigned'], detail: { poolId: 'emea-inbound' } },
+          { id: 'crm', url: 'https://crm.example/b', events: ['lead.assigned'] },
+        ],
+      }),
+    );
+    expect(issues).toEqual([expect.stringMatching(/^webhooks\.destinations\[0\]\.detail: is not a valid EventBridge pattern: /), 'webhooks.destinations[1].id: duplicate id "crm"']);
+  });
+
+  it('gives each enabled destination one rule on the lead bus, from its events and detail filter', () => {
+    const filtered = webhookDestinationSchema.parse({ id: 'erp', url: 'https://erp.example/in', events: ['lead.converted'], detail: { poolId: ['emea-inbound'] } });
+    expect(webhookRule(filtered)).toEqual({ ruleName: 'webhook-erp', pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'], detail: { poolId: ['emea-inbound'] } } });
+
+    const config = demoConfiguration();
+    config.webhooks.destinations.push({ ...filtered }, { ...filtered, id: 'off', enabled: false });
+    const deliver = manifestFunctions(config).find((definition) => definition.name === 'deliver-webhook');
+    const rules = deliver?.trigger.kind === 'event' ? deliver.trigger.rules : [];
+    expect(rules.map((rule) => rule.ruleName)).toEqual(['webhook-crm', 'webhook-erp']);
+    expect(rules[1]).toMatchObject({ pattern: webhookRule(filtered).pattern, input: { inputTemplate: '{"destinationId": "erp", "event": <aws.events.event.json>}' } });
+    // The secrets follow the enabled destinations.
+    expect(
+      configuredSecrets(config)
+        .filter((secret) => secret.kind === 'webhook-signing-secret')
+        .map((secret) => secret.name),
+    ).toEqual(['webhooks/crm/signing-secret', 'webhooks/erp/signing-secret']);
+  });
+
+  it('has no webhook functions without an enabled destination', () => {
+    const config = demoConfiguration();
+    config.webhooks.destinations = config.webhooks.destinations.map((candidate) => ({ ...candidate, enabled: false }));
+    expect(manifestFunctions(config).map((definition) => definition.name)).not.toEqual(expect.arrayContaining(['deliver-webhook']));
+    expect(manifestFunctions(config).map((definition) => definition.name)).not.toContain('retry-webhook-deliveries');
+  });
+});
+
+describe('a delivery body and its signature', () => {
+  it('documents the event as {id, type, occurredAt, data}, and refuses a detail that breaks its contract', () => {
+    const { eventId, body } = webhookBody(assignedEvent);
+    expect(eventId).toBe('evt-1');
+    expect(JSON.parse(body)).toEqual({ id: 'evt-1', type: 'lead.assigned', occurredAt: '2026-03-02T09:59:58Z', data: assignedEvent.detail });
+    expect(() => webhookBody({ ...assignedEvent, detail: { eventId: 'evt-2', leadId: 'lead-1' } })).toThrow();
+  });
+
+  it('signs the exact body so a receiver verifies it with the inbound convention, and carries the idempotency key', () => {
+    const delivery = newWebhookDelivery(destination, webhookBody(assignedEvent), now);
+    const headers = webhookHeaders(delivery, { current: 'crm-signing-secret-0123456789' }, now);
+    expect(headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': 'evt-1', 'x-lead-event-type': 'lead.assigned', 'x-lead-delivery-attempt': '1' });
+    expect(headers['x-lead-signature']).toMatch(new RegExp(`^t=${now.getTime() / 1000},v1=[0-9a-f]{64}$`));
+    expect(verifyLeadSignature(delivery.body, headers['x-lead-signature'], ['crm-signing-secret-0123456789'], now)).toEqual({ ok: true, timestamp: now.getTime() / 1000 });
+    expect(verifyLeadSignature(`${delivery.body} `, headers['x-lead-signature'], ['crm-signing-secret-0123456789'], now)).toMatchObject({ ok: false });
+    expect(verifyLeadSignature(delivery.body, headers['x-lead-signature'], ['another-secret-0123456789abc'], now)).toMatchObject({ ok: false });
+  });
+
+  it('signs with both secrets while rotating, so a receiver holding either one accepts', () => {
+    const delivery = newWebhookDelivery(destination, webhookBody(assignedEvent), now);
+    const signature = webhookHeaders(delivery, { current: 'new-signing-secret-0123456789', previous: 'old-signing-secret-0123456789' }, now)['x-lead-signature'];
+    expect(signature.split(',').filter((part) => part.startsWith('v1='))).toHaveLength(2);
+    for (const receiverSecret of ['new-signing-secret-0123456789', 'old-signing-secret-0123456789']) expect(verifyLeadSignature(delivery.body, signature, [receiverSecret], now).ok).toBe(true);
+  });
+});
+
+describe('retries with backoff, then the dead letter', () => {
+  it('waits 1, 2, 4 … minutes between attempts, at most an hour', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(webhookRetryWaitMinutes)).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60]);
+  });
+
+  it('is delivered on a 2xx, pending after a failure, and dead-lettered once the next wait would end after the 24-hour window', () => {
+    const fresh = newWebhookDelivery(destination, webhookBody(assignedEvent), now);
+    expect(fresh).toMatchObject({ state: 'pending', attempts: 0, giveUpAt: '2026-03-03T10:00:00.000Z', nextAttemptAt: now.toISOString() });
+    expect(afterWebhookAttempt(fresh, { ok: true, status: 204 }, now)).toMatchObject({ state: 'delivered', attempts: 1, deliveredAt: now.toISOString(), lastStatus: 204 });
+
+    // Retry until the window closes, as the schedule would.
+    let delivery: WebhookDelivery = fresh;
+    let at = now;
+    const waits: number[] = [];
+    while (delivery.state === 'pending') {
+      delivery = afterWebhookAttempt(delivery, failure, at);
+      if (delivery.nextAttemptAt) {
+        waits.push((Date.parse(delivery.nextAttemptAt) - at.getTime()) / 60_000);
+        at = new Date(delivery.nextAttemptAt);
+      }
+    }
+    expect(waits.slice(0, 8)).toEqual([1, 2, 4, 8, 16, 32, 60, 60]);
+    expect(delivery).toMatchObject({ state: 'dead', lastStatus: 503, lastError: failure.error });
+    expect(delivery.nextAttemptAt).toBeUndefined();
+    expect(Date.parse(delivery.deadLetteredAt!)).toBeLessThanOrEqual(Date.parse(fresh.giveUpAt));
+    // Every attempt in the window: 7 in the first two hours, then one an hour until 24 hours.
+    expect(delivery.attempts).toBe(waits.length + 1);
+    expect(delivery.attempts).toBeGreaterThanOrEqual(28);
+  });
+
+  it('replays a dead letter as due at once, with a fresh window and the same body', () => {
+    const dead = afterWebhookAttempt({ ...newWebhookDelivery(destination, webhookBody(assignedEvent), now), giveUpAt: now.toISOString() }, failure, now);
+    expect(dead.state).toBe('dead');
+    const later = minutesLater(3 * 24 * 60);
+    expect(replayedWebhookDelivery(dead, destination, later)).toMatchObject({
+      state: 'pending',
+      attempts: 0,
+      nextAttemptAt: later.toISOString(),
+      giveUpAt: minutesLater(4 * 24 * 60).toISOString(),
+      body: dead.body,
+      replays: 1,
+    });
+    expect(replayedWebhookDelivery(dead, destination, later)).not.toHaveProperty('deadLetteredAt');
+  });
+});
