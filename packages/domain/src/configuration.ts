@@ -4,6 +4,7 @@ import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
+import { defaultRetention, retentionSchema } from './data-retention';
 import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
@@ -145,6 +146,8 @@ export const configurationSchema = z
     notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
     /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
     channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
+    /** How long test, quarantined and invalid leads, raw platform deliveries and notification records are kept (days). */
+    retention: retentionSchema.default(defaultRetention),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

@@ -18,9 +18,10 @@ export interface LeadErasure {
  * and answers are cleared, the consent record keeps its text and version but loses the IP and user agent,
  * and the lead becomes `invalid` with the reason, so it is never routed or counted again. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
+ * `by` names who erased it (`admin:<sub>`; a platform's deletion by default).
  * `undefined` when the lead was erased already (a redelivered deletion changes nothing).
  */
-export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: string; reason?: string }): LeadErasure | undefined {
+export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: string; reason?: string; by?: string }): LeadErasure | undefined {
   const reason = input.reason ?? erasedAtPersonsRequest;
   if (isErased(lead, reason)) return undefined;
   const personKeys = [lead.contact.email && personDedupKey('email', lead.contact.email), lead.contact.phone && personDedupKey('phone', lead.contact.phone)].filter((key): key is string => Boolean(key));
@@ -33,10 +34,16 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     status: 'invalid',
     statusReason: reason,
     updatedAt: input.at,
-    history: [...lead.history, { at: input.at, action: 'erased', by: `${lead.source.kind}:deletion`, detail: reason }],
+    history: [...lead.history, { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
   };
   return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
 }
+
+/**
+ * Fields of an event's detail that hold what the person answered or where they are (`lead.scored`
+ * carries the routed answers and region); an erasure removes them from the lead's events not yet published.
+ */
+export const personalEventDetailFields = ['answers', 'region'] as const;
 
 function isErased(lead: Lead, reason: string): boolean {
   return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent;
