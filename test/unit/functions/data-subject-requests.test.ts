@@ -33,9 +33,30 @@ const call = async (handler: (event: any, context: any) => Promise<unknown>, met
   const response = (await handler(httpEvent({ method, path, pathParameters: { leadId }, ...(claims ? { claims } : {}) }), lambdaContext)) as { statusCode: number; body: string };
   return { status: response.statusCode, body: JSON.parse(response.body) };
 };
-const erase = (deps: Deps, leadId: string, claims?: Record<string, string>) => call(createEraseHandler(() => deps), 'DELETE', `/leads/${leadId}`, leadId, claims);
-const exportOf = (deps: Deps, leadId: string, claims?: Record<string, string>) => call(createExportHandler(() => deps), 'GET', `/leads/${leadId}/export`, leadId, claims);
-const consentsOf = (deps: Deps, leadId: string, claims?: Record<string, string>) => call(createConsentsHandler(() => deps), 'GET', `/leads/${leadId}/consents`, leadId, claims);
+const erase = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createEraseHandler(() => deps),
+    'DELETE',
+    `/leads/${leadId}`,
+    leadId,
+    claims,
+  );
+const exportOf = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createExportHandler(() => deps),
+    'GET',
+    `/leads/${leadId}/export`,
+    leadId,
+    claims,
+  );
+const consentsOf = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createConsentsHandler(() => deps),
+    'GET',
+    `/leads/${leadId}/consents`,
+    leadId,
+    claims,
+  );
 
 const ada = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100', company_size: '1000+', message: 'Call me after 5', consent: 'true' };
 
@@ -45,8 +66,24 @@ describe('the consent ledger of a lead', () => {
     const leadId = await capture(deps, ada);
     const { status, body } = await consentsOf(deps, leadId, manager);
     expect(status).toBe(200);
-    const given = { leadId, action: 'given', at: '2026-03-02T10:15:00.000Z', source: 'form:demo', version: '2026-01', text: 'I agree that Northwind may contact me about its products.', ip: '127.0.0.1', userAgent: 'test' };
-    expect(body).toEqual({ leadId, entries: [{ ...given, purpose: 'contact' }, { ...given, purpose: 'marketing_email' }], inForce: { contact: true, marketing_email: true } });
+    const given = {
+      leadId,
+      action: 'given',
+      at: '2026-03-02T10:15:00.000Z',
+      source: 'form:demo',
+      version: '2026-01',
+      text: 'I agree that Northwind may contact me about its products.',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+    };
+    expect(body).toEqual({
+      leadId,
+      entries: [
+        { ...given, purpose: 'contact' },
+        { ...given, purpose: 'marketing_email' },
+      ],
+      inForce: { contact: true, marketing_email: true },
+    });
   });
 
   it('is empty when the person gave no consent, and a repeat submission with consent adds to the first lead', async () => {
@@ -151,7 +188,16 @@ describe('GET /leads/{leadId}/export', () => {
     const leadId = await capture(deps, ada);
     const lead = deps.store.leads.get(leadId)!;
     lead.source = { kind: 'meta', platformLeadId: '1234567890' };
-    const record = { platform: 'meta' as const, platformLeadId: '1234567890', status: 'fetched' as const, request: { platform: 'meta' as const, leadgenId: '1234567890' }, receivedAt: '2026-03-02T10:14:00.000Z', rawDelivery: '{"entry":[]}', attempts: 0, leadId };
+    const record = {
+      platform: 'meta' as const,
+      platformLeadId: '1234567890',
+      status: 'fetched' as const,
+      request: { platform: 'meta' as const, leadgenId: '1234567890' },
+      receivedAt: '2026-03-02T10:14:00.000Z',
+      rawDelivery: '{"entry":[]}',
+      attempts: 0,
+      leadId,
+    };
     await deps.intakes.recordDelivery(record);
     expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([record]);
     await erase(deps, leadId, admin);

@@ -25,7 +25,7 @@ export const leadAccessFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'erase-lead',
-    description: "Erases the person from a lead at their request (admins): contact, answers, consent IPs, raw deliveries; counts stay.",
+    description: 'Erases the person from a lead at their request (admins): contact, answers, consent IPs, raw deliveries; counts stay.',
     entry: 'functions/erase-lead/handler.ts',
     trigger: { kind: 'http', method: 'DELETE', path: '/leads/{leadId}', auth: { mode: 'jwt' } },
     tables: { leads: 'readWrite' },
