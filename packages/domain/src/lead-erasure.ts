@@ -45,6 +45,11 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
  */
 export const personalEventDetailFields = ['answers', 'region'] as const;
 
+/** Whether a person was ever erased from the lead (its timeline says so, whatever happened since). */
+export function wasErased(lead: Pick<Lead, 'history'>): boolean {
+  return lead.history.some((entry) => entry.action === 'erased');
+}
+
 function isErased(lead: Lead, reason: string): boolean {
   return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent;
 }

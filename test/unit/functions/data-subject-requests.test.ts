@@ -4,6 +4,7 @@ import { createHandler as createEraseHandler } from '../../../functions/erase-le
 import { createHandler as createExportHandler } from '../../../functions/export-lead/handler';
 import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { recordLeadRoiEvent } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 
 type Deps = ReturnType<typeof fakeDependencies>;
@@ -148,6 +149,17 @@ describe('DELETE /leads/{leadId}', () => {
     expect((await erase(deps, leadId)).status).toBe(401);
     expect(deps.store.leads.get(leadId)?.contact.email).toBe('ada@example.com');
     expect(await erase(deps, 'no-such-lead', admin)).toEqual({ status: 404, body: expect.objectContaining({ error: 'Lead "no-such-lead" does not exist' }) });
+  });
+
+  it("leaves the lead's channel-ROI facts as they were, so rollups count it as before, even when an event is replayed", async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('recorded');
+    const counted = structuredClone([...deps.roi.facts.values()]);
+    expect(counted).toEqual([expect.objectContaining({ leadId, kind: 'lead', invalid: false })]);
+    await erase(deps, leadId, admin);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('no_lead');
+    expect([...deps.roi.facts.values()]).toEqual(counted);
   });
 
   it('lets the same person come back as a new lead', async () => {
