@@ -11,7 +11,7 @@ afterAll(() => runtime?.stop());
 const bearer = async (sub: string, role: 'rep' | 'manager' | 'admin') => ({ authorization: `Bearer ${await tokenFor(sub, role)}` });
 const request = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
   const response = await fetch(`${runtime.url}${path}`, { method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: await response.json() };
 };
 const person = { name: 'Grace Hopper', email: 'grace.hopper@example.com', phone: '+14155550142', company: 'Remington Rand', message: 'Call me about COBOL', consent: 'true' };
 const personal = ['Grace', 'grace.hopper@example.com', '4155550142', 'Remington', 'COBOL'];

@@ -257,7 +257,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     const intake = platform.success && lead.source.platformLeadId ? this.intakes.records.get(`INTAKE#${platform.data}#${lead.source.platformLeadId}`) : undefined;
     if (intake) delete intake.rawDelivery;
     for (const event of this.outbox.values()) {
-      const detail = event.detail as Record<string, unknown>;
+      const detail = event.detail;
       if (detail.leadId === leadId) for (const field of personalEventDetailFields) delete detail[field];
     }
     for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);

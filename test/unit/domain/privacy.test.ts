@@ -50,7 +50,18 @@ describe('consent at capture', () => {
   it('is prepared with the intake, for the new lead and for a touch of an existing one', () => {
     const config = demoConfiguration();
     expect(webFormIntake(config, { leadId: 'lead-3' }).consents).toEqual([]);
-    const submission = { sourceKind: 'web_form' as const, channel: 'website', formId: 'demo', poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: 'cy@example.com' }, answers: {}, attribution: {}, isTest: false, consent };
+    const submission = {
+      sourceKind: 'web_form' as const,
+      channel: 'website',
+      formId: 'demo',
+      poolId: 'americas-inbound',
+      defaultCountry: 'US',
+      contact: { email: 'cy@example.com' },
+      answers: {},
+      attribution: {},
+      isTest: false,
+      consent,
+    };
     const prepared = prepareIntake(submission, { leadId: 'lead-4', eventId: 'e-4', touchEventId: 't-4' }, new Date(capturedAt), config);
     expect(prepared.consents).toEqual(consentGivenEntries('lead-4', consent, 'form:demo'));
     const existing = webFormIntake(config, { leadId: 'lead-earlier' }).lead;
