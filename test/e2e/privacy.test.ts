@@ -13,8 +13,17 @@ const request = async (method: string, path: string, headers: Record<string, str
   const response = await fetch(`${runtime.url}${path}`, { method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
   return { status: response.status, body: await response.json() };
 };
-const person = { name: 'Grace Hopper', email: 'grace.hopper@example.com', phone: '+14155550142', company: 'Remington Rand', message: 'Call me about COBOL', consent: 'true' };
-const personal = ['Grace', 'grace.hopper@example.com', '4155550142', 'Remington', 'COBOL'];
+const person = {
+  name: 'Grace Hopper',
+  email: 'grace.hopper@example.com',
+  phone: '+14155550142',
+  company: 'Remington Rand',
+  message: 'Call me about COBOL',
+  consent: 'true',
+  utm_campaign: 'compilers',
+  fbclid: 'IwAR-grace-click',
+};
+const personal = ['Grace', 'grace.hopper@example.com', '4155550142', 'Remington', 'COBOL', 'IwAR-grace-click'];
 
 describe('a data-subject request through the local runtime', () => {
   let leadId: string;
@@ -55,7 +64,7 @@ describe('a data-subject request through the local runtime', () => {
     expect(await request('DELETE', `/leads/${leadId}`, admin)).toEqual({ status: 200, body: { leadId, status: 'erased', alreadyErased: false } });
     expect(await request('DELETE', `/leads/${leadId}`, admin)).toEqual({ status: 200, body: { leadId, status: 'erased', alreadyErased: true } });
     const { body } = await request('GET', `/leads/${leadId}/export`, admin);
-    expect(body.lead).toMatchObject({ status: 'invalid', contact: {}, answers: {} });
+    expect(body.lead).toMatchObject({ status: 'invalid', contact: {}, answers: {}, attribution: { lastTouch: { utm_campaign: 'compilers' } } });
     expect(body.timeline.at(-1)).toMatchObject({ action: 'erased', by: 'admin:root' });
     expect(body.consents).toEqual([expect.objectContaining({ purpose: 'contact', action: 'given' })]);
     const text = JSON.stringify(body);

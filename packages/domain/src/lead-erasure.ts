@@ -1,3 +1,4 @@
+import { visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
 import type { Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { personDedupKey } from './lead-lookup';
@@ -15,7 +16,8 @@ export interface LeadErasure {
 
 /**
  * Erases the person from a lead (the right to erasure, e.g. LinkedIn's `leadAction: DELETED`): contact
- * and answers are cleared, the consent record keeps its text and version but loses the IP and user agent,
+ * and answers are cleared, touches keep their campaign credit but lose click ids, landing page and
+ * referrer, the consent record keeps its text and version but loses the IP and user agent,
  * and the lead becomes `invalid` with the reason, so it is never routed or counted again. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
  * `by` names who erased it (`admin:<sub>`; a platform's deletion by default).
@@ -30,6 +32,7 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     ...lead,
     contact: {},
     answers: {},
+    attribution: campaignCreditOnly(lead.attribution),
     ...(lead.consent ? { consent } : {}),
     status: 'invalid',
     statusReason: reason,
@@ -51,5 +54,17 @@ export function wasErased(lead: Pick<Lead, 'history'>): boolean {
 }
 
 function isErased(lead: Lead, reason: string): boolean {
-  return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent;
+  const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
+  return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent && !identifiesVisit;
+}
+
+function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {
+  const credit = (touch: TouchAttribution | undefined) => {
+    if (!touch) return undefined;
+    const kept = Object.fromEntries(Object.entries(touch).filter(([key]) => !(visitIdentifyingTouchKeys as readonly string[]).includes(key)));
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  const firstTouch = credit(attribution.firstTouch);
+  const lastTouch = credit(attribution.lastTouch);
+  return { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) };
 }

@@ -59,7 +59,17 @@ const consentsOf = (deps: Deps, leadId: string, claims?: Record<string, string>)
     claims,
   );
 
-const ada = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100', company_size: '1000+', message: 'Call me after 5', consent: 'true' };
+const ada = {
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  phone: '+14155550100',
+  company_size: '1000+',
+  message: 'Call me after 5',
+  consent: 'true',
+  utm_campaign: 'spring',
+  gclid: 'Cj0-ada-click',
+  landing_url: 'https://northwind.example/demo?email=ada.l%40example.com',
+};
 
 describe('the consent ledger of a lead', () => {
   it('holds one given entry per purpose the form asked for, written with the lead, with the consent in force', async () => {
@@ -117,6 +127,8 @@ describe('DELETE /leads/{leadId}', () => {
     expect(lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
     expect(lead.consent).toEqual({ version: '2026-01', text: 'I agree that Northwind may contact me about its products.', purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
     expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
+    // The campaign keeps its credit; the click id and landing page, which single out the visit, go.
+    expect(lead.attribution).toEqual({ lastTouch: { utm_campaign: 'spring' } });
     expect(await deps.store.findLeadIdByPersonKey('email#ada@example.com')).toBeUndefined();
     expect(await deps.store.findLeadIdByPersonKey('phone#+14155550100')).toBeUndefined();
     const entries = await deps.consents.entriesFor(leadId);
@@ -192,7 +204,7 @@ describe('GET /leads/{leadId}/export', () => {
     const leadId = await capture(deps, ada);
     await erase(deps, leadId, admin);
     const text = JSON.stringify((await exportOf(deps, leadId, admin)).body);
-    for (const personal of ['Ada', 'ada@example.com', '4155550100', '1000+', 'Call me after 5', '127.0.0.1', '"userAgent"']) expect(text).not.toContain(personal);
+    for (const personal of ['Ada', 'ada@example.com', 'ada.l%40example.com', 'Cj0-ada-click', '4155550100', '1000+', 'Call me after 5', '127.0.0.1', '"userAgent"']) expect(text).not.toContain(personal);
   });
 
   it('includes the platform delivery that brought the lead', async () => {
