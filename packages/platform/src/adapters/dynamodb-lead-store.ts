@@ -2,12 +2,13 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
+  consentPersonalFields,
   defaultRetention,
+  holdsPersonalData,
   leadExpiresAt,
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personalEventDetailFields,
-  holdsPersonalData,
   type ConsentLedgerEntry,
   type Retention,
   outOfOfficeSchema,
@@ -545,7 +546,7 @@ export class DynamoDbLeadStore implements LeadStore {
           ...heldKeys.map((key) => ({
             Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
           })),
-          ...consents.map((entry) => removeFields(leadsTableKeys.consent(entry), ['ip', 'userAgent'])),
+          ...consents.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)),
           ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
           ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
           { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
