@@ -118,7 +118,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
 
   it('clears the person from the lead, deletes their person keys, keeps the delivery key, and writes lead.erased', async () => {
     await ingest('erase-me', submission('r-1', 'lin@example.com'));
-    expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me' });
+    expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me', erased: true });
     expect(await leads.getLead('erase-me')).toMatchObject({
       contact: {},
       answers: {},
@@ -137,7 +137,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
   });
 
   it('does nothing more for a redelivered deletion, and answers undefined for a lead it never stored', async () => {
-    expect(await erase('r-1', 'erase-event-2')).toEqual({ leadId: 'erase-me' });
+    expect(await erase('r-1', 'erase-event-2')).toEqual({ leadId: 'erase-me', erased: false });
     expect((await database.items()).some((item) => item.pk === 'OUTBOX#erase-event-2')).toBe(false);
     expect(await erase('r-unknown', 'erase-event-3')).toBeUndefined();
   });

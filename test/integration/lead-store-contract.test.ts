@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignToOwner, erasePersonFromLead, planClaim, planRelease, poolSchema, prepareIntake, type Configuration, type LeadClaim, type OutOfOffice, type Pool } from '@leadflow/domain';
-import { DynamoDbLeadStore, DynamoDbOutboxStore, type LeadStore, type OutboxStore } from '@leadflow/platform';
+import { assignToOwner, consentGivenEntries, erasePersonFromLead, planClaim, planRelease, poolSchema, prepareIntake, type Configuration, type LeadClaim, type OutOfOffice, type Pool } from '@leadflow/domain';
+import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOutboxStore, type ConsentLedger, type LeadStore, type OutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { MemoryLeadStore } from '../support/fakes';
@@ -21,6 +21,7 @@ afterAll(() => database?.stop());
 interface StoreUnderTest {
   leads: LeadStore;
   outbox: OutboxStore;
+  consents: ConsentLedger;
 }
 
 const implementations: Array<[string, () => StoreUnderTest]> = [
@@ -28,10 +29,17 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
     'memory',
     () => {
       const store = new MemoryLeadStore();
-      return { leads: store, outbox: store };
+      return { leads: store, outbox: store, consents: store.consents };
     },
   ],
-  ['dynamodb', () => ({ leads: new DynamoDbLeadStore(database.client, database.tableName), outbox: new DynamoDbOutboxStore(database.client, database.tableName) })],
+  [
+    'dynamodb',
+    () => ({
+      leads: new DynamoDbLeadStore(database.client, database.tableName),
+      outbox: new DynamoDbOutboxStore(database.client, database.tableName),
+      consents: new DynamoDbConsentLedger(database.client, database.tableName),
+    }),
+  ],
 ];
 
 const config: Configuration = demoConfiguration();
@@ -199,10 +207,30 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const intake = webFormIntake(config, { leadId: id('erase'), contact: { name: 'Eve', email: `eve-${name}@example.com` } });
     await store.leads.ingestLead(intake);
     const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('erased') });
-    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toEqual({ leadId: id('erase') });
+    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toEqual({ leadId: id('erase'), erased: true });
     expect(await store.leads.getLead(id('erase'))).toMatchObject({ status: 'invalid', contact: {}, answers: {} });
     expect(await store.leads.findLeadIdByPersonKey(`email#eve-${name}@example.com`)).toBeUndefined();
     expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toBeUndefined();
     expect((await outboxTypes(id('erase'))).filter((type) => type === 'lead.erased')).toHaveLength(1);
+  });
+
+  it('writes the consent a capture gave to the ledger with the lead, and erases by lead id, keeping the fact of consent without the IP', async () => {
+    const consent = { version: 'v1', text: 'Yes', purposes: ['contact' as const, 'marketing_email' as const], givenAt: '2026-03-02T10:00:00.000Z', ip: '198.51.100.7', userAgent: 'Safari' };
+    const intake = webFormIntake(config, { leadId: id('consent'), contact: { name: 'Cy', email: `cy-${name}@example.com` } });
+    await store.leads.ingestLead({ ...intake, consents: consentGivenEntries(id('consent'), consent, 'form:demo') });
+    expect((await store.consents.entriesFor(id('consent'))).map((entry) => [entry.purpose, entry.action, entry.ip])).toEqual([
+      ['contact', 'given', '198.51.100.7'],
+      ['marketing_email', 'given', '198.51.100.7'],
+    ]);
+    const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('consent-erased'), by: 'admin:ines' });
+    expect(await store.leads.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: true });
+    expect(await store.leads.findLeadIdByPersonKey(`email#cy-${name}@example.com`)).toBeUndefined();
+    const entries = await store.consents.entriesFor(id('consent'));
+    expect(entries.map((entry) => [entry.purpose, entry.action, entry.version, entry.ip, entry.userAgent])).toEqual([
+      ['contact', 'given', 'v1', undefined, undefined],
+      ['marketing_email', 'given', 'v1', undefined, undefined],
+    ]);
+    expect(await store.leads.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: false });
+    expect(await store.leads.erasePerson({ leadId: id('never-stored'), erase })).toBeUndefined();
   });
 });

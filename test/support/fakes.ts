@@ -1,6 +1,11 @@
 import {
   agendaKey,
+  consentLedgerEntrySchema,
+  consentPersonalFields,
   openLeadStatuses,
+  pendingFetchPlatformSchema,
+  personalEventDetailFields,
+  type ConsentLedgerEntry,
   releasableStatuses,
   type LeadAcceptance,
   type Lead,
@@ -40,6 +45,8 @@ import type {
   SendRecord,
   SmsBudgetCharge,
   OneTapLinkLedger,
+  ConsentLedger,
+  LeadErasureRequest,
 } from '@leadflow/platform';
 import type { MessageRefusedError } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
@@ -47,11 +54,31 @@ import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platfor
 import { RecordingSecretStore } from './demo-secrets';
 import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
 
+/** A consent ledger in memory: entries in time order, one per lead, time, purpose and action. */
+export class MemoryConsentLedger implements ConsentLedger {
+  readonly entries = new Map<string, ConsentLedgerEntry>();
+
+  async append(entry: ConsentLedgerEntry): Promise<void> {
+    const valid = consentLedgerEntrySchema.parse(entry);
+    this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(valid));
+  }
+
+  async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
+    return [...this.entries.entries()]
+      .filter(([key]) => key.startsWith(`${leadId}#`))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, entry]) => structuredClone(entry));
+  }
+}
+
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
   readonly leads = new Map<string, Lead>();
   readonly outbox = new Map<string, OutboxEvent>();
   readonly keys = new Map<string, string>();
+  /** The consent ledger and platform intake records live beside the leads, as in the single table: an erasure reaches them. */
+  readonly consents = new MemoryConsentLedger();
+  readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
   private turns = new Map<string, number>();
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
@@ -72,12 +99,14 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         ...(touch.score ? { score: touch.score } : {}),
       });
       touch.events.forEach((event) => this.record(event));
+      for (const entry of touch.consents) await this.consents.append(entry);
       remember(leadId);
       return { leadId, outcome: 'touched' };
     }
     this.leads.set(intake.lead.leadId, structuredClone(intake.lead));
     for (const key of intake.dedupKeys) this.keys.set(key.key, intake.lead.leadId);
     intake.events.forEach((event) => this.record(event));
+    for (const entry of intake.consents) await this.consents.append(entry);
     remember(intake.lead.leadId);
     return { leadId: intake.lead.leadId, outcome: 'created' };
   }
@@ -217,17 +246,25 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'applied';
   }
 
-  async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
-    const leadId = this.keys.get(input.dedupKey);
+  async erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
+    const leadId = 'leadId' in input ? input.leadId : this.keys.get(input.dedupKey);
     const lead = leadId ? this.leads.get(leadId) : undefined;
     if (!leadId || !lead) return undefined;
-    const erasure = input.erase(structuredClone(lead));
-    if (!erasure) return { leadId };
+    const erasure: LeadErasure | undefined = input.erase(structuredClone(lead));
+    if (!erasure) return { leadId, erased: false };
+    for (const entry of this.consents.entries.values()) if (entry.leadId === leadId) for (const field of consentPersonalFields) delete entry[field];
+    const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
+    const intake = platform.success && lead.source.platformLeadId ? this.intakes.records.get(`INTAKE#${platform.data}#${lead.source.platformLeadId}`) : undefined;
+    if (intake) delete intake.rawDelivery;
+    for (const event of this.outbox.values()) {
+      const detail = event.detail;
+      if (detail.leadId === leadId) for (const field of personalEventDetailFields) delete detail[field];
+    }
     for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);
     if (lead.ownerId && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status)) this.openLeads.set(lead.ownerId, (this.openLeads.get(lead.ownerId) ?? 0) - 1);
     this.leads.set(leadId, structuredClone(erasure.lead));
     this.record(erasure.event);
-    return { leadId };
+    return { leadId, erased: true };
   }
 
   async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
@@ -354,6 +391,9 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
   async markPhoneFailing(repId: string, phone: string) {
     this.failingPhones.set(repId, phone);
   }
+  async sendsFor(leadId: string) {
+    return [...this.records.values()].filter((record) => record.leadId === leadId).map((record) => structuredClone(record));
+  }
   async claimAlert(alertId: string) {
     if (this.alerts.has(alertId)) return false;
     this.alerts.add(alertId);
@@ -427,6 +467,7 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
  */
 export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Omit<Dependencies, 'followUps' | 'teamActivity' | 'webhooks' | 'webhookSender'> & {
   store: MemoryLeadStore;
+  consents: MemoryConsentLedger;
   publisher: RecordingPublisher;
   mailer: RecordingMailer;
   notifications: MemoryNotificationLog;
@@ -449,6 +490,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     config: demoConfiguration(),
     store,
     leads: store,
+    consents: store.consents,
     outbox: store,
     publisher: new RecordingPublisher(),
     mailer: new RecordingMailer(),
@@ -460,7 +502,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     rateLimiter: new MemoryRateLimiter(),
     metrics: new RecordingMetrics(),
     humanVerifier: { verify: async ({ token }) => ({ success: token === 'human', errorCodes: token === 'human' ? [] : ['invalid-input-response'] }) },
-    intakes: new MemoryLeadIntakeRecords(store.outbox),
+    intakes: store.intakes,
     platformLeads: new FakePlatformLeadReaders(),
     secrets: new RecordingSecretStore(),
     roi: new MemoryChannelRoiStore(),

@@ -26,3 +26,8 @@ export function canSetAvailability(principal: Principal, repId: string): boolean
   if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
   return principal.roles.includes('rep') && principal.id === repId;
 }
+
+/** A person's data-subject requests — erasing them, exporting what is held about them — are for admins only. */
+export function canHandleDataSubjectRequests(principal: Principal): boolean {
+  return principal.roles.includes('admin');
+}

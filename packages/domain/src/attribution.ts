@@ -7,6 +7,13 @@ export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_te
 export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'adgroup_id', 'ad_id', 'creative_id', 'platform_form_id'] as const;
 
 export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
+
+/**
+ * Touch keys that single out one visit, and so the person: ad click ids, the landing page and the
+ * referrer (either may carry an email in its query). An erasure removes them and keeps the campaign
+ * credit (UTM tags, platform campaign and ad ids).
+ */
+export const visitIdentifyingTouchKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const satisfies readonly TouchKey[];
 export type TouchKey = (typeof touchKeys)[number];
 
 export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().max(2048));

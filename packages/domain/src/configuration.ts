@@ -4,6 +4,7 @@ import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
+import { defaultRetention, retentionSchema } from './data-retention';
 import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { workingHoursSchema } from './rep-availability';
@@ -148,6 +149,8 @@ export const configurationSchema = z
     channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
     /** Outbound webhooks: lead events POSTed, signed, to the company's own systems (its CRM). */
     webhooks: outboundWebhooksSchema.default({ destinations: [] }),
+    /** How long test, quarantined and invalid leads, raw platform deliveries and notification records are kept (days). */
+    retention: retentionSchema.default(defaultRetention),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));

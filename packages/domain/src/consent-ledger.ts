@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConsentRecord } from './lead';
 
 /**
  * What a consent covers. `contact` is the sales follow-up the form promised; `marketing_email` is
@@ -30,4 +31,23 @@ export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
 export function hasConsent(entries: readonly ConsentLedgerEntry[], purpose: ConsentPurpose): boolean {
   const latest = entries.filter((entry) => entry.purpose === purpose).reduce<ConsentLedgerEntry | undefined>((last, entry) => (!last || entry.at >= last.at ? entry : last), undefined);
   return latest?.action === 'given';
+}
+
+/**
+ * The ledger entries a captured consent writes: one `given` per purpose it covers (a consent without
+ * purposes, as older forms and webhooks send it, covers `contact`), at the time it was given.
+ *
+ * @example consentGivenEntries('lead-1', { version: 'v2', text: '…', purposes: ['contact', 'marketing_email'], givenAt }, 'form:demo') // two entries
+ */
+export function consentGivenEntries(leadId: string, consent: ConsentRecord, source: string): ConsentLedgerEntry[] {
+  const { purposes = ['contact'], givenAt, version, text, ip, userAgent } = consent;
+  return [...new Set(purposes)].map((purpose) => ({ leadId, purpose, action: 'given', at: givenAt, source, version, text, ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) }));
+}
+
+/** The fields of a ledger entry that identify the person; an erasure removes them and keeps the fact of consent. */
+export const consentPersonalFields = ['ip', 'userAgent'] as const;
+
+/** Whether an entry still holds data about the person (see `consentPersonalFields`). */
+export function holdsPersonalData(entry: ConsentLedgerEntry): boolean {
+  return consentPersonalFields.some((field) => entry[field] !== undefined);
 }

@@ -30,6 +30,7 @@ export * from './tiktok-lead-generation';
 export * from './generic-lead-webhook';
 export * from './pending-lead-fetch';
 export * from './lead-erasure';
+export * from './data-retention';
 export * from './integration-secrets';
 export * from './lead-scoring';
 export * from './routing-table';

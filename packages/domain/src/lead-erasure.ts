@@ -1,3 +1,4 @@
+import { visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
 import type { Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { personDedupKey } from './lead-lookup';
@@ -15,12 +16,14 @@ export interface LeadErasure {
 
 /**
  * Erases the person from a lead (the right to erasure, e.g. LinkedIn's `leadAction: DELETED`): contact
- * and answers are cleared, the consent record keeps its text and version but loses the IP and user agent,
+ * and answers are cleared, touches keep their campaign credit but lose click ids, landing page and
+ * referrer, the consent record keeps its text and version but loses the IP and user agent,
  * and the lead becomes `invalid` with the reason, so it is never routed or counted again. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
+ * `by` names who erased it (`admin:<sub>`; a platform's deletion by default).
  * `undefined` when the lead was erased already (a redelivered deletion changes nothing).
  */
-export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: string; reason?: string }): LeadErasure | undefined {
+export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: string; reason?: string; by?: string }): LeadErasure | undefined {
   const reason = input.reason ?? erasedAtPersonsRequest;
   if (isErased(lead, reason)) return undefined;
   const personKeys = [lead.contact.email && personDedupKey('email', lead.contact.email), lead.contact.phone && personDedupKey('phone', lead.contact.phone)].filter((key): key is string => Boolean(key));
@@ -29,15 +32,39 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     ...lead,
     contact: {},
     answers: {},
+    attribution: campaignCreditOnly(lead.attribution),
     ...(lead.consent ? { consent } : {}),
     status: 'invalid',
     statusReason: reason,
     updatedAt: input.at,
-    history: [...lead.history, { at: input.at, action: 'erased', by: `${lead.source.kind}:deletion`, detail: reason }],
+    history: [...lead.history, { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
   };
   return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
 }
 
+/**
+ * Fields of an event's detail that hold what the person answered or where they are (`lead.scored`
+ * carries the routed answers and region); an erasure removes them from the lead's events not yet published.
+ */
+export const personalEventDetailFields = ['answers', 'region'] as const;
+
+/** Whether a person was ever erased from the lead (its timeline says so, whatever happened since). */
+export function wasErased(lead: Pick<Lead, 'history'>): boolean {
+  return lead.history.some((entry) => entry.action === 'erased');
+}
+
 function isErased(lead: Lead, reason: string): boolean {
-  return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent;
+  const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
+  return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent && !identifiesVisit;
+}
+
+function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {
+  const credit = (touch: TouchAttribution | undefined) => {
+    if (!touch) return undefined;
+    const kept = Object.fromEntries(Object.entries(touch).filter(([key]) => !(visitIdentifyingTouchKeys as readonly string[]).includes(key)));
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  const firstTouch = credit(attribution.firstTouch);
+  const lastTouch = credit(attribution.lastTouch);
+  return { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) };
 }

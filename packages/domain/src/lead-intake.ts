@@ -1,6 +1,7 @@
 import type { LeadAttribution, TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
 import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind } from './lead';
+import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
@@ -44,6 +45,8 @@ export interface LeadTouch {
   score?: LeadScore;
   /** `lead.touched`, then `lead.scored` when the lead was re-scored. */
   events: LeadEvent[];
+  /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
+  consents: ConsentLedgerEntry[];
 }
 
 /** What scoring and routing read from the configuration. */
@@ -54,6 +57,8 @@ export interface PreparedIntake {
   /** `lead.captured`, then `lead.scored` for a `new` lead; stored in the lead's own transaction. */
   events: LeadEvent[];
   dedupKeys: DedupKey[];
+  /** `given` ledger entries for the consent the submission carries (none without consent); stored in the lead's own transaction. */
+  consents: ConsentLedgerEntry[];
   /** The touch to record instead, if a person key shows the lead already exists (read as it is now). */
   touch: (existing: Lead) => LeadTouch;
 }
@@ -117,9 +122,11 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
       ],
+      consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
     };
   };
-  return { lead, events, dedupKeys, touch };
+  const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
+  return { lead, events, dedupKeys, consents, touch };
 }
 
 /** `lead.scored`: the score and the facts the compiled routing rules match on. */

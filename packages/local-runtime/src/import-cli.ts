@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url));
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
   const documents = documentClientOf(raw);
-  const leads = new DynamoDbLeadStore(documents, tables.leads.name);
+  const leads = new DynamoDbLeadStore(documents, tables.leads.name, config.retention);
   const roi = new DynamoDbChannelRoiStore(documents, tables.leads.name);
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);

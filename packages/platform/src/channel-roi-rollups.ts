@@ -10,6 +10,7 @@ import {
   reportLines,
   rollUpDay,
   roiFactsOfLead,
+  wasErased,
   sameRollup,
   yesterdayIn,
   type ChannelRate,
@@ -26,7 +27,8 @@ type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
 /**
  * Rewrites a lead's ROI facts from the lead as it stands now (one read), after any of its lifecycle
- * events, and marks its capture day changed. A lead that is not (or no longer) stored is left out.
+ * events, and marks its capture day changed. A lead that is not (or no longer) stored, or whose person
+ * was erased, is left out: its facts stay as last written.
  * @throws when revenue is in a currency without a configured rate, so the event goes to the dead-letter queue and can be redriven once one is configured.
  */
 export async function recordLeadRoiEvent(
@@ -34,7 +36,8 @@ export async function recordLeadRoiEvent(
   deps: RoiDependencies & { leads: Pick<LeadStore, 'getLead'>; now: () => Date },
 ): Promise<'recorded' | 'no_lead'> {
   const lead = await deps.leads.getLead(event.leadId);
-  if (!lead) return 'no_lead';
+  // An erased lead's facts stay as they were before the erasure (made it `invalid`), so a replayed or late event cannot change the counts.
+  if (!lead || wasErased(lead)) return 'no_lead';
   const { organisation, channelRoi } = deps.config;
   const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi }, event.firstContactAt);
   if (!result.ok) throw new Error(result.reason);

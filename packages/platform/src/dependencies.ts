@@ -4,6 +4,8 @@ import { createDocumentClient, createEventBridgeClient, createS3Client, createSe
 import { loadConfigurationFile } from './configuration-file';
 import { readLambdaSettings, type LambdaSettings } from './settings';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
+import { DynamoDbConsentLedger } from './adapters/dynamodb-consent-ledger';
+import type { ConsentLedger } from './ports/consent-ledger';
 import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
@@ -47,6 +49,8 @@ import { HttpWebhookSender } from './adapters/http-webhook-sender';
 export interface Dependencies {
   config: Configuration;
   leads: LeadStore;
+  /** Each lead's consent ledger: given at capture, withdrawn on request. */
+  consents: ConsentLedger;
   outbox: OutboxStore;
   publisher: EventPublisher;
   mailer: Mailer;
@@ -98,19 +102,20 @@ export const lambdaDependencies: DependencyResolver = () => {
   const config = loadConfigurationFile(settings.configFile);
   resolved = {
     config,
-    leads: new DynamoDbLeadStore(documentClient, settings.tableName),
+    leads: new DynamoDbLeadStore(documentClient, settings.tableName, config.retention),
+    consents: new DynamoDbConsentLedger(documentClient, settings.tableName),
     outbox: new DynamoDbOutboxStore(documentClient, settings.tableName),
     publisher: new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName),
     mailer: new SesMailer(createSesClient(settings)),
-    notifications: new DynamoDbNotificationLog(documentClient, settings.tableName),
+    notifications: new DynamoDbNotificationLog(documentClient, settings.tableName, config.retention),
     sms: new EndUserMessagingSmsSender(createSmsClient(settings)),
-    sends: new DynamoDbNotificationSendLedger(documentClient, settings.tableName),
+    sends: new DynamoDbNotificationSendLedger(documentClient, settings.tableName, config.retention),
     links: new DynamoDbOneTapLinkLedger(documentClient, settings.tableName),
     publicBaseUrl: settings.publicBaseUrl ?? config.notifications.actionLinks.baseUrl,
     rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
     metrics: new PowertoolsMetrics(),
     humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),
-    intakes: new DynamoDbLeadIntakeRecords(documentClient, settings.tableName),
+    intakes: new DynamoDbLeadIntakeRecords(documentClient, settings.tableName, config.retention),
     platformLeads: {
       meta: new MetaGraphLeadReader(settings.thirdParty.metaGraphBaseUrl),
       linkedin: new LinkedInLeadReader(settings.thirdParty.linkedInBaseUrl),

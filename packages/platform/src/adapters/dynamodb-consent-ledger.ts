@@ -3,6 +3,11 @@ import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/dom
 import type { ConsentLedger } from '../ports/consent-ledger';
 import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
 
+/** The table item of one ledger entry; the lead store writes the entries of a capture in the lead's own transaction. */
+export function consentLedgerItem(entry: ConsentLedgerEntry): Record<string, unknown> {
+  return { ...leadsTableKeys.consent(entry), entity: 'consent', ...consentLedgerEntrySchema.parse(entry) };
+}
+
 export class DynamoDbConsentLedger implements ConsentLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -10,9 +15,8 @@ export class DynamoDbConsentLedger implements ConsentLedger {
   ) {}
 
   async append(entry: ConsentLedgerEntry): Promise<void> {
-    const valid = consentLedgerEntrySchema.parse(entry);
     // The key holds time, purpose and action, so a retried append of the same change writes the same item once.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.consent(valid), entity: 'consent', ...valid } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: consentLedgerItem(entry) }));
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {

@@ -1,18 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { leadIntakeRecordSchema, type LeadEvent, type LeadIntakeRecord, type PendingFetchPlatform } from '@leadflow/domain';
+import { defaultRetention, expiresAfterDays, leadIntakeRecordSchema, type LeadEvent, type LeadIntakeRecord, type PendingFetchPlatform, type Retention } from '@leadflow/domain';
 import type { IntakeResolution, LeadIntakeRecordStore } from '../ports/lead-intake-records';
 import { outboxItem } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /** Keys of intake records in the `leads` table: one per platform lead, `INTAKE#meta#<leadgen_id>`. */
 export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: string) => ({ pk: `INTAKE#${platform}#${platformLeadId}`, sk: 'INTAKE' });
-
-/**
- * A resolved record (and the raw delivery it holds) is kept this long, for audit and to recognise late
- * redeliveries, then removed by the table's TTL. Pending records never expire.
- */
-export const resolvedRecordLifetimeSeconds = 30 * 24 * 3600;
 
 /** The partition prefix of the sparse `pending-fetch-by-due-time` index: only pending records carry it, as `pending#<shard>`. */
 export const pendingFetchPartition = 'pending';
@@ -21,11 +15,14 @@ export const pendingFetchIndexName = 'pending-fetch-by-due-time';
 /**
  * Intake records in the single `leads` table. A pending record carries `pendingFetchPartition` (sharded)
  * and its `nextAttemptAt`, so the sparse index lists exactly the records due; resolving removes both.
+ * A resolved record (and the raw delivery it holds) is kept `retention.intakePayloadDays`, for audit and
+ * to recognise late redeliveries, then removed by the table's TTL; pending records never expire.
  */
 export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Pick<Retention, 'intakePayloadDays'> = defaultRetention,
   ) {}
 
   async recordDelivery(record: LeadIntakeRecord): Promise<{ created: boolean; record: LeadIntakeRecord }> {
@@ -83,7 +80,7 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
           ExpressionAttributeValues: {
             ':status': resolution.status,
             ':at': resolution.at,
-            ':expiresAt': Math.floor(Date.parse(resolution.at) / 1000) + resolvedRecordLifetimeSeconds,
+            ':expiresAt': expiresAfterDays(resolution.at, this.retention.intakePayloadDays),
             ':erased': 'erased',
             ...(resolution.leadId ? { ':leadId': resolution.leadId } : {}),
             ...(resolution.reason ? { ':reason': resolution.reason } : {}),

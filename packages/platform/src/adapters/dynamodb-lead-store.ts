@@ -2,12 +2,19 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
+  consentPersonalFields,
+  defaultRetention,
+  holdsPersonalData,
+  leadExpiresAt,
   openLeadStatuses,
+  pendingFetchPlatformSchema,
+  personalEventDetailFields,
+  type ConsentLedgerEntry,
+  type Retention,
   outOfOfficeSchema,
   releasableStatuses,
   type Lead,
   type LeadClaim,
-  type LeadErasure,
   type LeadRelease,
   type LeadTransition,
   type MyLeadsCursor,
@@ -18,17 +25,35 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
+import type { IntakeOutcome, LeadErasureRequest, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
+import { consentLedgerItem } from './dynamodb-consent-ledger';
+import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { leadFromItem, leadIndexAttributes } from './lead-item';
-import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
+import { consentLedgerPartition, leadsTableKeys, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
+import { queryEveryShard } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
+/**
+ * The lead store on the single `leads` table. A lead that is no longer worked (test, quarantined,
+ * invalid) carries `expiresAt` for the table's TTL, from `retention`.
+ */
 export class DynamoDbLeadStore implements LeadStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Retention = defaultRetention,
   ) {}
+
+  /** The lead's TTL attribute as an update: set while the lead may expire, removed once it is worked again. */
+  private expiry(lead: Lead): { set?: Record<string, unknown>; remove?: string[] } {
+    const expiresAt = leadExpiresAt(lead, this.retention);
+    return expiresAt === undefined ? { remove: ['expiresAt'] } : { set: { expiresAt } };
+  }
+
+  private consentPuts(entries: readonly ConsentLedgerEntry[]) {
+    return entries.map((entry) => ({ Put: { TableName: this.tableName, Item: consentLedgerItem(entry) } }));
+  }
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     return retryOnTransactionConflict(() => this.createOrTouch(intake, idempotencyKey));
@@ -44,8 +69,9 @@ export class DynamoDbLeadStore implements LeadStore {
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId: lead.leadId, outcome: 'created' }, at)] : []),
             ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
-            { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...this.expiry(lead).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...this.consentPuts(intake.consents),
           ],
         }),
       );
@@ -113,6 +139,7 @@ export class DynamoDbLeadStore implements LeadStore {
               },
             },
             ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...this.consentPuts(touch.consents),
           ],
         }),
       );
@@ -434,7 +461,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
     const { before, after } = transition;
-    const update = leadUpdate(before, after);
+    const update = leadUpdate(before, after, this.expiry(after));
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -468,7 +495,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
+  async erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
     // Optimistic: the lead is rewritten only if nobody changed it since it was read; otherwise read it again.
     for (let tries = 1; ; tries += 1) {
       try {
@@ -479,23 +506,30 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async eraseOnce(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined> {
-    const { Item: holder } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(input.dedupKey), ConsistentRead: true }));
-    if (!holder) return undefined;
-    const leadId = String(holder.leadId);
+  private async eraseOnce(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
+    const leadId = 'leadId' in input ? input.leadId : await this.holderOf(input.dedupKey);
+    if (!leadId) return undefined;
     const lead = await this.getLead(leadId);
     if (!lead) return undefined;
     const erasure = input.erase(lead);
-    if (!erasure) return { leadId };
+    if (!erasure) return { leadId, erased: false };
     // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
     const heldKeys: string[] = [];
-    for (const key of erasure.personKeys) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConsistentRead: true }));
-      if (Item?.leadId === leadId) heldKeys.push(key);
-    }
-    const update = leadUpdate(lead, erasure.lead);
+    for (const key of erasure.personKeys) if ((await this.holderOf(key)) === leadId) heldKeys.push(key);
+    const [consents, intakeKey, pendingEvents] = await Promise.all([this.consentsHoldingPerson(leadId), this.intakeDeliveryOf(lead), this.unpublishedEventsHoldingPerson(leadId)]);
+    const update = leadUpdate(lead, erasure.lead, this.expiry(erasure.lead));
     // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
     const freesOwner = lead.ownerId !== undefined && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status);
+    // Each removal is conditional on the item still being there, so a relay or TTL deleting one meanwhile makes the erasure read again.
+    const removeFields = (Key: Record<string, string>, fields: readonly string[], path: string[] = []) => ({
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: `REMOVE ${fields.map((field) => [...path, field].map((part) => `#${part}`).join('.')).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
+      },
+    });
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -512,13 +546,74 @@ export class DynamoDbLeadStore implements LeadStore {
           ...heldKeys.map((key) => ({
             Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
           })),
+          ...consents.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)),
+          ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
+          ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
           { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }),
     );
-    return { leadId };
+    return { leadId, erased: true };
+  }
+
+  private async holderOf(dedupKey: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(dedupKey), ConsistentRead: true }));
+    return Item ? String(Item.leadId) : undefined;
+  }
+
+  /** The lead's consent ledger entries that still hold the person's IP or user agent. */
+  private async consentsHoldingPerson(leadId: string): Promise<ConsentLedgerEntry[]> {
+    const entries: ConsentLedgerEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': consentLedgerPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) {
+        const entry = item as unknown as ConsentLedgerEntry;
+        if (holdsPersonalData(entry)) entries.push(entry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  /** The key of the intake record of the platform delivery that created the lead, when it still holds the raw delivery. */
+  private async intakeDeliveryOf(lead: Lead): Promise<Record<string, string> | undefined> {
+    const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
+    if (!platform.success || !lead.source.platformLeadId) return undefined;
+    const Key = leadIntakeKeys(platform.data, lead.source.platformLeadId);
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+    return Item?.rawDelivery !== undefined ? Key : undefined;
+  }
+
+  /**
+   * The lead's events still waiting in the outbox whose detail holds what the person answered (see
+   * `personalEventDetailFields`). The relay publishes within seconds, so this reads the few events of
+   * its unpublished index, not a backlog.
+   */
+  private async unpublishedEventsHoldingPerson(leadId: string): Promise<string[]> {
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'outbox-by-time',
+      partitionAttribute: 'outboxPartition',
+      prefix: unpublishedOutboxPartition,
+      sortAttribute: 'createdAt',
+      sortCondition: '#sort < :end',
+      values: { ':end': '9999' },
+      limit: unpublishedScanLimit,
+    });
+    return items
+      .filter((item) => {
+        const detail = item.detail as Record<string, unknown> | undefined;
+        return detail?.leadId === leadId && personalEventDetailFields.some((field) => detail[field] !== undefined);
+      })
+      .map((item) => String(item.eventId));
   }
 }
+
+/** The most unpublished events an erasure looks through (the whole outbox, unless the relay has been down for long). */
+const unpublishedScanLimit = 10_000;
 
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}

@@ -1,15 +1,15 @@
 import { BatchGetCommand, PutCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Lead } from '@leadflow/domain';
+import { defaultRetention, expiresAfterDays, type Lead, type Retention } from '@leadflow/domain';
 import type { NotificationLog } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 
-const ninetyDaysInSeconds = 90 * 24 * 3600;
-
+/** Notification log entries expire `retention.notificationDays` after sending (the table's TTL). */
 export class DynamoDbNotificationLog implements NotificationLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Pick<Retention, 'notificationDays'> = defaultRetention,
   ) {}
 
   /** One strongly consistent `BatchGetItem` for the log entry and the lead, instead of two reads. */
@@ -38,7 +38,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
           entity: 'notification',
           leadId,
           sentAt,
-          expiresAt: Math.floor(Date.parse(sentAt) / 1000) + ninetyDaysInSeconds,
+          expiresAt: expiresAfterDays(sentAt, this.retention.notificationDays),
         },
       }),
     );

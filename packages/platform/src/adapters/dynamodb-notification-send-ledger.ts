@@ -1,18 +1,19 @@
 import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { NotificationChannel } from '@leadflow/domain';
+import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
 import type { NotificationSendLedger, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { leadFromItem } from './lead-item';
-import { leadsTableKeys } from './leads-table-keys';
+import { leadsTableKeys, sendPartition } from './leads-table-keys';
 
-const ninetyDaysInSeconds = 90 * 24 * 3600;
 const openSendsIndex = 'open-sends-by-time';
 const channels: NotificationChannel[] = ['sms', 'email'];
 
+/** Send records and alert marks expire `retention.notificationDays` after they are claimed (the table's TTL). */
 export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Pick<Retention, 'notificationDays'> = defaultRetention,
   ) {}
 
   /** One strongly consistent `BatchGetItem`: the lead, its send records for the reason, the rep's phone. */
@@ -34,7 +35,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
 
   async claimEmail(key: SendKey, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, claimedAt, 'pending', claimedAt), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, claimedAt, 'pending', claimedAt, this.retention.notificationDays), ConditionExpression: 'attribute_not_exists(pk)' }));
       return 'claimed';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
@@ -64,7 +65,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
               {
                 Put: {
                   TableName: this.tableName,
-                  Item: { ...sendItem(key, claimedAt, 'pending', claimedAt), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
+                  Item: { ...sendItem(key, claimedAt, 'pending', claimedAt, this.retention.notificationDays), segments: charge.segments, costMicros: charge.costMicros, budgetDay: charge.day },
                   ConditionExpression: fromDeferred ? '#status = :deferred' : 'attribute_not_exists(pk)',
                   ...(fromDeferred ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':deferred': 'deferred' } } : {}),
                 },
@@ -87,7 +88,9 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
 
   async defer(key: SendKey, claimedAt: string, notBefore: string): Promise<'deferred' | 'already_claimed'> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...sendItem(key, claimedAt, 'deferred', notBefore), notBefore }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...sendItem(key, claimedAt, 'deferred', notBefore, this.retention.notificationDays), notBefore }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
       return 'deferred';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
@@ -172,12 +175,25 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.repPhone(repId), entity: 'rep-phone', repId, phone, reason, since: at } }));
   }
 
+  async sendsFor(leadId: string): Promise<SendRecord[]> {
+    const records: SendRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': sendPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      records.push(...(page.Items ?? []).map(sendRecordFromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
   async claimAlert(alertId: string, at: string): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadsTableKeys.notification(`alert:${alertId}`), entity: 'notification', sentAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + ninetyDaysInSeconds },
+          Item: { ...leadsTableKeys.notification(`alert:${alertId}`), entity: 'notification', sentAt: at, expiresAt: expiresAfterDays(at, this.retention.notificationDays) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -189,7 +205,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   }
 }
 
-function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending', queuedAt: string): Record<string, unknown> {
+function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending', queuedAt: string, notificationDays: number): Record<string, unknown> {
   return {
     ...leadsTableKeys.send(key),
     entity: 'send',
@@ -198,7 +214,7 @@ function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending
     claimedAt,
     sendQueue: status,
     queuedAt,
-    expiresAt: Math.floor(Date.parse(claimedAt) / 1000) + ninetyDaysInSeconds,
+    expiresAt: expiresAfterDays(claimedAt, notificationDays),
   };
 }
 

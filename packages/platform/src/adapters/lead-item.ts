@@ -3,7 +3,7 @@ import { poolWaitingPartition } from './leads-table-keys';
 
 /** The lead held in a `LEAD` item of the table, validated against its schema. */
 export function leadFromItem(item: Record<string, unknown>): Lead {
-  const { pk: _pk, sk: _sk, entity: _entity, poolWaiting: _poolWaiting, ownerAgenda: _ownerAgenda, followUpDueAt: _followUpDueAt, followUpDuePartition: _followUpDuePartition, ...lead } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, poolWaiting: _poolWaiting, ownerAgenda: _ownerAgenda, followUpDueAt: _followUpDueAt, followUpDuePartition: _followUpDuePartition, expiresAt: _expiresAt, ...lead } = item;
   return leadSchema.parse(lead);
 }
 

@@ -9,7 +9,7 @@ export const leadsTableKeys = {
   repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
   /** One rep notification per lead, reason and channel (its exactly-once claim). */
-  send: (key: { leadId: string; repId: string; reason: string; channel: string }) => ({ pk: `SEND#${key.leadId}`, sk: `${key.repId}#${key.reason}#${key.channel}` }),
+  send: (key: { leadId: string; repId: string; reason: string; channel: string }) => ({ pk: sendPartition(key.leadId), sk: `${key.repId}#${key.reason}#${key.channel}` }),
   /** SMS sent on one local day, organisation-wide and per rep, against the daily budgets. */
   organisationSmsBudget: (day: string) => ({ pk: 'SMS_BUDGET#organisation', sk: `SMS#${day}` }),
   repSmsBudget: (repId: string, day: string) => ({ pk: `REP#${repId}`, sk: `SMS#${day}` }),
@@ -59,3 +59,5 @@ export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;
  * `webhookDuePartition` (`webhook-due#<shard>`) and `webhookDueAt` only while it is pending.
  */
 export const webhookDuePartition = 'webhook-due';
+/** The partition holding the send records of one lead's rep notifications. */
+export const sendPartition = (leadId: string) => `SEND#${leadId}`;

@@ -18,6 +18,9 @@ export interface IntakeOutcome {
   outcome: 'created' | 'touched' | 'replayed';
 }
 
+/** Which lead to erase the person from, and how (see `erasePersonFromLead`). */
+export type LeadErasureRequest = ({ leadId: string } | { dedupKey: string }) & { erase: (lead: Lead) => LeadErasure | undefined };
+
 /** Where leads live. Every write that changes a lead also stores the event announcing it, atomically. */
 export interface LeadStore {
   /**
@@ -75,10 +78,12 @@ export interface LeadStore {
    */
   applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
   /**
-   * Erases the person from the lead holding `dedupKey` (e.g. a platform delivery key): stores the lead
-   * `erase` returns (out of its pool's listing; an open lead it owned no longer counts against its
-   * owner's holding cap), deletes the person keys it names and writes its event, in one transaction (nothing,
-   * when `erase` finds nothing left to erase). `undefined` when no lead holds the key.
+   * Erases the person from a lead — the one `leadId` names, or the one holding `dedupKey` (e.g. a platform
+   * delivery key) — in one transaction: stores the lead `erase` returns (out of its pool's listing; an
+   * open lead it owned no longer counts against its owner's holding cap), deletes the person keys it
+   * names, takes the IP and user agent out of the lead's consent ledger, the raw delivery out of the
+   * platform intake record that created it and the answers out of its events still in the outbox, and
+   * writes its event. `erased: false` when `erase` finds nothing left to erase; `undefined` when there is no such lead.
    */
-  erasePerson(input: { dedupKey: string; erase: (lead: Lead) => LeadErasure | undefined }): Promise<{ leadId: string } | undefined>;
+  erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined>;
 }

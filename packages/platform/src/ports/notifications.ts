@@ -113,6 +113,8 @@ export interface NotificationSendLedger {
   /** Takes a stale pending send out of the open queue as `unconfirmed`, once reported. */
   markUnconfirmed(key: SendKey, at: string): Promise<void>;
   markPhoneFailing(repId: string, phone: string, reason: string, at: string): Promise<void>;
+  /** Every send record of a lead (to every rep, for every reason and channel), for a data-subject export. */
+  sendsFor(leadId: string): Promise<SendRecord[]>;
   /** True the first time an alert id is seen (e.g. one budget alert per scope and day), false after. */
   claimAlert(alertId: string, at: string): Promise<boolean>;
 }

@@ -1,0 +1,28 @@
+import { canHandleDataSubjectRequests, pendingFetchPlatformSchema } from '@leadflow/domain';
+import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * `GET /leads/{leadId}/export`: a data-subject export, for admins — everything held about the person the
+ * lead names: the lead, its timeline, its consent ledger, the platform delivery that brought it, and the
+ * records of the notifications sent about it.
+ */
+export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'now'>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    if (!canHandleDataSubjectRequests(principal)) throw forbidden('Data-subject exports are for admins');
+    const leadId = event.pathParameters?.leadId ?? '';
+    const { leads, consents, intakes, sends, now } = dependencies();
+    const lead = await leads.getLead(leadId);
+    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
+    const [consentLedger, intakeRecord, notifications] = await Promise.all([
+      consents.entriesFor(leadId),
+      platform.success && lead.source.platformLeadId ? intakes.getRecord(platform.data, lead.source.platformLeadId) : undefined,
+      sends.sendsFor(leadId),
+    ]);
+    const { history, ...held } = lead;
+    return jsonResponse(200, { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

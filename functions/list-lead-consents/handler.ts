@@ -1,0 +1,19 @@
+import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
+import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+
+/** `GET /leads/{leadId}/consents`: the lead's consent ledger in time order and the consent in force per purpose, for whoever may see the lead. */
+export function createHandler(dependencies: DependencyResolver<'leads' | 'consents'>) {
+  return httpHandler(async (event) => {
+    const principal = principalFrom(event);
+    const leadId = event.pathParameters?.leadId ?? '';
+    const { leads, consents } = dependencies();
+    const lead = await leads.getLead(leadId);
+    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
+    const entries = await consents.entriesFor(leadId);
+    const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, hasConsent(entries, purpose)]));
+    return jsonResponse(200, { leadId, entries, inForce });
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { Lead } from './lead';
+
+const days = z.number().int().positive().max(3650);
+
+/**
+ * How long data that is no longer worked is kept before the table's TTL removes it, in days: test,
+ * quarantined and invalid leads (counted from capture, or from when the lead became invalid), the raw
+ * platform deliveries of resolved intake records, and rep notification records. Leads that can still be
+ * worked, and their consent ledger, never expire.
+ */
+export const retentionSchema = z.strictObject({
+  testLeadDays: days.default(30),
+  quarantinedLeadDays: days.default(30),
+  invalidLeadDays: days.default(365),
+  intakePayloadDays: days.default(30),
+  notificationDays: days.default(90),
+});
+export type Retention = z.infer<typeof retentionSchema>;
+
+export const defaultRetention: Retention = retentionSchema.parse({});
+
+/** The epoch second `days` after `at`: the form DynamoDB's TTL attribute takes. */
+export function expiresAfterDays(at: string, days: number): number {
+  return Math.floor(Date.parse(at) / 1000) + days * 24 * 3600;
+}
+
+/**
+ * When the table may remove a lead, or `undefined` while it must be kept: a test lead some days after
+ * capture, a quarantined one after review time, an invalid one some days after it became invalid (its
+ * `updatedAt` then). A lead reactivated from `invalid` loses its expiry again.
+ */
+export function leadExpiresAt(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt' | 'updatedAt'>, retention: Retention): number | undefined {
+  if (lead.isTest) return expiresAfterDays(lead.capturedAt, retention.testLeadDays);
+  if (lead.status === 'quarantined') return expiresAfterDays(lead.capturedAt, retention.quarantinedLeadDays);
+  if (lead.status === 'invalid') return expiresAfterDays(lead.updatedAt, retention.invalidLeadDays);
+  return undefined;
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '@leadflow/local-runtime';
+import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+afterAll(() => runtime?.stop());
+
+const bearer = async (sub: string, role: 'rep' | 'manager' | 'admin') => ({ authorization: `Bearer ${await tokenFor(sub, role)}` });
+const request = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
+  const response = await fetch(`${runtime.url}${path}`, { method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+  return { status: response.status, body: await response.json() };
+};
+const person = {
+  name: 'Grace Hopper',
+  email: 'grace.hopper@example.com',
+  phone: '+14155550142',
+  company: 'Remington Rand',
+  message: 'Call me about COBOL',
+  consent: 'true',
+  utm_campaign: 'compilers',
+  fbclid: 'IwAR-grace-click',
+};
+const personal = ['Grace', 'grace.hopper@example.com', '4155550142', 'Remington', 'COBOL', 'IwAR-grace-click'];
+
+describe('a data-subject request through the local runtime', () => {
+  let leadId: string;
+
+  it('captures a lead with consent, routes it and tells its rep', async () => {
+    const captured = await request('POST', '/forms/demo/submissions', { 'user-agent': 'Mozilla/5.0 (e2e)' }, person);
+    expect(captured.status).toBe(202);
+    leadId = captured.body.leadId;
+    await eventually(async () => ((await request('GET', '/_local/outbox')).body as any[]).find((message) => message.leadId === leadId), 20_000);
+  });
+
+  it('shows the consent ledger to a manager', async () => {
+    const { status, body } = await request('GET', `/leads/${leadId}/consents`, await bearer('mgr-maya', 'manager'));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ leadId, entries: [{ purpose: 'contact', action: 'given', source: 'form:demo', version: '2026-01', userAgent: 'Mozilla/5.0 (e2e)' }], inForce: { contact: true, marketing_email: false } });
+  });
+
+  it('exports everything held about the person to an admin', async () => {
+    const { status, body } = await request('GET', `/leads/${leadId}/export`, await bearer('root', 'admin'));
+    expect(status).toBe(200);
+    expect(body.lead).toMatchObject({ leadId, contact: { name: 'Grace Hopper', email: 'grace.hopper@example.com', phone: '+14155550142' } });
+    expect(body.timeline.map((entry: any) => entry.action)).toContain('captured');
+    expect(body.consents).toHaveLength(1);
+    expect(body.notifications.length).toBeGreaterThan(0);
+    expect(body.notifications[0]).toMatchObject({ leadId, status: 'sent' });
+    expect((await request('GET', `/leads/${leadId}/export`, await bearer('mgr-maya', 'manager'))).status).toBe(403);
+  });
+
+  it('refuses erasure to a manager, a rep and an anonymous caller', async () => {
+    expect((await request('DELETE', `/leads/${leadId}`, await bearer('mgr-maya', 'manager'))).status).toBe(403);
+    expect((await request('DELETE', `/leads/${leadId}`, await bearer('rep-ava', 'rep'))).status).toBe(403);
+    expect((await request('DELETE', `/leads/${leadId}`)).status).toBe(401);
+    expect((await request('DELETE', '/leads/no-such-lead', await bearer('root', 'admin'))).status).toBe(404);
+  });
+
+  it('erases the person once, and an export afterwards shows nothing personal', async () => {
+    const admin = await bearer('root', 'admin');
+    expect(await request('DELETE', `/leads/${leadId}`, admin)).toEqual({ status: 200, body: { leadId, status: 'erased', alreadyErased: false } });
+    expect(await request('DELETE', `/leads/${leadId}`, admin)).toEqual({ status: 200, body: { leadId, status: 'erased', alreadyErased: true } });
+    const { body } = await request('GET', `/leads/${leadId}/export`, admin);
+    expect(body.lead).toMatchObject({ status: 'invalid', contact: {}, answers: {}, attribution: { lastTouch: { utm_campaign: 'compilers' } } });
+    expect(body.timeline.at(-1)).toMatchObject({ action: 'erased', by: 'admin:root' });
+    expect(body.consents).toEqual([expect.objectContaining({ purpose: 'contact', action: 'given' })]);
+    const text = JSON.stringify(body);
+    for (const value of [...personal, 'Mozilla', '"ip"']) expect(text).not.toContain(value);
+    await eventually(async () => ((await request('GET', '/_local/events')).body as any[]).find((event) => event.detailType === 'lead.erased' && event.detail.leadId === leadId));
+  });
+
+  it('no longer finds the person, and their next post is a new lead', async () => {
+    const manager = await bearer('mgr-maya', 'manager');
+    expect((await request('GET', '/leads/lookup?email=grace.hopper%40example.com', manager)).body).toEqual({ exists: false });
+    const again = await request('POST', '/forms/demo/submissions', {}, person);
+    expect(again.status).toBe(202);
+    expect(again.body.leadId).not.toBe(leadId);
+    expect(again.body).not.toHaveProperty('duplicate');
+  });
+});

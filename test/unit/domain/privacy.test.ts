@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { configurationSchema, consentGivenEntries, defaultRetention, erasePersonFromLead, expiresAfterDays, holdsPersonalData, leadExpiresAt, prepareIntake, retentionSchema, wasErased } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
+
+const capturedAt = '2026-03-02T10:00:00.000Z';
+const day = 24 * 3600;
+
+describe('retention', () => {
+  it('defaults to 30 days for test and quarantined leads and raw deliveries, a year for invalid leads, 90 days for notifications', () => {
+    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90 });
+    expect(demoConfiguration().retention).toEqual(defaultRetention);
+  });
+
+  it('names the field of a bad value', () => {
+    const { retention: _retention, ...rest } = demoConfiguration();
+    const result = configurationSchema.safeParse({ ...rest, retention: { invalidLeadDays: 0 } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain('retention.invalidLeadDays');
+    expect(retentionSchema.safeParse({ notificationDays: 1.5 }).success).toBe(false);
+    expect(retentionSchema.safeParse({ keepForever: true }).success).toBe(false);
+  });
+
+  it('expires test leads and quarantined leads from capture, invalid leads from when they became invalid, and never a lead to work', () => {
+    const retention = retentionSchema.parse({ testLeadDays: 2, quarantinedLeadDays: 4, invalidLeadDays: 8 });
+    const base = { isTest: false, status: 'new' as const, capturedAt, updatedAt: '2026-03-10T00:00:00.000Z' };
+    const epoch = Date.parse(capturedAt) / 1000;
+    expect(leadExpiresAt({ ...base, isTest: true, status: 'assigned' }, retention)).toBe(epoch + 2 * day);
+    expect(leadExpiresAt({ ...base, status: 'quarantined' }, retention)).toBe(epoch + 4 * day);
+    expect(leadExpiresAt({ ...base, status: 'invalid' }, retention)).toBe(Date.parse('2026-03-10T00:00:00.000Z') / 1000 + 8 * day);
+    for (const status of ['new', 'in_pool', 'assigned', 'contacted', 'qualified', 'converted'] as const) expect(leadExpiresAt({ ...base, status }, retention)).toBeUndefined();
+    expect(expiresAfterDays('2026-03-02T10:00:00.500Z', 1)).toBe(Math.floor(Date.parse('2026-03-02T10:00:00.500Z') / 1000) + day);
+  });
+});
+
+describe('consent at capture', () => {
+  const consent = { version: 'v3', text: 'You may contact me and send me news.', purposes: ['contact' as const, 'marketing_email' as const], givenAt: capturedAt, ip: '192.0.2.1', userAgent: 'Safari' };
+
+  it('becomes one given ledger entry per purpose, contact alone when the consent names none', () => {
+    expect(consentGivenEntries('lead-1', consent, 'form:demo')).toEqual([
+      { leadId: 'lead-1', purpose: 'contact', action: 'given', at: capturedAt, source: 'form:demo', version: 'v3', text: consent.text, ip: '192.0.2.1', userAgent: 'Safari' },
+      { leadId: 'lead-1', purpose: 'marketing_email', action: 'given', at: capturedAt, source: 'form:demo', version: 'v3', text: consent.text, ip: '192.0.2.1', userAgent: 'Safari' },
+    ]);
+    const { purposes: _purposes, ip: _ip, userAgent: _userAgent, ...plain } = consent;
+    expect(consentGivenEntries('lead-2', plain, 'webhook:partner')).toEqual([{ leadId: 'lead-2', purpose: 'contact', action: 'given', at: capturedAt, source: 'webhook:partner', version: 'v3', text: consent.text }]);
+    expect(consentGivenEntries('lead-1', consent, 'form:demo').every(holdsPersonalData)).toBe(true);
+    expect(holdsPersonalData(consentGivenEntries('lead-2', plain, 'webhook:partner')[0])).toBe(false);
+  });
+
+  it('is prepared with the intake, for the new lead and for a touch of an existing one', () => {
+    const config = demoConfiguration();
+    expect(webFormIntake(config, { leadId: 'lead-3' }).consents).toEqual([]);
+    const submission = {
+      sourceKind: 'web_form' as const,
+      channel: 'website',
+      formId: 'demo',
+      poolId: 'americas-inbound',
+      defaultCountry: 'US',
+      contact: { email: 'cy@example.com' },
+      answers: {},
+      attribution: {},
+      isTest: false,
+      consent,
+    };
+    const prepared = prepareIntake(submission, { leadId: 'lead-4', eventId: 'e-4', touchEventId: 't-4' }, new Date(capturedAt), config);
+    expect(prepared.consents).toEqual(consentGivenEntries('lead-4', consent, 'form:demo'));
+    const existing = webFormIntake(config, { leadId: 'lead-earlier' }).lead;
+    expect(prepared.touch(existing).consents).toEqual(consentGivenEntries('lead-earlier', consent, 'form:demo'));
+  });
+});
+
+describe('erasure by an admin', () => {
+  it('names who erased the person on the timeline, and the lead remembers it was erased', () => {
+    const lead = webFormIntake(demoConfiguration(), { leadId: 'lead-5' }).lead;
+    expect(wasErased(lead)).toBe(false);
+    const erasure = erasePersonFromLead(lead, { at: '2026-03-05T00:00:00.000Z', eventId: 'e-1', by: 'admin:ines' })!;
+    expect(erasure.lead.history.at(-1)).toEqual({ at: '2026-03-05T00:00:00.000Z', action: 'erased', by: 'admin:ines', detail: "erased at the person's request" });
+    expect(wasErased(erasure.lead)).toBe(true);
+    expect(erasure.personKeys).toEqual(['email#lead-5@example.com']);
+  });
+});

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler as createCaptureHandler } from '../../../functions/capture-form-submission/handler';
+import { createHandler as createEraseHandler } from '../../../functions/erase-lead/handler';
+import { createHandler as createExportHandler } from '../../../functions/export-lead/handler';
+import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { recordLeadRoiEvent } from '@leadflow/platform';
+import { fakeDependencies } from '../../support/fakes';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+const admin = { username: 'admin-ines', 'cognito:groups': '[admin]' };
+const manager = { username: 'mgr-maya', 'cognito:groups': '[manager]' };
+const rep = { username: 'rep-ava', 'cognito:groups': '[rep]' };
+
+/** The demo form asking for consent to contact and to marketing email, and a route that matches on an answer (so `lead.scored` carries it). */
+function depsWithConsentForm(): Deps {
+  const deps = fakeDependencies();
+  const form = deps.config.forms.find((candidate) => candidate.id === 'demo')!;
+  form.consent = { ...form.consent!, purposes: ['contact', 'marketing_email'] };
+  deps.config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { answers: { company_size: ['1000+'] } }, strategy: 'pool', poolId: 'key-accounts' });
+  return deps;
+}
+
+async function capture(deps: Deps, body: Record<string, string>): Promise<string> {
+  const response = (await createCaptureHandler(() => deps)(
+    httpEvent({ method: 'POST', path: '/forms/demo/submissions', pathParameters: { formId: 'demo' }, headers: { 'content-type': 'application/json', 'user-agent': 'Firefox' }, body: JSON.stringify(body) }),
+    lambdaContext,
+  )) as { statusCode: number; body: string };
+  expect(response.statusCode).toBe(202);
+  return JSON.parse(response.body).leadId;
+}
+
+const call = async (handler: (event: any, context: any) => Promise<unknown>, method: string, path: string, leadId: string, claims?: Record<string, string>) => {
+  const response = (await handler(httpEvent({ method, path, pathParameters: { leadId }, ...(claims ? { claims } : {}) }), lambdaContext)) as { statusCode: number; body: string };
+  return { status: response.statusCode, body: JSON.parse(response.body) };
+};
+const erase = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createEraseHandler(() => deps),
+    'DELETE',
+    `/leads/${leadId}`,
+    leadId,
+    claims,
+  );
+const exportOf = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createExportHandler(() => deps),
+    'GET',
+    `/leads/${leadId}/export`,
+    leadId,
+    claims,
+  );
+const consentsOf = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
+  call(
+    createConsentsHandler(() => deps),
+    'GET',
+    `/leads/${leadId}/consents`,
+    leadId,
+    claims,
+  );
+
+const ada = {
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  phone: '+14155550100',
+  company_size: '1000+',
+  message: 'Call me after 5',
+  consent: 'true',
+  utm_campaign: 'spring',
+  gclid: 'Cj0-ada-click',
+  landing_url: 'https://northwind.example/demo?email=ada.l%40example.com',
+};
+
+describe('the consent ledger of a lead', () => {
+  it('holds one given entry per purpose the form asked for, written with the lead, with the consent in force', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    const { status, body } = await consentsOf(deps, leadId, manager);
+    expect(status).toBe(200);
+    const given = {
+      leadId,
+      action: 'given',
+      at: '2026-03-02T10:15:00.000Z',
+      source: 'form:demo',
+      version: '2026-01',
+      text: 'I agree that Northwind may contact me about its products.',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+    };
+    expect(body).toEqual({
+      leadId,
+      entries: [
+        { ...given, purpose: 'contact' },
+        { ...given, purpose: 'marketing_email' },
+      ],
+      inForce: { contact: true, marketing_email: true },
+    });
+  });
+
+  it('is empty when the person gave no consent, and a repeat submission with consent adds to the first lead', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, { name: 'Bo', email: 'bo@example.com' });
+    expect((await consentsOf(deps, leadId, admin)).body).toEqual({ leadId, entries: [], inForce: { contact: false, marketing_email: false } });
+    expect(await capture(deps, { name: 'Bo', email: 'bo@example.com', consent: 'on' })).toBe(leadId);
+    expect((await consentsOf(deps, leadId, admin)).body.inForce).toEqual({ contact: true, marketing_email: true });
+  });
+
+  it('is for the lead owner, managers and admins: another rep gets 403, no token 401, an unknown lead 404', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    expect((await consentsOf(deps, leadId, rep)).status).toBe(403);
+    expect((await consentsOf(deps, leadId)).status).toBe(401);
+    expect((await consentsOf(deps, 'no-such-lead', admin)).status).toBe(404);
+    deps.store.leads.get(leadId)!.ownerId = 'rep-ava';
+    expect((await consentsOf(deps, leadId, rep)).status).toBe(200);
+  });
+});
+
+describe('DELETE /leads/{leadId}', () => {
+  it('erases the person from the lead, its person keys, consent IPs and unpublished answers, and records it', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    const { status, body } = await erase(deps, leadId, admin);
+    expect(status).toBe(200);
+    expect(body).toEqual({ leadId, status: 'erased', alreadyErased: false });
+    const lead = deps.store.leads.get(leadId)!;
+    expect(lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
+    expect(lead.consent).toEqual({ version: '2026-01', text: 'I agree that Northwind may contact me about its products.', purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
+    expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
+    // The campaign keeps its credit; the click id and landing page, which single out the visit, go.
+    expect(lead.attribution).toEqual({ lastTouch: { utm_campaign: 'spring' } });
+    expect(await deps.store.findLeadIdByPersonKey('email#ada@example.com')).toBeUndefined();
+    expect(await deps.store.findLeadIdByPersonKey('phone#+14155550100')).toBeUndefined();
+    const entries = await deps.consents.entriesFor(leadId);
+    expect(entries.map((entry) => [entry.purpose, entry.action, entry.ip, entry.userAgent])).toEqual([
+      ['contact', 'given', undefined, undefined],
+      ['marketing_email', 'given', undefined, undefined],
+    ]);
+    const events = [...deps.store.outbox.values()];
+    const scored = events.find((event) => event.detailType === 'lead.scored')!;
+    expect(scored.detail).not.toHaveProperty('answers');
+    expect(events.at(-1)).toMatchObject({ detailType: 'lead.erased', detail: { leadId, sourceKind: 'web_form', reason: "erased at the person's request" } });
+  });
+
+  it('is idempotent: erasing again changes nothing and says so', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    await erase(deps, leadId, admin);
+    const after = structuredClone(deps.store.leads.get(leadId));
+    const events = deps.store.outbox.size;
+    expect(await erase(deps, leadId, admin)).toEqual({ status: 200, body: { leadId, status: 'erased', alreadyErased: true } });
+    expect(deps.store.leads.get(leadId)).toEqual(after);
+    expect(deps.store.outbox.size).toBe(events);
+  });
+
+  it('is for admins only: managers and reps get 403, no token 401, and nothing is erased; an unknown lead is 404', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    expect((await erase(deps, leadId, manager)).status).toBe(403);
+    expect((await erase(deps, leadId, rep)).status).toBe(403);
+    expect((await erase(deps, leadId)).status).toBe(401);
+    expect(deps.store.leads.get(leadId)?.contact.email).toBe('ada@example.com');
+    expect(await erase(deps, 'no-such-lead', admin)).toEqual({ status: 404, body: expect.objectContaining({ error: 'Lead "no-such-lead" does not exist' }) });
+  });
+
+  it("leaves the lead's channel-ROI facts as they were, so rollups count it as before, even when an event is replayed", async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('recorded');
+    const counted = structuredClone([...deps.roi.facts.values()]);
+    expect(counted).toEqual([expect.objectContaining({ leadId, kind: 'lead', invalid: false })]);
+    await erase(deps, leadId, admin);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('no_lead');
+    expect([...deps.roi.facts.values()]).toEqual(counted);
+  });
+
+  it('lets the same person come back as a new lead', async () => {
+    const deps = depsWithConsentForm();
+    const first = await capture(deps, ada);
+    await erase(deps, first, admin);
+    const again = await capture(deps, ada);
+    expect(again).not.toBe(first);
+    expect(deps.store.leads.get(again)).toMatchObject({ status: 'new', touches: 1, contact: { email: 'ada@example.com' } });
+  });
+});
+
+describe('GET /leads/{leadId}/export', () => {
+  it('returns everything held about the person to an admin: lead, timeline, consent ledger, intake records, notification records', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    await deps.sends.claimEmail({ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:01.000Z');
+    const { status, body } = await exportOf(deps, leadId, admin);
+    expect(status).toBe(200);
+    expect(body.lead).toMatchObject({ leadId, contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' }, answers: { company_size: '1000+' } });
+    expect(body.timeline).toEqual([expect.objectContaining({ action: 'captured', by: 'form:demo' })]);
+    expect(body.consents).toHaveLength(2);
+    expect(body.intakeRecords).toEqual([]);
+    expect(body.notifications).toEqual([{ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email', status: 'pending', claimedAt: '2026-03-02T10:15:01.000Z' }]);
+    expect(body.exportedAt).toBe('2026-03-02T10:15:00.000Z');
+  });
+
+  it('shows nothing personal once the person is erased', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    await erase(deps, leadId, admin);
+    const text = JSON.stringify((await exportOf(deps, leadId, admin)).body);
+    for (const personal of ['Ada', 'ada@example.com', 'ada.l%40example.com', 'Cj0-ada-click', '4155550100', '1000+', 'Call me after 5', '127.0.0.1', '"userAgent"']) expect(text).not.toContain(personal);
+  });
+
+  it('includes the platform delivery that brought the lead', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    const lead = deps.store.leads.get(leadId)!;
+    lead.source = { kind: 'meta', platformLeadId: '1234567890' };
+    const record = {
+      platform: 'meta' as const,
+      platformLeadId: '1234567890',
+      status: 'fetched' as const,
+      request: { platform: 'meta' as const, leadgenId: '1234567890' },
+      receivedAt: '2026-03-02T10:14:00.000Z',
+      rawDelivery: '{"entry":[]}',
+      attempts: 0,
+      leadId,
+    };
+    await deps.intakes.recordDelivery(record);
+    expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([record]);
+    await erase(deps, leadId, admin);
+    const { rawDelivery: _raw, ...scrubbed } = record;
+    expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([scrubbed]);
+  });
+
+  it('is for admins only', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    expect((await exportOf(deps, leadId, manager)).status).toBe(403);
+    expect((await exportOf(deps, leadId, rep)).status).toBe(403);
+    expect((await exportOf(deps, leadId)).status).toBe(401);
+    expect((await exportOf(deps, 'no-such-lead', admin)).status).toBe(404);
+  });
+});
