@@ -157,6 +157,21 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: { 200: { description: 'The lead.', content: json(lead) } },
     errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
   },
+  'GET /leads/{leadId}/consents': {
+    pathParameters: leadIdParameter,
+    responses: { 200: { description: 'The consent ledger in time order and the purposes in force: `{"leadId", "entries": [...], "inForce": {...}}`.', content: json() } },
+    errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
+  },
+  'GET /leads/{leadId}/export': {
+    pathParameters: leadIdParameter,
+    responses: { 200: { description: 'Everything held about the person: the lead and its timeline, the consent ledger, the intake record that brought it, its notification send records.', content: json() } },
+    errors: { 403: 'Only admins may export a person.', 404: 'No such lead.' },
+  },
+  'DELETE /leads/{leadId}': {
+    pathParameters: leadIdParameter,
+    responses: { 200: { description: 'The person is erased everywhere they are stored: `{"leadId", "status": "erased", "alreadyErased": false}`; a repeat answers `alreadyErased: true` and changes nothing.', content: json() } },
+    errors: { 403: 'Only admins may erase a person.', 404: 'No such lead.' },
+  },
   'GET /leads/lookup': {
     query: lookupQuery,
     responses: { 200: { description: '`{"exists": false}` or who holds the person: `{"exists": true, "leadId", "status", "heldBy", "poolId", "owner", "since"}`; never contact details.', content: json() } },
