@@ -1,5 +1,6 @@
 import {
   agendaKey,
+  isOpenOffer,
   openLeadStatuses,
   releasableStatuses,
   type LeadAcceptance,
@@ -7,6 +8,8 @@ import {
   type LeadClaim,
   type LeadErasure,
   type LeadEvent,
+  type LeadOfferChange,
+  type OfferAcceptance,
   type LeadRelease,
   type LeadTransition,
   type MyLeadsCursor,
@@ -132,6 +135,21 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
     this.record(change.event);
     return 'pooled';
+  }
+
+  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+    const lead = this.leads.get(change.leadId);
+    if (!lead || lead.ownerId || lead.offer || lead.status !== 'new') return 'already_routed';
+    Object.assign(lead, { offer: change.offer, updatedAt: change.offer.offeredAt, history: [...lead.history, change.historyEntry] });
+    this.record(change.event);
+    return 'offered';
+  }
+
+  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
+    return [...this.leads.values()]
+      .filter((lead) => isOpenOffer(lead) && lead.offer.expiresAt <= now)
+      .sort((a, b) => a.offer!.expiresAt.localeCompare(b.offer!.expiresAt))
+      .slice(0, limit);
   }
 
   /** Claims per rep, pool and local day, as the DynamoDB store's `CLAIMS#…` counters. */
@@ -416,6 +434,19 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
     this.used.set(linkId, acceptance.acceptedAt);
     lead.history.push(acceptance.historyEntry);
     lead.updatedAt = acceptance.acceptedAt;
+    this.leads.record(acceptance.event);
+    return 'accepted' as const;
+  }
+  async recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, _linkExpiresAt: number, capacity: number) {
+    if (this.used.has(linkId)) return 'link_used' as const;
+    const lead = this.leads.leads.get(acceptance.leadId);
+    if (!lead || lead.ownerId || lead.status !== 'new' || lead.offer?.offeredAt !== acceptance.offeredAt) return 'taken' as const;
+    const open = this.leads.openLeads.get(acceptance.ownerId) ?? 0;
+    if (open >= capacity) return 'at_capacity' as const;
+    this.leads.openLeads.set(acceptance.ownerId, open + 1);
+    this.used.set(linkId, acceptance.assignment.assignedAt);
+    const { ownerId, assignment, routing } = acceptance;
+    Object.assign(lead, { ownerId, assignment, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] });
     this.leads.record(acceptance.event);
     return 'accepted' as const;
   }

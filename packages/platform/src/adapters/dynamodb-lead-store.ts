@@ -8,6 +8,7 @@ import {
   type Lead,
   type LeadClaim,
   type LeadErasure,
+  type LeadOfferChange,
   type LeadRelease,
   type LeadTransition,
   type MyLeadsCursor,
@@ -20,7 +21,8 @@ import {
 } from '@leadflow/domain';
 import type { IntakeOutcome, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { leadFromItem, leadIndexAttributes } from './lead-item';
-import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
+import { leadsTableKeys, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { outboxItem } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
@@ -207,7 +209,9 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
+                UpdateExpression:
+                  'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                 // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
@@ -247,7 +251,8 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression:
+                  'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -271,6 +276,55 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.leaveInPool(change);
       throw error;
     }
+  }
+
+  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(change.leadId),
+                  UpdateExpression: 'SET offer = :offer, offerExpiryPartition = :partition, offerExpiresAt = :expiresAt, updatedAt = :at, history = list_append(history, :entry)',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND attribute_not_exists(offer) AND #status = :new',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':new': 'new',
+                    ':offer': change.offer,
+                    ':partition': shardedPartition(openOfferPartition, change.leadId),
+                    ':expiresAt': change.offer.expiresAt,
+                    ':at': change.offer.offeredAt,
+                    ':entry': [change.historyEntry],
+                  },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'offered';
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return 'already_routed';
+      throw error;
+    }
+  }
+
+  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'offer-expiry-by-time',
+      partitionAttribute: 'offerExpiryPartition',
+      prefix: openOfferPartition,
+      sortAttribute: 'offerExpiresAt',
+      sortCondition: '#sort <= :now',
+      values: { ':now': now },
+      limit,
+    });
+    return items.map(leadFromItem);
   }
 
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
