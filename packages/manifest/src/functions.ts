@@ -12,6 +12,7 @@ import { leadPoolFunctions } from './functions/lead-pool';
 import { leadWorkFunctions } from './functions/lead-work';
 import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 import { repNotificationFunctions } from './functions/rep-notifications';
+import { leadOfferFunctions } from './functions/lead-offers';
 import { channelRoiFunctions } from './functions/channel-roi';
 
 /**
@@ -34,5 +35,6 @@ export const manifestFunctions = (configuration: { routing: Routing; organisatio
   ...leadWorkFunctions,
   ...leadFollowUpFunctions,
   ...repNotificationFunctions,
+  ...leadOfferFunctions,
   ...channelRoiFunctions(configuration.organisation.timeZone),
 ];
