@@ -251,8 +251,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression:
-                  'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
+                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {

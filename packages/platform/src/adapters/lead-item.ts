@@ -4,7 +4,18 @@ import { shardedPartition } from './sparse-index-shards';
 
 /** The lead held in a `LEAD` item of the table, validated against its schema. */
 export function leadFromItem(item: Record<string, unknown>): Lead {
-  const { pk: _pk, sk: _sk, entity: _entity, poolWaiting: _poolWaiting, ownerAgenda: _ownerAgenda, followUpDueAt: _followUpDueAt, followUpDuePartition: _followUpDuePartition, offerExpiryPartition: _offerExpiryPartition, offerExpiresAt: _offerExpiresAt, ...lead } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    entity: _entity,
+    poolWaiting: _poolWaiting,
+    ownerAgenda: _ownerAgenda,
+    followUpDueAt: _followUpDueAt,
+    followUpDuePartition: _followUpDuePartition,
+    offerExpiryPartition: _offerExpiryPartition,
+    offerExpiresAt: _offerExpiresAt,
+    ...lead
+  } = item;
   return leadSchema.parse(lead);
 }
 

@@ -1,4 +1,19 @@
-import type { Lead, LeadClaim, LeadErasure, LeadOfferChange, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter, PreparedIntake } from '@leadflow/domain';
+import type {
+  Lead,
+  LeadClaim,
+  LeadErasure,
+  LeadOfferChange,
+  LeadRelease,
+  LeadTransition,
+  MyLeadsCursor,
+  MyLeadsFilter,
+  OutOfOffice,
+  OwnerChange,
+  PoolChange,
+  PoolCursor,
+  PoolListingFilter,
+  PreparedIntake,
+} from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
