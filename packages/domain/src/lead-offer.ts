@@ -40,10 +40,10 @@ export function rankingStrategy(route: Route): Route['strategy'] {
 export function rankOffer(input: StrategyInput): StrategyRanking {
   const offer = input.route.offer;
   if (!offer) throw new Error(`Route ${input.route.id} has strategy offer but no offer`);
-  if (offer.reps) return rankCandidates({ ...input, pool: { ...input.pool, members: offer.reps } });
-  const { strategy, count } = offer.candidates ?? { strategy: 'least_busy', count: 1 };
-  const { ranked, skipped } = rankCandidates({ ...input, route: { ...input.route, strategy } });
-  return { ranked: ranked.slice(0, count), skipped };
+  const { reps, candidates } = offer;
+  if (!candidates) return rankCandidates({ ...input, pool: { ...input.pool, members: reps ?? [] } });
+  const { ranked, skipped } = rankCandidates({ ...input, route: { ...input.route, strategy: candidates.strategy } });
+  return { ranked: ranked.slice(0, candidates.count), skipped };
 }
 
 /** Whether the lead waits on an offer that nobody has accepted yet and that has not fallen back. */
