@@ -50,6 +50,7 @@ describe('strategy offer: first to accept', () => {
     await Promise.all([notify(), notify()]);
     expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550101', '+14155550102']);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example', 'ben.okafor@northwind.example']);
+    expect(deps.metrics.measured).toHaveLength(1);
     expect(deps.sms.sent[0].body).toMatch(/^Hot lead offered, first to accept gets it: Celine Tremblay \(Maple Freight\) Accept: https:\/\/leads\.example\/a\/\S+$/);
     expect(deps.mailer.sent[0]).toMatchObject({ subject: 'Lead offered: Celine Tremblay', text: expect.stringContaining('is offered to you and 1 other rep(s) until 2026-03-02 17:05 UTC') });
     expect(deps.mailer.sent[0].text).not.toContain('Release lead');
