@@ -1,47 +1,31 @@
-import { assignToOwner, leaveInPool, rankCandidates, routedLeadFacts, routedLeadFactsOf, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
-import { lambdaDependencies, logger, operationalMetricNames, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
+import { routedLeadFacts, routedLeadFactsOf, routedLeadSchema } from '@leadflow/domain';
+import { lambdaDependencies, routeLead, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
- * detail}`), and this applies that route's strategy — an owner under their holding cap, or the pool.
- * The detail carries the score and facts routing needs, so the lead is not read: the assignment's
- * transaction writes only a lead still `new` and unowned (a redelivery, or a lead routed, invalidated or
- * erased since, is left alone). The route's turn and the reps' states are read at the same time.
+ * detail}`), and this applies that route's strategy — an owner under their holding cap, the pool, or an
+ * offer to several reps at once. The detail carries the score and facts routing needs, so the lead is
+ * not read: the routing writes change only a lead still `new`, unowned and not on offer (a redelivery, a
+ * re-score of a lead already offered, or a lead routed, invalidated or erased since, is left alone).
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'now' | 'newId'>) {
   return ruleInputHandler(routedLeadSchema, async ({ routeId, detail }) => {
-    const { config, leads, metrics, now, newId } = dependencies();
-    const route = config.routing.routes.find((candidate) => candidate.id === routeId);
+    const deps = dependencies();
+    const route = deps.config.routing.routes.find((candidate) => candidate.id === routeId);
     if (!route) throw new Error(`Rule for route "${routeId}" fired, but the configuration has no such route`);
     let lead = routedLeadFacts(detail);
     if (!lead) {
       // An event from before details carried the score's contributions: read the lead for them.
-      const stored = await leads.getLead(detail.leadId);
+      const stored = await deps.leads.getLead(detail.leadId);
       if (!stored) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
-      if (stored.ownerId || stored.status !== 'new') return;
+      if (stored.ownerId || stored.status !== 'new' || stored.offer) return;
       lead = routedLeadFactsOf(stored);
     }
 
     const poolId = route.poolId ?? lead.poolId;
-    const pool = config.pools.find((candidate) => candidate.id === poolId);
+    const pool = deps.config.pools.find((candidate) => candidate.id === poolId);
     if (!pool) throw new Error(`Route ${route.id} sends lead ${lead.leadId} to pool "${poolId}", which the configuration no longer has`);
-    const [turn, states] = await Promise.all([strategyTakesTurns(route.strategy) ? leads.takeTurn(`${route.id}#${pool.id}`) : undefined, leads.readRepStates(pool.members)]);
-    const at = now();
-    const { ranked, skipped } = rankCandidates({ route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now: at });
-
-    const context = { lead, route, poolId: pool.id, turn, now: at };
-    const filledMeanwhile: RoutingCandidate[] = [];
-    for (const [index, owner] of ranked.entries()) {
-      const change = assignToOwner({ ...context, skipped: [...filledMeanwhile, ...skipped], owner, passedOver: ranked.slice(index + 1), eventId: newId() });
-      const outcome = await leads.assignOwner({ leadId: lead.leadId, capacity: owner.capacity, ...change });
-      logger.info('Lead assignment', { leadId: lead.leadId, routeId, ownerId: owner.id, outcome });
-      if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
-      if (outcome !== 'at_capacity') return;
-      filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
-    }
-    const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
-    const outcome = await leads.leaveInPool({ leadId: lead.leadId, ...change });
-    logger.info('Lead left in pool', { leadId: lead.leadId, routeId, poolId: pool.id, outcome });
+    await routeLead(deps, { lead, route, pool, now: deps.now() });
   });
 }
 

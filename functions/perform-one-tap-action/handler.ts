@@ -1,4 +1,4 @@
-import { oneTapActions, planAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
+import { isOpenOffer, offerTakenRefusal, oneTapActions, planAcceptance, planOfferAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
 
@@ -17,8 +17,17 @@ const changedMeanwhile: LinkRefusal = { reason: 'lead_changed', message: 'This l
 
 /** One executor per one-tap action; each writes the link's use so it works once. */
 const executors: Record<OneTapAction, (context: ActionContext) => Promise<ActionResult>> = {
-  // The link's use, the history entry and lead.accepted in one transaction.
+  // The first accept of an open offer makes the rep the owner; any other accept acknowledges a lead already theirs. Each is one transaction.
   accept: async ({ deps, claims, linkId, lead }) => {
+    if (isOpenOffer(lead)) {
+      const rep = deps.config.reps.find((candidate) => candidate.id === claims.repId);
+      if (!rep) return { refusal: changedMeanwhile };
+      const outcome = await deps.links.recordOfferAcceptance(linkId, planOfferAcceptance({ lead, repId: rep.id, now: deps.now(), eventId: deps.newId() }), claims.expiresAt, rep.capacity);
+      if (outcome === 'link_used') return { refusal: usedMeanwhile };
+      if (outcome === 'taken') return { refusal: offerTakenRefusal };
+      if (outcome === 'at_capacity') return { refusal: { reason: 'at_capacity', message: `You already hold as many open leads as you may (${rep.capacity}); nothing was changed.` } };
+      return { done: true };
+    }
     const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);
     if (outcome === 'link_used') return { refusal: usedMeanwhile };
     if (outcome === 'lead_changed') return { refusal: changedMeanwhile };

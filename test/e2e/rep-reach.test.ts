@@ -40,7 +40,7 @@ describe('reaching the rep through the local runtime', () => {
     const messages = await eventually(async () => {
       const forLead = (await outbox()).filter((message) => message.leadId === leadId);
       return forLead.length >= 2 ? forLead : undefined;
-    });
+    }, 30_000);
     sms = messages.find((message) => message.channel === 'sms')!;
     const email = messages.find((message) => message.channel === 'email')!;
     expect(['+14155550101', '+14155550102']).toContain(sms.recipient);

@@ -85,12 +85,13 @@ describe('npm run routing:dry-run against the local runtime', () => {
   it('refuses a bad configuration naming the field (exit 1), and a wrong call with the usage (exit 2)', async () => {
     const config = demoConfiguration();
     config.routing.routes = config.routing.routes.map((route) => (route.id === 'cold-to-nurture' ? { ...route, poolId: 'no-such-pool' } : route));
+    const coldRoute = config.routing.routes.findIndex((route) => route.id === 'cold-to-nurture');
     const badPath = join(workDir, 'bad.json');
     writeFileSync(badPath, JSON.stringify(config));
     const refused = await promisify(execFile)('npx', ['tsx', 'scripts/operations/routing-dry-run.ts', '--config', badPath, '--url', runtime.url], { cwd: rootDir }).catch(
       (error: { code: number; stderr: string }) => error,
     );
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('routing.routes[1].poolId: unknown pool "no-such-pool"') });
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining(`routing.routes[${coldRoute}].poolId: unknown pool "no-such-pool"`) });
 
     const usage = await promisify(execFile)('npx', ['tsx', 'scripts/operations/routing-dry-run.ts', '--days', 'a month'], { cwd: rootDir }).catch((error: { code: number; stderr: string }) => error);
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run routing:dry-run') });

@@ -2,6 +2,7 @@ import {
   agendaKey,
   consentLedgerEntrySchema,
   consentPersonalFields,
+  isOpenOffer,
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personalEventDetailFields,
@@ -12,6 +13,8 @@ import {
   type LeadClaim,
   type LeadErasure,
   type LeadEvent,
+  type LeadOfferChange,
+  type OfferAcceptance,
   type LeadRelease,
   type LeadTransition,
   type MyLeadsCursor,
@@ -33,6 +36,7 @@ import type {
   EventPublisher,
   PublishOutcome,
   OutgoingEmail,
+  OfferGuard,
   OwnerAssignment,
   RateLimiter,
   OperationalMetrics,
@@ -139,7 +143,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId || lead.status !== 'new') return 'already_assigned';
+    if (!lead || lead.ownerId || lead.status !== 'new' || (isOpenOffer(lead) && !change.closesOffer)) return 'already_assigned';
     const open = this.openLeads.get(change.ownerId) ?? 0;
     if (open >= change.capacity) return 'at_capacity';
     this.openLeads.set(change.ownerId, open + 1);
@@ -155,12 +159,27 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'assigned';
   }
 
-  async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId || lead.status !== 'new') return 'already_routed';
+    if (!lead || lead.ownerId || lead.status !== 'new' || (isOpenOffer(lead) && !change.closesOffer)) return 'already_routed';
     Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
     this.record(change.event);
     return 'pooled';
+  }
+
+  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+    const lead = this.leads.get(change.leadId);
+    if (!lead || lead.ownerId || lead.offer || lead.status !== 'new') return 'already_routed';
+    Object.assign(lead, { offer: change.offer, updatedAt: change.offer.offeredAt, history: [...lead.history, change.historyEntry] });
+    this.record(change.event);
+    return 'offered';
+  }
+
+  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
+    return [...this.leads.values()]
+      .filter((lead) => isOpenOffer(lead) && lead.offer.expiresAt <= now)
+      .sort((a, b) => a.offer!.expiresAt.localeCompare(b.offer!.expiresAt))
+      .slice(0, limit);
   }
 
   /** Claims per rep, pool and local day, as the DynamoDB store's `CLAIMS#…` counters. */
@@ -456,6 +475,19 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
     this.used.set(linkId, acceptance.acceptedAt);
     lead.history.push(acceptance.historyEntry);
     lead.updatedAt = acceptance.acceptedAt;
+    this.leads.record(acceptance.event);
+    return 'accepted' as const;
+  }
+  async recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, _linkExpiresAt: number, capacity: number) {
+    if (this.used.has(linkId)) return 'link_used' as const;
+    const lead = this.leads.leads.get(acceptance.leadId);
+    if (!lead || lead.ownerId || lead.status !== 'new' || lead.offer?.offeredAt !== acceptance.offeredAt) return 'taken' as const;
+    const open = this.leads.openLeads.get(acceptance.ownerId) ?? 0;
+    if (open >= capacity) return 'at_capacity' as const;
+    this.leads.openLeads.set(acceptance.ownerId, open + 1);
+    this.used.set(linkId, acceptance.assignment.assignedAt);
+    const { ownerId, assignment, routing } = acceptance;
+    Object.assign(lead, { ownerId, assignment, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] });
     this.leads.record(acceptance.event);
     return 'accepted' as const;
   }

@@ -53,6 +53,9 @@ export function rankCandidates(input: StrategyInput): StrategyRanking {
     case 'round_robin':
     case 'territory':
       return { ranked: rotation(members, eligible, turnOf(input)), skipped };
+    // An offer's configured reps, in their configured order: all of them are offered at once.
+    case 'offer':
+      return { ranked: eligible, skipped };
   }
 }
 

@@ -7,6 +7,7 @@ import { operationsSchema } from './operations-configuration';
 import { defaultRetention, retentionSchema } from './data-retention';
 import { scoringConfigurationSchema } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
+import { checkOfferReferences } from './lead-offer';
 import { workingHoursSchema } from './rep-availability';
 import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
@@ -196,6 +197,7 @@ export const configurationSchema = z
     });
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
     checkRoutingReferences(config, ctx);
+    checkOfferReferences(config, ctx);
     for (const repId of Object.keys(config.notifications.repPreferences)) {
       if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
     }

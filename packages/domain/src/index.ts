@@ -38,6 +38,8 @@ export * from './rep-availability';
 export * from './routing-decision';
 export * from './assignment-strategy';
 export * from './assignment-strategies';
+export * from './lead-offer-schemas';
+export * from './lead-offer';
 export * from './routing-dry-run';
 export * from './pool-claim';
 export * from './pool-listing';

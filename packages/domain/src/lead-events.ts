@@ -77,7 +77,7 @@ export const leadAssignedDetailSchema = z.strictObject({
   leadId: z.string(),
   ownerId: z.string(),
   poolId: z.string(),
-  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'manual', 'recycle']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'offer', 'manual', 'recycle']),
   assignedAt: z.iso.datetime(),
   /** For a manual assignment, transfer or recycle to a rep: who did it, and who held the lead before. */
   by: z.string().optional(),
@@ -98,6 +98,17 @@ export const leadPooledDetailSchema = z.strictObject({
   reason: z.enum(['pool_strategy', 'nobody_available']),
   candidates: z.array(routingCandidateSchema),
   pooledAt: z.iso.datetime(),
+});
+
+/** A route with strategy `offer` offered a lead to several reps at once; the first to accept before `expiresAt` owns it. */
+export const leadOfferedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  poolId: z.string(),
+  routeId: z.string(),
+  repIds: z.array(z.string()).min(1),
+  offeredAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
 });
 
 /** A pool member claimed an unowned lead from its pool (领取). */
@@ -248,6 +259,7 @@ export const leadEventDetailSchemas = {
   'lead.scored': leadScoredDetailSchema,
   'lead.assigned': leadAssignedDetailSchema,
   'lead.pooled': leadPooledDetailSchema,
+  'lead.offered': leadOfferedDetailSchema,
   'lead.claimed': leadClaimedDetailSchema,
   'lead.released': leadReleasedDetailSchema,
   'lead.activity_logged': leadActivityLoggedDetailSchema,

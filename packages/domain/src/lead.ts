@@ -3,6 +3,7 @@ import { consentPurposeSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';
 import { routingDecisionSchema } from './routing-decision';
+import { leadOfferSchema } from './lead-offer-schemas';
 
 /** Lead fields a form answer can fill (the rest of a form's answers are kept under `answers`). */
 export const leadContactFieldNames = ['name', 'email', 'phone', 'company', 'title', 'country', 'region', 'message'] as const;
@@ -34,6 +35,7 @@ export const leadHistoryEntrySchema = z.strictObject({
     'captured',
     'touched',
     'assigned',
+    'offered',
     'pooled',
     'claimed',
     'accepted',
@@ -62,7 +64,7 @@ export type LeadHistoryEntry = z.infer<typeof leadHistoryEntrySchema>;
 
 export const leadAssignmentSchema = z.strictObject({
   /** Which routing rule decided the owner, so the decision can be explained and audited. */
-  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'claim', 'manual', 'recycle']),
+  rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'offer', 'claim', 'manual', 'recycle']),
   poolId: z.string(),
   assignedAt: z.iso.datetime(),
 });
@@ -160,6 +162,8 @@ export const leadSchema = z.strictObject({
   followUp: leadFollowUpStateSchema.optional(),
   /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
   score: leadScoreSchema.optional(),
+  /** The offer of a route with strategy `offer`: to whom, until when; kept once it is accepted or has expired. */
+  offer: leadOfferSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */
   routing: routingDecisionSchema.optional(),
   capturedAt: z.iso.datetime(),

@@ -1,4 +1,5 @@
 import type { Lead } from './lead';
+import type { LeadOffer } from './lead-offer-schemas';
 import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
 
@@ -9,17 +10,19 @@ export interface EmailMessage {
 }
 
 /**
- * The email that tells a rep a lead is theirs: who, how to reach them, and where it came from. Lead
+ * The email that tells a rep a lead is theirs (or, with `offer`, offered to them): who, how to reach them, and where it came from. Lead
  * text is made safe for each part: one line in the subject and the contact lines, quoted blocks for
  * the message and answers, so nothing a person typed can look like a line we wrote.
  */
-export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
+export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repIds' | 'expiresAt'>): EmailMessage {
   const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
   const { message, ...contact } = lead.contact;
   const lines = [
     `Hi ${rep.name},`,
     '',
-    `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
+    offer
+      ? `${who} (${lead.leadId}) is offered to you and ${offer.repIds.length - 1} other rep(s) until ${offer.expiresAt.replace('T', ' ').slice(0, 16)} UTC: the first to accept owns it.`
+      : `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
     '',
     ...Object.entries(contact).map(([field, value]) => `${field}: ${oneLine(value, 500)}`),
     ...(message === undefined ? [] : quotedField('message', message)),
@@ -27,7 +30,7 @@ export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
     '',
     `Source: ${lead.source.formId ? `form ${oneLine(lead.source.formId)}` : lead.source.kind} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
   ];
-  return { to: rep.email, subject: oneLine(`New lead: ${who}`), text: lines.join('\n') };
+  return { to: rep.email, subject: oneLine(`${offer ? 'Lead offered' : 'New lead'}: ${who}`), text: lines.join('\n') };
 }
 
 /** The email that tells a pool's managers a routed lead found nobody available and waits unowned in their pool. */

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { acceptedValues, type RotatingSecret } from './integration-secrets';
+import { isOpenOffer } from './lead-offer';
 
 /**
  * The actions a rep can take from a notification with one tap. The list is data: each entry gives the
@@ -46,7 +47,7 @@ export function actionLinkToken(claims: ActionLinkClaims, key: RotatingSecret): 
 
 /** Why a link is refused, in a word for tests and logs and in plain words for the page. */
 export interface LinkRefusal {
-  reason: 'forged' | 'expired' | 'used' | 'not_yours' | 'lead_changed';
+  reason: 'forged' | 'expired' | 'used' | 'not_yours' | 'lead_changed' | 'taken' | 'at_capacity';
   message: string;
 }
 
@@ -77,12 +78,20 @@ export function actionLinkUrl(baseUrl: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/a/${token}`;
 }
 
+/** What a rep offered a lead sees once another rep has it. */
+export const offerTakenRefusal: LinkRefusal = { reason: 'taken', message: 'This lead was already taken by another rep. There is nothing for you to do.' };
+
 /**
- * Whether the lead, as it is now, still lets the link's rep do the link's action, and why not: both
- * actions are for the lead's owner; accepting is once.
+ * Whether the lead, as it is now, still lets the link's rep do the link's action, and why not: the
+ * actions are for the lead's owner, except accepting an open offer made to the rep (first to accept
+ * wins); accepting is once.
  */
 export function actionLinkRefusal(claims: ActionLinkClaims, lead: Lead | undefined): LinkRefusal | undefined {
   if (!lead) return { reason: 'lead_changed', message: 'This lead no longer exists.' };
+  if (claims.action === 'accept' && lead.ownerId !== claims.repId && lead.offer?.repIds.includes(claims.repId)) {
+    if (isOpenOffer(lead)) return undefined;
+    return lead.ownerId ? offerTakenRefusal : { reason: 'lead_changed', message: 'This offer has ended: nobody accepted it in time and the lead went to its pool.' };
+  }
   if (lead.ownerId !== claims.repId) {
     return { reason: 'not_yours', message: lead.ownerId ? 'This lead is not yours: another rep holds it now.' : 'This lead is not yours any more: it is waiting in its pool.' };
   }

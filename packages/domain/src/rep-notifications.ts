@@ -140,15 +140,15 @@ function minutesOf(clock: string): number {
 }
 
 /**
- * The SMS that tells a rep a lead is theirs: the lead's name and company and the accept link, nothing
+ * The SMS that tells a rep a lead is theirs (or `offered` to them and others): the lead's name and company and the accept link, nothing
  * more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
  * `maxSegments` parts of whichever encoding it needs.
  */
-export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number): { text: string; segments: SmsSegmentCount } {
+export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
   const name = oneLine(lead.contact.name ?? '', 80) || 'A new lead';
   const company = lead.contact.company ? ` (${oneLine(lead.contact.company, 60)})` : '';
   const hot = lead.score?.temperature === 'hot' ? 'hot ' : '';
-  const head = `New ${hot}lead: `;
+  const head = offered ? `${hot ? 'Hot lead' : 'Lead'} offered, first to accept gets it: ` : `New ${hot}lead: `;
   const tail = ` Accept: ${acceptUrl}`;
   const who = `${name}${company}`;
   const full = `${head}${who}${tail}`;

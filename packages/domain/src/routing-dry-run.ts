@@ -3,6 +3,7 @@ import type { Lead } from './lead';
 import { leadFacts, scoreLead, type Grade, type Temperature } from './lead-scoring';
 import { repCoversLead } from './assignment-strategies';
 import type { AssignmentStrategy } from './assignment-strategy';
+import { rankingStrategy } from './lead-offer';
 import { routeFor } from './routing-table';
 
 /** The route id a lead counts under when its record holds no routing decision (captured before routing, or never routed). */
@@ -116,13 +117,15 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   // The facts a compiled route rule sees in `lead.scored`: the new score's grade and temperature, and the lead's answers.
   const route = routeFor(configuration.routing, { ...facts, grade: score.grade, temperature: score.temperature, answers: lead.answers });
   const poolId = route.poolId ?? lead.poolId;
-  const members = configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
+  // An offer's named reps stand in for the pool's members; an offer of candidates ranks by its candidates strategy.
+  const members = route.offer?.reps ?? configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
+  const strategy = rankingStrategy(route);
   const candidates =
     route.strategy === 'pool'
       ? []
       : members.filter((repId) => {
           const rep = configuration.reps.find((candidate) => candidate.id === repId);
-          return rep !== undefined && rep.active && (route.strategy !== 'territory' || repCoversLead(rep, facts));
+          return rep !== undefined && rep.active && (strategy !== 'territory' || repCoversLead(rep, facts));
         });
   return {
     leadId: lead.leadId,

@@ -3,6 +3,7 @@ import { sourceKindSchema } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';
 import { leadEventSource } from './lead-events';
 import { assignmentStrategySchema } from './assignment-strategy';
+import { routeOfferSchema } from './lead-offer-schemas';
 
 const valuesSchema = z.array(z.string().min(1)).min(1);
 
@@ -30,6 +31,8 @@ export const routeSchema = z.strictObject({
   /** Omitted on the default route, which takes whatever no route above it took. */
   match: routeMatchSchema.optional(),
   strategy: assignmentStrategySchema,
+  /** Only with strategy `offer`: to whom, for how long, and the fallback. */
+  offer: routeOfferSchema.optional(),
   /** The pool the lead goes to; omitted, the lead's own pool (from its form or platform form). */
   poolId: z.string().min(1).optional(),
 });

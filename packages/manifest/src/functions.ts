@@ -12,6 +12,7 @@ import { leadPoolFunctions } from './functions/lead-pool';
 import { leadWorkFunctions } from './functions/lead-work';
 import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 import { repNotificationFunctions } from './functions/rep-notifications';
+import { leadOfferFunctions } from './functions/lead-offers';
 import { channelRoiFunctions } from './functions/channel-roi';
 import { apiDocumentFunctions } from './functions/api-document';
 import { outboundWebhookFunctions } from './functions/outbound-webhooks';
@@ -36,6 +37,7 @@ export const manifestFunctions = (configuration: { routing: Routing; organisatio
   ...leadWorkFunctions,
   ...leadFollowUpFunctions,
   ...repNotificationFunctions,
+  ...leadOfferFunctions,
   ...channelRoiFunctions(configuration.organisation.timeZone),
   ...apiDocumentFunctions,
   ...outboundWebhookFunctions(configuration.webhooks),

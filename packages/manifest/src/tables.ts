@@ -23,6 +23,8 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'owner-agenda', partitionKey: { name: 'ownerId', type: 'S' }, sortKey: { name: 'ownerAgenda', type: 'S' } },
       // Sparse: only leads a follow-up rule must look at carry `followUpDuePartition` (sharded), keyed by when, so the job reads what is due.
       { indexName: 'follow-up-due-by-time', partitionKey: { name: 'followUpDuePartition', type: 'S' }, sortKey: { name: 'followUpDueAt', type: 'S' } },
+      // Sparse: only leads with an open offer to several reps carry `offerExpiryPartition` (sharded), keyed by its expiry, so the expiry schedule reads what ran out.
+      { indexName: 'offer-expiry-by-time', partitionKey: { name: 'offerExpiryPartition', type: 'S' }, sortKey: { name: 'offerExpiresAt', type: 'S' } },
       // Sparse: only rep notifications not yet confirmed carry `sendQueue` (`deferred` or `pending`), so the send sweep reads just those.
       { indexName: 'open-sends-by-time', partitionKey: { name: 'sendQueue', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
       // Sparse: only outbound webhook deliveries still to attempt carry `webhookDuePartition` (sharded), keyed by their next attempt.

@@ -50,6 +50,7 @@ export * from './adapters/dynamodb-team-activity-store';
 export * from './adapters/dynamodb-notification-send-ledger';
 export * from './adapters/end-user-messaging-sms-sender';
 export * from './rep-notifier';
+export * from './lead-routing';
 export * from './ports/consent-ledger';
 export * from './adapters/dynamodb-consent-ledger';
 export * from './ports/one-tap-links';

@@ -1,5 +1,9 @@
 import {
   actionLinksText,
+  isOpenOffer,
+  offerNotificationReason,
+  offerTakenEmail,
+  offerTakenNotificationReason,
   actionLinkToken,
   actionLinkUrl,
   localDay,
@@ -15,6 +19,7 @@ import {
   smsCostMicros,
   type EmailMessage,
   type Lead,
+  type LeadOffer,
   type OneTapAction,
   type PlannedSend,
   type Rep,
@@ -24,6 +29,7 @@ import { logger } from './logger';
 import { MessageRefusedError, type SendKey, type SmsBudgetCharge } from './ports/notifications';
 
 export type RepNotifierDependencies = Pick<Dependencies, 'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>;
+type EmailDependencies = Pick<Dependencies, 'config' | 'mailer' | 'sends' | 'now'>;
 
 /** What became of one planned message. */
 export interface SendOutcome {
@@ -32,14 +38,18 @@ export interface SendOutcome {
   note?: string;
 }
 
-/** The links a notification carries: every one-tap action, signed for this rep and lead. */
-async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep): Promise<Record<OneTapAction, string>> {
+/**
+ * The links a notification carries, signed for this rep and lead: every one-tap action, or for an offer
+ * only accepting, until the offer expires.
+ */
+async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep, offer: LeadOffer | undefined): Promise<Partial<Record<OneTapAction, string>> & { accept: string }> {
   const baseUrl = deps.publicBaseUrl;
   if (!baseUrl) throw new Error('No base URL for one-tap links: set notifications.actionLinks.baseUrl in the configuration');
   const key = await deps.secrets.get(secretRefs.actionLinkKey);
-  const expiresAt = Math.floor(deps.now().getTime() / 1000) + deps.config.notifications.actionLinks.expiryMinutes * 60;
-  const entries = (Object.keys(oneTapActions) as OneTapAction[]).map((action) => [action, actionLinkUrl(baseUrl, actionLinkToken({ leadId: lead.leadId, repId: rep.id, action, expiresAt }, key))]);
-  return Object.fromEntries(entries) as Record<OneTapAction, string>;
+  const expiresAt = offer ? Math.floor(Date.parse(offer.expiresAt) / 1000) : Math.floor(deps.now().getTime() / 1000) + deps.config.notifications.actionLinks.expiryMinutes * 60;
+  const actions: OneTapAction[] = offer ? ['accept'] : (Object.keys(oneTapActions) as OneTapAction[]);
+  const link = (action: OneTapAction) => actionLinkUrl(baseUrl, actionLinkToken({ leadId: lead.leadId, repId: rep.id, action, expiresAt }, key));
+  return { ...Object.fromEntries(actions.map((action) => [action, link(action)])), accept: link('accept') };
 }
 
 /**
@@ -48,6 +58,8 @@ async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep):
  * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
  * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
  * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call).
+ * For reason `offered` the rep need not own the lead but must be among the reps of its open offer; the
+ * messages then say it is offered and carry only an accept link, which expires with the offer.
  */
 export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; deferredSms?: boolean }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
   const { config, sends, now } = deps;
@@ -55,12 +67,15 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const state = await sends.readForNotifying(input.leadId, rep.id, reason);
   const lead = state.lead;
   if (!lead) throw new Error(`Lead ${input.leadId} to notify ${rep.id} about is not in the table`);
-  if (lead.ownerId !== rep.id) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
+  // An offer is news only while it is open and made to the rep; anything else only to the lead's owner.
+  const offer = reason === offerNotificationReason ? lead.offer : undefined;
+  const theirs = reason === offerNotificationReason ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) : lead.ownerId === rep.id;
+  if (!theirs) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
 
   const plan: PlannedSend[] = input.deferredSms
     ? [{ channel: 'sms' }]
     : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
-  const links = await actionLinks(deps, lead, rep);
+  const links = await actionLinks(deps, lead, rep, offer);
   const outcomes: SendOutcome[] = [];
   const failures: Error[] = [];
   const queue = [...plan];
@@ -76,7 +91,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         continue;
       }
       if (send.channel === 'email') {
-        const email = newLeadEmail(rep, lead);
+        const email = newLeadEmail(rep, lead, offer);
         outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }));
         continue;
       }
@@ -84,7 +99,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
         continue;
       }
-      const outcome = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred);
+      const outcome = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
       outcomes.push(outcome);
       if ((outcome.outcome === 'over_budget' || outcome.outcome === 'bad_number') && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
     } catch (error) {
@@ -95,12 +110,21 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   return { lead, outcomes };
 }
 
-function linkList(links: Record<OneTapAction, string>): Array<{ title: string; url: string }> {
-  return (Object.keys(links) as OneTapAction[]).map((action) => ({ title: oneTapActions[action].title, url: links[action] }));
+function linkList(links: Partial<Record<OneTapAction, string>>): Array<{ title: string; url: string }> {
+  return (Object.entries(links) as Array<[OneTapAction, string]>).map(([action, url]) => ({ title: oneTapActions[action].title, url }));
+}
+
+/**
+ * Tells a rep who was offered a lead that another rep took it: an email, once per lead and rep (the
+ * send ledger's claim). Email only: the news costs nothing, and the rep's offer link says so too.
+ */
+export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: Lead; rep: Rep }): Promise<SendOutcome> {
+  const key: SendKey = { leadId: input.lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
+  return sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, input.lead));
 }
 
 /** Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. */
-async function sendEmail(deps: RepNotifierDependencies, key: SendKey, rep: Rep, message: EmailMessage): Promise<SendOutcome> {
+async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage): Promise<SendOutcome> {
   if ((await deps.sends.claimEmail(key, deps.now().toISOString())) === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
   let sent;
   try {
@@ -118,10 +142,10 @@ async function sendEmail(deps: RepNotifierDependencies, key: SendKey, rep: Rep, 
  * goes back only when the provider answered with an error (nothing sent); with no answer the claim stays
  * `pending`, and the sweep reports it instead of sending again.
  */
-async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, acceptUrl: string, fromDeferred: boolean): Promise<SendOutcome> {
+async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, acceptUrl: string, fromDeferred: boolean, offered: boolean): Promise<SendOutcome> {
   const { config, sends, now } = deps;
   const sms = config.notifications.sms;
-  const { text, segments } = newLeadSms(lead, acceptUrl, sms.maxSegments);
+  const { text, segments } = newLeadSms(lead, acceptUrl, sms.maxSegments, offered);
   const at = now().toISOString();
   const charge: SmsBudgetCharge = {
     day: localDay(now(), config.organisation.timeZone),

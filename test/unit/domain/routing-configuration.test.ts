@@ -6,7 +6,7 @@ describe('scoring and routing configuration', () => {
   it('refuses a table without a default route, naming the field', () => {
     const document = demoConfiguration();
     document.routing.routes.pop();
-    expect(configurationIssues(document)).toEqual(['routing.routes[3].match: no default route: the last route must have no conditions, so every lead has somewhere to go']);
+    expect(configurationIssues(document)).toEqual(['routing.routes[4].match: no default route: the last route must have no conditions, so every lead has somewhere to go']);
   });
 
   it('refuses duplicate route ids, unknown pools, forms and channels', () => {
@@ -14,7 +14,7 @@ describe('scoring and routing configuration', () => {
     const [first, second] = document.routing.routes;
     Object.assign(second, { id: first.id, poolId: 'nowhere', match: { forms: ['no-form'], channels: ['no-channel'] } });
     expect(configurationIssues(document)).toEqual([
-      'routing.routes[1].id: duplicate id "hot-by-territory"',
+      'routing.routes[1].id: duplicate id "hot-canada-offer"',
       'routing.routes[1].poolId: unknown pool "nowhere"',
       'routing.routes[1].match.forms[0]: unknown form "no-form"',
       'routing.routes[1].match.channels[0]: unknown channel "no-channel"',
@@ -23,8 +23,8 @@ describe('scoring and routing configuration', () => {
 
   it('refuses a route that the routes above it take entirely', () => {
     const document = demoConfiguration();
-    document.routing.routes.splice(1, 0, { id: 'shadowed', name: 'Hot again', match: { temperatures: ['hot'] }, strategy: 'round_robin' });
-    expect(configurationIssues(document)).toEqual(['routing.routes[1].match: never matches: the routes above it take every lead it would']);
+    document.routing.routes.splice(2, 0, { id: 'shadowed', name: 'Hot again', match: { temperatures: ['hot'] }, strategy: 'round_robin' });
+    expect(configurationIssues(document)).toEqual(['routing.routes[2].match: never matches: the routes above it take every lead it would']);
   });
 
   it('refuses thresholds out of order and disqualifiers that add points', () => {

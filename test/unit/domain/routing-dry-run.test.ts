@@ -40,6 +40,7 @@ describe('dryRunRouting', () => {
     const report = dryRunRouting(leads, fakeDependencies().config, now);
     expect(report).toMatchObject({ replayed: 4, routeChanged: 0, poolChanged: 0, gradeChanged: 0, temperatureChanged: 0, pointsChanged: 0, reps: [], changes: [] });
     expect(report.routes.map(({ routeId, before, after }) => [routeId, before, after])).toEqual([
+      ['hot-canada-offer', 0, 0],
       ['hot-by-territory', 2, 2],
       ['cold-to-nurture', 1, 1],
       ['emea-least-busy', 0, 0],
@@ -58,6 +59,7 @@ describe('dryRunRouting', () => {
     );
     expect(report).toMatchObject({ replayed: 4, routeChanged: 2, poolChanged: 2, gradeChanged: 0, reps: [] });
     expect(report.routes).toEqual([
+      { routeId: 'hot-canada-offer', before: 0, after: 0, movingIn: 0, movingOut: 0 },
       { routeId: 'cold-to-nurture', before: 1, after: 1, movingIn: 0, movingOut: 0 },
       { routeId: 'emea-least-busy', before: 0, after: 1, movingIn: 1, movingOut: 0 },
       { routeId: 'partner-weighted', before: 0, after: 0, movingIn: 0, movingOut: 0 },

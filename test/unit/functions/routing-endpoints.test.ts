@@ -22,7 +22,13 @@ describe('GET /routing', () => {
     expect(response.statusCode).toBe(200);
     const { routes } = JSON.parse(response.body);
     expect(routes.map((route: { id: string }) => route.id)).toEqual(deps.config.routing.routes.map((route) => route.id));
-    expect(routes[0]).toMatchObject({ ruleName: 'lead-route-hot-by-territory', strategy: 'territory', pattern: { 'detail-type': ['lead.scored'], detail: { temperature: ['hot'] } } });
+    expect(routes[0]).toMatchObject({
+      ruleName: 'lead-route-hot-canada-offer',
+      strategy: 'offer',
+      offer: { reps: ['rep-ava', 'rep-ben'], windowMinutes: 5, fallback: 'territory' },
+      pattern: { 'detail-type': ['lead.scored'], detail: { temperature: ['hot'], country: ['CA'] } },
+    });
+    expect(routes[1]).toMatchObject({ ruleName: 'lead-route-hot-by-territory', strategy: 'territory', pattern: { 'detail-type': ['lead.scored'] } });
     expect((await get(asRep('rep-ava'))).statusCode).toBe(403);
     expect((await get(asFinance)).statusCode).toBe(403);
     expect((await get(undefined)).statusCode).toBe(401);

@@ -75,6 +75,7 @@ describe('README tables and the manifest', () => {
       'event lead.assigned: rule lead-activity-to-team-counters → count-team-activity is not in its row',
       'event lead.assigned: rule lead-assigned-to-notification → notify-rep is not in its row',
       'event lead.assigned: rule lead-changed-to-follow-up-due → track-follow-up-due is not in its row',
+      'event lead.assigned: rule lead-offer-taken-to-notification → notify-offer-taken is not in its row',
       'event lead.assigned: rule webhook-crm → deliver-webhook is not in its row',
       'route GET /health (health) has no row',
       'schedule sweep-outbox: `rate(5 minutes)` (UTC) has no row',

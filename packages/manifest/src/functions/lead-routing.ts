@@ -25,11 +25,12 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
     },
     {
       name: 'notify-rep',
-      description: 'Tells the rep a lead was assigned to, by SMS and/or email as configured, each message once, with signed one-tap links.',
+      description: 'Tells the rep a lead was assigned to (except by their own accept of an offer), by SMS and/or email as configured, each message once, with signed one-tap links.',
       entry: 'functions/notify-rep/handler.ts',
       trigger: {
         kind: 'event',
-        rules: [{ ruleName: 'lead-assigned-to-notification', pattern: { source: [leadEventSource], 'detail-type': ['lead.assigned'] } }],
+        // A rep who won an offer accepted it from its message a moment ago: no second message (`notify-offer-taken` tells the others).
+        rules: [{ ruleName: 'lead-assigned-to-notification', pattern: { source: [leadEventSource], 'detail-type': ['lead.assigned'], detail: { rule: [{ 'anything-but': ['offer'] }] } } }],
         retryAttempts: 2,
         maxEventAgeSeconds: 3600,
       },

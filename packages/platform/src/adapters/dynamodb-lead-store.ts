@@ -15,6 +15,7 @@ import {
   releasableStatuses,
   type Lead,
   type LeadClaim,
+  type LeadOfferChange,
   type LeadRelease,
   type LeadTransition,
   type MyLeadsCursor,
@@ -25,13 +26,13 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { IntakeOutcome, LeadErasureRequest, LeadStore, OwnerAssignment, RepStates } from '../ports/lead-store';
+import type { IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { consentLedgerItem } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { leadFromItem, leadIndexAttributes } from './lead-item';
-import { consentLedgerPartition, leadsTableKeys, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
+import { consentLedgerPartition, leadsTableKeys, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
-import { queryEveryShard } from './sparse-index-shards';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
 /**
@@ -234,9 +235,11 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry)',
+                // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
+                UpdateExpression:
+                  'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                 // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
+                ConditionExpression: routableLeadCondition(change),
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':new': 'new',
@@ -265,7 +268,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -274,8 +277,8 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new',
+                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
+                ConditionExpression: routableLeadCondition(change),
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':new': 'new',
@@ -298,6 +301,55 @@ export class DynamoDbLeadStore implements LeadStore {
       if (isTransactionConflict(error)) return this.leaveInPool(change);
       throw error;
     }
+  }
+
+  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(change.leadId),
+                  UpdateExpression: 'SET offer = :offer, offerExpiryPartition = :partition, offerExpiresAt = :expiresAt, updatedAt = :at, history = list_append(history, :entry)',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND attribute_not_exists(offer) AND #status = :new',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':new': 'new',
+                    ':offer': change.offer,
+                    ':partition': shardedPartition(openOfferPartition, change.leadId),
+                    ':expiresAt': change.offer.expiresAt,
+                    ':at': change.offer.offeredAt,
+                    ':entry': [change.historyEntry],
+                  },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'offered';
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return 'already_routed';
+      throw error;
+    }
+  }
+
+  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'offer-expiry-by-time',
+      partitionAttribute: 'offerExpiryPartition',
+      prefix: openOfferPartition,
+      sortAttribute: 'offerExpiresAt',
+      sortCondition: '#sort <= :now',
+      values: { ':now': now },
+      limit,
+    });
+    return items.map(leadFromItem);
   }
 
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
@@ -688,4 +740,9 @@ function filterExpression(equal: Record<string, string | undefined>): { FilterEx
     return `${parts.map((part) => `#f${part}`).join('.')} = :f${index}`;
   });
   return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** A `new`, unowned lead, and (unless the write is an offer's fallback) one with no open offer. */
+function routableLeadCondition(change: OfferGuard): string {
+  return `attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new${change.closesOffer ? '' : ' AND attribute_not_exists(offerExpiresAt)'}`;
 }

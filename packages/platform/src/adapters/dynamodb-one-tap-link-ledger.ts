@@ -1,9 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LeadAcceptance } from '@leadflow/domain';
+import type { LeadAcceptance, OfferAcceptance } from '@leadflow/domain';
 import type { OneTapLinkLedger } from '../ports/one-tap-links';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
+import { holdingCapIncrement } from './rep-load-updates';
 
 const linkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
 
@@ -57,6 +59,52 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
       const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed[0]) return 'link_used';
       if (failed[1]) return 'lead_changed';
+      throw error;
+    }
+  }
+
+  async recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, linkExpiresAt: number, capacity: number): Promise<'accepted' | 'taken' | 'link_used' | 'at_capacity'> {
+    try {
+      // Racing accepts cancel each other with TransactionConflict; tried again, one wins and the others find the lead owned.
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.tableName, Item: this.useItem(linkId, acceptance.assignment.assignedAt, linkExpiresAt), ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(acceptance.leadId),
+                  UpdateExpression:
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entries) REMOVE offerExpiryPartition, offerExpiresAt',
+                  // Still this offer, still open: no owner yet (no other accept, no fallback) and still `new`.
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new AND offer.offeredAt = :offeredAt',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':new': 'new',
+                    ':offeredAt': acceptance.offeredAt,
+                    ':owner': acceptance.ownerId,
+                    ':agenda': acceptance.agenda,
+                    ':assignment': acceptance.assignment,
+                    ':routing': acceptance.routing,
+                    ':assigned': 'assigned',
+                    ':at': acceptance.assignment.assignedAt,
+                    ':entries': acceptance.historyEntries,
+                  },
+                },
+              },
+              holdingCapIncrement(this.tableName, acceptance.ownerId, capacity),
+              { Put: { TableName: this.tableName, Item: outboxItem(acceptance.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
+      );
+      return 'accepted';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0]) return 'link_used';
+      if (failed?.[1]) return 'taken';
+      if (failed?.[2]) return 'at_capacity';
       throw error;
     }
   }

@@ -51,6 +51,13 @@ export const unpublishedOutboxPartition = 'unpublished';
  */
 export const followUpDuePartition = 'follow-up-due';
 
+/**
+ * The partition prefix of the sparse `offer-expiry-by-time` index: a lead carries `offerExpiryPartition`
+ * (`offer-open#<shard>`) and `offerExpiresAt` only while an offer made to several reps is open, so the
+ * expiry schedule reads just the offers that ran out.
+ */
+export const openOfferPartition = 'offer-open';
+
 /** The partition holding one lead's consent ledger. */
 export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;
 

@@ -1,7 +1,29 @@
-import type { Lead, LeadClaim, LeadErasure, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter, PreparedIntake } from '@leadflow/domain';
+import type {
+  Lead,
+  LeadClaim,
+  LeadErasure,
+  LeadOfferChange,
+  LeadRelease,
+  LeadTransition,
+  MyLeadsCursor,
+  MyLeadsFilter,
+  OutOfOffice,
+  OwnerChange,
+  PoolChange,
+  PoolCursor,
+  PoolListingFilter,
+  PreparedIntake,
+} from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
-export type OwnerAssignment = OwnerChange & { leadId: string; capacity: number };
+/**
+ * Routing writes leave a lead with an open offer alone (a re-score or redelivery must not take it from
+ * the reps it was offered to), except the offer's own fallback, which says `closesOffer`.
+ */
+export interface OfferGuard {
+  closesOffer?: boolean;
+}
+export type OwnerAssignment = OwnerChange & OfferGuard & { leadId: string; capacity: number };
 
 /** What the store knows of reps right now: open leads held (their holding-cap counters) and who is out of office. */
 export interface RepStates {
@@ -43,10 +65,19 @@ export interface LeadStore {
   /**
    * Sets the owner of a `new` lead unless it already has one (one lead, one owner) and counts it among
    * the rep's open leads, unless that would exceed `capacity` — in one transaction with `lead.assigned`.
+   * A lead with an open offer is refused unless `closesOffer`, which closes it (it leaves the offer-expiry
+   * index); so it is by `leaveInPool`.
    */
   assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'>;
   /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
-  leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'>;
+  leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'>;
+  /**
+   * Records an offer on a `new` lead that has no owner and no offer yet, files it in the offer-expiry
+   * index, and stores `lead.offered`, in one transaction.
+   */
+  offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'>;
+  /** The first `limit` leads whose open offer expired by `now`, soonest expiry first (from the sparse offer-expiry index). */
+  listExpiredOffers(now: string, limit: number): Promise<Lead[]>;
   /**
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must

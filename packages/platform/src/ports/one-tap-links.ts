@@ -1,4 +1,4 @@
-import type { LeadAcceptance } from '@leadflow/domain';
+import type { LeadAcceptance, OfferAcceptance } from '@leadflow/domain';
 
 /** Remembers which one-tap links were used (each works once) and records acceptances. */
 export interface OneTapLinkLedger {
@@ -10,4 +10,10 @@ export interface OneTapLinkLedger {
   forget(linkId: string): Promise<void>;
   /** The link's use, the acceptance on the lead (its owner still the rep) and `lead.accepted`, in one transaction. */
   recordAcceptance(linkId: string, acceptance: LeadAcceptance, linkExpiresAt: number): Promise<'accepted' | 'lead_changed' | 'link_used'>;
+  /**
+   * The first accept of an open offer, in one transaction: the link's use, the owner and assignment (only
+   * while the offer is still the lead's and nobody owns it, else `taken`), the rep's open-lead counter
+   * (within `capacity`, else `at_capacity`) and `lead.assigned`.
+   */
+  recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, linkExpiresAt: number, capacity: number): Promise<'accepted' | 'taken' | 'link_used' | 'at_capacity'>;
 }

@@ -1,0 +1,22 @@
+import { leadAssignedDetailSchema } from '@leadflow/domain';
+import { eventHandler, lambdaDependencies, logger, notifyOfferTaken, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * On `lead.assigned` by an accepted offer: tells the other reps of the offer that it is taken, by email,
+ * once per rep (the send ledger's claim), so they need not open it.
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'mailer' | 'sends' | 'now'>) {
+  return eventHandler(leadAssignedDetailSchema, async (detail) => {
+    const deps = dependencies();
+    const lead = await deps.leads.getLead(detail.leadId);
+    if (!lead?.offer) throw new Error(`Lead ${detail.leadId} was assigned by an offer it does not record`);
+    for (const repId of lead.offer.repIds.filter((id) => id !== detail.ownerId)) {
+      const rep = deps.config.reps.find((candidate) => candidate.id === repId);
+      if (!rep) continue; // a rep gone from the configuration has nobody to tell
+      const outcome = await notifyOfferTaken(deps, { lead, rep });
+      logger.info('Offered rep told the lead is taken', { leadId: lead.leadId, repId, outcome });
+    }
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

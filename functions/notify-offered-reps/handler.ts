@@ -1,0 +1,30 @@
+import { leadOfferedDetailSchema, offerNotificationReason } from '@leadflow/domain';
+import { eventHandler, lambdaDependencies, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+
+/**
+ * On `lead.offered`: tells every rep of the offer at once, on the channels the configuration and their
+ * preferences pick, each message with an accept link that expires with the offer. Each message is claimed
+ * in the send ledger first, so a redelivery or a retry after one rep's failure tells no rep twice.
+ * Speed to lead is measured once, when the messages of the first rep offered it go out (each goes out once).
+ */
+export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'metrics' | 'now'>) {
+  return eventHandler(leadOfferedDetailSchema, async (detail) => {
+    const deps = dependencies();
+    const failures: Error[] = [];
+    for (const repId of detail.repIds) {
+      const rep = deps.config.reps.find((candidate) => candidate.id === repId);
+      if (!rep) throw new Error(`Lead ${detail.leadId} was offered to rep "${repId}", who is not in the configuration`);
+      try {
+        const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: offerNotificationReason });
+        logger.info('Offered rep notified', { leadId: detail.leadId, repId, outcomes });
+        if (repId !== detail.repIds[0] || !outcomes.some((outcome) => outcome.outcome === 'sent')) continue;
+        deps.metrics.measure(operationalMetricNames.speedToLead, deps.now().getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...(lead.score ? { grade: lead.score.grade } : {}) });
+      } catch (error) {
+        failures.push(error as Error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `Telling the reps of lead ${detail.leadId}'s offer failed: ${failures.map((failure) => failure.message).join('; ')}`);
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,46 @@
+import { assignToOwner, leaveInPool, planOffer, rankCandidates, rankingStrategy, rankOffer, strategyTakesTurns, type Pool, type Route, type RoutedLeadFacts, type RoutingCandidate } from '@leadflow/domain';
+import type { Dependencies } from './dependencies';
+import { logger } from './logger';
+import { operationalMetricNames } from './ports/operational-metrics';
+
+export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'metrics' | 'newId'>;
+
+/**
+ * Applies `route`'s strategy to a `new`, unowned lead, as of `now`: an owner under their holding cap
+ * (the next ranked rep when one fills up meanwhile), the pool, or (`offer`) an offer to several reps at
+ * once. An offer that finds nobody to offer to falls back at once. Every write is conditional, so a
+ * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
+ * offer's own fallback). The route's turn and the reps' states are read at the same time.
+ */
+export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
+  const { config, leads, metrics, newId } = deps;
+  const { lead, route, pool, now, closesOffer } = input;
+  const [turn, states] = await Promise.all([strategyTakesTurns(rankingStrategy(route)) ? leads.takeTurn(`${route.id}#${pool.id}`) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
+  const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
+
+  if (route.strategy === 'offer') {
+    const { ranked, skipped } = rankOffer(strategyInput);
+    if (ranked.length === 0) {
+      logger.info('Nobody to offer the lead to; the offer falls back at once', { leadId: lead.leadId, routeId: route.id, skipped });
+      return routeLead(deps, { ...input, route: { ...route, strategy: route.offer?.fallback ?? 'pool', offer: undefined } });
+    }
+    const outcome = await leads.offerLead(planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }));
+    logger.info('Lead offered', { leadId: lead.leadId, routeId: route.id, repIds: ranked.map((rep) => rep.id), outcome });
+    return;
+  }
+
+  const { ranked, skipped } = rankCandidates(strategyInput);
+  const context = { lead, route, poolId: pool.id, turn, now };
+  const filledMeanwhile: RoutingCandidate[] = [];
+  for (const [index, owner] of ranked.entries()) {
+    const change = assignToOwner({ ...context, skipped: [...filledMeanwhile, ...skipped], owner, passedOver: ranked.slice(index + 1), eventId: newId() });
+    const outcome = await leads.assignOwner({ leadId: lead.leadId, capacity: owner.capacity, closesOffer, ...change });
+    logger.info('Lead assignment', { leadId: lead.leadId, routeId: route.id, ownerId: owner.id, outcome });
+    if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
+    if (outcome !== 'at_capacity') return;
+    filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
+  }
+  const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
+  const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change });
+  logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { routeFor } from '@leadflow/domain';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
+import { createHandler as createNotifyOfferedHandler } from '../../../functions/notify-offered-reps/handler';
+import { createHandler as createNotifyTakenHandler } from '../../../functions/notify-offer-taken/handler';
+import { createHandler as createExpireHandler } from '../../../functions/expire-lead-offers/handler';
+import { createHandler as createShowHandler } from '../../../functions/show-one-tap-action/handler';
+import { createHandler as createPerformHandler } from '../../../functions/perform-one-tap-action/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+const offeredAt = new Date('2026-03-02T17:00:00.000Z');
+
+/** A hot Canadian lead from the demo form, routed: the demo's `hot-canada-offer` route offers it to Ava and Ben. */
+async function offeredLead(deps: Deps, leadId = 'l1') {
+  const intake = webFormIntake(deps.config, {
+    leadId,
+    contact: { name: 'Celine Tremblay', email: `${leadId}@bigco.example`, title: 'VP Operations', company: 'Maple Freight', country: 'CA' },
+    answers: { company_size: '1000+', product_interest: 'Fleet software' },
+    now: deps.now(),
+  });
+  await deps.store.ingestLead(intake);
+  const scored = intake.events.find((event) => event.type === 'lead.scored')!;
+  const route = routeFor(deps.config.routing, scored.detail);
+  await createAssignHandler(() => deps)({ routeId: route.id, detail: scored.detail }, lambdaContext);
+  return route;
+}
+
+const eventsOf = (deps: Deps, detailType: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === detailType).map((event) => event.detail);
+const tokenIn = (text: string) => /https:\/\/leads\.example\/a\/(\S+)/.exec(text)?.[1] ?? '';
+const get = (deps: Deps, token: string) => createShowHandler(() => deps)(httpEvent({ method: 'GET', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+const post = (deps: Deps, token: string) => createPerformHandler(() => deps)(httpEvent({ method: 'POST', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+
+describe('strategy offer: first to accept', () => {
+  it('offers a hot Canadian lead to Ava and Ben at once, each told once by SMS and email with an accept link only', async () => {
+    const deps = fakeDependencies(offeredAt);
+    expect((await offeredLead(deps)).id).toBe('hot-canada-offer');
+    const lead = deps.store.leads.get('l1')!;
+    expect(lead).toMatchObject({ status: 'new', offer: { routeId: 'hot-canada-offer', poolId: 'key-accounts', repIds: ['rep-ava', 'rep-ben'], expiresAt: '2026-03-02T17:05:00.000Z', fallback: 'territory' } });
+    expect(lead.ownerId).toBeUndefined();
+    expect(lead.history.at(-1)).toMatchObject({ action: 'offered', by: 'system' });
+    const [offered] = eventsOf(deps, 'lead.offered');
+    expect(offered).toMatchObject({ leadId: 'l1', repIds: ['rep-ava', 'rep-ben'], expiresAt: '2026-03-02T17:05:00.000Z' });
+
+    const notify = () => createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', offered), lambdaContext);
+    for (let delivery = 0; delivery < 3; delivery += 1) await notify();
+    await Promise.all([notify(), notify()]);
+    expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550101', '+14155550102']);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example', 'ben.okafor@northwind.example']);
+    expect(deps.metrics.measured).toHaveLength(1);
+    expect(deps.sms.sent[0].body).toMatch(/^Hot lead offered, first to accept gets it: Celine Tremblay \(Maple Freight\) Accept: https:\/\/leads\.example\/a\/\S+$/);
+    expect(deps.mailer.sent[0]).toMatchObject({ subject: 'Lead offered: Celine Tremblay', text: expect.stringContaining('is offered to you and 1 other rep(s) until 2026-03-02 17:05 UTC') });
+    expect(deps.mailer.sent[0].text).not.toContain('Release lead');
+    expect(tokenIn(deps.mailer.sent[0].text)).toBe(tokenIn(deps.sms.sent[0].body));
+    // The link ends with the offer.
+    const token = tokenIn(deps.sms.sent[0].body);
+    expect(parseInt(token.split('.')[3], 36) * 1000).toBe(Date.parse('2026-03-02T17:05:00.000Z'));
+  });
+
+  it('gives the lead to the first rep who confirms; the other is told it is taken, by page and once by email', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    await createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', eventsOf(deps, 'lead.offered')[0]), lambdaContext);
+    const [avaToken, benToken] = deps.sms.sent.map((sms) => tokenIn(sms.body));
+
+    const page = await get(deps, benToken);
+    expect(page).toMatchObject({ statusCode: 200, body: expect.stringContaining('offered to 2 reps until 2026-03-02 17:05 UTC; the first to accept owns it') });
+    expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
+
+    const [ben, ava] = await Promise.all([post(deps, benToken), post(deps, avaToken)]);
+    expect(ben).toMatchObject({ statusCode: 200, body: expect.stringContaining('The lead is yours') });
+    expect(ava).toMatchObject({ statusCode: 409, body: expect.stringContaining('already taken by another rep') });
+    const lead = deps.store.leads.get('l1')!;
+    expect(lead).toMatchObject({ ownerId: 'rep-ben', status: 'assigned', assignment: { rule: 'offer', poolId: 'key-accounts' }, routing: { strategy: 'offer', outcome: 'assigned', ownerId: 'rep-ben' } });
+    expect(lead.routing?.candidates).toEqual([
+      { repId: 'rep-ava', verdict: 'passed_over', reason: 'did not accept first' },
+      { repId: 'rep-ben', verdict: 'chosen' },
+    ]);
+    expect(lead.history.slice(-2).map((entry) => [entry.action, entry.by])).toEqual([
+      ['accepted', 'rep-ben'],
+      ['assigned', 'rep-ben'],
+    ]);
+    expect(deps.store.openLeads.get('rep-ben')).toBe(1);
+    expect(deps.store.openLeads.get('rep-ava')).toBeUndefined();
+    expect((await get(deps, avaToken)).body).toContain('already taken by another rep');
+    expect((await post(deps, benToken)).statusCode).toBe(409);
+
+    const assigned = eventsOf(deps, 'lead.assigned');
+    expect(assigned).toEqual([expect.objectContaining({ ownerId: 'rep-ben', rule: 'offer', routeId: 'hot-canada-offer' })]);
+    const mailsBefore = deps.mailer.sent.length;
+    const notifyTaken = () => createNotifyTakenHandler(() => deps)(busEvent('lead.assigned', assigned[0]), lambdaContext);
+    await notifyTaken();
+    await notifyTaken();
+    expect(deps.mailer.sent.slice(mailsBefore)).toEqual([
+      expect.objectContaining({ to: 'ava.chen@northwind.example', subject: 'Lead taken: Celine Tremblay', text: expect.stringContaining('already taken by another rep') }),
+    ]);
+  });
+
+  it('falls back when nobody accepts: the schedule run after the window lets the route fallback (territory) assign it', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time });
+    expect(await expire('2026-03-02T17:04:59.000Z')).toEqual({ expired: [] });
+    expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
+    expect(await expire('2026-03-02T17:05:30.000Z')).toEqual({ expired: ['l1'] });
+    // Ava covers Canada; Ben does not.
+    expect(deps.store.leads.get('l1')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory', poolId: 'key-accounts' } });
+    expect(eventsOf(deps, 'lead.assigned')).toEqual([expect.objectContaining({ ownerId: 'rep-ava', rule: 'territory' })]);
+    expect(await expire('2026-03-02T17:06:30.000Z')).toEqual({ expired: [] });
+  });
+
+  it('falls back to the pool when the route says so, and at once when nobody can be offered the lead', async () => {
+    const deps = fakeDependencies(offeredAt);
+    const route = deps.config.routing.routes.find((candidate) => candidate.id === 'hot-canada-offer')!;
+    route.offer = { ...route.offer!, fallback: 'pool' };
+    await offeredLead(deps, 'l1');
+    await createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:10:00.000Z' });
+    expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', poolId: 'key-accounts', routing: { strategy: 'pool', outcome: 'pooled' } });
+
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setAt: offeredAt.toISOString(), setBy: repId });
+    await offeredLead(deps, 'l2');
+    const lead = deps.store.leads.get('l2')!;
+    expect(lead.offer).toBeUndefined();
+    expect(lead).toMatchObject({ status: 'in_pool', routing: { strategy: 'pool' } });
+    expect(eventsOf(deps, 'lead.offered')).toHaveLength(1);
+  });
+});
