@@ -70,6 +70,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         history: [...lead.history, touch.historyEntry],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
+        ...(touch.tags ? { tags: touch.tags } : {}),
       });
       touch.events.forEach((event) => this.record(event));
       remember(leadId);
@@ -178,6 +179,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       (!filter.grade || lead.score?.grade === filter.grade) &&
       (!filter.temperature || lead.score?.temperature === filter.temperature) &&
       (!filter.channel || lead.channel === filter.channel) &&
+      (!filter.tag || (lead.tags ?? []).includes(filter.tag)) &&
       (!filter.capturedFrom || lead.capturedAt >= filter.capturedFrom) &&
       (!filter.capturedTo || lead.capturedAt <= filter.capturedTo);
     const waiting = [...this.leads.values()]
@@ -191,7 +193,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
     const order = (agenda: string, leadId: string) => `${agenda}\u0000${leadId}`;
     const owned = [...this.leads.values()]
-      .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade))
+      .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade) && (!filter.tag || (lead.tags ?? []).includes(filter.tag)))
       .map((lead) => ({ lead, agenda: agendaKey(lead) }))
       .filter(({ agenda, lead }) => (!filter.dueBefore || agenda < filter.dueBefore) && (!page.after || order(agenda, lead.leadId) > order(page.after.agenda, page.after.leadId)))
       // By code unit, as DynamoDB orders sort keys (a locale's collation would ignore the "~" of no next step).

@@ -13,6 +13,7 @@ import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema } from './channel-roi-configuration';
+import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -145,6 +146,8 @@ export const configurationSchema = z
     notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
     /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
     channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
+    /** The tag vocabulary (names, colours, who may set each) and the rules that apply tags when a lead is scored. */
+    tags: tagsConfigurationSchema.default(tagsConfigurationSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -190,6 +193,7 @@ export const configurationSchema = z
     });
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
     checkRoutingReferences(config, ctx);
+    checkTagReferences(config.tags, ctx);
     for (const repId of Object.keys(config.notifications.repPreferences)) {
       if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
     }

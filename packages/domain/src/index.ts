@@ -63,3 +63,4 @@ export * from './channel-roi-access';
 export * from './conversion-feedback';
 export * from './channel-rates';
 export * from './page-cursor';
+export * from './lead-tags';

@@ -236,6 +236,15 @@ export const leadAcceptedDetailSchema = z.strictObject({
   acceptedAt: z.iso.datetime(),
 });
 
+/** Tags were added to or removed from a lead, by hand or (`by: system`) by the tag rules; `tags` is the lead's set after. */
+export const leadTaggedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  tags: z.array(z.string()),
+  taggedAt: z.iso.datetime(),
+});
+
 /** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
@@ -257,6 +266,7 @@ export const leadEventDetailSchemas = {
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
   'lead.accepted': leadAcceptedDetailSchema,
+  'lead.tagged': leadTaggedDetailSchema,
 } as const;
 
 export type LeadEventType = keyof typeof leadEventDetailSchemas;

@@ -5,6 +5,7 @@ import { leadEvent, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
+import { applyRuleTags } from './lead-tags';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -42,12 +43,14 @@ export interface LeadTouch {
   lastTouch?: TouchAttribution;
   /** The lead's new score with this touch counted (a returning person can warm up); none for unscored leads. */
   score?: LeadScore;
-  /** `lead.touched`, then `lead.scored` when the lead was re-scored. */
+  /** The lead's tags when the new score brings rule tags it did not have. */
+  tags?: string[];
+  /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added. */
   events: LeadEvent[];
 }
 
-/** What scoring and routing read from the configuration. */
-export type ScoringRules = Pick<Configuration, 'scoring' | 'routing'>;
+/** What scoring, tagging and routing read from the configuration. */
+export type ScoringRules = Pick<Configuration, 'scoring' | 'routing' | 'tags'>;
 
 export interface PreparedIntake {
   lead: Lead;
@@ -93,6 +96,8 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   };
   // Only leads that can be worked are scored; invalid and quarantined ones are kept as they came.
   if (status === 'new') lead.score = scoreLead(leadFacts(lead), rules.scoring, now);
+  const tagged = lead.score && applyRuleTags(lead, lead.score, rules.tags, `${ids.eventId}.tagged`);
+  if (tagged) lead.tags = tagged.tags;
   const dedupKeys: DedupKey[] = [];
   if (submission.platformLeadId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${submission.platformLeadId}`, kind: 'delivery' });
   if (status === 'new' && !submission.isTest) {
@@ -104,18 +109,21 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     { eventId: ids.eventId, leadId: lead.leadId, status, isTest: lead.isTest, sourceKind: submission.sourceKind, formId: submission.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at },
     at,
   );
-  const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules)] : [captured];
+  const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead): LeadTouch => {
     const touched = { ...existing, touches: existing.touches + 1 };
     const score = existing.score ? scoreLead(leadFacts(touched), rules.scoring, now) : undefined;
+    const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     return {
       historyEntry: { at, action: 'touched', by, detail },
       lastTouch: submission.attribution.lastTouch,
       score,
+      ...(retagged ? { tags: retagged.tags } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
+        ...(retagged ? [retagged.event] : []),
       ],
     };
   };

@@ -52,6 +52,8 @@ export const leadHistoryEntrySchema = z.strictObject({
     'recycle_warned',
     'recycled',
     'erased',
+    'tagged',
+    'untagged',
   ]),
   by: z.string(),
   detail: z.string().optional(),
@@ -162,6 +164,8 @@ export const leadSchema = z.strictObject({
   score: leadScoreSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */
   routing: routingDecisionSchema.optional(),
+  /** Tags of the configured vocabulary, set by hand or by the tag rules, in the order they were added. */
+  tags: z.array(z.string()).optional(),
   capturedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(leadHistoryEntrySchema),

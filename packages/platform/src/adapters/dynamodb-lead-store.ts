@@ -83,6 +83,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
+    const tags = touch.tags ? ', tags = :tags' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -99,7 +100,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${agenda}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${tags}${agenda}`,
                 ConditionExpression: 'attribute_exists(pk) AND touches = :seenTouches',
                 ExpressionAttributeValues: {
                   ':one': 1,
@@ -108,6 +109,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':entry': [touch.historyEntry],
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
+                  ...(touch.tags ? { ':tags': touch.tags } : {}),
                   ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
                 },
               },
@@ -380,7 +382,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const waiting = poolWaitingPartition(poolId);
     const { capturedFrom, capturedTo } = filter;
     const captured = capturedFrom && capturedTo ? ' AND capturedAt BETWEEN :from AND :to' : capturedFrom ? ' AND capturedAt >= :from' : capturedTo ? ' AND capturedAt <= :to' : '';
-    const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel });
+    const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel }, { tags: filter.tag });
     const { items, more } = await this.queryPage(
       {
         IndexName: 'pool-waiting-by-capture',
@@ -398,7 +400,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
     const statuses = Object.fromEntries(filter.statuses.map((status, index) => [`:status${index}`, status]));
-    const kept = filterExpression({ 'score.grade': filter.grade });
+    const kept = filterExpression({ 'score.grade': filter.grade }, { tags: filter.tag });
     const { items, more } = await this.queryPage(
       {
         IndexName: 'owner-agenda',
@@ -580,17 +582,25 @@ export function leadUpdate(
   };
 }
 
-/** A filter expression keeping items whose (dotted) attributes equal the given values; undefined values keep everything. */
-function filterExpression(equal: Record<string, string | undefined>): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
-  const conditions = Object.entries(equal).filter((entry): entry is [string, string] => entry[1] !== undefined);
+/**
+ * A filter expression keeping items whose (dotted) attributes equal the `equal` values and whose list
+ * attributes hold the `containing` ones; undefined values keep everything.
+ */
+function filterExpression(
+  equal: Record<string, string | undefined>,
+  containing: Record<string, string | undefined> = {},
+): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
+  const defined = (values: Record<string, string | undefined>) => Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const conditions = [...defined(equal).map(([path, value]) => ({ path, value, contains: false })), ...defined(containing).map(([path, value]) => ({ path, value, contains: true }))];
   if (conditions.length === 0) return {};
   const names: Record<string, string> = {};
   const values: Record<string, string> = {};
-  const clauses = conditions.map(([path, value], index) => {
+  const clauses = conditions.map(({ path, value, contains }, index) => {
     const parts = path.split('.');
     for (const part of parts) names[`#f${part}`] = part;
     values[`:f${index}`] = value;
-    return `${parts.map((part) => `#f${part}`).join('.')} = :f${index}`;
+    const attribute = parts.map((part) => `#f${part}`).join('.');
+    return contains ? `contains(${attribute}, :f${index})` : `${attribute} = :f${index}`;
   });
   return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
