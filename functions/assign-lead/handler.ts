@@ -1,13 +1,14 @@
-import { assignToOwner, leadFacts, leaveInPool, rankCandidates, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
+import { assignToOwner, leadFacts, leaveInPool, mayNurture, nurtureEntry, rankCandidates, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
 import { lambdaDependencies, logger, operationalMetricNames, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
- * detail}`), and this applies that route's strategy — an owner under their holding cap, or the pool.
+ * detail}`), and this applies that route's strategy — an owner under their holding cap, or the pool
+ * (for `nurture`, with the route's sequence when the lead's consent covers marketing email).
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'metrics' | 'now' | 'newId'>) {
   return ruleInputHandler(routedLeadSchema, async ({ routeId, detail }) => {
-    const { config, leads, metrics, now, newId } = dependencies();
+    const { config, leads, consents, metrics, now, newId } = dependencies();
     const route = config.routing.routes.find((candidate) => candidate.id === routeId);
     if (!route) throw new Error(`Rule for route "${routeId}" fired, but the configuration has no such route`);
     const lead = await leads.getLead(detail.leadId);
@@ -33,7 +34,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
     }
     const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
-    const outcome = await leads.leaveInPool({ leadId: lead.leadId, ...change });
+    const sequence = route.strategy === 'nurture' ? config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId) : undefined;
+    const nurture = sequence && mayNurture(lead, await consents.entriesFor(lead.leadId)) ? nurtureEntry(sequence, route.id, at) : undefined;
+    const outcome = await leads.leaveInPool({ leadId: lead.leadId, ...change, ...(nurture ? { nurture } : {}) });
     logger.info('Lead left in pool', { leadId: lead.leadId, routeId, poolId: pool.id, outcome });
   });
 }

@@ -2,6 +2,7 @@ import {
   agendaKey,
   openLeadStatuses,
   releasableStatuses,
+  type ConsentLedgerEntry,
   type LeadAcceptance,
   type Lead,
   type LeadClaim,
@@ -40,12 +41,26 @@ import type {
   SendRecord,
   SmsBudgetCharge,
   OneTapLinkLedger,
+  ConsentLedger,
 } from '@leadflow/platform';
 import type { MessageRefusedError } from '@leadflow/platform';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
 import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
+
+/** The consent ledger in memory: entries appended, read back in time order. */
+export class MemoryConsentLedger implements ConsentLedger {
+  readonly entries: ConsentLedgerEntry[] = [];
+
+  async append(entry: ConsentLedgerEntry): Promise<void> {
+    this.entries.push(structuredClone(entry));
+  }
+
+  async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
+    return this.entries.filter((entry) => entry.leadId === leadId).sort((a, b) => a.at.localeCompare(b.at));
+  }
+}
 
 /** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
 export class MemoryLeadStore implements LeadStore, OutboxStore {
@@ -71,7 +86,9 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
+        ...(touch.warmedOutOfNurture ? { status: 'new' as const, history: [...lead.history, touch.historyEntry, touch.warmedOutOfNurture] } : {}),
       });
+      if (touch.warmedOutOfNurture) delete lead.nurture;
       touch.events.forEach((event) => this.record(event));
       remember(leadId);
       return { leadId, outcome: 'touched' };
@@ -130,7 +147,14 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   async leaveInPool(change: PoolChange & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     const lead = this.leads.get(change.leadId);
     if (!lead || lead.ownerId || lead.status !== 'new') return 'already_routed';
-    Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
+    Object.assign(lead, {
+      poolId: change.poolId,
+      routing: change.routing,
+      status: 'in_pool',
+      updatedAt: change.routing.decidedAt,
+      history: [...lead.history, change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
+    });
+    if (change.nurture) lead.nurture = change.nurture.state;
     this.record(change.event);
     return 'pooled';
   }
@@ -150,6 +174,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     this.dailyClaims.set(dayKey, claims + 1);
     this.openLeads.set(claim.ownerId, open + 1);
     Object.assign(lead, { ownerId: claim.ownerId, assignment: claim.assignment, status: 'assigned', updatedAt: claim.claimedAt, history: [...lead.history, claim.historyEntry] });
+    delete lead.nurture;
     this.record(claim.event);
     return 'claimed';
   }
@@ -180,6 +205,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       (!filter.temperature || lead.score?.temperature === filter.temperature) &&
       (!filter.channel || lead.channel === filter.channel) &&
       (!filter.tag || (lead.tags ?? []).includes(filter.tag)) &&
+      (!filter.nurturing || lead.nurture !== undefined) &&
       (!filter.capturedFrom || lead.capturedAt >= filter.capturedFrom) &&
       (!filter.capturedTo || lead.capturedAt <= filter.capturedTo);
     const waiting = [...this.leads.values()]
@@ -444,6 +470,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
   reports: MemoryReportArchive;
   feedback: MemoryConversionFeedbackQueue;
   feedbackSender: RecordingFeedbackSender;
+  consents: MemoryConsentLedger;
 } {
   const store = new MemoryLeadStore();
   let counter = 0;
@@ -469,6 +496,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     reports: new MemoryReportArchive(),
     feedback: new MemoryConversionFeedbackQueue(),
     feedbackSender: new RecordingFeedbackSender(),
+    consents: new MemoryConsentLedger(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
-/** How a route gives a lead its owner, or (`pool`) leaves it in the pool for members to claim. */
-export const assignmentStrategySchema = z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'pool']);
+/**
+ * How a route gives a lead its owner, or (`pool`) leaves it in the pool for members to claim, or
+ * (`nurture`) leaves it there and, with marketing-email consent, starts the route's nurture sequence.
+ */
+export const assignmentStrategySchema = z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'pool', 'nurture']);
 export type AssignmentStrategy = z.infer<typeof assignmentStrategySchema>;
+
+/** Whether a strategy leaves leads in the pool rather than giving them an owner. */
+export function leavesInPool(strategy: AssignmentStrategy): strategy is 'pool' | 'nurture' {
+  return strategy === 'pool' || strategy === 'nurture';
+}

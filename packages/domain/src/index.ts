@@ -64,3 +64,6 @@ export * from './conversion-feedback';
 export * from './channel-rates';
 export * from './page-cursor';
 export * from './lead-tags';
+export * from './signed-link';
+export * from './nurture-sequences';
+export * from './lead-nurture';

@@ -6,6 +6,7 @@ import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
 import { applyRuleTags } from './lead-tags';
+import { lifecycleEventFacts } from './lead-transition';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -45,6 +46,12 @@ export interface LeadTouch {
   score?: LeadScore;
   /** The lead's tags when the new score brings rule tags it did not have. */
   tags?: string[];
+  /**
+   * When the touch warms a nurtured lead (warm or hot now): the timeline entry of its leaving the
+   * sequence. The lead becomes `new` and leaves the pool's listing, so the routing table routes it to a
+   * rep at once, as it would a fresh capture.
+   */
+  warmedOutOfNurture?: LeadHistoryEntry;
   /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added. */
   events: LeadEvent[];
 }
@@ -111,8 +118,10 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   );
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead): LeadTouch => {
-    const touched = { ...existing, touches: existing.touches + 1 };
-    const score = existing.score ? scoreLead(leadFacts(touched), rules.scoring, now) : undefined;
+    const counted = { ...existing, touches: existing.touches + 1 };
+    const score = existing.score ? scoreLead(leadFacts(counted), rules.scoring, now) : undefined;
+    const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
+    const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     return {
@@ -120,8 +129,12 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
       lastTouch: submission.attribution.lastTouch,
       score,
       ...(retagged ? { tags: retagged.tags } : {}),
+      ...(warmed && score ? { warmedOutOfNurture: { at, action: 'nurture_left' as const, by: 'system', detail: `left nurture sequence ${warmed.sequenceId}: warmed` } } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+        ...(warmed
+          ? [leadEvent('lead.nurtured', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.nurture-left`), sequenceId: warmed.sequenceId, change: 'left', left: 'warmed', nurturedAt: at }, at)]
+          : []),
         ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
         ...(retagged ? [retagged.event] : []),
       ],

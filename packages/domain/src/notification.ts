@@ -1,6 +1,7 @@
 import type { Lead } from './lead';
 import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
+import { warmedOutOfNurture } from './nurture-sequences';
 
 export interface EmailMessage {
   to: string;
@@ -20,6 +21,7 @@ export function newLeadEmail(rep: Rep, lead: Lead): EmailMessage {
     `Hi ${rep.name},`,
     '',
     `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
+    ...(warmedOutOfNurture(lead) ? ['They came out of nurturing: they were receiving our nurture emails and just came back, warmer.'] : []),
     '',
     ...Object.entries(contact).map(([field, value]) => `${field}: ${oneLine(value, 500)}`),
     ...(message === undefined ? [] : quotedField('message', message)),

@@ -49,6 +49,8 @@ export interface PoolListingFilter {
   temperature?: Temperature;
   channel?: string;
   tag?: string;
+  /** Only the leads in a nurture sequence (what the nurture sender reads). */
+  nurturing?: true;
   capturedFrom?: string;
   capturedTo?: string;
 }

@@ -2,7 +2,7 @@ import type { Configuration } from './configuration';
 import type { Lead } from './lead';
 import { leadFacts, scoreLead, type Grade, type Temperature } from './lead-scoring';
 import { repCoversLead } from './assignment-strategies';
-import type { AssignmentStrategy } from './assignment-strategy';
+import { leavesInPool, type AssignmentStrategy } from './assignment-strategy';
 import { routeFor } from './routing-table';
 
 /** The route id a lead counts under when its record holds no routing decision (captured before routing, or never routed). */
@@ -117,13 +117,12 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   const route = routeFor(configuration.routing, { ...facts, grade: score.grade, temperature: score.temperature, answers: lead.answers });
   const poolId = route.poolId ?? lead.poolId;
   const members = configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
-  const candidates =
-    route.strategy === 'pool'
-      ? []
-      : members.filter((repId) => {
-          const rep = configuration.reps.find((candidate) => candidate.id === repId);
-          return rep !== undefined && rep.active && (route.strategy !== 'territory' || repCoversLead(rep, facts));
-        });
+  const candidates = leavesInPool(route.strategy)
+    ? []
+    : members.filter((repId) => {
+        const rep = configuration.reps.find((candidate) => candidate.id === repId);
+        return rep !== undefined && rep.active && (route.strategy !== 'territory' || repCoversLead(rep, facts));
+      });
   return {
     leadId: lead.leadId,
     capturedAt: lead.capturedAt,
@@ -131,7 +130,7 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
       routeId: lead.routing?.routeId ?? notRoutedBefore,
       poolId: lead.routing?.poolId,
       ownerId: lead.ownerId,
-      pooledForWantOfReps: lead.routing?.outcome === 'pooled' && lead.routing.strategy !== 'pool',
+      pooledForWantOfReps: lead.routing?.outcome === 'pooled' && !leavesInPool(lead.routing.strategy),
       points: lead.score?.points,
       grade: lead.score?.grade,
       temperature: lead.score?.temperature,

@@ -32,6 +32,8 @@ export const routeSchema = z.strictObject({
   strategy: assignmentStrategySchema,
   /** The pool the lead goes to; omitted, the lead's own pool (from its form or platform form). */
   poolId: z.string().min(1).optional(),
+  /** For `nurture`: the sequence the route's leads with marketing-email consent enter. */
+  sequenceId: z.string().min(1).optional(),
 });
 export type Route = z.infer<typeof routeSchema>;
 

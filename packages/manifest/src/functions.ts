@@ -13,6 +13,7 @@ import { leadWorkFunctions } from './functions/lead-work';
 import { leadFollowUpFunctions } from './functions/lead-follow-ups';
 import { repNotificationFunctions } from './functions/rep-notifications';
 import { channelRoiFunctions } from './functions/channel-roi';
+import { leadNurtureFunctions } from './functions/lead-nurture';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -35,4 +36,5 @@ export const manifestFunctions = (configuration: { routing: Routing; organisatio
   ...leadFollowUpFunctions,
   ...repNotificationFunctions,
   ...channelRoiFunctions(configuration.organisation.timeZone),
+  ...leadNurtureFunctions,
 ];

@@ -39,6 +39,8 @@ import { DirectoryReportArchive } from './adapters/directory-report-archive';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
 import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
 import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
+import type { ConsentLedger } from './ports/consent-ledger';
+import { DynamoDbConsentLedger } from './adapters/dynamodb-consent-ledger';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -75,6 +77,8 @@ export interface Dependencies {
   /** Conversions to report to the ad platforms, and the platforms' endpoints. */
   feedback: ConversionFeedbackQueue;
   feedbackSender: ConversionFeedbackSender;
+  /** Each lead's consent ledger: given and withdrawn consents (nurture email reads it; an unsubscribe appends to it). */
+  consents: ConsentLedger;
   now: () => Date;
   newId: () => string;
 }
@@ -116,6 +120,7 @@ export const lambdaDependencies: DependencyResolver = () => {
     roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
     feedback: new DynamoDbConversionFeedbackQueue(documentClient, settings.tableName),
     feedbackSender: new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl }),
+    consents: new DynamoDbConsentLedger(documentClient, settings.tableName),
     reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
     now: () => new Date(),
     newId: randomUUID,

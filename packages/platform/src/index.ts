@@ -66,3 +66,5 @@ export * from './ports/conversion-feedback';
 export * from './adapters/dynamodb-conversion-feedback-queue';
 export * from './adapters/http-conversion-feedback-sender';
 export * from './conversion-feedback';
+export * from './nurture-sender';
+export * from './nurture-unsubscribe';
