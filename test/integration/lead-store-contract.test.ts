@@ -1,5 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignToOwner, erasePersonFromLead, planClaim, planRelease, planTagChange, poolSchema, prepareIntake, type Configuration, type LeadClaim, type OutOfOffice, type Pool } from '@leadflow/domain';
+import {
+  assignToOwner,
+  erasePersonFromLead,
+  leaveInPool,
+  nurtureEntry,
+  planClaim,
+  planRelease,
+  planTagChange,
+  poolSchema,
+  prepareIntake,
+  type Configuration,
+  type LeadClaim,
+  type OutOfOffice,
+  type Pool,
+} from '@leadflow/domain';
 import { DynamoDbLeadStore, DynamoDbOutboxStore, type LeadStore, type OutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -37,7 +51,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
 const config: Configuration = demoConfiguration();
 const poolId = 'contract-pool';
 const members = ['contract-rep-a', 'contract-rep-b'];
-for (const id of [...members, 'contract-rep-routed', 'contract-rep-tags']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
+for (const id of [...members, 'contract-rep-routed', 'contract-rep-tags', 'contract-rep-nurture']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
 config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members, claim: { dailyLimit: 2, previousOwnerCooldownDays: 3 } }));
 const pool = config.pools.find((candidate) => candidate.id === poolId) as Pool;
 const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
@@ -213,6 +227,49 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect((await store.leads.getLead(id('tag-warm')))?.tags).toBeUndefined();
     expect(await store.leads.ingestLead(warm(id('tag-warm-again')))).toEqual({ leadId: id('tag-warm'), outcome: 'touched' });
     expect(await store.leads.getLead(id('tag-warm'))).toMatchObject({ score: { temperature: 'hot' }, tags: ['high-intent'] });
+  });
+
+  it('pools a lead into a nurture sequence, lists only nurtured leads when asked, ends the sequence on a claim and on a warming touch', async () => {
+    const nurturePool = `${poolId}-${name}-nurture`;
+    const route = { ...config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!, poolId: nurturePool };
+    const sequence = config.nurture.sequences[0];
+    const pool = async (leadId: string, contact: { name: string; email: string }, nurtured: boolean) => {
+      const intake = webFormIntake(config, { leadId, contact });
+      await store.leads.ingestLead(intake);
+      const change = leaveInPool({ lead: intake.lead, route, poolId: nurturePool, skipped: [], eventId: `${leadId}-pooled`, now: at('2026-03-02T10:00:00.000Z') });
+      expect(await store.leads.leaveInPool({ leadId, ...change, ...(nurtured ? { nurture: nurtureEntry(sequence, route.id, at('2026-03-02T10:00:00.000Z')) } : {}) })).toBe('pooled');
+    };
+    await pool(id('nurture-plain'), { name: 'Pat', email: `pat-${name}@example.com` }, false);
+    // Free mail on the demo form: 20 points, cold; coming back twice makes it warm.
+    await pool(id('nurture-warming'), { name: 'Wes', email: `wes-${name}@gmail.com` }, true);
+    await pool(id('nurture-claimed'), { name: 'Cal', email: `cal-${name}@gmail.com` }, true);
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', nurture: { sequenceId: sequence.id, stepsDone: 0 } });
+    expect((await store.leads.getLead(id('nurture-warming')))?.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
+    expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 }, { nurturing: true })).leads.map((lead) => lead.leadId).sort()).toEqual([id('nurture-claimed'), id('nurture-warming')]);
+
+    const claimPool = poolSchema.parse({ id: nurturePool, name: nurturePool, teamId: 'americas', members: ['contract-rep-nurture'] });
+    const claimed = planClaim({
+      lead: (await store.leads.getLead(id('nurture-claimed')))!,
+      pool: claimPool,
+      rep: rep('contract-rep-nurture'),
+      timeZone: 'UTC',
+      now: at('2026-03-09T12:00:00.000Z'),
+      eventId: id('nurture-claim'),
+    });
+    if (!('claim' in claimed)) throw new Error(claimed.refusal.message);
+    expect(await store.leads.claimLead(claimed.claim)).toBe('claimed');
+    expect((await store.leads.getLead(id('nurture-claimed')))?.nurture).toBeUndefined();
+
+    const again = (suffix: string) => webFormIntake(config, { leadId: id(`nurture-warming-${suffix}`), contact: { name: 'Wes', email: `wes-${name}@gmail.com` } });
+    await store.leads.ingestLead(again('2'));
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', score: { temperature: 'cold' }, nurture: { stepsDone: 0 } });
+    await store.leads.ingestLead(again('3'));
+    const warmed = await store.leads.getLead(id('nurture-warming'));
+    expect(warmed).toMatchObject({ status: 'new', score: { temperature: 'warm' } });
+    expect(warmed?.nurture).toBeUndefined();
+    expect(warmed?.history.map((entry) => entry.action).slice(-2)).toEqual(['touched', 'nurture_left']);
+    expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([id('nurture-plain')]);
+    expect(await outboxTypes(id('nurture-warming'))).toContain('lead.nurtured');
   });
 
   it('claims under the daily limit and holding cap, releases, and refuses the previous owner inside the cooldown', async () => {
