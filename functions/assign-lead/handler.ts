@@ -3,12 +3,12 @@ import { lambdaDependencies, routeLead, ruleInputHandler, type DependencyResolve
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
- * detail}`), and this applies that route's strategy — an owner under their holding cap, the pool, or an
- * offer to several reps at once. The detail carries the score and facts routing needs, so the lead is
+ * detail}`), and this applies that route's strategy — an owner under their holding cap, the pool (for `nurture`,
+ * with the route's sequence when the lead's consent covers marketing email), or an offer to several reps at once. The detail carries the score and facts routing needs, so the lead is
  * not read: the routing writes change only a lead still `new`, unowned and not on offer (a redelivery, a
  * re-score of a lead already offered, or a lead routed, invalidated or erased since, is left alone).
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'metrics' | 'now' | 'newId'>) {
   return ruleInputHandler(routedLeadSchema, async ({ routeId, detail }) => {
     const deps = dependencies();
     const route = deps.config.routing.routes.find((candidate) => candidate.id === routeId);

@@ -10,7 +10,7 @@ const batchSize = 100;
  * lead, or it goes to the pool. The fallback's writes are conditional on the lead still having no owner,
  * so an accept racing the run wins or loses whole, and a second run finds nothing left.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'metrics' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'metrics' | 'newId'>) {
   return async (event: ScheduledInvocation): Promise<{ expired: string[] }> => {
     const deps = dependencies();
     const now = new Date(event.time);

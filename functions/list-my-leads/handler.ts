@@ -1,17 +1,19 @@
-import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList } from '@leadflow/domain';
+import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList, unknownTagIssues } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
 
 /**
- * `GET /me/leads[?status=…][&grade=…][&due=…][&overdue=true][&limit=50][&cursor=…]`: the caller's own
+ * `GET /me/leads[?status=…][&grade=…][&tag=…][&due=…][&overdue=true][&limit=50][&cursor=…]`: the caller's own
  * leads in the order to work them (overdue next steps, then due soonest, then hottest and best grade).
  */
-export function createHandler(dependencies: DependencyResolver<'leads' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!mayWorkPools(principal)) throw forbidden('Own leads are for reps, managers and admins');
     const query = myLeadsQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) throw badRequest('The query is invalid', toIssueList(query.error));
-    const { leads, now } = dependencies();
+    const { config, leads, now } = dependencies();
+    const unknownTag = unknownTagIssues(query.data.tag, config.tags);
+    if (unknownTag.length) throw badRequest('The query is invalid', unknownTag);
     const at = now();
     const page = await leads.listOwnedLeads(principal.id, myLeadsFilter(query.data, at), { limit: query.data.limit, after: query.data.cursor });
     return jsonResponse(200, { ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });

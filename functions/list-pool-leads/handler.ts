@@ -1,8 +1,8 @@
-import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList } from '@leadflow/domain';
+import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList, unknownTagIssues } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 
 /**
- * `GET /pools/{poolId}/leads[?limit=50][&cursor=…][&grade=A][&temperature=hot][&channel=…][&minAgeHours=…][&maxAgeHours=…]`:
+ * `GET /pools/{poolId}/leads[?limit=50][&cursor=…][&grade=A][&temperature=hot][&channel=…][&tag=…][&minAgeHours=…][&maxAgeHours=…]`:
  * the leads waiting unowned in a pool that pass the filters, oldest first,
  * for its members and admins, managers and admins; contact details masked for reps until they claim.
  */
@@ -16,6 +16,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!canViewPool(principal, pool)) throw forbidden(`${principal.id} is not a member of pool ${poolId}`);
     const query = poolListingQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) throw badRequest('The pool listing query is invalid', toIssueList(query.error));
+    const unknownTag = unknownTagIssues(query.data.tag, config.tags);
+    if (unknownTag.length) throw badRequest('The pool listing query is invalid', unknownTag);
     const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor }, poolListingFilter(query.data, now()));
     const seesContact = principal.roles.includes('manager') || principal.roles.includes('admin');
     return jsonResponse(200, { poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });

@@ -7,7 +7,7 @@ import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
 import { lambdaContext } from '../support/api-gateway-events';
-import { RecordingMetrics } from '../support/fakes';
+import { RecordingMetrics, MemoryConsentLedger } from '../support/fakes';
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
@@ -33,7 +33,7 @@ function configurationWith(poolId: string, strategy: AssignmentStrategy, reps: A
 
 /** Stores `count` new leads, then delivers all their routed events to assign-lead at once. */
 async function routeAtOnce(config: Configuration, prefix: string, count: number): Promise<Lead[]> {
-  const deps = { config, leads, metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
+  const deps = { config, leads, consents: new MemoryConsentLedger(), metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
   const assign = createHandler(() => deps);
   const intakes = Array.from({ length: count }, (_, index) => webFormIntake(config, { leadId: `${prefix}-${index}`, contact: { name: 'Ada', email: `${prefix}-${index}@example.com` } }));
   await Promise.all(intakes.map((intake) => leads.ingestLead(intake)));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { actionLinkToken, poolSchema, secretRefs, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
@@ -33,6 +33,7 @@ function dependencies(database: TestDatabase) {
   return {
     config: offerConfiguration(),
     leads: new DynamoDbLeadStore(database.client, database.tableName),
+    consents: new DynamoDbConsentLedger(database.client, database.tableName),
     links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
     secrets: new RecordingSecretStore(),
     metrics: new RecordingMetrics(),

@@ -1,5 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignToOwner, consentGivenEntries, erasePersonFromLead, planClaim, planRelease, poolSchema, prepareIntake, type Configuration, type LeadClaim, type OutOfOffice, type Pool } from '@leadflow/domain';
+import {
+  assignToOwner,
+  consentGivenEntries,
+  erasePersonFromLead,
+  leaveInPool,
+  nurtureEntry,
+  planClaim,
+  planRelease,
+  planTagChange,
+  poolSchema,
+  prepareIntake,
+  type Configuration,
+  type LeadClaim,
+  type OutOfOffice,
+  type Pool,
+} from '@leadflow/domain';
 import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOutboxStore, type ConsentLedger, type LeadStore, type OutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -45,7 +60,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
 const config: Configuration = demoConfiguration();
 const poolId = 'contract-pool';
 const members = ['contract-rep-a', 'contract-rep-b'];
-for (const id of [...members, 'contract-rep-routed']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
+for (const id of [...members, 'contract-rep-routed', 'contract-rep-tags', 'contract-rep-nurture']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
 config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members, claim: { dailyLimit: 2, previousOwnerCooldownDays: 3 } }));
 const pool = config.pools.find((candidate) => candidate.id === poolId) as Pool;
 const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
@@ -174,6 +189,96 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const second = await store.leads.listPoolLeads(listPool, { limit: 2, after: first.next });
     expect(second.leads.map((lead) => lead.leadId)).toEqual([id('wait-3')]);
     expect(second.next).toBeUndefined();
+  });
+
+  it('keeps only the leads carrying a tag in the pool listing and the owner list, and stores the rule tags a touch adds', async () => {
+    const tagPool = `${poolId}-${name}-tags`;
+    const manager = { id: 'mgr-maya', roles: ['manager'] as const };
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
+    for (const suffix of ['plain', 'vip']) await pooledLead(store.leads, config, { leadId: id(`tag-${suffix}`), poolId: tagPool });
+    for (const suffix of ['owned-plain', 'owned-vip']) {
+      const intake = webFormIntake(config, { leadId: id(`tag-${suffix}`) });
+      await store.leads.ingestLead(intake);
+      const change = assignToOwner({
+        lead: intake.lead,
+        route,
+        poolId: 'americas-inbound',
+        owner: rep('contract-rep-tags'),
+        passedOver: [],
+        skipped: [],
+        eventId: id(`tag-${suffix}-assigned`),
+        now: at('2026-03-02T12:00:00.000Z'),
+      });
+      expect(await store.leads.assignOwner({ ...change, leadId: id(`tag-${suffix}`), capacity: 10 })).toBe('assigned');
+    }
+    for (const suffix of ['vip', 'owned-vip']) {
+      const plan = planTagChange({
+        lead: (await store.leads.getLead(id(`tag-${suffix}`)))!,
+        principal: manager,
+        tag: 'vip',
+        add: true,
+        tags: config.tags,
+        now: at('2026-03-02T12:30:00.000Z'),
+        eventId: id(`tag-${suffix}-tagged`),
+      });
+      if (!('transition' in plan)) throw new Error(plan.refusal.message);
+      expect(await store.leads.applyTransition(plan.transition)).toBe('applied');
+    }
+    expect((await store.leads.listPoolLeads(tagPool, { limit: 10 }, { tag: 'vip' })).leads.map((lead) => lead.leadId)).toEqual([id('tag-vip')]);
+    expect((await store.leads.listPoolLeads(tagPool, { limit: 10 }, { tag: 'needs-follow-up' })).leads).toEqual([]);
+    const owned = await store.leads.listOwnedLeads('contract-rep-tags', { statuses: ['assigned'], tag: 'vip' }, { limit: 10 });
+    expect(owned.leads.map((lead) => lead.leadId)).toEqual([id('tag-owned-vip')]);
+    expect(await outboxTypes(id('tag-vip'))).toContain('lead.tagged');
+
+    // A manager title, a mid-size company and the demo form make the lead warm; coming back makes it hot.
+    const warm = (leadId: string) => webFormIntake(config, { leadId, contact: { name: 'Di', email: `di-tags-${name}@example.com`, title: 'Sales manager' }, answers: { company_size: '51-200' } });
+    await store.leads.ingestLead(warm(id('tag-warm')));
+    expect((await store.leads.getLead(id('tag-warm')))?.tags).toBeUndefined();
+    expect(await store.leads.ingestLead(warm(id('tag-warm-again')))).toEqual({ leadId: id('tag-warm'), outcome: 'touched' });
+    expect(await store.leads.getLead(id('tag-warm'))).toMatchObject({ score: { temperature: 'hot' }, tags: ['high-intent'] });
+  });
+
+  it('pools a lead into a nurture sequence, lists only nurtured leads when asked, ends the sequence on a claim and on a warming touch', async () => {
+    const nurturePool = `${poolId}-${name}-nurture`;
+    const route = { ...config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!, poolId: nurturePool };
+    const sequence = config.nurture.sequences[0];
+    const pool = async (leadId: string, contact: { name: string; email: string }, nurtured: boolean) => {
+      const intake = webFormIntake(config, { leadId, contact });
+      await store.leads.ingestLead(intake);
+      const change = leaveInPool({ lead: intake.lead, route, poolId: nurturePool, skipped: [], eventId: `${leadId}-pooled`, now: at('2026-03-02T10:00:00.000Z') });
+      expect(await store.leads.leaveInPool({ leadId, ...change, ...(nurtured ? { nurture: nurtureEntry(sequence, route.id, at('2026-03-02T10:00:00.000Z')) } : {}) })).toBe('pooled');
+    };
+    await pool(id('nurture-plain'), { name: 'Pat', email: `pat-${name}@example.com` }, false);
+    // Free mail on the demo form: 20 points, cold; coming back twice makes it warm.
+    await pool(id('nurture-warming'), { name: 'Wes', email: `wes-${name}@gmail.com` }, true);
+    await pool(id('nurture-claimed'), { name: 'Cal', email: `cal-${name}@gmail.com` }, true);
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', nurture: { sequenceId: sequence.id, stepsDone: 0 } });
+    expect((await store.leads.getLead(id('nurture-warming')))?.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
+    expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 }, { nurturing: true })).leads.map((lead) => lead.leadId).sort()).toEqual([id('nurture-claimed'), id('nurture-warming')]);
+
+    const claimPool = poolSchema.parse({ id: nurturePool, name: nurturePool, teamId: 'americas', members: ['contract-rep-nurture'] });
+    const claimed = planClaim({
+      lead: (await store.leads.getLead(id('nurture-claimed')))!,
+      pool: claimPool,
+      rep: rep('contract-rep-nurture'),
+      timeZone: 'UTC',
+      now: at('2026-03-09T12:00:00.000Z'),
+      eventId: id('nurture-claim'),
+    });
+    if (!('claim' in claimed)) throw new Error(claimed.refusal.message);
+    expect(await store.leads.claimLead(claimed.claim)).toBe('claimed');
+    expect((await store.leads.getLead(id('nurture-claimed')))?.nurture).toBeUndefined();
+
+    const again = (suffix: string) => webFormIntake(config, { leadId: id(`nurture-warming-${suffix}`), contact: { name: 'Wes', email: `wes-${name}@gmail.com` } });
+    await store.leads.ingestLead(again('2'));
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', score: { temperature: 'cold' }, nurture: { stepsDone: 0 } });
+    await store.leads.ingestLead(again('3'));
+    const warmed = await store.leads.getLead(id('nurture-warming'));
+    expect(warmed).toMatchObject({ status: 'new', score: { temperature: 'warm' } });
+    expect(warmed?.nurture).toBeUndefined();
+    expect(warmed?.history.map((entry) => entry.action).slice(-2)).toEqual(['touched', 'nurture_left']);
+    expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([id('nurture-plain')]);
+    expect(await outboxTypes(id('nurture-warming'))).toContain('lead.nurtured');
   });
 
   it('claims under the daily limit and holding cap, releases, and refuses the previous owner inside the cooldown', async () => {

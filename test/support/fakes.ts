@@ -101,7 +101,10 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         history: [...lead.history, touch.historyEntry],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
+        ...(touch.tags ? { tags: touch.tags } : {}),
+        ...(touch.warmedOutOfNurture ? { status: 'new' as const, history: [...lead.history, touch.historyEntry, touch.warmedOutOfNurture] } : {}),
       });
+      if (touch.warmedOutOfNurture) delete lead.nurture;
       touch.events.forEach((event) => this.record(event));
       for (const entry of touch.consents) await this.consents.append(entry);
       remember(leadId);
@@ -162,7 +165,14 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     const lead = this.leads.get(change.leadId);
     if (!lead || lead.ownerId || lead.status !== 'new' || (isOpenOffer(lead) && !change.closesOffer)) return 'already_routed';
-    Object.assign(lead, { poolId: change.poolId, routing: change.routing, status: 'in_pool', updatedAt: change.routing.decidedAt, history: [...lead.history, change.historyEntry] });
+    Object.assign(lead, {
+      poolId: change.poolId,
+      routing: change.routing,
+      status: 'in_pool',
+      updatedAt: change.routing.decidedAt,
+      history: [...lead.history, change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
+    });
+    if (change.nurture) lead.nurture = change.nurture.state;
     this.record(change.event);
     return 'pooled';
   }
@@ -197,6 +207,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     this.dailyClaims.set(dayKey, claims + 1);
     this.openLeads.set(claim.ownerId, open + 1);
     Object.assign(lead, { ownerId: claim.ownerId, assignment: claim.assignment, status: 'assigned', updatedAt: claim.claimedAt, history: [...lead.history, claim.historyEntry] });
+    delete lead.nurture;
     this.record(claim.event);
     return 'claimed';
   }
@@ -226,6 +237,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       (!filter.grade || lead.score?.grade === filter.grade) &&
       (!filter.temperature || lead.score?.temperature === filter.temperature) &&
       (!filter.channel || lead.channel === filter.channel) &&
+      (!filter.tag || (lead.tags ?? []).includes(filter.tag)) &&
+      (!filter.nurturing || lead.nurture !== undefined) &&
       (!filter.capturedFrom || lead.capturedAt >= filter.capturedFrom) &&
       (!filter.capturedTo || lead.capturedAt <= filter.capturedTo);
     const waiting = [...this.leads.values()]
@@ -239,7 +252,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
     const order = (agenda: string, leadId: string) => `${agenda}\u0000${leadId}`;
     const owned = [...this.leads.values()]
-      .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade))
+      .filter((lead) => lead.ownerId === ownerId && filter.statuses.includes(lead.status) && (!filter.grade || lead.score?.grade === filter.grade) && (!filter.tag || (lead.tags ?? []).includes(filter.tag)))
       .map((lead) => ({ lead, agenda: agendaKey(lead) }))
       .filter(({ agenda, lead }) => (!filter.dueBefore || agenda < filter.dueBefore) && (!page.after || order(agenda, lead.leadId) > order(page.after.agenda, page.after.leadId)))
       // By code unit, as DynamoDB orders sort keys (a locale's collation would ignore the "~" of no next step).

@@ -7,7 +7,7 @@ export async function pooledLead(store: LeadStore, config: Configuration, input:
   const capturedAt = input.capturedAt ?? new Date('2026-03-02T10:00:00.000Z');
   const intake = webFormIntake(config, { leadId: input.leadId, now: capturedAt });
   await store.ingestLead(intake);
-  const route = config.routing.routes.find((candidate) => candidate.strategy === 'pool');
+  const route = config.routing.routes.find((candidate) => candidate.strategy === 'pool' || candidate.strategy === 'nurture');
   if (!route) throw new Error('The demo configuration has no pool route');
   const change = leaveInPool({ lead: intake.lead, route, poolId: input.poolId, skipped: [], eventId: `${input.leadId}-pooled`, now: capturedAt });
   if ((await store.leaveInPool({ leadId: input.leadId, ...change })) !== 'pooled') throw new Error(`Lead ${input.leadId} was not left in pool ${input.poolId}`);

@@ -23,6 +23,7 @@ import {
   rollupRangeSchema,
   routeSchema,
   statusBodySchema,
+  tagBodySchema,
 } from '@leadflow/domain';
 import type { HttpMethod } from '@leadflow/manifest';
 import type { ContentDescription, NamedSchema, ParameterDescription, ResponseDescription, RouteDescription } from './route-description';
@@ -157,6 +158,17 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: { 200: { description: 'The lead.', content: json(lead) } },
     errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
   },
+  'POST /leads/{leadId}/tags': {
+    pathParameters: leadIdParameter,
+    requestBody: { required: true, description: 'A tag of the configured vocabulary (`tags.vocabulary[].id`).', content: json({ name: 'TagBody', schema: tagBodySchema({ vocabulary: [], rules: [] }) }) },
+    responses: theLead,
+    errors: { ...leadStepErrors, 400: 'The body is invalid or names a tag outside the vocabulary; `issues` name the field.', 403: 'The caller may not set this tag (`may_not_tag`).', 409: 'The lead has the tag already (`already_tagged`).' },
+  },
+  'DELETE /leads/{leadId}/tags/{tag}': {
+    pathParameters: { ...leadIdParameter, tag: 'A tag of the configured vocabulary.' },
+    responses: theLead,
+    errors: { 400: 'The tag is outside the vocabulary.', 403: 'The caller may not remove this tag (`may_not_tag`).', 404: 'No such lead.', 409: 'The lead does not have the tag (`not_tagged`).' },
+  },
   'GET /leads/{leadId}/consents': {
     pathParameters: leadIdParameter,
     responses: { 200: { description: 'The consent ledger in time order and the purposes in force: `{"leadId", "entries": [...], "inForce": {...}}`.', content: json() } },
@@ -270,6 +282,21 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       403: { description: "A forged link, or the lead is no longer the rep's: a page saying so.", content: html },
       409: { description: 'The link was used, or the lead changed: a page saying so.', content: html },
       410: { description: 'The link expired: a page saying so.', content: html },
+    },
+  },
+  'GET /u/{token}': {
+    pathParameters: { token: 'The signed unsubscribe token from a nurture email.' },
+    responses: {
+      200: { description: 'The confirmation page, with the button that unsubscribes; changes nothing.', content: html },
+      403: { description: 'A forged or altered token: a page saying so.', content: html },
+    },
+  },
+  'POST /u/{token}': {
+    pathParameters: { token: 'The signed unsubscribe token from a nurture email.' },
+    requestBody: { required: false, description: 'RFC 8058 one-click: any body, e.g. `List-Unsubscribe=One-Click`.', content: { 'application/x-www-form-urlencoded': null } },
+    responses: {
+      200: { description: 'Unsubscribed (`withdrawn` marketing email on the consent ledger, once; the lead leaves its nurture sequence): a page saying so.', content: html },
+      403: { description: 'A forged or altered token: a page saying so; nothing written.', content: html },
     },
   },
   'GET /webhooks/meta': {

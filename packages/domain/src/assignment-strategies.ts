@@ -1,6 +1,7 @@
 import type { Pool, Rep } from './configuration';
 import type { LeadFacts } from './lead-scoring';
 import { unavailability, type OutOfOffice } from './rep-availability';
+import { leavesInPool } from './assignment-strategy';
 import type { Route } from './routing-table';
 import type { RoutingCandidate } from './routing-decision';
 
@@ -44,7 +45,7 @@ export function rankCandidates(input: StrategyInput): StrategyRanking {
     if (reason) skipped.push({ repId: rep.id, verdict: 'skipped', reason });
     return !reason;
   });
-  if (input.route.strategy === 'pool' || eligible.length === 0) return { ranked: [], skipped };
+  if (leavesInPool(input.route.strategy) || eligible.length === 0) return { ranked: [], skipped };
   switch (input.route.strategy) {
     case 'least_busy':
       return { ranked: [...eligible].sort((a, b) => (input.openLeads.get(a.id) ?? 0) - (input.openLeads.get(b.id) ?? 0)), skipped };

@@ -16,6 +16,8 @@ import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks';
+import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
+import { checkNurtureReferences, nurtureConfigurationSchema } from './nurture-sequences';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -152,6 +154,10 @@ export const configurationSchema = z
     webhooks: outboundWebhooksSchema.default({ destinations: [] }),
     /** How long test, quarantined and invalid leads, raw platform deliveries and notification records are kept (days). */
     retention: retentionSchema.default(defaultRetention),
+    /** The tag vocabulary (names, colours, who may set each) and the rules that apply tags when a lead is scored. */
+    tags: tagsConfigurationSchema.default(tagsConfigurationSchema.parse({})),
+    /** Nurture sequences (培育): emails that `nurture` routes start for leads with marketing-email consent. */
+    nurture: nurtureConfigurationSchema.default(nurtureConfigurationSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
@@ -198,6 +204,8 @@ export const configurationSchema = z
     checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
     checkRoutingReferences(config, ctx);
     checkOfferReferences(config, ctx);
+    checkTagReferences(config.tags, ctx);
+    checkNurtureReferences(config, ctx);
     for (const repId of Object.keys(config.notifications.repPreferences)) {
       if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
     }

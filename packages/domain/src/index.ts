@@ -67,3 +67,7 @@ export * from './conversion-feedback';
 export * from './outbound-webhooks';
 export * from './channel-rates';
 export * from './page-cursor';
+export * from './lead-tags';
+export * from './signed-link';
+export * from './nurture-sequences';
+export * from './lead-nurture';

@@ -252,6 +252,29 @@ export const leadAcceptedDetailSchema = z.strictObject({
   acceptedAt: z.iso.datetime(),
 });
 
+/** Tags were added to or removed from a lead, by hand or (`by: system`) by the tag rules; `tags` is the lead's set after. */
+export const leadTaggedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  tags: z.array(z.string()),
+  taggedAt: z.iso.datetime(),
+});
+
+/**
+ * A lead's nurture sequence moved (entering it is on the timeline and in `lead.pooled` of a `nurture`
+ * route): a step was `emailed` or `skipped` (its condition did not hold), or the lead `left` — `left` says
+ * why (`finished` after the last step, `unsubscribed`, `warmed`, …).
+ */
+export const leadNurturedDetailSchema = z.strictObject({
+  ...lifecycleFacts,
+  sequenceId: z.string(),
+  change: z.enum(['emailed', 'skipped', 'left']),
+  stepId: z.string().optional(),
+  left: z.enum(['finished', 'unsubscribed', 'warmed', 'sequence_removed']).optional(),
+  nurturedAt: z.iso.datetime(),
+});
+
 /** Every lead event by its detail-type: the contract between publishers and the rules that route them. */
 export const leadEventDetailSchemas = {
   'lead.captured': leadCapturedDetailSchema,
@@ -274,6 +297,8 @@ export const leadEventDetailSchemas = {
   'lead.fetch_failed': leadFetchFailedDetailSchema,
   'lead.erased': leadErasedDetailSchema,
   'lead.accepted': leadAcceptedDetailSchema,
+  'lead.tagged': leadTaggedDetailSchema,
+  'lead.nurtured': leadNurturedDetailSchema,
 } as const;
 
 export type LeadEventType = keyof typeof leadEventDetailSchemas;

@@ -6,6 +6,8 @@ import { leadEvent, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
+import { applyRuleTags } from './lead-tags';
+import { lifecycleEventFacts } from './lead-transition';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -43,14 +45,22 @@ export interface LeadTouch {
   lastTouch?: TouchAttribution;
   /** The lead's new score with this touch counted (a returning person can warm up); none for unscored leads. */
   score?: LeadScore;
-  /** `lead.touched`, then `lead.scored` when the lead was re-scored. */
+  /** The lead's tags when the new score brings rule tags it did not have. */
+  tags?: string[];
+  /**
+   * When the touch warms a nurtured lead (warm or hot now): the timeline entry of its leaving the
+   * sequence. The lead becomes `new` and leaves the pool's listing, so the routing table routes it to a
+   * rep at once, as it would a fresh capture.
+   */
+  warmedOutOfNurture?: LeadHistoryEntry;
+  /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added. */
   events: LeadEvent[];
   /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
   consents: ConsentLedgerEntry[];
 }
 
-/** What scoring and routing read from the configuration. */
-export type ScoringRules = Pick<Configuration, 'scoring' | 'routing'>;
+/** What scoring, tagging and routing read from the configuration. */
+export type ScoringRules = Pick<Configuration, 'scoring' | 'routing' | 'tags'>;
 
 export interface PreparedIntake {
   lead: Lead;
@@ -98,6 +108,8 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   };
   // Only leads that can be worked are scored; invalid and quarantined ones are kept as they came.
   if (status === 'new') lead.score = scoreLead(leadFacts(lead), rules.scoring, now);
+  const tagged = lead.score && applyRuleTags(lead, lead.score, rules.tags, `${ids.eventId}.tagged`);
+  if (tagged) lead.tags = tagged.tags;
   const dedupKeys: DedupKey[] = [];
   if (submission.platformLeadId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${submission.platformLeadId}`, kind: 'delivery' });
   if (status === 'new' && !submission.isTest) {
@@ -109,18 +121,27 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     { eventId: ids.eventId, leadId: lead.leadId, status, isTest: lead.isTest, sourceKind: submission.sourceKind, formId: submission.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at },
     at,
   );
-  const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules)] : [captured];
+  const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead): LeadTouch => {
-    const touched = { ...existing, touches: existing.touches + 1 };
-    const score = existing.score ? scoreLead(leadFacts(touched), rules.scoring, now) : undefined;
+    const counted = { ...existing, touches: existing.touches + 1 };
+    const score = existing.score ? scoreLead(leadFacts(counted), rules.scoring, now) : undefined;
+    const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
+    const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
+    const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     return {
       historyEntry: { at, action: 'touched', by, detail },
       lastTouch: submission.attribution.lastTouch,
       score,
+      ...(retagged ? { tags: retagged.tags } : {}),
+      ...(warmed && score ? { warmedOutOfNurture: { at, action: 'nurture_left' as const, by: 'system', detail: `left nurture sequence ${warmed.sequenceId}: warmed` } } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+        ...(warmed
+          ? [leadEvent('lead.nurtured', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.nurture-left`), sequenceId: warmed.sequenceId, change: 'left', left: 'warmed', nurturedAt: at }, at)]
+          : []),
         ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
+        ...(retagged ? [retagged.event] : []),
       ],
       consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
     };

@@ -3,6 +3,8 @@ import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent, type LeadScoredDetail } from './lead-events';
 import { leadFacts, type LeadFacts, type LeadScore } from './lead-scoring';
 import type { Route } from './routing-table';
+import { leavesInPool } from './assignment-strategy';
+import type { LeadNurture } from './lead-nurture';
 import { agendaKey } from './my-leads';
 import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 
@@ -59,12 +61,14 @@ export interface PoolChange {
   routing: RoutingDecision;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
+  /** A `nurture` route's lead with marketing-email consent enters the route's sequence as it is pooled. */
+  nurture?: { state: LeadNurture; historyEntry: LeadHistoryEntry };
 }
 
 /** Gives the lead its owner: the decision (route, strategy, every candidate, the score then), its timeline entry and `lead.assigned`. */
 export function assignToOwner(context: RoutingContext & { owner: Rep; passedOver: readonly Rep[] }): OwnerChange {
   const { route, lead, poolId, owner } = context;
-  if (route.strategy === 'pool') throw new Error(`Route ${route.id} leaves leads in the pool; it assigns nobody`);
+  if (leavesInPool(route.strategy)) throw new Error(`Route ${route.id} leaves leads in the pool; it assigns nobody`);
   const at = context.now.toISOString();
   const candidates: RoutingCandidate[] = [
     { repId: owner.id, verdict: 'chosen' },
@@ -90,7 +94,7 @@ export function assignToOwner(context: RoutingContext & { owner: Rep; passedOver
 export function leaveInPool(context: RoutingContext): PoolChange {
   const { route, lead, poolId } = context;
   const at = context.now.toISOString();
-  const reason = route.strategy === 'pool' ? 'pool_strategy' : 'nobody_available';
+  const reason = leavesInPool(route.strategy) ? 'pool_strategy' : 'nobody_available';
   const skippedText = context.skipped.map((candidate) => `${candidate.repId} skipped: ${candidate.reason}`).join('; ');
   const explanation =
     reason === 'pool_strategy'

@@ -51,11 +51,13 @@ export function worksLead(principal: Principal, lead: Pick<Lead, 'ownerId'>): bo
 
 /**
  * The lead after one change: `set` applied, `remove` taken away, the history entry appended and
- * `updatedAt` moved to the entry's time.
+ * `updatedAt` moved to the entry's time. A lead is nurtured only while it waits unowned in its pool, so a
+ * change that gives it an owner or another status ends its sequence.
  */
 export function changedLead(before: Lead, change: { set?: Partial<Lead>; remove?: ReadonlyArray<keyof Lead>; entry: LeadHistoryEntry }): Lead {
   const after: Lead = { ...before, ...change.set, updatedAt: change.entry.at, history: [...before.history, change.entry] };
   for (const field of change.remove ?? []) delete after[field];
+  if (after.ownerId || after.status !== 'in_pool') delete after.nurture;
   return after;
 }
 

@@ -4,6 +4,7 @@ import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';
 import { routingDecisionSchema } from './routing-decision';
 import { leadOfferSchema } from './lead-offer-schemas';
+import { leadNurtureSchema } from './lead-nurture';
 
 /** Lead fields a form answer can fill (the rest of a form's answers are kept under `answers`). */
 export const leadContactFieldNames = ['name', 'email', 'phone', 'company', 'title', 'country', 'region', 'message'] as const;
@@ -54,6 +55,11 @@ export const leadHistoryEntrySchema = z.strictObject({
     'recycle_warned',
     'recycled',
     'erased',
+    'tagged',
+    'untagged',
+    'nurture_entered',
+    'nurture_emailed',
+    'nurture_left',
   ]),
   by: z.string(),
   detail: z.string().optional(),
@@ -166,6 +172,10 @@ export const leadSchema = z.strictObject({
   offer: leadOfferSchema.optional(),
   /** The routing decision that gave the lead its owner or left it in a pool. */
   routing: routingDecisionSchema.optional(),
+  /** Tags of the configured vocabulary, set by hand or by the tag rules, in the order they were added. */
+  tags: z.array(z.string()).optional(),
+  /** The nurture sequence the lead is in while it waits in its pool (see `nurture-sequences.ts`). */
+  nurture: leadNurtureSchema.optional(),
   capturedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(leadHistoryEntrySchema),

@@ -3,6 +3,7 @@ import { pageCursorParameter } from './page-cursor';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
 import { openLeadStatuses } from './lead-transition';
+import { tagFilterSchema } from './lead-tags';
 
 /** Sorts after every ISO 8601 instant: leads with no next step come after those with one. */
 const noNextStep = '~';
@@ -24,20 +25,22 @@ export function agendaKey(lead: Pick<Lead, 'nextStepAt' | 'score'>): string {
 export const myLeadsCursorSchema = z.strictObject({ agenda: z.string().min(1), leadId: z.string().min(1) });
 export type MyLeadsCursor = z.infer<typeof myLeadsCursorSchema>;
 
-/** What `GET /me/leads` asks the store for: statuses and grade to keep, next steps due before `dueBefore`. */
+/** What `GET /me/leads` asks the store for: statuses, grade and tag to keep, next steps due before `dueBefore`. */
 export interface MyLeadsFilter {
   statuses: readonly Lead['status'][];
   grade?: Grade;
+  tag?: string;
   dueBefore?: string;
 }
 
 /**
- * The query of `GET /me/leads`: `status` (one status; the open ones when absent), `grade`, `due` (next
+ * The query of `GET /me/leads`: `status` (one status; the open ones when absent), `grade`, `tag`, `due` (next
  * step before this instant), `overdue=true` (next step before now), `limit` (1–100, default 50), `cursor`.
  */
 export const myLeadsQuerySchema = z.strictObject({
   status: leadStatusSchema.optional(),
   grade: gradeSchema.optional(),
+  tag: tagFilterSchema.optional(),
   due: z.iso
     .datetime({ offset: true })
     .transform((text) => new Date(text).toISOString())
@@ -51,7 +54,7 @@ export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;
 /** The store's filter for a query at `now`: `due` and `overdue` together keep the earlier bound. */
 export function myLeadsFilter(query: MyLeadsQuery, now: Date): MyLeadsFilter {
   const bounds = [query.due, query.overdue === 'true' ? now.toISOString() : undefined].filter((bound): bound is string => bound !== undefined).sort();
-  return { statuses: query.status ? [query.status] : openLeadStatuses, ...(query.grade ? { grade: query.grade } : {}), ...(bounds[0] ? { dueBefore: bounds[0] } : {}) };
+  return { statuses: query.status ? [query.status] : openLeadStatuses, ...(query.grade ? { grade: query.grade } : {}), ...(query.tag ? { tag: query.tag } : {}), ...(bounds[0] ? { dueBefore: bounds[0] } : {}) };
 }
 
 /** A lead as its owner's list shows it: what to do and when, with the contact to do it with. */
@@ -70,5 +73,6 @@ export function myLeadView(lead: Lead, now: Date) {
     firstContactAt: lead.firstContactAt,
     qualification: lead.qualification,
     locked: lead.lock !== undefined,
+    tags: lead.tags ?? [],
   };
 }

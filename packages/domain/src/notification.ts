@@ -2,6 +2,7 @@ import type { Lead } from './lead';
 import type { LeadOffer } from './lead-offer-schemas';
 import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
+import { warmedOutOfNurture } from './nurture-sequences';
 
 export interface EmailMessage {
   to: string;
@@ -23,6 +24,7 @@ export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repI
     offer
       ? `${who} (${lead.leadId}) is offered to you and ${offer.repIds.length - 1} other rep(s) until ${offer.expiresAt.replace('T', ' ').slice(0, 16)} UTC: the first to accept owns it.`
       : `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
+    ...(warmedOutOfNurture(lead) ? ['They came out of nurturing: they were receiving our nurture emails and just came back, warmer.'] : []),
     '',
     ...Object.entries(contact).map(([field, value]) => `${field}: ${oneLine(value, 500)}`),
     ...(message === undefined ? [] : quotedField('message', message)),

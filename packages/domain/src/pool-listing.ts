@@ -5,6 +5,7 @@ import type { Pool } from './configuration';
 import type { Lead } from './lead';
 import { maskName } from './lead-lookup';
 import { isPoolMember } from './pool-claim';
+import { tagFilterSchema } from './lead-tags';
 import { gradeSchema, temperatureSchema, type Grade, type Temperature } from './lead-scoring';
 
 /** Managers and admins see every pool; a rep sees the pools they are a member or admin of. */
@@ -19,7 +20,7 @@ export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
 /**
  * The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50), the `cursor` of the previous
- * page, and filters: `grade`, `temperature`, `channel`, and age since capture in hours (`minAgeHours`,
+ * page, and filters: `grade`, `temperature`, `channel`, `tag`, and age since capture in hours (`minAgeHours`,
  * `maxAgeHours`, either or both).
  */
 export const poolListingQuerySchema = z
@@ -31,6 +32,7 @@ export const poolListingQuerySchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id')
       .optional(),
+    tag: tagFilterSchema.optional(),
     minAgeHours: z.coerce.number().finite().min(0).optional(),
     maxAgeHours: z.coerce.number().finite().min(0).optional(),
     cursor: pageCursorParameter(poolCursorSchema).optional(),
@@ -41,11 +43,14 @@ export const poolListingQuerySchema = z
   });
 export type PoolListingQuery = z.infer<typeof poolListingQuerySchema>;
 
-/** What a pool listing keeps: scored grade and temperature, channel, and a capture-time window (inclusive). */
+/** What a pool listing keeps: scored grade and temperature, channel, tag, and a capture-time window (inclusive). */
 export interface PoolListingFilter {
   grade?: Grade;
   temperature?: Temperature;
   channel?: string;
+  tag?: string;
+  /** Only the leads in a nurture sequence (what the nurture sender reads). */
+  nurturing?: true;
   capturedFrom?: string;
   capturedTo?: string;
 }
@@ -57,6 +62,7 @@ export function poolListingFilter(query: PoolListingQuery, now: Date): PoolListi
     ...(query.grade ? { grade: query.grade } : {}),
     ...(query.temperature ? { temperature: query.temperature } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.tag ? { tag: query.tag } : {}),
     ...(query.maxAgeHours !== undefined ? { capturedFrom: hoursAgo(query.maxAgeHours) } : {}),
     ...(query.minAgeHours !== undefined ? { capturedTo: hoursAgo(query.minAgeHours) } : {}),
   };
@@ -80,6 +86,7 @@ export function poolLeadView(lead: Lead, seesContact: boolean) {
     contact,
     previousOwnerId: lead.previousOwnerId,
     releasedAt: lead.releasedAt,
+    tags: lead.tags ?? [],
   };
 }
 

@@ -9,7 +9,7 @@ export { routingSchema } from './routing-table';
  * and channels, exactly one default route (the last, with no conditions), and no route that the routes
  * above it already take entirely.
  */
-export function checkRoutingReferences(config: Pick<Configuration, 'routing' | 'pools' | 'forms' | 'channels' | 'scoring'>, ctx: z.RefinementCtx): void {
+export function checkRoutingReferences(config: Pick<Configuration, 'routing' | 'pools' | 'forms' | 'channels' | 'scoring' | 'nurture'>, ctx: z.RefinementCtx): void {
   const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
   const poolIds = new Set(config.pools.map((pool) => pool.id));
   const formIds = new Set(config.forms.map((form) => form.id));
@@ -21,6 +21,9 @@ export function checkRoutingReferences(config: Pick<Configuration, 'routing' | '
     if (seen.has(route.id)) issue([...path, 'id'], `duplicate id "${route.id}"`);
     seen.add(route.id);
     if (route.poolId && !poolIds.has(route.poolId)) issue([...path, 'poolId'], `unknown pool "${route.poolId}"`);
+    if ((route.strategy === 'nurture') !== (route.sequenceId !== undefined))
+      issue([...path, 'sequenceId'], route.sequenceId ? 'only a "nurture" route names a sequence' : 'a "nurture" route needs the sequence its leads enter');
+    else if (route.sequenceId && !config.nurture.sequences.some((sequence) => sequence.id === route.sequenceId)) issue([...path, 'sequenceId'], `unknown nurture sequence "${route.sequenceId}"`);
     route.match?.forms?.forEach((formId, formIndex) => {
       if (!formIds.has(formId)) issue([...path, 'match', 'forms', formIndex], `unknown form "${formId}"`);
     });

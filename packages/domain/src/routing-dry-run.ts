@@ -2,7 +2,7 @@ import type { Configuration } from './configuration';
 import type { Lead } from './lead';
 import { leadFacts, scoreLead, type Grade, type Temperature } from './lead-scoring';
 import { repCoversLead } from './assignment-strategies';
-import type { AssignmentStrategy } from './assignment-strategy';
+import { leavesInPool, type AssignmentStrategy } from './assignment-strategy';
 import { rankingStrategy } from './lead-offer';
 import { routeFor } from './routing-table';
 
@@ -121,7 +121,7 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   const members = route.offer?.reps ?? configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
   const strategy = rankingStrategy(route);
   const candidates =
-    route.strategy === 'pool'
+    leavesInPool(route.strategy)
       ? []
       : members.filter((repId) => {
           const rep = configuration.reps.find((candidate) => candidate.id === repId);
@@ -134,7 +134,7 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
       routeId: lead.routing?.routeId ?? notRoutedBefore,
       poolId: lead.routing?.poolId,
       ownerId: lead.ownerId,
-      pooledForWantOfReps: lead.routing?.outcome === 'pooled' && lead.routing.strategy !== 'pool',
+      pooledForWantOfReps: lead.routing?.outcome === 'pooled' && !leavesInPool(lead.routing.strategy),
       points: lead.score?.points,
       grade: lead.score?.grade,
       temperature: lead.score?.temperature,

@@ -35,6 +35,8 @@ export const routeSchema = z.strictObject({
   offer: routeOfferSchema.optional(),
   /** The pool the lead goes to; omitted, the lead's own pool (from its form or platform form). */
   poolId: z.string().min(1).optional(),
+  /** For `nurture`: the sequence the route's leads with marketing-email consent enter. */
+  sequenceId: z.string().min(1).optional(),
 });
 export type Route = z.infer<typeof routeSchema>;
 

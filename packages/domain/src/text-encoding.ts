@@ -50,3 +50,8 @@ function firstUndecodableLine(bytes: Uint8Array): number {
   }
   return line - 1;
 }
+
+/** Text made safe inside HTML (element content and quoted attributes): `&`, `<`, `>`, `"` and `'` as character references. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

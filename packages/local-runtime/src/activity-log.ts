@@ -26,6 +26,9 @@ export interface NotificationRecord {
   recipient: string;
   subject?: string;
   body: string;
+  /** An email's HTML part and extra headers (`List-Unsubscribe`, …), as SendEmail carried them. */
+  html?: string;
+  headers?: Record<string, string>;
   leadId?: string;
   time: string;
   messageId: string;

@@ -103,6 +103,8 @@ export class LocalAwsEndpoint {
         recipient,
         subject: simple.Subject.Data,
         body: simple.Body?.Text?.Data ?? simple.Body?.Html?.Data ?? '',
+        ...(simple.Body?.Html?.Data ? { html: simple.Body.Html.Data } : {}),
+        ...(simple.Headers?.length ? { headers: Object.fromEntries(simple.Headers.map((header) => [header.Name, header.Value])) } : {}),
         leadId,
         time: new Date().toISOString(),
         messageId,
@@ -129,7 +131,7 @@ export class LocalAwsEndpoint {
 interface SesSendEmailInput {
   FromEmailAddress?: string;
   Destination?: { ToAddresses?: string[] };
-  Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } };
+  Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } }; Headers?: Array<{ Name: string; Value: string }> } };
   EmailTags?: Array<{ Name: string; Value: string }>;
 }
 

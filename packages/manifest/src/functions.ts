@@ -16,6 +16,7 @@ import { leadOfferFunctions } from './functions/lead-offers';
 import { channelRoiFunctions } from './functions/channel-roi';
 import { apiDocumentFunctions } from './functions/api-document';
 import { outboundWebhookFunctions } from './functions/outbound-webhooks';
+import { leadNurtureFunctions } from './functions/lead-nurture';
 
 /**
  * Every function of the system with its trigger and the access it needs, grouped by area in
@@ -41,4 +42,5 @@ export const manifestFunctions = (configuration: { routing: Routing; organisatio
   ...channelRoiFunctions(configuration.organisation.timeZone),
   ...apiDocumentFunctions,
   ...outboundWebhookFunctions(configuration.webhooks),
+  ...leadNurtureFunctions,
 ];

@@ -71,3 +71,5 @@ export * from './ports/webhook-deliveries';
 export * from './adapters/dynamodb-webhook-delivery-store';
 export * from './adapters/http-webhook-sender';
 export * from './outbound-webhooks';
+export * from './nurture-sender';
+export * from './nurture-unsubscribe';

@@ -1,19 +1,20 @@
-import { assignToOwner, leaveInPool, planOffer, rankCandidates, rankingStrategy, rankOffer, strategyTakesTurns, type Pool, type Route, type RoutedLeadFacts, type RoutingCandidate } from '@leadflow/domain';
+import { assignToOwner, hasConsent, leaveInPool, nurtureEntry, planOffer, rankCandidates, rankingStrategy, rankOffer, strategyTakesTurns, type Pool, type Route, type RoutedLeadFacts, type RoutingCandidate } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { logger } from './logger';
 import { operationalMetricNames } from './ports/operational-metrics';
 
-export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'metrics' | 'newId'>;
+export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'metrics' | 'newId'>;
 
 /**
  * Applies `route`'s strategy to a `new`, unowned lead, as of `now`: an owner under their holding cap
  * (the next ranked rep when one fills up meanwhile), the pool, or (`offer`) an offer to several reps at
- * once. An offer that finds nobody to offer to falls back at once. Every write is conditional, so a
+ * once; `nurture` leaves it in the pool and, when its consent ledger allows marketing email, starts the
+ * route's sequence. An offer that finds nobody to offer to falls back at once. Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
  * offer's own fallback). The route's turn and the reps' states are read at the same time.
  */
 export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
-  const { config, leads, metrics, newId } = deps;
+  const { config, leads, consents, metrics, newId } = deps;
   const { lead, route, pool, now, closesOffer } = input;
   const [turn, states] = await Promise.all([strategyTakesTurns(rankingStrategy(route)) ? leads.takeTurn(`${route.id}#${pool.id}`) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
   const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
@@ -41,6 +42,9 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
     filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
   }
   const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
-  const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change });
+  const sequence = route.strategy === 'nurture' ? config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId) : undefined;
+  // The ledger, not the lead, says whether marketing email is allowed: capture writes what was given, an unsubscribe what was withdrawn.
+  const nurture = sequence && hasConsent(await consents.entriesFor(lead.leadId), 'marketing_email') ? nurtureEntry(sequence, route.id, now) : undefined;
+  const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change, ...(nurture ? { nurture } : {}) });
   logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
 }

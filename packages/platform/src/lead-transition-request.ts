@@ -14,7 +14,9 @@ export interface LeadTransitionStep<Body> {
   doing: string;
   /** An empty body is read as `{}` (steps whose fields are all optional). */
   bodyOptional?: boolean;
-  body: (context: { pool: Pool; now: Date }) => z.ZodType<Body>;
+  /** Path parameters read as body fields (`DELETE /leads/{leadId}/tags/{tag}`), so the body schema checks and names them. */
+  pathFields?: readonly string[];
+  body: (context: { pool: Pool; config: Configuration; now: Date }) => z.ZodType<Body>;
   plan: (input: { lead: Lead; pool: Pool; principal: Principal; body: Body; config: Configuration; now: Date; eventId: string }) => LifecyclePlan;
 }
 
@@ -28,7 +30,8 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!mayWorkPools(principal)) throw forbidden('Working leads is for reps, managers and admins');
-    const document = readBody(event, step.bodyOptional ?? false);
+    const fromPath = Object.fromEntries((step.pathFields ?? []).map((name) => [name, event.pathParameters?.[name] ?? '']));
+    const document = { ...readBody(event, step.bodyOptional ?? false), ...fromPath };
     const { config, leads, now, newId } = dependencies();
     const leadId = event.pathParameters?.leadId ?? '';
     let first: Lead | undefined;
@@ -38,7 +41,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
       if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
       const at = now();
-      const body = step.body({ pool, now: at }).safeParse(document);
+      const body = step.body({ pool, config, now: at }).safeParse(document);
       if (!body.success) throw badRequest(`The request is invalid`, toIssueList(body.error));
       const plan = step.plan({ lead, pool, principal, body: body.data, config, now: at, eventId: newId() });
       if ('refusal' in plan) throw refused(plan.refusal);

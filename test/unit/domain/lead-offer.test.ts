@@ -26,7 +26,7 @@ describe('offer configuration', () => {
     const [offer, territory, cold] = document.routing.routes;
     offer.offer = { reps: ['rep-ava', 'rep-zed'], windowMinutes: 5, fallback: 'territory' };
     territory.offer = { reps: ['rep-ava'], windowMinutes: 5, fallback: 'pool' };
-    Object.assign(cold, { strategy: 'offer' });
+    Object.assign(cold, { strategy: 'offer', sequenceId: undefined });
     expect(configurationIssues(document)).toEqual([
       'routing.routes[0].offer.reps[1]: unknown rep "rep-zed"',
       'routing.routes[1].offer: only a route with strategy "offer" has an offer (this one has "territory")',

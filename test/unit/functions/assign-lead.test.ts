@@ -70,12 +70,13 @@ describe('assign-lead handler', () => {
     ]);
   });
 
-  it('leaves a cold lead unowned in its pool, telling no manager (the pool strategy is on purpose)', async () => {
+  it('leaves a cold lead unowned in its pool, telling no manager; without marketing-email consent it enters no sequence', async () => {
     const deps = fakeDependencies();
     const { routeId, lead } = await captureAndRoute(deps, 'cold-1', { formId: 'emea-contact', contact: { name: 'Cy', email: 'info@gmail.com' } });
     expect(routeId).toBe('cold-to-nurture');
-    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', routing: { outcome: 'pooled', strategy: 'pool' } });
+    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', routing: { outcome: 'pooled', strategy: 'nurture' } });
     expect(lead.ownerId).toBeUndefined();
+    expect(lead.nurture).toBeUndefined();
     const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled');
     expect(pooled?.detail).toMatchObject({ reason: 'pool_strategy', poolId: 'nurture' });
   });

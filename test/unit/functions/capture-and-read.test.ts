@@ -50,7 +50,14 @@ describe('capture-form-submission handler', () => {
       firstTouch: { utm_source: 'google', utm_medium: 'cpc', referrer: 'https://www.google.com/' },
       lastTouch: { utm_source: 'newsletter', gclid: 'Cj0-abc', landing_url: 'https://northwind.example/demo?utm_source=newsletter' },
     });
-    expect(lead.consent).toEqual({ version: '2026-01', text: 'I agree that Northwind may contact me about its products.', purposes: ['contact'], givenAt: '2026-03-02T10:15:00.000Z', ip: '127.0.0.1', userAgent: 'test' });
+    expect(lead.consent).toEqual({
+      version: '2026-11',
+      text: 'I agree that Northwind may contact me about its products and email me useful material now and then (unsubscribe any time).',
+      purposes: ['contact', 'marketing_email'],
+      givenAt: '2026-03-02T10:15:00.000Z',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+    });
   });
 
   it('reads first touch from first_touch.* fields of a plain HTML post', async () => {

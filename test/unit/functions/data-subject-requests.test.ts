@@ -5,10 +5,13 @@ import { createHandler as createExportHandler } from '../../../functions/export-
 import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { recordLeadRoiEvent } from '@leadflow/platform';
+import { demoConfiguration } from '../../support/demo-configuration';
 import { fakeDependencies } from '../../support/fakes';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 const admin = { username: 'admin-ines', 'cognito:groups': '[admin]' };
+/** The consent text and version the demo form shows. */
+const demoConsent = demoConfiguration().forms.find((form) => form.id === 'demo')!.consent!;
 const manager = { username: 'mgr-maya', 'cognito:groups': '[manager]' };
 const rep = { username: 'rep-ava', 'cognito:groups': '[rep]' };
 
@@ -82,8 +85,8 @@ describe('the consent ledger of a lead', () => {
       action: 'given',
       at: '2026-03-02T10:15:00.000Z',
       source: 'form:demo',
-      version: '2026-01',
-      text: 'I agree that Northwind may contact me about its products.',
+      version: demoConsent.version,
+      text: demoConsent.text,
       ip: '127.0.0.1',
       userAgent: 'test',
     };
@@ -125,7 +128,7 @@ describe('DELETE /leads/{leadId}', () => {
     expect(body).toEqual({ leadId, status: 'erased', alreadyErased: false });
     const lead = deps.store.leads.get(leadId)!;
     expect(lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
-    expect(lead.consent).toEqual({ version: '2026-01', text: 'I agree that Northwind may contact me about its products.', purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
+    expect(lead.consent).toEqual({ version: demoConsent.version, text: demoConsent.text, purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
     expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
     // The campaign keeps its credit; the click id and landing page, which single out the visit, go.
     expect(lead.attribution).toEqual({ lastTouch: { utm_campaign: 'spring' } });

@@ -84,7 +84,7 @@ describe('local secrets', () => {
   });
 
   it('are checked when npm start begins: every configured secret present and well-formed, or it names them', async () => {
-    expect(await checkLocalSecrets(demoConfiguration(), { demoFile: demoSecretsFile })).toEqual({ demo: 12, file: 0, environment: 0 });
+    expect(await checkLocalSecrets(demoConfiguration(), { demoFile: demoSecretsFile })).toEqual({ demo: 13, file: 0, environment: 0 });
     const config = demoConfiguration();
     config.forms[0].turnstile = true;
     const check = checkLocalSecrets(config, { demoFile: demoSecretsFile, inline: '{"meta/app-secret": "short"}' });

@@ -4,7 +4,7 @@ import type { FunctionDefinition } from '../types';
 export const leadPoolFunctions: readonly FunctionDefinition[] = [
   {
     name: 'list-pool-leads',
-    description: 'Lists the leads waiting in a pool, oldest first, paginated and filtered (grade, temperature, channel, age), for its members, managers and admins; contact masked for reps.',
+    description: 'Lists the leads waiting in a pool, oldest first, paginated and filtered (grade, temperature, channel, tag, age), for its members, managers and admins; contact masked for reps.',
     entry: 'functions/list-pool-leads/handler.ts',
     trigger: { kind: 'http', method: 'GET', path: '/pools/{poolId}/leads', auth: { mode: 'jwt' } },
     tables: { leads: 'read' },

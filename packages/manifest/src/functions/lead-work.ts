@@ -25,9 +25,23 @@ export const leadWorkFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'list-my-leads',
-    description: "Lists the caller's own leads in the order to work them, through the owner-agenda index; filtered by status, grade, due and overdue.",
+    description: "Lists the caller's own leads in the order to work them, through the owner-agenda index; filtered by status, grade, tag, due and overdue.",
     entry: 'functions/list-my-leads/handler.ts',
     trigger: { kind: 'http', method: 'GET', path: '/me/leads', auth: { mode: 'jwt' } },
     tables: { leads: 'read' },
+  },
+  {
+    name: 'tag-lead',
+    description: "Lets a lead's owner or a manager add a tag of the configured vocabulary, as the tag allows.",
+    entry: 'functions/tag-lead/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/leads/{leadId}/tags', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
+    name: 'untag-lead',
+    description: "Lets a lead's owner or a manager remove a tag, as the tag allows.",
+    entry: 'functions/untag-lead/handler.ts',
+    trigger: { kind: 'http', method: 'DELETE', path: '/leads/{leadId}/tags/{tag}', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
   },
 ];

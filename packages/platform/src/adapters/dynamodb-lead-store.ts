@@ -110,6 +110,9 @@ export class DynamoDbLeadStore implements LeadStore {
     const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
+    const tags = touch.tags ? ', tags = :tags' : '';
+    // A warmed nurtured lead becomes `new` again and leaves its pool's listing, for the routing table to route it.
+    const warmed = touch.warmedOutOfNurture ? ', #status = :new REMOVE nurture, poolWaiting' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -126,15 +129,18 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${agenda}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${tags}${agenda}${warmed}`,
                 ConditionExpression: 'attribute_exists(pk) AND touches = :seenTouches',
+                ...(touch.warmedOutOfNurture ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
                   ':one': 1,
                   ':seenTouches': existing.touches,
                   ':at': touch.historyEntry.at,
-                  ':entry': [touch.historyEntry],
+                  ':entry': [touch.historyEntry, ...(touch.warmedOutOfNurture ? [touch.warmedOutOfNurture] : [])],
+                  ...(touch.warmedOutOfNurture ? { ':new': 'new' } : {}),
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
+                  ...(touch.tags ? { ':tags': touch.tags } : {}),
                   ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
                 },
               },
@@ -277,7 +283,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: 'SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
+                UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
                 ConditionExpression: routableLeadCondition(change),
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -287,7 +293,8 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':routing': change.routing,
                   ':inPool': 'in_pool',
                   ':at': change.routing.decidedAt,
-                  ':entry': [change.historyEntry],
+                  ':entry': [change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
+                  ...(change.nurture ? { ':nurture': change.nurture.state } : {}),
                 },
               },
             },
@@ -363,7 +370,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
-                  UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting',
+                  UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -459,7 +466,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const waiting = poolWaitingPartition(poolId);
     const { capturedFrom, capturedTo } = filter;
     const captured = capturedFrom && capturedTo ? ' AND capturedAt BETWEEN :from AND :to' : capturedFrom ? ' AND capturedAt >= :from' : capturedTo ? ' AND capturedAt <= :to' : '';
-    const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel });
+    const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel }, { tags: filter.tag }, filter.nurturing ? ['nurture'] : []);
     const { items, more } = await this.queryPage(
       {
         IndexName: 'pool-waiting-by-capture',
@@ -477,7 +484,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
     const statuses = Object.fromEntries(filter.statuses.map((status, index) => [`:status${index}`, status]));
-    const kept = filterExpression({ 'score.grade': filter.grade });
+    const kept = filterExpression({ 'score.grade': filter.grade }, { tags: filter.tag });
     const { items, more } = await this.queryPage(
       {
         IndexName: 'owner-agenda',
@@ -727,19 +734,32 @@ export function leadUpdate(
   };
 }
 
-/** A filter expression keeping items whose (dotted) attributes equal the given values; undefined values keep everything. */
-function filterExpression(equal: Record<string, string | undefined>): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
-  const conditions = Object.entries(equal).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  if (conditions.length === 0) return {};
+/**
+ * A filter expression keeping items whose (dotted) attributes equal the `equal` values and whose list
+ * attributes hold the `containing` ones, and that have the `present` attributes; undefined values keep everything.
+ */
+function filterExpression(
+  equal: Record<string, string | undefined>,
+  containing: Record<string, string | undefined> = {},
+  present: readonly string[] = [],
+): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
+  const defined = (values: Record<string, string | undefined>) => Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const conditions = [...defined(equal).map(([path, value]) => ({ path, value, contains: false })), ...defined(containing).map(([path, value]) => ({ path, value, contains: true }))];
+  if (conditions.length === 0 && present.length === 0) return {};
   const names: Record<string, string> = {};
   const values: Record<string, string> = {};
-  const clauses = conditions.map(([path, value], index) => {
+  const clauses = conditions.map(({ path, value, contains }, index) => {
     const parts = path.split('.');
     for (const part of parts) names[`#f${part}`] = part;
     values[`:f${index}`] = value;
-    return `${parts.map((part) => `#f${part}`).join('.')} = :f${index}`;
+    const attribute = parts.map((part) => `#f${part}`).join('.');
+    return contains ? `contains(${attribute}, :f${index})` : `${attribute} = :f${index}`;
   });
-  return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  for (const attribute of present) {
+    names[`#f${attribute}`] = attribute;
+    clauses.push(`attribute_exists(#f${attribute})`);
+  }
+  return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ...(conditions.length ? { ExpressionAttributeValues: values } : {}) };
 }
 
 /** A `new`, unowned lead, and (unless the write is an offer's fallback) one with no open offer. */

@@ -10,7 +10,13 @@ export class SesMailer implements Mailer {
         FromEmailAddress: message.from,
         Destination: { ToAddresses: [message.to] },
         EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
-        Content: { Simple: { Subject: { Data: message.subject, Charset: 'UTF-8' }, Body: { Text: { Data: message.text, Charset: 'UTF-8' } } } },
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: { Text: { Data: message.text, Charset: 'UTF-8' }, ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}) },
+            ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+          },
+        },
       }),
     );
     return { messageId: output.MessageId ?? '' };

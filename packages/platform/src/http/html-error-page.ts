@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FieldIssue, HttpError } from './http-errors';
+import { escapeHtml } from '@leadflow/domain';
 import { headerValue } from './request-body';
 
 /** A browser posting a plain HTML form asks for HTML, not JSON; API clients always get JSON. */
@@ -8,9 +9,7 @@ export function prefersHtml(event: Pick<APIGatewayProxyEventV2, 'headers'>): boo
   return accept.includes('text/html') && !accept.includes('application/json');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** A small page explaining what was wrong with the post, field by field, with a way back to the form. */
 export function htmlErrorPage(error: HttpError): APIGatewayProxyStructuredResultV2 {

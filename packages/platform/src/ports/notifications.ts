@@ -2,6 +2,10 @@ import type { EmailMessage, Lead, NotificationChannel } from '@leadflow/domain';
 
 export interface OutgoingEmail extends EmailMessage {
   from: string;
+  /** An HTML part beside the text one (nurture email). */
+  html?: string;
+  /** Extra message headers, e.g. `List-Unsubscribe` (SES v2 `Content.Simple.Headers`). */
+  headers?: Record<string, string>;
   /** Message tags (SES `EmailTags`), e.g. the lead id, so deliveries can be traced back to a lead. */
   tags: Record<string, string>;
 }

@@ -1,0 +1,11 @@
+import { httpHandler, lambdaDependencies, unsubscribeConfirmationPage, unsubscribeLinkLead, type DependencyResolver } from '@leadflow/platform';
+
+/** `GET /u/{token}`: the unsubscribe link's confirmation page; a GET never unsubscribes (mail scanners open links). */
+export function createHandler(dependencies: DependencyResolver<'leads' | 'secrets'>) {
+  return httpHandler(async (event) => {
+    const checked = await unsubscribeLinkLead(dependencies(), event.pathParameters?.token ?? '');
+    return 'page' in checked ? checked.page : unsubscribeConfirmationPage(checked.lead);
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,13 @@
+import { planTagChange, tagBodySchema } from '@leadflow/domain';
+import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+
+/** `POST /leads/{leadId}/tags` (`{"tag"}`): the owner or a manager adds a configured tag, as the tag's `setBy` allows. */
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
+  return leadTransitionHandler(dependencies, {
+    doing: 'tagged',
+    body: ({ config }) => tagBodySchema(config.tags),
+    plan: ({ lead, principal, body, config, now, eventId }) => planTagChange({ lead, principal, tag: body.tag, add: true, tags: config.tags, now, eventId }),
+  });
+}
+
+export const handler = createHandler(lambdaDependencies);

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { hasConsent, type ConsentLedgerEntry } from './consent-ledger';
+import { leadContactFieldNames, type Lead, type LeadHistoryEntry } from './lead';
+import { leadEvent } from './lead-events';
+import { gradeSchema, temperatureSchema, type LeadScore } from './lead-scoring';
+import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
+import type { RotatingSecret } from './integration-secrets';
+import { linkSignatureValid, signLinkPayload } from './signed-link';
+import { escapeHtml } from './text-encoding';
+import type { LeadNurture } from './lead-nurture';
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+const dayMs = 24 * 3600_000;
+
+/** What a nurture template may insert: the lead's contact fields, each with an optional fallback (`{{name|there}}`). */
+export const nurtureTemplateFields = leadContactFieldNames;
+const placeholderPattern = /\{\{\s*([A-Za-z]+)\s*(?:\|([^{}]*))?\}\}/g;
+
+/** A template of a nurture email: text with `{{field}}` or `{{field|fallback}}` placeholders, refused when malformed or unknown. */
+const templateSchema = z
+  .string()
+  .min(1)
+  .superRefine((template, ctx) => {
+    for (const [, name] of template.matchAll(placeholderPattern)) {
+      if (!(nurtureTemplateFields as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder "{{${name}}}"; use one of ${nurtureTemplateFields.join(', ')}` });
+    }
+    const rest = template.replace(placeholderPattern, '');
+    if (rest.includes('{{') || rest.includes('}}')) ctx.addIssue({ code: 'custom', message: 'malformed placeholder: write "{{field}}" or "{{field|fallback}}"' });
+  });
+
+/** When a step is sent: every condition given must hold as the lead is then; a step whose condition fails is skipped. */
+const stepConditionSchema = z
+  .strictObject({ grades: z.array(gradeSchema).min(1).optional(), temperatures: z.array(temperatureSchema).min(1).optional(), tags: z.array(idSchema).min(1).optional() })
+  .refine((when) => when.grades || when.temperatures || when.tags, { message: 'a condition needs "grades", "temperatures" or "tags"' });
+
+export const nurtureStepSchema = z.strictObject({
+  id: idSchema,
+  /** Days after the lead entered the sequence (0 = at the first run after entering). */
+  delayDays: z.number().int().min(0).max(365),
+  subject: templateSchema,
+  text: templateSchema,
+  html: templateSchema,
+  when: stepConditionSchema.optional(),
+});
+export type NurtureStep = z.infer<typeof nurtureStepSchema>;
+
+export const nurtureSequenceSchema = z.strictObject({ id: idSchema, name: z.string().trim().min(1), steps: z.array(nurtureStepSchema).min(1) }).superRefine((sequence, ctx) => {
+  const seen = new Set<string>();
+  sequence.steps.forEach((step, index) => {
+    if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate id "${step.id}"` });
+    seen.add(step.id);
+    const previous = sequence.steps[index - 1];
+    if (previous && step.delayDays < previous.delayDays) ctx.addIssue({ code: 'custom', path: ['steps', index, 'delayDays'], message: `must not be less than the step before's (${previous.delayDays})` });
+  });
+});
+export type NurtureSequence = z.infer<typeof nurtureSequenceSchema>;
+
+export const nurtureConfigurationSchema = z.strictObject({ sequences: z.array(nurtureSequenceSchema).default([]) });
+export type NurtureConfiguration = z.infer<typeof nurtureConfigurationSchema>;
+
+/** Checks the nurture section against the rest: unique sequence ids, step conditions naming configured tags. */
+export function checkNurtureReferences(config: { nurture: NurtureConfiguration; tags: { vocabulary: ReadonlyArray<{ id: string }> } }, ctx: z.RefinementCtx): void {
+  const tags = new Set(config.tags.vocabulary.map((tag) => tag.id));
+  const seen = new Set<string>();
+  config.nurture.sequences.forEach((sequence, index) => {
+    if (seen.has(sequence.id)) ctx.addIssue({ code: 'custom', path: ['nurture', 'sequences', index, 'id'], message: `duplicate id "${sequence.id}"` });
+    seen.add(sequence.id);
+    sequence.steps.forEach((step, stepIndex) =>
+      step.when?.tags?.forEach((tag, tagIndex) => {
+        if (!tags.has(tag)) ctx.addIssue({ code: 'custom', path: ['nurture', 'sequences', index, 'steps', stepIndex, 'when', 'tags', tagIndex], message: `unknown tag "${tag}"` });
+      }),
+    );
+  });
+}
+
+/**
+ * Whether a lead may receive nurture email: the consent it gave covers `marketing_email`, and its consent
+ * ledger does not say otherwise (an unsubscribe appends a later `withdrawn`).
+ */
+export function mayNurture(lead: Pick<Lead, 'consent'>, ledger: readonly ConsentLedgerEntry[]): boolean {
+  if (!lead.consent?.purposes?.includes('marketing_email')) return false;
+  const entries = ledger.filter((entry) => entry.purpose === 'marketing_email');
+  return entries.length === 0 || hasConsent(entries, 'marketing_email');
+}
+
+/** The lead entering a sequence: its state and the timeline entry. */
+export function nurtureEntry(sequence: NurtureSequence, routeId: string, now: Date): { state: LeadNurture; historyEntry: LeadHistoryEntry } {
+  const at = now.toISOString();
+  return { state: { sequenceId: sequence.id, enteredAt: at, stepsDone: 0 }, historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
+}
+
+/** The step of the lead's sequence due by `now`, if any (steps are done in order, each on its day). */
+export function dueNurtureStep(nurture: LeadNurture, sequence: NurtureSequence, now: Date): { step: NurtureStep; index: number } | undefined {
+  const step = sequence.steps[nurture.stepsDone];
+  if (!step) return undefined;
+  return Date.parse(nurture.enteredAt) + step.delayDays * dayMs <= now.getTime() ? { step, index: nurture.stepsDone } : undefined;
+}
+
+/** Whether a step's condition holds for the lead as it is now. */
+export function nurtureStepApplies(step: NurtureStep, lead: Pick<Lead, 'score' | 'tags'>): boolean {
+  const { when } = step;
+  if (!when) return true;
+  const score: Partial<LeadScore> = lead.score ?? {};
+  return (
+    (!when.grades || (score.grade !== undefined && when.grades.includes(score.grade))) &&
+    (!when.temperatures || (score.temperature !== undefined && when.temperatures.includes(score.temperature))) &&
+    (!when.tags || when.tags.every((tag) => lead.tags?.includes(tag)))
+  );
+}
+
+/** A rendered nurture email: the text part as written, the HTML part with every lead value escaped, and the unsubscribe link in both. */
+export function renderNurtureEmail(step: NurtureStep, lead: Pick<Lead, 'contact'>, unsubscribeUrl: string): { subject: string; text: string; html: string } {
+  const fill = (template: string, encode: (value: string) => string) =>
+    template.replace(placeholderPattern, (_, name: string, fallback?: string) => encode(lead.contact[name as keyof Lead['contact']]?.trim() || (fallback ?? '').trim()));
+  const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return {
+    subject: oneLine(fill(step.subject, oneLine)),
+    text: `${fill(step.text, (value) => value)}\n\n--\nYou receive this because you agreed to emails from us. Unsubscribe: ${unsubscribeUrl}\n`,
+    html: `${fill(step.html, escapeHtml)}\n<hr><p style="font-size:12px;color:#666">You receive this because you agreed to emails from us. <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>\n`,
+  };
+}
+
+/**
+ * The lead after a step: sent (`emailed`) or skipped by its condition, on the timeline and in
+ * `lead.nurtured`; after the last step the lead leaves the sequence.
+ */
+export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; index: number; outcome: 'emailed' | 'skipped'; now: Date; eventId: string }): LeadTransition {
+  const { lead, sequence, index } = input;
+  const nurture = lead.nurture;
+  if (!nurture || nurture.stepsDone !== index) throw new Error(`Lead ${lead.leadId} is not at step ${index} of a sequence`);
+  const at = input.now.toISOString();
+  const step = sequence.steps[index];
+  const last = index === sequence.steps.length - 1;
+  const entry: LeadHistoryEntry = {
+    at,
+    action: 'nurture_emailed',
+    by: 'system',
+    detail: `${sequence.id} step ${step.id} ${input.outcome === 'emailed' ? 'emailed' : 'skipped (its condition does not hold)'}${last ? '; sequence finished' : ''}`,
+  };
+  const after = last ? changedLead(lead, { remove: ['nurture'], entry }) : changedLead(lead, { set: { nurture: { ...nurture, stepsDone: index + 1 } }, entry });
+  const event = leadEvent(
+    'lead.nurtured',
+    { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: sequence.id, change: input.outcome, stepId: step.id, ...(last ? { left: 'finished' as const } : {}), nurturedAt: at },
+    at,
+  );
+  return { before: lead, after, openLeads: [], event };
+}
+
+/** Why a lead leaves its sequence before the end. */
+export type NurtureExit = 'unsubscribed' | 'warmed' | 'sequence_removed';
+
+/** The lead leaving its sequence early (an unsubscribe, a sequence no longer configured): on the timeline and in `lead.nurtured`. */
+export function planNurtureExit(input: { lead: Lead; reason: NurtureExit; by: string; now: Date; eventId: string }): LeadTransition {
+  const { lead } = input;
+  if (!lead.nurture) throw new Error(`Lead ${lead.leadId} is in no nurture sequence`);
+  const at = input.now.toISOString();
+  const entry: LeadHistoryEntry = { at, action: 'nurture_left', by: input.by, detail: `left nurture sequence ${lead.nurture.sequenceId}: ${input.reason}` };
+  const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, input.by, input.eventId), sequenceId: lead.nurture.sequenceId, change: 'left', left: input.reason, nurturedAt: at }, at);
+  return { before: lead, after: changedLead(lead, { remove: ['nurture'], entry }), openLeads: [], event };
+}
+
+/** Whether a rep's newly assigned lead just came out of nurturing because a touch warmed it (their notification says so). */
+export function warmedOutOfNurture(lead: Pick<Lead, 'history'>): boolean {
+  const entries = lead.history;
+  let index = entries.length - 1;
+  while (index >= 0 && entries[index].action !== 'assigned') index -= 1;
+  const before = entries[index - 1];
+  return index > 0 && before?.action === 'nurture_left' && before.detail?.endsWith(': warmed') === true;
+}
+
+/** The one-click unsubscribe token of a lead: `<leadId>.<signature>`, signed in a payload of its own (no expiry: an unsubscribe link must keep working). */
+export function unsubscribeToken(leadId: string, key: RotatingSecret): string {
+  return `${leadId}.${signLinkPayload(key.current, unsubscribePayload(leadId))}`;
+}
+
+/** The lead id a token was signed for, or `undefined` when it is malformed or forged. */
+export function verifyUnsubscribeToken(token: string, key: RotatingSecret): string | undefined {
+  const match = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/.exec(token);
+  if (!match) return undefined;
+  return linkSignatureValid(key, unsubscribePayload(match[1]), match[2]) ? match[1] : undefined;
+}
+
+/** Two parts, where a one-tap link's payload has four, so neither signature can stand for the other. */
+function unsubscribePayload(leadId: string): string {
+  return `unsubscribe.${leadId}`;
+}
+
+export function unsubscribeUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/u/${token}`;
+}

@@ -1,0 +1,80 @@
+import {
+  dueNurtureStep,
+  mayNurture,
+  nurtureStepApplies,
+  planNurtureExit,
+  planNurtureStep,
+  renderNurtureEmail,
+  secretRefs,
+  unsubscribeToken,
+  unsubscribeUrl,
+  type Lead,
+  type LeadTransition,
+  type PoolCursor,
+} from '@leadflow/domain';
+import type { Dependencies } from './dependencies';
+import { logger } from './logger';
+
+export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'secrets' | 'publicBaseUrl' | 'newId'>;
+
+/** What became of one nurtured lead in a run. */
+export interface NurtureOutcome {
+  leadId: string;
+  outcome: 'emailed' | 'skipped' | 'left' | 'not_due' | 'lead_changed' | 'send_failed';
+  stepId?: string;
+}
+
+/**
+ * Sends every nurture email due by `now`: reads the leads in a sequence from each pool's waiting leads
+ * (nurtured leads wait unowned in their pool), and for each the step due, if any. The step is recorded on
+ * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
+ * sent at most once, and a send the provider refuses is logged, not repeated. A lead whose consent no
+ * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence.
+ */
+export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date): Promise<NurtureOutcome[]> {
+  const outcomes: NurtureOutcome[] = [];
+  for (const pool of deps.config.pools) {
+    let after: PoolCursor | undefined;
+    do {
+      const page = await deps.leads.listPoolLeads(pool.id, { limit: 100, after }, { nurturing: true });
+      for (const lead of page.leads) outcomes.push(await advance(deps, lead, now));
+      after = page.next;
+    } while (after);
+  }
+  return outcomes;
+}
+
+async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): Promise<NurtureOutcome> {
+  const nurture = lead.nurture;
+  if (!nurture) return { leadId: lead.leadId, outcome: 'not_due' };
+  const sequence = deps.config.nurture.sequences.find((candidate) => candidate.id === nurture.sequenceId);
+  const write = async (transition: LeadTransition, outcome: NurtureOutcome['outcome'], stepId?: string): Promise<NurtureOutcome> =>
+    (await deps.leads.applyTransition(transition)) === 'applied' ? { leadId: lead.leadId, outcome, ...(stepId ? { stepId } : {}) } : { leadId: lead.leadId, outcome: 'lead_changed' };
+  if (!sequence) return write(planNurtureExit({ lead, reason: 'sequence_removed', by: 'system', now, eventId: deps.newId() }), 'left');
+  const due = dueNurtureStep(nurture, sequence, now);
+  if (!due) return { leadId: lead.leadId, outcome: 'not_due' };
+  if (!lead.contact.email || !mayNurture(lead, await deps.consents.entriesFor(lead.leadId))) {
+    return write(planNurtureExit({ lead, reason: 'unsubscribed', by: 'system', now, eventId: deps.newId() }), 'left');
+  }
+  if (!nurtureStepApplies(due.step, lead)) return write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.step.id);
+
+  const claimed = await write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() }), 'emailed', due.step.id);
+  if (claimed.outcome !== 'emailed') return claimed;
+  if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
+  const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, await deps.secrets.get(secretRefs.actionLinkKey)));
+  const email = renderNurtureEmail(due.step, lead, link);
+  try {
+    await deps.mailer.send({
+      to: lead.contact.email,
+      from: deps.config.organisation.notificationSender,
+      ...email,
+      // RFC 8058: the mailbox provider POSTs `List-Unsubscribe=One-Click` to the HTTPS URL, no page in between.
+      headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      tags: { leadId: lead.leadId, kind: 'nurture', sequence: sequence.id, step: due.step.id },
+    });
+    return claimed;
+  } catch (error) {
+    logger.error('Nurture email not sent; the step stays recorded and is not repeated', { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message });
+    return { ...claimed, outcome: 'send_failed' };
+  }
+}

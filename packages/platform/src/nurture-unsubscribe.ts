@@ -1,0 +1,40 @@
+import { hasConsent, planNurtureExit, secretRefs, verifyUnsubscribeToken, type Lead } from '@leadflow/domain';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Dependencies } from './dependencies';
+import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
+
+export type UnsubscribeDependencies = Pick<Dependencies, 'leads' | 'consents' | 'secrets' | 'now' | 'newId'>;
+
+/** The lead an unsubscribe link was signed for, or the page saying the link is not valid. */
+export async function unsubscribeLinkLead(deps: Pick<UnsubscribeDependencies, 'leads' | 'secrets'>, token: string): Promise<{ lead: Lead } | { page: APIGatewayProxyStructuredResultV2 }> {
+  const leadId = verifyUnsubscribeToken(token, await deps.secrets.get(secretRefs.actionLinkKey));
+  if (!leadId) return { page: oneTapMessagePage(403, 'This link cannot be used', 'This unsubscribe link is not valid: it was changed or was not made by us. Use the link in our latest email.') };
+  const lead = await deps.leads.getLead(leadId);
+  // An erased or unknown person receives nothing from us either way.
+  if (!lead) return { page: oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.') };
+  return { lead };
+}
+
+/** What a GET shows: a button whose POST unsubscribes (mail scanners open links, so a GET never acts). */
+export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructuredResultV2 {
+  return oneTapConfirmationPage({ title: 'Unsubscribe', question: 'Stop receiving these emails from us?', button: 'Unsubscribe', lead: { name: lead.contact.email ?? lead.contact.name ?? 'You' } });
+}
+
+/**
+ * Unsubscribes a lead from nurture email: a `withdrawn` entry for `marketing_email` (source
+ * `unsubscribe`) on its consent ledger, unless its latest entry already withdraws it, and the lead out of
+ * its sequence. Doing it twice changes nothing more.
+ */
+export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead): Promise<APIGatewayProxyStructuredResultV2> {
+  const at = deps.now();
+  const entries = (await deps.consents.entriesFor(lead.leadId)).filter((entry) => entry.purpose === 'marketing_email');
+  if (entries.length === 0 || hasConsent(entries, 'marketing_email')) {
+    await deps.consents.append({ leadId: lead.leadId, purpose: 'marketing_email', action: 'withdrawn', at: at.toISOString(), source: 'unsubscribe' });
+  }
+  let current: Lead | undefined = lead;
+  for (let tries = 1; current?.nurture && tries <= 3; tries += 1) {
+    if ((await deps.leads.applyTransition(planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() }))) === 'applied') break;
+    current = await deps.leads.getLead(lead.leadId);
+  }
+  return oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.');
+}

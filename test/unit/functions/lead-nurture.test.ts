@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { consentGivenEntries, parseConfiguration, routeFor, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
+import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
+import { createHandler as createNotifyRep } from '../../../functions/notify-rep/handler';
+import { createHandler as createSender } from '../../../functions/send-nurture-emails/handler';
+import { createHandler as createShowUnsubscribe } from '../../../functions/show-unsubscribe/handler';
+import { createHandler as createUnsubscribe } from '../../../functions/unsubscribe-lead/handler';
+import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
+import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+type Deps = ReturnType<typeof fakeDependencies>;
+const capturedAt = new Date('2026-03-02T10:00:00.000Z');
+const day = (days: number, hours = 1) => new Date(capturedAt.getTime() + days * 86_400_000 + hours * 3_600_000);
+const marketingConsent = { version: '2026-11', text: 'emails now and then', purposes: ['contact' as const, 'marketing_email' as const], givenAt: capturedAt.toISOString() };
+/** Free mail on the demo form: 10 (website) + 30 (asked for a demo) − 20 (free mail) = 20 points, cold. */
+const coldContact: LeadContact = { name: 'Ada <b>Lovelace</b>', email: 'ada@gmail.com', company: 'Analytical & Co' };
+
+/** A lead captured and handed to assign-lead as its route's rule would; `consent` as the form recorded it. */
+async function captureAndRoute(deps: Deps, leadId: string, input: { contact?: LeadContact; consent?: typeof marketingConsent | undefined } = {}) {
+  const intake = webFormIntake(deps.config, { leadId, now: capturedAt, contact: input.contact ?? coldContact });
+  const consent = 'consent' in input ? input.consent : marketingConsent;
+  if (consent) {
+    intake.lead.consent = consent;
+    intake.consents = consentGivenEntries(leadId, consent, 'form:demo');
+  }
+  return route(deps, intake);
+}
+
+async function route(deps: Deps, intake: PreparedIntake) {
+  await deps.store.ingestLead(intake);
+  const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
+  const routeId = routeFor(deps.config.routing, detail).id;
+  await createAssign(() => deps)({ routeId, detail }, lambdaContext);
+  return { routeId, lead: deps.store.leads.get(intake.lead.leadId)! };
+}
+
+/** The demo's route that starts nurture sequences. */
+const nurtureRoute = (config: { routing: { routes: Array<{ strategy: string; sequenceId?: string }> } }) => config.routing.routes.find((route) => route.strategy === 'nurture')!;
+
+const runSender = (deps: Deps, at: Date) => createSender(() => deps)({ time: at.toISOString() } as never);
+const sentSteps = (deps: Deps) => deps.mailer.sent.filter((email) => email.tags.kind === 'nurture').map((email) => email.tags.step);
+const post = (deps: Deps, token: string, body = 'List-Unsubscribe=One-Click') =>
+  createUnsubscribe(() => deps)(httpEvent({ method: 'POST', path: `/u/${token}`, pathParameters: { token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }), lambdaContext) as Promise<{
+    statusCode: number;
+    body: string;
+  }>;
+
+describe('a nurture sequence on the clock', () => {
+  it('sends each step once, on its day, with List-Unsubscribe one-click headers and escaped HTML; a one-click POST stops the rest', async () => {
+    const deps = fakeDependencies(day(0));
+    const { routeId, lead } = await captureAndRoute(deps, 'n-1');
+    expect(routeId).toBe('cold-to-nurture');
+    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
+
+    await runSender(deps, day(0));
+    await runSender(deps, day(0, 2));
+    expect(sentSteps(deps)).toEqual(['hello']);
+    const [first] = deps.mailer.sent;
+    expect(first).toMatchObject({ to: 'ada@gmail.com', from: deps.config.organisation.notificationSender, subject: 'Ada <b>Lovelace</b>, a short guide to warehouse robots' });
+    expect(first.html).toContain('<p>Hi Ada &#60;b&#62;Lovelace&#60;/b&#62;,</p>');
+    expect(first.html).not.toContain('<b>Lovelace');
+    expect(first.text).toContain('Hi Ada <b>Lovelace</b>,');
+    const link = /^<(https:\/\/[^>]+\/u\/([^>]+))>$/.exec(first.headers?.['List-Unsubscribe'] ?? '');
+    expect(link).not.toBeNull();
+    expect(first.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(first.text).toContain(`Unsubscribe: ${link![1]}`);
+    expect(first.html).toContain(`<a href="${link![1]}">Unsubscribe</a>`);
+
+    await runSender(deps, day(2, 23));
+    expect(sentSteps(deps)).toEqual(['hello']);
+    await runSender(deps, day(3));
+    await runSender(deps, day(3, 5));
+    expect(sentSteps(deps)).toEqual(['hello', 'case-study']);
+    expect(deps.mailer.sent[1].subject).toBe('How a team like Analytical & Co cut picking time by a third');
+
+    // The GET shows a page and changes nothing; the one-click POST unsubscribes, twice is once.
+    const page = (await createShowUnsubscribe(() => deps)(httpEvent({ path: `/u/${link![2]}`, pathParameters: { token: link![2] } }), lambdaContext)) as { statusCode: number; body: string };
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post">');
+    const withdrawals = async () => (await deps.consents.entriesFor('n-1')).filter((entry) => entry.action === 'withdrawn');
+    expect(await withdrawals()).toEqual([]);
+    expect((await post(deps, link![2])).statusCode).toBe(200);
+    expect((await post(deps, link![2])).statusCode).toBe(200);
+    expect(await withdrawals()).toEqual([{ leadId: 'n-1', purpose: 'marketing_email', action: 'withdrawn', at: day(0).toISOString(), source: 'unsubscribe' }]);
+    const unsubscribed = deps.store.leads.get('n-1')!;
+    expect(unsubscribed.nurture).toBeUndefined();
+    expect(unsubscribed.history.at(-1)).toMatchObject({ action: 'nurture_left', by: 'unsubscribe', detail: 'left nurture sequence welcome: unsubscribed' });
+    expect(unsubscribed.status).toBe('in_pool');
+
+    await runSender(deps, day(7));
+    await runSender(deps, day(30));
+    expect(sentSteps(deps)).toEqual(['hello', 'case-study']);
+    const nurtured = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured').map((event) => [event.detail.change, event.detail.stepId ?? event.detail.left]);
+    expect(nurtured).toEqual([
+      ['emailed', 'hello'],
+      ['emailed', 'case-study'],
+      ['left', 'unsubscribed'],
+    ]);
+  });
+
+  it('skips a step whose condition does not hold, and the sequence finishes after its last step', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-2');
+    deps.store.leads.get('n-2')!.score!.grade = 'B';
+    for (const at of [day(0), day(3), day(7), day(8)]) await runSender(deps, at);
+    expect(sentSteps(deps)).toEqual(['hello', 'case-study']);
+    const lead = deps.store.leads.get('n-2')!;
+    expect(lead.nurture).toBeUndefined();
+    expect(lead.history.at(-1)).toMatchObject({ action: 'nurture_emailed', detail: 'welcome step demo-offer skipped (its condition does not hold); sequence finished' });
+  });
+
+  it('a touch that makes the lead hot takes it out of the sequence, routes it to a rep at once, and the notification says so', async () => {
+    const deps = fakeDependencies(day(1));
+    // Lower thresholds, so one touch (+10, "came back") turns this 25-point cold lead hot.
+    deps.config.scoring.temperatures = { hot: 35, warm: 30 };
+    await captureAndRoute(deps, 'n-3', { contact: { ...coldContact, country: 'US' } });
+    await runSender(deps, day(1));
+    expect(sentSteps(deps)).toEqual(['hello']);
+
+    // The person comes back through the demo form.
+    const again = webFormIntake(deps.config, { leadId: 'n-3-again', now: day(1), contact: { ...coldContact, country: 'US' } });
+    expect(await deps.store.ingestLead(again)).toEqual({ leadId: 'n-3', outcome: 'touched' });
+    const rescored = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.scored').at(-1)!.detail as LeadScoredDetail;
+    expect(rescored).toMatchObject({ reason: 'touched', temperature: 'hot', status: 'new', owned: false });
+    const routeId = routeFor(deps.config.routing, rescored).id;
+    await createAssign(() => deps)({ routeId, detail: rescored }, lambdaContext);
+    const lead = deps.store.leads.get('n-3')!;
+    expect(routeId).toBe('hot-by-territory');
+    expect(lead.nurture).toBeUndefined();
+    expect(lead.ownerId).toMatch(/^rep-(ava|ben)$/);
+    expect(lead.history.map((entry) => entry.action).slice(-3)).toEqual(['touched', 'nurture_left', 'assigned']);
+    expect([...deps.store.outbox.values()].find((event) => event.detailType === 'lead.nurtured' && event.detail.change === 'left')?.detail).toMatchObject({ left: 'warmed' });
+
+    const assigned = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.assigned')!.detail;
+    await createNotifyRep(() => deps)(busEvent('lead.assigned', assigned), lambdaContext);
+    const repEmail = deps.mailer.sent.find((email) => email.to !== 'ada@gmail.com')!;
+    expect(repEmail.text).toContain('They came out of nurturing');
+
+    await runSender(deps, day(3));
+    expect(sentSteps(deps)).toEqual(['hello']);
+  });
+
+  it('a claim ends the sequence', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-4');
+    const claim = await createClaim(() => deps)(httpEvent({ method: 'POST', path: '/leads/n-4/claim', pathParameters: { leadId: 'n-4' }, claims: { sub: 'rep-ava', 'cognito:groups': '[rep]' } }), lambdaContext);
+    expect((claim as { statusCode: number }).statusCode).toBe(200);
+    expect(deps.store.leads.get('n-4')!.nurture).toBeUndefined();
+    await runSender(deps, day(0));
+    expect(sentSteps(deps)).toEqual([]);
+  });
+});
+
+describe('who enters, and what is refused', () => {
+  it('only leads whose consent covers marketing email enter; a withdrawal on the ledger keeps them out and stops the emails', async () => {
+    const deps = fakeDependencies(day(0));
+    const { lead: noConsent } = await captureAndRoute(deps, 'c-1', { contact: { ...coldContact, email: 'c1@gmail.com' }, consent: undefined });
+    expect(noConsent).toMatchObject({ status: 'in_pool', poolId: 'nurture' });
+    expect(noConsent.nurture).toBeUndefined();
+    const { lead: contactOnly } = await captureAndRoute(deps, 'c-2', { contact: { ...coldContact, email: 'c2@gmail.com' }, consent: { ...marketingConsent, purposes: ['contact'] } as never });
+    expect(contactOnly.nurture).toBeUndefined();
+    await deps.consents.append({ leadId: 'c-3', purpose: 'marketing_email', action: 'withdrawn', at: capturedAt.toISOString(), source: 'admin:mgr-maya' });
+    expect((await captureAndRoute(deps, 'c-3', { contact: { ...coldContact, email: 'c3@gmail.com' } })).lead.nurture).toBeUndefined();
+
+    await captureAndRoute(deps, 'c-4', { contact: { ...coldContact, email: 'c4@gmail.com' } });
+    await deps.consents.append({ leadId: 'c-4', purpose: 'marketing_email', action: 'withdrawn', at: day(0).toISOString(), source: 'admin:mgr-maya' });
+    await runSender(deps, day(0));
+    expect(sentSteps(deps)).toEqual([]);
+    expect(deps.store.leads.get('c-4')!.history.at(-1)).toMatchObject({ action: 'nurture_left', detail: 'left nurture sequence welcome: unsubscribed' });
+  });
+
+  it('a forged or altered unsubscribe token is a 403 page and writes nothing', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'f-1');
+    await runSender(deps, day(0));
+    const token = /\/u\/([^>]+)>$/.exec(deps.mailer.sent[0].headers!['List-Unsubscribe'])![1];
+    const before = JSON.stringify([...deps.store.leads]);
+    const ledgerBefore = JSON.stringify([...deps.consents.entries]);
+    for (const forged of [`f-2.${token.split('.')[1]}`, `${token.slice(0, -2)}AA`, 'nonsense']) expect((await post(deps, forged)).statusCode).toBe(403);
+    expect(JSON.stringify([...deps.consents.entries])).toBe(ledgerBefore);
+    expect(JSON.stringify([...deps.store.leads])).toBe(before);
+  });
+
+  it('refuses malformed templates, unknown placeholders and tags, and a nurture route without a known sequence, naming the field', () => {
+    const document = JSON.parse(JSON.stringify(demoConfiguration()));
+    const steps = document.nurture.sequences[0].steps;
+    steps[0].html = '<p>Hi {{name</p>';
+    steps[1].subject = 'For {{favouriteColour}}';
+    steps[2].when = { tags: ['gold'] };
+    const problems = () => {
+      try {
+        parseConfiguration(document);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems()).toContain('nurture.sequences[0].steps[0].html: malformed placeholder');
+    expect(problems()).toContain('nurture.sequences[0].steps[1].subject: unknown placeholder "{{favouriteColour}}"');
+    expect(problems()).toContain('nurture.sequences[0].steps[2].when.tags[0]: unknown tag "gold"');
+    const routes = JSON.parse(JSON.stringify(demoConfiguration()));
+    nurtureRoute(routes).sequenceId = 'nope';
+    expect(() => parseConfiguration(routes)).toThrow(/routing\.routes\[2\]\.sequenceId: unknown nurture sequence "nope"/);
+    delete nurtureRoute(routes).sequenceId;
+    expect(() => parseConfiguration(routes)).toThrow(/routing\.routes\[2\]\.sequenceId: a "nurture" route needs the sequence its leads enter/);
+  });
+});
