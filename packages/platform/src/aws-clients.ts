@@ -18,8 +18,16 @@ export interface AwsClientSettings extends Pick<LambdaSettings, 'region' | 'endp
   maxAttempts?: number;
 }
 
+/**
+ * Without a request timeout the SDK waits for a silent service (a paused or partitioned database) as long
+ * as the function runs, and the caller gets a Lambda timeout instead of a clear answer. With these, the
+ * SDK's standard three attempts give up within about 8 s — inside the 10 s an HTTP function has — and the
+ * error handler answers 503 with Retry-After. A DynamoDB call normally answers in milliseconds.
+ */
+export const awsRequestTimeouts = { connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true } as const;
+
 function clientConfig(settings: AwsClientSettings, endpoint: string | undefined) {
-  return { region: settings.region, endpoint, credentials: settings.credentials, maxAttempts: settings.maxAttempts };
+  return { region: settings.region, endpoint, credentials: settings.credentials, maxAttempts: settings.maxAttempts, requestHandler: awsRequestTimeouts };
 }
 
 /** The one place where endpoints are switched: every AWS client, in Lambda and locally, is made here. */
