@@ -7,3 +7,4 @@ export { lockFileName, processRuns } from './data-dir-lock';
 export { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 export { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
 export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-settings';
+export type { BusEventRecord, DeadLetter } from './activity-log';

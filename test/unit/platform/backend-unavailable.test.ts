@@ -1,12 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { backendRetryAfterSeconds, createDynamoDbClient, httpHandler, isBackendUnavailable } from '@leadflow/platform';
+import { backendRetryAfterSeconds, createDynamoDbClient, httpHandler, isBackendUnavailable, readLambdaSettings } from '@leadflow/platform';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpEvent } from '../../support/api-gateway-events';
 
 const context = { functionName: 'capture-form-submission', awsRequestId: 'request-1' } as Context;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** The handlers' clients get their timeouts from the Lambda settings. */
+const lambdaEnvironment = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_CONFIG_FILE: 'config/leads.config.json' };
 
 /** A port that accepts connections and never answers: a paused database, as the SDK sees it. */
 let silent: Server;
@@ -24,7 +26,7 @@ afterAll(async () => {
 
 /** What a real DynamoDB client throws against `endpoint`, with one attempt. */
 async function dynamoDbErrorAt(endpoint: string): Promise<unknown> {
-  const client = createDynamoDbClient({ region: 'us-east-1', endpoints: { dynamodb: endpoint }, credentials, maxAttempts: 1 });
+  const client = createDynamoDbClient({ region: 'us-east-1', endpoints: { dynamodb: endpoint }, credentials, maxAttempts: 1, requestTimeouts: readLambdaSettings(lambdaEnvironment).requestTimeouts });
   try {
     await client.send(new GetItemCommand({ TableName: 'leads', Key: { pk: { S: 'x' }, sk: { S: 'x' } } }));
   } catch (error) {
