@@ -9,8 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTestRuntime } from '../support/local-runtime';
-import { postPersonUntilStored, postUntil, settledAccount, writeLoadConfiguration } from '../support/load-test';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '120' }, concurrency: { type: 'string', default: '8' }, 'data-dir': { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
@@ -21,6 +19,10 @@ if (!(seconds > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The handlers' log lines would bury the figures; the logger reads its level when first imported.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+const { startTestRuntime } = await import('../support/local-runtime');
+const { postPersonUntilStored, postUntil, settledAccount, writeLoadConfiguration } = await import('../support/load-test');
 const workDir = mkdtempSync(join(tmpdir(), 'leadflow-soak-'));
 const runtime = await startTestRuntime({
   dataDir: values['data-dir'] ? join(workDir, 'data') : undefined,
