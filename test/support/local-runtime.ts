@@ -6,9 +6,9 @@ const rootDir = new URL('../..', import.meta.url).pathname;
 /** The demo values and nothing else, whatever a developer keeps in config/secrets.local.json or LEADS_SECRETS. */
 const demoSecretsOnly = { LEADS_SECRETS_FILE: 'config/secrets.demo.json' };
 
-/** Boots the real local runtime on free ports; in memory unless a data directory is given. */
-export async function startTestRuntime(options: { dataDir?: string } = {}): Promise<LocalRuntime> {
-  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: options.dataDir ? '0' : '1', LEADS_DATA_DIR: options.dataDir, LEADS_LOG_LEVEL: 'SILENT', ...demoSecretsOnly });
+/** Boots the real local runtime on free ports; in memory unless a data directory is given. `env` adds local runtime settings. */
+export async function startTestRuntime(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalRuntime> {
+  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: options.dataDir ? '0' : '1', LEADS_DATA_DIR: options.dataDir, LEADS_LOG_LEVEL: 'SILENT', ...demoSecretsOnly, ...options.env });
   return startLocalRuntime(settings, rootDir);
 }
 

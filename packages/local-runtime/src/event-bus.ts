@@ -88,12 +88,14 @@ export class LocalEventBus {
       const outcome = record.rules[index];
       const limit = this.targetLimits.get(rule.target);
       if (!limit) throw new Error(`Rule ${rule.ruleName} targets ${rule.target}, which has no delivery limit`);
+      // Like EventBridge, a target with an input transformer receives the transformed input, not the event;
+      // its dead letter keeps that input, so a redrive runs the target with what it was given.
+      const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event;
       const delivery = deliverWithRetries(
-        // Like EventBridge, a target with an input transformer receives the transformed input, not the event.
-        () => limit.run(() => this.host.invoke(rule.target, rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event)),
+        () => limit.run(() => this.host.invoke(rule.target, input)),
         { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
         outcome,
-        (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: event }),
+        (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: input }),
       );
       this.track(delivery);
     });

@@ -9,3 +9,4 @@ export { localClientSettings, localCredentials, localRegion } from './local-aws-
 export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-settings';
 export { currentInvocation } from './function-host';
 export { crmStandInPath, type CrmDelivery } from './crm-stand-in';
+export type { BusEventRecord, DeadLetter } from './activity-log';

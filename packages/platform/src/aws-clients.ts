@@ -12,14 +12,27 @@ import type { LambdaSettings } from './settings';
  * function role's credentials. The local runtime, its commands and the tests give endpoints (DynamoDB
  * Local, the local EventBridge and SES endpoint) and throwaway credentials.
  */
-export interface AwsClientSettings extends Pick<LambdaSettings, 'region' | 'endpoints'> {
+export interface AwsClientSettings extends Pick<LambdaSettings, 'region' | 'endpoints'>, Partial<Pick<LambdaSettings, 'requestTimeouts'>> {
   credentials?: DynamoDBClientConfig['credentials'];
   /** SDK attempts per call; the SDK's default when absent. */
   maxAttempts?: number;
 }
 
+/**
+ * The handlers' clients (in Lambda, and in the local runtime's function host). Without a request timeout
+ * the SDK waits for a silent service (a paused or partitioned database) as long as the function runs, and
+ * the caller gets a Lambda timeout instead of a clear answer. With these, the SDK's standard three
+ * attempts give up within about 8 s — inside the 10 s an HTTP function has — and the error handler
+ * answers 503 with Retry-After. A DynamoDB call normally answers in milliseconds. Tools and the local
+ * runtime's own machinery (table setup, stream polling) keep the SDK's default of no timeout: a retried
+ * CreateTable whose first attempt landed would fail.
+ */
+export const lambdaRequestTimeouts = { connectionTimeout: 1_000, requestTimeout: 2_500 } as const;
+
 function clientConfig(settings: AwsClientSettings, endpoint: string | undefined) {
-  return { region: settings.region, endpoint, credentials: settings.credentials, maxAttempts: settings.maxAttempts };
+  // Newer SDKs only warn past `requestTimeout` unless told to throw.
+  const requestHandler = settings.requestTimeouts && { ...settings.requestTimeouts, throwOnRequestTimeout: true };
+  return { region: settings.region, endpoint, credentials: settings.credentials, maxAttempts: settings.maxAttempts, requestHandler };
 }
 
 /** The one place where endpoints are switched: every AWS client, in Lambda and locally, is made here. */

@@ -5,6 +5,7 @@ export * from './logger';
 export * from './dependencies';
 export * from './handler-kit';
 export * from './http/http-errors';
+export * from './http/backend-unavailable';
 export * from './http/json-response';
 export * from './http/request-body';
 export * from './http/principal';

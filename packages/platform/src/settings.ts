@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LocalSecretSources } from './adapters/local-secret-store';
+import { lambdaRequestTimeouts } from './aws-clients';
 
 /**
  * The only module of the Lambda code that reads `process.env` (the local runtime's own settings live in
@@ -43,6 +44,8 @@ export interface LambdaSettings {
   configFile: string;
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string; sms?: string };
+  /** Per-call SDK timeouts of the handlers' clients, so a silent service fails inside the function's time. */
+  requestTimeouts: { connectionTimeout: number; requestTimeout: number };
   publicBaseUrl?: string;
   thirdParty: { turnstileVerifyUrl: string; metaGraphBaseUrl: string; linkedInBaseUrl: string; tiktokBaseUrl: string; googleDataManagerBaseUrl: string };
   secrets: { source: 'secrets-manager'; prefix: string } | ({ source: 'local' } & LocalSecretSources);
@@ -57,6 +60,7 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     eventBusName: parsed.LEADS_EVENT_BUS_NAME,
     configFile: parsed.LEADS_CONFIG_FILE,
     region: parsed.AWS_REGION,
+    requestTimeouts: lambdaRequestTimeouts,
     endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT, sms: parsed.LEADS_SMS_ENDPOINT },
     publicBaseUrl: parsed.LEADS_PUBLIC_BASE_URL,
     thirdParty: {
