@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadConvertedDetailSchema, leadStatusChangedDetailSchema } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependencies, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';
 

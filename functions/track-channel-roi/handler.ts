@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadActivityLoggedDetailSchema, leadCapturedDetailSchema, leadConvertedDetailSchema, leadSlaBreachedDetailSchema, leadStatusChangedDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependencies, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { followUpRulesFor, nextFollowUpCheck } from '@leadflow/domain';
 import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a consent covers. `contact` is the sales follow-up the form promised; `marketing_email` is

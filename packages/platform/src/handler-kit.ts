@@ -1,50 +1,15 @@
-import middy, { type MiddlewareObj } from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBStreamEnvelope } from '@aws-lambda-powertools/parser/envelopes/dynamodb';
 import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eventbridge';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { httpErrorHandler } from './http/http-error-handler';
-import { responseHeaders } from './http/response-headers';
-import { logger } from './logger';
+import { lambdaLogging } from './lambda-logging';
 
-/**
- * Every handler logs with its Lambda context (function, request id, cold start) and a correlation id
- * that ties its lines to what started it: the API request, the lead event's own id (stable across
- * redeliveries, so a publisher's and every consumer's lines share it), or the schedule run.
- */
-function lambdaLogging(): MiddlewareObj[] {
-  const correlation: MiddlewareObj = {
-    before: (request) => {
-      const correlationId = correlationIdOf(request.event);
-      if (correlationId) logger.setCorrelationId(correlationId);
-    },
-  };
-  return [injectLambdaContext(logger, { resetKeys: true }), correlation];
-}
-
-/** The id that starts a handler's work, from the event shapes our triggers deliver; `undefined` for stream batches. */
-export function correlationIdOf(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null) return undefined;
-  const { requestContext, detail, id, scheduleName, time } = event as Record<string, unknown>;
-  const requestId = (requestContext as { requestId?: unknown } | undefined)?.requestId;
-  if (typeof requestId === 'string') return requestId;
-  const eventId = (detail as { eventId?: unknown } | undefined)?.eventId;
-  if (typeof eventId === 'string') return eventId;
-  if (typeof scheduleName === 'string' && typeof time === 'string') return `${scheduleName}@${time}`;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/**
- * An HTTP API (payload v2) handler whose thrown `HttpError`s become clean JSON answers. `headersFor`
- * adds headers to every answer, errors and 500s included (CORS: a browser shows no answer without them).
- */
-export function httpHandler(handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>, options: { headersFor?: (event: APIGatewayProxyEventV2) => Record<string, string> } = {}) {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().use(lambdaLogging());
-  if (options.headersFor) handler.use(responseHeaders(options.headersFor));
-  return handler.use(httpErrorHandler()).handler(handle);
-}
+// HTTP handlers and plain logged handlers live in their own modules, so a bundle that uses them does
+// not load Powertools Parser, whose envelopes build every AWS event schema with the whole of zod.
+export { correlationIdOf, loggedHandler } from './lambda-logging';
+export { httpHandler } from './http/http-handler';
 
 /**
  * A handler for events from an EventBridge rule: the detail is validated against its contract before
@@ -85,11 +50,4 @@ export function streamHandler<S extends z.ZodType>(imageSchema: S, handle: (imag
     event: DynamoDBStreamEvent,
     context: Context,
   ) => Promise<void>;
-}
-
-/** A handler without a parsed envelope (a schedule run, a stream batch): it still logs with its context. */
-export function loggedHandler<E, R>(handle: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
-  return middy<E, R>()
-    .use(lambdaLogging())
-    .handler(async (event: E) => handle(event));
 }
