@@ -88,7 +88,8 @@ export function lambdaDependenciesOf<K extends keyof Dependencies>(dependencyPro
  * Every dependency at once, for callers that have not named theirs. A function's bundle then holds every
  * adapter and AWS client: deployed handlers use `lambdaDependenciesOf` (CONTRIBUTING.md, "Staying in budget").
  */
-export const lambdaDependencies: DependencyResolver = lambdaDependenciesOf(providers);
+// Pure: a bundle that never calls it drops it, and with it every provider.
+export const lambdaDependencies: DependencyResolver = /* @__PURE__ */ lambdaDependenciesOf(providers);
 
 /**
  * Forgets the resolved dependencies, so the next invocation reads the environment again. Lambda never

@@ -6,11 +6,6 @@ import type { Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda'
 import type { z } from 'zod';
 import { lambdaLogging } from './lambda-logging';
 
-// HTTP handlers and plain logged handlers live in their own modules, so a bundle that uses them does
-// not load Powertools Parser, whose envelopes build every AWS event schema with the whole of zod.
-export { correlationIdOf, loggedHandler } from './lambda-logging';
-export { httpHandler } from './http/http-handler';
-
 /**
  * A handler for events from an EventBridge rule: the detail is validated against its contract before
  * the handler runs, and an invalid one fails the invocation so it ends in the dead-letter queue.

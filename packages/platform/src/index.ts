@@ -3,6 +3,10 @@ export * from './configuration-file';
 export * from './aws-clients';
 export * from './logger';
 export * from './dependencies';
+// HTTP and logged handlers live apart from the event handlers of the handler kit, so their bundles do
+// not load Powertools Parser, whose envelopes build every AWS event schema with the whole of zod.
+export * from './lambda-logging';
+export * from './http/http-handler';
 export * from './handler-kit';
 export * from './http/http-errors';
 export * from './http/json-response';
