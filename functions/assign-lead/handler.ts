@@ -1,5 +1,6 @@
 import { assignToOwner, leadFacts, leaveInPool, rankCandidates, routedLeadSchema, strategyTakesTurns, type RoutingCandidate } from '@leadflow/domain';
-import { lambdaDependencies, logger, operationalMetricNames, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, logger, operationalMetricNames, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
@@ -38,4 +39,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, metrics: providers.metrics, now: providers.now, newId: providers.newId }));

@@ -1,5 +1,6 @@
 import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /me/leads[?status=…][&grade=…][&due=…][&overdue=true][&limit=50][&cursor=…]`: the caller's own
@@ -18,4 +19,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'now'>)
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, now: providers.now }));

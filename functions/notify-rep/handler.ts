@@ -1,5 +1,6 @@
 import { leadAssignedDetailSchema } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * On `lead.assigned`: tell the new owner on the channels the configuration and their preferences pick
@@ -23,4 +24,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    mailer: providers.mailer,
+    sms: providers.sms,
+    sends: providers.sends,
+    secrets: providers.secrets,
+    publicBaseUrl: providers.publicBaseUrl,
+    metrics: providers.metrics,
+    now: providers.now,
+  }),
+);
