@@ -1,3 +1,4 @@
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Configuration } from '@leadflow/domain';
 import { readLambdaSettings } from './settings';
 import * as providers from './lambda-providers';
@@ -28,6 +29,8 @@ export interface Dependencies {
   sends: NotificationSendLedger;
   /** Which one-tap links were used; acceptances. */
   links: OneTapLinkLedger;
+  /** Powertools Idempotency's records of `lead.assigned` events already notified (the notifier's replay guard in front of the send ledger). */
+  repNotificationIdempotency: BasePersistenceLayer;
   /** Where one-tap links point: the public API's base URL. */
   publicBaseUrl: string | undefined;
   rateLimiter: RateLimiter;

@@ -52,6 +52,7 @@ export * from './ports/follow-ups';
 export * from './adapters/dynamodb-follow-up-store';
 export * from './adapters/dynamodb-team-activity-store';
 export * from './adapters/dynamodb-notification-send-ledger';
+export * from './adapters/dynamodb-idempotency-store';
 export * from './adapters/end-user-messaging-sms-sender';
 export * from './rep-notifier';
 export * from './ports/consent-ledger';

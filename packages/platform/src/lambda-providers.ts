@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
+import { createDynamoDbClient, documentClientOf, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
 import { loadConfigurationFile } from './configuration-file';
 import type { DependencyProvider, LambdaWiring } from './lambda-wiring';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
@@ -26,6 +26,7 @@ import { S3ReportArchive } from './adapters/s3-report-archive';
 import { DirectoryReportArchive } from './adapters/directory-report-archive';
 import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
 import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
+import { dynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store';
 
 /*
  * One provider per dependency, each a named export of its own: a handler names the providers it uses
@@ -33,19 +34,19 @@ import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedbac
  * clients and no others.
  */
 export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => loadConfigurationFile(wiring.settings.configFile));
-export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(documentClientOf(wiring), wiring.settings.tableName);
-export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(documentClientOf(wiring), wiring.settings.tableName);
+export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const publisher: DependencyProvider<'publisher'> = ({ settings }) => new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName);
 export const mailer: DependencyProvider<'mailer'> = ({ settings }) => new SesMailer(createSesClient(settings));
-export const notifications: DependencyProvider<'notifications'> = (wiring) => new DynamoDbNotificationLog(documentClientOf(wiring), wiring.settings.tableName);
+export const notifications: DependencyProvider<'notifications'> = (wiring) => new DynamoDbNotificationLog(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const sms: DependencyProvider<'sms'> = ({ settings }) => new EndUserMessagingSmsSender(createSmsClient(settings));
-export const sends: DependencyProvider<'sends'> = (wiring) => new DynamoDbNotificationSendLedger(documentClientOf(wiring), wiring.settings.tableName);
-export const links: DependencyProvider<'links'> = (wiring) => new DynamoDbOneTapLinkLedger(documentClientOf(wiring), wiring.settings.tableName);
+export const sends: DependencyProvider<'sends'> = (wiring) => new DynamoDbNotificationSendLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const links: DependencyProvider<'links'> = (wiring) => new DynamoDbOneTapLinkLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const publicBaseUrl: DependencyProvider<'publicBaseUrl'> = (wiring) => wiring.settings.publicBaseUrl ?? config(wiring).notifications.actionLinks.baseUrl;
-export const rateLimiter: DependencyProvider<'rateLimiter'> = (wiring) => new DynamoDbRateLimiter(documentClientOf(wiring), wiring.settings.tableName);
+export const rateLimiter: DependencyProvider<'rateLimiter'> = (wiring) => new DynamoDbRateLimiter(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const metrics: DependencyProvider<'metrics'> = () => new PowertoolsMetrics();
 export const humanVerifier: DependencyProvider<'humanVerifier'> = ({ settings }) => new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl);
-export const intakes: DependencyProvider<'intakes'> = (wiring) => new DynamoDbLeadIntakeRecords(documentClientOf(wiring), wiring.settings.tableName);
+export const intakes: DependencyProvider<'intakes'> = (wiring) => new DynamoDbLeadIntakeRecords(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const platformLeads: DependencyProvider<'platformLeads'> = ({ settings }) => ({
   meta: new MetaGraphLeadReader(settings.thirdParty.metaGraphBaseUrl),
   linkedin: new LinkedInLeadReader(settings.thirdParty.linkedInBaseUrl),
@@ -53,18 +54,24 @@ export const platformLeads: DependencyProvider<'platformLeads'> = ({ settings })
 });
 export const secrets: DependencyProvider<'secrets'> = ({ settings }) =>
   settings.secrets.source === 'secrets-manager' ? new SecretsManagerSecretStore(createSecretsManagerClient(settings), settings.secrets.prefix) : new LocalSecretStore(readLocalSecrets(settings.secrets).values);
-export const followUps: DependencyProvider<'followUps'> = (wiring) => new DynamoDbFollowUpStore(documentClientOf(wiring), wiring.settings.tableName);
-export const teamActivity: DependencyProvider<'teamActivity'> = (wiring) => new DynamoDbTeamActivityStore(documentClientOf(wiring), wiring.settings.tableName);
-export const roi: DependencyProvider<'roi'> = (wiring) => new DynamoDbChannelRoiStore(documentClientOf(wiring), wiring.settings.tableName);
+export const followUps: DependencyProvider<'followUps'> = (wiring) => new DynamoDbFollowUpStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const teamActivity: DependencyProvider<'teamActivity'> = (wiring) => new DynamoDbTeamActivityStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const roi: DependencyProvider<'roi'> = (wiring) => new DynamoDbChannelRoiStore(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const reports: DependencyProvider<'reports'> = ({ settings }) =>
   'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory);
-export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(documentClientOf(wiring), wiring.settings.tableName);
+export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const feedbackSender: DependencyProvider<'feedbackSender'> = ({ settings }) =>
   new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl });
-/** One DynamoDB client for every table adapter of the function. */
-function documentClientOf(wiring: LambdaWiring) {
-  return wiring.shared('documentClient', () => createDocumentClient(wiring.settings));
+/** One DynamoDB client for every table adapter of the function, Powertools Idempotency's included. */
+function sharedDynamoDbClient(wiring: LambdaWiring) {
+  return wiring.shared('dynamoDbClient', () => createDynamoDbClient(wiring.settings));
 }
 
+function sharedDocumentClient(wiring: LambdaWiring) {
+  return wiring.shared('documentClient', () => documentClientOf(sharedDynamoDbClient(wiring)));
+}
+
+export const repNotificationIdempotency: DependencyProvider<'repNotificationIdempotency'> = (wiring) =>
+  dynamoDbIdempotencyStore(sharedDynamoDbClient(wiring), wiring.settings.tableName, 'rep-notification');
 export const now: DependencyProvider<'now'> = () => () => new Date();
 export const newId: DependencyProvider<'newId'> = () => randomUUID;
