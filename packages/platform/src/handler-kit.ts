@@ -21,17 +21,6 @@ export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (deta
 }
 
 /**
- * A handler for a rule target whose input the rule shapes itself (an input transformer, as the routing
- * rules use): the whole input is validated against `inputSchema` before the handler runs.
- */
-export function ruleInputHandler<S extends z.ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
-  return middy()
-    .use(lambdaLogging())
-    .use(parser({ schema: inputSchema }))
-    .handler(async (input: unknown) => handle(input as z.infer<S>));
-}
-
-/**
  * A handler for a DynamoDB stream batch: each record's new image is unmarshalled and validated against
  * `imageSchema` (Powertools Parser's stream envelope) before the handler runs. An invalid image fails
  * the batch, so the stream retries it and then hands it to the failure destination. Records without a

@@ -8,6 +8,7 @@ export * from './dependencies';
 export * from './lambda-logging';
 export * from './http/http-handler';
 export * from './handler-kit';
+export * from './rule-input-handler';
 export * from './http/http-errors';
 export * from './http/json-response';
 export * from './http/request-body';
