@@ -71,7 +71,6 @@ function sharedDocumentClient(wiring: LambdaWiring) {
   return wiring.shared('documentClient', () => documentClientOf(sharedDynamoDbClient(wiring)));
 }
 
-export const repNotificationIdempotency: DependencyProvider<'repNotificationIdempotency'> = (wiring) =>
-  dynamoDbIdempotencyStore(sharedDynamoDbClient(wiring), wiring.settings.tableName, 'rep-notification');
+export const repNotificationIdempotency: DependencyProvider<'repNotificationIdempotency'> = (wiring) => dynamoDbIdempotencyStore(sharedDynamoDbClient(wiring), wiring.settings.tableName, 'rep-notification');
 export const now: DependencyProvider<'now'> = () => () => new Date();
 export const newId: DependencyProvider<'newId'> = () => randomUUID;
