@@ -5,7 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { functionLimits, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { functionBundling } from './function-bundling';
 import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
 
 /** Tag carried by every resource of a manifest function; tests and cost reports find functions by it. */
@@ -123,17 +124,7 @@ export class LeadFunction extends Construct {
       maxEventAge: asyncDelivery?.maxEventAge,
       bundling: {
         forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the client versions the tests ran are the versions that deploy.
-        externalModules: [],
-        // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
-        banner: "import { createRequire as __leadflowCreateRequire } from 'node:module'; const require = __leadflowCreateRequire(import.meta.url);",
+        ...functionBundling,
         tsconfig: join(projectRoot, 'tsconfig.json'),
         commandHooks: {
           beforeBundling: () => [],

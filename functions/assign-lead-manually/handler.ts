@@ -1,5 +1,6 @@
 import { assignBodySchema, planManualAssignment } from '@leadflow/domain';
-import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /leads/{leadId}/assign` `{"repId", "reason"?}`: a manager or pool admin gives a lead waiting in its
@@ -14,4 +15,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now, newId: providers.newId }));

@@ -1,5 +1,6 @@
 import { routedLeadFacts, routedLeadFactsOf, routedLeadSchema } from '@leadflow/domain';
-import { lambdaDependencies, routeLead, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, routeLead, ruleInputHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * Target of every compiled route rule: the rule says which route matched (its input is `{routeId,
@@ -29,4 +30,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, consents: providers.consents, metrics: providers.metrics, now: providers.now, newId: providers.newId }));

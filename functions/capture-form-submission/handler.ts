@@ -7,7 +7,7 @@ import {
   ingestSubmission,
   intakeAcknowledgement,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   notFound,
   readFormBody,
   tooManyRequests,
@@ -17,6 +17,7 @@ import {
   escapeHtml,
   prefersHtml,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 const turnstileTokenField = 'cf-turnstile-response';
@@ -79,4 +80,15 @@ function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId
   };
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    roi: providers.roi,
+    rateLimiter: providers.rateLimiter,
+    humanVerifier: providers.humanVerifier,
+    secrets: providers.secrets,
+    now: providers.now,
+    newId: providers.newId,
+  }),
+);

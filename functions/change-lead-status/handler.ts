@@ -1,5 +1,6 @@
 import { planStatusChange, statusBodySchema } from '@leadflow/domain';
-import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /leads/{leadId}/status` `{"status": "contacted" | "qualified" | "invalid" | "reactivate", …}`: one
@@ -13,4 +14,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now, newId: providers.newId }));

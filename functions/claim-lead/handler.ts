@@ -4,7 +4,7 @@ import {
   forbidden,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   mediaType,
   notFound,
   parseJsonObject,
@@ -14,6 +14,7 @@ import {
   unsupportedMediaType,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /leads/{leadId}/claim` (optional body `{"poolId": "…"}`): a pool member takes an unowned lead
@@ -50,4 +51,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now, newId: providers.newId }));

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { leadEventDetailSchemas, teamActivityCount, teamActivityEventTypes } from '@leadflow/domain';
-import { type DependencyResolver, lambdaDependencies, loggedHandler } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * Keeps the managers' digest counters: each assignment, claim, first contact, first breach, recycle and
@@ -19,4 +20,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'teamA
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, teamActivity: providers.teamActivity })));

@@ -1,5 +1,6 @@
 import { webhookRuleInputSchema } from '@leadflow/domain';
-import { type DependencyResolver, deliverWebhookEvent, lambdaDependencies, logger, ruleInputHandler } from '@leadflow/platform';
+import { type DependencyResolver, deliverWebhookEvent, lambdaDependenciesOf, logger, ruleInputHandler } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * A lead event matched an outbound webhook destination's rule: store its delivery once and POST it at
@@ -13,4 +14,6 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'webho
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({ config: providers.config, webhooks: providers.webhooks, webhookSender: providers.webhookSender, publicBaseUrl: providers.publicBaseUrl, secrets: providers.secrets, now: providers.now }),
+);

@@ -1,5 +1,6 @@
 import { canHandleDataSubjectRequests, erasePersonFromLead } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `DELETE /leads/{leadId}`: erases the person from the lead (and everything the lead store keeps about
@@ -19,4 +20,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'now' |
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, newId: providers.newId, now: providers.now }));

@@ -1,6 +1,7 @@
 import { isOpenOffer, offerFallbackRoute, routedLeadFactsOf } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, loggedHandler, logger, routeLead, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, loggedHandler, logger, routeLead, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
 
@@ -35,4 +36,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, consents: providers.consents, newId: providers.newId, metrics: providers.metrics })));

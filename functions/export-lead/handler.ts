@@ -1,5 +1,6 @@
 import { canHandleDataSubjectRequests, pendingFetchPlatformSchema } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /leads/{leadId}/export`: a data-subject export, for admins — everything held about the person the
@@ -25,4 +26,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, sends: providers.sends, intakes: providers.intakes, now: providers.now }));

@@ -1,5 +1,6 @@
 import { canViewChannelRoi } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, measuredChannelRates, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, measuredChannelRates, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /reports/channel-rates`: each channel's measured qualification and conversion rates over the
@@ -14,4 +15,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, now: providers.now }));

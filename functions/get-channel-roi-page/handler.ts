@@ -1,5 +1,6 @@
 import { canViewChannelRoi, reportQuerySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion]`: the export as a page, with a chart of spend against revenue per channel. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
@@ -28,4 +29,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi }));

@@ -1,5 +1,6 @@
 import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportQuerySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, channelRoiReportLines, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, channelRoiReportLines, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /reports/channel-roi?from&to[&groupBy][&attribution][&format][&sinceVersion]`: each day's latest
@@ -26,4 +27,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi }));

@@ -1,5 +1,6 @@
 import { canViewLead } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}`: the lead, for its owner, managers and admins. */
 export function createHandler(dependencies: DependencyResolver<'leads'>) {
@@ -13,4 +14,4 @@ export function createHandler(dependencies: DependencyResolver<'leads'>) {
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads }));

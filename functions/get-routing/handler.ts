@@ -1,5 +1,6 @@
 import { canViewRouting, compileRoutingTable } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /routing`: the routing table in order, each route with the EventBridge rule compiled from it. */
 export function createHandler(dependencies: DependencyResolver<'config'>) {
@@ -10,4 +11,4 @@ export function createHandler(dependencies: DependencyResolver<'config'>) {
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config }));

@@ -1,5 +1,6 @@
 import { canImportLeads, readLeadImportFile, resolveImportTarget } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, importLeads, jsonResponse, lambdaDependencies, principalFrom, readCsvBody, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, importLeads, jsonResponse, lambdaDependenciesOf, principalFrom, readCsvBody, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /imports?source=<channel>[&campaign=<id>][&pool=<poolId>][&country=<CC>]` with a `text/csv`
@@ -20,4 +21,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, now: providers.now, newId: providers.newId }));

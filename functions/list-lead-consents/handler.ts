@@ -1,5 +1,6 @@
 import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}/consents`: the lead's consent ledger in time order and the consent in force per purpose, for whoever may see the lead. */
 export function createHandler(dependencies: DependencyResolver<'leads' | 'consents'>) {
@@ -16,4 +17,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents }));

@@ -1,5 +1,6 @@
 import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList, unknownTagIssues } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /me/leads[?status=…][&grade=…][&tag=…][&due=…][&overdue=true][&limit=50][&cursor=…]`: the caller's own
@@ -20,4 +21,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now }));

@@ -1,5 +1,6 @@
 import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList, unknownTagIssues } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /pools/{poolId}/leads[?limit=50][&cursor=…][&grade=A][&temperature=hot][&channel=…][&tag=…][&minAgeHours=…][&maxAgeHours=…]`:
@@ -24,4 +25,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now }));

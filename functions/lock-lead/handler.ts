@@ -1,5 +1,6 @@
 import { lockBodySchema, planLockChange } from '@leadflow/domain';
-import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `POST /leads/{leadId}/lock` (optional `{"reason"}`): a manager locks a lead; locked leads are never recycled. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
@@ -11,4 +12,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now, newId: providers.newId }));

@@ -1,5 +1,6 @@
 import { activityBodySchema, planActivity } from '@leadflow/domain';
-import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `POST /leads/{leadId}/activities` `{"kind", "outcome"?, "nextStepAt"?}`: the owner (or a manager) logs a follow-up. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
@@ -10,4 +11,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now, newId: providers.newId }));

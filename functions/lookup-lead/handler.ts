@@ -1,5 +1,6 @@
 import { canLookUpLeads, lookupAnswer, organisationCountry, readLookupQuery } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /leads/lookup?email=…` or `?phone=…[&country=…]`: the dedup check (查重). Says whether the
@@ -18,4 +19,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads }));

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { followUpEmail, followUpRecipients, leadEventDetailSchemas, type FollowUpNotice } from '@leadflow/domain';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** The follow-up events someone is emailed about, by detail-type (the manifest's rule matches exactly these). */
 export const followUpNoticeTypes = ['lead.reminded', 'lead.sla_breached', 'lead.recycle_warned', 'lead.recycled'] as const;
@@ -33,4 +34,4 @@ function parseNotice(event: EventBridgeEvent<string, unknown>): FollowUpNotice {
   return { type: noticeType, detail: leadEventDetailSchemas[noticeType].parse(event.detail) } as FollowUpNotice;
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, mailer: providers.mailer, notifications: providers.notifications, now: providers.now })));

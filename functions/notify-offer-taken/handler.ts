@@ -1,5 +1,6 @@
 import { leadAssignedDetailSchema } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, notifyOfferTaken, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, notifyOfferTaken, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * On `lead.assigned` by an accepted offer: tells the other reps of the offer that it is taken, by email,
@@ -19,4 +20,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, sends: providers.sends, mailer: providers.mailer, now: providers.now }));

@@ -1,5 +1,6 @@
 import { leadOfferedDetailSchema, offerNotificationReason } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * On `lead.offered`: tells every rep of the offer at once, on the channels the configuration and their
@@ -27,4 +28,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    sends: providers.sends,
+    mailer: providers.mailer,
+    publicBaseUrl: providers.publicBaseUrl,
+    metrics: providers.metrics,
+    secrets: providers.secrets,
+    sms: providers.sms,
+    now: providers.now,
+  }),
+);

@@ -1,5 +1,6 @@
 import { leadPooledDetailSchema, unattendedLeadEmail } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
@@ -24,4 +25,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, mailer: providers.mailer, notifications: providers.notifications, now: providers.now }));

@@ -1,5 +1,12 @@
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { leadAssignedDetailSchema } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, notifyRep, operationalMetricNames, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, notifyRep, operationalMetricNames, type DependencyResolver, type SendOutcome } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
+import type * as z from 'zod';
+
+type LeadAssignedDetail = z.infer<typeof leadAssignedDetailSchema>;
+
+type NotifierDependencies = 'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'metrics' | 'repNotificationIdempotency' | 'now';
 
 /**
  * On `lead.assigned`: tell the new owner on the channels the configuration and their preferences pick
@@ -7,20 +14,50 @@ import { eventHandler, lambdaDependencies, logger, notifyRep, operationalMetricN
  * and racing notifiers send it once. Speed to lead (capture to the first message) is measured once per
  * lead notified to its first owner, by the lead's channel and grade. Each owner is told once per lead:
  * a transfer or a recycle to another rep is news to them, and a transfer is not counted as speed to lead.
+ *
+ * Powertools Idempotency stands in front of the send ledger: a redelivery of the same event (same
+ * `eventId`) within the hour gets the recorded outcomes back without reading the ledger, fetching the
+ * link key or counting metrics again. The ledger stays what makes each message go out once.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'metrics' | 'now'>) {
-  return eventHandler(leadAssignedDetailSchema, async (detail) => {
+export function createHandler(dependencies: DependencyResolver<NotifierDependencies>) {
+  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'eventId', expiresAfterSeconds: 60 * 60 });
+  let notifyOnce: ((detail: LeadAssignedDetail, context: unknown) => Promise<SendOutcome[]>) | undefined;
+  return eventHandler(leadAssignedDetailSchema, async (detail, context) => {
     const deps = dependencies();
-    const rep = deps.config.reps.find((candidate) => candidate.id === detail.ownerId);
-    if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
-    const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: 'assigned' });
-    logger.info('Rep notified', { leadId: lead.leadId, repId: rep.id, outcomes });
-    if (!outcomes.some((outcome) => outcome.outcome === 'sent')) return;
-    const grade: Record<string, string> = lead.score ? { grade: lead.score.grade } : {};
-    // A transfer to a second owner is no response to the lead: counting it would stretch speed to lead by the first owner's days.
-    if (!detail.previousOwnerId) deps.metrics.measure(operationalMetricNames.speedToLead, deps.now().getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...grade });
-    deps.metrics.count(operationalMetricNames.repNotified, { channel: lead.channel });
+    notifyOnce ??= makeIdempotent(async (assigned: LeadAssignedDetail) => notifyAssignedRep(deps, assigned), { persistenceStore: deps.repNotificationIdempotency, config: idempotency });
+    try {
+      const outcomes = await notifyOnce(detail, context);
+      logger.info('Rep notified', { leadId: detail.leadId, repId: detail.ownerId, outcomes });
+    } catch (error) {
+      // Another invocation holds this event; if it fails, its own retry runs it again.
+      if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
+      logger.info('Event already being notified by another invocation', { leadId: detail.leadId, eventId: detail.eventId });
+    }
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+async function notifyAssignedRep(deps: ReturnType<DependencyResolver<NotifierDependencies>>, detail: LeadAssignedDetail): Promise<SendOutcome[]> {
+  const rep = deps.config.reps.find((candidate) => candidate.id === detail.ownerId);
+  if (!rep) throw new Error(`Lead ${detail.leadId} was assigned to rep "${detail.ownerId}", who is not in the configuration`);
+  const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: 'assigned' });
+  if (!outcomes.some((outcome) => outcome.outcome === 'sent')) return outcomes;
+  const grade: Record<string, string> = lead.score ? { grade: lead.score.grade } : {};
+  // A transfer to a second owner is no response to the lead: counting it would stretch speed to lead by the first owner's days.
+  if (!detail.previousOwnerId) deps.metrics.measure(operationalMetricNames.speedToLead, deps.now().getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...grade });
+  deps.metrics.count(operationalMetricNames.repNotified, { channel: lead.channel });
+  return outcomes;
+}
+
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    mailer: providers.mailer,
+    sms: providers.sms,
+    sends: providers.sends,
+    secrets: providers.secrets,
+    publicBaseUrl: providers.publicBaseUrl,
+    metrics: providers.metrics,
+    repNotificationIdempotency: providers.repNotificationIdempotency,
+    now: providers.now,
+  }),
+);

@@ -1,6 +1,7 @@
 import { isOpenOffer, offerTakenRefusal, oneTapActions, planAcceptance, planOfferAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
+import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 type ActionDependencies = Pick<Dependencies, 'config' | 'secrets' | 'leads' | 'links' | 'now' | 'newId'>;
 interface ActionContext {
@@ -87,4 +88,4 @@ function resultPage(action: OneTapAction, result: ActionResult): APIGatewayProxy
   return oneTapMessagePage(200, oneTapActions[action].title, oneTapActions[action].done);
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, secrets: providers.secrets, leads: providers.leads, links: providers.links, now: providers.now, newId: providers.newId }));

@@ -1,4 +1,5 @@
-import { corsHeaders, headerValue, httpHandler, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
+import { corsHeaders, headerValue, httpHandler, lambdaDependenciesOf, notFound, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `OPTIONS /forms/{formId}/submissions`: the CORS preflight, allowing only the form's configured origins. */
 export function createHandler(dependencies: DependencyResolver<'config'>) {
@@ -11,4 +12,4 @@ export function createHandler(dependencies: DependencyResolver<'config'>) {
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config }));

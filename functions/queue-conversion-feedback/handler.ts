@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadConvertedDetailSchema, leadStatusChangedDetailSchema } from '@leadflow/domain';
-import { type DependencyResolver, lambdaDependencies, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 const outcomeEventSchema = z.discriminatedUnion('detail-type', [
   z.object({ 'detail-type': z.literal('lead.status_changed'), detail: leadStatusChangedDetailSchema }),
@@ -19,4 +20,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, feedback: providers.feedback }));

@@ -6,7 +6,7 @@ import {
   ingestSubmission,
   intakeAcknowledgement,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   limitWebhookIntake,
   notFound,
   parseJsonObject,
@@ -14,6 +14,7 @@ import {
   unauthorized,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /webhooks/generic/{sourceId}`: a lead from a configured partner or server, signed with
@@ -39,4 +40,6 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, secrets: providers.secrets, rateLimiter: providers.rateLimiter, now: providers.now, newId: providers.newId }),
+);

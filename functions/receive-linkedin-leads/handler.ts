@@ -5,7 +5,7 @@ import {
   headerValue,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   limitWebhookIntake,
   notFound,
   parseJsonObject,
@@ -14,6 +14,7 @@ import {
   unauthorized,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /webhooks/linkedin`: a Lead Sync `LEAD_ACTION` notification, checked with `X-LI-Signature`.
@@ -42,4 +43,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    roi: providers.roi,
+    intakes: providers.intakes,
+    platformLeads: providers.platformLeads,
+    secrets: providers.secrets,
+    metrics: providers.metrics,
+    rateLimiter: providers.rateLimiter,
+    now: providers.now,
+    newId: providers.newId,
+  }),
+);

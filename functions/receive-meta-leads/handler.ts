@@ -4,7 +4,7 @@ import {
   headerValue,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   limitWebhookIntake,
   notFound,
   parseJsonObject,
@@ -13,6 +13,7 @@ import {
   unauthorized,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /webhooks/meta`: a `leadgen` delivery. Checks `X-Hub-Signature-256` over the raw body, stores
@@ -41,4 +42,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    roi: providers.roi,
+    intakes: providers.intakes,
+    platformLeads: providers.platformLeads,
+    secrets: providers.secrets,
+    metrics: providers.metrics,
+    rateLimiter: providers.rateLimiter,
+    now: providers.now,
+    newId: providers.newId,
+  }),
+);

@@ -4,7 +4,7 @@ import {
   headerValue,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   limitWebhookIntake,
   notFound,
   parseJsonObject,
@@ -13,6 +13,7 @@ import {
   unauthorized,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is required
@@ -57,4 +58,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    roi: providers.roi,
+    intakes: providers.intakes,
+    platformLeads: providers.platformLeads,
+    secrets: providers.secrets,
+    metrics: providers.metrics,
+    rateLimiter: providers.rateLimiter,
+    now: providers.now,
+    newId: providers.newId,
+  }),
+);

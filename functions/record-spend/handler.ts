@@ -4,7 +4,7 @@ import {
   forbidden,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   mediaType,
   parseJsonObject,
   principalFrom,
@@ -15,6 +15,7 @@ import {
   unsupportedMediaType,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** JSON spend bodies share the CSV limit: a year of daily spend for a few dozen campaigns. */
 const maxJsonBytes = 1024 * 1024;
@@ -53,4 +54,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, now: providers.now }));

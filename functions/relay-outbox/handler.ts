@@ -1,5 +1,6 @@
 import { leadCapturedDetailSchema } from '@leadflow/domain';
-import { lambdaDependencies, operationalMetricNames, outboxItemSchema, refusedEventsError, relayOutboxEvents, streamHandler, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
+import { lambdaDependenciesOf, operationalMetricNames, outboxItemSchema, refusedEventsError, relayOutboxEvents, streamHandler, type DependencyResolver, type OutboxEvent } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * The relay half of the transactional outbox: every outbox item inserted with a lead change is put on
@@ -28,4 +29,4 @@ function channelsOfRealCapturedLeads(events: readonly OutboxEvent[]): string[] {
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ publisher: providers.publisher, outbox: providers.outbox, metrics: providers.metrics }));

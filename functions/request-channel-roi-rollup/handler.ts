@@ -4,7 +4,7 @@ import {
   forbidden,
   httpHandler,
   jsonResponse,
-  lambdaDependencies,
+  lambdaDependenciesOf,
   mediaType,
   parseJsonObject,
   principalFrom,
@@ -14,6 +14,7 @@ import {
   unsupportedMediaType,
   type DependencyResolver,
 } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /rollups/channel-roi` `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}`: rolls up every day of the
@@ -33,4 +34,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, reports: providers.reports, now: providers.now }));

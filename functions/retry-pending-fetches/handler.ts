@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { fetchAndIngestLead, lambdaDependencies, loggedHandler, logger, type DependencyResolver, type PlatformIntakeDependencies } from '@leadflow/platform';
+import { fetchAndIngestLead, lambdaDependenciesOf, loggedHandler, logger, type DependencyResolver, type PlatformIntakeDependencies } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Records read per run, and at once: a run stays well inside its minute even when every platform times out. */
 const batchSize = 25;
@@ -38,4 +39,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(
+  createHandler(
+    lambdaDependenciesOf({
+      config: providers.config,
+      leads: providers.leads,
+      roi: providers.roi,
+      intakes: providers.intakes,
+      platformLeads: providers.platformLeads,
+      secrets: providers.secrets,
+      metrics: providers.metrics,
+      newId: providers.newId,
+    }),
+  ),
+);

@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, retryDueWebhookDeliveries } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, retryDueWebhookDeliveries } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Every minute: attempts the outbound webhook deliveries that are due again, and dead-letters those out of time. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'webhooks' | 'webhookSender' | 'secrets' | 'publicBaseUrl' | 'now'>) {
@@ -11,4 +12,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'webho
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(
+  createHandler(
+    lambdaDependenciesOf({ config: providers.config, webhooks: providers.webhooks, webhookSender: providers.webhookSender, publicBaseUrl: providers.publicBaseUrl, secrets: providers.secrets, now: providers.now }),
+  ),
+);

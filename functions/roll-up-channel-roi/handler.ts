@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, runNightlyChannelRoiRollup } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, runNightlyChannelRoiRollup } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * Nightly, in the organisation's time zone: rolls up yesterday and restates changed days within the
@@ -13,4 +14,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, reports: providers.reports })));

@@ -1,6 +1,7 @@
 import { followUpRulesFor, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type Dependencies, type DependencyResolver, lambdaDependencies, loggedHandler, logger } from '@leadflow/platform';
+import { type Dependencies, type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
 /** A lead changed between reading and writing is read again, this many times, then left to the next run. */
@@ -69,4 +70,4 @@ function isActiveRep(config: Configuration, repId: string): boolean {
   return config.reps.some((rep) => rep.id === repId && rep.active);
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, followUps: providers.followUps })));

@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, sendDueConversionFeedback } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, sendDueConversionFeedback } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Every minute: delivers the due conversions to Meta and Google in batches, retrying and dead-lettering failures. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'feedback' | 'feedbackSender' | 'secrets'>) {
@@ -11,4 +12,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'feedb
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, feedback: providers.feedback, feedbackSender: providers.feedbackSender, secrets: providers.secrets })));

@@ -1,9 +1,22 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, sendDueNurtureEmails, type DependencyResolver, type NurtureOutcome, type NurtureSenderDependencies } from '@leadflow/platform';
+import { lambdaDependenciesOf, loggedHandler, sendDueNurtureEmails, type DependencyResolver, type NurtureOutcome, type NurtureSenderDependencies } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Every hour: sends the nurture emails due by the schedule's `time`, each step once. */
 export function createHandler(dependencies: DependencyResolver<keyof NurtureSenderDependencies>) {
   return async (event: ScheduledInvocation): Promise<{ outcomes: NurtureOutcome[] }> => ({ outcomes: await sendDueNurtureEmails(dependencies(), new Date(event.time)) });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = loggedHandler(
+  createHandler(
+    lambdaDependenciesOf({
+      config: providers.config,
+      leads: providers.leads,
+      consents: providers.consents,
+      mailer: providers.mailer,
+      secrets: providers.secrets,
+      publicBaseUrl: providers.publicBaseUrl,
+      newId: providers.newId,
+    }),
+  ),
+);

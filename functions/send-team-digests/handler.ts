@@ -1,6 +1,7 @@
 import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * The managers' morning digest, on a 15-minute tick as of the schedule's `time`: for each team whose
@@ -31,4 +32,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, mailer: providers.mailer, teamActivity: providers.teamActivity, now: providers.now })));

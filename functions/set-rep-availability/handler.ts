@@ -1,5 +1,6 @@
 import { availabilityChangeSchema, canSetAvailability, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependencies, mediaType, notFound, parseJsonObject, principalFrom, rawBody, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, mediaType, notFound, parseJsonObject, principalFrom, rawBody, unsupportedMediaType, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `PUT /reps/{repId}/availability` `{"outOfOffice": true, "until": "…"}`: marks a rep out of office
@@ -24,4 +25,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now }));

@@ -1,5 +1,6 @@
 import { isOpenOffer, oneTapActions } from '@leadflow/domain';
-import { checkOneTapLink, httpHandler, lambdaDependencies, linkRefusalPage, oneTapConfirmationPage, type DependencyResolver } from '@leadflow/platform';
+import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, oneTapConfirmationPage, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /a/{token}`: the confirmation page of a one-tap link. Mail scanners and link previews open links,
@@ -27,4 +28,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, secrets: providers.secrets, leads: providers.leads, links: providers.links, now: providers.now }));

@@ -1,4 +1,5 @@
-import { httpHandler, lambdaDependencies, unsubscribeConfirmationPage, unsubscribeLinkLead, type DependencyResolver } from '@leadflow/platform';
+import { httpHandler, lambdaDependenciesOf, unsubscribeConfirmationPage, unsubscribeLinkLead, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /u/{token}`: the unsubscribe link's confirmation page; a GET never unsubscribes (mail scanners open links). */
 export function createHandler(dependencies: DependencyResolver<'leads' | 'secrets'>) {
@@ -8,4 +9,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'secret
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, secrets: providers.secrets }));

@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependencies, loggedHandler, logger, notifyRep, type SendOutcome } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, type SendOutcome } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * An email claim older than this belongs to an invocation that died between claiming and sending (event
@@ -50,4 +51,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(
+  createHandler(
+    lambdaDependenciesOf({ config: providers.config, mailer: providers.mailer, sms: providers.sms, sends: providers.sends, secrets: providers.secrets, publicBaseUrl: providers.publicBaseUrl, now: providers.now }),
+  ),
+);

@@ -1,5 +1,6 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependencies, loggedHandler, logger, refusedEventsError, relayOutboxEvents, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, loggedHandler, logger, refusedEventsError, relayOutboxEvents, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Events older than this were missed by the stream relay (it publishes within seconds). */
 const relayGraceMilliseconds = 2 * 60 * 1000;
@@ -27,4 +28,4 @@ export function createHandler(dependencies: DependencyResolver<'publisher' | 'ou
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependencies));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ publisher: providers.publisher, outbox: providers.outbox })));

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadActivityLoggedDetailSchema, leadCapturedDetailSchema, leadConvertedDetailSchema, leadSlaBreachedDetailSchema, leadStatusChangedDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
-import { type DependencyResolver, lambdaDependencies, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** The events this handler takes, each validated against its contract; anything else fails to the dead-letter queue. */
 const channelRoiEventSchema = z.discriminatedUnion('detail-type', [
@@ -23,4 +24,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, now: providers.now }));

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { followUpRulesFor, nextFollowUpCheck } from '@leadflow/domain';
-import { eventHandler, lambdaDependencies, logger, type DependencyResolver } from '@leadflow/platform';
+import { eventHandler, lambdaDependenciesOf, logger, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** Every lifecycle event names its lead; the lead itself is read, as it is now. */
 const leadChangeSchema = z.looseObject({ eventId: z.string(), leadId: z.string() });
@@ -21,4 +22,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, followUps: providers.followUps }));

@@ -1,4 +1,5 @@
-import { httpHandler, lambdaDependencies, unsubscribeLead, unsubscribeLinkLead, type DependencyResolver } from '@leadflow/platform';
+import { httpHandler, lambdaDependenciesOf, unsubscribeLead, unsubscribeLinkLead, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /u/{token}`: unsubscribes the link's lead from nurture email — the one-click POST of RFC 8058
@@ -12,4 +13,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, newId: providers.newId, secrets: providers.secrets, now: providers.now }));

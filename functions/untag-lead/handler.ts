@@ -1,5 +1,6 @@
 import { planTagChange, tagBodySchema } from '@leadflow/domain';
-import { lambdaDependencies, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `DELETE /leads/{leadId}/tags/{tag}`: the owner or a manager removes a tag, as the tag's `setBy` allows. */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
@@ -12,4 +13,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, newId: providers.newId, now: providers.now }));

@@ -1,5 +1,6 @@
 import { linkedInChallengeResponse, secretRefs } from '@leadflow/domain';
-import { badRequest, httpHandler, jsonResponse, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /webhooks/linkedin?challengeCode=…`: LinkedIn's validation (on registration and every two hours).
@@ -21,4 +22,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, secrets: providers.secrets }));

@@ -1,5 +1,6 @@
 import { acceptedValues, secretRefs, secretsEqual } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, lambdaDependencies, notFound, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, lambdaDependenciesOf, notFound, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /webhooks/meta`: Meta's subscription handshake. With `hub.mode=subscribe` and the configured
@@ -21,4 +22,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
   });
 }
 
-export const handler = createHandler(lambdaDependencies);
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, secrets: providers.secrets }));

@@ -5,9 +5,10 @@ import type { Figure } from './figure';
 import { speedToLeadBenchmark } from './speed-to-lead';
 import { followUpCostBenchmark } from './follow-up-cost';
 import { channelRoiRollupBenchmark } from './channel-roi-rollup';
+import { coldStartBenchmark } from './cold-start';
 
 /** Every benchmark `npm run bench` runs, in order. Add new modules here. */
-const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark, followUpCostBenchmark, channelRoiRollupBenchmark];
+const benchmarks: Array<() => Promise<Figure[]>> = [embedSizeBenchmark, speedToLeadBenchmark, followUpCostBenchmark, channelRoiRollupBenchmark, coldStartBenchmark];
 
 const format = (value: number) => String(Math.round(value * 100) / 100);
 const figures: Figure[] = [];

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { planClaim, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localClientSettings } from '@leadflow/local-runtime';
+import { createDynamoDbClient, dynamoDbIdempotencyStore, DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotify } from '../../functions/notify-rep/handler';
 import { createHandler as createPerform } from '../../functions/perform-one-tap-action/handler';
@@ -14,12 +16,17 @@ import { RecordingSecretStore } from '../support/demo-secrets';
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
+let rawClient: DynamoDBClient;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName);
+  rawClient = createDynamoDbClient(localClientSettings({ dynamodb: database.endpoint }));
 });
-afterAll(() => database?.stop());
+afterAll(async () => {
+  rawClient?.destroy();
+  await database?.stop();
+});
 
 /** The demo configuration texting every lead, one notifier's dependencies on DynamoDB Local, and fakes for the providers. */
 function world(budget = { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 500, dailySpend: 10 } }, now = new Date('2026-03-02T17:00:00.000Z')) {
@@ -33,6 +40,7 @@ function world(budget = { organisation: { dailyCount: 500, dailySpend: 10 }, per
     sms: new RecordingSmsSender(),
     sends: new DynamoDbNotificationSendLedger(database.client, database.tableName),
     links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
+    repNotificationIdempotency: dynamoDbIdempotencyStore(rawClient, database.tableName, 'rep-notification'),
     secrets: new RecordingSecretStore(),
     metrics: new RecordingMetrics(),
     publicBaseUrl: 'https://leads.example',
@@ -76,6 +84,23 @@ describe('notification sends against DynamoDB Local', () => {
       ]),
     );
     expect(records).toHaveLength(2);
+  });
+
+  it('five deliveries of one event run the notifier once (Powertools Idempotency), the later ones answered from its record', { timeout: 120_000 }, async () => {
+    const { deps, ownedLead } = world();
+    const detail = await ownedLead('replay-1');
+    const idempotencyRecords = async () => (await database.items()).filter((item) => item.pk === 'IDEMPOTENCY#rep-notification');
+    const recordsBefore = (await idempotencyRecords()).length;
+    const ledgerReads = vi.spyOn(deps.sends, 'readForNotifying');
+    const notify = createNotify(() => deps);
+    for (let delivery = 0; delivery < 5; delivery += 1) await notify(busEvent('lead.assigned', detail), lambdaContext);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+    // Without the idempotency record every delivery would read the ledger again (and find its claims).
+    expect(ledgerReads).toHaveBeenCalledTimes(1);
+    const records = await idempotencyRecords();
+    expect(records).toHaveLength(recordsBefore + 1);
+    expect(records.every((record) => record.status === 'COMPLETED' && typeof record.expiresAt === 'number')).toBe(true);
   });
 
   it('holds the organisation budget under a concurrent burst, counting exactly what was sent', { timeout: 120_000 }, async () => {

@@ -53,6 +53,8 @@ import type {
   LeadErasureRequest,
 } from '@leadflow/platform';
 import type { MessageRefusedError } from '@leadflow/platform';
+import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { demoConfiguration } from './demo-configuration';
 import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platforms';
 import { RecordingSecretStore } from './demo-secrets';
@@ -524,6 +526,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
   sms: RecordingSmsSender;
   sends: MemoryNotificationSendLedger;
   links: MemoryOneTapLinkLedger;
+  repNotificationIdempotency: MemoryIdempotencyStore;
   roi: MemoryChannelRoiStore;
   reports: MemoryReportArchive;
   feedback: MemoryConversionFeedbackQueue;
@@ -543,6 +546,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     sms: new RecordingSmsSender(),
     sends: new MemoryNotificationSendLedger(store),
     links: new MemoryOneTapLinkLedger(store),
+    repNotificationIdempotency: new MemoryIdempotencyStore(),
     publicBaseUrl: 'https://leads.example',
     rateLimiter: new MemoryRateLimiter(),
     metrics: new RecordingMetrics(),
@@ -557,4 +561,33 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     now: () => now,
     newId: () => `id-${++counter}`,
   };
+}
+
+/**
+ * Powertools Idempotency's records in memory, with the DynamoDB layer's put rule: a key is taken while
+ * its record is live (in progress and not past its in-progress expiry, or completed and not expired).
+ */
+export class MemoryIdempotencyStore extends BasePersistenceLayer {
+  readonly records = new Map<string, IdempotencyRecord>();
+
+  protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+    const record = this.records.get(idempotencyKey);
+    if (!record) throw new IdempotencyItemNotFoundError(`No record for ${idempotencyKey}`);
+    return record;
+  }
+
+  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.records.get(record.idempotencyKey);
+    const inProgressLapsed = existing?.getStatus() === IdempotencyRecordStatus.INPROGRESS && existing.inProgressExpiryTimestamp !== undefined && existing.inProgressExpiryTimestamp < Date.now();
+    if (existing && !existing.isExpired() && !inProgressLapsed) throw new IdempotencyItemAlreadyExistsError(`Record for ${record.idempotencyKey} exists`, existing);
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.delete(record.idempotencyKey);
+  }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The JSON body of every 4xx a handler answers (`HttpError.toBody()` through the HTTP error handler in

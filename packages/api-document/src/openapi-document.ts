@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FunctionDefinition, HttpTrigger } from '@leadflow/manifest';
 import { authorizerRefusalSchema, errorBodySchema } from './error-bodies';
 import type { ContentDescription, NamedSchema, ParameterDescription, RouteDescription } from './route-description';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   activityBodySchema,
   assignBodySchema,
@@ -162,7 +162,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     pathParameters: leadIdParameter,
     requestBody: { required: true, description: 'A tag of the configured vocabulary (`tags.vocabulary[].id`).', content: json({ name: 'TagBody', schema: tagBodySchema({ vocabulary: [], rules: [] }) }) },
     responses: theLead,
-    errors: { ...leadStepErrors, 400: 'The body is invalid or names a tag outside the vocabulary; `issues` name the field.', 403: 'The caller may not set this tag (`may_not_tag`).', 409: 'The lead has the tag already (`already_tagged`).' },
+    errors: {
+      ...leadStepErrors,
+      400: 'The body is invalid or names a tag outside the vocabulary; `issues` name the field.',
+      403: 'The caller may not set this tag (`may_not_tag`).',
+      409: 'The lead has the tag already (`already_tagged`).',
+    },
   },
   'DELETE /leads/{leadId}/tags/{tag}': {
     pathParameters: { ...leadIdParameter, tag: 'A tag of the configured vocabulary.' },
@@ -181,7 +186,9 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'DELETE /leads/{leadId}': {
     pathParameters: leadIdParameter,
-    responses: { 200: { description: 'The person is erased everywhere they are stored: `{"leadId", "status": "erased", "alreadyErased": false}`; a repeat answers `alreadyErased: true` and changes nothing.', content: json() } },
+    responses: {
+      200: { description: 'The person is erased everywhere they are stored: `{"leadId", "status": "erased", "alreadyErased": false}`; a repeat answers `alreadyErased: true` and changes nothing.', content: json() },
+    },
     errors: { 403: 'Only admins may erase a person.', 404: 'No such lead.' },
   },
   'GET /leads/lookup': {

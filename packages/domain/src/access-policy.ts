@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Lead } from './lead';
 
 export const roleSchema = z.enum(['rep', 'manager', 'finance', 'admin']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TouchAttribution } from './attribution';
 import { formatPath } from './configuration';
 import type { FieldIssue } from './form-submission';

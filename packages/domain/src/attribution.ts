@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a visit came from: UTM tags, ad click ids, landing page and referrer (web touches). */
 export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { conversionFeedbackSchema } from './conversion-feedback';
 import { measuredChannelPriorsSchema } from './channel-rates';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TouchAttribution } from './attribution';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import type { Lead } from './lead';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addDays, daysBetween, isCalendarDay } from './calendar-day';
 import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
 import type { ReportLine, ReportQuery } from './channel-roi-report';

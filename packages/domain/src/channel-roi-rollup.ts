@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChannelDaySpend } from './ad-spend';
 import type { LeadRoiFacts } from './channel-roi-facts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Lead } from './lead';
 
 const digitsSchema = z.string().regex(/^\d{1,20}$/, 'must be the numeric id, as a quoted string');

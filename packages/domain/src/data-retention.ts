@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Lead } from './lead';
 
 const days = z.number().int().positive().max(3650);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Configuration, Pool } from './configuration';
 import type { Lead, LeadFollowUpState, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';

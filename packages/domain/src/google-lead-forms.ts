@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adTouch, maxAnswerLength, payloadIssues, platformIdSchema, platformSubmission, readAnswers, type AnswerTarget } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';
 import type { GoogleFormRoute } from './integrations-configuration';

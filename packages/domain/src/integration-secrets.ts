@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Configuration } from './configuration';
 import type { WebhookDestination } from './outbound-webhooks';
 

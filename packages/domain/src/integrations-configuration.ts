@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The `integrations` section of the configuration: which ad platforms and generic sources are connected,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { activityKindSchema, leadStatusSchema, sourceKindSchema } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from './access-policy';
 import { activityKindSchema, type ActivityKind, type Lead } from './lead';
 import { leadEvent } from './lead-events';

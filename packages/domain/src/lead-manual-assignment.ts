@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from './access-policy';
 import type { Pool, Rep } from './configuration';
 import type { Lead } from './lead';

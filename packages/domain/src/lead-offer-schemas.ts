@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assignmentStrategySchema } from './assignment-strategy';
 
 /** What an offer falls back to when nobody accepts in time: another strategy of the route, or its pool. */

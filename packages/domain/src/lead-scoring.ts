@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Lead } from './lead';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import { leadConversionSchema, type Lead } from './lead';

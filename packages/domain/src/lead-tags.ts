@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from './access-policy';
 import type { Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { consentPurposeSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';

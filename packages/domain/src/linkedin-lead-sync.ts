@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, urnId } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';
 import type { LinkedInFormRoute } from './integrations-configuration';

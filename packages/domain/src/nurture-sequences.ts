@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hasConsent, type ConsentLedgerEntry } from './consent-ledger';
 import { leadContactFieldNames, type Lead, type LeadHistoryEntry } from './lead';
 import { leadEvent } from './lead-events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validatePattern } from '@leadflow/event-pattern';
 import { leadEventDetailSchemas, leadEventSource, type LeadEventType } from './lead-events';
 import type { Configuration } from './configuration';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The opaque `cursor` a client sends back for the next page: the store's position, as base64url JSON. */
 export function encodePageCursor(cursor: object): string {

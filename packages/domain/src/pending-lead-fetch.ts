@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Integrations, LeadRoute, LinkedInFormRoute, MetaFormRoute, TikTokFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';
 import { leadEvent, type LeadEvent } from './lead-events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageCursorParameter } from './page-cursor';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Rep } from './configuration';
 import type { Lead } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';

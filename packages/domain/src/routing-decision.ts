@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadScoreSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';
 

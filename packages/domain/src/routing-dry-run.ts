@@ -120,13 +120,12 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   // An offer's named reps stand in for the pool's members; an offer of candidates ranks by its candidates strategy.
   const members = route.offer?.reps ?? configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
   const strategy = rankingStrategy(route);
-  const candidates =
-    leavesInPool(route.strategy)
-      ? []
-      : members.filter((repId) => {
-          const rep = configuration.reps.find((candidate) => candidate.id === repId);
-          return rep !== undefined && rep.active && (strategy !== 'territory' || repCoversLead(rep, facts));
-        });
+  const candidates = leavesInPool(route.strategy)
+    ? []
+    : members.filter((repId) => {
+        const rep = configuration.reps.find((candidate) => candidate.id === repId);
+        return rep !== undefined && rep.active && (strategy !== 'territory' || repCoversLead(rep, facts));
+      });
   return {
     leadId: lead.leadId,
     capturedAt: lead.capturedAt,

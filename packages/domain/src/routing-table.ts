@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sourceKindSchema } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';
 import { leadEventSource } from './lead-events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv } from '@leadflow/platform';
 
 /** The local runtime's own settings (`npm start`, the import and token commands); Lambda bundles never read them. */

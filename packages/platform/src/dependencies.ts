@@ -1,49 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Configuration } from '@leadflow/domain';
-import { createDocumentClient, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
-import { loadConfigurationFile } from './configuration-file';
-import { readLambdaSettings, type LambdaSettings } from './settings';
-import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
-import { DynamoDbConsentLedger } from './adapters/dynamodb-consent-ledger';
-import type { ConsentLedger } from './ports/consent-ledger';
-import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
-import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
-import { EventBridgePublisher } from './adapters/eventbridge-publisher';
-import { SesMailer } from './adapters/ses-mailer';
-import { EndUserMessagingSmsSender } from './adapters/end-user-messaging-sms-sender';
-import { DynamoDbNotificationSendLedger } from './adapters/dynamodb-notification-send-ledger';
-import { DynamoDbOneTapLinkLedger } from './adapters/dynamodb-one-tap-link-ledger';
+import { readLambdaSettings } from './settings';
+import * as providers from './lambda-providers';
+import { lambdaWiring, type DependencyProvider, type LambdaWiring } from './lambda-wiring';
 import type { OneTapLinkLedger } from './ports/one-tap-links';
 import type { LeadStore } from './ports/lead-store';
 import type { EventPublisher, OutboxStore } from './ports/outbox';
 import type { Mailer, NotificationLog, NotificationSendLedger, SmsSender } from './ports/notifications';
 import type { HumanVerifier, RateLimiter } from './ports/abuse-controls';
 import type { OperationalMetrics } from './ports/operational-metrics';
-import { PowertoolsMetrics } from './adapters/powertools-metrics';
-import { DynamoDbRateLimiter } from './adapters/dynamodb-rate-limiter';
-import { TurnstileVerifier } from './adapters/turnstile-verifier';
 import type { LeadIntakeRecordStore } from './ports/lead-intake-records';
 import type { PlatformLeadReaders } from './ports/platform-lead-readers';
-import { DynamoDbLeadIntakeRecords } from './adapters/dynamodb-lead-intake-records';
-import { MetaGraphLeadReader } from './adapters/meta-graph-lead-reader';
-import { LinkedInLeadReader } from './adapters/linkedin-lead-reader';
-import { TikTokLeadReader } from './adapters/tiktok-lead-reader';
 import type { SecretStore } from './ports/secret-store';
-import { SecretsManagerSecretStore } from './adapters/secrets-manager-secret-store';
-import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-store';
 import type { FollowUpStore, TeamActivityStore } from './ports/follow-ups';
-import { DynamoDbFollowUpStore } from './adapters/dynamodb-follow-up-store';
-import { DynamoDbTeamActivityStore } from './adapters/dynamodb-team-activity-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
-import { DynamoDbChannelRoiStore } from './adapters/dynamodb-channel-roi-store';
-import { S3ReportArchive } from './adapters/s3-report-archive';
-import { DirectoryReportArchive } from './adapters/directory-report-archive';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
-import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
-import { HttpConversionFeedbackSender } from './adapters/http-conversion-feedback-sender';
+import type { ConsentLedger } from './ports/consent-ledger';
 import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-deliveries';
-import { DynamoDbWebhookDeliveryStore } from './adapters/dynamodb-webhook-delivery-store';
-import { HttpWebhookSender } from './adapters/http-webhook-sender';
 
 /** Everything a handler may need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -60,6 +33,8 @@ export interface Dependencies {
   sends: NotificationSendLedger;
   /** Which one-tap links were used; acceptances. */
   links: OneTapLinkLedger;
+  /** Powertools Idempotency's records of `lead.assigned` events already notified (the notifier's replay guard in front of the send ledger). */
+  repNotificationIdempotency: BasePersistenceLayer;
   /** Where one-tap links point: the public API's base URL. */
   publicBaseUrl: string | undefined;
   rateLimiter: RateLimiter;
@@ -92,59 +67,44 @@ export interface Dependencies {
 /** Resolves a handler's dependencies on first use and keeps them for the life of the container. */
 export type DependencyResolver<K extends keyof Dependencies = keyof Dependencies> = () => Pick<Dependencies, K>;
 
-let resolved: Dependencies | undefined;
+/** Providers of the dependencies `K`, one per key. */
+export type DependencyProviders<K extends keyof Dependencies> = { [P in K]: DependencyProvider<P> };
 
-/** The production wiring: settings from the environment, configuration from its file, secrets from their store, AWS adapters. */
-export const lambdaDependencies: DependencyResolver = () => {
-  if (resolved) return resolved;
-  const settings = readLambdaSettings();
-  const documentClient = createDocumentClient(settings);
-  const config = loadConfigurationFile(settings.configFile);
-  resolved = {
-    config,
-    leads: new DynamoDbLeadStore(documentClient, settings.tableName, config.retention),
-    consents: new DynamoDbConsentLedger(documentClient, settings.tableName),
-    outbox: new DynamoDbOutboxStore(documentClient, settings.tableName),
-    publisher: new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName),
-    mailer: new SesMailer(createSesClient(settings)),
-    notifications: new DynamoDbNotificationLog(documentClient, settings.tableName, config.retention),
-    sms: new EndUserMessagingSmsSender(createSmsClient(settings)),
-    sends: new DynamoDbNotificationSendLedger(documentClient, settings.tableName, config.retention),
-    links: new DynamoDbOneTapLinkLedger(documentClient, settings.tableName),
-    publicBaseUrl: settings.publicBaseUrl ?? config.notifications.actionLinks.baseUrl,
-    rateLimiter: new DynamoDbRateLimiter(documentClient, settings.tableName),
-    metrics: new PowertoolsMetrics(),
-    humanVerifier: new TurnstileVerifier(settings.thirdParty.turnstileVerifyUrl),
-    intakes: new DynamoDbLeadIntakeRecords(documentClient, settings.tableName, config.retention),
-    platformLeads: {
-      meta: new MetaGraphLeadReader(settings.thirdParty.metaGraphBaseUrl),
-      linkedin: new LinkedInLeadReader(settings.thirdParty.linkedInBaseUrl),
-      tiktok: new TikTokLeadReader(settings.thirdParty.tiktokBaseUrl),
-    },
-    secrets: secretStore(settings),
-    followUps: new DynamoDbFollowUpStore(documentClient, settings.tableName),
-    teamActivity: new DynamoDbTeamActivityStore(documentClient, settings.tableName),
-    roi: new DynamoDbChannelRoiStore(documentClient, settings.tableName),
-    feedback: new DynamoDbConversionFeedbackQueue(documentClient, settings.tableName),
-    feedbackSender: new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl }),
-    webhooks: new DynamoDbWebhookDeliveryStore(documentClient, settings.tableName),
-    webhookSender: new HttpWebhookSender(),
-    reports: 'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory),
-    now: () => new Date(),
-    newId: randomUUID,
+let wiring: LambdaWiring | undefined;
+
+/**
+ * The production wiring of one handler: only the dependencies it names, each built by its provider on
+ * the first invocation and kept for the life of the container. Naming providers (rather than taking
+ * them all) is what keeps a function's bundle to the adapters and AWS clients it uses.
+ *
+ * @example
+ * import * as providers from '@leadflow/platform/lambda-providers';
+ * export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now }));
+ */
+export function lambdaDependenciesOf<K extends keyof Dependencies>(dependencyProviders: DependencyProviders<K>): DependencyResolver<K> {
+  let resolved: { for: LambdaWiring; dependencies: Pick<Dependencies, K> } | undefined;
+  return () => {
+    wiring ??= lambdaWiring(readLambdaSettings());
+    if (resolved?.for !== wiring) {
+      const current = wiring;
+      const entries = Object.entries(dependencyProviders) as Array<[K, DependencyProvider<K>]>;
+      resolved = { for: current, dependencies: Object.fromEntries(entries.map(([key, provide]) => [key, provide(current)])) as Pick<Dependencies, K> };
+    }
+    return resolved.dependencies;
   };
-  return resolved;
-};
-
-function secretStore(settings: LambdaSettings): SecretStore {
-  if (settings.secrets.source === 'secrets-manager') return new SecretsManagerSecretStore(createSecretsManagerClient(settings), settings.secrets.prefix);
-  return new LocalSecretStore(readLocalSecrets(settings.secrets).values);
 }
+
+/**
+ * Every dependency at once, for callers that have not named theirs. A function's bundle then holds every
+ * adapter and AWS client: deployed handlers use `lambdaDependenciesOf` (CONTRIBUTING.md, "Staying in budget").
+ */
+// Pure: a bundle that never calls it drops it, and with it every provider.
+export const lambdaDependencies: DependencyResolver = /* @__PURE__ */ lambdaDependenciesOf(providers);
 
 /**
  * Forgets the resolved dependencies, so the next invocation reads the environment again. Lambda never
  * needs this; a local runtime restarted inside one process (as in tests) points handlers at new endpoints.
  */
 export function resetLambdaDependencies(): void {
-  resolved = undefined;
+  wiring = undefined;
 }

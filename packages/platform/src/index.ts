@@ -3,7 +3,12 @@ export * from './configuration-file';
 export * from './aws-clients';
 export * from './logger';
 export * from './dependencies';
+// HTTP and logged handlers live apart from the event handlers of the handler kit, so their bundles do
+// not load Powertools Parser, whose envelopes build every AWS event schema with the whole of zod.
+export * from './lambda-logging';
+export * from './http/http-handler';
 export * from './handler-kit';
+export * from './rule-input-handler';
 export * from './http/http-errors';
 export * from './http/backend-unavailable';
 export * from './http/json-response';
@@ -49,6 +54,7 @@ export * from './ports/follow-ups';
 export * from './adapters/dynamodb-follow-up-store';
 export * from './adapters/dynamodb-team-activity-store';
 export * from './adapters/dynamodb-notification-send-ledger';
+export * from './adapters/dynamodb-idempotency-store';
 export * from './adapters/end-user-messaging-sms-sender';
 export * from './rep-notifier';
 export * from './lead-routing';

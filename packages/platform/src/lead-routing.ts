@@ -1,4 +1,18 @@
-import { assignToOwner, hasConsent, leaveInPool, nurtureEntry, planOffer, rankCandidates, rankingStrategy, rankOffer, strategyTakesTurns, type Pool, type Route, type RoutedLeadFacts, type RoutingCandidate } from '@leadflow/domain';
+import {
+  assignToOwner,
+  hasConsent,
+  leaveInPool,
+  nurtureEntry,
+  planOffer,
+  rankCandidates,
+  rankingStrategy,
+  rankOffer,
+  strategyTakesTurns,
+  type Pool,
+  type Route,
+  type RoutedLeadFacts,
+  type RoutingCandidate,
+} from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { logger } from './logger';
 import { operationalMetricNames } from './ports/operational-metrics';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
-import { httpHandler } from './handler-kit';
+import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
 import { jsonResponse } from './http/json-response';
 import { principalFrom } from './http/principal';

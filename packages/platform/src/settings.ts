@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalSecretSources } from './adapters/local-secret-store';
 import { lambdaRequestTimeouts } from './aws-clients';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadEventDetailSchemas, leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
