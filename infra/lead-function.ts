@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Tags, type IAspect } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { functionLimits, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
@@ -88,6 +88,7 @@ export class LeadFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${definition.name} function and nothing else.`,
     });
+    Aspects.of(this.role).add(new GrantsInsideTheRole());
     this.logGroup = props.logGroup;
     this.logGroup.grantWrite(this.role);
 
@@ -243,4 +244,19 @@ export function handlerAssets(definition: FunctionDefinition, projectRoot: strin
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Writes a function role's grants into the role itself (its inline `Policies`) rather than into a
+ * separate `AWS::IAM::Policy`, once every grant is made: the same statements, one resource per function
+ * fewer, which keeps the stack well inside CloudFormation's 500 resources.
+ */
+class GrantsInsideTheRole implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof iam.Role)) return;
+    const grants = node.node.tryFindChild('DefaultPolicy');
+    if (!(grants instanceof iam.Policy)) return;
+    (node.node.defaultChild as iam.CfnRole).policies = [{ policyName: 'FunctionAccess', policyDocument: grants.document }];
+    grants.node.tryRemoveChild('Resource');
+  }
 }

@@ -59,11 +59,14 @@ function logicalIdOfTable(tableName: string): string {
   return logicalIdOf(leadApp.stack.tables[tableName as keyof typeof tables]);
 }
 
-/** Every IAM statement attached to a role, flattened. */
+/** Every IAM statement of a role (function roles hold their grants inline), flattened. */
 function statementsOf(roleLogicalId: string): Array<Record<string, any>> {
-  return resourcesOfType('AWS::IAM::Policy')
-    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })))
+  const role = resourcesOfType('AWS::IAM::Role').find(([logicalId]) => logicalId === roleLogicalId)?.[1];
+  const inline = ((role?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<Record<string, any>> } }>).flatMap((policy) => policy.PolicyDocument.Statement);
+  const attached = resourcesOfType('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((attachedRole) => JSON.stringify(attachedRole) === JSON.stringify({ Ref: roleLogicalId })))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+  return [...inline, ...attached];
 }
 
 function actionsOf(roleLogicalId: string): string[] {

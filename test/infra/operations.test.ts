@@ -83,8 +83,9 @@ describe.each(stages)('stage %s: alarms', (stage) => {
 
   it("stays inside CloudFormation's 500 resources per stack, with room for more functions", () => {
     const { resources } = get();
-    // Each further function costs about eight resources (function, role, policy, alarm, permission, route, …).
-    expect(Object.keys(resources).length).toBeLessThanOrEqual(450);
+    // Each further function costs about seven resources (function, role, alarm, permission, route, integration, …);
+    // 480 leaves room for a few. Beyond that the stack must be split (README, "Deploying", the resource budget).
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(480);
   });
 
   it.each(functions.filter((definition) => definition.trigger.kind === 'stream').map((definition) => [definition.name] as const))('%s has an iterator-age alarm', (name) => {

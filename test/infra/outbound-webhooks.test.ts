@@ -81,12 +81,14 @@ describe('outbound webhooks in a deployed stage', () => {
     expect(webhookSecrets.map((secret) => secret.name)).toEqual(['webhooks/salesforce/signing-secret', 'erp/leadflow-hmac']);
     const secretIds = [...leadApp.stack.secrets.secrets.values()].filter(({ kind }) => kind === 'webhook-signing-secret').map(({ secret }) => logicalIdOf(secret));
     expect(secretIds).toHaveLength(webhookSecrets.length);
-    const readers = ofType('AWS::IAM::Policy')
-      .filter(([, policy]) =>
-        (policy.Properties.PolicyDocument.Statement as Array<{ Resource: unknown }>).some((statement) => [statement.Resource].flat().some((resource) => secretIds.includes((resource as { Ref?: string }).Ref ?? ''))),
+    // Function roles hold their grants inline (see GrantsInsideTheRole in infra/lead-function.ts).
+    const readers = ofType('AWS::IAM::Role')
+      .filter(([, role]) =>
+        ((role.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<{ Resource: unknown }> } }>).some((policy) =>
+          policy.PolicyDocument.Statement.some((statement) => [statement.Resource].flat().some((resource) => secretIds.includes((resource as { Ref?: string }).Ref ?? ''))),
+        ),
       )
-      .map(([, policy]) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref))
-      .flat();
+      .map(([logicalId]) => logicalId);
     const roleOf = (name: string) => lambdaOf(name)[0][1].Properties.Role['Fn::GetAtt'][0] as string;
     expect(readers.sort()).toEqual([roleOf('deliver-webhook'), roleOf('retry-webhook-deliveries')].sort());
   });

@@ -18,17 +18,6 @@ export interface AwsClientSettings extends Pick<LambdaSettings, 'region' | 'endp
   maxAttempts?: number;
 }
 
-/**
- * The handlers' clients (in Lambda, and in the local runtime's function host). Without a request timeout
- * the SDK waits for a silent service (a paused or partitioned database) as long as the function runs, and
- * the caller gets a Lambda timeout instead of a clear answer. With these, the SDK's standard three
- * attempts give up within about 8 s — inside the 10 s an HTTP function has — and the error handler
- * answers 503 with Retry-After. A DynamoDB call normally answers in milliseconds. Tools and the local
- * runtime's own machinery (table setup, stream polling) keep the SDK's default of no timeout: a retried
- * CreateTable whose first attempt landed would fail.
- */
-export const lambdaRequestTimeouts = { connectionTimeout: 1_000, requestTimeout: 2_500 } as const;
-
 function clientConfig(settings: AwsClientSettings, endpoint: string | undefined) {
   // Newer SDKs only warn past `requestTimeout` unless told to throw.
   const requestHandler = settings.requestTimeouts && { ...settings.requestTimeouts, throwOnRequestTimeout: true };

@@ -1,6 +1,16 @@
 import * as z from 'zod';
 import type { LocalSecretSources } from './adapters/local-secret-store';
-import { lambdaRequestTimeouts } from './aws-clients';
+
+/**
+ * The handlers' clients (in Lambda, and in the local runtime's function host). Without a request timeout
+ * the SDK waits for a silent service (a paused or partitioned database) as long as the function runs, and
+ * the caller gets a Lambda timeout instead of a clear answer. With these, the SDK's standard three
+ * attempts give up within about 8 s — inside the 10 s an HTTP function has — and the error handler
+ * answers 503 with Retry-After. A DynamoDB call normally answers in milliseconds. Tools and the local
+ * runtime's own machinery (table setup, stream polling) keep the SDK's default of no timeout: a retried
+ * CreateTable whose first attempt landed would fail.
+ */
+export const lambdaRequestTimeouts = { connectionTimeout: 1_000, requestTimeout: 2_500 } as const;
 
 /**
  * The only module of the Lambda code that reads `process.env` (the local runtime's own settings live in
