@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { actionLinkToken, poolSchema, secretRefs, type Configuration } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import { actionLinkToken, poolSchema, routedLeadFactsOf, secretRefs, type Configuration } from '@leadflow/domain';
+import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, routeLead } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
@@ -100,5 +100,17 @@ describe('first to accept, against DynamoDB Local', () => {
     }
     expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', 10)).toEqual([]);
     expect(await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T16:00:00.000Z' })).toEqual({ expired: [] });
+  });
+  it('a routing write from another route leaves a lead on offer alone; the fallback closes the offer', { timeout: 60_000 }, async () => {
+    const lead = await offer('guarded');
+    const pool = deps.config.pools.find((candidate) => candidate.id === 'offers')!;
+    const facts = routedLeadFactsOf(lead);
+    const roundRobin = { id: 'other', name: 'another route', strategy: 'round_robin' as const, poolId: 'offers' };
+    await routeLead(deps, { lead: facts, route: roundRobin, pool, now: offeredAt });
+    await routeLead(deps, { lead: facts, route: { ...roundRobin, strategy: 'pool' as const }, pool, now: offeredAt });
+    expect(await deps.leads.getLead('guarded')).toMatchObject({ status: 'new', offer: { routeId: 'offer-all' } });
+    await routeLead(deps, { lead: facts, route: roundRobin, pool, now: offeredAt, closesOffer: true });
+    expect((await deps.leads.getLead('guarded'))?.status).toBe('assigned');
+    expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', 10)).toEqual([]);
   });
 });

@@ -127,4 +127,16 @@ describe('strategy offer: first to accept', () => {
     expect(lead).toMatchObject({ status: 'in_pool', routing: { strategy: 'pool' } });
     expect(eventsOf(deps, 'lead.offered')).toHaveLength(1);
   });
+  it('leaves a lead on offer alone when a re-score or redelivery routes it by another route; only the offer decides it', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    const scored = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.scored')!.detail;
+    // The routing table changed meanwhile, or a touch re-scored the lead: another route's rule fires for it.
+    for (const routeId of ['hot-by-territory', 'default']) await createAssignHandler(() => deps)({ routeId, detail: scored as never }, lambdaContext);
+    const lead = deps.store.leads.get('l1')!;
+    expect(lead).toMatchObject({ status: 'new', offer: { routeId: 'hot-canada-offer' } });
+    expect(lead.ownerId).toBeUndefined();
+    expect(eventsOf(deps, 'lead.assigned')).toEqual([]);
+    expect(eventsOf(deps, 'lead.pooled')).toEqual([]);
+  });
 });
