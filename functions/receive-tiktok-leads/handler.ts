@@ -58,17 +58,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(
-  lambdaDependenciesOf({
-    config: providers.config,
-    leads: providers.leads,
-    roi: providers.roi,
-    intakes: providers.intakes,
-    platformLeads: providers.platformLeads,
-    secrets: providers.secrets,
-    metrics: providers.metrics,
-    rateLimiter: providers.rateLimiter,
-    now: providers.now,
-    newId: providers.newId,
-  }),
-);
+export const handler = createHandler(lambdaDependenciesOf(providers.platformLeadIntake));

@@ -39,17 +39,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
 }
 
-export const handler = loggedHandler(
-  createHandler(
-    lambdaDependenciesOf({
-      config: providers.config,
-      leads: providers.leads,
-      roi: providers.roi,
-      intakes: providers.intakes,
-      platformLeads: providers.platformLeads,
-      secrets: providers.secrets,
-      metrics: providers.metrics,
-      newId: providers.newId,
-    }),
-  ),
-);
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf(providers.platformLeadIntake)));

@@ -80,3 +80,6 @@ function sharedDocumentClient(wiring: LambdaWiring) {
 export const repNotificationIdempotency: DependencyProvider<'repNotificationIdempotency'> = (wiring) => dynamoDbIdempotencyStore(sharedDynamoDbClient(wiring), wiring.settings.tableName, 'rep-notification');
 export const now: DependencyProvider<'now'> = () => () => new Date();
 export const newId: DependencyProvider<'newId'> = () => randomUUID;
+
+/** What an ad-platform intake builds: the Meta, LinkedIn and TikTok webhooks, and the retry of their pending fetches. */
+export const platformLeadIntake = { config, leads, roi, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };

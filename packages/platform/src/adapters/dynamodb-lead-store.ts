@@ -27,10 +27,10 @@ import {
   type PreparedIntake,
 } from '@leadflow/domain';
 import type { IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
-import { consentLedgerItem } from './dynamodb-consent-ledger';
+import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { leadFromItem, leadIndexAttributes } from './lead-item';
-import { consentLedgerPartition, leadsTableKeys, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
+import { leadsTableKeys, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -622,19 +622,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** The lead's consent ledger entries that still hold the person's IP or user agent. */
   private async consentsHoldingPerson(leadId: string): Promise<ConsentLedgerEntry[]> {
-    const entries: ConsentLedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': consentLedgerPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) {
-        const entry = item as unknown as ConsentLedgerEntry;
-        if (holdsPersonalData(entry)) entries.push(entry);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    return (await new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId)).filter(holdsPersonalData);
   }
 
   /** The key of the intake record of the platform delivery that created the lead, when it still holds the raw delivery. */
