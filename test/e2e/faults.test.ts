@@ -104,7 +104,9 @@ describe('a target that throws', () => {
 
 describe('DynamoDB Local paused for a few seconds under load', () => {
   it('answers 503 with Retry-After while it is away, never 202 without the write, and recovers without a restart', { timeout: 400_000 }, async () => {
-    const pauseMs = 12_000;
+    // Longer than two SDK give-ups (about 8 s each): the function host serves waiting deliveries before
+    // waiting requests, so a post may first wait for a slot that a delivery holds until its own calls give up.
+    const pauseMs = 25_000;
     type Phase = 'before' | 'paused' | 'resumed';
     let phase = 'before' as Phase;
     const outcomes: Array<PostOutcome & { sentWhile: Phase }> = [];

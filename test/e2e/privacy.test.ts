@@ -38,7 +38,16 @@ describe('a data-subject request through the local runtime', () => {
   it('shows the consent ledger to a manager', async () => {
     const { status, body } = await request('GET', `/leads/${leadId}/consents`, await bearer('mgr-maya', 'manager'));
     expect(status).toBe(200);
-    expect(body).toMatchObject({ leadId, entries: [{ purpose: 'contact', action: 'given', source: 'form:demo', version: '2026-01', userAgent: 'Mozilla/5.0 (e2e)' }], inForce: { contact: true, marketing_email: false } });
+    // The demo form's consent covers sales contact and nurture email: one entry per purpose.
+    const given = { action: 'given', source: 'form:demo', version: '2026-11', userAgent: 'Mozilla/5.0 (e2e)' };
+    expect(body).toMatchObject({
+      leadId,
+      entries: [
+        { purpose: 'contact', ...given },
+        { purpose: 'marketing_email', ...given },
+      ],
+      inForce: { contact: true, marketing_email: true },
+    });
   });
 
   it('exports everything held about the person to an admin', async () => {
@@ -46,7 +55,7 @@ describe('a data-subject request through the local runtime', () => {
     expect(status).toBe(200);
     expect(body.lead).toMatchObject({ leadId, contact: { name: 'Grace Hopper', email: 'grace.hopper@example.com', phone: '+14155550142' } });
     expect(body.timeline.map((entry: any) => entry.action)).toContain('captured');
-    expect(body.consents).toHaveLength(1);
+    expect(body.consents).toHaveLength(2);
     expect(body.notifications.length).toBeGreaterThan(0);
     expect(body.notifications[0]).toMatchObject({ leadId, status: 'sent' });
     expect((await request('GET', `/leads/${leadId}/export`, await bearer('mgr-maya', 'manager'))).status).toBe(403);
@@ -66,7 +75,7 @@ describe('a data-subject request through the local runtime', () => {
     const { body } = await request('GET', `/leads/${leadId}/export`, admin);
     expect(body.lead).toMatchObject({ status: 'invalid', contact: {}, answers: {}, attribution: { lastTouch: { utm_campaign: 'compilers' } } });
     expect(body.timeline.at(-1)).toMatchObject({ action: 'erased', by: 'admin:root' });
-    expect(body.consents).toEqual([expect.objectContaining({ purpose: 'contact', action: 'given' })]);
+    expect(body.consents).toEqual([expect.objectContaining({ purpose: 'contact', action: 'given' }), expect.objectContaining({ purpose: 'marketing_email', action: 'given' })]);
     const text = JSON.stringify(body);
     for (const value of [...personal, 'Mozilla', '"ip"']) expect(text).not.toContain(value);
     await eventually(async () => ((await request('GET', '/_local/events')).body as any[]).find((event) => event.detailType === 'lead.erased' && event.detail.leadId === leadId));
