@@ -114,6 +114,8 @@ describe('a lead nobody works, through the local runtime on a controlled clock',
     expect(lead).toMatchObject({ status: 'converted', ownerId: newOwnerId, conversion: { revenue: 12500, currency: 'USD', dealId: 'deal-42' } });
     expect(lead.firstContactAt).toBeDefined();
     expect(lead.history.slice(-4).map((entry) => `${entry.action} by ${entry.by}`)).toEqual([`claimed by ${newOwnerId}`, `contacted by ${newOwnerId}`, `qualified by ${newOwnerId}`, `converted by ${newOwnerId}`]);
+    // The event reaches the bus through the outbox and the stream relay, a moment after the answer.
+    await eventually(async () => ((await eventsAbout(leadId, 'lead.converted')).length > 0 ? true : undefined));
     expect(await eventsAbout(leadId, 'lead.converted')).toHaveLength(1);
     // A converted lead owes nobody anything: once the tracker has seen the conversion, no rule acts on it again.
     await eventually(async () => (await eventsAbout(leadId, 'lead.converted')).find((event) => event.rules.length > 0 && event.rules.every((rule) => rule.status === 'succeeded')));
