@@ -179,7 +179,7 @@ export function budgetProblems(bundle: FunctionBundle, definition: FunctionDefin
     problems.push(
       `${bundle.name} carries ${kb(nonSdk)} besides the AWS SDK, over its ${kb(ceiling)} budget (largest: ${largest}). ` +
         `Import from '@leadflow/platform' only what the handler uses, build dependencies with lambdaDependenciesOf({ …: providers.… }) from '@leadflow/platform/lambda-providers' ` +
-        `instead of lambdaDependencies, write zod imports as "import * as z from 'zod'", and keep Powertools Parser envelopes out of HTTP handlers (CONTRIBUTING.md, "Staying in budget").`,
+        `for just the dependencies it uses, write zod imports as "import * as z from 'zod'", and keep Powertools Parser envelopes out of HTTP handlers (CONTRIBUTING.md, "Staying in budget").`,
     );
   }
   if (interimNonSdkCeilings[bundle.name] !== undefined && nonSdk <= nonSdkBudgetBytes) {
@@ -188,7 +188,7 @@ export function budgetProblems(bundle: FunctionBundle, definition: FunctionDefin
   if (callsNoAwsService(definition) && bundle.sdkBytes > 0) {
     problems.push(
       `${bundle.name} calls no AWS service (its manifest entry has no table, bus, email, SMS, secret or report access) but carries ${kb(bundle.sdkBytes)} of the AWS SDK: ` +
-        `it imports a module that builds a client, most often lambdaDependencies or a provider it does not need.`,
+        `it imports a module that builds a client, most often a provider it does not need.`,
     );
   }
   return problems;

@@ -1,7 +1,6 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Configuration } from '@leadflow/domain';
 import { readLambdaSettings } from './settings';
-import * as providers from './lambda-providers';
 import { lambdaWiring, type DependencyProvider, type LambdaWiring } from './lambda-wiring';
 import type { OneTapLinkLedger } from './ports/one-tap-links';
 import type { LeadStore } from './ports/lead-store';
@@ -93,13 +92,6 @@ export function lambdaDependenciesOf<K extends keyof Dependencies>(dependencyPro
     return resolved.dependencies;
   };
 }
-
-/**
- * Every dependency at once, for callers that have not named theirs. A function's bundle then holds every
- * adapter and AWS client: deployed handlers use `lambdaDependenciesOf` (CONTRIBUTING.md, "Staying in budget").
- */
-// Pure: a bundle that never calls it drops it, and with it every provider.
-export const lambdaDependencies: DependencyResolver = /* @__PURE__ */ lambdaDependenciesOf(providers);
 
 /**
  * Forgets the resolved dependencies, so the next invocation reads the environment again. Lambda never
