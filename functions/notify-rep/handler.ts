@@ -1,4 +1,4 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { leadAssignedDetailSchema } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, logger, notifyRep, operationalMetricNames, type DependencyResolver, type SendOutcome } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -25,14 +25,11 @@ export function createHandler(dependencies: DependencyResolver<NotifierDependenc
   return eventHandler(leadAssignedDetailSchema, async (detail, context) => {
     const deps = dependencies();
     notifyOnce ??= makeIdempotent(async (assigned: LeadAssignedDetail) => notifyAssignedRep(deps, assigned), { persistenceStore: deps.repNotificationIdempotency, config: idempotency });
-    try {
-      const outcomes = await notifyOnce(detail, context);
-      logger.info('Rep notified', { leadId: detail.leadId, repId: detail.ownerId, outcomes });
-    } catch (error) {
-      // Another invocation holds this event; if it fails, its own retry runs it again.
-      if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
-      logger.info('Event already being notified by another invocation', { leadId: detail.leadId, eventId: detail.eventId });
-    }
+    // IdempotencyAlreadyInProgressError is thrown on, not swallowed: the record's holder may be an
+    // invocation that died (killed, or its database away so it could not give the record back), and
+    // then this delivery's retry, after the holder's time has run out, is the only one left to send.
+    const outcomes = await notifyOnce(detail, context);
+    logger.info('Rep notified', { leadId: detail.leadId, repId: detail.ownerId, outcomes });
   });
 }
 

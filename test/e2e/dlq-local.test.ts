@@ -14,7 +14,8 @@ import { recordingTerminal } from '../unit/operations/operator-fakes';
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  runtime = await startTestRuntime();
+  // Retries a quarter second apart, so a failing target is dead-lettered within the test's wait.
+  runtime = await startTestRuntime({ env: { LEADS_EVENT_RETRY_DELAY_MS: '250' } });
 });
 afterAll(async () => {
   await runtime?.stop();

@@ -146,7 +146,9 @@ describe('DynamoDB Local paused for a few seconds under load', () => {
     // 202 must have been. Each acknowledged lead goes all the way, on the running system.
     const account = await settledAccount(runtime.url, runtime.endpoints.dynamodb, acceptedLeads(outcomes), 240_000);
     expect(account).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
+    // The targets' retries (10 s, then 20 s, as Lambda's a minute and two, compressed) outlast the pause: nothing waits for an operator.
     const deadLetters = (await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as DeadLetter[];
-    console.log(`outage: ${outcomes.length} posts, ${acceptedLeads(outcomes).length} acknowledged, ${unavailable.length} answered 503 during a ${pauseMs / 1000} s pause; ${deadLetters.length} deliveries dead-lettered`);
+    expect(deadLetters).toEqual([]);
+    console.log(`outage: ${outcomes.length} posts, ${acceptedLeads(outcomes).length} acknowledged, ${unavailable.length} answered 503 during a ${pauseMs / 1000} s pause`);
   });
 });

@@ -109,7 +109,13 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
         }
         const current = await notificationsPerLead();
         return present.every((leadId) => current.has(leadId)) ? current : undefined;
-      }, 180_000);
+      }, 180_000).catch(async () => {
+        // Say which leads and where they stopped, so a failure can be read without running it again.
+        const current = await notificationsPerLead();
+        const unsent = await Promise.all(present.filter((leadId) => !current.has(leadId)).map(async (leadId) => ({ leadId, history: (await readLead(leadId))?.history.map((entry) => entry.action) })));
+        const deadLetters = (await (await fetch(`${second.url}/_local/dead-letters`)).json()) as Array<{ target: string; error: string }>;
+        throw new Error(`No notification sent within 180 s for ${JSON.stringify(unsent)}; dead letters: ${JSON.stringify(deadLetters.map(({ target, error }) => ({ target, error })))}`);
+      });
 
       for (const leadId of present) {
         const lead = await readLead(leadId);

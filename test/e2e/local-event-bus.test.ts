@@ -10,7 +10,8 @@ let runtime: LocalRuntime;
 let client: EventBridgeClient;
 
 beforeAll(async () => {
-  runtime = await startTestRuntime();
+  // Retries a quarter second apart, so a failing target is dead-lettered within the test's wait.
+  runtime = await startTestRuntime({ env: { LEADS_EVENT_RETRY_DELAY_MS: '250' } });
   client = createEventBridgeClient(localClientSettings({ eventbridge: runtime.endpoints.eventbridge }));
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { planClaim, type Configuration } from '@leadflow/domain';
@@ -71,7 +72,10 @@ describe('notification sends against DynamoDB Local', () => {
     const second = world();
     const detail = await first.ownedLead('race-1');
     const notifiers = [first.deps, second.deps, first.deps, second.deps, first.deps, second.deps, first.deps].map((deps) => createNotify(() => deps));
-    await Promise.all(notifiers.map((notify) => notify(busEvent('lead.assigned', detail), lambdaContext)));
+    // A delivery that finds the event held by another invocation fails, for the bus to retry it later.
+    const deliveries = await Promise.allSettled(notifiers.map((notify) => notify(busEvent('lead.assigned', detail), lambdaContext)));
+    for (const delivery of deliveries) if (delivery.status === 'rejected') expect(delivery.reason).toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    expect(deliveries.some((delivery) => delivery.status === 'fulfilled')).toBe(true);
     const smsSent = [...first.deps.sms.sent, ...second.deps.sms.sent];
     const emailsSent = [...first.deps.mailer.sent, ...second.deps.mailer.sent];
     expect(smsSent).toHaveLength(1);
@@ -101,6 +105,30 @@ describe('notification sends against DynamoDB Local', () => {
     const records = await idempotencyRecords();
     expect(records).toHaveLength(recordsBefore + 1);
     expect(records.every((record) => record.status === 'COMPLETED' && typeof record.expiresAt === 'number')).toBe(true);
+  });
+
+  it('a delivery that finds the event held fails for a retry, and the retry after the holder’s time sends (a holder that died never gives the record back)', { timeout: 120_000 }, async () => {
+    const { deps, ownedLead } = world();
+    const detail = await ownedLead('held-1');
+    // The holder stops before claiming any message, and never finishes: a process killed there.
+    vi.spyOn(deps.sends, 'readForNotifying').mockImplementationOnce(() => new Promise(() => undefined));
+    const notify = createNotify(() => deps);
+    const holderContext = { ...lambdaContext, getRemainingTimeInMillis: () => 1_000 };
+    const holder = notify(busEvent('lead.assigned', detail), holderContext).then(
+      () => 'finished',
+      (error: Error) => error.name,
+    );
+    await vi.waitFor(async () => expect((await database.items()).some((item) => item.pk === 'IDEMPOTENCY#rep-notification' && item.status === 'INPROGRESS')).toBe(true));
+
+    await expect(notify(busEvent('lead.assigned', detail), lambdaContext)).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    expect(deps.mailer.sent).toHaveLength(0);
+
+    await new Promise((done) => setTimeout(done, 1_100));
+    // Its time is up, as Lambda would end it; its record is still there, in progress.
+    expect(await holder).toBe('TimeoutError');
+    await notify(busEvent('lead.assigned', detail), lambdaContext);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
   });
 
   it('holds the organisation budget under a concurrent burst, counting exactly what was sent', { timeout: 120_000 }, async () => {

@@ -4,6 +4,7 @@ import type { EventRule, EventTrigger, FunctionDefinition } from '@leadflow/mani
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
+import type { DeliveryJournal, JournalledDelivery } from './delivery-journal';
 import { localRegion } from './local-aws-clients';
 import { deliverWithRetries } from './retrying-invoker';
 import { applyRuleTargetInput } from './rule-target-input';
@@ -47,7 +48,9 @@ export class LocalEventBus {
     functions: readonly FunctionDefinition[],
     private readonly host: FunctionHost,
     private readonly activity: ActivityLog,
-    private readonly retryBaseDelayMs = 250,
+    private readonly retryBaseDelayMs: number,
+    /** Keeps unfinished deliveries across a kill; without one (in-memory runs) they live in memory only. */
+    private readonly journal?: DeliveryJournal,
     concurrencyPerTarget = 4,
   ) {
     this.rules = functions.flatMap((definition) => {
@@ -85,26 +88,58 @@ export class LocalEventBus {
       rules: matching.map((rule) => ({ ruleName: rule.ruleName, target: rule.target, status: 'pending' as const, attempts: 0 })),
     });
     matching.forEach((rule, index) => {
-      const outcome = record.rules[index];
-      const limit = this.targetLimits.get(rule.target);
-      if (!limit) throw new Error(`Rule ${rule.ruleName} targets ${rule.target}, which has no delivery limit`);
       // Like EventBridge, a target with an input transformer receives the transformed input, not the event;
       // its dead letter keeps that input, so a redrive runs the target with what it was given.
       const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event;
-      const delivery = deliverWithRetries(
-        () => limit.run(() => this.host.invoke(rule.target, input)),
-        { retryAttempts: rule.trigger.retryAttempts, maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
-        outcome,
-        (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${rule.ruleName}`, target: rule.target, error, payload: input }),
+      this.deliver(
+        {
+          key: `${event.id}/${rule.ruleName}`,
+          ruleName: rule.ruleName,
+          target: rule.target,
+          input,
+          retryAttempts: rule.trigger.retryAttempts,
+          maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds,
+          event: { id: event.id, time: event.time, eventBusName: entry.eventBusName, source: event.source, detailType: event['detail-type'], detail: event.detail },
+        },
+        record.rules[index],
       );
-      this.track(delivery);
     });
     return record;
+  }
+
+  /** Delivers again what the journal holds unfinished from a run that was killed, each as its own event record. */
+  resumeJournalledDeliveries(): number {
+    const pending = this.journal?.pending() ?? [];
+    for (const delivery of pending) {
+      if (!this.targetLimits.has(delivery.target)) {
+        console.warn(`Not resuming the delivery of ${delivery.event.detailType} ${delivery.event.id} to ${delivery.target}: no rule targets that function any more.`);
+        this.journal?.finished(delivery.key);
+        continue;
+      }
+      const { event } = delivery;
+      const record = this.activity.add(this.activity.events, { ...event, rules: [{ ruleName: delivery.ruleName, target: delivery.target, status: 'pending' as const, attempts: 0 }] });
+      this.deliver(delivery, record.rules[0]);
+    }
+    return pending.length;
   }
 
   /** Resolves once every delivery started so far has finished (tests and shutdown use it). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private deliver(delivery: JournalledDelivery, outcome: BusEventRecord['rules'][number]): void {
+    const limit = this.targetLimits.get(delivery.target);
+    if (!limit) throw new Error(`Rule ${delivery.ruleName} targets ${delivery.target}, which has no delivery limit`);
+    this.journal?.started(delivery);
+    const delivered = deliverWithRetries(
+      () => limit.run(() => this.host.invoke(delivery.target, delivery.input)),
+      { retryAttempts: delivery.retryAttempts, maxEventAgeSeconds: delivery.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
+      outcome,
+      (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${delivery.ruleName}`, target: delivery.target, error, payload: delivery.input }),
+      Date.parse(delivery.event.time),
+    ).finally(() => this.journal?.finished(delivery.key));
+    this.track(delivered);
   }
 
   private track(delivery: Promise<void>): void {

@@ -20,6 +20,7 @@ const localSettingsSchema = z.object({
   LEADS_SCHEDULES: flag.default(true),
   LEADS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
   LEADS_EXPOSE_LOCAL_ROUTES: flag.default(false),
+  LEADS_EVENT_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 
 export interface LocalRuntimeSettings {
@@ -43,6 +44,11 @@ export interface LocalRuntimeSettings {
   logLevel: string;
   /** Serve `/_local/` even when `host` is not a loopback address (they hold personal data). */
   exposeLocalRoutes: boolean;
+  /**
+   * Wait before a failed event target's first retry; the second waits twice as long. Lambda waits about
+   * one and two minutes; a sixth of that still outlasts a database away for half a minute.
+   */
+  eventRetryDelayMs: number;
 }
 
 export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): LocalRuntimeSettings {
@@ -61,5 +67,6 @@ export function readLocalRuntimeSettings(env: NodeJS.ProcessEnv = process.env): 
     schedulesEnabled: parsed.LEADS_SCHEDULES,
     logLevel: parsed.LEADS_LOG_LEVEL,
     exposeLocalRoutes: parsed.LEADS_EXPOSE_LOCAL_ROUTES,
+    eventRetryDelayMs: parsed.LEADS_EVENT_RETRY_DELAY_MS,
   };
 }

@@ -7,6 +7,7 @@ import { type LocalRuntimeSettings } from './local-settings';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
 import { lockDataDir } from './data-dir-lock';
+import { DeliveryJournal } from './delivery-journal';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { localClientSettings, localCredentials, localRegion } from './local-aws-clients';
@@ -76,7 +77,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
 
     const activity = new ActivityLog();
     const host = new FunctionHost(functions, rootDir);
-    const bus = new LocalEventBus(localEventBusName, functions, host, activity);
+    const bus = new LocalEventBus(localEventBusName, functions, host, activity, settings.eventRetryDelayMs, dataDir ? new DeliveryJournal(join(dataDir, 'bus-deliveries.jsonl')) : undefined);
     const aws = new LocalAwsEndpoint(bus, activity);
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
     stops.push(() => aws.stop());
@@ -129,6 +130,10 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       // A handler that just finished may have written outbox events: read them now, not after a quiet wait.
       host.onInvocationEnd(() => poller.wake());
     }
+
+    // After the handlers are loaded: what a killed run accepted on its bus and never delivered goes out now.
+    const resumed = bus.resumeJournalledDeliveries();
+    if (resumed > 0) console.log(`Resuming ${resumed} event deliveries a previous run accepted and did not finish.`);
 
     const scheduler = new LocalScheduler(functions, host, activity);
     if (settings.schedulesEnabled) scheduler.start();

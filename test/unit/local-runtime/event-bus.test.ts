@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { warmScoredLead } from '../../support/scored-lead';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { DeliveryJournal, type JournalledDelivery } from '../../../packages/local-runtime/src/delivery-journal';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 
@@ -41,7 +45,7 @@ const settle = () => new Promise((done) => setTimeout(done, 0));
 describe('LocalEventBus deliveries', () => {
   it('runs at most the limit per target, in arrival order, and a second-hop event does not wait behind a first-hop backlog', async () => {
     const { host, started, peak, order } = gatedHost();
-    const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 10, 2);
+    const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 10, undefined, 2);
     for (let index = 0; index < 6; index += 1) publish(bus, 'lead.scored', warmScoredLead(`l${index}`));
     publish(bus, 'lead.assigned', assigned('l0'));
     await settle();
@@ -57,5 +61,80 @@ describe('LocalEventBus deliveries', () => {
     await bus.drain();
     expect(peak.get('assign-lead')).toBe(2);
     expect(order.filter((entry) => entry.startsWith('assign-lead'))).toEqual(['l0', 'l1', 'l2', 'l3', 'l4', 'l5'].map((leadId) => `assign-lead ${leadId}`));
+  });
+});
+
+describe('LocalEventBus with a delivery journal', () => {
+  it('delivers again, after a restart, what a killed run accepted and did not finish, and nothing it finished', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-journal-'));
+    const file = join(directory, 'bus-deliveries.jsonl');
+    try {
+      const killed = gatedHost();
+      const first = new LocalEventBus('leadflow', functions, killed.host, new ActivityLog(), 10, new DeliveryJournal(file), 2);
+      publish(first, 'lead.scored', warmScoredLead('done'));
+      publish(first, 'lead.scored', warmScoredLead('in-flight'));
+      publish(first, 'lead.scored', warmScoredLead('queued'));
+      await settle();
+      killed.started.shift()!.finish();
+      await settle();
+      // The process dies here: "in-flight" is running and "queued" waits for a slot; nothing else happens.
+
+      const restarted = gatedHost();
+      const activity = new ActivityLog();
+      const second = new LocalEventBus('leadflow', functions, restarted.host, activity, 10, new DeliveryJournal(file), 2);
+      expect(second.resumeJournalledDeliveries()).toBe(2);
+      await settle();
+      expect(restarted.order).toEqual(['assign-lead in-flight', 'assign-lead queued']);
+      expect(activity.events.map((event) => [event.detailType, (event.detail as { leadId: string }).leadId, event.rules.map((rule) => rule.ruleName)])).toEqual([
+        ['lead.scored', 'in-flight', ['lead-route-default']],
+        ['lead.scored', 'queued', ['lead-route-default']],
+      ]);
+      for (const invocation of restarted.started.splice(0)) invocation.finish();
+      await second.drain();
+
+      // Both finished this time: a third start has nothing to resume.
+      const third = new LocalEventBus('leadflow', functions, gatedHost().host, new ActivityLog(), 10, new DeliveryJournal(file), 2);
+      expect(third.resumeJournalledDeliveries()).toBe(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DeliveryJournal', () => {
+  const delivery = (key: string): JournalledDelivery => ({
+    key,
+    ruleName: 'lead-route-default',
+    target: 'assign-lead',
+    input: { key },
+    retryAttempts: 2,
+    maxEventAgeSeconds: 3600,
+    event: { id: key, time: '2026-03-02T10:00:00Z', eventBusName: 'leadflow', source: 'leadflow.leads', detailType: 'lead.scored', detail: {} },
+  });
+
+  it('skips a last line cut short by a kill, and compacts to the unfinished deliveries alone', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-journal-'));
+    const file = join(directory, 'bus-deliveries.jsonl');
+    try {
+      const journal = new DeliveryJournal(file, 3);
+      for (const key of ['a', 'b', 'c', 'd']) journal.started(delivery(key));
+      journal.finished('a');
+      journal.finished('b');
+      journal.finished('b'); // a second finish of the same delivery writes nothing
+      expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(6);
+      journal.finished('c');
+      // The third finish compacted the file: only "d" is left in it.
+      expect(
+        readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([{ started: delivery('d') }]);
+
+      writeFileSync(file, `${readFileSync(file, 'utf8')}{"started":{"key":"e","rule`);
+      expect(new DeliveryJournal(file).pending().map((pending) => pending.key)).toEqual(['d']);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
