@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLeadSignature, webhookSecretRef, type Configuration, type WebhookAttemptResult, type WebhookRuleInput } from '@leadflow/domain';
+import { verifyLeadSignature, webhookRetryJitter, webhookSecretRef, type Configuration, type WebhookAttemptResult, type WebhookRuleInput } from '@leadflow/domain';
 import { DynamoDbWebhookDeliveryStore, replayWebhookDeliveries, type WebhookSender } from '@leadflow/platform';
 import { createHandler as createDeliver } from '../../functions/deliver-webhook/handler';
 import { createHandler as createRetry } from '../../functions/retry-webhook-deliveries/handler';
@@ -76,15 +76,20 @@ describe('webhook deliveries on DynamoDB Local', () => {
     const input = assignedEvent();
     await deliver(input, lambdaContext);
     const pending = (await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)!;
-    expect(pending).toMatchObject({ attempts: 1, lastStatus: 503, nextAttemptAt: at(1).toISOString() });
+    // One minute, and that attempt's jitter.
+    const firstRetryAt = new Date(pending.nextAttemptAt!);
+    expect(pending).toMatchObject({ attempts: 1, lastStatus: 503 });
+    expect(firstRetryAt.getTime()).toBeCloseTo(at(1 + webhookRetryJitter(pending, 1)).getTime(), -1);
 
     // Not due yet: nothing is sent.
     await runAt(retry, at(0.5));
     expect(receiver.requests).toHaveLength(1);
-    await runAt(retry, at(1));
+    await runAt(retry, firstRetryAt);
     expect(receiver.requests).toHaveLength(2);
-    expect((await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({ attempts: 2, nextAttemptAt: at(3).toISOString() });
-    await runAt(retry, at(3));
+    const second = (await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)!;
+    expect(second).toMatchObject({ attempts: 2 });
+    expect(Date.parse(second.nextAttemptAt!)).toBeCloseTo(firstRetryAt.getTime() + 2 * 60_000 * (1 + webhookRetryJitter(pending, 2)), -1);
+    await runAt(retry, new Date(second.nextAttemptAt!));
     expect(receiver.requests.map((request) => request.headers['x-lead-delivery-attempt'])).toEqual(['1', '2', '3']);
     expect(new Set(receiver.requests.map((request) => request.body)).size).toBe(1);
     expect((await store.list('crm', { states: ['delivered'] })).map((delivery) => delivery.eventId)).toContain(input.event.detail.eventId);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { validatePattern } from '@leadflow/event-pattern';
 import { leadEventDetailSchemas, leadEventSource, type LeadEventType } from './lead-events';
@@ -154,13 +155,31 @@ export function webhookRetryWaitMinutes(failedAttempts: number): number {
   return Math.min(60, 2 ** Math.max(0, failedAttempts - 1));
 }
 
-/** What one attempt came to: the receiver's answer (status 0: no answer) or, for a 2xx, success. */
-export type WebhookAttemptResult = { ok: true; status: number } | { ok: false; status: number; error: string };
+/** What one attempt came to: the receiver's answer (status 0: no answer, `retryAfter` its header if any) or, for a 2xx, success. */
+export type WebhookAttemptResult = { ok: true; status: number } | { ok: false; status: number; error: string; retryAfter?: string };
 
 /**
- * The delivery after one attempt: delivered on a 2xx; otherwise pending again after the backoff wait,
- * or dead-lettered when that wait would end after `giveUpAt`. Every failure is retried (a receiver's
- * 4xx is often a deployment or configuration mistake fixed within the hour).
+ * Up to a fifth more wait, fixed by the delivery and its attempt: deliveries that failed together (one
+ * receiver's outage) are not all retried in the same minute, and a delivery's schedule stays reproducible.
+ */
+export function webhookRetryJitter(delivery: Pick<WebhookDelivery, 'destinationId' | 'eventId'>, attempt: number): number {
+  const digest = createHash('sha256').update(`${delivery.destinationId}/${delivery.eventId}/${attempt}`).digest();
+  return (digest.readUInt32BE(0) / 2 ** 32) * 0.2;
+}
+
+/** A receiver's `Retry-After` (delta-seconds or an HTTP date, RFC 9110) in milliseconds from `now`; undefined when unreadable. */
+export function retryAfterMs(header: string, now: Date): number | undefined {
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) || !/[a-z]/i.test(value) ? undefined : Math.max(0, at - now.getTime());
+}
+
+/**
+ * The delivery after one attempt: delivered on a 2xx; otherwise pending again after the backoff wait
+ * (with its jitter, or the receiver's `Retry-After` when that asks for longer), or dead-lettered when
+ * that wait would end after `giveUpAt`. Every failure is retried (a receiver's 4xx is often a deployment
+ * or configuration mistake fixed within the hour).
  */
 export function afterWebhookAttempt(delivery: WebhookDelivery, result: WebhookAttemptResult, now: Date): WebhookDelivery {
   const at = now.toISOString();
@@ -169,7 +188,9 @@ export function afterWebhookAttempt(delivery: WebhookDelivery, result: WebhookAt
   const attempted = { ...rest, attempts, lastAttemptAt: at, lastStatus: result.status };
   if (result.ok) return { ...attempted, state: 'delivered', deliveredAt: at };
   const failed = { ...attempted, lastError: result.error.slice(0, 500) };
-  const next = new Date(now.getTime() + webhookRetryWaitMinutes(attempts) * 60_000);
+  const backoffMs = webhookRetryWaitMinutes(attempts) * 60_000 * (1 + webhookRetryJitter(delivery, attempts));
+  const askedMs = result.retryAfter === undefined ? undefined : retryAfterMs(result.retryAfter, now);
+  const next = new Date(now.getTime() + Math.round(Math.max(backoffMs, askedMs ?? 0)));
   if (next.getTime() > Date.parse(delivery.giveUpAt)) return { ...failed, state: 'dead', deadLetteredAt: at };
   return { ...failed, state: 'pending', nextAttemptAt: next.toISOString() };
 }

@@ -9,7 +9,9 @@ import {
   webhookBody,
   webhookDestinationSchema,
   webhookHeaders,
+  webhookRetryJitter,
   webhookRetryWaitMinutes,
+  retryAfterMs,
   webhookRule,
   type WebhookDelivery,
 } from '@leadflow/domain';
@@ -138,13 +140,38 @@ describe('retries with backoff, then the dead letter', () => {
         at = new Date(delivery.nextAttemptAt);
       }
     }
-    expect(waits.slice(0, 8)).toEqual([1, 2, 4, 8, 16, 32, 60, 60]);
+    // Each wait is its backoff plus that attempt's jitter, at most a fifth more.
+    expect(waits.slice(0, 8).map((wait, index) => wait / [1, 2, 4, 8, 16, 32, 60, 60][index] - 1)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => expect.closeTo(webhookRetryJitter(fresh, attempt), 4)));
     expect(delivery).toMatchObject({ state: 'dead', lastStatus: 503, lastError: failure.error });
     expect(delivery.nextAttemptAt).toBeUndefined();
     expect(Date.parse(delivery.deadLetteredAt!)).toBeLessThanOrEqual(Date.parse(fresh.giveUpAt));
-    // Every attempt in the window: 7 in the first two hours, then one an hour until 24 hours.
+    // Every attempt in the window: 7 in the first two and a half hours, then one every 60 to 72 minutes until 24 hours.
     expect(delivery.attempts).toBe(waits.length + 1);
-    expect(delivery.attempts).toBeGreaterThanOrEqual(28);
+    expect(delivery.attempts).toBeGreaterThanOrEqual(7 + Math.floor((22 * 60) / 72));
+  });
+
+  it('spreads the retries of deliveries that failed together, reproducibly', () => {
+    const jitters = Array.from({ length: 50 }, (_, index) => webhookRetryJitter({ destinationId: 'crm', eventId: `event-${index}` }, 1));
+    for (const jitter of jitters) {
+      expect(jitter).toBeGreaterThanOrEqual(0);
+      expect(jitter).toBeLessThan(0.2);
+    }
+    // Fifty first retries of one outage spread over most of the twelve seconds a minute allows, not one.
+    expect(new Set(jitters.map((jitter) => Math.floor(jitter * 60))).size).toBeGreaterThanOrEqual(10);
+    expect(webhookRetryJitter({ destinationId: 'crm', eventId: 'event-1' }, 1)).toBe(jitters[1]);
+  });
+
+  it('waits as long as the receiver asks with Retry-After, never less than its backoff, and dead-letters when that is past the window', () => {
+    const fresh = newWebhookDelivery(destination, webhookBody(assignedEvent), now);
+    const asked = (retryAfter: string) => afterWebhookAttempt(fresh, { ...failure, status: 429, retryAfter }, now);
+    expect(asked('600').nextAttemptAt).toBe(minutesLater(10).toISOString());
+    expect(asked('Mon, 02 Mar 2026 10:30:00 GMT').nextAttemptAt).toBe(minutesLater(30).toISOString());
+    // Shorter than the backoff, or unreadable: the backoff.
+    const backoff = minutesLater(1 + webhookRetryJitter(fresh, 1)).getTime();
+    for (const header of ['5', 'soon', '']) expect(Date.parse(asked(header).nextAttemptAt!)).toBeCloseTo(backoff, -1);
+    expect(asked(String(25 * 3600))).toMatchObject({ state: 'dead', lastStatus: 429 });
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('2026-03-02', now)).toBeUndefined();
   });
 
   it('replays a dead letter as due at once, with a fresh window and the same body', () => {

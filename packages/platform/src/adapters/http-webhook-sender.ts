@@ -16,6 +16,7 @@ export class HttpWebhookSender implements WebhookSender {
     }
     const text = await response.text().catch(() => '');
     if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-    return { ok: false, status: response.status, error: `${url.origin} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+    const retryAfter = response.headers.get('retry-after');
+    return { ok: false, status: response.status, error: `${url.origin} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, ...(retryAfter ? { retryAfter } : {}) };
   }
 }

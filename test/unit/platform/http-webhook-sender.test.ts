@@ -1,0 +1,35 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpWebhookSender } from '@leadflow/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** A receiver that answers each path as the test scripted it. */
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/busy') response.writeHead(503, { 'retry-after': '120' }).end('busy');
+      else if (request.url === '/moved') response.writeHead(302, { location: '/elsewhere' }).end();
+      else response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((done) => server.close(done)));
+
+describe('HttpWebhookSender', () => {
+  const post = (path: string) => new HttpWebhookSender().post(new URL(path, base), '{}', { 'content-type': 'application/json' }, 2_000);
+
+  it('passes on the receiver’s Retry-After with its failure, so the next attempt waits as asked', async () => {
+    expect(await post('/busy')).toEqual({ ok: false, status: 503, error: `${base} answered HTTP 503: busy`, retryAfter: '120' });
+  });
+
+  it('counts a 2xx as delivered and a redirect as a failure, without following it', async () => {
+    expect(await post('/ok')).toEqual({ ok: true, status: 204 });
+    expect(await post('/moved')).toMatchObject({ ok: false, status: 302 });
+    expect(await post('/moved')).not.toHaveProperty('retryAfter');
+  });
+});
