@@ -27,8 +27,12 @@ describe('the transactional outbox survives a process that dies right after the 
     try {
       const email = await eventually(async () => ((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).find((message) => message.leadId === 'orphan-lead'));
       expect(email.subject).toBe('New lead: Grace Hopper');
+      // The relay publishes at least once (a batch whose outbox delete timed out is relayed again); the
+      // consumers de-duplicate on the event id, so the rep is told once.
       const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as any[];
-      expect(events.filter((item) => item.detail.eventId === 'orphan-lead-captured')).toHaveLength(1);
+      expect(events.filter((item) => item.detail.eventId === 'orphan-lead-captured').length).toBeGreaterThanOrEqual(1);
+      await runtime.settle();
+      expect(((await (await fetch(`${runtime.url}/_local/outbox`)).json()) as any[]).filter((message) => message.leadId === 'orphan-lead')).toHaveLength(1);
     } finally {
       await runtime.stop();
     }
