@@ -208,7 +208,13 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     if (open >= claim.holdingCap) return 'holding_cap';
     this.dailyClaims.set(dayKey, claims + 1);
     this.openLeads.set(claim.ownerId, open + 1);
-    Object.assign(lead, { ownerId: claim.ownerId, assignment: claim.assignment, status: 'assigned', updatedAt: claim.claimedAt, history: [...lead.history, claim.historyEntry] });
+    Object.assign(lead, {
+      ownerId: claim.ownerId,
+      assignment: claim.assignment,
+      status: 'assigned',
+      updatedAt: claim.claimedAt,
+      history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
+    });
     delete lead.nurture;
     this.record(claim.event);
     return 'claimed';

@@ -1,5 +1,11 @@
 import * as z from 'zod';
+import type { LeadHistoryEntry } from './lead';
 
 /** Where a lead is in a nurture sequence: which one, since when, and how many steps are behind it (sent or skipped). */
 export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), stepsDone: z.number().int().min(0) });
 export type LeadNurture = z.infer<typeof leadNurtureSchema>;
+
+/** The timeline entry of a lead leaving its sequence before or without its end, saying why (`warmed`, `claimed`, `assigned` …). */
+export function nurtureLeftEntry(nurture: Pick<LeadNurture, 'sequenceId'>, reason: string, at: string, by: string): LeadHistoryEntry {
+  return { at, action: 'nurture_left', by, detail: `left nurture sequence ${nurture.sequenceId}: ${reason}` };
+}

@@ -7,7 +7,7 @@ import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-tr
 import type { RotatingSecret } from './integration-secrets';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
 import { escapeHtml } from './text-encoding';
-import type { LeadNurture } from './lead-nurture';
+import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
 const dayMs = 24 * 3600_000;
@@ -154,7 +154,7 @@ export function planNurtureExit(input: { lead: Lead; reason: NurtureExit; by: st
   const { lead } = input;
   if (!lead.nurture) throw new Error(`Lead ${lead.leadId} is in no nurture sequence`);
   const at = input.now.toISOString();
-  const entry: LeadHistoryEntry = { at, action: 'nurture_left', by: input.by, detail: `left nurture sequence ${lead.nurture.sequenceId}: ${input.reason}` };
+  const entry = nurtureLeftEntry(lead.nurture, input.reason, at, input.by);
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, input.by, input.eventId), sequenceId: lead.nurture.sequenceId, change: 'left', left: input.reason, nurturedAt: at }, at);
   return { before: lead, after: changedLead(lead, { remove: ['nurture'], entry }), openLeads: [], event };
 }

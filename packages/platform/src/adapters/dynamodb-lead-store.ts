@@ -383,7 +383,7 @@ export class DynamoDbLeadStore implements LeadStore {
                     ':pool': claim.poolId,
                     ':cooldownCutoff': claim.cooldownCutoff,
                     ':at': claim.claimedAt,
-                    ':entry': [claim.historyEntry],
+                    ':entry': [claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
                   },
                 },
               },
