@@ -187,6 +187,17 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'offered';
   }
 
+  async listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]> {
+    const due = [...this.leads.values()].flatMap((lead) => {
+      const dueAt = lead.status === 'in_pool' && !lead.ownerId ? lead.nurture?.nextStepAt : undefined;
+      return dueAt !== undefined && dueAt <= dueBy ? [{ lead, dueAt }] : [];
+    });
+    return due
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit)
+      .map(({ lead }) => structuredClone(lead));
+  }
+
   async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
     return [...this.leads.values()]
       .filter((lead) => isOpenOffer(lead) && lead.offer.expiresAt <= now)
