@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ChannelDaySpend } from './ad-spend';
 import type { LeadRoiFacts } from './channel-roi-facts';
+import { reportFigures } from './channel-roi-report';
 import { laterFunnelStages, noStageSeconds, secondsBetweenStages, stageSecondsSchema } from './funnel';
 
 export const attributionModels = ['first', 'last'] as const;
@@ -158,8 +159,10 @@ export function sameRollup(a: readonly RollupRow[], b: readonly RollupRow[]): bo
 export type RowChange = 'added' | 'changed' | 'removed';
 
 /**
- * The rows of `current` that differ from `earlier` (a day's version as exported before), each with how:
- * `added` (no such row then), `changed`, or `removed` (gone now; reported with zero counts).
+ * The rows of `current` whose channel-ROI figures differ from `earlier` (a day's version as exported
+ * before), each with how: `added` (no such row then), `changed`, or `removed` (gone now; reported with zero
+ * counts). A row whose only change is one finance does not see (the funnel's stage times, a first contact
+ * that leaves the median where it was) is not reported as changed.
  */
 export function changedRows(earlier: readonly RollupRow[], current: readonly RollupRow[]): Array<{ row: RollupRow; change: RowChange }> {
   const before = new Map(earlier.map((row) => [rowKey(row), row]));
@@ -168,7 +171,7 @@ export function changedRows(earlier: readonly RollupRow[], current: readonly Rol
     const old = before.get(rowKey(row));
     before.delete(rowKey(row));
     if (!old) changes.push({ row, change: 'added' });
-    else if (JSON.stringify(old) !== JSON.stringify(row)) changes.push({ row, change: 'changed' });
+    else if (JSON.stringify(reportFigures(old)) !== JSON.stringify(reportFigures(row))) changes.push({ row, change: 'changed' });
   }
   for (const old of before.values()) changes.push({ row: emptyRow(old.attribution, old.channel, old.campaign), change: 'removed' });
   return changes.sort((a, b) => compareRows(a.row, b.row));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  changedRows,
   funnelCsv,
   funnelJsonRows,
   funnelLines,
@@ -179,6 +180,17 @@ describe('the funnel of the hand-computed day', () => {
     const row = rollupRowSchema.parse({ ...oldRow, leads: 0, contacted: 0, qualified: 0, converted: 0, firstContactSeconds: [] });
     expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row }], 'campaign')).toEqual([
       expect.objectContaining({ campaign: 'brand', captured: 0, captured_to_valid_rate: null, valid_to_contacted_rate: null, median_days_captured_to_valid: null, median_days_qualified_to_converted: null }),
+    ]);
+  });
+
+  it('shows no channel-ROI change for a day restated only because the funnel’s stage times are now kept', () => {
+    const current = fixtureVersion().rows;
+    const before = current.map(({ stageSeconds: _stageSeconds, ...row }) => rollupRowSchema.parse(row));
+    expect(changedRows(before, current)).toEqual([]);
+    const converted = current.map((row) => (row.channel === 'google-ads' ? { ...row, converted: 0 } : row));
+    expect(changedRows(converted, current).map(({ row, change }) => [row.attribution, row.channel, change])).toEqual([
+      ['first', 'google-ads', 'changed'],
+      ['last', 'google-ads', 'changed'],
     ]);
   });
 
