@@ -1,8 +1,11 @@
-import { canViewChannelRoi, reportQuerySchema, toIssueList } from '@leadflow/domain';
+import { canViewChannelRoi, funnelTotal, reportQuerySchema, toIssueList } from '@leadflow/domain';
 import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
-/** `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion]`: the export as a page, with a chart of spend against revenue per channel. */
+/**
+ * `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion]`: the export as a page, with a chart of spend
+ * against revenue per channel and, unless it shows only what changed since a version, the range's funnel.
+ */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
   return httpHandler(async (event) => {
     if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
@@ -19,6 +22,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
       attribution: query.attribution,
       lines,
       shape: { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined },
+      ...(query.sinceVersion === undefined ? { funnel: funnelTotal(lines, query.attribution) } : {}),
     });
     return {
       statusCode: 200,

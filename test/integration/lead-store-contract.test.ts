@@ -267,7 +267,12 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     });
     if (!('claim' in claimed)) throw new Error(claimed.refusal.message);
     expect(await store.leads.claimLead(claimed.claim)).toBe('claimed');
-    expect((await store.leads.getLead(id('nurture-claimed')))?.nurture).toBeUndefined();
+    const claimedLead = await store.leads.getLead(id('nurture-claimed'));
+    expect(claimedLead?.nurture).toBeUndefined();
+    expect(claimedLead?.history.slice(-2).map((entry) => [entry.action, entry.detail])).toEqual([
+      ['claimed', expect.any(String)],
+      ['nurture_left', `left nurture sequence ${sequence.id}: claimed`],
+    ]);
 
     const again = (suffix: string) => webFormIntake(config, { leadId: id(`nurture-warming-${suffix}`), contact: { name: 'Wes', email: `wes-${name}@gmail.com` } });
     await store.leads.ingestLead(again('2'));

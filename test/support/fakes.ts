@@ -187,6 +187,17 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'offered';
   }
 
+  async listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]> {
+    const due = [...this.leads.values()].flatMap((lead) => {
+      const dueAt = lead.status === 'in_pool' && !lead.ownerId ? lead.nurture?.nextStepAt : undefined;
+      return dueAt !== undefined && dueAt <= dueBy ? [{ lead, dueAt }] : [];
+    });
+    return due
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit)
+      .map(({ lead }) => structuredClone(lead));
+  }
+
   async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
     return [...this.leads.values()]
       .filter((lead) => isOpenOffer(lead) && lead.offer.expiresAt <= now)
@@ -208,7 +219,13 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     if (open >= claim.holdingCap) return 'holding_cap';
     this.dailyClaims.set(dayKey, claims + 1);
     this.openLeads.set(claim.ownerId, open + 1);
-    Object.assign(lead, { ownerId: claim.ownerId, assignment: claim.assignment, status: 'assigned', updatedAt: claim.claimedAt, history: [...lead.history, claim.historyEntry] });
+    Object.assign(lead, {
+      ownerId: claim.ownerId,
+      assignment: claim.assignment,
+      status: 'assigned',
+      updatedAt: claim.claimedAt,
+      history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
+    });
     delete lead.nurture;
     this.record(claim.event);
     return 'claimed';

@@ -19,6 +19,7 @@ import {
   poolListingQuerySchema,
   qualificationSchema,
   releaseBodySchema,
+  funnelQuerySchema,
   reportQuerySchema,
   rollupRangeSchema,
   routeSchema,
@@ -376,6 +377,17 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     query: reportQuerySchema,
     responses: { 200: { description: 'The report as a page with a chart of spend against revenue per channel.', content: html } },
     errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
+  },
+  'GET /reports/funnel': {
+    query: funnelQuerySchema,
+    responses: {
+      200: {
+        description:
+          'Leads at each funnel stage (captured, valid, contacted, qualified, converted) per day of the latest rollup versions, with the rate and median days from each stage to the next: `{…query, "format", "rows": [...], "total": {…}}`, or CSV (RFC 4180) with `format=csv` or `Accept: text/csv`.',
+        content: { 'application/json': null, 'text/csv': null },
+      },
+    },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'The funnel is for finance, managers and admins.' },
   },
   'GET /reports/channel-rates': {
     responses: { 200: { description: "Each channel's measured qualification and conversion rates, with the prior they suggest.", content: json() } },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { TouchAttribution } from './attribution';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
+import { funnelStageTimes, stageTimesSchema } from './funnel';
 import type { Lead } from './lead';
 import { toReportingCents } from './money';
 import { localDay } from './pool-claim';
@@ -27,6 +28,8 @@ export const leadRoiFactsSchema = z.strictObject({
   revenueCents: z.number().int().nonnegative(),
   firstContactSeconds: z.number().int().nonnegative().optional(),
   slaBreached: z.boolean(),
+  /** When the lead reached each funnel stage (absent on facts written before the funnel was measured). */
+  reachedAt: stageTimesSchema.optional(),
   /** The lead's `updatedAt` these facts were read from: an older read never overwrites a newer one. */
   leadUpdatedAt: z.iso.datetime(),
 });
@@ -81,6 +84,7 @@ export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; curren
       converted,
       revenueCents,
       ...(firstContactSeconds === undefined ? {} : { firstContactSeconds }),
+      reachedAt: funnelStageTimes(lead, { firstContactAt, contacted, qualified, converted }),
       leadUpdatedAt: lead.updatedAt,
     },
   };

@@ -9,17 +9,21 @@ export const maxReportDays = 366;
 
 const calendarDaySchema = z.string().refine(isCalendarDay, { message: 'must be a date written YYYY-MM-DD' });
 
-const dayRangeSchema = z
-  .strictObject({ from: calendarDaySchema, to: calendarDaySchema })
-  .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
-  .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+/** A `from`–`to` range of days, `to` not before `from` and at most `maxReportDays` long. */
+function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodType<T>) {
+  return schema
+    .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
+    .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+}
+
+const dayRangeSchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema }));
 
 /** `{from, to}` of an on-demand rollup. */
 export const rollupRangeSchema = dayRangeSchema;
 
 /** The query string of `GET /reports/channel-roi` (and its page); unknown parameters are refused by name. */
-export const reportQuerySchema = z
-  .strictObject({
+export const reportQuerySchema = withinDayRange(
+  z.strictObject({
     from: calendarDaySchema,
     to: calendarDaySchema,
     groupBy: z.enum(['channel', 'campaign']).default('campaign'),
@@ -30,9 +34,20 @@ export const reportQuerySchema = z
       .regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')
       .transform(Number)
       .optional(),
-  })
-  .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
-  .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+  }),
+);
+
+/** The query string of `GET /reports/funnel`; without `format`, the `Accept` header decides. Unknown parameters are refused by name. */
+export const funnelQuerySchema = withinDayRange(
+  z.strictObject({
+    from: calendarDaySchema,
+    to: calendarDaySchema,
+    groupBy: z.enum(['channel', 'campaign', 'day']).default('channel'),
+    attribution: z.enum(['first', 'last']).default('first'),
+    format: z.enum(['csv', 'json']).optional(),
+  }),
+);
+export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
 
 /** Yesterday on the organisation's clock: the day the nightly rollup closes. */
 export function yesterdayIn(now: Date, timeZone: string): string {

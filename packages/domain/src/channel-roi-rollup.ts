@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { ChannelDaySpend } from './ad-spend';
 import type { LeadRoiFacts } from './channel-roi-facts';
+import { reportFigures } from './channel-roi-report';
+import { laterFunnelStages, noStageSeconds, secondsBetweenStages, stageSecondsSchema } from './funnel';
 
 export const attributionModels = ['first', 'last'] as const;
 export type AttributionModel = (typeof attributionModels)[number];
@@ -25,6 +27,8 @@ export const rollupRowSchema = z.strictObject({
   /** Seconds from capture to first contact of each contacted lead, ascending (medians of any grouping stay exact). */
   firstContactSeconds: z.array(z.number().int().nonnegative()),
   slaBreached: z.number().int().nonnegative(),
+  /** The funnel's time between stages (versions rolled up before the funnel was measured have none). */
+  stageSeconds: stageSecondsSchema.default(noStageSeconds),
 });
 export type RollupRow = z.infer<typeof rollupRowSchema>;
 
@@ -38,7 +42,23 @@ export const rollupVersionSchema = z.strictObject({
 export type RollupVersion = z.infer<typeof rollupVersionSchema>;
 
 function emptyRow(attribution: AttributionModel, channel: string, campaign: string): RollupRow {
-  return { attribution, channel, campaign, leads: 0, invalid: 0, test: 0, quarantined: 0, contacted: 0, qualified: 0, converted: 0, revenueCents: 0, spendCents: 0, firstContactSeconds: [], slaBreached: 0 };
+  return {
+    attribution,
+    channel,
+    campaign,
+    leads: 0,
+    invalid: 0,
+    test: 0,
+    quarantined: 0,
+    contacted: 0,
+    qualified: 0,
+    converted: 0,
+    revenueCents: 0,
+    spendCents: 0,
+    firstContactSeconds: [],
+    slaBreached: 0,
+    stageSeconds: noStageSeconds(),
+  };
 }
 
 export const rowKey = (row: Pick<RollupRow, 'attribution' | 'channel' | 'campaign'>) => `${row.attribution}\u0000${row.channel}\u0000${row.campaign}`;
@@ -81,11 +101,43 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
       row.revenueCents += lead.revenueCents;
       if (lead.firstContactSeconds !== undefined) row.firstContactSeconds.push(lead.firstContactSeconds);
       if (lead.slaBreached) row.slaBreached += 1;
+      if (lead.reachedAt) for (const [stage, seconds] of Object.entries(secondsBetweenStages(lead.reachedAt))) row.stageSeconds[stage as keyof typeof row.stageSeconds].push(seconds);
     }
   }
   const result = [...rows.values()].sort(compareRows);
-  for (const row of result) row.firstContactSeconds.sort((a, b) => a - b);
+  for (const row of result) {
+    row.firstContactSeconds.sort(ascending);
+    for (const stage of laterFunnelStages) row.stageSeconds[stage].sort(ascending);
+  }
   return result;
+}
+
+const ascending = (a: number, b: number) => a - b;
+
+const mergedSeconds = (a: readonly number[], b: readonly number[]) => [...a, ...b].sort(ascending);
+
+/** Two rows as one, under `total`'s attribution, channel and campaign: counts and money summed, times kept whole (no median of medians). */
+export function mergeRollupRows(total: RollupRow, row: RollupRow): RollupRow {
+  return {
+    ...total,
+    leads: total.leads + row.leads,
+    invalid: total.invalid + row.invalid,
+    test: total.test + row.test,
+    quarantined: total.quarantined + row.quarantined,
+    contacted: total.contacted + row.contacted,
+    qualified: total.qualified + row.qualified,
+    converted: total.converted + row.converted,
+    revenueCents: total.revenueCents + row.revenueCents,
+    spendCents: total.spendCents + row.spendCents,
+    firstContactSeconds: mergedSeconds(total.firstContactSeconds, row.firstContactSeconds),
+    slaBreached: total.slaBreached + row.slaBreached,
+    stageSeconds: Object.fromEntries(laterFunnelStages.map((stage) => [stage, mergedSeconds(total.stageSeconds[stage], row.stageSeconds[stage])])) as RollupRow['stageSeconds'],
+  };
+}
+
+/** The rows merged into one under `attribution`, `channel` and `campaign`. */
+export function totalOfRollupRows(rows: readonly RollupRow[], attribution: AttributionModel, channel: string, campaign: string): RollupRow {
+  return rows.reduce(mergeRollupRows, emptyRow(attribution, channel, campaign));
 }
 
 export type ReportGrouping = 'channel' | 'campaign';
@@ -93,25 +145,9 @@ export type ReportGrouping = 'channel' | 'campaign';
 /** The rows of one attribution model, merged per channel when grouped by channel (campaign `""`). */
 export function groupRollupRows(rows: readonly RollupRow[], attribution: AttributionModel, groupBy: ReportGrouping): RollupRow[] {
   const chosen = rows.filter((row) => row.attribution === attribution);
-  if (groupBy === 'campaign') return chosen.map((row) => ({ ...row, firstContactSeconds: [...row.firstContactSeconds] }));
+  if (groupBy === 'campaign') return chosen.map((row) => mergeRollupRows(emptyRow(attribution, row.channel, row.campaign), row));
   const merged = new Map<string, RollupRow>();
-  for (const row of chosen) {
-    const total = merged.get(row.channel) ?? emptyRow(attribution, row.channel, '');
-    merged.set(row.channel, {
-      ...total,
-      leads: total.leads + row.leads,
-      invalid: total.invalid + row.invalid,
-      test: total.test + row.test,
-      quarantined: total.quarantined + row.quarantined,
-      contacted: total.contacted + row.contacted,
-      qualified: total.qualified + row.qualified,
-      converted: total.converted + row.converted,
-      revenueCents: total.revenueCents + row.revenueCents,
-      spendCents: total.spendCents + row.spendCents,
-      firstContactSeconds: [...total.firstContactSeconds, ...row.firstContactSeconds].sort((a, b) => a - b),
-      slaBreached: total.slaBreached + row.slaBreached,
-    });
-  }
+  for (const row of chosen) merged.set(row.channel, mergeRollupRows(merged.get(row.channel) ?? emptyRow(attribution, row.channel, ''), row));
   return [...merged.values()].sort(compareRows);
 }
 
@@ -123,8 +159,10 @@ export function sameRollup(a: readonly RollupRow[], b: readonly RollupRow[]): bo
 export type RowChange = 'added' | 'changed' | 'removed';
 
 /**
- * The rows of `current` that differ from `earlier` (a day's version as exported before), each with how:
- * `added` (no such row then), `changed`, or `removed` (gone now; reported with zero counts).
+ * The rows of `current` whose channel-ROI figures differ from `earlier` (a day's version as exported
+ * before), each with how: `added` (no such row then), `changed`, or `removed` (gone now; reported with zero
+ * counts). A row whose only change is one finance does not see (the funnel's stage times, a first contact
+ * that leaves the median where it was) is not reported as changed.
  */
 export function changedRows(earlier: readonly RollupRow[], current: readonly RollupRow[]): Array<{ row: RollupRow; change: RowChange }> {
   const before = new Map(earlier.map((row) => [rowKey(row), row]));
@@ -133,7 +171,7 @@ export function changedRows(earlier: readonly RollupRow[], current: readonly Rol
     const old = before.get(rowKey(row));
     before.delete(rowKey(row));
     if (!old) changes.push({ row, change: 'added' });
-    else if (JSON.stringify(old) !== JSON.stringify(row)) changes.push({ row, change: 'changed' });
+    else if (JSON.stringify(reportFigures(old)) !== JSON.stringify(reportFigures(row))) changes.push({ row, change: 'changed' });
   }
   for (const old of before.values()) changes.push({ row: emptyRow(old.attribution, old.channel, old.campaign), change: 'removed' });
   return changes.sort((a, b) => compareRows(a.row, b.row));

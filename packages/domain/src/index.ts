@@ -63,6 +63,8 @@ export * from './channel-roi-rollup';
 export * from './channel-roi-report';
 export * from './channel-roi-planning';
 export * from './channel-roi-access';
+export * from './funnel';
+export * from './funnel-report';
 export * from './conversion-feedback';
 export * from './outbound-webhooks';
 export * from './channel-rates';

@@ -8,6 +8,7 @@ import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
 import { applyRuleTags } from './lead-tags';
 import { lifecycleEventFacts } from './lead-transition';
+import { nurtureLeftEntry } from './lead-nurture';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -134,7 +135,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
       lastTouch: submission.attribution.lastTouch,
       score,
       ...(retagged ? { tags: retagged.tags } : {}),
-      ...(warmed && score ? { warmedOutOfNurture: { at, action: 'nurture_left' as const, by: 'system', detail: `left nurture sequence ${warmed.sequenceId}: warmed` } } : {}),
+      ...(warmed && score ? { warmedOutOfNurture: nurtureLeftEntry(warmed, 'warmed', at, 'system') } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(warmed

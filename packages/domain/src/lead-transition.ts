@@ -2,6 +2,7 @@ import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import type { LeadEvent } from './lead-events';
+import { nurtureLeftEntry } from './lead-nurture';
 
 /**
  * One change to a lead, decided from the lead as it was read (`before`): the store writes `after` only
@@ -52,12 +53,16 @@ export function worksLead(principal: Principal, lead: Pick<Lead, 'ownerId'>): bo
 /**
  * The lead after one change: `set` applied, `remove` taken away, the history entry appended and
  * `updatedAt` moved to the entry's time. A lead is nurtured only while it waits unowned in its pool, so a
- * change that gives it an owner or another status ends its sequence.
+ * change that gives it an owner or another status ends its sequence, and the timeline says so (named
+ * after the change: `assigned`, `invalidated` …) unless the change itself takes the lead out of its sequence.
  */
 export function changedLead(before: Lead, change: { set?: Partial<Lead>; remove?: ReadonlyArray<keyof Lead>; entry: LeadHistoryEntry }): Lead {
   const after: Lead = { ...before, ...change.set, updatedAt: change.entry.at, history: [...before.history, change.entry] };
   for (const field of change.remove ?? []) delete after[field];
-  if (after.ownerId || after.status !== 'in_pool') delete after.nurture;
+  if (after.nurture && (after.ownerId || after.status !== 'in_pool')) {
+    after.history.push(nurtureLeftEntry(after.nurture, change.entry.action, change.entry.at, change.entry.by));
+    delete after.nurture;
+  }
   return after;
 }
 

@@ -7,7 +7,7 @@ import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-tr
 import type { RotatingSecret } from './integration-secrets';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
 import { escapeHtml } from './text-encoding';
-import type { LeadNurture } from './lead-nurture';
+import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
 const dayMs = 24 * 3600_000;
@@ -83,10 +83,16 @@ export function mayNurture(lead: Pick<Lead, 'consent'>, ledger: readonly Consent
   return entries.length === 0 || hasConsent(entries, 'marketing_email');
 }
 
+/** A lead's place in a sequence with `stepsDone` steps behind it, and when its next step is due (none after the last). */
+function nurtureState(sequence: NurtureSequence, enteredAt: string, stepsDone: number): LeadNurture {
+  const next = sequence.steps[stepsDone];
+  return { sequenceId: sequence.id, enteredAt, stepsDone, ...(next ? { nextStepAt: new Date(Date.parse(enteredAt) + next.delayDays * dayMs).toISOString() } : {}) };
+}
+
 /** The lead entering a sequence: its state and the timeline entry. */
 export function nurtureEntry(sequence: NurtureSequence, routeId: string, now: Date): { state: LeadNurture; historyEntry: LeadHistoryEntry } {
   const at = now.toISOString();
-  return { state: { sequenceId: sequence.id, enteredAt: at, stepsDone: 0 }, historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
+  return { state: nurtureState(sequence, at, 0), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
 }
 
 /** The step of the lead's sequence due by `now`, if any (steps are done in order, each on its day). */
@@ -137,7 +143,7 @@ export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; 
     by: 'system',
     detail: `${sequence.id} step ${step.id} ${input.outcome === 'emailed' ? 'emailed' : 'skipped (its condition does not hold)'}${last ? '; sequence finished' : ''}`,
   };
-  const after = last ? changedLead(lead, { remove: ['nurture'], entry }) : changedLead(lead, { set: { nurture: { ...nurture, stepsDone: index + 1 } }, entry });
+  const after = last ? changedLead(lead, { remove: ['nurture'], entry }) : changedLead(lead, { set: { nurture: nurtureState(sequence, nurture.enteredAt, index + 1) }, entry });
   const event = leadEvent(
     'lead.nurtured',
     { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: sequence.id, change: input.outcome, stepId: step.id, ...(last ? { left: 'finished' as const } : {}), nurturedAt: at },
@@ -154,7 +160,7 @@ export function planNurtureExit(input: { lead: Lead; reason: NurtureExit; by: st
   const { lead } = input;
   if (!lead.nurture) throw new Error(`Lead ${lead.leadId} is in no nurture sequence`);
   const at = input.now.toISOString();
-  const entry: LeadHistoryEntry = { at, action: 'nurture_left', by: input.by, detail: `left nurture sequence ${lead.nurture.sequenceId}: ${input.reason}` };
+  const entry = nurtureLeftEntry(lead.nurture, input.reason, at, input.by);
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, input.by, input.eventId), sequenceId: lead.nurture.sequenceId, change: 'left', left: input.reason, nurturedAt: at }, at);
   return { before: lead, after: changedLead(lead, { remove: ['nurture'], entry }), openLeads: [], event };
 }

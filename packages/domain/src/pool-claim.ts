@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
+import { nurtureLeftEntry } from './lead-nurture';
 import type { Principal } from './access-policy';
 import { openLeadStatuses } from './lead-transition';
 import { agendaKey } from './my-leads';
@@ -48,6 +49,8 @@ export interface LeadClaim {
   /** The lead's place in its new owner's list (`agendaKey`). */
   agenda: string;
   historyEntry: LeadHistoryEntry;
+  /** A nurtured lead leaves its sequence with the claim: on the timeline, in the claim's own write. */
+  nurtureLeftEntry?: LeadHistoryEntry;
   event: LeadEvent;
 }
 
@@ -106,6 +109,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
       agenda: agendaKey(lead),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
+      ...(lead.nurture ? { nurtureLeftEntry: nurtureLeftEntry(lead.nurture, 'claimed', at, rep.id) } : {}),
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
     },
   };

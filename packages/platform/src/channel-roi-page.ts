@@ -1,4 +1,4 @@
-import { formatCents, reportCells, reportColumns, type ReportLine, type ReportShape } from '@leadflow/domain';
+import { formatCents, funnelStages, laterFunnelStages, previousStage, reportCells, reportColumns, type FunnelFigures, type ReportLine, type ReportShape } from '@leadflow/domain';
 import { escapeHtml } from './http/html-error-page';
 
 export interface ChannelRoiPageInput {
@@ -9,6 +9,8 @@ export interface ChannelRoiPageInput {
   attribution: string;
   lines: readonly ReportLine[];
   shape: ReportShape;
+  /** The range's funnel (absent from a "since version" page, whose lines are only what changed). */
+  funnel?: FunnelFigures;
 }
 
 /** Spend and revenue per channel over the lines, in cents, channels in name order. */
@@ -41,8 +43,32 @@ function spendRevenueChart(totals: ReturnType<typeof channelTotals>, currency: s
 }
 
 /**
- * The channel-ROI page for people: the export's table, cell for cell the CSV's figures, and a chart
- * of spend against revenue per channel. Everything it shows is escaped; it runs no script.
+ * The funnel as plain SVG: one bar per stage, as wide as its share of captured leads, labelled with its
+ * count, and beside each later stage the rate from the stage before and the median days it took.
+ */
+export function funnelChart(figures: FunnelFigures): string {
+  const barHeight = 20;
+  const rowHeight = barHeight + 8;
+  const labelWidth = 90;
+  const plotWidth = 360;
+  const largest = Math.max(1, figures.stages.captured);
+  const rows = funnelStages.map((stage, index) => {
+    const y = 24 + index * rowHeight;
+    const count = figures.stages[stage];
+    const width = (count / largest) * plotWidth;
+    const step =
+      stage === 'captured'
+        ? ''
+        : `${figures.rates[stage] === '' ? '—' : `${(Number(figures.rates[stage]) * 100).toFixed(1)}%`} of ${previousStage(stage)}${figures.medianDays[stage] === '' ? '' : `, median ${figures.medianDays[stage]} d`}`;
+    const stepAttributes = stage === 'captured' ? '' : ` data-rate="${figures.rates[stage]}" data-median-days="${figures.medianDays[stage]}"`;
+    return `<g data-stage="${stage}" data-count="${count}"${stepAttributes}><text x="0" y="${y + barHeight - 6}" font-size="12">${stage}</text><rect x="${labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${barHeight}" fill="#1565c0"/><text class="count" x="${labelWidth + width + 4}" y="${y + barHeight - 6}" font-size="11">${count}</text><text class="step" x="${labelWidth + plotWidth + 40}" y="${y + barHeight - 6}" font-size="11">${escapeHtml(step)}</text></g>`;
+  });
+  return `<svg role="img" aria-label="Funnel: leads at each stage" xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 300}" height="${24 + laterFunnelStages.length * rowHeight + rowHeight}"><text x="0" y="14" font-size="12">Funnel: leads at each stage, the rate from the stage before and its median days</text>${rows.join('')}</svg>`;
+}
+
+/**
+ * The channel-ROI page for people: the export's table, cell for cell the CSV's figures, a chart
+ * of spend against revenue per channel and, when given, the range's funnel. Everything it shows is escaped; it runs no script.
  */
 export function channelRoiPage(input: ChannelRoiPageInput): string {
   const columns = reportColumns(input.shape);
@@ -56,5 +82,5 @@ export function channelRoiPage(input: ChannelRoiPageInput): string {
     )
     .join('');
   const title = `Channel ROI, ${input.from} to ${input.to}`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}td.number{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(input.organisation)} · ${escapeHtml(input.attribution)}-touch attribution · money in ${escapeHtml(input.currency)} · cohorts by capture day</p><figure>${spendRevenueChart(channelTotals(input.lines), input.currency)}</figure><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${input.lines.length ? '' : '<p>No rolled-up days in this range.</p>'}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}td.number{text-align:right;font-variant-numeric:tabular-nums}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(input.organisation)} · ${escapeHtml(input.attribution)}-touch attribution · money in ${escapeHtml(input.currency)} · cohorts by capture day</p><figure>${spendRevenueChart(channelTotals(input.lines), input.currency)}</figure>${input.funnel ? `<figure>${funnelChart(input.funnel)}</figure>` : ''}<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${input.lines.length ? '' : '<p>No rolled-up days in this range.</p>'}</body></html>`;
 }

@@ -2,6 +2,8 @@ import {
   addDays,
   channelRoiCsv,
   daysBetween,
+  funnelCsv,
+  funnelLines,
   groupRollupRows,
   localDay,
   appliedChannelPriors,
@@ -16,6 +18,7 @@ import {
   type ChannelRate,
   type ChannelRoiEventType,
   type Configuration,
+  type FunnelQuery,
   type ReportLine,
   type ReportQuery,
   type RollupVersion,
@@ -62,10 +65,20 @@ export interface DayRollup {
 /** The archive key of a day's version: `channel-roi/date=YYYY-MM-DD/v<version>.csv`. */
 export const rollupArchiveKey = (day: string, version: number) => `channel-roi/date=${day}/v${version}.csv`;
 
+/** The archive key of a day's funnel, filed beside its version: `funnel/date=YYYY-MM-DD/v<version>.csv`. */
+export const funnelArchiveKey = (day: string, version: number) => `funnel/date=${day}/v${version}.csv`;
+
+const campaignLines = (version: RollupVersion): ReportLine[] =>
+  (['first', 'last'] as const).flatMap((attribution) => groupRollupRows(version.rows, attribution, 'campaign').map((row) => ({ day: version.day, version: version.version, row })));
+
 /** A version's CSV as filed: every campaign row, first-touch rows then last-touch rows. */
 export function rollupVersionCsv(version: RollupVersion): string {
-  const lines: ReportLine[] = (['first', 'last'] as const).flatMap((attribution) => groupRollupRows(version.rows, attribution, 'campaign').map((row) => ({ day: version.day, version: version.version, row })));
-  return channelRoiCsv(lines, { groupBy: 'campaign', withChanges: false });
+  return channelRoiCsv(campaignLines(version), { groupBy: 'campaign', withChanges: false });
+}
+
+/** A version's funnel as filed: every campaign row, first-touch rows then last-touch rows. */
+export function rollupVersionFunnelCsv(version: RollupVersion): string {
+  return funnelCsv(campaignLines(version), 'campaign');
 }
 
 /**
@@ -85,6 +98,7 @@ export async function rollUpChannelRoiDays(days: readonly string[], deps: RoiDep
     }
     const version: RollupVersion = { day, version: (latest?.version ?? 0) + 1, rolledUpAt: deps.now().toISOString(), rows };
     await deps.reports.put(rollupArchiveKey(day, version.version), rollupVersionCsv(version), 'text/csv; charset=utf-8');
+    await deps.reports.put(funnelArchiveKey(day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
     // Lost to a concurrent rollup of the same day: that one's version stands and has its file.
     const added = await deps.roi.addVersion(version);
     results.push({ day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead });
@@ -125,6 +139,12 @@ export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 't
     }),
   );
   return reportLines(days, query);
+}
+
+/** The funnel's lines: one latest-version read per day, grouped per channel, campaign or day. */
+export async function funnelReportLines(query: Pick<FunnelQuery, 'from' | 'to' | 'groupBy' | 'attribution'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
+  const lines = await channelRoiReportLines({ ...query, groupBy: query.groupBy === 'day' ? 'channel' : query.groupBy }, deps);
+  return funnelLines(lines, query.groupBy, query.attribution);
 }
 
 /** Today on the organisation's clock: an on-demand rollup stops before it, as the day is not over. */

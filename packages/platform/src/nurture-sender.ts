@@ -1,17 +1,4 @@
-import {
-  dueNurtureStep,
-  mayNurture,
-  nurtureStepApplies,
-  planNurtureExit,
-  planNurtureStep,
-  renderNurtureEmail,
-  secretRefs,
-  unsubscribeToken,
-  unsubscribeUrl,
-  type Lead,
-  type LeadTransition,
-  type PoolCursor,
-} from '@leadflow/domain';
+import { dueNurtureStep, mayNurture, nurtureStepApplies, planNurtureExit, planNurtureStep, renderNurtureEmail, secretRefs, unsubscribeToken, unsubscribeUrl, type Lead, type LeadTransition } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { logger } from './logger';
 
@@ -24,24 +11,29 @@ export interface NurtureOutcome {
   stepId?: string;
 }
 
+/** Due leads read at a time; each run reads batches until no unseen due lead is left. */
+const dueBatchSize = 100;
+
 /**
- * Sends every nurture email due by `now`: reads the leads in a sequence from each pool's waiting leads
- * (nurtured leads wait unowned in their pool), and for each the step due, if any. The step is recorded on
+ * Sends every nurture email due by `now`: reads only the leads whose next step is due (the sparse
+ * `nurture-due-by-time` index of leads waiting unowned in their pool), and for each the step due, if any. The step is recorded on
  * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
  * sent at most once, and a send the provider refuses is logged, not repeated. A lead whose consent no
  * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence.
  */
 export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date): Promise<NurtureOutcome[]> {
   const outcomes: NurtureOutcome[] = [];
-  for (const pool of deps.config.pools) {
-    let after: PoolCursor | undefined;
-    do {
-      const page = await deps.leads.listPoolLeads(pool.id, { limit: 100, after }, { nurturing: true });
-      for (const lead of page.leads) outcomes.push(await advance(deps, lead, now));
-      after = page.next;
-    } while (after);
+  // A step taken moves the lead's due time on (or out of the index), so the next batch holds the rest; a
+  // lead still due after its turn (a step its sequence now places later) is not taken twice in a run.
+  const seen = new Set<string>();
+  for (;;) {
+    const batch = (await deps.leads.listDueNurturedLeads(now.toISOString(), dueBatchSize)).filter((lead) => !seen.has(lead.leadId));
+    if (batch.length === 0) return outcomes;
+    for (const lead of batch) {
+      seen.add(lead.leadId);
+      outcomes.push(await advance(deps, lead, now));
+    }
   }
-  return outcomes;
 }
 
 async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): Promise<NurtureOutcome> {

@@ -147,7 +147,9 @@ describe('rollups and the report', () => {
       ['2026-03-09', 1],
       ['2026-03-10', 1],
     ]);
-    expect([...deps.reports.files.keys()].sort()).toEqual(['channel-roi/date=2026-03-09/v1.csv', 'channel-roi/date=2026-03-10/v1.csv']);
+    expect([...deps.reports.files.keys()].sort()).toEqual(['channel-roi/date=2026-03-09/v1.csv', 'channel-roi/date=2026-03-10/v1.csv', 'funnel/date=2026-03-09/v1.csv', 'funnel/date=2026-03-10/v1.csv']);
+    // The funnel filed beside it, every campaign row under both attributions: last-touch meta-ads/retarget is l2 alone (captured, valid, contacted, qualified).
+    expect(deps.reports.files.get('funnel/date=2026-03-10/v1.csv')).toContain('\r\n2026-03-10,last,meta-ads,retarget,1,1,1,1,1,0,');
     expect(deps.reports.files.get('channel-roi/date=2026-03-10/v1.csv')).toContain('2026-03-10,last,meta-ads,retarget,1,1,1,0,0,0,1,1,0,0.00,100.00,100.00,100.00,,0.0000,-1.0000,15.0,1.0000\r\n');
     expect(deps.roi.changed.size).toBe(0);
   });

@@ -6,6 +6,7 @@ import { createHandler as createSender } from '../../../functions/send-nurture-e
 import { createHandler as createShowUnsubscribe } from '../../../functions/show-unsubscribe/handler';
 import { createHandler as createUnsubscribe } from '../../../functions/unsubscribe-lead/handler';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
+import { createHandler as createAssignManually } from '../../../functions/assign-lead-manually/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
@@ -144,12 +145,45 @@ describe('a nurture sequence on the clock', () => {
     expect(sentSteps(deps)).toEqual(['hello']);
   });
 
-  it('a claim ends the sequence', async () => {
+  it('a claim ends the sequence, on the timeline in the claim’s own write', async () => {
     const deps = fakeDependencies(day(0));
-    await captureAndRoute(deps, 'n-4');
+    const { routeId } = await captureAndRoute(deps, 'n-4');
+    const sequenceId = nurtureRoute(deps.config).sequenceId;
+    expect(routeId).toBe('cold-to-nurture');
     const claim = await createClaim(() => deps)(httpEvent({ method: 'POST', path: '/leads/n-4/claim', pathParameters: { leadId: 'n-4' }, claims: { sub: 'rep-ava', 'cognito:groups': '[rep]' } }), lambdaContext);
     expect((claim as { statusCode: number }).statusCode).toBe(200);
-    expect(deps.store.leads.get('n-4')!.nurture).toBeUndefined();
+    const lead = deps.store.leads.get('n-4')!;
+    expect(lead.nurture).toBeUndefined();
+    expect(lead.history.slice(-2).map(({ action, by, detail }) => ({ action, by, detail }))).toEqual([
+      expect.objectContaining({ action: 'claimed', by: 'rep-ava' }),
+      { action: 'nurture_left', by: 'rep-ava', detail: `left nurture sequence ${sequenceId}: claimed` },
+    ]);
+    await runSender(deps, day(0));
+    expect(sentSteps(deps)).toEqual([]);
+  });
+
+  it('a manager’s assignment ends the sequence, on the timeline in the assignment’s own write', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-5');
+    const sequenceId = nurtureRoute(deps.config).sequenceId;
+    const assign = (await createAssignManually(() => deps)(
+      httpEvent({
+        method: 'POST',
+        path: '/leads/n-5/assign',
+        pathParameters: { leadId: 'n-5' },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ repId: 'rep-ben' }),
+        claims: { sub: 'mgr-maya', 'cognito:groups': '[manager]' },
+      }),
+      lambdaContext,
+    )) as { statusCode: number };
+    expect(assign.statusCode).toBe(200);
+    const lead = deps.store.leads.get('n-5')!;
+    expect(lead.nurture).toBeUndefined();
+    expect(lead.history.slice(-2).map(({ action, by, detail }) => ({ action, by, detail }))).toEqual([
+      expect.objectContaining({ action: 'assigned', by: 'mgr-maya' }),
+      { action: 'nurture_left', by: 'mgr-maya', detail: `left nurture sequence ${sequenceId}: assigned` },
+    ]);
     await runSender(deps, day(0));
     expect(sentSteps(deps)).toEqual([]);
   });

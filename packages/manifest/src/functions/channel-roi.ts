@@ -60,6 +60,13 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     tables: { leads: 'read' },
   },
   {
+    name: 'get-funnel-report',
+    description: 'The funnel per day, channel or campaign: leads at each stage, rates and median days between stages, as JSON or CSV.',
+    entry: 'functions/get-funnel-report/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/reports/funnel', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+  {
     name: 'get-channel-rates',
     description: "Each channel's measured qualification and conversion rates, and the scoring channel prior they suggest.",
     entry: 'functions/get-channel-rates/handler.ts',

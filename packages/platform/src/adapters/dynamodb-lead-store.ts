@@ -29,8 +29,8 @@ import {
 import type { IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
-import { leadFromItem, leadIndexAttributes } from './lead-item';
-import { leadsTableKeys, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
+import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
+import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -112,7 +112,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
     // A warmed nurtured lead becomes `new` again and leaves its pool's listing, for the routing table to route it.
-    const warmed = touch.warmedOutOfNurture ? ', #status = :new REMOVE nurture, poolWaiting' : '';
+    const warmed = touch.warmedOutOfNurture ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -275,6 +275,8 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+    const nextStepAt = change.nurture?.state.nextStepAt;
+    const nurtureDue = nextStepAt ? nurtureDueAttributes(change.leadId, nextStepAt) : undefined;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -283,7 +285,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
+                UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''}${nurtureDue ? ', nurtureDuePartition = :nurtureDuePartition, nurtureDueAt = :nurtureDueAt' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
                 ConditionExpression: routableLeadCondition(change),
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -295,6 +297,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':at': change.routing.decidedAt,
                   ':entry': [change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
                   ...(change.nurture ? { ':nurture': change.nurture.state } : {}),
+                  ...(nurtureDue ? { ':nurtureDuePartition': nurtureDue.nurtureDuePartition, ':nurtureDueAt': nurtureDue.nurtureDueAt } : {}),
                 },
               },
             },
@@ -359,6 +362,20 @@ export class DynamoDbLeadStore implements LeadStore {
     return items.map(leadFromItem);
   }
 
+  async listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]> {
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: 'nurture-due-by-time',
+      partitionAttribute: 'nurtureDuePartition',
+      prefix: nurtureDuePartition,
+      sortAttribute: 'nurtureDueAt',
+      sortCondition: '#sort <= :dueBy',
+      values: { ':dueBy': dueBy },
+      limit,
+    });
+    return items.map(leadFromItem);
+  }
+
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
     const { limit } = claim.daily;
     try {
@@ -370,7 +387,8 @@ export class DynamoDbLeadStore implements LeadStore {
                 Update: {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
-                  UpdateExpression: 'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture',
+                  UpdateExpression:
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -383,7 +401,7 @@ export class DynamoDbLeadStore implements LeadStore {
                     ':pool': claim.poolId,
                     ':cooldownCutoff': claim.cooldownCutoff,
                     ':at': claim.claimedAt,
-                    ':entry': [claim.historyEntry],
+                    ':entry': [claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
                   },
                 },
               },

@@ -1,5 +1,5 @@
 import { agendaKey, isOpenOffer, leadSchema, type Lead } from '@leadflow/domain';
-import { openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { shardedPartition } from './sparse-index-shards';
 
 /** The lead held in a `LEAD` item of the table, validated against its schema. */
@@ -14,6 +14,8 @@ export function leadFromItem(item: Record<string, unknown>): Lead {
     followUpDuePartition: _followUpDuePartition,
     offerExpiryPartition: _offerExpiryPartition,
     offerExpiresAt: _offerExpiresAt,
+    nurtureDuePartition: _nurtureDuePartition,
+    nurtureDueAt: _nurtureDueAt,
     expiresAt: _expiresAt,
     ...lead
   } = item;
@@ -24,12 +26,19 @@ export function leadFromItem(item: Record<string, unknown>): Lead {
  * The index attributes a lead item carries, derived from the lead: `poolWaiting` while it waits unowned
  * in its pool (sparse index `pool-waiting-by-capture`), `ownerAgenda` while it has an owner (index
  * `owner-agenda`, partition `ownerId`), `offerExpiryPartition` and `offerExpiresAt` while an offer to several
- * reps is open (sparse index `offer-expiry-by-time`). Absent means the item leaves that index.
+ * reps is open (sparse index `offer-expiry-by-time`), `nurtureDuePartition` and `nurtureDueAt` while it waits
+ * in its pool with a nurture step ahead (sparse index `nurture-due-by-time`). Absent means the item leaves that index.
  */
-export function leadIndexAttributes(lead: Lead): { poolWaiting?: string; ownerAgenda?: string; offerExpiryPartition?: string; offerExpiresAt?: string } {
+export function leadIndexAttributes(lead: Lead): { poolWaiting?: string; ownerAgenda?: string; offerExpiryPartition?: string; offerExpiresAt?: string; nurtureDuePartition?: string; nurtureDueAt?: string } {
   return {
+    ...(lead.nurture?.nextStepAt && lead.status === 'in_pool' && !lead.ownerId ? nurtureDueAttributes(lead.leadId, lead.nurture.nextStepAt) : {}),
     ...(isOpenOffer(lead) ? { offerExpiryPartition: shardedPartition(openOfferPartition, lead.leadId), offerExpiresAt: lead.offer.expiresAt } : {}),
     ...(lead.status === 'in_pool' && !lead.ownerId ? { poolWaiting: poolWaitingPartition(lead.poolId) } : {}),
     ...(lead.ownerId ? { ownerAgenda: agendaKey(lead) } : {}),
   };
+}
+
+/** The `nurture-due-by-time` index attributes of a waiting lead whose next nurture step is due at `nextStepAt`. */
+export function nurtureDueAttributes(leadId: string, nextStepAt: string): { nurtureDuePartition: string; nurtureDueAt: string } {
+  return { nurtureDuePartition: shardedPartition(nurtureDuePartition, leadId), nurtureDueAt: nextStepAt };
 }

@@ -58,6 +58,13 @@ export const followUpDuePartition = 'follow-up-due';
  */
 export const openOfferPartition = 'offer-open';
 
+/**
+ * The partition prefix of the sparse `nurture-due-by-time` index: a lead carries `nurtureDuePartition`
+ * (`nurture-due#<shard>`) and `nurtureDueAt` only while it waits unowned in its pool with a nurture step
+ * ahead, keyed by when that step is due, so the sender reads just the due leads.
+ */
+export const nurtureDuePartition = 'nurture-due';
+
 /** The partition holding one lead's consent ledger. */
 export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;
 

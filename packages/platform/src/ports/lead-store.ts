@@ -78,6 +78,8 @@ export interface LeadStore {
   offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'>;
   /** The first `limit` leads whose open offer expired by `now`, soonest expiry first (from the sparse offer-expiry index). */
   listExpiredOffers(now: string, limit: number): Promise<Lead[]>;
+  /** The first `limit` leads waiting in a pool whose next nurture step is due by `dueBy`, soonest first (from the sparse nurture-due index). */
+  listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]>;
   /**
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must

@@ -1,0 +1,33 @@
+import { canViewChannelRoi, funnelCsv, funnelJsonRows, funnelQuerySchema, funnelTotal, funnelTotalJson, toIssueList } from '@leadflow/domain';
+import { badRequest, forbidden, funnelReportLines, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import * as providers from '@leadflow/platform/lambda-providers';
+
+/**
+ * `GET /reports/funnel?from&to[&groupBy][&attribution][&format]`: leads at each funnel stage per day, with
+ * the rates and median days between stages, from each day's latest rollup version; as JSON (with the
+ * range's total) or CSV, chosen by `format`, else by `Accept: text/csv`.
+ */
+export function createHandler(dependencies: DependencyResolver<'roi'>) {
+  return httpHandler(async (event) => {
+    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('The funnel is for finance, managers and admins');
+    const parsed = funnelQuerySchema.safeParse(event.queryStringParameters ?? {});
+    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+    const query = parsed.data;
+    const format = query.format ?? (/\btext\/csv\b/i.test(event.headers?.accept ?? '') ? 'csv' : 'json');
+    const lines = await funnelReportLines(query, dependencies());
+    if (format === 'json') {
+      return jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) });
+    }
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8; header=present',
+        'content-disposition': `attachment; filename="funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv"`,
+        'cache-control': 'no-store',
+      },
+      body: funnelCsv(lines, query.groupBy),
+    };
+  });
+}
+
+export const handler = createHandler(lambdaDependenciesOf({ roi: providers.roi }));
