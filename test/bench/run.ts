@@ -6,6 +6,7 @@ import { speedToLeadBenchmark } from './speed-to-lead';
 import { followUpCostBenchmark } from './follow-up-cost';
 import { channelRoiRollupBenchmark } from './channel-roi-rollup';
 import { coldStartBenchmark } from './cold-start';
+import { importThroughputBenchmark } from './import-throughput';
 
 /** Every benchmark `npm run bench` runs, by the name that selects it, in order. Add new modules here. */
 const cases: Record<string, () => Promise<Figure[]>> = {
@@ -14,6 +15,7 @@ const cases: Record<string, () => Promise<Figure[]>> = {
   'follow-up-cost': followUpCostBenchmark,
   'channel-roi-rollup': channelRoiRollupBenchmark,
   'cold-start': coldStartBenchmark,
+  import: importThroughputBenchmark,
 };
 
 // `npm run bench -- cold-start import` runs only the cases named, so one can be rerun while others work.
