@@ -7,6 +7,7 @@ import { followUpCostBenchmark } from './follow-up-cost';
 import { channelRoiRollupBenchmark } from './channel-roi-rollup';
 import { coldStartBenchmark } from './cold-start';
 import { importThroughputBenchmark } from './import-throughput';
+import { scheduledJobReadsBenchmark } from './scheduled-job-reads';
 
 /** Every benchmark `npm run bench` runs, by the name that selects it, in order. Add new modules here. */
 const cases: Record<string, () => Promise<Figure[]>> = {
@@ -16,6 +17,7 @@ const cases: Record<string, () => Promise<Figure[]>> = {
   'channel-roi-rollup': channelRoiRollupBenchmark,
   'cold-start': coldStartBenchmark,
   import: importThroughputBenchmark,
+  'scheduled-jobs': scheduledJobReadsBenchmark,
 };
 
 // `npm run bench -- cold-start import` runs only the cases named, so one can be rerun while others work.
@@ -63,6 +65,7 @@ for (const [caseName, benchmark] of benchmarks) {
 
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
 for (const row of rows) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+for (const { name, note } of ran.flatMap(([, run]) => run.figures)) if (note) console.log(`note on ${name}: ${note}`);
 
 const resultsDir = new URL('../../bench/', import.meta.url);
 const resultsFile = new URL('results.json', resultsDir);
