@@ -8,6 +8,7 @@ import { channelRoiRollupBenchmark } from './channel-roi-rollup';
 import { coldStartBenchmark } from './cold-start';
 import { importThroughputBenchmark } from './import-throughput';
 import { scheduledJobReadsBenchmark } from './scheduled-job-reads';
+import { leadCostBenchmark } from './lead-cost';
 
 /** Every benchmark `npm run bench` runs, by the name that selects it, in order. Add new modules here. */
 const cases: Record<string, () => Promise<Figure[]>> = {
@@ -18,6 +19,7 @@ const cases: Record<string, () => Promise<Figure[]>> = {
   'cold-start': coldStartBenchmark,
   import: importThroughputBenchmark,
   'scheduled-jobs': scheduledJobReadsBenchmark,
+  cost: leadCostBenchmark,
 };
 
 // `npm run bench -- cold-start import` runs only the cases named, so one can be rerun while others work.
