@@ -17,6 +17,8 @@ export interface RequestTally {
   requests: number;
   readUnits: number;
   writeUnits: number;
+  /** Items reads examined: a query's or scan's scanned count (filters do not make it cheaper), a get's item, a batch's or transaction's responses. */
+  itemsRead: number;
   /** Requests by operation and the key prefix they touched first (`UpdateItem RATE`, `GetItem LEAD`, …). */
   byOperation: Record<string, number>;
   /** Refused requests by function and error (`assign-lead TransactionCanceledException`, …): conflicts retried. */
@@ -79,6 +81,7 @@ export class DynamoDbRequestCounter {
             response.on('end', () => {
               const raw = Buffer.concat(answer);
               this.addCapacity(operation, raw);
+              this.addItemsRead(raw);
               if ((response.statusCode ?? 500) >= 400) {
                 const error = `${functionName} ${errorType(raw)}`;
                 this.tally.errors[error] = (this.tally.errors[error] ?? 0) + 1;
@@ -116,6 +119,17 @@ export class DynamoDbRequestCounter {
     this.agent.destroy();
   }
 
+  private addItemsRead(raw: Buffer): void {
+    let output: { ScannedCount?: number; Item?: unknown; Responses?: Record<string, unknown[]> | Array<{ Item?: unknown }> };
+    try {
+      output = JSON.parse(raw.toString('utf8') || '{}');
+    } catch {
+      return;
+    }
+    const responses = Array.isArray(output.Responses) ? output.Responses.filter((response) => response.Item) : Object.values(output.Responses ?? {}).flat();
+    this.tally.itemsRead += (output.ScannedCount ?? 0) + (output.Item ? 1 : 0) + responses.length;
+  }
+
   private addCapacity(operation: string, raw: Buffer): void {
     let output: { ConsumedCapacity?: (ConsumedCapacity & { TableName?: string }) | Array<ConsumedCapacity & { TableName?: string }> };
     try {
@@ -136,7 +150,7 @@ export class DynamoDbRequestCounter {
 }
 
 function emptyTally(): RequestTally {
-  return { requests: 0, readUnits: 0, writeUnits: 0, byOperation: {}, byFunction: {}, errors: {} };
+  return { requests: 0, readUnits: 0, writeUnits: 0, itemsRead: 0, byOperation: {}, byFunction: {}, errors: {} };
 }
 
 /** The entity a request touched first, from its key's prefix (`LEAD#…` → `LEAD`), for the breakdown. */

@@ -11,4 +11,6 @@ export interface Figure {
   baseline?: { name: string; value: number };
   target?: string;
   met?: boolean;
+  /** What the reader must know to read the figure (a target missed and why); printed under the table. */
+  note?: string;
 }

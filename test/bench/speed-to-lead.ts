@@ -1,15 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { tables } from '@leadflow/manifest';
 import { resetLambdaDependencies } from '@leadflow/platform';
-import { readLocalRuntimeSettings, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
+import type { LocalRuntime } from '@leadflow/local-runtime';
 import type { Figure } from './figure';
 import { DynamoDbRequestCounter, type RequestTally } from './dynamodb-request-counter';
-import { LeadWatcher, loadLoop, percentile, postLead, sleep, type PostedLead } from './lead-traffic';
+import { LeadWatcher, loadLoop, percentile, postLead, sleep, startBenchmarkRuntime, type PostedLead } from './lead-traffic';
 import { RawCaptureWork } from './raw-capture-work';
 
-const rootDir = new URL('../..', import.meta.url).pathname;
 const singleLeads = 200;
 const burstConcurrency = 16;
 const burstSeconds = 10;
@@ -26,25 +22,7 @@ const countedBurstLeads = 160;
  * Every created lead must be assigned once and emailed once; the figures report it. Figures, not assertions.
  */
 export async function speedToLeadBenchmark(): Promise<Figure[]> {
-  // Every post comes from one address here, so the benchmark's copy of the demo lifts the per-IP limit.
-  // It also routes every lead round robin with reps always at work: the path measured is capture →
-  // assign → notify whatever the day, not the weekend's "nobody available, tell the managers".
-  const configDir = mkdtempSync(join(tmpdir(), 'leadflow-bench-'));
-  const config = JSON.parse(readFileSync(join(rootDir, 'config/leads.config.json'), 'utf8')) as {
-    forms: Array<Record<string, unknown>>;
-    reps: Array<Record<string, unknown>>;
-    routing: unknown;
-  };
-  for (const form of config.forms) form.rateLimitPerMinute = 10_000;
-  for (const rep of config.reps) {
-    delete rep.workingHours;
-    rep.capacity = 100_000;
-  }
-  config.routing = { routes: [{ id: 'default', name: 'Every lead: round robin in its own pool', strategy: 'round_robin' }] };
-  writeFileSync(join(configDir, 'leads.config.json'), JSON.stringify(config));
-  const settings = readLocalRuntimeSettings({ PORT: '0', LEADS_IN_MEMORY: '1', LEADS_LOG_LEVEL: 'SILENT', LEADS_SCHEDULES: '0', LEADS_CONFIG_FILE: join(configDir, 'leads.config.json') });
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const runtime = await startLocalRuntime(settings, rootDir);
+  const { runtime, dispose } = await startBenchmarkRuntime();
   const watcher = new LeadWatcher(runtime);
   const created: string[] = [];
   const post = async (label: string) => {
@@ -81,8 +59,7 @@ export async function speedToLeadBenchmark(): Promise<Figure[]> {
     return figures;
   } finally {
     watcher.stop();
-    await runtime.stop();
-    rmSync(configDir, { recursive: true, force: true });
+    await dispose();
   }
 }
 

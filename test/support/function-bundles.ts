@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
@@ -25,7 +25,8 @@ const sdkPackage = /^@(aws-sdk|smithy|aws-crypto)\//;
 /**
  * Bundles every function the way `NodejsFunction` does with `functionBundling` (the same esbuild
  * flags CDK passes on its command line), all in one esbuild run, into a temporary directory that
- * `dispose` removes. `externalSdk` leaves the AWS SDK to the Lambda runtime instead, for comparison.
+ * `dispose` removes. `externalSdk` leaves the AWS SDK to the Lambda runtime instead, for comparison: the
+ * bundles then import it from the project's `node_modules`, linked beside them.
  */
 export async function bundleFunctions(definitions: readonly FunctionDefinition[], options: { externalSdk?: boolean } = {}): Promise<{ bundles: FunctionBundle[]; directory: string; dispose: () => void }> {
   const directory = mkdtempSync(join(tmpdir(), 'leadflow-bundles-'));
@@ -66,6 +67,8 @@ export async function bundleFunctions(definitions: readonly FunctionDefinition[]
       .sort((a, b) => b.bytes - a.bytes);
     return { name: definition.name, entry: definition.entry, file, bytes: output.bytes, sdkBytes, largestPackages };
   });
+  // Left external, the SDK must resolve as the Lambda runtime's copy would: from a node_modules beside the bundles.
+  if (options.externalSdk) symlinkSync(join(projectRoot, 'node_modules'), join(directory, 'node_modules'), 'dir');
   return { bundles, directory, dispose: () => rmSync(directory, { recursive: true, force: true }) };
 }
 
