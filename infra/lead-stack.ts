@@ -23,8 +23,8 @@ import { ReportBucket } from './report-bucket';
 export interface LeadStackProps extends StackProps {
   /** The validated configuration; it decides e.g. which sender address functions may email from. */
   configuration: Configuration;
-  /** Absolute path of the configuration file copied into every function bundle; it names secrets, never holds them. */
-  configurationFile: string;
+  /** Absolute path of the validated configuration (`writeValidatedConfigurationFile`) copied into every function bundle; it names secrets, never holds them. */
+  validatedConfigurationFile: string;
   /** Repository root, against which manifest entries are resolved. */
   projectRoot: string;
   /** The stage (dev, prod, ...): printed in outputs; names come from the stack name. */
@@ -110,7 +110,7 @@ export class LeadStack extends Stack {
         tables: this.tables,
         eventBus: this.eventBus,
         configuration: props.configuration,
-        configurationFile: props.configurationFile,
+        validatedConfigurationFile: props.validatedConfigurationFile,
         secrets: this.secrets,
         projectRoot: props.projectRoot,
         logGroup: functionLogs,
