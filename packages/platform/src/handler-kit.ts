@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { dynamoDbStreamEnvelope, eventBridgeEnvelope } from './lambda-envelopes';
+import { dynamoDbStreamEnvelope } from './dynamodb-stream-envelope';
+import { eventBridgeEnvelope } from './event-bridge-envelope';
 import { lambdaLogging } from './lambda-logging';
 
 /**
@@ -21,7 +22,7 @@ export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (deta
 
 /**
  * A handler for a DynamoDB stream batch: each record's new image is unmarshalled and validated against
- * `imageSchema` (Powertools Parser with its stream envelope's checks, `lambda-envelopes.ts`) before the handler runs. An invalid image fails
+ * `imageSchema` (Powertools Parser with its stream envelope's checks, `dynamodb-stream-envelope.ts`) before the handler runs. An invalid image fails
  * the batch, so the stream retries it and then hands it to the failure destination. Records without a
  * new image (removals) are left out.
  */

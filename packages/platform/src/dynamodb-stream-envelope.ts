@@ -1,29 +1,15 @@
 import { unmarshallDynamoDB } from '@aws-lambda-powertools/commons/utils/unmarshallDynamoDB';
 import { envelopeDiscriminator } from '@aws-lambda-powertools/parser/envelopes/envelope';
 import { ParseError } from '@aws-lambda-powertools/parser/errors';
-import type { DynamoDBArrayEnvelope, DynamoDBStreamEnvelopeResponse, ObjectEnvelope } from '@aws-lambda-powertools/parser/types';
+import type { DynamoDBArrayEnvelope, DynamoDBStreamEnvelopeResponse } from '@aws-lambda-powertools/parser/types';
 import * as z from 'zod';
 
 /*
- * Powertools Parser's EventBridge and DynamoDB stream envelopes, with the same checks, results and
- * errors, for its `parser` middleware. Its own envelopes build their AWS event schemas from
- * `import { z } from 'zod'`, which bundles the whole of zod, every locale included (about 440 KB);
- * these use the zod the handlers already carry.
+ * Powertools Parser's DynamoDB stream envelope, with the same checks, results and errors, for its
+ * `parser` middleware. Its own builds the AWS event schemas from `import { z } from 'zod'`, which
+ * bundles the whole of zod, every locale included (about 440 KB); this one uses the zod the handlers
+ * already carry.
  */
-
-/** Powertools' `EventBridgeSchema`: the event's own fields, its `detail` left to the handler's schema. */
-const eventBridgeEventSchema = z.object({
-  version: z.string(),
-  id: z.string(),
-  source: z.string(),
-  account: z.string(),
-  time: z.iso.datetime(),
-  region: z.string(),
-  resources: z.array(z.string()),
-  'detail-type': z.string(),
-  detail: z.unknown(),
-  'replay-name': z.string().optional(),
-});
 
 /** Powertools' `DynamoDBStreamSchema`: each record's keys and images unmarshalled, or an issue naming the image that cannot be. */
 const dynamoDbStreamEventSchema = z.object({
@@ -63,23 +49,6 @@ const dynamoDbStreamEventSchema = z.object({
     }),
   ),
 });
-
-/** Parses an EventBridge event and returns its `detail` validated by `schema` (the event's fields checked too). */
-export const eventBridgeEnvelope: ObjectEnvelope = {
-  [envelopeDiscriminator]: 'object',
-  parse<T>(data: unknown, schema: z.ZodType<T>): T {
-    try {
-      return eventBridgeEventSchema.extend({ detail: schema }).parse(data).detail;
-    } catch (error) {
-      throw new ParseError('Failed to parse EventBridge envelope', { cause: error as Error });
-    }
-  },
-  safeParse<T>(data: unknown, schema: z.ZodType<T>) {
-    const result = eventBridgeEventSchema.extend({ detail: schema }).safeParse(data);
-    if (!result.success) return { success: false, error: new ParseError('Failed to parse EventBridge envelope', { cause: result.error }), originalEvent: data };
-    return { success: true, data: result.data.detail };
-  },
-};
 
 /** Parses a DynamoDB stream batch: per record, its unmarshalled new and old images validated by `schema` (absent images stay `undefined`). */
 export const dynamoDbStreamEnvelope: DynamoDBArrayEnvelope = {

@@ -4,7 +4,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBStreamEnvelope } from '@aws-lambda-powertools/parser/envelopes/dynamodb';
 import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eventbridge';
 import { ParseError } from '@aws-lambda-powertools/parser/errors';
-import { dynamoDbStreamEnvelope, eventBridgeEnvelope } from '../../../packages/platform/src/lambda-envelopes';
+import { dynamoDbStreamEnvelope } from '../../../packages/platform/src/dynamodb-stream-envelope';
+import { eventBridgeEnvelope } from '../../../packages/platform/src/event-bridge-envelope';
 import { busEvent } from '../../support/api-gateway-events';
 
 /** What an envelope made of an event: its result, or the error it threw with the issues behind it. */
