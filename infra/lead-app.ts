@@ -15,7 +15,11 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
  * e.g. `cdk synth -c configFile=config/acme.json`.
  */
 export const configFileContextKey = 'configFile';
-/** CDK context key turning on active X-Ray tracing of every function: `cdk deploy -c tracing=true`. */
+/**
+ * CDK context key for active X-Ray tracing of every function, on unless `cdk deploy -c tracing=false`.
+ * Lambda's own X-Ray integration records each invocation (initialisation, invocation, overhead); the
+ * Powertools Tracer would add about 120 KB (aws-xray-sdk-core and its dependencies) to every bundle.
+ */
 export const tracingContextKey = 'tracing';
 
 export interface LeadApp {
@@ -54,8 +58,8 @@ export function createLeadApp(props: AppProps = {}): LeadApp {
     configuration,
     validatedConfigurationFile,
     projectRoot,
-    // `-c tracing=true` arrives as a string, context in cdk.json or tests as a boolean.
-    tracing: String(app.node.tryGetContext(tracingContextKey) ?? false) === 'true',
+    // `-c tracing=false` arrives as a string, context in cdk.json or tests as a boolean.
+    tracing: String(app.node.tryGetContext(tracingContextKey) ?? true) !== 'false',
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stack, configuration, configurationFile, stage };

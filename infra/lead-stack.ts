@@ -37,7 +37,7 @@ export interface LeadStackProps extends StackProps {
   logRetention?: logs.RetentionDays;
   /** Stage-wide throttling of the HTTP API. @default 50 requests/s, bursts of 100 */
   apiThrottle?: apigwv2.ThrottleSettings;
-  /** Active X-Ray tracing on every function. @default false */
+  /** Active X-Ray tracing on every function (Lambda's own integration). @default true */
   tracing?: boolean;
 }
 
@@ -114,7 +114,7 @@ export class LeadStack extends Stack {
         secrets: this.secrets,
         projectRoot: props.projectRoot,
         logGroup: functionLogs,
-        tracing: props.tracing ?? false,
+        tracing: props.tracing ?? true,
         reportBucket: this.reports.bucket,
       });
       // Notifications carry one-tap links to this API; only non-HTTP functions send them, so there is no cycle.
