@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Aspects, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deployedConfiguration, type Configuration } from '@leadflow/domain';
-import { loadConfigurationFile } from '@leadflow/platform';
+import { loadConfigurationFile, writeValidatedConfigurationFile } from '@leadflow/platform';
 import { LeadStack } from './lead-stack';
 import { resolveStage, stageContextKey, type Stage } from './stage';
 
@@ -14,7 +15,11 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
  * e.g. `cdk synth -c configFile=config/acme.json`.
  */
 export const configFileContextKey = 'configFile';
-/** CDK context key turning on active X-Ray tracing of every function: `cdk deploy -c tracing=true`. */
+/**
+ * CDK context key for active X-Ray tracing of every function, on unless `cdk deploy -c tracing=false`.
+ * Lambda's own X-Ray integration records each invocation (initialisation, invocation, overhead); the
+ * Powertools Tracer would add about 120 KB (aws-xray-sdk-core and its dependencies) to every bundle.
+ */
 export const tracingContextKey = 'tracing';
 
 export interface LeadApp {
@@ -43,16 +48,18 @@ export function createLeadApp(props: AppProps = {}): LeadApp {
   const configurationFile = stage.configurationFile;
   // Outbound webhook destinations that point at a local stand-in stay out of AWS.
   const configuration = deployedConfiguration(loadConfigurationFile(configurationFile));
+  // Every bundle carries this validated copy, defaults applied, so functions need no configuration schema.
+  const validatedConfigurationFile = writeValidatedConfigurationFile(configuration, join(app.outdir, `${stage.name}.validated-configuration.json`));
 
   const stack = new LeadStack(app, stage.stackName, {
     description: `Leadflow (${stage.name}): lead capture, routing and notification.`,
     stageName: stage.name,
     eventBusName: stage.eventBusName,
     configuration,
-    configurationFile,
+    validatedConfigurationFile,
     projectRoot,
-    // `-c tracing=true` arrives as a string, context in cdk.json or tests as a boolean.
-    tracing: String(app.node.tryGetContext(tracingContextKey) ?? false) === 'true',
+    // `-c tracing=false` arrives as a string, context in cdk.json or tests as a boolean.
+    tracing: String(app.node.tryGetContext(tracingContextKey) ?? true) !== 'false',
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stack, configuration, configurationFile, stage };

@@ -52,8 +52,8 @@ export interface LeadFunctionProps {
   tables: Record<TableName, dynamodb.Table>;
   eventBus: events.IEventBus;
   configuration: Configuration;
-  /** Absolute path of the validated configuration file copied into the bundle (it holds no secret). */
-  configurationFile: string;
+  /** Absolute path of the validated configuration file (`writeValidatedConfigurationFile`) copied into the bundle (it holds no secret). */
+  validatedConfigurationFile: string;
   /** The configured secrets; the function may read those of the kinds its manifest entry lists. */
   secrets: IntegrationSecrets;
   projectRoot: string;
@@ -131,7 +131,7 @@ export class LeadFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(props.configurationFile)} ${shellQuote(join(outputDir, bundledConfigurationFileName))}`,
+            `cp ${shellQuote(props.validatedConfigurationFile)} ${shellQuote(join(outputDir, bundledConfigurationFileName))}`,
             ...handlerAssets(definition, projectRoot).flatMap(({ source, target }) => [`mkdir -p ${shellQuote(dirname(join(outputDir, target)))}`, `cp ${shellQuote(source)} ${shellQuote(join(outputDir, target))}`]),
           ],
         },

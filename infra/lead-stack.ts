@@ -23,8 +23,8 @@ import { ReportBucket } from './report-bucket';
 export interface LeadStackProps extends StackProps {
   /** The validated configuration; it decides e.g. which sender address functions may email from. */
   configuration: Configuration;
-  /** Absolute path of the configuration file copied into every function bundle; it names secrets, never holds them. */
-  configurationFile: string;
+  /** Absolute path of the validated configuration (`writeValidatedConfigurationFile`) copied into every function bundle; it names secrets, never holds them. */
+  validatedConfigurationFile: string;
   /** Repository root, against which manifest entries are resolved. */
   projectRoot: string;
   /** The stage (dev, prod, ...): printed in outputs; names come from the stack name. */
@@ -37,7 +37,7 @@ export interface LeadStackProps extends StackProps {
   logRetention?: logs.RetentionDays;
   /** Stage-wide throttling of the HTTP API. @default 50 requests/s, bursts of 100 */
   apiThrottle?: apigwv2.ThrottleSettings;
-  /** Active X-Ray tracing on every function. @default false */
+  /** Active X-Ray tracing on every function (Lambda's own integration). @default true */
   tracing?: boolean;
 }
 
@@ -110,11 +110,11 @@ export class LeadStack extends Stack {
         tables: this.tables,
         eventBus: this.eventBus,
         configuration: props.configuration,
-        configurationFile: props.configurationFile,
+        validatedConfigurationFile: props.validatedConfigurationFile,
         secrets: this.secrets,
         projectRoot: props.projectRoot,
         logGroup: functionLogs,
-        tracing: props.tracing ?? false,
+        tracing: props.tracing ?? true,
         reportBucket: this.reports.bucket,
       });
       // Notifications carry one-tap links to this API; only non-HTTP functions send them, so there is no cycle.

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployedConfiguration } from '@leadflow/domain';
 import { manifestFunctions } from '@leadflow/manifest';
+import { loadConfigurationFile, readValidatedConfigurationFile } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { projectRoot } from '../../infra/lead-app';
 import { bundledConfigurationFileName, functionTagKey, handlerAssets } from '../../infra/lead-function';
@@ -52,14 +53,15 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     );
     expect([...bundles.keys()].sort()).toEqual(functions.map((definition) => definition.name).sort());
 
-    const configuration = readFileSync(stage.configurationFile, 'utf8');
+    // The configuration as validated at synth, defaults applied: functions read it without the schema.
+    const configuration = deployedConfiguration(loadConfigurationFile(stage.configurationFile));
     const assetDirectories: string[] = [];
     for (const [name, metadata] of bundles) {
       expect(metadata['aws:asset:is-bundled'], name).toBe(true);
       const assetDirectory = join(outdir, metadata['aws:asset:path'] as string);
       assetDirectories.push(assetDirectory);
       for (const file of ['index.mjs', 'index.mjs.map', bundledConfigurationFileName]) expect(existsSync(join(assetDirectory, file)), `${name}: ${file}`).toBe(true);
-      expect(readFileSync(join(assetDirectory, bundledConfigurationFileName), 'utf8'), name).toBe(configuration);
+      expect(readValidatedConfigurationFile(join(assetDirectory, bundledConfigurationFileName)), name).toEqual(configuration);
       // Files the manifest says the handler reads at run time sit beside its bundle, unchanged.
       for (const { source, target } of handlerAssets(
         functions.find((definition) => definition.name === name)!,

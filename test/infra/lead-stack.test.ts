@@ -396,12 +396,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(summarise(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
   });
 
-  it('stays clean with X-Ray tracing on', () => {
-    const traced = createLeadApp(assertionAppProps({ tracing: true }));
-    const tracedFunctions = Template.fromStack(traced.stack).findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } });
-    expect(Object.keys(tracedFunctions)).toHaveLength(functions.length);
-    const errors = Annotations.fromStack(traced.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
-    expect(summarise(errors)).toEqual([]);
+  it('traces every function with X-Ray by default, and none with tracing=false', () => {
+    const tracedFunctions = Template.fromStack(leadApp.stack).findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } });
+    expect(Object.keys(tracedFunctions).sort()).toEqual(functions.map((definition) => lambdaOf(definition.name)[0]).sort());
+    expect(JSON.stringify(Template.fromStack(leadApp.stack).toJSON())).toContain('xray:PutTraceSegments');
+    const untraced = createLeadApp(assertionAppProps({ tracing: 'false' }));
+    const untracedTemplate = Template.fromStack(untraced.stack);
+    expect(untracedTemplate.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: Match.anyValue() } })).toEqual({});
+    expect(JSON.stringify(untracedTemplate.toJSON())).not.toContain('xray:PutTraceSegments');
+    expect(summarise(Annotations.fromStack(untraced.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
   });
 
   it('gives every suppression a specific reason', () => {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { TouchAttribution } from './attribution';
-import { formatPath } from './configuration';
+import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
 import type { LeadContact, SourceKind } from './lead';
 import { leadContactFieldNames } from './lead';

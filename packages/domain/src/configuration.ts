@@ -18,6 +18,8 @@ import { channelRoiSchema } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks';
 import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
 import { checkNurtureReferences, nurtureConfigurationSchema } from './nurture-sequences';
+import { toIssueList } from './issue-list';
+import { ConfigurationError } from './configuration-error';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
@@ -220,17 +222,6 @@ export type FormField = z.infer<typeof formFieldSchema>;
 export type Channel = z.infer<typeof channelSchema>;
 export type DefaultCountry = CountryCode;
 
-/** Error thrown when a configuration does not validate; the message names every offending field. */
-export class ConfigurationError extends Error {
-  constructor(
-    readonly source: string,
-    readonly issues: Array<{ path: string; message: string }>,
-  ) {
-    super(`Invalid configuration in ${source}:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
-    this.name = 'ConfigurationError';
-  }
-}
-
 /**
  * Validates a configuration document.
  * @throws ConfigurationError naming each offending field, e.g. `forms[0].poolId: unknown pool "x"`.
@@ -239,13 +230,4 @@ export function parseConfiguration(document: unknown, source = 'configuration'):
   const result = configurationSchema.safeParse(document);
   if (!result.success) throw new ConfigurationError(source, toIssueList(result.error));
   return result.data;
-}
-
-/** Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries. */
-export function toIssueList(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
-}
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
 }

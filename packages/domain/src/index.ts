@@ -1,4 +1,6 @@
 export * from './configuration';
+export * from './issue-list';
+export * from './configuration-error';
 export * from './lead';
 export * from './consent-ledger';
 export * from './lead-events';

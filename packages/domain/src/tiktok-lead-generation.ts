@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
-import { formatPath } from './configuration';
+import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
 import type { TikTokFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { manifestFunctions, tables, type StreamTrigger } from '@leadflow/manifest';
-import { createDynamoDbClient, loadConfigurationFile, logger, resetLambdaDependencies, type LocalSecretOrigin } from '@leadflow/platform';
+import { createDynamoDbClient, loadConfigurationFile, logger, writeValidatedConfigurationFile, resetLambdaDependencies, type LocalSecretOrigin } from '@leadflow/platform';
 import { type LocalRuntimeSettings } from './local-settings';
 import { ActivityLog } from './activity-log';
 import { LocalAwsEndpoint } from './aws-endpoint';
@@ -67,6 +67,10 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (lock) stops.push(() => lock.release());
     const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'leadflow-reports-'));
     if (!dataDir) stops.push(() => rmSync(reportsDir, { recursive: true, force: true }));
+    // The handlers read the configuration validated above, defaults applied, as they do in Lambda.
+    const configurationDir = dataDir ?? mkdtempSync(join(tmpdir(), 'leadflow-configuration-'));
+    if (!dataDir) stops.push(() => rmSync(configurationDir, { recursive: true, force: true }));
+    const validatedConfigurationFile = writeValidatedConfigurationFile(configuration, join(configurationDir, 'validated-configuration.json'));
     const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dynamoDbPath });
     stops.push(() => dynamo.stop());
     lock?.recordDynamoDbLocal(dynamo.pid);
@@ -94,7 +98,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       LEADS_TABLE_NAME: tables.leads.name,
       LEADS_EVENT_BUS_NAME: localEventBusName,
-      LEADS_CONFIG_FILE: configFile,
+      LEADS_CONFIG_FILE: validatedConfigurationFile,
       LEADS_DYNAMODB_ENDPOINT: dynamo.endpoint,
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,

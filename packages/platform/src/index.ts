@@ -1,5 +1,6 @@
 export * from './settings';
 export * from './configuration-file';
+export * from './validated-configuration-file';
 export * from './aws-clients';
 export * from './logger';
 export * from './dependencies';

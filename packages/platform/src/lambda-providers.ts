@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDynamoDbClient, documentClientOf, createEventBridgeClient, createS3Client, createSecretsManagerClient, createSesClient, createSmsClient } from './aws-clients';
-import { loadConfigurationFile } from './configuration-file';
+import { readValidatedConfigurationFile } from './validated-configuration-file';
 import type { DependencyProvider, LambdaWiring } from './lambda-wiring';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
 import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
@@ -36,7 +36,7 @@ import { HttpWebhookSender } from './adapters/http-webhook-sender';
  * (`lambdaDependenciesOf({ leads: providers.leads })`), so its bundle holds those adapters and AWS
  * clients and no others.
  */
-export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => loadConfigurationFile(wiring.settings.configFile));
+export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => readValidatedConfigurationFile(wiring.settings.configFile));
 export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const consents: DependencyProvider<'consents'> = (wiring) => new DynamoDbConsentLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName);
