@@ -113,7 +113,7 @@ export class LeadFunction extends Construct {
       environment: {
         ...Object.fromEntries(Object.entries(props.tables).map(([name, table]) => [tableEnvironmentVariables[name as TableName], table.tableName])),
         LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
-        LEADS_CONFIG_FILE: bundledConfigurationPath,
+        LEADS_VALIDATED_CONFIG_FILE: bundledConfigurationPath,
         [secretsPrefixVariable]: props.secrets.prefix,
         ...(definition.writesReports ? { LEADS_REPORTS_BUCKET: props.reportBucket.bucketName } : {}),
         NODE_OPTIONS: '--enable-source-maps',

@@ -100,7 +100,7 @@ describe('functions', () => {
       Environment: {
         Variables: {
           LEADS_EVENT_BUS_NAME: { Ref: template.getResourceId('AWS::Events::EventBus') },
-          LEADS_CONFIG_FILE: bundledConfigurationPath,
+          LEADS_VALIDATED_CONFIG_FILE: bundledConfigurationPath,
           [secretsPrefixVariable]: `${leadApp.stack.stackName}/`,
           NODE_OPTIONS: '--enable-source-maps',
           ...Object.fromEntries(Object.keys(tables).map((table) => [tableEnvironmentVariables[table as keyof typeof tables], { Ref: logicalIdOfTable(table) }])),

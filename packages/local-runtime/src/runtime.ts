@@ -98,7 +98,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       LEADS_TABLE_NAME: tables.leads.name,
       LEADS_EVENT_BUS_NAME: localEventBusName,
-      LEADS_CONFIG_FILE: validatedConfigurationFile,
+      // The tools run beside the handlers (import, webhooks) read the configuration itself; the handlers its validated copy.
+      LEADS_CONFIG_FILE: configFile,
+      LEADS_VALIDATED_CONFIG_FILE: validatedConfigurationFile,
       LEADS_DYNAMODB_ENDPOINT: dynamo.endpoint,
       LEADS_EVENTBRIDGE_ENDPOINT: awsEndpoint,
       LEADS_SES_ENDPOINT: awsEndpoint,

@@ -20,7 +20,7 @@ export const lambdaRequestTimeouts = { connectionTimeout: 1_000, requestTimeout:
 const lambdaSettingsSchema = z.object({
   LEADS_TABLE_NAME: z.string().min(1),
   LEADS_EVENT_BUS_NAME: z.string().min(1),
-  LEADS_CONFIG_FILE: z.string().min(1),
+  LEADS_VALIDATED_CONFIG_FILE: z.string().min(1),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Endpoint overrides, set only by the local runtime and tests. */
   LEADS_DYNAMODB_ENDPOINT: z.url().optional(),
@@ -68,7 +68,7 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
   return {
     tableName: parsed.LEADS_TABLE_NAME,
     eventBusName: parsed.LEADS_EVENT_BUS_NAME,
-    configFile: parsed.LEADS_CONFIG_FILE,
+    configFile: parsed.LEADS_VALIDATED_CONFIG_FILE,
     region: parsed.AWS_REGION,
     requestTimeouts: lambdaRequestTimeouts,
     endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT, sms: parsed.LEADS_SMS_ENDPOINT },

@@ -8,7 +8,7 @@ import { httpEvent } from '../../support/api-gateway-events';
 const context = { functionName: 'capture-form-submission', awsRequestId: 'request-1' } as Context;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** The handlers' clients get their timeouts from the Lambda settings. */
-const lambdaEnvironment = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_CONFIG_FILE: 'config/leads.config.json' };
+const lambdaEnvironment = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_VALIDATED_CONFIG_FILE: 'config/leads.config.json' };
 
 /** A port that accepts connections and never answers: a paused database, as the SDK sees it. */
 let silent: Server;

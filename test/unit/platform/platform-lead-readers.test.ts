@@ -84,7 +84,7 @@ describe('TikTokLeadReader', () => {
 });
 
 describe('ad-platform API base URLs in the settings', () => {
-  const required = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_CONFIG_FILE: 'config.json' };
+  const required = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_VALIDATED_CONFIG_FILE: 'config.json' };
 
   it('default to the platforms’ public APIs and can be pointed elsewhere (the local stand-ins)', () => {
     expect(readLambdaSettings(required).thirdParty).toMatchObject({ metaGraphBaseUrl: 'https://graph.facebook.com', linkedInBaseUrl: 'https://api.linkedin.com', tiktokBaseUrl: 'https://business-api.tiktok.com' });

@@ -93,7 +93,7 @@ describe('local secrets', () => {
 });
 
 describe('where a function reads secrets from', () => {
-  const env = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_CONFIG_FILE: '/var/task/leads.config.json' };
+  const env = { LEADS_TABLE_NAME: 'leads', LEADS_EVENT_BUS_NAME: 'leadflow', LEADS_VALIDATED_CONFIG_FILE: '/var/task/leads.config.json' };
 
   it('is Secrets Manager when the CDK app set a prefix, whatever local variables say', () => {
     expect(readLambdaSettings({ ...env, LEADS_SECRETS_MANAGER_PREFIX: 'Leadflow/', LEADS_SECRETS: '{}' }).secrets).toEqual({ source: 'secrets-manager', prefix: 'Leadflow/' });
