@@ -3,19 +3,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { localClientSettings, type LocalRuntime } from '@leadflow/local-runtime';
 import { createDynamoDbClient, createEventBridgeClient, documentClientOf, leadsTableKeys } from '@leadflow/platform';
 import { tables } from '@leadflow/manifest';
 import { parseCsvRecords } from '@leadflow/domain';
+import { launchChromium } from '../support/chromium';
 import { startTestRuntime, tokenFor } from '../support/local-runtime';
 import { expectedFirstTouchCampaignCsv, fixtureLeadRecords, fixtureSpendCsv, formulaCampaign } from '../fixtures/channel-roi/hand-computed';
 
-// Debian's Chromium, as in embed-browser.test.ts.
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const rootDir = new URL('../..', import.meta.url).pathname;
 
 let runtime: LocalRuntime;
@@ -23,7 +21,7 @@ let browser: Browser;
 let financeToken: string;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([startTestRuntime(), chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 120_000 })]);
+  [runtime, browser] = await Promise.all([startTestRuntime(), launchChromium()]);
   financeToken = await tokenFor('fin-fiona', 'finance');
 }, 180_000);
 afterAll(async () => {

@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import type { LocalRuntime } from '@leadflow/local-runtime';
+import { launchChromium } from '../support/chromium';
 import { startTestRuntime, tokenFor } from '../support/local-runtime';
 
-// Debian's Chromium, not a downloaded one: `apt-get install chromium` (CI installs it).
-const chromiumPath = '/usr/bin/chromium';
 // A page fulfilled by page.route has no address, so Chromium counts it as public and would block its
 // requests to 127.0.0.1 (Private Network Access); the cross-origin test serves its landing page that way.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks',
-];
+const privateNetworkArgs = ['--disable-quic', '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks'];
 /** The capture handler treats faster submissions as bots. */
 const minimumFillMs = 3_000;
 const campaign = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=TeSt-123&fbclid=fb-456';
@@ -28,7 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   // launch() gives every browser a fresh temporary user-data dir, removed again on close.
-  [runtime, browser] = await Promise.all([startTestRuntime(), chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 120_000 })]);
+  [runtime, browser] = await Promise.all([startTestRuntime(), launchChromium(privateNetworkArgs)]);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

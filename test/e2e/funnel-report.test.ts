@@ -1,21 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { localDay, parseCsvRecords } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
+import { launchChromium } from '../support/chromium';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
-
-// Debian's Chromium, as in embed-browser.test.ts.
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let runtime: LocalRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([startTestRuntime(), chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 120_000 })]);
+  [runtime, browser] = await Promise.all([startTestRuntime(), launchChromium()]);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, devices, type Browser } from 'playwright-core';
+import { devices, type Browser } from 'playwright-core';
 import type { LocalRuntime } from '@leadflow/local-runtime';
+import { launchChromium } from '../support/chromium';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
-
-// Debian's Chromium, as in the embed test; never a downloaded browser.
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let runtime: LocalRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([startTestRuntime(), chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 120_000 })]);
+  [runtime, browser] = await Promise.all([startTestRuntime(), launchChromium()]);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
