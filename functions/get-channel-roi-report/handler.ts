@@ -1,5 +1,5 @@
 import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportQuerySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, channelRoiReportLines, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, channelRoiReportLines, csvAttachment, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -19,11 +19,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
       return jsonResponse(200, { ...query, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) });
     }
     const fileName = `channel-roi-${query.from}-${query.to}-${query.groupBy}-${query.attribution}${query.sinceVersion === undefined ? '' : `-since-v${query.sinceVersion}`}.csv`;
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' },
-      body: channelRoiCsv(lines, shape),
-    };
+    return csvAttachment(fileName, channelRoiCsv(lines, shape));
   });
 }
 

@@ -1,5 +1,5 @@
 import { canViewChannelRoi, funnelCsv, funnelJsonRows, funnelQuerySchema, funnelTotal, funnelTotalJson, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, funnelReportLines, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, csvAttachment, forbidden, funnelReportLines, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -18,15 +18,7 @@ export function createHandler(dependencies: DependencyResolver<'roi'>) {
     if (format === 'json') {
       return jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) });
     }
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/csv; charset=utf-8; header=present',
-        'content-disposition': `attachment; filename="funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv"`,
-        'cache-control': 'no-store',
-      },
-      body: funnelCsv(lines, query.groupBy),
-    };
+    return csvAttachment(`funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv`, funnelCsv(lines, query.groupBy));
   });
 }
 

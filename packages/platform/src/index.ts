@@ -12,7 +12,7 @@ export * from './handler-kit';
 export * from './rule-input-handler';
 export * from './http/http-errors';
 export * from './http/backend-unavailable';
-export * from './http/json-response';
+export * from './http/responses';
 export * from './http/request-body';
 export * from './http/principal';
 export * from './ports/lead-store';

@@ -4,7 +4,7 @@ import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type 
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
-import { jsonResponse } from './http/json-response';
+import { jsonResponse } from './http/responses';
 import { principalFrom } from './http/principal';
 import { mediaType, parseJsonObject, rawBody } from './http/request-body';
 

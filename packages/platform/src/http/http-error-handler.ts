@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { logger } from '../logger';
 import { backendRetryAfterSeconds, isBackendUnavailable } from './backend-unavailable';
 import { HttpError, serviceUnavailable } from './http-errors';
-import { jsonResponse } from './json-response';
+import { jsonResponse } from './responses';
 import { htmlErrorPage, prefersHtml } from './html-error-page';
 
 /**
