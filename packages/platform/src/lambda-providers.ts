@@ -36,7 +36,7 @@ import { HttpWebhookSender } from './adapters/http-webhook-sender';
  * (`lambdaDependenciesOf({ leads: providers.leads })`), so its bundle holds those adapters and AWS
  * clients and no others.
  */
-export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => readValidatedConfigurationFile(wiring.settings.configFile));
+export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => readValidatedConfigurationFile(wiring.settings.validatedConfigFile));
 export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const consents: DependencyProvider<'consents'> = (wiring) => new DynamoDbConsentLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName);

@@ -51,7 +51,8 @@ const lambdaSettingsSchema = z.object({
 export interface LambdaSettings {
   tableName: string;
   eventBusName: string;
-  configFile: string;
+  /** The configuration as `npm start` or the CDK app validated and wrote it. */
+  validatedConfigFile: string;
   region: string;
   endpoints: { dynamodb?: string; eventbridge?: string; ses?: string; sms?: string };
   /** Per-call SDK timeouts of the handlers' clients, so a silent service fails inside the function's time. */
@@ -68,7 +69,7 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
   return {
     tableName: parsed.LEADS_TABLE_NAME,
     eventBusName: parsed.LEADS_EVENT_BUS_NAME,
-    configFile: parsed.LEADS_VALIDATED_CONFIG_FILE,
+    validatedConfigFile: parsed.LEADS_VALIDATED_CONFIG_FILE,
     region: parsed.AWS_REGION,
     requestTimeouts: lambdaRequestTimeouts,
     endpoints: { dynamodb: parsed.LEADS_DYNAMODB_ENDPOINT, eventbridge: parsed.LEADS_EVENTBRIDGE_ENDPOINT, ses: parsed.LEADS_SES_ENDPOINT, sms: parsed.LEADS_SMS_ENDPOINT },
