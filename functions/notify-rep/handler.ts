@@ -21,10 +21,16 @@ type NotifierDependencies = 'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 
  */
 export function createHandler(dependencies: DependencyResolver<NotifierDependencies>) {
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'eventId', expiresAfterSeconds: 60 * 60 });
-  let notifyOnce: ((detail: LeadAssignedDetail, context: unknown) => Promise<SendOutcome[]>) | undefined;
+  // One idempotent notifier per set of dependencies: when they are built again (new settings, the
+  // benchmark's request counter), the notifier uses the new ones, not the first invocation's.
+  const notifiers = new WeakMap<object, (detail: LeadAssignedDetail, context: unknown) => Promise<SendOutcome[]>>();
   return eventHandler(leadAssignedDetailSchema, async (detail, context) => {
     const deps = dependencies();
-    notifyOnce ??= makeIdempotent(async (assigned: LeadAssignedDetail) => notifyAssignedRep(deps, assigned), { persistenceStore: deps.repNotificationIdempotency, config: idempotency });
+    let notifyOnce = notifiers.get(deps);
+    if (!notifyOnce) {
+      notifyOnce = makeIdempotent(async (assigned: LeadAssignedDetail) => notifyAssignedRep(deps, assigned), { persistenceStore: deps.repNotificationIdempotency, config: idempotency });
+      notifiers.set(deps, notifyOnce);
+    }
     // IdempotencyAlreadyInProgressError is thrown on, not swallowed: the record's holder may be an
     // invocation that died (killed, or its database away so it could not give the record back), and
     // then this delivery's retry, after the holder's time has run out, is the only one left to send.

@@ -63,6 +63,18 @@ describe('notify-rep: channels, exactly once', () => {
     expect(deps.metrics.measured).toHaveLength(1);
   });
 
+  it('uses the dependencies of each invocation, so dependencies built again (new settings) are the ones it sends with', async () => {
+    const first = fakeDependencies(morning);
+    const second = fakeDependencies(morning);
+    let current = first;
+    const handler = createNotifyHandler(() => current);
+    await handler(busEvent('lead.assigned', await assignedLead(first, 'l1', { temperature: 'warm' })), lambdaContext);
+    current = second;
+    await handler(busEvent('lead.assigned', await assignedLead(second, 'l2', { temperature: 'warm' })), lambdaContext);
+    expect(first.mailer.sent).toHaveLength(1);
+    expect(second.mailer.sent).toHaveLength(1);
+  });
+
   it('emails a warm lead and sends no SMS', async () => {
     const deps = fakeDependencies(morning);
     await notify(deps, await assignedLead(deps, 'l1', { temperature: 'warm' }));
