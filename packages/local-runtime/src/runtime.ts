@@ -36,8 +36,19 @@ export interface LocalRuntime {
   activity: ActivityLog;
   /** How many of the configuration's secrets came from each local source. */
   secretOrigins: Record<LocalSecretOrigin, number>;
-  /** Waits until everything written so far has gone through the streams and the bus. */
-  settle(): Promise<void>;
+  /**
+   * Waits until everything written so far has gone through the streams and the bus; a stream that
+   * keeps finding records for `streamTimeoutMs` (default 10 s) fails it, so give a long catch-up more.
+   */
+  settle(streamTimeoutMs?: number): Promise<void>;
+  /**
+   * Stops reading the table streams (every stream-triggered function, the outbox relay first), as
+   * disabling their event source mappings would: what is written waits in the stream. `settle()` waits
+   * for them, so resume first.
+   */
+  pauseStreams(): Promise<void>;
+  /** Reads the streams again from where they stopped. */
+  resumeStreams(): void;
   stop(): Promise<void>;
 }
 
@@ -121,7 +132,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     if (secretSources.inline === undefined) delete process.env.LEADS_SECRETS;
     else process.env.LEADS_SECRETS = secretSources.inline;
     resetLambdaDependencies();
-    logger.setLogLevel(settings.logLevel as Parameters<typeof logger.setLogLevel>[0]);
+    logger.chooseLogLevel(settings.logLevel as Parameters<typeof logger.chooseLogLevel>[0]);
     await host.load();
 
     const pollers = functions
@@ -170,14 +181,20 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       reportsDir,
       activity,
       secretOrigins,
-      settle: async () => {
+      settle: async (streamTimeoutMs?: number) => {
         // A delivery can write more outbox events (assignment → notification), so settle until quiet.
         for (let round = 0; round < 10; round += 1) {
           const before = activity.events.length;
-          for (const poller of pollers) await poller.drain();
+          for (const poller of pollers) await poller.drain(streamTimeoutMs);
           await bus.drain();
           if (activity.events.length === before) return;
         }
+      },
+      pauseStreams: async () => {
+        await Promise.all(pollers.map((poller) => poller.pause()));
+      },
+      resumeStreams: () => {
+        for (const poller of pollers) poller.resume();
       },
       stop,
     };

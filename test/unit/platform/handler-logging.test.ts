@@ -56,6 +56,21 @@ describe('handler logging', () => {
     expect(lines[1]).not.toHaveProperty('correlation_id');
   });
 
+  it('keeps a level chosen after the logger was built (as the local runtime sets LEADS_LOG_LEVEL) for every later invocation', async () => {
+    const { loggedHandler, logger } = platform;
+    const handler = loggedHandler(async () => void logger.debug('detail'));
+    try {
+      // This copy was built at INFO: without the chosen level, only the first invocation would log at DEBUG.
+      logger.chooseLogLevel('DEBUG');
+      const lines = await logLinesOf(async () => {
+        for (let invocation = 0; invocation < 3; invocation += 1) await handler({ Records: [] }, context);
+      });
+      expect(lines.map((line) => line.message)).toEqual(['detail', 'detail', 'detail']);
+    } finally {
+      logger.chooseLogLevel('INFO');
+    }
+  });
+
   it('logs a schedule run with the schedule and the time it is for', async () => {
     const { loggedHandler, logger } = platform;
     const [line] = await logLinesOf(() => loggedHandler(async () => void logger.info('swept'))({ scheduleName: 'sweep-outbox', time: '2026-11-29T08:00:00Z' }, context));
