@@ -25,16 +25,24 @@ export type InvocationOrigin = 'delivery' | 'request';
  * loop and one DynamoDB Local, and whatever holds more calls in flight gets more of them. So a freed slot
  * goes to a waiting delivery before a waiting request: leads already accepted are routed and notified
  * before more are taken in, and notifications keep pace with capture in a burst (capture waits instead).
+ *
+ * For the same reason a delivery to a function off the speed-to-lead path (ROI and follow-up tracking,
+ * team counters, outbound webhooks, schedules) waits while a function on it (`speedToLead` in the
+ * manifest) runs, for at most `backgroundHoldMs`: it then runs anyway, so it is delayed, never starved.
+ * The rep's message does not queue behind bookkeeping that AWS would run beside it on other machines.
  */
 export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly invocationListeners: Array<(name: string) => void> = [];
   private readonly slots: ConcurrencyLimit;
+  private speedToLeadRunning = 0;
+  private readonly heldDeliveries = new Set<() => void>();
 
   constructor(
     private readonly definitions: readonly FunctionDefinition[],
     private readonly rootDir: string,
     slots = 8,
+    private readonly backgroundHoldMs = 1000,
   ) {
     this.slots = new ConcurrencyLimit(slots);
   }
@@ -58,16 +66,37 @@ export class FunctionHost {
   async invoke(name: string, event: unknown, origin: InvocationOrigin = 'delivery'): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
+    const definition = this.definition(name);
+    // Awaited only when held, so an invocation that is not takes its place in the slot queue at once.
+    if (origin === 'delivery' && !definition.speedToLead && this.speedToLeadRunning > 0) await this.holdWhileSpeedToLeadRuns();
     return this.slots.run(
       async () => {
+        if (definition.speedToLead) this.speedToLeadRunning += 1;
         try {
-          return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(this.definition(name)))));
+          return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(definition))));
         } finally {
+          if (definition.speedToLead && --this.speedToLeadRunning === 0) this.releaseHeldDeliveries();
           for (const listener of this.invocationListeners) listener(name);
         }
       },
       origin === 'request' ? 'behind' : 'ahead',
     );
+  }
+
+  private async holdWhileSpeedToLeadRuns(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.heldDeliveries.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, this.backgroundHoldMs);
+      this.heldDeliveries.add(release);
+    });
+  }
+
+  private releaseHeldDeliveries(): void {
+    for (const release of [...this.heldDeliveries]) release();
   }
 
   /** Calls `listener` after every invocation, whatever its outcome (stream pollers wake up on it). */

@@ -116,6 +116,12 @@ export interface FunctionDefinition {
   assets?: readonly string[];
   timeoutSeconds?: number;
   memoryMb?: number;
+  /**
+   * On the path from a lead's capture to its rep's first message: capture, the relay, assignment and
+   * the rep notifiers. In AWS each function runs on its own capacity and this changes nothing; the
+   * local runtime, where every function shares two cores, holds other deliveries back while these run.
+   */
+  speedToLead?: true;
 }
 
 export interface KeyAttribute {

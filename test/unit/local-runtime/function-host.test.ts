@@ -49,6 +49,35 @@ describe('FunctionHost', () => {
     delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
   });
 
+  it('holds a delivery to a function off the speed-to-lead path while one on it runs, and for at most its hold time', async () => {
+    writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { await globalThis.functionHostGate; return event.name; };\n');
+    writeFileSync(join(rootDir, 'quick-handler.mjs'), 'export const handler = async (event) => event.name;\n');
+    const definitions = [definition({ name: 'notify', entry: 'gated-handler.mjs', speedToLead: true }), definition({ name: 'bookkeeping', entry: 'quick-handler.mjs' })];
+    const host = new FunctionHost(definitions, rootDir, 8, 60_000);
+    await host.load();
+    let open!: () => void;
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    const finished: string[] = [];
+    const invoke = (target: string, name: string, origin: 'delivery' | 'request') => host.invoke(target, { name }, origin).then((result) => void finished.push(String(result)));
+    const notifying = invoke('notify', 'rep notified', 'delivery');
+    const held = invoke('bookkeeping', 'counted', 'delivery');
+    // An HTTP request to a function off the path is someone waiting for an answer: it is not held.
+    await invoke('bookkeeping', 'read by a user', 'request');
+    expect(finished).toEqual(['read by a user']);
+    open();
+    await Promise.all([notifying, held]);
+    expect(finished).toEqual(['read by a user', 'rep notified', 'counted']);
+
+    const impatient = new FunctionHost(definitions, rootDir, 8, 20);
+    await impatient.load();
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    const stuck = impatient.invoke('notify', { name: 'stuck' });
+    expect(await impatient.invoke('bookkeeping', { name: 'counted anyway' })).toBe('counted anyway');
+    open();
+    await stuck;
+    delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+  });
+
   it('runs each handler with its function name in currentInvocation', async () => {
     writeFileSync(join(rootDir, 'named-handler.mjs'), 'export const handler = async () => globalThis.currentInvocationName();\n');
     (globalThis as { currentInvocationName?: () => string | undefined }).currentInvocationName = () => currentInvocation.getStore();

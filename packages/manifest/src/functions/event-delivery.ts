@@ -6,6 +6,7 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
     name: 'relay-outbox',
     description: 'Publishes outbox events written with leads to the event bus, from the table stream.',
     entry: 'functions/relay-outbox/handler.ts',
+    speedToLead: true,
     trigger: {
       kind: 'stream',
       table: 'leads',

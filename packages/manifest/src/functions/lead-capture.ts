@@ -6,6 +6,7 @@ export const leadCaptureFunctions: readonly FunctionDefinition[] = [
     name: 'capture-form-submission',
     description: 'Validates a web-form post and stores the lead with its lead.captured event in one transaction.',
     entry: 'functions/capture-form-submission/handler.ts',
+    speedToLead: true,
     trigger: { kind: 'http', method: 'POST', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
     tables: { leads: 'readWrite' },
     secrets: ['turnstile-secret-key'],

@@ -7,6 +7,7 @@ export const leadOfferFunctions: readonly FunctionDefinition[] = [
     name: 'notify-offered-reps',
     description: 'Tells every rep a lead is offered to, by SMS and/or email as configured, each message once, with an accept link that expires with the offer.',
     entry: 'functions/notify-offered-reps/handler.ts',
+    speedToLead: true,
     trigger: {
       kind: 'event',
       rules: [{ ruleName: 'lead-offered-to-notification', pattern: { source: [leadEventSource], 'detail-type': ['lead.offered'] } }],

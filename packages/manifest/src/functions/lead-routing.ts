@@ -20,6 +20,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
       name: 'assign-lead',
       description: 'Applies the strategy of the route whose rule matched a scored lead: an owner under their cap, or the pool.',
       entry: 'functions/assign-lead/handler.ts',
+      speedToLead: true,
       trigger: { kind: 'event', rules: routeRules(routing), retryAttempts: 2, maxEventAgeSeconds: 3600 },
       tables: { leads: 'readWrite' },
     },
@@ -27,6 +28,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
       name: 'notify-rep',
       description: 'Tells the rep a lead was assigned to (except by their own accept of an offer), by SMS and/or email as configured, each message once, with signed one-tap links.',
       entry: 'functions/notify-rep/handler.ts',
+      speedToLead: true,
       trigger: {
         kind: 'event',
         // A rep who won an offer accepted it from its message a moment ago: no second message (`notify-offer-taken` tells the others).
