@@ -56,4 +56,31 @@ describe('StreamPoller against DynamoDB Local', () => {
       await poller.stop();
     }
   });
+
+  it('reads nothing while paused, and on resume delivers from where it stopped, each record once', async () => {
+    const delivered: string[] = [];
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        delivered.push(...event.Records.map((record) => record.dynamodb.NewImage.eventId.S));
+      },
+    } as unknown as FunctionHost;
+    const poller = new StreamPoller(relay, database.tableName, raw, database.endpoint, host, new ActivityLog(), undefined, new PollBackoff(5, 10));
+    await poller.start();
+    try {
+      const put = (eventId: string) => database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: `OUTBOX#${eventId}`, sk: 'OUTBOX', entity: 'outbox', eventId } }));
+      await put('before-pause');
+      await eventually(async () => (delivered.includes('before-pause') ? true : undefined));
+      await poller.pause();
+      await put('while-paused');
+      poller.wake();
+      // Polling every 5-10 ms, an unpaused poller would have read it many times over.
+      await new Promise((done) => setTimeout(done, 300));
+      expect(delivered).not.toContain('while-paused');
+      poller.resume();
+      await eventually(async () => (delivered.includes('while-paused') ? true : undefined));
+      expect(delivered.filter((eventId) => eventId === 'before-pause' || eventId === 'while-paused')).toEqual(['before-pause', 'while-paused']);
+    } finally {
+      await poller.stop();
+    }
+  });
 });

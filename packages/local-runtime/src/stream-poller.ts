@@ -40,6 +40,7 @@ export class StreamPoller {
   private polling?: Promise<boolean>;
   private wakeRequested = false;
   private stopped = false;
+  private paused = false;
   private idleSince = Date.now();
   private shardsDiscoveredAt = 0;
 
@@ -69,7 +70,7 @@ export class StreamPoller {
 
   /** Something may have written to the table: read now rather than at the end of a quiet wait. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.backoff.wake();
     if (this.polling) {
       this.wakeRequested = true;
@@ -80,7 +81,7 @@ export class StreamPoller {
   }
 
   private async poll(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.timer = undefined;
     this.wakeRequested = false;
     this.polling = this.pollOnce().catch((error: Error) => {
@@ -89,8 +90,27 @@ export class StreamPoller {
     });
     const foundRecords = await this.polling;
     this.polling = undefined;
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.timer = setTimeout(() => void this.poll(), this.wakeRequested ? 0 : this.backoff.next(foundRecords));
+  }
+
+  /**
+   * Stops reading once the current read is delivered, as disabling an event source mapping does: new
+   * records wait in the stream, and `resume()` reads them from the checkpoint. The benchmark holds
+   * routing back with it to measure capture alone.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.polling;
+  }
+
+  resume(): void {
+    if (!this.paused || this.stopped) return;
+    this.paused = false;
+    this.backoff.wake();
+    void this.poll();
   }
 
   async stop(): Promise<void> {
