@@ -1,6 +1,6 @@
 import { localClientSettings } from '@leadflow/local-runtime';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, ScanCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, paginateScan, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { createDynamoDbClient, leadsTableKeys, outboxItem } from '@leadflow/platform';
@@ -30,9 +30,10 @@ export class RawCaptureWork {
     const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
     try {
       const { Item: lead } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(leadsTableKeys.lead(leadId)) }));
-      const { Items: [dedupKey] = [] } = await client.send(
-        new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :entity AND leadId = :leadId', ExpressionAttributeValues: { ':entity': { S: 'dedup-key' }, ':leadId': { S: leadId } } }),
-      );
+      // Every page of the scan: after a burst the key is rarely on the first.
+      let dedupKey: Item | undefined;
+      const scan = { TableName: tableName, FilterExpression: 'entity = :entity AND leadId = :leadId', ExpressionAttributeValues: { ':entity': { S: 'dedup-key' }, ':leadId': { S: leadId } } };
+      for await (const page of paginateScan({ client }, scan)) if ((dedupKey = page.Items?.[0])) break;
       // A capture writes two outbox events with the lead: lead.captured and lead.scored.
       const events = ['lead.captured', 'lead.scored'].map((type) => runtime.activity.events.find((event) => event.detailType === type && (event.detail as { leadId: string }).leadId === leadId));
       if (!lead || !dedupKey || events.some((event) => !event)) throw new Error(`Lead ${leadId} cannot be copied as a template`);
