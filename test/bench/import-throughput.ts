@@ -64,10 +64,11 @@ export async function importThroughputBenchmark(): Promise<Figure[]> {
 
 function runImportCommand(file: string, endpoint: string): Promise<string> {
   const args = ['--import', 'tsx', 'packages/local-runtime/src/import-cli.ts', file, '--source', target.source, '--pool', target.pool, '--dynamodb-endpoint', endpoint];
+  // Not this process's LEADS_* settings: a runtime started by an earlier case set them to its own, now removed, files.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LEADS_')));
+  const env = { ...inherited, LEADS_CONFIG_FILE: join(rootDir, 'config/leads.config.json'), LEADS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: rootDir, env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`npm run import failed: ${stderr || error.message}`)) : resolve(stdout),
-    ),
+    execFile(process.execPath, args, { cwd: rootDir, env, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => (error ? reject(new Error(`npm run import failed: ${stderr || error.message}`)) : resolve(stdout))),
   );
 }
 
