@@ -4,6 +4,7 @@ import { en } from 'zod/locales';
 /*
  * zod/mini registers no locale (classic registers English when its first schema is built): without
  * this, every issue message would read "Invalid input", and the 4xx bodies name fields with these
- * messages. Listed under `sideEffects` in the package's package.json so bundlers keep it.
+ * messages. The index imports it first, and both are listed under `sideEffects` in the package's
+ * package.json so that bundlers keep them in every function that imports the domain (a bundle test checks).
  */
 z.config(en());
