@@ -2,7 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { leadAssignedDetailSchema } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, logger, notifyRep, operationalMetricNames, type DependencyResolver, type SendOutcome } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 type LeadAssignedDetail = z.infer<typeof leadAssignedDetailSchema>;
 

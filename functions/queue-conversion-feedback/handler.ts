@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { leadConvertedDetailSchema, leadStatusChangedDetailSchema } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { leadActivityLoggedDetailSchema, leadCapturedDetailSchema, leadConvertedDetailSchema, leadSlaBreachedDetailSchema, leadStatusChangedDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { followUpRulesFor, nextFollowUpCheck } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, logger, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
-import { budgetProblems, bundleFunctions, callsNoAwsService, type FunctionBundle } from '../support/function-bundles';
+import { budgetProblems, bundleFunctions, callsNoAwsService, zodProblems, type FunctionBundle } from '../support/function-bundles';
 
 /** Every manifest function, bundled once as CDK bundles it (one esbuild run for all). */
 const functions = manifestFunctions(demoConfiguration());
@@ -22,6 +22,20 @@ describe('function bundles', () => {
       ),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('every bundle that carries zod carries zod/mini with its English messages, never zod classic or every locale', () => {
+    expect(bundles.flatMap(zodProblems)).toEqual([]);
+  });
+
+  it('the zod check names a bundle with zod classic, every locale, or no English messages', () => {
+    const getLead = bundles.find((bundle) => bundle.name === 'get-lead')!;
+    const english = getLead.modules.find((module) => module.endsWith('node_modules/zod/v4/locales/en.js'))!;
+    expect(zodProblems({ ...getLead, modules: [...getLead.modules, 'node_modules/zod/v4/classic/schemas.js', 'node_modules/zod/v4/locales/fr.js'] })).toEqual([
+      expect.stringMatching(/^get-lead bundles zod classic \(node_modules\/zod\/v4\/classic\/schemas\.js, …\)/),
+      expect.stringMatching(/^get-lead bundles 2 zod locales/),
+    ]);
+    expect(zodProblems({ ...getLead, modules: getLead.modules.filter((module) => module !== english) })).toEqual([expect.stringMatching(/^get-lead carries zod without its English messages/)]);
   });
 
   it('the budget check names a function that grew and says what to change', () => {

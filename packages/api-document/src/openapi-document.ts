@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FunctionDefinition, HttpTrigger } from '@leadflow/manifest';
 import { authorizerRefusalSchema, errorBodySchema } from './error-bodies';
 import type { ContentDescription, NamedSchema, ParameterDescription, RouteDescription } from './route-description';
@@ -154,7 +154,7 @@ function queryParameters(described: RouteDescription): JsonObject[] {
   const { query } = described;
   if (!query) return [];
   if (Array.isArray(query)) return (query as readonly ParameterDescription[]).map((each) => parameter('query', each));
-  const schema = jsonSchemaOf(query as z.ZodType, 'input');
+  const schema = jsonSchemaOf(query as z.ZodMiniType, 'input');
   const required = new Set((schema.required as string[] | undefined) ?? []);
   return Object.entries((schema.properties as Record<string, JsonObject> | undefined) ?? {}).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property }));
 }
@@ -177,7 +177,7 @@ const namedSchemasOf = (described: ContentDescription | undefined): NamedSchema[
  */
 function componentSchemas(named: readonly NamedSchema[], io: 'input' | 'output'): Record<string, JsonObject> {
   const registry = z.registry<{ id: string }>();
-  const byName = new Map<string, z.ZodType>();
+  const byName = new Map<string, z.ZodMiniType>();
   for (const { name, schema } of named) {
     const known = byName.get(name);
     if (known && known !== schema) throw new Error(`Two different schemas are both named "${name}" in the OpenAPI document`);
@@ -188,7 +188,7 @@ function componentSchemas(named: readonly NamedSchema[], io: 'input' | 'output')
   return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, documented(schema as JsonObject)]));
 }
 
-function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+function jsonSchemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): JsonObject {
   return documented(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
 }
 

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 
 /** A zod schema shown in the document as a named component (`#/components/schemas/<name>`). */
 export interface NamedSchema {
   name: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
 /** A parameter read without a zod schema of its own (the handler checks it by hand): its words only. */
@@ -40,7 +40,7 @@ export interface RouteDescription {
   /** Words for the path's `{parameters}`; every one in the path is documented, described or not. */
   pathParameters?: Readonly<Record<string, string>>;
   /** A zod object the handler parses the query with (each key a parameter), or parameters it reads by hand. */
-  query?: z.ZodType | readonly ParameterDescription[];
+  query?: z.ZodMiniType | readonly ParameterDescription[];
   headers?: readonly ParameterDescription[];
   requestBody?: { required: boolean; description?: string; content: ContentDescription };
   /** The answers other than errors, by status. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   activityBodySchema,
   assignBodySchema,
@@ -97,10 +97,10 @@ const importQuery: ParameterDescription[] = [
  * script's `_hp` and `_started_at`, attribution keys (`utm_*`, click ids) and `first_touch`. Which
  * fields are required and how they are checked is the form's configuration.
  */
-const formPostSchema = z.record(z.string(), z.unknown()).describe("The form's fields by name, with consent and attribution keys; checked against the form's configuration.");
+const formPostSchema = z.record(z.string(), z.unknown()).check(z.describe("The form's fields by name, with consent and attribution keys; checked against the form's configuration."));
 
 /** What `GET /routing` answers: the configured routes in order, each with the name and pattern of the rule compiled from it. */
-const routingTableSchema = z.strictObject({ routes: z.array(routeSchema.extend({ ruleName: z.string(), pattern: z.record(z.string(), z.unknown()) })) });
+const routingTableSchema = z.strictObject({ routes: z.array(z.extend(routeSchema, { ruleName: z.string(), pattern: z.record(z.string(), z.unknown()) })) });
 
 /**
  * Every route of the manifest, described: the one place to add a route's schemas and answers. The
@@ -324,7 +324,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'POST /webhooks/google': {
     signature: { bodyField: 'google_key' },
-    requestBody: { required: true, content: json({ name: 'GoogleLeadDelivery', schema: googleLeadDeliverySchema.extend(googleLeadCredentialsSchema.shape) }) },
+    requestBody: { required: true, content: json({ name: 'GoogleLeadDelivery', schema: z.extend(googleLeadDeliverySchema, googleLeadCredentialsSchema.shape) }) },
     responses: intakeAcknowledgement,
     errors: { ...webhookIntakeErrors, 401: '`google_key` is missing or does not match the key configured for the form.', 403: 'The form is not configured to deliver leads here.' },
   },

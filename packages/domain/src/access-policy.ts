@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Lead } from './lead';
 
 export const roleSchema = z.enum(['rep', 'manager', 'finance', 'admin']);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
 import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
@@ -20,11 +20,12 @@ const maxAnswers = 200;
  * A platform id: a string, or an integer (a JSON number). Integers above 2^53 only arrive here as strings,
  * because bodies are read with `parseJsonKeepingLargeIntegers`; either way the result is the exact string.
  */
-export const platformIdSchema = z
-  .union([z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'), z.number().int('must be a whole number').nonnegative('must not be negative')], {
+export const platformIdSchema = z.pipe(
+  z.union([z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')), z.number().check(z.int('must be a whole number'), z.nonnegative('must not be negative'))], {
     error: 'must be an id (a string or a whole number)',
-  })
-  .transform((value) => String(value));
+  }),
+  z.transform((value) => String(value)),
+);
 
 /** The dedup key of one platform delivery, as `prepareIntake` writes it for `platformLeadId`. */
 export function deliveryDedupKey(sourceKind: SourceKind, sourceId: string | undefined, platformLeadId: string): string {
@@ -32,7 +33,7 @@ export function deliveryDedupKey(sourceKind: SourceKind, sourceId: string | unde
 }
 
 /** zod issues as `{path, message}` entries, their paths under `prefix` (e.g. `entry[0].changes[1].value`). */
-export function payloadIssues(error: z.ZodError, prefix: ReadonlyArray<string | number> = []): FieldIssue[] {
+export function payloadIssues(error: z.core.$ZodError, prefix: ReadonlyArray<string | number> = []): FieldIssue[] {
   return error.issues.map((issue) => ({ path: formatPath([...prefix, ...(issue.path as Array<string | number>)]) || '(body)', message: issue.message }));
 }
 

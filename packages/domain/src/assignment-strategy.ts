@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * How a route gives a lead its owner, or (`pool`) leaves it in the pool for members to claim, or

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Where a visit came from: UTM tags, ad click ids, landing page and referrer (web touches). */
 export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const;
@@ -16,13 +16,13 @@ export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
 export const visitIdentifyingTouchKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const satisfies readonly TouchKey[];
 export type TouchKey = (typeof touchKeys)[number];
 
-export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().max(2048));
+export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().check(z.maxLength(2048)));
 export type TouchAttribution = z.infer<typeof touchAttributionSchema>;
 
 /** First-touch and last-touch credit are both standard; a lead keeps both and reports say which they use. */
 export const leadAttributionSchema = z.strictObject({
-  firstTouch: touchAttributionSchema.optional(),
-  lastTouch: touchAttributionSchema.optional(),
+  firstTouch: z.optional(touchAttributionSchema),
+  lastTouch: z.optional(touchAttributionSchema),
 });
 export type LeadAttribution = z.infer<typeof leadAttributionSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
 
 /**
@@ -8,11 +8,11 @@ import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
  * configured ones (channels without a suggestion keep theirs).
  */
 export const measuredChannelPriorsSchema = z.strictObject({
-  mode: z.enum(['off', 'suggest', 'apply']).default('off'),
+  mode: z._default(z.enum(['off', 'suggest', 'apply']), 'off'),
   /** Cohort days measured, ending yesterday. */
-  windowDays: z.number().int().min(7).max(366).default(90),
+  windowDays: z._default(z.number().check(z.int(), z.minimum(7), z.maximum(366)), 90),
   /** Channels with fewer valid leads in the window keep their configured prior. */
-  minimumLeads: z.number().int().min(1).default(30),
+  minimumLeads: z._default(z.number().check(z.int(), z.minimum(1)), 30),
 });
 export type MeasuredChannelPriors = z.infer<typeof measuredChannelPriorsSchema>;
 

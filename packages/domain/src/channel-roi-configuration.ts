@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { conversionFeedbackSchema } from './conversion-feedback';
 import { measuredChannelPriorsSchema } from './channel-rates';
 
@@ -6,9 +6,9 @@ const isoDateSchema = z.iso.date();
 
 /** One dated exchange rate: from `from` (inclusive) on, one `currency` unit is worth `rate` units of the reporting currency. */
 export const exchangeRateSchema = z.strictObject({
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "EUR"'),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "EUR"')),
   from: isoDateSchema,
-  rate: z.number().positive().finite(),
+  rate: z.number().check(z.positive()),
 });
 export type ExchangeRate = z.infer<typeof exchangeRateSchema>;
 
@@ -18,12 +18,12 @@ export type ExchangeRate = z.infer<typeof exchangeRateSchema>;
  */
 export const channelRoiSchema = z.strictObject({
   /** Days before yesterday that a late change (a conversion, a qualification) may still restate. */
-  lookbackDays: z.number().int().min(0).max(730).default(90),
+  lookbackDays: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(730)), 90),
   /** Without a rate for a currency and date, spend in that currency is refused and such revenue is not counted. */
-  exchangeRates: z.array(exchangeRateSchema).default([]),
+  exchangeRates: z._default(z.array(exchangeRateSchema), []),
   /** Qualified and converted leads reported back to Meta and Google; each platform off unless enabled. */
-  platformFeedback: conversionFeedbackSchema.default({}),
+  platformFeedback: z._default(conversionFeedbackSchema, {}),
   /** Publishing each channel's measured rates and the channel prior they suggest. */
-  measuredChannelPriors: measuredChannelPriorsSchema.default(measuredChannelPriorsSchema.parse({})),
+  measuredChannelPriors: z._default(measuredChannelPriorsSchema, measuredChannelPriorsSchema.parse({})),
 });
 export type ChannelRoiConfiguration = z.infer<typeof channelRoiSchema>;

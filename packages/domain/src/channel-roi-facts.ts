@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
@@ -25,11 +25,11 @@ export const leadRoiFactsSchema = z.strictObject({
   qualified: z.boolean(),
   converted: z.boolean(),
   /** In the reporting currency's cents. */
-  revenueCents: z.number().int().nonnegative(),
-  firstContactSeconds: z.number().int().nonnegative().optional(),
+  revenueCents: z.number().check(z.int(), z.nonnegative()),
+  firstContactSeconds: z.optional(z.number().check(z.int(), z.nonnegative())),
   slaBreached: z.boolean(),
   /** When the lead reached each funnel stage (absent on facts written before the funnel was measured). */
-  reachedAt: stageTimesSchema.optional(),
+  reachedAt: z.optional(stageTimesSchema),
   /** The lead's `updatedAt` these facts were read from: an older read never overwrites a newer one. */
   leadUpdatedAt: z.iso.datetime(),
 });

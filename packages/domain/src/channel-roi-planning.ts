@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { addDays, daysBetween, isCalendarDay } from './calendar-day';
 import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
 import type { ReportLine, ReportQuery } from './channel-roi-report';
@@ -7,13 +7,14 @@ import { localDay } from './pool-claim';
 /** The longest range one export or on-demand rollup covers (a year and a day, for leap years). */
 export const maxReportDays = 366;
 
-const calendarDaySchema = z.string().refine(isCalendarDay, { message: 'must be a date written YYYY-MM-DD' });
+const calendarDaySchema = z.string().check(z.refine(isCalendarDay, { message: 'must be a date written YYYY-MM-DD' }));
 
 /** A `from`–`to` range of days, `to` not before `from` and at most `maxReportDays` long. */
-function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodType<T>) {
-  return schema
-    .refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' })
-    .refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` });
+function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodMiniType<T>) {
+  return schema.check(
+    z.refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' }),
+    z.refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` }),
+  );
 }
 
 const dayRangeSchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema }));
@@ -26,14 +27,10 @@ export const reportQuerySchema = withinDayRange(
   z.strictObject({
     from: calendarDaySchema,
     to: calendarDaySchema,
-    groupBy: z.enum(['channel', 'campaign']).default('campaign'),
-    attribution: z.enum(['first', 'last']).default('first'),
-    format: z.enum(['csv', 'json']).default('csv'),
-    sinceVersion: z
-      .string()
-      .regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')
-      .transform(Number)
-      .optional(),
+    groupBy: z._default(z.enum(['channel', 'campaign']), 'campaign'),
+    attribution: z._default(z.enum(['first', 'last']), 'first'),
+    format: z._default(z.enum(['csv', 'json']), 'csv'),
+    sinceVersion: z.optional(z.pipe(z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')), z.transform(Number))),
   }),
 );
 
@@ -42,9 +39,9 @@ export const funnelQuerySchema = withinDayRange(
   z.strictObject({
     from: calendarDaySchema,
     to: calendarDaySchema,
-    groupBy: z.enum(['channel', 'campaign', 'day']).default('channel'),
-    attribution: z.enum(['first', 'last']).default('first'),
-    format: z.enum(['csv', 'json']).optional(),
+    groupBy: z._default(z.enum(['channel', 'campaign', 'day']), 'channel'),
+    attribution: z._default(z.enum(['first', 'last']), 'first'),
+    format: z.optional(z.enum(['csv', 'json'])),
   }),
 );
 export type FunnelQuery = z.infer<typeof funnelQuerySchema>;

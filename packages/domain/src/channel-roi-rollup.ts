@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ChannelDaySpend } from './ad-spend';
 import type { LeadRoiFacts } from './channel-roi-facts';
 import { reportFigures } from './channel-roi-report';
@@ -15,27 +15,27 @@ export const rollupRowSchema = z.strictObject({
   attribution: z.enum(attributionModels),
   channel: z.string(),
   campaign: z.string(),
-  leads: z.number().int().nonnegative(),
-  invalid: z.number().int().nonnegative(),
-  test: z.number().int().nonnegative(),
-  quarantined: z.number().int().nonnegative(),
-  contacted: z.number().int().nonnegative(),
-  qualified: z.number().int().nonnegative(),
-  converted: z.number().int().nonnegative(),
-  revenueCents: z.number().int().nonnegative(),
-  spendCents: z.number().int().nonnegative(),
+  leads: z.number().check(z.int(), z.nonnegative()),
+  invalid: z.number().check(z.int(), z.nonnegative()),
+  test: z.number().check(z.int(), z.nonnegative()),
+  quarantined: z.number().check(z.int(), z.nonnegative()),
+  contacted: z.number().check(z.int(), z.nonnegative()),
+  qualified: z.number().check(z.int(), z.nonnegative()),
+  converted: z.number().check(z.int(), z.nonnegative()),
+  revenueCents: z.number().check(z.int(), z.nonnegative()),
+  spendCents: z.number().check(z.int(), z.nonnegative()),
   /** Seconds from capture to first contact of each contacted lead, ascending (medians of any grouping stay exact). */
-  firstContactSeconds: z.array(z.number().int().nonnegative()),
-  slaBreached: z.number().int().nonnegative(),
+  firstContactSeconds: z.array(z.number().check(z.int(), z.nonnegative())),
+  slaBreached: z.number().check(z.int(), z.nonnegative()),
   /** The funnel's time between stages (versions rolled up before the funnel was measured have none). */
-  stageSeconds: stageSecondsSchema.default(noStageSeconds),
+  stageSeconds: z._default(stageSecondsSchema, noStageSeconds),
 });
 export type RollupRow = z.infer<typeof rollupRowSchema>;
 
 /** One restatement of a day: version 1 is the first rollup, each later one differs from the one before. */
 export const rollupVersionSchema = z.strictObject({
   day: z.iso.date(),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   rolledUpAt: z.iso.datetime(),
   rows: z.array(rollupRowSchema),
 });

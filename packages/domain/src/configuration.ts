@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { leadContactFieldNames } from './lead';
@@ -22,9 +22,9 @@ import { toIssueList } from './issue-list';
 import { ConfigurationError } from './configuration-error';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
-const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
 
-const timeZoneSchema = z.string().refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' });
+const timeZoneSchema = z.string().check(z.refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }));
 
 function isKnownTimeZone(zone: string): boolean {
   try {
@@ -35,91 +35,98 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
-const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"');
+const countrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'));
 
 export const repSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1),
+  name: z.string().check(z.trim(), z.minLength(1)),
   email: z.email(),
-  phone: z.string().refine((value) => isValidPhoneNumber(value), { message: 'must be a valid phone number in E.164 form, such as "+14155550100"' }),
+  phone: z.string().check(z.refine((value) => isValidPhoneNumber(value), { message: 'must be a valid phone number in E.164 form, such as "+14155550100"' })),
   /** Regions the rep covers, used by territory routing. */
-  regions: z.array(z.string().min(1)).default([]),
+  regions: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** Countries the rep covers (ISO codes), used by territory routing. */
-  countries: z.array(countrySchema).default([]),
+  countries: z._default(z.array(countrySchema), []),
   /** Relative share for weighted routing (a whole number, so the rotation repeats exactly). */
-  weight: z.number().int().positive().default(1),
+  weight: z._default(z.number().check(z.int(), z.positive()), 1),
   /** Most open leads the rep may hold at once (持有上限). */
-  capacity: z.number().int().positive(),
+  capacity: z.number().check(z.int(), z.positive()),
   timeZone: timeZoneSchema,
   /** When the rep takes leads, in their own time zone; omitted, at any hour. */
-  workingHours: workingHoursSchema.optional(),
-  active: z.boolean().default(true),
+  workingHours: z.optional(workingHoursSchema),
+  active: z._default(z.boolean(), true),
 });
 
 export const poolSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1),
+  name: z.string().check(z.trim(), z.minLength(1)),
   teamId: idSchema,
   /** Reps who receive and may claim leads of this pool, in routing order. */
-  members: z.array(idSchema).min(1),
+  members: z.array(idSchema).check(z.minLength(1)),
   /** Pool admins (公海管理员): may claim like members and are exempt from the daily claim limit. */
-  admins: z.array(idSchema).default([]),
-  claim: poolClaimRulesSchema.default(poolClaimRulesSchema.parse({})),
+  admins: z._default(z.array(idSchema), []),
+  claim: z._default(poolClaimRulesSchema, poolClaimRulesSchema.parse({})),
   /** The reasons an owner may give when releasing a lead back to this pool. */
-  releaseReasons: z.array(idSchema).min(1).default(defaultReleaseReasons),
+  releaseReasons: z._default(z.array(idSchema).check(z.minLength(1)), defaultReleaseReasons),
   /** The reasons a lead of this pool may be marked invalid with (无效原因). */
-  invalidReasons: z.array(idSchema).min(1).default(defaultInvalidReasons),
+  invalidReasons: z._default(z.array(idSchema).check(z.minLength(1)), defaultInvalidReasons),
   /** The qualification levels this pool's leads may be marked `qualified` as. */
-  qualifications: z.array(qualificationSchema).min(1).default(['mql', 'sql']),
+  qualifications: z._default(z.array(qualificationSchema).check(z.minLength(1)), ['mql', 'sql']),
   /** Automatic recycling (回收) of leads their owners do not work; none without it. */
-  recycle: poolRecycleRulesSchema.optional(),
+  recycle: z.optional(poolRecycleRulesSchema),
 });
 
 export const teamSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1),
-  managers: z.array(idSchema).default([]),
+  name: z.string().check(z.trim(), z.minLength(1)),
+  managers: z._default(z.array(idSchema), []),
   /** The managers' morning digest, by email at a local time on the quarter hour, covering the day before; none without it. */
-  digest: z.strictObject({ at: z.string().regex(digestTimePattern, 'must be a time on the quarter hour such as "08:30"'), timeZone: timeZoneSchema }).optional(),
+  digest: z.optional(z.strictObject({ at: z.string().check(z.regex(digestTimePattern, 'must be a time on the quarter hour such as "08:30"')), timeZone: timeZoneSchema })),
 });
 
 export const formFieldTypeSchema = z.enum(['text', 'email', 'phone', 'textarea', 'select', 'checkbox', 'hidden']);
 
 export const formFieldSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a plain field name such as "company_size"'),
-  label: z.string().min(1),
-  type: formFieldTypeSchema.default('text'),
-  required: z.boolean().default(false),
+  name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a plain field name such as "company_size"')),
+  label: z.string().check(z.minLength(1)),
+  type: z._default(formFieldTypeSchema, 'text'),
+  required: z._default(z.boolean(), false),
   /** The lead contact field this answer fills; answers without one are kept as they are. */
-  mapsTo: z.enum(leadContactFieldNames).optional(),
-  maxLength: z.number().int().positive().max(10_000).default(500),
-  options: z.array(z.string().min(1)).optional(),
+  mapsTo: z.optional(z.enum(leadContactFieldNames)),
+  maxLength: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_000)), 500),
+  options: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 
 export const formSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1),
+  name: z.string().check(z.trim(), z.minLength(1)),
   poolId: idSchema,
   channel: idSchema,
-  fields: z.array(formFieldSchema).min(1),
+  fields: z.array(formFieldSchema).check(z.minLength(1)),
   defaultCountry: countrySchema,
-  thankYouUrl: z.url().optional(),
-  allowedOrigins: z.array(z.string().min(1)).default([]),
+  thankYouUrl: z.optional(z.url()),
+  allowedOrigins: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** The consent text shown; `purposes` says what ticking it allows (add `marketing_email` only when the text asks for it). */
-  consent: z.strictObject({ text: z.string().min(1), version: z.string().min(1), required: z.boolean().default(false), purposes: z.array(consentPurposeSchema).min(1).default(['contact']) }).optional(),
+  consent: z.optional(
+    z.strictObject({
+      text: z.string().check(z.minLength(1)),
+      version: z.string().check(z.minLength(1)),
+      required: z._default(z.boolean(), false),
+      purposes: z._default(z.array(consentPurposeSchema).check(z.minLength(1)), ['contact']),
+    }),
+  ),
   /** Posts filled faster than this (measured by the embed script) are treated as bots and quarantined. */
-  minFillSeconds: z.number().min(0).max(600).default(3),
+  minFillSeconds: z._default(z.number().check(z.minimum(0), z.maximum(600)), 3),
   /** Most posts one IP address may make to this form per minute; more get 429. */
-  rateLimitPerMinute: z.number().int().positive().max(10_000).default(10),
+  rateLimitPerMinute: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_000)), 10),
   /** Cloudflare Turnstile: each post must carry a token the verify endpoint accepts (secret key: secret `forms/<id>/turnstile-secret-key`). */
-  turnstile: z.boolean().default(false),
+  turnstile: z._default(z.boolean(), false),
 });
 
 export const channelKindSchema = z.enum(['web_form', 'meta', 'google', 'tiktok', 'linkedin', 'webhook', 'import']);
 
 export const channelSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1),
+  name: z.string().check(z.trim(), z.minLength(1)),
   kind: channelKindSchema,
 });
 
@@ -130,88 +137,90 @@ export const channelSchema = z.strictObject({
 export const configurationSchema = z
   .strictObject({
     organisation: z.strictObject({
-      name: z.string().trim().min(1),
+      name: z.string().check(z.trim(), z.minLength(1)),
       timeZone: timeZoneSchema,
-      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "USD"'),
+      currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "USD"')),
       /** The address rep notifications are sent from (a verified SES identity when deployed). */
       notificationSender: z.email(),
     }),
-    reps: z.array(repSchema).min(1),
-    teams: z.array(teamSchema).min(1),
-    pools: z.array(poolSchema).min(1),
-    channels: z.array(channelSchema).min(1),
-    forms: z.array(formSchema).default([]),
-    integrations: integrationsSchema.default({}),
+    reps: z.array(repSchema).check(z.minLength(1)),
+    teams: z.array(teamSchema).check(z.minLength(1)),
+    pools: z.array(poolSchema).check(z.minLength(1)),
+    channels: z.array(channelSchema).check(z.minLength(1)),
+    forms: z._default(z.array(formSchema), []),
+    integrations: z._default(integrationsSchema, {}),
     /** How a deployed stage is operated: alarm recipients, speed-to-lead bound, log retention, data retention. */
-    operations: operationsSchema.default(operationsSchema.parse({})),
+    operations: z._default(operationsSchema, operationsSchema.parse({})),
     scoring: scoringConfigurationSchema,
     routing: routingSchema,
     /** First-contact and next-step service levels: reminders, escalation to managers, a second breach's action. */
-    sla: slaRulesSchema.optional(),
+    sla: z.optional(slaRulesSchema),
     /** How reps are told: channels per grade/temperature, preferences and quiet hours, SMS budgets, one-tap links. */
-    notifications: notificationsConfigurationSchema.default(defaultNotificationsConfiguration),
+    notifications: z._default(notificationsConfigurationSchema, defaultNotificationsConfiguration),
     /** Channel ROI for finance: the restatement lookback and dated exchange rates. */
-    channelRoi: channelRoiSchema.default(channelRoiSchema.parse({})),
+    channelRoi: z._default(channelRoiSchema, channelRoiSchema.parse({})),
     /** Outbound webhooks: lead events POSTed, signed, to the company's own systems (its CRM). */
-    webhooks: outboundWebhooksSchema.default({ destinations: [] }),
+    webhooks: z._default(outboundWebhooksSchema, { destinations: [] }),
     /** How long test, quarantined and invalid leads, raw platform deliveries and notification records are kept (days). */
-    retention: retentionSchema.default(defaultRetention),
+    retention: z._default(retentionSchema, defaultRetention),
     /** The tag vocabulary (names, colours, who may set each) and the rules that apply tags when a lead is scored. */
-    tags: tagsConfigurationSchema.default(tagsConfigurationSchema.parse({})),
+    tags: z._default(tagsConfigurationSchema, tagsConfigurationSchema.parse({})),
     /** Nurture sequences (培育): emails that `nurture` routes start for leads with marketing-email consent. */
-    nurture: nurtureConfigurationSchema.default(nurtureConfigurationSchema.parse({})),
+    nurture: z._default(nurtureConfigurationSchema, nurtureConfigurationSchema.parse({})),
   })
-  .superRefine((config, ctx) => {
-    const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
-    const repIds = ids(config.reps);
-    const teamIds = ids(config.teams);
-    const poolIds = ids(config.pools);
-    const channelIds = ids(config.channels);
+  .check(
+    z.superRefine((config, ctx) => {
+      const ids = (items: Array<{ id: string }>) => new Set(items.map((item) => item.id));
+      const repIds = ids(config.reps);
+      const teamIds = ids(config.teams);
+      const poolIds = ids(config.pools);
+      const channelIds = ids(config.channels);
 
-    for (const [section, items] of Object.entries({ reps: config.reps, teams: config.teams, pools: config.pools, channels: config.channels, forms: config.forms })) {
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [section, index, 'id'], message: `duplicate id "${item.id}"` });
-        seen.add(item.id);
-      });
-    }
-    config.teams.forEach((team, index) =>
-      team.managers.forEach((managerId, managerIndex) => {
-        if (!repIds.has(managerId)) ctx.addIssue({ code: 'custom', path: ['teams', index, 'managers', managerIndex], message: `unknown rep "${managerId}"` });
-      }),
-    );
-    config.pools.forEach((pool, index) => {
-      if (!teamIds.has(pool.teamId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'teamId'], message: `unknown team "${pool.teamId}"` });
-      pool.members.forEach((memberId, memberIndex) => {
-        if (!repIds.has(memberId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'members', memberIndex], message: `unknown rep "${memberId}"` });
-      });
-      pool.admins.forEach((adminId, adminIndex) => {
-        if (!repIds.has(adminId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'admins', adminIndex], message: `unknown rep "${adminId}"` });
-      });
-      if (pool.recycle?.toRep && !repIds.has(pool.recycle.toRep)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'recycle', 'toRep'], message: `unknown rep "${pool.recycle.toRep}"` });
-    });
-    config.forms.forEach((form, index) => {
-      if (!poolIds.has(form.poolId)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'poolId'], message: `unknown pool "${form.poolId}"` });
-      if (!channelIds.has(form.channel)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'channel'], message: `unknown channel "${form.channel}"` });
-      const fieldNames = new Set<string>();
-      form.fields.forEach((field, fieldIndex) => {
-        if (fieldNames.has(field.name)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'name'], message: `duplicate field "${field.name}"` });
-        fieldNames.add(field.name);
-        if (field.type === 'select' && !field.options?.length) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'options'], message: 'a select field needs options' });
-      });
-      if (!form.fields.some((field) => field.mapsTo === 'email' || field.mapsTo === 'phone')) {
-        ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields'], message: 'a form needs a field that maps to "email" or "phone", or its leads cannot be contacted' });
+      for (const [section, items] of Object.entries({ reps: config.reps, teams: config.teams, pools: config.pools, channels: config.channels, forms: config.forms })) {
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [section, index, 'id'], message: `duplicate id "${item.id}"` });
+          seen.add(item.id);
+        });
       }
-    });
-    checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
-    checkRoutingReferences(config, ctx);
-    checkOfferReferences(config, ctx);
-    checkTagReferences(config.tags, ctx);
-    checkNurtureReferences(config, ctx);
-    for (const repId of Object.keys(config.notifications.repPreferences)) {
-      if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
-    }
-  });
+      config.teams.forEach((team, index) =>
+        team.managers.forEach((managerId, managerIndex) => {
+          if (!repIds.has(managerId)) ctx.addIssue({ code: 'custom', path: ['teams', index, 'managers', managerIndex], message: `unknown rep "${managerId}"` });
+        }),
+      );
+      config.pools.forEach((pool, index) => {
+        if (!teamIds.has(pool.teamId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'teamId'], message: `unknown team "${pool.teamId}"` });
+        pool.members.forEach((memberId, memberIndex) => {
+          if (!repIds.has(memberId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'members', memberIndex], message: `unknown rep "${memberId}"` });
+        });
+        pool.admins.forEach((adminId, adminIndex) => {
+          if (!repIds.has(adminId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'admins', adminIndex], message: `unknown rep "${adminId}"` });
+        });
+        if (pool.recycle?.toRep && !repIds.has(pool.recycle.toRep)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'recycle', 'toRep'], message: `unknown rep "${pool.recycle.toRep}"` });
+      });
+      config.forms.forEach((form, index) => {
+        if (!poolIds.has(form.poolId)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'poolId'], message: `unknown pool "${form.poolId}"` });
+        if (!channelIds.has(form.channel)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'channel'], message: `unknown channel "${form.channel}"` });
+        const fieldNames = new Set<string>();
+        form.fields.forEach((field, fieldIndex) => {
+          if (fieldNames.has(field.name)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'name'], message: `duplicate field "${field.name}"` });
+          fieldNames.add(field.name);
+          if (field.type === 'select' && !field.options?.length) ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields', fieldIndex, 'options'], message: 'a select field needs options' });
+        });
+        if (!form.fields.some((field) => field.mapsTo === 'email' || field.mapsTo === 'phone')) {
+          ctx.addIssue({ code: 'custom', path: ['forms', index, 'fields'], message: 'a form needs a field that maps to "email" or "phone", or its leads cannot be contacted' });
+        }
+      });
+      checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
+      checkRoutingReferences(config, ctx);
+      checkOfferReferences(config, ctx);
+      checkTagReferences(config.tags, ctx);
+      checkNurtureReferences(config, ctx);
+      for (const repId of Object.keys(config.notifications.repPreferences)) {
+        if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
+      }
+    }),
+  );
 
 export type Configuration = z.infer<typeof configurationSchema>;
 export type Rep = z.infer<typeof repSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ConsentRecord } from './lead';
 
 /**
@@ -19,11 +19,11 @@ export const consentLedgerEntrySchema = z.strictObject({
   action: z.enum(['given', 'withdrawn']),
   at: z.iso.datetime(),
   /** Where the change came from: `form:<id>`, `webhook`, `import`, `unsubscribe`, `admin:<sub>`. */
-  source: z.string().min(1),
-  version: z.string().optional(),
-  text: z.string().optional(),
-  ip: z.string().optional(),
-  userAgent: z.string().optional(),
+  source: z.string().check(z.minLength(1)),
+  version: z.optional(z.string()),
+  text: z.optional(z.string()),
+  ip: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
 });
 export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
 

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const emailSyntax = z.email();
 

@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Lead } from './lead';
 
-const digitsSchema = z.string().regex(/^\d{1,20}$/, 'must be the numeric id, as a quoted string');
+const digitsSchema = z.string().check(z.regex(/^\d{1,20}$/, 'must be the numeric id, as a quoted string'));
 
 /**
  * Telling the ad platforms which leads became qualified and customers, so their bidding optimises for
@@ -9,35 +9,35 @@ const digitsSchema = z.string().regex(/^\d{1,20}$/, 'must be the numeric id, as 
  */
 export const conversionFeedbackSchema = z.strictObject({
   /** Meta Conversions API for CRM leads (Conversion Leads): native Lead Ads leads, keyed by the Meta lead id. */
-  meta: z
-    .strictObject({
-      enabled: z.boolean().default(false),
+  meta: z.optional(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
       /** The dataset (pixel) id events are posted to. */
       datasetId: digitsSchema,
-      apiVersion: z
-        .string()
-        .regex(/^v\d+\.\d+$/, 'must look like "v26.0"')
-        .default('v26.0'),
+      apiVersion: z._default(z.string().check(z.regex(/^v\d+\.\d+$/, 'must look like "v26.0"')), 'v26.0'),
       /** `custom_data.lead_event_source`: the CRM's name as Meta shows it. */
-      leadEventSource: z.string().min(1).max(100).default('Leadflow'),
+      leadEventSource: z._default(z.string().check(z.minLength(1), z.maxLength(100)), 'Leadflow'),
       /** The CRM stage names sent as `event_name`. */
-      stageNames: z.strictObject({ qualified: z.string().min(1).default('Qualified Lead'), converted: z.string().min(1).default('Converted') }).default({ qualified: 'Qualified Lead', converted: 'Converted' }),
+      stageNames: z._default(z.strictObject({ qualified: z._default(z.string().check(z.minLength(1)), 'Qualified Lead'), converted: z._default(z.string().check(z.minLength(1)), 'Converted') }), {
+        qualified: 'Qualified Lead',
+        converted: 'Converted',
+      }),
       /** Sends to Events Manager → Test Events instead of the live dataset. */
-      testEventCode: z.string().min(1).optional(),
-    })
-    .optional(),
+      testEventCode: z.optional(z.string().check(z.minLength(1))),
+    }),
+  ),
   /** Google Data Manager API event ingestion, keyed by the lead's `gclid` (the Google Ads API takes no new offline-import users). */
-  google: z
-    .strictObject({
-      enabled: z.boolean().default(false),
+  google: z.optional(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
       /** The Google Ads account the conversions belong to. */
       operatingAccountId: digitsSchema,
       /** The manager account used to reach it, if any. */
-      loginAccountId: digitsSchema.optional(),
+      loginAccountId: z.optional(digitsSchema),
       /** The conversion action (`productDestinationId`) of each stage. */
       conversionActions: z.strictObject({ qualified: digitsSchema, converted: digitsSchema }),
-    })
-    .optional(),
+    }),
+  ),
 });
 export type ConversionFeedbackConfiguration = z.infer<typeof conversionFeedbackSchema>;
 
@@ -59,14 +59,14 @@ export const conversionFeedbackSchemaItem = z.strictObject({
   /** When the stage was reached (Unix time in the payloads). */
   occurredAt: z.iso.datetime(),
   /** Meta: the lead's `leadgen_id`, as its exact digits. */
-  metaLeadId: z.string().regex(/^\d+$/).optional(),
+  metaLeadId: z.optional(z.string().check(z.regex(/^\d+$/))),
   /** Google: the click id. */
-  gclid: z.string().optional(),
-  value: z.number().nonnegative().optional(),
-  currency: z.string().optional(),
-  attempts: z.number().int().nonnegative(),
+  gclid: z.optional(z.string()),
+  value: z.optional(z.number().check(z.nonnegative())),
+  currency: z.optional(z.string()),
+  attempts: z.number().check(z.int(), z.nonnegative()),
   dueAt: z.iso.datetime(),
-  lastError: z.string().optional(),
+  lastError: z.optional(z.string()),
 });
 export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
 

@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Lead } from './lead';
 
-const days = z.number().int().positive().max(3650);
+const days = z.number().check(z.int(), z.positive(), z.maximum(3650));
 
 /**
  * How long data that is no longer worked is kept before the table's TTL removes it, in days: test,
@@ -10,11 +10,11 @@ const days = z.number().int().positive().max(3650);
  * worked, and their consent ledger, never expire.
  */
 export const retentionSchema = z.strictObject({
-  testLeadDays: days.default(30),
-  quarantinedLeadDays: days.default(30),
-  invalidLeadDays: days.default(365),
-  intakePayloadDays: days.default(30),
-  notificationDays: days.default(90),
+  testLeadDays: z._default(days, 30),
+  quarantinedLeadDays: z._default(days, 30),
+  invalidLeadDays: z._default(days, 365),
+  intakePayloadDays: z._default(days, 30),
+  notificationDays: z._default(days, 90),
 });
 export type Retention = z.infer<typeof retentionSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Configuration, Pool } from './configuration';
 import type { Lead, LeadFollowUpState, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -8,7 +8,7 @@ const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const dayMs = 24 * hourMs;
 
-const minutes = z.number().int().positive();
+const minutes = z.number().check(z.int(), z.positive());
 
 /**
  * Service levels for a lead's owner (one set for the organisation): the first contact is due within
@@ -18,10 +18,10 @@ const minutes = z.number().int().positive();
  * team are told at the breach, and `secondBreach`, when set, acts `afterMinutes` after the first breach.
  */
 export const slaRulesSchema = z.strictObject({
-  firstContactMinutes: z.strictObject({ A: minutes.optional(), B: minutes.optional(), C: minutes.optional(), D: minutes.optional(), ungraded: minutes.optional() }).default({}),
-  remindBeforeMinutes: z.number().int().min(0).default(10),
-  nextStepGraceMinutes: z.number().int().min(0).default(0),
-  secondBreach: z.strictObject({ afterMinutes: minutes, action: z.enum(['reassign', 'return_to_pool']) }).optional(),
+  firstContactMinutes: z._default(z.strictObject({ A: z.optional(minutes), B: z.optional(minutes), C: z.optional(minutes), D: z.optional(minutes), ungraded: z.optional(minutes) }), {}),
+  remindBeforeMinutes: z._default(z.number().check(z.int(), z.minimum(0)), 10),
+  nextStepGraceMinutes: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  secondBreach: z.optional(z.strictObject({ afterMinutes: minutes, action: z.enum(['reassign', 'return_to_pool']) })),
 });
 export type SlaRules = z.infer<typeof slaRulesSchema>;
 
@@ -34,17 +34,19 @@ export type SlaRules = z.infer<typeof slaRulesSchema>;
  */
 export const poolRecycleRulesSchema = z
   .strictObject({
-    when: z.enum(['any', 'all']).default('any'),
-    noFollowUpDays: z.number().positive().optional(),
-    notConvertedDays: z.number().positive().optional(),
-    noFirstContactHours: z.number().positive().optional(),
-    warnDaysBefore: z.number().min(0).default(0),
-    protectionDays: z.number().min(0).default(0),
-    toRep: z.string().min(1).optional(),
+    when: z._default(z.enum(['any', 'all']), 'any'),
+    noFollowUpDays: z.optional(z.number().check(z.positive())),
+    notConvertedDays: z.optional(z.number().check(z.positive())),
+    noFirstContactHours: z.optional(z.number().check(z.positive())),
+    warnDaysBefore: z._default(z.number().check(z.minimum(0)), 0),
+    protectionDays: z._default(z.number().check(z.minimum(0)), 0),
+    toRep: z.optional(z.string().check(z.minLength(1))),
   })
-  .refine((rules) => rules.noFollowUpDays !== undefined || rules.notConvertedDays !== undefined || rules.noFirstContactHours !== undefined, {
-    message: 'a recycle rule needs at least one of noFollowUpDays, notConvertedDays, noFirstContactHours',
-  });
+  .check(
+    z.refine((rules) => rules.noFollowUpDays !== undefined || rules.notConvertedDays !== undefined || rules.noFirstContactHours !== undefined, {
+      message: 'a recycle rule needs at least one of noFollowUpDays, notConvertedDays, noFirstContactHours',
+    }),
+  );
 export type PoolRecycleRules = z.infer<typeof poolRecycleRulesSchema>;
 
 /** Statuses in which an owner is working the lead; only these have SLAs and can be recycled. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Lead, LeadHistoryEntry } from './lead';
 
 /** The funnel's stages in order: each lead counted at a stage was counted at every stage before it. */
@@ -15,19 +15,19 @@ export const previousStage = (stage: LaterFunnelStage): FunnelStage => funnelSta
 /** When a lead reached each funnel stage; a stage it has not reached is absent. */
 export const stageTimesSchema = z.strictObject({
   captured: z.iso.datetime(),
-  valid: z.iso.datetime().optional(),
-  contacted: z.iso.datetime().optional(),
-  qualified: z.iso.datetime().optional(),
-  converted: z.iso.datetime().optional(),
+  valid: z.optional(z.iso.datetime()),
+  contacted: z.optional(z.iso.datetime()),
+  qualified: z.optional(z.iso.datetime()),
+  converted: z.optional(z.iso.datetime()),
 });
 export type StageTimes = z.infer<typeof stageTimesSchema>;
 
 /** Seconds each lead took to reach a stage from the one before it, ascending per stage, so medians of any grouping stay exact. */
 export const stageSecondsSchema = z.strictObject({
-  valid: z.array(z.number().int().nonnegative()),
-  contacted: z.array(z.number().int().nonnegative()),
-  qualified: z.array(z.number().int().nonnegative()),
-  converted: z.array(z.number().int().nonnegative()),
+  valid: z.array(z.number().check(z.int(), z.nonnegative())),
+  contacted: z.array(z.number().check(z.int(), z.nonnegative())),
+  qualified: z.array(z.number().check(z.int(), z.nonnegative())),
+  converted: z.array(z.number().check(z.int(), z.nonnegative())),
 });
 export type StageSeconds = z.infer<typeof stageSecondsSchema>;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
 import { readTouchAttribution, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
@@ -14,28 +14,33 @@ import type { RawBody } from './webhook-signatures';
  * first_touch?: {...}, consent?: {text, version, given_at?}, is_test?}`, signed with `X-Lead-Signature`.
  */
 
-const fieldValueSchema = z.union([z.string().max(maxAnswerLength), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().max(maxAnswerLength), z.number(), z.boolean()])).max(50)], {
-  error: 'must be a string, number, boolean, null or a list of those',
-});
+const fieldValueSchema = z.union(
+  [z.string().check(z.maxLength(maxAnswerLength)), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().check(z.maxLength(maxAnswerLength)), z.number(), z.boolean()])).check(z.maxLength(50))],
+  {
+    error: 'must be a string, number, boolean, null or a list of those',
+  },
+);
 
 const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
 
 /** The body of a generic lead webhook (`POST /webhooks/generic/{sourceId}`); exported for the OpenAPI document. */
 export const genericLeadWebhookBodySchema = z.object({
-  event_id: platformIdSchema.optional(),
-  form_id: platformIdSchema.optional(),
-  submitted_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }).optional(),
-  is_test: z.boolean({ error: 'must be true or false' }).default(false),
+  event_id: z.optional(platformIdSchema),
+  form_id: z.optional(platformIdSchema),
+  submitted_at: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' })),
+  is_test: z._default(z.boolean({ error: 'must be true or false' }), false),
   fields: z.union(
     [
-      z.array(z.object({ key: z.string({ error: 'must be the field key' }).min(1).max(100), label: z.string().optional(), type: z.string().optional(), value: fieldValueSchema })).max(200),
-      z.record(z.string().min(1).max(100), fieldValueSchema),
+      z
+        .array(z.object({ key: z.string({ error: 'must be the field key' }).check(z.minLength(1), z.maxLength(100)), label: z.optional(z.string()), type: z.optional(z.string()), value: fieldValueSchema }))
+        .check(z.maxLength(200)),
+      z.record(z.string().check(z.minLength(1), z.maxLength(100)), fieldValueSchema),
     ],
     { error: 'must be a list of {key, value} or an object of keys to values' },
   ),
-  attribution: touchObjectSchema.optional(),
-  first_touch: touchObjectSchema.optional(),
-  consent: z.object({ text: z.string().min(1).max(5000), version: z.string().min(1).max(100), given_at: z.iso.datetime({ offset: true }).optional() }).optional(),
+  attribution: z.optional(touchObjectSchema),
+  first_touch: z.optional(touchObjectSchema),
+  consent: z.optional(z.object({ text: z.string().check(z.minLength(1), z.maxLength(5000)), version: z.string().check(z.minLength(1), z.maxLength(100)), given_at: z.optional(z.iso.datetime({ offset: true })) })),
 });
 
 function asText(value: z.infer<typeof fieldValueSchema>): string {

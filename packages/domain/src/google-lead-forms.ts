@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adTouch, maxAnswerLength, payloadIssues, platformIdSchema, platformSubmission, readAnswers, type AnswerTarget } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';
 import type { GoogleFormRoute } from './integrations-configuration';
@@ -30,36 +30,35 @@ const googleColumnTargets: Readonly<Record<string, AnswerTarget | { answer: stri
 /** Just enough of a delivery to find its form and check its key, before anything else is trusted. */
 export const googleLeadCredentialsSchema = z.object({
   form_id: platformIdSchema,
-  google_key: z.string({ error: 'is required: the key set in the lead form’s webhook settings' }).optional(),
+  google_key: z.optional(z.string({ error: 'is required: the key set in the lead form’s webhook settings' })),
 });
 
 /** The body of a Google Ads lead form delivery (`POST /webhooks/google`); exported for the OpenAPI document. */
 export const googleLeadDeliverySchema = z.object({
   lead_id: platformIdSchema,
-  user_column_data: z
-    .array(
-      z.object({
-        column_id: z.string({ error: 'must be the column id, e.g. "EMAIL"' }).min(1),
-        column_name: z.string().optional(),
-        string_value: z
-          .string({ error: 'must be the answer as a string' })
-          .max(maxAnswerLength * 5)
-          .default(''),
-      }),
-      { error: 'must be a list of {column_id, string_value}' },
-    )
-    .max(500)
-    .default([]),
-  api_version: z.string().optional(),
+  user_column_data: z._default(
+    z
+      .array(
+        z.object({
+          column_id: z.string({ error: 'must be the column id, e.g. "EMAIL"' }).check(z.minLength(1)),
+          column_name: z.optional(z.string()),
+          string_value: z._default(z.string({ error: 'must be the answer as a string' }).check(z.maxLength(maxAnswerLength * 5)), ''),
+        }),
+        { error: 'must be a list of {column_id, string_value}' },
+      )
+      .check(z.maxLength(500)),
+    [],
+  ),
+  api_version: z.optional(z.string()),
   form_id: platformIdSchema,
-  campaign_id: platformIdSchema.optional(),
-  adgroup_id: platformIdSchema.optional(),
-  creative_id: platformIdSchema.optional(),
-  asset_group_id: platformIdSchema.optional(),
-  gcl_id: z.string().max(2048).optional(),
-  is_test: z.boolean({ error: 'must be true or false' }).default(false),
-  lead_stage: z.string().optional(),
-  lead_submit_time: z.string().optional(),
+  campaign_id: z.optional(platformIdSchema),
+  adgroup_id: z.optional(platformIdSchema),
+  creative_id: z.optional(platformIdSchema),
+  asset_group_id: z.optional(platformIdSchema),
+  gcl_id: z.optional(z.string().check(z.maxLength(2048))),
+  is_test: z._default(z.boolean({ error: 'must be true or false' }), false),
+  lead_stage: z.optional(z.string()),
+  lead_submit_time: z.optional(z.string()),
 });
 
 /** The form a delivery claims to come from and the key it presents; issues when the form id is unusable. */

@@ -1,3 +1,4 @@
+import './zod-locale';
 export * from './configuration';
 export * from './issue-list';
 export * from './configuration-error';

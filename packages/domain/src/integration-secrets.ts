@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Configuration } from './configuration';
 import type { WebhookDestination } from './outbound-webhooks';
 
@@ -93,10 +93,10 @@ export interface RotatingSecret {
  */
 export function parseRotatingSecret(secret: SecretRef, stored: unknown): RotatingSecret {
   const { minLength, describes } = secretKinds[secret.kind];
-  const value = z.string().min(minLength, `must be the ${describes}, at least ${minLength} characters`);
-  const schema = z.preprocess(
-    (candidate) => (typeof candidate === 'string' ? { current: candidate } : candidate),
-    z.strictObject({ current: value, previous: value.optional() }, { error: `must be the ${describes} as a string, or {"current": "…", "previous": "…"} while rotating` }),
+  const value = z.string().check(z.minLength(minLength, `must be the ${describes}, at least ${minLength} characters`));
+  const schema = z.pipe(
+    z.transform((candidate: unknown) => (typeof candidate === 'string' ? { current: candidate } : candidate)),
+    z.strictObject({ current: value, previous: z.optional(value) }, { error: `must be the ${describes} as a string, or {"current": "…", "previous": "…"} while rotating` }),
   );
   const result = schema.safeParse(stored);
   if (result.success) return result.data;

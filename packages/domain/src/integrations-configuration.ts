@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The `integrations` section of the configuration: which ad platforms and generic sources are connected,
@@ -7,12 +7,12 @@ import * as z from 'zod';
  * secret store, since this file is bundled with every function.
  */
 
-const configIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
-const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"');
+const configIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
+const countrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'));
 
 /** Platform ids are 64-bit integers: in JSON they must be strings, or digits past 2^53 are lost. */
 const platformIdSchema = (what: string) =>
-  z.string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` }).regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`);
+  z.string({ error: `must be the ${what} as a string in quotes (JSON numbers lose digits above 2^53)` }).check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, `must be the ${what}: letters, digits, ".", ":", "_" or "-"`));
 
 /** Where a platform's leads go: the pool that routes them, the channel credited for ROI, the phone country. */
 const leadRouteFields = {
@@ -21,14 +21,14 @@ const leadRouteFields = {
   /** Country for reading national phone numbers. */
   defaultCountry: countrySchema,
   /** Platform test leads (Google `is_test`, LinkedIn `testLead`) are stored, flagged and never routed, only if this is true. */
-  includeTestLeads: z.boolean().default(false),
+  includeTestLeads: z._default(z.boolean(), false),
 };
 
 /** A name for an answer: a lead contact field, `first_name`/`last_name` (joined into `name`), or a key under `answers`. */
-const answerTargetSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lead field such as "email", "first_name" or an answer key such as "company_size"');
+const answerTargetSchema = z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lead field such as "email", "first_name" or an answer key such as "company_size"'));
 
 export const metaIntegrationSchema = z.strictObject({
-  forms: z.array(z.strictObject({ formId: platformIdSchema('Meta lead form id'), name: z.string().min(1).optional(), ...leadRouteFields })).min(1, 'list at least one Meta lead form'),
+  forms: z.array(z.strictObject({ formId: platformIdSchema('Meta lead form id'), name: z.optional(z.string().check(z.minLength(1))), ...leadRouteFields })).check(z.minLength(1, 'list at least one Meta lead form')),
 });
 
 export const googleIntegrationSchema = z.strictObject({
@@ -36,30 +36,27 @@ export const googleIntegrationSchema = z.strictObject({
     .array(
       z.strictObject({
         formId: platformIdSchema('Google lead form id (form_id)'),
-        name: z.string().min(1).optional(),
+        name: z.optional(z.string().check(z.minLength(1))),
         ...leadRouteFields,
       }),
     )
-    .min(1, 'list at least one Google lead form'),
+    .check(z.minLength(1, 'list at least one Google lead form')),
 });
 
 export const linkedInIntegrationSchema = z.strictObject({
   /** The `LinkedIn-Version` header (YYYYMM) of the Marketing API calls. */
-  apiVersion: z
-    .string()
-    .regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"')
-    .default('202505'),
+  apiVersion: z._default(z.string().check(z.regex(/^\d{6}$/, 'must be a LinkedIn-Version such as "202505"')), '202505'),
   forms: z
     .array(
       z.strictObject({
         formId: platformIdSchema('LinkedIn lead gen form id (the number in urn:li:leadGenForm:<id>)'),
-        name: z.string().min(1).optional(),
+        name: z.optional(z.string().check(z.minLength(1))),
         /** What each question of the form means, by LinkedIn `questionId`; unlisted answers are kept as `question_<id>`. */
-        questions: z.record(z.string().regex(/^\d{1,20}$/, 'must be a LinkedIn questionId'), answerTargetSchema).default({}),
+        questions: z._default(z.record(z.string().check(z.regex(/^\d{1,20}$/, 'must be a LinkedIn questionId')), answerTargetSchema), {}),
         ...leadRouteFields,
       }),
     )
-    .min(1, 'list at least one LinkedIn lead gen form'),
+    .check(z.minLength(1, 'list at least one LinkedIn lead gen form')),
 });
 
 export const tikTokIntegrationSchema = z.strictObject({
@@ -69,24 +66,24 @@ export const tikTokIntegrationSchema = z.strictObject({
     .array(
       z.strictObject({
         pageId: platformIdSchema('TikTok instant form id (page_id)'),
-        name: z.string().min(1).optional(),
+        name: z.optional(z.string().check(z.minLength(1))),
         /**
          * Accept deliveries for this form without `TikTok-Signature` (whether TikTok signs lead webhooks is
          * unsettled). Off by default: an unsigned trigger costs a stored record and a Lead API read per lead.
          */
-        allowUnsigned: z.boolean().default(false),
+        allowUnsigned: z._default(z.boolean(), false),
         ...leadRouteFields,
       }),
     )
-    .min(1, 'list at least one TikTok instant form'),
+    .check(z.minLength(1, 'list at least one TikTok instant form')),
 });
 
 export const genericWebhookSourceSchema = z.strictObject({
   /** The `{sourceId}` of `POST /webhooks/generic/{sourceId}`. */
   id: configIdSchema,
-  name: z.string().trim().min(1),
+  name: z.string().check(z.trim(), z.minLength(1)),
   /** Maps the sender's field keys to ours, e.g. {"work_mail": "email"}; known keys (email, phone, …) need no entry. */
-  fieldMap: z.record(z.string().min(1).max(100), answerTargetSchema).default({}),
+  fieldMap: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(100)), answerTargetSchema), {}),
   ...leadRouteFields,
 });
 
@@ -98,12 +95,12 @@ export const genericWebhookSourceSchema = z.strictObject({
 export const defaultWebhookRateLimitPerMinute = 600;
 
 export const integrationsSchema = z.strictObject({
-  webhookRateLimitPerMinute: z.number().int().positive().max(100_000).optional(),
-  meta: metaIntegrationSchema.optional(),
-  google: googleIntegrationSchema.optional(),
-  linkedin: linkedInIntegrationSchema.optional(),
-  tiktok: tikTokIntegrationSchema.optional(),
-  generic: z.strictObject({ sources: z.array(genericWebhookSourceSchema).min(1, 'list at least one source') }).optional(),
+  webhookRateLimitPerMinute: z.optional(z.number().check(z.int(), z.positive(), z.maximum(100_000))),
+  meta: z.optional(metaIntegrationSchema),
+  google: z.optional(googleIntegrationSchema),
+  linkedin: z.optional(linkedInIntegrationSchema),
+  tiktok: z.optional(tikTokIntegrationSchema),
+  generic: z.optional(z.strictObject({ sources: z.array(genericWebhookSourceSchema).check(z.minLength(1, 'list at least one source')) })),
 });
 
 export type Integrations = z.infer<typeof integrationsSchema>;

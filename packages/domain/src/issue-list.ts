@@ -1,7 +1,7 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /** Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries. */
-export function toIssueList(error: z.ZodError): Array<{ path: string; message: string }> {
+export function toIssueList(error: z.core.$ZodError): Array<{ path: string; message: string }> {
   return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { activityKindSchema, leadStatusSchema, sourceKindSchema } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';
@@ -8,7 +8,7 @@ import { routingCandidateSchema } from './routing-decision';
 export const leadEventSource = 'leadflow.leads';
 
 /** Every detail carries its event's own id, stable across redeliveries, so consumers can de-duplicate. */
-const eventIdSchema = z.string().min(1);
+const eventIdSchema = z.string().check(z.minLength(1));
 
 export const leadCapturedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
@@ -17,7 +17,7 @@ export const leadCapturedDetailSchema = z.strictObject({
   status: z.enum(['new', 'invalid', 'quarantined']),
   isTest: z.boolean(),
   sourceKind: sourceKindSchema,
-  formId: z.string().optional(),
+  formId: z.optional(z.string()),
   poolId: z.string(),
   channel: z.string(),
   capturedAt: z.iso.datetime(),
@@ -43,24 +43,24 @@ export const leadScoredDetailSchema = z.strictObject({
   isTest: z.boolean(),
   owned: z.boolean(),
   poolId: z.string(),
-  points: z.number().int().min(0).max(100),
+  points: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: gradeSchema,
   temperature: temperatureSchema,
   /**
    * Why the lead scored what it did, so `assign-lead` records the score in its decision without reading
    * the lead. Absent from events written before it was added; `assign-lead` then reads the lead.
    */
-  contributions: z.array(scoreContributionSchema).optional(),
+  contributions: z.optional(z.array(scoreContributionSchema)),
   sourceKind: sourceKindSchema,
   channel: z.string(),
-  formId: z.string().optional(),
-  country: z.string().optional(),
-  region: z.string().optional(),
+  formId: z.optional(z.string()),
+  country: z.optional(z.string()),
+  region: z.optional(z.string()),
   /**
    * The form answers some route matches on; absent when there are none (an empty map would not survive
    * the local DynamoDB stream client, and routes treat a missing answer like an absent one anyway).
    */
-  answers: z.record(z.string(), z.string()).optional(),
+  answers: z.optional(z.record(z.string(), z.string())),
   scoredAt: z.iso.datetime(),
 });
 export type LeadScoredDetail = z.infer<typeof leadScoredDetailSchema>;
@@ -80,12 +80,12 @@ export const leadAssignedDetailSchema = z.strictObject({
   rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'offer', 'manual', 'recycle']),
   assignedAt: z.iso.datetime(),
   /** For a manual assignment, transfer or recycle to a rep: who did it, and who held the lead before. */
-  by: z.string().optional(),
-  previousOwnerId: z.string().optional(),
-  routeId: z.string().optional(),
-  candidates: z.array(routingCandidateSchema).optional(),
-  explanation: z.string().optional(),
-  score: z.strictObject({ points: z.number().int(), grade: gradeSchema, temperature: temperatureSchema, contributions: z.array(scoreContributionSchema) }).optional(),
+  by: z.optional(z.string()),
+  previousOwnerId: z.optional(z.string()),
+  routeId: z.optional(z.string()),
+  candidates: z.optional(z.array(routingCandidateSchema)),
+  explanation: z.optional(z.string()),
+  score: z.optional(z.strictObject({ points: z.number().check(z.int()), grade: gradeSchema, temperature: temperatureSchema, contributions: z.array(scoreContributionSchema) })),
 });
 
 /** A routed lead was left in a pool: by the route's `pool` strategy, or because nobody on the route was available. */
@@ -106,7 +106,7 @@ export const leadOfferedDetailSchema = z.strictObject({
   leadId: z.string(),
   poolId: z.string(),
   routeId: z.string(),
-  repIds: z.array(z.string()).min(1),
+  repIds: z.array(z.string()).check(z.minLength(1)),
   offeredAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
 });
@@ -137,7 +137,7 @@ const lifecycleFacts = {
   poolId: z.string(),
   channel: z.string(),
   capturedAt: z.iso.datetime(),
-  ownerId: z.string().optional(),
+  ownerId: z.optional(z.string()),
   /** The rep, manager or `system` that made the change. */
   by: z.string(),
 };
@@ -147,8 +147,8 @@ export const leadActivityLoggedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   activityId: z.string(),
   kind: activityKindSchema,
-  outcome: z.string().optional(),
-  nextStepAt: z.iso.datetime().optional(),
+  outcome: z.optional(z.string()),
+  nextStepAt: z.optional(z.iso.datetime()),
   /** True when this activity is the lead's first contact (speed to lead). */
   firstContact: z.boolean(),
   loggedAt: z.iso.datetime(),
@@ -159,25 +159,25 @@ export const leadStatusChangedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   from: leadStatusSchema,
   to: leadStatusSchema,
-  reason: z.string().optional(),
-  qualification: z.enum(['mql', 'sql']).optional(),
+  reason: z.optional(z.string()),
+  qualification: z.optional(z.enum(['mql', 'sql'])),
   changedAt: z.iso.datetime(),
 });
 
 /** A lead became a customer; its revenue counts for channel ROI. */
 export const leadConvertedDetailSchema = z.strictObject({
   ...lifecycleFacts,
-  revenue: z.number().finite().nonnegative(),
-  currency: z.string().regex(/^[A-Z]{3}$/),
+  revenue: z.number().check(z.nonnegative()),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
   wonAt: z.iso.datetime(),
-  dealId: z.string().optional(),
+  dealId: z.optional(z.string()),
   convertedAt: z.iso.datetime(),
 });
 
 /** A manager locked or unlocked a lead; locked leads are never recycled. */
 export const leadLockChangedDetailSchema = z.strictObject({
   ...lifecycleFacts,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   changedAt: z.iso.datetime(),
 });
 
@@ -186,7 +186,7 @@ export const leadSlaBreachedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   sla: z.enum(['first_contact', 'next_step']),
   dueAt: z.iso.datetime(),
-  breach: z.number().int().positive(),
+  breach: z.number().check(z.int(), z.positive()),
   breachedAt: z.iso.datetime(),
 });
 
@@ -228,7 +228,7 @@ export const leadFetchFailedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   sourceKind: sourceKindSchema,
   platformLeadId: z.string(),
-  attempts: z.number().int().positive(),
+  attempts: z.number().check(z.int(), z.positive()),
   nextAttemptAt: z.iso.datetime(),
   error: z.string(),
   failedAt: z.iso.datetime(),
@@ -270,8 +270,8 @@ export const leadNurturedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   sequenceId: z.string(),
   change: z.enum(['emailed', 'skipped', 'left']),
-  stepId: z.string().optional(),
-  left: z.enum(['finished', 'unsubscribed', 'warmed', 'sequence_removed']).optional(),
+  stepId: z.optional(z.string()),
+  left: z.optional(z.enum(['finished', 'unsubscribed', 'warmed', 'sequence_removed'])),
   nurturedAt: z.iso.datetime(),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import { activityKindSchema, type ActivityKind, type Lead } from './lead';
 import { leadEvent } from './lead-events';
@@ -14,12 +14,15 @@ export const contactActivityKinds: readonly ActivityKind[] = ['call', 'email', '
 export function activityBodySchema(now: Date) {
   return z.strictObject({
     kind: activityKindSchema,
-    outcome: z.string().trim().min(1).max(1000).optional(),
-    nextStepAt: z.iso
-      .datetime({ offset: true })
-      .transform((text) => new Date(text).toISOString())
-      .refine((at) => Date.parse(at) > now.getTime(), { message: `must be after now (${now.toISOString()})` })
-      .optional(),
+    outcome: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+    nextStepAt: z.optional(
+      z
+        .pipe(
+          z.iso.datetime({ offset: true }),
+          z.transform((text) => new Date(text).toISOString()),
+        )
+        .check(z.refine((at) => Date.parse(at) > now.getTime(), { message: `must be after now (${now.toISOString()})` })),
+    ),
   });
 }
 export type ActivityBody = z.infer<ReturnType<typeof activityBodySchema>>;

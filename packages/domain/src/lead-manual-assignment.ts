@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool, Rep } from './configuration';
 import type { Lead } from './lead';
@@ -7,10 +7,10 @@ import { isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
 
 /** The body of `POST /leads/{leadId}/assign`: the rep who gets the lead, and why. */
-export const assignBodySchema = z.strictObject({ repId: z.string().min(1), reason: z.string().trim().min(1).max(500).optional() });
+export const assignBodySchema = z.strictObject({ repId: z.string().check(z.minLength(1)), reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
 
 /** The optional body of `POST /leads/{leadId}/lock` and `/unlock`: why. */
-export const lockBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const lockBodySchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
 
 /** Statuses a manager may hand out or lock: waiting in the pool, or worked by someone. */
 const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadStatuses];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { LeadHistoryEntry } from './lead';
 
 /**
@@ -6,7 +6,7 @@ import type { LeadHistoryEntry } from './lead';
  * skipped), and when the next one is due (the sender reads leads by it; absent after the last step, and on
  * leads that entered before it was kept).
  */
-export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), stepsDone: z.number().int().min(0), nextStepAt: z.iso.datetime().optional() });
+export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), stepsDone: z.number().check(z.int(), z.minimum(0)), nextStepAt: z.optional(z.iso.datetime()) });
 export type LeadNurture = z.infer<typeof leadNurtureSchema>;
 
 /** The timeline entry of a lead leaving its sequence before or without its end, saying why (`warmed`, `claimed`, `assigned` …). */

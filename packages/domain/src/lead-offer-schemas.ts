@@ -1,8 +1,13 @@
-import * as z from 'zod';
-import { assignmentStrategySchema } from './assignment-strategy';
+import * as z from 'zod/mini';
+import { assignmentStrategySchema, type AssignmentStrategy } from './assignment-strategy';
+
+/** The strategies but `excluded`, as an enum schema of their own (zod/mini has no `.exclude`). */
+function strategiesExcept<const E extends AssignmentStrategy>(excluded: readonly E[]) {
+  return z.enum(assignmentStrategySchema.options.filter((strategy): strategy is Exclude<AssignmentStrategy, E> => !(excluded as readonly AssignmentStrategy[]).includes(strategy)));
+}
 
 /** What an offer falls back to when nobody accepts in time: another strategy of the route, or its pool. */
-export const offerFallbackSchema = assignmentStrategySchema.exclude(['offer']);
+export const offerFallbackSchema = strategiesExcept(['offer']);
 export type OfferFallback = z.infer<typeof offerFallbackSchema>;
 
 /**
@@ -13,15 +18,17 @@ export type OfferFallback = z.infer<typeof offerFallbackSchema>;
  */
 export const routeOfferSchema = z
   .strictObject({
-    reps: z.array(z.string().min(1)).min(1).optional(),
-    candidates: z.strictObject({ strategy: assignmentStrategySchema.exclude(['offer', 'pool']), count: z.number().int().min(1).max(10) }).optional(),
+    reps: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+    candidates: z.optional(z.strictObject({ strategy: strategiesExcept(['offer', 'pool']), count: z.number().check(z.int(), z.minimum(1), z.maximum(10)) })),
     /** How long the reps have to accept; then the schedule `expire-lead-offers` applies the fallback. */
-    windowMinutes: z.number().int().min(1).max(1440).default(5),
-    fallback: offerFallbackSchema.default('pool'),
+    windowMinutes: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1440)), 5),
+    fallback: z._default(offerFallbackSchema, 'pool'),
   })
-  .superRefine((offer, ctx) => {
-    if ((offer.reps === undefined) === (offer.candidates === undefined)) ctx.addIssue({ code: 'custom', path: ['reps'], message: 'give either "reps" or "candidates" (exactly one of them)' });
-  });
+  .check(
+    z.superRefine((offer, ctx) => {
+      if ((offer.reps === undefined) === (offer.candidates === undefined)) ctx.addIssue({ code: 'custom', path: ['reps'], message: 'give either "reps" or "candidates" (exactly one of them)' });
+    }),
+  );
 export type RouteOffer = z.infer<typeof routeOfferSchema>;
 
 /** An offer as the lead records it: what the route offered, to whom, until when, and what follows if nobody accepts. */
@@ -29,7 +36,7 @@ export const leadOfferSchema = z.strictObject({
   routeId: z.string(),
   /** The pool the lead belongs to once accepted, or that the fallback uses. */
   poolId: z.string(),
-  repIds: z.array(z.string()).min(1),
+  repIds: z.array(z.string()).check(z.minLength(1)),
   offeredAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   fallback: offerFallbackSchema,

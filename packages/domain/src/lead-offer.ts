@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { Configuration, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -15,7 +15,7 @@ export const offerNotificationReason = 'offered';
 export const offerTakenNotificationReason = 'offer_taken';
 
 /** Checks the routes' offers: strategy `offer` has one and no other strategy does, and the reps it names exist. */
-export function checkOfferReferences(config: Pick<Configuration, 'routing' | 'reps'>, ctx: z.RefinementCtx): void {
+export function checkOfferReferences(config: Pick<Configuration, 'routing' | 'reps'>, ctx: z.core.$RefinementCtx): void {
   const repIds = new Set(config.reps.map((rep) => rep.id));
   config.routing.routes.forEach((route, index) => {
     const path = ['routing', 'routes', index, 'offer'];

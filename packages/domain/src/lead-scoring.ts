@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Lead } from './lead';
 
@@ -7,14 +7,14 @@ import type { Lead } from './lead';
  * the person came back, and any form answer as `answers.<name>`.
  */
 export const leadFactNames = ['title', 'company', 'country', 'region', 'emailDomain', 'emailLocalPart', 'message', 'channel', 'sourceKind', 'formId', 'touches'] as const;
-const factNameSchema = z.union([z.enum(leadFactNames), z.string().regex(/^answers\.[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a lead fact or "answers.<field name>"')]);
+const factNameSchema = z.union([z.enum(leadFactNames), z.string().check(z.regex(/^answers\.[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a lead fact or "answers.<field name>"'))]);
 
 /** When a rule applies; values compare case-insensitively, `contains` looks for a word or phrase inside. */
 export const scoringConditionSchema = z.union([
-  z.strictObject({ fact: factNameSchema, in: z.array(z.string().min(1)).min(1) }),
-  z.strictObject({ fact: factNameSchema, contains: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ fact: factNameSchema, in: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) }),
+  z.strictObject({ fact: factNameSchema, contains: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) }),
   z.strictObject({ fact: factNameSchema, present: z.literal(true) }),
-  z.strictObject({ fact: z.literal('touches'), atLeast: z.number().int().positive() }),
+  z.strictObject({ fact: z.literal('touches'), atLeast: z.number().check(z.int(), z.positive()) }),
 ]);
 export type ScoringCondition = z.infer<typeof scoringConditionSchema>;
 
@@ -22,18 +22,20 @@ export const scoringCategorySchema = z.enum(['fit', 'intent', 'engagement', 'dis
 
 export const scoringRuleSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_"'),
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_"')),
     category: scoringCategorySchema,
     /** Points added when the rule applies; disqualifiers take points away (negative). */
-    points: z.number().int().min(-100).max(100),
+    points: z.number().check(z.int(), z.minimum(-100), z.maximum(100)),
     /** Why the points are given, as a person would say it ("decision-maker title"). */
-    reason: z.string().trim().min(1),
+    reason: z.string().check(z.trim(), z.minLength(1)),
     when: scoringConditionSchema,
   })
-  .refine((rule) => (rule.category === 'disqualifier') === rule.points < 0, {
-    message: 'disqualifiers take points away (negative points); other rules add them',
-    path: ['points'],
-  });
+  .check(
+    z.refine((rule) => (rule.category === 'disqualifier') === rule.points < 0, {
+      message: 'disqualifiers take points away (negative points); other rules add them',
+      path: ['points'],
+    }),
+  );
 export type ScoringRule = z.infer<typeof scoringRuleSchema>;
 
 export const gradeSchema = z.enum(['A', 'B', 'C', 'D']);
@@ -41,45 +43,47 @@ export const temperatureSchema = z.enum(['hot', 'warm', 'cold']);
 export type Grade = z.infer<typeof gradeSchema>;
 export type Temperature = z.infer<typeof temperatureSchema>;
 
-const thresholdSchema = z.number().int().min(0).max(100);
+const thresholdSchema = z.number().check(z.int(), z.minimum(0), z.maximum(100));
 
 export const scoringConfigurationSchema = z
   .strictObject({
     /** Points every lead of a channel starts with (channel id → 0..100); channels not listed start at 0. */
-    channelPriors: z.record(z.string(), thresholdSchema).default({}),
-    rules: z.array(scoringRuleSchema).default([]),
+    channelPriors: z._default(z.record(z.string(), thresholdSchema), {}),
+    rules: z._default(z.array(scoringRuleSchema), []),
     /** Lowest score of each grade; below `C` is `D`. */
     grades: z.strictObject({ A: thresholdSchema, B: thresholdSchema, C: thresholdSchema }),
     /** Lowest score of each temperature; below `warm` is `cold`. */
     temperatures: z.strictObject({ hot: thresholdSchema, warm: thresholdSchema }),
   })
-  .superRefine((scoring, ctx) => {
-    if (!(scoring.grades.A > scoring.grades.B && scoring.grades.B > scoring.grades.C)) {
-      ctx.addIssue({ code: 'custom', path: ['grades'], message: 'thresholds out of order: need A > B > C' });
-    }
-    if (!(scoring.temperatures.hot > scoring.temperatures.warm)) {
-      ctx.addIssue({ code: 'custom', path: ['temperatures'], message: 'thresholds out of order: need hot > warm' });
-    }
-    const seen = new Set<string>();
-    scoring.rules.forEach((rule, index) => {
-      if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'id'], message: `duplicate id "${rule.id}"` });
-      seen.add(rule.id);
-    });
-  });
+  .check(
+    z.superRefine((scoring, ctx) => {
+      if (!(scoring.grades.A > scoring.grades.B && scoring.grades.B > scoring.grades.C)) {
+        ctx.addIssue({ code: 'custom', path: ['grades'], message: 'thresholds out of order: need A > B > C' });
+      }
+      if (!(scoring.temperatures.hot > scoring.temperatures.warm)) {
+        ctx.addIssue({ code: 'custom', path: ['temperatures'], message: 'thresholds out of order: need hot > warm' });
+      }
+      const seen = new Set<string>();
+      scoring.rules.forEach((rule, index) => {
+        if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'id'], message: `duplicate id "${rule.id}"` });
+        seen.add(rule.id);
+      });
+    }),
+  );
 export type ScoringConfiguration = z.infer<typeof scoringConfigurationSchema>;
 
 /** One reason a score is what it is: the rule (or the channel prior), its points and why. */
 export const scoreContributionSchema = z.strictObject({
   ruleId: z.string(),
   category: z.enum(['channel', ...scoringCategorySchema.options]),
-  points: z.number().int(),
+  points: z.number().check(z.int()),
   reason: z.string(),
 });
 export type ScoreContribution = z.infer<typeof scoreContributionSchema>;
 
 export const leadScoreSchema = z.strictObject({
   /** 0..100: the contributions' sum, held inside those bounds. */
-  points: z.number().int().min(0).max(100),
+  points: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: gradeSchema,
   temperature: temperatureSchema,
   contributions: z.array(scoreContributionSchema),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import { leadConversionSchema, type Lead } from './lead';
@@ -14,10 +14,10 @@ export const qualificationSchema = z.enum(['mql', 'sql']);
 
 /** The body of `POST /leads/{leadId}/status`, checked against the pool's qualification levels and invalid reasons. */
 export function statusBodySchema(pool: Pick<Pool, 'qualifications' | 'invalidReasons'>) {
-  const note = z.string().trim().min(1).max(500).optional();
+  const note = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
   return z.discriminatedUnion('status', [
     z.strictObject({ status: z.literal('contacted'), note }),
-    z.strictObject({ status: z.literal('qualified'), qualification: z.enum(pool.qualifications as [string, ...string[]]).pipe(qualificationSchema), note }),
+    z.strictObject({ status: z.literal('qualified'), qualification: z.pipe(z.enum(pool.qualifications as [string, ...string[]]), qualificationSchema), note }),
     z.strictObject({ status: z.literal('invalid'), reason: z.enum(pool.invalidReasons as [string, ...string[]]), note }),
     z.strictObject({ status: z.literal('reactivate'), note }),
   ]);
@@ -99,16 +99,16 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
 
 /** The body of `POST /leads/{leadId}/convert`: the sale's revenue, currency, when it was won, the external deal id. */
 export function conversionBodySchema(now: Date) {
-  return leadConversionSchema
-    .omit({ by: true, wonAt: true })
-    .extend({
-      wonAt: z.iso
-        .datetime({ offset: true })
-        .transform((text) => new Date(text).toISOString())
-        .refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` }),
-      dealId: z.string().trim().min(1).max(200).optional(),
-    })
-    .strict();
+  return z.strictObject({
+    ...z.omit(leadConversionSchema, { by: true, wonAt: true }).shape,
+    wonAt: z
+      .pipe(
+        z.iso.datetime({ offset: true }),
+        z.transform((text) => new Date(text).toISOString()),
+      )
+      .check(z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` })),
+    dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  });
 }
 export type ConversionBody = z.infer<ReturnType<typeof conversionBodySchema>>;
 

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { conditionHolds, gradeSchema, leadFacts, scoringConditionSchema, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, isManager, lifecycleEventFacts, type LifecyclePlan } from './lead-transition';
 
-const tagIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+const tagIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
 
 /**
  * A tag (标签) of the vocabulary: its id (what leads carry and lists filter by), the name people see, its
@@ -14,9 +14,9 @@ const tagIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowe
  */
 export const tagDefinitionSchema = z.strictObject({
   id: tagIdSchema,
-  name: z.string().trim().min(1),
-  colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as "#d9480f"'),
-  setBy: z.array(z.enum(['owner', 'manager'])).default(['owner', 'manager']),
+  name: z.string().check(z.trim(), z.minLength(1)),
+  colour: z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as "#d9480f"')),
+  setBy: z._default(z.array(z.enum(['owner', 'manager'])), ['owner', 'manager']),
 });
 export type TagDefinition = z.infer<typeof tagDefinitionSchema>;
 
@@ -28,21 +28,21 @@ export type TagDefinition = z.infer<typeof tagDefinitionSchema>;
 export const tagRuleSchema = z
   .strictObject({
     tag: tagIdSchema,
-    when: scoringConditionSchema.optional(),
-    grades: z.array(gradeSchema).min(1).optional(),
-    temperatures: z.array(temperatureSchema).min(1).optional(),
+    when: z.optional(scoringConditionSchema),
+    grades: z.optional(z.array(gradeSchema).check(z.minLength(1))),
+    temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))),
   })
-  .refine((rule) => rule.when || rule.grades || rule.temperatures, { message: 'a tag rule needs "when", "grades" or "temperatures"' });
+  .check(z.refine((rule) => rule.when || rule.grades || rule.temperatures, { message: 'a tag rule needs "when", "grades" or "temperatures"' }));
 export type TagRule = z.infer<typeof tagRuleSchema>;
 
 export const tagsConfigurationSchema = z.strictObject({
-  vocabulary: z.array(tagDefinitionSchema).default([]),
-  rules: z.array(tagRuleSchema).default([]),
+  vocabulary: z._default(z.array(tagDefinitionSchema), []),
+  rules: z._default(z.array(tagRuleSchema), []),
 });
 export type TagsConfiguration = z.infer<typeof tagsConfigurationSchema>;
 
 /** Checks the tag section: unique ids, rules naming tags of the vocabulary. */
-export function checkTagReferences(tags: TagsConfiguration, ctx: z.RefinementCtx): void {
+export function checkTagReferences(tags: TagsConfiguration, ctx: z.core.$RefinementCtx): void {
   const known = new Set<string>();
   tags.vocabulary.forEach((tag, index) => {
     if (known.has(tag.id)) ctx.addIssue({ code: 'custom', path: ['tags', 'vocabulary', index, 'id'], message: `duplicate id "${tag.id}"` });
@@ -94,7 +94,7 @@ export function maySetTag(principal: Principal, lead: Pick<Lead, 'ownerId'>, tag
 /** The body of `POST /leads/{leadId}/tags` (`{"tag"}`), and of `DELETE /leads/{leadId}/tags/{tag}` read from its path: a tag of the vocabulary. */
 export function tagBodySchema(tags: TagsConfiguration) {
   return z.strictObject({
-    tag: z.string().superRefine((tag, ctx) => unknownTagIssues(tag, tags).forEach(({ message }) => ctx.addIssue({ code: 'custom', message }))),
+    tag: z.string().check(z.superRefine((tag, ctx) => unknownTagIssues(tag, tags).forEach(({ message }) => ctx.addIssue({ code: 'custom', message })))),
   });
 }
 

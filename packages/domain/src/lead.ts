@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';
@@ -18,14 +18,14 @@ export const leadStatusSchema = z.enum(['new', 'invalid', 'quarantined', 'in_poo
 export type LeadStatus = z.infer<typeof leadStatusSchema>;
 
 export const leadContactSchema = z.strictObject({
-  name: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  company: z.string().optional(),
-  title: z.string().optional(),
-  country: z.string().optional(),
-  region: z.string().optional(),
-  message: z.string().optional(),
+  name: z.optional(z.string()),
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  company: z.optional(z.string()),
+  title: z.optional(z.string()),
+  country: z.optional(z.string()),
+  region: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type LeadContact = z.infer<typeof leadContactSchema>;
 
@@ -62,9 +62,9 @@ export const leadHistoryEntrySchema = z.strictObject({
     'nurture_left',
   ]),
   by: z.string(),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
   /** For `assigned` and `pooled`: the whole routing decision, for the audit. */
-  decision: routingDecisionSchema.optional(),
+  decision: z.optional(routingDecisionSchema),
 });
 export type LeadHistoryEntry = z.infer<typeof leadHistoryEntrySchema>;
 
@@ -81,11 +81,11 @@ export type SourceKind = z.infer<typeof sourceKindSchema>;
 /** Where the lead came in: the channel (for ROI), the form, and the platform's own ids, kept as exact strings. */
 export const leadSourceSchema = z.strictObject({
   kind: sourceKindSchema,
-  formId: z.string().optional(),
+  formId: z.optional(z.string()),
   /** The lead's id on the ad platform (Meta leadgen_id, Google lead_id, …) or the import row key. */
-  platformLeadId: z.string().optional(),
+  platformLeadId: z.optional(z.string()),
   /** The generic webhook source, or the import file. */
-  sourceId: z.string().optional(),
+  sourceId: z.optional(z.string()),
 });
 
 /** A logged follow-up (跟进): what was done, how it went, and when the next step is due. */
@@ -94,17 +94,17 @@ export type ActivityKind = z.infer<typeof activityKindSchema>;
 
 /** The sale a lead became: its revenue counts for channel ROI. */
 export const leadConversionSchema = z.strictObject({
-  revenue: z.number().finite().nonnegative(),
+  revenue: z.number().check(z.nonnegative()),
   /** ISO 4217 code. */
-  currency: z.string().regex(/^[A-Z]{3}$/),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
   wonAt: z.iso.datetime(),
-  dealId: z.string().optional(),
+  dealId: z.optional(z.string()),
   by: z.string(),
 });
 export type LeadConversion = z.infer<typeof leadConversionSchema>;
 
 /** A manager's lock: a locked lead is never recycled. */
-export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
+export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetime(), reason: z.optional(z.string()) });
 
 /**
  * What the follow-up rules have already done about the lead's current obligations, so a reminder,
@@ -114,11 +114,11 @@ export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetim
  * match and the state starts over.
  */
 export const leadFollowUpStateSchema = z.strictObject({
-  slaKey: z.string().optional(),
-  remindedAt: z.iso.datetime().optional(),
-  breaches: z.number().int().min(0).optional(),
-  recycleKey: z.string().optional(),
-  recycleWarnedAt: z.iso.datetime().optional(),
+  slaKey: z.optional(z.string()),
+  remindedAt: z.optional(z.iso.datetime()),
+  breaches: z.optional(z.number().check(z.int(), z.minimum(0))),
+  recycleKey: z.optional(z.string()),
+  recycleWarnedAt: z.optional(z.iso.datetime()),
 });
 export type LeadFollowUpState = z.infer<typeof leadFollowUpStateSchema>;
 
@@ -126,10 +126,10 @@ export type LeadFollowUpState = z.infer<typeof leadFollowUpStateSchema>;
 export const consentRecordSchema = z.strictObject({
   version: z.string(),
   text: z.string(),
-  purposes: z.array(consentPurposeSchema).optional(),
+  purposes: z.optional(z.array(consentPurposeSchema)),
   givenAt: z.iso.datetime(),
-  ip: z.string().optional(),
-  userAgent: z.string().optional(),
+  ip: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
 });
 export type ConsentRecord = z.infer<typeof consentRecordSchema>;
 
@@ -143,39 +143,39 @@ export const leadSchema = z.strictObject({
   contact: leadContactSchema,
   answers: z.record(z.string(), z.string()),
   attribution: leadAttributionSchema,
-  consent: consentRecordSchema.optional(),
+  consent: z.optional(consentRecordSchema),
   /** Platform test leads are kept but left out of routing and ROI. */
   isTest: z.boolean(),
   /** Why the lead is `invalid` or `quarantined`. */
-  statusReason: z.string().optional(),
+  statusReason: z.optional(z.string()),
   /** Submissions by the same person: 1 for the first, more for each repeat (re-engagement). */
-  touches: z.number().int().positive(),
-  ownerId: z.string().optional(),
-  assignment: leadAssignmentSchema.optional(),
+  touches: z.number().check(z.int(), z.positive()),
+  ownerId: z.optional(z.string()),
+  assignment: z.optional(leadAssignmentSchema),
   /** Who last held the lead and when they released it, for the pool's previous-owner cooldown. */
-  previousOwnerId: z.string().optional(),
-  releasedAt: z.iso.datetime().optional(),
+  previousOwnerId: z.optional(z.string()),
+  releasedAt: z.optional(z.iso.datetime()),
   /** Lifecycle facts the rep's day, SLA reminders, recycling and speed-to-lead reports read. */
-  firstContactAt: z.iso.datetime().optional(),
-  lastActivityAt: z.iso.datetime().optional(),
+  firstContactAt: z.optional(z.iso.datetime()),
+  lastActivityAt: z.optional(z.iso.datetime()),
   /** The next step promised by the latest follow-up, if any. */
-  nextStepAt: z.iso.datetime().optional(),
+  nextStepAt: z.optional(z.iso.datetime()),
   /** Marketing- or sales-qualified, once `qualified`. */
-  qualification: z.enum(['mql', 'sql']).optional(),
-  conversion: leadConversionSchema.optional(),
-  lock: leadLockSchema.optional(),
+  qualification: z.optional(z.enum(['mql', 'sql'])),
+  conversion: z.optional(leadConversionSchema),
+  lock: z.optional(leadLockSchema),
   /** Written only by the follow-up rules (SLA reminders, escalation, recycling). */
-  followUp: leadFollowUpStateSchema.optional(),
+  followUp: z.optional(leadFollowUpStateSchema),
   /** The latest score with every rule's contribution (new leads only; re-scored on every touch). */
-  score: leadScoreSchema.optional(),
+  score: z.optional(leadScoreSchema),
   /** The offer of a route with strategy `offer`: to whom, until when; kept once it is accepted or has expired. */
-  offer: leadOfferSchema.optional(),
+  offer: z.optional(leadOfferSchema),
   /** The routing decision that gave the lead its owner or left it in a pool. */
-  routing: routingDecisionSchema.optional(),
+  routing: z.optional(routingDecisionSchema),
   /** Tags of the configured vocabulary, set by hand or by the tag rules, in the order they were added. */
-  tags: z.array(z.string()).optional(),
+  tags: z.optional(z.array(z.string())),
   /** The nurture sequence the lead is in while it waits in its pool (see `nurture-sequences.ts`). */
-  nurture: leadNurtureSchema.optional(),
+  nurture: z.optional(leadNurtureSchema),
   capturedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(leadHistoryEntrySchema),

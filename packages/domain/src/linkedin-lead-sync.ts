@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, urnId } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';
 import type { LinkedInFormRoute } from './integrations-configuration';
@@ -26,14 +26,14 @@ export interface LinkedInLeadNotification {
 
 /** The body of a LinkedIn Lead Sync notification (`POST /webhooks/linkedin`); exported for the OpenAPI document. */
 export const linkedInNotificationSchema = z.object({
-  type: z.string().optional(),
-  leadGenFormResponse: z.string({ error: 'is required: the URN of the lead form response' }).regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"'),
-  leadGenForm: z.string().optional(),
-  owner: z.record(z.string(), z.unknown()).optional(),
-  associatedEntity: z.record(z.string(), z.unknown()).optional(),
-  leadType: z.string().optional(),
-  leadAction: z.string({ error: 'is required: CREATED or DELETED' }).min(1),
-  occurredAt: z.number().optional(),
+  type: z.optional(z.string()),
+  leadGenFormResponse: z.string({ error: 'is required: the URN of the lead form response' }).check(z.regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"')),
+  leadGenForm: z.optional(z.string()),
+  owner: z.optional(z.record(z.string(), z.unknown())),
+  associatedEntity: z.optional(z.record(z.string(), z.unknown())),
+  leadType: z.optional(z.string()),
+  leadAction: z.string({ error: 'is required: CREATED or DELETED' }).check(z.minLength(1)),
+  occurredAt: z.optional(z.number()),
 });
 
 /** The form id inside `urn:li:leadGenForm:1234567` or `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:1234567,1)`. */
@@ -56,29 +56,31 @@ export function readLinkedInNotification(body: unknown): { ok: true; notificatio
 
 const answerSchema = z.object({
   questionId: platformIdSchema,
-  answerDetails: z
-    .object({
-      textQuestionAnswer: z.object({ answer: z.string() }).optional(),
-      multipleChoiceAnswer: z.object({ options: z.array(z.union([z.string(), z.number()]).transform(String)) }).optional(),
-    })
-    .default({}),
+  answerDetails: z._default(
+    z.object({
+      textQuestionAnswer: z.optional(z.object({ answer: z.string() })),
+      multipleChoiceAnswer: z.optional(z.object({ options: z.array(z.pipe(z.union([z.string(), z.number()]), z.transform(String))) })),
+    }),
+    {},
+  ),
 });
 
 const linkedInLeadSchema = z.object({
   id: platformIdSchema,
-  owner: z.object({ sponsoredAccount: z.string().optional(), organization: z.string().optional() }).optional(),
-  leadType: z.string().optional(),
-  versionedLeadGenFormUrn: z.string().optional(),
-  submittedAt: z.number().optional(),
-  testLead: z.boolean().default(false),
-  associatedEntity: z.object({ associatedCreative: z.string().optional() }).optional(),
-  leadMetadata: z.object({ sponsoredLeadMetadata: z.object({ campaign: z.string().optional() }).optional() }).optional(),
-  formResponse: z
-    .object({
-      answers: z.array(answerSchema).default([]),
-      consentResponses: z.array(z.object({ consentId: platformIdSchema, accepted: z.boolean() })).default([]),
-    })
-    .default({ answers: [], consentResponses: [] }),
+  owner: z.optional(z.object({ sponsoredAccount: z.optional(z.string()), organization: z.optional(z.string()) })),
+  leadType: z.optional(z.string()),
+  versionedLeadGenFormUrn: z.optional(z.string()),
+  submittedAt: z.optional(z.number()),
+  testLead: z._default(z.boolean(), false),
+  associatedEntity: z.optional(z.object({ associatedCreative: z.optional(z.string()) })),
+  leadMetadata: z.optional(z.object({ sponsoredLeadMetadata: z.optional(z.object({ campaign: z.optional(z.string()) })) })),
+  formResponse: z._default(
+    z.object({
+      answers: z._default(z.array(answerSchema), []),
+      consentResponses: z._default(z.array(z.object({ consentId: platformIdSchema, accepted: z.boolean() })), []),
+    }),
+    { answers: [], consentResponses: [] },
+  ),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';
 import type { MetaFormRoute } from './integrations-configuration';
@@ -25,11 +25,11 @@ export interface MetaLeadgenNotification {
 
 const leadgenValueSchema = z.object({
   leadgen_id: platformIdSchema,
-  page_id: platformIdSchema.optional(),
-  form_id: platformIdSchema.optional(),
-  ad_id: platformIdSchema.optional(),
-  adgroup_id: platformIdSchema.optional(),
-  created_time: z.number({ error: 'must be a unix time in seconds' }).optional(),
+  page_id: z.optional(platformIdSchema),
+  form_id: z.optional(platformIdSchema),
+  ad_id: z.optional(platformIdSchema),
+  adgroup_id: z.optional(platformIdSchema),
+  created_time: z.optional(z.number({ error: 'must be a unix time in seconds' })),
 });
 
 /** The body of a Meta `leadgen` webhook delivery (`POST /webhooks/meta`); exported for the OpenAPI document. */
@@ -37,9 +37,9 @@ export const metaLeadgenDeliverySchema = z.object({
   object: z.literal('page', { error: 'must be "page" (only Page leadgen webhooks are handled)' }),
   entry: z.array(
     z.object({
-      id: platformIdSchema.optional(),
-      time: z.number().optional(),
-      changes: z.array(z.object({ field: z.string({ error: 'must be the name of the changed field' }), value: z.unknown() })).default([]),
+      id: z.optional(platformIdSchema),
+      time: z.optional(z.number()),
+      changes: z._default(z.array(z.object({ field: z.string({ error: 'must be the name of the changed field' }), value: z.unknown() })), []),
     }),
     { error: 'must be a list of entries' },
   ),
@@ -71,15 +71,15 @@ export function readMetaLeadgenDelivery(body: unknown): { ok: true; notification
 
 const metaLeadSchema = z.object({
   id: platformIdSchema,
-  created_time: z.string().optional(),
-  field_data: z.array(z.object({ name: z.string(), values: z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).default([]) })).default([]),
-  ad_id: platformIdSchema.optional(),
-  adset_id: platformIdSchema.optional(),
-  campaign_id: platformIdSchema.optional(),
-  campaign_name: z.string().optional(),
-  form_id: platformIdSchema.optional(),
-  is_organic: z.boolean().optional(),
-  platform: z.string().optional(),
+  created_time: z.optional(z.string()),
+  field_data: z._default(z.array(z.object({ name: z.string(), values: z._default(z.array(z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String))), []) })), []),
+  ad_id: z.optional(platformIdSchema),
+  adset_id: z.optional(platformIdSchema),
+  campaign_id: z.optional(platformIdSchema),
+  campaign_name: z.optional(z.string()),
+  form_id: z.optional(platformIdSchema),
+  is_organic: z.optional(z.boolean()),
+  platform: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
@@ -22,7 +22,7 @@ export function agendaKey(lead: Pick<Lead, 'nextStepAt' | 'score'>): string {
 }
 
 /** Where a page of the caller's leads ended: the last lead's agenda key and id. */
-export const myLeadsCursorSchema = z.strictObject({ agenda: z.string().min(1), leadId: z.string().min(1) });
+export const myLeadsCursorSchema = z.strictObject({ agenda: z.string().check(z.minLength(1)), leadId: z.string().check(z.minLength(1)) });
 export type MyLeadsCursor = z.infer<typeof myLeadsCursorSchema>;
 
 /** What `GET /me/leads` asks the store for: statuses, grade and tag to keep, next steps due before `dueBefore`. */
@@ -38,16 +38,18 @@ export interface MyLeadsFilter {
  * step before this instant), `overdue=true` (next step before now), `limit` (1–100, default 50), `cursor`.
  */
 export const myLeadsQuerySchema = z.strictObject({
-  status: leadStatusSchema.optional(),
-  grade: gradeSchema.optional(),
-  tag: tagFilterSchema.optional(),
-  due: z.iso
-    .datetime({ offset: true })
-    .transform((text) => new Date(text).toISOString())
-    .optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: pageCursorParameter(myLeadsCursorSchema).optional(),
+  status: z.optional(leadStatusSchema),
+  grade: z.optional(gradeSchema),
+  tag: z.optional(tagFilterSchema),
+  due: z.optional(
+    z.pipe(
+      z.iso.datetime({ offset: true }),
+      z.transform((text) => new Date(text).toISOString()),
+    ),
+  ),
+  overdue: z.optional(z.enum(['true', 'false'])),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  cursor: z.optional(pageCursorParameter(myLeadsCursorSchema)),
 });
 export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { hasConsent, type ConsentLedgerEntry } from './consent-ledger';
 import { leadContactFieldNames, type Lead, type LeadHistoryEntry } from './lead';
 import { leadEvent } from './lead-events';
@@ -9,7 +9,7 @@ import { linkSignatureValid, signLinkPayload } from './signed-link';
 import { escapeHtml } from './text-encoding';
 import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
 
-const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit');
+const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
 const dayMs = 24 * 3600_000;
 
 /** What a nurture template may insert: the lead's contact fields, each with an optional fallback (`{{name|there}}`). */
@@ -17,49 +17,51 @@ export const nurtureTemplateFields = leadContactFieldNames;
 const placeholderPattern = /\{\{\s*([A-Za-z]+)\s*(?:\|([^{}]*))?\}\}/g;
 
 /** A template of a nurture email: text with `{{field}}` or `{{field|fallback}}` placeholders, refused when malformed or unknown. */
-const templateSchema = z
-  .string()
-  .min(1)
-  .superRefine((template, ctx) => {
+const templateSchema = z.string().check(
+  z.minLength(1),
+  z.superRefine((template, ctx) => {
     for (const [, name] of template.matchAll(placeholderPattern)) {
       if (!(nurtureTemplateFields as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder "{{${name}}}"; use one of ${nurtureTemplateFields.join(', ')}` });
     }
     const rest = template.replace(placeholderPattern, '');
     if (rest.includes('{{') || rest.includes('}}')) ctx.addIssue({ code: 'custom', message: 'malformed placeholder: write "{{field}}" or "{{field|fallback}}"' });
-  });
+  }),
+);
 
 /** When a step is sent: every condition given must hold as the lead is then; a step whose condition fails is skipped. */
 const stepConditionSchema = z
-  .strictObject({ grades: z.array(gradeSchema).min(1).optional(), temperatures: z.array(temperatureSchema).min(1).optional(), tags: z.array(idSchema).min(1).optional() })
-  .refine((when) => when.grades || when.temperatures || when.tags, { message: 'a condition needs "grades", "temperatures" or "tags"' });
+  .strictObject({ grades: z.optional(z.array(gradeSchema).check(z.minLength(1))), temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))), tags: z.optional(z.array(idSchema).check(z.minLength(1))) })
+  .check(z.refine((when) => when.grades || when.temperatures || when.tags, { message: 'a condition needs "grades", "temperatures" or "tags"' }));
 
 export const nurtureStepSchema = z.strictObject({
   id: idSchema,
   /** Days after the lead entered the sequence (0 = at the first run after entering). */
-  delayDays: z.number().int().min(0).max(365),
+  delayDays: z.number().check(z.int(), z.minimum(0), z.maximum(365)),
   subject: templateSchema,
   text: templateSchema,
   html: templateSchema,
-  when: stepConditionSchema.optional(),
+  when: z.optional(stepConditionSchema),
 });
 export type NurtureStep = z.infer<typeof nurtureStepSchema>;
 
-export const nurtureSequenceSchema = z.strictObject({ id: idSchema, name: z.string().trim().min(1), steps: z.array(nurtureStepSchema).min(1) }).superRefine((sequence, ctx) => {
-  const seen = new Set<string>();
-  sequence.steps.forEach((step, index) => {
-    if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate id "${step.id}"` });
-    seen.add(step.id);
-    const previous = sequence.steps[index - 1];
-    if (previous && step.delayDays < previous.delayDays) ctx.addIssue({ code: 'custom', path: ['steps', index, 'delayDays'], message: `must not be less than the step before's (${previous.delayDays})` });
-  });
-});
+export const nurtureSequenceSchema = z.strictObject({ id: idSchema, name: z.string().check(z.trim(), z.minLength(1)), steps: z.array(nurtureStepSchema).check(z.minLength(1)) }).check(
+  z.superRefine((sequence, ctx) => {
+    const seen = new Set<string>();
+    sequence.steps.forEach((step, index) => {
+      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate id "${step.id}"` });
+      seen.add(step.id);
+      const previous = sequence.steps[index - 1];
+      if (previous && step.delayDays < previous.delayDays) ctx.addIssue({ code: 'custom', path: ['steps', index, 'delayDays'], message: `must not be less than the step before's (${previous.delayDays})` });
+    });
+  }),
+);
 export type NurtureSequence = z.infer<typeof nurtureSequenceSchema>;
 
-export const nurtureConfigurationSchema = z.strictObject({ sequences: z.array(nurtureSequenceSchema).default([]) });
+export const nurtureConfigurationSchema = z.strictObject({ sequences: z._default(z.array(nurtureSequenceSchema), []) });
 export type NurtureConfiguration = z.infer<typeof nurtureConfigurationSchema>;
 
 /** Checks the nurture section against the rest: unique sequence ids, step conditions naming configured tags. */
-export function checkNurtureReferences(config: { nurture: NurtureConfiguration; tags: { vocabulary: ReadonlyArray<{ id: string }> } }, ctx: z.RefinementCtx): void {
+export function checkNurtureReferences(config: { nurture: NurtureConfiguration; tags: { vocabulary: ReadonlyArray<{ id: string }> } }, ctx: z.core.$RefinementCtx): void {
   const tags = new Set(config.tags.vocabulary.map((tag) => tag.id));
   const seen = new Set<string>();
   config.nurture.sequences.forEach((sequence, index) => {

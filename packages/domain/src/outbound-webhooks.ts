@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { validatePattern } from '@leadflow/event-pattern';
 import { leadEventDetailSchemas, leadEventSource, type LeadEventType } from './lead-events';
 import type { Configuration } from './configuration';
@@ -29,37 +29,36 @@ function isDestinationUrl(value: string): boolean {
 
 export const webhookDestinationSchema = z.strictObject({
   /** Names the destination's rule (`webhook-<id>`, within EventBridge's 64 characters), its delivery log and its default secret. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits or "-", at most 40, starting with a letter or digit'),
-  url: z.string().refine(isDestinationUrl, { message: `must be an https:// URL (or, for the local runtime's stand-ins, a path under ${localStandInPathPrefix})` }),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits or "-", at most 40, starting with a letter or digit')),
+  url: z.string().check(z.refine(isDestinationUrl, { message: `must be an https:// URL (or, for the local runtime's stand-ins, a path under ${localStandInPathPrefix})` })),
   /** The lead event types (`detail-type`) delivered. */
-  events: z.array(z.enum(leadEventTypes)).min(1, 'list at least one lead event type'),
+  events: z.array(z.enum(leadEventTypes)).check(z.minLength(1, 'list at least one lead event type')),
   /** An EventBridge pattern on the event's `detail`, narrowing what is delivered, e.g. `{"poolId": ["emea-inbound"]}`. */
-  detail: z.record(z.string(), z.unknown()).optional(),
+  detail: z.optional(z.record(z.string(), z.unknown())),
   /** The secret that signs deliveries; default `webhooks/<id>/signing-secret`. */
-  secretName: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name: letters, digits and /_+=.@-')
-    .optional(),
-  enabled: z.boolean().default(true),
+  secretName: z.optional(z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name: letters, digits and /_+=.@-'))),
+  enabled: z._default(z.boolean(), true),
   /** How long a delivery is retried (from its first attempt) before it is dead-lettered. */
-  deadLetterAfterHours: z.number().int().min(1).max(72).default(24),
+  deadLetterAfterHours: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(72)), 24),
   /** How long one POST may take before it counts as failed. */
-  timeoutSeconds: z.number().int().min(1).max(20).default(10),
+  timeoutSeconds: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 10),
 });
 export type WebhookDestination = z.infer<typeof webhookDestinationSchema>;
 
 /** The `webhooks` section of the configuration. */
-export const outboundWebhooksSchema = z.strictObject({ destinations: z.array(webhookDestinationSchema).default([]) }).superRefine((webhooks, ctx) => {
-  const seen = new Set<string>();
-  webhooks.destinations.forEach((destination, index) => {
-    if (seen.has(destination.id)) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'id'], message: `duplicate id "${destination.id}"` });
-    seen.add(destination.id);
-    if (destination.detail) {
-      const verdict = validatePattern(destination.detail);
-      if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'detail'], message: `is not a valid EventBridge pattern: ${verdict.message}` });
-    }
-  });
-});
+export const outboundWebhooksSchema = z.strictObject({ destinations: z._default(z.array(webhookDestinationSchema), []) }).check(
+  z.superRefine((webhooks, ctx) => {
+    const seen = new Set<string>();
+    webhooks.destinations.forEach((destination, index) => {
+      if (seen.has(destination.id)) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'id'], message: `duplicate id "${destination.id}"` });
+      seen.add(destination.id);
+      if (destination.detail) {
+        const verdict = validatePattern(destination.detail);
+        if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'detail'], message: `is not a valid EventBridge pattern: ${verdict.message}` });
+      }
+    });
+  }),
+);
 export type OutboundWebhooks = z.infer<typeof outboundWebhooksSchema>;
 
 /**
@@ -88,32 +87,32 @@ export type WebhookDeliveryState = (typeof webhookDeliveryStates)[number];
 export const webhookDeliverySchema = z.strictObject({
   destinationId: z.string(),
   /** The lead event's own id: the `Idempotency-Key` receivers de-duplicate on. */
-  eventId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
   eventType: z.string(),
   body: z.string(),
   state: z.enum(webhookDeliveryStates),
   /** Attempts since the delivery was created or last replayed. */
-  attempts: z.number().int().nonnegative(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
   createdAt: z.iso.datetime(),
   /** After this, a failed delivery is not retried but dead-lettered. */
   giveUpAt: z.iso.datetime(),
   /** While pending: when the next attempt is due (or, during an attempt, when its claim lapses). */
-  nextAttemptAt: z.iso.datetime().optional(),
-  lastAttemptAt: z.iso.datetime().optional(),
+  nextAttemptAt: z.optional(z.iso.datetime()),
+  lastAttemptAt: z.optional(z.iso.datetime()),
   /** The receiver's HTTP status of the last attempt; 0 when it did not answer. */
-  lastStatus: z.number().int().optional(),
-  lastError: z.string().optional(),
-  deliveredAt: z.iso.datetime().optional(),
-  deadLetteredAt: z.iso.datetime().optional(),
+  lastStatus: z.optional(z.number().check(z.int())),
+  lastError: z.optional(z.string()),
+  deliveredAt: z.optional(z.iso.datetime()),
+  deadLetteredAt: z.optional(z.iso.datetime()),
   /** Times `npm run webhooks -- replay` queued it again. */
-  replays: z.number().int().nonnegative().default(0),
+  replays: z._default(z.number().check(z.int(), z.nonnegative()), 0),
 });
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 
 /** What a destination's rule hands the delivering function: the destination, and the whole event. */
 export const webhookRuleInputSchema = z.object({
   destinationId: z.string(),
-  event: z.object({ 'detail-type': z.enum(leadEventTypes), time: z.iso.datetime({ offset: true }), detail: z.object({ eventId: z.string().min(1) }).loose() }),
+  event: z.object({ 'detail-type': z.enum(leadEventTypes), time: z.iso.datetime({ offset: true }), detail: z.looseObject({ eventId: z.string().check(z.minLength(1)) }) }),
 });
 export type WebhookRuleInput = z.infer<typeof webhookRuleInputSchema>;
 

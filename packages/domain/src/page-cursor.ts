@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** The opaque `cursor` a client sends back for the next page: the store's position, as base64url JSON. */
 export function encodePageCursor(cursor: object): string {
@@ -6,13 +6,16 @@ export function encodePageCursor(cursor: object): string {
 }
 
 /** The `cursor` query parameter, read back into the store's position and checked against `schema`. */
-export function pageCursorParameter<S extends z.ZodType>(schema: S) {
-  return z.string().transform((text, ctx): z.infer<S> => {
-    try {
-      return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be the cursor of a previous page' });
-      return z.NEVER;
-    }
-  });
+export function pageCursorParameter<S extends z.ZodMiniType>(schema: S) {
+  return z.pipe(
+    z.string(),
+    z.transform((text, ctx): z.infer<S> => {
+      try {
+        return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'must be the cursor of a previous page', input: text });
+        return z.NEVER;
+      }
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Integrations, LeadRoute, LinkedInFormRoute, MetaFormRoute, TikTokFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -20,20 +20,20 @@ export const platformLeadRequestSchema = z.discriminatedUnion('platform', [
   z.strictObject({
     platform: z.literal('meta'),
     leadgenId: z.string(),
-    pageId: z.string().optional(),
-    formId: z.string().optional(),
-    adId: z.string().optional(),
-    adgroupId: z.string().optional(),
-    createdTime: z.number().optional(),
+    pageId: z.optional(z.string()),
+    formId: z.optional(z.string()),
+    adId: z.optional(z.string()),
+    adgroupId: z.optional(z.string()),
+    createdTime: z.optional(z.number()),
   }),
   z.strictObject({
     platform: z.literal('linkedin'),
     responseId: z.string(),
     responseUrn: z.string(),
-    formId: z.string().optional(),
-    formUrn: z.string().optional(),
-    leadType: z.string().optional(),
-    occurredAt: z.number().optional(),
+    formId: z.optional(z.string()),
+    formUrn: z.optional(z.string()),
+    leadType: z.optional(z.string()),
+    occurredAt: z.optional(z.number()),
   }),
   // Not strict: records stored before the advertiser came only from configuration carry the delivery's `advertiserId`, which is dropped.
   z.object({ platform: z.literal('tiktok'), leadId: z.string(), pageId: z.string() }),
@@ -51,16 +51,16 @@ export const leadIntakeRecordSchema = z.strictObject({
   request: platformLeadRequestSchema,
   receivedAt: z.iso.datetime(),
   /** The webhook body as received (exact text), kept for audit and replay when it is small; batches keep only the ids. */
-  rawDelivery: z.string().optional(),
+  rawDelivery: z.optional(z.string()),
   /** Failed reads so far. */
-  attempts: z.number().int().nonnegative(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
   /** When a pending record is next due to be read; absent once resolved. */
-  nextAttemptAt: z.iso.datetime().optional(),
-  lastAttemptAt: z.iso.datetime().optional(),
-  lastError: z.string().optional(),
-  leadId: z.string().optional(),
-  statusReason: z.string().optional(),
-  resolvedAt: z.iso.datetime().optional(),
+  nextAttemptAt: z.optional(z.iso.datetime()),
+  lastAttemptAt: z.optional(z.iso.datetime()),
+  lastError: z.optional(z.string()),
+  leadId: z.optional(z.string()),
+  statusReason: z.optional(z.string()),
+  resolvedAt: z.optional(z.iso.datetime()),
 });
 export type LeadIntakeRecord = z.infer<typeof leadIntakeRecordSchema>;
 

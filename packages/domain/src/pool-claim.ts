@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -13,13 +13,13 @@ import { agendaKey } from './my-leads';
  */
 export const poolClaimRulesSchema = z.strictObject({
   /** Most leads one member may claim from this pool per day (in the organisation's time zone); pool admins are exempt. */
-  dailyLimit: z.number().int().positive().default(20),
+  dailyLimit: z._default(z.number().check(z.int(), z.positive()), 20),
   /** Most open leads a member may hold when claiming from this pool; the rep's own `capacity` applies too. */
-  holdingCap: z.number().int().positive().optional(),
+  holdingCap: z.optional(z.number().check(z.int(), z.positive())),
   /** Days after a release before the previous owner may claim the lead again. */
-  previousOwnerCooldownDays: z.number().int().min(0).default(7),
+  previousOwnerCooldownDays: z._default(z.number().check(z.int(), z.minimum(0)), 7),
   /** Minutes after capture before a brand-new lead may be claimed. */
-  newLeadWaitMinutes: z.number().int().min(0).default(0),
+  newLeadWaitMinutes: z._default(z.number().check(z.int(), z.minimum(0)), 0),
 });
 export type PoolClaimRules = z.infer<typeof poolClaimRulesSchema>;
 
@@ -178,4 +178,4 @@ export function releaseBodySchema(pool: Pick<Pool, 'releaseReasons'>) {
 }
 
 /** The optional body of `POST /leads/{id}/claim`: the pool the caller saw the lead in, refused if the lead has moved since. */
-export const claimBodySchema = z.strictObject({ poolId: z.string().min(1).optional() });
+export const claimBodySchema = z.strictObject({ poolId: z.optional(z.string().check(z.minLength(1))) });

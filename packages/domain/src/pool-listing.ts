@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
@@ -15,7 +15,7 @@ export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | '
 }
 
 /** Where a page of a pool's waiting leads ended: the last lead's capture time and id (the listing's sort order). */
-export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().min(1) });
+export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().check(z.minLength(1)) });
 export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
 /**
@@ -25,22 +25,21 @@ export type PoolCursor = z.infer<typeof poolCursorSchema>;
  */
 export const poolListingQuerySchema = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    grade: gradeSchema.optional(),
-    temperature: temperatureSchema.optional(),
-    channel: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id')
-      .optional(),
-    tag: tagFilterSchema.optional(),
-    minAgeHours: z.coerce.number().finite().min(0).optional(),
-    maxAgeHours: z.coerce.number().finite().min(0).optional(),
-    cursor: pageCursorParameter(poolCursorSchema).optional(),
+    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+    grade: z.optional(gradeSchema),
+    temperature: z.optional(temperatureSchema),
+    channel: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id'))),
+    tag: z.optional(tagFilterSchema),
+    minAgeHours: z.optional(z.coerce.number().check(z.minimum(0))),
+    maxAgeHours: z.optional(z.coerce.number().check(z.minimum(0))),
+    cursor: z.optional(pageCursorParameter(poolCursorSchema)),
   })
-  .refine((query) => query.minAgeHours === undefined || query.maxAgeHours === undefined || query.minAgeHours <= query.maxAgeHours, {
-    path: ['maxAgeHours'],
-    message: 'must not be less than minAgeHours',
-  });
+  .check(
+    z.refine((query) => query.minAgeHours === undefined || query.maxAgeHours === undefined || query.minAgeHours <= query.maxAgeHours, {
+      path: ['maxAgeHours'],
+      message: 'must not be less than minAgeHours',
+    }),
+  );
 export type PoolListingQuery = z.infer<typeof poolListingQuerySchema>;
 
 /** What a pool listing keeps: scored grade and temperature, channel, tag, and a capture-time window (inclusive). */

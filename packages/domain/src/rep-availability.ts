@@ -1,22 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Rep } from './configuration';
 
 export const weekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 export type Weekday = z.infer<typeof weekdaySchema>;
 
-const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "09:00"');
+const clockTimeSchema = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "09:00"'));
 
 /** The hours a rep takes leads, on their own clock (`Rep.timeZone`); `end` before `start` spans midnight. */
 export const workingHoursSchema = z
-  .strictObject({ days: z.array(weekdaySchema).min(1), start: clockTimeSchema, end: clockTimeSchema })
-  .refine((hours) => hours.start !== hours.end, { message: 'start and end must differ', path: ['end'] });
+  .strictObject({ days: z.array(weekdaySchema).check(z.minLength(1)), start: clockTimeSchema, end: clockTimeSchema })
+  .check(z.refine((hours) => hours.start !== hours.end, { message: 'start and end must differ', path: ['end'] }));
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 
 /** A rep's own or their manager's "out of office", until a moment or until switched off. */
 export const outOfOfficeSchema = z.strictObject({
   repId: z.string(),
   outOfOffice: z.boolean(),
-  until: z.iso.datetime().optional(),
+  until: z.optional(z.iso.datetime()),
   setBy: z.string(),
   setAt: z.iso.datetime(),
 });
@@ -26,7 +26,7 @@ export type OutOfOffice = z.infer<typeof outOfOfficeSchema>;
 export const availabilityChangeSchema = z.strictObject({
   outOfOffice: z.boolean(),
   /** When the absence ends (ISO 8601 with offset); omitted, until switched off. */
-  until: z.iso.datetime({ offset: true }).optional(),
+  until: z.optional(z.iso.datetime({ offset: true })),
 });
 
 /** Why a rep cannot take a lead now, or `undefined` when they can. */

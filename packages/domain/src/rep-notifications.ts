@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Rep } from './configuration';
 import type { Lead } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';
@@ -9,7 +9,7 @@ import { countSmsSegments, fitSmsUnits, type SmsSegmentCount } from './sms-segme
 export const notificationChannelSchema = z.enum(['sms', 'email']);
 export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
 
-const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "21:00"');
+const clockTimeSchema = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "21:00"'));
 
 /** Hours on the rep's own clock when no SMS is sent; `end` before `start` spans midnight. */
 export const quietHoursSchema = z
@@ -17,60 +17,63 @@ export const quietHoursSchema = z
     start: clockTimeSchema,
     end: clockTimeSchema,
     /** What becomes of an SMS due in quiet hours: sent when they end, or sent as an email at once. */
-    during: z.enum(['wait', 'email']).default('wait'),
+    during: z._default(z.enum(['wait', 'email']), 'wait'),
   })
-  .refine((hours) => hours.start !== hours.end, { message: 'start and end must differ', path: ['end'] });
+  .check(z.refine((hours) => hours.start !== hours.end, { message: 'start and end must differ', path: ['end'] }));
 export type QuietHours = z.infer<typeof quietHoursSchema>;
 
 /** A rep's own choices: which channels they accept, and their quiet hours. */
 export const repNotificationPreferencesSchema = z.strictObject({
-  sms: z.boolean().default(true),
-  email: z.boolean().default(true),
-  quietHours: quietHoursSchema.optional(),
+  sms: z._default(z.boolean(), true),
+  email: z._default(z.boolean(), true),
+  quietHours: z.optional(quietHoursSchema),
 });
 export type RepNotificationPreferences = z.infer<typeof repNotificationPreferencesSchema>;
 
 /** A daily SMS budget: most messages and most money (in the organisation's currency) per day. */
-const smsBudgetSchema = z.strictObject({ dailyCount: z.number().int().positive(), dailySpend: z.number().positive() });
+const smsBudgetSchema = z.strictObject({ dailyCount: z.number().check(z.int(), z.positive()), dailySpend: z.number().check(z.positive()) });
 export type SmsBudget = z.infer<typeof smsBudgetSchema>;
 
 const channelRuleSchema = z.strictObject({
-  when: z.strictObject({ grades: z.array(gradeSchema).min(1).optional(), temperatures: z.array(temperatureSchema).min(1).optional() }),
-  channels: z.array(notificationChannelSchema).min(1),
+  when: z.strictObject({ grades: z.optional(z.array(gradeSchema).check(z.minLength(1))), temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))) }),
+  channels: z.array(notificationChannelSchema).check(z.minLength(1)),
 });
 
 export const notificationsConfigurationSchema = z.strictObject({
   /** First rule whose grades and temperatures the lead's score matches picks the channels; else `defaultChannels`. */
-  channelRules: z.array(channelRuleSchema).default([{ when: { temperatures: ['hot'] }, channels: ['sms', 'email'] }]),
-  defaultChannels: z.array(notificationChannelSchema).min(1).default(['email']),
+  channelRules: z._default(z.array(channelRuleSchema), [{ when: { temperatures: ['hot'] }, channels: ['sms', 'email'] }]),
+  defaultChannels: z._default(z.array(notificationChannelSchema).check(z.minLength(1)), ['email']),
   /** Per rep id: channels on or off, quiet hours. */
-  repPreferences: z.record(z.string(), repNotificationPreferencesSchema).default({}),
-  sms: z
-    .strictObject({
+  repPreferences: z._default(z.record(z.string(), repNotificationPreferencesSchema), {}),
+  sms: z._default(
+    z.strictObject({
       /** What one SMS part costs, in the organisation's currency (End User Messaging bills per part). */
-      pricePerSegment: z.number().positive().default(0.01),
+      pricePerSegment: z._default(z.number().check(z.positive()), 0.01),
       /** Longest SMS in parts; names are shortened to fit. */
-      maxSegments: z.number().int().min(1).max(2).default(2),
+      maxSegments: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(2)), 2),
       /** `OriginationIdentity` of SendTextMessage (a phone number, sender id or pool id/ARN); omitted, AWS picks one. */
-      originationIdentity: z.string().min(1).optional(),
-      budget: z
-        .strictObject({
-          organisation: smsBudgetSchema.default({ dailyCount: 500, dailySpend: 10 }),
-          perRep: smsBudgetSchema.default({ dailyCount: 50, dailySpend: 1 }),
-        })
-        .default({ organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } }),
-    })
-    .default({ pricePerSegment: 0.01, maxSegments: 2, budget: { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } } }),
-  actionLinks: z
-    .strictObject({
+      originationIdentity: z.optional(z.string().check(z.minLength(1))),
+      budget: z._default(
+        z.strictObject({
+          organisation: z._default(smsBudgetSchema, { dailyCount: 500, dailySpend: 10 }),
+          perRep: z._default(smsBudgetSchema, { dailyCount: 50, dailySpend: 1 }),
+        }),
+        { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } },
+      ),
+    }),
+    { pricePerSegment: 0.01, maxSegments: 2, budget: { organisation: { dailyCount: 500, dailySpend: 10 }, perRep: { dailyCount: 50, dailySpend: 1 } } },
+  ),
+  actionLinks: z._default(
+    z.strictObject({
       /** Public base URL of the API the links point at (the local runtime uses its own address). */
-      baseUrl: z.url().optional(),
+      baseUrl: z.optional(z.url()),
       /** How long a one-tap link works. */
-      expiryMinutes: z.number().int().positive().max(10_080).default(1440),
-    })
-    .default({ expiryMinutes: 1440 }),
+      expiryMinutes: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_080)), 1440),
+    }),
+    { expiryMinutes: 1440 },
+  ),
   /** A send claimed but not confirmed for this long is reported by the sweep (never resent). */
-  pendingSendReportMinutes: z.number().int().positive().default(10),
+  pendingSendReportMinutes: z._default(z.number().check(z.int(), z.positive()), 10),
 });
 export type NotificationsConfiguration = z.infer<typeof notificationsConfigurationSchema>;
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { Configuration } from './configuration';
 import { compileRoutingTable, routeConditions } from './routing-table';
 
@@ -9,7 +9,7 @@ export { routingSchema } from './routing-table';
  * and channels, exactly one default route (the last, with no conditions), and no route that the routes
  * above it already take entirely.
  */
-export function checkRoutingReferences(config: Pick<Configuration, 'routing' | 'pools' | 'forms' | 'channels' | 'scoring' | 'nurture'>, ctx: z.RefinementCtx): void {
+export function checkRoutingReferences(config: Pick<Configuration, 'routing' | 'pools' | 'forms' | 'channels' | 'scoring' | 'nurture'>, ctx: z.core.$RefinementCtx): void {
   const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
   const poolIds = new Set(config.pools.map((pool) => pool.id));
   const formIds = new Set(config.forms.map((form) => form.id));

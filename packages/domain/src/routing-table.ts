@@ -1,48 +1,45 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sourceKindSchema } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';
 import { leadEventSource } from './lead-events';
 import { assignmentStrategySchema } from './assignment-strategy';
 import { routeOfferSchema } from './lead-offer-schemas';
 
-const valuesSchema = z.array(z.string().min(1)).min(1);
+const valuesSchema = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
 /** What a route takes; every listed condition must hold (a list means any of its values). */
 export const routeMatchSchema = z.strictObject({
-  grades: z.array(gradeSchema).min(1).optional(),
-  temperatures: z.array(temperatureSchema).min(1).optional(),
-  countries: z
-    .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'))
-    .min(1)
-    .optional(),
-  regions: valuesSchema.optional(),
-  sourceKinds: z.array(sourceKindSchema).min(1).optional(),
-  channels: valuesSchema.optional(),
-  forms: valuesSchema.optional(),
+  grades: z.optional(z.array(gradeSchema).check(z.minLength(1))),
+  temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))),
+  countries: z.optional(z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'))).check(z.minLength(1))),
+  regions: z.optional(valuesSchema),
+  sourceKinds: z.optional(z.array(sourceKindSchema).check(z.minLength(1))),
+  channels: z.optional(valuesSchema),
+  forms: z.optional(valuesSchema),
   /** Form answers by field name, e.g. `{"product_interest": ["Fleet"]}`; compared exactly. */
-  answers: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a form field name'), valuesSchema).optional(),
+  answers: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a form field name')), valuesSchema)),
 });
 export type RouteMatch = z.infer<typeof routeMatchSchema>;
 
 export const routeSchema = z.strictObject({
   /** Short, so that `lead-route-<id>` stays within EventBridge's 64-character rule names. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be lower-case letters, digits or "-", at most 41 characters'),
-  name: z.string().trim().min(1),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be lower-case letters, digits or "-", at most 41 characters')),
+  name: z.string().check(z.trim(), z.minLength(1)),
   /** Omitted on the default route, which takes whatever no route above it took. */
-  match: routeMatchSchema.optional(),
+  match: z.optional(routeMatchSchema),
   strategy: assignmentStrategySchema,
   /** Only with strategy `offer`: to whom, for how long, and the fallback. */
-  offer: routeOfferSchema.optional(),
+  offer: z.optional(routeOfferSchema),
   /** The pool the lead goes to; omitted, the lead's own pool (from its form or platform form). */
-  poolId: z.string().min(1).optional(),
+  poolId: z.optional(z.string().check(z.minLength(1))),
   /** For `nurture`: the sequence the route's leads with marketing-email consent enter. */
-  sequenceId: z.string().min(1).optional(),
+  sequenceId: z.optional(z.string().check(z.minLength(1))),
 });
 export type Route = z.infer<typeof routeSchema>;
 
 export const routingSchema = z.strictObject({
   /** In order: a lead takes the first route that matches it; the last route is the default. */
-  routes: z.array(routeSchema).min(1),
+  routes: z.array(routeSchema).check(z.minLength(1)),
 });
 export type Routing = z.infer<typeof routingSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
 import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
@@ -29,9 +29,9 @@ export interface TikTokLeadTrigger {
 export const maxTikTokLeadsPerDelivery = 10;
 
 const triggerSchema = z.object({
-  lead_id: platformIdSchema.optional(),
-  id: platformIdSchema.optional(),
-  page_id: platformIdSchema.optional(),
+  lead_id: z.optional(platformIdSchema),
+  id: z.optional(platformIdSchema),
+  page_id: z.optional(platformIdSchema),
 });
 
 /**
@@ -87,29 +87,34 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
 
 const leadGetSchema = z.object({
   code: z.number(),
-  message: z.string().optional(),
-  request_id: z.string().optional(),
-  data: z
-    .object({
-      lead_data: z
-        .record(
+  message: z.optional(z.string()),
+  request_id: z.optional(z.string()),
+  data: z.optional(
+    z.object({
+      lead_data: z._default(
+        z.record(
           z.string(),
-          z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((value) => (value === null ? '' : String(value))),
-        )
-        .default({}),
-      meta_data: z
-        .object({
-          lead_id: platformIdSchema.optional(),
-          lead_source: z.string().optional(),
-          page_id: platformIdSchema.optional(),
-          create_time: z.string().optional(),
-          campaign_id: platformIdSchema.optional(),
-          adgroup_id: platformIdSchema.optional(),
-          ad_id: platformIdSchema.optional(),
-        })
-        .default({}),
-    })
-    .optional(),
+          z.pipe(
+            z.union([z.string(), z.number(), z.boolean(), z.null()]),
+            z.transform((value) => (value === null ? '' : String(value))),
+          ),
+        ),
+        {},
+      ),
+      meta_data: z._default(
+        z.object({
+          lead_id: z.optional(platformIdSchema),
+          lead_source: z.optional(z.string()),
+          page_id: z.optional(platformIdSchema),
+          create_time: z.optional(z.string()),
+          campaign_id: z.optional(platformIdSchema),
+          adgroup_id: z.optional(platformIdSchema),
+          ad_id: z.optional(platformIdSchema),
+        }),
+        {},
+      ),
+    }),
+  ),
 });
 
 /**

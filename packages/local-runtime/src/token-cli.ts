@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
 import { roleSchema } from '@leadflow/domain';
 import { readLocalRuntimeSettings } from './local-settings';
 import { signLocalToken } from './local-jwt';
@@ -7,7 +8,7 @@ import { localJwtSecret, localSecretSources } from './local-secrets';
 /** `npm run token -- --role rep --sub rep-ava`: a bearer token the local runtime accepts, on the last line. */
 function main(): Promise<void> | void {
   const { values } = parseArgs({ options: { role: { type: 'string', multiple: true }, sub: { type: 'string' }, 'expires-in': { type: 'string' } } });
-  const roles = roleSchema.array().min(1).safeParse(values.role);
+  const roles = z.array(roleSchema).check(z.minLength(1)).safeParse(values.role);
   if (!roles.success || !values.sub) {
     console.error(`Usage: npm run token -- --role <${roleSchema.options.join('|')}> [--role …] --sub <rep id or user id> [--expires-in 12h]`);
     process.exit(2);

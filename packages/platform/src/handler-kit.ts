@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { dynamoDbStreamEnvelope } from './dynamodb-stream-envelope';
 import { eventBridgeEnvelope } from './event-bridge-envelope';
 import { lambdaLogging } from './lambda-logging';
@@ -10,7 +10,7 @@ import { lambdaLogging } from './lambda-logging';
  * A handler for events from an EventBridge rule: the detail is validated against its contract before
  * the handler runs, and an invalid one fails the invocation so it ends in the dead-letter queue.
  */
-export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (detail: z.infer<S>, context: Context) => Promise<void>): (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void> {
+export function eventHandler<S extends z.core.$ZodType>(detailSchema: S, handle: (detail: z.infer<S>, context: Context) => Promise<void>): (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void> {
   // The parser middleware swaps the event for its validated detail before the handler runs; middy's types cannot follow
   // that swap, so the cast stays even where the rule finds it unnecessary (tsc needs it).
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
@@ -26,7 +26,7 @@ export function eventHandler<S extends z.ZodType>(detailSchema: S, handle: (deta
  * the batch, so the stream retries it and then hands it to the failure destination. Records without a
  * new image (removals) are left out.
  */
-export function streamHandler<S extends z.ZodType>(imageSchema: S, handle: (images: Array<z.infer<S>>) => Promise<void>): (event: DynamoDBStreamEvent, context: Context) => Promise<void> {
+export function streamHandler<S extends z.core.$ZodType>(imageSchema: S, handle: (images: Array<z.infer<S>>) => Promise<void>): (event: DynamoDBStreamEvent, context: Context) => Promise<void> {
   return middy()
     .use(lambdaLogging())
     .use(parser({ schema: imageSchema, envelope: dynamoDbStreamEnvelope }))

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
@@ -16,7 +16,7 @@ export interface LeadTransitionStep<Body> {
   bodyOptional?: boolean;
   /** Path parameters read as body fields (`DELETE /leads/{leadId}/tags/{tag}`), so the body schema checks and names them. */
   pathFields?: readonly string[];
-  body: (context: { pool: Pool; config: Configuration; now: Date }) => z.ZodType<Body>;
+  body: (context: { pool: Pool; config: Configuration; now: Date }) => z.ZodMiniType<Body>;
   plan: (input: { lead: Lead; pool: Pool; principal: Principal; body: Body; config: Configuration; now: Date; eventId: string }) => LifecyclePlan;
 }
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { lambdaLogging } from './lambda-logging';
 
 // Apart from the handler kit: Parser's middleware alone is small; its envelopes (which rule inputs do
@@ -10,7 +10,7 @@ import { lambdaLogging } from './lambda-logging';
  * A handler for a rule target whose input the rule shapes itself (an input transformer, as the routing
  * rules use): the whole input is validated against `inputSchema` before the handler runs.
  */
-export function ruleInputHandler<S extends z.ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
+export function ruleInputHandler<S extends z.core.$ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
   return middy()
     .use(lambdaLogging())
     .use(parser({ schema: inputSchema }))

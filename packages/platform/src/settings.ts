@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { LocalSecretSources } from './adapters/local-secret-store';
 
 /**
@@ -18,34 +18,34 @@ export const lambdaRequestTimeouts = { connectionTimeout: 1_000, requestTimeout:
  * misconfigured function dies at cold start rather than mid-request.
  */
 const lambdaSettingsSchema = z.object({
-  LEADS_TABLE_NAME: z.string().min(1),
-  LEADS_EVENT_BUS_NAME: z.string().min(1),
-  LEADS_VALIDATED_CONFIG_FILE: z.string().min(1),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  LEADS_TABLE_NAME: z.string().check(z.minLength(1)),
+  LEADS_EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  LEADS_VALIDATED_CONFIG_FILE: z.string().check(z.minLength(1)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   /** Endpoint overrides, set only by the local runtime and tests. */
-  LEADS_DYNAMODB_ENDPOINT: z.url().optional(),
-  LEADS_EVENTBRIDGE_ENDPOINT: z.url().optional(),
-  LEADS_SES_ENDPOINT: z.url().optional(),
-  LEADS_SMS_ENDPOINT: z.url().optional(),
+  LEADS_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  LEADS_EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
+  LEADS_SES_ENDPOINT: z.optional(z.url()),
+  LEADS_SMS_ENDPOINT: z.optional(z.url()),
   /** Base URL of one-tap links in notifications: set by the local runtime (its own address) and the CDK app (the API's URL); else `notifications.actionLinks.baseUrl`. */
-  LEADS_PUBLIC_BASE_URL: z.url().optional(),
+  LEADS_PUBLIC_BASE_URL: z.optional(z.url()),
   /** Third-party APIs the handlers call; the local runtime points them at its stand-ins. */
-  LEADS_TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  LEADS_TURNSTILE_VERIFY_URL: z._default(z.url(), 'https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   /** Ad-platform APIs that leads are read back from (Meta Graph API, LinkedIn Marketing API, TikTok Business API). */
-  LEADS_META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
-  LEADS_LINKEDIN_API_BASE_URL: z.url().default('https://api.linkedin.com'),
-  LEADS_TIKTOK_API_BASE_URL: z.url().default('https://business-api.tiktok.com'),
+  LEADS_META_GRAPH_BASE_URL: z._default(z.url(), 'https://graph.facebook.com'),
+  LEADS_LINKEDIN_API_BASE_URL: z._default(z.url(), 'https://api.linkedin.com'),
+  LEADS_TIKTOK_API_BASE_URL: z._default(z.url(), 'https://business-api.tiktok.com'),
   /** Google's Data Manager API, where conversions are reported (Meta's go to the Graph API above). */
-  LEADS_GOOGLE_DATA_MANAGER_BASE_URL: z.url().default('https://datamanager.googleapis.com'),
+  LEADS_GOOGLE_DATA_MANAGER_BASE_URL: z._default(z.url(), 'https://datamanager.googleapis.com'),
   /** Set by the CDK app: secrets come from AWS Secrets Manager, each named `<prefix><secret name>`. */
-  LEADS_SECRETS_MANAGER_PREFIX: z.string().min(1).optional(),
+  LEADS_SECRETS_MANAGER_PREFIX: z.optional(z.string().check(z.minLength(1))),
   /** Without a prefix (locally): demo values, then a git-ignored file, then `LEADS_SECRETS`, the last winning. */
-  LEADS_DEMO_SECRETS_FILE: z.string().min(1).optional(),
-  LEADS_SECRETS_FILE: z.string().min(1).optional(),
-  LEADS_SECRETS: z.string().min(1).optional(),
+  LEADS_DEMO_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
+  LEADS_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
+  LEADS_SECRETS: z.optional(z.string().check(z.minLength(1))),
   /** Where the channel-ROI rollup files its CSVs: the stack's bucket (set by the CDK app), else a directory (set by the local runtime). */
-  LEADS_REPORTS_BUCKET: z.string().min(1).optional(),
-  LEADS_REPORTS_DIR: z.string().min(1).optional(),
+  LEADS_REPORTS_BUCKET: z.optional(z.string().check(z.minLength(1))),
+  LEADS_REPORTS_DIR: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface LambdaSettings {
@@ -89,8 +89,8 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
 }
 
 /** Parses environment variables with `schema`, failing with the name of each offending variable. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
-  const result = schema.safeParse(env);
+export function parseEnv<S extends z.core.$ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = z.safeParse(schema, env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid environment: ${problems}`);

@@ -15,9 +15,10 @@ function outcome(parse: () => unknown): unknown {
   } catch (error) {
     const cause = (error as Error).cause;
     return {
-      error: (error as Error).constructor.name,
+      // zod/mini throws zod's core `$ZodError` where classic throws its subclass `ZodError`: the same issues and message.
+      error: error instanceof z.core.$ZodError ? 'ZodError' : (error as Error).constructor.name,
       message: (error as Error).message,
-      issues: cause instanceof z.ZodError ? cause.issues.map((issue) => ({ path: issue.path, message: issue.message })) : String(cause),
+      issues: cause instanceof z.core.$ZodError ? cause.issues.map((issue) => ({ path: issue.path, message: issue.message })) : String(cause),
     };
   }
 }

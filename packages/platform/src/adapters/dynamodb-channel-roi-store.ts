@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
 import { leadsTableKeys } from './leads-table-keys';
@@ -189,5 +190,5 @@ function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 function versionFromItem(item: Record<string, unknown>): RollupVersion {
-  return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: rollupRowSchema.array().parse(JSON.parse(item.rows as string)) };
+  return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: z.array(rollupRowSchema).parse(JSON.parse(item.rows as string)) };
 }

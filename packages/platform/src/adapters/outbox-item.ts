@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { leadEventDetailSchemas, leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
@@ -25,20 +25,21 @@ const isLeadEventType = (type: string): type is keyof typeof leadEventDetailSche
  * An outbox item as read back (from the stream or a query), checked before it is published: a known
  * lead event type whose detail meets that type's contract. Anything else is refused, never relayed.
  */
-export const outboxItemSchema = z
-  .object({ entity: z.literal('outbox'), eventId: z.string().min(1), source: z.literal(leadEventSource), detailType: z.string(), detail: z.record(z.string(), z.unknown()), time: z.iso.datetime() })
-  .transform((item, context): OutboxEvent => {
+export const outboxItemSchema = z.pipe(
+  z.object({ entity: z.literal('outbox'), eventId: z.string().check(z.minLength(1)), source: z.literal(leadEventSource), detailType: z.string(), detail: z.record(z.string(), z.unknown()), time: z.iso.datetime() }),
+  z.transform((item, context): OutboxEvent => {
     if (!isLeadEventType(item.detailType)) {
-      context.addIssue({ code: 'custom', path: ['detailType'], message: `unknown lead event type ${item.detailType}` });
+      context.issues.push({ code: 'custom', path: ['detailType'], message: `unknown lead event type ${item.detailType}`, input: item.detailType });
       return z.NEVER;
     }
     const detail = leadEventDetailSchemas[item.detailType].safeParse(item.detail);
     if (!detail.success) {
-      for (const issue of detail.error.issues) context.addIssue({ ...issue, path: ['detail', ...issue.path] });
+      for (const issue of detail.error.issues) context.issues.push({ ...issue, path: ['detail', ...issue.path], input: item.detail } as z.core.$ZodRawIssue);
       return z.NEVER;
     }
     return { eventId: item.eventId, source: item.source, detailType: item.detailType, detail: detail.data, time: item.time };
-  });
+  }),
+);
 
 export function outboxEventFromItem(item: Record<string, unknown>): OutboxEvent {
   return outboxItemSchema.parse(item);
