@@ -30,12 +30,16 @@ export type InvocationOrigin = 'delivery' | 'request';
  * team counters, outbound webhooks, schedules) waits while a function on it (`speedToLead` in the
  * manifest) runs, for at most `backgroundHoldMs`: it then runs anyway, so it is delayed, never starved.
  * The rep's message does not queue behind bookkeeping that AWS would run beside it on other machines.
+ * Held deliveries go once the path has been idle for `pathGapMs`, which spans the few milliseconds
+ * between one hop's end and the next hop's start (the relay reading what assignment just wrote).
  */
 export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly invocationListeners: Array<(name: string) => void> = [];
   private readonly slots: ConcurrencyLimit;
   private speedToLeadRunning = 0;
+  /** Set while the path is idle but may go on: held deliveries are released when it fires. */
+  private pathGapTimer?: NodeJS.Timeout;
   private readonly heldDeliveries = new Set<() => void>();
 
   constructor(
@@ -43,6 +47,7 @@ export class FunctionHost {
     private readonly rootDir: string,
     slots = 8,
     private readonly backgroundHoldMs = 1000,
+    private readonly pathGapMs = 50,
   ) {
     this.slots = new ConcurrencyLimit(slots);
   }
@@ -68,14 +73,18 @@ export class FunctionHost {
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
     const definition = this.definition(name);
     // Awaited only when held, so an invocation that is not takes its place in the slot queue at once.
-    if (origin === 'delivery' && !definition.speedToLead && this.speedToLeadRunning > 0) await this.holdWhileSpeedToLeadRuns();
+    if (origin === 'delivery' && !definition.speedToLead && (this.speedToLeadRunning > 0 || this.pathGapTimer)) await this.holdWhileSpeedToLeadRuns();
     return this.slots.run(
       async () => {
-        if (definition.speedToLead) this.speedToLeadRunning += 1;
+        if (definition.speedToLead) {
+          this.speedToLeadRunning += 1;
+          clearTimeout(this.pathGapTimer);
+          this.pathGapTimer = undefined;
+        }
         try {
           return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(definition))));
         } finally {
-          if (definition.speedToLead && --this.speedToLeadRunning === 0) this.releaseHeldDeliveries();
+          if (definition.speedToLead && --this.speedToLeadRunning === 0) this.pathGapTimer = setTimeout(() => this.releaseHeldDeliveries(), this.pathGapMs);
           for (const listener of this.invocationListeners) listener(name);
         }
       },
@@ -96,6 +105,7 @@ export class FunctionHost {
   }
 
   private releaseHeldDeliveries(): void {
+    this.pathGapTimer = undefined;
     for (const release of [...this.heldDeliveries]) release();
   }
 

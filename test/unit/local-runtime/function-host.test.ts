@@ -78,6 +78,30 @@ describe('FunctionHost', () => {
     delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
   });
 
+  it('keeps holding across the short gap between two hops of the path', async () => {
+    writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { await globalThis.functionHostGate; return event.name; };\n');
+    writeFileSync(join(rootDir, 'quick-handler.mjs'), 'export const handler = async (event) => event.name;\n');
+    const definitions = [
+      definition({ name: 'relay', entry: 'quick-handler.mjs', speedToLead: true }),
+      definition({ name: 'notify', entry: 'gated-handler.mjs', speedToLead: true }),
+      definition({ name: 'bookkeeping', entry: 'quick-handler.mjs' }),
+    ];
+    const host = new FunctionHost(definitions, rootDir, 8, 60_000, 200);
+    await host.load();
+    let open!: () => void;
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    const finished: string[] = [];
+    const invoke = (target: string, name: string) => host.invoke(target, { name }).then((result) => void finished.push(String(result)));
+    await invoke('relay', 'first hop');
+    // The path is idle for a moment here, as between assignment and the relay of its event.
+    const held = invoke('bookkeeping', 'counted');
+    const secondHop = invoke('notify', 'second hop');
+    open();
+    await Promise.all([held, secondHop]);
+    expect(finished).toEqual(['first hop', 'second hop', 'counted']);
+    delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+  });
+
   it('runs each handler with its function name in currentInvocation', async () => {
     writeFileSync(join(rootDir, 'named-handler.mjs'), 'export const handler = async () => globalThis.currentInvocationName();\n');
     (globalThis as { currentInvocationName?: () => string | undefined }).currentInvocationName = () => currentInvocation.getStore();
