@@ -102,7 +102,7 @@ export function reportColumns(shape: ReportShape): string[] {
 }
 
 /** A line's cells in column order, each as text and whether it is a number (numbers are never formula-escaped). */
-export function reportCells(line: ReportLine, shape: ReportShape): Array<{ text: string; numeric: boolean }> {
+export function reportCells(line: ReportLine, shape: ReportShape): ReportCell[] {
   const figures = reportFigures(line.row);
   const text = (value: string) => ({ text: value, numeric: false });
   return [
@@ -116,20 +116,41 @@ export function reportCells(line: ReportLine, shape: ReportShape): Array<{ text:
   ];
 }
 
+/** One cell of a report table: its text as the CSV shows it, and whether it is a figure. */
+export interface ReportCell {
+  text: string;
+  numeric: boolean;
+}
+
 /**
- * The export as RFC 4180 CSV: a header row, CRLF line ends, quoting where needed, and text cells that
+ * A report table as RFC 4180 CSV: a header row, CRLF line ends, quoting where needed, and text cells that
  * a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) prefixed with `'`.
  */
-export function channelRoiCsv(lines: readonly ReportLine[], shape: ReportShape): string {
-  const header = reportColumns(shape).map((name) => csvCell(name, false));
-  const body = lines.map((line) => reportCells(line, shape).map((cell) => csvCell(cell.text, cell.numeric)));
+export function reportTableCsv(columns: readonly string[], rows: readonly ReportCell[][]): string {
+  const header = columns.map((name) => csvCell(name, false));
+  const body = rows.map((cells) => cells.map((cell) => csvCell(cell.text, cell.numeric)));
   return [header, ...body].map((cells) => `${cells.join(',')}\r\n`).join('');
 }
 
-/** The export as JSON objects keyed by the CSV's columns: numbers as numbers, empty figures as `null`. */
+/** A report table as JSON objects keyed by the CSV's columns: numbers as numbers, empty figures as `null`. */
+export function reportTableJsonRows(columns: readonly string[], rows: readonly ReportCell[][]): Array<Record<string, string | number | null>> {
+  return rows.map((cells) => Object.fromEntries(cells.map((cell, index) => [columns[index], cell.numeric ? (cell.text === '' ? null : Number(cell.text)) : cell.text])));
+}
+
+/** The channel-ROI export as CSV. */
+export function channelRoiCsv(lines: readonly ReportLine[], shape: ReportShape): string {
+  return reportTableCsv(
+    reportColumns(shape),
+    lines.map((line) => reportCells(line, shape)),
+  );
+}
+
+/** The channel-ROI export as JSON objects keyed by the CSV's columns. */
 export function channelRoiJsonRows(lines: readonly ReportLine[], shape: ReportShape): Array<Record<string, string | number | null>> {
-  const columns = reportColumns(shape);
-  return lines.map((line) => Object.fromEntries(reportCells(line, shape).map((cell, index) => [columns[index], cell.numeric ? (cell.text === '' ? null : Number(cell.text)) : cell.text])));
+  return reportTableJsonRows(
+    reportColumns(shape),
+    lines.map((line) => reportCells(line, shape)),
+  );
 }
 
 export interface ReportQuery {

@@ -1,6 +1,5 @@
 import { totalOfRollupRows, type AttributionModel, type RollupRow } from './channel-roi-rollup';
-import { median, type ReportLine } from './channel-roi-report';
-import { csvCell } from './csv-records';
+import { median, reportTableCsv, reportTableJsonRows, type ReportCell, type ReportLine } from './channel-roi-report';
 import { funnelStages, laterFunnelStages, previousStage, type FunnelStage, type LaterFunnelStage } from './funnel';
 
 /** How funnel lines are grouped: per day and campaign, per day and channel, or per day (all channels). */
@@ -44,7 +43,7 @@ export function funnelColumns(groupBy: FunnelGrouping): string[] {
   return ['date', 'attribution', ...(groupBy === 'day' ? [] : ['channel']), ...(groupBy === 'campaign' ? ['campaign'] : []), 'version', ...figureColumns.map(([name]) => name)];
 }
 
-function funnelCells(line: ReportLine, groupBy: FunnelGrouping): Array<{ text: string; numeric: boolean }> {
+function funnelCells(line: ReportLine, groupBy: FunnelGrouping): ReportCell[] {
   const figures = funnelFigures(line.row);
   const text = (value: string) => ({ text: value, numeric: false });
   return [
@@ -89,17 +88,20 @@ export function funnelTotal(lines: readonly ReportLine[], attribution: Attributi
   );
 }
 
-/** The funnel as RFC 4180 CSV, text cells formula-guarded as in the channel-ROI export. */
+/** The funnel as CSV, text cells formula-guarded as in the channel-ROI export. */
 export function funnelCsv(lines: readonly ReportLine[], groupBy: FunnelGrouping): string {
-  const header = funnelColumns(groupBy).map((name) => csvCell(name, false));
-  const body = lines.map((line) => funnelCells(line, groupBy).map((cell) => csvCell(cell.text, cell.numeric)));
-  return [header, ...body].map((cells) => `${cells.join(',')}\r\n`).join('');
+  return reportTableCsv(
+    funnelColumns(groupBy),
+    lines.map((line) => funnelCells(line, groupBy)),
+  );
 }
 
 /** The funnel as JSON objects keyed by the CSV's columns: numbers as numbers, empty figures as `null`. */
 export function funnelJsonRows(lines: readonly ReportLine[], groupBy: FunnelGrouping): Array<Record<string, string | number | null>> {
-  const columns = funnelColumns(groupBy);
-  return lines.map((line) => Object.fromEntries(funnelCells(line, groupBy).map((cell, index) => [columns[index], cell.numeric ? (cell.text === '' ? null : Number(cell.text)) : cell.text])));
+  return reportTableJsonRows(
+    funnelColumns(groupBy),
+    lines.map((line) => funnelCells(line, groupBy)),
+  );
 }
 
 /** The range's funnel as JSON: stage counts, rates and median days keyed as the CSV's figure columns. */
