@@ -42,7 +42,7 @@ export interface LocalRuntime {
    */
   settle(streamTimeoutMs?: number): Promise<void>;
   /**
-   * Stops reading the table streams (every stream-triggered function, the outbox relay first), as
+   * Stops reading the table streams (every stream-triggered function, the outbox relay among them), as
    * disabling their event source mappings would: what is written waits in the stream. `settle()` waits
    * for them, so resume first.
    */
