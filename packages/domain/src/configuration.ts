@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
-import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
+import { isValidPhoneNumber, type CountryCode } from './phone-numbers';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';

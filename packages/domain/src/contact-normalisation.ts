@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';
 
 const emailSyntax = z.email();
@@ -11,7 +11,7 @@ export function normaliseEmail(raw: string): string | undefined {
 
 /** Converts a phone number to E.164, reading national numbers in the form's default country. */
 export function normalisePhone(raw: string, defaultCountry: string): string | undefined {
-  const phone = parsePhoneNumberFromString(raw.trim(), defaultCountry as CountryCode);
+  const phone = parsePhoneNumber(raw.trim(), defaultCountry as CountryCode);
   return phone?.isValid() ? phone.number : undefined;
 }
 

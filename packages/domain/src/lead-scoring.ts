@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { parsePhoneNumber } from './phone-numbers';
 import type { Lead } from './lead';
 
 /**
@@ -101,7 +101,7 @@ export type LeadFacts = Record<string, string | number | undefined>;
 export function leadFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches'>): LeadFacts {
   const [emailLocalPart, emailDomain] = lead.contact.email?.split('@') ?? [];
   const given = lead.contact.country?.trim();
-  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phone ? parsePhoneNumberFromString(lead.contact.phone)?.country : undefined;
+  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phone ? parsePhoneNumber(lead.contact.phone)?.country : undefined;
   return {
     title: lead.contact.title,
     company: lead.contact.company,

@@ -1,4 +1,4 @@
-import { getCountries, isSupportedCountry } from 'libphonenumber-js';
+import { hasNumberingPlan, phoneNumberCountries } from './phone-numbers';
 import type { Configuration } from './configuration';
 
 /** `Intl.Locale#getTimeZones()` (newer engines) or the `timeZones` getter (Node 20); not yet in TypeScript's lib. */
@@ -34,12 +34,12 @@ export function organisationCountry(config: Pick<Configuration, 'organisation'>)
 /** An ISO 3166-1 alpha-2 code with a numbering plan, upper-cased; `undefined` otherwise. */
 export function phoneCountry(code: string | undefined): string | undefined {
   const upper = code?.trim().toUpperCase();
-  return upper && /^[A-Z]{2}$/.test(upper) && isSupportedCountry(upper) ? upper : undefined;
+  return upper && /^[A-Z]{2}$/.test(upper) && hasNumberingPlan(upper) ? upper : undefined;
 }
 
 function buildCountriesByTimeZone(): Map<string, string[]> {
   const map = new Map<string, string[]>();
-  for (const country of getCountries()) {
+  for (const country of phoneNumberCountries()) {
     let zones: string[];
     try {
       const locale = new Intl.Locale(`und-${country}`) as LocaleWithTimeZones;
