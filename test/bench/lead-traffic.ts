@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { readLocalRuntimeSettings, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
@@ -54,21 +55,69 @@ export interface PostedLead {
 
 let leadNumber = 0;
 
+/** A new person for the demo form: the email is unique to this process and count, so the post creates a lead. */
+function newPersonBody(label: string): string {
+  const index = (leadNumber += 1);
+  return JSON.stringify({ name: `${label} Lead ${index}`, email: `${label}-${index}-${process.pid}@example.com` });
+}
+
+function demoFormUrl(runtime: LocalRuntime): string {
+  return `${runtime.url}/forms/demo/submissions`;
+}
+
 /** Posts one new person to the demo form and waits for its 202. */
 export async function postLead(runtime: LocalRuntime, label: string): Promise<PostedLead> {
-  const index = (leadNumber += 1);
   const sentAt = Date.now();
-  const response = await fetch(`${runtime.url}/forms/demo/submissions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `${label} Lead ${index}`, email: `${label}-${index}-${process.pid}@example.com` }),
-  });
-  if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
-  const { leadId, duplicate } = (await response.json()) as { leadId: string; duplicate?: boolean };
+  const response = await fetch(demoFormUrl(runtime), { method: 'POST', headers: { 'content-type': 'application/json' }, body: newPersonBody(label) });
+  const text = await response.text();
+  if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${text}`);
+  return acceptedLead(text, sentAt);
+}
+
+function acceptedLead(body: string, sentAt: number): PostedLead {
+  const { leadId, duplicate } = JSON.parse(body) as { leadId: string; duplicate?: boolean };
   return { leadId, duplicate: duplicate === true, sentAt, acceptedAt: Date.now() };
 }
 
-/** Runs `work` on `concurrency` loops until `until` says stop; a bounded in-process load loop. */
+/** What autocannon keeps per connection between building a request and reading its answer. */
+interface PostContext {
+  sentAt?: number;
+}
+
+/**
+ * Posts new people to the demo form over `connections` connections at once, each posting again as soon
+ * as it is answered, for `seconds` or until `amount` posts are answered. The load comes from autocannon
+ * (one keep-alive connection per poster, a lean HTTP client, so the load generator takes less of the
+ * two cores than fetch would). Returns every 202 with when it was sent and answered; any other answer or
+ * a connection error stops the case. Posts still unanswered when the time is up are not counted.
+ */
+export async function postLeadsConcurrently(runtime: LocalRuntime, label: string, load: { connections: number } & ({ seconds: number } | { amount: number })): Promise<PostedLead[]> {
+  const accepted: PostedLead[] = [];
+  const refusals: string[] = [];
+  const result = await autocannon({
+    url: demoFormUrl(runtime),
+    connections: load.connections,
+    ...('amount' in load ? { amount: load.amount } : { duration: load.seconds }),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request, context: PostContext) => {
+          context.sentAt = Date.now();
+          return { ...request, body: newPersonBody(label) };
+        },
+        onResponse: (status, body, context: PostContext) => {
+          if (status === 202) accepted.push(acceptedLead(body, context.sentAt!));
+          else refusals.push(`${status}: ${body}`);
+        },
+      },
+    ],
+  });
+  if (refusals.length || result.errors) throw new Error(`posting ${label} leads: ${refusals.length} posts not answered 202 (first: ${refusals[0] ?? 'none'}), ${result.errors} connection errors`);
+  return accepted;
+}
+
+/** Runs `work` on `concurrency` loops until `until` says stop; the raw database work's load loop. */
 export async function loadLoop<T>(concurrency: number, until: () => boolean, work: () => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   await Promise.all(
