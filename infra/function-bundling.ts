@@ -1,4 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * Modules every bundle takes from elsewhere. Lambda hands a function its credentials in the environment,
+ * so the SDK's default chain is cut to that link (see the module).
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(new URL('../packages/platform/src/lambda-environment-credentials.ts', import.meta.url)),
+};
 
 /**
  * How every manifest function is bundled: the esbuild side of `NodejsFunction`'s `bundling`. The
@@ -15,6 +24,7 @@ export const functionBundling = {
   mainFields: ['module', 'main'],
   // Bundle the AWS SDK too: the client versions the tests ran are the versions that deploy.
   externalModules: [],
+  esbuildArgs: { '--alias': Object.entries(bundleAliases).map(([name, path]) => `${name}=${path}`) },
   // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
   banner: "import { createRequire as __leadflowCreateRequire } from 'node:module'; const require = __leadflowCreateRequire(import.meta.url);",
 } satisfies BundlingOptions;

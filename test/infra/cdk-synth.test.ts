@@ -91,6 +91,17 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     expect(leaks).toEqual([]);
   });
 
+  it("bundles the environment credentials Lambda provides, not the SDK's whole default chain (the alias in bundleAliases reaches esbuild through CDK)", () => {
+    const bundlesOfAssets = readdirSync(outdir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name.startsWith('asset.') && existsSync(join(outdir, entry.name, 'index.mjs')))
+      .map((entry) => readFileSync(join(outdir, entry.name, 'index.mjs'), 'utf8'));
+    const withSdk = bundlesOfAssets.filter((code) => code.includes('AWS4-HMAC-SHA256'));
+    expect(withSdk.length).toBeGreaterThan(functions.length / 2);
+    // The chain's own last words, and the environment provider's.
+    expect(withSdk.filter((code) => code.includes('Could not load credentials from any providers'))).toHaveLength(0);
+    expect(withSdk.filter((code) => !code.includes('Unable to find environment variable credentials.'))).toHaveLength(0);
+  });
+
   it('stops with the ConfigurationError alone, no stack trace, when the configuration is bad', { timeout: 180_000 }, async () => {
     const configFile = writeConfigurationWithUnknownPool(scratch);
     const failure = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `configFile=${configFile}`, '-o', join(scratch, 'bad.out')], { cwd: projectRoot, env: offlineEnv, timeout: 170_000 }).then(

@@ -1,7 +1,14 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
-import { budgetProblems, bundleFunctions, callsNoAwsService, zodProblems, type FunctionBundle } from '../support/function-bundles';
+import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, deployedBuildOptions, zodProblems, type FunctionBundle } from '../support/function-bundles';
 
 /** Every manifest function, bundled once as CDK bundles it (one esbuild run for all). */
 const functions = manifestFunctions(demoConfiguration());
@@ -46,5 +53,51 @@ describe('function bundles', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^health carries 600\.0 KB besides the AWS SDK, over its 150\.0 KB budget .*lambdaDependenciesOf/);
     expect(problems[1]).toMatch(/^health calls no AWS service .* carries 300\.0 KB of the AWS SDK/);
+  });
+
+  it('every bundle with the SDK reads its credentials from the environment, as Lambda provides them, without the rest of the default chain', () => {
+    expect(bundles.flatMap(credentialChainProblems)).toEqual([]);
+    const getLead = bundles.find((bundle) => bundle.name === 'get-lead')!;
+    const withChain = { ...getLead, modules: [...getLead.modules.filter((module) => !module.endsWith('lambda-environment-credentials.ts')), 'node_modules/@aws-sdk/credential-provider-ini/dist-es/fromIni.js'] };
+    expect(credentialChainProblems(withChain)).toEqual([
+      expect.stringMatching(/^get-lead does not take its AWS credentials from packages\/platform\/src\/lambda-environment-credentials\.ts/),
+      expect.stringMatching(/^get-lead bundles the SDK's default credential chain \(node_modules\/@aws-sdk\/credential-provider-ini\//),
+    ]);
+  });
+
+  it('a bundled client signs with the credentials in the environment, and says so when there are none', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume().on('end', () => response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"TableNames":[]}'));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-credentials-probe-'));
+    try {
+      await build({ ...deployedBuildOptions(), entryPoints: ['test/support/bundled-credentials-probe.ts'], outfile: join(directory, 'probe.mjs') });
+      const { port } = server.address() as { port: number };
+      // A home with no AWS profile, and no credential settings but the ones each run gives.
+      const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+      // Asynchronously: the stand-in server answers from this process's event loop.
+      const run = (credentials: Record<string, string>) =>
+        promisify(execFile)(process.execPath, [join(directory, 'probe.mjs')], { encoding: 'utf8', env: { ...environment, HOME: directory, PROBE_ENDPOINT: `http://127.0.0.1:${port}`, ...credentials } }).then(
+          ({ stderr }) => ({ status: 0, stderr }),
+          (error: { code: number; stderr: string }) => ({ status: error.code, stderr: error.stderr }),
+        );
+
+      const signed = await run({ AWS_ACCESS_KEY_ID: 'ASIALAMBDAROLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 'role-secret', AWS_SESSION_TOKEN: 'role-session-token' });
+      expect(signed.status, signed.stderr).toBe(0);
+      expect(seen).toHaveLength(1);
+      expect(seen[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIALAMBDAROLEEXAMPLE\/\d{8}\/us-east-1\/dynamodb\/aws4_request/);
+      expect(seen[0]['x-amz-security-token']).toBe('role-session-token');
+
+      const unsigned = await run({});
+      expect(unsigned.status).not.toBe(0);
+      expect(unsigned.stderr).toContain('Unable to find environment variable credentials.');
+      expect(seen).toHaveLength(1);
+    } finally {
+      server.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import type { FunctionDefinition } from '@leadflow/manifest';
-import { functionBundling } from '../../infra/function-bundling';
+import { bundleAliases, functionBundling } from '../../infra/function-bundling';
 import { projectRoot } from '../../infra/lead-app';
 import { handlerAssets } from '../../infra/lead-function';
 
@@ -33,24 +33,12 @@ const sdkPackage = /^@(aws-sdk|smithy|aws-crypto)\//;
 export async function bundleFunctions(definitions: readonly FunctionDefinition[], options: { externalSdk?: boolean } = {}): Promise<{ bundles: FunctionBundle[]; directory: string; dispose: () => void }> {
   const directory = mkdtempSync(join(tmpdir(), 'leadflow-bundles-'));
   const result = await build({
-    absWorkingDir: projectRoot,
+    ...deployedBuildOptions(options),
     entryPoints: definitions.map((definition) => definition.entry),
     outdir: directory,
     outbase: projectRoot,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: functionBundling.format,
-    target: functionBundling.target,
-    minify: functionBundling.minify,
-    sourcemap: functionBundling.sourceMap,
-    sourcesContent: functionBundling.sourcesContent,
-    mainFields: functionBundling.mainFields,
-    external: options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : functionBundling.externalModules,
-    banner: { js: functionBundling.banner },
-    tsconfig: join(projectRoot, 'tsconfig.json'),
     metafile: true,
-    logLevel: 'silent',
   });
   const bundles = definitions.map((definition) => {
     const file = join(directory, definition.entry.replace(/\.ts$/, '.mjs'));
@@ -75,6 +63,26 @@ export async function bundleFunctions(definitions: readonly FunctionDefinition[]
   // Left external, the SDK must resolve as the Lambda runtime's copy would: from a node_modules beside the bundles.
   if (options.externalSdk) symlinkSync(join(projectRoot, 'node_modules'), join(directory, 'node_modules'), 'dir');
   return { bundles, directory, dispose: () => rmSync(directory, { recursive: true, force: true }) };
+}
+
+/** esbuild's options for a bundle as `NodejsFunction` builds it with `functionBundling`, with the SDK left external if asked. */
+export function deployedBuildOptions(options: { externalSdk?: boolean } = {}): BuildOptions {
+  return {
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    format: functionBundling.format,
+    target: functionBundling.target,
+    minify: functionBundling.minify,
+    sourcemap: functionBundling.sourceMap,
+    sourcesContent: functionBundling.sourcesContent,
+    mainFields: functionBundling.mainFields,
+    external: options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : functionBundling.externalModules,
+    alias: { ...bundleAliases },
+    banner: { js: functionBundling.banner },
+    tsconfig: join(projectRoot, 'tsconfig.json'),
+    logLevel: 'silent',
+  };
 }
 
 /** Output bytes grouped by npm package, or by workspace package (`@leadflow/…`) and `functions/<name>` for our own code. */
@@ -141,6 +149,23 @@ export function zodProblems(bundle: FunctionBundle): string[] {
   if (locales.some((module) => !module.endsWith('/locales/en.js')))
     problems.push(`${bundle.name} bundles ${locales.length} zod locales: a whole namespace (\`z.core\`, \`z.locales\`) is used; import what it needs by name.`);
   if (!locales.some((module) => module.endsWith('/locales/en.js'))) problems.push(`${bundle.name} carries zod without its English messages: it must import @leadflow/domain, whose zod-locale.ts sets them.`);
+  return problems;
+}
+
+const lambdaCredentialsModule = relative(projectRoot, bundleAliases['@aws-sdk/credential-provider-node']);
+/** The default chain's other links and the STS and SSO clients they use: what the alias keeps out. */
+const credentialChainModule = /(^|\/)node_modules\/@aws-sdk\/(credential-provider-(?!env\/)[^/]+|nested-clients)\//;
+
+/**
+ * What is wrong with the credentials a bundle with the SDK resolves: the SDK's whole default chain
+ * instead of the environment credentials Lambda provides (`bundleAliases` in `infra/function-bundling.ts`).
+ */
+export function credentialChainProblems(bundle: FunctionBundle): string[] {
+  if (bundle.sdkBytes === 0) return [];
+  const chain = bundle.modules.filter((module) => credentialChainModule.test(module));
+  const problems: string[] = [];
+  if (!bundle.modules.includes(lambdaCredentialsModule)) problems.push(`${bundle.name} does not take its AWS credentials from ${lambdaCredentialsModule}: is the alias in bundleAliases still applied?`);
+  if (chain.length > 0) problems.push(`${bundle.name} bundles the SDK's default credential chain (${chain[0]}, …): Lambda's credentials are in the environment, read by ${lambdaCredentialsModule}.`);
   return problems;
 }
 
