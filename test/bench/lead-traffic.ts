@@ -89,7 +89,7 @@ interface PostContext {
  * as it is answered, for `seconds` or until `amount` posts are answered. The load comes from autocannon
  * (one keep-alive connection per poster, a lean HTTP client, so the load generator takes less of the
  * two cores than fetch would). Returns every 202 with when it was sent and answered; any other answer or
- * a connection error stops the case. Posts still unanswered when the time is up are not counted.
+ * a connection error fails the case. Posts still unanswered when the time is up are not counted.
  */
 export async function postLeadsConcurrently(runtime: LocalRuntime, label: string, load: { connections: number } & ({ seconds: number } | { amount: number })): Promise<PostedLead[]> {
   const accepted: PostedLead[] = [];
