@@ -24,6 +24,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Lambda = { Type: string; Properties: { Tags?: Array<{ Key: string; Value: string }> }; Metadata: Record<string, unknown> };
 
+/** The asset directories of a cloud assembly, as absolute paths. */
+function assetDirectoriesOf(outdir: string): string[] {
+  return readdirSync(outdir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith('asset.'))
+    .map((entry) => join(outdir, entry.name));
+}
+
 /** Every file under a directory, as absolute paths. */
 function filesUnder(directory: string): string[] {
   return readdirSync(directory, { recursive: true, encoding: 'utf8' })
@@ -79,11 +86,11 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
 
   it('puts no secret in any bundle: no demo secret value in any file of any asset', () => {
     const secretValues = Object.values(demoSecretValues()).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
-    const assetDirectories = readdirSync(outdir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name.startsWith('asset.'));
+    const assetDirectories = assetDirectoriesOf(outdir);
     expect(assetDirectories.length).toBeGreaterThanOrEqual(functions.length);
     const leaks: string[] = [];
     for (const directory of assetDirectories) {
-      for (const file of filesUnder(join(outdir, directory.name))) {
+      for (const file of filesUnder(directory)) {
         const content = readFileSync(file, 'latin1');
         for (const value of secretValues) if (content.includes(value)) leaks.push(`${file.slice(outdir.length + 1)} contains "${value}"`);
       }
@@ -92,9 +99,9 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
   });
 
   it("bundles the environment credentials Lambda provides, not the SDK's whole default chain (the alias in bundleAliases reaches esbuild through CDK)", () => {
-    const bundlesOfAssets = readdirSync(outdir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && entry.name.startsWith('asset.') && existsSync(join(outdir, entry.name, 'index.mjs')))
-      .map((entry) => readFileSync(join(outdir, entry.name, 'index.mjs'), 'utf8'));
+    const bundlesOfAssets = assetDirectoriesOf(outdir)
+      .filter((directory) => existsSync(join(directory, 'index.mjs')))
+      .map((directory) => readFileSync(join(directory, 'index.mjs'), 'utf8'));
     const withSdk = bundlesOfAssets.filter((code) => code.includes('AWS4-HMAC-SHA256'));
     expect(withSdk.length).toBeGreaterThan(functions.length / 2);
     // The chain's own last words, and the environment provider's.
