@@ -7,7 +7,7 @@ import { loadConfigurationFile, writeValidatedConfigurationFile } from '@leadflo
 import { LeadStack } from './lead-stack';
 import { resolveStage, stageContextKey, type Stage } from './stage';
 
-/** The repository root: NodejsFunction entries and the lock file are resolved against it. */
+/** The repository root: manifest entries and the bundles' working directory are resolved against it. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
-import { Aspects, Duration, Stack, Tags, type IAspect } from 'aws-cdk-lib';
+import { copyFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { Aspects, AssetHashType, DockerImage, Duration, Stack, Tags, type IAspect } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
@@ -13,7 +12,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { functionLimits, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { functionBundling } from './function-bundling';
+import type { StackFunctionBundles } from './function-bundling';
 import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
 
 /** Tag carried by every resource of a manifest function; tests and cost reports find functions by it. */
@@ -56,7 +55,8 @@ export interface LeadFunctionProps {
   validatedConfigurationFile: string;
   /** The configured secrets; the function may read those of the kinds its manifest entry lists. */
   secrets: IntegrationSecrets;
-  projectRoot: string;
+  /** The stack's function bundles, built together when CDK first asks for one. */
+  bundles: StackFunctionBundles;
   /** The stage's one function log group (each function's streams are named after it), kept to CloudFormation's 500-resource stack limit. */
   logGroup: logs.ILogGroup;
   tracing: boolean;
@@ -73,14 +73,14 @@ export const reportKeyPattern = 'channel-roi/*';
  */
 export class LeadFunction extends Construct {
   readonly definition: FunctionDefinition;
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.ILogGroup;
   readonly deadLetterQueue?: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: LeadFunctionProps) {
     super(scope, id);
-    const { definition, projectRoot } = props;
+    const { definition } = props;
     this.definition = definition;
     Tags.of(this).add(functionTagKey, definition.name);
 
@@ -96,11 +96,9 @@ export class LeadFunction extends Construct {
     const limits = functionLimits(definition);
     if (definition.trigger.kind !== 'http') this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters');
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(projectRoot, definition.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(definition, props.bundles, props.validatedConfigurationFile),
+      handler: 'index.handler',
       description: definition.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -123,19 +121,6 @@ export class LeadFunction extends Construct {
       deadLetterQueue: asyncDelivery && this.deadLetterQueue,
       retryAttempts: asyncDelivery?.retryAttempts,
       maxEventAge: asyncDelivery?.maxEventAge,
-      bundling: {
-        forceDockerBundling: false,
-        ...functionBundling,
-        tsconfig: join(projectRoot, 'tsconfig.json'),
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(props.validatedConfigurationFile)} ${shellQuote(join(outputDir, bundledConfigurationFileName))}`,
-            ...handlerAssets(definition, projectRoot).flatMap(({ source, target }) => [`mkdir -p ${shellQuote(dirname(join(outputDir, target)))}`, `cp ${shellQuote(source)} ${shellQuote(join(outputDir, target))}`]),
-          ],
-        },
-      },
     });
 
     NagSuppressions.addResourceSuppressions(this.function, [
@@ -212,6 +197,28 @@ export class LeadFunction extends Construct {
 }
 
 /**
+ * A function's code asset: its bundle from the stack's one esbuild run (`StackFunctionBundles`), with
+ * the validated configuration beside it. Local bundling only, so no Docker; the asset is hashed on its
+ * output. The source path is the handler's own folder, which keeps each function's asset apart in
+ * CDK's staging cache.
+ */
+function bundledCode(definition: FunctionDefinition, bundles: StackFunctionBundles, validatedConfigurationFile: string): lambda.Code {
+  return lambda.Code.fromAsset(bundles.handlerFolderOf(definition), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      local: {
+        tryBundle(outputDir: string) {
+          cpSync(bundles.directoryOf(definition), outputDir, { recursive: true });
+          copyFileSync(validatedConfigurationFile, join(outputDir, bundledConfigurationFileName));
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * SES permission for the one sender address the configuration names: the domain identity and the
  * address identity (SES authorises against whichever is verified), and only with that From address.
  */
@@ -224,26 +231,6 @@ function sendNotificationEmail(scope: Construct, sender: string): iam.PolicyStat
     resources: [identity(domain), identity(sender)],
     conditions: { StringEquals: { 'ses:FromAddress': sender } },
   });
-}
-
-/**
- * The files a handler reads at run time (the manifest's `assets`), from its own folder to the same
- * relative place beside the bundle, so `new URL('./file', import.meta.url)` works locally and in Lambda.
- * Checked at synth time: a missing or escaping path should fail with its name, not as a failed `cp`.
- */
-export function handlerAssets(definition: FunctionDefinition, projectRoot: string): Array<{ source: string; target: string }> {
-  const handlerFolder = join(projectRoot, dirname(definition.entry));
-  return (definition.assets ?? []).map((asset) => {
-    const target = normalize(asset);
-    if (target.startsWith('..') || target.startsWith('/')) throw new Error(`${definition.name}: asset "${asset}" must stay inside ${dirname(definition.entry)}`);
-    const source = join(handlerFolder, target);
-    if (!existsSync(source)) throw new Error(`${definition.name}: asset "${asset}" not found at ${source}`);
-    return { source, target };
-  });
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

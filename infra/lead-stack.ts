@@ -10,6 +10,7 @@ import { manifestFunctions, tables as tableDefinitions, type TableName } from '@
 import { pascalCase } from './construct-names';
 import { LeadAlarms } from './lead-alarms';
 import { LeadDashboard } from './lead-dashboard';
+import { StackFunctionBundles } from './function-bundling';
 import { LeadFunction } from './lead-function';
 import { LeadHttpApi } from './lead-http-api';
 import { createManifestTable } from './manifest-table';
@@ -100,6 +101,7 @@ export class LeadStack extends Stack {
 
     const leadFunctions = new Map<string, LeadFunction>();
     const functions = manifestFunctions(props.configuration);
+    const bundles = new StackFunctionBundles(functions, props.projectRoot);
     // One log group for every function: a group per function would cost a CloudFormation resource each
     // (a stack holds at most 500), and Lambda names each function's log streams after it anyway.
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', { retention: logRetention });
@@ -112,7 +114,7 @@ export class LeadStack extends Stack {
         configuration: props.configuration,
         validatedConfigurationFile: props.validatedConfigurationFile,
         secrets: this.secrets,
-        projectRoot: props.projectRoot,
+        bundles,
         logGroup: functionLogs,
         tracing: props.tracing ?? true,
         reportBucket: this.reports.bucket,

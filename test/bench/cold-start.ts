@@ -35,8 +35,8 @@ function medianImportTimes(files: string[]): number[] {
  */
 export async function coldStartBenchmark(): Promise<Figure[]> {
   const functions = manifestFunctions(demoConfiguration());
-  const bundled = await bundleFunctions(functions);
-  const external = await bundleFunctions(
+  const bundled = bundleFunctions(functions);
+  const external = bundleFunctions(
     functions.filter((definition) => definition.name === captureFunction),
     { externalSdk: true },
   );

@@ -9,7 +9,8 @@ import { manifestFunctions } from '@leadflow/manifest';
 import { loadConfigurationFile, readValidatedConfigurationFile } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { projectRoot } from '../../infra/lead-app';
-import { bundledConfigurationFileName, functionTagKey, handlerAssets } from '../../infra/lead-function';
+import { handlerAssets } from '../../infra/handler-assets';
+import { bundledConfigurationFileName, functionTagKey } from '../../infra/lead-function';
 import { resolveStage } from '../../infra/stage';
 import { writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
@@ -40,8 +41,8 @@ function filesUnder(directory: string): string[] {
 
 describe('cdk synth (real esbuild bundling, offline)', () => {
   const outdir = join(scratch, 'cdk.out');
-  // One real synth, shared by the tests that read its output. Bundling every function takes about a
-  // minute of CPU; on a loaded shared machine that has been four minutes of wall time, hence the margin.
+  // One real synth, shared by the tests that read its output. It bundles every function in one esbuild
+  // run; with 64 esbuild processes it took two minutes, and four on a loaded shared machine.
   beforeAll(async () => {
     await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd: projectRoot, env: offlineEnv, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
   }, 550_000);
@@ -67,6 +68,13 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
       expect(metadata['aws:asset:is-bundled'], name).toBe(true);
       const assetDirectory = join(outdir, metadata['aws:asset:path'] as string);
       assetDirectories.push(assetDirectory);
+      // Its own bundle, not another function's: the functions' assets differ only in what tryBundle copies.
+      const entry = functions.find((definition) => definition.name === name)!.entry;
+      const { sources } = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      expect(
+        sources.some((source) => source.endsWith(entry)),
+        `${name}: bundle of ${entry}`,
+      ).toBe(true);
       for (const file of ['index.mjs', 'index.mjs.map', bundledConfigurationFileName]) expect(existsSync(join(assetDirectory, file)), `${name}: ${file}`).toBe(true);
       expect(readValidatedConfigurationFile(join(assetDirectory, bundledConfigurationFileName)), name).toEqual(configuration);
       // Files the manifest says the handler reads at run time sit beside its bundle, unchanged.

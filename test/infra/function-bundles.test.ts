@@ -7,16 +7,18 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
+import { functionBuildOptions } from '../../infra/function-bundling';
+import { projectRoot } from '../../infra/lead-app';
 import { demoConfiguration } from '../support/demo-configuration';
-import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, deployedBuildOptions, zodProblems, type FunctionBundle } from '../support/function-bundles';
+import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, zodProblems, type FunctionBundle } from '../support/function-bundles';
 
 /** Every manifest function, bundled once as CDK bundles it (one esbuild run for all). */
 const functions = manifestFunctions(demoConfiguration());
 let bundles: FunctionBundle[];
 let dispose: () => void = () => undefined;
 
-beforeAll(async () => {
-  ({ bundles, dispose } = await bundleFunctions(functions));
+beforeAll(() => {
+  ({ bundles, dispose } = bundleFunctions(functions));
 }, 600_000);
 afterAll(() => dispose());
 
@@ -74,7 +76,7 @@ describe('function bundles', () => {
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     const directory = mkdtempSync(join(tmpdir(), 'leadflow-credentials-probe-'));
     try {
-      await build({ ...deployedBuildOptions(), entryPoints: ['test/support/bundled-credentials-probe.ts'], outfile: join(directory, 'probe.mjs') });
+      await build({ ...functionBuildOptions(projectRoot), entryPoints: ['test/support/bundled-credentials-probe.ts'], outfile: join(directory, 'probe.mjs') });
       const { port } = server.address() as { port: number };
       // A home with no AWS profile, and no credential settings but the ones each run gives.
       const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));

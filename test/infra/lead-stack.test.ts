@@ -8,7 +8,8 @@ import { functionLimits, manifestFunctions, tables, type EventTrigger, type Func
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
-import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, handlerAssets, reportKeyPattern, tableEnvironmentVariables } from '../../infra/lead-function';
+import { handlerAssets } from '../../infra/handler-assets';
+import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, reportKeyPattern, tableEnvironmentVariables } from '../../infra/lead-function';
 import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';

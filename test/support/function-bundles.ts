@@ -1,11 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { join, relative } from 'node:path';
+import type { Metafile } from 'esbuild';
 import type { FunctionDefinition } from '@leadflow/manifest';
-import { bundleAliases, functionBundling } from '../../infra/function-bundling';
+import { bundleAliases, bundleFileName, buildFunctionBundles } from '../../infra/function-bundling';
 import { projectRoot } from '../../infra/lead-app';
-import { handlerAssets } from '../../infra/lead-function';
 
 /** One function's bundle as deployed: its minified size and how much of it is the AWS SDK. */
 export interface FunctionBundle {
@@ -25,30 +24,17 @@ export interface FunctionBundle {
 const sdkPackage = /^@(aws-sdk|smithy|aws-crypto)\//;
 
 /**
- * Bundles every function the way `NodejsFunction` does with `functionBundling` (the same esbuild
- * flags CDK passes on its command line), all in one esbuild run, into a temporary directory that
- * `dispose` removes. `externalSdk` leaves the AWS SDK to the Lambda runtime instead, for comparison: the
- * bundles then import it from the project's `node_modules`, linked beside them.
+ * Bundles every function as CDK deploys it (`buildFunctionBundles`, one esbuild run), into a temporary
+ * directory that `dispose` removes. `externalSdk` leaves the AWS SDK to the Lambda runtime instead, for
+ * comparison: the bundles then import it from the project's `node_modules`, linked beside them.
  */
-export async function bundleFunctions(definitions: readonly FunctionDefinition[], options: { externalSdk?: boolean } = {}): Promise<{ bundles: FunctionBundle[]; directory: string; dispose: () => void }> {
+export function bundleFunctions(definitions: readonly FunctionDefinition[], options: { externalSdk?: boolean } = {}): { bundles: FunctionBundle[]; directory: string; dispose: () => void } {
   const directory = mkdtempSync(join(tmpdir(), 'leadflow-bundles-'));
-  const result = await build({
-    ...deployedBuildOptions(options),
-    entryPoints: definitions.map((definition) => definition.entry),
-    outdir: directory,
-    outbase: projectRoot,
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-  });
+  const metafile = buildFunctionBundles(definitions, projectRoot, directory, options);
   const bundles = definitions.map((definition) => {
-    const file = join(directory, definition.entry.replace(/\.ts$/, '.mjs'));
-    const output = result.metafile.outputs[relative(projectRoot, file)];
+    const file = join(directory, definition.name, bundleFileName);
+    const output = metafile.outputs[relative(projectRoot, file)];
     if (!output) throw new Error(`esbuild wrote no bundle for ${definition.name} (${definition.entry})`);
-    // The files a handler reads at run time go beside its bundle, as CDK's afterBundling hook puts them.
-    for (const { source, target } of handlerAssets(definition, projectRoot)) {
-      mkdirSync(dirname(join(dirname(file), target)), { recursive: true });
-      copyFileSync(source, join(dirname(file), target));
-    }
     const packages = bytesByPackage(output);
     const sdkBytes = [...packages].filter(([name]) => sdkPackage.test(`${name}/`)).reduce((sum, [, bytes]) => sum + bytes, 0);
     const largestPackages = [...packages]
@@ -63,26 +49,6 @@ export async function bundleFunctions(definitions: readonly FunctionDefinition[]
   // Left external, the SDK must resolve as the Lambda runtime's copy would: from a node_modules beside the bundles.
   if (options.externalSdk) symlinkSync(join(projectRoot, 'node_modules'), join(directory, 'node_modules'), 'dir');
   return { bundles, directory, dispose: () => rmSync(directory, { recursive: true, force: true }) };
-}
-
-/** esbuild's options for a bundle as `NodejsFunction` builds it with `functionBundling`, with the SDK left external if asked. */
-export function deployedBuildOptions(options: { externalSdk?: boolean } = {}): BuildOptions {
-  return {
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
-    format: functionBundling.format,
-    target: functionBundling.target,
-    minify: functionBundling.minify,
-    sourcemap: functionBundling.sourceMap,
-    sourcesContent: functionBundling.sourcesContent,
-    mainFields: functionBundling.mainFields,
-    external: options.externalSdk ? ['@aws-sdk/*', '@smithy/*'] : functionBundling.externalModules,
-    alias: { ...bundleAliases },
-    banner: { js: functionBundling.banner },
-    tsconfig: join(projectRoot, 'tsconfig.json'),
-    logLevel: 'silent',
-  };
 }
 
 /** Output bytes grouped by npm package, or by workspace package (`@leadflow/…`) and `functions/<name>` for our own code. */
