@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { provideInvocationStore, runInvocation } from './invocation-store';
 import { lambdaContext } from './lambda-context';
 
 /**
@@ -52,8 +53,12 @@ export class FunctionHost {
     this.slots = new ConcurrencyLimit(slots);
   }
 
-  /** Imports every handler module; call after the environment the handlers read has been set. */
+  /**
+   * Imports every handler module; call after the environment the handlers read has been set. Each
+   * invocation gets Lambda's per-invocation store, so overlapping ones keep their own log keys and metrics.
+   */
   async load(): Promise<void> {
+    provideInvocationStore(this.slots.limit);
     for (const definition of this.definitions) {
       const module = (await import(pathToFileURL(resolve(this.rootDir, definition.entry)).href)) as { handler?: LambdaHandler };
       if (typeof module.handler !== 'function') throw new Error(`${definition.entry} does not export a function named "handler"`);
@@ -82,7 +87,8 @@ export class FunctionHost {
           this.pathGapTimer = undefined;
         }
         try {
-          return await currentInvocation.run(name, () => handler(event, lambdaContext(name, functionLimits(definition))));
+          const context = lambdaContext(name, functionLimits(definition));
+          return await runInvocation(context.awsRequestId, () => currentInvocation.run(name, () => handler(event, context)));
         } finally {
           if (definition.speedToLead && --this.speedToLeadRunning === 0) this.pathGapTimer = setTimeout(() => this.releaseHeldDeliveries(), this.pathGapMs);
           for (const listener of this.invocationListeners) listener(name);

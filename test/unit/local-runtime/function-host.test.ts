@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { logger } from '@leadflow/platform';
+import { projectRoot } from '../../../infra/lead-app';
 import { currentInvocation } from '../../../packages/local-runtime/src/function-host';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
@@ -109,5 +111,37 @@ describe('FunctionHost', () => {
     await host.load();
     expect(await host.invoke('named', {})).toBe('named');
     expect(currentInvocation.getStore()).toBeUndefined();
+  });
+
+  it("keeps each invocation's Lambda context and correlation id on its own log lines when invocations overlap", async () => {
+    const entry = 'test/support/logging-handler.ts';
+    const host = new FunctionHost([definition({ name: 'first', entry }), definition({ name: 'second', entry })], projectRoot);
+    await host.load();
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    logger.chooseLogLevel('INFO');
+    let open!: () => void;
+    (globalThis as { loggingHandlerGate?: Promise<void> }).loggingHandlerGate = new Promise<void>((done) => (open = done));
+    try {
+      const runs = [host.invoke('first', { id: 'event-1' }), host.invoke('second', { id: 'event-2' })];
+      await vi.waitFor(() => expect(lines.join('')).toContain('event-2'));
+      open();
+      await Promise.all(runs);
+    } finally {
+      logger.chooseLogLevel('SILENT');
+      write.mockRestore();
+      delete (globalThis as { loggingHandlerGate?: Promise<void> }).loggingHandlerGate;
+    }
+    const entries = lines
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('the gate'))
+      .map((line) => JSON.parse(line) as { message: string; eventId: string; function_name: string; correlation_id: string });
+    expect(entries.map(({ message, eventId }) => `${eventId} ${message}`).sort()).toEqual(['event-1 after the gate', 'event-1 before the gate', 'event-2 after the gate', 'event-2 before the gate']);
+    for (const { eventId, function_name, correlation_id } of entries)
+      expect({ function_name, correlation_id }, eventId).toEqual(eventId === 'event-1' ? { function_name: 'first', correlation_id: 'event-1' } : { function_name: 'second', correlation_id: 'event-2' });
   });
 });
