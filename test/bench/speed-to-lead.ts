@@ -15,6 +15,12 @@ const singleLeads = 200;
 const warmUpLeads = 50;
 const burstConcurrency = 16;
 const burstSeconds = 10;
+/**
+ * Bursts run back to back; the last is held to the targets. The first ones find DynamoDB Local's JIT
+ * (and this process's) cold for concurrent work: in six bursts in a row after 50 leads one at a time, the accepted rate went 11, 19,
+ * 27, 28, 24, 26 leads/s and post → email p99 3.1, 2.1, 1.7, 1.6, 1.7, 1.7 s. The first is reported too.
+ */
+const bursts = 3;
 const catchUpSeconds = 2;
 const captureSeconds = 5;
 const c16Rounds = 2;
@@ -124,6 +130,41 @@ async function idleCost(runtime: LocalRuntime): Promise<Figure[]> {
 
 /** 16 posts in flight for 10 s, then quiet: do emails keep pace with capture? */
 async function burst(runtime: LocalRuntime, watcher: LeadWatcher, post: Post): Promise<Figure[]> {
+  const rounds: BurstRound[] = [];
+  for (let round = 0; round < bursts; round += 1) rounds.push(await burstRound(runtime, watcher, post));
+  const first = rounds[0];
+  const measured = rounds[rounds.length - 1];
+  const label = `burst (${burstConcurrency} in flight, ${burstSeconds} s, after ${bursts - 1} warm-up bursts)`;
+  return [
+    { name: `${label}: leads accepted`, value: measured.leads.length, unit: 'leads' },
+    { name: `burst: accepted/s over burst + ${catchUpSeconds} s`, value: measured.acceptedPerSecond, unit: 'leads/s' },
+    {
+      name: `burst: notified/s over burst + ${catchUpSeconds} s`,
+      value: measured.notifiedPerSecond,
+      unit: 'leads/s',
+      baseline: { name: 'accepted/s', value: measured.acceptedPerSecond },
+      target: 'ratio ≥ 0.9',
+      met: measured.notifiedPerSecond >= 0.9 * measured.acceptedPerSecond,
+    },
+    { name: 'burst: post → 202, p50', value: percentile(measured.toAccepted, 0.5), unit: 'ms' },
+    { name: 'burst: post → 202, p99', value: percentile(measured.toAccepted, 0.99), unit: 'ms' },
+    { name: 'burst: post → rep emailed, p50', value: percentile(measured.toEmail, 0.5), unit: 'ms', baseline: { name: 'post → 202 p50', value: percentile(measured.toAccepted, 0.5) } },
+    { name: 'burst: post → rep emailed, p99', value: percentile(measured.toEmail, 0.99), unit: 'ms', target: '≤ 2000 ms', met: percentile(measured.toEmail, 0.99) <= 2000 },
+    { name: 'first burst (cold): accepted/s', value: first.acceptedPerSecond, unit: 'leads/s', baseline: { name: 'notified/s', value: first.notifiedPerSecond } },
+    { name: 'first burst (cold): post → rep emailed, p99', value: percentile(first.toEmail, 0.99), unit: 'ms', baseline: { name: 'post → 202 p99', value: percentile(first.toAccepted, 0.99) } },
+  ];
+}
+
+interface BurstRound {
+  leads: PostedLead[];
+  acceptedPerSecond: number;
+  notifiedPerSecond: number;
+  toAccepted: number[];
+  toEmail: number[];
+}
+
+/** One burst, then the catch-up window, then quiet until every lead of it is emailed. */
+async function burstRound(runtime: LocalRuntime, watcher: LeadWatcher, post: Post): Promise<BurstRound> {
   const started = Date.now();
   const leads = await post.many('burst', { connections: burstConcurrency, seconds: burstSeconds });
   const windowEnd = started + (burstSeconds + catchUpSeconds) * 1000;
@@ -133,26 +174,13 @@ async function burst(runtime: LocalRuntime, watcher: LeadWatcher, post: Post): P
   const notifiedInWindow = leads.filter((lead) => (watcher.notifiedAt.get(lead.leadId) ?? Infinity) <= windowEnd).length;
   for (const lead of leads) await watcher.waitForEmail(lead.leadId, 120_000);
   await runtime.settle(catchUpTimeoutMs);
-  const toEmail = leads.map((lead) => watcher.notifiedAt.get(lead.leadId)! - lead.sentAt);
-  const toAccepted = leads.map((lead) => lead.acceptedAt - lead.sentAt);
-  const acceptedPerSecond = leads.length / windowSeconds;
-  const notifiedPerSecond = notifiedInWindow / windowSeconds;
-  return [
-    { name: `burst (${burstConcurrency} in flight, ${burstSeconds} s): leads accepted`, value: leads.length, unit: 'leads' },
-    { name: `burst: accepted/s over burst + ${catchUpSeconds} s`, value: acceptedPerSecond, unit: 'leads/s' },
-    {
-      name: `burst: notified/s over burst + ${catchUpSeconds} s`,
-      value: notifiedPerSecond,
-      unit: 'leads/s',
-      baseline: { name: 'accepted/s', value: acceptedPerSecond },
-      target: 'ratio ≥ 0.9',
-      met: notifiedPerSecond >= 0.9 * acceptedPerSecond,
-    },
-    { name: 'burst: post → 202, p50', value: percentile(toAccepted, 0.5), unit: 'ms' },
-    { name: 'burst: post → 202, p99', value: percentile(toAccepted, 0.99), unit: 'ms' },
-    { name: 'burst: post → rep emailed, p50', value: percentile(toEmail, 0.5), unit: 'ms', baseline: { name: 'post → 202 p50', value: percentile(toAccepted, 0.5) } },
-    { name: 'burst: post → rep emailed, p99', value: percentile(toEmail, 0.99), unit: 'ms', target: '≤ 2000 ms', met: percentile(toEmail, 0.99) <= 2000 },
-  ];
+  return {
+    leads,
+    acceptedPerSecond: leads.length / windowSeconds,
+    notifiedPerSecond: notifiedInWindow / windowSeconds,
+    toAccepted: leads.map((lead) => lead.acceptedAt - lead.sentAt),
+    toEmail: leads.map((lead) => watcher.notifiedAt.get(lead.leadId)! - lead.sentAt),
+  };
 }
 
 /**
