@@ -5,6 +5,9 @@ import { currentInvocation } from '@leadflow/local-runtime';
 /** Operations that accept `ReturnConsumedCapacity`; the counter asks for it so units can be summed. */
 const capacityOperations = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems']);
 
+/** The label of requests sent outside any invocation's context. */
+export const unattributedRequests = '(no function)';
+
 const readOperations = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
 interface ConsumedCapacity {
@@ -50,13 +53,13 @@ export class DynamoDbRequestCounter {
   private readonly labelRequest = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
     const port = request.socket?.localPort;
-    if (this.port !== undefined && port !== undefined && request.getHeader('host') === `127.0.0.1:${this.port}`) this.functionByClientPort.set(port, currentInvocation.getStore() ?? '(no function)');
+    if (this.port !== undefined && port !== undefined && request.getHeader('host') === `127.0.0.1:${this.port}`) this.functionByClientPort.set(port, currentInvocation.getStore() ?? unattributedRequests);
   };
 
   async start(): Promise<string> {
     const target = new URL(this.target);
     this.server = createServer((incoming, outgoing) => {
-      const functionName = this.functionByClientPort.get(incoming.socket.remotePort ?? -1) ?? '(no function)';
+      const functionName = this.functionByClientPort.get(incoming.socket.remotePort ?? -1) ?? unattributedRequests;
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
