@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
-import { functionBuildOptions } from '../../infra/function-bundling';
+import { bundleFileName, functionBuildOptions, StackFunctionBundles } from '../../infra/function-bundling';
 import { projectRoot } from '../../infra/lead-app';
 import { demoConfiguration } from '../support/demo-configuration';
 import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, zodProblems, type FunctionBundle } from '../support/function-bundles';
@@ -101,5 +101,21 @@ describe('function bundles', () => {
       server.close();
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('StackFunctionBundles', () => {
+  it("builds the stack's bundles once, each with its handler's assets beside it", () => {
+    const definitions = functions.filter((definition) => ['health', 'serve-embed-script'].includes(definition.name));
+    const stackBundles = new StackFunctionBundles(definitions, projectRoot);
+    const [health, embed] = definitions;
+    const healthDirectory = stackBundles.directoryOf(health);
+    const built = statSync(join(healthDirectory, bundleFileName)).mtimeMs;
+    expect(existsSync(join(healthDirectory, `${bundleFileName}.map`))).toBe(true);
+    const embedDirectory = stackBundles.directoryOf(embed);
+    expect(readFileSync(join(embedDirectory, 'embed.js'))).toEqual(readFileSync(join(projectRoot, dirname(embed.entry), 'embed.js')));
+    expect(stackBundles.directoryOf(health)).toBe(healthDirectory);
+    expect(statSync(join(healthDirectory, bundleFileName)).mtimeMs).toBe(built);
+    expect(stackBundles.handlerFolderOf(embed)).toBe(join(projectRoot, dirname(embed.entry)));
   });
 });
