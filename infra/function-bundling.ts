@@ -45,19 +45,30 @@ export function functionBuildOptions(projectRoot: string, options: { externalSdk
 }
 
 /**
- * Bundles `definitions` in one esbuild run into `outdir/<name>/index.mjs`, each with the files its
- * handler reads at run time (the manifest's `assets`) beside it. One run parses the shared code once:
- * about a second of CPU per function less than a process per function.
+ * Functions bundled per esbuild run. One run parses the code they share once; measured here for the 64
+ * functions, runs of 8 took 11 s with esbuild at 660 MB at most, one run of all 64 took 15 s at 2.4 GB,
+ * and one run per function 36 s.
+ */
+const functionsPerBuild = 8;
+
+/**
+ * Bundles `definitions` into `outdir/<name>/index.mjs`, eight functions per esbuild run, each with the
+ * files its handler reads at run time (the manifest's `assets`) beside it.
  *
  * @throws the esbuild error naming the file and line, when a handler does not build.
  */
 export function buildFunctionBundles(definitions: readonly FunctionDefinition[], projectRoot: string, outdir: string, options: { externalSdk?: boolean } = {}): Metafile {
-  const { metafile } = buildSync({
-    ...functionBuildOptions(projectRoot, options),
-    entryPoints: definitions.map((definition) => ({ in: definition.entry, out: `${definition.name}/${bundleFileName.replace(/\.mjs$/, '')}` })),
-    outdir,
-    metafile: true,
-  });
+  const metafile: Metafile = { inputs: {}, outputs: {} };
+  for (let start = 0; start < definitions.length; start += functionsPerBuild) {
+    const built = buildSync({
+      ...functionBuildOptions(projectRoot, options),
+      entryPoints: definitions.slice(start, start + functionsPerBuild).map((definition) => ({ in: definition.entry, out: `${definition.name}/${bundleFileName.replace(/\.mjs$/, '')}` })),
+      outdir,
+      metafile: true,
+    }).metafile;
+    Object.assign(metafile.inputs, built.inputs);
+    Object.assign(metafile.outputs, built.outputs);
+  }
   for (const definition of definitions) {
     for (const { source, target } of handlerAssets(definition, projectRoot)) {
       const destination = join(outdir, definition.name, target);

@@ -197,7 +197,7 @@ export class LeadFunction extends Construct {
 }
 
 /**
- * A function's code asset: its bundle from the stack's one esbuild run (`StackFunctionBundles`), with
+ * A function's code asset: its bundle from the stack's shared build (`StackFunctionBundles`), with
  * the validated configuration beside it. Local bundling only, so no Docker; the asset is hashed on its
  * output. The source path is the handler's own folder, which keeps each function's asset apart in
  * CDK's staging cache.

@@ -41,8 +41,8 @@ function filesUnder(directory: string): string[] {
 
 describe('cdk synth (real esbuild bundling, offline)', () => {
   const outdir = join(scratch, 'cdk.out');
-  // One real synth, shared by the tests that read its output. It bundles every function in one esbuild
-  // run; with 64 esbuild processes it took two minutes, and four on a loaded shared machine.
+  // One real synth, shared by the tests that read its output. It bundles eight functions per esbuild
+  // run; with an esbuild process per function it took two minutes, and four on a loaded shared machine.
   beforeAll(async () => {
     await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd: projectRoot, env: offlineEnv, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
   }, 550_000);

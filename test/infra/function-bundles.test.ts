@@ -12,7 +12,7 @@ import { projectRoot } from '../../infra/lead-app';
 import { demoConfiguration } from '../support/demo-configuration';
 import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, zodProblems, type FunctionBundle } from '../support/function-bundles';
 
-/** Every manifest function, bundled once as CDK bundles it (one esbuild run for all). */
+/** Every manifest function, bundled once as CDK bundles it (`buildFunctionBundles`). */
 const functions = manifestFunctions(demoConfiguration());
 let bundles: FunctionBundle[];
 let dispose: () => void = () => undefined;

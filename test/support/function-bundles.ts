@@ -24,7 +24,7 @@ export interface FunctionBundle {
 const sdkPackage = /^@(aws-sdk|smithy|aws-crypto)\//;
 
 /**
- * Bundles every function as CDK deploys it (`buildFunctionBundles`, one esbuild run), into a temporary
+ * Bundles every function as CDK deploys it (`buildFunctionBundles`), into a temporary
  * directory that `dispose` removes. `externalSdk` leaves the AWS SDK to the Lambda runtime instead, for
  * comparison: the bundles then import it from the project's `node_modules`, linked beside them.
  */
