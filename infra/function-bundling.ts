@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import type { FunctionDefinition } from '@leadflow/manifest';
-import { handlerAssets } from './handler-assets';
+import { handlerAssets, handlerFolder } from './handler-assets';
 
 /**
  * Modules every bundle takes from elsewhere. Lambda hands a function its credentials in the environment,
@@ -15,7 +15,8 @@ export const bundleAliases: Readonly<Record<string, string>> = {
 };
 
 /** Each function's bundle within a build: `<function name>/index.mjs`, its source map beside it. */
-export const bundleFileName = 'index.mjs';
+const bundleName = 'index';
+export const bundleFileName = `${bundleName}.mjs`;
 
 /**
  * How every manifest function is bundled. CDK's assets, the bundle budget test and `npm run bench` all
@@ -62,7 +63,7 @@ export function buildFunctionBundles(definitions: readonly FunctionDefinition[],
   for (let start = 0; start < definitions.length; start += functionsPerBuild) {
     const built = buildSync({
       ...functionBuildOptions(projectRoot, options),
-      entryPoints: definitions.slice(start, start + functionsPerBuild).map((definition) => ({ in: definition.entry, out: `${definition.name}/${bundleFileName.replace(/\.mjs$/, '')}` })),
+      entryPoints: definitions.slice(start, start + functionsPerBuild).map((definition) => ({ in: definition.entry, out: `${definition.name}/${bundleName}` })),
       outdir,
       metafile: true,
     }).metafile;
@@ -94,7 +95,7 @@ export class StackFunctionBundles {
 
   /** The folder of `definition`'s handler source. */
   handlerFolderOf(definition: FunctionDefinition): string {
-    return join(this.projectRoot, dirname(definition.entry));
+    return handlerFolder(definition, this.projectRoot);
   }
 
   /** The directory holding `definition`'s bundle and its assets. */

@@ -106,7 +106,7 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     expect(leaks).toEqual([]);
   });
 
-  it("bundles the environment credentials Lambda provides, not the SDK's whole default chain (the alias in bundleAliases reaches esbuild through CDK)", () => {
+  it("bundles the environment credentials Lambda provides, not the SDK's whole default chain (the alias in bundleAliases reaches every asset)", () => {
     const bundlesOfAssets = assetDirectoriesOf(outdir)
       .filter((directory) => existsSync(join(directory, 'index.mjs')))
       .map((directory) => readFileSync(join(directory, 'index.mjs'), 'utf8'));
