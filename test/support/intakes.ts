@@ -1,7 +1,7 @@
-import { prepareIntake, type Configuration, type LeadContact, type PreparedIntake } from '@leadflow/domain';
+import { prepareIntake, type Configuration, type PreparedIntake, type SubmittedContact } from '@leadflow/domain';
 
 /** A prepared web-form intake for `formId`, with predictable ids derived from `leadId`. */
-export function webFormIntake(config: Configuration, input: { leadId: string; formId?: string; contact?: LeadContact; answers?: Record<string, string>; now?: Date; utmSource?: string }): PreparedIntake {
+export function webFormIntake(config: Configuration, input: { leadId: string; formId?: string; contact?: SubmittedContact; answers?: Record<string, string>; now?: Date; utmSource?: string }): PreparedIntake {
   const form = config.forms.find((candidate) => candidate.id === (input.formId ?? 'demo'))!;
   return prepareIntake(
     {

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
 import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
-import type { LeadContact, SourceKind } from './lead';
+import type { SubmittedContact, SourceKind } from './lead';
 import { leadContactFieldNames } from './lead';
 import type { IntakeSubmission } from './lead-intake';
 import type { LeadRoute } from './integrations-configuration';
@@ -53,7 +53,7 @@ export function urnId(urn: string | undefined): string | undefined {
 }
 
 /** A lead field an answer fills: a contact field, or a first/last name joined into `name`. */
-export type AnswerTarget = keyof LeadContact | 'first_name' | 'last_name';
+export type AnswerTarget = keyof SubmittedContact | 'first_name' | 'last_name';
 
 /**
  * The names the platforms (Meta `field_data`, Google `column_id` lower-cased, TikTok `lead_data`) and
@@ -107,8 +107,8 @@ export function readAnswers(
   entries: ReadonlyArray<{ key: string; value: string }>,
   target: (key: string) => AnswerTarget | undefined,
   answerKey: (key: string) => string = (key) => key,
-): { contact: LeadContact; answers: Record<string, string> } {
-  const contact: LeadContact = {};
+): { contact: SubmittedContact; answers: Record<string, string> } {
+  const contact: SubmittedContact = {};
   const answers: Record<string, string> = {};
   let firstName: string | undefined;
   let lastName: string | undefined;
@@ -144,7 +144,7 @@ export function platformSubmission(input: {
   platformLeadId: string;
   formId?: string;
   sourceId?: string;
-  contact: LeadContact;
+  contact: SubmittedContact;
   answers: Record<string, string>;
   touch: TouchAttribution;
   isTest: boolean;

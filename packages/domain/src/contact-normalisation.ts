@@ -1,5 +1,6 @@
 import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';
+import type { LeadContact } from './lead';
 
 const emailSyntax = z.email();
 
@@ -9,10 +10,20 @@ export function normaliseEmail(raw: string): string | undefined {
   return emailSyntax.safeParse(email).success ? email : undefined;
 }
 
-/** Converts a phone number to E.164, reading national numbers in the form's default country. */
-export function normalisePhone(raw: string, defaultCountry: string): string | undefined {
+/**
+ * A valid phone number in E.164 and the country it belongs to (absent for non-geographic numbers such as
+ * +800), national numbers read in the form's default country; `undefined` when it is not a valid number.
+ */
+export function normalisePhone(raw: string, defaultCountry: string): { number: string; country?: string } | undefined {
   const phone = parsePhoneNumber(raw.trim(), defaultCountry as CountryCode);
-  return phone?.isValid() ? phone.number : undefined;
+  return phone?.isValid() ? { number: phone.number, ...(phone.country ? { country: phone.country } : {}) } : undefined;
+}
+
+/** The contact with its phone's country, read from the number when the lead was stored without it (captured before it was kept). */
+export function withPhoneCountry<T extends { contact: LeadContact }>(lead: T): T {
+  if (!lead.contact.phone || lead.contact.phoneCountry) return lead;
+  const country = parsePhoneNumber(lead.contact.phone)?.country;
+  return country ? { ...lead, contact: { ...lead.contact, phoneCountry: country } } : lead;
 }
 
 /** Collapses inner whitespace and trims, so "  Ada   Lovelace " and "Ada Lovelace" are one name. */

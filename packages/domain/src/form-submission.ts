@@ -1,5 +1,5 @@
 import type { Form, FormField } from './configuration';
-import type { LeadContact } from './lead';
+import type { SubmittedContact } from './lead';
 import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
 
 export interface FieldIssue {
@@ -7,7 +7,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export type SubmissionResult = { ok: true; contact: LeadContact; answers: Record<string, string> } | { ok: false; issues: FieldIssue[] };
+export type SubmissionResult = { ok: true; contact: SubmittedContact; answers: Record<string, string> } | { ok: false; issues: FieldIssue[] };
 
 /** A posted field value: forms send strings; JSON clients may send numbers or booleans, and repeated keys arrive as arrays. */
 export type SubmittedValue = string | number | boolean | null | undefined | SubmittedValue[];
@@ -22,7 +22,7 @@ export type SubmittedValue = string | number | boolean | null | undefined | Subm
  */
 export function readSubmission(form: Form, submitted: Record<string, SubmittedValue>): SubmissionResult {
   const issues: FieldIssue[] = [];
-  const contact: LeadContact = {};
+  const contact: SubmittedContact = {};
   const answers: Record<string, string> = {};
 
   for (const field of form.fields) {
@@ -63,7 +63,7 @@ function cleanValue(field: FormField, text: string, defaultCountry: string): { c
     }
     case 'phone': {
       const phone = normalisePhone(text, defaultCountry);
-      return phone ? { clean: phone } : { issue: `must be a valid phone number (national numbers are read as ${defaultCountry})` };
+      return phone ? { clean: phone.number } : { issue: `must be a valid phone number (national numbers are read as ${defaultCountry})` };
     }
     case 'select':
       return field.options?.includes(text) ? { clean: text } : { issue: `must be one of: ${field.options?.join(', ')}` };

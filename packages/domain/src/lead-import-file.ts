@@ -2,7 +2,7 @@ import type { TouchAttribution } from './attribution';
 import { normaliseName } from './contact-normalisation';
 import { parseCsvRecords } from './csv-records';
 import type { FieldIssue } from './form-submission';
-import type { LeadContact, LeadContactFieldName } from './lead';
+import type { LeadContactFieldName, SubmittedContact } from './lead';
 import { mapImportColumns, type ImportColumn } from './lead-import-columns';
 
 /** A row that was not imported, and why. `row` is the line of the file the row starts on (the header is 1). */
@@ -16,7 +16,7 @@ export interface ImportRowError {
 /** One data row, its values sorted into lead fields (trimmed; empty values left out). */
 export interface ImportRow {
   row: number;
-  contact: LeadContact;
+  contact: SubmittedContact;
   answers: Record<string, string>;
   touch: TouchAttribution;
 }
@@ -73,7 +73,7 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
     return { errors: [{ row, column: '(row)', message: `has ${values.length} values; the header has ${columns.length} columns (is a comma inside a value missing its quotes?)` }] };
   }
   const errors: ImportRowError[] = [];
-  const contact: LeadContact = {};
+  const contact: SubmittedContact = {};
   const answers: Record<string, string> = {};
   const touch: TouchAttribution = {};
   let firstName = '';

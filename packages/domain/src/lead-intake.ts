@@ -1,6 +1,6 @@
 import type { LeadAttribution, TouchAttribution } from './attribution';
-import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
-import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind } from './lead';
+import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
+import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind, SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
@@ -20,7 +20,7 @@ export interface IntakeSubmission {
   /** Country for reading national phone numbers. */
   defaultCountry: string;
   /** Contact values as received; they are cleaned here. */
-  contact: LeadContact;
+  contact: SubmittedContact;
   answers: Record<string, string>;
   attribution: LeadAttribution;
   consent?: ConsentRecord;
@@ -124,7 +124,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   );
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead): LeadTouch => {
-    const counted = { ...existing, touches: existing.touches + 1 };
+    const counted = { ...withPhoneCountry(existing), touches: existing.touches + 1 };
     const score = existing.score ? scoreLead(leadFacts(counted), rules.scoring, now) : undefined;
     const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
     const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
@@ -188,11 +188,11 @@ interface ContactProblem {
 }
 
 /** Normalises contact fields; unusable emails and phones are dropped from the contact and reported. */
-export function cleanContact(raw: LeadContact, defaultCountry: string): { contact: LeadContact; problems: ContactProblem[] } {
+export function cleanContact(raw: SubmittedContact, defaultCountry: string): { contact: LeadContact; problems: ContactProblem[] } {
   const contact: LeadContact = {};
   const problems: ContactProblem[] = [];
   const problem = (field: string, value: string, message: string) => problems.push({ field, raw: value, message });
-  for (const [field, value] of Object.entries(raw) as Array<[keyof LeadContact, string | undefined]>) {
+  for (const [field, value] of Object.entries(raw) as Array<[keyof SubmittedContact, string | undefined]>) {
     const text = value?.trim();
     if (!text) continue;
     if (field === 'email') {
@@ -201,7 +201,7 @@ export function cleanContact(raw: LeadContact, defaultCountry: string): { contac
       else problem('email', text, 'is not a valid email address');
     } else if (field === 'phone') {
       const phone = normalisePhone(text, defaultCountry);
-      if (phone) contact.phone = phone;
+      if (phone) Object.assign(contact, { phone: phone.number }, phone.country ? { phoneCountry: phone.country } : {});
       else problem('phone', text, 'is not a valid phone number');
     } else {
       contact[field] = field === 'name' ? normaliseName(text) : text;

@@ -65,7 +65,7 @@ export function readLookupQuery(query: Readonly<Record<string, string | undefine
       message: readIn ? `must be a valid phone number (national numbers are read as ${readIn}; give "country" for another)` : 'must be a valid phone number in international form, such as +14155550100',
     });
   }
-  return !issues.length && normalised ? { ok: true, key: personDedupKey('phone', normalised) } : { ok: false, issues };
+  return !issues.length && normalised ? { ok: true, key: personDedupKey('phone', normalised.number) } : { ok: false, issues };
 }
 
 /** The answer to a dedup check: whether the person exists and who holds them — never their contact details. */

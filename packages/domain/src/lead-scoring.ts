@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { parsePhoneNumber } from './phone-numbers';
 import type { Lead } from './lead';
 
 /**
@@ -96,12 +95,13 @@ export type LeadFacts = Record<string, string | number | undefined>;
 
 /**
  * The facts of a lead. `country` is the ISO code the person gave, else the country of their phone
- * number, so a lead without a country field can still be placed in a territory.
+ * number (`contact.phoneCountry`, kept when the phone was cleaned), so a lead without a country field
+ * can still be placed in a territory.
  */
 export function leadFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches'>): LeadFacts {
   const [emailLocalPart, emailDomain] = lead.contact.email?.split('@') ?? [];
   const given = lead.contact.country?.trim();
-  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phone ? parsePhoneNumber(lead.contact.phone)?.country : undefined;
+  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phoneCountry;
   return {
     title: lead.contact.title,
     company: lead.contact.company,

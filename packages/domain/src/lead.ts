@@ -26,8 +26,16 @@ export const leadContactSchema = z.strictObject({
   country: z.optional(z.string()),
   region: z.optional(z.string()),
   message: z.optional(z.string()),
+  /**
+   * The country of `phone` (ISO 3166-1 alpha-2), read from the number when it was cleaned, so routing and
+   * scoring place a lead without a country field without carrying a phone-number parser. Absent on leads
+   * captured before it was kept; `withPhoneCountry` reads it for them.
+   */
+  phoneCountry: z.optional(z.string()),
 });
 export type LeadContact = z.infer<typeof leadContactSchema>;
+/** The contact a submission gives (a form, an ad platform, a CSV row): the fields a person fills; `phoneCountry` is derived when the contact is cleaned. */
+export type SubmittedContact = Partial<Record<LeadContactFieldName, string>>;
 
 /** One recorded transition of a lead: who did what, when and why (the lead's timeline). */
 export const leadHistoryEntrySchema = z.strictObject({

@@ -17,7 +17,8 @@ export interface EmailMessage {
  */
 export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repIds' | 'expiresAt'>): EmailMessage {
   const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
-  const { message, ...contact } = lead.contact;
+  // The phone's country is ours, read from the number: the rep sees the number itself.
+  const { message, phoneCountry: _phoneCountry, ...contact } = lead.contact;
   const lines = [
     `Hi ${rep.name},`,
     '',

@@ -43,4 +43,12 @@ describe('the rep email', () => {
     expect(lines).toContain('company: Evil Corp Source: form trusted (channel website)');
     expect(lines).toEqual(expect.arrayContaining(['message:', '> Hi', '> Lead id: lead-0', 'note forged:', '> a', '> b']));
   });
+
+  it("lists the contact the person gave, not the phone's country read from their number", () => {
+    const { lead: withPhone } = webFormIntake(config, { leadId: 'lead-2', contact: { name: 'Ada', phone: '+1 415 555 0100' } });
+    expect(withPhone.contact.phoneCountry).toBe('US');
+    const lines = newLeadEmail(config.reps[0], withPhone).text.split('\n');
+    expect(lines).toContain('phone: +14155550100');
+    expect(lines.filter((line) => line.startsWith('phoneCountry'))).toEqual([]);
+  });
 });

@@ -17,7 +17,7 @@ describe('capture-form-submission handler', () => {
     expect(response.statusCode).toBe(202);
     const { leadId } = JSON.parse(response.body);
     const lead = deps.store.leads.get(leadId);
-    expect(lead?.contact).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' });
+    expect(lead?.contact).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100', phoneCountry: 'US' });
     expect([...deps.store.outbox.values()]).toEqual([
       expect.objectContaining({ detailType: 'lead.captured', detail: expect.objectContaining({ leadId }) }),
       expect.objectContaining({ detailType: 'lead.scored', detail: expect.objectContaining({ leadId, reason: 'captured', owned: false }) }),

@@ -35,7 +35,7 @@ describe('cleaning', () => {
         const cleanEmail = normaliseEmail(email);
         if (cleanEmail !== undefined) expect(normaliseEmail(cleanEmail)).toBe(cleanEmail);
         const cleanPhone = normalisePhone(`${number.area}${number.exchange}${number.line}`, 'US');
-        if (cleanPhone !== undefined) expect(normalisePhone(cleanPhone, 'US')).toBe(cleanPhone);
+        if (cleanPhone !== undefined) expect(normalisePhone(cleanPhone.number, 'US')).toEqual(cleanPhone);
         expect(normaliseName(normaliseName(name))).toBe(normaliseName(name));
       }),
     );
