@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { buildSync } from 'esbuild';
 import { manifestFunctions } from '@leadflow/manifest';
+import { functionBuildOptions } from '../../infra/function-bundling';
+import { projectRoot } from '../../infra/lead-app';
 import { demoConfiguration } from '../support/demo-configuration';
-import { bundleFunctions, nonSdkBudgetBytes } from '../support/function-bundles';
+import { bundleContents, bundleFunctions, nonSdkBudgetBytes } from '../support/function-bundles';
 import type { Figure } from './figure';
 
 const runsPerModule = 5;
@@ -58,9 +61,28 @@ export async function coldStartBenchmark(): Promise<Figure[]> {
       );
     });
     figures.push({ name: `cold start: ${captureFunction} import, SDK left to the runtime`, value: externalMs, unit: 'ms', baseline });
+    figures.push(libraryFloor(bundled.directory));
     return figures;
   } finally {
     bundled.dispose();
     external.dispose();
   }
+}
+
+/**
+ * The size besides the SDK of `test/support/library-floor-handler.ts`, bundled as functions are: the
+ * libraries every function that reads a phone number carries before any intake code of ours.
+ */
+function libraryFloor(directory: string): Figure {
+  const outfile = join(directory, 'library-floor', 'index.mjs');
+  const { metafile } = buildSync({ ...functionBuildOptions(projectRoot), entryPoints: ['test/support/library-floor-handler.ts'], outfile, metafile: true });
+  const contents = bundleContents(metafile.outputs[relative(projectRoot, outfile)]);
+  const libraries = contents.largestPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(1)} KB`).join(', ');
+  return {
+    name: 'bundle floor of a phone-reading HTTP handler (zod/mini, libphonenumber-js, Powertools Logger, middy; no intake code) besides the SDK',
+    value: contents.bytes - contents.sdkBytes,
+    unit: 'bytes',
+    budget: nonSdkBudgetBytes,
+    note: libraries,
+  };
 }
