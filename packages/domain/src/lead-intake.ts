@@ -201,8 +201,11 @@ export function cleanContact(raw: SubmittedContact, defaultCountry: string): { c
       else problem('email', text, 'is not a valid email address');
     } else if (field === 'phone') {
       const phone = normalisePhone(text, defaultCountry);
-      if (phone) Object.assign(contact, { phone: phone.number }, phone.country ? { phoneCountry: phone.country } : {});
-      else problem('phone', text, 'is not a valid phone number');
+      if (!phone) problem('phone', text, 'is not a valid phone number');
+      else {
+        contact.phone = phone.number;
+        if (phone.country) contact.phoneCountry = phone.country;
+      }
     } else {
       contact[field] = field === 'name' ? normaliseName(text) : text;
     }
