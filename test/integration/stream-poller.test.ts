@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -29,6 +31,52 @@ afterAll(async () => {
 
 const relay = functions.find((definition) => definition.name === 'relay-outbox') as FunctionDefinition & { trigger: StreamTrigger };
 
+/**
+ * A stream endpoint in front of DynamoDB Local that, once `holdNextRead()` is called, keeps the answer
+ * to the next `GetRecords` (read as usual) until the promise's `release` is called.
+ */
+async function holdingStreamEndpoint(target: string) {
+  const upstream = new URL(target);
+  let holdNext: ((release: () => void) => void) | undefined;
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const forwarded = request({ host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => body.push(chunk));
+        answer.on('end', () => {
+          const send = () => outgoing.writeHead(answer.statusCode ?? 500, answer.headers).end(Buffer.concat(body));
+          const hold = String(incoming.headers['x-amz-target']).endsWith('.GetRecords') ? holdNext : undefined;
+          holdNext = undefined;
+          if (hold) hold(send);
+          else send();
+        });
+      });
+      forwarded.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Resolves, with the function that lets the answer go, once the next `GetRecords` has been read and held. */
+    holdNextRead: () => new Promise<() => void>((held) => (holdNext = held)),
+    close: () =>
+      new Promise<void>((closed) => {
+        server.closeAllConnections();
+        server.close(() => closed());
+      }),
+  };
+}
+
+/** A host whose every invocation adds the event ids of its records to `delivered`. */
+const recordingHost = (delivered: string[]) =>
+  ({
+    invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+      delivered.push(...event.Records.map((record) => record.dynamodb.NewImage.eventId.S));
+    },
+  }) as unknown as FunctionHost;
+
 describe('StreamPoller against DynamoDB Local', () => {
   it('reads at once when woken, after a quiet wait it would otherwise sit out, and delivers a page in parallel lanes of small batches', async () => {
     const batches: string[][] = [];
@@ -59,11 +107,7 @@ describe('StreamPoller against DynamoDB Local', () => {
 
   it('reads nothing while paused, and on resume delivers from where it stopped, each record once', async () => {
     const delivered: string[] = [];
-    const host = {
-      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
-        delivered.push(...event.Records.map((record) => record.dynamodb.NewImage.eventId.S));
-      },
-    } as unknown as FunctionHost;
+    const host = recordingHost(delivered);
     const poller = new StreamPoller(relay, database.tableName, raw, database.endpoint, host, new ActivityLog(), undefined, new PollBackoff(5, 10));
     await poller.start();
     try {
@@ -81,6 +125,28 @@ describe('StreamPoller against DynamoDB Local', () => {
       expect(delivered.filter((eventId) => eventId === 'before-pause' || eventId === 'while-paused')).toEqual(['before-pause', 'while-paused']);
     } finally {
       await poller.stop();
+    }
+  });
+
+  it('drains only with a read begun after the call: a read under way may predate the last write', async () => {
+    const delivered: string[] = [];
+    const host = recordingHost(delivered);
+    const streams = await holdingStreamEndpoint(database.endpoint);
+    // Quiet waits grow from 1 ms to ten minutes, so drain() looks every millisecond.
+    const poller = new StreamPoller(relay, database.tableName, raw, streams.url, host, new ActivityLog(), undefined, new PollBackoff(1, 600_000));
+    await poller.start();
+    try {
+      const held = streams.holdNextRead();
+      poller.wake();
+      const release = await held;
+      // Written after that read found the stream empty, before its answer arrives, and before drain() is called.
+      await database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: 'OUTBOX#after-the-read', sk: 'OUTBOX', entity: 'outbox', eventId: 'after-the-read' } }));
+      const drained = poller.drain(5_000).then(() => [...delivered]);
+      release();
+      expect(await drained).toContain('after-the-read');
+    } finally {
+      await poller.stop();
+      await streams.close();
     }
   });
 });

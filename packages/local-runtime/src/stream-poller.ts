@@ -120,11 +120,14 @@ export class StreamPoller {
     this.streams.destroy();
   }
 
-  /** Resolves once a poll finds nothing new: what was written before the call has been handled. */
+  /**
+   * Resolves once a poll that started after the call finds nothing new: what was written before the call
+   * has been handled. (A poll already under way may have read the stream before the last write.)
+   */
   async drain(timeoutMs = 10_000): Promise<void> {
     const since = Date.now();
     this.wake();
-    while (this.idleSince < since) {
+    while (this.idleSince <= since) {
       if (Date.now() - since > timeoutMs) throw new Error(`Stream for ${this.definition.name} did not drain within ${timeoutMs} ms`);
       await new Promise((done) => setTimeout(done, this.backoff.minMs));
     }
@@ -132,6 +135,7 @@ export class StreamPoller {
 
   /** Reads every open shard once and delivers what it finds; true if it found records. */
   private async pollOnce(): Promise<boolean> {
+    const startedAt = Date.now();
     await this.discoverShards();
     let sawRecords = false;
     for (const [shardId, cursor] of this.shards) {
@@ -161,7 +165,7 @@ export class StreamPoller {
         this.saveCheckpoints();
       }
     }
-    if (!sawRecords) this.idleSince = Date.now();
+    if (!sawRecords) this.idleSince = startedAt;
     return sawRecords;
   }
 
