@@ -1,4 +1,4 @@
-import { followUpRulesFor, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
+import { followUpRulesFor, holdingCapOf, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
 import { type Dependencies, type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -55,8 +55,10 @@ async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUp
       continue;
     }
     const move = plan.move;
-    const capacity = move?.to === 'rep' ? deps.config.reps.find((rep) => rep.id === move.repId)?.capacity : undefined;
-    let outcome = await deps.followUps.applyPlan(lead, plan, capacity);
+    // A move to a rep comes from the pool's rules, and meets the holding cap a claim in that pool would.
+    const target = move?.to === 'rep' ? deps.config.reps.find((rep) => rep.id === move.repId) : undefined;
+    const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
+    let outcome = await deps.followUps.applyPlan(lead, plan, target && pool ? holdingCapOf(target, pool) : undefined);
     if (outcome === 'target_at_capacity') {
       plan = planFollowUps({ lead, rules, now, reassignTo, repAtCapacity: true });
       outcome = plan ? await deps.followUps.applyPlan(lead, plan) : 'lead_changed';

@@ -145,6 +145,30 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     // Rep Ben's own first-contact SLA, from the reassignment: reminder 3.5 h later.
     expect(await dueAtOf('follow-d-1')).toBe(after(8.5).toISOString());
   });
+
+  it('a second breach returns the lead to the pool when the next member is at the pool holding cap, though under their capacity', { timeout: 120_000 }, async () => {
+    startAt('2025-11-01T10:00:00.000Z');
+    const config = world('follow-e', { secondBreach: { afterMinutes: 60, action: 'reassign' } });
+    const deps = await claimedLead(config, 'follow-e-1', 'follow-e');
+    await database.client.send(
+      new UpdateCommand({
+        TableName: database.tableName,
+        Key: leadsTableKeys.repLoad('rep-ben'),
+        UpdateExpression: 'ADD #open :one',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    const benHolds = await openLeadsOf('rep-ben');
+    const pool = config.pools.find((candidate) => candidate.id === 'follow-e')!;
+    pool.claim = { ...pool.claim, holdingCap: benHolds };
+    expect(config.reps.find((rep) => rep.id === 'rep-ben')!.capacity).toBeGreaterThan(benHolds);
+    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() });
+    await run(after(4));
+    await run(after(5));
+    expect(await leads.getLead('follow-e-1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
+    expect(await openLeadsOf('rep-ben')).toBe(benHolds);
+  });
 });
 
 describe('the follow-up job costs what is due, not what is stored', () => {

@@ -5,6 +5,7 @@ import {
   erasePersonFromLead,
   leaveInPool,
   nurtureEntry,
+  planActivity,
   planClaim,
   planRelease,
   planTagChange,
@@ -300,17 +301,29 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.claimLead({ ...(await claimOf(id('claim-3'), repA, now)), holdingCap: 5 })).toBe('daily_limit');
     expect((await store.leads.readRepStates([repA])).openLeads.get(repA)).toBe(2);
 
+    // A next step rep A promised is theirs: the release takes it away with the lead.
+    const called = planActivity({
+      lead: (await store.leads.getLead(id('claim-1')))!,
+      principal: { id: repA, roles: ['rep'] },
+      activity: { kind: 'call', nextStepAt: '2026-03-05T10:00:00.000Z' },
+      now: at('2026-03-03T10:30:00.000Z'),
+      eventId: id('called'),
+    });
+    if (!('transition' in called)) throw new Error(called.refusal.message);
+    expect(await store.leads.applyTransition(called.transition)).toBe('applied');
+    expect(await store.leads.getLead(id('claim-1'))).toMatchObject({ nextStepAt: '2026-03-05T10:00:00.000Z', lastContactAt: '2026-03-03T10:30:00.000Z' });
     const releasePlan = planRelease({ lead: (await store.leads.getLead(id('claim-1')))!, pool, repId: repA, reason: pool.releaseReasons[0], now: at('2026-03-03T11:00:00.000Z'), eventId: id('released') });
     if (!('release' in releasePlan)) throw new Error(releasePlan.refusal.message);
     expect(await store.leads.releaseLead(releasePlan.release)).toBe('released');
     expect(await store.leads.releaseLead(releasePlan.release)).toBe('lead_changed');
     expect(await store.leads.getLead(id('claim-1'))).toMatchObject({ status: 'in_pool', previousOwnerId: repA, releasedAt: '2026-03-03T11:00:00.000Z' });
     expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('ownerId');
+    expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('nextStepAt');
     expect((await store.leads.readRepStates([repA])).openLeads.get(repA)).toBe(1);
     // Inside the cooldown the store itself refuses the previous owner, whatever the caller planned.
     const nextDay = at('2026-03-04T10:00:00.000Z');
     expect(await store.leads.claimLead({ ...(await claimOf(id('claim-1'), repB, nextDay)), ownerId: repA, cooldownCutoff: '2026-03-01T10:00:00.000Z' })).toBe('lead_changed');
-    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.captured', 'lead.claimed', 'lead.pooled', 'lead.released', 'lead.scored']);
+    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.pooled', 'lead.released', 'lead.scored']);
   });
 
   it('erases the person from the lead holding a key, frees their keys, and does it once', async () => {

@@ -227,6 +227,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
     });
     delete lead.nurture;
+    delete lead.nextStepAt;
+    delete lead.followUp;
     this.record(claim.event);
     return 'claimed';
   }
@@ -237,7 +239,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     const open = this.openLeads.get(release.ownerId) ?? 0;
     if (open <= 0) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
     this.openLeads.set(release.ownerId, open - 1);
-    const { ownerId: _ownerId, assignment: _assignment, ...unowned } = lead;
+    const { ownerId: _ownerId, assignment: _assignment, nextStepAt: _nextStepAt, followUp: _followUp, ...unowned } = lead;
     this.leads.set(release.leadId, {
       ...unowned,
       status: 'in_pool',

@@ -58,10 +58,20 @@ interface SlaObligation {
   dueAt: number;
 }
 
+/**
+ * Whether the lead has been contacted since `assignedAt`, its assignment to the current owner: a contact
+ * made under an earlier owner (before a release and a claim, or a recycle) is not the new owner's. Leads
+ * stored before `lastContactAt` existed have only their first contact to go by.
+ */
+function contactedSince(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt'>, assignedAt: string): boolean {
+  const contactedAt = lead.lastContactAt ?? lead.firstContactAt;
+  return contactedAt !== undefined && contactedAt >= assignedAt;
+}
+
 /** The SLA the owner must meet next: the first contact while there has been none, else the promised next step. */
 function slaObligation(lead: Lead, sla: SlaRules): SlaObligation | undefined {
   if (!lead.ownerId || !lead.assignment || !workedStatuses.includes(lead.status)) return undefined;
-  if (lead.status === 'assigned' && !lead.firstContactAt) {
+  if (lead.status === 'assigned' && !contactedSince(lead, lead.assignment.assignedAt)) {
     const grade: Grade | 'ungraded' = lead.score?.grade ?? 'ungraded';
     const allowed = sla.firstContactMinutes[grade];
     if (allowed === undefined) return undefined;
@@ -124,7 +134,7 @@ function recycleSchedule(lead: Lead, rules: PoolRecycleRules | undefined): Recyc
   }
   if (rules.notConvertedDays !== undefined) conditions.push({ at: assignedAt + rules.notConvertedDays * dayMs, words: `not converted within ${rules.notConvertedDays} days` });
   if (rules.noFirstContactHours !== undefined) {
-    const contacted = lead.firstContactAt !== undefined || lead.status !== 'assigned';
+    const contacted = lead.status !== 'assigned' || contactedSince(lead, lead.assignment.assignedAt);
     conditions.push({ at: contacted ? Infinity : assignedAt + rules.noFirstContactHours * hourMs, words: `no first contact within ${rules.noFirstContactHours} hours` });
   }
   const reachable = conditions.filter((condition) => Number.isFinite(condition.at));
@@ -220,11 +230,12 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       const breachAt = breachTimes[breach - 1];
       if (breachAt === undefined || nowMs < breachAt) break;
       state.breaches = breach;
-      const action = breach === 2 ? rules.sla.secondBreach?.action : undefined;
-      const outcome = action === 'reassign' && reassignTo ? `; reassigned to ${reassignTo}` : action ? '; returned to the pool' : '; managers told';
+      // A locked lead stays with its owner whatever the second breach's action.
+      const action = breach === 2 && !lead.lock ? rules.sla.secondBreach?.action : undefined;
+      const outcome = action === 'reassign' && reassignTo ? `; reassigned to ${reassignTo}` : action ? '; returned to the pool' : lead.lock && breach === 2 ? '; managers told (locked: not taken)' : '; managers told';
       history.push({ at, action: 'escalated', by: 'system', detail: `${what} SLA breached (breach ${breach}, due at ${dueAt})${outcome}` });
       events.push(leadEvent('lead.sla_breached', { ...facts, eventId: `${lead.leadId}:sla_breached:${breach}:${obligation.key}`, sla: obligation.sla, dueAt, breach, breachedAt: at }, at));
-      if (action && !lead.lock) move = action === 'reassign' && reassignTo ? { to: 'rep', repId: reassignTo, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
+      if (action) move = action === 'reassign' && reassignTo ? { to: 'rep', repId: reassignTo, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
     }
   }
 

@@ -28,8 +28,8 @@ export function activityBodySchema(now: Date) {
 export type ActivityBody = z.infer<ReturnType<typeof activityBodySchema>>;
 
 /**
- * Logs a follow-up (跟进) on an open lead, by its owner or a manager. It sets `lastActivityAt`; the first
- * contact activity sets `firstContactAt` (speed to lead). A contact activity is the step that was due, so
+ * Logs a follow-up (跟进) on an open lead, by its owner or a manager. It sets `lastActivityAt`; a contact
+ * activity sets `lastContactAt`, and the lead's first one `firstContactAt` (speed to lead). A contact activity is the step that was due, so
  * it replaces `nextStepAt` (no `nextStepAt` given: nothing is due any more); a note changes the next step
  * only when it names one.
  */
@@ -43,7 +43,7 @@ export function planActivity(input: { lead: Lead; principal: Principal; activity
   const replacesNextStep = isContact || activity.nextStepAt !== undefined;
   const detail = [activity.kind, activity.outcome && `: ${activity.outcome}`, activity.nextStepAt && `; next step ${activity.nextStepAt}`].filter(Boolean).join('');
   const after = changedLead(lead, {
-    set: { lastActivityAt: at, ...(firstContact ? { firstContactAt: at } : {}), ...(activity.nextStepAt ? { nextStepAt: activity.nextStepAt } : {}) },
+    set: { lastActivityAt: at, ...(isContact ? { lastContactAt: at } : {}), ...(firstContact ? { firstContactAt: at } : {}), ...(activity.nextStepAt ? { nextStepAt: activity.nextStepAt } : {}) },
     remove: replacesNextStep && !activity.nextStepAt ? ['nextStepAt'] : [],
     entry: { at, action: 'activity', by: principal.id, detail },
   });

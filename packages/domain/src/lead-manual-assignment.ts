@@ -3,7 +3,7 @@ import type { Principal } from './access-policy';
 import type { Pool, Rep } from './configuration';
 import type { Lead } from './lead';
 import { leadEvent } from './lead-events';
-import { isPoolMember } from './pool-claim';
+import { holdingCapOf, isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
 
 /** The body of `POST /leads/{leadId}/assign`: the rep who gets the lead, and why. */
@@ -33,9 +33,11 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
   const after = changedLead(lead, {
     set: { ownerId: target.id, assignment: { rule: 'manual', poolId: pool.id, assignedAt: at }, status: previousOwnerId ? lead.status : 'assigned' },
+    // From the pool, nothing an earlier owner promised is the new owner's (a release removes it; older leads may still carry it).
+    remove: previousOwnerId ? [] : ['nextStepAt', 'followUp'],
     entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: explanation },
   });
-  const cap = Math.min(target.capacity, pool.claim.holdingCap ?? target.capacity);
+  const cap = holdingCapOf(target, pool);
   return {
     transition: {
       before: lead,

@@ -64,7 +64,7 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
     case 'contacted': {
       if (!worksLead(principal, lead)) return notWorker(lead);
       if (lead.status !== 'assigned') return { refusal: illegalTransition(lead, 'contacted', ['assigned']) };
-      return changed('contacted', { set: lead.firstContactAt ? {} : { firstContactAt: at } }, 'contacted', 'contacted');
+      return changed('contacted', { set: { lastContactAt: at, ...(lead.firstContactAt ? {} : { firstContactAt: at }) } }, 'contacted', 'contacted');
     }
     case 'qualified': {
       if (!worksLead(principal, lead)) return notWorker(lead);

@@ -163,8 +163,9 @@ export const leadSchema = z.strictObject({
   /** Who last held the lead and when they released it, for the pool's previous-owner cooldown. */
   previousOwnerId: z.optional(z.string()),
   releasedAt: z.optional(z.iso.datetime()),
-  /** Lifecycle facts the rep's day, SLA reminders, recycling and speed-to-lead reports read. */
+  /** Lifecycle facts the rep's day, SLA reminders, recycling and speed-to-lead reports read: the lead's first contact by anyone, and its latest. */
   firstContactAt: z.optional(z.iso.datetime()),
+  lastContactAt: z.optional(z.iso.datetime()),
   lastActivityAt: z.optional(z.iso.datetime()),
   /** The next step promised by the latest follow-up, if any. */
   nextStepAt: z.optional(z.iso.datetime()),

@@ -33,7 +33,7 @@ export interface PoolRefusal {
   message: string;
 }
 
-/** Everything the claim's transaction writes, and the conditions it writes it under. */
+/** Everything the claim's transaction writes (it also removes any next step left from an earlier owner), and the conditions it writes it under. */
 export interface LeadClaim {
   leadId: string;
   poolId: string;
@@ -54,7 +54,11 @@ export interface LeadClaim {
   event: LeadEvent;
 }
 
-/** Everything a release writes: the lead back in its pool, the owner's open-lead counter down by one. */
+/**
+ * Everything a release writes: the lead back in its pool, the owner's open-lead counter down by one. The
+ * owner's promised next step and what the follow-up rules did about it go too: they were the owner's, and
+ * whoever claims the lead next starts with a first contact to make.
+ */
 export interface LeadRelease {
   leadId: string;
   poolId: string;
@@ -66,6 +70,11 @@ export interface LeadRelease {
 }
 
 const dayMs = 24 * 3600 * 1000;
+
+/** How many open leads `rep` may hold when one more comes to them in `pool`: the smaller of their capacity and the pool's holding cap. */
+export function holdingCapOf(rep: Pick<Rep, 'capacity'>, pool: Pick<Pool, 'claim'>): number {
+  return Math.min(rep.capacity, pool.claim.holdingCap ?? rep.capacity);
+}
 
 /** Members and pool admins may claim from a pool; so may nobody else, whatever their role. */
 export function isPoolMember(pool: Pick<Pool, 'members' | 'admins'>, repId: string): boolean {
@@ -94,7 +103,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
   if (refusal) return { refusal };
   const at = now.toISOString();
   const isAdmin = pool.admins.includes(rep.id);
-  const holdingCap = Math.min(rep.capacity, pool.claim.holdingCap ?? rep.capacity);
+  const holdingCap = holdingCapOf(rep, pool);
   const detail = `claimed from pool ${pool.id}${isAdmin ? ' (pool admin, no daily limit)' : ` (daily limit ${pool.claim.dailyLimit})`}`;
   return {
     claim: {
@@ -107,7 +116,8 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       daily: { day: localDay(now, input.timeZone), limit: isAdmin ? undefined : pool.claim.dailyLimit, expiresAt: Math.floor((now.getTime() + 2 * dayMs) / 1000) },
       holdingCap,
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
-      agenda: agendaKey(lead),
+      // An earlier owner's promised next step goes with them (the claim removes it): the claimer's list starts from the score.
+      agenda: agendaKey({ score: lead.score }),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
       ...(lead.nurture ? { nurtureLeftEntry: nurtureLeftEntry(lead.nurture, 'claimed', at, rep.id) } : {}),
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),

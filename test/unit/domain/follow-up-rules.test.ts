@@ -96,6 +96,29 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
     expect(toPool.plans[1]!.events.find((event) => event.type === 'lead.recycled')!.detail).toMatchObject({ trigger: 'second_sla_breach', to: 'pool', rule: 'second breach of the first contact SLA' });
   });
 
+  it('escalates a locked lead on its second breach but keeps it with its owner, and its timeline says so', () => {
+    const rules: FollowUpRules = { sla: { ...sla, secondBreach: { afterMinutes: 60, action: 'return_to_pool' } } };
+    const { lead, plans } = runAt(owned({ lock: { by: 'mgr-maya', at: assignedAt } }), rules, [4, 5]);
+    expect(plans[1]!.events.map((event) => event.type)).toEqual(['lead.sla_breached']);
+    expect(plans[1]!.move).toBeUndefined();
+    expect(lead).toMatchObject({ ownerId: 'rep-ava', status: 'assigned' });
+    expect(plans[1]!.historyEntries.map((entry) => entry.detail)).toEqual([`first contact SLA breached (breach 2, due at ${iso(4)}); managers told (locked: not taken)`]);
+  });
+
+  it('gives a new owner a first contact of their own: a contact under the earlier owner does not count', () => {
+    // Contacted by rep-ben before a release; rep-ava claimed it at assignedAt.
+    const claimed = owned({ firstContactAt: iso(-48), lastContactAt: iso(-24), lastActivityAt: iso(-24), assignment: { rule: 'claim', poolId: 'americas-inbound', assignedAt } });
+    expect(nextFollowUpCheck(claimed, slaOnly)).toBe(iso(3.5));
+    expect(planFollowUps({ lead: claimed, rules: slaOnly, now: at(4) })!.events[0].detail).toMatchObject({ sla: 'first_contact' });
+    // Her own contact counts, though the lead's first contact stays the earlier one (speed to lead).
+    expect(nextFollowUpCheck({ ...claimed, lastContactAt: iso(1) }, slaOnly)).toBeUndefined();
+    // A lead stored before lastContactAt existed goes by its first contact.
+    expect(nextFollowUpCheck(owned({ firstContactAt: iso(1) }), slaOnly)).toBeUndefined();
+    const recycling: FollowUpRules = { pool: pool({ noFirstContactHours: 24 }) };
+    expect(nextFollowUpCheck(claimed, recycling)).toBe(iso(24));
+    expect(nextFollowUpCheck({ ...claimed, lastContactAt: iso(1) }, recycling)).toBeUndefined();
+  });
+
   it('picks the next active member after the owner, wrapping round, and nobody when the owner is alone', () => {
     expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'b', () => true)).toBe('c');
     expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'c', (id) => id !== 'a')).toBe('b');

@@ -15,7 +15,11 @@ export const leadFollowUpFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/track-follow-up-due/handler.ts',
     trigger: {
       kind: 'event',
-      rules: [{ ruleName: 'lead-changed-to-follow-up-due', pattern: { source: [leadEventSource], 'detail-type': [...followUpDueEventTypes] } }],
+      rules: [
+        { ruleName: 'lead-changed-to-follow-up-due', pattern: { source: [leadEventSource], 'detail-type': [...followUpDueEventTypes] } },
+        // A returning person re-scores a lead someone owns: a new grade can move its first-contact SLA.
+        { ruleName: 'owned-lead-rescored-to-follow-up-due', pattern: { source: [leadEventSource], 'detail-type': ['lead.scored'], detail: { owned: [true] } } },
+      ],
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
     },

@@ -234,42 +234,43 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: leadsTableKeys.lead(change.leadId),
-                // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
-                UpdateExpression:
-                  'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
-                // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
-                ConditionExpression: routableLeadCondition(change),
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':new': 'new',
-                  ':owner': change.ownerId,
-                  ':agenda': change.agenda,
-                  ':assignment': change.assignment,
-                  ':routing': change.routing,
-                  ':assigned': 'assigned',
-                  ':at': change.assignment.assignedAt,
-                  ':entry': [change.historyEntry],
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(change.leadId),
+                  // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
+                  UpdateExpression:
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
+                  // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
+                  ConditionExpression: routableLeadCondition(change),
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':new': 'new',
+                    ':owner': change.ownerId,
+                    ':agenda': change.agenda,
+                    ':assignment': change.assignment,
+                    ':routing': change.routing,
+                    ':assigned': 'assigned',
+                    ':at': change.assignment.assignedAt,
+                    ':entry': [change.historyEntry],
+                  },
                 },
               },
-            },
-            holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
-            { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
+              holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
+              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
       );
       return 'assigned';
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.[0]) return 'already_assigned';
       if (failed?.[1]) return 'at_capacity';
-      if (isTransactionConflict(error)) return this.assignOwner(change);
       throw error;
     }
   }
@@ -278,37 +279,38 @@ export class DynamoDbLeadStore implements LeadStore {
     const nextStepAt = change.nurture?.state.nextStepAt;
     const nurtureDue = nextStepAt ? nurtureDueAttributes(change.leadId, nextStepAt) : undefined;
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: leadsTableKeys.lead(change.leadId),
-                UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''}${nurtureDue ? ', nurtureDuePartition = :nurtureDuePartition, nurtureDueAt = :nurtureDueAt' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
-                ConditionExpression: routableLeadCondition(change),
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':new': 'new',
-                  ':pool': change.poolId,
-                  ':waiting': poolWaitingPartition(change.poolId),
-                  ':routing': change.routing,
-                  ':inPool': 'in_pool',
-                  ':at': change.routing.decidedAt,
-                  ':entry': [change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
-                  ...(change.nurture ? { ':nurture': change.nurture.state } : {}),
-                  ...(nurtureDue ? { ':nurtureDuePartition': nurtureDue.nurtureDuePartition, ':nurtureDueAt': nurtureDue.nurtureDueAt } : {}),
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(change.leadId),
+                  UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''}${nurtureDue ? ', nurtureDuePartition = :nurtureDuePartition, nurtureDueAt = :nurtureDueAt' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
+                  ConditionExpression: routableLeadCondition(change),
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':new': 'new',
+                    ':pool': change.poolId,
+                    ':waiting': poolWaitingPartition(change.poolId),
+                    ':routing': change.routing,
+                    ':inPool': 'in_pool',
+                    ':at': change.routing.decidedAt,
+                    ':entry': [change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
+                    ...(change.nurture ? { ':nurture': change.nurture.state } : {}),
+                    ...(nurtureDue ? { ':nurtureDuePartition': nurtureDue.nurtureDuePartition, ':nurtureDueAt': nurtureDue.nurtureDueAt } : {}),
+                  },
                 },
               },
-            },
-            { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
+              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
       );
       return 'pooled';
     } catch (error) {
       if (failedConditions(error)?.[0]) return 'already_routed';
-      if (isTransactionConflict(error)) return this.leaveInPool(change);
       throw error;
     }
   }
@@ -388,7 +390,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
                   UpdateExpression:
-                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt',
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt, nextStepAt, followUp',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -451,7 +453,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
                   UpdateExpression:
-                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment',
+                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment, nextStepAt, followUp',
                   ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {
