@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, type SendOutcome } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, resendEmail, type SendOutcome } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       await deps.sends.releaseClaim(record);
       if (!rep) continue;
       logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
-      sent.push(...(await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason })).outcomes.filter((outcome) => outcome.channel === 'email'));
+      sent.push(...(await resendEmail({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason })));
     }
     for (const record of unconfirmedSms) {
       logger.error('Notification claimed but never confirmed; not resent (it may have gone out)', {

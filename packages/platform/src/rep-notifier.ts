@@ -123,6 +123,18 @@ export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: L
   return sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, input.lead));
 }
 
+/**
+ * Sends again an email whose claim the send sweep gave back (its notifier died before confirming it),
+ * with the sender of the reason it was claimed for: news that an offer was taken goes to a rep who does
+ * not own the lead, every other reason through `notifyRep`.
+ */
+export async function resendEmail(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string }): Promise<SendOutcome[]> {
+  if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, input)).outcomes.filter((outcome) => outcome.channel === 'email');
+  const { lead } = await deps.sends.readForNotifying(input.leadId, input.rep.id, input.reason);
+  if (!lead) throw new Error(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
+  return [await notifyOfferTaken(deps, { lead, rep: input.rep })];
+}
+
 /** Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. */
 async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage): Promise<SendOutcome> {
   if ((await deps.sends.claimEmail(key, deps.now().toISOString())) === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };

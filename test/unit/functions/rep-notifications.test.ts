@@ -173,6 +173,18 @@ describe('notify-rep: provider failures', () => {
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
   });
+
+  it('sends again the news that an offer was taken to the rep who did not take it, though the lead is not theirs', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { ownerId: 'rep-ava' });
+    // rep-ava accepted the offer made to her and rep-ben; the notifier claimed rep-ben's email and died before sending it.
+    await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ben', reason: 'offer_taken', channel: 'email' }, morning.toISOString());
+    const sweep = createSweepHandler(() => deps);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual([deps.config.reps.find((rep) => rep.id === 'rep-ben')!.email]);
+    expect(deps.mailer.sent[0].subject).toMatch(/taken/i);
+    expect(deps.sends.records.get('l1#rep-ben#offer_taken#email')?.status).toBe('sent');
+  });
 });
 
 describe('quiet hours', () => {
