@@ -141,6 +141,40 @@ describe('DynamoDbOutboxStore against DynamoDB Local', () => {
     expect(await outbox.listUnpublished('2026-03-01T09:00:00.000Z', 10)).toEqual([]);
     expect((await outbox.listUnpublished('2026-03-01T10:00:00.000Z', 10)).map((event) => event.eventId).sort()).toEqual(['lead-fresh-captured', 'lead-fresh-captured.scored']);
   });
+
+  it('sets aside an item that is not a lead event, so the sweep republishes the events behind it, and keeps it with the reason', async () => {
+    const moment = '2026-02-10T09:00:00.000Z';
+    const good = newLead('lead-behind-bad', new Date('2026-02-10T08:30:00.000Z'));
+    await leads.ingestLead(good);
+    const bad = (id: string, createdAt: string) => ({
+      pk: `OUTBOX#${id}`,
+      sk: 'OUTBOX',
+      entity: 'outbox',
+      eventId: id,
+      source: 'leadflow.leads',
+      detailType: 'lead.teleported',
+      detail: {},
+      time: createdAt,
+      createdAt,
+      outboxPartition: 'unpublished#3',
+    });
+    for (const [id, createdAt] of [
+      ['bad-1', '2026-02-10T08:00:00.000Z'],
+      ['bad-2', '2026-02-10T08:01:00.000Z'],
+    ])
+      await database.client.send(new PutCommand({ TableName: database.tableName, Item: bad(id, createdAt) }));
+    // A page of one holds only a bad item at first: the store reads on to the good events.
+    expect((await outbox.listUnpublished(moment, 1)).map((event) => event.eventId)).toEqual([expect.stringMatching(/^lead-behind-bad-captured/)]);
+    expect((await outbox.listUnpublished(moment, 10)).map((event) => event.eventId).sort()).toEqual(['lead-behind-bad-captured', 'lead-behind-bad-captured.scored']);
+    const setAside = (await database.items()).filter((item) => item.pk === 'OUTBOX#bad-1' || item.pk === 'OUTBOX#bad-2');
+    expect(setAside).toHaveLength(2);
+    for (const item of setAside) {
+      expect(item).not.toHaveProperty('outboxPartition');
+      expect(item.unpublishable).toMatch(/detailType: unknown lead event type lead\.teleported/);
+    }
+    await outbox.markPublished(['lead-behind-bad-captured', 'lead-behind-bad-captured.scored']);
+    expect(await outbox.listUnpublished(moment, 10)).toEqual([]);
+  });
 });
 
 describe('sharded outbox-by-time index against DynamoDB Local', () => {

@@ -1,7 +1,9 @@
-import { BatchWriteCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toIssueList } from '@leadflow/domain';
+import { logger } from '../logger';
 import type { OutboxEvent, OutboxStore } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
-import { outboxEventFromItem } from './outbox-item';
+import { outboxItemSchema } from './outbox-item';
 import { queryEveryShard } from './sparse-index-shards';
 
 /** Published events are deleted, so the sparse index holds only what still needs publishing. */
@@ -11,18 +13,51 @@ export class DynamoDbOutboxStore implements OutboxStore {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * An item that is not a lead event the bus may carry is never published. It is set aside instead: taken
+   * out of the index (so it cannot hold up the events behind it, run after run) and kept in the table
+   * with the reason, for an operator, who is told by an error in the log.
+   */
   async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
-    const items = await queryEveryShard(this.client, {
-      tableName: this.tableName,
-      indexName: 'outbox-by-time',
-      partitionAttribute: 'outboxPartition',
-      prefix: unpublishedOutboxPartition,
-      sortAttribute: 'createdAt',
-      sortCondition: '#sort < :before',
-      values: { ':before': createdBefore },
-      limit,
-    });
-    return items.map(outboxEventFromItem);
+    for (;;) {
+      const items = await queryEveryShard(this.client, {
+        tableName: this.tableName,
+        indexName: 'outbox-by-time',
+        partitionAttribute: 'outboxPartition',
+        prefix: unpublishedOutboxPartition,
+        sortAttribute: 'createdAt',
+        sortCondition: '#sort < :before',
+        values: { ':before': createdBefore },
+        limit,
+      });
+      const events: OutboxEvent[] = [];
+      for (const item of items) {
+        const read = outboxItemSchema.safeParse(item);
+        if (read.success) events.push(read.data);
+        else
+          await this.setAside(
+            item,
+            toIssueList(read.error)
+              .map((issue) => `${issue.path}: ${issue.message}`)
+              .join('; '),
+          );
+      }
+      // A page of nothing but set-aside items says nothing of what comes after them: read on.
+      if (events.length > 0 || items.length === 0) return events;
+    }
+  }
+
+  private async setAside(item: Record<string, unknown>, problem: string): Promise<void> {
+    logger.error('Outbox item set aside: it is not a lead event the bus may carry, so it is never published', { pk: item.pk, problem });
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET unpublishable = :problem REMOVE outboxPartition',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':problem': problem },
+      }),
+    );
   }
 
   /** Deletes in `BatchWriteItem` calls of 25 keys, all calls at once: one call for a typical relay batch. */

@@ -40,7 +40,3 @@ export const outboxItemSchema = z.pipe(
     return { eventId: item.eventId, source: item.source, detailType: item.detailType, detail: detail.data, time: item.time };
   }),
 );
-
-export function outboxEventFromItem(item: Record<string, unknown>): OutboxEvent {
-  return outboxItemSchema.parse(item);
-}
