@@ -119,8 +119,8 @@ export class LeadStack extends Stack {
         tracing: props.tracing ?? true,
         reportBucket: this.reports.bucket,
       });
-      // Notifications carry one-tap links to this API; only non-HTTP functions send them, so there is no cycle.
-      if (definition.sendsSms) leadFunction.function.addEnvironment('LEADS_PUBLIC_BASE_URL', this.httpApi.url);
+      // Functions that build URLs on this API are told its URL; none is an HTTP function, so there is no cycle.
+      if (definition.usesPublicBaseUrl) leadFunction.function.addEnvironment('LEADS_PUBLIC_BASE_URL', this.httpApi.url);
       connectTrigger(id, leadFunction, sources);
       leadFunctions.set(definition.name, leadFunction);
     }

@@ -57,9 +57,17 @@ async function stageDeadLetters(stage: string, command: Command, max: number, de
   if (!queue) throw new OperatorError(`"${command.functionName}" has no dead-letter queue in stage ${stage} (functions with one: ${Object.keys(queues).join(', ')})`, 1);
 
   if (command.action === 'show') {
-    // A zero visibility timeout peeks: the messages stay in the queue for the next look or a redrive.
+    // A zero visibility timeout peeks: the messages stay in the queue for the next look or a redrive. A long
+    // poll asks every SQS server, where a short one samples a few and can answer empty while messages wait.
     const { Messages = [] } = await deps.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 2,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+      }),
     );
     if (Messages.length === 0) deps.terminal.print(`${command.functionName}: no dead letters.`);
     for (const message of Messages) deps.terminal.print(describeMessage(message));

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -118,6 +119,12 @@ describe('functions', () => {
 
     const logGroupLogicalId = lambda.Properties.LoggingConfig.LogGroup.Ref as string;
     expect(resources[logGroupLogicalId]?.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each(functions.map((definition) => [definition.name, definition] as const))('%s is told the API URL exactly when its handler reads the public base URL', (name, definition) => {
+    const readsBaseUrl = readFileSync(join(projectRoot, definition.entry), 'utf8').includes('providers.publicBaseUrl');
+    expect(definition.usesPublicBaseUrl === true, `${name} declares usesPublicBaseUrl`).toBe(readsBaseUrl);
+    expect(lambdaOf(name)[1].Properties.Environment.Variables.LEADS_PUBLIC_BASE_URL, `${name} is told the API URL`).toEqual(readsBaseUrl ? template.toJSON().Outputs.ApiUrl.Value : undefined);
   });
 
   it('gives each function a role of its own', () => {

@@ -76,6 +76,10 @@ describe('outbound webhooks in a deployed stage', () => {
     });
   });
 
+  it.each(['deliver-webhook', 'retry-webhook-deliveries'])('tells %s the API URL, as its handler reads the public base URL', (name) => {
+    expect(lambdaOf(name)[0][1].Properties.Environment.Variables.LEADS_PUBLIC_BASE_URL).toEqual(template.toJSON().Outputs.ApiUrl.Value);
+  });
+
   it('creates each destination’s signing secret, and lets only the two webhook functions read them', () => {
     const webhookSecrets = configuredSecrets(leadApp.configuration).filter((secret) => secret.kind === 'webhook-signing-secret');
     expect(webhookSecrets.map((secret) => secret.name)).toEqual(['webhooks/salesforce/signing-secret', 'erp/leadflow-hmac']);

@@ -102,6 +102,12 @@ export interface FunctionDefinition {
   sendsEmail?: boolean;
   /** Needs to send SMS (AWS End User Messaging SMS `SendTextMessage`). */
   sendsSms?: boolean;
+  /**
+   * Builds URLs on the HTTP API (one-tap and unsubscribe links; locally, stand-in webhook paths): its handler
+   * names the `publicBaseUrl` provider, and the CDK app gives it the API's URL. Never on an HTTP function,
+   * whose API URL would then depend on the function itself.
+   */
+  usesPublicBaseUrl?: boolean;
   /** Files reports into the stack's report bucket (the local runtime: its data directory). */
   writesReports?: boolean;
   /**

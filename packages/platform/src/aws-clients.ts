@@ -52,11 +52,11 @@ export function createSmsClient(settings: AwsClientSettings): PinpointSMSVoiceV2
 }
 
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */
-export function createSecretsManagerClient(settings: Pick<LambdaSettings, 'region'>): SecretsManagerClient {
-  return new SecretsManagerClient({ region: settings.region });
+export function createSecretsManagerClient(settings: AwsClientSettings): SecretsManagerClient {
+  return new SecretsManagerClient(clientConfig(settings, undefined));
 }
 
 /** Only Lambda writes to S3; locally reports go to the data directory. */
-export function createS3Client(settings: Pick<LambdaSettings, 'region'>): S3Client {
-  return new S3Client({ region: settings.region });
+export function createS3Client(settings: AwsClientSettings): S3Client {
+  return new S3Client(clientConfig(settings, undefined));
 }

@@ -50,11 +50,12 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   }
   if (!nurtureStepApplies(due.step, lead)) return write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.step.id);
 
-  const claimed = await write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() }), 'emailed', due.step.id);
-  if (claimed.outcome !== 'emailed') return claimed;
+  // The email is ready before the step is recorded, so a missing base URL or link key fails the run and the step stays due.
   if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
   const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, await deps.secrets.get(secretRefs.actionLinkKey)));
   const email = renderNurtureEmail(due.step, lead, link);
+  const claimed = await write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() }), 'emailed', due.step.id);
+  if (claimed.outcome !== 'emailed') return claimed;
   try {
     await deps.mailer.send({
       to: lead.contact.email,

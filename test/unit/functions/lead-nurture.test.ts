@@ -11,6 +11,7 @@ import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { RecordingSecretStore } from '../../support/demo-secrets';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 const capturedAt = new Date('2026-03-02T10:00:00.000Z');
@@ -112,6 +113,24 @@ describe('a nurture sequence on the clock', () => {
     const lead = deps.store.leads.get('n-2')!;
     expect(lead.nurture).toBeUndefined();
     expect(lead.history.at(-1)).toMatchObject({ action: 'nurture_emailed', detail: 'welcome step demo-offer skipped (its condition does not hold); sequence finished' });
+  });
+
+  it.each([
+    { missing: 'a base URL for unsubscribe links', error: /No base URL for unsubscribe links/, broken: { publicBaseUrl: undefined } },
+    { missing: 'the link key', error: /"notifications\/action-link-key" is not set/, broken: { secrets: new RecordingSecretStore({}) } },
+  ])('without $missing the run fails before it records the step, which is sent once that is mended', async ({ error, broken }) => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-6');
+    Object.assign(deps, broken);
+    await expect(runSender(deps, day(0))).rejects.toThrow(error);
+    const lead = deps.store.leads.get('n-6')!;
+    expect(lead.nurture).toMatchObject({ sequenceId: 'welcome', stepsDone: 0 });
+    expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
+    expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured')).toEqual([]);
+
+    Object.assign(deps, { publicBaseUrl: 'https://leads.example', secrets: new RecordingSecretStore() });
+    await runSender(deps, day(0, 2));
+    expect(sentSteps(deps)).toEqual(['hello']);
   });
 
   it('a touch that makes the lead hot takes it out of the sequence, routes it to a rep at once, and the notification says so', async () => {

@@ -40,7 +40,7 @@ describe('npm run dlq -- --stage (SQS)', () => {
     expect(terminal.printed).toEqual([expect.stringMatching(/^assign-lead +3 waiting$/), expect.stringMatching(/^relay-outbox +0 waiting$/)]);
   });
 
-  it('shows messages without taking them off the queue', async () => {
+  it('shows messages without taking them off the queue, asking every SQS server (a long poll)', async () => {
     sqs.on(ReceiveMessageCommand).resolves({
       Messages: [
         {
@@ -53,7 +53,9 @@ describe('npm run dlq -- --stage (SQS)', () => {
     });
     const { exit, terminal } = run(['show', 'assign-lead', '--stage', 'dev']);
     expect(await exit).toBe(0);
-    expect(sqs.commandCalls(ReceiveMessageCommand)[0].args[0].input).toMatchObject({ QueueUrl: assignQueue, VisibilityTimeout: 0 });
+    const receive = sqs.commandCalls(ReceiveMessageCommand)[0].args[0].input;
+    expect(receive).toMatchObject({ QueueUrl: assignQueue, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    expect(receive.WaitTimeSeconds).toBeGreaterThan(0);
     expect(terminal.printed[0]).toContain('--- m-1 (dead-lettered 2026-03-02T10:15:00.000Z) ErrorMessage=Lead ghost is not in the table');
     expect(terminal.printed[0]).toContain('{"detail-type":"lead.captured"}');
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);

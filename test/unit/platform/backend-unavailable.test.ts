@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { backendRetryAfterSeconds, createDynamoDbClient, httpHandler, isBackendUnavailable, readLambdaSettings } from '@leadflow/platform';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { backendRetryAfterSeconds, createDynamoDbClient, createS3Client, createSecretsManagerClient, httpHandler, isBackendUnavailable, readLambdaSettings } from '@leadflow/platform';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpEvent } from '../../support/api-gateway-events';
 
 const context = { functionName: 'capture-form-submission', awsRequestId: 'request-1' } as Context;
@@ -62,6 +64,32 @@ describe('isBackendUnavailable', () => {
     expect(isBackendUnavailable(Object.assign(new Error('taken'), { name: 'ConditionalCheckFailedException', $fault: 'client' }))).toBe(false);
     expect(isBackendUnavailable(new TypeError('undefined is not a function'))).toBe(false);
     expect(isBackendUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('the clients that only Lambda uses', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('give up on a silent Secrets Manager or S3 past the request timeout, like the other clients', async () => {
+    // They take no endpoint from the settings; the SDK's own variables point them at the silent port.
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', silentEndpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', silentEndpoint);
+    const settings = { ...readLambdaSettings(lambdaEnvironment), credentials, maxAttempts: 1 };
+    const secretsManager = createSecretsManagerClient(settings);
+    const s3 = createS3Client(settings);
+    try {
+      const errors = await Promise.all([
+        secretsManager.send(new GetSecretValueCommand({ SecretId: 'leadflow/notifications/action-link-key' })).catch((error: unknown) => error),
+        s3.send(new PutObjectCommand({ Bucket: 'reports', Key: 'channel-roi/date=2026-03-01/v1.csv', Body: 'channel\n' })).catch((error: unknown) => error),
+      ]);
+      for (const error of errors) {
+        expect(error).toMatchObject({ name: 'TimeoutError' });
+        expect(isBackendUnavailable(error)).toBe(true);
+      }
+    } finally {
+      secretsManager.destroy();
+      s3.destroy();
+    }
   });
 });
 

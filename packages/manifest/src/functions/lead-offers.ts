@@ -17,6 +17,7 @@ export const leadOfferFunctions: readonly FunctionDefinition[] = [
     tables: { leads: 'readWrite' },
     sendsEmail: true,
     sendsSms: true,
+    usesPublicBaseUrl: true,
     secrets: ['action-link-key'],
   },
   {

@@ -39,6 +39,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
       tables: { leads: 'readWrite' },
       sendsEmail: true,
       sendsSms: true,
+      usesPublicBaseUrl: true,
       secrets: ['action-link-key'],
     },
     {

@@ -25,6 +25,7 @@ export function outboundWebhookFunctions(webhooks: OutboundWebhooks): FunctionDe
       },
       tables: { leads: 'readWrite' },
       secrets: ['webhook-signing-secret'],
+      usesPublicBaseUrl: true,
       timeoutSeconds: 30,
     },
     {
@@ -34,6 +35,7 @@ export function outboundWebhookFunctions(webhooks: OutboundWebhooks): FunctionDe
       trigger: { kind: 'schedule', scheduleName: 'retry-webhook-deliveries', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 0, maxEventAgeSeconds: 60 },
       tables: { leads: 'readWrite' },
       secrets: ['webhook-signing-secret'],
+      usesPublicBaseUrl: true,
       timeoutSeconds: 120,
     },
   ];

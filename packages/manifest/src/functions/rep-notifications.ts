@@ -26,6 +26,7 @@ export const repNotificationFunctions: readonly FunctionDefinition[] = [
     tables: { leads: 'readWrite' },
     sendsEmail: true,
     sendsSms: true,
+    usesPublicBaseUrl: true,
     secrets: ['action-link-key'],
   },
 ];
