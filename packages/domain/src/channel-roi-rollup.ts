@@ -100,7 +100,8 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
       if (lead.converted) row.converted += 1;
       row.revenueCents += lead.revenueCents;
       if (lead.firstContactSeconds !== undefined) row.firstContactSeconds.push(lead.firstContactSeconds);
-      if (lead.slaBreached) row.slaBreached += 1;
+      // The breach rate is over valid leads: a lead breached and then judged invalid is in neither side.
+      if (lead.slaBreached && !lead.invalid) row.slaBreached += 1;
       if (lead.reachedAt) for (const [stage, seconds] of Object.entries(secondsBetweenStages(lead.reachedAt))) row.stageSeconds[stage as keyof typeof row.stageSeconds].push(seconds);
     }
   }

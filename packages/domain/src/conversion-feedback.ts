@@ -127,13 +127,52 @@ export function googleIngestBody(items: readonly ConversionFeedback[], google: N
 }
 
 /**
+ * Why a platform refused a request: `invalid`, the events themselves (split, then dead-lettered);
+ * `authentication`, the access token (expired, revoked or without permission), which no event can fix;
+ * `transient`, no answer, throttling or the platform's own fault. The last two wait and retry.
+ */
+export type FeedbackRefusal = 'invalid' | 'authentication' | 'transient';
+
+/** The Graph API's error envelope (`{error: {message, type, code, error_subcode, fbtrace_id}}`). */
+const graphErrorSchema = z.object({ error: z.object({ code: z.optional(z.number()), error_subcode: z.optional(z.number()) }) });
+/** Graph codes of a session or token (102, 190) or permission (200) problem, and subcodes of an expired (463) or invalid (467) token. */
+const graphAuthenticationCodes = new Set([102, 190, 200]);
+const graphAuthenticationSubcodes = new Set([463, 467]);
+/** Graph throttling codes, answered with a 4xx: back off rather than blame the events. */
+const graphThrottlingCodes = new Set([4, 17, 613, 80004]);
+
+/**
+ * Classifies a refused request from its HTTP status (0: no answer) and the platform's answer. Meta
+ * answers a bad token or throttling with HTTP 400 like a bad event, so its Graph error code decides;
+ * Google (and Meta at times) answer 401 or 403.
+ */
+export function feedbackRefusal(platform: FeedbackPlatform, answer: { status: number; body?: string }): FeedbackRefusal {
+  const graph = platform === 'meta' ? graphErrorSchema.safeParse(parsedJson(answer.body)) : undefined;
+  const { code, error_subcode: subcode } = graph?.success ? graph.data.error : {};
+  if (code !== undefined && graphThrottlingCodes.has(code)) return 'transient';
+  if (answer.status === 401 || answer.status === 403) return 'authentication';
+  if ((code !== undefined && graphAuthenticationCodes.has(code)) || (subcode !== undefined && graphAuthenticationSubcodes.has(subcode))) return 'authentication';
+  return answer.status >= 400 && answer.status < 500 && answer.status !== 429 ? 'invalid' : 'transient';
+}
+
+function parsedJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * After a failed send: try again later (1, 2, 4 … minutes, at most an hour), or give up — when the
  * platform refused this one event as invalid (a 4xx for a request of one), or after `maxFeedbackAttempts`.
+ * A refused token is named in the last error, so the operator sees why conversions wait.
  */
-export function afterFailedFeedback(item: ConversionFeedback, failure: { error: string; refusedAsInvalid: boolean }, now: Date): { retry: ConversionFeedback } | { deadLetter: ConversionFeedback } {
+export function afterFailedFeedback(item: ConversionFeedback, failure: { error: string; refusal: FeedbackRefusal }, now: Date): { retry: ConversionFeedback } | { deadLetter: ConversionFeedback } {
   const attempts = item.attempts + 1;
-  const failed = { ...item, attempts, lastError: failure.error.slice(0, 500) };
-  if (failure.refusedAsInvalid || attempts >= maxFeedbackAttempts) return { deadLetter: failed };
+  const error = failure.refusal === 'authentication' ? `Access token refused (expired, revoked or without permission; renew the platform's token secret): ${failure.error}` : failure.error;
+  const failed = { ...item, attempts, lastError: error.slice(0, 500) };
+  if (failure.refusal === 'invalid' || attempts >= maxFeedbackAttempts) return { deadLetter: failed };
   const waitMinutes = Math.min(60, 2 ** (attempts - 1));
   return { retry: { ...failed, dueAt: new Date(now.getTime() + waitMinutes * 60_000).toISOString() } };
 }

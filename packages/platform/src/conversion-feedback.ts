@@ -1,4 +1,16 @@
-import { afterFailedFeedback, feedbackBatchLimits, googleIngestBody, metaConversionsBody, plannedConversionFeedback, secretRefs, type Configuration, type ConversionFeedback, type FeedbackStage } from '@leadflow/domain';
+import {
+  afterFailedFeedback,
+  feedbackBatchLimits,
+  feedbackRefusal,
+  googleIngestBody,
+  metaConversionsBody,
+  plannedConversionFeedback,
+  secretRefs,
+  type Configuration,
+  type ConversionFeedback,
+  type FeedbackStage,
+} from '@leadflow/domain';
+import { logger } from './logger';
 import type { LeadStore } from './ports/lead-store';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult } from './ports/conversion-feedback';
 import type { SecretStore } from './ports/secret-store';
@@ -27,8 +39,9 @@ type SendDependencies = { config: Configuration; feedback: ConversionFeedbackQue
 
 /**
  * Sends every due conversion of each enabled platform in batches (Meta ≤1,000 events, Google ≤2,000 per
- * conversion action). A refused batch of several is sent again one by one, so one invalid event (which
- * fails Meta's whole request) cannot hold the others back; failures wait and retry, then are dead-lettered.
+ * conversion action). A batch of several refused as invalid is sent again one by one, so one invalid event
+ * (which fails Meta's whole request) cannot hold the others back; other failures, a refused access token
+ * among them, wait and retry, then are dead-lettered.
  */
 export async function sendDueConversionFeedback(now: Date, deps: SendDependencies): Promise<FeedbackRun> {
   const run: FeedbackRun = { sent: 0, retrying: 0, deadLettered: 0 };
@@ -62,13 +75,17 @@ async function deliver(batch: readonly ConversionFeedback[], send: (batch: reado
     run.sent += batch.length;
     return;
   }
-  const refusedAsInvalid = result.status >= 400 && result.status < 500 && result.status !== 429;
-  if (refusedAsInvalid && batch.length > 1) {
+  const refusal = feedbackRefusal(batch[0].platform, result);
+  if (refusal === 'invalid' && batch.length > 1) {
     for (const item of batch) await deliver([item], send, now, deps, run);
     return;
   }
+  // Every send fails until someone renews the token: say so, rather than only count retries.
+  if (refusal === 'authentication') {
+    logger.error('An ad platform refused the access token; its conversions wait and retry', { platform: batch[0].platform, status: result.status, error: result.error, conversions: batch.length });
+  }
   for (const item of batch) {
-    const next = afterFailedFeedback(item, { error: result.error, refusedAsInvalid }, now);
+    const next = afterFailedFeedback(item, { error: result.error, refusal }, now);
     if ('retry' in next) {
       await deps.feedback.reschedule(next.retry);
       run.retrying += 1;

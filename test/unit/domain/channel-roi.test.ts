@@ -9,6 +9,7 @@ import {
   parseAmountCents,
   parseSpendCsv,
   parseSpendRows,
+  reportFigures,
   reportLines,
   reportQuerySchema,
   rollUpDay,
@@ -92,6 +93,16 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
       ['first', 'generic, broad', 'removed', 0],
       ['last', 'generic, broad', 'removed', 0],
     ]);
+  });
+
+  it('counts SLA breaches of valid leads only: a lead breached and then judged invalid is in neither side of the rate', () => {
+    // meta-ads "spring" under first touch: l1 and l2 valid, l3 invalid; all three breached.
+    const breached = fixtureFacts()
+      .filter((facts) => facts.day === fixtureDay)
+      .map((facts) => (['roi-l1', 'roi-l2', 'roi-l3'].includes(facts.leadId) ? { ...facts, slaBreached: true } : facts));
+    const spring = rollUpDay(breached, []).find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
+    expect([spring.leads, spring.invalid, spring.slaBreached]).toEqual([3, 1, 2]);
+    expect(reportFigures(spring).slaBreachRate).toBe('1.0000');
   });
 });
 

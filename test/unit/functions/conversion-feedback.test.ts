@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { googleIngestBody, metaConversionsBody, plannedConversionFeedback, type ConversionFeedbackConfiguration, type Lead } from '@leadflow/domain';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { feedbackRefusal, googleIngestBody, metaConversionsBody, plannedConversionFeedback, type ConversionFeedbackConfiguration, type Lead } from '@leadflow/domain';
+import { logger } from '@leadflow/platform';
 import { createHandler as createQueue } from '../../../functions/queue-conversion-feedback/handler';
 import { createHandler as createSend } from '../../../functions/send-conversion-feedback/handler';
 import { fakeDependencies } from '../../support/fakes';
@@ -16,11 +17,12 @@ const feedbackConfig: ConversionFeedbackConfiguration = {
 
 const metaLead: Lead = { ...fixtureLeadRecords[0].lead, leadId: 'lead-meta', source: { kind: 'meta', platformLeadId: metaLeadId } };
 const googleLead: Lead = { ...fixtureLeadRecords[4].lead, leadId: 'lead-google', source: { kind: 'google' }, attribution: { firstTouch: { gclid: 'EAIaIQob-1' }, lastTouch: { gclid: 'EAIaIQob-2' } } };
+const secondGoogleLead: Lead = { ...googleLead, leadId: 'lead-google-2', attribution: { lastTouch: { gclid: 'EAIaIQob-3' } } };
 
 function world(): Deps {
   const deps = fakeDependencies(new Date('2026-03-20T18:00:00.000Z'));
   deps.config.channelRoi.platformFeedback = structuredClone(feedbackConfig);
-  for (const lead of [metaLead, googleLead]) deps.store.leads.set(lead.leadId, lead);
+  for (const lead of [metaLead, googleLead, secondGoogleLead]) deps.store.leads.set(lead.leadId, lead);
   return deps;
 }
 
@@ -113,6 +115,78 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     refused.feedbackSender.answers.push({ ok: false, status: 400, error: 'invalid' }, { ok: true }, { ok: false, status: 400, error: 'Meta Conversions API answered HTTP 400: Invalid parameter' });
     expect(await send(refused, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 1 });
     expect(refused.feedbackSender.requests.map((request) => JSON.parse(request.body).data.length)).toEqual([2, 1, 1]);
+  });
+
+  /** A refusal as the HTTP sender reports it: status, the error it keeps, and the platform's body. */
+  const graphRefusal = (code: number, message: string, subcode?: number) => ({
+    ok: false as const,
+    status: 400,
+    error: `Meta Conversions API answered HTTP 400: ${message}`,
+    body: JSON.stringify({ error: { message, type: code === 100 ? 'GraphMethodException' : 'OAuthException', code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: 'AbC123' } }),
+  });
+  const googleRefusal = (status: number, grpcStatus: string, message: string) => ({
+    ok: false as const,
+    status,
+    error: `Google Data Manager API answered HTTP ${status}: ${message}`,
+    body: JSON.stringify({ error: { code: status, message, status: grpcStatus } }),
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('retries a batch whose Meta access token expired (HTTP 400, code 190) whole, naming the token, and sends it once renewed', async () => {
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = world();
+    await queue(deps, converted(metaLead));
+    await queue(deps, qualified(metaLead));
+    deps.feedbackSender.answers.push(graphRefusal(190, 'Error validating access token: Session has expired on Friday, 20-Mar-26 10:00:00 PDT.', 463));
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 0, retrying: 2, deadLettered: 0 });
+    expect(deps.feedbackSender.requests).toHaveLength(1);
+    expect(deps.feedback.dead.size).toBe(0);
+    for (const key of ['meta lead-meta:converted', 'meta lead-meta:qualified']) {
+      expect(deps.feedback.pending.get(key)).toMatchObject({ attempts: 1, dueAt: '2026-03-20T18:02:00.000Z', lastError: expect.stringMatching(/^Access token refused .*Session has expired/) as string });
+    }
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('refused the access token'), expect.objectContaining({ platform: 'meta', status: 400, conversions: 2 }));
+    expect(await send(deps, '2026-03-20T18:02:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+  });
+
+  it('retries a Google batch refused with 401 or 403 whole, with the usual growing waits', async () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = world();
+    await queue(deps, converted(googleLead));
+    await queue(deps, converted(secondGoogleLead));
+    deps.feedbackSender.answers.push(googleRefusal(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token.'));
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 0, retrying: 2, deadLettered: 0 });
+    deps.feedbackSender.answers.push(googleRefusal(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.'));
+    expect(await send(deps, '2026-03-20T18:02:00.000Z')).toEqual({ sent: 0, retrying: 2, deadLettered: 0 });
+    expect(deps.feedbackSender.requests.map((request) => JSON.parse(request.body).events.length)).toEqual([2, 2]);
+    expect(deps.feedback.pending.get('google lead-google:converted')).toMatchObject({ attempts: 2, dueAt: '2026-03-20T18:04:00.000Z', lastError: expect.stringMatching(/^Access token refused .*HTTP 403/) as string });
+    expect(deps.feedback.dead.size).toBe(0);
+  });
+
+  it('still sends a batch refused for an invalid parameter one by one, and dead-letters only the bad event', async () => {
+    const deps = world();
+    await queue(deps, converted(metaLead));
+    await queue(deps, qualified(metaLead));
+    deps.feedbackSender.answers.push(graphRefusal(100, 'Invalid parameter'), { ok: true }, graphRefusal(100, 'Invalid parameter'));
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 1 });
+    expect(deps.feedbackSender.requests.map((request) => JSON.parse(request.body).data.length)).toEqual([2, 1, 1]);
+    expect([...deps.feedback.dead.values()]).toMatchObject([{ attempts: 1, lastError: 'Meta Conversions API answered HTTP 400: Invalid parameter' }]);
+  });
+
+  it('tells a refused token and throttling from a refused event by the status and the platform’s error code', () => {
+    expect(feedbackRefusal('meta', graphRefusal(102, 'Session key invalid or no longer valid'))).toBe('authentication');
+    expect(feedbackRefusal('meta', graphRefusal(190, 'Error validating access token: The session has been invalidated', 467))).toBe('authentication');
+    expect(feedbackRefusal('meta', { status: 403, body: JSON.stringify({ error: { code: 200, message: 'Permissions error' } }) })).toBe('authentication');
+    expect(feedbackRefusal('meta', graphRefusal(17, 'User request limit reached'))).toBe('transient');
+    expect(feedbackRefusal('meta', graphRefusal(100, 'Invalid parameter'))).toBe('invalid');
+    expect(feedbackRefusal('meta', { status: 400, body: 'Bad Request' })).toBe('invalid');
+    expect(feedbackRefusal('google', googleRefusal(400, 'INVALID_ARGUMENT', 'events[0]: transactionId is required'))).toBe('invalid');
+    expect(feedbackRefusal('google', googleRefusal(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.'))).toBe('authentication');
+    expect(feedbackRefusal('google', { status: 429 })).toBe('transient');
+    expect(feedbackRefusal('google', { status: 503 })).toBe('transient');
+    expect(feedbackRefusal('meta', { status: 0 })).toBe('transient');
   });
 
   it('does nothing while both platforms are off', async () => {

@@ -34,5 +34,5 @@ async function post(platform: string, url: URL, body: string, headers: Record<st
   } catch {
     // Not JSON: the status says enough.
   }
-  return { ok: false, status: response.status, error: `${platform} answered HTTP ${response.status}${detail}` };
+  return { ok: false, status: response.status, error: `${platform} answered HTTP ${response.status}${detail}`, body: text };
 }

@@ -14,8 +14,11 @@ export interface ConversionFeedbackQueue {
   deadLetter(item: ConversionFeedback, at: string): Promise<void>;
 }
 
-/** What a platform answered to one request: accepted, or refused with the HTTP status (0: no answer). */
-export type FeedbackSendResult = { ok: true } | { ok: false; status: number; error: string };
+/**
+ * What a platform answered to one request: accepted, or refused with the HTTP status (0: no answer), the
+ * error to keep and the answer's body, from which `feedbackRefusal` tells a bad token from a bad event.
+ */
+export type FeedbackSendResult = { ok: true } | { ok: false; status: number; error: string; body?: string };
 
 /** The platforms' conversion endpoints: Meta's Conversions API and Google's Data Manager API. */
 export interface ConversionFeedbackSender {
