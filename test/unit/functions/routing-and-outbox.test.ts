@@ -142,10 +142,16 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     await expect(relay(batch, lambdaContext)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2-captured: InternalFailure');
     expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual(['e2-captured']);
 
-    // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last.
+    expect(deps.metrics.counted).toEqual([]);
+
+    // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last; each captured lead is counted once.
     await relay(batch, lambdaContext);
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured', 'e1-captured', 'e2-captured']);
     expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
+    expect(deps.metrics.counted).toEqual([
+      { name: 'LeadCaptured', dimensions: { channel: 'website' } },
+      { name: 'LeadCaptured', dimensions: { channel: 'website' } },
+    ]);
   });
 
   it('republishes events the relay missed, as of the schedule time', async () => {
@@ -156,5 +162,18 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 2 });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured', 'l1-captured.scored']);
     expect(deps.store.outbox.size).toBe(0);
+    expect(deps.metrics.counted).toEqual([{ name: 'LeadCaptured', dimensions: { channel: 'website' } }]);
+  });
+
+  it('counts the captured leads a failing sweep did republish, and only those, once', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:00:00.000Z'));
+    capturedLead(deps, 'l1');
+    capturedLead(deps, 'l2');
+    deps.publisher.refusals.set('l2-captured', 3);
+    const sweep = createSweepHandler(() => deps);
+    await expect(sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).rejects.toThrow('The event bus refused 1 of 4 outbox events');
+    expect(deps.metrics.counted).toEqual([{ name: 'LeadCaptured', dimensions: { channel: 'website' } }]);
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 1 });
+    expect(deps.metrics.counted).toHaveLength(2);
   });
 });

@@ -18,7 +18,7 @@ export const operationalMetricsService = 'leadflow';
  * same names, so a metric cannot be renamed on one side only.
  */
 export const operationalMetricNames = {
-  /** A `lead.captured` event was put on the bus (dimension `channel`); counted by the outbox relay. */
+  /** A real lead's `lead.captured` event was put on the bus (dimension `channel`); counted by the outbox relay and sweep (`countCapturedLeads`). */
   leadCaptured: 'LeadCaptured',
   /** A lead was given an owner. */
   leadAssigned: 'LeadAssigned',
