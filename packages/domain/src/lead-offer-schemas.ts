@@ -10,6 +10,9 @@ function strategiesExcept<const E extends AssignmentStrategy>(excluded: readonly
 export const offerFallbackSchema = strategiesExcept(['offer']);
 export type OfferFallback = z.infer<typeof offerFallbackSchema>;
 
+/** How many reps one offer may go to, named or picked. */
+const maxOfferedReps = 10;
+
 /**
  * A route's offer (strategy `offer`): the lead goes to several reps at once, the first to accept owns it.
  * The reps are named (`reps`, offered in that order) or are the best `count` of another strategy
@@ -18,8 +21,9 @@ export type OfferFallback = z.infer<typeof offerFallbackSchema>;
  */
 export const routeOfferSchema = z
   .strictObject({
-    reps: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
-    candidates: z.optional(z.strictObject({ strategy: strategiesExcept(['offer', 'pool']), count: z.number().check(z.int(), z.minimum(1), z.maximum(10)) })),
+    // Each offered rep is texted: the same bound for named reps as for `candidates.count` caps the SMS one lead can cause.
+    reps: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(maxOfferedReps, `name at most ${maxOfferedReps} reps: each offered rep is texted`))),
+    candidates: z.optional(z.strictObject({ strategy: strategiesExcept(['offer', 'pool']), count: z.number().check(z.int(), z.minimum(1), z.maximum(maxOfferedReps)) })),
     /** How long the reps have to accept; then the schedule `expire-lead-offers` applies the fallback. */
     windowMinutes: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1440)), 5),
     fallback: z._default(offerFallbackSchema, 'pool'),

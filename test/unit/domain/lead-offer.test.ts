@@ -40,6 +40,15 @@ describe('offer configuration', () => {
     expect(configurationIssues(offeringOffers).map((issue) => issue.split(':')[0])).toEqual(['routing.routes[0].offer.candidates.strategy', 'routing.routes[0].offer.fallback']);
   });
 
+  it('refuses more than ten named reps, as it refuses more than ten candidates: each offered rep is texted', () => {
+    const document = demoConfiguration();
+    const reps = Array.from({ length: 11 }, () => 'rep-ava');
+    Object.assign(document.routing.routes[0], { offer: { reps, windowMinutes: 5, fallback: 'pool' } });
+    expect(configurationIssues(document)).toEqual(['routing.routes[0].offer.reps: name at most 10 reps: each offered rep is texted']);
+    Object.assign(document.routing.routes[0], { offer: { reps: reps.slice(1), windowMinutes: 5, fallback: 'pool' } });
+    expect(parseConfiguration(document).routing.routes[0].offer?.reps).toHaveLength(10);
+  });
+
   it('defaults to a five-minute window that falls back to the pool', () => {
     const document = demoConfiguration();
     Object.assign(document.routing.routes[0], { offer: { reps: ['rep-ava'] } });
