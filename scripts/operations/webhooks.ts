@@ -5,9 +5,10 @@
  * with `--stage`, on that stage's table (the `LeadsTableName` stack output) with the stage's
  * configuration and the operator's own AWS credentials.
  *
- * A replay only writes: each dead-lettered delivery (and, with `--since`, each one delivered since then)
- * becomes pending again, due at once, with a fresh retry window. The `retry-webhook-deliveries` schedule
- * sends it within a minute, with the same body and `Idempotency-Key` as before.
+ * A replay only writes: each dead-lettered delivery (with `--since`, each one first queued since then,
+ * and each one delivered since then) becomes pending again, due at once, with a fresh retry window. The
+ * next `retry-webhook-deliveries` run, within a minute, sends them while its time lasts (the runs after
+ * it go on with the rest), with the same body and `Idempotency-Key` as before. `list --since` selects alike.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -67,7 +68,7 @@ export async function runWebhooks(argv: string[], deps: WebhooksDependencies): P
   }
   const replayed = await replayWebhookDeliveries({ destinationIds: chosen, since }, { config, webhooks: store }, deps.now());
   for (const delivery of replayed) deps.terminal.print(`queued again: ${delivery.destinationId} ${delivery.eventId} ${delivery.eventType}`);
-  deps.terminal.print(`${replayed.length} deliver${replayed.length === 1 ? 'y' : 'ies'} queued again; the retry-webhook-deliveries schedule sends them within a minute.`);
+  deps.terminal.print(`${replayed.length} deliver${replayed.length === 1 ? 'y' : 'ies'} queued again; the retry-webhook-deliveries schedule starts sending them within a minute.`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLeadSignature, webhookRetryJitter, webhookSecretRef, type Configuration, type WebhookAttemptResult, type WebhookRuleInput } from '@leadflow/domain';
-import { DynamoDbWebhookDeliveryStore, replayWebhookDeliveries, type WebhookSender } from '@leadflow/platform';
+import { DynamoDbWebhookDeliveryStore, replayWebhookDeliveries, webhookRetryBatchSize, type WebhookSender } from '@leadflow/platform';
 import { createHandler as createDeliver } from '../../functions/deliver-webhook/handler';
 import { createHandler as createRetry } from '../../functions/retry-webhook-deliveries/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -52,7 +52,8 @@ function assignedEvent(): WebhookRuleInput {
 }
 
 const crmSecret = () => signWithDemoSecrets(webhookSecretRef({ id: 'crm' }));
-const runAt = (retry: ReturnType<typeof world>['retry'], now: Date) => retry({ scheduleName: 'retry-webhook-deliveries', time: now.toISOString() });
+const runAt = (retry: ReturnType<typeof world>['retry'], now: Date, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = lambdaContext) =>
+  retry({ scheduleName: 'retry-webhook-deliveries', time: now.toISOString() }, context);
 
 describe('webhook deliveries on DynamoDB Local', () => {
   it('delivers an event once, however often the bus delivers it, signed over the exact body', async () => {
@@ -130,6 +131,46 @@ describe('webhook deliveries on DynamoDB Local', () => {
     expect((await store.list('crm', { states: ['delivered'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({ replays: 1, attempts: 1 });
     // A second replay without --since finds no dead letter of it.
     expect((await replayWebhookDeliveries({ destinationIds: ['crm'] }, { config, webhooks: store }, at(27 * 60))).map((delivery) => delivery.eventId)).not.toContain(input.event.detail.eventId);
+  });
+
+  it('replays with --since what was delivered since then, also when it was first queued before', async () => {
+    const receiver = new ScriptedReceiver([503]);
+    const { deliver, retry, config } = world(receiver);
+    const retried = assignedEvent();
+    await deliver(retried, lambdaContext);
+    const onFirstTry = assignedEvent();
+    await deliver(onFirstTry, lambdaContext);
+    await runAt(retry, at(2));
+    const ids = [retried, onFirstTry].map((input) => input.event.detail.eventId);
+    expect((await store.list('crm', { states: ['delivered'] })).filter((delivery) => ids.includes(delivery.eventId))).toEqual([
+      expect.objectContaining({ eventId: ids[0], createdAt: start.toISOString(), deliveredAt: at(2).toISOString() }),
+      expect.objectContaining({ eventId: ids[1], createdAt: start.toISOString(), deliveredAt: start.toISOString() }),
+    ]);
+    // The receiver lost what it got from minute 1 on: the retried delivery, not the one delivered before.
+    const replayed = await replayWebhookDeliveries({ destinationIds: ['crm'], since: at(1).toISOString() }, { config, webhooks: store }, at(3));
+    expect(replayed.map((delivery) => delivery.eventId).filter((eventId) => ids.includes(eventId))).toEqual([ids[0]]);
+    await runAt(retry, at(3));
+  });
+
+  it('sends every due delivery in one run, batch after batch, while its time lasts', { timeout: 60_000 }, async () => {
+    const total = 2 * webhookRetryBatchSize + 10;
+    const receiver = new ScriptedReceiver(Array.from({ length: total }, () => 503));
+    const { deliver, retry } = world(receiver);
+    const inputs = Array.from({ length: total }, () => assignedEvent());
+    for (const input of inputs) await deliver(input, lambdaContext);
+    const ids = new Set(inputs.map((input) => input.event.detail.eventId));
+    const sentOf = () => receiver.requests.filter((request) => ids.has(request.headers['idempotency-key'])).length - total;
+
+    // A run that has 25 s left, each POST taking a second of it: it stops while the longest POST (10 s and 5 s in hand) still fits.
+    const slowRun = { getRemainingTimeInMillis: () => 25_000 - 1_000 * Math.max(0, sentOf()) };
+    await runAt(retry, at(30), slowRun);
+    expect(sentOf()).toBeGreaterThanOrEqual(10);
+    expect(sentOf()).toBeLessThan(20);
+
+    const run = await runAt(retry, at(30));
+    expect(sentOf()).toBe(total);
+    expect(run.delivered).toBeGreaterThan(webhookRetryBatchSize);
+    expect((await store.list('crm', { states: ['delivered'] })).filter((delivery) => ids.has(delivery.eventId))).toHaveLength(total);
   });
 
   it('dead-letters a pending delivery whose destination was disabled since', async () => {

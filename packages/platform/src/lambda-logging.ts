@@ -31,8 +31,8 @@ export function correlationIdOf(event: unknown): string | undefined {
 }
 
 /** A handler without a parsed envelope (a schedule run, a stream batch): it still logs with its context. */
-export function loggedHandler<E, R>(handle: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
+export function loggedHandler<E, R>(handle: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
   return middy<E, R>()
     .use(lambdaLogging())
-    .handler(async (event: E) => handle(event));
+    .handler(async (event: E, context: Context) => handle(event, context));
 }

@@ -19,9 +19,11 @@ import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-delive
  * (its Lambda timeout), so a claim lapses only when its sender died, and the delivery is tried again.
  */
 export const webhookAttemptLeaseMs = 5 * 60_000;
-/** Deliveries one retry run attempts, and how many at once. */
+/** Deliveries a retry run reads from the index at a time, and how many it attempts at once. */
 export const webhookRetryBatchSize = 50;
 const concurrentAttempts = 10;
+/** What an attempt needs besides its POST (the secret, the claim, the outcome's write), kept in hand before starting one. */
+const attemptOverheadMs = 5_000;
 
 export type WebhookDependencies = {
   config: Configuration;
@@ -60,24 +62,41 @@ export interface WebhookRetryRun {
   deadLettered: number;
 }
 
-/** The retry schedule: attempts every due delivery (a batch per run), as of the run's `now`. */
-export async function retryDueWebhookDeliveries(now: Date, deps: WebhookDependencies): Promise<WebhookRetryRun> {
+/**
+ * The retry schedule: attempts every delivery due as of the run's `now`, reading batch after batch while
+ * some are due, so a replay of many goes out in one run rather than a batch a minute. An attempt starts
+ * only while `remainingMs()` (the invocation's time left before its timeout) holds the longest POST a
+ * destination allows; what is left stays due for the next run.
+ */
+export async function retryDueWebhookDeliveries(now: Date, deps: WebhookDependencies, remainingMs: () => number): Promise<WebhookRetryRun> {
   const run: WebhookRetryRun = { delivered: 0, retrying: 0, deadLettered: 0 };
-  const due = await deps.webhooks.due(now.toISOString(), webhookRetryBatchSize);
-  const queue = [...due];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const claimed = await deps.webhooks.claim(next, leaseFrom(now));
-      if (!claimed) continue;
-      const destination = enabledWebhookDestination(deps.config, claimed.destinationId);
-      const outcome = destination ? await attempt(claimed, destination, now, deps) : await recordOutcome(claimed, withoutDestination(claimed, now), deps);
-      if (outcome.state === 'delivered') run.delivered += 1;
-      else if (outcome.state === 'dead') run.deadLettered += 1;
-      else run.retrying += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrentAttempts, due.length) }, worker));
+  const longestAttemptMs = Math.max(0, ...deps.config.webhooks.destinations.map((destination) => destination.timeoutSeconds * 1000)) + attemptOverheadMs;
+  const hasTime = () => remainingMs() > longestAttemptMs;
+  // The index is eventually consistent: a delivery just attempted may be read again, and is skipped.
+  const seen = new Set<string>();
+  while (hasTime()) {
+    const due = (await deps.webhooks.due(now.toISOString(), webhookRetryBatchSize)).filter((delivery) => !seen.has(deliveryKey(delivery)));
+    if (due.length === 0) break;
+    for (const delivery of due) seen.add(deliveryKey(delivery));
+    const queue = [...due];
+    const worker = async () => {
+      for (let next = queue.shift(); next && hasTime(); next = queue.shift()) {
+        const claimed = await deps.webhooks.claim(next, leaseFrom(now));
+        if (!claimed) continue;
+        const destination = enabledWebhookDestination(deps.config, claimed.destinationId);
+        const outcome = destination ? await attempt(claimed, destination, now, deps) : await recordOutcome(claimed, withoutDestination(claimed, now), deps);
+        if (outcome.state === 'delivered') run.delivered += 1;
+        else if (outcome.state === 'dead') run.deadLettered += 1;
+        else run.retrying += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrentAttempts, due.length) }, worker));
+  }
   return run;
+}
+
+function deliveryKey(delivery: WebhookDelivery): string {
+  return `${delivery.destinationId}/${delivery.eventId}`;
 }
 
 /**
@@ -89,7 +108,7 @@ export async function replayWebhookDeliveries(selection: { destinationIds: reado
   for (const destinationId of selection.destinationIds) {
     const destination = enabledWebhookDestination(deps.config, destinationId);
     if (!destination) throw new Error(`No enabled webhook destination "${destinationId}"`);
-    // Without --since only dead letters; with it, what was delivered since then too.
+    // Without --since every dead letter; with it, those created since then and what was delivered since then.
     const states = selection.since ? (['dead', 'delivered'] as const) : (['dead'] as const);
     for (const delivery of await deps.webhooks.list(destinationId, { states, since: selection.since })) {
       const again = replayedWebhookDelivery(delivery, destination, now);

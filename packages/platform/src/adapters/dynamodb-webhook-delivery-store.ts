@@ -69,8 +69,10 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
       filter.states.forEach((state, index) => (values[`:state${index}`] = state));
     }
     if (filter.since) {
-      conditions.push('createdAt >= :since');
+      // What a receiver got since then is what was delivered since then, whenever it was first queued.
+      conditions.push('((#state = :delivered AND deliveredAt >= :since) OR (#state <> :delivered AND createdAt >= :since))');
       values[':since'] = filter.since;
+      values[':delivered'] = 'delivered';
     }
     const found: WebhookDelivery[] = [];
     let cursor: Record<string, unknown> | undefined;
@@ -80,7 +82,7 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: conditions.length ? conditions.join(' AND ') : undefined,
-          ExpressionAttributeNames: filter.states ? { '#state': 'state' } : undefined,
+          ExpressionAttributeNames: conditions.length ? { '#state': 'state' } : undefined,
           ExpressionAttributeValues: values,
           ExclusiveStartKey: cursor,
         }),

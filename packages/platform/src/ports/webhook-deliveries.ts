@@ -14,7 +14,10 @@ export interface WebhookDeliveryStore {
   claim(delivery: WebhookDelivery, until: string): Promise<WebhookDelivery | undefined>;
   /** Stores the outcome of an attempt made under the claim `claimedUntil`; `false` if the claim had been lost. */
   record(delivery: WebhookDelivery, claimedUntil: string): Promise<boolean>;
-  /** A destination's deliveries, optionally only those in `states` created at or after `since`. */
+  /**
+   * A destination's deliveries, optionally only those in `states`, and with `since` only those delivered
+   * at or after it (a delivered one) or created at or after it (a pending or dead-lettered one).
+   */
   list(destinationId: string, filter?: { states?: readonly WebhookDeliveryState[]; since?: string }): Promise<WebhookDelivery[]>;
   /** Replaces a delivered or dead-lettered delivery by its replay, unless it changed state meanwhile. */
   requeue(replayed: WebhookDelivery, expectedState: WebhookDeliveryState): Promise<boolean>;
