@@ -14,6 +14,22 @@ const turnstileAlwaysFails = '2x0000000000000000000000000000000AA';
 const turnstileTokenSpent = '3x0000000000000000000000000000000AA';
 export const turnstileDummyToken = 'XXXX.DUMMY.TOKEN.XXXX';
 
+const metaConversionsPath = /^\/meta-graph\/v\d+\.\d+\/\d+\/events$/;
+const googleIngestPath = '/google-datamanager/v1/events:ingest';
+const metaLeadPath = /^\/meta-graph\/v\d+\.\d+\/([^/]+)$/;
+const linkedInLeadPath = /^\/linkedin\/rest\/leadFormResponses\/([^/]+)$/;
+const tikTokLeadPath = '/tiktok/open_api/v1.3/lead/get/';
+
+/**
+ * Whether a request (path below `standInsBasePath`) is one a handler makes: a Turnstile check, an ad
+ * platform's lead read, a conversion upload. The rest of the stand-ins (what they received, the outage
+ * switch) is for the developer, like every other `/_local/` route.
+ */
+export function isThirdPartyStandInCall(method: string, path: string): boolean {
+  if (method === 'GET') return metaLeadPath.test(path) || linkedInLeadPath.test(path) || path === tikTokLeadPath;
+  return method === 'POST' && (path === '/turnstile/siteverify' || metaConversionsPath.test(path) || path === googleIngestPath);
+}
+
 /**
  * Offline stand-ins for the third-party APIs the handlers call, answering in those APIs' own shapes so
  * the real adapters run unchanged. Their base URLs are what the handlers' settings point at locally.
@@ -30,8 +46,8 @@ export function thirdPartyStandIns(): LocalRouteHandler {
     const platformLead = method === 'GET' ? adPlatformLeadRead(path, url.searchParams, outage) : undefined;
     if (platformLead) return platformLead;
     if (method === 'GET' && path === '/conversions') return { status: 200, body: conversions };
-    if (method === 'POST' && /^\/meta-graph\/v\d+\.\d+\/\d+\/events$/.test(path)) return metaConversionsEvents(body, outage.has('meta'), conversions);
-    if (method === 'POST' && path === '/google-datamanager/v1/events:ingest') return googleEventsIngest(body, headers.authorization, outage.has('google'), conversions);
+    if (method === 'POST' && metaConversionsPath.test(path)) return metaConversionsEvents(body, outage.has('meta'), conversions);
+    if (method === 'POST' && path === googleIngestPath) return googleEventsIngest(body, headers.authorization, outage.has('google'), conversions);
     return { status: 404, body: { error: `No stand-in for ${method} ${path}` } };
   };
 }
@@ -79,11 +95,11 @@ function toggleOutage(outage: Set<AdPlatform>, body: Buffer) {
 }
 
 function adPlatformLeadRead(path: string, query: URLSearchParams, outage: ReadonlySet<AdPlatform>) {
-  const meta = /^\/meta-graph\/v\d+\.\d+\/([^/]+)$/.exec(path);
+  const meta = metaLeadPath.exec(path);
   if (meta) return metaGraphLead(decodeURIComponent(meta[1]), query, outage.has('meta'));
-  const linkedin = /^\/linkedin\/rest\/leadFormResponses\/([^/]+)$/.exec(path);
+  const linkedin = linkedInLeadPath.exec(path);
   if (linkedin) return linkedInLeadFormResponse(decodeURIComponent(linkedin[1]), outage.has('linkedin'));
-  if (path === '/tiktok/open_api/v1.3/lead/get/') return tikTokLeadGet(query, outage.has('tiktok'));
+  if (path === tikTokLeadPath) return tikTokLeadGet(query, outage.has('tiktok'));
   return undefined;
 }
 

@@ -35,6 +35,30 @@ describe('guardLocalRoutes', () => {
     expect(await onNetwork(request('/_local/stand-ins/turnstile/siteverify', { host: '127.0.0.1:3000' }, 'POST'))).toBe(served);
   });
 
+  it.each([
+    ['POST', '/_local/stand-ins/crm'],
+    ['GET', '/_local/stand-ins/meta-graph/v23.0/1234567890'],
+    ['GET', '/_local/stand-ins/linkedin/rest/leadFormResponses/urn%3Ali%3AleadFormResponse%3A1'],
+    ['GET', '/_local/stand-ins/tiktok/open_api/v1.3/lead/get/'],
+    ['POST', '/_local/stand-ins/meta-graph/v26.0/123456/events'],
+    ['POST', '/_local/stand-ins/google-datamanager/v1/events:ingest'],
+  ])('beyond loopback, still serves %s %s, which a handler calls', async (method, path) => {
+    const onNetwork = guardLocalRoutes(async () => served, { hostName: '0.0.0.0', exposed: false });
+    expect(await onNetwork(request(path, { host: '127.0.0.1:3000' }, method))).toBe(served);
+  });
+
+  it.each([
+    ['GET', '/_local/stand-ins/crm'],
+    ['POST', '/_local/stand-ins/crm/fail'],
+    ['GET', '/_local/stand-ins/conversions'],
+    ['GET', '/_local/stand-ins/outage'],
+    ['POST', '/_local/stand-ins/outage'],
+  ])('beyond loopback, keeps %s %s off: what the stand-ins received holds leads’ personal data', async (method, path) => {
+    const onNetwork = guardLocalRoutes(async () => served, { hostName: '0.0.0.0', exposed: false });
+    expect(await onNetwork(request(path, { host: '127.0.0.1:3000' }, method))).toMatchObject({ status: 404 });
+    expect(await guardLocalRoutes(async () => served, { hostName: '0.0.0.0', exposed: true })(request(path, { host: '127.0.0.1:3000' }, method))).toBe(served);
+  });
+
   it('serves /_local/ beyond loopback when exposed, still only to requests that name this host', async () => {
     const exposed = guardLocalRoutes(async () => served, { hostName: '192.168.1.20', exposed: true });
     expect(await exposed(request('/_local/outbox', { host: '192.168.1.20:3000' }))).toBe(served);
