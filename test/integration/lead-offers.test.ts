@@ -77,7 +77,9 @@ describe('first to accept, against DynamoDB Local', () => {
     for (const page of losers) expect(page.body).toContain('already taken by another rep');
 
     const owned = (await deps.leads.getLead('race'))!;
-    expect(owned).toMatchObject({ ownerId: winners[0], status: 'assigned', assignment: { rule: 'offer', poolId: 'offers' } });
+    // The lead joins the offer's pool, not the form's.
+    expect(lead.poolId).not.toBe('offers');
+    expect(owned).toMatchObject({ ownerId: winners[0], status: 'assigned', poolId: 'offers', assignment: { rule: 'offer', poolId: 'offers' } });
     expect(owned.history.filter((entry) => entry.action === 'assigned')).toHaveLength(1);
     const states = await deps.leads.readRepStates(reps);
     expect(Object.fromEntries(states.openLeads)).toEqual({ [winners[0]]: 1 });

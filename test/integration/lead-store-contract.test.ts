@@ -145,7 +145,9 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const assign = async (leadId: string, capacity: number) => {
       const intake = webFormIntake(config, { leadId });
       await store.leads.ingestLead(intake);
-      const change = assignToOwner({ lead: intake.lead, route, poolId: 'americas-inbound', owner, passedOver: [], skipped: [], eventId: `${leadId}-assigned`, now: at('2026-03-02T10:01:00.000Z') });
+      // The route's pool is not the form's: the lead joins it.
+      expect(intake.lead.poolId).not.toBe('key-accounts');
+      const change = assignToOwner({ lead: intake.lead, route, poolId: 'key-accounts', owner, passedOver: [], skipped: [], eventId: `${leadId}-assigned`, now: at('2026-03-02T10:01:00.000Z') });
       return store.leads.assignOwner({ ...change, leadId, capacity });
     };
     const ownerBefore = (await store.leads.readRepStates([owner.id])).openLeads.get(owner.id) ?? 0;
@@ -162,7 +164,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
       now: at('2026-03-02T10:02:00.000Z'),
     });
     expect(await store.leads.assignOwner({ ...again, leadId: id('assigned'), capacity: 10 })).toBe('already_assigned');
-    expect(await store.leads.getLead(id('assigned'))).toMatchObject({ ownerId: owner.id, status: 'assigned', assignment: { rule: 'round_robin' } });
+    expect(await store.leads.getLead(id('assigned'))).toMatchObject({ ownerId: owner.id, status: 'assigned', poolId: 'key-accounts', assignment: { rule: 'round_robin', poolId: 'key-accounts' } });
     expect(await store.leads.getLead(id('over-capacity'))).toMatchObject({ status: 'new' });
     expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(ownerBefore + 1);
     expect(await outboxTypes(id('assigned'))).toContain('lead.assigned');

@@ -155,6 +155,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     Object.assign(lead, {
       ownerId: change.ownerId,
       assignment: change.assignment,
+      poolId: change.assignment.poolId,
       routing: change.routing,
       status: 'assigned',
       updatedAt: change.assignment.assignedAt,
@@ -521,7 +522,7 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
     this.leads.openLeads.set(acceptance.ownerId, open + 1);
     this.used.set(linkId, acceptance.assignment.assignedAt);
     const { ownerId, assignment, routing } = acceptance;
-    Object.assign(lead, { ownerId, assignment, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] });
+    Object.assign(lead, { ownerId, assignment, poolId: assignment.poolId, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] });
     this.leads.record(acceptance.event);
     return 'accepted' as const;
   }

@@ -30,7 +30,8 @@ export type SlaRules = z.infer<typeof slaRulesSchema>;
  * converted within `notConvertedDays` of its assignment, or without a first contact within
  * `noFirstContactHours` — whichever comes first (`when: "any"`) or once all have come (`"all"`). Never
  * within `protectionDays` of the assignment, never a locked lead, and only after a warning
- * `warnDaysBefore` days ahead. The lead goes back to the pool, or to `toRep` when named.
+ * `warnDaysBefore` days ahead. The lead goes back to the pool, or to `toRep` when named (to the pool when
+ * `toRep` is the owner who let it lie).
  */
 export const poolRecycleRulesSchema = z
   .strictObject({
@@ -252,8 +253,9 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       const dueAt = recycleDueAt(recycle, recycleRules);
       if (dueAt !== undefined && nowMs >= dueAt) {
         recycleRule = recycle.rule;
-        // The pool's own rule decides where the lead goes, whatever a breach in the same run would have done.
-        move = recycleRules.toRep ? { to: 'rep', repId: recycleRules.toRep, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
+        // The pool's own rule decides where the lead goes, whatever a breach in the same run would have done;
+        // a lead its `toRep` already holds and does not work goes to the pool.
+        move = recycleRules.toRep && recycleRules.toRep !== ownerId ? { to: 'rep', repId: recycleRules.toRep, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
       }
     }
   }

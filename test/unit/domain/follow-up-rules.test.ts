@@ -189,6 +189,9 @@ describe('recycling (pure, controlled clock)', () => {
     expect(plan.lead).toMatchObject({ ownerId: 'rep-ben', previousOwnerId: 'rep-ava', status: 'assigned' });
     const full = planFollowUps({ lead: owned(), rules: recycling, now: at(1), repAtCapacity: true })!;
     expect(full.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ava' });
+    // Recycled to rep-ben once, and not worked by him either: the pool gets it, not rep-ben again.
+    const again = planFollowUps({ lead: plan.lead, rules: recycling, now: at(3) })!;
+    expect(again.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ben' });
   });
 
   it('refuses a recycle rule without conditions and a target rep the configuration does not have', () => {

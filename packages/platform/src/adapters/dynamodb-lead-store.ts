@@ -243,8 +243,9 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(change.leadId),
                   // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
+                  // The lead joins the route's pool, whose rules (release reasons, recycling, managers) now apply to it.
                   UpdateExpression:
-                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, poolId = :pool, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                   // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
                   ConditionExpression: routableLeadCondition(change),
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -253,6 +254,7 @@ export class DynamoDbLeadStore implements LeadStore {
                     ':owner': change.ownerId,
                     ':agenda': change.agenda,
                     ':assignment': change.assignment,
+                    ':pool': change.assignment.poolId,
                     ':routing': change.routing,
                     ':assigned': 'assigned',
                     ':at': change.assignment.assignedAt,

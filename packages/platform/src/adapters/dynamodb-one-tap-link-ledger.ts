@@ -76,7 +76,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(acceptance.leadId),
                   UpdateExpression:
-                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entries) REMOVE offerExpiryPartition, offerExpiresAt',
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, poolId = :pool, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entries) REMOVE offerExpiryPartition, offerExpiresAt',
                   // Still this offer, still open: no owner yet (no other accept, no fallback) and still `new`.
                   ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new AND offer.offeredAt = :offeredAt',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -86,6 +86,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
                     ':owner': acceptance.ownerId,
                     ':agenda': acceptance.agenda,
                     ':assignment': acceptance.assignment,
+                    ':pool': acceptance.assignment.poolId,
                     ':routing': acceptance.routing,
                     ':assigned': 'assigned',
                     ':at': acceptance.assignment.assignedAt,
