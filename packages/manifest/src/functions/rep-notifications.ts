@@ -20,7 +20,7 @@ export const repNotificationFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'sweep-notification-sends',
-    description: 'Sends SMS held back by quiet hours once they end, and reports sends claimed but never confirmed (without resending).',
+    description: 'Sends SMS held back by quiet hours once they end, resends emails whose one-minute claim lease ran out, and reports SMS claimed but never confirmed (without resending).',
     entry: 'functions/sweep-notification-sends/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'sweep-notification-sends', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 600 },
     tables: { leads: 'readWrite' },
