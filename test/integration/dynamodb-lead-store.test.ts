@@ -1,7 +1,7 @@
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignToOwner, prepareIntake } from '@leadflow/domain';
+import { assignToOwner, leaveInPool, nurtureEntry, planClaim, poolSchema, prepareIntake } from '@leadflow/domain';
 import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -124,6 +124,41 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     const assignedEvents = (await database.items()).filter((item) => item.pk.startsWith('OUTBOX#assign-'));
     expect(assignedEvents).toHaveLength(1);
     expect(assignedEvents[0].detail.ownerId).toBe(stored?.ownerId);
+  });
+});
+
+describe('a touch racing a claim, against DynamoDB Local', () => {
+  it('a warming touch decided from the lead as it was before a claim leaves the claimed lead with its new owner', async () => {
+    const now = new Date('2026-03-02T10:00:00.000Z');
+    const route = { ...config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!, poolId: 'race-nurture' };
+    const person = { name: 'Wes', email: 'wes-race@gmail.com' };
+    const pooled = webFormIntake(config, { leadId: 'race-warm', contact: person, now });
+    await leads.ingestLead(pooled);
+    const change = leaveInPool({ lead: pooled.lead, route, poolId: 'race-nurture', skipped: [], eventId: 'race-warm-pooled', now });
+    expect(await leads.leaveInPool({ leadId: 'race-warm', ...change, nurture: nurtureEntry(config.nurture.sequences[0], route.id, now) })).toBe('pooled');
+    // Free mail: cold when captured, still cold after one return; the second return warms it out of nurture.
+    await leads.ingestLead(webFormIntake(config, { leadId: 'race-warm-2', contact: person, now }));
+    const beforeClaim = (await leads.getLead('race-warm'))!;
+    const pool = poolSchema.parse({ id: 'race-nurture', name: 'race-nurture', teamId: 'americas', members: ['rep-ava'] });
+    const claim = planClaim({ lead: beforeClaim, pool, rep: config.reps.find((rep) => rep.id === 'rep-ava')!, timeZone: 'UTC', now: new Date('2026-03-09T12:00:00.000Z'), eventId: 'race-warm-claim' });
+    if (!('claim' in claim)) throw new Error(claim.refusal.message);
+    expect(await leads.claimLead(claim.claim)).toBe('claimed');
+    // The touch read the lead just before the claim was written.
+    const readLead = leads.getLead.bind(leads);
+    let stale: typeof beforeClaim | undefined = beforeClaim;
+    leads.getLead = async (leadId) => {
+      const seen = leadId === 'race-warm' && stale ? stale : await readLead(leadId);
+      stale = undefined;
+      return seen;
+    };
+    try {
+      await leads.ingestLead(webFormIntake(config, { leadId: 'race-warm-3', contact: person, now: new Date('2026-03-09T12:00:01.000Z') }));
+    } finally {
+      leads.getLead = readLead;
+    }
+    const lead = (await leads.getLead('race-warm'))!;
+    expect(lead).toMatchObject({ status: 'assigned', ownerId: 'rep-ava', touches: 3 });
+    expect(lead.history.map((entry) => entry.action).slice(-3)).toEqual(['claimed', 'nurture_left', 'touched']);
   });
 });
 

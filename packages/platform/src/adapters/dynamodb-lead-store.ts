@@ -130,14 +130,15 @@ export class DynamoDbLeadStore implements LeadStore {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
                 UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${tags}${agenda}${warmed}`,
-                ConditionExpression: 'attribute_exists(pk) AND touches = :seenTouches',
+                // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
+                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
                 ...(touch.warmedOutOfNurture ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
                   ':one': 1,
                   ':seenTouches': existing.touches,
                   ':at': touch.historyEntry.at,
                   ':entry': [touch.historyEntry, ...(touch.warmedOutOfNurture ? [touch.warmedOutOfNurture] : [])],
-                  ...(touch.warmedOutOfNurture ? { ':new': 'new' } : {}),
+                  ...(touch.warmedOutOfNurture ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
                   ...(touch.tags ? { ':tags': touch.tags } : {}),
