@@ -74,10 +74,13 @@ describe('a cold demo lead in the demo nurture sequence, through the local runti
     await submit(warming);
     await submit(warming);
     const lead = await eventually(async () => {
-      const current = (await getJson(`/leads/${id}`, await asManager())) as { ownerId?: string; nurture?: unknown; score: { temperature: string } };
+      const current = (await getJson(`/leads/${id}`, await asManager())) as { ownerId?: string; poolId: string; nurture?: unknown; score: { temperature: string } };
       return current.ownerId ? current : undefined;
     });
     expect(lead.nurture).toBeUndefined();
+    // Routed in the pool the demo form captured it into, not in the nurture pool it waited in.
+    expect(lead.poolId).toBe('americas-inbound');
+    expect(['rep-ava', 'rep-ben']).toContain(lead.ownerId);
     expect(lead.score.temperature).toBe('warm');
     const repEmail = await eventually(async () => (await emailsAbout(id)).find((email) => email.subject.startsWith('New lead')));
     expect(repEmail.body).toContain('They came out of nurturing');

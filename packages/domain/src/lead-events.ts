@@ -42,6 +42,7 @@ export const leadScoredDetailSchema = z.strictObject({
   status: leadStatusSchema,
   isTest: z.boolean(),
   owned: z.boolean(),
+  /** The lead's own pool for routing (`routingPoolOf`): where a route without a pool of its own places it. */
   poolId: z.string(),
   points: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: gradeSchema,

@@ -1,6 +1,6 @@
 import type { LeadAttribution, TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
-import type { ConsentRecord, Lead, LeadContact, LeadHistoryEntry, SourceKind, SubmittedContact } from './lead';
+import { routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
@@ -95,6 +95,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     channel: submission.channel,
     source: { kind: submission.sourceKind, formId: submission.formId, platformLeadId: submission.platformLeadId, sourceId: submission.sourceId },
     poolId: submission.poolId,
+    capturePoolId: submission.poolId,
     contact,
     // Unusable values are kept (as `invalid_email`, …) so a person can still read what was sent.
     answers: { ...submission.answers, ...Object.fromEntries(problems.map((problem) => [`invalid_${problem.field}`, problem.raw])) },
@@ -164,7 +165,7 @@ export function leadScoredEvent(lead: Lead, score: LeadScore, event: { eventId: 
       status: lead.status,
       isTest: lead.isTest,
       owned: lead.ownerId !== undefined,
-      poolId: lead.poolId,
+      poolId: routingPoolOf(lead),
       points: score.points,
       grade: score.grade,
       temperature: score.temperature,

@@ -1,5 +1,5 @@
 import type { Rep } from './configuration';
-import type { Lead, LeadHistoryEntry } from './lead';
+import { routingPoolOf, type Lead, type LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent, type LeadScoredDetail } from './lead-events';
 import { leadFacts, type LeadFacts, type LeadScore } from './lead-scoring';
 import type { Route } from './routing-table';
@@ -43,7 +43,7 @@ export function routedLeadFacts(detail: LeadScoredDetail): RoutedLeadFacts | und
 
 /** The same, from the lead as stored. */
 export function routedLeadFactsOf(lead: Lead): RoutedLeadFacts {
-  return { leadId: lead.leadId, poolId: lead.poolId, score: lead.score, facts: leadFacts(lead) };
+  return { leadId: lead.leadId, poolId: routingPoolOf(lead), score: lead.score, facts: leadFacts(lead) };
 }
 
 export interface OwnerChange {

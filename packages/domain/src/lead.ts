@@ -147,7 +147,10 @@ export const leadSchema = z.strictObject({
   /** The configured channel the lead is credited to. */
   channel: z.string(),
   source: leadSourceSchema,
+  /** The pool the lead is in now: its source's at capture, then the pool of each route that places it. */
   poolId: z.string(),
+  /** The pool its source put it in at capture: a route without a pool of its own routes the lead there, wherever it waited since (nurture). Absent on leads stored before it was kept: `poolId` then. */
+  capturePoolId: z.optional(z.string()),
   contact: leadContactSchema,
   answers: z.record(z.string(), z.string()),
   attribution: leadAttributionSchema,
@@ -190,3 +193,8 @@ export const leadSchema = z.strictObject({
   history: z.array(leadHistoryEntrySchema),
 });
 export type Lead = z.infer<typeof leadSchema>;
+
+/** The lead's own pool for routing: the one it was captured into, not a nurture pool it waited in before it warmed up. */
+export function routingPoolOf(lead: Pick<Lead, 'poolId' | 'capturePoolId'>): string {
+  return lead.capturePoolId ?? lead.poolId;
+}
