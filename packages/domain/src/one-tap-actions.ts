@@ -7,8 +7,7 @@ import { linkSignatureValid, signLinkPayload } from './signed-link';
 /**
  * The actions a rep can take from a notification with one tap. The list is data: each entry gives the
  * action's one-letter code in the link and the words of its pages; the one-tap handler keeps one
- * executor per entry. Adding `contacted` (once the lifecycle's status change lands) is one entry here
- * and one executor there.
+ * executor per entry.
  */
 export const oneTapActions = {
   accept: { code: 'a', title: 'Accept lead', question: 'Take this lead and call them now?', button: 'Accept lead', done: 'The lead is yours. Call them now.' },

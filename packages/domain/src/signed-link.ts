@@ -9,9 +9,14 @@ export function signLinkPayload(key: string, payload: string): string {
   return createHmac('sha256', key).update(payload).digest().subarray(0, signatureBytes).toString('base64url');
 }
 
-/** Whether `signature` signs `payload` with the key's current or previous value, compared in constant time. */
+/**
+ * Whether `signature` signs `payload` with the key's current or previous value, compared in constant time.
+ * Only the canonical text counts: decoding ignores the last character's 4 spare bits, and the once-only
+ * ledger keys on the text, so 16 spellings of one signature would otherwise make 16 uses.
+ */
 export function linkSignatureValid(key: RotatingSecret, payload: string, signature: string): boolean {
   if (!/^[A-Za-z0-9_-]{22}$/.test(signature)) return false;
   const given = Buffer.from(signature, 'base64url');
+  if (given.toString('base64url') !== signature) return false;
   return acceptedValues(key).some((value) => timingSafeEqual(Buffer.from(signLinkPayload(value, payload), 'base64url'), given));
 }
