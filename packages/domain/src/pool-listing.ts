@@ -18,10 +18,14 @@ export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | '
 export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().check(z.minLength(1)) });
 export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
+/** A hundred years: older than any lead, and small enough that `now` minus the age is still a valid date. */
+const hundredYearsInHours = 100 * 365 * 24;
+const ageHoursParameter = z.coerce.number().check(z.minimum(0), z.maximum(hundredYearsInHours));
+
 /**
  * The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50), the `cursor` of the previous
  * page, and filters: `grade`, `temperature`, `channel`, `tag`, and age since capture in hours (`minAgeHours`,
- * `maxAgeHours`, either or both).
+ * `maxAgeHours`, either or both, at most a hundred years).
  */
 export const poolListingQuerySchema = z
   .strictObject({
@@ -30,8 +34,8 @@ export const poolListingQuerySchema = z
     temperature: z.optional(temperatureSchema),
     channel: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id'))),
     tag: z.optional(tagFilterSchema),
-    minAgeHours: z.optional(z.coerce.number().check(z.minimum(0))),
-    maxAgeHours: z.optional(z.coerce.number().check(z.minimum(0))),
+    minAgeHours: z.optional(ageHoursParameter),
+    maxAgeHours: z.optional(ageHoursParameter),
     cursor: z.optional(pageCursorParameter(poolCursorSchema)),
   })
   .check(

@@ -220,6 +220,8 @@ describe('listings (pure)', () => {
       ['temperature', 'lukewarm'],
       ['minAgeHours', '-1'],
       ['maxAgeHours', 'old'],
+      ['maxAgeHours', '1e12'],
+      ['minAgeHours', '876001'],
       ['channel', 'Web Site'],
     ]) {
       expect(poolListingQuerySchema.safeParse({ [parameter]: value }).error?.issues[0].path).toEqual([parameter]);

@@ -262,5 +262,8 @@ describe('GET /pools/{poolId}/leads filters', () => {
     expect(await ids({ channel: 'trade-shows' })).toEqual([]);
     expect((await list({ temperature: 'tepid' })).json.issues).toEqual([expect.objectContaining({ path: 'temperature' })]);
     expect((await list({ minAgeHours: '3', maxAgeHours: '1' })).json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);
+    const tooOld = await list({ maxAgeHours: '1e12' });
+    expect(tooOld.status).toBe(400);
+    expect(tooOld.json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);
   });
 });
