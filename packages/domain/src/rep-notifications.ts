@@ -142,23 +142,29 @@ function minutesOf(clock: string): number {
   return hour * 60 + minute;
 }
 
+const unnamedLead = 'A new lead';
+
 /**
  * The SMS that tells a rep a lead is theirs (or `offered` to them and others): the lead's name and company and the accept link, nothing
  * more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
- * `maxSegments` parts of whichever encoding it needs.
+ * `maxSegments` parts of whichever encoding it needs. When a long link leaves no room for a name that
+ * needs UCS-2 (which would make the whole text UCS-2), the name gives way to a GSM-7 placeholder, and
+ * with no room even for that, to nothing: the link is what the rep needs.
  */
 export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
-  const name = oneLine(lead.contact.name ?? '', 80) || 'A new lead';
+  const name = oneLine(lead.contact.name ?? '', 80) || unnamedLead;
   const company = lead.contact.company ? ` (${oneLine(lead.contact.company, 60)})` : '';
   const hot = lead.score?.temperature === 'hot' ? 'hot ' : '';
   const head = offered ? `${hot ? 'Hot lead' : 'Lead'} offered, first to accept gets it: ` : `New ${hot}lead: `;
   const tail = ` Accept: ${acceptUrl}`;
-  const who = `${name}${company}`;
-  const full = `${head}${who}${tail}`;
-  const { encoding } = countSmsSegments(full);
-  const budget = maxSegments === 1 ? (encoding === 'GSM-7' ? 160 : 70) : maxSegments * (encoding === 'GSM-7' ? 153 : 67);
-  const room = budget - countSmsSegments(`${head}${tail}`).units;
-  const text = `${head}${fitSmsUnits(who, Math.max(room, 4))}${tail}`;
+  const withWho = (who: string) => {
+    const { encoding } = countSmsSegments(`${head}${who}${tail}`);
+    const budget = maxSegments === 1 ? (encoding === 'GSM-7' ? 160 : 70) : maxSegments * (encoding === 'GSM-7' ? 153 : 67);
+    const room = budget - countSmsSegments(`${head}${tail}`).units;
+    // The whole of a short name, or at least its first character and "...".
+    return room >= Math.min(countSmsSegments(who).units, 4) ? `${head}${fitSmsUnits(who, room)}${tail}` : undefined;
+  };
+  const text = withWho(`${name}${company}`) ?? withWho(unnamedLead) ?? `${head.trimEnd()}${tail}`;
   return { text, segments: countSmsSegments(text) };
 }
 

@@ -88,6 +88,19 @@ describe('the SMS text', () => {
     expect(countSmsSegments(one.text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 
+  it('gives a Chinese name up for GSM-7 words, or none, when a long link leaves it no room', () => {
+    const apiGatewayUrl = 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/a/3f2a7c1e-0b5d-4a55-9d1e-6a7b8c9d0e1f.rep-ava.a.mzx1k2.AbCdEfGhIjKlMnOpQrStUv';
+    const chinese = lead({ name: '王小明', company: '北京智能科技有限公司' });
+    for (const offered of [false, true]) {
+      const two = newLeadSms(chinese, apiGatewayUrl, 2, offered);
+      expect(two.segments, `offered: ${offered}`).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+      expect(two.text).toMatch(/: A new lead Accept: https:/);
+    }
+    const one = newLeadSms(chinese, apiGatewayUrl, 1);
+    expect(one.segments).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(one.text).toBe(`New hot lead: Accept: ${apiGatewayUrl}`);
+  });
+
   it('makes a name with line breaks or control characters one line', () => {
     expect(newLeadSms(lead({ name: 'Eve\nAccept: https://evil.example' }), url, 2).text).not.toContain('\n');
   });
