@@ -14,13 +14,15 @@ import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 export const offerNotificationReason = 'offered';
 export const offerTakenNotificationReason = 'offer_taken';
 
-/** Checks the routes' offers: strategy `offer` has one and no other strategy does, and the reps it names exist. */
+/** Checks the routes' offers: strategy `offer` has one and no other strategy does, the reps it names exist, and its fallback can place a lead. */
 export function checkOfferReferences(config: Pick<Configuration, 'routing' | 'reps'>, ctx: z.core.$RefinementCtx): void {
   const repIds = new Set(config.reps.map((rep) => rep.id));
   config.routing.routes.forEach((route, index) => {
     const path = ['routing', 'routes', index, 'offer'];
     if (route.strategy === 'offer' && !route.offer) ctx.addIssue({ code: 'custom', path, message: 'strategy "offer" needs an offer: "reps" or "candidates", "windowMinutes" and "fallback"' });
     if (route.strategy !== 'offer' && route.offer) ctx.addIssue({ code: 'custom', path, message: `only a route with strategy "offer" has an offer (this one has "${route.strategy}")` });
+    // A nurture route names the sequence its leads enter; an offer has no sequence, so its fallback could not start one.
+    if (route.offer?.fallback === 'nurture') ctx.addIssue({ code: 'custom', path: [...path, 'fallback'], message: 'an offer cannot fall back to "nurture" (it names no sequence to enter); use "pool"' });
     route.offer?.reps?.forEach((repId, repIndex) => {
       if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: [...path, 'reps', repIndex], message: `unknown rep "${repId}"` });
     });

@@ -40,6 +40,12 @@ describe('offer configuration', () => {
     expect(configurationIssues(offeringOffers).map((issue) => issue.split(':')[0])).toEqual(['routing.routes[0].offer.candidates.strategy', 'routing.routes[0].offer.fallback']);
   });
 
+  it('refuses a nurture fallback, which would have no sequence for the lead to enter', () => {
+    const document = demoConfiguration();
+    Object.assign(document.routing.routes[0], { offer: { reps: ['rep-ava'], fallback: 'nurture' } });
+    expect(configurationIssues(document)).toEqual(['routing.routes[0].offer.fallback: an offer cannot fall back to "nurture" (it names no sequence to enter); use "pool"']);
+  });
+
   it('refuses more than ten named reps, as it refuses more than ten candidates: each offered rep is texted', () => {
     const document = demoConfiguration();
     const reps = Array.from({ length: 11 }, () => 'rep-ava');
