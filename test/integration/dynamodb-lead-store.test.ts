@@ -1,8 +1,8 @@
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignToOwner, leaveInPool, nurtureEntry, planClaim, poolSchema, prepareIntake } from '@leadflow/domain';
-import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore } from '@leadflow/platform';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { assignToOwner, leaveInPool, nurtureEntry, planClaim, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
+import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -124,6 +124,31 @@ describe('DynamoDbLeadStore against DynamoDB Local', () => {
     const assignedEvents = (await database.items()).filter((item) => item.pk.startsWith('OUTBOX#assign-'));
     expect(assignedEvents).toHaveLength(1);
     expect(assignedEvents[0].detail.ownerId).toBe(stored?.ownerId);
+  });
+});
+
+describe("person keys and timelines over a lead's life, against DynamoDB Local", () => {
+  it('takes the person back as a new lead once the lead holding their key has expired (TTL), releasing the key', async () => {
+    const person = { name: 'Ivy', email: 'ivy-expired@example.com', phone: '+14155550142' };
+    await leads.ingestLead(webFormIntake(config, { leadId: 'expired-1', contact: person }));
+    // What the table's TTL does to an invalid lead: the item goes, its person keys stay.
+    await database.client.send(new DeleteCommand({ TableName: database.tableName, Key: leadsTableKeys.lead('expired-1') }));
+    expect(await leads.ingestLead(webFormIntake(config, { leadId: 'expired-2', contact: person }))).toEqual({ leadId: 'expired-2', outcome: 'created' });
+    expect(await leads.findLeadIdByPersonKey('email#ivy-expired@example.com')).toBe('expired-2');
+    expect(await leads.findLeadIdByPersonKey('phone#+14155550142')).toBe('expired-2');
+    expect(await leads.ingestLead(webFormIntake(config, { leadId: 'expired-3', contact: person }))).toEqual({ leadId: 'expired-2', outcome: 'touched' });
+  });
+
+  it('keeps a bounded number of repeats on the timeline and counts the rest', async () => {
+    const person = { name: 'Rex', email: 'rex-repeats@example.com' };
+    const first = webFormIntake(config, { leadId: 'repeats', contact: person });
+    // A lead that has been submitted again touchEntriesKept times already.
+    const repeats = Array.from({ length: touchEntriesKept }, (_, index) => ({ at: `2026-03-02T10:${String(index % 60).padStart(2, '0')}:00.000Z`, action: 'touched' as const, by: 'form:demo' }));
+    await leads.ingestLead({ ...first, lead: { ...first.lead, touches: touchEntriesKept + 1, history: [...first.lead.history, ...repeats] } });
+    await leads.ingestLead(webFormIntake(config, { leadId: 'repeats-again', contact: person }));
+    const lead = (await leads.getLead('repeats'))!;
+    expect(lead.touches).toBe(touchEntriesKept + 2);
+    expect(lead.history.filter((entry) => entry.action === 'touched')).toHaveLength(touchEntriesKept);
   });
 });
 

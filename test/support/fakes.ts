@@ -100,11 +100,11 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       Object.assign(lead, {
         touches: lead.touches + 1,
-        history: [...lead.history, touch.historyEntry],
+        history: [...lead.history, ...touch.timeline],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
-        ...(touch.warmedOutOfNurture ? { status: 'new' as const, history: [...lead.history, touch.historyEntry, touch.warmedOutOfNurture] } : {}),
+        ...(touch.warmedOutOfNurture ? { status: 'new' as const } : {}),
       });
       if (touch.warmedOutOfNurture) delete lead.nurture;
       touch.events.forEach((event) => this.record(event));

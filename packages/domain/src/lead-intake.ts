@@ -41,8 +41,16 @@ export interface DedupKey {
   kind: 'person' | 'delivery';
 }
 
+/**
+ * Repeats of one person a lead's timeline keeps; later ones are counted (`touches`) without an entry, so
+ * someone posting a person over and over cannot grow the lead past DynamoDB's 400 KB item limit.
+ */
+export const touchEntriesKept = 100;
+
 export interface LeadTouch {
   historyEntry: LeadHistoryEntry;
+  /** What the touch adds to the timeline: its entry (while fewer than `touchEntriesKept` are there), and the leaving of nurture when it warms the lead. */
+  timeline: LeadHistoryEntry[];
   lastTouch?: TouchAttribution;
   /** The lead's new score with this touch counted (a returning person can warm up); none for unscored leads. */
   score?: LeadScore;
@@ -131,12 +139,16 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
+    const historyEntry: LeadHistoryEntry = { at, action: 'touched', by, detail };
+    const warmedOutOfNurture = warmed && score ? nurtureLeftEntry(warmed, 'warmed', at, 'system') : undefined;
+    const keepsEntry = existing.history.filter((entry) => entry.action === 'touched').length < touchEntriesKept;
     return {
-      historyEntry: { at, action: 'touched', by, detail },
+      historyEntry,
+      timeline: [...(keepsEntry ? [historyEntry] : []), ...(warmedOutOfNurture ? [warmedOutOfNurture] : [])],
       lastTouch: submission.attribution.lastTouch,
       score,
       ...(retagged ? { tags: retagged.tags } : {}),
-      ...(warmed && score ? { warmedOutOfNurture: nurtureLeftEntry(warmed, 'warmed', at, 'system') } : {}),
+      ...(warmedOutOfNurture ? { warmedOutOfNurture } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(warmed

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
   consentPersonalFields,
@@ -88,7 +88,23 @@ export class DynamoDbLeadStore implements LeadStore {
       const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
       const existingLeadId = await this.leadHolding(held.key);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
-      return this.recordTouch(existingLeadId, intake, idempotencyKey);
+      try {
+        return await this.recordTouch(existingLeadId, intake, idempotencyKey);
+      } catch (touchError) {
+        if (!(touchError instanceof GoneLeadError)) throw touchError;
+        // The lead holding the person's key has expired (an invalid lead's TTL): the key goes too, and this is a new lead.
+        await this.releaseKeyOfGoneLead(held.key, existingLeadId);
+        return this.createOrTouch(intake, idempotencyKey);
+      }
+    }
+  }
+
+  private async releaseKeyOfGoneLead(key: string, goneLeadId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :gone', ExpressionAttributeValues: { ':gone': goneLeadId } }));
+    } catch (error) {
+      // Released (or taken by a new lead) by a racing submission of the same person meanwhile.
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
 
@@ -106,7 +122,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   private async recordTouchOnce(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     const existing = await this.getLead(leadId);
-    if (!existing) throw new Error(`Lead ${leadId} holds a dedup key but is not in the table`);
+    if (!existing) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
@@ -129,7 +145,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at, history = list_append(history, :entry)${lastTouch}${score}${tags}${agenda}${warmed}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${warmed}`,
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
                 ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
                 ...(touch.warmedOutOfNurture ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
@@ -137,7 +153,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ':one': 1,
                   ':seenTouches': existing.touches,
                   ':at': touch.historyEntry.at,
-                  ':entry': [touch.historyEntry, ...(touch.warmedOutOfNurture ? [touch.warmedOutOfNurture] : [])],
+                  ...(touch.timeline.length > 0 ? { ':entries': touch.timeline } : {}),
                   ...(touch.warmedOutOfNurture ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
@@ -687,6 +703,13 @@ const unpublishedScanLimit = 10_000;
 
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}
+
+/** A person key names a lead that is no longer in the table: its TTL removed it, and nothing released the key. */
+class GoneLeadError extends Error {
+  constructor(leadId: string) {
+    super(`Lead ${leadId} holds a dedup key but is not in the table`);
+  }
+}
 
 export function isTransactionConflict(error: unknown): boolean {
   return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
