@@ -95,7 +95,8 @@ const contactFields = new Set<string>(leadContactFieldNames);
 export function answerTargetOf(name: string): AnswerTarget | undefined {
   const key = name.trim().toLowerCase();
   if (contactFields.has(key)) return key as AnswerTarget;
-  return standardAnswerTargets[key];
+  // Own keys only: a question named `constructor` or `toString` is an ordinary answer, not Object's member.
+  return Object.hasOwn(standardAnswerTargets, key) ? standardAnswerTargets[key] : undefined;
 }
 
 /**

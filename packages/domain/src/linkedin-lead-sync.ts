@@ -97,7 +97,8 @@ export function linkedInLeadToSubmission(fetched: unknown, notification: LinkedI
     const text = answer.answerDetails.textQuestionAnswer?.answer ?? answer.answerDetails.multipleChoiceAnswer?.options.join(', ');
     return text === undefined ? [] : [{ key: answer.questionId, value: text }];
   });
-  const named = (questionId: string) => route.questions[questionId];
+  // Own keys only: LinkedIn's questionId is any string, and `constructor` must not read Object's members.
+  const named = (questionId: string) => (Object.hasOwn(route.questions, questionId) ? route.questions[questionId] : undefined);
   const { contact, answers } = readAnswers(
     entries,
     (questionId) => {

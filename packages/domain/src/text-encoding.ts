@@ -19,7 +19,9 @@ const encodingLabels: Record<string, TextEncodingName> = {
 
 /** The encoding a label names (case-insensitive), or undefined when we do not read it. */
 export function textEncodingNamed(label: string): TextEncodingName | undefined {
-  return encodingLabels[label.trim().toLowerCase()];
+  const key = label.trim().toLowerCase();
+  // Own keys only: the label comes from a request's charset, and `charset=constructor` names no encoding.
+  return Object.hasOwn(encodingLabels, key) ? encodingLabels[key] : undefined;
 }
 
 /**

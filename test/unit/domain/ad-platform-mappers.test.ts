@@ -296,7 +296,7 @@ describe('TikTok lead webhooks and Lead API answers', () => {
 describe('generic signed webhook bodies', () => {
   const now = new Date('2026-03-02T10:15:00.000Z');
 
-  it('reads fields as a list through the source’s field map, attribution, first touch and consent', () => {
+  it('reads fields as a list through the source’s field map, attribution (Meta’s fbc and fbp too), first touch and consent', () => {
     const body = {
       event_id: 'evt-1',
       form_id: 'acme-referral',
@@ -309,7 +309,7 @@ describe('generic signed webhook bodies', () => {
         { key: 'interests', value: ['arms', 'vision'] },
         { key: 'newsletter', value: true },
       ],
-      attribution: { utm_source: 'acme', gclid: 'Cj0', unknown_key: 'x' },
+      attribution: { utm_source: 'acme', gclid: 'Cj0', fbc: 'fb.1.1772446440000.IwAR2x', fbp: 'fb.1.1772446000000.1234567890', unknown_key: 'x' },
       first_touch: { utm_source: 'blog' },
       consent: { text: 'You may contact me.', version: 'v3' },
     };
@@ -323,7 +323,7 @@ describe('generic signed webhook bodies', () => {
         defaultCountry: 'US',
         contact: { name: 'Riley Partner', email: 'riley@example.com', phone: '4155550142' },
         answers: { company_size: '51-200', interests: 'arms, vision', newsletter: 'true' },
-        attribution: { firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'acme', gclid: 'Cj0' } },
+        attribution: { firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'acme', gclid: 'Cj0', fbc: 'fb.1.1772446440000.IwAR2x', fbp: 'fb.1.1772446000000.1234567890' } },
         consent: { text: 'You may contact me.', version: 'v3', givenAt: '2026-03-02T10:14:00.000Z' },
         platformLeadId: 'evt-1',
         sourceId: 'partner-acme',
@@ -347,6 +347,17 @@ describe('generic signed webhook bodies', () => {
     });
   });
 
+  it('takes the Idempotency-Key header as the delivery id when there is no event_id, and refuses one that is not printable or too long', () => {
+    const body = { fields: { email: 'a@example.com' } };
+    expect(readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1', idempotencyKey: 'order-42' })).toMatchObject({ ok: true, submission: { platformLeadId: 'order-42' } });
+    expect(readGenericLeadWebhook({ ...body, event_id: 'e-1' }, source, { now, signedDeliveryId: 'signed-1', idempotencyKey: 'order-42' })).toMatchObject({ ok: true, submission: { platformLeadId: 'e-1' } });
+    const issue = { path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' };
+    for (const idempotencyKey of ['', 'ü-key', 'a\tb', 'k'.repeat(201)]) {
+      expect(readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1', idempotencyKey })).toEqual({ ok: false, issues: [issue] });
+    }
+    expect(readGenericLeadWebhook({ fields: 'x' }, source, { now, signedDeliveryId: 'signed-1', idempotencyKey: '' })).toMatchObject({ ok: false, issues: [issue, { path: 'fields' }] });
+  });
+
   it('names what is missing or wrong', () => {
     expect(readGenericLeadWebhook({ event_id: 'e', fields: 'x', submitted_at: 'soon', is_test: 1 }, source, { now, signedDeliveryId: 'signed-1' })).toEqual({
       ok: false,
@@ -356,5 +367,38 @@ describe('generic signed webhook bodies', () => {
         { path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' },
       ],
     });
+  });
+});
+
+describe('answer keys named like Object.prototype members', () => {
+  const tricky = { constructor: 'c', toString: 't', valueOf: 'v', hasOwnProperty: 'h' };
+
+  it('are ordinary answers from Meta, TikTok and LinkedIn', () => {
+    const meta = metaLeadToSubmission(
+      { id: 'M1', field_data: [{ name: 'email', values: ['m@example.com'] }, ...Object.entries(tricky).map(([name, value]) => ({ name, values: [value] }))] },
+      { leadgenId: 'M1' },
+      metaRoute,
+    );
+    expect(meta).toMatchObject({ ok: true, submission: { contact: { email: 'm@example.com' }, answers: tricky } });
+    const tikTok = tikTokLeadToSubmission({ code: 0, data: { lead_data: { email: 't@example.com', ...tricky }, meta_data: { lead_id: 'L1' } } }, { leadId: 'L1', pageId: 'P1' }, tikTokRoute);
+    expect(tikTok).toMatchObject({ ok: true, submission: { contact: { email: 't@example.com' }, answers: tricky } });
+    const answer = (questionId: string, text: string) => ({ questionId, answerDetails: { textQuestionAnswer: { answer: text } } });
+    const linkedIn = linkedInLeadToSubmission(
+      { id: 'r1', formResponse: { answers: [answer('3', 'l@example.com'), answer('constructor', 'c'), answer('toString', 't')] } },
+      { action: 'CREATED', leadAction: 'CREATED', responseUrn: 'urn:li:leadGenFormResponse:r1', responseId: 'r1', formId: '1234567' },
+      linkedInRoute,
+    );
+    expect(linkedIn).toMatchObject({ ok: true, submission: { contact: { email: 'l@example.com' }, answers: { question_constructor: 'c', question_toString: 't' } } });
+  });
+
+  it('are ordinary answers from a generic sender, list or object, and never reach the field map’s prototype', () => {
+    const now = new Date('2026-03-02T10:15:00.000Z');
+    const asObject = JSON.parse(`{"fields":{"email":"g@example.com","constructor":"c","toString":"t","valueOf":"v","hasOwnProperty":"h","__proto__":"p"}}`) as unknown;
+    const asList = { fields: [{ key: 'email', value: 'g@example.com' }, ...Object.entries(tricky).map(([key, value]) => ({ key, value }))] };
+    for (const body of [asObject, asList]) {
+      const read = readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1' });
+      expect(read).toMatchObject({ ok: true, submission: { contact: { email: 'g@example.com' } } });
+      if (read.ok) expect(read.submission.answers).toEqual(tricky);
+    }
   });
 });

@@ -87,6 +87,7 @@ describe('bodies that are not UTF-8', () => {
     expect(readCsvBody(bytes(file, 'text/csv; charset="ISO-8859-1"'))).toBe(file);
     expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: '(file)', message: 'is not UTF-8 (line 2)' }] } });
     expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv; charset=koi8-r')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'content-type', message: expect.stringContaining('charset') }] } });
+    expect(await errorOf(() => readCsvBody(bytes(file, 'text/csv; charset=constructor')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'content-type', message: expect.stringContaining('charset') }] } });
   });
 });
 
