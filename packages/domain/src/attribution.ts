@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 
-/** Where a visit came from: UTM tags, ad click ids, landing page and referrer (web touches). */
-export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const;
+/** Where a visit came from: UTM tags, ad click ids, Meta's `fbc` and `fbp` (its `_fbc`, `_fbp` cookies), landing page and referrer (web touches). */
+export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'gbraid', 'wbraid', 'fbclid', 'fbc', 'fbp', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const;
 
 /** Ad-platform ids of the campaign, ad set / ad group, ad / creative and platform form (kept as exact strings). */
 export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'adgroup_id', 'ad_id', 'creative_id', 'platform_form_id'] as const;
@@ -9,11 +9,11 @@ export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'a
 export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
 
 /**
- * Touch keys that single out one visit, and so the person: ad click ids, the landing page and the
- * referrer (either may carry an email in its query). An erasure removes them and keeps the campaign
- * credit (UTM tags, platform campaign and ad ids).
+ * Touch keys that single out one visit, and so the person: ad click ids, Meta's browser ids, the landing
+ * page and the referrer (either may carry an email in its query). An erasure removes them and keeps the
+ * campaign credit (UTM tags, platform campaign and ad ids).
  */
-export const visitIdentifyingTouchKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const satisfies readonly TouchKey[];
+export const visitIdentifyingTouchKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'fbc', 'fbp', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const satisfies readonly TouchKey[];
 export type TouchKey = (typeof touchKeys)[number];
 
 export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().check(z.maxLength(2048)));

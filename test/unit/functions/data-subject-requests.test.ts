@@ -71,6 +71,8 @@ const ada = {
   consent: 'true',
   utm_campaign: 'spring',
   gclid: 'Cj0-ada-click',
+  fbc: 'fb.1.1772446440000.IwAR-ada',
+  fbp: 'fb.1.1772446000000.1234567890',
   landing_url: 'https://northwind.example/demo?email=ada.l%40example.com',
 };
 
@@ -123,6 +125,7 @@ describe('DELETE /leads/{leadId}', () => {
   it('erases the person from the lead, its person keys, consent IPs and unpublished answers, and records it', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
+    expect(deps.store.leads.get(leadId)!.attribution.lastTouch).toMatchObject({ gclid: ada.gclid, fbc: ada.fbc, fbp: ada.fbp });
     const { status, body } = await erase(deps, leadId, admin);
     expect(status).toBe(200);
     expect(body).toEqual({ leadId, status: 'erased', alreadyErased: false });
@@ -130,7 +133,7 @@ describe('DELETE /leads/{leadId}', () => {
     expect(lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
     expect(lead.consent).toEqual({ version: demoConsent.version, text: demoConsent.text, purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
     expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
-    // The campaign keeps its credit; the click id and landing page, which single out the visit, go.
+    // The campaign keeps its credit; the click id, Meta's fbc and fbp, and the landing page, which single out the visit, go.
     expect(lead.attribution).toEqual({ lastTouch: { utm_campaign: 'spring' } });
     expect(await deps.store.findLeadIdByPersonKey('email#ada@example.com')).toBeUndefined();
     expect(await deps.store.findLeadIdByPersonKey('phone#+14155550100')).toBeUndefined();
