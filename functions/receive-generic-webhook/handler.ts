@@ -19,7 +19,8 @@ import * as providers from '@leadflow/platform/lambda-providers';
 /**
  * `POST /webhooks/generic/{sourceId}`: a lead from a configured partner or server, signed with
  * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
- * tolerance). `event_id`, or else the signed timestamp and body, makes a redelivery a replay of the same lead.
+ * tolerance). `event_id`, or else the `Idempotency-Key` header, or else the signed timestamp and body, makes a
+ * redelivery a replay of the same lead.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
@@ -33,7 +34,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
     const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
     if (!check.ok) throw unauthorized(check.problem);
-    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw) });
+    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
     return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, roi }, read.submission, at)));

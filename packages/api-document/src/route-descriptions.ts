@@ -348,6 +348,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'POST /webhooks/generic/{sourceId}': {
     pathParameters: { sourceId: 'A configured generic webhook source id.' },
     signature: { header: 'leadSignature' },
+    headers: [{ name: 'Idempotency-Key', description: 'Without `event_id`, what makes a redelivery (even re-signed) a replay: 1 to 200 printable ASCII characters, per source.' }],
     requestBody: { required: true, content: json({ name: 'GenericLeadWebhook', schema: genericLeadWebhookBodySchema }) },
     responses: intakeAcknowledgement,
     errors: webhookIntakeErrors,

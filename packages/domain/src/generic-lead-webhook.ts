@@ -49,33 +49,41 @@ function asText(value: z.infer<typeof fieldValueSchema>): string {
 }
 
 /**
- * The identity of a delivery without `event_id`: its signed timestamp and the digest of its raw body.
- * Both are covered by `X-Lead-Signature`, so a replay within the tolerance window cannot pass for a new
- * delivery by changing something unsigned (an `Idempotency-Key` header, say).
+ * The identity of a delivery as signed: its timestamp and the digest of its raw body, both covered by
+ * `X-Lead-Signature`. Taken beside an `Idempotency-Key` (unsigned), so resending the same signed request
+ * is a replay whatever key it carries; an `event_id` is inside the signed body already.
  */
 export function signedDeliveryId(signedAt: number, raw: RawBody): string {
   return `t${signedAt}-sha256-${createHash('sha256').update(raw).digest('hex')}`;
 }
 
+/** An `Idempotency-Key` header: printable ASCII, at most 200 characters (as long as an `event_id`). */
+const idempotencyKeyPattern = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
+
 /**
  * A generic delivery as an intake submission. The delivery id (what makes a redelivery a replay) is
- * `event_id`, or else `signedDeliveryId` of the request. Keys are read through the source's `fieldMap`,
+ * `event_id`, or else the `Idempotency-Key` header (spec §6.2: a sender that signs each retry afresh
+ * keeps it), or else `signedDeliveryId` of the request. Keys are read through the source's `fieldMap`,
  * then the usual names (email, phone, full_name, …); the rest are kept under `answers`.
  */
-export function readGenericLeadWebhook(body: unknown, source: GenericWebhookSource, context: { now: Date; signedDeliveryId: string }): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+export function readGenericLeadWebhook(
+  body: unknown,
+  source: GenericWebhookSource,
+  context: { now: Date; signedDeliveryId: string; idempotencyKey?: string },
+): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
   const parsed = genericLeadWebhookBodySchema.safeParse(body);
-  if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
+  const issues = context.idempotencyKey === undefined || idempotencyKeyPattern.test(context.idempotencyKey) ? [] : [{ path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }];
+  if (!parsed.success) issues.push(...payloadIssues(parsed.error));
+  if (!parsed.success || issues.length) return { ok: false, issues };
   const delivery = parsed.data;
-  const deliveryId = delivery.event_id ?? context.signedDeliveryId;
+  const deliveryId = delivery.event_id ?? context.idempotencyKey ?? context.signedDeliveryId;
 
   const entries = Array.isArray(delivery.fields)
     ? delivery.fields.map((field) => ({ key: field.key, value: asText(field.value) }))
     : Object.entries(delivery.fields).map(([key, value]) => ({ key, value: asText(value) }));
-  const { contact, answers } = readAnswers(
-    entries,
-    (key) => answerTargetOf(source.fieldMap[key] ?? key),
-    (key) => source.fieldMap[key] ?? key,
-  );
+  // Own keys only: a sender's key such as `constructor` must not read Object's members off the map.
+  const mapped = (key: string) => (Object.hasOwn(source.fieldMap, key) ? source.fieldMap[key] : key);
+  const { contact, answers } = readAnswers(entries, (key) => answerTargetOf(mapped(key)), mapped);
 
   const lastTouch = delivery.attribution && readTouchAttribution(delivery.attribution);
   const firstTouch = delivery.first_touch && readTouchAttribution(delivery.first_touch);
@@ -98,6 +106,8 @@ export function readGenericLeadWebhook(body: unknown, source: GenericWebhookSour
       attribution,
       consent,
       platformLeadId: deliveryId,
+      // An unsigned header alone would let a captured request be replayed under a new key: the signed id is taken too.
+      ...(delivery.event_id === undefined && context.idempotencyKey !== undefined ? { alsoDeliveredAs: context.signedDeliveryId } : {}),
       sourceId: source.id,
       isTest: delivery.is_test,
     },

@@ -25,6 +25,8 @@ export interface IntakeSubmission {
   attribution: LeadAttribution;
   consent?: ConsentRecord;
   platformLeadId?: string;
+  /** Another id this very delivery is known by (a signed webhook's signature, when `platformLeadId` is the sender's key): taken as well, so either makes a resend a replay. */
+  alsoDeliveredAs?: string;
   sourceId?: string;
   isTest: boolean;
   /** Set when spam defences caught the submission; such leads are kept but never routed. */
@@ -121,7 +123,9 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   const tagged = lead.score && applyRuleTags(lead, lead.score, rules.tags, `${ids.eventId}.tagged`);
   if (tagged) lead.tags = tagged.tags;
   const dedupKeys: DedupKey[] = [];
-  if (submission.platformLeadId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${submission.platformLeadId}`, kind: 'delivery' });
+  for (const deliveryId of [submission.platformLeadId, submission.alsoDeliveredAs]) {
+    if (deliveryId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
+  }
   if (status === 'new' && !submission.isTest) {
     if (contact.email) dedupKeys.push({ key: `email#${contact.email}`, kind: 'person' });
     if (contact.phone) dedupKeys.push({ key: `phone#${contact.phone}`, kind: 'person' });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { leadSignature, linkedInSignature, metaSignature, secretRefs, tikTokSignature } from '@leadflow/domain';
+import { leadSchema, leadSignature, linkedInSignature, metaSignature, secretRefs, tikTokSignature } from '@leadflow/domain';
 import { logger } from '@leadflow/platform';
 import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
 import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
@@ -369,6 +369,41 @@ describe('Google and generic: the answers are in the delivery', () => {
     const b = await send(deps, keyed);
     expect(b.json).toEqual({ leadId: a.json.leadId, duplicate: true });
     expect(deps.store.leads.size).toBe(2);
+  });
+
+  it('generic: the Idempotency-Key header makes a re-signed retry a replay; another key is another delivery; a bad key is a 400 naming it', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ fields: { email: 'retried@example.com' } });
+    const signedAt = (secondsAgo: number) => leadSignature(body, signWithDemoSecrets(secretRefs.genericSourceSecret('partner-acme')), Math.floor(deps.now().getTime() / 1000) - secondsAgo);
+    const delivery = example(deps, 'generic');
+    const attempt = (secondsAgo: number, key: string) => send(deps, delivery, { body, headers: { 'x-lead-signature': signedAt(secondsAgo), 'idempotency-key': key } });
+    const first = await attempt(60, 'order-42');
+    expect(first.json).toEqual({ leadId: expect.any(String) });
+    expect((await attempt(0, 'order-42')).json).toEqual({ leadId: first.json.leadId, duplicate: true });
+    expect(deps.store.leads.get(first.json.leadId)).toMatchObject({ touches: 1, source: { platformLeadId: 'order-42' } });
+    // The first request, resent as signed under another key, is still a replay (its signed identity was taken too) …
+    expect((await attempt(60, 'order-43')).json).toEqual({ leadId: first.json.leadId, duplicate: true });
+    expect(deps.store.leads.get(first.json.leadId)?.touches).toBe(1);
+    // … while another key on a request signed afresh is another delivery: a touch.
+    expect((await attempt(30, 'order-43')).json).toEqual({ leadId: first.json.leadId, duplicate: true });
+    expect(deps.store.leads.get(first.json.leadId)?.touches).toBe(2);
+
+    const bad = fakeDependencies();
+    const refused = await send(bad, signedBody(bad, 'generic', body), { headers: { 'idempotency-key': 'ключ' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json.issues).toEqual([{ path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }]);
+    nothingWritten(bad);
+  });
+
+  it('generic: field keys named like Object.prototype members are kept as answers, and the lead reads back', async () => {
+    const deps = fakeDependencies();
+    const body = '{"fields":{"email":"proto@example.com","constructor":"x","valueOf":"y","toString":"z","__proto__":{"polluted":true}}}';
+    const response = await send(deps, signedBody(deps, 'generic', body));
+    expect(response.statusCode).toBe(200);
+    const lead = deps.store.leads.get(response.json.leadId)!;
+    expect(leadSchema.parse(lead)).toEqual(lead);
+    expect(lead).toMatchObject({ contact: { email: 'proto@example.com' }, answers: { constructor: 'x', valueOf: 'y', toString: 'z' } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 
