@@ -1,5 +1,5 @@
 import type { Configuration } from './configuration';
-import type { Lead } from './lead';
+import { routingPoolOf, type Lead } from './lead';
 import { withPhoneCountry } from './contact-normalisation';
 import { leadFacts, scoreLead, type Grade, type Temperature } from './lead-scoring';
 import { repCoversLead } from './assignment-strategies';
@@ -117,7 +117,7 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
   const score = scoreLead(facts, configuration.scoring, now);
   // The facts a compiled route rule sees in `lead.scored`: the new score's grade and temperature, and the lead's answers.
   const route = routeFor(configuration.routing, { ...facts, grade: score.grade, temperature: score.temperature, answers: lead.answers });
-  const poolId = route.poolId ?? lead.poolId;
+  const poolId = route.poolId ?? routingPoolOf(lead);
   // An offer's named reps stand in for the pool's members; an offer of candidates ranks by its candidates strategy.
   const members = route.offer?.reps ?? configuration.pools.find((pool) => pool.id === poolId)?.members ?? [];
   const strategy = rankingStrategy(route);
