@@ -105,7 +105,8 @@ describe('outbound webhooks to the CRM stand-in, through the local runtime', () 
 
     const after = commandOutput();
     await runWebhooks(['list', '--url', runtime.url, '--destination', 'crm', '--since', since], after.deps);
-    expect(after.lines[0]).toBe('crm: 0 pending, 1 delivered, 0 dead');
-    expect(after.lines[1]).toContain('replayed 1x');
+    // Delivered since then: this one, and any other the runs above delivered at their (later) schedule times.
+    expect(after.lines[0]).toMatch(/^crm: 0 pending, [1-9]\d* delivered, 0 dead$/);
+    expect(after.lines.find((line) => line.includes(event.detail.eventId))).toContain('replayed 1x');
   });
 });
