@@ -118,3 +118,22 @@ describe('outbound webhooks in a deployed stage', () => {
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
   });
 });
+
+describe('a deployed stage whose destinations are all disabled', () => {
+  it('keeps only the retry schedule, which dead-letters what they left pending, with no rule and no secret', () => {
+    const configuration = JSON.parse(readFileSync(join(projectRoot, 'config/leads.config.json'), 'utf8')) as { webhooks: { destinations: unknown[] } };
+    configuration.webhooks.destinations = [{ id: 'old-crm', url: 'https://old.northwind.example/hooks', events: ['lead.assigned'], enabled: false }];
+    const file = join(scratch, 'leads.config.disabled.json');
+    writeFileSync(file, JSON.stringify(configuration));
+    const disabled = createLeadApp(assertionAppProps({ configFile: file }));
+    const deployed = Template.fromStack(disabled.stack).toJSON().Resources as Record<string, Resource>;
+    const functionsNamed = (name: string) =>
+      Object.values(deployed).filter(
+        (resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.some((tag) => tag.Key === functionTagKey && tag.Value === name),
+      );
+    expect(functionsNamed('retry-webhook-deliveries')).toHaveLength(1);
+    expect(functionsNamed('deliver-webhook')).toHaveLength(0);
+    expect(Object.values(deployed).filter((resource) => resource.Type === 'AWS::Events::Rule' && String(resource.Properties.Name).startsWith('webhook-'))).toEqual([]);
+    expect(Object.values(deployed).filter((resource) => resource.Type === 'AWS::SecretsManager::Secret' && JSON.stringify(resource.Properties).includes('webhooks/'))).toEqual([]);
+  });
+});

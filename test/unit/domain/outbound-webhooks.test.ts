@@ -85,10 +85,12 @@ describe('outbound webhook configuration', () => {
     ).toEqual(['webhooks/crm/signing-secret', 'webhooks/erp/signing-secret']);
   });
 
-  it('has no webhook functions without an enabled destination', () => {
+  it('keeps only the retry schedule while every destination is disabled (it dead-letters what they left pending), and neither function without a destination', () => {
     const config = demoConfiguration();
     config.webhooks.destinations = config.webhooks.destinations.map((candidate) => ({ ...candidate, enabled: false }));
-    expect(manifestFunctions(config).map((definition) => definition.name)).not.toEqual(expect.arrayContaining(['deliver-webhook']));
+    expect(manifestFunctions(config).map((definition) => definition.name)).not.toContain('deliver-webhook');
+    expect(manifestFunctions(config).map((definition) => definition.name)).toContain('retry-webhook-deliveries');
+    config.webhooks.destinations = [];
     expect(manifestFunctions(config).map((definition) => definition.name)).not.toContain('retry-webhook-deliveries');
   });
 });

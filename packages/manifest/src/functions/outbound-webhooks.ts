@@ -4,11 +4,23 @@ import type { FunctionDefinition } from '../types';
 /**
  * Outbound webhooks to the company's CRM: one rule per enabled destination (its pattern from the
  * configuration), each handing `{"destinationId", "event"}` to `deliver-webhook`, and the retry schedule.
- * Without an enabled destination neither function exists.
+ * With destinations configured but none enabled only the schedule runs: it dead-letters the deliveries a
+ * disabled destination left pending. Without any destination neither function exists.
  */
 export function outboundWebhookFunctions(webhooks: OutboundWebhooks): FunctionDefinition[] {
+  if (webhooks.destinations.length === 0) return [];
   const destinations = webhooks.destinations.filter((destination) => destination.enabled);
-  if (destinations.length === 0) return [];
+  const retry: FunctionDefinition = {
+    name: 'retry-webhook-deliveries',
+    description: 'Attempts outbound webhook deliveries due again (waits double from a minute to an hour), and dead-letters those out of time or of a disabled destination.',
+    entry: 'functions/retry-webhook-deliveries/handler.ts',
+    trigger: { kind: 'schedule', scheduleName: 'retry-webhook-deliveries', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 0, maxEventAgeSeconds: 60 },
+    tables: { leads: 'readWrite' },
+    secrets: ['webhook-signing-secret'],
+    usesPublicBaseUrl: true,
+    timeoutSeconds: 120,
+  };
+  if (destinations.length === 0) return [retry];
   return [
     {
       name: 'deliver-webhook',
@@ -28,15 +40,6 @@ export function outboundWebhookFunctions(webhooks: OutboundWebhooks): FunctionDe
       usesPublicBaseUrl: true,
       timeoutSeconds: 30,
     },
-    {
-      name: 'retry-webhook-deliveries',
-      description: 'Attempts outbound webhook deliveries due again (waits double from a minute to an hour), and dead-letters those out of time.',
-      entry: 'functions/retry-webhook-deliveries/handler.ts',
-      trigger: { kind: 'schedule', scheduleName: 'retry-webhook-deliveries', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 0, maxEventAgeSeconds: 60 },
-      tables: { leads: 'readWrite' },
-      secrets: ['webhook-signing-secret'],
-      usesPublicBaseUrl: true,
-      timeoutSeconds: 120,
-    },
+    retry,
   ];
 }
