@@ -30,8 +30,8 @@ import type { IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAss
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
-import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
@@ -679,16 +679,7 @@ export class DynamoDbLeadStore implements LeadStore {
    * its unpublished index, not a backlog.
    */
   private async unpublishedEventsHoldingPerson(leadId: string): Promise<string[]> {
-    const items = await queryEveryShard(this.client, {
-      tableName: this.tableName,
-      indexName: 'outbox-by-time',
-      partitionAttribute: 'outboxPartition',
-      prefix: unpublishedOutboxPartition,
-      sortAttribute: 'createdAt',
-      sortCondition: '#sort < :end',
-      values: { ':end': '9999' },
-      limit: unpublishedScanLimit,
-    });
+    const items = await unpublishedOutboxItems(this.client, this.tableName, '9999', unpublishedScanLimit);
     return items
       .filter((item) => {
         const detail = item.detail as Record<string, unknown> | undefined;

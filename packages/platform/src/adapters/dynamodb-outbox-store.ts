@@ -2,9 +2,8 @@ import { BatchWriteCommand, UpdateCommand, type BatchWriteCommandInput, type Bat
 import { toIssueList } from '@leadflow/domain';
 import { logger } from '../logger';
 import type { OutboxEvent, OutboxStore } from '../ports/outbox';
-import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
-import { outboxItemSchema } from './outbox-item';
-import { queryEveryShard } from './sparse-index-shards';
+import { leadsTableKeys } from './leads-table-keys';
+import { outboxItemSchema, unpublishedOutboxItems } from './outbox-item';
 
 /** Published events are deleted, so the sparse index holds only what still needs publishing. */
 export class DynamoDbOutboxStore implements OutboxStore {
@@ -20,16 +19,7 @@ export class DynamoDbOutboxStore implements OutboxStore {
    */
   async listUnpublished(createdBefore: string, limit: number): Promise<OutboxEvent[]> {
     for (;;) {
-      const items = await queryEveryShard(this.client, {
-        tableName: this.tableName,
-        indexName: 'outbox-by-time',
-        partitionAttribute: 'outboxPartition',
-        prefix: unpublishedOutboxPartition,
-        sortAttribute: 'createdAt',
-        sortCondition: '#sort < :before',
-        values: { ':before': createdBefore },
-        limit,
-      });
+      const items = await unpublishedOutboxItems(this.client, this.tableName, createdBefore, limit);
       const events: OutboxEvent[] = [];
       for (const item of items) {
         const read = outboxItemSchema.safeParse(item);

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { leadEventDetailSchemas, leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
 import { leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
-import { shardedPartition } from './sparse-index-shards';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /** The table item that holds one outbox event until the relay confirms it was published. */
 export function outboxItem(event: LeadEvent): Record<string, unknown> {
@@ -40,3 +41,17 @@ export const outboxItemSchema = z.pipe(
     return { eventId: item.eventId, source: item.source, detailType: item.detailType, detail: detail.data, time: item.time };
   }),
 );
+
+/** Outbox items still unpublished (in the sparse `outbox-by-time` index) created before `createdBefore`, oldest first, at most `limit`, as stored. */
+export function unpublishedOutboxItems(client: DynamoDBDocumentClient, tableName: string, createdBefore: string, limit: number): Promise<Array<Record<string, unknown>>> {
+  return queryEveryShard(client, {
+    tableName,
+    indexName: 'outbox-by-time',
+    partitionAttribute: 'outboxPartition',
+    prefix: unpublishedOutboxPartition,
+    sortAttribute: 'createdAt',
+    sortCondition: '#sort < :before',
+    values: { ':before': createdBefore },
+    limit,
+  });
+}
