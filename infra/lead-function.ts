@@ -64,8 +64,8 @@ export interface LeadFunctionProps {
   reportBucket: s3.IBucket;
 }
 
-/** The only keys report writers may put: the channel-ROI CSVs. */
-export const reportKeyPattern = 'channel-roi/*';
+/** The only keys report writers may put: the channel-ROI CSVs and the funnel CSVs filed beside them. */
+export const reportKeyPatterns = ['channel-roi/*', 'funnel/*'];
 
 /**
  * One manifest function: its bundle, its own least-privilege role, its log group and, unless API
@@ -150,15 +150,15 @@ export class LeadFunction extends Construct {
       );
     }
     if (definition.writesReports) {
-      props.reportBucket.grantPut(this.role, reportKeyPattern);
+      for (const pattern of reportKeyPatterns) props.reportBucket.grantPut(this.role, pattern);
       const bucketLogicalId = Stack.of(this).resolve((props.reportBucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
       NagSuppressions.addResourceSuppressions(
         this.role,
         [
           {
             id: 'AwsSolutions-IAM5',
-            reason: `s3:PutObject (and its abort/tagging variants, as grantPut writes them) on the report bucket's ${reportKeyPattern} keys only.`,
-            appliesTo: [`Resource::<${bucketLogicalId}.Arn>/${reportKeyPattern}`, 'Action::s3:Abort*'],
+            reason: `s3:PutObject (and its abort/tagging variants, as grantPut writes them) on the report bucket's ${reportKeyPatterns.join(' and ')} keys only.`,
+            appliesTo: [...reportKeyPatterns.map((pattern) => `Resource::<${bucketLogicalId}.Arn>/${pattern}`), 'Action::s3:Abort*'],
           },
         ],
         true,

@@ -5,12 +5,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema } from '@leadflow/domain';
+import { funnelArchiveKey, rollupArchiveKey } from '@leadflow/platform';
 import { functionLimits, manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { handlerAssets } from '../../infra/handler-assets';
-import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, reportKeyPattern, tableEnvironmentVariables } from '../../infra/lead-function';
+import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, reportKeyPatterns, tableEnvironmentVariables } from '../../infra/lead-function';
 import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
 import { demoSecretValues } from '../support/demo-secrets';
@@ -121,6 +122,13 @@ describe('functions', () => {
     expect(resources[logGroupLogicalId]?.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
+  it.each(functions.map((definition) => [definition.name, definition] as const))('%s declares the sending and writing its handler does, so its role allows them', (name, definition) => {
+    const handler = readFileSync(join(projectRoot, definition.entry), 'utf8');
+    expect(definition.sendsEmail === true, `${name} declares sendsEmail`).toBe(handler.includes('providers.mailer'));
+    expect(definition.sendsSms === true, `${name} declares sendsSms`).toBe(handler.includes('providers.sms'));
+    expect(definition.writesReports === true, `${name} declares writesReports`).toBe(handler.includes('providers.reports'));
+  });
+
   it.each(functions.map((definition) => [definition.name, definition] as const))('%s is told the API URL exactly when its handler reads the public base URL', (name, definition) => {
     const readsBaseUrl = readFileSync(join(projectRoot, definition.entry), 'utf8').includes('providers.publicBaseUrl');
     expect(definition.usesPublicBaseUrl === true, `${name} declares usesPublicBaseUrl`).toBe(readsBaseUrl);
@@ -153,8 +161,11 @@ describe('functions', () => {
     expect(actions.includes('s3:PutObject'), `${name} writes reports`).toBe(definition.writesReports === true);
     expect(lambda.Properties.Environment.Variables.LEADS_REPORTS_BUCKET, `${name} is told the report bucket`).toEqual(definition.writesReports ? { Ref: logicalIdOf(leadApp.stack.reports.bucket) } : undefined);
     if (definition.writesReports) {
-      const put = statements.find((statement) => [statement.Action].flat().includes('s3:PutObject'))!;
-      expect(put.Resource).toEqual({ 'Fn::Join': ['', [getAtt(logicalIdOf(leadApp.stack.reports.bucket)), `/${reportKeyPattern}`]] });
+      // Every key the report archive writes (the rollup's CSV and the funnel's), and nothing else.
+      const puts = statements.filter((statement) => [statement.Action].flat().includes('s3:PutObject')).flatMap((statement) => [statement.Resource].flat());
+      expect(puts).toEqual(reportKeyPatterns.map((pattern) => ({ 'Fn::Join': ['', [getAtt(logicalIdOf(leadApp.stack.reports.bucket)), `/${pattern}`]] })));
+      expect(reportKeyPatterns.some((pattern) => funnelArchiveKey('2026-03-02', 1).startsWith(pattern.replace('*', '')))).toBe(true);
+      expect(reportKeyPatterns.some((pattern) => rollupArchiveKey('2026-03-02', 1).startsWith(pattern.replace('*', '')))).toBe(true);
     }
 
     // Exactly the configured secrets of the kinds the manifest lists, each by its own ARN.

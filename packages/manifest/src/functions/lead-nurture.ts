@@ -9,6 +9,7 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
     trigger: { kind: 'schedule', scheduleName: 'nurture-emails', expression: 'rate(1 hour)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
     tables: { leads: 'readWrite' },
     secrets: ['action-link-key'],
+    sendsEmail: true,
     usesPublicBaseUrl: true,
     timeoutSeconds: 300,
   },
