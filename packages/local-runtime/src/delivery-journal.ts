@@ -9,6 +9,8 @@ export interface JournalledDelivery {
   retryAttempts: number;
   maxEventAgeSeconds: number;
   event: { id: string; time: string; eventBusName: string; source: string; detailType: string; detail: unknown };
+  /** When the bus accepted the event: its age for `maxEventAgeSeconds` counts from here, as EventBridge's does (its `time` is the sender's). Absent in journals written before it was kept. */
+  receivedAt?: string;
 }
 
 type JournalLine = { started: JournalledDelivery } | { finished: string };

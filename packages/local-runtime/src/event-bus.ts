@@ -66,6 +66,7 @@ export class LocalEventBus {
 
   /** Accepts one validated event, records it, and starts delivering it to every matching rule's target. */
   publish(entry: { eventBusName: string; source: string; detailType: string; detail: unknown; time: Date; resources: string[] }): BusEventRecord {
+    const receivedAt = new Date().toISOString();
     const event: BusEvent = {
       version: '0',
       id: randomUUID(),
@@ -100,6 +101,7 @@ export class LocalEventBus {
           retryAttempts: rule.trigger.retryAttempts,
           maxEventAgeSeconds: rule.trigger.maxEventAgeSeconds,
           event: { id: event.id, time: event.time, eventBusName: entry.eventBusName, source: event.source, detailType: event['detail-type'], detail: event.detail },
+          receivedAt,
         },
         record.rules[index],
       );
@@ -137,7 +139,7 @@ export class LocalEventBus {
       { retryAttempts: delivery.retryAttempts, maxEventAgeSeconds: delivery.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
       outcome,
       (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${delivery.ruleName}`, target: delivery.target, error, payload: delivery.input }),
-      Date.parse(delivery.event.time),
+      Date.parse(delivery.receivedAt ?? delivery.event.time),
     ).finally(() => this.journal?.finished(delivery.key));
     this.track(delivered);
   }

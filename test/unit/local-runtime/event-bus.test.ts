@@ -64,6 +64,32 @@ describe('LocalEventBus deliveries', () => {
   });
 });
 
+describe('LocalEventBus retries', () => {
+  it("counts an event's age from when the bus accepted it, not from its time: an event sent long after it happened is still retried", async () => {
+    const calls: string[] = [];
+    const host = {
+      invoke: async (target: string) => {
+        calls.push(target);
+        if (calls.filter((name) => name === target).length === 1) throw new Error('first attempt fails');
+      },
+    } as unknown as FunctionHost;
+    const activity = new ActivityLog();
+    const bus = new LocalEventBus('leadflow', functions, host, activity, 5, undefined, 2);
+    // A lead.released republished by the outbox sweep two hours after it happened (maxEventAgeSeconds is an hour).
+    bus.publish({
+      eventBusName: 'leadflow',
+      source: 'leadflow.leads',
+      detailType: 'lead.released',
+      detail: { eventId: 'e1', leadId: 'l1', previousOwnerId: 'rep-ava', poolId: 'americas-inbound', reason: 'no_need_now', releasedAt: new Date(Date.now() - 2 * 3_600_000).toISOString() },
+      time: new Date(Date.now() - 2 * 3_600_000),
+      resources: [],
+    });
+    await bus.drain();
+    expect(calls).toEqual(['track-follow-up-due', 'track-follow-up-due']);
+    expect(activity.deadLetters).toEqual([]);
+  });
+});
+
 describe('LocalEventBus with a delivery journal', () => {
   it('delivers again, after a restart, what a killed run accepted and did not finish, and nothing it finished', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'leadflow-journal-'));
