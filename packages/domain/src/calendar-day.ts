@@ -7,11 +7,17 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
 }
 
-/** Every day from `from` to `to`, both included; empty when `to` is before `from`. */
+/** Every day from `from` to `to`, both included; empty when `to` is before `from`. Counted on instants, not text: past 9999-12-31 the text of a day is no longer `YYYY-MM-DD`. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let at = Date.parse(`${from}T00:00:00Z`); at <= end; at += dayMs) days.push(new Date(at).toISOString().slice(0, 10));
   return days;
+}
+
+/** How many days `daysBetween(from, to)` holds, without listing them (a range asked for may span millennia). */
+export function dayCount(from: string, to: string): number {
+  return Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1);
 }
 
 /** Whether `text` is a real calendar day written `YYYY-MM-DD` (2026-02-30 is not). */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { addDays, daysBetween, isCalendarDay } from './calendar-day';
+import { addDays, dayCount, isCalendarDay } from './calendar-day';
 import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
 import type { ReportLine, ReportQuery } from './channel-roi-report';
 import { localDay } from './pool-claim';
@@ -13,7 +13,7 @@ const calendarDaySchema = z.string().check(z.refine(isCalendarDay, { message: 'm
 function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodMiniType<T>) {
   return schema.check(
     z.refine((range) => range.from <= range.to, { path: ['to'], message: 'must not be before from' }),
-    z.refine((range) => daysBetween(range.from, range.to).length <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` }),
+    z.refine((range) => dayCount(range.from, range.to) <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` }),
   );
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dayCount,
+  daysBetween,
   changedRows,
   channelRoiCsv,
   formatCents,
@@ -232,6 +234,15 @@ describe('lead facts and report parameters', () => {
     expect(parsed.error?.issues.map((issue) => issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(','))).toEqual(expect.arrayContaining(['groupBy', 'sinceVersion', 'extra']));
     const range = reportQuerySchema.safeParse({ from: '2026-03-10', to: '2026-03-01' });
     expect(range.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'must not be before from']]);
+  });
+
+  it('checks ranges at the edges of the calendar at once: the last representable day, and millennia refused by their length', () => {
+    // Past 9999-12-31 a day's text is no longer YYYY-MM-DD: counting by text never ended there.
+    expect(reportQuerySchema.safeParse({ from: '9999-12-31', to: '9999-12-31' }).success).toBe(true);
+    expect(daysBetween('9999-12-30', '9999-12-31')).toEqual(['9999-12-30', '9999-12-31']);
+    const huge = reportQuerySchema.safeParse({ from: '0001-01-01', to: '9999-12-31' });
+    expect(huge.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'the range may cover at most 366 days']]);
+    expect(dayCount('2024-01-01', '2024-12-31')).toBe(366);
   });
 });
 
