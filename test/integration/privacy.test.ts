@@ -189,6 +189,29 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
     expect(await erase('never-stored')).toBeUndefined();
   });
 
+  it('erases a person who gave consent more often than one transaction holds entries (over 100)', async () => {
+    await leads.ingestLead(intake('many-consents', { consent }));
+    // 130 more entries with the IP and browser, as 65 returns with consent to two purposes would leave.
+    for (let index = 0; index < 130; index += 1) {
+      await consents.append({
+        leadId: 'many-consents',
+        purpose: index % 2 ? 'contact' : 'marketing_email',
+        action: 'given',
+        at: new Date(Date.parse('2026-03-03T00:00:00.000Z') + index * 60_000).toISOString(),
+        source: 'form:demo',
+        version: '2026-01',
+        text: 'I agree.',
+        ip: '203.0.113.9',
+        userAgent: 'Firefox',
+      });
+    }
+    expect(await erase('many-consents')).toEqual({ leadId: 'many-consents', erased: true });
+    const ledger = await consents.entriesFor('many-consents');
+    expect(ledger).toHaveLength(132);
+    expect(ledger.some((entry) => entry.ip || entry.userAgent)).toBe(false);
+    expect(await leads.getLead('many-consents')).toMatchObject({ contact: {}, status: 'invalid' });
+  });
+
   it("releases the person's email, so their next post is a new lead", async () => {
     await leads.ingestLead(intake('comes-back', { contact: { email: 'back@example.com' } }));
     await erase('comes-back');

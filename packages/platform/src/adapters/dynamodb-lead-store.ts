@@ -628,6 +628,14 @@ export class DynamoDbLeadStore implements LeadStore {
         ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
       },
     });
+    // A person who came back many times has more consent entries than one transaction holds (100 items): those
+    // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong).
+    const room = transactionItemLimit - (2 + (freesOwner ? 1 : 0) + heldKeys.length + (intakeKey ? 1 : 0) + pendingEvents.length);
+    const strippedFirst = consents.slice(Math.max(0, room));
+    for (let start = 0; start < strippedFirst.length; start += transactionItemLimit) {
+      const chunk = strippedFirst.slice(start, start + transactionItemLimit);
+      await this.client.send(new TransactWriteCommand({ TransactItems: chunk.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)) }));
+    }
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -644,7 +652,7 @@ export class DynamoDbLeadStore implements LeadStore {
           ...heldKeys.map((key) => ({
             Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
           })),
-          ...consents.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)),
+          ...consents.slice(0, Math.max(0, room)).map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)),
           ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
           ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
           { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -693,6 +701,9 @@ export class DynamoDbLeadStore implements LeadStore {
 const unpublishedScanLimit = 10_000;
 
 /** The lead changed between reading and writing it; read it again. */
+/** The most items one `TransactWriteItems` may hold. */
+const transactionItemLimit = 100;
+
 class StaleLeadError extends Error {}
 
 /** A person key names a lead that is no longer in the table: its TTL removed it, and nothing released the key. */
