@@ -148,7 +148,7 @@ const unnamedLead = 'A new lead';
  * The SMS that tells a rep a lead is theirs (or `offered` to them and others): the lead's name and company and the accept link, nothing
  * more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
  * `maxSegments` parts of whichever encoding it needs. When a long link leaves no room for a name that
- * needs UCS-2 (which would make the whole text UCS-2), the name gives way to a GSM-7 placeholder, and
+ * needs UCS-2 (which would make the whole text UCS-2), the name gives way to a GSM-7 stand-in (`A new lead`), and
  * with no room even for that, to nothing: the link is what the rep needs.
  */
 export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
