@@ -409,7 +409,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
                   UpdateExpression:
-                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt, nextStepAt, followUp',
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt',
                   ConditionExpression:
                     'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -628,37 +628,32 @@ export class DynamoDbLeadStore implements LeadStore {
         ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
       },
     });
+    const erasureItems = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: leadsTableKeys.lead(leadId),
+          ...update,
+          ConditionExpression: 'updatedAt = :seenUpdatedAt',
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt },
+        },
+      },
+      ...(freesOwner && lead.ownerId ? [openLeadDecrement(this.tableName, lead.ownerId)] : []),
+      ...heldKeys.map((key) => ({
+        Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
+      })),
+      ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
+      ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
+      { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+    const consentItems = consents.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields));
     // A person who came back many times has more consent entries than one transaction holds (100 items): those
     // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong).
-    const room = transactionItemLimit - (2 + (freesOwner ? 1 : 0) + heldKeys.length + (intakeKey ? 1 : 0) + pendingEvents.length);
-    const strippedFirst = consents.slice(Math.max(0, room));
-    for (let start = 0; start < strippedFirst.length; start += transactionItemLimit) {
-      const chunk = strippedFirst.slice(start, start + transactionItemLimit);
-      await this.client.send(new TransactWriteCommand({ TransactItems: chunk.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)) }));
+    const room = Math.max(0, transactionItemLimit - erasureItems.length);
+    for (let start = room; start < consentItems.length; start += transactionItemLimit) {
+      await this.client.send(new TransactWriteCommand({ TransactItems: consentItems.slice(start, start + transactionItemLimit) }));
     }
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: leadsTableKeys.lead(leadId),
-              ...update,
-              ConditionExpression: 'updatedAt = :seenUpdatedAt',
-              ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt },
-            },
-          },
-          ...(freesOwner && lead.ownerId ? [openLeadDecrement(this.tableName, lead.ownerId)] : []),
-          ...heldKeys.map((key) => ({
-            Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
-          })),
-          ...consents.slice(0, Math.max(0, room)).map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields)),
-          ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
-          ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
-          { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-        ],
-      }),
-    );
+    await this.client.send(new TransactWriteCommand({ TransactItems: [...erasureItems, ...consentItems.slice(0, room)] }));
     return { leadId, erased: true };
   }
 
