@@ -228,8 +228,6 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
     });
     delete lead.nurture;
-    delete lead.nextStepAt;
-    delete lead.followUp;
     this.record(claim.event);
     return 'claimed';
   }

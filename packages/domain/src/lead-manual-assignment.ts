@@ -33,8 +33,6 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
   const after = changedLead(lead, {
     set: { ownerId: target.id, assignment: { rule: 'manual', poolId: pool.id, assignedAt: at }, status: previousOwnerId ? lead.status : 'assigned' },
-    // From the pool, nothing an earlier owner promised is the new owner's (a release removes it; older leads may still carry it).
-    remove: previousOwnerId ? [] : ['nextStepAt', 'followUp'],
     entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: explanation },
   });
   const cap = holdingCapOf(target, pool);

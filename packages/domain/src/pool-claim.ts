@@ -33,7 +33,7 @@ export interface PoolRefusal {
   message: string;
 }
 
-/** Everything the claim's transaction writes (it also removes any next step left from an earlier owner), and the conditions it writes it under. */
+/** Everything the claim's transaction writes, and the conditions it writes it under. */
 export interface LeadClaim {
   leadId: string;
   poolId: string;
@@ -116,8 +116,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       daily: { day: localDay(now, input.timeZone), limit: isAdmin ? undefined : pool.claim.dailyLimit, expiresAt: Math.floor((now.getTime() + 2 * dayMs) / 1000) },
       holdingCap,
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
-      // An earlier owner's promised next step goes with them (the claim removes it): the claimer's list starts from the score.
-      agenda: agendaKey({ score: lead.score }),
+      agenda: agendaKey(lead),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
       ...(lead.nurture ? { nurtureLeftEntry: nurtureLeftEntry(lead.nurture, 'claimed', at, rep.id) } : {}),
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
