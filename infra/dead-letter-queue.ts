@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { deadLetterRetentionDays } from '@leadflow/manifest';
 
 /**
  * Where a function's undeliverable or repeatedly failing events end up, for inspection and redrive.
@@ -12,8 +13,7 @@ export class DeadLetterQueue extends sqs.Queue {
     super(scope, id, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // The longest SQS allows: a failed lead must not silently expire over a holiday.
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(deadLetterRetentionDays),
     });
   }
 }

@@ -1,4 +1,7 @@
+import { DeadLetters } from './dead-letters';
 import type { DeliveryOutcome } from './retrying-invoker';
+
+export type { DeadLetter } from './dead-letters';
 
 export interface BusEventRecord {
   id: string;
@@ -9,16 +12,6 @@ export interface BusEventRecord {
   detail: unknown;
   /** Each rule the event matched, with its target and how delivery went. */
   rules: Array<{ ruleName: string; target: string } & DeliveryOutcome>;
-}
-
-export interface DeadLetter {
-  /** Unique within a run; `POST /_local/dead-letters/{id}/redrive` names it. */
-  id: string;
-  at: string;
-  origin: string;
-  target: string;
-  error: string;
-  payload: unknown;
 }
 
 export interface NotificationRecord {
@@ -43,21 +36,26 @@ export interface ScheduleRunRecord {
   result?: unknown;
 }
 
-/** What the local runtime has seen, bounded so a long session does not grow without limit. */
+/**
+ * What the local runtime has seen, bounded so a long session does not grow without limit; and what
+ * exhausted its retries, kept until redriven (in the data directory, when there is one: `DeadLetters`).
+ */
 export class ActivityLog {
   readonly events: BusEventRecord[] = [];
-  readonly deadLetters: DeadLetter[] = [];
   readonly notifications: NotificationRecord[] = [];
   readonly scheduleRuns: ScheduleRunRecord[] = [];
+  readonly deadLetters: DeadLetters;
 
-  private deadLetterCount = 0;
+  private readonly limit: number;
 
-  constructor(private readonly limit = 1000) {}
+  constructor(options: { limit?: number; deadLetterFile?: string } = {}) {
+    this.limit = options.limit ?? 1000;
+    this.deadLetters = new DeadLetters(options.deadLetterFile);
+  }
 
   /** Keeps what exhausted its retries, with an id to show or redrive it by. */
-  deadLetter(record: Omit<DeadLetter, 'id'>): DeadLetter {
-    this.deadLetterCount += 1;
-    return this.add(this.deadLetters, { id: String(this.deadLetterCount), ...record });
+  deadLetter(record: Parameters<DeadLetters['add']>[0]) {
+    return this.deadLetters.add(record);
   }
 
   add<T>(list: T[], record: T): T {

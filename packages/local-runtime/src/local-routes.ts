@@ -23,7 +23,7 @@ export function localRoutes(deps: {
     if (method === 'GET' && path === '/_local/endpoints') return { status: 200, body: deps.endpoints() };
     if (method === 'GET' && path === '/_local/events') return { status: 200, body: activity.events };
     if (method === 'GET' && path === '/_local/outbox') return { status: 200, body: activity.notifications };
-    if (method === 'GET' && path === '/_local/dead-letters') return { status: 200, body: activity.deadLetters };
+    if (method === 'GET' && path === '/_local/dead-letters') return { status: 200, body: activity.deadLetters.list() };
     if (method === 'GET' && path === '/_local/schedules') return { status: 200, body: { schedules: scheduler.list(), runs: activity.scheduleRuns } };
 
     const redrive = /^\/_local\/dead-letters\/([^/]+)\/redrive$/.exec(path);
@@ -60,15 +60,14 @@ function readNow(body: Buffer): { now: Date } | { error: string } {
  * gone from the list when the target succeeds (200), kept with the new error when it fails (502).
  */
 async function redriveDeadLetter(activity: ActivityLog, id: string, invoke: (target: string, payload: unknown) => Promise<unknown>) {
-  const index = activity.deadLetters.findIndex((deadLetter) => deadLetter.id === id);
-  if (index < 0) return { status: 404, body: { error: `No dead letter "${id}"` } };
-  const deadLetter = activity.deadLetters[index];
+  const deadLetter = activity.deadLetters.find(id);
+  if (!deadLetter) return { status: 404, body: { error: `No dead letter "${id}"` } };
   try {
     await invoke(deadLetter.target, deadLetter.payload);
   } catch (error) {
-    deadLetter.error = (error as Error).message;
+    activity.deadLetters.failedAgain(id, (error as Error).message);
     return { status: 502, body: { error: `${deadLetter.target} failed again: ${deadLetter.error}`, deadLetter } };
   }
-  activity.deadLetters.splice(activity.deadLetters.indexOf(deadLetter), 1);
+  activity.deadLetters.remove(id);
   return { status: 200, body: { redriven: deadLetter } };
 }

@@ -16,3 +16,9 @@ export function functionLimits(definition: Pick<FunctionDefinition, 'trigger' | 
     memoryMb: definition.memoryMb ?? defaultMemoryMb,
   };
 }
+
+/**
+ * How long a dead letter is kept: the longest an SQS queue allows, so a failed lead does not silently
+ * expire over a holiday. The deployed dead-letter queues and the local runtime's list both keep them this long.
+ */
+export const deadLetterRetentionDays = 14;

@@ -86,7 +86,7 @@ describe('LocalEventBus retries', () => {
     });
     await bus.drain();
     expect(calls).toEqual(['track-follow-up-due', 'track-follow-up-due']);
-    expect(activity.deadLetters).toEqual([]);
+    expect(activity.deadLetters.list()).toEqual([]);
   });
 });
 

@@ -118,7 +118,7 @@ describe('POST /_local/dead-letters/{id}/redrive', () => {
     const { activity, redrive } = routes(async (target, payload) => invoked.push([target, payload]));
     expect(await redrive('1')).toMatchObject({ status: 200, body: { redriven: { id: '1', target: 'assign-lead' } } });
     expect(invoked).toEqual([['assign-lead', { id: 'e-1' }]]);
-    expect(activity.deadLetters).toEqual([]);
+    expect(activity.deadLetters.list()).toEqual([]);
   });
 
   it('keeps it with the new error when the target fails again, and answers 404 for an unknown id', async () => {
@@ -126,7 +126,7 @@ describe('POST /_local/dead-letters/{id}/redrive', () => {
       throw new Error('still missing');
     });
     expect(await redrive('1')).toMatchObject({ status: 502, body: { error: 'assign-lead failed again: still missing' } });
-    expect(activity.deadLetters).toEqual([expect.objectContaining({ id: '1', error: 'still missing' })]);
+    expect(activity.deadLetters.list()).toEqual([expect.objectContaining({ id: '1', error: 'still missing' })]);
     expect(await redrive('7')).toMatchObject({ status: 404 });
   });
 });
