@@ -46,9 +46,14 @@ export function createSesClient(settings: AwsClientSettings): SESv2Client {
   return new SESv2Client(clientConfig(settings, settings.endpoints.ses));
 }
 
-/** AWS End User Messaging SMS; locally the runtime's endpoint, which records each SMS in `/_local/outbox`. */
+/**
+ * AWS End User Messaging SMS; locally the runtime's endpoint, which records each SMS in `/_local/outbox`.
+ * One attempt per call: `SendTextMessage` has no idempotency token, and the SDK retries a call that got no
+ * answer (a timeout, a reset connection), which may have sent the message already. The adapter
+ * (`EndUserMessagingSmsSender`) retries only what the service answered with an error.
+ */
 export function createSmsClient(settings: AwsClientSettings): PinpointSMSVoiceV2Client {
-  return new PinpointSMSVoiceV2Client(clientConfig(settings, settings.endpoints.sms));
+  return new PinpointSMSVoiceV2Client({ ...clientConfig(settings, settings.endpoints.sms), maxAttempts: 1 });
 }
 
 /** Only Lambda reads Secrets Manager; locally secrets come from files and the environment. */

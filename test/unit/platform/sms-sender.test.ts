@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { EndUserMessagingSmsSender, MessageRefusedError } from '@leadflow/platform';
+import { createSmsClient, EndUserMessagingSmsSender, MessageRefusedError } from '@leadflow/platform';
 
 const sms = mockClient(PinpointSMSVoiceV2Client);
-afterEach(() => sms.reset());
 
-const sender = () => new EndUserMessagingSmsSender(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }));
+const sender = () => new EndUserMessagingSmsSender(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }), 1);
 const message = { to: '+14155550101', body: 'New hot lead: Ada Accept: https://leads.example/a/x', context: { leadId: 'l1', reason: 'assigned' }, originationIdentity: 'pool-123' };
 const refusal = () =>
   sender()
@@ -17,6 +18,8 @@ const refusal = () =>
     );
 
 describe('EndUserMessagingSmsSender', () => {
+  afterEach(() => sms.reset());
+
   it('sends a transactional SendTextMessage with the lead in its context and returns the message id', async () => {
     sms.on(SendTextMessageCommand).resolves({ MessageId: 'm-1' });
     await expect(sender().send(message)).resolves.toEqual({ messageId: 'm-1' });
@@ -40,5 +43,60 @@ describe('EndUserMessagingSmsSender', () => {
 
     sms.on(SendTextMessageCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     expect(await refusal()).toMatchObject({ outcome: 'unknown' });
+  });
+});
+
+describe('EndUserMessagingSmsSender on the wire, with the client createSmsClient makes', () => {
+  // The SDK itself this time: its retries are what is under test.
+  beforeAll(() => sms.restore());
+
+  /** A stand-in of the SMS API that answers each request as `answer` says, counting them. */
+  async function smsApi(answer: (request: number, response: ServerResponse) => void) {
+    let requests = 0;
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      request.resume();
+      request.on('end', () => answer((requests += 1), response));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const client = createSmsClient({
+      region: 'us-east-1',
+      endpoints: { sms: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestTimeouts: { connectionTimeout: 1_000, requestTimeout: 300 },
+    });
+    const sender = new EndUserMessagingSmsSender(client, 5);
+    return {
+      send: () => sender.send(message).catch((thrown: unknown) => thrown as MessageRefusedError),
+      requests: () => requests,
+      close: () => {
+        client.destroy();
+        server.closeAllConnections();
+        return new Promise((closed) => server.close(closed));
+      },
+    };
+  }
+  const json = (response: ServerResponse, status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+
+  it('sends once when no answer comes (it may have gone out): no retry by the SDK or the adapter', async () => {
+    const api = await smsApi(() => undefined);
+    try {
+      expect(await api.send()).toMatchObject({ outcome: 'unknown' });
+      expect(api.requests()).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('tries again while the service answers that it is throttled, and stops at the first answer that is final', async () => {
+    const throttled = await smsApi((request, response) => (request < 3 ? json(response, 400, { __type: 'ThrottlingException', message: 'slow down' }) : json(response, 200, { MessageId: 'm-3' })));
+    const invalid = await smsApi((_, response) => json(response, 400, { __type: 'ValidationException', message: 'bad body', Reason: 'INVALID_PARAMETER' }));
+    try {
+      expect(await throttled.send()).toEqual({ messageId: 'm-3' });
+      expect(throttled.requests()).toBe(3);
+      expect(await invalid.send()).toMatchObject({ outcome: 'not_sent' });
+      expect(invalid.requests()).toBe(1);
+    } finally {
+      await Promise.all([throttled.close(), invalid.close()]);
+    }
   });
 });

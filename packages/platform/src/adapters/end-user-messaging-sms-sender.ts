@@ -4,15 +4,34 @@ import { MessageRefusedError, type OutgoingSms, type SentMessage, type SmsSender
 /** Error reasons of SendTextMessage that say the number itself cannot take messages. */
 const badNumberReasons = new Set(['DESTINATION_PHONE_NUMBER_OPTED_OUT', 'DESTINATION_PHONE_NUMBER_NOT_VERIFIED', 'INVALID_PHONE_NUMBER', 'DESTINATION_COUNTRY_BLOCKED']);
 
+/** Attempts of one send while the service answers that it is throttled or failed (nothing was sent). */
+const attemptsWhileAnswered = 3;
+
 /**
  * SMS through AWS End User Messaging SMS (`SendTextMessage`), transactional. The API has no
- * idempotency token, so the caller claims each send first; this adapter only says whether a refusal
- * means "not sent" (the service answered) or "unknown" (no answer: it may have gone out).
+ * idempotency token, so the caller claims each send first, and the client makes one attempt per call
+ * (`createSmsClient`); this adapter says whether a refusal means "not sent" (the service answered) or
+ * "unknown" (no answer: it may have gone out), and tries again, with a short backoff, only when the
+ * service answered with throttling or a server error.
  */
 export class EndUserMessagingSmsSender implements SmsSender {
-  constructor(private readonly client: PinpointSMSVoiceV2Client) {}
+  constructor(
+    private readonly client: PinpointSMSVoiceV2Client,
+    private readonly backoffMs = 100,
+  ) {}
 
   async send(message: OutgoingSms): Promise<SentMessage> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.sendOnce(message);
+      } catch (error) {
+        if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent' && isPassing(error.cause)) || attempt >= attemptsWhileAnswered) throw error;
+        await new Promise((wait) => setTimeout(wait, this.backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async sendOnce(message: OutgoingSms): Promise<SentMessage> {
     try {
       const output = await this.client.send(
         new SendTextMessageCommand({
@@ -29,6 +48,12 @@ export class EndUserMessagingSmsSender implements SmsSender {
       throw refusal(error);
     }
   }
+}
+
+/** Throttled, or a server error the service answered with: the same message may well go through a moment later. */
+function isPassing(error: unknown): boolean {
+  const failure = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return failure?.name === 'ThrottlingException' || failure?.name === 'InternalServerException' || (failure?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 function refusal(error: unknown): Error {
