@@ -23,12 +23,15 @@ const unauthorisedRouteReasons: Record<Exclude<RouteAuth['mode'], 'jwt'>, (route
   'signed-webhook': (routeKey) => `The manifest marks "${routeKey}" as a signed webhook: the handler verifies the sender's signature over the raw body, which an API Gateway authorizer cannot see.`,
 };
 
-/** HTTP API variables (not REST ones): one JSON line per request, without bodies or tokens. */
+/**
+ * HTTP API variables (not REST ones): one JSON line per request, without bodies or tokens. The route's
+ * template (`routeKey`), never the path: in a one-tap link (`/a/{token}`) or an unsubscribe link
+ * (`/u/{token}`) the path is the credential.
+ */
 const accessLogFields = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   routeKey: '$context.routeKey',
-  path: '$context.path',
   status: '$context.status',
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',

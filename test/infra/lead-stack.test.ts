@@ -242,6 +242,11 @@ describe('HTTP API', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
       AccessLogSettings: { DestinationArn: getAtt(logicalIdOf(leadApp.stack.httpApi.accessLogs)), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
     });
+    // One-tap and unsubscribe links carry their credential in the path: the access log names the route instead.
+    const [[, stage]] = resourcesOfType('AWS::ApiGatewayV2::Stage');
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(format).toContain('$context.routeKey');
+    expect(format).not.toContain('$context.path');
   });
 
   it('has a user-pool group for every domain role, and MFA', () => {
