@@ -152,8 +152,9 @@ const unnamedLead = 'A new lead';
  * with no room even for that, to nothing: the link is what the rep needs.
  */
 export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
-  const name = oneLine(lead.contact.name ?? '', 80) || unnamedLead;
-  const company = lead.contact.company ? ` (${oneLine(lead.contact.company, 60)})` : '';
+  // Cut with "..." (fitSmsUnits), not oneLine's "…": one character outside GSM-7 would make the whole text UCS-2.
+  const name = fitSmsUnits(oneLine(lead.contact.name ?? '', Number.POSITIVE_INFINITY), 80) || unnamedLead;
+  const company = lead.contact.company ? ` (${fitSmsUnits(oneLine(lead.contact.company, Number.POSITIVE_INFINITY), 60)})` : '';
   const hot = lead.score?.temperature === 'hot' ? 'hot ' : '';
   const head = offered ? `${hot ? 'Hot lead' : 'Lead'} offered, first to accept gets it: ` : `New ${hot}lead: `;
   const tail = ` Accept: ${acceptUrl}`;

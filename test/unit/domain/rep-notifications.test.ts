@@ -88,6 +88,16 @@ describe('the SMS text', () => {
     expect(countSmsSegments(one.text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 
+  it('shortens a long Latin name or company with "...", so the text stays GSM-7 and keeps the name', () => {
+    const longCompany = lead({ name: 'Ada Lovelace', company: 'Hargreaves Lansdown Wealth Management Services International Ltd' });
+    const one = newLeadSms(longCompany, url, 1);
+    expect(one.segments).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(one.text).toMatch(/^New hot lead: Ada Lovelace \(Hargreaves.*\.\.\. Accept: https:/);
+    const longName = newLeadSms(lead({ name: `Ada ${'Augusta '.repeat(12)}King` }), url, 2);
+    expect(longName.segments).toMatchObject({ encoding: 'GSM-7' });
+    expect(longName.text).toMatch(/^New hot lead: Ada Augusta .*\.\.\. Accept: https:/);
+  });
+
   it('gives a Chinese name up for GSM-7 words, or none, when a long link leaves it no room', () => {
     const apiGatewayUrl = 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/a/3f2a7c1e-0b5d-4a55-9d1e-6a7b8c9d0e1f.rep-ava.a.mzx1k2.AbCdEfGhIjKlMnOpQrStUv';
     const chinese = lead({ name: '王小明', company: '北京智能科技有限公司' });
