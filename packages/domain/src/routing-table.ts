@@ -37,9 +37,16 @@ export const routeSchema = z.strictObject({
 });
 export type Route = z.infer<typeof routeSchema>;
 
+/** EventBridge refuses a rule whose `$or` makes more than this many combinations. */
+const maxPatternBranches = 1000;
+/** EventBridge's quota on the characters of a rule's pattern, unless the account has had it raised (to at most 4096). */
+export const defaultMaxEventPatternCharacters = 2048;
+
 export const routingSchema = z.strictObject({
   /** In order: a lead takes the first route that matches it; the last route is the default. */
   routes: z.array(routeSchema).check(z.minLength(1)),
+  /** The account's quota on a rule pattern's characters: 2048 unless raised through Service Quotas. */
+  maxEventPatternCharacters: z.optional(z.number().check(z.int(), z.gte(defaultMaxEventPatternCharacters), z.lte(4096))),
 });
 export type Routing = z.infer<typeof routingSchema>;
 
@@ -95,24 +102,32 @@ export interface CompiledRoute {
  * EventBridge fires every rule that matches, so route N's pattern is "route N's conditions and none of
  * the routes above", written with `anything-but` (plus `exists: false` for facts a lead may lack) and
  * `$or` over the ways a lead can miss each earlier route. Only new, unowned, real leads are routed.
+ * The ways multiply with the conditions of the routes above, so a long table of routes with many
+ * conditions can outgrow what EventBridge takes in one rule; that is refused here, not at deployment.
  *
- * @throws Error naming the route when earlier routes already take every lead it would match.
+ * @throws Error naming the route when earlier routes already take every lead it would match, or when its
+ * pattern would pass EventBridge's limits (`$or` combinations, `maxEventPatternCharacters`).
  */
 export function compileRoutingTable(routing: Routing): CompiledRoute[] {
+  const maxCharacters = routing.maxEventPatternCharacters ?? defaultMaxEventPatternCharacters;
   return routing.routes.map((route, index) => {
+    const refusal = (reason: string) => new Error(`routing.routes[${index}] ("${route.id}") ${reason}`);
+    const tooBig = 'fewer conditions on the routes above it, fewer routes above it, or (for the characters) a raised quota in routing.maxEventPatternCharacters';
     let terms: Term[] = [termOf(routeConditions(route.match))];
-    for (const earlier of routing.routes.slice(0, index)) terms = excluding(terms, routeConditions(earlier.match));
-    if (terms.length === 0) throw new Error(`routing.routes[${index}] ("${route.id}") never matches: the routes above it take every lead it would`);
+    for (const earlier of routing.routes.slice(0, index)) {
+      terms = excluding(terms, routeConditions(earlier.match));
+      if (terms.length > maxPatternBranches) throw refusal(`cannot be an EventBridge rule: missing every route above it takes more than ${maxPatternBranches} $or branches, EventBridge's limit; give it ${tooBig}`);
+    }
+    if (terms.length === 0) throw refusal('never matches: the routes above it take every lead it would');
     const branches = terms.map(detailPatternOf);
-    return {
-      route,
-      ruleName: `lead-route-${route.id}`,
-      pattern: {
-        source: [leadEventSource],
-        'detail-type': ['lead.scored'],
-        detail: { status: ['new'], isTest: [false], owned: [false], ...(branches.length === 1 ? branches[0] : { $or: branches }) },
-      },
+    const pattern = {
+      source: [leadEventSource],
+      'detail-type': ['lead.scored'],
+      detail: { status: ['new'], isTest: [false], owned: [false], ...(branches.length === 1 ? branches[0] : { $or: branches }) },
     };
+    const characters = JSON.stringify(pattern).length;
+    if (characters > maxCharacters) throw refusal(`cannot be an EventBridge rule: its pattern would be ${characters} characters, over the ${maxCharacters} allowed; give it ${tooBig}`);
+    return { route, ruleName: `lead-route-${route.id}`, pattern };
   });
 }
 

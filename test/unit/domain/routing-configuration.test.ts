@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileRoutingTable, parseConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
@@ -25,6 +26,39 @@ describe('scoring and routing configuration', () => {
     const document = demoConfiguration();
     document.routing.routes.splice(2, 0, { id: 'shadowed', name: 'Hot again', match: { temperatures: ['hot'] }, strategy: 'round_robin' });
     expect(configurationIssues(document)).toEqual(['routing.routes[2].match: never matches: the routes above it take every lead it would']);
+  });
+
+  it('refuses a route whose EventBridge pattern would pass the quota on its characters, unless the quota was raised', () => {
+    const document = demoConfiguration();
+    const countries = ['US', 'CA', 'MX', 'BR', 'AR', 'CL', 'CO', 'PE'];
+    // Each route above the default takes three facts; missing all of them is a choice of one per route.
+    const specific = countries.slice(0, 5).map((country, index) => ({
+      id: `specific-${index}`,
+      name: `Specific ${index}`,
+      match: { countries: [country], grades: ['A' as const], channels: [document.channels[index % document.channels.length].id] },
+      strategy: 'round_robin' as const,
+    }));
+    document.routing.routes.splice(0, document.routing.routes.length - 1, ...specific);
+    expect(configurationIssues(document)).toEqual([
+      expect.stringMatching(/^routing\.routes\[5\]\.match: cannot be an EventBridge rule: its pattern would be \d+ characters, over the 2048 allowed; give it fewer conditions/),
+    ]);
+    document.routing.maxEventPatternCharacters = 4096;
+    expect(configurationIssues(document)).toEqual([expect.stringMatching(/over the 4096 allowed/)]);
+    document.routing.routes.splice(4, 1);
+    const compiled = compileRoutingTable(parseConfiguration(document, 'test.json').routing);
+    expect(JSON.stringify(compiled.at(-1)!.pattern).length).toBeGreaterThan(2048);
+  });
+
+  it('refuses, without trying to build it, a route that missing the routes above would split into more than 1000 $or branches', () => {
+    const document = demoConfiguration();
+    const many = Array.from({ length: 12 }, (_, index) => ({
+      id: `many-${index}`,
+      name: `Many ${index}`,
+      match: { regions: [`r${index}`], forms: [document.forms[0].id], answers: { budget: [`b${index}`], size: [`s${index}`] } },
+      strategy: 'round_robin' as const,
+    }));
+    document.routing.routes.splice(0, document.routing.routes.length - 1, ...many);
+    expect(configurationIssues(document)).toEqual([expect.stringMatching(/^routing\.routes\[\d+\]\.match: cannot be an EventBridge rule: missing every route above it takes more than 1000 \$or branches/)]);
   });
 
   it('refuses thresholds out of order and disqualifiers that add points', () => {
