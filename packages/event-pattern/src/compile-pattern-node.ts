@@ -49,6 +49,9 @@ interface FieldRule {
 /** Branches under construction; each maps a dot-joined path to its rule. */
 type Branches = Array<Map<string, FieldRule>>;
 
+/** The EventBridge user guide: a rule whose `$or` results in more than 1000 combinations is refused. */
+const maxCombinations = 1000;
+
 /**
  * Validates a pattern and compiles it into its `$or` branches, following EventBridge's rule compiler
  * (aws/event-ruler `JsonRuleCompiler`) member by member, in document order:
@@ -94,6 +97,8 @@ function compileOr(branches: Branches, path: readonly string[], value: JsonNode)
     const forked = before.length > 0 ? before.map((branch) => new Map(branch)) : [new Map<string, FieldRule>()];
     compileObject(forked, path, alternative, true);
     branches.push(...forked);
+    // Checked as the branches grow: nested `$or`s multiply, and building them all first could take minutes.
+    if (branches.length > maxCombinations) throw invalidPattern(`The $or in the pattern results in more than ${maxCombinations} rule combinations.`);
   }
   if (value.items.length < 2) throw invalidPattern('There must have at least 2 Objects in $or relationship.');
 }

@@ -61,4 +61,14 @@ describe('$or', () => {
       message: `Event pattern is not valid. Reason: ${reason}`,
     });
   });
+
+  it('rejects a pattern whose $or results in more than 1000 combinations, as PutRule does, and takes 1000', () => {
+    const alternatives = (field: string, count: number) => Array.from({ length: count }, (_, index) => ({ [field]: [`${field}${index}`] }));
+    expect(validatePattern({ x: { $or: alternatives('a', 40) }, y: { $or: alternatives('b', 40) } })).toEqual({
+      valid: false,
+      code: 'InvalidEventPatternException',
+      message: 'Event pattern is not valid. Reason: The $or in the pattern results in more than 1000 rule combinations.',
+    });
+    expect(validatePattern({ x: { $or: alternatives('a', 40) }, y: { $or: alternatives('b', 25) } })).toEqual({ valid: true });
+  });
 });
