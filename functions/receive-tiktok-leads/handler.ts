@@ -18,8 +18,9 @@ import * as providers from '@leadflow/platform/lambda-providers';
 /**
  * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is required
  * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead it
- * names must belong to a configured instant form, is stored as a pending intake record, and is read back
- * from the Lead API, for the configured advertiser, before anything in it is trusted.
+ * names is stored as a pending intake record and read back from the Lead API, for the configured
+ * advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that is not
+ * configured stays pending, with the reason, until the form is added.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
@@ -39,15 +40,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
     const read = readTikTokLeadTriggers(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
-    const forms = read.triggers.map((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId));
-    if (signature === undefined && !forms.every((form) => form?.allowUnsigned)) throw missingSignature;
-    // Only forms we know are worth a read (and a retry).
-    const unknown = read.triggers.filter((_, index) => !forms[index]);
-    if (unknown.length)
-      throw badRequest(
-        'The TikTok lead webhook names an instant form that is not configured',
-        unknown.map((trigger) => ({ path: 'page_id', message: `instant form ${trigger.pageId} is not listed in integrations.tiktok.forms` })),
-      );
+    // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
+    if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
     const deliveries = await receivePlatformLeads(
       deps,
       read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger })),

@@ -3,8 +3,8 @@ import * as z from 'zod/mini';
 /** Where a visit came from: UTM tags, ad click ids, Meta's `fbc` and `fbp` (its `_fbc`, `_fbp` cookies), landing page and referrer (web touches). */
 export const webTouchKeys = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'gbraid', 'wbraid', 'fbclid', 'fbc', 'fbp', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const;
 
-/** Ad-platform ids of the campaign, ad set / ad group, ad / creative and platform form (kept as exact strings). */
-export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'adgroup_id', 'ad_id', 'creative_id', 'platform_form_id'] as const;
+/** Ad-platform ids of the campaign, ad set / ad group, Google's Performance Max asset group, ad / creative and platform form (kept as exact strings). */
+export const platformTouchKeys = ['campaign_id', 'campaign_name', 'adset_id', 'adgroup_id', 'asset_group_id', 'ad_id', 'creative_id', 'platform_form_id'] as const;
 
 export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
 

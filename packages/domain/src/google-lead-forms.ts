@@ -9,7 +9,12 @@ import type { IntakeSubmission } from './lead-intake';
  * origin is the `google_key` typed into the form's webhook settings, echoed in every delivery.
  */
 
-/** What each documented `column_id` fills; other columns are kept under `answers` by their `column_id`. */
+/**
+ * What each documented `column_id` fills. Other columns (custom questions, `QUESTION_1` …) are kept under
+ * `answers` by their question text (`column_name`) written as a field name a route can match
+ * (`What is your budget?` → `what_is_your_budget`), or by their `column_id` when Google leaves the text
+ * out or nothing of it is a letter or digit.
+ */
 const googleColumnTargets: Readonly<Record<string, AnswerTarget | { answer: string }>> = {
   FULL_NAME: 'name',
   FIRST_NAME: 'first_name',
@@ -70,13 +75,15 @@ export function readGoogleLeadCredentials(body: unknown): { ok: true; formId: st
 
 /**
  * A Google lead form delivery (its key already checked) as an intake submission. `gcl_id` becomes the
- * `gclid` of the touch; campaign, ad group, creative and form ids are kept as exact strings.
+ * `gclid` of the touch; campaign, ad group, asset group (Performance Max), creative and form ids are kept
+ * as exact strings.
  */
 export function googleLeadToSubmission(body: unknown, route: GoogleFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
   const parsed = googleLeadDeliverySchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
   const lead = parsed.data;
   const known = (columnId: string) => googleColumnTargets[columnId.toUpperCase()];
+  const questionTextOf = new Map(lead.user_column_data.map((column) => [column.column_id, column.column_name?.trim()]));
   const { contact, answers } = readAnswers(
     lead.user_column_data.map((column) => ({ key: column.column_id, value: column.string_value })),
     (key) => {
@@ -85,7 +92,8 @@ export function googleLeadToSubmission(body: unknown, route: GoogleFormRoute): {
     },
     (key) => {
       const target = known(key);
-      return typeof target === 'object' ? target.answer : key;
+      if (target) return typeof target === 'object' ? target.answer : key;
+      return answerKeyOfQuestion(questionTextOf.get(key) ?? '') ?? key;
     },
   );
   if (lead.lead_stage) answers.google_lead_stage = lead.lead_stage;
@@ -98,8 +106,21 @@ export function googleLeadToSubmission(body: unknown, route: GoogleFormRoute): {
       formId: lead.form_id,
       contact,
       answers,
-      touch: adTouch({ gclid: lead.gcl_id, campaign_id: lead.campaign_id, adgroup_id: lead.adgroup_id, creative_id: lead.creative_id, platform_form_id: lead.form_id }),
+      touch: adTouch({ gclid: lead.gcl_id, campaign_id: lead.campaign_id, adgroup_id: lead.adgroup_id, asset_group_id: lead.asset_group_id, creative_id: lead.creative_id, platform_form_id: lead.form_id }),
       isTest: lead.is_test,
     }),
   };
+}
+
+/** A question's text as a form field name (`^[a-z][a-z0-9_]{0,63}$`, what routes match answers by); undefined when nothing of it is left. */
+function answerKeyOfQuestion(text: string): string | undefined {
+  const key = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64)
+    .replace(/_+$/, '');
+  return /^[a-z]/.test(key) ? key : undefined;
 }

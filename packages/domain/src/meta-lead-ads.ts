@@ -11,7 +11,7 @@ import type { IntakeSubmission } from './lead-intake';
 
 /** The Graph API version the lead is read with, and the fields asked for (ad-level ones must be named). */
 export const metaGraphApiVersion = 'v21.0';
-export const metaLeadFields = 'id,created_time,field_data,ad_id,adset_id,campaign_id,form_id,is_organic,platform';
+export const metaLeadFields = 'id,created_time,field_data,ad_id,adset_id,campaign_id,campaign_name,form_id,is_organic,platform,custom_disclaimer_responses';
 
 /** One `leadgen` change of a webhook delivery: which lead to read, and the ids Meta sent with it. */
 export interface MetaLeadgenNotification {
@@ -80,11 +80,28 @@ const metaLeadSchema = z.object({
   form_id: z.optional(platformIdSchema),
   is_organic: z.optional(z.boolean()),
   platform: z.optional(z.string()),
+  // The form's consent checkboxes; Meta sends `is_checked` as a string, "1" when ticked.
+  custom_disclaimer_responses: z._default(
+    z.array(
+      z.object({
+        checkbox_key: platformIdSchema,
+        is_checked: z._default(
+          z.pipe(
+            z.union([z.string(), z.number(), z.boolean()]),
+            z.transform((value) => ['1', 'true'].includes(String(value).trim().toLowerCase())),
+          ),
+          false,
+        ),
+      }),
+    ),
+    [],
+  ),
 });
 
 /**
  * A lead read from the Graph API as an intake submission. `field_data` names (`full_name`, `email`,
- * `phone_number`, …) fill the contact; custom questions are kept under `answers` by their own key.
+ * `phone_number`, …) fill the contact; custom questions are kept under `answers` by their own key, and
+ * consent checkboxes as `consent_<checkbox_key>`.
  * Meta has no test flag (Testing Tool leads are organic leads without an ad), so `isTest` stays false.
  */
 export function metaLeadToSubmission(fetched: unknown, notification: MetaLeadgenNotification, route: MetaFormRoute): { ok: true; submission: IntakeSubmission } | { ok: false; problem: string } {
@@ -98,6 +115,7 @@ export function metaLeadToSubmission(fetched: unknown, notification: MetaLeadgen
   );
   if (lead.platform) answers.meta_platform = lead.platform;
   if (lead.is_organic !== undefined) answers.meta_is_organic = String(lead.is_organic);
+  for (const response of lead.custom_disclaimer_responses) answers[`consent_${response.checkbox_key}`] = response.is_checked ? 'accepted' : 'declined';
   const formId = lead.form_id ?? notification.formId;
   return {
     ok: true,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Integrations, LeadRoute, LinkedInFormRoute, MetaFormRoute, TikTokFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';
 import { leadEvent, type LeadEvent } from './lead-events';
-import { linkedInLeadToSubmission } from './linkedin-lead-sync';
+import { linkedInFormId, linkedInLeadToSubmission } from './linkedin-lead-sync';
 import { metaLeadToSubmission } from './meta-lead-ads';
 import { tikTokLeadToSubmission } from './tiktok-lead-generation';
 
@@ -165,7 +165,9 @@ export function submissionFromFetchedLead(
     return routed.ok ? finish(metaLeadToSubmission(fetched, request, routed.route), routed.route) : routed;
   }
   if (request.platform === 'linkedin') {
-    const routed = linkedInRoute(integrations, request.formId);
+    // Likewise: the notification's leadGenForm, else the form URN of the lead read back.
+    const fetchedFormUrn = (fetched as { versionedLeadGenFormUrn?: unknown } | null)?.versionedLeadGenFormUrn;
+    const routed = linkedInRoute(integrations, request.formId ?? linkedInFormId(typeof fetchedFormUrn === 'string' ? fetchedFormUrn : undefined));
     return routed.ok ? finish(linkedInLeadToSubmission(fetched, { action: 'CREATED', leadAction: 'CREATED', ...request }, routed.route), routed.route) : routed;
   }
   const routed = tikTokRoute(integrations, request.pageId);

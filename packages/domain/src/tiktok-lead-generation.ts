@@ -36,8 +36,8 @@ const triggerSchema = z.object({
 
 /**
  * The leads a delivery points at. Reads `entry[]` items (`{id, page_id, …}`, the documented shape), and,
- * defensively, `leads[]`, a top-level `{lead_id, page_id}`, and a `data` or `content` object (or JSON
- * string) holding any of those. Each needs a lead id and a `page_id`; at most `maxTikTokLeadsPerDelivery`.
+ * defensively, `leads[]`, a top-level `{lead_id, page_id}`, and a `lead`, `data` or `content` object (or
+ * JSON string) holding any of those. Each needs a lead id and a `page_id`; at most `maxTikTokLeadsPerDelivery`.
  */
 export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: TikTokLeadTrigger[] } | { ok: false; issues: FieldIssue[] } {
   const triggers: TikTokLeadTrigger[] = [];
@@ -56,7 +56,7 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
       list.forEach((item, index) => readOne(item, [...path, listName, index]));
     }
     if (record.lead_id !== undefined) readOne(record, path);
-    for (const nested of ['data', 'content'] as const) {
+    for (const nested of ['lead', 'data', 'content'] as const) {
       const inner = record[nested];
       if (typeof inner === 'string') {
         try {

@@ -54,7 +54,7 @@ describe('Meta leadgen deliveries', () => {
     });
   });
 
-  it('maps a Graph API lead: field_data to contact, custom questions to answers, ad ids to both touches', () => {
+  it('maps a Graph API lead: field_data to contact, custom questions and consent checkboxes to answers, ad ids and campaign name to both touches', () => {
     const fetched = parseJsonKeepingLargeIntegers(
       JSON.stringify({
         id: '233370042045345',
@@ -62,9 +62,14 @@ describe('Meta leadgen deliveries', () => {
         ad_id: '23850000000000001',
         adset_id: '23850000000000002',
         campaign_id: '23850000000000003',
+        campaign_name: 'Spring promo',
         form_id: '172036835026334',
         is_organic: false,
         platform: 'ig',
+        custom_disclaimer_responses: [
+          { checkbox_key: 'optional_1', is_checked: '1' },
+          { checkbox_key: 'optional_2', is_checked: '' },
+        ],
         field_data: [
           { name: 'full_name', values: ['Jane  Doe'] },
           { name: 'email', values: ['Jane@Example.com'] },
@@ -84,10 +89,10 @@ describe('Meta leadgen deliveries', () => {
         poolId: 'americas-inbound',
         defaultCountry: 'US',
         contact: { name: 'Jane  Doe', email: 'Jane@Example.com', phone: '+15555550123' },
-        answers: { work_email: 'jane@corp.example', 'what_is_your_budget?': '10k, 50k', meta_platform: 'ig', meta_is_organic: 'false' },
+        answers: { work_email: 'jane@corp.example', 'what_is_your_budget?': '10k, 50k', meta_platform: 'ig', meta_is_organic: 'false', consent_optional_1: 'accepted', consent_optional_2: 'declined' },
         attribution: {
-          firstTouch: { campaign_id: '23850000000000003', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
-          lastTouch: { campaign_id: '23850000000000003', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
+          firstTouch: { campaign_id: '23850000000000003', campaign_name: 'Spring promo', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
+          lastTouch: { campaign_id: '23850000000000003', campaign_name: 'Spring promo', adset_id: '23850000000000002', ad_id: '23850000000000001', platform_form_id: '172036835026334' },
         },
         platformLeadId: '233370042045345',
         sourceId: undefined,
@@ -115,17 +120,25 @@ describe('Google lead form deliveries', () => {
     '{"lead_id":"TeSter-123-ABC","user_column_data":[{"column_name":"Full Name","string_value":"FirstName LastName","column_id":"FULL_NAME"},' +
     '{"column_name":"User Email","string_value":"test@example.com","column_id":"EMAIL"},{"column_name":"User Phone","string_value":"+16505550123","column_id":"PHONE_NUMBER"},' +
     '{"column_name":"Postal Code","string_value":"94043","column_id":"POSTAL_CODE"},{"string_value":"Berlin","column_id":"CITY"},{"string_value":"Bavaria","column_id":"REGION"},{"string_value":"DE","column_id":"COUNTRY"},' +
-    '{"string_value":"Acme","column_id":"COMPANY_NAME"},{"string_value":"CTO","column_id":"JOB_TITLE"},{"column_name":"Which service?","string_value":"Repairs","column_id":"SERVICE"}],' +
-    '"api_version":"1.0","form_id":349080077126,"campaign_id":55459717045641545,"google_key":"local-only-google-key","is_test":true,"gcl_id":"TeSter-123-gclid","adgroup_id":9223372036854775807,"creative_id":9007199254740993,"lead_submit_time":"2024-09-26T12:30:00Z"}';
+    '{"string_value":"Acme","column_id":"COMPANY_NAME"},{"string_value":"CTO","column_id":"JOB_TITLE"},{"column_name":"Which service?","string_value":"Repairs","column_id":"SERVICE"},' +
+    '{"column_name":"What is your budget?","string_value":"10k-50k","column_id":"QUESTION_1"},{"string_value":"This month","column_id":"QUESTION_2"},{"column_name":"预算？","string_value":"高","column_id":"QUESTION_3"}],' +
+    '"api_version":"1.0","form_id":349080077126,"campaign_id":55459717045641545,"google_key":"local-only-google-key","is_test":true,"gcl_id":"TeSter-123-gclid","adgroup_id":9223372036854775807,"creative_id":9007199254740993,"asset_group_id":9007199254740995,"lead_submit_time":"2024-09-26T12:30:00Z"}';
 
   it('reads the form id and key first, so the key can be checked before anything else', () => {
     expect(readGoogleLeadCredentials(parseJsonKeepingLargeIntegers(raw))).toEqual({ ok: true, formId: '349080077126', googleKey: 'local-only-google-key' });
     expect(readGoogleLeadCredentials({ google_key: 'k' })).toEqual({ ok: false, issues: [{ path: 'form_id', message: 'must be an id (a string or a whole number)' }] });
   });
 
-  it('maps columns by column_id, keeps unknown ones by column_id, flags is_test, and keeps int64 ids exact', () => {
+  it('maps columns by column_id, keeps unknown ones by their question text (column_name, else column_id), flags is_test, and keeps int64 ids exact', () => {
     const result = googleLeadToSubmission(parseJsonKeepingLargeIntegers(raw), googleRoute);
-    const touch = { gclid: 'TeSter-123-gclid', campaign_id: '55459717045641545', adgroup_id: '9223372036854775807', creative_id: '9007199254740993', platform_form_id: '349080077126' };
+    const touch = {
+      gclid: 'TeSter-123-gclid',
+      campaign_id: '55459717045641545',
+      adgroup_id: '9223372036854775807',
+      asset_group_id: '9007199254740995',
+      creative_id: '9007199254740993',
+      platform_form_id: '349080077126',
+    };
     expect(result).toEqual({
       ok: true,
       submission: {
@@ -135,7 +148,7 @@ describe('Google lead form deliveries', () => {
         poolId: 'americas-inbound',
         defaultCountry: 'US',
         contact: { name: 'FirstName LastName', email: 'test@example.com', phone: '+16505550123', region: 'Bavaria', country: 'DE', company: 'Acme', title: 'CTO' },
-        answers: { postal_code: '94043', city: 'Berlin', SERVICE: 'Repairs' },
+        answers: { postal_code: '94043', city: 'Berlin', which_service: 'Repairs', what_is_your_budget: '10k-50k', QUESTION_2: 'This month', QUESTION_3: '高' },
         attribution: { firstTouch: touch, lastTouch: touch },
         platformLeadId: 'TeSter-123-ABC',
         sourceId: undefined,
@@ -245,12 +258,13 @@ describe('LinkedIn Lead Sync', () => {
 });
 
 describe('TikTok lead webhooks and Lead API answers', () => {
-  it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id and a content JSON string; never an advertiser_id', () => {
+  it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id, a lead object and a content JSON string; never an advertiser_id', () => {
     const shapeA = parseJsonKeepingLargeIntegers('{"object":1,"time":1730000000,"entry":[{"id":7420000000000000001,"page_id":"7410000000000000001","ad_id":"1800000000000003","changes":[]}]}');
     expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000001', pageId: '7410000000000000001' }] });
     expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, triggers: [{ leadId: 'L1', pageId: 'P1' }] });
     expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, triggers: [{ leadId: 'L2', pageId: 'P2' }] });
     expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000002', pageId: 'P3' }] });
+    expect(readTikTokLeadTriggers(parseJsonKeepingLargeIntegers('{"lead":{"lead_id":7420000000000000003,"page_id":"P4"}}'))).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000003', pageId: 'P4' }] });
   });
 
   it(`refuses a delivery naming more than ${maxTikTokLeadsPerDelivery} leads`, () => {

@@ -88,6 +88,9 @@ describe('reading a fetched lead through its configured route', () => {
     expect(routeOfRequest({}, { platform: 'tiktok', leadId: 'T', pageId: 'P' })).toEqual({ ok: false, problem: 'TikTok lead generation is not configured (integrations.tiktok)' });
     // A Meta webhook without form_id is routed by the form of the lead read back.
     expect(submissionFromFetchedLead(integrations, { platform: 'meta', leadgenId: 'L1' }, sampleMetaLead('L1'))).toMatchObject({ ok: true, submission: { formId: '172036835026334' } });
+    // So is a LinkedIn notification without leadGenForm, by the form URN of the lead read back.
+    const withoutForm: PlatformLeadRequest = { platform: 'linkedin', responseId: 'r2', responseUrn: 'urn:li:leadGenFormResponse:r2' };
+    expect(submissionFromFetchedLead(integrations, withoutForm, sampleLinkedInLead('r2'))).toMatchObject({ ok: true, submission: { formId: '1234567', poolId: 'emea-inbound' } });
   });
 });
 

@@ -104,7 +104,6 @@ describe('every webhook endpoint refuses bad deliveries with a clear 4xx, writin
       ['google', { google_key: 'k' }, [{ path: 'form_id', message: 'must be an id (a string or a whole number)' }]],
       ['linkedin', { leadAction: 'CREATED' }, [{ path: 'leadGenFormResponse', message: 'is required: the URN of the lead form response' }]],
       ['tiktok', { entry: [{ id: 'L1' }] }, [{ path: 'entry[0].page_id', message: 'is required: the instant form (page) the lead was submitted on' }]],
-      ['tiktok', { entry: [{ id: 'L1', page_id: '999' }] }, [{ path: 'page_id', message: 'instant form 999 is not listed in integrations.tiktok.forms' }]],
       ['generic', { event_id: 'e1', fields: [{ value: 'x' }] }, [{ path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' }]],
     ];
     for (const [channel, body, issues] of cases) {
@@ -248,6 +247,27 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(deps.intakes.records.get('INTAKE#meta#L-unrouted')).toMatchObject({ lastError: 'Meta form 404 is not listed in integrations.meta.forms' });
   });
 
+  it('TikTok: a signed delivery naming a form that is not configured stores its lead pending with the reason, and the others as usual', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({
+      entry: [
+        { id: 'T-routed', page_id: '7410000000000000001' },
+        { id: 'T-unrouted', page_id: '999' },
+      ],
+    });
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const response = await send(deps, signedBody(deps, 'tiktok', body));
+    warn.mockRestore();
+    expect(response.statusCode).toBe(200);
+    expect(response.json.deliveries).toEqual([
+      { platformLeadId: 'T-routed', status: 'fetched', leadId: expect.any(String) },
+      { platformLeadId: 'T-unrouted', status: 'pending_fetch' },
+    ]);
+    expect(deps.store.leads.get(response.json.deliveries[0].leadId)).toMatchObject({ source: { kind: 'tiktok', platformLeadId: 'T-routed' } });
+    expect(deps.intakes.records.get('INTAKE#tiktok#T-unrouted')).toMatchObject({ status: 'pending_fetch', lastError: 'TikTok instant form 999 is not listed in integrations.tiktok.forms' });
+    expect(deps.platformLeads.calls.map((read) => (read.query as { advertiserId: string }).advertiserId)).toEqual(['7000000000000000001', '7000000000000000001']);
+  });
+
   it('TikTok: reads with the configured advertiser and token; unsigned triggers only for forms that allowUnsigned', async () => {
     const deps = fakeDependencies();
     const delivery = example(deps, 'tiktok', { id: 'T-unsigned' });
@@ -258,6 +278,9 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     nothingWritten(deps);
 
     deps.config.integrations.tiktok!.forms[0].allowUnsigned = true;
+    const unknownForm = await send(deps, { ...delivery, headers: unsigned }, { body: delivery.body.replace('"page_id":"7410000000000000001"', '"page_id":"999"') });
+    expect(unknownForm.statusCode).toBe(401);
+    nothingWritten(deps);
     const response = await send(deps, { ...delivery, headers: unsigned });
     expect(response.json.deliveries).toEqual([expect.objectContaining({ status: 'fetched' })]);
     expect(deps.platformLeads.calls[0]).toEqual({ platform: 'tiktok', query: { leadId: 'T-unsigned', pageId: '7410000000000000001', advertiserId: '7000000000000000001', accessToken: 'local-only-tiktok-access-token' } });
@@ -327,7 +350,7 @@ describe('Google and generic: the answers are in the delivery', () => {
       channel: 'google-ads',
       source: { kind: 'google', formId: '349080077126', platformLeadId: 'G-1' },
       contact: { name: 'Riley Park', company: 'Tyrell Corp' },
-      answers: { postal_code: '94043', HOW_MANY_ROBOTS: '10-50' },
+      answers: { postal_code: '94043', how_many_robots: '10-50' },
       attribution: { lastTouch: { gclid: 'Cj0KCQjw-example-gclid', campaign_id: '23729418209', adgroup_id: '195583084496', creative_id: '9007199254740993', platform_form_id: '349080077126' } },
     });
     expect(JSON.parse((await send(deps, delivery)).body)).toEqual({ leadId: response.json.leadId, duplicate: true });

@@ -37,7 +37,10 @@ describe('MetaGraphLeadReader', () => {
     expect(lead).toEqual({ id: '55459717045641545', campaign_id: '23850000000000003', field_data: [] });
     const url = new URL(requests[0].url, baseUrl);
     expect(url.pathname).toBe('/v21.0/55459717045641545');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ fields: 'id,created_time,field_data,ad_id,adset_id,campaign_id,form_id,is_organic,platform', access_token: 'page-token' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      fields: 'id,created_time,field_data,ad_id,adset_id,campaign_id,campaign_name,form_id,is_organic,platform,custom_disclaimer_responses',
+      access_token: 'page-token',
+    });
   });
 
   it('rejects with the status and Meta’s message, never the URL with its token', async () => {
