@@ -1,23 +1,36 @@
 import * as z from 'zod/mini';
-import { leadConvertedDetailSchema, leadStatusChangedDetailSchema } from '@leadflow/domain';
+import { leadCapturedDetailSchema, leadConvertedDetailSchema, leadStatusChangedDetailSchema, type FeedbackStage } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 const outcomeEventSchema = z.discriminatedUnion('detail-type', [
+  z.object({ 'detail-type': z.literal('lead.captured'), detail: leadCapturedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.status_changed'), detail: leadStatusChangedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.converted'), detail: leadConvertedDetailSchema }),
 ]);
 
 /**
- * On a lead qualified or converted: queue the stage for each enabled ad platform the lead came from
- * (`send-conversion-feedback` delivers it in batches). Idempotent by lead and stage.
+ * On a new lead (Meta's first CRM stage), a lead qualified or a lead converted: queue the stage for each
+ * enabled ad platform the lead came from (`send-conversion-feedback` delivers it in batches). Idempotent
+ * by lead and stage.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'feedback'>) {
   return ruleInputHandler(outcomeEventSchema, async (event) => {
-    if (event['detail-type'] === 'lead.status_changed' && event.detail.to !== 'qualified') return;
-    const occurredAt = event['detail-type'] === 'lead.converted' ? event.detail.wonAt : event.detail.changedAt;
-    await queueConversionFeedback({ leadId: event.detail.leadId, stage: event['detail-type'] === 'lead.converted' ? 'converted' : 'qualified', occurredAt }, dependencies());
+    const reached = reachedStage(event);
+    if (reached) await queueConversionFeedback({ leadId: event.detail.leadId, ...reached }, dependencies());
   });
+}
+
+/** The stage the event says the lead reached, and when; none for a lead captured invalid, quarantined or as a test, or a status other than qualified. */
+function reachedStage(event: z.infer<typeof outcomeEventSchema>): { stage: FeedbackStage; occurredAt: string } | undefined {
+  switch (event['detail-type']) {
+    case 'lead.captured':
+      return event.detail.status === 'new' && !event.detail.isTest ? { stage: 'lead', occurredAt: event.detail.capturedAt } : undefined;
+    case 'lead.status_changed':
+      return event.detail.to === 'qualified' ? { stage: 'qualified', occurredAt: event.detail.changedAt } : undefined;
+    case 'lead.converted':
+      return { stage: 'converted', occurredAt: event.detail.wonAt };
+  }
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, feedback: providers.feedback }));

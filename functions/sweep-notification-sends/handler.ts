@@ -12,7 +12,8 @@ const emailClaimLeaseMs = 60_000;
  * Every minute: sends the SMS whose rep's quiet hours have ended; sends again the emails whose claim was
  * never confirmed within the lease; and reports SMS claimed but never confirmed (the process died between
  * claiming and recording, or the provider never answered). Those SMS are reported once and left alone:
- * resending could text the rep twice (SMS is at-most-once). Runs as of the schedule's `time`.
+ * resending could text the rep twice (SMS is at-most-once). An SMS the provider refused (nothing sent) is
+ * deferred again for the next run, and this run fails once the rest is done. Runs as of the schedule's `time`.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: SendOutcome[]; unconfirmed: Array<{ leadId: string; channel: string; claimedAt: string }> }> => {
@@ -22,12 +23,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const leaseEndedBefore = new Date(now.getTime() - emailClaimLeaseMs).toISOString();
     const { due, stalePending } = await deps.sends.listOpenSends(now.toISOString(), leaseEndedBefore > pendingBefore ? leaseEndedBefore : pendingBefore);
     const sent: SendOutcome[] = [];
+    const failures: Error[] = [];
     for (const record of due) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
-      const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
-      // A rep gone from the configuration, or a lead that changed hands meanwhile, closes the deferred SMS unsent.
-      if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record);
-      sent.push(...outcomes);
+      try {
+        const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
+        // A rep gone from the configuration, or a lead that changed hands meanwhile, closes the deferred SMS unsent.
+        if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record);
+        sent.push(...outcomes);
+      } catch (error) {
+        failures.push(error as Error);
+      }
     }
     const unconfirmedSms = stalePending.filter((record) => record.channel === 'sms' && record.claimedAt < pendingBefore);
     for (const record of stalePending.filter((pending) => pending.channel === 'email')) {
@@ -47,6 +53,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       });
       await deps.sends.markUnconfirmed(record, now.toISOString());
     }
+    if (failures.length > 0) throw new AggregateError(failures, `Sending ${failures.length} deferred SMS failed: ${failures.map((failure) => failure.message).join('; ')}`);
     return { sent, unconfirmed: unconfirmedSms.map(({ leadId, channel, claimedAt }) => ({ leadId, channel, claimedAt })) };
   };
 }

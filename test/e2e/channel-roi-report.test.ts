@@ -154,13 +154,22 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
-  it('reports one conversion each to the Meta and Google stand-ins, retrying through an outage, and never twice', async () => {
+  it('reports one conversion each to the Meta and Google stand-ins (Meta its first stage before), retrying through an outage, and never twice', async () => {
     const raw = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
     const bus = createEventBridgeClient(localClientSettings({ eventbridge: runtime.endpoints.eventbridge }));
     // In the future, so the every-minute schedule firing on the real clock never finds them due before this test's runs do.
     const wonAt = '2030-01-01T15:00:00.000Z';
     const base = fixtureLeadRecords[0].lead;
-    const metaLead = { ...base, leadId: 'feedback-meta', channel: 'meta-ads', source: { kind: 'meta' as const, platformLeadId: '9007199254740993' }, conversion: { revenue: 1200, currency: 'USD', wonAt, by: 'rep-ava' } };
+    // Captured in the future too: the conversion brings Meta's first stage along, due at the capture.
+    const metaCapturedAt = '2030-01-01T09:00:00.000Z';
+    const metaLead = {
+      ...base,
+      leadId: 'feedback-meta',
+      channel: 'meta-ads',
+      source: { kind: 'meta' as const, platformLeadId: '9007199254740993' },
+      capturedAt: metaCapturedAt,
+      conversion: { revenue: 1200, currency: 'USD', wonAt, by: 'rep-ava' },
+    };
     const googleLead = {
       ...base,
       leadId: 'feedback-google',
@@ -197,13 +206,21 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
     }
 
     expect((await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: true }) })).status).toBe(200);
-    expect(await (await run('2030-01-01T15:01:00.000Z')).json()).toMatchObject({ result: { sent: 1, retrying: 1, deadLettered: 0 } });
+    expect(await (await run('2030-01-01T15:01:00.000Z')).json()).toMatchObject({ result: { sent: 2, retrying: 1, deadLettered: 0 } });
     await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: false }) });
     expect(await (await run('2030-01-01T15:03:00.000Z')).json()).toMatchObject({ result: { sent: 1, retrying: 0, deadLettered: 0 } });
     expect(await (await run('2030-01-01T16:00:00.000Z')).json()).toMatchObject({ result: { sent: 0, retrying: 0, deadLettered: 0 } });
 
     const { meta, google } = await received();
     expect(meta).toEqual([
+      {
+        event_name: 'Lead',
+        event_time: Date.parse(metaCapturedAt) / 1000,
+        action_source: 'system_generated',
+        event_id: 'feedback-meta:lead',
+        user_data: { lead_id: '9007199254740993' },
+        custom_data: { event_source: 'crm', lead_event_source: 'Northwind Leadflow' },
+      },
       {
         event_name: 'Converted',
         event_time: Date.parse(wonAt) / 1000,

@@ -160,4 +160,23 @@ describe('notification sends against DynamoDB Local', () => {
     expect((await leads.getLead('tap-1'))?.history.filter((entry) => entry.action === 'accepted')).toHaveLength(1);
     expect((await database.items()).filter((item) => item.entity === 'outbox' && item.detailType === 'lead.accepted' && item.detail.leadId === 'tap-1')).toHaveLength(1);
   });
+
+  it('puts a deferred SMS the provider refused back in the deferred queue, due for the next sweep, with its budget given back', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    const key = { leadId: 'quiet-1', repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const };
+    // A day of its own, so the other tests' SMS do not count against it.
+    const charge = { day: '2026-03-06', segments: 1, costMicros: 10_000, limits: { organisation: { count: 500, micros: 10_000_000 }, perRep: { count: 50, micros: 1_000_000 } } };
+    await ledger.defer(key, '2026-03-06T10:15:00.000Z', '2026-03-06T15:00:00.000Z');
+    expect(await ledger.claimSms(key, '2026-03-06T15:00:00.000Z', charge, true)).toBe('claimed');
+    await ledger.deferAgain(key, charge, '2026-03-06T15:00:00.000Z');
+
+    const due = (await ledger.listOpenSends('2026-03-06T15:01:00.000Z', '2026-03-06T14:51:00.000Z')).due.filter((record) => record.leadId === 'quiet-1');
+    expect(due).toEqual([expect.objectContaining({ ...key, status: 'deferred', notBefore: '2026-03-06T15:00:00.000Z' })]);
+    const counters = (await database.items()).filter((item) => item.sk === 'SMS#2026-03-06');
+    expect(counters.map((counter) => [counter.smsCount, counter.costMicros])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(await ledger.claimSms(key, '2026-03-06T15:01:00.000Z', charge, true)).toBe('claimed');
+  });
 });

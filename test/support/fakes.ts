@@ -423,7 +423,15 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
   }
   async releaseClaim(key: SendKey, charge?: SmsBudgetCharge) {
     this.records.delete(this.id(key));
-    if (!charge) return;
+    if (charge) this.refund(key, charge);
+  }
+  async deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string) {
+    const record = this.records.get(this.id(key));
+    if (record?.status !== 'pending') throw new Error(`No pending SMS ${this.id(key)} to defer again`);
+    this.records.set(this.id(key), { ...key, status: 'deferred', claimedAt: record.claimedAt, notBefore: dueAt });
+    this.refund(key, charge);
+  }
+  private refund(key: SendKey, charge: SmsBudgetCharge) {
     for (const counter of [`organisation#${charge.day}`, `${key.repId}#${charge.day}`]) {
       const used = this.budgets.get(counter) ?? { count: 0, micros: 0 };
       this.budgets.set(counter, { count: used.count - 1, micros: used.micros - charge.costMicros });

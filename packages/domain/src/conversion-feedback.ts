@@ -17,11 +17,15 @@ export const conversionFeedbackSchema = z.strictObject({
       apiVersion: z._default(z.string().check(z.regex(/^v\d+\.\d+$/, 'must look like "v26.0"')), 'v26.0'),
       /** `custom_data.lead_event_source`: the CRM's name as Meta shows it. */
       leadEventSource: z._default(z.string().check(z.minLength(1), z.maxLength(100)), 'Leadflow'),
-      /** The CRM stage names sent as `event_name`. */
-      stageNames: z._default(z.strictObject({ qualified: z._default(z.string().check(z.minLength(1)), 'Qualified Lead'), converted: z._default(z.string().check(z.minLength(1)), 'Converted') }), {
-        qualified: 'Qualified Lead',
-        converted: 'Converted',
-      }),
+      /** The CRM stage names sent as `event_name`: `lead` the first (a new lead), then `qualified` and `converted`. */
+      stageNames: z._default(
+        z.strictObject({
+          lead: z._default(z.string().check(z.minLength(1)), 'Lead'),
+          qualified: z._default(z.string().check(z.minLength(1)), 'Qualified Lead'),
+          converted: z._default(z.string().check(z.minLength(1)), 'Converted'),
+        }),
+        { lead: 'Lead', qualified: 'Qualified Lead', converted: 'Converted' },
+      ),
       /** Sends to Events Manager → Test Events instead of the live dataset. */
       testEventCode: z.optional(z.string().check(z.minLength(1))),
     }),
@@ -43,7 +47,10 @@ export type ConversionFeedbackConfiguration = z.infer<typeof conversionFeedbackS
 
 export const feedbackPlatforms = ['meta', 'google'] as const;
 export type FeedbackPlatform = (typeof feedbackPlatforms)[number];
-export type FeedbackStage = 'qualified' | 'converted';
+/** `lead`, the first CRM stage, goes to Meta only: its Conversions API for CRM wants every stage, Google a conversion action per stage reported. */
+export const feedbackStageSchema = z.enum(['lead', 'qualified', 'converted']);
+export type FeedbackStage = z.infer<typeof feedbackStageSchema>;
+export type GoogleFeedbackStage = keyof NonNullable<ConversionFeedbackConfiguration['google']>['conversionActions'];
 
 /** Most events per request: Meta's Conversions API takes 1,000, the Data Manager API 2,000. */
 export const feedbackBatchLimits: Record<FeedbackPlatform, number> = { meta: 1000, google: 2000 };
@@ -55,7 +62,7 @@ export const conversionFeedbackSchemaItem = z.strictObject({
   platform: z.enum(feedbackPlatforms),
   feedbackId: z.string(),
   leadId: z.string(),
-  stage: z.enum(['qualified', 'converted']),
+  stage: feedbackStageSchema,
   /** When the stage was reached (Unix time in the payloads). */
   occurredAt: z.iso.datetime(),
   /** Meta: the lead's `leadgen_id`, as its exact digits. */
@@ -73,16 +80,21 @@ export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
 /**
  * What to report about a lead that just reached `stage`: one item per enabled platform the lead came
  * from — Meta for Meta lead-ads leads with a numeric lead id, Google for leads whose touches carry a
- * `gclid`. Value and currency go with conversions.
+ * `gclid`. Value and currency go with conversions. Meta also gets the first stage (`lead`, at capture)
+ * ahead of a later one: queued once by its id, it goes first (due earlier) even when the later stage
+ * came before it. Google gets no first stage.
  */
 export function plannedConversionFeedback(lead: Lead, stage: FeedbackStage, occurredAt: string, config: ConversionFeedbackConfiguration): ConversionFeedback[] {
-  const base = { leadId: lead.leadId, feedbackId: `${lead.leadId}:${stage}`, stage, occurredAt, attempts: 0, dueAt: occurredAt };
+  const planned = (itemStage: FeedbackStage, at: string) => ({ leadId: lead.leadId, feedbackId: `${lead.leadId}:${itemStage}`, stage: itemStage, occurredAt: at, attempts: 0, dueAt: at });
   const value = stage === 'converted' && lead.conversion ? { value: lead.conversion.revenue, currency: lead.conversion.currency } : {};
   const items: ConversionFeedback[] = [];
   const metaLeadId = lead.source.platformLeadId;
-  if (config.meta?.enabled && lead.source.kind === 'meta' && metaLeadId && /^\d+$/.test(metaLeadId)) items.push({ ...base, platform: 'meta', metaLeadId, ...value });
+  if (config.meta?.enabled && lead.source.kind === 'meta' && metaLeadId && /^\d+$/.test(metaLeadId)) {
+    if (stage !== 'lead') items.push({ ...planned('lead', lead.capturedAt), platform: 'meta', metaLeadId });
+    items.push({ ...planned(stage, occurredAt), platform: 'meta', metaLeadId, ...value });
+  }
   const gclid = lead.attribution.lastTouch?.gclid ?? lead.attribution.firstTouch?.gclid;
-  if (config.google?.enabled && gclid) items.push({ ...base, platform: 'google', gclid, ...value });
+  if (config.google?.enabled && gclid && stage !== 'lead') items.push({ ...planned(stage, occurredAt), platform: 'google', gclid, ...value });
   return items;
 }
 
@@ -107,7 +119,7 @@ export function metaConversionsBody(items: readonly ConversionFeedback[], meta: 
 }
 
 /** The Data Manager API `events:ingest` body for one stage's conversion action. */
-export function googleIngestBody(items: readonly ConversionFeedback[], google: NonNullable<ConversionFeedbackConfiguration['google']>, stage: FeedbackStage): Record<string, unknown> {
+export function googleIngestBody(items: readonly ConversionFeedback[], google: NonNullable<ConversionFeedbackConfiguration['google']>, stage: GoogleFeedbackStage): Record<string, unknown> {
   return {
     destinations: [
       {

@@ -57,7 +57,8 @@ async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep, 
  * every send is claimed in the ledger before it goes out. An SMS over budget or to a failing number
  * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
  * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
- * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call).
+ * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call);
+ * refused, it is deferred again for the sweep's next run.
  * For reason `offered` the rep need not own the lead but must be among the reps of its open offer; the
  * messages then say it is offered and carry only an accept link, which expires with the offer.
  */
@@ -186,8 +187,12 @@ async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, le
       logger.warn('SMS outcome unknown; left pending for the send sweep to report, never resent', { leadId: lead.leadId, repId: rep.id, error: error.message });
       return { channel: 'sms', outcome: 'unknown', note: error.message };
     }
+    if (error.outcome === 'not_sent') {
+      // The sweep's send has no event to retry it: its SMS waits for the next sweep again.
+      await (fromDeferred ? sends.deferAgain(key, charge, at) : sends.releaseClaim(key, charge));
+      throw error;
+    }
     await sends.releaseClaim(key, charge);
-    if (error.outcome === 'not_sent') throw error;
     await sends.markPhoneFailing(rep.id, rep.phone, error.message, now().toISOString());
     await alertManagersOnce(deps, rep, `phone-failing:${rep.id}:${rep.phone}`, (manager) => phoneFailingEmail(manager, rep, error.message));
     return { channel: 'sms', outcome: 'bad_number', note: error.message };

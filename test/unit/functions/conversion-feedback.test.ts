@@ -11,7 +11,7 @@ type Deps = ReturnType<typeof fakeDependencies>;
 /** Beyond 2^53: `Number` would turn it into …992. */
 const metaLeadId = '9007199254740993';
 const feedbackConfig: ConversionFeedbackConfiguration = {
-  meta: { enabled: true, datasetId: '1122334455667788', apiVersion: 'v26.0', leadEventSource: 'Northwind Leadflow', stageNames: { qualified: 'Qualified Lead', converted: 'Converted' } },
+  meta: { enabled: true, datasetId: '1122334455667788', apiVersion: 'v26.0', leadEventSource: 'Northwind Leadflow', stageNames: { lead: 'Lead', qualified: 'Qualified Lead', converted: 'Converted' } },
   google: { enabled: true, operatingAccountId: '1234567890', conversionActions: { qualified: '6001', converted: '6002' } },
 };
 
@@ -19,10 +19,12 @@ const metaLead: Lead = { ...fixtureLeadRecords[0].lead, leadId: 'lead-meta', sou
 const googleLead: Lead = { ...fixtureLeadRecords[4].lead, leadId: 'lead-google', source: { kind: 'google' }, attribution: { firstTouch: { gclid: 'EAIaIQob-1' }, lastTouch: { gclid: 'EAIaIQob-2' } } };
 const secondGoogleLead: Lead = { ...googleLead, leadId: 'lead-google-2', attribution: { lastTouch: { gclid: 'EAIaIQob-3' } } };
 
-function world(): Deps {
+/** The leads stored; the Meta lead's first stage already went out when it was captured, unless `firstStageSent` is false. */
+function world({ firstStageSent = true } = {}): Deps {
   const deps = fakeDependencies(new Date('2026-03-20T18:00:00.000Z'));
   deps.config.channelRoi.platformFeedback = structuredClone(feedbackConfig);
   for (const lead of [metaLead, googleLead, secondGoogleLead]) deps.store.leads.set(lead.leadId, lead);
+  if (firstStageSent) for (const item of plannedConversionFeedback(metaLead, 'lead', metaLead.capturedAt, feedbackConfig)) deps.feedback.sent.set(`meta ${item.feedbackId}`, item);
   return deps;
 }
 
@@ -30,12 +32,24 @@ const lifecycle = (lead: Lead) => ({ eventId: `${lead.leadId}-e`, leadId: lead.l
 const converted = (lead: Lead) =>
   busEvent('lead.converted', { ...lifecycle(lead), revenue: lead.conversion!.revenue, currency: lead.conversion!.currency, wonAt: lead.conversion!.wonAt, convertedAt: lead.conversion!.wonAt });
 const qualified = (lead: Lead) => busEvent('lead.status_changed', { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt: '2026-03-11T12:00:00.000Z' });
+const captured = (lead: Lead, detail: { status?: 'new' | 'invalid'; isTest?: boolean } = {}) =>
+  busEvent('lead.captured', {
+    eventId: `${lead.leadId}-c`,
+    leadId: lead.leadId,
+    status: 'new',
+    isTest: false,
+    sourceKind: lead.source.kind,
+    poolId: lead.poolId,
+    channel: lead.channel,
+    capturedAt: lead.capturedAt,
+    ...detail,
+  });
 const queue = (deps: Deps, event: unknown) => createQueue(() => deps)(event, lambdaContext);
 const send = (deps: Deps, time: string) => createSend(() => deps)({ scheduleName: 'send-conversion-feedback', time });
 
 describe('conversion feedback payloads', () => {
   it('writes Meta’s lead_id as the exact digits of a 16-digit id, with system_generated and the CRM stage', () => {
-    const [item] = plannedConversionFeedback(metaLead, 'converted', '2026-03-12T15:00:00.000Z', feedbackConfig);
+    const item = plannedConversionFeedback(metaLead, 'converted', '2026-03-12T15:00:00.000Z', feedbackConfig).find((planned) => planned.stage === 'converted')!;
     const body = metaConversionsBody([item], feedbackConfig.meta!, 'token-1');
     expect(body).toContain(`"user_data":{"lead_id":${metaLeadId}}`);
     expect(JSON.parse(body)).toMatchObject({
@@ -59,6 +73,21 @@ describe('conversion feedback payloads', () => {
       destinations: [{ operatingAccount: { accountType: 'GOOGLE_ADS', accountId: '1234567890' }, productDestinationId: '6002' }],
       events: [{ eventTimestamp: '2026-03-20T18:00:00.000Z', transactionId: 'lead-google:converted', adIdentifiers: { gclid: 'EAIaIQob-2' }, conversionValue: 500, currency: 'EUR', eventSource: 'OTHER' }],
     });
+  });
+
+  it('plans Meta’s first CRM stage for a new Meta lead, at its capture, and none for Google', () => {
+    const items = plannedConversionFeedback({ ...metaLead, attribution: googleLead.attribution }, 'lead', metaLead.capturedAt, feedbackConfig);
+    expect(items).toEqual([{ platform: 'meta', feedbackId: 'lead-meta:lead', leadId: 'lead-meta', stage: 'lead', occurredAt: metaLead.capturedAt, dueAt: metaLead.capturedAt, metaLeadId, attempts: 0 }]);
+    expect(JSON.parse(metaConversionsBody(items, feedbackConfig.meta!, 'token-1')).data[0]).toMatchObject({ event_name: 'Lead', event_id: 'lead-meta:lead', event_time: Date.parse(metaLead.capturedAt) / 1000 });
+    expect(plannedConversionFeedback(googleLead, 'lead', googleLead.capturedAt, feedbackConfig)).toEqual([]);
+  });
+
+  it('plans Meta’s first stage ahead of a later one, due first, in case it was never queued', () => {
+    const items = plannedConversionFeedback(metaLead, 'qualified', '2026-03-11T12:00:00.000Z', feedbackConfig);
+    expect(items.map((item) => [item.feedbackId, item.dueAt])).toEqual([
+      ['lead-meta:lead', metaLead.capturedAt],
+      ['lead-meta:qualified', '2026-03-11T12:00:00.000Z'],
+    ]);
   });
 
   it('plans nothing for a platform that is off, or for a lead it did not bring', () => {
@@ -93,6 +122,28 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     // Sent means sent: a redelivered event queues nothing.
     await queue(deps, converted(metaLead));
     expect(deps.feedback.pending.size).toBe(0);
+  });
+
+  it('queues Meta’s first stage once for a new lead, however often its capture is announced, and none for an invalid or test lead', async () => {
+    const deps = world({ firstStageSent: false });
+    for (const event of [captured(metaLead), captured(metaLead), captured(googleLead)]) await queue(deps, event);
+    expect([...deps.feedback.pending.keys()]).toEqual(['meta lead-meta:lead']);
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
+    expect(JSON.parse(deps.feedbackSender.requests[0].body).data.map((event: { event_name: string }) => event.event_name)).toEqual(['Lead']);
+    await queue(deps, captured(metaLead));
+    expect(deps.feedback.pending.size).toBe(0);
+
+    const unrouted = world({ firstStageSent: false });
+    for (const event of [captured(metaLead, { status: 'invalid' }), captured(metaLead, { isTest: true })]) await queue(unrouted, event);
+    expect(unrouted.feedback.pending.size).toBe(0);
+  });
+
+  it('sends the first stage before the qualified one though the lead was qualified before its capture was queued', async () => {
+    const deps = world({ firstStageSent: false });
+    await queue(deps, qualified(metaLead));
+    await queue(deps, captured(metaLead));
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+    expect(JSON.parse(deps.feedbackSender.requests[0].body).data.map((event: { event_name: string }) => event.event_name)).toEqual(['Lead', 'Qualified Lead']);
   });
 
   it('retries a platform that is down with growing waits, then dead-letters; a refused batch is retried one by one', async () => {

@@ -203,6 +203,35 @@ describe('quiet hours', () => {
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.mailer.sent).toHaveLength(1);
   });
+
+  it('defers the SMS again when the provider refused it at their end (no event retries the sweep’s send), and the next sweep sends it, once', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    const sweep = createSweepHandler(() => deps);
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).rejects.toThrow(/ThrottlingException/);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('deferred');
+    expect(deps.sends.budgets.get('rep-ava#2026-03-02')).toEqual({ count: 0, micros: 0 });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:02:00.000Z' });
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('sent');
+  });
+
+  it('sends the other due SMS and resends the unconfirmed emails though one SMS was refused, then fails the run', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    await notify(deps, await assignedLead(deps, 'l2'));
+    // A notifier died between claiming this email and sending it.
+    await deps.sends.claimEmail({ leadId: 'l3', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:00.000Z');
+    await assignedLead(deps, 'l3', { temperature: 'warm' });
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
+    await expect(createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).rejects.toThrow(/ThrottlingException/);
+    expect(deps.sms.sent.map((sms) => sms.context.leadId)).toEqual(['l2']);
+    expect(deps.sends.records.get('l3#rep-ava#assigned#email')?.status).toBe('sent');
+  });
 });
 
 describe('one-tap links', () => {

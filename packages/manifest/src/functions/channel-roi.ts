@@ -75,11 +75,12 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
   },
   {
     name: 'queue-conversion-feedback',
-    description: 'Queues qualified and converted leads for the ad platforms they came from (Meta, Google), when enabled.',
+    description: 'Queues new (Meta only), qualified and converted leads for the ad platforms they came from (Meta, Google), when enabled.',
     entry: 'functions/queue-conversion-feedback/handler.ts',
     trigger: {
       kind: 'event',
       rules: [
+        { ruleName: 'lead-captured-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.captured'], detail: { sourceKind: ['meta'], status: ['new'], isTest: [false] } } },
         { ruleName: 'lead-qualified-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } } },
         { ruleName: 'lead-converted-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'] } },
       ],

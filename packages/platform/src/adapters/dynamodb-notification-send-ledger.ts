@@ -111,24 +111,43 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   }
 
   async releaseClaim(key: SendKey, charge?: SmsBudgetCharge): Promise<void> {
-    const refund = (keyOf: Record<string, string>) => ({
-      Update: {
-        TableName: this.tableName,
-        Key: keyOf,
-        UpdateExpression: 'ADD smsCount :minusOne, costMicros :refund',
-        ExpressionAttributeValues: { ':minusOne': -1, ':refund': -(charge?.costMicros ?? 0) },
-      },
-    });
+    await retryOnTransactionConflict(() =>
+      this.client.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key) } }, ...(charge ? this.refunds(key, charge) : [])] })),
+    );
+  }
+
+  async deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string): Promise<void> {
     await retryOnTransactionConflict(() =>
       this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Delete: { TableName: this.tableName, Key: leadsTableKeys.send(key) } },
-            ...(charge ? [refund(leadsTableKeys.organisationSmsBudget(charge.day)), refund(leadsTableKeys.repSmsBudget(key.repId, charge.day))] : []),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.send(key),
+                UpdateExpression: 'SET #status = :deferred, sendQueue = :deferred, queuedAt = :dueAt, notBefore = :dueAt REMOVE #segments, costMicros, budgetDay',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status', '#segments': 'segments' },
+                ExpressionAttributeValues: { ':deferred': 'deferred', ':pending': 'pending', ':dueAt': dueAt },
+              },
+            },
+            ...this.refunds(key, charge),
           ],
         }),
       ),
     );
+  }
+
+  /** Gives an SMS's charge back to the organisation's and the rep's counters of its day. */
+  private refunds(key: SendKey, charge: SmsBudgetCharge) {
+    return [leadsTableKeys.organisationSmsBudget(charge.day), leadsTableKeys.repSmsBudget(key.repId, charge.day)].map((counterKey) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: counterKey,
+        UpdateExpression: 'ADD smsCount :minusOne, costMicros :refund',
+        ExpressionAttributeValues: { ':minusOne': -1, ':refund': -charge.costMicros },
+      },
+    }));
   }
 
   async listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }> {

@@ -111,6 +111,11 @@ export interface NotificationSendLedger {
   recordSent(key: SendKey, message: SentMessage, sentAt: string): Promise<void>;
   /** The provider refused: the claim is dropped (and its budget given back) so a retry may send. */
   releaseClaim(key: SendKey, charge?: SmsBudgetCharge): Promise<void>;
+  /**
+   * The provider refused an SMS claimed from a deferred record: the record is deferred again, due at
+   * `dueAt`, and its budget given back, so a later sweep sends it (no event retries the sweep's send).
+   */
+  deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string): Promise<void>;
   /** Deferred SMS due by `now`, and sends still `pending` claimed before `pendingBefore`. */
   listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }>;
   /** Marks the number failing; a rep whose configured number changes is texted again. */
