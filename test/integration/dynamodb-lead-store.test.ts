@@ -1,7 +1,7 @@
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignToOwner, leaveInPool, nurtureEntry, planClaim, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
+import { assignToOwner, leaveInPool, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
 import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -184,6 +184,33 @@ describe('a touch racing a claim, against DynamoDB Local', () => {
     const lead = (await leads.getLead('race-warm'))!;
     expect(lead).toMatchObject({ status: 'assigned', ownerId: 'rep-ava', touches: 3 });
     expect(lead.history.map((entry) => entry.action).slice(-3)).toEqual(['claimed', 'nurture_left', 'touched']);
+  });
+});
+
+describe('a touch racing a tag, against DynamoDB Local', () => {
+  it("a touch decided from the lead as it was before a manager's tag reads the lead again and keeps the tag", async () => {
+    // A manager title and a mid-size company make the lead warm; coming back makes it hot, which the tag rules tag high-intent.
+    const repeat = (leadId: string) => webFormIntake(config, { leadId, contact: { name: 'Tia', email: 'tia-tag-race@example.com', title: 'Sales manager' }, answers: { company_size: '51-200' } });
+    await leads.ingestLead(repeat('tag-race'));
+    // The touch reads the lead, a manager's tag is written, then the touch writes.
+    const readLead = leads.getLead.bind(leads);
+    let tagged = false;
+    leads.getLead = async (leadId) => {
+      const seen = await readLead(leadId);
+      if (leadId === 'tag-race' && seen && !tagged) {
+        tagged = true;
+        const plan = planTagChange({ lead: seen, principal: { id: 'mgr-maya', roles: ['manager'] }, tag: 'vip', add: true, tags: config.tags, now: new Date('2026-03-02T11:00:00.000Z'), eventId: 'tag-race-tagged' });
+        if (!('transition' in plan)) throw new Error(plan.refusal.message);
+        expect(await leads.applyTransition(plan.transition)).toBe('applied');
+      }
+      return seen;
+    };
+    try {
+      expect(await leads.ingestLead(repeat('tag-race-again'))).toEqual({ leadId: 'tag-race', outcome: 'touched' });
+    } finally {
+      leads.getLead = readLead;
+    }
+    expect(await leads.getLead('tag-race')).toMatchObject({ touches: 2, tags: ['vip', 'high-intent'], score: { temperature: 'hot' } });
   });
 });
 

@@ -11,6 +11,7 @@ import {
   planTagChange,
   poolSchema,
   prepareIntake,
+  touchEntriesKept,
   type Configuration,
   type LeadClaim,
   type OutOfOffice,
@@ -239,6 +240,27 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect((await store.leads.getLead(id('tag-warm')))?.tags).toBeUndefined();
     expect(await store.leads.ingestLead(warm(id('tag-warm-again')))).toEqual({ leadId: id('tag-warm'), outcome: 'touched' });
     expect(await store.leads.getLead(id('tag-warm'))).toMatchObject({ score: { temperature: 'hot' }, tags: ['high-intent'] });
+  });
+
+  it('refuses a change decided before a touch that kept no timeline entry, so the rule tag the touch added stays', async () => {
+    const repeat = (leadId: string) => webFormIntake(config, { leadId, contact: { name: 'Flo', email: `flo-touch-race-${name}@example.com`, title: 'Sales manager' }, answers: { company_size: '51-200' } });
+    // A lead submitted again touchEntriesKept times already: one more touch is counted but adds nothing to its timeline.
+    const first = repeat(id('touch-race'));
+    const repeats = Array.from({ length: touchEntriesKept }, () => ({ at: '2026-03-02T10:00:00.000Z', action: 'touched' as const, by: 'form:demo' }));
+    await store.leads.ingestLead({ ...first, lead: { ...first.lead, touches: touchEntriesKept + 1, history: [...first.lead.history, ...repeats] } });
+    const plan = planTagChange({
+      lead: (await store.leads.getLead(id('touch-race')))!,
+      principal: { id: 'mgr-maya', roles: ['manager'] },
+      tag: 'vip',
+      add: true,
+      tags: config.tags,
+      now: at('2026-03-02T12:30:00.000Z'),
+      eventId: id('touch-race-tagged'),
+    });
+    if (!('transition' in plan)) throw new Error(plan.refusal.message);
+    expect(await store.leads.ingestLead(repeat(id('touch-race-again')))).toEqual({ leadId: id('touch-race'), outcome: 'touched' });
+    expect(await store.leads.applyTransition(plan.transition)).toBe('lead_changed');
+    expect(await store.leads.getLead(id('touch-race'))).toMatchObject({ touches: touchEntriesKept + 2, tags: ['high-intent'] });
   });
 
   it('pools a lead into a nurture sequence, lists only nurtured leads when asked, ends the sequence on a claim and on a warming touch', async () => {

@@ -284,7 +284,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
     const lead = this.leads.get(transition.before.leadId);
-    if (!lead || lead.history.length !== transition.before.history.length) return 'lead_changed';
+    if (!lead || lead.history.length !== transition.before.history.length || lead.touches !== transition.before.touches) return 'lead_changed';
     const open = new Map(this.openLeads);
     for (const move of transition.openLeads) {
       const count = open.get(move.repId) ?? 0;

@@ -27,12 +27,20 @@ export function expiresAfterDays(at: string, days: number): number {
 
 /**
  * When the table may remove a lead, or `undefined` while it must be kept: a test lead some days after
- * capture, a quarantined one after review time, an invalid one some days after it became invalid (its
- * `updatedAt` then). A lead reactivated from `invalid` loses its expiry again.
+ * capture, a quarantined one after review time, an invalid one some days after it became invalid. A lead
+ * reactivated from `invalid` loses its expiry again.
  */
-export function leadExpiresAt(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt' | 'updatedAt'>, retention: Retention): number | undefined {
+export function leadExpiresAt(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt' | 'history'>, retention: Retention): number | undefined {
   if (lead.isTest) return expiresAfterDays(lead.capturedAt, retention.testLeadDays);
   if (lead.status === 'quarantined') return expiresAfterDays(lead.capturedAt, retention.quarantinedLeadDays);
-  if (lead.status === 'invalid') return expiresAfterDays(lead.updatedAt, retention.invalidLeadDays);
+  if (lead.status === 'invalid') return expiresAfterDays(becameInvalidAt(lead), retention.invalidLeadDays);
   return undefined;
+}
+
+/**
+ * When an invalid lead became invalid: its latest `invalidated` or `erased` entry, else its capture (it was
+ * captured invalid). Read from the timeline, not `updatedAt`, so a later change (a tag) does not put its deletion off.
+ */
+function becameInvalidAt(lead: Pick<Lead, 'capturedAt' | 'history'>): string {
+  return lead.history.findLast((entry) => entry.action === 'invalidated' || entry.action === 'erased')?.at ?? lead.capturedAt;
 }

@@ -17,9 +17,10 @@ const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadSta
 
 /**
  * A manager or pool admin gives a lead to a member of its pool (分配): an unowned lead waiting in the pool
- * becomes `assigned`; an owned one is transferred and keeps its status and follow-ups. The new owner's
- * open-lead counter goes up under the same holding cap a claim meets (the smaller of their `capacity`
- * and the pool's `claim.holdingCap`), the previous owner's goes down.
+ * becomes `assigned`; an owned one is transferred and keeps its status and timeline. As on a release, the
+ * next step the previous owner promised and what the SLA rules did about it go with them: the new owner
+ * answers for their own promises only. The new owner's open-lead counter goes up under the same holding
+ * cap a claim meets (the smaller of their `capacity` and the pool's `claim.holdingCap`), the previous owner's goes down.
  */
 export function planManualAssignment(input: { lead: Lead; pool: Pool; principal: Principal; target: Rep | undefined; repId: string; reason?: string; now: Date; eventId: string }): LifecyclePlan {
   const { lead, pool, principal, target } = input;
@@ -33,6 +34,7 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
   const after = changedLead(lead, {
     set: { ownerId: target.id, assignment: { rule: 'manual', poolId: pool.id, assignedAt: at }, status: previousOwnerId ? lead.status : 'assigned' },
+    remove: ['nextStepAt', 'followUp'],
     entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: explanation },
   });
   const cap = holdingCapOf(target, pool);

@@ -92,6 +92,11 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
       if (lead.status !== 'invalid') return { refusal: illegalTransition(lead, 'reactivate', ['invalid']) };
       // An erased lead holds no person any more: there is nobody to call.
       if (lead.statusReason === erasedAtPersonsRequest) return { refusal: { status: 409, rule: 'erased', message: `lead ${lead.leadId} was erased at the person's request and cannot be reactivated` } };
+      // Only a lead someone judged invalid goes back: a test lead is never routed, and one captured invalid has no usable contact and holds no person keys (the person's next submission makes a new lead).
+      if (lead.isTest) return { refusal: { status: 409, rule: 'test_lead', message: `lead ${lead.leadId} is a platform test lead, never routed, and cannot be reactivated` } };
+      if (!lead.history.some((entry) => entry.action === 'invalidated')) {
+        return { refusal: { status: 409, rule: 'captured_invalid', message: `lead ${lead.leadId} was captured invalid (${lead.statusReason}) and cannot be reactivated` } };
+      }
       return changed('in_pool', { remove: ['statusReason', 'ownerId', 'assignment', 'nextStepAt'] }, 'reactivated', `reactivated into pool ${pool.id}`);
     }
   }
@@ -101,6 +106,12 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
 export function conversionBodySchema(now: Date) {
   return z.strictObject({
     ...z.omit(leadConversionSchema, { by: true, wonAt: true }).shape,
+    // ROI counts revenue in whole cents, as it does spend: twelve digits and two decimals at most (as a spend amount) keep them an exact integer.
+    revenue: z.number().check(
+      z.nonnegative(),
+      z.maximum(999_999_999_999.99),
+      z.refine((revenue) => Math.round(revenue * 100) / 100 === revenue, { message: 'must have at most two decimal places' }),
+    ),
     wonAt: z
       .pipe(
         z.iso.datetime({ offset: true }),

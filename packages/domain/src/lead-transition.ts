@@ -6,8 +6,8 @@ import { nurtureLeftEntry } from './lead-nurture';
 
 /**
  * One change to a lead, decided from the lead as it was read (`before`): the store writes `after` only
- * while the lead still has `before`'s history (every change appends to it), so of two racing changes
- * one wins and the other is refused. `openLeads` moves reps' open-lead counters (持有上限) in the same
+ * while the lead still has `before`'s history and touches (every change appends to the history, every
+ * repeat submission counts itself), so of two racing changes one wins and the other is refused. `openLeads` moves reps' open-lead counters (持有上限) in the same
  * transaction: up by one only below `cap`, down by one.
  */
 export interface LeadTransition {

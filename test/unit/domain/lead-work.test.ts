@@ -7,11 +7,13 @@ import {
   myLeadsQuerySchema,
   planActivity,
   planConversion,
+  planFollowUps,
   planLockChange,
   planManualAssignment,
   planStatusChange,
   poolListingFilter,
   poolListingQuerySchema,
+  slaRulesSchema,
   statusBodySchema,
   type Lead,
   type LifecyclePlan,
@@ -131,6 +133,16 @@ describe('the lifecycle (pure)', () => {
     expect(status({ status: 'reactivate' }, lead({ status: 'invalid', ownerId: undefined, statusReason: "erased at the person's request" }), maya)).toMatchObject({ refusal: { status: 409, rule: 'erased' } });
   });
 
+  it('never reactivates a lead that was never routable: a platform test lead, or one captured invalid', () => {
+    const capturedInvalid = webFormIntake(config, { leadId: 'lead-2', contact: { name: 'Ada', email: 'not an address' } }).lead;
+    expect(capturedInvalid.status).toBe('invalid');
+    expect(status({ status: 'reactivate' }, capturedInvalid, maya)).toMatchObject({
+      refusal: { status: 409, rule: 'captured_invalid', message: expect.stringMatching(/^lead lead-2 was captured invalid \(no usable email or phone.*\) and cannot be reactivated$/) },
+    });
+    const invalidTestLead = transitionOf(status({ status: 'invalid', reason: 'fake' }, lead({ status: 'in_pool', ownerId: undefined, isTest: true }), maya)).after;
+    expect(status({ status: 'reactivate' }, invalidTestLead, maya)).toEqual({ refusal: { status: 409, rule: 'test_lead', message: 'lead lead-1 is a platform test lead, never routed, and cannot be reactivated' } });
+  });
+
   it('reads invalid reasons and qualification levels from the pool', () => {
     expect(statusBodySchema(nurture).safeParse({ status: 'invalid', reason: 'bored' }).error?.issues[0].path).toEqual(['reason']);
     expect(statusBodySchema({ ...nurture, qualifications: ['sql'] }).safeParse({ status: 'qualified', qualification: 'mql' }).error?.issues[0].path).toEqual(['qualification']);
@@ -164,6 +176,16 @@ describe('assignment, transfer and locks (pure)', () => {
     ]);
     expect(transferred.after.history.at(-1)).toMatchObject({ action: 'transferred', detail: 'transferred from rep-ava to rep-ben by mgr-maya: territory' });
     expect(transferred.event.detail).toMatchObject({ previousOwnerId: 'rep-ava', by: 'mgr-maya', rule: 'manual' });
+  });
+
+  it("does not hand the previous owner's missed next step to the new owner on a transfer", () => {
+    const missed = lead({ status: 'contacted', nextStepAt: '2026-03-02T09:00:00.000Z', followUp: { slaKey: 'next_step@2026-03-02T09:00:00.000Z', breaches: 1 } });
+    const transferredAt = new Date('2026-03-05T10:00:00.000Z');
+    const transferred = transitionOf(planManualAssignment({ lead: missed, pool: nurture, principal: maya, target: rep('rep-ben'), repId: 'rep-ben', now: transferredAt, eventId: 'e-1' }));
+    expect(transferred.after).not.toHaveProperty('nextStepAt');
+    expect(transferred.after).not.toHaveProperty('followUp');
+    const sla = slaRulesSchema.parse({ secondBreach: { afterMinutes: 1440, action: 'return_to_pool' } });
+    expect(planFollowUps({ lead: transferred.after, rules: { sla }, now: new Date(transferredAt.getTime() + 60_000) })).toBeUndefined();
   });
 
   it('lets pool admins assign, refuses reps, non-members, the same owner and closed leads', () => {

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { configurationSchema, consentGivenEntries, defaultRetention, erasePersonFromLead, expiresAfterDays, holdsPersonalData, leadExpiresAt, prepareIntake, retentionSchema, wasErased } from '@leadflow/domain';
+import {
+  configurationSchema,
+  consentGivenEntries,
+  defaultRetention,
+  erasePersonFromLead,
+  expiresAfterDays,
+  holdsPersonalData,
+  leadExpiresAt,
+  planStatusChange,
+  planTagChange,
+  prepareIntake,
+  retentionSchema,
+  wasErased,
+  type LifecyclePlan,
+} from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
 const capturedAt = '2026-03-02T10:00:00.000Z';
 const day = 24 * 3600;
+
+function transitionOf(plan: LifecyclePlan) {
+  if ('refusal' in plan) throw new Error(`refused: ${plan.refusal.message}`);
+  return plan.transition;
+}
 
 describe('retention', () => {
   it('defaults to 30 days for test and quarantined leads and raw deliveries, a year for invalid leads, 90 days for notifications', () => {
@@ -23,13 +42,27 @@ describe('retention', () => {
 
   it('expires test leads and quarantined leads from capture, invalid leads from when they became invalid, and never a lead to work', () => {
     const retention = retentionSchema.parse({ testLeadDays: 2, quarantinedLeadDays: 4, invalidLeadDays: 8 });
-    const base = { isTest: false, status: 'new' as const, capturedAt, updatedAt: '2026-03-10T00:00:00.000Z' };
+    const base = { isTest: false, status: 'new' as const, capturedAt, history: [] };
     const epoch = Date.parse(capturedAt) / 1000;
     expect(leadExpiresAt({ ...base, isTest: true, status: 'assigned' }, retention)).toBe(epoch + 2 * day);
     expect(leadExpiresAt({ ...base, status: 'quarantined' }, retention)).toBe(epoch + 4 * day);
-    expect(leadExpiresAt({ ...base, status: 'invalid' }, retention)).toBe(Date.parse('2026-03-10T00:00:00.000Z') / 1000 + 8 * day);
+    expect(leadExpiresAt({ ...base, status: 'invalid' }, retention), 'captured invalid').toBe(epoch + 8 * day);
+    const invalidated = { ...base, status: 'invalid' as const, history: [{ at: '2026-03-10T00:00:00.000Z', action: 'invalidated' as const, by: 'rep-ava' }] };
+    expect(leadExpiresAt(invalidated, retention)).toBe(Date.parse('2026-03-10T00:00:00.000Z') / 1000 + 8 * day);
+    const erased = { ...invalidated, history: [...invalidated.history, { at: '2026-03-12T00:00:00.000Z', action: 'erased' as const, by: 'admin:ops' }] };
+    expect(leadExpiresAt(erased, retention)).toBe(Date.parse('2026-03-12T00:00:00.000Z') / 1000 + 8 * day);
     for (const status of ['new', 'in_pool', 'assigned', 'contacted', 'qualified', 'converted'] as const) expect(leadExpiresAt({ ...base, status }, retention)).toBeUndefined();
     expect(expiresAfterDays('2026-03-02T10:00:00.500Z', 1)).toBe(Math.floor(Date.parse('2026-03-02T10:00:00.500Z') / 1000) + day);
+  });
+
+  it('keeps counting an invalid lead from when it became invalid when it is tagged later', () => {
+    const config = demoConfiguration();
+    const pool = config.pools.find((candidate) => candidate.id === 'nurture')!;
+    const maya = { id: 'mgr-maya', roles: ['manager' as const] };
+    const pooled = { ...webFormIntake(config, { leadId: 'lead-1' }).lead, poolId: 'nurture', status: 'in_pool' as const };
+    const invalid = transitionOf(planStatusChange({ lead: pooled, pool, principal: maya, body: { status: 'invalid', reason: 'fake' }, now: new Date('2026-03-03T09:00:00.000Z'), eventId: 'e-1' })).after;
+    const tagged = transitionOf(planTagChange({ lead: invalid, principal: maya, tag: 'vip', add: true, tags: config.tags, now: new Date('2027-02-01T09:00:00.000Z'), eventId: 'e-2' })).after;
+    expect(leadExpiresAt(tagged, defaultRetention)).toBe(expiresAfterDays('2026-03-03T09:00:00.000Z', 365));
   });
 });
 

@@ -106,6 +106,22 @@ describe('the lifecycle endpoints', () => {
     });
   });
 
+  it('refuses revenue whose cents cannot be stored and counted exactly, naming revenue and writing nothing', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-5');
+    await post(deps, 'status', 'l-5', asRep('rep-ava'), { status: 'contacted' });
+    await post(deps, 'status', 'l-5', asRep('rep-ava'), { status: 'qualified', qualification: 'sql' });
+    const before = writes(deps);
+    // Written as the JSON text a client may send: an exponent keeps a large integer a number.
+    for (const revenue of ['1e16', '1e14', '1e-200', '12.345', '-1']) {
+      const refused = await post(deps, 'convert', 'l-5', asRep('rep-ava'), `{"revenue":${revenue},"currency":"USD","wonAt":"2026-03-02T10:00:00Z"}`);
+      expect(refused, revenue).toMatchObject({ status: 400, json: { issues: [{ path: 'revenue' }] } });
+    }
+    expect(writes(deps)).toBe(before);
+    const won = await post(deps, 'convert', 'l-5', asRep('rep-ava'), { revenue: 999999999999.99, currency: 'USD', wonAt: '2026-03-02T10:00:00Z' });
+    expect(won).toMatchObject({ status: 200, json: { status: 'converted', conversion: { revenue: 999999999999.99 } } });
+  });
+
   it('invalid frees the owner and leaves the lead unowned; a manager reactivates it into the pool listing', async () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'l-2');

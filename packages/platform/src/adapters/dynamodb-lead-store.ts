@@ -109,7 +109,7 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   private async recordTouch(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
-    // The touch is re-scored from the lead as read, so it is written only if no other touch came in between.
+    // The touch is re-scored and re-tagged from the lead as read, so it is written only if no other touch or change came in between.
     for (let tries = 1; ; tries += 1) {
       try {
         return await this.recordTouchOnce(leadId, intake, idempotencyKey);
@@ -146,12 +146,14 @@ export class DynamoDbLeadStore implements LeadStore {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
                 UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${warmed}`,
+                // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
-                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
+                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
                 ...(touch.warmedOutOfNurture ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
                   ':one': 1,
                   ':seenTouches': existing.touches,
+                  ':seenHistory': existing.history.length,
                   ':at': touch.historyEntry.at,
                   ...(touch.timeline.length > 0 ? { ':entries': touch.timeline } : {}),
                   ...(touch.warmedOutOfNurture ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
@@ -570,10 +572,11 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(before.leadId),
                   ...update,
-                  // Every change appends to the history: the same length means the lead is still as it was read.
-                  ConditionExpression: 'attribute_exists(pk) AND size(#history) = :seenHistory',
+                  // Every change appends to the history and every touch counts itself (its timeline entry is dropped once enough are kept):
+                  // the same length and count mean the lead is still as it was read.
+                  ConditionExpression: 'attribute_exists(pk) AND size(#history) = :seenHistory AND touches = :seenTouches',
                   ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#history': 'history' },
-                  ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenHistory': before.history.length },
+                  ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenHistory': before.history.length, ':seenTouches': before.touches },
                 },
               },
               ...transition.openLeads.map((move) => (move.change === 1 ? holdingCapIncrement(this.tableName, move.repId, move.cap) : openLeadDecrement(this.tableName, move.repId))),

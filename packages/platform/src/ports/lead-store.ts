@@ -106,7 +106,7 @@ export interface LeadStore {
   listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }>;
   /**
    * Writes a lifecycle transition in one transaction: the lead becomes `transition.after` only if it still
-   * has `transition.before`'s history (else `lead_changed`), reps' open-lead counters move (an increase
+   * has `transition.before`'s history and touches (else `lead_changed`), reps' open-lead counters move (an increase
    * only below its cap, else `holding_cap`), and the event is stored.
    */
   applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
