@@ -126,7 +126,7 @@ function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table
       parallelizationFactor: trigger.parallelizationFactor,
       maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
       retryAttempts: trigger.maxRetryAttempts,
-      bisectBatchOnError: true,
+      bisectBatchOnError: trigger.bisectBatchOnError,
       // Records that exhaust their retries are described (shard and sequence numbers) in the queue.
       onFailure: new SqsDlq(deadLetterQueue),
       filters: trigger.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)),

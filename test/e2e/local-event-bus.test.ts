@@ -52,8 +52,12 @@ describe('the local EventBridge endpoint, through the real AWS SDK client', () =
     expect(deadLetters).toContainEqual(expect.objectContaining({ origin: 'rule lead-route-default', target: 'assign-lead', payload: { routeId: 'default', detail } }));
   });
 
-  it('does not route events sent to another bus name', async () => {
+  it('drops events sent to a bus that does not exist, with an EventId and no failure, as EventBridge does', async () => {
     const result = await client.send(new PutEventsCommand({ Entries: [{ Source: 'leadflow.leads', DetailType: 'lead.captured', Detail: '{}', EventBusName: 'someone-elses' }] }));
-    expect(result.Entries?.[0]?.ErrorCode).toBe('ResourceNotFoundException');
+    expect(result.FailedEntryCount).toBe(0);
+    const eventId = result.Entries?.[0]?.EventId;
+    expect(eventId).toEqual(expect.any(String));
+    const events = (await (await fetch(`${runtime.url}/_local/events`)).json()) as Array<{ id: string }>;
+    expect(events.map((event) => event.id)).not.toContain(eventId);
   });
 });

@@ -309,7 +309,7 @@ describe('schedules', () => {
 });
 
 describe('streams', () => {
-  it.each(entriesWith('stream'))("%s reads its table's stream with the manifest filters, batching, parallelization, retries and failure queue", (name, _definition, trigger) => {
+  it.each(entriesWith('stream'))("%s reads its table's stream with the manifest filters, batching, parallelization, retries, bisection and failure queue", (name, _definition, trigger) => {
     const [lambdaLogicalId] = lambdaOf(name);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: lambdaLogicalId },
@@ -319,7 +319,7 @@ describe('streams', () => {
       ParallelizationFactor: trigger.parallelizationFactor,
       MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds,
       MaximumRetryAttempts: trigger.maxRetryAttempts,
-      BisectBatchOnFunctionError: true,
+      BisectBatchOnFunctionError: trigger.bisectBatchOnError,
       StartingPosition: 'TRIM_HORIZON',
       DestinationConfig: { OnFailure: { Destination: getAtt(deadLetterQueueOf(name)) } },
     });

@@ -128,6 +128,38 @@ describe('StreamPoller against DynamoDB Local', () => {
     }
   });
 
+  it('bisects a failing batch, as the deployed mapping does: the records beside a bad one go through, and only it is dead-lettered', async () => {
+    const delivered: string[] = [];
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        const eventIds = event.Records.map((record) => record.dynamodb.NewImage.eventId.S);
+        if (eventIds.includes('bisect-bad')) throw new Error('bisect-bad is malformed');
+        delivered.push(...eventIds);
+      },
+    } as unknown as FunctionHost;
+    const definition = { ...relay, trigger: { ...relay.trigger, batchSize: 8, parallelizationFactor: 1, maxRetryAttempts: 1, bisectBatchOnError: true } };
+    const activity = new ActivityLog();
+    const poller = new StreamPoller(definition, database.tableName, raw, database.endpoint, host, activity, undefined, new PollBackoff(5, 10));
+    await poller.start();
+    try {
+      const eventIds = ['bisect-0', 'bisect-1', 'bisect-2', 'bisect-bad', 'bisect-4', 'bisect-5', 'bisect-6', 'bisect-7'];
+      // Past the earlier tests' records, and written while paused, so that one read finds these 8: one batch.
+      await poller.drain();
+      await poller.pause();
+      for (const eventId of eventIds) {
+        await database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: `OUTBOX#${eventId}`, sk: 'OUTBOX', entity: 'outbox', eventId } }));
+      }
+      poller.resume();
+      await poller.drain();
+      expect(delivered.filter((eventId) => eventId.startsWith('bisect-'))).toEqual(eventIds.filter((eventId) => eventId !== 'bisect-bad'));
+      const deadLetters = activity.deadLetters.list();
+      expect(deadLetters).toHaveLength(1);
+      expect((deadLetters[0].payload as { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }).Records.map((record) => record.dynamodb.NewImage.eventId.S)).toEqual(['bisect-bad']);
+    } finally {
+      await poller.stop();
+    }
+  });
+
   it('drains only with a read begun after the call: a read under way may predate the last write', async () => {
     const delivered: string[] = [];
     const host = recordingHost(delivered);

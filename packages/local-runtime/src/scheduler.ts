@@ -20,6 +20,7 @@ const longestTimerMs = 2 ** 31 - 1;
  */
 export class LocalScheduler {
   private readonly schedules = new Map<string, LocalSchedule>();
+  private readonly runsInFlight = new Set<Promise<ScheduleRunRecord>>();
   private running = false;
 
   constructor(
@@ -39,9 +40,11 @@ export class LocalScheduler {
     for (const schedule of this.schedules.values()) this.arm(schedule, now);
   }
 
-  stop(): void {
+  /** Fires nothing more, and resolves once the runs under way (retries included) have finished. */
+  async stop(): Promise<void> {
     this.running = false;
     for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
+    while (this.runsInFlight.size > 0) await Promise.allSettled([...this.runsInFlight]);
   }
 
   list(): Array<{ scheduleName: string; expression: string; timeZone: string; target: string; nextFire: string | null }> {
@@ -76,12 +79,26 @@ export class LocalScheduler {
         schedule.timer.unref();
         return;
       }
-      void this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts).finally(() => this.arm(schedule, fireAt));
+      void this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts);
+      // Scheduler invokes each fire time on its own, asynchronously: a run still going does not hold back the
+      // next, so the next fire is armed now. Nor does it replay a backlog: of the fire times missed while this
+      // process could not fire (a suspended laptop, a blocked event loop), only the one this timer was armed
+      // for runs, late and as of its own time, as an invocation delayed within its maximum event age would;
+      // the rest are skipped.
+      this.arm(schedule, new Date(Math.max(fireAt.getTime(), Date.now())));
     };
     wait();
   }
 
-  private async run(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
+  /** Runs a schedule's target as of `time`, kept in `runsInFlight` until it has finished. */
+  private run(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
+    const run = this.deliver(schedule, time, trigger, retryAttempts);
+    this.runsInFlight.add(run);
+    void run.finally(() => this.runsInFlight.delete(run));
+    return run;
+  }
+
+  private async deliver(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
     const scheduleName = schedule.trigger.scheduleName;
     const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
     const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } });
@@ -90,6 +107,8 @@ export class LocalScheduler {
       { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
       record.outcome,
       (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
+      // The maximum event age counts from the time the run is for, as Scheduler counts it from the scheduled time.
+      time.getTime(),
     );
     return record;
   }

@@ -26,8 +26,9 @@ interface ShardCursor {
 /**
  * Reads a table's DynamoDB stream in DynamoDB Local and invokes the stream-triggered functions, as a
  * Lambda event source mapping does: filter patterns applied per record, batches, up to
- * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), retries,
- * then the dead-letter list. Checkpoints are saved to a file so a restart neither loses nor replays records.
+ * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), a failing
+ * batch bisected down to the record that fails, retries, then the dead-letter list. Checkpoints are saved
+ * to a file so a restart neither loses nor replays records.
  *
  * It reads again at once while reads find records and backs off when the stream is quiet; `wake()`
  * (called whenever a handler finishes, as it may have written) cuts a quiet wait short.
@@ -203,16 +204,31 @@ export class StreamPoller {
     return ShardIterator;
   }
 
-  /** Invokes the function with the records its filters accept, retrying the batch, then dead-lettering it. */
+  /** Invokes the function with the records its filters accept. */
   private async deliver(batch: StreamRecord[]): Promise<void> {
     const records = batch.map((record) => this.toLambdaRecord(record)).filter((record) => this.definition.trigger.filterPatterns.some((pattern) => matches(pattern, record)));
-    if (records.length === 0) return;
-    const { maxRetryAttempts } = this.definition.trigger;
+    if (records.length > 0) await this.deliverRecords(records);
+  }
+
+  /**
+   * Invokes the function with `records`. With `bisectBatchOnError`, as Lambda does, a failing batch is split
+   * in half and each half delivered in turn, down to the single record that fails: the split costs no retry,
+   * so only that record is retried and dead-lettered, and the records beside it go through in order.
+   * Otherwise the whole batch is retried, then dead-lettered.
+   */
+  private async deliverRecords(records: LambdaStreamRecord[]): Promise<void> {
+    const { bisectBatchOnError, maxRetryAttempts } = this.definition.trigger;
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.host.invoke(this.definition.name, { Records: records });
         return;
       } catch (error) {
+        if (bisectBatchOnError && records.length > 1) {
+          const half = Math.ceil(records.length / 2);
+          await this.deliverRecords(records.slice(0, half));
+          await this.deliverRecords(records.slice(half));
+          return;
+        }
         if (attempt >= maxRetryAttempts) {
           this.activity.deadLetter({
             at: new Date().toISOString(),
@@ -252,6 +268,9 @@ export class StreamPoller {
     renameSync(`${this.checkpointFile}.next`, this.checkpointFile);
   }
 }
+
+/** A stream record as Lambda hands it to the function. */
+type LambdaStreamRecord = ReturnType<StreamPoller['toLambdaRecord']>;
 
 /** The lane of a record: a stable hash of its item key, so one item's changes are delivered in order. */
 function laneOf(record: StreamRecord, lanes: number): number {

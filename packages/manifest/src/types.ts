@@ -75,6 +75,11 @@ export interface StreamTrigger {
   filterPatterns: ReadonlyArray<Record<string, unknown>>;
   batchSize: number;
   maxRetryAttempts: number;
+  /**
+   * A failing batch is split in half and each half delivered on its own, down to the record that fails:
+   * only that record uses up the retries and reaches the on-failure destination.
+   */
+  bisectBatchOnError: boolean;
   /** Batches of one shard processed at once (1-10); records with the same key stay in order. */
   parallelizationFactor: number;
   /**

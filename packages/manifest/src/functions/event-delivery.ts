@@ -18,6 +18,8 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
       maxBatchingWindowSeconds: 0,
       parallelizationFactor: 4,
       maxRetryAttempts: 10,
+      // One bad outbox record must not hold back or dead-letter the events batched with it.
+      bisectBatchOnError: true,
     },
     tables: { leads: 'readWrite' },
     publishesEvents: true,

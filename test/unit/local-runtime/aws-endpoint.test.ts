@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { LocalAwsEndpoint } from '../../../packages/local-runtime/src/aws-endpoint';
+import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
+import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+
+/** The local EventBridge endpoint on the wire, in front of a bus with no rules: what PutEvents answers and what the bus receives. */
+
+let activity: ActivityLog;
+let endpoint: LocalAwsEndpoint;
+let url: string;
+
+beforeEach(async () => {
+  activity = new ActivityLog();
+  endpoint = new LocalAwsEndpoint(new LocalEventBus('leadflow', [], {} as FunctionHost, activity, 10), activity);
+  url = await endpoint.start(0, '127.0.0.1');
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await endpoint.stop();
+});
+
+/** PutEvents as the awsJson1.1 wire carries it (`Time` in epoch seconds), so entries the SDK would not send can be sent. */
+async function putEvents(entries: Array<Record<string, unknown>>) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+    body: JSON.stringify({ Entries: entries }),
+  });
+  return { status: response.status, body: (await response.json()) as { Entries?: Array<{ EventId?: string; ErrorCode?: string }>; FailedEntryCount?: number } };
+}
+
+const entry = (fields: Record<string, unknown>) => ({ Source: 'test.source', DetailType: 'test.type', Detail: '{"n":1}', EventBusName: 'leadflow', ...fields });
+
+describe('PutEvents', () => {
+  it('answers an entry for a bus that does not exist as EventBridge does: an EventId, no failure, the event dropped; and warns', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { status, body } = await putEvents([entry({ EventBusName: 'someone-elses' }), entry({ EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/leadflow' })]);
+    expect(status).toBe(200);
+    expect(body.FailedEntryCount).toBe(0);
+    expect(body.Entries).toEqual([{ EventId: expect.any(String) }, { EventId: expect.any(String) }]);
+    expect(activity.events.map((event) => event.id)).toEqual([body.Entries?.[1].EventId]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('"someone-elses"'));
+  });
+
+  it('dates an entry by its Time, and one whose Time is unreadable or null at the call, publishing each entry once', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-02T10:00:00.500Z'));
+    try {
+      const { status, body } = await putEvents([entry({ Time: 1767225600 }), entry({ Time: 'not-a-time' }), entry({ Time: null })]);
+      expect(status).toBe(200);
+      expect(body.FailedEntryCount).toBe(0);
+      expect(activity.events.map((event) => [event.id, event.time])).toEqual([
+        [body.Entries?.[0].EventId, '2026-01-01T00:00:00Z'],
+        [body.Entries?.[1].EventId, '2026-03-02T10:00:00Z'],
+        [body.Entries?.[2].EventId, '2026-03-02T10:00:00Z'],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FunctionDefinition, ScheduledInvocation } from '@leadflow/manifest';
+import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { LocalScheduler } from '../../../packages/local-runtime/src/scheduler';
+
+const minute = 60_000;
+const startedAt = Date.parse('2026-03-02T10:00:00.000Z');
+
+/** One function on `rate(1 minute)`, as the minute sweeps are. */
+const everyMinute = (retryAttempts: 0 | 1 | 2, maxEventAgeSeconds: number): FunctionDefinition => ({
+  name: 'sweep',
+  description: 'Sweeps every minute.',
+  entry: 'functions/sweep/handler.ts',
+  trigger: { kind: 'schedule', scheduleName: 'sweep', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts, maxEventAgeSeconds },
+  tables: {},
+});
+
+/** A host that hands each run to `answer` and records the time it was for. */
+function recordingHost(answer: () => Promise<void>) {
+  const times: string[] = [];
+  const host = {
+    invoke: (_target: string, input: ScheduledInvocation) => {
+      times.push(input.time);
+      return answer();
+    },
+  } as unknown as FunctionHost;
+  return { host, times };
+}
+
+/** The machine sleeps: the clock jumps ahead, and no timer fires until it wakes. */
+function suspendFor(ms: number): void {
+  vi.setSystemTime(Date.now() + ms);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(startedAt);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LocalScheduler on the clock', () => {
+  it('after 30 minutes asleep runs the missed fire once, as of its own time, and fires next on the minute after the wake-up, not through the backlog', async () => {
+    const { host, times } = recordingHost(async () => undefined);
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, new ActivityLog());
+    scheduler.start();
+    suspendFor(30 * minute);
+    await vi.advanceTimersToNextTimerAsync();
+    await vi.advanceTimersByTimeAsync(0);
+    const wokeAt = Date.now();
+    expect(times).toEqual(['2026-03-02T10:01:00.000Z']);
+    expect(scheduler.list()[0].nextFire).toBe(new Date((Math.floor(wokeAt / minute) + 1) * minute).toISOString());
+    await scheduler.stop();
+  });
+
+  it('counts the maximum event age from the fire time: a run that starts later than that is dead-lettered without a retry', async () => {
+    const { host, times } = recordingHost(() => Promise.reject(new Error('the table is away')));
+    const activity = new ActivityLog();
+    const scheduler = new LocalScheduler([everyMinute(2, 60)], host, activity);
+    scheduler.start();
+    suspendFor(30 * minute);
+    await vi.advanceTimersToNextTimerAsync();
+    expect(times).toEqual(['2026-03-02T10:01:00.000Z']);
+    expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'dead-lettered', attempts: 1, error: 'the table is away' });
+    expect(activity.deadLetters.list()).toEqual([expect.objectContaining({ origin: 'schedule sweep', payload: { scheduleName: 'sweep', time: '2026-03-02T10:01:00.000Z' } })]);
+    await scheduler.stop();
+  });
+
+  it('fires on time while the previous run is still going, and stop() waits for the runs under way', async () => {
+    const finishes: Array<() => void> = [];
+    const { host, times } = recordingHost(() => new Promise<void>((finish) => finishes.push(finish)));
+    const activity = new ActivityLog();
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, activity);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(2 * minute);
+    expect(times).toEqual(['2026-03-02T10:01:00.000Z', '2026-03-02T10:02:00.000Z']);
+
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(minute);
+    expect(stopped).toBe(false);
+    expect(times).toHaveLength(2);
+    for (const finish of finishes) finish();
+    await stopping;
+    expect(activity.scheduleRuns.map((run) => run.outcome.status)).toEqual(['succeeded', 'succeeded']);
+  });
+});
