@@ -1,5 +1,5 @@
 import { canViewChannelRoi, funnelTotal, reportQuerySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -24,12 +24,16 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
       shape: { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined },
       ...(query.sinceVersion === undefined ? { funnel: funnelTotal(lines, query.attribution) } : {}),
     });
-    return {
-      statusCode: 200,
-      // The page runs no script and loads nothing: a strict policy costs nothing.
-      headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' },
-      body,
-    };
+    return reportWithinLimit(
+      {
+        statusCode: 200,
+        // The page runs no script and loads nothing: a strict policy costs nothing.
+        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' },
+        body,
+      },
+      query,
+      query.groupBy === 'campaign' ? ['groupBy=channel'] : [],
+    );
   });
 }
 

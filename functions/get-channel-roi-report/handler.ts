@@ -1,5 +1,5 @@
 import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportQuerySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, channelRoiReportLines, csvAttachment, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, channelRoiReportLines, csvAttachment, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -15,11 +15,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
     const deps = dependencies();
     const lines = await channelRoiReportLines(query, deps);
     const shape = { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined };
+    const smaller = [...(query.format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'campaign' ? ['groupBy=channel'] : [])];
     if (query.format === 'json') {
-      return jsonResponse(200, { ...query, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) });
+      return reportWithinLimit(jsonResponse(200, { ...query, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) }), query, smaller);
     }
     const fileName = `channel-roi-${query.from}-${query.to}-${query.groupBy}-${query.attribution}${query.sinceVersion === undefined ? '' : `-since-v${query.sinceVersion}`}.csv`;
-    return csvAttachment(fileName, channelRoiCsv(lines, shape));
+    return reportWithinLimit(csvAttachment(fileName, channelRoiCsv(lines, shape)), query, smaller);
   });
 }
 

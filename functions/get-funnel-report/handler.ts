@@ -1,5 +1,5 @@
 import { canViewChannelRoi, funnelCsv, funnelJsonRows, funnelQuerySchema, funnelTotal, funnelTotalJson, toIssueList } from '@leadflow/domain';
-import { badRequest, csvAttachment, forbidden, funnelReportLines, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, csvAttachment, forbidden, funnelReportLines, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -15,10 +15,11 @@ export function createHandler(dependencies: DependencyResolver<'roi'>) {
     const query = parsed.data;
     const format = query.format ?? (/\btext\/csv\b/i.test(event.headers?.accept ?? '') ? 'csv' : 'json');
     const lines = await funnelReportLines(query, dependencies());
+    const smaller = [...(format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'day' ? [] : [query.groupBy === 'campaign' ? 'groupBy=channel' : 'groupBy=day'])];
     if (format === 'json') {
-      return jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) });
+      return reportWithinLimit(jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) }), query, smaller);
     }
-    return csvAttachment(`funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv`, funnelCsv(lines, query.groupBy));
+    return reportWithinLimit(csvAttachment(`funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv`, funnelCsv(lines, query.groupBy)), query, smaller);
   });
 }
 

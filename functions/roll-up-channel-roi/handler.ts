@@ -4,12 +4,19 @@ import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * Nightly, in the organisation's time zone: rolls up yesterday and restates changed days within the
- * lookback window, as of the schedule's own `time` (so a run can be replayed for any night).
+ * lookback window, as of the schedule's own `time` (so a run can be replayed for any night). A day that
+ * could not be rolled up is logged and fails the run once the other days are done, so its alarm fires.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports'>) {
   return async (event: ScheduledInvocation) => {
-    const days = await runNightlyChannelRoiRollup(new Date(event.time), dependencies());
+    const { days, failed } = await runNightlyChannelRoiRollup(new Date(event.time), dependencies());
     logger.info('Channel ROI rolled up', { days: days.map(({ day, version, unchanged }) => ({ day, version, unchanged })) });
+    for (const { day, error } of failed) logger.error('Channel ROI day not rolled up; it stays marked changed for the next run', { day, error });
+    if (failed.length > 0)
+      throw new AggregateError(
+        failed.map(({ error }) => error),
+        `Rolling up ${failed.map(({ day }) => day).join(', ')} failed: ${failed.map(({ error }) => error.message).join('; ')}`,
+      );
     return { days };
   };
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Configuration, Lead } from '@leadflow/domain';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { rollUpDay, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, rollUpChannelRoiDays } from '@leadflow/platform';
 import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
 import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
@@ -67,6 +67,44 @@ const captured = (lead: Lead) => ({
   channel: lead.channel,
   capturedAt: lead.capturedAt,
 });
+
+/** A day of `count` leads over `campaigns` campaigns, captured, contacted, qualified and won at scattered times (the same each run). */
+function busyDay(day: string, count: number, campaigns: number): RollupVersion {
+  let seed = 1;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const facts = Array.from({ length: count }, (_, index): LeadRoiFacts => {
+    const captured = Date.parse(`${day}T00:00:00.000Z`) + Math.floor(random() * 86_400_000);
+    const contacted = captured + Math.floor(random() * 3 * 86_400_000);
+    const qualified = contacted + Math.floor(random() * 10 * 86_400_000);
+    const converted = qualified + Math.floor(random() * 30 * 86_400_000);
+    const reached = random();
+    return {
+      leadId: `busy-${index}`,
+      day,
+      channel: ['meta-ads', 'google-ads', 'tiktok-ads', 'website'][index % 4],
+      firstCampaign: `c${index % campaigns}`,
+      lastCampaign: `c${(index * 7) % campaigns}`,
+      kind: 'lead',
+      invalid: random() < 0.1,
+      contacted: reached < 0.8,
+      qualified: reached < 0.3,
+      converted: reached < 0.1,
+      revenueCents: reached < 0.1 ? 100_000 : 0,
+      ...(reached < 0.8 ? { firstContactSeconds: Math.round((contacted - captured) / 1000) } : {}),
+      slaBreached: false,
+      reachedAt: {
+        captured: at(captured),
+        valid: at(captured),
+        ...(reached < 0.8 ? { contacted: at(contacted) } : {}),
+        ...(reached < 0.3 ? { qualified: at(qualified) } : {}),
+        ...(reached < 0.1 ? { converted: at(converted) } : {}),
+      },
+      leadUpdatedAt: at(captured),
+    };
+  });
+  return { day, version: 1, rolledUpAt: `${day}T23:00:00.000Z`, rows: rollUpDay(facts, []) };
+}
 
 async function report(deps: ReturnType<typeof world>['deps'], query: Record<string, string>) {
   const event = httpEvent({ path: '/reports/channel-roi', claims: { sub: 'fin', 'cognito:groups': '[finance]' } });
@@ -154,6 +192,34 @@ describe('channel ROI against DynamoDB Local', () => {
     // The day's 5 leads' facts, no spend, and its latest version, however long the history.
     expect(withShortHistory).toEqual({ itemsRead: 6, reported: 6 });
     expect(withLongHistory).toEqual(withShortHistory);
+  });
+
+  it('stores a busy day’s version, gzipped and in parts when even that is over an item’s 400 KB, and reads versions stored as JSON text', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    // 20,000 leads: some 640 KB of JSON, which DynamoDB refuses as one item; about 155 KB gzipped.
+    const busy = busyDay('2026-08-03', 20_000, 15);
+    expect(Buffer.byteLength(JSON.stringify(busy.rows))).toBeGreaterThan(400 * 1024);
+    expect(await deps.roi.addVersion(busy)).toBe(true);
+    expect(await deps.roi.latestVersion(busy.day)).toEqual(busy);
+    expect(await deps.roi.addVersion({ ...busy, rolledUpAt: '2026-08-04T00:00:00.000Z' })).toBe(false);
+
+    // 100,000 leads over 1,000 campaigns: about 730 KB even gzipped, so the rows take the version's item and two parts.
+    const busier = busyDay('2026-08-04', 100_000, 1000);
+    expect(await deps.roi.addVersion(busier)).toBe(true);
+    const parts = await database.client.send(
+      new QueryCommand({ TableName: database.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)', ExpressionAttributeValues: { ':pk': 'ROLLUP#2026-08-04', ':part': 'P#' } }),
+    );
+    expect(parts.Items?.map((item) => item.sk)).toEqual(['P#000001#001', 'P#000001#002']);
+    expect(await deps.roi.version(busier.day, 1)).toEqual(busier);
+
+    const stored = busyDay('2026-08-05', 10, 2);
+    await database.client.send(
+      new PutCommand({
+        TableName: database.tableName,
+        Item: { ...leadsTableKeys.rollupVersion(stored.day, 'V#000001'), entity: 'roi-rollup', day: stored.day, version: 1, rolledUpAt: stored.rolledUpAt, rows: JSON.stringify(stored.rows) },
+      }),
+    );
+    expect(await deps.roi.latestVersion(stored.day)).toEqual(stored);
   });
 
   it('replaces spend of more days and channels than one transaction holds, marking each day changed', { timeout: 60_000 }, async () => {

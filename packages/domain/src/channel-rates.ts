@@ -19,7 +19,9 @@ export type MeasuredChannelPriors = z.infer<typeof measuredChannelPriorsSchema>;
 export interface ChannelRate {
   channel: string;
   validLeads: number;
+  /** Valid leads qualified (a lead judged invalid after qualifying is in neither side of the rate). */
   qualified: number;
+  /** Valid leads converted. */
   converted: number;
   /** qualified ÷ valid leads; `null` without valid leads. */
   qualificationRate: number | null;
@@ -44,8 +46,8 @@ export function measureChannelRates(versions: readonly RollupVersion[], configur
     for (const row of groupRollupRows(version.rows, 'first', 'channel')) {
       const total = totals.get(row.channel) ?? { validLeads: 0, qualified: 0, converted: 0 };
       total.validLeads += row.leads - row.invalid;
-      total.qualified += row.qualified;
-      total.converted += row.converted;
+      total.qualified += row.validQualified;
+      total.converted += row.validConverted;
       totals.set(row.channel, total);
     }
   }

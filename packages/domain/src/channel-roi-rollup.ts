@@ -7,29 +7,52 @@ import { laterFunnelStages, noStageSeconds, secondsBetweenStages, stageSecondsSc
 export const attributionModels = ['first', 'last'] as const;
 export type AttributionModel = (typeof attributionModels)[number];
 
+const count = z.number().check(z.int(), z.nonnegative());
+
 /**
  * One day's counts for one channel and campaign under one attribution model: what a rollup version
  * stores. Figures (CPL, ROI …) are derived from these when reported, so channel totals stay exact.
  */
-export const rollupRowSchema = z.strictObject({
+const storedRollupRowSchema = z.strictObject({
   attribution: z.enum(attributionModels),
   channel: z.string(),
   campaign: z.string(),
-  leads: z.number().check(z.int(), z.nonnegative()),
-  invalid: z.number().check(z.int(), z.nonnegative()),
-  test: z.number().check(z.int(), z.nonnegative()),
-  quarantined: z.number().check(z.int(), z.nonnegative()),
-  contacted: z.number().check(z.int(), z.nonnegative()),
-  qualified: z.number().check(z.int(), z.nonnegative()),
-  converted: z.number().check(z.int(), z.nonnegative()),
-  revenueCents: z.number().check(z.int(), z.nonnegative()),
-  spendCents: z.number().check(z.int(), z.nonnegative()),
+  leads: count,
+  invalid: count,
+  test: count,
+  quarantined: count,
+  contacted: count,
+  qualified: count,
+  converted: count,
+  /** The funnel's stages after `valid`, over valid leads only (a lead judged invalid after its contact is in `contacted`, not here). */
+  validContacted: z.optional(count),
+  validQualified: z.optional(count),
+  validConverted: z.optional(count),
+  revenueCents: count,
+  spendCents: count,
   /** Seconds from capture to first contact of each contacted lead, ascending (medians of any grouping stay exact). */
-  firstContactSeconds: z.array(z.number().check(z.int(), z.nonnegative())),
-  slaBreached: z.number().check(z.int(), z.nonnegative()),
+  firstContactSeconds: z.array(count),
+  slaBreached: count,
   /** The funnel's time between stages (versions rolled up before the funnel was measured have none). */
   stageSeconds: z._default(stageSecondsSchema, noStageSeconds),
 });
+
+/**
+ * A stored row, read. Versions rolled up before the valid-only stage counts were kept have none: theirs
+ * are taken as the stage's count capped at the valid leads, so no stage of their funnel exceeds the one before.
+ */
+export const rollupRowSchema = z.pipe(
+  storedRollupRowSchema,
+  z.transform((row) => {
+    const valid = row.leads - row.invalid;
+    return {
+      ...row,
+      validContacted: row.validContacted ?? Math.min(row.contacted, valid),
+      validQualified: row.validQualified ?? Math.min(row.qualified, valid),
+      validConverted: row.validConverted ?? Math.min(row.converted, valid),
+    };
+  }),
+);
 export type RollupRow = z.infer<typeof rollupRowSchema>;
 
 /** One restatement of a day: version 1 is the first rollup, each later one differs from the one before. */
@@ -53,6 +76,9 @@ function emptyRow(attribution: AttributionModel, channel: string, campaign: stri
     contacted: 0,
     qualified: 0,
     converted: 0,
+    validContacted: 0,
+    validQualified: 0,
+    validConverted: 0,
     revenueCents: 0,
     spendCents: 0,
     firstContactSeconds: [],
@@ -98,6 +124,11 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
       if (lead.contacted) row.contacted += 1;
       if (lead.qualified) row.qualified += 1;
       if (lead.converted) row.converted += 1;
+      if (!lead.invalid) {
+        if (lead.contacted) row.validContacted += 1;
+        if (lead.qualified) row.validQualified += 1;
+        if (lead.converted) row.validConverted += 1;
+      }
       row.revenueCents += lead.revenueCents;
       if (lead.firstContactSeconds !== undefined) row.firstContactSeconds.push(lead.firstContactSeconds);
       // The breach rate is over valid leads: a lead breached and then judged invalid is in neither side.
@@ -128,6 +159,9 @@ export function mergeRollupRows(total: RollupRow, row: RollupRow): RollupRow {
     contacted: total.contacted + row.contacted,
     qualified: total.qualified + row.qualified,
     converted: total.converted + row.converted,
+    validContacted: total.validContacted + row.validContacted,
+    validQualified: total.validQualified + row.validQualified,
+    validConverted: total.validConverted + row.validConverted,
     revenueCents: total.revenueCents + row.revenueCents,
     spendCents: total.spendCents + row.spendCents,
     firstContactSeconds: mergedSeconds(total.firstContactSeconds, row.firstContactSeconds),

@@ -7,8 +7,9 @@ export type FunnelGrouping = 'campaign' | 'channel' | 'day';
 
 /**
  * The funnel of a row: leads at each stage (captured = leads that are neither test nor quarantined,
- * valid = those not invalid, then contacted, qualified, converted), the rate from each stage to the
- * next (four decimals), and the median days each took (two decimals); `""` where there is nothing to divide or no time.
+ * valid = those not invalid, then the valid ones contacted, qualified, converted, so no stage holds more
+ * than the one before), the rate from each stage to the next (four decimals), and the median days each
+ * took (two decimals); `""` where there is nothing to divide or no time.
  */
 export interface FunnelFigures {
   stages: Record<FunnelStage, number>;
@@ -19,7 +20,7 @@ export interface FunnelFigures {
 const secondsPerDay = 86_400;
 
 export function funnelFigures(row: RollupRow): FunnelFigures {
-  const stages: Record<FunnelStage, number> = { captured: row.leads, valid: row.leads - row.invalid, contacted: row.contacted, qualified: row.qualified, converted: row.converted };
+  const stages: Record<FunnelStage, number> = { captured: row.leads, valid: row.leads - row.invalid, contacted: row.validContacted, qualified: row.validQualified, converted: row.validConverted };
   const rates = {} as Record<LaterFunnelStage, string>;
   const medianDays = {} as Record<LaterFunnelStage, string>;
   for (const stage of laterFunnelStages) {

@@ -84,33 +84,50 @@ export function rollupVersionFunnelCsv(version: RollupVersion): string {
 /**
  * Rolls up each day from its own items only (its leads' facts, its spend, its latest version): a new
  * version when the figures differ from the latest, filed as CSV before it is stored, so a stored
- * version always has its file.
+ * version always has its files.
  */
 export async function rollUpChannelRoiDays(days: readonly string[], deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<DayRollup[]> {
   const results: DayRollup[] = [];
-  for (const day of days) {
-    const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
-    const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
-    const rows = rollUpDay(facts, spend);
-    if (latest && sameRollup(latest.rows, rows)) {
-      results.push({ day, version: latest.version, restated: false, unchanged: true, itemsRead });
-      continue;
-    }
-    const version: RollupVersion = { day, version: (latest?.version ?? 0) + 1, rolledUpAt: deps.now().toISOString(), rows };
-    await deps.reports.put(rollupArchiveKey(day, version.version), rollupVersionCsv(version), 'text/csv; charset=utf-8');
-    await deps.reports.put(funnelArchiveKey(day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
-    // Lost to a concurrent rollup of the same day: that one's version stands and has its file.
-    const added = await deps.roi.addVersion(version);
-    results.push({ day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead });
-  }
+  for (const day of days) results.push(await rollUpChannelRoiDay(day, deps));
   return results;
+}
+
+async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<DayRollup> {
+  const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
+  const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
+  const rows = rollUpDay(facts, spend);
+  if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
+  const version: RollupVersion = { day, version: (latest?.version ?? 0) + 1, rolledUpAt: deps.now().toISOString(), rows };
+  await fileVersion(version, deps.reports);
+  const added = await deps.roi.addVersion(version);
+  if (!added) {
+    // Lost to a concurrent rollup of the same day, which filed its figures under this version before storing
+    // it, maybe before this one filed its own over them: file the stored version's again, so its files are its own.
+    const stored = await deps.roi.version(day, version.version);
+    if (!stored) throw new Error(`Version ${version.version} of ${day} was stored by another rollup but cannot be read`);
+    await fileVersion(stored, deps.reports);
+  }
+  return { day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead };
+}
+
+async function fileVersion(version: RollupVersion, reports: ReportArchive): Promise<void> {
+  await reports.put(rollupArchiveKey(version.day, version.version), rollupVersionCsv(version), 'text/csv; charset=utf-8');
+  await reports.put(funnelArchiveKey(version.day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
+}
+
+/** What a nightly run did: each day it rolled up, and each day it could not, with why (those stay marked changed). */
+export interface NightlyRollup {
+  days: DayRollup[];
+  failed: Array<{ day: string; error: Error }>;
 }
 
 /**
  * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
- * lookback window; the changed marks it handled are cleared (unless marked again meanwhile).
+ * lookback window; the changed mark of each day rolled up is cleared (unless marked again meanwhile).
+ * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
+ * next run and holds back neither the days after it nor yesterday.
  */
-export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive }): Promise<DayRollup[]> {
+export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive }): Promise<NightlyRollup> {
   const { timeZone } = deps.config.organisation;
   const yesterday = yesterdayIn(now, timeZone);
   const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
@@ -120,13 +137,21 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
     deps.config.channelRoi.lookbackDays,
     changed.map((mark) => mark.day),
   );
-  const results = await rollUpChannelRoiDays(days, { ...deps, now: () => now });
-  for (const mark of changed) await deps.roi.clearChanged(mark);
+  const result: NightlyRollup = { days: [], failed: [] };
+  for (const day of days) {
+    try {
+      result.days.push(await rollUpChannelRoiDay(day, { ...deps, now: () => now }));
+      const mark = changed.find((candidate) => candidate.day === day);
+      if (mark) await deps.roi.clearChanged(mark);
+    } catch (error) {
+      result.failed.push({ day, error: error as Error });
+    }
+  }
   if (deps.config.channelRoi.measuredChannelPriors.mode === 'apply') {
     const measured = await measuredChannelRates(now, deps);
     await deps.roi.writeMeasuredPriors({ priors: appliedChannelPriors(deps.config.scoring.channelPriors, measured.channels), from: measured.from, to: measured.to, measuredAt: now.toISOString() });
   }
-  return results;
+  return result;
 }
 
 /** The lines of an export: one latest-version read per day, plus version `sinceVersion` of days newer than it. */

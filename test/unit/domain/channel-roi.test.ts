@@ -258,4 +258,36 @@ describe('measured channel rates for the scoring’s channel priors', () => {
       { channel: 'website', validLeads: 1, qualified: 0, converted: 0, qualificationRate: 0, conversionRate: 0, configuredPrior: 0, suggestedPrior: null },
     ]);
   });
+
+  it('counts only valid leads as qualified and converted, so leads judged invalid afterwards inflate no rate', () => {
+    const lead = (leadId: string, channel: string, outcome: { invalid?: boolean; qualified?: boolean }): LeadRoiFacts => ({
+      leadId,
+      day: '2026-05-04',
+      channel,
+      firstCampaign: '',
+      lastCampaign: '',
+      kind: 'lead',
+      invalid: outcome.invalid ?? false,
+      contacted: true,
+      qualified: outcome.qualified ?? false,
+      converted: outcome.qualified ?? false,
+      revenueCents: 0,
+      slaBreached: false,
+      leadUpdatedAt: '2026-05-05T00:00:00.000Z',
+    });
+    // meta-ads: 3 qualified and converted, 2 of them judged invalid afterwards → 1 of 1 valid (not 3 of 1).
+    // google-ads: 1 of 4 valid qualified. Overall 2 of 5 = 0.4: meta-ads round(10 × 1 / 0.4) = 25, google-ads round(10 × 0.25 / 0.4) = 6.
+    const facts = [
+      lead('m1', 'meta-ads', { qualified: true }),
+      lead('m2', 'meta-ads', { qualified: true, invalid: true }),
+      lead('m3', 'meta-ads', { qualified: true, invalid: true }),
+      lead('g1', 'google-ads', { qualified: true }),
+      ...['g2', 'g3', 'g4'].map((leadId) => lead(leadId, 'google-ads', {})),
+    ];
+    const version: RollupVersion = { day: '2026-05-04', version: 1, rolledUpAt: '2026-05-05T00:30:00.000Z', rows: rollUpDay(facts, []) };
+    expect(measureChannelRates([version], { 'meta-ads': 10, 'google-ads': 10 }, 1)).toEqual([
+      { channel: 'google-ads', validLeads: 4, qualified: 1, converted: 1, qualificationRate: 0.25, conversionRate: 0.25, configuredPrior: 10, suggestedPrior: 6 },
+      { channel: 'meta-ads', validLeads: 1, qualified: 1, converted: 1, qualificationRate: 1, conversionRate: 1, configuredPrior: 10, suggestedPrior: 25 },
+    ]);
+  });
 });

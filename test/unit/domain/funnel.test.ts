@@ -7,6 +7,7 @@ import {
   funnelQuerySchema,
   funnelTotal,
   funnelTotalJson,
+  reportFigures,
   reportLines,
   rollupRowSchema,
   rollUpDay,
@@ -181,6 +182,31 @@ describe('the funnel of the hand-computed day', () => {
     expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row }], 'campaign')).toEqual([
       expect.objectContaining({ campaign: 'brand', captured: 0, captured_to_valid_rate: null, valid_to_contacted_rate: null, median_days_captured_to_valid: null, median_days_qualified_to_converted: null }),
     ]);
+  });
+
+  it('counts the stages after valid over valid leads only, so a lead judged invalid after its contact raises no rate over 1', () => {
+    // g1–g3 contacted at 09:00; g2 and g3 judged invalid at 10:00: captured 3, valid 1, contacted 1 (g1) → 1/1, not 3/1.
+    const contacted = (leadId: string, invalidated: boolean): FunnelFixtureLead => ({
+      leadId,
+      channel: 'meta-ads',
+      campaign: 'spring',
+      status: invalidated ? 'invalid' : 'contacted',
+      capturedAt: '2026-05-04T08:00:00.000Z',
+      firstContactAt: '2026-05-04T09:00:00.000Z',
+      steps: [{ action: 'contacted', at: '2026-05-04T09:00:00.000Z' }, ...(invalidated ? [{ action: 'invalidated' as const, at: '2026-05-04T10:00:00.000Z' }] : [])],
+    });
+    const facts = [contacted('g1', false), contacted('g2', true), contacted('g3', true)].map((fixture) => {
+      const result = roiFactsOfLead(storedLead(fixture), reporting);
+      if (!result.ok) throw new Error(result.reason);
+      return { ...result.facts, slaBreached: false };
+    });
+    const row = rollUpDay(facts, []).find((candidate) => candidate.attribution === 'first')!;
+    expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row }], 'campaign')[0]).toMatchObject({ captured: 3, valid: 1, contacted: 1, valid_to_contacted_rate: 1 });
+    // The channel-ROI export still counts every contact made.
+    expect(reportFigures(row).contacted).toBe(3);
+    // A version stored before the valid-only counts were kept: its contacts are capped at its valid leads.
+    const { validContacted: _contacted, validQualified: _qualified, validConverted: _converted, ...oldRow } = row;
+    expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row: rollupRowSchema.parse(oldRow) }], 'campaign')[0]).toMatchObject({ valid: 1, contacted: 1, valid_to_contacted_rate: 1 });
   });
 
   it('shows no channel-ROI change for a day restated only because the funnel’s stage times are now kept', () => {

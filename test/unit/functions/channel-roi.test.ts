@@ -6,7 +6,9 @@ import { createHandler as createTrack } from '../../../functions/track-channel-r
 import { createHandler as createNightly } from '../../../functions/roll-up-channel-roi/handler';
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
 import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
-import { ingestSubmission } from '@leadflow/platform';
+import { createHandler as createFunnel } from '../../../functions/get-funnel-report/handler';
+import { rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { ingestSubmission, rollupVersionCsv, rollupVersionFunnelCsv } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
@@ -168,6 +170,41 @@ describe('rollups and the report', () => {
     expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,225.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
   });
 
+  it('rolls up the other days and yesterday when one changed day cannot be stored, keeps that day marked, and fails the run naming it', async () => {
+    const { deps } = await rolledUpFixture();
+    const spend = (date: string) => JSON.stringify({ rows: [{ date, channel: 'google-ads', campaign: 'brand', amount: '1.00', currency: 'USD' }] });
+    expect((await postSpend(deps, spend('2026-03-09'), 'application/json')).statusCode).toBe(200);
+    expect((await postSpend(deps, spend('2026-03-10'), 'application/json')).statusCode).toBe(200);
+    // The 9th, rolled up first, is refused as DynamoDB refuses an item over 400 KB.
+    const addVersion = deps.roi.addVersion.bind(deps.roi);
+    deps.roi.addVersion = async (version) => {
+      if (version.day === '2026-03-09') throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
+      return addVersion(version);
+    };
+    await expect(createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })).rejects.toThrow('Rolling up 2026-03-09 failed: Item size has exceeded the maximum allowed size');
+    expect([...deps.roi.versions.keys()].sort()).toEqual(['2026-03-09 1', '2026-03-10 1', '2026-03-10 2', '2026-03-11 1']);
+    expect([...deps.roi.changed.keys()]).toEqual(['2026-03-09']);
+  });
+
+  it('files the stored version’s figures again when a concurrent rollup stored that version first', async () => {
+    const { deps } = await rolledUpFixture();
+    const corrected = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' }] });
+    expect((await postSpend(deps, corrected, 'application/json')).statusCode).toBe(200);
+    // Another rollup, which read the day before the correction, stores version 2 after this one filed its figures as v2.
+    const winner = { ...(await deps.roi.latestVersion('2026-03-10'))!, version: 2, rolledUpAt: '2026-03-12T04:30:01.000Z' };
+    const addVersion = deps.roi.addVersion.bind(deps.roi);
+    deps.roi.addVersion = async (version) => {
+      if (version.day !== '2026-03-10') return addVersion(version);
+      expect(deps.reports.files.get('channel-roi/date=2026-03-10/v2.csv')).toBe(rollupVersionCsv(version));
+      await addVersion(winner);
+      return addVersion(version);
+    };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; unchanged: boolean }> };
+    expect(nightly.days.find(({ day }) => day === '2026-03-10')).toMatchObject({ unchanged: true });
+    expect(deps.reports.files.get('channel-roi/date=2026-03-10/v2.csv')).toBe(rollupVersionCsv(winner));
+    expect(deps.reports.files.get('funnel/date=2026-03-10/v2.csv')).toBe(rollupVersionFunnelCsv(winner));
+  });
+
   it('serves the report as CSV and JSON to finance, managers and admins, never to reps', async () => {
     const { deps } = await rolledUpFixture();
     const csv = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', groupBy: 'channel' }, as('finance'));
@@ -202,6 +239,33 @@ describe('rollups and the report', () => {
     const bad = await getReport(deps, { from: '2026-03-10', to: '2026-3-11', attribution: 'linear' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).issues.map((issue: { path: string }) => issue.path)).toEqual(['to', 'attribution']);
+  });
+
+  it('answers 400 naming `from` rather than a response over Lambda’s limit, and 200 to a range that fits', async () => {
+    const deps = roiDependencies();
+    // 60 campaigns with spend a day: a year of them is some 9 MB as JSON rows, and a third of one some 8 MB as a page.
+    const campaigns = Array.from({ length: 60 }, (_, index) => ({ campaign: `campaign-${index}`, cents: 10_000 }));
+    deps.roi.latestVersion = async (day): Promise<RollupVersion> => ({ day, version: 1, rolledUpAt: `${day}T23:00:00.000Z`, rows: rollUpDay([], [{ day, channel: 'meta-ads', campaigns }]) });
+    const getFunnel = (query: Record<string, string>) => {
+      const event = httpEvent({ path: '/reports/funnel', claims: as('finance') });
+      event.queryStringParameters = query;
+      return createFunnel(() => deps)(event, lambdaContext) as Promise<any>;
+    };
+    const year = { from: '2025-01-01', to: '2025-12-31' };
+    const tooLong = (answer: { statusCode: number; body: string }, days: number) => {
+      expect(answer.statusCode).toBe(400);
+      const issues = JSON.parse(answer.body).issues as Array<{ path: string; message: string }>;
+      expect(issues).toEqual([{ path: 'from', message: expect.stringContaining(`is too long for one response: ask for about `) }]);
+      expect(issues[0].message).toContain(`of its ${days} days at a time`);
+      return issues[0].message;
+    };
+    expect(tooLong(await getReport(deps, { ...year, format: 'json' }), 365)).toMatch(/^2025-01-01 to 2025-12-31 .*, or use format=csv or groupBy=channel$/);
+    expect(tooLong(await getFunnel({ ...year, groupBy: 'campaign' }), 365)).toMatch(/, or use format=csv or groupBy=channel$/);
+    expect(tooLong(await getReport(deps, { from: '2025-01-01', to: '2025-04-30' }, as('manager'), true), 120)).toMatch(/, or use groupBy=channel$/);
+    const month = { from: '2025-01-01', to: '2025-01-31' };
+    expect((await getReport(deps, { ...month, format: 'json' })).statusCode).toBe(200);
+    expect((await getReport(deps, month, as('manager'), true)).statusCode).toBe(200);
+    expect((await getFunnel({ ...month, groupBy: 'campaign' })).statusCode).toBe(200);
   });
 
   it('runs a rollup on demand for finance, up to yesterday only', async () => {

@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
@@ -8,12 +9,21 @@ import { leadsTableKeys } from './leads-table-keys';
 /** DynamoDB's limit of items in one transaction. */
 const transactionItems = 100;
 const versionSortKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
+/** The second and later parts of a version's rows, beside it (not under `V#`, so the latest version is still the last `V#` key). */
+const rowsPartKeyPrefix = (version: number) => `P#${String(version).padStart(6, '0')}#`;
+/**
+ * Gzipped rows per item: DynamoDB refuses items over 400 KB, and the keys and other attributes need a little.
+ * Every lead's seconds to each stage make a day's rows about 32 KB of JSON per 1,000 leads; gzip brings
+ * a 20,000-lead day to 85–155 KB, yet 100,000 leads over 1,000 campaigns still come to 560–730 KB, hence parts.
+ */
+const rowsPartBytes = 350 * 1024;
 
 /**
  * Channel ROI in the leads table. Spend: one item per day and channel (`SPEND#<day>` / `CHANNEL#<id>`),
  * so replacing a day and channel is one put. Facts: one item per lead under its capture day
  * (`ROIDAY#<day>` / `LEAD#<id>`), so a day's rollup queries exactly that day's leads. Changed days:
- * `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` / `V#000001`…, the rows as JSON.
+ * `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` / `V#000001`…, the rows as gzipped JSON, any beyond
+ * the first 350 KB in `P#000001#001`… written in the same transaction (versions stored before: JSON text).
  */
 export class DynamoDbChannelRoiStore implements ChannelRoiStore {
   constructor(
@@ -132,12 +142,12 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
       }),
     );
     const item = page.Items?.[0];
-    return item && versionFromItem(item);
+    return item && this.versionFromItem(item);
   }
 
   async version(day: string, version: number): Promise<RollupVersion | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.rollupVersion(day, versionSortKey(version)), ConsistentRead: true }));
-    return Item && versionFromItem(Item);
+    return Item && this.versionFromItem(Item);
   }
 
   async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
@@ -150,33 +160,74 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
   }
 
   async addVersion(version: RollupVersion): Promise<boolean> {
+    const rows = gzipSync(JSON.stringify(version.rows));
+    const parts = Array.from({ length: Math.max(1, Math.ceil(rows.length / rowsPartBytes)) }, (_, index) => rows.subarray(index * rowsPartBytes, (index + 1) * rowsPartBytes));
+    // One transaction, so a version is never stored without all its parts (DynamoDB takes up to 4 MB in one).
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...leadsTableKeys.rollupVersion(version.day, versionSortKey(version.version)),
-            entity: 'roi-rollup',
-            day: version.day,
-            version: version.version,
-            rolledUpAt: version.rolledUpAt,
-            rows: JSON.stringify(version.rows),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...leadsTableKeys.rollupVersion(version.day, versionSortKey(version.version)),
+                  entity: 'roi-rollup',
+                  day: version.day,
+                  version: version.version,
+                  rolledUpAt: version.rolledUpAt,
+                  rowsGzip: parts[0],
+                  rowsParts: parts.length,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...parts.slice(1).map((part, index) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...leadsTableKeys.rollupVersion(version.day, `${rowsPartKeyPrefix(version.version)}${String(index + 1).padStart(3, '0')}`), entity: 'roi-rollup-part', rowsGzip: part },
+              },
+            })),
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }
 
-  private async queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
+  private async versionFromItem(item: Record<string, unknown>): Promise<RollupVersion> {
+    return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: z.array(rollupRowSchema).parse(JSON.parse(await this.rowsJson(item))) };
+  }
+
+  /** A version's rows as JSON: gunzipped from the item and its parts, or the text of a version stored before rows were gzipped. */
+  private async rowsJson(item: Record<string, unknown>): Promise<string> {
+    if (typeof item.rows === 'string') return item.rows;
+    const parts = [item.rowsGzip as Uint8Array];
+    if ((item.rowsParts as number) > 1) {
+      const rest = await this.queryAll(item.pk as string, rowsPartKeyPrefix(item.version as number));
+      // A query may see the version before the rest of its transaction: better to fail than to read its rows cut short.
+      if (rest.length !== (item.rowsParts as number) - 1) throw new Error(`Rollup version ${String(item.version)} of ${String(item.day)} has ${rest.length + 1} of its ${String(item.rowsParts)} parts`);
+      parts.push(...rest.map((part) => part.rowsGzip as Uint8Array));
+    }
+    return gunzipSync(Buffer.concat(parts)).toString('utf8');
+  }
+
+  private async queryAll(pk: string, skPrefix?: string): Promise<Array<Record<string, unknown>>> {
     const items: Array<Record<string, unknown>> = [];
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: cursor }));
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
       items.push(...(page.Items ?? []));
       cursor = page.LastEvaluatedKey;
     } while (cursor);
@@ -187,8 +238,4 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
 function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
   return rest;
-}
-
-function versionFromItem(item: Record<string, unknown>): RollupVersion {
-  return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: z.array(rollupRowSchema).parse(JSON.parse(item.rows as string)) };
 }

@@ -1,4 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dayCount } from '@leadflow/domain';
+import { badRequest } from './http-errors';
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
@@ -7,4 +9,27 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 /** A CSV report as a download (RFC 4180 with a header row), never cached: it holds figures as of now. */
 export function csvAttachment(fileName: string, body: string): APIGatewayProxyStructuredResultV2 {
   return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' }, body };
+}
+
+/**
+ * The most a response may hold as Lambda counts it: the whole result as JSON, so the body JSON-escaped and
+ * the headers too. Lambda refuses more than 6 MB, which API Gateway answers with a 500; this keeps a margin.
+ */
+export const maxResponseBytes = 5 * 1024 * 1024;
+
+const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/**
+ * A report over the days `from` to `to`, unless it is over `maxResponseBytes`: then a 400 naming `from`
+ * that says how many days would fit, and `smaller`, the parameters that would shrink it (`format=csv` …).
+ */
+export function reportWithinLimit(response: APIGatewayProxyStructuredResultV2, range: { from: string; to: string }, smaller: readonly string[]): APIGatewayProxyStructuredResultV2 {
+  const bytes = Buffer.byteLength(JSON.stringify(response));
+  if (bytes <= maxResponseBytes) return response;
+  const days = dayCount(range.from, range.to);
+  const fitting = Math.max(1, Math.floor((days * maxResponseBytes) / bytes));
+  const instead = smaller.length ? `, or use ${smaller.join(' or ')}` : '';
+  throw badRequest(`The report is too large for one response (${megabytes(bytes)} MB; at most ${megabytes(maxResponseBytes)} MB)`, [
+    { path: 'from', message: `${range.from} to ${range.to} is too long for one response: ask for about ${fitting} of its ${days} days at a time${instead}` },
+  ]);
 }
