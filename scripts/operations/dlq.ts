@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { DeadLetter } from '@leadflow/local-runtime';
 import { outputNames, type DeadLetterQueueOutput } from '../../infra/operator-outputs';
 import { OperatorError, parseOptions, processTerminal, readStackOutputs, requiredOutput, runCommand, type Terminal } from './operator-kit';
 
@@ -100,15 +101,6 @@ function describeMessage(message: Message): string {
   return [`--- ${message.MessageId} (dead-lettered ${sent})${attributes.length ? ` ${attributes.join(' ')}` : ''}`, message.Body ?? ''].join('\n');
 }
 
-interface LocalDeadLetter {
-  id: string;
-  at: string;
-  origin: string;
-  target: string;
-  error: string;
-  payload: unknown;
-}
-
 async function localDeadLetters(url: string, command: Command, deps: DlqDependencies): Promise<number> {
   const request = async (path: string, init?: RequestInit) => {
     try {
@@ -117,7 +109,7 @@ async function localDeadLetters(url: string, command: Command, deps: DlqDependen
       throw new OperatorError(`Cannot reach the local runtime at ${url} (${(error as Error).message}); start it with npm start, or give --stage for AWS`, 1);
     }
   };
-  const deadLetters = (await (await request('/_local/dead-letters')).json()) as LocalDeadLetter[];
+  const deadLetters = (await (await request('/_local/dead-letters')).json()) as DeadLetter[];
   if (command.action === 'list') {
     const counts = new Map<string, number>();
     for (const deadLetter of deadLetters) counts.set(deadLetter.target, (counts.get(deadLetter.target) ?? 0) + 1);
