@@ -1,6 +1,6 @@
-import { isOpenOffer, offerFallbackRoute, routedLeadFactsOf } from '@leadflow/domain';
+import { isOpenOffer, leaveInPool, offerFallbackRoute, routedLeadFactsOf, routingPoolOf } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependenciesOf, loggedHandler, logger, routeLead, type DependencyResolver } from '@leadflow/platform';
+import { lambdaDependenciesOf, loggedHandler, logger, routeLead, type DependencyResolver, type DuePosition } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
@@ -15,24 +15,30 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   return async (event: ScheduledInvocation): Promise<{ expired: string[] }> => {
     const deps = dependencies();
     const now = new Date(event.time);
-    const seen = new Set<string>();
-    for (;;) {
-      const due = (await deps.leads.listExpiredOffers(event.time, batchSize)).filter(({ leadId }) => !seen.has(leadId));
-      if (due.length === 0) break;
-      for (const lead of due) {
-        seen.add(lead.leadId);
+    const expired: string[] = [];
+    // Each page starts after the last lead read, so a lead still on offer after its turn holds nobody back.
+    let after: DuePosition | undefined;
+    do {
+      const page = await deps.leads.listExpiredOffers(event.time, { limit: batchSize, after });
+      for (const lead of page.leads) {
+        expired.push(lead.leadId);
         if (!isOpenOffer(lead)) continue;
         const route = offerFallbackRoute(lead.offer);
         const pool = deps.config.pools.find((candidate) => candidate.id === route.poolId);
         if (!pool) {
-          logger.error('An expired offer names a pool the configuration no longer has; left for an operator', { leadId: lead.leadId, poolId: route.poolId });
+          // Its fallback cannot run; the lead waits unassigned in the pool it was captured into, where managers see it and assign it.
+          const poolId = routingPoolOf(lead);
+          logger.error('An expired offer names a pool the configuration no longer has; the lead is left in the pool it was captured into', { leadId: lead.leadId, offerPoolId: route.poolId, poolId });
+          const change = leaveInPool({ lead, route: { ...route, strategy: 'pool', poolId }, poolId, skipped: [], eventId: deps.newId(), now });
+          await deps.leads.leaveInPool({ leadId: lead.leadId, closesOffer: true, ...change });
           continue;
         }
         logger.info('Offer expired with nobody accepting; applying its fallback', { leadId: lead.leadId, routeId: route.id, fallback: route.strategy, expiresAt: lead.offer.expiresAt });
         await routeLead(deps, { lead: routedLeadFactsOf(lead), route, pool, now, closesOffer: true });
       }
-    }
-    return { expired: [...seen] };
+      after = page.next;
+    } while (after);
+    return { expired };
   };
 }
 

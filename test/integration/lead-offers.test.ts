@@ -93,14 +93,14 @@ describe('first to accept, against DynamoDB Local', () => {
   it('reads expired offers from the sparse index only, and the schedule run falls back once', { timeout: 60_000 }, async () => {
     await offer('lapse-1');
     await offer('lapse-2');
-    expect((await deps.leads.listExpiredOffers('2026-03-02T15:04:59.000Z', 10)).map((lead) => lead.leadId)).toEqual([]);
-    expect((await deps.leads.listExpiredOffers('2026-03-02T15:05:00.000Z', 10)).map((lead) => lead.leadId).sort()).toEqual(['lapse-1', 'lapse-2']);
+    expect((await deps.leads.listExpiredOffers('2026-03-02T15:04:59.000Z', { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([]);
+    expect((await deps.leads.listExpiredOffers('2026-03-02T15:05:00.000Z', { limit: 10 })).leads.map((lead) => lead.leadId).sort()).toEqual(['lapse-1', 'lapse-2']);
     const expire = createExpireHandler(() => deps);
     expect((await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T15:06:00.000Z' })).expired.sort()).toEqual(['lapse-1', 'lapse-2']);
     for (const leadId of ['lapse-1', 'lapse-2']) {
       expect(await deps.leads.getLead(leadId)).toMatchObject({ status: 'in_pool', poolId: 'offers', routing: { strategy: 'pool', outcome: 'pooled' } });
     }
-    expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', 10)).toEqual([]);
+    expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', { limit: 10 })).toEqual({ leads: [] });
     expect(await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T16:00:00.000Z' })).toEqual({ expired: [] });
   });
   it('a routing write from another route leaves a lead on offer alone; the fallback closes the offer', { timeout: 60_000 }, async () => {
@@ -113,6 +113,6 @@ describe('first to accept, against DynamoDB Local', () => {
     expect(await deps.leads.getLead('guarded')).toMatchObject({ status: 'new', offer: { routeId: 'offer-all' } });
     await routeLead(deps, { lead: facts, route: roundRobin, pool, now: offeredAt, closesOffer: true });
     expect((await deps.leads.getLead('guarded'))?.status).toBe('assigned');
-    expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', 10)).toEqual([]);
+    expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', { limit: 10 })).toEqual({ leads: [] });
   });
 });

@@ -17,7 +17,7 @@ import {
   type OutOfOffice,
   type Pool,
 } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOutboxStore, type ConsentLedger, type LeadStore, type OutboxStore } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOutboxStore, type ConsentLedger, type DuePosition, type LeadStore, type OutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { MemoryLeadStore } from '../support/fakes';
@@ -309,6 +309,31 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(warmed?.history.map((entry) => entry.action).slice(-2)).toEqual(['touched', 'nurture_left']);
     expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([id('nurture-plain')]);
     expect(await outboxTypes(id('nurture-warming'))).toContain('lead.nurtured');
+  });
+
+  it('pages through a due-time index from where the last page ended, leads due at the same time in lead id order', async () => {
+    const duePool = `${poolId}-${name}-due`;
+    const route = { ...config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!, poolId: duePool };
+    // Due in 2031, after every other lead of these tests: a page starting there holds only these.
+    for (const [suffix, enteredAt] of [
+      ['due-b', '2031-01-01T01:00:00.000Z'],
+      ['due-a', '2031-01-01T01:00:00.000Z'],
+      ['due-c', '2031-01-01T02:00:00.000Z'],
+    ] as const) {
+      const intake = webFormIntake(config, { leadId: id(suffix), contact: { name: suffix, email: `${suffix}-${name}@example.com` } });
+      await store.leads.ingestLead(intake);
+      const change = leaveInPool({ lead: intake.lead, route, poolId: duePool, skipped: [], eventId: `${id(suffix)}-pooled`, now: at(enteredAt) });
+      expect(await store.leads.leaveInPool({ leadId: id(suffix), ...change, nurture: nurtureEntry(config.nurture.sequences[0], route.id, at(enteredAt)) })).toBe('pooled');
+    }
+    const list = async (page: { limit: number; after?: DuePosition }) => {
+      const { leads, next } = await store.leads.listDueNurturedLeads('2031-01-01T02:00:00.000Z', page);
+      return { leadIds: leads.map((lead) => lead.leadId), next };
+    };
+    const first = await list({ limit: 2, after: { at: '2031-01-01T00:00:00.000Z', leadId: '' } });
+    expect(first).toEqual({ leadIds: [id('due-a'), id('due-b')], next: { at: '2031-01-01T01:00:00.000Z', leadId: id('due-b') } });
+    expect(await list({ limit: 2, after: first.next })).toEqual({ leadIds: [id('due-c')] });
+    // A page that ends inside a tie: the next starts at the tie's next lead.
+    expect((await list({ limit: 1, after: { at: '2031-01-01T01:00:00.000Z', leadId: id('due-a') } })).leadIds).toEqual([id('due-b')]);
   });
 
   it('claims under the daily limit and holding cap, releases, and refuses the previous owner inside the cooldown', async () => {

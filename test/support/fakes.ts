@@ -27,6 +27,8 @@ import {
 } from '@leadflow/domain';
 import type {
   Dependencies,
+  DueLeadsPage,
+  DuePosition,
   IntakeOutcome,
   LeadStore,
   Mailer,
@@ -188,22 +190,27 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'offered';
   }
 
-  async listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]> {
-    const due = [...this.leads.values()].flatMap((lead) => {
-      const dueAt = lead.status === 'in_pool' && !lead.ownerId ? lead.nurture?.nextStepAt : undefined;
-      return dueAt !== undefined && dueAt <= dueBy ? [{ lead, dueAt }] : [];
-    });
-    return due
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
-      .slice(0, limit)
-      .map(({ lead }) => structuredClone(lead));
+  async listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
+    return this.dueLeadsPage((lead) => (lead.status === 'in_pool' && !lead.ownerId ? lead.nurture?.nextStepAt : undefined), dueBy, page);
   }
 
-  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
-    return [...this.leads.values()]
-      .filter((lead) => isOpenOffer(lead) && lead.offer.expiresAt <= now)
-      .sort((a, b) => a.offer!.expiresAt.localeCompare(b.offer!.expiresAt))
-      .slice(0, limit);
+  async listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
+    return this.dueLeadsPage((lead) => (isOpenOffer(lead) ? lead.offer.expiresAt : undefined), now, page);
+  }
+
+  /** A page of a due-time index as the DynamoDB store reads it: due by `dueBy`, by due time then lead id, after `page.after`. */
+  private dueLeadsPage(dueAtOf: (lead: Lead) => string | undefined, dueBy: string, page: { limit: number; after?: DuePosition }): DueLeadsPage {
+    const positionOf = (position: DuePosition) => `${position.at}\u0000${position.leadId}`;
+    const due = [...this.leads.values()]
+      .flatMap((lead) => {
+        const at = dueAtOf(lead);
+        return at !== undefined && at <= dueBy ? [{ lead, position: positionOf({ at, leadId: lead.leadId }), at }] : [];
+      })
+      .filter(({ position }) => !page.after || position > positionOf(page.after))
+      .sort((a, b) => (a.position < b.position ? -1 : 1))
+      .slice(0, page.limit);
+    const last = due.length === page.limit ? due.at(-1) : undefined;
+    return { leads: due.map(({ lead }) => structuredClone(lead)), ...(last ? { next: { at: last.at, leadId: last.lead.leadId } } : {}) };
   }
 
   /** Claims per rep, pool and local day, as the DynamoDB store's `CLAIMS#…` counters. */

@@ -244,7 +244,8 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
   const recycle = recycleSchedule(lead, recycleRules);
   let recycleRule: string | undefined;
   if (recycleRules && recycle) {
-    if (recycle.warnAt !== undefined && recycle.warnedAt === undefined && nowMs >= recycle.warnAt) {
+    // A lead a second breach takes from its owner in this plan is no longer theirs to save: no recycle warning.
+    if (!move && recycle.warnAt !== undefined && recycle.warnedAt === undefined && nowMs >= recycle.warnAt) {
       Object.assign(state, { recycleKey: recycle.key, recycleWarnedAt: at });
       const recycleAt = new Date(Math.max(recycle.at, nowMs + recycleRules.warnDaysBefore * dayMs)).toISOString();
       history.push({ at, action: 'recycle_warned', by: 'system', detail: `${ownerId} warned: pool ${lead.poolId} recycles the lead at ${recycleAt} (${recycle.rule})` });

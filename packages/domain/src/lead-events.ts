@@ -270,7 +270,7 @@ export const leadTaggedDetailSchema = z.strictObject({
 export const leadNurturedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   sequenceId: z.string(),
-  change: z.enum(['emailed', 'skipped', 'left']),
+  change: z.enum(['emailed', 'skipped', 'rescheduled', 'left']),
   stepId: z.optional(z.string()),
   left: z.optional(z.enum(['finished', 'unsubscribed', 'warmed', 'sequence_removed'])),
   nurturedAt: z.iso.datetime(),

@@ -67,6 +67,7 @@ export const leadHistoryEntrySchema = z.strictObject({
     'untagged',
     'nurture_entered',
     'nurture_emailed',
+    'nurture_rescheduled',
     'nurture_left',
   ]),
   by: z.string(),

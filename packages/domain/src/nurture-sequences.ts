@@ -154,10 +154,28 @@ export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; 
   return { before: lead, after, openLeads: [], event };
 }
 
-/** Why a lead leaves its sequence before the end. */
-export type NurtureExit = 'unsubscribed' | 'warmed' | 'sequence_removed';
+/**
+ * The lead re-filed when the due-time index holds it as due but its sequence, changed since, has no step
+ * due: past the sequence's last step (steps removed) it leaves the sequence (`finished`); else its next
+ * step, moved later, is due on its new day. Otherwise the lead would stay due in the index, read by every run.
+ */
+export function planNurtureRefile(input: { lead: Lead; sequence: NurtureSequence; now: Date; eventId: string }): LeadTransition {
+  const { lead, sequence, now, eventId } = input;
+  const nurture = lead.nurture;
+  if (!nurture || dueNurtureStep(nurture, sequence, now)) throw new Error(`Lead ${lead.leadId} has a nurture step due, or no sequence`);
+  const step = sequence.steps[nurture.stepsDone];
+  if (!step) return planNurtureExit({ lead, reason: 'finished', by: 'system', now, eventId });
+  const at = now.toISOString();
+  const state = nurtureState(sequence, nurture.enteredAt, nurture.stepsDone);
+  const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} now due at ${state.nextStepAt} (the sequence changed)` };
+  const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', eventId), sequenceId: sequence.id, change: 'rescheduled', stepId: step.id, nurturedAt: at }, at);
+  return { before: lead, after: changedLead(lead, { set: { nurture: state }, entry }), openLeads: [], event };
+}
 
-/** The lead leaving its sequence early (an unsubscribe, a sequence no longer configured): on the timeline and in `lead.nurtured`. */
+/** Why a lead leaves its sequence: before the end, or (`finished`) past the steps its sequence now has. */
+export type NurtureExit = 'unsubscribed' | 'warmed' | 'sequence_removed' | 'finished';
+
+/** The lead leaving its sequence early (an unsubscribe, a sequence no longer configured, steps removed): on the timeline and in `lead.nurtured`. */
 export function planNurtureExit(input: { lead: Lead; reason: NurtureExit; by: string; now: Date; eventId: string }): LeadTransition {
   const { lead } = input;
   if (!lead.nurture) throw new Error(`Lead ${lead.leadId} is in no nurture sequence`);

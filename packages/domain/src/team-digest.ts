@@ -67,18 +67,32 @@ function metricOf(type: LeadEventType, detail: Record<string, unknown>): { metri
 /** A digest time: on the quarter hour, because the digest schedule ticks every 15 minutes. */
 export const digestTimePattern = /^([01]\d|2[0-3]):(00|15|30|45)$/;
 
-/** The teams whose digest falls on the quarter hour of `now` (the schedule's tick), with the local day each covers. */
+/** The digest schedule's interval. */
+const tickMs = 15 * 60_000;
+
+/**
+ * The teams whose digest is due on the tick at `now`, with the local day each covers: the first tick at or
+ * after the team's `digest.at` on its wall clock, so a time the clocks skip (02:30 when summer time starts
+ * at 02:00) goes out at the first tick after it. A time the clocks repeat comes round twice; the record of
+ * digests sent keeps the second one from going out.
+ */
 export function teamsDueForDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
   return config.teams.flatMap((team) => {
     if (!team.digest) return [];
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: team.digest.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
-    const quarter = `${parts.hour}:${String(Math.floor(Number(parts.minute) / 15) * 15).padStart(2, '0')}`;
-    if (quarter !== team.digest.at) return [];
-    // The day before, on the team's wall clock: 36 hours back from mid-morning lands safely in it.
     const today = localDay(now, team.digest.timeZone);
+    const digestAt = `${today}T${team.digest.at}`;
+    const previousTick = new Date(now.getTime() - tickMs);
+    if (!(wallClock(now, team.digest.timeZone) >= digestAt && wallClock(previousTick, team.digest.timeZone) < digestAt)) return [];
+    // The day before, on the team's wall clock: 36 hours back from mid-morning lands safely in it.
     const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 24 * 3600 * 1000).toISOString().slice(0, 10);
     return [{ team, day: yesterday }];
   });
+}
+
+/** The date and time of `at` on the wall clock of `timeZone`, as `YYYY-MM-DDTHH:mm` (sorts as time does, on one wall clock). */
+function wallClock(at: Date, timeZone: string): string {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((part) => [part.type, part.value]));
+  return `${localDay(at, timeZone)}T${parts.hour}:${parts.minute}`;
 }
 
 /** Who receives a team's digest: its managers and the admins of its pools. */

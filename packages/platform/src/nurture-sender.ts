@@ -1,5 +1,19 @@
-import { dueNurtureStep, mayNurture, nurtureStepApplies, planNurtureExit, planNurtureStep, renderNurtureEmail, secretRefs, unsubscribeToken, unsubscribeUrl, type Lead, type LeadTransition } from '@leadflow/domain';
+import {
+  dueNurtureStep,
+  mayNurture,
+  nurtureStepApplies,
+  planNurtureExit,
+  planNurtureRefile,
+  planNurtureStep,
+  renderNurtureEmail,
+  secretRefs,
+  unsubscribeToken,
+  unsubscribeUrl,
+  type Lead,
+  type LeadTransition,
+} from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
+import type { DuePosition } from './ports/lead-store';
 import { logger } from './logger';
 
 export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'secrets' | 'publicBaseUrl' | 'newId'>;
@@ -7,11 +21,11 @@ export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 
 /** What became of one nurtured lead in a run. */
 export interface NurtureOutcome {
   leadId: string;
-  outcome: 'emailed' | 'skipped' | 'left' | 'not_due' | 'lead_changed' | 'send_failed';
+  outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed';
   stepId?: string;
 }
 
-/** Due leads read at a time; each run reads batches until no unseen due lead is left. */
+/** Due leads read at a time; each run reads pages until the index has no due lead after the last one read. */
 const dueBatchSize = 100;
 
 /**
@@ -19,21 +33,24 @@ const dueBatchSize = 100;
  * `nurture-due-by-time` index of leads waiting unowned in their pool), and for each the step due, if any. The step is recorded on
  * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
  * sent at most once, and a send the provider refuses is logged, not repeated. A lead whose consent no
- * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence.
+ * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence; one
+ * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`).
  */
 export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date): Promise<NurtureOutcome[]> {
   const outcomes: NurtureOutcome[] = [];
-  // A step taken moves the lead's due time on (or out of the index), so the next batch holds the rest; a
-  // lead still due after its turn (a step its sequence now places later) is not taken twice in a run.
+  // Each page starts after the last lead read, so a lead left due (changed under the run) holds nobody back;
+  // a lead whose next step is due too by `now` (the run was late) comes round again, and waits for the next run.
   const seen = new Set<string>();
-  for (;;) {
-    const batch = (await deps.leads.listDueNurturedLeads(now.toISOString(), dueBatchSize)).filter((lead) => !seen.has(lead.leadId));
-    if (batch.length === 0) return outcomes;
-    for (const lead of batch) {
+  let after: DuePosition | undefined;
+  do {
+    const page = await deps.leads.listDueNurturedLeads(now.toISOString(), { limit: dueBatchSize, after });
+    for (const lead of page.leads.filter((candidate) => !seen.has(candidate.leadId))) {
       seen.add(lead.leadId);
       outcomes.push(await advance(deps, lead, now));
     }
-  }
+    after = page.next;
+  } while (after);
+  return outcomes;
 }
 
 async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): Promise<NurtureOutcome> {
@@ -44,7 +61,7 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
     (await deps.leads.applyTransition(transition)) === 'applied' ? { leadId: lead.leadId, outcome, ...(stepId ? { stepId } : {}) } : { leadId: lead.leadId, outcome: 'lead_changed' };
   if (!sequence) return write(planNurtureExit({ lead, reason: 'sequence_removed', by: 'system', now, eventId: deps.newId() }), 'left');
   const due = dueNurtureStep(nurture, sequence, now);
-  if (!due) return { leadId: lead.leadId, outcome: 'not_due' };
+  if (!due) return write(planNurtureRefile({ lead, sequence, now, eventId: deps.newId() }), nurture.stepsDone < sequence.steps.length ? 'rescheduled' : 'left');
   if (!lead.contact.email || !mayNurture(lead, await deps.consents.entriesFor(lead.leadId))) {
     return write(planNurtureExit({ lead, reason: 'unsubscribed', by: 'system', now, eventId: deps.newId() }), 'left');
   }

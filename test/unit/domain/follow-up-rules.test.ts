@@ -147,6 +147,19 @@ describe('recycling (pure, controlled clock)', () => {
     expect(planFollowUps({ lead: recycled.lead, rules: recycling, now: at(72) })).toBeUndefined();
   });
 
+  it('does not warn of a recycle in the plan whose second breach takes the lead from its owner', () => {
+    const recycling: FollowUpRules = {
+      sla: slaRulesSchema.parse({ firstContactMinutes: { C: 1440 }, secondBreach: { afterMinutes: 1440, action: 'return_to_pool' } }),
+      pool: pool({ noFirstContactHours: 72, warnDaysBefore: 1 }),
+    };
+    const { plans } = runAt(owned({}, 'C'), recycling, [24, 48]);
+    expect(plans[0]!.events.map((event) => event.type)).toEqual(['lead.sla_breached']);
+    // T+48h is both the second breach and the recycle warning's time: the breach returns the lead to the pool, unwarned.
+    expect(plans[1]!.events.map((event) => event.type)).toEqual(['lead.sla_breached', 'lead.recycled']);
+    expect(plans[1]!.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ava' });
+    expect(plans[1]!.historyEntries.map((entry) => entry.action)).toEqual(['escalated', 'recycled']);
+  });
+
   it('a warning that went out late still gives the owner D days before the recycle', () => {
     const recycling = rules({ noFirstContactHours: 72, warnDaysBefore: 1 });
     const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(80) })!;

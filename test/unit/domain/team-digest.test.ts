@@ -15,6 +15,18 @@ describe("the managers' morning digest (pure)", () => {
     expect(teamsDueForDigest(config, new Date('2026-07-01T12:30:00Z')).map(({ team }) => team.id)).toEqual(['americas']);
   });
 
+  it('goes out at the first tick after a digest time the clocks skip, once, and at the time itself on other days', () => {
+    const earlyBird = demoConfiguration();
+    earlyBird.teams = [{ ...earlyBird.teams.find((team) => team.id === 'americas')!, digest: { at: '02:30', timeZone: 'America/New_York' } }];
+    // New York skips 02:00–03:00 on 2026-03-08: from midnight EST (05:00 UTC) to the morning after 02:30 EDT, every tick.
+    const ticks = Array.from({ length: 4 * 26 }, (_, index) => new Date(Date.parse('2026-03-08T05:00:00Z') + index * 15 * 60_000));
+    const due = ticks.flatMap((tick) => teamsDueForDigest(earlyBird, tick).map(({ day }) => [tick.toISOString(), day]));
+    expect(due).toEqual([
+      ['2026-03-08T07:00:00.000Z', '2026-03-07'],
+      ['2026-03-09T06:30:00.000Z', '2026-03-08'],
+    ]);
+  });
+
   it("counts each event for its rep on the team's local day, and only what the digest reports", () => {
     const base = { eventId: 'e1', leadId: 'l1', poolId: 'americas-inbound', channel: 'website', capturedAt: '2026-03-02T10:00:00.000Z', by: 'system' };
     // 03:00 UTC on the 3rd is still the 2nd in New York.

@@ -208,6 +208,60 @@ describe('a nurture sequence on the clock', () => {
   });
 });
 
+describe('leads the due-time index holds as due', () => {
+  /** A lead entered on `day(7)`, due its first step then: the index files it after the leads below. */
+  async function dueLead(deps: Deps) {
+    await captureAndRoute(deps, 'n-due');
+    deps.store.leads.get('n-due')!.nurture = { sequenceId: 'welcome', enteredAt: day(7).toISOString(), stepsDone: 0, nextStepAt: day(7).toISOString() };
+  }
+
+  /** `count` copies of the due lead in the welcome sequence since its capture, `stepsDone` steps in and filed as due at `nextStepAt`. */
+  function filedLeads(deps: Deps, prefix: string, count: number, nurture: { stepsDone: number; nextStepAt: Date }): string[] {
+    const template = deps.store.leads.get('n-due')!;
+    return Array.from({ length: count }, (_, index) => {
+      const leadId = `${prefix}-${String(index).padStart(3, '0')}`;
+      const state = { sequenceId: 'welcome', enteredAt: capturedAt.toISOString(), stepsDone: nurture.stepsDone, nextStepAt: nurture.nextStepAt.toISOString() };
+      deps.store.leads.set(leadId, { ...structuredClone(template), leadId, nurture: state });
+      return leadId;
+    });
+  }
+
+  it('finishes the sequence of leads past its last step, re-files a step moved later, and still emails the lead due after them', async () => {
+    const deps = fakeDependencies(day(7, 2));
+    await dueLead(deps);
+    // 150 leads took two steps while the sequence had three, and the third (day 7) fell due; one more was due its second step on day 3.
+    const cut = filedLeads(deps, 'n-cut', 150, { stepsDone: 2, nextStepAt: day(7, 0) });
+    const [moved] = filedLeads(deps, 'n-moved', 1, { stepsDone: 1, nextStepAt: day(3, 0) });
+    // Then the sequence was cut to two steps, its second moved to day 10.
+    const welcome = deps.config.nurture.sequences.find((sequence) => sequence.id === 'welcome')!;
+    welcome.steps = [welcome.steps[0], { ...welcome.steps[1], delayDays: 10 }];
+
+    const { outcomes } = await runSender(deps, day(7, 2));
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['rescheduled', ...cut.map(() => 'left'), 'emailed']);
+    expect(sentSteps(deps)).toEqual(['hello']);
+    for (const leadId of cut) expect(deps.store.leads.get(leadId)!.nurture).toBeUndefined();
+    expect(deps.store.leads.get(cut[0])!.history.at(-1)).toMatchObject({ action: 'nurture_left', by: 'system', detail: 'left nurture sequence welcome: finished' });
+    expect(deps.store.leads.get(moved)).toMatchObject({ nurture: { stepsDone: 1, nextStepAt: day(10, 0).toISOString() } });
+    expect(deps.store.leads.get(moved)!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: `welcome step case-study now due at ${day(10, 0).toISOString()} (the sequence changed)` });
+    const nurtured = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured').map((event) => event.detail.left ?? event.detail.change);
+    expect(nurtured).toEqual(['rescheduled', ...cut.map(() => 'finished'), 'emailed']);
+    // Nothing is left due: the next run reads no lead.
+    expect((await runSender(deps, day(7, 3))).outcomes).toEqual([]);
+  });
+
+  it('pages past leads that stay due, so they hold back none of the leads after them', async () => {
+    const deps = fakeDependencies(day(7, 2));
+    await dueLead(deps);
+    const busy = new Set(filedLeads(deps, 'n-busy', 150, { stepsDone: 1, nextStepAt: day(3, 0) }));
+    // Each of these changes under every write of the run, so each stays due.
+    const applyTransition = deps.store.applyTransition.bind(deps.store);
+    deps.store.applyTransition = async (transition) => (busy.has(transition.before.leadId) ? 'lead_changed' : applyTransition(transition));
+    const { outcomes } = await runSender(deps, day(7, 2));
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual([...[...busy].map(() => 'lead_changed'), 'emailed']);
+    expect(sentSteps(deps)).toEqual(['hello']);
+  });
+});
+
 describe('who enters, and what is refused', () => {
   it('only leads whose consent covers marketing email enter; a withdrawal on the ledger keeps them out and stops the emails', async () => {
     const deps = fakeDependencies(day(0));

@@ -127,6 +127,23 @@ describe('strategy offer: first to accept', () => {
     expect(lead).toMatchObject({ status: 'in_pool', routing: { strategy: 'pool' } });
     expect(eventsOf(deps, 'lead.offered')).toHaveLength(1);
   });
+  it('leaves a lead whose expired offer names a pool no longer configured in its capture pool, and goes on to the offers after it', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps, 'l-due');
+    const template = structuredClone(deps.store.leads.get('l-due')!);
+    // 150 offers made earlier by a route whose pool has since left the configuration.
+    const orphans = Array.from({ length: 150 }, (_, index) => `l-orphan-${String(index).padStart(3, '0')}`);
+    for (const leadId of orphans) deps.store.leads.set(leadId, { ...structuredClone(template), leadId, offer: { ...template.offer!, poolId: 'retired-accounts', expiresAt: '2026-03-02T17:01:00.000Z' } });
+
+    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time });
+    expect(await expire('2026-03-02T17:06:00.000Z')).toEqual({ expired: [...orphans, 'l-due'] });
+    expect(deps.store.leads.get('l-due')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory', poolId: 'key-accounts' } });
+    // Out of the offer-expiry index, waiting unassigned in the form's pool (not the offer's), where its listing shows them.
+    expect(template.poolId).toBe('americas-inbound');
+    for (const leadId of orphans) expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'in_pool', poolId: template.poolId, routing: { strategy: 'pool', outcome: 'pooled' } });
+    expect((await deps.store.listPoolLeads(template.poolId, { limit: 100 })).leads.map((lead) => lead.leadId)).toContain(orphans[0]);
+    expect(await expire('2026-03-02T17:07:00.000Z')).toEqual({ expired: [] });
+  });
   it('leaves a lead on offer alone when a re-score or redelivery routes it by another route; only the offer decides it', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);

@@ -26,7 +26,7 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
+import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
@@ -371,32 +371,28 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async listExpiredOffers(now: string, limit: number): Promise<Lead[]> {
-    const items = await queryEveryShard(this.client, {
-      tableName: this.tableName,
-      indexName: 'offer-expiry-by-time',
-      partitionAttribute: 'offerExpiryPartition',
-      prefix: openOfferPartition,
-      sortAttribute: 'offerExpiresAt',
-      sortCondition: '#sort <= :now',
-      values: { ':now': now },
-      limit,
-    });
-    return items.map(leadFromItem);
+  async listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
+    return this.dueLeadsPage({ indexName: 'offer-expiry-by-time', partitionAttribute: 'offerExpiryPartition', prefix: openOfferPartition, sortAttribute: 'offerExpiresAt' }, now, page);
   }
 
-  async listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]> {
+  async listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
+    return this.dueLeadsPage({ indexName: 'nurture-due-by-time', partitionAttribute: 'nurtureDuePartition', prefix: nurtureDuePartition, sortAttribute: 'nurtureDueAt' }, dueBy, page);
+  }
+
+  /** A page of a sharded due-time index of leads: due by `dueBy`, after `page.after` (its time, then its lead's key). */
+  private async dueLeadsPage(index: { indexName: string; partitionAttribute: string; prefix: string; sortAttribute: string }, dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
+    const { after, limit } = page;
     const items = await queryEveryShard(this.client, {
       tableName: this.tableName,
-      indexName: 'nurture-due-by-time',
-      partitionAttribute: 'nurtureDuePartition',
-      prefix: nurtureDuePartition,
-      sortAttribute: 'nurtureDueAt',
-      sortCondition: '#sort <= :dueBy',
-      values: { ':dueBy': dueBy },
+      ...index,
+      sortCondition: after ? '#sort BETWEEN :after AND :dueBy' : '#sort <= :dueBy',
+      values: { ':dueBy': dueBy, ...(after ? { ':after': after.at } : {}) },
       limit,
+      ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });
-    return items.map(leadFromItem);
+    const leads = items.map(leadFromItem);
+    const last = items.length === limit ? items.at(-1) : undefined;
+    return { leads, ...(last ? { next: { at: String(last[index.sortAttribute]), leadId: String(last.leadId) } } : {}) };
   }
 
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {

@@ -33,10 +33,20 @@ export interface ShardedIndexQuery {
   sortCondition: string;
   values: Record<string, unknown>;
   limit: number;
+  /**
+   * Where the page starts: only items after this sort value and table key `pk` (items of equal sort value
+   * go in `pk` order). The sort condition must still take in `sortValue` itself, for the items after it in a tie.
+   * A shard reads its ties in the index's own order, so more than `limit` items of one sort value in one
+   * shard may leave some to the next reader that starts from the beginning.
+   */
+  after?: { sortValue: string; pk: string };
 }
 
-/** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order. */
+/** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order (then `pk` order), after `query.after`. */
 export async function queryEveryShard(client: DynamoDBDocumentClient, query: ShardedIndexQuery): Promise<Array<Record<string, unknown>>> {
+  const position = (item: Record<string, unknown>) => ({ sortValue: String(item[query.sortAttribute]), pk: String(item.pk) });
+  const { after } = query;
+  const isAfter = (item: Record<string, unknown>) => !after || comparePositions(position(item), after) > 0;
   const perShard = await Promise.all(
     partitionsOf(query.prefix).map(async (partition) => {
       const items: Array<Record<string, unknown>> = [];
@@ -53,7 +63,7 @@ export async function queryEveryShard(client: DynamoDBDocumentClient, query: Sha
             ExclusiveStartKey: startKey,
           }),
         );
-        items.push(...(page.Items ?? []));
+        items.push(...(page.Items ?? []).filter(isAfter));
         startKey = page.LastEvaluatedKey;
       } while (startKey && items.length < query.limit);
       return items;
@@ -61,6 +71,11 @@ export async function queryEveryShard(client: DynamoDBDocumentClient, query: Sha
   );
   return perShard
     .flat()
-    .sort((a, b) => String(a[query.sortAttribute]).localeCompare(String(b[query.sortAttribute])))
+    .sort((a, b) => comparePositions(position(a), position(b)))
     .slice(0, query.limit);
+}
+
+function comparePositions(a: { sortValue: string; pk: string }, b: { sortValue: string; pk: string }): number {
+  const [left, right] = a.sortValue === b.sortValue ? [a.pk, b.pk] : [a.sortValue, b.sortValue];
+  return left < right ? -1 : left > right ? 1 : 0;
 }

@@ -40,6 +40,18 @@ export interface IntakeOutcome {
   outcome: 'created' | 'touched' | 'replayed';
 }
 
+/** A place in a due-time index, which orders its leads by due time, then lead id: where the next page starts. */
+export interface DuePosition {
+  at: string;
+  leadId: string;
+}
+
+/** A page of a due-time index, and where the next starts when this one is full. */
+export interface DueLeadsPage {
+  leads: Lead[];
+  next?: DuePosition;
+}
+
 /** Which lead to erase the person from, and how (see `erasePersonFromLead`). */
 export type LeadErasureRequest = ({ leadId: string } | { dedupKey: string }) & { erase: (lead: Lead) => LeadErasure | undefined };
 
@@ -76,10 +88,10 @@ export interface LeadStore {
    * index, and stores `lead.offered`, in one transaction.
    */
   offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'>;
-  /** The first `limit` leads whose open offer expired by `now`, soonest expiry first (from the sparse offer-expiry index). */
-  listExpiredOffers(now: string, limit: number): Promise<Lead[]>;
-  /** The first `limit` leads waiting in a pool whose next nurture step is due by `dueBy`, soonest first (from the sparse nurture-due index). */
-  listDueNurturedLeads(dueBy: string, limit: number): Promise<Lead[]>;
+  /** A page of the leads whose open offer expired by `now`, soonest expiry first, after `page.after` (from the sparse offer-expiry index). */
+  listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage>;
+  /** A page of the leads waiting in a pool whose next nurture step is due by `dueBy`, soonest first, after `page.after` (from the sparse nurture-due index). */
+  listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage>;
   /**
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must
