@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -46,8 +46,10 @@ export class LeadAlarms extends Construct {
     super(scope, id);
     // CloudWatch can publish to an encrypted topic only with a customer-managed key it may use.
     const key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the Leadflow alarm topic.', enableKeyRotation: true, removalPolicy: props.removalPolicy });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', { displayName: `Leadflow alarms (${Stack.of(this).stackName})`, masterKey: key, enforceSSL: true });
+    // The topic policy enforceSSL writes replaces SNS's default one, so CloudWatch may publish (and use the
+    // key) only by this grant, which holds for this stack's alarms alone (no confused deputy).
+    this.topic.grantPublish(this.thisStacksAlarms());
     for (const email of props.operations.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
 
     for (const [name, leadFunction] of props.functions) this.byFunction.set(name, this.functionAlarms(name, leadFunction));
@@ -105,8 +107,8 @@ export class LeadAlarms extends Construct {
   }
 
   private leadFlowAlarms(operations: OperationsConfiguration): cloudwatch.Alarm[] {
-    const fetchFailures = operationalMetric(operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period: Duration.minutes(5) });
-    const speedToLead = operationalMetric(operationalMetricNames.speedToLead, { statistic: 'p90', period: Duration.minutes(15) });
+    const fetchFailures = operationalMetric(this, operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period: Duration.minutes(5) });
+    const speedToLead = operationalMetric(this, operationalMetricNames.speedToLead, { statistic: 'p90', period: Duration.minutes(15) });
     return [
       this.alarm('platform-lead-fetch-failed', "Reading an ad platform's lead failed (token expired, platform down); leads wait as pending_fetch and are retried.", fetchFailures, 1),
       this.alarm(
@@ -120,6 +122,17 @@ export class LeadAlarms extends Construct {
     ];
   }
 
+  /** CloudWatch acting for an alarm of this stack (every alarm is named `<stack name>-<name>`). */
+  private thisStacksAlarms(): iam.IPrincipal {
+    const stack = Stack.of(this);
+    const alarmArns = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: this.alarmName('*'), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarmArns } });
+  }
+
+  private alarmName(name: string): string {
+    return `${Stack.of(this).stackName}-${name}`;
+  }
+
   private alarm(
     name: string,
     description: string,
@@ -129,7 +142,7 @@ export class LeadAlarms extends Construct {
     comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, name, {
-      alarmName: `${Stack.of(this).stackName}-${name}`,
+      alarmName: this.alarmName(name),
       alarmDescription: description,
       metric,
       threshold,

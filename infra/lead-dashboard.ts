@@ -31,8 +31,8 @@ export class LeadDashboard extends Construct {
     const { configuration, functions, httpApi, alarms } = props;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: Stack.of(this).stackName, defaultInterval: Duration.hours(24) });
 
-    const capturedByChannel = configuration.channels.map((channel) => operationalMetric(operationalMetricNames.leadCaptured, { statistic: 'Sum', period, dimensions: { channel: channel.id }, label: channel.name }));
-    const speedToLead = (statistic: 'p50' | 'p90') => operationalMetric(operationalMetricNames.speedToLead, { statistic, period: Duration.minutes(15), label: `speed to lead ${statistic}` });
+    const capturedByChannel = configuration.channels.map((channel) => operationalMetric(this, operationalMetricNames.leadCaptured, { statistic: 'Sum', period, dimensions: { channel: channel.id }, label: channel.name }));
+    const speedToLead = (statistic: 'p50' | 'p90') => operationalMetric(this, operationalMetricNames.speedToLead, { statistic, period: Duration.minutes(15), label: `speed to lead ${statistic}` });
     const deadLetterDepths = [...functions].flatMap(([name, leadFunction]) =>
       leadFunction.deadLetterQueue ? [leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), label: name })] : [],
     );
@@ -50,15 +50,19 @@ export class LeadDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Assignments and notifications',
         left: [
-          operationalMetric(operationalMetricNames.leadAssigned, { statistic: 'Sum', period, label: 'assigned' }),
-          operationalMetric(operationalMetricNames.repNotified, { statistic: 'Sum', period, label: 'reps notified' }),
+          operationalMetric(this, operationalMetricNames.leadAssigned, { statistic: 'Sum', period, label: 'assigned' }),
+          operationalMetric(this, operationalMetricNames.repNotified, { statistic: 'Sum', period, label: 'reps notified' }),
         ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth (messages waiting)', left: deadLetterDepths, width: 12 }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Ad-platform lead fetch failures', left: [operationalMetric(operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period, label: 'failed fetches' })], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Ad-platform lead fetch failures',
+        left: [operationalMetric(this, operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period, label: 'failed fetches' })],
+        width: 12,
+      }),
       new cloudwatch.GraphWidget({
         title: 'API errors',
         left: [httpApi.api.metricServerError({ statistic: 'Sum', period, label: '5xx' }), httpApi.api.metricClientError({ statistic: 'Sum', period, label: '4xx' })],

@@ -14,6 +14,7 @@ import { functionLimits, tables as tableDefinitions, type FunctionDefinition, ty
 import { DeadLetterQueue } from './dead-letter-queue';
 import type { StackFunctionBundles } from './function-bundling';
 import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
+import { metricsServiceOf, metricsServiceVariable } from './operational-metrics';
 
 /** Tag carried by every resource of a manifest function; tests and cost reports find functions by it. */
 export const functionTagKey = 'leadflow:function';
@@ -113,6 +114,7 @@ export class LeadFunction extends Construct {
         LEADS_EVENT_BUS_NAME: props.eventBus.eventBusName,
         LEADS_VALIDATED_CONFIG_FILE: bundledConfigurationPath,
         [secretsPrefixVariable]: props.secrets.prefix,
+        [metricsServiceVariable]: metricsServiceOf(this),
         ...(definition.writesReports ? { LEADS_REPORTS_BUCKET: props.reportBucket.bucketName } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },

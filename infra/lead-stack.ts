@@ -87,7 +87,7 @@ export class LeadStack extends Stack {
       logRetention,
     });
 
-    this.secrets = new IntegrationSecrets(this, 'Secrets', { configuration: props.configuration });
+    this.secrets = new IntegrationSecrets(this, 'Secrets', { configuration: props.configuration, removalPolicy: dataPolicy.removalPolicy });
     this.reports = new ReportBucket(this, 'Reports', { removalPolicy: dataPolicy.removalPolicy });
 
     let scheduleGroup: scheduler.ScheduleGroup | undefined;

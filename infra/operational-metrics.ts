@@ -1,16 +1,28 @@
-import { Duration } from 'aws-cdk-lib';
+import { Stack, type Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { operationalMetricsNamespace, operationalMetricsService, type OperationalMetricName } from '@leadflow/platform';
+import type { IConstruct } from 'constructs';
+import { operationalMetricsNamespace, type OperationalMetricName } from '@leadflow/platform';
+
+/** The environment variable Powertools Metrics takes the `service` dimension from (the logger names its service itself). */
+export const metricsServiceVariable = 'POWERTOOLS_SERVICE_NAME';
 
 /**
- * A metric the handlers publish (Powertools Metrics, embedded metric format). Without `dimensions` it is
- * the total every handler publishes beside its breakdown; with them, one slice (e.g. one channel).
+ * The `service` dimension of a stack's metrics: its stack name, unique in an account and region, so
+ * stages that share one never alarm or chart on each other's leads.
  */
-export function operationalMetric(name: OperationalMetricName, options: { statistic: string; period: Duration; dimensions?: Record<string, string>; label?: string }): cloudwatch.Metric {
+export function metricsServiceOf(scope: IConstruct): string {
+  return Stack.of(scope).stackName;
+}
+
+/**
+ * A metric the handlers of `scope`'s stack publish (Powertools Metrics, embedded metric format). Without
+ * `dimensions` it is the total every handler publishes beside its breakdown; with them, one slice (e.g. one channel).
+ */
+export function operationalMetric(scope: IConstruct, name: OperationalMetricName, options: { statistic: string; period: Duration; dimensions?: Record<string, string>; label?: string }): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: operationalMetricsNamespace,
     metricName: name,
-    dimensionsMap: { service: operationalMetricsService, ...options.dimensions },
+    dimensionsMap: { service: metricsServiceOf(scope), ...options.dimensions },
     statistic: options.statistic,
     period: options.period,
     label: options.label,

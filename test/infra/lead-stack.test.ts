@@ -4,7 +4,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema } from '@leadflow/domain';
+import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema, secretRefs } from '@leadflow/domain';
 import { funnelArchiveKey, rollupArchiveKey } from '@leadflow/platform';
 import { functionLimits, manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -407,6 +407,19 @@ describe('secrets', () => {
     }
     const templateText = JSON.stringify(template.toJSON());
     for (const value of Object.values(demoSecretValues())) expect(templateText).not.toContain(value as string);
+  });
+
+  it('says for each kind of secret why it is rotated by hand (AwsSolutions-SMG4): a third party issues it, a partner holds it too, or it signed links already sent', () => {
+    const reasonOf = (name: string) => {
+      const secret = leadApp.stack.secrets.secrets.get(name)?.secret;
+      expect(secret, name).toBeDefined();
+      const suppressions = (resources[logicalIdOf(secret!)].Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>;
+      return suppressions.find((suppression) => suppression.id === 'AwsSolutions-SMG4')?.reason;
+    };
+    expect(reasonOf(secretRefs.metaAppSecret.name)).toMatch(/issued by, or registered with, a third party/);
+    const partnerSource = leadApp.configuration.integrations.generic!.sources[0].id;
+    expect(reasonOf(secretRefs.genericSourceSecret(partnerSource).name)).toMatch(/^(?!.*third party).*held by a partner's system/);
+    expect(reasonOf(secretRefs.actionLinkKey.name)).toMatch(/^(?!.*(third party|partner)).*Leadflow's own and signed the links already sent.*\{"current", "previous"\}/);
   });
 });
 

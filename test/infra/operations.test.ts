@@ -5,9 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { deployedConfiguration } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
-import { operationalMetricNames } from '@leadflow/platform';
+import { operationalMetricNames, operationalMetricsNamespace } from '@leadflow/platform';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { functionTagKey } from '../../infra/lead-function';
+import { metricsServiceVariable } from '../../infra/operational-metrics';
 import { operatorEndpoints, outputNames } from '../../infra/operator-outputs';
 import { StageError, stagesWithConfiguration } from '../../infra/stage';
 import { assertionAppProps } from './cdk-context';
@@ -118,7 +119,7 @@ describe.each(stages)('stage %s: alarms', (stage) => {
 
   it('alarms on any platform lead fetch failure in five minutes, and on speed to lead p90 over 15 minutes above the configured bound', () => {
     const { template, leadApp } = get();
-    const service = [{ Name: 'service', Value: 'leadflow' }];
+    const service = [{ Name: 'service', Value: leadApp.stack.stackName }];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Leadflow',
       MetricName: operationalMetricNames.platformLeadFetchFailed,
@@ -149,6 +150,21 @@ describe.each(stages)('stage %s: alarms', (stage) => {
     const subscribers = ofType(resources, 'AWS::SNS::Subscription').map(([, subscription]) => subscription.Properties);
     expect(subscribers.map((subscription) => subscription.Endpoint).sort()).toEqual([...leadApp.configuration.operations.alarmEmails].sort());
     for (const subscription of subscribers) expect(subscription).toMatchObject({ Protocol: 'email', TopicArn: topicRef() });
+  });
+
+  it("lets CloudWatch publish to the topic, and use its key, for this stack's alarms only", () => {
+    const { resources, leadApp } = get();
+    const alarmArns = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${leadApp.stack.stackName}-*`]] };
+    const thisStacksAlarms = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': alarmArns } };
+    const statementsOf = (type: string, policy: (properties: Record<string, any>) => { Statement: Array<Record<string, any>> }) => ofType(resources, type).flatMap(([, resource]) => policy(resource.Properties).Statement);
+    const cloudWatchStatements = [...statementsOf('AWS::SNS::TopicPolicy', (properties) => properties.PolicyDocument), ...statementsOf('AWS::KMS::Key', (properties) => properties.KeyPolicy)].filter(
+      (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(cloudWatchStatements).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: topicRef(), Condition: thisStacksAlarms }),
+      expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: thisStacksAlarms }),
+    ]);
+    for (const alarm of alarmsOf(resources)) expect(alarm.AlarmName).toMatch(new RegExp(`^${leadApp.stack.stackName}-`));
   });
 
   it("has a dashboard with captured leads per configured channel, speed to lead, every queue's depth, fetch failures and API errors", () => {
@@ -182,6 +198,22 @@ describe('stage differences', () => {
     }
   });
 
+  it("keeps each stage's custom metrics apart: its functions publish, and its alarms and dashboard read, under its own service", () => {
+    for (const stage of stages) {
+      const { resources, leadApp } = synthesised[stage];
+      for (const [logicalId, lambda] of ofType(resources, 'AWS::Lambda::Function').filter(([, resource]) => resource.Properties.Tags?.some((tag: { Key: string }) => tag.Key === functionTagKey))) {
+        expect(lambda.Properties.Environment.Variables[metricsServiceVariable], `${stage} ${logicalId}`).toBe(leadApp.stack.stackName);
+      }
+      const customMetricAlarms = alarmsOf(resources).filter((alarm) => alarm.Namespace === operationalMetricsNamespace);
+      expect(customMetricAlarms.length).toBeGreaterThan(0);
+      for (const alarm of customMetricAlarms) expect(alarm.Dimensions, `${stage} ${alarm.AlarmName}`).toEqual([{ Name: 'service', Value: leadApp.stack.stackName }]);
+      expect(JSON.stringify(ofType(resources, 'AWS::CloudWatch::Dashboard')[0][1].Properties.DashboardBody)).toContain(`\\"service\\",\\"${leadApp.stack.stackName}\\"`);
+    }
+    const customMetricDimensions = (stage: (typeof stages)[number]) =>
+      alarmsOf(synthesised[stage].resources).flatMap((alarm) => (alarm.Namespace === operationalMetricsNamespace ? [JSON.stringify(alarm.Dimensions)] : []));
+    expect(customMetricDimensions('prod').filter((dimensions) => customMetricDimensions('dev').includes(dimensions))).toEqual([]);
+  });
+
   it('prod retains its data with deletion protection and PITR; dev can be torn down', () => {
     const expectations = { prod: { policy: 'Retain', protection: true, userPool: 'ACTIVE' }, dev: { policy: 'Delete', protection: false, userPool: 'INACTIVE' } };
     for (const stage of stages) {
@@ -200,6 +232,10 @@ describe('stage differences', () => {
         expect(logGroup.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
         expect(logGroup.Properties.RetentionInDays, `${stage} ${logicalId}`).toBe(leadApp.configuration.operations.logRetentionDays);
       }
+      // The platforms' values, and the key that signed every link already sent, go only with the stage's data.
+      const secrets = ofType(resources, 'AWS::SecretsManager::Secret');
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const [logicalId, secret] of secrets) expect(secret.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
     }
     expect(synthesised.prod.leadApp.configuration.operations.logRetentionDays).not.toBe(synthesised.dev.leadApp.configuration.operations.logRetentionDays);
   });

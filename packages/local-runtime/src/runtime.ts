@@ -120,6 +120,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       LEADS_PUBLIC_BASE_URL: ownUrl,
       LEADS_REPORTS_DIR: reportsDir,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
+      // The handlers' metrics go under this service, as a stage's go under its stack name.
+      POWERTOOLS_SERVICE_NAME: 'local',
       LEADS_TURNSTILE_VERIFY_URL: `${ownUrl}${standInsBasePath}/turnstile/siteverify`,
       LEADS_META_GRAPH_BASE_URL: `${ownUrl}${standInsBasePath}/meta-graph`,
       LEADS_LINKEDIN_API_BASE_URL: `${ownUrl}${standInsBasePath}/linkedin`,

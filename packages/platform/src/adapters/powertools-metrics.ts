@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { operationalMetricsNamespace, operationalMetricsService, type OperationalMetricName, type OperationalMetrics } from '../ports/operational-metrics';
+import { operationalMetricsNamespace, type OperationalMetricName, type OperationalMetrics } from '../ports/operational-metrics';
 
 /**
  * Metrics as CloudWatch embedded-metric-format log lines (Powertools Metrics), published at once: no
@@ -8,7 +8,8 @@ import { operationalMetricsNamespace, operationalMetricsService, type Operationa
  * files one value under both metrics without a second line.
  */
 export class PowertoolsMetrics implements OperationalMetrics {
-  private readonly metrics = new Metrics({ namespace: operationalMetricsNamespace, serviceName: operationalMetricsService });
+  // The `service` dimension is POWERTOOLS_SERVICE_NAME, which Powertools reads itself: the stack name, set by the CDK app.
+  private readonly metrics = new Metrics({ namespace: operationalMetricsNamespace });
 
   count(name: OperationalMetricName, dimensions: Record<string, string> = {}): void {
     this.publish(name, MetricUnit.Count, 1, dimensions);

@@ -9,9 +9,12 @@ export interface OperationalMetrics {
   measure(name: OperationalMetricName, milliseconds: number, dimensions?: Record<string, string>): void;
 }
 
-/** The CloudWatch namespace and the `service` dimension every metric carries (Powertools' default dimension). */
+/**
+ * The CloudWatch namespace of every metric. Each also carries the `service` dimension (Powertools' default
+ * dimension, from `POWERTOOLS_SERVICE_NAME`): the stack name in AWS, `local` under `npm start`, so stages
+ * sharing an account and region never count each other's leads.
+ */
 export const operationalMetricsNamespace = 'Leadflow';
-export const operationalMetricsService = 'leadflow';
 
 /**
  * Every metric the handlers emit, with what it means; the CDK app's alarms and dashboard read the
