@@ -26,7 +26,7 @@ const turnstileTokenField = 'cf-turnstile-response';
  * `POST /forms/{formId}/submissions`: rate-limit, verify, validate and clean the post, then store the
  * lead (or a touch on the person's existing lead) with its event in one transaction.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
   const formOf = (event: APIGatewayProxyEventV2) => dependencies().config.forms.find((candidate) => candidate.id === (event.pathParameters?.formId ?? ''));
   // Every answer to an allowed origin carries CORS headers, refusals included: the embed script shows their field errors.
   const headersFor = (event: APIGatewayProxyEventV2) => {
@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
   return httpHandler(
     async (event) => {
-      const { config, leads, roi, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
+      const { config, leads, measuredPriors, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
       const form = formOf(event);
       if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
       const ip = event.requestContext.http.sourceIp;
@@ -50,7 +50,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
 
       const idempotencyKey = headerValue(event, 'idempotency-key');
-      const outcome = await ingestSubmission({ config, leads, newId, roi }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+      const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
       return acknowledge(event, form, intakeAcknowledgement(outcome));
     },
     { headersFor },
@@ -84,7 +84,7 @@ export const handler = createHandler(
   lambdaDependenciesOf({
     config: providers.config,
     leads: providers.leads,
-    roi: providers.roi,
+    measuredPriors: providers.measuredPriors,
     rateLimiter: providers.rateLimiter,
     humanVerifier: providers.humanVerifier,
     secrets: providers.secrets,

@@ -6,7 +6,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * `POST /imports?source=<channel>[&campaign=<id>][&pool=<poolId>][&country=<CC>]` with a `text/csv`
  * body: imports a lead list through the shared intake and answers the counts and the row errors.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canImportLeads(principal)) throw forbidden('Importing leads needs the manager or admin role');
@@ -21,4 +21,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, now: providers.now, newId: providers.newId }));
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, measuredPriors: providers.measuredPriors, now: providers.now, newId: providers.newId }));

@@ -22,9 +22,9 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * tolerance). `event_id`, or else the `Idempotency-Key` header, or else the signed timestamp and body, makes a
  * redelivery a replay of the same lead.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, roi, secrets, rateLimiter, now, newId } = dependencies();
+    const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
     const sourceId = event.pathParameters?.sourceId ?? '';
     const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
     if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
@@ -37,10 +37,18 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
     if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
     if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, roi }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
   });
 }
 
 export const handler = createHandler(
-  lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, secrets: providers.secrets, rateLimiter: providers.rateLimiter, now: providers.now, newId: providers.newId }),
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    measuredPriors: providers.measuredPriors,
+    secrets: providers.secrets,
+    rateLimiter: providers.rateLimiter,
+    now: providers.now,
+    newId: providers.newId,
+  }),
 );

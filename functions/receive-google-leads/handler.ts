@@ -21,9 +21,9 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * for its `form_id` (compared in constant time); the answers are in the body, so the lead is stored
  * directly. Test leads (`is_test`) are stored flagged if the form includes them, and never routed.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
-    const { config, leads, roi, secrets, rateLimiter, now, newId } = dependencies();
+    const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
     const google = config.integrations.google;
     if (!google) throw notFound('Google Ads lead forms are not configured');
     const at = now();
@@ -40,10 +40,18 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const read = googleLeadToSubmission(body, form);
     if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
     if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, roi }, read.submission, at)));
+    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
   });
 }
 
 export const handler = createHandler(
-  lambdaDependenciesOf({ config: providers.config, leads: providers.leads, roi: providers.roi, secrets: providers.secrets, rateLimiter: providers.rateLimiter, now: providers.now, newId: providers.newId }),
+  lambdaDependenciesOf({
+    config: providers.config,
+    leads: providers.leads,
+    measuredPriors: providers.measuredPriors,
+    secrets: providers.secrets,
+    rateLimiter: providers.rateLimiter,
+    now: providers.now,
+    newId: providers.newId,
+  }),
 );

@@ -22,7 +22,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that is not
  * configured stays pending, with the reason, until the form is added.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;

@@ -10,7 +10,7 @@ const concurrency = 5;
  * Reads back the platform leads whose delivery is still pending and due as of the schedule's `time`
  * (backoff 1, 2, 4 … 60 minutes). A record that fails again gets its next time; none is ever dropped.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>) {
   return async (event: ScheduledInvocation): Promise<{ due: number; fetched: number; skipped: number; stillPending: number; unrecorded: number }> => {
     const deps: PlatformIntakeDependencies = dependencies();
     const now = new Date(event.time);

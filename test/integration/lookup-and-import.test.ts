@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personDedupKey, prepareIntake, readLeadImportFile, resolveImportTarget, type LeadImportFile } from '@leadflow/domain';
-import { DynamoDbChannelRoiStore, DynamoDbLeadStore, importLeads } from '@leadflow/platform';
+import { DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => database?.stop());
 
 let counter = 0;
-const deps = () => ({ config, leads, roi: new DynamoDbChannelRoiStore(database.client, database.tableName), now: () => new Date('2026-03-02T10:00:00.000Z'), newId: () => `import-${++counter}` });
+const deps = () => ({ config, leads, measuredPriors: new DynamoDbMeasuredPriorsReader(database.client, database.tableName), now: () => new Date('2026-03-02T10:00:00.000Z'), newId: () => `import-${++counter}` });
 
 function sampleFile(): LeadImportFile {
   const result = readLeadImportFile(readFileSync(new URL('../../examples/trade-show-leads.csv', import.meta.url), 'utf8'));

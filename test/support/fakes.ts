@@ -566,6 +566,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
   feedbackSender: RecordingFeedbackSender;
 } {
   const store = new MemoryLeadStore();
+  // Intake reads the priors the rollup writes: one store serves both, as one table does.
+  const roi = new MemoryChannelRoiStore();
   let counter = 0;
   return {
     config: demoConfiguration(),
@@ -587,7 +589,8 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     intakes: store.intakes,
     platformLeads: new FakePlatformLeadReaders(),
     secrets: new RecordingSecretStore(),
-    roi: new MemoryChannelRoiStore(),
+    roi,
+    measuredPriors: roi,
     reports: new MemoryReportArchive(),
     feedback: new MemoryConversionFeedbackQueue(),
     feedbackSender: new RecordingFeedbackSender(),

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
+import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
 import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
@@ -70,11 +70,11 @@ async function main(): Promise<number> {
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
   const documents = documentClientOf(raw);
   const leads = new DynamoDbLeadStore(documents, tables.leads.name, config.retention);
-  const roi = new DynamoDbChannelRoiStore(documents, tables.leads.name);
+  const measuredPriors = new DynamoDbMeasuredPriorsReader(documents, tables.leads.name);
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
-    const summary = await importLeads(file.file, target.target, { config, leads, roi, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
+    const summary = await importLeads(file.file, target.target, { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
     bar.finish();
     const errorFile = writeErrorReport(path, summary.errors);
     const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');

@@ -12,7 +12,7 @@ import type { LeadIntakeRecordStore } from './ports/lead-intake-records';
 import type { PlatformLeadReaders } from './ports/platform-lead-readers';
 import type { SecretStore } from './ports/secret-store';
 import type { FollowUpStore, TeamActivityStore } from './ports/follow-ups';
-import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
+import type { ChannelRoiStore, MeasuredPriorsReader, ReportArchive } from './ports/channel-roi-store';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender } from './ports/conversion-feedback';
 import type { ConsentLedger } from './ports/consent-ledger';
 import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-deliveries';
@@ -51,6 +51,8 @@ export interface Dependencies {
   teamActivity: TeamActivityStore;
   /** Ad spend, lead ROI facts and rollup versions. */
   roi: ChannelRoiStore;
+  /** The channel priors the nightly rollup measured: all that intake reads of channel ROI. */
+  measuredPriors: MeasuredPriorsReader;
   /** Where rollup CSVs are filed. */
   reports: ReportArchive;
   /** Conversions to report to the ad platforms, and the platforms' endpoints. */

@@ -32,7 +32,7 @@ export interface ImportOptions {
  * the same file a replay. Rows stop being stored at the first store failure, which is thrown; running
  * the import again stores the rest and replays what was stored.
  */
-export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: Pick<Dependencies, 'config' | 'leads' | 'roi' | 'now' | 'newId'>, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>, options: ImportOptions = {}): Promise<ImportSummary> {
   const at = deps.now();
   const rules = await scoringRulesFor(deps, at);
   const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, rules));

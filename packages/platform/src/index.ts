@@ -67,6 +67,7 @@ export * from './http/one-tap-pages';
 export * from './one-tap-link-check';
 export * from './ports/channel-roi-store';
 export * from './adapters/dynamodb-channel-roi-store';
+export * from './adapters/dynamodb-measured-priors-reader';
 export * from './adapters/directory-report-archive';
 export * from './channel-roi-page';
 export * from './channel-roi-rollups';

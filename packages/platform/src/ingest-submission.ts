@@ -1,5 +1,5 @@
 import { prepareIntake, type IntakeSubmission, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
-import type { ChannelRoiStore } from './ports/channel-roi-store';
+import type { MeasuredPriorsReader } from './ports/channel-roi-store';
 import type { Dependencies } from './dependencies';
 import type { IntakeOutcome } from './ports/lead-store';
 
@@ -9,25 +9,25 @@ export function prepareWithNewIds(submission: IntakeSubmission, newId: () => str
 }
 
 /** The one way every channel stores a submission: a new lead, a touch of the person's lead, or a replay. */
-export async function ingestSubmission(deps: Pick<Dependencies, 'config' | 'leads' | 'newId' | 'roi'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
+export async function ingestSubmission(deps: Pick<Dependencies, 'config' | 'leads' | 'newId' | 'measuredPriors'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
   return deps.leads.ingestLead(prepareWithNewIds(submission, deps.newId, now, await scoringRulesFor(deps, now)), idempotencyKey);
 }
 
 /** The measured priors change once a night; a container reads them again after this long. */
 const measuredPriorsLifetimeMs = 5 * 60_000;
-const measuredPriorsCache = new WeakMap<ChannelRoiStore, { readAt: number; priors?: Record<string, number> }>();
+const measuredPriorsCache = new WeakMap<MeasuredPriorsReader, { readAt: number; priors?: Record<string, number> }>();
 
 /**
  * The rules a capture scores with: the configuration's, except in `channelRoi.measuredChannelPriors.mode:
  * apply`, where the channel priors the last nightly rollup measured replace the configured ones (read at
  * most every five minutes per container, so a capture rarely pays a read for them).
  */
-export async function scoringRulesFor(deps: Pick<Dependencies, 'config' | 'roi'>, now: Date): Promise<ScoringRules> {
+export async function scoringRulesFor(deps: Pick<Dependencies, 'config' | 'measuredPriors'>, now: Date): Promise<ScoringRules> {
   if (deps.config.channelRoi.measuredChannelPriors.mode !== 'apply') return deps.config;
-  let cached = measuredPriorsCache.get(deps.roi);
+  let cached = measuredPriorsCache.get(deps.measuredPriors);
   if (!cached || now.getTime() - cached.readAt >= measuredPriorsLifetimeMs) {
-    cached = { readAt: now.getTime(), priors: (await deps.roi.readMeasuredPriors())?.priors };
-    measuredPriorsCache.set(deps.roi, cached);
+    cached = { readAt: now.getTime(), priors: (await deps.measuredPriors.readMeasuredPriors())?.priors };
+    measuredPriorsCache.set(deps.measuredPriors, cached);
   }
   return cached.priors ? { ...deps.config, scoring: { ...deps.config.scoring, channelPriors: cached.priors } } : deps.config;
 }

@@ -22,6 +22,7 @@ import { LocalSecretStore, readLocalSecrets } from './adapters/local-secret-stor
 import { DynamoDbFollowUpStore } from './adapters/dynamodb-follow-up-store';
 import { DynamoDbTeamActivityStore } from './adapters/dynamodb-team-activity-store';
 import { DynamoDbChannelRoiStore } from './adapters/dynamodb-channel-roi-store';
+import { DynamoDbMeasuredPriorsReader } from './adapters/dynamodb-measured-priors-reader';
 import { S3ReportArchive } from './adapters/s3-report-archive';
 import { DirectoryReportArchive } from './adapters/directory-report-archive';
 import { DynamoDbConversionFeedbackQueue } from './adapters/dynamodb-conversion-feedback-queue';
@@ -61,6 +62,7 @@ export const secrets: DependencyProvider<'secrets'> = ({ settings }) =>
 export const followUps: DependencyProvider<'followUps'> = (wiring) => new DynamoDbFollowUpStore(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const teamActivity: DependencyProvider<'teamActivity'> = (wiring) => new DynamoDbTeamActivityStore(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const roi: DependencyProvider<'roi'> = (wiring) => new DynamoDbChannelRoiStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const measuredPriors: DependencyProvider<'measuredPriors'> = (wiring) => new DynamoDbMeasuredPriorsReader(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const reports: DependencyProvider<'reports'> = ({ settings }) =>
   'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory);
 export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(sharedDocumentClient(wiring), wiring.settings.tableName);
@@ -82,4 +84,4 @@ export const now: DependencyProvider<'now'> = () => () => new Date();
 export const newId: DependencyProvider<'newId'> = () => randomUUID;
 
 /** What an ad-platform intake builds: the Meta, LinkedIn and TikTok webhooks, and the retry of their pending fetches. */
-export const platformLeadIntake = { config, leads, roi, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };
+export const platformLeadIntake = { config, leads, measuredPriors, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };

@@ -25,7 +25,7 @@ import { logger } from './logger';
  * delivery pending with its error and the time of the next attempt, and announce `lead.fetch_failed`.
  */
 
-export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'roi' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
 
 /** What became of one delivered platform lead, as the webhook answers it. */
 export interface PlatformDeliveryResult {

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
+import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
 import { leadsTableKeys } from './leads-table-keys';
 
 /** DynamoDB's limit of items in one transaction. */
@@ -25,12 +26,7 @@ const rowsPartBytes = 350 * 1024;
  * `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` / `V#000001`…, the rows as gzipped JSON, any beyond
  * the first 350 KB in `P#000001#001`… written in the same transaction (versions stored before: JSON text).
  */
-export class DynamoDbChannelRoiStore implements ChannelRoiStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implements ChannelRoiStore {
   async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
     // Each transaction holds its groups and one changed mark per day among them, at most 100 items.
     let start = 0;
@@ -152,11 +148,6 @@ export class DynamoDbChannelRoiStore implements ChannelRoiStore {
 
   async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.measuredPriors(), entity: 'measured-channel-priors', ...measured } }));
-  }
-
-  async readMeasuredPriors(): Promise<MeasuredPriors | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.measuredPriors() }));
-    return Item && { priors: Item.priors as Record<string, number>, from: String(Item.from), to: String(Item.to), measuredAt: String(Item.measuredAt) };
   }
 
   async addVersion(version: RollupVersion): Promise<boolean> {

@@ -6,12 +6,17 @@ export interface ChangedDay {
   markedAt: string;
 }
 
+/** What intake reads of channel ROI: the channel priors the last nightly rollup measured, for scoring in `apply` mode. */
+export interface MeasuredPriorsReader {
+  readMeasuredPriors(): Promise<MeasuredPriors | undefined>;
+}
+
 /**
  * Where channel ROI keeps its inputs and outputs: ad spend per day and channel, each lead's ROI facts
  * under its capture day, the days changed since their last rollup, and each day's rollup versions.
  * Every read is of one day (or the short list of changed days), never of the whole history.
  */
-export interface ChannelRoiStore {
+export interface ChannelRoiStore extends MeasuredPriorsReader {
   /** Replaces the spend of each given day and channel with the given campaigns, and marks those days changed. */
   replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void>;
   spendOn(day: string): Promise<ChannelDaySpend[]>;
@@ -30,7 +35,6 @@ export interface ChannelRoiStore {
   addVersion(version: RollupVersion): Promise<boolean>;
   /** The channel priors measured by the last nightly rollup in `apply` mode (a later write replaces them). */
   writeMeasuredPriors(priors: MeasuredPriors): Promise<void>;
-  readMeasuredPriors(): Promise<MeasuredPriors | undefined>;
 }
 
 /** Channel priors as the nightly rollup measured them, and over which cohort days. */
