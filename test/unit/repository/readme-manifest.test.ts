@@ -35,8 +35,10 @@ function missingFromReadme(markdown: string, definitions: readonly FunctionDefin
     }
     if (trigger.kind === 'event') {
       for (const rule of trigger.rules) {
-        const detailTypes = rule.pattern['detail-type'];
-        for (const detailType of Array.isArray(detailTypes) ? detailTypes : []) {
+        // A rule names its event types at the top, or in each alternative of a top-level `$or`.
+        const alternatives = Array.isArray(rule.pattern.$or) ? (rule.pattern.$or as Array<Record<string, unknown>>) : [rule.pattern];
+        const detailTypes = alternatives.flatMap((alternative) => (Array.isArray(alternative['detail-type']) ? (alternative['detail-type'] as unknown[]) : []));
+        for (const detailType of detailTypes) {
           const row = rows.find(([first]) => first === `\`${String(detailType)}\``);
           const target = row?.at(-1) ?? '';
           if (!target.includes(`\`${rule.ruleName}\``) || !target.includes(`→ \`${name}\``)) missing.push(`event ${String(detailType)}: rule ${rule.ruleName} → ${name} is not in its row`);

@@ -80,9 +80,18 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     trigger: {
       kind: 'event',
       rules: [
-        { ruleName: 'lead-captured-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.captured'], detail: { sourceKind: ['meta'], status: ['new'], isTest: [false] } } },
-        { ruleName: 'lead-qualified-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } } },
-        { ruleName: 'lead-converted-to-ad-platforms', pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'] } },
+        {
+          // One rule with `$or`, not one per event: each rule costs the stack a rule and a permission of CloudFormation's 500 resources.
+          ruleName: 'lead-stages-to-ad-platforms',
+          pattern: {
+            source: [leadEventSource],
+            $or: [
+              { 'detail-type': ['lead.captured'], detail: { sourceKind: ['meta'], status: ['new'], isTest: [false] } },
+              { 'detail-type': ['lead.status_changed'], detail: { to: ['qualified'] } },
+              { 'detail-type': ['lead.converted'] },
+            ],
+          },
+        },
       ],
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,

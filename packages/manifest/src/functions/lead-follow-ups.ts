@@ -16,9 +16,12 @@ export const leadFollowUpFunctions: readonly FunctionDefinition[] = [
     trigger: {
       kind: 'event',
       rules: [
-        { ruleName: 'lead-changed-to-follow-up-due', pattern: { source: [leadEventSource], 'detail-type': [...followUpDueEventTypes] } },
-        // A returning person re-scores a lead someone owns: a new grade can move its first-contact SLA.
-        { ruleName: 'owned-lead-rescored-to-follow-up-due', pattern: { source: [leadEventSource], 'detail-type': ['lead.scored'], detail: { owned: [true] } } },
+        {
+          ruleName: 'lead-changed-to-follow-up-due',
+          // One rule with `$or` (a rule and a permission fewer in the stack). A returning person re-scores a
+          // lead someone owns: a new grade can move its first-contact SLA.
+          pattern: { source: [leadEventSource], $or: [{ 'detail-type': [...followUpDueEventTypes] }, { 'detail-type': ['lead.scored'], detail: { owned: [true] } }] },
+        },
       ],
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
