@@ -41,14 +41,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(
-  lambdaDependenciesOf({
-    config: providers.config,
-    leads: providers.leads,
-    measuredPriors: providers.measuredPriors,
-    secrets: providers.secrets,
-    rateLimiter: providers.rateLimiter,
-    now: providers.now,
-    newId: providers.newId,
-  }),
-);
+export const handler = createHandler(lambdaDependenciesOf(providers.deliveredLeadIntake));

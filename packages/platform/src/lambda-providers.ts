@@ -85,3 +85,5 @@ export const newId: DependencyProvider<'newId'> = () => randomUUID;
 
 /** What an ad-platform intake builds: the Meta, LinkedIn and TikTok webhooks, and the retry of their pending fetches. */
 export const platformLeadIntake = { config, leads, measuredPriors, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };
+/** What a webhook that carries the whole lead builds: Google's lead forms and the generic signed webhook. */
+export const deliveredLeadIntake = { config, leads, measuredPriors, secrets, rateLimiter, now, newId };
