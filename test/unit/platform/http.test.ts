@@ -17,6 +17,17 @@ async function errorOf(run: () => unknown): Promise<HttpError> {
 }
 
 describe('readFormBody', () => {
+  it('keeps fields named after Object.prototype members as plain fields, as JSON bodies do', async () => {
+    const fields = await readFormBody(event('__proto__=x&email=a%40b.c&toString=1&constructor=y&constructor=z', 'application/x-www-form-urlencoded'));
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.entries(fields)).toEqual([
+      ['__proto__', 'x'],
+      ['email', 'a@b.c'],
+      ['toString', '1'],
+      ['constructor', ['y', 'z']],
+    ]);
+  });
+
   it('reads JSON, urlencoded and multipart bodies alike, repeated keys as arrays', async () => {
     expect(await readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
     expect(await readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });

@@ -114,12 +114,13 @@ function percentDecoded(text: string): string | undefined {
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  const fields = new Map<string, unknown>();
   for (const [key, value] of entries) {
-    const existing = fields[key];
-    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
+    const existing = fields.get(key);
+    fields.set(key, existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value]);
   }
-  return fields;
+  // Own keys only, as JSON.parse makes them: a field named `__proto__` or `toString` is a field like any other.
+  return Object.fromEntries(fields);
 }
 
 /** Header lookup that ignores case, as HTTP does (API Gateway v2 lower-cases names; other hosts may not). */
