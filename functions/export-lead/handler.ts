@@ -22,7 +22,11 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
       sends.sendsFor(leadId),
     ]);
     const { history, ...held } = lead;
-    return jsonResponse(200, { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications });
+    return jsonResponse(
+      200,
+      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications },
+      { 'cache-control': 'no-store' },
+    );
   });
 }
 

@@ -10,7 +10,7 @@ export function createHandler(dependencies: DependencyResolver<'leads'>) {
     const lead = await dependencies().leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
-    return jsonResponse(200, lead);
+    return jsonResponse(200, lead, { 'cache-control': 'no-store' });
   });
 }
 

@@ -13,7 +13,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
     const entries = await consents.entriesFor(leadId);
     const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, hasConsent(entries, purpose)]));
-    return jsonResponse(200, { leadId, entries, inForce });
+    return jsonResponse(200, { leadId, entries, inForce }, { 'cache-control': 'no-store' });
   });
 }
 

@@ -271,6 +271,8 @@ describe('get-lead handler', () => {
       const response = await read(claims);
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(response.body)).toMatchObject({ leadId, ownerId: 'rep-ava' });
+      // Personal data: no browser or proxy keeps a copy.
+      expect(response.headers['cache-control']).toBe('no-store');
     }
   });
 

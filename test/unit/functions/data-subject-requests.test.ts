@@ -76,6 +76,20 @@ const ada = {
   landing_url: 'https://northwind.example/demo?email=ada.l%40example.com',
 };
 
+describe('personal data over HTTP', () => {
+  it('is never kept by a browser or proxy cache: the export and the consent ledger answer no-store', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    for (const [handler, path] of [
+      [createExportHandler(() => deps), `/leads/${leadId}/export`],
+      [createConsentsHandler(() => deps), `/leads/${leadId}/consents`],
+    ] as const) {
+      const response = (await handler(httpEvent({ method: 'GET', path, pathParameters: { leadId }, claims: admin }), lambdaContext)) as { statusCode: number; headers: Record<string, string> };
+      expect(response).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'no-store' } });
+    }
+  });
+});
+
 describe('the consent ledger of a lead', () => {
   it('holds one given entry per purpose the form asked for, written with the lead, with the consent in force', async () => {
     const deps = depsWithConsentForm();
