@@ -96,6 +96,22 @@ export const formFieldSchema = z.strictObject({
   options: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 
+/**
+ * A browser origin exactly as browsers send it in `Origin` (`https://northwind.example`: scheme, host, port
+ * if not the default; no path, no trailing slash, lower case), or `*`. Any other spelling never matches, so
+ * every preflight would be refused; `null` (sandboxed frames, files) would let any site post.
+ */
+const originSchema = z.string().check(z.refine((value) => value === '*' || isOrigin(value), 'must be an origin such as "https://www.example.com" (scheme, host and port only, lower case, no trailing slash) or "*"'));
+
+function isOrigin(value: string): boolean {
+  if (!/^https?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export const formSchema = z.strictObject({
   id: idSchema,
   name: z.string().check(z.trim(), z.minLength(1)),
@@ -104,7 +120,7 @@ export const formSchema = z.strictObject({
   fields: z.array(formFieldSchema).check(z.minLength(1)),
   defaultCountry: countrySchema,
   thankYouUrl: z.optional(z.url()),
-  allowedOrigins: z._default(z.array(z.string().check(z.minLength(1))), []),
+  allowedOrigins: z._default(z.array(originSchema), []),
   /** The consent text shown; `purposes` says what ticking it allows (add `marketing_email` only when the text asks for it). */
   consent: z.optional(
     z.strictObject({

@@ -39,6 +39,14 @@ describe('configuration', () => {
     expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]\.fields: a form needs a field that maps to "email" or "phone"/));
   });
 
+  it("takes a form's allowed origins only as browsers send them, naming each one that never would match", () => {
+    const document = demoConfiguration();
+    document.forms[0].allowedOrigins = ['https://northwind.example', 'http://localhost:3000', '*', 'https://northwind.example/', 'https://Northwind.example', 'null', 'northwind.example', 'https://northwind.example:443'];
+    expect(configurationIssues(document)).toEqual(
+      [3, 4, 5, 6, 7].map((index) => `forms[0].allowedOrigins[${index}]: must be an origin such as "https://www.example.com" (scheme, host and port only, lower case, no trailing slash) or "*"`),
+    );
+  });
+
   it('says which field when the document is not an object at all', () => {
     expect(configurationIssues([])).toEqual([expect.stringMatching(/^\(root\): /)]);
   });
