@@ -8,6 +8,12 @@ export const maxRequestBytes = 10 * 1024 * 1024;
 
 const textualContentType = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
 
+/** The request's path as the client sent it, before the query string. */
+export function rawPathOf(request: Pick<IncomingMessage, 'url'>): string {
+  const target = request.url ?? '/';
+  return target.startsWith('/') ? target.split('?')[0] : new URL(target).pathname;
+}
+
 /**
  * Turns a Node request into the API Gateway HTTP API (payload format 2.0) event that Lambda would get:
  * lower-cased headers joined with commas, cookies split out, path parameters, base64 for binary bodies.
@@ -15,16 +21,17 @@ const textualContentType = /^(text\/|application\/(json|x-www-form-urlencoded|xm
 export function toApiGatewayEvent(input: { request: IncomingMessage; body: Buffer; routeKey: string; pathParameters: Record<string, string>; claims?: Record<string, string> }): APIGatewayProxyEventV2 {
   const { request, body } = input;
   const url = new URL(request.url ?? '/', 'http://local');
+  // Every value of a repeated header, joined with commas as API Gateway joins them (Node's `headers` keeps the first `content-type`).
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, values] of Object.entries(request.headersDistinct)) {
+    if (values !== undefined && name !== 'cookie') headers[name] = values.join(',');
   }
   const cookies = request.headers.cookie
     ?.split(';')
     .map((cookie) => cookie.trim())
     .filter(Boolean);
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   // Text that is not UTF-8 travels base64-encoded, so the handler sees the bytes that were sent and can refuse them.
   const textual = textualContentType.test(headers['content-type'] ?? 'text/plain') && isUtf8(body);
   const now = new Date();
@@ -33,7 +40,7 @@ export function toApiGatewayEvent(input: { request: IncomingMessage; body: Buffe
   return {
     version: '2.0',
     routeKey: input.routeKey,
-    rawPath: url.pathname,
+    rawPath: rawPathOf(request),
     rawQueryString: url.search.slice(1),
     cookies: cookies?.length ? cookies : undefined,
     headers,
@@ -46,7 +53,7 @@ export function toApiGatewayEvent(input: { request: IncomingMessage; body: Buffe
       domainPrefix: (headers.host ?? '127').split('.')[0],
       http: {
         method: request.method ?? 'GET',
-        path: url.pathname,
+        path: rawPathOf(request),
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
         userAgent: headers['user-agent'] ?? '',

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionDefinition } from '@leadflow/manifest';
-import { maxRequestBytes, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
+import { maxRequestBytes, rawPathOf, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
 import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
 import { buildRouteTable, hasWellFormedEscapes, matchRoute } from './route-table';
@@ -62,7 +62,8 @@ export class HttpHost {
       return;
     }
 
-    const matched = matchRoute(this.routes, method, url.pathname);
+    // API Gateway matches the path as sent: no `..` resolved, no `//` read as a host, as a WHATWG URL would.
+    const matched = matchRoute(this.routes, method, rawPathOf(request));
     if (!matched) return sendJson(response, 404, { message: 'Not Found' });
     const { route, pathParameters } = matched;
 

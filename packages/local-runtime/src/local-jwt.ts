@@ -25,7 +25,8 @@ export async function signLocalToken(secret: string, subject: { sub: string; rol
  * `cognito:groups` claim that is not a list of group names as Cognito writes it.
  */
 export async function verifyLocalToken(secret: string, authorization: string | undefined): Promise<JWTPayload | undefined> {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  // The JWT authorizer takes the token with or without the `Bearer` prefix.
+  const token = /^(?:Bearer\s+)?(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: localTokenIssuer, audience: localTokenAudience, algorithms: ['HS256'], requiredClaims: ['exp'] });

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { manifestFunctions } from '@leadflow/manifest';
@@ -43,6 +44,48 @@ describe('paths with malformed percent-escapes', () => {
     const response = await fetch(`${url}/leads/lead%2D%C3%A9`, { headers: { authorization: `Bearer ${await signLocalToken(secret, { sub: 'mgr-maya', roles: ['manager'] })}` } });
     expect(response.status).toBe(200);
     expect(invoked[0].event.pathParameters).toEqual({ leadId: 'lead-é' });
+  });
+});
+
+/** A request sent exactly as written: path not normalised, headers repeated as given (fetch would tidy both). */
+function rawRequest(method: string, path: string, headers: Array<[string, string]>, body = ''): Promise<number> {
+  return new Promise((answered, failed) => {
+    const target = new URL(url);
+    const sent = httpRequest({ host: target.hostname, port: target.port, method, path, headers: [['host', target.host], ...headers].flat() }, (response) => {
+      response.resume();
+      response.on('end', () => answered(response.statusCode ?? 0));
+    });
+    sent.on('error', failed);
+    sent.end(body);
+  });
+}
+
+describe('what API Gateway would route and hand over', () => {
+  it('matches the path as sent: "//x/…" and "%2e%2e" segments reach no route (404), as deployed', async () => {
+    invoked.length = 0;
+    for (const path of ['//x/forms/demo/submissions', '/forms/%2e%2e/forms/demo/submissions', '/forms/x/../demo/submissions']) {
+      expect({ path, status: await rawRequest('POST', path, [['content-type', 'application/json']], '{}') }).toEqual({ path, status: 404 });
+    }
+    expect(invoked).toEqual([]);
+  });
+
+  it('joins every value of a repeated header with commas, content-type too, and keeps query keys named like Object members', async () => {
+    invoked.length = 0;
+    const headers: Array<[string, string]> = [
+      ['content-type', 'application/json'],
+      ['content-type', 'text/plain'],
+      ['x-a', '1'],
+      ['x-a', '2'],
+    ];
+    await rawRequest('POST', '/forms/demo/submissions?constructor=1&toString=2&toString=3', headers, '{}');
+    expect(invoked[0].event.headers).toMatchObject({ 'content-type': 'application/json,text/plain', 'x-a': '1,2' });
+    expect(invoked[0].event.queryStringParameters).toEqual({ constructor: '1', toString: '2,3' });
+  });
+
+  it('takes a token with or without the Bearer prefix, as the JWT authorizer does', async () => {
+    const jwt = await signLocalToken(secret, { sub: 'mgr-maya', roles: ['manager'] });
+    expect((await fetch(`${url}/leads/lead-1`, { headers: { authorization: jwt } })).status).toBe(200);
+    expect((await fetch(`${url}/leads/lead-1`, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
   });
 });
 
