@@ -23,8 +23,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 const turnstileTokenField = 'cf-turnstile-response';
 
 /**
- * `POST /forms/{formId}/submissions`: rate-limit, verify, validate and clean the post, then store the
- * lead (or a touch on the person's existing lead) with its event in one transaction.
+ * `POST /forms/{formId}/submissions`: rate-limit, validate and clean the post, verify the visitor, then
+ * store the lead (or a touch on the person's existing lead) with its event in one transaction.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
   const formOf = (event: APIGatewayProxyEventV2) => dependencies().config.forms.find((candidate) => candidate.id === (event.pathParameters?.formId ?? ''));
@@ -45,9 +45,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 
       const body = await readFormBody(event);
-      if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
       const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
       if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
+      // A Turnstile token verifies once: only a post that will be stored spends it, so a visitor correcting a field can send it again.
+      if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
 
       const idempotencyKey = headerValue(event, 'idempotency-key');
       const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);

@@ -5,8 +5,9 @@
  *   <form data-leads-form="demo" action="https://<leadflow api>/forms/demo/submissions" method="post">…</form>
  *
  * Enhances every form[data-leads-form]: posts it as JSON to <api>/forms/<formId>/submissions with the
- * visit's attribution (first and last touch), a honeypot and the time the form appeared, and shows the
- * answer in place. Without this script, or without fetch, the form still posts as plain HTML.
+ * visit's attribution (first and last touch), a honeypot, the time the form appeared and how long it took
+ * to fill in, and shows the answer in place. Without this script, or without fetch, the form still posts as
+ * plain HTML.
  *
  * Optional hooks in the page:
  *   data-leads-endpoint="<url>"     on the form: the API origin, if not this script's own
@@ -90,6 +91,8 @@
     if (form.hasAttribute('data-leads-ready')) return;
     form.setAttribute('data-leads-ready', '');
     const startedAt = Date.now();
+    // The fill time is measured here: the server's clock and the visitor's may disagree by minutes.
+    const shownAt = performance.now();
 
     // Off-screen rather than display:none, which form-filling bots learn to skip.
     const trap = element('input', { type: 'text', name: '_hp', value: '', tabindex: '-1', autocomplete: 'off', 'aria-hidden': 'true' });
@@ -117,7 +120,7 @@
       setBusy(form, true);
       clearErrors(form);
       // The page's own fields win over the attribution defaults, like in the plain HTML post.
-      const payload = Object.assign({}, lastTouch, readFields(form), { _started_at: startedAt, first_touch: firstTouch });
+      const payload = Object.assign({}, lastTouch, readFields(form), { _started_at: startedAt, _fill_ms: Math.round(performance.now() - shownAt), first_touch: firstTouch });
       try {
         const response = await fetch(url, {
           method: 'POST',
@@ -135,6 +138,8 @@
       }
       sending = false;
       setBusy(form, false);
+      // A Turnstile token verifies once, and the server may have spent it: the next attempt needs a new one.
+      if (window.turnstile) window.turnstile.reset();
     });
   }
 

@@ -100,11 +100,15 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
         consent: 'true',
         _hp: '',
         _started_at: expect.any(Number),
+        _fill_ms: expect.any(Number),
         ...touch,
         first_touch: touch,
       });
       expect(sent._started_at).toBeLessThanOrEqual(openedAt);
       expect(sent._started_at).toBeGreaterThan(openedAt - 60_000);
+      // Measured in the browser, so a visitor clock minutes off does not make it look like a bot's.
+      expect(sent._fill_ms).toBeGreaterThanOrEqual(minimumFillMs);
+      expect(sent._fill_ms).toBeLessThan(60_000);
 
       expect(status).toBe(202);
       expect(answer.leadId).toMatch(/^[0-9a-f-]{36}$/);
@@ -279,6 +283,28 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
       expect(keys[1]).toBe(keys[0]);
       expect(keys[2]).toBe(keys[0]);
       expect(keys[3]).not.toBe(keys[0]);
+      await page.unrouteAll();
+    });
+
+    it('asks Turnstile for a new token after every attempt but an accepted one, as the server may have spent the old', async () => {
+      const answers: Array<(route: Route) => Promise<void>> = [
+        (route) => route.abort('internetdisconnected'),
+        (route) => route.fulfill({ status: 400, contentType: 'application/json', body: '{"error":"invalid","issues":[{"path":"cf-turnstile-response","message":"was not accepted (timeout-or-duplicate)"}]}' }),
+        (route) => route.fulfill({ status: 202, contentType: 'application/json', body: '{"leadId":"00000000-0000-4000-8000-000000000000"}' }),
+      ];
+      await page.route('**/forms/demo/submissions', (route) => answers.shift()!(route));
+      await openDemo(page);
+      await page.evaluate(() => Object.assign(window, { turnstileResets: 0, turnstile: { reset: () => (window as unknown as { turnstileResets: number }).turnstileResets++ } }));
+      await fillDemo(page, { name: 'Ada Lovelace', email: 'ada@example.com' });
+      const resets = () => page.evaluate(() => (window as unknown as { turnstileResets: number }).turnstileResets);
+
+      await page.click('button[type="submit"]');
+      await expect.poll(resets).toBe(1); // network failure
+      await page.click('button[type="submit"]');
+      await expect.poll(resets).toBe(2); // 400
+      await page.click('button[type="submit"]');
+      await page.locator('[data-leads-success]').waitFor({ state: 'visible' });
+      expect(await resets()).toBe(2);
       await page.unrouteAll();
     });
 

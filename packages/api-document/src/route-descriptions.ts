@@ -94,7 +94,7 @@ const importQuery: ParameterDescription[] = [
 
 /**
  * A plain form post: the form's configured fields by name (`forms[].fields`), `consent`, the embed
- * script's `_hp` and `_started_at`, attribution keys (`utm_*`, click ids) and `first_touch`. Which
+ * script's `_hp`, `_started_at` and `_fill_ms`, attribution keys (`utm_*`, click ids) and `first_touch`. Which
  * fields are required and how they are checked is the form's configuration.
  */
 const formPostSchema = z.record(z.string(), z.unknown()).check(z.describe("The form's fields by name, with consent and attribution keys; checked against the form's configuration."));

@@ -4,9 +4,13 @@ import { readSubmission, type FieldIssue, type SubmittedValue } from './form-sub
 import type { ConsentRecord } from './lead';
 import type { IntakeSubmission } from './lead-intake';
 
-/** Fields the embed script adds: a honeypot people never see, and when the form was shown (epoch ms). */
+/**
+ * Fields the embed script adds: a honeypot people never see, when the form was shown (epoch ms, the
+ * browser's clock) and how long it took to fill in (ms, measured in the browser).
+ */
 export const honeypotField = '_hp';
 export const startedAtField = '_started_at';
+export const fillMsField = '_fill_ms';
 export const consentField = 'consent';
 export const firstTouchField = 'first_touch';
 
@@ -70,10 +74,24 @@ export function readWebFormPost(
 function spamSignal(form: Form, body: Readonly<Record<string, unknown>>, now: Date): string | undefined {
   const honeypot = body[honeypotField];
   if (typeof honeypot === 'string' ? honeypot.trim() !== '' : honeypot !== undefined && honeypot !== null) return 'the hidden honeypot field was filled in';
-  const startedAt = Number(body[startedAtField]);
-  if (body[startedAtField] !== undefined && Number.isFinite(startedAt)) {
-    const elapsedMs = now.getTime() - startedAt;
-    if (elapsedMs < form.minFillSeconds * 1000) return `the form was filled in ${Math.max(0, elapsedMs)} ms, faster than the ${form.minFillSeconds} s a person needs`;
-  }
+  const fillMs = fillTimeMs(body, now);
+  if (fillMs !== undefined && fillMs < form.minFillSeconds * 1000) return `the form was filled in ${Math.max(0, fillMs)} ms, faster than the ${form.minFillSeconds} s a person needs`;
   return undefined;
+}
+
+/** How far ahead of ours a visitor's clock may be before its `_started_at` is no longer read as a fast fill. */
+const clockSkewToleranceMs = 5_000;
+
+/**
+ * How long the form took to fill in: the browser's own measure when sent, which no clock difference
+ * skews; else the time since `_started_at` — unless that lies in the future, when the visitor's clock
+ * runs ahead of ours and the difference says nothing about the visitor.
+ */
+function fillTimeMs(body: Readonly<Record<string, unknown>>, now: Date): number | undefined {
+  const measuredMs = Number(body[fillMsField]);
+  if (body[fillMsField] !== undefined && Number.isFinite(measuredMs)) return measuredMs;
+  const startedAt = Number(body[startedAtField]);
+  if (body[startedAtField] === undefined || !Number.isFinite(startedAt)) return undefined;
+  const elapsedMs = now.getTime() - startedAt;
+  return elapsedMs < -clockSkewToleranceMs ? undefined : elapsedMs;
 }

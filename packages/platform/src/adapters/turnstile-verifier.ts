@@ -7,8 +7,16 @@ export class TurnstileVerifier implements HumanVerifier {
   async verify(input: { secretKey: string; token: string; remoteIp?: string }) {
     const form = new URLSearchParams({ secret: input.secretKey, response: input.token, ...(input.remoteIp ? { remoteip: input.remoteIp } : {}) });
     const response = await fetch(this.verifyUrl, { method: 'POST', body: form, signal: AbortSignal.timeout(5000) });
+    if (response.status >= 500 || response.status === 429) throw unavailable(`Turnstile verification answered HTTP ${response.status}`);
     if (!response.ok) throw new Error(`Turnstile verification answered HTTP ${response.status}`);
-    const result = (await response.json()) as { success?: boolean; 'error-codes'?: string[] };
+    const result = (await response.json().catch((error: unknown) => {
+      throw unavailable('Turnstile verification answered with a body that is not JSON', error);
+    })) as { success?: boolean; 'error-codes'?: string[] };
     return { success: result.success === true, errorCodes: result['error-codes'] ?? [] };
   }
+}
+
+/** Turnstile failing on its side, named so that the HTTP error handler answers 503 with Retry-After, as for an unreachable service. */
+function unavailable(message: string, cause?: unknown) {
+  return Object.assign(new Error(message, { cause }), { name: 'ServiceUnavailable' });
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { readWebFormPost } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
+
+const form = demoConfiguration().forms.find((candidate) => candidate.id === 'demo')!;
+const now = new Date('2026-03-02T10:15:00.000Z');
+const contact = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+const quarantineReasonOf = (body: Record<string, unknown>) => {
+  const post = readWebFormPost(form, { ...contact, ...body }, { now });
+  if (!post.ok) throw new Error(`refused: ${JSON.stringify(post.issues)}`);
+  return post.submission.quarantineReason;
+};
+
+describe('readWebFormPost, fill time', () => {
+  it('quarantines a post sent sooner after the form was shown than minFillSeconds', () => {
+    expect(quarantineReasonOf({ _started_at: now.getTime() - 500 })).toBe('the form was filled in 500 ms, faster than the 3 s a person needs');
+    expect(quarantineReasonOf({ _started_at: now.getTime() - 60_000 })).toBeUndefined();
+  });
+
+  it('does not read a start time in the future (a visitor clock running ahead) as a fast fill', () => {
+    // A browser clock 5 minutes fast and a 60 s fill: the form "appeared" 240 s from now.
+    expect(quarantineReasonOf({ _started_at: now.getTime() + 240_000 })).toBeUndefined();
+    // Within the tolerance it is still a post sent at once.
+    expect(quarantineReasonOf({ _started_at: now.getTime() + 1_000 })).toBe('the form was filled in 0 ms, faster than the 3 s a person needs');
+  });
+
+  it('prefers the fill time the browser measured, whatever its clock says', () => {
+    expect(quarantineReasonOf({ _fill_ms: 500, _started_at: now.getTime() - 60_000 })).toBe('the form was filled in 500 ms, faster than the 3 s a person needs');
+    expect(quarantineReasonOf({ _fill_ms: 60_000, _started_at: now.getTime() + 300_000 })).toBeUndefined();
+    expect(quarantineReasonOf({ _fill_ms: '60000', _started_at: String(now.getTime()) })).toBeUndefined();
+  });
+});
