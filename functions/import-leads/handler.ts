@@ -1,23 +1,30 @@
-import { canImportLeads, readLeadImportFile, resolveImportTarget } from '@leadflow/domain';
+import { canImportLeads, importFileLines, readImportFromLine, readLeadImportFile, resolveImportTarget } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, importLeads, jsonResponse, lambdaDependenciesOf, principalFrom, readCsvBody, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
+/** No row starts in the last seconds of the invocation: the rows in flight finish and the answer reaches API Gateway within its 30 s. */
+const finishMarginMs = 5_000;
+
 /**
- * `POST /imports?source=<channel>[&campaign=<id>][&pool=<poolId>][&country=<CC>]` with a `text/csv`
- * body: imports a lead list through the shared intake and answers the counts and the row errors.
+ * `POST /imports?source=<channel>[&campaign=<id>][&pool=<poolId>][&country=<CC>][&fromLine=<n>]` with a
+ * `text/csv` body: imports a lead list through the shared intake and answers the counts and the row
+ * errors, and `nextLine` when it ran out of time: the same file sent again with `fromLine` stores the rest.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
+  return httpHandler(async (event, context) => {
     const principal = principalFrom(event);
     if (!canImportLeads(principal)) throw forbidden('Importing leads needs the manager or admin role');
     const text = readCsvBody(event);
     const deps = dependencies();
-    const target = resolveImportTarget(deps.config, event.queryStringParameters ?? {});
-    if (!target.ok) throw badRequest('The import parameters are invalid', target.issues);
+    const query = event.queryStringParameters ?? {};
+    const target = resolveImportTarget(deps.config, query);
+    const from = readImportFromLine(query.fromLine);
+    if (!target.ok || !from.ok) throw badRequest('The import parameters are invalid', [...(target.ok ? [] : target.issues), ...(from.ok ? [] : from.issues)]);
     const file = readLeadImportFile(text);
     if (!file.ok) throw badRequest('The file cannot be imported', file.issues);
+    const rows = from.fromLine === undefined ? file.file : importFileLines(file.file, from.fromLine);
     // Sixteen rows in flight, so that a file of some thousands of rows can finish within API Gateway's 30 s.
-    return jsonResponse(200, await importLeads(file.file, target.target, deps, { concurrency: 16 }));
+    return jsonResponse(200, await importLeads(rows, target.target, deps, { concurrency: 16, remainingMs: () => context.getRemainingTimeInMillis() - finishMarginMs }));
   });
 }
 

@@ -1,16 +1,19 @@
-import { canLookUpLeads, lookupAnswer, organisationCountry, readLookupQuery } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { canLookUpLeads, lookupAnswer, lookupsPerMinute, organisationCountry, readLookupQuery } from '@leadflow/domain';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, tooManyRequests, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /leads/lookup?email=…` or `?phone=…[&country=…]`: the dedup check (查重). Says whether the
  * person already has a lead and who holds it, never the lead's contact details.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'rateLimiter' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canLookUpLeads(principal)) throw forbidden('The dedup check is for reps, managers and admins');
-    const { config, leads } = dependencies();
+    const { config, leads, rateLimiter, now } = dependencies();
+    // Per caller, so nobody can try out the masked digits of pool leads' phone numbers.
+    const limit = await rateLimiter.hit(`lookup:principal:${principal.id}`, lookupsPerMinute, now());
+    if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
     const query = readLookupQuery(event.queryStringParameters ?? {}, organisationCountry(config));
     if (!query.ok) throw badRequest('The dedup check needs exactly one valid email or phone', query.issues);
     const leadId = await leads.findLeadIdByPersonKey(query.key);
@@ -19,4 +22,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads }));
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, rateLimiter: providers.rateLimiter, now: providers.now }));

@@ -61,7 +61,7 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     expect(emails.map((message: any) => message.subject)).toContain('New lead: Priya Raman');
   });
 
-  it('shows a rep the masked owner of someone else’s lead, and the owner and a manager the name', async () => {
+  it('shows a rep the masked owner of someone else’s lead without their id, and the owner and a manager the name and id', async () => {
     const asManager = await (await lookup('email=priya.raman@example.com', await bearer('mgr-maya', 'manager'))).json();
     expect(asManager).toMatchObject({ exists: true, status: 'assigned', heldBy: 'owner', poolId: 'americas-inbound', since: expect.any(String) });
     const owner = config.reps.find((rep) => rep.id === asManager.owner.id)!;
@@ -72,7 +72,7 @@ describe('lead lists and the dedup check, through the local runtime', () => {
     expect(asOtherRep).toEqual({
       ...asManager,
       owner: {
-        id: owner.id,
+        id: null,
         name: owner.name
           .split(' ')
           .map((word) => `${word[0]}***`)
@@ -80,6 +80,7 @@ describe('lead lists and the dedup check, through the local runtime', () => {
       },
     });
     expect(asOtherRep.owner.name).toMatch(/^[A-Z]\*\*\* [A-Z]\*\*\*$/);
+    expect(JSON.stringify(asOtherRep)).not.toContain(owner.id);
 
     const asOwner = await (await lookup('phone=(415)%20555-0134&country=US', await bearer(owner.id, 'rep'))).json();
     expect(asOwner.owner.name).toBe(owner.name);

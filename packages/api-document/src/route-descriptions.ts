@@ -90,6 +90,7 @@ const importQuery: ParameterDescription[] = [
   { name: 'campaign', description: 'The campaign id: 1-128 letters, digits, spaces or `_.:/-`.' },
   { name: 'pool', description: 'The pool the leads go to; required unless the configuration has one pool.' },
   { name: 'country', description: 'ISO 3166-1 alpha-2 country national phone numbers are read in.' },
+  { name: 'fromLine', description: 'The line to go on from (line 1 is the header): the `nextLine` of an answer that stopped early, to store the rest of the same file.' },
 ];
 
 /**
@@ -194,13 +195,25 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /leads/lookup': {
     query: lookupQuery,
-    responses: { 200: { description: '`{"exists": false}` or who holds the person: `{"exists": true, "leadId", "status", "heldBy", "poolId", "owner", "since"}`; never contact details.', content: json() } },
-    errors: { 400: 'Not exactly one valid `email` or `phone`, or a bad `country`.', 403: 'Finance may not look up leads.' },
+    responses: {
+      200: {
+        description:
+          '`{"exists": false}` or who holds the person: `{"exists": true, "leadId", "status", "heldBy", "poolId", "owner", "since"}`; `owner.id` is `null` and `owner.name` masked for another rep; never contact details.',
+        content: json(),
+      },
+    },
+    errors: { 400: 'Not exactly one valid `email` or `phone`, or a bad `country`.', 403: 'Finance may not look up leads.', 429: 'Over 30 checks a minute for the caller; retry after `Retry-After` seconds.' },
   },
   'POST /imports': {
     query: importQuery,
     requestBody: { required: true, description: 'A CSV lead list with a header row, UTF-8 or `charset=windows-1252`.', content: { 'text/csv': null } },
-    responses: { 200: { description: 'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`.', content: json() } },
+    responses: {
+      200: {
+        description:
+          'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`, and `"nextLine"` when time ran out first: the counts cover the lines before it; send the file again with `fromLine` for the rest.',
+        content: json(),
+      },
+    },
     errors: { 400: 'A bad parameter or a file that cannot be imported; `issues` name them.', 403: 'Imports are for managers and admins.', 413: 'The file is over 1 MB.', 415: 'Not `text/csv`, or an unknown charset.' },
   },
   'GET /routing': {

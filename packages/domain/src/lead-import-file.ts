@@ -67,6 +67,17 @@ export function readLeadImportFile(text: string): { ok: true; file: LeadImportFi
   return { ok: true, file: { rowsRead: dataRows.length + problems.length, rows, errors } };
 }
 
+/**
+ * The part of a file on lines `from` to `before` (not included), for an import done in several calls:
+ * its rows and errors, and as `rowsRead` its rows and the lines its errors are on.
+ */
+export function importFileLines(file: LeadImportFile, from: number, before = Infinity): LeadImportFile {
+  const within = (line: number) => line >= from && line < before;
+  const rows = file.rows.filter((row) => within(row.row));
+  const errors = file.errors.filter((error) => within(error.row));
+  return { rowsRead: rows.length + new Set(errors.map((error) => error.row)).size, rows, errors };
+}
+
 function readRow(row: number, values: readonly string[], columns: readonly ImportColumn[]): ImportRow | { errors: ImportRowError[] } {
   const extra = values.slice(columns.length);
   if (values.length < columns.length || extra.some((value) => value.trim() !== '')) {

@@ -36,6 +36,15 @@ export interface ImportParameters {
 const campaignPattern = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,127}$/;
 
 /**
+ * Reads `fromLine`, the line an import goes on from: the `nextLine` of a call that ran out of time, so
+ * the same file sent again stores only the rest. A whole number from 2 (line 1 is the header).
+ */
+export function readImportFromLine(fromLine: string | undefined): { ok: true; fromLine: number | undefined } | { ok: false; issues: FieldIssue[] } {
+  if (fromLine === undefined || (/^[0-9]{1,9}$/.test(fromLine) && Number(fromLine) >= 2)) return { ok: true, fromLine: fromLine === undefined ? undefined : Number(fromLine) };
+  return { ok: false, issues: [{ path: 'fromLine', message: 'must be a whole number of 2 or more: the "nextLine" of the import that stopped (line 1 is the header)' }] };
+}
+
+/**
  * Checks an import's parameters against the configuration. `source` must be a configured channel;
  * `pool` a configured pool, and it may be left out only when the configuration has one pool;
  * `country` (for national phone numbers) defaults to the organisation's (see `organisationCountry`).

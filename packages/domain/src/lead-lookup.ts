@@ -18,7 +18,13 @@ export function canLookUpLeads(principal: Principal): boolean {
   return principal.roles.some((role) => role === 'rep' || role === 'manager' || role === 'admin');
 }
 
-/** Managers, admins and the owner see the owner's name; other reps see it masked, so the check cannot be used to map who holds whom. */
+/**
+ * Dedup checks a caller may run a minute, whatever their role: far above a person checking leads by hand,
+ * far below what guessing the masked digits of pool leads' phone numbers would take.
+ */
+export const lookupsPerMinute = 30;
+
+/** Managers, admins and the owner see the owner's name and id; other reps see the name masked and no id, so the check cannot be used to map who holds whom. */
 export function canSeeOwnerName(principal: Principal, ownerId: string): boolean {
   return principal.roles.includes('manager') || principal.roles.includes('admin') || principal.id === ownerId;
 }
@@ -78,8 +84,11 @@ export type LeadLookupAnswer =
       /** `owner` when a rep owns the lead, `pool` while it waits in its pool unowned. */
       heldBy: 'pool' | 'owner';
       poolId: string;
-      /** The owning rep; the name is masked unless the caller may see it; `null` while held by the pool. */
-      owner: { id: string; name: string | null } | null;
+      /**
+       * The owning rep; `null` while held by the pool. A caller who may not see the owner's name gets it
+       * masked and no id, since a rep's id is their username and would name them as plainly.
+       */
+      owner: { id: string | null; name: string | null } | null;
       /** Since when the holder holds the lead: assignment time for an owner, capture time for the pool. */
       since: string;
     };
@@ -92,14 +101,15 @@ export function lookupAnswer(principal: Principal, lead: Lead | undefined, reps:
   if (!lead) return { exists: false };
   const { leadId, status, poolId, ownerId } = lead;
   if (!ownerId) return { exists: true, leadId, status, heldBy: 'pool', poolId, owner: null, since: lead.capturedAt };
-  const name = reps.find((rep) => rep.id === ownerId)?.name;
+  const name = reps.find((rep) => rep.id === ownerId)?.name ?? null;
+  const seesOwner = canSeeOwnerName(principal, ownerId);
   return {
     exists: true,
     leadId,
     status,
     heldBy: 'owner',
     poolId,
-    owner: { id: ownerId, name: name === undefined ? null : canSeeOwnerName(principal, ownerId) ? name : maskName(name) },
+    owner: seesOwner ? { id: ownerId, name } : { id: null, name: name === null ? null : maskName(name) },
     since: lead.assignment?.assignedAt ?? lead.updatedAt,
   };
 }

@@ -71,7 +71,7 @@ describe('lookupAnswer', () => {
     expect(lookupAnswer(rep('rep-ava'), ownedLead(), config.reps)).toEqual({ exists: true, leadId: 'lead-1', status: 'new', heldBy: 'pool', poolId: 'americas-inbound', owner: null, since: '2026-03-02T10:00:00.000Z' });
   });
 
-  it('masks the owner’s name for other reps, and shows it to the owner, managers and admins', () => {
+  it('masks the owner’s name and leaves out their id for other reps, and shows both to the owner, managers and admins', () => {
     const lead = ownedLead('rep-ava');
     const answer = (principal: Principal) => lookupAnswer(principal, lead, config.reps);
     expect(answer(rep('rep-ben'))).toEqual({
@@ -80,9 +80,11 @@ describe('lookupAnswer', () => {
       status: 'assigned',
       heldBy: 'owner',
       poolId: 'americas-inbound',
-      owner: { id: 'rep-ava', name: 'A*** C***' },
+      owner: { id: null, name: 'A*** C***' },
       since: '2026-03-02T10:00:05.000Z',
     });
+    // A rep's id is their username: it would name the owner as plainly as the name.
+    expect(JSON.stringify(answer(rep('rep-ben')))).not.toContain('rep-ava');
     for (const principal of [rep('rep-ava'), manager, admin]) expect(answer(principal)).toMatchObject({ owner: { id: 'rep-ava', name: 'Ava Chen' } });
   });
 
@@ -94,5 +96,6 @@ describe('lookupAnswer', () => {
 
   it('gives no name for an owner who left the configuration', () => {
     expect(lookupAnswer(manager, ownedLead('rep-gone'), config.reps)).toMatchObject({ owner: { id: 'rep-gone', name: null } });
+    expect(lookupAnswer(rep('rep-ben'), ownedLead('rep-gone'), config.reps)).toMatchObject({ owner: { id: null, name: null } });
   });
 });

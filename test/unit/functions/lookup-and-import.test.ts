@@ -49,15 +49,17 @@ describe('lookup-lead handler (查重)', () => {
     expect(JSON.parse(response.body)).toEqual({ exists: true, leadId: 'lead-1', status: 'new', heldBy: 'pool', poolId: 'americas-inbound', owner: null, since: '2026-03-02T10:00:00.000Z' });
   });
 
-  it('masks the owner’s name for another rep; the owner, a manager and an admin see it', async () => {
+  it('masks the owner’s name and leaves out their id for another rep; the owner, a manager and an admin see both', async () => {
     const deps = await withLead('rep-ava');
-    expect(JSON.parse((await lookup(deps, { email: 'ada@example.com' }, asRep('rep-ben'))).body)).toEqual({
+    const asOtherRep = await lookup(deps, { email: 'ada@example.com' }, asRep('rep-ben'));
+    expect(asOtherRep.body).not.toContain('rep-ava');
+    expect(JSON.parse(asOtherRep.body)).toEqual({
       exists: true,
       leadId: 'lead-1',
       status: 'assigned',
       heldBy: 'owner',
       poolId: 'americas-inbound',
-      owner: { id: 'rep-ava', name: 'A*** C***' },
+      owner: { id: null, name: 'A*** C***' },
       since: '2026-03-02T10:00:05.000Z',
     });
     for (const claims of [asRep('rep-ava'), asManager, asAdmin]) {
@@ -95,6 +97,26 @@ describe('lookup-lead handler (查重)', () => {
     expect(await issues({ email: '' })).toEqual(['email']);
     expect(await issues({ phone: '555' })).toEqual(['phone']);
     expect(await issues({ phone: '+14155550100', country: 'Narnia' })).toEqual(['country']);
+  });
+
+  it('answers each caller 30 checks a minute, then 429 with Retry-After until the next minute', async () => {
+    const deps = await withLead('rep-ava');
+    const statuses = async (claims: Record<string, string>, times: number) => {
+      const seen: number[] = [];
+      for (let time = 0; time < times; time++) seen.push((await lookup(deps, { email: 'ada@example.com' }, claims)).statusCode);
+      return seen;
+    };
+    expect(await statuses(asRep('rep-ben'), 30)).toEqual(Array(30).fill(200));
+    const over = await lookup(deps, { phone: '+14155550199' }, asRep('rep-ben'));
+    expect(over.statusCode).toBe(429);
+    // The fake clock stands at 10:15:00: the window ends in a minute.
+    expect(over.headers['retry-after']).toBe('60');
+    expect(over.body).not.toContain('exists');
+    // Counted per caller: another rep, or a manager, still gets an answer.
+    expect(await statuses(asRep('rep-ava'), 1)).toEqual([200]);
+    expect(await statuses(asManager, 1)).toEqual([200]);
+    deps.now = () => new Date('2026-03-02T10:16:00.000Z');
+    expect(await statuses(asRep('rep-ben'), 1)).toEqual([200]);
   });
 
   it('is 403 for finance and 401 without a verified token', async () => {
@@ -226,6 +248,33 @@ describe('import-leads handler', () => {
     const response = await postImport(deps, 'name,email\nAda,a@example.com,extra\n');
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ rows: 1, created: 0, touched: 0, replayed: 0, invalid: 0, errors: [{ row: 2, column: '(row)', message: expect.stringMatching(/^has 3 values/) }] });
+    expect(deps.store.leads.size).toBe(0);
+  });
+
+  it('answers nextLine when its time runs out, and stores only the rest when the file is sent again with fromLine', async () => {
+    const deps = fakeDependencies();
+    const send = (query: Record<string, string>, remainingMs: number) => {
+      const event = httpEvent({ method: 'POST', path: '/imports', headers: { 'content-type': 'text/csv' }, body: sample, claims: asManager });
+      event.queryStringParameters = { source: 'trade-shows', campaign: 'automate-2026', pool: 'americas-inbound', ...query };
+      return createImportHandler(() => deps)(event, { ...lambdaContext, getRemainingTimeInMillis: () => remainingMs }) as Promise<any>;
+    };
+    // Five seconds are kept for the rows in flight and the answer: no row starts.
+    const stopped = await send({}, 5_000);
+    expect(JSON.parse(stopped.body)).toEqual({ rows: 0, created: 0, touched: 0, replayed: 0, invalid: 0, errors: [], nextLine: 2 });
+    expect(deps.store.leads.size).toBe(0);
+    // From the sample's line 10 on: 9 rows, one with an error (line 13); Priya's second row (18) is now her first.
+    const rest = await send({ fromLine: '10' }, 30_000);
+    expect(JSON.parse(rest.body)).toEqual({ rows: 9, created: 7, touched: 0, replayed: 0, invalid: 1, errors: [{ row: 13, column: '(row)', message: expect.stringMatching(/^has 12 values/) }] });
+    expect(deps.store.leads.size).toBe(8);
+  });
+
+  it('is 400 naming fromLine when it is not a line after the header', async () => {
+    const deps = fakeDependencies();
+    for (const fromLine of ['1', '0', '-3', 'two', '2.5', '']) {
+      const response = await postImport(deps, sample, { source: 'trade-shows', pool: 'americas-inbound', fromLine });
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({ error: 'The import parameters are invalid', issues: [{ path: 'fromLine', message: expect.stringMatching(/^must be a whole number of 2 or more/) }] });
+    }
     expect(deps.store.leads.size).toBe(0);
   });
 

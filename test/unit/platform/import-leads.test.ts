@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readLeadImportFile, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
+import { importFileLines, readLeadImportFile, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
 import { importLeads } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 
@@ -53,10 +53,35 @@ describe('importLeads', () => {
       if (++calls === 3) throw new Error('ProvisionedThroughputExceededException');
       return ingest(...args);
     };
-    // One at a time, a person's rows together: a (created), A again (touched), then b fails.
+    // One at a time, in file order: a and b (created), then c fails.
     await expect(importLeads(file(people), target, deps, { concurrency: 1 })).rejects.toThrow('ProvisionedThroughputExceededException');
-    expect(deps.store.leads.size).toBe(1);
+    expect(deps.store.leads.size).toBe(2);
     const again = await importLeads(file(people), target, deps, { concurrency: 1 });
-    expect(again).toEqual({ rows: 7, created: 3, touched: 1, replayed: 2, invalid: 1, errors: [] });
+    expect(again).toEqual({ rows: 7, created: 2, touched: 2, replayed: 2, invalid: 1, errors: [] });
+  });
+
+  it('stops starting rows when its time runs out, says the line it stopped at, and an import from that line finishes the file without redoing any', async () => {
+    const deps = fakeDependencies();
+    const ingest = deps.store.ingestLead.bind(deps.store);
+    deps.store.ingestLead = async (...args) => {
+      await new Promise((done) => setTimeout(done, 20));
+      return ingest(...args);
+    };
+    // A bad row before the stopping point and one after it: each reported by the call that covers its line.
+    const list = file(['email,notes', 'bad@example.com,a,b', ...Array.from({ length: 40 }, (_, index) => `p${index}@example.com,`), 'late@example.com,c,d'].join('\n'));
+    let deadline: number | undefined;
+    const remainingMs = () => (deadline ??= Date.now() + 100) - Date.now();
+
+    const first = await importLeads(list, target, deps, { concurrency: 4, remainingMs });
+    expect(first.nextLine).toBeGreaterThan(3);
+    expect(first.nextLine).toBeLessThan(43);
+    const storedRows = first.nextLine! - 3;
+    expect(first).toEqual({ rows: storedRows + 1, created: storedRows, touched: 0, replayed: 0, invalid: 0, errors: [{ row: 2, column: '(row)', message: expect.any(String) }], nextLine: first.nextLine });
+    expect(deps.store.leads.size).toBe(storedRows);
+
+    const rest = await importLeads(importFileLines(list, first.nextLine!), target, deps, { concurrency: 4 });
+    expect(rest).toEqual({ rows: 40 - storedRows + 1, created: 40 - storedRows, touched: 0, replayed: 0, invalid: 0, errors: [{ row: 43, column: '(row)', message: expect.any(String) }] });
+    expect(deps.store.leads.size).toBe(40);
+    expect(first.rows + rest.rows).toBe(list.rowsRead);
   });
 });

@@ -11,7 +11,8 @@ export const leadLookupAndImportFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/lookup-lead/handler.ts',
     // A literal segment, so API Gateway and the local host prefer it to GET /leads/{leadId}.
     trigger: { kind: 'http', method: 'GET', path: '/leads/lookup', auth: { mode: 'jwt' } },
-    tables: { leads: 'read' },
+    // Writes only its callers' rate-limit counters.
+    tables: { leads: 'readWrite' },
   },
   {
     name: 'import-leads',
