@@ -1,24 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpWebhookSender } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptedHttpServer } from '../../support/scripted-http-server';
 
 /** A receiver that answers each path as the test scripted it. */
-let server: Server;
+let receiver: Awaited<ReturnType<typeof scriptedHttpServer>>;
 let base: string;
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      if (request.url === '/busy') response.writeHead(503, { 'retry-after': '120' }).end('busy');
-      else if (request.url === '/moved') response.writeHead(302, { location: '/elsewhere' }).end();
-      else response.writeHead(204).end();
-    });
+  receiver = await scriptedHttpServer((request, response) => {
+    if (request.url === '/busy') response.writeHead(503, { 'retry-after': '120' }).end('busy');
+    else if (request.url === '/moved') response.writeHead(302, { location: '/elsewhere' }).end();
+    else response.writeHead(204).end();
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = receiver.base;
 });
-afterAll(() => new Promise((done) => server.close(done)));
+afterAll(() => receiver.close());
 
 describe('HttpWebhookSender', () => {
   const post = (path: string) => new HttpWebhookSender().post(new URL(path, base), '{}', { 'content-type': 'application/json' }, 2_000);

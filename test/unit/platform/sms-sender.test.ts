@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { createSmsClient, EndUserMessagingSmsSender, MessageRefusedError } from '@leadflow/platform';
+import { scriptedHttpServer } from '../../support/scripted-http-server';
 
 const sms = mockClient(PinpointSMSVoiceV2Client);
 
@@ -50,28 +50,22 @@ describe('EndUserMessagingSmsSender on the wire, with the client createSmsClient
   // The SDK itself this time: its retries are what is under test.
   beforeAll(() => sms.restore());
 
-  /** A stand-in of the SMS API that answers each request as `answer` says, counting them. */
-  async function smsApi(answer: (request: number, response: ServerResponse) => void) {
-    let requests = 0;
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-      request.resume();
-      request.on('end', () => answer((requests += 1), response));
-    });
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  /** A stand-in of the SMS API, and the sender createSmsClient's client makes against it. */
+  async function smsApi(answer: Parameters<typeof scriptedHttpServer>[0]) {
+    const api = await scriptedHttpServer(answer);
     const client = createSmsClient({
       region: 'us-east-1',
-      endpoints: { sms: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+      endpoints: { sms: api.base },
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       requestTimeouts: { connectionTimeout: 1_000, requestTimeout: 300 },
     });
     const sender = new EndUserMessagingSmsSender(client, 5);
     return {
       send: () => sender.send(message).catch((thrown: unknown) => thrown as MessageRefusedError),
-      requests: () => requests,
+      requests: api.requests,
       close: () => {
         client.destroy();
-        server.closeAllConnections();
-        return new Promise((closed) => server.close(closed));
+        return api.close();
       },
     };
   }
@@ -88,7 +82,7 @@ describe('EndUserMessagingSmsSender on the wire, with the client createSmsClient
   });
 
   it('tries again while the service answers that it is throttled, and stops at the first answer that is final', async () => {
-    const throttled = await smsApi((request, response) => (request < 3 ? json(response, 400, { __type: 'ThrottlingException', message: 'slow down' }) : json(response, 200, { MessageId: 'm-3' })));
+    const throttled = await smsApi((_, response, count) => (count < 3 ? json(response, 400, { __type: 'ThrottlingException', message: 'slow down' }) : json(response, 200, { MessageId: 'm-3' })));
     const invalid = await smsApi((_, response) => json(response, 400, { __type: 'ValidationException', message: 'bad body', Reason: 'INVALID_PARAMETER' }));
     try {
       expect(await throttled.send()).toEqual({ messageId: 'm-3' });

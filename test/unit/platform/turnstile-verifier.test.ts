@@ -1,28 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { secretRefs } from '@leadflow/domain';
 import { TurnstileVerifier } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/capture-form-submission/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fakeDependencies } from '../../support/fakes';
+import { scriptedHttpServer } from '../../support/scripted-http-server';
 
 /** A siteverify stand-in that answers each path as the test scripted it. */
-let server: Server;
+let siteverify: Awaited<ReturnType<typeof scriptedHttpServer>>;
 let base: string;
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      if (request.url === '/bad-gateway') response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
-      else if (request.url === '/not-json') response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Maintenance</h1>');
-      else response.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
-    });
+  siteverify = await scriptedHttpServer((request, response) => {
+    if (request.url === '/bad-gateway') response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
+    else if (request.url === '/not-json') response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Maintenance</h1>');
+    else response.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = siteverify.base;
 });
-afterAll(() => new Promise((done) => server.close(done)));
+afterAll(() => siteverify.close());
 
 function submitVerifiedAt(path: string) {
   const deps = fakeDependencies();
