@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { deadLetterRetentionDays } from '@leadflow/manifest';
+import { jsonLinesFile } from './json-lines-file';
 
 export interface DeadLetter {
   /** Unique within a data directory (or a run in memory); `POST /_local/dead-letters/{id}/redrive` names it. */
@@ -34,11 +34,9 @@ export class DeadLetters {
     private readonly now: () => Date = () => new Date(),
   ) {
     if (!file) return;
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) this.apply(parseLine(text));
-      const oldestKept = this.now().getTime() - retentionMs;
-      for (const [id, deadLetter] of this.kept) if (Date.parse(deadLetter.at) < oldestKept) this.kept.delete(id);
-    }
+    for (const line of jsonLinesFile.read<DeadLetterLine>(file)) this.apply(line);
+    const oldestKept = this.now().getTime() - retentionMs;
+    for (const [id, deadLetter] of this.kept) if (Date.parse(deadLetter.at) < oldestKept) this.kept.delete(id);
     this.compact();
   }
 
@@ -78,8 +76,7 @@ export class DeadLetters {
     if (this.kept.delete(id)) this.write({ removed: id });
   }
 
-  private apply(line: DeadLetterLine | undefined): void {
-    if (!line) return;
+  private apply(line: DeadLetterLine): void {
     if ('added' in line) {
       this.kept.set(line.added.id, line.added);
       this.lastId = Math.max(this.lastId, Number(line.added.id) || 0);
@@ -92,7 +89,7 @@ export class DeadLetters {
 
   private write(line: DeadLetterLine): void {
     if (!this.file) return;
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    jsonLinesFile.append(this.file, line);
     this.changesSinceCompaction += 1;
     if (this.changesSinceCompaction >= 1000) this.compact();
   }
@@ -100,20 +97,7 @@ export class DeadLetters {
   /** Rewrites the file with what is kept; the last id is kept too, so ids are never reused. */
   private compact(): void {
     if (!this.file) return;
-    const next = `${this.file}.next`;
-    const lines: DeadLetterLine[] = [{ lastId: this.lastId }, ...this.list().map((deadLetter) => ({ added: deadLetter }))];
-    writeFileSync(next, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    renameSync(next, this.file);
+    jsonLinesFile.rewrite(this.file, [{ lastId: this.lastId }, ...this.list().map((deadLetter): DeadLetterLine => ({ added: deadLetter }))]);
     this.changesSinceCompaction = 0;
-  }
-}
-
-function parseLine(text: string): DeadLetterLine | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as DeadLetterLine;
-  } catch {
-    // A line cut short by a kill is the last one written; nothing was told of it.
-    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { jsonLinesFile } from './json-lines-file';
 
 /** One rule's delivery of one event: what the target is given, and enough of the event to show it again. */
 export interface JournalledDelivery {
@@ -30,14 +30,9 @@ export class DeliveryJournal {
     private readonly file: string,
     private readonly compactAfterFinished = 5000,
   ) {
-    if (existsSync(file)) {
-      // A line cut short by the kill is the last one; it never told anyone anything, so it is skipped.
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        const line = parseLine(text);
-        if (!line) continue;
-        if ('started' in line) this.unfinished.set(line.started.key, line.started);
-        else this.unfinished.delete(line.finished);
-      }
+    for (const line of jsonLinesFile.read<JournalLine>(file)) {
+      if ('started' in line) this.unfinished.set(line.started.key, line.started);
+      else this.unfinished.delete(line.finished);
     }
     this.compact();
   }
@@ -61,23 +56,15 @@ export class DeliveryJournal {
   }
 
   private append(line: JournalLine): void {
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    jsonLinesFile.append(this.file, line);
   }
 
-  /** Rewrites the file with the unfinished deliveries alone; write then rename, so a kill leaves one whole file. */
+  /** Rewrites the file with the unfinished deliveries alone. */
   private compact(): void {
-    const next = `${this.file}.next`;
-    writeFileSync(next, [...this.unfinished.values()].map((delivery) => `${JSON.stringify({ started: delivery })}\n`).join(''));
-    renameSync(next, this.file);
+    jsonLinesFile.rewrite(
+      this.file,
+      [...this.unfinished.values()].map((delivery): JournalLine => ({ started: delivery })),
+    );
     this.finishedSinceCompaction = 0;
-  }
-}
-
-function parseLine(text: string): JournalLine | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as JournalLine;
-  } catch {
-    return undefined;
   }
 }
