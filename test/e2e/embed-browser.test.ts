@@ -108,7 +108,8 @@ describe('embed.js in a real browser, on the local demo page', { timeout: 90_000
       expect(sent._started_at).toBeGreaterThan(openedAt - 60_000);
       // Measured in the browser, so a visitor clock minutes off does not make it look like a bot's.
       expect(sent._fill_ms).toBeGreaterThanOrEqual(minimumFillMs);
-      expect(sent._fill_ms).toBeLessThan(60_000);
+      // The time from the form being shown to the post: never more than has passed since its start time (a second for the two clocks).
+      expect(sent._fill_ms).toBeLessThanOrEqual(Date.now() - sent._started_at + 1_000);
 
       expect(status).toBe(202);
       expect(answer.leadId).toMatch(/^[0-9a-f-]{36}$/);

@@ -149,7 +149,7 @@ describe('capture-form-submission handler', () => {
     const deps = fakeDependencies();
     deps.config.forms[0].turnstile = true;
     deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026' };
-    // Like siteverify, the stub accepts a token once.
+    // A verifier that, like siteverify, accepts each token once.
     const tokensVerified: string[] = [];
     deps.humanVerifier = { verify: async ({ token }) => (tokensVerified.includes(token) ? { success: false, errorCodes: ['timeout-or-duplicate'] } : (tokensVerified.push(token), { success: true, errorCodes: [] })) };
     const post = (phone: string, token: string) => submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com', phone, 'cf-turnstile-response': token }));
