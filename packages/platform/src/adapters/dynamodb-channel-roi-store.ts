@@ -4,11 +4,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
+import { transactionItemLimit } from './dynamodb-limits';
 import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
 import { leadsTableKeys } from './leads-table-keys';
 
-/** DynamoDB's limit of items in one transaction. */
-const transactionItems = 100;
 const versionSortKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
 /** The second and later parts of a version's rows, beside it (not under `V#`, so the latest version is still the last `V#` key). */
 const rowsPartKeyPrefix = (version: number) => `P#${String(version).padStart(6, '0')}#`;
@@ -33,7 +32,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     while (start < spend.length) {
       const chunk: ChannelDaySpend[] = [];
       const days = new Set<string>();
-      while (start < spend.length && chunk.length + days.size + (days.has(spend[start].day) ? 1 : 2) <= transactionItems) {
+      while (start < spend.length && chunk.length + days.size + (days.has(spend[start].day) ? 1 : 2) <= transactionItemLimit) {
         days.add(spend[start].day);
         chunk.push(spend[start]);
         start += 1;

@@ -29,6 +29,7 @@ import {
 import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
+import { transactionItemLimit } from './dynamodb-limits';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
@@ -695,9 +696,6 @@ export class DynamoDbLeadStore implements LeadStore {
 const unpublishedScanLimit = 10_000;
 
 /** The lead changed between reading and writing it; read it again. */
-/** The most items one `TransactWriteItems` may hold. */
-const transactionItemLimit = 100;
-
 class StaleLeadError extends Error {}
 
 /** A person key names a lead that is no longer in the table: its TTL removed it, and nothing released the key. */

@@ -1,0 +1,2 @@
+/** DynamoDB's limit of items in one `TransactWriteItems`. */
+export const transactionItemLimit = 100;
