@@ -29,8 +29,8 @@ async function post(deps: Deps, step: keyof typeof steps, leadId: string, claims
 }
 
 async function get(deps: Deps, create: typeof createMyLeads | typeof createPoolList | typeof createGetLead, path: string, claims: Claims, query: Record<string, string> = {}, pathParameters: Record<string, string> = {}) {
-  const response = (await create(() => deps)(httpEvent({ path, pathParameters, query, claims }), lambdaContext)) as { statusCode: number; body: string };
-  return { status: response.statusCode, json: JSON.parse(response.body) };
+  const response = (await create(() => deps)(httpEvent({ path, pathParameters, query, claims }), lambdaContext)) as { statusCode: number; body: string; headers: Record<string, string> };
+  return { status: response.statusCode, json: JSON.parse(response.body), headers: response.headers };
 }
 
 /** What a refused request must leave untouched. */
@@ -51,7 +51,9 @@ describe('POST /leads/{leadId}/assign', () => {
     expect(assigned).toMatchObject({ status: 200, json: { status: 'assigned', ownerId: 'rep-ben', assignment: { rule: 'manual', poolId: 'nurture' } } });
     expect(assigned.json.history.at(-1)).toMatchObject({ action: 'assigned', by: 'mgr-maya', detail: 'assigned to rep-ben from pool nurture by mgr-maya: speaks Spanish' });
     expect(deps.store.openLeads.get('rep-ben')).toBe(1);
-    expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads).toEqual([]);
+    const emptyPool = await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' });
+    expect(emptyPool.json.leads).toEqual([]);
+    expect(emptyPool.headers['cache-control']).toBe('no-store');
     const transferred = await post(deps, 'assign', 'w-1', asManager, { repId: 'rep-ava' });
     expect(transferred.json.history.at(-1)).toMatchObject({ action: 'transferred', detail: 'transferred from rep-ben to rep-ava by mgr-maya' });
     expect([deps.store.openLeads.get('rep-ben'), deps.store.openLeads.get('rep-ava')]).toEqual([0, 1]);
@@ -231,6 +233,8 @@ describe('GET /me/leads', () => {
     const ids = (page: { json: { leads: Array<{ leadId: string }> } }) => page.json.leads.map((lead) => lead.leadId);
     const all = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'));
     expect(ids(all)).toEqual(['m-overdue', 'm-soon', 'm-later', 'm-none']);
+    // A rep's own leads, with their contact details: no cache keeps them.
+    expect(all.headers['cache-control']).toBe('no-store');
     expect(all.json.leads[0]).toMatchObject({ overdue: true, nextStepAt: '2026-03-02T11:00:00.000Z', contact: { email: 'm-overdue@example.com' } });
     expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { overdue: 'true' }))).toEqual(['m-overdue']);
     expect(ids(await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { due: '2026-03-04T00:00:00Z' }))).toEqual(['m-overdue', 'm-soon']);
