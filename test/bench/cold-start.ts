@@ -76,7 +76,7 @@ export async function coldStartBenchmark(): Promise<Figure[]> {
 function libraryFloor(directory: string): Figure {
   const outfile = join(directory, 'library-floor', 'index.mjs');
   const { metafile } = buildSync({ ...functionBuildOptions(projectRoot), entryPoints: ['test/support/library-floor-handler.ts'], outfile, metafile: true });
-  const contents = bundleContents(metafile.outputs[relative(projectRoot, outfile)]);
+  const contents = bundleContents(metafile.outputs[relative(projectRoot, outfile)], metafile.inputs);
   const libraries = contents.largestPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(1)} KB`).join(', ');
   return {
     name: 'bundle floor of a phone-reading HTTP handler (zod/mini, libphonenumber-js, Powertools Logger, middy; no intake code) besides the SDK',

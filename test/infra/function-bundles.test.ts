@@ -10,7 +10,7 @@ import { manifestFunctions } from '@leadflow/manifest';
 import { bundleFileName, functionBuildOptions, StackFunctionBundles } from '../../infra/function-bundling';
 import { projectRoot } from '../../infra/lead-app';
 import { demoConfiguration } from '../support/demo-configuration';
-import { budgetProblems, bundleFunctions, callsNoAwsService, credentialChainProblems, zodProblems, type FunctionBundle } from '../support/function-bundles';
+import { budgetProblems, bundleContents, bundleFunctions, callsNoAwsService, credentialChainProblems, zodProblems, type FunctionBundle } from '../support/function-bundles';
 
 /** Every manifest function, bundled once as CDK bundles it (`buildFunctionBundles`). */
 const functions = manifestFunctions(demoConfiguration());
@@ -55,6 +55,30 @@ describe('function bundles', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^health carries 600\.0 KB besides the AWS SDK, over its 150\.0 KB budget .*lambdaDependenciesOf/);
     expect(problems[1]).toMatch(/^health calls no AWS service .* carries 300\.0 KB of the AWS SDK/);
+  });
+
+  it("counts a package only the SDK imports as the SDK's share, and one our code also imports as ours", () => {
+    const file = (bytesInOutput: number) => ({ bytesInOutput });
+    const imports = (...paths: string[]) => ({ bytes: 0, imports: paths.map((path) => ({ path, kind: 'import-statement' as const })) });
+    const inputs = {
+      'functions/probe/handler.ts': imports('node_modules/@aws-sdk/client-dynamodb/index.js', 'node_modules/shared-helper/index.js'),
+      'node_modules/@aws-sdk/client-dynamodb/index.js': imports('node_modules/mnemonist/lru-cache.js', 'node_modules/shared-helper/index.js'),
+      'node_modules/mnemonist/lru-cache.js': imports(),
+      'node_modules/shared-helper/index.js': imports(),
+    };
+    const output = {
+      bytes: 1000,
+      entryPoint: 'functions/probe/handler.ts',
+      imports: [],
+      exports: [],
+      inputs: { 'functions/probe/handler.ts': file(100), 'node_modules/@aws-sdk/client-dynamodb/index.js': file(600), 'node_modules/mnemonist/lru-cache.js': file(200), 'node_modules/shared-helper/index.js': file(100) },
+    };
+    const contents = bundleContents(output, inputs);
+    expect(contents.sdkBytes).toBe(800);
+    expect(contents.largestPackages).toEqual([
+      { name: 'functions/probe', bytes: 100 },
+      { name: 'shared-helper', bytes: 100 },
+    ]);
   });
 
   it('every bundle with the SDK reads its credentials from the environment, as Lambda provides them, without the rest of the default chain', () => {
