@@ -1,6 +1,6 @@
 import { isOpenOffer, offerTakenRefusal, oneTapActions, planAcceptance, planOfferAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
+import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, logger, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 type ActionDependencies = Pick<Dependencies, 'config' | 'secrets' | 'leads' | 'links' | 'now' | 'newId'>;
@@ -34,34 +34,45 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
     if (outcome === 'lead_changed') return { refusal: changedMeanwhile };
     return { done: true };
   },
-  // The lifecycle's `contacted` step, as the rep's own POST /leads/{id}/status would take it; the link's use is written first and forgotten if the step is refused.
-  contacted: async ({ deps, claims, linkId, lead }) => {
+  // The lifecycle's `contacted` step, as the rep's own POST /leads/{id}/status would take it.
+  contacted: async (context) => {
+    const { deps, claims, lead } = context;
     const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
     if (!pool) return { refusal: changedMeanwhile };
     const plan = planStatusChange({ lead, pool, principal: { id: claims.repId, roles: ['rep'] }, body: { status: 'contacted' }, now: deps.now(), eventId: deps.newId() });
     if ('refusal' in plan) return { refusal: { reason: 'lead_changed', message: plan.refusal.message } };
-    if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
-    if ((await deps.leads.applyTransition(plan.transition)) !== 'applied') {
-      await deps.links.forget(linkId);
-      return { refusal: changedMeanwhile };
-    }
-    return { done: true };
+    return usingLink(context, async () => (await deps.leads.applyTransition(plan.transition)) === 'applied');
   },
-  // The pool's release (its own transaction); the link's use is written first and forgotten if the release is refused.
-  release: async ({ deps, claims, linkId, lead, form }) => {
+  // The pool's release (its own transaction).
+  release: async (context) => {
+    const { deps, claims, lead, form } = context;
     const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
     const reason = form.get('reason') ?? '';
     if (!pool || !pool.releaseReasons.includes(reason)) return { badField: { field: 'reason', message: `choose one of: ${(pool?.releaseReasons ?? []).join(', ')}` } };
     const plan = planRelease({ lead, pool, repId: claims.repId, reason, now: deps.now(), eventId: deps.newId() });
     if ('refusal' in plan) return { refusal: { reason: 'not_yours', message: plan.refusal.message } };
-    if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
-    if ((await deps.leads.releaseLead(plan.release)) === 'lead_changed') {
-      await deps.links.forget(linkId);
-      return { refusal: changedMeanwhile };
-    }
-    return { done: true };
+    return usingLink(context, async () => (await deps.leads.releaseLead(plan.release)) === 'released');
   },
 };
+
+/**
+ * Writes the link's use, then the action's own transaction (`write`, true when it applied). The use is
+ * forgotten when the action is refused or fails (a throttled table, say), so the rep's retry of the same
+ * link does the action instead of hearing the link was used.
+ */
+async function usingLink({ deps, claims, linkId }: ActionContext, write: () => Promise<boolean>): Promise<ActionResult> {
+  if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
+  let applied: boolean;
+  try {
+    applied = await write();
+  } catch (error) {
+    await deps.links.forget(linkId).catch((forgetError: unknown) => logger.warn('The one-tap link stays used though its action failed', { linkId, error: forgetError }));
+    throw error;
+  }
+  if (applied) return { done: true };
+  await deps.links.forget(linkId);
+  return { refusal: changedMeanwhile };
+}
 
 /**
  * `POST /a/{token}`: does a one-tap link's action, once, for the link's rep only, after the same checks

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MessageRefusedError } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
@@ -290,6 +290,21 @@ describe('one-tap links', () => {
     const refused = await post(other, otherLinks.contacted);
     expect(refused.statusCode).toBe(409);
     expect(other.links.used.size).toBe(0);
+  });
+
+  it('keeps a link usable when its action fails (a throttled table), so the retry does it', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $retryable: { throttling: true } });
+    vi.spyOn(deps.leads, 'applyTransition').mockRejectedValueOnce(throttled);
+    vi.spyOn(deps.leads, 'releaseLead').mockRejectedValueOnce(throttled);
+    expect(await post(deps, links.contacted)).toMatchObject({ statusCode: 503, headers: expect.objectContaining({ 'retry-after': expect.any(String) }) });
+    expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 503 });
+    expect(deps.links.used.size).toBe(0);
+    expect(deps.store.leads.get('l1')).toMatchObject({ status: 'assigned', ownerId: 'rep-ava' });
+
+    expect(await post(deps, links.contacted)).toMatchObject({ statusCode: 200, body: expect.stringContaining('marked contacted') });
+    expect(deps.store.leads.get('l1')).toMatchObject({ status: 'contacted' });
   });
 
   it('refuses forged, expired and other reps’ links in plain words, changing nothing', async () => {
