@@ -3,7 +3,7 @@ import {
   badRequest,
   forbidden,
   httpHandler,
-  jsonResponse,
+  personalDataResponse,
   lambdaDependenciesOf,
   mediaType,
   notFound,
@@ -43,7 +43,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const plan = planClaim({ lead, pool, rep, timeZone, now: now(), eventId: newId() });
       if ('refusal' in plan) throw refused(plan.refusal);
       const outcome = await leads.claimLead(plan.claim);
-      if (outcome === 'claimed') return jsonResponse(200, await leads.getLead(leadId));
+      if (outcome === 'claimed') return personalDataResponse(await leads.getLead(leadId));
       if (outcome === 'daily_limit') throw refused(dailyLimitRefusal(pool.claim.dailyLimit, timeZone));
       if (outcome === 'holding_cap') throw refused(holdingCapRefusal(plan.claim.holdingCap));
     }

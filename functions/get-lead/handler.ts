@@ -1,5 +1,5 @@
 import { canViewLead } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}`: the lead, for its owner, managers and admins. */
@@ -10,7 +10,7 @@ export function createHandler(dependencies: DependencyResolver<'leads'>) {
     const lead = await dependencies().leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
-    return jsonResponse(200, lead, { 'cache-control': 'no-store' });
+    return personalDataResponse(lead);
   });
 }
 

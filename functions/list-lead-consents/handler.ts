@@ -1,5 +1,5 @@
 import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}/consents`: the lead's consent ledger in time order and the consent in force per purpose, for whoever may see the lead. */
@@ -13,7 +13,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
     const entries = await consents.entriesFor(leadId);
     const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, hasConsent(entries, purpose)]));
-    return jsonResponse(200, { leadId, entries, inForce }, { 'cache-control': 'no-store' });
+    return personalDataResponse({ leadId, entries, inForce });
   });
 }
 

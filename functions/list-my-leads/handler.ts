@@ -1,5 +1,5 @@
 import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList, unknownTagIssues } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -17,7 +17,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (unknownTag.length) throw badRequest('The query is invalid', unknownTag);
     const at = now();
     const page = await leads.listOwnedLeads(principal.id, myLeadsFilter(query.data, at), { limit: query.data.limit, after: query.data.cursor });
-    return jsonResponse(200, { ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
+    return personalDataResponse({ ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) });
   });
 }
 

@@ -1,5 +1,5 @@
 import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList, unknownTagIssues } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -21,7 +21,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (unknownTag.length) throw badRequest('The pool listing query is invalid', unknownTag);
     const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor }, poolListingFilter(query.data, now()));
     const seesContact = principal.roles.includes('manager') || principal.roles.includes('admin');
-    return jsonResponse(200, { poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) }, { 'cache-control': 'no-store' });
+    return personalDataResponse({ poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) });
   });
 }
 

@@ -1,5 +1,5 @@
 import { canLookUpLeads, lookupAnswer, lookupsPerMinute, organisationCountry, readLookupQuery } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, tooManyRequests, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, tooManyRequests, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -18,7 +18,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!query.ok) throw badRequest('The dedup check needs exactly one valid email or phone', query.issues);
     const leadId = await leads.findLeadIdByPersonKey(query.key);
     const lead = leadId ? await leads.getLead(leadId) : undefined;
-    return jsonResponse(200, lookupAnswer(principal, lead, config.reps), { 'cache-control': 'no-store' });
+    return personalDataResponse(lookupAnswer(principal, lead, config.reps));
   });
 }
 

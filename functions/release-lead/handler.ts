@@ -3,7 +3,7 @@ import {
   badRequest,
   forbidden,
   httpHandler,
-  jsonResponse,
+  personalDataResponse,
   lambdaDependenciesOf,
   mediaType,
   notFound,
@@ -36,7 +36,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const plan = planRelease({ lead, pool, repId: principal.id, reason: parsed.data.reason, now: now(), eventId: newId() });
     if ('refusal' in plan) throw refused(plan.refusal);
     if ((await leads.releaseLead(plan.release)) === 'lead_changed') throw refused({ status: 409, rule: 'not_held', message: `lead ${leadId} changed while it was being released; read it and try again` });
-    return jsonResponse(200, await leads.getLead(leadId));
+    return personalDataResponse(await leads.getLead(leadId));
   });
 }
 

@@ -4,7 +4,8 @@ import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /webhooks/meta`: Meta's subscription handshake. With `hub.mode=subscribe` and the configured
- * `hub.verify_token`, answers `hub.challenge` as plain text; anything else is 403.
+ * `hub.verify_token`, answers `hub.challenge` as plain text. A wrong mode or token is 403, a missing or over-256-character
+ * challenge 400, and 404 when Meta is not configured.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'secrets'>) {
   return httpHandler(async (event) => {

@@ -84,7 +84,7 @@ const clockSkewToleranceMs = 5_000;
 
 /**
  * How long the form took to fill in: the browser's own measure when sent, which no clock difference
- * skews; else the time since `_started_at` — unless that lies in the future, when the visitor's clock
+ * skews; else the time since `_started_at` — unless that lies more than 5 s in the future, when the visitor's clock
  * runs ahead of ours and the difference says nothing about the visitor.
  */
 function fillTimeMs(body: Readonly<Record<string, unknown>>, now: Date): number | undefined {

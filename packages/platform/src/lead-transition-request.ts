@@ -4,7 +4,7 @@ import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type 
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
-import { jsonResponse } from './http/responses';
+import { personalDataResponse } from './http/responses';
 import { principalFrom } from './http/principal';
 import { mediaType, parseJsonObject, rawBody } from './http/request-body';
 
@@ -54,7 +54,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       }
       first ??= lead;
       const outcome = await leads.applyTransition(plan.transition);
-      if (outcome === 'applied') return jsonResponse(200, await leads.getLead(leadId));
+      if (outcome === 'applied') return personalDataResponse(await leads.getLead(leadId));
       const taking = plan.transition.openLeads.find((move) => move.change === 1);
       if (outcome === 'holding_cap' && taking?.change === 1) {
         const refusal = holdingCapRefusal(taking.cap);

@@ -9,6 +9,7 @@ import { createHandler as createConvert } from '../../../functions/convert-lead/
 import { createHandler as createMyLeads } from '../../../functions/list-my-leads/handler';
 import { createHandler as createPoolList } from '../../../functions/list-pool-leads/handler';
 import { createHandler as createGetLead } from '../../../functions/get-lead/handler';
+import { createHandler as createRelease } from '../../../functions/release-lead/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { pooledLead } from '../../support/pooled-leads';
@@ -178,6 +179,25 @@ describe('the lifecycle endpoints', () => {
     }
     expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 409, json: { rule: 'target_not_member', error: 'repId rep-chloe-typo is not a member of pool nurture' } });
     expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('answers that carry the lead', () => {
+  it('are no-store after a claim, a lifecycle step, an assignment and a release, as reads of the lead are', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'c-1', poolId: 'nurture' });
+    const answer = async (create: (typeof steps)[keyof typeof steps] | typeof createRelease, action: string, claims: Claims, body?: unknown) => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const event = httpEvent({ method: 'POST', path: `/leads/c-1/${action}`, pathParameters: { leadId: 'c-1' }, headers: text === undefined ? {} : { 'content-type': 'application/json' }, body: text, claims });
+      return (await create(() => deps)(event, lambdaContext)) as { statusCode: number; headers: Record<string, string>; body: string };
+    };
+    const answers = [
+      await answer(createClaim, 'claim', asRep('rep-ava')),
+      await answer(createStatus, 'status', asRep('rep-ava'), { status: 'contacted' }),
+      await answer(createAssign, 'assign', asManager, { repId: 'rep-ben' }),
+      await answer(createRelease, 'release', asRep('rep-ben'), { reason: deps.config.pools.find((pool) => pool.id === 'nurture')!.releaseReasons[0] }),
+    ];
+    expect(answers.map((response) => [response.statusCode, JSON.parse(response.body).leadId, response.headers['cache-control']])).toEqual(Array(4).fill([200, 'c-1', 'no-store']));
   });
 });
 

@@ -6,6 +6,11 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
   return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
 }
 
+/** A `200` whose JSON holds someone's personal data (a lead, its consents, a rep's list): never kept by a browser or proxy cache. */
+export function personalDataResponse(body: unknown): APIGatewayProxyStructuredResultV2 {
+  return jsonResponse(200, body, { 'cache-control': 'no-store' });
+}
+
 /** A CSV report as a download (RFC 4180 with a header row), never cached: it holds figures as of now. */
 export function csvAttachment(fileName: string, body: string): APIGatewayProxyStructuredResultV2 {
   return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' }, body };
