@@ -13,6 +13,7 @@ import {
   refused,
   unsupportedMediaType,
   type DependencyResolver,
+  leadIdFromPath,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -30,7 +31,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const parsed = claimBodySchema.safeParse(body.length > 0 ? parseJsonObject(body) : {});
     if (!parsed.success) throw badRequest('The claim is invalid', toIssueList(parsed.error));
     const { config, leads, now, newId } = dependencies();
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     const timeZone = config.organisation.timeZone;
     // A lost race shows as a changed lead: read it again, and the rules then name why (usually "already owned").
     for (let tries = 1; tries <= 3; tries += 1) {

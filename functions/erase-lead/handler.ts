@@ -1,5 +1,5 @@
 import { canHandleDataSubjectRequests, erasePersonFromLead } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -11,7 +11,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'now' |
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canHandleDataSubjectRequests(principal)) throw forbidden('Erasing a person is for admins');
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     const { leads, now, newId } = dependencies();
     const at = now().toISOString();
     const result = await leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: newId(), by: `admin:${principal.id}` }) });

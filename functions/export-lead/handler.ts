@@ -1,5 +1,5 @@
 import { canHandleDataSubjectRequests, pendingFetchPlatformSchema } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -11,7 +11,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canHandleDataSubjectRequests(principal)) throw forbidden('Data-subject exports are for admins');
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     const { leads, consents, intakes, sends, now } = dependencies();
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);

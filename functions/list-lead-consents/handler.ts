@@ -1,12 +1,12 @@
 import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
-import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}/consents`: the lead's consent ledger in time order and the consent in force per purpose, for whoever may see the lead. */
 export function createHandler(dependencies: DependencyResolver<'leads' | 'consents'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     const { leads, consents } = dependencies();
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);

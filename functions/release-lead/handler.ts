@@ -13,6 +13,7 @@ import {
   refused,
   unsupportedMediaType,
   type DependencyResolver,
+  leadIdFromPath,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -25,7 +26,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const principal = principalFrom(event);
     if (!mayWorkPools(principal)) throw forbidden('Releasing leads is for reps, managers and admins');
     const { config, leads, now, newId } = dependencies();
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
     const pool = config.pools.find((candidate) => candidate.id === lead.poolId);

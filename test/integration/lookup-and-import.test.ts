@@ -5,6 +5,10 @@ import { DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads } from '@l
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
+import { fakeDependencies } from '../support/fakes';
+import { httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { createHandler as createGetLeadHandler } from '../../functions/get-lead/handler';
+import { createHandler as createLookupHandler } from '../../functions/lookup-lead/handler';
 
 const config = demoConfiguration();
 let database: TestDatabase;
@@ -95,5 +99,20 @@ describe('importing a lead file against DynamoDB Local', () => {
     const second = await importLeads(sampleFile(), resolved.target, deps());
     expect(second).toMatchObject({ rows: 16, created: 0, touched: 0, replayed: 15, invalid: 0 });
     expect(await database.items()).toEqual(before);
+  });
+});
+
+describe('over-long keys from a request, against DynamoDB Local', () => {
+  const asManager = { sub: 'maya', 'cognito:groups': '[manager]' };
+  it('answers a lead id longer than any lead has 404, and an email longer than any address 400 naming email, where DynamoDB would refuse the key', async () => {
+    const longId = 'a'.repeat(2100);
+    const getLead = createGetLeadHandler(() => ({ leads }));
+    const read = (await getLead(httpEvent({ path: `/leads/${longId}`, pathParameters: { leadId: longId }, claims: asManager }), lambdaContext)) as { statusCode: number };
+    expect(read.statusCode).toBe(404);
+
+    const lookup = createLookupHandler(() => ({ config, leads, rateLimiter: fakeDependencies().rateLimiter, now: () => new Date('2026-03-02T10:00:00.000Z') }));
+    const answer = (await lookup(httpEvent({ path: '/leads/lookup', query: { email: `${'a'.repeat(2100)}@example.com` }, claims: asManager }), lambdaContext)) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).issues).toEqual([expect.objectContaining({ path: 'email' })]);
   });
 });

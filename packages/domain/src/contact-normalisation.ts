@@ -2,9 +2,11 @@ import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';
 import type { LeadContact } from './lead';
 
-const emailSyntax = z.email();
+/** RFC 5321's limit on a path, so the longest address mail can be sent to; a longer one could not be a person's. */
+const maxEmailLength = 254;
+const emailSyntax = z.email().check(z.maxLength(maxEmailLength));
 
-/** Trims and lower-cases an email; `undefined` when it is not a syntactically valid address. */
+/** Trims and lower-cases an email; `undefined` when it is not a syntactically valid address of at most 254 characters. */
 export function normaliseEmail(raw: string): string | undefined {
   const email = raw.trim().toLowerCase();
   return emailSyntax.safeParse(email).success ? email : undefined;

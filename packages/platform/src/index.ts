@@ -15,6 +15,7 @@ export * from './http/backend-unavailable';
 export * from './http/responses';
 export * from './http/request-body';
 export * from './http/principal';
+export * from './http/lead-path';
 export * from './ports/lead-store';
 export * from './ports/outbox';
 export * from './ports/notifications';

@@ -5,6 +5,7 @@ import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
 import { personalDataResponse } from './http/responses';
+import { leadIdFromPath } from './http/lead-path';
 import { principalFrom } from './http/principal';
 import { mediaType, parseJsonObject, rawBody } from './http/request-body';
 
@@ -33,7 +34,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
     const fromPath = Object.fromEntries((step.pathFields ?? []).map((name) => [name, event.pathParameters?.[name] ?? '']));
     const document = { ...readBody(event, step.bodyOptional ?? false), ...fromPath };
     const { config, leads, now, newId } = dependencies();
-    const leadId = event.pathParameters?.leadId ?? '';
+    const leadId = leadIdFromPath(event);
     let first: Lead | undefined;
     for (let tries = 1; tries <= 3; tries += 1) {
       const lead = await leads.getLead(leadId);
