@@ -1,4 +1,4 @@
-import { canImportLeads, importFileLines, readImportFromLine, readLeadImportFile, resolveImportTarget } from '@leadflow/domain';
+import { canImportLeads, importFileLines, readImportFromLine, readLeadImportFile, resolveImportTarget, unknownQueryParameterIssues } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, importLeads, jsonResponse, lambdaDependenciesOf, principalFrom, readCsvBody, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -19,7 +19,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const query = event.queryStringParameters ?? {};
     const target = resolveImportTarget(deps.config, query);
     const from = readImportFromLine(query.fromLine);
-    if (!target.ok || !from.ok) throw badRequest('The import parameters are invalid', [...(target.ok ? [] : target.issues), ...(from.ok ? [] : from.issues)]);
+    const unknown = unknownQueryParameterIssues(query, ['source', 'campaign', 'pool', 'country', 'fromLine']);
+    if (!target.ok || !from.ok || unknown.length) throw badRequest('The import parameters are invalid', [...unknown, ...(target.ok ? [] : target.issues), ...(from.ok ? [] : from.issues)]);
     const file = readLeadImportFile(text);
     if (!file.ok) throw badRequest('The file cannot be imported', file.issues);
     const rows = from.fromLine === undefined ? file.file : importFileLines(file.file, from.fromLine);

@@ -73,6 +73,7 @@ export * from './outbound-webhooks';
 export * from './channel-rates';
 export * from './page-cursor';
 export * from './lead-tags';
+export * from './query-parameters';
 export * from './signed-link';
 export * from './nurture-sequences';
 export * from './lead-nurture';

@@ -4,6 +4,7 @@ import { normaliseEmail, normalisePhone } from './contact-normalisation';
 import type { FieldIssue } from './form-submission';
 import type { Lead, LeadStatus } from './lead';
 import { phoneCountry } from './organisation-country';
+import { unknownQueryParameterIssues } from './query-parameters';
 
 /**
  * The dedup key of a person, exactly as `prepareIntake` claims it (`email#ada@example.com`,
@@ -54,7 +55,7 @@ export type LookupQueryResult = { ok: true; key: string } | { ok: false; issues:
  */
 export function readLookupQuery(query: Readonly<Record<string, string | undefined>>, defaultCountry: string | undefined): LookupQueryResult {
   const { email, phone, country } = query;
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = unknownQueryParameterIssues(query, ['email', 'phone', 'country']);
   if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
   if (email !== undefined && phone !== undefined) return { ok: false, issues: [...issues, { path: 'phone', message: 'give either "email" or "phone", not both' }] };
   if (email !== undefined) {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
+import { countParameter } from './query-parameters';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
 import { openLeadStatuses } from './lead-transition';
@@ -43,12 +44,16 @@ export const myLeadsQuerySchema = z.strictObject({
   tag: z.optional(tagFilterSchema),
   due: z.optional(
     z.pipe(
-      z.iso.datetime({ offset: true }),
-      z.transform((text) => new Date(text).toISOString()),
+      z.pipe(
+        z.iso.datetime({ offset: true }),
+        z.transform((text) => new Date(text).toISOString()),
+      ),
+      // An offset can carry 9999-12-31 into the year 10000, which would sort before every stored time.
+      z.string().check(z.regex(/^\d{4}-/, 'must be an instant before the year 10000')),
     ),
   ),
   overdue: z.optional(z.enum(['true', 'false'])),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  limit: z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50),
   cursor: z.optional(pageCursorParameter(myLeadsCursorSchema)),
 });
 export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
+import { amountParameter, countParameter } from './query-parameters';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead } from './lead';
@@ -20,7 +21,7 @@ export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
 /** A hundred years: older than any lead, and small enough that `now` minus the age is still a valid date. */
 const hundredYearsInHours = 100 * 365 * 24;
-const ageHoursParameter = z.coerce.number().check(z.minimum(0), z.maximum(hundredYearsInHours));
+const ageHoursParameter = z.pipe(amountParameter, z.number().check(z.maximum(hundredYearsInHours)));
 
 /**
  * The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50), the `cursor` of the previous
@@ -29,7 +30,7 @@ const ageHoursParameter = z.coerce.number().check(z.minimum(0), z.maximum(hundre
  */
 export const poolListingQuerySchema = z
   .strictObject({
-    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+    limit: z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50),
     grade: z.optional(gradeSchema),
     temperature: z.optional(temperatureSchema),
     channel: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id'))),

@@ -276,6 +276,11 @@ describe('GET /me/leads', () => {
       ['due', 'soon'],
       ['overdue', 'yes'],
       ['limit', '500'],
+      ['limit', '0x10'],
+      ['limit', '1.0'],
+      ['limit', ''],
+      // The offset carries the instant into the year 10000, which would sort before every stored time.
+      ['due', '9999-12-31T23:59:59-14:00'],
       ['cursor', 'x'],
       ['owner', 'rep-ben'],
     ]) {
@@ -302,6 +307,13 @@ describe('GET /pools/{poolId}/leads filters', () => {
     expect(await ids({ channel: 'trade-shows' })).toEqual([]);
     expect((await list({ temperature: 'tepid' })).json.issues).toEqual([expect.objectContaining({ path: 'temperature' })]);
     expect((await list({ minAgeHours: '3', maxAgeHours: '1' })).json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);
+    // An empty age would be read as 0 (an always-empty list), and a sign, hex or exponent as a number nobody meant.
+    for (const query of [{ maxAgeHours: '' }, { minAgeHours: '-0' }, { minAgeHours: '1e2' }, { limit: '0x10' }]) {
+      const refused = await list(query);
+      expect(refused.status, JSON.stringify(query)).toBe(400);
+      expect(refused.json.issues, JSON.stringify(query)).toEqual([expect.objectContaining({ path: Object.keys(query)[0] })]);
+    }
+    expect((await list({ minAgeHours: '1.5' })).status).toBe(200);
     const tooOld = await list({ maxAgeHours: '1e12' });
     expect(tooOld.status).toBe(400);
     expect(tooOld.json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);

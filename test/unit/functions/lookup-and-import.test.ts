@@ -97,6 +97,7 @@ describe('lookup-lead handler (查重)', () => {
     expect(await issues({ email: '' })).toEqual(['email']);
     expect(await issues({ phone: '555' })).toEqual(['phone']);
     expect(await issues({ phone: '+14155550100', country: 'Narnia' })).toEqual(['country']);
+    expect(await issues({ email: 'ada@example.com', emial: 'ada@example.com' })).toEqual(['emial']);
   });
 
   it('answers each caller 30 checks a minute, then 429 with Retry-After until the next minute', async () => {
@@ -225,6 +226,10 @@ describe('import-leads handler', () => {
     expect(await paths({ source: 'trade-shows' })).toEqual([{ path: 'pool', message: 'is required: the pool the leads go to (one of americas-inbound, emea-inbound, key-accounts, nurture)' }]);
     expect(await paths({ source: 'trade-shows', pool: 'apac' })).toEqual([{ path: 'pool', message: 'unknown pool "apac"; configured pools: americas-inbound, emea-inbound, key-accounts, nurture' }]);
     expect(await paths({ source: 'trade-shows', pool: 'americas-inbound', campaign: '' })).toEqual([{ path: 'campaign', message: expect.any(String) }]);
+    // A misspelt parameter is refused by name, not dropped: the leads would otherwise be stored without their campaign.
+    expect(await paths({ source: 'trade-shows', pool: 'americas-inbound', campagin: 'automate-2026' })).toEqual([
+      { path: 'campagin', message: 'is not a parameter of this request; it takes source, campaign, pool, country, fromLine' },
+    ]);
     expect(deps.store.leads.size + deps.store.outbox.size).toBe(0);
   });
 

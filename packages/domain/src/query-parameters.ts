@@ -1,0 +1,18 @@
+import * as z from 'zod/mini';
+import type { FieldIssue } from './form-submission';
+
+/**
+ * A count in a query (`limit`): decimal digits only, so `0x10`, `1e2`, `1.0`, `-0` or an empty value are
+ * refused by name rather than read as a number nobody meant.
+ */
+export const countParameter = z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number written in digits')), z.transform(Number));
+
+/** An amount in a query (hours): digits with an optional decimal fraction, never empty, signed or in exponent form. */
+export const amountParameter = z.pipe(z.string().check(z.regex(/^\d{1,9}(\.\d{1,6})?$/, 'must be a number written in digits, such as 24 or 1.5')), z.transform(Number));
+
+/** The parameters of `query` a route does not take, each named, so a misspelt one (`campagin`) is refused instead of ignored. */
+export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
+  return Object.keys(query)
+    .filter((name) => !known.includes(name))
+    .map((name) => ({ path: name, message: `is not a parameter of this request; it takes ${known.join(', ')}` }));
+}
