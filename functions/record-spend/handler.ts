@@ -1,4 +1,4 @@
-import { canManageSpend } from '@leadflow/domain';
+import { canManageSpend, rollupNeededNote } from '@leadflow/domain';
 import {
   badRequest,
   forbidden,
@@ -23,7 +23,8 @@ const maxJsonBytes = 1024 * 1024;
 /**
  * `POST /spend` with `{"rows": [{date, channel, campaign, amount, currency}]}` or a `text/csv` file:
  * replaces the spend of every day and channel it names, and marks those days for the nightly rollup to
- * restate. Checked whole first: one bad row, and nothing is written.
+ * restate; days too old for it are answered as `rollupNeeded`, with a `note` saying to roll them up on
+ * demand. Checked whole first: one bad row, and nothing is written.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'now'>) {
   return httpHandler(async (event) => {
@@ -45,11 +46,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
       parsed = readSpend({ rows: body.rows as unknown[] }, config);
     } else throw unsupportedMediaType(type || '(none)', ['application/json', 'text/csv']);
     if (!parsed.ok) throw badRequest('The spend is invalid; nothing was recorded', parsed.issues);
-    await recordSpend(parsed.spend, deps);
+    const { rollupNeeded } = await recordSpend(parsed.spend, deps);
     return jsonResponse(200, {
       rows: parsed.rows,
       replaced: parsed.spend.map((group) => ({ date: group.day, channel: group.channel, campaigns: group.campaigns.length })),
       currency: config.organisation.currency,
+      rollupNeeded,
+      ...(rollupNeeded.length ? { note: rollupNeededNote(rollupNeeded, config.channelRoi.lookbackDays) } : {}),
     });
   });
 }

@@ -372,7 +372,13 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       description: '`{"rows": [{"date", "channel", "campaign", "amount", "currency"}]}`, or a CSV file with those columns. Each day and channel named is replaced.',
       content: { 'application/json': null, 'text/csv': null },
     },
-    responses: { 200: { description: '`{"rows", "replaced": [{"date", "channel", "campaigns"}], "currency"}`.', content: json() } },
+    responses: {
+      200: {
+        description:
+          '`{"rows", "replaced": [{"date", "channel", "campaigns"}], "currency", "rollupNeeded", "note"?}`: `rollupNeeded` lists the days too old for the nightly rollup to restate (before `channelRoi.lookbackDays` days before today), and `note` says to request `POST /rollups/channel-roi` for them.',
+        content: json(),
+      },
+    },
     errors: { 400: 'A bad row or field; `issues` name each. Nothing is recorded.', 403: 'Spend is recorded by finance or an admin.', 413: 'The body is over 1 MB.', 415: 'Not JSON or CSV.' },
   },
   'POST /rollups/channel-roi': {

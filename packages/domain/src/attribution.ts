@@ -27,6 +27,15 @@ export const leadAttributionSchema = z.strictObject({
 export type LeadAttribution = z.infer<typeof leadAttributionSchema>;
 
 /**
+ * A new lead's attribution: when the sender named no earlier touch (a plain HTML form without
+ * `first_touch.*` fields, a webhook without `first_touch`), the touch it came with is its first touch
+ * too, as an import or an ad-platform lead's is, so first-touch credit goes to that campaign.
+ */
+export function capturedAttribution(attribution: LeadAttribution): LeadAttribution {
+  return attribution.firstTouch || !attribution.lastTouch ? attribution : { firstTouch: attribution.lastTouch, lastTouch: attribution.lastTouch };
+}
+
+/**
  * Picks the touch keys out of a flat record of submitted values (`prefix` selects e.g. `first_touch.`).
  * Values that are not non-empty strings are ignored; `undefined` when nothing is there.
  */

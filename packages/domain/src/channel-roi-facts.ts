@@ -75,7 +75,8 @@ export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; curren
       leadId: lead.leadId,
       day: localDay(new Date(lead.capturedAt), reporting.timeZone),
       channel: lead.channel,
-      firstCampaign: touchCampaign(lead.attribution.firstTouch),
+      // Leads stored before intake set a first touch may hold only their last: it is the first we know of.
+      firstCampaign: touchCampaign(lead.attribution.firstTouch ?? lead.attribution.lastTouch),
       lastCampaign: touchCampaign(lead.attribution.lastTouch ?? lead.attribution.firstTouch),
       kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
       invalid: lead.status === 'invalid',

@@ -63,6 +63,25 @@ export function nightlyRollupDays(now: Date, timeZone: string, lookbackDays: num
 }
 
 /**
+ * The days among `days` that no nightly run will restate any more: those before the lookback window of
+ * the run that closes today (today minus `lookbackDays`; each run looks back from its yesterday). A change
+ * to such a day is kept, but its figures change only when the day is rolled up on demand
+ * (`POST /rollups/channel-roi`). Before tonight's run this also names the window's oldest day, which that
+ * run still restates: at worst one on-demand rollup too many, never one too few.
+ */
+export function daysPastNightlyRestatement(now: Date, timeZone: string, lookbackDays: number, days: readonly string[]): string[] {
+  const oldest = addDays(localDay(now, timeZone), -lookbackDays);
+  return [...new Set(days.filter((day) => day < oldest))].sort();
+}
+
+/** What to tell whoever changed `days` (ascending, at least one) that the nightly rollup will not restate. */
+export function rollupNeededNote(days: readonly string[], lookbackDays: number): string {
+  const [from, to] = [days[0], days[days.length - 1]];
+  const named = days.length === 1 ? from : `${days.length} days from ${from} to ${to}`;
+  return `The nightly rollup restates changes within ${lookbackDays} days before yesterday (channelRoi.lookbackDays), so it will not restate ${named}: request POST /rollups/channel-roi {"from": "${from}", "to": "${to}"} (at most ${maxReportDays} days a request) to restate ${days.length === 1 ? 'it' : 'them'}.`;
+}
+
+/**
  * The lines of an export from each day's latest version (and, with `sinceVersion`, that day's version
  * `sinceVersion`): every row, or only those that changed since. A day whose latest version is not newer
  * than `sinceVersion` has nothing to show; a day first rolled up after it shows all its rows as added.

@@ -1,4 +1,4 @@
-import type { LeadAttribution, TouchAttribution } from './attribution';
+import { capturedAttribution, type LeadAttribution, type TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
 import { routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
@@ -109,7 +109,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     contact,
     // Unusable values are kept (as `invalid_email`, …) so a person can still read what was sent.
     answers: { ...submission.answers, ...Object.fromEntries(problems.map((problem) => [`invalid_${problem.field}`, problem.raw])) },
-    attribution: submission.attribution,
+    attribution: capturedAttribution(submission.attribution),
     consent: submission.consent,
     isTest: submission.isTest,
     statusReason,

@@ -28,10 +28,35 @@ export function exchangeRateOn(currency: string, day: string, rates: readonly Ex
 
 /**
  * `cents` of `currency` in the reporting currency on `day`, rounded to the cent (halves up);
- * `undefined` when it is another currency with no rate configured for that day.
+ * `undefined` when it is another currency with no rate configured for that day. The product is exact:
+ * in floating point EUR 0.50 at 1.15 is 57.49999… cents and would round to 0.57, not 0.58.
  */
 export function toReportingCents(cents: number, currency: string, day: string, reporting: { currency: string; exchangeRates: readonly ExchangeRate[] }): number | undefined {
   if (currency === reporting.currency) return cents;
   const rate = exchangeRateOn(currency, day, reporting.exchangeRates);
-  return rate === undefined ? undefined : Math.round(cents * rate);
+  if (rate === undefined) return undefined;
+  const { units, scale } = exactDecimalOf(rate);
+  const divisor = 10n ** BigInt(scale);
+  // cents × units ÷ 10^scale, halves up: ⌊(2 × product + divisor) ÷ (2 × divisor)⌋.
+  return Number(floorDivide(2n * BigInt(cents) * units + divisor, 2n * divisor));
+}
+
+/**
+ * A rate as the exact decimal `units ÷ 10^scale` it was written as: JavaScript prints a number as the
+ * shortest decimal that reads back to it, which is the configuration's own text for any rate of up to
+ * 15 significant digits (`1.15`, not the 1.149999… the binary number holds).
+ */
+function exactDecimalOf(rate: number): { units: bigint; scale: number } {
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(rate));
+  if (!match) throw new RangeError(`${rate} is not a finite, non-negative exchange rate`);
+  const fraction = match[2] ?? '';
+  const exponent = Number(match[3] ?? 0) - fraction.length;
+  const units = BigInt(`${match[1]}${fraction}`);
+  return exponent >= 0 ? { units: units * 10n ** BigInt(exponent), scale: 0 } : { units, scale: -exponent };
+}
+
+/** ⌊dividend ÷ divisor⌋ for a positive divisor (BigInt division truncates toward zero). */
+function floorDivide(dividend: bigint, divisor: bigint): bigint {
+  const quotient = dividend / divisor;
+  return dividend < 0n && quotient * divisor !== dividend ? quotient - 1n : quotient;
 }

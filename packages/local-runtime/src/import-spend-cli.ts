@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeText, formatCents, formatCsvLine, type SpendRowIssue } from '@leadflow/domain';
+import { decodeText, formatCents, formatCsvLine, rollupNeededNote, type SpendRowIssue } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, loadConfigurationFile, readSpend, recordSpend } from '@leadflow/platform';
 import { localClientSettings } from './local-aws-clients';
@@ -53,10 +53,12 @@ async function main(): Promise<number> {
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
   const roi = new DynamoDbChannelRoiStore(documentClientOf(raw), tables.leads.name);
   const bar = progressBar(process.stderr, `Importing ${path}`);
+  const rollupNeeded = new Set<string>();
   try {
     for (let done = 0; done < parsed.spend.length; done += groupsPerWrite) {
       bar.update(done, parsed.spend.length);
-      await recordSpend(parsed.spend.slice(done, done + groupsPerWrite), { config, roi, now: () => new Date() });
+      const written = await recordSpend(parsed.spend.slice(done, done + groupsPerWrite), { config, roi, now: () => new Date() });
+      for (const day of written.rollupNeeded) rollupNeeded.add(day);
     }
     bar.update(parsed.spend.length, parsed.spend.length);
     bar.finish();
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
       `  rows read        ${String(parsed.rows).padStart(7)}`,
       `  days × channels  ${String(parsed.spend.length).padStart(7)}   replaced whole (${days.size} day(s))`,
       `  total spend      ${formatCents(total).padStart(7)}   ${config.organisation.currency}`,
+      ...(rollupNeeded.size ? [rollupNeededNote([...rollupNeeded].sort(), config.channelRoi.lookbackDays)] : []),
     ].join('\n'),
   );
   return 0;

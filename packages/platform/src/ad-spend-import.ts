@@ -1,4 +1,4 @@
-import { parseSpendCsv, parseSpendRows, type ChannelDaySpend, type Configuration, type SpendParse } from '@leadflow/domain';
+import { daysPastNightlyRestatement, parseSpendCsv, parseSpendRows, type ChannelDaySpend, type Configuration, type SpendParse } from '@leadflow/domain';
 import { changedMarkExpiry } from './channel-roi-rollups';
 import type { ChannelRoiStore } from './ports/channel-roi-store';
 
@@ -12,7 +12,14 @@ export function readSpend(input: { csv: string } | { rows: readonly unknown[] },
   return 'csv' in input ? parseSpendCsv(input.csv, spendContext(config)) : parseSpendRows(input.rows, spendContext(config));
 }
 
-/** Stores checked spend, replacing each day and channel, and marks the days for the nightly rollup to restate. */
-export async function recordSpend(spend: readonly ChannelDaySpend[], deps: { config: Configuration; roi: ChannelRoiStore; now: () => Date }): Promise<void> {
-  await deps.roi.replaceSpend(spend, { markedAt: deps.now().toISOString(), expiresAt: (day) => changedMarkExpiry(day, deps.config) });
+/**
+ * Stores checked spend, replacing each day and channel, and marks the days for the nightly rollup to
+ * restate. Answers the days it names that are too old for the nightly rollup (`rollupNeeded`, ascending):
+ * they are restated only by an on-demand rollup.
+ */
+export async function recordSpend(spend: readonly ChannelDaySpend[], deps: { config: Configuration; roi: ChannelRoiStore; now: () => Date }): Promise<{ rollupNeeded: string[] }> {
+  const now = deps.now();
+  await deps.roi.replaceSpend(spend, { markedAt: now.toISOString(), expiresAt: (day) => changedMarkExpiry(day, deps.config) });
+  const days = spend.map((group) => group.day);
+  return { rollupNeeded: daysPastNightlyRestatement(now, deps.config.organisation.timeZone, deps.config.channelRoi.lookbackDays, days) };
 }

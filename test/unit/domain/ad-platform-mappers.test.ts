@@ -6,6 +6,7 @@ import {
   maxTikTokLeadsPerDelivery,
   metaLeadToSubmission,
   parseJsonKeepingLargeIntegers,
+  prepareIntake,
   readGenericLeadWebhook,
   readGoogleLeadCredentials,
   readLinkedInNotification,
@@ -19,6 +20,7 @@ import {
   type MetaFormRoute,
   type TikTokFormRoute,
 } from '@leadflow/domain';
+import { demoConfiguration } from '../../support/demo-configuration';
 
 const route = { poolId: 'americas-inbound', channel: 'x', defaultCountry: 'US', includeTestLeads: false };
 const metaRoute: MetaFormRoute = { formId: '172036835026334', ...route, channel: 'meta-ads' };
@@ -344,6 +346,13 @@ describe('generic signed webhook bodies', () => {
         isTest: false,
       },
     });
+  });
+
+  it('makes the attribution of a delivery without first_touch the new lead’s first touch too', () => {
+    const delivery = readGenericLeadWebhook({ fields: { email: 'a@example.com' }, attribution: { utm_campaign: 'spring' } }, source, { now, signedDeliveryId: 'signed-1' });
+    if (!delivery.ok) throw new Error(JSON.stringify(delivery.issues));
+    const { lead } = prepareIntake(delivery.submission, { leadId: 'lead-1', eventId: 'e-1', touchEventId: 't-1' }, now, demoConfiguration());
+    expect(lead.attribution).toEqual({ firstTouch: { utm_campaign: 'spring' }, lastTouch: { utm_campaign: 'spring' } });
   });
 
   it('reads a flat object of fields, takes the signed delivery id when there is no event_id, and keeps a numeric event_id exact', () => {

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   dayCount,
   daysBetween,
+  daysPastNightlyRestatement,
   changedRows,
   channelRoiCsv,
   formatCents,
@@ -16,6 +18,8 @@ import {
   reportQuerySchema,
   rollUpDay,
   roiFactsOfLead,
+  rollupNeededNote,
+  toReportingCents,
   yesterdayIn,
   type LeadRoiFacts,
   type RollupVersion,
@@ -139,6 +143,20 @@ describe('cohort day in the organisation’s time zone', () => {
     const now = new Date('2026-04-20T04:30:00.000Z');
     expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-19', '2026-04-20'])).toEqual(['2026-03-10', '2026-04-19']);
   });
+
+  it('names the changed days the next nightly run will not restate, exactly those it drops', () => {
+    // 10:00 EDT on 2026-04-20: tonight's run closes the 20th and looks back 40 days, to 03-11.
+    const now = new Date('2026-04-20T14:00:00.000Z');
+    const changed = ['2026-03-11', '2026-03-10', '2026-04-20', '2026-03-09', '2026-03-10', '2024-02-29'];
+    const tooOld = daysPastNightlyRestatement(now, 'America/New_York', 40, changed);
+    expect(tooOld).toEqual(['2024-02-29', '2026-03-09', '2026-03-10']);
+    const tonight = nightlyRollupDays(new Date('2026-04-21T04:30:00.000Z'), 'America/New_York', 40, changed);
+    expect(changed.filter((day) => !tonight.includes(day)).sort()).toEqual(['2024-02-29', '2026-03-09', '2026-03-10', '2026-03-10']);
+    expect(rollupNeededNote(tooOld, 40)).toBe(
+      'The nightly rollup restates changes within 40 days before yesterday (channelRoi.lookbackDays), so it will not restate 3 days from 2024-02-29 to 2026-03-10: request POST /rollups/channel-roi {"from": "2024-02-29", "to": "2026-03-10"} (at most 366 days a request) to restate them.',
+    );
+    expect(rollupNeededNote(['2026-03-10'], 40)).toContain('will not restate 2026-03-10: request POST /rollups/channel-roi {"from": "2026-03-10", "to": "2026-03-10"}');
+  });
 });
 
 describe('ad spend input', () => {
@@ -219,9 +237,46 @@ describe('ad spend input', () => {
     ]);
     expect([formatCents(123_456), formatCents(5), formatCents(-5), formatCents(-150_000)]).toEqual(['1234.56', '0.05', '-0.05', '-1500.00']);
   });
+
+  it('converts at the rate exactly as configured, halves up, where floating point would round them down', () => {
+    const at = (rate: number) => ({ currency: 'USD', exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate }] });
+    // EUR 0.50 at 1.15 is 57.5 cents; 50 × 1.15 in binary floating point is 57.49999….
+    expect(toReportingCents(50, 'EUR', '2026-03-10', at(1.15))).toBe(58);
+    expect(toReportingCents(1, 'EUR', '2026-03-10', at(0.5))).toBe(1);
+    expect(toReportingCents(3, 'EUR', '2026-03-10', at(1.5e-7))).toBe(0);
+    expect(toReportingCents(7, 'EUR', '2026-03-10', at(2e21))).toBe(14e21);
+    expect(toReportingCents(50, 'USD', '2026-03-10', at(1.15))).toBe(50);
+    expect(toReportingCents(50, 'EUR', '2025-12-31', at(1.15))).toBeUndefined();
+  });
+
+  it('converts any amount at any rate of up to 15 significant digits as exact decimal arithmetic does', () => {
+    // The rate as written in the configuration: up to 7 integer and 8 decimal digits.
+    const rateText = fc
+      .tuple(fc.integer({ min: 0, max: 9_999_999 }), fc.stringMatching(/^\d{0,8}$/))
+      .map(([units, decimals]) => (decimals ? `${units}.${decimals}` : String(units)))
+      .filter((text) => Number(text) > 0);
+    // Everyday amounts, where halves are common, and any up to the largest a spend row or a conversion may carry: 999999999999.99.
+    const cents = fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 99_999_999_999_999 }));
+    fc.assert(
+      fc.property(cents, rateText, (amount, text) => {
+        const [units, decimals = ''] = text.split('.');
+        const divisor = 10n ** BigInt(decimals.length);
+        const product = BigInt(amount) * BigInt(`${units}${decimals}`);
+        const exact = product / divisor + (2n * (product % divisor) >= divisor ? 1n : 0n);
+        expect(toReportingCents(amount, 'EUR', '2026-03-10', { currency: 'USD', exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: Number(text) }] })).toBe(Number(exact));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('lead facts and report parameters', () => {
+  it('credits a lead stored with only a last touch to that campaign under first-touch credit too', () => {
+    const lead = { ...fixtureLeadRecords[0].lead, attribution: { lastTouch: { utm_campaign: 'spring' } } };
+    const result = roiFactsOfLead(lead, reporting);
+    expect(result.ok && [result.facts.firstCampaign, result.facts.lastCampaign]).toEqual(['spring', 'spring']);
+  });
+
   it('refuses revenue in a currency without a rate rather than counting it wrong', () => {
     const lead = { ...fixtureLeadRecords[4].lead };
     const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { exchangeRates: [] } });

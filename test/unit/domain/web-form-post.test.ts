@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readWebFormPost } from '@leadflow/domain';
+import { prepareIntake, readWebFormPost } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 
-const form = demoConfiguration().forms.find((candidate) => candidate.id === 'demo')!;
+const config = demoConfiguration();
+const form = config.forms.find((candidate) => candidate.id === 'demo')!;
 const now = new Date('2026-03-02T10:15:00.000Z');
 const contact = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
@@ -29,5 +30,25 @@ describe('readWebFormPost, fill time', () => {
     expect(quarantineReasonOf({ _fill_ms: 500, _started_at: now.getTime() - 60_000 })).toBe('the form was filled in 500 ms, faster than the 3 s a person needs');
     expect(quarantineReasonOf({ _fill_ms: 60_000, _started_at: now.getTime() + 300_000 })).toBeUndefined();
     expect(quarantineReasonOf({ _fill_ms: '60000', _started_at: String(now.getTime()) })).toBeUndefined();
+  });
+});
+
+describe('readWebFormPost, attribution', () => {
+  const capturedAttribution = (body: Record<string, unknown>) => {
+    const post = readWebFormPost(form, { ...contact, ...body }, { now });
+    if (!post.ok) throw new Error(`refused: ${JSON.stringify(post.issues)}`);
+    return prepareIntake(post.submission, { leadId: 'lead-1', eventId: 'e-1', touchEventId: 't-1' }, now, config).lead.attribution;
+  };
+
+  it('makes the touch of a plain HTML post, which names no first touch, the new lead’s first touch too', () => {
+    expect(capturedAttribution({ utm_source: 'newsletter', utm_campaign: 'spring' })).toEqual({
+      firstTouch: { utm_source: 'newsletter', utm_campaign: 'spring' },
+      lastTouch: { utm_source: 'newsletter', utm_campaign: 'spring' },
+    });
+  });
+
+  it('keeps a first touch the post names, and records none when the post has no touch at all', () => {
+    expect(capturedAttribution({ utm_campaign: 'spring', 'first_touch.utm_campaign': 'winter' })).toEqual({ firstTouch: { utm_campaign: 'winter' }, lastTouch: { utm_campaign: 'spring' } });
+    expect(capturedAttribution({})).toEqual({});
   });
 });

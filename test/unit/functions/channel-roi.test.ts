@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHandler as createCapture } from '../../../functions/capture-form-submission/handler';
 import { createHandler as createRecordSpend } from '../../../functions/record-spend/handler';
 import { createHandler as createReport } from '../../../functions/get-channel-roi-report/handler';
 import { createHandler as createPage } from '../../../functions/get-channel-roi-page/handler';
@@ -74,6 +75,30 @@ describe('POST /spend', () => {
     ]);
   });
 
+  it('names the days too old for the nightly rollup to restate, which an on-demand rollup then restates', async () => {
+    // 00:30 EDT on 03-11, lookbackDays 90: from tonight on the nightly run looks back to 2025-12-11 at the furthest.
+    const deps = roiDependencies();
+    const row = (date: string) => ({ date, channel: 'meta-ads', campaign: 'spring', amount: '100.00', currency: 'USD' });
+    const answer = await postSpend(deps, JSON.stringify({ rows: [row('2025-12-11'), row('2025-12-10'), row('2025-11-30')] }), 'application/json');
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      rollupNeeded: ['2025-11-30', '2025-12-10'],
+      note: 'The nightly rollup restates changes within 90 days before yesterday (channelRoi.lookbackDays), so it will not restate 2 days from 2025-11-30 to 2025-12-10: request POST /rollups/channel-roi {"from": "2025-11-30", "to": "2025-12-10"} (at most 366 days a request) to restate them.',
+    });
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string }> };
+    expect(nightly.days.map(({ day }) => day)).toEqual(['2025-12-11', '2026-03-11']);
+    expect([...deps.roi.versions.keys()].sort()).toEqual(['2025-12-11 1', '2026-03-11 1']);
+    const onDemand = (await createOnDemand(() => deps)(
+      httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '2025-11-30', to: '2025-12-10' }), claims: as('finance') }),
+      lambdaContext,
+    )) as any;
+    expect(onDemand.statusCode).toBe(200);
+    expect(deps.roi.versions.get('2025-12-10 1')?.rows.find((row) => row.attribution === 'first')).toMatchObject({ campaign: 'spring', spendCents: 10_000 });
+    const recent = await postSpend(deps, JSON.stringify({ rows: [row('2026-03-10')] }), 'application/json');
+    expect(JSON.parse(recent.body)).toMatchObject({ rollupNeeded: [] });
+    expect(JSON.parse(recent.body).note).toBeUndefined();
+  });
+
   it('answers 400 naming the row and field, and writes nothing, when one row is wrong', async () => {
     const deps = roiDependencies();
     const csv = `${fixtureSpendCsv}2026-03-10,tiktok-ads,x,-1,USD\r\n2026-03-10,website,y,3,JPY\r\n`;
@@ -90,6 +115,28 @@ describe('POST /spend', () => {
     expect(malformed.statusCode).toBe(400);
     expect((await postSpend(deps, 'x', 'text/plain')).statusCode).toBe(415);
     expect(deps.roi.spend.size).toBe(0);
+  });
+});
+
+describe('first-touch credit of a plain HTML form', () => {
+  it('credits a post that names only its current touch to that campaign under first touch, against the campaign’s spend', async () => {
+    const deps = roiDependencies(new Date('2026-03-10T15:00:00.000Z'));
+    const body = 'name=Ada&email=ada%40example.com&utm_campaign=spring';
+    const posted = (await createCapture(() => deps)(
+      httpEvent({ method: 'POST', path: '/forms/demo/submissions', pathParameters: { formId: 'demo' }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      lambdaContext,
+    )) as any;
+    expect(posted.statusCode).toBe(202);
+    const lead = deps.store.leads.get(JSON.parse(posted.body).leadId)!;
+    await track(deps, 'lead.captured', { eventId: 'c-1', leadId: lead.leadId, status: lead.status, isTest: false, sourceKind: 'web_form', poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
+    const spend = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'website', campaign: 'spring', amount: '100.00', currency: 'USD' }] });
+    expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    // The default export: first-touch credit, by campaign.
+    const report = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', format: 'json' }, as('finance'));
+    expect(JSON.parse(report.body).rows.map(({ attribution, channel, campaign, leads, spend }: Record<string, unknown>) => ({ attribution, channel, campaign, leads, spend }))).toEqual([
+      { attribution: 'first', channel: 'website', campaign: 'spring', leads: 1, spend: 100 },
+    ]);
   });
 });
 

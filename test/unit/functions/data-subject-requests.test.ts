@@ -148,7 +148,7 @@ describe('DELETE /leads/{leadId}', () => {
     expect(lead.consent).toEqual({ version: demoConsent.version, text: demoConsent.text, purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
     expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
     // The campaign keeps its credit; the click id, Meta's fbc and fbp, and the landing page, which single out the visit, go.
-    expect(lead.attribution).toEqual({ lastTouch: { utm_campaign: 'spring' } });
+    expect(lead.attribution).toEqual({ firstTouch: { utm_campaign: 'spring' }, lastTouch: { utm_campaign: 'spring' } });
     expect(await deps.store.findLeadIdByPersonKey('email#ada@example.com')).toBeUndefined();
     expect(await deps.store.findLeadIdByPersonKey('phone#+14155550100')).toBeUndefined();
     const entries = await deps.consents.entriesFor(leadId);
