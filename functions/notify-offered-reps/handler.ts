@@ -7,6 +7,8 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * preferences pick, each message with an accept link that expires with the offer. Each message is claimed
  * in the send ledger first, so a redelivery or a retry after one rep's failure tells no rep twice.
  * Speed to lead is measured once, when the messages of the first rep offered it go out (each goes out once).
+ * A rep gone from the configuration is a failure like a send that failed: the others are still told, and
+ * the invocation fails at the end, naming them.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'metrics' | 'now'>) {
   return eventHandler(leadOfferedDetailSchema, async (detail) => {
@@ -14,7 +16,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const failures: Error[] = [];
     for (const repId of detail.repIds) {
       const rep = deps.config.reps.find((candidate) => candidate.id === repId);
-      if (!rep) throw new Error(`Lead ${detail.leadId} was offered to rep "${repId}", who is not in the configuration`);
+      // Thrown here, it would leave the reps after them untold, on every retry too.
+      if (!rep) {
+        logger.error('Offered rep is not in the configuration', { leadId: detail.leadId, repId });
+        failures.push(new Error(`Lead ${detail.leadId} was offered to rep "${repId}", who is not in the configuration`));
+        continue;
+      }
       try {
         const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: offerNotificationReason });
         logger.info('Offered rep notified', { leadId: detail.leadId, repId, outcomes });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { followUpRulesFor, planFollowUps, type Configuration } from '@leadflow/domain';
-import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys } from '@leadflow/platform';
+import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys, outboxItem } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
@@ -168,6 +168,25 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     await run(after(5));
     expect(await leads.getLead('follow-e-1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
     expect(await openLeadsOf('rep-ben')).toBe(benHolds);
+  });
+
+  it('an event of the plan already in the outbox means the plan was written before, whether it moves the lead to the pool or not at all', { timeout: 120_000 }, async () => {
+    startAt('2025-10-01T10:00:00.000Z');
+    const config = world('follow-f');
+    config.pools.at(-1)!.recycle = { when: 'any', noFirstContactHours: 72, warnDaysBefore: 0, protectionDays: 0 };
+    await claimedLead(config, 'follow-f-1', 'follow-f');
+    const seen = (await leads.getLead('follow-f-1'))!;
+    // A reminder moves nobody, so its events come right after the lead in the transaction; the breach and recycle at 72 h
+    // move the lead to the pool, so the owner's counter comes between.
+    const reminder = planFollowUps({ lead: seen, rules: followUpRulesFor(config, seen), now: after(3.5) })!;
+    const recycle = planFollowUps({ lead: seen, rules: followUpRulesFor(config, seen), now: after(72) })!;
+    expect([reminder.move, recycle.move]).toEqual([undefined, { to: 'pool', previousOwnerId: 'rep-ava' }]);
+    for (const plan of [reminder, recycle]) {
+      await database.client.send(new PutCommand({ TableName: database.tableName, Item: outboxItem(plan.events[0]) }));
+      const before = await database.items();
+      expect(await followUps.applyPlan(seen, plan)).toBe('lead_changed');
+      expect(await database.items()).toEqual(before);
+    }
   });
 });
 

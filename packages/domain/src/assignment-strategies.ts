@@ -52,12 +52,38 @@ export function rankCandidates(input: StrategyInput): StrategyRanking {
     case 'weighted':
       return { ranked: smoothWeightedOrder(eligible, turnOf(input)), skipped };
     case 'round_robin':
-    case 'territory':
       return { ranked: rotation(members, eligible, turnOf(input)), skipped };
+    // Turns rotate over the reps covering the lead alone: counted over the whole pool, a covering rep
+    // placed after one who does not cover it would take that rep's turns too.
+    case 'territory':
+      return {
+        ranked: rotation(
+          members.filter((rep) => repCoversLead(rep, input.facts)),
+          eligible,
+          turnOf(input),
+        ),
+        skipped,
+      };
     // An offer's configured reps, in their configured order: all of them are offered at once.
     case 'offer':
       return { ranked: eligible, skipped };
   }
+}
+
+/**
+ * The atomic counter a route's turns are taken from: one per route and pool, and for `territory` one per
+ * territory as well (the lead's country and region, each as far as a member covers it), so a territory's
+ * leads go round its reps in turn however other territories' leads fall between them on the route. Only
+ * what a member covers enters the key: a region is whatever the person typed.
+ */
+export function turnCounterId(input: { routeId: string; pool: Pool; reps: readonly Rep[]; strategy: Route['strategy']; facts: LeadFacts }): string {
+  const counter = `${input.routeId}#${input.pool.id}`;
+  if (input.strategy !== 'territory') return counter;
+  const { country, region } = input.facts;
+  const members = input.reps.filter((rep) => input.pool.members.includes(rep.id));
+  const coveredCountry = typeof country === 'string' && members.some((rep) => rep.countries.includes(country)) ? country : '';
+  const coveredRegion = typeof region === 'string' && members.some((rep) => rep.regions.includes(region)) ? region : '';
+  return `${counter}#${coveredCountry}#${coveredRegion}`;
 }
 
 function turnOf(input: StrategyInput): number {
@@ -83,8 +109,9 @@ export function repCoversLead(rep: Rep, facts: StrategyInput['facts']): boolean 
 }
 
 /**
- * Round robin over the pool's members in order: turn N belongs to member (N-1) mod size, and when that
- * member is skipped the turn passes to the next eligible one (Ava away → her turn goes to Ben).
+ * Round robin over `members` in order (the pool's, or for `territory` those covering the lead): turn N
+ * belongs to member (N-1) mod size, and when that member is skipped the turn passes to the next eligible
+ * one (Ava away → her turn goes to Ben).
  */
 function rotation(members: readonly Rep[], eligible: readonly Rep[], turn: number): Rep[] {
   const start = (((turn - 1) % members.length) + members.length) % members.length;

@@ -31,7 +31,7 @@ export type SlaRules = z.infer<typeof slaRulesSchema>;
  * `noFirstContactHours` — whichever comes first (`when: "any"`) or once all have come (`"all"`). Never
  * within `protectionDays` of the assignment, never a locked lead, and only after a warning
  * `warnDaysBefore` days ahead. The lead goes back to the pool, or to `toRep` when named (to the pool when
- * `toRep` is the owner who let it lie).
+ * `toRep` is the owner who let it lie, is inactive or is at their holding cap).
  */
 export const poolRecycleRulesSchema = z
   .strictObject({
@@ -159,10 +159,13 @@ function recycleDueAt(schedule: RecycleSchedule, rules: PoolRecycleRules): numbe
 export interface FollowUpRules {
   sla?: SlaRules;
   pool?: Pick<Pool, 'id' | 'members' | 'recycle'>;
+  /** Reps the configuration marks inactive: a recycle rule's `toRep` among them gets no lead, the pool does. */
+  inactiveReps?: readonly string[];
 }
 
-export function followUpRulesFor(config: Pick<Configuration, 'sla' | 'pools'>, lead: Pick<Lead, 'poolId'>): FollowUpRules {
-  return { sla: config.sla, pool: config.pools.find((pool) => pool.id === lead.poolId) };
+export function followUpRulesFor(config: Pick<Configuration, 'sla' | 'pools' | 'reps'>, lead: Pick<Lead, 'poolId'>): FollowUpRules {
+  const inactiveReps = config.reps.filter((rep) => !rep.active).map((rep) => rep.id);
+  return { sla: config.sla, pool: config.pools.find((pool) => pool.id === lead.poolId), inactiveReps };
 }
 
 /**
@@ -255,8 +258,9 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       if (dueAt !== undefined && nowMs >= dueAt) {
         recycleRule = recycle.rule;
         // The pool's own rule decides where the lead goes, whatever a breach in the same run would have done;
-        // a lead its `toRep` already holds and does not work goes to the pool.
-        move = recycleRules.toRep && recycleRules.toRep !== ownerId ? { to: 'rep', repId: recycleRules.toRep, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
+        // a lead its `toRep` already holds and does not work goes to the pool, as does one for a `toRep` no longer active.
+        const toRep = recycleRules.toRep;
+        move = toRep && toRep !== ownerId && !rules.inactiveReps?.includes(toRep) ? { to: 'rep', repId: toRep, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
       }
     }
   }

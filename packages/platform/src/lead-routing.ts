@@ -8,6 +8,7 @@ import {
   rankingStrategy,
   rankOffer,
   strategyTakesTurns,
+  turnCounterId,
   type Pool,
   type Route,
   type RoutedLeadFacts,
@@ -30,7 +31,9 @@ export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'c
 export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
   const { config, leads, consents, metrics, newId } = deps;
   const { lead, route, pool, now, closesOffer } = input;
-  const [turn, states] = await Promise.all([strategyTakesTurns(rankingStrategy(route)) ? leads.takeTurn(`${route.id}#${pool.id}`) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
+  const strategy = rankingStrategy(route);
+  const counterId = turnCounterId({ routeId: route.id, pool, reps: config.reps, strategy, facts: lead.facts });
+  const [turn, states] = await Promise.all([strategyTakesTurns(strategy) ? leads.takeTurn(counterId) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
   const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
 
   if (route.strategy === 'offer') {

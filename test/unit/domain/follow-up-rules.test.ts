@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextFollowUpCheck, parseConfiguration, planFollowUps, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
+import { followUpRulesFor, nextFollowUpCheck, parseConfiguration, planFollowUps, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -205,6 +205,17 @@ describe('recycling (pure, controlled clock)', () => {
     // Recycled to rep-ben once, and not worked by him either: the pool gets it, not rep-ben again.
     const again = planFollowUps({ lead: plan.lead, rules: recycling, now: at(3) })!;
     expect(again.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ben' });
+  });
+
+  it('recycles to the pool, not to a named rep the configuration marks inactive, as when that rep is at their holding cap', () => {
+    const document = demoConfiguration();
+    document.pools[0].recycle = poolRecycleRulesSchema.parse({ noFirstContactHours: 1, toRep: 'rep-ben' });
+    document.reps.find((rep) => rep.id === 'rep-ben')!.active = false;
+    const plan = planFollowUps({ lead: owned(), rules: followUpRulesFor(document, owned()), now: at(1) })!;
+    expect(plan.move).toEqual({ to: 'pool', previousOwnerId: 'rep-ava' });
+    expect(plan.events.map((event) => event.type)).toEqual(['lead.recycled']);
+    expect(plan.lead).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
+    expect(plan.lead.ownerId).toBeUndefined();
   });
 
   it('refuses a recycle rule without conditions and a target rep the configuration does not have', () => {

@@ -46,6 +46,16 @@ describe('offer configuration', () => {
     expect(configurationIssues(document)).toEqual(['routing.routes[0].offer.fallback: an offer cannot fall back to "nurture" (it names no sequence to enter); use "pool"']);
   });
 
+  it('refuses candidates taken from "nurture" or "pool", which leave the lead in the pool and would offer it to nobody', () => {
+    for (const strategy of ['nurture', 'pool']) {
+      const document = demoConfiguration();
+      Object.assign(document.routing.routes[0], { offer: { candidates: { strategy, count: 2 }, fallback: 'pool' } });
+      expect(configurationIssues(document)).toEqual([
+        `routing.routes[0].offer.candidates.strategy: an offer cannot take its candidates from "${strategy}", which leaves leads in the pool: nobody would be offered one (use "least_busy", "round_robin", "weighted" or "territory")`,
+      ]);
+    }
+  });
+
   it('refuses more than ten named reps, as it refuses more than ten candidates: each offered rep is texted', () => {
     const document = demoConfiguration();
     const reps = Array.from({ length: 11 }, () => 'rep-ava');

@@ -70,6 +70,17 @@ describe('assign-lead handler', () => {
     ]);
   });
 
+  it("shares a territory's hot leads between the reps covering it in turn, with other territories' leads coming in between", async () => {
+    const deps = fakeDependencies();
+    const owners: Record<string, Array<string | undefined>> = { US: [], GB: [] };
+    for (const [index, country] of ['US', 'GB', 'US', 'GB', 'US', 'GB', 'US', 'GB'].entries()) {
+      const { routeId, lead } = await captureAndRoute(deps, `hot-${index}`, { contact: { ...hotUsLead.contact, email: `hal-${index}@bigco.example`, phone: undefined, country }, answers: hotUsLead.answers });
+      expect(routeId).toBe('hot-by-territory');
+      owners[country].push(lead.ownerId);
+    }
+    expect(owners).toEqual({ US: ['rep-ava', 'rep-ben', 'rep-ava', 'rep-ben'], GB: ['rep-dev', 'rep-dev', 'rep-dev', 'rep-dev'] });
+  });
+
   it('leaves a cold lead unowned in its pool, telling no manager; without marketing-email consent it enters no sequence', async () => {
     const deps = fakeDependencies();
     const { routeId, lead } = await captureAndRoute(deps, 'cold-1', { formId: 'emea-contact', contact: { name: 'Cy', email: 'info@gmail.com' } });

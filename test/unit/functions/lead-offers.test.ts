@@ -60,6 +60,17 @@ describe('strategy offer: first to accept', () => {
     expect(parseInt(token.split('.')[3], 36) * 1000).toBe(Date.parse('2026-03-02T17:05:00.000Z'));
   });
 
+  it('still tells the reps after one gone from the configuration, then fails naming them; a retry tells nobody twice', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    deps.config.reps = deps.config.reps.filter((rep) => rep.id !== 'rep-ava');
+    const notify = () => createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', eventsOf(deps, 'lead.offered')[0]), lambdaContext);
+    await expect(notify()).rejects.toThrow('Lead l1 was offered to rep "rep-ava", who is not in the configuration');
+    await expect(notify()).rejects.toThrow('rep-ava');
+    expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550102']);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ben.okafor@northwind.example']);
+  });
+
   it('gives the lead to the first rep who confirms; the other is told it is taken, by page and once by email', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);

@@ -58,6 +58,8 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     const nextCheck = plan.nextCheckAt ? { followUpDueAt: plan.nextCheckAt, followUpDuePartition: shardedPartition(followUpDuePartition, seen.leadId) } : undefined;
     const update = leadUpdate(seen, plan.lead, nextCheck ? { set: nextCheck } : { remove: ['followUpDueAt', 'followUpDuePartition'] });
     const move = plan.move;
+    // The counters the move changes, in the transaction right after the lead: none, the previous owner's, or theirs and the new rep's.
+    const openLeads = [...(move ? [{ repId: move.previousOwnerId, change: -1 }] : []), ...(move?.to === 'rep' ? [{ repId: move.repId, change: 1 }] : [])];
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -71,8 +73,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
                 ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...seenValues(seen) },
               },
             },
-            ...(move ? [openLeadDecrement(this.tableName, move.previousOwnerId)] : []),
-            ...(move?.to === 'rep' ? [holdingCapIncrement(this.tableName, move.repId, capacity ?? Number.MAX_SAFE_INTEGER)] : []),
+            ...openLeads.map((counter) => (counter.change === 1 ? holdingCapIncrement(this.tableName, counter.repId, capacity ?? Number.MAX_SAFE_INTEGER) : openLeadDecrement(this.tableName, counter.repId))),
             ...plan.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
           ],
         }),
@@ -81,10 +82,11 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
-      if (failed?.[1]) throw new Error(`Rep ${move?.previousOwnerId} owns lead ${seen.leadId} but their open-lead counter is zero`, { cause: error });
-      if (failed?.[2]) return 'target_at_capacity';
       // An event already in the outbox means this very plan was written before.
-      if (failed?.slice(move ? (move.to === 'rep' ? 3 : 2) : 1).some(Boolean)) return 'lead_changed';
+      if (failed?.slice(openLeads.length + 1).some(Boolean)) return 'lead_changed';
+      const counter = openLeads.find((_, index) => failed?.[index + 1]);
+      if (counter?.change === 1) return 'target_at_capacity';
+      if (counter) throw new Error(`Rep ${counter.repId} owns lead ${seen.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
   }
