@@ -308,7 +308,7 @@ describe('GET /pools/{poolId}/leads filters', () => {
     expect((await list({ temperature: 'tepid' })).json.issues).toEqual([expect.objectContaining({ path: 'temperature' })]);
     expect((await list({ minAgeHours: '3', maxAgeHours: '1' })).json.issues).toEqual([expect.objectContaining({ path: 'maxAgeHours' })]);
     // An empty age would be read as 0 (an always-empty list), and a sign, hex or exponent as a number nobody meant.
-    for (const query of [{ maxAgeHours: '' }, { minAgeHours: '-0' }, { minAgeHours: '1e2' }, { limit: '0x10' }]) {
+    for (const query of [{ maxAgeHours: '' }, { minAgeHours: '-0' }, { minAgeHours: '1e2' }, { limit: '0x10' }] as Record<string, string>[]) {
       const refused = await list(query);
       expect(refused.status, JSON.stringify(query)).toBe(400);
       expect(refused.json.issues, JSON.stringify(query)).toEqual([expect.objectContaining({ path: Object.keys(query)[0] })]);
