@@ -235,6 +235,42 @@ describe('channel ROI against DynamoDB Local', () => {
     expect((await deps.roi.changedDays(days[0], days[59])).map((mark) => mark.day)).toEqual(days);
   });
 
+  it('writes spend of more bytes than one transaction may carry in several, and refuses a day and channel too large for one item, naming the row', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    const campaigns = (count: number) => Array.from({ length: count }, (_, index) => ({ campaign: `${String(index).padStart(5, '0')} ${'x'.repeat(190)}`, cents: 1000 }));
+    // Fifteen days of about 270 KB each: 4 MB together, over DynamoDB's limit for one transaction.
+    const days = Array.from({ length: 15 }, (_, index) => `2026-09-${String(index + 1).padStart(2, '0')}`);
+    const transactionBytes: number[] = [];
+    const measure = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input?: unknown }) => {
+      if (context.commandName === 'TransactWriteItemsCommand') transactionBytes.push(Buffer.byteLength(JSON.stringify(args.input)));
+      return next(args);
+    };
+    database.client.middlewareStack.add(measure as never, { step: 'initialize', name: 'measureTransactions' });
+    try {
+      await deps.roi.replaceSpend(
+        days.map((day) => ({ day, channel: 'meta-ads', campaigns: campaigns(1200) })),
+        { markedAt: '2026-10-01T00:00:00.000Z', expiresAt: () => 2_000_000_000 },
+      );
+    } finally {
+      database.client.middlewareStack.remove('measureTransactions');
+    }
+    expect(transactionBytes.length).toBeGreaterThan(1);
+    expect(Math.max(...transactionBytes)).toBeLessThan(4 * 1024 * 1024);
+    expect((await deps.roi.spendOn(days[14]))[0].campaigns).toHaveLength(1200);
+
+    const before = (await database.items()).length;
+    const rows = Array.from({ length: 2100 }, (_, index) => ({ date: '2026-09-20', channel: 'meta-ads', campaign: `${String(index).padStart(5, '0')} ${'x'.repeat(190)}`, amount: '1.00', currency: 'USD' }));
+    const answer = (await createRecordSpend(() => deps)(
+      httpEvent({ method: 'POST', path: '/spend', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }), claims: { sub: 'fin', 'cognito:groups': '[finance]' } }),
+      lambdaContext,
+    )) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).issues).toEqual([
+      { path: expect.stringMatching(/^rows\[1\d{3}\]\.campaign$/), message: expect.stringMatching(/^meta-ads on 2026-09-20 has more campaigns than one day and channel can keep \(300 KB/) },
+    ]);
+    expect((await database.items()).length).toBe(before);
+  });
+
   it('refuses bad spend with a 400 naming the row and writes nothing to the table', { timeout: 60_000 }, async () => {
     const { deps } = world();
     const before = (await database.items()).length;

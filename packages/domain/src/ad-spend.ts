@@ -27,6 +27,17 @@ export interface SpendRowIssue {
 export type SpendParse = { ok: true; spend: ChannelDaySpend[]; rows: number } | { ok: false; issues: SpendRowIssue[] };
 
 export const spendColumns = ['date', 'channel', 'campaign', 'amount', 'currency'] as const;
+
+/**
+ * The most one day and channel's campaigns may take, as JSON bytes: they are kept as one item, and a
+ * DynamoDB item holds at most 400 KB, so a group over this would be refused by the table mid-file.
+ */
+export const maxSpendBytesPerChannelDay = 300 * 1024;
+
+/** About what one group takes as JSON, the measure `maxSpendBytesPerChannelDay` is in. */
+export function spendGroupBytes(group: Pick<ChannelDaySpend, 'campaigns'>): number {
+  return Buffer.byteLength(JSON.stringify(group.campaigns));
+}
 type SpendColumn = (typeof spendColumns)[number];
 type RawSpendRow = Record<SpendColumn, unknown>;
 
@@ -45,6 +56,7 @@ interface SpendContext {
 export function parseSpendRows(rows: readonly unknown[], context: SpendContext, rowLabel: (index: number) => string = (index) => `rows[${index}]`): SpendParse {
   const issues: SpendRowIssue[] = [];
   const groups = new Map<string, ChannelDaySpend>();
+  const groupBytes = new Map<string, number>();
   const firstRowOf = new Map<string, string>();
   if (!rows.length) return { ok: false, issues: [{ path: 'rows', message: 'no spend rows were given' }] };
   rows.forEach((row, index) => {
@@ -92,7 +104,16 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
       return;
     }
     firstRowOf.set(campaignKey, label);
-    group.campaigns.push({ campaign, cents: reportingCents, ...(currency === context.currency ? {} : { original: { amount: amount ?? '', currency } }) });
+    const campaignSpend: CampaignSpend = { campaign, cents: reportingCents, ...(currency === context.currency ? {} : { original: { amount: amount ?? '', currency } }) };
+    // As `spendGroupBytes` counts it: the brackets, and each campaign with its comma.
+    const before = groupBytes.get(key) ?? 1;
+    const bytes = before + Buffer.byteLength(JSON.stringify(campaignSpend)) + 1;
+    groupBytes.set(key, bytes);
+    // Named once, at the row that takes the group over.
+    if (before <= maxSpendBytesPerChannelDay && bytes > maxSpendBytesPerChannelDay) {
+      rowIssues('campaign', `${channel} on ${day} has more campaigns than one day and channel can keep (${maxSpendBytesPerChannelDay / 1024} KB of names and amounts, reached at ${group.campaigns.length + 1} campaigns)`);
+    }
+    group.campaigns.push(campaignSpend);
   });
   if (issues.length) return { ok: false, issues };
   const spend = [...groups.values()].sort((a, b) => (a.day === b.day ? a.channel.localeCompare(b.channel) : a.day.localeCompare(b.day)));

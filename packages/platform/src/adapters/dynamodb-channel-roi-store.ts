@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
-import { leadRoiFactsSchema, rollupRowSchema, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import { leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
-import { transactionItemLimit } from './dynamodb-limits';
+import { transactionByteLimit, transactionItemLimit } from './dynamodb-limits';
 import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
 import { leadsTableKeys } from './leads-table-keys';
 
@@ -18,6 +18,11 @@ const rowsPartKeyPrefix = (version: number) => `P#${String(version).padStart(6, 
  */
 const rowsPartBytes = 350 * 1024;
 
+/** A spend transaction's share of DynamoDB's 4 MB: room for the keys, attribute names and changed marks beside the campaigns. */
+const transactionByteBudget = transactionByteLimit * 0.9;
+/** A spend item as DynamoDB sizes it, about: its campaigns and a little for its keys and other attributes. */
+const spendItemBytes = (group: ChannelDaySpend) => spendGroupBytes(group) + 512;
+
 /**
  * Channel ROI in the leads table. Spend: one item per day and channel (`SPEND#<day>` / `CHANNEL#<id>`),
  * so replacing a day and channel is one put. Facts: one item per lead under its capture day
@@ -27,14 +32,18 @@ const rowsPartBytes = 350 * 1024;
  */
 export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implements ChannelRoiStore {
   async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
-    // Each transaction holds its groups and one changed mark per day among them, at most 100 items.
+    // Each transaction holds its groups and one changed mark per day among them: at most 100 items, and
+    // within the 4 MB a transaction may carry (each group up to the 300 KB the spend check allows).
     let start = 0;
     while (start < spend.length) {
       const chunk: ChannelDaySpend[] = [];
       const days = new Set<string>();
-      while (start < spend.length && chunk.length + days.size + (days.has(spend[start].day) ? 1 : 2) <= transactionItemLimit) {
+      let bytes = 0;
+      const fits = (group: ChannelDaySpend) => chunk.length + days.size + (days.has(group.day) ? 1 : 2) <= transactionItemLimit && (chunk.length === 0 || bytes + spendItemBytes(group) <= transactionByteBudget);
+      while (start < spend.length && fits(spend[start])) {
         days.add(spend[start].day);
         chunk.push(spend[start]);
+        bytes += spendItemBytes(spend[start]);
         start += 1;
       }
       await this.client.send(
