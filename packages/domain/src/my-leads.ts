@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
-import { countParameter } from './query-parameters';
+import { pageLimitParameter } from './query-parameters';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
 import { openLeadStatuses } from './lead-transition';
@@ -53,7 +53,7 @@ export const myLeadsQuerySchema = z.strictObject({
     ),
   ),
   overdue: z.optional(z.enum(['true', 'false'])),
-  limit: z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50),
+  limit: pageLimitParameter,
   cursor: z.optional(pageCursorParameter(myLeadsCursorSchema)),
 });
 export type MyLeadsQuery = z.infer<typeof myLeadsQuerySchema>;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { pageCursorParameter } from './page-cursor';
-import { amountParameter, countParameter } from './query-parameters';
+import { amountParameter, pageLimitParameter } from './query-parameters';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead } from './lead';
@@ -21,7 +21,9 @@ export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
 /** A hundred years: older than any lead, and small enough that `now` minus the age is still a valid date. */
 const hundredYearsInHours = 100 * 365 * 24;
-const ageHoursParameter = z.pipe(amountParameter, z.number().check(z.maximum(hundredYearsInHours)));
+const ageHoursParameter = z
+  .pipe(amountParameter, z.number().check(z.maximum(hundredYearsInHours)))
+  .check(z.describe(`Hours since capture: a number from 0 to ${hundredYearsInHours} (a hundred years), decimals allowed.`));
 
 /**
  * The query of `GET /pools/{poolId}/leads`: `limit` (1–100, default 50), the `cursor` of the previous
@@ -30,7 +32,7 @@ const ageHoursParameter = z.pipe(amountParameter, z.number().check(z.maximum(hun
  */
 export const poolListingQuerySchema = z
   .strictObject({
-    limit: z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50),
+    limit: pageLimitParameter,
     grade: z.optional(gradeSchema),
     temperature: z.optional(temperatureSchema),
     channel: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id'))),

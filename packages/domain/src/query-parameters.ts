@@ -10,6 +10,9 @@ export const countParameter = z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must
 /** An amount in a query (hours): digits with an optional decimal fraction, never empty, signed or in exponent form. */
 export const amountParameter = z.pipe(z.string().check(z.regex(/^\d{1,9}(\.\d{1,6})?$/, 'must be a number written in digits, such as 24 or 1.5')), z.transform(Number));
 
+/** A page's `limit` in a query: 1–100, 50 when left out. */
+export const pageLimitParameter = z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50).check(z.describe('How many to answer: a whole number from 1 to 100 (default 50).'));
+
 /** The parameters of `query` a route does not take, each named, so a misspelt one (`campagin`) is refused instead of ignored. */
 export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
   return Object.keys(query)
