@@ -13,11 +13,22 @@ import {
   prepareIntake,
   touchEntriesKept,
   type Configuration,
+  type ConversionFeedback,
   type LeadClaim,
   type OutOfOffice,
   type Pool,
 } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOutboxStore, type ConsentLedger, type DuePosition, type LeadStore, type OutboxStore } from '@leadflow/platform';
+import {
+  DynamoDbConsentLedger,
+  DynamoDbConversionFeedbackQueue,
+  DynamoDbLeadStore,
+  DynamoDbOutboxStore,
+  type ConsentLedger,
+  type ConversionFeedbackQueue,
+  type DuePosition,
+  type LeadStore,
+  type OutboxStore,
+} from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { MemoryLeadStore } from '../support/fakes';
@@ -39,6 +50,7 @@ interface StoreUnderTest {
   leads: LeadStore;
   outbox: OutboxStore;
   consents: ConsentLedger;
+  feedback: ConversionFeedbackQueue;
 }
 
 const implementations: Array<[string, () => StoreUnderTest]> = [
@@ -46,7 +58,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
     'memory',
     () => {
       const store = new MemoryLeadStore();
-      return { leads: store, outbox: store, consents: store.consents };
+      return { leads: store, outbox: store, consents: store.consents, feedback: store.feedback };
     },
   ],
   [
@@ -55,6 +67,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
       leads: new DynamoDbLeadStore(database.client, database.tableName),
       outbox: new DynamoDbOutboxStore(database.client, database.tableName),
       consents: new DynamoDbConsentLedger(database.client, database.tableName),
+      feedback: new DynamoDbConversionFeedbackQueue(database.client, database.tableName),
     }),
   ],
 ];
@@ -404,5 +417,42 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     ]);
     expect(await store.leads.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: false });
     expect(await store.leads.erasePerson({ leadId: id('never-stored'), erase })).toBeUndefined();
+  });
+
+  it("deletes the lead's queued conversions with the person, whatever their state, queues none for it after, and writes none back from a send under way", async () => {
+    const conversion = (leadId: string, stage: ConversionFeedback['stage'], platform: ConversionFeedback['platform'] = 'google'): ConversionFeedback => ({
+      platform,
+      feedbackId: `${leadId}:${stage}`,
+      leadId,
+      stage,
+      occurredAt: '2026-03-03T09:00:00.000Z',
+      ...(platform === 'google' ? { gclid: `click-${leadId}` } : { metaLeadId: '9007199254740993' }),
+      attempts: 0,
+      dueAt: '2026-03-03T09:00:00.000Z',
+    });
+    for (const suffix of ['feedback', 'feedback-other']) await store.leads.ingestLead(webFormIntake(config, { leadId: id(suffix), contact: { name: 'Gil', email: `gil-${suffix}-${name}@example.com` } }));
+    const [lead, other] = [id('feedback'), id('feedback-other')];
+    for (const item of [conversion(lead, 'lead', 'meta'), conversion(lead, 'qualified'), conversion(lead, 'converted'), conversion(other, 'qualified')]) expect(await store.feedback.enqueue(item)).toBe(true);
+    expect(await store.feedback.enqueue(conversion(id('never-stored'), 'qualified'))).toBe(false);
+    await store.feedback.markSent([conversion(lead, 'lead', 'meta')], '2026-03-03T09:01:00.000Z');
+    await store.feedback.deadLetter(conversion(lead, 'converted'), '2026-03-03T09:02:00.000Z');
+    expect((await store.feedback.feedbackFor(lead)).map((item) => [item.platform, item.stage, item.state])).toEqual([
+      ['meta', 'lead', 'sent'],
+      ['google', 'qualified', 'pending'],
+      ['google', 'converted', 'dead'],
+    ]);
+    expect(await store.feedback.feedbackFor(lead)).toContainEqual({ ...conversion(lead, 'lead', 'meta'), state: 'sent', sentAt: '2026-03-03T09:01:00.000Z' });
+
+    // The sender read the pending conversion before the erasure and hears back from the platform after it.
+    const underWay = (await store.feedback.due('google', '2026-03-03T10:00:00.000Z', 1000)).find((item) => item.leadId === lead)!;
+    const erase = (toErase: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(toErase, { at: '2026-03-05T10:00:00.000Z', eventId: id('feedback-erased') });
+    expect(await store.leads.erasePerson({ leadId: lead, erase })).toEqual({ leadId: lead, erased: true });
+    expect(await store.feedback.feedbackFor(lead)).toEqual([]);
+    await store.feedback.reschedule({ ...underWay, attempts: 1, dueAt: '2026-03-05T10:01:00.000Z' });
+    await store.feedback.markSent([underWay], '2026-03-05T10:00:01.000Z');
+    await store.feedback.deadLetter(underWay, '2026-03-05T10:00:01.000Z');
+    expect(await store.feedback.enqueue(conversion(lead, 'qualified'))).toBe(false);
+    expect(await store.feedback.feedbackFor(lead)).toEqual([]);
+    expect(await store.feedback.feedbackFor(other)).toEqual([{ ...conversion(other, 'qualified'), state: 'pending' }]);
   });
 });

@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { erasePersonFromLead, expiresAfterDays, leadEvent, newIntakeRecord, prepareIntake, retentionSchema, type ConsentRecord, type IntakeSubmission, type Lead, type LeadTransition } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOutboxStore } from '@leadflow/platform';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  erasePersonFromLead,
+  expiresAfterDays,
+  leadEvent,
+  newIntakeRecord,
+  prepareIntake,
+  retentionSchema,
+  type ConsentRecord,
+  type ConversionFeedback,
+  type IntakeSubmission,
+  type Lead,
+  type LeadTransition,
+} from '@leadflow/domain';
+import { DynamoDbConsentLedger, DynamoDbConversionFeedbackQueue, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 
 /** Retention unlike the defaults, so every expiry below is shown to come from the configuration. */
-const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13 });
+const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13, conversionFeedbackDays: 17 });
 const config = demoConfiguration();
 // A route on an answer, so `lead.scored` carries the answer (what an erasure must take out of the outbox).
 config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { answers: { company_size: ['1000+'] } }, strategy: 'pool', poolId: 'key-accounts' });
@@ -14,10 +27,12 @@ config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { ans
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
 let consents: DynamoDbConsentLedger;
+let feedback: DynamoDbConversionFeedbackQueue;
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName, retention);
   consents = new DynamoDbConsentLedger(database.client, database.tableName);
+  feedback = new DynamoDbConversionFeedbackQueue(database.client, database.tableName, retention);
 });
 afterAll(() => database?.stop());
 
@@ -41,6 +56,33 @@ function intake(leadId: string, overrides: Partial<IntakeSubmission> = {}, now =
 }
 const itemOf = async (pk: string, sk: string) => (await database.items()).find((item) => item.pk === pk && item.sk === sk);
 const leadItem = (leadId: string) => itemOf(`LEAD#${leadId}`, 'LEAD');
+/** The expiry of each of the lead's consent ledger entries, in time order (`undefined`: kept). */
+const consentExpiries = async (leadId: string) =>
+  (await database.items())
+    .filter((item) => item.pk === `CONSENT#${leadId}`)
+    .sort((a, b) => (a.sk < b.sk ? -1 : 1))
+    .map((item) => item.expiresAt);
+/** A conversion of the lead queued for Google, with its click id. */
+const googleConversion = (leadId: string, stage: ConversionFeedback['stage'], occurredAt = '2026-03-03T09:00:00.000Z'): ConversionFeedback => ({
+  platform: 'google',
+  feedbackId: `${leadId}:${stage}`,
+  leadId,
+  stage,
+  occurredAt,
+  gclid: `Cj0-${leadId}-click`,
+  attempts: 0,
+  dueAt: occurredAt,
+});
+/** The status endpoint's write, as the store sees it: a transition to `status` at `now` (the store is under test, not the lifecycle rules). */
+const statusChange = (lead: Lead, status: Lead['status'], now: Date): LeadTransition => {
+  const at = now.toISOString();
+  return {
+    before: lead,
+    after: { ...lead, status, updatedAt: at, history: [...lead.history, { at, action: status === 'invalid' ? 'invalidated' : 'reactivated', by: 'mgr-maya' }] },
+    openLeads: [],
+    event: leadEvent('lead.accepted', { eventId: `${lead.leadId}-status-${now.getTime()}`, leadId: lead.leadId, ownerId: 'mgr-maya', poolId: lead.poolId, acceptedAt: at }, at),
+  };
+};
 
 describe('the consent ledger on DynamoDB Local', () => {
   it('keeps appended entries in time order, writing a retried append once, and refuses an entry that breaks the contract', async () => {
@@ -102,21 +144,11 @@ describe('retention through the table TTL on DynamoDB Local', () => {
   it('sets expiresAt when a lead becomes invalid, counted from then, and removes it when the lead is reactivated', async () => {
     await leads.ingestLead(intake('turns-invalid'));
     const invalidAt = new Date('2026-03-05T12:00:00.000Z');
-    // The store is under test, not the lifecycle rules: a transition to `status` at `now`, as the status endpoint writes one.
-    const change = (lead: Lead, status: Lead['status'], now: Date): LeadTransition => {
-      const at = now.toISOString();
-      return {
-        before: lead,
-        after: { ...lead, status, updatedAt: at, history: [...lead.history, { at, action: status === 'invalid' ? 'invalidated' : 'reactivated', by: 'mgr-maya' }] },
-        openLeads: [],
-        event: leadEvent('lead.accepted', { eventId: `status-${now.getTime()}`, leadId: lead.leadId, ownerId: 'mgr-maya', poolId: lead.poolId, acceptedAt: at }, at),
-      };
-    };
     const pooled = (await leads.getLead('turns-invalid'))!;
-    expect(await leads.applyTransition(change(pooled, 'invalid', invalidAt))).toBe('applied');
+    expect(await leads.applyTransition(statusChange(pooled, 'invalid', invalidAt))).toBe('applied');
     expect((await leadItem('turns-invalid'))?.expiresAt).toBe(expiresAfterDays(invalidAt.toISOString(), 7));
     const invalid = (await leads.getLead('turns-invalid'))!;
-    expect(await leads.applyTransition(change(invalid, 'in_pool', new Date('2026-03-06T12:00:00.000Z')))).toBe('applied');
+    expect(await leads.applyTransition(statusChange(invalid, 'in_pool', new Date('2026-03-06T12:00:00.000Z')))).toBe('applied');
     expect(await leadItem('turns-invalid')).not.toHaveProperty('expiresAt');
   });
 
@@ -133,12 +165,104 @@ describe('retention through the table TTL on DynamoDB Local', () => {
     expect((await itemOf('SEND#notified', 'rep-ava#assigned#email'))?.expiresAt).toBe(expiresAfterDays(resolvedAt, 13));
     expect(await sends.sendsFor('notified')).toEqual([expect.objectContaining({ ...key, status: 'pending', claimedAt: resolvedAt })]);
   });
+
+  it('sets expiresAt on queued conversions, pending, sent and dead, from when the stage was reached, and still reads them', async () => {
+    await leads.ingestLead(intake('reported'));
+    const expiry = expiresAfterDays('2026-03-03T09:00:00.000Z', 17);
+    for (const stage of ['qualified', 'converted'] as const) expect(await feedback.enqueue(googleConversion('reported', stage))).toBe(true);
+    expect((await itemOf('FEEDBACK#PENDING#google', 'reported:qualified'))?.expiresAt).toBe(expiry);
+    const [qualified, converted] = await feedback.due('google', '2026-03-03T09:00:00.000Z', 1000).then((due) => ['qualified', 'converted'].map((stage) => due.find((item) => item.feedbackId === `reported:${stage}`)!));
+    await feedback.reschedule({ ...qualified, attempts: 1, dueAt: '2026-03-03T09:01:00.000Z' });
+    expect((await itemOf('FEEDBACK#PENDING#google', 'reported:qualified'))?.expiresAt).toBe(expiry);
+    await feedback.markSent([qualified], '2026-03-03T09:05:00.000Z');
+    await feedback.deadLetter(converted, '2026-03-03T09:05:00.000Z');
+    expect((await itemOf('FEEDBACK#SENT#google', 'reported:qualified'))?.expiresAt).toBe(expiry);
+    expect((await itemOf('FEEDBACK#DEAD#google', 'reported:converted'))?.expiresAt).toBe(expiry);
+    expect((await feedback.feedbackFor('reported')).map((item) => [item.stage, item.state])).toEqual([
+      ['qualified', 'sent'],
+      ['converted', 'dead'],
+    ]);
+  });
+
+  it("gives a test or quarantined lead's consent ledger the lead's expiry when it is written, and none to a lead to work", async () => {
+    await leads.ingestLead(intake('consenting-test', { isTest: true, consent }));
+    await leads.ingestLead(intake('consenting-spam', { quarantineReason: 'the hidden honeypot field was filled in', consent }));
+    await leads.ingestLead(intake('consenting-good', { consent }));
+    expect(await consentExpiries('consenting-test')).toEqual([expiresAfterDays(capturedAt.toISOString(), 3), expiresAfterDays(capturedAt.toISOString(), 3)]);
+    expect(await consentExpiries('consenting-spam')).toEqual([expiresAfterDays(capturedAt.toISOString(), 5), expiresAfterDays(capturedAt.toISOString(), 5)]);
+    expect(await consentExpiries('consenting-good')).toEqual([undefined, undefined]);
+    // The entries still read as the ledger's entries.
+    expect((await consents.entriesFor('consenting-spam')).map((entry) => [entry.purpose, entry.ip])).toEqual([
+      ['contact', '203.0.113.9'],
+      ['marketing_email', '203.0.113.9'],
+    ]);
+  });
+
+  it("gives an invalidated lead's person keys and consent ledger its expiry, leaves a key another lead holds alone, and takes the expiry away on reactivation", async () => {
+    await leads.ingestLead(intake('keys-expire', { contact: { name: 'Ada', email: 'keys-expire@example.com', phone: '+14155550188' }, consent }));
+    // The phone key has since gone to another lead (as one released and taken again would be).
+    await database.client.send(
+      new PutCommand({ TableName: database.tableName, Item: { pk: 'DEDUP#phone#+14155550188', sk: 'DEDUP', entity: 'dedup-key', kind: 'person', leadId: 'someone-else', createdAt: capturedAt.toISOString() } }),
+    );
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    const expiry = expiresAfterDays(invalidAt.toISOString(), 7);
+    expect(await leads.applyTransition(statusChange((await leads.getLead('keys-expire'))!, 'invalid', invalidAt))).toBe('applied');
+    expect((await itemOf('DEDUP#email#keys-expire@example.com', 'DEDUP'))?.expiresAt).toBe(expiry);
+    expect(await itemOf('DEDUP#phone#+14155550188', 'DEDUP')).toEqual(expect.not.objectContaining({ expiresAt: expect.anything() }));
+    expect(await consentExpiries('keys-expire')).toEqual([expiry, expiry]);
+    // The person comes back while the lead is invalid: the touch's consent expires with the lead too.
+    const later = new Date('2026-03-06T09:00:00.000Z');
+    expect(await leads.ingestLead(intake('keys-expire-again', { contact: { email: 'keys-expire@example.com' }, consent: { ...consent, purposes: ['contact'], givenAt: later.toISOString() } }, later))).toEqual({
+      leadId: 'keys-expire',
+      outcome: 'touched',
+    });
+    expect(await consentExpiries('keys-expire')).toEqual([expiry, expiry, expiry]);
+    expect((await consents.entriesFor('keys-expire')).map((entry) => entry.at)).toHaveLength(3);
+
+    expect(await leads.applyTransition(statusChange((await leads.getLead('keys-expire'))!, 'in_pool', new Date('2026-03-07T12:00:00.000Z')))).toBe('applied');
+    expect(await itemOf('DEDUP#email#keys-expire@example.com', 'DEDUP')).not.toHaveProperty('expiresAt');
+    expect(await consentExpiries('keys-expire')).toEqual([undefined, undefined, undefined]);
+    expect(await itemOf('DEDUP#phone#+14155550188', 'DEDUP')).toMatchObject({ leadId: 'someone-else' });
+  });
+
+  it('gives every ledger entry the expiry of a lead invalidated with more entries than one transaction holds (over 100)', async () => {
+    await leads.ingestLead(intake('many-expiring', { consent }));
+    for (let index = 0; index < 130; index += 1) {
+      await consents.append({ leadId: 'many-expiring', purpose: 'contact', action: 'given', at: new Date(Date.parse('2026-03-03T00:00:00.000Z') + index * 60_000).toISOString(), source: 'form:demo', ip: '203.0.113.9' });
+    }
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    expect(await leads.applyTransition(statusChange((await leads.getLead('many-expiring'))!, 'invalid', invalidAt))).toBe('applied');
+    expect(await consentExpiries('many-expiring')).toEqual(Array.from({ length: 132 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
+  });
+
+  it('refuses the transition, writing nothing, when a person key went to another lead after it was read', async () => {
+    await leads.ingestLead(intake('key-race', { contact: { name: 'Bo', email: 'key-race@example.com' }, consent }));
+    const lead = (await leads.getLead('key-race'))!;
+    // Between the store's read of the key and its transaction, the key is released and taken by another lead.
+    const send = database.client.send.bind(database.client);
+    let raced = false;
+    const client = Object.create(database.client) as typeof database.client;
+    client.send = (async (command: { constructor: { name: string } }) => {
+      if (!raced && command.constructor.name === 'TransactWriteCommand') {
+        raced = true;
+        await send(
+          new PutCommand({ TableName: database.tableName, Item: { pk: 'DEDUP#email#key-race@example.com', sk: 'DEDUP', entity: 'dedup-key', kind: 'person', leadId: 'newcomer', createdAt: capturedAt.toISOString() } }),
+        );
+      }
+      return send(command as never);
+    }) as typeof database.client.send;
+    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    expect(await store.applyTransition(statusChange(lead, 'invalid', new Date('2026-03-05T12:00:00.000Z')))).toBe('lead_changed');
+    expect(await leads.getLead('key-race')).toMatchObject({ status: lead.status });
+    expect(await itemOf('DEDUP#email#key-race@example.com', 'DEDUP')).toEqual(expect.not.objectContaining({ expiresAt: expect.anything() }));
+    expect(await consentExpiries('key-race')).toEqual([undefined, undefined]);
+  });
 });
 
 describe('erasing a person by lead id on DynamoDB Local', () => {
   const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
 
-  it('reaches the lead, its person keys, consent ledger, intake record and unpublished events in one transaction', async () => {
+  it('reaches the lead, its person keys, consent ledger, intake record, unpublished events and queued conversions in one transaction', async () => {
     const intakes = new DynamoDbLeadIntakeRecords(database.client, database.tableName, retention);
     const raw = '{"leadgen_id":"77","full_name":"Ada"}';
     await intakes.recordDelivery({ ...newIntakeRecord({ platform: 'meta', leadgenId: '77' }, capturedAt, raw), status: 'fetched', nextAttemptAt: undefined, leadId: 'erased-lead' });
@@ -154,6 +278,12 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
       }),
     );
     expect((await database.items()).filter((item) => item.pk === 'OUTBOX#erased-lead-captured.scored')[0]?.detail.answers).toEqual({ company_size: '1000+' });
+    // Conversions for the ad platforms, one sent, one waiting, one given up on: each holds the Meta lead id or the click id.
+    const metaFirstStage: ConversionFeedback = { ...googleConversion('erased-lead', 'lead'), platform: 'meta', gclid: undefined, metaLeadId: '77' };
+    for (const item of [metaFirstStage, googleConversion('erased-lead', 'qualified'), googleConversion('erased-lead', 'converted')]) expect(await feedback.enqueue(item)).toBe(true);
+    await feedback.markSent([metaFirstStage], '2026-03-03T09:01:00.000Z');
+    await feedback.deadLetter(googleConversion('erased-lead', 'converted'), '2026-03-03T09:01:00.000Z');
+    expect(await feedback.feedbackFor('erased-lead')).toHaveLength(3);
 
     expect(await erase('erased-lead')).toEqual({ leadId: 'erased-lead', erased: true });
 
@@ -169,6 +299,10 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
       ['marketing_email', 'given', '2026-01'],
     ]);
     expect(ledger.some((entry) => entry.ip || entry.userAgent)).toBe(false);
+    // The ledger expires with the erased lead.
+    expect(await consentExpiries('erased-lead')).toEqual([expiresAfterDays('2026-03-09T09:00:00.000Z', 7), expiresAfterDays('2026-03-09T09:00:00.000Z', 7)]);
+    expect(await feedback.feedbackFor('erased-lead')).toEqual([]);
+    expect((await database.items()).filter((item) => String(item.pk).startsWith('FEEDBACK#') && String(item.sk).startsWith('erased-lead:'))).toEqual([]);
     const record = await intakes.getRecord('meta', '77');
     expect(record).toMatchObject({ status: 'fetched', leadId: 'erased-lead' });
     expect(record).not.toHaveProperty('rawDelivery');
@@ -177,7 +311,75 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
     expect(ofLead.map((event) => event.detailType).sort()).toEqual(['lead.captured', 'lead.erased', 'lead.scored']);
     expect(ofLead.find((event) => event.detailType === 'lead.scored')?.detail).not.toHaveProperty('answers');
     const everything = JSON.stringify((await database.items()).filter((item) => JSON.stringify(item).includes('erased-lead')));
-    for (const personal of ['erased-lead@example.com', '4155550177', '1000+', '203.0.113.9', 'Firefox', 'full_name']) expect(everything).not.toContain(personal);
+    for (const personal of ['erased-lead@example.com', '4155550177', '1000+', '203.0.113.9', 'Firefox', 'full_name', 'Cj0-erased-lead-click']) expect(everything).not.toContain(personal);
+  });
+
+  it('takes what people typed about the person out of its timeline (as stored), its lock and its unpublished events, which stay publishable, and keeps every timeline entry', async () => {
+    await leads.ingestLead(intake('worked-lead', { contact: { name: 'Ada', email: 'worked-lead@example.com', country: 'FR' } }));
+    const captured = (await leads.getLead('worked-lead'))!;
+    const at = '2026-03-03T09:00:00.000Z';
+    const facts = { leadId: 'worked-lead', poolId: captured.poolId, channel: captured.channel, capturedAt: captured.capturedAt, ownerId: 'rep-ava' };
+    // The store is under test, not the lifecycle rules: transitions as the assign, activity and lock endpoints write them.
+    const assigned: LeadTransition = {
+      before: captured,
+      after: { ...captured, updatedAt: at, history: [...captured.history, { at, action: 'assigned', by: 'mgr-maya', detail: 'assigned to rep-ava by mgr-maya: Ada asked for Ava by name' }] },
+      openLeads: [],
+      event: leadEvent(
+        'lead.assigned',
+        {
+          eventId: 'worked-lead-assigned',
+          leadId: 'worked-lead',
+          ownerId: 'rep-ava',
+          poolId: captured.poolId,
+          rule: 'manual',
+          assignedAt: at,
+          by: 'mgr-maya',
+          explanation: 'assigned to rep-ava by mgr-maya: Ada asked for Ava by name',
+        },
+        at,
+      ),
+    };
+    const called: LeadTransition = {
+      before: assigned.after,
+      after: {
+        ...assigned.after,
+        lock: { by: 'mgr-maya', at, reason: "Ada's husband is our CFO" },
+        history: [...assigned.after.history, { at, action: 'activity', by: 'rep-ava', detail: 'call: Ada is on leave until May' }, { at, action: 'locked', by: 'mgr-maya', detail: "Ada's husband is our CFO" }],
+      },
+      openLeads: [],
+      event: leadEvent(
+        'lead.activity_logged',
+        { ...facts, eventId: 'worked-lead-call', by: 'rep-ava', activityId: 'worked-lead-call', kind: 'call', outcome: 'Ada is on leave until May', firstContact: true, loggedAt: at },
+        at,
+      ),
+    };
+    const contacted: LeadTransition = {
+      before: called.after,
+      after: { ...called.after, status: 'contacted', history: [...called.after.history, { at, action: 'contacted', by: 'rep-ava', detail: 'contacted: Ada prefers calls after 5' }] },
+      openLeads: [],
+      event: leadEvent('lead.status_changed', { ...facts, eventId: 'worked-lead-contacted', by: 'rep-ava', from: 'assigned', to: 'contacted', reason: 'Ada prefers calls after 5', changedAt: at }, at),
+    };
+    expect(await leads.applyTransition(assigned)).toBe('applied');
+    expect(await leads.applyTransition(called)).toBe('applied');
+    expect(await leads.applyTransition(contacted)).toBe('applied');
+
+    expect(await erase('worked-lead')).toEqual({ leadId: 'worked-lead', erased: true });
+
+    const lead = (await leads.getLead('worked-lead'))!;
+    expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'assigned', 'activity', 'locked', 'contacted', 'erased']);
+    // The timeline as stored, not only as the erasure planned it: its typed words are gone from the table.
+    expect(JSON.stringify(lead)).not.toMatch(/Ava by name|on leave until May|our CFO|calls after 5/);
+    expect(lead.lock).toEqual({ by: 'mgr-maya', at });
+    const unpublished = await new DynamoDbOutboxStore(database.client, database.tableName).listUnpublished('9999', 1000);
+    expect(
+      unpublished
+        .filter((event) => event.detail.leadId === 'worked-lead')
+        .map((event) => event.detailType)
+        .sort(),
+    ).toEqual(['lead.activity_logged', 'lead.assigned', 'lead.captured', 'lead.erased', 'lead.scored', 'lead.status_changed']);
+    const outbox = JSON.stringify((await database.items()).filter((item) => item.entity === 'outbox' && item.detail?.leadId === 'worked-lead'));
+    expect(outbox).toContain('"reason":"captured"');
+    for (const personal of ['Ava by name', 'on leave until May', 'calls after 5', '"country"', '"answers"']) expect(outbox).not.toContain(personal);
   });
 
   it('changes nothing the second time, and answers undefined for a lead that does not exist', async () => {

@@ -1,5 +1,5 @@
-import type { ChannelDaySpend, ConversionFeedback, FeedbackPlatform, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
-import type { ChangedDay, ChannelRoiStore, MeasuredPriors, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, ReportArchive } from '@leadflow/platform';
+import { feedbackPlatforms, feedbackStages, type ChannelDaySpend, type ConversionFeedback, type FeedbackPlatform, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import type { ChangedDay, ChannelRoiStore, MeasuredPriors, ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult, QueuedConversionFeedback, ReportArchive } from '@leadflow/platform';
 
 /** Channel ROI in memory, with the DynamoDB adapter's rules (newer facts win, versions never overwritten). */
 export class MemoryChannelRoiStore implements ChannelRoiStore {
@@ -65,14 +65,23 @@ export class MemoryReportArchive implements ReportArchive {
 }
 
 /** The feedback queue in memory, with the DynamoDB adapter's rules (queued once, ever). */
+/**
+ * The feedback queue in memory, with the DynamoDB adapter's rules. Given the lead store's leads (as the
+ * lead store's own queue is), it refuses a conversion of a lead that is gone or invalid, as the table's
+ * condition on the lead item does.
+ */
 export class MemoryConversionFeedbackQueue implements ConversionFeedbackQueue {
   readonly pending = new Map<string, ConversionFeedback>();
   readonly sent = new Map<string, ConversionFeedback>();
   readonly dead = new Map<string, ConversionFeedback>();
+  private readonly times = new Map<string, string>();
+  constructor(private readonly leads?: ReadonlyMap<string, Lead>) {}
   private key = (item: Pick<ConversionFeedback, 'platform' | 'feedbackId'>) => `${item.platform} ${item.feedbackId}`;
   async enqueue(item: ConversionFeedback): Promise<boolean> {
     const key = this.key(item);
     if (this.pending.has(key) || this.sent.has(key) || this.dead.has(key)) return false;
+    const lead = this.leads?.get(item.leadId);
+    if (this.leads && (!lead || lead.status === 'invalid')) return false;
     this.pending.set(key, structuredClone(item));
     return true;
   }
@@ -83,18 +92,36 @@ export class MemoryConversionFeedbackQueue implements ConversionFeedbackQueue {
       .slice(0, limit)
       .map((item) => structuredClone(item));
   }
-  async markSent(items: readonly ConversionFeedback[]): Promise<void> {
-    for (const item of items) {
+  async markSent(items: readonly ConversionFeedback[], sentAt: string): Promise<void> {
+    // What is no longer pending was erased with its lead while it was being sent: it is not written back.
+    for (const item of items.filter((candidate) => this.pending.has(this.key(candidate)))) {
       this.pending.delete(this.key(item));
       this.sent.set(this.key(item), structuredClone(item));
+      this.times.set(this.key(item), sentAt);
     }
   }
   async reschedule(item: ConversionFeedback): Promise<void> {
-    this.pending.set(this.key(item), structuredClone(item));
+    if (this.pending.has(this.key(item))) this.pending.set(this.key(item), structuredClone(item));
   }
-  async deadLetter(item: ConversionFeedback): Promise<void> {
-    this.pending.delete(this.key(item));
+  async deadLetter(item: ConversionFeedback, at: string): Promise<void> {
+    if (!this.pending.delete(this.key(item))) return;
     this.dead.set(this.key(item), structuredClone(item));
+    this.times.set(this.key(item), at);
+  }
+  async feedbackFor(leadId: string): Promise<QueuedConversionFeedback[]> {
+    // A conversion a test put in `sent` or `dead` directly has no time of its own: it shows its due time.
+    const ofLead = (items: Map<string, ConversionFeedback>) => [...items].filter(([, item]) => item.leadId === leadId).map(([key, item]) => ({ item: structuredClone(item), at: this.times.get(key) ?? item.dueAt }));
+    const found: QueuedConversionFeedback[] = [
+      ...ofLead(this.pending).map(({ item }) => ({ ...item, state: 'pending' as const })),
+      ...ofLead(this.sent).map(({ item, at }) => ({ ...item, state: 'sent' as const, sentAt: at })),
+      ...ofLead(this.dead).map(({ item, at }) => ({ ...item, state: 'dead' as const, deadLetteredAt: at })),
+    ];
+    const order = (item: QueuedConversionFeedback) => feedbackPlatforms.indexOf(item.platform) * 100 + feedbackStages.indexOf(item.stage) * 10 + ['pending', 'sent', 'dead'].indexOf(item.state);
+    return found.sort((a, b) => order(a) - order(b));
+  }
+  /** The lead store's erasure: every conversion of the lead goes, whatever its state. */
+  forgetLead(leadId: string): void {
+    for (const items of [this.pending, this.sent, this.dead]) for (const [key, item] of items) if (item.leadId === leadId) items.delete(key);
   }
 }
 

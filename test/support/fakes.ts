@@ -5,7 +5,7 @@ import {
   isOpenOffer,
   openLeadStatuses,
   pendingFetchPlatformSchema,
-  personalEventDetailFields,
+  personalFieldsOfEvent,
   type ConsentLedgerEntry,
   releasableStatuses,
   type LeadAcceptance,
@@ -87,6 +87,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   /** The consent ledger and platform intake records live beside the leads, as in the single table: an erasure reaches them. */
   readonly consents = new MemoryConsentLedger();
   readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
+  /** The conversions queued for the ad platforms live beside the leads too: an erasure deletes them, and a gone or invalid lead gets none. */
+  readonly feedback = new MemoryConversionFeedbackQueue(this.leads);
   private turns = new Map<string, number>();
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
@@ -317,9 +319,10 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     if (intake) delete intake.rawDelivery;
     for (const event of this.outbox.values()) {
       const detail = event.detail;
-      if (detail.leadId === leadId) for (const field of personalEventDetailFields) delete detail[field];
+      if (detail.leadId === leadId) for (const field of personalFieldsOfEvent(event.detailType)) delete detail[field];
     }
     for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);
+    this.feedback.forgetLead(leadId);
     if (lead.ownerId && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status)) this.openLeads.set(lead.ownerId, (this.openLeads.get(lead.ownerId) ?? 0) - 1);
     this.leads.set(leadId, structuredClone(erasure.lead));
     this.record(erasure.event);
@@ -592,7 +595,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     roi,
     measuredPriors: roi,
     reports: new MemoryReportArchive(),
-    feedback: new MemoryConversionFeedbackQueue(),
+    feedback: store.feedback,
     feedbackSender: new RecordingFeedbackSender(),
     now: () => now,
     newId: () => `id-${++counter}`,

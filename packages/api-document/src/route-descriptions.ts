@@ -183,7 +183,13 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /leads/{leadId}/export': {
     pathParameters: leadIdParameter,
-    responses: { 200: { description: 'Everything held about the person: the lead and its timeline, the consent ledger, the intake record that brought it, its notification send records.', content: json() } },
+    responses: {
+      200: {
+        description:
+          'Everything held about the person: the lead and its timeline, the consent ledger, the intake record that brought it, its notification send records, and its conversions queued for the ad platforms (`conversionFeedback`: pending, sent or dead, with the Meta lead id or click id).',
+        content: json(),
+      },
+    },
     errors: { 403: 'Only admins may export a person.', 404: 'No such lead.' },
   },
   'DELETE /leads/{leadId}': {

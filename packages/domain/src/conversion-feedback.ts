@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import type { Lead } from './lead';
+import { wasErased } from './lead-erasure';
+import { feedbackIdOf, feedbackPlatforms, feedbackStages, type FeedbackPlatform, type FeedbackStage } from './conversion-feedback-ids';
 
 const digitsSchema = z.string().check(z.regex(/^\d{1,20}$/, 'must be the numeric id, as a quoted string'));
 
@@ -45,11 +47,8 @@ export const conversionFeedbackSchema = z.strictObject({
 });
 export type ConversionFeedbackConfiguration = z.infer<typeof conversionFeedbackSchema>;
 
-export const feedbackPlatforms = ['meta', 'google'] as const;
-export type FeedbackPlatform = (typeof feedbackPlatforms)[number];
 /** `lead`, the first CRM stage, goes to Meta only: its Conversions API for CRM wants every stage, Google a conversion action per stage reported. */
-export const feedbackStageSchema = z.enum(['lead', 'qualified', 'converted']);
-export type FeedbackStage = z.infer<typeof feedbackStageSchema>;
+export const feedbackStageSchema = z.enum(feedbackStages);
 export type GoogleFeedbackStage = keyof NonNullable<ConversionFeedbackConfiguration['google']>['conversionActions'];
 
 /** Most events per request: Meta's Conversions API takes 1,000, the Data Manager API 2,000. */
@@ -57,7 +56,7 @@ export const feedbackBatchLimits: Record<FeedbackPlatform, number> = { meta: 100
 /** Tries before a conversion is dead-lettered; waits between them double from a minute, up to an hour. */
 export const maxFeedbackAttempts = 8;
 
-/** One conversion to report to one platform: idempotent by `feedbackId` (`<leadId>:<stage>`), which both platforms de-duplicate on. */
+/** One conversion to report to one platform: idempotent by `feedbackId` (`<leadId>:<stage>`, `feedbackIdOf`), which both platforms de-duplicate on. */
 export const conversionFeedbackSchemaItem = z.strictObject({
   platform: z.enum(feedbackPlatforms),
   feedbackId: z.string(),
@@ -82,10 +81,13 @@ export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
  * from — Meta for Meta lead-ads leads with a numeric lead id, Google for leads whose touches carry a
  * `gclid`. Value and currency go with conversions. Meta also gets the first stage (`lead`, at capture)
  * ahead of a later one: queued once by its id, it goes first (due earlier) even when the later stage
- * came before it. Google gets no first stage.
+ * came before it. Google gets no first stage. An invalid lead gets nothing: an erased one still holds its
+ * Meta lead id, which must not reach Meta after the person asked to be forgotten, and one judged spam or
+ * unreachable is no conversion to optimise for.
  */
 export function plannedConversionFeedback(lead: Lead, stage: FeedbackStage, occurredAt: string, config: ConversionFeedbackConfiguration): ConversionFeedback[] {
-  const planned = (itemStage: FeedbackStage, at: string) => ({ leadId: lead.leadId, feedbackId: `${lead.leadId}:${itemStage}`, stage: itemStage, occurredAt: at, attempts: 0, dueAt: at });
+  if (lead.status === 'invalid' || wasErased(lead)) return [];
+  const planned = (itemStage: FeedbackStage, at: string) => ({ leadId: lead.leadId, feedbackId: feedbackIdOf(lead.leadId, itemStage), stage: itemStage, occurredAt: at, attempts: 0, dueAt: at });
   const value = stage === 'converted' && lead.conversion ? { value: lead.conversion.revenue, currency: lead.conversion.currency } : {};
   const items: ConversionFeedback[] = [];
   const metaLeadId = lead.source.platformLeadId;

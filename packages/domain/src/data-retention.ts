@@ -5,9 +5,10 @@ const days = z.number().check(z.int(), z.positive(), z.maximum(3650));
 
 /**
  * How long data that is no longer worked is kept before the table's TTL removes it, in days: test,
- * quarantined and invalid leads (counted from capture, or from when the lead became invalid), the raw
- * platform deliveries of resolved intake records, and rep notification records. Leads that can still be
- * worked, and their consent ledger, never expire.
+ * quarantined and invalid leads (counted from capture, or from when the lead became invalid) with their
+ * person keys and consent ledger, the raw platform deliveries of resolved intake records, rep notification
+ * records, and the conversions queued for the ad platforms (counted from when the stage was reached).
+ * Leads that can still be worked, and their consent ledger, never expire.
  */
 export const retentionSchema = z.strictObject({
   testLeadDays: z._default(days, 30),
@@ -15,6 +16,8 @@ export const retentionSchema = z.strictObject({
   invalidLeadDays: z._default(days, 365),
   intakePayloadDays: z._default(days, 30),
   notificationDays: z._default(days, 90),
+  /** 90 days, Google Ads' longest click-through conversion window (Meta takes events up to 7 days old): no platform takes the conversion after that. */
+  conversionFeedbackDays: z._default(days, 90),
 });
 export type Retention = z.infer<typeof retentionSchema>;
 

@@ -1,6 +1,6 @@
 import { visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
-import type { Lead } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import type { Lead, LeadHistoryEntry } from './lead';
+import { leadEvent, type LeadEvent, type LeadEventDetail, type LeadEventType } from './lead-events';
 import { personDedupKey } from './lead-lookup';
 
 /** The status reason of a lead whose person asked for their data to be deleted. */
@@ -17,7 +17,9 @@ export interface LeadErasure {
 /**
  * Erases the person from a lead (the right to erasure, e.g. LinkedIn's `leadAction: DELETED`): contact
  * and answers are cleared, touches keep their campaign credit but lose click ids, landing page and
- * referrer, the consent record keeps its text and version but loses the IP and user agent,
+ * referrer, the consent record keeps its text and version but loses the IP and user agent, the timeline
+ * keeps every entry (action, time, actor) but loses the words people typed about the person (see
+ * `historyDetailIsTyped`), a lock loses its reason,
  * and the lead becomes `invalid` with the reason, so it is never routed or counted again. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
  * `by` names who erased it (`admin:<sub>`; a platform's deletion by default).
@@ -28,25 +30,82 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
   if (isErased(lead, reason)) return undefined;
   const personKeys = [lead.contact.email && personDedupKey('email', lead.contact.email), lead.contact.phone && personDedupKey('phone', lead.contact.phone)].filter((key): key is string => Boolean(key));
   const { ip: _ip, userAgent: _userAgent, ...consent } = lead.consent ?? ({} as NonNullable<Lead['consent']>);
+  const { reason: _lockReason, ...lock } = lead.lock ?? ({} as NonNullable<Lead['lock']>);
   const erased: Lead = {
     ...lead,
     contact: {},
     answers: {},
     attribution: campaignCreditOnly(lead.attribution),
     ...(lead.consent ? { consent } : {}),
+    ...(lead.lock ? { lock } : {}),
     status: 'invalid',
     statusReason: reason,
     updatedAt: input.at,
-    history: [...lead.history, { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
+    history: [...lead.history.map(withoutTypedDetail), { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
   };
   return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
 }
 
 /**
- * Fields of an event's detail that hold what the person answered or where they are (`lead.scored`
- * carries the routed answers and region); an erasure removes them from the lead's events not yet published.
+ * Whether a timeline entry's `detail` can hold words someone typed about the person: a follow-up's outcome
+ * (`activity`), a status change's note, a manual assignment's or transfer's reason (`assigned`, whose routed
+ * entries keep their `decision`), a lock's reason. The other details are written by Leadflow from its
+ * configuration and ids. Every action is named, so a new one has to be judged here.
  */
-export const personalEventDetailFields = ['answers', 'region'] as const;
+export const historyDetailIsTyped = {
+  captured: false,
+  touched: false,
+  assigned: true,
+  offered: false,
+  pooled: false,
+  claimed: false,
+  accepted: false,
+  released: false,
+  transferred: true,
+  locked: true,
+  unlocked: true,
+  activity: true,
+  contacted: true,
+  qualified: true,
+  invalidated: true,
+  reactivated: true,
+  converted: false,
+  reminded: false,
+  escalated: false,
+  recycle_warned: false,
+  recycled: false,
+  erased: false,
+  tagged: false,
+  untagged: false,
+  nurture_entered: false,
+  nurture_emailed: false,
+  nurture_rescheduled: false,
+  nurture_left: false,
+} as const satisfies Record<LeadHistoryEntry['action'], boolean>;
+
+type EventDetailOf = { [T in LeadEventType]: LeadEventDetail<T> };
+type OptionalKeysOf<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+
+/**
+ * The fields of each event type's detail that hold what the person answered, where they are, or words
+ * typed about them: `lead.scored` carries the routed answers, country and region, `lead.activity_logged`
+ * the follow-up's outcome, `lead.assigned` the explanation (a manual assignment's reason), a status change
+ * and a lock or unlock their note. An erasure removes them from the lead's events not yet published; each
+ * is optional in its event (`satisfies` checks it), so the event stays valid without it.
+ */
+export const personalEventDetailFields = {
+  'lead.scored': ['answers', 'country', 'region'],
+  'lead.activity_logged': ['outcome'],
+  'lead.assigned': ['explanation'],
+  'lead.status_changed': ['reason'],
+  'lead.locked': ['reason'],
+  'lead.unlocked': ['reason'],
+} as const satisfies { [T in LeadEventType]?: readonly OptionalKeysOf<EventDetailOf[T]>[] };
+
+/** The fields of an event of `detailType` that an erasure removes (none for other types). */
+export function personalFieldsOfEvent(detailType: string): readonly string[] {
+  return Object.hasOwn(personalEventDetailFields, detailType) ? personalEventDetailFields[detailType as keyof typeof personalEventDetailFields] : [];
+}
 
 /** Whether a person was ever erased from the lead (its timeline says so, whatever happened since). */
 export function wasErased(lead: Pick<Lead, 'history'>): boolean {
@@ -56,6 +115,13 @@ export function wasErased(lead: Pick<Lead, 'history'>): boolean {
 function isErased(lead: Lead, reason: string): boolean {
   const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
   return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent && !identifiesVisit;
+}
+
+/** The entry as it was, without its `detail` when that can hold words typed about the person. */
+function withoutTypedDetail(entry: LeadHistoryEntry): LeadHistoryEntry {
+  if (!historyDetailIsTyped[entry.action] || entry.detail === undefined) return entry;
+  const { detail: _detail, ...kept } = entry;
+  return kept;
 }
 
 function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {

@@ -50,7 +50,7 @@ export const leadIntakeRecordSchema = z.strictObject({
   status: intakeRecordStatusSchema,
   request: platformLeadRequestSchema,
   receivedAt: z.iso.datetime(),
-  /** The webhook body as received (exact text), kept for audit and replay when it is small; batches keep only the ids. */
+  /** The webhook body as received (exact text), kept for audit and replay when it names this lead alone and is small; a delivery naming several leads keeps only each one's ids. */
   rawDelivery: z.optional(z.string()),
   /** Failed reads so far. */
   attempts: z.number().check(z.int(), z.nonnegative()),
@@ -64,7 +64,7 @@ export const leadIntakeRecordSchema = z.strictObject({
 });
 export type LeadIntakeRecord = z.infer<typeof leadIntakeRecordSchema>;
 
-/** Longest webhook body copied into each of its intake records (a single-lead delivery is well under 1 KB). */
+/** Longest webhook body kept on the intake record of the one lead it names (a single-lead delivery is well under 1 KB). */
 export const maxStoredDeliveryLength = 16 * 1024;
 
 /** Retry delays double from one minute and stop growing at an hour; a record is retried for as long as it takes. */

@@ -65,7 +65,7 @@ export const roi: DependencyProvider<'roi'> = (wiring) => new DynamoDbChannelRoi
 export const measuredPriors: DependencyProvider<'measuredPriors'> = (wiring) => new DynamoDbMeasuredPriorsReader(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const reports: DependencyProvider<'reports'> = ({ settings }) =>
   'bucket' in settings.reports ? new S3ReportArchive(createS3Client(settings), settings.reports.bucket) : new DirectoryReportArchive(settings.reports.directory);
-export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const feedbackSender: DependencyProvider<'feedbackSender'> = ({ settings }) =>
   new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl });
 export const webhooks: DependencyProvider<'webhooks'> = (wiring) => new DynamoDbWebhookDeliveryStore(sharedDocumentClient(wiring), wiring.settings.tableName);

@@ -40,14 +40,16 @@ export interface PlatformDeliveryResult {
 export const leadsReadPerDelivery = 10;
 
 /**
- * Stores every delivered lead as a pending intake record first, with the raw body it came in (a
- * redelivery finds its record), and only
+ * Stores every delivered lead as a pending intake record first (a redelivery finds its record), with the
+ * raw body it came in when the delivery names that lead alone, and only
  * then reads the new ones from their platform. Resolves once every record is durable, whatever the
  * platform did: the webhook may be acknowledged.
  */
 export async function receivePlatformLeads(deps: PlatformIntakeDependencies, requests: readonly PlatformLeadRequest[], now: Date, rawDelivery?: string): Promise<PlatformDeliveryResult[]> {
+  // A body naming several leads can hold each person's data: on every record, one person's export would show the others, and their erasure would leave it on the others' records.
+  const namesOneLead = new Set(requests.map(platformLeadIdOf)).size === 1;
   const stored: Array<{ created: boolean; record: LeadIntakeRecord }> = [];
-  for (const request of requests) stored.push(await deps.intakes.recordDelivery(newIntakeRecord(request, now, rawDelivery)));
+  for (const request of requests) stored.push(await deps.intakes.recordDelivery(newIntakeRecord(request, now, namesOneLead ? rawDelivery : undefined)));
 
   const toRead = stored.filter(({ created }) => created).slice(0, leadsReadPerDelivery);
   const read = new Map<LeadIntakeRecord, LeadIntakeRecord>();

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activityBodySchema,
   configurationSchema,
   consentGivenEntries,
   defaultRetention,
   erasePersonFromLead,
   expiresAfterDays,
   holdsPersonalData,
+  leadEventDetailSchemas,
   leadExpiresAt,
+  personalFieldsOfEvent,
+  planActivity,
+  planLockChange,
+  planManualAssignment,
   planStatusChange,
   planTagChange,
   prepareIntake,
   retentionSchema,
+  statusBodySchema,
   wasErased,
+  type Lead,
+  type LeadEvent,
   type LifecyclePlan,
 } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
@@ -26,8 +35,8 @@ function transitionOf(plan: LifecyclePlan) {
 }
 
 describe('retention', () => {
-  it('defaults to 30 days for test and quarantined leads and raw deliveries, a year for invalid leads, 90 days for notifications', () => {
-    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90 });
+  it('defaults to 30 days for test and quarantined leads and raw deliveries, a year for invalid leads, 90 days for notifications and queued conversions', () => {
+    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90, conversionFeedbackDays: 90 });
     expect(demoConfiguration().retention).toEqual(defaultRetention);
   });
 
@@ -37,6 +46,8 @@ describe('retention', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain('retention.invalidLeadDays');
     expect(retentionSchema.safeParse({ notificationDays: 1.5 }).success).toBe(false);
+    expect(retentionSchema.safeParse({ conversionFeedbackDays: 0 }).success).toBe(false);
+    expect(retentionSchema.safeParse({ conversionFeedbackDays: 3651 }).success).toBe(false);
     expect(retentionSchema.safeParse({ keepForever: true }).success).toBe(false);
   });
 
@@ -110,5 +121,64 @@ describe('erasure by an admin', () => {
     expect(erasure.lead.history.at(-1)).toEqual({ at: '2026-03-05T00:00:00.000Z', action: 'erased', by: 'admin:ines', detail: "erased at the person's request" });
     expect(wasErased(erasure.lead)).toBe(true);
     expect(erasure.personKeys).toEqual(['email#lead-5@example.com']);
+  });
+
+  /** A lead people worked and wrote about: assigned and transferred with reasons, a call's outcome, a status note, a lock's reason. */
+  function workedLead() {
+    const config = demoConfiguration();
+    const nurture = config.pools.find((pool) => pool.id === 'nurture')!;
+    const maya = { id: 'mgr-maya', roles: ['manager' as const] };
+    const ava = { id: 'rep-ava', roles: ['rep' as const] };
+    const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
+    const prepared = webFormIntake(config, { leadId: 'lead-6', contact: { name: 'Ada', email: 'lead-6@example.com', country: 'FR' } });
+    const events: LeadEvent[] = [...prepared.events];
+    let lead: Lead = { ...prepared.lead, poolId: 'nurture', status: 'in_pool' };
+    const step = (plan: LifecyclePlan) => {
+      const transition = transitionOf(plan);
+      events.push(transition.event);
+      lead = transition.after;
+    };
+    const at = (minute: number) => new Date(Date.parse('2026-03-03T09:00:00.000Z') + minute * 60_000);
+    step(planManualAssignment({ lead, pool: nurture, principal: maya, target: rep('rep-ava'), repId: 'rep-ava', reason: 'Ada asked for Ava by name', now: at(0), eventId: 'e-assign' }));
+    step(planActivity({ lead, principal: ava, activity: activityBodySchema(at(1)).parse({ kind: 'call', outcome: 'Ada is on leave until May' }), now: at(1), eventId: 'e-call' }));
+    step(planStatusChange({ lead, pool: nurture, principal: ava, body: statusBodySchema(nurture).parse({ status: 'contacted', note: 'Ada prefers calls after 5' }), now: at(2), eventId: 'e-contacted' }));
+    step(planManualAssignment({ lead, pool: nurture, principal: maya, target: rep('rep-ben'), repId: 'rep-ben', reason: 'Ada speaks French with Ben', now: at(3), eventId: 'e-transfer' }));
+    step(planLockChange({ lead, principal: maya, lock: true, reason: "Ada's husband is our CFO", now: at(4), eventId: 'e-lock' }));
+    return { lead, events };
+  }
+  const typedWords = ['asked for Ava by name', 'on leave until May', 'calls after 5', 'speaks French', 'our CFO'];
+
+  it('takes out what people typed about the person from the timeline and the lock, keeping every entry with its action, time and actor', () => {
+    const { lead } = workedLead();
+    expect(JSON.stringify(lead)).toContain('on leave until May');
+    const erasure = erasePersonFromLead(lead, { at: '2026-03-05T00:00:00.000Z', eventId: 'e-erased', by: 'admin:ines' })!;
+    const text = JSON.stringify(erasure.lead);
+    for (const words of typedWords) expect(text).not.toContain(words);
+    expect(erasure.lead.history.map(({ at, action, by }) => ({ at, action, by }))).toEqual([
+      ...lead.history.map(({ at, action, by }) => ({ at, action, by })),
+      { at: '2026-03-05T00:00:00.000Z', action: 'erased', by: 'admin:ines' },
+    ]);
+    // A detail Leadflow wrote itself, as the capture's, stays.
+    expect(erasure.lead.history[0]).toEqual(lead.history[0]);
+    expect(erasure.lead.lock).toEqual({ by: 'mgr-maya', at: '2026-03-03T09:04:00.000Z' });
+    expect(erasePersonFromLead(erasure.lead, { at: '2026-03-06T00:00:00.000Z', eventId: 'e-again' })).toBeUndefined();
+  });
+
+  it("names the fields of the lead's unpublished events that hold the person, and taking them out leaves every event valid", () => {
+    const { events } = workedLead();
+    const stripped = events.map(({ type, detail }) => {
+      const kept: Record<string, unknown> = { ...detail };
+      for (const field of personalFieldsOfEvent(type)) delete kept[field];
+      return { type, detail: leadEventDetailSchemas[type].parse(kept) };
+    });
+    const of = (type: LeadEvent['type']) => JSON.stringify(stripped.filter((event) => event.type === type));
+    expect(events.find((event) => event.type === 'lead.scored')?.detail).toMatchObject({ country: 'FR' });
+    expect(stripped.find((event) => event.type === 'lead.scored')?.detail).not.toHaveProperty('country');
+    expect(of('lead.activity_logged')).not.toContain('on leave until May');
+    expect(of('lead.assigned')).not.toContain('asked for Ava by name');
+    expect(of('lead.assigned')).not.toContain('speaks French');
+    // The notes of a status change and a lock too, each removed from its own event type only (other types require a `reason`).
+    expect(JSON.stringify(events)).toContain('calls after 5');
+    for (const words of typedWords) expect(JSON.stringify(stripped)).not.toContain(words);
   });
 });

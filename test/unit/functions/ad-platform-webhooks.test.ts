@@ -235,6 +235,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, changes: [1, 2, 3].map((n) => ({ field: 'leadgen', value: { leadgen_id: `batch-${n}`, form_id: '172036835026334' } })) }] });
     const batch = await send(deps, signedBody(deps, 'meta', body));
     expect(batch.json.deliveries.map((item: { status: string }) => item.status)).toEqual(['fetched', 'fetched', 'fetched']);
+    expect(deps.intakes.records.get('INTAKE#meta#batch-1')).not.toHaveProperty('rawDelivery');
   });
 
   it('Meta: a lead from a form that is not configured stays pending with the reason, to be read once it is', async () => {
@@ -266,6 +267,23 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(deps.store.leads.get(response.json.deliveries[0].leadId)).toMatchObject({ source: { kind: 'tiktok', platformLeadId: 'T-routed' } });
     expect(deps.intakes.records.get('INTAKE#tiktok#T-unrouted')).toMatchObject({ status: 'pending_fetch', lastError: 'TikTok instant form 999 is not listed in integrations.tiktok.forms' });
     expect(deps.platformLeads.calls.map((read) => (read.query as { advertiserId: string }).advertiserId)).toEqual(['7000000000000000001', '7000000000000000001']);
+  });
+
+  it("TikTok: a delivery naming several leads keeps only each one's ids on its record, never the body holding the others", async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({
+      entry: [
+        { id: 'T-ada', page_id: '7410000000000000001', full_name: 'Ada Lovelace' },
+        { id: 'T-bob', page_id: '7410000000000000001', full_name: 'Bob Babbage' },
+      ],
+    });
+    const response = await send(deps, signedBody(deps, 'tiktok', body));
+    expect(response.json.deliveries.map((item: { status: string }) => item.status)).toEqual(['fetched', 'fetched']);
+    for (const id of ['T-ada', 'T-bob']) {
+      const record = deps.intakes.records.get(`INTAKE#tiktok#${id}`)!;
+      expect(record).toMatchObject({ request: { platform: 'tiktok', leadId: id, pageId: '7410000000000000001' } });
+      expect(record).not.toHaveProperty('rawDelivery');
+    }
   });
 
   it('TikTok: reads with the configured advertiser and token; unsigned triggers only for forms that allowUnsigned', async () => {

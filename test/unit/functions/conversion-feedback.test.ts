@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { feedbackRefusal, googleIngestBody, metaConversionsBody, plannedConversionFeedback, type ConversionFeedbackConfiguration, type Lead } from '@leadflow/domain';
+import { erasePersonFromLead, feedbackRefusal, googleIngestBody, metaConversionsBody, plannedConversionFeedback, type ConversionFeedbackConfiguration, type Lead } from '@leadflow/domain';
 import { logger } from '@leadflow/platform';
 import { createHandler as createQueue } from '../../../functions/queue-conversion-feedback/handler';
 import { createHandler as createSend } from '../../../functions/send-conversion-feedback/handler';
@@ -94,6 +94,13 @@ describe('conversion feedback payloads', () => {
     expect(plannedConversionFeedback(metaLead, 'qualified', '2026-03-11T12:00:00.000Z', {})).toEqual([]);
     expect(plannedConversionFeedback({ ...metaLead, source: { kind: 'web_form' } }, 'qualified', '2026-03-11T12:00:00.000Z', feedbackConfig)).toEqual([]);
   });
+
+  it('plans nothing for an erased lead, though it keeps its Meta lead id, nor for one judged invalid', () => {
+    const erased = erasePersonFromLead(metaLead, { at: '2026-03-12T09:00:00.000Z', eventId: 'erased-1' })!.lead;
+    expect(erased.source.platformLeadId).toBe(metaLeadId);
+    for (const stage of ['lead', 'qualified', 'converted'] as const) expect(plannedConversionFeedback(erased, stage, '2026-03-12T10:00:00.000Z', feedbackConfig)).toEqual([]);
+    expect(plannedConversionFeedback({ ...googleLead, status: 'invalid', statusReason: 'spam' }, 'converted', '2026-03-12T10:00:00.000Z', feedbackConfig)).toEqual([]);
+  });
 });
 
 describe('queue-conversion-feedback and send-conversion-feedback', () => {
@@ -136,6 +143,34 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     const unrouted = world({ firstStageSent: false });
     for (const event of [captured(metaLead, { status: 'invalid' }), captured(metaLead, { isTest: true })]) await queue(unrouted, event);
     expect(unrouted.feedback.pending.size).toBe(0);
+  });
+
+  it('queues nothing for a lead erased before its event is consumed, and the erasure takes away what was queued', async () => {
+    const deps = world({ firstStageSent: false });
+    const erase = (leadId: string) => deps.store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-20T17:00:00.000Z', eventId: `${leadId}-erased` }) });
+    await queue(deps, qualified(googleLead));
+    await queue(deps, qualified(secondGoogleLead));
+    expect([...deps.feedback.pending.keys()]).toEqual(['google lead-google:qualified', 'google lead-google-2:qualified']);
+    await erase(metaLead.leadId);
+    await erase(googleLead.leadId);
+    for (const event of [captured(metaLead), qualified(metaLead), converted(metaLead)]) await queue(deps, event);
+    expect([...deps.feedback.pending.keys()]).toEqual(['google lead-google-2:qualified']);
+    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
+    expect(deps.feedbackSender.requests.map((request) => request.body).join()).not.toMatch(new RegExp(`${metaLeadId}|EAIaIQob-2`));
+  });
+
+  it('does not write back a conversion whose lead was erased while it was being sent, whether the platform took it or not', async () => {
+    for (const answer of [{ ok: true as const }, { ok: false as const, status: 503, error: 'Meta Conversions API answered HTTP 503' }, { ok: false as const, status: 400, error: 'invalid' }]) {
+      const deps = world();
+      await queue(deps, converted(metaLead));
+      // The platform answers after the person was erased.
+      vi.spyOn(deps.feedbackSender, 'meta').mockImplementation(async () => {
+        await deps.store.erasePerson({ leadId: metaLead.leadId, erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-20T18:00:30.000Z', eventId: 'erased-mid-send' }) });
+        return answer;
+      });
+      await send(deps, '2026-03-20T18:01:00.000Z');
+      expect(await deps.feedback.feedbackFor(metaLead.leadId)).toEqual([]);
+    }
   });
 
   it('sends the first stage before the qualified one though the lead was qualified before its capture was queued', async () => {

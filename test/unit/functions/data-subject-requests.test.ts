@@ -4,7 +4,7 @@ import { createHandler as createEraseHandler } from '../../../functions/erase-le
 import { createHandler as createExportHandler } from '../../../functions/export-lead/handler';
 import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
-import { recordLeadRoiEvent } from '@leadflow/platform';
+import { queueConversionFeedback, recordLeadRoiEvent } from '@leadflow/platform';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { fakeDependencies } from '../../support/fakes';
 
@@ -15,9 +15,10 @@ const demoConsent = demoConfiguration().forms.find((form) => form.id === 'demo')
 const manager = { username: 'mgr-maya', 'cognito:groups': '[manager]' };
 const rep = { username: 'rep-ava', 'cognito:groups': '[rep]' };
 
-/** The demo form asking for consent to contact and to marketing email, and a route that matches on an answer (so `lead.scored` carries it). */
+/** The demo form asking for consent to contact and to marketing email, a route that matches on an answer (so `lead.scored` carries it), and conversions reported to Google. */
 function depsWithConsentForm(): Deps {
   const deps = fakeDependencies();
+  deps.config.channelRoi.platformFeedback = { google: { enabled: true, operatingAccountId: '1234567890', conversionActions: { qualified: '6001', converted: '6002' } } };
   const form = deps.config.forms.find((candidate) => candidate.id === 'demo')!;
   form.consent = { ...form.consent!, purposes: ['contact', 'marketing_email'] };
   deps.config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { answers: { company_size: ['1000+'] } }, strategy: 'pool', poolId: 'key-accounts' });
@@ -205,10 +206,11 @@ describe('DELETE /leads/{leadId}', () => {
 });
 
 describe('GET /leads/{leadId}/export', () => {
-  it('returns everything held about the person to an admin: lead, timeline, consent ledger, intake records, notification records', async () => {
+  it('returns everything held about the person to an admin: lead, timeline, consent ledger, intake records, notification records, queued conversions', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
     await deps.sends.claimEmail({ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:01.000Z');
+    expect(await queueConversionFeedback({ leadId, stage: 'qualified', occurredAt: '2026-03-03T09:00:00.000Z' }, deps)).toBe(1);
     const { status, body } = await exportOf(deps, leadId, admin);
     expect(status).toBe(200);
     expect(body.lead).toMatchObject({ leadId, contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' }, answers: { company_size: '1000+' } });
@@ -216,13 +218,18 @@ describe('GET /leads/{leadId}/export', () => {
     expect(body.consents).toHaveLength(2);
     expect(body.intakeRecords).toEqual([]);
     expect(body.notifications).toEqual([{ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email', status: 'pending', claimedAt: '2026-03-02T10:15:01.000Z' }]);
+    expect(body.conversionFeedback).toEqual([
+      { platform: 'google', feedbackId: `${leadId}:qualified`, leadId, stage: 'qualified', occurredAt: '2026-03-03T09:00:00.000Z', gclid: ada.gclid, attempts: 0, dueAt: '2026-03-03T09:00:00.000Z', state: 'pending' },
+    ]);
     expect(body.exportedAt).toBe('2026-03-02T10:15:00.000Z');
   });
 
-  it('shows nothing personal once the person is erased', async () => {
+  it('shows nothing personal once the person is erased: the queued conversion with the click id is gone too', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
+    await queueConversionFeedback({ leadId, stage: 'qualified', occurredAt: '2026-03-03T09:00:00.000Z' }, deps);
     await erase(deps, leadId, admin);
+    expect((await exportOf(deps, leadId, admin)).body.conversionFeedback).toEqual([]);
     const text = JSON.stringify((await exportOf(deps, leadId, admin)).body);
     for (const personal of ['Ada', 'ada@example.com', 'ada.l%40example.com', 'Cj0-ada-click', '4155550100', '1000+', 'Call me after 5', '127.0.0.1', '"userAgent"']) expect(text).not.toContain(personal);
   });

@@ -3,9 +3,13 @@ import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/dom
 import type { ConsentLedger } from '../ports/consent-ledger';
 import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
 
-/** The table item of one ledger entry; the lead store writes the entries of a capture in the lead's own transaction. */
-export function consentLedgerItem(entry: ConsentLedgerEntry): Record<string, unknown> {
-  return { ...leadsTableKeys.consent(entry), entity: 'consent', ...consentLedgerEntrySchema.parse(entry) };
+/**
+ * The table item of one ledger entry; the lead store writes the entries of a capture in the lead's own
+ * transaction, with the lead's `expiresAt` when it has one (a test, quarantined or invalid lead's ledger
+ * holds the person's IP and user agent no longer than the lead).
+ */
+export function consentLedgerItem(entry: ConsentLedgerEntry, expiresAt?: number): Record<string, unknown> {
+  return { ...leadsTableKeys.consent(entry), entity: 'consent', ...consentLedgerEntrySchema.parse(entry), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 export class DynamoDbConsentLedger implements ConsentLedger {
@@ -27,7 +31,7 @@ export class DynamoDbConsentLedger implements ConsentLedger {
         new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': consentLedgerPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
       for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, entity: _entity, ...entry } = item;
+        const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...entry } = item;
         entries.push(consentLedgerEntrySchema.parse(entry));
       }
       startKey = page.LastEvaluatedKey;

@@ -1,29 +1,54 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conversionFeedbackSchemaItem, type ConversionFeedback, type FeedbackPlatform } from '@leadflow/domain';
-import type { ConversionFeedbackQueue } from '../ports/conversion-feedback';
-import { leadsTableKeys } from './leads-table-keys';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conversionFeedbackSchemaItem, defaultRetention, expiresAfterDays, feedbackPlatforms, feedbackStages, type ConversionFeedback, type FeedbackPlatform, type Retention } from '@leadflow/domain';
+import type { ConversionFeedbackQueue, QueuedConversionFeedback } from '../ports/conversion-feedback';
+import { conversionFeedbackKeysOfLead, leadsTableKeys } from './leads-table-keys';
+
+type FeedbackState = 'PENDING' | 'SENT' | 'DEAD';
 
 /**
  * The feedback queue in the leads table: pending conversions in `FEEDBACK#PENDING#<platform>`, sent ones
  * in `FEEDBACK#SENT#<platform>`, given-up ones in `FEEDBACK#DEAD#<platform>`, each keyed by `feedbackId`.
- * A due read queries only the pending partition, which holds what has not been delivered yet.
+ * A due read queries only the pending partition, which holds what has not been delivered yet. Every item
+ * holds a click id or a Meta lead id, so it carries `expiresAt` (the table's TTL), `retention.conversionFeedbackDays`
+ * after the stage was reached, in whichever state it is.
  */
 export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Pick<Retention, 'conversionFeedbackDays'> = defaultRetention,
   ) {}
 
+  private itemIn(state: FeedbackState, item: ConversionFeedback, extra: Record<string, string> = {}): Record<string, unknown> {
+    return {
+      ...leadsTableKeys.conversionFeedback(state, item.platform, item.feedbackId),
+      entity: 'conversion-feedback',
+      ...item,
+      ...extra,
+      expiresAt: expiresAfterDays(item.occurredAt, this.retention.conversionFeedbackDays),
+    };
+  }
+
   async enqueue(item: ConversionFeedback): Promise<boolean> {
-    const keys = (state: 'PENDING' | 'SENT' | 'DEAD') => leadsTableKeys.conversionFeedback(state, item.platform, item.feedbackId);
+    const keys = (state: FeedbackState) => leadsTableKeys.conversionFeedback(state, item.platform, item.feedbackId);
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             { ConditionCheck: { TableName: this.tableName, Key: keys('SENT'), ConditionExpression: 'attribute_not_exists(pk)' } },
             { ConditionCheck: { TableName: this.tableName, Key: keys('DEAD'), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.tableName, Item: { ...keys('PENDING'), entity: 'conversion-feedback', ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            // The caller read the lead as valid; an erasure since then (it makes the lead invalid) must not find a conversion written after it.
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: leadsTableKeys.lead(item.leadId),
+                ConditionExpression: 'attribute_exists(pk) AND #status <> :invalid',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':invalid': 'invalid' },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: this.itemIn('PENDING', item), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );
@@ -57,36 +82,85 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
   async markSent(items: readonly ConversionFeedback[], sentAt: string): Promise<void> {
     // Two writes per conversion, fifty conversions per transaction.
     for (let start = 0; start < items.length; start += 50) {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: items
-            .slice(start, start + 50)
-            .flatMap((item) => [
-              { Delete: { TableName: this.tableName, Key: leadsTableKeys.conversionFeedback('PENDING', item.platform, item.feedbackId) } },
-              { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.conversionFeedback('SENT', item.platform, item.feedbackId), entity: 'conversion-feedback', ...item, sentAt } } },
-            ]),
-        }),
-      );
+      let batch = items.slice(start, start + 50);
+      while (batch.length > 0) {
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: batch.flatMap((item) => [
+                { Delete: { TableName: this.tableName, Key: leadsTableKeys.conversionFeedback('PENDING', item.platform, item.feedbackId), ConditionExpression: 'attribute_exists(pk)' } },
+                { Put: { TableName: this.tableName, Item: this.itemIn('SENT', item, { sentAt }) } },
+              ]),
+            }),
+          );
+          break;
+        } catch (error) {
+          // A conversion no longer pending was erased with its lead while it was being sent: it is not written back.
+          const gone = cancelledConditions(error);
+          if (!gone) throw error;
+          batch = batch.filter((_, index) => !gone[index * 2]);
+        }
+      }
     }
   }
 
   async reschedule(item: ConversionFeedback): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.conversionFeedback('PENDING', item.platform, item.feedbackId), entity: 'conversion-feedback', ...item } }));
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.itemIn('PENDING', item), ConditionExpression: 'attribute_exists(pk)' }));
+    } catch (error) {
+      // Erased with its lead while it was being sent: it stays gone.
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   async deadLetter(item: ConversionFeedback, at: string): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.tableName, Key: leadsTableKeys.conversionFeedback('PENDING', item.platform, item.feedbackId) } },
-          { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.conversionFeedback('DEAD', item.platform, item.feedbackId), entity: 'conversion-feedback', ...item, deadLetteredAt: at } } },
-        ],
-      }),
-    );
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: leadsTableKeys.conversionFeedback('PENDING', item.platform, item.feedbackId), ConditionExpression: 'attribute_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: this.itemIn('DEAD', item, { deadLetteredAt: at }) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!cancelledConditions(error)) throw error;
+    }
+  }
+
+  async feedbackFor(leadId: string): Promise<QueuedConversionFeedback[]> {
+    const found: QueuedConversionFeedback[] = [];
+    // 18 keys, within one batch's 100; unprocessed ones are asked again.
+    let pending: Array<Record<string, unknown>> = conversionFeedbackKeysOfLead(leadId);
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of Responses?.[this.tableName] ?? []) found.push(queuedItemOf(item));
+      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
+    }
+    const order = (item: QueuedConversionFeedback) => [feedbackPlatforms.indexOf(item.platform), feedbackStages.indexOf(item.stage), ['pending', 'sent', 'dead'].indexOf(item.state)];
+    return found.sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    });
   }
 }
 
 function itemOf(item: Record<string, unknown>): ConversionFeedback {
-  const { pk: _pk, sk: _sk, entity: _entity, sentAt: _sentAt, deadLetteredAt: _dead, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, sentAt: _sentAt, deadLetteredAt: _dead, expiresAt: _expiresAt, ...rest } = item;
   return conversionFeedbackSchemaItem.parse(rest);
+}
+
+function queuedItemOf(item: Record<string, unknown>): QueuedConversionFeedback {
+  const conversion = itemOf(item);
+  const state = String(item.pk).split('#')[1];
+  if (state === 'SENT') return { ...conversion, state: 'sent', sentAt: String(item.sentAt) };
+  if (state === 'DEAD') return { ...conversion, state: 'dead', deadLetteredAt: String(item.deadLetteredAt) };
+  return { ...conversion, state: 'pending' };
+}
+
+/** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
+function cancelledConditions(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') ? reasons.map((reason) => reason.Code === 'ConditionalCheckFailed') : undefined;
 }

@@ -4,11 +4,11 @@ import {
   agendaKey,
   consentPersonalFields,
   defaultRetention,
-  holdsPersonalData,
   leadExpiresAt,
   openLeadStatuses,
   pendingFetchPlatformSchema,
-  personalEventDetailFields,
+  personDedupKey,
+  personalFieldsOfEvent,
   type ConsentLedgerEntry,
   type Retention,
   outOfOfficeSchema,
@@ -31,14 +31,15 @@ import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-led
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
-import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 
 /**
  * The lead store on the single `leads` table. A lead that is no longer worked (test, quarantined,
- * invalid) carries `expiresAt` for the table's TTL, from `retention`.
+ * invalid) carries `expiresAt` for the table's TTL, from `retention`, and so do the person keys it holds
+ * and its consent ledger entries: what the person gave is kept no longer than the lead.
  */
 export class DynamoDbLeadStore implements LeadStore {
   constructor(
@@ -53,8 +54,10 @@ export class DynamoDbLeadStore implements LeadStore {
     return expiresAt === undefined ? { remove: ['expiresAt'] } : { set: { expiresAt } };
   }
 
-  private consentPuts(entries: readonly ConsentLedgerEntry[]) {
-    return entries.map((entry) => ({ Put: { TableName: this.tableName, Item: consentLedgerItem(entry) } }));
+  /** Ledger entries written beside `lead`, expiring with it. */
+  private consentPuts(entries: readonly ConsentLedgerEntry[], lead: Lead) {
+    const expiresAt = leadExpiresAt(lead, this.retention);
+    return entries.map((entry) => ({ Put: { TableName: this.tableName, Item: consentLedgerItem(entry, expiresAt) } }));
   }
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
@@ -64,7 +67,8 @@ export class DynamoDbLeadStore implements LeadStore {
   private async createOrTouch(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     const { lead } = intake;
     const at = lead.capturedAt;
-    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at }));
+    // A person key expires with its lead (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
+    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...(kind === 'person' ? this.expiry(lead).set : {}) }));
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -73,7 +77,7 @@ export class DynamoDbLeadStore implements LeadStore {
             ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
             { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...this.expiry(lead).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
-            ...this.consentPuts(intake.consents),
+            ...this.consentPuts(intake.consents, lead),
           ],
         }),
       );
@@ -166,7 +170,7 @@ export class DynamoDbLeadStore implements LeadStore {
               },
             },
             ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
-            ...this.consentPuts(touch.consents),
+            ...this.consentPuts(touch.consents, existing),
           ],
         }),
       );
@@ -559,6 +563,9 @@ export class DynamoDbLeadStore implements LeadStore {
   async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
     const { before, after } = transition;
     const update = leadUpdate(before, after, this.expiry(after));
+    const followers = await this.retentionFollowers(before, after);
+    // The person keys and the first ledger entries change with the lead; entries beyond one transaction follow once it is written (never ahead of it).
+    const room = Math.max(0, transactionItemLimit - transition.openLeads.length - 2);
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -578,19 +585,53 @@ export class DynamoDbLeadStore implements LeadStore {
               },
               ...transition.openLeads.map((move) => (move.change === 1 ? holdingCapIncrement(this.tableName, move.repId, move.cap) : openLeadDecrement(this.tableName, move.repId))),
               { Put: { TableName: this.tableName, Item: outboxItem(transition.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...followers.slice(0, room),
             ],
           }),
         ),
       );
-      return 'applied';
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
+      // A person key released or taken by another lead since it was read: read the lead again.
+      if (failed?.slice(transition.openLeads.length + 2).some(Boolean)) return 'lead_changed';
       const move = transition.openLeads.find((_, index) => failed?.[index + 1]);
       if (move?.change === 1) return 'holding_cap';
       if (move) throw new Error(`Rep ${move.repId} holds lead ${before.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
+    for (let start = room; start < followers.length; start += transactionItemLimit) {
+      await this.client.send(new TransactWriteCommand({ TransactItems: followers.slice(start, start + transactionItemLimit) }));
+    }
+    return 'applied';
+  }
+
+  /**
+   * When a transition gives the lead an expiry, changes it or takes it away (a reactivation), the same
+   * change for the person keys the lead still holds (a key now another lead's is left alone) and for its
+   * consent ledger entries; nothing when the expiry stays as it was.
+   */
+  private async retentionFollowers(before: Lead, after: Lead) {
+    const expiresAt = leadExpiresAt(after, this.retention);
+    if (expiresAt === leadExpiresAt(before, this.retention)) return [];
+    const change = expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt', values: {} } : { UpdateExpression: 'SET expiresAt = :expiresAt', values: { ':expiresAt': expiresAt } };
+    const { leadId } = after;
+    const personKeys = [...new Set([before, after].flatMap(personKeysOf))];
+    const [holders, consents] = await Promise.all([Promise.all(personKeys.map((key) => this.holderOf(key))), new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId)]);
+    const update = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: change.UpdateExpression,
+        // An update of a missing item would create it: each is conditional on the item (still) being there.
+        ConditionExpression: condition,
+        ...(Object.keys({ ...change.values, ...values }).length ? { ExpressionAttributeValues: { ...change.values, ...values } } : {}),
+      },
+    });
+    return [
+      ...personKeys.filter((_, index) => holders[index] === leadId).map((key) => update(leadsTableKeys.dedup(key), 'leadId = :leadId', { ':leadId': leadId })),
+      ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
+    ];
   }
 
   async erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
@@ -614,8 +655,9 @@ export class DynamoDbLeadStore implements LeadStore {
     // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
     const heldKeys: string[] = [];
     for (const key of erasure.personKeys) if ((await this.holderOf(key)) === leadId) heldKeys.push(key);
-    const [consents, intakeKey, pendingEvents] = await Promise.all([this.consentsHoldingPerson(leadId), this.intakeDeliveryOf(lead), this.unpublishedEventsHoldingPerson(leadId)]);
+    const [consents, intakeKey, pendingEvents] = await Promise.all([new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId), this.intakeDeliveryOf(lead), this.unpublishedEventsHoldingPerson(leadId)]);
     const update = leadUpdate(lead, erasure.lead, this.expiry(erasure.lead));
+    const expiresAt = leadExpiresAt(erasure.lead, this.retention);
     // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
     const freesOwner = lead.ownerId !== undefined && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status);
     // Each removal is conditional on the item still being there, so a relay or TTL deleting one meanwhile makes the erasure read again.
@@ -634,8 +676,10 @@ export class DynamoDbLeadStore implements LeadStore {
           TableName: this.tableName,
           Key: leadsTableKeys.lead(leadId),
           ...update,
-          ConditionExpression: 'updatedAt = :seenUpdatedAt',
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt },
+          // The timeline is written whole (its typed words taken out): no entry may have been added since it was read.
+          ConditionExpression: 'updatedAt = :seenUpdatedAt AND size(#history) = :seenHistoryLength',
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#history': 'history' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt, ':seenHistoryLength': lead.history.length },
         },
       },
       ...(freesOwner && lead.ownerId ? [openLeadDecrement(this.tableName, lead.ownerId)] : []),
@@ -643,12 +687,28 @@ export class DynamoDbLeadStore implements LeadStore {
         Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
       })),
       ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
-      ...pendingEvents.map((eventId) => removeFields(leadsTableKeys.outbox(eventId), personalEventDetailFields, ['detail'])),
+      ...pendingEvents.map(({ eventId, fields }) => removeFields(leadsTableKeys.outbox(eventId), fields, ['detail'])),
+      // The conversions queued for the ad platforms hold the Meta lead id or the click id: found by key, whatever their state, and deleted.
+      ...conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
       { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
     ];
-    const consentItems = consents.map((entry) => removeFields(leadsTableKeys.consent(entry), consentPersonalFields));
+    // Every ledger entry loses what identifies the person and expires with the erased (invalid) lead.
+    const consentItems = consents.map((entry) => {
+      const stripped = removeFields(leadsTableKeys.consent(entry), consentPersonalFields);
+      if (expiresAt === undefined) return stripped;
+      const { UpdateExpression, ExpressionAttributeNames } = stripped.Update;
+      return {
+        Update: {
+          ...stripped.Update,
+          UpdateExpression: `SET #expiresAt = :expiresAt ${UpdateExpression}`,
+          ExpressionAttributeNames: { ...ExpressionAttributeNames, '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':expiresAt': expiresAt },
+        },
+      };
+    });
     // A person who came back many times has more consent entries than one transaction holds (100 items): those
-    // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong).
+    // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong,
+    // and the expiry they get is the erased lead's, which the erasure, retried until done, gives it).
     const room = Math.max(0, transactionItemLimit - erasureItems.length);
     for (let start = room; start < consentItems.length; start += transactionItemLimit) {
       await this.client.send(new TransactWriteCommand({ TransactItems: consentItems.slice(start, start + transactionItemLimit) }));
@@ -660,11 +720,6 @@ export class DynamoDbLeadStore implements LeadStore {
   private async holderOf(dedupKey: string): Promise<string | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(dedupKey), ConsistentRead: true }));
     return Item ? String(Item.leadId) : undefined;
-  }
-
-  /** The lead's consent ledger entries that still hold the person's IP or user agent. */
-  private async consentsHoldingPerson(leadId: string): Promise<ConsentLedgerEntry[]> {
-    return (await new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId)).filter(holdsPersonalData);
   }
 
   /** The key of the intake record of the platform delivery that created the lead, when it still holds the raw delivery. */
@@ -681,14 +736,13 @@ export class DynamoDbLeadStore implements LeadStore {
    * `personalEventDetailFields`). The relay publishes within seconds, so this reads the few events of
    * its unpublished index, not a backlog.
    */
-  private async unpublishedEventsHoldingPerson(leadId: string): Promise<string[]> {
+  private async unpublishedEventsHoldingPerson(leadId: string): Promise<Array<{ eventId: string; fields: string[] }>> {
     const items = await unpublishedOutboxItems(this.client, this.tableName, '9999', unpublishedScanLimit);
-    return items
-      .filter((item) => {
-        const detail = item.detail as Record<string, unknown> | undefined;
-        return detail?.leadId === leadId && personalEventDetailFields.some((field) => detail[field] !== undefined);
-      })
-      .map((item) => String(item.eventId));
+    return items.flatMap((item) => {
+      const detail = item.detail as Record<string, unknown> | undefined;
+      const fields = detail?.leadId === leadId ? personalFieldsOfEvent(String(item.detailType)).filter((field) => detail[field] !== undefined) : [];
+      return fields.length ? [{ eventId: String(item.eventId), fields }] : [];
+    });
   }
 }
 
@@ -753,7 +807,10 @@ export function leadUpdate(
   for (const [attribute, value] of Object.entries(leadIndexAttributes(before))) if (value !== undefined && !(attribute in indexed)) remove.push(attribute);
   Object.assign(set, indexed, extra.set);
   remove.push(...(extra.remove ?? []));
-  const appended = after.history.slice(before.history.length);
+  // New entries are appended; a timeline whose entries changed (an erasure takes typed words out) is written whole.
+  const rewritesHistory = before.history.some((entry, index) => JSON.stringify(entry) !== JSON.stringify(after.history[index]));
+  if (rewritesHistory) set.history = after.history;
+  const appended = rewritesHistory ? [] : after.history.slice(before.history.length);
   const assignments = [...Object.keys(set).map((field) => `#${field} = :${field}`), ...(appended.length ? ['#history = list_append(#history, :appendedHistory)'] : [])];
   return {
     UpdateExpression: [`SET ${assignments.join(', ')}`, remove.length ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : ''].join(' ').trim(),
@@ -793,4 +850,9 @@ function filterExpression(
 /** A `new`, unowned lead, and (unless the write is an offer's fallback) one with no open offer. */
 function routableLeadCondition(change: OfferGuard): string {
   return `attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new${change.closesOffer ? '' : ' AND attribute_not_exists(offerExpiresAt)'}`;
+}
+
+/** The email and phone dedup keys of the lead's contact (the keys it holds, unless another lead took them first). */
+function personKeysOf(lead: Lead): string[] {
+  return [lead.contact.email && personDedupKey('email', lead.contact.email), lead.contact.phone && personDedupKey('phone', lead.contact.phone)].filter((key): key is string => Boolean(key));
 }

@@ -1,3 +1,5 @@
+import { feedbackIdsOfLead, feedbackPlatforms } from '@leadflow/domain';
+
 /** Key layout of the single `leads` table, in one place. */
 export const leadsTableKeys = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
@@ -34,6 +36,15 @@ export const leadsTableKeys = {
   /** One lead event's delivery to one outbound webhook destination; a destination's partition is its delivery log. */
   webhookDelivery: (destinationId: string, eventId: string) => ({ pk: `WEBHOOK#${destinationId}`, sk: `DELIVERY#${eventId}` }),
 };
+
+/**
+ * Every key a lead's queued conversions can have: each state, platform and stage (`feedbackIdsOfLead`),
+ * 18 in all. A conversion's id is its lead's id and stage, so an erasure or an export finds a lead's
+ * conversions by key, with no index and no read of the shared per-platform partitions.
+ */
+export function conversionFeedbackKeysOfLead(leadId: string): Array<{ pk: string; sk: string }> {
+  return (['PENDING', 'SENT', 'DEAD'] as const).flatMap((state) => feedbackPlatforms.flatMap((platform) => feedbackIdsOfLead(leadId).map((feedbackId) => leadsTableKeys.conversionFeedback(state, platform, feedbackId))));
+}
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
 export const poolWaitingPartition = (poolId: string) => `POOL#${poolId}`;
