@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agendaKey,
   assignToOwner,
   consentGivenEntries,
   erasePersonFromLead,
@@ -75,7 +76,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
 const config: Configuration = demoConfiguration();
 const poolId = 'contract-pool';
 const members = ['contract-rep-a', 'contract-rep-b'];
-for (const id of [...members, 'contract-rep-routed', 'contract-rep-tags', 'contract-rep-nurture']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
+for (const id of [...members, 'contract-rep-routed', 'contract-rep-tags', 'contract-rep-nurture', 'contract-rep-due']) config.reps.push({ ...config.reps[0], id, name: id, capacity: 2, workingHours: undefined });
 config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members, claim: { dailyLimit: 2, previousOwnerCooldownDays: 3 } }));
 const pool = config.pools.find((candidate) => candidate.id === poolId) as Pool;
 const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
@@ -206,6 +207,25 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const second = await store.leads.listPoolLeads(listPool, { limit: 2, after: first.next });
     expect(second.leads.map((lead) => lead.leadId)).toEqual([id('wait-3')]);
     expect(second.next).toBeUndefined();
+
+    // A cursor outside the capture window asked for now (a page read under another filter, or one aged out of it).
+    const fromWait2 = { capturedFrom: '2026-03-02T10:00:00.000Z' };
+    expect((await store.leads.listPoolLeads(listPool, { limit: 10, after: first.next }, { capturedTo: '2026-03-02T10:30:00.000Z' })).leads).toEqual([]);
+    const before = { capturedAt: '2026-03-02T09:00:00.000Z', leadId: id('wait-1') };
+    expect((await store.leads.listPoolLeads(listPool, { limit: 10, after: before }, fromWait2)).leads.map((lead) => lead.leadId)).toEqual([id('wait-2'), id('wait-3')]);
+  });
+
+  it("answers a rep's list with a cursor past its due bound with no leads, as the cursor has nothing after it in range", async () => {
+    const owner = 'contract-rep-due';
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
+    const intake = webFormIntake(config, { leadId: id('due-owned') });
+    await store.leads.ingestLead(intake);
+    const change = assignToOwner({ lead: intake.lead, route, poolId: 'americas-inbound', owner: rep(owner), passedOver: [], skipped: [], eventId: id('due-owned-assigned'), now: at('2026-03-02T12:00:00.000Z') });
+    expect(await store.leads.assignOwner({ ...change, leadId: id('due-owned'), capacity: 10 })).toBe('assigned');
+    const all = await store.leads.listOwnedLeads(owner, { statuses: ['assigned'] }, { limit: 10 });
+    expect(all.leads.map((lead) => lead.leadId)).toEqual([id('due-owned')]);
+    const cursor = { agenda: agendaKey(all.leads[0]), leadId: id('due-owned') };
+    expect((await store.leads.listOwnedLeads(owner, { statuses: ['assigned'], dueBefore: '2026-03-03T00:00:00.000Z' }, { limit: 10, after: cursor })).leads).toEqual([]);
   });
 
   it('keeps only the leads carrying a tag in the pool listing and the owner list, and stores the rule tags a touch adds', async () => {

@@ -507,6 +507,10 @@ export class DynamoDbLeadStore implements LeadStore {
   async listPoolLeads(poolId: string, page: { limit: number; after?: PoolCursor }, filter: PoolListingFilter = {}): Promise<{ leads: Lead[]; next?: PoolCursor }> {
     const waiting = poolWaitingPartition(poolId);
     const { capturedFrom, capturedTo } = filter;
+    // A cursor from a page read under another window (or one that has moved on since): DynamoDB refuses a start
+    // outside the query's range, so one past its end has nothing after it, and one before its start begins it.
+    if (page.after && capturedTo && page.after.capturedAt > capturedTo) return { leads: [] };
+    const after = page.after && capturedFrom && page.after.capturedAt < capturedFrom ? undefined : page.after;
     const captured = capturedFrom && capturedTo ? ' AND capturedAt BETWEEN :from AND :to' : capturedFrom ? ' AND capturedAt >= :from' : capturedTo ? ' AND capturedAt <= :to' : '';
     const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel }, { tags: filter.tag }, filter.nurturing ? ['nurture'] : []);
     const { items, more } = await this.queryPage(
@@ -515,7 +519,7 @@ export class DynamoDbLeadStore implements LeadStore {
         KeyConditionExpression: `poolWaiting = :waiting${captured}`,
         ...kept,
         ExpressionAttributeValues: { ':waiting': waiting, ...(capturedFrom ? { ':from': capturedFrom } : {}), ...(capturedTo ? { ':to': capturedTo } : {}), ...kept.ExpressionAttributeValues },
-        ExclusiveStartKey: page.after && { ...leadsTableKeys.lead(page.after.leadId), poolWaiting: waiting, capturedAt: page.after.capturedAt },
+        ExclusiveStartKey: after && { ...leadsTableKeys.lead(after.leadId), poolWaiting: waiting, capturedAt: after.capturedAt },
       },
       page.limit,
     );
@@ -525,6 +529,8 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
+    // A cursor at or past the `due` bound (from a page read without it, or with a later one) has nothing after it in range.
+    if (page.after && filter.dueBefore && page.after.agenda >= filter.dueBefore) return { leads: [] };
     const statuses = Object.fromEntries(filter.statuses.map((status, index) => [`:status${index}`, status]));
     const kept = filterExpression({ 'score.grade': filter.grade }, { tags: filter.tag });
     const { items, more } = await this.queryPage(
