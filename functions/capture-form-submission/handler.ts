@@ -1,4 +1,4 @@
-import { readWebFormPost, secretRefs, type Form } from '@leadflow/domain';
+import { formSubmissionIdempotencyKey, idempotencyKeyIssues, readWebFormPost, secretRefs, type Form } from '@leadflow/domain';
 import {
   badRequest,
   corsHeaders,
@@ -46,12 +46,14 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
 
       const body = await readFormBody(event);
       const post = readWebFormPost(form, body, { now: at, ip, userAgent: event.requestContext.http.userAgent });
-      if (!post.ok) throw badRequest(`The submission to form "${form.id}" is invalid`, post.issues);
+      const idempotencyKey = headerValue(event, 'idempotency-key');
+      const keyIssues = idempotencyKeyIssues(idempotencyKey);
+      if (!post.ok || keyIssues.length) throw badRequest(`The submission to form "${form.id}" is invalid`, [...(post.ok ? [] : post.issues), ...keyIssues]);
       // A Turnstile token verifies once: only a post that will be stored spends it, so a visitor correcting a field can send it again.
       if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
 
-      const idempotencyKey = headerValue(event, 'idempotency-key');
-      const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, idempotencyKey ? `form:${form.id}:${idempotencyKey.slice(0, 200)}` : undefined);
+      const storedKey = idempotencyKey === undefined ? undefined : formSubmissionIdempotencyKey(form.id, idempotencyKey, post.submission.contact);
+      const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, storedKey);
       return acknowledge(event, form, intakeAcknowledgement(outcome));
     },
     { headersFor },

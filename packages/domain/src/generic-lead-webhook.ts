@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
 import { readTouchAttribution, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
+import { idempotencyKeyIssues } from './idempotency-key';
 import type { GenericWebhookSource } from './integrations-configuration';
 import type { ConsentRecord } from './lead';
 import type { IntakeSubmission } from './lead-intake';
@@ -57,8 +58,6 @@ export function signedDeliveryId(signedAt: number, raw: RawBody): string {
   return `t${signedAt}-sha256-${createHash('sha256').update(raw).digest('hex')}`;
 }
 
-/** An `Idempotency-Key` header: printable ASCII, at most 200 characters (as long as an `event_id`). */
-const idempotencyKeyPattern = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
 
 /**
  * A generic delivery as an intake submission. The delivery id (what makes a redelivery a replay) is
@@ -72,7 +71,7 @@ export function readGenericLeadWebhook(
   context: { now: Date; signedDeliveryId: string; idempotencyKey?: string },
 ): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
   const parsed = genericLeadWebhookBodySchema.safeParse(body);
-  const issues = context.idempotencyKey === undefined || idempotencyKeyPattern.test(context.idempotencyKey) ? [] : [{ path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }];
+  const issues = idempotencyKeyIssues(context.idempotencyKey);
   if (!parsed.success) issues.push(...payloadIssues(parsed.error));
   if (!parsed.success || issues.length) return { ok: false, issues };
   const delivery = parsed.data;

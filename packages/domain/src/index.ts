@@ -74,6 +74,7 @@ export * from './outbound-webhooks';
 export * from './channel-rates';
 export * from './page-cursor';
 export * from './query-parameters';
+export * from './idempotency-key';
 export * from './lead-tags';
 export * from './signed-link';
 export * from './nurture-sequences';

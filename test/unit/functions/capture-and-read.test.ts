@@ -90,6 +90,24 @@ describe('capture-form-submission handler', () => {
     const retried = await submit(deps, 'demo', JSON.stringify({ name: 'Bo', email: 'bo@example.com' }), 'application/json', { 'idempotency-key': 'k-1' });
     expect(JSON.parse(retried.body)).toEqual({ leadId: keyed.leadId, duplicate: true });
     expect(deps.store.leads.get(keyed.leadId)?.touches).toBe(1);
+
+    // A client reusing the key for another person: that person is stored, not answered as Bo's duplicate.
+    const other = await submit(deps, 'demo', JSON.stringify({ name: 'Cy', email: 'cy@example.com' }), 'application/json', { 'idempotency-key': 'k-1' });
+    expect(other.statusCode).toBe(202);
+    const stored = JSON.parse(other.body);
+    expect(stored.duplicate).toBeUndefined();
+    expect(deps.store.leads.get(stored.leadId)?.contact.email).toBe('cy@example.com');
+  });
+
+  it('refuses a malformed Idempotency-Key naming the header, storing nothing, rather than cutting or ignoring it', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ name: 'Ada', email: 'ada@example.com' });
+    for (const key of ['k'.repeat(201), 'line\tbreak', ' leading-space']) {
+      const response = await submit(deps, 'demo', body, 'application/json', { 'idempotency-key': key });
+      expect(response.statusCode, key).toBe(400);
+      expect(JSON.parse(response.body).issues, key).toEqual([{ path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }]);
+    }
+    expect(deps.store.leads.size).toBe(0);
   });
 
   it('sends a plain HTML form post on to the thank-you page with 303', async () => {
