@@ -49,10 +49,19 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const idempotencyKey = headerValue(event, 'idempotency-key');
       const keyIssues = idempotencyKeyIssues(idempotencyKey);
       if (!post.ok || keyIssues.length) throw badRequest(`The submission to form "${form.id}" is invalid`, [...(post.ok ? [] : post.issues), ...keyIssues]);
-      // A Turnstile token verifies once: only a post that will be stored spends it, so a visitor correcting a field can send it again.
-      if (form.turnstile) await verifyHuman(form, body, ip, humanVerifier, secrets);
-
       const storedKey = idempotencyKey === undefined ? undefined : formSubmissionIdempotencyKey(form.id, idempotencyKey, post.submission.contact);
+      // A Turnstile token verifies once: only a post that will be stored spends it, so a visitor correcting a field can send it again.
+      // A retry of a stored post (its answer lost) carries the spent token: refused, it is answered as the replay it is.
+      if (form.turnstile) {
+        try {
+          await verifyHuman(form, body, ip, humanVerifier, secrets);
+        } catch (refusal) {
+          const replay = storedKey ? await leads.replayOfIdempotencyKey(storedKey) : undefined;
+          if (!replay) throw refusal;
+          return acknowledge(event, form, intakeAcknowledgement(replay));
+        }
+      }
+
       const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, storedKey);
       return acknowledge(event, form, intakeAcknowledgement(outcome));
     },

@@ -125,6 +125,8 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem') }), key)).toEqual({ leadId: id('idem'), outcome: 'created' });
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem-retry') }), key)).toEqual({ leadId: id('idem'), outcome: 'replayed' });
     expect(await store.leads.getLead(id('idem-retry'))).toBeUndefined();
+    expect(await store.leads.replayOfIdempotencyKey(key)).toEqual({ leadId: id('idem'), outcome: 'replayed' });
+    expect(await store.leads.replayOfIdempotencyKey(id('request-never-sent'))).toBeUndefined();
   });
 
   it('recognises a redelivered platform lead as a replay, not a touch', async () => {

@@ -91,8 +91,14 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   readonly feedback = new MemoryConversionFeedbackQueue(this.leads);
   private turns = new Map<string, number>();
 
+  async replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined> {
+    const leadId = this.keys.get(`idempotency#${idempotencyKey}`);
+    return leadId === undefined ? undefined : { leadId, outcome: 'replayed' };
+  }
+
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
-    if (idempotencyKey && this.keys.has(`idempotency#${idempotencyKey}`)) return { leadId: this.keys.get(`idempotency#${idempotencyKey}`)!, outcome: 'replayed' };
+    const replay = idempotencyKey === undefined ? undefined : await this.replayOfIdempotencyKey(idempotencyKey);
+    if (replay) return replay;
     const held = intake.dedupKeys.filter((key) => this.keys.has(key.key));
     const remember = (leadId: string) => idempotencyKey && this.keys.set(`idempotency#${idempotencyKey}`, leadId);
     if (held.length) {

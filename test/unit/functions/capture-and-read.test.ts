@@ -180,6 +180,24 @@ describe('capture-form-submission handler', () => {
     expect(deps.store.leads.size).toBe(1);
   });
 
+  it('answers the retry of a stored post (its answer lost) as a replay, though its Turnstile token is spent; a spent token without a stored post stays refused', async () => {
+    const deps = fakeDependencies();
+    deps.config.forms[0].turnstile = true;
+    deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026' };
+    const tokensVerified: string[] = [];
+    deps.humanVerifier = { verify: async ({ token }) => (tokensVerified.includes(token) ? { success: false, errorCodes: ['timeout-or-duplicate'] } : (tokensVerified.push(token), { success: true, errorCodes: [] })) };
+    const post = (email: string, key: string) => submit(deps, 'demo', JSON.stringify({ name: 'Ada', email, 'cf-turnstile-response': 'token-1' }), 'application/json', { 'idempotency-key': key });
+    const first = await post('ada@example.com', 'k-1');
+    expect(first.statusCode).toBe(202);
+    const retried = await post('ada@example.com', 'k-1');
+    expect(retried.statusCode).toBe(202);
+    expect(JSON.parse(retried.body)).toEqual({ leadId: JSON.parse(first.body).leadId, duplicate: true });
+    // Another post with that spent token: not a retry of anything stored, so Turnstile's refusal stands.
+    expect((await post('grace@example.com', 'k-1')).statusCode).toBe(400);
+    expect((await post('ada@example.com', 'k-2')).statusCode).toBe(400);
+    expect(deps.store.leads.size).toBe(1);
+  });
+
   it('requires consent where the form says so', async () => {
     const deps = fakeDependencies();
     deps.config.forms[0].consent!.required = true;

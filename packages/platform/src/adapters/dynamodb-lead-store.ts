@@ -198,9 +198,14 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   private async replayOf(idempotencyKey: string): Promise<IntakeOutcome> {
+    const replay = await this.replayOfIdempotencyKey(idempotencyKey);
+    if (!replay) throw new Error(`Idempotency key ${idempotencyKey} was reported taken but cannot be read`);
+    return replay;
+  }
+
+  async replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.idempotency(idempotencyKey), ConsistentRead: true }));
-    if (!Item) throw new Error(`Idempotency key ${idempotencyKey} was reported taken but cannot be read`);
-    return { leadId: String(Item.leadId), outcome: 'replayed' };
+    return Item ? { leadId: String(Item.leadId), outcome: 'replayed' } : undefined;
   }
 
   private async leadHolding(key: string): Promise<string> {

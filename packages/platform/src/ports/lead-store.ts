@@ -63,6 +63,8 @@ export interface LeadStore {
    * `idempotencyKey` (already scoped by the caller) makes a retried request return the first outcome.
    */
   ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome>;
+  /** What a request stored under `idempotencyKey` (as `ingestLead` was given it) was answered, as a replay; `undefined` when none was. */
+  replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined>;
   getLead(leadId: string): Promise<Lead | undefined>;
   /**
    * The id of the lead holding a person's dedup key (`email#…` or `phone#…`, see `personDedupKey`),
