@@ -113,19 +113,21 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * phone). What is left: libphonenumber-js, 38 KB of code and 32 KB of numbering plans, in the functions
  * that normalise a phone number (intake, import, lookup), beside the intake code; and, in notify-rep,
  * Powertools Idempotency with the JMESPath it brings (about 38 KB). Take a function off this list when it
- * comes under the budget; the test says when.
+ * comes under the budget; the test says when. Raised once, by 10 KB for three of them, when erasure and
+ * retention reached the queued conversions, person keys and consent entries (2026-11-30): every lead-store
+ * user carries the whole DynamoDB lead store.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
-  'capture-form-submission': 210 * 1024,
+  'capture-form-submission': 220 * 1024,
   'notify-rep': 170 * 1024,
   'receive-meta-leads': 240 * 1024,
   'receive-google-leads': 210 * 1024,
   'receive-linkedin-leads': 240 * 1024,
   'receive-tiktok-leads': 240 * 1024,
-  'receive-generic-webhook': 210 * 1024,
+  'receive-generic-webhook': 220 * 1024,
   'retry-pending-fetches': 230 * 1024,
   'lookup-lead': 190 * 1024,
-  'import-leads': 230 * 1024,
+  'import-leads': 240 * 1024,
 };
 
 const zodModule = /(^|\/)node_modules\/zod\//;
