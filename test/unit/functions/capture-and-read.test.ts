@@ -163,13 +163,18 @@ describe('capture-form-submission handler', () => {
     expect(keysSent).toEqual(['turnstile-secret-2026', 'turnstile-secret-2026']);
   });
 
-  it('spends a Turnstile token only on a post it will store, so a visitor who corrects a field can send it again', async () => {
-    const deps = fakeDependencies();
+  /** The demo form with Turnstile, and a verifier that, like siteverify, accepts each token once: the tokens it accepted. */
+  function turnstileAcceptingEachTokenOnce(deps: ReturnType<typeof fakeDependencies>): string[] {
     deps.config.forms[0].turnstile = true;
     deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026' };
-    // A verifier that, like siteverify, accepts each token once.
     const tokensVerified: string[] = [];
     deps.humanVerifier = { verify: async ({ token }) => (tokensVerified.includes(token) ? { success: false, errorCodes: ['timeout-or-duplicate'] } : (tokensVerified.push(token), { success: true, errorCodes: [] })) };
+    return tokensVerified;
+  }
+
+  it('spends a Turnstile token only on a post it will store, so a visitor who corrects a field can send it again', async () => {
+    const deps = fakeDependencies();
+    const tokensVerified = turnstileAcceptingEachTokenOnce(deps);
     const post = (phone: string, token: string) => submit(deps, 'demo', JSON.stringify({ name: 'Ada', email: 'ada@example.com', phone, 'cf-turnstile-response': token }));
     const badPhone = await post('12', 'token-1');
     expect(badPhone.statusCode).toBe(400);
@@ -182,10 +187,7 @@ describe('capture-form-submission handler', () => {
 
   it('answers the retry of a stored post (its answer lost) as a replay, though its Turnstile token is spent; a spent token without a stored post stays refused', async () => {
     const deps = fakeDependencies();
-    deps.config.forms[0].turnstile = true;
-    deps.secrets.values[secretRefs.turnstileSecretKey('demo').name] = { current: 'turnstile-secret-2026' };
-    const tokensVerified: string[] = [];
-    deps.humanVerifier = { verify: async ({ token }) => (tokensVerified.includes(token) ? { success: false, errorCodes: ['timeout-or-duplicate'] } : (tokensVerified.push(token), { success: true, errorCodes: [] })) };
+    turnstileAcceptingEachTokenOnce(deps);
     const post = (email: string, key: string) => submit(deps, 'demo', JSON.stringify({ name: 'Ada', email, 'cf-turnstile-response': 'token-1' }), 'application/json', { 'idempotency-key': key });
     const first = await post('ada@example.com', 'k-1');
     expect(first.statusCode).toBe(202);
