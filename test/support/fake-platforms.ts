@@ -32,7 +32,7 @@ export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
 
   async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution) {
     const record = this.records.get(this.key(platform, platformLeadId));
-    if (!record || record.status === 'erased') return;
+    if (!record || record.status === 'erased') return 'unchanged' as const;
     const { nextAttemptAt: _next, ...rest } = record;
     this.records.set(this.key(platform, platformLeadId), {
       ...rest,
@@ -41,6 +41,7 @@ export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
       ...(resolution.leadId ? { leadId: resolution.leadId } : {}),
       ...(resolution.reason ? { statusReason: resolution.reason } : {}),
     });
+    return 'resolved' as const;
   }
 
   async recordFailure(failed: LeadIntakeRecord, event: LeadEvent) {

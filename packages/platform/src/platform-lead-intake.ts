@@ -98,8 +98,15 @@ export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, recor
     else logger.warn('Could not read a platform lead; it stays pending and is retried', details);
     return failed;
   }
-  if (outcome.status === 'fetched') await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'fetched', leadId: outcome.leadId, at });
-  else await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'skipped', reason: outcome.reason, at });
+  if (outcome.status === 'fetched') {
+    const resolved = await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'fetched', leadId: outcome.leadId, at });
+    // The person deleted the lead while it was being read: their erasure found no lead then, so the one just stored is erased now.
+    const latest = resolved === 'unchanged' ? await deps.intakes.getRecord(record.platform, record.platformLeadId) : undefined;
+    if (latest?.status === 'erased') {
+      await eraseDeliveredLead(deps, record.request, now);
+      return latest;
+    }
+  } else await deps.intakes.resolve(record.platform, record.platformLeadId, { status: 'skipped', reason: outcome.reason, at });
   const { nextAttemptAt: _next, ...resolved } = record;
   return { ...resolved, ...outcome, ...(outcome.status === 'skipped' ? { statusReason: outcome.reason } : {}), resolvedAt: at };
 }
@@ -114,11 +121,16 @@ export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, '
   const platformLeadId = platformLeadIdOf(request);
   const { created, record } = await deps.intakes.recordDelivery(erasedIntakeRecord(request, now, erasedAtPersonsRequest, rawDelivery));
   if (!created && record.status !== 'erased') await deps.intakes.resolve(request.platform, platformLeadId, { status: 'erased', reason: erasedAtPersonsRequest, at });
-  const erased = await deps.leads.erasePerson({
-    dedupKey: deliveryDedupKey(request.platform, undefined, platformLeadId),
-    erase: (lead) => erasePersonFromLead(lead, { at, eventId: deps.newId() }),
-  });
+  const erased = await eraseDeliveredLead(deps, request, now);
   return { platformLeadId, status: 'erased', ...(erased ? { leadId: erased.leadId } : {}) };
+}
+
+/** Erases the person from the lead a platform delivery stored, found by its delivery key; `undefined` when none was stored. */
+function eraseDeliveredLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'newId'>, request: PlatformLeadRequest, now: Date) {
+  return deps.leads.erasePerson({
+    dedupKey: deliveryDedupKey(request.platform, undefined, platformLeadIdOf(request)),
+    erase: (lead) => erasePersonFromLead(lead, { at: now.toISOString(), eventId: deps.newId() }),
+  });
 }
 
 /** Reads the lead a request names from its platform, with the platform's current access token. */

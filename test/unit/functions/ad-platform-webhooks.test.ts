@@ -346,6 +346,24 @@ describe('LinkedIn leadAction DELETED erases the person', () => {
     expect(deps.store.leads.size).toBe(0);
   });
 
+  it('a deletion that arrives while the lead is being read erases the lead that read then stores', async () => {
+    const deps = fakeDependencies();
+    const reader = deps.platformLeads.linkedin;
+    // The person deletes the lead on LinkedIn while we read it: the deletion finds no lead yet.
+    deps.platformLeads.linkedin = {
+      readLead: async (query) => {
+        const deleted = await send(deps, example(deps, 'linkedin', { id: 'r-99', leadAction: 'DELETED' }));
+        expect(deleted.json.deliveries).toEqual([{ platformLeadId: 'r-99', status: 'erased' }]);
+        return reader.readLead(query);
+      },
+    };
+    const created = await send(deps, example(deps, 'linkedin', { id: 'r-99' }));
+    expect(created.json.deliveries).toEqual([{ platformLeadId: 'r-99', status: 'erased' }]);
+    const [lead] = [...deps.store.leads.values()];
+    expect(lead).toMatchObject({ contact: {}, answers: {}, status: 'invalid', statusReason: "erased at the person's request" });
+    expect([...deps.store.outbox.values()].map((event) => event.detailType)).toContain('lead.erased');
+  });
+
   it('other lead actions are acknowledged and ignored', async () => {
     const deps = fakeDependencies();
     const delivery = example(deps, 'linkedin');

@@ -67,7 +67,7 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
     return items.map(recordFromItem);
   }
 
-  async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<void> {
+  async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<'resolved' | 'unchanged'> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -87,8 +87,10 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
           },
         }),
       );
+      return 'resolved';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return 'unchanged';
     }
   }
 

@@ -21,8 +21,8 @@ export interface LeadIntakeRecordStore {
   getRecord(platform: PendingFetchPlatform, platformLeadId: string): Promise<LeadIntakeRecord | undefined>;
   /** Pending records due by `dueBy` (ISO 8601), most overdue first, at most `limit`. */
   listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]>;
-  /** Ends a record's pending life (it leaves the due list, and expires after a while); resolving an erased record changes nothing. */
-  resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<void>;
+  /** Ends a record's pending life (it leaves the due list, and expires after a while); resolving an erased (or missing) record changes nothing: `unchanged`. */
+  resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<'resolved' | 'unchanged'>;
   /**
    * Stores a failed read (attempts, error, next attempt) with its `lead.fetch_failed` event, atomically,
    * unless the record was resolved meanwhile.
