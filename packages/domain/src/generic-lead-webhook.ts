@@ -58,7 +58,6 @@ export function signedDeliveryId(signedAt: number, raw: RawBody): string {
   return `t${signedAt}-sha256-${createHash('sha256').update(raw).digest('hex')}`;
 }
 
-
 /**
  * A generic delivery as an intake submission. The delivery id (what makes a redelivery a replay) is
  * `event_id`, or else the `Idempotency-Key` header (spec §6.2: a sender that signs each retry afresh
