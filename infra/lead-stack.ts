@@ -125,6 +125,8 @@ export class LeadStack extends Stack {
       leadFunctions.set(definition.name, leadFunction);
     }
     this.functions = leadFunctions;
+    // Undelivered lead events are data: a stage that retains its table keeps them too (the queues have generated names, so a new stack does not clash).
+    for (const leadFunction of leadFunctions.values()) leadFunction.deadLetterQueue?.applyRemovalPolicy(dataPolicy.removalPolicy);
     this.alarms = new LeadAlarms(this, 'Alarms', { functions: leadFunctions, httpApi: this.httpApi, operations: props.configuration.operations, removalPolicy: dataPolicy.removalPolicy });
     this.dashboard = new LeadDashboard(this, 'Dashboard', { configuration: props.configuration, functions: leadFunctions, httpApi: this.httpApi, alarms: this.alarms });
 

@@ -236,6 +236,10 @@ describe('stage differences', () => {
       const secrets = ofType(resources, 'AWS::SecretsManager::Secret');
       expect(secrets.length).toBeGreaterThan(0);
       for (const [logicalId, secret] of secrets) expect(secret.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
+      // Dead letters are lead events not yet handled: kept with the data.
+      const queues = ofType(resources, 'AWS::SQS::Queue');
+      expect(queues.length).toBeGreaterThan(0);
+      for (const [logicalId, queue] of queues) expect(queue.DeletionPolicy, `${stage} ${logicalId}`).toBe(expected.policy);
     }
     expect(synthesised.prod.leadApp.configuration.operations.logRetentionDays).not.toBe(synthesised.dev.leadApp.configuration.operations.logRetentionDays);
   });
