@@ -144,7 +144,7 @@ export class LeadFunction extends Construct {
           {
             id: 'AwsSolutions-IAM5',
             reason:
-              "SendTextMessage is authorised against the origination identity AWS picks (phone number, pool or sender id) when none is configured; the grant is limited to this account and region's sms-voice resources.",
+              "SendTextMessage is authorised against the origination identity AWS resolves (phone number, pool or sender id; the configured one may be given by number or id, not ARN), and possibly the configuration set and opt-out list it uses; the grant is limited to this account and region's sms-voice resources.",
             appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:\\*$/g' }],
           },
         ],
