@@ -271,6 +271,21 @@ describe('event rules', () => {
     );
   });
 
+  it("lets EventBridge send to each dead-letter queue in one statement naming all the queue's rules, so a long routing table stays within SQS's 20 statements and 8 KB", () => {
+    const queueOfRule = (ruleLogicalId: string) => JSON.stringify(resources[ruleLogicalId].Properties.Targets[0].DeadLetterConfig.Arn);
+    for (const [policyId, policy] of resourcesOfType('AWS::SQS::QueuePolicy')) {
+      const fromEventBridge = (policy.Properties.PolicyDocument.Statement as Array<{ Principal?: { Service?: string }; Condition?: { ArnEquals: { 'aws:SourceArn': unknown[] } } }>).filter(
+        (statement) => statement.Principal?.Service === 'events.amazonaws.com',
+      );
+      const queueArn = JSON.stringify(getAtt(policy.Properties.Queues[0].Ref));
+      const rules = resourcesOfType('AWS::Events::Rule').filter(([ruleId]) => queueOfRule(ruleId) === queueArn);
+      expect(fromEventBridge.length, policyId).toBe(rules.length > 0 ? 1 : 0);
+      if (rules.length) expect(fromEventBridge[0].Condition!.ArnEquals['aws:SourceArn'], policyId).toEqual(rules.map(([ruleId]) => getAtt(ruleId)));
+    }
+    const assignLeadRules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => String(rule.Properties.Name).startsWith('lead-route-'));
+    expect(assignLeadRules.length).toBeGreaterThan(1);
+  });
+
   it.each(eventRules)('%s is on the lead bus with the manifest pattern, target input, retry policy and DLQ', (ruleName, name, manifestRule, trigger) => {
     const [lambdaLogicalId] = lambdaOf(name);
     const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.Name === ruleName);
