@@ -1,4 +1,4 @@
-import { acceptedValues, readLinkedInNotification, secretRefs, verifyLinkedInSignature, type PlatformLeadRequest } from '@leadflow/domain';
+import { acceptedValues, linkedInSignatureReading, readLinkedInNotification, secretRefs, type PlatformLeadRequest } from '@leadflow/domain';
 import {
   badRequest,
   erasePlatformLead,
@@ -7,6 +7,7 @@ import {
   jsonResponse,
   lambdaDependenciesOf,
   limitWebhookIntake,
+  logger,
   notFound,
   parseJsonObject,
   rawBody,
@@ -28,9 +29,14 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     await limitWebhookIntake(deps, event, 'linkedin', deps.now());
     const raw = rawBody(event);
     const clientSecret = await deps.secrets.get(secretRefs.linkedInClientSecret);
-    if (!acceptedValues(clientSecret).some((value) => verifyLinkedInSignature(raw, headerValue(event, 'x-li-signature'), value))) {
-      throw unauthorized('X-LI-Signature is missing or does not match the body (hex HMAC-SHA256 with the client secret over "hmacsha256=" + the raw body)');
+    const signatureReading = acceptedValues(clientSecret)
+      .map((value) => linkedInSignatureReading(raw, headerValue(event, 'x-li-signature'), value))
+      .find((reading) => reading !== undefined);
+    if (!signatureReading) {
+      throw unauthorized('X-LI-Signature is missing or does not match the body (hex HMAC-SHA256 with the client secret over "hmacsha256=" + the raw body, or over the raw body, optionally prefixed "hmacsha256=")');
     }
+    // Which of the two readings LinkedIn sends is not settled (spec §4(b)): logged, to tighten the check once known.
+    logger.info('LinkedIn signature matched', { signatureReading });
     const read = readLinkedInNotification(parseJsonObject(raw));
     if (!read.ok) throw badRequest('The LinkedIn lead notification is invalid', read.issues);
     const { action, leadAction, responseId, responseUrn, formId, formUrn, leadType, occurredAt } = read.notification;

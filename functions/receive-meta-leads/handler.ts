@@ -1,4 +1,4 @@
-import { acceptedValues, readMetaLeadgenDelivery, secretRefs, verifyMetaSignature } from '@leadflow/domain';
+import { acceptedValues, maxMetaDeliveryBytes, readMetaLeadgenDelivery, secretRefs, verifyMetaSignature } from '@leadflow/domain';
 import {
   badRequest,
   headerValue,
@@ -25,7 +25,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const deps = dependencies();
     if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
     await limitWebhookIntake(deps, event, 'meta', deps.now());
-    const raw = rawBody(event);
+    // Meta batches up to 1,000 changes and drops a batch refused for 36 hours: a larger limit than other bodies (see maxMetaDeliveryBytes).
+    const raw = rawBody(event, maxMetaDeliveryBytes);
     const appSecret = await deps.secrets.get(secretRefs.metaAppSecret);
     if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {
       throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');

@@ -60,7 +60,12 @@ const securitySchemes = {
     description: "A Cognito user-pool token, verified by API Gateway's JWT authorizer before the handler runs; roles are the user's groups (`rep`, `manager`, `finance`, `admin`).",
   },
   metaSignature: { type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256', description: '`sha256=<hex HMAC-SHA256 of the raw body with the Meta app secret>`.' },
-  linkedInSignature: { type: 'apiKey', in: 'header', name: 'X-LI-Signature', description: 'Hex HMAC-SHA256, with the LinkedIn client secret, of `hmacsha256=` followed by the raw body.' },
+  linkedInSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-LI-Signature',
+    description: 'Hex HMAC-SHA256, with the LinkedIn client secret, of `hmacsha256=` followed by the raw body, or of the raw body; the header may be prefixed `hmacsha256=`.',
+  },
   tikTokSignature: { type: 'apiKey', in: 'header', name: 'TikTok-Signature', description: 'The TikTok app secret signature of the timestamp and raw body.' },
   leadSignature: {
     type: 'apiKey',

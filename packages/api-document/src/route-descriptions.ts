@@ -339,7 +339,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     signature: { header: 'metaSignature' },
     requestBody: { required: true, content: json({ name: 'MetaLeadgenDelivery', schema: metaLeadgenDeliverySchema }) },
     responses: deliveriesAnswer,
-    errors: webhookIntakeErrors,
+    errors: { ...webhookIntakeErrors, 413: 'The body is over 512 KB (Meta batches up to 1,000 changes).' },
   },
   'POST /webhooks/google': {
     signature: { bodyField: 'google_key' },

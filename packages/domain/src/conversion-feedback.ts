@@ -32,7 +32,7 @@ export const conversionFeedbackSchema = z.strictObject({
       testEventCode: z.optional(z.string().check(z.minLength(1))),
     }),
   ),
-  /** Google Data Manager API event ingestion, keyed by the lead's `gclid` (the Google Ads API takes no new offline-import users). */
+  /** Google Data Manager API event ingestion, keyed by the lead's Google click id (`gclid`, `gbraid` or `wbraid`; the Google Ads API takes no new offline-import users). */
   google: z.optional(
     z.strictObject({
       enabled: z._default(z.boolean(), false),
@@ -53,8 +53,17 @@ export type GoogleFeedbackStage = keyof NonNullable<ConversionFeedbackConfigurat
 
 /** Most events per request: Meta's Conversions API takes 1,000, the Data Manager API 2,000. */
 export const feedbackBatchLimits: Record<FeedbackPlatform, number> = { meta: 1000, google: 2000 };
-/** Tries before a conversion is dead-lettered; waits between them double from a minute, up to an hour. */
-export const maxFeedbackAttempts = 8;
+/**
+ * How many days after the stage was reached each platform still takes the conversion, and so how long a
+ * refused token or an outage is waited out: Meta discards an `event_time` more than 7 days old; Google
+ * takes a conversion within its conversion action's click-through window, at most 90 days after the click,
+ * which came before the stage. Waits between tries double from a minute, up to an hour.
+ */
+export const feedbackWindowDays: Record<FeedbackPlatform, number> = { meta: 7, google: 90 };
+
+/** Google's click ids, in the order a touch's are taken: `gclid` first, then `gbraid` (app campaigns on iOS), then `wbraid` (web). */
+const googleClickIdKinds = ['gclid', 'gbraid', 'wbraid'] as const;
+type GoogleClickId = { kind: (typeof googleClickIdKinds)[number]; value: string };
 
 /** One conversion to report to one platform: idempotent by `feedbackId` (`<leadId>:<stage>`, `feedbackIdOf`), which both platforms de-duplicate on. */
 export const conversionFeedbackSchemaItem = z.strictObject({
@@ -66,8 +75,10 @@ export const conversionFeedbackSchemaItem = z.strictObject({
   occurredAt: z.iso.datetime(),
   /** Meta: the lead's `leadgen_id`, as its exact digits. */
   metaLeadId: z.optional(z.string().check(z.regex(/^\d+$/))),
-  /** Google: the click id. */
+  /** Google: the click id, under its kind's name; an item holds one of the three (items queued before braids were reported hold `gclid`). */
   gclid: z.optional(z.string()),
+  gbraid: z.optional(z.string()),
+  wbraid: z.optional(z.string()),
   value: z.optional(z.number().check(z.nonnegative())),
   currency: z.optional(z.string()),
   attempts: z.number().check(z.int(), z.nonnegative()),
@@ -79,9 +90,9 @@ export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
 /**
  * What to report about a lead that just reached `stage`: one item per enabled platform the lead came
  * from — Meta for Meta lead-ads leads with a numeric lead id, Google for leads whose touches carry a
- * `gclid`. Value and currency go with conversions. Meta also gets the first stage (`lead`, at capture)
- * ahead of a later one: queued once by its id, it goes first (due earlier) even when the later stage
- * came before it. Google gets no first stage. An invalid lead gets nothing: an erased one still holds its
+ * `gclid`, `gbraid` or `wbraid`. Value and currency go with conversions. Meta also gets the first stage
+ * (`lead`, at capture) ahead of a later one: queued once by its id, it goes first (due earlier) even when
+ * the later stage came before it. Google gets no first stage. An invalid lead gets nothing: an erased one still holds its
  * Meta lead id, which must not reach Meta after the person asked to be forgotten, and one judged spam or
  * unreachable is no conversion to optimise for.
  */
@@ -95,9 +106,32 @@ export function plannedConversionFeedback(lead: Lead, stage: FeedbackStage, occu
     if (stage !== 'lead') items.push({ ...planned('lead', lead.capturedAt), platform: 'meta', metaLeadId });
     items.push({ ...planned(stage, occurredAt), platform: 'meta', metaLeadId, ...value });
   }
-  const gclid = lead.attribution.lastTouch?.gclid ?? lead.attribution.firstTouch?.gclid;
-  if (config.google?.enabled && gclid && stage !== 'lead') items.push({ ...planned(stage, occurredAt), platform: 'google', gclid, ...value });
+  const clickId = googleClickIdOfLead(lead);
+  if (config.google?.enabled && clickId && stage !== 'lead') items.push({ ...planned(stage, occurredAt), platform: 'google', [clickId.kind]: clickId.value, ...value });
   return items;
+}
+
+/**
+ * The Google click id to report a lead's conversion with: from its last touch, else its first, whichever
+ * of `gclid`, `gbraid` and `wbraid` that touch has, in that order (Google takes one, never both braids).
+ */
+function googleClickIdOfLead(lead: Pick<Lead, 'attribution'>): GoogleClickId | undefined {
+  for (const touch of [lead.attribution.lastTouch, lead.attribution.firstTouch]) {
+    for (const kind of googleClickIdKinds) {
+      const value = touch?.[kind];
+      if (value) return { kind, value };
+    }
+  }
+  return undefined;
+}
+
+/** The click id a queued Google conversion carries, with its kind. */
+function googleClickIdOf(item: ConversionFeedback): GoogleClickId | undefined {
+  for (const kind of googleClickIdKinds) {
+    const value = item[kind];
+    if (value !== undefined) return { kind, value };
+  }
+  return undefined;
 }
 
 /**
@@ -130,13 +164,16 @@ export function googleIngestBody(items: readonly ConversionFeedback[], google: N
         productDestinationId: google.conversionActions[stage],
       },
     ],
-    events: items.map((item) => ({
-      eventTimestamp: item.occurredAt,
-      transactionId: item.feedbackId,
-      adIdentifiers: { gclid: item.gclid },
-      ...(item.value === undefined ? {} : { conversionValue: item.value, currency: item.currency }),
-      eventSource: 'OTHER',
-    })),
+    events: items.map((item) => {
+      const clickId = googleClickIdOf(item);
+      return {
+        eventTimestamp: item.occurredAt,
+        transactionId: item.feedbackId,
+        adIdentifiers: clickId ? { [clickId.kind]: clickId.value } : {},
+        ...(item.value === undefined ? {} : { conversionValue: item.value, currency: item.currency }),
+        eventSource: 'OTHER',
+      };
+    }),
   };
 }
 
@@ -179,14 +216,18 @@ function parsedJson(text: string | undefined): unknown {
 
 /**
  * After a failed send: try again later (1, 2, 4 … minutes, at most an hour), or give up — when the
- * platform refused this one event as invalid (a 4xx for a request of one), or after `maxFeedbackAttempts`.
- * A refused token is named in the last error, so the operator sees why conversions wait.
+ * platform refused this one event as invalid (a 4xx for a request of one), or when the next try would come
+ * after the platform's window for the conversion has closed (`feedbackWindowDays` after the stage was
+ * reached). A refused token or an outage is thus waited out for as long as the platform would still take
+ * the conversion, and a refused token is named in the last error, so the operator sees why conversions wait.
  */
 export function afterFailedFeedback(item: ConversionFeedback, failure: { error: string; refusal: FeedbackRefusal }, now: Date): { retry: ConversionFeedback } | { deadLetter: ConversionFeedback } {
   const attempts = item.attempts + 1;
   const error = failure.refusal === 'authentication' ? `Access token refused (expired, revoked or without permission; renew the platform's token secret): ${failure.error}` : failure.error;
   const failed = { ...item, attempts, lastError: error.slice(0, 500) };
-  if (failure.refusal === 'invalid' || attempts >= maxFeedbackAttempts) return { deadLetter: failed };
-  const waitMinutes = Math.min(60, 2 ** (attempts - 1));
-  return { retry: { ...failed, dueAt: new Date(now.getTime() + waitMinutes * 60_000).toISOString() } };
+  if (failure.refusal === 'invalid') return { deadLetter: failed };
+  const dueAt = now.getTime() + Math.min(60, 2 ** Math.min(attempts - 1, 6)) * 60_000;
+  const windowClosesAt = Date.parse(item.occurredAt) + feedbackWindowDays[item.platform] * 86_400_000;
+  if (dueAt > windowClosesAt) return { deadLetter: failed };
+  return { retry: { ...failed, dueAt: new Date(dueAt).toISOString() } };
 }

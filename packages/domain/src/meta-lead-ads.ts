@@ -13,6 +13,14 @@ import type { IntakeSubmission } from './lead-intake';
 export const metaGraphApiVersion = 'v21.0';
 export const metaLeadFields = 'id,created_time,field_data,ad_id,adset_id,campaign_id,campaign_name,form_id,is_organic,platform,custom_disclaimer_responses';
 
+/**
+ * The largest `leadgen` delivery taken, where other webhooks stop at 64 KB. Meta batches up to 1,000
+ * changes in one POST and retries a refused one for about 36 hours before dropping it, so a 413 would lose
+ * every lead in the batch. A change is about 200 bytes (Meta's sample: 203 minified, 258 with an entry of
+ * its own, about 440 pretty-printed): 512 KB holds 1,000 in any of those shapes, far below API Gateway's 10 MB.
+ */
+export const maxMetaDeliveryBytes = 512 * 1024;
+
 /** One `leadgen` change of a webhook delivery: which lead to read, and the ids Meta sent with it. */
 export interface MetaLeadgenNotification {
   leadgenId: string;

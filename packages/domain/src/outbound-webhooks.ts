@@ -55,6 +55,9 @@ export const outboundWebhooksSchema = z.strictObject({ destinations: z._default(
       if (destination.detail) {
         const verdict = validatePattern(destination.detail);
         if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['destinations', index, 'detail'], message: `is not a valid EventBridge pattern: ${verdict.message}` });
+        if (Object.hasOwn(destination.detail, 'isTest')) {
+          ctx.addIssue({ code: 'custom', path: ['destinations', index, 'detail', 'isTest'], message: 'is filtered by Leadflow itself: platform test leads are never delivered; remove it' });
+        }
       }
     });
   }),
@@ -69,11 +72,19 @@ export function deployedConfiguration(config: Configuration): Configuration {
   return { ...config, webhooks: { destinations: config.webhooks.destinations.filter((destination) => !destination.url.startsWith(localStandInPathPrefix)) } };
 }
 
-/** The lead-bus rule of one destination: its name and the EventBridge pattern it matches. */
+/**
+ * What every destination's rule adds to its `detail` pattern: platform test leads never reach the
+ * company's CRM. Only `lead.captured` and `lead.scored` carry `isTest`; an EventBridge matcher on a field
+ * (`[false]`, or `anything-but`, which takes no booleans) never matches an event without it, so the
+ * absent field is matched too (`exists: false`), and every other event type still gets through.
+ */
+const webhookTestLeadFilter = { isTest: [false, { exists: false }] } as const;
+
+/** The lead-bus rule of one destination: its name and the EventBridge pattern it matches (never a test lead's event). */
 export function webhookRule(destination: WebhookDestination): { ruleName: string; pattern: Record<string, unknown> } {
   return {
     ruleName: `webhook-${destination.id}`,
-    pattern: { source: [leadEventSource], 'detail-type': [...destination.events], ...(destination.detail ? { detail: destination.detail } : {}) },
+    pattern: { source: [leadEventSource], 'detail-type': [...destination.events], detail: { ...destination.detail, ...webhookTestLeadFilter } },
   };
 }
 

@@ -49,9 +49,9 @@ export function verifyMetaSignature(raw: RawBody, header: string | undefined, ap
 // ── LinkedIn: X-LI-Signature, and the validation challenge ─────────────────────────────────────────
 
 /**
- * LinkedIn's challenge codes are uuid4s; we take letters, digits and "-" only, at most 64. A POST body
- * is a JSON object, and its signature input starts with "hmacsha256=", so no accepted code can ever be
- * signature input: the public challenge cannot be used to sign a forged delivery.
+ * LinkedIn's challenge codes are uuid4s; we take letters, digits and "-" only, at most 64. So the public
+ * challenge answers HMACs of such strings alone: never of "hmacsha256=" + anything (no "="), nor of a
+ * delivery, which is a JSON object (no "{"). It cannot be used to sign a forged delivery.
  */
 const linkedInChallengeCodePattern = /^[A-Za-z0-9-]{1,64}$/;
 
@@ -69,14 +69,28 @@ export function linkedInSignature(raw: RawBody, clientSecret: string): string {
   return hmacSha256(clientSecret, 'hmacsha256=', raw).toString('hex');
 }
 
+/** Which input an `X-LI-Signature` was computed over: `prefixed`, "hmacsha256=" + raw body; `bare`, the raw body alone. */
+export type LinkedInSignatureReading = 'prefixed' | 'bare';
+
 /**
- * `X-LI-Signature` must be exactly hex HMAC-SHA256(client secret, "hmacsha256=" + raw body): the form
- * LinkedIn's webhook-validation page describes (confirmed in the spec's signing table). We no longer
- * also accept HMAC over the bare body: that is the very computation the public GET challenge performs,
- * so accepting it let anyone sign a delivery by sending its body as a `challengeCode`.
+ * Which reading of `X-LI-Signature` matches the body, if any. LinkedIn documents an HMAC-SHA256 (client
+ * secret) "over the body prefixed with hmacsha256=", which implementations read two ways: hex HMAC of
+ * "hmacsha256=" + body, or "hmacsha256=" + hex HMAC of the body. Both are accepted: an optional
+ * "hmacsha256=" is stripped from the header, and the hex compared, in constant time, with the HMAC of
+ * either input. The bare-body HMAC is what the public GET challenge computes, but only for a uuid-shaped
+ * code, never a JSON body (see the challenge pattern); a body that could be such a code is refused that
+ * reading all the same, so the two can never meet.
  */
+export function linkedInSignatureReading(raw: RawBody, header: string | undefined, clientSecret: string): LinkedInSignatureReading | undefined {
+  const given = (header ?? '').trim().replace(/^hmacsha256=/i, '');
+  const prefixed = hexMatches(given, hmacSha256(clientSecret, 'hmacsha256=', raw));
+  const bare = hexMatches(given, hmacSha256(clientSecret, raw)) && !linkedInChallengeCodePattern.test(Buffer.from(raw).toString('latin1'));
+  return prefixed ? 'prefixed' : bare ? 'bare' : undefined;
+}
+
+/** Whether `X-LI-Signature` matches the raw body under either reading (`linkedInSignatureReading`). */
 export function verifyLinkedInSignature(raw: RawBody, header: string | undefined, clientSecret: string): boolean {
-  return hexMatches((header ?? '').trim(), hmacSha256(clientSecret, 'hmacsha256=', raw));
+  return linkedInSignatureReading(raw, header, clientSecret) !== undefined;
 }
 
 // ── Timestamped schemes: TikTok (t=…,s=…) and our own X-Lead-Signature (t=…,v1=…) ──────────────────

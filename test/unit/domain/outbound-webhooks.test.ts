@@ -13,8 +13,11 @@ import {
   webhookRetryWaitMinutes,
   retryAfterMs,
   webhookRule,
+  leadEventDetailSchemas,
   type WebhookDelivery,
+  type WebhookDestination,
 } from '@leadflow/domain';
+import { matches, validatePattern } from '@leadflow/event-pattern';
 import { manifestFunctions } from '@leadflow/manifest';
 import { configurationIssues } from '../../support/configuration-issues';
 import { demoConfiguration } from '../../support/demo-configuration';
@@ -69,7 +72,10 @@ describe('outbound webhook configuration', () => {
 
   it('gives each enabled destination one rule on the lead bus, from its events and detail filter', () => {
     const filtered = webhookDestinationSchema.parse({ id: 'erp', url: 'https://erp.example/in', events: ['lead.converted'], detail: { poolId: ['emea-inbound'] } });
-    expect(webhookRule(filtered)).toEqual({ ruleName: 'webhook-erp', pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'], detail: { poolId: ['emea-inbound'] } } });
+    expect(webhookRule(filtered)).toEqual({
+      ruleName: 'webhook-erp',
+      pattern: { source: [leadEventSource], 'detail-type': ['lead.converted'], detail: { poolId: ['emea-inbound'], isTest: [false, { exists: false }] } },
+    });
 
     const config = demoConfiguration();
     config.webhooks.destinations.push({ ...filtered }, { ...filtered, id: 'off', enabled: false });
@@ -83,6 +89,32 @@ describe('outbound webhook configuration', () => {
         .filter((secret) => secret.kind === 'webhook-signing-secret')
         .map((secret) => secret.name),
     ).toEqual(['webhooks/crm/signing-secret', 'webhooks/erp/signing-secret']);
+  });
+
+  it('never matches a platform test lead’s event, and still matches the events that carry no isTest', () => {
+    const everything = webhookDestinationSchema.parse({ id: 'crm', url: 'https://crm.example/hooks', events: Object.keys(leadEventDetailSchemas) });
+    const narrowed = webhookDestinationSchema.parse({ id: 'emea', url: 'https://crm.example/emea', events: ['lead.captured', 'lead.converted'], detail: { poolId: ['emea-inbound'] } });
+    const delivered = (rule: WebhookDestination, detailType: string, detail: Record<string, unknown>) => {
+      const { pattern } = webhookRule(rule);
+      expect(validatePattern(pattern)).toEqual({ valid: true });
+      return matches(pattern, { source: leadEventSource, 'detail-type': detailType, detail });
+    };
+    const captured = { eventId: 'evt-1', leadId: 'lead-1', status: 'new', sourceKind: 'google', poolId: 'emea-inbound', channel: 'google-ads', capturedAt: '2026-03-02T09:59:58.000Z' };
+    for (const detailType of ['lead.captured', 'lead.scored']) {
+      expect(delivered(everything, detailType, { ...captured, isTest: true })).toBe(false);
+      expect(delivered(everything, detailType, { ...captured, isTest: false })).toBe(true);
+    }
+    expect(delivered(narrowed, 'lead.captured', { ...captured, isTest: true })).toBe(false);
+    expect(delivered(narrowed, 'lead.captured', { ...captured, isTest: false })).toBe(true);
+    // Events without isTest: delivered as before, the destination's own filter still applied.
+    expect(delivered(everything, 'lead.assigned', assignedEvent.detail)).toBe(true);
+    expect(delivered(narrowed, 'lead.converted', { eventId: 'evt-2', leadId: 'lead-1', poolId: 'emea-inbound' })).toBe(true);
+    expect(delivered(narrowed, 'lead.converted', { eventId: 'evt-3', leadId: 'lead-1', poolId: 'americas-inbound' })).toBe(false);
+  });
+
+  it('refuses a detail filter on isTest: Leadflow filters test leads out itself', () => {
+    const issues = configurationIssues(withWebhooks({ destinations: [{ id: 'crm', url: 'https://crm.example/a', events: ['lead.captured'], detail: { isTest: [true] } }] }));
+    expect(issues).toEqual(['webhooks.destinations[0].detail.isTest: is filtered by Leadflow itself: platform test leads are never delivered; remove it']);
   });
 
   it('keeps only the retry schedule while every destination is disabled (it dead-letters what they left pending), and neither function without a destination', () => {

@@ -4,6 +4,7 @@ import {
   leadSignature,
   linkedInChallengeResponse,
   linkedInSignature,
+  linkedInSignatureReading,
   metaSignature,
   parseTimestampedSignature,
   secretsEqual,
@@ -46,21 +47,38 @@ describe('LinkedIn', () => {
     for (const code of [body, `hmacsha256=${body}`, 'a'.repeat(65), '', 'abc def', 'abc=def']) expect(linkedInChallengeResponse('client-secret', code)).toBeUndefined();
   });
 
-  it('accepts only hex HMAC-SHA256 over "hmacsha256=" + the raw body', () => {
+  it('accepts hex HMAC-SHA256 over "hmacsha256=" + the raw body, the documented form', () => {
     const prefixedBody = hex('client-secret', `hmacsha256=${body}`);
     expect(linkedInSignature(body, 'client-secret')).toBe(prefixedBody);
     expect(verifyLinkedInSignature(body, prefixedBody, 'client-secret')).toBe(true);
     expect(verifyLinkedInSignature(Buffer.from(body), prefixedBody.toUpperCase(), 'client-secret')).toBe(true);
+    expect(linkedInSignatureReading(body, prefixedBody, 'client-secret')).toBe('prefixed');
   });
 
-  it('refuses the other readings (HMAC of the bare body: what the challenge computes), and missing or wrong signatures', () => {
+  it('accepts both readings of the docs: the header with or without "hmacsha256=", over the prefixed or the bare body, and says which matched', () => {
+    const prefixedBody = hex('client-secret', `hmacsha256=${body}`);
     const plainBody = hex('client-secret', body);
-    expect(verifyLinkedInSignature(body, plainBody, 'client-secret')).toBe(false);
-    expect(verifyLinkedInSignature(body, `hmacsha256=${plainBody}`, 'client-secret')).toBe(false);
-    expect(verifyLinkedInSignature(body, `hmacsha256=${hex('client-secret', `hmacsha256=${body}`)}`, 'client-secret')).toBe(false);
-    expect(verifyLinkedInSignature(body, undefined, 'client-secret')).toBe(false);
-    expect(verifyLinkedInSignature(body, 'hmacsha256=', 'client-secret')).toBe(false);
-    expect(verifyLinkedInSignature(body, hex('other', `hmacsha256=${body}`), 'client-secret')).toBe(false);
+    expect(linkedInSignatureReading(body, `hmacsha256=${plainBody}`, 'client-secret')).toBe('bare');
+    expect(linkedInSignatureReading(Buffer.from(body), plainBody, 'client-secret')).toBe('bare');
+    expect(linkedInSignatureReading(body, ` hmacsha256=${prefixedBody} `, 'client-secret')).toBe('prefixed');
+    for (const header of [plainBody, `hmacsha256=${plainBody}`, `hmacsha256=${prefixedBody}`]) expect(verifyLinkedInSignature(body, header, 'client-secret')).toBe(true);
+  });
+
+  it('refuses missing, truncated or wrong signatures, another secret, and a re-serialised body', () => {
+    const plainBody = hex('client-secret', body);
+    for (const bad of [undefined, '', 'hmacsha256=', plainBody.slice(0, -2), `hmacsha256=hmacsha256=${plainBody}`, `sha256=${plainBody}`, hex('other', `hmacsha256=${body}`), hex('other', body)]) {
+      expect(verifyLinkedInSignature(body, bad, 'client-secret')).toBe(false);
+    }
+    expect(verifyLinkedInSignature(JSON.stringify(JSON.parse(body)), plainBody, 'client-secret')).toBe(false);
+  });
+
+  it('never takes a challenge answer as a signature: a body the challenge would answer is refused the bare reading', () => {
+    const code = 'f8f8a7c2-9a0b-4d83-9d5a-6c0bb6b0b0c1';
+    const answer = linkedInChallengeResponse('client-secret', code)!;
+    expect(linkedInSignatureReading(code, answer, 'client-secret')).toBeUndefined();
+    expect(linkedInSignatureReading(code, `hmacsha256=${answer}`, 'client-secret')).toBeUndefined();
+    // The prefixed reading of the same body is no challenge answer, and stays accepted.
+    expect(linkedInSignatureReading(code, linkedInSignature(code, 'client-secret'), 'client-secret')).toBe('prefixed');
   });
 });
 

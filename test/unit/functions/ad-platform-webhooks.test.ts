@@ -1,6 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { leadSchema, leadSignature, linkedInSignature, metaSignature, secretRefs, tikTokSignature } from '@leadflow/domain';
+import { leadSchema, leadSignature, linkedInSignature, maxMetaDeliveryBytes, metaSignature, secretRefs, tikTokSignature } from '@leadflow/domain';
 import { logger } from '@leadflow/platform';
 import { createHandler as createVerifyMeta } from '../../../functions/verify-meta-webhook/handler';
 import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
@@ -78,11 +79,13 @@ describe('every webhook endpoint refuses bad deliveries with a clear 4xx, writin
       nothingWritten(deps);
     });
 
-    it(`${channel}: a body over 64 KB is 413`, async () => {
+    // Meta's batches of up to 1,000 changes get a limit of their own.
+    const limitBytes = channel === 'meta' ? maxMetaDeliveryBytes : 64 * 1024;
+    it(`${channel}: a body over ${limitBytes / 1024} KB is 413`, async () => {
       const deps = fakeDependencies();
-      const response = await send(deps, signedBody(deps, channel, `{"padding":"${'x'.repeat(64 * 1024)}"}`));
+      const response = await send(deps, signedBody(deps, channel, `{"padding":"${'x'.repeat(limitBytes)}"}`));
       expect(response.statusCode).toBe(413);
-      expect(response.json).toEqual({ error: 'Request body is larger than 65536 bytes' });
+      expect(response.json).toEqual({ error: `Request body is larger than ${limitBytes} bytes` });
       nothingWritten(deps);
     });
 
@@ -238,6 +241,20 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(deps.intakes.records.get('INTAKE#meta#batch-1')).not.toHaveProperty('rawDelivery');
   });
 
+  it('Meta: takes a batch of 330 changes, over the 64 KB other webhooks take, storing every lead', async () => {
+    const deps = fakeDependencies();
+    const change = (n: number) => ({
+      field: 'leadgen',
+      value: { leadgen_id: `2333700420${String(n).padStart(5, '0')}`, page_id: '138124712925158', form_id: '172036835026334', ad_id: '23850000000000001', adgroup_id: '23850000000000001', created_time: 1729999999 },
+    });
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '138124712925158', time: 1730000000, changes: Array.from({ length: 330 }, (_, n) => change(n)) }] });
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    const response = await send(deps, signedBody(deps, 'meta', body));
+    expect(response.statusCode).toBe(200);
+    expect(response.json.deliveries).toHaveLength(330);
+    expect(deps.intakes.records.size).toBe(330);
+  });
+
   it('Meta: a lead from a form that is not configured stays pending with the reason, to be read once it is', async () => {
     const deps = fakeDependencies();
     const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: 'L-unrouted', form_id: '404' } }] }] });
@@ -302,6 +319,15 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     const response = await send(deps, { ...delivery, headers: unsigned });
     expect(response.json.deliveries).toEqual([expect.objectContaining({ status: 'fetched' })]);
     expect(deps.platformLeads.calls[0]).toEqual({ platform: 'tiktok', query: { leadId: 'T-unsigned', pageId: '7410000000000000001', advertiserId: '7000000000000000001', accessToken: 'local-only-tiktok-access-token' } });
+  });
+
+  it('LinkedIn: takes X-LI-Signature in either reading of the docs, "hmacsha256=" + hex HMAC of the bare body included', async () => {
+    const deps = fakeDependencies();
+    const delivery = example(deps, 'linkedin', { id: 'li-bare-1' });
+    const bareBodyHmac = createHmac('sha256', signWithDemoSecrets(secretRefs.linkedInClientSecret)).update(delivery.body).digest('hex');
+    const response = await send(deps, delivery, { headers: { 'x-li-signature': `hmacsha256=${bareBodyHmac}` } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json.deliveries).toEqual([expect.objectContaining({ platformLeadId: 'li-bare-1', status: 'fetched' })]);
   });
 
   it('LinkedIn: a test lead is left out unless the form includes test leads', async () => {

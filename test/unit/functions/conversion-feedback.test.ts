@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { erasePersonFromLead, feedbackRefusal, googleIngestBody, metaConversionsBody, plannedConversionFeedback, type ConversionFeedbackConfiguration, type Lead } from '@leadflow/domain';
-import { logger } from '@leadflow/platform';
+import {
+  afterFailedFeedback,
+  conversionFeedbackSchemaItem,
+  erasePersonFromLead,
+  feedbackRefusal,
+  googleIngestBody,
+  metaConversionsBody,
+  plannedConversionFeedback,
+  type ConversionFeedbackConfiguration,
+  type Lead,
+} from '@leadflow/domain';
+import { logger, type FeedbackSendResult } from '@leadflow/platform';
 import { createHandler as createQueue } from '../../../functions/queue-conversion-feedback/handler';
 import { createHandler as createSend } from '../../../functions/send-conversion-feedback/handler';
 import { fakeDependencies } from '../../support/fakes';
@@ -73,6 +83,40 @@ describe('conversion feedback payloads', () => {
       destinations: [{ operatingAccount: { accountType: 'GOOGLE_ADS', accountId: '1234567890' }, productDestinationId: '6002' }],
       events: [{ eventTimestamp: '2026-03-20T18:00:00.000Z', transactionId: 'lead-google:converted', adIdentifiers: { gclid: 'EAIaIQob-2' }, conversionValue: 500, currency: 'EUR', eventSource: 'OTHER' }],
     });
+  });
+
+  it('keys Google on a gbraid or wbraid when the touch has no gclid: gclid first, then gbraid, never both braids', () => {
+    const ingested = (attribution: Lead['attribution']) => {
+      const items = plannedConversionFeedback({ ...googleLead, attribution }, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig);
+      return (googleIngestBody(items, feedbackConfig.google!, 'qualified').events as Array<{ adIdentifiers: unknown }>).map((event) => event.adIdentifiers);
+    };
+    expect(ingested({ lastTouch: { gbraid: 'gb-1' } })).toEqual([{ gbraid: 'gb-1' }]);
+    expect(ingested({ firstTouch: { wbraid: 'wb-1' } })).toEqual([{ wbraid: 'wb-1' }]);
+    expect(ingested({ lastTouch: { gbraid: 'gb-1', wbraid: 'wb-1' } })).toEqual([{ gbraid: 'gb-1' }]);
+    expect(ingested({ lastTouch: { wbraid: 'wb-1', gclid: 'EAIaIQob-2' } })).toEqual([{ gclid: 'EAIaIQob-2' }]);
+    // The last touch's click, as for a gclid; the first touch's only when the last has none.
+    expect(ingested({ firstTouch: { gclid: 'EAIaIQob-1' }, lastTouch: { wbraid: 'wb-2' } })).toEqual([{ wbraid: 'wb-2' }]);
+    expect(ingested({ firstTouch: { gbraid: 'gb-1' }, lastTouch: { utm_source: 'google' } })).toEqual([{ gbraid: 'gb-1' }]);
+    expect(ingested({ lastTouch: { fbclid: 'fb-1' } })).toEqual([]);
+    expect(plannedConversionFeedback({ ...googleLead, attribution: { lastTouch: { gbraid: 'gb-1' } } }, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig)).toEqual([
+      { platform: 'google', feedbackId: 'lead-google:qualified', leadId: 'lead-google', stage: 'qualified', occurredAt: '2026-03-20T18:00:00.000Z', dueAt: '2026-03-20T18:00:00.000Z', gbraid: 'gb-1', attempts: 0 },
+    ]);
+  });
+
+  it('still sends a Google conversion queued before braids were reported, which holds its gclid', () => {
+    const queuedBefore = conversionFeedbackSchemaItem.parse({
+      platform: 'google',
+      feedbackId: 'lead-google:qualified',
+      leadId: 'lead-google',
+      stage: 'qualified',
+      occurredAt: '2026-03-20T18:00:00.000Z',
+      gclid: 'EAIaIQob-2',
+      attempts: 3,
+      dueAt: '2026-03-20T18:07:00.000Z',
+    });
+    expect(googleIngestBody([queuedBefore], feedbackConfig.google!, 'qualified').events).toEqual([
+      { eventTimestamp: '2026-03-20T18:00:00.000Z', transactionId: 'lead-google:qualified', adIdentifiers: { gclid: 'EAIaIQob-2' }, eventSource: 'OTHER' },
+    ]);
   });
 
   it('plans Meta’s first CRM stage for a new Meta lead, at its capture, and none for Google', () => {
@@ -181,19 +225,32 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     expect(JSON.parse(deps.feedbackSender.requests[0].body).data.map((event: { event_name: string }) => event.event_name)).toEqual(['Lead', 'Qualified Lead']);
   });
 
-  it('retries a platform that is down with growing waits, then dead-letters; a refused batch is retried one by one', async () => {
+  /** Sends whenever the first pending conversion is due, each send answered by `answer`, until none is pending or `until`; the runs made. */
+  async function sendWhenDue(deps: Deps, answer: () => FeedbackSendResult, until = '9999-12-31T00:00:00.000Z') {
+    const runs: Array<{ at: string; sent: number; retrying: number; deadLettered: number }> = [];
+    const nextDue = () => [...deps.feedback.pending.values()].map((item) => item.dueAt).sort()[0];
+    for (let next = nextDue(); next && next < until; next = nextDue()) {
+      deps.feedbackSender.answers.push(answer());
+      runs.push({ at: next, ...(await send(deps, next)) });
+    }
+    return runs;
+  }
+
+  it('retries a platform that is down with growing waits, capped at an hour, for as long as Meta takes the event (7 days), then dead-letters; a refused batch is retried one by one', async () => {
     const deps = world();
     await queue(deps, converted(metaLead));
     deps.feedbackSender.answers.push({ ok: false, status: 503, error: 'Meta Conversions API answered HTTP 503' });
-    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 0, retrying: 1, deadLettered: 0 });
-    expect(deps.feedback.pending.get('meta lead-meta:converted')).toMatchObject({ attempts: 1, dueAt: '2026-03-20T18:02:00.000Z', lastError: 'Meta Conversions API answered HTTP 503' });
-    expect(await send(deps, '2026-03-20T18:01:30.000Z')).toEqual({ sent: 0, retrying: 0, deadLettered: 0 });
-    // Attempts 2 to 8, each when due (waits of 2, 4 … 60 minutes: two hours apart is always late enough).
-    for (let attempt = 2; attempt <= 8; attempt += 1) {
-      deps.feedbackSender.answers.push({ ok: false, status: 0, error: 'no answer' });
-      expect(await send(deps, new Date(Date.parse('2026-03-20T18:00:00.000Z') + attempt * 2 * 3600_000).toISOString())).toEqual({ sent: 0, retrying: attempt < 8 ? 1 : 0, deadLettered: attempt < 8 ? 0 : 1 });
-    }
-    expect(deps.feedback.dead.get('meta lead-meta:converted')).toMatchObject({ attempts: 8, lastError: 'no answer' });
+    // The lead was won at 2026-03-12T15:00; Meta discards an event_time more than 7 days old.
+    expect(await send(deps, '2026-03-12T15:01:00.000Z')).toEqual({ sent: 0, retrying: 1, deadLettered: 0 });
+    expect(deps.feedback.pending.get('meta lead-meta:converted')).toMatchObject({ attempts: 1, dueAt: '2026-03-12T15:02:00.000Z', lastError: 'Meta Conversions API answered HTTP 503' });
+    expect(await send(deps, '2026-03-12T15:01:30.000Z')).toEqual({ sent: 0, retrying: 0, deadLettered: 0 });
+    const runs = await sendWhenDue(deps, () => ({ ok: false, status: 0, error: 'no answer' }));
+    expect(runs.slice(0, 7).map((run) => run.at)).toEqual(['15:02', '15:04', '15:08', '15:16', '15:32', '16:04', '17:04'].map((time) => `2026-03-12T${time}:00.000Z`));
+    // Still tried after the two hours of eight tries, hourly, until the last try before the window closes.
+    expect(runs.filter((run) => run.retrying === 1)).toHaveLength(runs.length - 1);
+    expect(runs.at(-1)).toEqual({ at: '2026-03-19T14:04:00.000Z', sent: 0, retrying: 0, deadLettered: 1 });
+    expect(deps.feedback.dead.get('meta lead-meta:converted')).toMatchObject({ attempts: runs.length + 1, lastError: 'no answer' });
+    expect(deps.feedback.pending.size).toBe(0);
 
     const refused = world();
     await queue(refused, converted(metaLead));
@@ -226,15 +283,45 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     const deps = world();
     await queue(deps, converted(metaLead));
     await queue(deps, qualified(metaLead));
-    deps.feedbackSender.answers.push(graphRefusal(190, 'Error validating access token: Session has expired on Friday, 20-Mar-26 10:00:00 PDT.', 463));
-    expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 0, retrying: 2, deadLettered: 0 });
+    deps.feedbackSender.answers.push(graphRefusal(190, 'Error validating access token: Session has expired on Thursday, 12-Mar-26 08:00:00 PDT.', 463));
+    // Qualified on the 11th and won on the 12th: both within Meta's 7 days.
+    expect(await send(deps, '2026-03-12T15:01:00.000Z')).toEqual({ sent: 0, retrying: 2, deadLettered: 0 });
     expect(deps.feedbackSender.requests).toHaveLength(1);
     expect(deps.feedback.dead.size).toBe(0);
     for (const key of ['meta lead-meta:converted', 'meta lead-meta:qualified']) {
-      expect(deps.feedback.pending.get(key)).toMatchObject({ attempts: 1, dueAt: '2026-03-20T18:02:00.000Z', lastError: expect.stringMatching(/^Access token refused .*Session has expired/) as string });
+      expect(deps.feedback.pending.get(key)).toMatchObject({ attempts: 1, dueAt: '2026-03-12T15:02:00.000Z', lastError: expect.stringMatching(/^Access token refused .*Session has expired/) as string });
     }
     expect(error).toHaveBeenCalledWith(expect.stringContaining('refused the access token'), expect.objectContaining({ platform: 'meta', status: 400, conversions: 2 }));
-    expect(await send(deps, '2026-03-20T18:02:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+    expect(await send(deps, '2026-03-12T15:02:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+  });
+
+  it('waits out a token revoked overnight, past the two hours of eight tries, and sends once it is renewed', async () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = world();
+    await queue(deps, converted(metaLead));
+    await queue(deps, converted(googleLead));
+    const revoked = (platform: 'meta' | 'google') =>
+      platform === 'meta' ? graphRefusal(190, 'Error validating access token: The session has been invalidated', 467) : googleRefusal(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    // Meta's conversion, won at 2026-03-12T15:00: its token is refused from 15:01 until it is renewed at 09:00 next morning.
+    const metaRuns = await sendWhenDue(deps, () => revoked('meta'), '2026-03-13T09:00:00.000Z');
+    expect(metaRuns.length).toBeGreaterThan(8);
+    expect(metaRuns.every((run) => run.retrying === 1)).toBe(true);
+    expect(deps.feedback.dead.size).toBe(0);
+    expect(await send(deps, '2026-03-13T09:30:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
+    // Google's, won at 2026-03-20T18:00: refused for two days, then renewed.
+    const googleRuns = await sendWhenDue(deps, () => revoked('google'), '2026-03-22T18:00:00.000Z');
+    expect(googleRuns.length).toBeGreaterThan(8);
+    expect(googleRuns.every((run) => run.retrying === 1)).toBe(true);
+    expect(await send(deps, '2026-03-22T18:30:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 0 });
+    expect(deps.feedback.dead.size).toBe(0);
+  });
+
+  it('dead-letters a Google conversion once its next try would come more than 90 days after the stage (the longest click-through window)', () => {
+    const item = plannedConversionFeedback(googleLead, 'converted', '2026-03-20T18:00:00.000Z', feedbackConfig)[0];
+    const failure = { error: 'Google Data Manager API answered HTTP 503', refusal: 'transient' as const };
+    expect(afterFailedFeedback({ ...item, attempts: 500 }, failure, new Date('2026-06-18T16:59:00.000Z'))).toMatchObject({ retry: { attempts: 501, dueAt: '2026-06-18T17:59:00.000Z' } });
+    expect(afterFailedFeedback({ ...item, attempts: 501 }, failure, new Date('2026-06-18T17:01:00.000Z'))).toMatchObject({ deadLetter: { attempts: 502, lastError: failure.error } });
+    expect(afterFailedFeedback(item, { ...failure, refusal: 'invalid' }, new Date('2026-03-20T18:01:00.000Z'))).toMatchObject({ deadLetter: { attempts: 1 } });
   });
 
   it('retries a Google batch refused with 401 or 403 whole, with the usual growing waits', async () => {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { leadSignature, maxTikTokLeadsPerDelivery, secretRefs, tikTokSignature } from '@leadflow/domain';
@@ -28,7 +27,7 @@ function post(path: string, body: string, headers: Record<string, string>, pathP
 }
 
 describe('LinkedIn: the challenge cannot sign a delivery', () => {
-  it('a DELETED notification sent as challengeCode gets no answer, and its HMAC is no signature: the lead keeps its data', async () => {
+  it('a DELETED notification sent as challengeCode gets no answer, and no answer the challenge gives signs a delivery: the lead keeps its data', async () => {
     const deps = fakeDependencies();
     const receive = createReceiveLinkedIn(() => deps) as unknown as Handler;
     const verify = createVerifyLinkedIn(() => deps) as unknown as Handler;
@@ -43,10 +42,11 @@ describe('LinkedIn: the challenge cannot sign a delivery', () => {
       expect(challenge.statusCode).toBe(400);
       expect(challenge.json.issues).toEqual([{ path: 'challengeCode', message: 'is required: letters, digits and "-" only, at most 64 (LinkedIn sends a uuid4)' }]);
     }
-    // What the old challenge answered for the bare body; the POST no longer takes that form.
-    const challengeAnswer = createHmac('sha256', signWithDemoSecrets(secretRefs.linkedInClientSecret)).update(forged).digest('hex');
-    for (const signature of [challengeAnswer, `hmacsha256=${challengeAnswer}`]) {
-      const attack = await call(receive, post('/webhooks/linkedin', forged, { 'x-li-signature': signature }));
+    // What the challenge does answer, a code, is refused as a delivery with that answer as its signature.
+    const code = 'f3bd3e6b-2c1d-4e0a';
+    const challenge = await call(verify, { ...httpEvent({ method: 'GET', path: '/webhooks/linkedin' }), queryStringParameters: { challengeCode: code } });
+    for (const signature of [challenge.json.challengeResponse as string, `hmacsha256=${challenge.json.challengeResponse}`]) {
+      const attack = await call(receive, post('/webhooks/linkedin', code, { 'x-li-signature': signature }));
       expect(attack.statusCode).toBe(401);
     }
     expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'new', contact: { email: expect.any(String) } });
