@@ -8,21 +8,35 @@ export const followUpNoticeTypes = ['lead.reminded', 'lead.sla_breached', 'lead.
 
 /**
  * On a reminder, a breach, a recycle warning or a recycle: email the owner or the pool's managers, once
- * per event and recipient (the notification log makes redeliveries harmless, as for notify-rep).
+ * per event and recipient. Each email is claimed in the notification log before it is sent, so a
+ * redelivery or two deliveries at once send it once; a delivery that finds it claimed by another fails,
+ * for a retry after that one has sent it (or died: its claim lapses). A failed send gives the claim back.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
     const { config, mailer, notifications, now } = dependencies();
     const notice = parseNotice(event);
+    const failures: Error[] = [];
     for (const recipient of followUpRecipients(notice, config)) {
       const notificationId = `${notice.type}-email:${notice.detail.eventId}:${recipient.id}`;
       const before = await notifications.readBeforeSending(notificationId, notice.detail.leadId);
       if (before.sent) continue;
       if (!before.lead) throw new Error(`Lead ${notice.detail.leadId} announced by event ${notice.detail.eventId} is not in the table`);
-      await mailer.send({ ...followUpEmail(notice, recipient, before.lead), from: config.organisation.notificationSender, tags: { leadId: notice.detail.leadId, repId: recipient.id } });
+      if ((await notifications.claim(notificationId, notice.detail.leadId, now().toISOString())) === 'already_claimed') {
+        failures.push(new Error(`Notification ${notificationId} is claimed by another delivery`));
+        continue;
+      }
+      try {
+        await mailer.send({ ...followUpEmail(notice, recipient, before.lead), from: config.organisation.notificationSender, tags: { leadId: notice.detail.leadId, repId: recipient.id } });
+      } catch (error) {
+        await notifications.releaseClaim(notificationId);
+        failures.push(error as Error);
+        continue;
+      }
       await notifications.recordSent(notificationId, notice.detail.leadId, now().toISOString());
       logger.info('Follow-up notice sent', { leadId: notice.detail.leadId, type: notice.type, recipientId: recipient.id });
     }
+    if (failures.length > 0) throw new AggregateError(failures, `Follow-up notice ${notice.detail.eventId} failed: ${failures.map((failure) => failure.message).join('; ')}`);
   };
 }
 

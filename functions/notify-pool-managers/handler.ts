@@ -2,7 +2,11 @@ import { leadPooledDetailSchema, unattendedLeadEmail } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, logger, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
-/** On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager. */
+/**
+ * On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager. Each
+ * email is claimed in the notification log before it is sent (as notify-follow-ups does): a delivery that
+ * finds it claimed by another fails for a retry, and a failed send gives the claim back.
+ */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
   return eventHandler(leadPooledDetailSchema, async (detail) => {
     const { config, mailer, notifications, now } = dependencies();
@@ -11,6 +15,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const team = config.teams.find((candidate) => candidate.id === pool.teamId);
     const managers = config.reps.filter((rep) => team?.managers.includes(rep.id));
     if (managers.length === 0) logger.warn('Pool team has no managers to tell about an unattended lead', { leadId: detail.leadId, poolId: pool.id });
+    const failures: Error[] = [];
     for (const manager of managers) {
       const notificationId = `lead-pooled-email:${detail.eventId}:${manager.id}`;
       // The log entry and the lead in one request, as notify-rep reads them.
@@ -18,10 +23,21 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       if (before.sent) continue;
       const { lead } = before;
       if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
-      await mailer.send({ ...unattendedLeadEmail(manager, lead, pool, lead.routing?.explanation ?? ''), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: manager.id } });
+      if ((await notifications.claim(notificationId, lead.leadId, now().toISOString())) === 'already_claimed') {
+        failures.push(new Error(`Notification ${notificationId} is claimed by another delivery`));
+        continue;
+      }
+      try {
+        await mailer.send({ ...unattendedLeadEmail(manager, lead, pool, lead.routing?.explanation ?? ''), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: manager.id } });
+      } catch (error) {
+        await notifications.releaseClaim(notificationId);
+        failures.push(error as Error);
+        continue;
+      }
       await notifications.recordSent(notificationId, lead.leadId, now().toISOString());
       logger.info('Pool manager notified', { leadId: lead.leadId, managerId: manager.id, poolId: pool.id });
     }
+    if (failures.length > 0) throw new AggregateError(failures, `Telling the managers of pool ${pool.id} about lead ${detail.leadId} failed: ${failures.map((failure) => failure.message).join('; ')}`);
   });
 }
 

@@ -1,4 +1,4 @@
-import { isOpenOffer, oneTapActions } from '@leadflow/domain';
+import { isOpenOffer, maskedContact, oneTapActions } from '@leadflow/domain';
 import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, oneTapConfirmationPage, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -14,15 +14,16 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
     const { claims, lead } = checked;
     const action = oneTapActions[claims.action];
     const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
-    // An open offer: the rep is one of several, and the first to confirm owns the lead.
-    const question =
-      claims.action === 'accept' && isOpenOffer(lead)
-        ? `This lead is offered to ${lead.offer.repIds.length} reps until ${lead.offer.expiresAt.replace('T', ' ').slice(0, 16)} UTC; the first to accept owns it. Take it and call them now?`
-        : action.question;
+    // An open offer: the rep is one of several, and the first to confirm owns the lead; until then its name is masked, as in the offer.
+    const offered = claims.action === 'accept' && isOpenOffer(lead);
+    const question = offered
+      ? `This lead is offered to ${lead.offer.repIds.length} reps until ${lead.offer.expiresAt.replace('T', ' ').slice(0, 16)} UTC; the first to accept owns it. Take it and call them now?`
+      : action.question;
+    const name = offered ? maskedContact(lead.contact).name : lead.contact.name;
     return oneTapConfirmationPage({
       ...action,
       question,
-      lead: { name: lead.contact.name ?? 'New lead', company: lead.contact.company },
+      lead: { name: name || 'New lead', company: lead.contact.company },
       reasons: claims.action === 'release' ? (pool?.releaseReasons ?? []) : undefined,
     });
   });

@@ -1,10 +1,10 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, resendEmail, type SendOutcome } from '@leadflow/platform';
+import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, resendEmail, type SendOutcome, unannouncedOutcomes } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * An email claim older than this belongs to an invocation that died between claiming and sending (event
- * handlers time out after 30 s): email is at-least-once, so the sweep gives the claim back and sends again.
+ * handlers time out after 30 s): email is at-least-once, so the sweep takes the claim over and sends again.
  */
 const emailClaimLeaseMs = 60_000;
 
@@ -12,13 +12,16 @@ const emailClaimLeaseMs = 60_000;
  * Every minute: sends the SMS whose rep's quiet hours have ended; sends again the emails whose claim was
  * never confirmed within the lease; and reports SMS claimed but never confirmed (the process died between
  * claiming and recording, or the provider never answered). Those SMS are reported once and left alone:
- * resending could text the rep twice (SMS is at-most-once). An SMS the provider refused (nothing sent) is
- * deferred again for the next run, and this run fails once the rest is done. Runs as of the schedule's `time`.
+ * resending could text the rep twice (SMS is at-most-once). An SMS the provider refused for now (nothing
+ * sent) is deferred again for the next run; an email whose resend failed keeps its claim, found stale again
+ * by a later run. A failure is the record's own: the run does the rest, then fails naming them. Runs as of
+ * the schedule's `time`.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: SendOutcome[]; unconfirmed: Array<{ leadId: string; channel: string; claimedAt: string }> }> => {
     const deps = dependencies();
     const now = new Date(event.time);
+    const asOfRun = { ...deps, now: () => now };
     const pendingBefore = new Date(now.getTime() - deps.config.notifications.pendingSendReportMinutes * 60_000).toISOString();
     const leaseEndedBefore = new Date(now.getTime() - emailClaimLeaseMs).toISOString();
     const { due, stalePending } = await deps.sends.listOpenSends(now.toISOString(), leaseEndedBefore > pendingBefore ? leaseEndedBefore : pendingBefore);
@@ -27,9 +30,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     for (const record of due) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
       try {
-        const outcomes = rep ? (await notifyRep({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
-        // A rep gone from the configuration, or a lead that changed hands meanwhile, closes the deferred SMS unsent.
-        if (!rep || outcomes.some((outcome) => outcome.outcome === 'lead_not_theirs')) await deps.sends.releaseClaim(record);
+        const outcomes = rep ? (await notifyRep(asOfRun, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
+        // A rep gone from the configuration, or a lead that changed hands or closed meanwhile, closes the deferred SMS unsent.
+        if (!rep || outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
         sent.push(...outcomes);
       } catch (error) {
         failures.push(error as Error);
@@ -38,10 +41,18 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     const unconfirmedSms = stalePending.filter((record) => record.channel === 'sms' && record.claimedAt < pendingBefore);
     for (const record of stalePending.filter((pending) => pending.channel === 'email')) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
-      await deps.sends.releaseClaim(record);
-      if (!rep) continue;
-      logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
-      sent.push(...(await resendEmail({ ...deps, now: () => now }, { leadId: record.leadId, rep, reason: record.reason })));
+      try {
+        if (!rep) {
+          await deps.sends.releaseClaim(record);
+          continue;
+        }
+        logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
+        const outcomes = await resendEmail(asOfRun, { leadId: record.leadId, rep, reason: record.reason, staleClaimedAt: record.claimedAt });
+        if (outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
+        sent.push(...outcomes);
+      } catch (error) {
+        failures.push(error as Error);
+      }
     }
     for (const record of unconfirmedSms) {
       logger.error('Notification claimed but never confirmed; not resent (it may have gone out)', {
@@ -51,9 +62,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
         reason: record.reason,
         claimedAt: record.claimedAt,
       });
-      await deps.sends.markUnconfirmed(record, now.toISOString());
+      try {
+        await deps.sends.markUnconfirmed(record, now.toISOString());
+      } catch (error) {
+        failures.push(error as Error);
+      }
     }
-    if (failures.length > 0) throw new AggregateError(failures, `Sending ${failures.length} deferred SMS failed: ${failures.map((failure) => failure.message).join('; ')}`);
+    if (failures.length > 0) throw new AggregateError(failures, `Sweeping notification sends: ${failures.length} failed: ${failures.map((failure) => failure.message).join('; ')}`);
     return { sent, unconfirmed: unconfirmedSms.map(({ leadId, channel, claimedAt }) => ({ leadId, channel, claimedAt })) };
   };
 }

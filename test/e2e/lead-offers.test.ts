@@ -56,7 +56,11 @@ describe('first to accept through the local runtime', () => {
     const leadId = await capture(hotCanadianLead('celine@maplefreight.example'));
     const links = await offerLinks(leadId);
     const sms = (await outbox()).find((message) => message.leadId === leadId && message.channel === 'sms')!;
-    expect(sms.body).toMatch(new RegExp(`^Hot lead offered, first to accept gets it: Celine Tremblay \\(Maple Freight\\) Accept: ${runtime.url}/a/\\S+$`));
+    expect(sms.body).toMatch(new RegExp(`^Hot lead offered, first to accept gets it: C\\*\\*\\* T\\*\\*\\* \\(Maple Freight\\) Accept: ${runtime.url}/a/\\S+$`));
+    // Until someone accepts, the offer masks the contact as a pool listing does.
+    const offerEmails = (await outbox()).filter((message) => message.leadId === leadId && message.channel === 'email');
+    expect(offerEmails).toHaveLength(2);
+    for (const email of offerEmails) expect(email.body).not.toMatch(/Celine|celine@maplefreight\.example|Fleet software/);
 
     // Opening the links (a GET) changes nothing; both confirm (POST) at once.
     for (const link of [links.ava, links.ben]) expect((await fetch(link)).status).toBe(200);
@@ -81,9 +85,12 @@ describe('first to accept through the local runtime', () => {
     const page = await fetch(loserLink);
     expect(page.status).toBe(409);
     expect(await page.text()).toContain('already taken by another rep');
+    // The winner gets the details the offer masked, once, by email alone.
+    const winnerEmail = winner === 'rep-ava' ? ava.email : ben.email;
+    const details = await eventually(async () => (await outbox()).find((message) => message.leadId === leadId && message.recipient === winnerEmail && message.body.includes('is now your lead')));
+    expect(details.body).toContain('celine@maplefreight.example');
     await runtime.settle();
-    // The winner accepted from the offer itself: no second "new lead" message to them.
-    expect((await outbox()).filter((message) => message.leadId === leadId)).toHaveLength(5);
+    expect((await outbox()).filter((message) => message.leadId === leadId)).toHaveLength(6);
   });
 
   it('falls back when nobody accepts: the schedule run with a later `now` lets territory routing give the lead to Ava', { timeout: 120_000 }, async () => {

@@ -314,6 +314,27 @@ describe('DynamoDbNotificationLog against DynamoDB Local', () => {
     const item = (await database.items()).find((candidate) => candidate.pk === 'NOTIFICATION#n-1');
     expect(item?.expiresAt).toBe(Date.parse('2026-03-02T10:00:00.000Z') / 1000 + 90 * 24 * 3600);
   });
+
+  it('lets one delivery claim a notification, another take it over only once the claim’s lease is over, and gives a failed one back', async () => {
+    const log = new DynamoDbNotificationLog(database.client, database.tableName);
+    const claims = await Promise.all([log.claim('n-3', 'lead-a', '2026-03-02T10:00:00.000Z'), log.claim('n-3', 'lead-a', '2026-03-02T10:00:00.000Z')]);
+    expect(claims.sort()).toEqual(['already_claimed', 'claimed']);
+    // A claim is not a notification sent.
+    expect(await log.readBeforeSending('n-3', 'lead-a')).toEqual({ sent: false, lead: await leads.getLead('lead-a') });
+    expect(await log.claim('n-3', 'lead-a', '2026-03-02T10:00:59.000Z')).toBe('already_claimed');
+    // Its claimant died: past the lease another delivery takes it over.
+    expect(await log.claim('n-3', 'lead-a', '2026-03-02T10:01:01.000Z')).toBe('claimed');
+    await log.recordSent('n-3', 'lead-a', '2026-03-02T10:01:02.000Z');
+    expect(await log.readBeforeSending('n-3', 'lead-a')).toEqual({ sent: true });
+    expect(await log.claim('n-3', 'lead-a', '2026-03-02T11:00:00.000Z')).toBe('already_claimed');
+    // Giving back a claim that a taker-over recorded as sent leaves it sent.
+    await log.releaseClaim('n-3');
+    expect(await log.readBeforeSending('n-3', 'lead-a')).toEqual({ sent: true });
+
+    expect(await log.claim('n-4', 'lead-a', '2026-03-02T10:00:00.000Z')).toBe('claimed');
+    await log.releaseClaim('n-4');
+    expect(await log.claim('n-4', 'lead-a', '2026-03-02T10:00:01.000Z')).toBe('claimed');
+  });
 });
 
 describe('ensureTable against DynamoDB Local', () => {

@@ -179,4 +179,23 @@ describe('notification sends against DynamoDB Local', () => {
     ]);
     expect(await ledger.claimSms(key, '2026-03-06T15:01:00.000Z', charge, true)).toBe('claimed');
   });
+
+  it('lets one sweep take a stale email claim over, keeping it pending and stale again only after its own lease; forgets a failed alert', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    const key = { leadId: 'stale-1', repId: 'rep-ava', reason: 'assigned', channel: 'email' as const };
+    await ledger.claimEmail(key, '2026-03-07T10:00:00.000Z');
+    const takeOver = () => ledger.reclaimEmail(key, '2026-03-07T10:00:00.000Z', '2026-03-07T10:05:00.000Z');
+    expect((await Promise.all([takeOver(), takeOver()])).sort()).toEqual(['already_claimed', 'claimed']);
+    const stale = async (pendingBefore: string) => (await ledger.listOpenSends('2026-03-07T10:06:00.000Z', pendingBefore)).stalePending.filter((record) => record.leadId === 'stale-1');
+    expect(await stale('2026-03-07T10:04:00.000Z')).toEqual([]);
+    expect(await stale('2026-03-07T10:05:00.000Z')).toEqual([expect.objectContaining({ ...key, status: 'pending', claimedAt: '2026-03-07T10:05:00.000Z' })]);
+    await ledger.recordSent(key, { messageId: 'm-1' }, '2026-03-07T10:05:01.000Z');
+    expect(await ledger.reclaimEmail(key, '2026-03-07T10:05:00.000Z', '2026-03-07T10:07:00.000Z')).toBe('already_claimed');
+    expect(await stale('2026-03-07T10:07:00.000Z')).toEqual([]);
+
+    expect(await ledger.claimAlert('test-alert:mgr-maya', '2026-03-07T10:00:00.000Z')).toBe(true);
+    expect(await ledger.claimAlert('test-alert:mgr-maya', '2026-03-07T10:00:00.000Z')).toBe(false);
+    await ledger.releaseAlert('test-alert:mgr-maya');
+    expect(await ledger.claimAlert('test-alert:mgr-maya', '2026-03-07T10:01:00.000Z')).toBe(true);
+  });
 });

@@ -54,7 +54,7 @@ import type {
   ConsentLedger,
   LeadErasureRequest,
 } from '@leadflow/platform';
-import type { MessageRefusedError } from '@leadflow/platform';
+import { notificationClaimLeaseMs, type MessageRefusedError } from '@leadflow/platform';
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { demoConfiguration } from './demo-configuration';
@@ -412,6 +412,12 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
     this.records.set(this.id(key), { ...key, status: 'pending', claimedAt });
     return 'claimed' as const;
   }
+  async reclaimEmail(key: SendKey, staleClaimedAt: string, claimedAt: string) {
+    const record = this.records.get(this.id(key));
+    if (record?.status !== 'pending' || record.claimedAt !== staleClaimedAt) return 'already_claimed' as const;
+    record.claimedAt = claimedAt;
+    return 'claimed' as const;
+  }
   async claimSms(key: SendKey, claimedAt: string, charge: SmsBudgetCharge, fromDeferred = false) {
     const existing = this.records.get(this.id(key));
     if (fromDeferred ? existing?.status !== 'deferred' : existing) return 'already_claimed' as const;
@@ -475,17 +481,31 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
     this.alerts.add(alertId);
     return true;
   }
+  async releaseAlert(alertId: string) {
+    this.alerts.delete(alertId);
+  }
 }
 
 export class MemoryNotificationLog implements NotificationLog {
   readonly sent = new Map<string, { leadId: string; sentAt: string }>();
+  readonly claims = new Map<string, { leadId: string; claimedAt: string }>();
   constructor(private readonly leads: MemoryLeadStore) {}
   async readBeforeSending(notificationId: string, leadId: string) {
     if (this.sent.has(notificationId)) return { sent: true as const };
     return { sent: false as const, lead: await this.leads.getLead(leadId) };
   }
+  async claim(notificationId: string, leadId: string, claimedAt: string) {
+    const held = this.claims.get(notificationId);
+    if (this.sent.has(notificationId) || (held && Date.parse(held.claimedAt) >= Date.parse(claimedAt) - notificationClaimLeaseMs)) return 'already_claimed' as const;
+    this.claims.set(notificationId, { leadId, claimedAt });
+    return 'claimed' as const;
+  }
   async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {
+    this.claims.delete(notificationId);
     this.sent.set(notificationId, { leadId, sentAt });
+  }
+  async releaseClaim(notificationId: string) {
+    this.claims.delete(notificationId);
   }
 }
 

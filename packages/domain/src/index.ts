@@ -16,6 +16,7 @@ export * from './lead-intake';
 export * from './web-form-post';
 export * from './organisation-country';
 export * from './lead-lookup';
+export * from './contact-masking';
 export * from './csv-records';
 export * from './lead-import-columns';
 export * from './lead-import-file';

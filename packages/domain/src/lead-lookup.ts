@@ -5,6 +5,7 @@ import type { FieldIssue } from './form-submission';
 import type { Lead, LeadStatus } from './lead';
 import { phoneCountry } from './organisation-country';
 import { unknownQueryParameterIssues } from './query-parameters';
+import { maskName } from './contact-masking';
 
 /**
  * The dedup key of a person, exactly as `prepareIntake` claims it (`email#ada@example.com`,
@@ -28,19 +29,6 @@ export const lookupsPerMinute = 30;
 /** Managers, admins and the owner see the owner's name and id; other reps see the name masked and no id, so the check cannot be used to map who holds whom. */
 export function canSeeOwnerName(principal: Principal, ownerId: string): boolean {
   return principal.roles.includes('manager') || principal.roles.includes('admin') || principal.id === ownerId;
-}
-
-/**
- * Masks a name to the first letter of each word: `"Ava Chen"` → `"A*** C***"`. Always three stars,
- * so the mask does not tell the length either.
- */
-export function maskName(name: string): string {
-  return name
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => `${Array.from(word)[0].toLocaleUpperCase()}***`)
-    .join(' ');
 }
 
 export type LookupQueryResult = { ok: true; key: string } | { ok: false; issues: FieldIssue[] };

@@ -3,6 +3,7 @@ import type { Configuration, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import type { LeadOffer } from './lead-offer-schemas';
+import { maskName } from './contact-masking';
 import { agendaKey } from './my-leads';
 import { oneLine } from './notification-text';
 import type { EmailMessage } from './notification';
@@ -10,9 +11,11 @@ import { rankCandidates, type StrategyInput, type StrategyRanking } from './assi
 import type { Route } from './routing-table';
 import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 
-/** The send-ledger reason of the messages offering a lead, and of those telling the others it was taken. */
+/** The send-ledger reasons of the messages offering a lead, and of those telling the others it was taken. */
 export const offerNotificationReason = 'offered';
 export const offerTakenNotificationReason = 'offer_taken';
+/** The send-ledger reason of the email that gives the rep who accepted an offer the lead's details. */
+export const offerAcceptedNotificationReason = 'offer_accepted';
 
 /** Checks the routes' offers: strategy `offer` has one and no other strategy does, the reps it names exist, and its fallback can place a lead. */
 export function checkOfferReferences(config: Pick<Configuration, 'routing' | 'reps'>, ctx: z.core.$RefinementCtx): void {
@@ -127,9 +130,9 @@ export function planOfferAcceptance(input: { lead: Lead & { offer: LeadOffer }; 
   };
 }
 
-/** The message that tells an offered rep another rep took the lead, so they need not open the offer. */
+/** The message that tells an offered rep another rep took the lead, so they need not open the offer; the name stays masked, as in the offer. */
 export function offerTakenEmail(rep: Rep, lead: Pick<Lead, 'leadId' | 'contact'>): EmailMessage {
-  const who = oneLine(lead.contact.name ?? '') || 'A lead';
+  const who = maskName(oneLine(lead.contact.name ?? '')) || 'A lead';
   return {
     to: rep.email,
     subject: oneLine(`Lead taken: ${who}`),

@@ -3,6 +3,7 @@ import type { LeadOffer } from './lead-offer-schemas';
 import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
 import { warmedOutOfNurture } from './nurture-sequences';
+import { maskedContact } from './contact-masking';
 
 export interface EmailMessage {
   to: string;
@@ -13,12 +14,15 @@ export interface EmailMessage {
 /**
  * The email that tells a rep a lead is theirs (or, with `offer`, offered to them): who, how to reach them, and where it came from. Lead
  * text is made safe for each part: one line in the subject and the contact lines, quoted blocks for
- * the message and answers, so nothing a person typed can look like a line we wrote.
+ * the message and answers, so nothing a person typed can look like a line we wrote. An offer goes to
+ * several reps before any of them owns the lead, so, as in a pool listing, its contact is masked and its
+ * message and answers left out: the pool cannot be harvested through offers.
  */
 export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repIds' | 'expiresAt'>): EmailMessage {
-  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
   // The phone's country is ours, read from the number: the rep sees the number itself.
-  const { message, phoneCountry: _phoneCountry, ...contact } = lead.contact;
+  const { message, phoneCountry: _phoneCountry, ...owned } = lead.contact;
+  const contact = offer ? maskedContact(lead.contact) : owned;
+  const who = oneLine(contact.name ?? contact.email ?? contact.phone ?? '') || 'A new lead';
   const lines = [
     `Hi ${rep.name},`,
     '',
@@ -27,9 +31,10 @@ export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repI
       : `${who} is now your lead (${lead.leadId}). Reply fast: leads answered within the hour qualify far more often.`,
     ...(warmedOutOfNurture(lead) ? ['They came out of nurturing: they were receiving our nurture emails and just came back, warmer.'] : []),
     '',
-    ...Object.entries(contact).map(([field, value]) => `${field}: ${oneLine(value, 500)}`),
-    ...(message === undefined ? [] : quotedField('message', message)),
-    ...Object.entries(lead.answers).flatMap(([field, value]) => quotedField(field, value)),
+    ...Object.entries(contact).flatMap(([field, value]) => (value === undefined ? [] : [`${field}: ${oneLine(value, 500)}`])),
+    ...(offer
+      ? ['Their email, phone, message and answers are yours once you accept.']
+      : [...(message === undefined ? [] : quotedField('message', message)), ...Object.entries(lead.answers).flatMap(([field, value]) => quotedField(field, value))]),
     '',
     `Source: ${lead.source.formId ? `form ${oneLine(lead.source.formId)}` : lead.source.kind} (channel ${lead.channel}), captured ${lead.capturedAt}.`,
   ];
@@ -38,7 +43,7 @@ export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repI
 
 /** The email that tells a pool's managers a routed lead found nobody available and waits unowned in their pool. */
 export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string; name: string }, explanation: string): EmailMessage {
-  const who = lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? 'A new lead';
+  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
   const lines = [
     `Hi ${manager.name},`,
     '',
@@ -48,7 +53,7 @@ export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string
     lead.score ? `Score ${lead.score.points} (grade ${lead.score.grade}, ${lead.score.temperature}).` : '',
     'Assign it, or ask a pool member to claim it, before it goes cold.',
   ];
-  return { to: manager.email, subject: `Unassigned lead waiting in ${pool.name}: ${who}`, text: lines.join('\n') };
+  return { to: manager.email, subject: oneLine(`Unassigned lead waiting in ${pool.name}: ${who}`), text: lines.join('\n') };
 }
 
 /** The one-tap links of a notification, one line each, for the end of an email. */

@@ -6,6 +6,7 @@ import { gradeSchema, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
 import type { RotatingSecret } from './integration-secrets';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
+import { oneLine } from './notification-text';
 import { escapeHtml } from './text-encoding';
 import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
 
@@ -116,14 +117,18 @@ export function nurtureStepApplies(step: NurtureStep, lead: Pick<Lead, 'score' |
   );
 }
 
-/** A rendered nurture email: the text part as written, the HTML part with every lead value escaped, and the unsubscribe link in both. */
+/**
+ * A rendered nurture email: the template's text with each lead value on one line (`oneLine`: no line
+ * break that could start a line of ours, no control characters or bidi overrides), escaped in the HTML
+ * part, and the unsubscribe link in both parts.
+ */
 export function renderNurtureEmail(step: NurtureStep, lead: Pick<Lead, 'contact'>, unsubscribeUrl: string): { subject: string; text: string; html: string } {
   const fill = (template: string, encode: (value: string) => string) =>
-    template.replace(placeholderPattern, (_, name: string, fallback?: string) => encode(lead.contact[name as keyof Lead['contact']]?.trim() || (fallback ?? '').trim()));
-  const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]+/g, ' ');
+    template.replace(placeholderPattern, (_, name: string, fallback?: string) => encode(oneLine(lead.contact[name as keyof Lead['contact']] ?? '') || oneLine(fallback ?? '')));
+  const asWritten = (value: string) => value;
   return {
-    subject: oneLine(fill(step.subject, oneLine)),
-    text: `${fill(step.text, (value) => value)}\n\n--\nYou receive this because you agreed to emails from us. Unsubscribe: ${unsubscribeUrl}\n`,
+    subject: oneLine(fill(step.subject, asWritten), Number.POSITIVE_INFINITY),
+    text: `${fill(step.text, asWritten)}\n\n--\nYou receive this because you agreed to emails from us. Unsubscribe: ${unsubscribeUrl}\n`,
     html: `${fill(step.html, escapeHtml)}\n<hr><p style="font-size:12px;color:#666">You receive this because you agreed to emails from us. <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>\n`,
   };
 }

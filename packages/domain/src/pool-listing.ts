@@ -4,7 +4,7 @@ import { amountParameter, pageLimitParameter } from './query-parameters';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead } from './lead';
-import { maskName } from './lead-lookup';
+import { maskedContact } from './contact-masking';
 import { isPoolMember } from './pool-claim';
 import { tagFilterSchema } from './lead-tags';
 import { gradeSchema, temperatureSchema, type Grade, type Temperature } from './lead-scoring';
@@ -80,8 +80,7 @@ export function poolListingFilter(query: PoolListingQuery, now: Date): PoolListi
  * cannot be harvested; company, title and place stay, they are what a rep decides on.
  */
 export function poolLeadView(lead: Lead, seesContact: boolean) {
-  const { name, email, phone, company, title, country, region } = lead.contact;
-  const contact = seesContact ? lead.contact : { name: name && maskName(name), email: email && maskEmail(email), phone: phone && maskPhone(phone), company, title, country, region };
+  const contact = seesContact ? lead.contact : maskedContact(lead.contact);
   return {
     leadId: lead.leadId,
     status: lead.status,
@@ -94,15 +93,4 @@ export function poolLeadView(lead: Lead, seesContact: boolean) {
     releasedAt: lead.releasedAt,
     tags: lead.tags ?? [],
   };
-}
-
-/** `"ada@example.com"` → `"a***@example.com"`: the domain says which company, the mailbox stays hidden. */
-function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return `${Array.from(email)[0]}***${at > 0 ? email.slice(at) : ''}`;
-}
-
-/** `"+14155550100"` → `"+1***0100"`: the country code and last four digits, as callers recognise a number by them. */
-function maskPhone(phone: string): string {
-  return `${phone.slice(0, 2)}***${phone.slice(-4)}`;
 }

@@ -1,9 +1,13 @@
 import * as z from 'zod/mini';
 import type { Rep } from './configuration';
 import type { Lead } from './lead';
+import { maskName } from './contact-masking';
 import { gradeSchema, temperatureSchema } from './lead-scoring';
+import { addDays } from './calendar-day';
 import { oneLine } from './notification-text';
+import { localDay } from './pool-claim';
 import { countSmsSegments, fitSmsUnits, type SmsSegmentCount } from './sms-segments';
+import { clockChange, instantOnWallClock, wallClockMinutes } from './wall-clock';
 
 /** The ways a rep is told about a lead. */
 export const notificationChannelSchema = z.enum(['sms', 'email']);
@@ -122,19 +126,22 @@ export function planRepNotification(input: { config: NotificationsConfiguration;
 }
 
 /**
- * When the quiet hours around `now` end on the rep's clock, or `undefined` when `now` is outside them.
- * The end is counted in minutes from the wall clock now, so a DST change inside quiet hours can move
- * it by the change (at most an hour).
+ * When the quiet hours around `now` end on the rep's clock, or `undefined` when `now` is outside them:
+ * the first instant the clock reads a time outside them, so on a night the clocks change they end when
+ * the clock reads their end (or, jumping over it, at the jump).
  */
 export function quietHoursEnd(hours: Pick<QuietHours, 'start' | 'end'>, timeZone: string, now: Date): Date | undefined {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((part) => [part.type, part.value]));
-  const minutes = Number(parts.hour) * 60 + Number(parts.minute);
+  const minutes = wallClockMinutes(now, timeZone);
   const start = minutesOf(hours.start);
   const end = minutesOf(hours.end);
   const inside = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
   if (!inside) return undefined;
-  const minuteStart = now.getTime() - (now.getTime() % 60_000);
-  return new Date(minuteStart + ((end - minutes + 1440) % 1440) * 60_000);
+  const today = localDay(now, timeZone);
+  const endOnClock = instantOnWallClock(minutes < end ? today : addDays(today, 1), end, timeZone, now);
+  // Clocks that change before then may leave quiet hours (going back to before their start) or land in
+  // the next ones (Samoa skipped 30 December 2011 whole): the hours are read again from the change.
+  const next = clockChange(now, endOnClock, timeZone) ?? endOnClock;
+  return quietHoursEnd(hours, timeZone, next) ?? next;
 }
 
 function minutesOf(clock: string): number {
@@ -145,15 +152,16 @@ function minutesOf(clock: string): number {
 const unnamedLead = 'A new lead';
 
 /**
- * The SMS that tells a rep a lead is theirs (or `offered` to them and others): the lead's name and company and the accept link, nothing
- * more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
+ * The SMS that tells a rep a lead is theirs (or `offered` to them and others, when the name is masked as
+ * in a pool listing): the lead's name and company and the accept link, nothing more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
  * `maxSegments` parts of whichever encoding it needs. When a long link leaves no room for a name that
  * needs UCS-2 (which would make the whole text UCS-2), the name gives way to a GSM-7 stand-in (`A new lead`), and
  * with no room even for that, to nothing: the link is what the rep needs.
  */
 export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
   // Cut with "..." (fitSmsUnits), not oneLine's "…": one character outside GSM-7 would make the whole text UCS-2.
-  const name = fitSmsUnits(oneLine(lead.contact.name ?? '', Number.POSITIVE_INFINITY), 80) || unnamedLead;
+  const typed = oneLine(lead.contact.name ?? '', Number.POSITIVE_INFINITY);
+  const name = fitSmsUnits(offered ? maskName(typed) : typed, 80) || unnamedLead;
   const company = lead.contact.company ? ` (${fitSmsUnits(oneLine(lead.contact.company, Number.POSITIVE_INFINITY), 60)})` : '';
   const hot = lead.score?.temperature === 'hot' ? 'hot ' : '';
   const head = offered ? `${hot ? 'Hot lead' : 'Lead'} offered, first to accept gets it: ` : `New ${hot}lead: `;

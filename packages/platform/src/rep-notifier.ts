@@ -1,6 +1,7 @@
 import {
   actionLinksText,
   isOpenOffer,
+  offerAcceptedNotificationReason,
   offerNotificationReason,
   offerTakenEmail,
   offerTakenNotificationReason,
@@ -11,6 +12,7 @@ import {
   newLeadEmail,
   newLeadSms,
   oneTapActions,
+  openLeadStatuses,
   phoneFailingEmail,
   planRepNotification,
   secretRefs,
@@ -30,19 +32,30 @@ import { MessageRefusedError, type SendKey, type SmsBudgetCharge } from './ports
 
 export type RepNotifierDependencies = Pick<Dependencies, 'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>;
 type EmailDependencies = Pick<Dependencies, 'config' | 'mailer' | 'sends' | 'now'>;
+type LinkedEmailDependencies = EmailDependencies & Pick<Dependencies, 'secrets' | 'publicBaseUrl'>;
 
-/** What became of one planned message. */
+/**
+ * What became of one planned message. `lead_not_theirs` and `lead_closed` (converted, invalid or erased
+ * since) announce nothing; `over_budget`, `bad_number` and `not_sendable` (the provider refuses any SMS
+ * for now: spend limit, account) send an email instead.
+ */
 export interface SendOutcome {
   channel: 'sms' | 'email';
-  outcome: 'sent' | 'already_claimed' | 'deferred' | 'over_budget' | 'bad_number' | 'unknown' | 'lead_not_theirs';
+  outcome: 'sent' | 'already_claimed' | 'deferred' | 'over_budget' | 'bad_number' | 'not_sendable' | 'unknown' | 'lead_not_theirs' | 'lead_closed';
   note?: string;
 }
+
+/** The outcomes that leave nothing to announce: a message claimed or held for them is given back unsent. */
+export const unannouncedOutcomes: ReadonlySet<SendOutcome['outcome']> = new Set(['lead_not_theirs', 'lead_closed']);
+
+/** An SMS the rep cannot get becomes an email: a rep always gets at least one message. */
+const smsReplacedByEmail: ReadonlySet<SendOutcome['outcome']> = new Set(['over_budget', 'bad_number', 'not_sendable']);
 
 /**
  * The links a notification carries, signed for this rep and lead: every one-tap action, or for an offer
  * only accepting, until the offer expires.
  */
-async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep, offer: LeadOffer | undefined): Promise<Partial<Record<OneTapAction, string>> & { accept: string }> {
+async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, offer: LeadOffer | undefined): Promise<Partial<Record<OneTapAction, string>> & { accept: string }> {
   const baseUrl = deps.publicBaseUrl;
   if (!baseUrl) throw new Error('No base URL for one-tap links: set notifications.actionLinks.baseUrl in the configuration');
   const key = await deps.secrets.get(secretRefs.actionLinkKey);
@@ -58,11 +71,14 @@ async function actionLinks(deps: RepNotifierDependencies, lead: Lead, rep: Rep, 
  * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
  * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
  * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call);
- * refused, it is deferred again for the sweep's next run.
+ * refused for now, it is deferred again for the sweep's next run; refused for good, it is closed and
+ * an email goes instead. `staleEmailClaimedAt` sends only the email whose claim, made then, was never
+ * confirmed (the sweep's call), taking that claim over.
  * For reason `offered` the rep need not own the lead but must be among the reps of its open offer; the
- * messages then say it is offered and carry only an accept link, which expires with the offer.
+ * messages then say it is offered and carry only an accept link, which expires with the offer. A lead
+ * no longer open (converted, invalid) or erased is not announced, whoever holds it.
  */
-export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; deferredSms?: boolean }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
+export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; deferredSms?: boolean; staleEmailClaimedAt?: string }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
   const { config, sends, now } = deps;
   const { rep, reason } = input;
   const state = await sends.readForNotifying(input.leadId, rep.id, reason);
@@ -72,10 +88,18 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const offer = reason === offerNotificationReason ? lead.offer : undefined;
   const theirs = reason === offerNotificationReason ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) : lead.ownerId === rep.id;
   if (!theirs) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
+  // Erasure, invalidation and conversion keep the owner: a message held for quiet hours, or resent, must not announce such a lead.
+  // (An open offer is of a `new` lead; news that an offer was taken does not come through here.)
+  const erased = lead.history.some((entry) => entry.action === 'erased');
+  if (erased || (reason !== offerNotificationReason && !openLeadStatuses.includes(lead.status))) {
+    return { lead, outcomes: [{ channel: 'email', outcome: 'lead_closed', note: erased ? 'lead was erased' : `lead is now ${lead.status}` }] };
+  }
 
   const plan: PlannedSend[] = input.deferredSms
     ? [{ channel: 'sms' }]
-    : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
+    : input.staleEmailClaimedAt !== undefined
+      ? [{ channel: 'email' }]
+      : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
   const links = await actionLinks(deps, lead, rep, offer);
   const outcomes: SendOutcome[] = [];
   const failures: Error[] = [];
@@ -87,22 +111,25 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
     try {
       const existing = state.sends[send.channel];
       const resumingDeferred = input.deferredSms === true && send.channel === 'sms' && existing?.status === 'deferred';
-      if (existing && !resumingDeferred) {
+      const resumingStaleEmail = input.staleEmailClaimedAt !== undefined && send.channel === 'email' && existing?.status === 'pending' && existing.claimedAt === input.staleEmailClaimedAt;
+      if (existing && !resumingDeferred && !resumingStaleEmail) {
         outcomes.push({ channel: send.channel, outcome: 'already_claimed' });
         continue;
       }
       if (send.channel === 'email') {
         const email = newLeadEmail(rep, lead, offer);
-        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }));
+        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }, resumingStaleEmail ? input.staleEmailClaimedAt : undefined));
         continue;
       }
       if (send.notBefore) {
         outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
         continue;
       }
-      const outcome = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
+      const { outcome, alertManagers } = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
       outcomes.push(outcome);
-      if ((outcome.outcome === 'over_budget' || outcome.outcome === 'bad_number') && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
+      if (smsReplacedByEmail.has(outcome.outcome) && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
+      // After the email is queued: an alert that fails still lets the rep's message go out.
+      await alertManagers?.();
     } catch (error) {
       failures.push(error as Error);
     }
@@ -116,6 +143,20 @@ function linkList(links: Partial<Record<OneTapAction, string>>): Array<{ title: 
 }
 
 /**
+ * Gives the rep who accepted an offer the lead's details, which the offer showed masked: the email of an
+ * assignment with every one-tap link, once per lead and rep (the send ledger's claim). Email only: the
+ * rep has just accepted, and an SMS could say no more than the offer's did.
+ */
+export async function notifyOfferAccepted(deps: LinkedEmailDependencies, input: { lead: Lead; rep: Rep }): Promise<SendOutcome> {
+  const { lead, rep } = input;
+  if (lead.ownerId !== rep.id) return { channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` };
+  const key: SendKey = { leadId: lead.leadId, repId: rep.id, reason: offerAcceptedNotificationReason, channel: 'email' };
+  const email = newLeadEmail(rep, lead);
+  const links = await actionLinks(deps, lead, rep, undefined);
+  return sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` });
+}
+
+/**
  * Tells a rep who was offered a lead that another rep took it: an email, once per lead and rep (the
  * send ledger's claim). Email only: the news costs nothing, and the rep's offer link says so too.
  */
@@ -125,25 +166,35 @@ export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: L
 }
 
 /**
- * Sends again an email whose claim the send sweep gave back (its notifier died before confirming it),
- * with the sender of the reason it was claimed for: news that an offer was taken goes to a rep who does
- * not own the lead, every other reason through `notifyRep`.
+ * Sends again an email whose claim, made at `staleClaimedAt`, was never confirmed (its notifier died),
+ * taking the claim over, with the sender of the reason it was claimed for: news that an offer was taken
+ * goes to a rep who does not own the lead, every other reason through `notifyRep`. A failed resend leaves
+ * the claim `pending`, so a later sweep finds it again; an outcome in `unannouncedOutcomes` leaves the
+ * claim for the caller to give back.
  */
-export async function resendEmail(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string }): Promise<SendOutcome[]> {
-  if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, input)).outcomes.filter((outcome) => outcome.channel === 'email');
+export async function resendEmail(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; staleClaimedAt: string }): Promise<SendOutcome[]> {
+  const { staleClaimedAt, ...target } = input;
+  if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, { ...target, staleEmailClaimedAt: staleClaimedAt })).outcomes;
   const { lead } = await deps.sends.readForNotifying(input.leadId, input.rep.id, input.reason);
   if (!lead) throw new Error(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
-  return [await notifyOfferTaken(deps, { lead, rep: input.rep })];
+  const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
+  return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), staleClaimedAt)];
 }
 
-/** Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. */
-async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage): Promise<SendOutcome> {
-  if ((await deps.sends.claimEmail(key, deps.now().toISOString())) === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
+/**
+ * Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. A resend
+ * of a stale claim (`staleClaimedAt`, the sweep's) takes that claim over instead, and a failure leaves
+ * it `pending`: no event retries the sweep, the next sweep does once the new claim's lease is over.
+ */
+async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage, staleClaimedAt?: string): Promise<SendOutcome> {
+  const at = deps.now().toISOString();
+  const claim = staleClaimedAt === undefined ? await deps.sends.claimEmail(key, at) : await deps.sends.reclaimEmail(key, staleClaimedAt, at);
+  if (claim === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
   let sent;
   try {
     sent = await deps.mailer.send({ ...message, from: deps.config.organisation.notificationSender, tags: { leadId: key.leadId, repId: rep.id } });
   } catch (error) {
-    await deps.sends.releaseClaim(key);
+    if (staleClaimedAt === undefined) await deps.sends.releaseClaim(key);
     throw error;
   }
   await deps.sends.recordSent(key, sent, deps.now().toISOString());
@@ -153,9 +204,18 @@ async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, messag
 /**
  * SMS takes the at-most-once side: it costs money and an attacker could try to multiply it. The claim
  * goes back only when the provider answered with an error (nothing sent); with no answer the claim stays
- * `pending`, and the sweep reports it instead of sending again.
+ * `pending`, and the sweep reports it instead of sending again. `alertManagers`, when given, tells the
+ * managers what happened; the caller runs it once the email replacing the SMS is queued.
  */
-async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, acceptUrl: string, fromDeferred: boolean, offered: boolean): Promise<SendOutcome> {
+async function sendSms(
+  deps: RepNotifierDependencies,
+  key: SendKey,
+  rep: Rep,
+  lead: Lead,
+  acceptUrl: string,
+  fromDeferred: boolean,
+  offered: boolean,
+): Promise<{ outcome: SendOutcome; alertManagers?: () => Promise<void> }> {
   const { config, sends, now } = deps;
   const sms = config.notifications.sms;
   const { text, segments } = newLeadSms(lead, acceptUrl, sms.maxSegments, offered);
@@ -167,42 +227,67 @@ async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, le
     limits: smsBudgetLimits(config.notifications),
   };
   const claim = await sends.claimSms(key, at, charge, fromDeferred);
-  if (claim === 'already_claimed') return { channel: 'sms', outcome: 'already_claimed' };
+  if (claim === 'already_claimed') return { outcome: { channel: 'sms', outcome: 'already_claimed' } };
   if (claim !== 'claimed') {
     // A deferred SMS that cannot go out is closed, or the sweep would try it again every run.
     if (fromDeferred) await sends.releaseClaim(key);
     const scope = claim === 'over_organisation_budget' ? ({ kind: 'organisation' } as const) : ({ kind: 'rep', rep } as const);
-    await alertManagersOnce(deps, rep, `sms-budget:${scope.kind === 'organisation' ? 'organisation' : rep.id}:${charge.day}`, (manager) =>
-      smsBudgetReachedEmail(manager, scope, charge.day, scope.kind === 'organisation' ? sms.budget.organisation : sms.budget.perRep, config.organisation.currency),
-    );
-    return { channel: 'sms', outcome: 'over_budget', note: `${scope.kind === 'organisation' ? 'organisation' : 'rep'} daily SMS budget reached` };
+    return {
+      outcome: { channel: 'sms', outcome: 'over_budget', note: `${scope.kind === 'organisation' ? 'organisation' : 'rep'} daily SMS budget reached` },
+      alertManagers: () =>
+        alertManagersOnce(deps, rep, `sms-budget:${scope.kind === 'organisation' ? 'organisation' : rep.id}:${charge.day}`, (manager) =>
+          smsBudgetReachedEmail(manager, scope, charge.day, scope.kind === 'organisation' ? sms.budget.organisation : sms.budget.perRep, config.organisation.currency),
+        ),
+    };
   }
   try {
     const sent = await deps.sms.send({ to: rep.phone, body: text, context: { leadId: lead.leadId, reason: key.reason }, originationIdentity: sms.originationIdentity });
     await sends.recordSent(key, sent, now().toISOString());
-    return { channel: 'sms', outcome: 'sent', note: `${segments.segments} ${segments.encoding} part(s)` };
+    return { outcome: { channel: 'sms', outcome: 'sent', note: `${segments.segments} ${segments.encoding} part(s)` } };
   } catch (error) {
     if (!(error instanceof MessageRefusedError)) throw error;
     if (error.outcome === 'unknown') {
       logger.warn('SMS outcome unknown; left pending for the send sweep to report, never resent', { leadId: lead.leadId, repId: rep.id, error: error.message });
-      return { channel: 'sms', outcome: 'unknown', note: error.message };
+      return { outcome: { channel: 'sms', outcome: 'unknown', note: error.message } };
     }
     if (error.outcome === 'not_sent') {
       // The sweep's send has no event to retry it: its SMS waits for the next sweep again.
       await (fromDeferred ? sends.deferAgain(key, charge, at) : sends.releaseClaim(key, charge));
       throw error;
     }
+    // Refused for good (a deferred SMS too, or the sweep would try it every run): nothing was sent, the budget goes back.
     await sends.releaseClaim(key, charge);
-    await sends.markPhoneFailing(rep.id, rep.phone, error.message, now().toISOString());
-    await alertManagersOnce(deps, rep, `phone-failing:${rep.id}:${rep.phone}`, (manager) => phoneFailingEmail(manager, rep, error.message));
-    return { channel: 'sms', outcome: 'bad_number', note: error.message };
+    if (error.outcome === 'not_sendable') {
+      // Not the number's fault (spend limit, account): the next lead tries SMS again; operations should look.
+      logger.error('SMS refused by the provider for good; emailing instead', { leadId: lead.leadId, repId: rep.id, error: error.message });
+      return { outcome: { channel: 'sms', outcome: 'not_sendable', note: error.message } };
+    }
+    return {
+      outcome: { channel: 'sms', outcome: 'bad_number', note: error.message },
+      // Marked failing once the managers are told: an alert that failed is sent on the number's next refusal.
+      alertManagers: async () => {
+        await alertManagersOnce(deps, rep, `phone-failing:${rep.id}:${rep.phone}`, (manager) => phoneFailingEmail(manager, rep, error.message));
+        await sends.markPhoneFailing(rep.id, rep.phone, error.message, now().toISOString());
+      },
+    };
   }
 }
 
-/** Emails the rep's managers, once per alert id (the ledger remembers it). */
+/**
+ * Emails each of the rep's managers once per alert id: each manager's email is claimed in the ledger
+ * before it is sent, and the claim forgotten when the send fails, so the next occasion sends it.
+ */
 async function alertManagersOnce(deps: RepNotifierDependencies, rep: Rep, alertId: string, message: (manager: Rep) => EmailMessage): Promise<void> {
-  if (!(await deps.sends.claimAlert(alertId, deps.now().toISOString()))) return;
+  const failures: Error[] = [];
   for (const manager of managersOfRep(deps.config, rep.id)) {
-    await deps.mailer.send({ ...message(manager), from: deps.config.organisation.notificationSender, tags: { repId: rep.id, alert: alertId.split(':')[0] ?? 'alert' } });
+    const managerAlertId = `${alertId}:${manager.id}`;
+    if (!(await deps.sends.claimAlert(managerAlertId, deps.now().toISOString()))) continue;
+    try {
+      await deps.mailer.send({ ...message(manager), from: deps.config.organisation.notificationSender, tags: { repId: rep.id, alert: alertId.split(':')[0] ?? 'alert' } });
+    } catch (error) {
+      await deps.sends.releaseAlert(managerAlertId);
+      failures.push(error as Error);
+    }
   }
+  if (failures.length > 0) throw new AggregateError(failures, `Alerting the managers of ${rep.id} (${alertId}) failed: ${failures.map((failure) => failure.message).join('; ')}`);
 }

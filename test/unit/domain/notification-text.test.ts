@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newLeadEmail, oneLine, quotedField } from '@leadflow/domain';
+import { newLeadEmail, oneLine, quotedField, unattendedLeadEmail } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -50,5 +50,19 @@ describe('the rep email', () => {
     const lines = newLeadEmail(config.reps[0], withPhone).text.split('\n');
     expect(lines).toContain('phone: +14155550100');
     expect(lines.filter((line) => line.startsWith('phoneCountry'))).toEqual([]);
+  });
+});
+
+describe("the pool managers' email", () => {
+  const config = demoConfiguration();
+  const { lead } = webFormIntake(config, { leadId: 'lead-3', contact: { name: 'Mallory', email: 'mallory@example.com' }, now: new Date('2026-03-02T10:15:00.000Z') });
+  lead.contact = { ...lead.contact, name: 'Mallory\u0000\r\nBcc: all@example.com\u202E' };
+
+  it('puts the name on one line, in the subject and in the body', () => {
+    const email = unattendedLeadEmail(config.reps[0], lead, { id: 'americas-inbound', name: 'Americas inbound' }, 'no rep on route default was available');
+    expect(email.subject).toBe('Unassigned lead waiting in Americas inbound: Mallory Bcc: all@example.com');
+    expect(email.text.split('\n')).toContain('Mallory Bcc: all@example.com (lead-3) is waiting unowned in pool "Americas inbound": nobody on its route could take it.');
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
+    expect(`${email.subject}\n${email.text}`).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countSmsSegments, newLeadSms, notificationsConfigurationSchema, planRepNotification, quietHoursEnd, smsCostMicros, type Lead } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
@@ -57,6 +58,80 @@ describe('which channels tell a rep', () => {
     expect(quietHoursEnd({ start: '22:00', end: '06:30' }, 'Europe/Paris', new Date('2026-06-01T12:00:00Z'))).toBeUndefined();
   });
 
+  it("ends quiet hours when the rep's clock reads their end on the nights the clocks go back", () => {
+    // 23:00 CEST on 24 October; at 03:00 on the 25th Berlin goes back to 02:00 CET, so 07:00 is 06:00 UTC.
+    expect(quietHoursEnd({ start: '22:00', end: '07:00' }, 'Europe/Berlin', new Date('2026-10-24T21:00:00Z'))).toEqual(new Date('2026-10-25T06:00:00Z'));
+    // 22:00 EDT on 31 October; New York goes back at 02:00 on 1 November, so 08:00 is 13:00 UTC.
+    expect(quietHoursEnd({ start: '21:00', end: '08:00' }, 'America/New_York', new Date('2026-11-01T02:00:00Z'))).toEqual(new Date('2026-11-01T13:00:00Z'));
+    // 02:15 CET, the second time the clock reads it: quiet hours ending at 02:30 end at the second 02:30, not the first (past) one.
+    expect(quietHoursEnd({ start: '22:00', end: '02:30' }, 'Europe/Berlin', new Date('2026-10-25T01:15:00Z'))).toEqual(new Date('2026-10-25T01:30:00Z'));
+    // 02:30 CEST, in quiet hours from 02:15: the clock going back to 02:00 CET reads a time before them, so they end then (and start again at 02:15 CET).
+    expect(quietHoursEnd({ start: '02:15', end: '07:00' }, 'Europe/Berlin', new Date('2026-10-25T00:30:00Z'))).toEqual(new Date('2026-10-25T01:00:00Z'));
+  });
+
+  it('ends quiet hours at the jump when the clocks go forward past their end, and on time after it', () => {
+    // 23:00 CET on 28 March; Berlin jumps from 02:00 to 03:00 (01:00 UTC), so 02:30 never comes: 03:00 CEST is the first instant after it.
+    expect(quietHoursEnd({ start: '22:00', end: '02:30' }, 'Europe/Berlin', new Date('2026-03-28T22:00:00Z'))).toEqual(new Date('2026-03-29T01:00:00Z'));
+    expect(quietHoursEnd({ start: '22:00', end: '07:00' }, 'Europe/Berlin', new Date('2026-03-28T22:00:00Z'))).toEqual(new Date('2026-03-29T05:00:00Z'));
+    expect(quietHoursEnd({ start: '21:00', end: '08:00' }, 'America/New_York', new Date('2026-03-08T03:00:00Z'))).toEqual(new Date('2026-03-08T12:00:00Z'));
+    // Samoa skipped 30 December 2011 whole: the night of the 29th ends at 07:00 on the 31st.
+    expect(quietHoursEnd({ start: '22:00', end: '07:00' }, 'Pacific/Apia', new Date('2011-12-30T09:00:00Z'))).toEqual(new Date('2011-12-30T17:00:00Z'));
+  });
+
+  it('holds an SMS never into quiet hours and until the first instant they end, in any zone, also on the nights the clocks change', () => {
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'America/Los_Angeles',
+      'Europe/London',
+      'Australia/Lord_Howe',
+      'Antarctica/Troll',
+      'Pacific/Chatham',
+      'America/Santiago',
+      'America/Havana',
+      'America/St_Johns',
+      'Asia/Kolkata',
+      'UTC',
+    ];
+    const minuteMs = 60_000;
+    const formats = new Map(zones.map((zone) => [zone, new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })]));
+    const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3));
+    const quiet = (hours: { start: string; end: string }, zone: string, at: number) => {
+      const [hour, minute] = formats.get(zone)!.format(at).split(':').map(Number);
+      const [now, start, end] = [hour * 60 + minute, minutesOf(hours.start), minutesOf(hours.end)];
+      return start < end ? now >= start && now < end : now >= start || now < end;
+    };
+    // The days, 2025 to 2027, whose clocks change (they read another time at midnight UTC than the day after), to start near.
+    const dayMs = 24 * 60 * minuteMs;
+    const changes = zones.flatMap((zone) => {
+      const days: Array<[string, number]> = [];
+      for (let day = Date.parse('2025-01-01T00:00:00Z'); day < Date.parse('2028-01-01T00:00:00Z'); day += dayMs) if (formats.get(zone)!.format(day) !== formats.get(zone)!.format(day + dayMs)) days.push([zone, day]);
+      return days;
+    });
+    const clock = fc.oneof(
+      fc.integer({ min: 0, max: 1439 }).map((minutes) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`),
+      fc.constantFrom('00:00', '00:30', '01:00', '01:30', '02:00', '02:30', '03:00', '03:30', '07:00', '22:00', '23:59'),
+    );
+    const nearChange = fc.tuple(fc.constantFrom(...changes), fc.integer({ min: -36 * 60 * 60, max: 36 * 60 * 60 })).map(([[zone, day], seconds]) => ({ zone, at: day + seconds * 1000 }));
+    const anywhere = fc.tuple(fc.constantFrom(...zones), fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') })).map(([zone, at]) => ({ zone, at }));
+    fc.assert(
+      fc.property(fc.oneof(nearChange, anywhere), clock, clock, ({ zone, at }, start, end) => {
+        fc.pre(start !== end);
+        const hours = { start, end };
+        const due = quietHoursEnd(hours, zone, new Date(at));
+        if (!quiet(hours, zone, at)) {
+          expect(due).toBeUndefined();
+          return;
+        }
+        // The first whole minute after `now` at which the rep's clock is outside quiet hours.
+        let first = at - (at % minuteMs) + minuteMs;
+        while (quiet(hours, zone, first)) first += minuteMs;
+        expect(due?.toISOString(), `${zone} ${start}-${end} at ${new Date(at).toISOString()}`).toBe(new Date(first).toISOString());
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('refuses preferences of an unknown rep and quiet hours that start when they end, naming the field', () => {
     const document = demoConfiguration() as any;
     document.notifications = { repPreferences: { 'rep-nobody': { sms: false }, 'rep-ava': { quietHours: { start: '21:00', end: '21:00' } } } };
@@ -109,6 +184,11 @@ describe('the SMS text', () => {
     const one = newLeadSms(chinese, apiGatewayUrl, 1);
     expect(one.segments).toMatchObject({ encoding: 'GSM-7', segments: 1 });
     expect(one.text).toBe(`New hot lead: Accept: ${apiGatewayUrl}`);
+  });
+
+  it('masks the name of an offered lead as the pool listing does, so that offers cannot harvest the pool', () => {
+    const { text } = newLeadSms(lead({ name: 'Ada Lovelace', company: 'Analytical Engines', email: 'ada@example.com', phone: '+14155550100' }), url, 2, true);
+    expect(text).toBe(`Hot lead offered, first to accept gets it: A*** L*** (Analytical Engines) Accept: ${url}`);
   });
 
   it('makes a name with line breaks or control characters one line', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { routeFor, type LeadContact } from '@leadflow/domain';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
@@ -105,6 +105,25 @@ describe('assign-lead handler', () => {
     expect(deps.mailer.sent).toHaveLength(1);
     expect(deps.mailer.sent[0]).toMatchObject({ to: 'maya.goldberg@northwind.example', subject: 'Unassigned lead waiting in Americas inbound: Ada' });
     expect(deps.mailer.sent[0].text).toContain('rep-ava skipped: out of office');
+  });
+
+  it('emails each pool manager once when two deliveries race (the one finding the claim fails for a retry), and again after a failed send', async () => {
+    const deps = fakeDependencies();
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setBy: 'mgr-maya', setAt: deps.now().toISOString() });
+    await captureAndRoute(deps, 'l1');
+    const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled')!;
+    const notify = createNotifyManagers(() => deps);
+    const deliveries = await Promise.allSettled([notify(busEvent('lead.pooled', pooled.detail), lambdaContext), notify(busEvent('lead.pooled', pooled.detail), lambdaContext)]);
+    expect(deliveries.map((delivery) => delivery.status).sort()).toEqual(['fulfilled', 'rejected']);
+    await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['maya.goldberg@northwind.example']);
+
+    // Another event: SES refuses the first try, the claim goes back and the retry sends.
+    const again = { ...pooled.detail, eventId: 'pooled-again' };
+    vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(new Error('SES throttled'));
+    await expect(notify(busEvent('lead.pooled', again), lambdaContext)).rejects.toThrow(/SES throttled/);
+    await notify(busEvent('lead.pooled', again), lambdaContext);
+    expect(deps.mailer.sent).toHaveLength(2);
   });
 
   it('never gives a rep more open leads than their holding cap', async () => {

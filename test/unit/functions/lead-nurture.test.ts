@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentGivenEntries, parseConfiguration, routeFor, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
+import { consentGivenEntries, nurtureStepSchema, parseConfiguration, renderNurtureEmail, routeFor, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyRep } from '../../../functions/notify-rep/handler';
 import { createHandler as createSender } from '../../../functions/send-nurture-emails/handler';
@@ -205,6 +205,28 @@ describe('a nurture sequence on the clock', () => {
     ]);
     await runSender(deps, day(0));
     expect(sentSteps(deps)).toEqual([]);
+  });
+});
+
+describe('what a nurture email says', () => {
+  const step = nurtureStepSchema.parse({
+    id: 'note',
+    delayDays: 0,
+    subject: 'News for {{company|you}}',
+    text: 'Hi {{name|there}},\n\nA note for {{company|your team}}.',
+    html: '<p>A note for {{company|your team}}.</p>',
+  });
+  const phishing = 'Acme\n\nYour account is locked, verify at https://evil.example\u202E\u0000';
+
+  it('puts what a person typed on one line of its own, without bidi overrides or control characters, in the subject and the text', () => {
+    const email = renderNurtureEmail(step, { contact: { name: 'Eve\r\n\u2028Mallory\u0007', company: phishing } }, 'https://leads.example/u/t');
+    expect(email.subject).toBe('News for Acme Your account is locked, verify at https://evil.example');
+    expect(email.text.split('\n').slice(0, 3)).toEqual(['Hi Eve Mallory,', '', 'A note for Acme Your account is locked, verify at https://evil.example.']);
+    expect(email.html).toContain('<p>A note for Acme Your account is locked, verify at https://evil.example.</p>');
+    for (const part of [email.subject, email.text, email.html]) {
+      // eslint-disable-next-line no-control-regex -- the test looks for control characters
+      expect(part).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    }
   });
 });
 

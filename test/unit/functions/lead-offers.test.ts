@@ -15,10 +15,10 @@ type Deps = ReturnType<typeof fakeDependencies>;
 const offeredAt = new Date('2026-03-02T17:00:00.000Z');
 
 /** A hot Canadian lead from the demo form, routed: the demo's `hot-canada-offer` route offers it to Ava and Ben. */
-async function offeredLead(deps: Deps, leadId = 'l1') {
+async function offeredLead(deps: Deps, leadId = 'l1', contact: { phone?: string; message?: string } = {}) {
   const intake = webFormIntake(deps.config, {
     leadId,
-    contact: { name: 'Celine Tremblay', email: `${leadId}@bigco.example`, title: 'VP Operations', company: 'Maple Freight', country: 'CA' },
+    contact: { name: 'Celine Tremblay', email: `${leadId}@bigco.example`, title: 'VP Operations', company: 'Maple Freight', country: 'CA', ...contact },
     answers: { company_size: '1000+', product_interest: 'Fleet software' },
     now: deps.now(),
   });
@@ -35,9 +35,9 @@ const get = (deps: Deps, token: string) => createShowHandler(() => deps)(httpEve
 const post = (deps: Deps, token: string) => createPerformHandler(() => deps)(httpEvent({ method: 'POST', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
 
 describe('strategy offer: first to accept', () => {
-  it('offers a hot Canadian lead to Ava and Ben at once, each told once by SMS and email with an accept link only', async () => {
+  it('offers a hot Canadian lead to Ava and Ben at once, each told once by SMS and email with an accept link only and the contact masked', async () => {
     const deps = fakeDependencies(offeredAt);
-    expect((await offeredLead(deps)).id).toBe('hot-canada-offer');
+    expect((await offeredLead(deps, 'l1', { phone: '+1 416 555 0134', message: 'Call me after 4' })).id).toBe('hot-canada-offer');
     const lead = deps.store.leads.get('l1')!;
     expect(lead).toMatchObject({ status: 'new', offer: { routeId: 'hot-canada-offer', poolId: 'key-accounts', repIds: ['rep-ava', 'rep-ben'], expiresAt: '2026-03-02T17:05:00.000Z', fallback: 'territory' } });
     expect(lead.ownerId).toBeUndefined();
@@ -51,9 +51,16 @@ describe('strategy offer: first to accept', () => {
     expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550101', '+14155550102']);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example', 'ben.okafor@northwind.example']);
     expect(deps.metrics.measured).toHaveLength(1);
-    expect(deps.sms.sent[0].body).toMatch(/^Hot lead offered, first to accept gets it: Celine Tremblay \(Maple Freight\) Accept: https:\/\/leads\.example\/a\/\S+$/);
-    expect(deps.mailer.sent[0]).toMatchObject({ subject: 'Lead offered: Celine Tremblay', text: expect.stringContaining('is offered to you and 1 other rep(s) until 2026-03-02 17:05 UTC') });
+    expect(deps.sms.sent[0].body).toMatch(/^Hot lead offered, first to accept gets it: C\*\*\* T\*\*\* \(Maple Freight\) Accept: https:\/\/leads\.example\/a\/\S+$/);
+    expect(deps.mailer.sent[0]).toMatchObject({ subject: 'Lead offered: C*** T***', text: expect.stringContaining('C*** T*** (l1) is offered to you and 1 other rep(s) until 2026-03-02 17:05 UTC') });
     expect(deps.mailer.sent[0].text).not.toContain('Release lead');
+    // Masked as the pool listing masks it, so that offers cannot harvest the pool: no name, mailbox, number, message or answers.
+    const lines = deps.mailer.sent[0].text.split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['name: C*** T***', 'email: l***@bigco.example', 'phone: +1***0134', 'company: Maple Freight', 'title: VP Operations', 'country: CA']));
+    for (const detail of ['Celine', 'Tremblay', 'l1@bigco.example', '4165550134', 'Call me after 4', 'Fleet software', '1000+']) {
+      expect(deps.mailer.sent.map((email) => `${email.subject}\n${email.text}`).join('\n'), detail).not.toContain(detail);
+      expect(deps.sms.sent.map((sms) => sms.body).join('\n'), detail).not.toContain(detail);
+    }
     expect(tokenIn(deps.mailer.sent[0].text)).toBe(tokenIn(deps.sms.sent[0].body));
     // The link ends with the offer.
     const token = tokenIn(deps.sms.sent[0].body);
@@ -79,6 +86,8 @@ describe('strategy offer: first to accept', () => {
 
     const page = await get(deps, benToken);
     expect(page).toMatchObject({ statusCode: 200, body: expect.stringContaining('offered to 2 reps until 2026-03-02 17:05 UTC; the first to accept owns it') });
+    expect(page.body).toContain('C*** T***');
+    expect(page.body).not.toContain('Celine');
     expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
 
     const [ben, ava] = await Promise.all([post(deps, benToken), post(deps, avaToken)]);
@@ -106,8 +115,13 @@ describe('strategy offer: first to accept', () => {
     await notifyTaken();
     await notifyTaken();
     expect(deps.mailer.sent.slice(mailsBefore)).toEqual([
-      expect.objectContaining({ to: 'ava.chen@northwind.example', subject: 'Lead taken: Celine Tremblay', text: expect.stringContaining('already taken by another rep') }),
+      expect.objectContaining({ to: 'ben.okafor@northwind.example', subject: 'New lead: Celine Tremblay', text: expect.stringContaining('Celine Tremblay is now your lead (l1)') }),
+      expect.objectContaining({ to: 'ava.chen@northwind.example', subject: 'Lead taken: C*** T***', text: expect.stringContaining('already taken by another rep') }),
     ]);
+    // The winner gets the details the offer masked, and every one-tap link; once, by email alone.
+    const details = deps.mailer.sent[mailsBefore].text.split('\n');
+    expect(details).toEqual(expect.arrayContaining(['email: l1@bigco.example', 'company_size: 1000+', expect.stringMatching(/^Release lead: https:/)]));
+    expect(deps.sms.sent).toHaveLength(2);
   });
 
   it('falls back when nobody accepts: the schedule run after the window lets the route fallback (territory) assign it', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { erasePersonFromLead } from '@leadflow/domain';
 import { MessageRefusedError } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
@@ -89,6 +90,24 @@ describe('notify-rep: channels, exactly once', () => {
     await notify(deps, detail);
     expect([...deps.sms.sent, ...deps.mailer.sent]).toHaveLength(0);
   });
+
+  it('does not announce a lead converted, invalidated or erased since, though its owner is kept; one already contacted is still news', async () => {
+    const deps = fakeDependencies(morning);
+    const converted = await assignedLead(deps, 'l1');
+    Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
+    const invalidated = await assignedLead(deps, 'l2');
+    Object.assign(deps.store.leads.get('l2')!, { status: 'invalid', statusReason: 'spam' });
+    const erased = await assignedLead(deps, 'l3');
+    deps.store.leads.set('l3', erasePersonFromLead(deps.store.leads.get('l3')!, { at: morning.toISOString(), eventId: 'erase-l3' })!.lead);
+    for (const detail of [converted, invalidated, erased]) await notify(deps, detail);
+    expect([...deps.sms.sent, ...deps.mailer.sent]).toHaveLength(0);
+    expect(deps.store.leads.get('l3')?.ownerId).toBe('rep-ava');
+
+    const contacted = await assignedLead(deps, 'l4');
+    Object.assign(deps.store.leads.get('l4')!, { status: 'contacted' });
+    await notify(deps, contacted);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
 });
 
 describe('notify-rep: the daily SMS budget', () => {
@@ -106,6 +125,19 @@ describe('notify-rep: the daily SMS budget', () => {
     const alerts = deps.mailer.sent.filter((email) => email.subject.startsWith('SMS budget reached'));
     expect(alerts.map((alert) => [alert.to, alert.subject])).toEqual(expect.arrayContaining([['maya.goldberg@northwind.example', 'SMS budget reached for the organisation on 2026-03-02']]));
     expect(alerts.filter((alert) => alert.subject.includes('the organisation'))).toHaveLength(1);
+  });
+
+  it('tells the manager of the budget again when the alert email failed, and once it went out, no more', async () => {
+    const deps = fakeDependencies(morning);
+    deps.config.notifications.sms.budget = { organisation: { dailyCount: 1, dailySpend: 100 }, perRep: { dailyCount: 50, dailySpend: 100 } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    // l2 is over the budget: its alert is the first email it sends, and SES refuses it.
+    vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(new Error('SES throttled'));
+    await expect(notify(deps, await assignedLead(deps, 'l2'))).rejects.toThrow(/SES throttled/);
+    for (const leadId of ['l3', 'l4']) await notify(deps, await assignedLead(deps, leadId));
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('New lead'))).toHaveLength(4);
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('SMS budget reached')).map((email) => email.to)).toEqual(['maya.goldberg@northwind.example']);
   });
 
   it('counts money too: two-part SMS stop at the spend limit', async () => {
@@ -143,6 +175,34 @@ describe('notify-rep: provider failures', () => {
     expect(deps.mailer.sent.filter((email) => email.subject === 'SMS to Ava Chen failed: phone marked failing').map((email) => email.to)).toEqual(['maya.goldberg@northwind.example']);
   });
 
+  it('tells the managers of a failing phone on its next refusal when the alert email failed (the phone is marked once they are told)', async () => {
+    const deps = fakeDependencies(morning);
+    const optedOut = () => new MessageRefusedError('bad_number', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+    deps.sms.refuseNext.push(optedOut(), optedOut());
+    vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(new Error('SES throttled'));
+    await expect(notify(deps, await assignedLead(deps, 'l1'))).rejects.toThrow(/SES throttled/);
+    for (const leadId of ['l2', 'l3']) await notify(deps, await assignedLead(deps, leadId));
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.sends.failingPhones.get('rep-ava')).toBe('+14155550101');
+    expect(deps.mailer.sent.filter((email) => email.subject.startsWith('New lead'))).toHaveLength(3);
+    expect(deps.mailer.sent.filter((email) => email.subject === 'SMS to Ava Chen failed: phone marked failing').map((email) => email.to)).toEqual(['maya.goldberg@northwind.example']);
+  });
+
+  it('emails instead of an SMS the provider will not send at all (monthly spend limit reached), without failing for a retry or marking the phone', async () => {
+    const deps = fakeDependencies(morning);
+    // Ava turned email off: the SMS is all she would get.
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false } };
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'ServiceQuotaExceededException MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT'));
+    await notify(deps, await assignedLead(deps, 'l1'));
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent.map((email) => [email.to, email.subject.startsWith('New lead')])).toEqual([['ava.chen@northwind.example', true]]);
+    expect(deps.sends.failingPhones.size).toBe(0);
+    expect(deps.sends.budgets.get('organisation#2026-03-02')).toEqual({ count: 0, micros: 0 });
+    // The number is not to blame: the next lead is texted.
+    await notify(deps, await assignedLead(deps, 'l2'));
+    expect(deps.sms.sent).toHaveLength(1);
+  });
+
   it('leaves an SMS without an answer pending: the sweep reports it once and never resends it', async () => {
     const deps = fakeDependencies(morning);
     const detail = await assignedLead(deps, 'l1');
@@ -172,6 +232,37 @@ describe('notify-rep: provider failures', () => {
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
+  });
+
+  it('keeps an email claim whose resend the mail service refused, still reports the unconfirmed SMS, fails the run, and the next sweep sends the email', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { temperature: 'warm' });
+    // A notifier died between claiming this email and sending it; another's SMS got no answer.
+    await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
+    deps.sms.refuseNext.push(new MessageRefusedError('unknown', 'socket hang up'));
+    await notify(deps, await assignedLead(deps, 'l2'));
+    const sweep = createSweepHandler(() => deps);
+    vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(new Error('SES throttled'));
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' })).rejects.toThrow(/SES throttled/);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('pending');
+    expect(deps.sends.records.get('l2#rep-ava#assigned#sms')?.status).toBe('unconfirmed');
+    // Within the lease of the sweep's own claim nothing is sent; after it, once.
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:30.000Z' })).sent).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:30.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:14:00.000Z' })).sent).toEqual([]);
+    expect(deps.mailer.sent.filter((email) => email.tags.leadId === 'l1').map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
+  });
+
+  it('gives back, unsent, a stale email claim about a lead closed since', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { temperature: 'warm' });
+    await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
+    Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
+    const sweep = createSweepHandler(() => deps);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' });
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')).toBeUndefined();
   });
 
   it('sends again the news that an offer was taken to the rep who did not take it, though the lead is not theirs', async () => {
@@ -217,6 +308,31 @@ describe('quiet hours', () => {
     await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:02:00.000Z' });
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('sent');
+  });
+
+  it('closes a held SMS the provider will not send at their end and emails instead, once, not deferring it again', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    expect(deps.mailer.sent).toHaveLength(0);
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'AccessDeniedException ACCOUNT_DISABLED'));
+    const sweep = createSweepHandler(() => deps);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
+    expect(deps.sends.failingPhones.size).toBe(0);
+  });
+
+  it('drops a held SMS about a lead converted during the quiet hours', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
+    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
   });
 
   it('sends the other due SMS and resends the unconfirmed emails though one SMS was refused, then fails the run', async () => {

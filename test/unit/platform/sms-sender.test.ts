@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { AccessDeniedException, ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ServiceQuotaExceededException, ThrottlingException, ValidationException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { createSmsClient, EndUserMessagingSmsSender, MessageRefusedError } from '@leadflow/platform';
 import { scriptedHttpServer } from '../../support/scripted-http-server';
 
@@ -43,6 +43,20 @@ describe('EndUserMessagingSmsSender', () => {
 
     sms.on(SendTextMessageCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     expect(await refusal()).toMatchObject({ outcome: 'unknown' });
+  });
+
+  it('tells a refusal no retry gets past (spend limit reached, account disabled, price over the maximum) "not sendable", and asks once', async () => {
+    const refusals = [
+      new ServiceQuotaExceededException({ message: 'monthly spend limit reached', Reason: 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT', $metadata: { httpStatusCode: 402 } }),
+      new AccessDeniedException({ message: 'account disabled', Reason: 'ACCOUNT_DISABLED', $metadata: { httpStatusCode: 403 } }),
+      new ValidationException({ message: 'price over threshold', Reason: 'PRICE_OVER_THRESHOLD', $metadata: { httpStatusCode: 400 } }),
+    ];
+    for (const refused of refusals) {
+      sms.reset();
+      sms.on(SendTextMessageCommand).rejects(refused);
+      expect(await refusal()).toMatchObject({ outcome: 'not_sendable', message: expect.stringContaining(refused.Reason!) });
+      expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(1);
+    }
   });
 });
 
@@ -87,7 +101,7 @@ describe('EndUserMessagingSmsSender on the wire, with the client createSmsClient
     try {
       expect(await throttled.send()).toEqual({ messageId: 'm-3' });
       expect(throttled.requests()).toBe(3);
-      expect(await invalid.send()).toMatchObject({ outcome: 'not_sent' });
+      expect(await invalid.send()).toMatchObject({ outcome: 'not_sendable' });
       expect(invalid.requests()).toBe(1);
     } finally {
       await Promise.all([throttled.close(), invalid.close()]);

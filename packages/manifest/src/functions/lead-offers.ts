@@ -22,7 +22,7 @@ export const leadOfferFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'notify-offer-taken',
-    description: 'Emails the other reps of an offer, once each, that another rep accepted it first.',
+    description: "Emails the rep who accepted an offer the lead's details, and the other reps of the offer that another rep accepted it first, once each.",
     entry: 'functions/notify-offer-taken/handler.ts',
     trigger: {
       kind: 'event',
@@ -32,6 +32,8 @@ export const leadOfferFunctions: readonly FunctionDefinition[] = [
     },
     tables: { leads: 'readWrite' },
     sendsEmail: true,
+    usesPublicBaseUrl: true,
+    secrets: ['action-link-key'],
   },
   {
     name: 'expire-lead-offers',

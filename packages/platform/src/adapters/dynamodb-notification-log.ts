@@ -1,10 +1,14 @@
-import { BatchGetCommand, PutCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, expiresAfterDays, type Lead, type Retention } from '@leadflow/domain';
-import type { NotificationLog } from '../ports/notifications';
+import { notificationClaimLeaseMs, type NotificationLog } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys } from './leads-table-keys';
 
-/** Notification log entries expire `retention.notificationDays` after sending (the table's TTL). */
+/**
+ * Notification log entries expire `retention.notificationDays` after sending (the table's TTL). A claim is
+ * the entry with `status: pending`; entries written as sent carry no status (as those written before
+ * claims were).
+ */
 export class DynamoDbNotificationLog implements NotificationLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -24,9 +28,45 @@ export class DynamoDbNotificationLog implements NotificationLog {
       items.push(...(output.Responses?.[this.tableName] ?? []));
       pending = output.UnprocessedKeys;
     }
-    if (items.some((item) => item.entity === 'notification')) return { sent: true };
+    if (items.some((item) => item.entity === 'notification' && item.status !== 'pending')) return { sent: true };
     const lead = items.find((item) => item.entity === 'lead');
     return { sent: false, lead: lead ? leadFromItem(lead) : undefined };
+  }
+
+  /** A conditional put: no entry, or a claim whose lease is over (its claimant died). */
+  async claim(notificationId: string, leadId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...leadsTableKeys.notification(notificationId), entity: 'notification', status: 'pending', leadId, claimedAt, expiresAt: expiresAfterDays(claimedAt, this.retention.notificationDays) },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND claimedAt < :leaseEnded)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':leaseEnded': new Date(Date.parse(claimedAt) - notificationClaimLeaseMs).toISOString() },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
+      throw error;
+    }
+  }
+
+  async releaseClaim(notificationId: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.notification(notificationId),
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      )
+      .catch((error: Error) => {
+        // Recorded as sent meanwhile (by a delivery that took over a lapsed claim): it stays.
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   async recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
 import type { NotificationSendLedger, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
@@ -36,6 +36,26 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   async claimEmail(key: SendKey, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
     try {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: sendItem(key, claimedAt, 'pending', claimedAt, this.retention.notificationDays), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return 'claimed';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
+      throw error;
+    }
+  }
+
+  async reclaimEmail(key: SendKey, staleClaimedAt: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.send(key),
+          // The open-sends index orders pending claims by `queuedAt`: the new claim is stale only after its own lease.
+          UpdateExpression: 'SET claimedAt = :claimedAt, queuedAt = :claimedAt',
+          ConditionExpression: '#status = :pending AND claimedAt = :stale',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':stale': staleClaimedAt, ':claimedAt': claimedAt },
+        }),
+      );
       return 'claimed';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
@@ -221,6 +241,10 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  async releaseAlert(alertId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: leadsTableKeys.notification(`alert:${alertId}`) }));
   }
 }
 

@@ -1,8 +1,14 @@
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { MessageRefusedError, type OutgoingSms, type SentMessage, type SmsSender } from '../ports/notifications';
 
-/** Error reasons of SendTextMessage that say the number itself cannot take messages. */
-const badNumberReasons = new Set(['DESTINATION_PHONE_NUMBER_OPTED_OUT', 'DESTINATION_PHONE_NUMBER_NOT_VERIFIED', 'INVALID_PHONE_NUMBER', 'DESTINATION_COUNTRY_BLOCKED']);
+/** Error reasons of SendTextMessage (`ConflictException`, `ValidationException`) that say the number itself cannot take messages. */
+const badNumberReasons = new Set([
+  'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+  'DESTINATION_PHONE_NUMBER_NOT_VERIFIED',
+  'DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE',
+  'DESTINATION_COUNTRY_BLOCKED',
+  'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+]);
 
 /** Attempts of one send while the service answers that it is throttled or failed (nothing was sent). */
 const attemptsWhileAnswered = 3;
@@ -10,9 +16,11 @@ const attemptsWhileAnswered = 3;
 /**
  * SMS through AWS End User Messaging SMS (`SendTextMessage`), transactional. The API has no
  * idempotency token, so the caller claims each send first, and the client makes one attempt per call
- * (`createSmsClient`); this adapter says whether a refusal means "not sent" (the service answered) or
- * "unknown" (no answer: it may have gone out), and tries again, with a short backoff, only when the
- * service answered with throttling or a server error.
+ * (`createSmsClient`); this adapter says whether a refusal means "not sent" (the service answered that
+ * it is throttled or failed: a retry may send), "bad number", "not sendable" (any other answer: the same
+ * message is refused again, e.g. `ServiceQuotaExceededException` `MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT`,
+ * `AccessDeniedException` `ACCOUNT_DISABLED`, `ValidationException` `PRICE_OVER_THRESHOLD`) or "unknown"
+ * (no answer: it may have gone out), and tries again, with a short backoff, only when it was "not sent".
  */
 export class EndUserMessagingSmsSender implements SmsSender {
   constructor(
@@ -25,7 +33,7 @@ export class EndUserMessagingSmsSender implements SmsSender {
       try {
         return await this.sendOnce(message);
       } catch (error) {
-        if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent' && isPassing(error.cause)) || attempt >= attemptsWhileAnswered) throw error;
+        if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent') || attempt >= attemptsWhileAnswered) throw error;
         await new Promise((wait) => setTimeout(wait, this.backoffMs * 2 ** (attempt - 1)));
       }
     }
@@ -53,7 +61,8 @@ export class EndUserMessagingSmsSender implements SmsSender {
 /** Throttled, or a server error the service answered with: the same message may well go through a moment later. */
 function isPassing(error: unknown): boolean {
   const failure = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return failure?.name === 'ThrottlingException' || failure?.name === 'InternalServerException' || (failure?.$metadata?.httpStatusCode ?? 0) >= 500;
+  const status = failure?.$metadata?.httpStatusCode ?? 0;
+  return failure?.name === 'ThrottlingException' || failure?.name === 'InternalServerException' || status === 429 || status >= 500;
 }
 
 function refusal(error: unknown): Error {
@@ -62,6 +71,6 @@ function refusal(error: unknown): Error {
   // An HTTP status means the service answered with an error: nothing was sent.
   if (!failure.$metadata?.httpStatusCode) return new MessageRefusedError('unknown', `SMS provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
   const reason = failure.Reason ?? '';
-  const outcome = badNumberReasons.has(reason) ? 'bad_number' : 'not_sent';
+  const outcome = badNumberReasons.has(reason) ? 'bad_number' : isPassing(error) ? 'not_sent' : 'not_sendable';
   return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message ?? ''}`, { cause: error });
 }

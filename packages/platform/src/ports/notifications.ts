@@ -14,15 +14,33 @@ export interface Mailer {
   send(message: OutgoingEmail): Promise<SentMessage>;
 }
 
-/** Remembers which notifications went out, so a redelivered event does not email the rep twice. */
+/**
+ * How long a notification claimed in the log is its claimant's: past it (event handlers time out after
+ * 30 s) the claimant is taken for dead and another delivery may claim and send it.
+ */
+export const notificationClaimLeaseMs = 60_000;
+
+/**
+ * Remembers which notifications went out, so a redelivered event does not email the rep twice: each is
+ * claimed before it is sent (so two deliveries at once send it once), then recorded as sent, or the
+ * claim is given back when the send failed (so the retry sends it).
+ */
 export interface NotificationLog {
   /**
    * Whether the notification already went out and, if not, the lead as it is now (`undefined` if gone),
    * read together. The lead is read, not taken from the event, because it may have changed since (an
-   * erased person must not be emailed) and event archives must not keep contact details.
+   * erased person must not be emailed) and event archives must not keep contact details. A claim not
+   * yet recorded as sent is not `sent`.
    */
   readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }>;
+  /**
+   * Claims the notification before it is sent: `already_claimed` when it was sent, or another delivery
+   * claimed it less than `notificationClaimLeaseMs` before `claimedAt` (it may be sending it now).
+   */
+  claim(notificationId: string, leadId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void>;
+  /** The send failed: the claim is dropped so a retry may send (a notification recorded as sent stays). */
+  releaseClaim(notificationId: string): Promise<void>;
 }
 
 /** What a provider answered for a message it accepted. */
@@ -40,13 +58,16 @@ export interface OutgoingSms {
 }
 
 /**
- * Why a provider refused a message. `not_sent`: it answered with an error, so nothing went out and a
- * retry may send. `bad_number`: the number cannot take messages (opted out, invalid, unverified); do
- * not retry. `unknown`: no answer (timeout, connection lost), so it may have gone out.
+ * Why a provider refused a message. `not_sent`: it answered with an error that passes (throttled, a
+ * server error), so nothing went out and a retry may send. `bad_number`: the number cannot take messages
+ * (opted out, unverified, its country blocked); do not retry. `not_sendable`: it answered with a refusal
+ * no retry gets past that is not the number's fault (monthly spend limit reached, account disabled,
+ * price over the maximum, a request it will not take); do not retry. `unknown`: no answer (timeout,
+ * connection lost), so it may have gone out.
  */
 export class MessageRefusedError extends Error {
   constructor(
-    readonly outcome: 'not_sent' | 'bad_number' | 'unknown',
+    readonly outcome: 'not_sent' | 'bad_number' | 'not_sendable' | 'unknown',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -102,6 +123,13 @@ export interface NotificationSendLedger {
   /** Claims an email (status `pending`) unless a record of the key exists. */
   claimEmail(key: SendKey, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   /**
+   * Takes over an email claim left `pending` since `staleClaimedAt` (its notifier died), claiming it
+   * again at `claimedAt`: `already_claimed` when the record changed meanwhile (sent, given back, or taken
+   * over by another sweep). The claim stays `pending` until recorded as sent, so a failed resend is
+   * found stale again once the lease of the new claim is over.
+   */
+  reclaimEmail(key: SendKey, staleClaimedAt: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
+  /**
    * Claims an SMS and takes its budget in one transaction: unless the key has a record (or only a
    * deferred one, when `fromDeferred`), and only while both daily counters stay within their limits.
    */
@@ -124,6 +152,8 @@ export interface NotificationSendLedger {
   markPhoneFailing(repId: string, phone: string, reason: string, at: string): Promise<void>;
   /** Every send record of a lead (to every rep, for every reason and channel), for a data-subject export. */
   sendsFor(leadId: string): Promise<SendRecord[]>;
-  /** True the first time an alert id is seen (e.g. one budget alert per scope and day), false after. */
+  /** True the first time an alert id is seen (e.g. one budget alert per scope, day and manager), false after. */
   claimAlert(alertId: string, at: string): Promise<boolean>;
+  /** The alert's email failed: the id is forgotten, so the next occasion sends it. */
+  releaseAlert(alertId: string): Promise<void>;
 }
