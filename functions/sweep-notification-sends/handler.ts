@@ -1,5 +1,5 @@
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, notifyRep, resendEmail, type SendOutcome, unannouncedOutcomes } from '@leadflow/platform';
+import { type DependencyResolver, LeadGoneError, lambdaDependenciesOf, loggedHandler, logger, notifyRep, resendEmail, type SendKey, type SendOutcome, unannouncedOutcomes } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
         if (!rep || outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
         sent.push(...outcomes);
       } catch (error) {
-        failures.push(error as Error);
+        await closeIfLeadGone(deps, record, error, failures);
       }
     }
     const unconfirmedSms = stalePending.filter((record) => record.channel === 'sms' && record.claimedAt < pendingBefore);
@@ -51,7 +51,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
         if (outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
         sent.push(...outcomes);
       } catch (error) {
-        failures.push(error as Error);
+        await closeIfLeadGone(deps, record, error, failures);
       }
     }
     for (const record of unconfirmedSms) {
@@ -71,6 +71,20 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     if (failures.length > 0) throw new AggregateError(failures, `Sweeping notification sends: ${failures.length} failed: ${failures.map((failure) => failure.message).join('; ')}`);
     return { sent, unconfirmed: unconfirmedSms.map(({ leadId, channel, claimedAt }) => ({ leadId, channel, claimedAt })) };
   };
+}
+
+/** A record whose lead has left the table is closed unsent (it would fail every run until it expired); any other failure is kept for the end of the run. */
+async function closeIfLeadGone(deps: { sends: { releaseClaim(record: SendKey): Promise<void> } }, record: SendKey, error: unknown, failures: Error[]): Promise<void> {
+  if (!(error instanceof LeadGoneError)) {
+    failures.push(error as Error);
+    return;
+  }
+  logger.warn('Notification about a lead no longer in the table closed unsent', { leadId: record.leadId, repId: record.repId, reason: record.reason, channel: record.channel });
+  try {
+    await deps.sends.releaseClaim(record);
+  } catch (releaseError) {
+    failures.push(releaseError as Error);
+  }
 }
 
 export const handler = loggedHandler(

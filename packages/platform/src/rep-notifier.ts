@@ -45,6 +45,9 @@ export interface SendOutcome {
   note?: string;
 }
 
+/** The lead a message is about is no longer in the table (its retention ran out, or it was never there): there is nothing to announce. */
+export class LeadGoneError extends Error {}
+
 /** The outcomes that leave nothing to announce: a message claimed or held for them is given back unsent. */
 export const unannouncedOutcomes: ReadonlySet<SendOutcome['outcome']> = new Set(['lead_not_theirs', 'lead_closed']);
 
@@ -83,7 +86,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const { rep, reason } = input;
   const state = await sends.readForNotifying(input.leadId, rep.id, reason);
   const lead = state.lead;
-  if (!lead) throw new Error(`Lead ${input.leadId} to notify ${rep.id} about is not in the table`);
+  if (!lead) throw new LeadGoneError(`Lead ${input.leadId} to notify ${rep.id} about is not in the table`);
   // An offer is news only while it is open and made to the rep; anything else only to the lead's owner.
   const offer = reason === offerNotificationReason ? lead.offer : undefined;
   const theirs = reason === offerNotificationReason ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) : lead.ownerId === rep.id;
@@ -176,7 +179,7 @@ export async function resendEmail(deps: RepNotifierDependencies, input: { leadId
   const { staleClaimedAt, ...target } = input;
   if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, { ...target, staleEmailClaimedAt: staleClaimedAt })).outcomes;
   const { lead } = await deps.sends.readForNotifying(input.leadId, input.rep.id, input.reason);
-  if (!lead) throw new Error(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
+  if (!lead) throw new LeadGoneError(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
   const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
   return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), staleClaimedAt)];
 }

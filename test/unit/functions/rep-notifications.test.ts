@@ -295,6 +295,18 @@ describe('quiet hours', () => {
     expect(deps.mailer.sent).toHaveLength(1);
   });
 
+  it('closes a held SMS whose lead has left the table (its retention ran out) instead of failing every run', async () => {
+    const night = new Date('2026-03-02T10:15:00.000Z');
+    const deps = fakeDependencies(night);
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    deps.store.leads.delete('l1');
+    const sweep = createSweepHandler(() => deps);
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).resolves.toMatchObject({ sent: [] });
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' })).resolves.toMatchObject({ sent: [] });
+    expect(deps.sms.sent).toHaveLength(0);
+  });
+
   it('defers the SMS again when the provider refused it at their end (no event retries the sweep’s send), and the next sweep sends it, once', async () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
