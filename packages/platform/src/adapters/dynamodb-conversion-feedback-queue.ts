@@ -1,7 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conversionFeedbackSchemaItem, defaultRetention, expiresAfterDays, feedbackPlatforms, feedbackStages, type ConversionFeedback, type FeedbackPlatform, type Retention } from '@leadflow/domain';
 import type { ConversionFeedbackQueue, QueuedConversionFeedback } from '../ports/conversion-feedback';
+import { failedConditions } from './dynamodb-lead-store';
 import { conversionFeedbackKeysOfLead, leadsTableKeys } from './leads-table-keys';
 
 type FeedbackState = 'PENDING' | 'SENT' | 'DEAD';
@@ -96,7 +97,7 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
           break;
         } catch (error) {
           // A conversion no longer pending was erased with its lead while it was being sent: it is not written back.
-          const gone = cancelledConditions(error);
+          const gone = failedConditions(error);
           if (!gone) throw error;
           batch = batch.filter((_, index) => !gone[index * 2]);
         }
@@ -109,7 +110,7 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.itemIn('PENDING', item), ConditionExpression: 'attribute_exists(pk)' }));
     } catch (error) {
       // Erased with its lead while it was being sent: it stays gone.
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -124,7 +125,7 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
         }),
       );
     } catch (error) {
-      if (!cancelledConditions(error)) throw error;
+      if (!failedConditions(error)) throw error;
     }
   }
 
@@ -156,11 +157,4 @@ function queuedItemOf(item: Record<string, unknown>): QueuedConversionFeedback {
   if (state === 'SENT') return { ...conversion, state: 'sent', sentAt: String(item.sentAt) };
   if (state === 'DEAD') return { ...conversion, state: 'dead', deadLetteredAt: String(item.deadLetteredAt) };
   return { ...conversion, state: 'pending' };
-}
-
-/** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
-function cancelledConditions(error: unknown): boolean[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reasons = error.CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') ? reasons.map((reason) => reason.Code === 'ConditionalCheckFailed') : undefined;
 }
