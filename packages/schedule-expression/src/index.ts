@@ -6,3 +6,5 @@ export type { ScheduleEvaluationOptions } from './schedule-evaluation-options';
 export * from './next-fire-time';
 export * from './fire-times-between';
 export * from './describe-schedule-expression';
+export { toWallClock, wallClockToInstants } from './time-zone';
+export type { WallClockMs } from './wall-clock';
