@@ -6,6 +6,19 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 /** API Gateway HTTP APIs refuse payloads above 10 MB. */
 export const maxRequestBytes = 10 * 1024 * 1024;
 
+/**
+ * Lambda's synchronous invocation limits, which API Gateway meets before its own for a Lambda route: the
+ * event as JSON (the body, base64 when not text, with headers and the request context) at most 6 MiB, and
+ * the handler's result as JSON at most 6 MiB plus 100 bytes.
+ */
+export const maxLambdaEventBytes = 6 * 1024 * 1024;
+export const maxLambdaResultBytes = 6 * 1024 * 1024 + 100;
+
+/** Bytes of a value as Lambda would receive or return it: its JSON. */
+export function lambdaPayloadBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null));
+}
+
 const textualContentType = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
 
 /** The request's path as the client sent it, before the query string. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionDefinition } from '@leadflow/manifest';
-import { maxRequestBytes, rawPathOf, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
+import { lambdaPayloadBytes, maxLambdaEventBytes, maxLambdaResultBytes, maxRequestBytes, rawPathOf, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
 import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
 import { buildRouteTable, hasWellFormedEscapes, matchRoute } from './route-table';
@@ -74,7 +74,14 @@ export class HttpHost {
       claims = toApiGatewayClaims(payload);
     }
     const event = toApiGatewayEvent({ request, body, routeKey: route.routeKey, pathParameters, claims });
-    writeApiGatewayResult(response, await this.host.invoke(route.functionName, event, 'request'));
+    // Lambda refuses an event over its limit before the handler runs, and fails an invocation whose result is over it.
+    if (lambdaPayloadBytes(event) > maxLambdaEventBytes) return sendJson(response, 413, { message: 'Request Entity Too Large' });
+    const result = await this.host.invoke(route.functionName, event, 'request');
+    if (lambdaPayloadBytes(result) > maxLambdaResultBytes) {
+      console.error(`[local-runtime] ${route.functionName} answered ${method} ${url.pathname} with ${lambdaPayloadBytes(result)} bytes, over Lambda's ${maxLambdaResultBytes}: API Gateway would answer 500`);
+      return sendJson(response, 500, { message: 'Internal Server Error' });
+    }
+    writeApiGatewayResult(response, result);
   }
 }
 

@@ -98,6 +98,35 @@ describe('request bodies', () => {
     await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"José"}' });
     expect(invoked[1].event).toMatchObject({ isBase64Encoded: false, body: '{"name":"José"}' });
   });
+
+  it("refuses an event over Lambda's 6 MiB before the handler runs, counting a binary body base64-encoded, as deployed", async () => {
+    invoked.length = 0;
+    const binary = Buffer.alloc(5 * 1024 * 1024, 0xff);
+    const refused = await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: binary });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 413, body: { message: 'Request Entity Too Large' } });
+    expect(invoked).toEqual([]);
+    const text = 'a'.repeat(5 * 1024 * 1024);
+    expect((await fetch(`${url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text })).status).toBe(200);
+    expect(invoked[0].event.body).toHaveLength(text.length);
+  });
+
+  it("answers 500 when a handler's result is over Lambda's limit, as API Gateway does when the invocation fails", async () => {
+    const answers = (body: string) => ({ invoke: async () => ({ statusCode: 200, body }) }) as unknown as FunctionHost;
+    for (const [size, status] of [
+      [6 * 1024 * 1024 + 100, 500],
+      [6 * 1024 * 1024 - 100, 200],
+    ] as const) {
+      const answering = new HttpHost(functions, answers('b'.repeat(size)), secret, async () => undefined);
+      const answeringUrl = await answering.start(0, '127.0.0.1');
+      try {
+        const response = await fetch(`${answeringUrl}/health`);
+        expect({ size, status: response.status }).toEqual({ size, status });
+        await response.arrayBuffer();
+      } finally {
+        await answering.stop();
+      }
+    }
+  });
 });
 
 describe('local JWTs', () => {
