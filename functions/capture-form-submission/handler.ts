@@ -5,7 +5,6 @@ import {
   headerValue,
   httpHandler,
   ingestSubmission,
-  intakeAcknowledgement,
   jsonResponse,
   lambdaDependenciesOf,
   notFound,
@@ -58,12 +57,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         } catch (refusal) {
           const replay = storedKey ? await leads.replayOfIdempotencyKey(storedKey) : undefined;
           if (!replay) throw refusal;
-          return acknowledge(event, form, intakeAcknowledgement(replay));
+          return acknowledge(event, form, replay);
         }
       }
 
       const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, storedKey);
-      return acknowledge(event, form, intakeAcknowledgement(outcome));
+      return acknowledge(event, form, outcome);
     },
     { headersFor },
   );
@@ -77,9 +76,13 @@ async function verifyHuman(form: Form, body: Record<string, unknown>, ip: string
   if (!result.success) throw badRequest('Human verification failed', [{ path: turnstileTokenField, message: `was not accepted (${result.errorCodes.join(', ') || 'no reason given'})` }]);
 }
 
-/** A browser posting a plain HTML form (it asks for HTML, not JSON) is sent on to the thank-you page. */
-function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string; duplicate?: true }): APIGatewayProxyStructuredResultV2 {
-  if (!prefersHtml(event)) return jsonResponse(202, result);
+/**
+ * A browser posting a plain HTML form (it asks for HTML, not JSON) is sent on to the thank-you page. The
+ * answer never says whether the person already had a lead: anyone may post, and it would tell them who is
+ * in the company's pipeline.
+ */
+function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId: string }): APIGatewayProxyStructuredResultV2 {
+  if (!prefersHtml(event)) return jsonResponse(202, { leadId: result.leadId });
   if (form.thankYouUrl) {
     const location = new URL(form.thankYouUrl);
     location.searchParams.set('leadId', result.leadId);

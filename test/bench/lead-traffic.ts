@@ -48,7 +48,6 @@ export function percentile(values: readonly number[], fraction: number): number 
 
 export interface PostedLead {
   leadId: string;
-  duplicate: boolean;
   sentAt: number;
   acceptedAt: number;
 }
@@ -75,8 +74,8 @@ export async function postLead(runtime: LocalRuntime, label: string): Promise<Po
 }
 
 function acceptedLead(body: string, sentAt: number): PostedLead {
-  const { leadId, duplicate } = JSON.parse(body) as { leadId: string; duplicate?: boolean };
-  return { leadId, duplicate: duplicate === true, sentAt, acceptedAt: Date.now() };
+  const { leadId } = JSON.parse(body) as { leadId: string };
+  return { leadId, sentAt, acceptedAt: Date.now() };
 }
 
 /** What autocannon keeps per connection between building a request and reading its answer. */

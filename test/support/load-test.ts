@@ -30,7 +30,6 @@ export function writeLoadConfiguration(dir: string): string {
 export interface PostOutcome {
   status: number;
   leadId?: string;
-  duplicate?: boolean;
   retryAfter?: string;
   /** A request that got no answer at all (connection refused or reset). */
   failed?: string;
@@ -44,8 +43,8 @@ export async function postNewPerson(url: string, label: string, index: number): 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: `${label} Person ${index}`, email: `${label}-${index}@example.com` }),
     });
-    const body = (await response.json()) as { leadId?: string; duplicate?: boolean };
-    return { status: response.status, leadId: body.leadId, duplicate: body.duplicate, retryAfter: response.headers.get('retry-after') ?? undefined };
+    const body = (await response.json()) as { leadId?: string };
+    return { status: response.status, leadId: body.leadId, retryAfter: response.headers.get('retry-after') ?? undefined };
   } catch (error) {
     return { status: 0, failed: (error as Error).message };
   }
@@ -60,7 +59,7 @@ export interface StoredPerson {
 /**
  * Posts one new person the way a well-behaved client does: after a 503 it waits the `Retry-After` it was
  * given and sends the same post again, up to `maxPosts` times. A post that was answered 503 but written
- * anyway comes back as `202 duplicate` with the same lead.
+ * anyway comes back as `202` with the same lead.
  */
 export async function postPersonUntilStored(url: string, label: string, index: number, maxPosts = 5): Promise<StoredPerson> {
   const statuses: number[] = [];

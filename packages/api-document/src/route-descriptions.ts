@@ -134,7 +134,10 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       },
     },
     responses: {
-      202: { description: 'Stored: `{"leadId"}`, with `"duplicate": true` when the person already had a lead (the post became a touch on it) or the `Idempotency-Key` repeats.', content: json() },
+      202: {
+        description: 'Stored: `{"leadId"}`; when the person already had a lead (the post became a touch on it) or the `Idempotency-Key` repeats, that lead, answered alike so a post cannot tell who is known.',
+        content: json(),
+      },
       303: { description: "A plain HTML post (`Accept: text/html`): on to the form's `thankYouUrl?leadId=…`.", headers: { Location: 'The thank-you page.' } },
       200: { description: 'A plain HTML post to a form without `thankYouUrl`: a confirmation page.', content: html },
     },

@@ -81,21 +81,23 @@ describe('capture-form-submission handler', () => {
     expect(captured).toEqual(['quarantined', 'quarantined', 'new']);
   });
 
-  it('answers a repeat with the same lead id and duplicate: true, and honours Idempotency-Key', async () => {
+  it('answers a repeat with the same lead id, never saying the person was already known, and honours Idempotency-Key', async () => {
     const deps = fakeDependencies();
     const body = JSON.stringify({ name: 'Ada', email: 'ada@example.com' });
     const first = JSON.parse((await submit(deps, 'demo', body)).body);
-    expect(JSON.parse((await submit(deps, 'demo', body)).body)).toEqual({ leadId: first.leadId, duplicate: true });
+    // Anyone may post: an answer that differed for a known person would tell them who is in the pipeline.
+    expect(JSON.parse((await submit(deps, 'demo', body)).body)).toEqual({ leadId: first.leadId });
+    expect(deps.store.leads.get(first.leadId)?.touches).toBe(2);
     const keyed = JSON.parse((await submit(deps, 'demo', JSON.stringify({ name: 'Bo', email: 'bo@example.com' }), 'application/json', { 'idempotency-key': 'k-1' })).body);
     const retried = await submit(deps, 'demo', JSON.stringify({ name: 'Bo', email: 'bo@example.com' }), 'application/json', { 'idempotency-key': 'k-1' });
-    expect(JSON.parse(retried.body)).toEqual({ leadId: keyed.leadId, duplicate: true });
+    expect(JSON.parse(retried.body)).toEqual({ leadId: keyed.leadId });
     expect(deps.store.leads.get(keyed.leadId)?.touches).toBe(1);
 
     // A client reusing the key for another person: that person is stored, not answered as Bo's duplicate.
     const other = await submit(deps, 'demo', JSON.stringify({ name: 'Cy', email: 'cy@example.com' }), 'application/json', { 'idempotency-key': 'k-1' });
     expect(other.statusCode).toBe(202);
     const stored = JSON.parse(other.body);
-    expect(stored.duplicate).toBeUndefined();
+    expect(stored.leadId).not.toBe(keyed.leadId);
     expect(deps.store.leads.get(stored.leadId)?.contact.email).toBe('cy@example.com');
   });
 
@@ -193,7 +195,7 @@ describe('capture-form-submission handler', () => {
     expect(first.statusCode).toBe(202);
     const retried = await post('ada@example.com', 'k-1');
     expect(retried.statusCode).toBe(202);
-    expect(JSON.parse(retried.body)).toEqual({ leadId: JSON.parse(first.body).leadId, duplicate: true });
+    expect(JSON.parse(retried.body)).toEqual({ leadId: JSON.parse(first.body).leadId });
     // Another post with that spent token: not a retry of anything stored, so Turnstile's refusal stands.
     expect((await post('grace@example.com', 'k-1')).statusCode).toBe(400);
     expect((await post('ada@example.com', 'k-2')).statusCode).toBe(400);
