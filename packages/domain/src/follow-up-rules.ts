@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Configuration, Pool } from './configuration';
 import type { Lead, LeadFollowUpState, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { Grade } from './lead-scoring';
 
 const minuteMs = 60_000;
@@ -212,7 +212,7 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
   const ownerId = lead.ownerId;
   if (!ownerId) return undefined;
   const reassignTo = input.repAtCapacity ? undefined : input.reassignTo;
-  const facts = { leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, ownerId, by: 'system' };
+  const facts = { leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, ownerId, by: 'system', ...testLeadMark(lead) };
   const history: LeadHistoryEntry[] = [];
   const events: LeadEvent[] = [];
   const state: LeadFollowUpState = { ...lead.followUp };
@@ -277,7 +277,18 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       events.push(
         leadEvent(
           'lead.assigned',
-          { eventId: `${lead.leadId}:assigned:${at}`, leadId: lead.leadId, ownerId: move.repId, poolId: lead.poolId, rule: 'recycle', assignedAt: at, by: 'system', previousOwnerId: ownerId, explanation: rule },
+          {
+            eventId: `${lead.leadId}:assigned:${at}`,
+            leadId: lead.leadId,
+            ...testLeadMark(lead),
+            ownerId: move.repId,
+            poolId: lead.poolId,
+            rule: 'recycle',
+            assignedAt: at,
+            by: 'system',
+            previousOwnerId: ownerId,
+            explanation: rule,
+          },
           at,
         ),
       );

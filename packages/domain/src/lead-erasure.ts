@@ -1,6 +1,6 @@
 import { visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
 import type { Lead, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent, type LeadEventDetail, type LeadEventType } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent, type LeadEventDetail, type LeadEventType } from './lead-events';
 import { personDedupKey } from './lead-lookup';
 
 /** The status reason of a lead whose person asked for their data to be deleted. */
@@ -43,7 +43,7 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     updatedAt: input.at,
     history: [...lead.history.map(withoutTypedDetail), { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
   };
-  return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
+  return { lead: erased, personKeys, event: leadEvent('lead.erased', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), sourceKind: lead.source.kind, reason, erasedAt: input.at }, input.at) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { activityKindSchema, leadStatusSchema, sourceKindSchema } from './lead';
+import { activityKindSchema, leadStatusSchema, sourceKindSchema, type Lead } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';
 import { routingCandidateSchema } from './routing-decision';
@@ -9,6 +9,18 @@ export const leadEventSource = 'leadflow.leads';
 
 /** Every detail carries its event's own id, stable across redeliveries, so consumers can de-duplicate. */
 const eventIdSchema = z.string().check(z.minLength(1));
+
+/**
+ * Every event of a platform test lead says so, and real leads' events leave it out, so a rule keeps test
+ * leads out (the outbound webhooks' `isTest: [false, {exists: false}]`) without reading the lead.
+ * `lead.captured` and `lead.scored` carry `isTest` either way.
+ */
+const testLeadFact = { isTest: z.optional(z.literal(true)) };
+
+/** The `isTest` mark of an event about `lead`: `{isTest: true}` for a platform test lead, nothing for a real one. */
+export function testLeadMark(lead: Pick<Lead, 'isTest'>): { isTest?: true } {
+  return lead.isTest ? { isTest: true } : {};
+}
 
 export const leadCapturedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
@@ -26,6 +38,7 @@ export const leadCapturedDetailSchema = z.strictObject({
 export const leadTouchedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   channel: z.string(),
   sourceKind: sourceKindSchema,
   touchedAt: z.iso.datetime(),
@@ -76,6 +89,7 @@ export type RoutedLead = z.infer<typeof routedLeadSchema>;
 export const leadAssignedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   ownerId: z.string(),
   poolId: z.string(),
   rule: z.enum(['round_robin', 'weighted', 'territory', 'least_busy', 'offer', 'manual', 'recycle']),
@@ -93,6 +107,7 @@ export const leadAssignedDetailSchema = z.strictObject({
 export const leadPooledDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   poolId: z.string(),
   routeId: z.string(),
   strategy: assignmentStrategySchema,
@@ -105,6 +120,7 @@ export const leadPooledDetailSchema = z.strictObject({
 export const leadOfferedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   poolId: z.string(),
   routeId: z.string(),
   repIds: z.array(z.string()).check(z.minLength(1)),
@@ -116,6 +132,7 @@ export const leadOfferedDetailSchema = z.strictObject({
 export const leadClaimedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   ownerId: z.string(),
   poolId: z.string(),
   claimedAt: z.iso.datetime(),
@@ -125,6 +142,7 @@ export const leadClaimedDetailSchema = z.strictObject({
 export const leadReleasedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   previousOwnerId: z.string(),
   poolId: z.string(),
   reason: z.string(),
@@ -141,6 +159,7 @@ const lifecycleFacts = {
   ownerId: z.optional(z.string()),
   /** The rep, manager or `system` that made the change. */
   by: z.string(),
+  ...testLeadFact,
 };
 
 /** A follow-up (跟进) was logged on a lead. */
@@ -239,6 +258,7 @@ export const leadFetchFailedDetailSchema = z.strictObject({
 export const leadErasedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   sourceKind: sourceKindSchema,
   reason: z.string(),
   erasedAt: z.iso.datetime(),
@@ -248,6 +268,7 @@ export const leadErasedDetailSchema = z.strictObject({
 export const leadAcceptedDetailSchema = z.strictObject({
   eventId: eventIdSchema,
   leadId: z.string(),
+  ...testLeadFact,
   ownerId: z.string(),
   poolId: z.string(),
   acceptedAt: z.iso.datetime(),

@@ -2,7 +2,7 @@ import { capturedAttribution, type LeadAttribution, type TouchAttribution } from
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
 import { routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
@@ -154,7 +154,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
       ...(retagged ? { tags: retagged.tags } : {}),
       ...(warmedOutOfNurture ? { warmedOutOfNurture } : {}),
       events: [
-        leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+        leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, ...testLeadMark(existing), channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(warmed
           ? [leadEvent('lead.nurtured', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.nurture-left`), sequenceId: warmed.sequenceId, change: 'left', left: 'warmed', nurturedAt: at }, at)]
           : []),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool, Rep } from './configuration';
 import type { Lead } from './lead';
-import { leadEvent } from './lead-events';
+import { leadEvent, testLeadMark } from './lead-events';
 import { holdingCapOf, isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
 
@@ -45,7 +45,18 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
       openLeads: [{ repId: target.id, change: 1, cap }, ...(previousOwnerId ? [{ repId: previousOwnerId, change: -1 as const }] : [])],
       event: leadEvent(
         'lead.assigned',
-        { eventId: input.eventId, leadId: lead.leadId, ownerId: target.id, poolId: pool.id, rule: 'manual', assignedAt: at, by: principal.id, ...(previousOwnerId ? { previousOwnerId } : {}), explanation },
+        {
+          eventId: input.eventId,
+          leadId: lead.leadId,
+          ...testLeadMark(lead),
+          ownerId: target.id,
+          poolId: pool.id,
+          rule: 'manual',
+          assignedAt: at,
+          by: principal.id,
+          ...(previousOwnerId ? { previousOwnerId } : {}),
+          explanation,
+        },
         at,
       ),
     },

@@ -1,7 +1,7 @@
 import type { z } from 'zod/mini';
 import type { Configuration, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { LeadOffer } from './lead-offer-schemas';
 import { maskName } from './contact-masking';
 import { agendaKey } from './my-leads';
@@ -126,7 +126,11 @@ export function planOfferAcceptance(input: { lead: Lead & { offer: LeadOffer }; 
       { at, action: 'accepted', by: repId, detail: 'accepted an offer from a one-tap notification link, first of the reps offered it' },
       { at, action: 'assigned', by: repId, detail: explanation, decision: routing },
     ],
-    event: leadEvent('lead.assigned', { eventId: input.eventId, leadId: lead.leadId, ownerId: repId, poolId: offer.poolId, rule: 'offer', assignedAt: at, routeId: offer.routeId, candidates, explanation, score }, at),
+    event: leadEvent(
+      'lead.assigned',
+      { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), ownerId: repId, poolId: offer.poolId, rule: 'offer', assignedAt: at, routeId: offer.routeId, candidates, explanation, score },
+      at,
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
-import type { LeadEvent } from './lead-events';
+import { testLeadMark, type LeadEvent } from './lead-events';
 import { nurtureLeftEntry } from './lead-nurture';
 
 /**
@@ -66,9 +66,9 @@ export function changedLead(before: Lead, change: { set?: Partial<Lead>; remove?
   return after;
 }
 
-/** The facts every lifecycle event carries, so reports can credit it without reading the lead. */
+/** The facts every lifecycle event carries, so reports can credit it without reading the lead (and rules can tell a test lead's). */
 export function lifecycleEventFacts(lead: Lead, by: string, eventId: string) {
-  return { eventId, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, ...(lead.ownerId ? { ownerId: lead.ownerId } : {}), by };
+  return { eventId, leadId: lead.leadId, poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt, ...(lead.ownerId ? { ownerId: lead.ownerId } : {}), by, ...testLeadMark(lead) };
 }
 
 /** The refusal of a step the lead's current state does not allow, naming that state. */

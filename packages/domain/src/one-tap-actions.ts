@@ -1,5 +1,5 @@
 import type { Lead, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { RotatingSecret } from './integration-secrets';
 import { isOpenOffer } from './lead-offer';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
@@ -105,6 +105,6 @@ export function planAcceptance(input: { lead: Lead; repId: string; now: Date; ev
     ownerId: input.repId,
     acceptedAt: at,
     historyEntry: { at, action: 'accepted', by: input.repId, detail: 'accepted from a one-tap notification link' },
-    event: leadEvent('lead.accepted', { eventId: input.eventId, leadId: input.lead.leadId, ownerId: input.repId, poolId: input.lead.poolId, acceptedAt: at }, at),
+    event: leadEvent('lead.accepted', { eventId: input.eventId, leadId: input.lead.leadId, ...testLeadMark(input.lead), ownerId: input.repId, poolId: input.lead.poolId, acceptedAt: at }, at),
   };
 }

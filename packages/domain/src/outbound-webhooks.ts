@@ -74,9 +74,10 @@ export function deployedConfiguration(config: Configuration): Configuration {
 
 /**
  * What every destination's rule adds to its `detail` pattern: platform test leads never reach the
- * company's CRM. Only `lead.captured` and `lead.scored` carry `isTest`; an EventBridge matcher on a field
+ * company's CRM. Every event of a test lead carries `isTest: true` (`testLeadMark`); real leads' events
+ * carry `isTest: false` (`lead.captured`, `lead.scored`) or leave it out. An EventBridge matcher on a field
  * (`[false]`, or `anything-but`, which takes no booleans) never matches an event without it, so the
- * absent field is matched too (`exists: false`), and every other event type still gets through.
+ * absent field is matched too (`exists: false`). `lead.fetch_failed` names no lead and is never filtered.
  */
 const webhookTestLeadFilter = { isTest: [false, { exists: false }] } as const;
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
-import { leadEvent, type LeadEvent } from './lead-events';
+import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import { nurtureLeftEntry } from './lead-nurture';
 import type { Principal } from './access-policy';
 import { openLeadStatuses } from './lead-transition';
@@ -119,7 +119,7 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       agenda: agendaKey(lead),
       historyEntry: { at, action: 'claimed', by: rep.id, detail },
       ...(lead.nurture ? { nurtureLeftEntry: nurtureLeftEntry(lead.nurture, 'claimed', at, rep.id) } : {}),
-      event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
+      event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
     },
   };
 }
@@ -173,7 +173,7 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
       reason: input.reason,
       releasedAt: at,
       historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}` },
-      event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
+      event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
     },
   };
 }

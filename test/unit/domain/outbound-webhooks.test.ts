@@ -14,6 +14,10 @@ import {
   retryAfterMs,
   webhookRule,
   leadEventDetailSchemas,
+  planConversion,
+  planManualAssignment,
+  type Lead,
+  type Principal,
   type WebhookDelivery,
   type WebhookDestination,
 } from '@leadflow/domain';
@@ -21,6 +25,7 @@ import { matches, validatePattern } from '@leadflow/event-pattern';
 import { manifestFunctions } from '@leadflow/manifest';
 import { configurationIssues } from '../../support/configuration-issues';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
 
 const now = new Date('2026-03-02T10:00:00.000Z');
 const destination = webhookDestinationSchema.parse({ id: 'crm', url: 'https://crm.example/hooks/leads', events: ['lead.assigned'] });
@@ -110,6 +115,33 @@ describe('outbound webhook configuration', () => {
     expect(delivered(everything, 'lead.assigned', assignedEvent.detail)).toBe(true);
     expect(delivered(narrowed, 'lead.converted', { eventId: 'evt-2', leadId: 'lead-1', poolId: 'emea-inbound' })).toBe(true);
     expect(delivered(narrowed, 'lead.converted', { eventId: 'evt-3', leadId: 'lead-1', poolId: 'americas-inbound' })).toBe(false);
+  });
+
+  it('keeps a test lead’s lifecycle events, assigned or converted by hand, from the demo CRM’s rule, and delivers a real lead’s', () => {
+    const config = demoConfiguration();
+    const pool = config.pools.find((candidate) => candidate.id === 'americas-inbound')!;
+    const rep = config.reps.find((candidate) => candidate.id === 'rep-ben')!;
+    const maya: Principal = { id: 'mgr-maya', roles: ['manager'] };
+    // The rule as the manifest hands it to the stack and to the local bus.
+    const deliver = manifestFunctions(config).find((definition) => definition.name === 'deliver-webhook');
+    const crmRule = (deliver?.trigger.kind === 'event' ? deliver.trigger.rules : []).find((rule) => rule.ruleName === 'webhook-crm')!;
+    expect(crmRule.pattern).toMatchObject({ 'detail-type': ['lead.assigned', 'lead.converted'] });
+    const delivered = (isTest: boolean) => {
+      const lead: Lead = { ...webFormIntake(config, { leadId: 'lead-1' }).lead, isTest, status: 'in_pool', poolId: pool.id };
+      const assigned = planManualAssignment({ lead, pool, principal: maya, target: rep, repId: rep.id, now, eventId: 'assign-1' });
+      if (!('transition' in assigned)) throw new Error(assigned.refusal.message);
+      const converted = planConversion({
+        lead: { ...assigned.transition.after, status: 'qualified' },
+        principal: maya,
+        conversion: { revenue: 1200, currency: 'USD', wonAt: now.toISOString() },
+        now,
+        eventId: 'convert-1',
+      });
+      if (!('transition' in converted)) throw new Error(converted.refusal.message);
+      return [assigned.transition.event, converted.transition.event].map((event) => matches(crmRule.pattern, { source: leadEventSource, 'detail-type': event.type, detail: event.detail }));
+    };
+    expect(delivered(true)).toEqual([false, false]);
+    expect(delivered(false)).toEqual([true, true]);
   });
 
   it('refuses a detail filter on isTest: Leadflow filters test leads out itself', () => {
