@@ -150,13 +150,13 @@ describe('channel ROI against DynamoDB Local', () => {
       [
         'date,attribution,channel,campaign,version,leads,valid,invalid,test,quarantined,contacted,qualified,converted,revenue,spend,cpl,cost_per_qualified_lead,cac,roas,roi,median_minutes_to_first_contact,sla_breach_rate,change',
         // spring, first touch: converted 1 → 2, revenue 1200 → 1500, CAC 400/2 = 200.00, ROAS 1500/400 = 3.7500, ROI 1100/400 = 2.7500.
-        '2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00,400.00,200.00,200.00,200.00,3.7500,2.7500,10.0,0.5000,changed',
+        '2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00,400.00,133.33,200.00,200.00,3.7500,2.7500,10.0,0.5000,changed',
         '',
       ].join('\r\n'),
     );
     const lastTouch = await report(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', attribution: 'last', groupBy: 'channel' });
     // meta-ads, last touch: converted 1 → 2, revenue 1500.00; spend 500.00; CAC 250.00; ROAS 3.0000; ROI 2.0000.
-    expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,250.00,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');
+    expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,166.67,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');
     expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v2.csv'), 'utf8')).toContain('2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00');
     // The next night nothing changed: no version 3.
     const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' })) as { days: Array<{ day: string }> };

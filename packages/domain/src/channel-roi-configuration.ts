@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { TouchKey } from './attribution';
 import { conversionFeedbackSchema } from './conversion-feedback';
 import { measuredChannelPriorsSchema } from './channel-rates';
 
@@ -12,9 +13,45 @@ export const exchangeRateSchema = z.strictObject({
 });
 export type ExchangeRate = z.infer<typeof exchangeRateSchema>;
 
+/** The ad click ids a touch may carry, in the order they are read when it carries more than one. */
+export const clickIdKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id'] as const satisfies readonly TouchKey[];
+export type ClickIdKey = (typeof clickIdKeys)[number];
+
+/** The channel each click id credits, by channel id. */
+export const clickIdChannelsSchema = z.partialRecord(z.enum(clickIdKeys), z.string().check(z.minLength(1)));
+export type ClickIdChannels = z.infer<typeof clickIdChannelsSchema>;
+
+/** Google's, Meta's, TikTok's and LinkedIn's click ids credit the channels their lead-form leads and spend are named by. */
+export const defaultClickIdChannels: Readonly<Record<ClickIdKey, string>> = {
+  gclid: 'google-ads',
+  gbraid: 'google-ads',
+  wbraid: 'google-ads',
+  fbclid: 'meta-ads',
+  ttclid: 'tiktok-ads',
+  li_fat_id: 'linkedin-ads',
+};
+
 /**
- * Channel ROI for finance: how far back late conversions restate past days, and the dated rates that
- * let spend and revenue in other currencies be counted in the organisation's `currency`.
+ * The click-id channels in force: `channelRoi.clickIdChannels` when configured (`{}` credits none), else the
+ * defaults whose channel is configured, so an installation without, say, a TikTok channel credits `ttclid` to none.
+ */
+export function clickIdChannelsOf(config: { channels: ReadonlyArray<{ id: string }>; channelRoi: Pick<ChannelRoiConfiguration, 'clickIdChannels'> }): ClickIdChannels {
+  if (config.channelRoi.clickIdChannels) return config.channelRoi.clickIdChannels;
+  const channelIds = new Set(config.channels.map((channel) => channel.id));
+  return Object.fromEntries(Object.entries(defaultClickIdChannels).filter(([, channel]) => channelIds.has(channel)));
+}
+
+/** A configured click-id channel must be a configured channel. */
+export function checkClickIdChannels(config: { channels: ReadonlyArray<{ id: string }>; channelRoi: Pick<ChannelRoiConfiguration, 'clickIdChannels'> }, ctx: z.core.$RefinementCtx): void {
+  const channelIds = new Set(config.channels.map((channel) => channel.id));
+  for (const [clickId, channel] of Object.entries(config.channelRoi.clickIdChannels ?? {})) {
+    if (!channelIds.has(channel)) ctx.addIssue({ code: 'custom', path: ['channelRoi', 'clickIdChannels', clickId], message: `unknown channel "${channel}"` });
+  }
+}
+
+/**
+ * Channel ROI for finance: how far back late conversions restate past days, the dated rates that
+ * let spend and revenue in other currencies be counted in the organisation's `currency`, and the channels click ids credit.
  */
 export const channelRoiSchema = z.strictObject({
   /** Days before yesterday that a late change (a conversion, a qualification) may still restate. */
@@ -25,5 +62,10 @@ export const channelRoiSchema = z.strictObject({
   platformFeedback: z._default(conversionFeedbackSchema, {}),
   /** Publishing each channel's measured rates and the channel prior they suggest. */
   measuredChannelPriors: z._default(measuredChannelPriorsSchema, measuredChannelPriorsSchema.parse({})),
+  /**
+   * The channel a touch without `utm_source` is credited to by its click id (see `clickIdChannelsOf`);
+   * without it, `defaultClickIdChannels` for the channels configured.
+   */
+  clickIdChannels: z.optional(clickIdChannelsSchema),
 });
 export type ChannelRoiConfiguration = z.infer<typeof channelRoiSchema>;

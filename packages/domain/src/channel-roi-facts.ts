@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
-import type { ChannelRoiConfiguration } from './channel-roi-configuration';
+import { clickIdKeys, type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
 import type { Lead } from './lead';
 import { toReportingCents } from './money';
@@ -15,7 +15,11 @@ export const leadRoiFactsSchema = z.strictObject({
   leadId: z.string(),
   /** The capture day on the organisation's clock: a late conversion restates this day. */
   day: z.iso.date(),
+  /** The lead's own channel (its source's). */
   channel: z.string(),
+  /** The channel the first and the last touch credit (absent on facts written before they were kept: `channel` then). */
+  firstChannel: z.optional(z.string()),
+  lastChannel: z.optional(z.string()),
   firstCampaign: z.string(),
   lastCampaign: z.string(),
   /** Test and quarantined leads are shown apart and never counted as leads. */
@@ -44,6 +48,25 @@ export function touchCampaign(touch: TouchAttribution | undefined): string {
   return touch?.utm_campaign ?? touch?.campaign_id ?? touch?.campaign_name ?? '';
 }
 
+const adPlatformSources = new Set<Lead['source']['kind']>(['meta', 'google', 'tiktok', 'linkedin']);
+
+/**
+ * The channel a touch credits: that of its click id in `clickIdChannels` (the first of `clickIdKeys` it
+ * carries) when it has no `utm_source` and the lead did not come from an ad platform's lead form (whose
+ * channel is that platform's); else the lead's own.
+ *
+ * @example
+ * touchChannel({ gclid: 'Cj0' }, { channel: 'website', source: { kind: 'web_form' } }, { gclid: 'google-ads' }) // → 'google-ads'
+ */
+export function touchChannel(touch: TouchAttribution | undefined, lead: Pick<Lead, 'channel'> & { source: Pick<Lead['source'], 'kind'> }, clickIdChannels: ClickIdChannels): string {
+  if (!touch || touch.utm_source !== undefined || adPlatformSources.has(lead.source.kind)) return lead.channel;
+  for (const key of clickIdKeys) {
+    const channel = clickIdChannels[key];
+    if (touch[key] !== undefined && channel !== undefined) return channel;
+  }
+  return lead.channel;
+}
+
 const reachedContacted = new Set(['contacted', 'qualified', 'converted']);
 const reachedQualified = new Set(['qualified', 'converted']);
 
@@ -54,8 +77,13 @@ export type RoiFactsResult = { ok: true; facts: Omit<LeadRoiFacts, 'slaBreached'
  * also contacted and qualified), read from the status and the timeline; `firstContactAt` may come from
  * the `lead.activity_logged` event being handled when the lead does not hold it. Revenue in another
  * currency is converted at the rate of the day it was won; without a rate the facts cannot be counted.
+ * Each touch's channel is read with `clickIdChannels` (from `clickIdChannelsOf`; without it, the lead's channel).
  */
-export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'> }, eventFirstContactAt?: string): RoiFactsResult {
+export function roiFactsOfLead(
+  lead: Lead,
+  reporting: { timeZone: string; currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'>; clickIdChannels?: ClickIdChannels },
+  eventFirstContactAt?: string,
+): RoiFactsResult {
   const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
   let revenueCents = 0;
@@ -68,6 +96,10 @@ export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; curren
   const converted = lead.status === 'converted' || lead.conversion !== undefined;
   const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
   const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
+  // Leads stored before intake set a first touch may hold only their last: it is the first we know of.
+  const firstTouch = lead.attribution.firstTouch ?? lead.attribution.lastTouch;
+  const lastTouch = lead.attribution.lastTouch ?? lead.attribution.firstTouch;
+  const clickIdChannels = reporting.clickIdChannels ?? {};
   const firstContactSeconds = firstContactAt === undefined ? undefined : Math.max(0, Math.round((Date.parse(firstContactAt) - Date.parse(lead.capturedAt)) / 1000));
   return {
     ok: true,
@@ -75,9 +107,10 @@ export function roiFactsOfLead(lead: Lead, reporting: { timeZone: string; curren
       leadId: lead.leadId,
       day: localDay(new Date(lead.capturedAt), reporting.timeZone),
       channel: lead.channel,
-      // Leads stored before intake set a first touch may hold only their last: it is the first we know of.
-      firstCampaign: touchCampaign(lead.attribution.firstTouch ?? lead.attribution.lastTouch),
-      lastCampaign: touchCampaign(lead.attribution.lastTouch ?? lead.attribution.firstTouch),
+      firstChannel: touchChannel(firstTouch, lead, clickIdChannels),
+      lastChannel: touchChannel(lastTouch, lead, clickIdChannels),
+      firstCampaign: touchCampaign(firstTouch),
+      lastCampaign: touchCampaign(lastTouch),
       kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
       invalid: lead.status === 'invalid',
       contacted,

@@ -42,9 +42,10 @@ export function median(sorted: readonly number[]): number | undefined {
 }
 
 /**
- * The finance formulas over a row: CPL = spend ÷ valid leads, cost per qualified lead = spend ÷
- * qualified, CAC = spend ÷ converted, ROAS = revenue ÷ spend, ROI = (revenue − spend) ÷ spend; the
- * median time to first contact (minutes, one decimal) and the share of valid leads whose SLA was breached.
+ * The finance formulas over a row: CPL = spend ÷ leads (invalid ones too: they were paid for), cost per
+ * qualified lead = spend ÷ qualified, CAC = spend ÷ converted, ROAS = revenue ÷ spend, ROI = (revenue −
+ * spend) ÷ spend; the median time to first contact (minutes, one decimal) and the share of valid leads
+ * whose SLA was breached.
  */
 export function reportFigures(row: RollupRow): ReportFigures {
   const valid = row.leads - row.invalid;
@@ -60,7 +61,7 @@ export function reportFigures(row: RollupRow): ReportFigures {
     converted: row.converted,
     revenue: formatCents(row.revenueCents),
     spend: formatCents(row.spendCents),
-    cpl: perUnit(row.spendCents, valid),
+    cpl: perUnit(row.spendCents, row.leads),
     costPerQualifiedLead: perUnit(row.spendCents, row.qualified),
     cac: perUnit(row.spendCents, row.converted),
     roas: ratio(row.revenueCents, row.spendCents),

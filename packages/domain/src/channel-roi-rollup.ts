@@ -96,7 +96,8 @@ function compareRows(a: RollupRow, b: RollupRow): number {
 /**
  * Rolls up one day: the ROI facts of the leads captured that day and that day's spend, per channel and
  * campaign, once under first-touch and once under last-touch credit. Spend is the same under both; a
- * campaign with spend and no leads still gets its row. Test and quarantined leads are counted apart;
+ * campaign with spend and no leads still gets its row; a lead counts under the channel and campaign of the
+ * credited touch (`firstChannel`, `lastChannel`). Test and quarantined leads are counted apart;
  * invalid ones are among `leads` and counted in `invalid`. Pure: what it reads is what it is given.
  *
  * @example
@@ -114,7 +115,7 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
   for (const attribution of attributionModels) {
     for (const channelSpend of spend) for (const { campaign, cents } of channelSpend.campaigns) rowFor(attribution, channelSpend.channel, campaign).spendCents += cents;
     for (const lead of facts) {
-      const row = rowFor(attribution, lead.channel, attribution === 'first' ? lead.firstCampaign : lead.lastCampaign);
+      const row = attribution === 'first' ? rowFor(attribution, lead.firstChannel ?? lead.channel, lead.firstCampaign) : rowFor(attribution, lead.lastChannel ?? lead.channel, lead.lastCampaign);
       if (lead.kind !== 'lead') {
         row[lead.kind] += 1;
         continue;

@@ -14,7 +14,7 @@ import { defaultInvalidReasons, qualificationSchema } from './lead-status-change
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
-import { channelRoiSchema } from './channel-roi-configuration';
+import { channelRoiSchema, checkClickIdChannels } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks';
 import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
 import { checkNurtureReferences, nurtureConfigurationSchema } from './nurture-sequences';
@@ -228,6 +228,7 @@ export const configurationSchema = z
         }
       });
       checkIntegrationReferences(config.integrations, { poolIds, channels: config.channels }, ctx);
+      checkClickIdChannels(config, ctx);
       checkRoutingReferences(config, ctx);
       checkOfferReferences(config, ctx);
       checkTagReferences(config.tags, ctx);

@@ -1,6 +1,7 @@
 import {
   addDays,
   channelRoiCsv,
+  clickIdChannelsOf,
   daysBetween,
   funnelCsv,
   funnelLines,
@@ -42,7 +43,7 @@ export async function recordLeadRoiEvent(
   // An erased lead's facts stay as they were before the erasure (made it `invalid`), so a replayed or late event cannot change the counts.
   if (!lead || wasErased(lead)) return 'no_lead';
   const { organisation, channelRoi } = deps.config;
-  const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi }, event.firstContactAt);
+  const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi, clickIdChannels: clickIdChannelsOf(deps.config) }, event.firstContactAt);
   if (!result.ok) throw new Error(result.reason);
   await deps.roi.recordFacts(result.facts, { slaBreached: event.type === 'lead.sla_breached', markedAt: deps.now().toISOString(), markExpiresAt: changedMarkExpiry(result.facts.day, deps.config) });
   return 'recorded';

@@ -6,6 +6,9 @@ import {
   daysPastNightlyRestatement,
   changedRows,
   channelRoiCsv,
+  clickIdChannelsOf,
+  defaultClickIdChannels,
+  parseConfiguration,
   formatCents,
   localDay,
   measureChannelRates,
@@ -21,10 +24,12 @@ import {
   rollupNeededNote,
   toReportingCents,
   yesterdayIn,
+  type Lead,
   type LeadRoiFacts,
   type RollupVersion,
 } from '@leadflow/domain';
-import { demoConfiguration } from '../../support/demo-configuration';
+import { readFileSync } from 'node:fs';
+import { demoConfiguration, demoConfigurationFile } from '../../support/demo-configuration';
 import { expectedFirstTouchCampaignCsv, expectedFirstTouchChannelCsv, expectedLastTouchCampaignCsv, fixtureDay, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
 
 const config = demoConfiguration();
@@ -99,6 +104,13 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
       ['first', 'generic, broad', 'removed', 0],
       ['last', 'generic, broad', 'removed', 0],
     ]);
+  });
+
+  it('divides spend by every lead for CPL, invalid ones included, as spend ÷ leads', () => {
+    // meta-ads "spring" under first touch: l1, l2, l3 are leads (l3 invalid; l4, a test lead, is not); spend 400.00 → 400 / 3 = 133.33, not 400 / 2 valid.
+    const spring = fixtureVersion().rows.find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
+    expect([spring.leads, spring.invalid, spring.test, spring.spendCents]).toEqual([3, 1, 1, 40_000]);
+    expect(reportFigures(spring)).toMatchObject({ leads: 3, valid: 2, cpl: '133.33' });
   });
 
   it('counts SLA breaches of valid leads only: a lead breached and then judged invalid is in neither side of the rate', () => {
@@ -298,6 +310,68 @@ describe('lead facts and report parameters', () => {
     const huge = reportQuerySchema.safeParse({ from: '0001-01-01', to: '9999-12-31' });
     expect(huge.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'the range may cover at most 366 days']]);
     expect(dayCount('2024-01-01', '2024-12-31')).toBe(366);
+  });
+});
+
+describe('the channel of a touch', () => {
+  const clickIdChannels = clickIdChannelsOf(config);
+  // roi-l7 is a website-form lead; its touches are replaced in each case.
+  const webLead = (attribution: Lead['attribution']): Lead => ({ ...fixtureLeadRecords[6].lead, attribution });
+  const channels = (lead: Lead) => {
+    const result = roiFactsOfLead(lead, { ...reporting, clickIdChannels });
+    if (!result.ok) throw new Error(result.reason);
+    return [result.facts.firstChannel, result.facts.lastChannel];
+  };
+
+  it('credits a touch without utm_source to the ad channel of its click id, named as the platform leads and spend name it', () => {
+    expect(clickIdChannels).toEqual({ gclid: 'google-ads', gbraid: 'google-ads', wbraid: 'google-ads', fbclid: 'meta-ads', ttclid: 'tiktok-ads', li_fat_id: 'linkedin-ads' });
+    // The channels the demo's platform forms credit, and the spend example's.
+    const platformChannels = [config.integrations.meta?.forms[0].channel, config.integrations.google?.forms[0].channel, config.integrations.tiktok?.forms[0].channel, config.integrations.linkedin?.forms[0].channel];
+    expect(platformChannels).toEqual(['meta-ads', 'google-ads', 'tiktok-ads', 'linkedin-ads']);
+    for (const [clickId, channel] of Object.entries(defaultClickIdChannels)) {
+      const touch = { [clickId]: 'click-1', utm_campaign: 'spring' };
+      expect(channels(webLead({ firstTouch: touch, lastTouch: touch }))).toEqual([channel, channel]);
+    }
+  });
+
+  it('reads the first and the last touch each on its own, and keeps the lead’s channel for a touch with utm_source or no click id', () => {
+    expect(channels(webLead({ firstTouch: { gclid: 'g-1' }, lastTouch: { fbclid: 'f-1' } }))).toEqual(['google-ads', 'meta-ads']);
+    expect(channels(webLead({ firstTouch: { utm_source: 'newsletter', gclid: 'g-1' }, lastTouch: { gbraid: 'b-1' } }))).toEqual(['website', 'google-ads']);
+    expect(channels(webLead({ firstTouch: { wbraid: 'w-1' }, lastTouch: { utm_source: 'google', gclid: 'g-1' } }))).toEqual(['google-ads', 'website']);
+    expect(channels(webLead({ firstTouch: { utm_campaign: 'spring' } }))).toEqual(['website', 'website']);
+    // A lead stored with only a last touch: that touch is its first too.
+    expect(channels(webLead({ lastTouch: { ttclid: 't-1' } }))).toEqual(['tiktok-ads', 'tiktok-ads']);
+  });
+
+  it('counts the lead under the click id’s channel in the rollup, under first- and last-touch credit', () => {
+    const result = roiFactsOfLead(webLead({ firstTouch: { gclid: 'g-1', utm_campaign: 'brand' }, lastTouch: { li_fat_id: 'li-1', utm_campaign: 'robotics' } }), { ...reporting, clickIdChannels });
+    if (!result.ok) throw new Error(result.reason);
+    const rows = rollUpDay([{ ...result.facts, slaBreached: false }], []);
+    expect(rows.map((row) => [row.attribution, row.channel, row.campaign, row.leads])).toEqual([
+      ['first', 'google-ads', 'brand', 1],
+      ['last', 'linkedin-ads', 'robotics', 1],
+    ]);
+    // Facts written before touches had channels of their own count under the lead's.
+    const { firstChannel, lastChannel, ...older } = result.facts;
+    expect([firstChannel, lastChannel]).toEqual(['google-ads', 'linkedin-ads']);
+    expect(rollUpDay([{ ...older, slaBreached: false }], []).map((row) => row.channel)).toEqual(['website', 'website']);
+  });
+
+  it('keeps an ad platform’s lead-form lead under its platform’s channel', () => {
+    const googleLead: Lead = { ...fixtureLeadRecords[7].lead, attribution: { firstTouch: { gclid: 'g-1' }, lastTouch: { gclid: 'g-1' } } };
+    const result = roiFactsOfLead(googleLead, { ...reporting, clickIdChannels: { gclid: 'website' } });
+    expect(result.ok && [result.facts.firstChannel, result.facts.lastChannel]).toEqual(['google-ads', 'google-ads']);
+  });
+
+  it('takes `channelRoi.clickIdChannels` as configured, defaults only for channels configured, and refuses an unknown channel', () => {
+    const websiteOnly = { ...config, channels: config.channels.filter((channel) => channel.id === 'website') };
+    expect(clickIdChannelsOf(websiteOnly)).toEqual({});
+    expect(clickIdChannelsOf({ ...config, channelRoi: { ...config.channelRoi, clickIdChannels: { gclid: 'website' } } })).toEqual({ gclid: 'website' });
+    const document = JSON.parse(readFileSync(demoConfigurationFile, 'utf8'));
+    document.channelRoi.clickIdChannels = { gclid: 'google-ads', fbclid: 'facebook' };
+    expect(() => parseConfiguration(document)).toThrow(/channelRoi\.clickIdChannels\.fbclid.*unknown channel "facebook"/);
+    document.channelRoi.clickIdChannels = { msclkid: 'google-ads' };
+    expect(() => parseConfiguration(document)).toThrow(/channelRoi\.clickIdChannels/);
   });
 });
 

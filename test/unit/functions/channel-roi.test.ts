@@ -138,6 +138,28 @@ describe('first-touch credit of a plain HTML form', () => {
       { attribution: 'first', channel: 'website', campaign: 'spring', leads: 1, spend: 100 },
     ]);
   });
+
+  it('credits a post with a Google click id and no utm_source to the Google Ads channel, under first and last touch, against its spend', async () => {
+    const deps = roiDependencies(new Date('2026-03-10T15:00:00.000Z'));
+    const body = 'name=Ada&email=ada%40example.com&utm_campaign=brand&gclid=Cj0KCQ';
+    const posted = (await createCapture(() => deps)(
+      httpEvent({ method: 'POST', path: '/forms/demo/submissions', pathParameters: { formId: 'demo' }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      lambdaContext,
+    )) as any;
+    expect(posted.statusCode).toBe(202);
+    const lead = deps.store.leads.get(JSON.parse(posted.body).leadId)!;
+    expect(lead.channel).toBe('website');
+    await track(deps, 'lead.captured', { eventId: 'c-1', leadId: lead.leadId, status: lead.status, isTest: false, sourceKind: 'web_form', poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
+    const spend = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'google-ads', campaign: 'brand', amount: '100.00', currency: 'USD' }] });
+    expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    for (const attribution of ['first', 'last']) {
+      const report = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', attribution, format: 'json' }, as('finance'));
+      expect(JSON.parse(report.body).rows.map(({ channel, campaign, leads, spend, cpl }: Record<string, unknown>) => ({ channel, campaign, leads, spend, cpl }))).toEqual([
+        { channel: 'google-ads', campaign: 'brand', leads: 1, spend: 100, cpl: 100 },
+      ]);
+    }
+  });
 });
 
 describe('track-channel-roi', () => {
@@ -213,8 +235,8 @@ describe('rollups and the report', () => {
       ['2026-03-11', 1],
     ]);
     const since = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', groupBy: 'channel' });
-    // meta-ads: spend 450 + 100 = 550.00 (retarget's 100 was replaced away with the day and channel: only spring was sent).
-    expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,225.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
+    // meta-ads: spend 450.00 (retarget's 100 was replaced away with the day and channel: only spring was sent); CPL 450/3 leads = 150.00.
+    expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,150.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
   });
 
   it('rolls up the other days and yesterday when one changed day cannot be stored, keeps that day marked, and fails the run naming it', async () => {
@@ -273,7 +295,7 @@ describe('rollups and the report', () => {
       converted: 1,
       revenue: 1200,
       spend: 500,
-      cpl: 250,
+      cpl: 166.67,
       cost_per_qualified_lead: 250,
       cac: 500,
       roas: 2.4,
