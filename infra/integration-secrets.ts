@@ -36,7 +36,7 @@ function sharedWithAPartner(describes: string): string {
 }
 
 function signsLinksAlreadySent(describes: string): string {
-  return `The ${describes} is Leadflow's own and signed the links already sent (one-tap links until they expire, unsubscribe links for good); an automatic rotation would refuse them all as forged, so the operator rotates it by hand with {"current", "previous"}, links signed with either accepted.`;
+  return `The ${describes} is Leadflow's own and signed the links already sent (one-tap links until they expire, and the unsubscribe links sent before leads had an unsubscribe secret); an automatic rotation would refuse them all as forged, so the operator rotates it by hand with {"current", "previous"}, links signed with either accepted.`;
 }
 
 export interface IntegrationSecretsProps {

@@ -14,7 +14,6 @@ export const handler = loggedHandler(
       leads: providers.leads,
       consents: providers.consents,
       mailer: providers.mailer,
-      secrets: providers.secrets,
       publicBaseUrl: providers.publicBaseUrl,
       newId: providers.newId,
     }),

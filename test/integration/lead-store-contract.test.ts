@@ -410,6 +410,30 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.pooled', 'lead.released', 'lead.scored']);
   });
 
+  it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {
+    const intake = webFormIntake(config, { leadId: id('unsubscribe'), contact: { name: 'Uma', email: `uma-${name}@example.com` } });
+    await store.leads.ingestLead(intake);
+    expect(await store.leads.unsubscribeSecretOf(id('unsubscribe'))).toBeUndefined();
+    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'first-secret-000000000')).toBe('first-secret-000000000');
+    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'other-secret-000000000')).toBe('first-secret-000000000');
+    const plan = planTagChange({
+      lead: (await store.leads.getLead(id('unsubscribe')))!,
+      principal: { id: 'mgr-maya', roles: ['manager'] },
+      tag: 'vip',
+      add: true,
+      tags: config.tags,
+      now: at('2026-03-02T12:30:00.000Z'),
+      eventId: id('unsubscribe-tagged'),
+    });
+    if (!('transition' in plan)) throw new Error(plan.refusal.message);
+    expect(await store.leads.applyTransition(plan.transition)).toBe('applied');
+    expect(await store.leads.unsubscribeSecretOf(id('unsubscribe'))).toBe('first-secret-000000000');
+    expect(await store.leads.getLead(id('unsubscribe'))).toEqual(plan.transition.after);
+    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe-never-stored'), 'first-secret-000000000')).toBeUndefined();
+    expect(await store.leads.unsubscribeSecretOf(id('unsubscribe-never-stored'))).toBeUndefined();
+    expect(await store.leads.getLead(id('unsubscribe-never-stored'))).toBeUndefined();
+  });
+
   it('erases the person from the lead holding a key, frees their keys, and does it once', async () => {
     const intake = webFormIntake(config, { leadId: id('erase'), contact: { name: 'Eve', email: `eve-${name}@example.com` } });
     await store.leads.ingestLead(intake);

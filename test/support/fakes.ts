@@ -89,6 +89,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
   /** The conversions queued for the ad platforms live beside the leads too: an erasure deletes them, and a gone or invalid lead gets none. */
   readonly feedback = new MemoryConversionFeedbackQueue(this.leads);
+  /** Each lead's unsubscribe secret, kept beside the lead as the table keeps it beside the lead's attributes. */
+  readonly unsubscribeSecrets = new Map<string, string>();
   private turns = new Map<string, number>();
 
   async replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined> {
@@ -132,6 +134,16 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async getLead(leadId: string): Promise<Lead | undefined> {
     return structuredClone(this.leads.get(leadId));
+  }
+
+  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
+    if (!this.leads.has(leadId)) return undefined;
+    if (!this.unsubscribeSecrets.has(leadId)) this.unsubscribeSecrets.set(leadId, candidate);
+    return this.unsubscribeSecrets.get(leadId);
+  }
+
+  async unsubscribeSecretOf(leadId: string): Promise<string | undefined> {
+    return this.leads.has(leadId) ? this.unsubscribeSecrets.get(leadId) : undefined;
   }
 
   async findLeadIdByPersonKey(key: string): Promise<string | undefined> {

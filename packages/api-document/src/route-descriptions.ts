@@ -315,14 +315,14 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     },
   },
   'GET /u/{token}': {
-    pathParameters: { token: 'The signed unsubscribe token from a nurture email.' },
+    pathParameters: { token: 'The unsubscribe token from a nurture email (it proves the email went to the lead).' },
     responses: {
       200: { description: 'The confirmation page, with the button that unsubscribes; changes nothing.', content: html },
       403: { description: 'A forged or altered token: a page saying so.', content: html },
     },
   },
   'POST /u/{token}': {
-    pathParameters: { token: 'The signed unsubscribe token from a nurture email.' },
+    pathParameters: { token: 'The unsubscribe token from a nurture email (it proves the email went to the lead).' },
     requestBody: { required: false, description: 'RFC 8058 one-click: any body, e.g. `List-Unsubscribe=One-Click`.', content: { 'application/x-www-form-urlencoded': null } },
     responses: {
       200: { description: 'Unsubscribed (`withdrawn` marketing email on the consent ledger, once; the lead leaves its nurture sequence): a page saying so.', content: html },

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import { hasConsent, type ConsentLedgerEntry } from './consent-ledger';
 import { leadContactFieldNames, type Lead, type LeadHistoryEntry } from './lead';
@@ -5,7 +6,7 @@ import { leadEvent } from './lead-events';
 import { gradeSchema, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
 import type { RotatingSecret } from './integration-secrets';
-import { linkSignatureValid, signLinkPayload } from './signed-link';
+import { linkSignatureValid } from './signed-link';
 import { oneLine } from './notification-text';
 import { escapeHtml } from './text-encoding';
 import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
@@ -199,16 +200,33 @@ export function warmedOutOfNurture(lead: Pick<Lead, 'history'>): boolean {
   return index > 0 && before?.action === 'nurture_left' && before.detail?.endsWith(': warmed') === true;
 }
 
-/** The one-click unsubscribe token of a lead: `<leadId>.<signature>`, signed in a payload of its own (no expiry: an unsubscribe link must keep working). */
-export function unsubscribeToken(leadId: string, key: RotatingSecret): string {
-  return `${leadId}.${signLinkPayload(key.current, unsubscribePayload(leadId))}`;
+/**
+ * A lead's unsubscribe token, `<leadId>.<secret>`: the lead's own unsubscribe secret (random, stored with the
+ * lead and the same in every email), so that rotating the action-link key never breaks an unsubscribe link.
+ */
+export function unsubscribeToken(leadId: string, secret: string): string {
+  return `${leadId}.${secret}`;
 }
 
-/** The lead id a token was signed for, or `undefined` when it is malformed or forged. */
-export function verifyUnsubscribeToken(token: string, key: RotatingSecret): string | undefined {
+/** What an unsubscribe token says: the lead, and the proof that it came from an email to that lead. */
+export interface UnsubscribeToken {
+  leadId: string;
+  proof: string;
+}
+
+/** The lead and proof an unsubscribe token carries, or `undefined` when it is malformed. */
+export function parseUnsubscribeToken(token: string): UnsubscribeToken | undefined {
   const match = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/.exec(token);
-  if (!match) return undefined;
-  return linkSignatureValid(key, unsubscribePayload(match[1]), match[2]) ? match[1] : undefined;
+  return match ? { leadId: match[1], proof: match[2] } : undefined;
+}
+
+/**
+ * Whether a token proves its lead: it carries the lead's unsubscribe secret (compared in constant time), or,
+ * for links sent before leads had one, the lead id signed with the action-link key's current or previous value.
+ */
+export function unsubscribeTokenValid(token: UnsubscribeToken, leadSecret: string | undefined, key: RotatingSecret): boolean {
+  const carriesSecret = leadSecret !== undefined && leadSecret.length === token.proof.length && timingSafeEqual(Buffer.from(leadSecret), Buffer.from(token.proof));
+  return carriesSecret || linkSignatureValid(key, unsubscribePayload(token.leadId), token.proof);
 }
 
 /** Two parts, where a one-tap link's payload has four, so neither signature can stand for the other. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   dueNurtureStep,
   mayNurture,
@@ -6,7 +7,6 @@ import {
   planNurtureRefile,
   planNurtureStep,
   renderNurtureEmail,
-  secretRefs,
   unsubscribeToken,
   unsubscribeUrl,
   type Lead,
@@ -16,7 +16,7 @@ import type { Dependencies } from './dependencies';
 import type { DuePosition } from './ports/lead-store';
 import { logger } from './logger';
 
-export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'secrets' | 'publicBaseUrl' | 'newId'>;
+export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'publicBaseUrl' | 'newId'>;
 
 /** What became of one nurtured lead in a run. */
 export interface NurtureOutcome {
@@ -24,6 +24,9 @@ export interface NurtureOutcome {
   outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed';
   stepId?: string;
 }
+
+/** A lead's unsubscribe secret: 128 random bits, the 22 base64url characters of a token's proof. */
+const unsubscribeSecretBytes = 16;
 
 /** Due leads read at a time; each run reads pages until the index has no due lead after the last one read. */
 const dueBatchSize = 100;
@@ -67,9 +70,11 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   }
   if (!nurtureStepApplies(due.step, lead)) return write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.step.id);
 
-  // The email is ready before the step is recorded, so a missing base URL or link key fails the run and the step stays due.
+  // The email is ready before the step is recorded, so a missing base URL fails the run and the step stays due.
   if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
-  const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, await deps.secrets.get(secretRefs.actionLinkKey)));
+  const secret = await deps.leads.unsubscribeSecretFor(lead.leadId, randomBytes(unsubscribeSecretBytes).toString('base64url'));
+  if (secret === undefined) return { leadId: lead.leadId, outcome: 'lead_changed' };
+  const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, secret));
   const email = renderNurtureEmail(due.step, lead, link);
   const claimed = await write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() }), 'emailed', due.step.id);
   if (claimed.outcome !== 'emailed') return claimed;

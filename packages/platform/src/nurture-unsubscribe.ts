@@ -1,15 +1,20 @@
-import { hasConsent, planNurtureExit, secretRefs, verifyUnsubscribeToken, type Lead } from '@leadflow/domain';
+import { hasConsent, parseUnsubscribeToken, planNurtureExit, secretRefs, unsubscribeTokenValid, type Lead } from '@leadflow/domain';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
 
 export type UnsubscribeDependencies = Pick<Dependencies, 'leads' | 'consents' | 'secrets' | 'now' | 'newId'>;
 
-/** The lead an unsubscribe link was signed for, or the page saying the link is not valid. */
+/**
+ * The lead an unsubscribe link was made for, or the page saying the link is not valid. The link proves
+ * itself with the lead's stored unsubscribe secret, which no key rotation changes; links sent before leads had
+ * one are signed, and work while the action-link key that signed them is current or previous.
+ */
 export async function unsubscribeLinkLead(deps: Pick<UnsubscribeDependencies, 'leads' | 'secrets'>, token: string): Promise<{ lead: Lead } | { page: APIGatewayProxyStructuredResultV2 }> {
-  const leadId = verifyUnsubscribeToken(token, await deps.secrets.get(secretRefs.actionLinkKey));
-  if (!leadId) return { page: oneTapMessagePage(403, 'This link cannot be used', 'This unsubscribe link is not valid: it was changed or was not made by us. Use the link in our latest email.') };
-  const lead = await deps.leads.getLead(leadId);
+  const parsed = parseUnsubscribeToken(token);
+  const valid = parsed !== undefined && unsubscribeTokenValid(parsed, await deps.leads.unsubscribeSecretOf(parsed.leadId), await deps.secrets.get(secretRefs.actionLinkKey));
+  if (!valid) return { page: oneTapMessagePage(403, 'This link cannot be used', 'This unsubscribe link is not valid: it was changed or was not made by us. Use the link in our latest email.') };
+  const lead = await deps.leads.getLead(parsed.leadId);
   // An erased or unknown person receives nothing from us either way.
   if (!lead) return { page: oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.') };
   return { lead };

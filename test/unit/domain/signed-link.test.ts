@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionLinkToken, unsubscribeToken, verifyActionLinkToken, verifyUnsubscribeToken } from '@leadflow/domain';
+import { actionLinkToken, parseUnsubscribeToken, signLinkPayload, unsubscribeToken, unsubscribeTokenValid, verifyActionLinkToken } from '@leadflow/domain';
 
 const key = { current: 'k'.repeat(32) };
 const claims = { leadId: '3f2a7c1e-0b5d-4a55-9d1e-6a7b8c9d0e1f', repId: 'rep-ava', action: 'accept' as const, expiresAt: 1_772_500_000 };
@@ -23,11 +23,21 @@ describe('signed links take one spelling of their signature', () => {
     for (const variant of variants) expect(verifyActionLinkToken(variant, key, before), variant).toEqual({ refusal: expect.objectContaining({ reason: 'forged' }) });
   });
 
-  it('refuses an unsubscribe link whose signature is spelled otherwise', () => {
-    const token = unsubscribeToken('n-1', key);
-    expect(verifyUnsubscribeToken(token, key)).toBe('n-1');
-    const variants = nonCanonicalSpellings(token);
-    expect(variants).toHaveLength(15);
-    for (const variant of variants) expect(verifyUnsubscribeToken(variant, key), variant).toBeUndefined();
+  it('refuses an unsubscribe link whose signature or secret is spelled otherwise', () => {
+    const proves = (token: string, leadSecret?: string) => {
+      const parsed = parseUnsubscribeToken(token);
+      return parsed !== undefined && unsubscribeTokenValid(parsed, leadSecret, key);
+    };
+    // A link sent before leads had an unsubscribe secret: the lead id signed with the action-link key.
+    const signed = `n-1.${signLinkPayload(key.current, 'unsubscribe.n-1')}`;
+    expect(proves(signed)).toBe(true);
+    const secret = 'QUJDREVGR0hJSktMTU5PUA';
+    const token = unsubscribeToken('n-1', secret);
+    expect(proves(token, secret)).toBe(true);
+    for (const original of [signed, token]) {
+      const variants = nonCanonicalSpellings(original);
+      expect(variants).toHaveLength(15);
+      for (const variant of variants) expect(proves(variant, secret), variant).toBe(false);
+    }
   });
 });

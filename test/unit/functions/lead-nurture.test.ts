@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentGivenEntries, nurtureStepSchema, parseConfiguration, renderNurtureEmail, routeFor, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
+import { consentGivenEntries, nurtureStepSchema, parseConfiguration, renderNurtureEmail, routeFor, secretRefs, signLinkPayload, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyRep } from '../../../functions/notify-rep/handler';
 import { createHandler as createSender } from '../../../functions/send-nurture-emails/handler';
@@ -11,7 +11,6 @@ import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { demoConfiguration } from '../../support/demo-configuration';
-import { RecordingSecretStore } from '../../support/demo-secrets';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 const capturedAt = new Date('2026-03-02T10:00:00.000Z');
@@ -115,20 +114,17 @@ describe('a nurture sequence on the clock', () => {
     expect(lead.history.at(-1)).toMatchObject({ action: 'nurture_emailed', detail: 'welcome step demo-offer skipped (its condition does not hold); sequence finished' });
   });
 
-  it.each([
-    { missing: 'a base URL for unsubscribe links', error: /No base URL for unsubscribe links/, broken: { publicBaseUrl: undefined } },
-    { missing: 'the link key', error: /"notifications\/action-link-key" is not set/, broken: { secrets: new RecordingSecretStore({}) } },
-  ])('without $missing the run fails before it records the step, which is sent once that is mended', async ({ error, broken }) => {
+  it('without a base URL for unsubscribe links the run fails before it records the step, which is sent once that is mended', async () => {
     const deps = fakeDependencies(day(0));
     await captureAndRoute(deps, 'n-6');
-    Object.assign(deps, broken);
-    await expect(runSender(deps, day(0))).rejects.toThrow(error);
+    Object.assign(deps, { publicBaseUrl: undefined });
+    await expect(runSender(deps, day(0))).rejects.toThrow(/No base URL for unsubscribe links/);
     const lead = deps.store.leads.get('n-6')!;
     expect(lead.nurture).toMatchObject({ sequenceId: 'welcome', stepsDone: 0 });
     expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
     expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured')).toEqual([]);
 
-    Object.assign(deps, { publicBaseUrl: 'https://leads.example', secrets: new RecordingSecretStore() });
+    Object.assign(deps, { publicBaseUrl: 'https://leads.example' });
     await runSender(deps, day(0, 2));
     expect(sentSteps(deps)).toEqual(['hello']);
   });
@@ -312,6 +308,55 @@ describe('who enters, and what is refused', () => {
     for (const forged of [`f-2.${token.split('.')[1]}`, `${token.slice(0, -2)}AA`, 'nonsense']) expect((await post(deps, forged)).statusCode).toBe(403);
     expect(JSON.stringify([...deps.consents.entries])).toBe(ledgerBefore);
     expect(JSON.stringify([...deps.store.leads])).toBe(before);
+  });
+
+  it('after the action-link key is rotated twice an earlier unsubscribe link still unsubscribes, and the same link altered or for another lead does not', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'r-1');
+    await captureAndRoute(deps, 'r-2', { contact: { ...coldContact, email: 'r2@gmail.com' } });
+    await runSender(deps, day(0));
+    const linksTo = (leadId: string) => deps.mailer.sent.filter((email) => email.tags.leadId === leadId).map((email) => /\/u\/([^>]+)>$/.exec(email.headers!['List-Unsubscribe'])![1]);
+    const [token] = linksTo('r-1');
+    deps.secrets.rotate(secretRefs.actionLinkKey, 'second-action-link-key-0123456789abcdef');
+    deps.secrets.rotate(secretRefs.actionLinkKey, 'third-action-link-key-0123456789abcdef');
+    const show = async (path: string) => (await createShowUnsubscribe(() => deps)(httpEvent({ path: `/u/${path}`, pathParameters: { token: path } }), lambdaContext)) as { statusCode: number; body: string };
+
+    const ledgerBefore = JSON.stringify([...deps.consents.entries]);
+    const leadsBefore = JSON.stringify([...deps.store.leads]);
+    const [leadId, proof] = token.split('.');
+    const forged = [`r-2.${proof}`, `${leadId}.${linksTo('r-2')[0].split('.')[1]}`, `${token.slice(0, -2)}${token.endsWith('AA') ? 'BA' : 'AA'}`];
+    for (const candidate of forged) {
+      expect((await show(candidate)).statusCode, candidate).toBe(403);
+      expect((await post(deps, candidate)).statusCode, candidate).toBe(403);
+    }
+    expect(JSON.stringify([...deps.consents.entries])).toBe(ledgerBefore);
+    expect(JSON.stringify([...deps.store.leads])).toBe(leadsBefore);
+
+    const page = await show(token);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post">');
+    expect((await post(deps, token)).statusCode).toBe(200);
+    expect((await deps.consents.entriesFor('r-1')).filter((entry) => entry.action === 'withdrawn')).toEqual([
+      { leadId: 'r-1', purpose: 'marketing_email', action: 'withdrawn', at: day(0).toISOString(), source: 'unsubscribe' },
+    ]);
+    expect(deps.store.leads.get('r-1')!.history.at(-1)).toMatchObject({ action: 'nurture_left', by: 'unsubscribe', detail: 'left nurture sequence welcome: unsubscribed' });
+
+    // Every email to a lead carries the same link, whatever key signs one-tap links meanwhile.
+    await runSender(deps, day(3));
+    expect(linksTo('r-1')).toEqual([token]);
+    const [first] = linksTo('r-2');
+    expect(linksTo('r-2')).toEqual([first, first]);
+  });
+
+  it('a link signed with the action-link key before leads had an unsubscribe secret works while that key is current or previous', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 's-1');
+    // The lead's later emails carry its secret; the signed link from before still counts.
+    await runSender(deps, day(0));
+    const signed = `s-1.${signLinkPayload((await deps.secrets.get(secretRefs.actionLinkKey)).current, 'unsubscribe.s-1')}`;
+    deps.secrets.rotate(secretRefs.actionLinkKey, 'second-action-link-key-0123456789abcdef');
+    expect((await post(deps, signed)).statusCode).toBe(200);
+    expect(deps.store.leads.get('s-1')!.nurture).toBeUndefined();
   });
 
   it('refuses malformed templates, unknown placeholders and tags, and a nurture route without a known sequence, naming the field', () => {

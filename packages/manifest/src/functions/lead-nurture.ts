@@ -8,7 +8,6 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/send-nurture-emails/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'nurture-emails', expression: 'rate(1 hour)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
     tables: { leads: 'readWrite' },
-    secrets: ['action-link-key'],
     sendsEmail: true,
     usesPublicBaseUrl: true,
     timeoutSeconds: 300,
@@ -23,7 +22,7 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
   },
   {
     name: 'unsubscribe-lead',
-    description: "Unsubscribes the signed link's lead from nurture email (RFC 8058 one-click POST): consent withdrawn on its ledger, the lead out of its sequence.",
+    description: "Unsubscribes the link's lead from nurture email (RFC 8058 one-click POST): consent withdrawn on its ledger, the lead out of its sequence.",
     entry: 'functions/unsubscribe-lead/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/u/{token}', auth: { mode: 'public' } },
     tables: { leads: 'readWrite' },

@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
@@ -270,6 +270,30 @@ export class DynamoDbLeadStore implements LeadStore {
               {
                 Update: {
                   TableName: this.tableName,
+  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.lead(leadId),
+          UpdateExpression: 'SET unsubscribeSecret = if_not_exists(unsubscribeSecret, :candidate)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':candidate': candidate },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return String(Attributes?.unsubscribeSecret);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async unsubscribeSecretOf(leadId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ProjectionExpression: 'unsubscribeSecret', ConsistentRead: true }));
+    return typeof Item?.unsubscribeSecret === 'string' ? Item.unsubscribeSecret : undefined;
+  }
+
                   Key: leadsTableKeys.lead(change.leadId),
                   // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
                   // The lead joins the route's pool, whose rules (release reasons, recycling, managers) now apply to it.

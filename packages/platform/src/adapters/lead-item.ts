@@ -2,7 +2,7 @@ import { agendaKey, isOpenOffer, leadSchema, type Lead } from '@leadflow/domain'
 import { nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { shardedPartition } from './sparse-index-shards';
 
-/** The lead held in a `LEAD` item of the table, validated against its schema. */
+/** The lead held in a `LEAD` item of the table, validated against its schema (without the index attributes and its unsubscribe secret). */
 export function leadFromItem(item: Record<string, unknown>): Lead {
   const {
     pk: _pk,
@@ -17,6 +17,7 @@ export function leadFromItem(item: Record<string, unknown>): Lead {
     nurtureDuePartition: _nurtureDuePartition,
     nurtureDueAt: _nurtureDueAt,
     expiresAt: _expiresAt,
+    unsubscribeSecret: _unsubscribeSecret,
     ...lead
   } = item;
   return leadSchema.parse(lead);

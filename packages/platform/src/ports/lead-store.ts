@@ -67,6 +67,14 @@ export interface LeadStore {
   replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined>;
   getLead(leadId: string): Promise<Lead | undefined>;
   /**
+   * The secret of the lead's unsubscribe links (kept with the lead, not in it, so no API answer shows it):
+   * the one stored, else `candidate`, stored now, so every email to the lead carries the same link;
+   * `undefined` when there is no such lead.
+   */
+  unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined>;
+  /** The secret of the lead's unsubscribe links, if one was stored. */
+  unsubscribeSecretOf(leadId: string): Promise<string | undefined>;
+  /**
    * The id of the lead holding a person's dedup key (`email#…` or `phone#…`, see `personDedupKey`),
    * for the dedup check (查重); `undefined` when no lead holds it.
    */
