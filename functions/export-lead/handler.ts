@@ -5,31 +5,34 @@ import * as providers from '@leadflow/platform/lambda-providers';
 /**
  * `GET /leads/{leadId}/export`: a data-subject export, for admins — everything held about the person the
  * lead names: the lead, its timeline, its consent ledger, the platform delivery that brought it, the
- * records of the notifications sent about it, and the conversions queued for the ad platforms (with the
- * Meta lead id or click id they carry).
+ * records of the notifications sent about it, the conversions queued for the ad platforms (with the
+ * Meta lead id or click id they carry), and the outbound webhook deliveries whose body holds what the person answered.
  */
-export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'feedback' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'feedback' | 'webhooks' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canHandleDataSubjectRequests(principal)) throw forbidden('Data-subject exports are for admins');
     const leadId = leadIdFromPath(event);
-    const { leads, consents, intakes, sends, feedback, now } = dependencies();
+    const { leads, consents, intakes, sends, feedback, webhooks, now } = dependencies();
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
     const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
-    const [consentLedger, intakeRecord, notifications, conversionFeedback] = await Promise.all([
+    const [consentLedger, intakeRecord, notifications, conversionFeedback, webhookDeliveries] = await Promise.all([
       consents.entriesFor(leadId),
       platform.success && lead.source.platformLeadId ? intakes.getRecord(platform.data, lead.source.platformLeadId) : undefined,
       sends.sendsFor(leadId),
       feedback.feedbackFor(leadId),
+      webhooks.deliveriesOfLead(leadId),
     ]);
     const { history, ...held } = lead;
     return jsonResponse(
       200,
-      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications, conversionFeedback },
+      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications, conversionFeedback, webhookDeliveries },
       { 'cache-control': 'no-store' },
     );
   });
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, sends: providers.sends, intakes: providers.intakes, feedback: providers.feedback, now: providers.now }));
+export const handler = createHandler(
+  lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, sends: providers.sends, intakes: providers.intakes, feedback: providers.feedback, webhooks: providers.webhooks, now: providers.now }),
+);

@@ -58,6 +58,13 @@ describe('a data-subject request through the local runtime', () => {
     expect(body.consents).toHaveLength(2);
     expect(body.notifications.length).toBeGreaterThan(0);
     expect(body.notifications[0]).toMatchObject({ leadId, status: 'sent' });
+    // The demo's CRM webhook got the lead's `lead.assigned`, whose explanation the export must show as held.
+    const delivered = await eventually(async () => {
+      const deliveries = (await request('GET', `/leads/${leadId}/export`, await bearer('root', 'admin'))).body.webhookDeliveries as any[];
+      return deliveries.find((delivery) => delivery.eventType === 'lead.assigned');
+    });
+    expect(delivered).toMatchObject({ destinationId: 'crm' });
+    expect(JSON.parse(delivered.body).data).toHaveProperty('explanation');
     expect((await request('GET', `/leads/${leadId}/export`, await bearer('mgr-maya', 'manager'))).status).toBe(403);
   });
 
@@ -78,6 +85,8 @@ describe('a data-subject request through the local runtime', () => {
     expect(body.consents).toEqual([expect.objectContaining({ purpose: 'contact', action: 'given' }), expect.objectContaining({ purpose: 'marketing_email', action: 'given' })]);
     const text = JSON.stringify(body);
     for (const value of [...personal, 'Mozilla', '"ip"']) expect(text).not.toContain(value);
+    // The CRM delivery no longer holds anything of the person (its body rewritten), so none is listed.
+    expect(body.webhookDeliveries).toEqual([]);
     await eventually(async () => ((await request('GET', '/_local/events')).body as any[]).find((event) => event.detailType === 'lead.erased' && event.detail.leadId === leadId));
   });
 

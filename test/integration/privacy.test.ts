@@ -14,7 +14,19 @@ import {
   type Lead,
   type LeadTransition,
 } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbConversionFeedbackQueue, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOutboxStore } from '@leadflow/platform';
+import {
+  deliverWebhookEvent,
+  DynamoDbConsentLedger,
+  DynamoDbConversionFeedbackQueue,
+  DynamoDbLeadIntakeRecords,
+  DynamoDbLeadStore,
+  DynamoDbNotificationSendLedger,
+  DynamoDbOutboxStore,
+  DynamoDbWebhookDeliveryStore,
+  retryDueWebhookDeliveries,
+  type WebhookSender,
+} from '@leadflow/platform';
+import { RecordingSecretStore } from '../support/demo-secrets';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 
@@ -88,6 +100,7 @@ describe('the consent ledger on DynamoDB Local', () => {
   it('keeps appended entries in time order, writing a retried append once, and refuses an entry that breaks the contract', async () => {
     const given = { leadId: 'ledger-1', purpose: 'marketing_email' as const, action: 'given' as const, at: '2026-03-02T10:00:00.000Z', source: 'form:demo', version: 'v1', text: 'Yes' };
     const withdrawn = { leadId: 'ledger-1', purpose: 'marketing_email' as const, action: 'withdrawn' as const, at: '2026-03-03T08:00:00.000Z', source: 'unsubscribe' };
+    await leads.ingestLead(intake('ledger-1'));
     await consents.append(withdrawn);
     await consents.append(given);
     await consents.append(given);
@@ -419,5 +432,142 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
     await erase('comes-back');
     expect(await leads.ingestLead(intake('came-back', { contact: { email: 'back@example.com' } }))).toEqual({ leadId: 'came-back', outcome: 'created' });
     expect(await leads.findLeadIdByPersonKey('email#back@example.com')).toBe('came-back');
+  });
+});
+
+describe('retention and erasure of what privacy reviews found kept for ever, on DynamoDB Local', () => {
+  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+  const withdrawal = (leadId: string, at: string) => ({ leadId, purpose: 'marketing_email' as const, action: 'withdrawn' as const, at, source: 'unsubscribe' });
+
+  it("gives a withdrawal appended to an invalid lead's ledger the lead's expiry, none on a worked lead, and writes none for a lead no longer stored", async () => {
+    await leads.ingestLead(intake('withdraws-invalid', { consent }));
+    await leads.ingestLead(intake('withdraws-worked', { consent }));
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    expect(await leads.applyTransition(statusChange((await leads.getLead('withdraws-invalid'))!, 'invalid', invalidAt))).toBe('applied');
+    await consents.append(withdrawal('withdraws-invalid', '2026-03-06T08:00:00.000Z'));
+    await consents.append(withdrawal('withdraws-worked', '2026-03-06T08:00:00.000Z'));
+    const expiry = expiresAfterDays(invalidAt.toISOString(), 7);
+    expect(await consentExpiries('withdraws-invalid')).toEqual([expiry, expiry, expiry]);
+    expect(await consentExpiries('withdraws-worked')).toEqual([undefined, undefined, undefined]);
+    // Reactivated, the lead keeps its ledger for ever again, the withdrawal too.
+    expect(await leads.applyTransition(statusChange((await leads.getLead('withdraws-invalid'))!, 'in_pool', new Date('2026-03-07T12:00:00.000Z')))).toBe('applied');
+    expect(await consentExpiries('withdraws-invalid')).toEqual([undefined, undefined, undefined]);
+    await consents.append(withdrawal('expired-long-ago', '2026-03-06T08:00:00.000Z'));
+    expect(await consentExpiries('expired-long-ago')).toEqual([]);
+  });
+
+  it("gives a withdrawal after an erasure the erased lead's expiry", async () => {
+    await leads.ingestLead(intake('withdraws-erased', { consent }));
+    await erase('withdraws-erased');
+    await consents.append(withdrawal('withdraws-erased', '2026-03-10T08:00:00.000Z'));
+    const expiry = expiresAfterDays('2026-03-09T09:00:00.000Z', 7);
+    expect(await consentExpiries('withdraws-erased')).toEqual([expiry, expiry, expiry]);
+  });
+
+  const metaDelivery = (leadId: string, platformLeadId: string, overrides: Partial<IntakeSubmission> = {}, now = capturedAt) =>
+    intake(leadId, { sourceKind: 'meta', channel: 'meta-ads', formId: undefined, platformLeadId, sourceId: 'page-1', ...overrides }, now);
+  const deliveryKey = (platformLeadId: string) => itemOf(`DEDUP#delivery#meta#page-1#${platformLeadId}`, 'DEDUP');
+
+  it('gives the delivery keys of a quarantined or test platform lead its expiry, and none to a lead to work', async () => {
+    await leads.ingestLead(metaDelivery('meta-spam', 'spam-1', { quarantineReason: 'the hidden honeypot field was filled in' }));
+    await leads.ingestLead(metaDelivery('meta-test', 'test-1', { isTest: true }));
+    await leads.ingestLead(metaDelivery('meta-good', 'good-1'));
+    expect((await deliveryKey('spam-1'))?.expiresAt).toBe(expiresAfterDays(capturedAt.toISOString(), 5));
+    expect((await deliveryKey('test-1'))?.expiresAt).toBe(expiresAfterDays(capturedAt.toISOString(), 3));
+    expect(await deliveryKey('good-1')).toMatchObject({ leadId: 'meta-good' });
+    expect(await deliveryKey('good-1')).not.toHaveProperty('expiresAt');
+  });
+
+  it('gives the delivery keys a lead took, at capture and with a touch, its expiry when it becomes invalid, and takes it away on reactivation', async () => {
+    await leads.ingestLead(metaDelivery('meta-invalid', 'first-1', { contact: { email: 'meta-invalid@example.com' } }));
+    const later = new Date('2026-03-04T09:00:00.000Z');
+    expect(await leads.ingestLead(metaDelivery('meta-invalid-again', 'second-1', { contact: { email: 'meta-invalid@example.com' } }, later))).toEqual({ leadId: 'meta-invalid', outcome: 'touched' });
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    expect(await leads.applyTransition(statusChange((await leads.getLead('meta-invalid'))!, 'invalid', invalidAt))).toBe('applied');
+    const expiry = expiresAfterDays(invalidAt.toISOString(), 7);
+    expect([(await deliveryKey('first-1'))?.expiresAt, (await deliveryKey('second-1'))?.expiresAt]).toEqual([expiry, expiry]);
+    // The person posts again through the platform while the lead is invalid: that delivery key expires with it too.
+    const third = new Date('2026-03-06T09:00:00.000Z');
+    expect(await leads.ingestLead(metaDelivery('meta-invalid-third', 'third-1', { contact: { email: 'meta-invalid@example.com' } }, third))).toEqual({ leadId: 'meta-invalid', outcome: 'touched' });
+    expect((await deliveryKey('third-1'))?.expiresAt).toBe(expiry);
+    expect(await leads.applyTransition(statusChange((await leads.getLead('meta-invalid'))!, 'in_pool', new Date('2026-03-07T12:00:00.000Z')))).toBe('applied');
+    for (const id of ['first-1', 'second-1', 'third-1']) expect(await deliveryKey(id)).not.toHaveProperty('expiresAt');
+  });
+
+  it("keeps an erased lead's delivery keys, so a redelivery is still a replay, expiring with the erased lead", async () => {
+    await leads.ingestLead(metaDelivery('meta-erased', 'erased-1', { contact: { email: 'meta-erased@example.com' } }));
+    expect(await erase('meta-erased')).toEqual({ leadId: 'meta-erased', erased: true });
+    expect((await deliveryKey('erased-1'))?.expiresAt).toBe(expiresAfterDays('2026-03-09T09:00:00.000Z', 7));
+    expect(await leads.ingestLead(metaDelivery('meta-erased-redelivered', 'erased-1', { contact: { email: 'meta-erased@example.com' } }))).toEqual({ leadId: 'meta-erased', outcome: 'replayed' });
+  });
+
+  describe('outbound webhook deliveries', () => {
+    class Receiver implements WebhookSender {
+      readonly bodies: string[] = [];
+      constructor(private readonly answers: number[]) {}
+      async post(_url: URL, body: string) {
+        this.bodies.push(body);
+        const status = this.answers.shift() ?? 200;
+        return status === 200 ? { ok: true as const, status } : { ok: false as const, status, error: `answered HTTP ${status}` };
+      }
+    }
+    const webhooks = () => new DynamoDbWebhookDeliveryStore(database.client, database.tableName);
+    const depsOf = (receiver: Receiver, now: Date) => ({ config, webhooks: webhooks(), webhookSender: receiver, secrets: new RecordingSecretStore(), publicBaseUrl: 'http://127.0.0.1:3999', now: () => now });
+    const scoredEvent = (leadId: string, eventId: string) => ({
+      destinationId: 'crm',
+      event: {
+        'detail-type': 'lead.scored' as const,
+        time: capturedAt.toISOString(),
+        detail: {
+          eventId,
+          leadId,
+          reason: 'captured',
+          status: 'new',
+          isTest: false,
+          owned: false,
+          poolId: 'key-accounts',
+          points: 60,
+          grade: 'B',
+          temperature: 'warm',
+          sourceKind: 'web_form',
+          channel: 'website',
+          country: 'FR',
+          answers: { company_size: '1000+' },
+          scoredAt: capturedAt.toISOString(),
+        },
+      },
+    });
+    const deliveryItems = async (leadId: string) => (await database.items()).filter((item) => item.entity === 'webhook-delivery' && item.body.includes(`"leadId":"${leadId}"`));
+
+    it('takes what the person answered out of their delivered and pending deliveries, and a pending one is retried without it', async () => {
+      await leads.ingestLead(intake('hooked', { contact: { name: 'Ada', email: 'hooked@example.com' } }));
+      await deliverWebhookEvent(scoredEvent('hooked', 'hooked-delivered'), depsOf(new Receiver([200]), capturedAt));
+      await deliverWebhookEvent(scoredEvent('hooked', 'hooked-pending'), depsOf(new Receiver([503]), capturedAt));
+      expect((await deliveryItems('hooked')).map((item) => item.state).sort()).toEqual(['delivered', 'pending']);
+      expect(JSON.stringify(await deliveryItems('hooked'))).toContain('1000+');
+      expect((await webhooks().deliveriesOfLead('hooked')).map((delivery) => delivery.eventId)).toEqual(['hooked-delivered', 'hooked-pending']);
+
+      expect(await erase('hooked')).toEqual({ leadId: 'hooked', erased: true });
+
+      const stored = JSON.stringify(await deliveryItems('hooked'));
+      for (const personal of ['1000+', '"country"', '"answers"']) expect(stored).not.toContain(personal);
+      expect((await deliveryItems('hooked')).map((item) => JSON.parse(item.body).data.points)).toEqual([60, 60]);
+      expect((await database.items()).filter((item) => item.pk === 'LEADREFS#hooked' && String(item.sk).startsWith('WEBHOOK#'))).toEqual([]);
+      const receiver = new Receiver([]);
+      expect(await retryDueWebhookDeliveries(new Date('2026-03-09T10:00:00.000Z'), depsOf(receiver, new Date('2026-03-09T10:00:00.000Z')), () => 60_000)).toMatchObject({ delivered: 1 });
+      expect(receiver.bodies).toHaveLength(1);
+      expect(receiver.bodies[0]).not.toContain('1000+');
+      expect(JSON.parse(receiver.bodies[0])).toMatchObject({ id: 'hooked-pending', type: 'lead.scored', data: { leadId: 'hooked', points: 60 } });
+    });
+
+    it('sends and keeps nothing the person answered for an event that reaches the destination after the erasure', async () => {
+      await leads.ingestLead(intake('hooked-late', { contact: { name: 'Ada', email: 'hooked-late@example.com' } }));
+      await erase('hooked-late');
+      const receiver = new Receiver([200]);
+      await deliverWebhookEvent(scoredEvent('hooked-late', 'hooked-late-scored'), depsOf(receiver, new Date('2026-03-09T09:00:01.000Z')));
+      expect(receiver.bodies).toHaveLength(1);
+      expect(receiver.bodies[0]).not.toContain('1000+');
+      expect(JSON.stringify(await deliveryItems('hooked-late'))).not.toContain('1000+');
+    });
   });
 });

@@ -134,3 +134,19 @@ function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {
   const lastTouch = credit(attribution.lastTouch);
   return { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) };
 }
+
+/**
+ * The lead an outbound webhook body (`{"id", "type", "occurredAt", "data"}`) is about, and the body without
+ * what it holds about the person (see `personalEventDetailFields`); `undefined` when it holds none of it.
+ * A delivery keeps its body for its log and retries, so an erasure rewrites it.
+ *
+ * @example webhookBodyWithoutPerson('lead.scored', body) // { leadId: 'lead-1', body: body without data.answers, data.country, data.region }
+ */
+export function webhookBodyWithoutPerson(eventType: string, body: string): { leadId: string; body: string } | undefined {
+  const parsed = JSON.parse(body) as { data?: Record<string, unknown> };
+  const data = parsed.data;
+  const fields = personalFieldsOfEvent(eventType).filter((field) => data?.[field] !== undefined);
+  if (!data || typeof data.leadId !== 'string' || fields.length === 0) return undefined;
+  for (const field of fields) delete data[field];
+  return { leadId: data.leadId, body: JSON.stringify(parsed) };
+}

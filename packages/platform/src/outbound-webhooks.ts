@@ -51,9 +51,9 @@ export async function deliverWebhookEvent(input: WebhookRuleInput, deps: Webhook
   if (!destination) return undefined;
   const now = deps.now();
   const delivery = newWebhookDelivery(destination, webhookBody(input.event), now);
-  const claimed = { ...delivery, nextAttemptAt: leaseFrom(now) };
-  if (!(await deps.webhooks.open(claimed))) return undefined;
-  return attempt(claimed, destination, now, deps);
+  const opened = await deps.webhooks.open({ ...delivery, nextAttemptAt: leaseFrom(now) });
+  if (!opened) return undefined;
+  return attempt(opened, destination, now, deps);
 }
 
 export interface WebhookRetryRun {

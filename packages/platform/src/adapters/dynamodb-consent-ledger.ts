@@ -1,4 +1,5 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/domain';
 import type { ConsentLedger } from '../ports/consent-ledger';
 import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
@@ -18,9 +19,42 @@ export class DynamoDbConsentLedger implements ConsentLedger {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Appends an entry (a withdrawal) with its lead's expiry, so proof of consent or withdrawal is kept exactly
+   * as long as the lead: for ever while it is worked, and no longer than a test, quarantined, invalid or
+   * erased lead. The lead's expiry is checked in the write, so a change of it in between is read again; an
+   * entry for a lead no longer in the table (its retention ran out) is not written.
+   */
   async append(entry: ConsentLedgerEntry): Promise<void> {
-    // The key holds time, purpose and action, so a retried append of the same change writes the same item once.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: consentLedgerItem(entry) }));
+    consentLedgerEntrySchema.parse(entry);
+    const lead = leadsTableKeys.lead(entry.leadId);
+    for (let tries = 1; ; tries += 1) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: lead, ProjectionExpression: 'pk, expiresAt', ConsistentRead: true }));
+      if (!Item) return;
+      const expiresAt = typeof Item.expiresAt === 'number' ? Item.expiresAt : undefined;
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: lead,
+                  ConditionExpression: expiresAt === undefined ? 'attribute_exists(pk) AND attribute_not_exists(expiresAt)' : 'expiresAt = :expiresAt',
+                  ...(expiresAt === undefined ? {} : { ExpressionAttributeValues: { ':expiresAt': expiresAt } }),
+                },
+              },
+              // The key holds time, purpose and action, so a retried append of the same change writes the same item once.
+              { Put: { TableName: this.tableName, Item: consentLedgerItem(entry, expiresAt) } },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        const changed = error instanceof TransactionCanceledException && ['ConditionalCheckFailed', 'TransactionConflict'].includes(error.CancellationReasons?.[0]?.Code ?? '');
+        if (!changed || tries >= 5) throw error;
+      }
+    }
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {

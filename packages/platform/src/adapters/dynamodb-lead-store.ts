@@ -4,12 +4,14 @@ import {
   agendaKey,
   consentPersonalFields,
   defaultRetention,
+  deliveryDedupKey,
   leadExpiresAt,
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personDedupKey,
   personalFieldsOfEvent,
   type ConsentLedgerEntry,
+  type DedupKey,
   type Retention,
   outOfOfficeSchema,
   releasableStatuses,
@@ -31,7 +33,8 @@ import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-led
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
-import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { eraseWebhookDeliveriesOfLead } from './dynamodb-webhook-delivery-store';
+import { conversionFeedbackKeysOfLead, leadReferencesPartition, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -60,6 +63,48 @@ export class DynamoDbLeadStore implements LeadStore {
     return entries.map((entry) => ({ Put: { TableName: this.tableName, Item: consentLedgerItem(entry, expiresAt) } }));
   }
 
+  /** References from `lead` to the delivery keys it takes, expiring with it, so a change of its retention finds the keys. */
+  private deliveryKeyReferencePuts(keys: readonly DedupKey[], lead: Lead, at: string) {
+    return keys
+      .filter(({ kind }) => kind === 'delivery')
+      .map(({ key }) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...leadsTableKeys.deliveryKeyReference(lead.leadId, key), entity: 'lead-reference', leadId: lead.leadId, target: leadsTableKeys.dedup(key), createdAt: at, ...this.expiry(lead).set },
+        },
+      }));
+  }
+
+  /**
+   * The delivery keys the lead holds, with their references: those its references name, and the key of the
+   * platform delivery that created it (a lead stored before references were written has none).
+   */
+  private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: Array<Record<string, string>> }> {
+    const references: Array<Record<string, string>> = [];
+    const candidates = new Set<string>();
+    if (lead.source.platformLeadId) candidates.add(leadsTableKeys.dedup(deliveryDedupKey(lead.source.kind, lead.source.sourceId, lead.source.platformLeadId)).pk);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dedup)',
+          ExpressionAttributeValues: { ':pk': leadReferencesPartition(lead.leadId), ':dedup': 'DEDUP#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        references.push({ pk: String(item.pk), sk: String(item.sk) });
+        candidates.add(String((item.target as { pk: string }).pk));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const keys = [...candidates].map((pk) => ({ pk, sk: 'DEDUP' }));
+    const holders = await Promise.all(keys.map((Key) => this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))));
+    return { keys: keys.filter((_, index) => holders[index].Item?.leadId === lead.leadId), references };
+  }
+
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     return retryOnTransactionConflict(() => this.createOrTouch(intake, idempotencyKey));
   }
@@ -67,8 +112,8 @@ export class DynamoDbLeadStore implements LeadStore {
   private async createOrTouch(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     const { lead } = intake;
     const at = lead.capturedAt;
-    // A person key expires with its lead (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
-    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...(kind === 'person' ? this.expiry(lead).set : {}) }));
+    // Every key expires with its lead: a delivery key (a test or quarantined platform lead's too), and a person key (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
+    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...this.expiry(lead).set }));
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -78,6 +123,7 @@ export class DynamoDbLeadStore implements LeadStore {
             { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...this.expiry(lead).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
             ...this.consentPuts(intake.consents, lead),
+            ...this.deliveryKeyReferencePuts(intake.dedupKeys, lead, at),
           ],
         }),
       );
@@ -144,7 +190,11 @@ export class DynamoDbLeadStore implements LeadStore {
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId, outcome: 'touched' }, touch.historyEntry.at)] : []),
             ...deliveryKeys.map(({ key, kind }) => ({
-              Put: { TableName: this.tableName, Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at }, ConditionExpression: 'attribute_not_exists(pk)' },
+              Put: {
+                TableName: this.tableName,
+                Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...this.expiry(existing).set },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             })),
             {
               Update: {
@@ -171,6 +221,7 @@ export class DynamoDbLeadStore implements LeadStore {
             },
             ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
             ...this.consentPuts(touch.consents, existing),
+            ...this.deliveryKeyReferencePuts(deliveryKeys, existing, touch.historyEntry.at),
           ],
         }),
       );
@@ -217,6 +268,30 @@ export class DynamoDbLeadStore implements LeadStore {
   async getLead(leadId: string): Promise<Lead | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }));
     return Item ? leadFromItem(Item) : undefined;
+  }
+
+  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.lead(leadId),
+          UpdateExpression: 'SET unsubscribeSecret = if_not_exists(unsubscribeSecret, :candidate)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':candidate': candidate },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return String(Attributes?.unsubscribeSecret);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async unsubscribeSecretOf(leadId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ProjectionExpression: 'unsubscribeSecret', ConsistentRead: true }));
+    return typeof Item?.unsubscribeSecret === 'string' ? Item.unsubscribeSecret : undefined;
   }
 
   async findLeadIdByPersonKey(key: string): Promise<string | undefined> {
@@ -270,30 +345,6 @@ export class DynamoDbLeadStore implements LeadStore {
               {
                 Update: {
                   TableName: this.tableName,
-  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leadsTableKeys.lead(leadId),
-          UpdateExpression: 'SET unsubscribeSecret = if_not_exists(unsubscribeSecret, :candidate)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':candidate': candidate },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return String(Attributes?.unsubscribeSecret);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  async unsubscribeSecretOf(leadId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ProjectionExpression: 'unsubscribeSecret', ConsistentRead: true }));
-    return typeof Item?.unsubscribeSecret === 'string' ? Item.unsubscribeSecret : undefined;
-  }
-
                   Key: leadsTableKeys.lead(change.leadId),
                   // Assigning closes an open offer (the offer's fallback assigns through here): the lead leaves the offer index.
                   // The lead joins the route's pool, whose rules (release reasons, recycling, managers) now apply to it.
@@ -652,7 +703,11 @@ export class DynamoDbLeadStore implements LeadStore {
     const change = expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt', values: {} } : { UpdateExpression: 'SET expiresAt = :expiresAt', values: { ':expiresAt': expiresAt } };
     const { leadId } = after;
     const personKeys = [...new Set([before, after].flatMap(personKeysOf))];
-    const [holders, consents] = await Promise.all([Promise.all(personKeys.map((key) => this.holderOf(key))), new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId)]);
+    const [holders, consents, deliveryKeys] = await Promise.all([
+      Promise.all(personKeys.map((key) => this.holderOf(key))),
+      new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
+      this.deliveryKeysHeldBy(after),
+    ]);
     const update = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
       Update: {
         TableName: this.tableName,
@@ -666,6 +721,8 @@ export class DynamoDbLeadStore implements LeadStore {
     return [
       ...personKeys.filter((_, index) => holders[index] === leadId).map((key) => update(leadsTableKeys.dedup(key), 'leadId = :leadId', { ':leadId': leadId })),
       ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
+      ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),
+      ...deliveryKeys.references.map((Key) => update(Key, 'attribute_exists(pk)')),
     ];
   }
 
@@ -686,11 +743,20 @@ export class DynamoDbLeadStore implements LeadStore {
     const lead = await this.getLead(leadId);
     if (!lead) return undefined;
     const erasure = input.erase(lead);
-    if (!erasure) return { leadId, erased: false };
+    if (!erasure) {
+      // Asked again: what an interrupted erasure left of the person in webhook deliveries is taken out now.
+      await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
+      return { leadId, erased: false };
+    }
     // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
     const heldKeys: string[] = [];
     for (const key of erasure.personKeys) if ((await this.holderOf(key)) === leadId) heldKeys.push(key);
-    const [consents, intakeKey, pendingEvents] = await Promise.all([new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId), this.intakeDeliveryOf(lead), this.unpublishedEventsHoldingPerson(leadId)]);
+    const [consents, intakeKey, pendingEvents, deliveryKeys] = await Promise.all([
+      new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
+      this.intakeDeliveryOf(lead),
+      this.unpublishedEventsHoldingPerson(leadId),
+      this.deliveryKeysHeldBy(lead),
+    ]);
     const update = leadUpdate(lead, erasure.lead, this.expiry(erasure.lead));
     const expiresAt = leadExpiresAt(erasure.lead, this.retention);
     // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
@@ -741,14 +807,24 @@ export class DynamoDbLeadStore implements LeadStore {
         },
       };
     });
+    // The delivery keys stay, so a platform's redelivery of the erased lead is recognised and does not bring the person back; they expire with the erased lead.
+    const expiring = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
+      Update: { TableName: this.tableName, Key, UpdateExpression: 'SET expiresAt = :expiresAt', ConditionExpression: condition, ExpressionAttributeValues: { ':expiresAt': expiresAt, ...values } },
+    });
+    const deliveryKeyItems =
+      expiresAt === undefined ? [] : [...deliveryKeys.keys.map((Key) => expiring(Key, 'leadId = :leadId', { ':leadId': leadId })), ...deliveryKeys.references.map((Key) => expiring(Key, 'attribute_exists(pk)'))];
+    // The few delivery keys first, so they change in the lead's own transaction.
+    const followers = [...deliveryKeyItems, ...consentItems];
     // A person who came back many times has more consent entries than one transaction holds (100 items): those
     // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong,
     // and the expiry they get is the erased lead's, which the erasure, retried until done, gives it).
     const room = Math.max(0, transactionItemLimit - erasureItems.length);
-    for (let start = room; start < consentItems.length; start += transactionItemLimit) {
-      await this.client.send(new TransactWriteCommand({ TransactItems: consentItems.slice(start, start + transactionItemLimit) }));
+    for (let start = room; start < followers.length; start += transactionItemLimit) {
+      await this.client.send(new TransactWriteCommand({ TransactItems: followers.slice(start, start + transactionItemLimit) }));
     }
-    await this.client.send(new TransactWriteCommand({ TransactItems: [...erasureItems, ...consentItems.slice(0, room)] }));
+    await this.client.send(new TransactWriteCommand({ TransactItems: [...erasureItems, ...followers.slice(0, room)] }));
+    // After the lead is erased, not before: a delivery opened meanwhile either is found here or finds the lead erased (see the delivery store's `open`).
+    await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
     return { leadId, erased: true };
   }
 

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { webhookDeliverySchema, type WebhookDelivery, type WebhookDeliveryState } from '@leadflow/domain';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { wasErased, webhookBodyWithoutPerson, webhookDeliverySchema, type LeadHistoryEntry, type WebhookDelivery, type WebhookDeliveryState } from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
-import { leadsTableKeys, webhookDuePartition } from './leads-table-keys';
+import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /** How long a delivered delivery stays in the log (and can be replayed) before the table's TTL removes it. */
@@ -19,8 +19,39 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
     private readonly tableName: string,
   ) {}
 
-  async open(delivery: WebhookDelivery): Promise<boolean> {
-    return this.conditionalPut(delivery, 'attribute_not_exists(pk)', {});
+  async open(delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
+    const personal = webhookBodyWithoutPerson(delivery.eventType, delivery.body);
+    const reference = personal && leadsTableKeys.webhookDeliveryReference(personal.leadId, delivery.destinationId, delivery.eventId);
+    // Referenced before it is stored, so an erasure that reads the references after this finds the delivery.
+    if (reference) {
+      const target = leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId);
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...reference, entity: 'lead-reference', leadId: personal.leadId, target } }));
+    }
+    if (!(await this.conditionalPut(delivery, 'attribute_not_exists(pk)', {}))) return undefined;
+    if (!personal || !reference) return delivery;
+    // Read after the write: an erasure that read the references before it had already erased the lead, so it shows here.
+    const { Item: lead } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(personal.leadId), ProjectionExpression: '#history, expiresAt', ExpressionAttributeNames: { '#history': 'history' }, ConsistentRead: true }),
+    );
+    if (lead && !wasErased({ history: (lead.history ?? []) as LeadHistoryEntry[] })) {
+      // The reference is kept as long as the lead: it expires with a lead that expires.
+      if (lead.expiresAt !== undefined)
+        await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: reference, UpdateExpression: 'SET expiresAt = :expiresAt', ExpressionAttributeValues: { ':expiresAt': Number(lead.expiresAt) } }));
+      return delivery;
+    }
+    // The person was erased (or the lead has gone): the delivery keeps and sends nothing of them.
+    const body = await withoutPerson(this.client, this.tableName, leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId));
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: reference }));
+    return { ...delivery, body: body ?? personal.body };
+  }
+
+  async deliveriesOfLead(leadId: string): Promise<WebhookDelivery[]> {
+    const found: WebhookDelivery[] = [];
+    for (const target of await webhookDeliveryTargetsOfLead(this.client, this.tableName, leadId)) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: target, ConsistentRead: true }));
+      if (Item) found.push(deliveryOf(Item));
+    }
+    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async due(now: string, limit: number): Promise<WebhookDelivery[]> {
@@ -58,7 +89,8 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 
   async record(delivery: WebhookDelivery, claimedUntil: string): Promise<boolean> {
-    return this.conditionalPut(delivery, '#state = :pending AND nextAttemptAt = :claimed', { ':pending': 'pending', ':claimed': claimedUntil });
+    // The body as claimed: an erasure that rewrote it meanwhile is not undone (the delivery is attempted again once the claim lapses).
+    return this.conditionalPut(delivery, '#state = :pending AND nextAttemptAt = :claimed AND body = :body', { ':pending': 'pending', ':claimed': claimedUntil, ':body': delivery.body });
   }
 
   async list(destinationId: string, filter: { states?: readonly WebhookDeliveryState[]; since?: string } = {}): Promise<WebhookDelivery[]> {
@@ -94,7 +126,7 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 
   async requeue(replayed: WebhookDelivery, expectedState: WebhookDeliveryState): Promise<boolean> {
-    return this.conditionalPut(replayed, '#state = :expected', { ':expected': expectedState });
+    return this.conditionalPut(replayed, '#state = :expected AND body = :body', { ':expected': expectedState, ':body': replayed.body });
   }
 
   private async conditionalPut(delivery: WebhookDelivery, condition: string, values: Record<string, unknown>): Promise<boolean> {
@@ -127,4 +159,57 @@ function itemOf(delivery: WebhookDelivery): Record<string, unknown> {
 function deliveryOf(item: Record<string, unknown>): WebhookDelivery {
   const { pk: _pk, sk: _sk, entity: _entity, webhookDuePartition: _partition, webhookDueAt: _dueAt, expiresAt: _expiresAt, ...delivery } = item;
   return webhookDeliverySchema.parse(delivery);
+}
+
+/** The keys of the lead's deliveries whose body held what the person answered (`webhookDeliveryReference`), with their references. */
+async function webhookDeliveryReferences(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Array<{ reference: Record<string, string>; target: Record<string, string> }>> {
+  const found: Array<{ reference: Record<string, string>; target: Record<string, string> }> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :webhook)',
+        ExpressionAttributeValues: { ':pk': leadReferencesPartition(leadId), ':webhook': 'WEBHOOK#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, target: item.target as Record<string, string> });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+async function webhookDeliveryTargetsOfLead(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Array<Record<string, string>>> {
+  return (await webhookDeliveryReferences(client, tableName, leadId)).map(({ target }) => target);
+}
+
+/**
+ * Takes what the person answered out of every webhook delivery of the lead that holds it (delivered, pending
+ * or dead: a pending one is then sent without it), and drops the references. Run by an erasure once the lead
+ * is erased; running it again changes nothing.
+ */
+export async function eraseWebhookDeliveriesOfLead(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<void> {
+  for (const { reference, target } of await webhookDeliveryReferences(client, tableName, leadId)) {
+    await withoutPerson(client, tableName, target);
+    await client.send(new DeleteCommand({ TableName: tableName, Key: reference }));
+  }
+}
+
+/** Rewrites one delivery's body without the person (conditional on the body read, read again if it changed); the new body, if it held any. */
+async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, Key: Record<string, string>): Promise<string | undefined> {
+  for (;;) {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
+    const erased = Item && webhookBodyWithoutPerson(String(Item.eventType), String(Item.body));
+    if (!erased) return undefined;
+    try {
+      await client.send(
+        new UpdateCommand({ TableName: tableName, Key, UpdateExpression: 'SET body = :erased', ConditionExpression: 'body = :seen', ExpressionAttributeValues: { ':erased': erased.body, ':seen': String(Item.body) } }),
+      );
+      return erased.body;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 }

@@ -35,7 +35,18 @@ export const leadsTableKeys = {
   conversionFeedback: (state: 'PENDING' | 'SENT' | 'DEAD', platform: string, feedbackId: string) => ({ pk: `FEEDBACK#${state}#${platform}`, sk: feedbackId }),
   /** One lead event's delivery to one outbound webhook destination; a destination's partition is its delivery log. */
   webhookDelivery: (destinationId: string, eventId: string) => ({ pk: `WEBHOOK#${destinationId}`, sk: `DELIVERY#${eventId}` }),
+  /** A delivery dedup key the lead holds (a platform lead id, an import row), found from the lead to follow its retention. */
+  deliveryKeyReference: (leadId: string, key: string) => ({ pk: leadReferencesPartition(leadId), sk: `DEDUP#${key}` }),
+  /** A webhook delivery whose body holds what the lead's person answered, found from the lead by an erasure. */
+  webhookDeliveryReference: (leadId: string, destinationId: string, eventId: string) => ({ pk: leadReferencesPartition(leadId), sk: `WEBHOOK#${destinationId}#${eventId}` }),
 };
+
+/**
+ * The partition of one lead's references to items keyed by something else (`deliveryKeyReference`,
+ * `webhookDeliveryReference`): each reference holds the `target` item's key, so the lead store reaches
+ * them with one consistent query, without an index or a read of shared partitions.
+ */
+export const leadReferencesPartition = (leadId: string) => `LEADREFS#${leadId}`;
 
 /**
  * Every key a lead's queued conversions can have: each state, platform and stage (`feedbackIdsOfLead`),

@@ -6,8 +6,13 @@ import type { WebhookAttemptResult, WebhookDelivery, WebhookDeliveryState } from
  * `nextAttemptAt` moved forward by a conditional write), so two senders never attempt it at once.
  */
 export interface WebhookDeliveryStore {
-  /** Stores a new delivery; `false` when this event was already delivered (or queued) to this destination. */
-  open(delivery: WebhookDelivery): Promise<boolean>;
+  /**
+   * Stores a new delivery and answers it as stored (without what the person answered when the lead was
+   * erased); `undefined` when this event was already delivered (or queued) to this destination.
+   */
+  open(delivery: WebhookDelivery): Promise<WebhookDelivery | undefined>;
+  /** The lead's deliveries whose body holds what its person answered (`personalEventDetailFields`), for a data-subject export. */
+  deliveriesOfLead(leadId: string): Promise<WebhookDelivery[]>;
   /** Up to `limit` pending deliveries due by `now`, earliest first (read from an eventually consistent index). */
   due(now: string, limit: number): Promise<WebhookDelivery[]>;
   /** Takes a pending delivery for one attempt until `until`; `undefined` if someone else took it or it changed. */
