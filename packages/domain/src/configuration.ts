@@ -15,7 +15,7 @@ import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema, checkClickIdChannels } from './channel-roi-configuration';
-import { outboundWebhooksSchema } from './outbound-webhooks';
+import { outboundWebhooksSchema } from './outbound-webhooks-configuration';
 import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
 import { checkNurtureReferences, nurtureConfigurationSchema } from './nurture-sequences';
 import { toIssueList } from './issue-list';

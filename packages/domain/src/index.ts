@@ -72,6 +72,7 @@ export * from './funnel-report';
 export * from './conversion-feedback';
 export * from './conversion-feedback-ids';
 export * from './outbound-webhooks';
+export * from './outbound-webhooks-configuration';
 export * from './channel-rates';
 export * from './page-cursor';
 export * from './query-parameters';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Configuration } from './configuration';
-import type { WebhookDestination } from './outbound-webhooks';
+import type { WebhookDestination } from './outbound-webhooks-configuration';
 
 /**
  * The secrets an installation needs, named from its configuration. The configuration file says which

@@ -324,6 +324,9 @@ export const leadEventDetailSchemas = {
 } as const;
 
 export type LeadEventType = keyof typeof leadEventDetailSchemas;
+
+/** Every lead event type, for a zod enum of them. */
+export const leadEventTypes = Object.keys(leadEventDetailSchemas) as [LeadEventType, ...LeadEventType[]];
 export type LeadEventDetail<T extends LeadEventType> = z.infer<(typeof leadEventDetailSchemas)[T]>;
 
 /** A domain event ready to publish. */
