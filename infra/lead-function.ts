@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct, type IConstruct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
-import { functionLimits, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
+import { functionLimits, tableAccessActions, tables as tableDefinitions, type FunctionDefinition, type TableAccess, type TableName, type Trigger } from '@leadflow/manifest';
 import { DeadLetterQueue } from './dead-letter-queue';
 import type { StackFunctionBundles } from './function-bundling';
 import { secretsPrefixVariable, type IntegrationSecrets } from './integration-secrets';
@@ -90,6 +90,7 @@ export class LeadFunction extends Construct {
       description: `Runs the ${definition.name} function and nothing else.`,
     });
     Aspects.of(this.role).add(new GrantsInsideTheRole());
+    Aspects.of(this.role).add(new ResourceWildcardExplained());
     this.logGroup = props.logGroup;
     this.logGroup.grantWrite(this.role);
 
@@ -166,20 +167,13 @@ export class LeadFunction extends Construct {
         true,
       );
     }
-    if (props.tracing) {
-      NagSuppressions.addResourceSuppressions(
-        this.role,
-        [{ id: 'AwsSolutions-IAM5', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource.', appliesTo: ['Resource::*'] }],
-        true,
-      );
-    }
   }
 
   private grantTableAccess(tables: Record<TableName, dynamodb.Table>): void {
     for (const [name, access] of Object.entries(this.definition.tables) as Array<[TableName, TableAccess]>) {
       const table = tables[name];
-      if (access === 'read') table.grantReadData(this.role);
-      else table.grantReadWriteData(this.role);
+      // The actions of the manifest's access level, not grantReadWriteData's, which adds Scan, DeleteItem and BatchWriteItem to every writer.
+      table.grant(this.role, ...tableAccessActions[access]);
 
       if (tableDefinitions[name].globalSecondaryIndexes.length === 0) continue;
       const logicalId = Stack.of(this).resolve((table.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
@@ -247,5 +241,40 @@ class GrantsInsideTheRole implements IAspect {
     if (!(grants instanceof iam.Policy)) return;
     (node.node.defaultChild as iam.CfnRole).policies = [{ policyName: 'FunctionAccess', policyDocument: grants.document }];
     grants.node.tryRemoveChild('Resource');
+  }
+}
+
+/** The actions a function role is given on `"*"` because IAM authorises them against no resource, and what each is for. */
+export const actionsWithoutResources: Readonly<Record<string, string>> = {
+  'xray:PutTraceSegments': 'active X-Ray tracing',
+  'xray:PutTelemetryRecords': 'active X-Ray tracing',
+  'dynamodb:ListStreams': "finding the table's stream a stream trigger reads",
+};
+
+/**
+ * Suppresses cdk-nag's `Resource::*` finding on a function role once every grant is made, and only when
+ * each action the role has on `"*"` is one of `actionsWithoutResources`: any other action on `"*"`,
+ * added later by anyone, is still reported.
+ */
+class ResourceWildcardExplained implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof iam.Role)) return;
+    const grants = node.node.tryFindChild('DefaultPolicy');
+    if (!(grants instanceof iam.Policy)) return;
+    const statements = (grants.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: string | string[] }> } | undefined)?.Statement ?? [];
+    const onEverything = [...new Set(statements.filter((statement) => [statement.Resource ?? []].flat().includes('*')).flatMap((statement) => [statement.Action ?? []].flat()))].sort();
+    if (onEverything.length === 0 || !onEverything.every((action) => Object.hasOwn(actionsWithoutResources, action))) return;
+    const purposes = [...new Set(onEverything.map((action) => actionsWithoutResources[action]))].join(' and ');
+    NagSuppressions.addResourceSuppressions(
+      node,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: `${onEverything.join(', ')} (${purposes}) support no resource-level permissions, so "*" is the only resource IAM accepts for them; the role has nothing else on "*".`,
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
   }
 }

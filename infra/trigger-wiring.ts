@@ -132,17 +132,7 @@ function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table
       filters: trigger.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)),
     }),
   );
-  NagSuppressions.addResourceSuppressions(
-    leadFunction.role,
-    [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'dynamodb:ListStreams supports no resource-level permissions, so the stream grant must name "*"; reading records is limited to this table\'s stream.',
-        appliesTo: ['Resource::*'],
-      },
-    ],
-    true,
-  );
+  // The stream grant's dynamodb:ListStreams on "*" is explained by the function role itself (`actionsWithoutResources`); reading records is limited to this table's stream.
   NagSuppressions.addResourceSuppressions(
     deadLetterQueue,
     [{ id: 'AwsSolutions-SQS3', reason: "This queue is itself the dead-letter (on-failure) destination of the stream's event source mapping, which cdk-nag does not recognise as DLQ use." }],

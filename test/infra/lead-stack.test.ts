@@ -1,12 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema, secretRefs } from '@leadflow/domain';
 import { funnelArchiveKey, rollupArchiveKey } from '@leadflow/platform';
-import { functionLimits, manifestFunctions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { functionLimits, manifestFunctions, tableAccessActions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
@@ -148,13 +149,30 @@ describe('functions', () => {
 
     for (const tableName of Object.keys(tables)) {
       const access = definition.tables[tableName as keyof typeof tables];
-      const tableStatements = statements.filter(
-        (statement) => JSON.stringify(statement.Resource).includes(`"${logicalIdOfTable(tableName)}"`) && [statement.Action].flat().some((action: string) => /^dynamodb:(GetItem|PutItem)$/.test(action)),
-      );
-      const tableActions = tableStatements.flatMap((statement) => [statement.Action].flat());
-      expect(tableActions.includes('dynamodb:GetItem'), `${name} reads ${tableName}`).toBe(access !== undefined);
-      expect(tableActions.includes('dynamodb:PutItem'), `${name} writes ${tableName}`).toBe(access === 'readWrite');
+      // The table's statements (its items and its indexes), not the stream's, which a stream trigger reads.
+      const tableArn = JSON.stringify(getAtt(logicalIdOfTable(tableName)));
+      const tableStatements = statements.filter((statement) => [statement.Resource].flat().some((resource) => JSON.stringify(resource) === tableArn));
+      const tableActions = tableStatements.flatMap((statement) => [statement.Action].flat() as string[]);
+      expect(tableActions.sort(), `${name}'s actions on ${tableName}`).toEqual([...(access ? tableAccessActions[access] : [])].sort());
+      if (access) expect(JSON.stringify(tableStatements.flatMap((statement) => [statement.Resource].flat())), `${name} reaches ${tableName}'s indexes`).toContain('/index/*');
     }
+    // Whatever the statement: nothing reads a table whole, a reader writes nothing, and only a declared deleter deletes.
+    const dynamoDbActions = actions.filter((action) => action.startsWith('dynamodb:'));
+    const accessLevels = Object.values(definition.tables);
+    expect(
+      dynamoDbActions.filter((action) => /^dynamodb:(Scan|PartiQL)/.test(action)),
+      `${name} scans`,
+    ).toEqual([]);
+    if (accessLevels.every((access) => access === 'read'))
+      expect(
+        dynamoDbActions.filter((action) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(action)),
+        `${name} writes`,
+      ).toEqual([]);
+    if (!accessLevels.includes('readWriteDelete'))
+      expect(
+        dynamoDbActions.filter((action) => /^dynamodb:(DeleteItem|BatchWriteItem)$/.test(action)),
+        `${name} deletes`,
+      ).toEqual([]);
 
     expect(actions.includes('events:PutEvents'), `${name} publishes events`).toBe(definition.publishesEvents === true);
     expect(actions.includes('ses:SendEmail'), `${name} sends email`).toBe(definition.sendsEmail === true);
@@ -457,6 +475,27 @@ describe('cdk-nag AwsSolutions', () => {
     expect(untracedTemplate.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: Match.anyValue() } })).toEqual({});
     expect(JSON.stringify(untracedTemplate.toJSON())).not.toContain('xray:PutTraceSegments');
     expect(summarise(Annotations.fromStack(untraced.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
+  });
+
+  it('reports any action on "*" in a function role other than those that take no resource', () => {
+    const widened = createLeadApp(assertionAppProps());
+    const role = widened.stack.functions.get('get-lead')!.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }));
+    const errors = Annotations.fromStack(widened.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5'));
+    expect(summarise(errors)).toEqual([expect.stringMatching(/AwsSolutions-IAM5\[Resource::\*\]/)]);
+    expect(errors[0].id).toBe(`/${widened.stack.stackName}/${role.node.path.split('/').slice(1).join('/')}/Resource`);
+  });
+
+  it('suppresses "*" on each function role for exactly the actions that take no resource, and for no other finding', () => {
+    for (const definition of functions) {
+      const roleLogicalId = lambdaOf(definition.name)[1].Properties.Role['Fn::GetAtt'][0] as string;
+      const suppressions = (resources[roleLogicalId].Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string; applies_to?: unknown[] }>;
+      const wildcard = suppressions.filter((suppression) => suppression.id === 'AwsSolutions-IAM5' && suppression.applies_to?.includes('Resource::*'));
+      expect(wildcard, definition.name).toHaveLength(1);
+      expect(wildcard[0].applies_to, definition.name).toEqual(['Resource::*']);
+      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(definition.trigger.kind === 'stream' ? ['dynamodb:ListStreams'] : [])];
+      expect(wildcard[0].reason.split(' (')[0].split(', ').sort(), definition.name).toEqual(expected.sort());
+    }
   });
 
   it('gives every suppression a specific reason', () => {

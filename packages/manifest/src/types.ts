@@ -1,4 +1,5 @@
 import type { SecretKind } from '@leadflow/domain';
+import type { TableAccess } from './table-access';
 
 /**
  * How a caller proves who it is: nobody (public capture), a bearer JWT verified before the handler
@@ -91,8 +92,6 @@ export interface StreamTrigger {
 
 export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | StreamTrigger;
 
-export type TableAccess = 'read' | 'readWrite';
-
 export interface FunctionDefinition {
   /** kebab-case; also the folder under `functions/`. */
   name: string;
@@ -100,6 +99,7 @@ export interface FunctionDefinition {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
   trigger: Trigger;
+  /** The access to each table the handler uses (see `tableAccessActions`); a table left out is not granted. */
   tables: Partial<Record<TableName, TableAccess>>;
   /** Needs to put events on the lead bus. */
   publishesEvents?: boolean;

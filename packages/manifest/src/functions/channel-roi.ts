@@ -32,7 +32,7 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     entry: 'functions/roll-up-channel-roi/handler.ts',
     // 00:30 on the organisation's clock, when its yesterday is over (EventBridge Scheduler keeps it there across DST changes).
     trigger: { kind: 'schedule', scheduleName: 'roll-up-channel-roi', expression: 'cron(30 0 * * ? *)', timeZone, retryAttempts: 2, maxEventAgeSeconds: 6 * 3600 },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     writesReports: true,
     timeoutSeconds: 300,
   },
@@ -103,7 +103,7 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     description: "Reports due conversions to Meta's Conversions API and Google's Data Manager API in batches, with retries and dead letters.",
     entry: 'functions/send-conversion-feedback/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'send-conversion-feedback', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 0, maxEventAgeSeconds: 60 },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     secrets: ['meta-conversions-access-token', 'google-data-manager-access-token'],
   },
 ];

@@ -21,7 +21,7 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
       // One bad outbox record must not hold back or dead-letter the events batched with it.
       bisectBatchOnError: true,
     },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     publishesEvents: true,
   },
   {
@@ -29,7 +29,7 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
     description: 'Republishes outbox events the stream relay has not confirmed within a few minutes.',
     entry: 'functions/sweep-outbox/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'sweep-outbox', expression: 'rate(5 minutes)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     publishesEvents: true,
   },
 ];

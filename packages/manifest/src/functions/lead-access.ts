@@ -28,6 +28,6 @@ export const leadAccessFunctions: readonly FunctionDefinition[] = [
     description: 'Erases the person from a lead at their request (admins): contact, answers, consent IPs, raw deliveries; counts stay.',
     entry: 'functions/erase-lead/handler.ts',
     trigger: { kind: 'http', method: 'DELETE', path: '/leads/{leadId}', auth: { mode: 'jwt' } },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
   },
 ];

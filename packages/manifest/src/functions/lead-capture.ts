@@ -8,7 +8,7 @@ export const leadCaptureFunctions: readonly FunctionDefinition[] = [
     entry: 'functions/capture-form-submission/handler.ts',
     speedToLead: true,
     trigger: { kind: 'http', method: 'POST', path: '/forms/{formId}/submissions', auth: { mode: 'public' } },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     secrets: ['turnstile-secret-key'],
   },
   {

@@ -46,7 +46,7 @@ export const leadFollowUpFunctions: readonly FunctionDefinition[] = [
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
     },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     sendsEmail: true,
   },
   {

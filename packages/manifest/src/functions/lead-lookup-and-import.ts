@@ -19,7 +19,7 @@ export const leadLookupAndImportFunctions: readonly FunctionDefinition[] = [
     description: 'Imports a CSV lead list (up to 1 MB) through the shared intake: new leads, touches of known people, replays of rows imported before.',
     entry: 'functions/import-leads/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/imports', auth: { mode: 'jwt' } },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     // Just inside API Gateway's 30 s integration limit: a 1 MB file is some thousands of rows, stored sixteen at a time.
     timeoutSeconds: 29,
     memoryMb: 1024,

@@ -36,7 +36,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
         retryAttempts: 2,
         maxEventAgeSeconds: 3600,
       },
-      tables: { leads: 'readWrite' },
+      tables: { leads: 'readWriteDelete' },
       sendsEmail: true,
       sendsSms: true,
       usesPublicBaseUrl: true,
@@ -52,7 +52,7 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
         retryAttempts: 2,
         maxEventAgeSeconds: 3600,
       },
-      tables: { leads: 'readWrite' },
+      tables: { leads: 'readWriteDelete' },
       sendsEmail: true,
     },
     {

@@ -35,7 +35,8 @@ export function outboundWebhookFunctions(webhooks: OutboundWebhooks): FunctionDe
         retryAttempts: 2,
         maxEventAgeSeconds: 3600,
       },
-      tables: { leads: 'readWrite' },
+      // Opening a delivery for a lead whose person was erased meanwhile deletes the reference it had written.
+      tables: { leads: 'readWriteDelete' },
       secrets: ['webhook-signing-secret'],
       usesPublicBaseUrl: true,
       timeoutSeconds: 30,

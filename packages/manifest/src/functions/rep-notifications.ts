@@ -15,7 +15,7 @@ export const repNotificationFunctions: readonly FunctionDefinition[] = [
     description: "Does a signed one-tap link's action once, for the link's rep only, and answers with a small page.",
     entry: 'functions/perform-one-tap-action/handler.ts',
     trigger: { kind: 'http', method: 'POST', path: '/a/{token}', auth: { mode: 'public' } },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     secrets: ['action-link-key'],
   },
   {
@@ -23,7 +23,7 @@ export const repNotificationFunctions: readonly FunctionDefinition[] = [
     description: 'Sends SMS held back by quiet hours once they end, resends emails whose one-minute claim lease ran out, and reports SMS claimed but never confirmed (without resending).',
     entry: 'functions/sweep-notification-sends/handler.ts',
     trigger: { kind: 'schedule', scheduleName: 'sweep-notification-sends', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 600 },
-    tables: { leads: 'readWrite' },
+    tables: { leads: 'readWriteDelete' },
     sendsEmail: true,
     sendsSms: true,
     usesPublicBaseUrl: true,
