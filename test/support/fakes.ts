@@ -24,9 +24,11 @@ import {
   type PoolCursor,
   type PoolListingFilter,
   type PreparedIntake,
+  type WebhookDelivery,
 } from '@leadflow/domain';
 import type {
   Dependencies,
+  WebhookDeliveryStore,
   DueLeadsPage,
   DuePosition,
   IntakeOutcome,
@@ -583,10 +585,43 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
 }
 
 /**
- * A set of fake dependencies with a fixed clock and predictable ids. The follow-up rules' stores and the
- * webhook deliveries are left out: they are tested against DynamoDB Local, whose conditional writes they rely on.
+ * The webhook deliveries of an installation that has made none, as a data-subject export reads them. The
+ * delivery queue itself is tested against DynamoDB Local, whose conditional writes its claims are, so
+ * anything that would queue or send a delivery here throws.
  */
-export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Omit<Dependencies, 'followUps' | 'teamActivity' | 'webhooks' | 'webhookSender'> & {
+export class NoWebhookDeliveries implements WebhookDeliveryStore {
+  async deliveriesOfLead(): Promise<WebhookDelivery[]> {
+    return [];
+  }
+  private unfaked(): never {
+    throw new Error('Webhook deliveries are tested against DynamoDB Local (test/integration/webhook-deliveries.test.ts), not with fakes');
+  }
+  async open(): Promise<WebhookDelivery | undefined> {
+    return this.unfaked();
+  }
+  async due(): Promise<WebhookDelivery[]> {
+    return this.unfaked();
+  }
+  async claim(): Promise<WebhookDelivery | undefined> {
+    return this.unfaked();
+  }
+  async record(): Promise<boolean> {
+    return this.unfaked();
+  }
+  async list(): Promise<WebhookDelivery[]> {
+    return this.unfaked();
+  }
+  async requeue(): Promise<boolean> {
+    return this.unfaked();
+  }
+}
+
+/**
+ * A set of fake dependencies with a fixed clock and predictable ids. The follow-up rules' stores and the
+ * webhook sender are left out, and the webhook deliveries are those of an installation that made none
+ * (`NoWebhookDeliveries`): they are tested against DynamoDB Local, whose conditional writes they rely on.
+ */
+export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Omit<Dependencies, 'followUps' | 'teamActivity' | 'webhookSender'> & {
   store: MemoryLeadStore;
   consents: MemoryConsentLedger;
   publisher: RecordingPublisher;
@@ -635,6 +670,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     reports: new MemoryReportArchive(),
     feedback: store.feedback,
     feedbackSender: new RecordingFeedbackSender(),
+    webhooks: new NoWebhookDeliveries(),
     now: () => now,
     newId: () => `id-${++counter}`,
   };

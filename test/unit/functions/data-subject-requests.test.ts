@@ -4,7 +4,7 @@ import { createHandler as createEraseHandler } from '../../../functions/erase-le
 import { createHandler as createExportHandler } from '../../../functions/export-lead/handler';
 import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
-import { queueConversionFeedback, recordLeadRoiEvent, type WebhookDeliveryStore } from '@leadflow/platform';
+import { queueConversionFeedback, recordLeadRoiEvent } from '@leadflow/platform';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { fakeDependencies } from '../../support/fakes';
 
@@ -46,11 +46,9 @@ const erase = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
     leadId,
     claims,
   );
-/** No outbound webhook destination here: the webhook deliveries an export lists are tested through the local runtime (`test/e2e/privacy.test.ts`). */
-const noWebhookDeliveries = { deliveriesOfLead: async () => [] } as unknown as WebhookDeliveryStore;
 const exportOf = (deps: Deps, leadId: string, claims?: Record<string, string>) =>
   call(
-    createExportHandler(() => ({ ...deps, webhooks: noWebhookDeliveries })),
+    createExportHandler(() => deps),
     'GET',
     `/leads/${leadId}/export`,
     leadId,
@@ -84,7 +82,7 @@ describe('personal data over HTTP', () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
     for (const [handler, path] of [
-      [createExportHandler(() => ({ ...deps, webhooks: noWebhookDeliveries })), `/leads/${leadId}/export`],
+      [createExportHandler(() => deps), `/leads/${leadId}/export`],
       [createConsentsHandler(() => deps), `/leads/${leadId}/consents`],
     ] as const) {
       const response = (await handler(httpEvent({ method: 'GET', path, pathParameters: { leadId }, claims: admin }), lambdaContext)) as { statusCode: number; headers: Record<string, string> };
