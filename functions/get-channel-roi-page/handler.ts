@@ -1,10 +1,10 @@
-import { canViewChannelRoi, funnelTotal, reportQuerySchema, toIssueList } from '@leadflow/domain';
+import { canViewChannelRoi, funnelTotal, reportQuerySchema, showsChanges, toIssueList } from '@leadflow/domain';
 import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
- * `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion]`: the export as a page, with a chart of spend
- * against revenue per channel and, unless it shows only what changed since a version, the range's funnel.
+ * `GET /reports/channel-roi.html?from&to[&groupBy][&attribution][&sinceVersion|&changedSince]`: the export as a page, with a chart of spend
+ * against revenue per channel and, unless it shows only what changed since an earlier export, the range's funnel.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
   return httpHandler(async (event) => {
@@ -21,8 +21,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
       to: query.to,
       attribution: query.attribution,
       lines,
-      shape: { groupBy: query.groupBy, withChanges: query.sinceVersion !== undefined },
-      ...(query.sinceVersion === undefined ? { funnel: funnelTotal(lines, query.attribution) } : {}),
+      shape: { groupBy: query.groupBy, withChanges: showsChanges(query) },
+      ...(showsChanges(query) ? {} : { funnel: funnelTotal(lines, query.attribution) }),
     });
     return reportWithinLimit(
       {

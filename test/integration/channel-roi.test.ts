@@ -154,6 +154,11 @@ describe('channel ROI against DynamoDB Local', () => {
         '',
       ].join('\r\n'),
     );
+    // The same change asked by the time of an export after the first night: each day against its latest version then.
+    expect((await report(deps, { from: '2026-03-10', to: '2026-03-10', changedSince: '2026-03-12T00:00:00Z' })).body).toBe(since.body);
+    expect((await deps.roi.versionAsOf('2026-03-10', '2026-03-12T00:00:00Z'))?.version).toBe(1);
+    expect((await deps.roi.versionAsOf('2026-03-10', '2026-04-20T04:30:00.000Z'))?.version).toBe(2);
+    expect(await deps.roi.versionAsOf('2026-03-10', '2026-03-11T04:29:59Z')).toBeUndefined();
     const lastTouch = await report(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', attribution: 'last', groupBy: 'channel' });
     // meta-ads, last touch: converted 1 → 2, revenue 1500.00; spend 500.00; CAC 250.00; ROAS 3.0000; ROI 2.0000.
     expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,166.67,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');

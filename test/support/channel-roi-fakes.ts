@@ -41,6 +41,10 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
     const found = this.versions.get(`${day} ${version}`);
     return found && structuredClone(found);
   }
+  async versionAsOf(day: string, at: string): Promise<RollupVersion | undefined> {
+    const versions = [...this.versions.values()].filter((version) => version.day === day && Date.parse(version.rolledUpAt) <= Date.parse(at)).sort((a, b) => b.version - a.version);
+    return versions[0] && structuredClone(versions[0]);
+  }
   measuredPriors?: MeasuredPriors;
   async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
     this.measuredPriors = structuredClone(measured);

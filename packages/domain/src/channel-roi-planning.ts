@@ -31,8 +31,10 @@ export const reportQuerySchema = withinDayRange(
     attribution: z._default(z.enum(['first', 'last']), 'first'),
     format: z._default(z.enum(['csv', 'json']), 'csv'),
     sinceVersion: z.optional(z.pipe(z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')), z.transform(Number))),
+    /** When finance last exported: each day's rows that changed since the version that was then its latest. */
+    changedSince: z.optional(z.iso.datetime({ offset: true })),
   }),
-);
+).check(z.refine((query) => query.sinceVersion === undefined || query.changedSince === undefined, { path: ['changedSince'], message: 'cannot be combined with sinceVersion: give one of them' }));
 
 /** The query string of `GET /reports/funnel`; without `format`, the `Accept` header decides. Unknown parameters are refused by name. */
 export const funnelQuerySchema = withinDayRange(
@@ -81,21 +83,34 @@ export function rollupNeededNote(days: readonly string[], lookbackDays: number):
   return `The nightly rollup restates changes within ${lookbackDays} days before yesterday (channelRoi.lookbackDays), so it will not restate ${named}: request POST /rollups/channel-roi {"from": "${from}", "to": "${to}"} (at most ${maxReportDays} days a request) to restate ${days.length === 1 ? 'it' : 'them'}.`;
 }
 
+/** Whether an export shows only what changed since an earlier one (`sinceVersion` or `changedSince`). */
+export function showsChanges(query: Pick<ReportQuery, 'sinceVersion' | 'changedSince'>): boolean {
+  return query.sinceVersion !== undefined || query.changedSince !== undefined;
+}
+
+/** Whether a day's latest version is newer than what the query compares with (`sinceVersion`, or the time `changedSince`). */
+export function changedSinceQuery(latest: RollupVersion, query: Pick<ReportQuery, 'sinceVersion' | 'changedSince'>): boolean {
+  if (query.sinceVersion !== undefined) return latest.version > query.sinceVersion;
+  return query.changedSince === undefined || Date.parse(latest.rolledUpAt) > Date.parse(query.changedSince);
+}
+
 /**
- * The lines of an export from each day's latest version (and, with `sinceVersion`, that day's version
- * `sinceVersion`): every row, or only those that changed since. A day whose latest version is not newer
- * than `sinceVersion` has nothing to show; a day first rolled up after it shows all its rows as added.
+ * The lines of an export from each day's latest version: every row, or, with `sinceVersion` or
+ * `changedSince`, only those that changed since the day's `since` version (that version number; or the
+ * version that was the day's latest at that time). A day whose latest version is not newer has nothing to
+ * show; a day without a `since` version (with `changedSince`: first rolled up after that time) shows all
+ * its rows as added.
  */
-export function reportLines(days: ReadonlyArray<{ latest?: RollupVersion; since?: RollupVersion }>, query: Pick<ReportQuery, 'groupBy' | 'attribution' | 'sinceVersion'>): ReportLine[] {
+export function reportLines(days: ReadonlyArray<{ latest?: RollupVersion; since?: RollupVersion }>, query: Pick<ReportQuery, 'groupBy' | 'attribution' | 'sinceVersion' | 'changedSince'>): ReportLine[] {
   const lines: ReportLine[] = [];
   for (const { latest, since } of days) {
     if (!latest) continue;
     const current = groupRollupRows(latest.rows, query.attribution, query.groupBy);
-    if (query.sinceVersion === undefined) {
+    if (!showsChanges(query)) {
       lines.push(...current.map((row) => ({ day: latest.day, version: latest.version, row })));
       continue;
     }
-    if (latest.version <= query.sinceVersion) continue;
+    if (!changedSinceQuery(latest, query)) continue;
     const earlier = since ? groupRollupRows(since.rows, query.attribution, query.groupBy) : [];
     lines.push(...changedRows(earlier, current).map(({ row, change }) => ({ day: latest.day, version: latest.version, row, change })));
   }

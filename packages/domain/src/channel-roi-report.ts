@@ -161,4 +161,5 @@ export interface ReportQuery {
   attribution: AttributionModel;
   format: 'csv' | 'json';
   sinceVersion?: number;
+  changedSince?: string;
 }

@@ -1,6 +1,8 @@
 import {
   addDays,
+  changedSinceQuery,
   channelRoiCsv,
+  showsChanges,
   clickIdChannelsOf,
   daysBetween,
   funnelCsv,
@@ -155,13 +157,17 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
   return result;
 }
 
-/** The lines of an export: one latest-version read per day, plus version `sinceVersion` of days newer than it. */
-export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
+/**
+ * The lines of an export: one latest-version read per day, plus, for a day changed since the query's
+ * `sinceVersion` or `changedSince`, the version to compare with (that number, or the latest at that time).
+ */
+export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion' | 'changedSince'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
   const days = await Promise.all(
     daysBetween(query.from, query.to).map(async (day) => {
       const latest = await deps.roi.latestVersion(day);
-      const since = latest && query.sinceVersion !== undefined && latest.version > query.sinceVersion ? await deps.roi.version(day, query.sinceVersion) : undefined;
-      return { latest, since };
+      if (!latest || !showsChanges(query) || !changedSinceQuery(latest, query)) return { latest };
+      const { sinceVersion, changedSince } = query;
+      return { latest, since: sinceVersion !== undefined ? await deps.roi.version(day, sinceVersion) : changedSince !== undefined ? await deps.roi.versionAsOf(day, changedSince) : undefined };
     }),
   );
   return reportLines(days, query);

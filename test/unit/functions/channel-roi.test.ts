@@ -239,6 +239,43 @@ describe('rollups and the report', () => {
     expect(since.body.split('\r\n').slice(1)).toEqual(['2026-03-10,first,meta-ads,2,3,2,1,1,0,2,2,1,1200.00,450.00,150.00,225.00,450.00,2.6667,1.6667,10.0,0.5000,changed', '']);
   });
 
+  it('shows, with changedSince, what changed since an export at that time in every day: a restated day and one first rolled up since, which sinceVersion misses', async () => {
+    const { deps } = await rolledUpFixture();
+    // Finance exported after the first night (versions 1 of the 9th and 10th); then spend came for the 10th and the 11th.
+    const exportedAt = '2026-03-11T12:00:00.000Z';
+    const spend = JSON.stringify({
+      rows: [
+        { date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' },
+        { date: '2026-03-11', channel: 'google-ads', campaign: 'brand', amount: '80', currency: 'USD' },
+      ],
+    });
+    expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' });
+    const changes = (body: string) =>
+      body
+        .split('\r\n')
+        .slice(1, -1)
+        .map((line) => `${line.split(',')[0]} ${line.split(',')[2]} ${line.split(',').at(-1)}`);
+    const byTime = await getReport(deps, { from: '2026-03-09', to: '2026-03-11', changedSince: exportedAt, groupBy: 'channel' });
+    expect(byTime.statusCode).toBe(200);
+    expect(changes(byTime.body)).toEqual(['2026-03-10 meta-ads changed', '2026-03-11 google-ads added']);
+    expect(byTime.headers['content-disposition']).toContain('-changed-since-20260311T120000000Z.csv');
+    // A version number is each day's own: the 11th's first version is version 1, so sinceVersion=1 leaves it out.
+    expect(changes((await getReport(deps, { from: '2026-03-09', to: '2026-03-11', sinceVersion: '1', groupBy: 'channel' })).body)).toEqual(['2026-03-10 meta-ads changed']);
+    // Asked before anything was rolled up, every row is added; asked after the last night, nothing changed.
+    expect(changes((await getReport(deps, { from: '2026-03-11', to: '2026-03-11', changedSince: '2026-03-01T00:00:00Z', groupBy: 'channel' })).body)).toEqual(['2026-03-11 google-ads added']);
+    expect(changes((await getReport(deps, { from: '2026-03-09', to: '2026-03-11', changedSince: '2026-03-12T06:00:00+01:00' })).body)).toEqual([]);
+  });
+
+  it('refuses changedSince that is not a time, or given with sinceVersion, naming it', async () => {
+    const deps = roiDependencies();
+    for (const query of [{ changedSince: 'yesterday' }, { changedSince: '2026-03-11T12:00:00Z', sinceVersion: '1' }] as Array<Record<string, string>>) {
+      const refused = await getReport(deps, { from: '2026-03-09', to: '2026-03-11', ...query });
+      expect(refused.statusCode).toBe(400);
+      expect(JSON.parse(refused.body).issues.map((issue: { path: string }) => issue.path)).toEqual(['changedSince']);
+    }
+  });
+
   it('rolls up the other days and yesterday when one changed day cannot be stored, keeps that day marked, and fails the run naming it', async () => {
     const { deps } = await rolledUpFixture();
     const spend = (date: string) => JSON.stringify({ rows: [{ date, channel: 'google-ads', campaign: 'brand', amount: '1.00', currency: 'USD' }] });

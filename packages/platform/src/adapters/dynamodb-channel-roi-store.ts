@@ -154,6 +154,29 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     return Item && this.versionFromItem(Item);
   }
 
+  async versionAsOf(day: string, at: string): Promise<RollupVersion | undefined> {
+    // Only the numbers and times of the day's versions (their parts carry neither), then the one version.
+    let newest: number | undefined;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+          ExpressionAttributeValues: { ':pk': leadsTableKeys.rollupVersion(day, '').pk, ':v': 'V#' },
+          ProjectionExpression: 'version, rolledUpAt',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.version === 'number' && Date.parse(String(item.rolledUpAt)) <= Date.parse(at) && (newest === undefined || item.version > newest)) newest = item.version;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return newest === undefined ? undefined : this.version(day, newest);
+  }
+
   async writeMeasuredPriors(measured: MeasuredPriors): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.measuredPriors(), entity: 'measured-channel-priors', ...measured } }));
   }

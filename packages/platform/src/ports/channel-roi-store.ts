@@ -31,6 +31,8 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
   clearChanged(changed: ChangedDay): Promise<void>;
   latestVersion(day: string): Promise<RollupVersion | undefined>;
   version(day: string, version: number): Promise<RollupVersion | undefined>;
+  /** The day's newest version rolled up at or before `at` (an ISO time); `undefined` when the day had none then. */
+  versionAsOf(day: string, at: string): Promise<RollupVersion | undefined>;
   /** Adds a version; `false` when that version of the day exists already (another rollup wrote it first). */
   addVersion(version: RollupVersion): Promise<boolean>;
   /** The channel priors measured by the last nightly rollup in `apply` mode (a later write replaces them). */
