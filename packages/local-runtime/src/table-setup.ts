@@ -26,6 +26,8 @@ export async function ensureTable(client: DynamoDBClient, physicalName: string, 
           GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } } }],
         }),
       );
+      // A table builds one new index at a time (LimitExceededException otherwise), as in AWS.
+      await untilIndexActive(client, physicalName, index.indexName);
     }
     return;
   } catch (error) {
@@ -45,5 +47,16 @@ export async function ensureTable(client: DynamoDBClient, physicalName: string, 
   );
   if (table.timeToLiveAttribute) {
     await client.send(new UpdateTimeToLiveCommand({ TableName: physicalName, TimeToLiveSpecification: { Enabled: true, AttributeName: table.timeToLiveAttribute } }));
+  }
+}
+
+/** Waits until the table's index `indexName` is built, for at most a minute. */
+async function untilIndexActive(client: DynamoDBClient, physicalName: string, indexName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: physicalName }));
+    if (Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName)?.IndexStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`The index ${indexName} of ${physicalName} was still being built after a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
