@@ -560,6 +560,24 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       expect(JSON.parse(receiver.bodies[0])).toMatchObject({ id: 'hooked-pending', type: 'lead.scored', data: { leadId: 'hooked', points: 60 } });
     });
 
+    it("gives a delivery's reference the lead's expiry, follows the lead's retention after, and keeps it through a redelivery", async () => {
+      await leads.ingestLead(intake('hooked-kept', { contact: { name: 'Ada', email: 'hooked-kept@example.com' } }));
+      const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+      expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-kept'))!, 'invalid', invalidAt))).toBe('applied');
+      await deliverWebhookEvent(scoredEvent('hooked-kept', 'hooked-kept-dead'), depsOf(new Receiver([503]), capturedAt));
+      const reference = async () => (await database.items()).find((item) => item.pk === 'LEADREFS#hooked-kept' && item.sk === 'WEBHOOK#crm#hooked-kept-dead');
+      const expiry = expiresAfterDays(invalidAt.toISOString(), 7);
+      expect((await reference())?.expiresAt).toBe(expiry);
+      // EventBridge delivers the same event again: the reference keeps its expiry (and the delivery is not opened twice).
+      await deliverWebhookEvent(scoredEvent('hooked-kept', 'hooked-kept-dead'), depsOf(new Receiver([200]), capturedAt));
+      expect((await reference())?.expiresAt).toBe(expiry);
+      // Reactivated, the lead is kept, and so is the reference that finds the delivery for a later erasure.
+      expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-kept'))!, 'in_pool', new Date('2026-03-07T12:00:00.000Z')))).toBe('applied');
+      expect(await reference()).toMatchObject({ target: { pk: 'WEBHOOK#crm', sk: 'DELIVERY#hooked-kept-dead' } });
+      expect(await reference()).not.toHaveProperty('expiresAt');
+      expect((await webhooks().deliveriesOfLead('hooked-kept')).map((delivery) => delivery.eventId)).toEqual(['hooked-kept-dead']);
+    });
+
     it('sends and keeps nothing the person answered for an event that reaches the destination after the erasure', async () => {
       await leads.ingestLead(intake('hooked-late', { contact: { name: 'Ada', email: 'hooked-late@example.com' } }));
       await erase('hooked-late');

@@ -76,8 +76,10 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   /**
-   * The delivery keys the lead holds, with their references: those its references name, and the key of the
-   * platform delivery that created it (a lead stored before references were written has none).
+   * The delivery keys the lead holds, and every reference the lead has (`LEADREFS#<leadId>`: to its delivery
+   * keys and to webhook deliveries holding its person's answers), which follow a change of its retention. The
+   * keys are those its references name, and the key of the platform delivery that created it (a lead stored
+   * before references were written has none).
    */
   private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: Array<Record<string, string>> }> {
     const references: Array<Record<string, string>> = [];

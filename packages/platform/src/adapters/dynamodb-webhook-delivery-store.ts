@@ -22,10 +22,13 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   async open(delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
     const personal = webhookBodyWithoutPerson(delivery.eventType, delivery.body);
     const reference = personal && leadsTableKeys.webhookDeliveryReference(personal.leadId, delivery.destinationId, delivery.eventId);
-    // Referenced before it is stored, so an erasure that reads the references after this finds the delivery.
+    // Referenced before it is stored, so an erasure that reads the references after this finds the delivery;
+    // a redelivered event finds its reference there already, with the expiry it may have been given since.
     if (reference) {
       const target = leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId);
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...reference, entity: 'lead-reference', leadId: personal.leadId, target } }));
+      await ignoringFailedCondition(
+        this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...reference, entity: 'lead-reference', leadId: personal.leadId, target }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
     }
     if (!(await this.conditionalPut(delivery, 'attribute_not_exists(pk)', {}))) return undefined;
     if (!personal || !reference) return delivery;
@@ -34,9 +37,20 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
       new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(personal.leadId), ProjectionExpression: '#history, expiresAt', ExpressionAttributeNames: { '#history': 'history' }, ConsistentRead: true }),
     );
     if (lead && !wasErased({ history: (lead.history ?? []) as LeadHistoryEntry[] })) {
-      // The reference is kept as long as the lead: it expires with a lead that expires.
-      if (lead.expiresAt !== undefined)
-        await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: reference, UpdateExpression: 'SET expiresAt = :expiresAt', ExpressionAttributeValues: { ':expiresAt': Number(lead.expiresAt) } }));
+      // The reference is kept as long as the lead: it expires with a lead that expires (unless an erasure took it meanwhile).
+      if (lead.expiresAt !== undefined) {
+        await ignoringFailedCondition(
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: reference,
+              UpdateExpression: 'SET expiresAt = :expiresAt',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':expiresAt': Number(lead.expiresAt) },
+            }),
+          ),
+        );
+      }
       return delivery;
     }
     // The person was erased (or the lead has gone): the delivery keeps and sends nothing of them.
@@ -175,7 +189,7 @@ async function webhookDeliveryReferences(client: DynamoDBDocumentClient, tableNa
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) found.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, target: item.target as Record<string, string> });
+    for (const item of page.Items ?? []) if (item.target) found.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, target: item.target as Record<string, string> });
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return found;
@@ -211,5 +225,14 @@ async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, 
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+}
+
+/** Runs a conditional write whose failed condition means there is nothing to do. */
+async function ignoringFailedCondition(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
