@@ -8,6 +8,7 @@ import {
   nurtureEntry,
   planActivity,
   planClaim,
+  planLockChange,
   planRelease,
   planTagChange,
   poolSchema,
@@ -396,6 +397,20 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     if (!('transition' in called)) throw new Error(called.refusal.message);
     expect(await store.leads.applyTransition(called.transition)).toBe('applied');
     expect(await store.leads.getLead(id('claim-1'))).toMatchObject({ nextStepAt: '2026-03-05T10:00:00.000Z', lastContactAt: '2026-03-03T10:30:00.000Z' });
+    // A manager's lock kept the lead with rep A; released, the lead leaves it behind. A release planned before the lock came is refused.
+    const unlockedPlan = planRelease({ lead: (await store.leads.getLead(id('claim-1')))!, pool, repId: repA, reason: pool.releaseReasons[0], now: at('2026-03-03T10:40:00.000Z'), eventId: id('released-early') });
+    const locked = planLockChange({
+      lead: (await store.leads.getLead(id('claim-1')))!,
+      principal: { id: 'mgr-maya', roles: ['manager'] },
+      lock: true,
+      reason: 'key account',
+      now: at('2026-03-03T10:45:00.000Z'),
+      eventId: id('locked'),
+    });
+    if (!('transition' in locked)) throw new Error(locked.refusal.message);
+    expect(await store.leads.applyTransition(locked.transition)).toBe('applied');
+    if (!('release' in unlockedPlan)) throw new Error(unlockedPlan.refusal.message);
+    expect(await store.leads.releaseLead(unlockedPlan.release)).toBe('lead_changed');
     const releasePlan = planRelease({ lead: (await store.leads.getLead(id('claim-1')))!, pool, repId: repA, reason: pool.releaseReasons[0], now: at('2026-03-03T11:00:00.000Z'), eventId: id('released') });
     if (!('release' in releasePlan)) throw new Error(releasePlan.refusal.message);
     expect(await store.leads.releaseLead(releasePlan.release)).toBe('released');
@@ -403,11 +418,13 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.getLead(id('claim-1'))).toMatchObject({ status: 'in_pool', previousOwnerId: repA, releasedAt: '2026-03-03T11:00:00.000Z' });
     expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('ownerId');
     expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('nextStepAt');
+    expect(await store.leads.getLead(id('claim-1'))).not.toHaveProperty('lock');
+    expect((await store.leads.getLead(id('claim-1')))!.history.at(-1)?.detail).toMatch(/the lock mgr-maya put on it is lifted$/);
     expect((await store.leads.readRepStates([repA])).openLeads.get(repA)).toBe(1);
     // Inside the cooldown the store itself refuses the previous owner, whatever the caller planned.
     const nextDay = at('2026-03-04T10:00:00.000Z');
     expect(await store.leads.claimLead({ ...(await claimOf(id('claim-1'), repB, nextDay)), ownerId: repA, cooldownCutoff: '2026-03-01T10:00:00.000Z' })).toBe('lead_changed');
-    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.pooled', 'lead.released', 'lead.scored']);
+    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.released', 'lead.scored']);
   });
 
   it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {

@@ -263,11 +263,11 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
     const lead = this.leads.get(release.leadId);
-    if (!lead || lead.ownerId !== release.ownerId || lead.poolId !== release.poolId || !releasableStatuses.includes(lead.status)) return 'lead_changed';
+    if (!lead || lead.ownerId !== release.ownerId || lead.poolId !== release.poolId || !releasableStatuses.includes(lead.status) || lead.lock?.at !== release.lockedAt) return 'lead_changed';
     const open = this.openLeads.get(release.ownerId) ?? 0;
     if (open <= 0) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
     this.openLeads.set(release.ownerId, open - 1);
-    const { ownerId: _ownerId, assignment: _assignment, nextStepAt: _nextStepAt, followUp: _followUp, ...unowned } = lead;
+    const { ownerId: _ownerId, assignment: _assignment, nextStepAt: _nextStepAt, followUp: _followUp, lock: _lock, ...unowned } = lead;
     this.leads.set(release.leadId, {
       ...unowned,
       status: 'in_pool',

@@ -65,6 +65,8 @@ export interface LeadRelease {
   ownerId: string;
   reason: string;
   releasedAt: string;
+  /** When the manager's lock the plan saw (and lifts) was put on, or `undefined` when it saw none: the release holds only if that is still so. */
+  lockedAt?: string;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
 }
@@ -172,7 +174,9 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
       ownerId: repId,
       reason: input.reason,
       releasedAt: at,
-      historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}` },
+      ...(lead.lock ? { lockedAt: lead.lock.at } : {}),
+      // A manager's lock kept the lead with its owner; released, it has none, and the next to claim it is not held to it.
+      historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}${lead.lock ? `; the lock ${lead.lock.by} put on it is lifted` : ''}` },
       event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
     },
   };

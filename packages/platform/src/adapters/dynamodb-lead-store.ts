@@ -88,17 +88,11 @@ export class DynamoDbLeadStore implements LeadStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dedup)',
-          ExpressionAttributeValues: { ':pk': leadReferencesPartition(lead.leadId), ':dedup': 'DEDUP#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadReferencesPartition(lead.leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
       for (const item of page.Items ?? []) {
         references.push({ pk: String(item.pk), sk: String(item.sk) });
-        candidates.add(String((item.target as { pk: string }).pk));
+        if (String(item.sk).startsWith('DEDUP#')) candidates.add(String((item.target as { pk: string }).pk));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -557,10 +551,12 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(release.leadId),
                   UpdateExpression:
-                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment, nextStepAt, followUp',
-                  ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')})`,
-                  ExpressionAttributeNames: { '#status': 'status' },
+                    'SET #status = :inPool, poolWaiting = :waiting, previousOwnerId = :owner, releasedAt = :at, updatedAt = :at, history = list_append(history, :entry) REMOVE ownerId, ownerAgenda, assignment, nextStepAt, followUp, #lock',
+                  // The lock lifted is the one the plan saw (and names on the timeline).
+                  ConditionExpression: `attribute_exists(pk) AND ownerId = :owner AND poolId = :pool AND #status IN (${releasableStatuses.map((_, index) => `:held${index}`).join(', ')}) AND ${release.lockedAt === undefined ? 'attribute_not_exists(#lock)' : '#lock.#at = :lockedAt'}`,
+                  ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock', ...(release.lockedAt === undefined ? {} : { '#at': 'at' }) },
                   ExpressionAttributeValues: {
+                    ...(release.lockedAt === undefined ? {} : { ':lockedAt': release.lockedAt }),
                     ':inPool': 'in_pool',
                     ':owner': release.ownerId,
                     ':pool': release.poolId,
