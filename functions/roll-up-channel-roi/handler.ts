@@ -7,7 +7,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * lookback window, as of the schedule's own `time` (so a run can be replayed for any night). A day that
  * could not be rolled up is logged and fails the run once the other days are done, so its alarm fires.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports' | 'now'>) {
   return async (event: ScheduledInvocation) => {
     const { days, failed } = await runNightlyChannelRoiRollup(new Date(event.time), dependencies());
     logger.info('Channel ROI rolled up', { days: days.map(({ day, version, unchanged }) => ({ day, version, unchanged })) });
@@ -21,4 +21,4 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
   };
 }
 
-export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, reports: providers.reports })));
+export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi, reports: providers.reports, now: providers.now })));

@@ -83,6 +83,18 @@ export function rollupNeededNote(days: readonly string[], lookbackDays: number):
   return `The nightly rollup restates changes within ${lookbackDays} days before yesterday (channelRoi.lookbackDays), so it will not restate ${named}: request POST /rollups/channel-roi {"from": "${from}", "to": "${to}"} (at most ${maxReportDays} days a request) to restate ${days.length === 1 ? 'it' : 'them'}.`;
 }
 
+/**
+ * How long before an export began its `asOf` is: longer than a rollup takes from stamping a version to
+ * storing it, so a version the export could not see yet is newer than `asOf`, and the next export's
+ * `changedSince=<asOf>` shows it (rows changed in that last minute may then be shown twice, never missed).
+ */
+export const reportAsOfMarginSeconds = 60;
+
+/** The time to give the next export as `changedSince`: a margin before this one began reading (`startedAt`, the server's clock). */
+export function reportAsOf(startedAt: Date): string {
+  return new Date(startedAt.getTime() - reportAsOfMarginSeconds * 1000).toISOString();
+}
+
 /** Whether an export shows only what changed since an earlier one (`sinceVersion` or `changedSince`). */
 export function showsChanges(query: Pick<ReportQuery, 'sinceVersion' | 'changedSince'>): boolean {
   return query.sinceVersion !== undefined || query.changedSince !== undefined;

@@ -71,16 +71,19 @@ export const rollupArchiveKey = (day: string, version: number) => `channel-roi/d
 /** The archive key of a day's funnel, filed beside its version: `funnel/date=YYYY-MM-DD/v<version>.csv`. */
 export const funnelArchiveKey = (day: string, version: number) => `funnel/date=${day}/v${version}.csv`;
 
-const campaignLines = (version: RollupVersion): ReportLine[] =>
+/** A version's figures, whenever it is stamped. */
+type VersionFigures = Omit<RollupVersion, 'rolledUpAt'>;
+
+const campaignLines = (version: VersionFigures): ReportLine[] =>
   (['first', 'last'] as const).flatMap((attribution) => groupRollupRows(version.rows, attribution, 'campaign').map((row) => ({ day: version.day, version: version.version, row })));
 
 /** A version's CSV as filed: every campaign row, first-touch rows then last-touch rows. */
-export function rollupVersionCsv(version: RollupVersion): string {
+export function rollupVersionCsv(version: VersionFigures): string {
   return channelRoiCsv(campaignLines(version), { groupBy: 'campaign', withChanges: false });
 }
 
 /** A version's funnel as filed: every campaign row, first-touch rows then last-touch rows. */
-export function rollupVersionFunnelCsv(version: RollupVersion): string {
+export function rollupVersionFunnelCsv(version: VersionFigures): string {
   return funnelCsv(campaignLines(version), 'campaign');
 }
 
@@ -100,8 +103,10 @@ async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { report
   const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
   const rows = rollUpDay(facts, spend);
   if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
-  const version: RollupVersion = { day, version: (latest?.version ?? 0) + 1, rolledUpAt: deps.now().toISOString(), rows };
-  await fileVersion(version, deps.reports);
+  const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, rows };
+  await fileVersion(figures, deps.reports);
+  // Stamped just before it is stored, not when the run began: an export that read before this time did not see it (see `reportAsOf`).
+  const version: RollupVersion = { ...figures, rolledUpAt: deps.now().toISOString() };
   const added = await deps.roi.addVersion(version);
   if (!added) {
     // Lost to a concurrent rollup of the same day, which filed its figures under this version before storing
@@ -113,7 +118,7 @@ async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { report
   return { day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead };
 }
 
-async function fileVersion(version: RollupVersion, reports: ReportArchive): Promise<void> {
+async function fileVersion(version: VersionFigures, reports: ReportArchive): Promise<void> {
   await reports.put(rollupArchiveKey(version.day, version.version), rollupVersionCsv(version), 'text/csv; charset=utf-8');
   await reports.put(funnelArchiveKey(version.day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
 }
@@ -127,10 +132,11 @@ export interface NightlyRollup {
 /**
  * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
  * lookback window; the changed mark of each day rolled up is cleared (unless marked again meanwhile).
+ * Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
  * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
  * next run and holds back neither the days after it nor yesterday.
  */
-export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive }): Promise<NightlyRollup> {
+export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<NightlyRollup> {
   const { timeZone } = deps.config.organisation;
   const yesterday = yesterdayIn(now, timeZone);
   const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
@@ -143,7 +149,7 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
   const result: NightlyRollup = { days: [], failed: [] };
   for (const day of days) {
     try {
-      result.days.push(await rollUpChannelRoiDay(day, { ...deps, now: () => now }));
+      result.days.push(await rollUpChannelRoiDay(day, deps));
       const mark = changed.find((candidate) => candidate.day === day);
       if (mark) await deps.roi.clearChanged(mark);
     } catch (error) {

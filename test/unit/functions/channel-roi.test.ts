@@ -241,8 +241,13 @@ describe('rollups and the report', () => {
 
   it('shows, with changedSince, what changed since an export at that time in every day: a restated day and one first rolled up since, which sinceVersion misses', async () => {
     const { deps } = await rolledUpFixture();
-    // Finance exported after the first night (versions 1 of the 9th and 10th); then spend came for the 10th and the 11th.
-    const exportedAt = '2026-03-11T12:00:00.000Z';
+    // Finance exported after the first night (versions 1 of the 9th and 10th), and keeps the answer's asOf; then spend came for the 10th and the 11th.
+    deps.now = () => new Date('2026-03-11T12:00:00.000Z');
+    const exported = await getReport(deps, { from: '2026-03-09', to: '2026-03-11', format: 'json' });
+    const exportedAt = JSON.parse(exported.body).asOf;
+    expect(exportedAt).toBe('2026-03-11T11:59:00.000Z');
+    expect(exported.headers['x-report-as-of']).toBe(exportedAt);
+    deps.now = () => new Date('2026-03-12T04:30:00.000Z');
     const spend = JSON.stringify({
       rows: [
         { date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' },
@@ -259,12 +264,17 @@ describe('rollups and the report', () => {
     const byTime = await getReport(deps, { from: '2026-03-09', to: '2026-03-11', changedSince: exportedAt, groupBy: 'channel' });
     expect(byTime.statusCode).toBe(200);
     expect(changes(byTime.body)).toEqual(['2026-03-10 meta-ads changed', '2026-03-11 google-ads added']);
-    expect(byTime.headers['content-disposition']).toContain('-changed-since-20260311T120000000Z.csv');
+    expect(byTime.headers['content-disposition']).toContain('-changed-since-20260311T115900Z.csv');
+    expect(byTime.headers['x-report-as-of']).toBe('2026-03-12T04:29:00.000Z');
     // A version number is each day's own: the 11th's first version is version 1, so sinceVersion=1 leaves it out.
     expect(changes((await getReport(deps, { from: '2026-03-09', to: '2026-03-11', sinceVersion: '1', groupBy: 'channel' })).body)).toEqual(['2026-03-10 meta-ads changed']);
     // Asked before anything was rolled up, every row is added; asked after the last night, nothing changed.
     expect(changes((await getReport(deps, { from: '2026-03-11', to: '2026-03-11', changedSince: '2026-03-01T00:00:00Z', groupBy: 'channel' })).body)).toEqual(['2026-03-11 google-ads added']);
     expect(changes((await getReport(deps, { from: '2026-03-09', to: '2026-03-11', changedSince: '2026-03-12T06:00:00+01:00' })).body)).toEqual([]);
+    expect(changes((await getReport(deps, { from: '2026-03-09', to: '2026-03-11', changedSince: '2026-03-12T05:00:00+01:00', groupBy: 'channel' })).body)).toEqual([
+      '2026-03-10 meta-ads changed',
+      '2026-03-11 google-ads added',
+    ]);
   });
 
   it('refuses changedSince that is not a time, or given with sinceVersion, naming it', async () => {
