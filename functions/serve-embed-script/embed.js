@@ -14,7 +14,7 @@
  *   [data-leads-success]            in the form (or [data-leads-success="<formId>"] anywhere): shown on success
  *   [data-leads-error-for="<name>"] where a field's error goes (else a span.leads-error after the field)
  *   [data-leads-message]            where general messages go (else a p.leads-message before the button)
- * The form fires a bubbling `leadflow:submitted` event with detail {leadId, duplicate?} on success, and
+ * The form fires a bubbling `leadflow:submitted` event with detail {leadId} on success, and
  * window.Leadflow.enhance() enhances forms added to the page later.
  */
 (() => {
