@@ -398,7 +398,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'GET /reports/channel-roi': {
     query: reportQuerySchema,
     responses: {
-      200: { description: 'Channel ROI per day of the latest rollup versions, as CSV (RFC 4180) or, with `format=json`, `{…query, "currency", "rows": [...]}`.', content: { 'text/csv': null, 'application/json': null } },
+      200: {
+        description:
+          'Channel ROI per day of the latest rollup versions, as CSV (RFC 4180) or, with `format=json`, `{…query, "asOf", "currency", "rows": [...]}`; `asOf` (also the `X-Report-As-Of` header) is the `changedSince` to give the next export.',
+        headers: { 'X-Report-As-Of': 'The `changedSince` to give the next export.' },
+        content: { 'text/csv': null, 'application/json': null },
+      },
     },
     errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
   },
