@@ -29,6 +29,7 @@ import {
 import { RecordingSecretStore } from '../support/demo-secrets';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { warmScoredLead } from '../support/scored-lead';
 
 /** Retention unlike the defaults, so every expiry below is shown to come from the configuration. */
 const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13, conversionFeedbackDays: 17 });
@@ -518,23 +519,7 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       event: {
         'detail-type': 'lead.scored' as const,
         time: capturedAt.toISOString(),
-        detail: {
-          eventId,
-          leadId,
-          reason: 'captured',
-          status: 'new',
-          isTest: false,
-          owned: false,
-          poolId: 'key-accounts',
-          points: 60,
-          grade: 'B',
-          temperature: 'warm',
-          sourceKind: 'web_form',
-          channel: 'website',
-          country: 'FR',
-          answers: { company_size: '1000+' },
-          scoredAt: capturedAt.toISOString(),
-        },
+        detail: { ...warmScoredLead(leadId, eventId), poolId: 'key-accounts', points: 60, country: 'FR', answers: { company_size: '1000+' }, scoredAt: capturedAt.toISOString() },
       },
     });
     const deliveryItems = async (leadId: string) => (await database.items()).filter((item) => item.entity === 'webhook-delivery' && item.body.includes(`"leadId":"${leadId}"`));

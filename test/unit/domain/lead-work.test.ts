@@ -19,16 +19,8 @@ import {
   type LifecyclePlan,
   type Principal,
 } from '@leadflow/domain';
-import { demoConfiguration } from '../../support/demo-configuration';
+import { config, nurture, rep, now, ava, ben, maya } from '../../support/lifecycle-fixtures';
 import { webFormIntake } from '../../support/intakes';
-
-const config = demoConfiguration();
-const nurture = config.pools.find((pool) => pool.id === 'nurture')!;
-const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
-const now = new Date('2026-03-02T12:00:00.000Z');
-const ava: Principal = { id: 'rep-ava', roles: ['rep'] };
-const ben: Principal = { id: 'rep-ben', roles: ['rep'] };
-const maya: Principal = { id: 'mgr-maya', roles: ['manager'] };
 
 function lead(overrides: Partial<Lead> = {}): Lead {
   return { ...webFormIntake(config, { leadId: 'lead-1' }).lead, poolId: 'nurture', status: 'assigned', ownerId: 'rep-ava', ...overrides };

@@ -119,9 +119,9 @@ describe('POST /spend', () => {
 });
 
 describe('first-touch credit of a plain HTML form', () => {
-  it('credits a post that names only its current touch to that campaign under first touch, against the campaign’s spend', async () => {
+  /** Posts a plain HTML form on the 10th, tracks its capture, and records the day's spend of `channel`'s `campaign`: what a night rolls up. */
+  async function postedWithSpend(body: string, spendOf: { channel: string; campaign: string }) {
     const deps = roiDependencies(new Date('2026-03-10T15:00:00.000Z'));
-    const body = 'name=Ada&email=ada%40example.com&utm_campaign=spring';
     const posted = (await createCapture(() => deps)(
       httpEvent({ method: 'POST', path: '/forms/demo/submissions', pathParameters: { formId: 'demo' }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
       lambdaContext,
@@ -129,9 +129,14 @@ describe('first-touch credit of a plain HTML form', () => {
     expect(posted.statusCode).toBe(202);
     const lead = deps.store.leads.get(JSON.parse(posted.body).leadId)!;
     await track(deps, 'lead.captured', { eventId: 'c-1', leadId: lead.leadId, status: lead.status, isTest: false, sourceKind: 'web_form', poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
-    const spend = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'website', campaign: 'spring', amount: '100.00', currency: 'USD' }] });
+    const spend = JSON.stringify({ rows: [{ date: '2026-03-10', ...spendOf, amount: '100.00', currency: 'USD' }] });
     expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
     await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    return { deps, lead };
+  }
+
+  it('credits a post that names only its current touch to that campaign under first touch, against the campaign’s spend', async () => {
+    const { deps } = await postedWithSpend('name=Ada&email=ada%40example.com&utm_campaign=spring', { channel: 'website', campaign: 'spring' });
     // The default export: first-touch credit, by campaign.
     const report = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', format: 'json' }, as('finance'));
     expect(JSON.parse(report.body).rows.map(({ attribution, channel, campaign, leads, spend }: Record<string, unknown>) => ({ attribution, channel, campaign, leads, spend }))).toEqual([
@@ -140,19 +145,8 @@ describe('first-touch credit of a plain HTML form', () => {
   });
 
   it('credits a post with a Google click id and no utm_source to the Google Ads channel, under first and last touch, against its spend', async () => {
-    const deps = roiDependencies(new Date('2026-03-10T15:00:00.000Z'));
-    const body = 'name=Ada&email=ada%40example.com&utm_campaign=brand&gclid=Cj0KCQ';
-    const posted = (await createCapture(() => deps)(
-      httpEvent({ method: 'POST', path: '/forms/demo/submissions', pathParameters: { formId: 'demo' }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
-      lambdaContext,
-    )) as any;
-    expect(posted.statusCode).toBe(202);
-    const lead = deps.store.leads.get(JSON.parse(posted.body).leadId)!;
+    const { deps, lead } = await postedWithSpend('name=Ada&email=ada%40example.com&utm_campaign=brand&gclid=Cj0KCQ', { channel: 'google-ads', campaign: 'brand' });
     expect(lead.channel).toBe('website');
-    await track(deps, 'lead.captured', { eventId: 'c-1', leadId: lead.leadId, status: lead.status, isTest: false, sourceKind: 'web_form', poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
-    const spend = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'google-ads', campaign: 'brand', amount: '100.00', currency: 'USD' }] });
-    expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
     for (const attribution of ['first', 'last']) {
       const report = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', attribution, format: 'json' }, as('finance'));
       expect(JSON.parse(report.body).rows.map(({ channel, campaign, leads, spend, cpl }: Record<string, unknown>) => ({ channel, campaign, leads, spend, cpl }))).toEqual([
