@@ -9,7 +9,7 @@ export interface ChannelRoiPageInput {
   attribution: string;
   lines: readonly ReportLine[];
   shape: ReportShape;
-  /** The range's funnel (absent from a "since version" page, whose lines are only what changed). */
+  /** The range's funnel (absent from a page of what changed since an earlier export, whose lines are only those). */
   funnel?: FunnelFigures;
 }
 
