@@ -61,7 +61,7 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
 
   async deliveriesOfLead(leadId: string): Promise<WebhookDelivery[]> {
     const found: WebhookDelivery[] = [];
-    for (const target of await webhookDeliveryTargetsOfLead(this.client, this.tableName, leadId)) {
+    for (const { target } of await webhookDeliveryReferences(this.client, this.tableName, leadId)) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: target, ConsistentRead: true }));
       if (Item) found.push(deliveryOf(Item));
     }
@@ -193,10 +193,6 @@ async function webhookDeliveryReferences(client: DynamoDBDocumentClient, tableNa
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return found;
-}
-
-async function webhookDeliveryTargetsOfLead(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Array<Record<string, string>>> {
-  return (await webhookDeliveryReferences(client, tableName, leadId)).map(({ target }) => target);
 }
 
 /**
