@@ -424,7 +424,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     // Inside the cooldown the store itself refuses the previous owner, whatever the caller planned.
     const nextDay = at('2026-03-04T10:00:00.000Z');
     expect(await store.leads.claimLead({ ...(await claimOf(id('claim-1'), repB, nextDay)), ownerId: repA, cooldownCutoff: '2026-03-01T10:00:00.000Z' })).toBe('lead_changed');
-    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.released', 'lead.scored']);
+    expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.released', 'lead.scored', 'lead.unlocked']);
   });
 
   it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {

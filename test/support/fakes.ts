@@ -277,6 +277,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       history: [...lead.history, release.historyEntry],
     });
     this.record(release.event);
+    if (release.unlockedEvent) this.record(release.unlockedEvent);
     return 'released';
   }
 

@@ -4,7 +4,7 @@ import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import { nurtureLeftEntry } from './lead-nurture';
 import type { Principal } from './access-policy';
-import { openLeadStatuses } from './lead-transition';
+import { lifecycleEventFacts, openLeadStatuses } from './lead-transition';
 import { agendaKey } from './my-leads';
 
 /**
@@ -69,6 +69,8 @@ export interface LeadRelease {
   lockedAt?: string;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
+  /** `lead.unlocked`, when the release lifts a manager's lock: whoever follows locks (a CRM, say) hears of it as of an unlock by hand. */
+  unlockedEvent?: LeadEvent;
 }
 
 const dayMs = 24 * 3600 * 1000;
@@ -178,6 +180,7 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
       // A manager's lock kept the lead with its owner; released, it has none, and the next to claim it is not held to it.
       historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}${lead.lock ? `; the lock ${lead.lock.by} put on it is lifted` : ''}` },
       event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
+      ...(lead.lock ? { unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts(lead, repId, `${input.eventId}.unlocked`), reason: `released to pool ${pool.id}: ${input.reason}`, changedAt: at }, at) } : {}),
     },
   };
 }

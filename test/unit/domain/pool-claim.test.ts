@@ -75,6 +75,24 @@ describe('pool claim rules (pure)', () => {
     expect(releaseBodySchema(nurture).safeParse({ reason: 'bored' }).success).toBe(false);
   });
 
+  it("tells of the manager's lock a release lifts as an unlock, by the releasing owner", () => {
+    const now = new Date('2026-03-03T09:00:00.000Z');
+    const unlocked = planRelease({ lead: pooled({ ownerId: 'rep-ava', status: 'assigned' }), pool: nurture, repId: 'rep-ava', reason: 'no_need_now', now, eventId: 'release-1' });
+    expect(unlocked).toHaveProperty('release');
+    expect(unlocked).not.toHaveProperty('release.unlockedEvent');
+    const locked = pooled({ ownerId: 'rep-ava', status: 'assigned', lock: { by: 'mgr-maya', at: '2026-03-02T09:00:00.000Z', reason: 'key account' } });
+    expect(planRelease({ lead: locked, pool: nurture, repId: 'rep-ava', reason: 'no_need_now', now, eventId: 'release-1' })).toMatchObject({
+      release: {
+        lockedAt: '2026-03-02T09:00:00.000Z',
+        event: { type: 'lead.released', detail: { eventId: 'release-1' } },
+        unlockedEvent: {
+          type: 'lead.unlocked',
+          detail: { eventId: 'release-1.unlocked', leadId: 'lead-1', ownerId: 'rep-ava', by: 'rep-ava', reason: 'released to pool nurture: no_need_now', changedAt: now.toISOString() },
+        },
+      },
+    });
+  });
+
   it('reads the local day in the organisation time zone', () => {
     expect(localDay(new Date('2026-03-02T03:00:00.000Z'), 'America/New_York')).toBe('2026-03-01');
   });

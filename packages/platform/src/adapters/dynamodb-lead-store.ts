@@ -568,7 +568,9 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               openLeadDecrement(this.tableName, release.ownerId),
-              { Put: { TableName: this.tableName, Item: outboxItem(release.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...[release.event, ...(release.unlockedEvent ? [release.unlockedEvent] : [])].map((event) => ({
+                Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
             ],
           }),
         ),

@@ -111,8 +111,9 @@ export interface LeadStore {
   claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'>;
   /**
    * Returns a lead its owner holds to its pool in one transaction: owner cleared, `previousOwnerId` and
-   * `releasedAt` kept, the owner's open-lead counter down by one, `lead.released` stored. `lead_changed`
-   * when the lead is no longer theirs or no longer in a releasable state.
+   * `releasedAt` kept, the owner's open-lead counter down by one, `lead.released` stored (and `lead.unlocked`
+   * when it lifts a lock). `lead_changed` when the lead is no longer theirs, no longer in a releasable state, or
+   * its lock is not as planned.
    */
   releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'>;
   /**
