@@ -1,7 +1,7 @@
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignToOwner, leaveInPool, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
+import { assignToOwner, erasePersonFromLead, leaveInPool, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
 import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -211,6 +211,35 @@ describe('a touch racing a tag, against DynamoDB Local', () => {
       leads.getLead = readLead;
     }
     expect(await leads.getLead('tag-race')).toMatchObject({ touches: 2, tags: ['vip', 'high-intent'], score: { temperature: 'hot' } });
+  });
+});
+
+describe('a touch racing an erasure, against DynamoDB Local', () => {
+  it('a touch read before the erasure was written makes the post a new lead, and the erased lead gets nothing of it back', async () => {
+    const person = { name: 'Rae', email: 'rae-erase-race@example.com' };
+    await leads.ingestLead(webFormIntake(config, { leadId: 'erase-race', contact: person }));
+    const erase = () => leads.erasePerson({ leadId: 'erase-race', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-erased' }) });
+    // The touch reads the lead, the erasure is written, then the touch writes (and, refused, reads again).
+    const readLead = leads.getLead.bind(leads);
+    let erased = false;
+    leads.getLead = async (leadId) => {
+      const seen = await readLead(leadId);
+      if (leadId === 'erase-race' && !erased) {
+        erased = true;
+        expect(await erase()).toEqual({ leadId: 'erase-race', erased: true });
+      }
+      return seen;
+    };
+    const returning = webFormIntake(config, { leadId: 'erase-race-again', contact: person, utmSource: 'after-erasure' });
+    try {
+      expect(await leads.ingestLead(returning)).toEqual({ leadId: 'erase-race-again', outcome: 'created' });
+    } finally {
+      leads.getLead = readLead;
+    }
+    const erasedLead = (await leads.getLead('erase-race'))!;
+    expect(erasedLead).toMatchObject({ status: 'invalid', touches: 1 });
+    expect(JSON.stringify(erasedLead)).not.toContain('after-erasure');
+    expect(await leads.getLead('erase-race-again')).toMatchObject({ contact: { email: 'rae-erase-race@example.com' } });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   consentPersonalFields,
   defaultRetention,
   deliveryDedupKey,
+  wasErased,
   leadExpiresAt,
   openLeadStatuses,
   pendingFetchPlatformSchema,
@@ -139,7 +140,7 @@ export class DynamoDbLeadStore implements LeadStore {
         return await this.recordTouch(existingLeadId, intake, idempotencyKey);
       } catch (touchError) {
         if (!(touchError instanceof GoneLeadError)) throw touchError;
-        // The lead holding the person's key has expired (an invalid lead's TTL): the key goes too, and this is a new lead.
+        // The lead holding the person's key has expired (an invalid lead's TTL) or was erased: the key goes too (an erasure took it already), and this is a new lead.
         await this.releaseKeyOfGoneLead(held.key, existingLeadId);
         return this.createOrTouch(intake, idempotencyKey);
       }
@@ -169,7 +170,8 @@ export class DynamoDbLeadStore implements LeadStore {
 
   private async recordTouchOnce(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
     const existing = await this.getLead(leadId);
-    if (!existing) throw new GoneLeadError(leadId);
+    // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
+    if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
@@ -863,10 +865,10 @@ const unpublishedScanLimit = 10_000;
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}
 
-/** A person key names a lead that is no longer in the table: its TTL removed it, and nothing released the key. */
+/** A person key named a lead that no longer holds the person: its TTL removed it and nothing released the key, or it was erased since. */
 class GoneLeadError extends Error {
   constructor(leadId: string) {
-    super(`Lead ${leadId} holds a dedup key but is not in the table`);
+    super(`Lead ${leadId} held a dedup key but is gone from the table or erased`);
   }
 }
 
