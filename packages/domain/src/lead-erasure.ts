@@ -114,7 +114,17 @@ export function wasErased(lead: Pick<Lead, 'history'>): boolean {
 
 function isErased(lead: Lead, reason: string): boolean {
   const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
-  return lead.status === 'invalid' && lead.statusReason === reason && Object.keys(lead.contact).length === 0 && Object.keys(lead.answers).length === 0 && !lead.consent?.ip && !lead.consent?.userAgent && !identifiesVisit;
+  const keepsTypedWords = lead.lock?.reason !== undefined || lead.history.some((entry) => withoutTypedDetail(entry) !== entry);
+  return (
+    lead.status === 'invalid' &&
+    lead.statusReason === reason &&
+    Object.keys(lead.contact).length === 0 &&
+    Object.keys(lead.answers).length === 0 &&
+    !lead.consent?.ip &&
+    !lead.consent?.userAgent &&
+    !identifiesVisit &&
+    !keepsTypedWords
+  );
 }
 
 /** The entry as it was, without its `detail` when that can hold words typed about the person. */

@@ -164,6 +164,18 @@ describe('erasure by an admin', () => {
     expect(erasePersonFromLead(erasure.lead, { at: '2026-03-06T00:00:00.000Z', eventId: 'e-again' })).toBeUndefined();
   });
 
+  it('erases again a lead erased before erasure reached typed words, and then nothing more', () => {
+    const { lead } = workedLead();
+    const erasure = erasePersonFromLead(lead, { at: '2026-03-05T00:00:00.000Z', eventId: 'e-erased', by: 'admin:ines' })!;
+    // As an erasure by an earlier version left it: the person's data gone, the timeline's and the lock's words kept.
+    const erasedEarlier: Lead = { ...erasure.lead, history: [...lead.history, erasure.lead.history.at(-1)!], lock: lead.lock };
+    const again = erasePersonFromLead(erasedEarlier, { at: '2026-03-06T00:00:00.000Z', eventId: 'e-again', by: 'admin:ines' });
+    expect(again).toBeDefined();
+    for (const words of typedWords) expect(JSON.stringify(again!.lead)).not.toContain(words);
+    expect(again!.event).toMatchObject({ type: 'lead.erased', detail: { eventId: 'e-again' } });
+    expect(erasePersonFromLead(again!.lead, { at: '2026-03-07T00:00:00.000Z', eventId: 'e-third' })).toBeUndefined();
+  });
+
   it("names the fields of the lead's unpublished events that hold the person, and taking them out leaves every event valid", () => {
     const { events } = workedLead();
     const stripped = events.map(({ type, detail }) => {
