@@ -89,7 +89,7 @@ export class LeadFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${definition.name} function and nothing else.`,
     });
-    Aspects.of(this.role).add(new GrantsInsideTheRole());
+    Aspects.of(this.role).add(new GrantsInsideTheRole('FunctionAccess'));
     Aspects.of(this.role).add(new ResourceWildcardExplained());
     this.logGroup = props.logGroup;
     this.logGroup.grantWrite(this.role);
@@ -230,16 +230,19 @@ function sendNotificationEmail(scope: Construct, sender: string): iam.PolicyStat
 }
 
 /**
- * Writes a function role's grants into the role itself (its inline `Policies`) rather than into a
- * separate `AWS::IAM::Policy`, once every grant is made: the same statements, one resource per function
- * fewer, which keeps the stack well inside CloudFormation's 500 resources.
+ * Writes a role's grants into the role itself (its inline `Policies`) rather than into a separate
+ * `AWS::IAM::Policy`, once every grant is made: the same statements, one resource per role fewer,
+ * which keeps the stack well inside CloudFormation's 500 resources.
  */
-class GrantsInsideTheRole implements IAspect {
+export class GrantsInsideTheRole implements IAspect {
+  /** `policyName`: the name of the inline policy the grants go into. */
+  constructor(private readonly policyName: string) {}
+
   visit(node: IConstruct): void {
     if (!(node instanceof iam.Role)) return;
     const grants = node.node.tryFindChild('DefaultPolicy');
     if (!(grants instanceof iam.Policy)) return;
-    (node.node.defaultChild as iam.CfnRole).policies = [{ policyName: 'FunctionAccess', policyDocument: grants.document }];
+    (node.node.defaultChild as iam.CfnRole).policies = [{ policyName: this.policyName, policyDocument: grants.document }];
     grants.node.tryRemoveChild('Resource');
   }
 }

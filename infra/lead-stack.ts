@@ -3,7 +3,6 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { manifestFunctions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
@@ -17,7 +16,7 @@ import { createManifestTable } from './manifest-table';
 import { addOperatorOutputs, operatorEndpoints, outputNames } from './operator-outputs';
 import { SalesTeamUserPool } from './sales-team-user-pool';
 import { stageDataPolicy } from './stage';
-import { connectTrigger } from './trigger-wiring';
+import { connectTrigger, scheduleSourcesOf } from './trigger-wiring';
 import { IntegrationSecrets } from './integration-secrets';
 import { ReportBucket } from './report-bucket';
 
@@ -90,14 +89,7 @@ export class LeadStack extends Stack {
     this.secrets = new IntegrationSecrets(this, 'Secrets', { configuration: props.configuration, removalPolicy: dataPolicy.removalPolicy });
     this.reports = new ReportBucket(this, 'Reports', { removalPolicy: dataPolicy.removalPolicy });
 
-    let scheduleGroup: scheduler.ScheduleGroup | undefined;
-    const sources = {
-      api: this.httpApi,
-      eventBus: this.eventBus,
-      tables: this.tables,
-      // Schedules get a group of their own so two deployments in one account cannot clash on names.
-      scheduleGroup: () => (scheduleGroup ??= new scheduler.ScheduleGroup(this, 'Schedules')),
-    };
+    const sources = { api: this.httpApi, eventBus: this.eventBus, tables: this.tables, schedules: scheduleSourcesOf(this) };
 
     const leadFunctions = new Map<string, LeadFunction>();
     const functions = manifestFunctions(props.configuration);

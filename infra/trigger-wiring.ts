@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -8,17 +8,49 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
 import type { EventTrigger, RuleTargetInput, ScheduledInvocation, ScheduleTrigger, StreamTrigger, TableName } from '@leadflow/manifest';
 import { pascalCase } from './construct-names';
 import type { LeadHttpApi } from './lead-http-api';
-import { asyncDeliveryOf, type AsyncDelivery, type LeadFunction } from './lead-function';
+import { asyncDeliveryOf, GrantsInsideTheRole, type AsyncDelivery, type LeadFunction } from './lead-function';
 
-/** What triggers attach to; the schedule group is created on first use. */
+/** What triggers attach to; the schedules' group and role are created on first use. */
 export interface TriggerSources {
   api: LeadHttpApi;
   eventBus: events.IEventBus;
   tables: Record<TableName, dynamodb.Table>;
-  scheduleGroup: () => scheduler.IScheduleGroup;
+  schedules: () => ScheduleSources;
+}
+
+/** The group every schedule is in, and the one role EventBridge Scheduler runs them all with. */
+export interface ScheduleSources {
+  group: scheduler.IScheduleGroup;
+  role: iam.Role;
+}
+
+/**
+ * Makes the schedules' group and role once, when the first schedule asks. One role for every schedule
+ * rather than one each: it may invoke only the scheduled functions and reach only their dead-letter
+ * queues, and only Scheduler may assume it, for this group's schedules; a role (and its policy) per
+ * schedule cost two of CloudFormation's 500 resources each.
+ */
+export function scheduleSourcesOf(scope: Construct): () => ScheduleSources {
+  let sources: ScheduleSources | undefined;
+  return () => {
+    if (sources) return sources;
+    // Schedules get a group of their own so two deployments in one account cannot clash on names.
+    const group = new scheduler.ScheduleGroup(scope, 'Schedules');
+    const stack = Stack.of(scope);
+    const role = new iam.Role(scope, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': group.scheduleGroupArn } },
+      }),
+      description: 'Lets EventBridge Scheduler run the scheduled functions.',
+    });
+    Aspects.of(role).add(new GrantsInsideTheRole('RunScheduledFunctions'));
+    sources = { group, role };
+    return sources;
+  };
 }
 
 /** Connects a manifest function to its trigger. A new trigger kind fails type-checking here until wired. */
@@ -32,7 +64,7 @@ export function connectTrigger(id: string, leadFunction: LeadFunction, sources: 
       connectEventRule(leadFunction, trigger, sources.eventBus);
       return;
     case 'schedule':
-      connectSchedule(leadFunction, trigger, sources.scheduleGroup());
+      connectSchedule(leadFunction, trigger, sources.schedules());
       return;
     case 'stream':
       connectStream(leadFunction, trigger, sources.tables[trigger.table]);
@@ -76,15 +108,9 @@ class ManifestRuleInput extends events.RuleTargetInput {
   }
 }
 
-function connectSchedule(leadFunction: LeadFunction, trigger: ScheduleTrigger, scheduleGroup: scheduler.IScheduleGroup): void {
+function connectSchedule(leadFunction: LeadFunction, trigger: ScheduleTrigger, { group: scheduleGroup, role }: ScheduleSources): void {
   const { retryAttempts, maxEventAge, deadLetterQueue } = deliveryOf(leadFunction);
   const stack = Stack.of(leadFunction);
-  const role = new iam.Role(leadFunction, 'SchedulerRole', {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': scheduleGroup.scheduleGroupArn } },
-    }),
-    description: `Lets EventBridge Scheduler run ${leadFunction.definition.name}.`,
-  });
   const input: Record<keyof ScheduledInvocation, string> = {
     scheduleName: trigger.scheduleName,
     time: scheduler.ContextAttribute.scheduledTime,
@@ -108,7 +134,7 @@ function connectSchedule(leadFunction: LeadFunction, trigger: ScheduleTrigger, s
     [
       {
         id: 'AwsSolutions-IAM5',
-        reason: `lambda:InvokeFunction on this one function's qualified ARNs ("<function>:*", its versions and aliases), as grantInvoke writes it; no other function.`,
+        reason: `lambda:InvokeFunction on the scheduled function ${leadFunction.definition.name}'s qualified ARNs ("<function>:*", its versions and aliases), as grantInvoke writes it; no function that is not scheduled.`,
         appliesTo: [`Resource::<${functionLogicalId}.Arn>:*`],
       },
     ],

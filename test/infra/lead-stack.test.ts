@@ -339,6 +339,27 @@ describe('schedules', () => {
       },
     });
   });
+
+  it('all run with one role, which only Scheduler may assume and which may invoke the scheduled functions and reach their dead-letter queues alone', () => {
+    const schedules = resourcesOfType('AWS::Scheduler::Schedule');
+    const roleArns = new Set(schedules.map(([, schedule]) => JSON.stringify(schedule.Properties.Target.RoleArn)));
+    expect(roleArns.size).toBe(1);
+    const roleLogicalId = (JSON.parse([...roleArns][0]) as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = resources[roleLogicalId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' } })]);
+    const scheduled = entriesWith('schedule').map(([name]) => lambdaOf(name)[0]);
+    const invocable = statementsOf(roleLogicalId)
+      .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((resource) => JSON.stringify(resource).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1]);
+    expect(new Set(invocable)).toEqual(new Set(scheduled));
+    const queues = statementsOf(roleLogicalId)
+      .filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'))
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((resource) => (resource as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
+    expect(new Set(queues)).toEqual(new Set(entriesWith('schedule').map(([name]) => deadLetterQueueOf(name))));
+    expect(actionsOf(roleLogicalId).filter((action) => action !== 'lambda:InvokeFunction' && !action.startsWith('sqs:'))).toEqual([]);
+  });
 });
 
 describe('streams', () => {
