@@ -6,7 +6,8 @@
  * configuration and the operator's own AWS credentials.
  *
  * A replay only writes: each dead-lettered delivery (with `--since`, each one first queued since then,
- * and each one delivered since then) becomes pending again, due at once, with a fresh retry window. The
+ * and each one delivered since then) becomes pending again, due at once, with a fresh retry window, and no
+ * longer expires until it ends again; one past `retention.webhookDeliveryDays` after it ended is not. The
  * next `retry-webhook-deliveries` run, within a minute, sends them while its time lasts (the runs after
  * it go on with the rest), with the same body and `Idempotency-Key` as before. `list --since` selects alike.
  */
@@ -80,7 +81,7 @@ async function localStore(url: string): Promise<{ config: Configuration; store: 
     throw new OperatorError(`${(error as Error).message} Give --url, or --stage for AWS.`, 1);
   }
   const config = loadConfigurationFile(resolve(readLocalRuntimeSettings().configFile));
-  return { config, store: new DynamoDbWebhookDeliveryStore(documentClientOf(createDynamoDbClient(localClientSettings({ dynamodb: endpoint }))), tables.leads.name) };
+  return { config, store: new DynamoDbWebhookDeliveryStore(documentClientOf(createDynamoDbClient(localClientSettings({ dynamodb: endpoint }))), tables.leads.name, config.retention) };
 }
 
 async function stageStore(stage: string, deps: WebhooksDependencies): Promise<{ config: Configuration; store: WebhookDeliveryStore }> {
@@ -88,7 +89,7 @@ async function stageStore(stage: string, deps: WebhooksDependencies): Promise<{ 
   const config = deployedConfiguration(loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile));
   const tableName = requiredOutput(await readStackOutputs(deps.cloudFormation, stage), leadsTableOutput);
   // The operator's own AWS credentials and region (profile or environment).
-  return { config, store: new DynamoDbWebhookDeliveryStore(documentClientOf(new DynamoDBClient({})), tableName) };
+  return { config, store: new DynamoDbWebhookDeliveryStore(documentClientOf(new DynamoDBClient({})), tableName, config.retention) };
 }
 
 function summary(deliveries: readonly WebhookDelivery[]): string {

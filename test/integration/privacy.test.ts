@@ -23,6 +23,7 @@ import {
   DynamoDbNotificationSendLedger,
   DynamoDbOutboxStore,
   DynamoDbWebhookDeliveryStore,
+  replayWebhookDeliveries,
   retryDueWebhookDeliveries,
   type WebhookSender,
 } from '@leadflow/platform';
@@ -32,7 +33,7 @@ import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { warmScoredLead } from '../support/scored-lead';
 
 /** Retention unlike the defaults, so every expiry below is shown to come from the configuration. */
-const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13, conversionFeedbackDays: 17 });
+const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13, conversionFeedbackDays: 17, webhookDeliveryDays: 19 });
 const config = demoConfiguration();
 // A route on an answer, so `lead.scored` carries the answer (what an erasure must take out of the outbox).
 config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { answers: { company_size: ['1000+'] } }, strategy: 'pool', poolId: 'key-accounts' });
@@ -512,7 +513,7 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
         return status === 200 ? { ok: true as const, status } : { ok: false as const, status, error: `answered HTTP ${status}` };
       }
     }
-    const webhooks = () => new DynamoDbWebhookDeliveryStore(database.client, database.tableName);
+    const webhooks = () => new DynamoDbWebhookDeliveryStore(database.client, database.tableName, retention);
     const depsOf = (receiver: Receiver, now: Date) => ({ config, webhooks: webhooks(), webhookSender: receiver, secrets: new RecordingSecretStore(), publicBaseUrl: 'http://127.0.0.1:3999', now: () => now });
     const scoredEvent = (leadId: string, eventId: string) => ({
       destinationId: 'crm',
@@ -561,6 +562,57 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       expect(await reference()).toMatchObject({ target: { pk: 'WEBHOOK#crm', sk: 'DELIVERY#hooked-kept-dead' } });
       expect(await reference()).not.toHaveProperty('expiresAt');
       expect((await webhooks().deliveriesOfLead('hooked-kept')).map((delivery) => delivery.eventId)).toEqual(['hooked-kept-dead']);
+    });
+
+    describe("a reference to a delivery that ends, with the lead's own retention", () => {
+      const diedAt = new Date(capturedAt.getTime() + 25 * 3600_000);
+      const deliveryExpiry = expiresAfterDays(diedAt.toISOString(), 19);
+      const itemAt = (pk: string, sk: string) => async () => (await database.items()).find((item) => item.pk === pk && item.sk === sk);
+      /** A kept lead with a delivery holding its person's answers, dead-lettered by the run at `diedAt`. */
+      async function deadDeliveryOf(leadId: string) {
+        await leads.ingestLead(intake(leadId, { contact: { name: 'Ada', email: `${leadId}@example.com` } }));
+        await deliverWebhookEvent(scoredEvent(leadId, `${leadId}-scored`), depsOf(new Receiver([503]), capturedAt));
+        const reference = itemAt(`LEADREFS#${leadId}`, `WEBHOOK#crm#${leadId}-scored`);
+        const delivery = itemAt('WEBHOOK#crm', `DELIVERY#${leadId}-scored`);
+        expect(await reference()).not.toHaveProperty('expiresAt');
+        await retryDueWebhookDeliveries(diedAt, depsOf(new Receiver(Array.from({ length: 20 }, () => 503)), diedAt), () => 60_000);
+        expect(await delivery()).toMatchObject({ state: 'dead', expiresAt: deliveryExpiry });
+        return { reference, delivery };
+      }
+
+      it('expires with its dead delivery, or with the lead when that goes first, and back to the delivery when the lead is kept again', async () => {
+        const { reference } = await deadDeliveryOf('hooked-dies');
+        expect((await reference())?.expiresAt).toBe(deliveryExpiry);
+        // Invalid two days later, the lead (and so the reference) expires a week after: before the delivery.
+        const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+        expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-dies'))!, 'invalid', invalidAt))).toBe('applied');
+        expect((await reference())?.expiresAt).toBe(expiresAfterDays(invalidAt.toISOString(), 7));
+        // Reactivated, the lead is kept; the reference still goes with its delivery.
+        expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-dies'))!, 'in_pool', new Date('2026-03-07T12:00:00.000Z')))).toBe('applied');
+        expect((await reference())?.expiresAt).toBe(deliveryExpiry);
+        // Invalid again later, the lead would outlive the delivery: the delivery's expiry stays.
+        expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-dies'))!, 'invalid', new Date('2026-03-20T12:00:00.000Z')))).toBe('applied');
+        expect((await reference())?.expiresAt).toBe(deliveryExpiry);
+      });
+
+      it('loses the delivery expiry with a replay, keeping the lead expiry if any, and gets the earlier one again once the delivery ends', async () => {
+        const { reference, delivery } = await deadDeliveryOf('hooked-redriven');
+        const replayedAt = new Date(diedAt.getTime() + 18 * 24 * 3600_000);
+        await replayWebhookDeliveries({ destinationIds: ['crm'] }, { config, webhooks: webhooks() }, replayedAt);
+        expect(await delivery()).toMatchObject({ state: 'pending' });
+        expect(await delivery()).not.toHaveProperty('expiresAt');
+        expect(await reference()).not.toHaveProperty('expiresAt');
+        // The lead turns invalid while the delivery is pending: the reference follows the lead alone.
+        const invalidAt = new Date(replayedAt.getTime() + 3600_000);
+        expect(await leads.applyTransition(statusChange((await leads.getLead('hooked-redriven'))!, 'invalid', invalidAt))).toBe('applied');
+        const leadExpiry = expiresAfterDays(invalidAt.toISOString(), 7);
+        expect((await reference())?.expiresAt).toBe(leadExpiry);
+        // Delivered, it expires 19 days on; the lead's week is earlier, and stays the reference's.
+        const deliveredAt = new Date(invalidAt.getTime() + 3600_000);
+        await retryDueWebhookDeliveries(deliveredAt, depsOf(new Receiver([]), deliveredAt), () => 60_000);
+        expect(await delivery()).toMatchObject({ state: 'delivered', expiresAt: expiresAfterDays(deliveredAt.toISOString(), 19) });
+        expect((await reference())?.expiresAt).toBe(leadExpiry);
+      });
     });
 
     it('sends and keeps nothing the person answered for an event that reaches the destination after the erasure', async () => {

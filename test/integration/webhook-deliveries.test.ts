@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLeadSignature, webhookRetryJitter, webhookSecretRef, type Configuration, type WebhookAttemptResult, type WebhookRuleInput } from '@leadflow/domain';
+import {
+  expiresAfterDays,
+  replayedWebhookDelivery,
+  retentionSchema,
+  verifyLeadSignature,
+  webhookRetryJitter,
+  webhookSecretRef,
+  type Configuration,
+  type WebhookAttemptResult,
+  type WebhookRuleInput,
+} from '@leadflow/domain';
 import { DynamoDbWebhookDeliveryStore, replayWebhookDeliveries, webhookRetryBatchSize, type WebhookSender } from '@leadflow/platform';
 import { createHandler as createDeliver } from '../../functions/deliver-webhook/handler';
 import { createHandler as createRetry } from '../../functions/retry-webhook-deliveries/handler';
@@ -8,12 +18,15 @@ import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { lambdaContext } from '../support/api-gateway-events';
 import { RecordingSecretStore, signWithDemoSecrets } from '../support/demo-secrets';
 
+/** Unlike the default, so every expiry below is shown to come from the configuration. */
+const retention = retentionSchema.parse({ webhookDeliveryDays: 9 });
+
 let database: TestDatabase;
 let store: DynamoDbWebhookDeliveryStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  store = new DynamoDbWebhookDeliveryStore(database.client, database.tableName);
+  store = new DynamoDbWebhookDeliveryStore(database.client, database.tableName, retention);
 });
 afterAll(() => database?.stop());
 
@@ -183,6 +196,63 @@ describe('webhook deliveries on DynamoDB Local', () => {
     expect(receiver.requests).toHaveLength(1);
     expect((await store.list('crm', { states: ['dead'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)).toMatchObject({
       lastError: 'destination "crm" is no longer configured, or is disabled',
+    });
+  });
+
+  describe('retention', () => {
+    const deliveryItem = async (input: WebhookRuleInput) => (await database.items()).find((item) => item.entity === 'webhook-delivery' && item.eventId === input.event.detail.eventId);
+    /** A delivery dead-lettered by the run at `diedAt` (past its 24-hour window). */
+    async function deadDelivery(diedAt: Date) {
+      const receiver = new ScriptedReceiver(Array.from({ length: 100 }, () => 503));
+      const { deliver, retry, config } = world(receiver);
+      const input = assignedEvent();
+      await deliver(input, lambdaContext);
+      await runAt(retry, diedAt);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'dead', deadLetteredAt: diedAt.toISOString() });
+      return { input, config, retry, receiver };
+    }
+
+    it('expires a delivered delivery the configured days after it was delivered, and never a pending one', async () => {
+      const receiver = new ScriptedReceiver([503]);
+      const { deliver, retry } = world(receiver);
+      const input = assignedEvent();
+      await deliver(input, lambdaContext);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'pending' });
+      expect(await deliveryItem(input)).not.toHaveProperty('expiresAt');
+      await runAt(retry, at(3));
+      expect(await deliveryItem(input)).toMatchObject({ state: 'delivered', expiresAt: expiresAfterDays(at(3).toISOString(), 9) });
+    });
+
+    it('expires a dead delivery the configured days after it died, the time operators have to replay it', async () => {
+      const diedAt = at(25 * 60);
+      const { input } = await deadDelivery(diedAt);
+      expect((await deliveryItem(input))?.expiresAt).toBe(expiresAfterDays(diedAt.toISOString(), 9));
+    });
+
+    it('replays a dead delivery within that time: pending again it loses its expiry, and delivered it expires from then', async () => {
+      const diedAt = at(25 * 60);
+      const { input, config, retry, receiver } = await deadDelivery(diedAt);
+      const replayedAt = new Date(diedAt.getTime() + 8.9 * 24 * 3600_000);
+      const replayed = await replayWebhookDeliveries({ destinationIds: ['crm'] }, { config, webhooks: store }, replayedAt);
+      expect(replayed.map((delivery) => delivery.eventId)).toContain(input.event.detail.eventId);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'pending', replays: 1 });
+      expect(await deliveryItem(input)).not.toHaveProperty('expiresAt');
+      receiver.answers.length = 0;
+      await runAt(retry, replayedAt);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'delivered', expiresAt: expiresAfterDays(replayedAt.toISOString(), 9) });
+    });
+
+    it('does not bring back a dead delivery past its expiry that the table has not removed yet', async () => {
+      const diedAt = at(25 * 60);
+      const { input, config } = await deadDelivery(diedAt);
+      const dead = (await store.list('crm', { states: ['dead'] })).find((delivery) => delivery.eventId === input.event.detail.eventId)!;
+      const expiresAt = expiresAfterDays(diedAt.toISOString(), 9);
+      const destination = config.webhooks.destinations[0];
+      expect(await store.requeue(replayedWebhookDelivery(dead, destination, new Date(expiresAt * 1000)), 'dead')).toBe(false);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'dead', expiresAt });
+      // A second before it expires, it is replayed.
+      expect(await store.requeue(replayedWebhookDelivery(dead, destination, new Date((expiresAt - 1) * 1000)), 'dead')).toBe(true);
+      expect(await deliveryItem(input)).toMatchObject({ state: 'pending' });
     });
   });
 });

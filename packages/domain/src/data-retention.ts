@@ -7,7 +7,8 @@ const days = z.number().check(z.int(), z.positive(), z.maximum(3650));
  * How long data that is no longer worked is kept before the table's TTL removes it, in days: test,
  * quarantined and invalid leads (counted from capture, or from when the lead became invalid) with their
  * person keys and consent ledger, the raw platform deliveries of resolved intake records, rep notification
- * records, and the conversions queued for the ad platforms (counted from when the stage was reached).
+ * records, the conversions queued for the ad platforms (counted from when the stage was reached), and
+ * outbound webhook deliveries once delivered or dead (counted from then; a pending one is kept).
  * Leads that can still be worked, and their consent ledger, never expire.
  */
 export const retentionSchema = z.strictObject({
@@ -18,6 +19,8 @@ export const retentionSchema = z.strictObject({
   notificationDays: z._default(days, 90),
   /** 90 days, Google Ads' longest click-through conversion window (Meta takes events up to 7 days old): no platform takes the conversion after that. */
   conversionFeedbackDays: z._default(days, 90),
+  /** How long a delivered webhook delivery stays in the log, and how long operators have to replay a dead one. */
+  webhookDeliveryDays: z._default(days, 30),
 });
 export type Retention = z.infer<typeof retentionSchema>;
 
@@ -26,6 +29,12 @@ export const defaultRetention: Retention = retentionSchema.parse({});
 /** The epoch second `days` after `at`: the form DynamoDB's TTL attribute takes. */
 export function expiresAfterDays(at: string, days: number): number {
   return Math.floor(Date.parse(at) / 1000) + days * 24 * 3600;
+}
+
+/** The earlier of two expiries (`undefined`: kept): what must outlive neither of two items expires with the first to go. */
+export function earlierExpiry(first: number | undefined, second: number | undefined): number | undefined {
+  if (first === undefined) return second;
+  return second === undefined ? first : Math.min(first, second);
 }
 
 /**

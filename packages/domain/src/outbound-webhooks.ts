@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { leadEventDetailSchemas, leadEventSource, leadEventTypes, type LeadEventType } from './lead-events';
 import type { Configuration } from './configuration';
+import { expiresAfterDays, type Retention } from './data-retention';
 import { acceptedValues, type RotatingSecret } from './integration-secrets';
 import { leadSignature } from './webhook-signatures';
 import { localStandInPathPrefix, type WebhookDestination } from './outbound-webhooks-configuration';
@@ -68,6 +69,15 @@ export const webhookDeliverySchema = z.strictObject({
   replays: z._default(z.number().check(z.int(), z.nonnegative()), 0),
 });
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+/**
+ * When the table may remove a delivery: `webhookDeliveryDays` after it was delivered, or after it was
+ * dead-lettered (the time operators have to replay it); a pending one is kept, whatever it was before.
+ */
+export function webhookDeliveryExpiresAt(delivery: Pick<WebhookDelivery, 'state' | 'deliveredAt' | 'deadLetteredAt'>, retention: Pick<Retention, 'webhookDeliveryDays'>): number | undefined {
+  const endedAt = delivery.state === 'delivered' ? delivery.deliveredAt : delivery.state === 'dead' ? delivery.deadLetteredAt : undefined;
+  return endedAt === undefined ? undefined : expiresAfterDays(endedAt, retention.webhookDeliveryDays);
+}
 
 /** What a destination's rule hands the delivering function: the destination, and the whole event. */
 export const webhookRuleInputSchema = z.object({

@@ -68,7 +68,7 @@ export const reports: DependencyProvider<'reports'> = ({ settings }) =>
 export const feedback: DependencyProvider<'feedback'> = (wiring) => new DynamoDbConversionFeedbackQueue(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const feedbackSender: DependencyProvider<'feedbackSender'> = ({ settings }) =>
   new HttpConversionFeedbackSender({ metaGraph: settings.thirdParty.metaGraphBaseUrl, googleDataManager: settings.thirdParty.googleDataManagerBaseUrl });
-export const webhooks: DependencyProvider<'webhooks'> = (wiring) => new DynamoDbWebhookDeliveryStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const webhooks: DependencyProvider<'webhooks'> = (wiring) => new DynamoDbWebhookDeliveryStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const webhookSender: DependencyProvider<'webhookSender'> = () => new HttpWebhookSender();
 /** One DynamoDB client for every table adapter of the function, Powertools Idempotency's included. */
 function sharedDynamoDbClient(wiring: LambdaWiring) {

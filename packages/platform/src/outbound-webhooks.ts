@@ -101,7 +101,8 @@ function deliveryKey(delivery: WebhookDelivery): string {
 
 /**
  * Queues delivered or dead-lettered deliveries again (replay), due at once: each is retried as long as
- * a new one. Returns the deliveries queued; one that changed state meanwhile is left alone.
+ * a new one, and kept while pending. Returns the deliveries queued; one that changed state meanwhile, or one past
+ * its expiry (`retention.webhookDeliveryDays` after it ended) that the table has not removed yet, is left alone.
  */
 export async function replayWebhookDeliveries(selection: { destinationIds: readonly string[]; since?: string }, deps: Pick<WebhookDependencies, 'config' | 'webhooks'>, now: Date): Promise<WebhookDelivery[]> {
   const replayed: WebhookDelivery[] = [];

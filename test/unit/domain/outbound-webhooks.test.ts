@@ -5,8 +5,10 @@ import {
   leadEventSource,
   newWebhookDelivery,
   replayedWebhookDelivery,
+  retentionSchema,
   verifyLeadSignature,
   webhookBody,
+  webhookDeliveryExpiresAt,
   webhookDestinationSchema,
   webhookHeaders,
   webhookRetryJitter,
@@ -253,5 +255,31 @@ describe('retries with backoff, then the dead letter', () => {
       replays: 1,
     });
     expect(replayedWebhookDelivery(dead, destination, later)).not.toHaveProperty('deadLetteredAt');
+  });
+});
+
+describe('how long a delivery is kept', () => {
+  const retention = retentionSchema.parse({ webhookDeliveryDays: 12 });
+  const fresh = () => newWebhookDelivery(destination, webhookBody(assignedEvent), now);
+  const daysAfter = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * 24 * 3600;
+
+  it('expires a delivered delivery the configured days after it was delivered, a dead one after it died, and never a pending one', () => {
+    expect(webhookDeliveryExpiresAt(fresh(), retention)).toBeUndefined();
+    expect(webhookDeliveryExpiresAt(afterWebhookAttempt(fresh(), failure, now), retention), 'retrying').toBeUndefined();
+    const deliveredAt = minutesLater(90);
+    expect(webhookDeliveryExpiresAt(afterWebhookAttempt(fresh(), { ok: true, status: 200 }, deliveredAt), retention)).toBe(daysAfter(deliveredAt, 12));
+    const diedAt = minutesLater(24 * 60);
+    const dead = afterWebhookAttempt({ ...fresh(), giveUpAt: diedAt.toISOString() }, failure, diedAt);
+    expect(dead.state).toBe('dead');
+    expect(webhookDeliveryExpiresAt(dead, retention)).toBe(daysAfter(diedAt, 12));
+  });
+
+  it('keeps a replayed delivery while it is pending again, and counts from its new end once it ends', () => {
+    const diedAt = minutesLater(24 * 60);
+    const dead = afterWebhookAttempt({ ...fresh(), giveUpAt: diedAt.toISOString() }, failure, diedAt);
+    const replayedAt = minutesLater(11 * 24 * 60);
+    const replayed = replayedWebhookDelivery(dead, destination, replayedAt);
+    expect(webhookDeliveryExpiresAt(replayed, retention)).toBeUndefined();
+    expect(webhookDeliveryExpiresAt(afterWebhookAttempt(replayed, { ok: true, status: 200 }, replayedAt), retention)).toBe(daysAfter(replayedAt, 12));
   });
 });

@@ -4,6 +4,7 @@ import {
   configurationSchema,
   consentGivenEntries,
   defaultRetention,
+  earlierExpiry,
   erasePersonFromLead,
   expiresAfterDays,
   holdsPersonalData,
@@ -35,8 +36,8 @@ function transitionOf(plan: LifecyclePlan) {
 }
 
 describe('retention', () => {
-  it('defaults to 30 days for test and quarantined leads and raw deliveries, a year for invalid leads, 90 days for notifications and queued conversions', () => {
-    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90, conversionFeedbackDays: 90 });
+  it('defaults to 30 days for test and quarantined leads, raw deliveries and webhook deliveries, a year for invalid leads, 90 days for notifications and queued conversions', () => {
+    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90, conversionFeedbackDays: 90, webhookDeliveryDays: 30 });
     expect(demoConfiguration().retention).toEqual(defaultRetention);
   });
 
@@ -48,6 +49,8 @@ describe('retention', () => {
     expect(retentionSchema.safeParse({ notificationDays: 1.5 }).success).toBe(false);
     expect(retentionSchema.safeParse({ conversionFeedbackDays: 0 }).success).toBe(false);
     expect(retentionSchema.safeParse({ conversionFeedbackDays: 3651 }).success).toBe(false);
+    expect(retentionSchema.safeParse({ webhookDeliveryDays: 0 }).success).toBe(false);
+    expect(retentionSchema.safeParse({ webhookDeliveryDays: 7.5 }).success).toBe(false);
     expect(retentionSchema.safeParse({ keepForever: true }).success).toBe(false);
   });
 
@@ -64,6 +67,14 @@ describe('retention', () => {
     expect(leadExpiresAt(erased, retention)).toBe(Date.parse('2026-03-12T00:00:00.000Z') / 1000 + 8 * day);
     for (const status of ['new', 'in_pool', 'assigned', 'contacted', 'qualified', 'converted'] as const) expect(leadExpiresAt({ ...base, status }, retention)).toBeUndefined();
     expect(expiresAfterDays('2026-03-02T10:00:00.500Z', 1)).toBe(Math.floor(Date.parse('2026-03-02T10:00:00.500Z') / 1000) + day);
+  });
+
+  it('lets the earlier of two expiries win, where an absent one means kept', () => {
+    expect(earlierExpiry(100, 200)).toBe(100);
+    expect(earlierExpiry(200, 100)).toBe(100);
+    expect(earlierExpiry(undefined, 200)).toBe(200);
+    expect(earlierExpiry(100, undefined)).toBe(100);
+    expect(earlierExpiry(undefined, undefined)).toBeUndefined();
   });
 
   it('keeps counting an invalid lead from when it became invalid when it is tagged later', () => {

@@ -34,7 +34,7 @@ import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-led
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
-import { eraseWebhookDeliveriesOfLead } from './dynamodb-webhook-delivery-store';
+import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
 import { conversionFeedbackKeysOfLead, leadReferencesPartition, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
@@ -696,8 +696,9 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /**
    * When a transition gives the lead an expiry, changes it or takes it away (a reactivation), the same
-   * change for the person keys the lead still holds (a key now another lead's is left alone) and for its
-   * consent ledger entries; nothing when the expiry stays as it was.
+   * change for the person keys the lead still holds (a key now another lead's is left alone), for its
+   * consent ledger entries and its references; nothing when the expiry stays as it was. A reference to a
+   * webhook delivery takes the earlier of the lead's expiry and the delivery's (`webhookReferenceExpiryItems`).
    */
   private async retentionFollowers(before: Lead, after: Lead) {
     const expiresAt = leadExpiresAt(after, this.retention);
@@ -705,10 +706,11 @@ export class DynamoDbLeadStore implements LeadStore {
     const change = expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt', values: {} } : { UpdateExpression: 'SET expiresAt = :expiresAt', values: { ':expiresAt': expiresAt } };
     const { leadId } = after;
     const personKeys = [...new Set([before, after].flatMap(personKeysOf))];
-    const [holders, consents, deliveryKeys] = await Promise.all([
+    const [holders, consents, deliveryKeys, webhookReferences] = await Promise.all([
       Promise.all(personKeys.map((key) => this.holderOf(key))),
       new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
       this.deliveryKeysHeldBy(after),
+      webhookReferenceExpiryItems(this.client, this.tableName, leadId, expiresAt),
     ]);
     const update = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
       Update: {
@@ -722,9 +724,11 @@ export class DynamoDbLeadStore implements LeadStore {
     });
     return [
       ...personKeys.filter((_, index) => holders[index] === leadId).map((key) => update(leadsTableKeys.dedup(key), 'leadId = :leadId', { ':leadId': leadId })),
+      // Ahead of the ledger entries, so they and the checks of their deliveries' expiry are in the lead's own transaction.
+      ...webhookReferences,
       ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
       ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),
-      ...deliveryKeys.references.map((Key) => update(Key, 'attribute_exists(pk)')),
+      ...deliveryKeys.references.filter((Key) => !isWebhookDeliveryReference(Key)).map((Key) => update(Key, 'attribute_exists(pk)')),
     ];
   }
 

@@ -1,22 +1,33 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { wasErased, webhookBodyWithoutPerson, webhookDeliverySchema, type LeadHistoryEntry, type WebhookDelivery, type WebhookDeliveryState } from '@leadflow/domain';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  defaultRetention,
+  earlierExpiry,
+  wasErased,
+  webhookBodyWithoutPerson,
+  webhookDeliveryExpiresAt,
+  webhookDeliverySchema,
+  type LeadHistoryEntry,
+  type Retention,
+  type WebhookDelivery,
+  type WebhookDeliveryState,
+} from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
 import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
-/** How long a delivered delivery stays in the log (and can be replayed) before the table's TTL removes it. */
-const deliveredRetentionDays = 30;
-
 /**
  * Deliveries in the leads table under `WEBHOOK#<destination>` / `DELIVERY#<event id>`: a destination's
  * partition is its delivery log. A pending delivery also carries `webhookDuePartition` (sharded) and
- * `webhookDueAt`, so the retry schedule reads only what is due from the sparse index.
+ * `webhookDueAt`, so the retry schedule reads only what is due from the sparse index. A delivered or dead
+ * one carries `expiresAt` (the table's TTL), `retention.webhookDeliveryDays` after it ended
+ * (`webhookDeliveryExpiresAt`), and so does its reference under the lead, unless the lead expires first.
  */
 export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: Pick<Retention, 'webhookDeliveryDays'> = defaultRetention,
   ) {}
 
   async open(delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
@@ -30,27 +41,15 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
         this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...reference, entity: 'lead-reference', leadId: personal.leadId, target }, ConditionExpression: 'attribute_not_exists(pk)' })),
       );
     }
-    if (!(await this.conditionalPut(delivery, 'attribute_not_exists(pk)', {}))) return undefined;
+    if (!(await this.conditionalPut(this.putOf(delivery, 'attribute_not_exists(pk)', {})))) return undefined;
     if (!personal || !reference) return delivery;
     // Read after the write: an erasure that read the references before it had already erased the lead, so it shows here.
     const { Item: lead } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(personal.leadId), ProjectionExpression: '#history, expiresAt', ExpressionAttributeNames: { '#history': 'history' }, ConsistentRead: true }),
     );
     if (lead && !wasErased({ history: (lead.history ?? []) as LeadHistoryEntry[] })) {
-      // The reference is kept as long as the lead: it expires with a lead that expires (unless an erasure took it meanwhile).
-      if (lead.expiresAt !== undefined) {
-        await ignoringFailedCondition(
-          this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: reference,
-              UpdateExpression: 'SET expiresAt = :expiresAt',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':expiresAt': Number(lead.expiresAt) },
-            }),
-          ),
-        );
-      }
+      // The reference is kept as long as the lead: it expires with a lead that expires (the pending delivery does not yet).
+      if (lead.expiresAt !== undefined) await this.writeWithReferenceExpiry([], reference, personal.leadId, undefined);
       return delivery;
     }
     // The person was erased (or the lead has gone): the delivery keeps and sends nothing of them.
@@ -104,7 +103,9 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
 
   async record(delivery: WebhookDelivery, claimedUntil: string): Promise<boolean> {
     // The body as claimed: an erasure that rewrote it meanwhile is not undone (the delivery is attempted again once the claim lapses).
-    return this.conditionalPut(delivery, '#state = :pending AND nextAttemptAt = :claimed AND body = :body', { ':pending': 'pending', ':claimed': claimedUntil, ':body': delivery.body });
+    const put = this.putOf(delivery, '#state = :pending AND nextAttemptAt = :claimed AND body = :body', { ':pending': 'pending', ':claimed': claimedUntil, ':body': delivery.body });
+    // Retried, it stays pending and unexpiring; delivered or dead, it expires, and its reference with it.
+    return delivery.state === 'pending' ? this.conditionalPut(put) : this.putWithReferenceExpiry(delivery, put);
   }
 
   async list(destinationId: string, filter: { states?: readonly WebhookDeliveryState[]; since?: string } = {}): Promise<WebhookDelivery[]> {
@@ -140,20 +141,78 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 
   async requeue(replayed: WebhookDelivery, expectedState: WebhookDeliveryState): Promise<boolean> {
-    return this.conditionalPut(replayed, '#state = :expected AND body = :body', { ':expected': expectedState, ':body': replayed.body });
+    if (!replayed.nextAttemptAt) throw new Error(`The replay of ${replayed.destinationId}/${replayed.eventId} is not due: a replay is due at once`);
+    // One past its expiry at the replay (DynamoDB deletes expired items within days, not at once) stays gone: it is not brought back.
+    const put = this.putOf(replayed, '#state = :expected AND body = :body AND (attribute_not_exists(expiresAt) OR expiresAt > :replayedAt)', {
+      ':expected': expectedState,
+      ':body': replayed.body,
+      ':replayedAt': Math.floor(Date.parse(replayed.nextAttemptAt) / 1000),
+    });
+    // Pending again, it loses its expiry, and its reference loses it in the same write: neither vanishes while it is retried.
+    return this.putWithReferenceExpiry(replayed, put);
   }
 
-  private async conditionalPut(delivery: WebhookDelivery, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  /**
+   * Writes the delivery and, when its body holds what the person answered, its reference's expiry in the same
+   * transaction (`writeWithReferenceExpiry`), so the reference neither outlives the delivery nor goes before it.
+   */
+  private async putWithReferenceExpiry(delivery: WebhookDelivery, put: PutCommandInput): Promise<boolean> {
+    const personal = webhookBodyWithoutPerson(delivery.eventType, delivery.body);
+    if (personal) {
+      const reference = leadsTableKeys.webhookDeliveryReference(personal.leadId, delivery.destinationId, delivery.eventId);
+      const written = await this.writeWithReferenceExpiry([{ Put: put }], reference, personal.leadId, webhookDeliveryExpiresAt(delivery, this.retention));
+      if (written !== 'no_reference') return written === 'written';
+    }
+    return this.conditionalPut(put);
+  }
+
+  /**
+   * Writes `first` (the delivery's own write, if any) and the reference's expiry in one transaction: the earlier of its
+   * lead's and `deliveryExpiresAt` (none when neither expires), conditional on the lead's expiry being still as read.
+   * The lead store gives the references a changed lead expiry alike, checking the delivery's (`webhookReferenceExpiryItems`),
+   * so whichever writes last saw the other. `refused`: a condition of `first` failed; `no_reference`: the reference is gone
+   * (taken by an erasure, or never written for a delivery older than references), and nothing was written.
+   */
+  private async writeWithReferenceExpiry(first: TransactItem[], reference: Record<string, string>, leadId: string, deliveryExpiresAt: number | undefined): Promise<'written' | 'refused' | 'no_reference'> {
+    const Key = leadsTableKeys.lead(leadId);
+    for (let tries = 1; ; tries += 1) {
+      const { Item: lead } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ProjectionExpression: 'expiresAt', ConsistentRead: true }));
+      const leadExpiresAt = expiryOf(lead);
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...first,
+              { ConditionCheck: { TableName: this.tableName, Key, ...expiryUnchanged(leadExpiresAt) } },
+              { Update: { TableName: this.tableName, Key: reference, ...expiryUpdate(earlierExpiry(leadExpiresAt, deliveryExpiresAt)), ConditionExpression: 'attribute_exists(pk)' } },
+            ],
+          }),
+        );
+        return 'written';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || tries >= 5) throw error;
+        const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failed.slice(0, first.length).some(Boolean)) return 'refused';
+        if (failed[first.length + 1]) return 'no_reference';
+        // The lead's expiry changed since it was read, or a concurrent write held an item: read it again.
+      }
+    }
+  }
+
+  /** The delivery's item, written only if `condition` holds. */
+  private putOf(delivery: WebhookDelivery, condition: string, values: Record<string, unknown>): PutCommandInput {
+    return {
+      TableName: this.tableName,
+      Item: itemOf(delivery, this.retention),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: condition.includes('#state') ? { '#state': 'state' } : undefined,
+      ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+    };
+  }
+
+  private async conditionalPut(put: PutCommandInput): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: itemOf(delivery),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: condition.includes('#state') ? { '#state': 'state' } : undefined,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-        }),
-      );
+      await this.client.send(new PutCommand(put));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -162,17 +221,25 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 }
 
-function itemOf(delivery: WebhookDelivery): Record<string, unknown> {
+function itemOf(delivery: WebhookDelivery, retention: Pick<Retention, 'webhookDeliveryDays'>): Record<string, unknown> {
   const keys = leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId);
   const due =
     delivery.state === 'pending' && delivery.nextAttemptAt ? { webhookDuePartition: shardedPartition(webhookDuePartition, `${delivery.destinationId}#${delivery.eventId}`), webhookDueAt: delivery.nextAttemptAt } : {};
-  const expiry = delivery.state === 'delivered' && delivery.deliveredAt ? { expiresAt: Math.floor(Date.parse(delivery.deliveredAt) / 1000) + deliveredRetentionDays * 86_400 } : {};
-  return { ...keys, entity: 'webhook-delivery', ...delivery, ...due, ...expiry };
+  const expiresAt = webhookDeliveryExpiresAt(delivery, retention);
+  return { ...keys, entity: 'webhook-delivery', ...delivery, ...due, ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 function deliveryOf(item: Record<string, unknown>): WebhookDelivery {
   const { pk: _pk, sk: _sk, entity: _entity, webhookDuePartition: _partition, webhookDueAt: _dueAt, expiresAt: _expiresAt, ...delivery } = item;
   return webhookDeliverySchema.parse(delivery);
+}
+
+/** How the sort key of a lead's reference to a webhook delivery begins (`webhookDeliveryReference`). */
+const webhookReferencePrefix = 'WEBHOOK#';
+
+/** Whether a key under `LEADREFS#<leadId>` is a reference to a webhook delivery, whose expiry `webhookReferenceExpiryItems` gives. */
+export function isWebhookDeliveryReference(key: Record<string, string>): boolean {
+  return String(key.sk).startsWith(webhookReferencePrefix);
 }
 
 /** The keys of the lead's deliveries whose body held what the person answered (`webhookDeliveryReference`), with their references. */
@@ -184,7 +251,7 @@ async function webhookDeliveryReferences(client: DynamoDBDocumentClient, tableNa
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :webhook)',
-        ExpressionAttributeValues: { ':pk': leadReferencesPartition(leadId), ':webhook': 'WEBHOOK#' },
+        ExpressionAttributeValues: { ':pk': leadReferencesPartition(leadId), ':webhook': webhookReferencePrefix },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
@@ -222,6 +289,42 @@ async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, 
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * For a lead whose expiry becomes `leadExpiresAt` (`undefined`: kept): the transaction items giving each of its
+ * references to a webhook delivery the earlier of that and its delivery's expiry, each with a check that the
+ * delivery's expiry is still as read here (a delivery that ended or was replayed meanwhile fails the lead's
+ * transaction, which is then read again). A reference whose delivery is gone follows the lead alone.
+ */
+export async function webhookReferenceExpiryItems(client: DynamoDBDocumentClient, tableName: string, leadId: string, leadExpiresAt: number | undefined): Promise<TransactItem[]> {
+  const references = await webhookDeliveryReferences(client, tableName, leadId);
+  const deliveries = await Promise.all(references.map(({ target }) => client.send(new GetCommand({ TableName: tableName, Key: target, ProjectionExpression: 'expiresAt', ConsistentRead: true }))));
+  return references.flatMap(({ reference, target }, index) => {
+    const deliveryExpiresAt = expiryOf(deliveries[index].Item);
+    return [
+      { ConditionCheck: { TableName: tableName, Key: target, ...expiryUnchanged(deliveryExpiresAt) } },
+      // An update of a missing item would create it: conditional on the reference (still) being there.
+      { Update: { TableName: tableName, Key: reference, ...expiryUpdate(earlierExpiry(leadExpiresAt, deliveryExpiresAt)), ConditionExpression: 'attribute_exists(pk)' } },
+    ];
+  });
+}
+
+/** An item's `expiresAt`, if it (still) has one. */
+function expiryOf(item: Record<string, unknown> | undefined): number | undefined {
+  return item?.expiresAt === undefined ? undefined : Number(item.expiresAt);
+}
+
+/** A condition that an item's `expiresAt` is still `seen` (absent when `undefined`; a missing item has none). */
+function expiryUnchanged(seen: number | undefined): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
+  return seen === undefined ? { ConditionExpression: 'attribute_not_exists(expiresAt)' } : { ConditionExpression: 'expiresAt = :seenExpiresAt', ExpressionAttributeValues: { ':seenExpiresAt': seen } };
+}
+
+/** The update that sets `expiresAt`, or removes it when the item is kept. */
+function expiryUpdate(expiresAt: number | undefined): { UpdateExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
+  return expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt' } : { UpdateExpression: 'SET expiresAt = :expiresAt', ExpressionAttributeValues: { ':expiresAt': expiresAt } };
 }
 
 /** Runs a conditional write whose failed condition means there is nothing to do. */

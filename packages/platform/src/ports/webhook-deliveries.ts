@@ -24,7 +24,10 @@ export interface WebhookDeliveryStore {
    * at or after it (a delivered one) or created at or after it (a pending or dead-lettered one).
    */
   list(destinationId: string, filter?: { states?: readonly WebhookDeliveryState[]; since?: string }): Promise<WebhookDelivery[]>;
-  /** Replaces a delivered or dead-lettered delivery by its replay, unless it changed state meanwhile. */
+  /**
+   * Replaces a delivered or dead-lettered delivery by its replay (pending, so it no longer expires), unless it
+   * changed state meanwhile or its expiry (`retention.webhookDeliveryDays` after it ended) passed before the replay.
+   */
   requeue(replayed: WebhookDelivery, expectedState: WebhookDeliveryState): Promise<boolean>;
 }
 
