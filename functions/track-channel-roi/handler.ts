@@ -20,7 +20,7 @@ const channelRoiEventSchema = z.discriminatedUnion('detail-type', [
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'roi' | 'now'>) {
   return ruleInputHandler(channelRoiEventSchema, async (event) => {
     const firstContactAt = event['detail-type'] === 'lead.activity_logged' && event.detail.firstContact ? event.detail.loggedAt : undefined;
-    await recordLeadRoiEvent({ type: event['detail-type'], leadId: event.detail.leadId, firstContactAt }, dependencies());
+    await recordLeadRoiEvent({ type: event['detail-type'], eventId: event.detail.eventId, leadId: event.detail.leadId, firstContactAt }, dependencies());
   });
 }
 

@@ -50,7 +50,7 @@ export async function channelRoiRollupBenchmark(): Promise<Figure[]> {
           ...(index % 2 === 0 ? { firstContactSeconds: 60 * index } : {}),
           leadUpdatedAt: `${onDay}T15:00:00.000Z`,
         };
-        await roi.recordFacts(facts, { slaBreached: false, markedAt: `${onDay}T15:00:00.000Z`, markExpiresAt: 0 });
+        await roi.recordFacts(facts, { eventId: `${facts.leadId}-captured`, slaBreached: false, otherCaptureDays: [], markedAt: `${onDay}T15:00:00.000Z`, markExpiresAt: () => 0 });
       }
     };
     const measure = async () => {

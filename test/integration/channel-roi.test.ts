@@ -51,6 +51,22 @@ function world() {
   return { deps, setNow: (at: string) => (now = new Date(at)) };
 }
 
+/** The DynamoDB requests `act` sends, in order. */
+async function requestsOf(act: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const record = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    sent.push(context.commandName ?? '?');
+    return next(args);
+  };
+  database.client.middlewareStack.add(record as never, { step: 'initialize', name: 'recordRequests' });
+  try {
+    await act();
+  } finally {
+    database.client.middlewareStack.remove('recordRequests');
+  }
+  return sent;
+}
+
 async function putLead(client: DynamoDBDocumentClient, lead: Lead): Promise<void> {
   await client.send(new PutCommand({ TableName: database.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead } }));
 }
@@ -166,6 +182,78 @@ describe('channel ROI against DynamoDB Local', () => {
     // The next night nothing changed: no version 3.
     const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' })) as { days: Array<{ day: string }> };
     expect(quiet.days.map((day) => day.day)).toEqual(['2026-04-20']);
+  });
+
+  it('moves a lead’s facts to the day a new organisation time zone files it under: the old day keeps none, both are restated, the lead counts once', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    // 21:30 on 2027-02-10 in New York, 02:30 on 2027-02-11 in London; no other test's days are within these runs' lookback.
+    const lead: Lead = { ...fixtureLeadRecords[1].lead, leadId: 'tz-moved', capturedAt: '2027-02-11T02:30:00.000Z', updatedAt: '2027-02-11T02:30:00.000Z' };
+    await putLead(database.client, lead);
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string }> }>;
+    const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
+    const factsOfLead = async (day: string) => (await deps.roi.factsOn(day)).filter((facts) => facts.leadId === lead.leadId);
+
+    // The lead's first event looks for its facts under the other day it may have been filed under; later ones send what they sent before.
+    expect(await requestsOf(() => track(deps, 'lead.captured', captured(lead)))).toEqual(['GetItemCommand', 'UpdateItemCommand', 'PutItemCommand', 'GetItemCommand']);
+    const breached = { ...lifecycle(lead), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt };
+    expect(await requestsOf(() => track(deps, 'lead.sla_breached', breached))).toEqual(['GetItemCommand', 'UpdateItemCommand', 'PutItemCommand']);
+    expect((await factsOfLead('2027-02-10')).map((facts) => facts.slaBreached)).toEqual([true]);
+    await nightly('2027-02-11T05:30:00.000Z');
+    expect(await leadsOn('2027-02-10')).toBe(1);
+
+    deps.config.organisation.timeZone = 'Europe/London';
+    await putLead(database.client, { ...lead, updatedAt: '2027-02-12T10:00:00.000Z' });
+    const changedAt = '2027-02-12T10:00:00.000Z';
+    expect(await requestsOf(() => track(deps, 'lead.status_changed', { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt }))).toEqual([
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'PutItemCommand',
+      // The facts found under the 10th: their breach carried over, the 10th marked changed, then deleted.
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'PutItemCommand',
+      'DeleteItemCommand',
+    ]);
+    expect(await factsOfLead('2027-02-10')).toEqual([]);
+    expect((await factsOfLead('2027-02-11')).map(({ day, slaBreached, leadUpdatedAt }) => ({ day, slaBreached, leadUpdatedAt }))).toEqual([{ day: '2027-02-11', slaBreached: true, leadUpdatedAt: changedAt }]);
+    expect((await deps.roi.changedDays('2027-02-10', '2027-02-11')).map((mark) => mark.day)).toEqual(['2027-02-10', '2027-02-11']);
+    expect(await requestsOf(() => track(deps, 'lead.touched', { eventId: 'tz-moved-touched', leadId: lead.leadId, channel: lead.channel, sourceKind: lead.source.kind, touchedAt: changedAt }))).toEqual([
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'PutItemCommand',
+    ]);
+
+    // 04:30 on the 13th in London: yesterday, and both changed days within the lookback.
+    expect((await nightly('2027-02-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2027-02-10', '2027-02-11', '2027-02-12']);
+    expect([await leadsOn('2027-02-10'), await leadsOn('2027-02-11')]).toEqual([0, 1]);
+  });
+
+  it('moves the facts when an event that failed after filing them under the new day is retried', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    const lead: Lead = { ...fixtureLeadRecords[0].lead, leadId: 'tz-retried', capturedAt: '2027-03-21T01:00:00.000Z', updatedAt: '2027-03-21T01:00:00.000Z' };
+    await putLead(database.client, lead);
+    await track(deps, 'lead.captured', captured(lead));
+    expect((await deps.roi.factsOn('2027-03-20')).map((facts) => facts.leadId)).toEqual([lead.leadId]);
+
+    deps.config.organisation.timeZone = 'Europe/London';
+    await putLead(database.client, { ...lead, updatedAt: '2027-03-22T09:00:00.000Z' });
+    const event = { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt: '2027-03-22T09:00:00.000Z' };
+    const failDelete = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (context.commandName === 'DeleteItemCommand') throw new Error('DynamoDB unavailable');
+      return next(args);
+    };
+    database.client.middlewareStack.add(failDelete as never, { step: 'initialize', name: 'failDelete' });
+    try {
+      await expect(track(deps, 'lead.status_changed', event)).rejects.toThrow('DynamoDB unavailable');
+    } finally {
+      database.client.middlewareStack.remove('failDelete');
+    }
+    // Filed under both days until the retry: the facts under the 21st say which event filed them.
+    expect((await deps.roi.factsOn('2027-03-20')).map((facts) => facts.leadId)).toEqual([lead.leadId]);
+    await track(deps, 'lead.status_changed', event);
+    expect(await deps.roi.factsOn('2027-03-20')).toEqual([]);
+    expect((await deps.roi.factsOn('2027-03-21')).map((facts) => facts.leadId)).toEqual([lead.leadId]);
+    expect((await deps.roi.changedDays('2027-03-20', '2027-03-21')).map((mark) => mark.day)).toEqual(['2027-03-20', '2027-03-21']);
   });
 
   it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {

@@ -17,12 +17,17 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
   async spendOn(day: string): Promise<ChannelDaySpend[]> {
     return [...this.spend.values()].filter((group) => group.day === day).map((group) => structuredClone(group));
   }
+  /** One facts entry per lead, so facts filed under another day (before the time zone changed) move to this one, as the adapter moves them, and that day is marked changed. */
   async recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string }): Promise<void> {
     const stored = this.facts.get(facts.leadId);
+    const moved = stored !== undefined && stored.day !== facts.day;
+    // The adapter refuses to move newer facts, so that the event is retried and reads the lead again.
+    if (moved && stored.leadUpdatedAt > facts.leadUpdatedAt) throw new Error(`Lead ${facts.leadId} has newer ROI facts under ${stored.day} than those read for ${facts.day}`);
     const slaBreached = options.slaBreached || (stored?.slaBreached ?? false);
     if (!stored || stored.leadUpdatedAt <= facts.leadUpdatedAt) this.facts.set(facts.leadId, { ...stored, ...facts, slaBreached });
     else stored.slaBreached = slaBreached;
     this.changed.set(facts.day, options.markedAt);
+    if (moved) this.changed.set(stored.day, options.markedAt);
   }
   async factsOn(day: string): Promise<LeadRoiFacts[]> {
     return [...this.facts.values()].filter((facts) => facts.day === day).map((facts) => structuredClone(facts));

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
+import { daysBetween } from './calendar-day';
 import { clickIdKeys, type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
 import type { Lead } from './lead';
@@ -38,6 +39,23 @@ export const leadRoiFactsSchema = z.strictObject({
   leadUpdatedAt: z.iso.datetime(),
 });
 export type LeadRoiFacts = z.infer<typeof leadRoiFactsSchema>;
+
+/** The furthest any clock in use is behind and ahead of UTC, in hours (Baker Island's UTC−12, Kiribati's Line Islands' UTC+14). */
+const clockOffsetHours = { behind: 12, ahead: 14 } as const;
+
+/**
+ * Every day a lead captured at `capturedAt` is filed under on some organisation's clock: its day from
+ * UTC−12 to UTC+14, so two days, or three for a capture from 10:00 to 12:00 UTC. Facts filed before
+ * `organisation.timeZone` changed are under one of these.
+ *
+ * @example
+ * possibleCaptureDays('2026-03-10T16:00:00.000Z') // → ['2026-03-10', '2026-03-11']
+ */
+export function possibleCaptureDays(capturedAt: string): string[] {
+  const at = Date.parse(capturedAt);
+  const utcDay = (offsetHours: number) => new Date(at + offsetHours * 3600 * 1000).toISOString().slice(0, 10);
+  return daysBetween(utcDay(-clockOffsetHours.behind), utcDay(clockOffsetHours.ahead));
+}
 
 /** The lead events that change what a lead contributes to its day's channel ROI. */
 export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'] as const;

@@ -12,6 +12,7 @@ import {
   appliedChannelPriors,
   measureChannelRates,
   nightlyRollupDays,
+  possibleCaptureDays,
   reportLines,
   rollUpDay,
   roiFactsOfLead,
@@ -33,12 +34,13 @@ type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
 /**
  * Rewrites a lead's ROI facts from the lead as it stands now (one read), after any of its lifecycle
- * events, and marks its capture day changed. A lead that is not (or no longer) stored, or whose person
- * was erased, is left out: its facts stay as last written.
+ * events, and marks its capture day changed. Facts filed under another capture day before the
+ * organisation's time zone changed move to this one (see `ChannelRoiStore.recordFacts`). A lead that is
+ * not (or no longer) stored, or whose person was erased, is left out: its facts stay as last written.
  * @throws when revenue is in a currency without a configured rate, so the event goes to the dead-letter queue and can be redriven once one is configured.
  */
 export async function recordLeadRoiEvent(
-  event: { type: ChannelRoiEventType; leadId: string; firstContactAt?: string },
+  event: { type: ChannelRoiEventType; eventId: string; leadId: string; firstContactAt?: string },
   deps: RoiDependencies & { leads: Pick<LeadStore, 'getLead'>; now: () => Date },
 ): Promise<'recorded' | 'no_lead'> {
   const lead = await deps.leads.getLead(event.leadId);
@@ -47,7 +49,13 @@ export async function recordLeadRoiEvent(
   const { organisation, channelRoi } = deps.config;
   const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi, clickIdChannels: clickIdChannelsOf(deps.config) }, event.firstContactAt);
   if (!result.ok) throw new Error(result.reason);
-  await deps.roi.recordFacts(result.facts, { slaBreached: event.type === 'lead.sla_breached', markedAt: deps.now().toISOString(), markExpiresAt: changedMarkExpiry(result.facts.day, deps.config) });
+  await deps.roi.recordFacts(result.facts, {
+    eventId: event.eventId,
+    slaBreached: event.type === 'lead.sla_breached',
+    otherCaptureDays: possibleCaptureDays(lead.capturedAt).filter((day) => day !== result.facts.day),
+    markedAt: deps.now().toISOString(),
+    markExpiresAt: (day) => changedMarkExpiry(day, deps.config),
+  });
   return 'recorded';
 }
 

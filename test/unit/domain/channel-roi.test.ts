@@ -16,6 +16,7 @@ import {
   parseAmountCents,
   parseSpendCsv,
   parseSpendRows,
+  possibleCaptureDays,
   reportFigures,
   reportLines,
   reportQuerySchema,
@@ -154,6 +155,29 @@ describe('cohort day in the organisation’s time zone', () => {
     expect(localDay(new Date('2026-03-09T04:30:00.000Z'), 'UTC')).toBe('2026-03-09');
     const now = new Date('2026-04-20T04:30:00.000Z');
     expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-19', '2026-04-20'])).toEqual(['2026-03-10', '2026-04-19']);
+  });
+
+  it('names every day a capture may be filed under on some clock: two, or three from 10:00 to 12:00 UTC', () => {
+    expect(possibleCaptureDays('2026-03-10T09:59:59.999Z')).toEqual(['2026-03-09', '2026-03-10']);
+    expect(possibleCaptureDays('2026-03-10T10:00:00.000Z')).toEqual(['2026-03-09', '2026-03-10', '2026-03-11']);
+    expect(possibleCaptureDays('2026-03-10T11:59:59.999Z')).toEqual(['2026-03-09', '2026-03-10', '2026-03-11']);
+    expect(possibleCaptureDays('2026-03-10T12:00:00.000Z')).toEqual(['2026-03-10', '2026-03-11']);
+    // Across a year's end and a leap day.
+    expect(possibleCaptureDays('2026-12-31T23:00:00.000Z')).toEqual(['2026-12-31', '2027-01-01']);
+    expect(possibleCaptureDays('2028-03-01T01:00:00.000Z')).toEqual(['2028-02-29', '2028-03-01']);
+  });
+
+  it('holds the capture day of every time zone there is, at any instant, among them', () => {
+    // `localDay`'s format, one formatter per zone: building them is what takes the time.
+    const clocks = [...Intl.supportedValuesOf('timeZone'), 'Etc/GMT+12', 'Etc/GMT-14'].map((timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
+    expect(clocks[0].format(new Date('2026-03-10T12:00:00Z'))).toBe(localDay(new Date('2026-03-10T12:00:00Z'), clocks[0].resolvedOptions().timeZone));
+    const instants = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(instants, (at) => {
+        const days = possibleCaptureDays(at.toISOString());
+        return clocks.every((clock) => days.includes(clock.format(at)));
+      }),
+    );
   });
 
   it('names the changed days the next nightly run will not restate, exactly those it drops', () => {

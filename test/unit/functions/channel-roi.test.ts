@@ -170,6 +170,28 @@ describe('track-channel-roi', () => {
     expect(deps.roi.changed.get('2026-03-10')).toBe('2026-03-11T04:30:00.000Z');
   });
 
+  it('moves a lead’s facts to the day a new organisation time zone files it under, SLA breach and all, and restates the day it left', async () => {
+    const deps = roiDependencies();
+    // 22:30 on the 10th in New York, 02:30 on the 11th in London.
+    const lead = { ...fixtureLeadRecords[1].lead, capturedAt: '2026-03-11T02:30:00.000Z', updatedAt: '2026-03-11T02:30:00.000Z' };
+    deps.store.leads.set(lead.leadId, lead);
+    await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string }> }>;
+    const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
+    await nightly('2026-03-11T04:30:00.000Z');
+    expect(await leadsOn('2026-03-10')).toBe(1);
+
+    deps.config.organisation.timeZone = 'Europe/London';
+    deps.store.leads.set(lead.leadId, { ...lead, updatedAt: '2026-03-12T10:00:00.000Z' });
+    await track(deps, 'lead.status_changed', { ...lifecycle(lead.leadId), from: 'contacted', to: 'qualified', changedAt: '2026-03-12T10:00:00.000Z' });
+    expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ day: '2026-03-11', slaBreached: true });
+    expect(await deps.roi.factsOn('2026-03-10')).toEqual([]);
+    expect([...deps.roi.changed.keys()].sort()).toEqual(['2026-03-10', '2026-03-11']);
+    // 04:30 on the 13th in London: yesterday, and both changed days within the lookback.
+    expect((await nightly('2026-03-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2026-03-10', '2026-03-11', '2026-03-12']);
+    expect([await leadsOn('2026-03-10'), await leadsOn('2026-03-11')]).toEqual([0, 1]);
+  });
+
   it('fails an event that breaks its contract, and one whose revenue has no exchange rate, so they reach the dead-letter queue', async () => {
     const deps = roiDependencies();
     await expect(track(deps, 'lead.converted', { leadId: 'x' })).rejects.toThrow();

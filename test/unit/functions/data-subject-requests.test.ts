@@ -187,11 +187,11 @@ describe('DELETE /leads/{leadId}', () => {
   it("leaves the lead's channel-ROI facts as they were, so rollups count it as before, even when an event is replayed", async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
-    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('recorded');
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('recorded');
     const counted = structuredClone([...deps.roi.facts.values()]);
     expect(counted).toEqual([expect.objectContaining({ leadId, kind: 'lead', invalid: false })]);
     await erase(deps, leadId, admin);
-    expect(await recordLeadRoiEvent({ type: 'lead.captured', leadId }, deps)).toBe('no_lead');
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('no_lead');
     expect([...deps.roi.facts.values()]).toEqual(counted);
   });
 

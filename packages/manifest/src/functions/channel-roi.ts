@@ -24,7 +24,8 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
       retryAttempts: 2,
       maxEventAgeSeconds: 3600,
     },
-    tables: { leads: 'readWrite' },
+    // It deletes a lead's facts from the day they were filed under before the organisation's time zone changed.
+    tables: { leads: 'readWriteDelete' },
   },
   {
     name: 'roll-up-channel-roi',

@@ -26,9 +26,10 @@ const spendItemBytes = (group: ChannelDaySpend) => spendGroupBytes(group) + 512;
 /**
  * Channel ROI in the leads table. Spend: one item per day and channel (`SPEND#<day>` / `CHANNEL#<id>`),
  * so replacing a day and channel is one put. Facts: one item per lead under its capture day
- * (`ROIDAY#<day>` / `LEAD#<id>`), so a day's rollup queries exactly that day's leads. Changed days:
- * `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` / `V#000001`…, the rows as gzipped JSON, any beyond
- * the first 350 KB in `P#000001#001`… written in the same transaction (versions stored before: JSON text).
+ * (`ROIDAY#<day>` / `LEAD#<id>`, with `filedBy`: the event that first filed it there), so a day's rollup
+ * queries exactly that day's leads. Changed days: `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` /
+ * `V#000001`…, the rows as gzipped JSON, any beyond the first 350 KB in `P#000001#001`… written in the
+ * same transaction (versions stored before: JSON text).
  */
 export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implements ChannelRoiStore {
   async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
@@ -67,31 +68,75 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     return items.map((item) => ({ day: item.day as string, channel: item.channel as string, campaigns: item.campaigns as ChannelDaySpend['campaigns'] }));
   }
 
-  async recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string; markExpiresAt: number }): Promise<void> {
+  async recordFacts(
+    facts: Omit<LeadRoiFacts, 'slaBreached'>,
+    options: { eventId: string; slaBreached: boolean; otherCaptureDays: readonly string[]; markedAt: string; markExpiresAt: (day: string) => number },
+  ): Promise<void> {
     const key = leadsTableKeys.roiFacts(facts.day, facts.leadId);
     const fields = Object.entries({ entity: 'roi-facts', ...facts });
     const names = Object.fromEntries(fields.map(([name], index) => [`#f${index}`, name]));
     const values = Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value]));
     const assignments = fields.map((_, index) => `#f${index} = :f${index}`);
     const breach = options.slaBreached ? '#sla = :breached' : '#sla = if_not_exists(#sla, :breached)';
+    let filedByAnotherEvent: boolean;
     // No REMOVE is needed: a lead only ever gains fields the facts hold (a first contact, a conversion).
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${[...assignments, breach].join(', ')}`,
+          UpdateExpression: `SET ${[...assignments, breach, '#filedBy = if_not_exists(#filedBy, :eventId)'].join(', ')}`,
           ConditionExpression: 'attribute_not_exists(#updated) OR #updated <= :updated',
-          ExpressionAttributeNames: { ...names, '#sla': 'slaBreached', '#updated': 'leadUpdatedAt' },
-          ExpressionAttributeValues: { ...values, ':breached': options.slaBreached, ':updated': facts.leadUpdatedAt },
+          ExpressionAttributeNames: { ...names, '#sla': 'slaBreached', '#updated': 'leadUpdatedAt', '#filedBy': 'filedBy' },
+          ExpressionAttributeValues: { ...values, ':breached': options.slaBreached, ':updated': facts.leadUpdatedAt, ':eventId': options.eventId },
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      // Facts stored before events were named (no `filedBy`) are checked once, by the next event.
+      filedByAnotherEvent = Attributes?.filedBy !== undefined && Attributes.filedBy !== options.eventId;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Newer facts are stored; a breach still counts.
       if (options.slaBreached) await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET slaBreached = :true', ExpressionAttributeValues: { ':true': true } }));
+      // Whoever stored them may have failed before moving the lead's facts off other days: a race, so rare enough to check again.
+      filedByAnotherEvent = false;
     }
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt) }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt(facts.day)) }));
+    // Only the event that first files the facts under this day (or its retry) looks elsewhere: every later event costs nothing more.
+    if (!filedByAnotherEvent) await Promise.all(options.otherCaptureDays.map((day) => this.moveFactsFrom(day, facts, options)));
+  }
+
+  /**
+   * Moves the lead's facts filed under `day` (before the organisation's time zone changed) onto those
+   * just recorded: their SLA breach carried over, `day` marked changed so its rollup restates it without
+   * the lead, then deleted. Each step is repeated harmlessly by a retry, so a failure between them
+   * leaves nothing counted twice for good.
+   */
+  private async moveFactsFrom(day: string, facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { markedAt: string; markExpiresAt: (day: string) => number }): Promise<void> {
+    const key = leadsTableKeys.roiFacts(day, facts.leadId);
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'leadUpdatedAt, slaBreached', ConsistentRead: true }));
+    if (!Item) return;
+    const seen = Item.leadUpdatedAt as string;
+    // Written meanwhile from a newer read of the lead, under the previous time zone (while a deployment changes it): read the lead again.
+    if (seen > facts.leadUpdatedAt) throw new Error(`Lead ${facts.leadId} has newer ROI facts under ${day} than those read for ${facts.day}: the event is retried to read the lead again`);
+    if (Item.slaBreached === true) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.roiFacts(facts.day, facts.leadId),
+          UpdateExpression: 'SET slaBreached = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    }
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(day, options.markedAt, options.markExpiresAt(day)) }));
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: 'attribute_not_exists(pk) OR leadUpdatedAt = :seen', ExpressionAttributeValues: { ':seen': seen } }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new Error(`Lead ${facts.leadId}'s ROI facts under ${day} changed while they were moved to ${facts.day}: the event is retried to move them again`, { cause: error });
+    }
   }
 
   private changedMarkItem(day: string, markedAt: string, expiresAt: number): Record<string, unknown> {
@@ -258,6 +303,6 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
 }
 
 function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, filedBy: _filedBy, ...rest } = item;
   return rest;
 }

@@ -22,9 +22,12 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
   spendOn(day: string): Promise<ChannelDaySpend[]>;
   /**
    * Writes a lead's facts unless newer ones are stored (by the lead's `updatedAt`), sets `slaBreached`
-   * when asked (it only ever goes from false to true), and marks the lead's day changed.
+   * when asked (it only ever goes from false to true), and marks the lead's day changed. The event that
+   * first files them under their day (`eventId`, and its retries) moves any facts of the lead filed under
+   * `otherCaptureDays` (before the organisation's time zone changed) onto them, SLA breach included, and
+   * marks each day they left changed, so the lead is counted on one day only.
    */
-  recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { slaBreached: boolean; markedAt: string; markExpiresAt: number }): Promise<void>;
+  recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { eventId: string; slaBreached: boolean; otherCaptureDays: readonly string[]; markedAt: string; markExpiresAt: (day: string) => number }): Promise<void>;
   factsOn(day: string): Promise<LeadRoiFacts[]>;
   changedDays(from: string, to: string): Promise<ChangedDay[]>;
   /** Forgets a changed mark, unless it was marked again after `changed.markedAt`. */
