@@ -1,5 +1,13 @@
 import * as z from 'zod/mini';
-import { leadActivityLoggedDetailSchema, leadCapturedDetailSchema, leadConvertedDetailSchema, leadSlaBreachedDetailSchema, leadStatusChangedDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
+import {
+  leadActivityLoggedDetailSchema,
+  leadCapturedDetailSchema,
+  leadConversionCorrectedDetailSchema,
+  leadConvertedDetailSchema,
+  leadSlaBreachedDetailSchema,
+  leadStatusChangedDetailSchema,
+  leadTouchedDetailSchema,
+} from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, recordLeadRoiEvent, ruleInputHandler } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -9,6 +17,7 @@ const channelRoiEventSchema = z.discriminatedUnion('detail-type', [
   z.object({ 'detail-type': z.literal('lead.touched'), detail: leadTouchedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.status_changed'), detail: leadStatusChangedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.converted'), detail: leadConvertedDetailSchema }),
+  z.object({ 'detail-type': z.literal('lead.conversion_corrected'), detail: leadConversionCorrectedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.activity_logged'), detail: leadActivityLoggedDetailSchema }),
   z.object({ 'detail-type': z.literal('lead.sla_breached'), detail: leadSlaBreachedDetailSchema }),
 ]);

@@ -118,11 +118,13 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * user carries the whole DynamoDB lead store. Raised again, by 10 KB for six of them, when erasure reached
  * the webhook delivery log and delivery keys and leads got their own unsubscribe secret (2026-11-30, later):
  * the lead store grew about 4 KB more. Taking erasure out of the lead store would not undo it for the
- * platform intakes, which erase a lead whose deletion raced its fetch.
+ * platform intakes, which erase a lead whose deletion raced its fetch. notify-rep raised by 10 KB when
+ * `lead.conversion_corrected` joined the event catalogue (2026-11-30, 170.3 KB): the lead store's outbox
+ * reads every event's detail schema, so each new event type reaches every lead-store user.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 220 * 1024,
-  'notify-rep': 170 * 1024,
+  'notify-rep': 180 * 1024,
   'receive-meta-leads': 250 * 1024,
   'receive-google-leads': 220 * 1024,
   'receive-linkedin-leads': 250 * 1024,

@@ -5,6 +5,8 @@ import {
   availabilityChangeSchema,
   claimBodySchema,
   conversionBodySchema,
+  conversionCorrectionBodySchema,
+  correctedConversionSchema,
   defaultInvalidReasons,
   defaultReleaseReasons,
   genericLeadWebhookBodySchema,
@@ -288,6 +290,22 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     requestBody: { required: true, description: '`wonAt` must not be after now.', content: json({ name: 'ConversionBody', schema: conversionBodySchema(documentedNow) }) },
     responses: theLead,
     errors: leadStepErrors,
+  },
+  'POST /leads/{leadId}/conversion/corrections': {
+    pathParameters: leadIdParameter,
+    requestBody: {
+      required: true,
+      description: '`wonAt` must not be after now; without it, or without `dealId`, the conversion keeps its own. `revenue: 0` is a full refund.',
+      content: json({ name: 'ConversionCorrectionBody', schema: conversionCorrectionBodySchema(documentedNow) }),
+    },
+    responses: {
+      200: {
+        description:
+          "The lead as it now is (as it was, when it already held this conversion: nothing is written); finance, who does not see leads in full, gets the lead's id, status, channel, capture time and conversion.",
+        content: json({ name: 'CorrectedLead', schema: z.union([leadSchema, correctedConversionSchema]) }),
+      },
+    },
+    errors: { ...leadStepErrors, 409: 'Refused by a lifecycle rule (`rule`: `illegal_transition` when the lead is not converted, `lead_changed` when its conversion changed meanwhile).' },
   },
   'GET /me/leads': {
     query: myLeadsQuerySchema,

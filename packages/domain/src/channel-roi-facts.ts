@@ -58,7 +58,7 @@ export function possibleCaptureDays(capturedAt: string): string[] {
 }
 
 /** The lead events that change what a lead contributes to its day's channel ROI. */
-export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.activity_logged', 'lead.sla_breached'] as const;
+export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.conversion_corrected', 'lead.activity_logged', 'lead.sla_breached'] as const;
 export type ChannelRoiEventType = (typeof channelRoiEventTypes)[number];
 
 /** The campaign a touch credits: its `utm_campaign`, else the ad platform's campaign id, else its name; `""` for none. */

@@ -81,3 +81,4 @@ export * from './lead-tags';
 export * from './signed-link';
 export * from './nurture-sequences';
 export * from './lead-nurture';
+export * from './conversion-correction';

@@ -49,8 +49,8 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
 /**
  * Whether a timeline entry's `detail` can hold words someone typed about the person: a follow-up's outcome
  * (`activity`), a status change's note, a manual assignment's or transfer's reason (`assigned`, whose routed
- * entries keep their `decision`), a lock's reason. The other details are written by Leadflow from its
- * configuration and ids. Every action is named, so a new one has to be judged here.
+ * entries keep their `decision`), a lock's reason, a conversion correction's reason. The other details are
+ * written by Leadflow from its configuration and ids. Every action is named, so a new one has to be judged here.
  */
 export const historyDetailIsTyped = {
   captured: false,
@@ -70,6 +70,7 @@ export const historyDetailIsTyped = {
   invalidated: true,
   reactivated: true,
   converted: false,
+  conversion_corrected: true,
   reminded: false,
   escalated: false,
   recycle_warned: false,
@@ -90,8 +91,9 @@ type OptionalKeysOf<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never 
  * The fields of each event type's detail that hold what the person answered, where they are, or words
  * typed about them: `lead.scored` carries the routed answers, country and region, `lead.activity_logged`
  * the follow-up's outcome, `lead.assigned` the explanation (a manual assignment's reason), a status change
- * and a lock or unlock their note. An erasure removes them from the lead's events not yet published; each
- * is optional in its event (`satisfies` checks it), so the event stays valid without it.
+ * and a lock or unlock their note, a conversion correction its reason. An erasure removes them from the
+ * lead's events not yet published; each is optional in its event (`satisfies` checks it), so the event
+ * stays valid without it.
  */
 export const personalEventDetailFields = {
   'lead.scored': ['answers', 'country', 'region'],
@@ -100,6 +102,7 @@ export const personalEventDetailFields = {
   'lead.status_changed': ['reason'],
   'lead.locked': ['reason'],
   'lead.unlocked': ['reason'],
+  'lead.conversion_corrected': ['reason'],
 } as const satisfies { [T in LeadEventType]?: readonly OptionalKeysOf<EventDetailOf[T]>[] };
 
 /** The fields of an event of `detailType` that an erasure removes (none for other types). */
@@ -112,6 +115,7 @@ export function wasErased(lead: Pick<Lead, 'history'>): boolean {
   return lead.history.some((entry) => entry.action === 'erased');
 }
 
+/** Whether nothing is left to erase: a lead erased before erasure reached typed words (the timeline, a lock's reason) is erased again. */
 function isErased(lead: Lead, reason: string): boolean {
   const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
   const keepsTypedWords = lead.lock?.reason !== undefined || lead.history.some((entry) => withoutTypedDetail(entry) !== entry);

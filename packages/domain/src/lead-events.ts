@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { activityKindSchema, leadStatusSchema, sourceKindSchema, type Lead } from './lead';
+import { activityKindSchema, leadConversionSchema, leadStatusSchema, sourceKindSchema, type Lead } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';
 import { assignmentStrategySchema } from './assignment-strategy';
 import { routingCandidateSchema } from './routing-decision';
@@ -194,6 +194,25 @@ export const leadConvertedDetailSchema = z.strictObject({
   convertedAt: z.iso.datetime(),
 });
 
+/** A sale's facts as the lead's `conversion` holds them. */
+const saleFacts = { revenue: leadConversionSchema.shape.revenue, currency: leadConversionSchema.shape.currency, wonAt: leadConversionSchema.shape.wonAt };
+
+/**
+ * Finance, a manager or the owner corrected a converted lead's sale (a typo, a refund — revenue 0 for a
+ * full one —, a re-priced deal); channel ROI restates its capture day. `reason` is typed by a person, so an
+ * erasure takes it out of events not yet published (`personalEventDetailFields`); it is optional for that alone.
+ */
+export const leadConversionCorrectedDetailSchema = z.strictObject({
+  eventId: eventIdSchema,
+  leadId: z.string(),
+  ...testLeadFact,
+  previous: z.strictObject(saleFacts),
+  conversion: z.strictObject({ ...saleFacts, dealId: leadConversionSchema.shape.dealId }),
+  reason: z.optional(z.string()),
+  correctedBy: z.string(),
+  correctedAt: z.iso.datetime(),
+});
+
 /** A manager locked or unlocked a lead; locked leads are never recycled. */
 export const leadLockChangedDetailSchema = z.strictObject({
   ...lifecycleFacts,
@@ -310,6 +329,7 @@ export const leadEventDetailSchemas = {
   'lead.activity_logged': leadActivityLoggedDetailSchema,
   'lead.status_changed': leadStatusChangedDetailSchema,
   'lead.converted': leadConvertedDetailSchema,
+  'lead.conversion_corrected': leadConversionCorrectedDetailSchema,
   'lead.locked': leadLockChangedDetailSchema,
   'lead.unlocked': leadLockChangedDetailSchema,
   'lead.sla_breached': leadSlaBreachedDetailSchema,

@@ -105,7 +105,7 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
 /** The body of `POST /leads/{leadId}/convert`: the sale's revenue, currency, when it was won, the external deal id. */
 export function conversionBodySchema(now: Date) {
   return z.strictObject({
-    ...z.omit(leadConversionSchema, { by: true, wonAt: true }).shape,
+    ...z.omit(leadConversionSchema, { by: true, wonAt: true, correctedBy: true, correctedAt: true }).shape,
     // ROI counts revenue in whole cents, as it does spend: twelve digits and two decimals at most (as a spend amount) keep them an exact integer.
     revenue: z.number().check(
       z.nonnegative(),

@@ -28,6 +28,9 @@ export interface LifecycleRefusal {
 
 export type LifecyclePlan = { refusal: LifecycleRefusal } | { transition: LeadTransition };
 
+/** A request the lead already satisfies (a client's retry of a correction that was written): answered with the lead, nothing written. */
+export type UnchangedPlan = { unchanged: true };
+
 /**
  * Statuses of a lead someone works (open leads): the ones counted in their owner's `LOAD` counter.
  * A converted or invalid lead no longer takes up holding capacity.

@@ -58,6 +58,7 @@ export const leadHistoryEntrySchema = z.strictObject({
     'invalidated',
     'reactivated',
     'converted',
+    'conversion_corrected',
     'reminded',
     'escalated',
     'recycle_warned',
@@ -108,7 +109,11 @@ export const leadConversionSchema = z.strictObject({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
   wonAt: z.iso.datetime(),
   dealId: z.optional(z.string()),
+  /** Who converted the lead: a correction leaves the credit where it was. */
   by: z.string(),
+  /** Who last corrected the sale (a typo, a refund, a re-priced deal), and when; absent until someone does. */
+  correctedBy: z.optional(z.string()),
+  correctedAt: z.optional(z.iso.datetime()),
 });
 export type LeadConversion = z.infer<typeof leadConversionSchema>;
 

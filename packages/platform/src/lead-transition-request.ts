@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod/mini';
-import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal } from '@leadflow/domain';
+import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
@@ -18,19 +18,31 @@ export interface LeadTransitionStep<Body> {
   /** Path parameters read as body fields (`DELETE /leads/{leadId}/tags/{tag}`), so the body schema checks and names them. */
   pathFields?: readonly string[];
   body: (context: { pool: Pool; config: Configuration; now: Date }) => z.ZodMiniType<Body>;
-  plan: (input: { lead: Lead; pool: Pool; principal: Principal; body: Body; config: Configuration; now: Date; eventId: string }) => LifecyclePlan;
+  plan: (input: { lead: Lead; pool: Pool; principal: Principal; body: Body; config: Configuration; now: Date; eventId: string }) => LifecyclePlan | UnchangedPlan;
+  /** Who may ask at all, before the lead is read, and the refusal's words; by default those who work leads (`mayWorkPools`). */
+  callers?: { may: (principal: Principal) => boolean; refusal: string };
+  /** What the step was decided on besides the lead's status and owner (a correction: the conversion): a race that changes it is a `409 lead_changed` too. */
+  decidedOn?: (lead: Lead) => unknown;
+  /** What the caller is answered with: by default the lead. */
+  answer?: (lead: Lead, principal: Principal) => unknown;
 }
+
+const leadWorkers = { may: mayWorkPools, refusal: 'Working leads is for reps, managers and admins' };
 
 /**
  * The handler of a lifecycle step: caller → lead → its pool → body → the domain's plan → one conditional
- * write. A write that loses a race reads the lead again and plans once more: refused by the rules as the
- * lead now is, or, if its status or owner changed, a `409 lead_changed` (the request was decided from a
- * state that is gone); only changes beside the point (a touch, another follow-up) are retried.
+ * write, or none when the lead already is as asked. A write that loses a race reads the lead again and
+ * plans once more: refused by the rules as the lead now is, or, if its status or owner (or what the step
+ * was `decidedOn`) changed, a `409 lead_changed` (the request was decided from a state that is gone); only
+ * changes beside the point (a touch, another follow-up) are retried.
  */
 export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>, step: LeadTransitionStep<Body>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
-    if (!mayWorkPools(principal)) throw forbidden('Working leads is for reps, managers and admins');
+    const callers = step.callers ?? leadWorkers;
+    if (!callers.may(principal)) throw forbidden(callers.refusal);
+    const answer = (lead: Lead | undefined) => personalDataResponse(lead && step.answer ? step.answer(lead, principal) : lead);
+    const decidedOn = (lead: Lead) => JSON.stringify(step.decidedOn?.(lead));
     const fromPath = Object.fromEntries((step.pathFields ?? []).map((name) => [name, event.pathParameters?.[name] ?? '']));
     const document = { ...readBody(event, step.bodyOptional ?? false), ...fromPath };
     const { config, leads, now, newId } = dependencies();
@@ -46,7 +58,8 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       if (!body.success) throw badRequest(`The request is invalid`, toIssueList(body.error));
       const plan = step.plan({ lead, pool, principal, body: body.data, config, now: at, eventId: newId() });
       if ('refusal' in plan) throw refused(plan.refusal);
-      if (first && (lead.status !== first.status || lead.ownerId !== first.ownerId)) {
+      if ('unchanged' in plan) return answer(lead);
+      if (first && (lead.status !== first.status || lead.ownerId !== first.ownerId || decidedOn(lead) !== decidedOn(first))) {
         throw refused({
           status: 409,
           rule: 'lead_changed',
@@ -55,7 +68,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       }
       first ??= lead;
       const outcome = await leads.applyTransition(plan.transition);
-      if (outcome === 'applied') return personalDataResponse(await leads.getLead(leadId));
+      if (outcome === 'applied') return answer(await leads.getLead(leadId));
       const taking = plan.transition.openLeads.find((move) => move.change === 1);
       if (outcome === 'holding_cap' && taking?.change === 1) {
         const refusal = holdingCapRefusal(taking.cap);

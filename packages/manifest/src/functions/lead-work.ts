@@ -24,6 +24,13 @@ export const leadWorkFunctions: readonly FunctionDefinition[] = [
     tables: { leads: 'readWrite' },
   },
   {
+    name: 'correct-lead-conversion',
+    description: "Lets finance, a manager or the owner correct a converted lead's revenue (a typo, a refund, a re-priced deal), with a reason; channel ROI restates it.",
+    entry: 'functions/correct-lead-conversion/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/leads/{leadId}/conversion/corrections', auth: { mode: 'jwt' } },
+    tables: { leads: 'readWrite' },
+  },
+  {
     name: 'list-my-leads',
     description: "Lists the caller's own leads in the order to work them, through the owner-agenda index; filtered by status, grade, tag, due and overdue.",
     entry: 'functions/list-my-leads/handler.ts',
