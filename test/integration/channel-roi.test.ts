@@ -194,7 +194,7 @@ describe('channel ROI against DynamoDB Local', () => {
     const factsOfLead = async (day: string) => (await deps.roi.factsOn(day)).filter((facts) => facts.leadId === lead.leadId);
 
     // The lead's first event looks for its facts under the other day it may have been filed under; later ones send what they sent before.
-    expect(await requestsOf(() => track(deps, 'lead.captured', captured(lead)))).toEqual(['GetItemCommand', 'UpdateItemCommand', 'PutItemCommand', 'GetItemCommand']);
+    expect(await requestsOf(() => track(deps, 'lead.captured', captured(lead)))).toEqual(['GetItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'PutItemCommand']);
     const breached = { ...lifecycle(lead), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt };
     expect(await requestsOf(() => track(deps, 'lead.sla_breached', breached))).toEqual(['GetItemCommand', 'UpdateItemCommand', 'PutItemCommand']);
     expect((await factsOfLead('2027-02-10')).map((facts) => facts.slaBreached)).toEqual([true]);
@@ -207,12 +207,12 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(await requestsOf(() => track(deps, 'lead.status_changed', { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt }))).toEqual([
       'GetItemCommand',
       'UpdateItemCommand',
-      'PutItemCommand',
-      // The facts found under the 10th: their breach carried over, the 10th marked changed, then deleted.
+      // The facts found under the 10th: their breach carried over, then deleted with the 10th's changed mark in one transaction.
       'GetItemCommand',
       'UpdateItemCommand',
+      'TransactWriteItemsCommand',
+      // The 11th marked once its facts are whole.
       'PutItemCommand',
-      'DeleteItemCommand',
     ]);
     expect(await factsOfLead('2027-02-10')).toEqual([]);
     expect((await factsOfLead('2027-02-11')).map(({ day, slaBreached, leadUpdatedAt }) => ({ day, slaBreached, leadUpdatedAt }))).toEqual([{ day: '2027-02-11', slaBreached: true, leadUpdatedAt: changedAt }]);
@@ -239,7 +239,7 @@ describe('channel ROI against DynamoDB Local', () => {
     await putLead(database.client, { ...lead, updatedAt: '2027-03-22T09:00:00.000Z' });
     const event = { ...lifecycle(lead), from: 'contacted', to: 'qualified', changedAt: '2027-03-22T09:00:00.000Z' };
     const failDelete = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      if (context.commandName === 'DeleteItemCommand') throw new Error('DynamoDB unavailable');
+      if (context.commandName === 'TransactWriteItemsCommand') throw new Error('DynamoDB unavailable');
       return next(args);
     };
     database.client.middlewareStack.add(failDelete as never, { step: 'initialize', name: 'failDelete' });

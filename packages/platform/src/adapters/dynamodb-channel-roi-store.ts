@@ -101,16 +101,18 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
       // Whoever stored them may have failed before moving the lead's facts off other days: a race, so rare enough to check again.
       filedByAnotherEvent = false;
     }
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt(facts.day)) }));
     // Only the event that first files the facts under this day (or its retry) looks elsewhere: every later event costs nothing more.
     if (!filedByAnotherEvent) await Promise.all(options.otherCaptureDays.map((day) => this.moveFactsFrom(day, facts, options)));
+    // Marked once the facts are whole (a breach moved in included): a rollup that reads this mark reads them as they are.
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt(facts.day)) }));
   }
 
   /**
    * Moves the lead's facts filed under `day` (before the organisation's time zone changed) onto those
-   * just recorded: their SLA breach carried over, `day` marked changed so its rollup restates it without
-   * the lead, then deleted. Each step is repeated harmlessly by a retry, so a failure between them
-   * leaves nothing counted twice for good.
+   * just recorded: their SLA breach carried over, then deleted in one transaction with `day`'s changed
+   * mark, so a rollup of `day` that still saw the lead finds the day marked again (its clearing is
+   * conditional on the mark it read) and restates it without the lead. Each step is repeated harmlessly
+   * by a retry, so a failure between them leaves nothing counted twice for good.
    */
   private async moveFactsFrom(day: string, facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { markedAt: string; markExpiresAt: (day: string) => number }): Promise<void> {
     const key = leadsTableKeys.roiFacts(day, facts.leadId);
@@ -130,11 +132,17 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
         }),
       );
     }
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(day, options.markedAt, options.markExpiresAt(day)) }));
     try {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: 'attribute_not_exists(pk) OR leadUpdatedAt = :seen', ExpressionAttributeValues: { ':seen': seen } }));
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: key, ConditionExpression: 'attribute_not_exists(pk) OR leadUpdatedAt = :seen', ExpressionAttributeValues: { ':seen': seen } } },
+            { Put: { TableName: this.tableName, Item: this.changedMarkItem(day, options.markedAt, options.markExpiresAt(day)) } },
+          ],
+        }),
+      );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
       throw new Error(`Lead ${facts.leadId}'s ROI facts under ${day} changed while they were moved to ${facts.day}: the event is retried to move them again`, { cause: error });
     }
   }
