@@ -74,7 +74,7 @@ describe('a converted lead whose revenue finance corrects, through the local run
     ]);
     const onBus = ((await (await fetch(`${runtime.url}/_local/events`)).json()) as any[]).filter((event) => event.detailType === 'lead.conversion_corrected' && event.detail.leadId === leadId);
     expect(onBus.map((event) => event.detail)).toEqual([
-      expect.objectContaining({ previous: { revenue: 5000, currency: 'USD', wonAt }, conversion: { revenue: 4200.5, currency: 'USD', wonAt, dealId: 'CRM-7' }, correctedBy: 'fin-fiona' }),
+      expect.objectContaining({ previous: { revenue: 5000, currency: 'USD', wonAt, dealId: 'CRM-7' }, conversion: { revenue: 4200.5, currency: 'USD', wonAt, dealId: 'CRM-7' }, by: 'fin-fiona', channel: 'website' }),
     ]);
 
     await rollUp();

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { canViewLead, type Principal } from './access-policy';
 import { leadSchema, type Lead, type LeadConversion } from './lead';
-import { leadEvent, testLeadMark } from './lead-events';
+import { leadEvent } from './lead-events';
 import { conversionBodySchema } from './lead-status-change';
-import { changedLead, illegalTransition, worksLead, type LifecyclePlan, type UnchangedPlan } from './lead-transition';
+import { changedLead, illegalTransition, lifecycleEventFacts, worksLead, type LifecyclePlan, type UnchangedPlan } from './lead-transition';
 import { mayWorkPools } from './pool-claim';
 
 /**
@@ -47,13 +47,10 @@ export function planConversionCorrection(input: { lead: Lead; principal: Princip
   const event = leadEvent(
     'lead.conversion_corrected',
     {
-      eventId: input.eventId,
-      leadId: lead.leadId,
-      ...testLeadMark(lead),
-      previous: { revenue: previous.revenue, currency: previous.currency, wonAt: previous.wonAt },
+      ...lifecycleEventFacts(lead, principal.id, input.eventId),
+      previous: { revenue: previous.revenue, currency: previous.currency, wonAt: previous.wonAt, ...(previous.dealId === undefined ? {} : { dealId: previous.dealId }) },
       conversion: corrected,
       reason: correction.reason,
-      correctedBy: principal.id,
       correctedAt: at,
     },
     at,

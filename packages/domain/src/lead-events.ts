@@ -203,13 +203,10 @@ const saleFacts = { revenue: leadConversionSchema.shape.revenue, currency: leadC
  * erasure takes it out of events not yet published (`personalEventDetailFields`); it is optional for that alone.
  */
 export const leadConversionCorrectedDetailSchema = z.strictObject({
-  eventId: eventIdSchema,
-  leadId: z.string(),
-  ...testLeadFact,
-  previous: z.strictObject(saleFacts),
+  ...lifecycleFacts,
+  previous: z.strictObject({ ...saleFacts, dealId: leadConversionSchema.shape.dealId }),
   conversion: z.strictObject({ ...saleFacts, dealId: leadConversionSchema.shape.dealId }),
   reason: z.optional(z.string()),
-  correctedBy: z.string(),
   correctedAt: z.iso.datetime(),
 });
 

@@ -77,10 +77,15 @@ describe('planConversionCorrection (pure)', () => {
       detail: {
         eventId: 'e-corrected',
         leadId: 'lead-1',
-        previous: { revenue: 4800, currency: 'USD', wonAt },
+        // Where the lead is credited and who holds it, as every lifecycle event says, so a webhook destination can filter on them.
+        poolId: 'nurture',
+        channel: 'website',
+        capturedAt: converted().capturedAt,
+        ownerId: 'rep-ava',
+        by: 'fin-fiona',
+        previous: { revenue: 4800, currency: 'USD', wonAt, dealId: 'CRM-42' },
         conversion: { revenue: 4300, currency: 'USD', wonAt, dealId: 'CRM-42' },
         reason: 'partial refund: one seat returned',
-        correctedBy: 'fin-fiona',
         correctedAt: now.toISOString(),
       },
     });
@@ -89,7 +94,7 @@ describe('planConversionCorrection (pure)', () => {
   it('takes a full refund, a new day and a new deal; a test lead’s event says so', () => {
     const transition = transitionOf(correct({ revenue: 0, currency: 'EUR', wonAt: '2026-03-01T09:00:00Z', dealId: 'CRM-43', reason: 'refunded' }, converted({ isTest: true })));
     expect(transition.after.conversion).toMatchObject({ revenue: 0, currency: 'EUR', wonAt: '2026-03-01T09:00:00.000Z', dealId: 'CRM-43' });
-    expect(transition.event.detail).toMatchObject({ isTest: true, previous: { revenue: 4800, currency: 'USD', wonAt }, conversion: { revenue: 0, currency: 'EUR', dealId: 'CRM-43' } });
+    expect(transition.event.detail).toMatchObject({ isTest: true, previous: { revenue: 4800, currency: 'USD', wonAt, dealId: 'CRM-42' }, conversion: { revenue: 0, currency: 'EUR', dealId: 'CRM-43' } });
     const real = transitionOf(correct({ revenue: 0, currency: 'USD', reason: 'refunded' }));
     expect(Object.hasOwn(real.event.detail, 'isTest')).toBe(false);
   });

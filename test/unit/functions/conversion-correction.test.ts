@@ -64,10 +64,14 @@ describe('POST /leads/{leadId}/conversion/corrections', () => {
       {
         eventId: expect.any(String),
         leadId: 'k-1',
-        previous: { revenue: 4800, currency: 'USD', wonAt },
+        poolId: expect.any(String),
+        channel: expect.any(String),
+        capturedAt: expect.any(String),
+        ownerId: 'rep-ava',
+        by: 'mgr-maya',
+        previous: { revenue: 4800, currency: 'USD', wonAt, dealId: 'CRM-42' },
         conversion: { revenue: 4300, currency: 'USD', wonAt, dealId: 'CRM-42' },
         reason: 'partial refund',
-        correctedBy: 'mgr-maya',
         correctedAt: deps.now().toISOString(),
       },
     ]);
@@ -95,7 +99,7 @@ describe('POST /leads/{leadId}/conversion/corrections', () => {
     ] as const) {
       expect(await correct(deps, 'k-2', claims, { revenue, currency: 'USD', reason: 'typo' })).toMatchObject({ status: 200, json: { conversion: { revenue } } });
     }
-    expect(events(deps, 'lead.conversion_corrected').map((detail) => [detail.correctedBy, (detail.conversion as { revenue: number }).revenue])).toEqual([
+    expect(events(deps, 'lead.conversion_corrected').map((detail) => [detail.by, (detail.conversion as { revenue: number }).revenue])).toEqual([
       ['fin-fiona', 0],
       ['rep-ava', 1],
       ['adm-ines', 2],
