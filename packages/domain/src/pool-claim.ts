@@ -180,9 +180,17 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
       // A manager's lock kept the lead with its owner; released, it has none, and the next to claim it is not held to it.
       historyEntry: { at, action: 'released', by: repId, detail: `released to pool ${pool.id}: ${input.reason}${lead.lock ? `; the lock ${lead.lock.by} put on it is lifted` : ''}` },
       event: leadEvent('lead.released', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), previousOwnerId: repId, poolId: pool.id, reason: input.reason, releasedAt: at }, at),
-      ...(lead.lock ? { unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts(lead, repId, `${input.eventId}.unlocked`), reason: `released to pool ${pool.id}: ${input.reason}`, changedAt: at }, at) } : {}),
+      // Told of the lead as the release leaves it, without an owner: a consumer applying it after `lead.released` must not give the lead back.
+      ...(lead.lock
+        ? { unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts(unowned(lead), repId, `${input.eventId}.unlocked`), reason: `released to pool ${pool.id}: ${input.reason}`, changedAt: at }, at) }
+        : {}),
     },
   };
+}
+
+function unowned(lead: Lead): Lead {
+  const { ownerId: _ownerId, ...rest } = lead;
+  return rest;
 }
 
 /** Statuses of a lead someone is working; a converted or invalid lead is not handed back. */

@@ -87,10 +87,12 @@ describe('pool claim rules (pure)', () => {
         event: { type: 'lead.released', detail: { eventId: 'release-1' } },
         unlockedEvent: {
           type: 'lead.unlocked',
-          detail: { eventId: 'release-1.unlocked', leadId: 'lead-1', ownerId: 'rep-ava', by: 'rep-ava', reason: 'released to pool nurture: no_need_now', changedAt: now.toISOString() },
+          detail: { eventId: 'release-1.unlocked', leadId: 'lead-1', by: 'rep-ava', reason: 'released to pool nurture: no_need_now', changedAt: now.toISOString() },
         },
       },
     });
+    // Without an owner, as the release leaves the lead: applied after lead.released, it gives the lead back to nobody.
+    expect(planRelease({ lead: locked, pool: nurture, repId: 'rep-ava', reason: 'no_need_now', now, eventId: 'release-1' })).not.toHaveProperty('release.unlockedEvent.detail.ownerId');
   });
 
   it('reads the local day in the organisation time zone', () => {
