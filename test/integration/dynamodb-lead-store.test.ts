@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { assignToOwner, erasePersonFromLead, leaveInPool, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { assignToOwner, erasePersonFromLead, feedbackIdOf, leaveInPool, personDedupKey, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
 import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -240,6 +241,46 @@ describe('a touch racing an erasure, against DynamoDB Local', () => {
     expect(erasedLead).toMatchObject({ status: 'invalid', touches: 1 });
     expect(JSON.stringify(erasedLead)).not.toContain('after-erasure');
     expect(await leads.getLead('erase-race-again')).toMatchObject({ contact: { email: 'rae-erase-race@example.com' } });
+  });
+
+  it('a post refused for a key the erasure deletes before the post reads who holds it is a new lead', async () => {
+    const person = { name: 'Ria', email: 'ria-erase-race@example.com' };
+    await leads.ingestLead(webFormIntake(config, { leadId: 'erase-race-key', contact: person }));
+    const erase = () => leads.erasePerson({ leadId: 'erase-race-key', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-key-erased' }) });
+    // The new lead's write is refused on the person's key; the erasure deletes the key; then the post reads who holds it.
+    const send = database.client.send.bind(database.client);
+    let erasing = false;
+    const racing = async (command: Parameters<typeof send>[0]) => {
+      const key = (command.input as { Key?: { pk?: string } }).Key;
+      if (!erasing && command instanceof GetCommand && key?.pk === leadsTableKeys.dedup(personDedupKey('email', person.email)).pk) {
+        erasing = true;
+        expect(await erase()).toEqual({ leadId: 'erase-race-key', erased: true });
+      }
+      return send(command);
+    };
+    database.client.send = racing as typeof database.client.send;
+    try {
+      expect(await leads.ingestLead(webFormIntake(config, { leadId: 'erase-race-key-again', contact: person }))).toEqual({ leadId: 'erase-race-key-again', outcome: 'created' });
+    } finally {
+      database.client.send = send;
+    }
+    expect(erasing).toBe(true);
+    expect(await leads.getLead('erase-race-key')).toMatchObject({ status: 'invalid', touches: 1 });
+  });
+});
+
+describe('an erasure asked again, against DynamoDB Local', () => {
+  it('deletes the queued conversions an erasure by an earlier version left, and changes nothing else', async () => {
+    await leads.ingestLead(webFormIntake(config, { leadId: 'erased-earlier', contact: { name: 'Otto', email: 'otto-erased-earlier@example.com' } }));
+    const erase = () => leads.erasePerson({ leadId: 'erased-earlier', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: randomUUID() }) });
+    expect(await erase()).toEqual({ leadId: 'erased-earlier', erased: true });
+    const erased = await leads.getLead('erased-earlier');
+    // As an erasure before conversions were reached left it: a conversion for the ad platforms still queued.
+    const left = { ...leadsTableKeys.conversionFeedback('PENDING', 'google', feedbackIdOf('erased-earlier', 'qualified')), entity: 'conversion-feedback', leadId: 'erased-earlier', gclid: 'click-left-behind' };
+    await database.client.send(new PutCommand({ TableName: database.tableName, Item: left }));
+    expect(await erase()).toEqual({ leadId: 'erased-earlier', erased: false });
+    expect(JSON.stringify(await database.items())).not.toContain('click-left-behind');
+    expect(await leads.getLead('erased-earlier')).toEqual(erased);
   });
 });
 

@@ -54,5 +54,8 @@ export function leadExpiresAt(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt
  * captured invalid). Read from the timeline, not `updatedAt`, so a later change (a tag) does not put its deletion off.
  */
 function becameInvalidAt(lead: Pick<Lead, 'capturedAt' | 'history'>): string {
-  return lead.history.findLast((entry) => entry.action === 'invalidated' || entry.action === 'erased')?.at ?? lead.capturedAt;
+  // An erased lead is invalid for good from its first erasure: erasing it again (what an earlier version left) does not restart its retention.
+  const firstErasure = lead.history.findIndex((entry) => entry.action === 'erased');
+  const until = firstErasure === -1 ? lead.history : lead.history.slice(0, firstErasure + 1);
+  return until.findLast((entry) => entry.action === 'invalidated' || entry.action === 'erased')?.at ?? lead.capturedAt;
 }

@@ -185,6 +185,8 @@ describe('erasure by an admin', () => {
     for (const words of typedWords) expect(JSON.stringify(again!.lead)).not.toContain(words);
     expect(again!.event).toMatchObject({ type: 'lead.erased', detail: { eventId: 'e-again' } });
     expect(erasePersonFromLead(again!.lead, { at: '2026-03-07T00:00:00.000Z', eventId: 'e-third' })).toBeUndefined();
+    // Invalid since its first erasure: erasing it again does not keep it longer.
+    expect(leadExpiresAt(again!.lead, defaultRetention)).toBe(leadExpiresAt(erasure.lead, defaultRetention));
   });
 
   it("names the fields of the lead's unpublished events that hold the person, and taking them out leaves every event valid", () => {

@@ -134,7 +134,9 @@ export class DynamoDbLeadStore implements LeadStore {
       if (heldKeys.length === 0) throw error;
       // A delivery key means this exact delivery was taken before; a person key means a repeat submission.
       const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
-      const existingLeadId = await this.leadHolding(held.key);
+      const existingLeadId = await this.holderOf(held.key);
+      // Released since the write was refused (an erasure took the person's key, or a gone lead's was freed): try again, as a new lead.
+      if (existingLeadId === undefined) return this.createOrTouch(intake, idempotencyKey);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
       try {
         return await this.recordTouch(existingLeadId, intake, idempotencyKey);
@@ -750,7 +752,9 @@ export class DynamoDbLeadStore implements LeadStore {
     if (!lead) return undefined;
     const erasure = input.erase(lead);
     if (!erasure) {
-      // Asked again: what an interrupted erasure left of the person in webhook deliveries is taken out now.
+      // Asked again: what an interrupted erasure left of the person in webhook deliveries is taken out now, and
+      // the conversions queued for the ad platforms that erasures before they were reached left (found by key, as below).
+      await this.client.send(new TransactWriteCommand({ TransactItems: conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })) }));
       await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
       return { leadId, erased: false };
     }
