@@ -1,6 +1,8 @@
 import { canManageSpend, daysBetween, rollupRangeSchema, toIssueList } from '@leadflow/domain';
 import {
   badRequest,
+  HttpError,
+  MissingExchangeRateError,
   forbidden,
   httpHandler,
   jsonResponse,
@@ -12,6 +14,7 @@ import {
   rollUpChannelRoiDays,
   todayIn,
   unsupportedMediaType,
+  type DayRollup,
   type DependencyResolver,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -29,7 +32,16 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
     const deps = dependencies();
     const today = todayIn(deps.now(), deps.config);
     if (parsed.data.to >= today) throw badRequest('The range is invalid', [{ path: 'to', message: `must be before today (${today} in ${deps.config.organisation.timeZone}): a day is rolled up once it is over` }]);
-    const days = await rollUpChannelRoiDays(daysBetween(parsed.data.from, parsed.data.to), deps);
+    const days: DayRollup[] = [];
+    for (const day of daysBetween(parsed.data.from, parsed.data.to)) {
+      try {
+        days.push(...(await rollUpChannelRoiDays([day], deps)));
+      } catch (error) {
+        if (!(error instanceof MissingExchangeRateError)) throw error;
+        // The days before it are rolled up; this one and those after it are not, until the rate is configured again.
+        throw new HttpError(409, `${error.message}; configure the rate and request the rollup again from ${day}`, { rule: 'missing_exchange_rate', days });
+      }
+    }
     return jsonResponse(200, { days });
   });
 }

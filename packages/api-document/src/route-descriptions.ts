@@ -411,7 +411,13 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'POST /rollups/channel-roi': {
     requestBody: { required: true, content: json({ name: 'DayRange', schema: rollupRangeSchema }) },
     responses: { 200: { description: 'Each day rolled up: `{"days": [{"day", "version", "restated", "unchanged", "itemsRead"}]}`.', content: json() } },
-    errors: { 400: 'A bad range; `issues` name the field.', 403: 'Rollups are run by finance or an admin.', 413: 'The body is over 64 KB.', 415: 'The body is not JSON.' },
+    errors: {
+      400: 'A bad range; `issues` name the field.',
+      403: 'Rollups are run by finance or an admin.',
+      409: 'A day holds a sale in a currency with no exchange rate configured on the day it was won (`rule: missing_exchange_rate`, naming the day and lead); `days` lists the days rolled up before it, and it and the days after it are not.',
+      413: 'The body is over 64 KB.',
+      415: 'The body is not JSON.',
+    },
   },
   'GET /reports/channel-roi': {
     query: reportQuerySchema,

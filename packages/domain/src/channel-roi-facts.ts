@@ -29,8 +29,14 @@ export const leadRoiFactsSchema = z.strictObject({
   contacted: z.boolean(),
   qualified: z.boolean(),
   converted: z.boolean(),
-  /** In the reporting currency's cents. */
+  /** In the reporting currency's cents, at the rates configured when the facts were written (a rollup converts `sale` again). */
   revenueCents: z.number().check(z.int(), z.nonnegative()),
+  /**
+   * The sale in its own currency's cents and the day it was won, so each rollup converts it at the rates
+   * configured then: a corrected `channelRoi.exchangeRates` rate restates the days rolled up after it.
+   * Absent without a conversion, and on facts written before it was kept (`revenueCents` stands then).
+   */
+  sale: z.optional(z.strictObject({ cents: z.number().check(z.int(), z.nonnegative()), currency: z.string().check(z.regex(/^[A-Z]{3}$/)), wonDay: z.iso.date() })),
   firstContactSeconds: z.optional(z.number().check(z.int(), z.nonnegative())),
   slaBreached: z.boolean(),
   /** When the lead reached each funnel stage (absent on facts written before the funnel was measured). */
@@ -55,6 +61,36 @@ export function possibleCaptureDays(capturedAt: string): string[] {
   const at = Date.parse(capturedAt);
   const utcDay = (offsetHours: number) => new Date(at + offsetHours * 3600 * 1000).toISOString().slice(0, 10);
   return daysBetween(utcDay(-clockOffsetHours.behind), utcDay(clockOffsetHours.ahead));
+}
+
+type Sale = NonNullable<LeadRoiFacts['sale']>;
+
+function saleInReportingCents(leadId: string, sale: Sale, reporting: { currency: string; exchangeRates: ChannelRoiConfiguration['exchangeRates'] }): { ok: true; cents: number } | { ok: false; reason: string } {
+  const cents = toReportingCents(sale.cents, sale.currency, sale.wonDay, reporting);
+  if (cents === undefined) return { ok: false, reason: `lead ${leadId}: revenue in ${sale.currency} has no exchange rate to ${reporting.currency} on ${sale.wonDay} (channelRoi.exchangeRates)` };
+  return { ok: true, cents };
+}
+
+/**
+ * A day's facts with each sale converted at the rates configured now (facts without `sale` keep their
+ * `revenueCents`): what a rollup counts, so a corrected rate restates every day rolled up after it.
+ * Not ok, naming the lead, when a sale's currency has no rate on the day it was won any more.
+ */
+export function factsAtConfiguredRates(
+  facts: readonly LeadRoiFacts[],
+  reporting: { currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'> },
+): { ok: true; facts: LeadRoiFacts[] } | { ok: false; reason: string } {
+  const valued: LeadRoiFacts[] = [];
+  for (const lead of facts) {
+    if (!lead.sale) {
+      valued.push(lead);
+      continue;
+    }
+    const revenue = saleInReportingCents(lead.leadId, lead.sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
+    if (!revenue.ok) return revenue;
+    valued.push({ ...lead, revenueCents: revenue.cents });
+  }
+  return { ok: true, facts: valued };
 }
 
 /** The lead events that change what a lead contributes to its day's channel ROI. */
@@ -104,13 +140,10 @@ export function roiFactsOfLead(
 ): RoiFactsResult {
   const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
-  let revenueCents = 0;
-  if (lead.conversion) {
-    const wonDay = localDay(new Date(lead.conversion.wonAt), reporting.timeZone);
-    const converted = toReportingCents(Math.round(lead.conversion.revenue * 100), lead.conversion.currency, wonDay, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
-    if (converted === undefined) return { ok: false, reason: `lead ${lead.leadId}: revenue in ${lead.conversion.currency} has no exchange rate to ${reporting.currency} on ${wonDay} (channelRoi.exchangeRates)` };
-    revenueCents = converted;
-  }
+  const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: localDay(new Date(lead.conversion.wonAt), reporting.timeZone) };
+  const revenue = sale ? saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates }) : { ok: true as const, cents: 0 };
+  if (!revenue.ok) return revenue;
+  const revenueCents = revenue.cents;
   const converted = lead.status === 'converted' || lead.conversion !== undefined;
   const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
   const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
@@ -135,6 +168,7 @@ export function roiFactsOfLead(
       qualified,
       converted,
       revenueCents,
+      ...(sale ? { sale } : {}),
       ...(firstContactSeconds === undefined ? {} : { firstContactSeconds }),
       reachedAt: funnelStageTimes(lead, { firstContactAt, contacted, qualified, converted }),
       leadUpdatedAt: lead.updatedAt,

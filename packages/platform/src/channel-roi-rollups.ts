@@ -5,6 +5,7 @@ import {
   showsChanges,
   clickIdChannelsOf,
   daysBetween,
+  factsAtConfiguredRates,
   funnelCsv,
   funnelLines,
   groupRollupRows,
@@ -64,6 +65,16 @@ export function changedMarkExpiry(day: string, config: Pick<Configuration, 'chan
   return Math.floor(Date.parse(`${addDays(day, config.channelRoi.lookbackDays + 8)}T00:00:00Z`) / 1000);
 }
 
+/** A day holds a sale in a currency the configuration has no rate for on the day it was won (a rate taken away): it keeps its last version. */
+export class MissingExchangeRateError extends Error {
+  constructor(
+    readonly day: string,
+    reason: string,
+  ) {
+    super(`${day}: ${reason}`);
+  }
+}
+
 /** What one day's rollup did: the version it wrote (or found unchanged) and how many items it read. */
 export interface DayRollup {
   day: string;
@@ -109,7 +120,10 @@ export async function rollUpChannelRoiDays(days: readonly string[], deps: RoiDep
 async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<DayRollup> {
   const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
   const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
-  const rows = rollUpDay(facts, spend);
+  // Sales at the rates configured now: a rate corrected since the facts were written restates the day.
+  const valued = factsAtConfiguredRates(facts, { currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi });
+  if (!valued.ok) throw new MissingExchangeRateError(day, valued.reason);
+  const rows = rollUpDay(valued.facts, spend);
   if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
   const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, rows };
   await fileVersion(figures, deps.reports);

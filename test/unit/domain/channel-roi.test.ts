@@ -4,6 +4,7 @@ import {
   dayCount,
   daysBetween,
   daysPastNightlyRestatement,
+  factsAtConfiguredRates,
   changedRows,
   channelRoiCsv,
   clickIdChannelsOf,
@@ -317,6 +318,20 @@ describe('lead facts and report parameters', () => {
     const lead = { ...fixtureLeadRecords[4].lead };
     const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { exchangeRates: [] } });
     expect(result).toEqual({ ok: false, reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)' });
+  });
+
+  it('keeps the sale in its own currency, and converts every day’s sales at the rates configured now', () => {
+    const result = roiFactsOfLead({ ...fixtureLeadRecords[4].lead }, reporting);
+    if (!result.ok) throw new Error(result.reason);
+    const facts: LeadRoiFacts = { ...result.facts, slaBreached: false };
+    expect(facts.sale).toEqual({ cents: expect.any(Number), currency: 'EUR', wonDay: '2026-03-20' });
+    const before = { ...facts, leadId: 'before-sales-were-kept', sale: undefined, revenueCents: 1234 };
+    const corrected = factsAtConfiguredRates([facts, before], { currency: 'USD', channelRoi: { exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: 2 }] } });
+    expect(corrected.ok && corrected.facts.map((lead) => lead.revenueCents)).toEqual([facts.sale!.cents * 2, 1234]);
+    expect(factsAtConfiguredRates([facts], { currency: 'USD', channelRoi: { exchangeRates: [] } })).toEqual({
+      ok: false,
+      reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)',
+    });
   });
 
   it('names bad report parameters', () => {

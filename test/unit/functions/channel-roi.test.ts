@@ -192,6 +192,39 @@ describe('track-channel-roi', () => {
     expect([await leadsOn('2026-03-10'), await leadsOn('2026-03-11')]).toEqual([0, 1]);
   });
 
+  it('converts a sale in another currency at the rate configured when its day is rolled up, so a corrected rate restates the day', async () => {
+    const deps = roiDependencies(new Date('2026-03-12T04:30:00.000Z'));
+    const { lead } = fixtureLeadRecords[4];
+    const conversion = { revenue: 500, currency: 'EUR', wonAt: '2026-03-10T18:00:00.000Z', by: 'rep-ava' };
+    deps.store.leads.set(lead.leadId, { ...lead, status: 'converted', conversion });
+    await track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: conversion.wonAt, convertedAt: conversion.wonAt });
+    expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ revenueCents: 55_000, sale: { cents: 50_000, currency: 'EUR', wonDay: '2026-03-10' } });
+    const day = deps.roi.facts.get(lead.leadId)!.day;
+    const requestRollup = async (from: string) =>
+      (await createOnDemand(() => deps)(
+        httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: day }), claims: as('finance') }),
+        lambdaContext,
+      )) as { statusCode: number; body: string };
+    const rollUp = async () => JSON.parse((await requestRollup(day)).body) as { days: Array<{ version: number; restated: boolean }> };
+    const revenueOf = async () => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.revenueCents, 0);
+    expect((await rollUp()).days).toMatchObject([{ version: 1 }]);
+    expect(await revenueOf()).toBe(55_000);
+    // Finance corrects the rate in force since January: the next rollup of the day restates it, with no event about the lead.
+    deps.config.channelRoi.exchangeRates = [{ currency: 'EUR', from: '2026-01-01', rate: 1.08 }];
+    expect((await rollUp()).days).toMatchObject([{ version: 2, restated: true }]);
+    expect(await revenueOf()).toBe(54_000);
+    // A rate taken away leaves the day as it was rolled up: the request says so, naming the day and the lead, with the days before it rolled up.
+    deps.config.channelRoi.exchangeRates = [];
+    const refused = await requestRollup('2026-03-09');
+    expect(refused.statusCode).toBe(409);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: `${day}: lead ${lead.leadId}: revenue in EUR has no exchange rate to USD on 2026-03-10 (channelRoi.exchangeRates); configure the rate and request the rollup again from ${day}`,
+      rule: 'missing_exchange_rate',
+      days: [expect.objectContaining({ day: '2026-03-09' })],
+    });
+    expect((await deps.roi.latestVersion(day))?.version).toBe(2);
+  });
+
   it('fails an event that breaks its contract, and one whose revenue has no exchange rate, so they reach the dead-letter queue', async () => {
     const deps = roiDependencies();
     await expect(track(deps, 'lead.converted', { leadId: 'x' })).rejects.toThrow();
