@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   erasePersonFromLead,
   expiresAfterDays,
@@ -248,6 +248,26 @@ describe('retention through the table TTL on DynamoDB Local', () => {
     const invalidAt = new Date('2026-03-05T12:00:00.000Z');
     expect(await leads.applyTransition(statusChange((await leads.getLead('many-expiring'))!, 'invalid', invalidAt))).toBe('applied');
     expect(await consentExpiries('many-expiring')).toEqual(Array.from({ length: 132 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
+  });
+
+  it("gives the ledger entries beyond the lead's own transaction their expiry after it, even when one of them went meanwhile", async () => {
+    await leads.ingestLead(intake('many-one-gone', { consent }));
+    for (let index = 0; index < 130; index += 1) {
+      await consents.append({ leadId: 'many-one-gone', purpose: 'contact', action: 'given', at: new Date(Date.parse('2026-03-03T00:00:00.000Z') + index * 60_000).toISOString(), source: 'form:demo', ip: '203.0.113.9' });
+    }
+    const [newest] = (await database.items()).filter((item) => item.pk === 'CONSENT#many-one-gone').sort((a, b) => (a.sk < b.sk ? 1 : -1));
+    // Once the lead's transaction is written, the newest entry (past the room the lead's transaction leaves) is deleted, as its TTL could.
+    const send = database.client.send.bind(database.client);
+    let transactions = 0;
+    const client = Object.create(database.client) as typeof database.client;
+    client.send = (async (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === 'TransactWriteCommand' && ++transactions === 2) await send(new DeleteCommand({ TableName: database.tableName, Key: { pk: newest.pk, sk: newest.sk } }));
+      return send(command as never);
+    }) as typeof database.client.send;
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    expect(await store.applyTransition(statusChange((await leads.getLead('many-one-gone'))!, 'invalid', invalidAt))).toBe('applied');
+    expect(await consentExpiries('many-one-gone')).toEqual(Array.from({ length: 131 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
   });
 
   it('refuses the transition, writing nothing, when a person key went to another lead after it was read', async () => {

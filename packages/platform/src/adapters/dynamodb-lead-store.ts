@@ -33,6 +33,7 @@ import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, Lead
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
+import { ignoringFailedCondition, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
 import { conversionFeedbackKeysOfLead, leadReferencesPartition, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
@@ -690,10 +691,26 @@ export class DynamoDbLeadStore implements LeadStore {
       if (move) throw new Error(`Rep ${move.repId} holds lead ${before.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
-    for (let start = room; start < followers.length; start += transactionItemLimit) {
-      await this.client.send(new TransactWriteCommand({ TransactItems: followers.slice(start, start + transactionItemLimit) }));
-    }
+    await this.afterTheLead(followers.slice(room));
     return 'applied';
+  }
+
+  /**
+   * The expiry changes that did not fit in the lead's own transaction, once the lead is written: nothing can
+   * refuse the transition any more, so a check of a delivery's expiry is left out, and an item gone meanwhile
+   * (a ledger entry or reference whose condition fails) has nothing to follow: the others still do.
+   */
+  private async afterTheLead(followers: readonly TransactItem[]): Promise<void> {
+    const updates = followers.filter((item) => item.ConditionCheck === undefined);
+    for (let start = 0; start < updates.length; start += transactionItemLimit) {
+      const chunk = updates.slice(start, start + transactionItemLimit);
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: chunk }));
+      } catch (error) {
+        if (!failedConditions(error)) throw error;
+        for (const { Update } of chunk) if (Update) await ignoringFailedCondition(this.client.send(new UpdateCommand(Update)));
+      }
+    }
   }
 
   /**
@@ -726,7 +743,7 @@ export class DynamoDbLeadStore implements LeadStore {
     });
     return [
       ...personKeys.filter((_, index) => holders[index] === leadId).map((key) => update(leadsTableKeys.dedup(key), 'leadId = :leadId', { ':leadId': leadId })),
-      // Ahead of the ledger entries, so they and the checks of their deliveries' expiry are in the lead's own transaction.
+      // Ahead of the ledger entries, so they and the checks of their deliveries' expiry go in the lead's own transaction while they fit (beyond it, `afterTheLead`).
       ...webhookReferences,
       ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
       ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),

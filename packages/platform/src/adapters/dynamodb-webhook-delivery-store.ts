@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   defaultRetention,
   earlierExpiry,
@@ -13,6 +13,7 @@ import {
   type WebhookDeliveryState,
 } from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
+import { ignoringFailedCondition, type TransactItem } from './dynamodb-writes';
 import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
@@ -291,8 +292,6 @@ async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, 
   }
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
 /**
  * For a lead whose expiry becomes `leadExpiresAt` (`undefined`: kept): the transaction items giving each of its
  * references to a webhook delivery the earlier of that and its delivery's expiry, each with a check that the
@@ -325,13 +324,4 @@ function expiryUnchanged(seen: number | undefined): { ConditionExpression: strin
 /** The update that sets `expiresAt`, or removes it when the item is kept. */
 function expiryUpdate(expiresAt: number | undefined): { UpdateExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
   return expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt' } : { UpdateExpression: 'SET expiresAt = :expiresAt', ExpressionAttributeValues: { ':expiresAt': expiresAt } };
-}
-
-/** Runs a conditional write whose failed condition means there is nothing to do. */
-async function ignoringFailedCondition(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
 }
