@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { localDay } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { callWithToken, eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
 
@@ -11,14 +11,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => runtime?.stop());
 
-async function call(method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
+const call = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) => callWithToken(runtime, method, path, token, body);
 
 describe('a converted lead whose revenue finance corrects, through the local runtime', () => {
   it('restates the channel ROI of its capture day with the corrected revenue', { timeout: 180_000 }, async () => {

@@ -6,7 +6,7 @@ import type { LocalRuntime } from '@leadflow/local-runtime';
 import { localDay, parseCsvRecords } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
 import { launchChromium } from '../support/chromium';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { callWithToken, eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -20,13 +20,9 @@ afterAll(async () => {
 });
 
 async function call(method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
+  const { status, json } = await callWithToken(runtime, method, path, token, body);
+  expect(status).toBe(200);
+  return json as Record<string, unknown>;
 }
 
 /** A cold demo request (free mail), waiting in the nurture pool. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { callWithToken, eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
 
@@ -9,14 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => runtime?.stop());
 
-async function call(method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
+const call = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) => callWithToken(runtime, method, path, token, body);
 
 describe('a pooled lead worked to a sale, through the local runtime', () => {
   it('claim → follow-up with a next step → contacted → qualified → converted, on the timeline and on the bus', { timeout: 120_000 }, async () => {

@@ -27,3 +27,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((done) => setTimeout(done, 50));
   }
 }
+
+/** A JSON request to the runtime with a bearer token (a JSON body when one is given): its status and parsed answer. */
+export async function callWithToken(runtime: Pick<LocalRuntime, 'url'>, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
