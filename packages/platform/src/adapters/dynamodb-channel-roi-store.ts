@@ -209,24 +209,11 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
 
   async versionAsOf(day: string, at: string): Promise<RollupVersion | undefined> {
     // Only the numbers and times of the day's versions (their parts carry neither), then the one version.
+    const versions = await this.queryAll(leadsTableKeys.rollupVersion(day, '').pk, 'V#', 'version, rolledUpAt');
     let newest: number | undefined;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-          ExpressionAttributeValues: { ':pk': leadsTableKeys.rollupVersion(day, '').pk, ':v': 'V#' },
-          ProjectionExpression: 'version, rolledUpAt',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (typeof item.version === 'number' && Date.parse(String(item.rolledUpAt)) <= Date.parse(at) && (newest === undefined || item.version > newest)) newest = item.version;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of versions) {
+      if (typeof item.version === 'number' && Date.parse(String(item.rolledUpAt)) <= Date.parse(at) && (newest === undefined || item.version > newest)) newest = item.version;
+    }
     return newest === undefined ? undefined : this.version(day, newest);
   }
 
@@ -290,7 +277,8 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     return gunzipSync(Buffer.concat(parts)).toString('utf8');
   }
 
-  private async queryAll(pk: string, skPrefix?: string): Promise<Array<Record<string, unknown>>> {
+  /** Every item of `pk` (those whose sort key begins with `skPrefix`), with only the `projection` attributes when one is given. */
+  private async queryAll(pk: string, skPrefix?: string, projection?: string): Promise<Array<Record<string, unknown>>> {
     const items: Array<Record<string, unknown>> = [];
     let cursor: Record<string, unknown> | undefined;
     do {
@@ -299,6 +287,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
           TableName: this.tableName,
           KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
+          ...(projection === undefined ? {} : { ProjectionExpression: projection }),
           ConsistentRead: true,
           ExclusiveStartKey: cursor,
         }),
