@@ -83,8 +83,8 @@ export class DynamoDbLeadStore implements LeadStore {
    * keys are those its references name, and the key of the platform delivery that created it (a lead stored
    * before references were written has none).
    */
-  private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: Array<Record<string, string>> }> {
-    const references: Array<Record<string, string>> = [];
+  private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: LeadReference[] }> {
+    const references: LeadReference[] = [];
     const candidates = new Set<string>();
     if (lead.source.platformLeadId) candidates.add(leadsTableKeys.dedup(deliveryDedupKey(lead.source.kind, lead.source.sourceId, lead.source.platformLeadId)).pk);
     let startKey: Record<string, unknown> | undefined;
@@ -93,7 +93,7 @@ export class DynamoDbLeadStore implements LeadStore {
         new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadReferencesPartition(lead.leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
       for (const item of page.Items ?? []) {
-        references.push({ pk: String(item.pk), sk: String(item.sk) });
+        references.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, ...(item.target ? { target: item.target as Record<string, string> } : {}) });
         if (String(item.sk).startsWith('DEDUP#')) candidates.add(String((item.target as { pk: string }).pk));
       }
       startKey = page.LastEvaluatedKey;
@@ -725,12 +725,13 @@ export class DynamoDbLeadStore implements LeadStore {
     const change = expiresAt === undefined ? { UpdateExpression: 'REMOVE expiresAt', values: {} } : { UpdateExpression: 'SET expiresAt = :expiresAt', values: { ':expiresAt': expiresAt } };
     const { leadId } = after;
     const personKeys = [...new Set([before, after].flatMap(personKeysOf))];
-    const [holders, consents, deliveryKeys, webhookReferences] = await Promise.all([
+    const [holders, consents, deliveryKeys] = await Promise.all([
       Promise.all(personKeys.map((key) => this.holderOf(key))),
       new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
       this.deliveryKeysHeldBy(after),
-      webhookReferenceExpiryItems(this.client, this.tableName, leadId, expiresAt),
     ]);
+    const toDeliveries = deliveryKeys.references.flatMap(({ reference, target }) => (target && isWebhookDeliveryReference(reference) ? [{ reference, target }] : []));
+    const webhookReferences = await webhookReferenceExpiryItems(this.client, this.tableName, toDeliveries, expiresAt);
     const update = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
       Update: {
         TableName: this.tableName,
@@ -747,7 +748,7 @@ export class DynamoDbLeadStore implements LeadStore {
       ...webhookReferences,
       ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
       ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),
-      ...deliveryKeys.references.filter((Key) => !isWebhookDeliveryReference(Key)).map((Key) => update(Key, 'attribute_exists(pk)')),
+      ...deliveryKeys.references.filter(({ reference }) => !isWebhookDeliveryReference(reference)).map(({ reference }) => update(reference, 'attribute_exists(pk)')),
     ];
   }
 
@@ -839,7 +840,9 @@ export class DynamoDbLeadStore implements LeadStore {
       Update: { TableName: this.tableName, Key, UpdateExpression: 'SET expiresAt = :expiresAt', ConditionExpression: condition, ExpressionAttributeValues: { ':expiresAt': expiresAt, ...values } },
     });
     const deliveryKeyItems =
-      expiresAt === undefined ? [] : [...deliveryKeys.keys.map((Key) => expiring(Key, 'leadId = :leadId', { ':leadId': leadId })), ...deliveryKeys.references.map((Key) => expiring(Key, 'attribute_exists(pk)'))];
+      expiresAt === undefined
+        ? []
+        : [...deliveryKeys.keys.map((Key) => expiring(Key, 'leadId = :leadId', { ':leadId': leadId })), ...deliveryKeys.references.map(({ reference }) => expiring(reference, 'attribute_exists(pk)'))];
     // The few delivery keys first, so they change in the lead's own transaction.
     const followers = [...deliveryKeyItems, ...consentItems];
     // A person who came back many times has more consent entries than one transaction holds (100 items): those
@@ -886,6 +889,9 @@ export class DynamoDbLeadStore implements LeadStore {
 
 /** The most unpublished events an erasure looks through (the whole outbox, unless the relay has been down for long). */
 const unpublishedScanLimit = 10_000;
+
+/** An item under the lead's `LEADREFS#<leadId>` partition, and the item it refers to when it names one. */
+type LeadReference = { reference: Record<string, string>; target?: Record<string, string> };
 
 /** The lead changed between reading and writing it; read it again. */
 class StaleLeadError extends Error {}

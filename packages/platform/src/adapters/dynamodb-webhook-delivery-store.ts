@@ -294,12 +294,16 @@ async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, 
 
 /**
  * For a lead whose expiry becomes `leadExpiresAt` (`undefined`: kept): the transaction items giving each of its
- * references to a webhook delivery the earlier of that and its delivery's expiry, each with a check that the
- * delivery's expiry is still as read here (a delivery that ended or was replayed meanwhile fails the lead's
- * transaction, which is then read again). A reference whose delivery is gone follows the lead alone.
+ * `references` to a webhook delivery (as the lead store read them) the earlier of that and its delivery's expiry,
+ * each with a check that the delivery's expiry is still as read here (a delivery that ended or was replayed
+ * meanwhile fails the lead's transaction, which is then read again). A reference whose delivery is gone follows the lead alone.
  */
-export async function webhookReferenceExpiryItems(client: DynamoDBDocumentClient, tableName: string, leadId: string, leadExpiresAt: number | undefined): Promise<TransactItem[]> {
-  const references = await webhookDeliveryReferences(client, tableName, leadId);
+export async function webhookReferenceExpiryItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  references: ReadonlyArray<{ reference: Record<string, string>; target: Record<string, string> }>,
+  leadExpiresAt: number | undefined,
+): Promise<TransactItem[]> {
   const deliveries = await Promise.all(references.map(({ target }) => client.send(new GetCommand({ TableName: tableName, Key: target, ProjectionExpression: 'expiresAt', ConsistentRead: true }))));
   return references.flatMap(({ reference, target }, index) => {
     const deliveryExpiresAt = expiryOf(deliveries[index].Item);
