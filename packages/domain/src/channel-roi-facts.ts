@@ -29,7 +29,7 @@ export const leadRoiFactsSchema = z.strictObject({
   contacted: z.boolean(),
   qualified: z.boolean(),
   converted: z.boolean(),
-  /** In the reporting currency's cents, at the rates configured when the facts were written (a rollup converts `sale` again). */
+  /** In the reporting currency's cents, at the rates configured when the facts were written (0 when the sale's currency had none then; a rollup converts `sale` again). */
   revenueCents: z.number().check(z.int(), z.nonnegative()),
   /**
    * The sale in its own currency's cents and the day it was won, so each rollup converts it at the rates
@@ -124,26 +124,25 @@ export function touchChannel(touch: TouchAttribution | undefined, lead: Pick<Lea
 const reachedContacted = new Set(['contacted', 'qualified', 'converted']);
 const reachedQualified = new Set(['qualified', 'converted']);
 
-export type RoiFactsResult = { ok: true; facts: Omit<LeadRoiFacts, 'slaBreached'> } | { ok: false; reason: string };
-
 /**
  * The ROI facts of a lead as it stands. The funnel steps count once reached (a converted lead was
  * also contacted and qualified), read from the status and the timeline; `firstContactAt` may come from
  * the `lead.activity_logged` event being handled when the lead does not hold it. Revenue in another
- * currency is converted at the rate of the day it was won; without a rate the facts cannot be counted.
+ * currency is converted at the rate of the day it was won; without one `revenueCents` is 0 and the sale is
+ * kept as it is, for the rollups to convert once a rate is configured (`factsAtConfiguredRates` refuses the
+ * day until then).
  * Each touch's channel is read with `clickIdChannels` (from `clickIdChannelsOf`; without it, the lead's channel).
  */
 export function roiFactsOfLead(
   lead: Lead,
   reporting: { timeZone: string; currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'>; clickIdChannels?: ClickIdChannels },
   eventFirstContactAt?: string,
-): RoiFactsResult {
+): Omit<LeadRoiFacts, 'slaBreached'> {
   const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
   const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: localDay(new Date(lead.conversion.wonAt), reporting.timeZone) };
-  const revenue = sale ? saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates }) : { ok: true as const, cents: 0 };
-  if (!revenue.ok) return revenue;
-  const revenueCents = revenue.cents;
+  const revenue = sale && saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
+  const revenueCents = revenue?.ok ? revenue.cents : 0;
   const converted = lead.status === 'converted' || lead.conversion !== undefined;
   const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
   const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
@@ -153,25 +152,22 @@ export function roiFactsOfLead(
   const clickIdChannels = reporting.clickIdChannels ?? {};
   const firstContactSeconds = firstContactAt === undefined ? undefined : Math.max(0, Math.round((Date.parse(firstContactAt) - Date.parse(lead.capturedAt)) / 1000));
   return {
-    ok: true,
-    facts: {
-      leadId: lead.leadId,
-      day: localDay(new Date(lead.capturedAt), reporting.timeZone),
-      channel: lead.channel,
-      firstChannel: touchChannel(firstTouch, lead, clickIdChannels),
-      lastChannel: touchChannel(lastTouch, lead, clickIdChannels),
-      firstCampaign: touchCampaign(firstTouch),
-      lastCampaign: touchCampaign(lastTouch),
-      kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
-      invalid: lead.status === 'invalid',
-      contacted,
-      qualified,
-      converted,
-      revenueCents,
-      ...(sale ? { sale } : {}),
-      ...(firstContactSeconds === undefined ? {} : { firstContactSeconds }),
-      reachedAt: funnelStageTimes(lead, { firstContactAt, contacted, qualified, converted }),
-      leadUpdatedAt: lead.updatedAt,
-    },
+    leadId: lead.leadId,
+    day: localDay(new Date(lead.capturedAt), reporting.timeZone),
+    channel: lead.channel,
+    firstChannel: touchChannel(firstTouch, lead, clickIdChannels),
+    lastChannel: touchChannel(lastTouch, lead, clickIdChannels),
+    firstCampaign: touchCampaign(firstTouch),
+    lastCampaign: touchCampaign(lastTouch),
+    kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
+    invalid: lead.status === 'invalid',
+    contacted,
+    qualified,
+    converted,
+    revenueCents,
+    ...(sale ? { sale } : {}),
+    ...(firstContactSeconds === undefined ? {} : { firstContactSeconds }),
+    reachedAt: funnelStageTimes(lead, { firstContactAt, contacted, qualified, converted }),
+    leadUpdatedAt: lead.updatedAt,
   };
 }

@@ -38,7 +38,7 @@ type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
  * events, and marks its capture day changed. Facts filed under another capture day before the
  * organisation's time zone changed move to this one (see `ChannelRoiStore.recordFacts`). A lead that is
  * not (or no longer) stored, or whose person was erased, is left out: its facts stay as last written.
- * @throws when revenue is in a currency without a configured rate, so the event goes to the dead-letter queue and can be redriven once one is configured.
+ * A sale in a currency without a configured rate is filed as it is: its day's rollup is refused until a rate is configured.
  */
 export async function recordLeadRoiEvent(
   event: { type: ChannelRoiEventType; eventId: string; leadId: string; firstContactAt?: string },
@@ -48,12 +48,11 @@ export async function recordLeadRoiEvent(
   // An erased lead's facts stay as they were before the erasure (made it `invalid`), so a replayed or late event cannot change the counts.
   if (!lead || wasErased(lead)) return 'no_lead';
   const { organisation, channelRoi } = deps.config;
-  const result = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi, clickIdChannels: clickIdChannelsOf(deps.config) }, event.firstContactAt);
-  if (!result.ok) throw new Error(result.reason);
-  await deps.roi.recordFacts(result.facts, {
+  const facts = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi, clickIdChannels: clickIdChannelsOf(deps.config) }, event.firstContactAt);
+  await deps.roi.recordFacts(facts, {
     eventId: event.eventId,
     slaBreached: event.type === 'lead.sla_breached',
-    otherCaptureDays: possibleCaptureDays(lead.capturedAt).filter((day) => day !== result.facts.day),
+    otherCaptureDays: possibleCaptureDays(lead.capturedAt).filter((day) => day !== facts.day),
     markedAt: deps.now().toISOString(),
     markExpiresAt: (day) => changedMarkExpiry(day, deps.config),
   });

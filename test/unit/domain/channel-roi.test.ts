@@ -40,11 +40,7 @@ const reporting = { timeZone: 'America/New_York', currency: 'USD', channelRoi };
 const spendContext = { currency: 'USD', channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi };
 
 function fixtureFacts(): LeadRoiFacts[] {
-  return fixtureLeadRecords.map(({ lead, slaBreached }) => {
-    const result = roiFactsOfLead(lead, reporting);
-    if (!result.ok) throw new Error(result.reason);
-    return { ...result.facts, slaBreached };
-  });
+  return fixtureLeadRecords.map(({ lead, slaBreached }) => ({ ...roiFactsOfLead(lead, reporting), slaBreached }));
 }
 
 function fixtureVersion(): RollupVersion {
@@ -129,9 +125,7 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
 describe('cohort day in the organisation’s time zone', () => {
   const captureDay = (capturedAt: string, timeZone = 'America/New_York') => {
     const lead = { ...fixtureLeadRecords[0].lead, capturedAt, updatedAt: capturedAt };
-    const result = roiFactsOfLead(lead, { ...reporting, timeZone });
-    if (!result.ok) throw new Error(result.reason);
-    return result.facts.day;
+    return roiFactsOfLead(lead, { ...reporting, timeZone }).day;
   };
 
   it('counts a lead captured at 23:30 on that local day, on both sides of the spring-forward change', () => {
@@ -310,20 +304,23 @@ describe('ad spend input', () => {
 describe('lead facts and report parameters', () => {
   it('credits a lead stored with only a last touch to that campaign under first-touch credit too', () => {
     const lead = { ...fixtureLeadRecords[0].lead, attribution: { lastTouch: { utm_campaign: 'spring' } } };
-    const result = roiFactsOfLead(lead, reporting);
-    expect(result.ok && [result.facts.firstCampaign, result.facts.lastCampaign]).toEqual(['spring', 'spring']);
+    const facts = roiFactsOfLead(lead, reporting);
+    expect([facts.firstCampaign, facts.lastCampaign]).toEqual(['spring', 'spring']);
   });
 
-  it('refuses revenue in a currency without a rate rather than counting it wrong', () => {
-    const lead = { ...fixtureLeadRecords[4].lead };
-    const result = roiFactsOfLead(lead, { ...reporting, channelRoi: { exchangeRates: [] } });
-    expect(result).toEqual({ ok: false, reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)' });
+  it('keeps a sale in a currency without a rate as it is, for no rollup to count until a rate is configured', () => {
+    const facts = { ...roiFactsOfLead({ ...fixtureLeadRecords[4].lead }, { ...reporting, channelRoi: { exchangeRates: [] } }), slaBreached: false };
+    expect(facts).toMatchObject({ converted: true, revenueCents: 0, sale: { cents: expect.any(Number), currency: 'EUR', wonDay: '2026-03-20' } });
+    expect(factsAtConfiguredRates([facts], { currency: 'USD', channelRoi: { exchangeRates: [] } })).toEqual({
+      ok: false,
+      reason: 'lead roi-l5: revenue in EUR has no exchange rate to USD on 2026-03-20 (channelRoi.exchangeRates)',
+    });
+    const valued = factsAtConfiguredRates([facts], { currency: 'USD', channelRoi: { exchangeRates: [{ currency: 'EUR', from: '2026-03-01', rate: 2 }] } });
+    expect(valued.ok && valued.facts[0].revenueCents).toBe(facts.sale!.cents * 2);
   });
 
   it('keeps the sale in its own currency, and converts every day’s sales at the rates configured now', () => {
-    const result = roiFactsOfLead({ ...fixtureLeadRecords[4].lead }, reporting);
-    if (!result.ok) throw new Error(result.reason);
-    const facts: LeadRoiFacts = { ...result.facts, slaBreached: false };
+    const facts: LeadRoiFacts = { ...roiFactsOfLead({ ...fixtureLeadRecords[4].lead }, reporting), slaBreached: false };
     expect(facts.sale).toEqual({ cents: expect.any(Number), currency: 'EUR', wonDay: '2026-03-20' });
     const before = { ...facts, leadId: 'before-sales-were-kept', sale: undefined, revenueCents: 1234 };
     const corrected = factsAtConfiguredRates([facts, before], { currency: 'USD', channelRoi: { exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: 2 }] } });
@@ -357,9 +354,8 @@ describe('the channel of a touch', () => {
   // roi-l7 is a website-form lead; its touches are replaced in each case.
   const webLead = (attribution: Lead['attribution']): Lead => ({ ...fixtureLeadRecords[6].lead, attribution });
   const channels = (lead: Lead) => {
-    const result = roiFactsOfLead(lead, { ...reporting, clickIdChannels });
-    if (!result.ok) throw new Error(result.reason);
-    return [result.facts.firstChannel, result.facts.lastChannel];
+    const facts = roiFactsOfLead(lead, { ...reporting, clickIdChannels });
+    return [facts.firstChannel, facts.lastChannel];
   };
 
   it('credits a touch without utm_source to the ad channel of its click id, named as the platform leads and spend name it', () => {
@@ -383,23 +379,22 @@ describe('the channel of a touch', () => {
   });
 
   it('counts the lead under the click id’s channel in the rollup, under first- and last-touch credit', () => {
-    const result = roiFactsOfLead(webLead({ firstTouch: { gclid: 'g-1', utm_campaign: 'brand' }, lastTouch: { li_fat_id: 'li-1', utm_campaign: 'robotics' } }), { ...reporting, clickIdChannels });
-    if (!result.ok) throw new Error(result.reason);
-    const rows = rollUpDay([{ ...result.facts, slaBreached: false }], []);
+    const facts = roiFactsOfLead(webLead({ firstTouch: { gclid: 'g-1', utm_campaign: 'brand' }, lastTouch: { li_fat_id: 'li-1', utm_campaign: 'robotics' } }), { ...reporting, clickIdChannels });
+    const rows = rollUpDay([{ ...facts, slaBreached: false }], []);
     expect(rows.map((row) => [row.attribution, row.channel, row.campaign, row.leads])).toEqual([
       ['first', 'google-ads', 'brand', 1],
       ['last', 'linkedin-ads', 'robotics', 1],
     ]);
     // Facts written before touches had channels of their own count under the lead's.
-    const { firstChannel, lastChannel, ...older } = result.facts;
+    const { firstChannel, lastChannel, ...older } = facts;
     expect([firstChannel, lastChannel]).toEqual(['google-ads', 'linkedin-ads']);
     expect(rollUpDay([{ ...older, slaBreached: false }], []).map((row) => row.channel)).toEqual(['website', 'website']);
   });
 
   it('keeps an ad platform’s lead-form lead under its platform’s channel', () => {
     const googleLead: Lead = { ...fixtureLeadRecords[7].lead, attribution: { firstTouch: { gclid: 'g-1' }, lastTouch: { gclid: 'g-1' } } };
-    const result = roiFactsOfLead(googleLead, { ...reporting, clickIdChannels: { gclid: 'website' } });
-    expect(result.ok && [result.facts.firstChannel, result.facts.lastChannel]).toEqual(['google-ads', 'google-ads']);
+    const facts = roiFactsOfLead(googleLead, { ...reporting, clickIdChannels: { gclid: 'website' } });
+    expect([facts.firstChannel, facts.lastChannel]).toEqual(['google-ads', 'google-ads']);
   });
 
   it('takes `channelRoi.clickIdChannels` as configured, defaults only for channels configured, and refuses an unknown channel', () => {

@@ -225,16 +225,28 @@ describe('track-channel-roi', () => {
     expect((await deps.roi.latestVersion(day))?.version).toBe(2);
   });
 
-  it('fails an event that breaks its contract, and one whose revenue has no exchange rate, so they reach the dead-letter queue', async () => {
-    const deps = roiDependencies();
-    await expect(track(deps, 'lead.converted', { leadId: 'x' })).rejects.toThrow();
+  it('fails an event that breaks its contract, so it reaches the dead-letter queue', async () => {
+    await expect(track(roiDependencies(), 'lead.converted', { leadId: 'x' })).rejects.toThrow();
+  });
+
+  it('files a sale in a currency with no rate as it is: its day is not rolled up until a rate is configured, and then counts it, with no event redriven', async () => {
+    const deps = roiDependencies(new Date('2026-03-12T04:30:00.000Z'));
     deps.config.channelRoi.exchangeRates = [];
     const { lead } = fixtureLeadRecords[4];
-    deps.store.leads.set(lead.leadId, lead);
-    await expect(track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: '2026-03-20T18:00:00.000Z', convertedAt: '2026-03-20T18:00:00.000Z' })).rejects.toThrow(
-      'no exchange rate',
-    );
-    expect(deps.roi.facts.size).toBe(0);
+    const conversion = { revenue: 500, currency: 'EUR', wonAt: '2026-03-10T18:00:00.000Z', by: 'rep-ava' };
+    deps.store.leads.set(lead.leadId, { ...lead, status: 'converted', conversion });
+    await track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: conversion.wonAt, convertedAt: conversion.wonAt });
+    expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ converted: true, revenueCents: 0, sale: { cents: 50_000, currency: 'EUR', wonDay: '2026-03-10' } });
+    const day = deps.roi.facts.get(lead.leadId)!.day;
+    const nightly = () => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' });
+    await expect(nightly()).rejects.toThrow(`lead ${lead.leadId}: revenue in EUR has no exchange rate to USD on 2026-03-10`);
+    expect(await deps.roi.latestVersion(day)).toBeUndefined();
+    expect(deps.roi.changed.has(day)).toBe(true);
+
+    deps.config.channelRoi.exchangeRates = [{ currency: 'EUR', from: '2026-01-01', rate: 1.1 }];
+    await nightly();
+    const revenue = ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.revenueCents, 0);
+    expect(revenue).toBe(55_000);
   });
 });
 
