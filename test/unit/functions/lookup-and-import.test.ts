@@ -98,6 +98,9 @@ describe('lookup-lead handler (查重)', () => {
     expect(await issues({ phone: '555' })).toEqual(['phone']);
     expect(await issues({ phone: '+14155550100', country: 'Narnia' })).toEqual(['country']);
     expect(await issues({ email: 'ada@example.com', emial: 'ada@example.com' })).toEqual(['emial']);
+    // A refused check looks nothing up, so it does not count against the caller's checks a minute.
+    for (let time = 0; time < 40; time++) await issues({ emial: 'ada@example.com' });
+    expect((await lookup(deps, { email: 'ada@example.com' })).statusCode).toBe(200);
   });
 
   it('answers each caller 30 checks a minute, then 429 with Retry-After until the next minute', async () => {
