@@ -40,7 +40,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (parsed.data.poolId && parsed.data.poolId !== lead.poolId) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} is not in pool ${parsed.data.poolId}` });
       const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
       const rep = config.reps.find((candidate) => candidate.id === principal.id);
-      if (!pool || !rep) throw forbidden(`${principal.id} is not a member of pool ${lead.poolId}`);
+      if (!pool || !rep) throw refused({ status: 403, rule: 'not_member', message: `${principal.id} is not a member of pool ${lead.poolId}` });
       const plan = planClaim({ lead, pool, rep, timeZone, now: now(), eventId: newId() });
       if ('refusal' in plan) throw refused(plan.refusal);
       const outcome = await leads.claimLead(plan.claim);

@@ -56,7 +56,7 @@ describe('POST /leads/{leadId}/claim', () => {
     expect((await claim(deps, 'pooled-3', undefined)).status).toBe(401);
     expect((await claim(deps, 'pooled-3', asFinance)).status).toBe(403);
     expect(await claim(deps, 'pooled-3', asRep('rep-ava'))).toMatchObject({ status: 403, json: { rule: 'not_member', error: 'rep-ava is not a member of pool emea-inbound' } });
-    expect(await claim(deps, 'pooled-3', asRep('someone-else'))).toMatchObject({ status: 403 });
+    expect(await claim(deps, 'pooled-3', asRep('someone-else'))).toMatchObject({ status: 403, json: { rule: 'not_member', error: 'someone-else is not a member of pool emea-inbound' } });
     expect(await claim(deps, 'nope', asRep('rep-chloe'))).toMatchObject({ status: 404, json: { error: 'Lead "nope" does not exist' } });
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), '{')).status).toBe(400);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), 'poolId=x', 'application/x-www-form-urlencoded')).status).toBe(415);
