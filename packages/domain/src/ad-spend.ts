@@ -1,7 +1,7 @@
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { parseCsvRecords } from './csv-records';
-import { parseAmountCents, toReportingCents } from './money';
+import { isIsoCurrencyCode, parseAmountCents, toReportingCents } from './money';
 
 /** One campaign's spend on one day, in the reporting currency, with what was given. */
 export interface CampaignSpend {
@@ -86,9 +86,9 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     else if (cents === undefined) rowIssues('amount', 'must be a decimal amount with at most two decimal places, such as 1234.50');
     const currency = text('currency')?.toUpperCase();
     if (!currency) rowIssues('currency', 'is required');
-    else if (!/^[A-Z]{3}$/.test(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
+    else if (!isIsoCurrencyCode(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
 
-    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaign === undefined || campaign.length > 200 || cents === undefined || !currency || !/^[A-Z]{3}$/.test(currency)) return;
+    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaign === undefined || campaign.length > 200 || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
     const reportingCents = toReportingCents(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
     if (reportingCents === undefined) {
       rowIssues('currency', `${currency} is not the reporting currency ${context.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)`);

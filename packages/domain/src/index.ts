@@ -59,6 +59,7 @@ export * from './sms-segments';
 export * from './rep-notifications';
 export * from './one-tap-actions';
 export * from './calendar-day';
+export * from './instant';
 export * from './money';
 export * from './channel-roi-configuration';
 export * from './ad-spend';

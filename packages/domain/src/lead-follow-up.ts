@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
+import { instantSchema } from './instant';
 import { activityKindSchema, type ActivityKind, type Lead } from './lead';
 import { leadEvent } from './lead-events';
 import { changedLead, illegalTransition, lifecycleEventFacts, openLeadStatuses, worksLead, type LifecyclePlan } from './lead-transition';
@@ -15,14 +16,7 @@ export function activityBodySchema(now: Date) {
   return z.strictObject({
     kind: activityKindSchema,
     outcome: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
-    nextStepAt: z.optional(
-      z
-        .pipe(
-          z.iso.datetime({ offset: true }),
-          z.transform((text) => new Date(text).toISOString()),
-        )
-        .check(z.refine((at) => Date.parse(at) > now.getTime(), { message: `must be after now (${now.toISOString()})` })),
-    ),
+    nextStepAt: z.optional(instantSchema.check(z.refine((at) => Date.parse(at) > now.getTime(), { message: `must be after now (${now.toISOString()})` }))),
   });
 }
 export type ActivityBody = z.infer<ReturnType<typeof activityBodySchema>>;

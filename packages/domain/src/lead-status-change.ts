@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
+import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
 import { leadEvent } from './lead-events';
 import { erasedAtPersonsRequest } from './lead-erasure';
+import { currencyCodeSchema } from './money';
 import { changedLead, illegalTransition, lifecycleEventFacts, managesPool, openLeadStatuses, worksLead, type LeadTransition, type LifecyclePlan } from './lead-transition';
 
 /** Invalid reasons a pool accepts when none are configured (无效原因). */
@@ -112,12 +114,8 @@ export function conversionBodySchema(now: Date) {
       z.maximum(999_999_999_999.99),
       z.refine((revenue) => Math.round(revenue * 100) / 100 === revenue, { message: 'must have at most two decimal places' }),
     ),
-    wonAt: z
-      .pipe(
-        z.iso.datetime({ offset: true }),
-        z.transform((text) => new Date(text).toISOString()),
-      )
-      .check(z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` })),
+    currency: currencyCodeSchema,
+    wonAt: instantSchema.check(z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` })),
     dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
   });
 }

@@ -1,9 +1,22 @@
+import * as z from 'zod/mini';
 import type { ExchangeRate } from './channel-roi-configuration';
 
 /**
  * Money is kept in whole cents (the reporting currency's minor unit), so sums are exact; only
  * ratios are floating point.
  */
+
+const isoCurrencyCodes = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is an ISO 4217 currency in use (as the runtime's ICU data lists them), such as `USD`. */
+export function isIsoCurrencyCode(code: string): boolean {
+  return isoCurrencyCodes.has(code);
+}
+
+/** A currency given by a person: an ISO 4217 code in use. */
+export const currencyCodeSchema = z
+  .string()
+  .check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as "USD"', abort: true }), z.refine(isIsoCurrencyCode, { message: 'must be an ISO 4217 code such as "USD"' }));
 
 /** A decimal amount as written by people (`1234.5`, `1234.50`) in cents; `undefined` for anything else, including a negative or sub-cent amount. */
 export function parseAmountCents(text: string): number | undefined {

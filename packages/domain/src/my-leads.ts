@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { pageCursorParameter } from './page-cursor';
+import { instantSchema } from './instant';
+import { maxLeadIdLength, pageCursorParameter } from './page-cursor';
 import { pageLimitParameter } from './query-parameters';
 import { leadStatusSchema, type Lead } from './lead';
 import { gradeSchema, type Grade } from './lead-scoring';
@@ -23,7 +24,7 @@ export function agendaKey(lead: Pick<Lead, 'nextStepAt' | 'score'>): string {
 }
 
 /** Where a page of the caller's leads ended: the last lead's agenda key and id. */
-export const myLeadsCursorSchema = z.strictObject({ agenda: z.string().check(z.minLength(1)), leadId: z.string().check(z.minLength(1)) });
+export const myLeadsCursorSchema = z.strictObject({ agenda: z.string().check(z.minLength(1), z.maxLength(64)), leadId: z.string().check(z.minLength(1), z.maxLength(maxLeadIdLength)) });
 export type MyLeadsCursor = z.infer<typeof myLeadsCursorSchema>;
 
 /** What `GET /me/leads` asks the store for: statuses, grade and tag to keep, next steps due before `dueBefore`. */
@@ -42,16 +43,7 @@ export const myLeadsQuerySchema = z.strictObject({
   status: z.optional(leadStatusSchema),
   grade: z.optional(gradeSchema),
   tag: z.optional(tagFilterSchema),
-  due: z.optional(
-    z.pipe(
-      z.pipe(
-        z.iso.datetime({ offset: true }),
-        z.transform((text) => new Date(text).toISOString()),
-      ),
-      // An offset can carry 9999-12-31 into the year 10000, which would sort before every stored time.
-      z.string().check(z.regex(/^\d{4}-/, 'must be an instant before the year 10000')),
-    ),
-  ),
+  due: z.optional(instantSchema),
   overdue: z.optional(z.enum(['true', 'false'])),
   limit: pageLimitParameter,
   cursor: z.optional(pageCursorParameter(myLeadsCursorSchema)),

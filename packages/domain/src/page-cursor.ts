@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 
+/** Longer than any lead id this backend gives (a UUID), and far inside DynamoDB's 2,048-byte key limit: a longer one, sent as a key, would be refused there. */
+export const maxLeadIdLength = 128;
+
 /** The opaque `cursor` a client sends back for the next page: the store's position, as base64url JSON. */
 export function encodePageCursor(cursor: object): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');

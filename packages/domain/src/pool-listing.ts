@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { pageCursorParameter } from './page-cursor';
+import { maxLeadIdLength, pageCursorParameter } from './page-cursor';
 import { amountParameter, pageLimitParameter } from './query-parameters';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
@@ -16,7 +16,7 @@ export function canViewPool(principal: Principal, pool: Pick<Pool, 'members' | '
 }
 
 /** Where a page of a pool's waiting leads ended: the last lead's capture time and id (the listing's sort order). */
-export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().check(z.minLength(1)) });
+export const poolCursorSchema = z.strictObject({ capturedAt: z.iso.datetime(), leadId: z.string().check(z.minLength(1), z.maxLength(maxLeadIdLength)) });
 export type PoolCursor = z.infer<typeof poolCursorSchema>;
 
 /** A hundred years: older than any lead, and small enough that `now` minus the age is still a valid date. */

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Rep } from './configuration';
+import { instantSchema } from './instant';
 
 export const weekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 export type Weekday = z.infer<typeof weekdaySchema>;
@@ -26,7 +27,7 @@ export type OutOfOffice = z.infer<typeof outOfOfficeSchema>;
 export const availabilityChangeSchema = z.strictObject({
   outOfOffice: z.boolean(),
   /** When the absence ends (ISO 8601 with offset); omitted, until switched off. */
-  until: z.optional(z.iso.datetime({ offset: true })),
+  until: z.optional(instantSchema),
 });
 
 /** Why a rep cannot take a lead now, or `undefined` when they can. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodePageCursor } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
 import { createHandler as createList } from '../../../functions/list-pool-leads/handler';
@@ -133,6 +134,8 @@ describe('GET /pools/{poolId}/leads', () => {
     expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: '0' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: 'many' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: 'not-a-cursor' })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
+    const overLong = encodePageCursor({ capturedAt: '2026-03-02T10:00:00.000Z', leadId: 'l'.repeat(3000) });
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: overLong })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: '(root)' })]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodePageCursor } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead-manually/handler';
 import { createHandler as createLock } from '../../../functions/lock-lead/handler';
@@ -177,6 +178,14 @@ describe('the lifecycle endpoints', () => {
       expect((await post(deps, step, 'l-4', actor, bad[step][0])).json.issues, step).toEqual([expect.objectContaining({ path: bad[step][1] })]);
       expect((await post(deps, step, 'l-4', actor, { ...good[step], extra: true })).json.issues, step).toEqual([expect.objectContaining({ path: '(root)' })]);
     }
+    // An offset can carry a time out of the years 0000–9999, which stored times cannot hold; a currency must be one ISO 4217 lists.
+    for (const [step, body, field] of [
+      ['activities', { kind: 'call', nextStepAt: '9999-12-31T23:30:00-01:00' }, 'nextStepAt'],
+      ['convert', { ...good.convert, wonAt: '0000-01-01T00:30:00+01:00' }, 'wonAt'],
+      ['convert', { ...good.convert, currency: 'QQQ' }, 'currency'],
+    ] as const) {
+      expect((await post(deps, step, 'l-4', asRep('rep-ava'), body)).json.issues, `${step} ${field}`).toEqual([expect.objectContaining({ path: field })]);
+    }
     expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 409, json: { rule: 'target_not_member', error: 'repId rep-chloe-typo is not a member of pool nurture' } });
     expect(writes(deps)).toBe(before);
   });
@@ -282,6 +291,8 @@ describe('GET /me/leads', () => {
       // The offset carries the instant into the year 10000, which would sort before every stored time.
       ['due', '9999-12-31T23:59:59-14:00'],
       ['cursor', 'x'],
+      // Sent to DynamoDB as a key, an over-long lead id would be refused there.
+      ['cursor', encodePageCursor({ agenda: '~#0A', leadId: 'l'.repeat(3000) })],
       ['owner', 'rep-ben'],
     ]) {
       const response = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { [parameter]: value });

@@ -1,8 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { maxLeadIdLength } from '@leadflow/domain';
 import { notFound } from './http-errors';
-
-/** Longer than any lead id this backend gives (a UUID), and far inside DynamoDB's 2,048-byte key limit. */
-const maxLeadIdLength = 128;
 
 /**
  * The `{leadId}` of a `/leads/{leadId}…` route. An id longer than any lead's is a `404`, as an unknown
