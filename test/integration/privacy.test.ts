@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTimeToLiveCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   erasePersonFromLead,
@@ -268,6 +268,34 @@ describe('retention through the table TTL on DynamoDB Local', () => {
     const store = new DynamoDbLeadStore(client, database.tableName, retention);
     expect(await store.applyTransition(statusChange((await leads.getLead('many-one-gone'))!, 'invalid', invalidAt))).toBe('applied');
     expect(await consentExpiries('many-one-gone')).toEqual(Array.from({ length: 131 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
+  });
+
+  it("gives the ledger entries beyond the lead's own transaction their expiry after it, even when other writes keep cancelling their transaction", async () => {
+    await leads.ingestLead(intake('many-conflicting', { consent }));
+    for (let index = 0; index < 130; index += 1) {
+      await consents.append({
+        leadId: 'many-conflicting',
+        purpose: 'contact',
+        action: 'given',
+        at: new Date(Date.parse('2026-03-03T00:00:00.000Z') + index * 60_000).toISOString(),
+        source: 'form:demo',
+        ip: '203.0.113.9',
+      });
+    }
+    // Every transaction after the lead's own is cancelled by a conflict, as concurrent writes to its items would.
+    const send = database.client.send.bind(database.client);
+    let transactions = 0;
+    const client = Object.create(database.client) as typeof database.client;
+    client.send = (async (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === 'TransactWriteCommand' && ++transactions > 1)
+        throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+      return send(command as never);
+    }) as typeof database.client.send;
+    const invalidAt = new Date('2026-03-05T12:00:00.000Z');
+    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    expect(await store.applyTransition(statusChange((await leads.getLead('many-conflicting'))!, 'invalid', invalidAt))).toBe('applied');
+    expect(transactions).toBeGreaterThan(2);
+    expect(await consentExpiries('many-conflicting')).toEqual(Array.from({ length: 132 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
   });
 
   it('refuses the transition, writing nothing, when a person key went to another lead after it was read', async () => {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
@@ -698,17 +698,19 @@ export class DynamoDbLeadStore implements LeadStore {
   /**
    * The expiry changes that did not fit in the lead's own transaction, once the lead is written: nothing can
    * refuse the transition any more, so a check of a delivery's expiry is left out, and an item gone meanwhile
-   * (a ledger entry or reference whose condition fails) has nothing to follow: the others still do.
+   * (a ledger entry or reference whose condition fails) has nothing to follow: the others still do. A chunk
+   * that other writes keep cancelling is written an update at a time, each retried on a conflict, so a
+   * conflict never leaves the lead's followers behind it with their old expiry.
    */
   private async afterTheLead(followers: readonly TransactItem[]): Promise<void> {
     const updates = followers.filter((item) => item.ConditionCheck === undefined);
     for (let start = 0; start < updates.length; start += transactionItemLimit) {
       const chunk = updates.slice(start, start + transactionItemLimit);
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: chunk }));
+        await retryOnTransactionConflict(() => this.client.send(new TransactWriteCommand({ TransactItems: chunk })));
       } catch (error) {
-        if (!failedConditions(error)) throw error;
-        for (const { Update } of chunk) if (Update) await ignoringFailedCondition(this.client.send(new UpdateCommand(Update)));
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        for (const { Update } of chunk) if (Update) await ignoringFailedCondition(retryOnTransactionConflict(() => this.client.send(new UpdateCommand(Update))));
       }
     }
   }
@@ -908,15 +910,16 @@ export function isTransactionConflict(error: unknown): boolean {
 }
 
 /**
- * Concurrent transactions on the same keys cancel each other with `TransactionConflict`; trying again
- * (after a short random pause) lets one win and the others see its keys as held.
+ * Concurrent transactions on the same keys cancel each other with `TransactionConflict`, and a single write
+ * to an item a transaction is writing fails with `TransactionConflictException`; trying again (after a short
+ * random pause) lets one win and the others see its keys as held.
  */
 export async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
   for (let tries = 1; ; tries += 1) {
     try {
       return await attempt();
     } catch (error) {
-      const conflict = error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict');
+      const conflict = error instanceof TransactionConflictException || (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict'));
       if (!conflict || failedConditions(error) || tries >= attempts) throw error;
       await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
     }
