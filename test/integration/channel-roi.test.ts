@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { rollUpDay, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, rollUpChannelRoiDays } from '@leadflow/platform';
 import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
 import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
@@ -254,6 +254,29 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(await deps.roi.factsOn('2027-03-20')).toEqual([]);
     expect((await deps.roi.factsOn('2027-03-21')).map((facts) => facts.leadId)).toEqual([lead.leadId]);
     expect((await deps.roi.changedDays('2027-03-20', '2027-03-21')).map((mark) => mark.day)).toEqual(['2027-03-20', '2027-03-21']);
+  });
+
+  it('never recreates facts that a time-zone move took off a day while a late SLA breach was counted there', { timeout: 60_000 }, async () => {
+    const { deps } = world();
+    const lead: Lead = { ...fixtureLeadRecords[0].lead, leadId: 'tz-breach-race', capturedAt: '2027-04-21T01:00:00.000Z', updatedAt: '2027-04-21T09:00:00.000Z' };
+    const reporting = { timeZone: deps.config.organisation.timeZone, currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi };
+    const newer = roiFactsOfLead(lead, reporting);
+    const older = roiFactsOfLead({ ...lead, updatedAt: '2027-04-21T08:00:00.000Z' }, reporting);
+    const options = { otherCaptureDays: [], markedAt: '2027-04-22T00:00:00.000Z', markExpiresAt: () => 1_900_000_000 };
+    await deps.roi.recordFacts(newer, { ...options, eventId: 'newer', slaBreached: false });
+    // The older read's breach finds newer facts; before it is counted on them, an event under the new time zone moves them to another day.
+    const moveFirst = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: { UpdateExpression?: string } }) => {
+      if (context.commandName === 'UpdateItemCommand' && args.input.UpdateExpression === 'SET slaBreached = :true')
+        await database.client.send(new DeleteCommand({ TableName: database.tableName, Key: leadsTableKeys.roiFacts(newer.day, lead.leadId) }));
+      return next(args);
+    };
+    database.client.middlewareStack.add(moveFirst as never, { step: 'initialize', name: 'moveFirst' });
+    try {
+      await expect(deps.roi.recordFacts(older, { ...options, eventId: 'older-breach', slaBreached: true })).rejects.toThrow('retried to read the lead again');
+    } finally {
+      database.client.middlewareStack.remove('moveFirst');
+    }
+    expect(await deps.roi.factsOn(newer.day)).toEqual([]);
   });
 
   it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {

@@ -97,7 +97,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Newer facts are stored; a breach still counts.
-      if (options.slaBreached) await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET slaBreached = :true', ExpressionAttributeValues: { ':true': true } }));
+      if (options.slaBreached) await this.markBreached(key, facts);
       // Whoever stored them may have failed before moving the lead's facts off other days: a race, so rare enough to check again.
       filedByAnotherEvent = false;
     }
@@ -105,6 +105,18 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     if (!filedByAnotherEvent) await Promise.all(options.otherCaptureDays.map((day) => this.moveFactsFrom(day, facts, options)));
     // Marked once the facts are whole (a breach moved in included): a rollup that reads this mark reads them as they are.
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt(facts.day)) }));
+  }
+
+  /** Counts an SLA breach on facts stored from a newer read of the lead; never recreates facts a time-zone move took off this day meanwhile. */
+  private async markBreached(key: Record<string, string>, facts: Omit<LeadRoiFacts, 'slaBreached'>): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET slaBreached = :true', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':true': true } }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new Error(`Lead ${facts.leadId}'s ROI facts left ${facts.day} while its SLA breach was being counted: the event is retried to read the lead again`, { cause: error });
+    }
   }
 
   /**
