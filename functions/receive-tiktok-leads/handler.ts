@@ -10,17 +10,22 @@ import {
   parseJsonObject,
   rawBody,
   receivePlatformLeads,
+  receiveUnsignedPlatformLeads,
+  serviceUnavailable,
   unauthorized,
+  unreadLeadRetryAfterSeconds,
   type DependencyResolver,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `POST /webhooks/tiktok`: a TikTok lead webhook, taken as a trigger only. `TikTok-Signature` is required
- * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead it
- * names is stored as a pending intake record and read back from the Lead API, for the configured
- * advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that is not
- * configured stays pending, with the reason, until the form is added.
+ * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead a
+ * signed delivery names is stored as a pending intake record and read back from the Lead API, for the
+ * configured advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that
+ * is not configured stays pending, with the reason, until the form is added. An unsigned delivery's leads
+ * are read first and stored only if the Lead API answers them and they can be routed; otherwise nothing
+ * is stored for them and the answer is `503` with `Retry-After`, so TikTok delivers them again.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
@@ -42,13 +47,14 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
     // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
     if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
-    const deliveries = await receivePlatformLeads(
-      deps,
-      read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger })),
-      now,
-      raw.toString('utf8'),
-    );
-    return jsonResponse(200, { deliveries });
+    const requests = read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
+    if (signature !== undefined) return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')) });
+    // Unsigned, a lead is stored only once the Lead API confirms it: a forged id leaves nothing behind, and a real lead not yet readable is redelivered by TikTok.
+    const { deliveries, unread } = await receiveUnsignedPlatformLeads(deps, requests, now, raw.toString('utf8'));
+    if (!unread.length) return jsonResponse(200, { deliveries });
+    // Returned, not thrown: the error handler answers only client errors as they are.
+    const unavailable = serviceUnavailable(unreadLeadRetryAfterSeconds, `Not confirmed by the TikTok Lead API, so not stored: lead ${unread.map((lead) => lead.platformLeadId).join(', ')}`);
+    return jsonResponse(unavailable.statusCode, unavailable.toBody(), unavailable.headers);
   });
 }
 

@@ -8,7 +8,7 @@ export const errorBodySchema = z.strictObject({
   error: z.string().check(z.describe('What went wrong, in words.')),
   issues: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))).check(z.describe('400: each bad field (`(body)`, `(query)` or `(header)` for the whole) and what it must be.')),
   rule: z.optional(z.string()).check(z.describe('A refusal by a rule (mostly 409): its name, e.g. `holding_cap`.')),
-  retryAfterSeconds: z.optional(z.number().check(z.int())).check(z.describe('429: seconds until a retry may succeed, as in `Retry-After`.')),
+  retryAfterSeconds: z.optional(z.number().check(z.int())).check(z.describe('429 and 503: seconds until a retry may succeed, as in `Retry-After`.')),
 });
 
 /** What the JWT authorizer answers, before any handler runs, to a request without a valid bearer token. */

@@ -23,8 +23,8 @@ export interface ResponseDescription {
   headers?: Readonly<Record<string, string>>;
 }
 
-/** 4xx statuses a handler answers with the error body, each with when. */
-export type ErrorDescriptions = Readonly<Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429, string>>>;
+/** Statuses a handler answers with the error body, each with when: 4xx, and a 503 a handler answers itself to have the request sent again. */
+export type ErrorDescriptions = Readonly<Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, string>>>;
 
 /**
  * How a signed webhook proves its sender: a signature header (a security scheme of the document), or a

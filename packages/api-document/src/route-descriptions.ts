@@ -383,7 +383,11 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     signature: { header: 'tikTokSignature', optional: true },
     requestBody: { required: true, description: 'A lead webhook, read as a trigger only: each lead id with its `page_id`; the lead is read back from the Lead API.', content: json() },
     responses: deliveriesAnswer,
-    errors: { ...webhookIntakeErrors, 401: 'The signature is missing (required unless every form named has `allowUnsigned`) or does not match.' },
+    errors: {
+      ...webhookIntakeErrors,
+      401: 'The signature is missing (required unless every form named has `allowUnsigned`) or does not match.',
+      503: 'Unsigned only: a lead named could not be read back from the Lead API (or its form is not configured), so nothing was stored for it; the leads that were read are stored. Deliver again after `Retry-After` seconds (the stored ones are then duplicates).',
+    },
   },
   'POST /webhooks/generic/{sourceId}': {
     pathParameters: { sourceId: 'A configured generic webhook source id.' },

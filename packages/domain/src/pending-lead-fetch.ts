@@ -4,7 +4,7 @@ import type { IntakeSubmission } from './lead-intake';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { linkedInFormId, linkedInLeadToSubmission } from './linkedin-lead-sync';
 import { metaLeadToSubmission } from './meta-lead-ads';
-import { tikTokLeadToSubmission } from './tiktok-lead-generation';
+import { tikTokLeadPageId, tikTokLeadToSubmission } from './tiktok-lead-generation';
 
 /**
  * Platforms whose webhooks carry ids only (Meta, LinkedIn) or cannot be trusted (TikTok) have each lead
@@ -140,7 +140,7 @@ function tikTokRoute(integrations: Integrations, pageId: string): Routed<TikTokF
   return route ? { ok: true, route } : { ok: false, problem: `TikTok instant form ${pageId} is not listed in integrations.tiktok.forms` };
 }
 
-/** The configured route of the form a request's lead came from, or why there is none. */
+/** The configured route of the form a request's lead came from, or why there is none. For TikTok, a lead read back is routed by its own page id (see `submissionFromFetchedLead`). */
 export function routeOfRequest(integrations: Integrations, request: PlatformLeadRequest): Routed<LeadRoute> {
   if (request.platform === 'meta') return metaRoute(integrations, request.formId);
   if (request.platform === 'linkedin') return linkedInRoute(integrations, request.formId);
@@ -149,7 +149,8 @@ export function routeOfRequest(integrations: Integrations, request: PlatformLead
 
 /**
  * A lead read from its platform as an intake submission, routed as its form is configured; or why it
- * cannot be (an unknown form, a lead in an unexpected shape). Either way the caller keeps the record.
+ * cannot be (an unknown form, a lead in an unexpected shape). A TikTok lead is routed by the page id of
+ * the lead read back when it has one, else by the trigger's.
  */
 export function submissionFromFetchedLead(
   integrations: Integrations,
@@ -170,6 +171,7 @@ export function submissionFromFetchedLead(
     const routed = linkedInRoute(integrations, request.formId ?? linkedInFormId(typeof fetchedFormUrn === 'string' ? fetchedFormUrn : undefined));
     return routed.ok ? finish(linkedInLeadToSubmission(fetched, { action: 'CREATED', leadAction: 'CREATED', ...request }, routed.route), routed.route) : routed;
   }
-  const routed = tikTokRoute(integrations, request.pageId);
+  // The reverse of Meta and LinkedIn: the trigger's page_id may come from an unsigned sender, the lead read back from TikTok's API cannot, so it wins.
+  const routed = tikTokRoute(integrations, tikTokLeadPageId(fetched) ?? request.pageId);
   return routed.ok ? finish(tikTokLeadToSubmission(fetched, request, routed.route), routed.route) : routed;
 }

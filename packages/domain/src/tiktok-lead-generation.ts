@@ -117,6 +117,20 @@ const leadGetSchema = z.object({
   ),
 });
 
+const leadPageSchema = z.object({ data: z.optional(z.object({ meta_data: z.optional(z.object({ page_id: z.optional(platformIdSchema) })) })) });
+
+/**
+ * The instant form (page) a lead read back from the Lead API says it was submitted on, or `undefined`
+ * when the answer names none. Unlike a trigger's `page_id`, which an unsigned sender chooses, it comes
+ * from TikTok's authenticated API, so it is what the lead is routed by.
+ *
+ * @example tikTokLeadPageId({ code: 0, data: { meta_data: { page_id: 7410000000000000002 } } }) // '7410000000000000002'
+ */
+export function tikTokLeadPageId(fetched: unknown): string | undefined {
+  const parsed = leadPageSchema.safeParse(fetched);
+  return parsed.success ? parsed.data.data?.meta_data?.page_id : undefined;
+}
+
 /**
  * A lead read back from the TikTok Lead API (`{code, message, data: {lead_data, meta_data}}`) as an intake
  * submission; `code` other than 0 is TikTok saying the read failed. `lead_data` is a flat map of field

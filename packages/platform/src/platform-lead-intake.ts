@@ -23,6 +23,7 @@ import { logger } from './logger';
  * The "never lost" intake of platforms whose leads must be read back (Meta, LinkedIn, TikTok): store the
  * delivery, read the lead, store the lead, mark the delivery done; or, when the read fails, keep the
  * delivery pending with its error and the time of the next attempt, and announce `lead.fetch_failed`.
+ * An unsigned delivery is the exception: it is read first, and only what its platform confirms is stored.
  */
 
 export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
@@ -63,23 +64,102 @@ export async function receivePlatformLeads(deps: PlatformIntakeDependencies, req
       }
     }),
   );
-  return stored.map(({ created, record }) => {
-    const latest = read.get(record) ?? record;
-    return { platformLeadId: latest.platformLeadId, status: latest.status, ...(latest.leadId ? { leadId: latest.leadId } : {}), ...(created ? {} : { duplicate: true as const }) };
-  });
+  return stored.map(({ created, record }) => deliveryResult(read.get(record) ?? record, created));
+}
+
+/** A lead of an unsigned delivery that could not be read back or routed: nothing was stored for it. */
+export interface UnreadPlatformLead {
+  platformLeadId: string;
+  problem: string;
+}
+
+/** Seconds a sender is asked to wait before delivering again a lead its platform could not confirm. */
+export const unreadLeadRetryAfterSeconds = 60;
+
+/**
+ * The intake of a delivery no signature vouches for (a TikTok trigger for a form with `allowUnsigned`):
+ * each new lead is read from its platform first and stored, record and lead, only once the platform has
+ * answered it and it can be routed, so a forged id leaves nothing behind for the retry schedule. A lead
+ * whose record exists is a duplicate and is not read again. `unread` names the leads nothing was stored
+ * for: the caller answers so that the platform delivers them again, and finds the others as duplicates.
+ * The caller bounds how many leads one delivery names (TikTok: `maxTikTokLeadsPerDelivery`), since all are read.
+ */
+export async function receiveUnsignedPlatformLeads(
+  deps: PlatformIntakeDependencies,
+  requests: readonly PlatformLeadRequest[],
+  now: Date,
+  rawDelivery?: string,
+): Promise<{ deliveries: PlatformDeliveryResult[]; unread: UnreadPlatformLead[] }> {
+  const namesOneLead = new Set(requests.map(platformLeadIdOf)).size === 1;
+  // A lead named twice is read once.
+  const byLead = new Map<string, Promise<Confirmation>>();
+  const confirmations = await Promise.all(
+    requests.map((request) => {
+      const platformLeadId = platformLeadIdOf(request);
+      const confirmation = byLead.get(platformLeadId) ?? confirmLead(deps, request);
+      byLead.set(platformLeadId, confirmation);
+      return confirmation;
+    }),
+  );
+
+  const deliveries: PlatformDeliveryResult[] = [];
+  const unread = new Map<string, UnreadPlatformLead>();
+  const toIngest: Array<{ record: LeadIntakeRecord; fetched: unknown; index: number }> = [];
+  for (const [index, request] of requests.entries()) {
+    const platformLeadId = platformLeadIdOf(request);
+    const confirmation = confirmations[index];
+    if ('problem' in confirmation) {
+      if (!unread.has(platformLeadId)) logger.warn('An unsigned platform lead could not be read back; nothing was stored for it', { platform: request.platform, platformLeadId, error: confirmation.problem });
+      unread.set(platformLeadId, { platformLeadId, problem: confirmation.problem });
+      continue;
+    }
+    const { created, record } = 'existing' in confirmation ? { created: false, record: confirmation.existing } : await deps.intakes.recordDelivery(newIntakeRecord(request, now, namesOneLead ? rawDelivery : undefined));
+    if (created && 'fetched' in confirmation) toIngest.push({ record, fetched: confirmation.fetched, index: deliveries.length });
+    deliveries.push(deliveryResult(record, created));
+  }
+  await Promise.all(
+    toIngest.map(async ({ record, fetched, index }) => {
+      try {
+        deliveries[index] = deliveryResult(await fetchAndIngestLead(deps, record, now, { fetched }), true);
+      } catch (error) {
+        logger.error('Could not record the outcome of a platform lead read', { platform: record.platform, platformLeadId: record.platformLeadId, error: error as Error });
+      }
+    }),
+  );
+  return { deliveries, unread: [...unread.values()] };
+}
+
+type Confirmation = { existing: LeadIntakeRecord } | { fetched: unknown } | { problem: string };
+
+/** An unsigned lead's record, if it was delivered before; else the lead as its platform answers it, if it can be routed; else why not. */
+async function confirmLead(deps: PlatformIntakeDependencies, request: PlatformLeadRequest): Promise<Confirmation> {
+  const existing = await deps.intakes.getRecord(request.platform, platformLeadIdOf(request));
+  if (existing) return { existing };
+  try {
+    const fetched = await readPlatformLead(deps, request);
+    const read = submissionFromFetchedLead(deps.config.integrations, request, fetched);
+    return read.ok ? { fetched } : { problem: read.problem };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
+function deliveryResult(record: LeadIntakeRecord, created: boolean): PlatformDeliveryResult {
+  return { platformLeadId: record.platformLeadId, status: record.status, ...(record.leadId ? { leadId: record.leadId } : {}), ...(created ? {} : { duplicate: true as const }) };
 }
 
 /**
  * Reads one pending lead from its platform and stores it, marking the record `fetched` (or `skipped` for
  * a test lead the form does not include). A failure of the platform, its answer or the configuration is
  * recorded on the record with the next attempt's time and a `lead.fetch_failed` event; only a failure to
- * record that rejects. Resolves with the record as it now is.
+ * record that rejects. Resolves with the record as it now is. `prefetched` is the lead already read
+ * (an unsigned delivery is read before it is stored), so it is not read a second time.
  */
-export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, record: LeadIntakeRecord, now: Date): Promise<LeadIntakeRecord> {
+export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, record: LeadIntakeRecord, now: Date, prefetched?: { fetched: unknown }): Promise<LeadIntakeRecord> {
   const at = now.toISOString();
   let outcome: { status: 'fetched'; leadId: string } | { status: 'skipped'; reason: string };
   try {
-    const fetched = await readPlatformLead(deps, record.request);
+    const fetched = prefetched ? prefetched.fetched : await readPlatformLead(deps, record.request);
     const read = submissionFromFetchedLead(deps.config.integrations, record.request, fetched);
     if (!read.ok) throw new Error(read.problem);
     if (read.submission.isTest && !read.includeTestLeads) {

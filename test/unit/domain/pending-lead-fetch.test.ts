@@ -94,6 +94,19 @@ describe('reading a fetched lead through its configured route', () => {
   });
 });
 
+describe('routing a TikTok lead read back', () => {
+  it("goes by the page id of the lead read back, which TikTok's API vouches for, else the trigger's", () => {
+    const integrations = structuredClone(demoConfiguration().integrations);
+    integrations.tiktok!.forms.push({ ...integrations.tiktok!.forms[0], pageId: '7410000000000000002', poolId: 'emea-inbound' });
+    const trigger: PlatformLeadRequest = { platform: 'tiktok', leadId: 'T1', pageId: '7410000000000000001' };
+    expect(submissionFromFetchedLead(integrations, trigger, sampleTikTokLead('T1', '7410000000000000002'))).toMatchObject({ ok: true, submission: { poolId: 'emea-inbound', formId: '7410000000000000002' } });
+    const { page_id: _pageId, ...withoutPage } = sampleTikTokLead('T1', 'unused').data.meta_data;
+    const answered = { ...sampleTikTokLead('T1', 'unused'), data: { ...sampleTikTokLead('T1', 'unused').data, meta_data: withoutPage } };
+    expect(submissionFromFetchedLead(integrations, trigger, answered)).toMatchObject({ ok: true, submission: { poolId: 'americas-inbound', formId: '7410000000000000001' } });
+    expect(submissionFromFetchedLead(integrations, trigger, sampleTikTokLead('T1', '999'))).toEqual({ ok: false, problem: 'TikTok instant form 999 is not listed in integrations.tiktok.forms' });
+  });
+});
+
 describe('erasing a person from a lead', () => {
   it('clears contact and answers, drops IP and user agent from consent, marks it invalid and names the person keys', () => {
     const { lead } = prepareIntake(

@@ -15,6 +15,7 @@ import { exampleDelivery, type ExampleDelivery, type ExampleOptions, type Webhoo
 import { fakeDependencies } from '../../support/fakes';
 import { signWithDemoSecrets } from '../../support/demo-secrets';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { sampleTikTokLead } from '../../support/fake-platforms';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 type Factory = (deps: () => Deps) => (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>;
@@ -32,6 +33,16 @@ async function send(deps: Deps, delivery: ExampleDelivery, change: { body?: stri
   const event = httpEvent({ method: 'POST', path: delivery.path, pathParameters, headers: { ...delivery.headers, ...change.headers }, body: change.body ?? delivery.body });
   const response = (await receivers[delivery.channel](() => deps)(event, lambdaContext)) as { statusCode: number; headers: Record<string, string>; body: string };
   return { ...response, json: JSON.parse(response.body || 'null') };
+}
+
+/** `send`, with the warnings of leads that could not be read muted. */
+async function sendWarningsMuted(deps: Deps, delivery: ExampleDelivery) {
+  const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  try {
+    return await send(deps, delivery);
+  } finally {
+    warn.mockRestore();
+  }
 }
 
 function example(deps: Deps, channel: WebhookChannel, options: ExampleOptions = {}) {
@@ -258,9 +269,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
   it('Meta: a lead from a form that is not configured stays pending with the reason, to be read once it is', async () => {
     const deps = fakeDependencies();
     const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: 'L-unrouted', form_id: '404' } }] }] });
-    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const response = await send(deps, signedBody(deps, 'meta', body));
-    warn.mockRestore();
+    const response = await sendWarningsMuted(deps, signedBody(deps, 'meta', body));
     expect(response.json.deliveries).toEqual([{ platformLeadId: 'L-unrouted', status: 'pending_fetch' }]);
     expect(deps.intakes.records.get('INTAKE#meta#L-unrouted')).toMatchObject({ lastError: 'Meta form 404 is not listed in integrations.meta.forms' });
   });
@@ -273,9 +282,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
         { id: 'T-unrouted', page_id: '999' },
       ],
     });
-    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const response = await send(deps, signedBody(deps, 'tiktok', body));
-    warn.mockRestore();
+    const response = await sendWarningsMuted(deps, signedBody(deps, 'tiktok', body));
     expect(response.statusCode).toBe(200);
     expect(response.json.deliveries).toEqual([
       { platformLeadId: 'T-routed', status: 'fetched', leadId: expect.any(String) },
@@ -338,6 +345,123 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     deps.config.integrations.linkedin!.forms[0].includeTestLeads = true;
     const kept = await send(deps, example(deps, 'linkedin', { id: 'test-2' }));
     expect(deps.store.leads.get(kept.json.deliveries[0].leadId)).toMatchObject({ isTest: true });
+  });
+});
+
+describe('TikTok: an unsigned trigger is read from the Lead API before anything is stored', () => {
+  const formP = '7410000000000000001';
+  const formQ = '7410000000000000002';
+
+  /** Fake dependencies whose configured form P takes unsigned triggers; `unsigned` sends a delivery without its signature. */
+  function allowingUnsigned() {
+    const deps = fakeDependencies();
+    deps.config.integrations.tiktok!.forms[0].allowUnsigned = true;
+    const unsigned = (body: string) => {
+      const { 'tiktok-signature': _signature, ...headers } = example(deps, 'tiktok').headers;
+      return send(deps, { ...example(deps, 'tiktok'), headers, body });
+    };
+    return { deps, unsigned };
+  }
+
+  const trigger = (...ids: string[]) => JSON.stringify({ entry: ids.map((id) => ({ id, page_id: formP })) });
+
+  it('a lead the Lead API cannot read is 503 with Retry-After, and leaves no intake record, pending fetch, lead or event behind', async () => {
+    const { deps, unsigned } = allowingUnsigned();
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    deps.platformLeads.down.add('tiktok');
+    const outage = await unsigned(trigger('T-forged-1'));
+    deps.platformLeads.down.delete('tiktok');
+    deps.platformLeads.answers.set('T-forged-2', { code: 40001, message: 'lead not found' });
+    const unknown = await unsigned(trigger('T-forged-2'));
+    warn.mockRestore();
+    for (const response of [outage, unknown]) {
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('60');
+      expect(response.json).toEqual({ error: expect.stringMatching(/^Not confirmed by the TikTok Lead API, so not stored: lead T-forged-\d; retry in 60 s$/), retryAfterSeconds: 60 });
+    }
+    nothingWritten(deps);
+    expect(await deps.intakes.listDue('2100-01-01T00:00:00.000Z', 25)).toEqual([]);
+    expect(deps.metrics.counted).toEqual([]);
+    expect(deps.platformLeads.calls).toHaveLength(2);
+  });
+
+  it('a lead the Lead API reads is 200 and stored, read once, and only after the read; a redelivery is a duplicate, not read again', async () => {
+    const { deps, unsigned } = allowingUnsigned();
+    const recordsWhenRead: number[] = [];
+    const tiktok = deps.platformLeads.tiktok;
+    deps.platformLeads.tiktok = { readLead: (query) => (recordsWhenRead.push(deps.intakes.records.size), tiktok.readLead(query)) };
+    const response = await unsigned(trigger('T-real'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json.deliveries).toEqual([{ platformLeadId: 'T-real', status: 'fetched', leadId: expect.any(String) }]);
+    expect(deps.store.leads.get(response.json.deliveries[0].leadId)).toMatchObject({ source: { kind: 'tiktok', platformLeadId: 'T-real' }, poolId: 'americas-inbound' });
+    expect(deps.intakes.records.get('INTAKE#tiktok#T-real')).toMatchObject({ status: 'fetched', attempts: 0, rawDelivery: trigger('T-real') });
+    expect(recordsWhenRead).toEqual([0]);
+
+    const again = await unsigned(trigger('T-real'));
+    expect(again.json.deliveries).toEqual([{ ...response.json.deliveries[0], duplicate: true }]);
+    expect(deps.platformLeads.calls).toHaveLength(1);
+    expect(deps.store.leads.size).toBe(1);
+  });
+
+  it('stores the leads of a delivery that were read, answers 503 for the others, and the redelivery finds the stored ones as duplicates', async () => {
+    const { deps, unsigned } = allowingUnsigned();
+    deps.platformLeads.answers.set('T-forged', { code: 40001, message: 'lead not found' });
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const first = await unsigned(trigger('T-real', 'T-forged'));
+    expect(first.statusCode).toBe(503);
+    expect(first.json.error).toBe('Not confirmed by the TikTok Lead API, so not stored: lead T-forged; retry in 60 s');
+    expect([...deps.intakes.records.keys()]).toEqual(['INTAKE#tiktok#T-real']);
+    expect(deps.intakes.records.get('INTAKE#tiktok#T-real')).toMatchObject({ status: 'fetched' });
+    expect(deps.intakes.records.get('INTAKE#tiktok#T-real')).not.toHaveProperty('rawDelivery');
+
+    deps.platformLeads.answers.delete('T-forged');
+    const redelivery = await unsigned(trigger('T-real', 'T-forged'));
+    warn.mockRestore();
+    expect(redelivery.statusCode).toBe(200);
+    expect(redelivery.json.deliveries).toEqual([
+      { platformLeadId: 'T-real', status: 'fetched', leadId: expect.any(String), duplicate: true },
+      { platformLeadId: 'T-forged', status: 'fetched', leadId: expect.any(String) },
+    ]);
+    expect(deps.platformLeads.calls.map((read) => (read.query as { leadId: string }).leadId)).toEqual(['T-real', 'T-forged', 'T-forged']);
+    expect(deps.store.leads.size).toBe(2);
+  });
+
+  it("routes by the form of the lead read back, not the trigger's: a trigger naming allowUnsigned form P for a lead of form Q goes to Q's pool and channel", async () => {
+    const { deps, unsigned } = allowingUnsigned();
+    deps.config.channels.push({ id: 'tiktok-emea', name: 'TikTok instant forms (EMEA)', kind: 'tiktok' });
+    deps.config.integrations.tiktok!.forms.push({ ...deps.config.integrations.tiktok!.forms[0], pageId: formQ, poolId: 'emea-inbound', channel: 'tiktok-emea', allowUnsigned: false });
+    deps.platformLeads.answers.set('T-of-Q', sampleTikTokLead('T-of-Q', formQ));
+    const response = await unsigned(trigger('T-of-Q'));
+    expect(response.statusCode).toBe(200);
+    const lead = deps.store.leads.get(response.json.deliveries[0].leadId)!;
+    expect(lead).toMatchObject({ poolId: 'emea-inbound', channel: 'tiktok-emea', attribution: { lastTouch: { platform_form_id: formQ } } });
+
+    // A lead of a form that is not configured is not routed by the trigger's form either: nothing is stored.
+    deps.platformLeads.answers.set('T-of-R', sampleTikTokLead('T-of-R', '999'));
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const unrouted = await unsigned(trigger('T-of-R'));
+    expect(warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ platformLeadId: 'T-of-R', error: 'TikTok instant form 999 is not listed in integrations.tiktok.forms' }));
+    warn.mockRestore();
+    expect(unrouted.statusCode).toBe(503);
+    expect(deps.intakes.records.has('INTAKE#tiktok#T-of-R')).toBe(false);
+  });
+
+  it('a signed delivery still stores the record first and keeps an unreadable lead pending, and is routed by the lead read back', async () => {
+    const deps = fakeDependencies();
+    deps.config.integrations.tiktok!.forms.push({ ...deps.config.integrations.tiktok!.forms[0], pageId: formQ, poolId: 'emea-inbound' });
+    deps.platformLeads.answers.set('T-of-Q', sampleTikTokLead('T-of-Q', formQ));
+    deps.platformLeads.answers.set('T-gone', { code: 40001, message: 'lead not found' });
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const body = JSON.stringify({ entry: ['T-of-Q', 'T-gone'].map((id) => ({ id, page_id: formP })) });
+    const response = await send(deps, signedBody(deps, 'tiktok', body));
+    warn.mockRestore();
+    expect(response.statusCode).toBe(200);
+    expect(response.json.deliveries).toEqual([
+      { platformLeadId: 'T-of-Q', status: 'fetched', leadId: expect.any(String) },
+      { platformLeadId: 'T-gone', status: 'pending_fetch' },
+    ]);
+    expect(deps.store.leads.get(response.json.deliveries[0].leadId)).toMatchObject({ poolId: 'emea-inbound' });
+    expect(deps.intakes.records.get('INTAKE#tiktok#T-gone')).toMatchObject({ status: 'pending_fetch', attempts: 1, lastError: 'the TikTok Lead API answered code 40001: lead not found' });
   });
 });
 

@@ -29,9 +29,9 @@ export const unsupportedMediaType = (contentType: string, accepted: readonly str
 export const tooManyRequests = (retryAfterSeconds: number, headers: Record<string, string> = {}) =>
   new HttpError(429, `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { ...headers, 'retry-after': String(retryAfterSeconds) });
 
-/** A service the request needs (the table, the bus) did not answer in time: nothing was acknowledged, so the client may send it again. */
-export const serviceUnavailable = (retryAfterSeconds: number) =>
-  new HttpError(503, `Service temporarily unavailable; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+/** A service the request needs (the table, the bus, a platform's API) did not answer in time: nothing was acknowledged, so the client may send it again. */
+export const serviceUnavailable = (retryAfterSeconds: number, message = 'Service temporarily unavailable') =>
+  new HttpError(503, `${message}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
 
 /** A rule refused the request (a pool's claim rules, a lifecycle step): its status, its words, and the rule's name for clients. */
 export const refused = (refusal: { status: number; rule: string; message: string }) => new HttpError(refusal.status, refusal.message, { rule: refusal.rule });
