@@ -10,6 +10,7 @@ import {
   planClaim,
   planLockChange,
   planRelease,
+  planStatusChange,
   planTagChange,
   poolSchema,
   prepareIntake,
@@ -425,6 +426,38 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const nextDay = at('2026-03-04T10:00:00.000Z');
     expect(await store.leads.claimLead({ ...(await claimOf(id('claim-1'), repB, nextDay)), ownerId: repA, cooldownCutoff: '2026-03-01T10:00:00.000Z' })).toBe('lead_changed');
     expect(await outboxTypes(id('claim-1'))).toEqual(['lead.activity_logged', 'lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.released', 'lead.scored', 'lead.unlocked']);
+  });
+
+  it("stores lead.unlocked beside lead.status_changed when invalid lifts a manager's lock, and refuses an invalid planned before the lock came", async () => {
+    const [, repB] = members;
+    await pooledLead(store.leads, config, { leadId: id('invalid-locked'), poolId });
+    expect(await store.leads.claimLead(await claimOf(id('invalid-locked'), repB, at('2026-03-06T10:00:00.000Z')))).toBe('claimed');
+    const invalid = async (now: Date) => {
+      const plan = planStatusChange({
+        lead: (await store.leads.getLead(id('invalid-locked')))!,
+        pool,
+        principal: { id: repB, roles: ['rep'] },
+        body: { status: 'invalid', reason: pool.invalidReasons[0] },
+        now,
+        eventId: id(`invalid-${now.getTime()}`),
+      });
+      if (!('transition' in plan)) throw new Error(plan.refusal.message);
+      return plan.transition;
+    };
+    const plannedUnlocked = await invalid(at('2026-03-06T10:10:00.000Z'));
+    const locked = planLockChange({
+      lead: (await store.leads.getLead(id('invalid-locked')))!,
+      principal: { id: 'mgr-maya', roles: ['manager'] },
+      lock: true,
+      now: at('2026-03-06T10:15:00.000Z'),
+      eventId: id('invalid-lock'),
+    });
+    if (!('transition' in locked)) throw new Error(locked.refusal.message);
+    expect(await store.leads.applyTransition(locked.transition)).toBe('applied');
+    expect(await store.leads.applyTransition(plannedUnlocked)).toBe('lead_changed');
+    expect(await store.leads.applyTransition(await invalid(at('2026-03-06T10:20:00.000Z')))).toBe('applied');
+    expect(await store.leads.getLead(id('invalid-locked'))).not.toHaveProperty('lock');
+    expect(await outboxTypes(id('invalid-locked'))).toEqual(['lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.scored', 'lead.status_changed', 'lead.unlocked']);
   });
 
   it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {

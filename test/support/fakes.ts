@@ -325,6 +325,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     for (const [repId, count] of open) this.openLeads.set(repId, count);
     this.leads.set(lead.leadId, structuredClone(transition.after));
     this.record(transition.event);
+    if (transition.unlockedEvent) this.record(transition.unlockedEvent);
     return 'applied';
   }
 

@@ -3,7 +3,7 @@ import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
 import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
-import { leadEvent } from './lead-events';
+import { leadEvent, type LeadEvent } from './lead-events';
 import { erasedAtPersonsRequest } from './lead-erasure';
 import { currencyCodeSchema } from './money';
 import { changedLead, illegalTransition, lifecycleEventFacts, managesPool, openLeadStatuses, worksLead, type LeadTransition, type LifecyclePlan } from './lead-transition';
@@ -42,11 +42,13 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
     action: 'contacted' | 'qualified' | 'invalidated' | 'reactivated',
     detail: string,
     openLeads: LeadTransition['openLeads'] = [],
+    lifted?: { words: string; unlockedEvent: LeadEvent },
   ): LifecyclePlan => ({
     transition: {
       before: lead,
-      after: changedLead(lead, { ...change, set: { ...change.set, status: to }, entry: { at, action, by, detail: `${detail}${note}` } }),
+      after: changedLead(lead, { ...change, set: { ...change.set, status: to }, entry: { at, action, by, detail: `${detail}${note}${lifted?.words ?? ''}` } }),
       openLeads,
+      ...(lifted ? { unlockedEvent: lifted.unlockedEvent } : {}),
       event: leadEvent(
         'lead.status_changed',
         {
@@ -80,13 +82,15 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
       if (fromPool ? !managesPool(principal, pool) : !worksLead(principal, lead)) return fromPool ? notPoolManager(pool, 'invalidate its leads') : notWorker(lead);
       if (!fromPool && !openLeadStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'invalid', ['in_pool', ...openLeadStatuses]) };
       // The owner leaves the lead (it no longer takes up their holding capacity) and is remembered, as a release remembers them.
+      // As on a release, the owner's SLA state goes with them, and a manager's lock is lifted: an invalid lead cannot be unlocked by hand, and whoever gets it after a reactivation is not held to it.
       const owner = lead.ownerId;
       return changed(
         'invalid',
-        { set: { statusReason: body.reason, ...(owner ? { previousOwnerId: owner, releasedAt: at } : {}) }, remove: ['ownerId', 'assignment', 'nextStepAt'] },
+        { set: { statusReason: body.reason, ...(owner ? { previousOwnerId: owner, releasedAt: at } : {}) }, remove: ['ownerId', 'assignment', 'nextStepAt', 'followUp', 'lock'] },
         'invalidated',
         `invalid: ${body.reason}`,
         owner ? [{ repId: owner, change: -1 }] : [],
+        liftedLock(lead, by, input.eventId, `invalid: ${body.reason}`, at),
       );
     }
     case 'reactivate': {
@@ -99,7 +103,15 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
       if (!lead.history.some((entry) => entry.action === 'invalidated')) {
         return { refusal: { status: 409, rule: 'captured_invalid', message: `lead ${lead.leadId} was captured invalid (${lead.statusReason}) and cannot be reactivated` } };
       }
-      return changed('in_pool', { remove: ['statusReason', 'ownerId', 'assignment', 'nextStepAt'] }, 'reactivated', `reactivated into pool ${pool.id}`);
+      // A lead invalidated before invalidating lifted locks may still carry one (and its last owner's SLA state): it goes back to the pool without them.
+      return changed(
+        'in_pool',
+        { remove: ['statusReason', 'ownerId', 'assignment', 'nextStepAt', 'followUp', 'lock'] },
+        'reactivated',
+        `reactivated into pool ${pool.id}`,
+        [],
+        liftedLock(lead, by, input.eventId, `reactivated into pool ${pool.id}`, at),
+      );
     }
   }
 }
@@ -144,6 +156,20 @@ export function planConversion(input: { lead: Lead; principal: Principal; conver
       openLeads: lead.ownerId ? [{ repId: lead.ownerId, change: -1 }] : [],
       event: leadEvent('lead.converted', { ...lifecycleEventFacts(lead, principal.id, input.eventId), ...conversion, convertedAt: at }, at),
     },
+  };
+}
+
+/**
+ * A manager's lock a status change lifts: the words its timeline entry adds, naming whose lock it was, and
+ * `lead.unlocked` (event id `<eventId>.unlocked`), told of the lead without an owner as the change leaves it,
+ * as a release tells it. `undefined` when the lead is not locked.
+ */
+function liftedLock(lead: Lead, by: string, eventId: string, reason: string, at: string): { words: string; unlockedEvent: LeadEvent } | undefined {
+  if (!lead.lock) return undefined;
+  const { ownerId: _ownerId, ...unowned } = lead;
+  return {
+    words: `; the lock ${lead.lock.by} put on it is lifted`,
+    unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts(unowned, by, `${eventId}.unlocked`), reason, changedAt: at }, at),
   };
 }
 

@@ -15,6 +15,8 @@ export interface LeadTransition {
   after: Lead;
   openLeads: OpenLeadMove[];
   event: LeadEvent;
+  /** `lead.unlocked`, stored beside `event` when the change lifts a manager's lock (an invalid lead keeps none): whoever follows locks hears of it as of an unlock by hand. */
+  unlockedEvent?: LeadEvent;
 }
 
 export type OpenLeadMove = { repId: string; change: 1; cap: number } | { repId: string; change: -1 };

@@ -119,6 +119,23 @@ describe('the lifecycle (pure)', () => {
     expect(back.after.history.at(-1)).toMatchObject({ action: 'reactivated', by: 'mgr-maya', detail: 'reactivated into pool nurture (called back)' });
   });
 
+  it("lifts a manager's lock on invalid (on the timeline, with lead.unlocked) and reactivates a lead invalidated while locked without its lock", () => {
+    const locked = lead({ lock: { by: 'mgr-maya', at: '2026-03-01T00:00:00.000Z' }, followUp: { slaKey: 'first_contact@x', breaches: 1 } });
+    const invalid = transitionOf(status({ status: 'invalid', reason: 'fake' }, locked));
+    expect(invalid.after).not.toHaveProperty('lock');
+    expect(invalid.after).not.toHaveProperty('followUp');
+    expect(invalid.after.history.at(-1)).toMatchObject({ action: 'invalidated', detail: 'invalid: fake; the lock mgr-maya put on it is lifted' });
+    expect(invalid.unlockedEvent).toMatchObject({ type: 'lead.unlocked', detail: { eventId: 'e-1.unlocked', leadId: 'lead-1', by: 'rep-ava', reason: 'invalid: fake', changedAt: now.toISOString() } });
+    expect(invalid.unlockedEvent?.detail).not.toHaveProperty('ownerId');
+    expect(transitionOf(status({ status: 'invalid', reason: 'fake' }, lead()))).not.toHaveProperty('unlockedEvent');
+    // Invalidated before invalid lifted locks: reactivated, the lead goes back to the pool without it.
+    const stale = { ...invalid.after, lock: { by: 'mgr-maya', at: '2026-03-01T00:00:00.000Z' } };
+    const back = transitionOf(status({ status: 'reactivate' }, stale, maya));
+    expect(back.after).not.toHaveProperty('lock');
+    expect(back.after.history.at(-1)).toMatchObject({ action: 'reactivated', detail: 'reactivated into pool nurture; the lock mgr-maya put on it is lifted' });
+    expect(back.unlockedEvent).toMatchObject({ type: 'lead.unlocked', detail: { by: 'mgr-maya', reason: 'reactivated into pool nurture' } });
+  });
+
   it('lets pool managers clean the pool but not reps, and never reactivates an erased lead', () => {
     expect(transitionOf(status({ status: 'invalid', reason: 'fake' }, lead({ status: 'in_pool', ownerId: undefined }), maya)).openLeads).toEqual([]);
     expect(status({ status: 'invalid', reason: 'fake' }, lead({ status: 'in_pool', ownerId: undefined }), ava)).toMatchObject({ refusal: { status: 403 } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePageCursor } from '@leadflow/domain';
+import { encodePageCursor, nextFollowUpCheck } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead-manually/handler';
 import { createHandler as createLock } from '../../../functions/lock-lead/handler';
@@ -135,6 +135,24 @@ describe('the lifecycle endpoints', () => {
     expect(await post(deps, 'status', 'l-2', asRep('rep-ava'), { status: 'reactivate' })).toMatchObject({ status: 403 });
     expect((await post(deps, 'status', 'l-2', asManager, { status: 'reactivate' })).json).toMatchObject({ status: 'in_pool' });
     expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['l-2']);
+  });
+
+  it("invalid lifts a manager's lock and the owner's SLA state, naming the lock and publishing lead.unlocked, so whoever claims the reactivated lead can be recycled", async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-7');
+    await post(deps, 'lock', 'l-7', asManager, { reason: 'key account' });
+    deps.store.leads.get('l-7')!.followUp = { slaKey: 'first_contact@x', breaches: 1 };
+    const invalid = await post(deps, 'status', 'l-7', asRep('rep-ava'), { status: 'invalid', reason: 'unreachable' });
+    expect(invalid.json).not.toHaveProperty('lock');
+    expect(invalid.json).not.toHaveProperty('followUp');
+    expect(invalid.json.history.at(-1)).toMatchObject({ action: 'invalidated', detail: 'invalid: unreachable; the lock mgr-maya put on it is lifted' });
+    expect(events(deps, 'lead.unlocked')).toEqual([expect.objectContaining({ leadId: 'l-7', by: 'rep-ava', reason: 'invalid: unreachable' })]);
+    expect(events(deps, 'lead.unlocked')[0]).not.toHaveProperty('ownerId');
+    expect((await post(deps, 'status', 'l-7', asManager, { status: 'reactivate' })).json).toMatchObject({ status: 'in_pool' });
+    expect((await post(deps, 'claim', 'l-7', asRep('rep-ben'))).json).toMatchObject({ ownerId: 'rep-ben' });
+    const claimed = deps.store.leads.get('l-7')!;
+    expect(claimed).not.toHaveProperty('lock');
+    expect(nextFollowUpCheck(claimed, { pool: { id: 'nurture', members: [], recycle: { when: 'any', noFollowUpDays: 3, warnDaysBefore: 0, protectionDays: 0 } } })).toBeDefined();
   });
 
   it('locks and unlocks for managers, on the timeline and evented', async () => {

@@ -655,8 +655,9 @@ export class DynamoDbLeadStore implements LeadStore {
     const { before, after } = transition;
     const update = leadUpdate(before, after, this.expiry(after));
     const followers = await this.retentionFollowers(before, after);
+    const events = [transition.event, ...(transition.unlockedEvent ? [transition.unlockedEvent] : [])];
     // The person keys and the first ledger entries change with the lead; entries beyond one transaction follow once it is written (never ahead of it).
-    const room = Math.max(0, transactionItemLimit - transition.openLeads.length - 2);
+    const room = Math.max(0, transactionItemLimit - transition.openLeads.length - 1 - events.length);
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -675,7 +676,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               ...transition.openLeads.map((move) => (move.change === 1 ? holdingCapIncrement(this.tableName, move.repId, move.cap) : openLeadDecrement(this.tableName, move.repId))),
-              { Put: { TableName: this.tableName, Item: outboxItem(transition.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
               ...followers.slice(0, room),
             ],
           }),
@@ -685,7 +686,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
       // A person key released or taken by another lead since it was read: read the lead again.
-      if (failed?.slice(transition.openLeads.length + 2).some(Boolean)) return 'lead_changed';
+      if (failed?.slice(transition.openLeads.length + 1 + events.length).some(Boolean)) return 'lead_changed';
       const move = transition.openLeads.find((_, index) => failed?.[index + 1]);
       if (move?.change === 1) return 'holding_cap';
       if (move) throw new Error(`Rep ${move.repId} holds lead ${before.leadId} but their open-lead counter is zero`, { cause: error });

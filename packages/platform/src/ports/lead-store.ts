@@ -130,7 +130,8 @@ export interface LeadStore {
   /**
    * Writes a lifecycle transition in one transaction: the lead becomes `transition.after` only if it still
    * has `transition.before`'s history and touches (else `lead_changed`), reps' open-lead counters move (an increase
-   * only below its cap, else `holding_cap`), and the event is stored.
+   * only below its cap, else `holding_cap`), and the event is stored (and `lead.unlocked` when the transition lifts a lock;
+   * a lock put on or taken off since the read appended to the history, so the lock lifted is the one planned).
    */
   applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
   /**
