@@ -24,7 +24,8 @@ export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'c
  * Applies `route`'s strategy to a `new`, unowned lead, as of `now`: an owner under their holding cap
  * (the next ranked rep when one fills up meanwhile), the pool, or (`offer`) an offer to several reps at
  * once; `nurture` leaves it in the pool and, when its consent ledger allows marketing email, starts the
- * route's sequence. An offer that finds nobody to offer to falls back at once. Every write is conditional, so a
+ * route's sequence. An offer that finds nobody to offer to falls back at once to its fallback strategy;
+ * a fallback to the pool leaves the lead there as nobody available (the pool's managers are told). Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
  * offer's own fallback). The route's turn and the reps' states are read at the same time.
  */
@@ -38,9 +39,19 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
 
   if (route.strategy === 'offer') {
     const { ranked, skipped } = rankOffer(strategyInput);
-    if (ranked.length === 0) {
+    const fallback = route.offer?.fallback ?? 'pool';
+    // A nurture fallback is a choice of its own (its sequence starts); a pool fallback with nobody to offer to is not.
+    if (ranked.length === 0 && fallback !== 'pool') {
       logger.info('Nobody to offer the lead to; the offer falls back at once', { leadId: lead.leadId, routeId: route.id, skipped });
-      return routeLead(deps, { ...input, route: { ...route, strategy: route.offer?.fallback ?? 'pool', offer: undefined } });
+      return routeLead(deps, { ...input, route: { ...route, strategy: fallback, offer: undefined } });
+    }
+    if (ranked.length === 0) {
+      // Not the route's choice to pool it: nobody on it was available, so the decision is the offer's (`nobody_available`, the skipped reps and why), which the pool's managers hear of.
+      logger.info('Nobody to offer the lead to; it waits in the pool', { leadId: lead.leadId, routeId: route.id, skipped });
+      const change = leaveInPool({ lead, route, poolId: pool.id, turn, now, skipped, eventId: newId() });
+      const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change });
+      logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+      return;
     }
     const outcome = await leads.offerLead(planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }));
     logger.info('Lead offered', { leadId: lead.leadId, routeId: route.id, repIds: ranked.map((rep) => rep.id), outcome });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { routeFor } from '@leadflow/domain';
+import { leadEventSource, routeFor } from '@leadflow/domain';
+import { matches } from '@leadflow/event-pattern';
+import { manifestFunctions } from '@leadflow/manifest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyOfferedHandler } from '../../../functions/notify-offered-reps/handler';
@@ -143,14 +145,38 @@ describe('strategy offer: first to accept', () => {
     route.offer = { ...route.offer!, fallback: 'pool' };
     await offeredLead(deps, 'l1');
     await createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:10:00.000Z' });
+    // Offered to reps who could take it and did not: the route's own fallback pools it.
     expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', poolId: 'key-accounts', routing: { strategy: 'pool', outcome: 'pooled' } });
+    expect(eventsOf(deps, 'lead.pooled')).toEqual([expect.objectContaining({ leadId: 'l1', reason: 'pool_strategy' })]);
 
     for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setAt: offeredAt.toISOString(), setBy: repId });
     await offeredLead(deps, 'l2');
     const lead = deps.store.leads.get('l2')!;
     expect(lead.offer).toBeUndefined();
-    expect(lead).toMatchObject({ status: 'in_pool', routing: { strategy: 'pool' } });
+    expect(lead).toMatchObject({
+      status: 'in_pool',
+      routing: { strategy: 'offer', outcome: 'pooled', candidates: [expect.objectContaining({ repId: 'rep-ava', verdict: 'skipped' }), expect.objectContaining({ repId: 'rep-ben', verdict: 'skipped' })] },
+    });
+    expect(lead.routing?.explanation).toMatch(/^route hot-canada-offer \(offer\) found nobody available in pool key-accounts: rep-ava skipped: .+; rep-ben skipped: .+/);
     expect(eventsOf(deps, 'lead.offered')).toHaveLength(1);
+  });
+
+  it('tells the pool managers when nobody on an offer route can be offered the lead and it falls back to the pool', async () => {
+    const deps = fakeDependencies(offeredAt);
+    const route = deps.config.routing.routes.find((candidate) => candidate.id === 'hot-canada-offer')!;
+    route.offer = { ...route.offer!, fallback: 'pool' };
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setAt: offeredAt.toISOString(), setBy: repId });
+    await offeredLead(deps, 'l3');
+    const [pooled] = eventsOf(deps, 'lead.pooled');
+    expect(pooled).toMatchObject({
+      leadId: 'l3',
+      routeId: 'hot-canada-offer',
+      strategy: 'offer',
+      reason: 'nobody_available',
+      candidates: [expect.objectContaining({ repId: 'rep-ava' }), expect.objectContaining({ repId: 'rep-ben' })],
+    });
+    const managers = manifestFunctions(deps.config).find((definition) => definition.name === 'notify-pool-managers')!;
+    expect(managers.trigger.kind === 'event' && managers.trigger.rules.some((rule) => matches(rule.pattern, { source: leadEventSource, 'detail-type': 'lead.pooled', detail: pooled }))).toBe(true);
   });
   it('leaves a lead whose expired offer names a pool no longer configured in its capture pool, and goes on to the offers after it', async () => {
     const deps = fakeDependencies(offeredAt);
@@ -169,6 +195,21 @@ describe('strategy offer: first to accept', () => {
     expect((await deps.store.listPoolLeads(template.poolId, { limit: 100 })).leads.map((lead) => lead.leadId)).toContain(orphans[0]);
     expect(await expire('2026-03-02T17:07:00.000Z')).toEqual({ expired: [] });
   });
+  it('goes on to the offers after one whose fallback cannot be written, and fails the run at the end naming it', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps, 'l-bad');
+    await offeredLead(deps, 'l-good');
+    const assignOwner = deps.store.assignOwner.bind(deps.store);
+    deps.store.assignOwner = async (change) => {
+      if (change.leadId === 'l-bad') throw new Error('Rep rep-ava holds lead l-bad but their open-lead counter is zero');
+      return assignOwner(change);
+    };
+    const run = createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:06:00.000Z' });
+    await expect(run).rejects.toThrow('Expired offers did not fall back for lead l-bad: Rep rep-ava holds lead l-bad but their open-lead counter is zero');
+    expect(deps.store.leads.get('l-good')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory' } });
+    expect(deps.store.leads.get('l-bad')).toMatchObject({ status: 'new', offer: expect.anything() });
+  });
+
   it('leaves a lead on offer alone when a re-score or redelivery routes it by another route; only the offer decides it', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);
