@@ -1,6 +1,6 @@
 import { followUpRulesFor, holdingCapOf, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type Dependencies, type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import { type Dependencies, type DependencyResolver, type DuePosition, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
@@ -21,24 +21,41 @@ export interface FollowUpRunSummary {
 /**
  * SLA reminders, escalation and recycling, as of the schedule's `time`: reads only the leads the due-time
  * index holds up to then, decides each with the domain's rules and writes the decision conditional on
- * the lead as read. Run twice for the same time, the second run finds every step already recorded.
+ * the lead as read. Run twice for the same time, the second run finds every step already recorded. A lead
+ * whose decision cannot be written is logged and fails the run once the others are done, so its alarm fires.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'followUps'>) {
   return async (event: ScheduledInvocation): Promise<FollowUpRunSummary> => {
     const deps = dependencies();
     const now = new Date(event.time);
     const summary: FollowUpRunSummary = { checked: 0, acted: 0, rescheduled: 0, changed: 0 };
+    // A lead re-filed at a time the run still covers comes round again: it was looked at once, that is enough.
     const seen = new Set<string>();
-    for (;;) {
-      const due = (await deps.followUps.listDue(event.time, batchSize)).filter(({ leadId }) => !seen.has(leadId));
-      if (due.length === 0) break;
-      for (const { leadId } of due) {
+    const failed: Array<{ leadId: string; error: unknown }> = [];
+    // Each page starts after the last lead read, so a lead left due (changing, or failing) holds back none after it.
+    let after: DuePosition | undefined;
+    do {
+      const page = await deps.followUps.listDue(event.time, { limit: batchSize, after });
+      for (const { leadId } of page.due) {
+        if (seen.has(leadId)) continue;
         seen.add(leadId);
         summary.checked += 1;
-        summary[await checkLead(deps, leadId, now)] += 1;
+        try {
+          summary[await checkLead(deps, leadId, now)] += 1;
+        } catch (error) {
+          // One lead the store cannot write (a rep's open-lead counter out of step, say) must not stop the reminders, breaches and recycles of the others.
+          logger.error('Follow-up rules could not be applied to a lead; it stays due for the next run, and this run fails once the others are done', { leadId, error });
+          failed.push({ leadId, error });
+        }
       }
-    }
-    if (summary.checked > 0) logger.info('Follow-up rules run', { time: event.time, ...summary });
+      after = page.next;
+    } while (after);
+    if (summary.checked > 0) logger.info('Follow-up rules run', { time: event.time, ...summary, failed: failed.length });
+    if (failed.length > 0)
+      throw new AggregateError(
+        failed.map(({ error }) => error),
+        `Follow-up rules failed for ${failed.map(({ leadId }) => `lead ${leadId}`).join(', ')}: ${failed.map(({ error }) => (error instanceof Error ? error.message : String(error))).join('; ')}`,
+      );
     return summary;
   };
 }

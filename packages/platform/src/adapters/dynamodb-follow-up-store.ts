@@ -2,6 +2,7 @@ import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { FollowUpPlan, Lead } from '@leadflow/domain';
 import type { DueLead, FollowUpStore } from '../ports/follow-ups';
+import type { DuePosition } from '../ports/lead-store';
 import { failedConditions, isTransactionConflict, leadUpdate } from './dynamodb-lead-store';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
@@ -19,18 +20,22 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     private readonly tableName: string,
   ) {}
 
-  async listDue(dueBy: string, limit: number): Promise<DueLead[]> {
+  async listDue(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<{ due: DueLead[]; next?: DuePosition }> {
+    const { after, limit } = page;
     const items = await queryEveryShard(this.client, {
       tableName: this.tableName,
       indexName: 'follow-up-due-by-time',
       partitionAttribute: 'followUpDuePartition',
       prefix: followUpDuePartition,
       sortAttribute: 'followUpDueAt',
-      sortCondition: '#sort <= :dueBy',
-      values: { ':dueBy': dueBy },
+      sortCondition: after ? '#sort BETWEEN :after AND :dueBy' : '#sort <= :dueBy',
+      values: { ':dueBy': dueBy, ...(after ? { ':after': after.at } : {}) },
       limit,
+      ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });
-    return items.map((item) => ({ leadId: String(item.leadId), dueAt: String(item.followUpDueAt) }));
+    const due = items.map((item) => ({ leadId: String(item.leadId), dueAt: String(item.followUpDueAt) }));
+    const last = due.length === limit ? due.at(-1) : undefined;
+    return { due, ...(last ? { next: { at: last.dueAt, leadId: last.leadId } } : {}) };
   }
 
   async setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'> {

@@ -1,4 +1,5 @@
 import type { FollowUpPlan, Lead, PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
+import type { DuePosition } from './lead-store';
 
 /** A lead due for a look by the follow-up rules, as the due-time index holds it. */
 export interface DueLead {
@@ -8,8 +9,11 @@ export interface DueLead {
 
 /** The due-time index of the follow-up rules and the writes of the job that works through it. */
 export interface FollowUpStore {
-  /** Leads whose next check is at or before `dueBy`, earliest first, at most `limit`. */
-  listDue(dueBy: string, limit: number): Promise<DueLead[]>;
+  /**
+   * A page of the leads whose next check is at or before `dueBy`, earliest first (then by lead), after `page.after`,
+   * and where the next page starts when this one is full: a lead the job cannot settle does not hold back the ones after it.
+   */
+  listDue(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<{ due: DueLead[]; next?: DuePosition }>;
   /** Sets (or clears) a lead's next check time, unless the lead changed since it was read as `seen`. */
   setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'>;
   /**
