@@ -14,14 +14,14 @@ const emailClaimLeaseMs = 60_000;
  * claiming and recording, or the provider never answered). Those SMS are reported once and left alone:
  * resending could text the rep twice (SMS is at-most-once). An SMS the provider refused for now (nothing
  * sent) is deferred again for the next run; an email whose resend failed keeps its claim, found stale again
- * by a later run. A failure is the record's own: the run does the rest, then fails naming them. Runs as of
- * the schedule's `time`.
+ * by a later run. A failure is the record's own: the run does the rest, then fails naming them. What is due,
+ * stale or to report is decided as of the schedule's `time`; what the run claims and sends is stamped with
+ * the wall clock, so a run that starts late (a retry of a failed run) holds its claims for the whole lease.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'sms' | 'sends' | 'secrets' | 'publicBaseUrl' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: SendOutcome[]; unconfirmed: Array<{ leadId: string; channel: string; claimedAt: string }> }> => {
     const deps = dependencies();
     const now = new Date(event.time);
-    const asOfRun = { ...deps, now: () => now };
     const pendingBefore = new Date(now.getTime() - deps.config.notifications.pendingSendReportMinutes * 60_000).toISOString();
     const leaseEndedBefore = new Date(now.getTime() - emailClaimLeaseMs).toISOString();
     const { due, stalePending } = await deps.sends.listOpenSends(now.toISOString(), leaseEndedBefore > pendingBefore ? leaseEndedBefore : pendingBefore);
@@ -30,7 +30,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
     for (const record of due) {
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
       try {
-        const outcomes = rep ? (await notifyRep(asOfRun, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
+        const outcomes = rep ? (await notifyRep(deps, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
         // A rep gone from the configuration, or a lead that changed hands or closed meanwhile, closes the deferred SMS unsent.
         if (!rep || outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
         sent.push(...outcomes);
@@ -47,7 +47,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
           continue;
         }
         logger.warn('Email claimed but never confirmed; sending it again', { leadId: record.leadId, repId: record.repId, reason: record.reason, claimedAt: record.claimedAt });
-        const outcomes = await resendEmail(asOfRun, { leadId: record.leadId, rep, reason: record.reason, staleClaimedAt: record.claimedAt });
+        const outcomes = await resendEmail(deps, { leadId: record.leadId, rep, reason: record.reason, staleClaimedAt: record.claimedAt });
         if (outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
         sent.push(...outcomes);
       } catch (error) {

@@ -106,14 +106,14 @@ export function planRepNotification(input: { config: NotificationsConfiguration;
   const asEmail = (note: string) => {
     if (!sends.some((send) => send.channel === 'email')) sends.push({ channel: 'email', note });
   };
-  const smsRefusal = !preferences.sms ? 'rep turned SMS off' : input.phoneFailing ? "rep's phone is marked failing" : undefined;
+  const refusal = smsRefusal(config, rep, input.phoneFailing);
   for (const channel of rule?.channels ?? config.defaultChannels) {
     if (channel === 'email') {
       if (preferences.email) asEmail('configured');
       continue;
     }
-    if (smsRefusal) {
-      asEmail(`SMS replaced by email: ${smsRefusal}`);
+    if (refusal) {
+      asEmail(`SMS replaced by email: ${refusal}`);
       continue;
     }
     const quietUntil = preferences.quietHours && quietHoursEnd(preferences.quietHours, rep.timeZone, now);
@@ -123,6 +123,15 @@ export function planRepNotification(input: { config: NotificationsConfiguration;
   }
   if (sends.length === 0) sends.push({ channel: 'email', note: 'no channel left by the preferences; email is the last resort' });
   return sends.map((send) => (send.note === 'configured' ? { channel: send.channel } : send));
+}
+
+/**
+ * Why `rep` cannot take an SMS now (they turned SMS off, or their phone is marked failing), or `undefined`
+ * when they can. Asked when a message is planned, and again when an SMS held for quiet hours goes out.
+ */
+export function smsRefusal(config: Pick<NotificationsConfiguration, 'repPreferences'>, rep: Pick<Rep, 'id'>, phoneFailing: boolean): string | undefined {
+  const preferences = config.repPreferences[rep.id] ?? repNotificationPreferencesSchema.parse({});
+  return !preferences.sms ? 'rep turned SMS off' : phoneFailing ? "rep's phone is marked failing" : undefined;
 }
 
 /**

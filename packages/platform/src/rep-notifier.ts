@@ -19,6 +19,8 @@ import {
   smsBudgetLimits,
   smsBudgetReachedEmail,
   smsCostMicros,
+  smsRefusal,
+  wasErased,
   type EmailMessage,
   type Lead,
   type LeadOffer,
@@ -36,12 +38,13 @@ type LinkedEmailDependencies = EmailDependencies & Pick<Dependencies, 'secrets' 
 
 /**
  * What became of one planned message. `lead_not_theirs` and `lead_closed` (converted, invalid or erased
- * since) announce nothing; `over_budget`, `bad_number` and `not_sendable` (the provider refuses any SMS
- * for now: spend limit, account) send an email instead.
+ * since) announce nothing; `over_budget`, `bad_number`, `not_sendable` (the provider refuses any SMS
+ * for now: spend limit, account) and `not_allowed` (an SMS held for quiet hours that the rep, who turned
+ * SMS off or whose phone was marked failing meanwhile, can no longer take) send an email instead.
  */
 export interface SendOutcome {
   channel: 'sms' | 'email';
-  outcome: 'sent' | 'already_claimed' | 'deferred' | 'over_budget' | 'bad_number' | 'not_sendable' | 'unknown' | 'lead_not_theirs' | 'lead_closed';
+  outcome: 'sent' | 'already_claimed' | 'deferred' | 'over_budget' | 'bad_number' | 'not_sendable' | 'not_allowed' | 'unknown' | 'lead_not_theirs' | 'lead_closed';
   note?: string;
 }
 
@@ -52,7 +55,23 @@ export class LeadGoneError extends Error {}
 export const unannouncedOutcomes: ReadonlySet<SendOutcome['outcome']> = new Set(['lead_not_theirs', 'lead_closed']);
 
 /** An SMS the rep cannot get becomes an email: a rep always gets at least one message. */
-const smsReplacedByEmail: ReadonlySet<SendOutcome['outcome']> = new Set(['over_budget', 'bad_number', 'not_sendable']);
+const smsReplacedByEmail: ReadonlySet<SendOutcome['outcome']> = new Set(['over_budget', 'bad_number', 'not_sendable', 'not_allowed']);
+
+/** What became of one SMS, and the managers' alert its caller runs once the email replacing it is queued. */
+interface SmsResult {
+  outcome: SendOutcome;
+  alertManagers?: () => Promise<void>;
+}
+
+/**
+ * Why `lead` is no longer news, or `undefined` while it is: a person erased from it, or a status no longer
+ * open (converted, invalid). Erasure, invalidation and conversion keep the owner, so whoever holds the lead
+ * is no proof it is open. An open offer is of a `new` lead: for `offered` only erasure counts.
+ */
+function closedSince(lead: Lead, offered = false): string | undefined {
+  if (wasErased(lead)) return 'lead was erased';
+  return offered || openLeadStatuses.includes(lead.status) ? undefined : `lead is now ${lead.status}`;
+}
 
 /**
  * The links a notification carries, signed for this rep and lead: every one-tap action, or for an offer
@@ -73,10 +92,12 @@ async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, 
  * every send is claimed in the ledger before it goes out. An SMS over budget or to a failing number
  * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
  * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
- * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call);
- * refused for now, it is deferred again for the sweep's next run; refused for good, it is closed and
- * an email goes instead. `staleEmailClaimedAt` sends only the email whose claim, made then, was never
- * confirmed (the sweep's call), taking that claim over.
+ * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call), and
+ * only while its record is still deferred (an overlapping sweep may have sent or closed it); refused for
+ * now, it is deferred again for the sweep's next run; refused for good, or no longer allowed (the rep
+ * turned SMS off, or their phone was marked failing, meanwhile), it is closed and an email goes instead.
+ * `staleEmailClaimedAt` sends only the email whose claim, made then, was never confirmed (the sweep's
+ * call), taking that claim over.
  * For reason `offered` the rep need not own the lead but must be among the reps of its open offer; the
  * messages then say it is offered and carry only an accept link, which expires with the offer. A lead
  * no longer open (converted, invalid) or erased is not announced, whoever holds it.
@@ -91,18 +112,16 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const offer = reason === offerNotificationReason ? lead.offer : undefined;
   const theirs = reason === offerNotificationReason ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) : lead.ownerId === rep.id;
   if (!theirs) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
-  // Erasure, invalidation and conversion keep the owner: a message held for quiet hours, or resent, must not announce such a lead.
-  // (An open offer is of a `new` lead; news that an offer was taken does not come through here.)
-  const erased = lead.history.some((entry) => entry.action === 'erased');
-  if (erased || (reason !== offerNotificationReason && !openLeadStatuses.includes(lead.status))) {
-    return { lead, outcomes: [{ channel: 'email', outcome: 'lead_closed', note: erased ? 'lead was erased' : `lead is now ${lead.status}` }] };
-  }
+  // A message held for quiet hours, or resent, must not announce a lead closed since.
+  const closed = closedSince(lead, reason === offerNotificationReason);
+  if (closed) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_closed', note: closed }] };
 
+  const phoneFailing = state.failingPhone !== undefined && state.failingPhone === rep.phone;
   const plan: PlannedSend[] = input.deferredSms
     ? [{ channel: 'sms' }]
     : input.staleEmailClaimedAt !== undefined
       ? [{ channel: 'email' }]
-      : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing: state.failingPhone !== undefined && state.failingPhone === rep.phone });
+      : planRepNotification({ config: config.notifications, rep, score: lead.score, now: now(), phoneFailing });
   const links = await actionLinks(deps, lead, rep, offer);
   const outcomes: SendOutcome[] = [];
   const failures: Error[] = [];
@@ -115,7 +134,9 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
       const existing = state.sends[send.channel];
       const resumingDeferred = input.deferredSms === true && send.channel === 'sms' && existing?.status === 'deferred';
       const resumingStaleEmail = input.staleEmailClaimedAt !== undefined && send.channel === 'email' && existing?.status === 'pending' && existing.claimedAt === input.staleEmailClaimedAt;
-      if (existing && !resumingDeferred && !resumingStaleEmail) {
+      // A held SMS whose record is no longer deferred was sent or closed by an overlapping sweep: never claimed afresh.
+      const heldSmsGone = input.deferredSms === true && send.channel === 'sms' && !resumingDeferred;
+      if ((existing || heldSmsGone) && !resumingDeferred && !resumingStaleEmail) {
         outcomes.push({ channel: send.channel, outcome: 'already_claimed' });
         continue;
       }
@@ -128,7 +149,12 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         outcomes.push({ channel: 'sms', outcome: (await sends.defer(key, now().toISOString(), send.notBefore)) === 'deferred' ? 'deferred' : 'already_claimed', note: send.note });
         continue;
       }
-      const { outcome, alertManagers } = await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
+      // A held SMS meets the rep's preferences and phone as they are when it goes out: one they can no longer take is closed.
+      const refusal = resumingDeferred ? smsRefusal(config.notifications, rep, phoneFailing) : undefined;
+      if (refusal) await sends.releaseClaim(key);
+      const { outcome, alertManagers }: SmsResult = refusal
+        ? { outcome: { channel: 'sms', outcome: 'not_allowed', note: refusal } }
+        : await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
       outcomes.push(outcome);
       if (smsReplacedByEmail.has(outcome.outcome) && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
       // After the email is queued: an alert that fails still lets the rep's message go out.
@@ -148,11 +174,14 @@ function linkList(links: Partial<Record<OneTapAction, string>>): Array<{ title: 
 /**
  * Gives the rep who accepted an offer the lead's details, which the offer showed masked: the email of an
  * assignment with every one-tap link, once per lead and rep (the send ledger's claim). Email only: the
- * rep has just accepted, and an SMS could say no more than the offer's did.
+ * rep has just accepted, and an SMS could say no more than the offer's did. A lead erased or no longer
+ * open (converted, invalid) since is not announced, and nothing is claimed.
  */
 export async function notifyOfferAccepted(deps: LinkedEmailDependencies, input: { lead: Lead; rep: Rep }): Promise<SendOutcome> {
   const { lead, rep } = input;
   if (lead.ownerId !== rep.id) return { channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` };
+  const closed = closedSince(lead);
+  if (closed) return { channel: 'email', outcome: 'lead_closed', note: closed };
   const key: SendKey = { leadId: lead.leadId, repId: rep.id, reason: offerAcceptedNotificationReason, channel: 'email' };
   const email = newLeadEmail(rep, lead);
   const links = await actionLinks(deps, lead, rep, undefined);
@@ -161,9 +190,12 @@ export async function notifyOfferAccepted(deps: LinkedEmailDependencies, input: 
 
 /**
  * Tells a rep who was offered a lead that another rep took it: an email, once per lead and rep (the
- * send ledger's claim). Email only: the news costs nothing, and the rep's offer link says so too.
+ * send ledger's claim). Email only: the news costs nothing, and the rep's offer link says so too. A lead
+ * erased or no longer open (converted, invalid) since is not announced, and nothing is claimed.
  */
 export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: Lead; rep: Rep }): Promise<SendOutcome> {
+  const closed = closedSince(input.lead);
+  if (closed) return { channel: 'email', outcome: 'lead_closed', note: closed };
   const key: SendKey = { leadId: input.lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
   return sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, input.lead));
 }
@@ -171,15 +203,19 @@ export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: L
 /**
  * Sends again an email whose claim, made at `staleClaimedAt`, was never confirmed (its notifier died),
  * taking the claim over, with the sender of the reason it was claimed for: news that an offer was taken
- * goes to a rep who does not own the lead, every other reason through `notifyRep`. A failed resend leaves
- * the claim `pending`, so a later sweep finds it again; an outcome in `unannouncedOutcomes` leaves the
- * claim for the caller to give back.
+ * goes to a rep who does not own the lead, every other reason through `notifyRep`; either way a lead
+ * erased or no longer open since is not announced (`lead_closed`). A failed resend leaves the claim
+ * `pending`, so a later sweep finds it again; an outcome in `unannouncedOutcomes` leaves the claim for
+ * the caller to give back.
  */
 export async function resendEmail(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; staleClaimedAt: string }): Promise<SendOutcome[]> {
   const { staleClaimedAt, ...target } = input;
   if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, { ...target, staleEmailClaimedAt: staleClaimedAt })).outcomes;
   const { lead } = await deps.sends.readForNotifying(input.leadId, input.rep.id, input.reason);
   if (!lead) throw new LeadGoneError(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
+  // As `notifyRep` answers: the caller gives the claim back, so no later sweep resends it.
+  const closed = closedSince(lead);
+  if (closed) return [{ channel: 'email', outcome: 'lead_closed', note: closed }];
   const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
   return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), staleClaimedAt)];
 }
@@ -210,15 +246,7 @@ async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, messag
  * `pending`, and the sweep reports it instead of sending again. `alertManagers`, when given, tells the
  * managers what happened; the caller runs it once the email replacing the SMS is queued.
  */
-async function sendSms(
-  deps: RepNotifierDependencies,
-  key: SendKey,
-  rep: Rep,
-  lead: Lead,
-  acceptUrl: string,
-  fromDeferred: boolean,
-  offered: boolean,
-): Promise<{ outcome: SendOutcome; alertManagers?: () => Promise<void> }> {
+async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, acceptUrl: string, fromDeferred: boolean, offered: boolean): Promise<SmsResult> {
   const { config, sends, now } = deps;
   const sms = config.notifications.sms;
   const { text, segments } = newLeadSms(lead, acceptUrl, sms.maxSegments, offered);

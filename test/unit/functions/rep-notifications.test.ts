@@ -6,6 +6,7 @@ import { createHandler as createNotifyHandler } from '../../../functions/notify-
 import { createHandler as createSweepHandler } from '../../../functions/sweep-notification-sends/handler';
 import { createHandler as createShowHandler } from '../../../functions/show-one-tap-action/handler';
 import { createHandler as createPerformHandler } from '../../../functions/perform-one-tap-action/handler';
+import { createHandler as createNotifyTakenHandler } from '../../../functions/notify-offer-taken/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
@@ -29,6 +30,8 @@ async function assignedLead(deps: Deps, leadId: string, input: { temperature?: '
 }
 
 const notify = (deps: Deps, detail: unknown) => createNotifyHandler(() => deps)(busEvent('lead.assigned', detail), lambdaContext);
+/** Runs the send sweep for the schedule's `time` with the wall clock at `wallClock`: a run on time unless told. */
+const sweepAt = (deps: Deps, time: string, wallClock = time) => createSweepHandler(() => ({ ...deps, now: () => new Date(wallClock) }))({ scheduleName: 'sweep-notification-sends', time });
 const linkToken = (text: string, title: string) => new RegExp(`${title}: https://leads\\.example/a/(\\S+)`).exec(text)?.[1];
 const accept = (text: string) => /https:\/\/leads\.example\/a\/(\S+)/.exec(text)?.[1] ?? '';
 
@@ -241,15 +244,15 @@ describe('notify-rep: provider failures', () => {
     await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
     deps.sms.refuseNext.push(new MessageRefusedError('unknown', 'socket hang up'));
     await notify(deps, await assignedLead(deps, 'l2'));
-    const sweep = createSweepHandler(() => deps);
+    // Each run starts on time: the wall clock reads the schedule's time.
     vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(new Error('SES throttled'));
-    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' })).rejects.toThrow(/SES throttled/);
+    await expect(sweepAt(deps, '2026-03-02T17:11:00.000Z')).rejects.toThrow(/SES throttled/);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('pending');
     expect(deps.sends.records.get('l2#rep-ava#assigned#sms')?.status).toBe('unconfirmed');
     // Within the lease of the sweep's own claim nothing is sent; after it, once.
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:30.000Z' })).sent).toEqual([]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:30.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:14:00.000Z' })).sent).toEqual([]);
+    expect((await sweepAt(deps, '2026-03-02T17:11:30.000Z')).sent).toEqual([]);
+    expect((await sweepAt(deps, '2026-03-02T17:12:30.000Z')).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweepAt(deps, '2026-03-02T17:14:00.000Z')).sent).toEqual([]);
     expect(deps.mailer.sent.filter((email) => email.tags.leadId === 'l1').map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
   });
@@ -275,6 +278,73 @@ describe('notify-rep: provider failures', () => {
     expect(deps.mailer.sent.map((email) => email.to)).toEqual([deps.config.reps.find((rep) => rep.id === 'rep-ben')!.email]);
     expect(deps.mailer.sent[0].subject).toMatch(/taken/i);
     expect(deps.sends.records.get('l1#rep-ben#offer_taken#email')?.status).toBe('sent');
+  });
+
+  it('gives back, unsent, a stale claim on the news that an offer was taken about a lead erased or converted since', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { ownerId: 'rep-ava' });
+    deps.store.leads.set('l1', erasePersonFromLead(deps.store.leads.get('l1')!, { at: morning.toISOString(), eventId: 'erase-l1' })!.lead);
+    await assignedLead(deps, 'l2', { ownerId: 'rep-ava' });
+    Object.assign(deps.store.leads.get('l2')!, { status: 'converted' });
+    for (const leadId of ['l1', 'l2']) await deps.sends.claimEmail({ leadId, repId: 'rep-ben', reason: 'offer_taken', channel: 'email' }, morning.toISOString());
+    expect((await sweepAt(deps, '2026-03-02T17:01:00.000Z')).sent).toEqual([
+      { channel: 'email', outcome: 'lead_closed', note: 'lead was erased' },
+      { channel: 'email', outcome: 'lead_closed', note: 'lead is now converted' },
+    ]);
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.sends.records.size).toBe(0);
+  });
+
+  it('keeps the claim of an email resent by a run that started late for a whole lease from when it claimed it, so the next run does not send it again while it is in flight', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { temperature: 'warm' });
+    // A notifier died between claiming this email and sending it.
+    await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const send = vi.spyOn(deps.mailer, 'send');
+    send.mockImplementationOnce(async (message) => {
+      await answered;
+      deps.mailer.sent.push(message);
+      return { messageId: 'email-late' };
+    });
+    // The 17:01 run failed and its retry starts at 17:05:10; the mail service has not answered it yet when the 17:06 run starts.
+    const late = sweepAt(deps, '2026-03-02T17:01:00.000Z', '2026-03-02T17:05:10.000Z');
+    await vi.waitFor(() => expect(send).toHaveBeenCalledTimes(1));
+    expect((await sweepAt(deps, '2026-03-02T17:06:00.000Z')).sent).toEqual([]);
+    answer();
+    expect((await late).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
+  });
+});
+
+describe('news of an offer taken or accepted', () => {
+  /** Rep-ben accepted the offer of `leadId` made to him and rep-ava, as the accept leaves the lead; the `lead.assigned` announcing it. */
+  async function acceptedOffer(deps: Deps, leadId: string) {
+    const detail = await assignedLead(deps, leadId, { ownerId: 'rep-ben' });
+    const offer = { routeId: 'hot-canada-offer', poolId: 'key-accounts', repIds: ['rep-ava', 'rep-ben'], offeredAt: morning.toISOString(), expiresAt: '2026-03-02T17:05:00.000Z', fallback: 'territory' };
+    Object.assign(deps.store.leads.get(leadId)!, { offer });
+    return { ...detail, rule: 'offer', routeId: 'hot-canada-offer' };
+  }
+  const notifyTaken = (deps: Deps, detail: unknown) => createNotifyTakenHandler(() => deps)(busEvent('lead.assigned', detail), lambdaContext);
+
+  it('emails neither the rep who accepted nor the others about a lead erased or converted since, and claims nothing', async () => {
+    const deps = fakeDependencies(morning);
+    const erased = await acceptedOffer(deps, 'l1');
+    deps.store.leads.set('l1', erasePersonFromLead(deps.store.leads.get('l1')!, { at: morning.toISOString(), eventId: 'erase-l1' })!.lead);
+    const converted = await acceptedOffer(deps, 'l2');
+    Object.assign(deps.store.leads.get('l2')!, { status: 'converted' });
+    for (const detail of [erased, converted]) await notifyTaken(deps, detail);
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.sends.records.size).toBe(0);
+
+    // The same news about a lead still open goes out: to the winner its details, to the other that it is taken.
+    await notifyTaken(deps, await acceptedOffer(deps, 'l3'));
+    expect(deps.mailer.sent.map((email) => [email.to, email.subject])).toEqual([
+      ['ben.okafor@northwind.example', 'New lead: Ada Lovelace'],
+      ['ava.chen@northwind.example', 'Lead taken: A*** L***'],
+    ]);
   });
 });
 
@@ -344,6 +414,46 @@ describe('quiet hours', () => {
     Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
     await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
     expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
+  });
+
+  it.each([
+    ['the rep turned SMS off', (deps: Deps) => (deps.config.notifications.repPreferences['rep-ava'].sms = false), 'rep turned SMS off'],
+    ['the rep’s phone was marked failing', (deps: Deps) => deps.sends.failingPhones.set('rep-ava', '+14155550101'), "rep's phone is marked failing"],
+  ])('closes a held SMS and emails instead, once, when during the quiet hours %s', async (_, change, note) => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    // Email off: the held SMS is all Ava would get.
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    expect(deps.mailer.sent).toHaveLength(0);
+    change(deps);
+    const sweep = createSweepHandler(() => deps);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).sent).toEqual([
+      { channel: 'sms', outcome: 'not_allowed', note },
+      { channel: 'email', outcome: 'sent' },
+    ]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' })).sent).toEqual([]);
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent.map((email) => [email.to, email.subject])).toEqual([['ava.chen@northwind.example', 'New lead: Ada Lovelace']]);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
+  });
+
+  it('sends nothing for a held SMS that an overlapping run closed after both runs listed it', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    const listed = await deps.sends.listOpenSends('2026-03-02T15:00:00.000Z', '2026-03-02T14:59:00.000Z');
+    expect(listed.due).toHaveLength(1);
+    // The first run finds the SMS refused for good: it closes it and emails instead.
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'AccessDeniedException ACCOUNT_DISABLED'));
+    const sweep = createSweepHandler(() => deps);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
+    // The second run listed the held SMS before the first closed it.
+    vi.spyOn(deps.sends, 'listOpenSends').mockResolvedValueOnce(listed);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).sent).toEqual([{ channel: 'sms', outcome: 'already_claimed' }]);
+    expect(deps.sms.sent).toHaveLength(0);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
   });
 
