@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Configuration, Pool } from './configuration';
 import type { Lead, LeadFollowUpState, LeadHistoryEntry } from './lead';
@@ -166,6 +167,19 @@ export interface FollowUpRules {
 export function followUpRulesFor(config: Pick<Configuration, 'sla' | 'pools' | 'reps'>, lead: Pick<Lead, 'poolId'>): FollowUpRules {
   const inactiveReps = config.reps.filter((rep) => !rep.active).map((rep) => rep.id);
   return { sla: config.sla, pool: config.pools.find((pool) => pool.id === lead.poolId), inactiveReps };
+}
+
+/**
+ * What the due times `nextFollowUpCheck` files depend on, as a short hash: the SLA and each pool's recycle
+ * rule. When a deployment changes it, leads filed under the old rules are filed again (see
+ * `refileFollowUpChecks`); a change to anything else (reps, routes) leaves it as it was.
+ */
+export function followUpRulesVersion(config: Pick<Configuration, 'sla' | 'pools'>): string {
+  const recycle = [...config.pools].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((pool) => [pool.id, pool.recycle ?? null]);
+  return createHash('sha256')
+    .update(JSON.stringify({ sla: config.sla ?? null, recycle }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

@@ -23,6 +23,9 @@ function changingFollowUps(lead: Lead, refusals: number): FollowUpStore & { writ
     },
     listDue: () => Promise.reject(new Error('not used by the tracker')),
     applyPlan: () => Promise.reject(new Error('not used by the tracker')),
+    listOwned: () => Promise.reject(new Error('not used by the tracker')),
+    refileState: () => Promise.reject(new Error('not used by the tracker')),
+    saveRefileState: () => Promise.reject(new Error('not used by the tracker')),
   };
 }
 

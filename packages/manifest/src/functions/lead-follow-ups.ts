@@ -37,6 +37,14 @@ export const leadFollowUpFunctions: readonly FunctionDefinition[] = [
     timeoutSeconds: 60,
   },
   {
+    name: 'refile-follow-up-checks',
+    description: 'Files the leads reps own under the SLA and recycle rules of a new deployment, a share each minute until all are.',
+    entry: 'functions/refile-follow-up-checks/handler.ts',
+    trigger: { kind: 'schedule', scheduleName: 'follow-up-refiling', expression: 'rate(1 minute)', timeZone: 'UTC', retryAttempts: 2, maxEventAgeSeconds: 3600 },
+    tables: { leads: 'readWrite' },
+    timeoutSeconds: 60,
+  },
+  {
     name: 'notify-follow-ups',
     description: 'Emails owners their reminders and recycle warnings and recycles, and managers the SLA breaches.',
     entry: 'functions/notify-follow-ups/handler.ts',

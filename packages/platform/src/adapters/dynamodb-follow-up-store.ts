@@ -1,8 +1,10 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { FollowUpPlan, Lead } from '@leadflow/domain';
-import type { DueLead, FollowUpStore } from '../ports/follow-ups';
+import * as z from 'zod/mini';
+import { myLeadsCursorSchema, type FollowUpPlan, type Lead, type MyLeadsCursor } from '@leadflow/domain';
+import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry } from '../ports/follow-ups';
 import type { DuePosition } from '../ports/lead-store';
+import { leadFromItem } from './lead-item';
 import { failedConditions, isTransactionConflict, leadUpdate } from './dynamodb-lead-store';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
@@ -95,7 +97,37 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
       throw error;
     }
   }
+
+  async listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; next?: MyLeadsCursor }> {
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'owner-agenda',
+        KeyConditionExpression: 'ownerId = :owner',
+        ExpressionAttributeValues: { ':owner': ownerId },
+        ExclusiveStartKey: after && { ...leadsTableKeys.lead(after.leadId), ownerId, ownerAgenda: after.agenda },
+        Limit: limit,
+      }),
+    );
+    const entries = Items.map((item) => ({ lead: leadFromItem(item), ...(typeof item.followUpDueAt === 'string' ? { dueAt: item.followUpDueAt } : {}) }));
+    const last = Items.at(-1);
+    return { entries, next: LastEvaluatedKey && last ? { agenda: String(last.ownerAgenda), leadId: String(last.leadId) } : undefined };
+  }
+
+  async refileState(): Promise<FollowUpRefileState | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.followUpRefile(), ConsistentRead: true }));
+    return Item && refileStateSchema.parse(Item);
+  }
+
+  async saveRefileState(state: FollowUpRefileState): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.followUpRefile(), entity: 'follow-up-refile', ...state } }));
+  }
 }
+
+const refileStateSchema = z.object({
+  filedVersion: z.optional(z.string()),
+  pass: z.optional(z.object({ version: z.string(), repId: z.string(), after: z.optional(myLeadsCursorSchema) })),
+});
 
 /** The lead as read: nothing may have changed it since (every change sets `updatedAt` and appends to `history`). */
 const unchangedSince = 'attribute_exists(pk) AND updatedAt = :seenUpdatedAt AND size(history) = :seenHistory';

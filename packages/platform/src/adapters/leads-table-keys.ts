@@ -29,6 +29,8 @@ export const leadsTableKeys = {
   roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
   roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
   rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
+  /** Which follow-up rules the owned leads are filed under, and a re-filing under way (`FollowUpRefileState`). */
+  followUpRefile: () => ({ pk: 'FOLLOWUP', sk: 'REFILE' }),
   /** The channel priors the nightly rollup measured, which scoring uses in `apply` mode. */
   measuredPriors: () => ({ pk: 'SCORING', sk: 'MEASURED_CHANNEL_PRIORS' }),
   /** A conversion reported (or to report) to an ad platform, by its state. */

@@ -1,10 +1,26 @@
-import type { FollowUpPlan, Lead, PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
+import type { FollowUpPlan, Lead, MyLeadsCursor, PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
 import type { DuePosition } from './lead-store';
 
 /** A lead due for a look by the follow-up rules, as the due-time index holds it. */
 export interface DueLead {
   leadId: string;
   dueAt: string;
+}
+
+/** A lead a rep owns, with the due time it is filed under (none when it is not in the due-time index). */
+export interface OwnedLeadEntry {
+  lead: Lead;
+  dueAt?: string;
+}
+
+/**
+ * How far the leads are filed under the follow-up rules: `filedVersion`, the `followUpRulesVersion` every
+ * owned lead was last filed under; `pass`, a re-filing under another version under way, at the rep (by
+ * id, in order) and the position in their leads where it goes on.
+ */
+export interface FollowUpRefileState {
+  filedVersion?: string;
+  pass?: { version: string; repId: string; after?: MyLeadsCursor };
 }
 
 /** The due-time index of the follow-up rules and the writes of the job that works through it. */
@@ -22,6 +38,10 @@ export interface FollowUpStore {
    * (the new owner's only while under `capacity`, else `target_at_capacity` and nothing is written).
    */
   applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'>;
+  /** Up to `limit` of the leads `ownerId` owns, in agenda order after `after`; `next` when there may be more. */
+  listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; next?: MyLeadsCursor }>;
+  refileState(): Promise<FollowUpRefileState | undefined>;
+  saveRefileState(state: FollowUpRefileState): Promise<void>;
 }
 
 /** The per-team, per-day counters of the managers' digest, and the pools' backlogs it reports. */

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { followUpRulesVersion, type Configuration } from '@leadflow/domain';
+import { DynamoDbFollowUpStore, DynamoDbLeadStore, refileFollowUpChecks } from '@leadflow/platform';
+import { createHandler as createClaim } from '../../functions/claim-lead/handler';
+import { createHandler as createRefile } from '../../functions/refile-follow-up-checks/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { pooledLead } from '../support/pooled-leads';
+
+let database: TestDatabase;
+let leads: DynamoDbLeadStore;
+let followUps: DynamoDbFollowUpStore;
+/** DynamoDB requests sent since the last reset, by command. */
+let requests: string[] = [];
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  database.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push(context.commandName ?? '?');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
+}, 120_000);
+afterAll(() => database?.stop());
+
+const claimedAt = new Date('2026-03-02T10:00:00.000Z');
+const hour = 3_600_000;
+
+/** The demo configuration with pool `refile` (the americas-inbound members), and no SLA or recycle rule yet. */
+function configuration(): Configuration {
+  const config = demoConfiguration();
+  config.sla = undefined;
+  config.pools.push({ ...config.pools[0], id: 'refile', name: 'refile', recycle: undefined });
+  return config;
+}
+
+/** Leads of pool `refile` claimed at `claimedAt` by each rep named, in order. */
+async function claimedLeads(config: Configuration, owners: string[]): Promise<string[]> {
+  const deps = { config, leads, followUps, now: () => claimedAt, newId: randomUUID };
+  const ids: string[] = [];
+  for (const [index, repId] of owners.entries()) {
+    const leadId = `refile-${index}-${repId}`;
+    await pooledLead(leads, config, { leadId, poolId: 'refile', capturedAt: new Date(claimedAt.getTime() - 60_000) });
+    const event = httpEvent({ method: 'POST', path: `/leads/${leadId}/claim`, pathParameters: { leadId }, claims: { sub: repId, 'cognito:groups': '[rep]' } });
+    expect(((await createClaim(() => deps)(event, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
+    ids.push(leadId);
+  }
+  return ids;
+}
+
+const dueAtOf = async (leadIds: string[]) => {
+  const items = await database.items();
+  return leadIds.map((leadId) => items.find((item) => item.pk === `LEAD#${leadId}`)?.followUpDueAt);
+};
+
+describe('re-filing owned leads when the follow-up rules change, against DynamoDB Local', () => {
+  it('files every owned lead under new rules, a share a run, then reads one item a run until the rules change again', { timeout: 120_000 }, async () => {
+    const config = configuration();
+    const ids = await claimedLeads(config, ['rep-ava', 'rep-ava', 'rep-ava', 'rep-ben']);
+    // Filed under rules with nothing due: none is in the due-time index.
+    await refileFollowUpChecks({ config, followUps });
+    expect(await dueAtOf(ids)).toEqual([undefined, undefined, undefined, undefined]);
+
+    // A deployment adds a first-contact SLA of 4 h with a reminder 30 min before: every lead now has a check due.
+    config.sla = { firstContactMinutes: { A: 240, B: 240, C: 240, D: 240, ungraded: 240 }, remindBeforeMinutes: 30, nextStepGraceMinutes: 0 };
+    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 2, refiled: 2, done: false });
+    expect(await followUps.refileState()).toMatchObject({ pass: { version: followUpRulesVersion(config), repId: 'rep-ava' } });
+    // The last lead filled the run's share: the next run finds no lead after it and closes the pass.
+    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 2, refiled: 2, done: false });
+    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 0, refiled: 0, done: true });
+    const reminderAt = new Date(claimedAt.getTime() + 3.5 * hour).toISOString();
+    expect(await dueAtOf(ids)).toEqual([reminderAt, reminderAt, reminderAt, reminderAt]);
+
+    // Filed: the schedule's run reads the state item and nothing else.
+    requests = [];
+    expect(await createRefile(() => ({ config, followUps }))({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).toEqual({ read: 0, refiled: 0, done: true });
+    expect(requests).toEqual(['GetItemCommand']);
+
+    // A due time already right is not written again; one that moved is.
+    config.sla = { ...config.sla, remindBeforeMinutes: 60 };
+    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 4, refiled: 4, done: true });
+    expect(await dueAtOf(ids)).toEqual(Array(4).fill(new Date(claimedAt.getTime() + 3 * hour).toISOString()));
+    config.pools = config.pools.map((pool) => (pool.id === 'americas-inbound' ? { ...pool, name: 'renamed' } : pool));
+    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 0, refiled: 0, done: true });
+  });
+
+  it('starts over when the rules change again while a pass is under way', { timeout: 120_000 }, async () => {
+    const config = configuration();
+    config.sla = { firstContactMinutes: { A: 60, B: 60, C: 60, D: 60, ungraded: 60 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
+    expect((await refileFollowUpChecks({ config, followUps }, 1)).done).toBe(false);
+    config.sla = { ...config.sla, remindBeforeMinutes: 10 };
+    // Every owned lead of the table (the four of the test before) is read again under the newest rules.
+    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 4, refiled: 4, done: true });
+    expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
+  });
+});
