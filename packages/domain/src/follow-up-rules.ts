@@ -70,14 +70,16 @@ function contactedSince(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt'>, as
   return contactedAt !== undefined && contactedAt >= assignedAt;
 }
 
-/** The SLA the owner must meet next: the first contact while there has been none, else the promised next step. */
+/**
+ * The SLA the owner must meet next: the first contact while there has been none (when the lead's grade has
+ * a first-contact SLA), else the promised next step.
+ */
 function slaObligation(lead: Lead, sla: SlaRules): SlaObligation | undefined {
   if (!lead.ownerId || !lead.assignment || !workedStatuses.includes(lead.status)) return undefined;
   if (lead.status === 'assigned' && !contactedSince(lead, lead.assignment.assignedAt)) {
     const grade: Grade | 'ungraded' = lead.score?.grade ?? 'ungraded';
     const allowed = sla.firstContactMinutes[grade];
-    if (allowed === undefined) return undefined;
-    return { sla: 'first_contact', key: `first_contact@${lead.assignment.assignedAt}`, dueAt: Date.parse(lead.assignment.assignedAt) + allowed * minuteMs };
+    if (allowed !== undefined) return { sla: 'first_contact', key: `first_contact@${lead.assignment.assignedAt}`, dueAt: Date.parse(lead.assignment.assignedAt) + allowed * minuteMs };
   }
   // A follow-up logged at or after the promised time kept the promise.
   if (lead.nextStepAt && !(lead.lastActivityAt && lead.lastActivityAt >= lead.nextStepAt)) {
@@ -170,14 +172,21 @@ export function followUpRulesFor(config: Pick<Configuration, 'sla' | 'pools' | '
 }
 
 /**
- * What the due times `nextFollowUpCheck` files depend on, as a short hash: the SLA and each pool's recycle
- * rule. When a deployment changes it, leads filed under the old rules are filed again (see
- * `refileFollowUpChecks`); a change to anything else (reps, routes) leaves it as it was.
+ * The edition of `nextFollowUpCheck`'s own reading of the rules: raised whenever a change to it moves due
+ * times already filed, so that a deployment of it re-files them as a change of the rules would.
+ * 2: a grade without a first-contact SLA is held to a next step promised before a contact.
+ */
+const followUpCheckEdition = 2;
+
+/**
+ * What the due times `nextFollowUpCheck` files depend on, as a short hash: the SLA, each pool's recycle
+ * rule and `followUpCheckEdition`. When a deployment changes it, leads filed under the old ones are filed
+ * again (see `refileFollowUpChecks`); a change to anything else (reps, routes) leaves it as it was.
  */
 export function followUpRulesVersion(config: Pick<Configuration, 'sla' | 'pools'>): string {
   const recycle = [...config.pools].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((pool) => [pool.id, pool.recycle ?? null]);
   return createHash('sha256')
-    .update(JSON.stringify({ sla: config.sla ?? null, recycle }))
+    .update(JSON.stringify({ edition: followUpCheckEdition, sla: config.sla ?? null, recycle }))
     .digest('hex')
     .slice(0, 16);
 }

@@ -47,6 +47,15 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
     expect(nextFollowUpCheck(owned({}, 'C'), slaOnly)).toBeUndefined();
   });
 
+  it('holds a lead whose grade has no first-contact SLA to the next step its owner promised before a contact', () => {
+    // A note with a next step is not a contact: the lead is still `assigned`.
+    const promised = owned({ lastActivityAt: iso(1), nextStepAt: iso(24) }, 'C');
+    expect(nextFollowUpCheck(promised, slaOnly)).toBe(iso(24.5));
+    expect(planFollowUps({ lead: promised, rules: slaOnly, now: at(25) })!.events[0]).toMatchObject({ type: 'lead.sla_breached', detail: { sla: 'next_step', dueAt: iso(25) } });
+    // A grade with a first-contact SLA is held to the first contact first.
+    expect(nextFollowUpCheck({ ...promised, score: owned().score }, slaOnly)).toBe(iso(3.5));
+  });
+
   it('reminds the owner once before the breach, then breaches once, and a second plan at the same time finds nothing', () => {
     const early = planFollowUps({ lead: owned(), rules: slaOnly, now: at(3.4) });
     expect(early).toBeUndefined();
