@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod/mini';
-import { holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
+import { canViewLead, holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
@@ -63,7 +63,8 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
         throw refused({
           status: 409,
           rule: 'lead_changed',
-          message: `lead ${leadId} changed while it was being ${step.doing}: it is now ${lead.status}${lead.ownerId ? ` and owned by ${lead.ownerId}` : ''}; read it and try again`,
+          // The owner is named only to a caller who may see the lead (finance corrects a sale without seeing who works it).
+          message: `lead ${leadId} changed while it was being ${step.doing}: it is now ${lead.status}${lead.ownerId && canViewLead(principal, lead) ? ` and owned by ${lead.ownerId}` : ''}; read it and try again`,
         });
       }
       first ??= lead;
