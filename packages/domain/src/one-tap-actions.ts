@@ -1,6 +1,7 @@
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { RotatingSecret } from './integration-secrets';
+import { wasErased } from './lead-erasure';
 import { isOpenOffer } from './lead-offer';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
 
@@ -78,6 +79,8 @@ export const offerTakenRefusal: LinkRefusal = { reason: 'taken', message: 'This 
  */
 export function actionLinkRefusal(claims: ActionLinkClaims, lead: Lead | undefined): LinkRefusal | undefined {
   if (!lead) return { reason: 'lead_changed', message: 'This lead no longer exists.' };
+  // Erasure keeps the lead item, and its owner: a link sent before it must not add to the timeline of a person who asked to be forgotten.
+  if (wasErased(lead)) return { reason: 'lead_changed', message: "This lead was erased at the person's request. There is nothing for you to do." };
   if (claims.action === 'accept' && lead.ownerId !== claims.repId && lead.offer?.repIds.includes(claims.repId)) {
     if (isOpenOffer(lead)) return undefined;
     return lead.ownerId ? offerTakenRefusal : { reason: 'lead_changed', message: 'This offer has ended: nobody accepted it in time and the lead went to its pool.' };

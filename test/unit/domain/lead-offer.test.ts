@@ -121,4 +121,11 @@ describe('accept links of an offer', () => {
     expect(actionLinkRefusal(acceptBy('rep-ava'), taken)).toEqual({ reason: 'taken', message: 'This lead was already taken by another rep. There is nothing for you to do.' });
     expect(actionLinkRefusal(acceptBy('rep-ava'), offeredLead({ status: 'in_pool' }))).toMatchObject({ reason: 'lead_changed', message: expect.stringContaining('nobody accepted it in time') });
   });
+
+  it('refuse every link to a lead erased since it was sent, its owner kept or not', () => {
+    const erased = offeredLead({ ownerId: 'rep-ava', status: 'invalid', history: [{ at: now.toISOString(), action: 'erased', by: 'admin-1' }] });
+    for (const action of ['accept', 'contacted', 'release'] as const) {
+      expect(actionLinkRefusal({ ...acceptBy('rep-ava'), action }, erased)).toEqual({ reason: 'lead_changed', message: "This lead was erased at the person's request. There is nothing for you to do." });
+    }
+  });
 });
