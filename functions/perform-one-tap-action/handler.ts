@@ -66,12 +66,17 @@ async function usingLink({ deps, claims, linkId }: ActionContext, write: () => P
   try {
     applied = await write();
   } catch (error) {
-    await deps.links.forget(linkId).catch((forgetError: unknown) => logger.warn('The one-tap link stays used though its action failed', { linkId, error: forgetError }));
+    await forgetUse(deps, linkId);
     throw error;
   }
   if (applied) return { done: true };
-  await deps.links.forget(linkId);
+  await forgetUse(deps, linkId);
   return { refusal: changedMeanwhile };
+}
+
+/** Takes back a link's use whose action did not happen; should that fail too, the rep is still told what became of the action, and the link stays used. */
+async function forgetUse(deps: ActionDependencies, linkId: string): Promise<void> {
+  await deps.links.forget(linkId).catch((error: unknown) => logger.warn('The one-tap link stays used though its action did not happen', { linkId, error }));
 }
 
 /**

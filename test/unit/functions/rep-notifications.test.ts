@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { erasePersonFromLead } from '@leadflow/domain';
-import { MessageRefusedError } from '@leadflow/platform';
+import { logger, MessageRefusedError } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-notification-sends/handler';
@@ -543,6 +543,18 @@ describe('one-tap links', () => {
 
     expect(await post(deps, links.contacted)).toMatchObject({ statusCode: 200, body: expect.stringContaining('marked contacted') });
     expect(deps.store.leads.get('l1')).toMatchObject({ status: 'contacted' });
+  });
+
+  it('tells the rep their action was refused even when taking back the link’s use fails too', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    // The lead changes between the link's check and the release's write, and the table then refuses to forget the use.
+    vi.spyOn(deps.leads, 'releaseLead').mockResolvedValueOnce('lead_changed');
+    vi.spyOn(deps.links, 'forget').mockRejectedValueOnce(new Error('DynamoDB unavailable'));
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 409, body: expect.stringContaining('changed a moment ago') });
+    expect(warn).toHaveBeenCalledWith('The one-tap link stays used though its action did not happen', expect.objectContaining({ error: expect.any(Error) }));
+    warn.mockRestore();
   });
 
   it('refuses forged, expired and other reps’ links in plain words, changing nothing', async () => {
