@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { followUpRulesVersion, type Configuration } from '@leadflow/domain';
-import { DynamoDbFollowUpStore, DynamoDbLeadStore, refileFollowUpChecks } from '@leadflow/platform';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys, refileFollowUpChecks } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createRefile } from '../../functions/refile-follow-up-checks/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -64,39 +65,88 @@ describe('re-filing owned leads when the follow-up rules change, against DynamoD
     const config = configuration();
     const ids = await claimedLeads(config, ['rep-ava', 'rep-ava', 'rep-ava', 'rep-ben']);
     // Filed under rules with nothing due: none is in the due-time index.
-    await refileFollowUpChecks({ config, followUps });
+    await refileFollowUpChecks({ config, leads, followUps });
     expect(await dueAtOf(ids)).toEqual([undefined, undefined, undefined, undefined]);
 
     // A deployment adds a first-contact SLA of 4 h with a reminder 30 min before: every lead now has a check due.
     config.sla = { firstContactMinutes: { A: 240, B: 240, C: 240, D: 240, ungraded: 240 }, remindBeforeMinutes: 30, nextStepGraceMinutes: 0 };
-    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 2, refiled: 2, done: false });
+    expect(await refileFollowUpChecks({ config, leads, followUps }, 2)).toMatchObject({ read: 2, refiled: 2, done: false });
     expect(await followUps.refileState()).toMatchObject({ pass: { version: followUpRulesVersion(config), repId: 'rep-ava' } });
     // The last lead filled the run's share: the next run finds no lead after it and closes the pass.
-    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 2, refiled: 2, done: false });
-    expect(await refileFollowUpChecks({ config, followUps }, 2)).toEqual({ read: 0, refiled: 0, done: true });
+    expect(await refileFollowUpChecks({ config, leads, followUps }, 2)).toMatchObject({ read: 2, refiled: 2, done: false });
+    expect(await refileFollowUpChecks({ config, leads, followUps }, 2)).toMatchObject({ read: 0, refiled: 0, done: true });
     const reminderAt = new Date(claimedAt.getTime() + 3.5 * hour).toISOString();
     expect(await dueAtOf(ids)).toEqual([reminderAt, reminderAt, reminderAt, reminderAt]);
 
     // Filed: the schedule's run reads the state item and nothing else.
     requests = [];
-    expect(await createRefile(() => ({ config, followUps }))({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).toEqual({ read: 0, refiled: 0, done: true });
+    expect(await createRefile(() => ({ config, leads, followUps }))({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).toMatchObject({ read: 0, refiled: 0, done: true });
     expect(requests).toEqual(['GetItemCommand']);
 
     // A due time already right is not written again; one that moved is.
     config.sla = { ...config.sla, remindBeforeMinutes: 60 };
-    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 4, refiled: 4, done: true });
+    expect(await refileFollowUpChecks({ config, leads, followUps })).toMatchObject({ read: 4, refiled: 4, done: true });
     expect(await dueAtOf(ids)).toEqual(Array(4).fill(new Date(claimedAt.getTime() + 3 * hour).toISOString()));
     config.pools = config.pools.map((pool) => (pool.id === 'americas-inbound' ? { ...pool, name: 'renamed' } : pool));
-    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 0, refiled: 0, done: true });
+    expect(await refileFollowUpChecks({ config, leads, followUps })).toMatchObject({ read: 0, refiled: 0, done: true });
   });
 
   it('starts over when the rules change again while a pass is under way', { timeout: 120_000 }, async () => {
     const config = configuration();
     config.sla = { firstContactMinutes: { A: 60, B: 60, C: 60, D: 60, ungraded: 60 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
-    expect((await refileFollowUpChecks({ config, followUps }, 1)).done).toBe(false);
+    expect((await refileFollowUpChecks({ config, leads, followUps }, 1)).done).toBe(false);
     config.sla = { ...config.sla, remindBeforeMinutes: 10 };
     // Every owned lead of the table (the four of the test before) is read again under the newest rules.
-    expect(await refileFollowUpChecks({ config, followUps })).toEqual({ read: 4, refiled: 4, done: true });
+    expect(await refileFollowUpChecks({ config, leads, followUps })).toMatchObject({ read: 4, refiled: 4, done: true });
     expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
+  });
+
+  it('reads a lead changed under its write again and files it; one that keeps changing leaves the version unrecorded, and the next run starts over', { timeout: 120_000 }, async () => {
+    const config = configuration();
+    config.sla = { firstContactMinutes: { A: 120, B: 120, C: 120, D: 120, ungraded: 120 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
+    // Each refused write first changes the lead as a tag does: a change with no event the tracker hears.
+    let refusals = 0;
+    const changing = Object.create(followUps) as DynamoDbFollowUpStore;
+    changing.setNextCheck = async (seen, nextCheckAt) => {
+      if (refusals === 0) return followUps.setNextCheck(seen, nextCheckAt);
+      refusals -= 1;
+      const lead = (await leads.getLead(seen.leadId))!;
+      await database.client.send(
+        new UpdateCommand({ TableName: database.tableName, Key: leadsTableKeys.lead(lead.leadId), UpdateExpression: 'SET updatedAt = :at', ExpressionAttributeValues: { ':at': new Date().toISOString() } }),
+      );
+      return followUps.setNextCheck(seen, nextCheckAt);
+    };
+    refusals = 1;
+    expect(await refileFollowUpChecks({ config, leads, followUps: changing })).toMatchObject({ read: 4, refiled: 4, done: true, changing: [] });
+    const dueAt = new Date(claimedAt.getTime() + 2 * hour).toISOString();
+    expect(await dueAtOf(['refile-0-rep-ava', 'refile-3-rep-ben'])).toEqual([dueAt, dueAt]);
+
+    config.sla = { ...config.sla, firstContactMinutes: { A: 90, B: 90, C: 90, D: 90, ungraded: 90 } };
+    refusals = 3;
+    const first = await refileFollowUpChecks({ config, leads, followUps: changing });
+    expect(first).toMatchObject({ read: 4, refiled: 3, done: false, changing: ['refile-0-rep-ava'] });
+    expect((await followUps.refileState())?.filedVersion).not.toBe(followUpRulesVersion(config));
+    expect(await refileFollowUpChecks({ config, leads, followUps: changing })).toMatchObject({ read: 4, refiled: 1, done: true, changing: [] });
+    expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
+  });
+
+  it('files the other leads past one that no longer reads as a lead, records the version, and fails the run naming it', { timeout: 120_000 }, async () => {
+    const config = configuration();
+    config.sla = { firstContactMinutes: { A: 30, B: 30, C: 30, D: 30, ungraded: 30 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
+    // Stored by an older version: a next step an offset carried into the year 10000, first on Ava's agenda.
+    await database.client.send(
+      new UpdateCommand({
+        TableName: database.tableName,
+        Key: leadsTableKeys.lead('refile-1-rep-ava'),
+        UpdateExpression: 'SET nextStepAt = :bad, ownerAgenda = :agenda',
+        ExpressionAttributeValues: { ':bad': '+010000-01-01T00:30:00.000Z', ':agenda': '+010000#0B' },
+      }),
+    );
+    const run = createRefile(() => ({ config, leads, followUps }));
+    await expect(run({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).rejects.toThrow('Follow-up re-filing could not read lead refile-1-rep-ava');
+    const dueAt = new Date(claimedAt.getTime() + 0.5 * hour).toISOString();
+    expect(await dueAtOf(['refile-0-rep-ava', 'refile-2-rep-ava', 'refile-3-rep-ben'])).toEqual([dueAt, dueAt, dueAt]);
+    expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
+    expect(await run({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).toMatchObject({ read: 0, done: true });
   });
 });

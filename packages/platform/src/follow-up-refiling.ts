@@ -1,12 +1,15 @@
-import { followUpRulesFor, followUpRulesVersion, nextFollowUpCheck } from '@leadflow/domain';
+import { followUpRulesFor, followUpRulesVersion, nextFollowUpCheck, type Lead } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
-import type { FollowUpRefileState } from './ports/follow-ups';
+import type { FollowUpRefileState, UnreadableLead } from './ports/follow-ups';
 
-/** Owned leads one run of the follow-up job re-files at most, after its due work: a pass over thousands spreads over a few minutes. */
+/** Owned leads one run of the `follow-up-refiling` schedule re-files at most: a pass over many thousands spreads over a few minutes. */
 export const refiledLeadsPerRun = 1000;
 
 /** Leads read per query of one rep's leads. */
 const pageSize = 100;
+
+/** A lead changed between its read and its write is read again (strongly consistent), this many times. */
+const attemptsPerLead = 3;
 
 export interface RefileProgress {
   /** Owned leads read by this run's share of the pass. */
@@ -15,40 +18,70 @@ export interface RefileProgress {
   refiled: number;
   /** Whether every owned lead is now filed under the rules configured now. */
   done: boolean;
+  /** Leads that kept changing under each attempt to file them: the pass starts over at its next run. */
+  changing: string[];
+  /** Stored leads that do not read as leads: nothing can file them, and they hold back no other. */
+  unreadable: UnreadableLead[];
 }
 
 /**
  * Files every lead a configured rep owns under the follow-up rules configured now, once those rules
  * changed (`followUpRulesVersion`): leads that had nothing due may now have, and due times filed under
  * the old rules move. Lifecycle events file each lead they touch (`track-follow-up-due`); this reaches
- * the others. It reads each rep's leads in agenda order, writes only due times that differ, and stops
- * after `limit` leads, keeping its position for the next run; a run finding the rules filed reads one
- * item. A lead changed while it was read is left to its own event, which files it from the newer state.
- * Leads of a rep no longer in the configuration are not reached (their owner is not known to list).
+ * the others. It reads each rep's leads in agenda order, writes only due times that differ (conditional
+ * on the lead as read: one changed meanwhile is read again, as the tracker does, since not every change
+ * has an event), and stops after `limit` leads, keeping its position for the next run; a run finding the
+ * rules filed reads one item. The new version is recorded only once every lead read was filed; should one
+ * keep changing, the pass starts over. Reps are taken in id order, so one added to the configuration
+ * during a pass is reached only if its id comes after the rep being read; leads of a rep no longer in the
+ * configuration are not reached (their owner is not known to list).
  */
-export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | 'followUps'>, limit = refiledLeadsPerRun): Promise<RefileProgress> {
+export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, limit = refiledLeadsPerRun): Promise<RefileProgress> {
   const version = followUpRulesVersion(deps.config);
   const state = await deps.followUps.refileState();
-  const progress: RefileProgress = { read: 0, refiled: 0, done: true };
+  const progress: RefileProgress = { read: 0, refiled: 0, done: true, changing: [], unreadable: [] };
   if (state?.filedVersion === version) return progress;
   const repIds = [...new Set(deps.config.reps.map((rep) => rep.id))].sort();
-  // A pass under other rules (changed again while it ran) starts over; reps are taken by id, so one added meanwhile is not skipped.
-  let position: NonNullable<FollowUpRefileState['pass']> | undefined = state?.pass?.version === version ? state.pass : repIds[0] === undefined ? undefined : { version, repId: repIds[0] };
+  const start = repIds[0] === undefined ? undefined : { version, repId: repIds[0] };
+  // A pass under other rules (changed again while it ran) starts over.
+  let position: NonNullable<FollowUpRefileState['pass']> | undefined = state?.pass?.version === version ? state.pass : start;
   while (position) {
     if (progress.read >= limit) {
       await deps.followUps.saveRefileState({ ...state, pass: position });
       return { ...progress, done: false };
     }
     const page = await deps.followUps.listOwned(position.repId, Math.min(pageSize, limit - progress.read), position.after);
-    for (const { lead, dueAt } of page.entries) {
+    progress.unreadable.push(...page.unreadable);
+    progress.read += page.unreadable.length;
+    for (const entry of page.entries) {
       progress.read += 1;
-      const nextCheckAt = nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead));
-      if (nextCheckAt !== dueAt && (await deps.followUps.setNextCheck(lead, nextCheckAt)) === 'set') progress.refiled += 1;
+      const outcome = await refileLead(deps, entry.lead, entry.dueAt);
+      if (outcome === 'refiled') progress.refiled += 1;
+      if (outcome === 'changing') progress.changing.push(entry.lead.leadId);
     }
     const current: string = position.repId;
     const nextRep = repIds.find((repId) => repId > current);
     position = page.next ? { version, repId: current, after: page.next } : nextRep === undefined ? undefined : { version, repId: nextRep };
   }
+  if (progress.changing.length > 0) {
+    await deps.followUps.saveRefileState({ ...state, pass: start });
+    return { ...progress, done: false };
+  }
   await deps.followUps.saveRefileState({ filedVersion: version });
   return progress;
+}
+
+/** Files one lead under the rules configured now, reading it again while it changes under the write. */
+async function refileLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, listed: Lead, listedDueAt: string | undefined): Promise<'refiled' | 'unchanged' | 'changing'> {
+  let lead: Lead | undefined = listed;
+  for (let attempt = 1; attempt <= attemptsPerLead; attempt += 1) {
+    const nextCheckAt = nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead));
+    // The listed item carries the due time it is filed under; a lead read again does not, so it is written.
+    if (attempt === 1 && nextCheckAt === listedDueAt) return 'unchanged';
+    if ((await deps.followUps.setNextCheck(lead, nextCheckAt)) === 'set') return 'refiled';
+    lead = await deps.leads.getLead(listed.leadId);
+    // Gone, or given to another rep meanwhile (whose own event files it): nothing left to file here.
+    if (!lead || lead.ownerId !== listed.ownerId) return 'unchanged';
+  }
+  return 'changing';
 }

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { myLeadsCursorSchema, type FollowUpPlan, type Lead, type MyLeadsCursor } from '@leadflow/domain';
-import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry } from '../ports/follow-ups';
+import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry, UnreadableLead } from '../ports/follow-ups';
 import type { DuePosition } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
 import { failedConditions, isTransactionConflict, leadUpdate } from './dynamodb-lead-store';
@@ -98,7 +98,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     }
   }
 
-  async listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; next?: MyLeadsCursor }> {
+  async listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; unreadable: UnreadableLead[]; next?: MyLeadsCursor }> {
     const { Items = [], LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -109,9 +109,17 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
         Limit: limit,
       }),
     );
-    const entries = Items.map((item) => ({ lead: leadFromItem(item), ...(typeof item.followUpDueAt === 'string' ? { dueAt: item.followUpDueAt } : {}) }));
+    const entries: OwnedLeadEntry[] = [];
+    const unreadable: UnreadableLead[] = [];
+    for (const item of Items) {
+      try {
+        entries.push({ lead: leadFromItem(item), ...(typeof item.followUpDueAt === 'string' ? { dueAt: item.followUpDueAt } : {}) });
+      } catch (error) {
+        unreadable.push({ leadId: String(item.leadId), error: (error as Error).message.slice(0, 500) });
+      }
+    }
     const last = Items.at(-1);
-    return { entries, next: LastEvaluatedKey && last ? { agenda: String(last.ownerAgenda), leadId: String(last.leadId) } : undefined };
+    return { entries, unreadable, next: LastEvaluatedKey && last ? { agenda: String(last.ownerAgenda), leadId: String(last.leadId) } : undefined };
   }
 
   async refileState(): Promise<FollowUpRefileState | undefined> {

@@ -13,6 +13,12 @@ export interface OwnedLeadEntry {
   dueAt?: string;
 }
 
+/** A stored lead item that does not parse as a lead (written by an older version, say), and why. */
+export interface UnreadableLead {
+  leadId: string;
+  error: string;
+}
+
 /**
  * How far the leads are filed under the follow-up rules: `filedVersion`, the `followUpRulesVersion` every
  * owned lead was last filed under; `pass`, a re-filing under another version under way, at the rep (by
@@ -38,8 +44,11 @@ export interface FollowUpStore {
    * (the new owner's only while under `capacity`, else `target_at_capacity` and nothing is written).
    */
   applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'>;
-  /** Up to `limit` of the leads `ownerId` owns, in agenda order after `after`; `next` when there may be more. */
-  listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; next?: MyLeadsCursor }>;
+  /**
+   * Up to `limit` of the leads `ownerId` owns, in agenda order after `after`; `next` when there may be more.
+   * A stored lead that no longer reads as a lead is named in `unreadable` (with why) instead of failing the page.
+   */
+  listOwned(ownerId: string, limit: number, after?: MyLeadsCursor): Promise<{ entries: OwnedLeadEntry[]; unreadable: UnreadableLead[]; next?: MyLeadsCursor }>;
   refileState(): Promise<FollowUpRefileState | undefined>;
   saveRefileState(state: FollowUpRefileState): Promise<void>;
 }
