@@ -134,9 +134,10 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
       const existing = state.sends[send.channel];
       const resumingDeferred = input.deferredSms === true && send.channel === 'sms' && existing?.status === 'deferred';
       const resumingStaleEmail = input.staleEmailClaimedAt !== undefined && send.channel === 'email' && existing?.status === 'pending' && existing.claimedAt === input.staleEmailClaimedAt;
-      // A held SMS whose record is no longer deferred was sent or closed by an overlapping sweep: never claimed afresh.
-      const heldSmsGone = input.deferredSms === true && send.channel === 'sms' && !resumingDeferred;
-      if ((existing || heldSmsGone) && !resumingDeferred && !resumingStaleEmail) {
+      // A held SMS no longer deferred, or a stale email claim no longer as the sweep listed it, was sent, closed or given back
+      // (for the event's retry to send) by another delivery: never claimed afresh.
+      const listedSendGone = (input.deferredSms === true && send.channel === 'sms' && !resumingDeferred) || (input.staleEmailClaimedAt !== undefined && send.channel === 'email' && !resumingStaleEmail);
+      if ((existing || listedSendGone) && !resumingDeferred && !resumingStaleEmail) {
         outcomes.push({ channel: send.channel, outcome: 'already_claimed' });
         continue;
       }

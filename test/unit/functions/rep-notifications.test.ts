@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { erasePersonFromLead } from '@leadflow/domain';
-import { logger, MessageRefusedError } from '@leadflow/platform';
+import { logger, MessageRefusedError, resendEmail } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-notification-sends/handler';
@@ -266,6 +266,16 @@ describe('notify-rep: provider failures', () => {
     await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' });
     expect(deps.mailer.sent).toHaveLength(0);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')).toBeUndefined();
+  });
+
+  it('sends nothing for a stale email claim that was given back after the sweep listed it', async () => {
+    const deps = fakeDependencies(morning);
+    await assignedLead(deps, 'l1', { temperature: 'warm' });
+    const rep = deps.config.reps.find((candidate) => candidate.id === 'rep-ava')!;
+    // The sweep listed a claim made at `morning`; by its turn the claim was given back, for the event's retry to send the email.
+    expect(await resendEmail(deps, { leadId: 'l1', rep, reason: 'assigned', staleClaimedAt: morning.toISOString() })).toEqual([{ channel: 'email', outcome: 'already_claimed' }]);
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.sends.records.size).toBe(0);
   });
 
   it('sends again the news that an offer was taken to the rep who did not take it, though the lead is not theirs', async () => {
