@@ -180,6 +180,20 @@ describe('notification sends against DynamoDB Local', () => {
     expect(await ledger.claimSms(key, '2026-03-06T15:01:00.000Z', charge, true)).toBe('claimed');
   });
 
+  it('closes a held SMS only while it is still held', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    const held = { leadId: 'quiet-2', repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const };
+    const taken = { ...held, leadId: 'quiet-3' };
+    const charge = { day: '2026-03-08', segments: 1, costMicros: 10_000, limits: { organisation: { count: 500, micros: 10_000_000 }, perRep: { count: 50, micros: 1_000_000 } } };
+    for (const key of [held, taken]) await ledger.defer(key, '2026-03-08T10:15:00.000Z', '2026-03-08T15:00:00.000Z');
+    // Another sweep claimed this one to send it.
+    expect(await ledger.claimSms(taken, '2026-03-08T15:00:00.000Z', charge, true)).toBe('claimed');
+    expect(await ledger.closeDeferred(held)).toBe('closed');
+    expect(await ledger.closeDeferred(taken)).toBe('already_claimed');
+    const records = (await ledger.sendsFor('quiet-2')).concat(await ledger.sendsFor('quiet-3'));
+    expect(records.map((record) => [record.leadId, record.status])).toEqual([['quiet-3', 'pending']]);
+  });
+
   it('lets one sweep take a stale email claim over, keeping it pending and stale again only after its own lease; forgets a failed alert', { timeout: 120_000 }, async () => {
     const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
     const key = { leadId: 'stale-1', repId: 'rep-ava', reason: 'assigned', channel: 'email' as const };

@@ -463,6 +463,11 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
     this.records.delete(this.id(key));
     if (charge) this.refund(key, charge);
   }
+  async closeDeferred(key: SendKey) {
+    if (this.records.get(this.id(key))?.status !== 'deferred') return 'already_claimed' as const;
+    this.records.delete(this.id(key));
+    return 'closed' as const;
+  }
   async deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string) {
     const record = this.records.get(this.id(key));
     if (record?.status !== 'pending') throw new Error(`No pending SMS ${this.id(key)} to defer again`);

@@ -152,7 +152,11 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
       }
       // A held SMS meets the rep's preferences and phone as they are when it goes out: one they can no longer take is closed.
       const refusal = resumingDeferred ? smsRefusal(config.notifications, rep, phoneFailing) : undefined;
-      if (refusal) await sends.releaseClaim(key);
+      // Closed only while still held: an overlapping sweep that took it meanwhile keeps its record.
+      if (refusal && (await sends.closeDeferred(key)) === 'already_claimed') {
+        outcomes.push({ channel: 'sms', outcome: 'already_claimed' });
+        continue;
+      }
       const { outcome, alertManagers }: SmsResult = refusal
         ? { outcome: { channel: 'sms', outcome: 'not_allowed', note: refusal } }
         : await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);

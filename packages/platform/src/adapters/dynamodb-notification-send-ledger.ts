@@ -136,6 +136,24 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     );
   }
 
+  async closeDeferred(key: SendKey): Promise<'closed' | 'already_claimed'> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.send(key),
+          ConditionExpression: '#status = :deferred',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':deferred': 'deferred' },
+        }),
+      );
+      return 'closed';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'already_claimed';
+      throw error;
+    }
+  }
+
   async deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string): Promise<void> {
     await retryOnTransactionConflict(() =>
       this.client.send(

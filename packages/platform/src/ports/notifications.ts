@@ -139,6 +139,8 @@ export interface NotificationSendLedger {
   recordSent(key: SendKey, message: SentMessage, sentAt: string): Promise<void>;
   /** The provider refused: the claim is dropped (and its budget given back) so a retry may send. */
   releaseClaim(key: SendKey, charge?: SmsBudgetCharge): Promise<void>;
+  /** Drops an SMS held for quiet hours that will not be sent, only while it is still held: `already_claimed` when another sweep took it meanwhile. */
+  closeDeferred(key: SendKey): Promise<'closed' | 'already_claimed'>;
   /**
    * The provider refused an SMS claimed from a deferred record: the record is deferred again, due at
    * `dueAt`, and its budget given back, so a later sweep sends it (no event retries the sweep's send).
