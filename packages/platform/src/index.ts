@@ -54,7 +54,7 @@ export * from './adapters/sparse-index-shards';
 export * from './lead-transition-request';
 export * from './ports/follow-ups';
 export * from './adapters/dynamodb-follow-up-store';
-export * from './follow-up-refiling';
+export * from './follow-up-filing';
 export * from './adapters/dynamodb-team-activity-store';
 export * from './adapters/dynamodb-notification-send-ledger';
 export * from './adapters/dynamodb-idempotency-store';

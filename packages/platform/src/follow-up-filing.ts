@@ -8,9 +8,6 @@ export const refiledLeadsPerRun = 1000;
 /** Leads read per query of one rep's leads. */
 const pageSize = 100;
 
-/** A lead changed between its read and its write is read again (strongly consistent), this many times. */
-const attemptsPerLead = 3;
-
 export interface RefileProgress {
   /** Owned leads read by this run's share of the pass. */
   read: number;
@@ -71,17 +68,28 @@ export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | '
   return progress;
 }
 
-/** Files one lead under the rules configured now, reading it again while it changes under the write. */
+/** Files one listed lead under the rules configured now, unless the due time it is listed with is already theirs. */
 async function refileLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, listed: Lead, listedDueAt: string | undefined): Promise<'refiled' | 'unchanged' | 'changing'> {
-  let lead: Lead | undefined = listed;
-  for (let attempt = 1; attempt <= attemptsPerLead; attempt += 1) {
-    const nextCheckAt = nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead));
-    // The listed item carries the due time it is filed under; a lead read again does not, so it is written.
-    if (attempt === 1 && nextCheckAt === listedDueAt) return 'unchanged';
-    if ((await deps.followUps.setNextCheck(lead, nextCheckAt)) === 'set') return 'refiled';
-    lead = await deps.leads.getLead(listed.leadId);
-    // Gone, or given to another rep meanwhile (whose own event files it): nothing left to file here.
-    if (!lead || lead.ownerId !== listed.ownerId) return 'unchanged';
+  if (nextFollowUpCheck(listed, followUpRulesFor(deps.config, listed)) === listedDueAt) return 'unchanged';
+  const outcome = await fileNextFollowUpCheck(deps, listed);
+  return outcome === 'set' ? 'refiled' : outcome === 'gone' ? 'unchanged' : 'changing';
+}
+
+/** A lead changed between its read and its write is read again (strongly consistent), this many times. */
+export const followUpFileAttempts = 3;
+
+/**
+ * Files the lead as `read` in the follow-up due-time index at its next check under the rules configured now (or takes
+ * it out), conditional on the lead as read; a lead changed meanwhile is read again and filed as it then
+ * is, since not every change (a tag, a one-tap accept) has an event. `gone` when the lead is no longer
+ * stored, `changing` when it changed under every attempt.
+ */
+export async function fileNextFollowUpCheck(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, read: Lead): Promise<'set' | 'gone' | 'changing'> {
+  let lead: Lead | undefined = read;
+  for (let attempt = 1; lead; attempt += 1) {
+    if ((await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead)))) === 'set') return 'set';
+    if (attempt === followUpFileAttempts) return 'changing';
+    lead = await deps.leads.getLead(read.leadId);
   }
-  return 'changing';
+  return 'gone';
 }
