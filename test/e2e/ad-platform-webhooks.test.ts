@@ -2,11 +2,11 @@ import { localClientSettings } from '@leadflow/local-runtime';
 import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { exampleDelivery, type ExampleDelivery, type ExampleOptions, type WebhookChannel } from '../../scripts/webhook-examples';
 import { demoConfiguration } from '../support/demo-configuration';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { eventually, leadsTableItems, scanLeadsTable, startTestRuntime, tokenFor } from '../support/local-runtime';
 import { signWithDemoSecrets } from '../support/demo-secrets';
 import { secretRefs } from '@leadflow/domain';
 
@@ -43,16 +43,7 @@ async function readLead(leadId: string) {
   return await response.json();
 }
 
-async function scanAll(): Promise<Array<Record<string, any>>> {
-  const items: Array<Record<string, any>> = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await table.send(new ScanCommand({ TableName: 'leads', ConsistentRead: true, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const scanAll = () => scanLeadsTable(table);
 
 const leadsFor = async (platformLeadId: string) => (await scanAll()).filter((item) => item.entity === 'lead' && item.source?.platformLeadId === platformLeadId);
 const intakeRecord = async (channel: WebhookChannel, id: string) => (await table.send(new GetCommand({ TableName: 'leads', Key: { pk: `INTAKE#${channel}#${id}`, sk: 'INTAKE' }, ConsistentRead: true }))).Item;
@@ -111,14 +102,13 @@ describe.each(['meta', 'google', 'linkedin', 'tiktok', 'generic'] as const)('%s 
   it('answers a tampered signature with 401 and writes nothing', async () => {
     // Every POST is counted against the per-minute rate limit before its signature is checked (by design:
     // forged posts are limited too), so a new minute's counter may appear; nothing else may.
-    const itemsBesidesRateCounters = async () => (await scanAll()).filter((item) => !String(item.pk).startsWith('RATE#'));
     await runtime.settle();
-    const before = (await itemsBesidesRateCounters()).length;
+    const before = await leadsTableItems(runtime);
     const response = await send(example(channel, { tamper: true }));
     expect(response.status).toBe(401);
     expect(response.body.error).toMatch(/signature|google_key/i);
     await runtime.settle();
-    expect((await itemsBesidesRateCounters()).length).toBe(before);
+    expect(await leadsTableItems(runtime)).toEqual(before);
   });
 });
 

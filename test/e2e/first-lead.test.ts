@@ -1,9 +1,6 @@
-import { localClientSettings } from '@leadflow/local-runtime';
-import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '@leadflow/local-runtime';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { eventually, leadsTableItems, startTestRuntime, tokenFor } from '../support/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
 
 let runtime: LocalRuntime;
@@ -16,15 +13,6 @@ afterAll(() => runtime?.stop());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${runtime.url}${path}`, { headers });
 const getJson = async (path: string) => (await get(path)).json();
-
-async function countItems(): Promise<number> {
-  const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
-  try {
-    return (await client.send(new ScanCommand({ TableName: 'leads', Select: 'COUNT', ConsistentRead: true }))).Count ?? 0;
-  } finally {
-    client.destroy();
-  }
-}
 
 describe('one lead, from the web form to the rep’s inbox, through the local runtime', () => {
   let leadId: string;
@@ -101,7 +89,7 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
   it('answers an unknown form with 404 and a bad body with 400 naming the fields, writing nothing', async () => {
     // The first lead's later hops (counters, follow-up filing, webhook records, outbox deletes) must be done, or they move the count.
     await runtime.settle();
-    const before = await countItems();
+    const before = await leadsTableItems(runtime);
     const unknown = await fetch(`${runtime.url}/forms/nope/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co"}' });
     expect(unknown.status).toBe(404);
     const invalid = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"","email":"x"}' });
@@ -113,7 +101,7 @@ describe('one lead, from the web form to the rep’s inbox, through the local ru
         { path: 'email', message: 'must be a valid email address' },
       ],
     });
-    expect(await countItems()).toBe(before);
+    expect(await leadsTableItems(runtime)).toEqual(before);
   });
 
   it('answers routes it does not have with 404', async () => {

@@ -1,17 +1,14 @@
-import { localClientSettings } from '@leadflow/local-runtime';
-import { createDynamoDbClient } from '@leadflow/platform';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { runRoutingDryRun } from '../../scripts/operations/routing-dry-run';
 import { recordingTerminal } from '../unit/operations/operator-fakes';
 import { demoConfiguration } from '../support/demo-configuration';
-import { startTestRuntime } from '../support/local-runtime';
+import { leadsTableItems, startTestRuntime } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
 const rootDir = new URL('../..', import.meta.url).pathname;
@@ -24,16 +21,6 @@ function withoutHotRoute(): string {
   const path = join(workDir, 'no-hot-route.json');
   writeFileSync(path, JSON.stringify(config));
   return path;
-}
-
-async function tableItems(): Promise<string[]> {
-  const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
-  try {
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: 'leads', ConsistentRead: true }));
-    return Items.map((item) => JSON.stringify(item)).sort();
-  } finally {
-    client.destroy();
-  }
 }
 
 const submit = (formId: string, body: Record<string, string>) => fetch(`${runtime.url}/forms/${formId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -61,7 +48,7 @@ const dryRun = async (...argv: string[]) => {
 
 describe('npm run routing:dry-run against the local runtime', () => {
   it('prints per route the leads that would move when a route is removed, and writes nothing', async () => {
-    const before = await tableItems();
+    const before = await leadsTableItems(runtime);
     const { exit, printed } = await dryRun('--config', withoutHotRoute(), '--url', runtime.url, '--days', '7');
     expect(exit).toBe(0);
     expect(printed).toContain('over 4 leads captured since');
@@ -72,7 +59,7 @@ describe('npm run routing:dry-run against the local runtime', () => {
     expect(printed).toMatch(/^cold-to-nurture\s+1\s+1\s+0\s+0$/m);
     // Whether Dev took the GB lead depends on his working hours now, so the owner's part is not compared.
     expect(printed).toMatch(/route hot-by-territory → emea-least-busy, pool key-accounts → emea-inbound, grade A → A, temperature hot → hot, owner (rep-dev|none) → turn or load \(rep-chloe, rep-dev\)/);
-    expect(await tableItems()).toEqual(before);
+    expect(await leadsTableItems(runtime)).toEqual(before);
   });
 
   it('finds nothing to move with the configuration the leads were routed by', async () => {

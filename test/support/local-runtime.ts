@@ -1,6 +1,8 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
-import { localJwtSecret, localSecretSources, signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
+import { localClientSettings, localJwtSecret, localSecretSources, signLocalToken, startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
 import type { Role } from '@leadflow/domain';
+import { createDynamoDbClient, documentClientOf } from '@leadflow/platform';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
 /** The demo values and nothing else, whatever a developer keeps in config/secrets.local.json or LEADS_SECRETS. */
@@ -36,4 +38,33 @@ export async function callWithToken(runtime: Pick<LocalRuntime, 'url'>, method: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };
+}
+
+/** Every item of the `leads` table, page by page, as plain objects. */
+export async function scanLeadsTable(table: DynamoDBDocumentClient): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(new ScanCommand({ TableName: 'leads', ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Items written whatever a request carries: the rate limiter's windows (every post counts, a refused one too) and the follow-up re-filing state (its schedule records it on its first runs). */
+const itemsWrittenRegardless = new Set(['rate-window', 'follow-up-refile']);
+
+/** The runtime's `leads` table as sorted JSON items, besides those written regardless of requests: what a refused request must leave as it found. */
+export async function leadsTableItems(runtime: Pick<LocalRuntime, 'endpoints'>): Promise<string[]> {
+  const client = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
+  try {
+    const items = await scanLeadsTable(documentClientOf(client));
+    return items
+      .filter((item) => !itemsWrittenRegardless.has(String(item.entity)))
+      .map((item) => JSON.stringify(item))
+      .sort();
+  } finally {
+    client.destroy();
+  }
 }
