@@ -31,8 +31,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       const rep = deps.config.reps.find((candidate) => candidate.id === record.repId);
       try {
         const outcomes = rep ? (await notifyRep(deps, { leadId: record.leadId, rep, reason: record.reason, deferredSms: true })).outcomes : [];
-        // A rep gone from the configuration, or a lead that changed hands or closed meanwhile, closes the deferred SMS unsent.
-        if (!rep || outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.releaseClaim(record);
+        // A rep gone from the configuration, or a lead that changed hands or closed meanwhile, closes the deferred SMS unsent (while it is still held).
+        if (!rep || outcomes.some((outcome) => unannouncedOutcomes.has(outcome.outcome))) await deps.sends.closeDeferred(record);
         sent.push(...outcomes);
       } catch (error) {
         await closeIfLeadGone(deps, record, error, failures);

@@ -448,6 +448,21 @@ describe('quiet hours', () => {
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
   });
 
+  it('leaves a held SMS about a lead converted since to the run that took it meanwhile', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
+    // Between this run's read of the lead and its closing the held SMS, an overlapping run claims it.
+    const close = deps.sends.closeDeferred.bind(deps.sends);
+    vi.spyOn(deps.sends, 'closeDeferred').mockImplementationOnce(async (key) => {
+      deps.sends.records.get('l1#rep-ava#assigned#sms')!.status = 'pending';
+      return close(key);
+    });
+    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('pending');
+  });
+
   it('leaves a held SMS that another run took meanwhile to that run, though the rep turned SMS off', async () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
