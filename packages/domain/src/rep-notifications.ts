@@ -101,7 +101,7 @@ export interface PlannedSend {
 export function planRepNotification(input: { config: NotificationsConfiguration; rep: Rep; score: Lead['score']; now: Date; phoneFailing: boolean }): PlannedSend[] {
   const { config, rep, score, now } = input;
   const rule = config.channelRules.find(({ when }) => score !== undefined && (!when.grades || when.grades.includes(score.grade)) && (!when.temperatures || when.temperatures.includes(score.temperature)));
-  const preferences = config.repPreferences[rep.id] ?? repNotificationPreferencesSchema.parse({});
+  const preferences = preferencesOf(config, rep);
   const sends: PlannedSend[] = [];
   const asEmail = (note: string) => {
     if (!sends.some((send) => send.channel === 'email')) sends.push({ channel: 'email', note });
@@ -125,12 +125,17 @@ export function planRepNotification(input: { config: NotificationsConfiguration;
   return sends.map((send) => (send.note === 'configured' ? { channel: send.channel } : send));
 }
 
+/** The rep's notification preferences, or the defaults for a rep who set none. */
+function preferencesOf(config: Pick<NotificationsConfiguration, 'repPreferences'>, rep: Pick<Rep, 'id'>) {
+  return config.repPreferences[rep.id] ?? repNotificationPreferencesSchema.parse({});
+}
+
 /**
  * Why `rep` cannot take an SMS now (they turned SMS off, or their phone is marked failing), or `undefined`
  * when they can. Asked when a message is planned, and again when an SMS held for quiet hours goes out.
  */
 export function smsRefusal(config: Pick<NotificationsConfiguration, 'repPreferences'>, rep: Pick<Rep, 'id'>, phoneFailing: boolean): string | undefined {
-  const preferences = config.repPreferences[rep.id] ?? repNotificationPreferencesSchema.parse({});
+  const preferences = preferencesOf(config, rep);
   return !preferences.sms ? 'rep turned SMS off' : phoneFailing ? "rep's phone is marked failing" : undefined;
 }
 
