@@ -9,6 +9,7 @@ import {
   planActivity,
   planClaim,
   planLockChange,
+  planOffer,
   planRelease,
   planStatusChange,
   planTagChange,
@@ -187,6 +188,37 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.getLead(id('over-capacity'))).toMatchObject({ status: 'new' });
     expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(ownerBefore + 1);
     expect(await outboxTypes(id('assigned'))).toContain('lead.assigned');
+  });
+
+  it('refuses to route a lead on a score it no longer has, and routes it on the score a touch gave it', async () => {
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
+    const offerRoute = { ...route, strategy: 'offer' as const, offer: { reps: members, windowMinutes: 5, fallback: 'pool' as const } };
+    const owner = rep('contract-rep-routed');
+    const contact = { name: 'Rey', email: `rey-${name}@example.com` };
+    const first = webFormIntake(config, { leadId: id('rescored'), contact, now: at('2026-03-02T10:00:00.000Z') });
+    await store.leads.ingestLead(first);
+    // The same person again, before the lead was routed: a touch re-scores it.
+    await store.leads.ingestLead(webFormIntake(config, { leadId: id('rescored-again'), contact, now: at('2026-03-02T10:00:05.000Z') }));
+    const stale = first.lead.score!.scoredAt;
+    const current = (await store.leads.getLead(id('rescored')))!.score!.scoredAt;
+    expect(current).not.toBe(stale);
+
+    const decidedAt = at('2026-03-02T10:00:06.000Z');
+    const assignment = (scoredAt: string) => ({
+      ...assignToOwner({ lead: first.lead, route, poolId, owner, passedOver: [], skipped: [], eventId: `${id('rescored')}-${scoredAt}`, now: decidedAt }),
+      leadId: id('rescored'),
+      capacity: 10,
+      scoredAt,
+    });
+    const pooling = (scoredAt: string) => ({ ...leaveInPool({ lead: first.lead, route, poolId, skipped: [], eventId: `${id('rescored')}-pooled`, now: decidedAt }), leadId: id('rescored'), scoredAt });
+    const offering = (scoredAt: string) => ({ ...planOffer({ lead: first.lead, route: offerRoute, poolId, offered: [rep(members[0])], skipped: [], now: decidedAt, eventId: `${id('rescored')}-offered` }), scoredAt });
+    expect(await store.leads.assignOwner(assignment(stale))).toBe('already_assigned');
+    expect(await store.leads.leaveInPool(pooling(stale))).toBe('already_routed');
+    expect(await store.leads.offerLead(offering(stale))).toBe('already_routed');
+    expect(await store.leads.getLead(id('rescored'))).toMatchObject({ status: 'new' });
+    expect((await store.leads.getLead(id('rescored')))?.ownerId).toBeUndefined();
+    expect(await store.leads.assignOwner(assignment(current))).toBe('assigned');
+    expect(await store.leads.getLead(id('rescored'))).toMatchObject({ status: 'assigned', ownerId: owner.id });
   });
 
   it('reports only the reps asked for, with their out-of-office records', async () => {

@@ -40,7 +40,7 @@ import type {
   EventPublisher,
   PublishOutcome,
   OutgoingEmail,
-  OfferGuard,
+  RoutingGuard,
   OwnerAssignment,
   RateLimiter,
   OperationalMetrics,
@@ -172,7 +172,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
 
   async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId || lead.status !== 'new' || (isOpenOffer(lead) && !change.closesOffer)) return 'already_assigned';
+    if (!isRoutable(lead, change)) return 'already_assigned';
     const open = this.openLeads.get(change.ownerId) ?? 0;
     if (open >= change.capacity) return 'at_capacity';
     this.openLeads.set(change.ownerId, open + 1);
@@ -189,9 +189,9 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'assigned';
   }
 
-  async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId || lead.status !== 'new' || (isOpenOffer(lead) && !change.closesOffer)) return 'already_routed';
+    if (!isRoutable(lead, change)) return 'already_routed';
     Object.assign(lead, {
       poolId: change.poolId,
       routing: change.routing,
@@ -204,9 +204,9 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return 'pooled';
   }
 
-  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'> {
     const lead = this.leads.get(change.leadId);
-    if (!lead || lead.ownerId || lead.offer || lead.status !== 'new') return 'already_routed';
+    if (!isRoutable(lead, change) || lead.offer) return 'already_routed';
     Object.assign(lead, { offer: change.offer, updatedAt: change.offer.offeredAt, history: [...lead.history, change.historyEntry] });
     this.record(change.event);
     return 'offered';
@@ -621,6 +621,13 @@ export class NoWebhookDeliveries implements WebhookDeliveryStore {
   async requeue(): Promise<boolean> {
     return this.unfaked();
   }
+}
+
+/** As the DynamoDB store's routing condition: `new`, unowned, not on offer unless the write closes it, and not re-scored since `scoredAt`. */
+function isRoutable(lead: Lead | undefined, guard: RoutingGuard): lead is Lead {
+  if (!lead || lead.ownerId || lead.status !== 'new') return false;
+  if (isOpenOffer(lead) && !guard.closesOffer) return false;
+  return guard.scoredAt === undefined || lead.score?.scoredAt === guard.scoredAt;
 }
 
 /**

@@ -27,7 +27,8 @@ export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'c
  * route's sequence. An offer that finds nobody to offer to falls back at once to its fallback strategy;
  * a fallback to the pool leaves the lead there as nobody available (the pool's managers are told). Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
- * offer's own fallback). The route's turn and the reps' states are read at the same time.
+ * offer's own fallback), and so is a lead re-scored since the score routed on. The route's turn and the
+ * reps' states are read at the same time.
  */
 export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
   const { config, leads, consents, metrics, newId } = deps;
@@ -36,6 +37,8 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const counterId = turnCounterId({ routeId: route.id, pool, reps: config.reps, strategy, facts: lead.facts });
   const [turn, states] = await Promise.all([strategyTakesTurns(strategy) ? leads.takeTurn(counterId) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
   const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
+  // Decided on this score: a lead re-scored since is left to the newer `lead.scored`.
+  const guard = { leadId: lead.leadId, closesOffer, scoredAt: lead.score?.scoredAt };
 
   if (route.strategy === 'offer') {
     const { ranked, skipped } = rankOffer(strategyInput);
@@ -49,11 +52,11 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
       // Not the route's choice to pool it: nobody on it was available, so the decision is the offer's (`nobody_available`, the skipped reps and why), which the pool's managers hear of.
       logger.info('Nobody to offer the lead to; it waits in the pool', { leadId: lead.leadId, routeId: route.id, skipped });
       const change = leaveInPool({ lead, route, poolId: pool.id, turn, now, skipped, eventId: newId() });
-      const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change });
+      const outcome = await leads.leaveInPool({ ...guard, ...change });
       logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
       return;
     }
-    const outcome = await leads.offerLead(planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }));
+    const outcome = await leads.offerLead({ ...planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }), scoredAt: guard.scoredAt });
     logger.info('Lead offered', { leadId: lead.leadId, routeId: route.id, repIds: ranked.map((rep) => rep.id), outcome });
     return;
   }
@@ -63,7 +66,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const filledMeanwhile: RoutingCandidate[] = [];
   for (const [index, owner] of ranked.entries()) {
     const change = assignToOwner({ ...context, skipped: [...filledMeanwhile, ...skipped], owner, passedOver: ranked.slice(index + 1), eventId: newId() });
-    const outcome = await leads.assignOwner({ leadId: lead.leadId, capacity: owner.capacity, closesOffer, ...change });
+    const outcome = await leads.assignOwner({ ...guard, capacity: owner.capacity, ...change });
     logger.info('Lead assignment', { leadId: lead.leadId, routeId: route.id, ownerId: owner.id, outcome });
     if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
     if (outcome !== 'at_capacity') return;
@@ -73,6 +76,6 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const sequence = route.strategy === 'nurture' ? config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId) : undefined;
   // The ledger, not the lead, says whether marketing email is allowed: capture writes what was given, an unsubscribe what was withdrawn.
   const nurture = sequence && hasConsent(await consents.entriesFor(lead.leadId), 'marketing_email') ? nurtureEntry(sequence, route.id, now) : undefined;
-  const outcome = await leads.leaveInPool({ leadId: lead.leadId, closesOffer, ...change, ...(nurture ? { nurture } : {}) });
+  const outcome = await leads.leaveInPool({ ...guard, ...change, ...(nurture ? { nurture } : {}) });
   logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
 }

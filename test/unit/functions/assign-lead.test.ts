@@ -167,6 +167,33 @@ describe('assign-lead handler', () => {
     expect(reads).toEqual([]);
   });
 
+  it('leaves a lead re-scored since the event alone, so a stale lead.scored cannot route a lead warmed out of nurture on its cold score', async () => {
+    const deps = fakeDependencies();
+    const contact = { name: 'Wes', email: 'wes@gmail.com' };
+    const capture = (leadId: string, minutes: number) => webFormIntake(deps.config, { leadId, contact, now: new Date(deps.now().getTime() + minutes * 60_000) });
+    const first = capture('wes', 0);
+    await deps.store.ingestLead(first);
+    const coldDetail = first.events.find((event) => event.type === 'lead.scored')!.detail;
+    const assign = (detail: typeof coldDetail) => createAssignHandler(() => deps)({ routeId: routeFor(deps.config.routing, detail).id, detail }, lambdaContext);
+    await assign(coldDetail);
+    expect(deps.store.leads.get('wes')).toMatchObject({ status: 'in_pool', routing: { strategy: 'nurture' }, score: { temperature: 'cold' } });
+    // As with marketing-email consent: the lead is in the route's sequence.
+    deps.store.leads.get('wes')!.nurture = { sequenceId: deps.config.nurture.sequences[0].id, enteredAt: deps.now().toISOString(), stepsDone: 0 };
+
+    // Coming back twice warms the lead out of the pool; the second touch publishes a warm lead.scored.
+    await deps.store.ingestLead(capture('wes-2', 1));
+    await deps.store.ingestLead(capture('wes-3', 2));
+    expect(deps.store.leads.get('wes')).toMatchObject({ status: 'new', score: { temperature: 'warm' } });
+    const warmDetail = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.scored').at(-1)!.detail as typeof coldDetail;
+    expect(warmDetail).toMatchObject({ leadId: 'wes', temperature: 'warm', reason: 'touched' });
+
+    // The cold event, delivered again before the warm one is routed, must not pool the lead again.
+    await assign(coldDetail);
+    expect(deps.store.leads.get('wes')).toMatchObject({ status: 'new' });
+    await assign(warmDetail);
+    expect(deps.store.leads.get('wes')).toMatchObject({ status: 'assigned', routing: { score: { temperature: 'warm' } } });
+  });
+
   it('reads the lead for an event written before details carried the score contributions', async () => {
     const deps = fakeDependencies();
     const intake = webFormIntake(deps.config, { leadId: 'l1', now: deps.now(), contact: { name: 'Ada', email: 'ada@example.com', country: 'US' } });

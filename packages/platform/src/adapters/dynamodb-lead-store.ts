@@ -29,7 +29,7 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, LeadStore, OfferGuard, OwnerAssignment, RepStates } from '../ports/lead-store';
+import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
@@ -338,6 +338,7 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
+    const routable = routableLeadCondition(change);
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -352,10 +353,10 @@ export class DynamoDbLeadStore implements LeadStore {
                   UpdateExpression:
                     'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, poolId = :pool, routing = :routing, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE offerExpiryPartition, offerExpiresAt',
                   // Only a lead still `new` is assigned: one erased or invalidated meanwhile stays with nobody.
-                  ConditionExpression: routableLeadCondition(change),
-                  ExpressionAttributeNames: { '#status': 'status' },
+                  ConditionExpression: routable.condition,
+                  ExpressionAttributeNames: routable.names,
                   ExpressionAttributeValues: {
-                    ':new': 'new',
+                    ...routable.values,
                     ':owner': change.ownerId,
                     ':agenda': change.agenda,
                     ':assignment': change.assignment,
@@ -382,9 +383,10 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
     const nextStepAt = change.nurture?.state.nextStepAt;
     const nurtureDue = nextStepAt ? nurtureDueAttributes(change.leadId, nextStepAt) : undefined;
+    const routable = routableLeadCondition(change);
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -395,10 +397,10 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(change.leadId),
                   UpdateExpression: `SET poolId = :pool, poolWaiting = :waiting, routing = :routing, #status = :inPool, updatedAt = :at, history = list_append(history, :entry)${change.nurture ? ', nurture = :nurture' : ''}${nurtureDue ? ', nurtureDuePartition = :nurtureDuePartition, nurtureDueAt = :nurtureDueAt' : ''} REMOVE offerExpiryPartition, offerExpiresAt`,
-                  ConditionExpression: routableLeadCondition(change),
-                  ExpressionAttributeNames: { '#status': 'status' },
+                  ConditionExpression: routable.condition,
+                  ExpressionAttributeNames: routable.names,
                   ExpressionAttributeValues: {
-                    ':new': 'new',
+                    ...routable.values,
                     ':pool': change.poolId,
                     ':waiting': poolWaitingPartition(change.poolId),
                     ':routing': change.routing,
@@ -422,7 +424,8 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'> {
+  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'> {
+    const scored = scoreGuard(change);
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -433,9 +436,10 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(change.leadId),
                   UpdateExpression: 'SET offer = :offer, offerExpiryPartition = :partition, offerExpiresAt = :expiresAt, updatedAt = :at, history = list_append(history, :entry)',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId) AND attribute_not_exists(offer) AND #status = :new',
-                  ExpressionAttributeNames: { '#status': 'status' },
+                  ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(ownerId) AND attribute_not_exists(offer) AND #status = :new${scored.condition}`,
+                  ExpressionAttributeNames: { '#status': 'status', ...scored.names },
                   ExpressionAttributeValues: {
+                    ...scored.values,
                     ':new': 'new',
                     ':offer': change.offer,
                     ':partition': shardedPartition(openOfferPartition, change.leadId),
@@ -996,8 +1000,26 @@ function filterExpression(
 }
 
 /** A `new`, unowned lead, and (unless the write is an offer's fallback) one with no open offer. */
-function routableLeadCondition(change: OfferGuard): string {
-  return `attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new${change.closesOffer ? '' : ' AND attribute_not_exists(offerExpiresAt)'}`;
+/** A routing write's condition: the lead is `new` and unowned, not on offer (unless the write closes it), and not re-scored since `scoredAt`. */
+function routableLeadCondition(change: RoutingGuard): ConditionParts {
+  const scored = scoreGuard(change);
+  return {
+    condition: `attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :new${change.closesOffer ? '' : ' AND attribute_not_exists(offerExpiresAt)'}${scored.condition}`,
+    names: { '#status': 'status', ...scored.names },
+    values: { ':new': 'new', ...scored.values },
+  };
+}
+
+interface ConditionParts {
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** The lead still has the score a routing decision was made on (none asked: any score). */
+function scoreGuard(change: Pick<RoutingGuard, 'scoredAt'>): ConditionParts {
+  if (change.scoredAt === undefined) return { condition: '', names: {}, values: {} };
+  return { condition: ' AND #score.#scoredAt = :scoredAt', names: { '#score': 'score', '#scoredAt': 'scoredAt' }, values: { ':scoredAt': change.scoredAt } };
 }
 
 /** The email and phone dedup keys of the lead's contact (the keys it holds, unless another lead took them first). */

@@ -18,12 +18,16 @@ import type {
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 /**
  * Routing writes leave a lead with an open offer alone (a re-score or redelivery must not take it from
- * the reps it was offered to), except the offer's own fallback, which says `closesOffer`.
+ * the reps it was offered to), except the offer's own fallback, which says `closesOffer`. With
+ * `scoredAt`, the score the decision was made on, they also leave a lead re-scored since alone: a touch
+ * that re-scores a `new` lead publishes a newer `lead.scored`, which routes it on the score it has now,
+ * whatever order the two events arrive in.
  */
-export interface OfferGuard {
+export interface RoutingGuard {
   closesOffer?: boolean;
+  scoredAt?: string;
 }
-export type OwnerAssignment = OwnerChange & OfferGuard & { leadId: string; capacity: number };
+export type OwnerAssignment = OwnerChange & RoutingGuard & { leadId: string; capacity: number };
 
 /** What the store knows of reps right now: open leads held (their holding-cap counters) and who is out of office. */
 export interface RepStates {
@@ -92,12 +96,12 @@ export interface LeadStore {
    */
   assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'>;
   /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
-  leaveInPool(change: PoolChange & OfferGuard & { leadId: string }): Promise<'pooled' | 'already_routed'>;
+  leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'>;
   /**
    * Records an offer on a `new` lead that has no owner and no offer yet, files it in the offer-expiry
-   * index, and stores `lead.offered`, in one transaction.
+   * index, and stores `lead.offered`, in one transaction; refused, like the others, for a lead re-scored since `scoredAt`.
    */
-  offerLead(change: LeadOfferChange): Promise<'offered' | 'already_routed'>;
+  offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'>;
   /** A page of the leads whose open offer expired by `now`, soonest expiry first, after `page.after` (from the sparse offer-expiry index). */
   listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage>;
   /** A page of the leads waiting in a pool whose next nurture step is due by `dueBy`, soonest first, after `page.after` (from the sparse nurture-due index). */
