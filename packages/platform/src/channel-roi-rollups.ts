@@ -116,27 +116,33 @@ export async function rollUpChannelRoiDays(days: readonly string[], deps: RoiDep
   return results;
 }
 
+/** Rollups of one day that lose the race to store a version before this one gives up (the day stays marked changed). */
+const rollupAttempts = 3;
+
 async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<DayRollup> {
-  const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
-  const itemsRead = facts.length + spend.length + (latest ? 1 : 0);
-  // Sales at the rates configured now: a rate corrected since the facts were written restates the day.
-  const valued = factsAtConfiguredRates(facts, { currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi });
-  if (!valued.ok) throw new MissingExchangeRateError(day, valued.reason);
-  const rows = rollUpDay(valued.facts, spend);
-  if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
-  const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, rows };
-  await fileVersion(figures, deps.reports);
-  // Stamped just before it is stored, not when the run began: an export that read before this time did not see it (see `reportAsOf`).
-  const version: RollupVersion = { ...figures, rolledUpAt: deps.now().toISOString() };
-  const added = await deps.roi.addVersion(version);
-  if (!added) {
+  let itemsRead = 0;
+  for (let attempt = 1; attempt <= rollupAttempts; attempt++) {
+    const [facts, spend, latest] = await Promise.all([deps.roi.factsOn(day), deps.roi.spendOn(day), deps.roi.latestVersion(day)]);
+    itemsRead += facts.length + spend.length + (latest ? 1 : 0);
+    // Sales at the rates configured now: a rate corrected since the facts were written restates the day.
+    const valued = factsAtConfiguredRates(facts, { currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi });
+    if (!valued.ok) throw new MissingExchangeRateError(day, valued.reason);
+    const rows = rollUpDay(valued.facts, spend);
+    if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
+    const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, rows };
+    await fileVersion(figures, deps.reports);
+    // Stamped just before it is stored, not when the run began: an export that read before this time did not see it (see `reportAsOf`).
+    const version: RollupVersion = { ...figures, rolledUpAt: deps.now().toISOString() };
+    if (await deps.roi.addVersion(version)) return { day, version: version.version, restated: version.version > 1, unchanged: false, itemsRead };
     // Lost to a concurrent rollup of the same day, which filed its figures under this version before storing
     // it, maybe before this one filed its own over them: file the stored version's again, so its files are its own.
     const stored = await deps.roi.version(day, version.version);
     if (!stored) throw new Error(`Version ${version.version} of ${day} was stored by another rollup but cannot be read`);
     await fileVersion(stored, deps.reports);
+    // That rollup may have read the day before a change this one saw (and whose mark the nightly run is
+    // about to clear): read the day again, and store what it holds now unless the winner already has it.
   }
-  return { day, version: version.version, restated: added && version.version > 1, unchanged: !added, itemsRead };
+  throw new Error(`Rolling up ${day} lost the race to store a version ${rollupAttempts} times; it stays marked changed for the next run`);
 }
 
 async function fileVersion(version: VersionFigures, reports: ReportArchive): Promise<void> {

@@ -363,7 +363,7 @@ describe('rollups and the report', () => {
     expect([...deps.roi.changed.keys()]).toEqual(['2026-03-09']);
   });
 
-  it('files the stored version’s figures again when a concurrent rollup stored that version first', async () => {
+  it('files the stored version’s figures again when a concurrent rollup stored that version first, then stores the change that rollup did not see', async () => {
     const { deps } = await rolledUpFixture();
     const corrected = JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' }] });
     expect((await postSpend(deps, corrected, 'application/json')).statusCode).toBe(200);
@@ -371,15 +371,20 @@ describe('rollups and the report', () => {
     const winner = { ...(await deps.roi.latestVersion('2026-03-10'))!, version: 2, rolledUpAt: '2026-03-12T04:30:01.000Z' };
     const addVersion = deps.roi.addVersion.bind(deps.roi);
     deps.roi.addVersion = async (version) => {
-      if (version.day !== '2026-03-10') return addVersion(version);
+      if (version.day !== '2026-03-10' || version.version !== 2) return addVersion(version);
       expect(deps.reports.files.get('channel-roi/date=2026-03-10/v2.csv')).toBe(rollupVersionCsv(version));
       await addVersion(winner);
       return addVersion(version);
     };
     const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; unchanged: boolean }> };
-    expect(nightly.days.find(({ day }) => day === '2026-03-10')).toMatchObject({ unchanged: true });
     expect(deps.reports.files.get('channel-roi/date=2026-03-10/v2.csv')).toBe(rollupVersionCsv(winner));
     expect(deps.reports.files.get('funnel/date=2026-03-10/v2.csv')).toBe(rollupVersionFunnelCsv(winner));
+    // The winner read the day before the correction; the run whose mark it clears stores the correction as version 3.
+    expect(nightly.days.find(({ day }) => day === '2026-03-10')).toMatchObject({ version: 3, restated: true, unchanged: false });
+    const latest = (await deps.roi.latestVersion('2026-03-10'))!;
+    expect(latest.rows.filter((row) => row.channel === 'meta-ads' && row.campaign === 'spring').map((row) => row.spendCents)).toEqual([45000, 45000]);
+    expect(deps.reports.files.get('channel-roi/date=2026-03-10/v3.csv')).toBe(rollupVersionCsv(latest));
+    expect([...deps.roi.changed.keys()]).toEqual([]);
   });
 
   it('serves the report as CSV and JSON to finance, managers and admins, never to reps', async () => {
