@@ -10,5 +10,6 @@ export const instantSchema = z.pipe(
     z.iso.datetime({ offset: true }),
     z.transform((text) => new Date(text).toISOString()),
   ),
-  z.string().check(z.regex(/^\d{4}-/, 'must be an instant from the year 0000 to 9999')),
+  // Aborting: a time outside those years has no further checks worth naming (not after now, not before 1970, …).
+  z.string().check(z.regex(/^\d{4}-/, { message: 'must be an instant from the year 0000 to 9999', abort: true })),
 );

@@ -117,6 +117,8 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
 }
 
 /** The body of `POST /leads/{leadId}/convert`: the sale's revenue, currency, when it was won, the external deal id. */
+const earliestWonAt = Date.parse('1970-01-01T00:00:00.000Z');
+
 export function conversionBodySchema(now: Date) {
   return z.strictObject({
     ...z.omit(leadConversionSchema, { by: true, wonAt: true, correctedBy: true, correctedAt: true }).shape,
@@ -127,7 +129,11 @@ export function conversionBodySchema(now: Date) {
       z.refine((revenue) => Math.round(revenue * 100) / 100 === revenue, { message: 'must have at most two decimal places' }),
     ),
     currency: currencyCodeSchema,
-    wonAt: instantSchema.check(z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` })),
+    wonAt: instantSchema.check(
+      z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` }),
+      // No lead here predates it: an earlier year is a typo ("0206" for "2026"), and ROI files the sale under its day.
+      z.refine((at) => Date.parse(at) >= earliestWonAt, { message: 'must not be before 1970-01-01' }),
+    ),
     dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
   });
 }

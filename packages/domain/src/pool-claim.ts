@@ -90,9 +90,18 @@ export function mayWorkPools(principal: Principal): boolean {
   return principal.roles.some((role) => role === 'rep' || role === 'manager' || role === 'admin');
 }
 
-/** The calendar day of `now` on the wall clock of `timeZone`, as `YYYY-MM-DD` (the daily claim counter's key). */
+/**
+ * The calendar day of `now` on the wall clock of `timeZone`, as `YYYY-MM-DD` (the daily claim counter's key).
+ * Built from the parts, as Intl writes a year before 1000 without its leading zeros ("206-03-10") and a
+ * year before 1 as its era's ("1" BC for the ISO year 0000).
+ */
 export function localDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, era: 'short', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now).map((part) => [part.type, part.value])) as Record<
+    'era' | 'year' | 'month' | 'day',
+    string
+  >;
+  const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year);
+  return `${year < 0 ? '-' : ''}${String(Math.abs(year)).padStart(4, '0')}-${parts.month}-${parts.day}`;
 }
 
 /**

@@ -97,6 +97,10 @@ describe('pool claim rules (pure)', () => {
 
   it('reads the local day in the organisation time zone', () => {
     expect(localDay(new Date('2026-03-02T03:00:00.000Z'), 'America/New_York')).toBe('2026-03-01');
+    // Four digits whatever the year, and the ISO year (0000 is 1 BC), as ROI's day keys need.
+    expect(localDay(new Date('0206-03-10T12:00:00.000Z'), 'UTC')).toBe('0206-03-10');
+    expect(localDay(new Date('0000-06-01T00:00:00.000Z'), 'UTC')).toBe('0000-06-01');
+    expect(localDay(new Date('2026-03-10T23:30:00.000Z'), 'Asia/Shanghai')).toBe('2026-03-11');
   });
 
   it('documents defaults and refuses unknown pool admins', () => {

@@ -200,6 +200,8 @@ describe('the lifecycle endpoints', () => {
     for (const [step, body, field] of [
       ['activities', { kind: 'call', nextStepAt: '9999-12-31T23:30:00-01:00' }, 'nextStepAt'],
       ['convert', { ...good.convert, wonAt: '0000-01-01T00:30:00+01:00' }, 'wonAt'],
+      // A typo for 2026: ROI would file the sale under a day no report reads.
+      ['convert', { ...good.convert, wonAt: '0206-03-01T00:00:00Z' }, 'wonAt'],
       ['convert', { ...good.convert, currency: 'QQQ' }, 'currency'],
     ] as const) {
       expect((await post(deps, step, 'l-4', asRep('rep-ava'), body)).json.issues, `${step} ${field}`).toEqual([expect.objectContaining({ path: field })]);
