@@ -186,6 +186,25 @@ describe('webhook deliveries on DynamoDB Local', () => {
     expect((await store.list('crm', { states: ['delivered'] })).filter((delivery) => ids.has(delivery.eventId))).toHaveLength(total);
   });
 
+  it('goes on past a delivery that cannot be attempted, records the others, and fails the run naming it', async () => {
+    const receiver = new ScriptedReceiver([503, 503]);
+    const { deliver, retry } = world(receiver);
+    const [broken, healthy] = [assignedEvent(), assignedEvent()];
+    await deliver(broken, lambdaContext);
+    await deliver(healthy, lambdaContext);
+    const brokenId = broken.event.detail.eventId;
+    // As a sender whose request cannot even be built, or a secret that cannot be read, would.
+    const post = receiver.post.bind(receiver);
+    receiver.post = async (url, body, headers) => {
+      if (headers['idempotency-key'] === brokenId) throw new TypeError('Request cannot be constructed');
+      return post(url, body, headers);
+    };
+    await expect(runAt(retry, at(30))).rejects.toThrow(`Webhook deliveries not attempted or recorded: crm/${brokenId} (Request cannot be constructed)`);
+    expect((await store.list('crm', { states: ['delivered'] })).map((delivery) => delivery.eventId)).toContain(healthy.event.detail.eventId);
+    // Still pending under its claim, so a run after the claim lapses tries it again.
+    expect((await store.list('crm', { states: ['pending'] })).find((delivery) => delivery.eventId === brokenId)).toMatchObject({ attempts: 1 });
+  });
+
   it('dead-letters a pending delivery whose destination was disabled since', async () => {
     const receiver = new ScriptedReceiver([503]);
     const { deliver, retry, config } = world(receiver);

@@ -11,11 +11,16 @@ import { leadEventTypes } from './lead-events';
 /** Where the local runtime serves its stand-ins; a destination URL may be a path there (local only). */
 export const localStandInPathPrefix = '/_local/stand-ins/';
 
-/** An https URL, or (for the local runtime's stand-ins only) a path on the installation's own address. */
+/**
+ * An https URL without a user name or password (fetch refuses to send to one, and every delivery would
+ * fail, writing the password into its error), or (for the local runtime's stand-ins only) a path on the
+ * installation's own address. Receivers authenticate deliveries by their signature.
+ */
 function isDestinationUrl(value: string): boolean {
   if (value.startsWith(localStandInPathPrefix)) return /^[A-Za-z0-9/_-]+$/.test(value);
   try {
-    return new URL(value).protocol === 'https:';
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.username === '' && url.password === '';
   } catch {
     return false;
   }
@@ -24,7 +29,7 @@ function isDestinationUrl(value: string): boolean {
 export const webhookDestinationSchema = z.strictObject({
   /** Names the destination's rule (`webhook-<id>`, within EventBridge's 64 characters), its delivery log and its default secret. */
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits or "-", at most 40, starting with a letter or digit')),
-  url: z.string().check(z.refine(isDestinationUrl, { message: `must be an https:// URL (or, for the local runtime's stand-ins, a path under ${localStandInPathPrefix})` })),
+  url: z.string().check(z.refine(isDestinationUrl, { message: `must be an https:// URL without a user name or password (or, for the local runtime's stand-ins, a path under ${localStandInPathPrefix})` })),
   /** The lead event types (`detail-type`) delivered. */
   events: z.array(z.enum(leadEventTypes)).check(z.minLength(1, 'list at least one lead event type')),
   /** An EventBridge pattern on the event's `detail`, narrowing what is delivered, e.g. `{"poolId": ["emea-inbound"]}`. */

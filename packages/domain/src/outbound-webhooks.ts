@@ -159,9 +159,10 @@ export function afterWebhookAttempt(delivery: WebhookDelivery, result: WebhookAt
   const failed = { ...attempted, lastError: result.error.slice(0, 500) };
   const backoffMs = webhookRetryWaitMinutes(attempts) * 60_000 * (1 + webhookRetryJitter(delivery, attempts));
   const askedMs = result.retryAfter === undefined ? undefined : retryAfterMs(result.retryAfter, now);
-  const next = new Date(now.getTime() + Math.round(Math.max(backoffMs, askedMs ?? 0)));
-  if (next.getTime() > Date.parse(delivery.giveUpAt)) return { ...failed, state: 'dead', deadLetteredAt: at };
-  return { ...failed, state: 'pending', nextAttemptAt: next.toISOString() };
+  const nextMs = now.getTime() + Math.round(Math.max(backoffMs, askedMs ?? 0));
+  // Compared as numbers: a `Retry-After` of many digits asks for a time no Date can hold, which is past `giveUpAt` too.
+  if (!(nextMs <= Date.parse(delivery.giveUpAt))) return { ...failed, state: 'dead', deadLetteredAt: at };
+  return { ...failed, state: 'pending', nextAttemptAt: new Date(nextMs).toISOString() };
 }
 
 /** A dead-lettered (or delivered) delivery queued again by a replay: due at once, retried as long as a new one. */

@@ -11,6 +11,7 @@ import {
   type WebhookDestination,
   type WebhookRuleInput,
 } from '@leadflow/domain';
+import { logger } from './logger';
 import type { SecretStore } from './ports/secret-store';
 import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-deliveries';
 
@@ -66,10 +67,12 @@ export interface WebhookRetryRun {
  * The retry schedule: attempts every delivery due as of the run's `now`, reading batch after batch while
  * some are due, so a replay of many goes out in one run rather than a batch a minute. An attempt starts
  * only while `remainingMs()` (the invocation's time left before its timeout) holds the longest POST a
- * destination allows; what is left stays due for the next run.
+ * destination allows; what is left stays due for the next run. A delivery that cannot be attempted or
+ * recorded (its secret or table unavailable) holds back none of the others, and fails the run at the end.
  */
 export async function retryDueWebhookDeliveries(now: Date, deps: WebhookDependencies, remainingMs: () => number): Promise<WebhookRetryRun> {
   const run: WebhookRetryRun = { delivered: 0, retrying: 0, deadLettered: 0 };
+  const failed: Array<{ delivery: string; error: unknown }> = [];
   const longestAttemptMs = Math.max(0, ...deps.config.webhooks.destinations.map((destination) => destination.timeoutSeconds * 1000)) + attemptOverheadMs;
   const hasTime = () => remainingMs() > longestAttemptMs;
   // The index is eventually consistent: a delivery just attempted may be read again, and is skipped.
@@ -81,18 +84,38 @@ export async function retryDueWebhookDeliveries(now: Date, deps: WebhookDependen
     const queue = [...due];
     const worker = async () => {
       for (let next = queue.shift(); next && hasTime(); next = queue.shift()) {
-        const claimed = await deps.webhooks.claim(next, leaseFrom(now));
-        if (!claimed) continue;
-        const destination = enabledWebhookDestination(deps.config, claimed.destinationId);
-        const outcome = destination ? await attempt(claimed, destination, now, deps) : await recordOutcome(claimed, withoutDestination(claimed, now), deps);
-        if (outcome.state === 'delivered') run.delivered += 1;
-        else if (outcome.state === 'dead') run.deadLettered += 1;
-        else run.retrying += 1;
+        try {
+          const outcome = await retryDelivery(next, now, deps);
+          if (outcome?.state === 'delivered') run.delivered += 1;
+          else if (outcome?.state === 'dead') run.deadLettered += 1;
+          else if (outcome) run.retrying += 1;
+        } catch (error) {
+          // Its claim lapses and a later run tries it again; the others in this run go on, and are recorded.
+          logger.error('A webhook delivery could not be attempted or recorded; it is tried again once its claim lapses, and this run fails once the others are done', {
+            destinationId: next.destinationId,
+            eventId: next.eventId,
+            error,
+          });
+          failed.push({ delivery: deliveryKey(next), error });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrentAttempts, due.length) }, worker));
   }
+  if (failed.length > 0)
+    throw new AggregateError(
+      failed.map(({ error }) => error),
+      `Webhook deliveries not attempted or recorded: ${failed.map(({ delivery, error }) => `${delivery} (${error instanceof Error ? error.message : String(error)})`).join('; ')}`,
+    );
   return run;
+}
+
+/** Claims one due delivery and attempts it; undefined when another sender holds it. */
+async function retryDelivery(due: WebhookDelivery, now: Date, deps: WebhookDependencies): Promise<WebhookDelivery | undefined> {
+  const claimed = await deps.webhooks.claim(due, leaseFrom(now));
+  if (!claimed) return undefined;
+  const destination = enabledWebhookDestination(deps.config, claimed.destinationId);
+  return destination ? attempt(claimed, destination, now, deps) : recordOutcome(claimed, withoutDestination(claimed, now), deps);
 }
 
 function deliveryKey(delivery: WebhookDelivery): string {

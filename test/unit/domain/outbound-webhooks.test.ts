@@ -53,15 +53,18 @@ describe('outbound webhook configuration', () => {
             { id: 'crm', url: 'http://crm.example/hooks', events: ['lead.assigned'] },
             { id: 'erp', url: 'https://erp.example/hooks', events: [] },
             { id: 'Bad Id', url: 'https://crm.example/hooks', events: ['lead.nonsense'], enabled: 'yes' },
+            // fetch refuses a URL with credentials: every delivery would fail, its error holding the password.
+            { id: 'with-password', url: 'https://user:secret@crm.example/hooks', events: ['lead.assigned'] },
           ],
         }),
       ),
     ).toEqual([
-      "webhooks.destinations[0].url: must be an https:// URL (or, for the local runtime's stand-ins, a path under /_local/stand-ins/)",
+      "webhooks.destinations[0].url: must be an https:// URL without a user name or password (or, for the local runtime's stand-ins, a path under /_local/stand-ins/)",
       'webhooks.destinations[1].events: list at least one lead event type',
       'webhooks.destinations[2].id: must be lower-case letters, digits or "-", at most 40, starting with a letter or digit',
       expect.stringMatching(/^webhooks\.destinations\[2\]\.events\[0\]: /),
       expect.stringMatching(/^webhooks\.destinations\[2\]\.enabled: /),
+      expect.stringMatching(/^webhooks\.destinations\[3\]\.url: must be an https:\/\/ URL without a user name or password/),
     ]);
   });
 
@@ -238,6 +241,8 @@ describe('retries with backoff, then the dead letter', () => {
     const backoff = minutesLater(1 + webhookRetryJitter(fresh, 1)).getTime();
     for (const header of ['5', 'soon', '']) expect(Date.parse(asked(header).nextAttemptAt!)).toBeCloseTo(backoff, -1);
     expect(asked(String(25 * 3600))).toMatchObject({ state: 'dead', lastStatus: 429 });
+    // So many seconds that no Date holds the time they ask for: past the window too, not a RangeError.
+    for (const header of ['99999999999999', '9'.repeat(400)]) expect(asked(header)).toMatchObject({ state: 'dead', lastStatus: 429 });
     expect(retryAfterMs('120', now)).toBe(120_000);
     expect(retryAfterMs('2026-03-02', now)).toBeUndefined();
   });

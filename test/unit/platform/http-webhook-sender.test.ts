@@ -27,4 +27,13 @@ describe('HttpWebhookSender', () => {
     expect(await post('/moved')).toMatchObject({ ok: false, status: 302 });
     expect(await post('/moved')).not.toHaveProperty('retryAfter');
   });
+
+  it('names the receiver by its origin when the request fails, never with the rest of its URL', async () => {
+    const withCredentials = new URL('/hooks?token=abc', base);
+    withCredentials.username = 'user';
+    withCredentials.password = 'secret';
+    const failed = await new HttpWebhookSender().post(withCredentials, '{}', {}, 2_000);
+    expect(failed).toMatchObject({ ok: false, status: 0, error: expect.stringContaining(`${withCredentials.origin} could not be reached`) });
+    expect(JSON.stringify(failed)).not.toMatch(/secret|token/);
+  });
 });

@@ -11,7 +11,8 @@ export class HttpWebhookSender implements WebhookSender {
     try {
       response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+      // The address is named by its origin only: the full URL may carry a token in its path or query.
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message.replaceAll(url.href, url.origin);
       return { ok: false, status: 0, error: `${url.origin} could not be reached: ${reason}` };
     }
     const text = await response.text().catch(() => '');
