@@ -40,6 +40,11 @@ export const localAccount = '000000000000';
  */
 export class LocalEventBus {
   readonly rules: BusRule[];
+  /**
+   * Events this bus has taken in (published or resumed from the journal), ever: it only grows, where the
+   * activity log's list stops growing once full, so `settle()` tells a quiet round from a busy one by it.
+   */
+  private accepted = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly targetLimits = new Map<string, ConcurrencyLimit>();
 
@@ -79,6 +84,7 @@ export class LocalEventBus {
       detail: entry.detail,
     };
     const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.rule.pattern, event)) : [];
+    this.accepted += 1;
     const record = this.activity.add(this.activity.events, {
       id: event.id,
       time: event.time,
@@ -119,10 +125,16 @@ export class LocalEventBus {
         continue;
       }
       const { event } = delivery;
+      this.accepted += 1;
       const record = this.activity.add(this.activity.events, { ...event, rules: [{ ruleName: delivery.ruleName, target: delivery.target, status: 'pending' as const, attempts: 0 }] });
       this.deliver(delivery, record.rules[0]);
     }
     return pending.length;
+  }
+
+  /** How many events this bus has taken in since it was created. */
+  get acceptedCount(): number {
+    return this.accepted;
   }
 
   /** Resolves once every delivery started so far has finished (tests and shutdown use it). */

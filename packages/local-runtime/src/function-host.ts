@@ -87,8 +87,11 @@ export class FunctionHost {
           this.pathGapTimer = undefined;
         }
         try {
-          const context = lambdaContext(name, functionLimits(definition));
-          return await runInvocation(context.awsRequestId, () => currentInvocation.run(name, () => handler(event, context)));
+          const limits = functionLimits(definition);
+          const context = lambdaContext(name, limits);
+          const running = runInvocation(context.awsRequestId, () => currentInvocation.run(name, () => handler(event, context)));
+          // Settles at the timeout whatever the handler does, so the slot is freed then, as Lambda frees a timed-out function's concurrency.
+          return await withinTimeout(running, limits.timeoutSeconds, () => keepsRunningInBackground(name, context.awsRequestId, limits.timeoutSeconds, running));
         } finally {
           if (definition.speedToLead && --this.speedToLeadRunning === 0) this.pathGapTimer = setTimeout(() => this.releaseHeldDeliveries(), this.pathGapMs);
           for (const listener of this.invocationListeners) listener(name);
@@ -119,4 +122,46 @@ export class FunctionHost {
   onInvocationEnd(listener: (name: string) => void): void {
     this.invocationListeners.push(listener);
   }
+}
+
+/** Lambda's error for an invocation that outran its function's timeout: the bus, the stream poller and the scheduler retry it as any failure. */
+export class InvocationTimeoutError extends Error {
+  constructor(readonly timeoutSeconds: number) {
+    super(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    this.name = 'Sandbox.Timedout';
+  }
+}
+
+/** Resolves as `running` does, or fails with `InvocationTimeoutError` once `timeoutSeconds` have passed first (then calls `onTimeout`). */
+async function withinTimeout<T>(running: Promise<T> | T, timeoutSeconds: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, fail) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      fail(new InvocationTimeoutError(timeoutSeconds));
+    }, timeoutSeconds * 1000);
+  });
+  try {
+    return await Promise.race([running, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Lambda stops a function at its timeout; a promise cannot be stopped, so here the handler goes on in the
+ * background and may still write after its invocation has failed (and been retried). Says so, and when it ends.
+ */
+function keepsRunningInBackground(name: string, requestId: string, timeoutSeconds: number, running: unknown): void {
+  console.warn(
+    `[local-runtime] ${name} (request ${requestId}) timed out after ${timeoutSeconds} s and failed, as in Lambda; Lambda would stop it, but locally its handler keeps running in the background, outside the function host's concurrency limit.`,
+  );
+  const startedLate = Date.now();
+  void Promise.resolve(running).then(
+    () => console.warn(`[local-runtime] ${name} (request ${requestId}), timed out earlier, finished in the background ${Date.now() - startedLate} ms after its timeout.`),
+    (error: unknown) =>
+      console.warn(
+        `[local-runtime] ${name} (request ${requestId}), timed out earlier, failed in the background ${Date.now() - startedLate} ms after its timeout: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  );
 }

@@ -16,6 +16,7 @@ import { HttpHost, type LocalRouteHandler } from './http-host';
 import { guardLocalRoutes, isLoopbackName } from './local-route-guard';
 import { localRoutes } from './local-routes';
 import { LocalScheduler } from './scheduler';
+import { settle } from './settle';
 import { StreamPoller } from './stream-poller';
 import { freePort } from './free-port';
 import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
@@ -183,15 +184,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       reportsDir,
       activity,
       secretOrigins,
-      settle: async (streamTimeoutMs?: number) => {
-        // A delivery can write more outbox events (assignment → notification), so settle until quiet.
-        for (let round = 0; round < 10; round += 1) {
-          const before = activity.events.length;
-          for (const poller of pollers) await poller.drain(streamTimeoutMs);
-          await bus.drain();
-          if (activity.events.length === before) return;
-        }
-      },
+      settle: (streamTimeoutMs?: number) => settle(pollers, bus, streamTimeoutMs),
       pauseStreams: async () => {
         await Promise.all(pollers.map((poller) => poller.pause()));
       },

@@ -6,6 +6,7 @@ import {
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  ResourceNotFoundException,
   TrimmedDataAccessException,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -28,7 +29,10 @@ interface ShardCursor {
  * Lambda event source mapping does: filter patterns applied per record, batches, up to
  * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), a failing
  * batch bisected down to the record that fails, retries, then the dead-letter list. Checkpoints are saved
- * to a file so a restart neither loses nor replays records.
+ * to a file after each page, so a restart loses no records (a page being delivered when the process died is
+ * delivered again, as Lambda may redeliver a batch; consumers de-duplicate by event id). Each shard is read on its own: one whose
+ * checkpoint the stream has trimmed is read from its oldest record, one that is gone is dropped, and a
+ * shard that fails is retried at the next read without holding back the others.
  *
  * It reads again at once while reads find records and backs off when the stream is quiet; `wake()`
  * (called whenever a handler finishes, as it may have written) cuts a quiet wait short.
@@ -134,40 +138,60 @@ export class StreamPoller {
     }
   }
 
-  /** Reads every open shard once and delivers what it finds; true if it found records. */
+  /**
+   * Reads every open shard once and delivers what it finds; true if it found records. A shard that fails
+   * is logged and read again next time; the others are read all the same, and the read does not count
+   * as finding the stream quiet (`drain()` waits on).
+   */
   private async pollOnce(): Promise<boolean> {
     const startedAt = Date.now();
     await this.discoverShards();
     let sawRecords = false;
+    let shardFailed = false;
     for (const [shardId, cursor] of this.shards) {
       if (cursor.closed) continue;
-      cursor.iterator ??= await this.iteratorFor(shardId, cursor);
-      if (!cursor.iterator) continue;
-      let page;
       try {
-        page = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
+        if (await this.readShard(shardId, cursor)) sawRecords = true;
       } catch (error) {
-        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-          cursor.iterator = undefined;
-          continue;
-        }
-        throw error;
-      }
-      const records = page.Records ?? [];
-      if (records.length) {
-        sawRecords = true;
-        await this.deliverPage(records);
-        cursor.checkpoint = records[records.length - 1].dynamodb?.SequenceNumber ?? cursor.checkpoint;
-        this.saveCheckpoints();
-      }
-      cursor.iterator = page.NextShardIterator;
-      if (!cursor.iterator) {
-        cursor.closed = true;
-        this.saveCheckpoints();
+        shardFailed = true;
+        console.error(`[local-runtime] stream poller for ${this.definition.name}, shard ${shardId}: ${(error as Error).message}`);
       }
     }
-    if (!sawRecords) this.idleSince = startedAt;
+    if (!sawRecords && !shardFailed) this.idleSince = startedAt;
     return sawRecords;
+  }
+
+  /** Reads one page of a shard and delivers it; true if it held records. */
+  private async readShard(shardId: string, cursor: ShardCursor): Promise<boolean> {
+    cursor.iterator ??= await this.iteratorFor(shardId, cursor);
+    if (!cursor.iterator) return false;
+    let page;
+    try {
+      page = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
+    } catch (error) {
+      // A new iterator is taken at the next read, from the checkpoint (or the oldest record, if that was trimmed).
+      if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+        cursor.iterator = undefined;
+        return false;
+      }
+      if (error instanceof ResourceNotFoundException) {
+        this.dropGoneShard(shardId, cursor);
+        return false;
+      }
+      throw error;
+    }
+    const records = page.Records ?? [];
+    if (records.length) {
+      await this.deliverPage(records);
+      cursor.checkpoint = records[records.length - 1].dynamodb?.SequenceNumber ?? cursor.checkpoint;
+      this.saveCheckpoints();
+    }
+    cursor.iterator = page.NextShardIterator;
+    if (!cursor.iterator) {
+      cursor.closed = true;
+      this.saveCheckpoints();
+    }
+    return records.length > 0;
   }
 
   /**
@@ -185,23 +209,67 @@ export class StreamPoller {
     );
   }
 
-  /** Shards change rarely (DynamoDB rolls them over every few hours), so they are listed once a second at most. */
+  /**
+   * Shards change rarely (DynamoDB rolls them over every few hours), so they are listed once a second at most.
+   * A shard the stream no longer lists (trimmed 24 hours after it closed, or checkpointed by a run long ago)
+   * is dropped: it cannot be read, and a checkpoint file would otherwise keep it for ever.
+   */
   private async discoverShards(): Promise<void> {
     if (Date.now() - this.shardsDiscoveredAt < 1000 && [...this.shards.values()].some((cursor) => !cursor.closed)) return;
     this.shardsDiscoveredAt = Date.now();
-    const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
-    for (const shard of StreamDescription?.Shards ?? []) if (shard.ShardId && !this.shards.has(shard.ShardId)) this.shards.set(shard.ShardId, { closed: false });
+    const listed = new Set<string>();
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      for (const shard of StreamDescription?.Shards ?? []) if (shard.ShardId) listed.add(shard.ShardId);
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    let dropped = false;
+    for (const [shardId, cursor] of this.shards) {
+      if (listed.has(shardId)) continue;
+      if (!cursor.closed) console.warn(`[local-runtime] stream poller for ${this.definition.name}: shard ${shardId} is no longer in the stream; records not yet read from it are lost.`);
+      this.shards.delete(shardId);
+      dropped = true;
+    }
+    for (const shardId of listed) if (!this.shards.has(shardId)) this.shards.set(shardId, { closed: false });
+    if (dropped) this.saveCheckpoints();
   }
 
+  /**
+   * An iterator from the checkpoint, or from the oldest record the shard holds when there is none, or when
+   * the checkpoint is older than the stream keeps records (24 hours): what lay between is skipped, as
+   * Lambda's event source mapping skips it. Undefined if the shard is gone.
+   */
   private async iteratorFor(shardId: string, cursor: ShardCursor): Promise<string | undefined> {
-    const { ShardIterator } = await this.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: this.streamArn,
-        ShardId: shardId,
-        ...(cursor.checkpoint ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: cursor.checkpoint } : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
-    );
-    return ShardIterator;
+    const iterator = async (from: string | undefined) => {
+      const position = from ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: from } : { ShardIteratorType: 'TRIM_HORIZON' as const };
+      const { ShardIterator } = await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ...position }));
+      return ShardIterator;
+    };
+    try {
+      return await iterator(cursor.checkpoint);
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        this.dropGoneShard(shardId, cursor);
+        return undefined;
+      }
+      if (!(error instanceof TrimmedDataAccessException) || !cursor.checkpoint) throw error;
+      console.warn(
+        `[local-runtime] stream poller for ${this.definition.name}: shard ${shardId} no longer holds its checkpoint ${cursor.checkpoint} (older than the stream's retention); reading from its oldest record, so records written after the checkpoint and since trimmed are skipped.`,
+      );
+      // The checkpoint is behind everything the shard still holds: reading from its start delivers nothing twice.
+      cursor.checkpoint = undefined;
+      return iterator(undefined);
+    }
+  }
+
+  /** A shard the stream says does not exist is not read again; the next listing drops it, or takes a new one. */
+  private dropGoneShard(shardId: string, cursor: ShardCursor): void {
+    console.warn(`[local-runtime] stream poller for ${this.definition.name}: shard ${shardId} no longer exists; it is not read again.`);
+    cursor.closed = true;
+    cursor.iterator = undefined;
+    this.shardsDiscoveredAt = 0;
+    this.saveCheckpoints();
   }
 
   /** Invokes the function with the records its filters accept. */

@@ -8,6 +8,9 @@ import { currentInvocation } from '../../../packages/local-runtime/src/function-
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 
+/** `settling`, or a failure once `ms` have passed without it settling. */
+const within = <T>(ms: number, settling: Promise<T>) => Promise.race([settling, new Promise<never>((_resolve, fail) => setTimeout(() => fail(new Error(`still running after ${ms} ms`)), ms))]);
+
 describe('FunctionHost', () => {
   const rootDir = mkdtempSync(join(tmpdir(), 'function-host-'));
   writeFileSync(join(rootDir, 'context-handler.mjs'), 'export const handler = async (_event, context) => ({ memory: context.memoryLimitInMB, remainingMs: context.getRemainingTimeInMillis() });\n');
@@ -102,6 +105,34 @@ describe('FunctionHost', () => {
     await Promise.all([held, secondHop]);
     expect(finished).toEqual(['first hop', 'second hop', 'counted']);
     delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+  });
+
+  it("fails an invocation that outruns its timeout with Lambda's message, frees its slot then, and warns that the handler goes on in the background", async () => {
+    writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { await globalThis.functionHostGate; return event.name; };\n');
+    writeFileSync(join(rootDir, 'quick-handler.mjs'), 'export const handler = async (event) => event.name;\n');
+    const definitions = [definition({ name: 'slow', entry: 'gated-handler.mjs', timeoutSeconds: 0.05 }), definition({ name: 'quick', entry: 'quick-handler.mjs', timeoutSeconds: 0.05 })];
+    // One slot: the quick invocation can run only once the slow one has given its slot back.
+    const host = new FunctionHost(definitions, rootDir, 1);
+    await host.load();
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((message: string) => void warnings.push(message));
+    let open!: () => void;
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    try {
+      const slow = host.invoke('slow', { name: 'slow' });
+      const quick = host.invoke('quick', { name: 'quick' });
+      await expect(within(2000, slow)).rejects.toThrow(/^Task timed out after 0\.05 seconds$/);
+      expect(await within(2000, quick)).toBe('quick');
+      expect(warnings.join('\n')).toMatch(/slow \(request [0-9a-f-]+\) timed out after 0\.05 s .* keeps running in the background/);
+      open();
+      await vi.waitFor(() => expect(warnings.join('\n')).toMatch(/slow .* finished in the background/));
+      // An invocation that finishes in time is not affected by the timer it raced.
+      expect(await host.invoke('slow', { name: 'in time' })).toBe('in time');
+    } finally {
+      open();
+      warn.mockRestore();
+      delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+    }
   });
 
   it('runs each handler with its function name in currentInvocation', async () => {

@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ResourceNotFoundException,
+  TrimmedDataAccessException,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { manifestFunctions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { PollBackoff } from '../../../packages/local-runtime/src/poll-backoff';
+import { StreamPoller } from '../../../packages/local-runtime/src/stream-poller';
+
+const streams = mockClient(DynamoDBStreamsClient);
+
+const relay = manifestFunctions(demoConfiguration()).find((definition) => definition.name === 'relay-outbox') as FunctionDefinition & { trigger: StreamTrigger };
+const streamArn = 'arn:aws:dynamodb:ddblocal:000000000000:table/leads/stream/2026-03-02T10:00:00.000';
+/** Only DescribeTable is asked of DynamoDB itself: the stream's ARN. */
+const dynamodb = { send: async () => ({ Table: { LatestStreamArn: streamArn } }) } as unknown as DynamoDBClient;
+
+const outboxRecord = (eventId: string, sequenceNumber: string): StreamRecord => {
+  const keys = { pk: { S: `OUTBOX#${eventId}` }, sk: { S: 'OUTBOX' } };
+  return { eventID: sequenceNumber, eventName: 'INSERT', dynamodb: { Keys: keys, NewImage: { ...keys, entity: { S: 'outbox' }, eventId: { S: eventId } }, SequenceNumber: sequenceNumber } };
+};
+
+/** A host whose every invocation adds the event ids of its records to `delivered`. */
+const recordingHost = (delivered: string[]) =>
+  ({
+    invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+      delivered.push(...event.Records.map((record) => record.dynamodb.NewImage.eventId.S));
+    },
+  }) as unknown as FunctionHost;
+
+/** Each shard's iterator gives one page of `records`, then empty pages for as long as it is read. */
+function shardReads(shardId: string, records: StreamRecord[]) {
+  streams.on(GetRecordsCommand, { ShardIterator: `${shardId}/first` }).resolves({ Records: records, NextShardIterator: `${shardId}/next` });
+  streams.on(GetRecordsCommand, { ShardIterator: `${shardId}/next` }).resolves({ Records: [], NextShardIterator: `${shardId}/next` });
+}
+
+const pollerFor = (host: FunctionHost, checkpointFile?: string) => new StreamPoller(relay, 'leads', dynamodb, 'http://127.0.0.1:1', host, new ActivityLog(), checkpointFile, new PollBackoff(5, 20));
+
+describe('StreamPoller, shard by shard', () => {
+  let warn: MockInstance<typeof console.warn>;
+  let error: MockInstance<typeof console.error>;
+  const logged = () => [...warn.mock.calls, ...error.mock.calls].map((args) => args.join(' ')).join('\n');
+
+  beforeEach(() => {
+    warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    streams.reset();
+    vi.restoreAllMocks();
+  });
+
+  it('reads a shard whose checkpoint the stream trimmed from its oldest record, drops a checkpointed shard the stream no longer lists, and reads the others all the same', async () => {
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const checkpoints = { 'shard-trimmed': { checkpoint: '100', closed: false }, 'shard-gone': { checkpoint: '150', closed: false }, 'shard-ok': { checkpoint: '200', closed: false } };
+    writeFileSync(checkpointFile, JSON.stringify({ streamArn, shards: checkpoints }));
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-trimmed' }, { ShardId: 'shard-ok' }] } });
+    streams
+      .on(GetShardIteratorCommand, { ShardId: 'shard-trimmed', ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' })
+      .rejects(new TrimmedDataAccessException({ message: 'The operation attempted to read past the oldest stream record in a shard.', $metadata: {} }));
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-trimmed', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-trimmed/first' });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-gone' }).rejects(new ResourceNotFoundException({ message: 'Requested resource not found: Shard does not exist', $metadata: {} }));
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: '200' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads('shard-trimmed', [outboxRecord('after-the-trim', '300')]);
+    shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
+
+    const delivered: string[] = [];
+    const poller = pollerFor(recordingHost(delivered), checkpointFile);
+    await poller.start();
+    try {
+      await poller.drain(2_000);
+    } finally {
+      await poller.stop();
+    }
+    expect(delivered.sort()).toEqual(['after-the-trim', 'on-the-healthy-shard']);
+    expect(logged()).toMatch(/shard shard-trimmed no longer holds its checkpoint 100 .* records written after the checkpoint and since trimmed are skipped/);
+    expect(logged()).toMatch(/shard shard-gone is no longer in the stream/);
+    expect((JSON.parse(readFileSync(checkpointFile, 'utf8')) as { shards: unknown }).shards).toEqual({
+      'shard-trimmed': { checkpoint: '300', closed: false },
+      'shard-ok': { checkpoint: '500', closed: false },
+    });
+  });
+
+  it('stops reading a listed shard the stream says does not exist, and reads the next one', async () => {
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-vanished' }, { ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-vanished' }).rejects(new ResourceNotFoundException({ message: 'Requested resource not found: Shard does not exist', $metadata: {} }));
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
+
+    const delivered: string[] = [];
+    const poller = pollerFor(recordingHost(delivered));
+    await poller.start();
+    try {
+      await poller.drain(2_000);
+      await poller.drain(2_000);
+    } finally {
+      await poller.stop();
+    }
+    expect(delivered).toEqual(['on-the-healthy-shard']);
+    expect(logged()).toMatch(/shard shard-vanished no longer exists; it is not read again/);
+    // Listed again since, it is not taken for a new shard and read from its start.
+    expect(streams.commandCalls(DescribeStreamCommand).length).toBeGreaterThan(1);
+    expect(streams.commandCalls(GetShardIteratorCommand, { ShardId: 'shard-vanished' })).toHaveLength(1);
+  });
+
+  it('goes on reading the other shards while one fails, and does not count such a read as the stream being quiet', async () => {
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-failing' }, { ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-failing' }).rejects(new Error('socket hang up'));
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
+
+    const delivered: string[] = [];
+    const poller = pollerFor(recordingHost(delivered));
+    await poller.start();
+    try {
+      expect(delivered).toEqual(['on-the-healthy-shard']);
+      await expect(poller.drain(200)).rejects.toThrow(/did not drain within 200 ms/);
+    } finally {
+      await poller.stop();
+    }
+    expect(logged()).toMatch(/shard shard-failing: socket hang up/);
+  });
+});
