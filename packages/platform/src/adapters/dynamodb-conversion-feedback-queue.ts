@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conversionFeedbackSchemaItem, defaultRetention, expiresAfterDays, feedbackPlatforms, feedbackStages, type ConversionFeedback, type FeedbackPlatform, type Retention } from '@leadflow/domain';
 import type { ConversionFeedbackQueue, QueuedConversionFeedback } from '../ports/conversion-feedback';
-import { failedConditions } from './dynamodb-lead-store';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { conversionFeedbackKeysOfLead, leadsTableKeys } from './leads-table-keys';
 
 type FeedbackState = 'PENDING' | 'SENT' | 'DEAD';
@@ -34,28 +34,32 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
   async enqueue(item: ConversionFeedback): Promise<boolean> {
     const keys = (state: FeedbackState) => leadsTableKeys.conversionFeedback(state, item.platform, item.feedbackId);
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { ConditionCheck: { TableName: this.tableName, Key: keys('SENT'), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { ConditionCheck: { TableName: this.tableName, Key: keys('DEAD'), ConditionExpression: 'attribute_not_exists(pk)' } },
-            // The caller read the lead as valid; an erasure since then (it makes the lead invalid) must not find a conversion written after it.
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: leadsTableKeys.lead(item.leadId),
-                ConditionExpression: 'attribute_exists(pk) AND #status <> :invalid',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':invalid': 'invalid' },
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { ConditionCheck: { TableName: this.tableName, Key: keys('SENT'), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { ConditionCheck: { TableName: this.tableName, Key: keys('DEAD'), ConditionExpression: 'attribute_not_exists(pk)' } },
+              // The caller read the lead as valid; an erasure since then (it makes the lead invalid) must not find a conversion written after it.
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(item.leadId),
+                  ConditionExpression: 'attribute_exists(pk) AND #status <> :invalid',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':invalid': 'invalid' },
+                },
               },
-            },
-            { Put: { TableName: this.tableName, Item: this.itemIn('PENDING', item), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
+              { Put: { TableName: this.tableName, Item: this.itemIn('PENDING', item), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        ),
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
+      // Queued, sent or given up on before, or the lead erased: nothing to queue. A conflict with another write
+      // to the lead (its follow-up tracking takes the same event) is retried, and thrown once that is spent, so the event is retried.
+      if (failedConditions(error)) return false;
       throw error;
     }
   }
