@@ -414,7 +414,13 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'POST /rollups/channel-roi': {
     requestBody: { required: true, content: json({ name: 'DayRange', schema: rollupRangeSchema }) },
-    responses: { 200: { description: 'Each day rolled up: `{"days": [{"day", "version", "restated", "unchanged", "itemsRead"}]}`.', content: json() } },
+    responses: {
+      200: {
+        description:
+          'Each day rolled up: `{"days": [{"day", "version", "restated", "unchanged", "itemsRead"}], "nextFrom"?, "note"?}`. A range longer than one invocation has time for is rolled up as far as time allows (at least one day): `nextFrom` is the first day not rolled up, to request the rest from.',
+        content: json(),
+      },
+    },
     errors: {
       400: 'A bad range; `issues` name the field.',
       403: 'Rollups are run by finance or an admin.',

@@ -462,6 +462,32 @@ describe('rollups and the report', () => {
     expect((await run({ from: '2026-03-09', to: '2026-03-10' }, as('manager'))).statusCode).toBe(403);
   });
 
+  it('rolls up as many days as its time allows, always at least one, and says where to request the rest from', async () => {
+    const { deps } = await rolledUpFixture();
+    const rolledUp: string[] = [];
+    const roll = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), roll(day));
+    // Each day rolled up takes 10 s of the 29 an HTTP invocation has.
+    const context = { ...lambdaContext, getRemainingTimeInMillis: () => 29_000 - 10_000 * rolledUp.length };
+    const request = async (from: string, remaining = context) =>
+      JSON.parse(
+        (
+          (await createOnDemand(() => deps)(
+            httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: '2026-03-10' }), claims: as('finance') }),
+            remaining,
+          )) as { body: string }
+        ).body,
+      );
+    const first = await request('2026-03-01');
+    expect(first).toMatchObject({ nextFrom: '2026-03-03', note: expect.stringContaining('"from": "2026-03-03"') });
+    expect(first.days.map((day: { day: string }) => day.day)).toEqual(['2026-03-01', '2026-03-02']);
+    const almostOut = { ...lambdaContext, getRemainingTimeInMillis: () => 1_000 };
+    expect((await request('2026-03-09', almostOut)).days.map((day: { day: string }) => day.day)).toEqual(['2026-03-09']);
+    const rest = await request('2026-03-03', lambdaContext);
+    expect(rest.nextFrom).toBeUndefined();
+    expect(rest.days.map((day: { day: string }) => day.day)).toEqual(['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10']);
+  });
+
   it('publishes measured channel rates with suggested priors when the mode is suggest, and nothing when off', async () => {
     const { deps } = await rolledUpFixture();
     const rates = (claims: Record<string, string>) => createRates(() => deps)(httpEvent({ path: '/reports/channel-rates', claims }), lambdaContext) as Promise<any>;
