@@ -1,3 +1,4 @@
+import { maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { parseCsvRecords } from './csv-records';
@@ -77,8 +78,10 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
     const campaign = raw.campaign === undefined ? '' : text('campaign');
+    const campaignRefused = campaign === undefined || campaign.length > maxCampaignLength || campaign === otherCampaignsLabel;
     if (campaign === undefined) rowIssues('campaign', 'must be text');
-    else if (campaign.length > 200) rowIssues('campaign', 'must be at most 200 characters');
+    else if (campaign.length > maxCampaignLength) rowIssues('campaign', `must be at most ${maxCampaignLength} characters`);
+    else if (campaign === otherCampaignsLabel) rowIssues('campaign', `"${otherCampaignsLabel}" is the channel-ROI row of campaigns without spend folded together: name the campaign otherwise`);
     const amount = text('amount');
     const cents = amount === undefined ? undefined : parseAmountCents(amount);
     if (amount === undefined || amount === '') rowIssues('amount', 'is required');
@@ -88,7 +91,7 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (!currency) rowIssues('currency', 'is required');
     else if (!isIsoCurrencyCode(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
 
-    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaign === undefined || campaign.length > 200 || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
+    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaignRefused || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
     const reportingCents = toReportingCents(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
     if (reportingCents === undefined) {
       rowIssues('currency', `${currency} is not the reporting currency ${context.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)`);

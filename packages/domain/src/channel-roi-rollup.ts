@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { ChannelDaySpend } from './ad-spend';
+import { otherCampaignsLabel, rowCampaign } from './channel-roi-campaigns';
 import type { LeadRoiFacts } from './channel-roi-facts';
 import { reportFigures } from './channel-roi-report';
 import { laterFunnelStages, noStageSeconds, secondsBetweenStages, stageSecondsSchema } from './funnel';
@@ -94,26 +95,57 @@ function compareRows(a: RollupRow, b: RollupRow): number {
 }
 
 /**
+ * The most rows of campaigns without spend a day keeps per attribution model and channel; the rest are
+ * folded into one `otherCampaignsLabel` row. The public form decides a lead's campaign, so without a bound
+ * a day's rows (and its version, written in one DynamoDB transaction of at most 4 MB) would grow with every
+ * distinct `utm_campaign` posted. Worst case, every name 200 characters that JSON writes as 6 bytes each
+ * (`\u0001`): 1,200 bytes of name plus about 450 of counts make a row at most some 1.7 KB of JSON (gzip never
+ * makes it larger by more than a few bytes), so a channel's unfunded rows, 2 models × (50 + 1), come to at
+ * most 102 × 1.7 KB ≈ 170 KB of JSON, 1.7 MB for ten channels taking leads: well under the 4 MB a version's
+ * transaction takes, gzipped or not, and the 5 MB one response may hold. Random names gzip to 15–45 KB a channel
+ * (1,500 posts with distinct 2 KB campaigns: 3,000 rows and 4.4 MB gzipped as they were; 460 KB with names capped; folded, 10 KB).
+ */
+export const unfundedCampaignRowsPerChannel = 50;
+
+/**
  * Rolls up one day: the ROI facts of the leads captured that day and that day's spend, per channel and
  * campaign, once under first-touch and once under last-touch credit. Spend is the same under both; a
  * campaign with spend and no leads still gets its row; a lead counts under the channel and campaign of the
  * credited touch (`firstChannel`, `lastChannel`). Test and quarantined leads are counted apart;
  * invalid ones are among `leads` and counted in `invalid`. Pure: what it reads is what it is given.
  *
+ * Campaigns are kept under `rowCampaign` (at most 200 characters). Every campaign the day's spend names
+ * keeps its row; of the others, each attribution model and channel keeps the `campaignsPerChannel` with the
+ * most leads (ties: the first by name) and folds the rest, fewest leads first, into one `otherCampaignsLabel`
+ * row, so the channel's totals are the same and a day's rows stay bounded however many campaigns are posted.
+ *
  * @example
  * rollUpDay([facts], [{ day, channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 10000 }] }])
  * // → rows for ('first', 'meta-ads', 'spring') and ('last', 'meta-ads', 'spring')
  */
-export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly ChannelDaySpend[]): RollupRow[] {
+export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly ChannelDaySpend[], { campaignsPerChannel = unfundedCampaignRowsPerChannel } = {}): RollupRow[] {
   const rows = new Map<string, RollupRow>();
+  const shortened = new Map<string, string>();
+  const campaignOf = (campaign: string) => {
+    let kept = shortened.get(campaign);
+    if (kept === undefined) shortened.set(campaign, (kept = rowCampaign(campaign)));
+    return kept;
+  };
   const rowFor = (attribution: AttributionModel, channel: string, campaign: string) => {
-    const key = rowKey({ attribution, channel, campaign });
+    const key = rowKey({ attribution, channel, campaign: campaignOf(campaign) });
     let row = rows.get(key);
-    if (!row) rows.set(key, (row = emptyRow(attribution, channel, campaign)));
+    if (!row) rows.set(key, (row = emptyRow(attribution, channel, campaignOf(campaign))));
     return row;
   };
+  const funded = new Set<string>();
   for (const attribution of attributionModels) {
-    for (const channelSpend of spend) for (const { campaign, cents } of channelSpend.campaigns) rowFor(attribution, channelSpend.channel, campaign).spendCents += cents;
+    for (const channelSpend of spend) {
+      for (const { campaign, cents } of channelSpend.campaigns) {
+        const row = rowFor(attribution, channelSpend.channel, campaign);
+        row.spendCents += cents;
+        funded.add(rowKey(row));
+      }
+    }
     for (const lead of facts) {
       const row = attribution === 'first' ? rowFor(attribution, lead.firstChannel ?? lead.channel, lead.firstCampaign) : rowFor(attribution, lead.lastChannel ?? lead.channel, lead.lastCampaign);
       if (lead.kind !== 'lead') {
@@ -137,12 +169,57 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
       if (lead.reachedAt) for (const [stage, seconds] of Object.entries(secondsBetweenStages(lead.reachedAt))) row.stageSeconds[stage as keyof typeof row.stageSeconds].push(seconds);
     }
   }
-  const result = [...rows.values()].sort(compareRows);
+  const result = foldUnfundedCampaigns([...rows.values()], funded, campaignsPerChannel).sort(compareRows);
   for (const row of result) {
     row.firstContactSeconds.sort(ascending);
     for (const stage of laterFunnelStages) row.stageSeconds[stage].sort(ascending);
   }
   return result;
+}
+
+/** Campaigns by name, as code units compare them: unlike `localeCompare`, never equal for two different names. */
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The rows with, per attribution model and channel, the rows not in `funded` beyond the `limit` with the
+ * most leads (ties: the first by name) folded into one `otherCampaignsLabel` row. The folded row's times
+ * are left unsorted, as `rollUpDay` sorts every row's.
+ */
+function foldUnfundedCampaigns(rows: readonly RollupRow[], funded: ReadonlySet<string>, limit: number): RollupRow[] {
+  const unfunded = new Map<string, RollupRow[]>();
+  const kept: RollupRow[] = [];
+  for (const row of rows) {
+    if (funded.has(rowKey(row))) kept.push(row);
+    else {
+      const key = `${row.attribution}\u0000${row.channel}`;
+      const group = unfunded.get(key) ?? [];
+      unfunded.set(key, group);
+      group.push(row);
+    }
+  }
+  for (const group of unfunded.values()) {
+    group.sort((a, b) => b.leads - a.leads || byName(a.campaign, b.campaign));
+    kept.push(...group.slice(0, limit));
+    if (group.length <= limit) continue;
+    const other = emptyRow(group[0].attribution, group[0].channel, otherCampaignsLabel);
+    for (const row of group.slice(limit)) addInto(other, row);
+    kept.push(other);
+  }
+  return kept;
+}
+
+/** The fields of a row that are counts or money, summed when rows are folded together. */
+const summedFields = ['leads', 'invalid', 'test', 'quarantined', 'contacted', 'qualified', 'converted', 'validContacted', 'validQualified', 'validConverted', 'revenueCents', 'spendCents', 'slaBreached'] as const;
+// Every number of a row is summed: a count added to the row later fails to compile until it is listed above.
+type NumberFields = { [K in keyof RollupRow]: RollupRow[K] extends number ? K : never }[keyof RollupRow];
+const everyNumberSummed: Exclude<NumberFields, (typeof summedFields)[number]> extends never ? true : false = true;
+void everyNumberSummed;
+
+/** Adds `row` into `total` in place: counts and money summed, times appended (sorted afterwards), so folding many rows stays linear. */
+function addInto(total: RollupRow, row: RollupRow): void {
+  for (const field of summedFields) total[field] += row[field];
+  for (const seconds of row.firstContactSeconds) total.firstContactSeconds.push(seconds);
+  for (const stage of laterFunnelStages) for (const seconds of row.stageSeconds[stage]) total.stageSeconds[stage].push(seconds);
 }
 
 const ascending = (a: number, b: number) => a - b;
@@ -151,24 +228,13 @@ const mergedSeconds = (a: readonly number[], b: readonly number[]) => [...a, ...
 
 /** Two rows as one, under `total`'s attribution, channel and campaign: counts and money summed, times kept whole (no median of medians). */
 export function mergeRollupRows(total: RollupRow, row: RollupRow): RollupRow {
-  return {
+  const merged: RollupRow = {
     ...total,
-    leads: total.leads + row.leads,
-    invalid: total.invalid + row.invalid,
-    test: total.test + row.test,
-    quarantined: total.quarantined + row.quarantined,
-    contacted: total.contacted + row.contacted,
-    qualified: total.qualified + row.qualified,
-    converted: total.converted + row.converted,
-    validContacted: total.validContacted + row.validContacted,
-    validQualified: total.validQualified + row.validQualified,
-    validConverted: total.validConverted + row.validConverted,
-    revenueCents: total.revenueCents + row.revenueCents,
-    spendCents: total.spendCents + row.spendCents,
     firstContactSeconds: mergedSeconds(total.firstContactSeconds, row.firstContactSeconds),
-    slaBreached: total.slaBreached + row.slaBreached,
     stageSeconds: Object.fromEntries(laterFunnelStages.map((stage) => [stage, mergedSeconds(total.stageSeconds[stage], row.stageSeconds[stage])])) as RollupRow['stageSeconds'],
   };
+  for (const field of summedFields) merged[field] = total[field] + row[field];
+  return merged;
 }
 
 /** The rows merged into one under `attribution`, `channel` and `campaign`. */

@@ -63,6 +63,7 @@ export * from './instant';
 export * from './money';
 export * from './channel-roi-configuration';
 export * from './ad-spend';
+export * from './channel-roi-campaigns';
 export * from './channel-roi-facts';
 export * from './channel-roi-rollup';
 export * from './channel-roi-report';
