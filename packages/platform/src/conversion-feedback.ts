@@ -33,23 +33,35 @@ export interface FeedbackRun {
   sent: number;
   retrying: number;
   deadLettered: number;
+  /** Due conversions not sent because the invocation's time ran low: they stay due for the next run (absent when none). */
+  left?: number;
 }
 
 type SendDependencies = { config: Configuration; feedback: ConversionFeedbackQueue; feedbackSender: ConversionFeedbackSender; secrets: SecretStore };
 
 /**
+ * Time a send needs before it starts: the longest request (`HttpConversionFeedbackSender` gives Google 5 s, Meta
+ * 1.5 s) and the writes that record a batch of up to 2,000 after it, so a run never dies between a platform
+ * taking a batch and the batch being marked sent (which would send it again).
+ */
+const sendReserveMs = 15_000;
+
+/**
  * Sends every due conversion of each enabled platform in batches (Meta ≤1,000 events, Google ≤2,000 per
  * conversion action). A batch of several refused as invalid is sent again one by one, so one invalid event
  * (which fails Meta's whole request) cannot hold the others back; other failures, a refused access token
- * among them, wait and retry, then are dead-lettered.
+ * among them, wait and retry, then are dead-lettered. A send starts only while `remainingMs()` (the
+ * invocation's time left before its timeout) holds `sendReserveMs`: what is left stays due for the next run,
+ * so a run of one-by-one sends ends before the next minute's run starts on the same conversions.
  */
-export async function sendDueConversionFeedback(now: Date, deps: SendDependencies): Promise<FeedbackRun> {
+export async function sendDueConversionFeedback(now: Date, deps: SendDependencies, remainingMs: () => number): Promise<FeedbackRun> {
   const run: FeedbackRun = { sent: 0, retrying: 0, deadLettered: 0 };
+  const hasTime = () => remainingMs() > sendReserveMs;
   const { meta, google } = deps.config.channelRoi.platformFeedback;
   if (meta?.enabled) {
     const token = (await deps.secrets.get(secretRefs.metaConversionsAccessToken)).current;
     const due = await deps.feedback.due('meta', now.toISOString(), feedbackBatchLimits.meta);
-    await deliver(due, (batch) => deps.feedbackSender.meta(metaConversionsBody(batch, meta, token), meta.datasetId, meta.apiVersion), now, deps, run);
+    await deliver(due, (batch) => deps.feedbackSender.meta(metaConversionsBody(batch, meta, token), meta.datasetId, meta.apiVersion), { now, deps, run, hasTime });
   }
   if (google?.enabled) {
     const token = (await deps.secrets.get(secretRefs.googleDataManagerAccessToken)).current;
@@ -58,17 +70,27 @@ export async function sendDueConversionFeedback(now: Date, deps: SendDependencie
       await deliver(
         due.filter((item) => item.stage === stage),
         (batch) => deps.feedbackSender.google(googleIngestBody(batch, google, stage), token),
-        now,
-        deps,
-        run,
+        { now, deps, run, hasTime },
       );
     }
   }
   return run;
 }
 
-async function deliver(batch: readonly ConversionFeedback[], send: (batch: readonly ConversionFeedback[]) => Promise<FeedbackSendResult>, now: Date, deps: SendDependencies, run: FeedbackRun): Promise<void> {
+interface Delivery {
+  now: Date;
+  deps: SendDependencies;
+  run: FeedbackRun;
+  hasTime: () => boolean;
+}
+
+async function deliver(batch: readonly ConversionFeedback[], send: (batch: readonly ConversionFeedback[]) => Promise<FeedbackSendResult>, delivery: Delivery): Promise<void> {
+  const { now, deps, run } = delivery;
   if (!batch.length) return;
+  if (!delivery.hasTime()) {
+    run.left = (run.left ?? 0) + batch.length;
+    return;
+  }
   const result = await send(batch);
   if (result.ok) {
     await deps.feedback.markSent(batch, now.toISOString());
@@ -77,7 +99,7 @@ async function deliver(batch: readonly ConversionFeedback[], send: (batch: reado
   }
   const refusal = feedbackRefusal(batch[0].platform, result);
   if (refusal === 'invalid' && batch.length > 1) {
-    for (const item of batch) await deliver([item], send, now, deps, run);
+    for (const item of batch) await deliver([item], send, delivery);
     return;
   }
   // Every send fails until someone renews the token: say so, rather than only count retries.

@@ -55,7 +55,7 @@ const captured = (lead: Lead, detail: { status?: 'new' | 'invalid'; isTest?: boo
     ...detail,
   });
 const queue = (deps: Deps, event: unknown) => createQueue(() => deps)(event, lambdaContext);
-const send = (deps: Deps, time: string) => createSend(() => deps)({ scheduleName: 'send-conversion-feedback', time });
+const send = (deps: Deps, time: string, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = lambdaContext) => createSend(() => deps)({ scheduleName: 'send-conversion-feedback', time }, context);
 
 describe('conversion feedback payloads', () => {
   it('writes Meta’s lead_id as the exact digits of a 16-digit id, with system_generated and the CRM stage', () => {
@@ -346,6 +346,32 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     expect(await send(deps, '2026-03-20T18:01:00.000Z')).toEqual({ sent: 1, retrying: 0, deadLettered: 1 });
     expect(deps.feedbackSender.requests.map((request) => JSON.parse(request.body).data.length)).toEqual([2, 1, 1]);
     expect([...deps.feedback.dead.values()]).toMatchObject([{ attempts: 1, lastError: 'Meta Conversions API answered HTTP 400: Invalid parameter' }]);
+  });
+
+  it('starts no send once the invocation’s time runs low, even one by one, and leaves the rest due for the next run', async () => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const deps = world();
+    delete deps.config.channelRoi.platformFeedback.google;
+    const leads = Array.from({ length: 3 }, (_, index): Lead => ({ ...metaLead, leadId: `lead-meta-${index}`, source: { kind: 'meta', platformLeadId: `90072547409${index}` } }));
+    for (const lead of leads) {
+      deps.store.leads.set(lead.leadId, lead);
+      for (const item of plannedConversionFeedback(lead, 'converted', '2026-03-20T17:00:00.000Z', feedbackConfig)) expect(await deps.feedback.enqueue(item)).toBe(true);
+    }
+    // Six conversions (each lead's first stage, then converted). Every request takes Meta's whole 1.5 s timeout; the invocation has 22 s left and keeps 15 s for the last send and its writes.
+    let remaining = 22_000;
+    const answer = deps.feedbackSender.meta.bind(deps.feedbackSender);
+    deps.feedbackSender.meta = async (...args) => {
+      remaining -= 1_500;
+      return answer(...args);
+    };
+    deps.feedbackSender.answers.push(graphRefusal(100, 'Invalid parameter'));
+    expect(await send(deps, '2026-03-20T18:01:00.000Z', { getRemainingTimeInMillis: () => remaining })).toEqual({ sent: 4, retrying: 0, deadLettered: 0, left: 2 });
+    expect(deps.feedbackSender.requests.map((request) => JSON.parse(request.body).data.length)).toEqual([6, 1, 1, 1, 1]);
+    expect(deps.feedback.pending.size).toBe(2);
+    expect([...deps.feedback.pending.values()].every((item) => item.attempts === 0)).toBe(true);
+    // The next minute's run sends what was left, once.
+    expect(await send(deps, '2026-03-20T18:02:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+    expect(deps.feedback.sent.size).toBe(1 + 6);
   });
 
   it('tells a refused token and throttling from a refused event by the status and the platform’s error code', () => {
