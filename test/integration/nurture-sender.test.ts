@@ -6,6 +6,7 @@ import { createHandler as createSender } from '../../functions/send-nurture-emai
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { fakeDependencies } from '../support/fakes';
+import { lambdaContext } from '../support/api-gateway-events';
 import { countingReads } from '../support/follow-up-history';
 import { webFormIntake } from '../support/intakes';
 
@@ -64,7 +65,7 @@ describe('the nurture sender costs what is due, not what waits', () => {
     const store = new DynamoDbLeadStore(database.client, database.tableName);
     const counting = countingReads(database.client);
     const deps = { ...fakeDependencies(now), config, leads: new DynamoDbLeadStore(counting.client, database.tableName), consents: new DynamoDbConsentLedger(counting.client, database.tableName) };
-    const run = () => createSender(() => deps)({ scheduleName: 'nurture-emails', time: now.toISOString() });
+    const run = () => createSender(() => deps)({ scheduleName: 'nurture-emails', time: now.toISOString() }, lambdaContext);
 
     await seedNurtureHistory(config, 'n', 40, now);
     for (let index = 0; index < 4; index += 1) await nurturedLead(store, config, `n-due-${index}`, new Date(now.getTime() - hour));

@@ -161,6 +161,24 @@ export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; 
 }
 
 /**
+ * A step recorded as emailed (`claim`, from `planNurtureStep`) given back because its email did not go out
+ * for a passing reason (the provider was throttled or failing): the lead is at that step again, still due,
+ * so the next run sends it (`nurture_rescheduled`, `lead.nurtured` with `change: rescheduled`). Written
+ * over the lead exactly as the claim left it, so a lead changed since keeps what changed it.
+ */
+export function planNurtureStepRetry(input: { claim: LeadTransition; sequence: NurtureSequence; now: Date; eventId: string }): LeadTransition {
+  const { claim, sequence } = input;
+  const nurture = claim.before.nurture;
+  const step = nurture && sequence.steps[nurture.stepsDone];
+  if (!nurture || !step) throw new Error(`Lead ${claim.before.leadId} was at no step of sequence ${sequence.id}`);
+  const lead = claim.after;
+  const at = input.now.toISOString();
+  const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} not sent (the email provider was busy); due again` };
+  const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: sequence.id, change: 'rescheduled', stepId: step.id, nurturedAt: at }, at);
+  return { before: lead, after: changedLead(lead, { set: { nurture }, entry }), openLeads: [], event };
+}
+
+/**
  * The lead re-filed when the due-time index holds it as due but its sequence, changed since, has no step
  * due: past the sequence's last step (steps removed) it leaves the sequence (`finished`); else its next
  * step, moved later, is due on its new day. Otherwise the lead would stay due in the index, read by every run.

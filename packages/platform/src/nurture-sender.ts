@@ -6,6 +6,7 @@ import {
   planNurtureExit,
   planNurtureRefile,
   planNurtureStep,
+  planNurtureStepRetry,
   renderNurtureEmail,
   unsubscribeToken,
   unsubscribeUrl,
@@ -14,6 +15,7 @@ import {
 } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import type { DuePosition } from './ports/lead-store';
+import { MessageRefusedError } from './ports/notifications';
 import { logger } from './logger';
 
 export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'publicBaseUrl' | 'newId'>;
@@ -21,7 +23,7 @@ export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 
 /** What became of one nurtured lead in a run. */
 export interface NurtureOutcome {
   leadId: string;
-  outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed';
+  outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed' | 'send_deferred';
   stepId?: string;
 }
 
@@ -32,27 +34,40 @@ const unsubscribeSecretBytes = 16;
 const dueBatchSize = 100;
 
 /**
+ * Time a lead needs before it starts: its reads and writes, and an SES send with the SDK's retries (three
+ * attempts of up to 2.5 s), so a run does not die between recording a step and sending its email.
+ */
+const leadReserveMs = 15_000;
+
+/**
  * Sends every nurture email due by `now`: reads only the leads whose next step is due (the sparse
  * `nurture-due-by-time` index of leads waiting unowned in their pool), and for each the step due, if any. The step is recorded on
  * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
- * sent at most once, and a send the provider refuses is logged, not repeated. A lead whose consent no
+ * sent at most once. A send the provider refuses, or that got no answer, is logged, not repeated; one the
+ * provider did not take for a passing reason (throttled, a server error) is given back, so the next run sends it. A lead whose consent no
  * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence; one
- * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`).
+ * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`). A lead starts only
+ * while `remainingMs()` (the invocation's time left before its timeout) holds `leadReserveMs`: the leads left stay due for the next run.
  */
-export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date): Promise<NurtureOutcome[]> {
+export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date, remainingMs: () => number): Promise<NurtureOutcome[]> {
   const outcomes: NurtureOutcome[] = [];
+  const hasTime = () => remainingMs() > leadReserveMs;
   // Each page starts after the last lead read, so a lead left due (changed under the run) holds nobody back;
   // a lead whose next step is due too by `now` (the run was late) comes round again, and waits for the next run.
   const seen = new Set<string>();
   let after: DuePosition | undefined;
+  let outOfTime = false;
   do {
     const page = await deps.leads.listDueNurturedLeads(now.toISOString(), { limit: dueBatchSize, after });
     for (const lead of page.leads.filter((candidate) => !seen.has(candidate.leadId))) {
+      outOfTime = !hasTime();
+      if (outOfTime) break;
       seen.add(lead.leadId);
       outcomes.push(await advance(deps, lead, now));
     }
-    after = page.next;
+    after = outOfTime ? undefined : page.next;
   } while (after);
+  if (outOfTime) logger.warn('Out of time: the nurture emails still due are sent by the next run', { advanced: outcomes.length });
   return outcomes;
 }
 
@@ -76,7 +91,8 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   if (secret === undefined) return { leadId: lead.leadId, outcome: 'lead_changed' };
   const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, secret));
   const email = renderNurtureEmail(due.step, lead, link);
-  const claimed = await write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() }), 'emailed', due.step.id);
+  const claim = planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() });
+  const claimed = await write(claim, 'emailed', due.step.id);
   if (claimed.outcome !== 'emailed') return claimed;
   try {
     await deps.mailer.send({
@@ -89,7 +105,18 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
     });
     return claimed;
   } catch (error) {
-    logger.error('Nurture email not sent; the step stays recorded and is not repeated', { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message });
-    return { ...claimed, outcome: 'send_failed' };
+    const context = { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message };
+    // Refused for good, or not known to have gone out (no answer): the step stays recorded, so it is sent at most once.
+    if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent')) {
+      logger.error('Nurture email refused by the provider, or its outcome is unknown; the step stays recorded and is not repeated', context);
+      return { ...claimed, outcome: 'send_failed' };
+    }
+    // Not sent for a passing reason (throttled, a server error): the step goes back, only over the lead as the claim left it.
+    if ((await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() }))) !== 'applied') {
+      logger.error('Nurture email not sent, and the lead changed since its step was recorded; the step is not repeated', context);
+      return { ...claimed, outcome: 'send_failed' };
+    }
+    logger.warn('Nurture email not sent for now; the step is due again for the next run', context);
+    return { ...claimed, outcome: 'send_deferred' };
   }
 }

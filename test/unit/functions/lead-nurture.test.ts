@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consentGivenEntries, nurtureStepSchema, parseConfiguration, renderNurtureEmail, routeFor, secretRefs, signLinkPayload, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyRep } from '../../../functions/notify-rep/handler';
@@ -7,6 +7,7 @@ import { createHandler as createShowUnsubscribe } from '../../../functions/show-
 import { createHandler as createUnsubscribe } from '../../../functions/unsubscribe-lead/handler';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssignManually } from '../../../functions/assign-lead-manually/handler';
+import { logger, MessageRefusedError, type OutgoingEmail } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
@@ -41,7 +42,7 @@ async function route(deps: Deps, intake: PreparedIntake) {
 /** The demo's route that starts nurture sequences. */
 const nurtureRoute = (config: { routing: { routes: Array<{ strategy: string; sequenceId?: string }> } }) => config.routing.routes.find((route) => route.strategy === 'nurture')!;
 
-const runSender = (deps: Deps, at: Date) => createSender(() => deps)({ time: at.toISOString() } as never);
+const runSender = (deps: Deps, at: Date, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = lambdaContext) => createSender(() => deps)({ time: at.toISOString() } as never, context);
 const sentSteps = (deps: Deps) => deps.mailer.sent.filter((email) => email.tags.kind === 'nurture').map((email) => email.tags.step);
 const post = (deps: Deps, token: string, body = 'List-Unsubscribe=One-Click') =>
   createUnsubscribe(() => deps)(httpEvent({ method: 'POST', path: `/u/${token}`, pathParameters: { token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }), lambdaContext) as Promise<{
@@ -112,6 +113,71 @@ describe('a nurture sequence on the clock', () => {
     const lead = deps.store.leads.get('n-2')!;
     expect(lead.nurture).toBeUndefined();
     expect(lead.history.at(-1)).toMatchObject({ action: 'nurture_emailed', detail: 'welcome step demo-offer skipped (its condition does not hold); sequence finished' });
+  });
+
+  /** The mailer fails the next sends with `failures`, as the SES adapter reports them, then sends. */
+  function failingMailer(deps: Deps, failures: MessageRefusedError[]) {
+    const send = deps.mailer.send.bind(deps.mailer);
+    deps.mailer.send = async (message: OutgoingEmail) => {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return send(message);
+    };
+  }
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('gives a step back when the provider is throttled or failing, so the next run sends it; a step it refuses, or whose send got no answer, is not repeated', async () => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-busy');
+    failingMailer(deps, [
+      new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.'),
+      new MessageRefusedError('not_sent', 'Email provider refused (InternalFailure): ...'),
+    ]);
+    for (const hours of [1, 2]) expect((await runSender(deps, day(0, hours))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'hello' }]);
+    expect(sentSteps(deps)).toEqual([]);
+    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect(deps.store.leads.get('n-busy')!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: 'welcome step hello not sent (the email provider was busy); due again' });
+    expect((await runSender(deps, day(0, 3))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'emailed', stepId: 'hello' }]);
+    expect(sentSteps(deps)).toEqual(['hello']);
+    // The last step, recorded as finishing the sequence, goes back too.
+    await runSender(deps, day(3));
+    failingMailer(deps, [new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.')]);
+    expect((await runSender(deps, day(7))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'demo-offer' }]);
+    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 2 } });
+    await runSender(deps, day(7, 2));
+    expect(sentSteps(deps)).toEqual(['hello', 'case-study', 'demo-offer']);
+    expect(deps.store.leads.get('n-busy')!.nurture).toBeUndefined();
+
+    // Refused for good, or maybe sent (no answer): each step at most once.
+    for (const failure of [
+      new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified.'),
+      new MessageRefusedError('unknown', 'Email provider gave no answer: socket hang up'),
+    ]) {
+      const refused = fakeDependencies(day(0));
+      await captureAndRoute(refused, 'n-refused');
+      failingMailer(refused, [failure]);
+      expect((await runSender(refused, day(0))).outcomes).toEqual([{ leadId: 'n-refused', outcome: 'send_failed', stepId: 'hello' }]);
+      await runSender(refused, day(0, 2));
+      expect(sentSteps(refused)).toEqual([]);
+      expect(refused.store.leads.get('n-refused')).toMatchObject({ nurture: { stepsDone: 1 } });
+    }
+  });
+
+  it('starts no lead once the invocation’s time runs low, and the next run sends what was left', async () => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const deps = fakeDependencies(day(0));
+    for (const leadId of ['n-first', 'n-second', 'n-third']) await captureAndRoute(deps, leadId, { contact: { ...coldContact, email: `${leadId}@gmail.com` } });
+    // 16 s left before the first lead, 14 s before the second: a lead needs 15 s.
+    const remaining = [16_000, 14_000];
+    const first = await runSender(deps, day(0), { getRemainingTimeInMillis: () => remaining.shift() ?? 0 });
+    expect(first.outcomes).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+    await runSender(deps, day(0, 2));
+    expect(deps.mailer.sent.map((email) => email.to).sort()).toEqual(['n-first@gmail.com', 'n-second@gmail.com', 'n-third@gmail.com']);
   });
 
   it('without a base URL for unsubscribe links the run fails before it records the step, which is sent once that is mended', async () => {

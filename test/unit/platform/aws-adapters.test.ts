@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { EventBridgePublisher, SesMailer, type OutboxEvent } from '@leadflow/platform';
+import { MessageRejected, SESv2Client, SendEmailCommand, SESv2ServiceException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { EventBridgePublisher, MessageRefusedError, SesMailer, type OutboxEvent } from '@leadflow/platform';
 
 const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESv2Client);
@@ -65,5 +65,22 @@ describe('SesMailer', () => {
       EmailTags: [{ Name: 'leadId', Value: 'lead-1' }],
       Content: { Simple: { Subject: { Data: 'New lead', Charset: 'UTF-8' }, Body: { Text: { Data: 'Hello', Charset: 'UTF-8' } } } },
     });
+  });
+
+  it('tells a send SES may take later (throttled, failing, no answer) from one it refuses for good', async () => {
+    const refusal = (error: Error) => {
+      ses.reset();
+      ses.on(SendEmailCommand).rejects(error);
+      return new SesMailer(new SESv2Client({ region: 'us-east-1' })).send({ from: 'leads@x.example', to: 'ada@x.example', subject: 'Hi', text: 'Hello', tags: {} }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as MessageRefusedError,
+      );
+    };
+    const throttled = await refusal(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }));
+    expect(throttled).toBeInstanceOf(MessageRefusedError);
+    expect(throttled).toMatchObject({ outcome: 'not_sent', message: 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.' });
+    expect(await refusal(new SESv2ServiceException({ name: 'InternalFailure', $fault: 'server', message: 'internal', $metadata: { httpStatusCode: 500 } }))).toMatchObject({ outcome: 'not_sent' });
+    expect(await refusal(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }))).toMatchObject({ outcome: 'not_sendable' });
+    expect(await refusal(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }))).toMatchObject({ outcome: 'unknown' });
   });
 });

@@ -1,24 +1,54 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail, SentMessage } from '../ports/notifications';
+import { MessageRefusedError, type Mailer, type OutgoingEmail, type SentMessage } from '../ports/notifications';
 
+/** SES answers that say "not now" rather than "not this email": the sending rate or daily quota, throttling, a failure on its side. */
+const passingErrorNames = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
+
+/**
+ * Email through SES v2 (`SendEmail`); the SDK retries throttling and server errors itself. What still fails
+ * is thrown as a `MessageRefusedError` (`emailRefusal`): `not_sent` (SES answered that it is throttled or
+ * failing: the same email may go through later), `not_sendable` (any other answer, e.g. `MessageRejected`,
+ * `MailFromDomainNotVerifiedException`, `AccountSuspendedException`: it is refused again) or `unknown` (no answer).
+ */
 export class SesMailer implements Mailer {
   constructor(private readonly client: SESv2Client) {}
 
   async send(message: OutgoingEmail): Promise<SentMessage> {
-    const output = await this.client.send(
-      new SendEmailCommand({
-        FromEmailAddress: message.from,
-        Destination: { ToAddresses: [message.to] },
-        EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
-        Content: {
-          Simple: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: message.text, Charset: 'UTF-8' }, ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}) },
-            ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+    let output;
+    try {
+      output = await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: message.from,
+          Destination: { ToAddresses: [message.to] },
+          EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: message.text, Charset: 'UTF-8' }, ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}) },
+              ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+            },
           },
-        },
-      }),
-    );
+        }),
+      );
+    } catch (error) {
+      throw emailRefusal(error);
+    }
     return { messageId: output.MessageId ?? '' };
   }
+}
+
+/**
+ * The one place an email send's failure is classified: what SES (or the SDK on its way) threw, as a
+ * `MessageRefusedError` whose `outcome` says whether the same email may go through later.
+ *
+ * @example emailRefusal(new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } })).outcome // 'not_sent'
+ */
+export function emailRefusal(error: unknown): MessageRefusedError {
+  if (error instanceof MessageRefusedError) return error;
+  const failure = (error ?? {}) as { name?: string; message?: string; $fault?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
+  const status = failure.$metadata?.httpStatusCode;
+  // An HTTP status means SES answered; without one the request timed out or the connection failed, and it may have been sent.
+  if (!status) return new MessageRefusedError('unknown', `Email provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
+  const passing = passingErrorNames.has(failure.name ?? '') || failure.$retryable?.throttling === true || failure.$fault === 'server' || status === 429 || status >= 500;
+  return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message ?? ''}`, { cause: error });
 }
