@@ -663,6 +663,25 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       });
     });
 
+    it('does not bring back the reference an erasure took when the bus delivers or replays the event again', async () => {
+      await leads.ingestLead(intake('hooked-again', { contact: { name: 'Ada', email: 'hooked-again@example.com' } }));
+      await deliverWebhookEvent(scoredEvent('hooked-again', 'hooked-again-delivered'), depsOf(new Receiver([200]), capturedAt));
+      // The same event delivered three times at once: one opens the delivery (and its reference), and it is attempted once.
+      const first = new Receiver([503, 503, 503]);
+      await Promise.all([1, 2, 3].map(() => deliverWebhookEvent(scoredEvent('hooked-again', 'hooked-again-pending'), depsOf(first, capturedAt))));
+      expect(first.bodies).toHaveLength(1);
+      const references = async () => (await database.items()).filter((item) => item.pk === 'LEADREFS#hooked-again' && String(item.sk).startsWith('WEBHOOK#'));
+      expect(await references()).toHaveLength(2);
+      expect(await erase('hooked-again')).toEqual({ leadId: 'hooked-again', erased: true });
+      expect(await references()).toEqual([]);
+
+      const receiver = new Receiver([]);
+      for (const eventId of ['hooked-again-delivered', 'hooked-again-pending']) await deliverWebhookEvent(scoredEvent('hooked-again', eventId), depsOf(receiver, new Date('2026-03-09T09:00:01.000Z')));
+      expect(await references()).toEqual([]);
+      expect(receiver.bodies).toEqual([]);
+      expect(JSON.stringify(await deliveryItems('hooked-again'))).not.toContain('1000+');
+    });
+
     it('sends and keeps nothing the person answered for an event that reaches the destination after the erasure', async () => {
       await leads.ingestLead(intake('hooked-late', { contact: { name: 'Ada', email: 'hooked-late@example.com' } }));
       await erase('hooked-late');

@@ -13,7 +13,8 @@ import {
   type WebhookDeliveryState,
 } from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
-import { ignoringFailedCondition, type TransactItem } from './dynamodb-writes';
+import { retryOnTransactionConflict } from './dynamodb-lead-store';
+import type { TransactItem } from './dynamodb-writes';
 import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
@@ -34,15 +35,11 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   async open(delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> {
     const personal = webhookBodyWithoutPerson(delivery.eventType, delivery.body);
     const reference = personal && leadsTableKeys.webhookDeliveryReference(personal.leadId, delivery.destinationId, delivery.eventId);
-    // Referenced before it is stored, so an erasure that reads the references after this finds the delivery;
-    // a redelivered event finds its reference there already, with the expiry it may have been given since.
-    if (reference) {
-      const target = leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId);
-      await ignoringFailedCondition(
-        this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...reference, entity: 'lead-reference', leadId: personal.leadId, target }, ConditionExpression: 'attribute_not_exists(pk)' })),
-      );
-    }
-    if (!(await this.conditionalPut(this.putOf(delivery, 'attribute_not_exists(pk)', {})))) return undefined;
+    // The reference and the delivery are written together: an erasure that reads the references after this finds the
+    // delivery, and a redelivered event (its delivery there already) writes neither, so it cannot bring back a reference an
+    // erasure took, with no expiry, nor touch the expiry the reference may have been given since.
+    const referenceItem = personal && reference && { ...reference, entity: 'lead-reference', leadId: personal.leadId, target: leadsTableKeys.webhookDelivery(delivery.destinationId, delivery.eventId) };
+    if (!(await this.openWithReference(delivery, referenceItem))) return undefined;
     if (!personal || !reference) return delivery;
     // Read after the write: an erasure that read the references before it had already erased the lead, so it shows here.
     const { Item: lead } = await this.client.send(
@@ -197,6 +194,21 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
         if (failed[first.length + 1]) return 'no_reference';
         // The lead's expiry changed since it was read, or a concurrent write held an item: read it again.
       }
+    }
+  }
+
+  /** Writes a new delivery, with its lead's reference to it (`reference`, if any) in the same transaction; `false` when the delivery exists. */
+  private async openWithReference(delivery: WebhookDelivery, reference: Record<string, unknown> | undefined): Promise<boolean> {
+    const put = this.putOf(delivery, 'attribute_not_exists(pk)', {});
+    if (!reference) return this.conditionalPut(put);
+    try {
+      // The reference unconditionally: one left by a delivery that has since gone (expired) is pointed at the new one.
+      // The same event delivered twice at once: one transaction wins, the other then finds the delivery.
+      await retryOnTransactionConflict(() => this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: { TableName: this.tableName, Item: reference } }] })));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
     }
   }
 
