@@ -123,6 +123,24 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.findLeadIdByPersonKey(`email#nobody-${name}@example.com`)).toBeUndefined();
   });
 
+  it('keeps someone else on a phone another lead holds as a lead of their own, and the phone with its holder', async () => {
+    const [shared, landline] = name === 'memory' ? ['+14155550141', '+14155550143'] : ['+14155550142', '+14155550144'];
+    const post = (suffix: string, contact: { name: string; email?: string; phone: string }) => store.leads.ingestLead(webFormIntake(config, { leadId: id(suffix), contact }));
+    expect(await post('anna', { name: 'Anna', email: `anna-${name}@alpha.example`, phone: shared })).toEqual({ leadId: id('anna'), outcome: 'created' });
+    // A colleague behind the same switchboard: another email, so another person.
+    expect(await post('bernd', { name: 'Bernd', email: `bernd-${name}@beta.example`, phone: shared })).toEqual({ leadId: id('bernd'), outcome: 'created' });
+    expect(await store.leads.getLead(id('bernd'))).toMatchObject({ contact: { name: 'Bernd', phone: shared } });
+    expect(await store.leads.findLeadIdByPersonKey(`phone#${shared}`)).toBe(id('anna'));
+    expect(await store.leads.findLeadIdByPersonKey(`email#bernd-${name}@beta.example`)).toBe(id('bernd'));
+    // The phone alone, or with the holder's own email, is the holder again.
+    expect(await post('anna-again', { name: 'Anna', phone: shared })).toEqual({ leadId: id('anna'), outcome: 'touched' });
+    expect(await post('anna-both', { name: 'Anna', email: `anna-${name}@alpha.example`, phone: shared })).toEqual({ leadId: id('anna'), outcome: 'touched' });
+    expect(await store.leads.getLead(id('anna'))).toMatchObject({ touches: 3 });
+    // A holder who gave no email: the post adding one is the holder's.
+    expect(await post('carl', { name: 'Carl', phone: landline })).toEqual({ leadId: id('carl'), outcome: 'created' });
+    expect(await post('carl-email', { name: 'Carl', email: `carl-${name}@gamma.example`, phone: landline })).toEqual({ leadId: id('carl'), outcome: 'touched' });
+  });
+
   it('answers a retried request with its first outcome, whatever the retry carries', async () => {
     const key = id('request-1');
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem') }), key)).toEqual({ leadId: id('idem'), outcome: 'created' });

@@ -6,6 +6,7 @@ import {
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personalFieldsOfEvent,
+  phoneSharedWithAnother,
   type ConsentLedgerEntry,
   releasableStatuses,
   type LeadAcceptance,
@@ -113,6 +114,8 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const touch = intake.touch(structuredClone(lead));
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       Object.assign(lead, {
+      const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
+      if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
         touches: lead.touches + 1,
         history: [...lead.history, ...touch.timeline],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },

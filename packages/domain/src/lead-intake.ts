@@ -44,6 +44,20 @@ export interface DedupKey {
 }
 
 /**
+ * The key of a phone shared with someone else, when that is all `incoming` has in common with the lead
+ * holding it: its only held person key is the phone's, and it gives an email the holder does not have
+ * (colleagues behind one switchboard, a family's landline, a placeholder number). Such a post is a lead of
+ * its own, without the phone's key, which stays the holder's; a post with no email, or the holder's, is
+ * the holder's touch. Undefined when the post is the holder's.
+ */
+export function phoneSharedWithAnother(incoming: Pick<Lead, 'contact'>, held: readonly DedupKey[], holder: Pick<Lead, 'contact'>): string | undefined {
+  const personKeys = held.filter((key) => key.kind === 'person');
+  if (personKeys.length !== 1 || !personKeys[0].key.startsWith('phone#')) return undefined;
+  const { email } = incoming.contact;
+  return email && holder.contact.email && holder.contact.email !== email ? personKeys[0].key : undefined;
+}
+
+/**
  * Repeats of one person a lead's timeline keeps; later ones are counted (`touches`) without an entry, so
  * someone posting a person over and over cannot grow the lead past DynamoDB's 400 KB item limit.
  */

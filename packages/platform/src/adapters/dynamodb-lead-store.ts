@@ -10,6 +10,7 @@ import {
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personDedupKey,
+  phoneSharedWithAnother,
   personalFieldsOfEvent,
   type ConsentLedgerEntry,
   type DedupKey,
@@ -139,6 +140,10 @@ export class DynamoDbLeadStore implements LeadStore {
       // Released since the write was refused (an erasure took the person's key, or a gone lead's was freed): try again, as a new lead.
       if (existingLeadId === undefined) return this.createOrTouch(intake, idempotencyKey);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
+      const holder = heldKeys.some((key) => key.key.startsWith('phone#')) ? await this.getLead(existingLeadId) : undefined;
+      const sharedPhone = holder && phoneSharedWithAnother(lead, heldKeys, holder);
+      // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
+      if (sharedPhone) return this.createOrTouch({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) }, idempotencyKey);
       try {
         return await this.recordTouch(existingLeadId, intake, idempotencyKey);
       } catch (touchError) {
