@@ -93,6 +93,9 @@ export function linkedInLeadToSubmission(fetched: unknown, notification: LinkedI
   const parsed = linkedInLeadSchema.safeParse(fetched);
   if (!parsed.success) return { ok: false, problem: `the LinkedIn lead form response is not in the expected shape: ${describeIssues(payloadIssues(parsed.error))}` };
   const lead = parsed.data;
+  // As for Meta and TikTok: the response read must be the one the notification named (its id, or its URN).
+  const readId = urnId(lead.id) ?? lead.id;
+  if (readId !== notification.responseId) return { ok: false, problem: `LinkedIn answered lead form response ${lead.id} for ${notification.responseUrn}` };
   const entries = lead.formResponse.answers.flatMap((answer) => {
     const text = answer.answerDetails.textQuestionAnswer?.answer ?? answer.answerDetails.multipleChoiceAnswer?.options.join(', ');
     return text === undefined ? [] : [{ key: answer.questionId, value: text }];

@@ -256,6 +256,12 @@ describe('LinkedIn Lead Sync', () => {
       },
     });
     expect(linkedInLeadToSubmission({ formResponse: 'x' }, read.notification, linkedInRoute)).toMatchObject({ ok: false, problem: expect.stringContaining('not in the expected shape') });
+    // Its id as a URN is the same response; another response is refused, whatever it holds.
+    expect(linkedInLeadToSubmission({ ...fetched, id: 'urn:li:leadGenFormResponse:abc123-def456' }, read.notification, linkedInRoute)).toMatchObject({ ok: true });
+    expect(linkedInLeadToSubmission({ ...fetched, id: 'zzz999' }, read.notification, linkedInRoute)).toEqual({
+      ok: false,
+      problem: 'LinkedIn answered lead form response zzz999 for urn:li:leadGenFormResponse:abc123-def456',
+    });
   });
 });
 
