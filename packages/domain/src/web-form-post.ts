@@ -88,10 +88,17 @@ const clockSkewToleranceMs = 5_000;
  * runs ahead of ours and the difference says nothing about the visitor.
  */
 function fillTimeMs(body: Readonly<Record<string, unknown>>, now: Date): number | undefined {
-  const measuredMs = Number(body[fillMsField]);
-  if (body[fillMsField] !== undefined && Number.isFinite(measuredMs)) return measuredMs;
-  const startedAt = Number(body[startedAtField]);
-  if (body[startedAtField] === undefined || !Number.isFinite(startedAt)) return undefined;
+  const measuredMs = numberIn(body[fillMsField]);
+  if (measuredMs !== undefined) return measuredMs;
+  const startedAt = numberIn(body[startedAtField]);
+  if (startedAt === undefined) return undefined;
   const elapsedMs = now.getTime() - startedAt;
   return elapsedMs < -clockSkewToleranceMs ? undefined : elapsedMs;
+}
+
+/** A number sent as one or as its digits; nothing for an empty field or `null`, which `Number` would read as 0 (a 0 ms fill). */
+function numberIn(value: unknown): number | undefined {
+  if (typeof value !== 'number' && (typeof value !== 'string' || value.trim() === '')) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
 }

@@ -31,6 +31,14 @@ describe('readWebFormPost, fill time', () => {
     expect(quarantineReasonOf({ _fill_ms: 60_000, _started_at: now.getTime() + 300_000 })).toBeUndefined();
     expect(quarantineReasonOf({ _fill_ms: '60000', _started_at: String(now.getTime()) })).toBeUndefined();
   });
+
+  it('reads an empty or null fill time as none, not as 0 ms: a person is not quarantined for a field a page left blank', () => {
+    for (const empty of ['', ' ', null]) {
+      expect(quarantineReasonOf({ _fill_ms: empty }), JSON.stringify(empty)).toBeUndefined();
+      expect(quarantineReasonOf({ _fill_ms: empty, _started_at: now.getTime() - 60_000 }), JSON.stringify(empty)).toBeUndefined();
+      expect(quarantineReasonOf({ _started_at: empty }), JSON.stringify(empty)).toBeUndefined();
+    }
+  });
 });
 
 describe('readWebFormPost, attribution', () => {
