@@ -37,6 +37,11 @@ export function readSubmission(form: Form, submitted: Record<string, SubmittedVa
       continue;
     }
     const value = cleanValue(field, text, form.defaultCountry);
+    // The embed script and JSON clients send an unticked box as "false", where a browser's own post leaves it out.
+    if (field.type === 'checkbox' && field.required && 'clean' in value && value.clean === 'false') {
+      issues.push({ path: field.name, message: `${field.label} is required` });
+      continue;
+    }
     if ('issue' in value) {
       issues.push({ path: field.name, message: value.issue });
       continue;
@@ -54,6 +59,9 @@ function toText(raw: SubmittedValue): string | undefined {
   return undefined;
 }
 
+/** What the embed script and JSON clients send for an unticked box. */
+const uncheckedValues = ['false', '0', 'no', 'off'];
+
 function cleanValue(field: FormField, text: string, defaultCountry: string): { clean: string } | { issue: string } {
   if (text.length > field.maxLength) return { issue: `must be at most ${field.maxLength} characters` };
   switch (field.type) {
@@ -68,7 +76,8 @@ function cleanValue(field: FormField, text: string, defaultCountry: string): { c
     case 'select':
       return field.options?.includes(text) ? { clean: text } : { issue: `must be one of: ${field.options?.join(', ')}` };
     case 'checkbox':
-      return { clean: ['on', 'true', '1', 'yes'].includes(text.toLowerCase()) ? 'true' : 'false' };
+      // A browser posts a ticked box's own value ("on" unless the page gives it one) and leaves an unticked one out.
+      return { clean: uncheckedValues.includes(text.toLowerCase()) ? 'false' : 'true' };
     default:
       return { clean: field.mapsTo === 'name' ? normaliseName(text) : text };
   }

@@ -47,3 +47,27 @@ describe('readSubmission', () => {
     });
   });
 });
+
+describe('readSubmission, checkboxes', () => {
+  const withBoxes = {
+    ...form,
+    fields: [
+      ...form.fields,
+      { name: 'terms', label: 'I accept the terms', type: 'checkbox' as const, required: true, maxLength: 200 },
+      { name: 'newsletter', label: 'Send me news', type: 'checkbox' as const, required: false, maxLength: 200 },
+    ],
+  };
+  const read = (boxes: Record<string, string | boolean | undefined>) => readSubmission(withBoxes, { name: 'Ada', email: 'ada@example.com', ...boxes });
+
+  it('holds a required box to being ticked however it is sent: left out by a browser, "false" from the embed script, false in JSON', () => {
+    for (const unticked of [undefined, 'false', false, 'off', '0']) {
+      expect(read({ terms: unticked }), JSON.stringify(unticked)).toEqual({ ok: false, issues: [{ path: 'terms', message: 'I accept the terms is required' }] });
+    }
+    for (const ticked of ['on', 'true', true, 'yes', '1']) expect(read({ terms: ticked }), String(ticked)).toMatchObject({ ok: true, answers: { terms: 'true' } });
+  });
+
+  it('reads a ticked box by the value its page gives it, as a browser posts it, and an unticked optional one as false', () => {
+    expect(read({ terms: 'I agree', newsletter: 'weekly' })).toMatchObject({ ok: true, answers: { terms: 'true', newsletter: 'true' } });
+    expect(read({ terms: 'on', newsletter: 'false' })).toMatchObject({ ok: true, answers: { terms: 'true', newsletter: 'false' } });
+  });
+});
