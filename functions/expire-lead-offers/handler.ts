@@ -1,9 +1,18 @@
+import type { Context } from 'aws-lambda';
 import { isOpenOffer, leaveInPool, offerFallbackRoute, routedLeadFactsOf, routingPoolOf, type Lead, type LeadOffer } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { lambdaDependenciesOf, loggedHandler, logger, routeLead, type Dependencies, type DependencyResolver, type DuePosition } from '@leadflow/platform';
+import { lambdaDependenciesOf, loggedHandler, logger, routeLead, type Dependencies, type DependencyResolver, type DuePosition, TimeBudget } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
+/**
+ * Time an offer's fallback needs before it starts: the turn counter and the reps' states (read at once), then
+ * usually one conditional write (one more per rep found at capacity), each taking milliseconds, but one call the
+ * database leaves silent fails only after the SDK's three attempts, about 8 s (1 s to connect, 2.5 s to answer).
+ * Each write is conditional on the lead still unowned, so a fallback cut off is never half done; the reserve is
+ * there so the run ends with its summary, naming the offers that failed, before its timeout.
+ */
+const offerReserveMs = 15_000;
 
 /**
  * Offers nobody accepted in time, as of the schedule's `time`: reads only the open offers whose expiry
@@ -11,18 +20,21 @@ const batchSize = 100;
  * lead, or it goes to the pool. The fallback's writes are conditional on the lead still having no owner,
  * so an accept racing the run wins or loses whole, and a second run finds nothing left. An offer whose
  * fallback cannot be written is logged and fails the run once the others are done, so its alarm fires.
+ * A fallback starts only while the invocation's time left holds `offerReserveMs`; the run then reads no
+ * further page, and the offers it did not reach stay open and expired, in the index, for the next minute's run.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'metrics' | 'newId'>) {
-  return async (event: ScheduledInvocation): Promise<{ expired: string[] }> => {
+  return async (event: ScheduledInvocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ expired: string[]; left?: number }> => {
     const deps = dependencies();
     const now = new Date(event.time);
     const expired: string[] = [];
+    const budget = new TimeBudget(() => context.getRemainingTimeInMillis(), offerReserveMs);
     const failed: Array<{ leadId: string; error: unknown }> = [];
     // Each page starts after the last lead read, so a lead still on offer after its turn holds nobody back.
     let after: DuePosition | undefined;
     do {
       const page = await deps.leads.listExpiredOffers(event.time, { limit: batchSize, after });
-      for (const lead of page.leads) {
+      for (const lead of budget.startable(page.leads)) {
         expired.push(lead.leadId);
         if (!isOpenOffer(lead)) continue;
         try {
@@ -34,13 +46,14 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         }
       }
       after = page.next;
-    } while (after);
+    } while (after && budget.hasTime());
+    if (budget.outOfTime) logger.warn('Out of time: the expired offers still open fall back in the next run', { time: event.time, left: budget.left, morePagesUnread: after !== undefined });
     if (failed.length > 0)
       throw new AggregateError(
         failed.map(({ error }) => error),
         `Expired offers did not fall back for ${failed.map(({ leadId }) => `lead ${leadId}`).join(', ')}: ${failed.map(({ error }) => (error instanceof Error ? error.message : String(error))).join('; ')}`,
       );
-    return { expired };
+    return budget.left > 0 ? { expired, left: budget.left } : { expired };
   };
 }
 

@@ -1,11 +1,20 @@
+import type { Context } from 'aws-lambda';
 import { followUpRulesFor, holdingCapOf, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type Dependencies, type DependencyResolver, type DuePosition, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import { type Dependencies, type DependencyResolver, type DuePosition, lambdaDependenciesOf, loggedHandler, logger, TimeBudget } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 const batchSize = 100;
 /** A lead changed between reading and writing is read again, this many times, then left to the next run. */
 const attemptsPerLead = 3;
+/**
+ * Time a lead needs before it starts: usually a read and a conditional write (up to nine DynamoDB calls when it
+ * keeps changing), each taking milliseconds, but one call the database leaves silent fails only after the SDK's
+ * three attempts, about 8 s (1 s to connect, 2.5 s to answer). A lead cut off mid-way would be safe (each write
+ * is conditional on the lead as read); the reserve is there so the run ends with its summary, and names the
+ * leads that failed, before its timeout.
+ */
+const leadReserveMs = 15_000;
 
 export interface FollowUpRunSummary {
   /** Leads read because the due-time index said a rule must look at them. */
@@ -16,6 +25,8 @@ export interface FollowUpRunSummary {
   rescheduled: number;
   /** Leads that kept changing under the job; the next run looks again. */
   changed: number;
+  /** Due leads read but not checked because the run's time ran low; they stay due for the next run (absent when none). */
+  left?: number;
 }
 
 /**
@@ -23,12 +34,15 @@ export interface FollowUpRunSummary {
  * index holds up to then, decides each with the domain's rules and writes the decision conditional on
  * the lead as read. Run twice for the same time, the second run finds every step already recorded. A lead
  * whose decision cannot be written is logged and fails the run once the others are done, so its alarm fires.
+ * A lead starts only while the invocation's time left holds `leadReserveMs`; the run then reads no further
+ * page, and the leads it did not check stay in the index, due, for the next minute's run.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'followUps'>) {
-  return async (event: ScheduledInvocation): Promise<FollowUpRunSummary> => {
+  return async (event: ScheduledInvocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FollowUpRunSummary> => {
     const deps = dependencies();
     const now = new Date(event.time);
     const summary: FollowUpRunSummary = { checked: 0, acted: 0, rescheduled: 0, changed: 0 };
+    const budget = new TimeBudget(() => context.getRemainingTimeInMillis(), leadReserveMs);
     // A lead re-filed at a time the run still covers comes round again: it was looked at once, that is enough.
     const seen = new Set<string>();
     const failed: Array<{ leadId: string; error: unknown }> = [];
@@ -36,8 +50,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     let after: DuePosition | undefined;
     do {
       const page = await deps.followUps.listDue(event.time, { limit: batchSize, after });
-      for (const { leadId } of page.due) {
-        if (seen.has(leadId)) continue;
+      for (const { leadId } of budget.startable(page.due.filter(({ leadId }) => !seen.has(leadId)))) {
         seen.add(leadId);
         summary.checked += 1;
         try {
@@ -49,7 +62,10 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         }
       }
       after = page.next;
-    } while (after);
+    } while (after && budget.hasTime());
+    // The leads read and not checked, and any on pages not read (a cut-off run does not read what it has no time for).
+    if (budget.outOfTime) logger.warn('Out of time: the leads still due are checked by the next run', { time: event.time, left: budget.left, morePagesUnread: after !== undefined });
+    if (budget.left > 0) summary.left = budget.left;
     if (summary.checked > 0) logger.info('Follow-up rules run', { time: event.time, ...summary, failed: failed.length });
     if (failed.length > 0)
       throw new AggregateError(

@@ -2,6 +2,7 @@ import { tables } from '@leadflow/manifest';
 import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
 import { createDynamoDbClient, documentClientOf, DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
+import { lambdaContext } from '../support/api-gateway-events';
 import { demoConfiguration } from '../support/demo-configuration';
 import { countingReads, seedFollowUpHistory } from '../support/follow-up-history';
 import { DynamoDbRequestCounter } from './dynamodb-request-counter';
@@ -34,7 +35,7 @@ export async function followUpCostBenchmark(): Promise<Figure[]> {
       await seedFollowUpHistory(direct.client, tables.leads.name, config, { prefix, history: historyLeads, due, now });
       reads.reset();
       counter.reset();
-      const summary = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() });
+      const summary = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() }, lambdaContext);
       const tally = counter.reset();
       return { items: reads.itemsRead(), requests: tally.requests, readUnits: tally.readUnits, checked: summary.checked };
     };

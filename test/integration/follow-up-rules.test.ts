@@ -67,7 +67,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     const config = world('follow-a');
     const deps = await claimedLead(config, 'follow-a-1', 'follow-a');
     expect(await dueAtOf('follow-a-1')).toBe(after(3.5).toISOString());
-    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() });
+    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() }, lambdaContext);
 
     expect(await run(after(3))).toEqual({ checked: 0, acted: 0, rescheduled: 0, changed: 0 });
     expect(await run(after(3.5))).toMatchObject({ checked: 1, acted: 1 });
@@ -106,7 +106,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
         ExpressionAttributeValues: { ':at': new Date(touched).toISOString(), ':contacted': 'contacted', ':entry': [{ at: new Date(touched).toISOString(), action: 'contacted', by: 'rep-ava' }] },
       }),
     );
-    await createJob(() => deps)({ scheduleName: 'follow-up-rules', time: after(72).toISOString() });
+    await createJob(() => deps)({ scheduleName: 'follow-up-rules', time: after(72).toISOString() }, lambdaContext);
     const lead = (await leads.getLead('follow-b-1'))!;
     expect(lead).toMatchObject({ status: 'contacted', ownerId: 'rep-ava' });
     expect(lead.history.map((entry) => entry.action)).not.toContain('recycled');
@@ -135,7 +135,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     const config = world('follow-d', { secondBreach: { afterMinutes: 60, action: 'reassign' } });
     const deps = await claimedLead(config, 'follow-d-1', 'follow-d');
     const [avaBefore, benBefore] = [await openLeadsOf('rep-ava'), await openLeadsOf('rep-ben')];
-    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() });
+    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() }, lambdaContext);
     await run(after(4));
     await run(after(5));
     const lead = (await leads.getLead('follow-d-1'))!;
@@ -163,7 +163,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     const pool = config.pools.find((candidate) => candidate.id === 'follow-e')!;
     pool.claim = { ...pool.claim, holdingCap: benHolds };
     expect(config.reps.find((rep) => rep.id === 'rep-ben')!.capacity).toBeGreaterThan(benHolds);
-    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() });
+    const run = (at: Date) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: at.toISOString() }, lambdaContext);
     await run(after(4));
     await run(after(5));
     expect(await leads.getLead('follow-e-1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
@@ -200,12 +200,12 @@ describe('the follow-up job costs what is due, not what is stored', () => {
 
     await seedFollowUpHistory(database.client, database.tableName, config, { prefix: 'cost-n', history: 40, due: 8, now });
     counting.reset();
-    const atN = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() });
+    const atN = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() }, lambdaContext);
     const readsAtN = counting.itemsRead();
 
     await seedFollowUpHistory(database.client, database.tableName, config, { prefix: 'cost-10n', history: 400, due: 8, now });
     counting.reset();
-    const at10N = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() });
+    const at10N = await job({ scheduleName: 'follow-up-rules', time: now.toISOString() }, lambdaContext);
     const readsAt10N = counting.itemsRead();
 
     expect(atN).toEqual({ checked: 8, acted: 8, rescheduled: 0, changed: 0 });

@@ -96,12 +96,12 @@ describe('first to accept, against DynamoDB Local', () => {
     expect((await deps.leads.listExpiredOffers('2026-03-02T15:04:59.000Z', { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([]);
     expect((await deps.leads.listExpiredOffers('2026-03-02T15:05:00.000Z', { limit: 10 })).leads.map((lead) => lead.leadId).sort()).toEqual(['lapse-1', 'lapse-2']);
     const expire = createExpireHandler(() => deps);
-    expect((await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T15:06:00.000Z' })).expired.sort()).toEqual(['lapse-1', 'lapse-2']);
+    expect((await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T15:06:00.000Z' }, lambdaContext)).expired.sort()).toEqual(['lapse-1', 'lapse-2']);
     for (const leadId of ['lapse-1', 'lapse-2']) {
       expect(await deps.leads.getLead(leadId)).toMatchObject({ status: 'in_pool', poolId: 'offers', routing: { strategy: 'pool', outcome: 'pooled' } });
     }
     expect(await deps.leads.listExpiredOffers('2026-03-02T16:00:00.000Z', { limit: 10 })).toEqual({ leads: [] });
-    expect(await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T16:00:00.000Z' })).toEqual({ expired: [] });
+    expect(await expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T16:00:00.000Z' }, lambdaContext)).toEqual({ expired: [] });
   });
   it('a routing write from another route leaves a lead on offer alone; the fallback closes the offer', { timeout: 60_000 }, async () => {
     const lead = await offer('guarded');

@@ -170,7 +170,7 @@ describe('notification sends against DynamoDB Local', () => {
     expect(await ledger.claimSms(key, '2026-03-06T15:00:00.000Z', charge, true)).toBe('claimed');
     await ledger.deferAgain(key, charge, '2026-03-06T15:00:00.000Z');
 
-    const due = (await ledger.listOpenSends('2026-03-06T15:01:00.000Z', '2026-03-06T14:51:00.000Z')).due.filter((record) => record.leadId === 'quiet-1');
+    const due = (await ledger.listOpenSends('deferred', '2026-03-06T15:01:00.000Z', { limit: 1000 })).records.filter((record) => record.leadId === 'quiet-1');
     expect(due).toEqual([expect.objectContaining({ ...key, status: 'deferred', notBefore: '2026-03-06T15:00:00.000Z' })]);
     const counters = (await database.items()).filter((item) => item.sk === 'SMS#2026-03-06');
     expect(counters.map((counter) => [counter.smsCount, counter.costMicros])).toEqual([
@@ -178,6 +178,27 @@ describe('notification sends against DynamoDB Local', () => {
       [0, 0],
     ]);
     expect(await ledger.claimSms(key, '2026-03-06T15:01:00.000Z', charge, true)).toBe('claimed');
+  });
+
+  it('reads an open-send queue a page at a time, oldest first, each page after the last record read though it left the queue meanwhile', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    // Due long before the other tests' sends, and all at the same time: the index orders them among themselves.
+    const keys = ['page-1', 'page-2', 'page-3', 'page-4', 'page-5'].map((leadId) => ({ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const }));
+    for (const key of keys) await ledger.defer(key, '2020-01-01T00:00:00.000Z', '2020-01-01T08:00:00.000Z');
+    await ledger.defer({ ...keys[0], leadId: 'page-later' }, '2020-01-01T00:00:00.000Z', '2020-01-01T09:00:00.000Z');
+    const read: string[] = [];
+    let page = await ledger.listOpenSends('deferred', '2020-01-01T08:30:00.000Z', { limit: 2 });
+    read.push(...page.records.map((record) => record.leadId));
+    // Sent by the run that read it: gone from the queue before the next page is read.
+    const first = page.records[0];
+    const charge = { day: '2020-01-01', segments: 1, costMicros: 1, limits: { organisation: { count: 9, micros: 9 }, perRep: { count: 9, micros: 9 } } };
+    expect(await ledger.claimSms({ ...keys[0], leadId: first.leadId }, '2020-01-01T08:30:00.000Z', charge, true)).toBe('claimed');
+    while (page.next) {
+      page = await ledger.listOpenSends('deferred', '2020-01-01T08:30:00.000Z', { limit: 2, after: page.next });
+      read.push(...page.records.map((record) => record.leadId));
+    }
+    expect(read.sort()).toEqual(['page-1', 'page-2', 'page-3', 'page-4', 'page-5']);
+    expect((await ledger.listOpenSends('pending', '2020-01-01T08:30:00.000Z', { limit: 10 })).records.map((record) => record.leadId)).toEqual([first.leadId]);
   });
 
   it('closes a held SMS only while it is still held', { timeout: 120_000 }, async () => {
@@ -200,7 +221,7 @@ describe('notification sends against DynamoDB Local', () => {
     await ledger.claimEmail(key, '2026-03-07T10:00:00.000Z');
     const takeOver = () => ledger.reclaimEmail(key, '2026-03-07T10:00:00.000Z', '2026-03-07T10:05:00.000Z');
     expect((await Promise.all([takeOver(), takeOver()])).sort()).toEqual(['already_claimed', 'claimed']);
-    const stale = async (pendingBefore: string) => (await ledger.listOpenSends('2026-03-07T10:06:00.000Z', pendingBefore)).stalePending.filter((record) => record.leadId === 'stale-1');
+    const stale = async (pendingBefore: string) => (await ledger.listOpenSends('pending', pendingBefore, { limit: 1000 })).records.filter((record) => record.leadId === 'stale-1');
     expect(await stale('2026-03-07T10:04:00.000Z')).toEqual([]);
     expect(await stale('2026-03-07T10:05:00.000Z')).toEqual([expect.objectContaining({ ...key, status: 'pending', claimedAt: '2026-03-07T10:05:00.000Z' })]);
     await ledger.recordSent(key, { messageId: 'm-1' }, '2026-03-07T10:05:01.000Z');

@@ -53,6 +53,9 @@ import type {
   SendKey,
   SendRecord,
   SmsBudgetCharge,
+  OpenSendPosition,
+  OpenSendQueue,
+  OpenSendsPage,
   OneTapLinkLedger,
   ConsentLedger,
   LeadErasureRequest,
@@ -111,11 +114,11 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const leadId = this.keys.get(key.key)!;
       if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
       const lead = this.leads.get(leadId)!;
+      const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
+      if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
       const touch = intake.touch(structuredClone(lead));
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       Object.assign(lead, {
-      const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
-      if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
         touches: lead.touches + 1,
         history: [...lead.history, ...touch.timeline],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
@@ -483,12 +486,17 @@ export class MemoryNotificationSendLedger implements NotificationSendLedger {
       this.budgets.set(counter, { count: used.count - 1, micros: used.micros - charge.costMicros });
     }
   }
-  async listOpenSends(now: string, pendingBefore: string) {
-    const all = [...this.records.values()];
-    return {
-      due: all.filter((record) => record.status === 'deferred' && (record.notBefore ?? '') <= now),
-      stalePending: all.filter((record) => record.status === 'pending' && record.claimedAt <= pendingBefore),
-    };
+  /** As the open-sends index orders them: a deferred SMS by when it is due, a pending send by its claim, then by key. */
+  async listOpenSends(queue: OpenSendQueue, until: string, page: { limit: number; after?: OpenSendPosition }): Promise<OpenSendsPage> {
+    const queuedAt = (record: SendRecord) => (queue === 'deferred' ? (record.notBefore ?? '') : record.claimedAt);
+    const place = (at: string, key: SendKey) => `${at}|${this.id(key)}`;
+    const after = page.after && place(page.after.queuedAt, page.after.key);
+    const open = [...this.records.values()]
+      .filter((record) => record.status === queue && queuedAt(record) <= until && (!after || place(queuedAt(record), record) > after))
+      .sort((a, b) => place(queuedAt(a), a).localeCompare(place(queuedAt(b), b)));
+    const records = open.slice(0, page.limit).map((record) => structuredClone(record));
+    const last = records.length === page.limit ? records.at(-1) : undefined;
+    return { records, ...(last ? { next: { queuedAt: queuedAt(last), key: { leadId: last.leadId, repId: last.repId, reason: last.reason, channel: last.channel } } } : {}) };
   }
   async markUnconfirmed(key: SendKey) {
     const record = this.records.get(this.id(key));

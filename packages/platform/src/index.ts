@@ -50,6 +50,7 @@ export * from './adapters/secrets-manager-secret-store';
 export * from './adapters/local-secret-store';
 export * from './stored-secret';
 export * from './relay-outbox-events';
+export * from './time-budget';
 export * from './adapters/sparse-index-shards';
 export * from './lead-transition-request';
 export * from './ports/follow-ups';

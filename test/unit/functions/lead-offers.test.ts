@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { logger } from '@leadflow/platform';
 import { leadEventSource, routeFor } from '@leadflow/domain';
 import { matches } from '@leadflow/event-pattern';
 import { manifestFunctions } from '@leadflow/manifest';
@@ -129,7 +130,7 @@ describe('strategy offer: first to accept', () => {
   it('falls back when nobody accepts: the schedule run after the window lets the route fallback (territory) assign it', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);
-    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time });
+    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time }, lambdaContext);
     expect(await expire('2026-03-02T17:04:59.000Z')).toEqual({ expired: [] });
     expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
     expect(await expire('2026-03-02T17:05:30.000Z')).toEqual({ expired: ['l1'] });
@@ -144,7 +145,7 @@ describe('strategy offer: first to accept', () => {
     const route = deps.config.routing.routes.find((candidate) => candidate.id === 'hot-canada-offer')!;
     route.offer = { ...route.offer!, fallback: 'pool' };
     await offeredLead(deps, 'l1');
-    await createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:10:00.000Z' });
+    await createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:10:00.000Z' }, lambdaContext);
     // Offered to reps who could take it and did not: the route's own fallback pools it.
     expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', poolId: 'key-accounts', routing: { strategy: 'pool', outcome: 'pooled' } });
     expect(eventsOf(deps, 'lead.pooled')).toEqual([expect.objectContaining({ leadId: 'l1', reason: 'pool_strategy' })]);
@@ -186,7 +187,7 @@ describe('strategy offer: first to accept', () => {
     const orphans = Array.from({ length: 150 }, (_, index) => `l-orphan-${String(index).padStart(3, '0')}`);
     for (const leadId of orphans) deps.store.leads.set(leadId, { ...structuredClone(template), leadId, offer: { ...template.offer!, poolId: 'retired-accounts', expiresAt: '2026-03-02T17:01:00.000Z' } });
 
-    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time });
+    const expire = (time: string) => createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time }, lambdaContext);
     expect(await expire('2026-03-02T17:06:00.000Z')).toEqual({ expired: [...orphans, 'l-due'] });
     expect(deps.store.leads.get('l-due')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory', poolId: 'key-accounts' } });
     // Out of the offer-expiry index, waiting unassigned in the form's pool (not the offer's), where its listing shows them.
@@ -204,10 +205,34 @@ describe('strategy offer: first to accept', () => {
       if (change.leadId === 'l-bad') throw new Error('Rep rep-ava holds lead l-bad but their open-lead counter is zero');
       return assignOwner(change);
     };
-    const run = createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:06:00.000Z' });
+    const run = createExpireHandler(() => deps)({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:06:00.000Z' }, lambdaContext);
     await expect(run).rejects.toThrow('Expired offers did not fall back for lead l-bad: Rep rep-ava holds lead l-bad but their open-lead counter is zero');
     expect(deps.store.leads.get('l-good')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory' } });
     expect(deps.store.leads.get('l-bad')).toMatchObject({ status: 'new', offer: expect.anything() });
+  });
+
+  it('starts no fallback once its time runs low, leaving those offers expired and open for the next run, which applies them; a failed one is still named', async () => {
+    const deps = fakeDependencies(offeredAt);
+    for (const leadId of ['l-bad', 'l1', 'l2', 'l3']) await offeredLead(deps, leadId);
+    let fallbacks = 0;
+    const assignOwner = deps.store.assignOwner.bind(deps.store);
+    deps.store.assignOwner = async (change) => {
+      fallbacks += 1;
+      if (change.leadId === 'l-bad') throw new Error('Rep rep-ava holds lead l-bad but their open-lead counter is zero');
+      return assignOwner(change);
+    };
+    // Each fallback takes 10 s of the run: after three, no more than the reserve of one is left.
+    const slowRun = { getRemainingTimeInMillis: () => 45_000 - 10_000 * fallbacks };
+    const warn = vi.spyOn(logger, 'warn');
+    const expire = createExpireHandler(() => deps);
+    await expect(expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:06:00.000Z' }, slowRun)).rejects.toThrow(/^Expired offers did not fall back for lead l-bad: /);
+    expect(['l1', 'l2', 'l3'].map((leadId) => deps.store.leads.get(leadId)?.ownerId)).toEqual(['rep-ava', 'rep-ava', undefined]);
+    expect(warn).toHaveBeenCalledWith('Out of time: the expired offers still open fall back in the next run', { time: '2026-03-02T17:06:00.000Z', left: 1, morePagesUnread: false });
+    // Still open and expired, in the index: the next minute's run finds it.
+    expect((await deps.store.listExpiredOffers('2026-03-02T17:07:00.000Z', { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual(['l-bad', 'l3']);
+    await expect(expire({ scheduleName: 'expire-lead-offers', time: '2026-03-02T17:07:00.000Z' }, lambdaContext)).rejects.toThrow(/^Expired offers did not fall back for lead l-bad: /);
+    expect(deps.store.leads.get('l3')).toMatchObject({ ownerId: 'rep-ava', status: 'assigned', assignment: { rule: 'territory' } });
+    warn.mockRestore();
   });
 
   it('leaves a lead on offer alone when a re-score or redelivery routes it by another route; only the offer decides it', async () => {

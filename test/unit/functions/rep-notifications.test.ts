@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { erasePersonFromLead } from '@leadflow/domain';
 import { logger, MessageRefusedError, resendEmail } from '@leadflow/platform';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-notification-sends/handler';
 import { createHandler as createShowHandler } from '../../../functions/show-one-tap-action/handler';
@@ -30,8 +30,9 @@ async function assignedLead(deps: Deps, leadId: string, input: { temperature?: '
 }
 
 const notify = (deps: Deps, detail: unknown) => createNotifyHandler(() => deps)(busEvent('lead.assigned', detail), lambdaContext);
-/** Runs the send sweep for the schedule's `time` with the wall clock at `wallClock`: a run on time unless told. */
-const sweepAt = (deps: Deps, time: string, wallClock = time) => createSweepHandler(() => ({ ...deps, now: () => new Date(wallClock) }))({ scheduleName: 'sweep-notification-sends', time });
+/** Runs the send sweep for the schedule's `time` with the wall clock at `wallClock`: a run on time unless told, with time to spare unless told. */
+const sweepAt = (deps: Deps, time: string, wallClock = time, context: Pick<Context, 'getRemainingTimeInMillis'> = lambdaContext) =>
+  createSweepHandler(() => ({ ...deps, now: () => new Date(wallClock) }))({ scheduleName: 'sweep-notification-sends', time }, context);
 const linkToken = (text: string, title: string) => new RegExp(`${title}: https://leads\\.example/a/(\\S+)`).exec(text)?.[1];
 const accept = (text: string) => /https:\/\/leads\.example\/a\/(\S+)/.exec(text)?.[1] ?? '';
 
@@ -214,9 +215,9 @@ describe('notify-rep: provider failures', () => {
     await notify(deps, detail);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('pending');
     const sweep = createSweepHandler(() => deps);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:05:00.000Z' })).unconfirmed).toEqual([]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' })).unconfirmed).toEqual([{ leadId: 'l1', channel: 'sms', claimedAt: morning.toISOString() }]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:00.000Z' })).unconfirmed).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:05:00.000Z' }, lambdaContext)).unconfirmed).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:11:00.000Z' }, lambdaContext)).unconfirmed).toEqual([{ leadId: 'l1', channel: 'sms', claimedAt: morning.toISOString() }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:12:00.000Z' }, lambdaContext)).unconfirmed).toEqual([]);
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('unconfirmed');
   });
@@ -229,9 +230,9 @@ describe('notify-rep: provider failures', () => {
     await notify(deps, detail);
     expect(deps.mailer.sent).toHaveLength(0);
     const sweep = createSweepHandler(() => deps);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:00:30.000Z' })).sent).toEqual([]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:02:00.000Z' })).sent).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:00:30.000Z' }, lambdaContext)).sent).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' }, lambdaContext)).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:02:00.000Z' }, lambdaContext)).sent).toEqual([]);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
@@ -263,7 +264,7 @@ describe('notify-rep: provider failures', () => {
     await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, morning.toISOString());
     Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
     const sweep = createSweepHandler(() => deps);
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' }, lambdaContext);
     expect(deps.mailer.sent).toHaveLength(0);
     expect(deps.sends.records.get('l1#rep-ava#assigned#email')).toBeUndefined();
   });
@@ -284,7 +285,7 @@ describe('notify-rep: provider failures', () => {
     // rep-ava accepted the offer made to her and rep-ben; the notifier claimed rep-ben's email and died before sending it.
     await deps.sends.claimEmail({ leadId: 'l1', repId: 'rep-ben', reason: 'offer_taken', channel: 'email' }, morning.toISOString());
     const sweep = createSweepHandler(() => deps);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' })).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T17:01:00.000Z' }, lambdaContext)).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual([deps.config.reps.find((rep) => rep.id === 'rep-ben')!.email]);
     expect(deps.mailer.sent[0].subject).toMatch(/taken/i);
     expect(deps.sends.records.get('l1#rep-ben#offer_taken#email')?.status).toBe('sent');
@@ -359,6 +360,40 @@ describe('news of an offer taken or accepted', () => {
 });
 
 describe('quiet hours', () => {
+  it('sends held SMS a page at a time while its time lasts, leaving the rest held and the stale email claimed for the next run, which sends them; a refused SMS is still named', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    const roomy = { dailyCount: 1_000, dailySpend: 1_000 };
+    deps.config.notifications.sms.budget = { organisation: roomy, perRep: roomy };
+    // 60 SMS held until 07:00 in Los Angeles (15:00 UTC): more than a page of the deferred queue.
+    const held = Array.from({ length: 60 }, (_, index) => `l${String(index).padStart(2, '0')}`);
+    for (const leadId of held) await notify(deps, await assignedLead(deps, leadId));
+    // A notifier died between claiming this email and sending it.
+    await assignedLead(deps, 'mail-1', { temperature: 'warm' });
+    await deps.sends.claimEmail({ leadId: 'mail-1', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:00.000Z');
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
+    // Each SMS sent takes 1 s of the run: after 40, no more than the reserve of one send is left.
+    const slowRun = { getRemainingTimeInMillis: () => 60_000 - 1_000 * deps.sms.sent.length };
+    const warn = vi.spyOn(logger, 'warn');
+    await expect(sweepAt(deps, '2026-03-02T15:00:00.000Z', '2026-03-02T15:00:00.000Z', slowRun)).rejects.toThrow(/ThrottlingException/);
+    expect(deps.sms.sent.map((sms) => sms.context.leadId)).toEqual(held.slice(1, 41));
+    // The rest of the first page not started, the second page and the pending queue not read.
+    expect(warn).toHaveBeenCalledWith('Out of time: the notification sends still open are swept by the next run', { left: 9, morePagesUnread: true });
+    const deferred = [...deps.sends.records.values()].filter((record) => record.status === 'deferred').map((record) => record.leadId);
+    expect(deferred.sort()).toEqual(['l00', ...held.slice(41)]);
+    expect(deps.sends.records.get('mail-1#rep-ava#assigned#email')).toMatchObject({ status: 'pending', claimedAt: '2026-03-02T10:15:00.000Z' });
+    expect(deps.mailer.sent).toHaveLength(0);
+
+    const next = await sweepAt(deps, '2026-03-02T15:01:00.000Z');
+    expect(next.sent).toHaveLength(21);
+    expect(next.left).toBeUndefined();
+    expect(new Set(deps.sms.sent.map((sms) => sms.context.leadId))).toEqual(new Set(held));
+    expect(deps.sms.sent).toHaveLength(60);
+    expect(deps.mailer.sent.map((email) => email.tags.leadId)).toEqual(['mail-1']);
+    expect([...deps.sends.records.values()].filter((record) => record.status !== 'sent')).toEqual([]);
+    warn.mockRestore();
+  });
+
   it('holds the SMS until they end; the sweep sends it then, once', async () => {
     const night = new Date('2026-03-02T10:15:00.000Z'); // 02:15 in Los Angeles
     const deps = fakeDependencies(night);
@@ -367,10 +402,10 @@ describe('quiet hours', () => {
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.mailer.sent).toHaveLength(1);
     const sweep = createSweepHandler(() => deps);
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T14:59:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T14:59:00.000Z' }, lambdaContext);
     expect(deps.sms.sent).toHaveLength(0);
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' }, lambdaContext);
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.mailer.sent).toHaveLength(1);
   });
@@ -382,8 +417,8 @@ describe('quiet hours', () => {
     await notify(deps, await assignedLead(deps, 'l1'));
     deps.store.leads.delete('l1');
     const sweep = createSweepHandler(() => deps);
-    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).resolves.toMatchObject({ sent: [] });
-    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' })).resolves.toMatchObject({ sent: [] });
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).resolves.toMatchObject({ sent: [] });
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' }, lambdaContext)).resolves.toMatchObject({ sent: [] });
     expect(deps.sms.sent).toHaveLength(0);
   });
 
@@ -393,11 +428,11 @@ describe('quiet hours', () => {
     await notify(deps, await assignedLead(deps, 'l1'));
     const sweep = createSweepHandler(() => deps);
     deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
-    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).rejects.toThrow(/ThrottlingException/);
+    await expect(sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).rejects.toThrow(/ThrottlingException/);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('deferred');
     expect(deps.sends.budgets.get('rep-ava#2026-03-02')).toEqual({ count: 0, micros: 0 });
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:02:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' }, lambdaContext);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:02:00.000Z' }, lambdaContext);
     expect(deps.sms.sent).toHaveLength(1);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('sent');
   });
@@ -409,8 +444,8 @@ describe('quiet hours', () => {
     expect(deps.mailer.sent).toHaveLength(0);
     deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'AccessDeniedException ACCOUNT_DISABLED'));
     const sweep = createSweepHandler(() => deps);
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext);
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' }, lambdaContext);
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
@@ -422,7 +457,7 @@ describe('quiet hours', () => {
     deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
     await notify(deps, await assignedLead(deps, 'l1'));
     Object.assign(deps.store.leads.get('l1')!, { status: 'converted' });
-    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext);
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
   });
@@ -438,11 +473,11 @@ describe('quiet hours', () => {
     expect(deps.mailer.sent).toHaveLength(0);
     change(deps);
     const sweep = createSweepHandler(() => deps);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).sent).toEqual([
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).sent).toEqual([
       { channel: 'sms', outcome: 'not_allowed', note },
       { channel: 'email', outcome: 'sent' },
     ]);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' })).sent).toEqual([]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:01:00.000Z' }, lambdaContext)).sent).toEqual([]);
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.mailer.sent.map((email) => [email.to, email.subject])).toEqual([['ava.chen@northwind.example', 'New lead: Ada Lovelace']]);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
@@ -456,10 +491,11 @@ describe('quiet hours', () => {
     // Between this run's read of the lead and its closing the held SMS, an overlapping run claims it.
     const close = deps.sends.closeDeferred.bind(deps.sends);
     vi.spyOn(deps.sends, 'closeDeferred').mockImplementationOnce(async (key) => {
-      deps.sends.records.get('l1#rep-ava#assigned#sms')!.status = 'pending';
+      // As its claim does: pending, claimed now.
+      Object.assign(deps.sends.records.get('l1#rep-ava#assigned#sms')!, { status: 'pending', claimedAt: '2026-03-02T15:00:00.000Z' });
       return close(key);
     });
-    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('pending');
   });
 
@@ -471,10 +507,11 @@ describe('quiet hours', () => {
     // Between this run's read and its closing the held SMS, an overlapping run claims it.
     const close = deps.sends.closeDeferred.bind(deps.sends);
     vi.spyOn(deps.sends, 'closeDeferred').mockImplementationOnce(async (key) => {
-      deps.sends.records.get('l1#rep-ava#assigned#sms')!.status = 'pending';
+      // As its claim does: pending, claimed now.
+      Object.assign(deps.sends.records.get('l1#rep-ava#assigned#sms')!, { status: 'pending', claimedAt: '2026-03-02T15:00:00.000Z' });
       return close(key);
     });
-    expect((await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).sent).toEqual([{ channel: 'sms', outcome: 'already_claimed' }]);
+    expect((await createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).sent).toEqual([{ channel: 'sms', outcome: 'already_claimed' }]);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')?.status).toBe('pending');
     expect(deps.mailer.sent).toHaveLength(0);
   });
@@ -483,16 +520,16 @@ describe('quiet hours', () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
     await notify(deps, await assignedLead(deps, 'l1'));
-    const listed = await deps.sends.listOpenSends('2026-03-02T15:00:00.000Z', '2026-03-02T14:59:00.000Z');
-    expect(listed.due).toHaveLength(1);
+    const listed = await deps.sends.listOpenSends('deferred', '2026-03-02T15:00:00.000Z', { limit: 50 });
+    expect(listed.records).toHaveLength(1);
     // The first run finds the SMS refused for good: it closes it and emails instead.
     deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'AccessDeniedException ACCOUNT_DISABLED'));
     const sweep = createSweepHandler(() => deps);
-    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' });
+    await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
     // The second run listed the held SMS before the first closed it.
     vi.spyOn(deps.sends, 'listOpenSends').mockResolvedValueOnce(listed);
-    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).sent).toEqual([{ channel: 'sms', outcome: 'already_claimed' }]);
+    expect((await sweep({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).sent).toEqual([{ channel: 'sms', outcome: 'already_claimed' }]);
     expect(deps.sms.sent).toHaveLength(0);
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
     expect(deps.sends.records.get('l1#rep-ava#assigned#sms')).toBeUndefined();
@@ -507,7 +544,7 @@ describe('quiet hours', () => {
     await deps.sends.claimEmail({ leadId: 'l3', repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:00.000Z');
     await assignedLead(deps, 'l3', { temperature: 'warm' });
     deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
-    await expect(createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' })).rejects.toThrow(/ThrottlingException/);
+    await expect(createSweepHandler(() => deps)({ scheduleName: 'sweep-notification-sends', time: '2026-03-02T15:00:00.000Z' }, lambdaContext)).rejects.toThrow(/ThrottlingException/);
     expect(deps.sms.sent.map((sms) => sms.context.leadId)).toEqual(['l2']);
     expect(deps.sends.records.get('l3#rep-ava#assigned#email')?.status).toBe('sent');
   });

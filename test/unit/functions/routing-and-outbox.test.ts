@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { logger } from '@leadflow/platform';
 import { createHandler as createNotifyHandler } from '../../../functions/notify-rep/handler';
 import { createHandler as createRelayHandler } from '../../../functions/relay-outbox/handler';
 import { createHandler as createSweepHandler } from '../../../functions/sweep-outbox/handler';
@@ -158,11 +159,29 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:00:00.000Z'));
     capturedLead(deps, 'l1');
     const sweep = createSweepHandler(() => deps);
-    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:01:00.000Z' })).toEqual({ republished: 0 });
-    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 2 });
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:01:00.000Z' }, lambdaContext)).toEqual({ republished: 0 });
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' }, lambdaContext)).toEqual({ republished: 2 });
     expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured', 'l1-captured.scored']);
     expect(deps.store.outbox.size).toBe(0);
     expect(deps.metrics.counted).toEqual([{ name: 'LeadCaptured', dimensions: { channel: 'website' } }]);
+  });
+
+  it('starts no batch once its time runs low, leaves the rest in the outbox, and the next run republishes it', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:00:00.000Z'));
+    // 120 leads, two events each: three batches of at most 100.
+    for (let lead = 0; lead < 120; lead += 1) capturedLead(deps, `l${String(lead).padStart(3, '0')}`);
+    // Each event published takes 0.3 s of the run: after two batches, less than a batch's reserve is left.
+    const slowRun = { getRemainingTimeInMillis: () => 60_000 - 300 * deps.publisher.published.length };
+    const warn = vi.spyOn(logger, 'warn');
+    const sweep = createSweepHandler(() => deps);
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' }, slowRun)).toEqual({ republished: 200 });
+    expect(deps.store.outbox.size).toBe(40);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^Out of time: the outbox events still unpublished/), { republished: 200 });
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:10:00.000Z' }, lambdaContext)).toEqual({ republished: 40 });
+    expect(deps.store.outbox.size).toBe(0);
+    expect(new Set(deps.publisher.published.map((event) => event.eventId)).size).toBe(240);
+    expect(deps.metrics.counted).toHaveLength(120);
+    warn.mockRestore();
   });
 
   it('counts the captured leads a failing sweep did republish, and only those, once', async () => {
@@ -171,9 +190,9 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     capturedLead(deps, 'l2');
     deps.publisher.refusals.set('l2-captured', 3);
     const sweep = createSweepHandler(() => deps);
-    await expect(sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).rejects.toThrow('The event bus refused 1 of 4 outbox events');
+    await expect(sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' }, lambdaContext)).rejects.toThrow('The event bus refused 1 of 4 outbox events');
     expect(deps.metrics.counted).toEqual([{ name: 'LeadCaptured', dimensions: { channel: 'website' } }]);
-    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' })).toEqual({ republished: 1 });
+    expect(await sweep({ scheduleName: 'sweep-outbox', time: '2026-03-02T10:05:00.000Z' }, lambdaContext)).toEqual({ republished: 1 });
     expect(deps.metrics.counted).toHaveLength(2);
   });
 });

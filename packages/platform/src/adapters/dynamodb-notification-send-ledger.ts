@@ -1,6 +1,6 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
-import type { NotificationSendLedger, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
+import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSendsPage, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys, sendPartition } from './leads-table-keys';
@@ -188,26 +188,22 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
     }));
   }
 
-  async listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }> {
-    const query = async (queue: 'deferred' | 'pending', until: string) => {
-      const records: SendRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const output = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: openSendsIndex,
-            KeyConditionExpression: 'sendQueue = :queue AND queuedAt <= :until',
-            ExpressionAttributeValues: { ':queue': queue, ':until': until },
-            ExclusiveStartKey: start,
-          }),
-        );
-        records.push(...(output.Items ?? []).map(sendRecordFromItem));
-        start = output.LastEvaluatedKey;
-      } while (start);
-      return records;
-    };
-    return { due: await query('deferred', now), stalePending: await query('pending', pendingBefore) };
+  async listOpenSends(queue: OpenSendQueue, until: string, page: { limit: number; after?: OpenSendPosition }): Promise<OpenSendsPage> {
+    const { limit, after } = page;
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: openSendsIndex,
+        KeyConditionExpression: 'sendQueue = :queue AND queuedAt <= :until',
+        ExpressionAttributeValues: { ':queue': queue, ':until': until },
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: { sendQueue: queue, queuedAt: after.queuedAt, ...leadsTableKeys.send(after.key) } } : {}),
+      }),
+    );
+    const items = output.Items ?? [];
+    const records = items.map(sendRecordFromItem);
+    const last = output.LastEvaluatedKey && items.at(-1);
+    return { records, ...(last ? { next: { queuedAt: String(last.queuedAt), key: sendKeyOf(sendRecordFromItem(last)) } } : {}) };
   }
 
   async markUnconfirmed(key: SendKey, at: string): Promise<void> {
@@ -277,6 +273,10 @@ function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending
     queuedAt,
     expiresAt: expiresAfterDays(claimedAt, notificationDays),
   };
+}
+
+function sendKeyOf({ leadId, repId, reason, channel }: SendKey): SendKey {
+  return { leadId, repId, reason, channel };
 }
 
 function sendRecordFromItem(item: Record<string, unknown>): SendRecord {

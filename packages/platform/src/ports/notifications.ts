@@ -11,6 +11,7 @@ export interface OutgoingEmail extends EmailMessage {
 }
 
 export interface Mailer {
+  /** @throws MessageRefusedError (`not_sent`, `not_sendable` or `unknown`) */
   send(message: OutgoingEmail): Promise<SentMessage>;
 }
 
@@ -105,6 +106,21 @@ export interface SendRecord extends SendKey {
   budgetDay?: string;
 }
 
+/** The queues of sends still open: SMS held for quiet hours, and claims not yet confirmed. */
+export type OpenSendQueue = 'deferred' | 'pending';
+
+/** A place in an open-send queue, which orders its records by when they are due (`queuedAt`): where the next page starts. */
+export interface OpenSendPosition {
+  queuedAt: string;
+  key: SendKey;
+}
+
+/** A page of an open-send queue, and where the next starts when this one is full. */
+export interface OpenSendsPage {
+  records: SendRecord[];
+  next?: OpenSendPosition;
+}
+
 /** The SMS budget one send takes: counted against the organisation's and the rep's counters of one day. */
 export interface SmsBudgetCharge {
   day: string;
@@ -146,8 +162,11 @@ export interface NotificationSendLedger {
    * `dueAt`, and its budget given back, so a later sweep sends it (no event retries the sweep's send).
    */
   deferAgain(key: SendKey, charge: SmsBudgetCharge, dueAt: string): Promise<void>;
-  /** Deferred SMS due by `now`, and sends still `pending` claimed before `pendingBefore`. */
-  listOpenSends(now: string, pendingBefore: string): Promise<{ due: SendRecord[]; stalePending: SendRecord[] }>;
+  /**
+   * A page of one queue of open sends, oldest first, after `page.after`: `deferred`, the SMS held for quiet
+   * hours due by `until`; `pending`, the sends claimed by `until` and never confirmed.
+   */
+  listOpenSends(queue: OpenSendQueue, until: string, page: { limit: number; after?: OpenSendPosition }): Promise<OpenSendsPage>;
   /** Marks the number failing; a rep whose configured number changes is texted again. */
   /** Takes a stale pending send out of the open queue as `unconfirmed`, once reported. */
   markUnconfirmed(key: SendKey, at: string): Promise<void>;
