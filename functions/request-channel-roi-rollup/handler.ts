@@ -12,6 +12,7 @@ import {
   principalFrom,
   rawBody,
   rollUpChannelRoiDays,
+  TimeBudget,
   todayIn,
   unsupportedMediaType,
   type DayRollup,
@@ -41,8 +42,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
     const today = todayIn(deps.now(), deps.config);
     if (parsed.data.to >= today) throw badRequest('The range is invalid', [{ path: 'to', message: `must be before today (${today} in ${deps.config.organisation.timeZone}): a day is rolled up once it is over` }]);
     const days: DayRollup[] = [];
+    const budget = new TimeBudget(() => context.getRemainingTimeInMillis(), finishMarginMs);
     for (const day of daysBetween(parsed.data.from, parsed.data.to)) {
-      if (days.length > 0 && context.getRemainingTimeInMillis() < finishMarginMs) {
+      if (days.length > 0 && !budget.hasTime()) {
         return jsonResponse(200, { days, nextFrom: day, note: `Out of time: the days from ${day} to ${parsed.data.to} are not rolled up yet; request them with "from": "${day}".` });
       }
       try {

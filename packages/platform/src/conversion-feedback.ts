@@ -14,6 +14,7 @@ import { logger } from './logger';
 import type { LeadStore } from './ports/lead-store';
 import type { ConversionFeedbackQueue, ConversionFeedbackSender, FeedbackSendResult } from './ports/conversion-feedback';
 import type { SecretStore } from './ports/secret-store';
+import { TimeBudget } from './time-budget';
 
 /** Queues a lead's new stage for every enabled platform it came from; what was queued before is skipped. */
 export async function queueConversionFeedback(
@@ -56,12 +57,12 @@ const sendReserveMs = 15_000;
  */
 export async function sendDueConversionFeedback(now: Date, deps: SendDependencies, remainingMs: () => number): Promise<FeedbackRun> {
   const run: FeedbackRun = { sent: 0, retrying: 0, deadLettered: 0 };
-  const hasTime = () => remainingMs() > sendReserveMs;
+  const budget = new TimeBudget(remainingMs, sendReserveMs);
   const { meta, google } = deps.config.channelRoi.platformFeedback;
   if (meta?.enabled) {
     const token = (await deps.secrets.get(secretRefs.metaConversionsAccessToken)).current;
     const due = await deps.feedback.due('meta', now.toISOString(), feedbackBatchLimits.meta);
-    await deliver(due, (batch) => deps.feedbackSender.meta(metaConversionsBody(batch, meta, token), meta.datasetId, meta.apiVersion), { now, deps, run, hasTime });
+    await deliver(due, (batch) => deps.feedbackSender.meta(metaConversionsBody(batch, meta, token), meta.datasetId, meta.apiVersion), { now, deps, run, budget });
   }
   if (google?.enabled) {
     const token = (await deps.secrets.get(secretRefs.googleDataManagerAccessToken)).current;
@@ -70,7 +71,7 @@ export async function sendDueConversionFeedback(now: Date, deps: SendDependencie
       await deliver(
         due.filter((item) => item.stage === stage),
         (batch) => deps.feedbackSender.google(googleIngestBody(batch, google, stage), token),
-        { now, deps, run, hasTime },
+        { now, deps, run, budget },
       );
     }
   }
@@ -81,13 +82,13 @@ interface Delivery {
   now: Date;
   deps: SendDependencies;
   run: FeedbackRun;
-  hasTime: () => boolean;
+  budget: TimeBudget;
 }
 
 async function deliver(batch: readonly ConversionFeedback[], send: (batch: readonly ConversionFeedback[]) => Promise<FeedbackSendResult>, delivery: Delivery): Promise<void> {
   const { now, deps, run } = delivery;
   if (!batch.length) return;
-  if (!delivery.hasTime()) {
+  if (!delivery.budget.hasTime()) {
     run.left = (run.left ?? 0) + batch.length;
     return;
   }

@@ -1,6 +1,7 @@
 import { importFileLines, importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { prepareWithNewIds, scoringRulesFor } from './ingest-submission';
+import { TimeBudget } from './time-budget';
 
 /** What an import did, row by row summed up; the same answer for the HTTP endpoint and the command line. */
 export interface ImportSummary {
@@ -52,7 +53,7 @@ export async function importLeads(file: LeadImportFile, target: ImportTarget, de
   const groupOf = sharedKeyGroups(prepared);
   // Each group's last row started: a row of the same person waits for it.
   const lastStarted = new Map<number, Promise<void>>();
-  const hasTime = () => (options.remainingMs?.() ?? Infinity) > 0;
+  const budget = new TimeBudget(options.remainingMs ?? (() => Infinity), 0);
   let next = 0;
   let failure: unknown;
   const store = async (intake: PreparedIntake, after: Promise<void> | undefined) => {
@@ -70,7 +71,7 @@ export async function importLeads(file: LeadImportFile, target: ImportTarget, de
     options.onProgress?.(done, prepared.length);
   };
   const worker = async () => {
-    while (failure === undefined && next < prepared.length && hasTime()) {
+    while (failure === undefined && next < prepared.length && budget.hasTime()) {
       const index = next++;
       const stored = store(prepared[index], lastStarted.get(groupOf[index]));
       lastStarted.set(groupOf[index], stored);

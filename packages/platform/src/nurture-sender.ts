@@ -17,6 +17,7 @@ import type { Dependencies } from './dependencies';
 import type { DuePosition } from './ports/lead-store';
 import { MessageRefusedError } from './ports/notifications';
 import { logger } from './logger';
+import { TimeBudget } from './time-budget';
 
 export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'publicBaseUrl' | 'newId'>;
 
@@ -51,7 +52,7 @@ const leadReserveMs = 15_000;
  */
 export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date, remainingMs: () => number): Promise<NurtureOutcome[]> {
   const outcomes: NurtureOutcome[] = [];
-  const hasTime = () => remainingMs() > leadReserveMs;
+  const budget = new TimeBudget(remainingMs, leadReserveMs);
   // Each page starts after the last lead read, so a lead left due (changed under the run) holds nobody back;
   // a lead whose next step is due too by `now` (the run was late) comes round again, and waits for the next run.
   const seen = new Set<string>();
@@ -60,7 +61,7 @@ export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now:
   do {
     const page = await deps.leads.listDueNurturedLeads(now.toISOString(), { limit: dueBatchSize, after });
     for (const lead of page.leads.filter((candidate) => !seen.has(candidate.leadId))) {
-      outOfTime = !hasTime();
+      outOfTime = !budget.hasTime();
       if (outOfTime) break;
       seen.add(lead.leadId);
       outcomes.push(await advance(deps, lead, now));

@@ -14,6 +14,7 @@ import {
 import { logger } from './logger';
 import type { SecretStore } from './ports/secret-store';
 import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-deliveries';
+import { TimeBudget } from './time-budget';
 
 /**
  * How long an attempt holds its claim on a delivery: longer than a run of the retry function can take
@@ -74,16 +75,16 @@ export async function retryDueWebhookDeliveries(now: Date, deps: WebhookDependen
   const run: WebhookRetryRun = { delivered: 0, retrying: 0, deadLettered: 0 };
   const failed: Array<{ delivery: string; error: unknown }> = [];
   const longestAttemptMs = Math.max(0, ...deps.config.webhooks.destinations.map((destination) => destination.timeoutSeconds * 1000)) + attemptOverheadMs;
-  const hasTime = () => remainingMs() > longestAttemptMs;
+  const budget = new TimeBudget(remainingMs, longestAttemptMs);
   // The index is eventually consistent: a delivery just attempted may be read again, and is skipped.
   const seen = new Set<string>();
-  while (hasTime()) {
+  while (budget.hasTime()) {
     const due = (await deps.webhooks.due(now.toISOString(), webhookRetryBatchSize)).filter((delivery) => !seen.has(deliveryKey(delivery)));
     if (due.length === 0) break;
     for (const delivery of due) seen.add(deliveryKey(delivery));
     const queue = [...due];
     const worker = async () => {
-      for (let next = queue.shift(); next && hasTime(); next = queue.shift()) {
+      for (let next = queue.shift(); next && budget.hasTime(); next = queue.shift()) {
         try {
           const outcome = await retryDelivery(next, now, deps);
           if (outcome?.state === 'delivered') run.delivered += 1;
