@@ -21,6 +21,7 @@ export * from './ports/outbox';
 export * from './ports/notifications';
 export * from './adapters/leads-table-keys';
 export * from './adapters/dynamodb-lead-store';
+export * from './adapters/dynamodb-writes';
 export * from './adapters/dynamodb-leads-captured-since';
 export * from './adapters/dynamodb-outbox-store';
 export * from './adapters/dynamodb-notification-log';

@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { backendRetryAfterSeconds, createDynamoDbClient, createS3Client, createSecretsManagerClient, httpHandler, isBackendUnavailable, readLambdaSettings } from '@leadflow/platform';
+import { WriteContentionError, backendRetryAfterSeconds, createDynamoDbClient, createS3Client, createSecretsManagerClient, httpHandler, isBackendUnavailable, readLambdaSettings } from '@leadflow/platform';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpEvent } from '../../support/api-gateway-events';
@@ -64,6 +64,18 @@ describe('isBackendUnavailable', () => {
     expect(isBackendUnavailable(Object.assign(new Error('taken'), { name: 'ConditionalCheckFailedException', $fault: 'client' }))).toBe(false);
     expect(isBackendUnavailable(new TypeError('undefined is not a function'))).toBe(false);
     expect(isBackendUnavailable('ECONNREFUSED')).toBe(false);
+  });
+
+  it('recognises a transaction DynamoDB cancelled for being busy, and a lead that kept changing under a touch, but not a failed condition', () => {
+    const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    expect(isBackendUnavailable(cancelled('None', 'ThrottlingError'))).toBe(true);
+    expect(isBackendUnavailable(cancelled('ProvisionedThroughputExceeded', 'None'))).toBe(true);
+    expect(isBackendUnavailable(cancelled('TransactionConflict', 'None'))).toBe(true);
+    expect(isBackendUnavailable(new WriteContentionError('Lead l1 kept changing under a touch'))).toBe(true);
+
+    expect(isBackendUnavailable(cancelled('ConditionalCheckFailed', 'None'))).toBe(false);
+    expect(isBackendUnavailable(cancelled('ConditionalCheckFailed', 'TransactionConflict'))).toBe(false);
+    expect(isBackendUnavailable(cancelled('ValidationError'))).toBe(false);
   });
 });
 

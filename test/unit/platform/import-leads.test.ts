@@ -22,9 +22,7 @@ function jitteryDependencies() {
   return deps;
 }
 
-const people = ['email,phone,notes', 'a@example.com,,first', 'b@example.com,+14155550101,', ',(415) 555-0101,same phone as b', 'A@example.com,,again', 'd@example.com,,', ',,nobody', 'e@example.com,,'].join(
-  '\n',
-);
+const people = ['email,phone,notes', 'a@example.com,,first', 'b@example.com,+14155550101,', ',(415) 555-0101,same phone as b', 'A@example.com,,again', 'd@example.com,,', ',,nobody', 'e@example.com,,'].join('\n');
 
 describe('importLeads', () => {
   it('creates the first row of each person and touches with the later ones, in file order, however many run at once', async () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { assignToOwner, leaveInPool } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStore, isBackendUnavailable } from '@leadflow/platform';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -31,10 +31,35 @@ describe('routing writes that meet concurrent transactions on the same keys', ()
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(8);
   });
 
+  it('tries again a transaction cancelled because one of its writes was throttled, which the SDK does not retry', async () => {
+    const change = { ...leaveInPool({ lead, route, poolId: 'americas-inbound', skipped: [], eventId: 'l1-pooled', now }), leadId: 'l1' };
+    const throttled = new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }] });
+    documents.on(TransactWriteCommand).rejectsOnce(throttled).resolves({});
+    await expect(store().leaveInPool(change)).resolves.toBe('pooled');
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
   it('leaves a lead in its pool under the same bounded retries', async () => {
     const change = { ...leaveInPool({ lead, route, poolId: 'americas-inbound', skipped: [], eventId: 'l1-pooled', now }), leadId: 'l1' };
     documents.on(TransactWriteCommand).rejects(conflict());
     await expect(store().leaveInPool(change)).rejects.toThrow(TransactionCanceledException);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(8);
+  });
+
+  it('gives up on a touch whose lead keeps changing as a busy database, which capture answers 503 with Retry-After', async () => {
+    const repeat = webFormIntake(config, { leadId: 'l2', now, contact: { name: 'Ada', email: 'l1@example.com' } });
+    const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    // The create finds the person's email key held by l1; every touch of l1 then meets another write to it.
+    documents
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'))
+      .rejects(cancelled('TransactionConflict', 'None', 'None'));
+    documents.on(GetCommand, { Key: { pk: 'DEDUP#email#l1@example.com', sk: 'DEDUP' } }).resolves({ Item: { leadId: 'l1' } });
+    documents.on(GetCommand, { Key: { pk: 'LEAD#l1', sk: 'LEAD' } }).resolves({ Item: { pk: 'LEAD#l1', sk: 'LEAD', entity: 'lead', ...lead } });
+    const failure = await store()
+      .ingestLead(repeat)
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'WriteContentionError', message: 'Lead l1 kept changing under a touch; it may be sent again' });
+    expect(isBackendUnavailable(failure)).toBe(true);
   });
 });

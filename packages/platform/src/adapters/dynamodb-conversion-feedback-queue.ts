@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conversionFeedbackSchemaItem, defaultRetention, expiresAfterDays, feedbackPlatforms, feedbackStages, type ConversionFeedback, type FeedbackPlatform, type Retention } from '@leadflow/domain';
 import type { ConversionFeedbackQueue, QueuedConversionFeedback } from '../ports/conversion-feedback';
-import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { conversionFeedbackKeysOfLead, leadsTableKeys } from './leads-table-keys';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
 
 type FeedbackState = 'PENDING' | 'SENT' | 'DEAD';
 

@@ -5,7 +5,8 @@ import { myLeadsCursorSchema, type FollowUpPlan, type Lead, type MyLeadsCursor }
 import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry, UnreadableLead } from '../ports/follow-ups';
 import type { DuePosition } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
-import { failedConditions, isTransactionConflict, leadUpdate } from './dynamodb-lead-store';
+import { leadUpdate } from './dynamodb-lead-store';
+import { failedConditions, isTransactionConflict } from './dynamodb-writes';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';

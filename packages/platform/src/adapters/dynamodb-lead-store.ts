@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
@@ -34,7 +34,7 @@ import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, Lead
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
-import { ignoringFailedCondition, type TransactItem } from './dynamodb-writes';
+import { failedConditions, ignoringFailedCondition, isTransactionConflict, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
 import { conversionFeedbackKeysOfLead, leadReferencesPartition, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
@@ -238,7 +238,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const offset = idempotencyKey ? 1 : 0;
       const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
       if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
-      if (failed?.[offset + deliveryKeys.length] || isTransactionConflict(error)) throw new StaleLeadError();
+      if (failed?.[offset + deliveryKeys.length] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
       throw error;
     }
   }
@@ -905,43 +905,18 @@ const unpublishedScanLimit = 10_000;
 /** An item under the lead's `LEADREFS#<leadId>` partition, and the item it refers to when it names one. */
 type LeadReference = { reference: Record<string, string>; target?: Record<string, string> };
 
-/** The lead changed between reading and writing it; read it again. */
-class StaleLeadError extends Error {}
+/** The lead changed between reading and writing it; read it again (and, once the tries are spent, answer 503). */
+class StaleLeadError extends WriteContentionError {
+  constructor(leadId: string) {
+    super(`Lead ${leadId} kept changing under a touch; it may be sent again`);
+  }
+}
 
 /** A person key named a lead that no longer holds the person: its TTL removed it and nothing released the key, or it was erased since. */
 class GoneLeadError extends Error {
   constructor(leadId: string) {
     super(`Lead ${leadId} held a dedup key but is gone from the table or erased`);
   }
-}
-
-export function isTransactionConflict(error: unknown): boolean {
-  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
-}
-
-/**
- * Concurrent transactions on the same keys cancel each other with `TransactionConflict`, and a single write
- * to an item a transaction is writing fails with `TransactionConflictException`; trying again (after a short
- * random pause) lets one win and the others see its keys as held.
- */
-export async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const conflict = error instanceof TransactionConflictException || (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict'));
-      if (!conflict || failedConditions(error) || tries >= attempts) throw error;
-      await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
-    }
-  }
-}
-
-/** For a transaction cancelled by failed conditions, which of its items failed (by position); else undefined. */
-export function failedConditions(error: unknown): boolean[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reasons = error.CancellationReasons ?? [];
-  if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return undefined;
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
 /**

@@ -1,9 +1,9 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
 import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSendsPage, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
-import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys, sendPartition } from './leads-table-keys';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
 
 const openSendsIndex = 'open-sends-by-time';
 const channels: NotificationChannel[] = ['sms', 'email'];

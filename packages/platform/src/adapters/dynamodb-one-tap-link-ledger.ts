@@ -4,8 +4,8 @@ import type { LeadAcceptance, OfferAcceptance } from '@leadflow/domain';
 import type { OneTapLinkLedger } from '../ports/one-tap-links';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
-import { failedConditions, retryOnTransactionConflict } from './dynamodb-lead-store';
 import { holdingCapIncrement } from './rep-load-updates';
+import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
 
 const linkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
 

@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { teamDigestMetrics, type PoolBacklog, type TeamActivityCount, type TeamDayCounts, type TeamDigestMetric } from '@leadflow/domain';
 import type { TeamActivityStore } from '../ports/follow-ups';
-import { failedConditions } from './dynamodb-lead-store';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
+import { failedConditions } from './dynamodb-writes';
 
 /** Counters and markers outlive the digest that reads them by a few weeks, then DynamoDB's TTL removes them. */
 const keepSeconds = 35 * 24 * 3600;

@@ -13,8 +13,7 @@ import {
   type WebhookDeliveryState,
 } from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
-import { retryOnTransactionConflict } from './dynamodb-lead-store';
-import type { TransactItem } from './dynamodb-writes';
+import { retryOnTransactionConflict, type TransactItem } from './dynamodb-writes';
 import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 

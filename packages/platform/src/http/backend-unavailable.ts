@@ -4,8 +4,23 @@ export const backendRetryAfterSeconds = 5;
 /** Node socket errors that mean the database (or another AWS endpoint) could not be reached or dropped the call. */
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Service errors that say "not now" rather than "not this request": throttling and capacity. */
-const busyNames = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'LimitExceededException', 'ServiceUnavailable', 'ServiceUnavailableException', 'InternalServerError']);
+/**
+ * Errors that say "not now" rather than "not this request": a service's throttling and capacity, and our
+ * own `WriteContentionError` (an item that kept changing under a read-modify-write, `adapters/dynamodb-writes.ts`).
+ */
+const busyNames = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'WriteContentionError',
+]);
+
+/** Why DynamoDB cancels an item of a transaction when it is busy, not when the write is wrong: throttled, or another transaction on the item. */
+const busyCancellationCodes = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 
 /**
  * Whether `error` (or an error it wraps as `cause`) means an AWS service was unavailable — unreachable,
@@ -16,8 +31,15 @@ const busyNames = new Set(['ThrottlingException', 'ProvisionedThroughputExceeded
  */
 export function isBackendUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
-    const { code, $fault } = current as Error & { code?: unknown; $fault?: unknown };
+    const { code, $fault, CancellationReasons } = current as Error & { code?: unknown; $fault?: unknown; CancellationReasons?: Array<{ Code?: string }> };
     if (current.name === 'TimeoutError' || busyNames.has(current.name)) return true;
+    // Still cancelled once `retryOnTransactionConflict`'s tries are spent, and never for a failed condition alongside.
+    if (
+      current.name === 'TransactionCanceledException' &&
+      CancellationReasons?.some((reason) => busyCancellationCodes.has(reason.Code ?? '')) &&
+      !CancellationReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')
+    )
+      return true;
     if (typeof code === 'string' && unreachableCodes.has(code)) return true;
     if ($fault === 'server') return true;
   }
