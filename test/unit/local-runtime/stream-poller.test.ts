@@ -48,6 +48,17 @@ function shardReads(shardId: string, records: StreamRecord[]) {
 
 const pollerFor = (host: FunctionHost, checkpointFile?: string) => new StreamPoller(relay, 'leads', dynamodb, 'http://127.0.0.1:1', host, new ActivityLog(), checkpointFile, new PollBackoff(5, 20));
 
+/** A stream listing `shardIds`, the last of them healthy with one record, and a started poller delivering to `delivered`. */
+async function startedOnHealthyShard(shardIds: string[]) {
+  streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: shardIds.map((ShardId) => ({ ShardId })) } });
+  streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+  shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
+  const delivered: string[] = [];
+  const poller = pollerFor(recordingHost(delivered));
+  await poller.start();
+  return { delivered, poller };
+}
+
 describe('StreamPoller, shard by shard', () => {
   let warn: MockInstance<typeof console.warn>;
   let error: MockInstance<typeof console.error>;
@@ -94,14 +105,8 @@ describe('StreamPoller, shard by shard', () => {
   });
 
   it('stops reading a listed shard the stream says does not exist, and reads the next one', async () => {
-    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-vanished' }, { ShardId: 'shard-ok' }] } });
     streams.on(GetShardIteratorCommand, { ShardId: 'shard-vanished' }).rejects(new ResourceNotFoundException({ message: 'Requested resource not found: Shard does not exist', $metadata: {} }));
-    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
-    shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
-
-    const delivered: string[] = [];
-    const poller = pollerFor(recordingHost(delivered));
-    await poller.start();
+    const { delivered, poller } = await startedOnHealthyShard(['shard-vanished', 'shard-ok']);
     try {
       await poller.drain(2_000);
       await poller.drain(2_000);
@@ -116,14 +121,8 @@ describe('StreamPoller, shard by shard', () => {
   });
 
   it('goes on reading the other shards while one fails, and does not count such a read as the stream being quiet', async () => {
-    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-failing' }, { ShardId: 'shard-ok' }] } });
     streams.on(GetShardIteratorCommand, { ShardId: 'shard-failing' }).rejects(new Error('socket hang up'));
-    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
-    shardReads('shard-ok', [outboxRecord('on-the-healthy-shard', '500')]);
-
-    const delivered: string[] = [];
-    const poller = pollerFor(recordingHost(delivered));
-    await poller.start();
+    const { delivered, poller } = await startedOnHealthyShard(['shard-failing', 'shard-ok']);
     try {
       expect(delivered).toEqual(['on-the-healthy-shard']);
       await expect(poller.drain(200)).rejects.toThrow(/did not drain within 200 ms/);
