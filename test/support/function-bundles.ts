@@ -120,7 +120,9 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * the lead store grew about 4 KB more. Taking erasure out of the lead store would not undo it for the
  * platform intakes, which erase a lead whose deletion raced its fetch. notify-rep raised by 10 KB when
  * `lead.conversion_corrected` joined the event catalogue (2026-11-30, 170.3 KB): the lead store's outbox
- * reads every event's detail schema, so each new event type reaches every lead-store user.
+ * reads every event's detail schema, so each new event type reaches every lead-store user. import-leads
+ * raised by 10 KB when imports came to share the scheduled jobs' `TimeBudget` and the lead store learnt to
+ * leave a shared phone with its holder (2026-11-30, evening, 240.1 KB).
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 220 * 1024,
@@ -132,7 +134,7 @@ export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'receive-generic-webhook': 220 * 1024,
   'retry-pending-fetches': 240 * 1024,
   'lookup-lead': 200 * 1024,
-  'import-leads': 240 * 1024,
+  'import-leads': 250 * 1024,
 };
 
 const zodModule = /(^|\/)node_modules\/zod\//;
