@@ -16,7 +16,7 @@ export const handler = loggedHandler(
       config: providers.config,
       leads: providers.leads,
       consents: providers.consents,
-      mailer: providers.mailer,
+      mailer: providers.mailerSendingAtMostOnce,
       publicBaseUrl: providers.publicBaseUrl,
       newId: providers.newId,
     }),

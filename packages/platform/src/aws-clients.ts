@@ -42,8 +42,13 @@ export function createEventBridgeClient(settings: AwsClientSettings): EventBridg
   return new EventBridgeClient(clientConfig(settings, settings.endpoints.eventbridge));
 }
 
-export function createSesClient(settings: AwsClientSettings): SESv2Client {
-  return new SESv2Client(clientConfig(settings, settings.endpoints.ses));
+/**
+ * SES v2; locally the runtime's endpoint. With `singleAttempt`, one attempt per call, for mail that must go
+ * at most once (nurture): the SDK retries a call that got no answer, which SES may have taken already, and
+ * the last attempt's answer would then hide that. `SesMailer` retries what SES answered with an error.
+ */
+export function createSesClient(settings: AwsClientSettings, options: { singleAttempt?: boolean } = {}): SESv2Client {
+  return new SESv2Client({ ...clientConfig(settings, settings.endpoints.ses), ...(options.singleAttempt ? { maxAttempts: 1 } : {}) });
 }
 
 /**

@@ -43,6 +43,8 @@ export const consents: DependencyProvider<'consents'> = (wiring) => new DynamoDb
 export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const publisher: DependencyProvider<'publisher'> = ({ settings }) => new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName);
 export const mailer: DependencyProvider<'mailer'> = ({ settings }) => new SesMailer(createSesClient(settings));
+/** The mailer for mail sent at most once (nurture): one attempt per SES call, retried only while SES answers "not now". */
+export const mailerSendingAtMostOnce: DependencyProvider<'mailer'> = ({ settings }) => new SesMailer(createSesClient(settings, { singleAttempt: true }), { attemptsWhileAnswered: 3 });
 export const notifications: DependencyProvider<'notifications'> = (wiring) => new DynamoDbNotificationLog(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const sms: DependencyProvider<'sms'> = ({ settings }) => new EndUserMessagingSmsSender(createSmsClient(settings));
 export const sends: DependencyProvider<'sends'> = (wiring) => new DynamoDbNotificationSendLedger(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);

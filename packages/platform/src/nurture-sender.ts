@@ -113,8 +113,11 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
       return { ...claimed, outcome: 'send_failed' };
     }
     // Not sent for a passing reason (throttled, a server error): the step goes back, only over the lead as the claim left it.
-    if ((await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() }))) !== 'applied') {
-      logger.error('Nurture email not sent, and the lead changed since its step was recorded; the step is not repeated', context);
+    const givenBack = await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() })).catch((writeError: unknown) => writeError as Error);
+    if (givenBack !== 'applied') {
+      // The step stays recorded, so it is never sent twice; the run goes on with the other leads.
+      const why = givenBack instanceof Error ? `its step could not be given back (${givenBack.message})` : 'the lead changed since its step was recorded';
+      logger.error(`Nurture email not sent, and ${why}; the step is not repeated`, context);
       return { ...claimed, outcome: 'send_failed' };
     }
     logger.warn('Nurture email not sent for now; the step is due again for the next run', context);

@@ -167,6 +167,24 @@ describe('a nurture sequence on the clock', () => {
     }
   });
 
+  it('goes on with the other leads when a step cannot be given back, leaving that one recorded, never sent twice', async () => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = fakeDependencies(day(0));
+    for (const leadId of ['n-first', 'n-second']) await captureAndRoute(deps, leadId, { contact: { ...coldContact, email: `${leadId}@gmail.com` } });
+    failingMailer(deps, [new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.')]);
+    const applyTransition = deps.store.applyTransition.bind(deps.store);
+    deps.store.applyTransition = async (transition) => {
+      if (transition.after.history.at(-1)?.action === 'nurture_rescheduled') throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+      return applyTransition(transition);
+    };
+    const run = await runSender(deps, day(0));
+    expect(run.outcomes.map(({ outcome }) => outcome)).toEqual(['send_failed', 'emailed']);
+    expect(logged.mock.calls.map(([message]) => message)).toContainEqual(expect.stringContaining('its step could not be given back (Throughput exceeds the current capacity)'));
+    await runSender(deps, day(0, 2));
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
   it('starts no lead once the invocation’s time runs low, and the next run sends what was left', async () => {
     vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const deps = fakeDependencies(day(0));

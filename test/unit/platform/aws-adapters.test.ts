@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MessageRejected, SESv2Client, SendEmailCommand, SESv2ServiceException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import { EventBridgePublisher, MessageRefusedError, SesMailer, type OutboxEvent } from '@leadflow/platform';
+import { createSesClient, EventBridgePublisher, MessageRefusedError, SesMailer, type OutboxEvent } from '@leadflow/platform';
 
 const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESv2Client);
@@ -82,5 +82,30 @@ describe('SesMailer', () => {
     expect(await refusal(new SESv2ServiceException({ name: 'InternalFailure', $fault: 'server', message: 'internal', $metadata: { httpStatusCode: 500 } }))).toMatchObject({ outcome: 'not_sent' });
     expect(await refusal(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }))).toMatchObject({ outcome: 'not_sendable' });
     expect(await refusal(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }))).toMatchObject({ outcome: 'unknown' });
+  });
+
+  it('on a client of one attempt per call, sends again only while SES answers "not now", never after a call it did not answer', async () => {
+    const onceMailer = () =>
+      new SesMailer(createSesClient({ region: 'us-east-1', endpoints: {}, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }, { singleAttempt: true }), { attemptsWhileAnswered: 3, backoffMs: 1 });
+    const email = { from: 'leads@x.example', to: 'ada@x.example', subject: 'Hi', text: 'Hello', tags: {} };
+    const settings = { region: 'us-east-1', endpoints: {}, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+    expect(await createSesClient(settings, { singleAttempt: true }).config.maxAttempts()).toBe(1);
+    expect(await createSesClient(settings).config.maxAttempts()).toBe(3);
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }))
+      .resolves({ MessageId: 'm-2' });
+    await expect(onceMailer().send(email)).resolves.toEqual({ messageId: 'm-2' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+
+    // No answer: SES may have taken it, so it is not sent again, and the caller hears "unknown", not the answer of a retry.
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }))
+      .rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }));
+    await expect(onceMailer().send(email)).rejects.toMatchObject({ outcome: 'unknown' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 });

@@ -5,15 +5,35 @@ import { MessageRefusedError, type Mailer, type OutgoingEmail, type SentMessage 
 const passingErrorNames = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
 
 /**
- * Email through SES v2 (`SendEmail`); the SDK retries throttling and server errors itself. What still fails
+ * Email through SES v2 (`SendEmail`); the SDK retries throttling, server errors and unanswered calls itself,
+ * unless the client makes one attempt per call, when this adapter retries only what SES answered. What still fails
  * is thrown as a `MessageRefusedError` (`emailRefusal`): `not_sent` (SES answered that it is throttled or
  * failing: the same email may go through later), `not_sendable` (any other answer, e.g. `MessageRejected`,
  * `MailFromDomainNotVerifiedException`, `AccountSuspendedException`: it is refused again) or `unknown` (no answer).
  */
 export class SesMailer implements Mailer {
-  constructor(private readonly client: SESv2Client) {}
+  /**
+   * `attemptsWhileAnswered`: how often one send is made while SES answers "not now" (`not_sent`); more than
+   * one only for a client making one attempt per call (`createSesClient(…, { singleAttempt: true })`), whose
+   * unanswered call is never made again, as it may have been sent.
+   */
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly options: { attemptsWhileAnswered?: number; backoffMs?: number } = {},
+  ) {}
 
   async send(message: OutgoingEmail): Promise<SentMessage> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.sendOnce(message);
+      } catch (error) {
+        if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent') || attempt >= (this.options.attemptsWhileAnswered ?? 1)) throw error;
+        await new Promise((wait) => setTimeout(wait, (this.options.backoffMs ?? 100) * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async sendOnce(message: OutgoingEmail): Promise<SentMessage> {
     let output;
     try {
       output = await this.client.send(
