@@ -114,8 +114,8 @@ export const unfundedCampaignRowsPerChannel = 50;
  * credited touch (`firstChannel`, `lastChannel`). Test and quarantined leads are counted apart;
  * invalid ones are among `leads` and counted in `invalid`. Pure: what it reads is what it is given.
  *
- * Campaigns are kept under `rowCampaign` (at most 200 characters). Every campaign the day's spend names
- * keeps its row; of the others, each attribution model and channel keeps the `campaignsPerChannel` with the
+ * Campaigns are kept under `rowCampaign` (at most 200 characters). Every campaign the day's spend names,
+ * and every one with a converted lead, keeps its row; of the others, each attribution model and channel keeps the `campaignsPerChannel` with the
  * most leads (ties: the first by name) and folds the rest, fewest leads first, into one `otherCampaignsLabel`
  * row, so the channel's totals are the same and a day's rows stay bounded however many campaigns are posted.
  *
@@ -181,7 +181,7 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The rows with, per attribution model and channel, the rows not in `funded` beyond the `limit` with the
+ * The rows with, per attribution model and channel, the rows not in `funded` and with no converted lead beyond the `limit` with the
  * most leads (ties: the first by name) folded into one `otherCampaignsLabel` row. The folded row's times
  * are left unsorted, as `rollUpDay` sorts every row's.
  */
@@ -189,7 +189,8 @@ function foldUnfundedCampaigns(rows: readonly RollupRow[], funded: ReadonlySet<s
   const unfunded = new Map<string, RollupRow[]>();
   const kept: RollupRow[] = [];
   for (const row of rows) {
-    if (funded.has(rowKey(row))) kept.push(row);
+    // What finance counts money by keeps its own row: a campaign with spend, and one whose leads were won.
+    if (funded.has(rowKey(row)) || row.converted > 0 || row.revenueCents > 0) kept.push(row);
     else {
       const key = `${row.attribution}\u0000${row.channel}`;
       const group = unfunded.get(key) ?? [];

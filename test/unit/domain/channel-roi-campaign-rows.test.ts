@@ -129,6 +129,18 @@ describe('campaigns without spend folded into one row per channel', () => {
     expect(rows.find((row) => row.attribution === 'last' && row.campaign === otherCampaignsLabel)).toMatchObject({ leads: 7, spendCents: 0 });
   });
 
+  it('never folds a campaign with a converted lead, so its revenue is reported under its own name', () => {
+    const facts = [
+      ...leads(5, 'website', 'organic-1'),
+      ...leads(4, 'website', 'organic-2'),
+      lead('website', 'won-once', { qualified: true, converted: true, revenueCents: 250_000 }),
+      lead('website', 'won-free', { converted: true }),
+    ];
+    const rows = rollUpDay(facts, [], { campaignsPerChannel: 1 });
+    expect(campaignsOf(rows)).toEqual([otherCampaignsLabel, 'organic-1', 'won-free', 'won-once']);
+    expect(rows.find((row) => row.attribution === 'first' && row.campaign === 'won-once')).toMatchObject({ leads: 1, converted: 1, revenueCents: 250_000 });
+  });
+
   it('keeps each channel’s totals, counts, revenue, spend and times alike, whatever is folded', () => {
     const facts = fc.record({
       channel: fc.constantFrom('website', 'meta-ads', 'google-ads'),
@@ -153,7 +165,10 @@ describe('campaigns without spend folded into one row per channel', () => {
         for (const attribution of attributionModels) expect(groupRollupRows(folded, attribution, 'channel')).toEqual(groupRollupRows(whole, attribution, 'channel'));
         for (const attribution of attributionModels) {
           for (const channel of ['website', 'meta-ads', 'google-ads']) {
-            expect(campaignsOf(folded, attribution, channel).filter((campaign) => campaign !== 'paid' && campaign !== otherCampaignsLabel).length).toBeLessThanOrEqual(limit);
+            const foldable = folded.filter(
+              (row) => row.attribution === attribution && row.channel === channel && row.campaign !== 'paid' && row.campaign !== otherCampaignsLabel && row.converted === 0 && row.revenueCents === 0,
+            );
+            expect(foldable.length).toBeLessThanOrEqual(limit);
           }
         }
       }),
