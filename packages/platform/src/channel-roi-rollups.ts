@@ -30,6 +30,7 @@ import {
 } from '@leadflow/domain';
 import type { LeadStore } from './ports/lead-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
+import { WriteContentionError } from './adapters/dynamodb-writes';
 
 type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
@@ -142,7 +143,8 @@ async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { report
     // That rollup may have read the day before a change this one saw (and whose mark the nightly run is
     // about to clear): read the day again, and store what it holds now unless the winner already has it.
   }
-  throw new Error(`Rolling up ${day} lost the race to store a version ${rollupAttempts} times; it stays marked changed for the next run`);
+  // Busy, not broken: a request is answered 503 and may be sent again; the nightly run keeps the day marked.
+  throw new WriteContentionError(`Rolling up ${day} lost the race to store a version ${rollupAttempts} times; it stays marked changed for the next run`);
 }
 
 async function fileVersion(version: VersionFigures, reports: ReportArchive): Promise<void> {

@@ -462,6 +462,21 @@ describe('rollups and the report', () => {
     expect((await run({ from: '2026-03-09', to: '2026-03-10' }, as('manager'))).statusCode).toBe(403);
   });
 
+  it('answers 503 with Retry-After, not 500, when a day keeps losing the race to store its version', async () => {
+    const { deps } = await rolledUpFixture();
+    const latest = (await deps.roi.latestVersion('2026-03-10'))!;
+    // Every try finds another rollup stored first, with figures other than those this one read.
+    deps.roi.latestVersion = async () => ({ ...latest, rows: [] });
+    deps.roi.addVersion = async () => false;
+    deps.roi.version = async (day, version) => ({ ...latest, day, version });
+    const answer = (await createOnDemand(() => deps)(
+      httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '2026-03-10', to: '2026-03-10' }), claims: as('finance') }),
+      lambdaContext,
+    )) as { statusCode: number; headers: Record<string, string> };
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['retry-after']).toBeDefined();
+  });
+
   it('rolls up as many days as its time allows, always at least one, and says where to request the rest from', async () => {
     const { deps } = await rolledUpFixture();
     const rolledUp: string[] = [];
