@@ -979,7 +979,6 @@ function filterExpression(
   return { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ...(conditions.length ? { ExpressionAttributeValues: values } : {}) };
 }
 
-/** A `new`, unowned lead, and (unless the write is an offer's fallback) one with no open offer. */
 /** A routing write's condition: the lead is `new` and unowned, not on offer (unless the write closes it), and not re-scored since `scoredAt`. */
 function routableLeadCondition(change: RoutingGuard): ConditionParts {
   const scored = scoreGuard(change);

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { busyCancellationCodes } from './dynamodb-cancellation-codes';
 
 /** One item of a `TransactWriteItems`. */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -12,9 +13,6 @@ export async function ignoringFailedCondition(write: Promise<unknown>): Promise<
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
-
-/** Why DynamoDB cancelled one item of a transaction that says "not now" rather than "not this write": retried, then answered 503. */
-const passingCancellationCodes = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
 /** Whether a transaction was cancelled because another transaction was writing one of its items. */
 export function isTransactionConflict(error: unknown): boolean {
@@ -33,7 +31,7 @@ export async function retryOnTransactionConflict<T>(attempt: () => Promise<T>, a
     try {
       return await attempt();
     } catch (error) {
-      const passing = error instanceof TransactionConflictException || (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => passingCancellationCodes.has(reason.Code ?? '')));
+      const passing = error instanceof TransactionConflictException || (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => busyCancellationCodes.has(reason.Code ?? '')));
       if (!passing || failedConditions(error) || tries >= attempts) throw error;
       await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
     }

@@ -1,3 +1,5 @@
+import { busyCancellationCodes } from '../adapters/dynamodb-cancellation-codes';
+
 /** Seconds a client is asked to wait after a 503: long enough for the SDK's own retries to have given up and a blip to pass. */
 export const backendRetryAfterSeconds = 5;
 
@@ -18,9 +20,6 @@ const busyNames = new Set([
   'InternalServerError',
   'WriteContentionError',
 ]);
-
-/** Why DynamoDB cancels an item of a transaction when it is busy, not when the write is wrong: throttled, or another transaction on the item. */
-const busyCancellationCodes = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 
 /**
  * Whether `error` (or an error it wraps as `cause`) means an AWS service was unavailable — unreachable,
