@@ -319,13 +319,13 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(await deps.roi.latestVersion(busy.day)).toEqual(busy);
     expect(await deps.roi.addVersion({ ...busy, rolledUpAt: '2026-08-04T00:00:00.000Z' })).toBe(false);
 
-    // 100,000 leads over 1,000 campaigns (250 a channel, folded to 50 and one other): about 430 KB even gzipped, so the rows take the version's item and a part.
+    // 100,000 leads over 1,000 campaigns, each with won leads, so none is folded: about 730 KB even gzipped, so the rows take the version's item and two parts.
     const busier = busyDay('2026-08-04', 100_000, 1000);
     expect(await deps.roi.addVersion(busier)).toBe(true);
     const parts = await database.client.send(
       new QueryCommand({ TableName: database.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)', ExpressionAttributeValues: { ':pk': 'ROLLUP#2026-08-04', ':part': 'P#' } }),
     );
-    expect(parts.Items?.map((item) => item.sk)).toEqual(['P#000001#001']);
+    expect(parts.Items?.map((item) => item.sk)).toEqual(['P#000001#001', 'P#000001#002']);
     expect(await deps.roi.version(busier.day, 1)).toEqual(busier);
 
     const stored = busyDay('2026-08-05', 10, 2);
