@@ -215,6 +215,36 @@ describe('a touch racing a tag, against DynamoDB Local', () => {
   });
 });
 
+describe('a touch racing a new lead for the phone it brings, against DynamoDB Local', () => {
+  it('decides again when another lead takes the phone between the touch reading the lead and writing, and leaves the phone with it', async () => {
+    const email = 'uma-phone-race@example.com';
+    const phone = '+14155550171';
+    await leads.ingestLead(webFormIntake(config, { leadId: 'phone-race', contact: { name: 'Uma', email } }));
+    // The touch reads Uma's lead, Vic's post takes the phone, then the touch writes.
+    const readLead = leads.getLead.bind(leads);
+    let raced = false;
+    leads.getLead = async (leadId) => {
+      const seen = await readLead(leadId);
+      if (leadId === 'phone-race' && !raced) {
+        raced = true;
+        expect(await leads.ingestLead(webFormIntake(config, { leadId: 'phone-race-vic', contact: { name: 'Vic', phone } }))).toEqual({ leadId: 'phone-race-vic', outcome: 'created' });
+      }
+      return seen;
+    };
+    try {
+      expect(await leads.ingestLead(webFormIntake(config, { leadId: 'phone-race-again', contact: { name: 'Uma', email, phone } }))).toEqual({ leadId: 'phone-race', outcome: 'touched' });
+    } finally {
+      leads.getLead = readLead;
+    }
+    expect(raced).toBe(true);
+    const uma = await leads.getLead('phone-race');
+    expect(uma).toMatchObject({ touches: 2, contact: { email } });
+    expect(uma?.contact.phone).toBeUndefined();
+    expect(uma?.history.map((entry) => entry.action)).toEqual(['captured', 'touched']);
+    expect(await leads.findLeadIdByPersonKey(personDedupKey('phone', phone))).toBe('phone-race-vic');
+  });
+});
+
 describe('a touch racing an erasure, against DynamoDB Local', () => {
   it('a touch read before the erasure was written makes the post a new lead, and the erased lead gets nothing of it back', async () => {
     const person = { name: 'Rae', email: 'rae-erase-race@example.com' };

@@ -139,6 +139,32 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     // A holder who gave no email: the post adding one is the holder's.
     expect(await post('carl', { name: 'Carl', phone: landline })).toEqual({ leadId: id('carl'), outcome: 'created' });
     expect(await post('carl-email', { name: 'Carl', email: `carl-${name}@gamma.example`, phone: landline })).toEqual({ leadId: id('carl'), outcome: 'touched' });
+    expect(await store.leads.getLead(id('carl'))).toMatchObject({ contact: { email: `carl-${name}@gamma.example`, phone: landline } });
+    expect(await store.leads.findLeadIdByPersonKey(`email#carl-${name}@gamma.example`)).toBe(id('carl'));
+  });
+
+  it('gives a lead the phone a touch brings when it had none, so the phone alone finds it later; a phone it has, or another lead holds, stays where it is', async () => {
+    const [phone, otherPhone, heldPhone] = name === 'memory' ? ['+14155550151', '+14155550153', '+14155550155'] : ['+14155550152', '+14155550154', '+14155550156'];
+    const post = (suffix: string, contact: { name: string; email?: string; phone?: string }) => store.leads.ingestLead(webFormIntake(config, { leadId: id(suffix), contact }));
+    const email = `dora-${name}@delta.example`;
+    expect(await post('dora', { name: 'Dora', email })).toEqual({ leadId: id('dora'), outcome: 'created' });
+    expect(await post('dora-phone', { name: 'Dora', email, phone: ` ${phone.slice(0, 5)} ${phone.slice(5)}` })).toEqual({ leadId: id('dora'), outcome: 'touched' });
+    const dora = await store.leads.getLead(id('dora'));
+    expect(dora).toMatchObject({ contact: { name: 'Dora', email, phone, phoneCountry: 'US' }, touches: 2 });
+    expect(dora?.history.at(-1)?.detail).toContain('phone added');
+    expect(await store.leads.findLeadIdByPersonKey(`phone#${phone}`)).toBe(id('dora'));
+    expect(await post('dora-phone-only', { name: 'Dora', phone })).toEqual({ leadId: id('dora'), outcome: 'touched' });
+    // A phone the lead already has is not replaced, and its key is not taken.
+    expect(await post('dora-new-phone', { name: 'Dora', email, phone: otherPhone })).toEqual({ leadId: id('dora'), outcome: 'touched' });
+    expect(await store.leads.getLead(id('dora'))).toMatchObject({ contact: { phone }, touches: 4 });
+    expect(await store.leads.findLeadIdByPersonKey(`phone#${otherPhone}`)).toBeUndefined();
+    // Another lead's phone stays theirs: the touch of Erik's email does not give Erik Fay's phone.
+    const erik = `erik-${name}@epsilon.example`;
+    expect(await post('erik', { name: 'Erik', email: erik })).toEqual({ leadId: id('erik'), outcome: 'created' });
+    expect(await post('fay', { name: 'Fay', phone: heldPhone })).toEqual({ leadId: id('fay'), outcome: 'created' });
+    expect(await post('erik-phone', { name: 'Erik', email: erik, phone: heldPhone })).toEqual({ leadId: id('erik'), outcome: 'touched' });
+    expect((await store.leads.getLead(id('erik')))?.contact.phone).toBeUndefined();
+    expect(await store.leads.findLeadIdByPersonKey(`phone#${heldPhone}`)).toBe(id('fay'));
   });
 
   it('answers a retried request with its first outcome, whatever the retry carries', async () => {

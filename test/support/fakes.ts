@@ -116,14 +116,16 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const lead = this.leads.get(leadId)!;
       const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
       if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
-      const touch = intake.touch(structuredClone(lead));
+      const touch = intake.touch(structuredClone(lead), held);
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
+      for (const gained of touch.gained?.dedupKeys ?? []) this.keys.set(gained.key, leadId);
       Object.assign(lead, {
         touches: lead.touches + 1,
         history: [...lead.history, ...touch.timeline],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
+        ...(touch.gained ? { contact: touch.gained.contact } : {}),
         ...(touch.warmedOutOfNurture ? { status: 'new' as const } : {}),
       });
       if (touch.warmedOutOfNurture) delete lead.nurture;

@@ -9,6 +9,7 @@ import { routedAnswerNames } from './routing-table';
 import { applyRuleTags } from './lead-tags';
 import { lifecycleEventFacts } from './lead-transition';
 import { nurtureLeftEntry } from './lead-nurture';
+import { personDedupKey } from './lead-lookup';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -82,6 +83,12 @@ export interface LeadTouch {
   events: LeadEvent[];
   /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
   consents: ConsentLedgerEntry[];
+  /**
+   * The lead's contact when the touch gives it an email or phone it lacked, whose key no other lead holds,
+   * and those keys (the lead takes them with the touch): the person posted by email, then by email and
+   * phone, so a later post by phone alone is theirs too. A detail the lead has already is not replaced.
+   */
+  gained?: { contact: LeadContact; dedupKeys: DedupKey[] };
 }
 
 /** What scoring, tagging and routing read from the configuration. */
@@ -94,8 +101,8 @@ export interface PreparedIntake {
   dedupKeys: DedupKey[];
   /** `given` ledger entries for the consent the submission carries (none without consent); stored in the lead's own transaction. */
   consents: ConsentLedgerEntry[];
-  /** The touch to record instead, if a person key shows the lead already exists (read as it is now). */
-  touch: (existing: Lead) => LeadTouch;
+  /** The touch to record instead, if a person key shows the lead already exists (read as it is now); `heldKeys` are the keys of this intake that some lead holds. */
+  touch: (existing: Lead, heldKeys: readonly DedupKey[]) => LeadTouch;
 }
 
 /**
@@ -141,8 +148,8 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     if (deliveryId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
   }
   if (status === 'new' && !submission.isTest) {
-    if (contact.email) dedupKeys.push({ key: `email#${contact.email}`, kind: 'person' });
-    if (contact.phone) dedupKeys.push({ key: `phone#${contact.phone}`, kind: 'person' });
+    if (contact.email) dedupKeys.push({ key: personDedupKey('email', contact.email), kind: 'person' });
+    if (contact.phone) dedupKeys.push({ key: personDedupKey('phone', contact.phone), kind: 'person' });
   }
   const captured = leadEvent(
     'lead.captured',
@@ -150,13 +157,16 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     at,
   );
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
-  const touch = (existing: Lead): LeadTouch => {
-    const counted = { ...withPhoneCountry(existing), touches: existing.touches + 1 };
+  const touch = (existing: Lead, heldKeys: readonly DedupKey[]): LeadTouch => {
+    const gained = gainedContact(existing.contact, contact, dedupKeys, heldKeys);
+    const current = withPhoneCountry(existing);
+    const counted = { ...current, ...(gained ? { contact: { ...current.contact, ...gained.contact } } : {}), touches: existing.touches + 1 };
     const score = existing.score ? scoreLead(leadFacts(counted), rules.scoring, now) : undefined;
     const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
     const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
-    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
+    const added = gained ? `; ${gained.details.join(' and ')} added` : '';
+    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${added}${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     const historyEntry: LeadHistoryEntry = { at, action: 'touched', by, detail };
     const warmedOutOfNurture = warmed && score ? nurtureLeftEntry(warmed, 'warmed', at, 'system') : undefined;
     const keepsEntry = existing.history.filter((entry) => entry.action === 'touched').length < touchEntriesKept;
@@ -176,10 +186,37 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
         ...(retagged ? [retagged.event] : []),
       ],
       consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
+      ...(gained ? { gained: { contact: counted.contact, dedupKeys: gained.dedupKeys } } : {}),
     };
   };
   const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
   return { lead, events, dedupKeys, consents, touch };
+}
+
+/**
+ * The email and phone `incoming` gives that `existing` lacks, with their person keys: only keys this intake
+ * claims (a test or spam post claims none) and no other lead holds.
+ */
+function gainedContact(
+  existing: LeadContact,
+  incoming: LeadContact,
+  dedupKeys: readonly DedupKey[],
+  heldKeys: readonly DedupKey[],
+): { contact: LeadContact; dedupKeys: DedupKey[]; details: Array<'email' | 'phone'> } | undefined {
+  const contact: LeadContact = {};
+  const gainedKeys: DedupKey[] = [];
+  const details: Array<'email' | 'phone'> = [];
+  for (const detail of ['email', 'phone'] as const) {
+    const value = incoming[detail];
+    if (existing[detail] || !value) continue;
+    const key = personDedupKey(detail, value);
+    if (!dedupKeys.some((candidate) => candidate.key === key) || heldKeys.some((held) => held.key === key)) continue;
+    contact[detail] = value;
+    if (detail === 'phone' && incoming.phoneCountry) contact.phoneCountry = incoming.phoneCountry;
+    gainedKeys.push({ key, kind: 'person' });
+    details.push(detail);
+  }
+  return details.length ? { contact, dedupKeys: gainedKeys, details } : undefined;
 }
 
 /** `lead.scored`: the score and the facts the compiled routing rules match on. */

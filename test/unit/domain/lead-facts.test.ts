@@ -44,8 +44,8 @@ describe("a lead's country", () => {
   it('counts when a lead stored without it comes back: the touch scores it with its phone country', () => {
     const first = webFormIntake(config, { leadId: 'lead-back', formId: 'emea-contact', contact: { name: 'Ada', phone: '020 7946 0018' } });
     const again = webFormIntake(config, { leadId: 'lead-again', formId: 'emea-contact', contact: { name: 'Ada', phone: '020 7946 0018' } });
-    const fromStored = again.touch(first.lead);
-    const fromOld = again.touch(storedWithoutPhoneCountry(first.lead));
+    const fromStored = again.touch(first.lead, again.dedupKeys);
+    const fromOld = again.touch(storedWithoutPhoneCountry(first.lead), again.dedupKeys);
     expect(fromOld.score).toEqual(fromStored.score);
     expect(fromOld.score?.contributions.map((contribution) => contribution.ruleId)).toContain('served-country');
   });

@@ -71,7 +71,7 @@ function lifecycleEvents(isTest: boolean): LeadEvent[] {
     ...('release' in release ? [release.release.event] : []),
     planAcceptance({ lead: owned, repId: 'rep-ava', now, eventId: 'accept-1' }).event,
     ...followUps,
-    webFormIntake(config, { leadId: 'lead-1' }).touch(owned).events[0],
+    webFormIntake(config, { leadId: 'lead-1' }).touch(owned, []).events[0],
     erasePersonFromLead(owned, { at: now.toISOString(), eventId: 'erase-1' })!.event,
   ];
 }

@@ -120,7 +120,7 @@ describe('consent at capture', () => {
     const prepared = prepareIntake(submission, { leadId: 'lead-4', eventId: 'e-4', touchEventId: 't-4' }, new Date(capturedAt), config);
     expect(prepared.consents).toEqual(consentGivenEntries('lead-4', consent, 'form:demo'));
     const existing = webFormIntake(config, { leadId: 'lead-earlier' }).lead;
-    expect(prepared.touch(existing).consents).toEqual(consentGivenEntries('lead-earlier', consent, 'form:demo'));
+    expect(prepared.touch(existing, prepared.dedupKeys).consents).toEqual(consentGivenEntries('lead-earlier', consent, 'form:demo'));
   });
 });
 

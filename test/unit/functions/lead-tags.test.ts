@@ -139,7 +139,7 @@ describe('tag rules', () => {
 
     const warming = webFormIntake(config, { leadId: 'r-3', contact: { name: 'Cy', email: 'cy@acme.example', title: 'Sales manager' }, answers: { company_size: '51-200' } });
     expect(warming.lead.score?.temperature).toBe('warm');
-    const touch = warming.touch({ ...warming.lead, tags: ['needs-follow-up'] });
+    const touch = warming.touch({ ...warming.lead, tags: ['needs-follow-up'] }, warming.dedupKeys);
     expect(touch.score?.temperature).toBe('hot');
     expect(touch.tags).toEqual(['needs-follow-up', 'high-intent']);
     expect(touch.events.at(-1)).toMatchObject({ type: 'lead.tagged', detail: { added: ['high-intent'], tags: ['needs-follow-up', 'high-intent'] } });

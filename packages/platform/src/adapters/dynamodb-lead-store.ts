@@ -145,8 +145,10 @@ export class DynamoDbLeadStore implements LeadStore {
       // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
       if (sharedPhone) return this.createOrTouch({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) }, idempotencyKey);
       try {
-        return await this.recordTouch(existingLeadId, intake, idempotencyKey);
+        return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey);
       } catch (touchError) {
+        // A key the touch was to give the lead was taken by another lead meanwhile: decide again, with it held.
+        if (touchError instanceof GainedKeyTakenError) return this.createOrTouch(intake, idempotencyKey);
         if (!(touchError instanceof GoneLeadError)) throw touchError;
         // The lead holding the person's key has expired (an invalid lead's TTL) or was erased: the key goes too (an erasure took it already), and this is a new lead.
         await this.releaseKeyOfGoneLead(held.key, existingLeadId);
@@ -164,11 +166,11 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async recordTouch(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
+  private async recordTouch(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string): Promise<IntakeOutcome> {
     // The touch is re-scored and re-tagged from the lead as read, so it is written only if no other touch or change came in between.
     for (let tries = 1; ; tries += 1) {
       try {
-        return await this.recordTouchOnce(leadId, intake, idempotencyKey);
+        return await this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey);
       } catch (error) {
         if (!(error instanceof StaleLeadError) || tries >= 8) throw error;
         await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
@@ -176,11 +178,11 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async recordTouchOnce(leadId: string, intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
+  private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string): Promise<IntakeOutcome> {
     const existing = await this.getLead(leadId);
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
     if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
-    const touch = intake.touch(existing);
+    const touch = intake.touch(existing, heldKeys);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
@@ -190,23 +192,25 @@ export class DynamoDbLeadStore implements LeadStore {
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
     const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
+    const gainedKeys = touch.gained?.dedupKeys ?? [];
+    const keyPut = ({ key, kind }: DedupKey) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...this.expiry(existing).set },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId, outcome: 'touched' }, touch.historyEntry.at)] : []),
-            ...deliveryKeys.map(({ key, kind }) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...this.expiry(existing).set },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
+            ...deliveryKeys.map(keyPut),
             {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${warmed}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact' : ''}${warmed}`,
                 // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
                 ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
@@ -221,10 +225,12 @@ export class DynamoDbLeadStore implements LeadStore {
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
                   ...(touch.tags ? { ':tags': touch.tags } : {}),
+                  ...(touch.gained ? { ':contact': touch.gained.contact } : {}),
                   ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
                 },
               },
             },
+            ...gainedKeys.map(keyPut),
             ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
             ...this.consentPuts(touch.consents, existing),
             ...this.deliveryKeyReferencePuts(deliveryKeys, existing, touch.historyEntry.at),
@@ -238,7 +244,9 @@ export class DynamoDbLeadStore implements LeadStore {
       const offset = idempotencyKey ? 1 : 0;
       const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
       if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
-      if (failed?.[offset + deliveryKeys.length] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
+      const updateIndex = offset + deliveryKeys.length;
+      if (failed?.[updateIndex] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
+      if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new GainedKeyTakenError();
       throw error;
     }
   }
@@ -909,6 +917,13 @@ type LeadReference = { reference: Record<string, string>; target?: Record<string
 class StaleLeadError extends WriteContentionError {
   constructor(leadId: string) {
     super(`Lead ${leadId} kept changing under a touch; it may be sent again`);
+  }
+}
+
+/** A person key a touch was to give its lead was taken by another lead after the intake's keys were tried. */
+class GainedKeyTakenError extends Error {
+  constructor() {
+    super('A contact detail the touch adds was taken by another lead meanwhile');
   }
 }
 
