@@ -201,6 +201,13 @@ describe.each(implementations)('the %s lead store', (name, open) => {
 
   it('counts turns per counter, from one', async () => {
     expect([await store.leads.takeTurn(id('turn-a')), await store.leads.takeTurn(id('turn-a')), await store.leads.takeTurn(id('turn-b'))]).toEqual([1, 2, 1]);
+    // A turn given back while it is the last is taken again; one given back after another was taken is not.
+    await store.leads.giveBackTurn(id('turn-a'), 2);
+    expect(await store.leads.takeTurn(id('turn-a'))).toBe(2);
+    await store.leads.giveBackTurn(id('turn-a'), 1);
+    expect(await store.leads.takeTurn(id('turn-a'))).toBe(3);
+    await store.leads.giveBackTurn(id('turn-never-taken'), 1);
+    expect(await store.leads.takeTurn(id('turn-never-taken'))).toBe(1);
   });
 
   it('assigns a new lead once, within the owner capacity, and counts it among their open leads', async () => {

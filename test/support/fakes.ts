@@ -169,6 +169,10 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
     return turn;
   }
 
+  async giveBackTurn(counterId: string, turn: number): Promise<void> {
+    if (this.turns.get(counterId) === turn) this.turns.set(counterId, turn - 1);
+  }
+
   async readRepStates(repIds: readonly string[]): Promise<RepStates> {
     const pick = <T>(map: Map<string, T>) => new Map([...map].filter(([repId]) => repIds.includes(repId)));
     return { openLeads: pick(this.openLeads), outOfOffice: pick(this.outOfOfficeRecords) };

@@ -28,7 +28,7 @@ export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'c
  * a fallback to the pool leaves the lead there as nobody available (the pool's managers are told). Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
  * offer's own fallback), and so is a lead re-scored since the score routed on. The route's turn and the
- * reps' states are read at the same time.
+ * reps' states are read at the same time; a decision that wrote nothing gives its turn back.
  */
 export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
   const { config, leads, consents, metrics, newId } = deps;
@@ -39,6 +39,11 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
   // Decided on this score: a lead re-scored since is left to the newer `lead.scored`.
   const guard = { leadId: lead.leadId, closesOffer, scoredAt: lead.score?.scoredAt };
+  // A decision that wrote nothing (a redelivery, a lead routed or re-scored meanwhile) gives its turn back, so no rep misses one; best effort, as the decision itself is done.
+  const giveBackTurn = async () => {
+    if (turn === undefined) return;
+    await leads.giveBackTurn(counterId, turn).catch((error: unknown) => logger.warn('Could not give back an unused route turn', { counterId, turn, error }));
+  };
 
   if (route.strategy === 'offer') {
     const { ranked, skipped } = rankOffer(strategyInput);
@@ -46,6 +51,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
     // A nurture fallback is a choice of its own (its sequence starts); a pool fallback with nobody to offer to is not.
     if (ranked.length === 0 && fallback !== 'pool') {
       logger.info('Nobody to offer the lead to; the offer falls back at once', { leadId: lead.leadId, routeId: route.id, skipped });
+      await giveBackTurn();
       return routeLead(deps, { ...input, route: { ...route, strategy: fallback, offer: undefined } });
     }
     if (ranked.length === 0) {
@@ -54,10 +60,12 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
       const change = leaveInPool({ lead, route, poolId: pool.id, turn, now, skipped, eventId: newId() });
       const outcome = await leads.leaveInPool({ ...guard, ...change });
       logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+      if (outcome === 'already_routed') await giveBackTurn();
       return;
     }
     const outcome = await leads.offerLead({ ...planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }), scoredAt: guard.scoredAt });
     logger.info('Lead offered', { leadId: lead.leadId, routeId: route.id, repIds: ranked.map((rep) => rep.id), outcome });
+    if (outcome === 'already_routed') await giveBackTurn();
     return;
   }
 
@@ -69,6 +77,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
     const outcome = await leads.assignOwner({ ...guard, capacity: owner.capacity, ...change });
     logger.info('Lead assignment', { leadId: lead.leadId, routeId: route.id, ownerId: owner.id, outcome });
     if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
+    if (outcome === 'already_assigned') await giveBackTurn();
     if (outcome !== 'at_capacity') return;
     filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
   }
@@ -78,4 +87,5 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const nurture = sequence && hasConsent(await consents.entriesFor(lead.leadId), 'marketing_email') ? nurtureEntry(sequence, route.id, now) : undefined;
   const outcome = await leads.leaveInPool({ ...guard, ...change, ...(nurture ? { nurture } : {}) });
   logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+  if (outcome === 'already_routed') await giveBackTurn();
 }

@@ -45,6 +45,21 @@ describe('assign-lead handler', () => {
     });
   });
 
+  it('gives back the turn a redelivered lead.scored takes, so the next lead goes to the next rep in turn', async () => {
+    const deps = fakeDependencies();
+    const first = webFormIntake(deps.config, { leadId: 'l1', now: deps.now(), contact: { name: 'Ada', email: 'l1@example.com', country: 'US' } });
+    await deps.store.ingestLead(first);
+    const detail = first.events.find((event) => event.type === 'lead.scored')!.detail;
+    const assign = createAssignHandler(() => deps);
+    await assign({ routeId: 'default', detail }, lambdaContext);
+    // EventBridge delivers at least once: the same event again, after the lead was assigned.
+    await assign({ routeId: 'default', detail }, lambdaContext);
+    await assign({ routeId: 'default', detail }, lambdaContext);
+    const { lead } = await captureAndRoute(deps, 'l2');
+    expect([deps.store.leads.get('l1')!.ownerId, lead.ownerId]).toEqual(['rep-ava', 'rep-ben']);
+    expect(lead.routing).toMatchObject({ turn: 2 });
+  });
+
   it("passes Ava's turn to Ben while she is out of office, and says why in the history", async () => {
     const deps = fakeDependencies();
     await deps.store.setOutOfOffice({ repId: 'rep-ava', outOfOffice: true, until: '2026-03-09T00:00:00.000Z', setBy: 'mgr-maya', setAt: deps.now().toISOString() });

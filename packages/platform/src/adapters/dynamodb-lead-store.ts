@@ -326,6 +326,20 @@ export class DynamoDbLeadStore implements LeadStore {
     return Number(Attributes?.turn);
   }
 
+  async giveBackTurn(counterId: string, turn: number): Promise<void> {
+    await ignoringFailedCondition(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.routeTurn(counterId),
+          UpdateExpression: 'ADD turn :minusOne',
+          ConditionExpression: 'turn = :turn',
+          ExpressionAttributeValues: { ':minusOne': -1, ':turn': turn },
+        }),
+      ),
+    );
+  }
+
   async readRepStates(repIds: readonly string[]): Promise<RepStates> {
     const states: RepStates = { openLeads: new Map(), outOfOffice: new Map() };
     if (repIds.length === 0) return states;

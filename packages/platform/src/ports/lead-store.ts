@@ -85,6 +85,12 @@ export interface LeadStore {
   findLeadIdByPersonKey(key: string): Promise<string | undefined>;
   /** Atomically advances a route's turn counter (per route and pool) and returns the new turn (1, 2, 3, …). */
   takeTurn(counterId: string): Promise<number>;
+  /**
+   * Takes back `turn` when it is still the counter's last (nobody took one since), for a routing decision
+   * that wrote nothing (a redelivered `lead.scored`, a lead routed meanwhile): the next lead gets the turn,
+   * so no rep misses one. A turn taken since is left alone, not to shift turns others hold.
+   */
+  giveBackTurn(counterId: string, turn: number): Promise<void>;
   readRepStates(repIds: readonly string[]): Promise<RepStates>;
   /** Records a rep's out-of-office state (a later write replaces it). */
   setOutOfOffice(record: OutOfOffice): Promise<void>;
