@@ -98,7 +98,8 @@ function skipReason(rep: Rep, input: StrategyInput): string | undefined {
   if (open >= rep.capacity) return `at capacity (${open}/${rep.capacity} open leads)`;
   if (input.route.strategy === 'territory' && !repCoversLead(rep, input.facts)) {
     const territory = [...rep.countries, ...rep.regions].join(', ') || 'nothing';
-    return `wrong territory (lead in ${input.facts.country ?? input.facts.region ?? 'an unknown country'}; covers ${territory})`;
+    // Not the lead's own country or region: the reason is kept in the routing record, the timeline and events, and an erasure leaves those.
+    return `wrong territory (covers ${territory})`;
   }
   return undefined;
 }

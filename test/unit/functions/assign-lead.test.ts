@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { routeFor, type LeadContact } from '@leadflow/domain';
+import { erasePersonFromLead, routeFor, type LeadContact } from '@leadflow/domain';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
 import { fakeDependencies } from '../../support/fakes';
@@ -80,9 +80,12 @@ describe('assign-lead handler', () => {
     expect(lead.score).toMatchObject({ temperature: 'hot', grade: 'A' });
     expect(['rep-ava', 'rep-ben']).toContain(lead.ownerId);
     expect(lead.routing?.candidates.filter((candidate) => candidate.verdict === 'skipped').map((candidate) => [candidate.repId, candidate.reason])).toEqual([
-      ['rep-chloe', 'wrong territory (lead in US; covers FR, BE, CH, emea)'],
-      ['rep-dev', 'wrong territory (lead in US; covers GB, IE, emea)'],
+      ['rep-chloe', 'wrong territory (covers FR, BE, CH, emea)'],
+      ['rep-dev', 'wrong territory (covers GB, IE, emea)'],
     ]);
+    // The reasons name the reps' territories, not the lead's country: an erasure leaves the routing record and timeline.
+    const erased = erasePersonFromLead(lead, { at: deps.now().toISOString(), eventId: 'erase-hot-1' })!.lead;
+    expect(JSON.stringify(erased)).not.toMatch(/\bUS\b/);
   });
 
   it("shares a territory's hot leads between the reps covering it in turn, with other territories' leads coming in between", async () => {
