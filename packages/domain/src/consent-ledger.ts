@@ -11,7 +11,7 @@ export type ConsentPurpose = z.infer<typeof consentPurposeSchema>;
 /**
  * One line of a lead's consent ledger: consent given (at capture, with the text and version shown) or
  * withdrawn (an unsubscribe, an admin acting on a request). Entries are only appended; the consent in
- * force for a purpose is the latest entry for it.
+ * force for a purpose is given while the ledger gives it and never withdrew it.
  */
 export const consentLedgerEntrySchema = z.strictObject({
   leadId: z.string(),
@@ -27,10 +27,14 @@ export const consentLedgerEntrySchema = z.strictObject({
 });
 export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
 
-/** Whether the ledger's latest entry for `purpose` gives consent (no entry: not given). */
+/**
+ * Whether the ledger gives consent for `purpose`: some entry gives it and none withdraws it. A withdrawal
+ * stands: it is the person's own act (an unsubscribe link reached their inbox), while a later `given` comes
+ * from a post anyone can make with their email, so it is kept on the ledger but does not re-subscribe them.
+ */
 export function hasConsent(entries: readonly ConsentLedgerEntry[], purpose: ConsentPurpose): boolean {
-  const latest = entries.filter((entry) => entry.purpose === purpose).reduce<ConsentLedgerEntry | undefined>((last, entry) => (!last || entry.at >= last.at ? entry : last), undefined);
-  return latest?.action === 'given';
+  const forPurpose = entries.filter((entry) => entry.purpose === purpose);
+  return forPurpose.some((entry) => entry.action === 'given') && !forPurpose.some((entry) => entry.action === 'withdrawn');
 }
 
 /**

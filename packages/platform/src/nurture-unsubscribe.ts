@@ -27,7 +27,7 @@ export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructur
 
 /**
  * Unsubscribes a lead from nurture email: a `withdrawn` entry for `marketing_email` (source
- * `unsubscribe`) on its consent ledger, unless its latest entry already withdraws it, and the lead out of
+ * `unsubscribe`) on its consent ledger, unless the ledger withdrew it already, and the lead out of
  * its sequence. Doing it twice changes nothing more.
  */
 export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead): Promise<APIGatewayProxyStructuredResultV2> {

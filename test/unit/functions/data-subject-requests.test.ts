@@ -125,6 +125,18 @@ describe('the consent ledger of a lead', () => {
     expect((await consentsOf(deps, leadId, admin)).body.inForce).toEqual({ contact: true, marketing_email: true });
   });
 
+  it("keeps an unsubscribe in force when the person's email is posted again with consent, recording the post on the ledger", async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, { ...ada, consent: 'on' });
+    await deps.consents.append({ leadId, purpose: 'marketing_email', action: 'withdrawn', at: '2026-03-02T11:00:00.000Z', source: 'unsubscribe' });
+    // Anyone may post Ada's email with the box ticked; that is not Ada taking back her unsubscribe.
+    deps.now = () => new Date('2026-03-02T12:00:00.000Z');
+    expect(await capture(deps, { ...ada, consent: 'on' })).toBe(leadId);
+    const { body } = await consentsOf(deps, leadId, admin);
+    expect(body.entries.filter((entry: { purpose: string }) => entry.purpose === 'marketing_email').map((entry: { action: string }) => entry.action)).toEqual(['given', 'withdrawn', 'given']);
+    expect(body.inForce).toEqual({ contact: true, marketing_email: false });
+  });
+
   it('is for the lead owner, managers and admins: another rep gets 403, no token 401, an unknown lead 404', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
