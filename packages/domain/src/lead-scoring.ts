@@ -74,14 +74,15 @@ export type ScoringConfiguration = z.infer<typeof scoringConfigurationSchema>;
 /** One reason a score is what it is: the rule (or the channel prior), its points and why. */
 export const scoreContributionSchema = z.strictObject({
   ruleId: z.string(),
-  category: z.enum(['channel', ...scoringCategorySchema.options]),
+  /** A rule's category; `channel` for the channel's prior; `bounds` for what holding the score within 0..100 took off or added. */
+  category: z.enum(['channel', 'bounds', ...scoringCategorySchema.options]),
   points: z.number().check(z.int()),
   reason: z.string(),
 });
 export type ScoreContribution = z.infer<typeof scoreContributionSchema>;
 
 export const leadScoreSchema = z.strictObject({
-  /** 0..100: the contributions' sum, held inside those bounds. */
+  /** 0..100: the contributions' sum (one of them, `score-bounds`, holds it inside those bounds). */
   points: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: gradeSchema,
   temperature: temperatureSchema,
@@ -130,8 +131,8 @@ export function conditionHolds(condition: ScoringCondition, facts: LeadFacts): b
 }
 
 /**
- * Scores a lead: its channel's prior plus the points of every rule that applies, held within 0..100,
- * each contribution with its reason. `channelPriors` are the configured ones unless a caller passes
+ * Scores a lead: its channel's prior plus the points of every rule that applies, held within 0..100 (a
+ * `score-bounds` contribution says by how much), each contribution with its reason. `channelPriors` are the configured ones unless a caller passes
  * measured ones (e.g. from a channel's qualification rate).
  *
  * @example
@@ -146,6 +147,8 @@ export function scoreLead(facts: LeadFacts, scoring: ScoringConfiguration, now: 
   }
   const sum = contributions.reduce((total, contribution) => total + contribution.points, 0);
   const points = Math.max(0, Math.min(100, sum));
+  // Each point with its reason: what the bounds cut is a contribution too, so the parts add up to the score.
+  if (points !== sum) contributions.push({ ruleId: 'score-bounds', category: 'bounds', points: points - sum, reason: `scores are held within 0–100 (the rules add up to ${sum})` });
   return { points, grade: gradeOf(points, scoring), temperature: temperatureOf(points, scoring), contributions, scoredAt: now.toISOString() };
 }
 

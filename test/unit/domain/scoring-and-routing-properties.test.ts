@@ -131,12 +131,16 @@ const factsArbitrary = fc.record({
 describe('scoring', () => {
   const now = new Date('2026-03-02T10:00:00.000Z');
 
-  it('stays within 0..100, explains every point, and grades by the thresholds', () => {
+  it('stays within 0..100, explains every point (the parts add up to the score), and grades by the thresholds', () => {
     fc.assert(
       fc.property(scoringArbitrary, factsArbitrary, (scoring, facts) => {
         const score = scoreLead(facts, scoring, now);
         const sum = score.contributions.reduce((total, contribution) => total + contribution.points, 0);
-        expect(score.points).toBe(Math.max(0, Math.min(100, sum)));
+        expect(score.points).toBeGreaterThanOrEqual(0);
+        expect(score.points).toBeLessThanOrEqual(100);
+        expect(score.points).toBe(sum);
+        const bounds = score.contributions.filter((contribution) => contribution.category === 'bounds');
+        expect(bounds.length).toBe(sum - (bounds[0]?.points ?? 0) === score.points ? 0 : 1);
         for (const contribution of score.contributions) expect(contribution.reason.length).toBeGreaterThan(0);
         const ruleIds = score.contributions.map((contribution) => contribution.ruleId).filter((id) => id !== 'channel-prior');
         expect(new Set(ruleIds).size).toBe(ruleIds.length);
