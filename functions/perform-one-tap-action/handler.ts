@@ -1,4 +1,17 @@
-import { isOpenOffer, offerTakenRefusal, oneTapActions, planAcceptance, planOfferAcceptance, planRelease, planStatusChange, type ActionLinkClaims, type Lead, type LinkRefusal, type OneTapAction } from '@leadflow/domain';
+import {
+  holdingCapOf,
+  isOpenOffer,
+  offerTakenRefusal,
+  oneTapActions,
+  planAcceptance,
+  planOfferAcceptance,
+  planRelease,
+  planStatusChange,
+  type ActionLinkClaims,
+  type Lead,
+  type LinkRefusal,
+  type OneTapAction,
+} from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, logger, mediaType, oneTapMessagePage, rawBody, utf8Text, type Dependencies, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -22,11 +35,13 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
   accept: async ({ deps, claims, linkId, lead }) => {
     if (isOpenOffer(lead)) {
       const rep = deps.config.reps.find((candidate) => candidate.id === claims.repId);
-      if (!rep) return { refusal: changedMeanwhile };
-      const outcome = await deps.links.recordOfferAcceptance(linkId, planOfferAcceptance({ lead, repId: rep.id, now: deps.now(), eventId: deps.newId() }), claims.expiresAt, rep.capacity);
+      const pool = deps.config.pools.find((candidate) => candidate.id === lead.offer.poolId);
+      if (!rep || !pool) return { refusal: changedMeanwhile };
+      const cap = holdingCapOf(rep, pool);
+      const outcome = await deps.links.recordOfferAcceptance(linkId, planOfferAcceptance({ lead, repId: rep.id, now: deps.now(), eventId: deps.newId() }), claims.expiresAt, cap);
       if (outcome === 'link_used') return { refusal: usedMeanwhile };
       if (outcome === 'taken') return { refusal: offerTakenRefusal };
-      if (outcome === 'at_capacity') return { refusal: { reason: 'at_capacity', message: `You already hold as many open leads as you may (${rep.capacity}); nothing was changed.` } };
+      if (outcome === 'at_capacity') return { refusal: { reason: 'at_capacity', message: `You already hold as many open leads as you may (${cap}); nothing was changed.` } };
       return { done: true };
     }
     const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);

@@ -2,6 +2,7 @@ import type { Pool, Rep } from './configuration';
 import type { LeadFacts } from './lead-scoring';
 import { unavailability, type OutOfOffice } from './rep-availability';
 import { leavesInPool } from './assignment-strategy';
+import { holdingCapOf } from './pool-claim';
 import type { Route } from './routing-table';
 import type { RoutingCandidate } from './routing-decision';
 
@@ -95,7 +96,9 @@ function skipReason(rep: Rep, input: StrategyInput): string | undefined {
   const away = unavailability(rep, input.outOfOffice.get(rep.id), input.now);
   if (away) return away;
   const open = input.openLeads.get(rep.id) ?? 0;
-  if (open >= rep.capacity) return `at capacity (${open}/${rep.capacity} open leads)`;
+  // The pool's holding cap binds routing as it binds claims and managers: nobody holds more than they can call, whoever hands the leads out.
+  const cap = holdingCapOf(rep, input.pool);
+  if (open >= cap) return `at capacity (${open}/${cap} open leads)`;
   if (input.route.strategy === 'territory' && !repCoversLead(rep, input.facts)) {
     const territory = [...rep.countries, ...rep.regions].join(', ') || 'nothing';
     // Not the lead's own country or region: the reason is kept in the routing record, the timeline and events, and an erasure leaves those.

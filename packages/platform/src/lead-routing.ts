@@ -1,6 +1,7 @@
 import {
   assignToOwner,
   hasConsent,
+  holdingCapOf,
   leaveInPool,
   nurtureEntry,
   planOffer,
@@ -74,12 +75,13 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const filledMeanwhile: RoutingCandidate[] = [];
   for (const [index, owner] of ranked.entries()) {
     const change = assignToOwner({ ...context, skipped: [...filledMeanwhile, ...skipped], owner, passedOver: ranked.slice(index + 1), eventId: newId() });
-    const outcome = await leads.assignOwner({ ...guard, capacity: owner.capacity, ...change });
+    const capacity = holdingCapOf(owner, pool);
+    const outcome = await leads.assignOwner({ ...guard, capacity, ...change });
     logger.info('Lead assignment', { leadId: lead.leadId, routeId: route.id, ownerId: owner.id, outcome });
     if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
     if (outcome === 'already_assigned') await giveBackTurn();
     if (outcome !== 'at_capacity') return;
-    filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${owner.capacity}/${owner.capacity} open leads)` });
+    filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${capacity}/${capacity} open leads)` });
   }
   const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
   const sequence = route.strategy === 'nurture' ? config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId) : undefined;

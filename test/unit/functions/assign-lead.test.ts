@@ -60,6 +60,20 @@ describe('assign-lead handler', () => {
     expect(lead.routing).toMatchObject({ turn: 2 });
   });
 
+  it("holds routing to the pool's holding cap as claims are held to it, below the reps' own capacity", async () => {
+    const deps = fakeDependencies();
+    deps.config.pools.find((pool) => pool.id === 'americas-inbound')!.claim.holdingCap = 1;
+    const owners = [];
+    for (const leadId of ['cap-1', 'cap-2', 'cap-3']) owners.push((await captureAndRoute(deps, leadId)).lead.ownerId);
+    expect(owners).toEqual(['rep-ava', 'rep-ben', undefined]);
+    const pooled = deps.store.leads.get('cap-3')!;
+    expect(pooled.status).toBe('in_pool');
+    expect(pooled.routing?.candidates).toEqual([
+      { repId: 'rep-ava', verdict: 'skipped', reason: 'at capacity (1/1 open leads)' },
+      { repId: 'rep-ben', verdict: 'skipped', reason: 'at capacity (1/1 open leads)' },
+    ]);
+  });
+
   it("passes Ava's turn to Ben while she is out of office, and says why in the history", async () => {
     const deps = fakeDependencies();
     await deps.store.setOutOfOffice({ repId: 'rep-ava', outOfOffice: true, until: '2026-03-09T00:00:00.000Z', setBy: 'mgr-maya', setAt: deps.now().toISOString() });

@@ -127,6 +127,19 @@ describe('strategy offer: first to accept', () => {
     expect(deps.sms.sent).toHaveLength(2);
   });
 
+  it("refuses an accept that would take the rep past the offer pool's holding cap, and changes nothing", async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    await createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', eventsOf(deps, 'lead.offered')[0]), lambdaContext);
+    const benToken = tokenIn(deps.sms.sent[1].body);
+    // Ben holds two leads, far below his own capacity, and the key-accounts pool lets a rep hold two.
+    deps.config.pools.find((pool) => pool.id === 'key-accounts')!.claim.holdingCap = 2;
+    deps.store.openLeads.set('rep-ben', 2);
+    expect(await post(deps, benToken)).toMatchObject({ statusCode: 409, body: expect.stringContaining('as many open leads as you may (2)') });
+    expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
+    expect(deps.store.openLeads.get('rep-ben')).toBe(2);
+  });
+
   it('falls back when nobody accepts: the schedule run after the window lets the route fallback (territory) assign it', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);
