@@ -41,7 +41,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
       const rep = config.reps.find((candidate) => candidate.id === principal.id);
       if (!pool || !rep) throw refused({ status: 403, rule: 'not_member', message: `${principal.id} is not a member of pool ${lead.poolId}` });
-      const plan = planClaim({ lead, pool, rep, timeZone, now: now(), eventId: newId() });
+      const plan = planClaim({ lead, pool, rep, principal, timeZone, now: now(), eventId: newId() });
       if ('refusal' in plan) throw refused(plan.refusal);
       const outcome = await leads.claimLead(plan.claim);
       if (outcome === 'claimed') return personalDataResponse(await leads.getLead(leadId));

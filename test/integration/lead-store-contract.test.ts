@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agendaKey,
   assignToOwner,
+  changedLead,
   consentGivenEntries,
   erasePersonFromLead,
+  leadEvent,
   leaveInPool,
+  lifecycleEventFacts,
   nurtureEntry,
   planActivity,
   planClaim,
@@ -553,6 +556,34 @@ describe.each(implementations)('the %s lead store', (name, open) => {
       lead: (await store.leads.getLead(id('unsubscribe')))!,
       principal: { id: 'mgr-maya', roles: ['manager'] },
       tag: 'vip',
+  it('lifts with a claim a lock an earlier version left on a waiting lead, storing lead.unlocked beside lead.claimed, and refuses a claim planned before the lock came or went', async () => {
+    const [repA] = members;
+    const leadId = id('claim-locked');
+    const waiting = await pooledLead(store.leads, config, { leadId, poolId });
+    const plannedUnlocked = await claimOf(leadId, repA, at('2026-03-07T10:05:00.000Z'));
+    // As an earlier version wrote it: a manager's lock on the lead while it waits with no owner.
+    const lockedAt = '2026-03-07T10:00:00.000Z';
+    const lock = { by: 'mgr-maya', at: lockedAt, reason: 'key account' };
+    const legacyLock = {
+      before: waiting,
+      after: changedLead(waiting, { set: { lock }, entry: { at: lockedAt, action: 'locked', by: 'mgr-maya', detail: 'key account' } }),
+      openLeads: [],
+      event: leadEvent('lead.locked', { ...lifecycleEventFacts(waiting, 'mgr-maya', id('legacy-lock')), reason: 'key account', changedAt: lockedAt }, lockedAt),
+    };
+    expect(await store.leads.applyTransition(legacyLock)).toBe('applied');
+    expect(await store.leads.claimLead(plannedUnlocked)).toBe('lead_changed');
+    const claim = await claimOf(leadId, repA, at('2026-03-07T10:10:00.000Z'));
+    expect(claim).toMatchObject({ lockedAt, unlockedEvent: { type: 'lead.unlocked' } });
+    // A claim planned with the lock is refused once the lock is gone (unlocked by hand meanwhile): it would name a lock it did not lift.
+    expect(await store.leads.claimLead({ ...claim, lockedAt: '2026-03-07T09:00:00.000Z' })).toBe('lead_changed');
+    expect(await store.leads.claimLead(claim)).toBe('claimed');
+    const claimed = await store.leads.getLead(leadId);
+    expect(claimed).toMatchObject({ ownerId: repA, status: 'assigned' });
+    expect(claimed).not.toHaveProperty('lock');
+    expect(claimed!.history.at(-1)).toMatchObject({ action: 'claimed', by: repA, detail: expect.stringMatching(/; the lock mgr-maya put on it is lifted$/) });
+    expect(await outboxTypes(leadId)).toEqual(['lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.scored', 'lead.unlocked']);
+  });
+
       add: true,
       tags: config.tags,
       now: at('2026-03-02T12:30:00.000Z'),

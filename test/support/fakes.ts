@@ -253,7 +253,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
     const lead = this.leads.get(claim.leadId);
     const inCooldown = lead?.previousOwnerId === claim.ownerId && lead.releasedAt !== undefined && lead.releasedAt > claim.cooldownCutoff;
-    if (!lead || lead.ownerId || lead.status !== 'in_pool' || lead.poolId !== claim.poolId || inCooldown) return 'lead_changed';
+    if (!lead || lead.ownerId || lead.status !== 'in_pool' || lead.poolId !== claim.poolId || inCooldown || lead.lock?.at !== claim.lockedAt) return 'lead_changed';
     const dayKey = `${claim.ownerId}#${claim.poolId}#${claim.daily.day}`;
     const claims = this.dailyClaims.get(dayKey) ?? 0;
     if (claim.daily.limit !== undefined && claims >= claim.daily.limit) return 'daily_limit';
@@ -269,7 +269,9 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
     });
     delete lead.nurture;
+    delete lead.lock;
     this.record(claim.event);
+    if (claim.unlockedEvent) this.record(claim.unlockedEvent);
     return 'claimed';
   }
 

@@ -12,7 +12,7 @@ export const assignBodySchema = z.strictObject({ repId: z.string().check(z.minLe
 /** The optional body of `POST /leads/{leadId}/lock` and `/unlock`: why. */
 export const lockBodySchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
 
-/** Statuses a manager may hand out or lock: waiting in the pool, or worked by someone. */
+/** Statuses a manager may hand out, lock or unlock: waiting in the pool, or worked by someone (a lock needs an owner too, see `planLockChange`). */
 const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadStatuses];
 
 /**
@@ -21,6 +21,8 @@ const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadSta
  * next step the previous owner promised and what the SLA rules did about it go with them: the new owner
  * answers for their own promises only. The new owner's open-lead counter goes up under the same holding
  * cap a claim meets (the smaller of their `capacity` and the pool's `claim.holdingCap`), the previous owner's goes down.
+ * A transfer keeps a manager's lock; a lock an earlier version let a manager put on a lead waiting unowned is
+ * lifted as the lead is assigned (named on the timeline, `lead.unlocked` beside `lead.assigned`), as a claim lifts it.
  */
 export function planManualAssignment(input: { lead: Lead; pool: Pool; principal: Principal; target: Rep | undefined; repId: string; reason?: string; now: Date; eventId: string }): LifecyclePlan {
   const { lead, pool, principal, target } = input;
@@ -32,10 +34,12 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   const previousOwnerId = lead.ownerId;
   const why = input.reason ? `: ${input.reason}` : '';
   const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
+  // A lock keeps a lead with its owner: one left on a lead waiting with none (by an earlier version) is nobody's, and would exempt the new owner from recycling.
+  const liftedLock = !previousOwnerId ? lead.lock : undefined;
   const after = changedLead(lead, {
     set: { ownerId: target.id, assignment: { rule: 'manual', poolId: pool.id, assignedAt: at }, status: previousOwnerId ? lead.status : 'assigned' },
-    remove: ['nextStepAt', 'followUp'],
-    entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: explanation },
+    remove: ['nextStepAt', 'followUp', ...(liftedLock ? (['lock'] as const) : [])],
+    entry: { at, action: previousOwnerId ? 'transferred' : 'assigned', by: principal.id, detail: `${explanation}${liftedLock ? `; the lock ${liftedLock.by} put on it is lifted` : ''}` },
   });
   const cap = holdingCapOf(target, pool);
   return {
@@ -43,6 +47,8 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
       before: lead,
       after,
       openLeads: [{ repId: target.id, change: 1, cap }, ...(previousOwnerId ? [{ repId: previousOwnerId, change: -1 as const }] : [])],
+      // Told of the lead as the assignment leaves it, with its new owner: a consumer applying it after `lead.assigned` must not take the lead away.
+      ...(liftedLock ? { unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts(after, principal.id, `${input.eventId}.unlocked`), reason: explanation, changedAt: at }, at) } : {}),
       event: leadEvent(
         'lead.assigned',
         {
@@ -63,12 +69,17 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   };
 }
 
-/** A manager locks a lead (锁定): a locked lead is never recycled. Unlocking takes the lock away. */
+/**
+ * A manager locks a lead (锁定): a locked lead is never recycled. The lock keeps the lead with its owner, so a
+ * lead with none (waiting in its pool) cannot be locked: the lock would bind whoever claims it next. Unlocking
+ * takes the lock away, on a waiting lead too (one an earlier version let a manager lock).
+ */
 export function planLockChange(input: { lead: Lead; principal: Principal; lock: boolean; reason?: string; now: Date; eventId: string }): LifecyclePlan {
   const { lead, principal } = input;
   const step = input.lock ? 'lock' : 'unlock';
   if (!isManager(principal)) return { refusal: { status: 403, rule: 'not_manager', message: `only managers and admins may ${step} leads` } };
   if (!assignableStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, step, assignableStatuses) };
+  if (input.lock && !lead.ownerId) return { refusal: { status: 409, rule: 'not_owned', message: `a lock keeps a lead with its owner; lead ${lead.leadId} has none` } };
   if (input.lock && lead.lock) return { refusal: { status: 409, rule: 'already_locked', message: `lead ${lead.leadId} is already locked by ${lead.lock.by} since ${lead.lock.at}` } };
   if (!input.lock && !lead.lock) return { refusal: { status: 409, rule: 'not_locked', message: `lead ${lead.leadId} is not locked` } };
   const at = input.now.toISOString();

@@ -4,6 +4,7 @@ import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import { nurtureLeftEntry } from './lead-nurture';
 import type { Principal } from './access-policy';
+import { canSeeOwnerName } from './lead-lookup';
 import { lifecycleEventFacts, openLeadStatuses } from './lead-transition';
 import { agendaKey } from './my-leads';
 
@@ -48,10 +49,14 @@ export interface LeadClaim {
   assignment: NonNullable<Lead['assignment']>;
   /** The lead's place in its new owner's list (`agendaKey`). */
   agenda: string;
+  /** When the manager's lock the plan saw (and lifts) was put on, or `undefined` when it saw none: the claim holds only if that is still so. */
+  lockedAt?: string;
   historyEntry: LeadHistoryEntry;
   /** A nurtured lead leaves its sequence with the claim: on the timeline, in the claim's own write. */
   nurtureLeftEntry?: LeadHistoryEntry;
   event: LeadEvent;
+  /** `lead.unlocked`, when the claim lifts a lock the waiting lead still carries: whoever follows locks hears of it as of an unlock by hand. */
+  unlockedEvent?: LeadEvent;
 }
 
 /**
@@ -108,11 +113,14 @@ export function localDay(now: Date, timeZone: string): string {
  * Checks a claim against the lead as read and the pool's rules, and builds what the transaction writes;
  * the daily limit and holding cap are left to the transaction's counters (see `dailyLimitRefusal`,
  * `holdingCapRefusal`). `timeZone` is the organisation's: the daily limit resets at its midnight.
+ * `principal` is the claimant as signed in: a refusal names the lead's owner only to those who may see it
+ * (`canSeeOwnerName`); without it the claimant is taken for a rep. A lock the waiting lead still carries (an
+ * earlier version let managers lock unowned leads) is lifted: it was nobody's, and the new owner is recycled like any other.
  */
-export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { claim: LeadClaim } {
+export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; principal?: Principal; timeZone: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { claim: LeadClaim } {
   const { lead, pool, rep, now } = input;
   if (!isPoolMember(pool, rep.id)) return { refusal: { status: 403, rule: 'not_member', message: `${rep.id} is not a member of pool ${pool.id}` } };
-  const refusal = leadStateRefusal(lead, pool, rep.id, now);
+  const refusal = leadStateRefusal(lead, pool, rep.id, input.principal ?? { id: rep.id, roles: ['rep'] }, now);
   if (refusal) return { refusal };
   const at = now.toISOString();
   const isAdmin = pool.admins.includes(rep.id);
@@ -130,16 +138,24 @@ export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; timeZone: s
       holdingCap,
       assignment: { rule: 'claim', poolId: pool.id, assignedAt: at },
       agenda: agendaKey(lead),
-      historyEntry: { at, action: 'claimed', by: rep.id, detail },
+      ...(lead.lock ? { lockedAt: lead.lock.at } : {}),
+      historyEntry: { at, action: 'claimed', by: rep.id, detail: `${detail}${lead.lock ? `; the lock ${lead.lock.by} put on it is lifted` : ''}` },
       ...(lead.nurture ? { nurtureLeftEntry: nurtureLeftEntry(lead.nurture, 'claimed', at, rep.id) } : {}),
       event: leadEvent('lead.claimed', { eventId: input.eventId, leadId: lead.leadId, ...testLeadMark(lead), ownerId: rep.id, poolId: pool.id, claimedAt: at }, at),
+      // Told of the lead as the claim leaves it, with its new owner: a consumer applying it after `lead.claimed` must not take the lead away.
+      ...(lead.lock
+        ? { unlockedEvent: leadEvent('lead.unlocked', { ...lifecycleEventFacts({ ...lead, ownerId: rep.id }, rep.id, `${input.eventId}.unlocked`), reason: `claimed from pool ${pool.id}`, changedAt: at }, at) }
+        : {}),
     },
   };
 }
 
-/** The rules that depend on the lead itself: in this pool, unowned, old enough, and not the previous owner's within the cooldown. */
-function leadStateRefusal(lead: Lead, pool: Pool, repId: string, now: Date): PoolRefusal | undefined {
-  if (lead.ownerId) return { status: 409, rule: 'already_owned', message: `lead ${lead.leadId} is already owned by ${lead.ownerId}` };
+/**
+ * The rules that depend on the lead itself: in this pool, unowned, old enough, and not the previous owner's within the cooldown.
+ * The owner is named only to whom the dedup check would name them, so failed claims cannot map who holds which lead.
+ */
+function leadStateRefusal(lead: Lead, pool: Pool, repId: string, principal: Principal, now: Date): PoolRefusal | undefined {
+  if (lead.ownerId) return { status: 409, rule: 'already_owned', message: `lead ${lead.leadId} is already owned by ${canSeeOwnerName(principal, lead.ownerId) ? lead.ownerId : 'another rep'}` };
   if (lead.status !== 'in_pool' || lead.poolId !== pool.id) return { status: 409, rule: 'not_in_pool', message: `lead ${lead.leadId} is not waiting in pool ${pool.id} (status ${lead.status}, pool ${lead.poolId})` };
   const claimableAt = Date.parse(lead.capturedAt) + pool.claim.newLeadWaitMinutes * 60_000;
   if (now.getTime() < claimableAt) {

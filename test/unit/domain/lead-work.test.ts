@@ -216,6 +216,34 @@ describe('assignment, transfer and locks (pure)', () => {
     expect(unlocked.event.type).toBe('lead.unlocked');
     expect(planLockChange({ lead: unlocked.after, principal: maya, lock: false, now, eventId: 'e' })).toMatchObject({ refusal: { rule: 'not_locked' } });
   });
+
+  it('refuses to lock a lead waiting unowned in its pool (the lock would bind whoever claims it next), and still unlocks one an earlier version locked', () => {
+    const waiting = lead({ status: 'in_pool', ownerId: undefined });
+    expect(planLockChange({ lead: waiting, principal: maya, lock: true, reason: 'key account', now, eventId: 'e-1' })).toEqual({
+      refusal: { status: 409, rule: 'not_owned', message: 'a lock keeps a lead with its owner; lead lead-1 has none' },
+    });
+    const stale = { ...waiting, lock: { by: 'mgr-maya', at: '2026-03-01T00:00:00.000Z' } };
+    expect(planLockChange({ lead: stale, principal: maya, lock: true, now, eventId: 'e-1' })).toMatchObject({ refusal: { rule: 'not_owned' } });
+    const unlocked = transitionOf(planLockChange({ lead: stale, principal: maya, lock: false, now, eventId: 'e-2' }));
+    expect(unlocked.after).not.toHaveProperty('lock');
+    expect(unlocked.event).toMatchObject({ type: 'lead.unlocked', detail: { leadId: 'lead-1', by: 'mgr-maya' } });
+  });
+
+  it("lifts a lock an earlier version left on a waiting lead when assigning it (on the timeline, with lead.unlocked), and keeps the owner's lock on a transfer", () => {
+    const lockedAt = '2026-03-01T00:00:00.000Z';
+    const assigned = transitionOf(assign(lead({ status: 'in_pool', ownerId: undefined, lock: { by: 'mgr-maya', at: lockedAt } }), 'rep-ben'));
+    expect(assigned.after).not.toHaveProperty('lock');
+    expect(assigned.after.history.at(-1)).toMatchObject({ action: 'assigned', detail: 'assigned to rep-ben from pool nurture by mgr-maya: territory; the lock mgr-maya put on it is lifted' });
+    expect(assigned.event.type).toBe('lead.assigned');
+    expect(assigned.unlockedEvent).toMatchObject({
+      type: 'lead.unlocked',
+      detail: { eventId: 'e-1.unlocked', leadId: 'lead-1', ownerId: 'rep-ben', by: 'mgr-maya', reason: 'assigned to rep-ben from pool nurture by mgr-maya: territory', changedAt: now.toISOString() },
+    });
+    expect(transitionOf(assign(lead({ status: 'in_pool', ownerId: undefined }), 'rep-ben'))).not.toHaveProperty('unlockedEvent');
+    const transferred = transitionOf(assign(lead({ status: 'contacted', lock: { by: 'mgr-maya', at: lockedAt } }), 'rep-ben'));
+    expect(transferred.after.lock).toEqual({ by: 'mgr-maya', at: lockedAt });
+    expect(transferred).not.toHaveProperty('unlockedEvent');
+  });
 });
 
 describe('listings (pure)', () => {

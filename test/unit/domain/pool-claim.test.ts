@@ -41,7 +41,7 @@ describe('pool claim rules (pure)', () => {
   it('refuses non-members with 403, and owned, elsewhere or too-new leads with 409 naming the rule', () => {
     const pool = { ...nurture, members: ['rep-ben'], admins: [] };
     expect(claimAt(pooled(), 'rep-ava', capturedAt, pool)).toEqual({ refusal: { status: 403, rule: 'not_member', message: 'rep-ava is not a member of pool nurture' } });
-    expect(claimAt(pooled({ ownerId: 'rep-ben', status: 'assigned' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'already_owned' } });
+    expect(claimAt(pooled({ ownerId: 'rep-ben', status: 'assigned' }), 'rep-ava', capturedAt)).toEqual({ refusal: { status: 409, rule: 'already_owned', message: 'lead lead-1 is already owned by another rep' } });
     expect(claimAt(pooled({ poolId: 'key-accounts' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'not_in_pool' } });
     expect(claimAt(pooled({ status: 'new' }), 'rep-ava', capturedAt)).toMatchObject({ refusal: { status: 409, rule: 'not_in_pool' } });
     const waiting = { ...nurture, claim: { ...nurture.claim, newLeadWaitMinutes: 30 } };
@@ -49,6 +49,36 @@ describe('pool claim rules (pure)', () => {
       refusal: { status: 409, rule: 'new_lead_wait', message: 'new leads wait 30 minutes before they may be claimed; lead lead-1 may be claimed from 2026-03-02T10:30:00.000Z' },
     });
     expect(claimAt(pooled(), 'rep-ava', new Date('2026-03-02T10:30:00.000Z'), waiting)).toHaveProperty('claim');
+  });
+
+  it("names a lead's owner in a refused claim only to whom the dedup check names them: the owner, managers and admins", () => {
+    const owned = pooled({ ownerId: 'rep-ben', status: 'assigned' });
+    const claimAs = (repId: string, roles: Array<'rep' | 'manager' | 'admin'>) =>
+      planClaim({ lead: owned, pool: nurture, rep: rep(repId), principal: { id: repId, roles }, timeZone: 'UTC', now: capturedAt, eventId: 'claim-1' });
+    expect(claimAs('rep-ava', ['rep'])).toEqual({ refusal: { status: 409, rule: 'already_owned', message: 'lead lead-1 is already owned by another rep' } });
+    expect(claimAs('rep-ben', ['rep'])).toEqual({ refusal: { status: 409, rule: 'already_owned', message: 'lead lead-1 is already owned by rep-ben' } });
+    expect(claimAs('mgr-maya', ['manager'])).toEqual({ refusal: { status: 409, rule: 'already_owned', message: 'lead lead-1 is already owned by rep-ben' } });
+    expect(claimAs('mgr-maya', ['rep', 'admin'])).toEqual({ refusal: { status: 409, rule: 'already_owned', message: 'lead lead-1 is already owned by rep-ben' } });
+  });
+
+  it('lifts a lock an earlier version left on the waiting lead: the claim holds only while it is there, names it on the timeline and tells lead.unlocked of the new owner', () => {
+    const now = new Date('2026-03-02T16:30:00.000Z');
+    const plan = claimAt(pooled({ lock: { by: 'mgr-maya', at: '2026-03-02T11:00:00.000Z', reason: 'key account' } }), 'rep-ben', now);
+    expect(plan).toMatchObject({
+      claim: {
+        lockedAt: '2026-03-02T11:00:00.000Z',
+        historyEntry: { action: 'claimed', by: 'rep-ben', detail: 'claimed from pool nurture (daily limit 20); the lock mgr-maya put on it is lifted' },
+        event: { type: 'lead.claimed' },
+        unlockedEvent: {
+          type: 'lead.unlocked',
+          detail: { eventId: 'claim-1.unlocked', leadId: 'lead-1', poolId: 'nurture', ownerId: 'rep-ben', by: 'rep-ben', reason: 'claimed from pool nurture', changedAt: now.toISOString() },
+        },
+      },
+    });
+    const unlocked = claimAt(pooled(), 'rep-ben', now);
+    expect('claim' in unlocked && unlocked.claim).not.toHaveProperty('lockedAt');
+    expect('claim' in unlocked && unlocked.claim).not.toHaveProperty('unlockedEvent');
+    expect('claim' in unlocked && unlocked.claim.historyEntry.detail).toBe('claimed from pool nurture (daily limit 20)');
   });
 
   it('refuses the previous owner inside the cooldown and allows them after it; others at once', () => {

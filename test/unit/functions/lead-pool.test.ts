@@ -33,7 +33,21 @@ describe('POST /leads/{leadId}/claim', () => {
     expect(deps.store.openLeads.get('rep-ava')).toBe(1);
     expect([...deps.store.dailyClaims]).toEqual([['rep-ava#nurture#2026-03-02', 1]]);
     expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.claimed')).toHaveLength(1);
-    expect(await claim(deps, 'pooled-1', asRep('rep-ben'))).toMatchObject({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-1 is already owned by rep-ava' } });
+    expect(await claim(deps, 'pooled-1', asRep('rep-ben'))).toMatchObject({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-1 is already owned by another rep' } });
+  });
+
+  it('names the owner of a lead already claimed only to the owner, managers and admins, as the dedup check does, writing nothing', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'pooled-6', poolId: 'nurture' });
+    expect((await claim(deps, 'pooled-6', asRep('rep-ava'))).status).toBe(200);
+    const before = writes(deps);
+    // Any other member learns the lead is taken, not by whom: failed claims must not map who holds which lead.
+    expect(await claim(deps, 'pooled-6', asRep('rep-chloe'))).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by another rep' } });
+    expect(await claim(deps, 'pooled-6', asRep('rep-ava'))).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by rep-ava' } });
+    for (const groups of ['[manager]', '[admin]']) {
+      expect(await claim(deps, 'pooled-6', { sub: 'mgr-maya', 'cognito:groups': groups }), groups).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by rep-ava' } });
+    }
+    expect(writes(deps)).toBe(before);
   });
 
   it('refuses at the daily limit and the holding cap with their numbers, and writes nothing', async () => {

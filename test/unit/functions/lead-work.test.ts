@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePageCursor, nextFollowUpCheck } from '@leadflow/domain';
+import { encodePageCursor, nextFollowUpCheck, planFollowUps, type Lead } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead-manually/handler';
 import { createHandler as createLock } from '../../../functions/lock-lead/handler';
@@ -37,6 +37,13 @@ async function get(deps: Deps, create: typeof createMyLeads | typeof createPoolL
 
 /** What a refused request must leave untouched. */
 const writes = (deps: Deps) => JSON.stringify({ leads: [...deps.store.leads], outbox: [...deps.store.outbox.keys()], open: [...deps.store.openLeads] });
+/** The events the follow-up run of the confirmed case (recycle with no first contact in 72 hours, no warning) writes on `lead` 80 hours after `claimedAt`. */
+const followUpEventsAt80Hours = (lead: Lead, claimedAt: Date) =>
+  planFollowUps({
+    lead,
+    rules: { pool: { id: 'nurture', members: [], recycle: { when: 'any', noFirstContactHours: 72, warnDaysBefore: 0, protectionDays: 0 } } },
+    now: new Date(claimedAt.getTime() + 80 * 3600_000),
+  })?.events.map((event) => event.type) ?? [];
 const events = (deps: Deps, type: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === type).map((event) => event.detail);
 
 /** A lead of the nurture pool claimed by `repId`. */
@@ -153,6 +160,41 @@ describe('the lifecycle endpoints', () => {
     const claimed = deps.store.leads.get('l-7')!;
     expect(claimed).not.toHaveProperty('lock');
     expect(nextFollowUpCheck(claimed, { pool: { id: 'nurture', members: [], recycle: { when: 'any', noFollowUpDays: 3, warnDaysBefore: 0, protectionDays: 0 } } })).toBeDefined();
+  });
+
+  it('refuses to lock a lead waiting unowned in its pool, writing nothing, so whoever claims it can be recycled', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'l-8', poolId: 'nurture' });
+    const before = writes(deps);
+    expect(await post(deps, 'lock', 'l-8', asManager, { reason: 'key account' })).toEqual({ status: 409, json: { rule: 'not_owned', error: 'a lock keeps a lead with its owner; lead l-8 has none' } });
+    expect(writes(deps)).toBe(before);
+    expect((await post(deps, 'claim', 'l-8', asRep('rep-ben'))).json).toMatchObject({ ownerId: 'rep-ben' });
+    expect(deps.store.leads.get('l-8')).not.toHaveProperty('lock');
+    expect(followUpEventsAt80Hours(deps.store.leads.get('l-8')!, deps.now())).toContain('lead.recycled');
+  });
+
+  it('lifts a lock an earlier version left on a waiting lead when a rep claims it or a manager assigns it, naming it and publishing lead.unlocked beside the claim', async () => {
+    const deps = fakeDependencies();
+    const stale = { by: 'mgr-maya', at: '2026-03-02T10:05:00.000Z', reason: 'key account' };
+    for (const leadId of ['l-9', 'l-10']) {
+      await pooledLead(deps.store, deps.config, { leadId, poolId: 'nurture' });
+      deps.store.leads.get(leadId)!.lock = { ...stale };
+    }
+    const claimed = await post(deps, 'claim', 'l-9', asRep('rep-ben'));
+    expect(claimed).toMatchObject({ status: 200, json: { ownerId: 'rep-ben', status: 'assigned' } });
+    expect(claimed.json).not.toHaveProperty('lock');
+    expect(claimed.json.history.at(-1)).toMatchObject({ action: 'claimed', by: 'rep-ben', detail: 'claimed from pool nurture (daily limit 20); the lock mgr-maya put on it is lifted' });
+    expect(followUpEventsAt80Hours(deps.store.leads.get('l-9')!, deps.now())).toContain('lead.recycled');
+    const assigned = await post(deps, 'assign', 'l-10', asManager, { repId: 'rep-chloe' });
+    expect(assigned).toMatchObject({ status: 200, json: { ownerId: 'rep-chloe', status: 'assigned' } });
+    expect(assigned.json).not.toHaveProperty('lock');
+    expect(assigned.json.history.at(-1)).toMatchObject({ action: 'assigned', detail: 'assigned to rep-chloe from pool nurture by mgr-maya; the lock mgr-maya put on it is lifted' });
+    expect(events(deps, 'lead.unlocked')).toEqual([
+      expect.objectContaining({ leadId: 'l-9', ownerId: 'rep-ben', by: 'rep-ben', reason: 'claimed from pool nurture' }),
+      expect.objectContaining({ leadId: 'l-10', ownerId: 'rep-chloe', by: 'mgr-maya', reason: 'assigned to rep-chloe from pool nurture by mgr-maya' }),
+    ]);
+    expect(events(deps, 'lead.claimed')).toEqual([expect.objectContaining({ leadId: 'l-9' })]);
+    expect(events(deps, 'lead.assigned')).toEqual([expect.objectContaining({ leadId: 'l-10' })]);
   });
 
   it('locks and unlocks for managers, on the timeline and evented', async () => {

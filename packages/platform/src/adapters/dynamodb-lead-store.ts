@@ -524,11 +524,12 @@ export class DynamoDbLeadStore implements LeadStore {
                   TableName: this.tableName,
                   Key: leadsTableKeys.lead(claim.leadId),
                   UpdateExpression:
-                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt',
-                  ConditionExpression:
-                    'attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff)',
-                  ExpressionAttributeNames: { '#status': 'status' },
+                    'SET ownerId = :owner, ownerAgenda = :agenda, assignment = :assignment, #status = :assigned, updatedAt = :at, history = list_append(history, :entry) REMOVE poolWaiting, nurture, nurtureDuePartition, nurtureDueAt, #lock',
+                  // A lock left on the waiting lead is lifted with the claim: the one the plan saw (and names on the timeline).
+                  ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(ownerId) AND #status = :inPool AND poolId = :pool AND (attribute_not_exists(previousOwnerId) OR previousOwnerId <> :owner OR releasedAt <= :cooldownCutoff) AND ${claim.lockedAt === undefined ? 'attribute_not_exists(#lock)' : '#lock.#at = :lockedAt'}`,
+                  ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock', ...(claim.lockedAt === undefined ? {} : { '#at': 'at' }) },
                   ExpressionAttributeValues: {
+                    ...(claim.lockedAt === undefined ? {} : { ':lockedAt': claim.lockedAt }),
                     ':owner': claim.ownerId,
                     ':agenda': claim.agenda,
                     ':assignment': claim.assignment,
@@ -559,7 +560,9 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               holdingCapIncrement(this.tableName, claim.ownerId, claim.holdingCap),
-              { Put: { TableName: this.tableName, Item: outboxItem(claim.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...[claim.event, ...(claim.unlockedEvent ? [claim.unlockedEvent] : [])].map((event) => ({
+                Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
             ],
           }),
         ),

@@ -116,7 +116,8 @@ export interface LeadStore {
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must
    * stay within its limit (`daily_limit`) and their open-lead counter within the holding cap
-   * (`holding_cap`). Sets the owner, appends the history entry and stores `lead.claimed`.
+   * (`holding_cap`). Sets the owner, appends the history entry and stores `lead.claimed`; a lock the waiting lead
+   * still carries is lifted, with `lead.unlocked` stored beside it (`lead_changed` when its lock is not as planned).
    */
   claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'>;
   /**
