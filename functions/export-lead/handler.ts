@@ -1,11 +1,11 @@
-import { canHandleDataSubjectRequests, pendingFetchPlatformSchema } from '@leadflow/domain';
+import { canHandleDataSubjectRequests } from '@leadflow/domain';
 import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
  * `GET /leads/{leadId}/export`: a data-subject export, for admins — everything held about the person the
- * lead names: the lead, its timeline, its consent ledger, the platform delivery that brought it, the
- * records of the notifications sent about it, the conversions queued for the ad platforms (with the
+ * lead names: the lead, its timeline, its consent ledger, the platform deliveries that brought it or touched
+ * it (their intake records), the records of the notifications sent about it, the conversions queued for the ad platforms (with the
  * Meta lead id or click id they carry), and the outbound webhook deliveries whose body holds what the person answered.
  */
 export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'feedback' | 'webhooks' | 'now'>) {
@@ -16,10 +16,9 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
     const { leads, consents, intakes, sends, feedback, webhooks, now } = dependencies();
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
-    const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
-    const [consentLedger, intakeRecord, notifications, conversionFeedback, webhookDeliveries] = await Promise.all([
+    const [consentLedger, intakeRecords, notifications, conversionFeedback, webhookDeliveries] = await Promise.all([
       consents.entriesFor(leadId),
-      platform.success && lead.source.platformLeadId ? intakes.getRecord(platform.data, lead.source.platformLeadId) : undefined,
+      intakes.recordsOfLead(lead),
       sends.sendsFor(leadId),
       feedback.feedbackFor(leadId),
       webhooks.deliveriesOfLead(leadId),
@@ -27,7 +26,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
     const { history, ...held } = lead;
     return jsonResponse(
       200,
-      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords: intakeRecord ? [intakeRecord] : [], notifications, conversionFeedback, webhookDeliveries },
+      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords, notifications, conversionFeedback, webhookDeliveries },
       { 'cache-control': 'no-store' },
     );
   });

@@ -44,7 +44,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const now = deps.now();
     const delivery = raw.toString('utf8');
     if (action === 'CREATED') return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, [request], now, delivery) });
-    if (action === 'DELETED') return jsonResponse(200, { deliveries: [await erasePlatformLead(deps, request, now, delivery)] });
+    if (action === 'DELETED') return jsonResponse(200, { deliveries: [await erasePlatformLead(deps, request, now)] });
     return jsonResponse(200, { deliveries: [], ignored: `leadAction "${leadAction}" needs no action` });
   });
 }

@@ -16,6 +16,7 @@ import {
 } from '@leadflow/domain';
 import {
   deliverWebhookEvent,
+  erasePlatformLead,
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
   DynamoDbLeadIntakeRecords,
@@ -691,5 +692,78 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       expect(receiver.bodies[0]).not.toContain('1000+');
       expect(JSON.stringify(await deliveryItems('hooked-late'))).not.toContain('1000+');
     });
+  });
+});
+
+describe('the platform deliveries a lead holds, created or touched, on DynamoDB Local', () => {
+  const intakes = () => new DynamoDbLeadIntakeRecords(database.client, database.tableName, retention);
+  const received = (minutes: number) => new Date(capturedAt.getTime() + minutes * 60_000);
+  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+  const linkedIn = (responseId: string) => ({ platform: 'linkedin' as const, responseId, responseUrn: `urn:li:leadGenFormResponse:${responseId}`, formId: '1234567' });
+  const deps = () => ({ leads, intakes: intakes(), newId: () => `erased-${Date.now()}-${Math.random()}` });
+  /** A Meta delivery read back and stored as the platform intake does: its record, the lead (created or touched), then the record resolved to it. */
+  async function metaDeliveryOf(leadId: string, leadgenId: string, email: string, at: Date) {
+    const raw = `{"leadgen_id":"${leadgenId}","full_name":"Ada","email":"${email}"}`;
+    await intakes().recordDelivery(newIntakeRecord({ platform: 'meta', leadgenId }, at, raw));
+    const submission: Partial<IntakeSubmission> = { sourceKind: 'meta', channel: 'meta-ads', formId: undefined, platformLeadId: leadgenId, contact: { name: 'Ada', email } };
+    const { leadId: stored } = await leads.ingestLead(intake(leadId, submission, at));
+    await intakes().resolve('meta', leadgenId, { status: 'fetched', leadId: stored, at: at.toISOString() });
+    return stored;
+  }
+
+  it("finds the records of every delivery the lead holds, the one that created it and those that touched it, and no other person's", async () => {
+    await leads.ingestLead(intake('posted-then-meta', { contact: { name: 'Ada', email: 'posted-then-meta@example.com' } }));
+    expect(await metaDeliveryOf('meta-touch-1', 'lg-55', 'posted-then-meta@example.com', received(5))).toBe('posted-then-meta');
+    expect(await metaDeliveryOf('meta-touch-2', 'lg-56', 'posted-then-meta@example.com', received(9))).toBe('posted-then-meta');
+    expect(await metaDeliveryOf('someone-else', 'lg-57', 'someone-else@example.com', received(7))).toBe('someone-else');
+    expect(await metaDeliveryOf('meta-first', 'lg-58', 'meta-first@example.com', received(1))).toBe('meta-first');
+    expect(await metaDeliveryOf('meta-first-again', 'lg-59', 'meta-first@example.com', received(3))).toBe('meta-first');
+
+    const touched = await intakes().recordsOfLead((await leads.getLead('posted-then-meta'))!);
+    expect(touched.map((record) => [record.platformLeadId, record.leadId, record.status])).toEqual([
+      ['lg-55', 'posted-then-meta', 'fetched'],
+      ['lg-56', 'posted-then-meta', 'fetched'],
+    ]);
+    expect(touched[0].rawDelivery).toContain('posted-then-meta@example.com');
+    // Found through the references alone, and the creating delivery through the lead's source too.
+    expect((await intakes().recordsOfLead({ leadId: 'meta-first' })).map((record) => record.platformLeadId)).toEqual(['lg-58', 'lg-59']);
+    expect((await intakes().recordsOfLead((await leads.getLead('meta-first'))!)).map((record) => record.platformLeadId)).toEqual(['lg-58', 'lg-59']);
+    expect(await intakes().recordsOfLead({ leadId: 'no-such-lead' })).toEqual([]);
+  });
+
+  it('takes the raw delivery off the records of deliveries that touched the erased lead, after the erasure and again when asked again', async () => {
+    await leads.ingestLead(intake('erased-after-meta', { contact: { name: 'Ada', email: 'erased-after-meta@example.com' } }));
+    await metaDeliveryOf('erased-touch', 'lg-65', 'erased-after-meta@example.com', received(5));
+    await metaDeliveryOf('kept-person', 'lg-66', 'kept-person@example.com', received(6));
+    expect(await erase('erased-after-meta')).toEqual({ leadId: 'erased-after-meta', erased: true });
+    await intakes().eraseRawDeliveriesOfLead({ leadId: 'erased-after-meta' });
+
+    expect(await intakes().getRecord('meta', 'lg-65')).toMatchObject({ status: 'fetched', leadId: 'erased-after-meta' });
+    expect(await intakes().getRecord('meta', 'lg-65')).not.toHaveProperty('rawDelivery');
+    expect((await intakes().getRecord('meta', 'lg-66'))?.rawDelivery).toContain('kept-person@example.com');
+    expect(JSON.stringify(await database.items())).not.toContain('erased-after-meta@example.com');
+    // Asked again (an erasure interrupted before this step), nothing fails and nothing comes back.
+    await intakes().eraseRawDeliveriesOfLead({ leadId: 'erased-after-meta' });
+    expect(await intakes().getRecord('meta', 'lg-65')).not.toHaveProperty('rawDelivery');
+  });
+
+  it("stores a LinkedIn deletion of a lead never delivered without the notice, expiring as a resolved record does, and still recognises the lead's late delivery", async () => {
+    const deletedAt = new Date('2026-03-09T09:00:00.000Z');
+    expect(await erasePlatformLead(deps(), linkedIn('never-delivered'), deletedAt)).toEqual({ platformLeadId: 'never-delivered', status: 'erased' });
+    const item = await itemOf('INTAKE#linkedin#never-delivered', 'INTAKE');
+    expect(item).toMatchObject({ status: 'erased', resolvedAt: deletedAt.toISOString(), expiresAt: expiresAfterDays(deletedAt.toISOString(), 11) });
+    expect(item).not.toHaveProperty('rawDelivery');
+    expect(item).not.toHaveProperty('pendingFetchPartition');
+    // The lead's CREATED notice arriving later finds the erased record: the lead is never read.
+    const late = await intakes().recordDelivery(newIntakeRecord(linkedIn('never-delivered'), new Date('2026-03-10T09:00:00.000Z'), '{"leadAction":"CREATED"}'));
+    expect(late).toMatchObject({ created: false, record: { status: 'erased' } });
+  });
+
+  it('takes the raw delivery off a pending record a deletion erases', async () => {
+    await intakes().recordDelivery(newIntakeRecord(linkedIn('pending-deleted'), capturedAt, '{"leadAction":"CREATED","owner":"urn:li:sponsoredAccount:5012345"}'));
+    await erasePlatformLead(deps(), linkedIn('pending-deleted'), new Date('2026-03-09T09:00:00.000Z'));
+    const item = await itemOf('INTAKE#linkedin#pending-deleted', 'INTAKE');
+    expect(item).toMatchObject({ status: 'erased', expiresAt: expiresAfterDays('2026-03-09T09:00:00.000Z', 11) });
+    expect(item).not.toHaveProperty('rawDelivery');
   });
 });

@@ -1,5 +1,5 @@
 import type { LeadEvent, LeadIntakeRecord, PendingFetchPlatform } from '@leadflow/domain';
-import type { IntakeResolution, LeadIntakeRecordStore, LinkedInLeadQuery, MetaLeadQuery, OutboxEvent, PlatformLeadReaders, TikTokLeadQuery } from '@leadflow/platform';
+import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords, LinkedInLeadQuery, MetaLeadQuery, OutboxEvent, PlatformLeadReaders, TikTokLeadQuery } from '@leadflow/platform';
 
 /** Intake records in memory, with the DynamoDB adapter's contract; failure events go to the given outbox. */
 export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
@@ -22,6 +22,20 @@ export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
     return structuredClone(this.records.get(this.key(platform, platformLeadId)));
   }
 
+  /** The records resolved to the lead, and the one its source names: the deliveries whose keys the DynamoDB adapter finds referenced under it. */
+  async recordsOfLead(lead: LeadOfRecords) {
+    // A web form's source names no intake record: its key is never stored.
+    const created = lead.source?.platformLeadId ? this.key(lead.source.kind as PendingFetchPlatform, lead.source.platformLeadId) : undefined;
+    return [...this.records.entries()]
+      .filter(([key, record]) => record.leadId === lead.leadId || (key === created && record.leadId === undefined))
+      .map(([, record]) => structuredClone(record))
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  async eraseRawDeliveriesOfLead(lead: LeadOfRecords) {
+    for (const { platform, platformLeadId } of await this.recordsOfLead(lead)) delete this.records.get(this.key(platform, platformLeadId))!.rawDelivery;
+  }
+
   async listDue(dueBy: string, limit: number) {
     return [...this.records.values()]
       .filter((record) => record.status === 'pending_fetch' && record.nextAttemptAt !== undefined && record.nextAttemptAt <= dueBy)
@@ -34,6 +48,8 @@ export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
     const record = this.records.get(this.key(platform, platformLeadId));
     if (!record || record.status === 'erased') return 'unchanged' as const;
     const { nextAttemptAt: _next, ...rest } = record;
+    // An erased record loses its raw delivery, as in the table.
+    if (resolution.status === 'erased') delete rest.rawDelivery;
     this.records.set(this.key(platform, platformLeadId), {
       ...rest,
       status: resolution.status,

@@ -191,7 +191,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: {
       200: {
         description:
-          'Everything held about the person: the lead and its timeline, the consent ledger, the intake record that brought it, its notification send records, its conversions queued for the ad platforms (`conversionFeedback`: pending, sent or dead, with the Meta lead id or click id), and the outbound webhook deliveries holding what the person answered (`webhookDeliveries`).',
+          'Everything held about the person: the lead and its timeline, the consent ledger, the intake records of the platform deliveries that brought it or touched it (`intakeRecords`), its notification send records, its conversions queued for the ad platforms (`conversionFeedback`: pending, sent or dead, with the Meta lead id or click id), and the outbound webhook deliveries holding what the person answered (`webhookDeliveries`).',
         content: json(),
       },
     },

@@ -99,9 +99,24 @@ export function newIntakeRecord(request: PlatformLeadRequest, now: Date, rawDeli
   };
 }
 
-/** A record for a lead the person erased before it was ever read: it must never be read afterwards. */
-export function erasedIntakeRecord(request: PlatformLeadRequest, now: Date, reason: string, rawDelivery?: string): LeadIntakeRecord {
-  return { ...newIntakeRecord(request, now, rawDelivery), status: 'erased', nextAttemptAt: undefined, statusReason: reason, resolvedAt: now.toISOString() };
+/**
+ * A record for a lead the person erased before it was ever read: it must never be read afterwards. It is
+ * there only to recognise a late delivery of the lead by its ids, so it keeps no raw delivery (the deletion
+ * notice names the advertiser's account); it expires as any resolved record does.
+ */
+export function erasedIntakeRecord(request: PlatformLeadRequest, now: Date, reason: string): LeadIntakeRecord {
+  return { ...newIntakeRecord(request, now), status: 'erased', nextAttemptAt: undefined, statusReason: reason, resolvedAt: now.toISOString() };
+}
+
+/**
+ * The platform lead a delivery key names (`delivery#meta##<leadgen_id>`, see `deliveryDedupKey`): its intake
+ * record holds that delivery. `undefined` for a key of another kind or source (a form post, an import row).
+ */
+export function platformLeadOfDeliveryKey(key: string): { platform: PendingFetchPlatform; platformLeadId: string } | undefined {
+  const [kind, sourceKind, , ...id] = key.split('#');
+  const platform = pendingFetchPlatformSchema.safeParse(sourceKind);
+  const platformLeadId = id.join('#');
+  return kind === 'delivery' && platform.success && platformLeadId ? { platform: platform.data, platformLeadId } : undefined;
 }
 
 /** The record after a failed read: one more attempt, the error, and when to try again. */

@@ -193,24 +193,31 @@ export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, recor
 
 /**
  * Honours a person's deletion of a platform lead (LinkedIn `leadAction: DELETED`): the delivery's record
- * becomes `erased` (created so, if the lead was never delivered, so a late delivery is not read), and the
- * lead, if it was stored, loses the person's data and their person keys.
+ * becomes `erased`, without its raw delivery (created so, if the lead was never delivered, so a late
+ * delivery is not read; the deletion notice itself is not kept), and the lead, if it was stored, loses the
+ * person's data and their person keys.
  */
-export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date, rawDelivery?: string): Promise<PlatformDeliveryResult> {
+export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date): Promise<PlatformDeliveryResult> {
   const at = now.toISOString();
   const platformLeadId = platformLeadIdOf(request);
-  const { created, record } = await deps.intakes.recordDelivery(erasedIntakeRecord(request, now, erasedAtPersonsRequest, rawDelivery));
+  const { created, record } = await deps.intakes.recordDelivery(erasedIntakeRecord(request, now, erasedAtPersonsRequest));
   if (!created && record.status !== 'erased') await deps.intakes.resolve(request.platform, platformLeadId, { status: 'erased', reason: erasedAtPersonsRequest, at });
   const erased = await eraseDeliveredLead(deps, request, now);
   return { platformLeadId, status: 'erased', ...(erased ? { leadId: erased.leadId } : {}) };
 }
 
-/** Erases the person from the lead a platform delivery stored, found by its delivery key; `undefined` when none was stored. */
-function eraseDeliveredLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'newId'>, request: PlatformLeadRequest, now: Date) {
-  return deps.leads.erasePerson({
+/**
+ * Erases the person from the lead a platform delivery stored, found by its delivery key, then the raw
+ * payloads of the other platform deliveries that touched it (again, too, for a deletion redelivered after an
+ * interrupted erasure); `undefined` when no lead was stored.
+ */
+async function eraseDeliveredLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date) {
+  const erased = await deps.leads.erasePerson({
     dedupKey: deliveryDedupKey(request.platform, undefined, platformLeadIdOf(request)),
     erase: (lead) => erasePersonFromLead(lead, { at: now.toISOString(), eventId: deps.newId() }),
   });
+  if (erased) await deps.intakes.eraseRawDeliveriesOfLead({ leadId: erased.leadId });
+  return erased;
 }
 
 /** Reads the lead a request names from its platform, with the platform's current access token. */

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   afterFailedFetch,
+  deliveryDedupKey,
   erasePersonFromLead,
   erasedIntakeRecord,
   fetchFailedEvent,
   leadIntakeRecordSchema,
   newIntakeRecord,
+  platformLeadOfDeliveryKey,
   prepareIntake,
   retryDelayMs,
   routeOfRequest,
@@ -62,6 +64,12 @@ describe('pending intake records', () => {
   it('can be created erased, never due', () => {
     const linkedIn: PlatformLeadRequest = { platform: 'linkedin', responseId: 'r1', responseUrn: 'urn:li:leadGenFormResponse:r1', formId: '1234567' };
     expect(erasedIntakeRecord(linkedIn, now, 'gone')).toMatchObject({ status: 'erased', statusReason: 'gone', resolvedAt: now.toISOString(), nextAttemptAt: undefined });
+  });
+
+  it('are found from the delivery keys of their platform leads', () => {
+    expect(platformLeadOfDeliveryKey(deliveryDedupKey('meta', undefined, '55459717045641545'))).toEqual({ platform: 'meta', platformLeadId: '55459717045641545' });
+    expect(platformLeadOfDeliveryKey('delivery#linkedin#page-1#r#1')).toEqual({ platform: 'linkedin', platformLeadId: 'r#1' });
+    for (const key of ['delivery#generic#partner-acme#evt-1', 'delivery#import#spring#row-2', 'email#ada@example.com', 'delivery#meta##']) expect(platformLeadOfDeliveryKey(key)).toBeUndefined();
   });
 });
 

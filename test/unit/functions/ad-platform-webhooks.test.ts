@@ -490,6 +490,9 @@ describe('LinkedIn leadAction DELETED erases the person', () => {
     const deps = fakeDependencies();
     const deleted = await send(deps, example(deps, 'linkedin', { id: 'r-88', leadAction: 'DELETED' }));
     expect(deleted.json.deliveries).toEqual([{ platformLeadId: 'r-88', status: 'erased' }]);
+    // Kept only to recognise the lead's delivery: the deletion notice (with the advertiser's account) is not stored.
+    expect(deps.intakes.records.get('INTAKE#linkedin#r-88')).toMatchObject({ status: 'erased', request: { responseId: 'r-88' } });
+    expect(deps.intakes.records.get('INTAKE#linkedin#r-88')).not.toHaveProperty('rawDelivery');
     const created = await send(deps, example(deps, 'linkedin', { id: 'r-88' }));
     expect(created.json.deliveries).toEqual([{ platformLeadId: 'r-88', status: 'erased', duplicate: true }]);
     expect(deps.platformLeads.calls).toHaveLength(0);

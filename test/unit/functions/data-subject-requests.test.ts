@@ -3,9 +3,13 @@ import { createHandler as createCaptureHandler } from '../../../functions/captur
 import { createHandler as createEraseHandler } from '../../../functions/erase-lead/handler';
 import { createHandler as createExportHandler } from '../../../functions/export-lead/handler';
 import { createHandler as createConsentsHandler } from '../../../functions/list-lead-consents/handler';
+import { createHandler as createReceiveMeta } from '../../../functions/receive-meta-leads/handler';
+import { exampleDelivery } from '../../../scripts/webhook-examples';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { queueConversionFeedback, recordLeadRoiEvent } from '@leadflow/platform';
 import { demoConfiguration } from '../../support/demo-configuration';
+import { signWithDemoSecrets } from '../../support/demo-secrets';
+import { sampleMetaLead } from '../../support/fake-platforms';
 import { fakeDependencies } from '../../support/fakes';
 
 type Deps = ReturnType<typeof fakeDependencies>;
@@ -62,6 +66,21 @@ const consentsOf = (deps: Deps, leadId: string, claims?: Record<string, string>)
     leadId,
     claims,
   );
+
+/** The person comes back through a Meta lead form (lead `leadgenId`, answering with `email`): the platform intake stores the delivery and touches their lead. */
+async function metaDeliveryFrom(deps: Deps, leadgenId: string, email: string) {
+  deps.platformLeads.answers.set(leadgenId, {
+    ...sampleMetaLead(leadgenId),
+    field_data: [
+      { name: 'full_name', values: ['Ada Lovelace'] },
+      { name: 'email', values: [email] },
+    ],
+  });
+  const delivery = exampleDelivery('meta', deps.config, signWithDemoSecrets, { id: leadgenId, now: deps.now() });
+  const response = (await createReceiveMeta(() => deps)(httpEvent({ method: 'POST', path: delivery.path, headers: delivery.headers, body: delivery.body }), lambdaContext)) as { statusCode: number; body: string };
+  expect(response.statusCode).toBe(200);
+  return { body: delivery.body, leadId: JSON.parse(response.body).deliveries[0].leadId as string };
+}
 
 const ada = {
   name: 'Ada Lovelace',
@@ -266,6 +285,30 @@ describe('GET /leads/{leadId}/export', () => {
     await erase(deps, leadId, admin);
     const { rawDelivery: _raw, ...scrubbed } = record;
     expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([scrubbed]);
+  });
+
+  it('includes the platform deliveries that only touched the lead (the person posted the form, then came through Meta), and the erasure takes their raw delivery', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    const touch = await metaDeliveryFrom(deps, '5545971704564155', ada.email);
+    expect(touch.leadId).toBe(leadId);
+    const other = await metaDeliveryFrom(deps, '5545971704564156', 'grace@example.com');
+    expect(other.leadId).not.toBe(leadId);
+    const touched = {
+      platform: 'meta',
+      platformLeadId: '5545971704564155',
+      status: 'fetched',
+      request: expect.objectContaining({ platform: 'meta', leadgenId: '5545971704564155' }),
+      receivedAt: '2026-03-02T10:15:00.000Z',
+      attempts: 0,
+      leadId,
+      resolvedAt: '2026-03-02T10:15:00.000Z',
+    };
+    expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([{ ...touched, rawDelivery: touch.body }]);
+
+    expect((await erase(deps, leadId, admin)).body).toMatchObject({ alreadyErased: false });
+    expect((await exportOf(deps, leadId, admin)).body.intakeRecords).toEqual([touched]);
+    expect(deps.intakes.records.get('INTAKE#meta#5545971704564156')?.rawDelivery).toBe(other.body);
   });
 
   it('is for admins only', async () => {

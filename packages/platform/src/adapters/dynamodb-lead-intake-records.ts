@@ -1,7 +1,19 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defaultRetention, expiresAfterDays, leadIntakeRecordSchema, type LeadEvent, type LeadIntakeRecord, type PendingFetchPlatform, type Retention } from '@leadflow/domain';
-import type { IntakeResolution, LeadIntakeRecordStore } from '../ports/lead-intake-records';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  defaultRetention,
+  expiresAfterDays,
+  leadIntakeRecordSchema,
+  pendingFetchPlatformSchema,
+  platformLeadOfDeliveryKey,
+  type LeadEvent,
+  type LeadIntakeRecord,
+  type PendingFetchPlatform,
+  type Retention,
+} from '@leadflow/domain';
+import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords } from '../ports/lead-intake-records';
+import { ignoringFailedCondition } from './dynamodb-writes';
+import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
@@ -16,7 +28,8 @@ export const pendingFetchIndexName = 'pending-fetch-by-due-time';
  * Intake records in the single `leads` table. A pending record carries `pendingFetchPartition` (sharded)
  * and its `nextAttemptAt`, so the sparse index lists exactly the records due; resolving removes both.
  * A resolved record (and the raw delivery it holds) is kept `retention.intakePayloadDays`, for audit and
- * to recognise late redeliveries, then removed by the table's TTL; pending records never expire.
+ * to recognise late redeliveries, then removed by the table's TTL, whether it was resolved later or stored
+ * resolved (erased before its lead was delivered); pending records never expire.
  */
 export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
   constructor(
@@ -34,7 +47,9 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
             ...leadIntakeKeys(record.platform, record.platformLeadId),
             entity: 'lead-intake',
             ...record,
-            ...(record.status === 'pending_fetch' ? { pendingFetchPartition: shardedPartition(pendingFetchPartition, `${record.platform}#${record.platformLeadId}`) } : {}),
+            ...(record.status === 'pending_fetch'
+              ? { pendingFetchPartition: shardedPartition(pendingFetchPartition, `${record.platform}#${record.platformLeadId}`) }
+              : { expiresAt: expiresAfterDays(record.resolvedAt ?? record.receivedAt, this.retention.intakePayloadDays) }),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -51,6 +66,55 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
   async getRecord(platform: PendingFetchPlatform, platformLeadId: string): Promise<LeadIntakeRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadIntakeKeys(platform, platformLeadId), ConsistentRead: true }));
     return Item ? recordFromItem(Item) : undefined;
+  }
+
+  async recordsOfLead(lead: LeadOfRecords): Promise<LeadIntakeRecord[]> {
+    const records = await Promise.all((await this.deliveriesOfLead(lead)).map(({ platform, platformLeadId }) => this.getRecord(platform, platformLeadId)));
+    // A reference names a delivery key this lead took, so its record went to this lead; a record saying otherwise is not the person's.
+    return records.filter((record): record is LeadIntakeRecord => record !== undefined && (record.leadId === undefined || record.leadId === lead.leadId)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  async eraseRawDeliveriesOfLead(lead: LeadOfRecords): Promise<void> {
+    const held = (await this.recordsOfLead(lead)).filter((record) => record.rawDelivery !== undefined);
+    for (const record of held) {
+      // Conditional on the record still being there, so one the table's TTL removed meanwhile is not written back.
+      await ignoringFailedCondition(
+        this.client.send(
+          new UpdateCommand({ TableName: this.tableName, Key: leadIntakeKeys(record.platform, record.platformLeadId), UpdateExpression: 'REMOVE rawDelivery', ConditionExpression: 'attribute_exists(pk)' }),
+        ),
+      );
+    }
+  }
+
+  /**
+   * The platform leads whose delivery keys the lead's references name (`LEADREFS#<leadId>`, written with the
+   * lead and with each touch), and the one in its source; each once.
+   */
+  private async deliveriesOfLead(lead: LeadOfRecords): Promise<Array<{ platform: PendingFetchPlatform; platformLeadId: string }>> {
+    const found = new Map<string, { platform: PendingFetchPlatform; platformLeadId: string }>();
+    const platform = pendingFetchPlatformSchema.safeParse(lead.source?.kind);
+    if (platform.success && lead.source?.platformLeadId) found.set(`${platform.data}#${lead.source.platformLeadId}`, { platform: platform.data, platformLeadId: lead.source.platformLeadId });
+    // References to delivery keys sort as `DEDUP#delivery#…`: the sort key of a reference to the key `delivery#`, as a prefix.
+    const references = leadsTableKeys.deliveryKeyReference(lead.leadId, 'delivery#');
+    const keyStart = references.sk.length - 'delivery#'.length;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deliveryKeys)',
+          ExpressionAttributeValues: { ':pk': references.pk, ':deliveryKeys': references.sk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const delivery = platformLeadOfDeliveryKey(String(item.sk).slice(keyStart));
+        if (delivery) found.set(`${delivery.platform}#${delivery.platformLeadId}`, delivery);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...found.values()];
   }
 
   async listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]> {
@@ -73,7 +137,8 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadIntakeKeys(platform, platformLeadId),
-          UpdateExpression: `SET #status = :status, resolvedAt = :at, expiresAt = :expiresAt${resolution.leadId ? ', leadId = :leadId' : ''}${resolution.reason ? ', statusReason = :reason' : ''} REMOVE pendingFetchPartition, nextAttemptAt`,
+          // An erased record keeps only what recognises a late delivery of its lead: not the delivery it received.
+          UpdateExpression: `SET #status = :status, resolvedAt = :at, expiresAt = :expiresAt${resolution.leadId ? ', leadId = :leadId' : ''}${resolution.reason ? ', statusReason = :reason' : ''} REMOVE pendingFetchPartition, nextAttemptAt${resolution.status === 'erased' ? ', rawDelivery' : ''}`,
           // An erased record stays erased: a read that finishes after the person's deletion must not revive it.
           ConditionExpression: 'attribute_exists(pk) AND #status <> :erased',
           ExpressionAttributeNames: { '#status': 'status' },

@@ -1,4 +1,4 @@
-import type { LeadEvent, LeadIntakeRecord, PendingFetchPlatform } from '@leadflow/domain';
+import type { Lead, LeadEvent, LeadIntakeRecord, PendingFetchPlatform } from '@leadflow/domain';
 
 /** How a pending record ended: the lead read and stored, left out as a test lead, or erased by the person. */
 export interface IntakeResolution {
@@ -7,6 +7,9 @@ export interface IntakeResolution {
   leadId?: string;
   reason?: string;
 }
+
+/** The lead whose platform deliveries are looked for: its id, and its source when it has been read. */
+export type LeadOfRecords = Pick<Lead, 'leadId'> & Partial<Pick<Lead, 'source'>>;
 
 /**
  * Where platform deliveries are kept until their lead has been read back: written before the webhook is
@@ -21,7 +24,22 @@ export interface LeadIntakeRecordStore {
   getRecord(platform: PendingFetchPlatform, platformLeadId: string): Promise<LeadIntakeRecord | undefined>;
   /** Pending records due by `dueBy` (ISO 8601), most overdue first, at most `limit`. */
   listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]>;
-  /** Ends a record's pending life (it leaves the due list, and expires after a while); resolving an erased (or missing) record changes nothing: `unchanged`. */
+  /**
+   * The records of every platform delivery a lead holds, in the order received: the one that created it
+   * and those that only touched it, found through the delivery keys referenced under the lead; and, given
+   * the lead's `source`, the one that created a lead stored before those references were written.
+   */
+  recordsOfLead(lead: LeadOfRecords): Promise<LeadIntakeRecord[]>;
+  /**
+   * Takes the raw delivery off every record `recordsOfLead` finds: what an erasure of the person leaves of
+   * the deliveries that touched the lead (the lead store's erasure reaches the one that created it). Run
+   * after the erasure, so a touch the erasure let through is found; running it again changes nothing.
+   */
+  eraseRawDeliveriesOfLead(lead: LeadOfRecords): Promise<void>;
+  /**
+   * Ends a record's pending life (it leaves the due list, and expires after a while); an `erased` resolution
+   * also takes its raw delivery off. Resolving an erased (or missing) record changes nothing: `unchanged`.
+   */
   resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<'resolved' | 'unchanged'>;
   /**
    * Stores a failed read (attempts, error, next attempt) with its `lead.fetch_failed` event, atomically,
