@@ -4,6 +4,10 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { followUpRulesFor, planFollowUps, type Configuration } from '@leadflow/domain';
 import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys, outboxItem } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
+import { createHandler as createRelease } from '../../functions/release-lead/handler';
+import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
+import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
+import { createHandler as createStatus } from '../../functions/change-lead-status/handler';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -170,7 +174,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     expect(await openLeadsOf('rep-ben')).toBe(benHolds);
   });
 
-  it('an event of the plan already in the outbox means the plan was written before, whether it moves the lead to the pool or not at all', { timeout: 120_000 }, async () => {
+  it("an event id of the plan already in the outbox, the lead as read, is another step's: the plan fails loudly and writes nothing, whether it moves the lead or not", { timeout: 120_000 }, async () => {
     startAt('2025-10-01T10:00:00.000Z');
     const config = world('follow-f');
     config.pools.at(-1)!.recycle = { when: 'any', noFirstContactHours: 72, warnDaysBefore: 0, protectionDays: 0 };
@@ -184,9 +188,115 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     for (const plan of [reminder, recycle]) {
       await database.client.send(new PutCommand({ TableName: database.tableName, Item: outboxItem(plan.events[0]) }));
       const before = await database.items();
-      expect(await followUps.applyPlan(seen, plan)).toBe('lead_changed');
+      await expect(followUps.applyPlan(seen, plan)).rejects.toThrow(`Follow-up plan for lead follow-f-1 reuses event ids already in the outbox: ${plan.events[0].detail.eventId}`);
       expect(await database.items()).toEqual(before);
     }
+  });
+
+  /** A clock the test moves, and the lead's handlers (each change filed by the tracker, as its event would). */
+  function office(config: Configuration) {
+    let clock = claimedAt;
+    const deps = { config, leads, followUps, now: () => clock, newId: randomUUID };
+    const handlers = { claim: createClaim, release: createRelease, assign: createAssign, activities: createActivity, status: createStatus };
+    return {
+      at: (hours: number) => (clock = after(hours)),
+      post: async (step: keyof typeof handlers, leadId: string, sub: string, body?: unknown) => {
+        const claims = { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' };
+        const event = httpEvent({
+          method: 'POST',
+          path: `/leads/${leadId}/${step}`,
+          pathParameters: { leadId },
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          claims,
+        });
+        const response = (await handlers[step](() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+        expect(response, response.body).toMatchObject({ statusCode: 200 });
+        await track(deps, leadId);
+      },
+      run: (hours: number) => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: after(hours).toISOString() }, lambdaContext),
+    };
+  }
+
+  const remindersOf = async (leadId: string) =>
+    (await database.items())
+      .filter((item) => item.entity === 'outbox' && item.detailType === 'lead.reminded' && item.detail.leadId === leadId)
+      .map((item) => [item.detail.ownerId, item.detail.remindedAt])
+      .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+
+  it('reminds the new owner of a next step promised for the time the previous owner was reminded of', { timeout: 120_000 }, async () => {
+    startAt('2025-09-01T10:00:00.000Z');
+    const config = world('follow-g');
+    await claimedLead(config, 'follow-g-1', 'follow-g');
+    const { at, post, run } = office(config);
+    at(1);
+    await post('status', 'follow-g-1', 'rep-ava', { status: 'contacted' });
+    await post('activities', 'follow-g-1', 'rep-ava', { kind: 'call', nextStepAt: after(5).toISOString() });
+    expect(await run(4.5)).toEqual({ checked: 1, acted: 1, rescheduled: 0, changed: 0 });
+    at(4.6);
+    await post('assign', 'follow-g-1', 'mgr-maya', { repId: 'rep-ben' });
+    at(4.65);
+    await post('activities', 'follow-g-1', 'rep-ben', { kind: 'note', nextStepAt: after(5).toISOString() });
+
+    expect(await run(4.7)).toEqual({ checked: 1, acted: 1, rescheduled: 0, changed: 0 });
+    expect(await run(4.8)).toEqual({ checked: 0, acted: 0, rescheduled: 0, changed: 0 });
+    expect(await remindersOf('follow-g-1')).toEqual([
+      ['rep-ava', after(4.5).toISOString()],
+      ['rep-ben', after(4.7).toISOString()],
+    ]);
+    // Rep Ben's step is his own from here on: breached at its time, once.
+    expect(await run(5)).toMatchObject({ checked: 1, acted: 1, changed: 0 });
+    expect((await leads.getLead('follow-g-1'))!.history.map((entry) => entry.detail).filter((detail) => detail?.includes('SLA breached'))).toEqual([
+      `next step SLA breached (breach 1, due at ${after(5).toISOString()}); managers told`,
+    ]);
+  });
+
+  it('reminds an owner again of a next step moved away and back once the reminder of the step between went out', { timeout: 120_000 }, async () => {
+    startAt('2025-08-01T10:00:00.000Z');
+    const config = world('follow-h');
+    await claimedLead(config, 'follow-h-1', 'follow-h');
+    const { at, post, run } = office(config);
+    at(1);
+    await post('activities', 'follow-h-1', 'rep-ava', { kind: 'call', nextStepAt: after(5).toISOString() });
+    expect(await run(4.5)).toMatchObject({ checked: 1, acted: 1, changed: 0 });
+    at(4.52);
+    await post('activities', 'follow-h-1', 'rep-ava', { kind: 'note', nextStepAt: after(4.75).toISOString() });
+    expect(await run(4.55)).toMatchObject({ checked: 1, acted: 1, changed: 0 });
+    at(4.6);
+    await post('activities', 'follow-h-1', 'rep-ava', { kind: 'note', nextStepAt: after(5).toISOString() });
+
+    expect(await run(4.65)).toEqual({ checked: 1, acted: 1, rescheduled: 0, changed: 0 });
+    expect((await remindersOf('follow-h-1')).map(([, remindedAt]) => remindedAt)).toEqual([after(4.5), after(4.55), after(4.65)].map((instant) => instant.toISOString()));
+    expect(await dueAtOf('follow-h-1')).toBe(after(5).toISOString());
+  });
+
+  it('warns the rep who claims a released lead of a recycle at the time its previous owner was warned of, and recycles it after', { timeout: 120_000 }, async () => {
+    startAt('2025-07-01T10:00:00.000Z');
+    const config = world('follow-i');
+    config.sla = undefined;
+    // After Ava's contact at T+1h: no follow-up for 3 days, T+73h. Ben, claiming at T+61h, has not contacted: 12 hours, T+73h too.
+    config.pools.at(-1)!.recycle = { when: 'any', noFollowUpDays: 3, noFirstContactHours: 12, warnDaysBefore: 1, protectionDays: 0 };
+    await claimedLead(config, 'follow-i-1', 'follow-i');
+    const { at, post, run } = office(config);
+    at(1);
+    await post('activities', 'follow-i-1', 'rep-ava', { kind: 'call' });
+    expect(await run(49)).toMatchObject({ checked: 1, acted: 1, changed: 0 });
+    at(50);
+    await post('release', 'follow-i-1', 'rep-ava', { reason: 'no_need_now' });
+    at(61);
+    await post('claim', 'follow-i-1', 'rep-ben');
+
+    expect(await run(61.5)).toEqual({ checked: 1, acted: 1, rescheduled: 0, changed: 0 });
+    const warnings = (await database.items()).filter((item) => item.entity === 'outbox' && item.detailType === 'lead.recycle_warned' && item.detail.leadId === 'follow-i-1');
+    expect(warnings.map((item) => [item.detail.ownerId, item.detail.recycleAt])).toEqual(
+      expect.arrayContaining([
+        ['rep-ava', after(73).toISOString()],
+        ['rep-ben', after(85.5).toISOString()],
+      ]),
+    );
+    expect(await dueAtOf('follow-i-1')).toBe(after(85.5).toISOString());
+    expect(await run(85.5)).toMatchObject({ checked: 1, acted: 1, changed: 0 });
+    expect(await leads.getLead('follow-i-1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ben' });
   });
 });
 

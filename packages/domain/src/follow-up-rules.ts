@@ -57,7 +57,27 @@ const workedStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qua
 interface SlaObligation {
   sla: 'first_contact' | 'next_step';
   key: string;
+  /** The key this obligation had before keys named the assignment: state recorded under it still counts (see `recordedFor`). */
+  legacyKey?: string;
   dueAt: number;
+}
+
+/**
+ * The assignment an obligation belongs to, as its keys name it: its owner and when they got the lead. A
+ * promised time or a recycle time can come round again under another owner (a transfer, a release and a
+ * claim), and the key must not make that a step already taken.
+ */
+function assignmentTag(ownerId: string, assignedAt: string): string {
+  return `${ownerId}@${assignedAt}`;
+}
+
+/**
+ * Whether follow-up state recorded under `recordedKey` is for the obligation `key`. Leads filed before keys
+ * named the assignment carry the old key (`legacyKey`); every change of owner clears `followUp`, so such a
+ * state is the current owner's and still counts: a reminder already sent is not sent again after a deploy.
+ */
+function recordedFor(recordedKey: string | undefined, key: string, legacyKey: string | undefined): boolean {
+  return recordedKey !== undefined && (recordedKey === key || recordedKey === legacyKey);
 }
 
 /**
@@ -75,15 +95,19 @@ function contactedSince(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt'>, as
  * a first-contact SLA), else the promised next step.
  */
 function slaObligation(lead: Lead, sla: SlaRules): SlaObligation | undefined {
-  if (!lead.ownerId || !lead.assignment || !workedStatuses.includes(lead.status)) return undefined;
-  if (lead.status === 'assigned' && !contactedSince(lead, lead.assignment.assignedAt)) {
+  const { ownerId, assignment } = lead;
+  if (!ownerId || !assignment || !workedStatuses.includes(lead.status)) return undefined;
+  if (lead.status === 'assigned' && !contactedSince(lead, assignment.assignedAt)) {
     const grade: Grade | 'ungraded' = lead.score?.grade ?? 'ungraded';
     const allowed = sla.firstContactMinutes[grade];
-    if (allowed !== undefined) return { sla: 'first_contact', key: `first_contact@${lead.assignment.assignedAt}`, dueAt: Date.parse(lead.assignment.assignedAt) + allowed * minuteMs };
+    // The assignment's own instant already names it: this key never needed another form.
+    if (allowed !== undefined) return { sla: 'first_contact', key: `first_contact@${assignment.assignedAt}`, dueAt: Date.parse(assignment.assignedAt) + allowed * minuteMs };
   }
-  // A follow-up logged at or after the promised time kept the promise.
-  if (lead.nextStepAt && !(lead.lastActivityAt && lead.lastActivityAt >= lead.nextStepAt)) {
-    return { sla: 'next_step', key: `next_step@${lead.nextStepAt}`, dueAt: Date.parse(lead.nextStepAt) + sla.nextStepGraceMinutes * minuteMs };
+  // A contact at or after the promised time kept the promise; a note is written for the team and reaches nobody.
+  const lastContactAt = lead.lastContactAt ?? lead.firstContactAt;
+  if (lead.nextStepAt && !(lastContactAt && lastContactAt >= lead.nextStepAt)) {
+    const legacyKey = `next_step@${lead.nextStepAt}`;
+    return { sla: 'next_step', key: `${legacyKey}/${assignmentTag(ownerId, assignment.assignedAt)}`, legacyKey, dueAt: Date.parse(lead.nextStepAt) + sla.nextStepGraceMinutes * minuteMs };
   }
   return undefined;
 }
@@ -99,7 +123,7 @@ interface SlaSteps {
 function slaSteps(lead: Lead, sla: SlaRules): SlaSteps | undefined {
   const obligation = slaObligation(lead, sla);
   if (!obligation) return undefined;
-  const state = lead.followUp?.slaKey === obligation.key ? lead.followUp : undefined;
+  const state = recordedFor(lead.followUp?.slaKey, obligation.key, obligation.legacyKey) ? lead.followUp : undefined;
   return {
     obligation,
     remindAt: sla.remindBeforeMinutes > 0 ? obligation.dueAt - sla.remindBeforeMinutes * minuteMs : undefined,
@@ -119,7 +143,10 @@ function nextSlaStep(steps: SlaSteps): number | undefined {
 interface RecycleSchedule {
   /** When the rule takes the lead back, before any postponement for a late warning. */
   at: number;
+  /** The recycle time and the assignment it is for (`<at>/<owner>@<assignedAt>`). */
   key: string;
+  /** The key before it named the assignment: the recycle time alone. */
+  legacyKey: string;
   rule: string;
   warnAt?: number;
   /** The warning for this recycle time, if it went out. */
@@ -132,8 +159,9 @@ function recycleSchedule(lead: Lead, rules: PoolRecycleRules | undefined): Recyc
   const assignedAt = Date.parse(lead.assignment.assignedAt);
   const conditions: Array<{ at: number; words: string }> = [];
   if (rules.noFollowUpDays !== undefined) {
-    // Follow-ups by an earlier owner do not count for this one.
-    const lastWork = Math.max(assignedAt, lead.lastActivityAt ? Date.parse(lead.lastActivityAt) : 0);
+    // A follow-up is a contact (a note reaches nobody); those under an earlier owner do not count for this one.
+    const lastContactAt = lead.lastContactAt ?? lead.firstContactAt;
+    const lastWork = Math.max(assignedAt, lastContactAt ? Date.parse(lastContactAt) : 0);
     conditions.push({ at: lastWork + rules.noFollowUpDays * dayMs, words: `no follow-up for ${rules.noFollowUpDays} days` });
   }
   if (rules.notConvertedDays !== undefined) conditions.push({ at: assignedAt + rules.notConvertedDays * dayMs, words: `not converted within ${rules.notConvertedDays} days` });
@@ -146,9 +174,10 @@ function recycleSchedule(lead: Lead, rules: PoolRecycleRules | undefined): Recyc
   const deciding = rules.when === 'any' ? reachable.reduce((first, next) => (next.at < first.at ? next : first)) : reachable.reduce((last, next) => (next.at > last.at ? next : last));
   const at = Math.max(deciding.at, assignedAt + rules.protectionDays * dayMs);
   const rule = rules.when === 'all' ? conditions.map((condition) => condition.words).join(' and ') : deciding.words;
-  const key = new Date(at).toISOString();
-  const warned = lead.followUp?.recycleKey === key && lead.followUp.recycleWarnedAt ? Date.parse(lead.followUp.recycleWarnedAt) : undefined;
-  return { at, key, rule, warnAt: rules.warnDaysBefore > 0 ? at - rules.warnDaysBefore * dayMs : undefined, warnedAt: warned };
+  const legacyKey = new Date(at).toISOString();
+  const key = `${legacyKey}/${assignmentTag(lead.ownerId, lead.assignment.assignedAt)}`;
+  const warned = recordedFor(lead.followUp?.recycleKey, key, legacyKey) && lead.followUp?.recycleWarnedAt ? Date.parse(lead.followUp.recycleWarnedAt) : undefined;
+  return { at, key, legacyKey, rule, warnAt: rules.warnDaysBefore > 0 ? at - rules.warnDaysBefore * dayMs : undefined, warnedAt: warned };
 }
 
 /** The recycle time once the warning is taken into account: never sooner than `warnDaysBefore` after the warning went out. */
@@ -246,11 +275,12 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
     const { obligation } = steps;
     const dueAt = new Date(obligation.dueAt).toISOString();
     const what = obligation.sla === 'first_contact' ? 'first contact' : 'next step';
-    if (state.slaKey !== obligation.key) Object.assign(state, { slaKey: obligation.key, remindedAt: undefined, breaches: 0 });
+    // State under the obligation's old key is kept, and filed under the new one.
+    Object.assign(state, recordedFor(state.slaKey, obligation.key, obligation.legacyKey) ? { slaKey: obligation.key } : { slaKey: obligation.key, remindedAt: undefined, breaches: 0 });
     if (!steps.reminded && steps.breaches === 0 && steps.remindAt !== undefined && nowMs >= steps.remindAt && nowMs < obligation.dueAt) {
       state.remindedAt = at;
       history.push({ at, action: 'reminded', by: 'system', detail: `${ownerId} reminded: ${what} due at ${dueAt}` });
-      events.push(leadEvent('lead.reminded', { ...facts, eventId: `${lead.leadId}:reminded:${obligation.key}`, sla: obligation.sla, dueAt, remindedAt: at }, at));
+      events.push(leadEvent('lead.reminded', { ...facts, eventId: stepEventId(lead, 'reminded', obligation.key, at), sla: obligation.sla, dueAt, remindedAt: at }, at));
     }
     const breachTimes = [obligation.dueAt, steps.secondBreachAt];
     for (let breach = steps.breaches + 1; breach <= 2; breach += 1) {
@@ -261,7 +291,7 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       const action = breach === 2 && !lead.lock ? rules.sla.secondBreach?.action : undefined;
       const outcome = action === 'reassign' && reassignTo ? `; reassigned to ${reassignTo}` : action ? '; returned to the pool' : lead.lock && breach === 2 ? '; managers told (locked: not taken)' : '; managers told';
       history.push({ at, action: 'escalated', by: 'system', detail: `${what} SLA breached (breach ${breach}, due at ${dueAt})${outcome}` });
-      events.push(leadEvent('lead.sla_breached', { ...facts, eventId: `${lead.leadId}:sla_breached:${breach}:${obligation.key}`, sla: obligation.sla, dueAt, breach, breachedAt: at }, at));
+      events.push(leadEvent('lead.sla_breached', { ...facts, eventId: stepEventId(lead, `sla_breached:${breach}`, obligation.key, at), sla: obligation.sla, dueAt, breach, breachedAt: at }, at));
       if (action) move = action === 'reassign' && reassignTo ? { to: 'rep', repId: reassignTo, previousOwnerId: ownerId } : { to: 'pool', previousOwnerId: ownerId };
     }
   }
@@ -275,7 +305,7 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
       Object.assign(state, { recycleKey: recycle.key, recycleWarnedAt: at });
       const recycleAt = new Date(Math.max(recycle.at, nowMs + recycleRules.warnDaysBefore * dayMs)).toISOString();
       history.push({ at, action: 'recycle_warned', by: 'system', detail: `${ownerId} warned: pool ${lead.poolId} recycles the lead at ${recycleAt} (${recycle.rule})` });
-      events.push(leadEvent('lead.recycle_warned', { ...facts, eventId: `${lead.leadId}:recycle_warned:${recycle.key}`, rule: recycle.rule, recycleAt, warnedAt: at }, at));
+      events.push(leadEvent('lead.recycle_warned', { ...facts, eventId: stepEventId(lead, 'recycle_warned', recycle.key, at), rule: recycle.rule, recycleAt, warnedAt: at }, at));
     } else {
       const dueAt = recycleDueAt(recycle, recycleRules);
       if (dueAt !== undefined && nowMs >= dueAt) {
@@ -321,6 +351,17 @@ export function planFollowUps(input: { lead: Lead; rules: FollowUpRules; now: Da
   if (history.length === 0) return undefined;
   const after = movedLead({ ...lead, followUp: move ? undefined : state, history: [...lead.history, ...history], updatedAt: at }, move, at);
   return { lead: after, historyEntries: history, events, move, nextCheckAt: nextFollowUpCheck(after, rules) };
+}
+
+/**
+ * The id of a reminder, breach or warning event: the step, the obligation's key and the run's instant. The
+ * key alone can come round again for a step not taken, once the state that recorded it was replaced (a step
+ * moved to another time and back, a grade that loses its first-contact SLA and gets it back, a rule changed
+ * and changed back); an id already in the outbox would then stop the step for good. The lead's state, written
+ * in the same transaction, is what keeps a step from being taken twice; the id only has to be unique.
+ */
+function stepEventId(lead: Pick<Lead, 'leadId'>, step: string, key: string, at: string): string {
+  return `${lead.leadId}:${step}:${key}:${at}`;
 }
 
 /** The lead after leaving its owner: unowned in its pool, or assigned to a rep, with the previous owner kept for the cooldown. */

@@ -123,9 +123,10 @@ export const leadLockSchema = z.strictObject({ by: z.string(), at: z.iso.datetim
 /**
  * What the follow-up rules have already done about the lead's current obligations, so a reminder,
  * breach or warning happens once however often the job runs. `slaKey` names the obligation
- * (`first_contact@<assignedAt>` or `next_step@<nextStepAt>`) and `recycleKey` the recycle time the warning
- * was for: when the lead moves on (contacted, a new next step, a fresh follow-up), the keys no longer
- * match and the state starts over.
+ * (`first_contact@<assignedAt>`, or `next_step@<nextStepAt>/<owner>@<assignedAt>`) and `recycleKey` the
+ * recycle time and assignment the warning was for (`<recycleAt>/<owner>@<assignedAt>`); keys of the older
+ * form (without the assignment) still count. When the lead moves on (contacted, a new next step, a fresh
+ * follow-up, a new owner), the keys no longer match and the state starts over.
  */
 export const leadFollowUpStateSchema = z.strictObject({
   slaKey: z.optional(z.string()),

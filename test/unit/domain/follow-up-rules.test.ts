@@ -83,9 +83,11 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
     expect(nextFollowUpCheck(contacted, slaOnly)).toBe(iso(24.5));
     const breach = planFollowUps({ lead: contacted, rules: slaOnly, now: at(25) })!;
     expect(breach.events[0]).toMatchObject({ type: 'lead.sla_breached', detail: { sla: 'next_step', dueAt: iso(25), breach: 1 } });
-    expect(nextFollowUpCheck({ ...contacted, lastActivityAt: iso(24) }, slaOnly)).toBeUndefined();
+    expect(nextFollowUpCheck({ ...contacted, lastActivityAt: iso(24), lastContactAt: iso(24) }, slaOnly)).toBeUndefined();
+    // A note is written for the team and reaches nobody: it does not keep the promise.
+    expect(nextFollowUpCheck({ ...contacted, lastActivityAt: iso(24) }, slaOnly)).toBe(iso(24.5));
     // A new promise is a new obligation: the reminder and breach count start again.
-    const renewed = { ...breach.lead, lastActivityAt: iso(26), nextStepAt: iso(48) };
+    const renewed = { ...breach.lead, lastActivityAt: iso(26), lastContactAt: iso(26), nextStepAt: iso(48) };
     expect(planFollowUps({ lead: renewed, rules: slaOnly, now: at(48.5) })!.events.map((event) => event.type)).toEqual(['lead.reminded']);
   });
 
@@ -126,6 +128,59 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
     const recycling: FollowUpRules = { pool: pool({ noFirstContactHours: 24 }) };
     expect(nextFollowUpCheck(claimed, recycling)).toBe(iso(24));
     expect(nextFollowUpCheck({ ...claimed, lastContactAt: iso(1) }, recycling)).toBeUndefined();
+  });
+
+  const noGrace: FollowUpRules = { sla: { ...sla, nextStepGraceMinutes: 0 } };
+
+  it("gives a new owner's reminder of a next step at the time the previous owner was reminded of an id of its own", () => {
+    const ava = owned({ status: 'contacted', firstContactAt: iso(1), lastContactAt: iso(1), lastActivityAt: iso(1), nextStepAt: iso(5) });
+    const avaReminded = planFollowUps({ lead: ava, rules: noGrace, now: at(4.5) })!;
+    // Transferred at T+4.6h (the step and the state go with Ava), Ben promises the same time.
+    const { followUp: _followUp, ...transferred } = avaReminded.lead;
+    const ben = { ...transferred, ownerId: 'rep-ben', assignment: { rule: 'manual' as const, poolId: 'americas-inbound', assignedAt: iso(4.6) }, lastActivityAt: iso(4.65), nextStepAt: iso(5) };
+    const benReminded = planFollowUps({ lead: ben, rules: noGrace, now: at(4.7) })!;
+    expect(benReminded.events.map((event) => [event.type, (event.detail as { ownerId?: string }).ownerId])).toEqual([['lead.reminded', 'rep-ben']]);
+    expect(benReminded.events[0].detail.eventId).not.toBe(avaReminded.events[0].detail.eventId);
+    expect(benReminded.lead.followUp?.slaKey).not.toBe(avaReminded.lead.followUp?.slaKey);
+    // Breaches too: each owner's ids are their own.
+    const avaBreach = planFollowUps({ lead: ava, rules: noGrace, now: at(6) })!;
+    const benBreach = planFollowUps({ lead: ben, rules: noGrace, now: at(6) })!;
+    expect(benBreach.events[0].detail.eventId).not.toBe(avaBreach.events[0].detail.eventId);
+  });
+
+  it('reminds again of a step moved away and back once the reminder of the step between replaced its record, under a new id', () => {
+    const promised = owned({ status: 'contacted', firstContactAt: iso(1), lastContactAt: iso(1), lastActivityAt: iso(1), nextStepAt: iso(5) });
+    const first = planFollowUps({ lead: promised, rules: noGrace, now: at(4.5) })!;
+    const between = planFollowUps({ lead: { ...first.lead, lastActivityAt: iso(4.52), nextStepAt: iso(4.75) }, rules: noGrace, now: at(4.55) })!;
+    expect(between.events.map((event) => event.type)).toEqual(['lead.reminded']);
+    const back = planFollowUps({ lead: { ...between.lead, lastActivityAt: iso(4.6), nextStepAt: iso(5) }, rules: noGrace, now: at(4.65) })!;
+    expect(back.events.map((event) => event.type)).toEqual(['lead.reminded']);
+    expect(new Set([first, between, back].map((plan) => plan.events[0].detail.eventId)).size).toBe(3);
+    // Moved away and back with no run between, the record still says reminded: no second reminder.
+    expect(planFollowUps({ lead: { ...first.lead, lastActivityAt: iso(4.6) }, rules: noGrace, now: at(4.65) })).toBeUndefined();
+  });
+
+  it('keeps what was recorded under the keys of before (next step, recycle time): nothing is reminded, breached or warned twice after a deploy', () => {
+    const legacy = owned({
+      status: 'contacted',
+      firstContactAt: iso(1),
+      lastContactAt: iso(1),
+      lastActivityAt: iso(1),
+      nextStepAt: iso(5),
+      followUp: { slaKey: `next_step@${iso(5)}`, remindedAt: iso(4.5), breaches: 0 },
+    });
+    expect(nextFollowUpCheck(legacy, slaOnly)).toBe(iso(6));
+    // Due at T+6h (an hour's grace): the reminder's time has come, and it went out before the deploy.
+    expect(planFollowUps({ lead: legacy, rules: slaOnly, now: at(5.6) })).toBeUndefined();
+    const breached = planFollowUps({ lead: legacy, rules: slaOnly, now: at(6) })!;
+    expect(breached.events.map((event) => event.type)).toEqual(['lead.sla_breached']);
+    expect(breached.lead.followUp).toMatchObject({ remindedAt: iso(4.5), breaches: 1, slaKey: `next_step@${iso(5)}/rep-ava@${assignedAt}` });
+    expect(planFollowUps({ lead: { ...legacy, followUp: { slaKey: `next_step@${iso(5)}`, remindedAt: iso(4.5), breaches: 1 } }, rules: slaOnly, now: at(6) })).toBeUndefined();
+
+    const recycling: FollowUpRules = { pool: pool({ noFirstContactHours: 72, warnDaysBefore: 1 }) };
+    const warned = owned({ followUp: { recycleKey: iso(72), recycleWarnedAt: iso(48) } });
+    expect(planFollowUps({ lead: warned, rules: recycling, now: at(50) })).toBeUndefined();
+    expect(nextFollowUpCheck(warned, recycling)).toBe(iso(72));
   });
 
   it('picks the next active member after the owner, wrapping round, and nobody when the owner is alone', () => {
@@ -181,9 +236,32 @@ describe('recycling (pure, controlled clock)', () => {
   it('a follow-up moves the recycle time on, and the warning for the old time no longer counts', () => {
     const recycling = rules({ noFollowUpDays: 3, warnDaysBefore: 1 });
     const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
-    const worked = { ...warned.lead, status: 'contacted' as const, firstContactAt: iso(60), lastActivityAt: iso(60), updatedAt: iso(60) };
+    const worked = { ...warned.lead, status: 'contacted' as const, firstContactAt: iso(60), lastContactAt: iso(60), lastActivityAt: iso(60), updatedAt: iso(60) };
     expect(planFollowUps({ lead: worked, rules: recycling, now: at(72) })).toBeUndefined();
     expect(nextFollowUpCheck(worked, recycling)).toBe(iso(60 + 48));
+  });
+
+  it('counts contacts as follow-ups, not notes: a note every few days does not keep a lead from its recycle', () => {
+    const recycling = rules({ noFollowUpDays: 3 });
+    const contacted = owned({ status: 'contacted', firstContactAt: iso(1), lastContactAt: iso(1), lastActivityAt: iso(1) });
+    const noted = { ...contacted, lastActivityAt: iso(70) };
+    expect(nextFollowUpCheck(noted, recycling)).toBe(iso(73));
+    expect(planFollowUps({ lead: noted, rules: recycling, now: at(73) })!.historyEntries.map((entry) => entry.action)).toContain('recycled');
+  });
+
+  it('warns a new owner of a recycle at the time the previous owner was warned of, under an id of its own', () => {
+    const recycling = rules({ noFollowUpDays: 3, noFirstContactHours: 12, warnDaysBefore: 1 });
+    // Ava contacted at T+1h: recycled at T+73h, warned at T+49h; released at T+50h, claimed by Ben at T+61h: 12 h without a contact, T+73h too.
+    const ava = owned({ status: 'contacted', firstContactAt: iso(1), lastContactAt: iso(1), lastActivityAt: iso(1) });
+    const avaWarned = planFollowUps({ lead: ava, rules: recycling, now: at(49) })!;
+    expect(avaWarned.events[0].detail).toMatchObject({ ownerId: 'rep-ava', recycleAt: iso(73) });
+    const { followUp: _followUp, ...released } = avaWarned.lead;
+    const ben = { ...released, status: 'assigned' as const, ownerId: 'rep-ben', assignment: { rule: 'claim' as const, poolId: 'americas-inbound', assignedAt: iso(61) } };
+    expect(nextFollowUpCheck(ben, recycling)).toBe(iso(49));
+    const benWarned = planFollowUps({ lead: ben, rules: recycling, now: at(61.5) })!;
+    expect(benWarned.events.map((event) => [event.type, (event.detail as { ownerId?: string }).ownerId])).toEqual([['lead.recycle_warned', 'rep-ben']]);
+    expect(benWarned.events[0].detail.eventId).not.toBe(avaWarned.events[0].detail.eventId);
+    expect(benWarned.nextCheckAt).toBe(iso(85.5));
   });
 
   it('combines conditions with any (the first) or all (the last), and honours the protection period', () => {

@@ -90,8 +90,10 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
-      // An event already in the outbox means this very plan was written before.
-      if (failed?.slice(openLeads.length + 1).some(Boolean)) return 'lead_changed';
+      // The lead is as read, so this plan was never written: an event id already in the outbox is another step's.
+      // Reading the lead again would plan the same ids, so the lead is failed (and the run with it) rather than given up silently.
+      const taken = plan.events.filter((_, index) => failed?.[openLeads.length + 1 + index]);
+      if (taken.length > 0) throw new Error(`Follow-up plan for lead ${seen.leadId} reuses event ids already in the outbox: ${taken.map((event) => event.detail.eventId).join(', ')}`, { cause: error });
       const counter = openLeads.find((_, index) => failed?.[index + 1]);
       if (counter?.change === 1) return 'target_at_capacity';
       if (counter) throw new Error(`Rep ${counter.repId} owns lead ${seen.leadId} but their open-lead counter is zero`, { cause: error });
