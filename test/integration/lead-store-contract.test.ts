@@ -170,6 +170,16 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.findLeadIdByPersonKey(`phone#${heldPhone}`)).toBe(id('fay'));
   });
 
+  it('stores the title and answers a touch brings that the lead lacked, and scores the lead on them', async () => {
+    const email = `gus-${name}@bigco.example`;
+    await store.leads.ingestLead(webFormIntake(config, { leadId: id('gus'), formId: 'emea-contact', contact: { name: 'Gus', email } }));
+    const demo = webFormIntake(config, { leadId: id('gus-demo'), contact: { name: 'Gus', email, title: 'VP Operations' }, answers: { company_size: '1000+' } });
+    expect(await store.leads.ingestLead(demo)).toEqual({ leadId: id('gus'), outcome: 'touched' });
+    const gus = await store.leads.getLead(id('gus'));
+    expect(gus).toMatchObject({ contact: { name: 'Gus', email, title: 'VP Operations' }, answers: { company_size: '1000+' }, score: { temperature: 'hot' } });
+    expect(gus?.score?.contributions.map((contribution) => contribution.ruleId)).toEqual(expect.arrayContaining(['asked-for-demo', 'large-company', 'decision-maker-title']));
+  });
+
   it('answers a retried request with its first outcome, whatever the retry carries', async () => {
     const key = id('request-1');
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem') }), key)).toEqual({ leadId: id('idem'), outcome: 'created' });
@@ -546,16 +556,6 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await outboxTypes(id('invalid-locked'))).toEqual(['lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.scored', 'lead.status_changed', 'lead.unlocked']);
   });
 
-  it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {
-    const intake = webFormIntake(config, { leadId: id('unsubscribe'), contact: { name: 'Uma', email: `uma-${name}@example.com` } });
-    await store.leads.ingestLead(intake);
-    expect(await store.leads.unsubscribeSecretOf(id('unsubscribe'))).toBeUndefined();
-    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'first-secret-000000000')).toBe('first-secret-000000000');
-    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'other-secret-000000000')).toBe('first-secret-000000000');
-    const plan = planTagChange({
-      lead: (await store.leads.getLead(id('unsubscribe')))!,
-      principal: { id: 'mgr-maya', roles: ['manager'] },
-      tag: 'vip',
   it('lifts with a claim a lock an earlier version left on a waiting lead, storing lead.unlocked beside lead.claimed, and refuses a claim planned before the lock came or went', async () => {
     const [repA] = members;
     const leadId = id('claim-locked');
@@ -584,6 +584,16 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await outboxTypes(leadId)).toEqual(['lead.captured', 'lead.claimed', 'lead.locked', 'lead.pooled', 'lead.scored', 'lead.unlocked']);
   });
 
+  it("keeps a lead's unsubscribe secret beside the lead, the first one stored for good, and out of the lead it reads", async () => {
+    const intake = webFormIntake(config, { leadId: id('unsubscribe'), contact: { name: 'Uma', email: `uma-${name}@example.com` } });
+    await store.leads.ingestLead(intake);
+    expect(await store.leads.unsubscribeSecretOf(id('unsubscribe'))).toBeUndefined();
+    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'first-secret-000000000')).toBe('first-secret-000000000');
+    expect(await store.leads.unsubscribeSecretFor(id('unsubscribe'), 'other-secret-000000000')).toBe('first-secret-000000000');
+    const plan = planTagChange({
+      lead: (await store.leads.getLead(id('unsubscribe')))!,
+      principal: { id: 'mgr-maya', roles: ['manager'] },
+      tag: 'vip',
       add: true,
       tags: config.tags,
       now: at('2026-03-02T12:30:00.000Z'),

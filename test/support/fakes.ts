@@ -125,7 +125,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
-        ...(touch.gained ? { contact: touch.gained.contact } : {}),
+        ...(touch.gained ? { contact: touch.gained.contact, answers: touch.gained.answers } : {}),
         ...(touch.warmedOutOfNurture ? { status: 'new' as const } : {}),
       });
       if (touch.warmedOutOfNurture) delete lead.nurture;

@@ -1,10 +1,10 @@
 import { capturedAttribution, type LeadAttribution, type TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
-import { routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
+import { leadContactFieldNames, routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
-import { leadFacts, scoreLead, type LeadScore } from './lead-scoring';
+import { leadFacts, scoreLead, scoringFacts, type LeadScore } from './lead-scoring';
 import { routedAnswerNames } from './routing-table';
 import { applyRuleTags } from './lead-tags';
 import { lifecycleEventFacts } from './lead-transition';
@@ -84,11 +84,12 @@ export interface LeadTouch {
   /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
   consents: ConsentLedgerEntry[];
   /**
-   * The lead's contact when the touch gives it an email or phone it lacked, whose key no other lead holds,
-   * and those keys (the lead takes them with the touch): the person posted by email, then by email and
-   * phone, so a later post by phone alone is theirs too. A detail the lead has already is not replaced.
+   * The lead's contact and answers when the touch tells what the lead lacked, and the person keys it takes
+   * with the touch: an email or phone whose key no other lead holds (the person posted by email, then by
+   * email and phone, so a later post by phone alone is theirs too), a title, an answer. A value the lead
+   * has already is not replaced (anyone can post a person's email).
    */
-  gained?: { contact: LeadContact; dedupKeys: DedupKey[] };
+  gained?: { contact: LeadContact; answers: Record<string, string>; dedupKeys: DedupKey[] };
 }
 
 /** What scoring, tagging and routing read from the configuration. */
@@ -140,7 +141,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     history: [{ at, action: 'captured', by, ...(statusReason ? { detail: statusReason } : {}) }],
   };
   // Only leads that can be worked are scored; invalid and quarantined ones are kept as they came.
-  if (status === 'new') lead.score = scoreLead(leadFacts(lead), rules.scoring, now);
+  if (status === 'new') lead.score = scoreLead(scoringFacts(lead), rules.scoring, now);
   const tagged = lead.score && applyRuleTags(lead, lead.score, rules.tags, `${ids.eventId}.tagged`);
   if (tagged) lead.tags = tagged.tags;
   const dedupKeys: DedupKey[] = [];
@@ -158,14 +159,15 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   );
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead, heldKeys: readonly DedupKey[]): LeadTouch => {
-    const gained = gainedContact(existing.contact, contact, dedupKeys, heldKeys);
     const current = withPhoneCountry(existing);
-    const counted = { ...current, ...(gained ? { contact: { ...current.contact, ...gained.contact } } : {}), touches: existing.touches + 1 };
-    const score = existing.score ? scoreLead(leadFacts(counted), rules.scoring, now) : undefined;
+    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, dedupKeys, heldKeys);
+    // Scored and tagged with this post among the person's (its form on the timeline): asking for a demo on a return visit is intent too.
+    const counted: Lead = { ...current, ...(gained ? { contact: gained.contact, answers: gained.answers } : {}), touches: existing.touches + 1, history: [...existing.history, { at, action: 'touched', by }] };
+    const score = existing.score ? scoreLead(scoringFacts(counted), rules.scoring, now) : undefined;
     const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
     const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
-    const added = gained ? `; ${gained.details.join(' and ')} added` : '';
+    const added = gained ? `; ${gained.details.join(', ')} added` : '';
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${added}${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
     const historyEntry: LeadHistoryEntry = { at, action: 'touched', by, detail };
     const warmedOutOfNurture = warmed && score ? nurtureLeftEntry(warmed, 'warmed', at, 'system') : undefined;
@@ -186,37 +188,52 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
         ...(retagged ? [retagged.event] : []),
       ],
       consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
-      ...(gained ? { gained: { contact: counted.contact, dedupKeys: gained.dedupKeys } } : {}),
+      ...(gained ? { gained: { contact: gained.contact, answers: gained.answers, dedupKeys: gained.dedupKeys } } : {}),
     };
   };
   const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
   return { lead, events, dedupKeys, consents, touch };
 }
 
+/** At most this much of answers (as JSON) on a lead: touches add answers it lacks only below it, so repeats cannot grow the lead without end. */
+const touchAnswersMaxChars = 64 * 1024;
+
 /**
- * The email and phone `incoming` gives that `existing` lacks, with their person keys: only keys this intake
- * claims (a test or spam post claims none) and no other lead holds.
+ * What a touch's cleaned contact and answers tell that `existing` lacks: the merged contact and answers, the
+ * person keys to take (only keys this intake claims, as a test or spam post claims none, and that no other
+ * lead holds), and the names added; `undefined` when it tells nothing new.
  */
-function gainedContact(
-  existing: LeadContact,
-  incoming: LeadContact,
+function learnedFromTouch(
+  existing: Pick<Lead, 'contact' | 'answers'>,
+  incoming: { contact: LeadContact; answers: Record<string, string> },
   dedupKeys: readonly DedupKey[],
   heldKeys: readonly DedupKey[],
-): { contact: LeadContact; dedupKeys: DedupKey[]; details: Array<'email' | 'phone'> } | undefined {
-  const contact: LeadContact = {};
+): { contact: LeadContact; answers: Record<string, string>; dedupKeys: DedupKey[]; details: string[] } | undefined {
+  const contact: LeadContact = { ...existing.contact };
+  const answers = { ...existing.answers };
   const gainedKeys: DedupKey[] = [];
-  const details: Array<'email' | 'phone'> = [];
-  for (const detail of ['email', 'phone'] as const) {
-    const value = incoming[detail];
-    if (existing[detail] || !value) continue;
-    const key = personDedupKey(detail, value);
-    if (!dedupKeys.some((candidate) => candidate.key === key) || heldKeys.some((held) => held.key === key)) continue;
-    contact[detail] = value;
-    if (detail === 'phone' && incoming.phoneCountry) contact.phoneCountry = incoming.phoneCountry;
-    gainedKeys.push({ key, kind: 'person' });
-    details.push(detail);
+  const details: string[] = [];
+  for (const field of leadContactFieldNames) {
+    const value = incoming.contact[field];
+    if (existing.contact[field] || !value) continue;
+    if (field === 'email' || field === 'phone') {
+      const key = personDedupKey(field, value);
+      if (!dedupKeys.some((candidate) => candidate.key === key) || heldKeys.some((held) => held.key === key)) continue;
+      gainedKeys.push({ key, kind: 'person' });
+      if (field === 'phone' && incoming.contact.phoneCountry) contact.phoneCountry = incoming.contact.phoneCountry;
+    }
+    contact[field] = value;
+    details.push(field);
   }
-  return details.length ? { contact, dedupKeys: gainedKeys, details } : undefined;
+  let answersChars = JSON.stringify(answers).length;
+  for (const [name, value] of Object.entries(incoming.answers)) {
+    if (existing.answers[name] || !value.trim()) continue;
+    answersChars += JSON.stringify({ [name]: value }).length;
+    if (answersChars > touchAnswersMaxChars) break;
+    answers[name] = value;
+    details.push(`answers.${name}`);
+  }
+  return details.length ? { contact, answers, dedupKeys: gainedKeys, details } : undefined;
 }
 
 /** `lead.scored`: the score and the facts the compiled routing rules match on. */

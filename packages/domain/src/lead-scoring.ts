@@ -119,9 +119,24 @@ export function leadFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | '
   };
 }
 
-/** Whether a condition holds for the facts; an absent fact satisfies only nothing. */
-export function conditionHolds(condition: ScoringCondition, facts: LeadFacts): boolean {
+/** The facts scoring and tag rules read: the lead's, with `formId` every form the person came through. */
+export type ScoringFacts = Record<string, string | number | readonly string[] | undefined>;
+
+/** The forms a person came through: the lead's capture form, then each later post the timeline keeps (`by: form:<id>`). */
+export function formsOf(lead: Pick<Lead, 'source' | 'history'>): string[] {
+  const posted = lead.history.flatMap((entry) => ((entry.action === 'captured' || entry.action === 'touched') && entry.by.startsWith('form:') ? [entry.by.slice('form:'.length)] : []));
+  return [...new Set([...(lead.source.formId ? [lead.source.formId] : []), ...posted])];
+}
+
+/** A lead's facts for scoring and tag rules: a rule on `formId` holds when any form the person came through matches. */
+export function scoringFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches' | 'history'>): ScoringFacts {
+  return { ...leadFacts(lead), formId: formsOf(lead) };
+}
+
+/** Whether a condition holds for the facts (for a fact with several values, for any of them); an absent fact satisfies only nothing. */
+export function conditionHolds(condition: ScoringCondition, facts: ScoringFacts): boolean {
   const value = facts[condition.fact];
+  if (Array.isArray(value)) return value.some((one: string) => conditionHolds(condition, { [condition.fact]: one }));
   if (value === undefined || value === '') return false;
   if ('atLeast' in condition) return typeof value === 'number' && value >= condition.atLeast;
   if ('present' in condition) return true;
@@ -138,10 +153,11 @@ export function conditionHolds(condition: ScoringCondition, facts: LeadFacts): b
  * @example
  * scoreLead(leadFacts(lead), config.scoring, new Date()).grade // 'B'
  */
-export function scoreLead(facts: LeadFacts, scoring: ScoringConfiguration, now: Date, channelPriors: Record<string, number> = scoring.channelPriors): LeadScore {
+export function scoreLead(facts: ScoringFacts, scoring: ScoringConfiguration, now: Date, channelPriors: Record<string, number> = scoring.channelPriors): LeadScore {
   const contributions: ScoreContribution[] = [];
-  const prior = typeof facts.channel === 'string' ? channelPriors[facts.channel] : undefined;
-  if (prior) contributions.push({ ruleId: 'channel-prior', category: 'channel', points: prior, reason: `leads from channel ${facts.channel} start at ${prior}` });
+  const channel = typeof facts.channel === 'string' ? facts.channel : undefined;
+  const prior = channel === undefined ? undefined : channelPriors[channel];
+  if (prior) contributions.push({ ruleId: 'channel-prior', category: 'channel', points: prior, reason: `leads from channel ${channel} start at ${prior}` });
   for (const rule of scoring.rules) {
     if (conditionHolds(rule.when, facts)) contributions.push({ ruleId: rule.id, category: rule.category, points: rule.points, reason: rule.reason });
   }

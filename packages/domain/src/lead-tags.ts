@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
-import { conditionHolds, gradeSchema, leadFacts, scoringConditionSchema, temperatureSchema, type LeadScore } from './lead-scoring';
+import { conditionHolds, gradeSchema, scoringConditionSchema, scoringFacts, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, isManager, lifecycleEventFacts, type LifecyclePlan } from './lead-transition';
 
 const tagIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
@@ -63,8 +63,8 @@ export function unknownTagIssues(tag: string | undefined, tags: TagsConfiguratio
 }
 
 /** The tags whose rules hold for a lead with this score, in vocabulary order. */
-export function ruleTags(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches'>, score: Pick<LeadScore, 'grade' | 'temperature'>, tags: TagsConfiguration): string[] {
-  const facts = leadFacts(lead);
+export function ruleTags(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches' | 'history'>, score: Pick<LeadScore, 'grade' | 'temperature'>, tags: TagsConfiguration): string[] {
+  const facts = scoringFacts(lead);
   const holding = new Set(
     tags.rules
       .filter((rule) => (!rule.when || conditionHolds(rule.when, facts)) && (!rule.grades || rule.grades.includes(score.grade)) && (!rule.temperatures || rule.temperatures.includes(score.temperature)))

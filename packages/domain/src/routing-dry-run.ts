@@ -1,7 +1,7 @@
 import type { Configuration } from './configuration';
 import { routingPoolOf, type Lead } from './lead';
 import { withPhoneCountry } from './contact-normalisation';
-import { leadFacts, scoreLead, type Grade, type Temperature } from './lead-scoring';
+import { leadFacts, scoreLead, scoringFacts, type Grade, type Temperature } from './lead-scoring';
 import { repCoversLead } from './assignment-strategies';
 import { leavesInPool, type AssignmentStrategy } from './assignment-strategy';
 import { rankingStrategy } from './lead-offer';
@@ -114,7 +114,7 @@ export function dryRunRouting(leads: readonly Lead[], configuration: Pick<Config
 
 function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'routing' | 'pools' | 'reps'>, now: Date): LeadReroute {
   const facts = leadFacts(withPhoneCountry(lead));
-  const score = scoreLead(facts, configuration.scoring, now);
+  const score = scoreLead(scoringFacts(withPhoneCountry(lead)), configuration.scoring, now);
   // The facts a compiled route rule sees in `lead.scored`: the new score's grade and temperature, and the lead's answers.
   const route = routeFor(configuration.routing, { ...facts, grade: score.grade, temperature: score.temperature, answers: lead.answers });
   const poolId = route.poolId ?? routingPoolOf(lead);

@@ -210,7 +210,7 @@ export class DynamoDbLeadStore implements LeadStore {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact' : ''}${warmed}`,
+                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${warmed}`,
                 // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
                 ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
@@ -225,7 +225,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
                   ...(touch.tags ? { ':tags': touch.tags } : {}),
-                  ...(touch.gained ? { ':contact': touch.gained.contact } : {}),
+                  ...(touch.gained ? { ':contact': touch.gained.contact, ':answers': touch.gained.answers } : {}),
                   ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
                 },
               },
