@@ -78,9 +78,9 @@ describe('who an offer goes to', () => {
   it('offers its named reps in order, skipping those who cannot take a lead now', () => {
     const route = offerRoute({ reps: ['rep-ben', 'rep-ava'], windowMinutes: 5, fallback: 'pool' });
     expect(rankOffer({ ...states, route }).ranked.map((rep) => rep.id)).toEqual(['rep-ben', 'rep-ava']);
-    const full = rankOffer({ ...states, route, openLeads: new Map([['rep-ben', 30]]) });
+    const full = rankOffer({ ...states, route, openLeads: new Map([['rep-ben', 25]]) });
     expect(full.ranked.map((rep) => rep.id)).toEqual(['rep-ava']);
-    expect(full.skipped).toEqual([{ repId: 'rep-ben', verdict: 'skipped', reason: 'at capacity (30/30 open leads)' }]);
+    expect(full.skipped).toEqual([{ repId: 'rep-ben', verdict: 'skipped', reason: 'at capacity (25/25 open leads)' }]);
   });
 
   it("offers the best N candidates of another strategy over the route's pool", () => {
