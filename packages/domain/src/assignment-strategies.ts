@@ -87,6 +87,24 @@ export function turnCounterId(input: { routeId: string; pool: Pool; reps: readon
   return `${counter}#${coveredCountry}#${coveredRegion}`;
 }
 
+/**
+ * The item of a route's turn counter a lead takes its turn from, when the counter is split over `shards`
+ * items (`routing.turnShards`), chosen by the lead's id so a redelivery takes it from the same one: the
+ * counter itself for shard 0, so one shard is the counter as it always was.
+ */
+export function turnShardOf(counterId: string, leadId: string, shards: number): { counterId: string; shard: number } {
+  // FNV-1a: a stable, even spread of ids over the shards.
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < leadId.length; index += 1) hash = Math.imul(hash ^ leadId.charCodeAt(index), 0x01000193) >>> 0;
+  const shard = shards > 1 ? hash % shards : 0;
+  return { counterId: shard === 0 ? counterId : `${counterId}#shard-${shard}`, shard };
+}
+
+/** The turn the `taken`-th turn of a shard gives: each shard goes round the reps in turn, starting `shard` places on, so together they stay close to round robin. */
+export function shardedTurn(taken: number, shard: number): number {
+  return taken + shard;
+}
+
 function turnOf(input: StrategyInput): number {
   if (input.turn === undefined) throw new Error(`Strategy ${input.route.strategy} needs the route's turn`);
   return input.turn;

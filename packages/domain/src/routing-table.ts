@@ -45,6 +45,11 @@ export const defaultMaxEventPatternCharacters = 2048;
 export const routingSchema = z.strictObject({
   /** In order: a lead takes the first route that matches it; the last route is the default. */
   routes: z.array(routeSchema).check(z.minLength(1)),
+  /**
+   * How many items each route's turn counter is split over (default 1). One DynamoDB item takes at most about
+   * 1,000 writes a second; a route taking more leads than that needs peak leads per second ÷ 500 of them.
+   */
+  turnShards: z.optional(z.number().check(z.int(), z.gte(1), z.lte(64))),
   /** The account's quota on a rule pattern's characters: 2048 unless raised through Service Quotas. */
   maxEventPatternCharacters: z.optional(z.number().check(z.int(), z.gte(defaultMaxEventPatternCharacters), z.lte(4096))),
 });

@@ -8,8 +8,10 @@ import {
   rankCandidates,
   rankingStrategy,
   rankOffer,
+  shardedTurn,
   strategyTakesTurns,
   turnCounterId,
+  turnShardOf,
   type Pool,
   type Route,
   type RoutedLeadFacts,
@@ -35,15 +37,16 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const { config, leads, consents, metrics, newId } = deps;
   const { lead, route, pool, now, closesOffer } = input;
   const strategy = rankingStrategy(route);
-  const counterId = turnCounterId({ routeId: route.id, pool, reps: config.reps, strategy, facts: lead.facts });
-  const [turn, states] = await Promise.all([strategyTakesTurns(strategy) ? leads.takeTurn(counterId) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
+  const { counterId, shard } = turnShardOf(turnCounterId({ routeId: route.id, pool, reps: config.reps, strategy, facts: lead.facts }), lead.leadId, config.routing.turnShards ?? 1);
+  const [taken, states] = await Promise.all([strategyTakesTurns(strategy) ? leads.takeTurn(counterId) : undefined, leads.readRepStates(route.offer?.reps ?? pool.members)]);
+  const turn = taken === undefined ? undefined : shardedTurn(taken, shard);
   const strategyInput = { route, pool, reps: config.reps, facts: lead.facts, ...states, turn, now };
   // Decided on this score: a lead re-scored since is left to the newer `lead.scored`.
   const guard = { leadId: lead.leadId, closesOffer, scoredAt: lead.score?.scoredAt };
   // A decision that wrote nothing (a redelivery, a lead routed or re-scored meanwhile) gives its turn back, so no rep misses one; best effort, as the decision itself is done.
   const giveBackTurn = async () => {
-    if (turn === undefined) return;
-    await leads.giveBackTurn(counterId, turn).catch((error: unknown) => logger.warn('Could not give back an unused route turn', { counterId, turn, error }));
+    if (taken === undefined) return;
+    await leads.giveBackTurn(counterId, taken).catch((error: unknown) => logger.warn('Could not give back an unused route turn', { counterId, taken, error }));
   };
 
   if (route.strategy === 'offer') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankCandidates, turnCounterId, type LeadFacts, type Pool, type Rep, type Route } from '@leadflow/domain';
+import { rankCandidates, shardedTurn, turnCounterId, turnShardOf, type LeadFacts, type Pool, type Rep, type Route } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const now = new Date('2026-03-02T17:00:00.000Z');
@@ -62,5 +62,25 @@ describe('territory routing', () => {
     const { reps, pool } = repsCovering({ A: 'US', B: 'DE' });
     expect(turnCounterId({ routeId: 'r', pool, reps, strategy: 'territory', facts: { country: 'US', region: 'Somewhere, 12 Main St' } })).toBe(`r#${pool.id}#US#`);
     expect(turnCounterId({ routeId: 'r', pool, reps, strategy: 'round_robin', facts: { country: 'US' } })).toBe(`r#${pool.id}`);
+  });
+});
+
+describe("a route's turn counter split over several items", () => {
+  it('is the counter itself with one shard, and otherwise the same shard for the same lead, spread evenly over the shards', () => {
+    expect(turnShardOf('r#pool', 'lead-1', 1)).toEqual({ counterId: 'r#pool', shard: 0 });
+    const ids = Array.from({ length: 4000 }, (_, index) => `lead-${index}`);
+    const counts = [0, 0, 0, 0];
+    for (const id of ids) {
+      const { counterId, shard } = turnShardOf('r#pool', id, 4);
+      expect(turnShardOf('r#pool', id, 4)).toEqual({ counterId, shard });
+      expect(counterId).toBe(shard === 0 ? 'r#pool' : `r#pool#shard-${shard}`);
+      counts[shard] += 1;
+    }
+    for (const count of counts) expect(count).toBeGreaterThan(900);
+  });
+
+  it('goes round the reps in turn within each shard, each shard starting one place on', () => {
+    expect([1, 2, 3].map((taken) => shardedTurn(taken, 0))).toEqual([1, 2, 3]);
+    expect([1, 2, 3].map((taken) => shardedTurn(taken, 3))).toEqual([4, 5, 6]);
   });
 });

@@ -60,6 +60,21 @@ describe('assign-lead handler', () => {
     expect(lead.routing).toMatchObject({ turn: 2 });
   });
 
+  it('takes turns from several counter items when routing.turnShards says so, and still shares the leads about evenly', async () => {
+    const deps = fakeDependencies();
+    deps.config.routing.turnShards = 4;
+    const owners: Record<string, number> = {};
+    for (let index = 0; index < 40; index += 1) {
+      const { routeId, lead } = await captureAndRoute(deps, `sharded-${index}`);
+      expect(routeId).toBe('default');
+      owners[lead.ownerId!] = (owners[lead.ownerId!] ?? 0) + 1;
+    }
+    // Each shard alternates between the two reps, so they are at most a lead per shard apart.
+    expect(owners['rep-ava'] + owners['rep-ben']).toBe(40);
+    expect(Math.abs(owners['rep-ava'] - owners['rep-ben'])).toBeLessThanOrEqual(4);
+    expect(await deps.store.takeTurn('default#americas-inbound#shard-3')).toBeGreaterThan(1);
+  });
+
   it("holds routing to the pool's holding cap as claims are held to it, below the reps' own capacity", async () => {
     const deps = fakeDependencies();
     deps.config.pools.find((pool) => pool.id === 'americas-inbound')!.claim.holdingCap = 1;
