@@ -245,6 +245,28 @@ describe('a touch racing a new lead for the phone it brings, against DynamoDB Lo
   });
 });
 
+describe('a repeat post by phone, against DynamoDB Local', () => {
+  it('reads the lead holding the phone once: the read that decides whether the phone is shared is the read the touch is decided on', async () => {
+    const phone = '+14155550181';
+    await leads.ingestLead(webFormIntake(config, { leadId: 'phone-reads', contact: { name: 'Wes', email: 'wes-phone-reads@example.com', phone } }));
+    const send = database.client.send.bind(database.client);
+    let leadReads = 0;
+    const counting = async (command: Parameters<typeof send>[0]) => {
+      const key = (command.input as { Key?: { pk?: string; sk?: string } }).Key;
+      if (command instanceof GetCommand && key?.pk === leadsTableKeys.lead('phone-reads').pk && key.sk === leadsTableKeys.lead('phone-reads').sk) leadReads += 1;
+      return send(command);
+    };
+    database.client.send = counting as typeof database.client.send;
+    try {
+      expect(await leads.ingestLead(webFormIntake(config, { leadId: 'phone-reads-again', contact: { name: 'Wes', phone } }))).toEqual({ leadId: 'phone-reads', outcome: 'touched' });
+    } finally {
+      database.client.send = send;
+    }
+    expect(leadReads).toBe(1);
+    expect(await leads.getLead('phone-reads')).toMatchObject({ touches: 2 });
+  });
+});
+
 describe('a touch racing an erasure, against DynamoDB Local', () => {
   it('a touch read before the erasure was written makes the post a new lead, and the erased lead gets nothing of it back', async () => {
     const person = { name: 'Rae', email: 'rae-erase-race@example.com' };

@@ -145,7 +145,7 @@ export class DynamoDbLeadStore implements LeadStore {
       // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
       if (sharedPhone) return this.createOrTouch({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) }, idempotencyKey);
       try {
-        return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey);
+        return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey, holder);
       } catch (touchError) {
         // A key the touch was to give the lead was taken by another lead meanwhile: decide again, with it held.
         if (touchError instanceof GainedKeyTakenError) return this.createOrTouch(intake, idempotencyKey);
@@ -166,11 +166,12 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async recordTouch(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string): Promise<IntakeOutcome> {
+  /** `read`: the lead as just read (the phone's holder), for the first try; a retry reads it again. */
+  private async recordTouch(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead): Promise<IntakeOutcome> {
     // The touch is re-scored and re-tagged from the lead as read, so it is written only if no other touch or change came in between.
     for (let tries = 1; ; tries += 1) {
       try {
-        return await this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey);
+        return await this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey, tries === 1 ? read : undefined);
       } catch (error) {
         if (!(error instanceof StaleLeadError) || tries >= 8) throw error;
         await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
@@ -178,8 +179,8 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string): Promise<IntakeOutcome> {
-    const existing = await this.getLead(leadId);
+  private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead): Promise<IntakeOutcome> {
+    const existing = read ?? (await this.getLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
     if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing, heldKeys);
