@@ -442,6 +442,10 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(warmed?.history.map((entry) => entry.action).slice(-2)).toEqual(['touched', 'nurture_left']);
     expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([id('nurture-plain')]);
     expect(await outboxTypes(id('nurture-warming'))).toContain('lead.nurtured');
+    // Left by the nurture route without a sequence (no marketing consent), Pat is routed again as a touch warms him too.
+    await store.leads.ingestLead(webFormIntake(config, { leadId: id('nurture-plain-again'), contact: { name: 'Pat', email: `pat-${name}@example.com` } }));
+    expect(await store.leads.getLead(id('nurture-plain'))).toMatchObject({ status: 'new', touches: 2 });
+    expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads).toEqual([]);
   });
 
   it('pages through a due-time index from where the last page ended, leads due at the same time in lead id order', async () => {

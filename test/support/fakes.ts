@@ -126,7 +126,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
         ...(touch.gained ? { contact: touch.gained.contact, answers: touch.gained.answers } : {}),
-        ...(touch.warmedOutOfNurture ? { status: 'new' as const } : {}),
+        ...(touch.reroutes ? { status: 'new' as const } : {}),
       });
       if (touch.warmedOutOfNurture) delete lead.nurture;
       touch.events.forEach((event) => this.record(event));

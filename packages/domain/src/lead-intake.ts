@@ -73,12 +73,14 @@ export interface LeadTouch {
   score?: LeadScore;
   /** The lead's tags when the new score brings rule tags it did not have. */
   tags?: string[];
-  /**
-   * When the touch warms a nurtured lead (warm or hot now): the timeline entry of its leaving the
-   * sequence. The lead becomes `new` and leaves the pool's listing, so the routing table routes it to a
-   * rep at once, as it would a fresh capture.
-   */
+  /** When the touch warms a lead in a nurture sequence (see `reroutes`): the timeline entry of its leaving the sequence. */
   warmedOutOfNurture?: LeadHistoryEntry;
+  /**
+   * The touch warms (warm or hot now) a lead a nurture route left waiting unowned in a pool, in a sequence or
+   * without one (its consent did not cover marketing email): the lead becomes `new` and leaves the pool's
+   * listing, so the routing table routes it to a rep at once, as it would a fresh capture.
+   */
+  reroutes?: true;
   /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added. */
   events: LeadEvent[];
   /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
@@ -164,8 +166,11 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     // Scored and tagged with this post among the person's (its form on the timeline): asking for a demo on a return visit is intent too.
     const counted: Lead = { ...current, ...(gained ? { contact: gained.contact, answers: gained.answers } : {}), touches: existing.touches + 1, history: [...existing.history, { at, action: 'touched', by }] };
     const score = existing.score ? scoreLead(scoringFacts(counted), rules.scoring, now) : undefined;
-    const warmed = existing.nurture && !existing.ownerId && existing.status === 'in_pool' && score && score.temperature !== 'cold' ? existing.nurture : undefined;
-    const touched: Lead = warmed ? { ...counted, status: 'new' } : counted;
+    // Parked by a nurture route: in its sequence, or (never owned since) left without one when consent did not allow it.
+    const parked = !existing.ownerId && existing.status === 'in_pool' && (existing.nurture !== undefined || (existing.routing?.strategy === 'nurture' && !existing.previousOwnerId));
+    const reroutes = parked && score !== undefined && score.temperature !== 'cold';
+    const warmed = reroutes ? existing.nurture : undefined;
+    const touched: Lead = reroutes ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const added = gained ? `; ${gained.details.join(', ')} added` : '';
     const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${added}${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
@@ -179,6 +184,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
       score,
       ...(retagged ? { tags: retagged.tags } : {}),
       ...(warmedOutOfNurture ? { warmedOutOfNurture } : {}),
+      ...(reroutes ? { reroutes } : {}),
       events: [
         leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, ...testLeadMark(existing), channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
         ...(warmed

@@ -244,6 +244,30 @@ describe('a nurture sequence on the clock', () => {
     expect(sentSteps(deps)).toEqual(['hello']);
   });
 
+  it('routes a lead the nurture route left in its pool without a sequence (no marketing consent) once a touch warms it, and not one a rep released there', async () => {
+    const deps = fakeDependencies(day(1));
+    deps.config.scoring.temperatures = { hot: 35, warm: 30 };
+    const { lead: parked } = await captureAndRoute(deps, 'p-1', { contact: { ...coldContact, email: 'p1@gmail.com', country: 'US' }, consent: undefined });
+    expect(parked).toMatchObject({ status: 'in_pool', poolId: 'nurture' });
+    expect(parked.nurture).toBeUndefined();
+    expect(await deps.store.ingestLead(webFormIntake(deps.config, { leadId: 'p-1-again', now: day(1), contact: { ...coldContact, email: 'p1@gmail.com', country: 'US' } }))).toEqual({
+      leadId: 'p-1',
+      outcome: 'touched',
+    });
+    const rescored = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.scored').at(-1)!.detail as LeadScoredDetail;
+    expect(rescored).toMatchObject({ leadId: 'p-1', reason: 'touched', temperature: 'hot', status: 'new', owned: false });
+    await createAssign(() => deps)({ routeId: routeFor(deps.config.routing, rescored).id, detail: rescored }, lambdaContext);
+    expect(deps.store.leads.get('p-1')!.ownerId).toMatch(/^rep-(ava|ben)$/);
+    // No sequence was left, so nothing says it was.
+    expect(deps.store.leads.get('p-1')!.history.map((entry) => entry.action)).not.toContain('nurture_left');
+
+    // One a rep released to the pool waits there for a claim, warm or not.
+    const { lead: released } = await captureAndRoute(deps, 'p-2', { contact: { ...coldContact, email: 'p2@gmail.com', country: 'US' }, consent: undefined });
+    deps.store.leads.get(released.leadId)!.previousOwnerId = 'rep-ava';
+    await deps.store.ingestLead(webFormIntake(deps.config, { leadId: 'p-2-again', now: day(1), contact: { ...coldContact, email: 'p2@gmail.com', country: 'US' } }));
+    expect(deps.store.leads.get('p-2')).toMatchObject({ status: 'in_pool', poolId: 'nurture', touches: 2 });
+  });
+
   it('a claim ends the sequence, on the timeline in the claim’s own write', async () => {
     const deps = fakeDependencies(day(0));
     const { routeId } = await captureAndRoute(deps, 'n-4');

@@ -188,7 +188,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
     // A warmed nurtured lead becomes `new` again and leaves its pool's listing, for the routing table to route it.
-    const warmed = touch.warmedOutOfNurture ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt' : '';
+    const warmed = touch.reroutes ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -214,15 +214,15 @@ export class DynamoDbLeadStore implements LeadStore {
                 UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${warmed}`,
                 // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
-                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.warmedOutOfNurture ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
-                ...(touch.warmedOutOfNurture ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.reroutes ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
+                ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
                   ':one': 1,
                   ':seenTouches': existing.touches,
                   ':seenHistory': existing.history.length,
                   ':at': touch.historyEntry.at,
                   ...(touch.timeline.length > 0 ? { ':entries': touch.timeline } : {}),
-                  ...(touch.warmedOutOfNurture ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
+                  ...(touch.reroutes ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
                   ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
                   ...(touch.score ? { ':score': touch.score } : {}),
                   ...(touch.tags ? { ':tags': touch.tags } : {}),
