@@ -245,6 +245,32 @@ describe('a touch racing a new lead for the phone it brings, against DynamoDB Lo
   });
 });
 
+describe('a post on a shared phone racing a post of the same email, against DynamoDB Local', () => {
+  it("is the new lead's touch, which does not take the phone its holder keeps", async () => {
+    const phone = '+14155550191';
+    await leads.ingestLead(webFormIntake(config, { leadId: 'shared-holder', contact: { name: 'Hal', email: 'hal-shared@example.com', phone } }));
+    // The post's phone is Hal's, with another email: while it reads Hal's lead, the same person posts their email alone.
+    const readLead = leads.getLead.bind(leads);
+    let raced = false;
+    leads.getLead = async (leadId) => {
+      const seen = await readLead(leadId);
+      if (leadId === 'shared-holder' && !raced) {
+        raced = true;
+        expect(await leads.ingestLead(webFormIntake(config, { leadId: 'shared-newcomer', contact: { name: 'Ivy', email: 'ivy-shared@example.com' } }))).toEqual({ leadId: 'shared-newcomer', outcome: 'created' });
+      }
+      return seen;
+    };
+    try {
+      expect(await leads.ingestLead(webFormIntake(config, { leadId: 'shared-post', contact: { name: 'Ivy', email: 'ivy-shared@example.com', phone } }))).toEqual({ leadId: 'shared-newcomer', outcome: 'touched' });
+    } finally {
+      leads.getLead = readLead;
+    }
+    expect(raced).toBe(true);
+    expect((await leads.getLead('shared-newcomer'))?.contact.phone).toBeUndefined();
+    expect(await leads.findLeadIdByPersonKey(personDedupKey('phone', phone))).toBe('shared-holder');
+  });
+});
+
 describe('a repeat post by phone, against DynamoDB Local', () => {
   it('reads the lead holding the phone once: the read that decides whether the phone is shared is the read the touch is decided on', async () => {
     const phone = '+14155550181';

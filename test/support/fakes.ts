@@ -116,7 +116,7 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
       const lead = this.leads.get(leadId)!;
       const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
       if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
-      const touch = intake.touch(structuredClone(lead), held);
+      const touch = intake.touch(structuredClone(lead), held, intake.dedupKeys);
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
       for (const gained of touch.gained?.dedupKeys ?? []) this.keys.set(gained.key, leadId);
       Object.assign(lead, {

@@ -104,8 +104,12 @@ export interface PreparedIntake {
   dedupKeys: DedupKey[];
   /** `given` ledger entries for the consent the submission carries (none without consent); stored in the lead's own transaction. */
   consents: ConsentLedgerEntry[];
-  /** The touch to record instead, if a person key shows the lead already exists (read as it is now); `heldKeys` are the keys of this intake that some lead holds. */
-  touch: (existing: Lead, heldKeys: readonly DedupKey[]) => LeadTouch;
+  /**
+   * The touch to record instead, if a person key shows the lead already exists (read as it is now);
+   * `heldKeys` are the keys of this intake that some lead holds, `claimedKeys` the keys the intake as written
+   * claims (`dedupKeys`, less a shared phone's key left to its holder): the lead takes no other.
+   */
+  touch: (existing: Lead, heldKeys: readonly DedupKey[], claimedKeys?: readonly DedupKey[]) => LeadTouch;
 }
 
 /**
@@ -160,9 +164,9 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     at,
   );
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
-  const touch = (existing: Lead, heldKeys: readonly DedupKey[]): LeadTouch => {
+  const touch = (existing: Lead, heldKeys: readonly DedupKey[], claimedKeys: readonly DedupKey[] = dedupKeys): LeadTouch => {
     const current = withPhoneCountry(existing);
-    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, dedupKeys, heldKeys);
+    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, claimedKeys, heldKeys);
     // Scored and tagged with this post among the person's (its form on the timeline): asking for a demo on a return visit is intent too.
     const counted: Lead = { ...current, ...(gained ? { contact: gained.contact, answers: gained.answers } : {}), touches: existing.touches + 1, history: [...existing.history, { at, action: 'touched', by }] };
     const score = existing.score ? scoreLead(scoringFacts(counted), rules.scoring, now) : undefined;

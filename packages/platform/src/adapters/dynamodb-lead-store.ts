@@ -108,7 +108,10 @@ export class DynamoDbLeadStore implements LeadStore {
     return retryOnTransactionConflict(() => this.createOrTouch(intake, idempotencyKey));
   }
 
-  private async createOrTouch(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
+  /** `decision`: how many times this post was decided already; each new decision follows another writer's change, so a post that keeps meeting them is answered 503 (sent again, it is decided afresh). */
+  private async createOrTouch(intake: PreparedIntake, idempotencyKey?: string, decision = 1): Promise<IntakeOutcome> {
+    if (decision > maxIntakeDecisions) throw new WriteContentionError(`Lead ${intake.lead.leadId}: the person's keys kept changing hands while the post was stored; it may be sent again`);
+    const again = (next: PreparedIntake) => this.createOrTouch(next, idempotencyKey, decision + 1);
     const { lead } = intake;
     const at = lead.capturedAt;
     // Every key expires with its lead: a delivery key (a test or quarantined platform lead's too), and a person key (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
@@ -138,21 +141,21 @@ export class DynamoDbLeadStore implements LeadStore {
       const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
       const existingLeadId = await this.holderOf(held.key);
       // Released since the write was refused (an erasure took the person's key, or a gone lead's was freed): try again, as a new lead.
-      if (existingLeadId === undefined) return this.createOrTouch(intake, idempotencyKey);
+      if (existingLeadId === undefined) return again(intake);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
       const holder = heldKeys.some((key) => key.key.startsWith('phone#')) ? await this.getLead(existingLeadId) : undefined;
       const sharedPhone = holder && phoneSharedWithAnother(lead, heldKeys, holder);
       // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
-      if (sharedPhone) return this.createOrTouch({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) }, idempotencyKey);
+      if (sharedPhone) return again({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) });
       try {
         return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey, holder);
       } catch (touchError) {
         // A key the touch was to give the lead was taken by another lead meanwhile: decide again, with it held.
-        if (touchError instanceof GainedKeyTakenError) return this.createOrTouch(intake, idempotencyKey);
+        if (touchError instanceof GainedKeyTakenError) return again(intake);
         if (!(touchError instanceof GoneLeadError)) throw touchError;
         // The lead holding the person's key has expired (an invalid lead's TTL) or was erased: the key goes too (an erasure took it already), and this is a new lead.
         await this.releaseKeyOfGoneLead(held.key, existingLeadId);
-        return this.createOrTouch(intake, idempotencyKey);
+        return again(intake);
       }
     }
   }
@@ -183,7 +186,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const existing = read ?? (await this.getLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
     if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
-    const touch = intake.touch(existing, heldKeys);
+    const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
@@ -932,6 +935,9 @@ const unpublishedScanLimit = 10_000;
 type LeadReference = { reference: Record<string, string>; target?: Record<string, string> };
 
 /** The lead changed between reading and writing it; read it again (and, once the tries are spent, answer 503). */
+/** Decisions one post may take (a key released, a shared phone left to its holder, a key taken meanwhile) before it is answered 503. */
+const maxIntakeDecisions = 8;
+
 class StaleLeadError extends WriteContentionError {
   constructor(leadId: string) {
     super(`Lead ${leadId} kept changing under a touch; it may be sent again`);
