@@ -85,6 +85,16 @@ function recordedFor(recordedKey: string | undefined, key: string, legacyKey: st
  * made under an earlier owner (before a release and a claim, or a recycle) is not the new owner's. Leads
  * stored before `lastContactAt` existed have only their first contact to go by.
  */
+/**
+ * When the person was last reached: `lastContactAt`. A lead contacted before that was kept (2026-11-30) has
+ * only its first contact and `lastActivityAt`, which counted notes too; it keeps that reading, rather than
+ * have its later calls forgotten and be breached or recycled for work its owner did.
+ */
+function lastContactOf(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt' | 'lastActivityAt'>): string | undefined {
+  if (lead.lastContactAt || !lead.firstContactAt) return lead.lastContactAt;
+  return lead.lastActivityAt && lead.lastActivityAt > lead.firstContactAt ? lead.lastActivityAt : lead.firstContactAt;
+}
+
 function contactedSince(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt'>, assignedAt: string): boolean {
   const contactedAt = lead.lastContactAt ?? lead.firstContactAt;
   return contactedAt !== undefined && contactedAt >= assignedAt;
@@ -104,7 +114,7 @@ function slaObligation(lead: Lead, sla: SlaRules): SlaObligation | undefined {
     if (allowed !== undefined) return { sla: 'first_contact', key: `first_contact@${assignment.assignedAt}`, dueAt: Date.parse(assignment.assignedAt) + allowed * minuteMs };
   }
   // A contact at or after the promised time kept the promise; a note is written for the team and reaches nobody.
-  const lastContactAt = lead.lastContactAt ?? lead.firstContactAt;
+  const lastContactAt = lastContactOf(lead);
   if (lead.nextStepAt && !(lastContactAt && lastContactAt >= lead.nextStepAt)) {
     const legacyKey = `next_step@${lead.nextStepAt}`;
     return { sla: 'next_step', key: `${legacyKey}/${assignmentTag(ownerId, assignment.assignedAt)}`, legacyKey, dueAt: Date.parse(lead.nextStepAt) + sla.nextStepGraceMinutes * minuteMs };
@@ -160,7 +170,7 @@ function recycleSchedule(lead: Lead, rules: PoolRecycleRules | undefined): Recyc
   const conditions: Array<{ at: number; words: string }> = [];
   if (rules.noFollowUpDays !== undefined) {
     // A follow-up is a contact (a note reaches nobody); those under an earlier owner do not count for this one.
-    const lastContactAt = lead.lastContactAt ?? lead.firstContactAt;
+    const lastContactAt = lastContactOf(lead);
     const lastWork = Math.max(assignedAt, lastContactAt ? Date.parse(lastContactAt) : 0);
     conditions.push({ at: lastWork + rules.noFollowUpDays * dayMs, words: `no follow-up for ${rules.noFollowUpDays} days` });
   }

@@ -79,7 +79,7 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
   });
 
   it('holds a promised next step to its time plus the grace, and a follow-up logged after it keeps the promise', () => {
-    const contacted = owned({ status: 'contacted', firstContactAt: iso(1), lastActivityAt: iso(1), nextStepAt: iso(24) });
+    const contacted = owned({ status: 'contacted', firstContactAt: iso(1), lastContactAt: iso(1), lastActivityAt: iso(1), nextStepAt: iso(24) });
     expect(nextFollowUpCheck(contacted, slaOnly)).toBe(iso(24.5));
     const breach = planFollowUps({ lead: contacted, rules: slaOnly, now: at(25) })!;
     expect(breach.events[0]).toMatchObject({ type: 'lead.sla_breached', detail: { sla: 'next_step', dueAt: iso(25), breach: 1 } });
@@ -239,6 +239,14 @@ describe('recycling (pure, controlled clock)', () => {
     const worked = { ...warned.lead, status: 'contacted' as const, firstContactAt: iso(60), lastContactAt: iso(60), lastActivityAt: iso(60), updatedAt: iso(60) };
     expect(planFollowUps({ lead: worked, rules: recycling, now: at(72) })).toBeUndefined();
     expect(nextFollowUpCheck(worked, recycling)).toBe(iso(60 + 48));
+  });
+
+  it('reads a lead contacted before lastContactAt was kept by its last activity, so its calls since still count', () => {
+    const recycling = rules({ noFollowUpDays: 3 });
+    // Contacted at +1 h, a call logged at +60 h, both before lastContactAt was kept.
+    const legacy = owned({ status: 'contacted', firstContactAt: iso(1), lastActivityAt: iso(60), nextStepAt: iso(30) });
+    expect(nextFollowUpCheck(legacy, recycling)).toBe(iso(60 + 72));
+    expect(nextFollowUpCheck(legacy, slaOnly)).toBeUndefined();
   });
 
   it('counts contacts as follow-ups, not notes: a note every few days does not keep a lead from its recycle', () => {
