@@ -442,9 +442,20 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(warmed?.history.map((entry) => entry.action).slice(-2)).toEqual(['touched', 'nurture_left']);
     expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads.map((lead) => lead.leadId)).toEqual([id('nurture-plain')]);
     expect(await outboxTypes(id('nurture-warming'))).toContain('lead.nurtured');
-    // Left by the nurture route without a sequence (no marketing consent), Pat is routed again as a touch warms him too.
+    // Left by the nurture route without a sequence (no marketing consent), Pat is routed again as a touch warms him too,
+    // and a lock an earlier version let a manager put on him while he waited is lifted, not to exempt his next owner from recycling.
+    const plain = (await store.leads.getLead(id('nurture-plain')))!;
+    const lockedAt = '2026-03-05T10:00:00.000Z';
+    const locked = changedLead(plain, { set: { lock: { by: 'mgr-maya', at: lockedAt } }, entry: { at: lockedAt, action: 'locked', by: 'mgr-maya' } });
+    expect(
+      await store.leads.applyTransition({ before: plain, after: locked, openLeads: [], event: leadEvent('lead.locked', { ...lifecycleEventFacts(plain, 'mgr-maya', id('plain-lock')), changedAt: lockedAt }, lockedAt) }),
+    ).toBe('applied');
     await store.leads.ingestLead(webFormIntake(config, { leadId: id('nurture-plain-again'), contact: { name: 'Pat', email: `pat-${name}@example.com` } }));
-    expect(await store.leads.getLead(id('nurture-plain'))).toMatchObject({ status: 'new', touches: 2 });
+    const rerouted = await store.leads.getLead(id('nurture-plain'));
+    expect(rerouted).toMatchObject({ status: 'new', touches: 2 });
+    expect(rerouted?.lock).toBeUndefined();
+    expect(rerouted?.history.at(-1)?.detail).toContain('the lock mgr-maya put on it is lifted');
+    expect(await outboxTypes(id('nurture-plain'))).toContain('lead.unlocked');
     expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 })).leads).toEqual([]);
   });
 

@@ -128,7 +128,10 @@ export class MemoryLeadStore implements LeadStore, OutboxStore {
         ...(touch.gained ? { contact: touch.gained.contact, answers: touch.gained.answers } : {}),
         ...(touch.reroutes ? { status: 'new' as const } : {}),
       });
-      if (touch.warmedOutOfNurture) delete lead.nurture;
+      if (touch.reroutes) {
+        delete lead.nurture;
+        delete lead.lock;
+      }
       touch.events.forEach((event) => this.record(event));
       for (const entry of touch.consents) await this.consents.append(entry);
       remember(leadId);

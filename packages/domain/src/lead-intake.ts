@@ -81,7 +81,7 @@ export interface LeadTouch {
    * listing, so the routing table routes it to a rep at once, as it would a fresh capture.
    */
   reroutes?: true;
-  /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added. */
+  /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added, then `lead.unlocked` when a rerouted lead loses a lock. */
   events: LeadEvent[];
   /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
   consents: ConsentLedgerEntry[];
@@ -177,7 +177,9 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
     const touched: Lead = reroutes ? { ...counted, status: 'new' } : counted;
     const retagged = score && applyRuleTags(touched, score, rules.tags, `${ids.touchEventId}.tagged`);
     const added = gained ? `; ${gained.details.join(', ')} added` : '';
-    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${added}${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}`;
+    // A lock an earlier version let a manager put on the waiting lead goes as it leaves the pool for routing: it would exempt its next owner from recycling.
+    const liftedLock = reroutes && existing.lock ? `; the lock ${existing.lock.by} put on it is lifted` : '';
+    const detail = `submitted again via ${submission.sourceKind} (channel ${submission.channel})${added}${score && existing.score ? `; score ${existing.score.points} → ${score.points} (${score.temperature})` : ''}${liftedLock}`;
     const historyEntry: LeadHistoryEntry = { at, action: 'touched', by, detail };
     const warmedOutOfNurture = warmed && score ? nurtureLeftEntry(warmed, 'warmed', at, 'system') : undefined;
     const keepsEntry = existing.history.filter((entry) => entry.action === 'touched').length < touchEntriesKept;
@@ -196,6 +198,7 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
           : []),
         ...(score ? [leadScoredEvent(touched, score, { eventId: `${ids.touchEventId}.scored`, reason: 'touched' }, rules)] : []),
         ...(retagged ? [retagged.event] : []),
+        ...(liftedLock ? [leadEvent('lead.unlocked', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.unlocked`), reason: 'warmed by a touch and routed again', changedAt: at }, at)] : []),
       ],
       consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
       ...(gained ? { gained: { contact: gained.contact, answers: gained.answers, dedupKeys: gained.dedupKeys } } : {}),

@@ -191,7 +191,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
     // A warmed nurtured lead becomes `new` again and leaves its pool's listing, for the routing table to route it.
-    const warmed = touch.reroutes ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt' : '';
+    const warmed = touch.reroutes ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt, #lock' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -218,7 +218,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
                 // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
                 ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.reroutes ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
-                ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+                ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' } } : {}),
                 ExpressionAttributeValues: {
                   ':one': 1,
                   ':seenTouches': existing.touches,
