@@ -19,9 +19,15 @@ export type ScoringCondition = z.infer<typeof scoringConditionSchema>;
 
 export const scoringCategorySchema = z.enum(['fit', 'intent', 'engagement', 'disqualifier']);
 
+/** The ids of the contributions a score makes itself (the channel's prior, the 0..100 bounds), which no rule may take. */
+const reservedContributionIds = ['channel-prior', 'score-bounds'];
+
 export const scoringRuleSchema = z
   .strictObject({
-    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_"')),
+    id: z.string().check(
+      z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_"'),
+      z.refine((id) => !reservedContributionIds.includes(id), { message: `must not be ${reservedContributionIds.map((id) => `"${id}"`).join(' or ')}: scores name those contributions themselves` }),
+    ),
     category: scoringCategorySchema,
     /** Points added when the rule applies; disqualifiers take points away (negative). */
     points: z.number().check(z.int(), z.minimum(-100), z.maximum(100)),

@@ -10,6 +10,16 @@ describe('scoring and routing configuration', () => {
     expect(configurationIssues(document)).toEqual(['routing.routes[4].match: no default route: the last route must have no conditions, so every lead has somewhere to go']);
   });
 
+  it('refuses a scoring rule named as a contribution the score makes itself', () => {
+    const document = demoConfiguration();
+    document.scoring.rules[0].id = 'score-bounds';
+    document.scoring.rules[1].id = 'channel-prior';
+    expect(configurationIssues(document)).toEqual([
+      'scoring.rules[0].id: must not be "channel-prior" or "score-bounds": scores name those contributions themselves',
+      'scoring.rules[1].id: must not be "channel-prior" or "score-bounds": scores name those contributions themselves',
+    ]);
+  });
+
   it('refuses duplicate route ids, unknown pools, forms and channels', () => {
     const document = demoConfiguration();
     const [first, second] = document.routing.routes;
