@@ -12,7 +12,7 @@ import { createHandler as createTracker } from '../../functions/track-follow-up-
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
-import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { busEvent, httpEvent, lambdaContext, leadStepEvent } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
 import { countingReads, seedFollowUpHistory } from '../support/follow-up-history';
 
@@ -201,15 +201,7 @@ describe('SLA reminders, escalation and recycling against DynamoDB Local', () =>
     return {
       at: (hours: number) => (clock = after(hours)),
       post: async (step: keyof typeof handlers, leadId: string, sub: string, body?: unknown) => {
-        const claims = { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' };
-        const event = httpEvent({
-          method: 'POST',
-          path: `/leads/${leadId}/${step}`,
-          pathParameters: { leadId },
-          headers: { 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          claims,
-        });
+        const event = leadStepEvent(step, leadId, { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' }, body);
         const response = (await handlers[step](() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
         expect(response, response.body).toMatchObject({ statusCode: 200 });
         await track(deps, leadId);

@@ -11,7 +11,7 @@ import { createHandler as createMyLeads } from '../../functions/list-my-leads/ha
 import { createHandler as createPoolList } from '../../functions/list-pool-leads/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
-import { httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { httpEvent, lambdaContext, leadStepEvent } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
 import { webFormIntake } from '../support/intakes';
 
@@ -37,14 +37,7 @@ function world(poolId: string, holdingCap = 3) {
   let now = new Date('2026-03-02T10:00:00.000Z');
   const deps = { config, leads, now: () => now, newId: randomUUID };
   const post = async (step: keyof typeof steps, leadId: string, claims: Record<string, string>, body?: unknown) => {
-    const event = httpEvent({
-      method: 'POST',
-      path: `/leads/${leadId}/${step}`,
-      pathParameters: { leadId },
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      claims,
-    });
+    const event = leadStepEvent(step, leadId, claims, body);
     const response = (await steps[step](() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
     return { status: response.statusCode, json: JSON.parse(response.body) };
   };

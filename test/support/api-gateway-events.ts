@@ -27,6 +27,18 @@ export function httpEvent(input: {
   } as unknown as APIGatewayProxyEventV2;
 }
 
+/** A lead lifecycle step's `POST /leads/{leadId}/<step>` by `claims`, with `body` as JSON when given. */
+export function leadStepEvent(step: string, leadId: string, claims: Record<string, string>, body?: unknown): APIGatewayProxyEventV2 {
+  return httpEvent({
+    method: 'POST',
+    path: `/leads/${leadId}/${step}`,
+    pathParameters: { leadId },
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    claims,
+  });
+}
+
 /** An EventBridge-to-Lambda event envelope around a detail. */
 export function busEvent(detailType: string, detail: unknown) {
   return {
