@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   defaultRetention,
   expiresAfterDays,
@@ -12,6 +12,7 @@ import {
   type Retention,
 } from '@leadflow/domain';
 import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords } from '../ports/lead-intake-records';
+import { leadReferencesOf } from './dynamodb-lead-references';
 import { ignoringFailedCondition } from './dynamodb-writes';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
@@ -95,25 +96,11 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
     const platform = pendingFetchPlatformSchema.safeParse(lead.source?.kind);
     if (platform.success && lead.source?.platformLeadId) found.set(`${platform.data}#${lead.source.platformLeadId}`, { platform: platform.data, platformLeadId: lead.source.platformLeadId });
     // References to delivery keys sort as `DEDUP#delivery#…`: the sort key of a reference to the key `delivery#`, as a prefix.
-    const references = leadsTableKeys.deliveryKeyReference(lead.leadId, 'delivery#');
-    const keyStart = references.sk.length - 'delivery#'.length;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deliveryKeys)',
-          ExpressionAttributeValues: { ':pk': references.pk, ':deliveryKeys': references.sk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const delivery = platformLeadOfDeliveryKey(String(item.sk).slice(keyStart));
-        if (delivery) found.set(`${delivery.platform}#${delivery.platformLeadId}`, delivery);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const prefix = leadsTableKeys.deliveryKeyReference(lead.leadId, 'delivery#').sk;
+    for (const { reference } of await leadReferencesOf(this.client, this.tableName, lead.leadId, prefix)) {
+      const delivery = platformLeadOfDeliveryKey(reference.sk.slice(prefix.length - 'delivery#'.length));
+      if (delivery) found.set(`${delivery.platform}#${delivery.platformLeadId}`, delivery);
+    }
     return [...found.values()];
   }
 

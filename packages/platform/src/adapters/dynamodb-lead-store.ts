@@ -36,8 +36,9 @@ import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
 import { failedConditions, ignoringFailedCondition, isTransactionConflict, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
+import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
 import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
-import { conversionFeedbackKeysOfLead, leadReferencesPartition, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
+import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -85,20 +86,10 @@ export class DynamoDbLeadStore implements LeadStore {
    * before references were written has none).
    */
   private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: LeadReference[] }> {
-    const references: LeadReference[] = [];
+    const references = await leadReferencesOf(this.client, this.tableName, lead.leadId);
     const candidates = new Set<string>();
     if (lead.source.platformLeadId) candidates.add(leadsTableKeys.dedup(deliveryDedupKey(lead.source.kind, lead.source.sourceId, lead.source.platformLeadId)).pk);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadReferencesPartition(lead.leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) {
-        references.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, ...(item.target ? { target: item.target as Record<string, string> } : {}) });
-        if (String(item.sk).startsWith('DEDUP#')) candidates.add(String((item.target as { pk: string }).pk));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const { reference, target } of references) if (reference.sk.startsWith('DEDUP#') && target) candidates.add(target.pk);
     const keys = [...candidates].map((pk) => ({ pk, sk: 'DEDUP' }));
     const holders = await Promise.all(keys.map((Key) => this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))));
     return { keys: keys.filter((_, index) => holders[index].Item?.leadId === lead.leadId), references };
@@ -932,7 +923,6 @@ export class DynamoDbLeadStore implements LeadStore {
 const unpublishedScanLimit = 10_000;
 
 /** An item under the lead's `LEADREFS#<leadId>` partition, and the item it refers to when it names one. */
-type LeadReference = { reference: Record<string, string>; target?: Record<string, string> };
 
 /** The lead changed between reading and writing it; read it again (and, once the tries are spent, answer 503). */
 /** Decisions one post may take (a key released, a shared phone left to its holder, a key taken meanwhile) before it is answered 503. */

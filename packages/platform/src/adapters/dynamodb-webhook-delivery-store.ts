@@ -14,7 +14,8 @@ import {
 } from '@leadflow/domain';
 import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
 import { retryOnTransactionConflict, type TransactItem } from './dynamodb-writes';
-import { leadReferencesPartition, leadsTableKeys, webhookDuePartition } from './leads-table-keys';
+import { leadReferencesOf } from './dynamodb-lead-references';
+import { leadsTableKeys, webhookDuePartition } from './leads-table-keys';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 /**
@@ -256,22 +257,7 @@ export function isWebhookDeliveryReference(key: Record<string, string>): boolean
 
 /** The keys of the lead's deliveries whose body held what the person answered (`webhookDeliveryReference`), with their references. */
 async function webhookDeliveryReferences(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Array<{ reference: Record<string, string>; target: Record<string, string> }>> {
-  const found: Array<{ reference: Record<string, string>; target: Record<string, string> }> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :webhook)',
-        ExpressionAttributeValues: { ':pk': leadReferencesPartition(leadId), ':webhook': webhookReferencePrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) if (item.target) found.push({ reference: { pk: String(item.pk), sk: String(item.sk) }, target: item.target as Record<string, string> });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+  return (await leadReferencesOf(client, tableName, leadId, webhookReferencePrefix)).flatMap(({ reference, target }) => (target ? [{ reference, target }] : []));
 }
 
 /**
