@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool, Rep } from './configuration';
-import type { Lead } from './lead';
+import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark } from './lead-events';
 import { holdingCapOf, isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
@@ -70,6 +70,18 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
 }
 
 /**
+ * The lead without its lock, and without the recycle warning sent before it: the owner is owed a fresh
+ * warning, `warnDaysBefore` ahead. A warning from before a long lock would let the first follow-up run after
+ * the unlock recycle the lead at once.
+ */
+function unlockedLead(lead: Lead, entry: LeadHistoryEntry): Lead {
+  const { recycleKey, recycleWarnedAt, ...followUp } = lead.followUp ?? {};
+  const warned = recycleKey !== undefined || recycleWarnedAt !== undefined;
+  if (!warned) return changedLead(lead, { remove: ['lock'], entry });
+  return Object.keys(followUp).length > 0 ? changedLead(lead, { set: { followUp }, remove: ['lock'], entry }) : changedLead(lead, { remove: ['lock', 'followUp'], entry });
+}
+
+/**
  * A manager locks a lead (锁定): a locked lead is never recycled. The lock keeps the lead with its owner, so a
  * lead with none (waiting in its pool) cannot be locked: the lock would bind whoever claims it next. Unlocking
  * takes the lock away, on a waiting lead too (one an earlier version let a manager lock).
@@ -85,7 +97,7 @@ export function planLockChange(input: { lead: Lead; principal: Principal; lock: 
   const at = input.now.toISOString();
   const reason = input.reason ? { reason: input.reason } : {};
   const entry = { at, action: input.lock ? ('locked' as const) : ('unlocked' as const), by: principal.id, ...(input.reason ? { detail: input.reason } : {}) };
-  const after = input.lock ? changedLead(lead, { set: { lock: { by: principal.id, at, ...reason } }, entry }) : changedLead(lead, { remove: ['lock'], entry });
+  const after = input.lock ? changedLead(lead, { set: { lock: { by: principal.id, at, ...reason } }, entry }) : unlockedLead(lead, entry);
   return {
     transition: {
       before: lead,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followUpRulesFor, nextFollowUpCheck, parseConfiguration, planFollowUps, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
+import { followUpRulesFor, nextFollowUpCheck, parseConfiguration, planFollowUps, planLockChange, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -239,6 +239,21 @@ describe('recycling (pure, controlled clock)', () => {
     const worked = { ...warned.lead, status: 'contacted' as const, firstContactAt: iso(60), lastContactAt: iso(60), lastActivityAt: iso(60), updatedAt: iso(60) };
     expect(planFollowUps({ lead: worked, rules: recycling, now: at(72) })).toBeUndefined();
     expect(nextFollowUpCheck(worked, recycling)).toBe(iso(60 + 48));
+  });
+
+  it('owes the owner a fresh warning after an unlock: a warning sent before a long lock does not let the next run recycle at once', () => {
+    const recycling = rules({ noFirstContactHours: 72, warnDaysBefore: 1 });
+    const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
+    expect(warned.events.map((event) => event.type)).toEqual(['lead.recycle_warned']);
+    const manager = { id: 'mgr-maya', roles: ['manager' as const] };
+    const locked = planLockChange({ lead: warned.lead, principal: manager, lock: true, now: at(49), eventId: 'e-lock' }).transition!.after;
+    expect(planFollowUps({ lead: locked, rules: recycling, now: at(500) })).toBeUndefined();
+    const unlocked = planLockChange({ lead: locked, principal: manager, lock: false, now: at(1_440), eventId: 'e-unlock' }).transition!.after;
+    const next = planFollowUps({ lead: unlocked, rules: recycling, now: at(1_440) })!;
+    expect(next.events.map((event) => event.type)).toEqual(['lead.recycle_warned']);
+    expect(next.lead.status).toBe('assigned');
+    expect(planFollowUps({ lead: next.lead, rules: recycling, now: at(1_440 + 23) })).toBeUndefined();
+    expect(planFollowUps({ lead: next.lead, rules: recycling, now: at(1_440 + 24) })!.events.map((event) => event.type)).toEqual(['lead.recycled']);
   });
 
   it('reads a lead contacted before lastContactAt was kept by its last activity, so its calls since still count', () => {
