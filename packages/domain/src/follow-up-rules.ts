@@ -81,11 +81,6 @@ function recordedFor(recordedKey: string | undefined, key: string, legacyKey: st
 }
 
 /**
- * Whether the lead has been contacted since `assignedAt`, its assignment to the current owner: a contact
- * made under an earlier owner (before a release and a claim, or a recycle) is not the new owner's. Leads
- * stored before `lastContactAt` existed have only their first contact to go by.
- */
-/**
  * When the person was last reached: `lastContactAt`. A lead contacted before that was kept (2026-11-30) has
  * only its first contact and `lastActivityAt`, which counted notes too; it keeps that reading, rather than
  * have its later calls forgotten and be breached or recycled for work its owner did.
@@ -95,6 +90,11 @@ function lastContactOf(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt' | 'la
   return lead.lastActivityAt && lead.lastActivityAt > lead.firstContactAt ? lead.lastActivityAt : lead.firstContactAt;
 }
 
+/**
+ * Whether the lead has been contacted since `assignedAt`, its assignment to the current owner: a contact
+ * made under an earlier owner (before a release and a claim, or a recycle) is not the new owner's. Leads
+ * stored before `lastContactAt` existed have only their first contact to go by.
+ */
 function contactedSince(lead: Pick<Lead, 'firstContactAt' | 'lastContactAt'>, assignedAt: string): boolean {
   const contactedAt = lead.lastContactAt ?? lead.firstContactAt;
   return contactedAt !== undefined && contactedAt >= assignedAt;

@@ -7,9 +7,9 @@ import { localJwtSecret, localSecretSources } from './local-secrets';
 
 /** `npm run token -- --role rep --sub rep-ava`: a bearer token the local runtime accepts, on the last line. */
 function main(): Promise<void> | void {
-  const { values } = parseArgs({ options: { role: { type: 'string', multiple: true }, sub: { type: 'string' }, 'expires-in': { type: 'string' } } });
+  const { values } = parseArgs({ options: { role: { type: 'string', multiple: true }, sub: { type: 'string' }, 'expires-in': { type: 'string' }, help: { type: 'boolean' } } });
   const roles = z.array(roleSchema).check(z.minLength(1)).safeParse(values.role);
-  if (!roles.success || !values.sub) {
+  if (values.help || !roles.success || !values.sub) {
     console.error(`Usage: npm run token -- --role <${roleSchema.options.join('|')}> [--role …] --sub <rep id or user id> [--expires-in 12h]`);
     process.exit(2);
   }
