@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { secretRefs, type SecretRef } from '@leadflow/domain';
 import { manifestFunctions, type FunctionDefinition, type RouteAuth } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 
@@ -63,7 +64,37 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The name README gives each secret: one of an integration, form or source shows the id's place (`google/forms/<formId>/key`). */
+const secretPlaceholders: Record<string, string> = { googleFormKey: '<formId>', genericSourceSecret: '<sourceId>', turnstileSecretKey: '<formId>', webhookSigningSecret: '<destinationId>' };
+const documentedSecretNames: SecretRef[] = Object.entries(secretRefs).map(([key, ref]) => {
+  if (typeof ref !== 'function') return ref;
+  const placeholder = secretPlaceholders[key];
+  if (!placeholder) throw new Error(`secretRefs.${key} takes an id: give it its placeholder here`);
+  return ref(placeholder);
+});
+
+/** Each secret whose row in README's secrets table names other readers than the manifest's `secrets` grant, one line each. */
+function misstatedSecretReaders(markdown: string, definitions: readonly FunctionDefinition[]): string[] {
+  const rows = tableRows(markdown);
+  return documentedSecretNames.flatMap(({ kind, name }) => {
+    const row = rows.find(([first]) => /^`([^`]+)`/.exec(first ?? '')?.[1] === name);
+    if (!row) return [`secret ${name} has no row`];
+    const documented = [...(row[2] ?? '').matchAll(/`([^`]+)`/g)].map((match) => match[1]).sort();
+    const granted = definitions
+      .filter((definition) => definition.secrets?.includes(kind))
+      .map((definition) => definition.name)
+      .sort();
+    return documented.join(',') === granted.join(',') ? [] : [`secret ${name}: README says ${documented.join(', ')}; the manifest grants ${granted.join(', ')}`];
+  });
+}
+
 describe('README tables and the manifest', () => {
+  it("name each secret's readers as the manifest grants it", () => {
+    expect(misstatedSecretReaders(readme, functions)).toEqual([]);
+    const withoutReader = readme.replace('`notify-rep`, `notify-offered-reps`, `notify-offer-taken`,', '`notify-rep`, `notify-offered-reps`,');
+    expect(misstatedSecretReaders(withoutReader, functions)).toEqual([expect.stringMatching(/^secret notifications\/action-link-key: README says .*; the manifest grants .*notify-offer-taken/)]);
+  });
+
   it('document every HTTP route with its auth, every event rule with its target and every schedule', () => {
     expect(missingFromReadme(readme, functions)).toEqual([]);
   });
