@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Lead } from './lead';
+import { wasErased } from './lead-erasure';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { conditionHolds, gradeSchema, scoringConditionSchema, scoringFacts, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, isManager, lifecycleEventFacts, type LifecyclePlan } from './lead-transition';
@@ -100,7 +101,7 @@ export function tagBodySchema(tags: TagsConfiguration) {
 
 /**
  * Adds (`add: true`) or removes a tag by hand: refused (403) unless the tag's `setBy` allows the caller,
- * and (409) when the lead already has it or, for a removal, does not. On the timeline and in `lead.tagged`.
+ * and (409) when the lead was erased, already has the tag or, for a removal, does not. On the timeline and in `lead.tagged`.
  */
 export function planTagChange(input: { lead: Lead; principal: Principal; tag: string; add: boolean; tags: TagsConfiguration; now: Date; eventId: string }): LifecyclePlan {
   const { lead, principal, tag } = input;
@@ -115,6 +116,8 @@ export function planTagChange(input: { lead: Lead; principal: Principal; tag: st
       },
     };
   }
+  // Tags annotate a lead someone works or reports on; an erased one is kept only for the counts.
+  if (wasErased(lead)) return { refusal: { status: 409, rule: 'erased', message: `lead ${lead.leadId} was erased at the person's request; its tags no longer change` } };
   const had = lead.tags ?? [];
   if (input.add && had.includes(tag)) return { refusal: { status: 409, rule: 'already_tagged', message: `lead ${lead.leadId} already has tag ${tag}` } };
   if (!input.add && !had.includes(tag)) return { refusal: { status: 409, rule: 'not_tagged', message: `lead ${lead.leadId} has no tag ${tag}` } };

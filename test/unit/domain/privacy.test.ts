@@ -134,6 +134,16 @@ describe('erasure by an admin', () => {
     expect(erasure.personKeys).toEqual(['email#lead-5@example.com']);
   });
 
+  it('leaves the tags of an erased lead as they were: adding or removing one is refused', () => {
+    const config = demoConfiguration();
+    const admin = { id: 'ines', roles: ['admin' as const] };
+    const lead = { ...webFormIntake(config, { leadId: 'lead-7' }).lead, tags: ['vip'] };
+    const erased = erasePersonFromLead(lead, { at: '2026-03-05T00:00:00.000Z', eventId: 'e-1', by: 'admin:ines' })!.lead;
+    const change = (tag: string, add: boolean) => planTagChange({ lead: erased, principal: admin, tag, add, tags: config.tags, now: new Date('2026-03-06T00:00:00.000Z'), eventId: 'e-2' });
+    expect(change('high-intent', true)).toEqual({ refusal: expect.objectContaining({ status: 409, rule: 'erased' }) });
+    expect(change('vip', false)).toEqual({ refusal: expect.objectContaining({ status: 409, rule: 'erased' }) });
+  });
+
   /** A lead people worked and wrote about: assigned and transferred with reasons, a call's outcome, a status note, a lock's reason. */
   function workedLead() {
     const config = demoConfiguration();
