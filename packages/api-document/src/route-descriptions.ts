@@ -173,13 +173,13 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       ...leadStepErrors,
       400: 'The body is invalid or names a tag outside the vocabulary; `issues` name the field.',
       403: 'The caller may not set this tag (`may_not_tag`).',
-      409: 'The lead has the tag already (`already_tagged`).',
+      409: 'The lead has the tag already (`already_tagged`), or the person was erased (`erased`).',
     },
   },
   'DELETE /leads/{leadId}/tags/{tag}': {
     pathParameters: { ...leadIdParameter, tag: 'A tag of the configured vocabulary.' },
     responses: theLead,
-    errors: { 400: 'The tag is outside the vocabulary.', 403: 'The caller may not remove this tag (`may_not_tag`).', 404: 'No such lead.', 409: 'The lead does not have the tag (`not_tagged`).' },
+    errors: { 400: 'The tag is outside the vocabulary.', 403: 'The caller may not remove this tag (`may_not_tag`).', 404: 'No such lead.', 409: 'The lead does not have the tag (`not_tagged`), or the person was erased (`erased`).' },
   },
   'GET /leads/{leadId}/consents': {
     pathParameters: leadIdParameter,
