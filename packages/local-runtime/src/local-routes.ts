@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+import { instantSchema, toIssueList } from '@leadflow/domain';
 import type { ActivityLog } from './activity-log';
 import { demoPage } from './demo-page';
 import type { LocalRouteHandler } from './http-host';
@@ -34,25 +36,28 @@ export function localRoutes(deps: {
       const scheduleName = decodeURIComponent(run[1]);
       if (!scheduler.has(scheduleName)) return { status: 404, body: { error: `No schedule named "${scheduleName}"` } };
       const asOf = readNow(body);
-      if ('error' in asOf) return { status: 400, body: { error: asOf.error, issues: [{ path: 'now', message: asOf.error }] } };
+      if ('error' in asOf) return { status: 400, body: asOf };
       return { status: 200, body: await scheduler.runNow(scheduleName, asOf.now) };
     }
     return { status: 404, body: { error: `No local route ${method} ${path}` } };
   };
 }
 
-function readNow(body: Buffer): { now: Date } | { error: string } {
+/** The body of a schedule run: nothing, or `{"now"}`, the instant the run takes as its time (a real date, with an offset). */
+const scheduleRunBodySchema = z.strictObject({ now: z.optional(instantSchema) });
+
+function readNow(body: Buffer): { now: Date } | { error: string; issues: Array<{ path: string; message: string }> } {
   if (body.length === 0) return { now: new Date() };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return { error: 'body must be JSON such as {"now": "2026-01-31T09:00:00Z"}' };
+    const error = 'body must be JSON such as {"now": "2026-01-31T09:00:00Z"}';
+    return { error, issues: [{ path: '(body)', message: error }] };
   }
-  const now = (parsed as { now?: unknown } | null)?.now;
-  if (now === undefined) return { now: new Date() };
-  if (typeof now !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(Date.parse(now))) return { error: 'now must be an ISO 8601 date-time such as "2026-01-31T09:00:00Z"' };
-  return { now: new Date(now) };
+  const read = scheduleRunBodySchema.safeParse(parsed);
+  if (!read.success) return { error: 'body must be {"now": "<ISO 8601 instant>"} such as {"now": "2026-01-31T09:00:00Z"}', issues: toIssueList(read.error) };
+  return { now: read.data.now === undefined ? new Date() : new Date(read.data.now) };
 }
 
 /**
