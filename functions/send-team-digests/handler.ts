@@ -1,35 +1,91 @@
-import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest } from '@leadflow/domain';
+import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest, teamsOwedDigest, type Rep, type Team } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import { type DependencyResolver, type Dependencies, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
+type DigestDependencies = Pick<Dependencies, 'config' | 'mailer' | 'teamActivity' | 'now'>;
+
 /**
- * The managers' morning digest, on a 15-minute tick as of the schedule's `time`: for each team whose
- * digest time it is, the day before's counts per rep (one item) and each of its pools' backlog (its
- * sparse waiting index), emailed once to each manager and pool admin.
+ * The managers' morning digest, on a 15-minute tick as of the schedule's `time`: for each team owed its
+ * digest (any tick of its local day from `digest.at` on, so a failed or missed tick is made up by a later
+ * one), the day before's counts per rep (one item) and each of its pools' backlog (its sparse waiting
+ * index), emailed once to each manager and pool admin not yet recorded as sent. Each email is claimed in the
+ * notification log before it is sent, so two runs at once send it once; a failed send gives the claim back
+ * for a later tick. A failure is the recipient's (or the team's) own: the run does the rest, then fails naming them.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'teamActivity' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: number }> => {
-    const { config, mailer, teamActivity, now } = dependencies();
+    const deps = dependencies();
     const asOf = new Date(event.time);
+    const dueNow = new Set(teamsDueForDigest(deps.config, asOf).map(({ team }) => team.id));
+    const failures: Error[] = [];
     let sent = 0;
-    for (const { team, day } of teamsDueForDigest(config, asOf)) {
-      const recipients = teamDigestRecipients(config, team);
-      const pools = config.pools.filter((pool) => pool.teamId === team.id);
-      const counts = await teamActivity.readDay(team.id, day);
-      const backlogs = await Promise.all(pools.map(async (pool) => ({ ...(await teamActivity.poolBacklog(pool.id)), name: pool.name })));
-      const reps = config.reps.filter((rep) => pools.some((pool) => pool.members.includes(rep.id)));
-      for (const recipient of recipients) {
-        if (await teamActivity.digestSent(team.id, day, recipient.id)) continue;
-        const email = teamDigestEmail({ recipient, team, day, counts, reps, pools: backlogs, now: asOf });
-        await mailer.send({ ...email, from: config.organisation.notificationSender, tags: { teamId: team.id, repId: recipient.id } });
-        await teamActivity.recordDigestSent(team.id, day, recipient.id, now().toISOString());
-        sent += 1;
+    for (const { team, day } of teamsOwedDigest(deps.config, asOf)) {
+      const recipients: Rep[] = [];
+      for (const recipient of teamDigestRecipients(deps.config, team)) {
+        try {
+          if (!(await deps.teamActivity.digestSent(team.id, day, recipient.id))) recipients.push(recipient);
+        } catch (error) {
+          failures.push(failed(`Team digest ${team.id} of ${day} to ${recipient.id}`, error));
+        }
       }
-      logger.info('Team digest', { teamId: team.id, day, recipients: recipients.length });
+      // Read only when someone still waits for it: on most ticks every recipient has had the day's digest.
+      if (recipients.length === 0) continue;
+      const sentToTeam = await sendTeamDigest(deps, { team, day, recipients, asOf }, failures);
+      sent += sentToTeam;
+      logger.info('Team digest', { teamId: team.id, day, recipients: recipients.length, sent: sentToTeam, ...(dueNow.has(team.id) ? {} : { madeUpAfterDueTick: true }) });
     }
+    if (failures.length > 0) throw new AggregateError(failures, `Team digests: ${failures.length} failed: ${failures.map((failure) => failure.message).join('; ')}`);
     return { sent };
   };
 }
+
+/** Emails one team's digest to the recipients still waiting for it; how many went out. */
+async function sendTeamDigest(deps: DigestDependencies, input: { team: Team; day: string; recipients: Rep[]; asOf: Date }, failures: Error[]): Promise<number> {
+  const { config, mailer, teamActivity, now } = deps;
+  const { team, day, asOf } = input;
+  let content: Awaited<ReturnType<typeof readTeamDay>>;
+  try {
+    content = await readTeamDay(deps, team, day);
+  } catch (error) {
+    failures.push(failed(`Team digest ${team.id} of ${day}`, error));
+    return 0;
+  }
+  let sent = 0;
+  for (const recipient of input.recipients) {
+    const name = `Team digest ${team.id} of ${day} to ${recipient.id}`;
+    try {
+      const claimedAt = now().toISOString();
+      if ((await teamActivity.claimDigest(team.id, day, recipient.id, claimedAt)) === 'already_claimed') {
+        // Another run is sending it now; should that run die, its claim lapses and a later tick sends it.
+        logger.info('Team digest claimed by another run', { teamId: team.id, day, recipientId: recipient.id });
+        continue;
+      }
+      const email = teamDigestEmail({ recipient, team, day, ...content, now: asOf });
+      try {
+        await mailer.send({ ...email, from: config.organisation.notificationSender, tags: { teamId: team.id, repId: recipient.id } });
+      } catch (error) {
+        await teamActivity.releaseDigestClaim(team.id, day, recipient.id, claimedAt).catch((releaseError: unknown) => failures.push(failed(`${name}: giving back its claim`, releaseError)));
+        throw error;
+      }
+      await teamActivity.recordDigestSent(team.id, day, recipient.id, now().toISOString());
+      sent += 1;
+    } catch (error) {
+      failures.push(failed(name, error));
+    }
+  }
+  return sent;
+}
+
+/** What a team's digest reports: the day's counts, its pools' backlogs and the reps of its pools. */
+async function readTeamDay(deps: DigestDependencies, team: Team, day: string) {
+  const pools = deps.config.pools.filter((pool) => pool.teamId === team.id);
+  const counts = await deps.teamActivity.readDay(team.id, day);
+  const backlogs = await Promise.all(pools.map(async (pool) => ({ ...(await deps.teamActivity.poolBacklog(pool.id)), name: pool.name })));
+  const reps = deps.config.reps.filter((rep) => pools.some((pool) => pool.members.includes(rep.id)));
+  return { counts, pools: backlogs, reps };
+}
+
+const failed = (what: string, error: unknown) => new Error(`${what}: ${(error as Error).message}`, { cause: error });
 
 export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, mailer: providers.mailer, teamActivity: providers.teamActivity, now: providers.now })));

@@ -71,22 +71,34 @@ export const digestTimePattern = /^([01]\d|2[0-3]):(00|15|30|45)$/;
 const tickMs = 15 * 60_000;
 
 /**
- * The teams whose digest is due on the tick at `now`, with the local day each covers: the first tick at or
- * after the team's `digest.at` on its wall clock, so a time the clocks skip (02:30 when summer time starts
- * at 02:00) goes out at the first tick after it. A time the clocks repeat comes round twice; the record of
- * digests sent keeps the second one from going out.
+ * The teams owed a digest at `now`, with the local day each covers: every tick of the team's local day at or
+ * after its `digest.at` on its wall clock, so a tick that failed or never ran is made up by a later one that
+ * day. A time the clocks skip (02:30 when summer time starts at 02:00) is owed from the first tick after
+ * it; a time they repeat comes round twice. The record of digests sent keeps each recipient to one a day.
+ */
+export function teamsOwedDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
+  return config.teams.flatMap((team) => {
+    const day = digestDayOwed(team, now);
+    return day ? [{ team, day }] : [];
+  });
+}
+
+/**
+ * The teams whose digest falls due on the tick at `now`: the first tick at or after the team's `digest.at`
+ * on its wall clock (again at a time the clocks repeat). A digest sent on a later tick was made up for it.
  */
 export function teamsDueForDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
-  return config.teams.flatMap((team) => {
-    if (!team.digest) return [];
-    const today = localDay(now, team.digest.timeZone);
-    const digestAt = `${today}T${team.digest.at}`;
-    const previousTick = new Date(now.getTime() - tickMs);
-    if (!(wallClock(now, team.digest.timeZone) >= digestAt && wallClock(previousTick, team.digest.timeZone) < digestAt)) return [];
-    // The day before, on the team's wall clock: 36 hours back from mid-morning lands safely in it.
-    const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 24 * 3600 * 1000).toISOString().slice(0, 10);
-    return [{ team, day: yesterday }];
-  });
+  const previousTick = new Date(now.getTime() - tickMs);
+  return teamsOwedDigest(config, now).filter(({ team, day }) => digestDayOwed(team, previousTick) !== day);
+}
+
+/** The local day (the one before today on the team's wall clock) whose digest is owed at `now`, once `digest.at` has come. */
+function digestDayOwed(team: Team, now: Date): string | undefined {
+  if (!team.digest) return undefined;
+  const today = localDay(now, team.digest.timeZone);
+  if (wallClock(now, team.digest.timeZone) < `${today}T${team.digest.at}`) return undefined;
+  // The date before `today`: its noon less a day falls well inside it.
+  return new Date(Date.parse(`${today}T12:00:00Z`) - 24 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /** The date and time of `at` on the wall clock of `timeZone`, as `YYYY-MM-DDTHH:mm` (sorts as time does, on one wall clock). */

@@ -1,8 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { teamDigestMetrics, type PoolBacklog, type TeamActivityCount, type TeamDayCounts, type TeamDigestMetric } from '@leadflow/domain';
 import type { TeamActivityStore } from '../ports/follow-ups';
+import { notificationClaimLeaseMs } from '../ports/notifications';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
-import { failedConditions } from './dynamodb-writes';
+import { failedConditions, ignoringFailedCondition } from './dynamodb-writes';
 
 /** Counters and markers outlive the digest that reads them by a few weeks, then DynamoDB's TTL removes them. */
 const keepSeconds = 35 * 24 * 3600;
@@ -68,16 +70,59 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
     return { poolId, waiting, oldestCapturedAt: Items?.[0] ? String(Items[0].capturedAt) : undefined };
   }
 
+  /** Sent when its entry carries no `status`: a claim is `pending`, a claim given back `released`. */
   async digestSent(teamId: string, day: string, recipientId: string): Promise<boolean> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), ConsistentRead: true }));
-    return Item !== undefined;
+    return Item !== undefined && Item.status === undefined;
   }
 
+  /** A conditional put: no entry, a claim given back, or a claim whose lease is over (its run died). */
+  async claimDigest(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
+    const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', status: 'pending', teamId, claimedAt, expiresAt: expiresAfterKeeping(claimedAt) };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :released OR (#status = :pending AND claimedAt < :leaseEnded)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':released': 'released', ':leaseEnded': new Date(Date.parse(claimedAt) - notificationClaimLeaseMs).toISOString() },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'already_claimed';
+      throw error;
+    }
+  }
+
+  /** Overwrites the claim with the entry of a digest sent (no `status`). */
   async recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void> {
-    const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', teamId, sentAt, expiresAt: Math.floor(Date.parse(sentAt) / 1000) + keepSeconds };
+    const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', teamId, sentAt, expiresAt: expiresAfterKeeping(sentAt) };
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
+
+  /**
+   * Marks the claim `released` rather than deleting it (the digest function may put and update, not delete),
+   * only while it is still this run's: recorded as sent, or taken over by another run meanwhile, it stays.
+   */
+  async releaseDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<void> {
+    await ignoringFailedCondition(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)),
+          UpdateExpression: 'SET #status = :released',
+          ConditionExpression: '#status = :pending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':released': 'released', ':claimedAt': claimedAt },
+        }),
+      ),
+    );
+  }
 }
+
+const expiresAfterKeeping = (at: string) => Math.floor(Date.parse(at) / 1000) + keepSeconds;
 
 /** The digest's entry in the notification log, beside the lead notifications. */
 const digestNotificationId = (teamId: string, day: string, recipientId: string) => `team-digest:${teamId}:${day}:${recipientId}`;

@@ -60,7 +60,18 @@ export interface TeamActivityStore {
   readDay(teamId: string, day: string): Promise<TeamDayCounts>;
   /** Leads waiting unowned in a pool and the capture time of the oldest, from the pool's sparse index. */
   poolBacklog(poolId: string): Promise<Omit<PoolBacklog, 'name'>>;
-  /** Whether a team's digest for `day` went out to a recipient, so a second run of the schedule sends nothing. */
+  /**
+   * Whether a team's digest for `day` is recorded as sent to a recipient, so later runs of the schedule send
+   * nothing (a claim not yet recorded as sent is not sent).
+   */
   digestSent(teamId: string, day: string, recipientId: string): Promise<boolean>;
+  /**
+   * Claims a recipient's digest before it is sent, so two runs at once send it once: `already_claimed` when
+   * it was sent, or another run claimed it less than `notificationClaimLeaseMs` before `claimedAt` (it may
+   * be sending it now). A claim past its lease (its run died) is taken over.
+   */
+  claimDigest(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void>;
+  /** The send failed: gives back the claim made at `claimedAt` so a later run may send (a digest recorded as sent, or claimed again since, stays). */
+  releaseDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<void>;
 }
