@@ -50,11 +50,11 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     ] as const) {
       await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(received.getTime() + minutes * 60_000).toISOString() });
     }
-    const due = await intakes.listDue('2026-03-02T10:10:00.000Z', 10);
+    const { due } = await intakes.listDue('2026-03-02T10:10:00.000Z', { limit: 10 });
     const ids = due.map((record) => record.platformLeadId);
     expect(ids.indexOf('due-a')).toBeLessThan(ids.indexOf('due-b'));
     expect(ids).not.toContain('later');
-    expect(await intakes.listDue('2026-03-02T10:10:00.000Z', 2)).toHaveLength(2);
+    expect((await intakes.listDue('2026-03-02T10:10:00.000Z', { limit: 2 })).due).toHaveLength(2);
   });
 
   it('spreads pending records over the index shards and lists the due ones from every shard, and from the unsharded partition of older records', async () => {
@@ -73,9 +73,9 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     expect(partitions.size).toBeGreaterThan(4);
     for (const partition of partitions) expect(partition).toMatch(/^pending#([0-9]|1[0-5])$/);
 
-    const due = await intakes.listDue('2026-03-02T09:30:00.000Z', 100);
+    const { due } = await intakes.listDue('2026-03-02T09:30:00.000Z', { limit: 100 });
     expect(due.map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids]);
-    expect((await intakes.listDue('2026-03-02T09:30:00.000Z', 5)).map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids.slice(0, 4)]);
+    expect((await intakes.listDue('2026-03-02T09:30:00.000Z', { limit: 5 })).due.map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids.slice(0, 4)]);
     for (const id of ['unsharded', ...ids]) await intakes.resolve('meta', id, { status: 'fetched', leadId: `lead-${id}`, at: '2026-03-02T10:03:00.000Z' });
   });
 
@@ -87,7 +87,7 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     const items = await database.items();
     expect(items.find((item) => item.pk === 'INTAKE#meta#due-a')?.expiresAt).toBe(Date.parse('2026-03-02T10:03:00.000Z') / 1000 + 30 * 24 * 3600);
     expect(items.find((item) => item.pk === 'INTAKE#meta#later')).not.toHaveProperty('expiresAt');
-    expect((await intakes.listDue('2030-01-01T00:00:00.000Z', 100)).map((record) => record.platformLeadId)).not.toContain('due-a');
+    expect((await intakes.listDue('2030-01-01T00:00:00.000Z', { limit: 100 })).due.map((record) => record.platformLeadId)).not.toContain('due-a');
 
     await intakes.resolve('meta', 'due-b', { status: 'erased', reason: 'gone', at: '2026-03-02T10:04:00.000Z' });
     await intakes.resolve('meta', 'due-b', { status: 'fetched', leadId: 'late', at: '2026-03-02T10:05:00.000Z' });

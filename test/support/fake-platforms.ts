@@ -1,5 +1,5 @@
 import type { LeadEvent, LeadIntakeRecord, PendingFetchPlatform } from '@leadflow/domain';
-import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords, LinkedInLeadQuery, MetaLeadQuery, OutboxEvent, PlatformLeadReaders, TikTokLeadQuery } from '@leadflow/platform';
+import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords, LinkedInLeadQuery, PendingFetchPosition, MetaLeadQuery, OutboxEvent, PlatformLeadReaders, TikTokLeadQuery } from '@leadflow/platform';
 
 /** Intake records in memory, with the DynamoDB adapter's contract; failure events go to the given outbox. */
 export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
@@ -36,12 +36,18 @@ export class MemoryLeadIntakeRecords implements LeadIntakeRecordStore {
     for (const { platform, platformLeadId } of await this.recordsOfLead(lead)) delete this.records.get(this.key(platform, platformLeadId))!.rawDelivery;
   }
 
-  async listDue(dueBy: string, limit: number) {
-    return [...this.records.values()]
+  async listDue(dueBy: string, page: { limit: number; after?: PendingFetchPosition }) {
+    // The index's order: due time, then key; a page starts after `page.after` and says where the next starts when full.
+    const position = (at: string, platform: string, platformLeadId: string) => `${at} ${this.key(platform as PendingFetchPlatform, platformLeadId)}`;
+    const { after, limit } = page;
+    const due = [...this.records.values()]
       .filter((record) => record.status === 'pending_fetch' && record.nextAttemptAt !== undefined && record.nextAttemptAt <= dueBy)
-      .sort((a, b) => a.nextAttemptAt!.localeCompare(b.nextAttemptAt!))
-      .slice(0, limit)
-      .map((record) => structuredClone(record));
+      .map((record) => ({ platform: record.platform, platformLeadId: record.platformLeadId, dueAt: record.nextAttemptAt! }))
+      .filter((record) => !after || position(record.dueAt, record.platform, record.platformLeadId) > position(after.at, after.platform, after.platformLeadId))
+      .sort((a, b) => position(a.dueAt, a.platform, a.platformLeadId).localeCompare(position(b.dueAt, b.platform, b.platformLeadId)))
+      .slice(0, limit);
+    const last = due.length === limit ? due.at(-1) : undefined;
+    return { due, ...(last ? { next: { at: last.dueAt, platform: last.platform, platformLeadId: last.platformLeadId } } : {}) };
   }
 
   async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution) {

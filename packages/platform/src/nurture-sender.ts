@@ -49,6 +49,7 @@ const leadReserveMs = 15_000;
  * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence; one
  * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`). A lead starts only
  * while `remainingMs()` (the invocation's time left before its timeout) holds `leadReserveMs`: the leads left stay due for the next run.
+ * A lead that fails (its consents cannot be read, say) is logged and stays due; the others go on, and the run then fails naming it.
  */
 export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now: Date, remainingMs: () => number): Promise<NurtureOutcome[]> {
   const outcomes: NurtureOutcome[] = [];
@@ -56,6 +57,7 @@ export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now:
   // Each page starts after the last lead read, so a lead left due (changed under the run) holds nobody back;
   // a lead whose next step is due too by `now` (the run was late) comes round again, and waits for the next run.
   const seen = new Set<string>();
+  const failed: Array<{ leadId: string; error: unknown }> = [];
   let after: DuePosition | undefined;
   let outOfTime = false;
   do {
@@ -64,11 +66,24 @@ export async function sendDueNurtureEmails(deps: NurtureSenderDependencies, now:
       outOfTime = !budget.hasTime();
       if (outOfTime) break;
       seen.add(lead.leadId);
-      outcomes.push(await advance(deps, lead, now));
+      try {
+        outcomes.push(await advance(deps, lead, now));
+      } catch (error) {
+        // One lead whose consents or writes fail must not keep the emails of the others from going out.
+        logger.error('A nurture step could not be taken for a lead; it stays due for the next run, and this run fails once the others are done', { leadId: lead.leadId, error });
+        failed.push({ leadId: lead.leadId, error });
+      }
     }
     after = outOfTime ? undefined : page.next;
   } while (after);
   if (outOfTime) logger.warn('Out of time: the nurture emails still due are sent by the next run', { advanced: outcomes.length });
+  if (failed.length > 0) {
+    logger.info('Nurture run', { advanced: outcomes.length, failed: failed.length });
+    throw new AggregateError(
+      failed.map(({ error }) => error),
+      `Nurture steps failed for ${failed.map(({ leadId }) => `lead ${leadId}`).join(', ')}: ${failed.map(({ error }) => (error instanceof Error ? error.message : String(error))).join('; ')}`,
+    );
+  }
   return outcomes;
 }
 
@@ -86,7 +101,7 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   }
   if (!nurtureStepApplies(due.step, lead)) return write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.step.id);
 
-  // The email is ready before the step is recorded, so a missing base URL fails the run and the step stays due.
+  // The email is ready before the step is recorded, so a missing base URL fails the lead (and the run) and the step stays due.
   if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
   const secret = await deps.leads.unsubscribeSecretFor(lead.leadId, randomBytes(unsubscribeSecretBytes).toString('base64url'));
   if (secret === undefined) return { leadId: lead.leadId, outcome: 'lead_changed' };

@@ -246,9 +246,13 @@ describe('recycling (pure, controlled clock)', () => {
     const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
     expect(warned.events.map((event) => event.type)).toEqual(['lead.recycle_warned']);
     const manager = { id: 'mgr-maya', roles: ['manager' as const] };
-    const locked = planLockChange({ lead: warned.lead, principal: manager, lock: true, now: at(49), eventId: 'e-lock' }).transition!.after;
+    const afterLockChange = (plan: ReturnType<typeof planLockChange>) => {
+      if (!('transition' in plan)) throw new Error(plan.refusal.message);
+      return plan.transition.after;
+    };
+    const locked = afterLockChange(planLockChange({ lead: warned.lead, principal: manager, lock: true, now: at(49), eventId: 'e-lock' }));
     expect(planFollowUps({ lead: locked, rules: recycling, now: at(500) })).toBeUndefined();
-    const unlocked = planLockChange({ lead: locked, principal: manager, lock: false, now: at(1_440), eventId: 'e-unlock' }).transition!.after;
+    const unlocked = afterLockChange(planLockChange({ lead: locked, principal: manager, lock: false, now: at(1_440), eventId: 'e-unlock' }));
     const next = planFollowUps({ lead: unlocked, rules: recycling, now: at(1_440) })!;
     expect(next.events.map((event) => event.type)).toEqual(['lead.recycle_warned']);
     expect(next.lead.status).toBe('assigned');

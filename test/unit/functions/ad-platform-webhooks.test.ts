@@ -380,7 +380,7 @@ describe('TikTok: an unsigned trigger is read from the Lead API before anything 
       expect(response.json).toEqual({ error: expect.stringMatching(/^Not confirmed by the TikTok Lead API, so not stored: lead T-forged-\d; retry in 60 s$/), retryAfterSeconds: 60 });
     }
     nothingWritten(deps);
-    expect(await deps.intakes.listDue('2100-01-01T00:00:00.000Z', 25)).toEqual([]);
+    expect(await deps.intakes.listDue('2100-01-01T00:00:00.000Z', { limit: 25 })).toEqual({ due: [] });
     expect(deps.metrics.counted).toEqual([]);
     expect(deps.platformLeads.calls).toHaveLength(2);
   });
@@ -627,7 +627,7 @@ describe('retry-pending-fetches', () => {
     const delivery = example(deps, 'meta');
     await send(deps, delivery);
     const retry = createRetry(() => deps);
-    const run = (at: string) => retry({ scheduleName: 'retry-pending-fetches', time: at });
+    const run = (at: string) => retry({ scheduleName: 'retry-pending-fetches', time: at }, lambdaContext);
 
     expect(await run('2026-03-02T10:15:30.000Z')).toEqual({ due: 0, fetched: 0, skipped: 0, stillPending: 0, unrecorded: 0 });
     expect(await run('2026-03-02T10:16:00.000Z')).toEqual({ due: 1, fetched: 0, skipped: 0, stillPending: 1, unrecorded: 0 });
@@ -654,7 +654,7 @@ describe('retry-pending-fetches', () => {
     let at = deps.now().getTime();
     for (let run = 0; run < 12; run += 1) {
       at += 61 * 60_000;
-      await retry({ scheduleName: 'retry-pending-fetches', time: new Date(at).toISOString() });
+      await retry({ scheduleName: 'retry-pending-fetches', time: new Date(at).toISOString() }, lambdaContext);
     }
     const record = deps.intakes.records.get(`INTAKE#tiktok#${delivery.platformLeadId}`)!;
     expect(record).toMatchObject({ status: 'pending_fetch', attempts: 13, nextAttemptAt: new Date(at + 60 * 60_000).toISOString() });
@@ -671,7 +671,7 @@ describe('retry-pending-fetches', () => {
     deps.intakes.recordFailure = async () => {
       throw new Error('DynamoDB is down');
     };
-    const result = await createRetry(() => deps)({ scheduleName: 'retry-pending-fetches', time: '2026-03-02T10:20:00.000Z' });
+    const result = await createRetry(() => deps)({ scheduleName: 'retry-pending-fetches', time: '2026-03-02T10:20:00.000Z' }, lambdaContext);
     expect(result).toMatchObject({ due: 1, unrecorded: 1 });
     expect(error).toHaveBeenCalled();
     vi.restoreAllMocks();

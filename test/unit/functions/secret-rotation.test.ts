@@ -127,7 +127,7 @@ describe('each handler reads only the secret kinds its manifest entry declares (
     for (const channel of ['meta', 'linkedin', 'tiktok'] as const) await deliver(retry, channel, signWithDemoSecrets);
     for (const platform of ['meta', 'linkedin', 'tiktok'] as const) retry.platformLeads.down.delete(platform);
     retry.secrets.read.length = 0;
-    expect(await createRetry(() => retry)({ scheduleName: 'retry-pending-fetches', time: '2026-03-02T10:20:00.000Z' })).toMatchObject({ fetched: 3 });
+    expect(await createRetry(() => retry)({ scheduleName: 'retry-pending-fetches', time: '2026-03-02T10:20:00.000Z' }, lambdaContext)).toMatchObject({ fetched: 3 });
     expect(kindsRead(retry).sort()).toEqual([...declared('retry-pending-fetches')].sort());
   });
 });

@@ -11,15 +11,18 @@ import {
   type PendingFetchPlatform,
   type Retention,
 } from '@leadflow/domain';
-import type { IntakeResolution, LeadIntakeRecordStore, LeadOfRecords } from '../ports/lead-intake-records';
+import { logger } from '../logger';
+import type { DueIntakeRecord, IntakeResolution, LeadIntakeRecordStore, LeadOfRecords, PendingFetchPosition } from '../ports/lead-intake-records';
 import { leadReferencesOf } from './dynamodb-lead-references';
 import { ignoringFailedCondition } from './dynamodb-writes';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
+const intakeKeyPrefix = 'INTAKE#';
+
 /** Keys of intake records in the `leads` table: one per platform lead, `INTAKE#meta#<leadgen_id>`. */
-export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: string) => ({ pk: `INTAKE#${platform}#${platformLeadId}`, sk: 'INTAKE' });
+export const leadIntakeKeys = (platform: PendingFetchPlatform, platformLeadId: string) => ({ pk: `${intakeKeyPrefix}${platform}#${platformLeadId}`, sk: 'INTAKE' });
 
 /** The partition prefix of the sparse `pending-fetch-by-due-time` index: only pending records carry it, as `pending#<shard>`. */
 export const pendingFetchPartition = 'pending';
@@ -104,18 +107,30 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
     return [...found.values()];
   }
 
-  async listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]> {
+  async listDue(dueBy: string, page: { limit: number; after?: PendingFetchPosition }): Promise<{ due: DueIntakeRecord[]; next?: PendingFetchPosition }> {
+    const { after, limit } = page;
     const items = await queryEveryShard(this.client, {
       tableName: this.tableName,
       indexName: pendingFetchIndexName,
       partitionAttribute: 'pendingFetchPartition',
       prefix: pendingFetchPartition,
       sortAttribute: 'nextAttemptAt',
-      sortCondition: '#sort <= :due',
-      values: { ':due': dueBy },
+      sortCondition: after ? '#sort BETWEEN :after AND :due' : '#sort <= :due',
+      values: { ':due': dueBy, ...(after ? { ':after': after.at } : {}) },
       limit,
+      // The position's platform was read from a key, so it is one the table holds, even if no longer a known platform.
+      ...(after ? { after: { sortValue: after.at, pk: leadIntakeKeys(after.platform as PendingFetchPlatform, after.platformLeadId).pk } } : {}),
     });
-    return items.map(recordFromItem);
+    // Only the keys: the job reads each record itself, so one that no longer reads as a record fails alone, not the page.
+    const due: DueIntakeRecord[] = [];
+    for (const item of items) {
+      const key = intakeKeyOf(String(item.pk));
+      const platform = pendingFetchPlatformSchema.safeParse(key.platform);
+      if (platform.success) due.push({ platform: platform.data, platformLeadId: key.platformLeadId, dueAt: String(item.nextAttemptAt) });
+      else logger.error('A pending intake record names no known platform; it is skipped and stays in the index until it is repaired', { pk: item.pk, problem: `unknown platform ${JSON.stringify(key.platform)}` });
+    }
+    const last = items.length === limit ? items.at(-1) : undefined;
+    return { due, ...(last ? { next: { at: String(last.nextAttemptAt), ...intakeKeyOf(String(last.pk)) } } : {}) };
   }
 
   async resolve(platform: PendingFetchPlatform, platformLeadId: string, resolution: IntakeResolution): Promise<'resolved' | 'unchanged'> {
@@ -171,6 +186,13 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
       throw error;
     }
   }
+}
+
+/** The platform and platform lead id an intake record's key `INTAKE#<platform>#<id>` holds, as written (the platform not checked). */
+function intakeKeyOf(pk: string): { platform: string; platformLeadId: string } {
+  const key = pk.slice(intakeKeyPrefix.length);
+  const separator = key.indexOf('#');
+  return { platform: key.slice(0, separator), platformLeadId: key.slice(separator + 1) };
 }
 
 function recordFromItem(item: Record<string, unknown>): LeadIntakeRecord {

@@ -42,6 +42,7 @@ import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, open
 import { outboxItem, unpublishedOutboxItems } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
+import { logger } from '../logger';
 
 /**
  * The lead store on the single `leads` table. A lead that is no longer worked (test, quarantined,
@@ -502,9 +503,18 @@ export class DynamoDbLeadStore implements LeadStore {
       limit,
       ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });
-    const leads = items.map(leadFromItem);
+    // An item that no longer reads as a lead is logged and left out, not the page: it stays due, and the position moves past it, so it holds back none after it.
+    const leads = items.flatMap((item) => {
+      try {
+        return [leadFromItem(item)];
+      } catch (error) {
+        logger.error('A due lead item does not read as a lead; it is skipped and stays in the index until it is repaired', { pk: item.pk, indexName: index.indexName, problem: (error as Error).message.slice(0, 500) });
+        return [];
+      }
+    });
     const last = items.length === limit ? items.at(-1) : undefined;
-    return { leads, ...(last ? { next: { at: String(last[index.sortAttribute]), leadId: String(last.leadId) } } : {}) };
+    // The position is the item's own key (`LEAD#<leadId>`), which even an unreadable item has.
+    return { leads, ...(last ? { next: { at: String(last[index.sortAttribute]), leadId: String(last.pk).slice(leadsTableKeys.lead('').pk.length) } } : {}) };
   }
 
   async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {

@@ -8,6 +8,20 @@ export interface IntakeResolution {
   reason?: string;
 }
 
+/** A pending record due for a read, as the due-time index holds it: its key and the time it is filed under. */
+export interface DueIntakeRecord {
+  platform: PendingFetchPlatform;
+  platformLeadId: string;
+  dueAt: string;
+}
+
+/** Where a page of the due-time index of pending records ends: the due time, then the record's key. */
+export interface PendingFetchPosition {
+  at: string;
+  platform: string;
+  platformLeadId: string;
+}
+
 /** The lead whose platform deliveries are looked for: its id, and its source when it has been read. */
 export type LeadOfRecords = Pick<Lead, 'leadId'> & Partial<Pick<Lead, 'source'>>;
 
@@ -22,8 +36,12 @@ export interface LeadIntakeRecordStore {
    */
   recordDelivery(record: LeadIntakeRecord): Promise<{ created: boolean; record: LeadIntakeRecord }>;
   getRecord(platform: PendingFetchPlatform, platformLeadId: string): Promise<LeadIntakeRecord | undefined>;
-  /** Pending records due by `dueBy` (ISO 8601), most overdue first, at most `limit`. */
-  listDue(dueBy: string, limit: number): Promise<LeadIntakeRecord[]>;
+  /**
+   * A page of the pending records due by `dueBy` (ISO 8601), most overdue first (then by key), after `page.after`, and
+   * where the next page starts when this one is full: a record the job cannot settle does not hold back the ones after it.
+   * An index entry whose key names no known platform is logged and left out, and the position still moves past it.
+   */
+  listDue(dueBy: string, page: { limit: number; after?: PendingFetchPosition }): Promise<{ due: DueIntakeRecord[]; next?: PendingFetchPosition }>;
   /**
    * The records of every platform delivery a lead holds, in the order received: the one that created it
    * and those that only touched it, found through the delivery keys referenced under the lead; and, given

@@ -50,7 +50,10 @@ export interface DuePosition {
   leadId: string;
 }
 
-/** A page of a due-time index, and where the next starts when this one is full. */
+/**
+ * A page of a due-time index, and where the next starts when this one is full. An item that no longer reads as a
+ * lead is logged and left out of `leads`, and `next` still moves past it: it holds back none after it.
+ */
 export interface DueLeadsPage {
   leads: Lead[];
   next?: DuePosition;
