@@ -1,4 +1,5 @@
 import {
+  actionLinkRefusal,
   holdingCapOf,
   isOpenOffer,
   offerTakenRefusal,
@@ -40,13 +41,13 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
       const cap = holdingCapOf(rep, pool);
       const outcome = await deps.links.recordOfferAcceptance(linkId, planOfferAcceptance({ lead, repId: rep.id, now: deps.now(), eventId: deps.newId() }), claims.expiresAt, cap);
       if (outcome === 'link_used') return { refusal: usedMeanwhile };
-      if (outcome === 'taken') return { refusal: offerTakenRefusal };
+      if (outcome === 'taken') return { refusal: await refusalAsItIsNow(deps, claims, offerTakenRefusal) };
       if (outcome === 'at_capacity') return { refusal: { reason: 'at_capacity', message: `You already hold as many open leads as you may (${cap}); nothing was changed.` } };
       return { done: true };
     }
     const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);
     if (outcome === 'link_used') return { refusal: usedMeanwhile };
-    if (outcome === 'lead_changed') return { refusal: changedMeanwhile };
+    if (outcome === 'lead_changed') return { refusal: await refusalAsItIsNow(deps, claims, changedMeanwhile) };
     return { done: true };
   },
   // The lifecycle's `contacted` step, as the rep's own POST /leads/{id}/status would take it.
@@ -86,7 +87,15 @@ async function usingLink({ deps, claims, linkId }: ActionContext, write: () => P
   }
   if (applied) return { done: true };
   await forgetUse(deps, linkId);
-  return { refusal: changedMeanwhile };
+  return { refusal: await refusalAsItIsNow(deps, claims, changedMeanwhile) };
+}
+
+/**
+ * Why the lead refused a write it allowed when the link was checked, read again (erased, taken by another
+ * rep, back in its pool); `otherwise` when it would now allow it (it changed and may change back).
+ */
+async function refusalAsItIsNow(deps: ActionDependencies, claims: ActionLinkClaims, otherwise: LinkRefusal): Promise<LinkRefusal> {
+  return actionLinkRefusal(claims, await deps.leads.getLead(claims.leadId)) ?? otherwise;
 }
 
 /** Takes back a link's use whose action did not happen; should that fail too, the rep is still told what became of the action, and the link stays used. */

@@ -62,7 +62,7 @@ const leadStepErrors = {
   404: 'No such lead.',
   409: 'Refused by a lifecycle rule (`rule`: `illegal_transition`, `lead_changed`, …).',
   413: 'The body is over 64 KB.',
-  415: 'The body is not JSON.',
+  415: 'The body is not JSON, or is JSON in a charset other than UTF-8.',
 } as const;
 
 const webhookIntakeErrors = {
@@ -113,6 +113,7 @@ const routingTableSchema = z.strictObject({ routes: z.array(z.extend(routeSchema
 export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'GET /health': {
     responses: { 200: { description: '`{"status": "ok"}`.', content: json() } },
+    errors: { 400: 'A query parameter: it takes none; `issues` name it.' },
   },
   'GET /openapi.json': {
     responses: { 200: { description: 'This document.', content: json() } },
@@ -144,10 +145,10 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       200: { description: 'A plain HTML post to a form without `thankYouUrl`: a confirmation page.', content: html },
     },
     errors: {
-      400: 'Invalid fields, missing consent, a failed human check, or a body that is not UTF-8; `issues` name the fields.',
+      400: 'Invalid fields, missing consent, a failed human check, a body that is not UTF-8, or a file part the form cannot read (fields only); `issues` name the fields.',
       404: 'No such form.',
       413: 'The body is over 64 KB.',
-      415: 'Not JSON, urlencoded or multipart form data.',
+      415: 'Not JSON, urlencoded or multipart form data, or JSON in a charset other than UTF-8.',
       429: "Over the form's per-IP limit; retry after `Retry-After` seconds.",
     },
   },
@@ -179,7 +180,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'DELETE /leads/{leadId}/tags/{tag}': {
     pathParameters: { ...leadIdParameter, tag: 'A tag of the configured vocabulary.' },
     responses: theLead,
-    errors: { 400: 'The tag is outside the vocabulary.', 403: 'The caller may not remove this tag (`may_not_tag`).', 404: 'No such lead.', 409: 'The lead does not have the tag (`not_tagged`), or the person was erased (`erased`).' },
+    errors: {
+      400: 'The tag is outside the vocabulary.',
+      403: 'The caller may not remove this tag (`may_not_tag`).',
+      404: 'No such lead.',
+      409: 'The lead does not have the tag (`not_tagged`), or the person was erased (`erased`).',
+    },
   },
   'GET /leads/{leadId}/consents': {
     pathParameters: leadIdParameter,
@@ -202,7 +208,11 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: {
       200: { description: 'The person is erased everywhere they are stored: `{"leadId", "status": "erased", "alreadyErased": false}`; a repeat answers `alreadyErased: true` and changes nothing.', content: json() },
     },
-    errors: { 403: 'Only admins may erase a person.', 404: 'No such lead.' },
+    errors: {
+      403: 'Only admins may erase a person.',
+      404: 'No such lead.',
+      503: 'The outbox backlog is too large to search for the lead’s unpublished events (the event relay is behind); nothing changed. Ask again after `Retry-After` seconds.',
+    },
   },
   'GET /leads/lookup': {
     query: lookupQuery,
@@ -229,19 +239,25 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /routing': {
     responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule.', content: json({ name: 'RoutingTable', schema: routingTableSchema }) } },
-    errors: { 403: 'The routing table is for managers and admins.' },
+    errors: { 400: 'A query parameter: it takes none; `issues` name it.', 403: 'The routing table is for managers and admins.' },
   },
   'PUT /reps/{repId}/availability': {
     pathParameters: { repId: 'A configured rep id.' },
     requestBody: { required: true, content: json({ name: 'AvailabilityChange', schema: availabilityChangeSchema }) },
     responses: { 200: { description: 'The availability record as stored.', content: json({ name: 'OutOfOffice', schema: outOfOfficeSchema }) } },
-    errors: { 400: 'The body is invalid (`until` must be in the future).', 403: 'Only the rep themself, a manager or an admin.', 404: 'No such rep.', 413: 'The body is over 64 KB.', 415: 'The body is not JSON.' },
+    errors: {
+      400: 'The body is invalid (`until` must be in the future, and comes only with `"outOfOffice": true`); `issues` name the field.',
+      403: 'Only the rep themself, a manager or an admin.',
+      404: 'No such rep.',
+      413: 'The body is over 64 KB.',
+      415: 'The body is not JSON, or is JSON in a charset other than UTF-8.',
+    },
   },
   'GET /pools/{poolId}/leads': {
     pathParameters: { poolId: 'A configured pool id.' },
     query: poolListingQuerySchema,
     responses: { 200: { description: 'The leads waiting in the pool, oldest first, contacts masked for reps: `{"poolId", "leads": [...], "cursor"?}`.', content: json() } },
-    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Not a member of the pool, or finance.', 404: 'No such pool.' },
+    errors: { 400: 'A bad or unknown parameter, or a channel or tag the configuration does not have; `issues` name it.', 403: 'Not a member of the pool, or finance.', 404: 'No such pool.' },
   },
   'POST /leads/{leadId}/claim': {
     pathParameters: leadIdParameter,
@@ -253,7 +269,11 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     pathParameters: leadIdParameter,
     requestBody: { required: true, content: json({ name: 'ReleaseBody', schema: releaseBodySchema(documentedPool) }) },
     responses: theLead,
-    errors: { ...leadStepErrors, 409: 'The lead is not held by the caller in a releasable state (`rule`: `not_held`, `not_in_pool`).' },
+    errors: {
+      ...leadStepErrors,
+      403: "The lead is another's (`rule`: `not_owner`), or the caller is finance.",
+      409: 'The caller no longer holds the lead (released or recycled, it waits unowned), or it is not in a releasable state (`rule`: `not_held`); or its pool is no longer configured (`not_in_pool`).',
+    },
   },
   'POST /leads/{leadId}/assign': {
     pathParameters: leadIdParameter,
@@ -426,7 +446,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       403: 'Rollups are run by finance or an admin.',
       409: 'A day holds a sale in a currency with no exchange rate configured on the day it was won (`rule: missing_exchange_rate`, naming the day and lead); `days` lists the days rolled up before it, and it and the days after it are not.',
       413: 'The body is over 64 KB.',
-      415: 'The body is not JSON.',
+      415: 'The body is not JSON, or is JSON in a charset other than UTF-8.',
     },
   },
   'GET /reports/channel-roi': {
@@ -459,6 +479,6 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /reports/channel-rates': {
     responses: { 200: { description: "Each channel's measured qualification and conversion rates, with the prior they suggest.", content: json() } },
-    errors: { 403: 'Channel rates are for finance, managers and admins.', 404: 'Measured channel priors are off.' },
+    errors: { 400: 'A query parameter: it takes none; `issues` name it.', 403: 'Channel rates are for finance, managers and admins.', 404: 'Measured channel priors are off.' },
   },
 };

@@ -8,7 +8,8 @@ const days = z.number().check(z.int(), z.positive(), z.maximum(3650));
  * quarantined and invalid leads (counted from capture, or from when the lead became invalid) with their
  * person keys and consent ledger, the raw platform deliveries of resolved intake records, rep notification
  * records, the conversions queued for the ad platforms (counted from when the stage was reached), and
- * outbound webhook deliveries once delivered or dead (counted from then; a pending one is kept).
+ * outbound webhook deliveries once delivered or dead (counted from then; a pending one is kept), and outbox
+ * items set aside as unpublishable (counted from their event's time).
  * Leads that can still be worked, and their consent ledger, never expire.
  */
 export const retentionSchema = z.strictObject({
@@ -21,6 +22,8 @@ export const retentionSchema = z.strictObject({
   conversionFeedbackDays: z._default(days, 90),
   /** How long a delivered webhook delivery stays in the log, and how long operators have to replay a dead one. */
   webhookDeliveryDays: z._default(days, 30),
+  /** How long an outbox item set aside as unpublishable (never published) is kept for an operator, counted from its event's time. */
+  unpublishableEventDays: z._default(days, 30),
 });
 export type Retention = z.infer<typeof retentionSchema>;
 

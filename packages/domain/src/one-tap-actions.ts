@@ -92,10 +92,15 @@ export function actionLinkRefusal(claims: ActionLinkClaims, lead: Lead | undefin
   return undefined;
 }
 
-/** What accepting writes: the history entry and `lead.accepted`, on condition the rep still owns the lead. */
+/**
+ * What accepting writes: the history entry and `lead.accepted`, on condition the rep still owns the lead and its
+ * timeline is as long as when the link was checked (`seenHistoryLength`): an erasure meanwhile keeps the owner
+ * but adds `erased`, and the accept must not add to the timeline of a person who asked to be forgotten.
+ */
 export interface LeadAcceptance {
   leadId: string;
   ownerId: string;
+  seenHistoryLength: number;
   acceptedAt: string;
   historyEntry: LeadHistoryEntry;
   event: LeadEvent;
@@ -106,6 +111,7 @@ export function planAcceptance(input: { lead: Lead; repId: string; now: Date; ev
   return {
     leadId: input.lead.leadId,
     ownerId: input.repId,
+    seenHistoryLength: input.lead.history.length,
     acceptedAt: at,
     historyEntry: { at, action: 'accepted', by: input.repId, detail: 'accepted from a one-tap notification link' },
     event: leadEvent('lead.accepted', { eventId: input.eventId, leadId: input.lead.leadId, ...testLeadMark(input.lead), ownerId: input.repId, poolId: input.lead.poolId, acceptedAt: at }, at),

@@ -13,7 +13,7 @@ export const tables: Record<TableName, TableDefinition> = {
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
     globalSecondaryIndexes: [
-      // Sparse: only outbox items not yet published carry `outboxPartition`, so the sweeper reads just those.
+      // Sparse: only outbox items not yet published carry `outboxPartition` (`unpublished#<shard>`), so the sweeper reads just those; items set aside as unpublishable carry `set-aside`, for an erasure.
       { indexName: 'outbox-by-time', partitionKey: { name: 'outboxPartition', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
       // Sparse: only platform deliveries still waiting to be read back carry `pendingFetchPartition`.
       { indexName: 'pending-fetch-by-due-time', partitionKey: { name: 'pendingFetchPartition', type: 'S' }, sortKey: { name: 'nextAttemptAt', type: 'S' } },

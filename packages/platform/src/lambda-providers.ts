@@ -40,7 +40,7 @@ import { HttpWebhookSender } from './adapters/http-webhook-sender';
 export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => readValidatedConfigurationFile(wiring.settings.validatedConfigFile));
 export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const consents: DependencyProvider<'consents'> = (wiring) => new DynamoDbConsentLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
-export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName);
+export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const publisher: DependencyProvider<'publisher'> = ({ settings }) => new EventBridgePublisher(createEventBridgeClient(settings), settings.eventBusName);
 export const mailer: DependencyProvider<'mailer'> = ({ settings }) => new SesMailer(createSesClient(settings));
 /** The mailer for mail sent at most once (nurture): one attempt per SES call, retried only while SES answers "not now". */

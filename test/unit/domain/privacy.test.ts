@@ -36,8 +36,17 @@ function transitionOf(plan: LifecyclePlan) {
 }
 
 describe('retention', () => {
-  it('defaults to 30 days for test and quarantined leads, raw deliveries and webhook deliveries, a year for invalid leads, 90 days for notifications and queued conversions', () => {
-    expect(defaultRetention).toEqual({ testLeadDays: 30, quarantinedLeadDays: 30, invalidLeadDays: 365, intakePayloadDays: 30, notificationDays: 90, conversionFeedbackDays: 90, webhookDeliveryDays: 30 });
+  it('defaults to 30 days for test and quarantined leads, raw deliveries, webhook deliveries and unpublishable outbox items, a year for invalid leads, 90 days for notifications and queued conversions', () => {
+    expect(defaultRetention).toEqual({
+      testLeadDays: 30,
+      quarantinedLeadDays: 30,
+      invalidLeadDays: 365,
+      intakePayloadDays: 30,
+      notificationDays: 90,
+      conversionFeedbackDays: 90,
+      webhookDeliveryDays: 30,
+      unpublishableEventDays: 30,
+    });
     expect(demoConfiguration().retention).toEqual(defaultRetention);
   });
 

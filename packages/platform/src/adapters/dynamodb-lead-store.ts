@@ -38,9 +38,10 @@ import { failedConditions, ignoringFailedCondition, isTransactionConflict, retry
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
 import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
-import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
-import { outboxItem, unpublishedOutboxItems } from './outbox-item';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
+import { outboxItem } from './outbox-item';
+import { setAsideOutboxPartition } from './dynamodb-outbox-store';
+import { partitionsOf, queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { logger } from '../logger';
 
@@ -54,6 +55,8 @@ export class DynamoDbLeadStore implements LeadStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retention: Retention = defaultRetention,
+    /** The most outbox items an erasure reads to find the lead's events (see `outboxEventsHoldingPerson`). */
+    private readonly erasureOutboxReadLimit = defaultErasureOutboxReadLimit,
   ) {}
 
   /** The lead's TTL attribute as an update: set while the lead may expire, removed once it is worked again. */
@@ -824,7 +827,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const [consents, intakeKey, pendingEvents, deliveryKeys] = await Promise.all([
       new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
       this.intakeDeliveryOf(lead),
-      this.unpublishedEventsHoldingPerson(leadId),
+      this.outboxEventsHoldingPerson(lead),
       this.deliveryKeysHeldBy(lead),
     ]);
     const update = leadUpdate(lead, erasure.lead, this.expiry(erasure.lead));
@@ -858,7 +861,9 @@ export class DynamoDbLeadStore implements LeadStore {
         Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
       })),
       ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
-      ...pendingEvents.map(({ eventId, fields }) => removeFields(leadsTableKeys.outbox(eventId), fields, ['detail'])),
+      ...pendingEvents.unpublished.map(({ eventId, fields }) => removeFields(leadsTableKeys.outbox(eventId), fields, ['detail'])),
+      // Never to be published, an item set aside is kept for an operator only: not once its person asked to be forgotten.
+      ...pendingEvents.setAside.map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
       // The conversions queued for the ad platforms hold the Meta lead id or the click id: found by key, whatever their state, and deleted.
       ...conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
       { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -916,28 +921,73 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /**
    * The lead's events still waiting in the outbox whose detail holds what the person answered (see
-   * `personalEventDetailFields`). The relay publishes within seconds, so this reads the few events of
-   * its unpublished index, not a backlog.
+   * `personalEventDetailFields`), and its items set aside as unpublishable (`setAsideOutboxPartition`), whatever
+   * they hold. They are read from the `outbox-by-time` index, every partition, from a little before the lead's
+   * capture (none of its events is older), the database keeping only the lead's: so everything written since the
+   * capture and still unpublished is read, a few events while the relay keeps up, the backlog when it has been
+   * down. Rather than erase and leave some behind, an erasure that would read more than `erasureOutboxReadLimit`
+   * items is refused before it writes anything (`OutboxBacklogError`: asked again once the relay has caught up, it is done).
    */
-  private async unpublishedEventsHoldingPerson(leadId: string): Promise<Array<{ eventId: string; fields: string[] }>> {
-    const items = await unpublishedOutboxItems(this.client, this.tableName, '9999', unpublishedScanLimit);
-    return items.flatMap((item) => {
-      const detail = item.detail as Record<string, unknown> | undefined;
-      const fields = detail?.leadId === leadId ? personalFieldsOfEvent(String(item.detailType)).filter((field) => detail[field] !== undefined) : [];
-      return fields.length ? [{ eventId: String(item.eventId), fields }] : [];
-    });
+  private async outboxEventsHoldingPerson(lead: Lead): Promise<{ unpublished: Array<{ eventId: string; fields: string[] }>; setAside: Array<Record<string, string>> }> {
+    const since = new Date(Date.parse(lead.capturedAt) - writerClockSkewMs).toISOString();
+    let read = 0;
+    const readPartition = async (partition: string) => {
+      const items: Array<Record<string, unknown>> = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'outbox-by-time',
+            KeyConditionExpression: '#partition = :partition AND #createdAt >= :since',
+            FilterExpression: '#detail.#leadId = :leadId',
+            ExpressionAttributeNames: { '#partition': 'outboxPartition', '#createdAt': 'createdAt', '#detail': 'detail', '#leadId': 'leadId' },
+            ExpressionAttributeValues: { ':partition': partition, ':since': since, ':leadId': lead.leadId },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        read += page.ScannedCount ?? 0;
+        if (read > this.erasureOutboxReadLimit) throw new OutboxBacklogError(lead.leadId, this.erasureOutboxReadLimit);
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    };
+    const [setAside, ...unpublished] = await Promise.all([setAsideOutboxPartition, ...partitionsOf(unpublishedOutboxPartition)].map(readPartition));
+    return {
+      unpublished: unpublished.flat().flatMap((item) => {
+        const detail = item.detail as Record<string, unknown>;
+        const fields = personalFieldsOfEvent(String(item.detailType)).filter((field) => detail[field] !== undefined);
+        return fields.length ? [{ eventId: String(item.eventId), fields }] : [];
+      }),
+      setAside: setAside.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })),
+    };
   }
 }
 
-/** The most unpublished events an erasure looks through (the whole outbox, unless the relay has been down for long). */
-const unpublishedScanLimit = 10_000;
+/**
+ * The most outbox items an erasure reads to find the lead's events: at about 1 KB an event, some 500 pages of
+ * 1 MB, spread over the 17 partitions read at once (the relay down for a while at a busy time).
+ */
+const defaultErasureOutboxReadLimit = 500_000;
 
-/** An item under the lead's `LEADREFS#<leadId>` partition, and the item it refers to when it names one. */
+/** How far before the lead's capture its events are looked for: the clocks of the functions writing them differ by less. */
+const writerClockSkewMs = 5 * 60 * 1000;
 
-/** The lead changed between reading and writing it; read it again (and, once the tries are spent, answer 503). */
+/**
+ * An erasure would read more of the outbox than it may to find the lead's unpublished events: it wrote nothing,
+ * and asked again once the relay has published the backlog, it is done (an HTTP handler answers `503`).
+ */
+export class OutboxBacklogError extends WriteContentionError {
+  constructor(leadId: string, limit: number) {
+    super(`Lead ${leadId} was not erased: finding its unpublished events would read more than ${limit} outbox items; ask again once the event relay has caught up`);
+  }
+}
+
 /** Decisions one post may take (a key released, a shared phone left to its holder, a key taken meanwhile) before it is answered 503. */
 const maxIntakeDecisions = 8;
 
+/** The lead changed between reading and writing it; read it again (and, once the tries are spent, answer 503). */
 class StaleLeadError extends WriteContentionError {
   constructor(leadId: string) {
     super(`Lead ${leadId} kept changing under a touch; it may be sent again`);

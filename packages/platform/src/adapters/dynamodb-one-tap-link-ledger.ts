@@ -45,8 +45,9 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
                 TableName: this.tableName,
                 Key: leadsTableKeys.lead(acceptance.leadId),
                 UpdateExpression: 'SET updatedAt = :at, history = list_append(history, :entry)',
-                ConditionExpression: 'attribute_exists(pk) AND ownerId = :owner',
-                ExpressionAttributeValues: { ':owner': acceptance.ownerId, ':at': acceptance.acceptedAt, ':entry': [acceptance.historyEntry] },
+                // Still the rep's, and nothing added to the timeline since the link was checked (an erasure keeps the owner, and adds `erased`).
+                ConditionExpression: 'attribute_exists(pk) AND ownerId = :owner AND size(history) = :seenHistory',
+                ExpressionAttributeValues: { ':owner': acceptance.ownerId, ':seenHistory': acceptance.seenHistoryLength, ':at': acceptance.acceptedAt, ':entry': [acceptance.historyEntry] },
               },
             },
             { Put: { TableName: this.tableName, Item: outboxItem(acceptance.event), ConditionExpression: 'attribute_not_exists(pk)' } },

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  actionLinkToken,
+  erasePersonFromLead,
+  expiresAfterDays,
+  leadEvent,
+  poolSchema,
+  retentionSchema,
+  routedLeadFactsOf,
+  secretRefs,
+  type Configuration,
+  type LeadTransition,
+  type OneTapAction,
+} from '@leadflow/domain';
+import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
+import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { RecordingSecretStore } from '../support/demo-secrets';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { webFormIntake } from '../support/intakes';
+import { httpEvent, lambdaContext } from '../support/api-gateway-events';
+import { RecordingMetrics } from '../support/fakes';
+
+/** What an erasure reaches beyond the lead item: a large outbox backlog, items set aside as unpublishable, and one-tap links racing it. */
+
+const retention = retentionSchema.parse({ unpublishableEventDays: 6 });
+const reps = ['reach-1', 'reach-2'];
+
+/** The demo configuration with a pool of two reps always at work, whose route offers every lead to both. */
+function configuration(): Configuration {
+  const config = demoConfiguration();
+  const template = config.reps[0];
+  for (const id of reps) config.reps.push({ ...template, id, name: id, capacity: 10, workingHours: undefined });
+  config.pools.push(poolSchema.parse({ id: 'reach', name: 'reach', teamId: 'americas', members: reps }));
+  config.routing = { routes: [{ id: 'offer-both', name: 'Offer to both', strategy: 'offer', offer: { reps, windowMinutes: 5, fallback: 'pool' }, poolId: 'reach' }] };
+  return config;
+}
+
+let database: TestDatabase;
+let leads: DynamoDbLeadStore;
+const config = configuration();
+beforeAll(async () => {
+  database = await startTestDatabase();
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+const erase = (store: DynamoDbLeadStore, leadId: string, at = '2026-03-09T09:00:00.000Z') =>
+  store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+/** The lead's outbox items, every page of them (`database.items()` reads one page, which the backlog below fills). */
+async function outboxOf(leadId: string): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await database.client.send(
+      new ScanCommand({
+        TableName: database.tableName,
+        FilterExpression: 'entity = :outbox AND detail.leadId = :leadId',
+        ExpressionAttributeValues: { ':outbox': 'outbox', ':leadId': leadId },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** A status change of the lead with a note typed about the person, an hour after `capturedAt`: its event carries the note as `reason`. */
+async function contactedWithNote(leadId: string, note: string) {
+  const captured = (await leads.getLead(leadId))!;
+  const at = new Date(Date.parse(captured.capturedAt) + 3600_000).toISOString();
+  const facts = { leadId, poolId: captured.poolId, channel: captured.channel, capturedAt: captured.capturedAt, ownerId: 'rep-ava' };
+  const transition: LeadTransition = {
+    before: captured,
+    after: { ...captured, status: 'contacted', updatedAt: at, history: [...captured.history, { at, action: 'contacted', by: 'rep-ava', detail: `contacted: ${note}` }] },
+    openLeads: [],
+    event: leadEvent('lead.status_changed', { ...facts, eventId: `${leadId}-contacted`, by: 'rep-ava', from: 'new', to: 'contacted', reason: note, changedAt: at }, at),
+  };
+  expect(await leads.applyTransition(transition)).toBe('applied');
+}
+
+describe('an erasure and the outbox items set aside as unpublishable, on DynamoDB Local', () => {
+  it('gives a set-aside item an expiry from its time, keeps it where the erasure of its lead finds it, and the erasure deletes it', async () => {
+    const capturedAt = new Date('2026-01-05T10:00:00.000Z');
+    await leads.ingestLead(webFormIntake(config, { leadId: 'aside', answers: { company_size: '1000+' }, now: capturedAt }));
+    const createdAt = '2026-01-05T10:00:01.000Z';
+    // An event an older version wrote with the person's answers, which the bus may not carry.
+    const bad = {
+      pk: 'OUTBOX#aside-bad',
+      sk: 'OUTBOX',
+      entity: 'outbox',
+      eventId: 'aside-bad',
+      source: 'leadflow.leads',
+      detailType: 'lead.teleported',
+      detail: { leadId: 'aside', answers: { company_size: '1000+' } },
+      time: createdAt,
+      createdAt,
+      outboxPartition: 'unpublished#3',
+    };
+    await database.client.send(new PutCommand({ TableName: database.tableName, Item: bad }));
+    const outbox = new DynamoDbOutboxStore(database.client, database.tableName, retention);
+    expect((await outbox.listUnpublished('2026-01-06T00:00:00.000Z', 10)).map((event) => event.eventId).sort()).toEqual(['aside-captured', 'aside-captured.scored']);
+    const setAside = (await database.client.send(new GetCommand({ TableName: database.tableName, Key: { pk: 'OUTBOX#aside-bad', sk: 'OUTBOX' } }))).Item;
+    expect(setAside).toMatchObject({ unpublishable: expect.stringMatching(/unknown lead event type/), outboxPartition: setAsideOutboxPartition, expiresAt: expiresAfterDays(createdAt, 6) });
+    // Out of the partitions the relay reads: it holds up nothing behind it.
+    expect((await outbox.listUnpublished('2026-01-06T00:00:00.000Z', 10)).map((event) => event.eventId)).not.toContain('aside-bad');
+
+    expect(await erase(leads, 'aside')).toEqual({ leadId: 'aside', erased: true });
+    expect((await database.client.send(new GetCommand({ TableName: database.tableName, Key: { pk: 'OUTBOX#aside-bad', sk: 'OUTBOX' } }))).Item).toBeUndefined();
+    expect(JSON.stringify(await outboxOf('aside'))).not.toContain('1000+');
+  });
+});
+
+describe('one-tap links to a lead erased after the link was checked, on DynamoDB Local', () => {
+  let now = new Date('2026-03-02T15:00:00.000Z');
+  const secrets = new RecordingSecretStore();
+
+  /** The dependencies of the one-tap handler, whose first read of `leadId` is followed by its erasure: the erasure lands between the link's check and its write. */
+  function racedBy(leadId: string) {
+    let erased = false;
+    const racing = Object.create(leads) as DynamoDbLeadStore;
+    racing.getLead = async (id: string) => {
+      const lead = await leads.getLead(id);
+      if (id === leadId && !erased) {
+        erased = true;
+        expect(await erase(leads, leadId, now.toISOString())).toMatchObject({ erased: true });
+      }
+      return lead;
+    };
+    return {
+      config,
+      secrets,
+      leads: racing,
+      links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
+      consents: new DynamoDbConsentLedger(database.client, database.tableName),
+      metrics: new RecordingMetrics(),
+      now: () => now,
+      newId: randomUUID,
+    };
+  }
+  const tokenFor = async (leadId: string, repId: string, action: OneTapAction = 'accept') =>
+    actionLinkToken({ leadId, repId, action, expiresAt: Math.floor(now.getTime() / 1000) + 3600 }, await secrets.get(secretRefs.actionLinkKey));
+  const post = (deps: ReturnType<typeof racedBy>, token: string) =>
+    createPerformHandler(() => deps)(httpEvent({ method: 'POST', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+
+  async function offered(leadId: string) {
+    const intake = webFormIntake(config, { leadId, contact: { name: 'Celine', email: `${leadId}@bigco.example` }, now });
+    await leads.ingestLead(intake);
+    const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
+    await createAssignHandler(() => ({ ...racedBy('none'), leads }))({ routeId: 'offer-both', detail }, lambdaContext);
+    return (await leads.getLead(leadId))!;
+  }
+
+  async function expectNothingWrittenAfterErasure(leadId: string, token: string) {
+    const lead = (await leads.getLead(leadId))!;
+    expect(lead.history.at(-1)?.action).toBe('erased');
+    expect(lead.history.map((entry) => entry.action)).not.toContain('accepted');
+    expect((await outboxOf(leadId)).map((item) => item.detailType)).not.toContain('lead.accepted');
+    // The link's use is not written either (it is written with the action).
+    expect(await new DynamoDbOneTapLinkLedger(database.client, database.tableName).usedAt(token.split('.')[4])).toBeUndefined();
+    return lead;
+  }
+
+  it("refuses the accept of the lead's owner, writing nothing, and says the lead was erased", async () => {
+    now = new Date('2026-03-02T15:00:00.000Z');
+    const lead = await offered('owned-then-erased');
+    // Taken by a round-robin route instead of the offer: the rep owns the lead, and an accept link acknowledges it.
+    const pool = config.pools.find((candidate) => candidate.id === 'reach')!;
+    await routeLead({ ...racedBy('none'), leads }, { lead: routedLeadFactsOf(lead), route: { id: 'rr', name: 'rr', strategy: 'round_robin', poolId: 'reach' }, pool, now, closesOffer: true });
+    const owner = (await leads.getLead('owned-then-erased'))!.ownerId!;
+    expect(reps).toContain(owner);
+    now = new Date('2026-03-02T15:01:00.000Z');
+    const token = await tokenFor('owned-then-erased', owner);
+
+    const page = await post(racedBy('owned-then-erased'), token);
+
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toMatch(/erased at the person(&#39;|&#x27;|')s request/);
+    const erased = await expectNothingWrittenAfterErasure('owned-then-erased', token);
+    expect(erased.ownerId).toBe(owner);
+  });
+
+  it('refuses the accept of an open offer, writing nothing, and says the lead was erased rather than taken by another rep', async () => {
+    now = new Date('2026-03-02T16:00:00.000Z');
+    expect(await offered('offered-then-erased')).toMatchObject({ status: 'new', offer: { repIds: reps } });
+    now = new Date('2026-03-02T16:01:00.000Z');
+    const token = await tokenFor('offered-then-erased', reps[0]);
+
+    const page = await post(racedBy('offered-then-erased'), token);
+
+    expect(page.statusCode).toBe(409);
+    expect(page.body).not.toContain('another rep');
+    expect(page.body).toMatch(/erased at the person(&#39;|&#x27;|')s request/);
+    const erased = await expectNothingWrittenAfterErasure('offered-then-erased', token);
+    expect(erased).not.toHaveProperty('ownerId');
+    expect(erased.history.map((entry) => entry.action)).not.toContain('assigned');
+  });
+});
+
+describe('an erasure behind a large outbox backlog, on DynamoDB Local', () => {
+  const backlog = 10_050;
+  beforeAll(async () => {
+    for (const leadId of ['behind', 'behind-refused']) await leads.ingestLead(webFormIntake(config, { leadId, now: new Date('2026-04-01T10:00:00.000Z') }));
+    // The relay down: other leads' events pile up after the capture, ahead of the lead's status change an hour later.
+    const items = Array.from({ length: backlog }, (_, index) => {
+      const createdAt = new Date(Date.parse('2026-04-01T10:01:00.000Z') + index * 100).toISOString();
+      const eventId = `backlog-${index}`;
+      return {
+        pk: `OUTBOX#${eventId}`,
+        sk: 'OUTBOX',
+        entity: 'outbox',
+        eventId,
+        source: 'leadflow.leads',
+        detailType: 'lead.touched',
+        detail: { eventId, leadId: `other-${index}` },
+        time: createdAt,
+        createdAt,
+        outboxPartition: `unpublished#${index % 16}`,
+      };
+    });
+    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, index) => items.slice(index * 25, index * 25 + 25));
+    for (let start = 0; start < batches.length; start += 16) {
+      await Promise.all(batches.slice(start, start + 16).map((batch) => database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
+    }
+    for (const leadId of ['behind', 'behind-refused']) await contactedWithNote(leadId, 'Ada is on leave until May');
+  }, 120_000);
+
+  it('refuses, writing nothing, an erasure that would read more of the outbox than it may', async () => {
+    const limited = new DynamoDbLeadStore(database.client, database.tableName, retentionSchema.parse({}), 1_000);
+    await expect(erase(limited, 'behind-refused', '2026-04-02T09:00:00.000Z')).rejects.toMatchObject({ name: 'WriteContentionError', message: expect.stringMatching(/not erased.*more than 1000 outbox items/) });
+    expect(await leads.getLead('behind-refused')).toMatchObject({ status: 'contacted', contact: { email: 'behind-refused@example.com' } });
+    const outbox = await outboxOf('behind-refused');
+    expect(outbox.map((item) => item.detailType).sort()).toEqual(['lead.captured', 'lead.scored', 'lead.status_changed']);
+    expect(JSON.stringify(outbox)).toContain('on leave until May');
+  });
+
+  it("takes the person out of the lead's events behind more than 10,000 others", { timeout: 60_000 }, async () => {
+    expect(await erase(leads, 'behind', '2026-04-02T09:00:00.000Z')).toEqual({ leadId: 'behind', erased: true });
+    const events = await outboxOf('behind');
+    expect(events.map((item) => item.detailType).sort()).toEqual(['lead.captured', 'lead.erased', 'lead.scored', 'lead.status_changed']);
+    const outbox = JSON.stringify(events);
+    expect(outbox).not.toContain('on leave until May');
+  });
+});
