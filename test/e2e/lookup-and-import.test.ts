@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +170,41 @@ describe('text that is not UTF-8 is refused or read in its named encoding, never
     const read = await cli([...common, '--encoding', 'windows-1252']);
     expect(read.status, read.stderr).toBe(0);
     expect(await nameOfLeadWith('renee.latin1@example.com')).toBe('Renée Faÿ');
+  });
+
+  it('npm run import: says where it stopped when the database goes away mid-file, and running it again stores the rest', async () => {
+    // Between the command and DynamoDB Local: the first two lead transactions go through, every later one is answered with a server error.
+    let transactions = 0;
+    const target = new URL(runtime.endpoints.dynamodb);
+    const proxy = createServer((request, response) => {
+      const refuse = request.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems' && ++transactions > 2;
+      if (refuse) {
+        request.resume();
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end('{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"going away"}');
+        return;
+      }
+      request.pipe(
+        httpRequest(
+          { host: target.hostname, port: target.port, path: request.url, method: request.method, headers: request.headers },
+          (answer) => (response.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(response)),
+        ),
+      );
+    });
+    await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+    const path = join(mkdtempSync(join(tmpdir(), 'leadflow-import-')), 'outage.csv');
+    const emails = Array.from({ length: 6 }, (_, index) => `outage-${index}@example.com`);
+    writeFileSync(path, ['name,email', ...emails.map((email, index) => `Person ${index},${email}`)].join('\n'));
+    const common = [path, '--source', 'trade-shows', '--pool', 'americas-inbound'];
+    try {
+      const stopped = await cli([...common, '--dynamodb-endpoint', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`]);
+      expect(stopped.status).toBe(1);
+      expect(stopped.stderr).toMatch(/The import stopped at line \d+: the database became unavailable/);
+    } finally {
+      proxy.close();
+    }
+    const again = await cli([...common, '--url', runtime.url]);
+    expect(again.status, again.stderr).toBe(0);
+    for (const email of emails) expect(await nameOfLeadWith(email)).toMatch(/^Person \d$/);
   });
 
   it('form posts and webhooks with bytes that are not UTF-8 are 400 naming the problem', async () => {

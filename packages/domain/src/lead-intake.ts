@@ -240,7 +240,8 @@ function learnedFromTouch(
   }
   let answersChars = JSON.stringify(answers).length;
   for (const [name, value] of Object.entries(incoming.answers)) {
-    if (existing.answers[name] || !value.trim()) continue;
+    // Own keys only: an answer named `constructor` or `toString` must not read as one the lead has.
+    if ((Object.hasOwn(existing.answers, name) && existing.answers[name]) || !value.trim()) continue;
     answersChars += JSON.stringify({ [name]: value }).length;
     if (answersChars > touchAnswersMaxChars) break;
     answers[name] = value;

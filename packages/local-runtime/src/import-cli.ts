@@ -79,7 +79,10 @@ async function main(): Promise<number> {
     const errorFile = writeErrorReport(path, summary.errors);
     const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');
     console.log(closingSummary(`Imported ${path} (${where})`, summary, errorFile, performance.now() - started));
-    return 0;
+    if (summary.nextLine === undefined) return 0;
+    // With no time limit here, only an unavailable database stops an import early.
+    console.error(`The import stopped at line ${summary.nextLine}: the database became unavailable. The rows before it are counted above; running the same import again stores the rest and skips those.`);
+    return 1;
   } catch (error) {
     bar.finish();
     console.error(`The import stopped: ${(error as Error).message}\nRows stored before it stopped are kept; running the same import again stores the rest and skips those.`);

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -29,9 +29,37 @@ export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClien
   return new DynamoDBClient(clientConfig(settings, settings.endpoints.dynamodb));
 }
 
-/** Items as plain objects; `undefined` attributes are left out rather than refused. */
+/**
+ * Items as plain objects; `undefined` attributes are left out rather than refused. The SDK tells a map
+ * from a class instance by its `constructor` property, so a map holding a key `constructor` (an answer
+ * named so by a CSV column or a webhook field) would be refused: `convertClassInstanceToMap` marshals it,
+ * and `refuseClassInstances` keeps refusing what that option would turn into a map unasked (a `Date`
+ * would become `{}`).
+ */
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+  documents.middlewareStack.add(
+    (next) => (args) => {
+      refuseClassInstances(args.input, 'input');
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseClassInstances', override: true },
+  );
+  return documents;
+}
+
+/** Throws on a value the marshaller would otherwise turn into a map though it is not one: an instance of a class other than those it stores as such. */
+function refuseClassInstances(value: unknown, path: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) return value.forEach((item, index) => refuseClassInstances(item, `${path}[${index}]`));
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) {
+    for (const [key, item] of Object.entries(value)) refuseClassInstances(item, `${path}.${key}`);
+    return;
+  }
+  if (value instanceof Map) return value.forEach((item, key) => refuseClassInstances(item, `${path}.${String(key)}`));
+  const stored = [Set, ArrayBuffer, Blob, NumberValue, Boolean, Number, String].some((type) => value instanceof type) || ArrayBuffer.isView(value);
+  if (!stored) throw new Error(`Unsupported type passed at ${path}: ${Object.prototype.toString.call(value)} is an instance of a class, not a map`);
 }
 
 export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {

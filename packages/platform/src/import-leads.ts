@@ -1,6 +1,8 @@
 import { importFileLines, importSubmission, type ImportRowError, type ImportTarget, type LeadImportFile, type PreparedIntake } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { prepareWithNewIds, scoringRulesFor } from './ingest-submission';
+import { isBackendUnavailable } from './http/backend-unavailable';
+import { logger } from './logger';
 import { TimeBudget } from './time-budget';
 
 /** What an import did, row by row summed up; the same answer for the HTTP endpoint and the command line. */
@@ -37,54 +39,86 @@ export interface ImportOptions {
  * Imports the rows of a lead file through the same intake as every channel: each row is prepared by
  * `prepareIntake` and stored with its `lead.captured` event in one transaction, so imported leads are
  * routed and notified like any other. A row's delivery key (its content hash) makes a second import of
- * the same file a replay. Rows stop being stored at the first store failure, which is thrown; running
- * the import again stores the rest and replays what was stored. Rows start in file order, so when
- * `remainingMs` runs out the rows stored are exactly those before the summary's `nextLine`, and an
- * import of the lines from there on (`importFileLines`) finishes the file without redoing any.
+ * the same file a replay. Rows start in file order, so when `remainingMs` runs out the rows stored are
+ * exactly those before the summary's `nextLine`, and an import of the lines from there on
+ * (`importFileLines`) finishes the file without redoing any. A row the store refuses is reported among
+ * the errors and skipped, with the later rows of the same person, so a second import stores them in order.
+ * When the database is unavailable (`isBackendUnavailable`) no further row starts: the summary stops at
+ * the first such row, as when time runs out, or, when no row was stored at all, the error is thrown.
  */
 export async function importLeads(file: LeadImportFile, target: ImportTarget, deps: Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>, options: ImportOptions = {}): Promise<ImportSummary> {
   const at = deps.now();
   const rules = await scoringRulesFor(deps, at);
   const prepared = file.rows.map((row) => prepareWithNewIds(importSubmission(row, target), deps.newId, at, rules));
-  const summary: ImportSummary = { rows: file.rowsRead, created: 0, touched: 0, replayed: 0, invalid: 0, errors: file.errors };
+  const outcomes: Array<'created' | 'touched' | 'replayed' | 'invalid' | undefined> = [];
+  const storeErrors: Array<ImportRowError & { index: number }> = [];
   let done = 0;
   options.onProgress?.(done, prepared.length);
 
   const groupOf = sharedKeyGroups(prepared);
   // Each group's last row started: a row of the same person waits for it.
   const lastStarted = new Map<number, Promise<void>>();
+  // The line of a group's row the store refused: the person's later rows are not stored without it.
+  const refusedLineOf = new Map<number, number>();
   const budget = new TimeBudget(options.remainingMs ?? (() => Infinity), 0);
   let next = 0;
-  let failure: unknown;
-  const store = async (intake: PreparedIntake, after: Promise<void> | undefined) => {
+  // The first row (by index) that met an unavailable database, and what it threw.
+  let unavailable: { index: number; error: unknown } | undefined;
+  const store = async (index: number, after: Promise<void> | undefined) => {
     await after;
-    if (failure !== undefined) return;
-    try {
-      const { outcome } = await deps.leads.ingestLead(intake);
-      if (outcome === 'created') summary[intake.lead.status === 'invalid' ? 'invalid' : 'created'] += 1;
-      else summary[outcome] += 1;
-    } catch (error) {
-      failure ??= error;
-      return;
+    // Rows after the first one the database turned away are left for the next import; rows before it are still stored.
+    if (unavailable !== undefined && unavailable.index < index) return;
+    const intake = prepared[index];
+    const line = file.rows[index].row;
+    const refusedLine = refusedLineOf.get(groupOf[index]);
+    if (refusedLine !== undefined) {
+      storeErrors.push({ index, row: line, column: '(row)', message: `not stored because line ${refusedLine}, of the same person, could not be stored; import the file again to store both` });
+    } else {
+      try {
+        const { outcome } = await deps.leads.ingestLead(intake);
+        outcomes[index] = outcome === 'created' && intake.lead.status === 'invalid' ? 'invalid' : outcome;
+      } catch (error) {
+        if (isBackendUnavailable(error)) {
+          if (unavailable === undefined || index < unavailable.index) unavailable = { index, error };
+          return;
+        }
+        refusedLineOf.set(groupOf[index], line);
+        logger.error('An import row could not be stored', { line, error });
+        storeErrors.push({ index, row: line, column: '(row)', message: 'could not be stored (an unexpected error); import the file again to retry it: rows already stored are replayed' });
+      }
     }
     done += 1;
     options.onProgress?.(done, prepared.length);
   };
   const worker = async () => {
-    while (failure === undefined && next < prepared.length && budget.hasTime()) {
+    while (unavailable === undefined && next < prepared.length && budget.hasTime()) {
       const index = next++;
-      const stored = store(prepared[index], lastStarted.get(groupOf[index]));
+      const stored = store(index, lastStarted.get(groupOf[index]));
       lastStarted.set(groupOf[index], stored);
       await stored;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
-  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a worker caught, exactly as it was thrown
-  if (failure !== undefined) throw failure;
-  if (next === prepared.length) return summary;
-  const nextLine = file.rows[next].row;
-  const before = importFileLines(file, 1, nextLine);
-  return { ...summary, rows: before.rowsRead, errors: before.errors, nextLine };
+
+  // Rows before `stop` all finished; rows from it on were not started, or were stored after a row before them was not.
+  const stop = unavailable?.index ?? next;
+  if (unavailable !== undefined && !outcomes.some((outcome) => outcome !== undefined)) {
+    // Nothing was stored: the handler answers the store's error as it would any other (503 for an unavailable database).
+    throw unavailable.error;
+  }
+  const nextLine = stop < prepared.length ? file.rows[stop].row : undefined;
+  const before = nextLine === undefined ? file : importFileLines(file, 1, nextLine);
+  const rowErrors = storeErrors.filter((error) => error.index < stop).map(({ row, column, message }) => ({ row, column, message }));
+  const count = (kind: (typeof outcomes)[number]) => outcomes.slice(0, stop).filter((outcome) => outcome === kind).length;
+  return {
+    rows: before.rowsRead,
+    created: count('created'),
+    touched: count('touched'),
+    replayed: count('replayed'),
+    invalid: count('invalid'),
+    errors: [...before.errors, ...rowErrors].sort((one, other) => one.row - other.row),
+    ...(nextLine === undefined ? {} : { nextLine }),
+  };
 }
 
 /**

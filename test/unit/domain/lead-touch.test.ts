@@ -44,4 +44,13 @@ describe('a touch, what the person tells on coming back', () => {
     );
     expect(touch.gained?.answers).toEqual({ notes: lead.answers.notes, company_size: '1000+' });
   });
+
+  it('adds answers named like Object members, which the lead does not have', () => {
+    const lead = patsLead();
+    const touch = webFormIntake(config, { leadId: 'pat-ctor', formId: 'emea-contact', contact: { name: 'Pat', email: 'pat@bigco.example' }, answers: { constructor: 'booth 7', toString: 'yes' }, now: later }).touch(
+      lead,
+      [{ key: 'email#pat@bigco.example', kind: 'person' }],
+    );
+    expect(touch.gained?.answers).toEqual({ ...lead.answers, constructor: 'booth 7', toString: 'yes' });
+  });
 });

@@ -44,19 +44,58 @@ describe('importLeads', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((done) => [done, 7]));
   });
 
-  it('stops at the first store failure and throws it; a second run stores the rest and replays the rest', async () => {
+  it('reports a row the store refuses, and the later rows of that person, and stores the rest; a second run stores them and replays the rest', async () => {
+    for (const concurrency of [1, 4]) {
+      const deps = jitteryDependencies();
+      const ingest = deps.store.ingestLead.bind(deps.store);
+      let refused = false;
+      deps.store.ingestLead = async (intake) => {
+        // b's first row (line 3): an error the database does not explain, such as a marshalling failure.
+        if (!refused && intake.lead.contact.email === 'b@example.com') {
+          refused = true;
+          throw new Error('Unsupported type passed: [object Object]');
+        }
+        return ingest(intake);
+      };
+      const first = await importLeads(file(people), target, deps, { concurrency });
+      // Line 4 is b by phone: not stored before b, so a second run creates b from line 3 as the file says.
+      expect(first).toEqual({
+        rows: 7,
+        created: 3,
+        touched: 1,
+        replayed: 0,
+        invalid: 1,
+        errors: [
+          { row: 3, column: '(row)', message: expect.stringMatching(/^could not be stored/) },
+          { row: 4, column: '(row)', message: expect.stringMatching(/^not stored because line 3/) },
+        ],
+      });
+      expect(first).not.toHaveProperty('nextLine');
+      const again = await importLeads(file(people), target, deps, { concurrency });
+      expect(again).toEqual({ rows: 7, created: 1, touched: 1, replayed: 5, invalid: 0, errors: [] });
+      expect([...deps.store.leads.values()].find((lead) => lead.contact.email === 'b@example.com')).toMatchObject({ contact: { phone: '+14155550101' }, touches: 2 });
+    }
+  });
+
+  it('stops at a row the database turns away and says that line; an import from it finishes the file', async () => {
     const deps = fakeDependencies();
     const ingest = deps.store.ingestLead.bind(deps.store);
     let calls = 0;
     deps.store.ingestLead = async (...args) => {
-      if (++calls === 3) throw new Error('ProvisionedThroughputExceededException');
+      if (++calls === 3) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
       return ingest(...args);
     };
-    // One at a time, in file order: a and b (created), then c fails.
-    await expect(importLeads(file(people), target, deps, { concurrency: 1 })).rejects.toThrow('ProvisionedThroughputExceededException');
-    expect(deps.store.leads.size).toBe(2);
-    const again = await importLeads(file(people), target, deps, { concurrency: 1 });
-    expect(again).toEqual({ rows: 7, created: 2, touched: 2, replayed: 2, invalid: 1, errors: [] });
+    // One at a time, in file order: a and b (created), then b's phone row (line 4) is turned away.
+    const first = await importLeads(file(people), target, deps, { concurrency: 1 });
+    expect(first).toEqual({ rows: 2, created: 2, touched: 0, replayed: 0, invalid: 0, errors: [], nextLine: 4 });
+    const rest = await importLeads(importFileLines(file(people), first.nextLine!), target, deps, { concurrency: 1 });
+    expect(rest).toEqual({ rows: 5, created: 2, touched: 2, replayed: 0, invalid: 1, errors: [] });
+  });
+
+  it('throws when the database turns away the first rows and none was stored', async () => {
+    const deps = fakeDependencies();
+    deps.store.ingestLead = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await expect(importLeads(file(people), target, deps, { concurrency: 4 })).rejects.toThrow('ECONNREFUSED');
   });
 
   it('stops starting rows when its time runs out, says the line it stopped at, and an import from that line finishes the file without redoing any', async () => {
