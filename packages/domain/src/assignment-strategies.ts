@@ -3,7 +3,7 @@ import type { LeadFacts } from './lead-scoring';
 import { unavailability, type OutOfOffice } from './rep-availability';
 import { leavesInPool } from './assignment-strategy';
 import { holdingCapOf } from './pool-claim';
-import type { Route } from './routing-table';
+import { regionMatches, type Route } from './routing-table';
 import type { RoutingCandidate } from './routing-decision';
 
 /** What a strategy knows when it ranks a route's reps; all of it read from the store just before. */
@@ -75,7 +75,9 @@ export function rankCandidates(input: StrategyInput): StrategyRanking {
  * The atomic counter a route's turns are taken from: one per route and pool, and for `territory` one per
  * territory as well (the lead's country and region, each as far as a member covers it), so a territory's
  * leads go round its reps in turn however other territories' leads fall between them on the route. Only
- * what a member covers enters the key: a region is whatever the person typed.
+ * what a member covers enters the key, and a region as a member spells it (the lead's own spelling when a member
+ * has it, else the first member's in the configuration's `reps` order): a region is whatever the person typed, and `ontario` and `Ontario` are
+ * one territory.
  */
 export function turnCounterId(input: { routeId: string; pool: Pool; reps: readonly Rep[]; strategy: Route['strategy']; facts: LeadFacts }): string {
   const counter = `${input.routeId}#${input.pool.id}`;
@@ -83,7 +85,9 @@ export function turnCounterId(input: { routeId: string; pool: Pool; reps: readon
   const { country, region } = input.facts;
   const members = input.reps.filter((rep) => input.pool.members.includes(rep.id));
   const coveredCountry = typeof country === 'string' && members.some((rep) => rep.countries.includes(country)) ? country : '';
-  const coveredRegion = typeof region === 'string' && members.some((rep) => rep.regions.includes(region)) ? region : '';
+  const spellings = typeof region === 'string' ? members.flatMap((rep) => rep.regions).filter((configured) => regionMatches(configured, region)) : [];
+  // The lead's own spelling first, so the counters of leads that typed a region as configured stay the ones they always were.
+  const coveredRegion = spellings.find((configured) => configured === region) ?? spellings[0] ?? '';
   return `${counter}#${coveredCountry}#${coveredRegion}`;
 }
 
@@ -125,9 +129,10 @@ function skipReason(rep: Rep, input: StrategyInput): string | undefined {
   return undefined;
 }
 
-/** Whether a rep's countries or regions cover the lead's (territory routing). */
+/** Whether a rep's countries or regions cover the lead's (territory routing); regions compare ignoring case, as routes compare them. */
 export function repCoversLead(rep: Rep, facts: StrategyInput['facts']): boolean {
-  return (typeof facts.country === 'string' && rep.countries.includes(facts.country)) || (typeof facts.region === 'string' && rep.regions.includes(facts.region));
+  const { country, region } = facts;
+  return (typeof country === 'string' && rep.countries.includes(country)) || (typeof region === 'string' && rep.regions.some((configured) => regionMatches(configured, region)));
 }
 
 /**

@@ -35,6 +35,13 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * The largest `weight` a rep may have. A weighted turn replays the smooth rotation from its start for up to
+ * the sum of the pool's weights in steps, each over every member, so the weights bound each assignment's
+ * work; 1000 still gives shares to a tenth of a percent.
+ */
+export const maxRepWeight = 1000;
+
 const countrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'));
 
 export const repSchema = z.strictObject({
@@ -46,8 +53,11 @@ export const repSchema = z.strictObject({
   regions: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** Countries the rep covers (ISO codes), used by territory routing. */
   countries: z._default(z.array(countrySchema), []),
-  /** Relative share for weighted routing (a whole number, so the rotation repeats exactly). */
-  weight: z._default(z.number().check(z.int(), z.positive()), 1),
+  /**
+   * Relative share for weighted routing (a whole number, so the rotation repeats exactly), at most
+   * `maxRepWeight`: each weighted assignment replays the rotation up to the weights' sum in steps.
+   */
+  weight: z._default(z.number().check(z.int(), z.positive(), z.maximum(maxRepWeight, `must be at most ${maxRepWeight}: weights are shares, so 70 and 30 give what 700000 and 300000 would`)), 1),
   /** Most open leads the rep may hold at once (持有上限). */
   capacity: z.number().check(z.int(), z.positive()),
   timeZone: timeZoneSchema,

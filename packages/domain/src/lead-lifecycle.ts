@@ -16,6 +16,8 @@ export interface RoutingContext {
   /** Members skipped, with why. */
   skipped: RoutingCandidate[];
   turn?: number;
+  /** Open leads each rep held as the strategy ranked them, so a `least_busy` decision can say by how many. */
+  openLeads?: ReadonlyMap<string, number>;
   eventId: string;
   now: Date;
 }
@@ -72,7 +74,7 @@ export function assignToOwner(context: RoutingContext & { owner: Rep; passedOver
   const at = context.now.toISOString();
   const candidates: RoutingCandidate[] = [
     { repId: owner.id, verdict: 'chosen' },
-    ...context.passedOver.map((rep) => ({ repId: rep.id, verdict: 'passed_over' as const, reason: passedOverReason(route.strategy) })),
+    ...context.passedOver.map((rep) => ({ repId: rep.id, verdict: 'passed_over' as const, reason: passedOverReason(route.strategy, rep, owner, context.openLeads) })),
     ...context.skipped,
   ];
   const turn = context.turn === undefined ? '' : ` turn ${context.turn}`;
@@ -110,10 +112,16 @@ export function leaveInPool(context: RoutingContext): PoolChange {
   };
 }
 
-function passedOverReason(strategy: Route['strategy']): string {
+function passedOverReason(strategy: Route['strategy'], rep: Rep, owner: Rep, openLeads: ReadonlyMap<string, number> | undefined): string {
   switch (strategy) {
-    case 'least_busy':
-      return 'more open leads than the chosen rep';
+    case 'least_busy': {
+      if (!openLeads) return 'no fewer open leads than the chosen rep';
+      const theirs = openLeads.get(rep.id) ?? 0;
+      const chosen = openLeads.get(owner.id) ?? 0;
+      // On a tie the ranking keeps the pool's order, so the chosen rep is the one listed first.
+      if (theirs === chosen) return `as many open leads as the chosen rep (${theirs}); the chosen rep comes first in the pool's order`;
+      return `${theirs > chosen ? 'more' : 'fewer'} open leads than the chosen rep (${theirs} vs ${chosen})`;
+    }
     case 'weighted':
       return 'not their turn by weight';
     default:

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Lead } from './lead';
+import { givenCountry } from './organisation-country';
 
 /**
  * A fact of a lead that scoring rules and routes read: contact facts, where it came from, how often
@@ -101,14 +102,13 @@ export type LeadScore = z.infer<typeof leadScoreSchema>;
 export type LeadFacts = Record<string, string | number | undefined>;
 
 /**
- * The facts of a lead. `country` is the ISO code the person gave, else the country of their phone
- * number (`contact.phoneCountry`, kept when the phone was cleaned), so a lead without a country field
- * can still be placed in a territory.
+ * The facts of a lead. `country` is the ISO code the person gave (`uk` read as `GB`), else the country of
+ * their phone number (`contact.phoneCountry`, kept when the phone was cleaned), so a lead without a country
+ * field, or with one that names no country (`Canada`, `XX`), can still be placed in a territory.
  */
 export function leadFacts(lead: Pick<Lead, 'contact' | 'answers' | 'channel' | 'source' | 'touches'>): LeadFacts {
   const [emailLocalPart, emailDomain] = lead.contact.email?.split('@') ?? [];
-  const given = lead.contact.country?.trim();
-  const country = given && /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : lead.contact.phoneCountry;
+  const country = givenCountry(lead.contact.country) ?? lead.contact.phoneCountry;
   return {
     title: lead.contact.title,
     company: lead.contact.company,

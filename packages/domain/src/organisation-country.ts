@@ -31,10 +31,59 @@ export function organisationCountry(config: Pick<Configuration, 'organisation'>)
   return countryOfTimeZone(config.organisation.timeZone);
 }
 
-/** An ISO 3166-1 alpha-2 code with a numbering plan, upper-cased; `undefined` otherwise. */
+/**
+ * The 249 ISO 3166-1 alpha-2 codes assigned to countries and territories, and `AC`, `TA` and `XK`, which ISO
+ * only reserves or leaves to users but libphonenumber gives numbers (`contact.phoneCountry`) of. A list, not
+ * the numbering plans, so reading a lead's facts bundles no phone metadata (routing never parses a phone);
+ * not `Intl.DisplayNames`, which also names `EU`, `UN`, `ZZ` and withdrawn codes such as `SU` and `YU`.
+ */
+const countryCodeList = `
+  AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
+  BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+  CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
+  DE DJ DK DM DO DZ
+  EC EE EG EH ER ES ET
+  FI FJ FK FM FO FR
+  GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
+  HK HM HN HR HT HU
+  ID IE IL IM IN IO IQ IR IS IT
+  JE JM JO JP
+  KE KG KH KI KM KN KP KR KW KY KZ
+  LA LB LC LI LK LR LS LT LU LV LY
+  MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+  NA NC NE NF NG NI NL NO NP NR NU NZ
+  OM
+  PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+  QA
+  RE RO RS RU RW
+  SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+  TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+  UA UG UM US UY UZ
+  VA VC VE VG VI VN VU
+  WF WS
+  YE YT
+  ZA ZM ZW
+  AC TA XK`;
+
+let countryCodes: Set<string> | undefined;
+
+/**
+ * The country code a person gave, trimmed and upper-cased, `UK` read as `GB` (ISO reserves `UK` for the United
+ * Kingdom, and people write it); `undefined` for anything else (`Canada`, `XX`, `EU`), so their phone's country counts.
+ *
+ * @example givenCountry(' uk ') // 'GB'
+ */
+export function givenCountry(text: string | undefined): string | undefined {
+  const upper = text?.trim().toUpperCase();
+  const code = upper === 'UK' ? 'GB' : upper;
+  countryCodes ??= new Set(countryCodeList.trim().split(/\s+/));
+  return code !== undefined && countryCodes.has(code) ? code : undefined;
+}
+
+/** A country code as `givenCountry` reads it, when the country has a numbering plan; `undefined` otherwise. */
 export function phoneCountry(code: string | undefined): string | undefined {
-  const upper = code?.trim().toUpperCase();
-  return upper && /^[A-Z]{2}$/.test(upper) && hasNumberingPlan(upper) ? upper : undefined;
+  const country = givenCountry(code);
+  return country && hasNumberingPlan(country) ? country : undefined;
 }
 
 function buildCountriesByTimeZone(): Map<string, string[]> {

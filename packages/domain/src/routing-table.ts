@@ -12,6 +12,7 @@ export const routeMatchSchema = z.strictObject({
   grades: z.optional(z.array(gradeSchema).check(z.minLength(1))),
   temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))),
   countries: z.optional(z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'))).check(z.minLength(1))),
+  /** Compared ignoring case (EventBridge's `equals-ignore-case`): a region is whatever the person typed. */
   regions: z.optional(valuesSchema),
   sourceKinds: z.optional(z.array(sourceKindSchema).check(z.minLength(1))),
   channels: z.optional(valuesSchema),
@@ -69,6 +70,31 @@ const conditionFields = {
 /** Fields every `lead.scored` carries; the others may be absent, and "not X" must then match too. */
 const alwaysPresentFields = new Set(['grade', 'temperature', 'sourceKind', 'channel']);
 
+/** Fields compared ignoring case: the person types their region (`ontario`), the configuration spells it (`Ontario`). */
+const caseInsensitiveFields = new Set(['region']);
+
+/**
+ * Whether `value` is `configured` ignoring case, exactly as EventBridge's `equals-ignore-case` decides it: each
+ * character of `configured` matches its lower-case or its upper-case form (locale-independent), so `Ontario`
+ * takes `ontario` and `ONTARIO`, and `Straße` takes `STRASSE`. Routes and the territory strategy both
+ * compare regions so, so a lead a route takes for a region is one its reps cover.
+ */
+export function regionMatches(configured: string, value: string): boolean {
+  // Forms can differ in length (`ß` → `SS`), so follow every offset a prefix of `value` can have matched up to.
+  let ends = new Set([0]);
+  for (const char of configured) {
+    const next = new Set<number>();
+    for (const start of ends) for (const form of new Set([char.toLowerCase(), char.toUpperCase()])) if (value.startsWith(form, start)) next.add(start + form.length);
+    ends = next;
+  }
+  return ends.has(value.length);
+}
+
+/** What decides which values a configured value takes ignoring case: the forms of each of its characters. */
+function caseBlindKey(value: string): string {
+  return JSON.stringify(Array.from(value, (char) => [char.toLowerCase(), char.toUpperCase()]));
+}
+
 /** One condition: the detail field (dotted for answers) and the values it must take. */
 interface RouteCondition {
   field: string;
@@ -91,8 +117,19 @@ export function routedAnswerNames(routing: Routing): string[] {
   return [...new Set(routing.routes.flatMap((route) => Object.keys(route.match?.answers ?? {})))].sort();
 }
 
+/** A field's values by what tells them apart: the value itself, or for a field compared ignoring case its `caseBlindKey`. */
+type Values = Map<string, string>;
+
 /** A conjunction of field constraints: one branch of a compiled route. */
-type Term = Map<string, { in?: Set<string>; notIn: Set<string> }>;
+type Term = Map<string, { in?: Values; notIn: Values }>;
+
+function identityOf(field: string, value: string): string {
+  return caseInsensitiveFields.has(field) ? caseBlindKey(value) : value;
+}
+
+function valuesOf(field: string, values: readonly string[]): Values {
+  return new Map([...values].reverse().map((value) => [identityOf(field, value), value]));
+}
 
 export interface CompiledRoute {
   route: Route;
@@ -137,7 +174,7 @@ export function compileRoutingTable(routing: Routing): CompiledRoute[] {
 }
 
 function termOf(conditions: readonly RouteCondition[]): Term {
-  return new Map(conditions.map(({ field, values }) => [field, { in: new Set(values), notIn: new Set<string>() }]));
+  return new Map(conditions.map(({ field, values }) => [field, { in: valuesOf(field, values), notIn: new Map<string, string>() }]));
 }
 
 /** Each term, narrowed so it misses an earlier route: some condition of that route must fail. */
@@ -156,30 +193,35 @@ function misses(term: Term, { field, values }: RouteCondition): boolean {
   const constraint = term.get(field);
   if (!constraint) return false;
   const excluded = constraint.in;
-  return excluded ? values.every((value) => !excluded.has(value)) : values.every((value) => constraint.notIn.has(value));
+  const identities = values.map((value) => identityOf(field, value));
+  return excluded ? identities.every((identity) => !excluded.has(identity)) : identities.every((identity) => constraint.notIn.has(identity));
 }
 
 function narrow(term: Term, field: string, excluded: readonly string[]): Term[] {
-  const next: Term = new Map([...term].map(([name, constraint]) => [name, { in: constraint.in && new Set(constraint.in), notIn: new Set(constraint.notIn) }]));
-  const constraint = next.get(field) ?? { notIn: new Set<string>() };
+  const next: Term = new Map([...term].map(([name, constraint]) => [name, { in: constraint.in && new Map(constraint.in), notIn: new Map(constraint.notIn) }]));
+  const constraint = next.get(field) ?? { notIn: new Map<string, string>() };
   if (constraint.in) {
-    for (const value of excluded) constraint.in.delete(value);
+    for (const value of excluded) constraint.in.delete(identityOf(field, value));
     if (constraint.in.size === 0) return [];
   } else {
-    for (const value of excluded) constraint.notIn.add(value);
+    // The first spelling stands for the others: equals-ignore-case takes the same values for each.
+    for (const value of excluded) if (!constraint.notIn.has(identityOf(field, value))) constraint.notIn.set(identityOf(field, value), value);
   }
   next.set(field, constraint);
   return [next];
 }
 
 function termKey(term: Term): string {
-  return JSON.stringify([...term].sort(([a], [b]) => a.localeCompare(b)).map(([field, constraint]) => [field, constraint.in ? [...constraint.in].sort() : null, [...constraint.notIn].sort()]));
+  return JSON.stringify([...term].sort(([a], [b]) => a.localeCompare(b)).map(([field, constraint]) => [field, constraint.in ? [...constraint.in.keys()].sort() : null, [...constraint.notIn.keys()].sort()]));
 }
 
 function detailPatternOf(term: Term): Record<string, unknown> {
   const pattern: Record<string, unknown> = {};
   for (const [field, constraint] of [...term].sort(([a], [b]) => a.localeCompare(b))) {
-    const matcher = constraint.in ? [...constraint.in].sort() : [{ 'anything-but': [...constraint.notIn].sort() }, ...(alwaysPresentFields.has(field) ? [] : [{ exists: false }])];
+    const ignoreCase = caseInsensitiveFields.has(field);
+    const listed = (values: Values) => [...values.values()].sort();
+    const taken = constraint.in && (ignoreCase ? listed(constraint.in).map((value) => ({ 'equals-ignore-case': value })) : listed(constraint.in));
+    const matcher = taken ?? [{ 'anything-but': ignoreCase ? { 'equals-ignore-case': listed(constraint.notIn) } : listed(constraint.notIn) }, ...(alwaysPresentFields.has(field) ? [] : [{ exists: false }])];
     const [head, name] = field.split('.') as [string, string | undefined];
     if (name === undefined) pattern[head] = matcher;
     else pattern[head] = { ...(pattern[head] as Record<string, unknown> | undefined), [name]: matcher };
@@ -195,7 +237,8 @@ export function routeFor(routing: Routing, facts: { [field: string]: unknown; an
       const actual = value(field);
       // Facts routes match on are strings and numbers (country, grade, answers), never objects.
       // eslint-disable-next-line @typescript-eslint/no-base-to-string
-      return actual !== undefined && values.includes(String(actual));
+      const text = actual === undefined ? undefined : String(actual);
+      return text !== undefined && (caseInsensitiveFields.has(field) ? values.some((value) => regionMatches(value, text)) : values.includes(text));
     }),
   );
   if (!route) throw new Error('The routing table has no default route');

@@ -74,7 +74,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   }
 
   const { ranked, skipped } = rankCandidates(strategyInput);
-  const context = { lead, route, poolId: pool.id, turn, now };
+  const context = { lead, route, poolId: pool.id, turn, openLeads: states.openLeads, now };
   const filledMeanwhile: RoutingCandidate[] = [];
   for (const [index, owner] of ranked.entries()) {
     const change = assignToOwner({ ...context, skipped: [...filledMeanwhile, ...skipped], owner, passedOver: ranked.slice(index + 1), eventId: newId() });
