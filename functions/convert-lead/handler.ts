@@ -1,13 +1,20 @@
-import { conversionBodySchema, planConversion } from '@leadflow/domain';
-import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
+import { conversionBodySchema, planConversion, unvaluedSaleIssue } from '@leadflow/domain';
+import { badRequest, lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
-/** `POST /leads/{leadId}/convert` `{"revenue", "currency", "wonAt", "dealId"?}`: a qualified lead was won; its revenue counts for ROI. */
+/**
+ * `POST /leads/{leadId}/convert` `{"revenue", "currency", "wonAt", "dealId"?}`: a qualified lead was won; its revenue counts for ROI,
+ * so a currency ROI cannot value on the day it was won (no configured rate) is refused, as `POST /spend` refuses it.
+ */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
   return leadTransitionHandler(dependencies, {
     doing: 'converted',
     body: ({ now }) => conversionBodySchema(now),
-    plan: ({ lead, principal, body, now, eventId }) => planConversion({ lead, principal, conversion: body, now, eventId }),
+    plan: ({ lead, principal, body, config, now, eventId }) => {
+      const issue = unvaluedSaleIssue(body, config);
+      if (issue) throw badRequest('The request is invalid', [issue]);
+      return planConversion({ lead, principal, conversion: body, now, eventId });
+    },
   });
 }
 

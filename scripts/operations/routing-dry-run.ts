@@ -1,17 +1,18 @@
 /**
  * `npm run routing:dry-run -- --config <changed.json> [--days 30] [--table <name>] [--url <local runtime>]`:
  * replays the leads captured in the last days through a changed configuration's scoring and routing
- * and prints what would move, per route and per rep, with examples. It only reads (a Scan): nothing is
- * written, locally or in AWS.
+ * and prints what would move, per route and per rep, with examples. In `channelRoi.measuredChannelPriors.mode:
+ * apply` it scores as captures do, with the channel priors the last nightly rollup suggested over the
+ * changed configuration's. It only reads (a Scan, and the measured priors): nothing is written, locally or in AWS.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigurationError, dryRunRouting, type Configuration, type LeadReroute, type RoutingDryRunReport } from '@leadflow/domain';
+import { ConfigurationError, dryRunRouting, withMeasuredChannelPriors, type Configuration, type LeadReroute, type RoutingDryRunReport } from '@leadflow/domain';
 import { localClientSettings, localDynamoDbEndpoint } from '@leadflow/local-runtime';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, loadConfigurationFile, readLeadsCapturedSince } from '@leadflow/platform';
+import { createDynamoDbClient, DynamoDbMeasuredPriorsReader, loadConfigurationFile, readLeadsCapturedSince, type MeasuredPriors } from '@leadflow/platform';
 import { OperatorError, parseOptions, processTerminal, runCommand, type Terminal } from './operator-kit';
 
 export const routingDryRunUsage = 'Usage: npm run routing:dry-run -- --config <changed.json> [--days 30] [--url http://127.0.0.1:3000 | --table <deployed table name>]';
@@ -39,11 +40,20 @@ export async function runRoutingDryRun(argv: string[], deps: RoutingDryRunDepend
       { client: new DynamoDBClient({}), source: `table ${values.table}` }
     : await localClient(values.url ?? defaultUrl);
   try {
-    const leads = await readLeadsCapturedSince(DynamoDBDocumentClient.from(client), values.table ?? tables.leads.name, since).catch((error: Error) => {
+    const documents = DynamoDBDocumentClient.from(client);
+    const tableName = values.table ?? tables.leads.name;
+    const leads = await readLeadsCapturedSince(documents, tableName, since).catch((error: Error) => {
       throw new OperatorError(`Cannot read the leads from ${source}: ${error.message}`, 1);
     });
-    const report = dryRunRouting(leads, configuration, now);
-    for (const line of reportLines(report, { source, configFile: values.config, days: values.days, since })) deps.terminal.print(line);
+    // Captures in `apply` mode score with the suggested priors over the configured ones: so does the replay, or every measured channel would look like a change.
+    const measured =
+      configuration.channelRoi.measuredChannelPriors.mode === 'apply'
+        ? await new DynamoDbMeasuredPriorsReader(documents, tableName).readMeasuredPriors().catch((error: Error) => {
+            throw new OperatorError(`Cannot read the measured channel priors from ${source}: ${error.message}`, 1);
+          })
+        : undefined;
+    const report = dryRunRouting(leads, withMeasuredChannelPriors(configuration, measured?.suggestedPriors), now);
+    for (const line of reportLines(report, { source, configFile: values.config, days: values.days, since, measured })) deps.terminal.print(line);
     return 0;
   } finally {
     client.destroy();
@@ -67,13 +77,14 @@ async function localClient(url: string): Promise<{ client: DynamoDBClient; sourc
 }
 
 /** The report as printed: what was compared, then per route, per rep, and a few example leads. */
-export function reportLines(report: RoutingDryRunReport, run: { source: string; configFile: string; days: string; since: Date }): string[] {
+export function reportLines(report: RoutingDryRunReport, run: { source: string; configFile: string; days: string; since: Date; measured?: MeasuredPriors }): string[] {
   const column = (text: string | number, width: number) => String(text).padStart(width);
   const routeWidth = Math.max(5, ...report.routes.map((route) => route.routeId.length));
   const repWidth = Math.max(3, ...report.reps.map((rep) => rep.repId.length));
   return [
     `Routing dry run of ${run.configFile} over ${report.replayed} leads captured since ${run.since.toISOString()} (last ${run.days} days), read from ${run.source}. Nothing was written.`,
     'Compared with each lead record: its stored score, the route and pool of its routing decision, and its owner.',
+    ...(run.measured ? [`Scored with the channel priors measured from ${run.measured.from} to ${run.measured.to} (${priorsText(run.measured.suggestedPriors)}) over the configured ones.`] : []),
     "Not replayed: round-robin and weighted turns, reps' open-lead counts, out of office and working hours at the time.",
     '',
     `Score:  ${report.pointsChanged} leads would change points, ${report.gradeChanged} grade, ${report.temperatureChanged} temperature.`,
@@ -92,6 +103,11 @@ export function reportLines(report: RoutingDryRunReport, run: { source: string; 
       ? [`Examples (${Math.min(exampleCount, report.changes.length)} of ${report.changes.length} leads that would change, newest first):`, ...report.changes.slice(0, exampleCount).map(exampleLine)]
       : ['No lead would change.']),
   ];
+}
+
+function priorsText(priors: Record<string, number>): string {
+  const entries = Object.entries(priors).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length ? entries.map(([channel, prior]) => `${channel} ${prior}`).join(', ') : 'no channel had enough leads for one';
 }
 
 function exampleLine({ leadId, before, after }: LeadReroute): string {

@@ -2,7 +2,8 @@ import { maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns'
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { parseCsvRecords } from './csv-records';
-import { isIsoCurrencyCode, parseAmountCents, toReportingCents } from './money';
+import { isIsoCurrencyCode, parseAmountCents, reportingCentsOn } from './money';
+import { localDay } from './pool-claim';
 
 /** One campaign's spend on one day, in the reporting currency, with what was given. */
 export interface CampaignSpend {
@@ -46,13 +47,20 @@ interface SpendContext {
   currency: string;
   channelIds: ReadonlySet<string>;
   channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'>;
+  /** The organisation's time zone and the time of the request: spend is for days up to today on that clock. */
+  timeZone: string;
+  now: Date;
 }
+
+/** The first day spend may be for: an earlier date is a typo ("0001-01-01", "1026-03-10"), not ad spend. */
+export const earliestSpendDay = '2000-01-01';
 
 /**
  * Checks spend rows and groups them by day and channel. Every row is checked and every problem named
  * (`rows[3].amount`), so a file is taken whole or not at all. A campaign may appear once per day and
  * channel; an empty campaign is the channel's spend not tied to one. Amounts are non-negative decimals
  * with at most two places; a currency other than the reporting one needs a configured rate for the day.
+ * Dates run from `earliestSpendDay` to today on the organisation's clock: a day not over yet may already have spend.
  */
 export function parseSpendRows(rows: readonly unknown[], context: SpendContext, rowLabel: (index: number) => string = (index) => `rows[${index}]`): SpendParse {
   const issues: SpendRowIssue[] = [];
@@ -60,6 +68,7 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
   const groupBytes = new Map<string, number>();
   const firstRowOf = new Map<string, string>();
   if (!rows.length) return { ok: false, issues: [{ path: 'rows', message: 'no spend rows were given' }] };
+  const today = localDay(context.now, context.timeZone);
   rows.forEach((row, index) => {
     const label = rowLabel(index);
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
@@ -72,8 +81,11 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     const rowIssues = (field: SpendColumn, message: string) => issues.push({ path: `${label}.${field}`, message });
     const text = (field: SpendColumn) => (typeof raw[field] === 'string' ? raw[field].trim() : typeof raw[field] === 'number' ? String(raw[field]) : undefined);
 
-    const day = text('date');
-    if (!day || !isCalendarDay(day)) rowIssues('date', 'must be a date written YYYY-MM-DD');
+    const dateText = text('date');
+    const day = dateText && isCalendarDay(dateText) && dateText >= earliestSpendDay && dateText <= today ? dateText : undefined;
+    if (!dateText || !isCalendarDay(dateText)) rowIssues('date', 'must be a date written YYYY-MM-DD');
+    else if (dateText > today) rowIssues('date', `must not be after today (${today} in ${context.timeZone})`);
+    else if (dateText < earliestSpendDay) rowIssues('date', `must not be before ${earliestSpendDay}`);
     const channel = text('channel');
     if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
@@ -91,12 +103,13 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (!currency) rowIssues('currency', 'is required');
     else if (!isIsoCurrencyCode(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
 
-    if (!day || !isCalendarDay(day) || !channel || !context.channelIds.has(channel) || campaignRefused || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
-    const reportingCents = toReportingCents(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
-    if (reportingCents === undefined) {
-      rowIssues('currency', `${currency} is not the reporting currency ${context.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)`);
+    if (!day || !channel || !context.channelIds.has(channel) || campaignRefused || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
+    const valued = reportingCentsOn(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
+    if (!valued.ok) {
+      rowIssues('currency', valued.message);
       return;
     }
+    const reportingCents = valued.cents;
     const key = `${day} ${channel}`;
     const group = groups.get(key) ?? { day, channel, campaigns: [] };
     groups.set(key, group);

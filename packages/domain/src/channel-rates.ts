@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
 import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
+import type { Configuration } from './configuration';
 
 /**
  * Measured channel quality for the scoring's channel priors: `off` publishes nothing, `suggest` publishes
  * each channel's measured rates with the prior they suggest, for a person to copy into `scoring.channelPriors`;
- * `apply` also has the nightly rollup store the suggested priors, and scoring uses them in place of the
- * configured ones (channels without a suggestion keep theirs).
+ * `apply` also has the nightly rollup store the suggested priors, and scoring uses them over the configured
+ * ones (channels without a suggestion keep theirs, as configured at the time of the capture).
  */
 export const measuredChannelPriorsSchema = z.strictObject({
   mode: z._default(z.enum(['off', 'suggest', 'apply']), 'off'),
@@ -66,7 +67,20 @@ export function measureChannelRates(versions: readonly RollupVersion[], configur
     });
 }
 
-/** The priors `apply` mode scores with: each measured channel's suggestion over the configured priors. */
-export function appliedChannelPriors(configured: Readonly<Record<string, number>>, rates: readonly ChannelRate[]): Record<string, number> {
-  return { ...configured, ...Object.fromEntries(rates.flatMap((rate) => (rate.suggestedPrior === null ? [] : [[rate.channel, rate.suggestedPrior]]))) };
+/** The priors the measured rates suggest, only for the channels that have a suggestion (what the nightly rollup stores in `apply` mode). */
+export function suggestedChannelPriors(rates: readonly ChannelRate[]): Record<string, number> {
+  return Object.fromEntries(rates.flatMap((rate) => (rate.suggestedPrior === null ? [] : [[rate.channel, rate.suggestedPrior]])));
+}
+
+/**
+ * The scoring a capture (or a routing dry run) uses: in `apply` mode, the stored suggestions over the
+ * priors configured now, merged when read, so a prior configured since the last rollup counts at once on
+ * every channel without a suggestion; the configured scoring otherwise, or before any rollup stored one.
+ *
+ * @example
+ * // configured { web: 20, tiktok: 30, meta: 10 }, suggested { meta: 15 } → { web: 20, tiktok: 30, meta: 15 }
+ */
+export function withMeasuredChannelPriors<Rules extends Pick<Configuration, 'scoring' | 'channelRoi'>>(rules: Rules, suggested: Readonly<Record<string, number>> | undefined): Rules {
+  if (rules.channelRoi.measuredChannelPriors.mode !== 'apply' || !suggested) return rules;
+  return { ...rules, scoring: { ...rules.scoring, channelPriors: { ...rules.scoring.channelPriors, ...suggested } } };
 }

@@ -4,7 +4,8 @@ import { daysBetween } from './calendar-day';
 import { clickIdKeys, type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
 import type { Lead } from './lead';
-import { toReportingCents } from './money';
+import type { Configuration } from './configuration';
+import { reportingCentsOn, toReportingCents } from './money';
 import { localDay } from './pool-claim';
 
 /**
@@ -64,6 +65,22 @@ export function possibleCaptureDays(capturedAt: string): string[] {
 }
 
 type Sale = NonNullable<LeadRoiFacts['sale']>;
+
+/** The day a sale's revenue is valued on: the day it was won on the organisation's clock. */
+export function saleWonDay(wonAt: string, timeZone: string): string {
+  return localDay(new Date(wonAt), timeZone);
+}
+
+/**
+ * Why channel ROI could not value a sale about to be stored (a conversion, or a correction as it would
+ * leave the conversion): a currency that is not the reporting one and has no configured rate on the day
+ * it was won. Stored anyway, it would hold back that day's rollups (`missing_exchange_rate`).
+ * `undefined` when the sale can be valued.
+ */
+export function unvaluedSaleIssue(sale: { currency: string; wonAt: string }, config: Pick<Configuration, 'organisation' | 'channelRoi'>): { path: 'currency'; message: string } | undefined {
+  const valued = reportingCentsOn(0, sale.currency, saleWonDay(sale.wonAt, config.organisation.timeZone), { currency: config.organisation.currency, exchangeRates: config.channelRoi.exchangeRates });
+  return valued.ok ? undefined : { path: 'currency', message: valued.message };
+}
 
 function saleInReportingCents(leadId: string, sale: Sale, reporting: { currency: string; exchangeRates: ChannelRoiConfiguration['exchangeRates'] }): { ok: true; cents: number } | { ok: false; reason: string } {
   const cents = toReportingCents(sale.cents, sale.currency, sale.wonDay, reporting);
@@ -140,7 +157,7 @@ export function roiFactsOfLead(
 ): Omit<LeadRoiFacts, 'slaBreached'> {
   const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
-  const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: localDay(new Date(lead.conversion.wonAt), reporting.timeZone) };
+  const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: saleWonDay(lead.conversion.wonAt, reporting.timeZone) };
   const revenue = sale && saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
   const revenueCents = revenue?.ok ? revenue.cents : 0;
   const converted = lead.status === 'converted' || lead.conversion !== undefined;

@@ -55,6 +55,16 @@ export function toReportingCents(cents: number, currency: string, day: string, r
 }
 
 /**
+ * `cents` of `currency` valued as channel ROI values it on `day`, or why it cannot be: the one check of
+ * spend rows, conversions and their corrections, so that nothing is stored that a rollup would refuse.
+ */
+export function reportingCentsOn(cents: number, currency: string, day: string, reporting: { currency: string; exchangeRates: readonly ExchangeRate[] }): { ok: true; cents: number } | { ok: false; message: string } {
+  const converted = toReportingCents(cents, currency, day, reporting);
+  if (converted === undefined) return { ok: false, message: `${currency} is not the reporting currency ${reporting.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)` };
+  return { ok: true, cents: converted };
+}
+
+/**
  * A rate as the exact decimal `units ÷ 10^scale` it was written as: JavaScript prints a number as the
  * shortest decimal that reads back to it, which is the configuration's own text for any rate of up to
  * 15 significant digits (`1.15`, not the 1.149999… the binary number holds).

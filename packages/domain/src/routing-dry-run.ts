@@ -83,7 +83,9 @@ export interface RoutingDryRunReport {
  * what their records say (stored score, `routing.routeId`/`poolId`, `ownerId`). Pure: round-robin turns,
  * reps' load and out-of-office or working hours at the time are not replayed, so a rep is credited with
  * a lead only when the route leaves a single candidate; every other owner is counted as decided by
- * turn or load. Leads are re-scored as they stand now (touches included).
+ * turn or load. Leads are re-scored as they stand now (touches included), with `configuration.scoring` as
+ * given: in `channelRoi.measuredChannelPriors.mode: apply`, pass it through `withMeasuredChannelPriors` with the
+ * stored suggestions, as captures score.
  *
  * @example
  * dryRunRouting(leads, parseConfiguration(changed), new Date()).routes // [{ routeId: 'default', before: 4, after: 2, movingIn: 0, movingOut: 2 }, …]

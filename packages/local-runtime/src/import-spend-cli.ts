@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const text = decodeText(bytes);
   if (!text.ok) throw new UsageError(`${path} is not UTF-8 (line ${text.line} is not); save it as "CSV UTF-8"`, 1);
 
-  const parsed = readSpend({ csv: text.text }, config);
+  const parsed = readSpend({ csv: text.text }, config, new Date());
   const reportPath = `${path}.errors.csv`;
   if (!parsed.ok) {
     writeFileSync(reportPath, [formatCsvLine(['row', 'field', 'message']), ...parsed.issues.map(errorLine)].join(''));

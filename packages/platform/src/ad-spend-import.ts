@@ -2,14 +2,14 @@ import { daysPastNightlyRestatement, parseSpendCsv, parseSpendRows, type Channel
 import { changedMarkExpiry } from './channel-roi-rollups';
 import type { ChannelRoiStore } from './ports/channel-roi-store';
 
-/** What spend rows are checked against: the configured channels, the reporting currency and its rates. */
-export function spendContext(config: Configuration) {
-  return { currency: config.organisation.currency, channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi: config.channelRoi };
+/** What spend rows are checked against: the configured channels, the reporting currency and its rates, and today on the organisation's clock as of `now`. */
+export function spendContext(config: Configuration, now: Date) {
+  return { currency: config.organisation.currency, channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi: config.channelRoi, timeZone: config.organisation.timeZone, now };
 }
 
-/** Spend from a CSV file's text or from JSON rows, checked whole. */
-export function readSpend(input: { csv: string } | { rows: readonly unknown[] }, config: Configuration): SpendParse {
-  return 'csv' in input ? parseSpendCsv(input.csv, spendContext(config)) : parseSpendRows(input.rows, spendContext(config));
+/** Spend from a CSV file's text or from JSON rows, checked whole as of `now` (the request's time). */
+export function readSpend(input: { csv: string } | { rows: readonly unknown[] }, config: Configuration, now: Date): SpendParse {
+  return 'csv' in input ? parseSpendCsv(input.csv, spendContext(config, now)) : parseSpendRows(input.rows, spendContext(config, now));
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   funnelLines,
   groupRollupRows,
   localDay,
-  appliedChannelPriors,
+  suggestedChannelPriors,
   measureChannelRates,
   nightlyRollupDays,
   possibleCaptureDays,
@@ -187,7 +187,8 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
   }
   if (deps.config.channelRoi.measuredChannelPriors.mode === 'apply') {
     const measured = await measuredChannelRates(now, deps);
-    await deps.roi.writeMeasuredPriors({ priors: appliedChannelPriors(deps.config.scoring.channelPriors, measured.channels), from: measured.from, to: measured.to, measuredAt: now.toISOString() });
+    // Only the suggestions: captures put them over the priors configured when they score, so a prior configured since tonight counts at once.
+    await deps.roi.writeMeasuredPriors({ suggestedPriors: suggestedChannelPriors(measured.channels), from: measured.from, to: measured.to, measuredAt: now.toISOString() });
   }
   return result;
 }

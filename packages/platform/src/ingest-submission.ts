@@ -1,4 +1,4 @@
-import { prepareIntake, type IntakeSubmission, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
+import { prepareIntake, withMeasuredChannelPriors, type IntakeSubmission, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
 import type { MeasuredPriorsReader } from './ports/channel-roi-store';
 import type { Dependencies } from './dependencies';
 import type { IntakeOutcome } from './ports/lead-store';
@@ -15,21 +15,22 @@ export async function ingestSubmission(deps: Pick<Dependencies, 'config' | 'lead
 
 /** The measured priors change once a night; a container reads them again after this long. */
 const measuredPriorsLifetimeMs = 5 * 60_000;
-const measuredPriorsCache = new WeakMap<MeasuredPriorsReader, { readAt: number; priors?: Record<string, number> }>();
+const measuredPriorsCache = new WeakMap<MeasuredPriorsReader, { readAt: number; suggestedPriors?: Record<string, number> }>();
 
 /**
  * The rules a capture scores with: the configuration's, except in `channelRoi.measuredChannelPriors.mode:
- * apply`, where the channel priors the last nightly rollup measured replace the configured ones (read at
- * most every five minutes per container, so a capture rarely pays a read for them).
+ * apply`, where the channel priors the last nightly rollup suggested go over the configured ones (read at
+ * most every five minutes per container, so a capture rarely pays a read for them; merged with the
+ * configuration on every capture, so a configured prior counts as soon as the configuration has it).
  */
 export async function scoringRulesFor(deps: Pick<Dependencies, 'config' | 'measuredPriors'>, now: Date): Promise<ScoringRules> {
   if (deps.config.channelRoi.measuredChannelPriors.mode !== 'apply') return deps.config;
   let cached = measuredPriorsCache.get(deps.measuredPriors);
   if (!cached || now.getTime() - cached.readAt >= measuredPriorsLifetimeMs) {
-    cached = { readAt: now.getTime(), priors: (await deps.measuredPriors.readMeasuredPriors())?.priors };
+    cached = { readAt: now.getTime(), suggestedPriors: (await deps.measuredPriors.readMeasuredPriors())?.suggestedPriors };
     measuredPriorsCache.set(deps.measuredPriors, cached);
   }
-  return cached.priors ? { ...deps.config, scoring: { ...deps.config.scoring, channelPriors: cached.priors } } : deps.config;
+  return withMeasuredChannelPriors(deps.config, cached.suggestedPriors);
 }
 
 /** How a capture endpoint answers: the lead id, and `duplicate: true` unless this created the lead. */

@@ -16,7 +16,13 @@ import {
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const day = '2026-08-10';
-const spendContext = { currency: 'USD', channelIds: new Set(demoConfiguration().channels.map((channel) => channel.id)), channelRoi: { exchangeRates: [] } };
+const spendContext = {
+  currency: 'USD',
+  channelIds: new Set(demoConfiguration().channels.map((channel) => channel.id)),
+  channelRoi: { exchangeRates: [] },
+  timeZone: 'America/New_York',
+  now: new Date('2026-08-11T12:00:00.000Z'),
+};
 
 let leadNumber = 0;
 function lead(channel: string, campaign: string, facts: Partial<LeadRoiFacts> = {}): LeadRoiFacts {

@@ -37,7 +37,7 @@ import { expectedFirstTouchCampaignCsv, expectedFirstTouchChannelCsv, expectedLa
 const config = demoConfiguration();
 const channelRoi = { lookbackDays: 90, exchangeRates: fixtureExchangeRates };
 const reporting = { timeZone: 'America/New_York', currency: 'USD', channelRoi };
-const spendContext = { currency: 'USD', channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi };
+const spendContext = { currency: 'USD', channelIds: new Set(config.channels.map((channel) => channel.id)), channelRoi, timeZone: 'America/New_York', now: new Date('2026-03-11T04:30:00.000Z') };
 
 function fixtureFacts(): LeadRoiFacts[] {
   return fixtureLeadRecords.map(({ lead, slaBreached }) => ({ ...roiFactsOfLead(lead, reporting), slaBreached }));

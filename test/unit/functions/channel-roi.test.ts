@@ -525,11 +525,11 @@ describe('rollups and the report', () => {
     deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
     deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5, website: 8 };
     await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
-    // meta-ads qualifies better than average and google-ads worse (see the suggest case); website is under the minimum and keeps 8.
+    // meta-ads qualifies better than average and google-ads worse (see the suggest case); website is under the minimum: no suggestion, it keeps its configured prior.
     const measured = deps.roi.measuredPriors!;
     expect(measured).toMatchObject({ from: '2026-03-04', to: '2026-03-10', measuredAt: '2026-03-11T04:30:00.000Z' });
-    expect(measured.priors.website).toBe(8);
-    expect(measured.priors['meta-ads']).toBeGreaterThan(10);
+    expect(measured.suggestedPriors.website).toBeUndefined();
+    expect(measured.suggestedPriors['meta-ads']).toBeGreaterThan(10);
 
     const capture = async (leadId: string, at: Date) => {
       await ingestSubmission(
@@ -540,12 +540,33 @@ describe('rollups and the report', () => {
       return deps.store.leads.get(leadId)!.score!.contributions.find((contribution) => contribution.ruleId === 'channel-prior')?.points;
     };
     const t0 = new Date('2026-03-11T09:00:00.000Z');
-    expect(await capture('apply-1', t0)).toBe(measured.priors['meta-ads']);
+    expect(await capture('apply-1', t0)).toBe(measured.suggestedPriors['meta-ads']);
     // A newer measurement is picked up only once the container's copy is five minutes old.
-    deps.roi.measuredPriors = { ...measured, priors: { ...measured.priors, 'meta-ads': 33 } };
-    expect(await capture('apply-2', new Date(t0.getTime() + 4 * 60_000))).toBe(measured.priors['meta-ads']);
+    deps.roi.measuredPriors = { ...measured, suggestedPriors: { ...measured.suggestedPriors, 'meta-ads': 33 } };
+    expect(await capture('apply-2', new Date(t0.getTime() + 4 * 60_000))).toBe(measured.suggestedPriors['meta-ads']);
     expect(await capture('apply-3', new Date(t0.getTime() + 5 * 60_000))).toBe(33);
     deps.config.channelRoi.measuredChannelPriors.mode = 'suggest';
     expect(await capture('apply-4', new Date(t0.getTime() + 6 * 60_000))).toBe(10);
   });
 });
+  it('in apply mode, a prior configured after the nightly rollup counts at once on every channel without a suggestion', async () => {
+    const { deps } = await rolledUpFixture();
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
+    deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5, website: 8 };
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    const suggested = deps.roi.measuredPriors!.suggestedPriors;
+    // This morning: website (under the minimum, no suggestion) is raised to 20 and tiktok-ads (no leads measured) gets 30.
+    deps.config.scoring.channelPriors = { ...deps.config.scoring.channelPriors, website: 20, 'tiktok-ads': 30 };
+    const capture = async (leadId: string, channel: string) => {
+      await ingestSubmission(
+        { ...deps, newId: () => leadId },
+        { sourceKind: 'webhook', channel, poolId: 'americas-inbound', defaultCountry: 'US', contact: { email: `${leadId}@example.com` }, answers: {}, attribution: {}, isTest: false },
+        new Date('2026-03-11T13:00:00.000Z'),
+      );
+      return deps.store.leads.get(leadId)!.score!.contributions.find((contribution) => contribution.ruleId === 'channel-prior')?.points;
+    };
+    expect(await capture('morning-web', 'website')).toBe(20);
+    expect(await capture('morning-tiktok', 'tiktok-ads')).toBe(30);
+    // A measured channel still scores with its suggestion.
+    expect(await capture('morning-meta', 'meta-ads')).toBe(suggested['meta-ads']);
+  });

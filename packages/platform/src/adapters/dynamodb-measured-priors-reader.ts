@@ -14,6 +14,10 @@ export class DynamoDbMeasuredPriorsReader implements MeasuredPriorsReader {
 
   async readMeasuredPriors(): Promise<MeasuredPriors | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.measuredPriors() }));
-    return Item && { priors: Item.priors as Record<string, number>, from: String(Item.from), to: String(Item.to), measuredAt: String(Item.measuredAt) };
+    if (!Item) return undefined;
+    // An item stored before suggestions were kept apart holds `priors`: the configured priors of that night with the suggestions over
+    // them. Read as suggestions, it scores as it did until the next rollup replaces it, and a channel configured since then counts.
+    const suggestedPriors = (Item.suggestedPriors ?? Item.priors) as Record<string, number>;
+    return { suggestedPriors, from: String(Item.from), to: String(Item.to), measuredAt: String(Item.measuredAt) };
   }
 }

@@ -6,7 +6,7 @@ export interface ChangedDay {
   markedAt: string;
 }
 
-/** What intake reads of channel ROI: the channel priors the last nightly rollup measured, for scoring in `apply` mode. */
+/** What intake reads of channel ROI: the channel priors the last nightly rollup suggested, for scoring in `apply` mode. */
 export interface MeasuredPriorsReader {
   readMeasuredPriors(): Promise<MeasuredPriors | undefined>;
 }
@@ -38,13 +38,14 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
   versionAsOf(day: string, at: string): Promise<RollupVersion | undefined>;
   /** Adds a version; `false` when that version of the day exists already (another rollup wrote it first). */
   addVersion(version: RollupVersion): Promise<boolean>;
-  /** The channel priors measured by the last nightly rollup in `apply` mode (a later write replaces them). */
+  /** The channel priors suggested by the last nightly rollup in `apply` mode (a later write replaces them). */
   writeMeasuredPriors(priors: MeasuredPriors): Promise<void>;
 }
 
 /** Channel priors as the nightly rollup measured them, and over which cohort days. */
 export interface MeasuredPriors {
-  priors: Record<string, number>;
+  /** Only the channels with a suggestion: scoring puts them over the priors configured when it reads them (`withMeasuredChannelPriors`). */
+  suggestedPriors: Record<string, number>;
   from: string;
   to: string;
   measuredAt: string;
