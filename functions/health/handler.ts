@@ -1,3 +1,6 @@
-import { httpHandler, jsonResponse } from '@leadflow/platform';
+import { httpHandler, jsonResponse, refuseQueryParameters } from '@leadflow/platform';
 
-export const handler = httpHandler(async () => jsonResponse(200, { status: 'ok' }));
+export const handler = httpHandler(async (event) => {
+  refuseQueryParameters(event);
+  return jsonResponse(200, { status: 'ok' });
+});

@@ -191,6 +191,11 @@ export function holdingCapRefusal(holdingCap: number): PoolRefusal {
 /** Checks a release (the owner only, a reason the pool accepts) and builds what its transaction writes. */
 export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reason: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { release: LeadRelease } {
   const { lead, pool, repId } = input;
+  // The caller held it and no one does now (released already, recycled, or set invalid): a state to read again, not a permission they lack.
+  if (lead.ownerId === undefined && lead.previousOwnerId === repId) {
+    const where = lead.status === 'in_pool' ? `it waits unowned in pool ${lead.poolId}` : `it is ${lead.status} and has no owner`;
+    return { refusal: { status: 409, rule: 'not_held', message: `you no longer hold lead ${lead.leadId}: ${where}` } };
+  }
   if (lead.ownerId !== repId) return { refusal: { status: 403, rule: 'not_owner', message: `only the owner may release lead ${lead.leadId}` } };
   if (!releasableStatuses.includes(lead.status)) return { refusal: { status: 409, rule: 'not_held', message: `lead ${lead.leadId} is ${lead.status}; only an assigned, contacted or qualified lead may be released` } };
   const at = input.now.toISOString();

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { maxLeadIdLength, pageCursorParameter } from './page-cursor';
 import { amountParameter, pageLimitParameter } from './query-parameters';
 import type { Principal } from './access-policy';
-import type { Pool } from './configuration';
+import type { Channel, Pool } from './configuration';
 import type { Lead } from './lead';
 import { maskedContact } from './contact-masking';
 import { isPoolMember } from './pool-claim';
@@ -48,6 +48,12 @@ export const poolListingQuerySchema = z
     }),
   );
 export type PoolListingQuery = z.infer<typeof poolListingQuerySchema>;
+
+/** The issue of a `channel` filter naming no configured channel (every lead's channel is one), for a 400 that names the field. */
+export function unknownChannelIssues(channel: string | undefined, channels: ReadonlyArray<Pick<Channel, 'id'>>): Array<{ path: string; message: string }> {
+  if (channel === undefined || channels.some((candidate) => candidate.id === channel)) return [];
+  return [{ path: 'channel', message: `unknown channel "${channel}"; the configured channels are: ${channels.map((candidate) => candidate.id).join(', ')}` }];
+}
 
 /** What a pool listing keeps: scored grade and temperature, channel, tag, and a capture-time window (inclusive). */
 export interface PoolListingFilter {

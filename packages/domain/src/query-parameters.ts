@@ -17,5 +17,5 @@ export const pageLimitParameter = z._default(z.pipe(countParameter, z.number().c
 export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
   return Object.keys(query)
     .filter((name) => !known.includes(name))
-    .map((name) => ({ path: name, message: `is not a parameter of this request; it takes ${known.join(', ')}` }));
+    .map((name) => ({ path: name, message: `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}` }));
 }

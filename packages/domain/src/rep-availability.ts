@@ -23,12 +23,14 @@ export const outOfOfficeSchema = z.strictObject({
 });
 export type OutOfOffice = z.infer<typeof outOfOfficeSchema>;
 
-/** The body of `PUT /reps/{repId}/availability`. */
-export const availabilityChangeSchema = z.strictObject({
-  outOfOffice: z.boolean(),
-  /** When the absence ends (ISO 8601 with offset); omitted, until switched off. */
-  until: z.optional(instantSchema),
-});
+/** The body of `PUT /reps/{repId}/availability`; `until` ends an absence, so it comes only with `outOfOffice: true`. */
+export const availabilityChangeSchema = z
+  .strictObject({
+    outOfOffice: z.boolean(),
+    /** When the absence ends (ISO 8601 with offset); omitted, until switched off. */
+    until: z.optional(instantSchema),
+  })
+  .check(z.refine((change) => change.outOfOffice !== false || change.until === undefined, { path: ['until'], message: 'is only for "outOfOffice": true; leave it out when the rep is back' }));
 
 /** Why a rep cannot take a lead now, or `undefined` when they can. */
 export function unavailability(rep: Rep, outOfOffice: OutOfOffice | undefined, now: Date): string | undefined {

@@ -43,8 +43,11 @@ export function toApiGatewayEvent(input: { request: IncomingMessage; body: Buffe
     ?.split(';')
     .map((cookie) => cookie.trim())
     .filter(Boolean);
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+  // A Map, then own keys: on a plain object `query.__proto__ = …` sets nothing, so `?__proto__=x` would vanish
+  // before a route could refuse it, where the JSON that API Gateway hands Lambda keeps it as a key like any other.
+  const values = new Map<string, string>();
+  for (const [name, value] of url.searchParams) values.set(name, values.has(name) ? `${values.get(name)},${value}` : value);
+  const query: Record<string, string> = Object.fromEntries(values);
   // Text that is not UTF-8 travels base64-encoded, so the handler sees the bytes that were sent and can refuse them.
   const textual = textualContentType.test(headers['content-type'] ?? 'text/plain') && isUtf8(body);
   const now = new Date();

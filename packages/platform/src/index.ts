@@ -14,6 +14,7 @@ export * from './http/http-errors';
 export * from './http/backend-unavailable';
 export * from './http/responses';
 export * from './http/request-body';
+export * from './http/query-string';
 export * from './http/principal';
 export * from './http/lead-path';
 export * from './ports/lead-store';

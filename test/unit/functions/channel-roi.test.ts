@@ -423,6 +423,26 @@ describe('rollups and the report', () => {
     expect(JSON.parse(bad.body).issues.map((issue: { path: string }) => issue.path)).toEqual(['to', 'attribution']);
   });
 
+  it('names only `from` when it is not a day (digits only, or given twice), on the report, its page and the on-demand rollup', async () => {
+    const deps = roiDependencies();
+    const fromOnly = [{ path: 'from', message: 'must be a date written YYYY-MM-DD' }];
+    // A repeated parameter reaches the handler joined with a comma, as API Gateway joins it.
+    for (const from of ['20261120', '2026-03-01,2026-03-02']) {
+      for (const page of [false, true]) {
+        const answer = await getReport(deps, { from, to: '2026-03-10' }, as('finance'), page);
+        expect({ from, page, status: answer.statusCode, issues: JSON.parse(answer.body).issues }).toEqual({ from, page, status: 400, issues: fromOnly });
+      }
+      const rollup = (await createOnDemand(() => deps)(
+        httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: '2026-03-09' }), claims: as('finance') }),
+        lambdaContext,
+      )) as { statusCode: number; body: string };
+      expect({ from, status: rollup.statusCode, issues: JSON.parse(rollup.body).issues }).toEqual({ from, status: 400, issues: fromOnly });
+    }
+    // Both ends days: the range is still checked.
+    const yearAndTwo = await getReport(deps, { from: '2025-01-01', to: '2026-01-02' }, as('finance'));
+    expect(JSON.parse(yearAndTwo.body).issues).toEqual([{ path: 'to', message: 'the range may cover at most 366 days' }]);
+  });
+
   it('answers 400 naming `from` rather than a response over Lambda’s limit, and 200 to a range that fits', async () => {
     const deps = roiDependencies();
     // 60 campaigns with spend a day: a year of them is some 9 MB as JSON rows, and a third of one some 8 MB as a page.
@@ -519,6 +539,10 @@ describe('rollups and the report', () => {
       channels: [{ channel: 'google-ads', validLeads: 3, qualified: 2 }, { channel: 'meta-ads', validLeads: 2, qualified: 2 }, { channel: 'website' }],
     });
     expect((await rates(as('rep'))).statusCode).toBe(403);
+    // It takes no parameters: one sent is named, as the report routes name an unknown one, not answered as if read.
+    const withQuery = await createRates(() => deps)({ ...httpEvent({ path: '/reports/channel-rates', claims: as('finance') }), queryStringParameters: { windowDays: '30' } }, lambdaContext);
+    expect(withQuery).toMatchObject({ statusCode: 400 });
+    expect(JSON.parse((withQuery as { body: string }).body).issues).toEqual([{ path: 'windowDays', message: 'is not a parameter of this request; it takes none' }]);
   });
   it('in apply mode, the nightly rollup stores the measured priors and captures score with them, read at most every five minutes', async () => {
     const { deps } = await rolledUpFixture();
@@ -548,7 +572,6 @@ describe('rollups and the report', () => {
     deps.config.channelRoi.measuredChannelPriors.mode = 'suggest';
     expect(await capture('apply-4', new Date(t0.getTime() + 6 * 60_000))).toBe(10);
   });
-});
   it('in apply mode, a prior configured after the nightly rollup counts at once on every channel without a suggestion', async () => {
     const { deps } = await rolledUpFixture();
     deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
@@ -570,3 +593,4 @@ describe('rollups and the report', () => {
     // A measured channel still scores with its suggestion.
     expect(await capture('morning-meta', 'meta-ads')).toBe(suggested['meta-ads']);
   });
+});

@@ -87,6 +87,9 @@ describe('GET /reports/funnel', () => {
     const unknown = await getFunnel(deps, { from: fixtureDay, to: fixtureDay, sinceVersion: '1' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.body).toContain('sinceVersion');
+    // A `from` that is no day is its one issue: no range is checked against it.
+    const digits = await getFunnel(deps, { from: '20261120', to: fixtureDay });
+    expect(JSON.parse(digits.body).issues).toEqual([{ path: 'from', message: 'must be a date written YYYY-MM-DD' }]);
   });
 });
 

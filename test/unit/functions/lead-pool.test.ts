@@ -109,12 +109,28 @@ describe('POST /leads/{leadId}/release', () => {
     expect((await release(deps, 'pooled-5', undefined, good)).status).toBe(401);
     expect((await release(deps, 'pooled-5', asFinance, good)).status).toBe(403);
     expect(await release(deps, 'pooled-5', asRep('rep-ben'), good)).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
+    expect(await release(deps, 'pooled-5', { sub: 'mgr-maya', 'cognito:groups': '[manager]' }, good)).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
     expect((await release(deps, 'nope', asRep('rep-ava'), good)).status).toBe(404);
     expect((await release(deps, 'pooled-5', asRep('rep-ava'))).status).toBe(415);
     expect((await release(deps, 'pooled-5', asRep('rep-ava'), '{')).status).toBe(400);
     expect((await release(deps, 'pooled-5', asRep('rep-ava'), JSON.stringify({ reason: 'bored' }))).json.issues).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect((await release(deps, 'pooled-5', asRep('rep-ava'), JSON.stringify({}))).json.issues).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect(writes(deps)).toBe(before);
+  });
+
+  it('tells the previous owner releasing again that they no longer hold the lead (409 not_held), and anyone else that it is not theirs (403), writing nothing', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'pooled-7', poolId: 'nurture' });
+    await claim(deps, 'pooled-7', asRep('rep-ava'));
+    const good = JSON.stringify({ reason: 'no_need_now' });
+    expect((await release(deps, 'pooled-7', asRep('rep-ava'), good)).status).toBe(200);
+    const before = writes(deps);
+    expect(await release(deps, 'pooled-7', asRep('rep-ava'), good)).toEqual({ status: 409, json: { rule: 'not_held', error: 'you no longer hold lead pooled-7: it waits unowned in pool nurture' } });
+    expect(await release(deps, 'pooled-7', asRep('rep-ben'), good)).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
+    expect(writes(deps)).toBe(before);
+    // Claimed by another since: it is theirs, so the previous owner is told so.
+    expect((await claim(deps, 'pooled-7', asRep('rep-ben'))).status).toBe(200);
+    expect(await release(deps, 'pooled-7', asRep('rep-ava'), good)).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
   });
 });
 
@@ -151,5 +167,21 @@ describe('GET /pools/{poolId}/leads', () => {
     const overLong = encodePageCursor({ capturedAt: '2026-03-02T10:00:00.000Z', leadId: 'l'.repeat(3000) });
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: overLong })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: '(root)' })]);
+    // As API Gateway hands it over (JSON): `__proto__` is a key like any other, and as unknown as `colour`.
+    expect((await list(deps, 'nurture', asRep('rep-ava'), JSON.parse('{"__proto__":"x"}'))).json.issues).toEqual([{ path: '(root)', message: 'Unrecognized key: "__proto__"' }]);
+  });
+
+  it('refuses a channel the configuration does not have by name, as it refuses an unknown tag, and filters by a configured one', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'web-1', poolId: 'nurture' });
+    const channels = deps.config.channels.map((channel) => channel.id).join(', ');
+    expect(await list(deps, 'nurture', asRep('rep-ava'), { channel: 'nope' })).toEqual({
+      status: 400,
+      json: { error: 'The pool listing query is invalid', issues: [{ path: 'channel', message: `unknown channel "nope"; the configured channels are: ${channels}` }] },
+    });
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { channel: 'nope', tag: 'nope' })).json.issues.map((issue: { path: string }) => issue.path)).toEqual(['channel', 'tag']);
+    const website = await list(deps, 'nurture', asRep('rep-ava'), { channel: 'website' });
+    expect(website.json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['web-1']);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { channel: 'meta-ads' })).json).toEqual({ poolId: 'nurture', leads: [] });
   });
 });

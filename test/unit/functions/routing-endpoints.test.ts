@@ -33,6 +33,12 @@ describe('GET /routing', () => {
     expect((await get(asFinance)).statusCode).toBe(403);
     expect((await get(undefined)).statusCode).toBe(401);
   });
+
+  it('refuses a query parameter by name, as the routes that take some refuse unknown ones', async () => {
+    const deps = fakeDependencies();
+    const answer = (await createGetRouting(() => deps)(httpEvent({ path: '/routing', query: { x: '1' }, claims: asManager }), lambdaContext)) as { statusCode: number; body: string };
+    expect({ status: answer.statusCode, issues: JSON.parse(answer.body).issues }).toEqual({ status: 400, issues: [{ path: 'x', message: 'is not a parameter of this request; it takes none' }] });
+  });
 });
 
 describe('PUT /reps/{repId}/availability', () => {
@@ -63,6 +69,21 @@ describe('PUT /reps/{repId}/availability', () => {
     // The offset carries it into the year 10000: stored, it would fail every read of the reps' state, and with it routing to their pools.
     expect(await issues({ outOfOffice: true, until: '9999-12-31T23:30:00-01:00' })).toEqual([{ path: 'until', message: 'must be an instant from the year 0000 to 9999' }]);
     expect(await issues({ outOfOffice: true, extra: 1 })).toEqual([expect.objectContaining({ path: '(root)' })]);
+    // `until` ends an absence: with `outOfOffice: false` it would be dropped unsaid.
+    expect(await issues({ outOfOffice: false, until: '2027-01-01T00:00:00Z' })).toEqual([{ path: 'until', message: 'is only for "outOfOffice": true; leave it out when the rep is back' }]);
     expect(deps.store.outOfOfficeRecords.size).toBe(0);
+  });
+
+  it('refuses JSON declared in a charset other than UTF-8 with a 415 naming it, and writes nothing', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ outOfOffice: true });
+    for (const contentType of ['application/json; charset=utf-16', 'application/json;charset="ISO-8859-1"', 'application/json; charset=latin1']) {
+      const answer = await putAvailability(deps, 'rep-ava', body, asManager, contentType);
+      expect({ contentType, status: answer.status, error: answer.json.error }).toEqual({ contentType, status: 415, error: expect.stringMatching(/charset "(utf-16|ISO-8859-1|latin1)" is not read; send JSON as UTF-8/) });
+    }
+    expect(deps.store.outOfOfficeRecords.size).toBe(0);
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json; charset="utf-8"', 'application/json; charset=utf8']) {
+      expect({ contentType, status: (await putAvailability(deps, 'rep-ava', body, asManager, contentType)).status }).toEqual({ contentType, status: 200 });
+    }
   });
 });

@@ -77,9 +77,14 @@ describe('what API Gateway would route and hand over', () => {
       ['x-a', '1'],
       ['x-a', '2'],
     ];
-    await rawRequest('POST', '/forms/demo/submissions?constructor=1&toString=2&toString=3', headers, '{}');
+    await rawRequest('POST', '/forms/demo/submissions?constructor=1&toString=2&toString=3&__proto__=x', headers, '{}');
     expect(invoked[0].event.headers).toMatchObject({ 'content-type': 'application/json,text/plain', 'x-a': '1,2' });
-    expect(invoked[0].event.queryStringParameters).toEqual({ constructor: '1', toString: '2,3' });
+    // Entries, not an object literal: `{ __proto__: 'x' }` in a literal would set no key to compare with.
+    expect(Object.entries(invoked[0].event.queryStringParameters ?? {})).toEqual([
+      ['constructor', '1'],
+      ['toString', '2,3'],
+      ['__proto__', 'x'],
+    ]);
   });
 
   it('takes a token with or without the Bearer prefix, as the JWT authorizer does', async () => {

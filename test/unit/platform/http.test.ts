@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpError, principalFrom, readCsvBody, readFormBody } from '@leadflow/platform';
+import { handler as health } from '../../../functions/health/handler';
+import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
 function event(body: string | undefined, contentType?: string, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return { headers: contentType ? { 'content-type': contentType } : {}, body, isBase64Encoded: false, requestContext: {}, ...extra } as APIGatewayProxyEventV2;
@@ -59,6 +61,59 @@ describe('readFormBody', () => {
     expect(await errorOf(() => readFormBody(event('x', 'text/plain')))).toMatchObject({ statusCode: 415 });
     expect(await errorOf(() => readFormBody(event('x')))).toMatchObject({ statusCode: 415, message: expect.stringContaining('"(none)"') });
     expect(await errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
+  });
+
+  it('answers a multipart post the parser cannot read past a file part with a 400 naming that part, not the boundary', async () => {
+    // Well formed: the file's bytes merely contain the boundary's text, which Node's parser (20 and 22) trips on.
+    const multipart = [
+      '--x',
+      'Content-Disposition: form-data; name="name"',
+      '',
+      'A',
+      '--x',
+      'Content-Disposition: form-data; name="email"; filename="a.txt"',
+      'Content-Type: text/plain',
+      '',
+      'mp@acme.example.com',
+      '--x--',
+      '',
+    ].join('\r\n');
+    expect(await errorOf(() => readFormBody(event(multipart, 'multipart/form-data; boundary=x')))).toMatchObject({
+      statusCode: 400,
+      message: 'File uploads are not accepted: send "email" as a text field, not a file',
+      details: { issues: [{ path: 'email', message: 'must be a text field, not a file' }] },
+    });
+    // No file part: a body that does not parse is still about the boundary.
+    expect(await errorOf(() => readFormBody(event('--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nA', 'multipart/form-data; boundary=x')))).toMatchObject({
+      statusCode: 400,
+      details: { issues: [{ path: '(body)', message: 'must be valid multipart/form-data' }] },
+    });
+  });
+
+  it('refuses JSON declared in a charset other than UTF-8 with a 415 naming the charset; UTF-8 in any spelling is read', async () => {
+    for (const contentType of ['application/json; charset=utf-16', 'application/json; charset=iso-8859-1', 'Application/JSON; Charset="Windows-1252"']) {
+      const error = await errorOf(() => readFormBody(event('{"name":"Ada"}', contentType)));
+      expect({ contentType, status: error.statusCode, issues: error.details.issues }).toEqual({
+        contentType,
+        status: 415,
+        issues: [{ path: 'content-type', message: expect.stringMatching(/^charset must be utf-8, not "/) }],
+      });
+      expect(error.message).toContain('is not read; send JSON as UTF-8');
+    }
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; charset=utf8']) {
+      expect(await readFormBody(event('{"name":"Ada"}', contentType))).toEqual({ name: 'Ada' });
+    }
+    // Other types keep their own charset rules (a CSV may be windows-1252).
+    expect(readCsvBody(event('a,b', 'text/csv; charset=windows-1252'))).toBe('a,b');
+  });
+});
+
+describe('GET /health', () => {
+  it('answers ok, and refuses a query parameter by name as every route that takes none does', async () => {
+    const call = async (query?: Record<string, string>) => (await health(httpEvent({ path: '/health', query }), lambdaContext)) as { statusCode: number; body: string };
+    expect(await call()).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' });
+    const answer = await call({ x: '1' });
+    expect({ status: answer.statusCode, issues: JSON.parse(answer.body).issues }).toEqual({ status: 400, issues: [{ path: 'x', message: 'is not a parameter of this request; it takes none' }] });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { decodeText, parseJsonKeepingLargeIntegers } from '@leadflow/domain';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors';
+import { decodeText, parseJsonKeepingLargeIntegers, textEncodingNamed } from '@leadflow/domain';
+import { HttpError, badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors';
 
 export const maxBodyBytes = 64 * 1024;
 
@@ -41,14 +41,27 @@ export function parseJsonObject(body: Buffer | string): Record<string, unknown> 
   return parsed as Record<string, unknown>;
 }
 
-/** The media type of the request body, lower-cased and without parameters; '' when there is none. */
+/**
+ * The media type of the request body, lower-cased and without parameters; '' when there is none. JSON
+ * declared in a charset other than UTF-8 is a 415 naming it: JSON is UTF-8 (RFC 8259), and its bytes read
+ * as UTF-8 would be garbled or refused for the wrong reason.
+ */
 export function mediaType(event: Pick<APIGatewayProxyEventV2, 'headers'>): string {
-  return (headerValue(event, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const contentType = headerValue(event, 'content-type') ?? '';
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
+  if (type === 'application/json' && charset && textEncodingNamed(charset[1] ?? charset[2]) !== 'utf-8') {
+    const named = charset[1] ?? charset[2];
+    throw new HttpError(415, `Content-Type "${contentType.trim()}" is not accepted: charset "${named}" is not read; send JSON as UTF-8 (charset=utf-8, or no charset)`, {
+      issues: [{ path: 'content-type', message: `charset must be utf-8, not "${named}"` }],
+    });
+  }
+  return type;
 }
 
 /**
  * Reads a form post sent as JSON, as an HTML form (urlencoded) or as multipart form data (fields only;
- * files are ignored), whichever its Content-Type says. Repeated keys become arrays, as JSON would send them.
+ * files are ignored, or refused by name where the parser cannot read past them), whichever its Content-Type says. Repeated keys become arrays, as JSON would send them.
  */
 export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Record<string, unknown>> {
   const raw = rawBody(event);
@@ -61,6 +74,14 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
     try {
       data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': headerValue(event, 'content-type') ?? contentType }, body: new Uint8Array(raw) }).formData();
     } catch {
+      // Node's parser (undici, in 20 and 22 alike) fails on a file part whose bytes contain the boundary's text, although the body is well formed.
+      const files = filePartNames(raw, headerValue(event, 'content-type') ?? '');
+      if (files.length) {
+        throw badRequest(
+          `File uploads are not accepted: send ${files.map((name) => `"${name}"`).join(', ')} as ${files.length === 1 ? 'a text field, not a file' : 'text fields, not files'}`,
+          files.map((name) => ({ path: name, message: 'must be a text field, not a file' })),
+        );
+      }
       throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
     const fields = [...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : []));
@@ -76,6 +97,24 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
     return collect(fields);
   }
   throw unsupportedMediaType(contentType || '(none)', acceptedFormTypes);
+}
+
+/** The field names of the parts of a multipart body that carry a file (a `filename` in their Content-Disposition), in body order. */
+function filePartNames(raw: Buffer, contentType: string): string[] {
+  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!boundary) return [];
+  const names = raw
+    .toString('latin1')
+    .split(`--${boundary[1] ?? boundary[2]}`)
+    .map((part) => (part.includes('\r\n\r\n') ? part.slice(0, part.indexOf('\r\n\r\n')) : part))
+    .flatMap((head) => /^content-disposition:[^\r\n]*/im.exec(head) ?? [])
+    .filter((disposition) => /;\s*filename\*?\s*=/i.test(disposition))
+    .flatMap((disposition) => {
+      const name = /;\s*name\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(disposition);
+      // Header bytes are UTF-8 in browsers' posts; read as Latin-1 above so a file's bytes cannot break the split.
+      return name ? [Buffer.from(name[1] ?? name[2], 'latin1').toString('utf8')] : [];
+    });
+  return [...new Set(names)];
 }
 
 /**
