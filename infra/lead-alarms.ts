@@ -3,17 +3,21 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { OperationsConfiguration } from '@leadflow/domain';
-import { operationalMetricNames } from '@leadflow/platform';
-import type { LeadFunction } from './lead-function';
+import { operationalMetricNames, operationalMetricsNamespace } from '@leadflow/platform';
+import { asyncDeliveryOf, type LeadFunction } from './lead-function';
 import type { LeadHttpApi } from './lead-http-api';
 import { operationalMetric } from './operational-metrics';
 
 /** The function whose speed visitors feel: the form post. */
 const captureFunctionName = 'capture-form-submission';
+
+/** Requests to a capture route that API Gateway refused with 429 (its throttle), counted from the access log. */
+export const captureThrottledMetricName = 'CaptureThrottled';
 
 /** Thresholds that are properties of the system rather than of a stage; each says why it is where it is. */
 export const alarmThresholds = {
@@ -21,7 +25,7 @@ export const alarmThresholds = {
   streamIteratorAgeMs: 120_000,
   /** More than 1 % of requests answered 5xx over five minutes (4xx are the callers' mistakes). */
   apiServerErrorPercent: 1,
-  /** The capture handler times out at 10 s; a p99 above 3 s means capture is slow for real visitors. */
+  /** The capture handler times out at 15 s; a p99 above 3 s means capture is slow for real visitors. */
   captureDurationP99Ms: 3_000,
 } as const;
 
@@ -34,13 +38,13 @@ export interface LeadAlarmsProps {
 
 /**
  * Every alarm of a stage, derived from the manifest's functions: each function (errors, throttles, a
- * message waiting in its dead-letter queue), each stream consumer (iterator age), the HTTP API (5xx
- * rate), form capture (p99 duration), ad-platform lead fetch failures and speed to lead. All notify one SNS topic,
+ * message arriving in, or lost on the way to, its dead-letter queue), each stream consumer (iterator age), the HTTP API (5xx
+ * rate, capture routes throttled), form capture (p99 duration), ad-platform lead fetch failures and speed to lead. All notify one SNS topic,
  * whose email subscribers are the stage configuration's `operations.alarmEmails`.
  */
 export class LeadAlarms extends Construct {
   readonly topic: sns.Topic;
-  /** The alarms of each manifest function (errors, throttles and its queue in one; its stream), by function name. */
+  /** The alarms of each manifest function (errors, throttles and dead letters in one; its stream), by function name. */
   readonly byFunction = new Map<string, cloudwatch.Alarm[]>();
   /** Alarms that watch the system as a whole (API, fetch failures, speed to lead). */
   readonly stageWide: cloudwatch.Alarm[] = [];
@@ -60,27 +64,39 @@ export class LeadAlarms extends Construct {
   }
 
   /**
-   * One alarm per function for anything that needs a person: a failed invocation, a throttle, or a
-   * message waiting in its dead-letter queue (each five-minute sum or maximum, added up). One alarm
-   * rather than three keeps a stage inside CloudFormation's 500 resources; its description and the
-   * dashboard say which part fired. Stream consumers also get an iterator-age alarm.
+   * One alarm per function for anything that needs a person: a failed invocation, a throttle, a message
+   * arriving in its dead-letter queue, or an event lost on the way there (Lambda could not write the
+   * dead letter, or a stream batch's failure record). Each is a five-minute sum, added up. Arrivals, not
+   * the queue's depth: a message left waiting would keep the alarm in ALARM for the queue's 14 days, and
+   * CloudWatch notifies only on a change of state, so every later failure would go unheard (the dashboard
+   * shows the depth). Every writer of these queues (Lambda, EventBridge, Scheduler, the stream mapping)
+   * sends to them, which `NumberOfMessagesSent` counts; none is an SQS redrive, which it would not. One
+   * alarm rather than several keeps a stage inside CloudFormation's 500 resources; its description and
+   * the dashboard say which part fired. Stream consumers also get an iterator-age alarm.
    */
   private functionAlarms(name: string, leadFunction: LeadFunction): cloudwatch.Alarm[] {
     const fn = leadFunction.function;
     const period = Duration.minutes(5);
-    const parts: Record<string, cloudwatch.IMetric> = { errors: fn.metricErrors({ statistic: 'Sum', period }), throttles: fn.metricThrottles({ statistic: 'Sum', period }) };
-    if (leadFunction.deadLetterQueue) parts.deadLetters = leadFunction.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
+    const sum = { statistic: 'Sum', period };
+    const parts: Record<string, cloudwatch.IMetric> = { errors: fn.metricErrors(sum), throttles: fn.metricThrottles(sum) };
+    const kind = leadFunction.definition.trigger.kind;
+    // Lambda's own dead-letter queue is set for asynchronous invocations (event, schedule); a stream mapping hands failed batches to its on-failure destination.
+    if (asyncDeliveryOf(leadFunction.definition.trigger)) parts.deadLetterErrors = fn.metric('DeadLetterErrors', sum);
+    if (kind === 'stream') parts.deliveryFailures = fn.metric('DestinationDeliveryFailures', sum);
+    if (leadFunction.deadLetterQueue) parts.deadLetters = leadFunction.deadLetterQueue.metricNumberOfMessagesSent(sum);
     const needsAttention = new cloudwatch.MathExpression({
       expression: Object.keys(parts)
         .map((id) => `FILL(${id}, 0)`)
         .join(' + '),
       usingMetrics: parts,
       period,
-      label: `${name}: errors + throttles${leadFunction.deadLetterQueue ? ' + dead letters' : ''}`,
+      label: `${name}: errors + throttles${leadFunction.deadLetterQueue ? ' + dead letters (arrived or lost)' : ''}`,
     });
-    const deadLetterHint = leadFunction.deadLetterQueue ? `, or something it could not process waits in its dead-letter queue (npm run dlq -- show ${name})` : '';
+    const deadLetterHint = leadFunction.deadLetterQueue
+      ? `, or something it could not process reached its dead-letter queue (npm run dlq -- show ${name}) or was lost on the way there (Lambda's DeadLetterErrors or DestinationDeliveryFailures)`
+      : '';
     const alarms = [this.alarm(`${name}-needs-attention`, `${name} failed an invocation, was throttled${deadLetterHint}.`, needsAttention, 1)];
-    if (leadFunction.definition.trigger.kind === 'stream') {
+    if (kind === 'stream') {
       const iteratorAge = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
       alarms.push(this.alarm(`${name}-iterator-age`, `${name} is more than ${alarmThresholds.streamIteratorAgeMs / 1000} s behind its table stream.`, iteratorAge, alarmThresholds.streamIteratorAgeMs, 3));
     }
@@ -101,6 +117,7 @@ export class LeadAlarms extends Construct {
     if (!capture) throw new Error(`The manifest has no ${captureFunctionName} function to watch`);
     const captureDuration = capture.function.metricDuration({ statistic: 'p99', period });
     return [
+      ...this.captureThrottledAlarm(httpApi),
       this.alarm(
         'api-5xx-rate',
         `More than ${alarmThresholds.apiServerErrorPercent} % of API requests failed with a 5xx.`,
@@ -116,6 +133,45 @@ export class LeadAlarms extends Construct {
         alarmThresholds.captureDurationP99Ms,
         2,
         cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ),
+    ];
+  }
+
+  /**
+   * A capture route's request refused by API Gateway's throttle: a visitor's post or a platform's delivery
+   * that may not come again. A metric filter on the access log, which the stage writes anyway: a 429
+   * that never reached the integration (no integration latency) is API Gateway's own, not the
+   * handler's rate limit. Route-level detailed metrics would cost a custom metric per route and metric,
+   * and their `4xx` counts every refusal the handlers give (400, 404, 413, 415, their own 429) too.
+   */
+  private captureThrottledAlarm(httpApi: LeadHttpApi): cloudwatch.Alarm[] {
+    if (httpApi.captureRouteKeys.length === 0) return [];
+    new logs.MetricFilter(this, 'CaptureThrottledFilter', {
+      logGroup: httpApi.accessLogs,
+      metricNamespace: operationalMetricsNamespace,
+      metricName: captureThrottledMetricName,
+      metricValue: '1',
+      // The access log's constant `service` field: the stage's metric apart from other stages', as the handlers' are.
+      dimensions: { service: '$.service' },
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.status', '=', '429'),
+        logs.FilterPattern.stringValue('$.integrationLatency', '=', '-'),
+        logs.FilterPattern.any(...httpApi.captureRouteKeys.map((routeKey) => logs.FilterPattern.stringValue('$.routeKey', '=', routeKey))),
+      ),
+    });
+    const throttled = new cloudwatch.Metric({
+      namespace: operationalMetricsNamespace,
+      metricName: captureThrottledMetricName,
+      dimensionsMap: { service: Stack.of(this).stackName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
+    return [
+      this.alarm(
+        'capture-throttled',
+        "API Gateway's throttle refused a capture route (form post, embed.js, ad-platform webhook) with 429: raise operations.apiThrottle.captureRoutes, or find who floods it.",
+        throttled,
+        1,
       ),
     ];
   }
@@ -162,7 +218,7 @@ export class LeadAlarms extends Construct {
       threshold,
       evaluationPeriods,
       comparisonOperator,
-      // No data means nothing happened: no leads, no failures, no waiting messages.
+      // No data means nothing happened: no leads, no failures, no dead letters.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));

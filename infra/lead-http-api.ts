@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,12 +8,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { OperationsConfiguration } from '@leadflow/domain';
 import type { HttpTrigger, RouteAuth } from '@leadflow/manifest';
 
 export interface LeadHttpApiProps {
   userPool: cognito.IUserPool;
   userPoolClient: cognito.IUserPoolClient;
-  throttle: apigwv2.ThrottleSettings;
+  /** The stage configuration's throttles: HTTP APIs apply them to each route on its own. */
+  throttle: OperationsConfiguration['apiThrottle'];
   logRetention: logs.RetentionDays;
 }
 
@@ -28,7 +30,9 @@ const unauthorisedRouteReasons: Record<Exclude<RouteAuth['mode'], 'jwt'>, (route
  * template (`routeKey`), never the path: in a one-tap link (`/a/{token}`) or an unsubscribe link
  * (`/u/{token}`) the path is the credential.
  */
-const accessLogFields = {
+const accessLogFields = (service: string) => ({
+  // A constant, so the throttled-capture metric filter can put the stage's metric under its own `service` like the handlers' metrics.
+  service,
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   routeKey: '$context.routeKey',
@@ -43,17 +47,22 @@ const accessLogFields = {
   principal: '$context.authorizer.claims.username',
   sourceIp: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
-};
+});
 
 /**
- * The one HTTP API: a throttled, access-logged `$default` stage, and a route per manifest HTTP trigger.
+ * The one HTTP API: an access-logged `$default` stage, and a route per manifest HTTP trigger. Every route
+ * is throttled on its own (HTTP APIs have no stage-wide throttle): capture routes with the configuration's
+ * `captureRoutes` limit (route settings), the others with `otherRoutes` (the default route settings).
  * JWT routes are guarded by the user pool's tokens; roles are checked by the handlers from the claims.
  */
 export class LeadHttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  /** The route keys (`POST /forms/{formId}/submissions`) of the capture routes, as they are added. */
+  readonly captureRouteKeys: string[] = [];
   private readonly jwtAuthorizer: HttpJwtAuthorizer;
+  private readonly captureThrottle: OperationsConfiguration['apiThrottle']['captureRoutes'];
 
   constructor(scope: Construct, id: string, props: LeadHttpApiProps) {
     super(scope, id);
@@ -67,12 +76,16 @@ export class LeadHttpApi extends Construct {
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: props.throttle.otherRoutes,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
+        format: AccessLogFormat.custom(JSON.stringify(accessLogFields(Stack.of(this).stackName))),
       },
     });
+    this.captureThrottle = props.throttle.captureRoutes;
+    const captureRouteSettings = () =>
+      Object.fromEntries(this.captureRouteKeys.map((routeKey) => [routeKey, { ThrottlingRateLimit: this.captureThrottle.rateLimit, ThrottlingBurstLimit: this.captureThrottle.burstLimit }]));
+    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Lazy.any({ produce: () => (this.captureRouteKeys.length ? captureRouteSettings() : undefined) });
 
     const region = Stack.of(this).region;
     this.jwtAuthorizer = new HttpJwtAuthorizer('CognitoJwt', `https://cognito-idp.${region}.amazonaws.com/${props.userPool.userPoolId}`, {
@@ -96,6 +109,11 @@ export class LeadHttpApi extends Construct {
       integration,
       authorizer: authMode === 'jwt' ? this.jwtAuthorizer : new apigwv2.HttpNoneAuthorizer(),
     });
+    if (trigger.throttle === 'capture') {
+      this.captureRouteKeys.push(`${trigger.method} ${trigger.path}`);
+      // A stage's route settings may name only routes that exist already.
+      this.stage.node.addDependency(route);
+    }
     if (authMode !== 'jwt') {
       const reason = unauthorisedRouteReasons[authMode](`${trigger.method} ${trigger.path}`);
       NagSuppressions.addResourceSuppressions(route, [{ id: 'AwsSolutions-APIG4', reason }], true);

@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -35,8 +34,6 @@ export interface LeadStackProps extends StackProps {
   archiveRetention?: Duration;
   /** @default the configuration's `operations.logRetentionDays` */
   logRetention?: logs.RetentionDays;
-  /** Stage-wide throttling of the HTTP API. @default 50 requests/s, bursts of 100 */
-  apiThrottle?: apigwv2.ThrottleSettings;
   /** Active X-Ray tracing on every function (Lambda's own integration). @default true */
   tracing?: boolean;
 }
@@ -82,7 +79,7 @@ export class LeadStack extends Stack {
     this.httpApi = new LeadHttpApi(this, 'HttpApi', {
       userPool: this.users.userPool,
       userPoolClient: this.users.client,
-      throttle: props.apiThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.configuration.operations.apiThrottle,
       logRetention,
     });
 

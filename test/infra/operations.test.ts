@@ -55,7 +55,10 @@ describe.each(stages)('stage %s: alarms', (stage) => {
   const metricsOf = (alarm: Record<string, any>) =>
     ((alarm.Metrics as Array<Record<string, any>> | undefined) ?? []).flatMap((metric) => (metric.MetricStat ? [metric.MetricStat.Metric as { Namespace: string; MetricName: string; Dimensions: unknown }] : []));
 
-  it.each(functions.map((definition) => [definition.name] as const))('%s has one alarm to the topic on its errors and throttles', (name) => {
+  /** What each function's one alarm adds up besides errors and throttles: the losses on the way to its dead-letter queue, which Lambda reports per trigger kind. */
+  const lossMetrics = { http: [], event: ['DeadLetterErrors'], schedule: ['DeadLetterErrors'], stream: ['DestinationDeliveryFailures'] } as const;
+
+  it.each(functions.map((definition) => [definition.name, definition.trigger.kind] as const))('%s has one alarm to the topic on its errors, throttles and dead letters lost on the way to its queue', (name, kind) => {
     const { resources } = get();
     const dimensions = JSON.stringify([{ Name: 'FunctionName', Value: { Ref: lambdaLogicalId(resources, name) } }]);
     const alarms = alarmsOf(resources).filter((alarm) => metricsOf(alarm).some((metric) => metric.Namespace === 'AWS/Lambda' && metric.MetricName === 'Errors' && JSON.stringify(metric.Dimensions) === dimensions));
@@ -64,22 +67,26 @@ describe.each(stages)('stage %s: alarms', (stage) => {
       metricsOf(alarms[0])
         .filter((metric) => JSON.stringify(metric.Dimensions) === dimensions)
         .map((metric) => metric.MetricName),
-    ).toEqual(['Errors', 'Throttles']);
+    ).toEqual(['Errors', 'Throttles', ...lossMetrics[kind]]);
+    for (const metric of alarms[0].Metrics as Array<Record<string, any>>) if (metric.MetricStat) expect(metric.MetricStat.Stat, name).toBe('Sum');
     expect(alarms[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
   });
 
-  it('has an alarm on visible messages for every queue in the template', () => {
+  it("alarms on messages arriving in every queue of the template, in the same alarm as its function, never on the queue's depth", () => {
+    // A message left in the queue (14 days) would hold a depth alarm in ALARM, and CloudWatch notifies only on a change of state.
     const { resources } = get();
     const queues = ofType(resources, 'AWS::SQS::Queue');
     expect(queues.length).toBeGreaterThan(0);
     for (const [logicalId] of queues) {
       const queueName = JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }]);
-      const alarms = alarmsOf(resources).filter((alarm) =>
-        metricsOf(alarm).some((metric) => metric.Namespace === 'AWS/SQS' && metric.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(metric.Dimensions) === queueName),
-      );
+      const alarms = alarmsOf(resources).filter((alarm) => metricsOf(alarm).some((metric) => metric.Namespace === 'AWS/SQS' && JSON.stringify(metric.Dimensions) === queueName));
       expect(alarms, logicalId).toHaveLength(1);
+      const queueMetrics = (alarms[0].Metrics as Array<Record<string, any>>).filter((metric) => metric.MetricStat?.Metric.Namespace === 'AWS/SQS');
+      expect(queueMetrics.map((metric) => [metric.MetricStat.Metric.MetricName, metric.MetricStat.Stat, metric.MetricStat.Period])).toEqual([['NumberOfMessagesSent', 'Sum', 300]]);
+      expect(metricsOf(alarms[0]).some((metric) => metric.Namespace === 'AWS/Lambda' && metric.MetricName === 'Errors')).toBe(true);
       expect(alarms[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
     }
+    expect(alarmsOf(resources).filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible' || metricsOf(alarm).some((metric) => metric.MetricName === 'ApproximateNumberOfMessagesVisible'))).toEqual([]);
   });
 
   it("stays inside CloudFormation's 500 resources per stack, with room for more functions", () => {

@@ -4,6 +4,26 @@ import * as z from 'zod/mini';
 export const logRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /**
+ * One API Gateway throttle (a token bucket): `rateLimit` requests a second on average, `burstLimit` at
+ * once. Bounded by the account's own HTTP API quota per region (10,000 a second, bursts of 5,000).
+ */
+const routeThrottleSchema = z.strictObject({
+  rateLimit: z.number().check(z.positive(), z.maximum(10_000)),
+  burstLimit: z.number().check(z.int(), z.positive(), z.maximum(5_000)),
+});
+
+/**
+ * HTTP APIs throttle each route on its own, not the stage as a whole. Capture routes (form posts and
+ * their preflight, embed.js, ad-platform lead webhooks) take leads from the public, in bursts when a
+ * campaign or an email goes out, and a throttled post is a lead the visitor may not send again: they get
+ * ten times the rest. 500 a second keeps 500 × a capture's duration (s) functions running at once: inside
+ * Lambda's default 1,000 per account while a capture takes under 2 s. The other
+ * routes are the sales team's API and links in its messages, where 50 a second is far above real use and
+ * bounds what a leaked token or a runaway script can cost.
+ */
+export const defaultApiThrottle = { captureRoutes: { rateLimit: 500, burstLimit: 1_000 }, otherRoutes: { rateLimit: 50, burstLimit: 100 } } as const;
+
+/**
  * How a deployed stage is run: who is told when something needs a person, the speed-to-lead bound
  * that counts as "too slow", how long logs are kept, and whether the stage's data outlives the stack.
  * Each stage has its own configuration file, so these differ per stage (see docs/deploy.md).
@@ -19,6 +39,14 @@ export const operationsSchema = z.strictObject({
    * `false` lets a throw-away stage (dev, a branch) be torn down completely.
    */
   retainData: z._default(z.boolean(), true),
+  /** API Gateway's throttle of each capture route, and of each other route (`defaultApiThrottle`); a throttled request is answered 429. */
+  apiThrottle: z._default(
+    z.strictObject({
+      captureRoutes: z._default(routeThrottleSchema, defaultApiThrottle.captureRoutes),
+      otherRoutes: z._default(routeThrottleSchema, defaultApiThrottle.otherRoutes),
+    }),
+    defaultApiThrottle,
+  ),
 });
 
 export type OperationsConfiguration = z.infer<typeof operationsSchema>;

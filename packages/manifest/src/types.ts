@@ -16,6 +16,8 @@ export interface HttpTrigger {
   /** API Gateway path syntax: `/forms/{formId}/submissions`. */
   path: string;
   auth: RouteAuth;
+  /** A route that takes leads from the public (a form post, embed.js, an ad platform's delivery): throttled with the stage's `apiThrottle.captureRoutes` rather than `otherRoutes`, and alarmed when throttled. */
+  throttle?: 'capture';
 }
 
 /**

@@ -266,7 +266,7 @@ describe('import-leads handler', () => {
       event.queryStringParameters = { source: 'trade-shows', campaign: 'automate-2026', pool: 'americas-inbound', ...query };
       return createImportHandler(() => deps)(event, { ...lambdaContext, getRemainingTimeInMillis: () => remainingMs }) as Promise<any>;
     };
-    // Five seconds are kept for the rows in flight and the answer: no row starts.
+    // Ten seconds are kept for the rows in flight and the answer: no row starts.
     const stopped = await send({}, 5_000);
     expect(JSON.parse(stopped.body)).toEqual({ rows: 0, created: 0, touched: 0, replayed: 0, invalid: 0, errors: [], nextLine: 2 });
     expect(deps.store.leads.size).toBe(0);

@@ -1,12 +1,15 @@
 import type { HumanVerifier } from '../ports/abuse-controls';
 
+/** How long a `siteverify` call may take before capture answers 503; the capture function's timeout allows for it. */
+export const turnstileVerifyTimeoutMs = 5_000;
+
 /** Cloudflare Turnstile's server-side check (`siteverify`), at a configurable URL so it can run offline. */
 export class TurnstileVerifier implements HumanVerifier {
   constructor(private readonly verifyUrl: string) {}
 
   async verify(input: { secretKey: string; token: string; remoteIp?: string }) {
     const form = new URLSearchParams({ secret: input.secretKey, response: input.token, ...(input.remoteIp ? { remoteip: input.remoteIp } : {}) });
-    const response = await fetch(this.verifyUrl, { method: 'POST', body: form, signal: AbortSignal.timeout(5000) });
+    const response = await fetch(this.verifyUrl, { method: 'POST', body: form, signal: AbortSignal.timeout(turnstileVerifyTimeoutMs) });
     if (response.status >= 500 || response.status === 429) throw unavailable(`Turnstile verification answered HTTP ${response.status}`);
     if (!response.ok) throw new Error(`Turnstile verification answered HTTP ${response.status}`);
     const result = (await response.json().catch((error: unknown) => {
