@@ -253,7 +253,8 @@ function learnedFromTouch(
 /** `lead.scored`: the score and the facts the compiled routing rules match on. */
 export function leadScoredEvent(lead: Lead, score: LeadScore, event: { eventId: string; reason: 'captured' | 'touched' }, rules: Pick<ScoringRules, 'routing'>): LeadEvent {
   const facts = leadFacts(lead);
-  const answers = Object.fromEntries(routedAnswerNames(rules.routing).flatMap((name) => (lead.answers[name] ? [[name, lead.answers[name]]] : [])));
+  // Own answers only: a route on `answers.constructor` must not read Object's constructor from a lead without that answer.
+  const answers = Object.fromEntries(routedAnswerNames(rules.routing).flatMap((name) => (Object.hasOwn(lead.answers, name) && lead.answers[name] ? [[name, lead.answers[name]]] : [])));
   return leadEvent(
     'lead.scored',
     {

@@ -231,7 +231,8 @@ function detailPatternOf(term: Term): Record<string, unknown> {
 
 /** The route a lead's facts take, in table order: what the compiled rules decide on the bus, for the dry run. */
 export function routeFor(routing: Routing, facts: { [field: string]: unknown; answers?: Record<string, string> }): Route {
-  const value = (field: string) => (field.startsWith('answers.') ? facts.answers?.[field.slice('answers.'.length)] : facts[field]);
+  const answer = (name: string) => (facts.answers && Object.hasOwn(facts.answers, name) ? facts.answers[name] : undefined);
+  const value = (field: string) => (field.startsWith('answers.') ? answer(field.slice('answers.'.length)) : facts[field]);
   const route = routing.routes.find((candidate) =>
     routeConditions(candidate.match).every(({ field, values }) => {
       const actual = value(field);
