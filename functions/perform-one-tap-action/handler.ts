@@ -63,7 +63,9 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
   release: async (context) => {
     const { deps, claims, lead, form } = context;
     const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
-    const reason = form.get('reason') ?? '';
+    // One reason: a form sent with two would otherwise be read as its first.
+    const reasons = form.getAll('reason');
+    const reason = reasons.length === 1 ? reasons[0] : '';
     if (!pool || !pool.releaseReasons.includes(reason)) return { badField: { field: 'reason', message: `choose one of: ${(pool?.releaseReasons ?? []).join(', ')}` } };
     const plan = planRelease({ lead, pool, repId: claims.repId, reason, now: deps.now(), eventId: deps.newId() });
     if ('refusal' in plan) return { refusal: { reason: 'not_yours', message: plan.refusal.message } };

@@ -659,6 +659,7 @@ describe('one-tap links', () => {
     const page = await get(deps, links.release);
     expect(page.body).toContain('<option value="no_need_now">no need now</option>');
     expect(await post(deps, links.release, 'reason=because')).toMatchObject({ statusCode: 400, body: expect.stringContaining('Nothing was changed') });
+    expect(await post(deps, links.release, 'reason=no_need_now&reason=not_reachable')).toMatchObject({ statusCode: 400, body: expect.stringContaining('Nothing was changed') });
     expect(deps.store.leads.get('l1')?.ownerId).toBe('rep-ava');
     expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 200, body: expect.stringContaining('back in its pool') });
     expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
