@@ -20,7 +20,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');

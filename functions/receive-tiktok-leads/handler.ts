@@ -27,7 +27,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * are read first and stored only if the Lead API answers them and they can be routed; otherwise nothing
  * is stored for them and the answer is `503` with `Retry-After`, so TikTok delivers them again.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
     const deps = dependencies();
     const tiktok = deps.config.integrations.tiktok;

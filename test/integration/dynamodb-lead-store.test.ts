@@ -3,7 +3,7 @@ import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assignToOwner, erasePersonFromLead, feedbackIdOf, leaveInPool, personDedupKey, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
-import { createDynamoDbClient, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
+import { createDynamoDbClient, DynamoDbLeadErasure, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -11,11 +11,13 @@ import { webFormIntake } from '../support/intakes';
 const config = demoConfiguration();
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
+let erasures: DynamoDbLeadErasure;
 let outbox: DynamoDbOutboxStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName);
+  erasures = new DynamoDbLeadErasure(database.client, database.tableName);
   outbox = new DynamoDbOutboxStore(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
@@ -297,7 +299,7 @@ describe('a touch racing an erasure, against DynamoDB Local', () => {
   it('a touch read before the erasure was written makes the post a new lead, and the erased lead gets nothing of it back', async () => {
     const person = { name: 'Rae', email: 'rae-erase-race@example.com' };
     await leads.ingestLead(webFormIntake(config, { leadId: 'erase-race', contact: person }));
-    const erase = () => leads.erasePerson({ leadId: 'erase-race', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-erased' }) });
+    const erase = () => erasures.erasePerson({ leadId: 'erase-race', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-erased' }) });
     // The touch reads the lead, the erasure is written, then the touch writes (and, refused, reads again).
     const readLead = leads.getLead.bind(leads);
     let erased = false;
@@ -324,7 +326,7 @@ describe('a touch racing an erasure, against DynamoDB Local', () => {
   it('a post refused for a key the erasure deletes before the post reads who holds it is a new lead', async () => {
     const person = { name: 'Ria', email: 'ria-erase-race@example.com' };
     await leads.ingestLead(webFormIntake(config, { leadId: 'erase-race-key', contact: person }));
-    const erase = () => leads.erasePerson({ leadId: 'erase-race-key', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-key-erased' }) });
+    const erase = () => erasures.erasePerson({ leadId: 'erase-race-key', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: 'erase-race-key-erased' }) });
     // The new lead's write is refused on the person's key; the erasure deletes the key; then the post reads who holds it.
     const send = database.client.send.bind(database.client);
     let erasing = false;
@@ -350,7 +352,7 @@ describe('a touch racing an erasure, against DynamoDB Local', () => {
 describe('an erasure asked again, against DynamoDB Local', () => {
   it('deletes the queued conversions an erasure by an earlier version left, and changes nothing else', async () => {
     await leads.ingestLead(webFormIntake(config, { leadId: 'erased-earlier', contact: { name: 'Otto', email: 'otto-erased-earlier@example.com' } }));
-    const erase = () => leads.erasePerson({ leadId: 'erased-earlier', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: randomUUID() }) });
+    const erase = () => erasures.erasePerson({ leadId: 'erased-earlier', erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: randomUUID() }) });
     expect(await erase()).toEqual({ leadId: 'erased-earlier', erased: true });
     const erased = await leads.getLead('erased-earlier');
     // As an erasure before conversions were reached left it: a conversion for the ad platforms still queued.

@@ -14,7 +14,7 @@ import {
   type LeadTransition,
   type OneTapAction,
 } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
@@ -42,14 +42,16 @@ function configuration(): Configuration {
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
+let erasures: DynamoDbLeadErasure;
 const config = configuration();
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName);
+  erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 
-const erase = (store: DynamoDbLeadStore, leadId: string, at = '2026-03-09T09:00:00.000Z') =>
+const erase = (store: DynamoDbLeadErasure, leadId: string, at = '2026-03-09T09:00:00.000Z') =>
   store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
 /** The lead's outbox items, every page of them (`database.items()` reads one page, which the backlog below fills). */
 async function outboxOf(leadId: string): Promise<Array<Record<string, any>>> {
@@ -111,7 +113,7 @@ describe('an erasure and the outbox items set aside as unpublishable, on DynamoD
     // Out of the partitions the relay reads: it holds up nothing behind it.
     expect((await outbox.listUnpublished('2026-01-06T00:00:00.000Z', 10)).map((event) => event.eventId)).not.toContain('aside-bad');
 
-    expect(await erase(leads, 'aside')).toEqual({ leadId: 'aside', erased: true });
+    expect(await erase(erasures, 'aside')).toEqual({ leadId: 'aside', erased: true });
     expect((await database.client.send(new GetCommand({ TableName: database.tableName, Key: { pk: 'OUTBOX#aside-bad', sk: 'OUTBOX' } }))).Item).toBeUndefined();
     expect(JSON.stringify(await outboxOf('aside'))).not.toContain('1000+');
   });
@@ -129,7 +131,7 @@ describe('one-tap links to a lead erased after the link was checked, on DynamoDB
       const lead = await leads.getLead(id);
       if (id === leadId && !erased) {
         erased = true;
-        expect(await erase(leads, leadId, now.toISOString())).toMatchObject({ erased: true });
+        expect(await erase(erasures, leadId, now.toISOString())).toMatchObject({ erased: true });
       }
       return lead;
     };
@@ -232,7 +234,7 @@ describe('an erasure behind a large outbox backlog, on DynamoDB Local', () => {
   }, 120_000);
 
   it('refuses, writing nothing, an erasure that would read more of the outbox than it may', async () => {
-    const limited = new DynamoDbLeadStore(database.client, database.tableName, retentionSchema.parse({}), 1_000);
+    const limited = new DynamoDbLeadErasure(database.client, database.tableName, retentionSchema.parse({}), 1_000);
     await expect(erase(limited, 'behind-refused', '2026-04-02T09:00:00.000Z')).rejects.toMatchObject({ name: 'WriteContentionError', message: expect.stringMatching(/not erased.*more than 1000 outbox items/) });
     expect(await leads.getLead('behind-refused')).toMatchObject({ status: 'contacted', contact: { email: 'behind-refused@example.com' } });
     const outbox = await outboxOf('behind-refused');
@@ -241,7 +243,7 @@ describe('an erasure behind a large outbox backlog, on DynamoDB Local', () => {
   });
 
   it("takes the person out of the lead's events behind more than 10,000 others", { timeout: 60_000 }, async () => {
-    expect(await erase(leads, 'behind', '2026-04-02T09:00:00.000Z')).toEqual({ leadId: 'behind', erased: true });
+    expect(await erase(erasures, 'behind', '2026-04-02T09:00:00.000Z')).toEqual({ leadId: 'behind', erased: true });
     const events = await outboxOf('behind');
     expect(events.map((item) => item.detailType).sort()).toEqual(['lead.captured', 'lead.erased', 'lead.scored', 'lead.status_changed']);
     const outbox = JSON.stringify(events);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
+import { DynamoDbLeadErasure, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { demoConfiguration } from '../support/demo-configuration';
 
@@ -10,11 +10,13 @@ const config = demoConfiguration();
 let database: TestDatabase;
 let intakes: DynamoDbLeadIntakeRecords;
 let leads: DynamoDbLeadStore;
+let erasures: DynamoDbLeadErasure;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   intakes = new DynamoDbLeadIntakeRecords(database.client, database.tableName);
   leads = new DynamoDbLeadStore(database.client, database.tableName);
+  erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 
@@ -100,7 +102,7 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
   });
 });
 
-describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
+describe('DynamoDbLeadErasure.erasePerson against DynamoDB Local', () => {
   const submission = (platformLeadId: string, email: string, isTest = false, phone = '+442071838751'): IntakeSubmission => ({
     sourceKind: 'linkedin',
     channel: 'linkedin-ads',
@@ -114,7 +116,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
   });
   const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received, config));
   const erase = (platformLeadId: string, eventId: string) =>
-    leads.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
+    erasures.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
 
   it('clears the person from the lead, deletes their person keys, keeps the delivery key, and writes lead.erased', async () => {
     await ingest('erase-me', submission('r-1', 'lin@example.com'));
@@ -145,7 +147,7 @@ describe('DynamoDbLeadStore.erasePerson against DynamoDB Local', () => {
   it('leaves person keys that another lead holds', async () => {
     await ingest('holder', submission('r-2', 'shared@example.com', false, '+442071838752'));
     await ingest('test-lead', submission('r-3', 'other@example.com', true, '+442071838753')); // a test lead claims no person keys
-    await leads.erasePerson({
+    await erasures.erasePerson({
       dedupKey: deliveryDedupKey('linkedin', undefined, 'r-3'),
       erase: (lead) => ({ ...erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId: 'erase-event-4' })!, personKeys: ['email#shared@example.com'] }),
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { agendaKey, erasePersonFromLead, personDedupKey, planActivity, planManualAssignment, poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadErasure, DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
@@ -17,10 +17,12 @@ import { webFormIntake } from '../support/intakes';
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
+let erasures: DynamoDbLeadErasure;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName);
+  erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 
@@ -199,7 +201,7 @@ describe('lifecycle transitions against DynamoDB Local', () => {
 });
 
 describe('erasing a person, against DynamoDB Local', () => {
-  const erase = (email: string) => leads.erasePerson({ dedupKey: personDedupKey('email', email), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: randomUUID() }) });
+  const erase = (email: string) => erasures.erasePerson({ dedupKey: personDedupKey('email', email), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-02T11:00:00.000Z', eventId: randomUUID() }) });
 
   it('takes an erased waiting lead out of its pool listing', { timeout: 120_000 }, async () => {
     const w = world('erase-pool');

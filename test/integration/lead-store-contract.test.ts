@@ -28,11 +28,13 @@ import {
 import {
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
+  DynamoDbLeadErasure,
   DynamoDbLeadStore,
   DynamoDbOutboxStore,
   type ConsentLedger,
   type ConversionFeedbackQueue,
   type DuePosition,
+  type LeadErasures,
   type LeadStore,
   type OutboxStore,
 } from '@leadflow/platform';
@@ -55,6 +57,7 @@ afterAll(() => database?.stop());
 
 interface StoreUnderTest {
   leads: LeadStore;
+  erasures: LeadErasures;
   outbox: OutboxStore;
   consents: ConsentLedger;
   feedback: ConversionFeedbackQueue;
@@ -65,13 +68,14 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
     'memory',
     () => {
       const store = new MemoryLeadStore();
-      return { leads: store, outbox: store, consents: store.consents, feedback: store.feedback };
+      return { leads: store, erasures: store, outbox: store, consents: store.consents, feedback: store.feedback };
     },
   ],
   [
     'dynamodb',
     () => ({
       leads: new DynamoDbLeadStore(database.client, database.tableName),
+      erasures: new DynamoDbLeadErasure(database.client, database.tableName),
       outbox: new DynamoDbOutboxStore(database.client, database.tableName),
       consents: new DynamoDbConsentLedger(database.client, database.tableName),
       feedback: new DynamoDbConversionFeedbackQueue(database.client, database.tableName),
@@ -627,10 +631,10 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     const intake = webFormIntake(config, { leadId: id('erase'), contact: { name: 'Eve', email: `eve-${name}@example.com` } });
     await store.leads.ingestLead(intake);
     const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('erased') });
-    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toEqual({ leadId: id('erase'), erased: true });
+    expect(await store.erasures.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toEqual({ leadId: id('erase'), erased: true });
     expect(await store.leads.getLead(id('erase'))).toMatchObject({ status: 'invalid', contact: {}, answers: {} });
     expect(await store.leads.findLeadIdByPersonKey(`email#eve-${name}@example.com`)).toBeUndefined();
-    expect(await store.leads.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toBeUndefined();
+    expect(await store.erasures.erasePerson({ dedupKey: `email#eve-${name}@example.com`, erase })).toBeUndefined();
     expect((await outboxTypes(id('erase'))).filter((type) => type === 'lead.erased')).toHaveLength(1);
   });
 
@@ -643,15 +647,15 @@ describe.each(implementations)('the %s lead store', (name, open) => {
       ['marketing_email', 'given', '198.51.100.7'],
     ]);
     const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('consent-erased'), by: 'admin:ines' });
-    expect(await store.leads.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: true });
+    expect(await store.erasures.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: true });
     expect(await store.leads.findLeadIdByPersonKey(`email#cy-${name}@example.com`)).toBeUndefined();
     const entries = await store.consents.entriesFor(id('consent'));
     expect(entries.map((entry) => [entry.purpose, entry.action, entry.version, entry.ip, entry.userAgent])).toEqual([
       ['contact', 'given', 'v1', undefined, undefined],
       ['marketing_email', 'given', 'v1', undefined, undefined],
     ]);
-    expect(await store.leads.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: false });
-    expect(await store.leads.erasePerson({ leadId: id('never-stored'), erase })).toBeUndefined();
+    expect(await store.erasures.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: false });
+    expect(await store.erasures.erasePerson({ leadId: id('never-stored'), erase })).toBeUndefined();
   });
 
   it("deletes the lead's queued conversions with the person, whatever their state, queues none for it after, and writes none back from a send under way", async () => {
@@ -681,7 +685,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     // The sender read the pending conversion before the erasure and hears back from the platform after it.
     const underWay = (await store.feedback.due('google', '2026-03-03T10:00:00.000Z', 1000)).find((item) => item.leadId === lead)!;
     const erase = (toErase: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(toErase, { at: '2026-03-05T10:00:00.000Z', eventId: id('feedback-erased') });
-    expect(await store.leads.erasePerson({ leadId: lead, erase })).toEqual({ leadId: lead, erased: true });
+    expect(await store.erasures.erasePerson({ leadId: lead, erase })).toEqual({ leadId: lead, erased: true });
     expect(await store.feedback.feedbackFor(lead)).toEqual([]);
     await store.feedback.reschedule({ ...underWay, attempts: 1, dueAt: '2026-03-05T10:01:00.000Z' });
     await store.feedback.markSent([underWay], '2026-03-05T10:00:01.000Z');

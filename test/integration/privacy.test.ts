@@ -19,6 +19,7 @@ import {
   erasePlatformLead,
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
+  DynamoDbLeadErasure,
   DynamoDbLeadIntakeRecords,
   DynamoDbLeadStore,
   DynamoDbNotificationSendLedger,
@@ -41,11 +42,13 @@ config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { ans
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
+let erasures: DynamoDbLeadErasure;
 let consents: DynamoDbConsentLedger;
 let feedback: DynamoDbConversionFeedbackQueue;
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName, retention);
+  erasures = new DynamoDbLeadErasure(database.client, database.tableName, retention);
   consents = new DynamoDbConsentLedger(database.client, database.tableName);
   feedback = new DynamoDbConversionFeedbackQueue(database.client, database.tableName, retention);
 });
@@ -324,7 +327,7 @@ describe('retention through the table TTL on DynamoDB Local', () => {
 });
 
 describe('erasing a person by lead id on DynamoDB Local', () => {
-  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => erasures.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
 
   it('reaches the lead, its person keys, consent ledger, intake record, unpublished events and queued conversions in one transaction', async () => {
     const intakes = new DynamoDbLeadIntakeRecords(database.client, database.tableName, retention);
@@ -487,7 +490,7 @@ describe('erasing a person by lead id on DynamoDB Local', () => {
 });
 
 describe('retention and erasure of what privacy reviews found kept for ever, on DynamoDB Local', () => {
-  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => erasures.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
   const withdrawal = (leadId: string, at: string) => ({ leadId, purpose: 'marketing_email' as const, action: 'withdrawn' as const, at, source: 'unsubscribe' });
 
   it("gives a withdrawal appended to an invalid lead's ledger the lead's expiry, none on a worked lead, and writes none for a lead no longer stored", async () => {
@@ -698,9 +701,9 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
 describe('the platform deliveries a lead holds, created or touched, on DynamoDB Local', () => {
   const intakes = () => new DynamoDbLeadIntakeRecords(database.client, database.tableName, retention);
   const received = (minutes: number) => new Date(capturedAt.getTime() + minutes * 60_000);
-  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => leads.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+  const erase = (leadId: string, at = '2026-03-09T09:00:00.000Z') => erasures.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
   const linkedIn = (responseId: string) => ({ platform: 'linkedin' as const, responseId, responseUrn: `urn:li:leadGenFormResponse:${responseId}`, formId: '1234567' });
-  const deps = () => ({ leads, intakes: intakes(), newId: () => `erased-${Date.now()}-${Math.random()}` });
+  const deps = () => ({ erasures, intakes: intakes(), newId: () => `erased-${Date.now()}-${Math.random()}` });
   /** A Meta delivery read back and stored as the platform intake does: its record, the lead (created or touched), then the record resolved to it. */
   async function metaDeliveryOf(leadId: string, leadgenId: string, email: string, at: Date) {
     const raw = `{"leadgen_id":"${leadgenId}","full_name":"Ada","email":"${email}"}`;

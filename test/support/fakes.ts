@@ -59,6 +59,7 @@ import type {
   OneTapLinkLedger,
   ConsentLedger,
   LeadErasureRequest,
+  LeadErasures,
 } from '@leadflow/platform';
 import { notificationClaimLeaseMs, type MessageRefusedError } from '@leadflow/platform';
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
@@ -85,8 +86,12 @@ export class MemoryConsentLedger implements ConsentLedger {
   }
 }
 
-/** In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. */
-export class MemoryLeadStore implements LeadStore, OutboxStore {
+/**
+ * In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. The erasure
+ * (`LeadErasures`, a class of its own on DynamoDB, kept out of the bundles that do not erase) is here too: it
+ * reaches every map of the store.
+ */
+export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
   readonly leads = new Map<string, Lead>();
   readonly outbox = new Map<string, OutboxEvent>();
   readonly keys = new Map<string, string>();
@@ -685,6 +690,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     config: demoConfiguration(),
     store,
     leads: store,
+    erasures: store,
     consents: store.consents,
     outbox: store,
     publisher: new RecordingPublisher(),

@@ -115,10 +115,13 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * Powertools Idempotency with the JMESPath it brings (about 38 KB). Take a function off this list when it
  * comes under the budget; the test says when. Raised once, by 10 KB for three of them, when erasure and
  * retention reached the queued conversions, person keys and consent entries (2026-11-30): every lead-store
- * user carries the whole DynamoDB lead store. Raised again, by 10 KB for six of them, when erasure reached
- * the webhook delivery log and delivery keys and leads got their own unsubscribe secret (2026-11-30, later):
- * the lead store grew about 4 KB more. Taking erasure out of the lead store would not undo it for the
- * platform intakes, which erase a lead whose deletion raced its fetch. notify-rep raised by 10 KB when
+ * user carried the whole DynamoDB lead store, erasure included. Raised again, by 10 KB for six of them, when
+ * erasure reached the webhook delivery log and delivery keys and leads got their own unsubscribe secret
+ * (2026-11-30, later): the lead store grew about 4 KB more. Erasure is now an adapter of its own
+ * (`DynamoDbLeadErasure`, 2026-12-01), bundled only by erase-lead and the platform intakes (Meta, LinkedIn,
+ * TikTok, pending fetches), which erase a lead whose deletion raced its fetch: for them nothing changed, and
+ * every lead-store user still carries the rest of the lead store whole (a class's unused methods stay in its
+ * bundle), routing, pools and lifecycle included, when intake calls only `ingestLead`. notify-rep raised by 10 KB when
  * `lead.conversion_corrected` joined the event catalogue (2026-11-30, 170.3 KB): the lead store's outbox
  * reads every event's detail schema, so each new event type reaches every lead-store user. import-leads
  * raised by 10 KB when imports came to share the scheduled jobs' `TimeBudget` and the lead store learnt to

@@ -26,7 +26,7 @@ import { logger } from './logger';
  * An unsigned delivery is the exception: it is read first, and only what its platform confirms is stored.
  */
 
-export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
 
 /** What became of one delivered platform lead, as the webhook answers it. */
 export interface PlatformDeliveryResult {
@@ -197,7 +197,7 @@ export async function fetchAndIngestLead(deps: PlatformIntakeDependencies, recor
  * delivery is not read; the deletion notice itself is not kept), and the lead, if it was stored, loses the
  * person's data and their person keys.
  */
-export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date): Promise<PlatformDeliveryResult> {
+export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, 'erasures' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date): Promise<PlatformDeliveryResult> {
   const at = now.toISOString();
   const platformLeadId = platformLeadIdOf(request);
   const { created, record } = await deps.intakes.recordDelivery(erasedIntakeRecord(request, now, erasedAtPersonsRequest));
@@ -211,8 +211,8 @@ export async function erasePlatformLead(deps: Pick<PlatformIntakeDependencies, '
  * payloads of the other platform deliveries that touched it (again, too, for a deletion redelivered after an
  * interrupted erasure); `undefined` when no lead was stored.
  */
-async function eraseDeliveredLead(deps: Pick<PlatformIntakeDependencies, 'leads' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date) {
-  const erased = await deps.leads.erasePerson({
+async function eraseDeliveredLead(deps: Pick<PlatformIntakeDependencies, 'erasures' | 'intakes' | 'newId'>, request: PlatformLeadRequest, now: Date) {
+  const erased = await deps.erasures.erasePerson({
     dedupKey: deliveryDedupKey(request.platform, undefined, platformLeadIdOf(request)),
     erase: (lead) => erasePersonFromLead(lead, { at: now.toISOString(), eventId: deps.newId() }),
   });

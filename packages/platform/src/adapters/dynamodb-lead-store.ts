@@ -2,16 +2,12 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   agendaKey,
-  consentPersonalFields,
   defaultRetention,
   deliveryDedupKey,
   wasErased,
   leadExpiresAt,
-  openLeadStatuses,
-  pendingFetchPlatformSchema,
   personDedupKey,
   phoneSharedWithAnother,
-  personalFieldsOfEvent,
   type ConsentLedgerEntry,
   type DedupKey,
   type Retention,
@@ -30,40 +26,31 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadErasureRequest, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
+import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
-import { leadIntakeKeys } from './dynamodb-lead-intake-records';
 import { transactionItemLimit } from './dynamodb-limits';
 import { failedConditions, ignoringFailedCondition, isTransactionConflict, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
-import { eraseWebhookDeliveriesOfLead, isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
-import { conversionFeedbackKeysOfLead, leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition, unpublishedOutboxPartition } from './leads-table-keys';
+import { isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
+import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxItem } from './outbox-item';
-import { setAsideOutboxPartition } from './dynamodb-outbox-store';
-import { partitionsOf, queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { logger } from '../logger';
 
 /**
  * The lead store on the single `leads` table. A lead that is no longer worked (test, quarantined,
  * invalid) carries `expiresAt` for the table's TTL, from `retention`, and so do the person keys it holds
- * and its consent ledger entries: what the person gave is kept no longer than the lead.
+ * and its consent ledger entries: what the person gave is kept no longer than the lead. Erasing a person is
+ * `DynamoDbLeadErasure`'s, apart so that only the functions that erase bundle it.
  */
 export class DynamoDbLeadStore implements LeadStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retention: Retention = defaultRetention,
-    /** The most outbox items an erasure reads to find the lead's events (see `outboxEventsHoldingPerson`). */
-    private readonly erasureOutboxReadLimit = defaultErasureOutboxReadLimit,
   ) {}
-
-  /** The lead's TTL attribute as an update: set while the lead may expire, removed once it is worked again. */
-  private expiry(lead: Lead): { set?: Record<string, unknown>; remove?: string[] } {
-    const expiresAt = leadExpiresAt(lead, this.retention);
-    return expiresAt === undefined ? { remove: ['expiresAt'] } : { set: { expiresAt } };
-  }
 
   /** Ledger entries written beside `lead`, expiring with it. */
   private consentPuts(entries: readonly ConsentLedgerEntry[], lead: Lead) {
@@ -78,25 +65,9 @@ export class DynamoDbLeadStore implements LeadStore {
       .map(({ key }) => ({
         Put: {
           TableName: this.tableName,
-          Item: { ...leadsTableKeys.deliveryKeyReference(lead.leadId, key), entity: 'lead-reference', leadId: lead.leadId, target: leadsTableKeys.dedup(key), createdAt: at, ...this.expiry(lead).set },
+          Item: { ...leadsTableKeys.deliveryKeyReference(lead.leadId, key), entity: 'lead-reference', leadId: lead.leadId, target: leadsTableKeys.dedup(key), createdAt: at, ...leadExpiry(lead, this.retention).set },
         },
       }));
-  }
-
-  /**
-   * The delivery keys the lead holds, and every reference the lead has (`LEADREFS#<leadId>`: to its delivery
-   * keys and to webhook deliveries holding its person's answers), which follow a change of its retention. The
-   * keys are those its references name, and the key of the platform delivery that created it (a lead stored
-   * before references were written has none).
-   */
-  private async deliveryKeysHeldBy(lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: LeadReference[] }> {
-    const references = await leadReferencesOf(this.client, this.tableName, lead.leadId);
-    const candidates = new Set<string>();
-    if (lead.source.platformLeadId) candidates.add(leadsTableKeys.dedup(deliveryDedupKey(lead.source.kind, lead.source.sourceId, lead.source.platformLeadId)).pk);
-    for (const { reference, target } of references) if (reference.sk.startsWith('DEDUP#') && target) candidates.add(target.pk);
-    const keys = [...candidates].map((pk) => ({ pk, sk: 'DEDUP' }));
-    const holders = await Promise.all(keys.map((Key) => this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))));
-    return { keys: keys.filter((_, index) => holders[index].Item?.leadId === lead.leadId), references };
   }
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
@@ -110,14 +81,14 @@ export class DynamoDbLeadStore implements LeadStore {
     const { lead } = intake;
     const at = lead.capturedAt;
     // Every key expires with its lead: a delivery key (a test or quarantined platform lead's too), and a person key (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
-    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...this.expiry(lead).set }));
+    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...leadExpiry(lead, this.retention).set }));
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId: lead.leadId, outcome: 'created' }, at)] : []),
             ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
-            { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...this.expiry(lead).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...leadExpiry(lead, this.retention).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
             ...this.consentPuts(intake.consents, lead),
             ...this.deliveryKeyReferencePuts(intake.dedupKeys, lead, at),
@@ -134,7 +105,7 @@ export class DynamoDbLeadStore implements LeadStore {
       if (heldKeys.length === 0) throw error;
       // A delivery key means this exact delivery was taken before; a person key means a repeat submission.
       const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
-      const existingLeadId = await this.holderOf(held.key);
+      const existingLeadId = await holderOf(this.client, this.tableName, held.key);
       // Released since the write was refused (an erasure took the person's key, or a gone lead's was freed): try again, as a new lead.
       if (existingLeadId === undefined) return again(intake);
       if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
@@ -195,7 +166,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const keyPut = ({ key, kind }: DedupKey) => ({
       Put: {
         TableName: this.tableName,
-        Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...this.expiry(existing).set },
+        Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...leadExpiry(existing, this.retention).set },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
@@ -279,8 +250,7 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }));
-    return Item ? leadFromItem(Item) : undefined;
+    return readLead(this.client, this.tableName, leadId);
   }
 
   async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
@@ -695,7 +665,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
     const { before, after } = transition;
-    const update = leadUpdate(before, after, this.expiry(after));
+    const update = leadUpdate(before, after, leadExpiry(after, this.retention));
     const followers = await this.retentionFollowers(before, after);
     const events = [transition.event, ...(transition.unlockedEvent ? [transition.unlockedEvent] : [])];
     // The person keys and the first ledger entries change with the lead; entries beyond one transaction follow once it is written (never ahead of it).
@@ -771,9 +741,9 @@ export class DynamoDbLeadStore implements LeadStore {
     const { leadId } = after;
     const personKeys = [...new Set([before, after].flatMap(personKeysOf))];
     const [holders, consents, deliveryKeys] = await Promise.all([
-      Promise.all(personKeys.map((key) => this.holderOf(key))),
+      Promise.all(personKeys.map((key) => holderOf(this.client, this.tableName, key))),
       new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
-      this.deliveryKeysHeldBy(after),
+      deliveryKeysHeldBy(this.client, this.tableName, after),
     ]);
     const toDeliveries = deliveryKeys.references.flatMap(({ reference, target }) => (target && isWebhookDeliveryReference(reference) ? [{ reference, target }] : []));
     const webhookReferences = await webhookReferenceExpiryItems(this.client, this.tableName, toDeliveries, expiresAt);
@@ -795,192 +765,6 @@ export class DynamoDbLeadStore implements LeadStore {
       ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),
       ...deliveryKeys.references.filter(({ reference }) => !isWebhookDeliveryReference(reference)).map(({ reference }) => update(reference, 'attribute_exists(pk)')),
     ];
-  }
-
-  async erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
-    // Optimistic: the lead is rewritten only if nobody changed it since it was read; otherwise read it again.
-    for (let tries = 1; ; tries += 1) {
-      try {
-        return await retryOnTransactionConflict(() => this.eraseOnce(input));
-      } catch (error) {
-        if (!failedConditions(error) || tries >= 5) throw error;
-      }
-    }
-  }
-
-  private async eraseOnce(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined> {
-    const leadId = 'leadId' in input ? input.leadId : await this.holderOf(input.dedupKey);
-    if (!leadId) return undefined;
-    const lead = await this.getLead(leadId);
-    if (!lead) return undefined;
-    const erasure = input.erase(lead);
-    if (!erasure) {
-      // Asked again: what an interrupted erasure left of the person in webhook deliveries is taken out now, and
-      // the conversions queued for the ad platforms that erasures before they were reached left (found by key, as below).
-      await this.client.send(new TransactWriteCommand({ TransactItems: conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })) }));
-      await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
-      return { leadId, erased: false };
-    }
-    // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
-    const heldKeys: string[] = [];
-    for (const key of erasure.personKeys) if ((await this.holderOf(key)) === leadId) heldKeys.push(key);
-    const [consents, intakeKey, pendingEvents, deliveryKeys] = await Promise.all([
-      new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
-      this.intakeDeliveryOf(lead),
-      this.outboxEventsHoldingPerson(lead),
-      this.deliveryKeysHeldBy(lead),
-    ]);
-    const update = leadUpdate(lead, erasure.lead, this.expiry(erasure.lead));
-    const expiresAt = leadExpiresAt(erasure.lead, this.retention);
-    // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
-    const freesOwner = lead.ownerId !== undefined && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status);
-    // Each removal is conditional on the item still being there, so a relay or TTL deleting one meanwhile makes the erasure read again.
-    const removeFields = (Key: Record<string, string>, fields: readonly string[], path: string[] = []) => ({
-      Update: {
-        TableName: this.tableName,
-        Key,
-        UpdateExpression: `REMOVE ${fields.map((field) => [...path, field].map((part) => `#${part}`).join('.')).join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
-      },
-    });
-    const erasureItems = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: leadsTableKeys.lead(leadId),
-          ...update,
-          // The timeline is written whole (its typed words taken out): no entry may have been added since it was read.
-          ConditionExpression: 'updatedAt = :seenUpdatedAt AND size(#history) = :seenHistoryLength',
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#history': 'history' },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seenUpdatedAt': lead.updatedAt, ':seenHistoryLength': lead.history.length },
-        },
-      },
-      ...(freesOwner && lead.ownerId ? [openLeadDecrement(this.tableName, lead.ownerId)] : []),
-      ...heldKeys.map((key) => ({
-        Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
-      })),
-      ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
-      ...pendingEvents.unpublished.map(({ eventId, fields }) => removeFields(leadsTableKeys.outbox(eventId), fields, ['detail'])),
-      // Never to be published, an item set aside is kept for an operator only: not once its person asked to be forgotten.
-      ...pendingEvents.setAside.map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
-      // The conversions queued for the ad platforms hold the Meta lead id or the click id: found by key, whatever their state, and deleted.
-      ...conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
-      { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-    ];
-    // Every ledger entry loses what identifies the person and expires with the erased (invalid) lead.
-    const consentItems = consents.map((entry) => {
-      const stripped = removeFields(leadsTableKeys.consent(entry), consentPersonalFields);
-      if (expiresAt === undefined) return stripped;
-      const { UpdateExpression, ExpressionAttributeNames } = stripped.Update;
-      return {
-        Update: {
-          ...stripped.Update,
-          UpdateExpression: `SET #expiresAt = :expiresAt ${UpdateExpression}`,
-          ExpressionAttributeNames: { ...ExpressionAttributeNames, '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':expiresAt': expiresAt },
-        },
-      };
-    });
-    // The delivery keys stay, so a platform's redelivery of the erased lead is recognised and does not bring the person back; they expire with the erased lead.
-    const expiring = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
-      Update: { TableName: this.tableName, Key, UpdateExpression: 'SET expiresAt = :expiresAt', ConditionExpression: condition, ExpressionAttributeValues: { ':expiresAt': expiresAt, ...values } },
-    });
-    const deliveryKeyItems =
-      expiresAt === undefined
-        ? []
-        : [...deliveryKeys.keys.map((Key) => expiring(Key, 'leadId = :leadId', { ':leadId': leadId })), ...deliveryKeys.references.map(({ reference }) => expiring(reference, 'attribute_exists(pk)'))];
-    // The few delivery keys first, so they change in the lead's own transaction.
-    const followers = [...deliveryKeyItems, ...consentItems];
-    // A person who came back many times has more consent entries than one transaction holds (100 items): those
-    // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong,
-    // and the expiry they get is the erased lead's, which the erasure, retried until done, gives it).
-    const room = Math.max(0, transactionItemLimit - erasureItems.length);
-    for (let start = room; start < followers.length; start += transactionItemLimit) {
-      await this.client.send(new TransactWriteCommand({ TransactItems: followers.slice(start, start + transactionItemLimit) }));
-    }
-    await this.client.send(new TransactWriteCommand({ TransactItems: [...erasureItems, ...followers.slice(0, room)] }));
-    // After the lead is erased, not before: a delivery opened meanwhile either is found here or finds the lead erased (see the delivery store's `open`).
-    await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
-    return { leadId, erased: true };
-  }
-
-  private async holderOf(dedupKey: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(dedupKey), ConsistentRead: true }));
-    return Item ? String(Item.leadId) : undefined;
-  }
-
-  /** The key of the intake record of the platform delivery that created the lead, when it still holds the raw delivery. */
-  private async intakeDeliveryOf(lead: Lead): Promise<Record<string, string> | undefined> {
-    const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
-    if (!platform.success || !lead.source.platformLeadId) return undefined;
-    const Key = leadIntakeKeys(platform.data, lead.source.platformLeadId);
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
-    return Item?.rawDelivery !== undefined ? Key : undefined;
-  }
-
-  /**
-   * The lead's events still waiting in the outbox whose detail holds what the person answered (see
-   * `personalEventDetailFields`), and its items set aside as unpublishable (`setAsideOutboxPartition`), whatever
-   * they hold. They are read from the `outbox-by-time` index, every partition, from a little before the lead's
-   * capture (none of its events is older), the database keeping only the lead's: so everything written since the
-   * capture and still unpublished is read, a few events while the relay keeps up, the backlog when it has been
-   * down. Rather than erase and leave some behind, an erasure that would read more than `erasureOutboxReadLimit`
-   * items is refused before it writes anything (`OutboxBacklogError`: asked again once the relay has caught up, it is done).
-   */
-  private async outboxEventsHoldingPerson(lead: Lead): Promise<{ unpublished: Array<{ eventId: string; fields: string[] }>; setAside: Array<Record<string, string>> }> {
-    const since = new Date(Date.parse(lead.capturedAt) - writerClockSkewMs).toISOString();
-    let read = 0;
-    const readPartition = async (partition: string) => {
-      const items: Array<Record<string, unknown>> = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'outbox-by-time',
-            KeyConditionExpression: '#partition = :partition AND #createdAt >= :since',
-            FilterExpression: '#detail.#leadId = :leadId',
-            ExpressionAttributeNames: { '#partition': 'outboxPartition', '#createdAt': 'createdAt', '#detail': 'detail', '#leadId': 'leadId' },
-            ExpressionAttributeValues: { ':partition': partition, ':since': since, ':leadId': lead.leadId },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        read += page.ScannedCount ?? 0;
-        if (read > this.erasureOutboxReadLimit) throw new OutboxBacklogError(lead.leadId, this.erasureOutboxReadLimit);
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    };
-    const [setAside, ...unpublished] = await Promise.all([setAsideOutboxPartition, ...partitionsOf(unpublishedOutboxPartition)].map(readPartition));
-    return {
-      unpublished: unpublished.flat().flatMap((item) => {
-        const detail = item.detail as Record<string, unknown>;
-        const fields = personalFieldsOfEvent(String(item.detailType)).filter((field) => detail[field] !== undefined);
-        return fields.length ? [{ eventId: String(item.eventId), fields }] : [];
-      }),
-      setAside: setAside.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })),
-    };
-  }
-}
-
-/**
- * The most outbox items an erasure reads to find the lead's events: at about 1 KB an event, some 500 pages of
- * 1 MB, spread over the 17 partitions read at once (the relay down for a while at a busy time).
- */
-const defaultErasureOutboxReadLimit = 500_000;
-
-/** How far before the lead's capture its events are looked for: the clocks of the functions writing them differ by less. */
-const writerClockSkewMs = 5 * 60 * 1000;
-
-/**
- * An erasure would read more of the outbox than it may to find the lead's unpublished events: it wrote nothing,
- * and asked again once the relay has published the backlog, it is done (an HTTP handler answers `503`).
- */
-export class OutboxBacklogError extends WriteContentionError {
-  constructor(leadId: string, limit: number) {
-    super(`Lead ${leadId} was not erased: finding its unpublished events would read more than ${limit} outbox items; ask again once the event relay has caught up`);
   }
 }
 
@@ -1006,6 +790,40 @@ class GoneLeadError extends Error {
   constructor(leadId: string) {
     super(`Lead ${leadId} held a dedup key but is gone from the table or erased`);
   }
+}
+
+/** The lead's TTL attribute as an update: set while the lead may expire, removed once it is worked again. */
+export function leadExpiry(lead: Lead, retention: Retention): { set?: Record<string, unknown>; remove?: string[] } {
+  const expiresAt = leadExpiresAt(lead, retention);
+  return expiresAt === undefined ? { remove: ['expiresAt'] } : { set: { expiresAt } };
+}
+
+/** The lead as stored, read consistently; `undefined` when there is none. */
+export async function readLead(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Lead | undefined> {
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }));
+  return Item ? leadFromItem(Item) : undefined;
+}
+
+/** The id of the lead holding a dedup key (a person's or a delivery's), read consistently; `undefined` when none does. */
+export async function holderOf(client: DynamoDBDocumentClient, tableName: string, dedupKey: string): Promise<string | undefined> {
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: leadsTableKeys.dedup(dedupKey), ConsistentRead: true }));
+  return Item ? String(Item.leadId) : undefined;
+}
+
+/**
+ * The delivery keys the lead holds, and every reference the lead has (`LEADREFS#<leadId>`: to its delivery
+ * keys and to webhook deliveries holding its person's answers), which follow a change of its retention. The
+ * keys are those its references name, and the key of the platform delivery that created it (a lead stored
+ * before references were written has none).
+ */
+export async function deliveryKeysHeldBy(client: DynamoDBDocumentClient, tableName: string, lead: Lead): Promise<{ keys: Array<Record<string, string>>; references: LeadReference[] }> {
+  const references = await leadReferencesOf(client, tableName, lead.leadId);
+  const candidates = new Set<string>();
+  if (lead.source.platformLeadId) candidates.add(leadsTableKeys.dedup(deliveryDedupKey(lead.source.kind, lead.source.sourceId, lead.source.platformLeadId)).pk);
+  for (const { reference, target } of references) if (reference.sk.startsWith('DEDUP#') && target) candidates.add(target.pk);
+  const keys = [...candidates].map((pk) => ({ pk, sk: 'DEDUP' }));
+  const holders = await Promise.all(keys.map((Key) => client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))));
+  return { keys: keys.filter((_, index) => holders[index].Item?.leadId === lead.leadId), references };
 }
 
 /**

@@ -1,19 +1,4 @@
-import type {
-  Lead,
-  LeadClaim,
-  LeadErasure,
-  LeadOfferChange,
-  LeadRelease,
-  LeadTransition,
-  MyLeadsCursor,
-  MyLeadsFilter,
-  OutOfOffice,
-  OwnerChange,
-  PoolChange,
-  PoolCursor,
-  PoolListingFilter,
-  PreparedIntake,
-} from '@leadflow/domain';
+import type { Lead, LeadClaim, LeadOfferChange, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter, PreparedIntake } from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 /**
@@ -59,10 +44,7 @@ export interface DueLeadsPage {
   next?: DuePosition;
 }
 
-/** Which lead to erase the person from, and how (see `erasePersonFromLead`). */
-export type LeadErasureRequest = ({ leadId: string } | { dedupKey: string }) & { erase: (lead: Lead) => LeadErasure | undefined };
-
-/** Where leads live. Every write that changes a lead also stores the event announcing it, atomically. */
+/** Where leads live. Every write that changes a lead also stores the event announcing it, atomically. Erasing a person is `LeadErasures`. */
 export interface LeadStore {
   /**
    * Stores a new lead with its dedup keys and `lead.captured` event in one transaction, or, when a key
@@ -148,13 +130,4 @@ export interface LeadStore {
    * a lock put on or taken off since the read appended to the history, so the lock lifted is the one planned).
    */
   applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
-  /**
-   * Erases the person from a lead — the one `leadId` names, or the one holding `dedupKey` (e.g. a platform
-   * delivery key) — in one transaction: stores the lead `erase` returns (out of its pool's listing; an
-   * open lead it owned no longer counts against its owner's holding cap), deletes the person keys it
-   * names, takes the IP and user agent out of the lead's consent ledger, the raw delivery out of the
-   * platform intake record that created it and the answers out of its events still in the outbox, and
-   * writes its event. `erased: false` when `erase` finds nothing left to erase; `undefined` when there is no such lead.
-   */
-  erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined>;
 }
