@@ -1,7 +1,8 @@
 import { maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
-import { parseCsvRecords } from './csv-records';
+import { humanTextIssue } from './human-text';
+import { blankCsvColumns, csvLayoutIssue, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords } from './csv-records';
 import { isIsoCurrencyCode, parseAmountCents, reportingCentsOn } from './money';
 import { localDay } from './pool-claim';
 
@@ -90,9 +91,12 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
     const campaign = raw.campaign === undefined ? '' : text('campaign');
-    const campaignRefused = campaign === undefined || campaign.length > maxCampaignLength || campaign === otherCampaignsLabel;
+    // Finance types campaign names, and reports show them: a control character or bidi override is a typo to fix, not a name.
+    const campaignTextIssue = campaign === undefined ? undefined : humanTextIssue(campaign);
+    const campaignRefused = campaign === undefined || campaign.length > maxCampaignLength || campaign === otherCampaignsLabel || campaignTextIssue !== undefined;
     if (campaign === undefined) rowIssues('campaign', 'must be text');
     else if (campaign.length > maxCampaignLength) rowIssues('campaign', `must be at most ${maxCampaignLength} characters`);
+    else if (campaignTextIssue) rowIssues('campaign', campaignTextIssue);
     else if (campaign === otherCampaignsLabel) rowIssues('campaign', `"${otherCampaignsLabel}" is the channel-ROI row of campaigns without spend folded together: name the campaign otherwise`);
     const amount = text('amount');
     const cents = amount === undefined ? undefined : parseAmountCents(amount);
@@ -138,30 +142,39 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
 }
 
 /**
- * A spend CSV (header row with `date, channel, campaign, amount, currency`, any order, any case) read
- * into rows and checked like JSON rows. Problems name the file's line: `line 4.amount`.
+ * A spend CSV (header row with `date, channel, campaign, amount, currency`, any order, any case, each
+ * once) read into rows and checked like JSON rows. Problems name the file's line: `line 4.amount`.
+ * Lines of commas only and unnamed columns without values (what Excel leaves of cleared cells) are
+ * skipped as the lead import skips them; a file not laid out as comma-separated lines is refused saying so.
  */
 export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
   const { records, problems } = parseCsvRecords(text);
   const issues: SpendRowIssue[] = problems.map((problem) => ({ path: `line ${problem.line}`, message: problem.message }));
-  const [header, ...body] = records.filter((record) => !(record.values.length === 1 && record.values[0].trim() === ''));
+  const [header, ...body] = records.filter((record) => !isBlankCsvRecord(record.values));
+  const layout = csvLayoutIssue(text, header?.values);
+  if (layout) return { ok: false, issues: [layout] };
   if (!header) return { ok: false, issues: [{ path: '(header)', message: `the file is empty; its first line must name the columns ${spendColumns.join(', ')}` }] };
   const names = header.values.map((name) => name.trim().toLowerCase());
+  const blankColumns = blankCsvColumns(names, body);
   const missing = spendColumns.filter((column) => column !== 'campaign' && !names.includes(column));
-  const unknown = names.filter((name) => !(spendColumns as readonly string[]).includes(name));
-  if (missing.length || unknown.length) {
+  const unknown = names.filter((name) => name && !(spendColumns as readonly string[]).includes(name));
+  const unnamed = names.flatMap((name, index) => (name || blankColumns.has(index) ? [] : [index]));
+  const twice = names.flatMap((name, index) => (name && names.indexOf(name) < index ? [{ name, first: names.indexOf(name), index }] : []));
+  if (missing.length || unknown.length || unnamed.length || twice.length) {
     return {
       ok: false,
       issues: [
         ...missing.map((column) => ({ path: '(header)', message: `column "${column}" is missing` })),
         ...unknown.map((name) => ({ path: '(header)', message: `column "${name}" is not a spend column (${spendColumns.join(', ')})` })),
+        ...unnamed.map((index) => ({ path: '(header)', message: `column ${index + 1} has values but no name in the header row` })),
+        ...twice.map(({ name, first, index }) => ({ path: '(header)', message: `column "${name}" is named twice (columns ${first + 1} and ${index + 1}); keep one of them` })),
       ],
     };
   }
   for (const record of body) {
-    if (record.values.length !== names.length) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
+    if (!fitsCsvHeader(record.values, names.length)) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
   }
   if (issues.length) return { ok: false, issues };
-  const rows = body.map((record) => Object.fromEntries(names.map((name, index) => [name, record.values[index]])));
+  const rows = body.map((record) => Object.fromEntries(names.flatMap((name, index) => (name ? [[name, record.values[index]]] : []))));
   return parseSpendRows(rows, context, (index) => `line ${body[index].line}`);
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { canViewLead, type Principal } from './access-policy';
+import { humanTextSchema } from './human-text';
 import { leadSchema, type Lead, type LeadConversion } from './lead';
 import { leadEvent } from './lead-events';
 import { conversionBodySchema } from './lead-status-change';
@@ -12,7 +13,7 @@ import { mayWorkPools } from './pool-claim';
  */
 export function conversionCorrectionBodySchema(now: Date) {
   const { revenue, currency, wonAt, dealId } = conversionBodySchema(now).shape;
-  return z.strictObject({ revenue, currency, wonAt: z.optional(wonAt), dealId, reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) });
+  return z.strictObject({ revenue, currency, wonAt: z.optional(wonAt), dealId, reason: humanTextSchema(500) });
 }
 export type ConversionCorrectionBody = z.infer<ReturnType<typeof conversionCorrectionBodySchema>>;
 

@@ -49,6 +49,39 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; problems:
   return { records: parsed.map((values, index) => ({ line: lines[index], values })), problems };
 }
 
+/** A record with no value but spaces, such as a blank line or the `,,,,` Excel leaves where rows were cleared: not a row. */
+export function isBlankCsvRecord(values: readonly string[]): boolean {
+  return values.every((value) => value.trim() === '');
+}
+
+/**
+ * Whether a record's values line up with a header of `columnCount` columns: as many values, or more
+ * when the extra ones are empty (the trailing commas spreadsheets leave after a cleared column).
+ */
+export function fitsCsvHeader(values: readonly string[], columnCount: number): boolean {
+  return values.length >= columnCount && values.slice(columnCount).every((value) => value.trim() === '');
+}
+
+/** The positions of the header with no value in any of `records`: where an unnamed column (a trailing comma) holds nothing. */
+export function blankCsvColumns(header: readonly string[], records: readonly CsvRecord[]): Set<number> {
+  return new Set(header.map((_, index) => index).filter((index) => records.every((record) => !record.values[index]?.trim())));
+}
+
+/**
+ * Why a file is not comma-separated lines at all, before its header is read as column names: lines
+ * ended by CR alone (old Mac exports) read as one line, and a header that is one value holding `;`
+ * is a file with semicolons between values (Excel's "CSV" where the decimal separator is a comma).
+ * Undefined when neither shows.
+ */
+export function csvLayoutIssue(text: string, header: readonly string[] | undefined): { path: '(file)' | '(header)'; message: string } | undefined {
+  if (text.includes('\r') && !text.includes('\n')) {
+    return { path: '(file)', message: 'the lines of the file end with CR alone (an old Mac format), so it reads as one line: save it as CSV again, with Windows (CRLF) or LF line endings' };
+  }
+  const named = header?.filter((value) => value.trim() !== '') ?? [];
+  if (named.length === 1 && named[0].includes(';')) return { path: '(header)', message: "the file seems to use ';' between values: save it as CSV with commas" };
+  return undefined;
+}
+
 function describeCsvError(error: CsvError | undefined, line: number): string {
   if (error?.code === 'CSV_QUOTE_NOT_CLOSED') return `a quote opened in this row is never closed, so the file from line ${line} on could not be read`;
   return error ? `could not be read: ${error.message}` : 'could not be read';

@@ -1,6 +1,7 @@
 import type { Form, FormField } from './configuration';
 import type { SubmittedContact } from './lead';
 import { normaliseEmail, normaliseName, normalisePhone } from './contact-normalisation';
+import { publicText } from './human-text';
 
 export interface FieldIssue {
   path: string;
@@ -52,9 +53,10 @@ export function readSubmission(form: Form, submitted: Record<string, SubmittedVa
   return issues.length ? { ok: false, issues } : { ok: true, contact, answers };
 }
 
+/** A field's text, read as `prepareIntake` will store it (see `publicText`), so a stray control character does not fail an email or an option. */
 function toText(raw: SubmittedValue): string | undefined {
   if (raw === undefined || raw === null) return '';
-  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'string') return publicText(raw).trim();
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   return undefined;
 }

@@ -6,6 +6,7 @@ export * from './lead';
 export * from './consent-ledger';
 export * from './lead-events';
 export * from './contact-normalisation';
+export * from './human-text';
 export * from './form-submission';
 export * from './access-policy';
 export * from './lead-lifecycle';

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
+import { humanTextSchema } from './human-text';
 import { instantSchema } from './instant';
 import { activityKindSchema, type ActivityKind, type Lead } from './lead';
 import { leadEvent } from './lead-events';
@@ -15,7 +16,7 @@ export const contactActivityKinds: readonly ActivityKind[] = ['call', 'email', '
 export function activityBodySchema(now: Date) {
   return z.strictObject({
     kind: activityKindSchema,
-    outcome: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+    outcome: z.optional(humanTextSchema(1000)),
     nextStepAt: z.optional(instantSchema.check(z.refine((at) => Date.parse(at) > now.getTime(), { message: `must be after now (${now.toISOString()})` }))),
   });
 }

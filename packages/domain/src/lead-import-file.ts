@@ -1,6 +1,6 @@
 import type { TouchAttribution } from './attribution';
 import { normaliseName } from './contact-normalisation';
-import { parseCsvRecords } from './csv-records';
+import { blankCsvColumns, csvLayoutIssue, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords } from './csv-records';
 import type { FieldIssue } from './form-submission';
 import type { LeadContactFieldName, SubmittedContact } from './lead';
 import { mapImportColumns, type ImportColumn } from './lead-import-columns';
@@ -37,22 +37,23 @@ export const importValueLimits: { contact: Record<LeadContactFieldName, number>;
 
 /**
  * Reads a lead import file: the first row names the columns (see `mapImportColumns`), each further row
- * is a lead. Blank lines are skipped. A row whose number of values differs from the header's (extra
- * empty values at its end aside) or that holds an over-long value is reported in `errors` and left
- * out; rows without a usable email or phone are kept (the intake stores them as `invalid`). A file
- * without a usable header or without data rows is refused whole, with `issues` saying why.
+ * is a lead. Blank lines (and lines of commas only) are skipped. A row whose number of values differs
+ * from the header's (extra empty values at its end aside) or that holds an over-long value is reported
+ * in `errors` and left out; rows without a usable email or phone are kept (the intake stores them as
+ * `invalid`). A file without a usable header or without data rows, or not laid out as comma-separated
+ * lines (`csvLayoutIssue`), is refused whole, with `issues` saying why.
  */
 export function readLeadImportFile(text: string): { ok: true; file: LeadImportFile } | { ok: false; issues: FieldIssue[] } {
   const { records, problems } = parseCsvRecords(text);
   const [headerRecord, ...dataRecords] = records;
-  const isBlank = (values: readonly string[]) => values.every((value) => value.trim() === '');
-  if (!headerRecord || isBlank(headerRecord.values)) {
+  const layout = csvLayoutIssue(text, headerRecord?.values);
+  if (layout) return { ok: false, issues: [layout] };
+  if (!headerRecord || isBlankCsvRecord(headerRecord.values)) {
     return { ok: false, issues: [{ path: '(header)', message: 'the first row must name the columns, such as "name,email,phone,company"' }] };
   }
   const header = headerRecord.values;
-  const dataRows = dataRecords.filter((record) => !isBlank(record.values));
-  const blankColumns = new Set(header.map((_, index) => index).filter((index) => dataRows.every((record) => !record.values[index]?.trim())));
-  const { columns, issues } = mapImportColumns(header, blankColumns);
+  const dataRows = dataRecords.filter((record) => !isBlankCsvRecord(record.values));
+  const { columns, issues } = mapImportColumns(header, blankCsvColumns(header, dataRows));
   if (issues.length) return { ok: false, issues };
   if (dataRows.length + problems.length === 0) return { ok: false, issues: [{ path: '(rows)', message: 'the file has a header row but no data rows' }] };
 
@@ -79,8 +80,7 @@ export function importFileLines(file: LeadImportFile, from: number, before = Inf
 }
 
 function readRow(row: number, values: readonly string[], columns: readonly ImportColumn[]): ImportRow | { errors: ImportRowError[] } {
-  const extra = values.slice(columns.length);
-  if (values.length < columns.length || extra.some((value) => value.trim() !== '')) {
+  if (!fitsCsvHeader(values, columns.length)) {
     return { errors: [{ row, column: '(row)', message: `has ${values.length} values; the header has ${columns.length} columns (is a comma inside a value missing its quotes?)` }] };
   }
   const errors: ImportRowError[] = [];

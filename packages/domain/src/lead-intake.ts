@@ -1,5 +1,6 @@
 import { capturedAttribution, type LeadAttribution, type TouchAttribution } from './attribution';
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
+import { publicText } from './human-text';
 import { leadContactFieldNames, routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
 import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
@@ -118,7 +119,8 @@ export interface PreparedIntake {
  * routable, non-test leads claim person keys, so a spam post or a test lead cannot capture a real
  * person's identity.
  */
-export function prepareIntake(submission: IntakeSubmission, ids: { leadId: string; eventId: string; touchEventId: string }, now: Date, rules: ScoringRules): PreparedIntake {
+export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eventId: string; touchEventId: string }, now: Date, rules: ScoringRules): PreparedIntake {
+  const submission = withPublicTextCleaned(sent);
   const at = now.toISOString();
   const { contact, problems } = cleanContact(submission.contact, submission.defaultCountry);
   const usable = Boolean(contact.email || contact.phone);
@@ -206,6 +208,35 @@ export function prepareIntake(submission: IntakeSubmission, ids: { leadId: strin
   };
   const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
   return { lead, events, dedupKeys, consents, touch };
+}
+
+/**
+ * The submission with what the sender wrote (contact, answers and their names, attribution) rid of the
+ * characters `publicText` drops, for every channel alike: a person's lead is never refused for them, and
+ * nothing stored, shown to a rep or sent in a notification carries them. A touch value left empty is left out.
+ */
+function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
+  const cleaned = (record: Readonly<Record<string, string | undefined>>): Record<string, string> => {
+    const clean: Record<string, string> = {};
+    for (const [name, value] of Object.entries(record)) {
+      const key = publicText(name);
+      // A name of nothing but such characters names nothing; of two names that differ only by them, the first keeps its value, as `readAnswers` keeps the first.
+      if (value !== undefined && key !== '' && !Object.hasOwn(clean, key)) clean[key] = publicText(value);
+    }
+    return clean;
+  };
+  const touch = (values: TouchAttribution | undefined): TouchAttribution | undefined => {
+    const clean = values && Object.fromEntries(Object.entries(cleaned(values)).filter(([, value]) => value !== ''));
+    return clean && Object.keys(clean).length ? clean : undefined;
+  };
+  const firstTouch = touch(submission.attribution.firstTouch);
+  const lastTouch = touch(submission.attribution.lastTouch);
+  return {
+    ...submission,
+    contact: cleaned(submission.contact),
+    answers: cleaned(submission.answers),
+    attribution: { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) },
+  };
 }
 
 /** At most this much of answers (as JSON) on a lead: touches add answers it lacks only below it, so repeats cannot grow the lead without end. */

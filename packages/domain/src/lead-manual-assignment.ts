@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
+import { humanTextSchema } from './human-text';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark } from './lead-events';
@@ -7,10 +8,10 @@ import { holdingCapOf, isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
 
 /** The body of `POST /leads/{leadId}/assign`: the rep who gets the lead, and why. */
-export const assignBodySchema = z.strictObject({ repId: z.string().check(z.minLength(1)), reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
+export const assignBodySchema = z.strictObject({ repId: z.string().check(z.minLength(1)), reason: z.optional(humanTextSchema(500)) });
 
 /** The optional body of `POST /leads/{leadId}/lock` and `/unlock`: why. */
-export const lockBodySchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
+export const lockBodySchema = z.strictObject({ reason: z.optional(humanTextSchema(500)) });
 
 /** Statuses a manager may hand out, lock or unlock: waiting in the pool, or worked by someone (a lock needs an owner too, see `planLockChange`). */
 const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadStatuses];

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
+import { humanTextSchema } from './human-text';
 import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -16,7 +17,7 @@ export const qualificationSchema = z.enum(['mql', 'sql']);
 
 /** The body of `POST /leads/{leadId}/status`, checked against the pool's qualification levels and invalid reasons. */
 export function statusBodySchema(pool: Pick<Pool, 'qualifications' | 'invalidReasons'>) {
-  const note = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
+  const note = z.optional(humanTextSchema(500));
   return z.discriminatedUnion('status', [
     z.strictObject({ status: z.literal('contacted'), note }),
     z.strictObject({ status: z.literal('qualified'), qualification: z.pipe(z.enum(pool.qualifications as [string, ...string[]]), qualificationSchema), note }),

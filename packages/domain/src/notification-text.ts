@@ -5,19 +5,15 @@
  * mangle), and line breaks only where the medium allows them.
  */
 
-/** C0 and C1 controls and DEL, except tab and line feed, which each function handles itself. */
-// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
-const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-/** Explicit bidirectional formatting (embeddings, overrides, isolates). */
-const bidiControls = /[\u202A-\u202E\u2066-\u2069]/g;
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { publicText } from './human-text';
+
 /** Line breaks in all their spellings: CR LF, CR, NEL, line and paragraph separators, vertical tab, form feed. */
 // eslint-disable-next-line no-control-regex -- vertical tab and form feed are line breaks to strip
 const lineBreaks = /\r\n|[\r\u0085\u2028\u2029\u000B\u000C]/g;
 
+/** Every line break as a line feed, then without what no person types (`publicText`); tabs and line feeds stay for each medium to handle. */
 function withoutUnsafeCharacters(text: string): string {
-  return text.replace(loneSurrogates, '').replace(bidiControls, '').replace(lineBreaks, '\n').replace(controlCharacters, '');
+  return publicText(text.replace(lineBreaks, '\n'));
 }
 
 /**

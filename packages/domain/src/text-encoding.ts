@@ -1,10 +1,11 @@
 /**
  * Reading bytes as text without ever guessing: UTF-8 is decoded strictly (a byte sequence that is not
  * UTF-8 is refused, never turned into U+FFFD and stored), and Windows-1252 (what "Latin-1" means in
- * practice, and what Excel writes as "CSV" on Western Windows) is read only when asked for by name.
+ * practice, and what Excel writes as "CSV" on Western Windows) or GB18030 (which GBK and GB2312 are
+ * subsets of, what Excel writes as "CSV" on Chinese Windows) are read only when asked for by name.
  */
 
-export const textEncodings = ['utf-8', 'windows-1252'] as const;
+export const textEncodings = ['utf-8', 'windows-1252', 'gb18030'] as const;
 export type TextEncodingName = (typeof textEncodings)[number];
 
 /** The names people and `charset=` parameters use for each encoding (the Encoding Standard's labels, in part). */
@@ -15,6 +16,10 @@ const encodingLabels: Record<string, TextEncodingName> = {
   cp1252: 'windows-1252',
   latin1: 'windows-1252',
   'iso-8859-1': 'windows-1252',
+  gb18030: 'gb18030',
+  gbk: 'gb18030',
+  gb2312: 'gb18030',
+  cp936: 'gb18030',
 };
 
 /** The encoding a label names (case-insensitive), or undefined when we do not read it. */
@@ -25,19 +30,53 @@ export function textEncodingNamed(label: string): TextEncodingName | undefined {
 }
 
 /**
- * The text of `bytes` in `encoding` (a leading byte-order mark is dropped). For UTF-8, bytes that do
- * not decode are refused with the line (counting from 1) where the first bad sequence is.
+ * Text, or why the bytes were not read: `undecodable` when they are not `encoding` (UTF-8 for bytes
+ * starting with its byte-order mark), with the first line that is not; `is-utf-8` when Windows-1252
+ * was asked for but the bytes are UTF-8 text, with the first line holding a character beyond ASCII.
  */
-export function decodeText(bytes: Uint8Array, encoding: TextEncodingName = 'utf-8'): { ok: true; text: string } | { ok: false; line: number } {
+export type DecodedText = { ok: true; text: string } | { ok: false; reason: 'undecodable'; encoding: TextEncodingName; line: number } | { ok: false; reason: 'is-utf-8'; line: number };
+
+const utf8Bom = [0xef, 0xbb, 0xbf];
+
+/**
+ * The text of `bytes` in `encoding` (a leading byte-order mark is dropped); lines count from 1.
+ * Bytes starting with the UTF-8 byte-order mark are UTF-8 whatever was asked: read as Windows-1252 the
+ * mark would become `ï»¿` in front of the first column's name. Windows-1252 asked for bytes that are
+ * UTF-8 beyond ASCII is refused rather than read as `Ã©` for `é`: text in Windows-1252 is almost never
+ * also valid UTF-8, so such a file is UTF-8 and the encoding was asked for by mistake.
+ */
+export function decodeText(bytes: Uint8Array, encoding: TextEncodingName = 'utf-8'): DecodedText {
+  const used = utf8Bom.every((byte, index) => bytes[index] === byte) ? 'utf-8' : encoding;
+  let text: string;
   try {
-    return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(bytes) };
+    text = new TextDecoder(used, { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, line: firstUndecodableLine(bytes) };
+    return { ok: false, reason: 'undecodable', encoding: used, line: firstUndecodableLine(bytes, used) };
+  }
+  if (used === 'windows-1252' && isUtf8(bytes)) {
+    const nonAscii = bytes.findIndex((byte) => byte >= 0x80);
+    if (nonAscii !== -1) return { ok: false, reason: 'is-utf-8', line: lineAt(bytes, nonAscii) };
+  }
+  return { ok: true, text };
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 
-function firstUndecodableLine(bytes: Uint8Array): number {
-  const strict = new TextDecoder('utf-8', { fatal: true });
+/** The line (from 1) that byte `index` is on. */
+function lineAt(bytes: Uint8Array, index: number): number {
+  return bytes.subarray(0, index).filter((byte) => byte === 0x0a).length + 1;
+}
+
+// Line by line is exact for both multi-byte encodings read: neither uses byte 0x0A inside a character.
+function firstUndecodableLine(bytes: Uint8Array, encoding: TextEncodingName): number {
+  const strict = new TextDecoder(encoding, { fatal: true });
   let line = 1;
   let start = 0;
   for (let index = 0; index <= bytes.length; index++) {

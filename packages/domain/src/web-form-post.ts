@@ -32,9 +32,12 @@ export function readWebFormPost(
 
   let consent: ConsentRecord | undefined;
   if (form.consent) {
-    const given = ['true', 'on', '1', 'yes'].includes(String(fields[consentField] ?? '').toLowerCase());
-    if (given) consent = { version: form.consent.version, text: form.consent.text, purposes: form.consent.purposes, givenAt: context.now.toISOString(), ip: context.ip, userAgent: context.userAgent };
-    else if (form.consent.required) issues.push({ path: consentField, message: 'Consent is required to send this form' });
+    const sent = body[consentField];
+    if (!isTickBoxValue(sent)) {
+      issues.push({ path: consentField, message: `must be true or false, or the value of a ticked box such as "on" or "yes", got ${Array.isArray(sent) ? 'several values' : typeof sent}` });
+    } else if (['true', 'on', '1', 'yes'].includes(String(sent ?? '').toLowerCase())) {
+      consent = { version: form.consent.version, text: form.consent.text, purposes: form.consent.purposes, givenAt: context.now.toISOString(), ip: context.ip, userAgent: context.userAgent };
+    } else if (form.consent.required) issues.push({ path: consentField, message: 'Consent is required to send this form' });
   }
 
   const firstTouchValue = body[firstTouchField];
@@ -69,6 +72,11 @@ export function readWebFormPost(
       quarantineReason,
     },
   };
+}
+
+/** What a tick box posts: a string (a browser sends a ticked box's value), true or false from a JSON client, or nothing; a number, list or object is no answer to read as ticked or not. */
+function isTickBoxValue(value: unknown): value is string | boolean | null | undefined {
+  return value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean';
 }
 
 function spamSignal(form: Form, body: Readonly<Record<string, unknown>>, now: Date): string | undefined {

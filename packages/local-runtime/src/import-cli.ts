@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type ImportRowError } from '@leadflow/domain';
+import { decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type DecodedText, type ImportRowError } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
@@ -11,7 +11,7 @@ import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-comma
 import { progressBar } from './progress-bar';
 
 const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
-                          [--encoding utf-8 | windows-1252] [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
+                          [--encoding utf-8 | windows-1252 | gbk] [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
 
 /**
  * `npm run import -- leads.csv --source trade-shows --pool americas-inbound`: imports a lead list into
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   if (!target.ok) throw new UsageError(target.issues.map((issue) => `--${issue.path}: ${issue.message}`).join('\n'));
 
   const encoding = textEncodingNamed(values.encoding);
-  if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, or windows-1252 (also called latin1, iso-8859-1, cp1252)`);
+  if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, windows-1252 (also called latin1, iso-8859-1, cp1252) or gbk (also called gb18030, gb2312, cp936)`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -55,16 +55,19 @@ async function main(): Promise<number> {
   }
   const text = decodeText(bytes, encoding);
   if (!text.ok) {
-    console.error(
-      `${path} is not UTF-8 (line ${text.line} is not), so it was not imported. Save it as "CSV UTF-8", or, if it is Latin-1 or Windows text (as Excel writes "CSV" on Western Windows), give --encoding windows-1252.`,
-    );
+    // No row was read: a report from an earlier run of this file would describe another file.
+    writeErrorReport(path, []);
+    console.error(`${path} ${undecodedReason(text)}`);
     return 1;
   }
   const file = readLeadImportFile(text.text);
   if (!file.ok) {
+    writeErrorReport(path, []);
     console.error(`${path} cannot be imported:\n${file.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
     return 1;
   }
+  // The rows the file itself refuses are known now: reported even when the import then fails (no runtime, no database).
+  const fileErrorReport = writeErrorReport(path, file.file.errors);
 
   const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url));
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
@@ -85,11 +88,21 @@ async function main(): Promise<number> {
     return 1;
   } catch (error) {
     bar.finish();
+    if (fileErrorReport) console.error(`Rows of the file that cannot be imported are listed in ${fileErrorReport}.`);
     console.error(`The import stopped: ${(error as Error).message}\nRows stored before it stopped are kept; running the same import again stores the rest and skips those.`);
     return 1;
   } finally {
     raw.destroy();
   }
+}
+
+/** Why `decodeText` did not read the file, after its path. */
+function undecodedReason(failure: Exclude<DecodedText, { ok: true }>): string {
+  if (failure.reason === 'is-utf-8') {
+    return `is UTF-8 (line ${failure.line} has UTF-8 text), not windows-1252, so it was not imported: leave out --encoding, so that it is not stored as "Ã©" for "é".`;
+  }
+  if (failure.encoding === 'gb18030') return `is not GBK or GB18030 text (line ${failure.line} is not), so it was not imported. Give the --encoding it is in, or leave it out if the file is UTF-8.`;
+  return `is not UTF-8 (line ${failure.line} is not), so it was not imported. Save it as "CSV UTF-8"; or, as Excel writes "CSV" on Windows, give --encoding windows-1252 if it is Latin-1 (Western) text, or --encoding gbk if it is Chinese (GBK) text.`;
 }
 
 /** Writes `<file>.errors.csv` when rows failed, and removes a stale one from an earlier run when none did. */
