@@ -145,7 +145,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       200: { description: 'A plain HTML post to a form without `thankYouUrl`: a confirmation page.', content: html },
     },
     errors: {
-      400: 'Invalid fields, missing consent, a failed human check, a body that is not UTF-8, or a file part the form cannot read (fields only); `issues` name the fields.',
+      400: 'Invalid fields, missing consent or a `consent` that is not a string or true/false, a failed human check, a body that is not UTF-8, or a file part the form cannot read (fields only); `issues` name the fields.',
       404: 'No such form.',
       413: 'The body is over 64 KB.',
       415: 'Not JSON, urlencoded or multipart form data, or JSON in a charset other than UTF-8.',
