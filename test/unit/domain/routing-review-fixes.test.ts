@@ -4,7 +4,6 @@ import { matches } from '@leadflow/event-pattern';
 import {
   assignToOwner,
   compileRoutingTable,
-  leadEventSource,
   leadFacts,
   maxRepWeight,
   parseConfiguration,
@@ -19,6 +18,7 @@ import {
   type Route,
   type Routing,
 } from '@leadflow/domain';
+import { busEvent } from '../../support/api-gateway-events';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
@@ -60,17 +60,8 @@ describe('a route matching on regions', () => {
     ],
   });
   const compiled = compileRoutingTable(routing);
-  const scored = (region: string | undefined) => ({
-    version: '0',
-    id: 'e-1',
-    'detail-type': 'lead.scored',
-    source: leadEventSource,
-    account: '000000000000',
-    time: '2026-03-02T10:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { leadId: 'l-1', status: 'new', isTest: false, owned: false, grade: 'B', temperature: 'warm', sourceKind: 'web_form', channel: 'website', ...(region === undefined ? {} : { region }) },
-  });
+  const scored = (region: string | undefined) =>
+    busEvent('lead.scored', { leadId: 'l-1', status: 'new', isTest: false, owned: false, grade: 'B', temperature: 'warm', sourceKind: 'web_form', channel: 'website', ...(region === undefined ? {} : { region }) });
   const rulesMatching = (region: string | undefined) => compiled.filter((rule) => matches(rule.pattern, scored(region))).map((rule) => rule.route.id);
 
   it('takes the region as typed in any case, with exactly one rule, the one the dry run picks too', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { matches } from '@leadflow/event-pattern';
-import { compileRoutingTable, leadEventSource, routeFor, routingSchema, scoreLead, scoringConfigurationSchema, type LeadFacts, type Routing } from '@leadflow/domain';
+import { compileRoutingTable, routeFor, routingSchema, scoreLead, scoringConfigurationSchema, type LeadFacts, type Routing } from '@leadflow/domain';
+import { busEvent } from '../../support/api-gateway-events';
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const grades = ['A', 'B', 'C', 'D'] as const;
@@ -33,17 +34,7 @@ const detailArbitrary = fc.record({
 
 function scoredEvent(detail: Record<string, unknown>) {
   const cleaned = Object.fromEntries(Object.entries(detail).filter(([, value]) => value !== undefined));
-  return {
-    version: '0',
-    id: 'e-1',
-    'detail-type': 'lead.scored',
-    source: leadEventSource,
-    account: '000000000000',
-    time: '2026-03-02T10:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { eventId: 'e-1', leadId: 'l-1', status: 'new', isTest: false, owned: false, poolId: 'p', points: 50, scoredAt: '2026-03-02T10:00:00.000Z', ...cleaned },
-  };
+  return busEvent('lead.scored', { eventId: 'e-1', leadId: 'l-1', status: 'new', isTest: false, owned: false, poolId: 'p', points: 50, scoredAt: '2026-03-02T10:00:00.000Z', ...cleaned });
 }
 
 function compiledOrSkip(routing: Routing) {
