@@ -339,7 +339,9 @@ describe('channel ROI against DynamoDB Local', () => {
   });
 
   it('replaces spend of more days and channels than one transaction holds, marking each day changed', { timeout: 60_000 }, async () => {
-    const { deps } = world();
+    const { deps, setNow } = world();
+    // Spend is recorded for days that have passed: these are in the second half of 2026.
+    setNow('2027-01-05T12:00:00.000Z');
     const days = Array.from({ length: 60 }, (_, index) => new Date(Date.UTC(2026, 6, 1 + index)).toISOString().slice(0, 10));
     const rows = days.flatMap((date) => ['meta-ads', 'google-ads'].map((channel) => ({ date, channel, campaign: 'summer', amount: '10.00', currency: 'USD' })));
     const answer = (await createRecordSpend(() => deps)(
@@ -352,7 +354,9 @@ describe('channel ROI against DynamoDB Local', () => {
   });
 
   it('writes spend of more bytes than one transaction may carry in several, and refuses a day and channel too large for one item, naming the row', { timeout: 120_000 }, async () => {
-    const { deps } = world();
+    const { deps, setNow } = world();
+    // Spend is recorded for days that have passed: these are in the second half of 2026.
+    setNow('2027-01-05T12:00:00.000Z');
     const campaigns = (count: number) => Array.from({ length: count }, (_, index) => ({ campaign: `${String(index).padStart(5, '0')} ${'x'.repeat(190)}`, cents: 1000 }));
     // Fifteen days of about 270 KB each: 4 MB together, over DynamoDB's limit for one transaction.
     const days = Array.from({ length: 15 }, (_, index) => `2026-09-${String(index + 1).padStart(2, '0')}`);
@@ -388,7 +392,9 @@ describe('channel ROI against DynamoDB Local', () => {
   });
 
   it('refuses bad spend with a 400 naming the row and writes nothing to the table', { timeout: 60_000 }, async () => {
-    const { deps } = world();
+    const { deps, setNow } = world();
+    // Spend is recorded for days that have passed: these are in the second half of 2026.
+    setNow('2027-01-05T12:00:00.000Z');
     const before = (await database.items()).length;
     const answer = (await createRecordSpend(() => deps)(
       httpEvent({
