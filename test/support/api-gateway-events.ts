@@ -40,7 +40,7 @@ export function leadStepEvent(step: string, leadId: string, claims: Record<strin
 }
 
 /** An EventBridge-to-Lambda event envelope around a detail. */
-export function busEvent(detailType: string, detail: unknown) {
+export function busEvent<Detail>(detailType: string, detail: Detail) {
   return {
     version: '0',
     id: 'eb-1',
