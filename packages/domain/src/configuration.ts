@@ -13,6 +13,7 @@ import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
+import { configuredCountrySchema } from './organisation-country';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema, checkClickIdChannels } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks-configuration';
@@ -52,7 +53,7 @@ export const repSchema = z.strictObject({
   /** Regions the rep covers, used by territory routing. */
   regions: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** Countries the rep covers (ISO codes), used by territory routing. */
-  countries: z._default(z.array(countrySchema), []),
+  countries: z._default(z.array(configuredCountrySchema), []),
   /**
    * Relative share for weighted routing (a whole number, so the rotation repeats exactly), at most
    * `maxRepWeight`: each weighted assignment replays the rotation up to the weights' sum in steps.

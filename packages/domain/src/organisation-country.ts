@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { hasNumberingPlan, phoneNumberCountries } from './phone-numbers';
 import type { Configuration } from './configuration';
 
@@ -79,6 +80,18 @@ export function givenCountry(text: string | undefined): string | undefined {
   countryCodes ??= new Set(countryCodeList.trim().split(/\s+/));
   return code !== undefined && countryCodes.has(code) ? code : undefined;
 }
+
+/**
+ * A country code written in the configuration (a rep's `countries`, a route's `match.countries`): one of the
+ * codes `givenCountry` keeps as it is, so a lead's country can equal it; `UK` is refused with a pointer to
+ * `GB`, as leads who give `uk` are filed under `GB`.
+ */
+export const configuredCountrySchema = z.string().check(
+  z.superRefine((code, ctx) => {
+    if (givenCountry(code) === code) return;
+    ctx.addIssue({ code: 'custom', message: code === 'UK' ? 'must be "GB" for the United Kingdom: leads who give "uk" are filed under "GB"' : 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
+  }),
+);
 
 /** A country code as `givenCountry` reads it, when the country has a numbering plan; `undefined` otherwise. */
 export function phoneCountry(code: string | undefined): string | undefined {

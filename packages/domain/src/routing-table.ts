@@ -4,6 +4,7 @@ import { gradeSchema, temperatureSchema } from './lead-scoring';
 import { leadEventSource } from './lead-events';
 import { assignmentStrategySchema } from './assignment-strategy';
 import { routeOfferSchema } from './lead-offer-schemas';
+import { configuredCountrySchema } from './organisation-country';
 
 const valuesSchema = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
@@ -11,7 +12,7 @@ const valuesSchema = z.array(z.string().check(z.minLength(1))).check(z.minLength
 export const routeMatchSchema = z.strictObject({
   grades: z.optional(z.array(gradeSchema).check(z.minLength(1))),
   temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))),
-  countries: z.optional(z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'))).check(z.minLength(1))),
+  countries: z.optional(z.array(configuredCountrySchema).check(z.minLength(1))),
   /** Compared ignoring case (EventBridge's `equals-ignore-case`): a region is whatever the person typed. */
   regions: z.optional(valuesSchema),
   sourceKinds: z.optional(z.array(sourceKindSchema).check(z.minLength(1))),

@@ -201,3 +201,23 @@ describe("a rep's weight", () => {
     expect(withWeight(700_000)).toEqual([`reps[0].weight: must be at most ${maxRepWeight}: weights are shares, so 70 and 30 give what 700000 and 300000 would`]);
   });
 });
+
+describe('countries written in the configuration', () => {
+  it('refuses "UK" for a rep and a route, saying to write "GB", and an unassigned code, naming the field', () => {
+    const configured = (code: string) => {
+      const raw = structuredClone(demoConfiguration()) as unknown as { reps: Array<{ countries?: string[] }>; routing: { routes: Array<{ match?: Record<string, unknown> }> } };
+      raw.reps[0].countries = [code];
+      raw.routing.routes[0].match = { ...raw.routing.routes[0].match, countries: [code] };
+      return raw;
+    };
+    const withCountry = (code: string) => configurationIssues(configured(code));
+    expect(withCountry('UK')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^reps\[0\]\.countries\[0\]: must be "GB" for the United Kingdom/),
+        expect.stringMatching(/^routing\.routes\[0\]\.match\.countries\[0\]: must be "GB" for the United Kingdom/),
+      ]),
+    );
+    expect(withCountry('XX')).toEqual(expect.arrayContaining(['reps[0].countries[0]: must be an ISO 3166-1 alpha-2 country code such as "US"']));
+    expect(() => parseConfiguration(configured('GB'))).not.toThrow();
+  });
+});
