@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  actionLinkToken,
-  erasePersonFromLead,
-  expiresAfterDays,
-  leadEvent,
-  poolSchema,
-  retentionSchema,
-  routedLeadFactsOf,
-  secretRefs,
-  type Configuration,
-  type LeadTransition,
-  type OneTapAction,
-} from '@leadflow/domain';
+import { actionLinkToken, erasePersonFromLead, expiresAfterDays, leadEvent, retentionSchema, routedLeadFactsOf, secretRefs, type LeadTransition, type OneTapAction } from '@leadflow/domain';
 import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
-import { demoConfiguration } from '../support/demo-configuration';
+import { offerRouteConfiguration } from '../support/demo-configuration';
 import { RecordingSecretStore } from '../support/demo-secrets';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -30,20 +18,10 @@ import { RecordingMetrics } from '../support/fakes';
 const retention = retentionSchema.parse({ unpublishableEventDays: 6 });
 const reps = ['reach-1', 'reach-2'];
 
-/** The demo configuration with a pool of two reps always at work, whose route offers every lead to both. */
-function configuration(): Configuration {
-  const config = demoConfiguration();
-  const template = config.reps[0];
-  for (const id of reps) config.reps.push({ ...template, id, name: id, capacity: 10, workingHours: undefined });
-  config.pools.push(poolSchema.parse({ id: 'reach', name: 'reach', teamId: 'americas', members: reps }));
-  config.routing = { routes: [{ id: 'offer-both', name: 'Offer to both', strategy: 'offer', offer: { reps, windowMinutes: 5, fallback: 'pool' }, poolId: 'reach' }] };
-  return config;
-}
-
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
 let erasures: DynamoDbLeadErasure;
-const config = configuration();
+const config = offerRouteConfiguration({ routeId: 'offer-both', poolId: 'reach', reps });
 beforeAll(async () => {
   database = await startTestDatabase();
   leads = new DynamoDbLeadStore(database.client, database.tableName);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { actionLinkToken, poolSchema, routedLeadFactsOf, secretRefs, type Configuration } from '@leadflow/domain';
+import { actionLinkToken, routedLeadFactsOf, secretRefs } from '@leadflow/domain';
 import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, routeLead } from '@leadflow/platform';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
 import { createHandler as createExpireHandler } from '../../functions/expire-lead-offers/handler';
-import { demoConfiguration } from '../support/demo-configuration';
+import { offerRouteConfiguration } from '../support/demo-configuration';
 import { RecordingSecretStore } from '../support/demo-secrets';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -18,20 +18,10 @@ let deps: ReturnType<typeof dependencies>;
 const offeredAt = new Date('2026-03-02T15:00:00.000Z');
 const reps = ['offer-1', 'offer-2', 'offer-3'];
 
-/** The demo configuration with one route offering every lead to three reps of its own pool (at any hour), falling back to the pool. */
-function offerConfiguration(): Configuration {
-  const config = demoConfiguration();
-  const template = config.reps[0];
-  for (const id of reps) config.reps.push({ ...template, id, name: id, capacity: 10, workingHours: undefined });
-  config.pools.push(poolSchema.parse({ id: 'offers', name: 'offers', teamId: 'americas', members: reps }));
-  config.routing = { routes: [{ id: 'offer-all', name: 'Offer to three', strategy: 'offer', offer: { reps, windowMinutes: 5, fallback: 'pool' }, poolId: 'offers' }] };
-  return config;
-}
-
 function dependencies(database: TestDatabase) {
   let clock = offeredAt;
   return {
-    config: offerConfiguration(),
+    config: offerRouteConfiguration({ routeId: 'offer-all', poolId: 'offers', reps }),
     leads: new DynamoDbLeadStore(database.client, database.tableName),
     consents: new DynamoDbConsentLedger(database.client, database.tableName),
     links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
