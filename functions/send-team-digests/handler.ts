@@ -1,6 +1,6 @@
 import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest, teamsOwedDigest, type Rep, type Team } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, type Dependencies, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
+import { type DependencyResolver, type Dependencies, MessageRefusedError, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 type DigestDependencies = Pick<Dependencies, 'config' | 'mailer' | 'teamActivity' | 'now'>;
@@ -9,9 +9,11 @@ type DigestDependencies = Pick<Dependencies, 'config' | 'mailer' | 'teamActivity
  * The managers' morning digest, on a 15-minute tick as of the schedule's `time`: for each team owed its
  * digest (any tick of its local day from `digest.at` on, so a failed or missed tick is made up by a later
  * one), the day before's counts per rep (one item) and each of its pools' backlog (its sparse waiting
- * index), emailed once to each manager and pool admin not yet recorded as sent. Each email is claimed in the
- * notification log before it is sent, so two runs at once send it once; a failed send gives the claim back
- * for a later tick. A failure is the recipient's (or the team's) own: the run does the rest, then fails naming them.
+ * index), emailed once to each manager and pool admin not yet recorded as sent or undeliverable. Each email is
+ * claimed in the notification log before it is sent, so two runs at once send it once; a failed send gives the
+ * claim back for a later tick, unless the provider refused it for good (`not_sendable`): then it is recorded
+ * undeliverable, so later ticks skip it rather than fail on it again until local midnight. A failure is the
+ * recipient's (or the team's) own: the run does the rest, then fails naming them.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'teamActivity' | 'now'>) {
   return async (event: ScheduledInvocation): Promise<{ sent: number }> => {
@@ -24,7 +26,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       const recipients: Rep[] = [];
       for (const recipient of teamDigestRecipients(deps.config, team)) {
         try {
-          if (!(await deps.teamActivity.digestSent(team.id, day, recipient.id))) recipients.push(recipient);
+          if ((await deps.teamActivity.digestOutcome(team.id, day, recipient.id)) === undefined) recipients.push(recipient);
         } catch (error) {
           failures.push(failed(`Team digest ${team.id} of ${day} to ${recipient.id}`, error));
         }
@@ -65,6 +67,11 @@ async function sendTeamDigest(deps: DigestDependencies, input: { team: Team; day
       try {
         await mailer.send({ ...email, from: config.organisation.notificationSender, tags: { teamId: team.id, repId: recipient.id } });
       } catch (error) {
+        if (error instanceof MessageRefusedError && error.outcome === 'not_sendable') {
+          await recordUndeliverable(deps, { name, team, day, recipient, claimedAt, refusal: error }, failures);
+          continue;
+        }
+        // Throttled, failing on SES's side, or no answer: the claim goes back and a later tick sends it.
         await teamActivity.releaseDigestClaim(team.id, day, recipient.id, claimedAt).catch((releaseError: unknown) => failures.push(failed(`${name}: giving back its claim`, releaseError)));
         throw error;
       }
@@ -75,6 +82,31 @@ async function sendTeamDigest(deps: DigestDependencies, input: { team: Team; day
     }
   }
   return sent;
+}
+
+/**
+ * A digest the provider refused for good: recorded undeliverable while the claim is still this run's, then
+ * logged and reported as the run's failure, once. Later ticks and the schedule's retries skip it, so it fails
+ * one run a day, not every tick until local midnight. When another run took over the lapsed claim meanwhile,
+ * that run records the outcome (and reports it, if it is a refusal too).
+ */
+async function recordUndeliverable(deps: DigestDependencies, input: { name: string; team: Team; day: string; recipient: Rep; claimedAt: string; refusal: MessageRefusedError }, failures: Error[]): Promise<void> {
+  const { name, team, day, recipient, claimedAt, refusal } = input;
+  const context = { teamId: team.id, day, recipientId: recipient.id, reason: refusal.message };
+  let recorded;
+  try {
+    recorded = await deps.teamActivity.recordDigestUndeliverable(team.id, day, recipient.id, claimedAt, refusal.message, deps.now().toISOString());
+  } catch (error) {
+    // The claim stays until its lease lapses, so a later tick tries (and records) it again.
+    failures.push(failed(`${name}: refused for good (${refusal.message}), and recording it undeliverable failed`, error));
+    return;
+  }
+  if (recorded === 'not_claimed') {
+    logger.warn('Team digest refused for good, but another run took over its claim; that run records the outcome', context);
+    return;
+  }
+  logger.error('Team digest refused for good; recorded undeliverable, so later ticks of the day skip it', context);
+  failures.push(failed(`${name}: recorded undeliverable, not retried`, refusal));
 }
 
 /** What a team's digest reports: the day's counts, its pools' backlogs and the reps of its pools. */

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
-import { MessageRefusedError, notificationClaimLeaseMs, type OutgoingEmail, type SentMessage, type TeamActivityStore } from '@leadflow/platform';
+import { MessageRefusedError, logger, notificationClaimLeaseMs, type OutgoingEmail, type SentMessage, type TeamActivityStore } from '@leadflow/platform';
 import { createHandler } from '../../../functions/send-team-digests/handler';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { RecordingMailer } from '../../support/fakes';
@@ -10,6 +10,7 @@ class MemoryTeamActivity implements TeamActivityStore {
   readonly days = new Map<string, TeamDayCounts>();
   readonly sent = new Map<string, string>();
   readonly claims = new Map<string, string>();
+  readonly undeliverable = new Map<string, string>();
   /** Recipients whose "sent" record fails to write (the run dies, or DynamoDB refuses, after the email went out). */
   readonly failRecordFor = new Set<string>();
 
@@ -25,20 +26,29 @@ class MemoryTeamActivity implements TeamActivityStore {
   async poolBacklog(poolId: string): Promise<Omit<PoolBacklog, 'name'>> {
     return { poolId, waiting: 0 };
   }
-  async digestSent(teamId: string, day: string, recipientId: string): Promise<boolean> {
-    return this.sent.has(`${teamId}:${day}:${recipientId}`);
+  async digestOutcome(teamId: string, day: string, recipientId: string): Promise<'sent' | 'undeliverable' | undefined> {
+    const key = `${teamId}:${day}:${recipientId}`;
+    return this.sent.has(key) ? 'sent' : this.undeliverable.has(key) ? 'undeliverable' : undefined;
   }
   async claimDigest(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
     const key = `${teamId}:${day}:${recipientId}`;
     const held = this.claims.get(key);
-    if (this.sent.has(key) || (held && Date.parse(held) >= Date.parse(claimedAt) - notificationClaimLeaseMs)) return 'already_claimed';
+    if (this.sent.has(key) || this.undeliverable.has(key) || (held && Date.parse(held) >= Date.parse(claimedAt) - notificationClaimLeaseMs)) return 'already_claimed';
     this.claims.set(key, claimedAt);
     return 'claimed';
   }
   async recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void> {
     if (this.failRecordFor.has(recipientId)) throw new Error('ProvisionedThroughputExceededException');
     this.claims.delete(`${teamId}:${day}:${recipientId}`);
+    this.undeliverable.delete(`${teamId}:${day}:${recipientId}`);
     this.sent.set(`${teamId}:${day}:${recipientId}`, sentAt);
+  }
+  async recordDigestUndeliverable(teamId: string, day: string, recipientId: string, claimedAt: string, reason: string): Promise<'recorded' | 'not_claimed'> {
+    const key = `${teamId}:${day}:${recipientId}`;
+    if (this.claims.get(key) !== claimedAt) return 'not_claimed';
+    this.claims.delete(key);
+    this.undeliverable.set(key, reason);
+    return 'recorded';
   }
   async releaseDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<void> {
     const key = `${teamId}:${day}:${recipientId}`;
@@ -46,16 +56,23 @@ class MemoryTeamActivity implements TeamActivityStore {
   }
 }
 
-/** SES refuses addresses it has not verified (sandbox) with `MessageRejected`. */
+/**
+ * SES refuses addresses it has not verified (sandbox) with `MessageRejected`, for good (`refused`); it throttles
+ * for a while (`throttled`). `attempts` counts every send tried, refused or not.
+ */
 class RefusingMailer extends RecordingMailer {
   readonly refused = new Set<string>();
+  readonly throttled = new Set<string>();
+  readonly attempts: string[] = [];
   readonly claimedWhenSent: boolean[] = [];
   constructor(private readonly teamActivity?: MemoryTeamActivity) {
     super();
   }
   override async send(message: OutgoingEmail): Promise<SentMessage> {
     if (this.teamActivity) this.claimedWhenSent.push(this.teamActivity.claims.has(`${message.tags.teamId}:2026-03-09:${message.tags.repId}`));
-    if (this.refused.has(message.to)) throw new MessageRefusedError('not_sendable', 'MessageRejected: Email address is not verified');
+    this.attempts.push(message.to);
+    if (this.refused.has(message.to)) throw new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified');
+    if (this.throttled.has(message.to)) throw new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded');
     return super.send(message);
   }
 }
@@ -84,15 +101,15 @@ const ava = 'ava.chen@northwind.example';
 const ben = 'ben.okafor@northwind.example';
 
 describe('send-team-digests', () => {
-  it("sends every other digest when one manager's email is refused, fails naming that one, and a later tick that day sends it", async () => {
+  it("sends every other digest when one manager's email is not sent for now (throttled), fails naming that one, and a later tick that day sends it", async () => {
     const { mailer, tick } = world();
-    mailer.refused.add(maya);
-    await expect(tick('2026-03-10T12:30:00.000Z')).rejects.toThrow('Team digests: 1 failed: Team digest a of 2026-03-09 to mgr-maya: MessageRejected: Email address is not verified');
+    mailer.throttled.add(maya);
+    await expect(tick('2026-03-10T12:30:00.000Z')).rejects.toThrow('Team digests: 1 failed: Team digest a of 2026-03-09 to mgr-maya: Email provider refused (TooManyRequestsException): Maximum sending rate exceeded');
     expect(mailer.sent.map((email) => email.to).sort()).toEqual([ava, ben]);
-    // The schedule's retries of the failed run send nothing twice.
+    // The schedule's retries of the failed run send nothing twice, and try the throttled one again.
     await expect(tick('2026-03-10T12:30:00.000Z')).rejects.toThrow('to mgr-maya');
     expect(mailer.sent).toHaveLength(2);
-    mailer.refused.clear();
+    mailer.throttled.clear();
     // Past the due tick, the digest still owed for the day is made up, and only that one.
     expect(await tick('2026-03-10T12:45:00.000Z')).toEqual({ sent: 1 });
     expect(mailer.sent.map((email) => email.to).sort()).toEqual([ava, ben, maya]);
@@ -132,5 +149,65 @@ describe('send-team-digests', () => {
     // Email is at-least-once: a claim older than its lease is taken over by the next tick and sent again.
     expect(await tick('2026-03-10T12:45:00.000Z')).toEqual({ sent: 1 });
     expect(mailer.sent.map((email) => email.to)).toEqual([ava, maya, ben, ben]);
+  });
+
+  it('records a digest the provider refuses for good as undeliverable: it fails one run, logged once at error level, and later ticks of the day skip it', async () => {
+    const { mailer, teamActivity, tick } = world();
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      mailer.refused.add(maya);
+      await expect(tick('2026-03-10T12:30:00.000Z')).rejects.toThrow(
+        'Team digests: 1 failed: Team digest a of 2026-03-09 to mgr-maya: recorded undeliverable, not retried: Email provider refused (MessageRejected): Email address is not verified',
+      );
+      expect(mailer.sent.map((email) => email.to).sort()).toEqual([ava, ben]);
+      expect(teamActivity.undeliverable).toEqual(new Map([['a:2026-03-09:mgr-maya', 'Email provider refused (MessageRejected): Email address is not verified']]));
+      // The schedule's retry of the failed run, and every later tick of the local day, neither try it again nor fail.
+      expect(await tick('2026-03-10T12:30:00.000Z')).toEqual({ sent: 0 });
+      for (const time of ['2026-03-10T12:45:00.000Z', '2026-03-10T18:00:00.000Z', '2026-03-11T03:45:00.000Z']) expect(await tick(time)).toEqual({ sent: 0 });
+      expect(mailer.attempts.filter((to) => to === maya)).toEqual([maya]);
+      expect(error.mock.calls).toEqual([
+        [
+          'Team digest refused for good; recorded undeliverable, so later ticks of the day skip it',
+          { teamId: 'a', day: '2026-03-09', recipientId: 'mgr-maya', reason: 'Email provider refused (MessageRejected): Email address is not verified' },
+        ],
+      ]);
+      // The next local day's digest is owed again: the record is of one day's.
+      mailer.refused.clear();
+      expect(await tick('2026-03-11T12:30:00.000Z')).toEqual({ sent: 3 });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('leaves the outcome of a refused digest to the run that took over its lapsed claim, which sent it', async () => {
+    const { mailer, teamActivity, tick } = world();
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      // A slow run claims Ben's digest, and SES refuses it only after the lease is over: a later tick took the claim over and sent it meanwhile.
+      let slowSendStarted!: () => void;
+      let refuseSlowSend!: () => void;
+      const started = new Promise<void>((resolve) => (slowSendStarted = resolve));
+      const refused = new Promise<void>((resolve) => (refuseSlowSend = resolve));
+      const send = mailer.send.bind(mailer);
+      let slow = true;
+      mailer.send = async (message) => {
+        if (message.to !== ben || !slow) return send(message);
+        slow = false;
+        slowSendStarted();
+        await refused;
+        throw new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified');
+      };
+      const slowRun = tick('2026-03-10T12:30:00.000Z');
+      await started;
+      expect(await tick('2026-03-10T12:45:00.000Z')).toEqual({ sent: 1 });
+      refuseSlowSend();
+      // Its claim is no longer its own: nothing is recorded over the digest sent, and the run does not fail for it.
+      expect(await slowRun).toEqual({ sent: 2 });
+      expect(await teamActivity.digestOutcome('b', '2026-03-09', 'rep-ben')).toBe('sent');
+      expect(teamActivity.undeliverable.size).toBe(0);
+      expect(warn).toHaveBeenCalledWith('Team digest refused for good, but another run took over its claim; that run records the outcome', expect.objectContaining({ recipientId: 'rep-ben' }));
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -70,13 +70,15 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
     return { poolId, waiting, oldestCapturedAt: Items?.[0] ? String(Items[0].capturedAt) : undefined };
   }
 
-  /** Sent when its entry carries no `status`: a claim is `pending`, a claim given back `released`. */
-  async digestSent(teamId: string, day: string, recipientId: string): Promise<boolean> {
+  /** Sent when its entry carries no `status`; `undeliverable` when so marked; a claim is `pending`, a claim given back `released`. */
+  async digestOutcome(teamId: string, day: string, recipientId: string): Promise<'sent' | 'undeliverable' | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), ConsistentRead: true }));
-    return Item !== undefined && Item.status === undefined;
+    if (Item === undefined) return undefined;
+    if (Item.status === undefined) return 'sent';
+    return Item.status === 'undeliverable' ? 'undeliverable' : undefined;
   }
 
-  /** A conditional put: no entry, a claim given back, or a claim whose lease is over (its run died). */
+  /** A conditional put: no entry, a claim given back, or a claim whose lease is over (its run died); never over a digest sent or undeliverable. */
   async claimDigest(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'> {
     const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', status: 'pending', teamId, claimedAt, expiresAt: expiresAfterKeeping(claimedAt) };
     try {
@@ -100,6 +102,26 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
   async recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void> {
     const item = { ...leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)), entity: 'notification', teamId, sentAt, expiresAt: expiresAfterKeeping(sentAt) };
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  /** Marks this run's claim `undeliverable`, with the reason, only while it is still this run's (as `releaseDigestClaim` gives it back). */
+  async recordDigestUndeliverable(teamId: string, day: string, recipientId: string, claimedAt: string, reason: string, refusedAt: string): Promise<'recorded' | 'not_claimed'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)),
+          UpdateExpression: 'SET #status = :undeliverable, reason = :reason, refusedAt = :refusedAt, expiresAt = :expiresAt',
+          ConditionExpression: '#status = :pending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':undeliverable': 'undeliverable', ':claimedAt': claimedAt, ':reason': reason, ':refusedAt': refusedAt, ':expiresAt': expiresAfterKeeping(refusedAt) },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'not_claimed';
+      throw error;
+    }
   }
 
   /**

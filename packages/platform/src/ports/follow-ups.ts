@@ -61,17 +61,25 @@ export interface TeamActivityStore {
   /** Leads waiting unowned in a pool and the capture time of the oldest, from the pool's sparse index. */
   poolBacklog(poolId: string): Promise<Omit<PoolBacklog, 'name'>>;
   /**
-   * Whether a team's digest for `day` is recorded as sent to a recipient, so later runs of the schedule send
-   * nothing (a claim not yet recorded as sent is not sent).
+   * What became of a team's digest for `day` to a recipient: `sent`, or `undeliverable` (the email provider
+   * refused it for good), so later runs of the schedule send nothing; `undefined` while it is still owed (a
+   * claim not yet recorded as sent or undeliverable is owed).
    */
-  digestSent(teamId: string, day: string, recipientId: string): Promise<boolean>;
+  digestOutcome(teamId: string, day: string, recipientId: string): Promise<'sent' | 'undeliverable' | undefined>;
   /**
    * Claims a recipient's digest before it is sent, so two runs at once send it once: `already_claimed` when
-   * it was sent, or another run claimed it less than `notificationClaimLeaseMs` before `claimedAt` (it may
-   * be sending it now). A claim past its lease (its run died) is taken over.
+   * it was sent or recorded undeliverable, or another run claimed it less than `notificationClaimLeaseMs`
+   * before `claimedAt` (it may be sending it now). A claim past its lease (its run died) is taken over.
    */
   claimDigest(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   recordDigestSent(teamId: string, day: string, recipientId: string, sentAt: string): Promise<void>;
+  /**
+   * The email provider refused the digest for good: records it undeliverable, with the provider's `reason`,
+   * only while the claim made at `claimedAt` is still this run's, so two runs cannot disagree on its outcome.
+   * `not_claimed` when it is not (another run took over the lapsed claim, and that run records the outcome;
+   * a digest it sent stays sent).
+   */
+  recordDigestUndeliverable(teamId: string, day: string, recipientId: string, claimedAt: string, reason: string, refusedAt: string): Promise<'recorded' | 'not_claimed'>;
   /** The send failed: gives back the claim made at `claimedAt` so a later run may send (a digest recorded as sent, or claimed again since, stays). */
   releaseDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<void>;
 }
