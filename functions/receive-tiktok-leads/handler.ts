@@ -5,6 +5,7 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependenciesOf,
+  limitUnsignedTikTokReads,
   limitWebhookIntake,
   notFound,
   parseJsonObject,
@@ -25,7 +26,9 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * configured advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that
  * is not configured stays pending, with the reason, until the form is added. An unsigned delivery's leads
  * are read first and stored only if the Lead API answers them and they can be routed; otherwise nothing
- * is stored for them and the answer is `503` with `Retry-After`, so TikTok delivers them again.
+ * is stored for them and the answer is `503` with `Retry-After`, so TikTok delivers them again. Unsigned
+ * deliveries from one address may cause `integrations.tiktok.unsignedLeadReadsPerMinute` reads a minute
+ * (default 30; `429` beyond), as each spends the company's TikTok API quota.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(async (event) => {
@@ -49,6 +52,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
     const requests = read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
     if (signature !== undefined) return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')) });
+    // Unsigned, each named lead costs a Lead API read with the company's token: anyone can send one, so their reads are limited per sender.
+    const leadIds = read.triggers.map((trigger) => trigger.leadId);
+    await limitUnsignedTikTokReads(deps, event, leadIds, now);
     // Unsigned, a lead is stored only once the Lead API confirms it: a forged id leaves nothing behind, and a real lead not yet readable is redelivered by TikTok.
     const { deliveries, unread } = await receiveUnsignedPlatformLeads(deps, requests, now, raw.toString('utf8'));
     if (!unread.length) return jsonResponse(200, { deliveries });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxTikTokLeadsPerDelivery } from './tiktok-lead-generation';
 
 /**
  * The `integrations` section of the configuration: which ad platforms and generic sources are connected,
@@ -59,9 +60,19 @@ export const linkedInIntegrationSchema = z.strictObject({
     .check(z.minLength(1, 'list at least one LinkedIn lead gen form')),
 });
 
+/**
+ * Lead API reads unsigned TikTok deliveries from one sender address may cause per minute (each lead a delivery
+ * names is one read), unless `integrations.tiktok.unsignedLeadReadsPerMinute` says otherwise. Nothing vouches
+ * for such a delivery and each read spends the company's TikTok API quota, so this is far below the webhook
+ * limit; one lead every two seconds from one address is still far above one advertiser's lead flow.
+ */
+export const defaultUnsignedTikTokLeadReadsPerMinute = 30;
+
 export const tikTokIntegrationSchema = z.strictObject({
   /** The only advertiser leads are read for; an `advertiser_id` in a delivery is ignored. (Its app secret and access token are secrets, not configuration.) */
   advertiserId: platformIdSchema('TikTok advertiser id'),
+  /** Lead API reads one sender address's unsigned deliveries may cause per minute (default 30); at least what one delivery may name, or such a delivery could never be read. */
+  unsignedLeadReadsPerMinute: z.optional(z.number().check(z.int(), z.minimum(maxTikTokLeadsPerDelivery, `must be at least ${maxTikTokLeadsPerDelivery}, the leads one delivery may name`), z.maximum(100_000))),
   forms: z
     .array(
       z.strictObject({

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { defaultWebhookRateLimitPerMinute } from '@leadflow/domain';
+import { defaultUnsignedTikTokLeadReadsPerMinute, defaultWebhookRateLimitPerMinute } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { tooManyRequests } from './http/http-errors';
 
@@ -10,5 +10,18 @@ import { tooManyRequests } from './http/http-errors';
  */
 export async function limitWebhookIntake(deps: Pick<Dependencies, 'config' | 'rateLimiter'>, event: APIGatewayProxyEventV2, endpoint: string, now: Date): Promise<void> {
   const limit = await deps.rateLimiter.hit(`webhook:${endpoint}:ip:${event.requestContext.http.sourceIp}`, deps.config.integrations.webhookRateLimitPerMinute ?? defaultWebhookRateLimitPerMinute, now);
+  if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
+}
+
+/**
+ * Counts the TikTok Lead API reads an unsigned delivery asks for (one per lead id it names) against
+ * `integrations.tiktok.unsignedLeadReadsPerMinute` (default 30) for the sender's address, on top of the
+ * webhook limit: nothing vouches for such a delivery, and each read spends the company's TikTok API quota,
+ * which real leads need too. A 429 with `retry-after` once over, before anything is read.
+ */
+export async function limitUnsignedTikTokReads(deps: Pick<Dependencies, 'config' | 'rateLimiter'>, event: APIGatewayProxyEventV2, leadIds: readonly string[], now: Date): Promise<void> {
+  const reads = new Set(leadIds).size;
+  const perMinute = deps.config.integrations.tiktok?.unsignedLeadReadsPerMinute ?? defaultUnsignedTikTokLeadReadsPerMinute;
+  const limit = await deps.rateLimiter.hit(`webhook:tiktok:unsigned-reads:ip:${event.requestContext.http.sourceIp}`, perMinute, now, reads);
   if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 }

@@ -10,14 +10,14 @@ export class DynamoDbRateLimiter implements RateLimiter {
     private readonly tableName: string,
   ) {}
 
-  async hit(key: string, limit: number, now: Date) {
+  async hit(key: string, limit: number, now: Date, hits = 1) {
     const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` },
-        UpdateExpression: 'ADD hits :one SET entity = :entity, expiresAt = :expiresAt',
-        ExpressionAttributeValues: { ':one': 1, ':entity': 'rate-window', ':expiresAt': windowStart + 2 * windowSeconds },
+        UpdateExpression: 'ADD hits :hits SET entity = :entity, expiresAt = :expiresAt',
+        ExpressionAttributeValues: { ':hits': hits, ':entity': 'rate-window', ':expiresAt': windowStart + 2 * windowSeconds },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

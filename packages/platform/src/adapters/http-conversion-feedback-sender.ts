@@ -1,4 +1,5 @@
 import type { ConversionFeedbackSender, FeedbackSendResult } from '../ports/conversion-feedback';
+import { fetchWithoutRedirects, isRedirect, redirectNotFollowed } from './outbound-http';
 
 /** Meta asks for a 1.5 s timeout (most answers take under 600 ms); the Data Manager API gets a little more. */
 const timeouts = { meta: 1500, google: 5000 };
@@ -16,16 +17,22 @@ export class HttpConversionFeedbackSender implements ConversionFeedbackSender {
   }
 }
 
-/** One POST; a refusal carries the status and the platform's own error text, never the request (it holds the token). */
+/**
+ * One POST; a refusal carries the status and the platform's own error text, never the request (it holds the
+ * token). A redirect is not followed (Meta's body holds the access token): it is a refusal with its 3xx
+ * status, which `feedbackRefusal` counts as transient, so the conversions wait and retry while the platform's
+ * window lasts rather than being dead-lettered for a base URL someone can correct.
+ */
 async function post(platform: string, url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<FeedbackSendResult> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchWithoutRedirects(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     return { ok: false, status: 0, error: `${platform} could not be reached: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message}` };
   }
   if (response.ok) return { ok: true };
   const text = await response.text();
+  if (isRedirect(response)) return { ok: false, status: response.status, error: `${platform} answered HTTP ${response.status}: ${redirectNotFollowed(response, url)}` };
   let detail = '';
   try {
     const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };

@@ -1,5 +1,6 @@
 import type { WebhookAttemptResult } from '@leadflow/domain';
 import type { WebhookSender } from '../ports/webhook-deliveries';
+import { fetchWithoutRedirects, isRedirect, redirectNotFollowed } from './outbound-http';
 
 /**
  * POSTs a delivery with `fetch`. Redirects are not followed (a 3xx counts as a failure): the signed
@@ -9,7 +10,7 @@ export class HttpWebhookSender implements WebhookSender {
   async post(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookAttemptResult> {
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetchWithoutRedirects(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       // The address is named by its origin only: the full URL may carry a token in its path or query.
       const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message.replaceAll(url.href, url.origin);
@@ -17,6 +18,7 @@ export class HttpWebhookSender implements WebhookSender {
     }
     const text = await response.text().catch(() => '');
     if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
+    if (isRedirect(response)) return { ok: false, status: response.status, error: `${url.origin} answered HTTP ${response.status}: ${redirectNotFollowed(response, url)}` };
     const retryAfter = response.headers.get('retry-after');
     return { ok: false, status: response.status, error: `${url.origin} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, ...(retryAfter ? { retryAfter } : {}) };
   }
