@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
+import { identifierText } from './human-text';
 import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
 import type { SubmittedContact, SourceKind } from './lead';
@@ -19,11 +20,18 @@ const maxAnswers = 200;
 /**
  * A platform id: a string, or an integer (a JSON number). Integers above 2^53 only arrive here as strings,
  * because bodies are read with `parseJsonKeepingLargeIntegers`; either way the result is the exact string.
+ * A string holding what `identifierIssue` names is refused, as ids are: cleaned, two ids could become one.
  */
 export const platformIdSchema = z.pipe(
-  z.union([z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')), z.number().check(z.int('must be a whole number'), z.nonnegative('must not be negative'))], {
-    error: 'must be an id (a string or a whole number)',
-  }),
+  z.union(
+    [
+      z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters'), identifierText()),
+      z.number().check(z.int('must be a whole number'), z.nonnegative('must not be negative')),
+    ],
+    {
+      error: 'must be an id (a string or a whole number)',
+    },
+  ),
   z.transform((value) => String(value)),
 );
 

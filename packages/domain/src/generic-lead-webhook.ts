@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
 import { readTouchAttribution, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
+import { publicText } from './human-text';
 import { idempotencyKeyIssues } from './idempotency-key';
 import type { GenericWebhookSource } from './integrations-configuration';
 import type { ConsentRecord } from './lead';
@@ -21,6 +22,17 @@ const fieldValueSchema = z.union(
     error: 'must be a string, number, boolean, null or a list of those',
   },
 );
+
+/**
+ * A consent's text or version as the sender wrote it. What `publicText` drops is dropped when the lead is
+ * stored (`prepareIntake`), as from the rest of the delivery; text of nothing else would record no text, so it is refused as empty text is.
+ */
+const consentTextSchema = (maxLength: number) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(maxLength),
+    z.refine((text) => text === '' || publicText(text) !== '', { message: 'must not be only control characters, bidirectional controls or unpaired surrogates' }),
+  );
 
 const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
 
@@ -41,7 +53,7 @@ export const genericLeadWebhookBodySchema = z.object({
   ),
   attribution: z.optional(touchObjectSchema),
   first_touch: z.optional(touchObjectSchema),
-  consent: z.optional(z.object({ text: z.string().check(z.minLength(1), z.maxLength(5000)), version: z.string().check(z.minLength(1), z.maxLength(100)), given_at: z.optional(z.iso.datetime({ offset: true })) })),
+  consent: z.optional(z.object({ text: consentTextSchema(5000), version: consentTextSchema(100), given_at: z.optional(z.iso.datetime({ offset: true })) })),
 });
 
 function asText(value: z.infer<typeof fieldValueSchema>): string {
@@ -76,9 +88,10 @@ export function readGenericLeadWebhook(
   const delivery = parsed.data;
   const deliveryId = delivery.event_id ?? context.idempotencyKey ?? context.signedDeliveryId;
 
+  // Keys as `prepareIntake` will store them (`publicText`), so a stray control character in "email" does not leave the lead without its email.
   const entries = Array.isArray(delivery.fields)
-    ? delivery.fields.map((field) => ({ key: field.key, value: asText(field.value) }))
-    : Object.entries(delivery.fields).map(([key, value]) => ({ key, value: asText(value) }));
+    ? delivery.fields.map((field) => ({ key: publicText(field.key), value: asText(field.value) }))
+    : Object.entries(delivery.fields).map(([key, value]) => ({ key: publicText(key), value: asText(value) }));
   // Own keys only: a sender's key such as `constructor` must not read Object's members off the map.
   const mapped = (key: string) => (Object.hasOwn(source.fieldMap, key) ? source.fieldMap[key] : key);
   const { contact, answers } = readAnswers(entries, (key) => answerTargetOf(mapped(key)), mapped);

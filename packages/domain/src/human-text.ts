@@ -20,8 +20,35 @@ function codePointOf(character: string): string {
  * @example humanTextIssue('call back\u0000') // 'must not contain control characters, bidirectional controls or unpaired surrogates (found U+0000)'
  */
 export function humanTextIssue(text: string): string | undefined {
-  const found = text.match(new RegExp(unsafeCharacters.source))?.[0];
+  return issueOf(text.match(new RegExp(unsafeCharacters.source))?.[0]);
+}
+
+function issueOf(found: string | undefined): string | undefined {
   return found === undefined ? undefined : `must not contain control characters, bidirectional controls or unpaired surrogates (found ${codePointOf(found)})`;
+}
+
+// An id is one line: a tab or line break in it is no layout but a different id, or a broken line where it is written out.
+const unsafeInIdentifiers = new RegExp(`${unsafeCharacters.source}|[\\t\\n\\r]`);
+
+/**
+ * Why `id` is no identifier (a deal id, an event id), naming its first unsafe character: what
+ * `humanTextIssue` names, and tabs and line breaks too; `undefined` when it is fine.
+ *
+ * @example identifierIssue('D-1\n2') // 'must not contain control characters, bidirectional controls or unpaired surrogates (found U+000A)'
+ */
+export function identifierIssue(id: string): string | undefined {
+  return issueOf(id.match(unsafeInIdentifiers)?.[0]);
+}
+
+/**
+ * A zod check refusing what `identifierIssue` names. Ids are refused rather than cleaned, from the public
+ * too: two ids that differ only by such characters would become one, and a delivery taken for another's replay.
+ */
+export function identifierText() {
+  return z.superRefine<string>((id, ctx) => {
+    const issue = identifierIssue(id);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue });
+  });
 }
 
 /** A zod check refusing what `humanTextIssue` names, for text our own users type. */
@@ -43,7 +70,8 @@ export function humanTextSchema(maxLength: number) {
 
 /**
  * Text from the public (forms, ad platforms, webhooks, imports) without the characters `humanTextIssue`
- * names: a lead is never refused for them, so they are dropped instead.
+ * names: a lead is never refused for them, so they are dropped instead. Not for the ids those senders give
+ * (see `identifierText`).
  *
  * @example publicText('Bob\u0000\u202eEvil\ud800') // 'BobEvil'
  */

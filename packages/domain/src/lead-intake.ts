@@ -211,9 +211,10 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
 }
 
 /**
- * The submission with what the sender wrote (contact, answers and their names, attribution) rid of the
- * characters `publicText` drops, for every channel alike: a person's lead is never refused for them, and
- * nothing stored, shown to a rep or sent in a notification carries them. A touch value left empty is left out.
+ * The submission with what the sender wrote (contact, answers and their names, attribution, the consent's
+ * text, version and user agent) rid of the characters `publicText` drops, for every channel alike: a person's
+ * lead is never refused for them, and nothing stored, shown to a rep or sent in a notification carries them.
+ * A touch value left empty is left out.
  */
 function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
   const cleaned = (record: Readonly<Record<string, string | undefined>>): Record<string, string> => {
@@ -231,11 +232,14 @@ function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
   };
   const firstTouch = touch(submission.attribution.firstTouch);
   const lastTouch = touch(submission.attribution.lastTouch);
+  const { consent } = submission;
   return {
     ...submission,
     contact: cleaned(submission.contact),
     answers: cleaned(submission.answers),
     attribution: { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) },
+    // A webhook's sender writes its consent's text and version; the ledger keeps them as the record of what the person was shown.
+    ...(consent ? { consent: { ...consent, text: publicText(consent.text), version: publicText(consent.version), ...(consent.userAgent === undefined ? {} : { userAgent: publicText(consent.userAgent) }) } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
-import { humanTextSchema } from './human-text';
+import { humanTextSchema, identifierText } from './human-text';
 import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
@@ -135,7 +135,8 @@ export function conversionBodySchema(now: Date) {
       // No lead here predates it: an earlier year is a typo ("0206" for "2026"), and ROI files the sale under its day.
       z.refine((at) => Date.parse(at) >= earliestWonAt, { message: 'must not be before 1970-01-01' }),
     ),
-    dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+    // An id of the CRM's, kept on the lead and in events: refused, not cleaned, when it holds what no id does.
+    dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200), identifierText())),
   });
 }
 export type ConversionBody = z.infer<ReturnType<typeof conversionBodySchema>>;

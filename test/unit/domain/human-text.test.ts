@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   activityBodySchema,
   assignBodySchema,
+  conversionBodySchema,
   conversionCorrectionBodySchema,
   humanTextIssue,
   humanTextSchema,
+  identifierIssue,
   importSubmission,
   lockBodySchema,
   parseSpendRows,
@@ -50,6 +52,8 @@ describe('humanTextIssue and humanTextSchema (text our users type)', () => {
       ['reason', lockBodySchema, { reason: 'VIP\u0000\u0007' }],
       ['reason', assignBodySchema, { repId: 'rep-ben', reason: bad }],
       ['reason', conversionCorrectionBodySchema(now), { revenue: 10, currency: 'USD', reason: `refund ${bad}` }],
+      ['dealId', conversionBodySchema(now), { revenue: 10, currency: 'USD', wonAt: '2026-03-01T10:00:00Z', dealId: `CRM-42${bad}` }],
+      ['dealId', conversionCorrectionBodySchema(now), { revenue: 10, currency: 'USD', dealId: 'CRM\n42', reason: 'refund' }],
     ];
     for (const [field, schema, body] of cases) {
       const parsed = schema.safeParse(body);
@@ -57,6 +61,14 @@ describe('humanTextIssue and humanTextSchema (text our users type)', () => {
       expect(toIssueList(parsed.error as never)).toEqual([{ path: field, message: expect.stringContaining('must not contain control characters') }]);
     }
     expect(activityBodySchema(now).safeParse({ kind: 'call', outcome: 'Left a voicemail\nwill call back' }).success).toBe(true);
+  });
+});
+
+describe('identifierIssue (ids people and senders give: a deal id, an event id)', () => {
+  it('names what humanTextIssue names, and tabs and line breaks, which no id holds', () => {
+    for (const character of [...unsafe, '\t', '\n', '\r']) expect(identifierIssue(`CRM${character}42`), JSON.stringify(character)).toMatch(/^must not contain .* \(found U\+[0-9A-F]{4}\)$/);
+    expect(identifierIssue('CRM\r\n42')).toBe('must not contain control characters, bidirectional controls or unpaired surrogates (found U+000D)');
+    for (const fine of ['CRM-42', 'urn:li:leadGenForm:123', 'Deal 42 / Q3', '北京-0042', '😀', '']) expect(identifierIssue(fine), fine).toBeUndefined();
   });
 });
 
@@ -110,6 +122,22 @@ describe('publicText and the intake (text from the public)', () => {
     expect(touch.gained?.contact.name).toBe('Ada');
     expect(touch.gained?.answers).toEqual({ note: 'met at booth 7' });
     expect(touch.lastTouch).toEqual({ utm_source: 'expo' });
+  });
+
+  it("stores a consent's text, version and user agent without them, on the lead and in its ledger entries", () => {
+    const prepared = prepareIntake(
+      submission({
+        contact: { email: 'ada@example.com' },
+        consent: { text: 'You may \u202econtact me\u0000.\nThanks', version: '\u2066v3', purposes: ['contact'], givenAt: now.toISOString(), ip: '203.0.113.9', userAgent: 'Firefox\u0007/1' },
+      }),
+      ids,
+      now,
+      config,
+    );
+    const cleaned = { text: 'You may contact me.\nThanks', version: 'v3', userAgent: 'Firefox/1', ip: '203.0.113.9' };
+    expect(prepared.lead.consent).toMatchObject(cleaned);
+    expect(prepared.consents).toEqual([expect.objectContaining(cleaned)]);
+    expect(prepared.touch({ ...prepared.lead, leadId: 'lead-0' }, []).consents).toEqual([expect.objectContaining(cleaned)]);
   });
 
   it('reads a form post as it will be stored: an email with a stray control character is taken, not refused', () => {

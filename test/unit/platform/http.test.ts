@@ -34,24 +34,53 @@ describe('readFormBody', () => {
     expect(await readFormBody(event('{"name":"Ada","size":5}', 'application/json; charset=utf-8'))).toEqual({ name: 'Ada', size: 5 });
     expect(await readFormBody(event('name=Ada+Lovelace&tag=a&tag=b', 'application/x-www-form-urlencoded'))).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'] });
     expect(await readFormBody(event(Buffer.from('name=Ada').toString('base64'), 'application/x-www-form-urlencoded', { isBase64Encoded: true }))).toEqual({ name: 'Ada' });
-    const multipart = [
-      '--b',
-      'Content-Disposition: form-data; name="tag"',
-      '',
-      'x',
-      '--b',
-      'Content-Disposition: form-data; name="tag"',
-      '',
-      'y',
-      '--b',
-      'Content-Disposition: form-data; name="cv"; filename="cv.pdf"',
-      'Content-Type: application/pdf',
-      '',
-      '%PDF',
-      '--b--',
-      '',
-    ].join('\r\n');
+    const multipart = ['--b', 'Content-Disposition: form-data; name="tag"', '', 'x', '--b', 'Content-Disposition: form-data; name="tag"', '', 'y', '--b--', ''].join('\r\n');
     expect(await readFormBody(event(multipart, 'multipart/form-data; boundary=b'))).toEqual({ tag: ['x', 'y'] });
+  });
+
+  describe('file parts the parser reads', () => {
+    const post = (...parts: string[][]) => event([...parts.flatMap((part) => ['--b', ...part]), '--b--', ''].join('\r\n'), 'multipart/form-data; boundary=b');
+    const name = ['Content-Disposition: form-data; name="name"', '', 'Ada'];
+    const email = ['Content-Disposition: form-data; name="email"', '', 'ada@example.com'];
+
+    it('refuses a file with content with a 400 naming its field, rather than dropping it unseen', async () => {
+      const cv = ['Content-Disposition: form-data; name="cv"; filename="cv.pdf"', 'Content-Type: application/pdf', '', '%PDF'];
+      expect(await errorOf(() => readFormBody(post(name, cv, email)))).toMatchObject({
+        statusCode: 400,
+        message: 'File uploads are not accepted: send "cv" as a text field, not a file',
+        details: { issues: [{ path: 'cv', message: 'must be a text field, not a file' }] },
+      });
+      // A zero-byte file that was chosen is as good as none; one byte is content.
+      const brief = ['Content-Disposition: form-data; name="brief"; filename="brief.txt"', 'Content-Type: text/plain', '', 'x'];
+      const photos = (file: string) => ['Content-Disposition: form-data; name="photos"; filename="' + file + '"', 'Content-Type: image/png', '', 'PNG'];
+      expect(await errorOf(() => readFormBody(post(photos('a.png'), name, brief, photos('b.png'))))).toMatchObject({
+        statusCode: 400,
+        message: 'File uploads are not accepted: send "photos", "brief" as text fields, not files',
+        details: {
+          issues: [
+            { path: 'photos', message: 'must be a text field, not a file' },
+            { path: 'brief', message: 'must be a text field, not a file' },
+          ],
+        },
+      });
+    });
+
+    it('reads the post without an empty file part, as browsers send an optional file input left empty', async () => {
+      const leftEmpty = ['Content-Disposition: form-data; name="cv"; filename=""', 'Content-Type: application/octet-stream', '', ''];
+      const emptyFile = ['Content-Disposition: form-data; name="brief"; filename="brief.txt"', 'Content-Type: text/plain', '', ''];
+      expect(await readFormBody(post(name, leftEmpty, email, emptyFile))).toEqual({ name: 'Ada', email: 'ada@example.com' });
+    });
+
+    it('names only the files with content when the parser cannot read past one, not an empty file input beside it', async () => {
+      // As below: the file's bytes contain the boundary's text ("b" in "example"), which Node's parser trips on.
+      const leftEmpty = ['Content-Disposition: form-data; name="cv"; filename=""', 'Content-Type: application/octet-stream', '', ''];
+      const asFile = ['Content-Disposition: form-data; name="email"; filename="a.txt"', 'Content-Type: text/plain', '', 'ab@example.com'];
+      expect(await errorOf(() => readFormBody(post(leftEmpty, name, asFile)))).toMatchObject({
+        statusCode: 400,
+        message: 'File uploads are not accepted: send "email" as a text field, not a file',
+        details: { issues: [{ path: 'email', message: 'must be a text field, not a file' }] },
+      });
+    });
   });
 
   it('answers malformed bodies, unknown types and oversize bodies with clear 4xx errors', async () => {
@@ -136,14 +165,18 @@ describe('bodies that are not UTF-8', () => {
     expect(await errorOf(() => readFormBody(bytes(multipart, 'multipart/form-data; boundary=b')))).toMatchObject({ statusCode: 400, details: { issues: [{ path: 'name', message: 'must be UTF-8 text' }] } });
   });
 
-  it('leave UTF-8 alone: percent-escaped UTF-8, a stray "%", and files with any bytes', async () => {
+  it('leave UTF-8 alone: percent-escaped UTF-8 and a stray "%"; a file of any bytes is refused as a file', async () => {
     expect(await readFormBody(event('name=Jos%C3%A9&discount=50%&x=%zz', 'application/x-www-form-urlencoded'))).toEqual({ name: 'José', discount: '50%', x: '%zz' });
     const withFile = Buffer.concat([
       Buffer.from('--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nJosé\r\n--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.bin"\r\n\r\n'),
       Buffer.from([0xff, 0xfe, 0xe9]),
       Buffer.from('\r\n--b--\r\n'),
     ]);
-    expect(await readFormBody(event(withFile.toString('base64'), 'multipart/form-data; boundary=b', { isBase64Encoded: true }))).toEqual({ name: 'José' });
+    // The file is refused as a file, whatever its bytes, never as text that is not UTF-8.
+    expect(await errorOf(() => readFormBody(event(withFile.toString('base64'), 'multipart/form-data; boundary=b', { isBase64Encoded: true })))).toMatchObject({
+      statusCode: 400,
+      details: { issues: [{ path: 'cv', message: 'must be a text field, not a file' }] },
+    });
   });
 
   it('CSV: UTF-8 unless charset names windows-1252 (latin1); other charsets and undecodable files are a 400', async () => {

@@ -60,8 +60,9 @@ export function mediaType(event: Pick<APIGatewayProxyEventV2, 'headers'>): strin
 }
 
 /**
- * Reads a form post sent as JSON, as an HTML form (urlencoded) or as multipart form data (fields only;
- * files are ignored, or refused by name where the parser cannot read past them), whichever its Content-Type says. Repeated keys become arrays, as JSON would send them.
+ * Reads a form post sent as JSON, as an HTML form (urlencoded) or as multipart form data (fields only:
+ * a file part with content is refused by name, an empty one is left out), whichever its Content-Type says.
+ * Repeated keys become arrays, as JSON would send them.
  */
 export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Record<string, unknown>> {
   const raw = rawBody(event);
@@ -76,14 +77,12 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
     } catch {
       // Node's parser (undici, in 20 and 22 alike) fails on a file part whose bytes contain the boundary's text, although the body is well formed.
       const files = filePartNames(raw, headerValue(event, 'content-type') ?? '');
-      if (files.length) {
-        throw badRequest(
-          `File uploads are not accepted: send ${files.map((name) => `"${name}"`).join(', ')} as ${files.length === 1 ? 'a text field, not a file' : 'text fields, not files'}`,
-          files.map((name) => ({ path: name, message: 'must be a text field, not a file' })),
-        );
-      }
+      if (files.length) throw fileUploadsRefused(files);
       throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     }
+    // Nothing stores a file, so one with content would be lost without a word; an empty one is how browsers send an optional file input left empty.
+    const files = [...data.entries()].flatMap(([key, value]) => (typeof value !== 'string' && value.size > 0 ? [key] : []));
+    if (files.length) throw fileUploadsRefused([...new Set(files)]);
     const fields = [...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : []));
     // Files may hold any bytes; a field that does not decode comes back with U+FFFD where its bytes were.
     if (!decodeText(raw).ok) {
@@ -99,13 +98,26 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
   throw unsupportedMediaType(contentType || '(none)', acceptedFormTypes);
 }
 
-/** The field names of the parts of a multipart body that carry a file (a `filename` in their Content-Disposition), in body order. */
+/** A 400 naming the fields sent as files with content. */
+function fileUploadsRefused(files: readonly string[]): HttpError {
+  return badRequest(
+    `File uploads are not accepted: send ${files.map((name) => `"${name}"`).join(', ')} as ${files.length === 1 ? 'a text field, not a file' : 'text fields, not files'}`,
+    files.map((name) => ({ path: name, message: 'must be a text field, not a file' })),
+  );
+}
+
+/**
+ * The field names of the parts of a multipart body that carry a file with content (a `filename` in their
+ * Content-Disposition, and bytes after the head), in body order.
+ */
 function filePartNames(raw: Buffer, contentType: string): string[] {
   const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   if (!boundary) return [];
   const names = raw
     .toString('latin1')
     .split(`--${boundary[1] ?? boundary[2]}`)
+    // A part is CRLF, its head, a blank line, its bytes, and the CRLF before the next delimiter: an empty file has nothing between the two.
+    .filter((part) => !part.includes('\r\n\r\n') || part.slice(part.indexOf('\r\n\r\n') + 4) !== '\r\n')
     .map((part) => (part.includes('\r\n\r\n') ? part.slice(0, part.indexOf('\r\n\r\n')) : part))
     .flatMap((head) => /^content-disposition:[^\r\n]*/im.exec(head) ?? [])
     .filter((disposition) => /;\s*filename\*?\s*=/i.test(disposition))
