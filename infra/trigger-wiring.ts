@@ -153,6 +153,8 @@ function connectStream(leadFunction: LeadFunction, trigger: StreamTrigger, table
       maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
       retryAttempts: trigger.maxRetryAttempts,
       bisectBatchOnError: trigger.bisectBatchOnError,
+      // FunctionResponseTypes ['ReportBatchItemFailures']: without it Lambda ignores the relay's answer and takes a partial failure for success.
+      reportBatchItemFailures: trigger.reportBatchItemFailures,
       // Records that exhaust their retries are described (shard and sequence numbers) in the queue.
       onFailure: new SqsDlq(deadLetterQueue),
       filters: trigger.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)),

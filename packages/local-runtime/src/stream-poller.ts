@@ -27,8 +27,9 @@ interface ShardCursor {
 /**
  * Reads a table's DynamoDB stream in DynamoDB Local and invokes the stream-triggered functions, as a
  * Lambda event source mapping does: filter patterns applied per record, batches, up to
- * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), a failing
- * batch bisected down to the record that fails, retries, then the dead-letter list. Checkpoints are saved
+ * `parallelizationFactor` batches of a shard at once (records with the same key stay in order), partial batch
+ * responses (a batch retried from the record the function names), a failing batch bisected down to the record
+ * that fails, retries, then the dead-letter list. Checkpoints are saved
  * to a file after each page, so a restart loses no records (a page being delivered when the process died is
  * delivered again, as Lambda may redeliver a batch; consumers de-duplicate by event id). Each shard is read on its own: one whose
  * checkpoint the stream has trimmed is read from its oldest record, one that is gone is dropped, and a
@@ -279,17 +280,25 @@ export class StreamPoller {
   }
 
   /**
-   * Invokes the function with `records`. With `bisectBatchOnError`, as Lambda does, a failing batch is split
-   * in half and each half delivered in turn, down to the single record that fails: the split costs no retry,
-   * so only that record is retried and dead-lettered, and the records beside it go through in order.
-   * Otherwise the whole batch is retried, then dead-lettered.
+   * Invokes the function with `records`, as Lambda's event source mapping does. With `reportBatchItemFailures`
+   * the function's answer is read (`failedRecordOf`): the records before the first one it names are done, never
+   * delivered again, and the batch is retried from that record, a retry that counts. With `bisectBatchOnError`
+   * a batch whose invocation fails (an error, not an answer) is split in half and each half delivered in turn,
+   * down to the single record that fails: the split costs no retry, so only that record is retried and
+   * dead-lettered, and the records beside it go through in order. Otherwise the batch is retried, then what is
+   * left of it dead-lettered.
    */
-  private async deliverRecords(records: LambdaStreamRecord[]): Promise<void> {
-    const { bisectBatchOnError, maxRetryAttempts } = this.definition.trigger;
+  private async deliverRecords(batch: LambdaStreamRecord[]): Promise<void> {
+    const { bisectBatchOnError, maxRetryAttempts, reportBatchItemFailures } = this.definition.trigger;
+    let records = batch;
     for (let attempt = 0; ; attempt += 1) {
+      let failure: string;
       try {
-        await this.host.invoke(this.definition.name, { Records: records });
-        return;
+        const answer = await this.host.invoke(this.definition.name, { Records: records });
+        const failed = reportBatchItemFailures ? failedRecordOf(answer, records) : undefined;
+        if (!failed) return;
+        records = records.slice(failed.index);
+        failure = failed.reason;
       } catch (error) {
         if (bisectBatchOnError && records.length > 1) {
           const half = Math.ceil(records.length / 2);
@@ -297,18 +306,13 @@ export class StreamPoller {
           await this.deliverRecords(records.slice(half));
           return;
         }
-        if (attempt >= maxRetryAttempts) {
-          this.activity.deadLetter({
-            at: new Date().toISOString(),
-            origin: `stream of table ${this.tableName}`,
-            target: this.definition.name,
-            error: (error as Error).message,
-            payload: { Records: records },
-          });
-          return;
-        }
-        await new Promise((done) => setTimeout(done, Math.min(100 * 2 ** attempt, 2000)));
+        failure = (error as Error).message;
       }
+      if (attempt >= maxRetryAttempts) {
+        this.activity.deadLetter({ at: new Date().toISOString(), origin: `stream of table ${this.tableName}`, target: this.definition.name, error: failure, payload: { Records: records } });
+        return;
+      }
+      await new Promise((done) => setTimeout(done, Math.min(100 * 2 ** attempt, 2000)));
     }
   }
 
@@ -339,6 +343,30 @@ export class StreamPoller {
 
 /** A stream record as Lambda hands it to the function. */
 type LambdaStreamRecord = ReturnType<StreamPoller['toLambdaRecord']>;
+
+/**
+ * The record a function's answer names as failed, by Lambda's rules for `ReportBatchItemFailures` on a stream:
+ * none when the answer, or its `batchItemFailures`, is absent, null or empty (the batch succeeded); the
+ * earliest record named when there are several (the lowest sequence number, as a shard's batch is in
+ * sequence order); the whole batch, from its first record, when an entry's `itemIdentifier` is empty, null or
+ * missing (a wrong key name). An `itemIdentifier` that names no record of the batch is not covered by Lambda's
+ * documentation: it too fails the whole batch, so that nothing is skipped.
+ */
+function failedRecordOf(answer: unknown, records: readonly LambdaStreamRecord[]): { index: number; reason: string } | undefined {
+  const failures = typeof answer === 'object' && answer !== null ? (answer as { batchItemFailures?: unknown }).batchItemFailures : undefined;
+  if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return undefined;
+  const whole = (why: string) => ({ index: 0, reason: `The function failed the whole batch: ${why}` });
+  if (!Array.isArray(failures)) return whole('batchItemFailures is not a list');
+  let earliest = records.length;
+  for (const failure of failures as unknown[]) {
+    const itemIdentifier = typeof failure === 'object' && failure !== null ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined;
+    if (typeof itemIdentifier !== 'string' || itemIdentifier === '') return whole(`a batch item failure without an itemIdentifier (${JSON.stringify(failure)})`);
+    const index = records.findIndex((record) => record.dynamodb.SequenceNumber === itemIdentifier);
+    if (index === -1) return whole(`batch item failure ${itemIdentifier} names no record of the batch`);
+    earliest = Math.min(earliest, index);
+  }
+  return { index: earliest, reason: `The function reported record ${records[earliest].dynamodb.SequenceNumber} as failed (batchItemFailures)` };
+}
 
 /** The lane of a record: a stable hash of its item key, so one item's changes are delivered in order. */
 function laneOf(record: StreamRecord, lanes: number): number {

@@ -79,10 +79,20 @@ export interface StreamTrigger {
   batchSize: number;
   maxRetryAttempts: number;
   /**
-   * A failing batch is split in half and each half delivered on its own, down to the record that fails:
-   * only that record uses up the retries and reaches the on-failure destination.
+   * A batch whose invocation fails (the function throws or times out) is split in half and each half
+   * delivered on its own, down to the record that fails: only that record uses up the retries and reaches
+   * the on-failure destination. Splitting costs no retry.
    */
   bisectBatchOnError: boolean;
+  /**
+   * The function answers a batch with `{ batchItemFailures: [{ itemIdentifier: <sequence number> }] }`
+   * (Lambda's `ReportBatchItemFailures`): the records before the lowest sequence number named are done,
+   * and that record and those after it are retried, a retry that counts. An empty or absent list is
+   * success; an entry with an empty or missing `itemIdentifier` fails the whole batch. Without this
+   * setting the answer is ignored and a batch fails only by an error, so a function that reports its
+   * failures needs it on.
+   */
+  reportBatchItemFailures: boolean;
   /** Batches of one shard processed at once (1-10); records with the same key stay in order. */
   parallelizationFactor: number;
   /**

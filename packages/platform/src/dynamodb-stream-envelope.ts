@@ -7,8 +7,8 @@ import * as z from 'zod/mini';
 import { $ZodError } from 'zod/v4/core';
 
 /*
- * Powertools Parser's DynamoDB stream envelope, with the same checks, results and issues, for its
- * `parser` middleware. Its own builds the AWS event schemas with zod classic, which
+ * Powertools Parser's DynamoDB stream envelope, with the same checks, results and issues (the outbox relay
+ * reads each record of a batch with its `safeParse`). Its own builds the AWS event schemas with zod classic, which
  * bundles the whole of zod, every locale included (about 440 KB); this one uses the zod/mini the
  * handlers already carry.
  */

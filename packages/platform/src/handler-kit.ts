@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import type { Context, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod/mini';
-import { dynamoDbStreamEnvelope } from './dynamodb-stream-envelope';
 import { eventBridgeEnvelope } from './event-bridge-envelope';
 import { lambdaLogging } from './lambda-logging';
 
@@ -18,20 +17,4 @@ export function eventHandler<S extends z.core.$ZodType>(detailSchema: S, handle:
     .use(lambdaLogging())
     .use(parser({ schema: detailSchema, envelope: eventBridgeEnvelope }))
     .handler(async (detail: unknown, context: Context) => handle(detail as z.infer<S>, context)) as unknown as (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
-}
-
-/**
- * A handler for a DynamoDB stream batch: each record's new image is unmarshalled and validated against
- * `imageSchema` (Powertools Parser with its stream envelope's checks, `dynamodb-stream-envelope.ts`) before the handler runs. An invalid image fails
- * the batch, so the stream retries it and then hands it to the failure destination. Records without a
- * new image (removals) are left out.
- */
-export function streamHandler<S extends z.core.$ZodType>(imageSchema: S, handle: (images: Array<z.infer<S>>) => Promise<void>): (event: DynamoDBStreamEvent, context: Context) => Promise<void> {
-  return middy()
-    .use(lambdaLogging())
-    .use(parser({ schema: imageSchema, envelope: dynamoDbStreamEnvelope }))
-    .handler(async (records: unknown) => handle((records as Array<{ NewImage?: z.infer<S> }>).flatMap((record) => (record.NewImage === undefined ? [] : [record.NewImage])))) as unknown as (
-    event: DynamoDBStreamEvent,
-    context: Context,
-  ) => Promise<void>;
 }

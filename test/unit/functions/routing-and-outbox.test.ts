@@ -7,6 +7,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, lambdaContext } from '../../support/api-gateway-events';
+import { demoConfiguration } from '../../support/demo-configuration';
+import { manifestFunctions } from '@leadflow/manifest';
 
 function capturedLead(deps: ReturnType<typeof fakeDependencies>, leadId: string, formId = 'demo', ownerId = 'rep-ben') {
   const intake = webFormIntake(deps.config, { leadId, formId, now: deps.now() });
@@ -100,19 +102,27 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     expect(deps.store.outbox.has('l1-captured')).toBe(false);
   });
 
-  it('refuses the whole batch when an outbox item breaks its event contract, and publishes none of it', async () => {
+  it('relays the records before one that breaks its event contract, answers with that record, and publishes nothing from it on', async () => {
     const deps = fakeDependencies();
     const good = outboxItem(deps, 'l1');
     const broken = { ...outboxItem(deps, 'l2'), detail: { leadId: 'l2' } };
+    const after = outboxItem(deps, 'l3');
+    const answer = await createRelayHandler(() => deps)(relayBatch([streamRecord('INSERT', good), streamRecord('INSERT', broken), streamRecord('INSERT', after)]), lambdaContext);
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    // The stream retries from the broken record, the one after it included: published now, it would go out again with every retry.
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['l1-captured']);
+    expect(deps.store.outbox.has('l2-captured')).toBe(true);
+    expect(deps.store.outbox.has('l3-captured')).toBe(true);
+  });
+
+  it('fails the invocation when the first record cannot be relayed, so the mapping bisects down to it', async () => {
+    const deps = fakeDependencies();
     const unknownType = { ...outboxItem(deps, 'l3'), detailType: 'lead.teleported' };
-    const relay = createRelayHandler(() => deps);
-    const refusal = (batch: ReturnType<typeof relayBatch>) =>
-      relay(batch, lambdaContext).then(
-        () => 'relayed',
-        (error: Error) => `${error.message}: ${String(error.cause)}`,
-      );
-    expect(await refusal(relayBatch([streamRecord('INSERT', good), streamRecord('INSERT', broken)]))).toMatch(/record at index 1.*Records.*NewImage.*detail/s);
-    expect(await refusal(relayBatch([streamRecord('INSERT', unknownType)]))).toMatch(/record at index 0.*unknown lead event type lead\.teleported/s);
+    const failure = await createRelayHandler(() => deps)(relayBatch([streamRecord('INSERT', unknownType), streamRecord('INSERT', outboxItem(deps, 'l4'))]), lambdaContext).then(
+      () => 'relayed',
+      (error: Error) => `${error.message}: ${String((error.cause as Error | undefined)?.cause)}`,
+    );
+    expect(failure).toMatch(/record at index 0 \(sequence number 0\).*unknown lead event type lead\.teleported/s);
     expect(deps.publisher.published).toEqual([]);
   });
 
@@ -135,24 +145,37 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
   });
 
-  it('keeps what the bus keeps refusing and fails the batch, deleting only what was published', async () => {
+  it('answers with the first record the bus keeps refusing: the records before it are done and counted, and the stream retries from it', async () => {
+    const deps = fakeDependencies();
+    const batch = relayBatch(['e1', 'e2', 'e3', 'e4', 'e5'].map((leadId) => streamRecord('INSERT', outboxItem(deps, leadId))));
+    deps.publisher.refusals.set('e3-captured', 3);
+    const relay = createRelayHandler(() => deps);
+    expect(await relay(batch, lambdaContext)).toEqual({ batchItemFailures: [{ itemIdentifier: batch.Records[2].dynamodb.SequenceNumber }] });
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured', 'e2-captured', 'e4-captured', 'e5-captured']);
+    // Deleted are exactly the events the bus accepted; the refused one stays for the retry (or the sweep).
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual(['e3-captured']);
+    // e4 and e5 come back with e3: they are counted when they are done.
+    expect(deps.metrics.counted).toHaveLength(2);
+
+    // Lambda retries from e3: e4 and e5 go out again (consumers de-duplicate), and each captured lead has been counted once.
+    expect(await relay({ Records: batch.Records.slice(2) }, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.published.map((event) => event.eventId).slice(4)).toEqual(['e3-captured', 'e4-captured', 'e5-captured']);
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
+    expect(deps.metrics.counted).toHaveLength(5);
+  });
+
+  it('fails the invocation when the bus keeps refusing the first record, deleting only what was published', async () => {
     const deps = fakeDependencies();
     const batch = relayBatch(['e1', 'e2'].map((leadId) => streamRecord('INSERT', outboxItem(deps, leadId))));
-    deps.publisher.refusals.set('e2-captured', 3);
-    const relay = createRelayHandler(() => deps);
-    await expect(relay(batch, lambdaContext)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e2-captured: InternalFailure');
-    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual(['e2-captured']);
-
+    deps.publisher.refusals.set('e1-captured', 3);
+    await expect(createRelayHandler(() => deps)(batch, lambdaContext)).rejects.toThrow('The event bus refused 1 of 2 outbox events: e1-captured: InternalFailure');
+    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual(['e1-captured']);
     expect(deps.metrics.counted).toEqual([]);
+  });
 
-    // The stream redelivers the batch: e1 goes out again (consumers de-duplicate), e2 at last; each captured lead is counted once.
-    await relay(batch, lambdaContext);
-    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured', 'e1-captured', 'e2-captured']);
-    expect([...deps.store.outbox.keys()].filter((eventId) => eventId.endsWith('-captured'))).toEqual([]);
-    expect(deps.metrics.counted).toEqual([
-      { name: 'LeadCaptured', dimensions: { channel: 'website' } },
-      { name: 'LeadCaptured', dimensions: { channel: 'website' } },
-    ]);
+  it("is triggered with Lambda's ReportBatchItemFailures, without which its answers would be taken for success", () => {
+    const relay = manifestFunctions(demoConfiguration()).find((definition) => definition.name === 'relay-outbox');
+    expect(relay?.trigger).toMatchObject({ kind: 'stream', reportBatchItemFailures: true });
   });
 
   it('republishes events the relay missed, as of the schedule time', async () => {

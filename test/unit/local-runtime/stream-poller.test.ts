@@ -132,3 +132,84 @@ describe('StreamPoller, shard by shard', () => {
     expect(logged()).toMatch(/shard shard-failing: socket hang up/);
   });
 });
+
+describe('StreamPoller, partial batch responses', () => {
+  type Invocation = { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } }; SequenceNumber: string } }> };
+  const eventIds = ['r1', 'r2', 'r3', 'r4', 'r5'];
+  const sequenceOf = (eventId: string) => String(100 + eventIds.indexOf(eventId));
+  // One lane, so the five records make one batch in stream order; two retries, so a test waits 0.3 s at most.
+  const definitionWith = (changes: Partial<StreamTrigger>) => ({ ...relay, trigger: { ...relay.trigger, parallelizationFactor: 1, maxRetryAttempts: 2, ...changes } });
+
+  /** Delivers the five records once, with `answer` giving the function's answer to each invocation; the event ids of every invocation, and the dead letters. */
+  async function deliver(trigger: Partial<StreamTrigger>, answer: (eventIds: string[]) => unknown) {
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-1' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-1', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-1/first' });
+    shardReads(
+      'shard-1',
+      eventIds.map((eventId) => outboxRecord(eventId, sequenceOf(eventId))),
+    );
+    const invocations: string[][] = [];
+    const host = {
+      invoke: async (_name: string, event: Invocation) => {
+        const delivered = event.Records.map((record) => record.dynamodb.NewImage.eventId.S);
+        invocations.push(delivered);
+        return answer(delivered);
+      },
+    } as unknown as FunctionHost;
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const activity = new ActivityLog();
+    const poller = new StreamPoller(definitionWith(trigger), 'leads', dynamodb, 'http://127.0.0.1:1', host, activity, checkpointFile, new PollBackoff(5, 20));
+    await poller.start();
+    try {
+      await poller.drain(5_000);
+    } finally {
+      await poller.stop();
+    }
+    const deadLetters = activity.deadLetters.list().map((letter) => ({ error: letter.error, eventIds: (letter.payload as Invocation).Records.map((record) => record.dynamodb.NewImage.eventId.S) }));
+    const checkpoint = (JSON.parse(readFileSync(checkpointFile, 'utf8')) as { shards: Record<string, { checkpoint: string }> }).shards['shard-1'].checkpoint;
+    return { invocations, deadLetters, checkpoint };
+  }
+
+  afterEach(() => {
+    streams.reset();
+  });
+
+  it('takes the records before the one the function names as done, and retries from that record', async () => {
+    let failedOnce = false;
+    const { invocations, deadLetters, checkpoint } = await deliver({}, (delivered) => {
+      if (failedOnce || !delivered.includes('r3')) return { batchItemFailures: [] };
+      failedOnce = true;
+      return { batchItemFailures: [{ itemIdentifier: sequenceOf('r3') }] };
+    });
+    expect(invocations).toEqual([eventIds, ['r3', 'r4', 'r5']]);
+    expect(deadLetters).toEqual([]);
+    expect(checkpoint).toBe(sequenceOf('r5'));
+  });
+
+  it('counts each retry from the failed record, and dead-letters what is left of the batch when they run out', async () => {
+    const { invocations, deadLetters } = await deliver({}, (delivered) => ({ batchItemFailures: delivered.includes('r3') ? [{ itemIdentifier: sequenceOf('r4') }, { itemIdentifier: sequenceOf('r3') }] : [] }));
+    // The first try and two retries; of several failures named, the earliest counts.
+    expect(invocations).toEqual([eventIds, ['r3', 'r4', 'r5'], ['r3', 'r4', 'r5']]);
+    expect(deadLetters).toEqual([{ error: expect.stringMatching(/reported record 102 as failed/), eventIds: ['r3', 'r4', 'r5'] }]);
+  });
+
+  it('retries the whole batch on an itemIdentifier that is empty, missing or names no record of it, and takes an empty answer for success', async () => {
+    for (const failure of [{ itemIdentifier: '' }, { itemIdentifier: null }, { itemIdentifer: sequenceOf('r3') }, { itemIdentifier: '999' }]) {
+      let answered = false;
+      const { invocations, deadLetters } = await deliver({}, () => {
+        if (answered) return {};
+        answered = true;
+        return { batchItemFailures: [failure] };
+      });
+      expect(invocations, JSON.stringify(failure)).toEqual([eventIds, eventIds]);
+      expect(deadLetters).toEqual([]);
+      streams.reset();
+    }
+  });
+
+  it('ignores the answer when the mapping does not report batch item failures, as Lambda does', async () => {
+    const { invocations, deadLetters } = await deliver({ reportBatchItemFailures: false }, () => ({ batchItemFailures: [{ itemIdentifier: sequenceOf('r3') }] }));
+    expect(invocations).toEqual([eventIds]);
+    expect(deadLetters).toEqual([]);
+  });
+});

@@ -18,7 +18,13 @@ export const eventDeliveryFunctions: readonly FunctionDefinition[] = [
       maxBatchingWindowSeconds: 0,
       parallelizationFactor: 4,
       maxRetryAttempts: 10,
-      // One bad outbox record must not hold back or dead-letter the events batched with it.
+      // The relay names the first record it could not relay: the records before it are not relayed again,
+      // and the stream retries from it.
+      reportBatchItemFailures: true,
+      // Still needed for what an answer cannot narrow down: the relay throws when its first record fails (nothing
+      // before it to checkpoint) or its outbox delete fails, and a timeout fails the whole batch. Bisection then
+      // splits the batch down to the record that fails, so one bad outbox record is dead-lettered alone, not
+      // with the events behind it.
       bisectBatchOnError: true,
     },
     tables: { leads: 'readWriteDelete' },
