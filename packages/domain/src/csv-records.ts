@@ -13,6 +13,12 @@ export interface CsvProblem {
 }
 
 /**
+ * How every CSV file is read (csv-parse's options), for `parseCsvRecords` and for a reader of a file in
+ * parts, which must read it alike: the text given with CRLF turned into LF.
+ */
+export const csvReadingOptions = { bom: true, record_delimiter: '\n', relax_column_count: true, relax_quotes: true, skip_empty_lines: false, skip_records_with_error: true } as const;
+
+/**
  * Splits CSV text into records by RFC 4180 (quoted values, `""` inside quotes, values spanning lines)
  * with the leniency real exports need: a byte-order mark, CRLF and LF mixed in one file, records of
  * any length (the caller checks them against the header), and a stray quote inside an unquoted value
@@ -29,12 +35,7 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; problems:
   let nextLine = 1;
   // CRLF and LF may be mixed in one hand-edited file; as one, line numbers stay exact (and values get plain LF).
   const parsed = parse(text.replace(/\r\n/g, '\n'), {
-    bom: true,
-    record_delimiter: '\n',
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    skip_records_with_error: true,
+    ...csvReadingOptions,
     on_skip: (error) => {
       problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
       return undefined;
@@ -74,7 +75,12 @@ export function blankCsvColumns(header: readonly string[], records: readonly Csv
  * Undefined when neither shows.
  */
 export function csvLayoutIssue(text: string, header: readonly string[] | undefined): { path: '(file)' | '(header)'; message: string } | undefined {
-  if (text.includes('\r') && !text.includes('\n')) {
+  return csvLayoutIssueOf({ cr: text.includes('\r'), lf: text.includes('\n') }, header);
+}
+
+/** `csvLayoutIssue` of a file read in parts: `lineEnds` says whether any CR and any LF was in it. */
+export function csvLayoutIssueOf(lineEnds: { cr: boolean; lf: boolean }, header: readonly string[] | undefined): { path: '(file)' | '(header)'; message: string } | undefined {
+  if (lineEnds.cr && !lineEnds.lf) {
     return { path: '(file)', message: 'the lines of the file end with CR alone (an old Mac format), so it reads as one line: save it as CSV again, with Windows (CRLF) or LF line endings' };
   }
   const named = header?.filter((value) => value.trim() !== '') ?? [];
@@ -82,7 +88,8 @@ export function csvLayoutIssue(text: string, header: readonly string[] | undefin
   return undefined;
 }
 
-function describeCsvError(error: CsvError | undefined, line: number): string {
+/** Why a record was skipped, as reported on its line. */
+export function describeCsvError(error: CsvError | undefined, line: number): string {
   if (error?.code === 'CSV_QUOTE_NOT_CLOSED') return `a quote opened in this row is never closed, so the file from line ${line} on could not be read`;
   return error ? `could not be read: ${error.message}` : 'could not be read';
 }

@@ -7,6 +7,8 @@ export type ImportColumnTarget =
   | { kind: 'contact'; field: LeadContactFieldName }
   | { kind: 'first_name' }
   | { kind: 'last_name' }
+  /** The row's id in the system the file came from: the row's identity across imports, in place of its content. */
+  | { kind: 'external_id' }
   | { kind: 'attribution'; key: TouchKey }
   | { kind: 'answer'; key: string }
   /** A column without a name and without values (trailing commas); nothing to keep. */
@@ -24,7 +26,7 @@ export interface ImportColumn {
  * Header names, compared after lower-casing and turning runs of spaces, `_`, `-`, `.` and `/` into one
  * space, that fill a lead contact field. Everything else is kept in `answers`.
  */
-export const importColumnAliases: Readonly<Record<LeadContactFieldName | 'first_name' | 'last_name', readonly string[]>> = {
+export const importColumnAliases: Readonly<Record<LeadContactFieldName | 'first_name' | 'last_name' | 'external_id', readonly string[]>> = {
   name: ['name', 'full name', 'contact name', 'lead name'],
   first_name: ['first name', 'firstname', 'given name', 'forename'],
   last_name: ['last name', 'lastname', 'surname', 'family name'],
@@ -35,14 +37,13 @@ export const importColumnAliases: Readonly<Record<LeadContactFieldName | 'first_
   country: ['country', 'country code'],
   region: ['region', 'state', 'province', 'state province'],
   message: ['message', 'notes', 'note', 'comments', 'comment'],
+  // Only a name that says so: a plain "ID" or "Badge ID" is often a row number or a number another event reuses, and taken as identity it would replay other people's rows.
+  external_id: ['external id', 'externalid'],
 };
 
 const aliasTargets = new Map<string, ImportColumnTarget>(
   Object.entries(importColumnAliases).flatMap(([field, aliases]) =>
-    aliases.map((alias): [string, ImportColumnTarget] => [
-      alias,
-      field === 'first_name' ? { kind: 'first_name' } : field === 'last_name' ? { kind: 'last_name' } : { kind: 'contact', field: field as LeadContactFieldName },
-    ]),
+    aliases.map((alias): [string, ImportColumnTarget] => [alias, field === 'first_name' || field === 'last_name' || field === 'external_id' ? { kind: field } : { kind: 'contact', field: field as LeadContactFieldName }]),
   ),
 );
 const touchKeyTargets = new Map<string, ImportColumnTarget>(touchKeys.map((key) => [normaliseHeader(key), { kind: 'attribution', key }]));
@@ -115,6 +116,7 @@ function targetSlot(target: ImportColumnTarget): string | undefined {
       return `answer:${target.key}`;
     case 'first_name':
     case 'last_name':
+    case 'external_id':
       return target.kind;
     default:
       return undefined;

@@ -1,6 +1,6 @@
 import type { TouchAttribution } from './attribution';
 import { normaliseName } from './contact-normalisation';
-import { blankCsvColumns, csvLayoutIssue, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords } from './csv-records';
+import { csvLayoutIssueOf, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords, type CsvProblem, type CsvRecord } from './csv-records';
 import type { FieldIssue } from './form-submission';
 import type { LeadContactFieldName, SubmittedContact } from './lead';
 import { mapImportColumns, type ImportColumn } from './lead-import-columns';
@@ -19,6 +19,8 @@ export interface ImportRow {
   contact: SubmittedContact;
   answers: Record<string, string>;
   touch: TouchAttribution;
+  /** The row's id in the system the file came from (an `external_id` column): its identity across imports, when given. */
+  externalId?: string;
 }
 
 export interface LeadImportFile {
@@ -29,10 +31,11 @@ export interface LeadImportFile {
 }
 
 /** The longest value each column may hold; longer ones make the row an error rather than being cut. */
-export const importValueLimits: { contact: Record<LeadContactFieldName, number>; answer: number; attribution: number } = {
+export const importValueLimits: { contact: Record<LeadContactFieldName, number>; answer: number; attribution: number; externalId: number } = {
   contact: { name: 200, email: 254, phone: 40, company: 200, title: 200, country: 100, region: 100, message: 5000 },
   answer: 2000,
   attribution: 2048,
+  externalId: 200,
 };
 
 /**
@@ -45,27 +48,101 @@ export const importValueLimits: { contact: Record<LeadContactFieldName, number>;
  */
 export function readLeadImportFile(text: string): { ok: true; file: LeadImportFile } | { ok: false; issues: FieldIssue[] } {
   const { records, problems } = parseCsvRecords(text);
-  const [headerRecord, ...dataRecords] = records;
-  const layout = csvLayoutIssue(text, headerRecord?.values);
-  if (layout) return { ok: false, issues: [layout] };
-  if (!headerRecord || isBlankCsvRecord(headerRecord.values)) {
-    return { ok: false, issues: [{ path: '(header)', message: 'the first row must name the columns, such as "name,email,phone,company"' }] };
-  }
-  const header = headerRecord.values;
-  const dataRows = dataRecords.filter((record) => !isBlankCsvRecord(record.values));
-  const { columns, issues } = mapImportColumns(header, blankCsvColumns(header, dataRows));
-  if (issues.length) return { ok: false, issues };
-  if (dataRows.length + problems.length === 0) return { ok: false, issues: [{ path: '(rows)', message: 'the file has a header row but no data rows' }] };
-
+  const reading = new LeadImportFileReading();
   const rows: ImportRow[] = [];
-  const errors: ImportRowError[] = problems.map((problem) => ({ row: problem.line, column: '(row)', message: problem.message }));
-  for (const record of dataRows) {
-    const read = readRow(record.line, record.values, columns);
-    if ('errors' in read) errors.push(...read.errors);
-    else rows.push(read);
+  const errors = problems.map((problem) => reading.problem(problem));
+  for (const record of records) {
+    const read = reading.record(record);
+    if (read && 'errors' in read) errors.push(...read.errors);
+    else if (read) rows.push(read);
   }
+  const verdict = reading.verdict({ cr: text.includes('\r'), lf: text.includes('\n') });
+  if (!verdict.ok) return verdict;
   errors.sort((a, b) => a.row - b.row);
-  return { ok: true, file: { rowsRead: dataRows.length + problems.length, rows, errors } };
+  return { ok: true, file: { rowsRead: verdict.rowsRead, rows, errors } };
+}
+
+/**
+ * A lead import file read record by record, in file order, for a file too big to hold whole: each record
+ * is answered as `readLeadImportFile` would read it (the header and blank lines give nothing, a row its
+ * `ImportRow` or its errors), and `verdict`, after the last record, says whether the file may be imported
+ * at all. Rows read before the verdict must not be acted on: the verdict needs the whole file (a column
+ * unnamed in the header may be left only where no row has a value).
+ */
+export class LeadImportFileReading {
+  private header: CsvRecord | undefined;
+  private columns: ImportColumn[] = [];
+  /** Positions of the header that some data row has a value in. */
+  private readonly valued = new Set<number>();
+  private dataRows = 0;
+  private problems = 0;
+
+  record(record: CsvRecord): ImportRow | { errors: ImportRowError[] } | undefined {
+    if (!this.header) {
+      this.header = record;
+      // Where values go does not depend on which columns are blank, only whether the header is accepted does (in `verdict`).
+      this.columns = mapImportColumns(record.values, new Set(record.values.keys())).columns;
+      return undefined;
+    }
+    if (isBlankCsvRecord(record.values)) return undefined;
+    this.dataRows += 1;
+    this.header.values.forEach((_, index) => {
+      if (record.values[index]?.trim()) this.valued.add(index);
+    });
+    return readRow(record.line, record.values, this.columns);
+  }
+
+  /** A part of the file the CSV reader could not read: the row error it is reported as. */
+  problem(problem: CsvProblem): ImportRowError {
+    this.problems += 1;
+    return { row: problem.line, column: '(row)', message: problem.message };
+  }
+
+  /** Once every record was read: the data rows read (blank lines not counted), or why the file is refused whole. `lineEnds`: whether the text held any CR and any LF. */
+  verdict(lineEnds: { cr: boolean; lf: boolean }): { ok: true; rowsRead: number } | { ok: false; issues: FieldIssue[] } {
+    const layout = csvLayoutIssueOf(lineEnds, this.header?.values);
+    if (layout) return { ok: false, issues: [layout] };
+    if (!this.header || isBlankCsvRecord(this.header.values)) {
+      return { ok: false, issues: [{ path: '(header)', message: 'the first row must name the columns, such as "name,email,phone,company"' }] };
+    }
+    const blank = new Set([...this.header.values.keys()].filter((index) => !this.valued.has(index)));
+    const { issues } = mapImportColumns(this.header.values, blank);
+    if (issues.length) return { ok: false, issues };
+    if (this.dataRows + this.problems === 0) return { ok: false, issues: [{ path: '(rows)', message: 'the file has a header row but no data rows' }] };
+    return { ok: true, rowsRead: this.dataRows + this.problems };
+  }
+}
+
+/**
+ * The rows of a lead import file in parts of at most `chunkRows` rows, in file order, each with the
+ * errors of the lines it spans, for an import that holds one part at a time. `records` are the file's
+ * CSV records and problems in file order; the file must have been found importable (`LeadImportFileReading`).
+ */
+export async function* leadImportChunks(records: AsyncIterable<{ record: CsvRecord } | { problem: CsvProblem }>, chunkRows: number): AsyncGenerator<LeadImportFile> {
+  const reading = new LeadImportFileReading();
+  let chunk: LeadImportFile = { rowsRead: 0, rows: [], errors: [] };
+  for await (const item of records) {
+    if ('problem' in item) {
+      chunk.errors.push(reading.problem(item.problem));
+      chunk.rowsRead += 1;
+      continue;
+    }
+    const read = reading.record(item.record);
+    if (!read) continue;
+    chunk.rowsRead += 1;
+    if ('errors' in read) chunk.errors.push(...read.errors);
+    else chunk.rows.push(read);
+    if (chunk.rows.length >= chunkRows) {
+      yield sortedErrors(chunk);
+      chunk = { rowsRead: 0, rows: [], errors: [] };
+    }
+  }
+  if (chunk.rowsRead > 0) yield sortedErrors(chunk);
+}
+
+function sortedErrors(chunk: LeadImportFile): LeadImportFile {
+  chunk.errors.sort((a, b) => a.row - b.row);
+  return chunk;
 }
 
 /**
@@ -89,6 +166,7 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
   const touch: TouchAttribution = {};
   let firstName = '';
   let lastName = '';
+  let externalId: string | undefined;
   for (const column of columns) {
     const value = values[column.index].trim();
     if (!value) continue;
@@ -101,6 +179,7 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
     if (target.kind === 'contact') contact[target.field] = value;
     else if (target.kind === 'first_name') firstName = value;
     else if (target.kind === 'last_name') lastName = value;
+    else if (target.kind === 'external_id') externalId = value;
     else if (target.kind === 'attribution') touch[target.key] = value;
     else if (target.kind === 'answer') answers[target.key] = value;
   }
@@ -112,7 +191,7 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
   } else if (firstName || lastName) {
     contact.name = normaliseName(`${firstName} ${lastName}`);
   }
-  return { row, contact, answers, touch };
+  return { row, contact, answers, touch, ...(externalId === undefined ? {} : { externalId }) };
 }
 
 function lengthLimit(column: ImportColumn): number {
@@ -124,6 +203,8 @@ function lengthLimit(column: ImportColumn): number {
     case 'first_name':
     case 'last_name':
       return importValueLimits.contact.name;
+    case 'external_id':
+      return importValueLimits.externalId;
     default:
       return importValueLimits.answer;
   }

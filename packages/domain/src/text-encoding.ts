@@ -96,3 +96,74 @@ function firstUndecodableLine(bytes: Uint8Array, encoding: TextEncodingName): nu
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
+
+/**
+ * `decodeText` for a file read in parts, with the same answers: `write` takes the next bytes and gives the
+ * text of the lines they complete (the rest waits for more), `end` gives the last line. Each line is
+ * decoded on its own, which is exact for the encodings read: none uses byte 0x0A inside a character. A
+ * Windows-1252 file is refused as UTF-8 only at `end`, when all of it is known to be UTF-8, so a reader
+ * that must not act on a refused file reads it through once before acting on it.
+ *
+ * @example
+ * const decoder = new TextPartsDecoder('gb18030');
+ * decoder.write(bytesOfLine1And2AndHalf3); // → { ok: true, text: 'line 1\nline 2\n' }
+ * decoder.end(); // → { ok: true, text: 'line 3' }, or why the file is not read
+ */
+export class TextPartsDecoder {
+  private used: TextEncodingName | undefined;
+  private pending = new Uint8Array(0);
+  /** The line the pending bytes start on. */
+  private line = 1;
+  private utf8Throughout = true;
+  private firstNonAsciiLine: number | undefined;
+  private failure: Exclude<DecodedText, { ok: true }> | undefined;
+
+  constructor(private readonly asked: TextEncodingName = 'utf-8') {}
+
+  write(bytes: Uint8Array): DecodedText {
+    if (this.failure) return this.failure;
+    const joined = this.pending.length ? concatBytes(this.pending, bytes) : bytes;
+    const lastLf = joined.lastIndexOf(0x0a);
+    if (lastLf === -1) {
+      this.pending = joined.slice();
+      return { ok: true, text: '' };
+    }
+    this.pending = joined.slice(lastLf + 1);
+    return this.decodeLines(joined.subarray(0, lastLf + 1));
+  }
+
+  end(): DecodedText {
+    if (this.failure) return this.failure;
+    const last = this.decodeLines(this.pending);
+    this.pending = new Uint8Array(0);
+    if (!last.ok) return last;
+    if (this.used === 'windows-1252' && this.utf8Throughout && this.firstNonAsciiLine !== undefined) return (this.failure = { ok: false, reason: 'is-utf-8', line: this.firstNonAsciiLine });
+    return last;
+  }
+
+  private decodeLines(bytes: Uint8Array): DecodedText {
+    const first = this.used === undefined;
+    // The byte-order mark is looked for at the start of the file only (a part ending in LF cannot be a part of one).
+    this.used ??= bytes.length >= utf8Bom.length && utf8Bom.every((byte, index) => bytes[index] === byte) ? 'utf-8' : this.asked;
+    let text: string;
+    try {
+      text = new TextDecoder(this.used, { fatal: true, ignoreBOM: !first }).decode(bytes);
+    } catch {
+      return (this.failure = { ok: false, reason: 'undecodable', encoding: this.used, line: this.line - 1 + firstUndecodableLine(bytes, this.used) });
+    }
+    if (this.used === 'windows-1252' && this.utf8Throughout) {
+      this.utf8Throughout = isUtf8(bytes);
+      const nonAscii = bytes.findIndex((byte) => byte >= 0x80);
+      if (nonAscii !== -1) this.firstNonAsciiLine ??= this.line - 1 + lineAt(bytes, nonAscii);
+    }
+    this.line += bytes.filter((byte) => byte === 0x0a).length;
+    return { ok: true, text };
+  }
+}
+
+function concatBytes(one: Uint8Array, other: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(one.length + other.length);
+  joined.set(one);
+  joined.set(other, one.length);
+  return joined;
+}

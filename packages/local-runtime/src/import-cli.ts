@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeText, formatCsvLine, readLeadImportFile, resolveImportTarget, textEncodingNamed, type DecodedText, type ImportRowError } from '@leadflow/domain';
+import { formatCsvLine, leadImportChunks, LeadImportFileReading, resolveImportTarget, textEncodingNamed, type DecodedText, type FieldIssue, type ImportRowError, type TextEncodingName } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
+import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
 import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
+import { csvRecordsOf, fileText, UndecodableFileError } from './lead-file-reading';
+
+/** Rows held and stored at a time: a file of any length imports in the memory of this many. */
+const chunkRows = 1000;
 
 const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaign <id>] [--pool <poolId>] [--country <CC>]
                           [--encoding utf-8 | windows-1252 | gbk] [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]`;
@@ -16,7 +20,9 @@ const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaig
 /**
  * `npm run import -- leads.csv --source trade-shows --pool americas-inbound`: imports a lead list into
  * the running local runtime (`npm start`) through the same intake as the HTTP endpoint, so the leads are
- * routed and notified like any other. Row errors go to `<file>.errors.csv`.
+ * routed and notified like any other. Row errors go to `<file>.errors.csv`. The file is read twice, a part at
+ * a time: once to check all of it (its encoding, its layout and header, its row errors) before anything is
+ * stored, then to import it `chunkRows` rows at a time.
  */
 async function main(): Promise<number> {
   // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is only noise.
@@ -47,27 +53,15 @@ async function main(): Promise<number> {
 
   const encoding = textEncodingNamed(values.encoding);
   if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, windows-1252 (also called latin1, iso-8859-1, cp1252) or gbk (also called gb18030, gb2312, cp936)`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, 1);
-  }
-  const text = decodeText(bytes, encoding);
-  if (!text.ok) {
-    // No row was read: a report from an earlier run of this file would describe another file.
+  const checked = await checkFile(path, encoding);
+  if (!checked.ok) {
+    // Refused whole: a report from an earlier run of this file would describe another file.
     writeErrorReport(path, []);
-    console.error(`${path} ${undecodedReason(text)}`);
-    return 1;
-  }
-  const file = readLeadImportFile(text.text);
-  if (!file.ok) {
-    writeErrorReport(path, []);
-    console.error(`${path} cannot be imported:\n${file.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
+    console.error('undecoded' in checked ? `${path} ${undecodedReason(checked.undecoded)}` : `${path} cannot be imported:\n${checked.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
     return 1;
   }
   // The rows the file itself refuses are known now: reported even when the import then fails (no runtime, no database).
-  const fileErrorReport = writeErrorReport(path, file.file.errors);
+  const fileErrorReport = writeErrorReport(path, checked.errors);
 
   const endpoint = values['dynamodb-endpoint'] ?? (await dynamoDbEndpointOf(values.url));
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
@@ -77,7 +71,9 @@ async function main(): Promise<number> {
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
-    const summary = await importLeads(file.file, target.target, { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID }, { onProgress: (done, total) => bar.update(done, total) });
+    const chunks = leadImportChunks(csvRecordsOf(fileText(path, encoding)), chunkRows);
+    const deps = { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID };
+    const summary = await importLeadChunks(chunks, target.target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore) });
     bar.finish();
     const errorFile = writeErrorReport(path, summary.errors);
     const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');
@@ -94,6 +90,39 @@ async function main(): Promise<number> {
   } finally {
     raw.destroy();
   }
+}
+
+/**
+ * The whole file read through once, a part at a time, before anything is stored: as `decodeText` and
+ * `readLeadImportFile` would answer it whole, its row errors and the rows to store, or why it is refused.
+ */
+async function checkFile(
+  path: string,
+  encoding: TextEncodingName,
+): Promise<{ ok: true; errors: ImportRowError[]; rowsToStore: number } | { ok: false; undecoded: Exclude<DecodedText, { ok: true }> } | { ok: false; issues: FieldIssue[] }> {
+  const lineEnds = { cr: false, lf: false };
+  const reading = new LeadImportFileReading();
+  const errors: ImportRowError[] = [];
+  let rowsToStore = 0;
+  try {
+    for await (const item of csvRecordsOf(fileText(path, encoding, lineEnds))) {
+      if ('problem' in item) {
+        errors.push(reading.problem(item.problem));
+        continue;
+      }
+      const read = reading.record(item.record);
+      if (read && 'errors' in read) errors.push(...read.errors);
+      else if (read) rowsToStore += 1;
+    }
+  } catch (error) {
+    if (error instanceof UndecodableFileError) return { ok: false, undecoded: error.failure };
+    // The file system's errors (no such file, a directory, no permission) name the system call.
+    if (error instanceof Error && 'syscall' in error) throw new UsageError(`cannot read ${path}: ${error.message}`, 1);
+    throw error;
+  }
+  const verdict = reading.verdict(lineEnds);
+  if (!verdict.ok) return verdict;
+  return { ok: true, errors: errors.sort((a, b) => a.row - b.row), rowsToStore };
 }
 
 /** Why `decodeText` did not read the file, after its path. */
