@@ -51,7 +51,7 @@ describe('sustained load', () => {
     const leadIds = stored.map((person) => person.leadId);
     expect(new Set(leadIds).size).toBe(people);
 
-    const account = await settledAccount(runtime.url, runtime.endpoints.dynamodb, leadIds, 180_000);
+    const account = await settledAccount(runtime.url, leadIds, 180_000);
     expect(account).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
     console.log(`sustained load: ${people} people, ${stored.flatMap((person) => person.statuses).filter((status) => status === 503).length} posts answered 503 and sent again`);
   });
@@ -91,7 +91,7 @@ describe('a target that throws', () => {
       webFormIntake(demoConfiguration(), { leadId: 'late-lead', contact: { name: 'Late Lead', email: 'late-lead@example.com' }, now: new Date() }),
     );
     raw.destroy();
-    expect(await settledAccount(runtime.url, runtime.endpoints.dynamodb, ['late-lead'], 120_000)).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
+    expect(await settledAccount(runtime.url, ['late-lead'], 120_000)).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
 
     const redrive = await dlq('redrive', 'assign-lead');
     expect(redrive.terminal.warned).toEqual([]);
@@ -99,7 +99,7 @@ describe('a target that throws', () => {
     expect(redrive.exit).toBe(0);
     expect((await deadLetters()).filter((letter) => letter.target === 'assign-lead')).toEqual([]);
     // The replay ran assign-lead again on a lead it now finds owned: no second assignment, no second email.
-    expect(await settledAccount(runtime.url, runtime.endpoints.dynamodb, ['late-lead'], 60_000)).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
+    expect(await settledAccount(runtime.url, ['late-lead'], 60_000)).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
   });
 });
 
@@ -145,7 +145,7 @@ describe('DynamoDB Local paused for a few seconds under load', () => {
 
     // A 503 may still have been written once the database woke up (the request had reached it); a
     // 202 must have been. Each acknowledged lead goes all the way, on the running system.
-    const account = await settledAccount(runtime.url, runtime.endpoints.dynamodb, acceptedLeads(outcomes), 240_000);
+    const account = await settledAccount(runtime.url, acceptedLeads(outcomes), 240_000);
     expect(account).toEqual({ missing: [], notAssignedOnce: [], notNotifiedOnce: [] });
     // The targets' retries (10 s, then 20 s, as Lambda's a minute and two, compressed) outlast the pause: nothing waits for an operator.
     const deadLetters = (await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as DeadLetter[];

@@ -101,7 +101,9 @@ describe('a lead nobody works, through the local runtime on a controlled clock',
       const response = await fetch(`${runtime.url}/leads/${leadId}/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
       expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(200);
     };
+    const contactSentAt = new Date().toISOString();
     await step('status', { status: 'contacted' });
+    const contactAnsweredAt = new Date().toISOString();
     await step('status', { status: 'qualified', qualification: 'sql' });
     await step('convert', { revenue: 12500, currency: 'USD', wonAt: new Date().toISOString(), dealId: 'deal-42' });
     const lead = (await getJson(`/leads/${leadId}`, await asManager())) as {
@@ -109,10 +111,14 @@ describe('a lead nobody works, through the local runtime on a controlled clock',
       ownerId: string;
       firstContactAt?: string;
       conversion: { revenue: number; currency: string; dealId: string };
-      history: Array<{ action: string; by: string }>;
+      history: Array<{ action: string; by: string; at: string }>;
     };
     expect(lead).toMatchObject({ status: 'converted', ownerId: newOwnerId, conversion: { revenue: 12500, currency: 'USD', dealId: 'deal-42' } });
-    expect(lead.firstContactAt).toBeDefined();
+    // The first contact is the new owner's: the first owner never made one, and the later steps do not move it.
+    const contacted = lead.history.filter((entry) => entry.action === 'contacted');
+    expect(contacted).toHaveLength(1);
+    expect(lead.firstContactAt).toBe(contacted[0].at);
+    expect(contacted[0].at >= contactSentAt && contacted[0].at <= contactAnsweredAt, `contacted at ${contacted[0].at}, asked ${contactSentAt}, answered ${contactAnsweredAt}`).toBe(true);
     expect(lead.history.slice(-4).map((entry) => `${entry.action} by ${entry.by}`)).toEqual([`claimed by ${newOwnerId}`, `contacted by ${newOwnerId}`, `qualified by ${newOwnerId}`, `converted by ${newOwnerId}`]);
     // The event reaches the bus through the outbox and the stream relay, a moment after the answer.
     await eventually(async () => ((await eventsAbout(leadId, 'lead.converted')).length > 0 ? true : undefined));

@@ -1,11 +1,8 @@
-import { localClientSettings } from '@leadflow/local-runtime';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient } from '@leadflow/platform';
 import { afterAll, describe, expect, it } from 'vitest';
+import { accountForLeads } from '../support/load-test';
 import { eventually, tokenFor } from '../support/local-runtime';
 import { processGone, readDataDirLock, startRuntimeProcess, type RuntimeProcess } from '../support/runtime-process';
 
@@ -14,9 +11,14 @@ const rootDir = new URL('../..', import.meta.url).pathname;
  * DynamoDB Local (unlike DynamoDB in AWS) does not promise that a write it has just acknowledged
  * survives a SIGKILL that lands within about a millisecond of its answer. So the leads acknowledged in
  * the last `engineGraceMs` before the kill are counted apart: each may be missing, but if present it
- * must be whole (assigned once, notified once). Every earlier acknowledged lead must be there.
+ * must be whole (assigned once, emailed once). Every earlier acknowledged lead must be there.
  */
 const engineGraceMs = 250;
+/**
+ * How long before the kill an email may have gone out with its record of being sent not yet durable (the
+ * notifier's write after SES answered, on a loaded machine), so that the restarted runtime sends it again.
+ */
+const sendGraceMs = 2_000;
 const acknowledgementsBeforeKill = 25;
 const maxPosts = 60;
 const concurrency = 4;
@@ -29,7 +31,7 @@ afterAll(() => {
 });
 
 describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
-  it('loses no acknowledged lead: after a restart on the same directory each is present, assigned once and notified once', async () => {
+  it('loses no acknowledged lead: after a restart on the same directory each is present, assigned once and emailed once (twice only when the kill caught its email)', async () => {
     // The demo configuration, with a per-IP rate limit the load stays under (every post comes from 127.0.0.1).
     const config = JSON.parse(readFileSync(join(rootDir, 'config/leads.config.json'), 'utf8'));
     for (const form of config.forms) form.rateLimitPerMinute = 1000;
@@ -79,22 +81,6 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
       const response = await fetch(`${second.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${token}` } });
       return response.status === 404 ? undefined : ((await response.json()) as { ownerId?: string; history: Array<{ action: string }> });
     };
-    const { dynamodb } = (await (await fetch(`${second.url}/_local/endpoints`)).json()) as { dynamodb: string };
-    const client = createDynamoDbClient(localClientSettings({ dynamodb: dynamodb }));
-    // Emails "sent" before the kill died with the process; the durable notification log counts sends.
-    const notificationsPerLead = async () => {
-      const { Items = [] } = await client.send(
-        new ScanCommand({
-          TableName: tables.leads.name,
-          FilterExpression: 'entity = :send AND channel = :email AND #status = :sent',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':send': { S: 'send' }, ':email': { S: 'email' }, ':sent': { S: 'sent' } },
-        }),
-      );
-      const counts = new Map<string, number>();
-      for (const item of Items) counts.set(item.leadId.S!, (counts.get(item.leadId.S!) ?? 0) + 1);
-      return counts;
-    };
 
     try {
       const present = [...required, ...(await Promise.all(apart.map(async (leadId) => ((await readLead(leadId)) ? leadId : undefined)))).filter((leadId) => leadId !== undefined)];
@@ -102,38 +88,39 @@ describe('SIGKILL of the whole runtime mid-load', { timeout: 420_000 }, () => {
       // one-minute lease is over; the sweep is run as of the kill plus that minute, so only the dead process's claims count as stale.
       const sweepAfterKill = () => fetch(`${second.url}/_local/schedules/sweep-notification-sends/run`, { method: 'POST', body: JSON.stringify({ now: new Date(killedAtWallClock + 60_000).toISOString() }) });
       let sweptAt = 0;
-      const counts = await eventually(async () => {
+      // What the local SES and SMS endpoints accepted, from both processes: the counts are in the data directory, appended before each send is answered.
+      const account = await eventually(async () => {
         if (Date.now() - sweptAt > 2_000) {
           sweptAt = Date.now();
           expect((await sweepAfterKill()).status).toBe(200);
         }
-        const current = await notificationsPerLead();
-        return present.every((leadId) => current.has(leadId)) ? current : undefined;
+        const current = await accountForLeads(second.url, present);
+        return current.notNotifiedOnce.some((lead) => lead.emails === 0) ? undefined : current;
       }, 180_000).catch(async () => {
         // Say which leads and where they stopped, so a failure can be read without running it again.
-        const current = await notificationsPerLead();
-        const unsent = await Promise.all(present.filter((leadId) => !current.has(leadId)).map(async (leadId) => ({ leadId, history: (await readLead(leadId))?.history.map((entry) => entry.action) })));
+        const current = await accountForLeads(second.url, present);
+        const unsent = await Promise.all(current.notNotifiedOnce.filter((lead) => lead.emails === 0).map(async ({ leadId }) => ({ leadId, history: (await readLead(leadId))?.history.map((entry) => entry.action) })));
         const deadLetters = (await (await fetch(`${second.url}/_local/dead-letters`)).json()) as Array<{ target: string; error: string }>;
-        throw new Error(`No notification sent within 180 s for ${JSON.stringify(unsent)}; dead letters: ${JSON.stringify(deadLetters.map(({ target, error }) => ({ target, error })))}`);
+        throw new Error(`No email sent within 180 s for ${JSON.stringify(unsent)}; dead letters: ${JSON.stringify(deadLetters.map(({ target, error }) => ({ target, error })))}`);
       });
 
-      for (const leadId of present) {
-        const lead = await readLead(leadId);
-        expect(lead, `acknowledged lead ${leadId}`).toBeDefined();
-        expect(lead!.ownerId, `owner of ${leadId}`).toBeDefined();
-        expect(
-          lead!.history.filter((entry) => entry.action === 'assigned'),
-          `assignments of ${leadId}`,
-        ).toHaveLength(1);
-        expect(counts.get(leadId), `notifications of ${leadId}`).toBe(1);
-      }
-      const outbox = (await (await fetch(`${second.url}/_local/outbox`)).json()) as Array<{ leadId?: string; channel: string }>;
-      for (const leadId of present) expect(outbox.filter((message) => message.channel === 'email' && message.leadId === leadId).length).toBeLessThanOrEqual(1);
+      expect(account.missing).toEqual([]);
+      expect(account.notAssignedOnce).toEqual([]);
+      // Email is at least once: the killed process may have sent an email whose record of being sent it never wrote
+      // (or DynamoDB Local lost), and the restarted one sends it again. That second email is allowed only when the
+      // first went out in the last `sendGraceMs` before the kill and the second after it; any other second email is a defect.
+      const resentAfterKill = (lead: (typeof account.notNotifiedOnce)[number]) =>
+        lead.emails === 2 &&
+        lead.sms <= 1 &&
+        Date.parse(lead.sends.email!.first) > killedAtWallClock - sendGraceMs &&
+        Date.parse(lead.sends.email!.first) <= killedAtWallClock &&
+        Date.parse(lead.sends.email!.last) > killedAtWallClock;
+      expect(account.notNotifiedOnce.filter((lead) => !resentAfterKill(lead))).toEqual([]);
+      for (const leadId of present) expect((await readLead(leadId))?.ownerId, `owner of ${leadId}`).toBeDefined();
       console.log(
-        `hard kill: ${acknowledged.length} acknowledged (${required.length} before the ${engineGraceMs} ms grace, ${apart.length} within it, ${present.length - required.length} of those present), ${posted} posted`,
+        `hard kill: ${acknowledged.length} acknowledged (${required.length} before the ${engineGraceMs} ms grace, ${apart.length} within it, ${present.length - required.length} of those present), ${posted} posted, ${account.notNotifiedOnce.length} emailed again after the kill`,
       );
     } finally {
-      client.destroy();
       second.child.kill('SIGTERM');
       await new Promise((done) => second.child.once('exit', done));
     }

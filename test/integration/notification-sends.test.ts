@@ -215,6 +215,21 @@ describe('notification sends against DynamoDB Local', () => {
     expect(records.map((record) => [record.leadId, record.status])).toEqual([['quiet-3', 'pending']]);
   });
 
+  // The racing notifiers above never get this far (Powertools Idempotency turns the duplicates away first): the claims' own conditions are what stop two senders that both pass it.
+  it('lets one of two concurrent claims of an email, and of an SMS, take it', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    const email = { leadId: 'claim-race-1', repId: 'rep-ava', reason: 'assigned', channel: 'email' as const };
+    const sms = { ...email, channel: 'sms' as const };
+    const at = '2026-03-09T10:00:00.000Z';
+    const charge = { day: '2026-03-09', segments: 1, costMicros: 10_000, limits: { organisation: { count: 500, micros: 10_000_000 }, perRep: { count: 50, micros: 1_000_000 } } };
+    expect((await Promise.all([ledger.claimEmail(email, at), ledger.claimEmail(email, at)])).sort()).toEqual(['already_claimed', 'claimed']);
+    expect((await Promise.all([ledger.claimSms(sms, at, charge), ledger.claimSms(sms, at, charge)])).sort()).toEqual(['already_claimed', 'claimed']);
+    expect((await ledger.sendsFor('claim-race-1')).map((record) => [record.channel, record.status]).sort()).toEqual([
+      ['email', 'pending'],
+      ['sms', 'pending'],
+    ]);
+  });
+
   it('lets one sweep take a stale email claim over, keeping it pending and stale again only after its own lease; forgets a failed alert', { timeout: 120_000 }, async () => {
     const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
     const key = { leadId: 'stale-1', repId: 'rep-ava', reason: 'assigned', channel: 'email' as const };

@@ -2,8 +2,9 @@
  * `npm run soak -- [--seconds 120] [--concurrency 8] [--data-dir]`: sustained load on the local runtime,
  * then an account of every lead. Each of `concurrency` clients posts new people for `seconds`, sending a
  * post again after a 503 as its `Retry-After` says. Once the load stops and the pipeline drains, every
- * person must be one lead in the table, assigned once and emailed once (the durable send log); any lead
- * lost, stored twice, assigned or emailed other than once is named and the exit code is 1.
+ * person must be one lead in the table, assigned once, emailed once and sent at most one SMS (what the
+ * local SES and SMS endpoints accepted, `/_local/outbox/counts`); any lead lost, stored twice, assigned or
+ * emailed other than once, or sent more than one SMS, is named and the exit code is 1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ try {
   const storedTwice = leadIds.length - new Set(leadIds).size;
 
   const drainStartedAt = Date.now();
-  const account = await settledAccount(runtime.url, runtime.endpoints.dynamodb, leadIds, 600_000);
+  const account = await settledAccount(runtime.url, leadIds, 600_000);
   const deadLetters = ((await (await fetch(`${runtime.url}/_local/dead-letters`)).json()) as unknown[]).length;
   console.log(
     [
@@ -54,19 +55,19 @@ try {
       `lost                    ${account.missing.length}`,
       `stored twice            ${storedTwice}`,
       `not assigned once       ${account.notAssignedOnce.length}`,
-      `not emailed once        ${account.notNotifiedOnce.length}`,
+      `not emailed once        ${account.notNotifiedOnce.length} (or sent more than one SMS)`,
     ].join('\n'),
   );
   const problems = [
     ...account.missing.map((leadId) => `lead ${leadId} was acknowledged (202) but is not in the table`),
     ...(storedTwice > 0 ? [`${storedTwice} people were stored as more than one lead`] : []),
     ...account.notAssignedOnce.map(({ leadId, assignments }) => `lead ${leadId} was assigned ${assignments} times`),
-    ...account.notNotifiedOnce.map(({ leadId, emails }) => `lead ${leadId} was emailed ${emails} times`),
+    ...account.notNotifiedOnce.map(({ leadId, emails, sms }) => `lead ${leadId} was emailed ${emails} times and sent ${sms} SMS`),
   ];
   if (problems.length > 0) {
     console.error(`soak FAILED:\n  ${problems.join('\n  ')}`);
     process.exitCode = 1;
-  } else console.log('soak passed: every acknowledged lead is in the table, assigned once and emailed once.');
+  } else console.log('soak passed: every acknowledged lead is in the table, assigned once, emailed once and sent at most one SMS.');
 } finally {
   await runtime.stop();
   rmSync(workDir, { recursive: true, force: true });

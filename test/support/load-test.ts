@@ -1,25 +1,29 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { localClientSettings } from '@leadflow/local-runtime';
-import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient } from '@leadflow/platform';
+import type { LeadSends } from '@leadflow/local-runtime';
 import { tokenFor } from './local-runtime';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
 
 /**
  * The demo configuration for load from one address: the per-IP limit lifted, every lead routed round
- * robin to reps always at work, so every acknowledged lead must end with an owner and an email whatever
- * the day. Returns the file's path (for `LEADS_CONFIG_FILE`).
+ * robin to reps always at work and without quiet hours, so every acknowledged lead must end with an owner
+ * and an email whatever the day and hour. Returns the file's path (for `LEADS_CONFIG_FILE`).
  */
 export function writeLoadConfiguration(dir: string): string {
-  const config = JSON.parse(readFileSync(join(rootDir, 'config/leads.config.json'), 'utf8')) as { forms: Array<Record<string, unknown>>; reps: Array<Record<string, unknown>>; routing: unknown };
+  const config = JSON.parse(readFileSync(join(rootDir, 'config/leads.config.json'), 'utf8')) as {
+    forms: Array<Record<string, unknown>>;
+    reps: Array<Record<string, unknown>>;
+    routing: unknown;
+    notifications?: { repPreferences?: Record<string, Record<string, unknown>> };
+  };
   for (const form of config.forms) form.rateLimitPerMinute = 10_000; // the schema's highest
   for (const rep of config.reps) {
     delete rep.workingHours;
     rep.capacity = 1_000_000;
   }
+  // A rep's quiet hours hold their email until morning ("wait"), so a lead routed to them at night would wait for hours.
+  for (const preferences of Object.values(config.notifications?.repPreferences ?? {})) delete preferences.quietHours;
   config.routing = { routes: [{ id: 'default', name: 'Every lead: round robin', strategy: 'round_robin' }] };
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'leads.config.json');
@@ -89,36 +93,29 @@ export interface LeadAccount {
   missing: string[];
   /** Leads whose timeline shows other than one assignment, with the count. */
   notAssignedOnce: Array<{ leadId: string; assignments: number }>;
-  /** Leads with other than one sent email in the durable send log, with the count. */
-  notNotifiedOnce: Array<{ leadId: string; emails: number }>;
+  /** Leads the local SES was sent other than one email about, or the local SMS endpoint more than one SMS, with what went out. */
+  notNotifiedOnce: Array<{ leadId: string; emails: number; sms: number; sends: LeadSends }>;
 }
 
 /**
- * Reads back, from the runtime's API and its table, what happened to each acknowledged lead: present,
- * assigned once (its timeline), emailed once (the send log, which outlives the process).
+ * Every email and SMS the runtime's local AWS endpoint accepted, counted per lead (`/_local/outbox/counts`):
+ * what actually went out, however many times, and across restarts on a data directory. The send ledger
+ * cannot show a second email, as it holds one record per lead, rep, reason and channel.
  */
-export async function accountForLeads(url: string, dynamodbEndpoint: string, leadIds: readonly string[]): Promise<LeadAccount> {
+export async function sentPerLead(url: string): Promise<Record<string, LeadSends>> {
+  const response = await fetch(`${url}/_local/outbox/counts`);
+  if (response.status !== 200) throw new Error(`GET /_local/outbox/counts answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, LeadSends>;
+}
+
+/**
+ * Reads back, from the runtime's API and its local AWS endpoint, what happened to each acknowledged lead:
+ * present, assigned once (its timeline), emailed once and sent at most one SMS (what the endpoint
+ * accepted; an SMS is sent at most once, and only to some leads).
+ */
+export async function accountForLeads(url: string, leadIds: readonly string[]): Promise<LeadAccount> {
   const token = await tokenFor('mgr-maya', 'manager');
-  const client = createDynamoDbClient(localClientSettings({ dynamodb: dynamodbEndpoint }));
-  const emails = new Map<string, number>();
-  try {
-    let ExclusiveStartKey: Record<string, never> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: tables.leads.name,
-          FilterExpression: 'entity = :send AND channel = :email AND #status = :sent',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':send': { S: 'send' }, ':email': { S: 'email' }, ':sent': { S: 'sent' } },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) emails.set(item.leadId.S!, (emails.get(item.leadId.S!) ?? 0) + 1);
-      ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
-    } while (ExclusiveStartKey);
-  } finally {
-    client.destroy();
-  }
+  const sent = await sentPerLead(url);
   const account: LeadAccount = { missing: [], notAssignedOnce: [], notNotifiedOnce: [] };
   for (const leadId of new Set(leadIds)) {
     const response = await fetch(`${url}/leads/${leadId}`, { headers: { authorization: `Bearer ${token}` } });
@@ -130,16 +127,18 @@ export async function accountForLeads(url: string, dynamodbEndpoint: string, lea
     const lead = (await response.json()) as { history: Array<{ action: string }> };
     const assignments = lead.history.filter((entry) => entry.action === 'assigned').length;
     if (assignments !== 1) account.notAssignedOnce.push({ leadId, assignments });
-    if (emails.get(leadId) !== 1) account.notNotifiedOnce.push({ leadId, emails: emails.get(leadId) ?? 0 });
+    const sends = sent[leadId] ?? {};
+    const [emails, sms] = [sends.email?.sent ?? 0, sends.sms?.sent ?? 0];
+    if (emails !== 1 || sms > 1) account.notNotifiedOnce.push({ leadId, emails, sms, sends });
   }
   return account;
 }
 
 /** The account once nothing is left in flight, or the last one read when `timeoutMs` runs out. */
-export async function settledAccount(url: string, dynamodbEndpoint: string, leadIds: readonly string[], timeoutMs: number): Promise<LeadAccount> {
+export async function settledAccount(url: string, leadIds: readonly string[], timeoutMs: number): Promise<LeadAccount> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const account = await accountForLeads(url, dynamodbEndpoint, leadIds);
+    const account = await accountForLeads(url, leadIds);
     const clean = account.missing.length + account.notAssignedOnce.length + account.notNotifiedOnce.length === 0;
     // Missing leads or double work never heal by waiting; only leads still on their way do.
     const stillOnTheWay = account.notNotifiedOnce.some((lead) => lead.emails === 0) || account.notAssignedOnce.some((lead) => lead.assignments === 0);

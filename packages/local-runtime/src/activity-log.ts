@@ -1,5 +1,6 @@
 import { DeadLetters } from './dead-letters';
 import type { DeliveryOutcome } from './retrying-invoker';
+import { SentMessageCounts } from './sent-message-counts';
 
 export type { DeadLetter } from './dead-letters';
 
@@ -37,20 +38,23 @@ export interface ScheduleRunRecord {
 }
 
 /**
- * What the local runtime has seen, bounded so a long session does not grow without limit; and what
- * exhausted its retries, kept until redriven (in the data directory, when there is one: `DeadLetters`).
+ * What the local runtime has seen, bounded so a long session does not grow without limit; what
+ * exhausted its retries, kept until redriven; and how many messages went out about each lead, never
+ * dropped (both in the data directory, when there is one: `DeadLetters`, `SentMessageCounts`).
  */
 export class ActivityLog {
   readonly events: BusEventRecord[] = [];
   readonly notifications: NotificationRecord[] = [];
   readonly scheduleRuns: ScheduleRunRecord[] = [];
   readonly deadLetters: DeadLetters;
+  readonly sentCounts: SentMessageCounts;
 
   private readonly limit: number;
 
-  constructor(options: { limit?: number; deadLetterFile?: string } = {}) {
+  constructor(options: { limit?: number; deadLetterFile?: string; sentCountFile?: string } = {}) {
     this.limit = options.limit ?? 1000;
     this.deadLetters = new DeadLetters(options.deadLetterFile);
+    this.sentCounts = new SentMessageCounts(options.sentCountFile);
   }
 
   /** Keeps what exhausted its retries, with an id to show or redrive it by. */

@@ -9,7 +9,8 @@ import { hostNameOf, isLoopbackName } from './local-route-guard';
  * One loopback endpoint that speaks the wire protocols of the AWS services the handlers call besides
  * DynamoDB: EventBridge (awsJson1.1: `PutEvents`, `TestEventPattern`), SES v2 (`SendEmail`) and End User
  * Messaging SMS (awsJson1.0: `SendTextMessage`), so the handlers use the real AWS SDK clients with only an
- * endpoint override. Emails and SMS are kept in the activity log (`/_local/outbox`), never sent.
+ * endpoint override. Emails and SMS are kept in the activity log (`/_local/outbox`), never sent, and
+ * counted per lead (`/_local/outbox/counts`).
  */
 export class LocalAwsEndpoint {
   private server?: Server;
@@ -109,6 +110,9 @@ export class LocalAwsEndpoint {
     }
     const messageId = randomUUID();
     const leadId = input.EmailTags?.find((tag) => tag.Name === 'leadId')?.Value;
+    const time = new Date().toISOString();
+    // One SendEmail is one email, whatever its recipients; counted before the answer, so a kill after it still counts it.
+    if (leadId) this.activity.sentCounts.add(leadId, 'email', time);
     for (const recipient of recipients) {
       this.activity.add(this.activity.notifications, {
         channel: 'email',
@@ -118,7 +122,7 @@ export class LocalAwsEndpoint {
         ...(simple.Body?.Html?.Data ? { html: simple.Body.Html.Data } : {}),
         ...(simple.Headers?.length ? { headers: Object.fromEntries(simple.Headers.map((header) => [header.Name, header.Value])) } : {}),
         leadId,
-        time: new Date().toISOString(),
+        time,
         messageId,
       });
     }
@@ -135,7 +139,10 @@ export class LocalAwsEndpoint {
     if (typeof to !== 'string' || !/^\+?[1-9][0-9]{1,18}$/.test(to)) return refuse('DestinationPhoneNumber must be an E.164 number');
     if (typeof text !== 'string' || text.length < 1 || text.length > 1600 || text.trim() === '') return refuse('MessageBody must be 1-1600 characters, not all whitespace');
     const messageId = randomUUID();
-    this.activity.add(this.activity.notifications, { channel: 'sms', recipient: to, body: text, leadId: input?.Context?.leadId, time: new Date().toISOString(), messageId });
+    const leadId = input?.Context?.leadId;
+    const time = new Date().toISOString();
+    if (leadId) this.activity.sentCounts.add(leadId, 'sms', time);
+    this.activity.add(this.activity.notifications, { channel: 'sms', recipient: to, body: text, leadId, time, messageId });
     sendJson(response, 200, { MessageId: messageId }, { 'content-type': 'application/x-amz-json-1.0' });
   }
 }

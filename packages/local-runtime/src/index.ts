@@ -10,3 +10,4 @@ export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-set
 export { currentInvocation } from './function-host';
 export { crmStandInPath, type CrmDelivery } from './crm-stand-in';
 export type { BusEventRecord, DeadLetter } from './activity-log';
+export type { LeadSends, SentChannel, SentCount } from './sent-message-counts';

@@ -25,6 +25,7 @@ export function localRoutes(deps: {
     if (method === 'GET' && path === '/_local/endpoints') return { status: 200, body: deps.endpoints() };
     if (method === 'GET' && path === '/_local/events') return { status: 200, body: activity.events };
     if (method === 'GET' && path === '/_local/outbox') return { status: 200, body: activity.notifications };
+    if (method === 'GET' && path === '/_local/outbox/counts') return { status: 200, body: activity.sentCounts.byLead() };
     if (method === 'GET' && path === '/_local/dead-letters') return { status: 200, body: activity.deadLetters.list() };
     if (method === 'GET' && path === '/_local/schedules') return { status: 200, body: { schedules: scheduler.list(), runs: activity.scheduleRuns } };
 
@@ -62,17 +63,30 @@ function readNow(body: Buffer): { now: Date } | { error: string; issues: Array<{
 
 /**
  * Runs a dead letter's target once more with its payload, as `npm run dlq -- redrive` does in AWS:
- * gone from the list when the target succeeds (200), kept with the new error when it fails (502).
+ * gone from the list when the target succeeds (200), kept with the new error when it fails (502). A stream
+ * batch answered with `batchItemFailures` (a partial batch response) failed too: the records it names were
+ * not done.
  */
 async function redriveDeadLetter(activity: ActivityLog, id: string, invoke: (target: string, payload: unknown) => Promise<unknown>) {
   const deadLetter = activity.deadLetters.find(id);
   if (!deadLetter) return { status: 404, body: { error: `No dead letter "${id}"` } };
   try {
-    await invoke(deadLetter.target, deadLetter.payload);
+    const answer = await invoke(deadLetter.target, deadLetter.payload);
+    const unfinished = itemsNotDone(answer);
+    if (unfinished.length > 0) throw new Error(`records from ${unfinished.join(', ')} were not done (batchItemFailures)`);
   } catch (error) {
     activity.deadLetters.failedAgain(id, (error as Error).message);
-    return { status: 502, body: { error: `${deadLetter.target} failed again: ${deadLetter.error}`, deadLetter } };
+    return { status: 502, body: { error: `${deadLetter.target} failed again: ${(error as Error).message}`, deadLetter } };
   }
   activity.deadLetters.remove(id);
   return { status: 200, body: { redriven: deadLetter } };
+}
+
+/** The items a partial batch response names (`{ batchItemFailures: [{ itemIdentifier }] }`); none for any other answer. */
+function itemsNotDone(answer: unknown): string[] {
+  if (typeof answer !== 'object' || answer === null || !('batchItemFailures' in answer) || !Array.isArray(answer.batchItemFailures)) return [];
+  return answer.batchItemFailures.map((failure: unknown) => {
+    const item = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    return typeof item === 'string' && item !== '' ? item : '(unnamed)';
+  });
 }

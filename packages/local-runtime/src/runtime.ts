@@ -91,7 +91,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     stops.push(() => dynamodb.destroy());
     for (const table of Object.values(tables)) await ensureTable(dynamodb, table.name, table);
 
-    const activity = new ActivityLog({ deadLetterFile: dataDir && join(dataDir, 'dead-letters.jsonl') });
+    const activity = new ActivityLog({ deadLetterFile: dataDir && join(dataDir, 'dead-letters.jsonl'), sentCountFile: dataDir && join(dataDir, 'sent-message-counts.jsonl') });
     const host = new FunctionHost(functions, rootDir);
     const bus = new LocalEventBus(localEventBusName, functions, host, activity, settings.eventRetryDelayMs, dataDir ? new DeliveryJournal(join(dataDir, 'bus-deliveries.jsonl')) : undefined);
     const aws = new LocalAwsEndpoint(bus, activity);

@@ -109,3 +109,25 @@ describe('a dead letter of the local bus, across a restart', () => {
     }
   });
 });
+
+describe('redriving a stream batch', () => {
+  const redrive = async (answer: unknown) => {
+    const activity = new ActivityLog();
+    activity.deadLetters.add({ at: '2026-03-02T10:00:00.000Z', origin: 'stream outbox', target: 'relay-outbox', error: 'bus refused', payload: { Records: [] } });
+    const routes = localRoutes({ activity, scheduler: {} as never, endpoints: () => ({}), standIns: async () => undefined, invoke: async () => answer });
+    const response = await routes({ method: 'POST', url: new URL('http://local/_local/dead-letters/1/redrive'), body: Buffer.alloc(0) } as never);
+    return { response, left: activity.deadLetters.list() };
+  };
+
+  it('keeps the dead letter when the function answers a partial batch response naming a record it did not do', async () => {
+    const { response, left } = await redrive({ batchItemFailures: [{ itemIdentifier: '300' }] });
+    expect(response).toMatchObject({ status: 502, body: { error: 'relay-outbox failed again: records from 300 were not done (batchItemFailures)' } });
+    expect(left).toEqual([expect.objectContaining({ id: '1', error: 'records from 300 were not done (batchItemFailures)' })]);
+  });
+
+  it('removes it when the partial batch response names nothing', async () => {
+    const { response, left } = await redrive({ batchItemFailures: [] });
+    expect(response).toMatchObject({ status: 200 });
+    expect(left).toEqual([]);
+  });
+});

@@ -34,10 +34,26 @@ const claims = fc.record({
   'cognito:groups': fc.constantFrom('[rep]', '[manager]', '[admin]', '[finance]', '[]', 'not-a-list'),
 });
 
-/** Everything the fakes hold, to show that a refused request wrote nothing. */
+/**
+ * Everything the fakes hold, to show that a refused request wrote nothing: every store and every message
+ * sent. Left out: the rate limiter's windows (every post counts, a refused one too), the metrics, and the
+ * secrets read.
+ */
 function stateOf(deps: ReturnType<typeof fakeDependencies>): string {
-  const { store } = deps;
-  return JSON.stringify([[...store.leads], [...store.outbox], [...store.keys], [...store.openLeads], [...store.dailyClaims], [...store.outOfOfficeRecords], deps.publisher.published, deps.mailer.sent]);
+  const { store, sends, notifications, feedback, roi } = deps;
+  return JSON.stringify({
+    leads: [[...store.leads], [...store.outbox], [...store.keys], [...store.openLeads], [...store.dailyClaims], [...store.outOfOfficeRecords], [...store.unsubscribeSecrets]],
+    consents: [...deps.consents.entries],
+    intakes: [...deps.intakes.records],
+    sends: [[...sends.records], [...sends.budgets], [...sends.failingPhones], [...sends.alerts]],
+    oneTapLinks: [...deps.links.used],
+    notificationLog: [[...notifications.sent], [...notifications.claims]],
+    idempotency: [...deps.repNotificationIdempotency.records],
+    feedback: [[...feedback.pending], [...feedback.sent], [...feedback.dead]],
+    roi: [[...roi.spend], [...roi.facts], [...roi.changed], [...roi.versions]],
+    reports: [...deps.reports.files],
+    sent: [deps.publisher.published, deps.mailer.sent, deps.sms.sent, deps.feedbackSender.requests],
+  });
 }
 
 async function handlerOf(definition: HttpFunction, deps: ReturnType<typeof fakeDependencies>): Promise<Handler> {
