@@ -1,4 +1,4 @@
-import { canViewChannelRoi, funnelTotal, reportQuerySchema, showsChanges, toIssueList } from '@leadflow/domain';
+import { canViewChannelRoi, funnelTotal, reportPageQuerySchema, showsChanges, toIssueList } from '@leadflow/domain';
 import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -9,7 +9,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
   return httpHandler(async (event) => {
     if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
-    const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
+    const parsed = reportPageQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
     const query = parsed.data;
     const deps = dependencies();

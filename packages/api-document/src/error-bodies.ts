@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 
 /**
- * The JSON body of every 4xx a handler answers (`HttpError.toBody()` through the HTTP error handler in
- * packages/platform/src/http): the message, and the details its kind of error adds.
+ * The JSON body of every 4xx and 503 a handler answers (`HttpError.toBody()` through the HTTP error handler
+ * in packages/platform/src/http): the message, and the details its kind of error adds. An error that adds
+ * other details has a schema of its own (`ErrorDescription.body`).
  */
 export const errorBodySchema = z.strictObject({
   error: z.string().check(z.describe('What went wrong, in words.')),
@@ -13,3 +14,9 @@ export const errorBodySchema = z.strictObject({
 
 /** What the JWT authorizer answers, before any handler runs, to a request without a valid bearer token. */
 export const authorizerRefusalSchema = z.strictObject({ message: z.literal('Unauthorized') });
+
+/** What API Gateway answers itself, before any handler runs, when the stage's or the route's throttle refuses a request. */
+export const apiGatewayThrottledSchema = z.strictObject({ message: z.literal('Too Many Requests') });
+
+/** What API Gateway answers itself, before any handler runs, to a request too large to pass to a function. */
+export const apiGatewayTooLargeSchema = z.strictObject({ message: z.literal('Request Entity Too Large') });

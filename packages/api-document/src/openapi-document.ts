@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { FunctionDefinition, HttpTrigger } from '@leadflow/manifest';
-import { authorizerRefusalSchema, errorBodySchema } from './error-bodies';
-import type { ContentDescription, NamedSchema, ParameterDescription, RouteDescription } from './route-description';
+import { isCalendarDay } from '@leadflow/domain';
+import { apiGatewayThrottledSchema, apiGatewayTooLargeSchema, authorizerRefusalSchema, errorBodySchema } from './error-bodies';
+import type { ContentDescription, ErrorDescription, NamedSchema, ParameterDescription, RouteDescription } from './route-description';
 import { configuredLists, routeDescriptions, type RouteKey } from './route-descriptions';
 
 type JsonObject = Record<string, unknown>;
@@ -10,14 +11,23 @@ type JsonObject = Record<string, unknown>;
 export interface HttpRoute extends Pick<HttpTrigger, 'method' | 'path' | 'auth'> {
   functionName: string;
   description: string;
+  /** Its function uses an AWS service (a table, secrets, the bus, email, SMS, the report bucket), so it answers 503 when that one is unavailable. */
+  usesAwsServices: boolean;
 }
 
 export const routeKeyOf = (route: Pick<HttpTrigger, 'method' | 'path'>): RouteKey => `${route.method} ${route.path}` as RouteKey;
 
 /** The HTTP routes among the manifest's functions, in the manifest's order. */
 export function httpRoutesOf(functions: readonly FunctionDefinition[]): HttpRoute[] {
-  return functions.flatMap(({ name, description, trigger }) => (trigger.kind === 'http' ? [{ functionName: name, description, method: trigger.method, path: trigger.path, auth: trigger.auth }] : []));
+  return functions.flatMap((definition) => {
+    const { name, description, trigger } = definition;
+    return trigger.kind === 'http' ? [{ functionName: name, description, method: trigger.method, path: trigger.path, auth: trigger.auth, usesAwsServices: usesAwsServices(definition) }] : [];
+  });
 }
+
+/** What the manifest grants a function, which is every AWS service its handler calls. */
+const usesAwsServices = (definition: FunctionDefinition): boolean =>
+  Object.keys(definition.tables).length > 0 || Boolean(definition.publishesEvents || definition.sendsEmail || definition.sendsSms || definition.writesReports || definition.secrets?.length);
 
 const descriptionsFile = 'packages/api-document/src/route-descriptions.ts';
 const pathParameterPattern = /\{(\w+)\+?\}/g;
@@ -88,59 +98,149 @@ export function openApiDocument(routes: readonly HttpRoute[], info: { version: s
   const gaps = routeDescriptionGaps(routes, descriptions);
   if (gaps.length) throw new RouteDescriptionGapError(gaps);
 
-  const requestSchemas: NamedSchema[] = [];
-  const responseSchemas: NamedSchema[] = [
-    { name: 'ErrorBody', schema: errorBodySchema },
-    { name: 'AuthorizerRefusal', schema: authorizerRefusalSchema },
-  ];
+  const { requests, responses } = documentSchemas(routes, descriptions);
   const paths: Record<string, JsonObject> = {};
-  for (const route of routes) {
-    const described = descriptions[routeKeyOf(route)];
-    requestSchemas.push(...namedSchemasOf(described.requestBody?.content));
-    for (const response of Object.values(described.responses)) responseSchemas.push(...namedSchemasOf(response.content));
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, described) };
-  }
+  for (const route of routes) paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, descriptions[routeKeyOf(route)]) };
 
   return {
     openapi: '3.1.0',
     info: {
       title: 'Leadflow API',
       version: info.version,
-      description: 'Lead capture and routing. Generated from the manifest and the zod schemas the handlers validate with (`npm run openapi`). A failed request writes nothing.',
+      description:
+        'Lead capture and routing. Generated from the manifest and the zod schemas the handlers validate with (`npm run openapi`). A failed request writes nothing. ' +
+        "A handler's errors are JSON (`ErrorBody`), or a small HTML page with the same words when the request's `Accept` names `text/html` and not `application/json` (a browser posting a plain form); " +
+        "API Gateway's own answers (`401` of the JWT authorizer, `413`, `429`) are always JSON.",
     },
     paths,
     components: {
-      schemas: { ...componentSchemas(requestSchemas, 'input'), ...componentSchemas(responseSchemas, 'output') },
+      schemas: { ...componentSchemas(requests, 'input'), ...componentSchemas(responses, 'output') },
+      responses: sharedResponses,
       securitySchemes,
     },
   };
 }
 
+/**
+ * The zod schemas the document's `components.schemas` are generated from, by name: request bodies (as
+ * read) and answers (as written), so that a test can check what a handler answers against the schema the
+ * document names for it.
+ */
+export function documentSchemas(routes: readonly HttpRoute[], descriptions: Readonly<Record<string, RouteDescription>> = routeDescriptions): { requests: NamedSchema[]; responses: NamedSchema[] } {
+  const requests: NamedSchema[] = [];
+  const responses: NamedSchema[] = [
+    { name: 'ErrorBody', schema: errorBodySchema },
+    { name: 'AuthorizerRefusal', schema: authorizerRefusalSchema },
+    { name: 'ApiGatewayThrottled', schema: apiGatewayThrottledSchema },
+    { name: 'ApiGatewayTooLarge', schema: apiGatewayTooLargeSchema },
+  ];
+  for (const route of routes) {
+    const described = descriptions[routeKeyOf(route)];
+    if (!described) continue;
+    requests.push(...namedSchemasOf(described.requestBody?.content));
+    for (const response of Object.values(described.responses)) responses.push(...namedSchemasOf(response.content));
+    for (const error of Object.values(described.errors ?? {})) if (typeof error === 'object') responses.push(error.body);
+  }
+  return { requests, responses };
+}
+
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again.', schema: { type: 'integer', minimum: 0 } } };
+
+/** A handler's error: its JSON body, or the page of `htmlErrorPage` to a request that prefers HTML. */
+const handlerErrorContent = (body = 'ErrorBody') => ({ 'application/json': { schema: componentRef(body) }, 'text/html': {} });
+
+const unavailableWords =
+  'An AWS service the function uses (its DynamoDB table, Secrets Manager, the report bucket) was unreachable, did not answer in time, throttled or failed on its side: the request was not acknowledged; send it again after `Retry-After` seconds.';
+
+/**
+ * Answers shared by many routes, each described once: an unavailable AWS service (on every route whose
+ * function uses one), and API Gateway's own refusals before any handler runs (on every route).
+ */
+const sharedResponses = {
+  ServiceUnavailable: { description: unavailableWords, headers: retryAfter, content: handlerErrorContent() },
+  ApiGatewayThrottled: {
+    description:
+      'API Gateway\'s throttle (the stage\'s, or the route\'s: `operations.apiThrottle`) refused the request before any handler ran: `{"message": "Too Many Requests"}`, with no `Retry-After` and no CORS headers. Back off and send it again.',
+    content: { 'application/json': { schema: componentRef('ApiGatewayThrottled') } },
+  },
+  ApiGatewayTooLarge: {
+    description:
+      'API Gateway refused the request before any handler ran: its body is over 10 MB, or the event would be over Lambda\'s 6 MB (a binary body counted base64-encoded): `{"message": "Request Entity Too Large"}`.',
+    content: { 'application/json': { schema: componentRef('ApiGatewayTooLarge') } },
+  },
+} as const;
+
+/** API Gateway's own refusals, by status, each with the shared response that describes it. */
+const gatewayRefusals = [
+  { status: '413', response: 'ApiGatewayTooLarge' },
+  { status: '429', response: 'ApiGatewayThrottled' },
+] as const;
+
 function operation(route: HttpRoute, described: RouteDescription): JsonObject {
   const { signature } = described;
   const bodySigned = signature && 'bodyField' in signature ? ` Signed by \`${signature.bodyField}\` in the body, which must equal the key configured for the form.` : '';
-  const errors = Object.entries(described.errors ?? {}).map(([status, description]) => [status, { description, content: { 'application/json': { schema: componentRef('ErrorBody') } } }]);
-  const unauthorized =
-    route.auth.mode === 'jwt' ? [['401', { description: 'No valid bearer token (the authorizer answers; the handler never runs).', content: { 'application/json': { schema: componentRef('AuthorizerRefusal') } } }]] : [];
   return {
     operationId: route.functionName,
     summary: route.description,
     ...(bodySigned ? { description: bodySigned.trim() } : {}),
     parameters: [...pathParameters(route, described), ...queryParameters(described), ...(described.headers ?? []).map((header) => parameter('header', header))],
     ...(described.requestBody ? { requestBody: { required: described.requestBody.required, ...withDescription(described.requestBody.description), content: content(described.requestBody.content) } } : {}),
-    responses: Object.fromEntries([
-      ...Object.entries(described.responses).map(([status, response]) => [
-        status,
-        {
-          description: response.description,
-          ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, meaning]) => [name, { description: meaning, schema: { type: 'string' } }])) } : {}),
-          ...(response.content ? { content: content(response.content) } : {}),
-        },
-      ]),
-      ...errors,
-      ...unauthorized,
-    ]),
+    responses: responsesOf(route, described),
     security: securityOf(route, signature),
+  };
+}
+
+/**
+ * Every answer of a route by status: its own, its handler's errors (the same status may be both: a page
+ * and an error body), the 503 of an unavailable AWS service, API Gateway's `413` and `429`, and the JWT
+ * authorizer's `401`.
+ */
+function responsesOf(route: HttpRoute, described: RouteDescription): Record<string, JsonObject> {
+  const responses: Record<string, JsonObject> = {};
+  for (const [status, response] of Object.entries(described.responses)) {
+    responses[status] = {
+      description: response.description,
+      ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, meaning]) => [name, { description: meaning, schema: { type: 'string' } }])) } : {}),
+      ...(response.content ? { content: content(response.content) } : {}),
+    };
+  }
+  for (const [status, error] of Object.entries<ErrorDescription | undefined>(described.errors ?? {})) {
+    if (!error) continue;
+    const { description, body } = typeof error === 'string' ? { description: error, body: undefined } : error;
+    const answer = { description, ...(status === '429' || status === '503' ? { headers: retryAfter } : {}), content: handlerErrorContent(body?.name) };
+    responses[status] = responses[status] ? bothAnswers(responses[status], answer) : answer;
+  }
+  if (route.usesAwsServices) {
+    responses['503'] = responses['503'] ? bothAnswers(responses['503'], { ...sharedResponses.ServiceUnavailable, description: `Also: ${unavailableWords}` }) : responseRef('ServiceUnavailable');
+  }
+  for (const { status, response } of gatewayRefusals) {
+    const own = responses[status];
+    responses[status] = own ? orGatewayRefusal(own, response) : responseRef(response);
+  }
+  if (route.auth.mode === 'jwt') {
+    responses['401'] = { description: 'No valid bearer token (the authorizer answers; the handler never runs).', content: { 'application/json': { schema: componentRef('AuthorizerRefusal') } } };
+  }
+  return responses;
+}
+
+/** One status with two answers (a page and an error body, or a route's own 503 and the shared one): both descriptions, headers and media types. */
+function bothAnswers(one: JsonObject, other: JsonObject): JsonObject {
+  const headers = { ...(one.headers as JsonObject | undefined), ...(other.headers as JsonObject | undefined) };
+  return {
+    description: `${one.description as string} ${other.description as string}`,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    content: { ...(one.content as JsonObject | undefined), ...(other.content as JsonObject | undefined) },
+  };
+}
+
+/** A handler's own `413` or `429`, which API Gateway may answer first with its own body (the shared response `gateway` describes it). */
+function orGatewayRefusal(own: JsonObject, gateway: (typeof gatewayRefusals)[number]['response']): JsonObject {
+  const ownContent = (own.content ?? {}) as Record<string, { schema?: JsonObject }>;
+  const ownJson = ownContent['application/json']?.schema;
+  return {
+    ...own,
+    description: `${own.description as string} Or API Gateway's own refusal, before the handler runs (\`#/components/responses/${gateway}\`).`,
+    content: { ...ownContent, 'application/json': { schema: ownJson ? { anyOf: [ownJson, componentRef(gateway)] } : componentRef(gateway) } },
   };
 }
 
@@ -173,7 +273,12 @@ function content(described: ContentDescription): JsonObject {
 }
 
 const withDescription = (description: string | undefined) => (description ? { description } : {});
-const componentRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+function componentRef(name: string) {
+  return { $ref: `#/components/schemas/${name}` };
+}
+function responseRef(name: keyof typeof sharedResponses) {
+  return { $ref: `#/components/responses/${name}` };
+}
 const namedSchemasOf = (described: ContentDescription | undefined): NamedSchema[] => Object.values(described ?? {}).filter((named): named is NamedSchema => named !== null);
 
 /**
@@ -189,21 +294,34 @@ function componentSchemas(named: readonly NamedSchema[], io: 'input' | 'output')
     if (!known) registry.add(schema, { id: name });
     byName.set(name, schema);
   }
-  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
-  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, documented(schema as JsonObject)]));
+  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any', override: showCheckedFormats, uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, documented(schema as JsonObject, io)]));
 }
 
 function jsonSchemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): JsonObject {
-  return documented(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
+  return documented(z.toJSONSchema(schema, { io, unrepresentable: 'any', override: showCheckedFormats }), io);
 }
 
 /**
- * A schema as the document shows it: without `$schema`/`$id` (the document's dialect applies), and
- * with each pool list built from the defaults said to be the configured one it stands for.
+ * A refine has no JSON Schema form, so a string checked by `isCalendarDay` would show as any string:
+ * it is shown with the pattern and format it checks (`YYYY-MM-DD`, a real day), which accept no more and no less.
  */
-function documented(schema: JsonObject): JsonObject {
+function showCheckedFormats({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: JsonObject }): void {
+  const def = (zodSchema as { _zod: { def: { type: string; checks?: Array<{ _zod: { def: { fn?: unknown } } }> } } })._zod.def;
+  if (def.type === 'string' && def.checks?.some((check) => check._zod.def.fn === isCalendarDay)) {
+    Object.assign(jsonSchema, { format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+    jsonSchema.description ??= 'A calendar day, `YYYY-MM-DD`.';
+  }
+}
+
+/**
+ * A schema as the document shows it: without `$schema`/`$id` (the document's dialect applies), and, in
+ * what a request sends, with each pool list built from the defaults said to be the configured one it
+ * stands for (an answer's list, such as a lead's `qualification`, is what was stored, whatever the pool now has).
+ */
+function documented(schema: JsonObject, io: 'input' | 'output'): JsonObject {
   const { $schema: _dialect, $id: _id, ...rest } = schema;
-  return replaceConfiguredLists(rest) as JsonObject;
+  return (io === 'input' ? replaceConfiguredLists(rest) : rest) as JsonObject;
 }
 
 function replaceConfiguredLists(node: unknown): unknown {

@@ -23,8 +23,15 @@ export interface ResponseDescription {
   headers?: Readonly<Record<string, string>>;
 }
 
-/** Statuses a handler answers with the error body, each with when: 4xx, and a 503 a handler answers itself to have the request sent again. */
-export type ErrorDescriptions = Readonly<Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, string>>>;
+/** When a handler answers an error; with `body` when its JSON adds details that `ErrorBody` does not have. */
+export type ErrorDescription = string | { description: string; body: NamedSchema };
+
+/**
+ * Statuses a handler answers through the HTTP error handler (JSON, or a page to a request that prefers
+ * HTML), each with when: 4xx, and a 503 a handler answers itself to have the request sent again (the
+ * document adds the 503 of an unavailable AWS service to every route whose function uses one).
+ */
+export type ErrorDescriptions = Readonly<Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, ErrorDescription>>>;
 
 /**
  * How a signed webhook proves its sender: a signature header (a security scheme of the document), or a

@@ -22,13 +22,16 @@ import {
   qualificationSchema,
   releaseBodySchema,
   funnelQuerySchema,
+  reportPageQuerySchema,
   reportQuerySchema,
   rollupRangeSchema,
   routeSchema,
   statusBodySchema,
   tagBodySchema,
+  type TextEncodingName,
 } from '@leadflow/domain';
 import type { HttpMethod } from '@leadflow/manifest';
+import { channelRoiRollupSchema, rollupRefusalSchema, spendBodySchema } from './channel-roi-bodies';
 import type { ContentDescription, NamedSchema, ParameterDescription, ResponseDescription, RouteDescription } from './route-description';
 
 /** `METHOD /path`, as the manifest's HTTP triggers spell them. */
@@ -44,6 +47,10 @@ const documentedPool = { releaseReasons: defaultReleaseReasons, invalidReasons: 
 export const configuredLists: ReadonlyArray<{ values: readonly string[]; description: string }> = [
   { values: defaultReleaseReasons, description: `One of the pool's \`releaseReasons\` (configuration; by default ${defaultReleaseReasons.join(', ')}).` },
   { values: defaultInvalidReasons, description: `One of the pool's \`invalidReasons\` (configuration; by default ${defaultInvalidReasons.join(', ')}).` },
+  {
+    values: qualificationSchema.options,
+    description: `One of the pool's \`qualifications\` (configuration: some of ${qualificationSchema.options.join(', ')}; by default all of them).`,
+  },
 ];
 
 /** Checks against "now" (a next step after it, a sale not after it) have no JSON Schema form, so any instant builds the same schema. */
@@ -80,6 +87,21 @@ const deliveriesAnswer: Record<number, ResponseDescription> = {
 const intakeAcknowledgement: Record<number, ResponseDescription> = {
   200: { description: '`{"leadId"}` once stored, with `"duplicate": true` when the person already had a lead; `{"skipped"}` for a test lead the source does not include.', content: json() },
 };
+
+/**
+ * The \`charset=\` labels a \`text/csv\` body may name, by the encoding they are read in (\`readCsvBody\` and
+ * \`textEncodingNamed\`); the document test holds them to the domain's labels.
+ */
+export const csvCharsetLabels: Readonly<Record<TextEncodingName, readonly string[]>> = {
+  'utf-8': ['utf-8', 'utf8'],
+  'windows-1252': ['windows-1252', 'cp1252', 'latin1', 'iso-8859-1'],
+  gb18030: ['gb18030', 'gbk', 'gb2312', 'cp936'],
+};
+
+const labelsInWords = (labels: readonly string[]) => labels.map((label) => `\`${label}\``).join(', ');
+const csvCharsets =
+  `UTF-8 without a \`charset\` (or ${labelsInWords(csvCharsetLabels['utf-8'])}), Windows-1252 with \`charset=\` ${labelsInWords(csvCharsetLabels['windows-1252'])}, ` +
+  `or GB18030 with \`charset=\` ${labelsInWords(csvCharsetLabels.gb18030)}; a body starting with the UTF-8 byte-order mark is UTF-8 whatever the charset`;
 
 const lookupQuery: ParameterDescription[] = [
   { name: 'email', description: 'The email address to look up; exactly one of `email` and `phone`.' },
@@ -145,11 +167,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       200: { description: 'A plain HTML post to a form without `thankYouUrl`: a confirmation page.', content: html },
     },
     errors: {
-      400: 'Invalid fields, missing consent or a `consent` that is not a string or true/false, a failed human check, a body that is not UTF-8, or a file part the form cannot read (fields only); `issues` name the fields.',
+      400: 'Invalid fields, missing consent or a `consent` that is not a string or true/false, a failed human check, a body that is not UTF-8, or a file part with content (file uploads are not accepted; an empty file input is ignored); `issues` name the fields.',
       404: 'No such form.',
       413: 'The body is over 64 KB.',
       415: 'Not JSON, urlencoded or multipart form data, or JSON in a charset other than UTF-8.',
       429: "Over the form's per-IP limit; retry after `Retry-After` seconds.",
+      503: 'Turnstile (the human check) failed on its side or did not answer; nothing was stored. Post again after `Retry-After` seconds.',
     },
   },
   'OPTIONS /forms/{formId}/submissions': {
@@ -227,15 +250,21 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'POST /imports': {
     query: importQuery,
-    requestBody: { required: true, description: 'A CSV lead list with a header row, UTF-8 or `charset=windows-1252`.', content: { 'text/csv': null } },
+    requestBody: { required: true, description: `A CSV lead list with a header row: ${csvCharsets}.`, content: { 'text/csv': null } },
     responses: {
       200: {
         description:
-          'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`, and `"nextLine"` when time ran out first: the counts cover the lines before it; send the file again with `fromLine` for the rest.',
+          'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`, and `"nextLine"` when time ran out first: the counts cover the lines before it; send the file again with `fromLine` for the rest. A row is keyed by its `external_id` column when the file has one (so a corrected row is the same lead), else by its content.',
         content: json(),
       },
     },
-    errors: { 400: 'A bad parameter or a file that cannot be imported; `issues` name them.', 403: 'Imports are for managers and admins.', 413: 'The file is over 1 MB.', 415: 'Not `text/csv`, or an unknown charset.' },
+    errors: {
+      400: 'A bad parameter, an unknown charset (`content-type`), a file not in its charset or a UTF-8 file sent as windows-1252 (`(file)`, `content-type`, naming the line), or a file that cannot be imported; `issues` name them.',
+      403: 'Imports are for managers and admins.',
+      413: 'The file is over 1 MB.',
+      415: 'Not `text/csv`.',
+      503: 'The database was unavailable before any row was stored (once rows are stored, the answer is a `200` with `nextLine`).',
+    },
   },
   'GET /routing': {
     responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule.', content: json({ name: 'RoutingTable', schema: routingTableSchema }) } },
@@ -351,6 +380,11 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       409: { description: 'The link was used, or the lead changed: a page saying so.', content: html },
       410: { description: 'The link expired: a page saying so.', content: html },
     },
+    errors: {
+      400: 'Or (a link still usable) a form body that is not UTF-8; nothing changed.',
+      413: 'A link still usable, with a body over 64 KB; nothing changed.',
+      415: 'A link still usable, with a body declared JSON in a charset other than UTF-8; nothing changed.',
+    },
   },
   'GET /u/{token}': {
     pathParameters: { token: 'The unsubscribe token from a nurture email (it proves the email went to the lead).' },
@@ -420,8 +454,8 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'POST /spend': {
     requestBody: {
       required: true,
-      description: '`{"rows": [{"date", "channel", "campaign", "amount", "currency"}]}`, or a CSV file with those columns. Each day and channel named is replaced.',
-      content: { 'application/json': null, 'text/csv': null },
+      description: `JSON rows, or a CSV file with a header row naming the same columns (any order and case; \`campaign\` may be left out): ${csvCharsets}. Each day and channel named is replaced.`,
+      content: { 'application/json': { name: 'SpendBody', schema: spendBodySchema }, 'text/csv': null },
     },
     responses: {
       200: {
@@ -430,7 +464,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
         content: json(),
       },
     },
-    errors: { 400: 'A bad row or field; `issues` name each. Nothing is recorded.', 403: 'Spend is recorded by finance or an admin.', 413: 'The body is over 1 MB.', 415: 'Not JSON or CSV.' },
+    errors: {
+      400: 'A bad row or field, or a CSV file with an unknown charset or not in its charset; `issues` name each. Nothing is recorded.',
+      403: 'Spend is recorded by finance or an admin.',
+      413: 'The body is over 1 MB.',
+      415: 'Not JSON or CSV, or JSON in a charset other than UTF-8.',
+    },
   },
   'POST /rollups/channel-roi': {
     requestBody: { required: true, content: json({ name: 'DayRange', schema: rollupRangeSchema }) },
@@ -438,13 +477,17 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       200: {
         description:
           'Each day rolled up: `{"days": [{"day", "version", "restated", "unchanged", "itemsRead"}], "nextFrom"?, "note"?}`. A range longer than one invocation has time for is rolled up as far as time allows (at least one day): `nextFrom` is the first day not rolled up, to request the rest from.',
-        content: json(),
+        content: json({ name: 'ChannelRoiRollup', schema: channelRoiRollupSchema }),
       },
     },
     errors: {
       400: 'A bad range; `issues` name the field.',
       403: 'Rollups are run by finance or an admin.',
-      409: 'A day holds a sale in a currency with no exchange rate configured on the day it was won (`rule: missing_exchange_rate`, naming the day and lead); `days` lists the days rolled up before it, and it and the days after it are not.',
+      409: {
+        description:
+          'A day holds a sale in a currency with no exchange rate configured on the day it was won (`rule: missing_exchange_rate`, naming the day and lead); `days` lists the days rolled up before it, and it and the days after it are not.',
+        body: { name: 'RollupRefusal', schema: rollupRefusalSchema },
+      },
       413: 'The body is over 64 KB.',
       415: 'The body is not JSON, or is JSON in a charset other than UTF-8.',
     },
@@ -462,9 +505,9 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
   },
   'GET /reports/channel-roi.html': {
-    query: reportQuerySchema,
+    query: reportPageQuerySchema,
     responses: { 200: { description: 'The report as a page with a chart of spend against revenue per channel.', content: html } },
-    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
+    errors: { 400: 'A bad or unknown parameter (also `format`: the page is HTML), or a page over 5 MB; `issues` name it.', 403: 'Channel ROI is for finance, managers and admins.' },
   },
   'GET /reports/funnel': {
     query: funnelQuerySchema,

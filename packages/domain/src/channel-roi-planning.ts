@@ -26,19 +26,28 @@ const dayRangeSchema = withinDayRange(z.strictObject({ from: calendarDaySchema, 
 /** `{from, to}` of an on-demand rollup. */
 export const rollupRangeSchema = dayRangeSchema;
 
-/** The query string of `GET /reports/channel-roi` (and its page); unknown parameters are refused by name. */
-export const reportQuerySchema = withinDayRange(
-  z.strictObject({
-    from: calendarDaySchema,
-    to: calendarDaySchema,
-    groupBy: z._default(z.enum(['channel', 'campaign']), 'campaign'),
-    attribution: z._default(z.enum(['first', 'last']), 'first'),
-    format: z._default(z.enum(['csv', 'json']), 'csv'),
-    sinceVersion: z.optional(z.pipe(z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')), z.transform(Number))),
-    /** When finance last exported: each day's rows that changed since the version that was then its latest. */
-    changedSince: z.optional(z.iso.datetime({ offset: true })),
-  }),
-).check(z.refine((query) => query.sinceVersion === undefined || query.changedSince === undefined, { path: ['changedSince'], message: 'cannot be combined with sinceVersion: give one of them' }));
+/** What the export and its page are filtered and shaped by. */
+const reportFilters = {
+  groupBy: z._default(z.enum(['channel', 'campaign']), 'campaign'),
+  attribution: z._default(z.enum(['first', 'last']), 'first'),
+};
+const reportComparisons = {
+  sinceVersion: z.optional(z.pipe(z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be a version number (1, 2, …)')), z.transform(Number))),
+  /** When finance last exported: each day's rows that changed since the version that was then its latest. */
+  changedSince: z.optional(z.iso.datetime({ offset: true })),
+};
+const oneComparison = z.refine<{ sinceVersion?: number; changedSince?: string }>((query) => query.sinceVersion === undefined || query.changedSince === undefined, {
+  path: ['changedSince'],
+  message: 'cannot be combined with sinceVersion: give one of them',
+});
+
+/** The query string of `GET /reports/channel-roi`; unknown parameters are refused by name. */
+export const reportQuerySchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema, ...reportFilters, format: z._default(z.enum(['csv', 'json']), 'csv'), ...reportComparisons })).check(
+  oneComparison,
+);
+
+/** The query string of `GET /reports/channel-roi.html`: the export's, less `format` (the page is HTML), which it refuses as it does any unknown parameter. */
+export const reportPageQuerySchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema, ...reportFilters, ...reportComparisons })).check(oneComparison);
 
 /** The query string of `GET /reports/funnel`; without `format`, the `Accept` header decides. Unknown parameters are refused by name. */
 export const funnelQuerySchema = withinDayRange(
