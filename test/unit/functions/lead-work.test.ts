@@ -159,7 +159,9 @@ describe('the lifecycle endpoints', () => {
     expect((await post(deps, 'claim', 'l-7', asRep('rep-ben'))).json).toMatchObject({ ownerId: 'rep-ben' });
     const claimed = deps.store.leads.get('l-7')!;
     expect(claimed).not.toHaveProperty('lock');
-    expect(nextFollowUpCheck(claimed, { pool: { id: 'nurture', members: [], recycle: { when: 'any', noFollowUpDays: 3, warnDaysBefore: 0, protectionDays: 0 } } })).toBeDefined();
+    // Claimed now, with nothing done since: recycled three days on.
+    const recycleAt = new Date(deps.now().getTime() + 3 * 86_400_000).toISOString();
+    expect(nextFollowUpCheck(claimed, { pool: { id: 'nurture', members: [], recycle: { when: 'any', noFollowUpDays: 3, warnDaysBefore: 0, protectionDays: 0 } } })).toBe(recycleAt);
   });
 
   it('refuses to lock a lead waiting unowned in its pool, writing nothing, so whoever claims it can be recycled', async () => {
