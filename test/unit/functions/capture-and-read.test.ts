@@ -293,6 +293,20 @@ describe('capture-form-submission handler', () => {
     expect(deps.store.leads.size + deps.store.outbox.size).toBe(0);
   });
 
+  it("reads only the form's fields, consent and attribution, so a post cannot set the owner, status or score (mass assignment)", async () => {
+    const deps = fakeDependencies();
+    const post = { name: 'Ada', email: 'ada@example.com', ownerId: 'rep-ava', status: 'converted', score: { points: 100, grade: 'A' }, leadId: 'chosen-id', answers: { injected: 'x' } };
+    const response = await submit(deps, 'demo', JSON.stringify(post));
+    expect(response.statusCode).toBe(202);
+    const { leadId } = JSON.parse(response.body);
+    expect(leadId).not.toBe('chosen-id');
+    const lead = deps.store.leads.get(leadId)!;
+    expect(lead.ownerId).toBeUndefined();
+    expect(lead.status).toBe('new');
+    expect(lead.score?.points).not.toBe(100);
+    expect(JSON.stringify(lead)).not.toContain('injected');
+  });
+
   it('is 400 for malformed JSON and 415 for an unknown content type', async () => {
     const deps = fakeDependencies();
     expect((await submit(deps, 'demo', '{"name":')).statusCode).toBe(400);

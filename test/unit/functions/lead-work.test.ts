@@ -144,6 +144,16 @@ describe('the lifecycle endpoints', () => {
     expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['l-2']);
   });
 
+  it('refuses a body field the endpoint does not take by name, so a rep cannot set the owner or score through it', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-9');
+    const before = structuredClone(deps.store.leads.get('l-9'));
+    const refused = await post(deps, 'status', 'l-9', asRep('rep-ava'), { status: 'contacted', ownerId: 'rep-ben', score: { value: 100 } });
+    expect(refused).toMatchObject({ status: 400 });
+    expect(refused.json.issues.map((issue: { message: string }) => issue.message).join(' ')).toMatch(/ownerId.*score|score.*ownerId/);
+    expect(deps.store.leads.get('l-9')).toEqual(before);
+  });
+
   it("invalid lifts a manager's lock and the owner's SLA state, naming the lock and publishing lead.unlocked, so whoever claims the reactivated lead can be recycled", async () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'l-7');
