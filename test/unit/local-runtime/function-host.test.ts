@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '@leadflow/platform';
 import { projectRoot } from '../../../infra/lead-app';
 import { currentInvocation } from '../../../packages/local-runtime/src/function-host';
@@ -12,6 +12,17 @@ import { FunctionHost } from '../../../packages/local-runtime/src/function-host'
 const within = <T>(ms: number, settling: Promise<T>) => Promise.race([settling, new Promise<never>((_resolve, fail) => setTimeout(() => fail(new Error(`still running after ${ms} ms`)), ms))]);
 
 describe('FunctionHost', () => {
+  // Loading makes this process a Lambda environment running several invocations at once (awslambda.InvokeStore,
+  // AWS_LAMBDA_MAX_CONCURRENCY), which Powertools then uses everywhere; the unit files share a worker (vitest.config.ts).
+  beforeAll(() => {
+    vi.stubEnv('AWS_LAMBDA_MAX_CONCURRENCY', undefined);
+    vi.stubGlobal('awslambda', { ...(globalThis as { awslambda?: object }).awslambda });
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.unstubAllGlobals();
+  });
+
   const rootDir = mkdtempSync(join(tmpdir(), 'function-host-'));
   writeFileSync(join(rootDir, 'context-handler.mjs'), 'export const handler = async (_event, context) => ({ memory: context.memoryLimitInMB, remainingMs: context.getRemainingTimeInMillis() });\n');
   const definition = (overrides: Partial<FunctionDefinition>): FunctionDefinition => ({
@@ -137,7 +148,7 @@ describe('FunctionHost', () => {
 
   it('runs each handler with its function name in currentInvocation', async () => {
     writeFileSync(join(rootDir, 'named-handler.mjs'), 'export const handler = async () => globalThis.currentInvocationName();\n');
-    (globalThis as { currentInvocationName?: () => string | undefined }).currentInvocationName = () => currentInvocation.getStore();
+    vi.stubGlobal('currentInvocationName', () => currentInvocation.getStore());
     const host = new FunctionHost([definition({ name: 'named', entry: 'named-handler.mjs' })], rootDir);
     await host.load();
     expect(await host.invoke('named', {})).toBe('named');

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -21,6 +21,8 @@ import { PollBackoff } from '../../../packages/local-runtime/src/poll-backoff';
 import { StreamPoller } from '../../../packages/local-runtime/src/stream-poller';
 
 const streams = mockClient(DynamoDBStreamsClient);
+// Unit files share a worker's modules: the stub goes with this file.
+afterAll(() => streams.restore());
 
 const relay = manifestFunctions(demoConfiguration()).find((definition) => definition.name === 'relay-outbox') as FunctionDefinition & { trigger: StreamTrigger };
 const streamArn = 'arn:aws:dynamodb:ddblocal:000000000000:table/leads/stream/2026-03-02T10:00:00.000';

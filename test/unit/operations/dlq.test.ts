@@ -3,7 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runDlq } from '../../../scripts/operations/dlq';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { localRoutes } from '../../../packages/local-runtime/src/local-routes';
@@ -19,6 +19,12 @@ afterEach(() => {
   sqs.reset();
   lambda.reset();
   cloudFormation.reset();
+});
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => {
+  sqs.restore();
+  lambda.restore();
+  cloudFormation.restore();
 });
 
 function run(argv: string[]) {

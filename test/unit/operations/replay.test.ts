@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../scripts/operations/replay';
 import { recordingTerminal, stackOutputs } from './operator-fakes';
 
@@ -12,6 +12,11 @@ const cloudFormation = mockClient(CloudFormationClient);
 afterEach(() => {
   eventBridge.reset();
   cloudFormation.reset();
+});
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => {
+  eventBridge.restore();
+  cloudFormation.restore();
 });
 
 function run(argv: string[]) {

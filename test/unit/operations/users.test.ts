@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AdminAddUserToGroupCommand, AdminCreateUserCommand, CognitoIdentityProviderClient, UsernameExistsException } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runUsers } from '../../../scripts/operations/users';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { recordingTerminal, stackOutputs } from './operator-fakes';
@@ -11,6 +11,11 @@ const cloudFormation = mockClient(CloudFormationClient);
 afterEach(() => {
   cognito.reset();
   cloudFormation.reset();
+});
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => {
+  cognito.restore();
+  cloudFormation.restore();
 });
 
 function run(argv: string[]) {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MessageRejected, SESv2Client, SendEmailCommand, SESv2ServiceException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
@@ -10,6 +10,11 @@ const ses = mockClient(SESv2Client);
 afterEach(() => {
   eventBridge.reset();
   ses.reset();
+});
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => {
+  eventBridge.restore();
+  ses.restore();
 });
 
 const events: OutboxEvent[] = Array.from({ length: 12 }, (_, index) => ({

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,6 +7,8 @@ import { DynamoDbConversionFeedbackQueue } from '@leadflow/platform';
 
 const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => documents.reset());
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => documents.restore());
 
 const queue = () => new DynamoDbConversionFeedbackQueue(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'leads');
 /** Cancellation reasons in the transaction's order: the SENT and DEAD checks, the lead check, the PENDING put. */

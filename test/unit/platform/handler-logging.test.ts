@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { httpEvent } from '../../support/api-gateway-events';
 
@@ -20,6 +20,8 @@ beforeAll(async () => {
   platform = await import('@leadflow/platform');
   vi.unstubAllEnvs();
 });
+// The unit files share a worker's modules (vitest.config.ts): the next file loads them afresh, its logger silent again.
+afterAll(() => vi.resetModules());
 
 /** The JSON lines the logger writes while `run` runs. */
 async function logLinesOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {

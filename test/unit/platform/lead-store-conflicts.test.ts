@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +9,8 @@ import { webFormIntake } from '../../support/intakes';
 
 const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => documents.reset());
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => documents.restore());
 
 const config = demoConfiguration();
 const store = () => new DynamoDbLeadStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'leads');

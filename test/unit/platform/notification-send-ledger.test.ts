@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,6 +6,8 @@ import { DynamoDbNotificationSendLedger } from '@leadflow/platform';
 
 const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => documents.reset());
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => documents.restore());
 
 const ledger = () => new DynamoDbNotificationSendLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'leads');
 const key = { leadId: 'l1', repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const };

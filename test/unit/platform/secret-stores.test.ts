@@ -16,7 +16,11 @@ afterEach(() => {
   secretsManager.reset();
   vi.useRealTimers();
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The unit files share a worker (vitest.config.ts): the next file gets the real client back.
+afterAll(() => {
+  secretsManager.restore();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 function writeJson(name: string, document: unknown): string {
   const file = join(scratch, name);

@@ -1,11 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { AccessDeniedException, ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ServiceQuotaExceededException, ThrottlingException, ValidationException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { createSmsClient, EndUserMessagingSmsSender, MessageRefusedError } from '@leadflow/platform';
 import { scriptedHttpServer } from '../../support/scripted-http-server';
-
-const sms = mockClient(PinpointSMSVoiceV2Client);
 
 const sender = () => new EndUserMessagingSmsSender(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }), 1);
 const message = { to: '+14155550101', body: 'New hot lead: Ada Accept: https://leads.example/a/x', context: { leadId: 'l1', reason: 'assigned' }, originationIdentity: 'pool-123' };
@@ -18,7 +16,11 @@ const refusal = () =>
     );
 
 describe('EndUserMessagingSmsSender', () => {
+  // Only these tests stub the client: the ones on the wire, and the next file in this worker, use the real one.
+  let sms: AwsClientStub<PinpointSMSVoiceV2Client>;
+  beforeAll(() => void (sms = mockClient(PinpointSMSVoiceV2Client)));
   afterEach(() => sms.reset());
+  afterAll(() => sms.restore());
 
   it('sends a transactional SendTextMessage with the lead in its context and returns the message id', async () => {
     sms.on(SendTextMessageCommand).resolves({ MessageId: 'm-1' });
@@ -62,7 +64,6 @@ describe('EndUserMessagingSmsSender', () => {
 
 describe('EndUserMessagingSmsSender on the wire, with the client createSmsClient makes', () => {
   // The SDK itself this time: its retries are what is under test.
-  beforeAll(() => sms.restore());
 
   /** A stand-in of the SMS API, and the sender createSmsClient's client makes against it. */
   async function smsApi(answer: Parameters<typeof scriptedHttpServer>[0]) {
