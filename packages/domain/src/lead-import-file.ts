@@ -2,6 +2,7 @@ import type { TouchAttribution } from './attribution';
 import { normaliseName } from './contact-normalisation';
 import { csvLayoutIssueOf, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords, type CsvProblem, type CsvRecord } from './csv-records';
 import type { FieldIssue } from './form-submission';
+import { identifierIssue } from './human-text';
 import type { LeadContactFieldName, SubmittedContact } from './lead';
 import { mapImportColumns, type ImportColumn } from './lead-import-columns';
 
@@ -19,7 +20,7 @@ export interface ImportRow {
   contact: SubmittedContact;
   answers: Record<string, string>;
   touch: TouchAttribution;
-  /** The row's id in the system the file came from (an `external_id` column): its identity across imports, when given. */
+  /** The row's id in the system the file came from (an `external_id` column, also kept in `answers` as `external_id`): its identity across imports, when given. */
   externalId?: string;
 }
 
@@ -114,25 +115,25 @@ export class LeadImportFileReading {
 }
 
 /**
- * The rows of a lead import file in parts of at most `chunkRows` rows, in file order, each with the
- * errors of the lines it spans, for an import that holds one part at a time. `records` are the file's
- * CSV records and problems in file order; the file must have been found importable (`LeadImportFileReading`).
+ * The rows of a lead import file in parts of at most `chunkRows` rows read (valid or not), in file order, each
+ * with the errors of the lines it spans, for an import that holds one part at a time: a file of mostly bad rows
+ * is held a part at a time too. `records` are the file's CSV records and problems in file order. Before acting on
+ * the parts, the file must have been found importable: `reading`, once every part was taken, gives its `verdict`.
  */
-export async function* leadImportChunks(records: AsyncIterable<{ record: CsvRecord } | { problem: CsvProblem }>, chunkRows: number): AsyncGenerator<LeadImportFile> {
-  const reading = new LeadImportFileReading();
+export async function* leadImportChunks(records: AsyncIterable<{ record: CsvRecord } | { problem: CsvProblem }>, chunkRows: number, reading = new LeadImportFileReading()): AsyncGenerator<LeadImportFile> {
   let chunk: LeadImportFile = { rowsRead: 0, rows: [], errors: [] };
   for await (const item of records) {
     if ('problem' in item) {
       chunk.errors.push(reading.problem(item.problem));
       chunk.rowsRead += 1;
-      continue;
+    } else {
+      const read = reading.record(item.record);
+      if (!read) continue;
+      chunk.rowsRead += 1;
+      if ('errors' in read) chunk.errors.push(...read.errors);
+      else chunk.rows.push(read);
     }
-    const read = reading.record(item.record);
-    if (!read) continue;
-    chunk.rowsRead += 1;
-    if ('errors' in read) chunk.errors.push(...read.errors);
-    else chunk.rows.push(read);
-    if (chunk.rows.length >= chunkRows) {
+    if (chunk.rowsRead >= chunkRows) {
       yield sortedErrors(chunk);
       chunk = { rowsRead: 0, rows: [], errors: [] };
     }
@@ -179,8 +180,14 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
     if (target.kind === 'contact') contact[target.field] = value;
     else if (target.kind === 'first_name') firstName = value;
     else if (target.kind === 'last_name') lastName = value;
-    else if (target.kind === 'external_id') externalId = value;
-    else if (target.kind === 'attribution') touch[target.key] = value;
+    else if (target.kind === 'external_id') {
+      // Checked as every other id: two ids differing only by an invisible character would be two identities.
+      const issue = identifierIssue(value);
+      if (issue) errors.push({ row, column: column.header, message: issue });
+      externalId = value;
+      // Kept as an answer too, so a person can still read the row's id in the system it came from.
+      answers.external_id = value;
+    } else if (target.kind === 'attribution') touch[target.key] = value;
     else if (target.kind === 'answer') answers[target.key] = value;
   }
   if (errors.length) return { errors };

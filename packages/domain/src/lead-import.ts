@@ -83,14 +83,16 @@ export function resolveImportTarget(config: Configuration, parameters: Readonly<
 
 /**
  * A stable key of a row, the same for the same row in any file of the same import source, so importing a
- * file again replays rather than creating anything. A row with an external id is keyed by it (`id:<id>`),
- * as a platform's lead id keys its webhook deliveries: a row corrected in the file and imported again is
- * the same delivery, replayed, not a second lead. Without one, a row is keyed by its content (column
+ * file again replays rather than creating anything. A row with an external id is keyed by it and the channel
+ * (`id:<channel>:<id>`), as a platform's lead id keys its webhook deliveries: a row corrected in the file and
+ * imported again is the same delivery, replayed, not a second lead. The channel is in the key because the
+ * delivery key is scoped by `sourceId`, the campaign when there is one, and two channels' files of the same
+ * campaign number their rows independently: id 17 of one is not id 17 of the other. Without one, a row is keyed by its content (column
  * order, letter case of emails and spacing do not matter), and two identical rows in one file are one delivery.
  */
 export function importRowKey(row: Pick<ImportRow, 'contact' | 'answers' | 'touch' | 'externalId'>, target: Pick<ImportTarget, 'channel'>): string {
   // The prefix keeps an id apart from every content key (32 hex digits).
-  if (row.externalId !== undefined) return `id:${row.externalId}`;
+  if (row.externalId !== undefined) return `id:${target.channel}:${row.externalId}`;
   const normalise = (record: Readonly<Record<string, string | undefined>>) =>
     Object.entries(record)
       .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')

@@ -99,8 +99,10 @@ export function escapeHtml(text: string): string {
 
 /**
  * `decodeText` for a file read in parts, with the same answers: `write` takes the next bytes and gives the
- * text of the lines they complete (the rest waits for more), `end` gives the last line. Each line is
- * decoded on its own, which is exact for the encodings read: none uses byte 0x0A inside a character. A
+ * text up to the last line end (LF or CR) in them (the rest waits for more), `end` gives the rest. Each such
+ * part is decoded on its own, which is exact for the encodings read: none uses byte 0x0A or 0x0D inside a
+ * character. Splitting at CR too keeps a file of CR-only line ends from being held whole; a part may then end
+ * between the CR and the LF of a CRLF. A
  * Windows-1252 file is refused as UTF-8 only at `end`, when all of it is known to be UTF-8, so a reader
  * that must not act on a refused file reads it through once before acting on it.
  *
@@ -111,7 +113,8 @@ export function escapeHtml(text: string): string {
  */
 export class TextPartsDecoder {
   private used: TextEncodingName | undefined;
-  private pending = new Uint8Array(0);
+  /** The bytes after the last line end, in the parts they came in: joined once, when a line end comes, not on every write. */
+  private pending: Uint8Array[] = [];
   /** The line the pending bytes start on. */
   private line = 1;
   private utf8Throughout = true;
@@ -122,20 +125,20 @@ export class TextPartsDecoder {
 
   write(bytes: Uint8Array): DecodedText {
     if (this.failure) return this.failure;
-    const joined = this.pending.length ? concatBytes(this.pending, bytes) : bytes;
-    const lastLf = joined.lastIndexOf(0x0a);
-    if (lastLf === -1) {
-      this.pending = joined.slice();
+    const lastEnd = Math.max(bytes.lastIndexOf(0x0a), bytes.lastIndexOf(0x0d));
+    if (lastEnd === -1) {
+      this.pending.push(new Uint8Array(bytes));
       return { ok: true, text: '' };
     }
-    this.pending = joined.slice(lastLf + 1);
-    return this.decodeLines(joined.subarray(0, lastLf + 1));
+    const complete = concatBytes([...this.pending, bytes.subarray(0, lastEnd + 1)]);
+    this.pending = [new Uint8Array(bytes.subarray(lastEnd + 1))];
+    return this.decodeLines(complete);
   }
 
   end(): DecodedText {
     if (this.failure) return this.failure;
-    const last = this.decodeLines(this.pending);
-    this.pending = new Uint8Array(0);
+    const last = this.decodeLines(concatBytes(this.pending));
+    this.pending = [];
     if (!last.ok) return last;
     if (this.used === 'windows-1252' && this.utf8Throughout && this.firstNonAsciiLine !== undefined) return (this.failure = { ok: false, reason: 'is-utf-8', line: this.firstNonAsciiLine });
     return last;
@@ -143,7 +146,7 @@ export class TextPartsDecoder {
 
   private decodeLines(bytes: Uint8Array): DecodedText {
     const first = this.used === undefined;
-    // The byte-order mark is looked for at the start of the file only (a part ending in LF cannot be a part of one).
+    // The byte-order mark is looked for at the start of the file only (a part ending in LF or CR holds all of one or none).
     this.used ??= bytes.length >= utf8Bom.length && utf8Bom.every((byte, index) => bytes[index] === byte) ? 'utf-8' : this.asked;
     let text: string;
     try {
@@ -161,9 +164,13 @@ export class TextPartsDecoder {
   }
 }
 
-function concatBytes(one: Uint8Array, other: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(one.length + other.length);
-  joined.set(one);
-  joined.set(other, one.length);
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
   return joined;
 }

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatCsvLine, leadImportChunks, LeadImportFileReading, resolveImportTarget, textEncodingNamed, type DecodedText, type FieldIssue, type ImportRowError, type TextEncodingName } from '@leadflow/domain';
+import { formatCsvLine, resolveImportTarget, textEncodingNamed, type Configuration, type DecodedText, type ImportRowError, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
 import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
-import { csvRecordsOf, fileText, UndecodableFileError } from './lead-file-reading';
+import { UnreadableFileError, withCheckedLeadFile, type LeadFileCheck } from './lead-file-reading';
 
 /** Rows held and stored at a time: a file of any length imports in the memory of this many. */
 const chunkRows = 1000;
@@ -20,9 +20,9 @@ const usage = `Usage: npm run import -- <file.csv> --source <channel> [--campaig
 /**
  * `npm run import -- leads.csv --source trade-shows --pool americas-inbound`: imports a lead list into
  * the running local runtime (`npm start`) through the same intake as the HTTP endpoint, so the leads are
- * routed and notified like any other. Row errors go to `<file>.errors.csv`. The file is read twice, a part at
- * a time: once to check all of it (its encoding, its layout and header, its row errors) before anything is
- * stored, then to import it `chunkRows` rows at a time.
+ * routed and notified like any other. Row errors go to `<file>.errors.csv`. The file is read once, a part at
+ * a time, to check all of it (its encoding, its layout and header, its row errors) before anything is stored,
+ * and copied as it is read; the copy is then imported `chunkRows` rows at a time (see `withCheckedLeadFile`).
  */
 async function main(): Promise<number> {
   // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is only noise.
@@ -53,7 +53,23 @@ async function main(): Promise<number> {
 
   const encoding = textEncodingNamed(values.encoding);
   if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, windows-1252 (also called latin1, iso-8859-1, cp1252) or gbk (also called gb18030, gb2312, cp936)`);
-  const checked = await checkFile(path, encoding);
+  try {
+    return await withCheckedLeadFile(path, encoding, (checked, chunks) => importChecked(path, checked, chunks, target.target, config, values));
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw new UsageError(`cannot read ${path}: ${error.message}`, 1);
+    throw error;
+  }
+}
+
+/** Imports the rows of a checked file, `chunks` of it at a time, or says why it is refused whole. */
+async function importChecked(
+  path: string,
+  checked: LeadFileCheck,
+  chunks: (chunkRows: number) => AsyncIterable<LeadImportFile>,
+  target: ImportTarget,
+  config: Configuration,
+  values: { url: string; 'dynamodb-endpoint'?: string },
+): Promise<number> {
   if (!checked.ok) {
     // Refused whole: a report from an earlier run of this file would describe another file.
     writeErrorReport(path, []);
@@ -71,12 +87,11 @@ async function main(): Promise<number> {
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
-    const chunks = leadImportChunks(csvRecordsOf(fileText(path, encoding)), chunkRows);
     const deps = { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID };
-    const summary = await importLeadChunks(chunks, target.target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore) });
+    const summary = await importLeadChunks(chunks(chunkRows), target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore) });
     bar.finish();
     const errorFile = writeErrorReport(path, summary.errors);
-    const where = [`channel ${target.target.channel}`, target.target.campaign && `campaign ${target.target.campaign}`, `pool ${target.target.poolId}`].filter(Boolean).join(', ');
+    const where = [`channel ${target.channel}`, target.campaign && `campaign ${target.campaign}`, `pool ${target.poolId}`].filter(Boolean).join(', ');
     console.log(closingSummary(`Imported ${path} (${where})`, summary, errorFile, performance.now() - started));
     if (summary.nextLine === undefined) return 0;
     // With no time limit here, only an unavailable database stops an import early.
@@ -90,39 +105,6 @@ async function main(): Promise<number> {
   } finally {
     raw.destroy();
   }
-}
-
-/**
- * The whole file read through once, a part at a time, before anything is stored: as `decodeText` and
- * `readLeadImportFile` would answer it whole, its row errors and the rows to store, or why it is refused.
- */
-async function checkFile(
-  path: string,
-  encoding: TextEncodingName,
-): Promise<{ ok: true; errors: ImportRowError[]; rowsToStore: number } | { ok: false; undecoded: Exclude<DecodedText, { ok: true }> } | { ok: false; issues: FieldIssue[] }> {
-  const lineEnds = { cr: false, lf: false };
-  const reading = new LeadImportFileReading();
-  const errors: ImportRowError[] = [];
-  let rowsToStore = 0;
-  try {
-    for await (const item of csvRecordsOf(fileText(path, encoding, lineEnds))) {
-      if ('problem' in item) {
-        errors.push(reading.problem(item.problem));
-        continue;
-      }
-      const read = reading.record(item.record);
-      if (read && 'errors' in read) errors.push(...read.errors);
-      else if (read) rowsToStore += 1;
-    }
-  } catch (error) {
-    if (error instanceof UndecodableFileError) return { ok: false, undecoded: error.failure };
-    // The file system's errors (no such file, a directory, no permission) name the system call.
-    if (error instanceof Error && 'syscall' in error) throw new UsageError(`cannot read ${path}: ${error.message}`, 1);
-    throw error;
-  }
-  const verdict = reading.verdict(lineEnds);
-  if (!verdict.ok) return verdict;
-  return { ok: true, errors: errors.sort((a, b) => a.row - b.row), rowsToStore };
 }
 
 /** Why `decodeText` did not read the file, after its path. */

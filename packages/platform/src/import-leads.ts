@@ -13,7 +13,7 @@ export interface ImportSummary {
   created: number;
   /** Rows of people who already had a lead: recorded as a touch on it. */
   touched: number;
-  /** Rows imported before (same source, and same external id, else same content): nothing written. */
+  /** Rows imported before (same source, and same channel and external id, else same content): nothing written. */
   replayed: number;
   /** New leads kept as `invalid`, having no usable email or phone. */
   invalid: number;
@@ -68,10 +68,13 @@ export async function importLeadChunks(
   const total: ImportSummary = { rows: 0, created: 0, touched: 0, replayed: 0, invalid: 0, errors: [] };
   const refusedKeys = new Map<string, number>();
   let doneBefore = 0;
+  // Whether the store answered any row so far (stored, replayed, a correction or refused): from then on, that answer is reported rather than thrown away.
+  let storeAnswered = false;
   for await (const chunk of chunks) {
-    const { summary, unavailableError } = await importPart(chunk, target, deps, { ...options, onProgress: (done) => options.onProgress?.(doneBefore + done) }, refusedKeys);
-    // Nothing stored yet anywhere in the file: as `importLeads`, the store's error is the answer.
-    if (unavailableError !== undefined && total.created + total.touched + total.replayed + total.invalid === 0) throw unavailableError;
+    const { summary, unavailableError, recorded } = await importPart(chunk, target, deps, { ...options, onProgress: (done) => options.onProgress?.(doneBefore + done) }, refusedKeys);
+    storeAnswered ||= recorded;
+    // The store answered no row of the file yet: as `importLeads`, its error is the answer.
+    if (unavailableError !== undefined && !storeAnswered) throw unavailableError;
     total.rows += summary.rows;
     total.created += summary.created;
     total.touched += summary.touched;
@@ -92,8 +95,15 @@ const keysOnlyIds = { leadId: 'keys-only', eventId: 'keys-only', touchEventId: '
 /**
  * One part of an import. `refusedKeys`: the dedup keys of rows refused in earlier parts (and in this one, once it is done),
  * with the line refused. `unavailableError`: the database was unavailable before any row of this part was stored.
+ * `recorded`: some row of this part has an outcome or a store error in the summary.
  */
-async function importPart(file: LeadImportFile, target: ImportTarget, deps: ImportDependencies, options: ImportOptions, refusedKeys: Map<string, number>): Promise<{ summary: ImportSummary; unavailableError?: Error }> {
+async function importPart(
+  file: LeadImportFile,
+  target: ImportTarget,
+  deps: ImportDependencies,
+  options: ImportOptions,
+  refusedKeys: Map<string, number>,
+): Promise<{ summary: ImportSummary; unavailableError?: Error; recorded: boolean }> {
   const rules = await scoringRulesFor(deps, deps.now());
   const submissions = file.rows.map((row) => importSubmission(row, target));
   const keys = submissions.map((submission) => prepareIntake(submission, keysOnlyIds, new Date(0), rules).dedupKeys);
@@ -174,8 +184,10 @@ async function importPart(file: LeadImportFile, target: ImportTarget, deps: Impo
     errors: [...before.errors, ...rowErrors].sort((one, other) => one.row - other.row),
     ...(nextLine === undefined ? {} : { nextLine }),
   };
+  const stored = outcomes.some((outcome) => outcome !== undefined);
+  const recorded = stored || rowErrors.length > 0;
   // Nothing was stored: the caller answers the store's error as it would any other (503 for an unavailable database).
-  return unavailable !== undefined && !outcomes.some((outcome) => outcome !== undefined) ? { summary, unavailableError: unavailable.error } : { summary };
+  return unavailable !== undefined && !stored ? { summary, unavailableError: unavailable.error, recorded } : { summary, recorded };
 }
 
 /**

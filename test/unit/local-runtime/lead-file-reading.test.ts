@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeText, parseCsvRecords, TextPartsDecoder, type DecodedText, type TextEncodingName } from '@leadflow/domain';
-import { csvRecordsOf, fileText, UndecodableFileError } from '../../../packages/local-runtime/src/lead-file-reading';
+import { csvRecordsOf, fileText, UndecodableFileError, UnreadableFileError, withCheckedLeadFile } from '../../../packages/local-runtime/src/lead-file-reading';
 
 /** `bytes` through a `TextPartsDecoder`, cut after `cut` bytes: its text, or its first refusal. */
 function inTwoParts(bytes: Uint8Array, encoding: TextEncodingName, cut: number): DecodedText {
@@ -30,6 +30,20 @@ describe('TextPartsDecoder: decodeText for a file read in parts', () => {
   });
 });
 
+describe('TextPartsDecoder: a file of CR-only line ends', () => {
+  it('gives text before the end rather than holding the whole file, the same text as decodeText', () => {
+    const bytes = Buffer.from('name,email\r' + 'Ada,ada@example.com\r'.repeat(100_000));
+    const decoder = new TextPartsDecoder('utf-8');
+    const parts: DecodedText[] = [];
+    for (let at = 0; at < bytes.length; at += 64 * 1024) parts.push(decoder.write(bytes.subarray(at, at + 64 * 1024)));
+    const beforeEnd = parts.map((part) => (part.ok ? part.text : '')).join('');
+    // All but the bytes after the last CR of the last part were given before `end`.
+    expect(beforeEnd.length).toBe(bytes.length);
+    parts.push(decoder.end());
+    expect({ ok: true, text: parts.map((part) => (part.ok ? part.text : '')).join('') }).toEqual(decodeText(bytes, 'utf-8'));
+  });
+});
+
 describe('fileText and csvRecordsOf: a CSV file read a part at a time, as parseCsvRecords reads it whole', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-file-reading-'));
 
@@ -52,6 +66,18 @@ describe('fileText and csvRecordsOf: a CSV file read a part at a time, as parseC
     expect(lineEnds).toEqual({ cr: true, lf: true });
   });
 
+  it('turns a CRLF into LF when a part of the file ends between its CR and its LF', async () => {
+    // The 64 KB read ends on a CR, the LF after it starts the next read.
+    const head = 'email\n' + 'x'.repeat(64 * 1024 - 'email\n'.length - 1);
+    const text = `${head}\r\nb@example.com\r\n`;
+    expect(text.indexOf('\r\n')).toBe(64 * 1024 - 1);
+    const path = join(dir, 'crlf-at-the-cut.csv');
+    writeFileSync(path, text);
+    const parts: string[] = [];
+    for await (const part of fileText(path, 'utf-8')) parts.push(part);
+    expect(parts.join('')).toBe(text.replace(/\r\n/g, '\n'));
+  });
+
   it('throws where the bytes are not the encoding, naming the line', async () => {
     const path = join(dir, 'latin1.csv');
     writeFileSync(path, Buffer.from('name,email\nJosé,jose@example.com\n', 'latin1'));
@@ -59,5 +85,35 @@ describe('fileText and csvRecordsOf: a CSV file read a part at a time, as parseC
       for await (const item of csvRecordsOf(fileText(path, 'utf-8'))) void item;
     })();
     await expect(reading).rejects.toEqual(new UndecodableFileError({ ok: false, reason: 'undecodable', encoding: 'utf-8', line: 2 }));
+  });
+});
+
+describe('withCheckedLeadFile: the file checked is the file imported', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leadflow-checked-file-'));
+  const leadflowTemporaries = () => readdirSync(tmpdir()).filter((name) => name.startsWith('leadflow-import-'));
+
+  it('imports the bytes it checked, even when the file is saved anew between the check and the import, and removes its copy', async () => {
+    const path = join(dir, 'leads.csv');
+    writeFileSync(path, 'email\na@example.com\nb@example.com\n');
+    const before = leadflowTemporaries();
+    const imported = await withCheckedLeadFile(path, 'utf-8', async (checked, chunks) => {
+      expect(checked).toEqual({ ok: true, errors: [], rowsToStore: 2 });
+      // Saved anew after the check: a row with a value too many, which the check would have reported, and another person.
+      writeFileSync(path, 'email\nz@example.com,x\nmallory@example.com\n');
+      const rows: string[] = [];
+      for await (const chunk of chunks(1)) {
+        expect(chunk.errors).toEqual([]);
+        rows.push(...chunk.rows.map((row) => row.contact.email ?? ''));
+      }
+      return rows;
+    });
+    expect(imported).toEqual(['a@example.com', 'b@example.com']);
+    expect(leadflowTemporaries()).toEqual(before);
+  });
+
+  it('answers a file that cannot be read with UnreadableFileError, leaving no copy behind', async () => {
+    const before = leadflowTemporaries();
+    await expect(withCheckedLeadFile(join(dir, 'missing.csv'), 'utf-8', async () => 0)).rejects.toBeInstanceOf(UnreadableFileError);
+    expect(leadflowTemporaries()).toEqual(before);
   });
 });

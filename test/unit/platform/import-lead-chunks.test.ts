@@ -51,13 +51,32 @@ describe('importLeads: the time a row is captured', () => {
 });
 
 describe('importLeads: a row with an external id is keyed by it', () => {
-  it('reads "External ID", "externalId" and "external_id" as the external id column, kept out of the answers', () => {
+  it('reads "External ID", "externalId" and "external_id" as the external id column, also kept in the answers as external_id', () => {
     for (const header of ['External ID', 'externalId', 'external_id']) {
       expect(mapImportColumns([header, 'email'], new Set()).columns[0].target).toEqual({ kind: 'external_id' });
     }
-    expect(file('external_id,email\nCRM-1,a@example.com\n').rows[0]).toEqual({ row: 2, contact: { email: 'a@example.com' }, answers: {}, touch: {}, externalId: 'CRM-1' });
+    expect(file('External ID,email\nCRM-1,a@example.com\n').rows[0]).toEqual({ row: 2, contact: { email: 'a@example.com' }, answers: { external_id: 'CRM-1' }, touch: {}, externalId: 'CRM-1' });
     // A plain "ID" or a badge number is no identity: kept as an answer, the row keyed by its content.
     expect(file('ID,Badge ID,email\n7,A26-1,a@example.com\n').rows[0]).toMatchObject({ answers: { id: '7', badge_id: 'A26-1' } });
+  });
+
+  it('refuses, as a row error naming the column, an external id with a control or bidirectional character', () => {
+    const read = file('External ID,email\nCRM-1\u202E,a@example.com\nCRM-\u00012,b@example.com\nCRM-3,c@example.com\n');
+    expect(read.rows.map((row) => row.externalId)).toEqual(['CRM-3']);
+    expect(read.errors).toEqual([
+      { row: 2, column: 'External ID', message: expect.stringMatching(/^must not contain control characters.*U\+202E/) },
+      { row: 3, column: 'External ID', message: expect.stringMatching(/^must not contain control characters.*U\+0001/) },
+    ]);
+  });
+
+  it("keys an id per channel as well as per campaign: two channels' rows with the same id in one campaign are two people", async () => {
+    const deps = fakeDependencies();
+    const spring = { campaign: 'spring', sourceId: 'spring', poolId: 'americas-inbound', defaultCountry: 'US' };
+    expect(await importLeads(file('External ID,email\n17,ada@example.com\n'), { ...spring, channel: 'website' }, deps)).toMatchObject({ created: 1, replayed: 0 });
+    expect(await importLeads(file('External ID,email\n17,bo@example.com\n'), { ...spring, channel: 'meta-ads' }, deps)).toMatchObject({ created: 1, replayed: 0 });
+    expect([...deps.store.leads.values()].map((lead) => lead.contact.email).sort()).toEqual(['ada@example.com', 'bo@example.com']);
+    // Within one channel and campaign, the id is still the row's identity.
+    expect(await importLeads(file('External ID,email\n17,bo@example.com\n'), { ...spring, channel: 'meta-ads' }, deps)).toMatchObject({ created: 0, replayed: 1 });
   });
 
   it('imports a corrected row again as the same lead, reported, not a second lead; the earlier invalid lead is kept as it was', async () => {
@@ -116,15 +135,11 @@ describe('importLeadChunks: a file imported a part at a time', () => {
     'g@example.com,',
   ].join('\n');
 
-  it('hands out parts of at most the rows asked for, with each error on its line, and all of them make the whole file', async () => {
+  it('hands out parts of at most the rows asked for, read valid or not, with each error on its line, and all of them make the whole file', async () => {
     const chunks = await all(leadImportChunks(recordsOf(text), 2));
-    expect(chunks.map((chunk) => chunk.rows.map((row) => row.row))).toEqual([
-      [2, 3],
-      [6, 8],
-      [9, 10],
-      [11, 12],
-    ]);
+    expect(chunks.map((chunk) => chunk.rows.map((row) => row.row))).toEqual([[2, 3], [6], [8, 9], [10, 11], [12]]);
     expect(chunks.flatMap((chunk) => chunk.errors)).toEqual(file(text).errors);
+    expect(chunks.map((chunk) => chunk.rowsRead)).toEqual([2, 2, 2, 2, 1]);
     expect(chunks[1].errors).toEqual([{ row: 5, column: '(row)', message: expect.stringMatching(/^has 3 values/) }]);
     expect(chunks.flatMap((chunk) => chunk.rows)).toEqual(file(text).rows);
     expect(chunks.reduce((sum, chunk) => sum + chunk.rowsRead, 0)).toBe(file(text).rowsRead);
@@ -142,6 +157,21 @@ describe('importLeadChunks: a file imported a part at a time', () => {
     const first = await chunks.next();
     expect(first.value?.rows).toHaveLength(10);
     // The header and the ten rows, and the one record that showed the part was full at most.
+    expect(read).toBeLessThanOrEqual(12);
+    await chunks.return(undefined);
+  });
+
+  it('holds no more than the rows asked for when most rows are bad: a part is handed out before the rest is read', async () => {
+    let read = 0;
+    async function* counted() {
+      for await (const item of recordsOf(['email,notes', ...Array.from({ length: 1000 }, (_, index) => `p${index}@example.com,x,too many`)].join('\n'))) {
+        read += 1;
+        yield item;
+      }
+    }
+    const chunks = leadImportChunks(counted(), 10);
+    const first = await chunks.next();
+    expect(first.value?.errors).toHaveLength(10);
     expect(read).toBeLessThanOrEqual(12);
     await chunks.return(undefined);
   });
@@ -177,6 +207,27 @@ describe('importLeadChunks: a file imported a part at a time', () => {
         { row: 9, column: '(row)', message: 'not stored because line 3, of the same person, could not be stored; import the file again to store both' },
       ],
       nextLine: 11,
+    });
+  });
+
+  it('reports the rows of an earlier part the store refused, with where it stopped, when the database goes away in a later part', async () => {
+    const deps = fakeDependencies();
+    deps.store.ingestLead = async (intake) => {
+      if (intake.lead.contact.email === 'c@example.com') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      throw new Error('Unsupported type passed');
+    };
+    const summary = await importLeadChunks(leadImportChunks(recordsOf('email\na@example.com\nb@example.com\nc@example.com\n'), 2), target, deps, { concurrency: 1 });
+    expect(summary).toEqual({
+      rows: 2,
+      created: 0,
+      touched: 0,
+      replayed: 0,
+      invalid: 0,
+      errors: [
+        { row: 2, column: '(row)', message: expect.stringMatching(/^could not be stored/) },
+        { row: 3, column: '(row)', message: expect.stringMatching(/^could not be stored/) },
+      ],
+      nextLine: 4,
     });
   });
 
