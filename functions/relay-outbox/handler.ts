@@ -13,7 +13,8 @@ import { readOutboxRecords } from './outbox-records';
  * the failure is the batch's first record nothing could be checkpointed, so the relay throws instead and
  * the mapping's bisection isolates the record. Events are published at least once (an event accepted after
  * the failure comes back with it) and consumers de-duplicate on `detail.eventId`. Real captured leads are
- * counted once their record is done (`countCapturedLeads`).
+ * counted once their record is done (`countCapturedLeads`), and only when the relay answers: when it throws, the
+ * whole batch comes back.
  */
 export function createHandler(dependencies: DependencyResolver<'publisher' | 'outbox' | 'metrics'>) {
   return loggedHandler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -27,16 +28,18 @@ export function createHandler(dependencies: DependencyResolver<'publisher' | 'ou
     const firstRefused = records.findIndex((record) => record.event !== undefined && refusedIds.has(record.event.eventId));
     const failedAt = [firstRefused, firstUnreadable].filter((index) => index !== -1).reduce((first, index) => Math.min(first, index), records.length);
     // Only the records before the failure are done; the others come back, and are counted when they are done.
-    countCapturedLeads(
-      deps.metrics,
-      records.slice(0, failedAt).flatMap((record) => (record.event ? [record.event] : [])),
-    );
-    if (failedAt === records.length) return { batchItemFailures: [] };
+    const done = records.slice(0, failedAt).flatMap((record) => (record.event ? [record.event] : []));
+    if (failedAt === records.length) {
+      countCapturedLeads(deps.metrics, done);
+      return { batchItemFailures: [] };
+    }
     const failed = records[failedAt];
     // An unreadable record has its problem; a readable one failed because the bus kept refusing it.
     const error = failed.problem ?? refusedEventsError(refused, events.length);
     // Nothing before it to checkpoint (or no sequence number to name): an error lets the mapping bisect the batch down to the record.
+    // Nothing is counted then, as every record of the batch comes back and is counted when it is done.
     if (failedAt === 0 || failed.sequenceNumber === '') throw error;
+    countCapturedLeads(deps.metrics, done);
     logger.error('Outbox record not relayed: the stream retries from it', { sequenceNumber: failed.sequenceNumber, recordsDone: failedAt, records: records.length, error });
     return { batchItemFailures: [{ itemIdentifier: failed.sequenceNumber }] };
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbTeamActivityStore, MessageRefusedError, type OutgoingEmail, type SentMessage } from '@leadflow/platform';
+import { MessageRejected } from '@aws-sdk/client-sesv2';
+import { DynamoDbTeamActivityStore, emailRefusal, MessageRefusedError, type OutgoingEmail, type SentMessage } from '@leadflow/platform';
 import { createHandler as createDigest } from '../../functions/send-team-digests/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -21,7 +22,8 @@ class RefusingMailer extends RecordingMailer {
   readonly attempts: string[] = [];
   override async send(message: OutgoingEmail): Promise<SentMessage> {
     this.attempts.push(message.to);
-    if (this.refused.has(message.to)) throw new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified');
+    // As the SES mailer throws it: only a refusal naming the email itself is recorded undeliverable.
+    if (this.refused.has(message.to)) throw emailRefusal(new MessageRejected({ message: 'Email address is not verified', $metadata: { httpStatusCode: 400 } }));
     if (this.throttled.has(message.to)) throw new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded');
     return super.send(message);
   }

@@ -570,10 +570,11 @@ export class RecordingMetrics implements OperationalMetrics {
 
 export class MemoryRateLimiter implements RateLimiter {
   readonly hits = new Map<string, number>();
+  /** As `DynamoDbRateLimiter`: one hit counts even when refused; several count only when they fit under the limit. */
   async hit(key: string, limit: number, now: Date, hits = 1) {
     const window = Math.floor(now.getTime() / 60_000);
     const count = (this.hits.get(`${key}@${window}`) ?? 0) + hits;
-    this.hits.set(`${key}@${window}`, count);
+    if (hits === 1 || count <= limit) this.hits.set(`${key}@${window}`, count);
     return count <= limit ? { allowed: true as const } : { allowed: false as const, retryAfterSeconds: 60 - Math.floor((now.getTime() % 60_000) / 1000) };
   }
 }

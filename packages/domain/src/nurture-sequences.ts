@@ -173,7 +173,7 @@ export function planNurtureStepRetry(input: { claim: LeadTransition; sequence: N
   if (!nurture || !step) throw new Error(`Lead ${claim.before.leadId} was at no step of sequence ${sequence.id}`);
   const lead = claim.after;
   const at = input.now.toISOString();
-  const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} not sent (the email provider was busy); due again` };
+  const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} not sent (the email provider did not take it for now); due again` };
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: sequence.id, change: 'rescheduled', stepId: step.id, nurturedAt: at }, at);
   return { before: lead, after: changedLead(lead, { set: { nurture }, entry }), openLeads: [], event };
 }

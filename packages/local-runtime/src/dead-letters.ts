@@ -11,7 +11,7 @@ export interface DeadLetter {
   payload: unknown;
 }
 
-type DeadLetterLine = { added: DeadLetter } | { failedAgain: { id: string; error: string } } | { removed: string } | { lastId: number };
+type DeadLetterLine = { added: DeadLetter } | { failedAgain: { id: string; error: string; payload?: unknown } } | { removed: string } | { lastId: number };
 
 const retentionMs = deadLetterRetentionDays * 24 * 60 * 60 * 1000;
 
@@ -63,12 +63,16 @@ export class DeadLetters {
     return deadLetter;
   }
 
-  /** A redrive that failed: kept, with the new error. */
-  failedAgain(id: string, error: string): void {
+  /**
+   * A redrive that failed: kept, with the new error, and with `payload` in place of its own when only part of it
+   * is left to do (a stream batch the target finished in part).
+   */
+  failedAgain(id: string, error: string, payload?: unknown): void {
     const deadLetter = this.kept.get(id);
     if (!deadLetter) return;
     deadLetter.error = error;
-    this.write({ failedAgain: { id, error } });
+    if (payload !== undefined) deadLetter.payload = payload;
+    this.write({ failedAgain: { id, error, ...(payload !== undefined ? { payload } : {}) } });
   }
 
   /** A redrive that succeeded. */
@@ -82,7 +86,10 @@ export class DeadLetters {
       this.lastId = Math.max(this.lastId, Number(line.added.id) || 0);
     } else if ('failedAgain' in line) {
       const deadLetter = this.kept.get(line.failedAgain.id);
-      if (deadLetter) deadLetter.error = line.failedAgain.error;
+      if (deadLetter) {
+        deadLetter.error = line.failedAgain.error;
+        if (line.failedAgain.payload !== undefined) deadLetter.payload = line.failedAgain.payload;
+      }
     } else if ('removed' in line) this.kept.delete(line.removed);
     else this.lastId = Math.max(this.lastId, line.lastId);
   }

@@ -65,21 +65,40 @@ function readNow(body: Buffer): { now: Date } | { error: string; issues: Array<{
  * Runs a dead letter's target once more with its payload, as `npm run dlq -- redrive` does in AWS:
  * gone from the list when the target succeeds (200), kept with the new error when it fails (502). A stream
  * batch answered with `batchItemFailures` (a partial batch response) failed too: the records it names were
- * not done.
+ * not done, and those before the earliest of them were, so the dead letter keeps only the records from it on
+ * and the next redrive does not run the done ones again.
  */
 async function redriveDeadLetter(activity: ActivityLog, id: string, invoke: (target: string, payload: unknown) => Promise<unknown>) {
   const deadLetter = activity.deadLetters.find(id);
   if (!deadLetter) return { status: 404, body: { error: `No dead letter "${id}"` } };
+  let leftToDo: unknown;
   try {
     const answer = await invoke(deadLetter.target, deadLetter.payload);
     const unfinished = itemsNotDone(answer);
-    if (unfinished.length > 0) throw new Error(`records from ${unfinished.join(', ')} were not done (batchItemFailures)`);
+    if (unfinished.length > 0) {
+      leftToDo = recordsFromEarliest(deadLetter.payload, unfinished);
+      throw new Error(`records from ${unfinished.join(', ')} were not done (batchItemFailures)`);
+    }
   } catch (error) {
-    activity.deadLetters.failedAgain(id, (error as Error).message);
+    activity.deadLetters.failedAgain(id, (error as Error).message, leftToDo);
     return { status: 502, body: { error: `${deadLetter.target} failed again: ${(error as Error).message}`, deadLetter } };
   }
   activity.deadLetters.remove(id);
   return { status: 200, body: { redriven: deadLetter } };
+}
+
+/**
+ * A DynamoDB stream event (`{ Records }`) cut down to its records from the earliest one `named` (by
+ * `dynamodb.SequenceNumber`) on; undefined, so the payload stays whole, when it is no such event or names none of them.
+ */
+function recordsFromEarliest(payload: unknown, named: string[]): unknown {
+  if (typeof payload !== 'object' || payload === null || !('Records' in payload) || !Array.isArray(payload.Records)) return undefined;
+  const records: unknown[] = payload.Records;
+  const earliest = records.findIndex((record) => {
+    const sequenceNumber = (record as { dynamodb?: { SequenceNumber?: unknown } } | null)?.dynamodb?.SequenceNumber;
+    return typeof sequenceNumber === 'string' && named.includes(sequenceNumber);
+  });
+  return earliest <= 0 ? undefined : { ...payload, Records: records.slice(earliest) };
 }
 
 /** The items a partial batch response names (`{ batchItemFailures: [{ itemIdentifier }] }`); none for any other answer. */

@@ -16,6 +16,7 @@ import {
 import type { Dependencies } from './dependencies';
 import type { DuePosition } from './ports/lead-store';
 import { MessageRefusedError } from './ports/notifications';
+import { refusedForThisEmail } from './adapters/ses-mailer';
 import { logger } from './logger';
 import { TimeBudget } from './time-budget';
 
@@ -44,8 +45,10 @@ const leadReserveMs = 15_000;
  * Sends every nurture email due by `now`: reads only the leads whose next step is due (the sparse
  * `nurture-due-by-time` index of leads waiting unowned in their pool), and for each the step due, if any. The step is recorded on
  * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
- * sent at most once. A send the provider refuses, or that got no answer, is logged, not repeated; one the
- * provider did not take for a passing reason (throttled, a server error) is given back, so the next run sends it. A lead whose consent no
+ * sent at most once. A send the provider refuses for something about the email itself (`refusedForThisEmail`), or
+ * that got no answer, is logged, not repeated; one the provider did not take for a passing reason (throttled, a server
+ * error) or refused for the account or the sender (access denied, sending paused…) is given back, so a later run
+ * sends it. A lead whose consent no
  * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence; one
  * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`). A lead starts only
  * while `remainingMs()` (the invocation's time left before its timeout) holds `leadReserveMs`: the leads left stay due for the next run.
@@ -122,12 +125,13 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
     return claimed;
   } catch (error) {
     const context = { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message };
-    // Refused for good, or not known to have gone out (no answer): the step stays recorded, so it is sent at most once.
-    if (!(error instanceof MessageRefusedError && error.outcome === 'not_sent')) {
+    // This email refused for good, or not known to have gone out (no answer): the step stays recorded, so it is sent at most once.
+    if (!(error instanceof MessageRefusedError && (error.outcome === 'not_sent' || (error.outcome === 'not_sendable' && !refusedForThisEmail(error))))) {
       logger.error('Nurture email refused by the provider, or its outcome is unknown; the step stays recorded and is not repeated', context);
       return { ...claimed, outcome: 'send_failed' };
     }
-    // Not sent for a passing reason (throttled, a server error): the step goes back, only over the lead as the claim left it.
+    // Not sent for a passing reason (throttled, a server error) or refused for the account or the sender (e.g. a bad IAM
+    // deploy), which every lead's email meets until it is fixed: the step goes back, only over the lead as the claim left it.
     const givenBack = await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() })).catch((writeError: unknown) => writeError as Error);
     if (givenBack !== 'applied') {
       // The step stays recorded, so it is never sent twice; the run goes on with the other leads.

@@ -7,7 +7,8 @@ import { createHandler as createShowUnsubscribe } from '../../../functions/show-
 import { createHandler as createUnsubscribe } from '../../../functions/unsubscribe-lead/handler';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssignManually } from '../../../functions/assign-lead-manually/handler';
-import { logger, MessageRefusedError, type OutgoingEmail } from '@leadflow/platform';
+import { MessageRejected, SESv2ServiceException } from '@aws-sdk/client-sesv2';
+import { emailRefusal, logger, MessageRefusedError, type OutgoingEmail } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
@@ -140,7 +141,7 @@ describe('a nurture sequence on the clock', () => {
     for (const hours of [1, 2]) expect((await runSender(deps, day(0, hours))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual([]);
     expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 0 } });
-    expect(deps.store.leads.get('n-busy')!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: 'welcome step hello not sent (the email provider was busy); due again' });
+    expect(deps.store.leads.get('n-busy')!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: 'welcome step hello not sent (the email provider did not take it for now); due again' });
     expect((await runSender(deps, day(0, 3))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'emailed', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual(['hello']);
     // The last step, recorded as finishing the sequence, goes back too.
@@ -154,7 +155,7 @@ describe('a nurture sequence on the clock', () => {
 
     // Refused for good, or maybe sent (no answer): each step at most once.
     for (const failure of [
-      new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified.'),
+      emailRefusal(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } })),
       new MessageRefusedError('unknown', 'Email provider gave no answer: socket hang up'),
     ]) {
       const refused = fakeDependencies(day(0));
@@ -165,6 +166,19 @@ describe('a nurture sequence on the clock', () => {
       expect(sentSteps(refused)).toEqual([]);
       expect(refused.store.leads.get('n-refused')).toMatchObject({ nurture: { stepsDone: 1 } });
     }
+  });
+
+  it('gives a step back when SES refuses the account or the sender rather than the email, so a later run sends it once that is fixed', async () => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'n-denied');
+    const accessDenied = emailRefusal(new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: ses:SendEmail', $metadata: { httpStatusCode: 403 } }));
+    expect(accessDenied.outcome).toBe('not_sendable');
+    failingMailer(deps, [accessDenied]);
+    expect((await runSender(deps, day(0))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'send_deferred', stepId: 'hello' }]);
+    expect(deps.store.leads.get('n-denied')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect((await runSender(deps, day(0, 1))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'emailed', stepId: 'hello' }]);
+    expect(sentSteps(deps)).toEqual(['hello']);
   });
 
   it('goes on with the other leads when a step cannot be given back, leaving that one recorded, never sent twice', async () => {

@@ -164,6 +164,21 @@ describe('relay-outbox and sweep-outbox handlers', () => {
     expect(deps.metrics.counted).toHaveLength(5);
   });
 
+  it('counts nothing when it fails the invocation after records it relayed, since the mapping brings the whole batch back', async () => {
+    const deps = fakeDependencies();
+    const batch = relayBatch(['e1', 'e2'].map((leadId) => streamRecord('INSERT', outboxItem(deps, leadId))));
+    // A record with no sequence number cannot be named in batchItemFailures: the relay throws, and e1 comes back with it.
+    delete (batch.Records[1].dynamodb as { SequenceNumber?: string }).SequenceNumber;
+    const relay = createRelayHandler(() => deps);
+    await expect(relay(batch, lambdaContext)).rejects.toThrow('sequence number none');
+    expect(deps.publisher.published.map((event) => event.eventId)).toEqual(['e1-captured']);
+    expect(deps.metrics.counted).toEqual([]);
+
+    // The mapping bisects: the half with e1 is relayed again and done, and e1 is counted once.
+    expect(await relay({ Records: batch.Records.slice(0, 1) }, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(deps.metrics.counted).toEqual([{ name: 'LeadCaptured', dimensions: { channel: 'website' } }]);
+  });
+
   it('fails the invocation when the bus keeps refusing the first record, deleting only what was published', async () => {
     const deps = fakeDependencies();
     const batch = relayBatch(['e1', 'e2'].map((leadId) => streamRecord('INSERT', outboxItem(deps, leadId))));

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
-import { MessageRefusedError, logger, notificationClaimLeaseMs, type OutgoingEmail, type SentMessage, type TeamActivityStore } from '@leadflow/platform';
+import { MessageRejected, SESv2ServiceException } from '@aws-sdk/client-sesv2';
+import { emailRefusal, MessageRefusedError, logger, notificationClaimLeaseMs, type OutgoingEmail, type SentMessage, type TeamActivityStore } from '@leadflow/platform';
 import { createHandler } from '../../../functions/send-team-digests/handler';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { RecordingMailer } from '../../support/fakes';
@@ -58,11 +59,13 @@ class MemoryTeamActivity implements TeamActivityStore {
 
 /**
  * SES refuses addresses it has not verified (sandbox) with `MessageRejected`, for good (`refused`); it throttles
- * for a while (`throttled`). `attempts` counts every send tried, refused or not.
+ * for a while (`throttled`). With `accountRefused` it refuses every email as SES does for a sender not allowed
+ * to send (an IAM policy missing `ses:SendEmail`). `attempts` counts every send tried, refused or not.
  */
 class RefusingMailer extends RecordingMailer {
   readonly refused = new Set<string>();
   readonly throttled = new Set<string>();
+  accountRefused = false;
   readonly attempts: string[] = [];
   readonly claimedWhenSent: boolean[] = [];
   constructor(private readonly teamActivity?: MemoryTeamActivity) {
@@ -71,11 +74,17 @@ class RefusingMailer extends RecordingMailer {
   override async send(message: OutgoingEmail): Promise<SentMessage> {
     if (this.teamActivity) this.claimedWhenSent.push(this.teamActivity.claims.has(`${message.tags.teamId}:2026-03-09:${message.tags.repId}`));
     this.attempts.push(message.to);
-    if (this.refused.has(message.to)) throw new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified');
+    if (this.accountRefused) throw accessDenied();
+    if (this.refused.has(message.to)) throw notVerified();
     if (this.throttled.has(message.to)) throw new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded');
     return super.send(message);
   }
 }
+
+/** SES's refusal of an address it has not verified (sandbox), as the SES mailer throws it. */
+const notVerified = () => emailRefusal(new MessageRejected({ message: 'Email address is not verified', $metadata: { httpStatusCode: 400 } }));
+/** SES's refusal of a sender not allowed to send, as the SES mailer throws it: `not_sendable`, like `notVerified`. */
+const accessDenied = () => emailRefusal(new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: ses:SendEmail', $metadata: { httpStatusCode: 403 } }));
 
 /** Two New York teams due at 08:30 local (12:30 UTC on 2026-03-10, summer time): A to Maya and Ava, B to Ben. */
 function world() {
@@ -179,6 +188,19 @@ describe('send-team-digests', () => {
     }
   });
 
+  it('gives every claim back when SES refuses the account or sender rather than the email, so a later tick sends each digest once it is fixed', async () => {
+    const { mailer, teamActivity, tick } = world();
+    expect(accessDenied()).toMatchObject({ outcome: 'not_sendable' });
+    mailer.accountRefused = true;
+    await expect(tick('2026-03-10T12:30:00.000Z')).rejects.toThrow('Team digests: 3 failed:');
+    expect(teamActivity.undeliverable).toEqual(new Map());
+    expect(teamActivity.claims).toEqual(new Map());
+    // The deployment is fixed half an hour later: the day's digests still go out, each once.
+    mailer.accountRefused = false;
+    expect(await tick('2026-03-10T13:00:00.000Z')).toEqual({ sent: 3 });
+    expect(mailer.sent.map((email) => email.to).sort()).toEqual([ava, ben, maya]);
+  });
+
   it('leaves the outcome of a refused digest to the run that took over its lapsed claim, which sent it', async () => {
     const { mailer, teamActivity, tick } = world();
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
@@ -195,7 +217,7 @@ describe('send-team-digests', () => {
         slow = false;
         slowSendStarted();
         await refused;
-        throw new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified');
+        throw notVerified();
       };
       const slowRun = tick('2026-03-10T12:30:00.000Z');
       await started;

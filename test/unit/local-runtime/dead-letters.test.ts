@@ -111,18 +111,50 @@ describe('a dead letter of the local bus, across a restart', () => {
 });
 
 describe('redriving a stream batch', () => {
-  const redrive = async (answer: unknown) => {
-    const activity = new ActivityLog();
-    activity.deadLetters.add({ at: '2026-03-02T10:00:00.000Z', origin: 'stream outbox', target: 'relay-outbox', error: 'bus refused', payload: { Records: [] } });
-    const routes = localRoutes({ activity, scheduler: {} as never, endpoints: () => ({}), standIns: async () => undefined, invoke: async () => answer });
+  const redrive = async (answer: unknown, payload: unknown = { Records: [] }, activity = new ActivityLog()) => {
+    // Dead-lettered now: one older than the retention is dropped when its file is opened again.
+    if (activity.deadLetters.list().length === 0) activity.deadLetters.add({ at: new Date().toISOString(), origin: 'stream outbox', target: 'relay-outbox', error: 'bus refused', payload });
+    const invoked: unknown[] = [];
+    const invoke = async (_target: string, sent: unknown) => {
+      invoked.push(structuredClone(sent));
+      return answer;
+    };
+    const routes = localRoutes({ activity, scheduler: {} as never, endpoints: () => ({}), standIns: async () => undefined, invoke });
     const response = await routes({ method: 'POST', url: new URL('http://local/_local/dead-letters/1/redrive'), body: Buffer.alloc(0) } as never);
-    return { response, left: activity.deadLetters.list() };
+    return { response, left: activity.deadLetters.list(), invoked };
   };
+  /** A stream event whose records have these sequence numbers. */
+  const streamBatch = (...sequenceNumbers: string[]) => ({ Records: sequenceNumbers.map((SequenceNumber) => ({ eventName: 'INSERT', dynamodb: { SequenceNumber } })) });
 
   it('keeps the dead letter when the function answers a partial batch response naming a record it did not do', async () => {
     const { response, left } = await redrive({ batchItemFailures: [{ itemIdentifier: '300' }] });
     expect(response).toMatchObject({ status: 502, body: { error: 'relay-outbox failed again: records from 300 were not done (batchItemFailures)' } });
     expect(left).toEqual([expect.objectContaining({ id: '1', error: 'records from 300 were not done (batchItemFailures)' })]);
+  });
+
+  it('keeps only the records from the earliest one named, across a restart, so the next redrive does not run the done ones again', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-dead-letters-'));
+    try {
+      const deadLetterFile = join(directory, 'dead-letters.jsonl');
+      const first = await redrive({ batchItemFailures: [{ itemIdentifier: '400' }, { itemIdentifier: '300' }] }, streamBatch('100', '200', '300', '400'), new ActivityLog({ deadLetterFile }));
+      expect(first.response).toMatchObject({ status: 502 });
+      expect(first.invoked).toEqual([streamBatch('100', '200', '300', '400')]);
+      expect(first.left).toEqual([expect.objectContaining({ id: '1', payload: streamBatch('300', '400') })]);
+
+      // After a restart the next redrive sends the records left, and succeeds.
+      const second = await redrive({ batchItemFailures: [] }, undefined, new ActivityLog({ deadLetterFile }));
+      expect(second.invoked).toEqual([streamBatch('300', '400')]);
+      expect(second.response).toMatchObject({ status: 200 });
+      expect(second.left).toEqual([]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the whole payload when the records named are not in it', async () => {
+    const { response, left } = await redrive({ batchItemFailures: [{ itemIdentifier: '999' }] }, streamBatch('100', '200'));
+    expect(response).toMatchObject({ status: 502 });
+    expect(left).toEqual([expect.objectContaining({ payload: streamBatch('100', '200') })]);
   });
 
   it('removes it when the partial batch response names nothing', async () => {

@@ -3,7 +3,12 @@ import type { RateLimiter } from '../ports/abuse-controls';
 
 const windowSeconds = 60;
 
-/** A fixed-window counter per key and minute; items expire by TTL soon after their window. */
+/**
+ * A fixed-window counter per key and minute; items expire by TTL soon after their window. One hit is counted
+ * whether or not it is allowed (a request refused for the limit still counts). Several hits at once (e.g.
+ * one per lead a delivery makes us read) are counted only when they fit under the limit: refused, they add
+ * nothing, so a refused batch does not hold back a smaller one (or its redelivery) later in the window.
+ */
 export class DynamoDbRateLimiter implements RateLimiter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -12,16 +17,27 @@ export class DynamoDbRateLimiter implements RateLimiter {
 
   async hit(key: string, limit: number, now: Date, hits = 1) {
     const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` },
-        UpdateExpression: 'ADD hits :hits SET entity = :entity, expiresAt = :expiresAt',
-        ExpressionAttributeValues: { ':hits': hits, ':entity': 'rate-window', ':expiresAt': windowStart + 2 * windowSeconds },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
+    const refused = { allowed: false as const, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - Math.floor(now.getTime() / 1000)) };
+    const admitsOnlyWhatFits = hits > 1;
+    // More than the limit never fits, not even in an empty window.
+    if (admitsOnlyWhatFits && hits > limit) return refused;
+    let Attributes;
+    try {
+      ({ Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` },
+          UpdateExpression: 'ADD hits :hits SET entity = :entity, expiresAt = :expiresAt',
+          ...(admitsOnlyWhatFits ? { ConditionExpression: 'attribute_not_exists(hits) OR hits <= :ceiling' } : {}),
+          ExpressionAttributeValues: { ':hits': hits, ':entity': 'rate-window', ':expiresAt': windowStart + 2 * windowSeconds, ...(admitsOnlyWhatFits ? { ':ceiling': limit - hits } : {}) },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ));
+    } catch (error) {
+      if (admitsOnlyWhatFits && (error as { name?: string }).name === 'ConditionalCheckFailedException') return refused;
+      throw error;
+    }
     if (Number(Attributes?.hits) <= limit) return { allowed: true as const };
-    return { allowed: false as const, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - Math.floor(now.getTime() / 1000)) };
+    return refused;
   }
 }

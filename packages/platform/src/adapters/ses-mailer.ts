@@ -5,11 +5,21 @@ import { MessageRefusedError, type Mailer, type OutgoingEmail, type SentMessage 
 const passingErrorNames = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
 
 /**
+ * SES `SendEmail` refusals about the email itself: its content or an address in it (`MessageRejected`, e.g. an
+ * address not verified in the sandbox; `BadRequestException`, e.g. an invalid address). Every other refusal is
+ * the account's or the sender's (`AccessDeniedException`, `ExpiredTokenException`, `SendingPausedException`,
+ * `AccountSuspendedException`, `MailFromDomainNotVerifiedException`, `NotFoundException`…): every email meets it
+ * until someone fixes the account or the deployment, after which the same email goes through.
+ */
+const emailOwnRefusalNames = new Set(['MessageRejected', 'BadRequestException']);
+
+/**
  * Email through SES v2 (`SendEmail`); the SDK retries throttling, server errors and unanswered calls itself,
  * unless the client makes one attempt per call, when this adapter retries only what SES answered. What still fails
  * is thrown as a `MessageRefusedError` (`emailRefusal`): `not_sent` (SES answered that it is throttled or
  * failing: the same email may go through later), `not_sendable` (any other answer, e.g. `MessageRejected`,
- * `MailFromDomainNotVerifiedException`, `AccountSuspendedException`: it is refused again) or `unknown` (no answer).
+ * `MailFromDomainNotVerifiedException`, `AccountSuspendedException`: it is refused again until something changes;
+ * `refusedForThisEmail` tells the email's own refusals from the account's) or `unknown` (no answer).
  */
 export class SesMailer implements Mailer {
   /**
@@ -71,4 +81,17 @@ export function emailRefusal(error: unknown): MessageRefusedError {
   if (!status) return new MessageRefusedError('unknown', `Email provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
   const passing = passingErrorNames.has(failure.name ?? '') || failure.$retryable?.throttling === true || failure.$fault === 'server' || status === 429 || status >= 500;
   return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message ?? ''}`, { cause: error });
+}
+
+/**
+ * Whether a send was refused for something about this email or its recipient (`MessageRejected`,
+ * `BadRequestException`), so sending it again never helps; false for a refusal of the account or the sender
+ * (access denied, expired credentials, sending paused or suspended, the sender's domain not verified), which
+ * every other email meets too and which passes once the account or the deployment is fixed.
+ *
+ * @example refusedForThisEmail(emailRefusal(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }))) // true
+ */
+export function refusedForThisEmail(error: unknown): boolean {
+  if (!(error instanceof MessageRefusedError) || error.outcome !== 'not_sendable') return false;
+  return emailOwnRefusalNames.has((error.cause as { name?: string } | undefined)?.name ?? '');
 }
