@@ -4,7 +4,7 @@ import { teamDigestMetrics, type PoolBacklog, type TeamActivityCount, type TeamD
 import type { TeamActivityStore } from '../ports/follow-ups';
 import { notificationClaimLeaseMs } from '../ports/notifications';
 import { leadsTableKeys, poolWaitingPartition } from './leads-table-keys';
-import { failedConditions, ignoringFailedCondition } from './dynamodb-writes';
+import { failedConditions } from './dynamodb-writes';
 
 /** Counters and markers outlive the digest that reads them by a few weeks, then DynamoDB's TTL removes them. */
 const keepSeconds = 35 * 24 * 3600;
@@ -106,22 +106,13 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
 
   /** Marks this run's claim `undeliverable`, with the reason, only while it is still this run's (as `releaseDigestClaim` gives it back). */
   async recordDigestUndeliverable(teamId: string, day: string, recipientId: string, claimedAt: string, reason: string, refusedAt: string): Promise<'recorded' | 'not_claimed'> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)),
-          UpdateExpression: 'SET #status = :undeliverable, reason = :reason, refusedAt = :refusedAt, expiresAt = :expiresAt',
-          ConditionExpression: '#status = :pending AND claimedAt = :claimedAt',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':undeliverable': 'undeliverable', ':claimedAt': claimedAt, ':reason': reason, ':refusedAt': refusedAt, ':expiresAt': expiresAfterKeeping(refusedAt) },
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'not_claimed';
-      throw error;
-    }
+    const updated = await this.updateOwnDigestClaim(teamId, day, recipientId, claimedAt, 'SET #status = :undeliverable, reason = :reason, refusedAt = :refusedAt, expiresAt = :expiresAt', {
+      ':undeliverable': 'undeliverable',
+      ':reason': reason,
+      ':refusedAt': refusedAt,
+      ':expiresAt': expiresAfterKeeping(refusedAt),
+    });
+    return updated ? 'recorded' : 'not_claimed';
   }
 
   /**
@@ -129,18 +120,27 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
    * only while it is still this run's: recorded as sent, or taken over by another run meanwhile, it stays.
    */
   async releaseDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string): Promise<void> {
-    await ignoringFailedCondition(
-      this.client.send(
+    await this.updateOwnDigestClaim(teamId, day, recipientId, claimedAt, 'SET #status = :released', { ':released': 'released' });
+  }
+
+  /** Applies `update` to a digest's claim only while it is pending under `claimedAt` (this run's); false when it is not. */
+  private async updateOwnDigestClaim(teamId: string, day: string, recipientId: string, claimedAt: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadsTableKeys.notification(digestNotificationId(teamId, day, recipientId)),
-          UpdateExpression: 'SET #status = :released',
+          UpdateExpression: update,
           ConditionExpression: '#status = :pending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':released': 'released', ':claimedAt': claimedAt },
+          ExpressionAttributeValues: { ':pending': 'pending', ':claimedAt': claimedAt, ...values },
         }),
-      ),
-    );
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }
 
