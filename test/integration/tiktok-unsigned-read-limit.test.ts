@@ -62,17 +62,20 @@ describe('unsigned TikTok Lead API reads, counted on DynamoDB Local', () => {
 });
 
 describe('DynamoDbRateLimiter on DynamoDB Local', () => {
-  it('still counts every single hit, refused or not, while several hits at once are counted only when they fit', async () => {
+  it('still counts every plain hit, refused or not, while hits to admit are counted only when they fit', async () => {
     const limiter = new DynamoDbRateLimiter(database.client, database.tableName);
     const now = new Date('2026-03-02T10:00:30Z');
     const single = [];
     for (let hit = 0; hit < 4; hit++) single.push((await limiter.hit('test:single', 2, now)).allowed);
     expect(single).toEqual([true, true, false, false]);
-    expect([await limiter.hit('test:several', 5, now, 3), await limiter.hit('test:several', 5, now, 3), await limiter.hit('test:several', 5, now, 6), await limiter.hit('test:several', 5, now, 2)]).toEqual([
+    const admit = (hits: number) => limiter.hit('test:several', 5, now, { hits });
+    expect([await admit(3), await admit(3), await admit(6), await admit(1), await admit(1), await admit(1)]).toEqual([
       { allowed: true },
       { allowed: false, retryAfterSeconds: 30 },
       { allowed: false, retryAfterSeconds: 30 },
       { allowed: true },
+      { allowed: true },
+      { allowed: false, retryAfterSeconds: 30 },
     ]);
     const hits = (await database.items()).filter((item) => String(item.pk).startsWith('RATE#test:')).map((item) => [item.pk, item.hits]);
     expect(hits.sort()).toEqual([

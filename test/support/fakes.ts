@@ -570,11 +570,12 @@ export class RecordingMetrics implements OperationalMetrics {
 
 export class MemoryRateLimiter implements RateLimiter {
   readonly hits = new Map<string, number>();
-  /** As `DynamoDbRateLimiter`: one hit counts even when refused; several count only when they fit under the limit. */
-  async hit(key: string, limit: number, now: Date, hits = 1) {
+  /** As `DynamoDbRateLimiter`: a plain hit counts even when refused; hits to `admit` count only when they fit under the limit. */
+  async hit(key: string, limit: number, now: Date, admit?: { hits: number }) {
+    const hits = admit?.hits ?? 1;
     const window = Math.floor(now.getTime() / 60_000);
     const count = (this.hits.get(`${key}@${window}`) ?? 0) + hits;
-    if (hits === 1 || count <= limit) this.hits.set(`${key}@${window}`, count);
+    if (admit === undefined || count <= limit) this.hits.set(`${key}@${window}`, count);
     return count <= limit ? { allowed: true as const } : { allowed: false as const, retryAfterSeconds: 60 - Math.floor((now.getTime() % 60_000) / 1000) };
   }
 }

@@ -4,10 +4,10 @@ import type { RateLimiter } from '../ports/abuse-controls';
 const windowSeconds = 60;
 
 /**
- * A fixed-window counter per key and minute; items expire by TTL soon after their window. One hit is counted
- * whether or not it is allowed (a request refused for the limit still counts). Several hits at once (e.g.
- * one per lead a delivery makes us read) are counted only when they fit under the limit: refused, they add
- * nothing, so a refused batch does not hold back a smaller one (or its redelivery) later in the window.
+ * A fixed-window counter per key and minute; items expire by TTL soon after their window. A plain hit is
+ * counted whether or not it is allowed (a request refused for the limit still counts). Hits to `admit` (e.g.
+ * one per lead a delivery makes us read) are counted only when they all fit under the limit: refused, they add
+ * nothing, so a refused request does not hold back a smaller one (or its redelivery) later in the window.
  */
 export class DynamoDbRateLimiter implements RateLimiter {
   constructor(
@@ -15,10 +15,11 @@ export class DynamoDbRateLimiter implements RateLimiter {
     private readonly tableName: string,
   ) {}
 
-  async hit(key: string, limit: number, now: Date, hits = 1) {
+  async hit(key: string, limit: number, now: Date, admit?: { hits: number }) {
+    const hits = admit?.hits ?? 1;
     const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
     const refused = { allowed: false as const, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - Math.floor(now.getTime() / 1000)) };
-    const admitsOnlyWhatFits = hits > 1;
+    const admitsOnlyWhatFits = admit !== undefined;
     // More than the limit never fits, not even in an empty window.
     if (admitsOnlyWhatFits && hits > limit) return refused;
     let Attributes;
