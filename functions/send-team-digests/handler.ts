@@ -1,6 +1,6 @@
 import { teamDigestEmail, teamDigestRecipients, teamsDueForDigest, teamsOwedDigest, type Rep, type Team } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
-import { type DependencyResolver, type Dependencies, MessageRefusedError, lambdaDependenciesOf, loggedHandler, logger, refusedForThisEmail } from '@leadflow/platform';
+import { type DependencyResolver, type Dependencies, MessageRefusedError, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 type DigestDependencies = Pick<Dependencies, 'config' | 'mailer' | 'teamActivity' | 'now'>;
@@ -11,7 +11,7 @@ type DigestDependencies = Pick<Dependencies, 'config' | 'mailer' | 'teamActivity
  * one), the day before's counts per rep (one item) and each of its pools' backlog (its sparse waiting
  * index), emailed once to each manager and pool admin not yet recorded as sent or undeliverable. Each email is
  * claimed in the notification log before it is sent, so two runs at once send it once; a failed send gives the
- * claim back for a later tick, unless the provider refused this email for good (`refusedForThisEmail`, e.g. an
+ * claim back for a later tick, unless the provider refused this email for good (`onlyThisMessage`, e.g. an
  * address SES will not take): then it is recorded undeliverable, so later ticks skip it rather than fail on it again
  * until local midnight. A refusal of the account or the sender (access denied, sending paused…) meets every email
  * and passes once fixed, so it gives the claim back like any other failure. A failure is the recipient's (or the
@@ -69,7 +69,7 @@ async function sendTeamDigest(deps: DigestDependencies, input: { team: Team; day
       try {
         await mailer.send({ ...email, from: config.organisation.notificationSender, tags: { teamId: team.id, repId: recipient.id } });
       } catch (error) {
-        if (error instanceof MessageRefusedError && refusedForThisEmail(error)) {
+        if (error instanceof MessageRefusedError && error.onlyThisMessage) {
           await recordUndeliverable(deps, { name, team, day, recipient, claimedAt, refusal: error }, failures);
           continue;
         }

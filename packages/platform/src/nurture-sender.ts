@@ -16,7 +16,6 @@ import {
 import type { Dependencies } from './dependencies';
 import type { DuePosition } from './ports/lead-store';
 import { MessageRefusedError } from './ports/notifications';
-import { refusedForThisEmail } from './adapters/ses-mailer';
 import { logger } from './logger';
 import { TimeBudget } from './time-budget';
 
@@ -45,7 +44,7 @@ const leadReserveMs = 15_000;
  * Sends every nurture email due by `now`: reads only the leads whose next step is due (the sparse
  * `nurture-due-by-time` index of leads waiting unowned in their pool), and for each the step due, if any. The step is recorded on
  * the lead (a conditional write, so two runs cannot both take it) before the email goes out: each step is
- * sent at most once. A send the provider refuses for something about the email itself (`refusedForThisEmail`), or
+ * sent at most once. A send the provider refuses for something about the email itself (`onlyThisMessage`), or
  * that got no answer, is logged, not repeated; one the provider did not take for a passing reason (throttled, a server
  * error) or refused for the account or the sender (access denied, sending paused…) is given back, so a later run
  * sends it. A lead whose consent no
@@ -126,7 +125,7 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   } catch (error) {
     const context = { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message };
     // This email refused for good, or not known to have gone out (no answer): the step stays recorded, so it is sent at most once.
-    if (!(error instanceof MessageRefusedError && (error.outcome === 'not_sent' || (error.outcome === 'not_sendable' && !refusedForThisEmail(error))))) {
+    if (!(error instanceof MessageRefusedError && (error.outcome === 'not_sent' || (error.outcome === 'not_sendable' && !error.onlyThisMessage)))) {
       logger.error('Nurture email refused by the provider, or its outcome is unknown; the step stays recorded and is not repeated', context);
       return { ...claimed, outcome: 'send_failed' };
     }

@@ -36,12 +36,12 @@ describe('EndUserMessagingSmsSender', () => {
 
   it('tells "not sent" (the service answered), "bad number" and "unknown" (no answer) apart', async () => {
     sms.on(SendTextMessageCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 400 } }));
-    expect(await refusal()).toMatchObject({ outcome: 'not_sent' });
+    expect(await refusal()).toMatchObject({ outcome: 'not_sent', onlyThisMessage: false });
 
     sms
       .on(SendTextMessageCommand)
       .rejects(new ConflictException({ message: 'opted out', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ResourceType: 'opt-out-list', ResourceId: 'x', $metadata: { httpStatusCode: 400 } }));
-    expect(await refusal()).toMatchObject({ outcome: 'bad_number', message: expect.stringContaining('DESTINATION_PHONE_NUMBER_OPTED_OUT') });
+    expect(await refusal()).toMatchObject({ outcome: 'bad_number', onlyThisMessage: true, message: expect.stringContaining('DESTINATION_PHONE_NUMBER_OPTED_OUT') });
 
     sms.on(SendTextMessageCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     expect(await refusal()).toMatchObject({ outcome: 'unknown' });
@@ -56,7 +56,7 @@ describe('EndUserMessagingSmsSender', () => {
     for (const refused of refusals) {
       sms.reset();
       sms.on(SendTextMessageCommand).rejects(refused);
-      expect(await refusal()).toMatchObject({ outcome: 'not_sendable', message: expect.stringContaining(refused.Reason!) });
+      expect(await refusal()).toMatchObject({ outcome: 'not_sendable', onlyThisMessage: false, message: expect.stringContaining(refused.Reason!) });
       expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(1);
     }
   });

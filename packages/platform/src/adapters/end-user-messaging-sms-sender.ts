@@ -72,5 +72,8 @@ function refusal(error: unknown): Error {
   if (!failure.$metadata?.httpStatusCode) return new MessageRefusedError('unknown', `SMS provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
   const reason = failure.Reason ?? '';
   const outcome = badNumberReasons.has(reason) ? 'bad_number' : isPassing(error) ? 'not_sent' : 'not_sendable';
-  return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message ?? ''}`, { cause: error });
+  return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message ?? ''}`, {
+    cause: error,
+    onlyThisMessage: outcome === 'bad_number',
+  });
 }

@@ -19,7 +19,7 @@ const emailOwnRefusalNames = new Set(['MessageRejected', 'BadRequestException'])
  * is thrown as a `MessageRefusedError` (`emailRefusal`): `not_sent` (SES answered that it is throttled or
  * failing: the same email may go through later), `not_sendable` (any other answer, e.g. `MessageRejected`,
  * `MailFromDomainNotVerifiedException`, `AccountSuspendedException`: it is refused again until something changes;
- * `refusedForThisEmail` tells the email's own refusals from the account's) or `unknown` (no answer).
+ * `onlyThisMessage` tells the email's own refusals from the account's) or `unknown` (no answer).
  */
 export class SesMailer implements Mailer {
   /**
@@ -69,7 +69,8 @@ export class SesMailer implements Mailer {
 
 /**
  * The one place an email send's failure is classified: what SES (or the SDK on its way) threw, as a
- * `MessageRefusedError` whose `outcome` says whether the same email may go through later.
+ * `MessageRefusedError` whose `outcome` says whether the same email may go through later, and whose
+ * `onlyThisMessage` whether SES refused this email itself rather than every email of the account or sender.
  *
  * @example emailRefusal(new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } })).outcome // 'not_sent'
  */
@@ -80,18 +81,8 @@ export function emailRefusal(error: unknown): MessageRefusedError {
   // An HTTP status means SES answered; without one the request timed out or the connection failed, and it may have been sent.
   if (!status) return new MessageRefusedError('unknown', `Email provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
   const passing = passingErrorNames.has(failure.name ?? '') || failure.$retryable?.throttling === true || failure.$fault === 'server' || status === 429 || status >= 500;
-  return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message ?? ''}`, { cause: error });
-}
-
-/**
- * Whether a send was refused for something about this email or its recipient (`MessageRejected`,
- * `BadRequestException`), so sending it again never helps; false for a refusal of the account or the sender
- * (access denied, expired credentials, sending paused or suspended, the sender's domain not verified), which
- * every other email meets too and which passes once the account or the deployment is fixed.
- *
- * @example refusedForThisEmail(emailRefusal(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }))) // true
- */
-export function refusedForThisEmail(error: unknown): boolean {
-  if (!(error instanceof MessageRefusedError) || error.outcome !== 'not_sendable') return false;
-  return emailOwnRefusalNames.has((error.cause as { name?: string } | undefined)?.name ?? '');
+  return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message ?? ''}`, {
+    cause: error,
+    onlyThisMessage: !passing && emailOwnRefusalNames.has(failure.name ?? ''),
+  });
 }

@@ -67,13 +67,22 @@ export interface OutgoingSms {
  * connection lost), so it may have gone out.
  */
 export class MessageRefusedError extends Error {
+  /**
+   * Whether the provider refused this message for something about it or its recipient (its content, the address,
+   * the number), so sending it again never helps while other messages still go; false for a refusal of the account or
+   * the sender (access denied, sending paused, a spend limit), which every message meets until it is fixed, and
+   * whenever the adapter cannot tell.
+   */
+  readonly onlyThisMessage: boolean;
+
   constructor(
     readonly outcome: 'not_sent' | 'bad_number' | 'not_sendable' | 'unknown',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; onlyThisMessage?: boolean },
   ) {
     super(message, options);
     this.name = 'MessageRefusedError';
+    this.onlyThisMessage = options?.onlyThisMessage ?? false;
   }
 }
 
