@@ -15,7 +15,6 @@ export const measuredChannelPriorsSchema = z.strictObject({
   /** Channels with fewer valid leads in the window keep their configured prior. */
   minimumLeads: z._default(z.number().check(z.int(), z.minimum(1)), 30),
 });
-export type MeasuredChannelPriors = z.infer<typeof measuredChannelPriorsSchema>;
 
 export interface ChannelRate {
   channel: string;

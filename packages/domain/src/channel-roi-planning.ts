@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { addDays, dayCount, isCalendarDay } from './calendar-day';
 import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
-import type { ReportLine, ReportQuery } from './channel-roi-report';
+import type { ReportLine } from './channel-roi-report';
 import { localDay } from './pool-claim';
 
 /** The longest range one export or on-demand rollup covers (a year and a day, for leap years). */
@@ -45,6 +45,7 @@ const oneComparison = z.refine<{ sinceVersion?: number; changedSince?: string }>
 export const reportQuerySchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema, ...reportFilters, format: z._default(z.enum(['csv', 'json']), 'csv'), ...reportComparisons })).check(
   oneComparison,
 );
+export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
 /** The query string of `GET /reports/channel-roi.html`: the export's, less `format` (the page is HTML), which it refuses as it does any unknown parameter. */
 export const reportPageQuerySchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema, ...reportFilters, ...reportComparisons })).check(oneComparison);

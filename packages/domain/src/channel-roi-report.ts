@@ -1,6 +1,6 @@
 import { csvCell } from './csv-records';
 import { formatCents } from './money';
-import type { AttributionModel, ReportGrouping, RollupRow, RowChange } from './channel-roi-rollup';
+import type { ReportGrouping, RollupRow, RowChange } from './channel-roi-rollup';
 
 /** One reported row: a day, the version of that day it comes from, its counts, and, in a "since" export, how it changed. */
 export interface ReportLine {
@@ -152,14 +152,4 @@ export function channelRoiJsonRows(lines: readonly ReportLine[], shape: ReportSh
     reportColumns(shape),
     lines.map((line) => reportCells(line, shape)),
   );
-}
-
-export interface ReportQuery {
-  from: string;
-  to: string;
-  groupBy: ReportGrouping;
-  attribution: AttributionModel;
-  format: 'csv' | 'json';
-  sinceVersion?: number;
-  changedSince?: string;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
-import { isValidPhoneNumber, type CountryCode } from './phone-numbers';
+import { isValidPhoneNumber } from './phone-numbers';
 import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
@@ -257,7 +257,6 @@ export type Team = z.infer<typeof teamSchema>;
 export type Form = z.infer<typeof formSchema>;
 export type FormField = z.infer<typeof formFieldSchema>;
 export type Channel = z.infer<typeof channelSchema>;
-export type DefaultCountry = CountryCode;
 
 /**
  * Validates a configuration document.

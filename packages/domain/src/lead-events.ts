@@ -84,7 +84,6 @@ export const routedLeadSchema = z.strictObject({
   routeId: z.string(),
   detail: leadScoredDetailSchema,
 });
-export type RoutedLead = z.infer<typeof routedLeadSchema>;
 
 export const leadAssignedDetailSchema = z.strictObject({
   eventId: eventIdSchema,

@@ -11,7 +11,6 @@ function strategiesExcept<const E extends AssignmentStrategy>(excluded: readonly
 
 /** What an offer falls back to when nobody accepts in time: another strategy of the route, or its pool. */
 export const offerFallbackSchema = strategiesExcept(['offer']);
-export type OfferFallback = z.infer<typeof offerFallbackSchema>;
 
 /**
  * The strategies that can pick an offer's candidates: those that rank reps. `pool` and `nurture` rank
@@ -47,7 +46,6 @@ export const routeOfferSchema = z
       if ((offer.reps === undefined) === (offer.candidates === undefined)) ctx.addIssue({ code: 'custom', path: ['reps'], message: 'give either "reps" or "candidates" (exactly one of them)' });
     }),
   );
-export type RouteOffer = z.infer<typeof routeOfferSchema>;
 
 /** An offer as the lead records it: what the route offered, to whom, until when, and what follows if nobody accepts. */
 export const leadOfferSchema = z.strictObject({

@@ -42,7 +42,6 @@ export const scoringRuleSchema = z
       path: ['points'],
     }),
   );
-export type ScoringRule = z.infer<typeof scoringRuleSchema>;
 
 export const gradeSchema = z.enum(['A', 'B', 'C', 'D']);
 export const temperatureSchema = z.enum(['hot', 'warm', 'cold']);

@@ -34,7 +34,6 @@ export const tagRuleSchema = z
     temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))),
   })
   .check(z.refine((rule) => rule.when || rule.grades || rule.temperatures, { message: 'a tag rule needs "when", "grades" or "temperatures"' }));
-export type TagRule = z.infer<typeof tagRuleSchema>;
 
 export const tagsConfigurationSchema = z.strictObject({
   vocabulary: z._default(z.array(tagDefinitionSchema), []),

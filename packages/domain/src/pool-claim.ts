@@ -22,7 +22,6 @@ export const poolClaimRulesSchema = z.strictObject({
   /** Minutes after capture before a brand-new lead may be claimed. */
   newLeadWaitMinutes: z._default(z.number().check(z.int(), z.minimum(0)), 0),
 });
-export type PoolClaimRules = z.infer<typeof poolClaimRulesSchema>;
 
 /** Release reasons a pool accepts when none are configured. */
 export const defaultReleaseReasons = ['not_reachable', 'no_need_now', 'outside_my_territory', 'too_many_leads'];
