@@ -5,15 +5,22 @@
  *
  * A redrive runs the function once more with each message (Lambda asynchronous invoke) and deletes the
  * message once Lambda has accepted it; the function's own retries and queue apply again. Consumers are
- * idempotent, so a message redriven twice does no harm. Stream failures are descriptions (shard and
+ * idempotent, so a message redriven twice does no harm. A message EventBridge wrote itself (it could not
+ * invoke the function) holds the bus event and names its rule in `RULE_ARN`: the function is handed what
+ * that rule would have given it (its input transformer, from the stage's configuration). Stream failures are descriptions (shard and
  * sequence numbers), not records: they cannot be redriven; the outbox sweep republishes what the relay missed.
  */
 import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { DeadLetter } from '@leadflow/local-runtime';
+import { deployedConfiguration } from '@leadflow/domain';
+import { applyRuleTargetInput, type BusEvent, type DeadLetter } from '@leadflow/local-runtime';
+import { manifestFunctions, type RuleTargetInput } from '@leadflow/manifest';
+import { loadConfigurationFile } from '@leadflow/platform';
+import { projectRoot } from '../../infra/lead-app';
 import { outputNames, type DeadLetterQueueOutput } from '../../infra/operator-outputs';
+import { resolveStage } from '../../infra/stage';
 import { OperatorError, parseOptions, processTerminal, readStackOutputs, requiredOutput, runCommand, type Terminal } from './operator-kit';
 
 export const dlqUsage = 'Usage: npm run dlq -- list | show <function> | redrive <function>   [--stage <stage> | --url http://127.0.0.1:3000]';
@@ -81,18 +88,60 @@ async function stageDeadLetters(stage: string, command: Command, max: number, de
       1,
     );
   }
+  const ruleInputs = lazyRuleInputs(stage, command.functionName);
   let redriven = 0;
+  let left = 0;
   while (redriven < max) {
-    const { Messages = [] } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: Math.min(10, max - redriven), VisibilityTimeout: 60, WaitTimeSeconds: 1 }));
+    const { Messages = [] } = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: Math.min(10, max - redriven), VisibilityTimeout: 60, WaitTimeSeconds: 1, MessageAttributeNames: [ruleArnAttribute] }),
+    );
     if (Messages.length === 0) break;
     for (const message of Messages) {
-      await deps.lambda.send(new InvokeCommand({ FunctionName: queue.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(message.Body ?? '{}') }));
+      const payload = redrivePayload(message, ruleInputs);
+      if (typeof payload !== 'string') {
+        // Stays in the queue (visible again after the receive's 60 s) for the operator to look at.
+        left += 1;
+        deps.terminal.warn(`${message.MessageId}: left in the queue: ${payload.problem}`);
+        continue;
+      }
+      await deps.lambda.send(new InvokeCommand({ FunctionName: queue.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }));
       await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }));
       redriven += 1;
     }
   }
-  deps.terminal.print(`${command.functionName}: ${redriven} message(s) handed back to ${queue.functionName}.`);
-  return 0;
+  deps.terminal.print(`${command.functionName}: ${redriven} message(s) handed back to ${queue.functionName}${left ? `, ${left} left in the queue` : ''}.`);
+  return left === 0 ? 0 : 1;
+}
+
+/** The attribute EventBridge puts on a dead letter it wrote itself; Lambda's own dead letters carry `RequestID`, `ErrorCode` and `ErrorMessage` instead. */
+const ruleArnAttribute = 'RULE_ARN';
+
+/** The input transformer of each rule of a function, by rule name, as the stage's configuration deploys them; read once, when first needed. */
+function lazyRuleInputs(stage: string, functionName: string): () => ReadonlyMap<string, RuleTargetInput | undefined> {
+  let inputs: ReadonlyMap<string, RuleTargetInput | undefined> | undefined;
+  return () => {
+    if (inputs) return inputs;
+    const configuration = deployedConfiguration(loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile));
+    const trigger = manifestFunctions(configuration).find((definition) => definition.name === functionName)?.trigger;
+    inputs = new Map(trigger?.kind === 'event' ? trigger.rules.map((rule) => [rule.ruleName, rule.input]) : []);
+    return inputs;
+  };
+}
+
+/**
+ * What to invoke the function with: a Lambda dead letter's body as it is (the function's own input); for
+ * one EventBridge wrote, what its rule hands the target (the event, or its input transformer's output),
+ * since the body is the event as it was on the bus.
+ */
+function redrivePayload(message: Message, ruleInputs: () => ReadonlyMap<string, RuleTargetInput | undefined>): string | { problem: string } {
+  const body = message.Body ?? '{}';
+  const ruleArn = message.MessageAttributes?.[ruleArnAttribute]?.StringValue;
+  if (ruleArn === undefined) return body;
+  // arn:aws:events:<region>:<account>:rule/<bus>/<rule> (a custom bus), or rule/<rule> on the default bus.
+  const [, eventBusName = 'default', ruleName] = /:rule\/(?:([^/]+)\/)?([^/]+)$/.exec(ruleArn) ?? [];
+  if (!ruleName || !ruleInputs().has(ruleName)) return { problem: `EventBridge dead-lettered it from rule ${ruleArn}, which the stage's configuration does not give this function.` };
+  const input = ruleInputs().get(ruleName);
+  return input ? JSON.stringify(applyRuleTargetInput(input, JSON.parse(body) as BusEvent, { ruleName, eventBusName })) : body;
 }
 
 function describeMessage(message: Message): string {

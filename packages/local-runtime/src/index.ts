@@ -11,3 +11,5 @@ export { currentInvocation } from './function-host';
 export { crmStandInPath, type CrmDelivery } from './crm-stand-in';
 export type { BusEventRecord, DeadLetter } from './activity-log';
 export type { LeadSends, SentChannel, SentCount } from './sent-message-counts';
+export { applyRuleTargetInput } from './rule-target-input';
+export type { BusEvent } from './event-bus';
