@@ -123,8 +123,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
   const submission = withPublicTextCleaned(sent);
   const at = now.toISOString();
   const { contact, problems } = cleanContact(submission.contact, submission.defaultCountry);
-  const usable = Boolean(contact.email || contact.phone);
-  const status = submission.quarantineReason ? 'quarantined' : usable ? 'new' : 'invalid';
+  const status = intakeStatus(submission, contact);
   const statusReason =
     status === 'quarantined' ? submission.quarantineReason : status === 'invalid' ? ['no usable email or phone', ...problems.map((problem) => `${problem.field} ${problem.message}`)].join('; ') : undefined;
   const by = submission.formId ? `form:${submission.formId}` : `${submission.sourceKind}:${submission.sourceId ?? submission.channel}`;
@@ -152,14 +151,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
   if (status === 'new') lead.score = scoreLead(scoringFacts(lead), rules.scoring, now);
   const tagged = lead.score && applyRuleTags(lead, lead.score, rules.tags, `${ids.eventId}.tagged`);
   if (tagged) lead.tags = tagged.tags;
-  const dedupKeys: DedupKey[] = [];
-  for (const deliveryId of [submission.platformLeadId, submission.alsoDeliveredAs]) {
-    if (deliveryId) dedupKeys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
-  }
-  if (status === 'new' && !submission.isTest) {
-    if (contact.email) dedupKeys.push({ key: personDedupKey('email', contact.email), kind: 'person' });
-    if (contact.phone) dedupKeys.push({ key: personDedupKey('phone', contact.phone), kind: 'person' });
-  }
+  const dedupKeys = dedupKeysOf(submission, contact, status);
   const captured = leadEvent(
     'lead.captured',
     { eventId: ids.eventId, leadId: lead.leadId, status, isTest: lead.isTest, sourceKind: submission.sourceKind, formId: submission.formId, poolId: lead.poolId, channel: lead.channel, capturedAt: at },
@@ -208,6 +200,33 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
   };
   const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
   return { lead, events, dedupKeys, consents, touch };
+}
+
+/**
+ * The keys `prepareIntake` gives the lead of a submission, without preparing the lead: they depend on neither
+ * its ids nor the time, so an importer can group the rows of one person before storing any.
+ */
+export function intakeDedupKeys(sent: IntakeSubmission): DedupKey[] {
+  const submission = withPublicTextCleaned(sent);
+  const { contact } = cleanContact(submission.contact, submission.defaultCountry);
+  return dedupKeysOf(submission, contact, intakeStatus(submission, contact));
+}
+
+function intakeStatus(submission: IntakeSubmission, contact: LeadContact): 'quarantined' | 'new' | 'invalid' {
+  return submission.quarantineReason ? 'quarantined' : contact.email || contact.phone ? 'new' : 'invalid';
+}
+
+/** The delivery's own keys, and the person's (email, phone) only for a routable, non-test lead. */
+function dedupKeysOf(submission: IntakeSubmission, contact: LeadContact, status: Lead['status']): DedupKey[] {
+  const keys: DedupKey[] = [];
+  for (const deliveryId of [submission.platformLeadId, submission.alsoDeliveredAs]) {
+    if (deliveryId) keys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
+  }
+  if (status === 'new' && !submission.isTest) {
+    if (contact.email) keys.push({ key: personDedupKey('email', contact.email), kind: 'person' });
+    if (contact.phone) keys.push({ key: personDedupKey('phone', contact.phone), kind: 'person' });
+  }
+  return keys;
 }
 
 /**

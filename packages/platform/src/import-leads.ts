@@ -1,4 +1,4 @@
-import { importFileLines, importSubmission, prepareIntake, type DedupKey, type ImportRowError, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
+import { importFileLines, importSubmission, intakeDedupKeys, type DedupKey, type ImportRowError, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
 import { prepareWithNewIds, scoringRulesFor } from './ingest-submission';
 import { isBackendUnavailable } from './http/backend-unavailable';
@@ -89,9 +89,6 @@ export async function importLeadChunks(
 
 type ImportDependencies = Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>;
 
-/** Ids for preparing a row only to learn its dedup keys, which do not depend on them (nor on the time). */
-const keysOnlyIds = { leadId: 'keys-only', eventId: 'keys-only', touchEventId: 'keys-only' };
-
 /**
  * One part of an import. `refusedKeys`: the dedup keys of rows refused in earlier parts (and in this one, once it is done),
  * with the line refused. `unavailableError`: the database was unavailable before any row of this part was stored.
@@ -106,7 +103,7 @@ async function importPart(
 ): Promise<{ summary: ImportSummary; unavailableError?: Error; recorded: boolean }> {
   const rules = await scoringRulesFor(deps, deps.now());
   const submissions = file.rows.map((row) => importSubmission(row, target));
-  const keys = submissions.map((submission) => prepareIntake(submission, keysOnlyIds, new Date(0), rules).dedupKeys);
+  const keys = submissions.map(intakeDedupKeys);
   // `correction`: a replay reported as an error (`correctionOfInvalidLead`), counted in no other column.
   const outcomes: Array<'created' | 'touched' | 'replayed' | 'invalid' | 'correction' | undefined> = [];
   const storeErrors: Array<ImportRowError & { index: number }> = [];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseEmail, normaliseName, normalisePhone, parseJsonKeepingLargeIntegers, prepareIntake } from '@leadflow/domain';
+import { intakeDedupKeys, normaliseEmail, normaliseName, normalisePhone, parseJsonKeepingLargeIntegers, prepareIntake, type IntakeSubmission } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const config = demoConfiguration();
@@ -50,6 +50,41 @@ describe('cleaning', () => {
           expect(personKeysOf({ email: first, phone: firstPhone })).toEqual(personKeysOf({ email: second, phone: secondPhone }));
         },
       ),
+    );
+  });
+});
+
+describe('intakeDedupKeys', () => {
+  it('gives the keys prepareIntake gives the same submission, whatever its ids, time, contact, delivery or flags', () => {
+    const submission = fc.record({
+      email: fc.option(fc.oneof(fc.emailAddress(), fc.string()), { nil: undefined }),
+      phone: fc.option(
+        fc.oneof(
+          usNumber.map(({ area, exchange, line }) => `${area}${exchange}${line}`),
+          fc.string(),
+        ),
+        { nil: undefined },
+      ),
+      platformLeadId: fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+      alsoDeliveredAs: fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+      quarantineReason: fc.option(fc.constant('honeypot filled'), { nil: undefined }),
+      isTest: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(submission, fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), ({ email, phone, ...delivery }, now) => {
+        const sent: IntakeSubmission = {
+          sourceKind: 'meta',
+          sourceId: 'page-1',
+          channel: 'meta_ads',
+          poolId: 'americas-inbound',
+          defaultCountry: 'US',
+          contact: { ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) },
+          answers: {},
+          attribution: {},
+          ...delivery,
+        };
+        expect(intakeDedupKeys(sent)).toEqual(prepareIntake(sent, { leadId: 'l', eventId: 'e', touchEventId: 't' }, now, config).dedupKeys);
+      }),
     );
   });
 });
