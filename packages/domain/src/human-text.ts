@@ -70,11 +70,13 @@ export function humanTextSchema(maxLength: number) {
 
 /**
  * Text from the public (forms, ad platforms, webhooks, imports) without the characters `humanTextIssue`
- * names: a lead is never refused for them, so they are dropped instead. Not for the ids those senders give
+ * names, in Unicode normalisation form C: a lead is never refused for them, so they are dropped instead. Not for the ids those senders give
  * (see `identifierText`).
  *
  * @example publicText('Bob\u0000\u202eEvil\ud800') // 'BobEvil'
  */
 export function publicText(text: string): string {
-  return text.replace(unsafeCharacters, '');
+  // NFC: "é" typed as one character or as "e" and a combining accent is one text (a name, an answer matched
+  // by scoring or routing), and stays in GSM-7 in an SMS (the lone accent is outside it, making the SMS UCS-2).
+  return text.replace(unsafeCharacters, '').normalize('NFC');
 }

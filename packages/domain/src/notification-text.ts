@@ -18,13 +18,34 @@ function withoutUnsafeCharacters(text: string): string {
 
 /**
  * Text for a medium that has one line (an email subject, an SMS): line breaks and tabs become spaces,
- * runs of spaces collapse, and the result is cut to `maxLength` characters with "…".
+ * runs of spaces collapse, and the result is cut to `maxLength` UTF-16 units with "…", between graphemes.
  *
  * @example oneLine('Ada\r\nBcc: everyone@example.com') // 'Ada Bcc: everyone@example.com'
  */
 export function oneLine(text: string, maxLength = 200): string {
   const line = withoutUnsafeCharacters(text).replace(/\s+/g, ' ').trim();
-  return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1).trimEnd()}…`;
+  return line.length <= maxLength ? line : `${graphemesWithin(line, maxLength - 1).trimEnd()}…`;
+}
+
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The characters a reader sees in `text` (grapheme clusters: an emoji with its modifiers, a letter with its accents, a flag). */
+export function graphemesOf(text: string): string[] {
+  return Array.from(graphemeSegmenter.segment(text), ({ segment }) => segment);
+}
+
+/**
+ * The longest start of `text` of at most `maxUnits` UTF-16 units that ends between two graphemes: a cut
+ * inside one would leave a lone surrogate (invalid in UTF-8, so SES and SMS gateways refuse or mangle it),
+ * a letter without its accent, or half a flag or family emoji.
+ */
+function graphemesWithin(text: string, maxUnits: number): string {
+  let kept = '';
+  for (const grapheme of graphemesOf(text)) {
+    if (kept.length + grapheme.length > maxUnits) break;
+    kept += grapheme;
+  }
+  return kept;
 }
 
 /**

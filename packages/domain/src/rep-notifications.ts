@@ -32,11 +32,9 @@ export const repNotificationPreferencesSchema = z.strictObject({
   email: z._default(z.boolean(), true),
   quietHours: z.optional(quietHoursSchema),
 });
-export type RepNotificationPreferences = z.infer<typeof repNotificationPreferencesSchema>;
 
 /** A daily SMS budget: most messages and most money (in the organisation's currency) per day. */
 const smsBudgetSchema = z.strictObject({ dailyCount: z.number().check(z.int(), z.positive()), dailySpend: z.number().check(z.positive()) });
-export type SmsBudget = z.infer<typeof smsBudgetSchema>;
 
 const channelRuleSchema = z.strictObject({
   when: z.strictObject({ grades: z.optional(z.array(gradeSchema).check(z.minLength(1))), temperatures: z.optional(z.array(temperatureSchema).check(z.minLength(1))) }),
@@ -183,9 +181,13 @@ export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: str
   const withWho = (who: string) => {
     const { encoding } = countSmsSegments(`${head}${who}${tail}`);
     const budget = maxSegments === 1 ? (encoding === 'GSM-7' ? 160 : 70) : maxSegments * (encoding === 'GSM-7' ? 153 : 67);
-    const room = budget - countSmsSegments(`${head}${tail}`).units;
-    // The whole of a short name, or at least its first character and "...".
-    return room >= Math.min(countSmsSegments(who).units, 4) ? `${head}${fitSmsUnits(who, room)}${tail}` : undefined;
+    // The whole of a short name, or at least its first character and "...". Units alone can leave one part
+    // too many (an emoji or escape pair at a part's end moves whole to the next), so a text that needs it is cut further.
+    for (let room = budget - countSmsSegments(`${head}${tail}`).units; room >= Math.min(countSmsSegments(who).units, 4); room -= 1) {
+      const text = `${head}${fitSmsUnits(who, room)}${tail}`;
+      if (countSmsSegments(text).segments <= maxSegments) return text;
+    }
+    return undefined;
   };
   const text = withWho(`${name}${company}`) ?? withWho(unnamedLead) ?? `${head.trimEnd()}${tail}`;
   return { text, segments: countSmsSegments(text) };
