@@ -32,8 +32,9 @@ const leadWorkers = { may: mayWorkPools, refusal: 'Working leads is for reps, ma
 /**
  * The handler of a lifecycle step: caller → lead → its pool → body → the domain's plan → one conditional
  * write, or none when the lead already is as asked. A write that loses a race reads the lead again and
- * plans once more: refused by the rules as the lead now is, or, if its status or owner (or what the step
- * was `decidedOn`) changed, a `409 lead_changed` (the request was decided from a state that is gone); only
+ * plans once more: refused by the rules as the lead now is (a `409`), or, if its status or owner (or what the step
+ * was `decidedOn`) changed, a `409 lead_changed` (the request was decided from a state that is gone; so too
+ * when the rules would now say `403`, as the race, not a missing permission, took the lead from the caller); only
  * changes beside the point (a touch, another follow-up) are retried.
  */
 export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>, step: LeadTransitionStep<Body>) {
@@ -57,19 +58,24 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       const body = step.body({ pool, config, now: at }).safeParse(document);
       if (!body.success) throw badRequest(`The request is invalid`, toIssueList(body.error));
       const plan = step.plan({ lead, pool, principal, body: body.data, config, now: at, eventId: newId() });
-      if ('refusal' in plan) throw refused(plan.refusal);
-      if ('unchanged' in plan) return answer(lead);
-      if (first && (lead.status !== first.status || lead.ownerId !== first.ownerId || decidedOn(lead) !== decidedOn(first))) {
-        throw refused({
+      const changed = first !== undefined && (lead.status !== first.status || lead.ownerId !== first.ownerId || decidedOn(lead) !== decidedOn(first));
+      const leadChanged = () =>
+        refused({
           status: 409,
           rule: 'lead_changed',
           // The owner is named only to a caller who may see the lead (finance corrects a sale without seeing who works it).
           message: `lead ${leadId} changed while it was being ${step.doing}: it is now ${lead.status}${lead.ownerId && canViewLead(principal, lead) ? ` and owned by ${lead.ownerId}` : ''}; read it and try again`,
         });
-      }
+      // A 403 after a lost race (the caller's lead recycled or transferred between their read and their write) is that race, not a permission they never had.
+      if ('refusal' in plan) throw changed && plan.refusal.status === 403 ? leadChanged() : refused(plan.refusal);
+      if ('unchanged' in plan) return answer(lead);
+      if (changed) throw leadChanged();
       first ??= lead;
       const outcome = await leads.applyTransition(plan.transition);
       if (outcome === 'applied') return answer(await leads.getLead(leadId));
+      if (outcome === 'lead_full') {
+        throw refused({ status: 409, rule: 'lead_full', message: `lead ${leadId}'s timeline is too long to record this step; nothing was changed` });
+      }
       const taking = plan.transition.openLeads.find((move) => move.change === 1);
       if (outcome === 'holding_cap' && taking?.change === 1) {
         const refusal = holdingCapRefusal(taking.cap);

@@ -29,7 +29,7 @@ import {
 import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { transactionItemLimit } from './dynamodb-limits';
-import { failedConditions, ignoringFailedCondition, isTransactionConflict, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
+import { failedConditions, ignoringFailedCondition, isTransactionConflict, oversizedItems, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
 import { isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
@@ -157,7 +157,8 @@ export class DynamoDbLeadStore implements LeadStore {
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
     // A warmed nurtured lead becomes `new` again and leaves its pool's listing, for the routing table to route it.
-    const warmed = touch.reroutes ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt, #lock' : '';
+    // An offer that fell back to nurture goes too: left on a `new` lead it reads as open, and no offer route could offer the lead again.
+    const warmed = touch.reroutes ? ', #status = :new REMOVE nurture, poolWaiting, nurtureDuePartition, nurtureDueAt, #lock, offer' : '';
     // A re-scored lead someone owns moves in their list (hotter leads first).
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
@@ -663,7 +664,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
+  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | 'lead_full'> {
     const { before, after } = transition;
     const update = leadUpdate(before, after, leadExpiry(after, this.retention));
     const followers = await this.retentionFollowers(before, after);
@@ -695,6 +696,8 @@ export class DynamoDbLeadStore implements LeadStore {
         ),
       );
     } catch (error) {
+      // The timeline would take the item over 400 KB: DynamoDB refuses it however often it is sent.
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
       // A person key released or taken by another lead since it was read: read the lead again.

@@ -47,6 +47,17 @@ export function failedConditions(error: unknown): boolean[] | undefined {
 }
 
 /**
+ * For a transaction cancelled because writing an item would take it over DynamoDB's 400 KB item limit
+ * (reason `ValidationError`, "Item size to update has exceeded the maximum allowed size"), which of its
+ * items were too large (by position); else undefined. Sending it again cannot succeed.
+ */
+export function oversizedItems(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const oversized = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ValidationError' && /item size/i.test(reason.Message ?? ''));
+  return oversized.some(Boolean) ? oversized : undefined;
+}
+
+/**
  * An item kept changing under a read-modify-write however often it was read again: sent again later, the
  * request may succeed, so an HTTP handler answers it `503` with `Retry-After` (`isBackendUnavailable` knows its name).
  */

@@ -128,6 +128,7 @@ export interface LeadStore {
    * has `transition.before`'s history and touches (else `lead_changed`), reps' open-lead counters move (an increase
    * only below its cap, else `holding_cap`), and the event is stored (and `lead.unlocked` when the transition lifts a lock;
    * a lock put on or taken off since the read appended to the history, so the lock lifted is the one planned).
+   * `lead_full` when the lead, so changed, would be over the store's item size limit: nothing is written, and trying again cannot help.
    */
-  applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'>;
+  applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | 'lead_full'>;
 }
