@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batches';
 import { conversionFeedbackSchemaItem, defaultRetention, expiresAfterDays, feedbackPlatforms, feedbackStages, type ConversionFeedback, type FeedbackPlatform, type Retention } from '@leadflow/domain';
 import type { ConversionFeedbackQueue, QueuedConversionFeedback } from '../ports/conversion-feedback';
 import { conversionFeedbackKeysOfLead, leadsTableKeys } from './leads-table-keys';
@@ -134,14 +135,8 @@ export class DynamoDbConversionFeedbackQueue implements ConversionFeedbackQueue 
   }
 
   async feedbackFor(leadId: string): Promise<QueuedConversionFeedback[]> {
-    const found: QueuedConversionFeedback[] = [];
-    // 18 keys, within one batch's 100; unprocessed ones are asked again.
-    let pending: Array<Record<string, unknown>> = conversionFeedbackKeysOfLead(leadId);
-    while (pending.length > 0) {
-      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of Responses?.[this.tableName] ?? []) found.push(queuedItemOf(item));
-      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
-    }
+    // 18 keys, within one batch's 100.
+    const found = (await batchGetAll(this.client, this.tableName, conversionFeedbackKeysOfLead(leadId))).map(queuedItemOf);
     const order = (item: QueuedConversionFeedback) => [feedbackPlatforms.indexOf(item.platform), feedbackStages.indexOf(item.stage), ['pending', 'sent', 'dead'].indexOf(item.state)];
     return found.sort((a, b) => {
       const [x, y] = [order(a), order(b)];

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batches';
 import {
   agendaKey,
   defaultRetention,
@@ -314,18 +315,12 @@ export class DynamoDbLeadStore implements LeadStore {
     const states: RepStates = { openLeads: new Map(), outOfOffice: new Map() };
     if (repIds.length === 0) return states;
     const keys = repIds.flatMap((repId) => [leadsTableKeys.repLoad(repId), leadsTableKeys.repOutOfOffice(repId)]);
-    // A batch holds at most 100 keys; a pool's members fit many times over, unprocessed keys are asked again.
-    let pending: Array<Record<string, unknown>> = keys;
-    while (pending.length > 0) {
-      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending.slice(0, 100), ConsistentRead: true } } }));
-      for (const item of Responses?.[this.tableName] ?? []) {
-        if (item.entity === 'rep-load') states.openLeads.set(String(item.repId), Number(item.open));
-        if (item.entity === 'rep-out-of-office') {
-          const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
-          states.outOfOffice.set(String(item.repId), outOfOfficeSchema.parse(record));
-        }
+    for (const item of await batchGetAll(this.client, this.tableName, keys)) {
+      if (item.entity === 'rep-load') states.openLeads.set(String(item.repId), Number(item.open));
+      if (item.entity === 'rep-out-of-office') {
+        const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
+        states.outOfOffice.set(String(item.repId), outOfOfficeSchema.parse(record));
       }
-      pending = [...pending.slice(100), ...((UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [])];
     }
     return states;
   }

@@ -1,4 +1,5 @@
-import { BatchGetCommand, DeleteCommand, PutCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type Lead, type Retention } from '@leadflow/domain';
 import { notificationClaimLeaseMs, type NotificationLog } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
@@ -18,16 +19,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
 
   /** One strongly consistent `BatchGetItem` for the log entry and the lead, instead of two reads. */
   async readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }> {
-    const items: Array<Record<string, unknown>> = [];
-    let pending: BatchGetCommandInput['RequestItems'] = {
-      [this.tableName]: { Keys: [leadsTableKeys.notification(notificationId), leadsTableKeys.lead(leadId)], ConsistentRead: true },
-    };
-    // BatchGet may leave keys unprocessed under throttling; ask again until none are left.
-    while (pending && Object.keys(pending).length > 0) {
-      const output: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
-      items.push(...(output.Responses?.[this.tableName] ?? []));
-      pending = output.UnprocessedKeys;
-    }
+    const items = await batchGetAll(this.client, this.tableName, [leadsTableKeys.notification(notificationId), leadsTableKeys.lead(leadId)]);
     if (items.some((item) => item.entity === 'notification' && item.status !== 'pending')) return { sent: true };
     const lead = items.find((item) => item.entity === 'lead');
     return { sent: false, lead: lead ? leadFromItem(lead) : undefined };

@@ -1,4 +1,5 @@
-import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
 import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSendsPage, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
@@ -19,13 +20,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   /** One strongly consistent `BatchGetItem`: the lead, its send records for the reason, the rep's phone. */
   async readForNotifying(leadId: string, repId: string, reason: string) {
     const keys = [leadsTableKeys.lead(leadId), ...channels.map((channel) => leadsTableKeys.send({ leadId, repId, reason, channel })), leadsTableKeys.repPhone(repId)];
-    const items: Array<Record<string, unknown>> = [];
-    let pending: BatchGetCommandInput['RequestItems'] = { [this.tableName]: { Keys: keys, ConsistentRead: true } };
-    while (pending && Object.keys(pending).length > 0) {
-      const output: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: pending }));
-      items.push(...(output.Responses?.[this.tableName] ?? []));
-      pending = output.UnprocessedKeys;
-    }
+    const items = await batchGetAll(this.client, this.tableName, keys);
     const leadItem = items.find((item) => item.entity === 'lead');
     const sends: Partial<Record<NotificationChannel, SendRecord>> = {};
     for (const item of items.filter((candidate) => candidate.entity === 'send')) sends[item.channel as NotificationChannel] = sendRecordFromItem(item);

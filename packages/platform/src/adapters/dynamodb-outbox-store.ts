@@ -1,7 +1,8 @@
-import { BatchWriteCommand, UpdateCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, expiresAfterDays, toIssueList, type Retention } from '@leadflow/domain';
 import { logger } from '../logger';
 import type { OutboxEvent, OutboxStore } from '../ports/outbox';
+import { batchDeleteAll } from './dynamodb-batches';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxItemSchema, unpublishedOutboxItems } from './outbox-item';
 
@@ -64,19 +65,10 @@ export class DynamoDbOutboxStore implements OutboxStore {
 
   /** Deletes in `BatchWriteItem` calls of 25 keys, all calls at once: one call for a typical relay batch. */
   async markPublished(eventIds: readonly string[]): Promise<void> {
-    const calls: Array<readonly string[]> = [];
-    for (let start = 0; start < eventIds.length; start += 25) calls.push(eventIds.slice(start, start + 25));
-    await Promise.all(calls.map((ids) => this.deleteAll(ids)));
-  }
-
-  private async deleteAll(eventIds: readonly string[]): Promise<void> {
-    let pending: BatchWriteCommandInput['RequestItems'] = {
-      [this.tableName]: eventIds.map((eventId) => ({ DeleteRequest: { Key: leadsTableKeys.outbox(eventId) } })),
-    };
-    // BatchWrite may leave items unprocessed under throttling; keep going until none are left.
-    while (pending && Object.keys(pending).length > 0) {
-      const result: BatchWriteCommandOutput = await this.client.send(new BatchWriteCommand({ RequestItems: pending }));
-      pending = result.UnprocessedItems;
-    }
+    await batchDeleteAll(
+      this.client,
+      this.tableName,
+      eventIds.map((eventId) => leadsTableKeys.outbox(eventId)),
+    );
   }
 }

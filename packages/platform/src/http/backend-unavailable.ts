@@ -8,7 +8,8 @@ const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 
 /**
  * Errors that say "not now" rather than "not this request": a service's throttling and capacity, and our
- * own `WriteContentionError` (an item that kept changing under a read-modify-write, `adapters/dynamodb-writes.ts`).
+ * own `WriteContentionError` (an item that kept changing under a read-modify-write, `adapters/dynamodb-writes.ts`) and
+ * `UnprocessedKeysError` (a batch DynamoDB kept throttling, `adapters/dynamodb-batches.ts`).
  */
 const busyNames = new Set([
   'ThrottlingException',
@@ -19,6 +20,7 @@ const busyNames = new Set([
   'ServiceUnavailableException',
   'InternalServerError',
   'WriteContentionError',
+  'UnprocessedKeysError',
 ]);
 
 /**
