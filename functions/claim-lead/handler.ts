@@ -1,20 +1,5 @@
 import { claimBodySchema, dailyLimitRefusal, holdingCapRefusal, mayWorkPools, planClaim, toIssueList } from '@leadflow/domain';
-import {
-  badRequest,
-  forbidden,
-  httpHandler,
-  personalDataResponse,
-  lambdaDependenciesOf,
-  mediaType,
-  notFound,
-  parseJsonObject,
-  principalFrom,
-  rawBody,
-  refused,
-  unsupportedMediaType,
-  type DependencyResolver,
-  leadIdFromPath,
-} from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -26,9 +11,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!mayWorkPools(principal)) throw forbidden('Claiming leads is for reps, managers and admins');
-    const body = rawBody(event);
-    if (body.length > 0 && mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
-    const parsed = claimBodySchema.safeParse(body.length > 0 ? parseJsonObject(body) : {});
+    const parsed = claimBodySchema.safeParse(jsonObjectBody(event, { optional: true }));
     if (!parsed.success) throw badRequest('The claim is invalid', toIssueList(parsed.error));
     const { config, leads, now, newId } = dependencies();
     const leadId = leadIdFromPath(event);

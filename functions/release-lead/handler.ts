@@ -1,20 +1,5 @@
 import { mayWorkPools, planRelease, releaseBodySchema, toIssueList } from '@leadflow/domain';
-import {
-  badRequest,
-  forbidden,
-  httpHandler,
-  personalDataResponse,
-  lambdaDependenciesOf,
-  mediaType,
-  notFound,
-  parseJsonObject,
-  principalFrom,
-  rawBody,
-  refused,
-  unsupportedMediaType,
-  type DependencyResolver,
-  leadIdFromPath,
-} from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -31,8 +16,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
     const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
     if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
-    if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
-    const parsed = releaseBodySchema(pool).safeParse(parseJsonObject(rawBody(event)));
+    const parsed = releaseBodySchema(pool).safeParse(jsonObjectBody(event));
     if (!parsed.success) throw badRequest('The release is invalid', toIssueList(parsed.error));
     const plan = planRelease({ lead, pool, repId: principal.id, reason: parsed.data.reason, now: now(), eventId: newId() });
     if ('refusal' in plan) throw refused(plan.refusal);

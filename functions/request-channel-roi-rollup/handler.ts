@@ -7,16 +7,13 @@ import {
   httpHandler,
   jsonResponse,
   lambdaDependenciesOf,
-  mediaType,
-  parseJsonObject,
   principalFrom,
-  rawBody,
   rollUpChannelRoiDays,
   TimeBudget,
   todayIn,
-  unsupportedMediaType,
   type DayRollup,
   type DependencyResolver,
+  jsonObjectBody,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -35,8 +32,7 @@ const finishMarginMs = 10_000;
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports' | 'now'>) {
   return httpHandler(async (event, context) => {
     if (!canManageSpend(principalFrom(event))) throw forbidden('Rollups are run by finance or an admin');
-    if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
-    const parsed = rollupRangeSchema.safeParse(parseJsonObject(rawBody(event)));
+    const parsed = rollupRangeSchema.safeParse(jsonObjectBody(event));
     if (!parsed.success) throw badRequest('The range is invalid', toIssueList(parsed.error));
     const deps = dependencies();
     const today = todayIn(deps.now(), deps.config);

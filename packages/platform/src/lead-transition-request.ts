@@ -1,13 +1,12 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod/mini';
 import { canViewLead, holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
-import { badRequest, forbidden, notFound, refused, unsupportedMediaType } from './http/http-errors';
+import { badRequest, forbidden, notFound, refused } from './http/http-errors';
 import { personalDataResponse } from './http/responses';
 import { leadIdFromPath } from './http/lead-path';
 import { principalFrom } from './http/principal';
-import { mediaType, parseJsonObject, rawBody } from './http/request-body';
+import { jsonObjectBody } from './http/request-body';
 
 /** One lifecycle step behind `POST /leads/{leadId}/<step>`: how its body reads and how the domain plans it. */
 export interface LeadTransitionStep<Body> {
@@ -45,7 +44,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
     const answer = (lead: Lead | undefined) => personalDataResponse(lead && step.answer ? step.answer(lead, principal) : lead);
     const decidedOn = (lead: Lead) => JSON.stringify(step.decidedOn?.(lead));
     const fromPath = Object.fromEntries((step.pathFields ?? []).map((name) => [name, event.pathParameters?.[name] ?? '']));
-    const document = { ...readBody(event, step.bodyOptional ?? false), ...fromPath };
+    const document = { ...jsonObjectBody(event, { optional: step.bodyOptional ?? false }), ...fromPath };
     const { config, leads, now, newId } = dependencies();
     const leadId = leadIdFromPath(event);
     let first: Lead | undefined;
@@ -84,12 +83,4 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
     }
     throw refused({ status: 409, rule: 'lead_changed', message: `lead ${leadId} kept changing while it was being ${step.doing}; read it and try again` });
   });
-}
-
-/** The JSON object a step's body holds, or `{}` for an empty body where that is allowed. */
-function readBody(event: APIGatewayProxyEventV2, optional: boolean): Record<string, unknown> {
-  const body = rawBody(event);
-  if (optional && body.length === 0) return {};
-  if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
-  return parseJsonObject(body);
 }

@@ -42,6 +42,17 @@ export function parseJsonObject(body: Buffer | string): Record<string, unknown> 
 }
 
 /**
+ * The JSON object an API request's body holds: a 415 for another Content-Type, a 400 naming the problem
+ * for a body that is not a UTF-8 JSON object. `optional`: an empty body (of any type) reads as `{}`.
+ */
+export function jsonObjectBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>, options: { optional?: boolean } = {}): Record<string, unknown> {
+  const body = rawBody(event);
+  if (options.optional && body.length === 0) return {};
+  if (mediaType(event) !== 'application/json') throw unsupportedMediaType(mediaType(event) || '(none)', ['application/json']);
+  return parseJsonObject(body);
+}
+
+/**
  * The media type of the request body, lower-cased and without parameters; '' when there is none. JSON
  * declared in a charset other than UTF-8 is a 415 naming it: JSON is UTF-8 (RFC 8259), and its bytes read
  * as UTF-8 would be garbled or refused for the wrong reason.
