@@ -2,12 +2,13 @@ import * as z from 'zod/mini';
 import type { TouchKey } from './attribution';
 import { conversionFeedbackSchema } from './conversion-feedback';
 import { measuredChannelPriorsSchema } from './channel-rates';
+import { isIsoCurrencyCode } from './money';
 
 const isoDateSchema = z.iso.date();
 
 /** One dated exchange rate: from `from` (inclusive) on, one `currency` unit is worth `rate` units of the reporting currency. */
 export const exchangeRateSchema = z.strictObject({
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "EUR"')),
+  currency: z.string().check(z.refine(isIsoCurrencyCode, 'must be an ISO 4217 currency code such as "EUR"')),
   from: isoDateSchema,
   rate: z.number().check(z.positive()),
 });
@@ -47,6 +48,22 @@ export function checkClickIdChannels(config: { channels: ReadonlyArray<{ id: str
   for (const [clickId, channel] of Object.entries(config.channelRoi.clickIdChannels ?? {})) {
     if (!channelIds.has(channel)) ctx.addIssue({ code: 'custom', path: ['channelRoi', 'clickIdChannels', clickId], message: `unknown channel "${channel}"` });
   }
+}
+
+/**
+ * Exchange rates that would be silently ignored: one for the organisation's own currency (its amounts are
+ * never converted) and a second rate for the same currency and day (the first one listed wins).
+ */
+export function checkExchangeRates(config: { organisation: { currency: string }; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'> }, ctx: z.core.$RefinementCtx): void {
+  const seen = new Set<string>();
+  config.channelRoi.exchangeRates.forEach((rate, index) => {
+    const path = ['channelRoi', 'exchangeRates', index];
+    if (rate.currency === config.organisation.currency)
+      ctx.addIssue({ code: 'custom', path: [...path, 'currency'], message: `is the organisation's own currency: its amounts are never converted, so this rate would be ignored` });
+    const key = `${rate.currency} ${rate.from}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [...path, 'from'], message: `a rate for ${rate.currency} from ${rate.from} is listed already: only the first would be used` });
+    seen.add(key);
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { leadContactFieldNames } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
 import { defaultRetention, retentionSchema } from './data-retention';
-import { scoringConfigurationSchema } from './lead-scoring';
+import { scoringConfigurationSchema, type ScoringCondition } from './lead-scoring';
 import { checkRoutingReferences, routingSchema } from './routing-configuration';
 import { checkOfferReferences } from './lead-offer';
 import { workingHoursSchema } from './rep-availability';
@@ -21,19 +21,38 @@ import { checkTagReferences, tagsConfigurationSchema } from './lead-tags';
 import { checkNurtureReferences, nurtureConfigurationSchema } from './nurture-sequences';
 import { toIssueList } from './issue-list';
 import { ConfigurationError } from './configuration-error';
+import { isIsoCurrencyCode } from './money';
+import { checkFollowUpTimings } from './follow-up-rules';
+import { checkSecretNames } from './integration-secrets';
+import { checkExchangeRates } from './channel-roi-configuration';
 
 /** An id that is safe in URLs, DynamoDB keys and log lines. */
 const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
 
-const timeZoneSchema = z.string().check(z.refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }));
+const timeZoneSchema = z.string().check(
+  z.superRefine((zone, ctx) => {
+    const issue = timeZoneIssue(zone);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue });
+  }),
+);
 
-function isKnownTimeZone(zone: string): boolean {
+/**
+ * Why `zone` is not an IANA time zone as the configuration needs it, or `undefined`. ICU (`Intl`) takes more
+ * than the IANA names: any case (`america/new_york`) and abbreviations (`PST`, `EST`), and the organisation's
+ * zone reaches EventBridge Scheduler as typed. `EST`, `MST` and `HST` are fixed offsets without summer time,
+ * an hour out for half the year wherever they are meant as the local time; `PST` is no IANA name at all.
+ */
+function timeZoneIssue(zone: string): string | undefined {
+  let canonical: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return 'must be an IANA time zone such as "Europe/Berlin"';
   }
+  if (zone !== 'UTC' && !zone.includes('/')) return `must be an IANA time zone of the form Area/Location such as "America/New_York", or "UTC" (abbreviations such as "EST" or "PST" are fixed offsets or no IANA name)`;
+  const misspelt = zone.split('/').some((part) => !/^[A-Z]/.test(part)) || (zone !== canonical && zone.toLowerCase() === canonical.toLowerCase());
+  if (misspelt) return `must be spelt as the IANA time zone database spells it${/^[A-Z]/.test(canonical) ? `: "${canonical}"` : ''}`;
+  return undefined;
 }
 
 /**
@@ -166,7 +185,8 @@ export const configurationSchema = z
     organisation: z.strictObject({
       name: z.string().check(z.trim(), z.minLength(1)),
       timeZone: timeZoneSchema,
-      currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "USD"')),
+      // Spend rows and sales take only ISO 4217 codes in use: a made-up code such as "RMB" would refuse every one.
+      currency: z.string().check(z.refine(isIsoCurrencyCode, 'must be an ISO 4217 currency code such as "USD"')),
       /** The address rep notifications are sent from (a verified SES identity when deployed). */
       notificationSender: z.email(),
     }),
@@ -210,19 +230,26 @@ export const configurationSchema = z
           seen.add(item.id);
         });
       }
-      config.teams.forEach((team, index) =>
-        team.managers.forEach((managerId, managerIndex) => {
-          if (!repIds.has(managerId)) ctx.addIssue({ code: 'custom', path: ['teams', index, 'managers', managerIndex], message: `unknown rep "${managerId}"` });
-        }),
-      );
+      // A rep listed twice would take two turns of every round (an unintended weight) or be told twice.
+      const checkRepList = (repIdsListed: readonly string[], path: Array<string | number>) => {
+        const listed = new Set<string>();
+        repIdsListed.forEach((repId, repIndex) => {
+          if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: [...path, repIndex], message: `unknown rep "${repId}"` });
+          else if (listed.has(repId)) ctx.addIssue({ code: 'custom', path: [...path, repIndex], message: `rep "${repId}" is listed twice` });
+          listed.add(repId);
+        });
+      };
+      config.teams.forEach((team, index) => {
+        checkRepList(team.managers, ['teams', index, 'managers']);
+        // The digest goes to the team's managers and its pools' admins: with neither it would never be sent.
+        if (team.digest && team.managers.length === 0 && !config.pools.some((pool) => pool.teamId === team.id && pool.admins.length > 0)) {
+          ctx.addIssue({ code: 'custom', path: ['teams', index, 'digest'], message: 'nobody would receive it: the team has no managers and its pools no admins' });
+        }
+      });
       config.pools.forEach((pool, index) => {
         if (!teamIds.has(pool.teamId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'teamId'], message: `unknown team "${pool.teamId}"` });
-        pool.members.forEach((memberId, memberIndex) => {
-          if (!repIds.has(memberId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'members', memberIndex], message: `unknown rep "${memberId}"` });
-        });
-        pool.admins.forEach((adminId, adminIndex) => {
-          if (!repIds.has(adminId)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'admins', adminIndex], message: `unknown rep "${adminId}"` });
-        });
+        checkRepList(pool.members, ['pools', index, 'members']);
+        checkRepList(pool.admins, ['pools', index, 'admins']);
         if (pool.recycle?.toRep && !repIds.has(pool.recycle.toRep)) ctx.addIssue({ code: 'custom', path: ['pools', index, 'recycle', 'toRep'], message: `unknown rep "${pool.recycle.toRep}"` });
       });
       config.forms.forEach((form, index) => {
@@ -244,11 +271,31 @@ export const configurationSchema = z
       checkOfferReferences(config, ctx);
       checkTagReferences(config.tags, ctx);
       checkNurtureReferences(config, ctx);
+      checkChannelConditions(config, ctx);
+      checkExchangeRates(config, ctx);
+      checkFollowUpTimings(config, ctx);
+      checkSecretNames(config, ctx);
       for (const repId of Object.keys(config.notifications.repPreferences)) {
         if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: ['notifications', 'repPreferences', repId], message: `unknown rep "${repId}"` });
       }
     }),
   );
+
+/**
+ * A scoring or tag rule on the lead's `channel` compares it with channel ids (ignoring case): a value that is
+ * no configured channel's id never matches, and the rule would silently never apply.
+ */
+function checkChannelConditions(config: Pick<Configuration, 'channels' | 'scoring' | 'tags'>, ctx: z.core.$RefinementCtx): void {
+  const channelIds = new Set(config.channels.map((channel) => channel.id.toLowerCase()));
+  const check = (condition: ScoringCondition | undefined, path: Array<string | number>) => {
+    if (condition?.fact !== 'channel' || !('in' in condition)) return;
+    condition.in.forEach((channelId, channelIndex) => {
+      if (!channelIds.has(channelId.toLowerCase())) ctx.addIssue({ code: 'custom', path: [...path, 'in', channelIndex], message: `unknown channel "${channelId}"` });
+    });
+  };
+  config.scoring.rules.forEach((rule, index) => check(rule.when, ['scoring', 'rules', index, 'when']));
+  config.tags.rules.forEach((rule, index) => check(rule.when, ['tags', 'rules', index, 'when']));
+}
 
 export type Configuration = z.infer<typeof configurationSchema>;
 export type Rep = z.infer<typeof repSchema>;

@@ -51,6 +51,49 @@ export const poolRecycleRulesSchema = z
   );
 export type PoolRecycleRules = z.infer<typeof poolRecycleRulesSchema>;
 
+const grades = ['A', 'B', 'C', 'D', 'ungraded'] as const;
+
+/** When a recycle rule takes back a lead nobody contacted or worked, in ms after the assignment (before any late warning). */
+function earliestRecycleMs(rules: PoolRecycleRules): number {
+  const spans = [rules.noFollowUpDays && rules.noFollowUpDays * dayMs, rules.notConvertedDays && rules.notConvertedDays * dayMs, rules.noFirstContactHours && rules.noFirstContactHours * hourMs].filter(
+    (span) => span !== undefined,
+  );
+  return Math.max(rules.when === 'any' ? Math.min(...spans) : Math.max(...spans), rules.protectionDays * dayMs);
+}
+
+/**
+ * Follow-up times that contradict each other, so a step would come at the wrong moment or never: a recycle
+ * warning due before the assignment (sent at once, putting the recycle off), and a recycle that takes a lead
+ * before its first-contact SLA is due (its owner is never reminded of it, nor its managers told of the breach).
+ * A reminder due before the assignment (`remindBeforeMinutes` not below a grade's SLA) is allowed: it goes out
+ * at once, and the setting also times next-step reminders, which may well want more notice.
+ */
+export function checkFollowUpTimings(config: Pick<Configuration, 'sla' | 'pools'>, ctx: z.core.$RefinementCtx): void {
+  const { sla } = config;
+  const firstContact = grades.flatMap((grade) => (sla?.firstContactMinutes[grade] === undefined ? [] : [{ grade, minutes: sla.firstContactMinutes[grade] }]));
+  config.pools.forEach((pool, index) => {
+    const rules = pool.recycle;
+    if (!rules) return;
+    const recycleMs = earliestRecycleMs(rules);
+    const after = `${recycleMs / hourMs} hours`;
+    if (rules.warnDaysBefore > 0 && rules.warnDaysBefore * dayMs >= recycleMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', index, 'recycle', 'warnDaysBefore'],
+        message: `must be less than the ${after} after which the rule recycles a lead: the warning would go out as the lead is assigned and put the recycle off`,
+      });
+    }
+    const early = firstContact.filter(({ minutes }) => recycleMs < minutes * minuteMs);
+    if (early.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', index, 'recycle'],
+        message: `recycles a lead nobody contacted after ${after}, before its first-contact SLA falls due (sla.firstContactMinutes ${early.map(({ grade, minutes }) => `${grade}: ${minutes}`).join(', ')}): its owner would never be reminded nor its managers told of the breach`,
+      });
+    }
+  });
+}
+
 /** Statuses in which an owner is working the lead; only these have SLAs and can be recycled. */
 const workedStatuses: readonly Lead['status'][] = ['assigned', 'contacted', 'qualified'];
 

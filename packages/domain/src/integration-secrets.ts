@@ -73,6 +73,30 @@ export function configuredSecrets(config: Configuration): SecretRef[] {
   ];
 }
 
+/**
+ * Each secret name must name one secret: the stack creates one Secrets Manager secret per name, so a webhook
+ * destination's `secretName` that another destination or an integration already uses stops `cdk synth` with
+ * an error naming no setting, and one of another kind would be granted to the wrong functions.
+ */
+export function checkSecretNames(config: Configuration, ctx: z.core.$RefinementCtx): void {
+  const destinations = config.webhooks.destinations.filter((destination) => destination.enabled);
+  const taken = new Set(configuredSecrets({ ...config, webhooks: { destinations: [] } }).map((secret) => secret.name));
+  const ids = new Set<string>();
+  config.webhooks.destinations.forEach((destination, index) => {
+    // A repeated id is refused as such already.
+    if (!destinations.includes(destination) || ids.has(destination.id)) return;
+    ids.add(destination.id);
+    const { name } = webhookSecretRef(destination);
+    if (taken.has(name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhooks', 'destinations', index, destination.secretName ? 'secretName' : 'id'],
+        message: `secret "${name}" is another destination's or integration's: give each destination its own`,
+      });
+    taken.add(name);
+  });
+}
+
 /** The secret an outbound webhook destination signs with: its `secretName`, else `webhooks/<id>/signing-secret`. */
 export function webhookSecretRef(destination: Pick<WebhookDestination, 'id' | 'secretName'>): SecretRef {
   return destination.secretName ? { kind: 'webhook-signing-secret', name: destination.secretName } : secretRefs.webhookSigningSecret(destination.id);
