@@ -1,4 +1,4 @@
-import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, toIssueList, unknownTagIssues } from '@leadflow/domain';
+import { encodePageCursor, mayWorkPools, myLeadsFilter, myLeadsQuerySchema, myLeadView, pageCursorScope, pageCursorScopeIssues, toIssueList, unknownTagIssues } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -13,11 +13,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const query = myLeadsQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) throw badRequest('The query is invalid', toIssueList(query.error));
     const { config, leads, now } = dependencies();
-    const unknownTag = unknownTagIssues(query.data.tag, config.tags);
-    if (unknownTag.length) throw badRequest('The query is invalid', unknownTag);
+    const scope = pageCursorScope('my-leads', principal.id);
+    const unknown = [...unknownTagIssues(query.data.tag, config.tags), ...pageCursorScopeIssues(query.data.cursor, scope)];
+    if (unknown.length) throw badRequest('The query is invalid', unknown);
     const at = now();
-    const page = await leads.listOwnedLeads(principal.id, myLeadsFilter(query.data, at), { limit: query.data.limit, after: query.data.cursor });
-    return personalDataResponse({ ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) });
+    const page = await leads.listOwnedLeads(principal.id, myLeadsFilter(query.data, at), { limit: query.data.limit, after: query.data.cursor?.at });
+    return personalDataResponse({ ownerId: principal.id, leads: page.leads.map((lead) => myLeadView(lead, at)), ...(page.next ? { cursor: encodePageCursor(page.next, scope) } : {}) });
   });
 }
 

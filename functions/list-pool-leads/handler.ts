@@ -1,4 +1,4 @@
-import { canViewPool, encodePageCursor, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList, unknownChannelIssues, unknownTagIssues } from '@leadflow/domain';
+import { canViewPool, encodePageCursor, pageCursorScope, pageCursorScopeIssues, poolLeadView, poolListingFilter, poolListingQuerySchema, toIssueList, unknownChannelIssues, unknownTagIssues } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -17,11 +17,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!canViewPool(principal, pool)) throw forbidden(`${principal.id} is not a member of pool ${poolId}`);
     const query = poolListingQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) throw badRequest('The pool listing query is invalid', toIssueList(query.error));
-    const unknown = [...unknownChannelIssues(query.data.channel, config.channels), ...unknownTagIssues(query.data.tag, config.tags)];
+    // A pool's cursor, not a caller's: every member pages through the same waiting leads.
+    const scope = pageCursorScope('pool-leads', pool.id);
+    const unknown = [...unknownChannelIssues(query.data.channel, config.channels), ...unknownTagIssues(query.data.tag, config.tags), ...pageCursorScopeIssues(query.data.cursor, scope)];
     if (unknown.length) throw badRequest('The pool listing query is invalid', unknown);
-    const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor }, poolListingFilter(query.data, now()));
+    const page = await leads.listPoolLeads(pool.id, { limit: query.data.limit, after: query.data.cursor?.at }, poolListingFilter(query.data, now()));
     const seesContact = principal.roles.includes('manager') || principal.roles.includes('admin');
-    return personalDataResponse({ poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next) } : {}) });
+    return personalDataResponse({ poolId, leads: page.leads.map((lead) => poolLeadView(lead, seesContact)), ...(page.next ? { cursor: encodePageCursor(page.next, scope) } : {}) });
   });
 }
 

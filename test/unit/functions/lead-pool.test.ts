@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePageCursor } from '@leadflow/domain';
+import { encodePageCursor, pageCursorScope } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
 import { createHandler as createList } from '../../../functions/list-pool-leads/handler';
@@ -164,7 +164,7 @@ describe('GET /pools/{poolId}/leads', () => {
     expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: '0' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { limit: 'many' })).json.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: 'not-a-cursor' })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
-    const overLong = encodePageCursor({ capturedAt: '2026-03-02T10:00:00.000Z', leadId: 'l'.repeat(3000) });
+    const overLong = encodePageCursor({ capturedAt: '2026-03-02T10:00:00.000Z', leadId: 'l'.repeat(3000) }, pageCursorScope('pool-leads', 'nurture'));
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: overLong })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: '(root)' })]);
     // As API Gateway hands it over (JSON): `__proto__` is a key like any other, and as unknown as `colour`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePageCursor, nextFollowUpCheck, planFollowUps, type Lead } from '@leadflow/domain';
+import { encodePageCursor, nextFollowUpCheck, pageCursorScope, planFollowUps, type Lead } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead-manually/handler';
 import { createHandler as createLock } from '../../../functions/lock-lead/handler';
@@ -366,7 +366,7 @@ describe('GET /me/leads', () => {
       ['due', '9999-12-31T23:59:59-14:00'],
       ['cursor', 'x'],
       // Sent to DynamoDB as a key, an over-long lead id would be refused there.
-      ['cursor', encodePageCursor({ agenda: '~#0A', leadId: 'l'.repeat(3000) })],
+      ['cursor', encodePageCursor({ agenda: '~#0A', leadId: 'l'.repeat(3000) }, pageCursorScope('my-leads', 'rep-ava'))],
       ['owner', 'rep-ben'],
     ]) {
       const response = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { [parameter]: value });

@@ -606,7 +606,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const after = page.after && capturedFrom && page.after.capturedAt < capturedFrom ? undefined : page.after;
     const captured = capturedFrom && capturedTo ? ' AND capturedAt BETWEEN :from AND :to' : capturedFrom ? ' AND capturedAt >= :from' : capturedTo ? ' AND capturedAt <= :to' : '';
     const kept = filterExpression({ 'score.grade': filter.grade, 'score.temperature': filter.temperature, channel: filter.channel }, { tags: filter.tag }, filter.nurturing ? ['nurture'] : []);
-    const { items, more } = await this.queryPage(
+    const { items, resumeAt } = await this.queryPage(
       {
         IndexName: 'pool-waiting-by-capture',
         KeyConditionExpression: `poolWaiting = :waiting${captured}`,
@@ -616,9 +616,7 @@ export class DynamoDbLeadStore implements LeadStore {
       },
       page.limit,
     );
-    const leads = items.map(leadFromItem);
-    const last = leads.at(-1);
-    return { leads, next: more && last ? { capturedAt: last.capturedAt, leadId: last.leadId } : undefined };
+    return { leads: items.map(leadFromItem), next: resumeAt && { capturedAt: String(resumeAt.capturedAt), leadId: leadIdOfKey(resumeAt) } };
   }
 
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
@@ -626,7 +624,7 @@ export class DynamoDbLeadStore implements LeadStore {
     if (page.after && filter.dueBefore && page.after.agenda >= filter.dueBefore) return { leads: [] };
     const statuses = Object.fromEntries(filter.statuses.map((status, index) => [`:status${index}`, status]));
     const kept = filterExpression({ 'score.grade': filter.grade }, { tags: filter.tag });
-    const { items, more } = await this.queryPage(
+    const { items, resumeAt } = await this.queryPage(
       {
         IndexName: 'owner-agenda',
         KeyConditionExpression: `ownerId = :owner${filter.dueBefore ? ' AND ownerAgenda < :due' : ''}`,
@@ -637,24 +635,31 @@ export class DynamoDbLeadStore implements LeadStore {
       },
       page.limit,
     );
-    const last = items.at(-1);
-    return { leads: items.map(leadFromItem), next: more && last ? { agenda: String(last.ownerAgenda), leadId: String(last.leadId) } : undefined };
+    return { leads: items.map(leadFromItem), next: resumeAt && { agenda: String(resumeAt.ownerAgenda), leadId: leadIdOfKey(resumeAt) } };
   }
 
   /**
-   * Up to `limit` items of an index query whose filter may drop some: reads on until the page is full or
-   * the index part is read, so a filtered page is never short while more items match. `more` says
-   * whether the query stopped before the end (then the last item is where the next page starts).
+   * Up to `limit` items of an index query whose filter may drop some, and where the next page resumes: after
+   * the last item when at least one more passes the filter (one more than the page is read to know), or after
+   * the last item evaluated when the page has read `maxEvaluatedPerPage` items (the page is then short, even
+   * empty). So a cursor is given only when the list goes on, and a filter that keeps few items of a large
+   * index part costs a bounded number of reads per page rather than one request per item, or a timeout.
    */
-  private async queryPage(input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, limit: number): Promise<{ items: Array<Record<string, unknown>>; more: boolean }> {
+  private async queryPage(input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, limit: number): Promise<{ items: Array<Record<string, unknown>>; resumeAt?: Record<string, unknown> }> {
     const items: Array<Record<string, unknown>> = [];
     let start = input.ExclusiveStartKey;
+    let evaluated = 0;
     for (;;) {
-      // Asking for no more than the page still needs means a full page ends exactly at its last item.
-      const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, Limit: limit - items.length, ExclusiveStartKey: start }));
+      const wanted = limit + 1 - items.length;
+      // DynamoDB's Limit counts items evaluated, before the filter: a filtered query asks for many at a time.
+      const { Items, LastEvaluatedKey, ScannedCount } = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, Limit: input.FilterExpression ? Math.max(wanted, filteredQueryLimit) : wanted, ExclusiveStartKey: start }),
+      );
       items.push(...(Items ?? []));
-      if (!LastEvaluatedKey) return { items, more: false };
-      if (items.length >= limit) return { items, more: true };
+      evaluated += ScannedCount ?? Items?.length ?? 0;
+      if (items.length > limit) return { items: items.slice(0, limit), resumeAt: items[limit - 1] };
+      if (!LastEvaluatedKey) return { items };
+      if (evaluated >= maxEvaluatedPerPage) return { items, resumeAt: LastEvaluatedKey };
       start = LastEvaluatedKey;
     }
   }
@@ -764,6 +769,17 @@ export class DynamoDbLeadStore implements LeadStore {
       ...deliveryKeys.references.filter(({ reference }) => !isWebhookDeliveryReference(reference)).map(({ reference }) => update(reference, 'attribute_exists(pk)')),
     ];
   }
+}
+
+/** Items one query of a filtered list page evaluates: a filter that discards most of them still costs one request per 200. */
+const filteredQueryLimit = 200;
+
+/** Items one list page evaluates at most (five filtered queries, more only for items large enough to fill 1 MB sooner); past it the page ends where it stopped reading, with a cursor. */
+const maxEvaluatedPerPage = 1_000;
+
+/** The lead id of a lead item or of an index query's `LastEvaluatedKey` (which holds the table key, not `leadId`). */
+function leadIdOfKey(key: Record<string, unknown>): string {
+  return String(key.pk).slice(leadsTableKeys.lead('').pk.length);
 }
 
 /** Decisions one post may take (a key released, a shared phone left to its holder, a key taken meanwhile) before it is answered 503. */
