@@ -149,7 +149,8 @@ export const formSchema = z.strictObject({
   channel: idSchema,
   fields: z.array(formFieldSchema).check(z.minLength(1)),
   defaultCountry: countrySchema,
-  thankYouUrl: z.optional(z.url()),
+  // The page a visitor is sent to: a `javascript:` or `data:` URL there would run in the visitor's browser.
+  thankYouUrl: z.optional(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })),
   allowedOrigins: z._default(z.array(originSchema), []),
   /** The consent text shown; `purposes` says what ticking it allows (add `marketing_email` only when the text asks for it). */
   consent: z.optional(

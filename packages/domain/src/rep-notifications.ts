@@ -68,7 +68,7 @@ export const notificationsConfigurationSchema = z.strictObject({
   actionLinks: z._default(
     z.strictObject({
       /** Public base URL of the API the links point at (the local runtime uses its own address). */
-      baseUrl: z.optional(z.url()),
+      baseUrl: z.optional(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })),
       /** How long a one-tap link works. */
       expiryMinutes: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_080)), 1440),
     }),

@@ -61,6 +61,13 @@ describe('configuration mistakes refused at start and synth, naming the setting'
     ]);
   });
 
+  it("refuses a thank-you page or action-link base that is not an http(s) URL: a javascript: one would run in the visitor's browser", () => {
+    const document = demoConfiguration();
+    document.forms[0].thankYouUrl = 'javascript:alert(document.cookie)';
+    document.notifications.actionLinks = { expiryMinutes: 1440, baseUrl: 'ftp://leads.example.com' };
+    expect(configurationIssues(document)).toEqual(['forms[0].thankYouUrl: must be an http(s) URL', 'notifications.actionLinks.baseUrl: must be an http(s) URL']);
+  });
+
   it('refuses a digest nobody would receive: a team without managers whose pools have no admins', () => {
     const document = demoConfiguration();
     document.teams[1].managers = [];
