@@ -10,12 +10,13 @@
  * that rule would have given it (its input transformer, from the stage's configuration). Stream failures are descriptions (shard and
  * sequence numbers), not records: they cannot be redriven; the outbox sweep republishes what the relay missed.
  */
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { deployedConfiguration } from '@leadflow/domain';
-import { applyRuleTargetInput, type BusEvent, type DeadLetter } from '@leadflow/local-runtime';
+import { applyRuleTargetInput, readLocalRuntimeSettings, type BusEvent, type DeadLetter } from '@leadflow/local-runtime';
 import { manifestFunctions, type RuleTargetInput } from '@leadflow/manifest';
 import { loadConfigurationFile } from '@leadflow/platform';
 import { projectRoot } from '../../infra/lead-app';
@@ -31,6 +32,8 @@ export interface DlqDependencies {
   cloudFormation: CloudFormationClient;
   fetch: typeof fetch;
   terminal: Terminal;
+  /** The local runtime's function names, for `show` and `redrive` without `--stage`; by default from its configuration file. */
+  localFunctionNames?: () => readonly string[];
 }
 
 type Command = { action: 'list' } | { action: 'show' | 'redrive'; functionName: string };
@@ -158,7 +161,12 @@ async function localDeadLetters(url: string, command: Command, deps: DlqDependen
       throw new OperatorError(`Cannot reach the local runtime at ${url} (${(error as Error).message}); start it with npm start, or give --stage for AWS`, 1);
     }
   };
-  const deadLetters = (await (await request('/_local/dead-letters')).json()) as DeadLetter[];
+  const deadLetters = await localDeadLetterList(await request('/_local/dead-letters'), url);
+  if (command.action !== 'list') {
+    // A misspelt name would otherwise read as "no dead letters" and exit 0.
+    const known = (deps.localFunctionNames ?? localFunctionNames)();
+    if (!known.includes(command.functionName)) throw new OperatorError(`"${command.functionName}" is not a function of the local runtime (functions: ${known.join(', ')})`, 1);
+  }
   if (command.action === 'list') {
     const counts = new Map<string, number>();
     for (const deadLetter of deadLetters) counts.set(deadLetter.target, (counts.get(deadLetter.target) ?? 0) + 1);
@@ -182,6 +190,18 @@ async function localDeadLetters(url: string, command: Command, deps: DlqDependen
   }
   deps.terminal.print(`${command.functionName}: ${mine.length - failed} of ${mine.length} dead letter(s) redriven.`);
   return failed === 0 ? 0 : 1;
+}
+
+/** The dead letters of a local runtime's answer, or why the answer is not one (another server at `--url`, a runtime of another version). */
+async function localDeadLetterList(response: Response, url: string): Promise<DeadLetter[]> {
+  const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
+  if (!Array.isArray(body)) throw new OperatorError(`${url} did not answer as a Leadflow local runtime (GET /_local/dead-letters: HTTP ${response.status}); give the URL npm start printed, or --stage for AWS`, 1);
+  return body as DeadLetter[];
+}
+
+/** The functions of the local runtime's configuration (`LEADS_CONFIG_FILE`, as `npm start` reads it). */
+function localFunctionNames(): string[] {
+  return manifestFunctions(loadConfigurationFile(resolve(readLocalRuntimeSettings().configFile))).map((definition) => definition.name);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -42,22 +42,37 @@ export function requiredOutput(outputs: Record<string, string>, name: string): s
   return value;
 }
 
-/** Runs a command's main, printing an OperatorError's message (and usage for exit 2) instead of a stack trace. */
+/** `--help` or `-h` was given: the usage is the answer. */
+class HelpRequested extends Error {}
+
+/**
+ * Runs a command's main, printing an OperatorError's message (and usage for exit 2) instead of a stack trace.
+ * Any other error (a stage without a configuration, an AWS refusal) is one line on stderr and exit 1: an
+ * operator needs what went wrong, not where in the code.
+ */
 export async function runCommand(main: () => Promise<number>, usage: string, terminal: Terminal = processTerminal): Promise<number> {
   // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is only noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
     return await main();
   } catch (error) {
-    if (!(error instanceof OperatorError)) throw error;
+    if (error instanceof HelpRequested) {
+      terminal.print(usage);
+      return 0;
+    }
+    if (!(error instanceof OperatorError)) {
+      terminal.warn(error instanceof Error ? error.message : String(error));
+      return 1;
+    }
     terminal.warn(error.message);
     if (error.exitCode === 2) terminal.warn(usage);
     return error.exitCode;
   }
 }
 
-/** `node:util` parseArgs, with unknown options and missing values reported as usage mistakes. */
+/** `node:util` parseArgs, with unknown options and missing values reported as usage mistakes; `--help` (`-h`) asks `runCommand` for the usage. */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested();
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,7 +8,7 @@ import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
-import { dynamoDbEndpointOf, runImportCommand, UsageError } from './import-command';
+import { dynamoDbEndpointOf, httpUrlOption, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 import { UnreadableFileError, withCheckedLeadFile, type LeadFileCheck } from './lead-file-reading';
 
@@ -46,6 +47,8 @@ async function main(): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one file, not ${positionals.length}` : 'give the CSV file to import');
   const path = positionals[0];
+  httpUrlOption('--url', values.url);
+  if (values['dynamodb-endpoint'] !== undefined) httpUrlOption('--dynamodb-endpoint', values['dynamodb-endpoint']);
 
   const config = loadConfigurationFile(resolve(readLocalRuntimeSettings().configFile));
   const target = resolveImportTarget(config, { source: values.source, campaign: values.campaign, pool: values.pool, country: values.country });
@@ -53,13 +56,29 @@ async function main(): Promise<number> {
 
   const encoding = textEncodingNamed(values.encoding);
   if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, windows-1252 (also called latin1, iso-8859-1, cp1252) or gbk (also called gb18030, gb2312, cp936)`);
+  // Ctrl-C: no further row starts; the rows being stored finish, the summary says where the import stopped,
+  // and the checked copy is removed. A repeated SIGINT asks the same: tsx relays the terminal's Ctrl-C to
+  // this process as well, so one Ctrl-C can arrive twice.
+  const interrupted = new AbortController();
+  process.on('SIGINT', () => {
+    if (interrupted.signal.aborted) return;
+    interrupted.abort();
+    console.error('Interrupted: stopping once the rows being stored are stored…');
+  });
   try {
-    return await withCheckedLeadFile(path, encoding, (checked, chunks) => importChecked(path, checked, chunks, target.target, config, values));
+    return await withCheckedLeadFile(path, encoding, (checked, chunks) => importChecked(path, checked, chunks, target.target, config, values, interrupted.signal), interrupted.signal);
   } catch (error) {
     if (error instanceof UnreadableFileError) throw new UsageError(`cannot read ${path}: ${error.message}`, 1);
+    if (interrupted.signal.aborted && error === interrupted.signal.reason) {
+      console.error(`The import of ${path} was interrupted while the file was being checked: nothing was stored.`);
+      return interruptedExitCode;
+    }
     throw error;
   }
 }
+
+/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
+const interruptedExitCode = 130;
 
 /** Imports the rows of a checked file, `chunks` of it at a time, or says why it is refused whole. */
 async function importChecked(
@@ -69,6 +88,7 @@ async function importChecked(
   target: ImportTarget,
   config: Configuration,
   values: { url: string; 'dynamodb-endpoint'?: string },
+  interrupted: AbortSignal,
 ): Promise<number> {
   if (!checked.ok) {
     // Refused whole: a report from an earlier run of this file would describe another file.
@@ -87,16 +107,20 @@ async function importChecked(
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
+    await leadsTableAt(raw, endpoint);
     const deps = { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID };
-    const summary = await importLeadChunks(chunks(chunkRows), target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore) });
+    // Ctrl-C is the only time limit here: once interrupted, no further row starts.
+    const summary = await importLeadChunks(chunks(chunkRows), target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore), remainingMs: () => (interrupted.aborted ? 0 : Infinity) });
     bar.finish();
-    const errorFile = writeErrorReport(path, summary.errors);
+    const { nextLine } = summary;
+    // Stopped early: the summary's errors cover the lines before the stop; the file's own errors after it still belong in the report.
+    const errorFile = writeErrorReport(path, nextLine === undefined ? summary.errors : [...summary.errors, ...checked.errors.filter((error) => error.row >= nextLine)]);
     const where = [`channel ${target.channel}`, target.campaign && `campaign ${target.campaign}`, `pool ${target.poolId}`].filter(Boolean).join(', ');
     console.log(closingSummary(`Imported ${path} (${where})`, summary, errorFile, performance.now() - started));
-    if (summary.nextLine === undefined) return 0;
-    // With no time limit here, only an unavailable database stops an import early.
-    console.error(`The import stopped at line ${summary.nextLine}: the database became unavailable. The rows before it are counted above; running the same import again stores the rest and skips those.`);
-    return 1;
+    if (nextLine === undefined) return 0;
+    const why = interrupted.aborted ? 'it was interrupted (Ctrl-C)' : 'the database became unavailable';
+    console.error(`The import stopped at line ${nextLine}: ${why}. The rows before it are counted above; running the same import again stores the rest and skips those.`);
+    return interrupted.aborted ? interruptedExitCode : 1;
   } catch (error) {
     bar.finish();
     if (fileErrorReport) console.error(`Rows of the file that cannot be imported are listed in ${fileErrorReport}.`);
@@ -104,6 +128,18 @@ async function importChecked(
     return 1;
   } finally {
     raw.destroy();
+  }
+}
+
+/**
+ * Checks that `endpoint` is a DynamoDB holding the leads table before any row is tried: another server there
+ * (the runtime's own URL given as `--dynamodb-endpoint`) would fail every row as "could not be stored" and exit 0.
+ */
+async function leadsTableAt(client: ReturnType<typeof createDynamoDbClient>, endpoint: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tables.leads.name }));
+  } catch (error) {
+    throw new Error(`cannot read the table ${tables.leads.name} at ${endpoint} (${(error as Error).message}); is it the DynamoDB Local of \`npm start\`?`, { cause: error });
   }
 }
 

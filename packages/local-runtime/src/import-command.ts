@@ -20,6 +20,17 @@ export async function dynamoDbEndpointOf(url: string): Promise<string> {
   }
 }
 
+/** Refuses an option that is not an http(s) URL (exit 2), rather than failing every row on it. */
+export function httpUrlOption(option: string, value: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`${option} must be an http:// or https:// URL, such as http://127.0.0.1:3000, not "${value}"`);
+}
+
 /** Runs an import command's `main` and exits with its code, or with the error said in plain words (usage: 2, otherwise 1). */
 export function runImportCommand(main: () => Promise<number>, usage: string): void {
   main().then(

@@ -72,26 +72,35 @@ export type LeadFileCheck = { ok: true; errors: ImportRowError[]; rowsToStore: n
  * calls `use` with that answer and `chunks`, its rows `chunkRows` at a time (`leadImportChunks`). The bytes
  * checked are copied as they are read to a file in the system's temporary directory, and `chunks` reads that
  * copy, removed once `use` is done: a file saved anew during the import is not stored unchecked.
- * Throws `UnreadableFileError` when the file cannot be read.
+ * The copy holds personal data: it is also removed when the process exits early (`process.exit`, as a second Ctrl-C does).
+ * Throws `UnreadableFileError` when the file cannot be read, and `stop`'s reason once `stop` is aborted while the file is checked.
  */
-export async function withCheckedLeadFile<T>(path: string, encoding: TextEncodingName, use: (checked: LeadFileCheck, chunks: (chunkRows: number) => AsyncGenerator<LeadImportFile>) => Promise<T>): Promise<T> {
+export async function withCheckedLeadFile<T>(
+  path: string,
+  encoding: TextEncodingName,
+  use: (checked: LeadFileCheck, chunks: (chunkRows: number) => AsyncGenerator<LeadImportFile>) => Promise<T>,
+  stop?: AbortSignal,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-import-'));
   const copy = join(dir, 'checked.csv');
+  const removeCopy = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', removeCopy);
   try {
     const fd = openSync(copy, 'w', 0o600);
     let checked: LeadFileCheck;
     try {
-      checked = await checkLeadFile(path, encoding, fd);
+      checked = await checkLeadFile(path, encoding, fd, stop);
     } finally {
       closeSync(fd);
     }
     return await use(checked, (chunkRows) => leadImportChunks(csvRecordsOf(fileText(copy, encoding)), chunkRows));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', removeCopy);
+    removeCopy();
   }
 }
 
-async function checkLeadFile(path: string, encoding: TextEncodingName, copyTo: number): Promise<LeadFileCheck> {
+async function checkLeadFile(path: string, encoding: TextEncodingName, copyTo: number, stop?: AbortSignal): Promise<LeadFileCheck> {
   const lineEnds = { cr: false, lf: false };
   const reading = new LeadImportFileReading();
   const errors: ImportRowError[] = [];
@@ -99,6 +108,7 @@ async function checkLeadFile(path: string, encoding: TextEncodingName, copyTo: n
   try {
     // In parts, so that only a part's rows are held; every row error is kept, for the report.
     for await (const chunk of leadImportChunks(csvRecordsOf(fileText(path, encoding, lineEnds, copyTo)), checkRows, reading)) {
+      stop?.throwIfAborted();
       errors.push(...chunk.errors);
       rowsToStore += chunk.rows.length;
     }
