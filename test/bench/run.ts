@@ -22,8 +22,15 @@ const cases: Record<string, () => Promise<Figure[]>> = {
   cost: leadCostBenchmark,
 };
 
+// The handlers' metric lines (CloudWatch EMF on stdout, whatever the log level) would bury the table, and no case reads them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 // `npm run bench -- cold-start import` runs only the cases named, so one can be rerun while others work.
 const selected = process.argv.slice(2);
+if (selected.includes('--help') || selected.includes('-h')) {
+  console.log(`Usage: npm run bench [-- <case> ...]; the cases, all by default: ${Object.keys(cases).join(', ')}`);
+  process.exit(0);
+}
 const unknown = selected.filter((name) => !(name in cases));
 if (unknown.length) {
   console.error(`No benchmark named ${unknown.join(', ')}; the cases are: ${Object.keys(cases).join(', ')}`);

@@ -22,6 +22,8 @@ if (!(seconds > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The handlers' log lines would bury the figures; the logger reads its level when first imported.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// So would their metric lines (CloudWatch EMF on stdout, whatever the log level), and the soak reads none.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startTestRuntime } = await import('../support/local-runtime');
 const { postPersonUntilStored, postUntil, settledAccount, writeLoadConfiguration } = await import('../support/load-test');
 const workDir = mkdtempSync(join(tmpdir(), 'leadflow-soak-'));
