@@ -26,8 +26,10 @@ export function checkOfferReferences(config: Pick<Configuration, 'routing' | 're
     if (route.strategy !== 'offer' && route.offer) ctx.addIssue({ code: 'custom', path, message: `only a route with strategy "offer" has an offer (this one has "${route.strategy}")` });
     // A nurture route names the sequence its leads enter; an offer has no sequence, so its fallback could not start one.
     if (route.offer?.fallback === 'nurture') ctx.addIssue({ code: 'custom', path: [...path, 'fallback'], message: 'an offer cannot fall back to "nurture" (it names no sequence to enter); use "pool"' });
-    route.offer?.reps?.forEach((repId, repIndex) => {
+    route.offer?.reps?.forEach((repId, repIndex, reps) => {
       if (!repIds.has(repId)) ctx.addIssue({ code: 'custom', path: [...path, 'reps', repIndex], message: `unknown rep "${repId}"` });
+      // Each offered rep is texted: one named twice would be texted twice about the same lead.
+      else if (reps.indexOf(repId) < repIndex) ctx.addIssue({ code: 'custom', path: [...path, 'reps', repIndex], message: `rep "${repId}" is listed twice` });
     });
   });
 }

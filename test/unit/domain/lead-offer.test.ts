@@ -58,11 +58,18 @@ describe('offer configuration', () => {
 
   it('refuses more than ten named reps, as it refuses more than ten candidates: each offered rep is texted', () => {
     const document = demoConfiguration();
-    const reps = Array.from({ length: 11 }, () => 'rep-ava');
+    const reps = Array.from({ length: 11 }, (_, index) => `rep-${index}`);
+    document.reps.push(...reps.map((id) => ({ ...document.reps[0], id, name: id })));
     Object.assign(document.routing.routes[0], { offer: { reps, windowMinutes: 5, fallback: 'pool' } });
     expect(configurationIssues(document)).toEqual(['routing.routes[0].offer.reps: name at most 10 reps: each offered rep is texted']);
     Object.assign(document.routing.routes[0], { offer: { reps: reps.slice(1), windowMinutes: 5, fallback: 'pool' } });
     expect(parseConfiguration(document).routing.routes[0].offer?.reps).toHaveLength(10);
+  });
+
+  it('refuses a rep named twice, who would be texted twice about the same lead', () => {
+    const document = demoConfiguration();
+    Object.assign(document.routing.routes[0], { offer: { reps: ['rep-ava', 'rep-ben', 'rep-ava'], windowMinutes: 5, fallback: 'pool' } });
+    expect(configurationIssues(document)).toEqual(['routing.routes[0].offer.reps[2]: rep "rep-ava" is listed twice']);
   });
 
   it('defaults to a five-minute window that falls back to the pool', () => {
