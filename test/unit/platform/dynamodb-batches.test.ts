@@ -8,6 +8,7 @@ const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => {
   documents.reset();
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 // The unit files share a worker (vitest.config.ts): the next file gets the real client back.
 afterAll(() => documents.restore());
@@ -18,6 +19,8 @@ const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' 
 describe('batch reads and deletes that DynamoDB leaves partly unprocessed (throttled)', () => {
   it('sends what was left again only after a pause, not at once into the same throttle', async () => {
     vi.useFakeTimers();
+    // The jitter drawn mid-range: a draw near 0 is a pause under 1 ms, which fake timers fire at once.
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
     documents
       .on(BatchWriteCommand)
       .resolvesOnce({ UnprocessedItems: { leads: [{ DeleteRequest: { Key: outboxKey('e2') } }] } })
