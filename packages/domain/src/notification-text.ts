@@ -41,7 +41,9 @@ export function graphemesOf(text: string): string[] {
  */
 function graphemesWithin(text: string, maxUnits: number): string {
   let kept = '';
-  for (const grapheme of graphemesOf(text)) {
+  // Only the start is segmented: the whole of a long text (a message of thousands of characters) would cost far more than the cut.
+  // Two units past the cut keep whole the character after it, which (with those before) decides whether a grapheme ends there.
+  for (const grapheme of graphemesOf(text.slice(0, maxUnits + 2))) {
     if (kept.length + grapheme.length > maxUnits) break;
     kept += grapheme;
   }

@@ -68,7 +68,9 @@ function partsOf(costs: readonly number[], perPart: number): number {
  */
 export function fitSmsUnits(text: string, units: number): string {
   if (countSmsSegments(text).units <= units) return text;
-  const characters = graphemesOf(text);
+  // Every UTF-16 unit costs at least one unit in either encoding, so what is kept lies within the first `units`; two more
+  // keep whole the character after them, which decides whether a grapheme ends there. A long name is not segmented whole.
+  const characters = graphemesOf(text.slice(0, units + 2));
   while (characters.length > 0 && countSmsSegments(`${characters.join('')}...`).units > units) characters.pop();
   return `${characters.join('').trimEnd()}...`;
 }
