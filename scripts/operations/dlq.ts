@@ -93,17 +93,19 @@ async function stageDeadLetters(stage: string, command: Command, max: number, de
   }
   const ruleInputs = lazyRuleInputs(stage, command.functionName);
   let redriven = 0;
-  let left = 0;
-  while (redriven < max) {
+  const left = new Set<string>();
+  receiving: while (redriven < max) {
     const { Messages = [] } = await deps.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: Math.min(10, max - redriven), VisibilityTimeout: 60, WaitTimeSeconds: 1, MessageAttributeNames: [ruleArnAttribute] }),
     );
     if (Messages.length === 0) break;
     for (const message of Messages) {
+      // One left in the queue came back (its 60 s were up): every message still there has been seen.
+      if (left.has(message.MessageId ?? '')) break receiving;
       const payload = redrivePayload(message, ruleInputs);
       if (typeof payload !== 'string') {
         // Stays in the queue (visible again after the receive's 60 s) for the operator to look at.
-        left += 1;
+        left.add(message.MessageId ?? '');
         deps.terminal.warn(`${message.MessageId}: left in the queue: ${payload.problem}`);
         continue;
       }
@@ -112,8 +114,8 @@ async function stageDeadLetters(stage: string, command: Command, max: number, de
       redriven += 1;
     }
   }
-  deps.terminal.print(`${command.functionName}: ${redriven} message(s) handed back to ${queue.functionName}${left ? `, ${left} left in the queue` : ''}.`);
-  return left === 0 ? 0 : 1;
+  deps.terminal.print(`${command.functionName}: ${redriven} message(s) handed back to ${queue.functionName}${left.size ? `, ${left.size} left in the queue` : ''}.`);
+  return left.size === 0 ? 0 : 1;
 }
 
 /** The attribute EventBridge puts on a dead letter it wrote itself; Lambda's own dead letters carry `RequestID`, `ErrorCode` and `ErrorMessage` instead. */

@@ -98,6 +98,17 @@ describe('npm run dlq -- redrive --stage, for what EventBridge itself dead-lette
     expect(invokedPayloads()).toEqual([input]);
   });
 
+  it('stops once a message it left in the queue comes back, rather than counting it again for as long as the queue is walked', async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'Leadflow-dev' }).resolves(stackOutputs(outputs));
+    // Its 60 s of invisibility run out while the queue is still walked: SQS hands the same message back.
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [eventBridgeDeadLetter('m-1', 'lead-route-retired')] });
+    const terminal = recordingTerminal();
+    const exit = await runDlq(['redrive', 'assign-lead', '--stage', 'dev'], { sqs: new SQSClient({}), lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), fetch, terminal });
+    expect(exit).toBe(1);
+    expect(terminal.warned).toHaveLength(1);
+    expect(terminal.printed.join('\n')).toContain('0 message(s) handed back to Leadflow-dev-AssignLeadFunction, 1 left in the queue');
+  });
+
   it("leaves a message of a rule the stage's configuration no longer has in the queue, says so, and exits 1", async () => {
     const { exit, terminal } = redrive([eventBridgeDeadLetter('m-1', 'lead-route-retired'), eventBridgeDeadLetter('m-2', 'lead-route-default')]);
     expect(await exit).toBe(1);
