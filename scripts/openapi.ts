@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { httpRoutesOf, openApiDocument } from '@leadflow/api-document';
 import { manifestFunctions } from '@leadflow/manifest';
 import { loadConfigurationFile } from '@leadflow/platform';
+import type { Terminal } from './operations/operator-kit';
 
 /**
  * `npm run openapi`: writes the OpenAPI document that `GET /openapi.json` serves. HTTP routes do not
@@ -15,7 +16,24 @@ export function openApiDocumentText(): string {
   return `${JSON.stringify(openApiDocument(httpRoutesOf(functions), { version }), null, 2)}\n`;
 }
 
+export const openApiUsage = 'Usage: npm run openapi (no arguments): writes functions/serve-openapi-document/openapi.json';
+
+/** `npm run openapi` with `argv`: none writes the document; `--help` answers the usage and writes nothing, as does any other argument (a mistake, exit 2). */
+export function runOpenApi(argv: readonly string[], deps: { terminal: Terminal; write: (file: URL, text: string) => void }): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    deps.terminal.print(openApiUsage);
+    return 0;
+  }
+  if (argv.length) {
+    deps.terminal.warn(`npm run openapi takes no arguments, not "${argv.join(' ')}"`);
+    deps.terminal.warn(openApiUsage);
+    return 2;
+  }
+  deps.write(openApiDocumentFile, openApiDocumentText());
+  deps.terminal.print(`Wrote ${openApiDocumentFile.pathname}`);
+  return 0;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(openApiDocumentFile, openApiDocumentText());
-  console.log(`Wrote ${openApiDocumentFile.pathname}`);
+  process.exitCode = runOpenApi(process.argv.slice(2), { terminal: { print: (line) => console.log(line), warn: (line) => console.error(line) }, write: writeFileSync });
 }

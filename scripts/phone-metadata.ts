@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { MetadataJson } from 'libphonenumber-js/core';
+import type { Terminal } from './operations/operator-kit';
 
 /**
  * `npm run phone-metadata`: writes the numbering plans the domain reads phone numbers with
@@ -30,7 +31,24 @@ export function phoneMetadataText(): string {
   return `${JSON.stringify(phoneMetadataWithoutFormats(installedMinMetadata()))}\n`;
 }
 
+export const phoneMetadataUsage = 'Usage: npm run phone-metadata (no arguments): writes packages/domain/src/phone-metadata.json from the installed libphonenumber-js';
+
+/** `npm run phone-metadata` with `argv`: none writes the file; `--help` answers the usage and writes nothing, as does any other argument (a mistake, exit 2). */
+export function runPhoneMetadata(argv: readonly string[], deps: { terminal: Terminal; write: (file: URL, text: string) => void }): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    deps.terminal.print(phoneMetadataUsage);
+    return 0;
+  }
+  if (argv.length) {
+    deps.terminal.warn(`npm run phone-metadata takes no arguments, not "${argv.join(' ')}"`);
+    deps.terminal.warn(phoneMetadataUsage);
+    return 2;
+  }
+  deps.write(phoneMetadataFile, phoneMetadataText());
+  deps.terminal.print(`Wrote ${phoneMetadataFile.pathname}`);
+  return 0;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(phoneMetadataFile, phoneMetadataText());
-  console.log(`Wrote ${phoneMetadataFile.pathname}`);
+  process.exitCode = runPhoneMetadata(process.argv.slice(2), { terminal: { print: (line) => console.log(line), warn: (line) => console.error(line) }, write: writeFileSync });
 }

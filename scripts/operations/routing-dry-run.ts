@@ -19,6 +19,8 @@ export const routingDryRunUsage = 'Usage: npm run routing:dry-run -- --config <c
 
 const defaultUrl = 'http://127.0.0.1:3000';
 const exampleCount = 5;
+/** The longest look back `--days` takes: ten years, the most any retention setting may keep. Far beyond it the start is no date at all ("Invalid time value"). */
+export const maxDryRunDays = 3650;
 
 export interface RoutingDryRunDependencies {
   terminal: Terminal;
@@ -30,7 +32,7 @@ export async function runRoutingDryRun(argv: string[], deps: RoutingDryRunDepend
   if (positionals.length) throw new OperatorError(`unexpected "${positionals.join(' ')}"`);
   if (!values.config) throw new OperatorError('missing --config (the changed configuration to try)');
   if (values.table && values.url) throw new OperatorError('give --url (the local runtime) or --table (a deployed table), not both');
-  if (!/^[1-9]\d*$/.test(values.days)) throw new OperatorError(`--days must be a whole number of days such as 30, not "${values.days}"`);
+  if (!/^[1-9]\d*$/.test(values.days) || Number(values.days) > maxDryRunDays) throw new OperatorError(`--days must be a whole number of days from 1 to ${maxDryRunDays}, such as 30, not "${values.days}"`);
   const configuration = changedConfiguration(values.config);
   const now = deps.now();
   const since = new Date(now.getTime() - Number(values.days) * 86_400_000);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,7 +7,7 @@ import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
-import { dynamoDbEndpointOf, httpUrlOption, runImportCommand, UsageError } from './import-command';
+import { dynamoDbEndpointOf, httpUrlOption, interruptedExitCode, leadsTableAt, runImportCommand, stopOnCtrlC, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 import { UnreadableFileError, withCheckedLeadFile, type LeadFileCheck } from './lead-file-reading';
 
@@ -57,28 +56,19 @@ async function main(): Promise<number> {
   const encoding = textEncodingNamed(values.encoding);
   if (!encoding) throw new UsageError(`--encoding: "${values.encoding}" is not read; give utf-8, windows-1252 (also called latin1, iso-8859-1, cp1252) or gbk (also called gb18030, gb2312, cp936)`);
   // Ctrl-C: no further row starts; the rows being stored finish, the summary says where the import stopped,
-  // and the checked copy is removed. A repeated SIGINT asks the same: tsx relays the terminal's Ctrl-C to
-  // this process as well, so one Ctrl-C can arrive twice.
-  const interrupted = new AbortController();
-  process.on('SIGINT', () => {
-    if (interrupted.signal.aborted) return;
-    interrupted.abort();
-    console.error('Interrupted: stopping once the rows being stored are stored…');
-  });
+  // and the checked copy is removed.
+  const interrupted = stopOnCtrlC('Interrupted: stopping once the rows being stored are stored…');
   try {
-    return await withCheckedLeadFile(path, encoding, (checked, chunks) => importChecked(path, checked, chunks, target.target, config, values, interrupted.signal), interrupted.signal);
+    return await withCheckedLeadFile(path, encoding, (checked, chunks) => importChecked(path, checked, chunks, target.target, config, values, interrupted), interrupted);
   } catch (error) {
     if (error instanceof UnreadableFileError) throw new UsageError(`cannot read ${path}: ${error.message}`, 1);
-    if (interrupted.signal.aborted && error === interrupted.signal.reason) {
+    if (interrupted.aborted && error === interrupted.reason) {
       console.error(`The import of ${path} was interrupted while the file was being checked: nothing was stored.`);
       return interruptedExitCode;
     }
     throw error;
   }
 }
-
-/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
-const interruptedExitCode = 130;
 
 /** Imports the rows of a checked file, `chunks` of it at a time, or says why it is refused whole. */
 async function importChecked(
@@ -128,18 +118,6 @@ async function importChecked(
     return 1;
   } finally {
     raw.destroy();
-  }
-}
-
-/**
- * Checks that `endpoint` is a DynamoDB holding the leads table before any row is tried: another server there
- * (the runtime's own URL given as `--dynamodb-endpoint`) would fail every row as "could not be stored" and exit 0.
- */
-async function leadsTableAt(client: ReturnType<typeof createDynamoDbClient>, endpoint: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tables.leads.name }));
-  } catch (error) {
-    throw new Error(`cannot read the table ${tables.leads.name} at ${endpoint} (${(error as Error).message}); is it the DynamoDB Local of \`npm start\`?`, { cause: error });
   }
 }
 

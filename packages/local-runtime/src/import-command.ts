@@ -1,4 +1,6 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '@leadflow/domain';
+import { tables } from '@leadflow/manifest';
 import { localDynamoDbEndpoint } from './local-dynamodb-endpoint';
 
 /** A problem with how an import command was called (exit 2, with the usage), or with what it needs (exit 1). */
@@ -29,6 +31,36 @@ export function httpUrlOption(option: string, value: string): void {
     protocol = undefined;
   }
   if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`${option} must be an http:// or https:// URL, such as http://127.0.0.1:3000, not "${value}"`);
+}
+
+/**
+ * Checks that `endpoint` is a DynamoDB holding the leads table before anything is written: another server there
+ * (the runtime's own URL given as `--dynamodb-endpoint`) would fail every write with an unnamed error, or every row as "could not be stored".
+ */
+export async function leadsTableAt(client: DynamoDBClient, endpoint: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tables.leads.name }));
+  } catch (error) {
+    throw new Error(`cannot read the table ${tables.leads.name} at ${endpoint} (${(error as Error).message}); is it the DynamoDB Local of \`npm start\`?`, { cause: error });
+  }
+}
+
+/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
+export const interruptedExitCode = 130;
+
+/**
+ * Ctrl-C (SIGINT) aborts the signal answered, saying `stopping` on stderr, instead of ending the process: the
+ * command starts nothing further and says what it did. A repeated SIGINT asks the same: tsx relays the
+ * terminal's Ctrl-C to this process as well, so one Ctrl-C can arrive twice.
+ */
+export function stopOnCtrlC(stopping: string): AbortSignal {
+  const interrupted = new AbortController();
+  process.on('SIGINT', () => {
+    if (interrupted.signal.aborted) return;
+    interrupted.abort();
+    console.error(stopping);
+  });
+  return interrupted.signal;
 }
 
 /** Runs an import command's `main` and exits with its code, or with the error said in plain words (usage: 2, otherwise 1). */
