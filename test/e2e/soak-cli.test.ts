@@ -1,24 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnScript } from '../support/runtime-process';
 
-const rootDir = new URL('../..', import.meta.url).pathname;
 const usage = 'Usage: npm run soak [-- --seconds 120 --concurrency 8 --data-dir]';
 
 /** Starts `npm run soak`'s script: the child to signal, and its end; `onStdout` sees its stdout so far as it comes. */
 function soak(args: string[], env: Record<string, string> = {}, onStdout: (text: string) => void = () => undefined) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/soak/run.ts', ...args], { cwd: rootDir, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    onStdout(stdout);
-  });
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const result = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done) => child.on('close', (status, signal) => done({ status, signal, stdout, stderr })));
-  return { child, result };
+  return spawnScript('test/soak/run.ts', args, { env, onStdout });
 }
 
 const dirs: string[] = [];

@@ -58,3 +58,30 @@ export async function processGone(pid: number, timeoutMs = 30_000): Promise<void
     await new Promise((done) => setTimeout(done, 100));
   }
 }
+
+/** A script run as its own node process, as `npm run` runs it: the child to signal, and its end. */
+export interface ScriptProcess {
+  child: ChildProcess;
+  result: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/**
+ * Runs a project script (`packages/local-runtime/src/import-cli.ts`, `test/soak/run.ts`, …) in one node process
+ * with tsx, from the project root. `onStdout` and `onStderr` see each stream so far as it comes, so a test
+ * can act (send Ctrl-C, say) once a line has appeared.
+ */
+export function spawnScript(script: string, args: readonly string[], options: { env?: Record<string, string>; onStdout?: (text: string) => void; onStderr?: (text: string) => void } = {}): ScriptProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: rootDir, env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (data: Buffer) => {
+    stdout += data.toString();
+    options.onStdout?.(stdout);
+  });
+  child.stderr.on('data', (data: Buffer) => {
+    stderr += data.toString();
+    options.onStderr?.(stderr);
+  });
+  const result = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done) => child.on('close', (status, signal) => done({ status, signal, stdout, stderr })));
+  return { child, result };
+}

@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnScript } from '../../support/runtime-process';
 
-const rootDir = new URL('../../..', import.meta.url).pathname;
 const usage = /Usage: npm run import/;
 
 /** Starts the import command: the child to signal, and its end; `onStderr` sees its stderr so far as it comes. */
 function cli(args: string[], env: Record<string, string>, onStderr: (text: string) => void = () => undefined) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/import-cli.ts', ...args], {
-    cwd: rootDir,
-    env: { ...process.env, LEADS_LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr.on('data', (data: Buffer) => {
-    stderr += data.toString();
-    onStderr(stderr);
-  });
-  const result = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done) => child.on('close', (status, signal) => done({ status, signal, stdout, stderr })));
-  return { child, result };
+  return spawnScript('packages/local-runtime/src/import-cli.ts', args, { env: { LEADS_LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env }, onStderr });
 }
 
 /**
