@@ -42,18 +42,13 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // So would their metric lines (CloudWatch EMF on stdout, whatever the log level), and the soak reads none.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startTestRuntime } = await import('../support/local-runtime');
+const { interruptedExitCode, stopOnCtrlC } = await import('@leadflow/local-runtime');
 const { postPersonUntilStored, postUntil, settledAccount, writeLoadConfiguration } = await import('../support/load-test');
 const workDir = mkdtempSync(join(tmpdir(), 'leadflow-soak-'));
 // Ctrl-C: no further post starts and the account is not taken; the runtime is stopped and the work directory
-// removed (the finally below), then exit 130. A repeated SIGINT asks the same: tsx relays the terminal's Ctrl-C
-// to this process as well, so one Ctrl-C can arrive twice.
-const interrupted = new AbortController();
-const whenInterrupted = new Promise<'interrupted'>((resolve) => interrupted.signal.addEventListener('abort', () => resolve('interrupted'), { once: true }));
-process.on('SIGINT', () => {
-  if (interrupted.signal.aborted) return;
-  interrupted.abort();
-  console.error(`Interrupted: stopping the local runtime and removing ${workDir}…`);
-});
+// removed (the finally below), then exit 130.
+const interrupted = stopOnCtrlC(`Interrupted: stopping the local runtime and removing ${workDir}…`);
+const whenInterrupted = new Promise<'interrupted'>((resolve) => interrupted.addEventListener('abort', () => resolve('interrupted'), { once: true }));
 let runtime: Awaited<ReturnType<typeof startTestRuntime>> | undefined;
 const label = `soak-${Date.now()}`;
 try {
@@ -61,14 +56,14 @@ try {
     dataDir: values['data-dir'] ? join(workDir, 'data') : undefined,
     env: { LEADS_CONFIG_FILE: writeLoadConfiguration(join(workDir, 'config')), LEADS_SCHEDULES: '0' },
   });
-  if (!interrupted.signal.aborted) await soak(runtime.url);
+  if (!interrupted.aborted) await soak(runtime.url);
 } finally {
   await runtime?.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
-if (interrupted.signal.aborted) {
+if (interrupted.aborted) {
   console.error(`soak interrupted (Ctrl-C): the local runtime is stopped and ${workDir} removed.`);
-  process.exit(130);
+  process.exit(interruptedExitCode);
 }
 
 async function soak(url: string): Promise<void> {
@@ -76,10 +71,10 @@ async function soak(url: string): Promise<void> {
   const startedAt = Date.now();
   const stored = await postUntil(
     concurrency,
-    () => interrupted.signal.aborted || Date.now() - startedAt >= seconds * 1000,
+    () => interrupted.aborted || Date.now() - startedAt >= seconds * 1000,
     (index) => postPersonUntilStored(url, label, index, 10),
   );
-  if (interrupted.signal.aborted) {
+  if (interrupted.aborted) {
     console.log(`soak: ${stored.length} people posted before the interrupt; not accounted for.`);
     return;
   }

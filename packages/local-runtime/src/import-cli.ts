@@ -7,7 +7,8 @@ import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
-import { dynamoDbEndpointOf, httpUrlOption, interruptedExitCode, leadsTableAt, runImportCommand, stopOnCtrlC, UsageError } from './import-command';
+import { interruptedExitCode, stopOnCtrlC } from './ctrl-c';
+import { dynamoDbEndpointOf, httpUrlOption, leadsTableAt, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 import { UnreadableFileError, withCheckedLeadFile, type LeadFileCheck } from './lead-file-reading';
 

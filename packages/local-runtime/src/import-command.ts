@@ -45,24 +45,6 @@ export async function leadsTableAt(client: DynamoDBClient, endpoint: string): Pr
   }
 }
 
-/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
-export const interruptedExitCode = 130;
-
-/**
- * Ctrl-C (SIGINT) aborts the signal answered, saying `stopping` on stderr, instead of ending the process: the
- * command starts nothing further and says what it did. A repeated SIGINT asks the same: tsx relays the
- * terminal's Ctrl-C to this process as well, so one Ctrl-C can arrive twice.
- */
-export function stopOnCtrlC(stopping: string): AbortSignal {
-  const interrupted = new AbortController();
-  process.on('SIGINT', () => {
-    if (interrupted.signal.aborted) return;
-    interrupted.abort();
-    console.error(stopping);
-  });
-  return interrupted.signal;
-}
-
 /** Runs an import command's `main` and exits with its code, or with the error said in plain words (usage: 2, otherwise 1). */
 export function runImportCommand(main: () => Promise<number>, usage: string): void {
   main().then(

@@ -6,7 +6,8 @@ import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, loadConfigurationFile, readSpend, recordSpend } from '@leadflow/platform';
 import { localClientSettings } from './local-aws-clients';
 import { readLocalRuntimeSettings } from './local-settings';
-import { dynamoDbEndpointOf, httpUrlOption, interruptedExitCode, leadsTableAt, runImportCommand, stopOnCtrlC, UsageError } from './import-command';
+import { interruptedExitCode, stopOnCtrlC } from './ctrl-c';
+import { dynamoDbEndpointOf, httpUrlOption, leadsTableAt, runImportCommand, UsageError } from './import-command';
 import { progressBar } from './progress-bar';
 
 const usage = 'Usage: npm run import-spend -- <file.csv> [--url http://127.0.0.1:3000 | --dynamodb-endpoint <url>]';

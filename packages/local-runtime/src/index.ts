@@ -13,3 +13,4 @@ export type { BusEventRecord, DeadLetter } from './activity-log';
 export type { LeadSends, SentChannel, SentCount } from './sent-message-counts';
 export { applyRuleTargetInput } from './rule-target-input';
 export type { BusEvent } from './event-bus';
+export { interruptedExitCode, stopOnCtrlC } from './ctrl-c';
