@@ -8,7 +8,7 @@ import { leadFromItem } from './lead-item';
 import { leadUpdate } from './dynamodb-lead-store';
 import { failedConditions, isTransactionConflict } from './dynamodb-writes';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { outboxPut } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
@@ -82,7 +82,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
               },
             },
             ...openLeads.map((counter) => (counter.change === 1 ? holdingCapIncrement(this.tableName, counter.repId, capacity ?? Number.MAX_SAFE_INTEGER) : openLeadDecrement(this.tableName, counter.repId))),
-            ...plan.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...plan.events.map((event) => outboxPut(this.tableName, event)),
           ],
         }),
       );

@@ -9,7 +9,7 @@ import { setAsideOutboxPartition } from './dynamodb-outbox-store';
 import { eraseWebhookDeliveriesOfLead } from './dynamodb-webhook-delivery-store';
 import { failedConditions, retryOnTransactionConflict, WriteContentionError } from './dynamodb-writes';
 import { conversionFeedbackKeysOfLead, leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { outboxPut } from './outbox-item';
 import { openLeadDecrement } from './rep-load-updates';
 import { partitionsOf } from './sparse-index-shards';
 
@@ -98,7 +98,7 @@ export class DynamoDbLeadErasure implements LeadErasures {
       ...pendingEvents.setAside.map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
       // The conversions queued for the ad platforms hold the Meta lead id or the click id: found by key, whatever their state, and deleted.
       ...conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
-      { Put: { TableName: this.tableName, Item: outboxItem(erasure.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+      outboxPut(this.tableName, erasure.event),
     ];
     // Every ledger entry loses what identifies the person and expires with the erased (invalid) lead.
     const consentItems = consents.map((entry) => {

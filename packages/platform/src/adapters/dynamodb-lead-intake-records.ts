@@ -16,7 +16,7 @@ import type { DueIntakeRecord, IntakeResolution, LeadIntakeRecordStore, LeadOfRe
 import { leadReferencesOf } from './dynamodb-lead-references';
 import { ignoringFailedCondition } from './dynamodb-writes';
 import { leadsTableKeys } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { outboxPut } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 const intakeKeyPrefix = 'INTAKE#';
@@ -176,7 +176,7 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
                 ExpressionAttributeValues: { ':attempts': failed.attempts, ':error': failed.lastError ?? 'unknown error', ':at': failed.lastAttemptAt, ':next': failed.nextAttemptAt, ':pending': 'pending_fetch' },
               },
             },
-            { Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            outboxPut(this.tableName, event),
           ],
         }),
       );

@@ -35,7 +35,7 @@ import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-
 import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
 import { isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
 import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { outboxPut } from './outbox-item';
 import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { logger } from '../logger';
@@ -90,7 +90,7 @@ export class DynamoDbLeadStore implements LeadStore {
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId: lead.leadId, outcome: 'created' }, at)] : []),
             ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
             { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...leadExpiry(lead, this.retention).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...intake.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...intake.events.map((event) => outboxPut(this.tableName, event)),
             ...this.consentPuts(intake.consents, lead),
             ...this.deliveryKeyReferencePuts(intake.dedupKeys, lead, at),
           ],
@@ -203,7 +203,7 @@ export class DynamoDbLeadStore implements LeadStore {
               },
             },
             ...gainedKeys.map(keyPut),
-            ...touch.events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...touch.events.map((event) => outboxPut(this.tableName, event)),
             ...this.consentPuts(touch.consents, existing),
             ...this.deliveryKeyReferencePuts(deliveryKeys, existing, touch.historyEntry.at),
           ],
@@ -361,7 +361,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
-              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              outboxPut(this.tableName, change.event),
             ],
           }),
         ),
@@ -404,7 +404,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              outboxPut(this.tableName, change.event),
             ],
           }),
         ),
@@ -441,7 +441,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              { Put: { TableName: this.tableName, Item: outboxItem(change.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              outboxPut(this.tableName, change.event),
             ],
           }),
         ),
@@ -534,9 +534,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               holdingCapIncrement(this.tableName, claim.ownerId, claim.holdingCap),
-              ...[claim.event, ...(claim.unlockedEvent ? [claim.unlockedEvent] : [])].map((event) => ({
-                Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
-              })),
+              ...[claim.event, ...(claim.unlockedEvent ? [claim.unlockedEvent] : [])].map((event) => outboxPut(this.tableName, event)),
             ],
           }),
         ),
@@ -581,9 +579,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               openLeadDecrement(this.tableName, release.ownerId),
-              ...[release.event, ...(release.unlockedEvent ? [release.unlockedEvent] : [])].map((event) => ({
-                Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
-              })),
+              ...[release.event, ...(release.unlockedEvent ? [release.unlockedEvent] : [])].map((event) => outboxPut(this.tableName, event)),
             ],
           }),
         ),
@@ -689,7 +685,7 @@ export class DynamoDbLeadStore implements LeadStore {
                 },
               },
               ...transition.openLeads.map((move) => (move.change === 1 ? holdingCapIncrement(this.tableName, move.repId, move.cap) : openLeadDecrement(this.tableName, move.repId))),
-              ...events.map((event) => ({ Put: { TableName: this.tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } })),
+              ...events.map((event) => outboxPut(this.tableName, event)),
               ...followers.slice(0, room),
             ],
           }),

@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type Dynam
 import type { LeadAcceptance, OfferAcceptance } from '@leadflow/domain';
 import type { OneTapLinkLedger } from '../ports/one-tap-links';
 import { leadsTableKeys } from './leads-table-keys';
-import { outboxItem } from './outbox-item';
+import { outboxPut } from './outbox-item';
 import { holdingCapIncrement } from './rep-load-updates';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
 
@@ -50,7 +50,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
                 ExpressionAttributeValues: { ':owner': acceptance.ownerId, ':seenHistory': acceptance.seenHistoryLength, ':at': acceptance.acceptedAt, ':entry': [acceptance.historyEntry] },
               },
             },
-            { Put: { TableName: this.tableName, Item: outboxItem(acceptance.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            outboxPut(this.tableName, acceptance.event),
           ],
         }),
       );
@@ -96,7 +96,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
                 },
               },
               holdingCapIncrement(this.tableName, acceptance.ownerId, capacity),
-              { Put: { TableName: this.tableName, Item: outboxItem(acceptance.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+              outboxPut(this.tableName, acceptance.event),
             ],
           }),
         ),

@@ -20,6 +20,11 @@ export function outboxItem(event: LeadEvent): Record<string, unknown> {
   };
 }
 
+/** The transaction item that writes one outbox event beside the change it records; an event id already written fails the transaction. */
+export function outboxPut(tableName: string, event: LeadEvent) {
+  return { Put: { TableName: tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
 const isLeadEventType = (type: string): type is keyof typeof leadEventDetailSchemas => Object.hasOwn(leadEventDetailSchemas, type);
 
 /**
