@@ -1,5 +1,6 @@
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { MessageRefusedError, type OutgoingSms, type SentMessage, type SmsSender } from '../ports/notifications';
+import { redactedProviderError, withoutPersonalData } from './provider-refusal-text';
 
 /** Error reasons of SendTextMessage (`ConflictException`, `ValidationException`) that say the number itself cannot take messages. */
 const badNumberReasons = new Set([
@@ -53,7 +54,8 @@ export class EndUserMessagingSmsSender implements SmsSender {
       if (!output.MessageId) throw new MessageRefusedError('unknown', 'SendTextMessage answered without a MessageId');
       return { messageId: output.MessageId };
     } catch (error) {
-      throw refusal(error);
+      // The service echoes what it refuses (`Value '+1…' at 'destinationPhoneNumber'`): the number and the text (the lead, a signed link) stay out of the refusal.
+      throw refusal(error, [message.to, message.to.replace(/\D/g, ''), message.body]);
     }
   }
 }
@@ -65,15 +67,17 @@ function isPassing(error: unknown): boolean {
   return failure?.name === 'ThrottlingException' || failure?.name === 'InternalServerException' || status === 429 || status >= 500;
 }
 
-function refusal(error: unknown): Error {
+function refusal(error: unknown, sent: ReadonlyArray<string | undefined>): Error {
   if (error instanceof MessageRefusedError) return error;
   const failure = error as { name?: string; message?: string; Reason?: string; $metadata?: { httpStatusCode?: number } };
+  const said = withoutPersonalData(failure.message ?? String(error), sent);
+  const cause = redactedProviderError(error, sent);
   // An HTTP status means the service answered with an error: nothing was sent.
-  if (!failure.$metadata?.httpStatusCode) return new MessageRefusedError('unknown', `SMS provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
+  if (!failure.$metadata?.httpStatusCode) return new MessageRefusedError('unknown', `SMS provider gave no answer: ${said}`, { cause });
   const reason = failure.Reason ?? '';
   const outcome = badNumberReasons.has(reason) ? 'bad_number' : isPassing(error) ? 'not_sent' : 'not_sendable';
-  return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message ?? ''}`, {
-    cause: error,
+  return new MessageRefusedError(outcome, `SMS provider refused (${failure.name ?? 'error'}${reason ? ` ${reason}` : ''}): ${failure.message === undefined ? '' : said}`, {
+    cause,
     onlyThisMessage: outcome === 'bad_number',
   });
 }

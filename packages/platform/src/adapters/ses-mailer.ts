@@ -1,5 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MessageRefusedError, type Mailer, type OutgoingEmail, type SentMessage } from '../ports/notifications';
+import { redactedProviderError, withoutPersonalData } from './provider-refusal-text';
 
 /** SES answers that say "not now" rather than "not this email": the sending rate or daily quota, throttling, a failure on its side. */
 const passingErrorNames = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
@@ -61,7 +62,7 @@ export class SesMailer implements Mailer {
         }),
       );
     } catch (error) {
-      throw emailRefusal(error);
+      throw emailRefusal(error, [message.to, message.subject, message.text, message.html]);
     }
     return { messageId: output.MessageId ?? '' };
   }
@@ -71,18 +72,22 @@ export class SesMailer implements Mailer {
  * The one place an email send's failure is classified: what SES (or the SDK on its way) threw, as a
  * `MessageRefusedError` whose `outcome` says whether the same email may go through later, and whose
  * `onlyThisMessage` whether SES refused this email itself rather than every email of the account or sender.
+ * SES echoes what it refuses (`…failed the check in region EU-WEST-1: ada@example.com`): the refusal and its
+ * `cause` carry SES's words without the `sent` values (recipient, subject, body) or any address, number or link.
  *
  * @example emailRefusal(new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } })).outcome // 'not_sent'
  */
-export function emailRefusal(error: unknown): MessageRefusedError {
+export function emailRefusal(error: unknown, sent: ReadonlyArray<string | undefined> = []): MessageRefusedError {
   if (error instanceof MessageRefusedError) return error;
   const failure = (error ?? {}) as { name?: string; message?: string; $fault?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
   const status = failure.$metadata?.httpStatusCode;
+  const said = withoutPersonalData(failure.message ?? String(error), sent);
+  const cause = redactedProviderError(error, sent);
   // An HTTP status means SES answered; without one the request timed out or the connection failed, and it may have been sent.
-  if (!status) return new MessageRefusedError('unknown', `Email provider gave no answer: ${failure.message ?? String(error)}`, { cause: error });
+  if (!status) return new MessageRefusedError('unknown', `Email provider gave no answer: ${said}`, { cause });
   const passing = passingErrorNames.has(failure.name ?? '') || failure.$retryable?.throttling === true || failure.$fault === 'server' || status === 429 || status >= 500;
-  return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message ?? ''}`, {
-    cause: error,
+  return new MessageRefusedError(passing ? 'not_sent' : 'not_sendable', `Email provider refused (${failure.name ?? 'error'}): ${failure.message === undefined ? '' : said}`, {
+    cause,
     onlyThisMessage: !passing && emailOwnRefusalNames.has(failure.name ?? ''),
   });
 }
