@@ -58,6 +58,29 @@ describe('handler logging', () => {
     expect(lines[1]).not.toHaveProperty('correlation_id');
   });
 
+  it("logs a lead event's and a routed lead's every line with the lead's id beside the event's, and forgets both before the next invocation", async () => {
+    const { eventHandler, ruleInputHandler, loggedHandler, logger } = platform;
+    const busEvent = {
+      id: 'bus-id-2',
+      'detail-type': 'lead.assigned',
+      source: 'leadflow.leads',
+      account: '1',
+      time: '2026-11-29T08:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      version: '0',
+      detail: { eventId: 'evt-2', leadId: 'lead-2' },
+    };
+    const lines = await logLinesOf(async () => {
+      await eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), async () => void logger.info('notifier'))(busEvent, context);
+      await ruleInputHandler(z.object({ routeId: z.string() }), async () => void logger.info('router'))({ routeId: 'hot', detail: { eventId: 'evt-3', leadId: 'lead-3' } }, context);
+      await loggedHandler(async () => void logger.info('batch'))({ Records: [] }, context);
+    });
+    expect(lines[0]).toMatchObject({ message: 'notifier', correlation_id: 'evt-2', lead_id: 'lead-2' });
+    expect(lines[1]).toMatchObject({ message: 'router', correlation_id: 'evt-3', lead_id: 'lead-3' });
+    expect(lines[2]).not.toHaveProperty('lead_id');
+  });
+
   it('keeps a level chosen after the logger was built (as the local runtime sets LEADS_LOG_LEVEL) for every later invocation', async () => {
     const { loggedHandler, logger } = platform;
     const handler = loggedHandler(async () => void logger.debug('detail'));
