@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { followUpsTimelineLimitBytes, poolSchema, type Configuration } from '@leadflow/domain';
+import { repeatableStepsLimitBytes, poolSchema, type Configuration } from '@leadflow/domain';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
@@ -56,11 +56,11 @@ describe('a lead item against DynamoDB’s 400 KB limit', () => {
     }
     expect(refused).toEqual({
       status: 409,
-      json: { rule: 'lead_full', error: "lead notes-lead's timeline is full (over 300 KB): no more follow-ups can be logged on it; its other steps still can be taken" },
+      json: { rule: 'lead_full', error: "lead notes-lead's timeline is full (over 300 KB): logging a follow-up is refused so that its steps that happen once (contacted, qualified, converted, invalid) keep room" },
     });
     const full = (await leads.getLead('notes-lead'))!;
     expect(full.history.filter((entry) => entry.action === 'activity')).toHaveLength(logged);
-    expect(Buffer.byteLength(JSON.stringify(full))).toBeGreaterThan(followUpsTimelineLimitBytes);
+    expect(Buffer.byteLength(JSON.stringify(full))).toBeGreaterThan(repeatableStepsLimitBytes);
 
     // The person posts the form again: a touch on the timeline, not a 5xx their form or ad platform would send again and again.
     const again = webFormIntake(config, { leadId: 'notes-lead-again', contact: { name: 'Ada', email: 'notes-lead@example.com' }, now: new Date('2026-03-02T10:06:00.000Z') });

@@ -51,6 +51,7 @@ export * from './pool-listing';
 export * from './lead-transition';
 export * from './lead-manual-assignment';
 export * from './lead-follow-up';
+export * from './lead-size';
 export * from './lead-status-change';
 export * from './my-leads';
 export * from './follow-up-rules';

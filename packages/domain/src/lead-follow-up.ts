@@ -4,18 +4,11 @@ import { humanTextSchema } from './human-text';
 import { instantSchema } from './instant';
 import { activityKindSchema, type ActivityKind, type Lead } from './lead';
 import { leadEvent } from './lead-events';
+import { leadFullRefusal } from './lead-size';
 import { changedLead, illegalTransition, lifecycleEventFacts, openLeadStatuses, worksLead, type LifecyclePlan } from './lead-transition';
 
 /** Activities that reach the person; a `note` is written for the team and is no contact. */
 export const contactActivityKinds: readonly ActivityKind[] = ['call', 'email', 'meeting', 'message'];
-
-/**
- * Follow-ups stop being logged once the lead (as JSON, about its size as a DynamoDB item) is this large. DynamoDB
- * refuses an item over 400 KB, and a note of 1,000 Chinese characters is some 3 KB of timeline, so some 130
- * long notes would fill the lead; the 100 KB left keep room for what must still be written to it: the
- * person's next posts, status changes, conversion, release, recycling, an unsubscribe.
- */
-export const followUpsTimelineLimitBytes = 300 * 1024;
 
 /**
  * The body of `POST /leads/{leadId}/activities`. `nextStepAt` must lie after `now`: a next step already
@@ -40,10 +33,8 @@ export function planActivity(input: { lead: Lead; principal: Principal; activity
   const { lead, principal, activity } = input;
   if (!worksLead(principal, lead)) return { refusal: { status: 403, rule: 'not_owner', message: `only the owner of lead ${lead.leadId} or a manager may log its follow-ups` } };
   if (!openLeadStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'logging a follow-up', openLeadStatuses) };
-  if (new TextEncoder().encode(JSON.stringify(lead)).byteLength > followUpsTimelineLimitBytes) {
-    const message = `lead ${lead.leadId}'s timeline is full (over ${followUpsTimelineLimitBytes / 1024} KB): no more follow-ups can be logged on it; its other steps still can be taken`;
-    return { refusal: { status: 409, rule: 'lead_full', message } };
-  }
+  const full = leadFullRefusal(lead, 'logging a follow-up');
+  if (full) return { refusal: full };
   const at = input.now.toISOString();
   const isContact = contactActivityKinds.includes(activity.kind);
   const firstContact = isContact && !lead.firstContactAt;
