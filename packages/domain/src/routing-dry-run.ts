@@ -20,6 +20,8 @@ export interface LeadReroute {
     ownerId?: string;
     /** The record says the route left the lead unowned because nobody on it could take it then (availability, capacity). */
     pooledForWantOfReps: boolean;
+    /** The record says the route left the lead unowned in its pool, by design or for want of reps: an owner now came by a claim or a manager. */
+    leftInPool: boolean;
     points?: number;
     grade?: Grade;
     temperature?: Temperature;
@@ -133,10 +135,12 @@ function replay(lead: Lead, configuration: Pick<Configuration, 'scoring' | 'rout
     leadId: lead.leadId,
     capturedAt: lead.capturedAt,
     before: {
-      routeId: lead.routing?.routeId ?? notRoutedBefore,
-      poolId: lead.routing?.poolId,
+      // A lead under an open offer has no routing decision yet; the offer names the route and pool that made it.
+      routeId: lead.routing?.routeId ?? lead.offer?.routeId ?? notRoutedBefore,
+      poolId: lead.routing?.poolId ?? lead.offer?.poolId,
       ownerId: lead.ownerId,
       pooledForWantOfReps: lead.routing?.outcome === 'pooled' && !leavesInPool(lead.routing.strategy),
+      leftInPool: lead.routing?.outcome === 'pooled',
       points: lead.score?.points,
       grade: lead.score?.grade,
       temperature: lead.score?.temperature,
@@ -192,9 +196,13 @@ function gainedBy(before: LeadReroute['before'], after: LeadReroute['after']): s
   return after.firstCandidate !== before.ownerId && !sameRouteThen ? after.firstCandidate : undefined;
 }
 
-/** The lead's owner now, when the changed route could no longer give it to them. */
+/**
+ * The lead's owner now, when the changed route could no longer give it to them. Not when the same route
+ * and pool left it unowned and the owner claimed it or was given it there: routing never gave it to them.
+ */
 function lostBy(before: LeadReroute['before'], after: LeadReroute['after']): string | undefined {
-  return before.ownerId !== undefined && !after.candidates.includes(before.ownerId) ? before.ownerId : undefined;
+  const sameRouteLeftItInPool = before.leftInPool && before.routeId === after.routeId && before.poolId === after.poolId;
+  return before.ownerId !== undefined && !sameRouteLeftItInPool && !after.candidates.includes(before.ownerId) ? before.ownerId : undefined;
 }
 
 function ownerShifts(before: LeadReroute['before'], after: LeadReroute['after']): boolean {
