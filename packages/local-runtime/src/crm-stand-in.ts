@@ -73,12 +73,14 @@ export function crmStandInSecrets(config: Configuration, sources: LocalSecretSou
 }
 
 function setFailing(failing: { remaining: number; always: boolean }, body: Buffer) {
-  const request = parseJson(body) as { times?: unknown; always?: unknown } | undefined;
-  const times = request?.times;
-  const always = request?.always;
+  const parsed = parseJson(body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return badRequest('(body)', 'must be a JSON object, as {"times": 2} or {"always": true}');
+  const unknown = Object.keys(parsed).find((key) => key !== 'times' && key !== 'always');
+  if (unknown !== undefined) return badRequest(unknown, 'is not a field: send "times" or "always"');
+  const { times, always } = parsed as { times?: unknown; always?: unknown };
   if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 0)) return badRequest('times', 'must be a whole number, 0 or more');
   if (always !== undefined && typeof always !== 'boolean') return badRequest('always', 'must be true or false');
-  if (times === undefined && always === undefined) return badRequest('times', 'send {"times": 2} or {"always": true}');
+  if (times === undefined && always === undefined) return badRequest('(body)', 'must name "times" or "always", as {"times": 2} or {"always": true}');
   if (times !== undefined) failing.remaining = times as number;
   // `{"times": 0}` stops failing altogether, an `always` included.
   if (always !== undefined || times === 0) failing.always = always === true;

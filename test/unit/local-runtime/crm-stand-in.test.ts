@@ -42,7 +42,9 @@ describe('the CRM stand-in', () => {
     const crm = crmStandIn(async () => [secret]);
     expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": -1}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'times' }] } });
     expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"always": "yes"}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'always' }] } });
-    expect(await crm(request('POST', `${crmStandInPath}/fail`, 'not json'))).toMatchObject({ status: 400 });
+    expect(await crm(request('POST', `${crmStandInPath}/fail`, 'not json'))).toMatchObject({ status: 400, body: { issues: [{ path: '(body)' }] } });
+    expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": 0, "tims": 2}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'tims', message: 'is not a field: send "times" or "always"' }] } });
+    expect(await crm(request('POST', `${crmStandInPath}/fail`, '{}'))).toMatchObject({ status: 400, body: { error: '(body) must name "times" or "always", as {"times": 2} or {"always": true}' } });
     expect(await crm(request('GET', '/_local/stand-ins/outage'))).toBeUndefined();
   });
 });
