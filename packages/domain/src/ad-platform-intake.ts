@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
 import { identifierText } from './human-text';
-import { formatPath } from './issue-list';
+import { toIssueList } from './issue-list';
 import type { FieldIssue } from './form-submission';
 import type { SubmittedContact, SourceKind } from './lead';
 import { leadContactFieldNames } from './lead';
@@ -42,7 +42,7 @@ export function deliveryDedupKey(sourceKind: SourceKind, sourceId: string | unde
 
 /** zod issues as `{path, message}` entries, their paths under `prefix` (e.g. `entry[0].changes[1].value`). */
 export function payloadIssues(error: z.core.$ZodError, prefix: ReadonlyArray<string | number> = []): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...(issue.path as Array<string | number>)]) || '(body)', message: issue.message }));
+  return toIssueList(error, prefix, '(body)');
 }
 
 /** A few issues in one line, for an error message that is logged and stored. */

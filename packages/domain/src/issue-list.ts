@@ -1,8 +1,16 @@
 import type * as z from 'zod/mini';
 
-/** Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries. */
-export function toIssueList(error: z.core.$ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
+/**
+ * Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries, each under `prefix`; an issue
+ * of the whole value is named `root`. Each unknown key of a strict object is an entry of its own, named by
+ * its path, so a misspelt field or parameter is named where the answer names fields, not only in the message.
+ */
+export function toIssueList(error: z.core.$ZodError, prefix: ReadonlyArray<PropertyKey> = [], root = '(root)'): Array<{ path: string; message: string }> {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: formatPath([...prefix, ...issue.path, key]), message: `Unrecognized key: ${JSON.stringify(key)}` }))
+      : [{ path: formatPath([...prefix, ...issue.path]) || root, message: issue.message }],
+  );
 }
 
 /** A zod issue path as a field name: `forms[0].fields[1].name`. */

@@ -35,7 +35,7 @@ describe('configuration', () => {
     document.forms[1].fields = [{ name: 'note', label: 'Note' }];
     const issues = configurationIssues(document);
     expect(issues).toContainEqual(`reps[1].id: duplicate id "${document.reps[0].id}"`);
-    expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]: Unrecognized key: "colour"/));
+    expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]\.colour: Unrecognized key: "colour"/));
     expect(issues).toContainEqual(expect.stringMatching(/^forms\[1\]\.fields: a form needs a field that maps to "email" or "phone"/));
   });
 

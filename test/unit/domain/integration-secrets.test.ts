@@ -42,10 +42,10 @@ describe('the secrets a configuration needs', () => {
     document.forms[0].turnstile = { secretKey: 'a-turnstile-secret' };
     expect(configurationIssues(document)).toEqual([
       'forms[0].turnstile: Invalid input: expected boolean, received object',
-      'integrations.meta: Unrecognized key: "appSecret"',
-      'integrations.google.forms[0]: Unrecognized key: "googleKey"',
-      'integrations.linkedin: Unrecognized key: "clientSecret"',
-      'integrations.tiktok: Unrecognized key: "accessToken"',
+      'integrations.meta.appSecret: Unrecognized key: "appSecret"',
+      'integrations.google.forms[0].googleKey: Unrecognized key: "googleKey"',
+      'integrations.linkedin.clientSecret: Unrecognized key: "clientSecret"',
+      'integrations.tiktok.accessToken: Unrecognized key: "accessToken"',
     ]);
   });
 });

@@ -37,8 +37,8 @@ describe('the integrations section of the configuration', () => {
     document.integrations.tiktok.colour = 'pink';
     const issues = configurationIssues(document);
     expect(issues).toContainEqual('integrations.meta.forms[1].formId: must be the Meta lead form id as a string in quotes (JSON numbers lose digits above 2^53)');
-    expect(issues).toContainEqual('integrations.generic.sources[0]: Unrecognized key: "secrets"');
-    expect(issues).toContainEqual(expect.stringMatching(/^integrations\.tiktok: Unrecognized key: "colour"/));
+    expect(issues).toContainEqual('integrations.generic.sources[0].secrets: Unrecognized key: "secrets"');
+    expect(issues).toContainEqual(expect.stringMatching(/^integrations\.tiktok\.colour: Unrecognized key: "colour"/));
     const duplicates = demoConfiguration() as any;
     duplicates.integrations.linkedin.forms.push({ ...duplicates.integrations.linkedin.forms[0] });
     expect(configurationIssues(duplicates)).toEqual(['integrations.linkedin.forms[1].formId: duplicate formId "1234567"']);

@@ -139,7 +139,7 @@ describe('POST /leads/{leadId}/conversion/corrections', () => {
       [{ ...good, dealId: '' }, 'dealId'],
       [{ revenue: 1, currency: 'USD' }, 'reason'],
       [{ ...good, reason: ' ' }, 'reason'],
-      [{ ...good, extra: true }, '(root)'],
+      [{ ...good, extra: true }, 'extra'],
     ] as const) {
       expect(await correct(deps, 'k-5', asFinance, body), field).toMatchObject({ status: 400, json: { issues: [expect.objectContaining({ path: field })] } });
     }

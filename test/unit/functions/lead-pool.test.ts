@@ -76,7 +76,7 @@ describe('POST /leads/{leadId}/claim', () => {
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), '{')).status).toBe(400);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), 'poolId=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 5 }))).json.issues).toEqual([expect.objectContaining({ path: 'poolId' })]);
-    expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ pool: 'x' }))).json.issues).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ pool: 'x' }))).json.issues).toEqual([expect.objectContaining({ path: 'pool' })]);
     expect(await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 'nurture' }))).toMatchObject({ status: 409, json: { rule: 'not_in_pool' } });
     expect(writes(deps)).toBe(before);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 'emea-inbound' }))).status).toBe(200);
@@ -166,9 +166,9 @@ describe('GET /pools/{poolId}/leads', () => {
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: 'not-a-cursor' })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
     const overLong = encodePageCursor({ capturedAt: '2026-03-02T10:00:00.000Z', leadId: 'l'.repeat(3000) }, pageCursorScope('pool-leads', 'nurture'));
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: overLong })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
-    expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: 'colour' })]);
     // As API Gateway hands it over (JSON): `__proto__` is a key like any other, and as unknown as `colour`.
-    expect((await list(deps, 'nurture', asRep('rep-ava'), JSON.parse('{"__proto__":"x"}'))).json.issues).toEqual([{ path: '(root)', message: 'Unrecognized key: "__proto__"' }]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), JSON.parse('{"__proto__":"x"}'))).json.issues).toEqual([{ path: '__proto__', message: 'Unrecognized key: "__proto__"' }]);
   });
 
   it('refuses a channel the configuration does not have by name, as it refuses an unknown tag, and filters by a configured one', async () => {

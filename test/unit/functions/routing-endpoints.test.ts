@@ -68,7 +68,7 @@ describe('PUT /reps/{repId}/availability', () => {
     expect(await issues({ outOfOffice: true, until: '2020-01-01T00:00:00Z' })).toEqual([{ path: 'until', message: 'must be in the future' }]);
     // The offset carries it into the year 10000: stored, it would fail every read of the reps' state, and with it routing to their pools.
     expect(await issues({ outOfOffice: true, until: '9999-12-31T23:30:00-01:00' })).toEqual([{ path: 'until', message: 'must be an instant from the year 0000 to 9999' }]);
-    expect(await issues({ outOfOffice: true, extra: 1 })).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect(await issues({ outOfOffice: true, extra: 1 })).toEqual([expect.objectContaining({ path: 'extra' })]);
     // `until` ends an absence: with `outOfOffice: false` it would be dropped unsaid.
     expect(await issues({ outOfOffice: false, until: '2027-01-01T00:00:00Z' })).toEqual([{ path: 'until', message: 'is only for "outOfOffice": true; leave it out when the rep is back' }]);
     expect(deps.store.outOfOfficeRecords.size).toBe(0);
