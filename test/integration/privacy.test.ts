@@ -598,6 +598,21 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
       expect(JSON.parse(receiver.bodies[0])).toMatchObject({ id: 'hooked-pending', type: 'lead.scored', data: { leadId: 'hooked', points: 60 } });
     });
 
+    it("takes the receiver's last answer out of their deliveries, since it may quote what the person answered, keeping its status", async () => {
+      /** A CRM that refuses the event naming the person's answer. */
+      const quoting: WebhookSender = { post: async () => ({ ok: false, status: 422, error: 'https://crm.example.com answered HTTP 422: answers.company_size "1000+" is not one of small, medium' }) };
+      await leads.ingestLead(intake('hooked-refused', { contact: { name: 'Ada', email: 'hooked-refused@example.com' } }));
+      await deliverWebhookEvent(scoredEvent('hooked-refused', 'hooked-refused-scored'), { ...depsOf(new Receiver([]), capturedAt), webhookSender: quoting });
+      const delivery = () => itemOf('WEBHOOK#crm', 'DELIVERY#hooked-refused-scored');
+      expect(await delivery()).toMatchObject({ state: 'pending', lastStatus: 422, lastError: expect.stringContaining('1000+') });
+
+      expect(await erase('hooked-refused')).toEqual({ leadId: 'hooked-refused', erased: true });
+
+      expect(JSON.stringify(await delivery())).not.toContain('1000+');
+      expect(await delivery()).toMatchObject({ state: 'pending', attempts: 1, lastStatus: 422 });
+      expect(await delivery()).not.toHaveProperty('lastError');
+    });
+
     it("gives a delivery's reference the lead's expiry, follows the lead's retention after, and keeps it through a redelivery", async () => {
       await leads.ingestLead(intake('hooked-kept', { contact: { name: 'Ada', email: 'hooked-kept@example.com' } }));
       const invalidAt = new Date('2026-03-05T12:00:00.000Z');

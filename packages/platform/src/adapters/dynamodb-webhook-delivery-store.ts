@@ -272,7 +272,12 @@ export async function eraseWebhookDeliveriesOfLead(client: DynamoDBDocumentClien
   }
 }
 
-/** Rewrites one delivery's body without the person (conditional on the body read, read again if it changed); the new body, if it held any. */
+/**
+ * Rewrites one delivery's body without the person, and drops its `lastError`, which may quote the receiver's answer to
+ * the event, the person's answers with it (`lastStatus` stays); conditional on the body read, read again if it changed.
+ * The new body, if it held any. An attempt recorded meanwhile writes back the body it claimed, so its error goes too;
+ * one recorded after finds the body changed and writes nothing.
+ */
 async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, Key: Record<string, string>): Promise<string | undefined> {
   for (;;) {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
@@ -280,7 +285,13 @@ async function withoutPerson(client: DynamoDBDocumentClient, tableName: string, 
     if (!erased) return undefined;
     try {
       await client.send(
-        new UpdateCommand({ TableName: tableName, Key, UpdateExpression: 'SET body = :erased', ConditionExpression: 'body = :seen', ExpressionAttributeValues: { ':erased': erased.body, ':seen': String(Item.body) } }),
+        new UpdateCommand({
+          TableName: tableName,
+          Key,
+          UpdateExpression: 'SET body = :erased REMOVE lastError',
+          ConditionExpression: 'body = :seen',
+          ExpressionAttributeValues: { ':erased': erased.body, ':seen': String(Item.body) },
+        }),
       );
       return erased.body;
     } catch (error) {
