@@ -14,7 +14,7 @@ export function eventHandler<S extends z.core.$ZodType>(detailSchema: S, handle:
   // that swap, so the cast stays even where the rule finds it unnecessary (tsc needs it).
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   return middy()
-    .use(lambdaLogging())
+    .use(lambdaLogging({ logFailure: true }))
     .use(parser({ schema: detailSchema, envelope: eventBridgeEnvelope }))
     .handler(async (detail: unknown, context: Context) => handle(detail as z.infer<S>, context)) as unknown as (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
 }

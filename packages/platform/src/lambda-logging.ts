@@ -8,9 +8,10 @@ import { logger } from './logger';
  * that ties its lines to what started it: the API request, the lead event's own id (stable across
  * redeliveries, so a publisher's and every consumer's lines share it), or the schedule run. A lead
  * event's lines (a routing rule's input too) also carry the lead's id (`lead_id`), so one search finds
- * everything every function did about a lead.
+ * everything every function did about a lead. With `logFailure` (every trigger but HTTP), a failed
+ * invocation also logs an error line of ours (`failureLogging`).
  */
-export function lambdaLogging(): MiddlewareObj[] {
+export function lambdaLogging(options: { logFailure?: boolean } = {}): MiddlewareObj[] {
   const correlation: MiddlewareObj = {
     before: (request) => {
       const correlationId = correlationIdOf(request.event);
@@ -20,8 +21,20 @@ export function lambdaLogging(): MiddlewareObj[] {
       if (leadId) logger.appendKeys({ lead_id: leadId });
     },
   };
-  return [injectLambdaContext(logger, { resetKeys: true }), correlation];
+  return [injectLambdaContext(logger, { resetKeys: true }), correlation, ...(options.logFailure ? [failureLogging] : [])];
 }
+
+/**
+ * For an event, rule input, schedule or stream batch: its failure as a line of ours, with the correlation id and
+ * lead id that Lambda's own "Invoke Error" line lacks. Last in the list, so its `onError` runs before Powertools
+ * resets the keys; it sets no response, so the error is thrown on and the trigger retries (then dead-letters) the
+ * invocation. HTTP handlers do without it: their error handler logs a 500, and a 4xx is no failure.
+ */
+const failureLogging: MiddlewareObj = {
+  onError: ({ error }) => {
+    logger.error('Invocation failed; its trigger retries it', { error: error as Error });
+  },
+};
 
 /** The id that starts a handler's work, from the event shapes our triggers deliver; `undefined` for stream batches. */
 export function correlationIdOf(event: unknown): string | undefined {
@@ -45,6 +58,6 @@ export function leadIdOf(event: unknown): string | undefined {
 /** A handler without a parsed envelope (a schedule run, a stream batch): it still logs with its context. */
 export function loggedHandler<E, R>(handle: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
   return middy<E, R>()
-    .use(lambdaLogging())
+    .use(lambdaLogging({ logFailure: true }))
     .handler(async (event: E, context: Context) => handle(event, context));
 }

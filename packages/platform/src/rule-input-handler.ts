@@ -12,7 +12,7 @@ import { lambdaLogging } from './lambda-logging';
  */
 export function ruleInputHandler<S extends z.core.$ZodType>(inputSchema: S, handle: (input: z.infer<S>) => Promise<void>): (input: unknown, context: Context) => Promise<void> {
   return middy()
-    .use(lambdaLogging())
+    .use(lambdaLogging({ logFailure: true }))
     .use(parser({ schema: inputSchema }))
     .handler(async (input: unknown) => handle(input as z.infer<S>));
 }

@@ -23,10 +23,10 @@ beforeAll(async () => {
 // The unit files share a worker's modules (vitest.config.ts): the next file loads them afresh, its logger silent again.
 afterAll(() => vi.resetModules());
 
-/** The JSON lines the logger writes while `run` runs. */
+/** The JSON lines the logger writes while `run` runs (warnings and errors go to stderr). */
 async function logLinesOf(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
   const lines: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk)), true));
+  for (const stream of [process.stdout, process.stderr]) vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk)), true));
   await run();
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
@@ -94,6 +94,71 @@ describe('handler logging', () => {
     } finally {
       logger.chooseLogLevel('INFO');
     }
+  });
+
+  describe('a failed invocation', () => {
+    const failure = () => Promise.reject(new Error('table unavailable'));
+    /** The lines `run` logs, and the error the invocation rejected with (it must reject, so Lambda retries it). */
+    async function failedLinesOf(run: () => Promise<unknown>): Promise<{ lines: Array<Record<string, unknown>>; thrown: unknown }> {
+      let thrown: unknown;
+      const lines = await logLinesOf(() => run().catch((error: unknown) => void (thrown = error)));
+      return { lines, thrown };
+    }
+
+    it('logs an error line with the lead event, its lead and the error, and still fails', async () => {
+      const { eventHandler } = platform;
+      const detail = { eventId: 'evt-failed', leadId: 'lead-failed' };
+      const busEvent = { id: 'bus-id-3', 'detail-type': 'lead.assigned', source: 'leadflow.leads', account: '1', time: '2026-11-29T08:00:00Z', region: 'eu-west-1', resources: [], version: '0', detail };
+      const { lines, thrown } = await failedLinesOf(() => eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), failure)(busEvent, context));
+      expect((thrown as Error).message).toBe('table unavailable');
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'ERROR', correlation_id: 'evt-failed', lead_id: 'lead-failed', function_name: 'capture-form-submission', error: expect.objectContaining({ message: 'table unavailable' }) }),
+      ]);
+    });
+
+    it('logs an error line for a lead event whose detail breaks its contract, and still fails', async () => {
+      const { eventHandler } = platform;
+      const busEvent = {
+        id: 'bus-id-4',
+        'detail-type': 'lead.assigned',
+        source: 'leadflow.leads',
+        account: '1',
+        time: '2026-11-29T08:00:00Z',
+        region: 'eu-west-1',
+        resources: [],
+        version: '0',
+        detail: { eventId: 'evt-bad', leadId: 'lead-bad' },
+      };
+      const { lines, thrown } = await failedLinesOf(() => eventHandler(z.object({ eventId: z.string(), ownerId: z.string() }), async () => undefined)(busEvent, context));
+      expect(thrown).toBeInstanceOf(Error);
+      expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', correlation_id: 'evt-bad', lead_id: 'lead-bad', error: expect.any(Object) })]);
+    });
+
+    it("logs an error line with a routing rule's input and its lead, and still fails", async () => {
+      const { ruleInputHandler } = platform;
+      const { lines, thrown } = await failedLinesOf(() => ruleInputHandler(z.object({ routeId: z.string() }), failure)({ routeId: 'hot', detail: { eventId: 'evt-5', leadId: 'lead-5' } }, context));
+      expect((thrown as Error).message).toBe('table unavailable');
+      expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', correlation_id: 'evt-5', lead_id: 'lead-5', error: expect.objectContaining({ message: 'table unavailable' }) })]);
+    });
+
+    it('logs an error line with the schedule run, still fails, and forgets the run before the next invocation', async () => {
+      const { loggedHandler, logger } = platform;
+      const { lines, thrown } = await failedLinesOf(() => loggedHandler(failure)({ scheduleName: 'sweep-outbox', time: '2026-11-29T08:00:00Z' }, context));
+      expect((thrown as Error).message).toBe('table unavailable');
+      expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', correlation_id: 'sweep-outbox@2026-11-29T08:00:00Z', error: expect.objectContaining({ message: 'table unavailable' }) })]);
+      const [next] = await logLinesOf(() => loggedHandler(async () => void logger.info('batch'))({ Records: [] }, context));
+      expect(next).not.toHaveProperty('correlation_id');
+    });
+
+    it('logs nothing more for an HTTP request answered with a 4xx, and names the route of a 500', async () => {
+      const { httpHandler, notFound } = platform;
+      const event = httpEvent({ method: 'GET', path: '/leads/{leadId}', pathParameters: { leadId: 'lead-6' } });
+      event.rawPath = '/leads/lead-6';
+      const refused = await logLinesOf(() => httpHandler(async () => Promise.reject(notFound('Lead "lead-6" does not exist')))(event, context));
+      expect(refused).toEqual([]);
+      const failed = await logLinesOf(() => httpHandler(failure)(event, context));
+      expect(failed).toEqual([expect.objectContaining({ level: 'ERROR', route: 'GET /leads/{leadId}', error: expect.objectContaining({ message: 'table unavailable' }) })]);
+    });
   });
 
   it('logs a schedule run with the schedule and the time it is for', async () => {

@@ -23,7 +23,8 @@ export function httpErrorHandler(): MiddlewareObj<APIGatewayProxyEventV2, APIGat
         request.response = prefersHtml(request.event) ? htmlErrorPage(answered) : jsonResponse(answered.statusCode, answered.toBody(), answered.headers);
         return;
       }
-      logger.error('Unhandled error', { error: error as Error });
+      // The route (method and path template, `GET /a/{token}`) says where; the path itself may carry a one-tap link's token.
+      logger.error('Unhandled error', { route: request.event.routeKey, error: error as Error });
       request.response = jsonResponse(500, { error: 'Internal server error' });
     },
   };
