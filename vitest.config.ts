@@ -34,10 +34,13 @@ export default defineConfig({
       {
         test: {
           ...everyProject,
-          // DynamoDB Local, the local runtime and CDK, started once per file that needs them: each file in a fresh worker.
+          // The local runtime and CDK, started once per file that needs them: each file in a fresh worker.
           name: 'isolated',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, 'test/unit/**'],
+          // DynamoDB Local for the integration files: one per worker slot, kept for the run, its tables dropped
+          // and made anew for each file (`startTestDatabase`). A JVM per file took 6–8 s of each.
+          globalSetup: ['test/support/shared-dynamodb-local.ts'],
         },
       },
     ],

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { runRoutingDryRun } from '../../scripts/operations/routing-dry-run';
 import { recordingTerminal } from '../unit/operations/operator-fakes';
 import { demoConfiguration } from '../support/demo-configuration';
 import { leadsTableItems, startTestRuntime } from '../support/local-runtime';
+import { spawnScript } from '../support/runtime-process';
 
 let runtime: LocalRuntime;
 const rootDir = new URL('../..', import.meta.url).pathname;
@@ -75,13 +74,13 @@ describe('npm run routing:dry-run against the local runtime', () => {
     const coldRoute = config.routing.routes.findIndex((route) => route.id === 'cold-to-nurture');
     const badPath = join(workDir, 'bad.json');
     writeFileSync(badPath, JSON.stringify(config));
-    const refused = await promisify(execFile)('npx', ['tsx', 'scripts/operations/routing-dry-run.ts', '--config', badPath, '--url', runtime.url], { cwd: rootDir }).catch(
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining(`routing.routes[${coldRoute}].poolId: unknown pool "no-such-pool"`) });
-
-    const usage = await promisify(execFile)('npx', ['tsx', 'scripts/operations/routing-dry-run.ts', '--days', 'a month'], { cwd: rootDir }).catch((error: { code: number; stderr: string }) => error);
-    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run routing:dry-run') });
+    // Both as their own process, as npm runs them (node with tsx, no npx in between), side by side.
+    const [refused, usage] = await Promise.all([
+      spawnScript('scripts/operations/routing-dry-run.ts', ['--config', badPath, '--url', runtime.url]).result,
+      spawnScript('scripts/operations/routing-dry-run.ts', ['--days', 'a month']).result,
+    ]);
+    expect(refused).toMatchObject({ status: 1, stderr: expect.stringContaining(`routing.routes[${coldRoute}].poolId: unknown pool "no-such-pool"`) });
+    expect(usage).toMatchObject({ status: 2, stderr: expect.stringContaining('Usage: npm run routing:dry-run') });
   }, 180_000);
 
   it('says when the local runtime cannot be reached (exit 1)', async () => {

@@ -128,6 +128,23 @@ describe('function bundles', () => {
   });
 });
 
+/** Text only the erasure's code holds (`OutboxBacklogError`'s message), which minifying keeps. */
+const erasureCode = 'finding its unpublished events would read more than';
+
+// Here rather than in a file of its own, which bundled every function a second time (about a minute).
+describe('the lead erasure in the function bundles', () => {
+  it('is carried by the functions that erase a person (erase-lead, the platform intakes) and by no other lead-store user', () => {
+    const carrying = bundles.map((bundle) => {
+      const code = readFileSync(bundle.file, 'utf8');
+      return { name: bundle.name, carriesErasure: code.includes(erasureCode), erases: /\.erasePerson\(/.test(code) };
+    });
+    expect(carrying.filter(({ carriesErasure, erases }) => carriesErasure !== erases)).toEqual([]);
+    // Not vacuous: some functions erase, and some that store leads do not.
+    expect(carrying.filter(({ erases }) => erases).map(({ name }) => name)).toContain('erase-lead');
+    expect(carrying.find(({ name }) => name === 'get-lead')).toMatchObject({ carriesErasure: false });
+  });
+});
+
 describe('StackFunctionBundles', () => {
   it("builds the stack's bundles once, each with its handler's assets beside it", () => {
     const definitions = functions.filter((definition) => ['health', 'serve-embed-script'].includes(definition.name));
