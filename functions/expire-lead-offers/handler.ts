@@ -22,6 +22,8 @@ const offerReserveMs = 15_000;
  * fallback cannot be written is logged and fails the run once the others are done, so its alarm fires.
  * A fallback starts only while the invocation's time left holds `offerReserveMs`; the run then reads no
  * further page, and the offers it did not reach stay open and expired, in the index, for the next minute's run.
+ * A lead too full to take its fallback (`lead_full`) leaves the offer-expiry index, logged as an error naming it, so
+ * the next runs do not read and refuse it every minute; it stays on offer, for someone to look at.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'metrics' | 'newId'>) {
   return async (event: ScheduledInvocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ expired: string[]; left?: number }> => {
@@ -65,11 +67,17 @@ async function applyFallback(deps: Pick<Dependencies, 'config' | 'leads' | 'cons
     const poolId = routingPoolOf(lead);
     logger.error('An expired offer names a pool the configuration no longer has; the lead is left in the pool it was captured into', { leadId: lead.leadId, offerPoolId: route.poolId, poolId });
     const change = leaveInPool({ lead, route: { ...route, strategy: 'pool', poolId }, poolId, skipped: [], eventId: deps.newId(), now });
-    await deps.leads.leaveInPool({ leadId: lead.leadId, closesOffer: true, ...change });
+    if ((await deps.leads.leaveInPool({ leadId: lead.leadId, closesOffer: true, ...change })) === 'lead_full') await setAsideFull(deps, lead);
     return;
   }
   logger.info('Offer expired with nobody accepting; applying its fallback', { leadId: lead.leadId, routeId: route.id, fallback: route.strategy, expiresAt: lead.offer.expiresAt });
-  await routeLead(deps, { lead: routedLeadFactsOf(lead), route, pool, now, closesOffer: true });
+  if ((await routeLead(deps, { lead: routedLeadFactsOf(lead), route, pool, now, closesOffer: true })) === 'lead_full') await setAsideFull(deps, lead);
+}
+
+/** Takes a lead too full for its fallback out of the offer-expiry index (only while it is as read), so it is not read and refused every run. */
+async function setAsideFull(deps: Pick<Dependencies, 'leads'>, lead: Lead): Promise<void> {
+  const left = await deps.leads.leaveDueIndex(lead, 'offer_expiry');
+  if (left === 'left') logger.error('The lead of an expired offer is too full to take its fallback: it stays on offer and leaves the offer-expiry index', { leadId: lead.leadId });
 }
 
 export const handler = loggedHandler(createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, consents: providers.consents, newId: providers.newId, metrics: providers.metrics })));

@@ -29,6 +29,8 @@ type ActionResult = { done: true } | { refusal: LinkRefusal } | { badField: { fi
 
 const usedMeanwhile: LinkRefusal = { reason: 'used', message: 'This link was used a moment ago. Each link works once.' };
 const changedMeanwhile: LinkRefusal = { reason: 'lead_changed', message: 'This lead changed a moment ago and is no longer yours to do this with.' };
+/** The store refused the step as taking the lead over its item limit: trying again cannot help, so the page says so. */
+const leadFull: LinkRefusal = { reason: 'lead_full', message: "This lead's timeline is too long to record this step; nothing was changed. Open the lead in Leadflow instead." };
 
 /** One executor per one-tap action; each writes the link's use so it works once. */
 const executors: Record<OneTapAction, (context: ActionContext) => Promise<ActionResult>> = {
@@ -43,11 +45,13 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
       if (outcome === 'link_used') return { refusal: usedMeanwhile };
       if (outcome === 'taken') return { refusal: await refusalAsItIsNow(deps, claims, offerTakenRefusal) };
       if (outcome === 'at_capacity') return { refusal: { reason: 'at_capacity', message: `You already hold as many open leads as you may (${cap}); nothing was changed.` } };
+      if (outcome === 'lead_full') return { refusal: leadFull };
       return { done: true };
     }
     const outcome = await deps.links.recordAcceptance(linkId, planAcceptance({ lead, repId: claims.repId, now: deps.now(), eventId: deps.newId() }), claims.expiresAt);
     if (outcome === 'link_used') return { refusal: usedMeanwhile };
     if (outcome === 'lead_changed') return { refusal: await refusalAsItIsNow(deps, claims, changedMeanwhile) };
+    if (outcome === 'lead_full') return { refusal: leadFull };
     return { done: true };
   },
   // The lifecycle's `contacted` step, as the rep's own POST /leads/{id}/status would take it.
@@ -57,7 +61,7 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
     if (!pool) return { refusal: changedMeanwhile };
     const plan = planStatusChange({ lead, pool, principal: { id: claims.repId, roles: ['rep'] }, body: { status: 'contacted' }, now: deps.now(), eventId: deps.newId() });
     if ('refusal' in plan) return { refusal: { reason: 'lead_changed', message: plan.refusal.message } };
-    return usingLink(context, async () => (await deps.leads.applyTransition(plan.transition)) === 'applied');
+    return usingLink(context, async () => writeOutcome(await deps.leads.applyTransition(plan.transition)));
   },
   // The pool's release (its own transaction).
   release: async (context) => {
@@ -68,27 +72,34 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
     const reason = reasons.length === 1 ? reasons[0] : '';
     if (!pool || !pool.releaseReasons.includes(reason)) return { badField: { field: 'reason', message: `choose one of: ${(pool?.releaseReasons ?? []).join(', ')}` } };
     const plan = planRelease({ lead, pool, repId: claims.repId, reason, now: deps.now(), eventId: deps.newId() });
-    if ('refusal' in plan) return { refusal: { reason: 'not_yours', message: plan.refusal.message } };
-    return usingLink(context, async () => (await deps.leads.releaseLead(plan.release)) === 'released');
+    if ('refusal' in plan) return { refusal: plan.refusal.rule === 'lead_full' ? leadFull : { reason: 'not_yours', message: plan.refusal.message } };
+    return usingLink(context, async () => writeOutcome(await deps.leads.releaseLead(plan.release)));
   },
 };
 
+/** A store write's outcome as `usingLink` reads it: written, refused as too full, or anything else (the lead changed). */
+function writeOutcome(outcome: 'applied' | 'released' | 'lead_changed' | 'holding_cap' | 'lead_full'): 'applied' | 'lead_full' | 'refused' {
+  if (outcome === 'applied' || outcome === 'released') return 'applied';
+  return outcome === 'lead_full' ? 'lead_full' : 'refused';
+}
+
 /**
- * Writes the link's use, then the action's own transaction (`write`, true when it applied). The use is
- * forgotten when the action is refused or fails (a throttled table, say), so the rep's retry of the same
- * link does the action instead of hearing the link was used.
+ * Writes the link's use, then the action's own transaction (`write`: `applied`, `lead_full`, or `refused` when the lead
+ * changed). The use is forgotten when the action is refused or fails (a throttled table, say), so the rep's retry of the
+ * same link does the action instead of hearing the link was used.
  */
-async function usingLink({ deps, claims, linkId }: ActionContext, write: () => Promise<boolean>): Promise<ActionResult> {
+async function usingLink({ deps, claims, linkId }: ActionContext, write: () => Promise<'applied' | 'lead_full' | 'refused'>): Promise<ActionResult> {
   if (!(await deps.links.markUsed(linkId, deps.now().toISOString(), claims.expiresAt))) return { refusal: usedMeanwhile };
-  let applied: boolean;
+  let outcome: 'applied' | 'lead_full' | 'refused';
   try {
-    applied = await write();
+    outcome = await write();
   } catch (error) {
     await forgetUse(deps, linkId);
     throw error;
   }
-  if (applied) return { done: true };
+  if (outcome === 'applied') return { done: true };
   await forgetUse(deps, linkId);
+  if (outcome === 'lead_full') return { refusal: leadFull };
   return { refusal: await refusalAsItIsNow(deps, claims, changedMeanwhile) };
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { followUpRulesFor, holdingCapOf, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration } from '@leadflow/domain';
+import { followUpRulesFor, holdingCapOf, leadBytes, nextFollowUpCheck, planFollowUps, reassignmentCandidate, scheduledStepsLimitBytes, type Configuration, type Lead } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
 import { type Dependencies, type DependencyResolver, type DuePosition, lambdaDependenciesOf, loggedHandler, logger, TimeBudget } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -25,6 +25,11 @@ export interface FollowUpRunSummary {
   rescheduled: number;
   /** Leads that kept changing under the job; the next run looks again. */
   changed: number;
+  /**
+   * Leads too full for a scheduled step (past `scheduledStepsLimitBytes`, or refused by the store as over its item
+   * limit): none written, taken out of the due-time index and logged as an error each (absent when none).
+   */
+  full?: number;
   /** Due leads read but not checked because the run's time ran low; they stay due for the next run (absent when none). */
   left?: number;
 }
@@ -33,7 +38,9 @@ export interface FollowUpRunSummary {
  * SLA reminders, escalation and recycling, as of the schedule's `time`: reads only the leads the due-time
  * index holds up to then, decides each with the domain's rules and writes the decision conditional on
  * the lead as read. Run twice for the same time, the second run finds every step already recorded. A lead
- * whose decision cannot be written is logged and fails the run once the others are done, so its alarm fires.
+ * whose decision cannot be written is logged and fails the run once the others are done, so its alarm fires. A lead
+ * too full for a step (`FollowUpRunSummary.full`) gets none and leaves the index, logged as an error, without failing
+ * the run: every run would fail on it again.
  * A lead starts only while the invocation's time left holds `leadReserveMs`; the run then reads no further
  * page, and the leads it did not check stay in the index, due, for the next minute's run.
  */
@@ -54,7 +61,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         seen.add(leadId);
         summary.checked += 1;
         try {
-          summary[await checkLead(deps, leadId, now)] += 1;
+          const outcome = await checkLead(deps, leadId, now);
+          if (outcome === 'full') summary.full = (summary.full ?? 0) + 1;
+          else summary[outcome] += 1;
         } catch (error) {
           // One lead the store cannot write (a rep's open-lead counter out of step, say) must not stop the reminders, breaches and recycles of the others.
           logger.error('Follow-up rules could not be applied to a lead; it stays due for the next run, and this run fails once the others are done', { leadId, error });
@@ -76,10 +85,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
 }
 
-async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, leadId: string, now: Date): Promise<'acted' | 'rescheduled' | 'changed'> {
+async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, leadId: string, now: Date): Promise<'acted' | 'rescheduled' | 'changed' | 'full'> {
   for (let attempt = 1; attempt <= attemptsPerLead; attempt += 1) {
     const lead = await deps.leads.getLead(leadId);
     if (!lead) return 'changed';
+    // A step written every run to a lead that cannot take it would fail the run, and the lead would stay due: a loop.
+    if (leadBytes(lead) > scheduledStepsLimitBytes) {
+      if ((await setAsideFull(deps, lead, 'over the limit for scheduled steps')) === 'set') return 'full';
+      continue;
+    }
     const rules = followUpRulesFor(deps.config, lead);
     const reassignTo = rules.pool && lead.ownerId ? reassignmentCandidate(rules.pool, lead.ownerId, (repId) => isActiveRep(deps.config, repId)) : undefined;
     let plan = planFollowUps({ lead, rules, now, reassignTo });
@@ -97,8 +111,21 @@ async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUp
       outcome = plan ? await deps.followUps.applyPlan(lead, plan) : 'lead_changed';
     }
     if (outcome === 'applied') return 'acted';
+    if (outcome === 'lead_full' && (await setAsideFull(deps, lead, 'its step would take it over the item limit')) === 'set') return 'full';
   }
   return 'changed';
+}
+
+/**
+ * Takes a lead too full for a scheduled step out of the due-time index (its next check set to none), conditional on the
+ * lead as read, and logs it as an error naming the lead: its reminders, breaches and recycling stop until someone works it.
+ */
+async function setAsideFull(deps: Pick<Dependencies, 'followUps'>, lead: Lead, why: string): Promise<'set' | 'lead_changed'> {
+  const outcome = await deps.followUps.setNextCheck(lead, undefined);
+  if (outcome === 'set') {
+    logger.error('A lead is too full for the follow-up rules to record a step: none was written, and it leaves the due-time index', { leadId: lead.leadId, why, bytes: leadBytes(lead) });
+  }
+  return outcome;
 }
 
 function isActiveRep(config: Configuration, repId: string): boolean {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { repeatableStepsLimitBytes, poolSchema, type Configuration } from '@leadflow/domain';
 import { DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
@@ -11,6 +10,7 @@ import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { lambdaContext, leadStepEvent } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
 import { webFormIntake } from '../support/intakes';
+import { fillLeadToTheBrim } from '../support/brim-lead';
 
 let database: TestDatabase;
 let leads: DynamoDbLeadStore;
@@ -71,20 +71,7 @@ describe('a lead item against DynamoDB’s 400 KB limit', () => {
 
   it('answers a step whose entry would take the lead over 400 KB with 409 lead_full and writes nothing', { timeout: 300_000 }, async () => {
     const { post } = await claimedLead('brim-lead');
-    const key = { pk: 'LEAD#brim-lead', sk: 'LEAD' };
-    const { Item: stored } = await database.client.send(new GetCommand({ TableName: database.tableName, Key: key, ConsistentRead: true }));
-    // The largest filler entry DynamoDB still takes (a lead filled before notes were limited, or by other steps): no other entry fits after it.
-    const withFiller = (length: number) => ({ ...stored, history: [...stored!.history, { at: '2026-03-02T10:01:00.000Z', action: 'activity', by: 'brim-lead-rep', detail: 'x'.repeat(length) }] });
-    let [fits, tooLarge] = [0, 400 * 1024];
-    while (tooLarge - fits > 1) {
-      const length = Math.floor((fits + tooLarge) / 2);
-      const written = await database.client.send(new PutCommand({ TableName: database.tableName, Item: withFiller(length) })).then(
-        () => true,
-        (error: Error) => (error.name === 'ValidationException' ? false : Promise.reject(error)),
-      );
-      [fits, tooLarge] = written ? [length, tooLarge] : [fits, length];
-    }
-    await database.client.send(new PutCommand({ TableName: database.tableName, Item: withFiller(fits) }));
+    await fillLeadToTheBrim(database, 'brim-lead');
     const brim = await leads.getLead('brim-lead');
 
     expect(await post('status', { status: 'contacted' })).toEqual({ status: 409, json: { rule: 'lead_full', error: "lead brim-lead's timeline is too long to record this step; nothing was changed" } });

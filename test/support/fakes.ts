@@ -3,6 +3,7 @@ import {
   consentLedgerEntrySchema,
   consentPersonalFields,
   isOpenOffer,
+  leadBytes,
   openLeadStatuses,
   pendingFetchPlatformSchema,
   personalFieldsOfEvent,
@@ -33,6 +34,8 @@ import type {
   DueLeadsPage,
   DuePosition,
   IntakeOutcome,
+  LeadDueIndex,
+  LeadFull,
   LeadStore,
   Mailer,
   NotificationLog,
@@ -86,6 +89,14 @@ export class MemoryConsentLedger implements ConsentLedger {
   }
 }
 
+/** The store's item limit, DynamoDB's 400 KB, as the fakes measure a lead: `leadBytes`, its JSON in UTF-8. */
+export const leadItemLimitBytes = 400 * 1024;
+
+/** Whether a lead, as a write would leave it, is over the item limit: the DynamoDB store's write is refused then (`lead_full`), and so is the fake's. */
+export function overItemLimit(lead: Lead, extraBytes = 0): boolean {
+  return leadBytes(lead) + extraBytes > leadItemLimitBytes;
+}
+
 /**
  * In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. The erasure
  * (`LeadErasures`, a class of its own on DynamoDB, kept out of the bundles that do not erase) is here too: it
@@ -123,8 +134,8 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
       if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
       const touch = intake.touch(structuredClone(lead), held, intake.dedupKeys);
       for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
-      for (const gained of touch.gained?.dedupKeys ?? []) this.keys.set(gained.key, leadId);
-      Object.assign(lead, {
+      const whole: Lead = {
+        ...lead,
         touches: lead.touches + 1,
         history: [...lead.history, ...touch.timeline],
         attribution: { ...lead.attribution, ...(touch.lastTouch ? { lastTouch: touch.lastTouch } : {}) },
@@ -132,12 +143,18 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
         ...(touch.tags ? { tags: touch.tags } : {}),
         ...(touch.gained ? { contact: touch.gained.contact, answers: touch.gained.answers } : {}),
         ...(touch.reroutes ? { status: 'new' as const } : {}),
-      });
-      if (touch.reroutes) {
+      };
+      // As the DynamoDB store: a lead with no room for the whole touch counts it alone, with its `lead.touched` only.
+      const counted: Lead = { ...lead, touches: lead.touches + 1, updatedAt: touch.historyEntry.at };
+      const fits = !overItemLimit(whole);
+      if (!fits && overItemLimit(counted)) throw new Error(`Lead ${leadId}: item size to update has exceeded the maximum allowed size`);
+      if (fits) for (const gained of touch.gained?.dedupKeys ?? []) this.keys.set(gained.key, leadId);
+      Object.assign(lead, fits ? whole : counted);
+      if (fits && touch.reroutes) {
         delete lead.nurture;
         delete lead.lock;
       }
-      touch.events.forEach((event) => this.record(event));
+      (fits ? touch.events : touch.events.filter((event) => event.type === 'lead.touched')).forEach((event) => this.record(event));
       for (const entry of touch.consents) await this.consents.append(entry);
       remember(leadId);
       return { leadId, outcome: 'touched' };
@@ -154,8 +171,10 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     return structuredClone(this.leads.get(leadId));
   }
 
-  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
-    if (!this.leads.has(leadId)) return undefined;
+  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | { refused: LeadFull } | undefined> {
+    const lead = this.leads.get(leadId);
+    if (!lead) return undefined;
+    if (!this.unsubscribeSecrets.has(leadId) && overItemLimit(lead, new TextEncoder().encode(`,"unsubscribeSecret":"${candidate}"`).byteLength)) return { refused: 'lead_full' };
     if (!this.unsubscribeSecrets.has(leadId)) this.unsubscribeSecrets.set(leadId, candidate);
     return this.unsubscribeSecrets.get(leadId);
   }
@@ -190,13 +209,11 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     this.outOfOfficeRecords.set(record.repId, structuredClone(record));
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
+  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull> {
     const lead = this.leads.get(change.leadId);
     if (!isRoutable(lead, change)) return 'already_assigned';
-    const open = this.openLeads.get(change.ownerId) ?? 0;
-    if (open >= change.capacity) return 'at_capacity';
-    this.openLeads.set(change.ownerId, open + 1);
-    Object.assign(lead, {
+    const after: Lead = {
+      ...lead,
       ownerId: change.ownerId,
       assignment: change.assignment,
       poolId: change.assignment.poolId,
@@ -204,40 +221,66 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
       status: 'assigned',
       updatedAt: change.assignment.assignedAt,
       history: [...lead.history, change.historyEntry],
-    });
+    };
+    if (overItemLimit(after)) return 'lead_full';
+    const open = this.openLeads.get(change.ownerId) ?? 0;
+    if (open >= change.capacity) return 'at_capacity';
+    this.openLeads.set(change.ownerId, open + 1);
+    Object.assign(lead, after);
     this.record(change.event);
     return 'assigned';
   }
 
-  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed' | LeadFull> {
     const lead = this.leads.get(change.leadId);
     if (!isRoutable(lead, change)) return 'already_routed';
-    Object.assign(lead, {
+    const after: Lead = {
+      ...lead,
       poolId: change.poolId,
       routing: change.routing,
       status: 'in_pool',
       updatedAt: change.routing.decidedAt,
       history: [...lead.history, change.historyEntry, ...(change.nurture ? [change.nurture.historyEntry] : [])],
-    });
-    if (change.nurture) lead.nurture = change.nurture.state;
+      ...(change.nurture ? { nurture: change.nurture.state } : {}),
+    };
+    if (overItemLimit(after)) return 'lead_full';
+    Object.assign(lead, after);
+    this.refile(lead.leadId);
     this.record(change.event);
     return 'pooled';
   }
 
-  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'> {
+  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed' | LeadFull> {
     const lead = this.leads.get(change.leadId);
     if (!isRoutable(lead, change) || lead.offer) return 'already_routed';
-    Object.assign(lead, { offer: change.offer, updatedAt: change.offer.offeredAt, history: [...lead.history, change.historyEntry] });
+    const after: Lead = { ...lead, offer: change.offer, updatedAt: change.offer.offeredAt, history: [...lead.history, change.historyEntry] };
+    if (overItemLimit(after)) return 'lead_full';
+    Object.assign(lead, after);
+    this.refile(lead.leadId);
     this.record(change.event);
     return 'offered';
   }
 
   async listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
-    return this.dueLeadsPage((lead) => (lead.status === 'in_pool' && !lead.ownerId ? lead.nurture?.nextStepAt : undefined), dueBy, page);
+    return this.dueLeadsPage((lead) => (lead.status === 'in_pool' && !lead.ownerId && !this.leftDueIndex.nurture.has(lead.leadId) ? lead.nurture?.nextStepAt : undefined), dueBy, page);
   }
 
   async listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
-    return this.dueLeadsPage((lead) => (isOpenOffer(lead) ? lead.offer.expiresAt : undefined), now, page);
+    return this.dueLeadsPage((lead) => (isOpenOffer(lead) && !this.leftDueIndex.offer_expiry.has(lead.leadId) ? lead.offer.expiresAt : undefined), now, page);
+  }
+
+  /** Leads taken out of a due-time index by `leaveDueIndex`, until a write files them again (as the DynamoDB store's transitions set a lead's index attributes). */
+  readonly leftDueIndex: Record<LeadDueIndex, Set<string>> = { nurture: new Set(), offer_expiry: new Set() };
+
+  async leaveDueIndex(seen: Lead, index: LeadDueIndex): Promise<'left' | 'lead_changed'> {
+    const lead = this.leads.get(seen.leadId);
+    if (!lead || lead.history.length !== seen.history.length || lead.touches !== seen.touches) return 'lead_changed';
+    this.leftDueIndex[index].add(seen.leadId);
+    return 'left';
+  }
+
+  private refile(leadId: string): void {
+    for (const left of Object.values(this.leftDueIndex)) left.delete(leadId);
   }
 
   /** A page of a due-time index as the DynamoDB store reads it: due by `dueBy`, by due time then lead id, after `page.after`. */
@@ -258,10 +301,20 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
   /** Claims per rep, pool and local day, as the DynamoDB store's `CLAIMS#…` counters. */
   readonly dailyClaims = new Map<string, number>();
 
-  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
+  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap' | LeadFull> {
     const lead = this.leads.get(claim.leadId);
     const inCooldown = lead?.previousOwnerId === claim.ownerId && lead.releasedAt !== undefined && lead.releasedAt > claim.cooldownCutoff;
     if (!lead || lead.ownerId || lead.status !== 'in_pool' || lead.poolId !== claim.poolId || inCooldown || lead.lock?.at !== claim.lockedAt) return 'lead_changed';
+    const { nurture: _nurture, lock: _lock, ...claimed } = lead;
+    const after: Lead = {
+      ...claimed,
+      ownerId: claim.ownerId,
+      assignment: claim.assignment,
+      status: 'assigned',
+      updatedAt: claim.claimedAt,
+      history: [...lead.history, claim.historyEntry, ...(claim.nurtureLeftEntry ? [claim.nurtureLeftEntry] : [])],
+    };
+    if (overItemLimit(after)) return 'lead_full';
     const dayKey = `${claim.ownerId}#${claim.poolId}#${claim.daily.day}`;
     const claims = this.dailyClaims.get(dayKey) ?? 0;
     if (claim.daily.limit !== undefined && claims >= claim.daily.limit) return 'daily_limit';
@@ -283,21 +336,23 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     return 'claimed';
   }
 
-  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
+  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed' | LeadFull> {
     const lead = this.leads.get(release.leadId);
     if (!lead || lead.ownerId !== release.ownerId || lead.poolId !== release.poolId || !releasableStatuses.includes(lead.status) || lead.lock?.at !== release.lockedAt) return 'lead_changed';
-    const open = this.openLeads.get(release.ownerId) ?? 0;
-    if (open <= 0) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
-    this.openLeads.set(release.ownerId, open - 1);
     const { ownerId: _ownerId, assignment: _assignment, nextStepAt: _nextStepAt, followUp: _followUp, lock: _lock, ...unowned } = lead;
-    this.leads.set(release.leadId, {
+    const after: Lead = {
       ...unowned,
       status: 'in_pool',
       previousOwnerId: release.ownerId,
       releasedAt: release.releasedAt,
       updatedAt: release.releasedAt,
       history: [...lead.history, release.historyEntry],
-    });
+    };
+    if (overItemLimit(after)) return 'lead_full';
+    const open = this.openLeads.get(release.ownerId) ?? 0;
+    if (open <= 0) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`);
+    this.openLeads.set(release.ownerId, open - 1);
+    this.leads.set(release.leadId, after);
     this.record(release.event);
     if (release.unlockedEvent) this.record(release.unlockedEvent);
     return 'released';
@@ -334,9 +389,10 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     return { leads: shown.map(({ lead }) => structuredClone(lead)), next: owned.length > page.limit && last ? { agenda: last.agenda, leadId: last.lead.leadId } : undefined };
   }
 
-  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap'> {
+  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | LeadFull> {
     const lead = this.leads.get(transition.before.leadId);
     if (!lead || lead.history.length !== transition.before.history.length || lead.touches !== transition.before.touches) return 'lead_changed';
+    if (overItemLimit(transition.after)) return 'lead_full';
     const open = new Map(this.openLeads);
     for (const move of transition.openLeads) {
       const count = open.get(move.repId) ?? 0;
@@ -346,6 +402,7 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     }
     for (const [repId, count] of open) this.openLeads.set(repId, count);
     this.leads.set(lead.leadId, structuredClone(transition.after));
+    this.refile(lead.leadId);
     this.record(transition.event);
     if (transition.unlockedEvent) this.record(transition.unlockedEvent);
     return 'applied';
@@ -599,6 +656,7 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
     if (this.used.has(linkId)) return 'link_used' as const;
     const lead = this.leads.leads.get(acceptance.leadId);
     if (lead?.ownerId !== acceptance.ownerId) return 'lead_changed' as const;
+    if (overItemLimit({ ...lead, updatedAt: acceptance.acceptedAt, history: [...lead.history, acceptance.historyEntry] })) return 'lead_full' as const;
     this.used.set(linkId, acceptance.acceptedAt);
     lead.history.push(acceptance.historyEntry);
     lead.updatedAt = acceptance.acceptedAt;
@@ -609,12 +667,14 @@ export class MemoryOneTapLinkLedger implements OneTapLinkLedger {
     if (this.used.has(linkId)) return 'link_used' as const;
     const lead = this.leads.leads.get(acceptance.leadId);
     if (!lead || lead.ownerId || lead.status !== 'new' || lead.offer?.offeredAt !== acceptance.offeredAt) return 'taken' as const;
+    const { ownerId, assignment, routing } = acceptance;
+    const after: Lead = { ...lead, ownerId, assignment, poolId: assignment.poolId, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] };
+    if (overItemLimit(after)) return 'lead_full' as const;
     const open = this.leads.openLeads.get(acceptance.ownerId) ?? 0;
     if (open >= capacity) return 'at_capacity' as const;
     this.leads.openLeads.set(acceptance.ownerId, open + 1);
     this.used.set(linkId, acceptance.assignment.assignedAt);
-    const { ownerId, assignment, routing } = acceptance;
-    Object.assign(lead, { ownerId, assignment, poolId: assignment.poolId, routing, status: 'assigned', updatedAt: assignment.assignedAt, history: [...lead.history, ...acceptance.historyEntries] });
+    Object.assign(lead, after);
     this.leads.record(acceptance.event);
     return 'accepted' as const;
   }

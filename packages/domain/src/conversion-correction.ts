@@ -3,6 +3,7 @@ import { canViewLead, type Principal } from './access-policy';
 import { humanTextSchema } from './human-text';
 import { leadSchema, type Lead, type LeadConversion } from './lead';
 import { leadEvent } from './lead-events';
+import { leadFullRefusal } from './lead-size';
 import { conversionBodySchema } from './lead-status-change';
 import { changedLead, illegalTransition, lifecycleEventFacts, worksLead, type LifecyclePlan, type UnchangedPlan } from './lead-transition';
 import { mayWorkPools } from './pool-claim';
@@ -26,7 +27,8 @@ export function mayCorrectConversions(principal: Principal): boolean {
  * Corrects a converted lead's sale (a typo, a partial or full refund — revenue 0 —, a re-priced deal): the
  * conversion takes the new values and keeps who converted it, the timeline and `lead.conversion_corrected`
  * say what it was, what it is and why. A correction the conversion already holds is `unchanged`, so a
- * client's retry writes nothing twice.
+ * client's retry writes nothing twice. Corrections can repeat without end, so a new one on a lead past
+ * `repeatableStepsLimitBytes` is refused (`409 lead_full`).
  */
 export function planConversionCorrection(input: { lead: Lead; principal: Principal; correction: ConversionCorrectionBody; now: Date; eventId: string }): LifecyclePlan | UnchangedPlan {
   const { lead, principal, correction } = input;
@@ -39,6 +41,9 @@ export function planConversionCorrection(input: { lead: Lead; principal: Princip
   const corrected = { revenue: correction.revenue, currency: correction.currency, wonAt: correction.wonAt ?? previous.wonAt, ...(dealId === undefined ? {} : { dealId }) };
   const same = corrected.revenue === previous.revenue && corrected.currency === previous.currency && corrected.wonAt === previous.wonAt && corrected.dealId === previous.dealId;
   if (same) return { unchanged: true };
+  // After `unchanged`: a client's retry of a correction already made still gets the lead, not a refusal.
+  const full = leadFullRefusal(lead, 'correcting a conversion');
+  if (full) return { refusal: full };
   const at = input.now.toISOString();
   const deal = corrected.dealId ? ` (deal ${corrected.dealId})` : '';
   const after = changedLead(lead, {

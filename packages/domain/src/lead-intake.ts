@@ -11,6 +11,7 @@ import { applyRuleTags } from './lead-tags';
 import { lifecycleEventFacts } from './lead-transition';
 import { nurtureLeftEntry } from './lead-nurture';
 import { personDedupKey } from './lead-lookup';
+import { leadBytes, repeatableStepsLimitBytes } from './lead-size';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -160,7 +161,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead, heldKeys: readonly DedupKey[], claimedKeys: readonly DedupKey[] = dedupKeys): LeadTouch => {
     const current = withPhoneCountry(existing);
-    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, claimedKeys, heldKeys);
+    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, claimedKeys, heldKeys, leadBytes(current) > repeatableStepsLimitBytes);
     // Scored and tagged with this post among the person's (its form on the timeline): asking for a demo on a return visit is intent too.
     const counted: Lead = { ...current, ...(gained ? { contact: gained.contact, answers: gained.answers } : {}), touches: existing.touches + 1, history: [...existing.history, { at, action: 'touched', by }] };
     const score = existing.score ? scoreLead(scoringFacts(counted), rules.scoring, now) : undefined;
@@ -262,19 +263,29 @@ function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
   };
 }
 
-/** At most this much of answers (as JSON) on a lead: touches add answers it lacks only below it, so repeats cannot grow the lead without end. */
-const touchAnswersMaxChars = 64 * 1024;
+/**
+ * At most this much of answers (as JSON, in UTF-8 bytes, as DynamoDB counts them) on a lead: touches add answers it
+ * lacks only below it, so repeats cannot grow the lead without end. Bytes, not characters: 64 K Chinese characters are some 192 KB.
+ */
+const touchAnswersMaxBytes = 64 * 1024;
+
+/** Contact fields a touch still adds to a lead past `repeatableStepsLimitBytes`: short (an address, an E.164 number), each at most once, and what makes the person's next post by it theirs. */
+const contactFieldsGainedWhenFull: readonly string[] = ['email', 'phone'];
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 
 /**
  * What a touch's cleaned contact and answers tell that `existing` lacks: the merged contact and answers, the
  * person keys to take (only keys this intake claims, as a test or spam post claims none, and that no other
- * lead holds), and the names added; `undefined` when it tells nothing new.
+ * lead holds), and the names added; `undefined` when it tells nothing new. On a lead past
+ * `repeatableStepsLimitBytes` (`full`) it adds no answers and of the contact only an email or phone with its key.
  */
 function learnedFromTouch(
   existing: Pick<Lead, 'contact' | 'answers'>,
   incoming: { contact: LeadContact; answers: Record<string, string> },
   dedupKeys: readonly DedupKey[],
   heldKeys: readonly DedupKey[],
+  full: boolean,
 ): { contact: LeadContact; answers: Record<string, string>; dedupKeys: DedupKey[]; details: string[] } | undefined {
   const contact: LeadContact = { ...existing.contact };
   const answers = { ...existing.answers };
@@ -282,7 +293,7 @@ function learnedFromTouch(
   const details: string[] = [];
   for (const field of leadContactFieldNames) {
     const value = incoming.contact[field];
-    if (existing.contact[field] || !value) continue;
+    if (existing.contact[field] || !value || (full && !contactFieldsGainedWhenFull.includes(field))) continue;
     if (field === 'email' || field === 'phone') {
       const key = personDedupKey(field, value);
       if (!dedupKeys.some((candidate) => candidate.key === key) || heldKeys.some((held) => held.key === key)) continue;
@@ -292,12 +303,12 @@ function learnedFromTouch(
     contact[field] = value;
     details.push(field);
   }
-  let answersChars = JSON.stringify(answers).length;
-  for (const [name, value] of Object.entries(incoming.answers)) {
+  let answersBytes = utf8Bytes(JSON.stringify(answers));
+  for (const [name, value] of full ? [] : Object.entries(incoming.answers)) {
     // Own keys only: an answer named `constructor` or `toString` must not read as one the lead has.
     if ((Object.hasOwn(existing.answers, name) && existing.answers[name]) || !value.trim()) continue;
-    answersChars += JSON.stringify({ [name]: value }).length;
-    if (answersChars > touchAnswersMaxChars) break;
+    answersBytes += utf8Bytes(JSON.stringify({ [name]: value }));
+    if (answersBytes > touchAnswersMaxBytes) break;
     answers[name] = value;
     details.push(`answers.${name}`);
   }

@@ -4,6 +4,7 @@ import { humanTextSchema } from './human-text';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark } from './lead-events';
+import { leadFullRefusal } from './lead-size';
 import { holdingCapOf, isPoolMember } from './pool-claim';
 import { changedLead, illegalTransition, isManager, lifecycleEventFacts, managesPool, openLeadStatuses, type LifecyclePlan } from './lead-transition';
 
@@ -24,6 +25,7 @@ const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadSta
  * cap a claim meets (the smaller of their `capacity` and the pool's `claim.holdingCap`), the previous owner's goes down.
  * A transfer keeps a manager's lock; a lock an earlier version let a manager put on a lead waiting unowned is
  * lifted as the lead is assigned (named on the timeline, `lead.unlocked` beside `lead.assigned`), as a claim lifts it.
+ * A transfer of a lead past `repeatableStepsLimitBytes` is refused (`409 lead_full`); assigning a waiting one is not.
  */
 export function planManualAssignment(input: { lead: Lead; pool: Pool; principal: Principal; target: Rep | undefined; repId: string; reason?: string; now: Date; eventId: string }): LifecyclePlan {
   const { lead, pool, principal, target } = input;
@@ -31,8 +33,11 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   if (!assignableStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'assign', assignableStatuses) };
   if (!target || !isPoolMember(pool, target.id)) return { refusal: { status: 409, rule: 'target_not_member', message: `repId ${input.repId} is not a member of pool ${pool.id}` } };
   if (lead.ownerId === target.id) return { refusal: { status: 409, rule: 'already_owner', message: `lead ${lead.leadId} is already owned by ${target.id}` } };
-  const at = input.now.toISOString();
   const previousOwnerId = lead.ownerId;
+  // A transfer can be asked again and again; handing out a lead waiting unowned happens once a cycle, so it keeps the room left above the limit.
+  const full = previousOwnerId ? leadFullRefusal(lead, 'transferring') : undefined;
+  if (full) return { refusal: full };
+  const at = input.now.toISOString();
   const why = input.reason ? `: ${input.reason}` : '';
   const explanation = previousOwnerId ? `transferred from ${previousOwnerId} to ${target.id} by ${principal.id}${why}` : `assigned to ${target.id} from pool ${pool.id} by ${principal.id}${why}`;
   // A lock keeps a lead with its owner: one left on a lead waiting with none (by an earlier version) is nobody's, and would exempt the new owner from recycling.
@@ -85,7 +90,8 @@ function unlockedLead(lead: Lead, entry: LeadHistoryEntry): Lead {
 /**
  * A manager locks a lead (锁定): a locked lead is never recycled. The lock keeps the lead with its owner, so a
  * lead with none (waiting in its pool) cannot be locked: the lock would bind whoever claims it next. Unlocking
- * takes the lock away, on a waiting lead too (one an earlier version let a manager lock).
+ * takes the lock away, on a waiting lead too (one an earlier version let a manager lock). Both can repeat without
+ * end, so neither is taken on a lead past `repeatableStepsLimitBytes` (`409 lead_full`).
  */
 export function planLockChange(input: { lead: Lead; principal: Principal; lock: boolean; reason?: string; now: Date; eventId: string }): LifecyclePlan {
   const { lead, principal } = input;
@@ -95,6 +101,8 @@ export function planLockChange(input: { lead: Lead; principal: Principal; lock: 
   if (input.lock && !lead.ownerId) return { refusal: { status: 409, rule: 'not_owned', message: `a lock keeps a lead with its owner; lead ${lead.leadId} has none` } };
   if (input.lock && lead.lock) return { refusal: { status: 409, rule: 'already_locked', message: `lead ${lead.leadId} is already locked by ${lead.lock.by} since ${lead.lock.at}` } };
   if (!input.lock && !lead.lock) return { refusal: { status: 409, rule: 'not_locked', message: `lead ${lead.leadId} is not locked` } };
+  const full = leadFullRefusal(lead, input.lock ? 'locking' : 'unlocking');
+  if (full) return { refusal: full };
   const at = input.now.toISOString();
   const reason = input.reason ? { reason: input.reason } : {};
   const entry = { at, action: input.lock ? ('locked' as const) : ('unlocked' as const), by: principal.id, ...(input.reason ? { detail: input.reason } : {}) };

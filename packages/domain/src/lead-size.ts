@@ -5,7 +5,7 @@ import type { Lead } from './lead';
  * DynamoDB refuses over 400 KB, and every step appends to its timeline (a note of 1,000 Chinese characters is
  * some 3 KB). Past `repeatableStepsLimitBytes` a person's steps that can repeat (follow-ups, releases, locks,
  * tags, transfers, reactivation, conversion corrections) are refused; past `scheduledStepsLimitBytes` so are
- * the schedules' (SLA reassignments, a nurture send put off again). What is left above them is for steps that
+ * the schedules' (the follow-up rules' reminders, breaches, reassignments and recycling; a nurture send put off again). What is left above them is for steps that
  * happen once (contacted, qualified, converted, invalid, the claim of a waiting lead, erasure) and for the
  * person's next posts (counted, at most 100 of them on the timeline, with no new answers once the lead is full).
  */

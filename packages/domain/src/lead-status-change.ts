@@ -6,6 +6,7 @@ import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { erasedAtPersonsRequest } from './lead-erasure';
+import { leadFullRefusal } from './lead-size';
 import { currencyCodeSchema } from './money';
 import { changedLead, illegalTransition, lifecycleEventFacts, managesPool, openLeadStatuses, worksLead, type LeadTransition, type LifecyclePlan } from './lead-transition';
 
@@ -30,7 +31,8 @@ export type StatusBody = z.infer<ReturnType<typeof statusBodySchema>>;
 /**
  * The lifecycle after `assigned` (see README, *The lead lifecycle*):
  * `assigned → contacted → qualified → converted`; `invalid` from the pool or any open status;
- * `reactivate` takes an invalid lead back to its pool, unowned.
+ * `reactivate` takes an invalid lead back to its pool, unowned, unless the lead is past `repeatableStepsLimitBytes`
+ * (`409 lead_full`); the other steps happen once a cycle and are always planned.
  */
 export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Principal; body: StatusBody; now: Date; eventId: string }): LifecyclePlan {
   const { lead, pool, principal, body } = input;
@@ -104,6 +106,9 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
       if (!lead.history.some((entry) => entry.action === 'invalidated')) {
         return { refusal: { status: 409, rule: 'captured_invalid', message: `lead ${lead.leadId} was captured invalid (${lead.statusReason}) and cannot be reactivated` } };
       }
+      // Invalid and reactivate can follow each other without end; `invalid` itself stays open, as it ends a cycle.
+      const full = leadFullRefusal(lead, 'reactivating');
+      if (full) return { refusal: full };
       // A lead invalidated before invalidating lifted locks may still carry one (and its last owner's SLA state): it goes back to the pool without them.
       return changed(
         'in_pool',

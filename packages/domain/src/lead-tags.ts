@@ -3,6 +3,7 @@ import type { Principal } from './access-policy';
 import type { Lead } from './lead';
 import { wasErased } from './lead-erasure';
 import { leadEvent, type LeadEvent } from './lead-events';
+import { leadFullRefusal } from './lead-size';
 import { conditionHolds, gradeSchema, scoringConditionSchema, scoringFacts, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, isManager, lifecycleEventFacts, type LifecyclePlan } from './lead-transition';
 
@@ -100,7 +101,8 @@ export function tagBodySchema(tags: TagsConfiguration) {
 
 /**
  * Adds (`add: true`) or removes a tag by hand: refused (403) unless the tag's `setBy` allows the caller,
- * and (409) when the lead was erased, already has the tag or, for a removal, does not. On the timeline and in `lead.tagged`.
+ * and (409) when the lead was erased, already has the tag or, for a removal, does not, or when it is past
+ * `repeatableStepsLimitBytes` (`lead_full`: a tag can go on and off without end). On the timeline and in `lead.tagged`.
  */
 export function planTagChange(input: { lead: Lead; principal: Principal; tag: string; add: boolean; tags: TagsConfiguration; now: Date; eventId: string }): LifecyclePlan {
   const { lead, principal, tag } = input;
@@ -120,6 +122,8 @@ export function planTagChange(input: { lead: Lead; principal: Principal; tag: st
   const had = lead.tags ?? [];
   if (input.add && had.includes(tag)) return { refusal: { status: 409, rule: 'already_tagged', message: `lead ${lead.leadId} already has tag ${tag}` } };
   if (!input.add && !had.includes(tag)) return { refusal: { status: 409, rule: 'not_tagged', message: `lead ${lead.leadId} has no tag ${tag}` } };
+  const full = leadFullRefusal(lead, input.add ? 'adding a tag' : 'removing a tag');
+  if (full) return { refusal: full };
   const at = input.now.toISOString();
   const after = input.add ? [...had, tag] : had.filter((candidate) => candidate !== tag);
   const entry = { at, action: input.add ? ('tagged' as const) : ('untagged' as const), by: principal.id, detail: tag };

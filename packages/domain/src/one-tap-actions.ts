@@ -41,7 +41,7 @@ export function actionLinkToken(claims: ActionLinkClaims, key: RotatingSecret): 
 
 /** Why a link is refused, in a word for tests and logs and in plain words for the page. */
 export interface LinkRefusal {
-  reason: 'forged' | 'expired' | 'used' | 'not_yours' | 'lead_changed' | 'taken' | 'at_capacity';
+  reason: 'forged' | 'expired' | 'used' | 'not_yours' | 'lead_changed' | 'taken' | 'at_capacity' | 'lead_full';
   message: string;
 }
 

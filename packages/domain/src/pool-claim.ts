@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
+import { leadFullRefusal } from './lead-size';
 import { nurtureLeftEntry } from './lead-nurture';
 import type { Principal } from './access-policy';
 import { canSeeOwnerName } from './lead-lookup';
@@ -29,7 +30,7 @@ export const defaultReleaseReasons = ['not_reachable', 'no_need_now', 'outside_m
 /** Why a claim or release is refused: the HTTP status, the rule in a word, and the rule with its numbers in words. */
 export interface PoolRefusal {
   status: 403 | 409;
-  rule: 'not_member' | 'not_in_pool' | 'already_owned' | 'new_lead_wait' | 'previous_owner_cooldown' | 'daily_limit' | 'holding_cap' | 'not_owner' | 'not_held';
+  rule: 'not_member' | 'not_in_pool' | 'already_owned' | 'new_lead_wait' | 'previous_owner_cooldown' | 'daily_limit' | 'holding_cap' | 'not_owner' | 'not_held' | 'lead_full';
   message: string;
 }
 
@@ -187,7 +188,11 @@ export function holdingCapRefusal(holdingCap: number): PoolRefusal {
   return { status: 409, rule: 'holding_cap', message: `holding cap ${holdingCap} reached (${holdingCap}/${holdingCap} open leads)` };
 }
 
-/** Checks a release (the owner only, a reason the pool accepts) and builds what its transaction writes. */
+/**
+ * Checks a release (the owner only, a reason the pool accepts) and builds what its transaction writes. Claim and
+ * release can follow each other without end, so a lead past `repeatableStepsLimitBytes` is not released
+ * (`409 lead_full`); its claim, which happens once a cycle, is still taken.
+ */
 export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reason: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { release: LeadRelease } {
   const { lead, pool, repId } = input;
   // The caller held it and no one does now (released already, recycled, or set invalid): a state to read again, not a permission they lack.
@@ -197,6 +202,8 @@ export function planRelease(input: { lead: Lead; pool: Pool; repId: string; reas
   }
   if (lead.ownerId !== repId) return { refusal: { status: 403, rule: 'not_owner', message: `only the owner may release lead ${lead.leadId}` } };
   if (!releasableStatuses.includes(lead.status)) return { refusal: { status: 409, rule: 'not_held', message: `lead ${lead.leadId} is ${lead.status}; only an assigned, contacted or qualified lead may be released` } };
+  const full = leadFullRefusal(lead, 'releasing');
+  if (full) return { refusal: full };
   const at = input.now.toISOString();
   return {
     release: {

@@ -20,8 +20,12 @@ import {
 import type { Dependencies } from './dependencies';
 import { logger } from './logger';
 import { operationalMetricNames } from './ports/operational-metrics';
+import type { LeadFull } from './ports/lead-store';
 
 export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'metrics' | 'newId'>;
+
+/** What a routing decision wrote: `already_routed` when nothing (a redelivery, a lead routed or re-scored meanwhile), `lead_full` when the lead is too full to take it. */
+export type RoutingOutcome = 'assigned' | 'offered' | 'pooled' | 'already_routed' | LeadFull;
 
 /**
  * Applies `route`'s strategy to a `new`, unowned lead, as of `now`: an owner under their holding cap
@@ -31,9 +35,11 @@ export type LeadRoutingDependencies = Pick<Dependencies, 'config' | 'leads' | 'c
  * a fallback to the pool leaves the lead there as nobody available (the pool's managers are told). Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
  * offer's own fallback), and so is a lead re-scored since the score routed on. The route's turn and the
- * reps' states are read at the same time; a decision that wrote nothing gives its turn back.
+ * reps' states are read at the same time; a decision that wrote nothing gives its turn back. A lead too full to take
+ * the decision (`lead_full`, which no retry can change) is logged as an error naming it and stays as it is: no error is
+ * thrown, so its event is not retried into the dead-letter queue; the caller decides what else it needs.
  */
-export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<void> {
+export async function routeLead(deps: LeadRoutingDependencies, input: { lead: RoutedLeadFacts; route: Route; pool: Pool; now: Date; closesOffer?: boolean }): Promise<RoutingOutcome> {
   const { config, leads, consents, metrics, newId } = deps;
   const { lead, route, pool, now, closesOffer } = input;
   const strategy = rankingStrategy(route);
@@ -47,6 +53,11 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const giveBackTurn = async () => {
     if (taken === undefined) return;
     await leads.giveBackTurn(counterId, taken).catch((error: unknown) => logger.warn('Could not give back an unused route turn', { counterId, taken, error }));
+  };
+  const leadFull = async (): Promise<RoutingOutcome> => {
+    logger.error('The lead is too full to record its routing decision; it stays as it is, and is not retried', { leadId: lead.leadId, routeId: route.id, poolId: pool.id });
+    await giveBackTurn();
+    return 'lead_full';
   };
 
   if (route.strategy === 'offer') {
@@ -64,13 +75,15 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
       const change = leaveInPool({ lead, route, poolId: pool.id, turn, now, skipped, eventId: newId() });
       const outcome = await leads.leaveInPool({ ...guard, ...change });
       logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+      if (outcome === 'lead_full') return leadFull();
       if (outcome === 'already_routed') await giveBackTurn();
-      return;
+      return outcome;
     }
     const outcome = await leads.offerLead({ ...planOffer({ lead, route, poolId: pool.id, offered: ranked, skipped, now, eventId: newId() }), scoredAt: guard.scoredAt });
     logger.info('Lead offered', { leadId: lead.leadId, routeId: route.id, repIds: ranked.map((rep) => rep.id), outcome });
+    if (outcome === 'lead_full') return leadFull();
     if (outcome === 'already_routed') await giveBackTurn();
-    return;
+    return outcome;
   }
 
   const { ranked, skipped } = rankCandidates(strategyInput);
@@ -82,8 +95,12 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
     const outcome = await leads.assignOwner({ ...guard, capacity, ...change });
     logger.info('Lead assignment', { leadId: lead.leadId, routeId: route.id, ownerId: owner.id, outcome });
     if (outcome === 'assigned') metrics.count(operationalMetricNames.leadAssigned);
-    if (outcome === 'already_assigned') await giveBackTurn();
-    if (outcome !== 'at_capacity') return;
+    if (outcome === 'lead_full') return leadFull();
+    if (outcome === 'already_assigned') {
+      await giveBackTurn();
+      return 'already_routed';
+    }
+    if (outcome !== 'at_capacity') return outcome;
     filledMeanwhile.push({ repId: owner.id, verdict: 'skipped', reason: `at capacity (${capacity}/${capacity} open leads)` });
   }
   const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
@@ -92,5 +109,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const nurture = sequence && hasConsent(await consents.entriesFor(lead.leadId), 'marketing_email') ? nurtureEntry(sequence, route.id, now) : undefined;
   const outcome = await leads.leaveInPool({ ...guard, ...change, ...(nurture ? { nurture } : {}) });
   logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
+  if (outcome === 'lead_full') return leadFull();
   if (outcome === 'already_routed') await giveBackTurn();
+  return outcome;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   dueNurtureStep,
+  leadBytes,
   mayNurture,
   nurtureStepApplies,
   planNurtureExit,
@@ -8,6 +9,7 @@ import {
   planNurtureStep,
   planNurtureStepRetry,
   renderNurtureEmail,
+  scheduledStepsLimitBytes,
   unsubscribeToken,
   unsubscribeUrl,
   type Lead,
@@ -21,10 +23,14 @@ import { TimeBudget } from './time-budget';
 
 export type NurtureSenderDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'publicBaseUrl' | 'newId'>;
 
-/** What became of one nurtured lead in a run. */
+/**
+ * What became of one nurtured lead in a run. `lead_full`: the lead is too full to record its step (or to store its
+ * unsubscribe secret), so nothing was sent and it left the nurture due index, logged as an error: it stays in its
+ * sequence and pool, and the next change written to it files it again.
+ */
 export interface NurtureOutcome {
   leadId: string;
-  outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed' | 'send_deferred';
+  outcome: 'emailed' | 'skipped' | 'rescheduled' | 'left' | 'not_due' | 'lead_changed' | 'send_failed' | 'send_deferred' | 'lead_full';
   stepId?: string;
 }
 
@@ -93,8 +99,11 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   const nurture = lead.nurture;
   if (!nurture) return { leadId: lead.leadId, outcome: 'not_due' };
   const sequence = deps.config.nurture.sequences.find((candidate) => candidate.id === nurture.sequenceId);
-  const write = async (transition: LeadTransition, outcome: NurtureOutcome['outcome'], stepId?: string): Promise<NurtureOutcome> =>
-    (await deps.leads.applyTransition(transition)) === 'applied' ? { leadId: lead.leadId, outcome, ...(stepId ? { stepId } : {}) } : { leadId: lead.leadId, outcome: 'lead_changed' };
+  const write = async (transition: LeadTransition, outcome: NurtureOutcome['outcome'], stepId?: string): Promise<NurtureOutcome> => {
+    const written = await deps.leads.applyTransition(transition);
+    if (written === 'lead_full') return setAsideFull(deps, lead, 'its step would take it over the item limit');
+    return written === 'applied' ? { leadId: lead.leadId, outcome, ...(stepId ? { stepId } : {}) } : { leadId: lead.leadId, outcome: 'lead_changed' };
+  };
   if (!sequence) return write(planNurtureExit({ lead, reason: 'sequence_removed', by: 'system', now, eventId: deps.newId() }), 'left');
   const due = dueNurtureStep(nurture, sequence, now);
   if (!due) return write(planNurtureRefile({ lead, sequence, now, eventId: deps.newId() }), nurture.stepsDone < sequence.steps.length ? 'rescheduled' : 'left');
@@ -107,6 +116,7 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
   const secret = await deps.leads.unsubscribeSecretFor(lead.leadId, randomBytes(unsubscribeSecretBytes).toString('base64url'));
   if (secret === undefined) return { leadId: lead.leadId, outcome: 'lead_changed' };
+  if (typeof secret !== 'string') return setAsideFull(deps, lead, 'its unsubscribe secret would take it over the item limit');
   const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, secret));
   const email = renderNurtureEmail(due.step, lead, link);
   const claim = planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() });
@@ -131,14 +141,32 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
     }
     // Not sent for a passing reason (throttled, a server error) or refused for the account or the sender (e.g. a bad IAM
     // deploy), which every lead's email meets until it is fixed: the step goes back, only over the lead as the claim left it.
-    const givenBack = await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() })).catch((writeError: unknown) => writeError as Error);
+    // Each deferral adds to the timeline, and a provider refusing for days would defer it every run: past the limit for
+    // scheduled steps the step is not given back (it stays recorded, unsent), so the deferrals stop.
+    const full = leadBytes(claim.after) > scheduledStepsLimitBytes;
+    const givenBack = full ? 'lead_full' : await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() })).catch((writeError: unknown) => writeError as Error);
     if (givenBack !== 'applied') {
       // The step stays recorded, so it is never sent twice; the run goes on with the other leads.
-      const why = givenBack instanceof Error ? `its step could not be given back (${givenBack.message})` : 'the lead changed since its step was recorded';
+      const why =
+        givenBack instanceof Error
+          ? `its step could not be given back (${givenBack.message})`
+          : givenBack === 'lead_full'
+            ? 'the lead is too full to put its step off again'
+            : 'the lead changed since its step was recorded';
       logger.error(`Nurture email not sent, and ${why}; the step is not repeated`, context);
       return { ...claimed, outcome: 'send_failed' };
     }
     logger.warn('Nurture email not sent for now; the step is due again for the next run', context);
     return { ...claimed, outcome: 'send_deferred' };
   }
+}
+
+/**
+ * A lead too full to record its nurture step would be read, refused and retried every run: it leaves the nurture due
+ * index (only while it is as read), logged as an error naming it. Changed since it was read, it is left for the next run.
+ */
+async function setAsideFull(deps: NurtureSenderDependencies, lead: Lead, why: string): Promise<NurtureOutcome> {
+  if ((await deps.leads.leaveDueIndex(lead, 'nurture')) !== 'left') return { leadId: lead.leadId, outcome: 'lead_changed' };
+  logger.error('A nurtured lead is too full to record its step: nothing was sent, and it leaves the nurture due index', { leadId: lead.leadId, why, bytes: leadBytes(lead) });
+  return { leadId: lead.leadId, outcome: 'lead_full' };
 }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapMessagePage } from './http/one-tap-pages';
 
-const refusalStatus: Record<LinkRefusal['reason'], number> = { forged: 403, expired: 410, used: 409, not_yours: 403, lead_changed: 409, taken: 409, at_capacity: 409 };
+const refusalStatus: Record<LinkRefusal['reason'], number> = { forged: 403, expired: 410, used: 409, not_yours: 403, lead_changed: 409, taken: 409, at_capacity: 409, lead_full: 409 };
 
 /** The page that says why a link cannot be used; nothing was changed. */
 export function linkRefusalPage(refusal: LinkRefusal): APIGatewayProxyStructuredResultV2 {

@@ -8,6 +8,7 @@ import { createHandler as createShowHandler } from '../../../functions/show-one-
 import { createHandler as createPerformHandler } from '../../../functions/perform-one-tap-action/handler';
 import { createHandler as createNotifyTakenHandler } from '../../../functions/notify-offer-taken/handler';
 import { fakeDependencies } from '../../support/fakes';
+import { fillMemoryLeadToTheBrim } from '../../support/brim-lead';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
@@ -664,5 +665,15 @@ describe('one-tap links', () => {
     expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 200, body: expect.stringContaining('back in its pool') });
     expect(deps.store.leads.get('l1')).toMatchObject({ status: 'in_pool', previousOwnerId: 'rep-ava' });
     expect((await post(deps, links.release, 'reason=no_need_now')).statusCode).toBe(409);
+  });
+
+  it('refuses a release of a lead past the limit for repeatable steps with a 409 page saying so; the lead stays held and the link unused', async () => {
+    const deps = fakeDependencies(morning);
+    const links = await notified(deps);
+    fillMemoryLeadToTheBrim(deps.store, 'l1');
+    const before = structuredClone(deps.store.leads.get('l1'));
+    expect(await post(deps, links.release, 'reason=no_need_now')).toMatchObject({ statusCode: 409, body: expect.stringContaining('timeline is too long to record this step') });
+    expect(deps.store.leads.get('l1')).toEqual(before);
+    expect(deps.links.used.size).toBe(0);
   });
 });

@@ -3,10 +3,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { myLeadsCursorSchema, type FollowUpPlan, type Lead, type MyLeadsCursor } from '@leadflow/domain';
 import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry, UnreadableLead } from '../ports/follow-ups';
-import type { DuePosition } from '../ports/lead-store';
+import type { DuePosition, LeadFull } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
 import { leadUpdate } from './dynamodb-lead-store';
-import { failedConditions, isTransactionConflict } from './dynamodb-writes';
+import { failedConditions, isTransactionConflict, oversizedItems } from './dynamodb-writes';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -61,7 +61,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     }
   }
 
-  async applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'> {
+  async applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity' | LeadFull> {
     // The lead's own index attributes (pool listing, owner agenda) follow the planned lead; the due time follows the plan.
     const nextCheck = plan.nextCheckAt ? { followUpDueAt: plan.nextCheckAt, followUpDuePartition: shardedPartition(followUpDuePartition, seen.leadId) } : undefined;
     const update = leadUpdate(seen, plan.lead, nextCheck ? { set: nextCheck } : { remove: ['followUpDueAt', 'followUpDuePartition'] });
@@ -88,6 +88,8 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
       );
       return 'applied';
     } catch (error) {
+      // The plan's entries would take the item over 400 KB: DynamoDB refuses it however often it is sent.
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
       // The lead is as read, so this plan was never written: an event id already in the outbox is another step's.

@@ -27,10 +27,10 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
+import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadDueIndex, LeadFull, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { transactionItemLimit } from './dynamodb-limits';
-import { failedConditions, ignoringFailedCondition, isTransactionConflict, oversizedItems, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
+import { failedConditions, ignoringFailedCondition, isItemTooLarge, isTransactionConflict, oversizedItems, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
 import { leadFromItem, leadIndexAttributes, nurtureDueAttributes } from './lead-item';
 import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references';
 import { isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
@@ -149,11 +149,20 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead): Promise<IntakeOutcome> {
+  /**
+   * `fit`: how much of the touch the lead takes. A lead at the item limit has no room for what a touch adds to it (its
+   * timeline entry, score, tags, last touch, a contact detail or answer it gained, its rerouting): DynamoDB refuses the
+   * update however often it is sent, and the post would be answered 5xx and sent again and again. So the touch is tried
+   * once more, `counted` alone (touches + 1 and `updatedAt`, under the same read of the lead), with everything it writes
+   * beside the lead (the idempotency key, delivery keys and their references, the consent given, and `lead.touched`
+   * only): the post is still a touch, and nothing is lost but those extras.
+   */
+  private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead, fit: 'whole' | 'counted' = 'whole'): Promise<IntakeOutcome> {
     const existing = read ?? (await this.getLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
     if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
+    const whole = fit === 'whole';
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
     const score = touch.score ? ', score = :score' : '';
     const tags = touch.tags ? ', tags = :tags' : '';
@@ -164,7 +173,8 @@ export class DynamoDbLeadStore implements LeadStore {
     const agenda = touch.score && existing.ownerId ? ', ownerAgenda = :agenda' : '';
     // The delivery (a platform lead id, an import row) is taken by the touch too, so delivering it again replays it.
     const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
-    const gainedKeys = touch.gained?.dedupKeys ?? [];
+    const gainedKeys = whole ? (touch.gained?.dedupKeys ?? []) : [];
+    const events = whole ? touch.events : touch.events.filter((event) => event.type === 'lead.touched');
     const keyPut = ({ key, kind }: DedupKey) => ({
       Put: {
         TableName: this.tableName,
@@ -172,38 +182,50 @@ export class DynamoDbLeadStore implements LeadStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
+    // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
+    const unchanged = 'attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory';
+    const seen = { ':seenTouches': existing.touches, ':seenHistory': existing.history.length };
+    const leadWrite: TransactItem = whole
+      ? {
+          Update: {
+            TableName: this.tableName,
+            Key: leadsTableKeys.lead(leadId),
+            UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${warmed}`,
+            // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
+            ConditionExpression: `${unchanged}${touch.reroutes ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
+            ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' } } : {}),
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ...seen,
+              ':at': touch.historyEntry.at,
+              ...(touch.timeline.length > 0 ? { ':entries': touch.timeline } : {}),
+              ...(touch.reroutes ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
+              ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
+              ...(touch.score ? { ':score': touch.score } : {}),
+              ...(touch.tags ? { ':tags': touch.tags } : {}),
+              ...(touch.gained ? { ':contact': touch.gained.contact, ':answers': touch.gained.answers } : {}),
+              ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
+            },
+          },
+        }
+      : {
+          Update: {
+            TableName: this.tableName,
+            Key: leadsTableKeys.lead(leadId),
+            UpdateExpression: 'SET touches = touches + :one, updatedAt = :at',
+            ConditionExpression: unchanged,
+            ExpressionAttributeValues: { ':one': 1, ...seen, ':at': touch.historyEntry.at },
+          },
+        };
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId, outcome: 'touched' }, touch.historyEntry.at)] : []),
             ...deliveryKeys.map(keyPut),
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: leadsTableKeys.lead(leadId),
-                UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${warmed}`,
-                // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
-                // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
-                ConditionExpression: `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${touch.reroutes ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
-                ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' } } : {}),
-                ExpressionAttributeValues: {
-                  ':one': 1,
-                  ':seenTouches': existing.touches,
-                  ':seenHistory': existing.history.length,
-                  ':at': touch.historyEntry.at,
-                  ...(touch.timeline.length > 0 ? { ':entries': touch.timeline } : {}),
-                  ...(touch.reroutes ? { ':new': 'new', ':inPool': 'in_pool' } : {}),
-                  ...(touch.lastTouch ? { ':lastTouch': touch.lastTouch } : {}),
-                  ...(touch.score ? { ':score': touch.score } : {}),
-                  ...(touch.tags ? { ':tags': touch.tags } : {}),
-                  ...(touch.gained ? { ':contact': touch.gained.contact, ':answers': touch.gained.answers } : {}),
-                  ...(agenda && touch.score ? { ':agenda': agendaKey({ nextStepAt: existing.nextStepAt, score: touch.score }) } : {}),
-                },
-              },
-            },
+            leadWrite,
             ...gainedKeys.map(keyPut),
-            ...touch.events.map((event) => outboxPut(this.tableName, event)),
+            ...events.map((event) => outboxPut(this.tableName, event)),
             ...this.consentPuts(touch.consents, existing),
             ...this.deliveryKeyReferencePuts(deliveryKeys, existing, touch.historyEntry.at),
           ],
@@ -219,6 +241,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const updateIndex = offset + deliveryKeys.length;
       if (failed?.[updateIndex] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
       if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new GainedKeyTakenError();
+      if (whole && oversizedItems(error)?.[updateIndex]) return this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey, existing, 'counted');
       throw error;
     }
   }
@@ -255,7 +278,7 @@ export class DynamoDbLeadStore implements LeadStore {
     return readLead(this.client, this.tableName, leadId);
   }
 
-  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined> {
+  async unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | { refused: LeadFull } | undefined> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -270,6 +293,8 @@ export class DynamoDbLeadStore implements LeadStore {
       return String(Attributes?.unsubscribeSecret);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      // A lead at the item limit has no room for a secret it does not have yet (one it has is only read back).
+      if (isItemTooLarge(error)) return { refused: 'lead_full' };
       throw error;
     }
   }
@@ -329,7 +354,7 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.repOutOfOffice(record.repId), entity: 'rep-out-of-office', ...record } }));
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'> {
+  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull> {
     const routable = routableLeadCondition(change);
     try {
       await retryOnTransactionConflict(() =>
@@ -368,6 +393,7 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'assigned';
     } catch (error) {
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0]) return 'already_assigned';
       if (failed?.[1]) return 'at_capacity';
@@ -375,7 +401,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'> {
+  async leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed' | LeadFull> {
     const nextStepAt = change.nurture?.state.nextStepAt;
     const nurtureDue = nextStepAt ? nurtureDueAttributes(change.leadId, nextStepAt) : undefined;
     const routable = routableLeadCondition(change);
@@ -411,12 +437,13 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'pooled';
     } catch (error) {
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       if (failedConditions(error)?.[0]) return 'already_routed';
       throw error;
     }
   }
 
-  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'> {
+  async offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed' | LeadFull> {
     const scored = scoreGuard(change);
     try {
       await retryOnTransactionConflict(() =>
@@ -448,6 +475,7 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'offered';
     } catch (error) {
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       if (failedConditions(error)?.[0]) return 'already_routed';
       throw error;
     }
@@ -459,6 +487,27 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
     return this.dueLeadsPage({ indexName: 'nurture-due-by-time', partitionAttribute: 'nurtureDuePartition', prefix: nurtureDuePartition, sortAttribute: 'nurtureDueAt' }, dueBy, page);
+  }
+
+  async leaveDueIndex(seen: Lead, index: LeadDueIndex): Promise<'left' | 'lead_changed'> {
+    const attributes = index === 'nurture' ? ['nurtureDuePartition', 'nurtureDueAt'] : ['offerExpiryPartition', 'offerExpiresAt'];
+    try {
+      // Only removes attributes, so a lead at the item limit takes it.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadsTableKeys.lead(seen.leadId),
+          UpdateExpression: `REMOVE ${attributes.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND size(#history) = :seenHistory AND touches = :seenTouches',
+          ExpressionAttributeNames: { '#history': 'history' },
+          ExpressionAttributeValues: { ':seenHistory': seen.history.length, ':seenTouches': seen.touches },
+        }),
+      );
+      return 'left';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'lead_changed';
+      throw error;
+    }
   }
 
   /** A page of a sharded due-time index of leads: due by `dueBy`, after `page.after` (its time, then its lead's key). */
@@ -486,7 +535,7 @@ export class DynamoDbLeadStore implements LeadStore {
     return { leads, ...(last ? { next: { at: String(last[index.sortAttribute]), leadId: String(last.pk).slice(leadsTableKeys.lead('').pk.length) } } : {}) };
   }
 
-  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'> {
+  async claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap' | LeadFull> {
     const { limit } = claim.daily;
     try {
       await retryOnTransactionConflict(() =>
@@ -541,6 +590,7 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'claimed';
     } catch (error) {
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0]) return 'lead_changed';
       if (failed?.[1]) return 'daily_limit';
@@ -551,7 +601,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'> {
+  async releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed' | LeadFull> {
     try {
       await retryOnTransactionConflict(() =>
         this.client.send(
@@ -586,6 +636,7 @@ export class DynamoDbLeadStore implements LeadStore {
       );
       return 'released';
     } catch (error) {
+      if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0]) return 'lead_changed';
       if (failed?.[1]) throw new Error(`Rep ${release.ownerId} owns lead ${release.leadId} but their open-lead counter is zero`, { cause: error });
@@ -660,7 +711,7 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | 'lead_full'> {
+  async applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | LeadFull> {
     const { before, after } = transition;
     const update = leadUpdate(before, after, leadExpiry(after, this.retention));
     const followers = await this.retentionFollowers(before, after);

@@ -2,10 +2,11 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LeadAcceptance, OfferAcceptance } from '@leadflow/domain';
 import type { OneTapLinkLedger } from '../ports/one-tap-links';
+import type { LeadFull } from '../ports/lead-store';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
 import { holdingCapIncrement } from './rep-load-updates';
-import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
+import { failedConditions, oversizedItems, retryOnTransactionConflict } from './dynamodb-writes';
 
 const linkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
 
@@ -34,7 +35,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: linkKey(linkId) }));
   }
 
-  async recordAcceptance(linkId: string, acceptance: LeadAcceptance, linkExpiresAt: number): Promise<'accepted' | 'lead_changed' | 'link_used'> {
+  async recordAcceptance(linkId: string, acceptance: LeadAcceptance, linkExpiresAt: number): Promise<'accepted' | 'lead_changed' | 'link_used' | LeadFull> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -57,6 +58,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
       return 'accepted';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
+      if (oversizedItems(error)?.[1]) return 'lead_full';
       const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed[0]) return 'link_used';
       if (failed[1]) return 'lead_changed';
@@ -64,7 +66,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
     }
   }
 
-  async recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, linkExpiresAt: number, capacity: number): Promise<'accepted' | 'taken' | 'link_used' | 'at_capacity'> {
+  async recordOfferAcceptance(linkId: string, acceptance: OfferAcceptance, linkExpiresAt: number, capacity: number): Promise<'accepted' | 'taken' | 'link_used' | 'at_capacity' | LeadFull> {
     try {
       // Racing accepts cancel each other with TransactionConflict; tried again, one wins and the others find the lead owned.
       await retryOnTransactionConflict(() =>
@@ -103,6 +105,7 @@ export class DynamoDbOneTapLinkLedger implements OneTapLinkLedger {
       );
       return 'accepted';
     } catch (error) {
+      if (oversizedItems(error)?.[1]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0]) return 'link_used';
       if (failed?.[1]) return 'taken';

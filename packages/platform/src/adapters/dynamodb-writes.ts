@@ -58,6 +58,14 @@ export function oversizedItems(error: unknown): boolean[] | undefined {
 }
 
 /**
+ * Whether a single write (`UpdateItem`, `PutItem`) was refused because it would take its item over DynamoDB's 400 KB
+ * item limit (`ValidationException`, "Item size to update has exceeded the maximum allowed size"). Sending it again cannot succeed.
+ */
+export function isItemTooLarge(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
+}
+
+/**
  * An item kept changing under a read-modify-write however often it was read again: sent again later, the
  * request may succeed, so an HTTP handler answers it `503` with `Retry-After` (`isBackendUnavailable` knows its name).
  */

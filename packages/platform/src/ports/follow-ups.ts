@@ -1,5 +1,5 @@
 import type { FollowUpPlan, Lead, MyLeadsCursor, PoolBacklog, TeamActivityCount, TeamDayCounts } from '@leadflow/domain';
-import type { DuePosition } from './lead-store';
+import type { DuePosition, LeadFull } from './lead-store';
 
 /** A lead due for a look by the follow-up rules, as the due-time index holds it. */
 export interface DueLead {
@@ -41,9 +41,10 @@ export interface FollowUpStore {
   /**
    * Writes a plan in one transaction, unless the lead changed since it was read as `seen`: the lead (state,
    * history, owner), its next check, its events and, when it changes hands, both reps' open-lead counters
-   * (the new owner's only while under `capacity`, else `target_at_capacity` and nothing is written).
+   * (the new owner's only while under `capacity`, else `target_at_capacity` and nothing is written). `lead_full` when
+   * the lead, so changed, would be over the store's item size limit: nothing is written, and trying again cannot help.
    */
-  applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity'>;
+  applyPlan(seen: Lead, plan: FollowUpPlan, capacity?: number): Promise<'applied' | 'lead_changed' | 'target_at_capacity' | LeadFull>;
   /**
    * Up to `limit` of the leads `ownerId` owns, in agenda order after `after`; `next` when there may be more.
    * A stored lead that no longer reads as a lead is named in `unreadable` (with why) instead of failing the page.

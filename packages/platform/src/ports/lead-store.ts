@@ -44,6 +44,15 @@ export interface DueLeadsPage {
   next?: DuePosition;
 }
 
+/**
+ * A write refused because it would take the lead over the store's item size limit (DynamoDB's 400 KB): nothing
+ * is written, and trying again cannot help. Every method that writes a lead answers it rather than throwing.
+ */
+export type LeadFull = 'lead_full';
+
+/** The due-time indexes a schedule reads every run: the nurture sender's and the offer fallback's. */
+export type LeadDueIndex = 'nurture' | 'offer_expiry';
+
 /** Where leads live. Every write that changes a lead also stores the event announcing it, atomically. Erasing a person is `LeadErasures`. */
 export interface LeadStore {
   /**
@@ -58,9 +67,9 @@ export interface LeadStore {
   /**
    * The secret of the lead's unsubscribe links (kept with the lead, not in it, so no API answer shows it):
    * the one stored, else `candidate`, stored now, so every email to the lead carries the same link;
-   * `undefined` when there is no such lead.
+   * `undefined` when there is no such lead; `{ refused: 'lead_full' }` when the lead has no secret yet and storing one would take it over the item limit.
    */
-  unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | undefined>;
+  unsubscribeSecretFor(leadId: string, candidate: string): Promise<string | { refused: LeadFull } | undefined>;
   /** The secret of the lead's unsubscribe links, if one was stored. */
   unsubscribeSecretOf(leadId: string): Promise<string | undefined>;
   /**
@@ -83,20 +92,27 @@ export interface LeadStore {
    * Sets the owner of a `new` lead unless it already has one (one lead, one owner) and counts it among
    * the rep's open leads, unless that would exceed `capacity` — in one transaction with `lead.assigned`.
    * A lead with an open offer is refused unless `closesOffer`, which closes it (it leaves the offer-expiry
-   * index); so it is by `leaveInPool`.
+   * index); so it is by `leaveInPool`. `lead_full` (here and in every write below) as `LeadFull` says.
    */
-  assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity'>;
+  assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull>;
   /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
-  leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed'>;
+  leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed' | LeadFull>;
   /**
    * Records an offer on a `new` lead that has no owner and no offer yet, files it in the offer-expiry
    * index, and stores `lead.offered`, in one transaction; refused, like the others, for a lead re-scored since `scoredAt`.
    */
-  offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed'>;
+  offerLead(change: LeadOfferChange & Pick<RoutingGuard, 'scoredAt'>): Promise<'offered' | 'already_routed' | LeadFull>;
   /** A page of the leads whose open offer expired by `now`, soonest expiry first, after `page.after` (from the sparse offer-expiry index). */
   listExpiredOffers(now: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage>;
   /** A page of the leads waiting in a pool whose next nurture step is due by `dueBy`, soonest first, after `page.after` (from the sparse nurture-due index). */
   listDueNurturedLeads(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage>;
+  /**
+   * Takes a lead out of a due-time index a schedule reads every run (`nurture`: the nurture sender's; `offer_expiry`:
+   * the offer fallback's), only while it is as `seen` (the same history length and touches), and changes nothing
+   * else: for a lead too full to record the schedule's step, which would otherwise be read and refused every run.
+   * The next change written to the lead files it again where it belongs. `lead_changed` when it changed since.
+   */
+  leaveDueIndex(seen: Lead, index: LeadDueIndex): Promise<'left' | 'lead_changed'>;
   /**
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must
@@ -104,14 +120,14 @@ export interface LeadStore {
    * (`holding_cap`). Sets the owner, appends the history entry and stores `lead.claimed`; a lock the waiting lead
    * still carries is lifted, with `lead.unlocked` stored beside it (`lead_changed` when its lock is not as planned).
    */
-  claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap'>;
+  claimLead(claim: LeadClaim): Promise<'claimed' | 'lead_changed' | 'daily_limit' | 'holding_cap' | LeadFull>;
   /**
    * Returns a lead its owner holds to its pool in one transaction: owner cleared, `previousOwnerId` and
    * `releasedAt` kept, the owner's open-lead counter down by one, `lead.released` stored (and `lead.unlocked`
    * when it lifts a lock). `lead_changed` when the lead is no longer theirs, no longer in a releasable state, or
    * its lock is not as planned.
    */
-  releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed'>;
+  releaseLead(release: LeadRelease): Promise<'released' | 'lead_changed' | LeadFull>;
   /**
    * A page of the leads waiting unowned in a pool that pass `filter`, oldest capture first, and where the
    * next page starts. Reads only the pool's waiting leads (its part of the sparse pool index).
@@ -130,5 +146,5 @@ export interface LeadStore {
    * a lock put on or taken off since the read appended to the history, so the lock lifted is the one planned).
    * `lead_full` when the lead, so changed, would be over the store's item size limit: nothing is written, and trying again cannot help.
    */
-  applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | 'lead_full'>;
+  applyTransition(transition: LeadTransition): Promise<'applied' | 'lead_changed' | 'holding_cap' | LeadFull>;
 }

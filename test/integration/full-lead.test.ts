@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, prepareIntake, nurtureEntry, planClaim, planRelease, poolSchema, type Configuration, type Pool } from '@leadflow/domain';
+import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
+import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
+import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
+import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
+import { demoConfiguration } from '../support/demo-configuration';
+import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { busEvent, lambdaContext } from '../support/api-gateway-events';
+import { fakeDependencies } from '../support/fakes';
+import { fillLeadToTheBrim } from '../support/brim-lead';
+import { pooledLead } from '../support/pooled-leads';
+import { webFormIntake } from '../support/intakes';
+
+let database: TestDatabase;
+let leads: DynamoDbLeadStore;
+let followUps: DynamoDbFollowUpStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
+});
+afterAll(() => database?.stop());
+
+const hour = 3_600_000;
+const capturedAt = new Date('2026-03-02T10:00:00.000Z');
+const after = (hours: number) => new Date(capturedAt.getTime() + hours * hour);
+
+/** The demo configuration with a pool `poolId` whose member `<poolId>-rep` may hold many leads; first contact within 4 h, reminded 30 min before. */
+function world(poolId: string): { config: Configuration; pool: Pool; repId: string } {
+  const config = demoConfiguration();
+  const repId = `${poolId}-rep`;
+  config.reps.push({ ...config.reps[0], id: repId, name: repId, capacity: 50, workingHours: undefined });
+  config.pools.push(poolSchema.parse({ id: poolId, name: poolId, teamId: 'americas', members: [repId], claim: { holdingCap: 10 } }));
+  config.sla = { firstContactMinutes: { A: 240, B: 240, C: 240, D: 240, ungraded: 240 }, remindBeforeMinutes: 30, nextStepGraceMinutes: 0 };
+  return { config, pool: config.pools.at(-1)!, repId };
+}
+
+/** A lead of `poolId` claimed by its rep at `capturedAt` plus a minute. */
+async function claimedLead(world: { config: Configuration; pool: Pool; repId: string }, leadId: string) {
+  const lead = await pooledLead(leads, world.config, { leadId, poolId: world.pool.id, capturedAt });
+  const plan = planClaim({ lead, pool: world.pool, rep: world.config.reps.find((rep) => rep.id === world.repId)!, timeZone: 'UTC', now: after(1 / 60), eventId: `${leadId}-claimed` });
+  if (!('claim' in plan)) throw new Error(plan.refusal.message);
+  expect(await leads.claimLead(plan.claim)).toBe('claimed');
+}
+
+const itemOf = async (leadId: string) => (await database.items()).find((item) => item.pk === `LEAD#${leadId}`);
+const outboxOf = async (leadId: string) =>
+  (await database.items())
+    .filter((item) => item.entity === 'outbox' && item.detail.leadId === leadId)
+    .map((item) => item.detailType as string)
+    .sort();
+
+/**
+ * A lead filled to DynamoDB's 400 KB item limit (`fillLeadToTheBrim`): no step can add to its timeline. What writes
+ * to it must say so (`lead_full`) rather than throw, and what a schedule reads every run must stop reading it.
+ */
+describe('a lead filled to the brim', () => {
+  it('is taken out of the follow-up due index by the rules, with no step written; a second run finds nothing due and both succeed', { timeout: 300_000 }, async () => {
+    const here = world('full-follow');
+    await claimedLead(here, 'full-follow-1');
+    const deps = { config: here.config, leads, followUps, now: () => after(1 / 60), newId: randomUUID };
+    await createTracker(() => deps)(busEvent('lead.claimed', { eventId: 'full-follow-1-tracked', leadId: 'full-follow-1' }), lambdaContext);
+    expect((await itemOf('full-follow-1'))?.followUpDueAt).toBe(new Date(after(1 / 60).getTime() + 3.5 * hour).toISOString());
+    await fillLeadToTheBrim(database, 'full-follow-1');
+    const brim = await leads.getLead('full-follow-1');
+    const events = await outboxOf('full-follow-1');
+
+    const run = () => createJob(() => deps)({ scheduleName: 'follow-up-rules', time: after(5).toISOString() }, lambdaContext);
+    expect(await run()).toEqual({ checked: 1, acted: 0, rescheduled: 0, changed: 0, full: 1 });
+    expect(await run()).toEqual({ checked: 0, acted: 0, rescheduled: 0, changed: 0 });
+    expect((await itemOf('full-follow-1'))?.followUpDueAt).toBeUndefined();
+    expect((await followUps.listDue(after(100).toISOString(), { limit: 100 })).due.map(({ leadId }) => leadId)).not.toContain('full-follow-1');
+    expect(await leads.getLead('full-follow-1')).toEqual(brim);
+    expect(await outboxOf('full-follow-1')).toEqual(events);
+  });
+
+  it('answers a follow-up plan with lead_full, writing nothing', { timeout: 300_000 }, async () => {
+    const here = world('full-plan');
+    await claimedLead(here, 'full-plan-1');
+    await fillLeadToTheBrim(database, 'full-plan-1');
+    const brim = (await leads.getLead('full-plan-1'))!;
+    const plan = planFollowUps({ lead: brim, rules: followUpRulesFor(here.config, brim), now: after(5) })!;
+    expect(plan.lead.history.length).toBeGreaterThan(brim.history.length);
+    expect(await followUps.applyPlan(brim, plan)).toBe('lead_full');
+    expect(await leads.getLead('full-plan-1')).toEqual(brim);
+  });
+
+  it('is taken out of the nurture due index by the sender, as lead_full, whether its unsubscribe secret or its step does not fit', { timeout: 300_000 }, async () => {
+    const config = demoConfiguration();
+    const enteredAt = new Date('2026-04-01T11:00:00.000Z');
+    const now = new Date('2026-04-01T12:00:00.000Z');
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!;
+    const sequence = config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId)!;
+    for (const leadId of ['full-nurture-new', 'full-nurture-secret']) {
+      const intake = webFormIntake(config, { leadId, now: enteredAt, contact: { name: leadId, email: `${leadId}@gmail.com` } });
+      intake.lead.consent = { version: '2026-11', text: 'emails now and then', purposes: ['contact', 'marketing_email'], givenAt: enteredAt.toISOString() };
+      intake.consents = consentGivenEntries(leadId, intake.lead.consent, 'form:demo');
+      await leads.ingestLead(intake);
+      const change = leaveInPool({ lead: intake.lead, route, poolId: 'nurture', skipped: [], eventId: `${leadId}-pooled`, now: enteredAt });
+      expect(await leads.leaveInPool({ leadId, ...change, nurture: nurtureEntry(sequence, route.id, enteredAt) })).toBe('pooled');
+    }
+    // One lead has its unsubscribe secret already (an email went out before it filled up): its step's own write is the one refused.
+    expect(await leads.unsubscribeSecretFor('full-nurture-secret', 'kept-secret-0000000000')).toBe('kept-secret-0000000000');
+    for (const leadId of ['full-nurture-new', 'full-nurture-secret']) await fillLeadToTheBrim(database, leadId, 'system');
+    const deps = { ...fakeDependencies(now), config, leads, consents: new DynamoDbConsentLedger(database.client, database.tableName) };
+    const run = () => createSender(() => deps)({ scheduleName: 'nurture-emails', time: now.toISOString() }, lambdaContext);
+
+    expect((await run()).outcomes).toEqual([
+      { leadId: 'full-nurture-new', outcome: 'lead_full' },
+      { leadId: 'full-nurture-secret', outcome: 'lead_full' },
+    ]);
+    expect((await leads.listDueNurturedLeads(now.toISOString(), { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual([]);
+    expect((await run()).outcomes).toEqual([]);
+    expect(deps.mailer.sent).toEqual([]);
+    expect(await leads.unsubscribeSecretOf('full-nurture-new')).toBeUndefined();
+    // Still in its sequence, and still waiting in its pool: only the schedule stopped reading it.
+    expect(await leads.getLead('full-nurture-new')).toMatchObject({ status: 'in_pool', nurture: { stepsDone: 0 } });
+    expect((await leads.listPoolLeads('nurture', { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual(expect.arrayContaining(['full-nurture-new', 'full-nurture-secret']));
+  });
+
+  it('counts a repeat post as a touch with its consent and lead.touched, leaving out what no longer fits', { timeout: 300_000 }, async () => {
+    const here = world('full-touch');
+    await claimedLead(here, 'full-touch-1');
+    await fillLeadToTheBrim(database, 'full-touch-1');
+    const brim = (await leads.getLead('full-touch-1'))!;
+    const events = await outboxOf('full-touch-1');
+
+    const form = here.config.forms.find((candidate) => candidate.id === 'demo')!;
+    const consent = { version: '2026-11', text: 'emails now and then', purposes: ['contact' as const, 'marketing_email' as const], givenAt: after(2).toISOString() };
+    const again = prepareIntake(
+      {
+        sourceKind: 'web_form',
+        channel: form.channel,
+        formId: form.id,
+        poolId: form.poolId,
+        defaultCountry: form.defaultCountry,
+        // A title and an answer the lead lacks, and a newer last touch: what a touch adds when there is room.
+        contact: { name: 'Ada', email: 'full-touch-1@example.com', title: 'CTO' },
+        answers: { company_size: '1000+' },
+        attribution: { lastTouch: { utm_source: 'newsletter' } },
+        consent,
+        isTest: false,
+      },
+      { leadId: 'full-touch-again', eventId: 'full-touch-again-captured', touchEventId: 'full-touch-again-touched' },
+      after(2),
+      here.config,
+    );
+    expect(brim.contact.email).toBe('full-touch-1@example.com');
+    expect(await leads.ingestLead(again, 'full-touch-request-1')).toEqual({ leadId: 'full-touch-1', outcome: 'touched' });
+
+    expect(await leads.getLead('full-touch-1')).toEqual({ ...brim, touches: brim.touches + 1, updatedAt: after(2).toISOString() });
+    expect(await outboxOf('full-touch-1')).toEqual([...events, 'lead.touched'].sort());
+    const ledger = await new DynamoDbConsentLedger(database.client, database.tableName).entriesFor('full-touch-1');
+    expect(ledger.filter((entry) => entry.at === after(2).toISOString()).map((entry) => entry.purpose)).toEqual(['contact', 'marketing_email']);
+    // The same request again is a replay of it, not a second touch.
+    expect(await leads.ingestLead(again, 'full-touch-request-1')).toEqual({ leadId: 'full-touch-1', outcome: 'replayed' });
+    expect((await leads.getLead('full-touch-1'))?.touches).toBe(brim.touches + 1);
+  });
+
+  it('answers a claim and a release with lead_full, writing nothing', { timeout: 300_000 }, async () => {
+    const here = world('full-claim');
+    // Each step is planned before the lead fills up: a planner may refuse a lead this full (a release is a step that can repeat), and the store must refuse it too.
+    const rep = here.config.reps.find((candidate) => candidate.id === here.repId)!;
+    const waiting = await pooledLead(leads, here.config, { leadId: 'full-claim-1', poolId: here.pool.id, capturedAt });
+    const claim = planClaim({ lead: waiting, pool: here.pool, rep, timeZone: 'UTC', now: after(1), eventId: 'full-claim-1-claimed' });
+    if (!('claim' in claim)) throw new Error(claim.refusal.message);
+    await fillLeadToTheBrim(database, 'full-claim-1');
+    const brimWaiting = await leads.getLead('full-claim-1');
+    expect(await leads.claimLead(claim.claim)).toBe('lead_full');
+    expect(await leads.getLead('full-claim-1')).toEqual(brimWaiting);
+
+    await claimedLead(here, 'full-claim-2');
+    const held = (await leads.getLead('full-claim-2'))!;
+    const release = planRelease({ lead: held, pool: here.pool, repId: here.repId, reason: here.pool.releaseReasons[0], now: after(2), eventId: 'full-claim-2-released' });
+    if (!('release' in release)) throw new Error(release.refusal.message);
+    await fillLeadToTheBrim(database, 'full-claim-2');
+    const brimHeld = await leads.getLead('full-claim-2');
+    const openBefore = (await leads.readRepStates([here.repId])).openLeads.get(here.repId);
+    expect(await leads.releaseLead(release.release)).toBe('lead_full');
+    expect(await leads.getLead('full-claim-2')).toEqual(brimHeld);
+    expect((await leads.readRepStates([here.repId])).openLeads.get(here.repId)).toBe(openBefore);
+    expect(await outboxOf('full-claim-2')).not.toContain('lead.released');
+  });
+});
