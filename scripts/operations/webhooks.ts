@@ -99,8 +99,10 @@ function summary(deliveries: readonly WebhookDelivery[]): string {
 
 function describe(delivery: WebhookDelivery): string {
   const when = delivery.state === 'delivered' ? `delivered ${delivery.deliveredAt}` : delivery.state === 'dead' ? `dead-lettered ${delivery.deadLetteredAt}` : `next attempt ${delivery.nextAttemptAt}`;
-  const last = delivery.lastError ? ` last error: ${delivery.lastError}` : '';
-  return `  ${delivery.state.padEnd(9)} ${delivery.eventId} ${delivery.eventType} created ${delivery.createdAt}, ${delivery.attempts} attempt(s), ${when}${delivery.replays ? `, replayed ${delivery.replays}x` : ''}${last}`;
+  // The status stays when an erasure drops the error (which may quote the person): what the receiver answered, at least.
+  const status = delivery.lastStatus === undefined ? '' : `, last status ${delivery.lastStatus}`;
+  const error = delivery.lastError ? `, last error: ${delivery.lastError}` : '';
+  return `  ${delivery.state.padEnd(9)} ${delivery.eventId} ${delivery.eventType} created ${delivery.createdAt}, ${delivery.attempts} attempt(s), ${when}${delivery.replays ? `, replayed ${delivery.replays}x` : ''}${status}${error}`;
 }
 
 function stateOf(value: string): WebhookDeliveryState {

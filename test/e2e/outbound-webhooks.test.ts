@@ -93,6 +93,7 @@ describe('outbound webhooks to the CRM stand-in, through the local runtime', () 
     expect(await runWebhooks(['list', '--url', runtime.url, '--destination', 'crm', '--state', 'dead'], listed.deps)).toBe(0);
     expect(listed.lines[0]).toBe('crm: 0 pending, 0 delivered, 1 dead');
     expect(listed.lines[1]).toContain(event.detail.eventId);
+    expect(listed.lines[1]).toMatch(/, last status 503, last error: .*told to fail/);
     expect((await deliveriesOf(event.detail.eventId)).every((delivery) => !delivery.accepted)).toBe(true);
 
     await failCrm({ always: false });
