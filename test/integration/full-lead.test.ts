@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, prepareIntake, nurtureEntry, planClaim, planRelease, poolSchema, type Configuration, type Pool } from '@leadflow/domain';
+import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, nurtureEntry, planClaim, poolSchema, type Configuration, type Pool } from '@leadflow/domain';
 import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
@@ -55,7 +55,8 @@ const outboxOf = async (leadId: string) =>
 
 /**
  * A lead filled to DynamoDB's 400 KB item limit (`fillLeadToTheBrim`): no step can add to its timeline. What writes
- * to it must say so (`lead_full`) rather than throw, and what a schedule reads every run must stop reading it.
+ * to it must say so (`lead_full`) rather than throw, and what a schedule reads every run must stop reading it. The
+ * store's own writes (claims, releases, routing, touches, one-tap acceptances) are `full-lead-store-contract.test.ts`'s.
  */
 describe('a lead filled to the brim', () => {
   it('is taken out of the follow-up due index by the rules, with no step written; a second run finds nothing due and both succeed', { timeout: 300_000 }, async () => {
@@ -119,69 +120,5 @@ describe('a lead filled to the brim', () => {
     // Still in its sequence, and still waiting in its pool: only the schedule stopped reading it.
     expect(await leads.getLead('full-nurture-new')).toMatchObject({ status: 'in_pool', nurture: { stepsDone: 0 } });
     expect((await leads.listPoolLeads('nurture', { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual(expect.arrayContaining(['full-nurture-new', 'full-nurture-secret']));
-  });
-
-  it('counts a repeat post as a touch with its consent and lead.touched, leaving out what no longer fits', { timeout: 300_000 }, async () => {
-    const here = world('full-touch');
-    await claimedLead(here, 'full-touch-1');
-    await fillLeadToTheBrim(database, 'full-touch-1');
-    const brim = (await leads.getLead('full-touch-1'))!;
-    const events = await outboxOf('full-touch-1');
-
-    const form = here.config.forms.find((candidate) => candidate.id === 'demo')!;
-    const consent = { version: '2026-11', text: 'emails now and then', purposes: ['contact' as const, 'marketing_email' as const], givenAt: after(2).toISOString() };
-    const again = prepareIntake(
-      {
-        sourceKind: 'web_form',
-        channel: form.channel,
-        formId: form.id,
-        poolId: form.poolId,
-        defaultCountry: form.defaultCountry,
-        // A title and an answer the lead lacks, and a newer last touch: what a touch adds when there is room.
-        contact: { name: 'Ada', email: 'full-touch-1@example.com', title: 'CTO' },
-        answers: { company_size: '1000+' },
-        attribution: { lastTouch: { utm_source: 'newsletter' } },
-        consent,
-        isTest: false,
-      },
-      { leadId: 'full-touch-again', eventId: 'full-touch-again-captured', touchEventId: 'full-touch-again-touched' },
-      after(2),
-      here.config,
-    );
-    expect(brim.contact.email).toBe('full-touch-1@example.com');
-    expect(await leads.ingestLead(again, 'full-touch-request-1')).toEqual({ leadId: 'full-touch-1', outcome: 'touched' });
-
-    expect(await leads.getLead('full-touch-1')).toEqual({ ...brim, touches: brim.touches + 1, updatedAt: after(2).toISOString() });
-    expect(await outboxOf('full-touch-1')).toEqual([...events, 'lead.touched'].sort());
-    const ledger = await new DynamoDbConsentLedger(database.client, database.tableName).entriesFor('full-touch-1');
-    expect(ledger.filter((entry) => entry.at === after(2).toISOString()).map((entry) => entry.purpose)).toEqual(['contact', 'marketing_email']);
-    // The same request again is a replay of it, not a second touch.
-    expect(await leads.ingestLead(again, 'full-touch-request-1')).toEqual({ leadId: 'full-touch-1', outcome: 'replayed' });
-    expect((await leads.getLead('full-touch-1'))?.touches).toBe(brim.touches + 1);
-  });
-
-  it('answers a claim and a release with lead_full, writing nothing', { timeout: 300_000 }, async () => {
-    const here = world('full-claim');
-    // Each step is planned before the lead fills up: a planner may refuse a lead this full (a release is a step that can repeat), and the store must refuse it too.
-    const rep = here.config.reps.find((candidate) => candidate.id === here.repId)!;
-    const waiting = await pooledLead(leads, here.config, { leadId: 'full-claim-1', poolId: here.pool.id, capturedAt });
-    const claim = planClaim({ lead: waiting, pool: here.pool, rep, timeZone: 'UTC', now: after(1), eventId: 'full-claim-1-claimed' });
-    if (!('claim' in claim)) throw new Error(claim.refusal.message);
-    await fillLeadToTheBrim(database, 'full-claim-1');
-    const brimWaiting = await leads.getLead('full-claim-1');
-    expect(await leads.claimLead(claim.claim)).toBe('lead_full');
-    expect(await leads.getLead('full-claim-1')).toEqual(brimWaiting);
-
-    await claimedLead(here, 'full-claim-2');
-    const held = (await leads.getLead('full-claim-2'))!;
-    const release = planRelease({ lead: held, pool: here.pool, repId: here.repId, reason: here.pool.releaseReasons[0], now: after(2), eventId: 'full-claim-2-released' });
-    if (!('release' in release)) throw new Error(release.refusal.message);
-    await fillLeadToTheBrim(database, 'full-claim-2');
-    const brimHeld = await leads.getLead('full-claim-2');
-    const openBefore = (await leads.readRepStates([here.repId])).openLeads.get(here.repId);
-    expect(await leads.releaseLead(release.release)).toBe('lead_full');
-    expect(await leads.getLead('full-claim-2')).toEqual(brimHeld);
-    expect((await leads.readRepStates([here.repId])).openLeads.get(here.repId)).toBe(openBefore);
-    expect(await outboxOf('full-claim-2')).not.toContain('lead.released');
   });
 });
