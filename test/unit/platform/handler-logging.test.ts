@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { httpEvent } from '../../support/api-gateway-events';
+import { busEvent, httpEvent } from '../../support/api-gateway-events';
 
 const context = {
   functionName: 'capture-form-submission',
@@ -47,10 +47,7 @@ describe('handler logging', () => {
     const { eventHandler, loggedHandler, logger } = platform;
     const handler = eventHandler(z.object({ eventId: z.string() }), async () => void logger.info('handled'));
     const lines = await logLinesOf(async () => {
-      await handler(
-        { id: 'bus-id-1', 'detail-type': 'lead.assigned', source: 'leadflow.leads', account: '1', time: '2026-11-29T08:00:00Z', region: 'eu-west-1', resources: [], version: '0', detail: { eventId: 'evt-1' } },
-        context,
-      );
+      await handler(busEvent('lead.assigned', { eventId: 'evt-1' }), context);
       await loggedHandler(async () => void logger.info('batch'))({ Records: [] }, context);
     });
     expect(lines[0]).toMatchObject({ message: 'handled', correlation_id: 'evt-1', function_name: 'capture-form-submission' });
@@ -60,19 +57,8 @@ describe('handler logging', () => {
 
   it("logs a lead event's and a routed lead's every line with the lead's id beside the event's, and forgets both before the next invocation", async () => {
     const { eventHandler, ruleInputHandler, loggedHandler, logger } = platform;
-    const busEvent = {
-      id: 'bus-id-2',
-      'detail-type': 'lead.assigned',
-      source: 'leadflow.leads',
-      account: '1',
-      time: '2026-11-29T08:00:00Z',
-      region: 'eu-west-1',
-      resources: [],
-      version: '0',
-      detail: { eventId: 'evt-2', leadId: 'lead-2' },
-    };
     const lines = await logLinesOf(async () => {
-      await eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), async () => void logger.info('notifier'))(busEvent, context);
+      await eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), async () => void logger.info('notifier'))(busEvent('lead.assigned', { eventId: 'evt-2', leadId: 'lead-2' }), context);
       await ruleInputHandler(z.object({ routeId: z.string() }), async () => void logger.info('router'))({ routeId: 'hot', detail: { eventId: 'evt-3', leadId: 'lead-3' } }, context);
       await loggedHandler(async () => void logger.info('batch'))({ Records: [] }, context);
     });
@@ -108,8 +94,7 @@ describe('handler logging', () => {
     it('logs an error line with the lead event, its lead and the error, and still fails', async () => {
       const { eventHandler } = platform;
       const detail = { eventId: 'evt-failed', leadId: 'lead-failed' };
-      const busEvent = { id: 'bus-id-3', 'detail-type': 'lead.assigned', source: 'leadflow.leads', account: '1', time: '2026-11-29T08:00:00Z', region: 'eu-west-1', resources: [], version: '0', detail };
-      const { lines, thrown } = await failedLinesOf(() => eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), failure)(busEvent, context));
+      const { lines, thrown } = await failedLinesOf(() => eventHandler(z.object({ eventId: z.string(), leadId: z.string() }), failure)(busEvent('lead.assigned', detail), context));
       expect((thrown as Error).message).toBe('table unavailable');
       expect(lines).toEqual([
         expect.objectContaining({ level: 'ERROR', correlation_id: 'evt-failed', lead_id: 'lead-failed', function_name: 'capture-form-submission', error: expect.objectContaining({ message: 'table unavailable' }) }),
@@ -118,18 +103,9 @@ describe('handler logging', () => {
 
     it('logs an error line for a lead event whose detail breaks its contract, and still fails', async () => {
       const { eventHandler } = platform;
-      const busEvent = {
-        id: 'bus-id-4',
-        'detail-type': 'lead.assigned',
-        source: 'leadflow.leads',
-        account: '1',
-        time: '2026-11-29T08:00:00Z',
-        region: 'eu-west-1',
-        resources: [],
-        version: '0',
-        detail: { eventId: 'evt-bad', leadId: 'lead-bad' },
-      };
-      const { lines, thrown } = await failedLinesOf(() => eventHandler(z.object({ eventId: z.string(), ownerId: z.string() }), async () => undefined)(busEvent, context));
+      const { lines, thrown } = await failedLinesOf(() =>
+        eventHandler(z.object({ eventId: z.string(), ownerId: z.string() }), async () => undefined)(busEvent('lead.assigned', { eventId: 'evt-bad', leadId: 'lead-bad' }), context),
+      );
       expect(thrown).toBeInstanceOf(Error);
       expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', correlation_id: 'evt-bad', lead_id: 'lead-bad', error: expect.any(Object) })]);
     });
