@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStore, logger } from '@leadflow/platform';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
@@ -311,5 +311,28 @@ describe('paging the lead lists against DynamoDB Local', () => {
     expect(ids(await w.mine(rep(ava), { due: '2026-03-02T11:00:00.001Z' }))).toEqual(['bounds-1']);
     w.setNow('2026-03-02T11:00:00.000Z');
     expect(ids(await w.mine(rep(ava), { due: '2026-03-02T11:00:00.000Z' }))).toEqual(ids(await w.mine(rep(ava), { overdue: 'true' })));
+  });
+
+  it('leaves out, logged by key, a lead item that no longer reads as a lead: the pool and the rep still see every other lead', { timeout: 120_000 }, async () => {
+    const w = world('unreadable');
+    const [ava] = w.members;
+    for (const [index, capturedAt] of ['2026-03-02T07:00:00.000Z', '2026-03-02T08:00:00.000Z', '2026-03-02T09:00:00.000Z', '2026-03-02T09:30:00.000Z', '2026-03-02T09:45:00.000Z'].entries())
+      await w.waiting(`unreadable-${index}`, 'unreadable-x', capturedAt);
+    w.setNow('2026-03-03T10:00:00.000Z');
+    for (const leadId of ['unreadable-3', 'unreadable-4']) await w.post('claim', leadId, rep(ava));
+    // Written by hand, or by a version whose schema has moved on: still in both indexes, no longer a lead.
+    const spoil = (leadId: string) =>
+      database.client.send(new UpdateCommand({ TableName: database.tableName, Key: { pk: `LEAD#${leadId}`, sk: 'LEAD' }, UpdateExpression: 'SET contact = :bad', ExpressionAttributeValues: { ':bad': 'not a contact' } }));
+    await spoil('unreadable-1');
+    await spoil('unreadable-3');
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      expect((await walk((query) => w.pool('unreadable-x', manager, query), { limit: '1' })).pages.flat()).toEqual(['unreadable-0', 'unreadable-2']);
+      expect((await walk((query) => w.mine(rep(ava), query), { limit: '1' })).pages.flat()).toEqual(['unreadable-4']);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('does not read as a lead'), expect.objectContaining({ pk: 'LEAD#unreadable-1', indexName: 'pool-waiting-by-capture', problem: expect.any(String) }));
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('does not read as a lead'), expect.objectContaining({ pk: 'LEAD#unreadable-3', indexName: 'owner-agenda' }));
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

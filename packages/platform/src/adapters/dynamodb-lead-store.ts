@@ -521,15 +521,8 @@ export class DynamoDbLeadStore implements LeadStore {
       limit,
       ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });
-    // An item that no longer reads as a lead is logged and left out, not the page: it stays due, and the position moves past it, so it holds back none after it.
-    const leads = items.flatMap((item) => {
-      try {
-        return [leadFromItem(item)];
-      } catch (error) {
-        logger.error('A due lead item does not read as a lead; it is skipped and stays in the index until it is repaired', { pk: item.pk, indexName: index.indexName, problem: (error as Error).message.slice(0, 500) });
-        return [];
-      }
-    });
+    // The unreadable item stays due, and the position moves past it, so it holds back none after it.
+    const leads = readableLeads(items, index.indexName);
     const last = items.length === limit ? items.at(-1) : undefined;
     // The position is the item's own key (`LEAD#<leadId>`), which even an unreadable item has.
     return { leads, ...(last ? { next: { at: String(last[index.sortAttribute]), leadId: String(last.pk).slice(leadsTableKeys.lead('').pk.length) } } : {}) };
@@ -663,7 +656,7 @@ export class DynamoDbLeadStore implements LeadStore {
       },
       page.limit,
     );
-    return { leads: items.map(leadFromItem), next: resumeAt && { capturedAt: String(resumeAt.capturedAt), leadId: leadIdOfKey(resumeAt) } };
+    return { leads: readableLeads(items, 'pool-waiting-by-capture'), next: resumeAt && { capturedAt: String(resumeAt.capturedAt), leadId: leadIdOfKey(resumeAt) } };
   }
 
   async listOwnedLeads(ownerId: string, filter: MyLeadsFilter, page: { limit: number; after?: MyLeadsCursor }): Promise<{ leads: Lead[]; next?: MyLeadsCursor }> {
@@ -682,7 +675,7 @@ export class DynamoDbLeadStore implements LeadStore {
       },
       page.limit,
     );
-    return { leads: items.map(leadFromItem), next: resumeAt && { agenda: String(resumeAt.ownerAgenda), leadId: leadIdOfKey(resumeAt) } };
+    return { leads: readableLeads(items, 'owner-agenda'), next: resumeAt && { agenda: String(resumeAt.ownerAgenda), leadId: leadIdOfKey(resumeAt) } };
   }
 
   /**
@@ -885,6 +878,23 @@ export async function deliveryKeysHeldBy(client: DynamoDBDocumentClient, tableNa
   const keys = [...candidates].map((pk) => ({ pk, sk: 'DEDUP' }));
   const holders = await Promise.all(keys.map((Key) => client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))));
   return { keys: keys.filter((_, index) => holders[index].Item?.leadId === lead.leadId), references };
+}
+
+/**
+ * The leads of a page an index query read. An item that no longer reads as a lead (written by hand, or by a
+ * version whose schema has moved on) is logged as an error naming it and left out, not the page: one such item
+ * must not stop a pool's members, a rep's list or a schedule from reaching every other lead. Pages resume after
+ * the item's own key, which even an unreadable item has, so it holds back none after it.
+ */
+function readableLeads(items: readonly Record<string, unknown>[], indexName: string): Lead[] {
+  return items.flatMap((item) => {
+    try {
+      return [leadFromItem(item)];
+    } catch (error) {
+      logger.error('A lead item does not read as a lead; it is left out of the page and stays as it is until it is repaired', { pk: item.pk, indexName, problem: (error as Error).message.slice(0, 500) });
+      return [];
+    }
+  });
 }
 
 /**
