@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { followUpRulesFor, holdingCapOf, leadBytes, nextFollowUpCheck, planFollowUps, reassignmentCandidate, scheduledStepsLimitBytes, type Configuration, type Lead } from '@leadflow/domain';
+import { followUpRulesFor, holdingCapOf, isPastScheduledStepsLimit, leadBytes, nextFollowUpCheck, planFollowUps, reassignmentCandidate, type Configuration, type Lead } from '@leadflow/domain';
 import type { ScheduledInvocation } from '@leadflow/manifest';
 import { type Dependencies, type DependencyResolver, type DuePosition, lambdaDependenciesOf, loggedHandler, logger, TimeBudget } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -90,7 +90,7 @@ async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUp
     const lead = await deps.leads.getLead(leadId);
     if (!lead) return 'changed';
     // A step written every run to a lead that cannot take it would fail the run, and the lead would stay due: a loop.
-    if (leadBytes(lead) > scheduledStepsLimitBytes) {
+    if (isPastScheduledStepsLimit(lead)) {
       if ((await setAsideFull(deps, lead, 'over the limit for scheduled steps')) === 'set') return 'full';
       continue;
     }

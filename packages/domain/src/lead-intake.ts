@@ -11,7 +11,7 @@ import { applyRuleTags } from './lead-tags';
 import { lifecycleEventFacts } from './lead-transition';
 import { nurtureLeftEntry } from './lead-nurture';
 import { personDedupKey } from './lead-lookup';
-import { leadBytes, repeatableStepsLimitBytes } from './lead-size';
+import { isPastRepeatableStepsLimit } from './lead-size';
 
 /** A lead as a channel delivered it, before cleaning and de-duplication. */
 export interface IntakeSubmission {
@@ -161,7 +161,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
   const events = lead.score ? [captured, leadScoredEvent(lead, lead.score, { eventId: `${ids.eventId}.scored`, reason: 'captured' }, rules), ...(tagged ? [tagged.event] : [])] : [captured];
   const touch = (existing: Lead, heldKeys: readonly DedupKey[], claimedKeys: readonly DedupKey[] = dedupKeys): LeadTouch => {
     const current = withPhoneCountry(existing);
-    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, claimedKeys, heldKeys, leadBytes(current) > repeatableStepsLimitBytes);
+    const gained = learnedFromTouch(current, { contact, answers: submission.answers }, claimedKeys, heldKeys, isPastRepeatableStepsLimit(current));
     // Scored and tagged with this post among the person's (its form on the timeline): asking for a demo on a return visit is intent too.
     const counted: Lead = { ...current, ...(gained ? { contact: gained.contact, answers: gained.answers } : {}), touches: existing.touches + 1, history: [...existing.history, { at, action: 'touched', by }] };
     const score = existing.score ? scoreLead(scoringFacts(counted), rules.scoring, now) : undefined;

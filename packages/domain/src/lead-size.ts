@@ -17,9 +17,19 @@ export function leadBytes(lead: Lead): number {
   return new TextEncoder().encode(JSON.stringify(lead)).byteLength;
 }
 
+/** Past `repeatableStepsLimitBytes`: a person's steps that can repeat are refused, and a touch adds no answers. */
+export function isPastRepeatableStepsLimit(lead: Lead): boolean {
+  return leadBytes(lead) > repeatableStepsLimitBytes;
+}
+
+/** Past `scheduledStepsLimitBytes`: the schedules write no more steps to the lead. */
+export function isPastScheduledStepsLimit(lead: Lead): boolean {
+  return leadBytes(lead) > scheduledStepsLimitBytes;
+}
+
 /** The `409 lead_full` refusal of a repeatable step (`logging a follow-up`, `releasing` …) on a lead past `repeatableStepsLimitBytes`, else nothing. */
 export function leadFullRefusal(lead: Lead, step: string): { status: 409; rule: 'lead_full'; message: string } | undefined {
-  if (leadBytes(lead) <= repeatableStepsLimitBytes) return undefined;
+  if (!isPastRepeatableStepsLimit(lead)) return undefined;
   return {
     status: 409,
     rule: 'lead_full',

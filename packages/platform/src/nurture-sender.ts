@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   dueNurtureStep,
+  isPastScheduledStepsLimit,
   leadBytes,
   mayNurture,
   nurtureStepApplies,
@@ -9,7 +10,6 @@ import {
   planNurtureStep,
   planNurtureStepRetry,
   renderNurtureEmail,
-  scheduledStepsLimitBytes,
   unsubscribeToken,
   unsubscribeUrl,
   type Lead,
@@ -143,7 +143,7 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
     // deploy), which every lead's email meets until it is fixed: the step goes back, only over the lead as the claim left it.
     // Each deferral adds to the timeline, and a provider refusing for days would defer it every run: past the limit for
     // scheduled steps the step is not given back (it stays recorded, unsent), so the deferrals stop.
-    const full = leadBytes(claim.after) > scheduledStepsLimitBytes;
+    const full = isPastScheduledStepsLimit(claim.after);
     const givenBack = full ? 'lead_full' : await deps.leads.applyTransition(planNurtureStepRetry({ claim, sequence, now, eventId: deps.newId() })).catch((writeError: unknown) => writeError as Error);
     if (givenBack !== 'applied') {
       // The step stays recorded, so it is never sent twice; the run goes on with the other leads.

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   conversionBodySchema,
   conversionCorrectionBodySchema,
+  isPastRepeatableStepsLimit,
+  isPastScheduledStepsLimit,
   leadBytes,
   planClaim,
   planConversion,
@@ -12,6 +14,7 @@ import {
   planStatusChange,
   planTagChange,
   repeatableStepsLimitBytes,
+  scheduledStepsLimitBytes,
   statusBodySchema,
   type Lead,
   type LeadHistoryEntry,
@@ -128,6 +131,25 @@ describe('a lead past the limit for repeatable steps (300 KB)', () => {
     const { ownerId: _ownerId, ...waiting } = padded({ status: 'in_pool', capturedAt: '2026-03-01T08:00:00.000Z' });
     const plan = planClaim({ lead: waiting, pool: nurture, rep: rep('rep-ben'), timeZone: config.organisation.timeZone, now, eventId: 'e-1' });
     expect(plan).toMatchObject({ claim: { ownerId: 'rep-ben', poolId: 'nurture' } });
+  });
+});
+
+describe('the two limits', () => {
+  /** The demo's fresh lead with one activity entry whose detail takes it to exactly `bytes`. */
+  function leadOf(bytes: number): Lead {
+    const lead = webFormIntake(config, { leadId: 'sized-lead' }).lead;
+    const entry = (detail: string): LeadHistoryEntry => ({ at: '2026-03-01T09:00:00.000Z', action: 'activity', by: 'rep-ava', detail });
+    const empty = leadBytes({ ...lead, history: [...lead.history, entry('')] });
+    return { ...lead, history: [...lead.history, entry('x'.repeat(bytes - empty))] };
+  }
+
+  it('holds a lead at exactly a limit within it, and one byte more past it', () => {
+    expect(leadBytes(leadOf(repeatableStepsLimitBytes))).toBe(repeatableStepsLimitBytes);
+    expect(isPastRepeatableStepsLimit(leadOf(repeatableStepsLimitBytes))).toBe(false);
+    expect(isPastRepeatableStepsLimit(leadOf(repeatableStepsLimitBytes + 1))).toBe(true);
+    expect(isPastScheduledStepsLimit(leadOf(repeatableStepsLimitBytes + 1))).toBe(false);
+    expect(isPastScheduledStepsLimit(leadOf(scheduledStepsLimitBytes))).toBe(false);
+    expect(isPastScheduledStepsLimit(leadOf(scheduledStepsLimitBytes + 1))).toBe(true);
   });
 });
 
