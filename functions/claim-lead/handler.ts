@@ -1,4 +1,4 @@
-import { claimBodySchema, dailyLimitRefusal, holdingCapRefusal, mayWorkPools, planClaim, toIssueList } from '@leadflow/domain';
+import { claimBodySchema, dailyLimitRefusal, holdingCapRefusal, leadAtItemLimitRefusal, mayWorkPools, planClaim, toIssueList } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -30,6 +30,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (outcome === 'claimed') return personalDataResponse(await leads.getLead(leadId));
       if (outcome === 'daily_limit') throw refused(dailyLimitRefusal(pool.claim.dailyLimit, timeZone));
       if (outcome === 'holding_cap') throw refused(holdingCapRefusal(plan.claim.holdingCap));
+      if (outcome === 'lead_full') throw refused(leadAtItemLimitRefusal(leadId));
     }
     throw refused({ status: 409, rule: 'already_owned', message: `lead ${leadId} kept changing while it was being claimed; read it and try again` });
   });

@@ -1,4 +1,4 @@
-import { mayWorkPools, planRelease, releaseBodySchema, toIssueList } from '@leadflow/domain';
+import { leadAtItemLimitRefusal, mayWorkPools, planRelease, releaseBodySchema, toIssueList } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -20,7 +20,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!parsed.success) throw badRequest('The release is invalid', toIssueList(parsed.error));
     const plan = planRelease({ lead, pool, repId: principal.id, reason: parsed.data.reason, now: now(), eventId: newId() });
     if ('refusal' in plan) throw refused(plan.refusal);
-    if ((await leads.releaseLead(plan.release)) === 'lead_changed') throw refused({ status: 409, rule: 'not_held', message: `lead ${leadId} changed while it was being released; read it and try again` });
+    const outcome = await leads.releaseLead(plan.release);
+    if (outcome === 'lead_changed') throw refused({ status: 409, rule: 'not_held', message: `lead ${leadId} changed while it was being released; read it and try again` });
+    if (outcome === 'lead_full') throw refused(leadAtItemLimitRefusal(leadId));
     return personalDataResponse(await leads.getLead(leadId));
   });
 }

@@ -36,3 +36,8 @@ export function leadFullRefusal(lead: Lead, step: string): { status: 409; rule: 
     message: `lead ${lead.leadId}'s timeline is full (over ${repeatableStepsLimitBytes / 1024} KB): ${step} is refused so that its steps that happen once (contacted, qualified, converted, invalid) keep room`,
   };
 }
+
+/** The `409 lead_full` refusal of a step the store refused as taking the lead over its item limit (DynamoDB's 400 KB): nothing was written. */
+export function leadAtItemLimitRefusal(leadId: string): { status: 409; rule: 'lead_full'; message: string } {
+  return { status: 409, rule: 'lead_full', message: `lead ${leadId}'s timeline is too long to record this step; nothing was changed` };
+}

@@ -1,5 +1,5 @@
 import type { z } from 'zod/mini';
-import { canViewLead, holdingCapRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
+import { canViewLead, holdingCapRefusal, leadAtItemLimitRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused } from './http/http-errors';
@@ -72,9 +72,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       first ??= lead;
       const outcome = await leads.applyTransition(plan.transition);
       if (outcome === 'applied') return answer(await leads.getLead(leadId));
-      if (outcome === 'lead_full') {
-        throw refused({ status: 409, rule: 'lead_full', message: `lead ${leadId}'s timeline is too long to record this step; nothing was changed` });
-      }
+      if (outcome === 'lead_full') throw refused(leadAtItemLimitRefusal(leadId));
       const taking = plan.transition.openLeads.find((move) => move.change === 1);
       if (outcome === 'holding_cap' && taking?.change === 1) {
         const refusal = holdingCapRefusal(taking.cap);

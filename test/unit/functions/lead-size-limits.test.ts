@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { leadBytes, repeatableStepsLimitBytes, type LeadHistoryEntry } from '@leadflow/domain';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { pooledLead } from '../../support/pooled-leads';
+import { fillMemoryLeadToTheBrim } from '../../support/brim-lead';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 
@@ -50,5 +51,36 @@ describe('POST /leads/{leadId}/release on a lead past the limit for repeatable s
       },
     });
     expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('POST /leads/{leadId}/claim on a waiting lead the store has no room left in', () => {
+  it('answers 409 lead_full, not a lost race, and writes nothing', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'brim-lead', poolId: 'nurture' });
+    fillMemoryLeadToTheBrim(deps.store, 'brim-lead');
+    const before = writes(deps);
+
+    expect(await post(createClaim, deps, 'claim', 'brim-lead')).toEqual({
+      status: 409,
+      json: { rule: 'lead_full', error: "lead brim-lead's timeline is too long to record this step; nothing was changed" },
+    });
+    expect(writes(deps)).toBe(before);
+  });
+});
+
+describe('POST /leads/{leadId}/release the store refuses as taking the lead over its item limit', () => {
+  it('answers 409 lead_full rather than the lead as if released', async () => {
+    const deps = fakeDependencies();
+    await pooledLead(deps.store, deps.config, { leadId: 'grown-lead', poolId: 'nurture' });
+    expect((await post(createClaim, deps, 'claim', 'grown-lead')).status).toBe(200);
+    // Grown past the limit between the read and the write (a note of someone else's, say).
+    vi.spyOn(deps.store, 'releaseLead').mockResolvedValueOnce('lead_full');
+
+    expect(await post(createRelease, deps, 'release', 'grown-lead', { reason: 'no_need_now' })).toEqual({
+      status: 409,
+      json: { rule: 'lead_full', error: "lead grown-lead's timeline is too long to record this step; nothing was changed" },
+    });
+    expect(deps.store.leads.get('grown-lead')).toMatchObject({ status: 'assigned', ownerId: 'rep-ava' });
   });
 });
