@@ -98,7 +98,9 @@ async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUp
     const reassignTo = rules.pool && lead.ownerId ? reassignmentCandidate(rules.pool, lead.ownerId, (repId) => isActiveRep(deps.config, repId)) : undefined;
     let plan = planFollowUps({ lead, rules, now, reassignTo });
     if (!plan) {
-      if ((await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, rules))) === 'set') return 'rescheduled';
+      const rescheduled = await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, rules));
+      if (rescheduled === 'set') return 'rescheduled';
+      if (rescheduled === 'lead_full' && (await setAsideFull(deps, lead, 'its next check would take it over the item limit')) === 'set') return 'full';
       continue;
     }
     const move = plan.move;
@@ -121,11 +123,9 @@ async function checkLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUp
  * lead as read, and logs it as an error naming the lead: its reminders, breaches and recycling stop until someone works it.
  */
 async function setAsideFull(deps: Pick<Dependencies, 'followUps'>, lead: Lead, why: string): Promise<'set' | 'lead_changed'> {
-  const outcome = await deps.followUps.setNextCheck(lead, undefined);
-  if (outcome === 'set') {
-    logger.error('A lead is too full for the follow-up rules to record a step: none was written, and it leaves the due-time index', { leadId: lead.leadId, why, bytes: leadBytes(lead) });
-  }
-  return outcome;
+  if ((await deps.followUps.setNextCheck(lead, undefined)) !== 'set') return 'lead_changed';
+  logger.error('A lead is too full for the follow-up rules to record a step: none was written, and it leaves the due-time index', { leadId: lead.leadId, why, bytes: leadBytes(lead) });
+  return 'set';
 }
 
 function isActiveRep(config: Configuration, repId: string): boolean {

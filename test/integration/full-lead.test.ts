@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, nurtureEntry, planClaim, poolSchema, type Configuration, type Pool } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore, logger } from '@leadflow/platform';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
@@ -76,6 +76,24 @@ describe('a lead filled to the brim', () => {
     expect((await followUps.listDue(after(100).toISOString(), { limit: 100 })).due.map(({ leadId }) => leadId)).not.toContain('full-follow-1');
     expect(await leads.getLead('full-follow-1')).toEqual(brim);
     expect(await outboxOf('full-follow-1')).toEqual(events);
+  });
+
+  it('is not filed in the follow-up due index when it has no room left for a due time: the tracker logs it by id and does not fail', { timeout: 300_000 }, async () => {
+    const here = world('full-file');
+    await claimedLead(here, 'full-file-1');
+    await fillLeadToTheBrim(database, 'full-file-1');
+    const brim = await leads.getLead('full-file-1');
+    const deps = { config: here.config, leads, followUps, now: () => after(1 / 60), newId: randomUUID };
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      // Every retry would meet the same refusal: the event is handled, not failed into the dead-letter queue.
+      await createTracker(() => deps)(busEvent('lead.claimed', { eventId: 'full-file-1-tracked', leadId: 'full-file-1' }), lambdaContext);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('no room left for its follow-up due time'), { leadId: 'full-file-1' });
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await itemOf('full-file-1'))?.followUpDueAt).toBeUndefined();
+    expect(await leads.getLead('full-file-1')).toEqual(brim);
   });
 
   it('answers a follow-up plan with lead_full, writing nothing', { timeout: 300_000 }, async () => {

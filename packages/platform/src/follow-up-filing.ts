@@ -1,5 +1,6 @@
 import { followUpRulesFor, followUpRulesVersion, nextFollowUpCheck, type Lead } from '@leadflow/domain';
 import type { Dependencies } from './dependencies';
+import { logger } from './logger';
 import type { FollowUpRefileState, UnreadableLead } from './ports/follow-ups';
 
 /** Owned leads one run of the `follow-up-refiling` schedule re-files at most: a pass over many thousands spreads over a few minutes. */
@@ -72,7 +73,7 @@ export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | '
 async function refileLead(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, listed: Lead, listedDueAt: string | undefined): Promise<'refiled' | 'unchanged' | 'changing'> {
   if (nextFollowUpCheck(listed, followUpRulesFor(deps.config, listed)) === listedDueAt) return 'unchanged';
   const outcome = await fileNextFollowUpCheck(deps, listed);
-  return outcome === 'set' ? 'refiled' : outcome === 'gone' ? 'unchanged' : 'changing';
+  return outcome === 'set' ? 'refiled' : outcome === 'changing' ? 'changing' : 'unchanged';
 }
 
 /** A lead changed between its read and its write is read again (strongly consistent), this many times. */
@@ -82,12 +83,18 @@ export const followUpFileAttempts = 3;
  * Files the lead as `read` in the follow-up due-time index at its next check under the rules configured now (or takes
  * it out), conditional on the lead as read; a lead changed meanwhile is read again and filed as it then
  * is, since not every change (a tag, a one-tap accept) has an event. `gone` when the lead is no longer
- * stored, `changing` when it changed under every attempt.
+ * stored, `changing` when it changed under every attempt, `full` when it has no room left for a due time: logged
+ * as an error naming it, as no retry can file it (its follow-up rules do not run; the rules write nothing to a lead that full).
  */
-export async function fileNextFollowUpCheck(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, read: Lead): Promise<'set' | 'gone' | 'changing'> {
+export async function fileNextFollowUpCheck(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, read: Lead): Promise<'set' | 'gone' | 'changing' | 'full'> {
   let lead: Lead | undefined = read;
   for (let attempt = 1; lead; attempt += 1) {
-    if ((await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead)))) === 'set') return 'set';
+    const outcome = await deps.followUps.setNextCheck(lead, nextFollowUpCheck(lead, followUpRulesFor(deps.config, lead)));
+    if (outcome === 'set') return 'set';
+    if (outcome === 'lead_full') {
+      logger.error('A lead has no room left for its follow-up due time: it is not filed, and the follow-up rules do not look at it', { leadId: lead.leadId });
+      return 'full';
+    }
     if (attempt === followUpFileAttempts) return 'changing';
     lead = await deps.leads.getLead(read.leadId);
   }

@@ -6,7 +6,7 @@ import type { DueLead, FollowUpRefileState, FollowUpStore, OwnedLeadEntry, Unrea
 import type { DuePosition, LeadFull } from '../ports/lead-store';
 import { leadFromItem } from './lead-item';
 import { leadUpdate } from './dynamodb-lead-store';
-import { failedConditions, isTransactionConflict, oversizedItems } from './dynamodb-writes';
+import { failedConditions, isItemTooLarge, isTransactionConflict, oversizedItems } from './dynamodb-writes';
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
@@ -41,7 +41,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
     return { due, ...(last ? { next: { at: last.dueAt, leadId: last.leadId } } : {}) };
   }
 
-  async setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'> {
+  async setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed' | LeadFull> {
     const due = dueAttributes(seen.leadId, nextCheckAt);
     try {
       await this.client.send(
@@ -57,6 +57,8 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
       return 'set';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'lead_changed';
+      // A due time added to a lead within a few bytes of the item limit; taking one out always fits.
+      if (isItemTooLarge(error)) return 'lead_full';
       throw error;
     }
   }

@@ -36,8 +36,11 @@ export interface FollowUpStore {
    * and where the next page starts when this one is full: a lead the job cannot settle does not hold back the ones after it.
    */
   listDue(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<{ due: DueLead[]; next?: DuePosition }>;
-  /** Sets (or clears) a lead's next check time, unless the lead changed since it was read as `seen`. */
-  setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed'>;
+  /**
+   * Sets (or clears) a lead's next check time, unless the lead changed since it was read as `seen`; `lead_full` when a
+   * time the lead had none of would take it over the item limit (clearing one always fits).
+   */
+  setNextCheck(seen: Lead, nextCheckAt: string | undefined): Promise<'set' | 'lead_changed' | LeadFull>;
   /**
    * Writes a plan in one transaction, unless the lead changed since it was read as `seen`: the lead (state,
    * history, owner), its next check, its events and, when it changes hands, both reps' open-lead counters
