@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { leadBytes } from '@leadflow/domain';
 import { leadsTableKeys } from '@leadflow/platform';
 import type { TestDatabase } from './dynamodb';
-import type { MemoryLeadStore } from './fakes';
+import { leadItemLimitBytes, type MemoryLeadStore } from './fakes';
 
 /** The filler entry: an activity whose detail is `length` characters long. */
 const fillerEntry = (by: string, length: number) => ({ at: '2026-03-02T10:01:00.000Z', action: 'activity' as const, by, detail: 'x'.repeat(length) });
@@ -16,7 +16,7 @@ export async function fillLeadToTheBrim(database: TestDatabase, leadId: string, 
   const { Item: stored } = await database.client.send(new GetCommand({ TableName: database.tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }));
   if (!stored) throw new Error(`Lead ${leadId} is not stored`);
   const withFiller = (length: number) => ({ ...stored, history: [...(stored.history as unknown[]), fillerEntry(by, length)] });
-  let [fits, tooLarge] = [0, 400 * 1024];
+  let [fits, tooLarge] = [0, leadItemLimitBytes];
   while (tooLarge - fits > 1) {
     const length = Math.floor((fits + tooLarge) / 2);
     const written = await database.client.send(new PutCommand({ TableName: database.tableName, Item: withFiller(length) })).then(
@@ -28,10 +28,10 @@ export async function fillLeadToTheBrim(database: TestDatabase, leadId: string, 
   await database.client.send(new PutCommand({ TableName: database.tableName, Item: withFiller(fits) }));
 }
 
-/** The same for the in-memory store, whose item limit is `leadBytes` against 400 KB: the lead as JSON is then exactly 400 KB. */
+/** The same for the in-memory store, whose item limit is `leadBytes` against `leadItemLimitBytes`: the lead as JSON is then exactly at it. */
 export function fillMemoryLeadToTheBrim(store: MemoryLeadStore, leadId: string, by = `${leadId}-rep`): void {
   const lead = store.leads.get(leadId);
   if (!lead) throw new Error(`Lead ${leadId} is not stored`);
   const empty = leadBytes({ ...lead, history: [...lead.history, fillerEntry(by, 0)] });
-  lead.history.push(fillerEntry(by, 400 * 1024 - empty));
+  lead.history.push(fillerEntry(by, leadItemLimitBytes - empty));
 }
