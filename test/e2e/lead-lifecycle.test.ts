@@ -30,6 +30,8 @@ describe('a pooled lead worked to a sale, through the local runtime', () => {
     expect(followUp).toMatchObject({ status: 200, json: { nextStepAt, firstContactAt: expect.any(String) } });
     const mine = await call('GET', '/me/leads', ava);
     expect(mine.json.leads).toContainEqual(expect.objectContaining({ leadId, nextStepAt, overdue: false }));
+    // Her manager sees the same list of hers.
+    expect((await call('GET', '/reps/rep-ava/leads', await tokenFor('mgr-maya', 'manager'))).json.leads).toEqual(mine.json.leads);
 
     expect((await call('POST', `/leads/${leadId}/status`, ava, { status: 'contacted' })).json.status).toBe('contacted');
     expect((await call('POST', `/leads/${leadId}/convert`, ava, { revenue: 5000, currency: 'USD', wonAt: new Date().toISOString() })).json).toMatchObject({

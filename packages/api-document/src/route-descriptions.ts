@@ -361,6 +361,12 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: { 200: { description: 'The caller\'s own leads in the order to work them: `{"ownerId", "leads": [...], "cursor"?}`.', content: json() } },
     errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Finance has no leads of its own.' },
   },
+  'GET /reps/{repId}/leads': {
+    pathParameters: { repId: 'A configured rep id.' },
+    query: myLeadsQuerySchema,
+    responses: { 200: { description: 'The rep\'s leads as `GET /me/leads` lists the rep their own: `{"ownerId", "leads": [...], "cursor"?}`.', content: json() } },
+    errors: { 400: 'A bad parameter; `issues` name it.', 403: 'Another rep, or finance.', 404: 'No such rep is configured.' },
+  },
   'GET /a/{token}': {
     pathParameters: { token: 'The signed one-tap link token from a notification.' },
     responses: {

@@ -27,6 +27,12 @@ export function canSetAvailability(principal: Principal, repId: string): boolean
   return principal.roles.includes('rep') && principal.id === repId;
 }
 
+/** A rep's list of leads (`GET /reps/{repId}/leads`) is for the rep themself, managers and admins, who may see any lead. */
+export function canViewRepLeads(principal: Principal, repId: string): boolean {
+  if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;
+  return principal.roles.includes('rep') && principal.id === repId;
+}
+
 /** A person's data-subject requests — erasing them, exporting what is held about them — are for admins only. */
 export function canHandleDataSubjectRequests(principal: Principal): boolean {
   return principal.roles.includes('admin');

@@ -57,6 +57,7 @@ export * from './relay-outbox-events';
 export * from './time-budget';
 export * from './adapters/sparse-index-shards';
 export * from './lead-transition-request';
+export * from './owned-leads-listing';
 export * from './ports/follow-ups';
 export * from './adapters/dynamodb-follow-up-store';
 export * from './follow-up-filing';

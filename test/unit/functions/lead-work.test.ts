@@ -8,6 +8,7 @@ import { createHandler as createActivity } from '../../../functions/log-lead-act
 import { createHandler as createStatus } from '../../../functions/change-lead-status/handler';
 import { createHandler as createConvert } from '../../../functions/convert-lead/handler';
 import { createHandler as createMyLeads } from '../../../functions/list-my-leads/handler';
+import { createHandler as createRepLeads } from '../../../functions/list-rep-leads/handler';
 import { createHandler as createPoolList } from '../../../functions/list-pool-leads/handler';
 import { createHandler as createGetLead } from '../../../functions/get-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
@@ -30,7 +31,14 @@ async function post(deps: Deps, step: keyof typeof steps, leadId: string, claims
   return { status: response.statusCode, json: JSON.parse(response.body) };
 }
 
-async function get(deps: Deps, create: typeof createMyLeads | typeof createPoolList | typeof createGetLead, path: string, claims: Claims, query: Record<string, string> = {}, pathParameters: Record<string, string> = {}) {
+async function get(
+  deps: Deps,
+  create: typeof createMyLeads | typeof createRepLeads | typeof createPoolList | typeof createGetLead,
+  path: string,
+  claims: Claims,
+  query: Record<string, string> = {},
+  pathParameters: Record<string, string> = {},
+) {
   const response = (await create(() => deps)(httpEvent({ path, pathParameters, query, claims }), lambdaContext)) as { statusCode: number; body: string; headers: Record<string, string> };
   return { status: response.statusCode, json: JSON.parse(response.body), headers: response.headers };
 }
@@ -370,6 +378,66 @@ describe('GET /me/leads', () => {
       ['owner', 'rep-ben'],
     ]) {
       const response = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { [parameter]: value });
+      expect(response.status, parameter).toBe(400);
+      expect(response.json.issues[0].path, parameter).toBe(parameter);
+    }
+  });
+});
+
+describe('GET /reps/{repId}/leads', () => {
+  const repLeads = (deps: Deps, repId: string, claims: Claims, query: Record<string, string> = {}) => get(deps, createRepLeads, `/reps/${repId}/leads`, claims, query, { repId });
+  const ids = (page: { json: { leads: Array<{ leadId: string }> } }) => page.json.leads.map((lead) => lead.leadId);
+
+  it("shows a manager or an admin any rep's leads as the rep's own list does, and the rep their own", async () => {
+    const deps = fakeDependencies();
+    for (const leadId of ['r-later', 'r-overdue', 'r-none']) await ownedLead(deps, leadId);
+    await ownedLead(deps, 'r-bens', 'rep-ben');
+    await post(deps, 'activities', 'r-later', asRep('rep-ava'), { kind: 'call', nextStepAt: '2026-03-09T00:00:00Z' });
+    await post(deps, 'activities', 'r-overdue', asRep('rep-ava'), { kind: 'call', nextStepAt: '2026-03-02T11:00:00Z' });
+    deps.now = () => new Date('2026-03-02T12:00:00.000Z');
+
+    const asManagerView = await repLeads(deps, 'rep-ava', asManager);
+    expect(asManagerView.status).toBe(200);
+    expect(asManagerView.json.ownerId).toBe('rep-ava');
+    expect(ids(asManagerView)).toEqual(['r-overdue', 'r-later', 'r-none']);
+    expect(asManagerView.headers['cache-control']).toBe('no-store');
+    expect(asManagerView.json).toEqual((await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'))).json);
+    expect(ids(await repLeads(deps, 'rep-ava', asManager, { overdue: 'true' }))).toEqual(['r-overdue']);
+    expect(ids(await repLeads(deps, 'rep-ben', { sub: 'root', 'cognito:groups': '[admin]' }))).toEqual(['r-bens']);
+    expect(ids(await repLeads(deps, 'rep-ava', asRep('rep-ava')))).toEqual(['r-overdue', 'r-later', 'r-none']);
+
+    const first = await repLeads(deps, 'rep-ava', asManager, { limit: '2' });
+    expect(ids(first)).toEqual(['r-overdue', 'r-later']);
+    expect(ids(await repLeads(deps, 'rep-ava', asManager, { limit: '2', cursor: first.json.cursor }))).toEqual(['r-none']);
+    // A cursor names its list: another rep's, or the same rep's on `GET /me/leads`, pages nothing here.
+    const mine = await get(deps, createMyLeads, '/me/leads', asRep('rep-ava'), { limit: '2' });
+    for (const [repId, cursor] of [
+      ['rep-ben', first.json.cursor],
+      ['rep-ava', mine.json.cursor],
+    ]) {
+      const refused = await repLeads(deps, repId, asManager, { cursor });
+      expect(refused.status).toBe(400);
+      expect(refused.json.issues).toEqual([expect.objectContaining({ path: 'cursor' })]);
+    }
+  });
+
+  it('refuses another rep, finance and a missing token before reading, names a rep not configured and a bad filter', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'r-avas');
+    expect((await repLeads(deps, 'rep-ava', undefined)).status).toBe(401);
+    expect((await repLeads(deps, 'rep-ava', asRep('rep-ben'))).status).toBe(403);
+    expect((await repLeads(deps, 'rep-ava', asFinance)).status).toBe(403);
+    // Before the rep is looked up, so a rep cannot learn which ids are configured.
+    expect((await repLeads(deps, 'rep-nobody', asRep('rep-ben'))).status).toBe(403);
+    const unknown = await repLeads(deps, 'rep-nobody', asManager);
+    expect(unknown).toMatchObject({ status: 404, json: { error: 'Rep "rep-nobody" does not exist' } });
+    for (const [parameter, value] of [
+      ['status', 'won'],
+      ['limit', '500'],
+      ['tag', 'no-such-tag'],
+      ['owner', 'rep-ben'],
+    ]) {
+      const response = await repLeads(deps, 'rep-ava', asManager, { [parameter]: value });
       expect(response.status, parameter).toBe(400);
       expect(response.json.issues[0].path, parameter).toBe(parameter);
     }

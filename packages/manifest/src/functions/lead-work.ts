@@ -1,6 +1,6 @@
 import type { FunctionDefinition } from '../types';
 
-/** The rep's day: follow-ups, the lifecycle after assignment, conversion, and their own list of leads. */
+/** The rep's day: follow-ups, the lifecycle after assignment, conversion, their own list of leads and a manager's view of it. */
 export const leadWorkFunctions: readonly FunctionDefinition[] = [
   {
     name: 'log-lead-activity',
@@ -35,6 +35,13 @@ export const leadWorkFunctions: readonly FunctionDefinition[] = [
     description: "Lists the caller's own leads in the order to work them, through the owner-agenda index; filtered by status, grade, tag, due and overdue.",
     entry: 'functions/list-my-leads/handler.ts',
     trigger: { kind: 'http', method: 'GET', path: '/me/leads', auth: { mode: 'jwt' } },
+    tables: { leads: 'read' },
+  },
+  {
+    name: 'list-rep-leads',
+    description: "Lists a rep's leads as the rep's own list shows them, for managers and admins (a team's overdue work, a departing rep's leads).",
+    entry: 'functions/list-rep-leads/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/reps/{repId}/leads', auth: { mode: 'jwt' } },
     tables: { leads: 'read' },
   },
   {
