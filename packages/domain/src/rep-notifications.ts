@@ -168,7 +168,8 @@ const unnamedLead = 'A new lead';
  * in a pool listing): the lead's name and company and the accept link, nothing more (an SMS sits on a lock screen). The name and company are shortened so the whole text fits in
  * `maxSegments` parts of whichever encoding it needs. When a long link leaves no room for a name that
  * needs UCS-2 (which would make the whole text UCS-2), the name gives way to a GSM-7 stand-in (`A new lead`), and
- * with no room even for that, to nothing: the link is what the rep needs.
+ * with no room even for that, to nothing, and an offer's header to a short one: the link is what the rep needs. A
+ * link too long for `maxSegments` parts even so is sent whole, in the parts it takes (counted, as every text is).
  */
 export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: string, maxSegments: number, offered = false): { text: string; segments: SmsSegmentCount } {
   // Cut with "..." (fitSmsUnits), not oneLine's "…": one character outside GSM-7 would make the whole text UCS-2.
@@ -189,7 +190,10 @@ export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: str
     }
     return undefined;
   };
-  const text = withWho(`${name}${company}`) ?? withWho(unnamedLead) ?? `${head.trimEnd()}${tail}`;
+  // An offer's header alone (43 characters) leaves a one-part text no room for an API Gateway link (about 135): a shorter one says it.
+  const bare = `${head.trimEnd()}${tail}`;
+  const shortest = `${offered ? 'Lead offered' : 'New lead'}:${tail}`;
+  const text = withWho(`${name}${company}`) ?? withWho(unnamedLead) ?? (countSmsSegments(bare).segments <= maxSegments ? bare : shortest);
   return { text, segments: countSmsSegments(text) };
 }
 

@@ -184,6 +184,14 @@ describe('the SMS text', () => {
     const one = newLeadSms(chinese, apiGatewayUrl, 1);
     expect(one.segments).toMatchObject({ encoding: 'GSM-7', segments: 1 });
     expect(one.text).toBe(`New hot lead: Accept: ${apiGatewayUrl}`);
+    // An offer's long header leaves one part no room for the link: a short one takes its place.
+    const offer = newLeadSms(chinese, apiGatewayUrl, 1, true);
+    expect(offer.segments).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(offer.text).toBe(`Lead offered: Accept: ${apiGatewayUrl}`);
+    // A link longer than a part is sent whole all the same, its parts counted.
+    const overlong = newLeadSms(chinese, `${apiGatewayUrl}${'x'.repeat(40)}`, 1, true);
+    expect(overlong.text).toBe(`Lead offered: Accept: ${apiGatewayUrl}${'x'.repeat(40)}`);
+    expect(overlong.segments).toMatchObject({ encoding: 'GSM-7', segments: 2 });
   });
 
   it('masks the name of an offered lead as the pool listing does, so that offers cannot harvest the pool', () => {
