@@ -21,7 +21,11 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   });
 }
 
-/** The stage the event says the lead reached, and when; none for a lead captured invalid, quarantined or as a test, or a status other than qualified. */
+/**
+ * The stage the event says the lead reached, and when: the stage change, as Meta asks (a sale's `convertedAt`, not
+ * the `wonAt` a rep may date back, which can come before the lead or past Meta's 7 days, so it would never be
+ * taken); none for a lead captured invalid, quarantined or as a test, or a status other than qualified.
+ */
 function reachedStage(event: z.infer<typeof outcomeEventSchema>): { stage: FeedbackStage; occurredAt: string } | undefined {
   switch (event['detail-type']) {
     case 'lead.captured':
@@ -29,7 +33,7 @@ function reachedStage(event: z.infer<typeof outcomeEventSchema>): { stage: Feedb
     case 'lead.status_changed':
       return event.detail.to === 'qualified' ? { stage: 'qualified', occurredAt: event.detail.changedAt } : undefined;
     case 'lead.converted':
-      return { stage: 'converted', occurredAt: event.detail.wonAt };
+      return { stage: 'converted', occurredAt: event.detail.convertedAt };
   }
 }
 

@@ -175,6 +175,20 @@ describe('queue-conversion-feedback and send-conversion-feedback', () => {
     expect(deps.feedback.pending.size).toBe(0);
   });
 
+  it('reports a sale when it was recorded (the stage change), not on the earlier day it was dated as won', async () => {
+    const deps = world();
+    const wonAt = '2026-03-01T09:00:00.000Z';
+    const convertedAt = '2026-03-20T17:59:00.000Z';
+    for (const lead of [metaLead, googleLead]) await queue(deps, busEvent('lead.converted', { ...lifecycle(lead), revenue: 1200, currency: 'USD', wonAt, convertedAt }));
+    expect([...deps.feedback.pending.values()].map((item) => [item.platform, item.occurredAt])).toEqual([
+      ['meta', convertedAt],
+      ['google', convertedAt],
+    ]);
+    // Nineteen days after the sale was won, Meta still takes it: it is one minute after the stage change.
+    expect(await send(deps, '2026-03-20T18:00:00.000Z')).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+    expect(JSON.parse(deps.feedbackSender.requests[0].body).data[0]).toMatchObject({ event_name: 'Converted', event_time: Date.parse(convertedAt) / 1000 });
+  });
+
   it('queues Meta’s first stage once for a new lead, however often its capture is announced, and none for an invalid or test lead', async () => {
     const deps = world({ firstStageSent: false });
     for (const event of [captured(metaLead), captured(metaLead), captured(googleLead)]) await queue(deps, event);
