@@ -99,16 +99,19 @@ export class LeadHttpApi extends Construct {
     return this.stage.url;
   }
 
-  /** Adds the route `METHOD path` invoking `handler` with a payload-format-2.0 Lambda integration. */
+  /** Adds the route `METHOD path` (and `HEAD path` beside a GET that answers it) invoking `handler` with a payload-format-2.0 Lambda integration. */
   addRoute(id: string, trigger: HttpTrigger, handler: lambda.IFunction): apigwv2.HttpRoute {
     const integration = new HttpLambdaIntegration(`${id}Integration`, handler, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
     const authMode = trigger.auth.mode;
-    const route = new apigwv2.HttpRoute(this, `${id}Route`, {
-      httpApi: this.api,
-      routeKey: apigwv2.HttpRouteKey.with(trigger.path, apigwv2.HttpMethod[trigger.method]),
-      integration,
-      authorizer: authMode === 'jwt' ? this.jwtAuthorizer : new apigwv2.HttpNoneAuthorizer(),
-    });
+    const routeFor = (method: apigwv2.HttpMethod, routeId: string) =>
+      new apigwv2.HttpRoute(this, routeId, {
+        httpApi: this.api,
+        routeKey: apigwv2.HttpRouteKey.with(trigger.path, method),
+        integration,
+        authorizer: authMode === 'jwt' ? this.jwtAuthorizer : new apigwv2.HttpNoneAuthorizer(),
+      });
+    const route = routeFor(apigwv2.HttpMethod[trigger.method], `${id}Route`);
+    const routes = trigger.answersHead ? [route, routeFor(apigwv2.HttpMethod.HEAD, `${id}HeadRoute`)] : [route];
     if (trigger.throttle === 'capture') {
       this.captureRouteKeys.push(`${trigger.method} ${trigger.path}`);
       // A stage's route settings may name only routes that exist already.
@@ -116,7 +119,7 @@ export class LeadHttpApi extends Construct {
     }
     if (authMode !== 'jwt') {
       const reason = unauthorisedRouteReasons[authMode](`${trigger.method} ${trigger.path}`);
-      NagSuppressions.addResourceSuppressions(route, [{ id: 'AwsSolutions-APIG4', reason }], true);
+      for (const unauthorised of routes) NagSuppressions.addResourceSuppressions(unauthorised, [{ id: 'AwsSolutions-APIG4', reason }], true);
     }
     return route;
   }

@@ -55,6 +55,11 @@ describe('a cold demo lead in the demo nurture sequence, through the local runti
   it('a one-click POST to the List-Unsubscribe URL takes the lead out of its sequence: no more email', async () => {
     const [email] = await emailsAbout(leadId);
     const url = /^<([^>]+)>$/.exec(email.headers!['List-Unsubscribe'])![1].replace(/^http:\/\/127\.0\.0\.1:\d+/, runtime.url);
+    // A mail scanner's HEAD probe finds the link and unsubscribes nobody.
+    const probed = await fetch(url, { method: 'HEAD' });
+    expect(probed.status).toBe(200);
+    expect(await probed.text()).toBe('');
+    expect(((await getJson(`/leads/${leadId}`, await asManager())) as { nurture?: unknown }).nurture).toBeDefined();
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post">');

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, configuredSecrets, deployedConfiguration, roleSchema, secretRefs } from '@leadflow/domain';
 import { funnelArchiveKey, rollupArchiveKey } from '@leadflow/platform';
-import { functionLimits, manifestFunctions, tableAccessActions, tables, type EventTrigger, type FunctionDefinition, type HttpTrigger, type Trigger } from '@leadflow/manifest';
+import { functionLimits, manifestFunctions, routeKeysOf, tableAccessActions, tables, type EventTrigger, type FunctionDefinition, type Trigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../support/demo-configuration';
 import { pascalCase } from '../../infra/construct-names';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
@@ -221,26 +221,28 @@ describe('functions', () => {
 
 describe('HTTP API', () => {
   const httpEntries = entriesWith('http');
-  const routeKey = (trigger: HttpTrigger) => `${trigger.method} ${trigger.path}`;
 
   it('has exactly the manifest routes', () => {
     const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
-    expect(routeKeys.sort()).toEqual(httpEntries.map(([, , trigger]) => routeKey(trigger)).sort());
+    expect(routeKeys.sort()).toEqual(httpEntries.flatMap(([, , trigger]) => routeKeysOf(trigger)).sort());
   });
 
-  it.each(httpEntries)('%s is routed with its auth mode and a payload-2.0 integration', (name, _definition, trigger) => {
-    const [lambdaLogicalId] = lambdaOf(name);
-    const [, route] = resourcesOfType('AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === routeKey(trigger))!;
-    if (trigger.auth.mode === 'jwt') {
-      expect(route.Properties.AuthorizationType).toBe('JWT');
-      expect(route.Properties.AuthorizerId).toEqual({ Ref: template.getResourceId('AWS::ApiGatewayV2::Authorizer') });
-    } else {
-      expect(route.Properties.AuthorizationType).toBe('NONE');
-      expect(route.Properties.AuthorizerId).toBeUndefined();
-    }
-    const integrationLogicalId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
-    expect(resources[integrationLogicalId]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(lambdaLogicalId) });
-  });
+  it.each(httpEntries.flatMap(([name, definition, trigger]) => routeKeysOf(trigger).map((key) => [`${name} (${key})`, definition, trigger, key] as const)))(
+    '%s is routed with its auth mode and a payload-2.0 integration',
+    (_route, definition, trigger, key) => {
+      const [lambdaLogicalId] = lambdaOf(definition.name);
+      const [, route] = resourcesOfType('AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === key)!;
+      if (trigger.auth.mode === 'jwt') {
+        expect(route.Properties.AuthorizationType).toBe('JWT');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: template.getResourceId('AWS::ApiGatewayV2::Authorizer') });
+      } else {
+        expect(route.Properties.AuthorizationType).toBe('NONE');
+        expect(route.Properties.AuthorizerId).toBeUndefined();
+      }
+      const integrationLogicalId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+      expect(resources[integrationLogicalId]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(lambdaLogicalId) });
+    },
+  );
 
   it.skipIf(!httpEntries.some(([, , trigger]) => trigger.auth.mode === 'jwt'))("verifies JWTs issued by the stack's user pool to its client", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {

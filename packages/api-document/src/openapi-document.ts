@@ -8,7 +8,7 @@ import { configuredLists, routeDescriptions, type RouteKey } from './route-descr
 type JsonObject = Record<string, unknown>;
 
 /** An HTTP route of the manifest with the function that answers it. */
-export interface HttpRoute extends Pick<HttpTrigger, 'method' | 'path' | 'auth'> {
+export interface HttpRoute extends Pick<HttpTrigger, 'method' | 'path' | 'auth' | 'answersHead'> {
   functionName: string;
   description: string;
   /** Its function uses an AWS service (a table, secrets, the bus, email, SMS, the report bucket), so it answers 503 when that one is unavailable. */
@@ -21,7 +21,10 @@ export const routeKeyOf = (route: Pick<HttpTrigger, 'method' | 'path'>): RouteKe
 export function httpRoutesOf(functions: readonly FunctionDefinition[]): HttpRoute[] {
   return functions.flatMap((definition) => {
     const { name, description, trigger } = definition;
-    return trigger.kind === 'http' ? [{ functionName: name, description, method: trigger.method, path: trigger.path, auth: trigger.auth, usesAwsServices: usesAwsServices(definition) }] : [];
+    if (trigger.kind !== 'http') return [];
+    return [
+      { functionName: name, description, method: trigger.method, path: trigger.path, auth: trigger.auth, ...(trigger.answersHead ? { answersHead: true as const } : {}), usesAwsServices: usesAwsServices(definition) },
+    ];
   });
 }
 
@@ -100,7 +103,10 @@ export function openApiDocument(routes: readonly HttpRoute[], info: { version: s
 
   const { requests, responses } = documentSchemas(routes, descriptions);
   const paths: Record<string, JsonObject> = {};
-  for (const route of routes) paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, descriptions[routeKeyOf(route)]) };
+  for (const route of routes) {
+    const own = operation(route, descriptions[routeKeyOf(route)]);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: own, ...(route.answersHead ? { head: headOperation(own) } : {}) };
+  }
 
   return {
     openapi: '3.1.0',
@@ -188,6 +194,17 @@ function operation(route: HttpRoute, described: RouteDescription): JsonObject {
     responses: responsesOf(route, described),
     security: securityOf(route, signature),
   };
+}
+
+/** `HEAD` beside a `GET` that answers it: the same statuses and headers, no body. */
+function headOperation(get: JsonObject): JsonObject {
+  const responses = Object.fromEntries(
+    Object.entries(get.responses as Record<string, JsonObject>).map(([status, response]) => {
+      const { content: _content, ...withoutBody } = response;
+      return [status, withoutBody];
+    }),
+  );
+  return { ...get, operationId: `${String(get.operationId)}-head`, summary: 'What GET answers, without its body (mail scanners and link previews probe links with HEAD); changes nothing.', responses };
 }
 
 /**

@@ -54,7 +54,7 @@ export function hasWellFormedEscapes(path: string): boolean {
 
 export function matchRoute(routes: readonly HttpRoute[], method: string, path: string): { route: HttpRoute; pathParameters: Record<string, string> } | undefined {
   for (const route of routes) {
-    if (route.trigger.method !== method) continue;
+    if (route.trigger.method !== method && !(method === 'HEAD' && route.trigger.answersHead)) continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
     const pathParameters = Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1])]));

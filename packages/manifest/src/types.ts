@@ -18,6 +18,17 @@ export interface HttpTrigger {
   auth: RouteAuth;
   /** A route that takes leads from the public (a form post, embed.js, an ad platform's delivery): throttled with the stage's `apiThrottle.captureRoutes` rather than `otherRoutes`, and alarmed when throttled. */
   throttle?: 'capture';
+  /**
+   * A `GET` that answers `HEAD` too, by the same handler, without the body: a link in an email, which mail
+   * scanners and link previews probe with `HEAD` before (or instead of) opening it. The handler must change nothing on a `GET`.
+   */
+  answersHead?: true;
+}
+
+/** The `METHOD path` of each route a trigger is: its own, and `HEAD path` beside a `GET` that answers it. */
+export function routeKeysOf(trigger: Pick<HttpTrigger, 'method' | 'path' | 'answersHead'>): string[] {
+  const own = `${trigger.method} ${trigger.path}`;
+  return trigger.answersHead ? [own, `HEAD ${trigger.path}`] : [own];
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type RouteKey,
 } from '@leadflow/api-document';
 import { isCalendarDay, qualificationSchema, spendColumns, textEncodingNamed, textEncodings } from '@leadflow/domain';
-import { manifestFunctions } from '@leadflow/manifest';
+import { manifestFunctions, routeKeysOf } from '@leadflow/manifest';
 import { badRequest, forbidden, notFound, payloadTooLarge, refused, tooManyRequests, unauthorized, unsupportedMediaType } from '@leadflow/platform';
 import { openApiDocumentFile, openApiDocumentText } from '../../../scripts/openapi';
 import { createHandler as createCapture } from '../../../functions/capture-form-submission/handler';
@@ -50,7 +50,7 @@ const committed = JSON.parse(readFileSync(openApiDocumentFile, 'utf8')) as Docum
 
 /** Every `METHOD /path` a document describes. */
 const operationsOf = (document: Document) => Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-const manifestRoutes = routes.map((route) => `${route.method} ${route.path}`);
+const manifestRoutes = routes.flatMap(routeKeysOf);
 
 describe('the OpenAPI document and the manifest', () => {
   it('describe the same routes: every route and method of the manifest, and nothing else', () => {

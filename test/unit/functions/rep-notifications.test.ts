@@ -574,6 +574,10 @@ describe('one-tap links', () => {
     expect(page.body).toContain('<form method="post">');
     expect(page.body).not.toContain('<script');
     await get(deps, links.accept);
+    // Mail scanners probe links with HEAD: the page's answer without its body, and nothing changes.
+    const probe = (token: string) => createShowHandler(() => deps)(httpEvent({ method: 'HEAD', path: `/a/${token}`, pathParameters: { token } }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+    expect(await probe(links.accept)).toEqual({ ...page, body: '' });
+    expect(await probe(`${links.accept}x`)).toMatchObject({ statusCode: 403, body: '' });
     expect(deps.store.leads.get('l1')).toEqual(before);
 
     const done = await post(deps, links.accept);

@@ -16,7 +16,7 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
     name: 'show-unsubscribe',
     description: "Shows an unsubscribe link's confirmation page; a GET never unsubscribes, as mail scanners open links.",
     entry: 'functions/show-unsubscribe/handler.ts',
-    trigger: { kind: 'http', method: 'GET', path: '/u/{token}', auth: { mode: 'public' } },
+    trigger: { kind: 'http', method: 'GET', path: '/u/{token}', auth: { mode: 'public' }, answersHead: true },
     tables: { leads: 'read' },
     secrets: ['action-link-key'],
   },

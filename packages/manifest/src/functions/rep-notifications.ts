@@ -6,7 +6,7 @@ export const repNotificationFunctions: readonly FunctionDefinition[] = [
     name: 'show-one-tap-action',
     description: 'Shows the confirmation page of a signed one-tap link (accept, release); a GET never acts, as mail scanners open links.',
     entry: 'functions/show-one-tap-action/handler.ts',
-    trigger: { kind: 'http', method: 'GET', path: '/a/{token}', auth: { mode: 'public' } },
+    trigger: { kind: 'http', method: 'GET', path: '/a/{token}', auth: { mode: 'public' }, answersHead: true },
     tables: { leads: 'read' },
     secrets: ['action-link-key'],
   },
