@@ -73,7 +73,8 @@ export class HttpHost {
       if (!payload) return sendJson(response, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
       claims = toApiGatewayClaims(payload);
     }
-    const event = toApiGatewayEvent({ request, body, routeKey: route.routeKey, pathParameters, claims });
+    // A HEAD answered by a GET's function is a route of its own in API Gateway, with its own key.
+    const event = toApiGatewayEvent({ request, body, routeKey: method === route.trigger.method ? route.routeKey : `${method} ${route.trigger.path}`, pathParameters, claims });
     // Lambda refuses an event over its limit before the handler runs, and fails an invocation whose result is over it.
     if (lambdaPayloadBytes(event) > maxLambdaEventBytes) return sendJson(response, 413, { message: 'Request Entity Too Large' });
     const result = await this.host.invoke(route.functionName, event, 'request');
