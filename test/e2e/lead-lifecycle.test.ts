@@ -30,8 +30,11 @@ describe('a pooled lead worked to a sale, through the local runtime', () => {
     expect(followUp).toMatchObject({ status: 200, json: { nextStepAt, firstContactAt: expect.any(String) } });
     const mine = await call('GET', '/me/leads', ava);
     expect(mine.json.leads).toContainEqual(expect.objectContaining({ leadId, nextStepAt, overdue: false }));
-    // Her manager sees the same list of hers.
-    expect((await call('GET', '/reps/rep-ava/leads', await tokenFor('mgr-maya', 'manager'))).json.leads).toEqual(mine.json.leads);
+    // Her manager sees the same list of hers, and the lead among her open leads.
+    const maya = await tokenFor('mgr-maya', 'manager');
+    expect((await call('GET', '/reps/rep-ava/leads', maya)).json.leads).toEqual(mine.json.leads);
+    const roster = (await call('GET', '/reps', maya)).json.reps as Array<{ id: string; openLeads: number; capacity: number }>;
+    expect(roster.find((rep) => rep.id === 'rep-ava')).toMatchObject({ openLeads: mine.json.leads.length, capacity: 40 });
 
     expect((await call('POST', `/leads/${leadId}/status`, ava, { status: 'contacted' })).json.status).toBe('contacted');
     expect((await call('POST', `/leads/${leadId}/convert`, ava, { revenue: 5000, currency: 'USD', wonAt: new Date().toISOString() })).json).toMatchObject({

@@ -270,6 +270,16 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule.', content: json({ name: 'RoutingTable', schema: routingTableSchema }) } },
     errors: { 400: 'A query parameter: it takes none; `issues` name it.', 403: 'The routing table is for managers and admins.' },
   },
+  'GET /reps': {
+    responses: {
+      200: {
+        description:
+          'Every configured rep, as routing sees them now: `{"asOf", "reps": [{"id", "name", "email", "active", "available", "unavailable"?, "outOfOffice"?, "timeZone", "workingHours"?, "openLeads", "capacity", "pools": [{"poolId", "holdingCap"}]}]}`.',
+        content: json(),
+      },
+    },
+    errors: { 400: 'A query parameter: it takes none.', 403: 'Reps and finance.' },
+  },
   'PUT /reps/{repId}/availability': {
     pathParameters: { repId: 'A configured rep id.' },
     requestBody: { required: true, content: json({ name: 'AvailabilityChange', schema: availabilityChangeSchema }) },

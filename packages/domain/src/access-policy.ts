@@ -21,6 +21,11 @@ export function canViewRouting(principal: Principal): boolean {
   return principal.roles.includes('admin') || principal.roles.includes('manager');
 }
 
+/** The reps with their availability and workload (`GET /reps`) are for managers and admins, who give out leads. */
+export function canViewReps(principal: Principal): boolean {
+  return principal.roles.includes('admin') || principal.roles.includes('manager');
+}
+
 /** A rep may mark themself out of office; managers and admins may mark anyone. */
 export function canSetAvailability(principal: Principal, repId: string): boolean {
   if (principal.roles.includes('admin') || principal.roles.includes('manager')) return true;

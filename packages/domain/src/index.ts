@@ -40,6 +40,7 @@ export * from './integration-secrets';
 export * from './lead-scoring';
 export * from './routing-table';
 export * from './rep-availability';
+export * from './rep-roster';
 export * from './routing-decision';
 export * from './assignment-strategy';
 export * from './assignment-strategies';

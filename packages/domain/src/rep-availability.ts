@@ -32,12 +32,15 @@ export const availabilityChangeSchema = z
   })
   .check(z.refine((change) => change.outOfOffice !== false || change.until === undefined, { path: ['until'], message: 'is only for "outOfOffice": true; leave it out when the rep is back' }));
 
+/** Whether the rep's out-of-office record holds at `now` (set, and not yet over). */
+export function isOutOfOffice(outOfOffice: OutOfOffice | undefined, now: Date): outOfOffice is OutOfOffice {
+  return outOfOffice !== undefined && outOfOffice.outOfOffice && (!outOfOffice.until || Date.parse(outOfOffice.until) > now.getTime());
+}
+
 /** Why a rep cannot take a lead now, or `undefined` when they can. */
 export function unavailability(rep: Rep, outOfOffice: OutOfOffice | undefined, now: Date): string | undefined {
   if (!rep.active) return 'inactive';
-  if (outOfOffice?.outOfOffice && (!outOfOffice.until || Date.parse(outOfOffice.until) > now.getTime())) {
-    return outOfOffice.until ? `out of office until ${outOfOffice.until}` : 'out of office';
-  }
+  if (isOutOfOffice(outOfOffice, now)) return outOfOffice.until ? `out of office until ${outOfOffice.until}` : 'out of office';
   if (rep.workingHours && !isWithinWorkingHours(rep.workingHours, rep.timeZone, now)) {
     return `outside working hours (${rep.workingHours.days.join(',')} ${rep.workingHours.start}-${rep.workingHours.end} ${rep.timeZone})`;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler as createGetRouting } from '../../../functions/get-routing/handler';
 import { createHandler as createSetAvailability } from '../../../functions/set-rep-availability/handler';
+import { createHandler as createListReps } from '../../../functions/list-reps/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
@@ -38,6 +39,63 @@ describe('GET /routing', () => {
     const deps = fakeDependencies();
     const answer = (await createGetRouting(() => deps)(httpEvent({ path: '/routing', query: { x: '1' }, claims: asManager }), lambdaContext)) as { statusCode: number; body: string };
     expect({ status: answer.statusCode, issues: JSON.parse(answer.body).issues }).toEqual({ status: 400, issues: [{ path: 'x', message: 'is not a parameter of this request; it takes none' }] });
+  });
+});
+
+describe('GET /reps', () => {
+  const listReps = async (deps: ReturnType<typeof fakeDependencies>, claims?: Record<string, string>, query: Record<string, string> = {}) => {
+    const response = (await createListReps(() => deps)(httpEvent({ path: '/reps', query, claims }), lambdaContext)) as { statusCode: number; body: string };
+    return { status: response.statusCode, json: JSON.parse(response.body) };
+  };
+
+  it('gives managers every rep with what routing sees now, their open leads against their capacity and their cap in each pool', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T12:00:00.000Z'));
+    deps.store.openLeads.set('rep-ava', 3);
+    expect((await putAvailability(deps, 'rep-ben', JSON.stringify({ outOfOffice: true, until: '2026-03-09T09:00:00Z' }), asRep('rep-ben'))).status).toBe(200);
+    const { status, json } = await listReps(deps, asManager);
+    expect(status).toBe(200);
+    expect(json.asOf).toBe('2026-03-02T12:00:00.000Z');
+    expect(json.reps.map((rep: { id: string }) => rep.id)).toEqual(deps.config.reps.map((rep) => rep.id));
+    const byId = Object.fromEntries(json.reps.map((rep: { id: string }) => [rep.id, rep]));
+    expect(byId['rep-ava']).toEqual({
+      id: 'rep-ava',
+      name: deps.config.reps[0].name,
+      email: deps.config.reps[0].email,
+      active: true,
+      available: true,
+      timeZone: 'America/Los_Angeles',
+      openLeads: 3,
+      capacity: 40,
+      pools: [
+        { poolId: 'americas-inbound', holdingCap: 40 },
+        { poolId: 'key-accounts', holdingCap: 25 },
+        { poolId: 'nurture', holdingCap: 30 },
+      ],
+    });
+    expect(byId['rep-ben']).toMatchObject({
+      available: false,
+      unavailable: 'out of office until 2026-03-09T09:00:00.000Z',
+      outOfOffice: { outOfOffice: true, until: '2026-03-09T09:00:00.000Z', setBy: 'rep-ben' },
+      openLeads: 0,
+    });
+    expect(byId['rep-chloe']).toMatchObject({ available: true, workingHours: { start: '08:00', end: '19:00' } });
+    expect(byId['mgr-maya']).toMatchObject({ active: false, available: false, unavailable: 'inactive' });
+
+    // On Saturday the weekday reps are outside their hours; once Ben's absence is over, he is back and no longer shown away.
+    deps.now = () => new Date('2026-03-14T12:00:00.000Z');
+    const saturday = Object.fromEntries((await listReps(deps, asManager)).json.reps.map((rep: { id: string }) => [rep.id, rep]));
+    expect(saturday['rep-chloe']).toMatchObject({ available: false, unavailable: expect.stringMatching(/^outside working hours/) });
+    expect(saturday['rep-ben']).toMatchObject({ available: true });
+    expect(saturday['rep-ben']).not.toHaveProperty('outOfOffice');
+  });
+
+  it('refuses reps, finance and a missing token, and names a query parameter', async () => {
+    const deps = fakeDependencies();
+    expect((await listReps(deps, asRep('rep-ava'))).status).toBe(403);
+    expect((await listReps(deps, asFinance)).status).toBe(403);
+    expect((await listReps(deps, undefined)).status).toBe(401);
+    expect(await listReps(deps, { sub: 'root', 'cognito:groups': '[admin]' })).toMatchObject({ status: 200 });
+    expect(await listReps(deps, asManager, { team: 'americas' })).toMatchObject({ status: 400, json: { issues: [{ path: 'team' }] } });
   });
 });
 

@@ -69,5 +69,12 @@ export function leadRoutingFunctions(routing: Routing): FunctionDefinition[] {
       trigger: { kind: 'http', method: 'PUT', path: '/reps/{repId}/availability', auth: { mode: 'jwt' } },
       tables: { leads: 'readWrite' },
     },
+    {
+      name: 'list-reps',
+      description: 'Lists the reps with what routing sees now (available, or why not), their open leads against their capacity and their holding cap in each pool, for managers and admins.',
+      entry: 'functions/list-reps/handler.ts',
+      trigger: { kind: 'http', method: 'GET', path: '/reps', auth: { mode: 'jwt' } },
+      tables: { leads: 'read' },
+    },
   ];
 }
