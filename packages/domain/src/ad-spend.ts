@@ -172,7 +172,7 @@ export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
     };
   }
   for (const record of body) {
-    if (!fitsCsvHeader(record.values, names.length)) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
+    if (!fitsCsvHeader(record.values, names)) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
   }
   if (issues.length) return { ok: false, issues };
   const rows = body.map((record) => Object.fromEntries(names.flatMap((name, index) => (name ? [[name, record.values[index]]] : []))));

@@ -1,4 +1,4 @@
-import { parse, type CsvError, type InfoRecord } from 'csv-parse/sync';
+import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse/sync';
 
 /** One record of a CSV file: its values as written, and the line of the file it starts on (1-based). */
 export interface CsvRecord {
@@ -16,7 +16,28 @@ export interface CsvProblem {
  * How every CSV file is read (csv-parse's options), for `parseCsvRecords` and for a reader of a file in
  * parts, which must read it alike: the text given with CRLF turned into LF.
  */
-export const csvReadingOptions = { bom: true, record_delimiter: '\n', relax_column_count: true, relax_quotes: true, skip_empty_lines: false, skip_records_with_error: true } as const;
+export const csvReadingOptions = { bom: true, raw: true, record_delimiter: '\n', relax_column_count: true, relax_quotes: true, skip_empty_lines: false, skip_records_with_error: true } as const;
+
+/**
+ * The problem of a record that spans lines because a quoted value's closing quote has other text after it
+ * (`"met at booth 4` on one line, `…,"wants a demo"` on a later one): `relax_quotes`, there for a stray
+ * quote inside an unquoted value, reads on to the next quote in the file, so the lines between would be
+ * swallowed into one value unseen. Read strictly, such a record fails; a value spanning lines with its
+ * quotes right (a note with line breaks, `""` inside) does not. Undefined for a record read right.
+ */
+export function swallowedLinesProblem(raw: string, line: number, lastLine: number): CsvProblem | undefined {
+  if (lastLine === line || !raw.includes('"')) return undefined;
+  try {
+    parse(raw, { ...csvReadingOptions, raw: false, relax_quotes: false, skip_records_with_error: false });
+    return undefined;
+  } catch (error) {
+    if ((error as CsvError).code !== 'CSV_INVALID_CLOSING_QUOTE') return undefined;
+    return {
+      line,
+      message: `a quoted value that opens in this row has a closing quote with other text after it (a quote inside a quoted value is written twice: ""), so lines ${line}–${lastLine} would read as one row: none of them was read`,
+    };
+  }
+}
 
 /**
  * Splits CSV text into records by RFC 4180 (quoted values, `""` inside quotes, values spanning lines)
@@ -34,19 +55,27 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; problems:
   const lines: number[] = [];
   let nextLine = 1;
   // CRLF and LF may be mixed in one hand-edited file; as one, line numbers stay exact (and values get plain LF).
-  const parsed = parse(text.replace(/\r\n/g, '\n'), {
+  // With `raw`, csv-parse hands `on_record` each record with its text, which its types do not follow.
+  const options: Options = {
     ...csvReadingOptions,
-    on_skip: (error) => {
+    on_skip: (error: CsvError | undefined) => {
       problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
       return undefined;
     },
     // `context.lines` is the line a record ends on; the next one starts on the line after.
-    on_record: (values: string[], context: InfoRecord) => {
-      lines.push(nextLine);
+    on_record: ({ raw, record: values }: { raw: string; record: string[] }, context: InfoRecord) => {
+      const line = nextLine;
       nextLine = context.lines + 1;
+      const swallowed = swallowedLinesProblem(raw, line, context.lines);
+      if (swallowed) {
+        problems.push(swallowed);
+        return undefined;
+      }
+      lines.push(line);
       return values;
     },
-  });
+  } as unknown as Options;
+  const parsed: string[][] = parse(text.replace(/\r\n/g, '\n'), options);
   return { records: parsed.map((values, index) => ({ line: lines[index], values })), problems };
 }
 
@@ -56,11 +85,13 @@ export function isBlankCsvRecord(values: readonly string[]): boolean {
 }
 
 /**
- * Whether a record's values line up with a header of `columnCount` columns: as many values, or more
- * when the extra ones are empty (the trailing commas spreadsheets leave after a cleared column).
+ * Whether a record's values line up with `header`: a value for each column up to the last one named, and
+ * nothing in any value past the header's end. Trailing commas spreadsheets leave after a cleared column may
+ * so be on the rows, the header or both.
  */
-export function fitsCsvHeader(values: readonly string[], columnCount: number): boolean {
-  return values.length >= columnCount && values.slice(columnCount).every((value) => value.trim() === '');
+export function fitsCsvHeader(values: readonly string[], header: readonly string[]): boolean {
+  const named = header.findLastIndex((name) => name.trim() !== '') + 1;
+  return values.length >= named && values.slice(header.length).every((value) => value.trim() === '');
 }
 
 /** The positions of the header with no value in any of `records`: where an unnamed column (a trailing comma) holds nothing. */

@@ -90,7 +90,7 @@ export class LeadImportFileReading {
     this.header.values.forEach((_, index) => {
       if (record.values[index]?.trim()) this.valued.add(index);
     });
-    return readRow(record.line, record.values, this.columns);
+    return readRow(record.line, record.values, this.header.values, this.columns);
   }
 
   /** A part of the file the CSV reader could not read: the row error it is reported as. */
@@ -157,8 +157,8 @@ export function importFileLines(file: LeadImportFile, from: number, before = Inf
   return { rowsRead: rows.length + new Set(errors.map((error) => error.row)).size, rows, errors };
 }
 
-function readRow(row: number, values: readonly string[], columns: readonly ImportColumn[]): ImportRow | { errors: ImportRowError[] } {
-  if (!fitsCsvHeader(values, columns.length)) {
+function readRow(row: number, values: readonly string[], header: readonly string[], columns: readonly ImportColumn[]): ImportRow | { errors: ImportRowError[] } {
+  if (!fitsCsvHeader(values, header)) {
     return { errors: [{ row, column: '(row)', message: `has ${values.length} values; the header has ${columns.length} columns (is a comma inside a value missing its quotes?)` }] };
   }
   const errors: ImportRowError[] = [];
@@ -169,7 +169,8 @@ function readRow(row: number, values: readonly string[], columns: readonly Impor
   let lastName = '';
   let externalId: string | undefined;
   for (const column of columns) {
-    const value = values[column.index].trim();
+    // A row may stop short of trailing unnamed columns (`fitsCsvHeader`).
+    const value = (values[column.index] ?? '').trim();
     if (!value) continue;
     const limit = lengthLimit(column);
     if (value.length > limit) {

@@ -2,10 +2,11 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { parse, type InfoRecord, type Options } from 'csv-parse';
+import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import {
   csvReadingOptions,
   describeCsvError,
+  swallowedLinesProblem,
   leadImportChunks,
   LeadImportFileReading,
   TextPartsDecoder,
@@ -134,21 +135,27 @@ export async function* csvRecordsOf(text: AsyncIterable<string>): AsyncGenerator
   // Problems met before a record are handed out with it, so both come out in file order.
   let problems: CsvProblem[] = [];
   let nextLine = 1;
-  const options: Options<{ problems: CsvProblem[]; record: CsvRecord }, string[]> = {
+  // With `raw`, csv-parse hands `on_record` each record with its text; records come out as `on_record` shapes them. Its types follow neither.
+  const options = {
     ...csvReadingOptions,
-    on_skip: (error) => {
+    on_skip: (error: CsvError | undefined) => {
       problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
       return undefined;
     },
     // `context.lines` is the line a record ends on; the next one starts on the line after.
-    on_record: (values: string[], context: InfoRecord) => {
-      const record = { problems, record: { line: nextLine, values } };
-      problems = [];
+    on_record: ({ raw, record: values }: { raw: string; record: string[] }, context: InfoRecord) => {
+      const line = nextLine;
       nextLine = context.lines + 1;
+      const swallowed = swallowedLinesProblem(raw, line, context.lines);
+      if (swallowed) {
+        problems.push(swallowed);
+        return undefined;
+      }
+      const record = { problems, record: { line, values } };
+      problems = [];
       return record;
     },
   };
-  // The non-generic overload: records come out as `on_record` shapes them, which its types do not follow.
   const parser = parse(options as unknown as Options);
   const source = Readable.from(text);
   source.on('error', (error) => parser.destroy(error));

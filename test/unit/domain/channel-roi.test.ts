@@ -251,10 +251,26 @@ describe('ad spend input', () => {
     expect(!ragged.ok && ragged.issues).toEqual([{ path: 'line 2', message: 'has 4 values; the header has 5' }]);
     const unclosed = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"a,5,USD\n', spendContext);
     expect(!unclosed.ok && unclosed.issues[0].path).toBe('line 2');
+    // Read leniently, this quote would run on to the next line's and file google-ads' 80.00 under meta-ads.
+    const swallowing = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"Spring sale,120.00,USD\n2026-03-10,google-ads,"Summer",80.00,USD\n', spendContext);
+    expect(!swallowing.ok && swallowing.issues).toEqual([{ path: 'line 2', message: expect.stringContaining('lines 2–3 would read as one row') }]);
     const noAmount = parseSpendCsv('date,channel,campaign,currency\n2026-03-10,meta-ads,a,USD\n', spendContext);
     expect(!noAmount.ok && noAmount.issues).toEqual([{ path: '(header)', message: 'column "amount" is missing' }]);
     const badRow = parseSpendCsv('Date,Channel,Campaign,Amount,Currency\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,abc,USD\n', spendContext);
     expect(!badRow.ok && badRow.issues).toEqual([{ path: 'line 3.amount', message: 'must be a decimal amount with at most two decimal places, such as 1234.50' }]);
+  });
+
+  it('reads rows without the trailing comma the header has', () => {
+    const parsed = parseSpendCsv('date,channel,campaign,amount,currency,\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,6,USD,\n', spendContext);
+    expect(parsed.ok && { rows: parsed.rows, campaigns: parsed.spend.map((day) => day.campaigns) }).toEqual({
+      rows: 2,
+      campaigns: [
+        [
+          { campaign: 'a', cents: 500 },
+          { campaign: 'b', cents: 600 },
+        ],
+      ],
+    });
   });
 
   it('reads and writes money in exact cents', () => {

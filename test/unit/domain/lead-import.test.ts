@@ -41,6 +41,22 @@ describe('parseCsvRecords (RFC 4180, through csv-parse)', () => {
     expect(problems).toEqual([{ line: 3, message: 'a quote opened in this row is never closed, so the file from line 3 on could not be read' }]);
   });
 
+  it('reports a quoted value whose closing quote has text after it, rather than reading the lines up to the next quote as one value', () => {
+    const text = 'name,email,notes\nAda,ada@example.com,"met at booth 4\nBob,bob@example.com,"wants a demo"\nCy,cy@example.com,hi\n';
+    expect(parseCsvRecords(text)).toEqual({
+      records: [
+        { line: 1, values: ['name', 'email', 'notes'] },
+        { line: 4, values: ['Cy', 'cy@example.com', 'hi'] },
+      ],
+      problems: [{ line: 2, message: expect.stringContaining('lines 2–3 would read as one row: none of them was read') }],
+    });
+    // Quotes right, a value may still span lines and start with a quote of its own.
+    expect(parseCsvRecords('a,b\n"""Best"" Widgets\nLtd",x\n"5"" disk",y\n').records.slice(1)).toEqual([
+      { line: 2, values: ['"Best" Widgets\nLtd', 'x'] },
+      { line: 4, values: ['5" disk', 'y'] },
+    ]);
+  });
+
   it('writes report lines that any spreadsheet reads back, and defuses formulas', () => {
     expect(formatCsvLine([7, 'E-mail', 'has "quotes", commas'])).toBe('7,E-mail,"has ""quotes"", commas"\r\n');
     expect(formatCsvLine(['=HYPERLINK("x")', '-1'])).toBe(`"'=HYPERLINK(""x"")",'-1\r\n`);
@@ -93,6 +109,16 @@ describe('readLeadImportFile', () => {
       { row: 2, contact: { name: 'Ada Lovelace', email: 'ADA@example.com', phone: '(415) 555-0100' }, answers: { booth: 'B12' }, touch: { utm_source: 'expo' } },
       { row: 5, contact: { name: 'Bo', email: 'bo@example.com' }, answers: {}, touch: {} },
     ]);
+  });
+
+  it('reads rows without the trailing commas the header has, or with more than it has, as long as they hold nothing', () => {
+    const file = readOk('name,email,,\nAda,a@example.com\nBo,b@example.com,\nCy,c@example.com,,,\nDi\n');
+    expect(file.rows.map((row) => [row.row, row.contact.email])).toEqual([
+      [2, 'a@example.com'],
+      [3, 'b@example.com'],
+      [4, 'c@example.com'],
+    ]);
+    expect(file.errors).toEqual([{ row: 5, column: '(row)', message: 'has 1 values; the header has 4 columns (is a comma inside a value missing its quotes?)' }]);
   });
 
   it('keeps first and last name as answers when there is a name column too', () => {

@@ -66,6 +66,17 @@ describe('fileText and csvRecordsOf: a CSV file read a part at a time, as parseC
     expect(lineEnds).toEqual({ cr: true, lf: true });
   });
 
+  it('reports a quoted value whose closing quote has text after it in file order, as parseCsvRecords does', async () => {
+    const text = 'name,email,notes\nAda,ada@example.com,"met at booth 4\nBob,bob@example.com,"wants a demo"\nCy,cy@example.com,hi\n';
+    const path = join(dir, 'swallowing.csv');
+    writeFileSync(path, text);
+    const read: Array<{ line: number; values?: string[]; message?: string }> = [];
+    for await (const item of csvRecordsOf(fileText(path, 'utf-8'))) read.push('record' in item ? item.record : item.problem);
+    const whole = parseCsvRecords(text);
+    expect(read).toEqual([whole.records[0], ...whole.problems, whole.records[1]]);
+    expect(read.map((item) => item.line)).toEqual([1, 2, 4]);
+  });
+
   it('turns a CRLF into LF when a part of the file ends between its CR and its LF', async () => {
     // The 64 KB read ends on a CR, the LF after it starts the next read.
     const head = 'email\n' + 'x'.repeat(64 * 1024 - 'email\n'.length - 1);
