@@ -126,6 +126,8 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const outcomes: SendOutcome[] = [];
   const failures: Error[] = [];
   const queue = [...plan];
+  // The sweep's calls have no event to retry them: an email they claim and fail to send stays claimed for a later sweep.
+  const sweeping = input.deferredSms === true || input.staleEmailClaimedAt !== undefined;
   const emailPlanned = () => queue.some((send) => send.channel === 'email') || outcomes.some((outcome) => outcome.channel === 'email');
 
   for (let send = queue.shift(); send; send = queue.shift()) {
@@ -143,7 +145,9 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
       }
       if (send.channel === 'email') {
         const email = newLeadEmail(rep, lead, offer);
-        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }, resumingStaleEmail ? input.staleEmailClaimedAt : undefined));
+        const staleClaimedAt = resumingStaleEmail ? input.staleEmailClaimedAt : undefined;
+        const retry = staleClaimedAt !== undefined ? { staleClaimedAt } : { retriedBy: sweeping ? ('sweep' as const) : ('event' as const) };
+        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }, retry));
         continue;
       }
       if (send.notBefore) {
@@ -222,23 +226,25 @@ export async function resendEmail(deps: RepNotifierDependencies, input: { leadId
   const closed = closedSince(lead);
   if (closed) return [{ channel: 'email', outcome: 'lead_closed', note: closed }];
   const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
-  return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), staleClaimedAt)];
+  return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), { staleClaimedAt })];
 }
 
 /**
- * Email takes the at-least-once side: any failure gives the claim back, so a retry sends again. A resend
- * of a stale claim (`staleClaimedAt`, the sweep's) takes that claim over instead, and a failure leaves
- * it `pending`: no event retries the sweep, the next sweep does once the new claim's lease is over.
+ * Email takes the at-least-once side: a failure of a send an event retries (`retriedBy: 'event'`, the
+ * default) gives the claim back, so the retry sends again. The sweep's sends have no event to retry them:
+ * a resend of a stale claim (`staleClaimedAt`) takes that claim over, and a failure of it or of a claim
+ * of the sweep's own (`retriedBy: 'sweep'`: an email replacing a held SMS) leaves the claim `pending`, sent
+ * again by a later sweep once its lease is over.
  */
-async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage, staleClaimedAt?: string): Promise<SendOutcome> {
+async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, message: EmailMessage, retry: { staleClaimedAt: string } | { retriedBy: 'event' | 'sweep' } = { retriedBy: 'event' }): Promise<SendOutcome> {
   const at = deps.now().toISOString();
-  const claim = staleClaimedAt === undefined ? await deps.sends.claimEmail(key, at) : await deps.sends.reclaimEmail(key, staleClaimedAt, at);
+  const claim = 'staleClaimedAt' in retry ? await deps.sends.reclaimEmail(key, retry.staleClaimedAt, at) : await deps.sends.claimEmail(key, at);
   if (claim === 'already_claimed') return { channel: 'email', outcome: 'already_claimed' };
   let sent;
   try {
     sent = await deps.mailer.send({ ...message, from: deps.config.organisation.notificationSender, tags: { leadId: key.leadId, repId: rep.id } });
   } catch (error) {
-    if (staleClaimedAt === undefined) await deps.sends.releaseClaim(key);
+    if ('retriedBy' in retry && retry.retriedBy === 'event') await deps.sends.releaseClaim(key);
     throw error;
   }
   await deps.sends.recordSent(key, sent, deps.now().toISOString());

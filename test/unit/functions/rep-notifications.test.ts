@@ -453,6 +453,28 @@ describe('quiet hours', () => {
     expect(deps.sends.failingPhones.size).toBe(0);
   });
 
+  it('keeps the email replacing a held SMS claimed when SES fails, so a later sweep sends it: no event retries the sweep', async () => {
+    const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
+    // Email off: the held SMS is all Ava would get, and refused for good at the end of her quiet hours it becomes an email.
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
+    await notify(deps, await assignedLead(deps, 'l1'));
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sendable', 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT'));
+    const send = deps.mailer.send.bind(deps.mailer);
+    let sesFailures = 1;
+    deps.mailer.send = async (message) => {
+      if (sesFailures-- > 0) throw new Error('SES throttled');
+      return send(message);
+    };
+    await expect(sweepAt(deps, '2026-03-02T15:00:00.000Z')).rejects.toThrow(/SES throttled/);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('pending');
+    // Within the claim's lease nothing is sent again; after it, the email goes once.
+    expect((await sweepAt(deps, '2026-03-02T15:00:30.000Z')).sent).toEqual([]);
+    expect((await sweepAt(deps, '2026-03-02T15:02:00.000Z')).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweepAt(deps, '2026-03-02T15:10:00.000Z')).sent).toEqual([]);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
+    expect(deps.sms.sent).toHaveLength(0);
+  });
+
   it('drops a held SMS about a lead converted during the quiet hours', async () => {
     const deps = fakeDependencies(new Date('2026-03-02T10:15:00.000Z'));
     deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: true, quietHours: { start: '21:00', end: '07:00', during: 'wait' } } };
