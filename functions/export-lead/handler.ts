@@ -5,33 +5,44 @@ import * as providers from '@leadflow/platform/lambda-providers';
 /**
  * `GET /leads/{leadId}/export`: a data-subject export, for admins — everything held about the person the
  * lead names: the lead, its timeline, its consent ledger, the platform deliveries that brought it or touched
- * it (their intake records), the records of the notifications sent about it, the conversions queued for the ad platforms (with the
+ * it (their intake records), the records of the notifications sent about it (to its reps, and the reminders, escalations and
+ * pool managers' alerts of its log), the conversions queued for the ad platforms (with the
  * Meta lead id or click id they carry), and the outbound webhook deliveries whose body holds what the person answered.
  */
-export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'feedback' | 'webhooks' | 'now'>) {
+export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'intakes' | 'sends' | 'notifications' | 'feedback' | 'webhooks' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     if (!canHandleDataSubjectRequests(principal)) throw forbidden('Data-subject exports are for admins');
     const leadId = leadIdFromPath(event);
-    const { leads, consents, intakes, sends, feedback, webhooks, now } = dependencies();
+    const { leads, consents, intakes, sends, notifications: log, feedback, webhooks, now } = dependencies();
     const lead = await leads.getLead(leadId);
     if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
-    const [consentLedger, intakeRecords, notifications, conversionFeedback, webhookDeliveries] = await Promise.all([
+    const [consentLedger, intakeRecords, notifications, notificationLog, conversionFeedback, webhookDeliveries] = await Promise.all([
       consents.entriesFor(leadId),
       intakes.recordsOfLead(lead),
       sends.sendsFor(leadId),
+      log.entriesFor(leadId),
       feedback.feedbackFor(leadId),
       webhooks.deliveriesOfLead(leadId),
     ]);
     const { history, ...held } = lead;
     return jsonResponse(
       200,
-      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords, notifications, conversionFeedback, webhookDeliveries },
+      { leadId, exportedAt: now().toISOString(), lead: held, timeline: history, consents: consentLedger, intakeRecords, notifications, notificationLog, conversionFeedback, webhookDeliveries },
       { 'cache-control': 'no-store' },
     );
   });
 }
 
 export const handler = createHandler(
-  lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, sends: providers.sends, intakes: providers.intakes, feedback: providers.feedback, webhooks: providers.webhooks, now: providers.now }),
+  lambdaDependenciesOf({
+    leads: providers.leads,
+    consents: providers.consents,
+    sends: providers.sends,
+    notifications: providers.notifications,
+    intakes: providers.intakes,
+    feedback: providers.feedback,
+    webhooks: providers.webhooks,
+    now: providers.now,
+  }),
 );

@@ -29,7 +29,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       try {
         await mailer.send({ ...followUpEmail(notice, recipient, before.lead), from: config.organisation.notificationSender, tags: { leadId: notice.detail.leadId, repId: recipient.id } });
       } catch (error) {
-        await notifications.releaseClaim(notificationId);
+        await notifications.releaseClaim(notificationId, notice.detail.leadId);
         failures.push(error as Error);
         continue;
       }

@@ -30,7 +30,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       try {
         await mailer.send({ ...unattendedLeadEmail(manager, lead, pool, lead.routing?.explanation ?? ''), from: config.organisation.notificationSender, tags: { leadId: lead.leadId, repId: manager.id } });
       } catch (error) {
-        await notifications.releaseClaim(notificationId);
+        await notifications.releaseClaim(notificationId, lead.leadId);
         failures.push(error as Error);
         continue;
       }

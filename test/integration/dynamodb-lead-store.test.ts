@@ -462,8 +462,20 @@ describe('DynamoDbNotificationLog against DynamoDB Local', () => {
     expect(await log.readBeforeSending('n-1', 'lead-a')).toEqual({ sent: true });
     // Not sent yet: the lead comes back as it is now, from the same request.
     expect(await log.readBeforeSending('n-2', 'lead-a')).toEqual({ sent: false, lead: await leads.getLead('lead-a') });
-    const item = (await database.items()).find((candidate) => candidate.pk === 'NOTIFICATION#n-1');
+    const item = (await database.items()).find((candidate) => candidate.pk === 'NOTIFIED#lead-a' && candidate.sk === 'n-1');
     expect(item?.expiresAt).toBe(Date.parse('2026-03-02T10:00:00.000Z') / 1000 + 90 * 24 * 3600);
+  });
+
+  it("lists a lead's entries, claimed and sent, and no other lead's, for a data-subject export", async () => {
+    const log = new DynamoDbNotificationLog(database.client, database.tableName);
+    await log.recordSent('lead.reminded-email:e-1:rep-ava', 'lead-listed', '2026-03-02T10:00:00.000Z');
+    await log.claim('lead.sla_breached-email:e-2:mgr-maya', 'lead-listed', '2026-03-02T11:00:00.000Z');
+    await log.recordSent('lead.reminded-email:e-3:rep-ava', 'lead-other', '2026-03-02T10:00:00.000Z');
+    expect(await log.entriesFor('lead-listed')).toEqual([
+      { notificationId: 'lead.reminded-email:e-1:rep-ava', status: 'sent', sentAt: '2026-03-02T10:00:00.000Z' },
+      { notificationId: 'lead.sla_breached-email:e-2:mgr-maya', status: 'pending', claimedAt: '2026-03-02T11:00:00.000Z' },
+    ]);
+    expect(await log.entriesFor('lead-nobody')).toEqual([]);
   });
 
   it('lets one delivery claim a notification, another take it over only once the claim’s lease is over, and gives a failed one back', async () => {
@@ -479,11 +491,11 @@ describe('DynamoDbNotificationLog against DynamoDB Local', () => {
     expect(await log.readBeforeSending('n-3', 'lead-a')).toEqual({ sent: true });
     expect(await log.claim('n-3', 'lead-a', '2026-03-02T11:00:00.000Z')).toBe('already_claimed');
     // Giving back a claim that a taker-over recorded as sent leaves it sent.
-    await log.releaseClaim('n-3');
+    await log.releaseClaim('n-3', 'lead-a');
     expect(await log.readBeforeSending('n-3', 'lead-a')).toEqual({ sent: true });
 
     expect(await log.claim('n-4', 'lead-a', '2026-03-02T10:00:00.000Z')).toBe('claimed');
-    await log.releaseClaim('n-4');
+    await log.releaseClaim('n-4', 'lead-a');
     expect(await log.claim('n-4', 'lead-a', '2026-03-02T10:00:01.000Z')).toBe('claimed');
   });
 });

@@ -39,6 +39,7 @@ import type {
   LeadStore,
   Mailer,
   NotificationLog,
+  NotificationLogEntry,
   OutboxEvent,
   OutboxStore,
   EventPublisher,
@@ -609,8 +610,14 @@ export class MemoryNotificationLog implements NotificationLog {
     this.claims.delete(notificationId);
     this.sent.set(notificationId, { leadId, sentAt });
   }
-  async releaseClaim(notificationId: string) {
+  async releaseClaim(notificationId: string, _leadId: string) {
     this.claims.delete(notificationId);
+  }
+  async entriesFor(leadId: string): Promise<NotificationLogEntry[]> {
+    return [
+      ...[...this.claims].filter(([, claim]) => claim.leadId === leadId).map(([notificationId, { claimedAt }]) => ({ notificationId, status: 'pending' as const, claimedAt })),
+      ...[...this.sent].filter(([, sent]) => sent.leadId === leadId).map(([notificationId, { sentAt }]) => ({ notificationId, status: 'sent' as const, sentAt })),
+    ].sort((a, b) => (a.notificationId < b.notificationId ? -1 : 1));
   }
 }
 

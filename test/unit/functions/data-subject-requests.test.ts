@@ -241,6 +241,10 @@ describe('GET /leads/{leadId}/export', () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
     await deps.sends.claimEmail({ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email' }, '2026-03-02T10:15:01.000Z');
+    // A reminder to the rep and a pool's alert to its managers, as notify-follow-ups and notify-pool-managers log them.
+    await deps.notifications.recordSent(`lead.reminded-email:e-1:rep-ava`, leadId, '2026-03-02T10:40:00.000Z');
+    await deps.notifications.claim(`lead.pool_unattended-email:e-2:mgr-maya`, leadId, '2026-03-02T11:00:00.000Z');
+    await deps.notifications.recordSent('lead.reminded-email:e-3:rep-ben', 'another-lead', '2026-03-02T10:40:00.000Z');
     expect(await queueConversionFeedback({ leadId, stage: 'qualified', occurredAt: '2026-03-03T09:00:00.000Z' }, deps)).toBe(1);
     const { status, body } = await exportOf(deps, leadId, admin);
     expect(status).toBe(200);
@@ -249,6 +253,10 @@ describe('GET /leads/{leadId}/export', () => {
     expect(body.consents).toHaveLength(2);
     expect(body.intakeRecords).toEqual([]);
     expect(body.notifications).toEqual([{ leadId, repId: 'rep-ava', reason: 'assigned', channel: 'email', status: 'pending', claimedAt: '2026-03-02T10:15:01.000Z' }]);
+    expect(body.notificationLog).toEqual([
+      { notificationId: 'lead.pool_unattended-email:e-2:mgr-maya', status: 'pending', claimedAt: '2026-03-02T11:00:00.000Z' },
+      { notificationId: 'lead.reminded-email:e-1:rep-ava', status: 'sent', sentAt: '2026-03-02T10:40:00.000Z' },
+    ]);
     expect(body.conversionFeedback).toEqual([
       { platform: 'google', feedbackId: `${leadId}:qualified`, leadId, stage: 'qualified', occurredAt: '2026-03-03T09:00:00.000Z', gclid: ada.gclid, attempts: 0, dueAt: '2026-03-03T09:00:00.000Z', state: 'pending' },
     ]);

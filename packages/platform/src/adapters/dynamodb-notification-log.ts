@@ -1,14 +1,14 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type Lead, type Retention } from '@leadflow/domain';
-import { notificationClaimLeaseMs, type NotificationLog } from '../ports/notifications';
+import { notificationClaimLeaseMs, type NotificationLog, type NotificationLogEntry } from '../ports/notifications';
 import { leadFromItem } from './lead-item';
-import { leadsTableKeys } from './leads-table-keys';
+import { leadNotificationPartition, leadsTableKeys } from './leads-table-keys';
 
 /**
- * Notification log entries expire `retention.notificationDays` after sending (the table's TTL). A claim is
- * the entry with `status: pending`; entries written as sent carry no status (as those written before
- * claims were).
+ * Notification log entries live under their lead (`leadsTableKeys.leadNotification`), so an export finds
+ * them, and expire `retention.notificationDays` after sending (the table's TTL). A claim is the entry with
+ * `status: pending`; entries written as sent carry no status.
  */
 export class DynamoDbNotificationLog implements NotificationLog {
   constructor(
@@ -19,7 +19,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
 
   /** One strongly consistent `BatchGetItem` for the log entry and the lead, instead of two reads. */
   async readBeforeSending(notificationId: string, leadId: string): Promise<{ sent: true } | { sent: false; lead: Lead | undefined }> {
-    const items = await batchGetAll(this.client, this.tableName, [leadsTableKeys.notification(notificationId), leadsTableKeys.lead(leadId)]);
+    const items = await batchGetAll(this.client, this.tableName, [leadsTableKeys.leadNotification(leadId, notificationId), leadsTableKeys.lead(leadId)]);
     if (items.some((item) => item.entity === 'notification' && item.status !== 'pending')) return { sent: true };
     const lead = items.find((item) => item.entity === 'lead');
     return { sent: false, lead: lead ? leadFromItem(lead) : undefined };
@@ -31,7 +31,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadsTableKeys.notification(notificationId), entity: 'notification', status: 'pending', leadId, claimedAt, expiresAt: expiresAfterDays(claimedAt, this.retention.notificationDays) },
+          Item: { ...leadsTableKeys.leadNotification(leadId, notificationId), entity: 'notification', status: 'pending', leadId, claimedAt, expiresAt: expiresAfterDays(claimedAt, this.retention.notificationDays) },
           ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND claimedAt < :leaseEnded)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pending': 'pending', ':leaseEnded': new Date(Date.parse(claimedAt) - notificationClaimLeaseMs).toISOString() },
@@ -44,12 +44,12 @@ export class DynamoDbNotificationLog implements NotificationLog {
     }
   }
 
-  async releaseClaim(notificationId: string): Promise<void> {
+  async releaseClaim(notificationId: string, leadId: string): Promise<void> {
     await this.client
       .send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: leadsTableKeys.notification(notificationId),
+          Key: leadsTableKeys.leadNotification(leadId, notificationId),
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pending': 'pending' },
@@ -66,7 +66,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...leadsTableKeys.notification(notificationId),
+          ...leadsTableKeys.leadNotification(leadId, notificationId),
           entity: 'notification',
           leadId,
           sentAt,
@@ -74,5 +74,21 @@ export class DynamoDbNotificationLog implements NotificationLog {
         },
       }),
     );
+  }
+
+  async entriesFor(leadId: string): Promise<NotificationLogEntry[]> {
+    const entries: NotificationLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadNotificationPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) {
+        const { sk, status, claimedAt, sentAt } = item as { sk: string; status?: string; claimedAt?: string; sentAt?: string };
+        entries.push({ notificationId: sk, status: status === 'pending' ? 'pending' : 'sent', ...(claimedAt ? { claimedAt } : {}), ...(sentAt ? { sentAt } : {}) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
   }
 }

@@ -10,6 +10,8 @@ export const leadsTableKeys = {
   repDailyClaims: (repId: string, poolId: string, day: string) => ({ pk: `REP#${repId}`, sk: `CLAIMS#${poolId}#${day}` }),
   repOutOfOffice: (repId: string) => ({ pk: `REP#${repId}`, sk: 'OUT_OF_OFFICE' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  /** One notification about a lead to someone other than its rep's own (reminders, escalations, pool managers' alerts): its claim, then its record. */
+  leadNotification: (leadId: string, notificationId: string) => ({ pk: leadNotificationPartition(leadId), sk: notificationId }),
   /** One rep notification per lead, reason and channel (its exactly-once claim). */
   send: (key: { leadId: string; repId: string; reason: string; channel: string }) => ({ pk: sendPartition(key.leadId), sk: `${key.repId}#${key.reason}#${key.channel}` }),
   /** SMS sent on one local day, organisation-wide and per rep, against the daily budgets. */
@@ -99,3 +101,5 @@ export const consentLedgerPartition = (leadId: string) => `CONSENT#${leadId}`;
 export const webhookDuePartition = 'webhook-due';
 /** The partition holding the send records of one lead's rep notifications. */
 export const sendPartition = (leadId: string) => `SEND#${leadId}`;
+/** The partition holding the notification log of one lead (`leadsTableKeys.leadNotification`). */
+export const leadNotificationPartition = (leadId: string) => `NOTIFIED#${leadId}`;

@@ -41,7 +41,17 @@ export interface NotificationLog {
   claim(notificationId: string, leadId: string, claimedAt: string): Promise<'claimed' | 'already_claimed'>;
   recordSent(notificationId: string, leadId: string, sentAt: string): Promise<void>;
   /** The send failed: the claim is dropped so a retry may send (a notification recorded as sent stays). */
-  releaseClaim(notificationId: string): Promise<void>;
+  releaseClaim(notificationId: string, leadId: string): Promise<void>;
+  /** Every entry of a lead's log, claimed or sent, for a data-subject export. */
+  entriesFor(leadId: string): Promise<NotificationLogEntry[]>;
+}
+
+/** A notification about a lead, as its log keeps it: claimed (`pending`) until recorded as sent. */
+export interface NotificationLogEntry {
+  notificationId: string;
+  status: 'pending' | 'sent';
+  claimedAt?: string;
+  sentAt?: string;
 }
 
 /** What a provider answered for a message it accepted. */
