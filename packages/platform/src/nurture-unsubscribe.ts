@@ -1,4 +1,4 @@
-import { hasConsent, parseUnsubscribeToken, planNurtureExit, secretRefs, unsubscribeTokenValid, type Lead } from '@leadflow/domain';
+import { hasConsent, parseUnsubscribeToken, planNurtureExit, secretRefs, unsubscribeTokenValid, wasErased, type Lead } from '@leadflow/domain';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
@@ -11,14 +11,17 @@ export type UnsubscribeDependencies = Pick<Dependencies, 'leads' | 'consents' | 
  * one are signed, and work while the action-link key that signed them is current or previous.
  */
 export async function unsubscribeLinkLead(deps: Pick<UnsubscribeDependencies, 'leads' | 'secrets'>, token: string): Promise<{ lead: Lead } | { page: APIGatewayProxyStructuredResultV2 }> {
+  const refused = { page: oneTapMessagePage(403, 'This link cannot be used', 'This unsubscribe link is not valid: it was changed or was not made by us. Use the link in our latest email.') };
   const parsed = parseUnsubscribeToken(token);
-  const valid = parsed !== undefined && unsubscribeTokenValid(parsed, await deps.leads.unsubscribeSecretOf(parsed.leadId), await deps.secrets.get(secretRefs.actionLinkKey));
-  if (!valid) return { page: oneTapMessagePage(403, 'This link cannot be used', 'This unsubscribe link is not valid: it was changed or was not made by us. Use the link in our latest email.') };
+  if (!parsed) return refused;
   const lead = await deps.leads.getLead(parsed.leadId);
-  // An erased or unknown person receives nothing from us either way.
-  if (!lead) return { page: oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.') };
-  return { lead };
+  // A person erased, or a lead past its retention (gone with the secret its links prove themselves with), receives nothing from us either way.
+  if (!lead || wasErased(lead)) return { page: unsubscribedPage() };
+  const valid = unsubscribeTokenValid(parsed, await deps.leads.unsubscribeSecretOf(parsed.leadId), await deps.secrets.get(secretRefs.actionLinkKey));
+  return valid ? { lead } : refused;
 }
+
+const unsubscribedPage = () => oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.');
 
 /** What a GET shows: a button whose POST unsubscribes (mail scanners open links, so a GET never acts). */
 export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructuredResultV2 {
@@ -41,5 +44,5 @@ export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead)
     if ((await deps.leads.applyTransition(planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() }))) === 'applied') break;
     current = await deps.leads.getLead(lead.leadId);
   }
-  return oneTapMessagePage(200, 'You are unsubscribed', 'You will not receive these emails any more.');
+  return unsubscribedPage();
 }

@@ -1,5 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { consentGivenEntries, nurtureStepSchema, parseConfiguration, renderNurtureEmail, routeFor, secretRefs, signLinkPayload, type LeadContact, type LeadScoredDetail, type PreparedIntake } from '@leadflow/domain';
+import {
+  consentGivenEntries,
+  erasePersonFromLead,
+  nurtureStepSchema,
+  parseConfiguration,
+  renderNurtureEmail,
+  routeFor,
+  secretRefs,
+  signLinkPayload,
+  type LeadContact,
+  type LeadScoredDetail,
+  type PreparedIntake,
+} from '@leadflow/domain';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyRep } from '../../../functions/notify-rep/handler';
 import { createHandler as createSender } from '../../../functions/send-nurture-emails/handler';
@@ -427,9 +439,28 @@ describe('who enters, and what is refused', () => {
     const token = /\/u\/([^>]+)>$/.exec(deps.mailer.sent[0].headers!['List-Unsubscribe'])![1];
     const before = JSON.stringify([...deps.store.leads]);
     const ledgerBefore = JSON.stringify([...deps.consents.entries]);
-    for (const forged of [`f-2.${token.split('.')[1]}`, `${token.slice(0, -2)}AA`, 'nonsense']) expect((await post(deps, forged)).statusCode).toBe(403);
+    for (const forged of [`${token.slice(0, -2)}${token.endsWith('AA') ? 'BA' : 'AA'}`, 'nonsense']) expect((await post(deps, forged)).statusCode).toBe(403);
     expect(JSON.stringify([...deps.consents.entries])).toBe(ledgerBefore);
     expect(JSON.stringify([...deps.store.leads])).toBe(before);
+  });
+
+  it('answers the link of a lead gone since (past its retention) or erased as unsubscribed, not as forged, and writes nothing', async () => {
+    const deps = fakeDependencies(day(0));
+    await captureAndRoute(deps, 'g-1');
+    await captureAndRoute(deps, 'g-2', { contact: { ...coldContact, email: 'g2@gmail.com' } });
+    await runSender(deps, day(0));
+    const linkTo = (leadId: string) => /\/u\/([^>]+)>$/.exec(deps.mailer.sent.find((email) => email.tags.leadId === leadId)!.headers!['List-Unsubscribe'])![1];
+    const [gone, erased] = [linkTo('g-1'), linkTo('g-2')];
+    // The table's TTL removes an expired lead, and its unsubscribe secret with it.
+    deps.store.leads.delete('g-1');
+    await deps.store.erasePerson({ leadId: 'g-2', erase: (lead) => erasePersonFromLead(lead, { at: day(1).toISOString(), eventId: 'erased-g-2' }) });
+    const ledgerBefore = JSON.stringify([...deps.consents.entries]);
+    for (const token of [gone, erased]) {
+      const answer = await post(deps, token);
+      expect(answer.statusCode, token).toBe(200);
+      expect(answer.body).toContain('You are unsubscribed');
+    }
+    expect(JSON.stringify([...deps.consents.entries])).toBe(ledgerBefore);
   });
 
   it('after the action-link key is rotated twice an earlier unsubscribe link still unsubscribes, and the same link altered or for another lead does not', async () => {
