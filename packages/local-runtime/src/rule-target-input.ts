@@ -4,8 +4,9 @@ import type { BusEvent } from './event-bus';
 /**
  * Applies a rule target's input transformer to an event, as EventBridge does: each `inputPathsMap`
  * variable reads a JSONPath of the event (`$.detail`, `$.detail.answers.size`, `$.resources[0]`), and
- * each `<variable>` of the template is replaced by its value — text as it is, anything else as JSON
- * (escaped inside quotes). The predefined `aws.events.rule-name`, `aws.events.rule-arn`, `aws.events.event`
+ * each `<variable>` of the template is replaced by its value as JSON; inside quotes text goes in as it is
+ * (escaped), and so does it in a template that is not JSON (`lead <id> scored`). So a JSON template needs no
+ * quotes around a text variable: `{"rule": <aws.events.rule-name>}` gives `{"rule": "…"}`. The predefined `aws.events.rule-name`, `aws.events.rule-arn`, `aws.events.event`
  * (the event without `detail`), `aws.events.event.json` (the whole event) and
  * `aws.events.event.ingestion-time` are there too. A template that is JSON gives an object, else text.
  */
@@ -20,6 +21,7 @@ export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, ru
   ]);
   for (const [name, path] of Object.entries(input.inputPathsMap)) variables.set(name, valueAtPath(event, path));
 
+  const jsonTemplate = /^\s*[{[]/.test(input.inputTemplate);
   let text = '';
   let inString = false;
   for (let index = 0; index < input.inputTemplate.length; index += 1) {
@@ -28,7 +30,7 @@ export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, ru
     const placeholder = character === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(input.inputTemplate.slice(index)) : null;
     if (placeholder && variables.has(placeholder[1])) {
       const value = variables.get(placeholder[1]);
-      const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+      const raw = typeof value === 'string' && (inString || !jsonTemplate) ? value : (JSON.stringify(value) ?? 'null');
       text += inString ? JSON.stringify(raw).slice(1, -1) : raw;
       index += placeholder[0].length - 1;
     } else {

@@ -38,6 +38,14 @@ describe('a rule target input transformer on the local bus', () => {
     });
   });
 
+  it('quotes a text value outside quotes in a JSON template, as EventBridge does', () => {
+    const input = {
+      inputPathsMap: { leadId: '$.detail.leadId', size: '$.detail.answers.size' },
+      inputTemplate: '{"rule": <aws.events.rule-name>, "lead": <leadId>, "sizes": [<size>], "time": <aws.events.event.ingestion-time>}',
+    };
+    expect(applyRuleTargetInput(input, event, rule)).toEqual({ rule: 'lead-route-hot', lead: 'l-1', sizes: ['1000+'], time: '2026-03-02T10:00:00Z' });
+  });
+
   it('gives text when the template is not JSON', () => {
     expect(applyRuleTargetInput({ inputPathsMap: { id: '$.detail.leadId' }, inputTemplate: 'lead <id> scored' }, event, rule)).toBe('lead l-1 scored');
   });
