@@ -156,6 +156,11 @@ export function compileRoutingTable(routing: Routing): CompiledRoute[] {
   return routing.routes.map((route, index) => {
     const refusal = (reason: string) => new Error(`routing.routes[${index}] ("${route.id}") ${reason}`);
     const tooBig = 'fewer conditions on the routes above it, fewer routes above it, or (for the characters) a raised quota in routing.maxEventPatternCharacters';
+    const overlap = caseBlindOverlap(route, routing.routes.slice(0, index));
+    if (overlap)
+      throw refusal(
+        `names ${overlap.field} "${overlap.value}", which takes some of the values that "${overlap.other}" of route "${overlap.routeId}" above it takes, ignoring case, but not all: one rule cannot take one without the other, so both rules would fire for a lead; spell the two alike`,
+      );
     let terms: Term[] = [termOf(routeConditions(route.match))];
     for (const earlier of routing.routes.slice(0, index)) {
       terms = excluding(terms, routeConditions(earlier.match));
@@ -172,6 +177,29 @@ export function compileRoutingTable(routing: Routing): CompiledRoute[] {
     if (characters > maxCharacters) throw refusal(`cannot be an EventBridge rule: its pattern would be ${characters} characters, over the ${maxCharacters} allowed; give it ${tooBig}`);
     return { route, ruleName: `lead-route-${route.id}`, pattern };
   });
+}
+
+/**
+ * A value of `route` compared ignoring case that shares some values with one of an earlier route without
+ * taking the same ones (`Gießen` takes `GIESSEN`, which `GIESSEN` takes, but not `giessen`): the compiler
+ * tells values apart by `caseBlindKey`, and no pattern can take one such value and not the other. Found by
+ * trying each value's all-upper and all-lower spelling against the other.
+ */
+function caseBlindOverlap(route: Route, earlier: readonly Route[]): { field: string; value: string; other: string; routeId: string } | undefined {
+  for (const { field, values } of routeConditions(route.match)) {
+    if (!caseInsensitiveFields.has(field)) continue;
+    for (const above of earlier)
+      for (const condition of routeConditions(above.match))
+        if (condition.field === field)
+          for (const value of values)
+            for (const other of condition.values)
+              if (
+                caseBlindKey(value) !== caseBlindKey(other) &&
+                (regionMatches(value, other.toUpperCase()) || regionMatches(other, value.toUpperCase()) || regionMatches(value, other.toLowerCase()) || regionMatches(other, value.toLowerCase()))
+              )
+                return { field, value, other, routeId: above.id };
+  }
+  return undefined;
 }
 
 function termOf(conditions: readonly RouteCondition[]): Term {

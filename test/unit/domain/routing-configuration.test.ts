@@ -38,6 +38,22 @@ describe('scoring and routing configuration', () => {
     expect(configurationIssues(document)).toEqual(['routing.routes[2].match: never matches: the routes above it take every lead it would']);
   });
 
+  it('refuses a region that takes some of what a region above takes ignoring case but not all of it (both rules would fire)', () => {
+    const document = demoConfiguration();
+    document.routing.routes.splice(
+      0,
+      0,
+      { id: 'giessen-upper', name: 'Giessen', match: { regions: ['GIESSEN'] }, strategy: 'round_robin' },
+      { id: 'giessen-eszett', name: 'Gießen', match: { regions: ['Gießen'] }, strategy: 'round_robin' },
+    );
+    expect(configurationIssues(document)).toEqual([
+      'routing.routes[1].match: names region "Gießen", which takes some of the values that "GIESSEN" of route "giessen-upper" above it takes, ignoring case, but not all: one rule cannot take one without the other, so both rules would fire for a lead; spell the two alike',
+    ]);
+    // Spelt alike ignoring case, the second route takes nothing the first does not: that is the refusal of a shadowed route.
+    document.routing.routes[1].match = { regions: ['giessen'] };
+    expect(configurationIssues(document)).toEqual(['routing.routes[1].match: never matches: the routes above it take every lead it would']);
+  });
+
   it('refuses a route whose EventBridge pattern would pass the quota on its characters, unless the quota was raised', () => {
     const document = demoConfiguration();
     const countries = ['US', 'CA', 'MX', 'BR', 'AR', 'CL', 'CO', 'PE'];
