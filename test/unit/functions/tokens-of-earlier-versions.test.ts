@@ -6,6 +6,7 @@ import { createHandler as createShowOneTap } from '../../../functions/show-one-t
 import { createHandler as createUnsubscribe } from '../../../functions/unsubscribe-lead/handler';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fakeDependencies } from '../../support/fakes';
+import { webFormIntake } from '../../support/intakes';
 
 // Cursors and signed links outlive the version that gave them out: one it can no longer read is a 4xx, never a 500.
 describe('cursors and links an earlier version gave out', () => {
@@ -35,6 +36,8 @@ describe('cursors and links an earlier version gave out', () => {
 
   it('a one-tap link and a signed unsubscribe link whose key has since been rotated out answer a 4xx page, not a 500', async () => {
     const deps = fakeDependencies();
+    // The lead is still there: the link of a lead gone since is answered as unsubscribed, whatever signed it.
+    await deps.store.ingestLead(webFormIntake(deps.config, { leadId: 'l-1', contact: { name: 'Ada Lovelace', email: 'ada@example.com' } }));
     const key = await deps.secrets.get(secretRefs.actionLinkKey);
     const oneTap = actionLinkToken({ leadId: 'l-1', repId: 'rep-ava', action: 'accept', expiresAt: Math.floor(deps.now().getTime() / 1000) + 3600 }, key);
     const unsubscribe = `l-1.${signLinkPayload(key.current, 'unsubscribe.l-1')}`;
