@@ -166,7 +166,8 @@ export function rollUpDay(facts: readonly LeadRoiFacts[], spend: readonly Channe
       if (lead.firstContactSeconds !== undefined) row.firstContactSeconds.push(lead.firstContactSeconds);
       // The breach rate is over valid leads: a lead breached and then judged invalid is in neither side.
       if (lead.slaBreached && !lead.invalid) row.slaBreached += 1;
-      if (lead.reachedAt) for (const [stage, seconds] of Object.entries(secondsBetweenStages(lead.reachedAt))) row.stageSeconds[stage as keyof typeof row.stageSeconds].push(seconds);
+      // Its steps count as its stages do: the funnel's stages after `valid` hold valid leads only.
+      if (lead.reachedAt && !lead.invalid) for (const [stage, seconds] of Object.entries(secondsBetweenStages(lead.reachedAt))) row.stageSeconds[stage as keyof typeof row.stageSeconds].push(seconds);
     }
   }
   const result = foldUnfundedCampaigns([...rows.values()], funded, campaignsPerChannel).sort(compareRows);

@@ -201,6 +201,30 @@ describe('the funnel of the hand-computed day', () => {
     expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row: rollupRowSchema.parse(oldRow) }], 'campaign')[0]).toMatchObject({ valid: 1, contacted: 1, valid_to_contacted_rate: 1 });
   });
 
+  it('takes the medians of the steps after valid over valid leads only, as their counts', () => {
+    // h1 contacted 09:00, qualified 05-05 09:00 (1 d); h2 the same but qualified 05-13 09:00 (9 d), then judged invalid:
+    // contacted 1, qualified 1, and the contact → qualified median is h1's 1 d, not the (1 + 9)/2 = 5 d with h2.
+    const qualified = (leadId: string, qualifiedAt: string, invalidated: boolean): FunnelFixtureLead => ({
+      leadId,
+      channel: 'meta-ads',
+      campaign: 'spring',
+      status: invalidated ? 'invalid' : 'qualified',
+      capturedAt: '2026-05-04T08:00:00.000Z',
+      firstContactAt: '2026-05-04T09:00:00.000Z',
+      steps: [{ action: 'contacted', at: '2026-05-04T09:00:00.000Z' }, { action: 'qualified', at: qualifiedAt }, ...(invalidated ? [{ action: 'invalidated' as const, at: '2026-05-14T09:00:00.000Z' }] : [])],
+    });
+    const facts = [qualified('h1', '2026-05-05T09:00:00.000Z', false), qualified('h2', '2026-05-13T09:00:00.000Z', true)].map((fixture) => ({ ...roiFactsOfLead(storedLead(fixture), reporting), slaBreached: false }));
+    const row = rollUpDay(facts, []).find((candidate) => candidate.attribution === 'first')!;
+    expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row }], 'campaign')[0]).toMatchObject({
+      captured: 2,
+      valid: 1,
+      contacted: 1,
+      qualified: 1,
+      median_days_valid_to_contacted: 0.04,
+      median_days_contacted_to_qualified: 1,
+    });
+  });
+
   it('shows no channel-ROI change for a day restated only because the funnel’s stage times are now kept', () => {
     const current = fixtureVersion().rows;
     const before = current.map(({ stageSeconds: _stageSeconds, ...row }) => rollupRowSchema.parse(row));
