@@ -1,6 +1,7 @@
 import { copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects, AssetHashType, DockerImage, Duration, Stack, Tags, type IAspect } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Aspects, AssetHashType, DockerImage, Duration, Lazy, Stack, Tags, type IAspect } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -63,14 +64,54 @@ export interface LeadFunctionProps {
   tracing: boolean;
   /** Where functions that write reports (`writesReports`) file them. */
   reportBucket: s3.IBucket;
+  /** The roles API functions share (`FunctionRoles`). */
+  roles: FunctionRoles;
+}
+
+/**
+ * The roles the API's functions share: one per set of grants the manifest gives (tables and access levels,
+ * secrets, the bus, email, SMS, reports), so each function has exactly the permissions it would have alone,
+ * at one CloudFormation resource per set rather than per function (a stack holds at most 500 resources). A
+ * function Lambda invokes asynchronously or from a stream has a role of its own, as Lambda grants it its own
+ * dead-letter queue.
+ */
+export class FunctionRoles extends Construct {
+  private readonly roles = new Map<string, { role: iam.Role; functions: string[] }>();
+
+  /** The shared role of an API function, and whether it was made now (its grants are then still to give). */
+  roleOf(definition: FunctionDefinition): { role: iam.Role; made: boolean } {
+    const key = JSON.stringify([
+      definition.tables,
+      definition.publishesEvents === true,
+      [...(definition.secrets ?? [])].sort(),
+      definition.sendsEmail === true,
+      definition.sendsSms === true,
+      definition.writesReports === true,
+    ]);
+    const shared = this.roles.get(key);
+    if (shared) {
+      shared.functions.push(definition.name);
+      return { role: shared.role, made: false };
+    }
+    const functions = [definition.name];
+    const role = new iam.Role(this, `Role${createHash('sha256').update(key).digest('hex').slice(0, 8)}`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: Lazy.string({
+        produce: () => (functions.length === 1 ? `Runs the API function ${functions[0]} and nothing else.` : `Runs the API functions ${functions.join(', ')}, which the manifest gives the same access, and nothing else.`),
+      }),
+    });
+    this.roles.set(key, { role, functions });
+    return { role, made: true };
+  }
 }
 
 /** The only keys report writers may put: the channel-ROI CSVs and the funnel CSVs filed beside them. */
 export const reportKeyPatterns = ['channel-roi/*', 'funnel/*'];
 
 /**
- * One manifest function: its bundle, its own least-privilege role, its log group and, unless API
- * Gateway calls it synchronously, the dead-letter queue its failed events end in.
+ * One manifest function: its bundle, its least-privilege role (shared by API functions given the same
+ * access, `FunctionRoles`), its log group and, unless API Gateway calls it synchronously, the dead-letter
+ * queue its failed events end in.
  */
 export class LeadFunction extends Construct {
   readonly definition: FunctionDefinition;
@@ -85,14 +126,21 @@ export class LeadFunction extends Construct {
     this.definition = definition;
     Tags.of(this).add(functionTagKey, definition.name);
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${definition.name} function and nothing else.`,
-    });
-    Aspects.of(this.role).add(new GrantsInsideTheRole('FunctionAccess'));
-    Aspects.of(this.role).add(new ResourceWildcardExplained());
+    const shared = definition.trigger.kind === 'http' ? props.roles.roleOf(definition) : undefined;
+    this.role =
+      shared?.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Runs the ${definition.name} function and nothing else.`,
+      });
+    // A shared role is given its grants once, by the first of its functions.
+    const grantsToGive = shared === undefined || shared.made;
+    if (grantsToGive) {
+      Aspects.of(this.role).add(new GrantsInsideTheRole('FunctionAccess'));
+      Aspects.of(this.role).add(new ResourceWildcardExplained());
+    }
     this.logGroup = props.logGroup;
-    this.logGroup.grantWrite(this.role);
+    if (grantsToGive) this.logGroup.grantWrite(this.role);
 
     const asyncDelivery = asyncDeliveryOf(definition.trigger);
     const limits = functionLimits(definition);
@@ -133,6 +181,12 @@ export class LeadFunction extends Construct {
           'Pinned to nodejs22.x on purpose: the bundles are built for esbuild target node22, and moving to a newer runtime is a deliberate change of runtime and target together, not something a CDK upgrade should force.',
       },
     ]);
+    if (grantsToGive) this.grantAccess(props);
+  }
+
+  /** The access the manifest gives the function: its tables, secrets, the bus, email, SMS, reports. */
+  private grantAccess(props: LeadFunctionProps): void {
+    const { definition } = props;
     this.grantTableAccess(props.tables);
     if (definition.publishesEvents) props.eventBus.grantPutEventsTo(this.role);
     props.secrets.grantRead(definition.secrets ?? [], this.role);
@@ -182,7 +236,7 @@ export class LeadFunction extends Construct {
         [
           {
             id: 'AwsSolutions-IAM5',
-            reason: `The manifest gives ${this.definition.name} ${access} access to the ${name} table; the table grant covers its own global secondary indexes ("<table>/index/*") and no other table.`,
+            reason: `The manifest gives ${this.definition.name} (and any API function sharing its role: the same access) ${access} access to the ${name} table; the table grant covers its own global secondary indexes ("<table>/index/*") and no other table.`,
             appliesTo: [`Resource::<${logicalId}.Arn>/index/*`],
           },
         ],

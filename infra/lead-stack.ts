@@ -9,7 +9,7 @@ import { pascalCase } from './construct-names';
 import { LeadAlarms } from './lead-alarms';
 import { LeadDashboard } from './lead-dashboard';
 import { StackFunctionBundles } from './function-bundling';
-import { LeadFunction } from './lead-function';
+import { FunctionRoles, LeadFunction } from './lead-function';
 import { LeadHttpApi } from './lead-http-api';
 import { createManifestTable } from './manifest-table';
 import { addOperatorOutputs, operatorEndpoints, outputNames } from './operator-outputs';
@@ -94,6 +94,7 @@ export class LeadStack extends Stack {
     // One log group for every function: a group per function would cost a CloudFormation resource each
     // (a stack holds at most 500), and Lambda names each function's log streams after it anyway.
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', { retention: logRetention });
+    const roles = new FunctionRoles(this, 'ApiFunctionRoles');
     for (const definition of functions) {
       const id = pascalCase(definition.name);
       const leadFunction = new LeadFunction(this, id, {
@@ -107,6 +108,7 @@ export class LeadStack extends Stack {
         logGroup: functionLogs,
         tracing: props.tracing ?? true,
         reportBucket: this.reports.bucket,
+        roles,
       });
       // Functions that build URLs on this API are told its URL; none is an HTTP function, so there is no cycle.
       if (definition.usesPublicBaseUrl) leadFunction.function.addEnvironment('LEADS_PUBLIC_BASE_URL', this.httpApi.url);

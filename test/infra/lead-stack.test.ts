@@ -136,9 +136,21 @@ describe('functions', () => {
     expect(lambdaOf(name)[1].Properties.Environment.Variables.LEADS_PUBLIC_BASE_URL, `${name} is told the API URL`).toEqual(readsBaseUrl ? template.toJSON().Outputs.ApiUrl.Value : undefined);
   });
 
-  it('gives each function a role of its own', () => {
-    const roles = functions.map((definition) => lambdaOf(definition.name)[1].Properties.Role['Fn::GetAtt'][0]);
-    expect(new Set(roles).size).toBe(functions.length);
+  it('gives each function a role of its own, but API functions the manifest gives the same access one role', () => {
+    const roleOf = (definition: FunctionDefinition) => lambdaOf(definition.name)[1].Properties.Role['Fn::GetAtt'][0] as string;
+    const access = (definition: FunctionDefinition) =>
+      JSON.stringify([definition.tables, definition.publishesEvents === true, [...(definition.secrets ?? [])].sort(), definition.sendsEmail === true, definition.sendsSms === true, definition.writesReports === true]);
+    const byRole = new Map<string, FunctionDefinition[]>();
+    for (const definition of functions) byRole.set(roleOf(definition), [...(byRole.get(roleOf(definition)) ?? []), definition]);
+    for (const sharing of byRole.values()) {
+      if (sharing.length === 1) continue;
+      // Lambda grants an asynchronous function its own dead-letter queue: only API functions share.
+      expect(sharing.map((definition) => definition.trigger.kind)).toEqual(sharing.map(() => 'http'));
+      expect(new Set(sharing.map(access)).size).toBe(1);
+    }
+    const api = functions.filter((definition) => definition.trigger.kind === 'http');
+    expect(new Set(api.map(roleOf)).size).toBe(new Set(api.map(access)).size);
+    expect(byRole.size).toBeLessThan(functions.length);
   });
 
   it.each(functions.map((definition) => [definition.name, definition] as const))('%s may do what the manifest says and no more', (name, definition) => {
