@@ -13,7 +13,7 @@ import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
-import { configuredCountrySchema } from './organisation-country';
+import { configuredCountrySchema, phoneCountrySchema } from './organisation-country';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema, checkClickIdChannels } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks-configuration';
@@ -61,8 +61,6 @@ function timeZoneIssue(zone: string): string | undefined {
  * work; 1000 still gives shares to a tenth of a percent.
  */
 export const maxRepWeight = 1000;
-
-const countrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'));
 
 export const repSchema = z.strictObject({
   id: idSchema,
@@ -148,7 +146,8 @@ export const formSchema = z.strictObject({
   poolId: idSchema,
   channel: idSchema,
   fields: z.array(formFieldSchema).check(z.minLength(1)),
-  defaultCountry: countrySchema,
+  /** Where national phone numbers are read. */
+  defaultCountry: phoneCountrySchema,
   // The page a visitor is sent to: a `javascript:` or `data:` URL there would run in the visitor's browser.
   thankYouUrl: z.optional(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })),
   allowedOrigins: z._default(z.array(originSchema), []),

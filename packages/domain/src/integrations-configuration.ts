@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { maxTikTokLeadsPerDelivery } from './tiktok-lead-generation';
+import { phoneCountrySchema } from './organisation-country';
 
 /**
  * The `integrations` section of the configuration: which ad platforms and generic sources are connected,
@@ -9,7 +10,6 @@ import { maxTikTokLeadsPerDelivery } from './tiktok-lead-generation';
  */
 
 const configIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit'));
-const countrySchema = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as "US"'));
 
 /** Platform ids are 64-bit integers: in JSON they must be strings, or digits past 2^53 are lost. */
 const platformIdSchema = (what: string) =>
@@ -20,7 +20,7 @@ const leadRouteFields = {
   poolId: configIdSchema,
   channel: configIdSchema,
   /** Country for reading national phone numbers. */
-  defaultCountry: countrySchema,
+  defaultCountry: phoneCountrySchema,
   /** Platform test leads (Google `is_test`, LinkedIn `testLead`) are stored, flagged and never routed, only if this is true. */
   includeTestLeads: z._default(z.boolean(), false),
 };

@@ -93,6 +93,14 @@ export const configuredCountrySchema = z.string().check(
   }),
 );
 
+/**
+ * The country a form reads national phone numbers in (`defaultCountry`): a configured country code with a
+ * telephone numbering plan, so a national number can be read at all (`UK`, `EU` or `AQ` would refuse every one).
+ */
+export const phoneCountrySchema = configuredCountrySchema.check(
+  z.refine((code) => givenCountry(code) !== code || hasNumberingPlan(code), { message: 'has no telephone numbering plan: national phone numbers could not be read in it' }),
+);
+
 /** A country code as `givenCountry` reads it, when the country has a numbering plan; `undefined` otherwise. */
 export function phoneCountry(code: string | undefined): string | undefined {
   const country = givenCountry(code);

@@ -31,6 +31,18 @@ describe('configuration mistakes refused at start and synth, naming the setting'
     ]);
   });
 
+  it('refuses a default phone country in which no national number could be read: UK for GB, a made-up code, a place with no numbering plan', () => {
+    const document = demoConfiguration();
+    document.forms[1].defaultCountry = 'UK';
+    document.forms[0].defaultCountry = 'EU';
+    document.integrations.meta!.forms[0].defaultCountry = 'AQ';
+    expect(configurationIssues(document)).toEqual([
+      'forms[0].defaultCountry: must be an ISO 3166-1 alpha-2 country code such as "US"',
+      'forms[1].defaultCountry: must be "GB" for the United Kingdom: leads who give "uk" are filed under "GB"',
+      'integrations.meta.forms[0].defaultCountry: has no telephone numbering plan: national phone numbers could not be read in it',
+    ]);
+  });
+
   it('refuses abbreviations that ICU takes but that are fixed offsets (EST) or no IANA name at all (PST)', () => {
     const document = demoConfiguration();
     document.organisation.timeZone = 'EST';
