@@ -7,6 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
+import { deployedConfiguration } from '@leadflow/domain';
 import { manifestFunctions } from '@leadflow/manifest';
 import { loadConfigurationFile } from '@leadflow/platform';
 import { projectRoot } from '../../infra/lead-app';
@@ -34,8 +35,8 @@ export async function runReplay(argv: string[], deps: ReplayDependencies): Promi
   const to = instant('--to', toText);
   if (from >= to) throw new OperatorError('--from must be before --to');
   if (to > deps.now()) throw new OperatorError('--to must not be in the future');
-  // The stage's routing table decides which route rules exist, so the names come from its configuration.
-  const configuration = loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile);
+  // The stage's routing table and destinations decide which rules exist, so the names come from its configuration as deployed (without local-only destinations).
+  const configuration = deployedConfiguration(loadConfigurationFile(resolveStage({ stage }, projectRoot).configurationFile));
   const ruleNames = manifestFunctions(configuration).flatMap((definition) => (definition.trigger.kind === 'event' ? definition.trigger.rules.map((rule) => rule.ruleName) : []));
   const unknown = (values.rule ?? []).filter((rule) => !ruleNames.includes(rule));
   if (unknown.length) throw new OperatorError(`unknown rule ${unknown.map((rule) => `"${rule}"`).join(', ')} (rules: ${ruleNames.join(', ')})`);

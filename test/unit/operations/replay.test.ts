@@ -51,6 +51,8 @@ describe('npm run replay', () => {
     [['--stage', 'dev', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T09:00:00Z'], '--from must be before --to'],
     [['--stage', 'dev', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-03T09:00:00Z'], '--to must not be in the future'],
     [['--stage', 'dev', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z', '--rule', 'nope'], 'unknown rule "nope" (rules: '],
+    // The demo's crm destination posts to the local stand-in: the dev stage deploys no rule for it.
+    [['--stage', 'dev', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z', '--rule', 'webhook-crm'], 'unknown rule "webhook-crm" (rules: '],
     [['--from', '2026-03-02T09:00:00Z', '--to', '2026-03-02T10:00:00Z'], 'missing --stage'],
   ])('refuses %j before calling EventBridge', async (argv, message) => {
     await expect(run(argv).exit).rejects.toMatchObject({ message: expect.stringContaining(message), exitCode: 2 });
