@@ -319,8 +319,9 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(await deps.roi.latestVersion(busy.day)).toEqual(busy);
     expect(await deps.roi.addVersion({ ...busy, rolledUpAt: '2026-08-04T00:00:00.000Z' })).toBe(false);
 
-    // 100,000 leads over 1,000 campaigns, each with won leads, so none is folded: about 730 KB even gzipped, so the rows take the version's item and two parts.
-    const busier = busyDay('2026-08-04', 100_000, 1000);
+    // 115,000 leads over 1,000 campaigns, each with won leads, so none is folded (the invalid tenth add no steps to the medians):
+    // about 815 KB even gzipped, so the rows take the version's item and two parts.
+    const busier = busyDay('2026-08-04', 115_000, 1000);
     expect(await deps.roi.addVersion(busier)).toBe(true);
     const parts = await database.client.send(
       new QueryCommand({ TableName: database.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)', ExpressionAttributeValues: { ':pk': 'ROLLUP#2026-08-04', ':part': 'P#' } }),
