@@ -97,8 +97,9 @@ export const configuredCountrySchema = z.string().check(
  * The country a form reads national phone numbers in (`defaultCountry`): a configured country code with a
  * telephone numbering plan, so a national number can be read at all (`UK`, `EU` or `AQ` would refuse every one).
  */
-export const phoneCountrySchema = configuredCountrySchema.check(
-  z.refine((code) => givenCountry(code) !== code || hasNumberingPlan(code), { message: 'has no telephone numbering plan: national phone numbers could not be read in it' }),
+// Marked pure, so a bundle that reads countries but no configuration leaves it out, and the numbering plans with it.
+export const phoneCountrySchema = /* @__PURE__ */ configuredCountrySchema.check(
+  /* @__PURE__ */ z.refine((code: string) => givenCountry(code) !== code || hasNumberingPlan(code), { message: 'has no telephone numbering plan: national phone numbers could not be read in it' }),
 );
 
 /** A country code as `givenCountry` reads it, when the country has a numbering plan; `undefined` otherwise. */
