@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { partitionItems } from './dynamodb-partition';
 import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/domain';
 import type { ConsentLedger } from '../ports/consent-ledger';
 import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
@@ -58,18 +59,9 @@ export class DynamoDbConsentLedger implements ConsentLedger {
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
-    const entries: ConsentLedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': consentLedgerPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...entry } = item;
-        entries.push(consentLedgerEntrySchema.parse(entry));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    return (await partitionItems(this.client, this.tableName, consentLedgerPartition(leadId))).map((item) => {
+      const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...entry } = item;
+      return consentLedgerEntrySchema.parse(entry);
+    });
   }
 }

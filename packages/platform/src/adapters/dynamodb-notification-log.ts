@@ -1,4 +1,5 @@
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { partitionItems } from './dynamodb-partition';
 import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type Lead, type Retention } from '@leadflow/domain';
 import { notificationClaimLeaseMs, type NotificationLog, type NotificationLogEntry } from '../ports/notifications';
@@ -77,18 +78,9 @@ export class DynamoDbNotificationLog implements NotificationLog {
   }
 
   async entriesFor(leadId: string): Promise<NotificationLogEntry[]> {
-    const entries: NotificationLogEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': leadNotificationPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) {
-        const { sk, status, claimedAt, sentAt } = item as { sk: string; status?: string; claimedAt?: string; sentAt?: string };
-        entries.push({ notificationId: sk, status: status === 'pending' ? 'pending' : 'sent', ...(claimedAt ? { claimedAt } : {}), ...(sentAt ? { sentAt } : {}) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    return (await partitionItems(this.client, this.tableName, leadNotificationPartition(leadId))).map((item) => {
+      const { sk, status, claimedAt, sentAt } = item as { sk: string; status?: string; claimedAt?: string; sentAt?: string };
+      return { notificationId: sk, status: status === 'pending' ? 'pending' : 'sent', ...(claimedAt ? { claimedAt } : {}), ...(sentAt ? { sentAt } : {}) };
+    });
   }
 }

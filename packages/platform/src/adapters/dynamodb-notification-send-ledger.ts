@@ -1,4 +1,5 @@
 import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { partitionItems } from './dynamodb-partition';
 import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
 import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSendsPage, SendKey, SendRecord, SentMessage, SmsBudgetCharge } from '../ports/notifications';
@@ -224,16 +225,7 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
   }
 
   async sendsFor(leadId: string): Promise<SendRecord[]> {
-    const records: SendRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': sendPartition(leadId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      records.push(...(page.Items ?? []).map(sendRecordFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    return (await partitionItems(this.client, this.tableName, sendPartition(leadId))).map(sendRecordFromItem);
   }
 
   async claimAlert(alertId: string, at: string): Promise<boolean> {
