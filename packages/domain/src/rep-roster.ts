@@ -27,5 +27,3 @@ export function repRoster(config: Pick<Configuration, 'reps' | 'pools'>, states:
     };
   });
 }
-
-export type RepRosterEntry = ReturnType<typeof repRoster>[number];
