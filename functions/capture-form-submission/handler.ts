@@ -55,7 +55,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         try {
           await verifyHuman(form, body, ip, humanVerifier, secrets);
         } catch (refusal) {
-          const replay = storedKey ? await leads.replayOfIdempotencyKey(storedKey) : undefined;
+          const replay = storedKey ? await leads.replayOfIdempotencyKey(storedKey, at.toISOString()) : undefined;
           if (!replay) throw refusal;
           return acknowledge(event, form, replay);
         }

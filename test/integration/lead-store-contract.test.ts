@@ -189,8 +189,44 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem') }), key)).toEqual({ leadId: id('idem'), outcome: 'created' });
     expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('idem-retry') }), key)).toEqual({ leadId: id('idem'), outcome: 'replayed' });
     expect(await store.leads.getLead(id('idem-retry'))).toBeUndefined();
-    expect(await store.leads.replayOfIdempotencyKey(key)).toEqual({ leadId: id('idem'), outcome: 'replayed' });
-    expect(await store.leads.replayOfIdempotencyKey(id('request-never-sent'))).toBeUndefined();
+    expect(await store.leads.replayOfIdempotencyKey(key, '2026-03-02T10:00:01.000Z')).toEqual({ leadId: id('idem'), outcome: 'replayed' });
+    expect(await store.leads.replayOfIdempotencyKey(id('request-never-sent'), '2026-03-02T10:00:01.000Z')).toBeUndefined();
+  });
+
+  it('stops replaying an Idempotency-Key a day after it was stored, before the TTL deletes it: the request is then a new one', async () => {
+    const key = id('request-a-day-old');
+    const stored = at('2026-03-10T10:00:00.000Z');
+    expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('day-old'), now: stored }), key)).toEqual({ leadId: id('day-old'), outcome: 'created' });
+    expect(await store.leads.replayOfIdempotencyKey(key, '2026-03-11T09:59:59.000Z')).toEqual({ leadId: id('day-old'), outcome: 'replayed' });
+    expect(await store.leads.replayOfIdempotencyKey(key, '2026-03-11T10:00:00.000Z')).toBeUndefined();
+    const nextDay = at('2026-03-11T10:00:00.000Z');
+    expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('day-old-again'), now: nextDay }), key)).toEqual({ leadId: id('day-old-again'), outcome: 'created' });
+    // The key now replays the request that took it anew.
+    expect(await store.leads.ingestLead(webFormIntake(config, { leadId: id('day-old-third'), now: nextDay }), key)).toEqual({ leadId: id('day-old-again'), outcome: 'replayed' });
+  });
+
+  it('gives the person of an invalid lead past its retention a new lead, before the TTL deletes the old one, and touches it until then', async () => {
+    const [repA] = members;
+    const leadId = id('lapsed');
+    const email = `${leadId}@example.com`;
+    await pooledLead(store.leads, config, { leadId, poolId });
+    expect(await store.leads.claimLead(await claimOf(leadId, repA, at('2026-03-02T11:00:00.000Z')))).toBe('claimed');
+    const invalid = planStatusChange({
+      lead: (await store.leads.getLead(leadId))!,
+      pool,
+      principal: { id: repA, roles: ['rep'] },
+      body: { status: 'invalid', reason: pool.invalidReasons[0] },
+      now: at('2026-03-02T12:00:00.000Z'),
+      eventId: id('lapsed-invalid'),
+    });
+    if (!('transition' in invalid)) throw new Error(invalid.refusal.message);
+    expect(await store.leads.applyTransition(invalid.transition)).toBe('applied');
+    // Invalid leads are kept 365 days (the default retention) from becoming invalid.
+    const repeat = (suffix: string, now: string) => store.leads.ingestLead(webFormIntake(config, { leadId: id(suffix), contact: { name: 'Ada', email }, now: at(now) }));
+    expect(await repeat('lapsed-within', '2027-03-02T11:59:59.000Z')).toEqual({ leadId, outcome: 'touched' });
+    expect(await repeat('lapsed-after', '2027-03-02T12:00:00.000Z')).toEqual({ leadId: id('lapsed-after'), outcome: 'created' });
+    expect(await store.leads.findLeadIdByPersonKey(`email#${email}`)).toBe(id('lapsed-after'));
+    expect(await repeat('lapsed-later', '2027-03-02T12:00:01.000Z')).toEqual({ leadId: id('lapsed-after'), outcome: 'touched' });
   });
 
   it('recognises a redelivered platform lead as a replay, not a touch', async () => {

@@ -1,6 +1,9 @@
 import {
   agendaKey,
   consentLedgerEntrySchema,
+  defaultRetention,
+  expiresAfterDays,
+  leadExpiresAt,
   consentPersonalFields,
   isOpenOffer,
   leadBytes,
@@ -116,16 +119,25 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
   readonly unsubscribeSecrets = new Map<string, string>();
   private turns = new Map<string, number>();
 
-  async replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined> {
-    const leadId = this.keys.get(`idempotency#${idempotencyKey}`);
-    return leadId === undefined ? undefined : { leadId, outcome: 'replayed' };
+  /** Each `Idempotency-Key` with its lead and when it stops replaying (Unix s), a day after it was stored. */
+  readonly idempotencyKeys = new Map<string, { leadId: string; expiresAt: number }>();
+
+  async replayOfIdempotencyKey(idempotencyKey: string, at: string): Promise<IntakeOutcome | undefined> {
+    const held = this.idempotencyKeys.get(idempotencyKey);
+    return held && held.expiresAt > expiresAfterDays(at, 0) ? { leadId: held.leadId, outcome: 'replayed' } : undefined;
   }
 
   async ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome> {
-    const replay = idempotencyKey === undefined ? undefined : await this.replayOfIdempotencyKey(idempotencyKey);
+    const at = intake.lead.capturedAt;
+    const replay = idempotencyKey === undefined ? undefined : await this.replayOfIdempotencyKey(idempotencyKey, at);
     if (replay) return replay;
-    const held = intake.dedupKeys.filter((key) => this.keys.has(key.key));
-    const remember = (leadId: string) => idempotencyKey && this.keys.set(`idempotency#${idempotencyKey}`, leadId);
+    // As the DynamoDB store: a key whose lead's retention has ended is free, though the lead is not deleted yet.
+    const retentionEnded = (leadId: string) => {
+      const holder = this.leads.get(leadId);
+      return holder !== undefined && (leadExpiresAt(holder, defaultRetention) ?? Infinity) <= expiresAfterDays(at, 0);
+    };
+    const held = intake.dedupKeys.filter((key) => this.keys.has(key.key) && !retentionEnded(this.keys.get(key.key)!));
+    const remember = (leadId: string) => idempotencyKey && this.idempotencyKeys.set(idempotencyKey, { leadId, expiresAt: expiresAfterDays(at, 1) });
     if (held.length) {
       const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0];
       const leadId = this.keys.get(key.key)!;

@@ -5,6 +5,7 @@ import {
   agendaKey,
   defaultRetention,
   deliveryDedupKey,
+  expiresAfterDays,
   wasErased,
   leadExpiresAt,
   personDedupKey,
@@ -88,7 +89,7 @@ export class DynamoDbLeadStore implements LeadStore {
         new TransactWriteCommand({
           TransactItems: [
             ...(idempotencyKey ? [this.putIdempotency(idempotencyKey, { leadId: lead.leadId, outcome: 'created' }, at)] : []),
-            ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+            ...keyItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ...freeOrExpiredAt(at) } })),
             { Put: { TableName: this.tableName, Item: { ...leadsTableKeys.lead(lead.leadId), entity: 'lead', ...lead, ...leadExpiry(lead, this.retention).set }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...intake.events.map((event) => outboxPut(this.tableName, event)),
             ...this.consentPuts(intake.consents, lead),
@@ -101,7 +102,7 @@ export class DynamoDbLeadStore implements LeadStore {
       const failed = failedConditions(error);
       if (!failed) throw error;
       const offset = idempotencyKey ? 1 : 0;
-      if (idempotencyKey && failed[0]) return this.replayOf(idempotencyKey);
+      if (idempotencyKey && failed[0]) return this.replayOf(idempotencyKey, at);
       const heldKeys = intake.dedupKeys.filter((_, index) => failed[index + offset]);
       if (heldKeys.length === 0) throw error;
       // A delivery key means this exact delivery was taken before; a person key means a repeat submission.
@@ -160,7 +161,7 @@ export class DynamoDbLeadStore implements LeadStore {
   private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead, fit: 'whole' | 'counted' = 'whole'): Promise<IntakeOutcome> {
     const existing = read ?? (await this.getLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
-    if (!existing || wasErased(existing)) throw new GoneLeadError(leadId);
+    if (!existing || wasErased(existing) || hasExpired(leadExpiresAt(existing, this.retention), intake.lead.capturedAt)) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
     const whole = fit === 'whole';
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
@@ -179,7 +180,7 @@ export class DynamoDbLeadStore implements LeadStore {
       Put: {
         TableName: this.tableName,
         Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...leadExpiry(existing, this.retention).set },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ...freeOrExpiredAt(touch.historyEntry.at),
       },
     });
     // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
@@ -234,7 +235,7 @@ export class DynamoDbLeadStore implements LeadStore {
       return { leadId, outcome: 'touched' };
     } catch (error) {
       const failed = failedConditions(error);
-      if (idempotencyKey && failed?.[0]) return this.replayOf(idempotencyKey);
+      if (idempotencyKey && failed?.[0]) return this.replayOf(idempotencyKey, touch.historyEntry.at);
       const offset = idempotencyKey ? 1 : 0;
       const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
       if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
@@ -247,25 +248,24 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   private putIdempotency(key: string, result: IntakeOutcome, at: string) {
-    const oneDayInSeconds = 24 * 3600;
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...leadsTableKeys.idempotency(key), entity: 'idempotency-key', ...result, createdAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + oneDayInSeconds },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { ...leadsTableKeys.idempotency(key), entity: 'idempotency-key', ...result, createdAt: at, expiresAt: expiresAfterDays(at, idempotencyKeyDays) },
+        ...freeOrExpiredAt(at),
       },
     };
   }
 
-  private async replayOf(idempotencyKey: string): Promise<IntakeOutcome> {
-    const replay = await this.replayOfIdempotencyKey(idempotencyKey);
+  private async replayOf(idempotencyKey: string, at: string): Promise<IntakeOutcome> {
+    const replay = await this.replayOfIdempotencyKey(idempotencyKey, at);
     if (!replay) throw new Error(`Idempotency key ${idempotencyKey} was reported taken but cannot be read`);
     return replay;
   }
 
-  async replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined> {
+  async replayOfIdempotencyKey(idempotencyKey: string, at: string): Promise<IntakeOutcome | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.idempotency(idempotencyKey), ConsistentRead: true }));
-    return Item ? { leadId: String(Item.leadId), outcome: 'replayed' } : undefined;
+    return Item && !hasExpired(Number(Item.expiresAt), at) ? { leadId: String(Item.leadId), outcome: 'replayed' } : undefined;
   }
 
   private async leadHolding(key: string): Promise<string> {
@@ -839,7 +839,28 @@ class GainedKeyTakenError extends Error {
   }
 }
 
-/** A person key named a lead that no longer holds the person: its TTL removed it and nothing released the key, or it was erased since. */
+/** How long an `Idempotency-Key` replays its first answer. */
+const idempotencyKeyDays = 1;
+
+/**
+ * The condition of a Put that takes a key (a person's, a delivery's, an idempotency key): nobody holds it, or
+ * its holder's retention ended by `at`. DynamoDB's TTL deletes an expired item only some time later (typically
+ * within two days), and until then the item must not count: a key kept a day must not replay on the third.
+ */
+function freeOrExpiredAt(at: string) {
+  return { ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now', ExpressionAttributeValues: { ':now': unixSeconds(at) } };
+}
+
+/** Whether an item's `expiresAt` (Unix seconds; `undefined` when it is kept) had passed by `at`, as `freeOrExpiredAt` reads it. */
+function hasExpired(expiresAt: number | undefined, at: string): boolean {
+  return expiresAt !== undefined && expiresAt <= unixSeconds(at);
+}
+
+function unixSeconds(at: string): number {
+  return Math.floor(Date.parse(at) / 1000);
+}
+
+/** A person key named a lead that no longer holds the person: its TTL removed it (or its retention ended) and nothing released the key, or it was erased since. */
 class GoneLeadError extends Error {
   constructor(leadId: string) {
     super(`Lead ${leadId} held a dedup key but is gone from the table or erased`);

@@ -61,8 +61,8 @@ export interface LeadStore {
    * `idempotencyKey` (already scoped by the caller) makes a retried request return the first outcome.
    */
   ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome>;
-  /** What a request stored under `idempotencyKey` (as `ingestLead` was given it) was answered, as a replay; `undefined` when none was. */
-  replayOfIdempotencyKey(idempotencyKey: string): Promise<IntakeOutcome | undefined>;
+  /** What a request stored under `idempotencyKey` (as `ingestLead` was given it) was answered, as a replay; `undefined` when none was, or when the key, kept a day, had expired by `at`. */
+  replayOfIdempotencyKey(idempotencyKey: string, at: string): Promise<IntakeOutcome | undefined>;
   getLead(leadId: string): Promise<Lead | undefined>;
   /**
    * The secret of the lead's unsubscribe links (kept with the lead, not in it, so no API answer shows it):
