@@ -100,3 +100,12 @@ export function poolLeadView(lead: Lead, seesContact: boolean) {
     tags: lead.tags ?? [],
   };
 }
+
+/**
+ * A lead as a lifecycle step answers a caller who may act on it but not read it (a pool's own admin handing
+ * out, invalidating or reactivating a lead they do not own): the pool listing's masked view, with its owner,
+ * so what the step did shows without giving the pool's contacts away one step at a time.
+ */
+export function maskedLeadView(lead: Lead) {
+  return { ...poolLeadView(lead, false), ownerId: lead.ownerId };
+}

@@ -1,5 +1,18 @@
 import type { z } from 'zod/mini';
-import { canViewLead, holdingCapRefusal, leadAtItemLimitRefusal, mayWorkPools, toIssueList, type Configuration, type Lead, type LifecyclePlan, type Pool, type Principal, type UnchangedPlan } from '@leadflow/domain';
+import {
+  canViewLead,
+  holdingCapRefusal,
+  leadAtItemLimitRefusal,
+  maskedLeadView,
+  mayWorkPools,
+  toIssueList,
+  type Configuration,
+  type Lead,
+  type LifecyclePlan,
+  type Pool,
+  type Principal,
+  type UnchangedPlan,
+} from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
 import { badRequest, forbidden, notFound, refused } from './http/http-errors';
@@ -22,9 +35,12 @@ export interface LeadTransitionStep<Body> {
   callers?: { may: (principal: Principal) => boolean; refusal: string };
   /** What the step was decided on besides the lead's status and owner (a correction: the conversion): a race that changes it is a `409 lead_changed` too. */
   decidedOn?: (lead: Lead) => unknown;
-  /** What the caller is answered with: by default the lead. */
+  /** What the caller is answered with: by default the lead, masked (`maskedLeadView`) for a caller who may act on it but not read it. */
   answer?: (lead: Lead, principal: Principal) => unknown;
 }
+
+/** The lead after the step in full to a caller who may read it before or after (an owner who just let it go saw it already), else masked. */
+const leadAsTheCallerMaySee = (after: Lead, before: Lead, principal: Principal) => (canViewLead(principal, before) || canViewLead(principal, after) ? after : maskedLeadView(after));
 
 const leadWorkers = { may: mayWorkPools, refusal: 'Working leads is for reps, managers and admins' };
 
@@ -41,7 +57,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
     const principal = principalFrom(event);
     const callers = step.callers ?? leadWorkers;
     if (!callers.may(principal)) throw forbidden(callers.refusal);
-    const answer = (lead: Lead | undefined) => personalDataResponse(lead && step.answer ? step.answer(lead, principal) : lead);
+    const answer = (lead: Lead | undefined, before = lead) => personalDataResponse(lead && before && (step.answer ? step.answer(lead, principal) : leadAsTheCallerMaySee(lead, before, principal)));
     const decidedOn = (lead: Lead) => JSON.stringify(step.decidedOn?.(lead));
     const fromPath = Object.fromEntries((step.pathFields ?? []).map((name) => [name, event.pathParameters?.[name] ?? '']));
     const document = { ...jsonObjectBody(event, { optional: step.bodyOptional ?? false }), ...fromPath };
@@ -71,7 +87,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
       if (changed) throw leadChanged();
       first ??= lead;
       const outcome = await leads.applyTransition(plan.transition);
-      if (outcome === 'applied') return answer(await leads.getLead(leadId));
+      if (outcome === 'applied') return answer(await leads.getLead(leadId), lead);
       if (outcome === 'lead_full') throw refused(leadAtItemLimitRefusal(leadId));
       const taking = plan.transition.openLeads.find((move) => move.change === 1);
       if (outcome === 'holding_cap' && taking?.change === 1) {

@@ -80,6 +80,23 @@ describe('POST /leads/{leadId}/assign', () => {
     ]);
   });
 
+  it('answers a pool admin who may not read the lead with the masked pool view and its owner, after an assignment, an invalid and a reactivation', async () => {
+    const deps = fakeDependencies();
+    deps.config.pools.find((pool) => pool.id === 'nurture')!.admins.push('rep-dev');
+    await pooledLead(deps.store, deps.config, { leadId: 'w-3', poolId: 'nurture' });
+    expect((await get(deps, createGetLead, '/leads/w-3', asRep('rep-dev'), {}, { leadId: 'w-3' })).status).toBe(403);
+    const masked = { leadId: 'w-3', contact: { name: 'A***', email: 'w***@example.com' } };
+    const invalid = await post(deps, 'status', 'w-3', asRep('rep-dev'), { status: 'invalid', reason: 'fake' });
+    expect(invalid).toMatchObject({ status: 200, json: { ...masked, status: 'invalid' } });
+    const reactivated = await post(deps, 'status', 'w-3', asRep('rep-dev'), { status: 'reactivate' });
+    expect(reactivated).toMatchObject({ status: 200, json: { ...masked, status: 'in_pool' } });
+    const assigned = await post(deps, 'assign', 'w-3', asRep('rep-dev'), { repId: 'rep-ben' });
+    expect(assigned).toMatchObject({ status: 200, json: { ...masked, status: 'assigned', ownerId: 'rep-ben' } });
+    for (const answer of [invalid, reactivated, assigned]) expect(Object.keys(answer.json).filter((key) => ['history', 'answers', 'assignment', 'consent'].includes(key))).toEqual([]);
+    // The one who may read the lead is answered with all of it, as before.
+    expect((await post(deps, 'assign', 'w-3', asManager, { repId: 'rep-ava' })).json).toMatchObject({ contact: { name: 'Ada', email: 'w-3@example.com' }, history: expect.any(Array) });
+  });
+
   it("refuses at the target's holding cap with its numbers and writes nothing", async () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'w-2', 'rep-ava');
