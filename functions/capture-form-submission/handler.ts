@@ -64,7 +64,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, storedKey);
       return acknowledge(event, form, outcome);
     },
-    { headersFor },
+    { headersFor, query: 'ignored' },
   );
 }
 

@@ -1,5 +1,5 @@
 import { canViewChannelRoi } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, measuredChannelRates, notFound, principalFrom, refuseQueryParameters, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, measuredChannelRates, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -9,7 +9,6 @@ import * as providers from '@leadflow/platform/lambda-providers';
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'now'>) {
   return httpHandler(async (event) => {
     if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel rates are for finance, managers and admins');
-    refuseQueryParameters(event);
     const deps = dependencies();
     if (deps.config.channelRoi.measuredChannelPriors.mode === 'off') throw notFound('Measured channel priors are off (channelRoi.measuredChannelPriors.mode)');
     return jsonResponse(200, await measuredChannelRates(deps.now(), deps));

@@ -7,34 +7,37 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * against revenue per channel and, unless it shows only what changed since an earlier export, the range's funnel.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
-  return httpHandler(async (event) => {
-    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
-    const parsed = reportPageQuerySchema.safeParse(event.queryStringParameters ?? {});
-    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
-    const query = parsed.data;
-    const deps = dependencies();
-    const lines = await channelRoiReportLines(query, deps);
-    const body = channelRoiPage({
-      organisation: deps.config.organisation.name,
-      currency: deps.config.organisation.currency,
-      from: query.from,
-      to: query.to,
-      attribution: query.attribution,
-      lines,
-      shape: { groupBy: query.groupBy, withChanges: showsChanges(query) },
-      ...(showsChanges(query) ? {} : { funnel: funnelTotal(lines, query.attribution) }),
-    });
-    return reportWithinLimit(
-      {
-        statusCode: 200,
-        // The page runs no script and loads nothing: a strict policy costs nothing.
-        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' },
-        body,
-      },
-      query,
-      query.groupBy === 'campaign' ? ['groupBy=channel'] : [],
-    );
-  });
+  return httpHandler(
+    async (event) => {
+      if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
+      const parsed = reportPageQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+      const query = parsed.data;
+      const deps = dependencies();
+      const lines = await channelRoiReportLines(query, deps);
+      const body = channelRoiPage({
+        organisation: deps.config.organisation.name,
+        currency: deps.config.organisation.currency,
+        from: query.from,
+        to: query.to,
+        attribution: query.attribution,
+        lines,
+        shape: { groupBy: query.groupBy, withChanges: showsChanges(query) },
+        ...(showsChanges(query) ? {} : { funnel: funnelTotal(lines, query.attribution) }),
+      });
+      return reportWithinLimit(
+        {
+          statusCode: 200,
+          // The page runs no script and loads nothing: a strict policy costs nothing.
+          headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' },
+          body,
+        },
+        query,
+        query.groupBy === 'campaign' ? ['groupBy=channel'] : [],
+      );
+    },
+    { query: 'read' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi }));

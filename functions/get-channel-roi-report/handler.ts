@@ -9,24 +9,27 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * carries `asOf` (the JSON's field, the `X-Report-As-Of` header): the `changedSince` of the next export.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'now'>) {
-  return httpHandler(async (event) => {
-    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
-    const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
-    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
-    const query = parsed.data;
-    const deps = dependencies();
-    // Before anything is read: a version stored after this time is not in this export.
-    const asOf = reportAsOf(deps.now());
-    const lines = await channelRoiReportLines(query, deps);
-    const shape = { groupBy: query.groupBy, withChanges: showsChanges(query) };
-    const smaller = [...(query.format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'campaign' ? ['groupBy=channel'] : [])];
-    if (query.format === 'json') {
-      return reportWithinLimit(jsonResponse(200, { ...query, asOf, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) }, { 'x-report-as-of': asOf }), query, smaller);
-    }
-    const since = query.sinceVersion !== undefined ? `-since-v${query.sinceVersion}` : query.changedSince !== undefined ? `-changed-since-${compactTime(query.changedSince)}` : '';
-    const answer = csvAttachment(`channel-roi-${query.from}-${query.to}-${query.groupBy}-${query.attribution}${since}.csv`, channelRoiCsv(lines, shape));
-    return reportWithinLimit({ ...answer, headers: { ...answer.headers, 'x-report-as-of': asOf } }, query, smaller);
-  });
+  return httpHandler(
+    async (event) => {
+      if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
+      const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+      const query = parsed.data;
+      const deps = dependencies();
+      // Before anything is read: a version stored after this time is not in this export.
+      const asOf = reportAsOf(deps.now());
+      const lines = await channelRoiReportLines(query, deps);
+      const shape = { groupBy: query.groupBy, withChanges: showsChanges(query) };
+      const smaller = [...(query.format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'campaign' ? ['groupBy=channel'] : [])];
+      if (query.format === 'json') {
+        return reportWithinLimit(jsonResponse(200, { ...query, asOf, currency: deps.config.organisation.currency, rows: channelRoiJsonRows(lines, shape) }, { 'x-report-as-of': asOf }), query, smaller);
+      }
+      const since = query.sinceVersion !== undefined ? `-since-v${query.sinceVersion}` : query.changedSince !== undefined ? `-changed-since-${compactTime(query.changedSince)}` : '';
+      const answer = csvAttachment(`channel-roi-${query.from}-${query.to}-${query.groupBy}-${query.attribution}${since}.csv`, channelRoiCsv(lines, shape));
+      return reportWithinLimit({ ...answer, headers: { ...answer.headers, 'x-report-as-of': asOf } }, query, smaller);
+    },
+    { query: 'read' },
+  );
 }
 
 /** A time for a file name, in UTC: `2026-03-11T12:00:00+01:00` → `20260311T110000Z`. */

@@ -8,19 +8,22 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * range's total) or CSV, chosen by `format`, else by `Accept: text/csv`.
  */
 export function createHandler(dependencies: DependencyResolver<'roi'>) {
-  return httpHandler(async (event) => {
-    if (!canViewChannelRoi(principalFrom(event))) throw forbidden('The funnel is for finance, managers and admins');
-    const parsed = funnelQuerySchema.safeParse(event.queryStringParameters ?? {});
-    if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
-    const query = parsed.data;
-    const format = query.format ?? (/\btext\/csv\b/i.test(event.headers?.accept ?? '') ? 'csv' : 'json');
-    const lines = await funnelReportLines(query, dependencies());
-    const smaller = [...(format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'day' ? [] : [query.groupBy === 'campaign' ? 'groupBy=channel' : 'groupBy=day'])];
-    if (format === 'json') {
-      return reportWithinLimit(jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) }), query, smaller);
-    }
-    return reportWithinLimit(csvAttachment(`funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv`, funnelCsv(lines, query.groupBy)), query, smaller);
-  });
+  return httpHandler(
+    async (event) => {
+      if (!canViewChannelRoi(principalFrom(event))) throw forbidden('The funnel is for finance, managers and admins');
+      const parsed = funnelQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+      const query = parsed.data;
+      const format = query.format ?? (/\btext\/csv\b/i.test(event.headers?.accept ?? '') ? 'csv' : 'json');
+      const lines = await funnelReportLines(query, dependencies());
+      const smaller = [...(format === 'json' ? ['format=csv'] : []), ...(query.groupBy === 'day' ? [] : [query.groupBy === 'campaign' ? 'groupBy=channel' : 'groupBy=day'])];
+      if (format === 'json') {
+        return reportWithinLimit(jsonResponse(200, { ...query, format, rows: funnelJsonRows(lines, query.groupBy), total: funnelTotalJson(funnelTotal(lines, query.attribution)) }), query, smaller);
+      }
+      return reportWithinLimit(csvAttachment(`funnel-${query.from}-${query.to}-${query.groupBy}-${query.attribution}.csv`, funnelCsv(lines, query.groupBy)), query, smaller);
+    },
+    { query: 'read' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ roi: providers.roi }));

@@ -1,12 +1,11 @@
 import { canViewRouting, compileRoutingTable } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, refuseQueryParameters, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /routing`: the routing table in order, each route with the EventBridge rule compiled from it. */
 export function createHandler(dependencies: DependencyResolver<'config'>) {
   return httpHandler(async (event) => {
     if (!canViewRouting(principalFrom(event))) throw forbidden('The routing table is for managers and admins');
-    refuseQueryParameters(event);
     const routes = compileRoutingTable(dependencies().config.routing).map(({ route, ruleName, pattern }) => ({ ...route, ruleName, pattern }));
     return jsonResponse(200, { routes });
   });

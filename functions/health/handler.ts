@@ -1,6 +1,5 @@
-import { httpHandler, jsonResponse, refuseQueryParameters } from '@leadflow/platform';
+import { httpHandler, jsonResponse } from '@leadflow/platform';
 
-export const handler = httpHandler(async (event) => {
-  refuseQueryParameters(event);
+export const handler = httpHandler(async () => {
   return jsonResponse(200, { status: 'ok' });
 });

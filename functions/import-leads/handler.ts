@@ -11,22 +11,25 @@ const finishMarginMs = 10_000; // a row in flight whose DynamoDB call goes silen
  * errors, and `nextLine` when it ran out of time: the same file sent again with `fromLine` stores the rest.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>) {
-  return httpHandler(async (event, context) => {
-    const principal = principalFrom(event);
-    if (!canImportLeads(principal)) throw forbidden('Importing leads needs the manager or admin role');
-    const text = readCsvBody(event);
-    const deps = dependencies();
-    const query = event.queryStringParameters ?? {};
-    const target = resolveImportTarget(deps.config, query);
-    const from = readImportFromLine(query.fromLine);
-    const unknown = unknownQueryParameterIssues(query, ['source', 'campaign', 'pool', 'country', 'fromLine']);
-    if (!target.ok || !from.ok || unknown.length) throw badRequest('The import parameters are invalid', [...unknown, ...(target.ok ? [] : target.issues), ...(from.ok ? [] : from.issues)]);
-    const file = readLeadImportFile(text);
-    if (!file.ok) throw badRequest('The file cannot be imported', file.issues);
-    const rows = from.fromLine === undefined ? file.file : importFileLines(file.file, from.fromLine);
-    // Sixteen rows in flight, so that a file of some thousands of rows can finish within API Gateway's 30 s.
-    return jsonResponse(200, await importLeads(rows, target.target, deps, { concurrency: 16, remainingMs: () => context.getRemainingTimeInMillis() - finishMarginMs }));
-  });
+  return httpHandler(
+    async (event, context) => {
+      const principal = principalFrom(event);
+      if (!canImportLeads(principal)) throw forbidden('Importing leads needs the manager or admin role');
+      const text = readCsvBody(event);
+      const deps = dependencies();
+      const query = event.queryStringParameters ?? {};
+      const target = resolveImportTarget(deps.config, query);
+      const from = readImportFromLine(query.fromLine);
+      const unknown = unknownQueryParameterIssues(query, ['source', 'campaign', 'pool', 'country', 'fromLine']);
+      if (!target.ok || !from.ok || unknown.length) throw badRequest('The import parameters are invalid', [...unknown, ...(target.ok ? [] : target.issues), ...(from.ok ? [] : from.issues)]);
+      const file = readLeadImportFile(text);
+      if (!file.ok) throw badRequest('The file cannot be imported', file.issues);
+      const rows = from.fromLine === undefined ? file.file : importFileLines(file.file, from.fromLine);
+      // Sixteen rows in flight, so that a file of some thousands of rows can finish within API Gateway's 30 s.
+      return jsonResponse(200, await importLeads(rows, target.target, deps, { concurrency: 16, remainingMs: () => context.getRemainingTimeInMillis() - finishMarginMs }));
+    },
+    { query: 'read' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, measuredPriors: providers.measuredPriors, now: providers.now, newId: providers.newId }));

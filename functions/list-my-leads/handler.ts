@@ -7,11 +7,14 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * leads in the order to work them (overdue next steps, then due soonest, then hottest and best grade).
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now'>) {
-  return httpHandler(async (event) => {
-    const principal = principalFrom(event);
-    if (!mayWorkPools(principal)) throw forbidden('Own leads are for reps, managers and admins');
-    return ownedLeadsAnswer(dependencies(), { event, ownerId: principal.id, list: 'my-leads' });
-  });
+  return httpHandler(
+    async (event) => {
+      const principal = principalFrom(event);
+      if (!mayWorkPools(principal)) throw forbidden('Own leads are for reps, managers and admins');
+      return ownedLeadsAnswer(dependencies(), { event, ownerId: principal.id, list: 'my-leads' });
+    },
+    { query: 'read' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, now: providers.now }));

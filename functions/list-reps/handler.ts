@@ -1,5 +1,5 @@
 import { canViewReps, repRoster } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, refuseQueryParameters, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -9,7 +9,6 @@ import * as providers from '@leadflow/platform/lambda-providers';
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now'>) {
   return httpHandler(async (event) => {
     if (!canViewReps(principalFrom(event))) throw forbidden('The reps and their workload are for managers and admins');
-    refuseQueryParameters(event);
     const { config, leads, now } = dependencies();
     const at = now();
     const states = await leads.readRepStates(config.reps.map((rep) => rep.id));

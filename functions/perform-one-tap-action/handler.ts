@@ -121,13 +121,16 @@ async function forgetUse(deps: ActionDependencies, linkId: string): Promise<void
  * as its GET page. Answers with a small page in plain words; a refused link changes nothing.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'secrets' | 'leads' | 'links' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
-    const deps = dependencies();
-    const checked = await checkOneTapLink(deps, event.pathParameters?.token ?? '');
-    if ('refusal' in checked) return linkRefusalPage(checked.refusal);
-    const result = await executors[checked.claims.action]({ deps, ...checked, form: formOf(event) });
-    return resultPage(checked.claims.action, result);
-  });
+  return httpHandler(
+    async (event) => {
+      const deps = dependencies();
+      const checked = await checkOneTapLink(deps, event.pathParameters?.token ?? '');
+      if ('refusal' in checked) return linkRefusalPage(checked.refusal);
+      const result = await executors[checked.claims.action]({ deps, ...checked, form: formOf(event) });
+      return resultPage(checked.claims.action, result);
+    },
+    { query: 'ignored' },
+  );
 }
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

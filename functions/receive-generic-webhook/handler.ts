@@ -23,22 +23,25 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * redelivery a replay of the same lead.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
-    const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
-    const sourceId = event.pathParameters?.sourceId ?? '';
-    const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
-    if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
-    const at = now();
-    await limitWebhookIntake({ config, rateLimiter }, event, `generic:${source.id}`, at);
-    const raw = rawBody(event);
-    const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
-    const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
-    if (!check.ok) throw unauthorized(check.problem);
-    const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
-    if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
-    if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-    return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
-  });
+  return httpHandler(
+    async (event) => {
+      const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
+      const sourceId = event.pathParameters?.sourceId ?? '';
+      const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
+      if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
+      const at = now();
+      await limitWebhookIntake({ config, rateLimiter }, event, `generic:${source.id}`, at);
+      const raw = rawBody(event);
+      const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
+      const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
+      if (!check.ok) throw unauthorized(check.problem);
+      const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
+      if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
+      if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
+      return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
+    },
+    { query: 'ignored' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf(providers.deliveredLeadIntake));

@@ -21,26 +21,29 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * is read from the Graph API and stored before answering, or left pending for the retry schedule.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
-    const deps = dependencies();
-    if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
-    await limitWebhookIntake(deps, event, 'meta', deps.now());
-    // Meta batches up to 1,000 changes and drops a batch refused for 36 hours: a larger limit than other bodies (see maxMetaDeliveryBytes).
-    const raw = rawBody(event, maxMetaDeliveryBytes);
-    const appSecret = await deps.secrets.get(secretRefs.metaAppSecret);
-    if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {
-      throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
-    }
-    const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));
-    if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
-    const deliveries = await receivePlatformLeads(
-      deps,
-      delivery.notifications.map((notification) => ({ platform: 'meta' as const, ...notification })),
-      deps.now(),
-      raw.toString('utf8'),
-    );
-    return jsonResponse(200, { deliveries });
-  });
+  return httpHandler(
+    async (event) => {
+      const deps = dependencies();
+      if (!deps.config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
+      await limitWebhookIntake(deps, event, 'meta', deps.now());
+      // Meta batches up to 1,000 changes and drops a batch refused for 36 hours: a larger limit than other bodies (see maxMetaDeliveryBytes).
+      const raw = rawBody(event, maxMetaDeliveryBytes);
+      const appSecret = await deps.secrets.get(secretRefs.metaAppSecret);
+      if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {
+        throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
+      }
+      const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));
+      if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
+      const deliveries = await receivePlatformLeads(
+        deps,
+        delivery.notifications.map((notification) => ({ platform: 'meta' as const, ...notification })),
+        deps.now(),
+        raw.toString('utf8'),
+      );
+      return jsonResponse(200, { deliveries });
+    },
+    { query: 'ignored' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf(providers.platformLeadIntake));

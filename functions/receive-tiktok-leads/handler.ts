@@ -31,37 +31,40 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * (default 30; `429` beyond), as each spends the company's TikTok API quota.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
-    const deps = dependencies();
-    const tiktok = deps.config.integrations.tiktok;
-    if (!tiktok) throw notFound('TikTok lead generation is not configured');
-    const now = deps.now();
-    await limitWebhookIntake(deps, event, 'tiktok', now);
-    const raw = rawBody(event);
-    const signature = headerValue(event, 'tiktok-signature');
-    const missingSignature = unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
-    if (signature !== undefined) {
-      const appSecret = await deps.secrets.get(secretRefs.tikTokAppSecret);
-      const checks = acceptedValues(appSecret).map((value) => verifyTikTokSignature(raw, signature, value, now));
-      const failed = checks.every((check) => !check.ok) ? checks[0] : undefined;
-      if (failed && !failed.ok) throw unauthorized(failed.problem);
-    } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
-    const read = readTikTokLeadTriggers(parseJsonObject(raw));
-    if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
-    // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
-    if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
-    const requests = read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
-    if (signature !== undefined) return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')) });
-    // Unsigned, each named lead costs a Lead API read with the company's token: anyone can send one, so their reads are limited per sender.
-    const leadIds = read.triggers.map((trigger) => trigger.leadId);
-    await limitUnsignedTikTokReads(deps, event, leadIds, now);
-    // Unsigned, a lead is stored only once the Lead API confirms it: a forged id leaves nothing behind, and a real lead not yet readable is redelivered by TikTok.
-    const { deliveries, unread } = await receiveUnsignedPlatformLeads(deps, requests, now, raw.toString('utf8'));
-    if (!unread.length) return jsonResponse(200, { deliveries });
-    // Returned, not thrown: the error handler answers only client errors as they are.
-    const unavailable = serviceUnavailable(unreadLeadRetryAfterSeconds, `Not confirmed by the TikTok Lead API, so not stored: lead ${unread.map((lead) => lead.platformLeadId).join(', ')}`);
-    return jsonResponse(unavailable.statusCode, unavailable.toBody(), unavailable.headers);
-  });
+  return httpHandler(
+    async (event) => {
+      const deps = dependencies();
+      const tiktok = deps.config.integrations.tiktok;
+      if (!tiktok) throw notFound('TikTok lead generation is not configured');
+      const now = deps.now();
+      await limitWebhookIntake(deps, event, 'tiktok', now);
+      const raw = rawBody(event);
+      const signature = headerValue(event, 'tiktok-signature');
+      const missingSignature = unauthorized('The TikTok-Signature header is missing (required unless every instant form the delivery names has allowUnsigned)');
+      if (signature !== undefined) {
+        const appSecret = await deps.secrets.get(secretRefs.tikTokAppSecret);
+        const checks = acceptedValues(appSecret).map((value) => verifyTikTokSignature(raw, signature, value, now));
+        const failed = checks.every((check) => !check.ok) ? checks[0] : undefined;
+        if (failed && !failed.ok) throw unauthorized(failed.problem);
+      } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
+      const read = readTikTokLeadTriggers(parseJsonObject(raw));
+      if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
+      // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
+      if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
+      const requests = read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
+      if (signature !== undefined) return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')) });
+      // Unsigned, each named lead costs a Lead API read with the company's token: anyone can send one, so their reads are limited per sender.
+      const leadIds = read.triggers.map((trigger) => trigger.leadId);
+      await limitUnsignedTikTokReads(deps, event, leadIds, now);
+      // Unsigned, a lead is stored only once the Lead API confirms it: a forged id leaves nothing behind, and a real lead not yet readable is redelivered by TikTok.
+      const { deliveries, unread } = await receiveUnsignedPlatformLeads(deps, requests, now, raw.toString('utf8'));
+      if (!unread.length) return jsonResponse(200, { deliveries });
+      // Returned, not thrown: the error handler answers only client errors as they are.
+      const unavailable = serviceUnavailable(unreadLeadRetryAfterSeconds, `Not confirmed by the TikTok Lead API, so not stored: lead ${unread.map((lead) => lead.platformLeadId).join(', ')}`);
+      return jsonResponse(unavailable.statusCode, unavailable.toBody(), unavailable.headers);
+    },
+    { query: 'ignored' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf(providers.platformLeadIntake));

@@ -13,10 +13,13 @@ export function createHandler(script: string) {
     'cache-control': 'public, max-age=300, stale-while-revalidate=86400',
     'access-control-allow-origin': '*',
   };
-  return httpHandler(async (event) => {
-    if (matchesEtag(headerValue(event, 'if-none-match'), etag)) return { statusCode: 304, headers: cachingHeaders };
-    return { statusCode: 200, headers: { 'content-type': 'application/javascript; charset=utf-8', ...cachingHeaders }, body: script };
-  });
+  return httpHandler(
+    async (event) => {
+      if (matchesEtag(headerValue(event, 'if-none-match'), etag)) return { statusCode: 304, headers: cachingHeaders };
+      return { statusCode: 200, headers: { 'content-type': 'application/javascript; charset=utf-8', ...cachingHeaders }, body: script };
+    },
+    { query: 'ignored' },
+  );
 }
 
 /** If-None-Match lists entity tags (or `*`) and is compared weakly (RFC 9110, 13.1.2). */

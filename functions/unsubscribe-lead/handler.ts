@@ -6,11 +6,14 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * (body `List-Unsubscribe=One-Click`) and the confirmation page's button alike.
  */
 export function createHandler(dependencies: DependencyResolver<'leads' | 'consents' | 'secrets' | 'now' | 'newId'>) {
-  return httpHandler(async (event) => {
-    const deps = dependencies();
-    const checked = await unsubscribeLinkLead(deps, event.pathParameters?.token ?? '');
-    return 'page' in checked ? checked.page : unsubscribeLead(deps, checked.lead);
-  });
+  return httpHandler(
+    async (event) => {
+      const deps = dependencies();
+      const checked = await unsubscribeLinkLead(deps, event.pathParameters?.token ?? '');
+      return 'page' in checked ? checked.page : unsubscribeLead(deps, checked.lead);
+    },
+    { query: 'ignored' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents, newId: providers.newId, secrets: providers.secrets, now: providers.now }));

@@ -8,19 +8,22 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * challenge 400, and 404 when Meta is not configured.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'secrets'>) {
-  return httpHandler(async (event) => {
-    const { config, secrets } = dependencies();
-    if (!config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
-    const query = event.queryStringParameters ?? {};
-    const token = query['hub.verify_token'];
-    const verifyToken = await secrets.get(secretRefs.metaVerifyToken);
-    if (query['hub.mode'] !== 'subscribe' || !token || !acceptedValues(verifyToken).some((value) => secretsEqual(token, value))) {
-      throw forbidden('hub.mode must be "subscribe" and hub.verify_token must match the configured verify token');
-    }
-    const challenge = query['hub.challenge'];
-    if (!challenge || challenge.length > 256) throw badRequest('hub.challenge is missing', [{ path: 'hub.challenge', message: 'is required (at most 256 characters)' }]);
-    return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: challenge };
-  });
+  return httpHandler(
+    async (event) => {
+      const { config, secrets } = dependencies();
+      if (!config.integrations.meta) throw notFound('Meta Lead Ads is not configured');
+      const query = event.queryStringParameters ?? {};
+      const token = query['hub.verify_token'];
+      const verifyToken = await secrets.get(secretRefs.metaVerifyToken);
+      if (query['hub.mode'] !== 'subscribe' || !token || !acceptedValues(verifyToken).some((value) => secretsEqual(token, value))) {
+        throw forbidden('hub.mode must be "subscribe" and hub.verify_token must match the configured verify token');
+      }
+      const challenge = query['hub.challenge'];
+      if (!challenge || challenge.length > 256) throw badRequest('hub.challenge is missing', [{ path: 'hub.challenge', message: 'is required (at most 256 characters)' }]);
+      return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: challenge };
+    },
+    { query: 'read' },
+  );
 }
 
 export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, secrets: providers.secrets }));

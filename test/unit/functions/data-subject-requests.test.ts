@@ -194,6 +194,17 @@ describe('DELETE /leads/{leadId}', () => {
     expect(events.at(-1)).toMatchObject({ detailType: 'lead.erased', detail: { leadId, sourceKind: 'web_form', reason: "erased at the person's request" } });
   });
 
+  it('refuses a query parameter it does not take by name, erasing nothing: `?dryRun=true` must not read as a dry run', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    const before = JSON.stringify([...deps.store.leads]);
+    const event = httpEvent({ method: 'DELETE', path: `/leads/${leadId}`, pathParameters: { leadId }, query: { dryRun: 'true' }, claims: admin });
+    const response = (await createEraseHandler(() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).issues).toEqual([expect.objectContaining({ path: 'dryRun' })]);
+    expect(JSON.stringify([...deps.store.leads])).toBe(before);
+  });
+
   it('is idempotent: erasing again changes nothing and says so', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);

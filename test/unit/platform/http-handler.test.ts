@@ -16,4 +16,20 @@ describe('httpHandler', () => {
     expect(refused).toMatchObject({ statusCode: 404, body: expect.stringContaining('Thing 2 does not exist') });
     expect(await missing(httpEvent({ method: 'HEAD', path: '/things/2' }), lambdaContext)).toEqual({ ...(refused as object), body: '' });
   });
+
+  it('refuses each query parameter by name before the handler runs, unless the route reads or ignores its query', async () => {
+    let ran = 0;
+    const handle = async () => {
+      ran += 1;
+      return jsonResponse(200, { ok: true });
+    };
+    const query = { dryRun: 'true', fields: 'status' };
+    const refused = (await httpHandler(handle)(httpEvent({ method: 'DELETE', path: '/things/1', query }), lambdaContext)) as { statusCode: number; body: string };
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).issues).toEqual([expect.objectContaining({ path: 'dryRun' }), expect.objectContaining({ path: 'fields' })]);
+    expect(ran).toBe(0);
+    expect(await httpHandler(handle)(httpEvent({ method: 'DELETE', path: '/things/1' }), lambdaContext)).toMatchObject({ statusCode: 200 });
+    for (const use of ['read', 'ignored'] as const) expect(await httpHandler(handle, { query: use })(httpEvent({ path: '/things/1', query }), lambdaContext), use).toMatchObject({ statusCode: 200 });
+    expect(ran).toBe(3);
+  });
 });
