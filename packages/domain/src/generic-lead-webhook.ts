@@ -5,10 +5,11 @@ import { readTouchAttribution, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
 import { publicText } from './human-text';
 import { idempotencyKeyIssues } from './idempotency-key';
+import { instantSchema } from './instant';
 import type { GenericWebhookSource } from './integrations-configuration';
 import type { ConsentRecord } from './lead';
 import type { IntakeSubmission } from './lead-intake';
-import type { RawBody } from './webhook-signatures';
+import { signatureToleranceSeconds, type RawBody } from './webhook-signatures';
 
 /**
  * Our own signed webhook, for partners and server-side senders (see the ad-platforms spec §6):
@@ -34,13 +35,16 @@ const consentTextSchema = (maxLength: number) =>
     z.refine((text) => text === '' || publicText(text) !== '', { message: 'must not be only control characters, bidirectional controls or unpaired surrogates' }),
   );
 
+/** A time the sender gives (ISO 8601 with an offset), as stored: in UTC, within the years 0000–9999 (`instantSchema`). */
+const deliveredInstantSchema = z.pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }), instantSchema);
+
 const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
 
 /** The body of a generic lead webhook (`POST /webhooks/generic/{sourceId}`); exported for the OpenAPI document. */
 export const genericLeadWebhookBodySchema = z.object({
   event_id: z.optional(platformIdSchema),
   form_id: z.optional(platformIdSchema),
-  submitted_at: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' })),
+  submitted_at: z.optional(deliveredInstantSchema),
   is_test: z._default(z.boolean({ error: 'must be true or false' }), false),
   fields: z.union(
     [
@@ -53,7 +57,7 @@ export const genericLeadWebhookBodySchema = z.object({
   ),
   attribution: z.optional(touchObjectSchema),
   first_touch: z.optional(touchObjectSchema),
-  consent: z.optional(z.object({ text: consentTextSchema(5000), version: consentTextSchema(100), given_at: z.optional(z.iso.datetime({ offset: true })) })),
+  consent: z.optional(z.object({ text: consentTextSchema(5000), version: consentTextSchema(100), given_at: z.optional(deliveredInstantSchema) })),
 });
 
 function asText(value: z.infer<typeof fieldValueSchema>): string {
@@ -84,6 +88,7 @@ export function readGenericLeadWebhook(
   const parsed = genericLeadWebhookBodySchema.safeParse(body);
   const issues = idempotencyKeyIssues(context.idempotencyKey);
   if (!parsed.success) issues.push(...payloadIssues(parsed.error));
+  else issues.push(...futureTimeIssues(parsed.data, context.now));
   if (!parsed.success || issues.length) return { ok: false, issues };
   const delivery = parsed.data;
   const deliveryId = delivery.event_id ?? context.idempotencyKey ?? context.signedDeliveryId;
@@ -102,7 +107,7 @@ export function readGenericLeadWebhook(
   const consent: ConsentRecord | undefined = delivery.consent && {
     text: delivery.consent.text,
     version: delivery.consent.version,
-    givenAt: new Date(delivery.consent.given_at ?? delivery.submitted_at ?? context.now.toISOString()).toISOString(),
+    givenAt: delivery.consent.given_at ?? delivery.submitted_at ?? context.now.toISOString(),
   };
   return {
     ok: true,
@@ -123,4 +128,15 @@ export function readGenericLeadWebhook(
       isTest: delivery.is_test,
     },
   };
+}
+
+/** A submission or consent dated after now (beyond clock drift) did not happen yet: stored, the consent would read as given on a day to come. */
+function futureTimeIssues(delivery: z.infer<typeof genericLeadWebhookBodySchema>, now: Date): FieldIssue[] {
+  // As far ahead as the signature's timestamp may be: the sender's clock may run that fast.
+  const latest = now.getTime() + signatureToleranceSeconds * 1000;
+  const times: Array<[string, string | undefined]> = [
+    ['submitted_at', delivery.submitted_at],
+    ['consent.given_at', delivery.consent?.given_at],
+  ];
+  return times.filter(([, at]) => at !== undefined && Date.parse(at) > latest).map(([path]) => ({ path, message: `must not be later than now (${now.toISOString()})` }));
 }

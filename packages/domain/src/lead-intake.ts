@@ -220,7 +220,8 @@ function intakeStatus(submission: IntakeSubmission, contact: LeadContact): 'quar
 /** The delivery's own keys, and the person's (email, phone) only for a routable, non-test lead. */
 function dedupKeysOf(submission: IntakeSubmission, contact: LeadContact, status: Lead['status']): DedupKey[] {
   const keys: DedupKey[] = [];
-  for (const deliveryId of [submission.platformLeadId, submission.alsoDeliveredAs]) {
+  // One key per id: an Idempotency-Key sent equal to the signed delivery id names one delivery, not two (one transaction cannot write an item twice).
+  for (const deliveryId of new Set([submission.platformLeadId, submission.alsoDeliveredAs])) {
     if (deliveryId) keys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
   }
   if (status === 'new' && !submission.isTest) {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, urnId } from './ad-platform-intake';
+import { unixTimeSchema } from './instant';
 import type { FieldIssue } from './form-submission';
 import type { LinkedInFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';
@@ -33,7 +34,7 @@ export const linkedInNotificationSchema = z.object({
   associatedEntity: z.optional(z.record(z.string(), z.unknown())),
   leadType: z.optional(z.string()),
   leadAction: z.string({ error: 'is required: CREATED or DELETED' }).check(z.minLength(1)),
-  occurredAt: z.optional(z.number()),
+  occurredAt: z.optional(unixTimeSchema('milliseconds')),
 });
 
 /** The form id inside `urn:li:leadGenForm:1234567` or `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:1234567,1)`. */

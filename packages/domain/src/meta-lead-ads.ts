@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
+import { unixTimeSchema } from './instant';
 import type { FieldIssue } from './form-submission';
 import type { MetaFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';
@@ -37,7 +38,7 @@ const leadgenValueSchema = z.object({
   form_id: z.optional(platformIdSchema),
   ad_id: z.optional(platformIdSchema),
   adgroup_id: z.optional(platformIdSchema),
-  created_time: z.optional(z.number({ error: 'must be a unix time in seconds' })),
+  created_time: z.optional(unixTimeSchema('seconds')),
 });
 
 /** The body of a Meta `leadgen` webhook delivery (`POST /webhooks/meta`); exported for the OpenAPI document. */

@@ -56,6 +56,29 @@ describe('Meta leadgen deliveries', () => {
     });
   });
 
+  it('refuses a created_time that is no time — past the year 9999, a fraction, before 1970 — naming the change, so no part of the batch is stored', () => {
+    const delivery = (createdTime: number) => ({
+      object: 'page',
+      entry: [
+        {
+          changes: [
+            { field: 'leadgen', value: { leadgen_id: '111', created_time: 1729999999 } },
+            { field: 'leadgen', value: { leadgen_id: '222', created_time: createdTime } },
+          ],
+        },
+      ],
+    });
+    expect(readMetaLeadgenDelivery(delivery(253402300799))).toMatchObject({ ok: true });
+    for (const [createdTime, message] of [
+      [1e200, 'must be a unix time in seconds, up to the year 9999'],
+      [253402300800, 'must be a unix time in seconds, up to the year 9999'],
+      [1729999999.5, 'must be a unix time in whole seconds'],
+      [-1, 'must be a unix time in seconds, from 1970'],
+    ] as const) {
+      expect(readMetaLeadgenDelivery(delivery(createdTime)), String(createdTime)).toEqual({ ok: false, issues: [{ path: 'entry[0].changes[1].value.created_time', message }] });
+    }
+  });
+
   it('maps a Graph API lead: field_data to contact, custom questions and consent checkboxes to answers, ad ids and campaign name to both touches', () => {
     const fetched = parseJsonKeepingLargeIntegers(
       JSON.stringify({
@@ -208,6 +231,7 @@ describe('LinkedIn Lead Sync', () => {
       },
     });
     expect(readLinkedInNotification({ ...notification, leadAction: 'DELETED' })).toMatchObject({ ok: true, notification: { action: 'DELETED' } });
+    expect(readLinkedInNotification({ ...notification, occurredAt: 1e200 })).toEqual({ ok: false, issues: [{ path: 'occurredAt', message: 'must be a unix time in milliseconds, up to the year 9999' }] });
     expect(linkedInFormId('urn:li:leadGenForm:42')).toBe('42');
     expect(readLinkedInNotification({ leadGenFormResponse: 'abc' })).toEqual({
       ok: false,
@@ -396,6 +420,30 @@ describe('generic signed webhook bodies', () => {
         { path: 'fields', message: 'must be a list of {key, value} or an object of keys to values' },
       ],
     });
+  });
+
+  it('refuses a consent or submission time outside the years 0000–9999 in UTC, or later than now beyond clock drift, and stores a consent time in UTC', () => {
+    const body = (times: { submitted_at?: string; given_at?: string }) => ({
+      fields: { email: 'a@example.com' },
+      ...(times.submitted_at ? { submitted_at: times.submitted_at } : {}),
+      consent: { text: 'Yes, contact me', version: 'v1', ...(times.given_at ? { given_at: times.given_at } : {}) },
+    });
+    const read = (times: { submitted_at?: string; given_at?: string }) => readGenericLeadWebhook(body(times), source, { now, signedDeliveryId: 'signed-1' });
+    expect(read({ given_at: '9999-12-31T23:59:59-05:00' })).toEqual({ ok: false, issues: [{ path: 'consent.given_at', message: 'must be an instant from the year 0000 to 9999' }] });
+    expect(read({ submitted_at: '0000-01-01T00:00:00+01:00' })).toEqual({ ok: false, issues: [{ path: 'submitted_at', message: 'must be an instant from the year 0000 to 9999' }] });
+    const future = { path: 'consent.given_at', message: `must not be later than now (${now.toISOString()})` };
+    expect(read({ given_at: '2099-01-01T00:00:00Z' })).toEqual({ ok: false, issues: [future] });
+    expect(read({ given_at: new Date(now.getTime() + 301_000).toISOString() })).toEqual({ ok: false, issues: [future] });
+    expect(read({ given_at: new Date(now.getTime() + 299_000).toISOString() })).toMatchObject({ ok: true });
+    expect(read({ submitted_at: '2026-03-02T05:15:00-05:00' })).toMatchObject({ ok: true, submission: { consent: { givenAt: '2026-03-02T10:15:00.000Z' } } });
+  });
+
+  it('takes an Idempotency-Key equal to the signed delivery id as that one delivery', () => {
+    const read = readGenericLeadWebhook({ fields: { email: 'a@example.com' } }, source, { now, signedDeliveryId: 'signed-1', idempotencyKey: 'signed-1' });
+    if (!read.ok) throw new Error('expected a submission');
+    expect(prepareIntake(read.submission, { leadId: 'l', eventId: 'e', touchEventId: 't' }, now, demoConfiguration()).dedupKeys.filter((key) => key.kind === 'delivery')).toEqual([
+      { key: 'delivery#webhook#partner-acme#signed-1', kind: 'delivery' },
+    ]);
   });
 });
 
