@@ -7,7 +7,8 @@ import * as z from 'zod/mini';
  */
 export const errorBodySchema = z.strictObject({
   error: z.string().check(z.describe('What went wrong, in words.')),
-  issues: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))).check(z.describe('400: each bad field (`(body)`, `(query)` or `(header)` for the whole) and what it must be.')),
+  issues: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))).check(z.describe('400: each bad field (`(body)`, `(query)` or `(header)` for the whole) and what it must be; the first 1,000.')),
+  issuesNotListed: z.optional(z.number().check(z.int())).check(z.describe('400: how many issues there are beyond the 1,000 listed.')),
   rule: z.optional(z.string()).check(z.describe('A refusal by a rule (mostly 409): its name, e.g. `holding_cap`.')),
   retryAfterSeconds: z.optional(z.number().check(z.int())).check(z.describe('429 and 503: seconds until a retry may succeed, as in `Retry-After`.')),
 });

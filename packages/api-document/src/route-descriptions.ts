@@ -254,7 +254,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: {
       200: {
         description:
-          'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`, and `"nextLine"` when time ran out first: the counts cover the lines before it; send the file again with `fromLine` for the rest. A row is keyed by its `external_id` column when the file has one (so a corrected row is the same lead), else by its content.',
+          'The counts and each row\'s errors: `{"rows", "created", "touched", "replayed", "invalid", "errors": [{"row", "column", "message"}]}`, and `"nextLine"` when time ran out first: the counts cover the lines before it; send the file again with `fromLine` for the rest. `errors` holds as many as fit in one answer; `"errorsNotListed"` counts the rest. A row is keyed by its `external_id` column when the file has one (so a corrected row is the same lead), else by its content.',
         content: json(),
       },
     },

@@ -147,6 +147,15 @@ function sortedErrors(chunk: LeadImportFile): LeadImportFile {
 }
 
 /**
+ * A `fromLine` past the file's last row names no part of it: the `nextLine` an import answers is always a row
+ * of the file, so such a line is a mistake (another file, a typo), refused rather than answered with no rows.
+ */
+export function fromLineIssues(file: LeadImportFile, fromLine: number): FieldIssue[] {
+  const lastRow = Math.max(1, ...file.rows.map((row) => row.row), ...file.errors.map((error) => error.row));
+  return fromLine > lastRow ? [{ path: 'fromLine', message: `is past the file's last row (line ${lastRow})` }] : [];
+}
+
+/**
  * The part of a file on lines `from` to `before` (not included), for an import done in several calls:
  * its rows and errors, and as `rowsRead` its rows and the lines its errors are on.
  */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { maxResponseBytes } from '@leadflow/platform';
 import { createHandler as createLookupHandler } from '../../../functions/lookup-lead/handler';
 import { createHandler as createImportHandler } from '../../../functions/import-leads/handler';
 import { fakeDependencies } from '../../support/fakes';
@@ -284,6 +285,28 @@ describe('import-leads handler', () => {
       expect(JSON.parse(response.body)).toEqual({ error: 'The import parameters are invalid', issues: [{ path: 'fromLine', message: expect.stringMatching(/^must be a whole number of 2 or more/) }] });
     }
     expect(deps.store.leads.size).toBe(0);
+  });
+
+  it('is 400 naming fromLine when it is past the last row of the file, which no import answers as nextLine', async () => {
+    const deps = fakeDependencies();
+    const response = await postImport(deps, sample, { source: 'trade-shows', pool: 'americas-inbound', fromLine: '19' });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ error: 'The import parameters are invalid', issues: [{ path: 'fromLine', message: "is past the file's last row (line 18)" }] });
+    expect(JSON.parse((await postImport(deps, sample, { source: 'trade-shows', pool: 'americas-inbound', fromLine: '18' })).body)).toMatchObject({ rows: 1 });
+  });
+
+  it('answers the counts of a file of nothing but bad rows with as many row errors as fit in one answer, and how many more there are', async () => {
+    const deps = fakeDependencies();
+    // About 1 MB of rows with one value too many: each row error is far longer than its row.
+    const rows = 'a@example.com,x,y\n'.repeat(55_000);
+    const response = await postImport(deps, `email,notes\n${rows}`);
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(maxResponseBytes);
+    const answer = JSON.parse(response.body);
+    expect(answer).toMatchObject({ rows: 55_000, created: 0 });
+    expect(answer.errors.length).toBeGreaterThan(1000);
+    expect(answer.errors.length + answer.errorsNotListed).toBe(55_000);
+    expect(answer.errors.at(-1).row).toBe(answer.errors.length + 1);
   });
 
   it('touches the lead of a person who came in through a web form before', async () => {

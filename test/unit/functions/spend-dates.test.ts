@@ -19,6 +19,21 @@ async function postSpend(now: Date, rows: unknown[]) {
 
 const row = (date: string) => ({ date, channel: 'meta-ads', campaign: 'spring', amount: '10.00', currency: 'USD' });
 
+describe('POST /spend with many bad rows', () => {
+  it('lists the first 1,000 issues and counts the rest, so the answer stays far below what Lambda can send', async () => {
+    const answer = await postSpend(
+      new Date('2026-03-11T15:00:00.000Z'),
+      Array.from({ length: 600 }, () => ({})),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.json.issues).toHaveLength(1000);
+    expect(answer.json.issues[0]).toEqual({ path: 'rows[0].date', message: expect.any(String) });
+    // Each empty row misses four fields (date, channel, amount, currency): 2,400 issues in all.
+    expect(answer.json.issuesNotListed).toBe(1400);
+    expect(answer.spend).toBe(0);
+  });
+});
+
 describe('POST /spend dates', () => {
   it('refuses a date after today or before 2000-01-01, naming rows[i].date, and writes nothing', async () => {
     const answer = await postSpend(new Date('2026-03-11T15:00:00.000Z'), [row('2099-01-01'), row('0001-01-01'), row('1999-12-31'), row('2026-03-10')]);

@@ -20,7 +20,12 @@ export interface FieldIssue {
   message: string;
 }
 
-export const badRequest = (message: string, issues: FieldIssue[] = []) => new HttpError(400, message, { issues });
+/** The most issues a 400 lists: enough to fix a file by, and far below Lambda's 6 MB answer (a 1 MB body of bad rows has hundreds of thousands). */
+export const maxListedIssues = 1000;
+
+/** A 400 naming what is wrong: the first `maxListedIssues` issues, and how many more there are as `issuesNotListed`. */
+export const badRequest = (message: string, issues: FieldIssue[] = []) =>
+  new HttpError(400, message, issues.length > maxListedIssues ? { issues: issues.slice(0, maxListedIssues), issuesNotListed: issues.length - maxListedIssues } : { issues });
 export const unauthorized = (message = 'A valid bearer token is required') => new HttpError(401, message);
 export const forbidden = (message = 'You may not access this resource') => new HttpError(403, message);
 export const notFound = (message: string) => new HttpError(404, message);

@@ -22,6 +22,21 @@ export function csvAttachment(fileName: string, body: string): APIGatewayProxySt
  */
 export const maxResponseBytes = 5 * 1024 * 1024;
 
+/**
+ * The first items of a list whose JSON, as Lambda counts it (escaped inside the result), fits in `maxBytes`, and
+ * how many did not: for an answer whose list grows with the request (an import's row errors), so it is not refused.
+ */
+export function itemsWithin<T>(items: readonly T[], maxBytes: number): { listed: T[]; notListed: number } {
+  let bytes = 0;
+  let count = 0;
+  for (const item of items) {
+    bytes += Buffer.byteLength(JSON.stringify(JSON.stringify(item)));
+    if (bytes > maxBytes) break;
+    count += 1;
+  }
+  return { listed: items.slice(0, count), notListed: items.length - count };
+}
+
 const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /**
