@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { earliestSpendDay } from './ad-spend';
 import { addDays, dayCount, isCalendarDay } from './calendar-day';
 import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
 import type { ReportLine } from './channel-roi-report';
@@ -21,10 +22,13 @@ function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodMin
   );
 }
 
-const dayRangeSchema = withinDayRange(z.strictObject({ from: calendarDaySchema, to: calendarDaySchema }));
-
-/** `{from, to}` of an on-demand rollup. */
-export const rollupRangeSchema = dayRangeSchema;
+/** `{from, to}` of an on-demand rollup: from `earliestSpendDay` on, as spend is, so a typo (`0206-…`) does not file rollups of days no lead was in. */
+export const rollupRangeSchema = withinDayRange(
+  z.strictObject({
+    from: calendarDaySchema.check(z.refine((day) => !isCalendarDay(day) || day >= earliestSpendDay, { message: `must not be before ${earliestSpendDay}` })),
+    to: calendarDaySchema,
+  }),
+);
 
 /** What the export and its page are filtered and shaped by. */
 const reportFilters = {

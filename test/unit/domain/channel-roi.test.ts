@@ -21,6 +21,7 @@ import {
   reportFigures,
   reportLines,
   reportQuerySchema,
+  rollupRangeSchema,
   rollUpDay,
   roiFactsOfLead,
   rollupNeededNote,
@@ -362,6 +363,13 @@ describe('lead facts and report parameters', () => {
     const huge = reportQuerySchema.safeParse({ from: '0001-01-01', to: '9999-12-31' });
     expect(huge.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['to', 'the range may cover at most 366 days']]);
     expect(dayCount('2024-01-01', '2024-12-31')).toBe(366);
+  });
+
+  it('refuses an on-demand rollup from before 2000-01-01, as spend is, so a mistyped year files no rollups', () => {
+    const issues = (range: { from: string; to: string }) => rollupRangeSchema.safeParse(range).error?.issues.map((issue) => [issue.path.join('.'), issue.message]);
+    expect(issues({ from: '0000-01-01', to: '0000-01-02' })).toEqual([['from', 'must not be before 2000-01-01']]);
+    expect(issues({ from: '1999-12-31', to: '2000-01-01' })).toEqual([['from', 'must not be before 2000-01-01']]);
+    expect(rollupRangeSchema.safeParse({ from: '2000-01-01', to: '2000-01-02' }).success).toBe(true);
   });
 });
 
