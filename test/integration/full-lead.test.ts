@@ -136,7 +136,7 @@ describe('a lead filled to the brim', () => {
     expect(deps.mailer.sent).toEqual([]);
     expect(await leads.unsubscribeSecretOf('full-nurture-new')).toBeUndefined();
     // Still in its sequence, and still waiting in its pool: only the schedule stopped reading it.
-    expect(await leads.getLead('full-nurture-new')).toMatchObject({ status: 'in_pool', nurture: { stepsDone: 0 } });
+    expect(await leads.getLead('full-nurture-new')).toMatchObject({ status: 'in_pool', nurture: { doneStepIds: [] } });
     expect((await leads.listPoolLeads('nurture', { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual(expect.arrayContaining(['full-nurture-new', 'full-nurture-secret']));
   });
 });

@@ -450,7 +450,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     // Free mail on the demo form: 20 points, cold; coming back twice makes it warm.
     await pool(id('nurture-warming'), { name: 'Wes', email: `wes-${name}@gmail.com` }, true);
     await pool(id('nurture-claimed'), { name: 'Cal', email: `cal-${name}@gmail.com` }, true);
-    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', nurture: { sequenceId: sequence.id, stepsDone: 0 } });
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', nurture: { sequenceId: sequence.id, doneStepIds: [] } });
     expect((await store.leads.getLead(id('nurture-warming')))?.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
     expect((await store.leads.listPoolLeads(nurturePool, { limit: 10 }, { nurturing: true })).leads.map((lead) => lead.leadId).sort()).toEqual([id('nurture-claimed'), id('nurture-warming')]);
 
@@ -474,7 +474,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
 
     const again = (suffix: string) => webFormIntake(config, { leadId: id(`nurture-warming-${suffix}`), contact: { name: 'Wes', email: `wes-${name}@gmail.com` } });
     await store.leads.ingestLead(again('2'));
-    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', score: { temperature: 'cold' }, nurture: { stepsDone: 0 } });
+    expect(await store.leads.getLead(id('nurture-warming'))).toMatchObject({ status: 'in_pool', score: { temperature: 'cold' }, nurture: { doneStepIds: [] } });
     await store.leads.ingestLead(again('3'));
     const warmed = await store.leads.getLead(id('nurture-warming'));
     expect(warmed).toMatchObject({ status: 'new', score: { temperature: 'warm' } });

@@ -49,7 +49,7 @@ async function seedNurtureHistory(config: Configuration, prefix: string, count: 
       ...leadsTableKeys.lead(leadId),
       entity: 'lead',
       ...lead,
-      ...(nurtured ? { nurture: { sequenceId, enteredAt: enteredAt.toISOString(), stepsDone: 1, nextStepAt } } : {}),
+      ...(nurtured ? { nurture: { sequenceId, enteredAt: enteredAt.toISOString(), doneStepIds: ['hello'], nextStepAt } } : {}),
       poolWaiting: poolWaitingPartition('nurture'),
     };
   });
@@ -87,6 +87,6 @@ describe('the nurture sender costs what is due, not what waits', () => {
     expect(readsAtN).toBe(12);
     expect(readsAt10N).toBe(readsAtN);
     // A lead emailed leaves the due part of the index until its next step's day.
-    expect((await store.getLead('n-due-0'))?.nurture).toMatchObject({ stepsDone: 1, nextStepAt: new Date(now.getTime() - hour + 3 * 24 * hour).toISOString() });
+    expect((await store.getLead('n-due-0'))?.nurture).toMatchObject({ doneStepIds: ['hello'], nextStepAt: new Date(now.getTime() - hour + 3 * 24 * hour).toISOString() });
   });
 });

@@ -2,11 +2,11 @@ import * as z from 'zod/mini';
 import type { LeadHistoryEntry } from './lead';
 
 /**
- * Where a lead is in a nurture sequence: which one, since when, how many steps are behind it (sent or
- * skipped), and when the next one is due (the sender reads leads by it; absent after the last step, and on
- * leads that entered before it was kept).
+ * Where a lead is in a nurture sequence: which one, since when, the ids of the steps behind it (sent or
+ * skipped; by id, not by count, so a sequence edited under its leads neither repeats nor drops a step), and when
+ * the next one is due (the sender reads leads by it; absent after the last step).
  */
-export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), stepsDone: z.number().check(z.int(), z.minimum(0)), nextStepAt: z.optional(z.iso.datetime()) });
+export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), doneStepIds: z.array(z.string()), nextStepAt: z.optional(z.iso.datetime()) });
 export type LeadNurture = z.infer<typeof leadNurtureSchema>;
 
 /** The timeline entry of a lead leaving its sequence before or without its end, saying why (`warmed`, `claimed`, `assigned` …). */

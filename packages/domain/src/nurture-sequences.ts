@@ -87,23 +87,39 @@ export function mayNurture(lead: Pick<Lead, 'consent'>, ledger: readonly Consent
   return entries.length === 0 || hasConsent(entries, 'marketing_email');
 }
 
-/** A lead's place in a sequence with `stepsDone` steps behind it, and when its next step is due (none after the last). */
-function nurtureState(sequence: NurtureSequence, enteredAt: string, stepsDone: number): LeadNurture {
-  const next = sequence.steps[stepsDone];
-  return { sequenceId: sequence.id, enteredAt, stepsDone, ...(next ? { nextStepAt: new Date(Date.parse(enteredAt) + next.delayDays * dayMs).toISOString() } : {}) };
+/**
+ * The position of a lead's next step in its sequence as the sequence is now: after the last of its steps done that
+ * the sequence still has, the first it has not done; `steps.length` when none is left. So a step added before the
+ * lead's place is not sent to it, a step it had is never sent again, and removing one it had skips none it had not.
+ */
+function nextStepIndex(sequence: NurtureSequence, doneStepIds: readonly string[]): number {
+  const done = new Set(doneStepIds);
+  const place = sequence.steps.findLastIndex((step) => done.has(step.id));
+  const next = sequence.steps.findIndex((step, index) => index > place && !done.has(step.id));
+  return next === -1 ? sequence.steps.length : next;
+}
+
+/** The step a lead in `sequence` does next, if any is left. */
+export function nextNurtureStep(nurture: { doneStepIds: readonly string[] }, sequence: NurtureSequence): NurtureStep | undefined {
+  return sequence.steps[nextStepIndex(sequence, nurture.doneStepIds)];
+}
+
+/** A lead's place in a sequence with `doneStepIds` behind it, and when its next step is due (none after the last). */
+function nurtureState(sequence: NurtureSequence, enteredAt: string, doneStepIds: readonly string[]): LeadNurture {
+  const next = nextNurtureStep({ doneStepIds }, sequence);
+  return { sequenceId: sequence.id, enteredAt, doneStepIds: [...doneStepIds], ...(next ? { nextStepAt: new Date(Date.parse(enteredAt) + next.delayDays * dayMs).toISOString() } : {}) };
 }
 
 /** The lead entering a sequence: its state and the timeline entry. */
 export function nurtureEntry(sequence: NurtureSequence, routeId: string, now: Date): { state: LeadNurture; historyEntry: LeadHistoryEntry } {
   const at = now.toISOString();
-  return { state: nurtureState(sequence, at, 0), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
+  return { state: nurtureState(sequence, at, []), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
 }
 
 /** The step of the lead's sequence due by `now`, if any (steps are done in order, each on its day). */
-export function dueNurtureStep(nurture: LeadNurture, sequence: NurtureSequence, now: Date): { step: NurtureStep; index: number } | undefined {
-  const step = sequence.steps[nurture.stepsDone];
-  if (!step) return undefined;
-  return Date.parse(nurture.enteredAt) + step.delayDays * dayMs <= now.getTime() ? { step, index: nurture.stepsDone } : undefined;
+export function dueNurtureStep(nurture: LeadNurture, sequence: NurtureSequence, now: Date): NurtureStep | undefined {
+  const step = nextNurtureStep(nurture, sequence);
+  return step && Date.parse(nurture.enteredAt) + step.delayDays * dayMs <= now.getTime() ? step : undefined;
 }
 
 /** Whether a step's condition holds for the lead as it is now. */
@@ -138,20 +154,20 @@ export function renderNurtureEmail(step: NurtureStep, lead: Pick<Lead, 'contact'
  * The lead after a step: sent (`emailed`) or skipped by its condition, on the timeline and in
  * `lead.nurtured`; after the last step the lead leaves the sequence.
  */
-export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; index: number; outcome: 'emailed' | 'skipped'; now: Date; eventId: string }): LeadTransition {
-  const { lead, sequence, index } = input;
+export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; step: NurtureStep; outcome: 'emailed' | 'skipped'; now: Date; eventId: string }): LeadTransition {
+  const { lead, sequence, step } = input;
   const nurture = lead.nurture;
-  if (!nurture || nurture.stepsDone !== index) throw new Error(`Lead ${lead.leadId} is not at step ${index} of a sequence`);
+  if (!nurture || nextNurtureStep(nurture, sequence)?.id !== step.id) throw new Error(`Lead ${lead.leadId} is not at step ${step.id} of a sequence`);
   const at = input.now.toISOString();
-  const step = sequence.steps[index];
-  const last = index === sequence.steps.length - 1;
+  const doneStepIds = [...nurture.doneStepIds, step.id];
+  const last = nextNurtureStep({ doneStepIds }, sequence) === undefined;
   const entry: LeadHistoryEntry = {
     at,
     action: 'nurture_emailed',
     by: 'system',
     detail: `${sequence.id} step ${step.id} ${input.outcome === 'emailed' ? 'emailed' : 'skipped (its condition does not hold)'}${last ? '; sequence finished' : ''}`,
   };
-  const after = last ? changedLead(lead, { remove: ['nurture'], entry }) : changedLead(lead, { set: { nurture: nurtureState(sequence, nurture.enteredAt, index + 1) }, entry });
+  const after = last ? changedLead(lead, { remove: ['nurture'], entry }) : changedLead(lead, { set: { nurture: nurtureState(sequence, nurture.enteredAt, doneStepIds) }, entry });
   const event = leadEvent(
     'lead.nurtured',
     { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: sequence.id, change: input.outcome, stepId: step.id, ...(last ? { left: 'finished' as const } : {}), nurturedAt: at },
@@ -169,7 +185,7 @@ export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; 
 export function planNurtureStepRetry(input: { claim: LeadTransition; sequence: NurtureSequence; now: Date; eventId: string }): LeadTransition {
   const { claim, sequence } = input;
   const nurture = claim.before.nurture;
-  const step = nurture && sequence.steps[nurture.stepsDone];
+  const step = nurture && nextNurtureStep(nurture, sequence);
   if (!nurture || !step) throw new Error(`Lead ${claim.before.leadId} was at no step of sequence ${sequence.id}`);
   const lead = claim.after;
   const at = input.now.toISOString();
@@ -187,10 +203,10 @@ export function planNurtureRefile(input: { lead: Lead; sequence: NurtureSequence
   const { lead, sequence, now, eventId } = input;
   const nurture = lead.nurture;
   if (!nurture || dueNurtureStep(nurture, sequence, now)) throw new Error(`Lead ${lead.leadId} has a nurture step due, or no sequence`);
-  const step = sequence.steps[nurture.stepsDone];
+  const step = nextNurtureStep(nurture, sequence);
   if (!step) return planNurtureExit({ lead, reason: 'finished', by: 'system', now, eventId });
   const at = now.toISOString();
-  const state = nurtureState(sequence, nurture.enteredAt, nurture.stepsDone);
+  const state = nurtureState(sequence, nurture.enteredAt, nurture.doneStepIds);
   const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} now due at ${state.nextStepAt} (the sequence changed)` };
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', eventId), sequenceId: sequence.id, change: 'rescheduled', stepId: step.id, nurturedAt: at }, at);
   return { before: lead, after: changedLead(lead, { set: { nurture: state }, entry }), openLeads: [], event };

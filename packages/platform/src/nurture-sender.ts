@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   dueNurtureStep,
+  nextNurtureStep,
   isPastScheduledStepsLimit,
   leadBytes,
   mayNurture,
@@ -106,11 +107,11 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   };
   if (!sequence) return write(planNurtureExit({ lead, reason: 'sequence_removed', by: 'system', now, eventId: deps.newId() }), 'left');
   const due = dueNurtureStep(nurture, sequence, now);
-  if (!due) return write(planNurtureRefile({ lead, sequence, now, eventId: deps.newId() }), nurture.stepsDone < sequence.steps.length ? 'rescheduled' : 'left');
+  if (!due) return write(planNurtureRefile({ lead, sequence, now, eventId: deps.newId() }), nextNurtureStep(nurture, sequence) ? 'rescheduled' : 'left');
   if (!lead.contact.email || !mayNurture(lead, await deps.consents.entriesFor(lead.leadId))) {
     return write(planNurtureExit({ lead, reason: 'unsubscribed', by: 'system', now, eventId: deps.newId() }), 'left');
   }
-  if (!nurtureStepApplies(due.step, lead)) return write(planNurtureStep({ lead, sequence, index: due.index, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.step.id);
+  if (!nurtureStepApplies(due, lead)) return write(planNurtureStep({ lead, sequence, step: due, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.id);
 
   // The email is ready before the step is recorded, so a missing base URL fails the lead (and the run) and the step stays due.
   if (!deps.publicBaseUrl) throw new Error('No base URL for unsubscribe links: set notifications.actionLinks.baseUrl in the configuration');
@@ -118,9 +119,9 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   if (secret === undefined) return { leadId: lead.leadId, outcome: 'lead_changed' };
   if (typeof secret !== 'string') return setAsideFull(deps, lead, 'its unsubscribe secret would take it over the item limit');
   const link = unsubscribeUrl(deps.publicBaseUrl, unsubscribeToken(lead.leadId, secret));
-  const email = renderNurtureEmail(due.step, lead, link);
-  const claim = planNurtureStep({ lead, sequence, index: due.index, outcome: 'emailed', now, eventId: deps.newId() });
-  const claimed = await write(claim, 'emailed', due.step.id);
+  const email = renderNurtureEmail(due, lead, link);
+  const claim = planNurtureStep({ lead, sequence, step: due, outcome: 'emailed', now, eventId: deps.newId() });
+  const claimed = await write(claim, 'emailed', due.id);
   if (claimed.outcome !== 'emailed') return claimed;
   try {
     await deps.mailer.send({
@@ -129,11 +130,11 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
       ...email,
       // RFC 8058: the mailbox provider POSTs `List-Unsubscribe=One-Click` to the HTTPS URL, no page in between.
       headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      tags: { leadId: lead.leadId, kind: 'nurture', sequence: sequence.id, step: due.step.id },
+      tags: { leadId: lead.leadId, kind: 'nurture', sequence: sequence.id, step: due.id },
     });
     return claimed;
   } catch (error) {
-    const context = { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.step.id, error: (error as Error).message };
+    const context = { leadId: lead.leadId, sequenceId: sequence.id, stepId: due.id, error: (error as Error).message };
     // This email refused for good, or not known to have gone out (no answer): the step stays recorded, so it is sent at most once.
     if (!(error instanceof MessageRefusedError && (error.outcome === 'not_sent' || (error.outcome === 'not_sendable' && !error.onlyThisMessage)))) {
       logger.error('Nurture email refused by the provider, or its outcome is unknown; the step stays recorded and is not repeated', context);

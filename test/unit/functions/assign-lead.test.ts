@@ -225,7 +225,7 @@ describe('assign-lead handler', () => {
     await assign(coldDetail);
     expect(deps.store.leads.get('wes')).toMatchObject({ status: 'in_pool', routing: { strategy: 'nurture' }, score: { temperature: 'cold' } });
     // As with marketing-email consent: the lead is in the route's sequence.
-    deps.store.leads.get('wes')!.nurture = { sequenceId: deps.config.nurture.sequences[0].id, enteredAt: deps.now().toISOString(), stepsDone: 0 };
+    deps.store.leads.get('wes')!.nurture = { sequenceId: deps.config.nurture.sequences[0].id, enteredAt: deps.now().toISOString(), doneStepIds: [] };
 
     // Coming back twice warms the lead out of the pool; the second touch publishes a warm lead.scored.
     await deps.store.ingestLead(capture('wes-2', 1));

@@ -100,7 +100,7 @@ describe('the nurture sender on a full lead', () => {
     await deps.store.ingestLead(intake);
     const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
     await createAssign(() => deps)({ routeId: routeFor(deps.config.routing, detail).id, detail }, lambdaContext);
-    expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'in_pool', nurture: { stepsDone: 0 } });
+    expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'in_pool', nurture: { doneStepIds: [] } });
   }
 
   it('answers lead_full and stops reading a lead too full for its unsubscribe secret or its step; the others still get theirs', async () => {
@@ -120,7 +120,7 @@ describe('the nurture sender on a full lead', () => {
     expect(deps.mailer.sent.map((email) => email.to)).toEqual(['n-roomy@gmail.com']);
     expect(error.mock.calls.filter(([message]) => typeof message === 'string' && message.includes('too full')).map(([, context]) => (context as { leadId: string }).leadId)).toEqual(['n-new', 'n-secret']);
     expect((await runSender(deps, at)).outcomes).toEqual([]);
-    expect(deps.store.leads.get('n-new')).toMatchObject({ status: 'in_pool', nurture: { stepsDone: 0 } });
+    expect(deps.store.leads.get('n-new')).toMatchObject({ status: 'in_pool', nurture: { doneStepIds: [] } });
   });
 
   it('does not put a send off again on a lead past the limit for scheduled steps: the step stays recorded, unsent', async () => {
@@ -134,7 +134,7 @@ describe('the nurture sender on a full lead', () => {
     const at = new Date(capturedAt.getTime() + 3_600_000);
 
     expect((await runSender(deps, at)).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_failed', stepId: 'hello' }]);
-    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { stepsDone: 1 } });
+    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { doneStepIds: ['hello'] } });
     expect(deps.store.leads.get('n-busy')!.history.map((entry) => entry.action)).not.toContain('nurture_rescheduled');
     expect((await runSender(deps, at)).outcomes).toEqual([]);
   });

@@ -68,7 +68,7 @@ describe('a nurture sequence on the clock', () => {
     const deps = fakeDependencies(day(0));
     const { routeId, lead } = await captureAndRoute(deps, 'n-1');
     expect(routeId).toBe('cold-to-nurture');
-    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect(lead).toMatchObject({ status: 'in_pool', poolId: 'nurture', nurture: { sequenceId: 'welcome', doneStepIds: [] } });
     expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
 
     await runSender(deps, day(0));
@@ -152,7 +152,7 @@ describe('a nurture sequence on the clock', () => {
     ]);
     for (const hours of [1, 2]) expect((await runSender(deps, day(0, hours))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual([]);
-    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: [] } });
     expect(deps.store.leads.get('n-busy')!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: 'welcome step hello not sent (the email provider did not take it for now); due again' });
     expect((await runSender(deps, day(0, 3))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'emailed', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual(['hello']);
@@ -160,7 +160,7 @@ describe('a nurture sequence on the clock', () => {
     await runSender(deps, day(3));
     failingMailer(deps, [new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.')]);
     expect((await runSender(deps, day(7))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'demo-offer' }]);
-    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 2 } });
+    expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: ['hello', 'case-study'] } });
     await runSender(deps, day(7, 2));
     expect(sentSteps(deps)).toEqual(['hello', 'case-study', 'demo-offer']);
     expect(deps.store.leads.get('n-busy')!.nurture).toBeUndefined();
@@ -176,7 +176,7 @@ describe('a nurture sequence on the clock', () => {
       expect((await runSender(refused, day(0))).outcomes).toEqual([{ leadId: 'n-refused', outcome: 'send_failed', stepId: 'hello' }]);
       await runSender(refused, day(0, 2));
       expect(sentSteps(refused)).toEqual([]);
-      expect(refused.store.leads.get('n-refused')).toMatchObject({ nurture: { stepsDone: 1 } });
+      expect(refused.store.leads.get('n-refused')).toMatchObject({ nurture: { doneStepIds: ['hello'] } });
     }
   });
 
@@ -188,7 +188,7 @@ describe('a nurture sequence on the clock', () => {
     expect(accessDenied.outcome).toBe('not_sendable');
     failingMailer(deps, [accessDenied]);
     expect((await runSender(deps, day(0))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'send_deferred', stepId: 'hello' }]);
-    expect(deps.store.leads.get('n-denied')).toMatchObject({ nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+    expect(deps.store.leads.get('n-denied')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: [] } });
     expect((await runSender(deps, day(0, 1))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'emailed', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual(['hello']);
   });
@@ -230,7 +230,7 @@ describe('a nurture sequence on the clock', () => {
     Object.assign(deps, { publicBaseUrl: undefined });
     await expect(runSender(deps, day(0))).rejects.toThrow(/No base URL for unsubscribe links/);
     const lead = deps.store.leads.get('n-6')!;
-    expect(lead.nurture).toMatchObject({ sequenceId: 'welcome', stepsDone: 0 });
+    expect(lead.nurture).toMatchObject({ sequenceId: 'welcome', doneStepIds: [] });
     expect(lead.history.map((entry) => entry.action)).toEqual(['captured', 'pooled', 'nurture_entered']);
     expect([...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured')).toEqual([]);
 
@@ -364,15 +364,15 @@ describe('leads the due-time index holds as due', () => {
   /** A lead entered on `day(7)`, due its first step then: the index files it after the leads below. */
   async function dueLead(deps: Deps) {
     await captureAndRoute(deps, 'n-due');
-    deps.store.leads.get('n-due')!.nurture = { sequenceId: 'welcome', enteredAt: day(7).toISOString(), stepsDone: 0, nextStepAt: day(7).toISOString() };
+    deps.store.leads.get('n-due')!.nurture = { sequenceId: 'welcome', enteredAt: day(7).toISOString(), doneStepIds: [], nextStepAt: day(7).toISOString() };
   }
 
-  /** `count` copies of the due lead in the welcome sequence since its capture, `stepsDone` steps in and filed as due at `nextStepAt`. */
-  function filedLeads(deps: Deps, prefix: string, count: number, nurture: { stepsDone: number; nextStepAt: Date }): string[] {
+  /** `count` copies of the due lead in the welcome sequence since its capture, `doneStepIds` behind it and filed as due at `nextStepAt`. */
+  function filedLeads(deps: Deps, prefix: string, count: number, nurture: { doneStepIds: string[]; nextStepAt: Date }): string[] {
     const template = deps.store.leads.get('n-due')!;
     return Array.from({ length: count }, (_, index) => {
       const leadId = `${prefix}-${String(index).padStart(3, '0')}`;
-      const state = { sequenceId: 'welcome', enteredAt: capturedAt.toISOString(), stepsDone: nurture.stepsDone, nextStepAt: nurture.nextStepAt.toISOString() };
+      const state = { sequenceId: 'welcome', enteredAt: capturedAt.toISOString(), doneStepIds: nurture.doneStepIds, nextStepAt: nurture.nextStepAt.toISOString() };
       deps.store.leads.set(leadId, { ...structuredClone(template), leadId, nurture: state });
       return leadId;
     });
@@ -382,8 +382,8 @@ describe('leads the due-time index holds as due', () => {
     const deps = fakeDependencies(day(7, 2));
     await dueLead(deps);
     // 150 leads took two steps while the sequence had three, and the third (day 7) fell due; one more was due its second step on day 3.
-    const cut = filedLeads(deps, 'n-cut', 150, { stepsDone: 2, nextStepAt: day(7, 0) });
-    const [moved] = filedLeads(deps, 'n-moved', 1, { stepsDone: 1, nextStepAt: day(3, 0) });
+    const cut = filedLeads(deps, 'n-cut', 150, { doneStepIds: ['hello', 'case-study'], nextStepAt: day(7, 0) });
+    const [moved] = filedLeads(deps, 'n-moved', 1, { doneStepIds: ['hello'], nextStepAt: day(3, 0) });
     // Then the sequence was cut to two steps, its second moved to day 10.
     const welcome = deps.config.nurture.sequences.find((sequence) => sequence.id === 'welcome')!;
     welcome.steps = [welcome.steps[0], { ...welcome.steps[1], delayDays: 10 }];
@@ -393,7 +393,7 @@ describe('leads the due-time index holds as due', () => {
     expect(sentSteps(deps)).toEqual(['hello']);
     for (const leadId of cut) expect(deps.store.leads.get(leadId)!.nurture).toBeUndefined();
     expect(deps.store.leads.get(cut[0])!.history.at(-1)).toMatchObject({ action: 'nurture_left', by: 'system', detail: 'left nurture sequence welcome: finished' });
-    expect(deps.store.leads.get(moved)).toMatchObject({ nurture: { stepsDone: 1, nextStepAt: day(10, 0).toISOString() } });
+    expect(deps.store.leads.get(moved)).toMatchObject({ nurture: { doneStepIds: ['hello'], nextStepAt: day(10, 0).toISOString() } });
     expect(deps.store.leads.get(moved)!.history.at(-1)).toMatchObject({ action: 'nurture_rescheduled', detail: `welcome step case-study now due at ${day(10, 0).toISOString()} (the sequence changed)` });
     const nurtured = [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.nurtured').map((event) => event.detail.left ?? event.detail.change);
     expect(nurtured).toEqual(['rescheduled', ...cut.map(() => 'finished'), 'emailed']);
@@ -401,10 +401,36 @@ describe('leads the due-time index holds as due', () => {
     expect((await runSender(deps, day(7, 3))).outcomes).toEqual([]);
   });
 
+  it('goes on from the steps a lead had, by id, when its sequence is edited: a step added before its place is not sent, a step removed skips none', async () => {
+    const edited = async (steps: (welcome: { id: string }[]) => string[], done: string[], dueAt: Date, runAt: Date) => {
+      const deps = fakeDependencies(runAt);
+      await dueLead(deps);
+      const [leadId] = filedLeads(deps, 'n-edited', 1, { doneStepIds: done, nextStepAt: dueAt });
+      deps.store.leads.delete('n-due');
+      const welcome = deps.config.nurture.sequences.find((sequence) => sequence.id === 'welcome')!;
+      const intro = { ...welcome.steps[0], id: 'intro' };
+      const byId = new Map([...welcome.steps, intro].map((step) => [step.id, step]));
+      welcome.steps = steps(welcome.steps).map((id) => byId.get(id)!);
+      const { outcomes } = await runSender(deps, runAt);
+      return { outcomes: outcomes.map((outcome) => [outcome.outcome, outcome.stepId]), nurture: deps.store.leads.get(leadId)!.nurture };
+    };
+    // `intro` added in front after the lead had `hello`: the lead goes on to case-study on day 3; `hello` is not sent again.
+    expect(await edited(() => ['intro', 'hello', 'case-study', 'demo-offer'], ['hello'], day(3, 0), day(3, 2))).toMatchObject({
+      outcomes: [['emailed', 'case-study']],
+      nurture: { doneStepIds: ['hello', 'case-study'], nextStepAt: day(7, 0).toISOString() },
+    });
+    // `hello` removed after the lead had it: case-study, which it had not had, is still sent.
+    expect(await edited(() => ['case-study', 'demo-offer'], ['hello'], day(3, 0), day(3, 2))).toMatchObject({ outcomes: [['emailed', 'case-study']] });
+    // `hello` removed after the lead had it and case-study: demo-offer is still its next step, not the end of the sequence.
+    const last = await edited(() => ['case-study', 'demo-offer'], ['hello', 'case-study'], day(7, 0), day(7, 2));
+    expect(last.outcomes).toEqual([[expect.stringMatching(/^(emailed|skipped)$/), 'demo-offer']]);
+    expect(last.nurture).toBeUndefined();
+  });
+
   it('pages past leads that stay due, so they hold back none of the leads after them', async () => {
     const deps = fakeDependencies(day(7, 2));
     await dueLead(deps);
-    const busy = new Set(filedLeads(deps, 'n-busy', 150, { stepsDone: 1, nextStepAt: day(3, 0) }));
+    const busy = new Set(filedLeads(deps, 'n-busy', 150, { doneStepIds: ['hello'], nextStepAt: day(3, 0) }));
     // Each of these changes under every write of the run, so each stays due.
     const applyTransition = deps.store.applyTransition.bind(deps.store);
     deps.store.applyTransition = async (transition) => (busy.has(transition.before.leadId) ? 'lead_changed' : applyTransition(transition));

@@ -20,7 +20,7 @@ async function nurturedLead(deps: Deps, leadId: string) {
   await deps.store.ingestLead(intake);
   const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
   await createAssign(() => deps)({ routeId: routeFor(deps.config.routing, detail).id, detail }, lambdaContext);
-  expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'in_pool', nurture: { sequenceId: 'welcome', stepsDone: 0 } });
+  expect(deps.store.leads.get(leadId)).toMatchObject({ status: 'in_pool', nurture: { sequenceId: 'welcome', doneStepIds: [] } });
 }
 
 const runSender = (deps: Deps, at: Date) => createSender(() => deps)({ time: at.toISOString() } as never, lambdaContext);
@@ -42,7 +42,7 @@ describe('send-nurture-emails: one lead that fails', () => {
     await expect(runSender(deps, new Date('2026-03-02T11:00:00.000Z'))).rejects.toThrow('Nurture steps failed for lead n-a: Throughput exceeds the current capacity');
     expect(deps.mailer.sent.map((email) => email.to).sort()).toEqual(['n-b@gmail.com', 'n-c@gmail.com']);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('A nurture step could not be taken for a lead'), expect.objectContaining({ leadId: 'n-a' }));
-    expect(deps.store.leads.get('n-a')!.nurture).toMatchObject({ stepsDone: 0 });
+    expect(deps.store.leads.get('n-a')!.nurture).toMatchObject({ doneStepIds: [] });
 
     deps.consents.entriesFor = entriesFor;
     const next = await runSender(deps, new Date('2026-03-02T12:00:00.000Z'));
