@@ -23,12 +23,10 @@ const lastUnixSecond = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
  */
 export function unixTimeSchema(unit: 'seconds' | 'milliseconds') {
   const max = unit === 'seconds' ? lastUnixSecond : lastUnixSecond * 1000 + 999;
-  return z
-    .number({ error: `must be a unix time in ${unit}` })
-    .check(
-      // The range first, aborting: a number past it (`1e200`) is no time, whole or not.
-      z.minimum(0, { error: `must be a unix time in ${unit}, from 1970`, abort: true }),
-      z.maximum(max, { error: `must be a unix time in ${unit}, up to the year 9999`, abort: true }),
-      z.multipleOf(1, { error: `must be a unix time in whole ${unit}` }),
-    );
+  return z.number({ error: `must be a unix time in ${unit}` }).check(
+    // The range first, aborting: a number past it (`1e200`) is no time, whole or not.
+    z.minimum(0, { error: `must be a unix time in ${unit}, from 1970`, abort: true }),
+    z.maximum(max, { error: `must be a unix time in ${unit}, up to the year 9999`, abort: true }),
+    z.multipleOf(1, { error: `must be a unix time in whole ${unit}` }),
+  );
 }
