@@ -201,6 +201,24 @@ describe('notification sends against DynamoDB Local', () => {
     expect((await ledger.listOpenSends('pending', '2020-01-01T08:30:00.000Z', { limit: 10 })).records.map((record) => record.leadId)).toEqual([first.leadId]);
   });
 
+  it('spreads open sends over the index shards, and pages one by one through the sends of one lead due at the same time', { timeout: 120_000 }, async () => {
+    const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
+    // Due before every other test's sends, all at one time, in one partition (the lead's): only their sort keys tell them apart.
+    const reps = ['rep-ava', 'rep-ben', 'rep-chloe', 'rep-dev'];
+    for (const repId of reps) await ledger.defer({ leadId: 'tie-1', repId, reason: 'assigned', channel: 'sms' }, '2019-06-01T00:00:00.000Z', '2019-06-01T08:00:00.000Z');
+    const read: string[] = [];
+    let page = await ledger.listOpenSends('deferred', '2019-06-01T08:00:00.000Z', { limit: 1 });
+    read.push(...page.records.map((record) => record.repId));
+    while (page.next) {
+      page = await ledger.listOpenSends('deferred', '2019-06-01T08:00:00.000Z', { limit: 1, after: page.next });
+      read.push(...page.records.map((record) => record.repId));
+    }
+    expect(read).toEqual(reps);
+    const queues = (await database.items()).filter((item) => item.entity === 'send' && item.leadId === 'tie-1').map((item) => String(item.sendQueue));
+    expect(queues.every((queue) => /^deferred#([0-9]|1[0-5])$/.test(queue))).toBe(true);
+    expect(new Set(queues).size).toBeGreaterThan(1);
+  });
+
   it('closes a held SMS only while it is still held', { timeout: 120_000 }, async () => {
     const ledger = new DynamoDbNotificationSendLedger(database.client, database.tableName);
     const held = { leadId: 'quiet-2', repId: 'rep-ava', reason: 'assigned', channel: 'sms' as const };

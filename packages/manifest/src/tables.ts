@@ -27,7 +27,7 @@ export const tables: Record<TableName, TableDefinition> = {
       { indexName: 'offer-expiry-by-time', partitionKey: { name: 'offerExpiryPartition', type: 'S' }, sortKey: { name: 'offerExpiresAt', type: 'S' } },
       // Sparse: only waiting leads with a nurture step ahead carry `nurtureDuePartition` (sharded), keyed by when it is due, so the sender reads what is due.
       { indexName: 'nurture-due-by-time', partitionKey: { name: 'nurtureDuePartition', type: 'S' }, sortKey: { name: 'nurtureDueAt', type: 'S' } },
-      // Sparse: only rep notifications not yet confirmed carry `sendQueue` (`deferred` or `pending`), so the send sweep reads just those.
+      // Sparse: only rep notifications not yet confirmed carry `sendQueue` (`deferred#<shard>` or `pending#<shard>`), so the send sweep reads just those.
       { indexName: 'open-sends-by-time', partitionKey: { name: 'sendQueue', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
       // Sparse: only outbound webhook deliveries still to attempt carry `webhookDuePartition` (sharded), keyed by their next attempt.
       { indexName: 'webhook-deliveries-by-due-time', partitionKey: { name: 'webhookDuePartition', type: 'S' }, sortKey: { name: 'webhookDueAt', type: 'S' } },

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { partitionItems } from './dynamodb-partition';
 import { batchGetAll } from './dynamodb-batches';
 import { defaultRetention, expiresAfterDays, type NotificationChannel, type Retention } from '@leadflow/domain';
@@ -6,6 +6,7 @@ import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSends
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys, sendPartition } from './leads-table-keys';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
+import { queryEveryShard, shardedPartition } from './sparse-index-shards';
 
 const openSendsIndex = 'open-sends-by-time';
 const channels: NotificationChannel[] = ['sms', 'email'];
@@ -159,10 +160,10 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
               Update: {
                 TableName: this.tableName,
                 Key: leadsTableKeys.send(key),
-                UpdateExpression: 'SET #status = :deferred, sendQueue = :deferred, queuedAt = :dueAt, notBefore = :dueAt REMOVE #segments, costMicros, budgetDay',
+                UpdateExpression: 'SET #status = :deferred, sendQueue = :queue, queuedAt = :dueAt, notBefore = :dueAt REMOVE #segments, costMicros, budgetDay',
                 ConditionExpression: '#status = :pending',
                 ExpressionAttributeNames: { '#status': 'status', '#segments': 'segments' },
-                ExpressionAttributeValues: { ':deferred': 'deferred', ':pending': 'pending', ':dueAt': dueAt },
+                ExpressionAttributeValues: { ':deferred': 'deferred', ':queue': openSendQueueOf(key, 'deferred'), ':pending': 'pending', ':dueAt': dueAt },
               },
             },
             ...this.refunds(key, charge),
@@ -186,19 +187,19 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
 
   async listOpenSends(queue: OpenSendQueue, until: string, page: { limit: number; after?: OpenSendPosition }): Promise<OpenSendsPage> {
     const { limit, after } = page;
-    const output = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: openSendsIndex,
-        KeyConditionExpression: 'sendQueue = :queue AND queuedAt <= :until',
-        ExpressionAttributeValues: { ':queue': queue, ':until': until },
-        Limit: limit,
-        ...(after ? { ExclusiveStartKey: { sendQueue: queue, queuedAt: after.queuedAt, ...leadsTableKeys.send(after.key) } } : {}),
-      }),
-    );
-    const items = output.Items ?? [];
+    const items = await queryEveryShard(this.client, {
+      tableName: this.tableName,
+      indexName: openSendsIndex,
+      partitionAttribute: 'sendQueue',
+      prefix: queue,
+      sortAttribute: 'queuedAt',
+      sortCondition: after ? '#sort BETWEEN :after AND :until' : '#sort <= :until',
+      values: { ':until': until, ...(after ? { ':after': after.queuedAt } : {}) },
+      limit,
+      ...(after ? { after: { sortValue: after.queuedAt, ...leadsTableKeys.send(after.key) } } : {}),
+    });
     const records = items.map(sendRecordFromItem);
-    const last = output.LastEvaluatedKey && items.at(-1);
+    const last = items.length === limit ? items.at(-1) : undefined;
     return { records, ...(last ? { next: { queuedAt: String(last.queuedAt), key: sendKeyOf(sendRecordFromItem(last)) } } : {}) };
   }
 
@@ -256,10 +257,19 @@ function sendItem(key: SendKey, claimedAt: string, status: 'deferred' | 'pending
     ...key,
     status,
     claimedAt,
-    sendQueue: status,
+    sendQueue: openSendQueueOf(key, status),
     queuedAt,
     expiresAt: expiresAfterDays(claimedAt, notificationDays),
   };
+}
+
+/**
+ * The open-sends index partition of a send in `queue`: sharded by the send's key, as every due-time index is,
+ * since every notification writes it twice (claimed, then confirmed) and one constant value would be a hot partition.
+ */
+function openSendQueueOf(key: SendKey, queue: OpenSendQueue): string {
+  const { pk, sk } = leadsTableKeys.send(key);
+  return shardedPartition(queue, `${pk}#${sk}`);
 }
 
 function sendKeyOf({ leadId, repId, reason, channel }: SendKey): SendKey {

@@ -34,17 +34,25 @@ export interface ShardedIndexQuery {
   values: Record<string, unknown>;
   limit: number;
   /**
-   * Where the page starts: only items after this sort value and table key `pk` (items of equal sort value
-   * go in `pk` order). The sort condition must still take in `sortValue` itself, for the items after it in a tie.
+   * Where the page starts: only items after this sort value and table key (items of equal sort value go in
+   * `pk`, then `sk` order; `sk` matters where one partition holds several indexed items, as a lead's sends).
+   * The sort condition must still take in `sortValue` itself, for the items after it in a tie.
    * A shard reads its ties in the index's own order, so more than `limit` items of one sort value in one
    * shard may leave some to the next reader that starts from the beginning.
    */
-  after?: { sortValue: string; pk: string };
+  after?: IndexPosition;
+}
+
+/** A place in a sharded index: an item's sort value and table key. */
+interface IndexPosition {
+  sortValue: string;
+  pk: string;
+  sk?: string;
 }
 
 /** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order (then `pk` order), after `query.after`. */
 export async function queryEveryShard(client: DynamoDBDocumentClient, query: ShardedIndexQuery): Promise<Array<Record<string, unknown>>> {
-  const position = (item: Record<string, unknown>) => ({ sortValue: String(item[query.sortAttribute]), pk: String(item.pk) });
+  const position = (item: Record<string, unknown>): IndexPosition => ({ sortValue: String(item[query.sortAttribute]), pk: String(item.pk), sk: String(item.sk) });
   const { after } = query;
   const isAfter = (item: Record<string, unknown>) => !after || comparePositions(position(item), after) > 0;
   const perShard = await Promise.all(
@@ -75,7 +83,8 @@ export async function queryEveryShard(client: DynamoDBDocumentClient, query: Sha
     .slice(0, query.limit);
 }
 
-function comparePositions(a: { sortValue: string; pk: string }, b: { sortValue: string; pk: string }): number {
-  const [left, right] = a.sortValue === b.sortValue ? [a.pk, b.pk] : [a.sortValue, b.sortValue];
+/** Sort value, then `pk`, then `sk` where both positions name one (a position without `sk` stands for its whole partition). */
+function comparePositions(a: IndexPosition, b: IndexPosition): number {
+  const [left, right] = a.sortValue !== b.sortValue ? [a.sortValue, b.sortValue] : a.pk !== b.pk || a.sk === undefined || b.sk === undefined ? [a.pk, b.pk] : [a.sk, b.sk];
   return left < right ? -1 : left > right ? 1 : 0;
 }
