@@ -85,20 +85,32 @@ export function teamsOwedDigest(config: Pick<Configuration, 'teams'>, now: Date)
 
 /**
  * The teams whose digest falls due on the tick at `now`: the first tick at or after the team's `digest.at`
- * on its wall clock (again at a time the clocks repeat). A digest sent on a later tick was made up for it.
+ * on its wall clock. A digest sent on a later tick was made up for it.
  */
 export function teamsDueForDigest(config: Pick<Configuration, 'teams'>, now: Date): Array<{ team: Team; day: string }> {
   const previousTick = new Date(now.getTime() - tickMs);
   return teamsOwedDigest(config, now).filter(({ team, day }) => digestDayOwed(team, previousTick) !== day);
 }
 
-/** The local day (the one before today on the team's wall clock) whose digest is owed at `now`, once `digest.at` has come. */
+/**
+ * The local day (the one before today on the team's wall clock) whose digest is owed at `now`, once `digest.at` has
+ * come: from then on for the rest of the local day, also while the clocks, turned back, repeat a time before it.
+ */
 function digestDayOwed(team: Team, now: Date): string | undefined {
   if (!team.digest) return undefined;
   const today = localDay(now, team.digest.timeZone);
-  if (wallClock(now, team.digest.timeZone) < `${today}T${team.digest.at}`) return undefined;
+  if (latestWallClock(now, team.digest.timeZone) < `${today}T${team.digest.at}`) return undefined;
   // The date before `today`: its noon less a day falls well inside it.
   return new Date(Date.parse(`${today}T12:00:00Z`) - 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * The latest the wall clock has read over the last hour, a tick (a quarter hour) apart: the clocks turned back
+ * repeat at most an hour, so this is the time it read before they went back, and never a time it has not read yet.
+ */
+function latestWallClock(now: Date, timeZone: string): string {
+  const readings = [0, 1, 2, 3, 4].map((ticksAgo) => wallClock(new Date(now.getTime() - ticksAgo * tickMs), timeZone));
+  return readings.reduce((latest, reading) => (reading > latest ? reading : latest));
 }
 
 /** The date and time of `at` on the wall clock of `timeZone`, as `YYYY-MM-DDTHH:mm` (sorts as time does, on one wall clock). */

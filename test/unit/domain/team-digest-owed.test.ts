@@ -23,7 +23,7 @@ describe("the managers' morning digest: which ticks owe it", () => {
     expect(teamsOwedDigest(config, new Date('2026-03-04T05:00:00Z'))).toEqual([]);
   });
 
-  it('is owed from the first tick after a time the clocks skip, and through both passes of a time they repeat (due at each)', () => {
+  it('is owed from the first tick after a time the clocks skip, and from the first pass of a time they repeat on (due once)', () => {
     // 2026-03-08: New York skips 02:00–03:00; 02:30 is owed from 03:00 EDT (07:00 UTC).
     const skipped = americasAt('02:30');
     expect(teamsOwedDigest(skipped, new Date('2026-03-08T06:45:00Z'))).toEqual([]);
@@ -33,8 +33,11 @@ describe("the managers' morning digest: which ticks owe it", () => {
     const ticks = ticksFrom('2026-11-01T05:00:00Z', 12);
     const owed = ticks.flatMap((tick) => teamsOwedDigest(repeated, tick).map(() => tick.toISOString()));
     const due = ticks.flatMap((tick) => teamsDueForDigest(repeated, tick).map(() => tick.toISOString()));
-    // 01:30 EDT is 05:30 UTC; back to 01:00 EST at 06:00 UTC (owed no longer); 01:30 EST is 06:30 UTC.
-    expect(owed).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T05:45:00.000Z', ...ticks.slice(6).map((tick) => tick.toISOString())]);
-    expect(due).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']);
+    // 01:30 EDT is 05:30 UTC; back to 01:00 EST at 06:00 UTC, still owed (a run that failed at 01:30 and 01:45 EDT is made up at once); 01:30 EST is 06:30 UTC.
+    expect(owed).toEqual(ticks.slice(2).map((tick) => tick.toISOString()));
+    expect(due).toEqual(['2026-11-01T05:30:00.000Z']);
+    // A time after the repeated hour is owed when the clock reaches it, not an hour early: 02:30 EST is 07:30 UTC.
+    for (const tick of ticksFrom('2026-11-01T05:00:00Z', 10)) expect(teamsOwedDigest(americasAt('02:30'), tick), tick.toISOString()).toEqual([]);
+    expect(teamsOwedDigest(americasAt('02:30'), new Date('2026-11-01T07:30:00Z')).map(({ day }) => day)).toEqual(['2026-10-31']);
   });
 });
