@@ -157,11 +157,13 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
   it('reports one conversion each to the Meta and Google stand-ins (Meta its first stage before), retrying through an outage, and never twice', async () => {
     const raw = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
     const bus = createEventBridgeClient(localClientSettings({ eventbridge: runtime.endpoints.eventbridge }));
-    // In the future, so the every-minute schedule firing on the real clock never finds them due before this test's runs do.
-    const wonAt = '2030-01-01T15:00:00.000Z';
+    // Years ahead of the real clock, so the every-minute schedule firing on it never finds them due before this test's runs do.
+    const year = new Date().getUTCFullYear() + 4;
+    const at = (time: string) => `${year}-01-01T${time}.000Z`;
+    const wonAt = at('15:00:00');
     const base = fixtureLeadRecords[0].lead;
     // Captured in the future too: the conversion brings Meta's first stage along, due at the capture.
-    const metaCapturedAt = '2030-01-01T09:00:00.000Z';
+    const metaCapturedAt = at('09:00:00');
     const metaLead = {
       ...base,
       leadId: 'feedback-meta',
@@ -206,10 +208,10 @@ describe('channel ROI through the local runtime', { timeout: 120_000 }, () => {
     }
 
     expect((await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: true }) })).status).toBe(200);
-    expect(await (await run('2030-01-01T15:01:00.000Z')).json()).toMatchObject({ result: { sent: 2, retrying: 1, deadLettered: 0 } });
+    expect(await (await run(at('15:01:00'))).json()).toMatchObject({ result: { sent: 2, retrying: 1, deadLettered: 0 } });
     await fetch(`${runtime.url}/_local/stand-ins/outage`, { method: 'POST', body: JSON.stringify({ platform: 'google', down: false }) });
-    expect(await (await run('2030-01-01T15:03:00.000Z')).json()).toMatchObject({ result: { sent: 1, retrying: 0, deadLettered: 0 } });
-    expect(await (await run('2030-01-01T16:00:00.000Z')).json()).toMatchObject({ result: { sent: 0, retrying: 0, deadLettered: 0 } });
+    expect(await (await run(at('15:03:00'))).json()).toMatchObject({ result: { sent: 1, retrying: 0, deadLettered: 0 } });
+    expect(await (await run(at('16:00:00'))).json()).toMatchObject({ result: { sent: 0, retrying: 0, deadLettered: 0 } });
 
     const { meta, google } = await received();
     expect(meta).toEqual([

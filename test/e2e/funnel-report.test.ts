@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { LocalRuntime } from '@leadflow/local-runtime';
-import { localDay, parseCsvRecords } from '@leadflow/domain';
+import { addDays, localDay, parseCsvRecords } from '@leadflow/domain';
 import { demoConfiguration } from '../support/demo-configuration';
 import { launchChromium } from '../support/chromium';
 import { callWithToken, eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
@@ -50,9 +50,9 @@ describe('the funnel through the local runtime', () => {
     await call('POST', `/leads/${won}/convert`, ava, { revenue: 800, currency: 'USD', wonAt: new Date().toISOString() });
     await runtime.settle();
 
-    // The nightly run a day from now closes today on the organisation's clock.
+    // The nightly run on the next day closes today on the organisation's clock (New York): noon UTC of the next day is its morning there, whatever today's length.
     const day = localDay(new Date(), demoConfiguration().organisation.timeZone);
-    const run = await fetch(`${runtime.url}/_local/schedules/roll-up-channel-roi/run`, { method: 'POST', body: JSON.stringify({ now: new Date(Date.now() + 24 * 3600_000).toISOString() }) });
+    const run = await fetch(`${runtime.url}/_local/schedules/roll-up-channel-roi/run`, { method: 'POST', body: JSON.stringify({ now: `${addDays(day, 1)}T12:00:00.000Z` }) });
     expect(run.status).toBe(200);
 
     const finance = await tokenFor('fin-fiona', 'finance');

@@ -113,7 +113,8 @@ describe('notification sends against DynamoDB Local', () => {
     // The holder stops before claiming any message, and never finishes: a process killed there.
     vi.spyOn(deps.sends, 'readForNotifying').mockImplementationOnce(() => new Promise(() => undefined));
     const notify = createNotify(() => deps);
-    const holderContext = { ...lambdaContext, getRemainingTimeInMillis: () => 1_000 };
+    // Five seconds: the in-progress record must be seen, and the second delivery refused, within them on a loaded machine.
+    const holderContext = { ...lambdaContext, getRemainingTimeInMillis: () => 5_000 };
     const holder = notify(busEvent('lead.assigned', detail), holderContext).then(
       () => 'finished',
       (error: Error) => error.name,
@@ -123,7 +124,7 @@ describe('notification sends against DynamoDB Local', () => {
     await expect(notify(busEvent('lead.assigned', detail), lambdaContext)).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
     expect(deps.mailer.sent).toHaveLength(0);
 
-    await new Promise((done) => setTimeout(done, 1_100));
+    await new Promise((done) => setTimeout(done, 5_100));
     // Its time is up, as Lambda would end it; its record is still there, in progress.
     expect(await holder).toBe('TimeoutError');
     await notify(busEvent('lead.assigned', detail), lambdaContext);

@@ -17,7 +17,11 @@ function run(command: string, args: string[], cwd: string) {
 describe('.ci/run', () => {
   it('runs the type check and the linter, and stops at the first failure, before the test command', () => {
     const lines = readFileSync(join(root, '.ci/run'), 'utf8').split('\n');
-    const at = (command: string) => lines.findIndex((line) => line.trim() === command);
+    const at = (command: string) => {
+      const index = lines.findIndex((line) => line.trim() === command);
+      expect(index, command).toBeGreaterThanOrEqual(0);
+      return index;
+    };
     expect(lines).toContain('set -euo pipefail');
     expect(at('npm run typecheck')).toBeGreaterThan(at('npm ci --no-audit --no-fund'));
     expect(at('npm run lint')).toBeGreaterThan(at('npm run typecheck'));
