@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
 import { readLocalRuntimeSettings } from '@leadflow/local-runtime';
-import { startTestRuntime } from '../support/local-runtime';
+import { startTestRuntime, tokenFor } from '../support/local-runtime';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
 
@@ -37,13 +37,11 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
 
 let runtime: LocalRuntime;
 let onNetwork: LocalRuntime;
+const onNetworkSettings = { PORT: '0', HOST: '0.0.0.0', LEADS_IN_MEMORY: '1', LEADS_LOG_LEVEL: 'SILENT', LEADS_SCHEDULES: '0' };
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 
 beforeAll(async () => {
-  [runtime, onNetwork] = await Promise.all([
-    startTestRuntime(),
-    startLocalRuntime(readLocalRuntimeSettings({ PORT: '0', HOST: '0.0.0.0', LEADS_IN_MEMORY: '1', LEADS_LOG_LEVEL: 'SILENT', LEADS_SCHEDULES: '0' }), rootDir),
-  ]);
+  [runtime, onNetwork] = await Promise.all([startTestRuntime(), startLocalRuntime(readLocalRuntimeSettings({ ...onNetworkSettings, LEADS_LOCAL_JWT_SECRET: 'a-secret-of-this-machine-only' }), rootDir)]);
 }, 180_000);
 afterAll(async () => {
   await Promise.all([runtime?.stop(), onNetwork?.stop()]);
@@ -85,6 +83,21 @@ describe('what the local runtime exposes', { timeout: 60_000 }, () => {
     expect(crossSite.status).toBe(403);
     expect(runtime.activity.scheduleRuns.length).toBe(runsBefore);
     expect((await send(`${runtime.url}/_local/outbox`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it('refuses the API to a request that names another host (DNS rebinding with a token made from the public demo key)', async () => {
+    const port = new URL(runtime.url).port;
+    const authorization = `Bearer ${await tokenFor('admin-ines', 'admin')}`;
+    const rebound = await send(`${runtime.url}/reps`, { headers: { host: `rebound.evil.example:${port}`, authorization } });
+    expect(rebound).toMatchObject({ status: 403, body: '{"message":"Forbidden"}' });
+    expect((await send(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { host: `rebound.evil.example:${port}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
+    expect((await send(`${runtime.url}/reps`, { headers: { host: `localhost:${port}`, authorization } })).status).toBe(200);
+  });
+
+  it('will not serve beyond loopback with local tokens signed by the committed demo key', async () => {
+    await expect(startLocalRuntime(readLocalRuntimeSettings(onNetworkSettings), rootDir)).rejects.toThrow(
+      /HOST=0\.0\.0\.0 makes the API reachable from other machines, and local tokens are signed with the committed demo secret/,
+    );
   });
 
   it('warns when HOST is not a loopback address, and keeps /_local/ off while serving the API', async () => {

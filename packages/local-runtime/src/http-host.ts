@@ -3,6 +3,7 @@ import type { FunctionDefinition } from '@leadflow/manifest';
 import { lambdaPayloadBytes, maxLambdaEventBytes, maxLambdaResultBytes, maxRequestBytes, rawPathOf, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
 import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
+import { hostNameOf, isLoopbackName } from './local-route-guard';
 import { buildRouteTable, hasWellFormedEscapes, matchRoute } from './route-table';
 
 /** A route that exists only in the local runtime (under `/_local/`, or demo pages); never deployed. */
@@ -15,6 +16,7 @@ export type LocalRouteHandler = (request: { method: string; url: URL; body: Buff
 export class HttpHost {
   private server?: Server;
   private readonly routes;
+  private boundToLoopback = true;
 
   constructor(
     functions: readonly FunctionDefinition[],
@@ -26,6 +28,7 @@ export class HttpHost {
   }
 
   async start(port: number, hostname: string): Promise<string> {
+    this.boundToLoopback = isLoopbackName(hostname);
     const server = createServer((request, response) => {
       this.handle(request, response).catch((error: Error) => {
         if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
@@ -53,6 +56,9 @@ export class HttpHost {
     const url = new URL(request.url ?? '/', 'http://local');
     const method = request.method ?? 'GET';
     if (!hasWellFormedEscapes(url.pathname)) return sendJson(response, 400, { message: 'Bad Request' });
+    // On loopback only this machine connects, but a web page can still reach it by DNS rebinding, naming its own domain
+    // in Host, with a token it made (the demo key is public): refused, as API Gateway refuses a name it does not serve.
+    if (this.boundToLoopback && !isLoopbackName(hostNameOf(request.headers.host) ?? '')) return sendJson(response, 403, { message: 'Forbidden' });
 
     const local = await this.localRoutes({ method, url, body, headers: request.headers });
     if (local) {

@@ -42,3 +42,8 @@ export function localJwtSecret(settings: Pick<LocalRuntimeSettings, 'jwtSecret'>
   if (typeof value !== 'string' || value.length < 16) throw new Error(`Secret "${localJwtSecretName}" must be set to at least 16 characters (or set LEADS_LOCAL_JWT_SECRET)`);
   return value;
 }
+
+/** Whether local tokens would be signed with the committed demo value, with which anyone can make themself an admin. */
+export function signsWithDemoJwtSecret(settings: Pick<LocalRuntimeSettings, 'jwtSecret'>, sources: LocalSecretSources): boolean {
+  return !settings.jwtSecret && readLocalSecrets(sources).origins[localJwtSecretName] === 'demo';
+}

@@ -22,7 +22,7 @@ import { freePort } from './free-port';
 import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
 import { crmStandIn, crmStandInSecrets } from './crm-stand-in';
 import { ensureTable } from './table-setup';
-import { checkLocalSecrets, localJwtSecret, localSecretSources } from './local-secrets';
+import { checkLocalSecrets, localJwtSecret, localJwtSecretName, localSecretSources, signsWithDemoJwtSecret } from './local-secrets';
 
 export const localEventBusName = 'leadflow';
 
@@ -66,6 +66,12 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
   const secretSources = localSecretSources(settings, rootDir);
   const secretOrigins = await checkLocalSecrets(configuration, secretSources);
   const jwtSecret = localJwtSecret(settings, secretSources);
+  // Beyond loopback the API is reachable from other machines: a token key everyone has (it is committed) would let them all in as admins.
+  if (!isLoopbackName(settings.host) && signsWithDemoJwtSecret(settings, secretSources)) {
+    throw new Error(
+      `HOST=${settings.host} makes the API reachable from other machines, and local tokens are signed with the committed demo secret, with which anyone can make a token: set LEADS_LOCAL_JWT_SECRET, or "${localJwtSecretName}" in ${settings.secretsFile}, to a secret of your own (at least 16 characters)`,
+    );
+  }
 
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
