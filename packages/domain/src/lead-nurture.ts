@@ -6,7 +6,14 @@ import type { LeadHistoryEntry } from './lead';
  * skipped; by id, not by count, so a sequence edited under its leads neither repeats nor drops a step), and when
  * the next one is due (the sender reads leads by it; absent after the last step).
  */
-export const leadNurtureSchema = z.strictObject({ sequenceId: z.string(), enteredAt: z.iso.datetime(), doneStepIds: z.array(z.string()), nextStepAt: z.optional(z.iso.datetime()) });
+export const leadNurtureSchema = z.strictObject({
+  sequenceId: z.string(),
+  enteredAt: z.iso.datetime(),
+  doneStepIds: z._default(z.array(z.string()), []),
+  /** How many steps a lead stored before `doneStepIds` had done: read as its sequence's first so many (`doneNurtureStepIds`); never written. */
+  stepsDone: z.optional(z.number().check(z.int(), z.minimum(0))),
+  nextStepAt: z.optional(z.iso.datetime()),
+});
 export type LeadNurture = z.infer<typeof leadNurtureSchema>;
 
 /** The timeline entry of a lead leaving its sequence before or without its end, saying why (`warmed`, `claimed`, `assigned` …). */

@@ -99,9 +99,14 @@ function nextStepIndex(sequence: NurtureSequence, doneStepIds: readonly string[]
   return next === -1 ? sequence.steps.length : next;
 }
 
+/** The ids of the steps a lead has done; for a lead stored with a count (`stepsDone`), its sequence's first so many. */
+function doneNurtureStepIds(nurture: { doneStepIds: readonly string[]; stepsDone?: number }, sequence: NurtureSequence): readonly string[] {
+  return nurture.doneStepIds.length > 0 || !nurture.stepsDone ? nurture.doneStepIds : sequence.steps.slice(0, nurture.stepsDone).map((step) => step.id);
+}
+
 /** The step a lead in `sequence` does next, if any is left. */
-export function nextNurtureStep(nurture: { doneStepIds: readonly string[] }, sequence: NurtureSequence): NurtureStep | undefined {
-  return sequence.steps[nextStepIndex(sequence, nurture.doneStepIds)];
+export function nextNurtureStep(nurture: { doneStepIds: readonly string[]; stepsDone?: number }, sequence: NurtureSequence): NurtureStep | undefined {
+  return sequence.steps[nextStepIndex(sequence, doneNurtureStepIds(nurture, sequence))];
 }
 
 /** A lead's place in a sequence with `doneStepIds` behind it, and when its next step is due (none after the last). */
@@ -159,7 +164,7 @@ export function planNurtureStep(input: { lead: Lead; sequence: NurtureSequence; 
   const nurture = lead.nurture;
   if (!nurture || nextNurtureStep(nurture, sequence)?.id !== step.id) throw new Error(`Lead ${lead.leadId} is not at step ${step.id} of a sequence`);
   const at = input.now.toISOString();
-  const doneStepIds = [...nurture.doneStepIds, step.id];
+  const doneStepIds = [...doneNurtureStepIds(nurture, sequence), step.id];
   const last = nextNurtureStep({ doneStepIds }, sequence) === undefined;
   const entry: LeadHistoryEntry = {
     at,
@@ -206,7 +211,7 @@ export function planNurtureRefile(input: { lead: Lead; sequence: NurtureSequence
   const step = nextNurtureStep(nurture, sequence);
   if (!step) return planNurtureExit({ lead, reason: 'finished', by: 'system', now, eventId });
   const at = now.toISOString();
-  const state = nurtureState(sequence, nurture.enteredAt, nurture.doneStepIds);
+  const state = nurtureState(sequence, nurture.enteredAt, doneNurtureStepIds(nurture, sequence));
   const entry: LeadHistoryEntry = { at, action: 'nurture_rescheduled', by: 'system', detail: `${sequence.id} step ${step.id} now due at ${state.nextStepAt} (the sequence changed)` };
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', eventId), sequenceId: sequence.id, change: 'rescheduled', stepId: step.id, nurturedAt: at }, at);
   return { before: lead, after: changedLead(lead, { set: { nurture: state }, entry }), openLeads: [], event };

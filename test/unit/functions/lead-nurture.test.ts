@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   consentGivenEntries,
   erasePersonFromLead,
+  leadNurtureSchema,
   nurtureStepSchema,
   parseConfiguration,
   renderNurtureEmail,
@@ -425,6 +426,17 @@ describe('leads the due-time index holds as due', () => {
     const last = await edited(() => ['case-study', 'demo-offer'], ['hello', 'case-study'], day(7, 0), day(7, 2));
     expect(last.outcomes).toEqual([[expect.stringMatching(/^(emailed|skipped)$/), 'demo-offer']]);
     expect(last.nurture).toBeUndefined();
+  });
+
+  it("goes on with a lead stored with a count of steps done (before step ids were kept), as its sequence's first so many", async () => {
+    const stored = leadNurtureSchema.parse({ sequenceId: 'welcome', enteredAt: capturedAt.toISOString(), stepsDone: 1, nextStepAt: day(3, 0).toISOString() });
+    expect(stored).toMatchObject({ doneStepIds: [], stepsDone: 1 });
+    const deps = fakeDependencies(day(3, 2));
+    await dueLead(deps);
+    deps.store.leads.get('n-due')!.nurture = stored;
+    const { outcomes } = await runSender(deps, day(3, 2));
+    expect(outcomes.map((outcome) => [outcome.outcome, outcome.stepId])).toEqual([['emailed', 'case-study']]);
+    expect(deps.store.leads.get('n-due')!.nurture).toEqual({ sequenceId: 'welcome', enteredAt: capturedAt.toISOString(), doneStepIds: ['hello', 'case-study'], nextStepAt: day(7, 0).toISOString() });
   });
 
   it('pages past leads that stay due, so they hold back none of the leads after them', async () => {
