@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCsvLine, importRowKey, importSubmission, mapImportColumns, parseCsvRecords, readLeadImportFile, resolveImportTarget, type ImportTarget } from '@leadflow/domain';
+import { formatCsvLine, fromLineIssues, importRowKey, importSubmission, mapImportColumns, parseCsvRecords, readLeadImportFile, resolveImportTarget, type ImportTarget } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 
 const config = demoConfiguration();
@@ -146,6 +146,16 @@ describe('readLeadImportFile', () => {
     expect(readLeadImportFile('\uFEFF\r\n')).toMatchObject({ ok: false, issues: [{ path: '(header)' }] });
     expect(readLeadImportFile('name,email\r\n\r\n')).toEqual({ ok: false, issues: [{ path: '(rows)', message: 'the file has a header row but no data rows' }] });
     expect(readLeadImportFile('foo,bar\n1,2\n')).toMatchObject({ ok: false, issues: [{ path: '(header)' }] });
+  });
+});
+
+describe('fromLineIssues', () => {
+  it("names a fromLine past the file's last row, rows and error lines alike, in a file of hundreds of thousands of rows", () => {
+    const read = readLeadImportFile(`email\n${'a@example.com\n'.repeat(150_000)}`);
+    if (!read.ok) throw new Error('expected a file');
+    const file = { ...read.file, errors: [{ row: 150_002, column: '(row)', message: 'a bad last row' }] };
+    expect(fromLineIssues(file, 150_002)).toEqual([]);
+    expect(fromLineIssues(file, 150_003)).toEqual([{ path: 'fromLine', message: "is past the file's last row (line 150002)" }]);
   });
 });
 
