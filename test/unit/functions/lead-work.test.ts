@@ -169,6 +169,20 @@ describe('the lifecycle endpoints', () => {
     expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['l-2']);
   });
 
+  it('refuses to reactivate a lead past its retention, whose person a new lead may already hold, writing nothing', async () => {
+    const deps = fakeDependencies();
+    await ownedLead(deps, 'l-9');
+    expect((await post(deps, 'status', 'l-9', asRep('rep-ava'), { status: 'invalid', reason: 'unreachable' })).status).toBe(200);
+    const invalidAt = deps.now().getTime();
+    // Invalid leads are kept 365 days (the default retention) from becoming invalid.
+    deps.now = () => new Date(invalidAt + 365 * 86_400_000);
+    const before = writes(deps);
+    expect(await post(deps, 'status', 'l-9', asManager, { status: 'reactivate' })).toMatchObject({ status: 409, json: { rule: 'retention_ended' } });
+    expect(writes(deps)).toBe(before);
+    deps.now = () => new Date(invalidAt + 365 * 86_400_000 - 1000);
+    expect(await post(deps, 'status', 'l-9', asManager, { status: 'reactivate' })).toMatchObject({ status: 200, json: { status: 'in_pool' } });
+  });
+
   it('refuses a body field the endpoint does not take by name, so a rep cannot set the owner or score through it', async () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'l-9');
