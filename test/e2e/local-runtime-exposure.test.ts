@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '@leadflow/local-runtime';
@@ -95,9 +96,11 @@ describe('what the local runtime exposes', { timeout: 60_000 }, () => {
   });
 
   it('will not serve beyond loopback with local tokens signed by the committed demo key', async () => {
-    await expect(startLocalRuntime(readLocalRuntimeSettings(onNetworkSettings), rootDir)).rejects.toThrow(
-      /HOST=0\.0\.0\.0 makes the API reachable from other machines, and local tokens are signed with the committed demo secret/,
-    );
+    const refusal = /HOST=0\.0\.0\.0 makes the API reachable from other machines, and local tokens are signed with the committed demo secret/;
+    await expect(startLocalRuntime(readLocalRuntimeSettings(onNetworkSettings), rootDir)).rejects.toThrow(refusal);
+    // The demo value set anew (a copy of the demo file, the variable) is refused too: it is the value that everyone has.
+    const demoValue = JSON.parse(readFileSync(join(rootDir, 'config/secrets.demo.json'), 'utf8'))['local/jwt-signing-secret'];
+    await expect(startLocalRuntime(readLocalRuntimeSettings({ ...onNetworkSettings, LEADS_LOCAL_JWT_SECRET: demoValue }), rootDir)).rejects.toThrow(refusal);
   });
 
   it('warns when HOST is not a loopback address, and keeps /_local/ off while serving the API', async () => {

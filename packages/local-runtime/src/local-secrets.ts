@@ -43,7 +43,11 @@ export function localJwtSecret(settings: Pick<LocalRuntimeSettings, 'jwtSecret'>
   return value;
 }
 
-/** Whether local tokens would be signed with the committed demo value, with which anyone can make themself an admin. */
+/**
+ * Whether local tokens would be signed with the committed demo value, with which anyone can make themself an admin:
+ * compared by value, wherever it was set (a copy of the demo file, `LEADS_LOCAL_JWT_SECRET`).
+ */
 export function signsWithDemoJwtSecret(settings: Pick<LocalRuntimeSettings, 'jwtSecret'>, sources: LocalSecretSources): boolean {
-  return !settings.jwtSecret && readLocalSecrets(sources).origins[localJwtSecretName] === 'demo';
+  const demoValue = readLocalSecrets({ demoFile: sources.demoFile }).values[localJwtSecretName];
+  return demoValue !== undefined && localJwtSecret(settings, sources) === demoValue;
 }
