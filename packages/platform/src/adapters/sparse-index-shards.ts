@@ -50,7 +50,7 @@ interface IndexPosition {
   sk?: string;
 }
 
-/** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order (then `pk` order), after `query.after`. */
+/** Queries every shard of a sparse index at once and returns the first `limit` items in sort-key order (then `pk`, then `sk` order), after `query.after`. */
 export async function queryEveryShard(client: DynamoDBDocumentClient, query: ShardedIndexQuery): Promise<Array<Record<string, unknown>>> {
   const position = (item: Record<string, unknown>): IndexPosition => ({ sortValue: String(item[query.sortAttribute]), pk: String(item.pk), sk: String(item.sk) });
   const { after } = query;
