@@ -10,7 +10,7 @@ import { failedConditions, isItemTooLarge, isTransactionConflict, oversizedItems
 import { followUpDuePartition, leadsTableKeys } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { dueItemsOfEveryShard, shardedPartition } from './sparse-index-shards';
 
 /**
  * Every write is conditional on the lead as it was read (its `updatedAt` and the length of its history,
@@ -25,14 +25,13 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
 
   async listDue(dueBy: string, page: { limit: number; after?: DuePosition }): Promise<{ due: DueLead[]; next?: DuePosition }> {
     const { after, limit } = page;
-    const items = await queryEveryShard(this.client, {
+    const items = await dueItemsOfEveryShard(this.client, {
       tableName: this.tableName,
       indexName: 'follow-up-due-by-time',
       partitionAttribute: 'followUpDuePartition',
       prefix: followUpDuePartition,
       sortAttribute: 'followUpDueAt',
-      sortCondition: after ? '#sort BETWEEN :after AND :dueBy' : '#sort <= :dueBy',
-      values: { ':dueBy': dueBy, ...(after ? { ':after': after.at } : {}) },
+      dueBy,
       limit,
       ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });

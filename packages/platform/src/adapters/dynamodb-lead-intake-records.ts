@@ -17,7 +17,7 @@ import { leadReferencesOf } from './dynamodb-lead-references';
 import { ignoringFailedCondition } from './dynamodb-writes';
 import { leadsTableKeys } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { dueItemsOfEveryShard, shardedPartition } from './sparse-index-shards';
 
 const intakeKeyPrefix = 'INTAKE#';
 
@@ -109,14 +109,13 @@ export class DynamoDbLeadIntakeRecords implements LeadIntakeRecordStore {
 
   async listDue(dueBy: string, page: { limit: number; after?: PendingFetchPosition }): Promise<{ due: DueIntakeRecord[]; next?: PendingFetchPosition }> {
     const { after, limit } = page;
-    const items = await queryEveryShard(this.client, {
+    const items = await dueItemsOfEveryShard(this.client, {
       tableName: this.tableName,
       indexName: pendingFetchIndexName,
       partitionAttribute: 'pendingFetchPartition',
       prefix: pendingFetchPartition,
       sortAttribute: 'nextAttemptAt',
-      sortCondition: after ? '#sort BETWEEN :after AND :due' : '#sort <= :due',
-      values: { ':due': dueBy, ...(after ? { ':after': after.at } : {}) },
+      dueBy,
       limit,
       // The position's platform was read from a key, so it is one the table holds, even if no longer a known platform.
       ...(after ? { after: { sortValue: after.at, pk: leadIntakeKeys(after.platform as PendingFetchPlatform, after.platformLeadId).pk } } : {}),

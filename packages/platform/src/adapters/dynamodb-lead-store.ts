@@ -37,7 +37,7 @@ import { leadReferencesOf, type LeadReference } from './dynamodb-lead-references
 import { isWebhookDeliveryReference, webhookReferenceExpiryItems } from './dynamodb-webhook-delivery-store';
 import { leadsTableKeys, nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { dueItemsOfEveryShard, shardedPartition } from './sparse-index-shards';
 import { holdingCapIncrement, openLeadDecrement } from './rep-load-updates';
 import { logger } from '../logger';
 
@@ -513,11 +513,10 @@ export class DynamoDbLeadStore implements LeadStore {
   /** A page of a sharded due-time index of leads: due by `dueBy`, after `page.after` (its time, then its lead's key). */
   private async dueLeadsPage(index: { indexName: string; partitionAttribute: string; prefix: string; sortAttribute: string }, dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
     const { after, limit } = page;
-    const items = await queryEveryShard(this.client, {
+    const items = await dueItemsOfEveryShard(this.client, {
       tableName: this.tableName,
       ...index,
-      sortCondition: after ? '#sort BETWEEN :after AND :dueBy' : '#sort <= :dueBy',
-      values: { ':dueBy': dueBy, ...(after ? { ':after': after.at } : {}) },
+      dueBy,
       limit,
       ...(after ? { after: { sortValue: after.at, pk: leadsTableKeys.lead(after.leadId).pk } } : {}),
     });

@@ -6,7 +6,7 @@ import type { NotificationSendLedger, OpenSendPosition, OpenSendQueue, OpenSends
 import { leadFromItem } from './lead-item';
 import { leadsTableKeys, sendPartition } from './leads-table-keys';
 import { failedConditions, retryOnTransactionConflict } from './dynamodb-writes';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { dueItemsOfEveryShard, shardedPartition } from './sparse-index-shards';
 
 const openSendsIndex = 'open-sends-by-time';
 const channels: NotificationChannel[] = ['sms', 'email'];
@@ -187,14 +187,13 @@ export class DynamoDbNotificationSendLedger implements NotificationSendLedger {
 
   async listOpenSends(queue: OpenSendQueue, until: string, page: { limit: number; after?: OpenSendPosition }): Promise<OpenSendsPage> {
     const { limit, after } = page;
-    const items = await queryEveryShard(this.client, {
+    const items = await dueItemsOfEveryShard(this.client, {
       tableName: this.tableName,
       indexName: openSendsIndex,
       partitionAttribute: 'sendQueue',
       prefix: queue,
       sortAttribute: 'queuedAt',
-      sortCondition: after ? '#sort BETWEEN :after AND :until' : '#sort <= :until',
-      values: { ':until': until, ...(after ? { ':after': after.queuedAt } : {}) },
+      dueBy: until,
       limit,
       ...(after ? { after: { sortValue: after.queuedAt, ...leadsTableKeys.send(after.key) } } : {}),
     });

@@ -16,7 +16,7 @@ import type { WebhookDeliveryStore } from '../ports/webhook-deliveries';
 import { retryOnTransactionConflict, type TransactItem } from './dynamodb-writes';
 import { leadReferencesOf } from './dynamodb-lead-references';
 import { leadsTableKeys, webhookDuePartition } from './leads-table-keys';
-import { queryEveryShard, shardedPartition } from './sparse-index-shards';
+import { dueItemsOfEveryShard, shardedPartition } from './sparse-index-shards';
 
 /**
  * Deliveries in the leads table under `WEBHOOK#<destination>` / `DELIVERY#<event id>`: a destination's
@@ -66,14 +66,13 @@ export class DynamoDbWebhookDeliveryStore implements WebhookDeliveryStore {
   }
 
   async due(now: string, limit: number): Promise<WebhookDelivery[]> {
-    const items = await queryEveryShard(this.client, {
+    const items = await dueItemsOfEveryShard(this.client, {
       tableName: this.tableName,
       indexName: 'webhook-deliveries-by-due-time',
       partitionAttribute: 'webhookDuePartition',
       prefix: webhookDuePartition,
       sortAttribute: 'webhookDueAt',
-      sortCondition: '#sort <= :now',
-      values: { ':now': now },
+      dueBy: now,
       limit,
     });
     return items.map(deliveryOf);

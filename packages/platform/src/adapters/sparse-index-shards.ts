@@ -84,6 +84,20 @@ export async function queryEveryShard(client: DynamoDBDocumentClient, query: Sha
 }
 
 /** Sort value, then `pk`, then `sk` where both positions name one (a position without `sk` stands for its whole partition). */
+/**
+ * The items of a sparse due-time index due by `dueBy` (sort value at or before it), from every shard, continuing after
+ * `after` when a page goes on from the last one: what each schedule reads its due work with.
+ */
+export function dueItemsOfEveryShard(client: DynamoDBDocumentClient, query: Omit<ShardedIndexQuery, 'sortCondition' | 'values'> & { dueBy: string }): Promise<Array<Record<string, unknown>>> {
+  const { dueBy, after, ...index } = query;
+  return queryEveryShard(client, {
+    ...index,
+    sortCondition: after ? '#sort BETWEEN :after AND :dueBy' : '#sort <= :dueBy',
+    values: { ':dueBy': dueBy, ...(after ? { ':after': after.sortValue } : {}) },
+    ...(after ? { after } : {}),
+  });
+}
+
 function comparePositions(a: IndexPosition, b: IndexPosition): number {
   const [left, right] = a.sortValue !== b.sortValue ? [a.sortValue, b.sortValue] : a.pk !== b.pk || a.sk === undefined || b.sk === undefined ? [a.pk, b.pk] : [a.sk, b.sk];
   return left < right ? -1 : left > right ? 1 : 0;
