@@ -3,7 +3,7 @@ import {
   consentLedgerEntrySchema,
   defaultRetention,
   expiresAfterDays,
-  leadExpiresAt,
+  retentionEnded,
   consentPersonalFields,
   isOpenOffer,
   leadBytes,
@@ -132,11 +132,11 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     const replay = idempotencyKey === undefined ? undefined : await this.replayOfIdempotencyKey(idempotencyKey, at);
     if (replay) return replay;
     // As the DynamoDB store: a key whose lead's retention has ended is free, though the lead is not deleted yet.
-    const retentionEnded = (leadId: string) => {
+    const heldByExpiredLead = (leadId: string) => {
       const holder = this.leads.get(leadId);
-      return holder !== undefined && (leadExpiresAt(holder, defaultRetention) ?? Infinity) <= expiresAfterDays(at, 0);
+      return holder !== undefined && retentionEnded(holder, defaultRetention, at);
     };
-    const held = intake.dedupKeys.filter((key) => this.keys.has(key.key) && !retentionEnded(this.keys.get(key.key)!));
+    const held = intake.dedupKeys.filter((key) => this.keys.has(key.key) && !heldByExpiredLead(this.keys.get(key.key)!));
     const remember = (leadId: string) => idempotencyKey && this.idempotencyKeys.set(idempotencyKey, { leadId, expiresAt: expiresAfterDays(at, 1) });
     if (held.length) {
       const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0];

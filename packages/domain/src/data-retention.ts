@@ -53,6 +53,15 @@ export function leadExpiresAt(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt
 }
 
 /**
+ * Whether a lead's retention has ended by `at`: it is as good as deleted, though DynamoDB's TTL removes it only
+ * some time later (typically within two days). Capture treats its keys as free; it is not reactivated.
+ */
+export function retentionEnded(lead: Pick<Lead, 'isTest' | 'status' | 'capturedAt' | 'history'>, retention: Retention, at: string): boolean {
+  const expiresAt = leadExpiresAt(lead, retention);
+  return expiresAt !== undefined && expiresAt <= expiresAfterDays(at, 0);
+}
+
+/**
  * When an invalid lead became invalid: its latest `invalidated` or `erased` entry, else its capture (it was
  * captured invalid). Read from the timeline, not `updatedAt`, so a later change (a tag) does not put its deletion off.
  */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
-import { defaultRetention, leadExpiresAt, type Retention } from './data-retention';
+import { defaultRetention, retentionEnded, type Retention } from './data-retention';
 import { humanTextSchema, identifierText } from './human-text';
 import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
@@ -108,8 +108,7 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
         return { refusal: { status: 409, rule: 'captured_invalid', message: `lead ${lead.leadId} was captured invalid (${lead.statusReason}) and cannot be reactivated` } };
       }
       // Past its retention the lead is as good as deleted (its TTL comes within days): the person's keys may already be a new lead's, and reactivating it would make two.
-      const expiresAt = leadExpiresAt(lead, input.retention ?? defaultRetention);
-      if (expiresAt !== undefined && expiresAt * 1000 <= input.now.getTime()) {
+      if (retentionEnded(lead, input.retention ?? defaultRetention, at)) {
         return { refusal: { status: 409, rule: 'retention_ended', message: `lead ${lead.leadId} is past its retention and is being deleted; the person's next submission makes a new lead` } };
       }
       // Invalid and reactivate can follow each other without end; `invalid` itself stays open, as it ends a cycle.

@@ -10,6 +10,7 @@ import {
   leadExpiresAt,
   personDedupKey,
   phoneSharedWithAnother,
+  retentionEnded,
   type ConsentLedgerEntry,
   type DedupKey,
   type Retention,
@@ -161,7 +162,7 @@ export class DynamoDbLeadStore implements LeadStore {
   private async recordTouchOnce(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead, fit: 'whole' | 'counted' = 'whole'): Promise<IntakeOutcome> {
     const existing = read ?? (await this.getLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
-    if (!existing || wasErased(existing) || hasExpired(leadExpiresAt(existing, this.retention), intake.lead.capturedAt)) throw new GoneLeadError(leadId);
+    if (!existing || wasErased(existing) || retentionEnded(existing, this.retention, intake.lead.capturedAt)) throw new GoneLeadError(leadId);
     const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
     const whole = fit === 'whole';
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
