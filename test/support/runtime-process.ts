@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockFileName, processRuns } from '@leadflow/local-runtime';
@@ -14,8 +14,8 @@ export interface RuntimeProcess {
 
 /**
  * Runs `npm start`'s entry point as one node process (no npm or tsx wrapper in between) on a data
- * directory, and waits for its "ready" line. `detached` puts it in a process group of its own, which
- * its DynamoDB Local joins, so the whole group can be killed at once.
+ * directory, and waits for its "ready" line. `detached` puts it in a process group of its own, as a terminal
+ * does, so the group can be signalled as Ctrl-C signals it. Its DynamoDB Local is in a group of its own.
  */
 export async function startRuntimeProcess(dataDir: string, options: { detached?: boolean; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/cli.ts'], {
@@ -84,4 +84,9 @@ export function spawnScript(script: string, args: readonly string[], options: { 
   });
   const result = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done) => child.on('close', (status, signal) => done({ status, signal, stdout, stderr })));
   return { child, result };
+}
+
+/** The process group a running process belongs to. */
+export function processGroupOf(pid: number): number {
+  return Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
 }

@@ -64,8 +64,10 @@ async function startOn(port: number, home: string, launcherDir: string, path: st
     '-cors',
     noBrowserOrigin,
   ];
-  // stdin stays an open pipe that is never written: the launcher exits when it closes.
-  const child: ChildProcess = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // stdin stays an open pipe that is never written: the launcher exits when it closes. In a process group of its
+  // own, a terminal's Ctrl-C (sent to the whole foreground group) leaves it to be stopped last, after the
+  // services that still read and write it have finished.
+  const child: ChildProcess = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let output = '';
   let listening: () => void = () => undefined;
   const listens = new Promise<void>((resolved) => (listening = resolved));

@@ -6,7 +6,8 @@ import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryJournal, JournalledDelivery } from './delivery-journal';
 import { localRegion } from './local-aws-clients';
-import { deliverWithRetries } from './retrying-invoker';
+import { deliverWithRetries, type DeliveryEnding } from './retrying-invoker';
+import { WorkUnderWay } from './work-under-way';
 import { applyRuleTargetInput } from './rule-target-input';
 
 export interface BusRule {
@@ -45,7 +46,8 @@ export class LocalEventBus {
    * activity log's list stops growing once full, so `settle()` tells a quiet round from a busy one by it.
    */
   private accepted = 0;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly deliveries = new WorkUnderWay<DeliveryEnding>();
+  private readonly stopping = new AbortController();
   private readonly targetLimits = new Map<string, ConcurrencyLimit>();
 
   constructor(
@@ -137,9 +139,23 @@ export class LocalEventBus {
     return this.accepted;
   }
 
-  /** Resolves once every delivery started so far has finished (tests and shutdown use it). */
+  /** Resolves once every delivery started so far has finished (tests and `settle` use it). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.deliveries.settled();
+  }
+
+  /**
+   * Starts no more retries and waits up to `graceMs` for the attempts under way. A delivery left undone stays
+   * in the journal, and the next start on the same data directory delivers it again; without a journal it is lost.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping.abort();
+    const unfinished = await this.deliveries.settledWithin(graceMs);
+    if (unfinished > 0) {
+      console.warn(
+        `${unfinished} event deliveries were still running ${graceMs / 1000} s after the stop began: ${this.journal ? 'the next start on this data directory delivers them again.' : 'they are lost, as this runtime keeps its data in memory.'}`,
+      );
+    }
   }
 
   private deliver(delivery: JournalledDelivery, outcome: BusEventRecord['rules'][number]): void {
@@ -150,14 +166,16 @@ export class LocalEventBus {
       () => limit.run(() => this.host.invoke(delivery.target, delivery.input)),
       { retryAttempts: delivery.retryAttempts, maxEventAgeSeconds: delivery.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
       outcome,
-      (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${delivery.ruleName}`, target: delivery.target, error, payload: delivery.input }),
-      Date.parse(delivery.receivedAt ?? delivery.event.time),
-    ).finally(() => this.journal?.finished(delivery.key));
-    this.track(delivered);
-  }
-
-  private track(delivery: Promise<void>): void {
-    this.inFlight.add(delivery);
-    void delivery.finally(() => this.inFlight.delete(delivery));
+      {
+        onDeadLetter: (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `rule ${delivery.ruleName}`, target: delivery.target, error, payload: delivery.input }),
+        eventTime: Date.parse(delivery.receivedAt ?? delivery.event.time),
+        stopping: this.stopping.signal,
+      },
+    );
+    // An interrupted delivery stays journalled, to be resumed by the next start.
+    void delivered.then((ending) => {
+      if (ending === 'settled') this.journal?.finished(delivery.key);
+    });
+    void this.deliveries.track(delivered);
   }
 }

@@ -1,3 +1,5 @@
+import { waitUnlessStopped } from './work-under-way';
+
 /** The outcome of delivering one event to one target, as `/_local/events` shows it. */
 export interface DeliveryOutcome {
   status: 'pending' | 'succeeded' | 'retrying' | 'dead-lettered';
@@ -17,30 +19,39 @@ export interface RetryPolicy {
   baseDelayMs: number;
 }
 
+/** How a delivery ended: delivered or dead-lettered, or left undone because its runtime is stopping. */
+export type DeliveryEnding = 'settled' | 'interrupted';
+
 /**
  * Delivers asynchronously like EventBridge → Lambda: retry with backoff until the retries or the event's
- * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress.
+ * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress. Once
+ * `stopping` aborts, no retry starts: the delivery ends `interrupted`, neither delivered nor dead-lettered.
  */
-export async function deliverWithRetries(deliver: () => Promise<unknown>, policy: RetryPolicy, outcome: DeliveryOutcome, onDeadLetter: (error: string) => void, eventTime = Date.now()): Promise<void> {
+export async function deliverWithRetries(
+  deliver: () => Promise<unknown>,
+  policy: RetryPolicy,
+  outcome: DeliveryOutcome,
+  settings: { onDeadLetter: (error: string) => void; eventTime: number; stopping: AbortSignal },
+): Promise<DeliveryEnding> {
   for (;;) {
     outcome.attempts += 1;
     try {
       await deliver();
       outcome.status = 'succeeded';
       outcome.finishedAt = new Date().toISOString();
-      return;
+      return 'settled';
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       const delay = policy.baseDelayMs * 2 ** (outcome.attempts - 1);
-      const tooOld = Date.now() + delay - eventTime > policy.maxEventAgeSeconds * 1000;
+      const tooOld = Date.now() + delay - settings.eventTime > policy.maxEventAgeSeconds * 1000;
       if (outcome.attempts > policy.retryAttempts || tooOld) {
         outcome.status = 'dead-lettered';
         outcome.finishedAt = new Date().toISOString();
-        onDeadLetter(outcome.error);
-        return;
+        settings.onDeadLetter(outcome.error);
+        return 'settled';
       }
       outcome.status = 'retrying';
-      await new Promise((done) => setTimeout(done, delay));
+      if (!(await waitUnlessStopped(delay, settings.stopping))) return 'interrupted';
     }
   }
 }

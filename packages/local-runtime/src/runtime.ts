@@ -50,8 +50,15 @@ export interface LocalRuntime {
   pauseStreams(): Promise<void>;
   /** Reads the streams again from where they stopped. */
   resumeStreams(): void;
+  /**
+   * Stops in the reverse order of the start, DynamoDB Local last. Retries stop at once, and the work under way
+   * on the bus and the scheduler has `stopGraceMs` to finish: a delivery left undone is delivered by the next start on the same data directory.
+   */
   stop(): Promise<void>;
 }
+
+/** How long a stop waits for the bus deliveries and the schedule runs under way, each. */
+const stopGraceMs = 10_000;
 
 /**
  * Starts the whole system on this machine, in the order each part needs the one before: DynamoDB Local,
@@ -103,7 +110,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const aws = new LocalAwsEndpoint(bus, activity);
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
     stops.push(() => aws.stop());
-    stops.push(() => bus.drain());
+    stops.push(() => bus.stop(stopGraceMs));
 
     // The HTTP port is fixed now so handlers can be pointed at the stand-ins it will serve.
     const httpPort = settings.port || (await freePort(settings.host));
@@ -163,7 +170,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
 
     const scheduler = new LocalScheduler(functions, host, activity);
     if (settings.schedulesEnabled) scheduler.start();
-    stops.push(() => scheduler.stop());
+    stops.push(() => scheduler.stop(stopGraceMs));
 
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint, sms: awsEndpoint });
     if (!isLoopbackName(settings.host)) {

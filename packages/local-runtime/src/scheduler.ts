@@ -3,6 +3,7 @@ import type { FunctionDefinition, ScheduledInvocation, ScheduleTrigger } from '@
 import type { ActivityLog, ScheduleRunRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { deliverWithRetries } from './retrying-invoker';
+import { WorkUnderWay } from './work-under-way';
 
 interface LocalSchedule {
   target: string;
@@ -20,7 +21,8 @@ const longestTimerMs = 2 ** 31 - 1;
  */
 export class LocalScheduler {
   private readonly schedules = new Map<string, LocalSchedule>();
-  private readonly runsInFlight = new Set<Promise<ScheduleRunRecord>>();
+  private readonly runs = new WorkUnderWay<ScheduleRunRecord>();
+  private readonly stopping = new AbortController();
   private running = false;
 
   constructor(
@@ -40,11 +42,16 @@ export class LocalScheduler {
     for (const schedule of this.schedules.values()) this.arm(schedule, now);
   }
 
-  /** Fires nothing more, and resolves once the runs under way (retries included) have finished. */
-  async stop(): Promise<void> {
+  /**
+   * Fires nothing more, starts no more retries, and waits up to `graceMs` for the runs under way. A run still going
+   * then is left unfinished, as a Lambda function is when its runtime goes away; `/_local/schedules` can run it again.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
-    while (this.runsInFlight.size > 0) await Promise.allSettled([...this.runsInFlight]);
+    const unfinished = await this.runs.settledWithin(graceMs);
+    if (unfinished > 0) console.warn(`${unfinished} schedule runs were still going ${graceMs / 1000} s after the stop began and were left unfinished.`);
   }
 
   list(): Array<{ scheduleName: string; expression: string; timeZone: string; target: string; nextFire: string | null }> {
@@ -90,26 +97,21 @@ export class LocalScheduler {
     wait();
   }
 
-  /** Runs a schedule's target as of `time`, kept in `runsInFlight` until it has finished. */
+  /** Runs a schedule's target as of `time`, kept in `runs` until it has finished. */
   private run(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
-    const run = this.deliver(schedule, time, trigger, retryAttempts);
-    this.runsInFlight.add(run);
-    void run.finally(() => this.runsInFlight.delete(run));
-    return run;
+    return this.runs.track(this.deliver(schedule, time, trigger, retryAttempts));
   }
 
   private async deliver(schedule: LocalSchedule, time: Date, trigger: ScheduleRunRecord['trigger'], retryAttempts: number): Promise<ScheduleRunRecord> {
     const scheduleName = schedule.trigger.scheduleName;
     const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
     const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } });
-    await deliverWithRetries(
-      async () => (record.result = await this.host.invoke(schedule.target, input)),
-      { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
-      record.outcome,
-      (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
+    await deliverWithRetries(async () => (record.result = await this.host.invoke(schedule.target, input)), { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 }, record.outcome, {
+      onDeadLetter: (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
       // The maximum event age counts from the time the run is for, as Scheduler counts it from the scheduled time.
-      time.getTime(),
-    );
+      eventTime: time.getTime(),
+      stopping: this.stopping.signal,
+    });
     return record;
   }
 }

@@ -16,6 +16,7 @@ import type { ActivityLog } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { createLocalStreamsClient, localRegion } from './local-aws-clients';
 import { PollBackoff } from './poll-backoff';
+import { waitUnlessStopped } from './work-under-way';
 
 interface ShardCursor {
   iterator?: string;
@@ -23,6 +24,9 @@ interface ShardCursor {
   checkpoint?: string;
   closed: boolean;
 }
+
+/** A batch's retry was cut short by `stop()`; its records stay after the checkpoint. */
+class PollerStoppedError extends Error {}
 
 /**
  * Reads a table's DynamoDB stream in DynamoDB Local and invokes the stream-triggered functions, as a
@@ -45,7 +49,7 @@ export class StreamPoller {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<boolean>;
   private wakeRequested = false;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private paused = false;
   private idleSince = Date.now();
   private shardsDiscoveredAt = 0;
@@ -119,8 +123,12 @@ export class StreamPoller {
     void this.poll();
   }
 
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
     await this.polling;
     this.streams.destroy();
@@ -150,11 +158,13 @@ export class StreamPoller {
     let sawRecords = false;
     let shardFailed = false;
     for (const [shardId, cursor] of this.shards) {
+      if (this.stopped) break;
       if (cursor.closed) continue;
       try {
         if (await this.readShard(shardId, cursor)) sawRecords = true;
       } catch (error) {
         shardFailed = true;
+        if (error instanceof PollerStoppedError) break;
         console.error(`[local-runtime] stream poller for ${this.definition.name}, shard ${shardId}: ${(error as Error).message}`);
       }
     }
@@ -312,7 +322,8 @@ export class StreamPoller {
         this.activity.deadLetter({ at: new Date().toISOString(), origin: `stream of table ${this.tableName}`, target: this.definition.name, error: failure, payload: { Records: records } });
         return;
       }
-      await new Promise((done) => setTimeout(done, Math.min(100 * 2 ** attempt, 2000)));
+      // Stopping mid-retry leaves the batch unchecked-off: the next start reads it again from the checkpoint.
+      if (!(await waitUnlessStopped(Math.min(100 * 2 ** attempt, 2000), this.stopping.signal))) throw new PollerStoppedError();
     }
   }
 

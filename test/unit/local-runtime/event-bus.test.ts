@@ -127,6 +127,55 @@ describe('LocalEventBus with a delivery journal', () => {
   });
 });
 
+describe('LocalEventBus stop', () => {
+  it('cuts a retry wait short and leaves that delivery journalled, neither dead-lettered nor finished, for the next start', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-journal-'));
+    const file = join(directory, 'bus-deliveries.jsonl');
+    try {
+      const attempts: string[] = [];
+      const failing = {
+        invoke: async (target: string) => {
+          attempts.push(target);
+          throw new Error('connect ECONNREFUSED');
+        },
+      } as unknown as FunctionHost;
+      const activity = new ActivityLog();
+      // A first retry a minute away: only the stop can end this delivery within the test.
+      const bus = new LocalEventBus('leadflow', functions, failing, activity, 60_000, new DeliveryJournal(file), 2);
+      publish(bus, 'lead.scored', warmScoredLead('l1'));
+      await settle();
+      expect(activity.events[0].rules[0]).toMatchObject({ status: 'retrying', attempts: 1 });
+
+      await bus.stop(60_000);
+      expect(attempts).toEqual(['assign-lead']);
+      expect(activity.deadLetters.list()).toEqual([]);
+      const next = gatedHost();
+      expect(new LocalEventBus('leadflow', functions, next.host, new ActivityLog(), 10, new DeliveryJournal(file), 2).resumeJournalledDeliveries()).toBe(1);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('waits for an attempt under way for at most its grace, then returns with the delivery still journalled', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-journal-'));
+    const file = join(directory, 'bus-deliveries.jsonl');
+    try {
+      const hanging = gatedHost();
+      const bus = new LocalEventBus('leadflow', functions, hanging.host, new ActivityLog(), 10, new DeliveryJournal(file), 2);
+      publish(bus, 'lead.scored', warmScoredLead('l1'));
+      await settle();
+      expect(hanging.started).toHaveLength(1);
+
+      await bus.stop(50);
+      expect(new LocalEventBus('leadflow', functions, gatedHost().host, new ActivityLog(), 10, new DeliveryJournal(file), 2).resumeJournalledDeliveries()).toBe(1);
+      hanging.started[0].finish();
+      await bus.drain();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('DeliveryJournal', () => {
   const delivery = (key: string): JournalledDelivery => ({
     key,

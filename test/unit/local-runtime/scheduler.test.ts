@@ -52,7 +52,7 @@ describe('LocalScheduler on the clock', () => {
     const wokeAt = Date.now();
     expect(times).toEqual(['2026-03-02T10:01:00.000Z']);
     expect(scheduler.list()[0].nextFire).toBe(new Date((Math.floor(wokeAt / minute) + 1) * minute).toISOString());
-    await scheduler.stop();
+    await scheduler.stop(0);
   });
 
   it('counts the maximum event age from the fire time: a run that starts later than that is dead-lettered without a retry', async () => {
@@ -65,7 +65,7 @@ describe('LocalScheduler on the clock', () => {
     expect(times).toEqual(['2026-03-02T10:01:00.000Z']);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'dead-lettered', attempts: 1, error: 'the table is away' });
     expect(activity.deadLetters.list()).toEqual([expect.objectContaining({ origin: 'schedule sweep', payload: { scheduleName: 'sweep', time: '2026-03-02T10:01:00.000Z' } })]);
-    await scheduler.stop();
+    await scheduler.stop(0);
   });
 
   it('fires on time while the previous run is still going, and stop() waits for the runs under way', async () => {
@@ -78,12 +78,45 @@ describe('LocalScheduler on the clock', () => {
     expect(times).toEqual(['2026-03-02T10:01:00.000Z', '2026-03-02T10:02:00.000Z']);
 
     let stopped = false;
-    const stopping = scheduler.stop().then(() => (stopped = true));
+    const stopping = scheduler.stop(5 * minute).then(() => (stopped = true));
     await vi.advanceTimersByTimeAsync(minute);
     expect(stopped).toBe(false);
     expect(times).toHaveLength(2);
     for (const finish of finishes) finish();
     await stopping;
     expect(activity.scheduleRuns.map((run) => run.outcome.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('retries no failed run once stopping: the stop cuts the wait for the retry short', async () => {
+    let calls = 0;
+    const { host } = recordingHost(async () => {
+      calls += 1;
+      throw new Error('the table is away');
+    });
+    const activity = new ActivityLog();
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, activity);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(minute);
+    expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
+
+    await scheduler.stop(10_000); // resolves with no timer advanced: nothing was left to wait for
+    await vi.advanceTimersByTimeAsync(10 * minute);
+    expect(calls).toBe(1);
+    expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(activity.deadLetters.list()).toEqual([]);
+  });
+
+  it('stops waiting for a run that never ends when its grace is over', async () => {
+    const { host } = recordingHost(() => new Promise<void>(() => undefined));
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, new ActivityLog());
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(minute);
+
+    let stopped = false;
+    const stopping = scheduler.stop(10_000).then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
   });
 });
