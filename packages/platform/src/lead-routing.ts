@@ -63,7 +63,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   if (route.strategy === 'offer') {
     const { ranked, skipped } = rankOffer(strategyInput);
     const fallback = route.offer?.fallback ?? 'pool';
-    // A nurture fallback is a choice of its own (its sequence starts); a pool fallback with nobody to offer to is not.
+    // A fallback strategy (round robin, least busy…) assigns the lead at once; a pool fallback with nobody to offer to is not the route's choice, but the offer's.
     if (ranked.length === 0 && fallback !== 'pool') {
       logger.info('Nobody to offer the lead to; the offer falls back at once', { leadId: lead.leadId, routeId: route.id, skipped });
       await giveBackTurn();
