@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { httpRoutesOf, openApiDocument } from '@leadflow/api-document';
-import { manifestFunctions } from '@leadflow/manifest';
-import { loadConfigurationFile } from '@leadflow/platform';
+import { manifestFunctions, type FunctionDefinition } from '@leadflow/manifest';
+import { loadConfigurationFile, type QueryStringUse } from '@leadflow/platform';
 import type { Terminal } from './operations/operator-kit';
 
 /**
@@ -10,16 +10,34 @@ import type { Terminal } from './operations/operator-kit';
  */
 export const openApiDocumentFile = new URL('../functions/serve-openapi-document/openapi.json', import.meta.url);
 
-export function openApiDocumentText(): string {
+export async function openApiDocumentText(): Promise<string> {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   const functions = manifestFunctions(loadConfigurationFile(new URL('../config/leads.config.json', import.meta.url).pathname));
-  return `${JSON.stringify(openApiDocument(httpRoutesOf(functions), { version }), null, 2)}\n`;
+  return `${JSON.stringify(openApiDocument(httpRoutesOf(functions, await handlersQueryStringUse(functions)), { version }), null, 2)}\n`;
+}
+
+/**
+ * What each HTTP function's handler does with a query string, read from the handler itself (`httpHandler`'s
+ * `queryStringUse`), so that the handler alone declares it. A handler not made by `httpHandler` reads no query: it ignores one.
+ */
+export async function handlersQueryStringUse(functions: readonly FunctionDefinition[]): Promise<(functionName: string) => QueryStringUse> {
+  const uses = new Map<string, QueryStringUse>();
+  for (const definition of functions) {
+    if (definition.trigger.kind !== 'http') continue;
+    const { handler } = (await import(new URL(`../${definition.entry}`, import.meta.url).href)) as { handler: { queryStringUse?: QueryStringUse } };
+    uses.set(definition.name, handler.queryStringUse ?? 'ignored');
+  }
+  return (functionName) => {
+    const use = uses.get(functionName);
+    if (!use) throw new Error(`${functionName} is not an HTTP function of the manifest`);
+    return use;
+  };
 }
 
 export const openApiUsage = 'Usage: npm run openapi (no arguments): writes functions/serve-openapi-document/openapi.json';
 
 /** `npm run openapi` with `argv`: none writes the document; `--help` answers the usage and writes nothing, as does any other argument (a mistake, exit 2). */
-export function runOpenApi(argv: readonly string[], deps: { terminal: Terminal; write: (file: URL, text: string) => void }): number {
+export async function runOpenApi(argv: readonly string[], deps: { terminal: Terminal; write: (file: URL, text: string) => void }): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     deps.terminal.print(openApiUsage);
     return 0;
@@ -29,11 +47,11 @@ export function runOpenApi(argv: readonly string[], deps: { terminal: Terminal; 
     deps.terminal.warn(openApiUsage);
     return 2;
   }
-  deps.write(openApiDocumentFile, openApiDocumentText());
+  deps.write(openApiDocumentFile, await openApiDocumentText());
   deps.terminal.print(`Wrote ${openApiDocumentFile.pathname}`);
   return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = runOpenApi(process.argv.slice(2), { terminal: { print: (line) => console.log(line), warn: (line) => console.error(line) }, write: writeFileSync });
+  process.exitCode = await runOpenApi(process.argv.slice(2), { terminal: { print: (line) => console.log(line), warn: (line) => console.error(line) }, write: writeFileSync });
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { FunctionDefinition, HttpTrigger } from '@leadflow/manifest';
+import type { QueryStringUse } from '@leadflow/platform';
 import { isCalendarDay } from '@leadflow/domain';
 import { apiGatewayThrottledSchema, apiGatewayTooLargeSchema, authorizerRefusalSchema, errorBodySchema } from './error-bodies';
 import type { ContentDescription, ErrorDescription, NamedSchema, ParameterDescription, RouteDescription } from './route-description';
@@ -13,17 +14,28 @@ export interface HttpRoute extends Pick<HttpTrigger, 'method' | 'path' | 'auth' 
   description: string;
   /** Its function uses an AWS service (a table, secrets, the bus, email, SMS, the report bucket), so it answers 503 when that one is unavailable. */
   usesAwsServices: boolean;
+  /** What its handler does with a query string: a route that refuses one answers each parameter with a 400. */
+  queryStringUse: QueryStringUse;
 }
 
 export const routeKeyOf = (route: Pick<HttpTrigger, 'method' | 'path'>): RouteKey => `${route.method} ${route.path}` as RouteKey;
 
-/** The HTTP routes among the manifest's functions, in the manifest's order. */
-export function httpRoutesOf(functions: readonly FunctionDefinition[]): HttpRoute[] {
+/** The HTTP routes among the manifest's functions, in the manifest's order, with what each handler does with a query string. */
+export function httpRoutesOf(functions: readonly FunctionDefinition[], queryStringUseOf: (functionName: string) => QueryStringUse): HttpRoute[] {
   return functions.flatMap((definition) => {
     const { name, description, trigger } = definition;
     if (trigger.kind !== 'http') return [];
     return [
-      { functionName: name, description, method: trigger.method, path: trigger.path, auth: trigger.auth, ...(trigger.answersHead ? { answersHead: true as const } : {}), usesAwsServices: usesAwsServices(definition) },
+      {
+        functionName: name,
+        description,
+        method: trigger.method,
+        path: trigger.path,
+        auth: trigger.auth,
+        ...(trigger.answersHead ? { answersHead: true as const } : {}),
+        usesAwsServices: usesAwsServices(definition),
+        queryStringUse: queryStringUseOf(name),
+      },
     ];
   });
 }
@@ -95,7 +107,7 @@ const securitySchemes = {
  *
  * @throws RouteDescriptionGapError when a route has no description, or a description no route.
  * @example
- * openApiDocument(httpRoutesOf(manifestFunctions(configuration)), { version: '0.1.0' })
+ * openApiDocument(httpRoutesOf(functions, await handlersQueryStringUse(functions)), { version: '0.1.0' }) // scripts/openapi.ts
  */
 export function openApiDocument(routes: readonly HttpRoute[], info: { version: string }, descriptions: Readonly<Record<string, RouteDescription>> = routeDescriptions): JsonObject {
   const gaps = routeDescriptionGaps(routes, descriptions);
@@ -207,6 +219,9 @@ function headOperation(get: JsonObject): JsonObject {
   return { ...get, operationId: `${String(get.operationId)}-head`, summary: 'What GET answers, without its body (mail scanners and link previews probe links with HEAD); changes nothing.', responses };
 }
 
+/** The 400 of a route whose handler refuses query strings (`httpHandler`'s default), alone or after the route's own. */
+const refusedQueryParameter = (afterOwn: boolean) => `${afterOwn ? 'Or a' : 'A'} query parameter: the route takes none; \`issues\` name each one sent.`;
+
 /**
  * Every answer of a route by status: its own, its handler's errors (the same status may be both: a page
  * and an error body), the 503 of an unavailable AWS service, API Gateway's `413` and `429`, and the JWT
@@ -221,7 +236,9 @@ function responsesOf(route: HttpRoute, described: RouteDescription): Record<stri
       ...(response.content ? { content: content(response.content) } : {}),
     };
   }
-  for (const [status, error] of Object.entries<ErrorDescription | undefined>(described.errors ?? {})) {
+  const errors: Array<[string, ErrorDescription | undefined]> = Object.entries(described.errors ?? {});
+  if (route.queryStringUse === 'refused') errors.push(['400', refusedQueryParameter(Boolean(described.errors?.[400]))]);
+  for (const [status, error] of errors) {
     if (!error) continue;
     const { description, body } = typeof error === 'string' ? { description: error, body: undefined } : error;
     const answer = { description, ...(status === '429' || status === '503' ? { headers: retryAfter } : {}), content: handlerErrorContent(body?.name) };

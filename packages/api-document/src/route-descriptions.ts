@@ -44,8 +44,6 @@ export type RouteKey = `${HttpMethod} /${string}`;
 const documentedPool = { releaseReasons: defaultReleaseReasons, invalidReasons: defaultInvalidReasons, qualifications: qualificationSchema.options };
 
 /** Pool lists as they appear in a schema built from `documentedPool`, with what the document says instead. */
-/** The 400 of a route that takes no query parameters (`httpHandler`'s default): each one sent is named. */
-const noQuery = 'A query parameter: the route takes none; `issues` name it.';
 
 export const configuredLists: ReadonlyArray<{ values: readonly string[]; description: string }> = [
   { values: defaultReleaseReasons, description: `One of the pool's \`releaseReasons\` (configuration; by default ${defaultReleaseReasons.join(', ')}).` },
@@ -138,7 +136,6 @@ const routingTableSchema = z.strictObject({ routes: z.array(z.extend(routeSchema
 export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'GET /health': {
     responses: { 200: { description: '`{"status": "ok"}`.', content: json() } },
-    errors: { 400: noQuery },
   },
   'GET /openapi.json': {
     responses: { 200: { description: 'This document.', content: json() } },
@@ -190,7 +187,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'GET /leads/{leadId}': {
     pathParameters: leadIdParameter,
     responses: { 200: { description: 'The lead.', content: json(lead) } },
-    errors: { 400: noQuery, 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
+    errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
   },
   'POST /leads/{leadId}/tags': {
     pathParameters: leadIdParameter,
@@ -216,7 +213,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'GET /leads/{leadId}/consents': {
     pathParameters: leadIdParameter,
     responses: { 200: { description: 'The consent ledger in time order and the purposes in force: `{"leadId", "entries": [...], "inForce": {...}}`.', content: json() } },
-    errors: { 400: noQuery, 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
+    errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
   },
   'GET /leads/{leadId}/export': {
     pathParameters: leadIdParameter,
@@ -227,7 +224,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
         content: json(),
       },
     },
-    errors: { 400: noQuery, 403: 'Only admins may export a person.', 404: 'No such lead.' },
+    errors: { 403: 'Only admins may export a person.', 404: 'No such lead.' },
   },
   'DELETE /leads/{leadId}': {
     pathParameters: leadIdParameter,
@@ -235,7 +232,6 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       200: { description: 'The person is erased everywhere they are stored: `{"leadId", "status": "erased", "alreadyErased": false}`; a repeat answers `alreadyErased: true` and changes nothing.', content: json() },
     },
     errors: {
-      400: noQuery,
       403: 'Only admins may erase a person.',
       404: 'No such lead.',
       503: 'The outbox backlog is too large to search for the lead’s unpublished events (the event relay is behind); nothing changed. Ask again after `Retry-After` seconds.',
@@ -272,7 +268,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /routing': {
     responses: { 200: { description: 'The routing table in order, each route with its compiled EventBridge rule.', content: json({ name: 'RoutingTable', schema: routingTableSchema }) } },
-    errors: { 400: noQuery, 403: 'The routing table is for managers and admins.' },
+    errors: { 403: 'The routing table is for managers and admins.' },
   },
   'GET /reps': {
     responses: {
@@ -282,7 +278,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
         content: json(),
       },
     },
-    errors: { 400: noQuery, 403: 'Reps and finance.' },
+    errors: { 403: 'Reps and finance.' },
   },
   'PUT /reps/{repId}/availability': {
     pathParameters: { repId: 'A configured rep id.' },
@@ -542,6 +538,6 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /reports/channel-rates': {
     responses: { 200: { description: "Each channel's measured qualification and conversion rates, with the prior they suggest.", content: json() } },
-    errors: { 400: noQuery, 403: 'Channel rates are for finance, managers and admins.', 404: 'Measured channel priors are off.' },
+    errors: { 403: 'Channel rates are for finance, managers and admins.', 404: 'Measured channel priors are off.' },
   },
 };

@@ -20,7 +20,7 @@ import {
 import { isCalendarDay, qualificationSchema, spendColumns, textEncodingNamed, textEncodings } from '@leadflow/domain';
 import { manifestFunctions, routeKeysOf } from '@leadflow/manifest';
 import { badRequest, forbidden, notFound, payloadTooLarge, refused, tooManyRequests, unauthorized, unsupportedMediaType } from '@leadflow/platform';
-import { openApiDocumentFile, openApiDocumentText } from '../../../scripts/openapi';
+import { handlersQueryStringUse, openApiDocumentFile, openApiDocumentText } from '../../../scripts/openapi';
 import { createHandler as createCapture } from '../../../functions/capture-form-submission/handler';
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createEraseLead } from '../../../functions/erase-lead/handler';
@@ -44,7 +44,8 @@ import { fixtureExchangeRates, fixtureLeadRecords } from '../../fixtures/channel
 type Operation = { operationId: string; security: Array<Record<string, string[]>>; responses: Record<string, unknown>; parameters: Array<{ name: string; in: string; schema?: Record<string, unknown> }> };
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown>; responses: Record<string, unknown> } };
 
-const routes = httpRoutesOf(manifestFunctions(demoConfiguration()));
+const functions = manifestFunctions(demoConfiguration());
+const routes = httpRoutesOf(functions, await handlersQueryStringUse(functions));
 const built = openApiDocument(routes, { version: '0.1.0' }) as Document;
 const committed = JSON.parse(readFileSync(openApiDocumentFile, 'utf8')) as Document;
 
@@ -59,13 +60,13 @@ describe('the OpenAPI document and the manifest', () => {
     expect(new Set(manifestRoutes).size).toBe(manifestRoutes.length);
   });
 
-  it('is committed as generated, so GET /openapi.json serves the current one (run `npm run openapi` when this fails)', () => {
-    expect(readFileSync(openApiDocumentFile, 'utf8') === openApiDocumentText(), 'functions/serve-openapi-document/openapi.json is not the generated document: run `npm run openapi`').toBe(true);
+  it('is committed as generated, so GET /openapi.json serves the current one (run `npm run openapi` when this fails)', async () => {
+    expect(readFileSync(openApiDocumentFile, 'utf8') === (await openApiDocumentText()), 'functions/serve-openapi-document/openapi.json is not the generated document: run `npm run openapi`').toBe(true);
     expect(operationsOf(committed).sort()).toEqual([...manifestRoutes].sort());
   });
 
   it('names a route of the manifest that has no description, so whoever adds a route adds its description', () => {
-    const added: HttpRoute = { functionName: 'create-offer', description: 'Creates an offer.', method: 'POST', path: '/offers', auth: { mode: 'jwt' }, usesAwsServices: true };
+    const added: HttpRoute = { functionName: 'create-offer', description: 'Creates an offer.', method: 'POST', path: '/offers', auth: { mode: 'jwt' }, usesAwsServices: true, queryStringUse: 'refused' };
     expect(routeDescriptionGaps([...routes, added])).toEqual(['POST /offers (create-offer) has no description: add one to packages/api-document/src/route-descriptions.ts']);
     expect(() => openApiDocument([...routes, added], { version: '0.1.0' })).toThrow(RouteDescriptionGapError);
     expect(() => openApiDocument([...routes, added], { version: '0.1.0' })).toThrow(/POST \/offers \(create-offer\) has no description/);
@@ -396,6 +397,18 @@ describe('the answers every route shares', () => {
         .map(routeKeyOf)
         .sort(),
     ).toEqual(['GET /embed.js', 'GET /health', 'GET /openapi.json', 'GET /routing', 'OPTIONS /forms/{formId}/submissions']);
+  });
+
+  it('gives the 400 of a refused query parameter to the routes whose handler refuses query strings, as the handler itself says, and only to those', async () => {
+    const useOf = await handlersQueryStringUse(functions);
+    expect([useOf('get-lead'), useOf('lookup-lead'), useOf('capture-form-submission'), useOf('serve-openapi-document')]).toEqual(['refused', 'read', 'ignored', 'ignored']);
+    for (const route of routes) {
+      const key = routeKeyOf(route);
+      const documented = documentedResponse(key, 400)?.description ?? '';
+      if (route.queryStringUse === 'refused') expect(documented, key).toMatch(/(^A|Or a) query parameter: the route takes none/);
+      else expect(documented, key).not.toContain('the route takes none');
+    }
+    expect(routes.filter((route) => route.queryStringUse === 'refused').length).toBeGreaterThan(20);
   });
 
   it("gives every route API Gateway's own 413 and 429, described once, beside a handler's own", () => {

@@ -13,34 +13,34 @@ const commands = [
 ];
 
 /** Runs the command with a terminal and a file writer that record what they were given. */
-function run(command: (typeof commands)[number], argv: string[]) {
+async function run(command: (typeof commands)[number], argv: string[]) {
   const terminal = recordingTerminal();
   const written: Array<[URL, string]> = [];
-  const exit = command.run(argv, { terminal, write: (file, text) => void written.push([file, text]) });
+  const exit = await command.run(argv, { terminal, write: (file, text) => void written.push([file, text]) });
   return { exit, terminal, written };
 }
 
 describe.each(commands)('npm run $name', (command) => {
-  it.each([['--help'], ['-h']])('answers %s with the usage on stdout, exit 0, and writes nothing', (flag) => {
-    const { exit, terminal, written } = run(command, [flag]);
+  it.each([['--help'], ['-h']])('answers %s with the usage on stdout, exit 0, and writes nothing', async (flag) => {
+    const { exit, terminal, written } = await run(command, [flag]);
     expect(exit).toBe(0);
     expect(terminal.printed).toEqual([command.usage]);
     expect(terminal.warned).toEqual([]);
     expect(written).toEqual([]);
   });
 
-  it.each([[['--out', 'elsewhere.json']], [['extra']], [['--bogus']]])('refuses %j as a mistake (exit 2, the usage on stderr) and writes nothing', (argv) => {
-    const { exit, terminal, written } = run(command, argv);
+  it.each([[['--out', 'elsewhere.json']], [['extra']], [['--bogus']]])('refuses %j as a mistake (exit 2, the usage on stderr) and writes nothing', async (argv) => {
+    const { exit, terminal, written } = await run(command, argv);
     expect(exit).toBe(2);
     expect(terminal.warned).toEqual([`npm run ${command.name} takes no arguments, not "${argv.join(' ')}"`, command.usage]);
     expect(terminal.printed).toEqual([]);
     expect(written).toEqual([]);
   });
 
-  it('writes its file without arguments', () => {
-    const { exit, terminal, written } = run(command, []);
+  it('writes its file without arguments', async () => {
+    const { exit, terminal, written } = await run(command, []);
     expect(exit).toBe(0);
-    expect(written).toEqual([[command.file, command.text()]]);
+    expect(written).toEqual([[command.file, await command.text()]]);
     expect(terminal.printed).toEqual([`Wrote ${command.file.pathname}`]);
   });
 

@@ -17,6 +17,7 @@ export type QueryStringUse = 'refused' | 'read' | 'ignored';
  * An HTTP API (payload v2) handler whose thrown `HttpError`s become clean JSON answers. `headersFor`
  * adds headers to every answer, errors and 500s included (CORS: a browser shows no answer without them).
  * A `HEAD` request (a route that `answersHead`) is answered as its `GET` would be, without the body.
+ * The handler carries its `queryStringUse`, which the OpenAPI document reads (`npm run openapi`).
  */
 export function httpHandler(
   handle: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
@@ -25,11 +26,12 @@ export function httpHandler(
   // First registered, so it runs last: after the error handler has turned a thrown error into an answer.
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().use(headWithoutBody()).use(lambdaLogging());
   if (options.headersFor) handler.use(responseHeaders(options.headersFor));
-  const refusesQuery = (options.query ?? 'refused') === 'refused';
-  return handler.use(httpErrorHandler()).handler(async (event, context) => {
-    if (refusesQuery) refuseQueryParameters(event);
+  const queryStringUse = options.query ?? 'refused';
+  const answering = handler.use(httpErrorHandler()).handler(async (event, context) => {
+    if (queryStringUse === 'refused') refuseQueryParameters(event);
     return handle(event, context);
   });
+  return Object.assign(answering, { queryStringUse });
 }
 
 function headWithoutBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
