@@ -10,7 +10,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   return leadTransitionHandler(dependencies, {
     doing: 'changed',
     body: ({ pool }) => statusBodySchema(pool),
-    plan: ({ lead, pool, principal, body, config, now, eventId }) => planStatusChange({ lead, pool, principal, body, now, eventId, retention: config.retention }),
+    plan: ({ lead, pool, principal, body, now, eventId }) => planStatusChange({ lead, pool, principal, body, now, eventId }),
   });
 }
 

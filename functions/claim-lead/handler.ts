@@ -1,5 +1,5 @@
 import { claimBodySchema, dailyLimitRefusal, holdingCapRefusal, leadAtItemLimitRefusal, mayWorkPools, planClaim, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, refused, requestedLead, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -18,8 +18,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const timeZone = config.organisation.timeZone;
     // A lost race shows as a changed lead: read it again, and the rules then name why (usually "already owned").
     for (let tries = 1; tries <= 3; tries += 1) {
-      const lead = await leads.getLead(leadId);
-      if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+      const lead = await requestedLead(leads, leadId, config.retention, now());
       if (parsed.data.poolId && parsed.data.poolId !== lead.poolId) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} is not in pool ${parsed.data.poolId}` });
       const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
       const rep = config.reps.find((candidate) => candidate.id === principal.id);

@@ -1,15 +1,14 @@
 import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
-import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
+import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, requestedLead, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /** `GET /leads/{leadId}/consents`: the lead's consent ledger in time order and the consent in force per purpose, for whoever may see the lead. */
-export function createHandler(dependencies: DependencyResolver<'leads' | 'consents'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'consents' | 'now'>) {
   return httpHandler(async (event) => {
     const principal = principalFrom(event);
     const leadId = leadIdFromPath(event);
-    const { leads, consents } = dependencies();
-    const lead = await leads.getLead(leadId);
-    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    const { config, leads, consents, now } = dependencies();
+    const lead = await requestedLead(leads, leadId, config.retention, now());
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
     const entries = await consents.entriesFor(leadId);
     const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, hasConsent(entries, purpose)]));
@@ -17,4 +16,4 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
   });
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ leads: providers.leads, consents: providers.consents }));
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, consents: providers.consents, now: providers.now }));

@@ -1,4 +1,4 @@
-import { canLookUpLeads, lookupAnswer, lookupsPerMinute, organisationCountry, readLookupQuery } from '@leadflow/domain';
+import { canLookUpLeads, lookupAnswer, lookupsPerMinute, organisationCountry, readLookupQuery, retentionEnded } from '@leadflow/domain';
 import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, tooManyRequests, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -19,7 +19,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
       const leadId = await leads.findLeadIdByPersonKey(query.key);
       const lead = leadId ? await leads.getLead(leadId) : undefined;
-      return personalDataResponse(lookupAnswer(principal, lead, config.reps));
+      // A lead past its retention is as good as deleted: the person's next submission makes a new lead.
+      const held = lead && !retentionEnded(lead, config.retention, now().toISOString()) ? lead : undefined;
+      return personalDataResponse(lookupAnswer(principal, held, config.reps));
     },
     { query: 'read' },
   );

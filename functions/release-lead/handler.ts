@@ -1,5 +1,5 @@
 import { leadAtItemLimitRefusal, mayWorkPools, planRelease, releaseBodySchema, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, refused, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, refused, requestedLead, type DependencyResolver, leadIdFromPath, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -12,8 +12,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     if (!mayWorkPools(principal)) throw forbidden('Releasing leads is for reps, managers and admins');
     const { config, leads, now, newId } = dependencies();
     const leadId = leadIdFromPath(event);
-    const lead = await leads.getLead(leadId);
-    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    const lead = await requestedLead(leads, leadId, config.retention, now());
     const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
     if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
     const parsed = releaseBodySchema(pool).safeParse(jsonObjectBody(event));

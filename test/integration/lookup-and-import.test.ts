@@ -106,7 +106,7 @@ describe('over-long keys from a request, against DynamoDB Local', () => {
   const asManager = { sub: 'maya', 'cognito:groups': '[manager]' };
   it('answers a lead id longer than any lead has 404, and an email longer than any address 400 naming email, where DynamoDB would refuse the key', async () => {
     const longId = 'a'.repeat(2100);
-    const getLead = createGetLeadHandler(() => ({ leads }));
+    const getLead = createGetLeadHandler(() => ({ config, leads, now: () => new Date('2026-03-02T10:00:00.000Z') }));
     const read = (await getLead(httpEvent({ path: `/leads/${longId}`, pathParameters: { leadId: longId }, claims: asManager }), lambdaContext)) as { statusCode: number };
     expect(read.statusCode).toBe(404);
 

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import type { Principal } from './access-policy';
 import type { Pool } from './configuration';
-import { defaultRetention, retentionEnded, type Retention } from './data-retention';
 import { humanTextSchema, identifierText } from './human-text';
 import { instantSchema } from './instant';
 import { leadConversionSchema, type Lead } from './lead';
@@ -35,7 +34,7 @@ export type StatusBody = z.infer<ReturnType<typeof statusBodySchema>>;
  * `reactivate` takes an invalid lead back to its pool, unowned, unless the lead is past `repeatableStepsLimitBytes`
  * (`409 lead_full`); the other steps happen once a cycle and are always planned.
  */
-export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Principal; body: StatusBody; now: Date; eventId: string; retention?: Retention }): LifecyclePlan {
+export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Principal; body: StatusBody; now: Date; eventId: string }): LifecyclePlan {
   const { lead, pool, principal, body } = input;
   const at = input.now.toISOString();
   const by = principal.id;
@@ -106,10 +105,6 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
       if (lead.isTest) return { refusal: { status: 409, rule: 'test_lead', message: `lead ${lead.leadId} is a platform test lead, never routed, and cannot be reactivated` } };
       if (!lead.history.some((entry) => entry.action === 'invalidated')) {
         return { refusal: { status: 409, rule: 'captured_invalid', message: `lead ${lead.leadId} was captured invalid (${lead.statusReason}) and cannot be reactivated` } };
-      }
-      // Past its retention the lead is as good as deleted (its TTL comes within days): the person's keys may already be a new lead's, and reactivating it would make two.
-      if (retentionEnded(lead, input.retention ?? defaultRetention, at)) {
-        return { refusal: { status: 409, rule: 'retention_ended', message: `lead ${lead.leadId} is past its retention and is being deleted; the person's next submission makes a new lead` } };
       }
       // Invalid and reactivate can follow each other without end; `invalid` itself stays open, as it ends a cycle.
       const full = leadFullRefusal(lead, 'reactivating');

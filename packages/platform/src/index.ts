@@ -58,6 +58,7 @@ export * from './time-budget';
 export * from './adapters/sparse-index-shards';
 export * from './lead-transition-request';
 export * from './owned-leads-listing';
+export * from './requested-lead';
 export * from './ports/follow-ups';
 export * from './adapters/dynamodb-follow-up-store';
 export * from './follow-up-filing';

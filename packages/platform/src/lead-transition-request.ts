@@ -15,11 +15,12 @@ import {
 } from '@leadflow/domain';
 import type { DependencyResolver } from './dependencies';
 import { httpHandler } from './http/http-handler';
-import { badRequest, forbidden, notFound, refused } from './http/http-errors';
+import { badRequest, forbidden, refused } from './http/http-errors';
 import { personalDataResponse } from './http/responses';
 import { leadIdFromPath } from './http/lead-path';
 import { principalFrom } from './http/principal';
 import { jsonObjectBody } from './http/request-body';
+import { requestedLead } from './requested-lead';
 
 /** One lifecycle step behind `POST /leads/{leadId}/<step>`: how its body reads and how the domain plans it. */
 export interface LeadTransitionStep<Body> {
@@ -65,8 +66,7 @@ export function leadTransitionHandler<Body>(dependencies: DependencyResolver<'co
     const leadId = leadIdFromPath(event);
     let first: Lead | undefined;
     for (let tries = 1; tries <= 3; tries += 1) {
-      const lead = await leads.getLead(leadId);
-      if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+      const lead = await requestedLead(leads, leadId, config.retention, now());
       const pool = config.pools.find((candidate) => candidate.id === lead.poolId);
       if (!pool) throw refused({ status: 409, rule: 'not_in_pool', message: `lead ${leadId} belongs to pool ${lead.poolId}, which the configuration no longer has` });
       const at = now();

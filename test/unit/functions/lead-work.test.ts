@@ -12,6 +12,7 @@ import { createHandler as createRepLeads } from '../../../functions/list-rep-lea
 import { createHandler as createPoolList } from '../../../functions/list-pool-leads/handler';
 import { createHandler as createGetLead } from '../../../functions/get-lead/handler';
 import { createHandler as createRelease } from '../../../functions/release-lead/handler';
+import { createHandler as createConsents } from '../../../functions/list-lead-consents/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { pooledLead } from '../../support/pooled-leads';
@@ -169,7 +170,7 @@ describe('the lifecycle endpoints', () => {
     expect((await get(deps, createPoolList, '/pools/nurture/leads', asManager, {}, { poolId: 'nurture' })).json.leads.map((lead: { leadId: string }) => lead.leadId)).toEqual(['l-2']);
   });
 
-  it('refuses to reactivate a lead past its retention, whose person a new lead may already hold, writing nothing', async () => {
+  it('answers a lead past its retention as one deleted: 404 to reading it, its consents and every step (reactivate too, whose person a new lead may already hold), writing nothing', async () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'l-9');
     expect((await post(deps, 'status', 'l-9', asRep('rep-ava'), { status: 'invalid', reason: 'unreachable' })).status).toBe(200);
@@ -177,9 +178,14 @@ describe('the lifecycle endpoints', () => {
     // Invalid leads are kept 365 days (the default retention) from becoming invalid.
     deps.now = () => new Date(invalidAt + 365 * 86_400_000);
     const before = writes(deps);
-    expect(await post(deps, 'status', 'l-9', asManager, { status: 'reactivate' })).toMatchObject({ status: 409, json: { rule: 'retention_ended' } });
+    const gone = { status: 404, json: { error: 'Lead "l-9" is past its retention and is being deleted' } };
+    expect(await post(deps, 'status', 'l-9', asManager, { status: 'reactivate' })).toMatchObject(gone);
+    expect(await get(deps, createGetLead, '/leads/l-9', asManager, {}, { leadId: 'l-9' })).toMatchObject(gone);
+    const consents = (await createConsents(() => deps)(httpEvent({ path: '/leads/l-9/consents', pathParameters: { leadId: 'l-9' }, claims: asManager }), lambdaContext)) as { statusCode: number };
+    expect(consents.statusCode).toBe(404);
     expect(writes(deps)).toBe(before);
     deps.now = () => new Date(invalidAt + 365 * 86_400_000 - 1000);
+    expect((await get(deps, createGetLead, '/leads/l-9', asManager, {}, { leadId: 'l-9' })).status).toBe(200);
     expect(await post(deps, 'status', 'l-9', asManager, { status: 'reactivate' })).toMatchObject({ status: 200, json: { status: 'in_pool' } });
   });
 

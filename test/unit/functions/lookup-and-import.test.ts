@@ -45,6 +45,16 @@ describe('lookup-lead handler (查重)', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
+  it('does not find a lead past its retention, as good as deleted though the table still holds it', async () => {
+    const deps = await withLead();
+    Object.assign(deps.store.leads.get('lead-1')!, { isTest: true }); // a platform test lead, kept 30 days from capture (the default)
+    const capturedAt = Date.parse(deps.store.leads.get('lead-1')!.capturedAt);
+    deps.now = () => new Date(capturedAt + 30 * 86_400_000 - 1000);
+    expect(JSON.parse((await lookup(deps, { email: 'ada@example.com' })).body)).toMatchObject({ exists: true, leadId: 'lead-1' });
+    deps.now = () => new Date(capturedAt + 30 * 86_400_000);
+    expect(JSON.parse((await lookup(deps, { email: 'ada@example.com' })).body)).toEqual({ exists: false });
+  });
+
   it('shows a lead still in its pool as held by the pool', async () => {
     const response = await lookup(await withLead(), { email: 'ADA@example.com' });
     expect(JSON.parse(response.body)).toEqual({ exists: true, leadId: 'lead-1', status: 'new', heldBy: 'pool', poolId: 'americas-inbound', owner: null, since: '2026-03-02T10:00:00.000Z' });
