@@ -3,7 +3,7 @@ import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { humanTextIssue } from './human-text';
 import { blankCsvColumns, csvLayoutIssue, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords } from './csv-records';
-import { isIsoCurrencyCode, parseAmountCents, reportingCentsOn } from './money';
+import { formatCents, isIsoCurrencyCode, maxAmountCents, parseAmountCents, reportingCentsOn } from './money';
 import { localDay } from './pool-claim';
 
 /** One campaign's spend on one day, in the reporting currency, with what was given. */
@@ -80,7 +80,9 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     const unknownFields = Object.keys(raw).filter((key) => !(spendColumns as readonly string[]).includes(key));
     for (const field of unknownFields) issues.push({ path: `${label}.${field}`, message: `is not a spend field (give ${spendColumns.join(', ')})` });
     const rowIssues = (field: SpendColumn, message: string) => issues.push({ path: `${label}.${field}`, message });
-    const text = (field: SpendColumn) => (typeof raw[field] === 'string' ? raw[field].trim() : typeof raw[field] === 'number' ? String(raw[field]) : undefined);
+    // Only an amount may be a JSON number; a campaign named 1 is a mistake in whatever wrote the body, not a name.
+    const text = (field: SpendColumn) => (typeof raw[field] === 'string' ? raw[field].trim() : undefined);
+    const given = (field: SpendColumn) => raw[field] !== undefined && raw[field] !== null;
 
     const dateText = text('date');
     const day = dateText && isCalendarDay(dateText) && dateText >= earliestSpendDay && dateText <= today ? dateText : undefined;
@@ -88,7 +90,8 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     else if (dateText > today) rowIssues('date', `must not be after today (${today} in ${context.timeZone})`);
     else if (dateText < earliestSpendDay) rowIssues('date', `must not be before ${earliestSpendDay}`);
     const channel = text('channel');
-    if (!channel) rowIssues('channel', 'is required');
+    if (given('channel') && channel === undefined) rowIssues('channel', 'must be text');
+    else if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
     const campaign = raw.campaign === undefined ? '' : text('campaign');
     // Finance types campaign names, and reports show them: a control character or bidi override is a typo to fix, not a name.
@@ -98,13 +101,17 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     else if (campaign.length > maxCampaignLength) rowIssues('campaign', `must be at most ${maxCampaignLength} characters`);
     else if (campaignTextIssue) rowIssues('campaign', campaignTextIssue);
     else if (campaign === otherCampaignsLabel) rowIssues('campaign', `"${otherCampaignsLabel}" is the channel-ROI row of campaigns without spend folded together: name the campaign otherwise`);
-    const amount = text('amount');
+    const amount = typeof raw.amount === 'number' ? String(raw.amount) : text('amount');
     const cents = amount === undefined ? undefined : parseAmountCents(amount);
-    if (amount === undefined || amount === '') rowIssues('amount', 'is required');
-    else if (amount.trim().startsWith('-')) rowIssues('amount', 'must not be negative');
+    const tooLarge = typeof raw.amount === 'number' ? !(raw.amount * 100 <= maxAmountCents) : /^\d{13,}(?:\.\d*)?$/.test(amount ?? '');
+    if (given('amount') && amount === undefined) rowIssues('amount', 'must be a number, or a decimal written as text such as "1234.50"');
+    else if (amount === undefined || amount === '') rowIssues('amount', 'is required');
+    else if (amount.startsWith('-')) rowIssues('amount', 'must not be negative');
+    else if (cents === undefined && tooLarge) rowIssues('amount', `must be at most ${formatCents(maxAmountCents)}`);
     else if (cents === undefined) rowIssues('amount', 'must be a decimal amount with at most two decimal places, such as 1234.50');
     const currency = text('currency')?.toUpperCase();
-    if (!currency) rowIssues('currency', 'is required');
+    if (given('currency') && currency === undefined) rowIssues('currency', 'must be text');
+    else if (!currency) rowIssues('currency', 'is required');
     else if (!isIsoCurrencyCode(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
 
     if (!day || !channel || !context.channelIds.has(channel) || campaignRefused || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;

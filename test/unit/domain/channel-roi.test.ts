@@ -242,6 +242,32 @@ describe('ad spend input', () => {
     ]);
   });
 
+  it('names a field of the wrong JSON type as such, and an amount over the largest as too large: only an amount may be a number', () => {
+    const row = { date: '2026-03-10', channel: 'meta-ads', campaign: 'a', amount: '5', currency: 'USD' };
+    const parsed = parseSpendRows(
+      [
+        { ...row, campaign: 1 },
+        { ...row, campaign: 'b', channel: 7, currency: true },
+        { ...row, campaign: 'c', amount: true },
+        { ...row, campaign: 'd', amount: 1_000_000_000_000 },
+        { ...row, campaign: 'e', amount: '1000000000000.00' },
+        { ...row, campaign: 'f', amount: 1e21 },
+        { ...row, campaign: 'g', amount: 999_999_999_999.99 },
+        { ...row, campaign: 'h', amount: 12.5 },
+      ],
+      spendContext,
+    );
+    expect(!parsed.ok && parsed.issues).toEqual([
+      { path: 'rows[0].campaign', message: 'must be text' },
+      { path: 'rows[1].channel', message: 'must be text' },
+      { path: 'rows[1].currency', message: 'must be text' },
+      { path: 'rows[2].amount', message: 'must be a number, or a decimal written as text such as "1234.50"' },
+      { path: 'rows[3].amount', message: 'must be at most 999999999999.99' },
+      { path: 'rows[4].amount', message: 'must be at most 999999999999.99' },
+      { path: 'rows[5].amount', message: 'must be at most 999999999999.99' },
+    ]);
+  });
+
   it('refuses a currency whose rate starts after the spend day', () => {
     const parsed = parseSpendRows([{ date: '2025-12-31', channel: 'meta-ads', campaign: 'a', amount: '5', currency: 'EUR' }], spendContext);
     expect(!parsed.ok && parsed.issues.map((issue) => issue.path)).toEqual(['rows[0].currency']);
