@@ -22,7 +22,7 @@ export type PoolCursor = z.infer<typeof poolCursorSchema>;
 /** A hundred years: older than any lead, and small enough that `now` minus the age is still a valid date. */
 const hundredYearsInHours = 100 * 365 * 24;
 const ageHoursParameter = z
-  .pipe(amountParameter, z.number().check(z.maximum(hundredYearsInHours)))
+  .pipe(amountParameter, z.number().check(z.maximum(hundredYearsInHours, `must be at most ${hundredYearsInHours} (a hundred years)`)))
   .check(z.describe(`Hours since capture: a number from 0 to ${hundredYearsInHours} (a hundred years), decimals allowed.`));
 
 /**

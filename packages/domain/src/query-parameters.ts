@@ -7,8 +7,19 @@ import type { FieldIssue } from './form-submission';
  */
 export const countParameter = z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number written in digits')), z.transform(Number));
 
-/** An amount in a query (hours): digits with an optional decimal fraction, never empty, signed or in exponent form. */
-export const amountParameter = z.pipe(z.string().check(z.regex(/^\d{1,9}(\.\d{1,6})?$/, 'must be a number written in digits, such as 24 or 1.5')), z.transform(Number));
+/**
+ * An amount in a query (hours): digits with an optional decimal fraction of up to six places, never empty, signed
+ * or in exponent form. Its largest value is the route's to check, and to name.
+ */
+export const amountParameter = z.pipe(
+  z.string().check(
+    z.regex(/^\d+(\.\d+)?$/, { message: 'must be a number written in digits, such as 24 or 1.5', abort: true }),
+    z.regex(/^\d+(\.\d{1,6})?$/, { message: 'must have at most 6 decimal places', abort: true }),
+    // Beyond 15 digits a number is no longer read exactly (and past about 300, not at all).
+    z.regex(/^\d{1,15}(\.|$)/, { message: 'is too large' }),
+  ),
+  z.transform(Number),
+);
 
 /** A page's `limit` in a query: 1–100, 50 when left out. */
 export const pageLimitParameter = z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50).check(z.describe('How many to answer: a whole number from 1 to 100 (default 50).'));

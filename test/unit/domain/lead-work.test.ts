@@ -286,5 +286,12 @@ describe('listings (pure)', () => {
       expect(poolListingQuerySchema.safeParse({ [parameter]: value }).error?.issues[0].path).toEqual([parameter]);
     }
     expect(poolListingQuerySchema.safeParse({ minAgeHours: '5', maxAgeHours: '1' }).error?.issues[0].path).toEqual(['maxAgeHours']);
+    // Each refusal says what is wrong with the value, once: its form, its decimals or its size.
+    const refusal = (value: string) => poolListingQuerySchema.safeParse({ minAgeHours: value }).error?.issues.map((issue) => issue.message);
+    expect(refusal('1e3')).toEqual(['must be a number written in digits, such as 24 or 1.5']);
+    expect(refusal('0.0000001')).toEqual(['must have at most 6 decimal places']);
+    expect(refusal('99999999999')).toEqual(['must be at most 876000 (a hundred years)']);
+    expect(refusal('9'.repeat(400))).toEqual(['is too large']);
+    expect(refusal('0.000001')).toBeUndefined();
   });
 });
