@@ -1,4 +1,4 @@
-import { assignBodySchema, planManualAssignment } from '@leadflow/domain';
+import { assignBodyFor, planManualAssignment } from '@leadflow/domain';
 import { lambdaDependenciesOf, leadTransitionHandler, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -9,7 +9,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'now' | 'newId'>) {
   return leadTransitionHandler(dependencies, {
     doing: 'assigned',
-    body: () => assignBodySchema,
+    body: ({ config }) => assignBodyFor(config.reps),
     plan: ({ lead, pool, principal, body, config, now, eventId }) =>
       planManualAssignment({ lead, pool, principal, target: config.reps.find((rep) => rep.id === body.repId), repId: body.repId, reason: body.reason, now, eventId }),
   });

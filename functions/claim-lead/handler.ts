@@ -14,6 +14,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const parsed = claimBodySchema.safeParse(jsonObjectBody(event, { optional: true }));
     if (!parsed.success) throw badRequest('The claim is invalid', toIssueList(parsed.error));
     const { config, leads, now, newId } = dependencies();
+    if (parsed.data.poolId && !config.pools.some((pool) => pool.id === parsed.data.poolId)) throw badRequest('The claim is invalid', [{ path: 'poolId', message: 'is not a pool of the configuration' }]);
     const leadId = leadIdFromPath(event);
     const timeZone = config.organisation.timeZone;
     // A lost race shows as a changed lead: read it again, and the rules then name why (usually "already owned").

@@ -78,6 +78,10 @@ describe('POST /leads/{leadId}/claim', () => {
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 5 }))).json.issues).toEqual([expect.objectContaining({ path: 'poolId' })]);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ pool: 'x' }))).json.issues).toEqual([expect.objectContaining({ path: 'pool' })]);
     expect(await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 'nurture' }))).toMatchObject({ status: 409, json: { rule: 'not_in_pool' } });
+    expect(await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 'no-such-pool' }))).toMatchObject({
+      status: 400,
+      json: { issues: [{ path: 'poolId', message: 'is not a pool of the configuration' }] },
+    });
     expect(writes(deps)).toBe(before);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 'emea-inbound' }))).status).toBe(200);
   });

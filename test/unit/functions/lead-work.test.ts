@@ -305,7 +305,7 @@ describe('the lifecycle endpoints', () => {
     ] as const) {
       expect((await post(deps, step, 'l-4', asRep('rep-ava'), body)).json.issues, `${step} ${field}`).toEqual([expect.objectContaining({ path: field })]);
     }
-    expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 409, json: { rule: 'target_not_member', error: 'repId rep-chloe-typo is not a member of pool nurture' } });
+    expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 400, json: { issues: [{ path: 'repId', message: 'is not a rep of the configuration' }] } });
     expect(writes(deps)).toBe(before);
   });
 });
