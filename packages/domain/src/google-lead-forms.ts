@@ -35,7 +35,7 @@ const googleColumnTargets: Readonly<Record<string, AnswerTarget | { answer: stri
 /** Just enough of a delivery to find its form and check its key, before anything else is trusted. */
 export const googleLeadCredentialsSchema = z.object({
   form_id: platformIdSchema,
-  google_key: z.optional(z.string({ error: 'is required: the key set in the lead form’s webhook settings' })),
+  google_key: z.optional(z.string({ error: 'must be text: the key set in the lead form’s webhook settings' })),
 });
 
 /** The body of a Google Ads lead form delivery (`POST /webhooks/google`); exported for the OpenAPI document. */

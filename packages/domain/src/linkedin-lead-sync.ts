@@ -28,12 +28,14 @@ export interface LinkedInLeadNotification {
 /** The body of a LinkedIn Lead Sync notification (`POST /webhooks/linkedin`); exported for the OpenAPI document. */
 export const linkedInNotificationSchema = z.object({
   type: z.optional(z.string()),
-  leadGenFormResponse: z.string({ error: 'is required: the URN of the lead form response' }).check(z.regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"')),
+  leadGenFormResponse: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required: the URN of the lead form response' : 'must be text: the URN of the lead form response') })
+    .check(z.regex(/^urn:li:[A-Za-z]+:[^\s]{1,200}$/, 'must be a URN such as "urn:li:leadGenFormResponse:abc123"')),
   leadGenForm: z.optional(z.string()),
   owner: z.optional(z.record(z.string(), z.unknown())),
   associatedEntity: z.optional(z.record(z.string(), z.unknown())),
   leadType: z.optional(z.string()),
-  leadAction: z.string({ error: 'is required: CREATED or DELETED' }).check(z.minLength(1)),
+  leadAction: z.string({ error: (issue) => (issue.input === undefined ? 'is required: CREATED or DELETED' : 'must be text: CREATED or DELETED') }).check(z.minLength(1)),
   occurredAt: z.optional(unixTimeSchema('milliseconds')),
 });
 

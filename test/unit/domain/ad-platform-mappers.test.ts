@@ -240,6 +240,14 @@ describe('LinkedIn Lead Sync', () => {
         { path: 'leadAction', message: 'is required: CREATED or DELETED' },
       ],
     });
+    // A field of the wrong type is there: the answer says it must be text, not that it is missing.
+    expect(readLinkedInNotification({ leadGenFormResponse: 5, leadAction: ['CREATED'] })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'leadGenFormResponse', message: 'must be text: the URN of the lead form response' },
+        { path: 'leadAction', message: 'must be text: CREATED or DELETED' },
+      ],
+    });
   });
 
   it('maps a lead form response by the configured question ids, with test flag, consents and URN ids', () => {
