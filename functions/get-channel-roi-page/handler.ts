@@ -1,4 +1,4 @@
-import { canViewChannelRoi, funnelTotal, reportPageQuerySchema, showsChanges, toIssueList } from '@leadflow/domain';
+import { canViewChannelRoi, funnelTotal, reportPageQuerySchema, showsChanges, toQueryIssueList } from '@leadflow/domain';
 import { badRequest, channelRoiPage, channelRoiReportLines, forbidden, httpHandler, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -11,7 +11,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
       const parsed = reportPageQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error));
       const query = parsed.data;
       const deps = dependencies();
       const lines = await channelRoiReportLines(query, deps);

@@ -1,4 +1,4 @@
-import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportAsOf, reportQuerySchema, showsChanges, toIssueList } from '@leadflow/domain';
+import { canViewChannelRoi, channelRoiCsv, channelRoiJsonRows, reportAsOf, reportQuerySchema, showsChanges, toQueryIssueList } from '@leadflow/domain';
 import { badRequest, channelRoiReportLines, csvAttachment, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, principalFrom, reportWithinLimit, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -13,7 +13,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
       const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw badRequest('The report parameters are invalid', toIssueList(parsed.error));
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error));
       const query = parsed.data;
       const deps = dependencies();
       // Before anything is read: a version stored after this time is not in this export.

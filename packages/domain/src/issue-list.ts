@@ -5,12 +5,22 @@ import type * as z from 'zod/mini';
  * of the whole value is named `root`. Each unknown key of a strict object is an entry of its own, named by
  * its path, so a misspelt field or parameter is named where the answer names fields, not only in the message.
  */
-export function toIssueList(error: z.core.$ZodError, prefix: ReadonlyArray<PropertyKey> = [], root = '(root)'): Array<{ path: string; message: string }> {
+export function toIssueList(
+  error: z.core.$ZodError,
+  prefix: ReadonlyArray<PropertyKey> = [],
+  root = '(root)',
+  unknownKey = (key: string) => `Unrecognized key: ${JSON.stringify(key)}`,
+): Array<{ path: string; message: string }> {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: formatPath([...prefix, ...issue.path, key]), message: `Unrecognized key: ${JSON.stringify(key)}` }))
+      ? issue.keys.map((key) => ({ path: formatPath([...prefix, ...issue.path, key]), message: unknownKey(key) }))
       : [{ path: formatPath([...prefix, ...issue.path]) || root, message: issue.message }],
   );
+}
+
+/** As `toIssueList`, for a query string: a parameter the route does not take is named as on routes that take none. */
+export function toQueryIssueList(error: z.core.$ZodError): Array<{ path: string; message: string }> {
+  return toIssueList(error, [], '(query)', () => 'is not a parameter of this request');
 }
 
 /** A zod issue path as a field name: `forms[0].fields[1].name`. */

@@ -1,4 +1,4 @@
-import { encodePageCursor, myLeadsFilter, myLeadsQuerySchema, myLeadView, pageCursorScope, pageCursorScopeIssues, toIssueList, unknownTagIssues, type Configuration } from '@leadflow/domain';
+import { encodePageCursor, myLeadsFilter, myLeadsQuerySchema, myLeadView, pageCursorScope, pageCursorScopeIssues, toQueryIssueList, unknownTagIssues, type Configuration } from '@leadflow/domain';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { badRequest } from './http/http-errors';
 import { personalDataResponse } from './http/responses';
@@ -14,7 +14,7 @@ export async function ownedLeadsAnswer(
   request: { event: APIGatewayProxyEventV2; ownerId: string; list: 'my-leads' | 'rep-leads' },
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const query = myLeadsQuerySchema.safeParse(request.event.queryStringParameters ?? {});
-  if (!query.success) throw badRequest('The query is invalid', toIssueList(query.error));
+  if (!query.success) throw badRequest('The query is invalid', toQueryIssueList(query.error));
   const scope = pageCursorScope(request.list, request.ownerId);
   const unknown = [...unknownTagIssues(query.data.tag, deps.config.tags), ...pageCursorScopeIssues(query.data.cursor, scope)];
   if (unknown.length) throw badRequest('The query is invalid', unknown);

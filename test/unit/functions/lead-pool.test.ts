@@ -172,7 +172,7 @@ describe('GET /pools/{poolId}/leads', () => {
     expect((await list(deps, 'nurture', asRep('rep-ava'), { cursor: overLong })).json.issues).toEqual([{ path: 'cursor', message: 'must be the cursor of a previous page' }]);
     expect((await list(deps, 'nurture', asRep('rep-ava'), { colour: 'red' })).json.issues).toEqual([expect.objectContaining({ path: 'colour' })]);
     // As API Gateway hands it over (JSON): `__proto__` is a key like any other, and as unknown as `colour`.
-    expect((await list(deps, 'nurture', asRep('rep-ava'), JSON.parse('{"__proto__":"x"}'))).json.issues).toEqual([{ path: '__proto__', message: 'Unrecognized key: "__proto__"' }]);
+    expect((await list(deps, 'nurture', asRep('rep-ava'), JSON.parse('{"__proto__":"x"}'))).json.issues).toEqual([{ path: '__proto__', message: 'is not a parameter of this request' }]);
   });
 
   it('refuses a channel the configuration does not have by name, as it refuses an unknown tag, and filters by a configured one', async () => {
