@@ -1,5 +1,5 @@
 import { canViewPool, encodePageCursor, pageCursorScope, pageCursorScopeIssues, poolLeadView, poolListingFilter, poolListingQuerySchema, toQueryIssueList, unknownChannelIssues, unknownTagIssues } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, notFound, quotedPathId, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -14,7 +14,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const { config, leads, now } = dependencies();
       const poolId = event.pathParameters?.poolId ?? '';
       const pool = config.pools.find((candidate) => candidate.id === poolId);
-      if (!pool) throw notFound(`Pool "${poolId}" does not exist`);
+      if (!pool) throw notFound(`Pool ${quotedPathId(poolId)} does not exist`);
       if (!canViewPool(principal, pool)) throw forbidden(`${principal.id} is not a member of pool ${poolId}`);
       const query = poolListingQuerySchema.safeParse(event.queryStringParameters ?? {});
       if (!query.success) throw badRequest('The pool listing query is invalid', toQueryIssueList(query.error));

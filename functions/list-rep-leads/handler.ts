@@ -1,5 +1,5 @@
 import { canViewRepLeads } from '@leadflow/domain';
-import { forbidden, httpHandler, lambdaDependenciesOf, notFound, ownedLeadsAnswer, principalFrom, type DependencyResolver } from '@leadflow/platform';
+import { forbidden, httpHandler, lambdaDependenciesOf, notFound, quotedPathId, ownedLeadsAnswer, principalFrom, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -15,7 +15,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!canViewRepLeads(principal, repId)) throw forbidden("A rep's leads are for the rep themself, managers and admins");
       const deps = dependencies();
       // Leads are owned by configured reps (README: a departing rep stays configured, `active: false`, until their leads are moved).
-      if (!deps.config.reps.some((rep) => rep.id === repId)) throw notFound(`Rep "${repId}" does not exist`);
+      if (!deps.config.reps.some((rep) => rep.id === repId)) throw notFound(`Rep ${quotedPathId(repId)} does not exist`);
       return ownedLeadsAnswer(deps, { event, ownerId: repId, list: 'rep-leads' });
     },
     { query: 'read' },

@@ -1,5 +1,5 @@
 import { availabilityChangeSchema, canSetAvailability, toIssueList } from '@leadflow/domain';
-import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, jsonObjectBody } from '@leadflow/platform';
+import { badRequest, forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, quotedPathId, principalFrom, type DependencyResolver, jsonObjectBody } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -12,7 +12,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const repId = event.pathParameters?.repId ?? '';
     if (!canSetAvailability(principal, repId)) throw forbidden('Only the rep themself, a manager or an admin may change their availability');
     const { config, leads, now } = dependencies();
-    if (!config.reps.some((rep) => rep.id === repId)) throw notFound(`Rep "${repId}" does not exist`);
+    if (!config.reps.some((rep) => rep.id === repId)) throw notFound(`Rep ${quotedPathId(repId)} does not exist`);
     const parsed = availabilityChangeSchema.safeParse(jsonObjectBody(event));
     if (!parsed.success) throw badRequest('The availability is invalid', toIssueList(parsed.error));
     const at = now();

@@ -468,6 +468,8 @@ describe('GET /reps/{repId}/leads', () => {
     expect((await repLeads(deps, 'rep-nobody', asRep('rep-ben'))).status).toBe(403);
     const unknown = await repLeads(deps, 'rep-nobody', asManager);
     expect(unknown).toMatchObject({ status: 404, json: { error: 'Rep "rep-nobody" does not exist' } });
+    // A long id is quoted by its first 40 characters, as a lead's is.
+    expect(await repLeads(deps, 'r'.repeat(3000), asManager)).toMatchObject({ status: 404, json: { error: `Rep "${'r'.repeat(40)}…" does not exist` } });
     for (const [parameter, value] of [
       ['status', 'won'],
       ['limit', '500'],

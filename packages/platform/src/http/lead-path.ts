@@ -8,6 +8,11 @@ import { notFound } from './http-errors';
  */
 export function leadIdFromPath(event: APIGatewayProxyEventV2): string {
   const leadId = event.pathParameters?.leadId ?? '';
-  if (leadId.length > maxLeadIdLength) throw notFound(`Lead "${leadId.slice(0, 40)}…" does not exist`);
+  if (leadId.length > maxLeadIdLength) throw notFound(`Lead ${quotedPathId(leadId)} does not exist`);
   return leadId;
+}
+
+/** A path id as an answer's message quotes it: its first 40 characters, so a long one does not fill the answer. */
+export function quotedPathId(id: string): string {
+  return id.length > 40 ? `"${id.slice(0, 40)}…"` : `"${id}"`;
 }
