@@ -57,7 +57,7 @@ function readNow(body: Buffer): { now: Date } | { error: string; issues: Array<{
     return { error, issues: [{ path: '(body)', message: error }] };
   }
   const read = scheduleRunBodySchema.safeParse(parsed);
-  if (!read.success) return { error: 'body must be {"now": "<ISO 8601 instant>"} such as {"now": "2026-01-31T09:00:00Z"}', issues: toIssueList(read.error) };
+  if (!read.success) return { error: 'body must be {"now": "<ISO 8601 instant>"} such as {"now": "2026-01-31T09:00:00Z"}', issues: toIssueList(read.error, [], '(body)') };
   return { now: read.data.now === undefined ? new Date() : new Date(read.data.now) };
 }
 

@@ -23,7 +23,7 @@ describe('POST /_local/schedules/<name>/run', () => {
     const { runs, post } = scheduleRun();
     expect(await post('{"now":"2026-02-30T00:00:00Z"}')).toMatchObject({ status: 400, body: { issues: [{ path: 'now' }] } });
     expect(await post('{"now":"2026-03-02T10:00:00Z","at":"2026-03-03T10:00:00Z"}')).toMatchObject({ status: 400, body: { issues: [expect.objectContaining({ message: expect.stringContaining('at') })] } });
-    expect(await post('[1]')).toMatchObject({ status: 400 });
+    expect(await post('[1]')).toMatchObject({ status: 400, body: { issues: [{ path: '(body)' }] } });
     expect(await post('not json')).toMatchObject({ status: 400, body: { issues: [{ path: '(body)' }] } });
     expect(runs).toEqual([]);
   });
