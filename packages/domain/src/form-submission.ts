@@ -10,7 +10,7 @@ export interface FieldIssue {
 
 export type SubmissionResult = { ok: true; contact: SubmittedContact; answers: Record<string, string> } | { ok: false; issues: FieldIssue[] };
 
-/** A posted field value: forms send strings; JSON clients may send numbers or booleans, and repeated keys arrive as arrays. */
+/** A posted field value: forms send strings; JSON clients may send numbers, or booleans for a box, and repeated keys arrive as arrays. */
 export type SubmittedValue = string | number | boolean | null | undefined | SubmittedValue[];
 
 /**
@@ -28,7 +28,8 @@ export function readSubmission(form: Form, submitted: Record<string, SubmittedVa
 
   for (const field of form.fields) {
     const raw = submitted[field.name];
-    const text = toText(raw);
+    // Only a box is ticked with true or false: a name or an email given as a boolean is a mistake in the client.
+    const text = typeof raw === 'boolean' && field.type !== 'checkbox' ? undefined : toText(raw);
     if (text === undefined) {
       issues.push({ path: field.name, message: `must be text, got ${Array.isArray(raw) ? 'several values' : typeof raw}` });
       continue;

@@ -66,6 +66,17 @@ describe('readSubmission, checkboxes', () => {
     for (const ticked of ['on', 'true', true, 'yes', '1']) expect(read({ terms: ticked }), String(ticked)).toMatchObject({ ok: true, answers: { terms: 'true' } });
   });
 
+  it('takes true and false for a box only: a name or an email sent as a boolean is refused, naming the field; a number still reads as text', () => {
+    expect(readSubmission(withBoxes, { name: true, email: false, terms: true })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'name', message: 'must be text, got boolean' },
+        { path: 'email', message: 'must be text, got boolean' },
+      ],
+    });
+    expect(readSubmission(withBoxes, { name: 1234, email: 'ada@example.com', terms: true })).toMatchObject({ ok: true, contact: { name: '1234' } });
+  });
+
   it('reads a ticked box by the value its page gives it, as a browser posts it, and an unticked optional one as false', () => {
     expect(read({ terms: 'I agree', newsletter: 'weekly' })).toMatchObject({ ok: true, answers: { terms: 'true', newsletter: 'true' } });
     expect(read({ terms: 'on', newsletter: 'false' })).toMatchObject({ ok: true, answers: { terms: 'true', newsletter: 'false' } });
