@@ -29,10 +29,13 @@ export type LeadAttribution = z.infer<typeof leadAttributionSchema>;
 /**
  * A new lead's attribution: when the sender named no earlier touch (a plain HTML form without
  * `first_touch.*` fields, a webhook without `first_touch`), the touch it came with is its first touch
- * too, as an import or an ad-platform lead's is, so first-touch credit goes to that campaign.
+ * too, as an import or an ad-platform lead's is, so first-touch credit goes to that campaign. A lead
+ * that came with no touch at all (a direct visit) gets an empty first touch, which says so: a later touch
+ * (an ad click bringing the person back) moves its last touch, never its first.
  */
 export function capturedAttribution(attribution: LeadAttribution): LeadAttribution {
-  return attribution.firstTouch || !attribution.lastTouch ? attribution : { firstTouch: attribution.lastTouch, lastTouch: attribution.lastTouch };
+  if (attribution.firstTouch) return attribution;
+  return attribution.lastTouch ? { firstTouch: attribution.lastTouch, lastTouch: attribution.lastTouch } : { firstTouch: {} };
 }
 
 /**

@@ -163,7 +163,7 @@ export function roiFactsOfLead(
   const converted = lead.status === 'converted' || lead.conversion !== undefined;
   const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
   const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
-  // Leads stored before intake set a first touch may hold only their last: it is the first we know of.
+  // Leads stored before capture always set a first touch (an empty one for a lead that came with none) may hold only their last: it is the first we know of.
   const firstTouch = lead.attribution.firstTouch ?? lead.attribution.lastTouch;
   const lastTouch = lead.attribution.lastTouch ?? lead.attribution.firstTouch;
   const clickIdChannels = reporting.clickIdChannels ?? {};

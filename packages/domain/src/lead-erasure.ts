@@ -141,8 +141,8 @@ function withoutTypedDetail(entry: LeadHistoryEntry): LeadHistoryEntry {
 function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {
   const credit = (touch: TouchAttribution | undefined) => {
     if (!touch) return undefined;
-    const kept = Object.fromEntries(Object.entries(touch).filter(([key]) => !(visitIdentifyingTouchKeys as readonly string[]).includes(key)));
-    return Object.keys(kept).length ? kept : undefined;
+    // Kept even when nothing is left: an empty touch still says there was one, so that neither is taken for the other.
+    return Object.fromEntries(Object.entries(touch).filter(([key]) => !(visitIdentifyingTouchKeys as readonly string[]).includes(key)));
   };
   const firstTouch = credit(attribution.firstTouch);
   const lastTouch = credit(attribution.lastTouch);

@@ -33,6 +33,7 @@ import {
 } from '@leadflow/domain';
 import { readFileSync } from 'node:fs';
 import { demoConfiguration, demoConfigurationFile } from '../../support/demo-configuration';
+import { webFormIntake } from '../../support/intakes';
 import { expectedFirstTouchCampaignCsv, expectedFirstTouchChannelCsv, expectedLastTouchCampaignCsv, fixtureDay, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
 
 const config = demoConfiguration();
@@ -426,6 +427,14 @@ describe('the channel of a touch', () => {
     expect(channels(webLead({ firstTouch: { utm_campaign: 'spring' } }))).toEqual(['website', 'website']);
     // A lead stored with only a last touch: that touch is its first too.
     expect(channels(webLead({ lastTouch: { ttclid: 't-1' } }))).toEqual(['tiktok-ads', 'tiktok-ads']);
+  });
+
+  it('keeps first-touch credit on a lead captured with no touch when an ad click brings the person back: only its last touch moves', () => {
+    const direct = webFormIntake(config, { leadId: 'direct-1' }).lead;
+    expect(direct.attribution).toEqual({ firstTouch: {} });
+    const returned = { ...direct, attribution: { ...direct.attribution, lastTouch: { gclid: 'g-1', utm_campaign: 'brand' } } };
+    const facts = roiFactsOfLead(returned, { ...reporting, clickIdChannels });
+    expect([facts.firstChannel, facts.firstCampaign, facts.lastChannel, facts.lastCampaign]).toEqual(['website', '', 'google-ads', 'brand']);
   });
 
   it('counts the lead under the click id’s channel in the rollup, under first- and last-touch credit', () => {

@@ -55,8 +55,8 @@ describe('readWebFormPost, attribution', () => {
     });
   });
 
-  it('keeps a first touch the post names, and records none when the post has no touch at all', () => {
+  it('keeps a first touch the post names, and records an empty one when the post has no touch at all, so that no later touch is taken for the first', () => {
     expect(capturedAttribution({ utm_campaign: 'spring', 'first_touch.utm_campaign': 'winter' })).toEqual({ firstTouch: { utm_campaign: 'winter' }, lastTouch: { utm_campaign: 'spring' } });
-    expect(capturedAttribution({})).toEqual({});
+    expect(capturedAttribution({})).toEqual({ firstTouch: {} });
   });
 });
