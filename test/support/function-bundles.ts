@@ -145,7 +145,7 @@ export const nonSdkBudgetBytes = 150 * 1024;
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
   'notify-rep': 180 * 1024,
-  'receive-meta-leads': 260 * 1024,
+  'receive-meta-leads': 262 * 1024,
   'receive-google-leads': 222 * 1024,
   'receive-linkedin-leads': 262 * 1024,
   'receive-tiktok-leads': 265 * 1024,

@@ -16,6 +16,10 @@ export const touchKeys = [...webTouchKeys, ...platformTouchKeys] as const;
 export const visitIdentifyingTouchKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'fbc', 'fbp', 'ttclid', 'li_fat_id', 'landing_url', 'referrer'] as const satisfies readonly TouchKey[];
 export type TouchKey = (typeof touchKeys)[number];
 
+/** The ad click ids a touch may carry, in the order they are read when it carries more than one. */
+export const clickIdKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id'] as const satisfies readonly TouchKey[];
+export type ClickIdKey = (typeof clickIdKeys)[number];
+
 export const touchAttributionSchema = z.partialRecord(z.enum(touchKeys), z.string().check(z.maxLength(2048)));
 export type TouchAttribution = z.infer<typeof touchAttributionSchema>;
 

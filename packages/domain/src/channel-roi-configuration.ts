@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { TouchKey } from './attribution';
+import { clickIdKeys, type ClickIdKey } from './attribution';
 import { conversionFeedbackSchema } from './conversion-feedback';
 import { measuredChannelPriorsSchema } from './channel-rates';
 import { isIsoCurrencyCode } from './money';
@@ -13,10 +13,6 @@ export const exchangeRateSchema = z.strictObject({
   rate: z.number().check(z.positive()),
 });
 export type ExchangeRate = z.infer<typeof exchangeRateSchema>;
-
-/** The ad click ids a touch may carry, in the order they are read when it carries more than one. */
-export const clickIdKeys = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id'] as const satisfies readonly TouchKey[];
-export type ClickIdKey = (typeof clickIdKeys)[number];
 
 /** The channel each click id credits, by channel id. */
 export const clickIdChannelsSchema = z.partialRecord(z.enum(clickIdKeys), z.string().check(z.minLength(1)));

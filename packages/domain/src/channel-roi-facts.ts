@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import type { TouchAttribution } from './attribution';
+import { clickIdKeys, type TouchAttribution } from './attribution';
 import { daysBetween } from './calendar-day';
-import { clickIdKeys, type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
+import { type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
-import type { Lead } from './lead';
+import { countedStatus, type Lead } from './lead';
 import type { Configuration } from './configuration';
 import { reportingCentsOn, toReportingCents } from './money';
 import { localDay } from './pool-claim';
@@ -155,12 +155,13 @@ export function roiFactsOfLead(
   reporting: { timeZone: string; currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'>; clickIdChannels?: ClickIdChannels },
   eventFirstContactAt?: string,
 ): Omit<LeadRoiFacts, 'slaBreached'> {
-  const steps = new Set<string>([lead.status, ...lead.history.map((entry) => entry.action)]);
+  const status = countedStatus(lead);
+  const steps = new Set<string>([status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
   const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: saleWonDay(lead.conversion.wonAt, reporting.timeZone) };
   const revenue = sale && saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
   const revenueCents = revenue?.ok ? revenue.cents : 0;
-  const converted = lead.status === 'converted' || lead.conversion !== undefined;
+  const converted = status === 'converted' || lead.conversion !== undefined;
   const qualified = converted || [...reachedQualified].some((step) => steps.has(step));
   const contacted = qualified || firstContactAt !== undefined || [...reachedContacted].some((step) => steps.has(step));
   // Leads stored before capture always set a first touch (an empty one for a lead that came with none) may hold only their last: it is the first we know of.
@@ -176,8 +177,8 @@ export function roiFactsOfLead(
     lastChannel: touchChannel(lastTouch, lead, clickIdChannels),
     firstCampaign: touchCampaign(firstTouch),
     lastCampaign: touchCampaign(lastTouch),
-    kind: lead.isTest ? 'test' : lead.status === 'quarantined' ? 'quarantined' : 'lead',
-    invalid: lead.status === 'invalid',
+    kind: lead.isTest ? 'test' : status === 'quarantined' ? 'quarantined' : 'lead',
+    invalid: status === 'invalid',
     contacted,
     qualified,
     converted,

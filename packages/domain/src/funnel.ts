@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Lead, LeadHistoryEntry } from './lead';
+import { countedStatus, type Lead, type LeadHistoryEntry } from './lead';
 
 /** The funnel's stages in order: each lead counted at a stage was counted at every stage before it. */
 export const funnelStages = ['captured', 'valid', 'contacted', 'qualified', 'converted'] as const;
@@ -51,7 +51,7 @@ export function funnelStageTimes(lead: Lead, reached: { firstContactAt?: string;
   const converted = reached.converted ? (lead.conversion?.wonAt ?? timelineTimes(lead, 'converted')[0]) : undefined;
   const qualified = reached.qualified ? (timelineTimes(lead, 'qualified')[0] ?? converted) : undefined;
   const contacted = reached.contacted ? (reached.firstContactAt ?? timelineTimes(lead, 'contacted')[0] ?? qualified) : undefined;
-  const valid = lead.status === 'invalid' ? undefined : (timelineTimes(lead, 'reactivated').at(-1) ?? lead.capturedAt);
+  const valid = countedStatus(lead) === 'invalid' ? undefined : (timelineTimes(lead, 'reactivated').at(-1) ?? lead.capturedAt);
   return {
     captured: lead.capturedAt,
     ...(valid === undefined ? {} : { valid }),

@@ -1,4 +1,4 @@
-import { visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
+import { clickIdKeys, visitIdentifyingTouchKeys, type LeadAttribution, type TouchAttribution } from './attribution';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent, type LeadEventDetail, type LeadEventType } from './lead-events';
 import { personDedupKey } from './lead-lookup';
@@ -40,6 +40,8 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
     ...(lead.lock ? { lock } : {}),
     status: 'invalid',
     statusReason: reason,
+    // Erased again (what an earlier version left), it keeps what the first erasure found, or nothing when that kept none.
+    ...(wasErased(lead) ? (lead.statusBeforeErasure ? { statusBeforeErasure: lead.statusBeforeErasure } : {}) : { statusBeforeErasure: lead.status }),
     updatedAt: input.at,
     history: [...lead.history.map(withoutTypedDetail), { at: input.at, action: 'erased', by: input.by ?? `${lead.source.kind}:deletion`, detail: reason }],
   };
@@ -117,7 +119,8 @@ export function wasErased(lead: Pick<Lead, 'history'>): boolean {
 
 /** Whether nothing is left to erase: a lead erased before erasure reached typed words (the timeline, a lock's reason) is erased again. */
 function isErased(lead: Lead, reason: string): boolean {
-  const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => touch?.[key] !== undefined));
+  // An erased click id stays as an empty value, which identifies nobody.
+  const identifiesVisit = [lead.attribution.firstTouch, lead.attribution.lastTouch].some((touch) => visitIdentifyingTouchKeys.some((key) => (touch?.[key] ?? '') !== ''));
   const keepsTypedWords = lead.lock?.reason !== undefined || lead.history.some((entry) => withoutTypedDetail(entry) !== entry);
   return (
     lead.status === 'invalid' &&
@@ -142,7 +145,10 @@ function campaignCreditOnly(attribution: LeadAttribution): LeadAttribution {
   const credit = (touch: TouchAttribution | undefined) => {
     if (!touch) return undefined;
     // Kept even when nothing is left: an empty touch still says there was one, so that neither is taken for the other.
-    return Object.fromEntries(Object.entries(touch).filter(([key]) => !(visitIdentifyingTouchKeys as readonly string[]).includes(key)));
+    // A click id stays as an empty value: which ad was clicked is gone, that one was (the channel it credits) stays.
+    return Object.fromEntries(
+      Object.entries(touch).flatMap(([key, value]) => (!(visitIdentifyingTouchKeys as readonly string[]).includes(key) ? [[key, value]] : (clickIdKeys as readonly string[]).includes(key) ? [[key, '']] : [])),
+    );
   };
   const firstTouch = credit(attribution.firstTouch);
   const lastTouch = credit(attribution.lastTouch);

@@ -166,6 +166,8 @@ export const leadSchema = z.strictObject({
   isTest: z.boolean(),
   /** Why the lead is `invalid` or `quarantined`. */
   statusReason: z.optional(z.string()),
+  /** The status an erasure found (it makes the lead `invalid`), so that the lead's ROI facts stay what they were (absent on leads erased before it was kept). */
+  statusBeforeErasure: z.optional(leadStatusSchema),
   /** Submissions by the same person: 1 for the first, more for each repeat (re-engagement). */
   touches: z.number().check(z.int(), z.positive()),
   ownerId: z.optional(z.string()),
@@ -200,6 +202,11 @@ export const leadSchema = z.strictObject({
   history: z.array(leadHistoryEntrySchema),
 });
 export type Lead = z.infer<typeof leadSchema>;
+
+/** The status reports count a lead by: an erased lead's is the one it had when it was erased (erasure makes it `invalid`). */
+export function countedStatus(lead: Pick<Lead, 'status' | 'statusBeforeErasure'>): Lead['status'] {
+  return lead.statusBeforeErasure ?? lead.status;
+}
 
 /** The lead's own pool for routing: the one it was captured into, not a nurture pool it waited in before it warmed up. */
 export function routingPoolOf(lead: Pick<Lead, 'poolId' | 'capturePoolId'>): string {

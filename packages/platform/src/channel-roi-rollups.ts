@@ -38,7 +38,7 @@ type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
  * Rewrites a lead's ROI facts from the lead as it stands now (one read), after any of its lifecycle
  * events, and marks its capture day changed. Facts filed under another capture day before the
  * organisation's time zone changed move to this one (see `ChannelRoiStore.recordFacts`). A lead that is
- * not (or no longer) stored, or whose person was erased, is left out: its facts stay as last written.
+ * not (or no longer) stored is left out: its facts stay as last written. An erased lead counts as it stood when erased.
  * A sale in a currency without a configured rate is filed as it is: its day's rollup is refused until a rate is configured.
  */
 export async function recordLeadRoiEvent(
@@ -46,8 +46,10 @@ export async function recordLeadRoiEvent(
   deps: RoiDependencies & { leads: Pick<LeadStore, 'getLead'>; now: () => Date },
 ): Promise<'recorded' | 'no_lead'> {
   const lead = await deps.leads.getLead(event.leadId);
-  // An erased lead's facts stay as they were before the erasure (made it `invalid`), so a replayed or late event cannot change the counts.
-  if (!lead || wasErased(lead)) return 'no_lead';
+  // An erased lead keeps what its facts are made of (the status it had, its touches' channels and campaigns, its sale), so an
+  // event that happened before the erasure and is handled after it (a capture, a refund) still counts, and a replayed one changes
+  // nothing. One erased before erasure kept them reads otherwise: its facts stay as they were.
+  if (!lead || (wasErased(lead) && lead.statusBeforeErasure === undefined)) return 'no_lead';
   const { organisation, channelRoi } = deps.config;
   const facts = roiFactsOfLead(lead, { timeZone: organisation.timeZone, currency: organisation.currency, channelRoi, clickIdChannels: clickIdChannelsOf(deps.config) }, event.firstContactAt);
   await deps.roi.recordFacts(facts, {

@@ -180,7 +180,9 @@ describe('DELETE /leads/{leadId}', () => {
     expect(lead.consent).toEqual({ version: demoConsent.version, text: demoConsent.text, purposes: ['contact', 'marketing_email'], givenAt: '2026-03-02T10:15:00.000Z' });
     expect(lead.history.at(-1)).toEqual({ at: '2026-03-02T10:15:00.000Z', action: 'erased', by: 'admin:admin-ines', detail: "erased at the person's request" });
     // The campaign keeps its credit; the click id, Meta's fbc and fbp, and the landing page, which single out the visit, go.
-    expect(lead.attribution).toEqual({ firstTouch: { utm_campaign: 'spring' }, lastTouch: { utm_campaign: 'spring' } });
+    // The click id is gone; that there was one (the channel it credits) stays, as an empty value.
+    expect(lead.attribution).toEqual({ firstTouch: { utm_campaign: 'spring', gclid: '' }, lastTouch: { utm_campaign: 'spring', gclid: '' } });
+    expect(lead).toMatchObject({ status: 'invalid', statusBeforeErasure: 'new' });
     expect(await deps.store.findLeadIdByPersonKey('email#ada@example.com')).toBeUndefined();
     expect(await deps.store.findLeadIdByPersonKey('phone#+14155550100')).toBeUndefined();
     const entries = await deps.consents.entriesFor(leadId);
@@ -230,11 +232,29 @@ describe('DELETE /leads/{leadId}', () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);
     expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('recorded');
-    const counted = structuredClone([...deps.roi.facts.values()]);
-    expect(counted).toEqual([expect.objectContaining({ leadId, kind: 'lead', invalid: false })]);
+    const { leadUpdatedAt: _before, ...counted } = structuredClone([...deps.roi.facts.values()])[0];
+    expect(counted).toMatchObject({ leadId, kind: 'lead', invalid: false, firstChannel: 'google-ads', firstCampaign: 'spring' });
     await erase(deps, leadId, admin);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('recorded');
+    const { leadUpdatedAt: _after, ...recounted } = [...deps.roi.facts.values()][0];
+    expect(recounted).toEqual(counted);
+  });
+
+  it('counts a lead erased before its capture event was handled (the relay behind) as it stood, a paid-for lead of its click id’s channel', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    await erase(deps, leadId, admin);
+    expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('recorded');
+    expect([...deps.roi.facts.values()]).toEqual([expect.objectContaining({ leadId, kind: 'lead', invalid: false, firstChannel: 'google-ads', lastChannel: 'google-ads', firstCampaign: 'spring' })]);
+  });
+
+  it('leaves alone the facts of a lead erased before erasure kept its status, which would now read as invalid', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, ada);
+    await erase(deps, leadId, admin);
+    delete deps.store.leads.get(leadId)!.statusBeforeErasure;
     expect(await recordLeadRoiEvent({ type: 'lead.captured', eventId: `${leadId}-captured`, leadId }, deps)).toBe('no_lead');
-    expect([...deps.roi.facts.values()]).toEqual(counted);
+    expect([...deps.roi.facts.values()]).toEqual([]);
   });
 
   it('lets the same person come back as a new lead', async () => {
