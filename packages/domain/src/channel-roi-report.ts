@@ -1,5 +1,5 @@
 import { csvCell } from './csv-records';
-import { formatCents } from './money';
+import { exactRatio, formatCents } from './money';
 import type { ReportGrouping, RollupRow, RowChange } from './channel-roi-rollup';
 
 /** One reported row: a day, the version of that day it comes from, its counts, and, in a "since" export, how it changed. */
@@ -32,7 +32,7 @@ export interface ReportFigures {
 }
 
 const perUnit = (cents: number, count: number) => (count > 0 ? formatCents(Math.round(cents / count)) : '');
-const ratio = (numerator: number, denominator: number) => (denominator > 0 ? (numerator / denominator).toFixed(4) : '');
+const ratio = (numerator: number, denominator: number) => (denominator > 0 ? exactRatio(numerator, denominator, 4) : '');
 
 /** Median of ascending values (mean of the middle two for an even count); `undefined` for none. */
 export function median(sorted: readonly number[]): number | undefined {

@@ -1,6 +1,7 @@
 import { totalOfRollupRows, type AttributionModel, type RollupRow } from './channel-roi-rollup';
 import { median, reportTableCsv, reportTableJsonRows, type ReportCell, type ReportLine } from './channel-roi-report';
 import { funnelStages, laterFunnelStages, previousStage, type FunnelStage, type LaterFunnelStage } from './funnel';
+import { exactRatio } from './money';
 
 /** How funnel lines are grouped: per day and campaign, per day and channel, or per day (all channels). */
 export type FunnelGrouping = 'campaign' | 'channel' | 'day';
@@ -25,7 +26,7 @@ export function funnelFigures(row: RollupRow): FunnelFigures {
   const medianDays = {} as Record<LaterFunnelStage, string>;
   for (const stage of laterFunnelStages) {
     const reachedFrom = stages[previousStage(stage)];
-    rates[stage] = reachedFrom > 0 ? (stages[stage] / reachedFrom).toFixed(4) : '';
+    rates[stage] = reachedFrom > 0 ? exactRatio(stages[stage], reachedFrom, 4) : '';
     const seconds = median(row.stageSeconds[stage]);
     medianDays[stage] = seconds === undefined ? '' : (seconds / secondsPerDay).toFixed(2);
   }

@@ -28,6 +28,20 @@ export function parseAmountCents(text: string): number | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
+/**
+ * `numerator ÷ denominator` (whole numbers, the denominator positive) as a decimal with `places` places,
+ * rounded half away from zero on the exact quotient, as money is: `18.75 ÷ 1000` is `0.0188`, where binary
+ * floating point gives `0.0187`, and a quotient that rounds to zero is `0.0000`, never `-0.0000`.
+ */
+export function exactRatio(numerator: number, denominator: number, places: number): string {
+  const scale = 10n ** BigInt(places);
+  const [top, bottom] = [BigInt(numerator), BigInt(denominator)];
+  const magnitude = ((top < 0n ? -top : top) * scale * 2n + bottom) / (bottom * 2n);
+  const digits = magnitude.toString().padStart(places + 1, '0');
+  const sign = top < 0n && magnitude > 0n ? '-' : '';
+  return places === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}
+
 /** Cents as a plain decimal with two places: `123456` → `1234.56`, `-5` → `-0.05`. */
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? '-' : '';

@@ -10,6 +10,7 @@ import {
   clickIdChannelsOf,
   defaultClickIdChannels,
   parseConfiguration,
+  exactRatio,
   formatCents,
   localDay,
   measureChannelRates,
@@ -121,6 +122,22 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
     const spring = rollUpDay(breached, []).find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
     expect([spring.leads, spring.invalid, spring.slaBreached]).toEqual([3, 1, 2]);
     expect(reportFigures(spring).slaBreachRate).toBe('1.0000');
+  });
+});
+
+describe('ratios in the exports', () => {
+  it('round the exact quotient half away from zero, as money is, where binary floating point did not, and never show -0.0000', () => {
+    expect(exactRatio(1875, 100_000, 4)).toBe('0.0188'); // ROAS of 18.75 on 1000.00; toFixed gave 0.0187
+    expect(exactRatio(99_999 - 100_000, 100_000, 4)).toBe('0.0000'); // ROI of 999.99 on 1000.00; toFixed gave -0.0000
+    expect(exactRatio(-5, 100_000, 4)).toBe('-0.0001');
+    expect(exactRatio(2, 3, 4)).toBe('0.6667');
+    expect(exactRatio(99_999_999_999_999, 1, 4)).toBe('99999999999999.0000');
+    fc.assert(
+      fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: 1, max: 2000 }), (numerator, denominator) => {
+        const shown = Number(exactRatio(numerator, denominator, 4));
+        expect(Math.abs(shown - numerator / denominator)).toBeLessThanOrEqual(0.00005 + 1e-9);
+      }),
+    );
   });
 });
 
