@@ -6,7 +6,7 @@ import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryJournal, JournalledDelivery } from './delivery-journal';
 import { localRegion } from './local-aws-clients';
-import { deliverWithRetries, type DeliveryEnding } from './retrying-invoker';
+import { deliverWithRetries, StoppedBeforeAttemptError, type DeliveryEnding } from './retrying-invoker';
 import { WorkUnderWay } from './work-under-way';
 import { applyRuleTargetInput } from './rule-target-input';
 
@@ -48,6 +48,8 @@ export class LocalEventBus {
   private accepted = 0;
   private readonly deliveries = new WorkUnderWay<DeliveryEnding>();
   private readonly stopping = new AbortController();
+  /** Deliveries the stop cut short before they were delivered or dead-lettered. */
+  private interrupted = 0;
   private readonly targetLimits = new Map<string, ConcurrencyLimit>();
 
   constructor(
@@ -144,16 +146,23 @@ export class LocalEventBus {
     await this.deliveries.settled();
   }
 
+  /** Starts no more attempts (a retry, or a delivery still waiting for a slot); `stop` then waits for those under way. */
+  halt(): void {
+    this.stopping.abort();
+  }
+
   /**
-   * Starts no more retries and waits up to `graceMs` for the attempts under way. A delivery left undone stays
-   * in the journal, and the next start on the same data directory delivers it again; without a journal it is lost.
+   * Halts, and waits up to `graceMs` for the attempts under way. A delivery left undone (cut short, or still
+   * running then) stays in the journal, and the next start on the same data directory delivers it again;
+   * without a journal it is lost. Either way a warning counts them.
    */
   async stop(graceMs: number): Promise<void> {
-    this.stopping.abort();
-    const unfinished = await this.deliveries.settledWithin(graceMs);
-    if (unfinished > 0) {
+    this.halt();
+    const running = await this.deliveries.settledWithin(graceMs);
+    const undone = running + this.interrupted;
+    if (undone > 0) {
       console.warn(
-        `${unfinished} event deliveries were still running ${graceMs / 1000} s after the stop began: ${this.journal ? 'the next start on this data directory delivers them again.' : 'they are lost, as this runtime keeps its data in memory.'}`,
+        `${undone} event deliveries were left undone by the stop (${running} still running after ${graceMs / 1000} s): ${this.journal ? 'the next start on this data directory delivers them again.' : 'they are lost, as this runtime keeps its data in memory.'}`,
       );
     }
   }
@@ -163,7 +172,7 @@ export class LocalEventBus {
     if (!limit) throw new Error(`Rule ${delivery.ruleName} targets ${delivery.target}, which has no delivery limit`);
     this.journal?.started(delivery);
     const delivered = deliverWithRetries(
-      () => limit.run(() => this.host.invoke(delivery.target, delivery.input)),
+      () => limit.run(() => (this.stopping.signal.aborted ? Promise.reject(new StoppedBeforeAttemptError()) : this.host.invoke(delivery.target, delivery.input))),
       { retryAttempts: delivery.retryAttempts, maxEventAgeSeconds: delivery.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
       outcome,
       {
@@ -175,6 +184,7 @@ export class LocalEventBus {
     // An interrupted delivery stays journalled, to be resumed by the next start.
     void delivered.then((ending) => {
       if (ending === 'settled') this.journal?.finished(delivery.key);
+      else this.interrupted += 1;
     });
     void this.deliveries.track(delivered);
   }

@@ -22,10 +22,14 @@ export interface RetryPolicy {
 /** How a delivery ended: delivered or dead-lettered, or left undone because its runtime is stopping. */
 export type DeliveryEnding = 'settled' | 'interrupted';
 
+/** Thrown by a delivery that, once its turn came (a free slot), found its runtime stopping and did not attempt. */
+export class StoppedBeforeAttemptError extends Error {}
+
 /**
  * Delivers asynchronously like EventBridge → Lambda: retry with backoff until the retries or the event's
  * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress. Once
- * `stopping` aborts, no retry starts: the delivery ends `interrupted`, neither delivered nor dead-lettered.
+ * `stopping` aborts, no attempt starts (a retry, or a first one still waiting, which `deliver` refuses with
+ * `StoppedBeforeAttemptError`): the delivery ends `interrupted`, neither delivered nor dead-lettered.
  */
 export async function deliverWithRetries(
   deliver: () => Promise<unknown>,
@@ -34,6 +38,7 @@ export async function deliverWithRetries(
   settings: { onDeadLetter: (error: string) => void; eventTime: number; stopping: AbortSignal },
 ): Promise<DeliveryEnding> {
   for (;;) {
+    if (settings.stopping.aborted) return 'interrupted';
     outcome.attempts += 1;
     try {
       await deliver();
@@ -41,6 +46,10 @@ export async function deliverWithRetries(
       outcome.finishedAt = new Date().toISOString();
       return 'settled';
     } catch (error) {
+      if (error instanceof StoppedBeforeAttemptError) {
+        outcome.attempts -= 1;
+        return 'interrupted';
+      }
       outcome.error = error instanceof Error ? error.message : String(error);
       const delay = policy.baseDelayMs * 2 ** (outcome.attempts - 1);
       const tooOld = Date.now() + delay - settings.eventTime > policy.maxEventAgeSeconds * 1000;

@@ -81,7 +81,10 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
   }
 
   const stops: Array<() => Promise<void> | void> = [];
+  // Called first, all at once: from the signal on, nothing starts a retry or new work while the parts before it stop.
+  const halts: Array<() => void> = [];
   const stop = async () => {
+    for (const halt of halts.splice(0)) halt();
     for (const stopPart of stops.splice(0).reverse()) await stopPart();
   };
   try {
@@ -111,6 +114,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
     stops.push(() => aws.stop());
     stops.push(() => bus.stop(stopGraceMs));
+    halts.push(() => bus.halt());
 
     // The HTTP port is fixed now so handlers can be pointed at the stand-ins it will serve.
     const httpPort = settings.port || (await freePort(settings.host));
@@ -160,6 +164,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     for (const poller of pollers) {
       await poller.start();
       stops.push(() => poller.stop());
+      halts.push(() => poller.halt());
       // A handler that just finished may have written outbox events: read them now, not after a quiet wait.
       host.onInvocationEnd(() => poller.wake());
     }
@@ -171,6 +176,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const scheduler = new LocalScheduler(functions, host, activity);
     if (settings.schedulesEnabled) scheduler.start();
     stops.push(() => scheduler.stop(stopGraceMs));
+    halts.push(() => scheduler.halt());
 
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint, sms: awsEndpoint });
     if (!isLoopbackName(settings.host)) {

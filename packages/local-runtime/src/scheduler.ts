@@ -42,14 +42,19 @@ export class LocalScheduler {
     for (const schedule of this.schedules.values()) this.arm(schedule, now);
   }
 
-  /**
-   * Fires nothing more, starts no more retries, and waits up to `graceMs` for the runs under way. A run still going
-   * then is left unfinished, as a Lambda function is when its runtime goes away; `/_local/schedules` can run it again.
-   */
-  async stop(graceMs: number): Promise<void> {
+  /** Fires nothing more and starts no more retries; `stop` then waits for the runs under way. */
+  halt(): void {
     this.running = false;
     this.stopping.abort();
     for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
+  }
+
+  /**
+   * Halts, and waits up to `graceMs` for the runs under way. A run still going
+   * then is left unfinished, as a Lambda function is when its runtime goes away; `/_local/schedules` can run it again.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.halt();
     const unfinished = await this.runs.settledWithin(graceMs);
     if (unfinished > 0) console.warn(`${unfinished} schedule runs were still going ${graceMs / 1000} s after the stop began and were left unfinished.`);
   }

@@ -127,9 +127,14 @@ export class StreamPoller {
     return this.stopping.signal.aborted;
   }
 
-  async stop(): Promise<void> {
+  /** Starts no more reads, batches or retries; `stop` then waits for the batches under way. */
+  halt(): void {
     this.stopping.abort();
     clearTimeout(this.timer);
+  }
+
+  async stop(): Promise<void> {
+    this.halt();
     await this.polling;
     this.streams.destroy();
   }
@@ -213,11 +218,17 @@ export class StreamPoller {
     const { batchSize, parallelizationFactor } = this.definition.trigger;
     const lanes = Array.from({ length: parallelizationFactor }, (): StreamRecord[] => []);
     for (const record of records) lanes[laneOf(record, parallelizationFactor)].push(record);
-    await Promise.all(
+    // Every lane is waited for, so a stop returns only once no batch of the page is running.
+    const settled = await Promise.allSettled(
       lanes.map(async (lane) => {
-        for (let start = 0; start < lane.length; start += batchSize) await this.deliver(lane.slice(start, start + batchSize));
+        for (let start = 0; start < lane.length; start += batchSize) {
+          if (this.stopped) throw new PollerStoppedError();
+          await this.deliver(lane.slice(start, start + batchSize));
+        }
       }),
     );
+    const failed = settled.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**

@@ -176,6 +176,28 @@ describe('LocalEventBus stop', () => {
   });
 });
 
+describe('LocalEventBus halted', () => {
+  it('attempts no delivery that was still waiting for a slot, and warns of every delivery left undone, cut short ones included', async () => {
+    const gated = gatedHost();
+    const bus = new LocalEventBus('leadflow', functions, gated.host, new ActivityLog(), 60_000, undefined, 1);
+    for (const leadId of ['l1', 'l2', 'l3']) publish(bus, 'lead.scored', warmScoredLead(leadId));
+    await settle();
+    expect(gated.order).toEqual(['assign-lead l1']);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      const stopping = bus.stop(60_000);
+      gated.started[0].finish(); // the attempt under way ends within the grace; the two waiting never start
+      await stopping;
+    } finally {
+      console.warn = warn;
+    }
+    expect(gated.order).toEqual(['assign-lead l1']);
+    expect(warnings).toEqual(['2 event deliveries were left undone by the stop (0 still running after 60 s): they are lost, as this runtime keeps its data in memory.']);
+  });
+});
+
 describe('DeliveryJournal', () => {
   const delivery = (key: string): JournalledDelivery => ({
     key,

@@ -215,3 +215,41 @@ describe('StreamPoller, partial batch responses', () => {
     expect(deadLetters).toEqual([]);
   });
 });
+
+describe('StreamPoller stopping', () => {
+  afterEach(() => {
+    streams.reset();
+    vi.restoreAllMocks();
+  });
+
+  it('returns from stop() only once no batch of the page runs: the lane waiting to retry and the lanes beside it end, and none starts a batch after', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const oneByOne = { ...relay, trigger: { ...relay.trigger, batchSize: 1 } };
+    const ids = ['fails', ...Array.from({ length: 60 }, (_, index) => `ok-${index}`)];
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads(
+      'shard-ok',
+      ids.map((id, index) => outboxRecord(id, String(100 + index))),
+    );
+    const invoked: string[] = [];
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        const id = event.Records[0].dynamodb.NewImage.eventId.S;
+        invoked.push(id);
+        await new Promise((done) => setTimeout(done, 30));
+        if (id === 'fails') throw new Error('the target is down');
+      },
+    } as unknown as FunctionHost;
+    const poller = new StreamPoller(oneByOne, 'leads', dynamodb, 'http://127.0.0.1:1', host, new ActivityLog(), undefined, new PollBackoff(5, 20));
+    const starting = poller.start();
+    while (invoked.filter((id) => id === 'fails').length < 2) await new Promise((done) => setTimeout(done, 5));
+
+    await poller.stop();
+    const whenStopped = invoked.length;
+    await starting;
+    await new Promise((done) => setTimeout(done, 200));
+    expect(invoked).toHaveLength(whenStopped);
+    expect(whenStopped).toBeLessThan(ids.length + 1);
+  });
+});
