@@ -15,6 +15,7 @@ import {
   type SecretStore,
   escapeHtml,
   prefersHtml,
+  quotedPathId,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -36,7 +37,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     async (event) => {
       const { config, leads, measuredPriors, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
       const form = formOf(event);
-      if (!form) throw notFound(`Form "${event.pathParameters?.formId ?? ''}" does not exist`);
+      if (!form) throw notFound(`Form ${quotedPathId(event.pathParameters?.formId ?? '')} does not exist`);
       const ip = event.requestContext.http.sourceIp;
       const at = now();
 

@@ -13,6 +13,7 @@ import {
   rawBody,
   unauthorized,
   type DependencyResolver,
+  quotedPathId,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -28,7 +29,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
       const sourceId = event.pathParameters?.sourceId ?? '';
       const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
-      if (!source) throw notFound(`Webhook source "${sourceId}" does not exist`);
+      if (!source) throw notFound(`Webhook source ${quotedPathId(sourceId)} does not exist`);
       const at = now();
       await limitWebhookIntake({ config, rateLimiter }, event, `generic:${source.id}`, at);
       const raw = rawBody(event);

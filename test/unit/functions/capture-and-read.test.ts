@@ -275,6 +275,9 @@ describe('capture-form-submission handler', () => {
     const response = await submit(deps, 'nope', '{"email":"a@b.co"}');
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body)).toEqual({ error: 'Form "nope" does not exist' });
+    // Anyone may post: a long id is quoted by its first 40 characters, not echoed whole.
+    const long = await submit(deps, 'f'.repeat(5000), '{"email":"a@b.co"}');
+    expect(JSON.parse(long.body)).toEqual({ error: `Form "${'f'.repeat(40)}…" does not exist` });
     expect(deps.store.leads.size + deps.store.outbox.size).toBe(0);
   });
 
