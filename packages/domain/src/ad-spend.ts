@@ -103,7 +103,7 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     else if (campaign === otherCampaignsLabel) rowIssues('campaign', `"${otherCampaignsLabel}" is the channel-ROI row of campaigns without spend folded together: name the campaign otherwise`);
     const amount = typeof raw.amount === 'number' ? String(raw.amount) : text('amount');
     const cents = amount === undefined ? undefined : parseAmountCents(amount);
-    const tooLarge = typeof raw.amount === 'number' ? !(raw.amount * 100 <= maxAmountCents) : /^\d{13,}(?:\.\d*)?$/.test(amount ?? '');
+    const tooLarge = typeof raw.amount === 'number' ? !(raw.amount * 100 <= maxAmountCents) : /^0*[1-9]\d{12,}(?:\.\d*)?$/.test(amount ?? '');
     if (given('amount') && amount === undefined) rowIssues('amount', 'must be a number, or a decimal written as text such as "1234.50"');
     else if (amount === undefined || amount === '') rowIssues('amount', 'is required');
     else if (amount.startsWith('-')) rowIssues('amount', 'must not be negative');

@@ -16,11 +16,12 @@ export interface LeadErasure {
 
 /**
  * Erases the person from a lead (the right to erasure, e.g. LinkedIn's `leadAction: DELETED`): contact
- * and answers are cleared, touches keep their campaign credit but lose click ids, landing page and
- * referrer, the consent record keeps its text and version but loses the IP and user agent, the timeline
+ * and answers are cleared, touches keep their campaign credit but lose landing page, referrer and the
+ * values of click ids (each stays, empty, for the channel it credits), the consent record keeps its text and version but loses the IP and user agent, the timeline
  * keeps every entry (action, time, actor) but loses the words people typed about the person (see
  * `historyDetailIsTyped`), a lock loses its reason,
- * and the lead becomes `invalid` with the reason, so it is never routed or counted again. The lead itself
+ * and the lead becomes `invalid` with the reason, so it is never routed again, keeping the status it had
+ * (`statusBeforeErasure`) so that reports count it as they did. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
  * `by` names who erased it (`admin:<sub>`; a platform's deletion by default).
  * `undefined` when the lead was erased already (a redelivered deletion changes nothing).

@@ -12,7 +12,8 @@ import { changedLead, illegalTransition, isManager, lifecycleEventFacts, manages
 export const assignBodySchema = z.strictObject({ repId: z.string().check(z.minLength(1)), reason: z.optional(humanTextSchema(500)) });
 
 /** The assign body as a request is checked: a `repId` no rep of the configuration has is a mistake in the request (`400`), not a conflict. */
-export const assignBodyFor = (reps: readonly Pick<Rep, 'id'>[]) => assignBodySchema.check(z.refine((body) => reps.some((rep) => rep.id === body.repId), { path: ['repId'], message: 'is not a rep of the configuration' }));
+export const assignBodyFor = (reps: readonly Pick<Rep, 'id'>[]) =>
+  assignBodySchema.check(z.refine((body) => body.repId === '' || reps.some((rep) => rep.id === body.repId), { path: ['repId'], message: 'is not a rep of the configuration' }));
 
 /** The optional body of `POST /leads/{leadId}/lock` and `/unlock`: why. */
 export const lockBodySchema = z.strictObject({ reason: z.optional(humanTextSchema(500)) });

@@ -18,12 +18,12 @@ export const currencyCodeSchema = z
   .string()
   .check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as "USD"', abort: true }), z.refine(isIsoCurrencyCode, { message: 'must be an ISO 4217 code such as "USD"' }));
 
-/** A decimal amount as written by people (`1234.5`, `1234.50`) in cents; `undefined` for anything else, including a negative or sub-cent amount. */
 /** The largest amount a spend row takes (twelve digits before the point), in cents. */
 export const maxAmountCents = 999_999_999_999_99;
 
+/** A decimal amount as written by people (`1234.5`, `1234.50`, `0012.00`) in cents; `undefined` for anything else, including a negative, sub-cent or too large amount. */
 export function parseAmountCents(text: string): number | undefined {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  const match = /^0*(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim());
   if (!match) return undefined;
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }

@@ -16,7 +16,7 @@ export const amountParameter = z.pipe(
     z.regex(/^\d+(\.\d+)?$/, { message: 'must be a number written in digits, such as 24 or 1.5', abort: true }),
     z.regex(/^\d+(\.\d{1,6})?$/, { message: 'must have at most 6 decimal places', abort: true }),
     // Beyond 15 digits a number is no longer read exactly (and past about 300, not at all).
-    z.regex(/^\d{1,15}(\.|$)/, { message: 'is too large' }),
+    z.regex(/^0*\d{1,15}(\.|$)/, { message: 'is too large' }),
   ),
   z.transform(Number),
 );

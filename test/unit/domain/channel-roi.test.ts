@@ -272,6 +272,7 @@ describe('ad spend input', () => {
         { ...row, campaign: 'f', amount: 1e21 },
         { ...row, campaign: 'g', amount: 999_999_999_999.99 },
         { ...row, campaign: 'h', amount: 12.5 },
+        { ...row, campaign: 'i', amount: '0000000000001.00' }, // leading zeros are not size
       ],
       spendContext,
     );

@@ -293,5 +293,6 @@ describe('listings (pure)', () => {
     expect(refusal('99999999999')).toEqual(['must be at most 876000 (a hundred years)']);
     expect(refusal('9'.repeat(400))).toEqual(['is too large']);
     expect(refusal('0.000001')).toBeUndefined();
+    expect(refusal('0000000000000000024')).toBeUndefined();
   });
 });

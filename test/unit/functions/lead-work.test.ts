@@ -306,6 +306,8 @@ describe('the lifecycle endpoints', () => {
       expect((await post(deps, step, 'l-4', asRep('rep-ava'), body)).json.issues, `${step} ${field}`).toEqual([expect.objectContaining({ path: field })]);
     }
     expect(await post(deps, 'assign', 'l-4', asManager, { repId: 'rep-chloe-typo' })).toMatchObject({ status: 400, json: { issues: [{ path: 'repId', message: 'is not a rep of the configuration' }] } });
+    // An empty one is named once, for being empty.
+    expect((await post(deps, 'assign', 'l-4', asManager, { repId: '' })).json.issues).toEqual([expect.objectContaining({ path: 'repId' })]);
     expect(writes(deps)).toBe(before);
   });
 });
