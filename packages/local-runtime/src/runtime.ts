@@ -51,8 +51,9 @@ export interface LocalRuntime {
   /** Reads the streams again from where they stopped. */
   resumeStreams(): void;
   /**
-   * Stops in the reverse order of the start, DynamoDB Local last. Retries stop at once, and the work under way
-   * on the bus and the scheduler has `stopGraceMs` to finish: a delivery left undone is delivered by the next start on the same data directory.
+   * Stops in the reverse order of the start, DynamoDB Local last. Every part starts nothing new from the call on
+   * (no retry, no waiting delivery, no stream batch, no schedule run), and the work under way on the bus and the
+   * scheduler has `stopGraceMs` to finish: a delivery left undone is delivered by the next start on the same data directory.
    */
   stop(): Promise<void>;
 }
