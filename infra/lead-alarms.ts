@@ -178,9 +178,16 @@ export class LeadAlarms extends Construct {
 
   private leadFlowAlarms(operations: OperationsConfiguration): cloudwatch.Alarm[] {
     const fetchFailures = operationalMetric(this, operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period: Duration.minutes(5) });
+    const unreadableChanges = operationalMetric(this, operationalMetricNames.platformDeliveryUnreadable, { statistic: 'Sum', period: Duration.minutes(5) });
     const speedToLead = operationalMetric(this, operationalMetricNames.speedToLead, { statistic: 'p90', period: Duration.minutes(15) });
     return [
       this.alarm('platform-lead-fetch-failed', "Reading an ad platform's lead failed (token expired, platform down); leads wait as pending_fetch and are retried.", fetchFailures, 1),
+      this.alarm(
+        'platform-delivery-unreadable',
+        "A signed ad-platform delivery named a lead that cannot be read (no usable lead id); nothing was stored for it, the rest of the batch was. The log names the change: find the lead in the platform's own lead export.",
+        unreadableChanges,
+        1,
+      ),
       this.alarm(
         'speed-to-lead-p90',
         `90 % of leads should reach their rep within ${operations.speedToLeadP90Seconds} s of capture; over the last 15 minutes they did not.`,

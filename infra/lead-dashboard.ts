@@ -60,7 +60,10 @@ export class LeadDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Ad-platform lead fetch failures',
-        left: [operationalMetric(this, operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period, label: 'failed fetches' })],
+        left: [
+          operationalMetric(this, operationalMetricNames.platformLeadFetchFailed, { statistic: 'Sum', period, label: 'failed fetches' }),
+          operationalMetric(this, operationalMetricNames.platformDeliveryUnreadable, { statistic: 'Sum', period, label: 'unreadable changes' }),
+        ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({

@@ -429,8 +429,18 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'POST /webhooks/meta': {
     signature: { header: 'metaSignature' },
     requestBody: { required: true, content: json({ name: 'MetaLeadgenDelivery', schema: metaLeadgenDeliverySchema }) },
-    responses: deliveriesAnswer,
-    errors: { ...webhookIntakeErrors, 413: 'The body is over 512 KB (Meta batches up to 1,000 changes).' },
+    responses: {
+      200: {
+        description:
+          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}], "ignored"?: [...]}`. A change naming no readable `leadgen_id` is listed under `unreadable` and not stored; a malformed optional id or time of a readable change is left out and listed under `ignored`. The other changes are stored all the same: Meta drops a refused batch.',
+        content: json(),
+      },
+    },
+    errors: {
+      ...webhookIntakeErrors,
+      400: 'A malformed envelope, or no leadgen change naming a readable lead; `issues` name the fields, and nothing is stored.',
+      413: 'The body is over 512 KB (Meta batches up to 1,000 changes).',
+    },
   },
   'POST /webhooks/google': {
     signature: { bodyField: 'google_key' },

@@ -54,28 +54,57 @@ export const metaLeadgenDeliverySchema = z.object({
   ),
 });
 
+/** What a delivery's `leadgen` changes give: the leads to read, and what could not be used of the rest. */
+export type MetaLeadgenDeliveryReading =
+  | {
+      ok: true;
+      notifications: MetaLeadgenNotification[];
+      /** Changes naming no lead that can be read (no usable `leadgen_id`): each stored as nothing, answered and logged. */
+      unreadable: FieldIssue[];
+      /** Optional ids and times of readable changes left out for being malformed; the lead read back supplies its own. */
+      ignored: FieldIssue[];
+    }
+  | { ok: false; issues: FieldIssue[] };
+
 /**
  * Reads the leadgen changes of a delivery, in order. Changes of other fields are ignored; a delivery
- * with none is valid (there is just nothing to fetch).
+ * with none is valid (there is just nothing to fetch). One malformed change does not refuse the batch:
+ * Meta drops a refused batch after 36 hours of retries, which would lose every good lead in it. A change
+ * is set aside only when it names no readable `leadgen_id`, and a malformed optional field is left out.
+ * A delivery is refused (`ok: false`) when its envelope is malformed or none of its leadgen changes is readable.
  */
-export function readMetaLeadgenDelivery(body: unknown): { ok: true; notifications: MetaLeadgenNotification[] } | { ok: false; issues: FieldIssue[] } {
+export function readMetaLeadgenDelivery(body: unknown): MetaLeadgenDeliveryReading {
   const envelope = metaLeadgenDeliverySchema.safeParse(body);
   if (!envelope.success) return { ok: false, issues: payloadIssues(envelope.error) };
   const notifications: MetaLeadgenNotification[] = [];
-  const issues: FieldIssue[] = [];
+  const unreadable: FieldIssue[] = [];
+  const ignored: FieldIssue[] = [];
   envelope.data.entry.forEach((entry, entryIndex) =>
     entry.changes.forEach((change, changeIndex) => {
       if (change.field !== 'leadgen') return;
-      const value = leadgenValueSchema.safeParse(change.value);
-      if (!value.success) {
-        issues.push(...payloadIssues(value.error, ['entry', entryIndex, 'changes', changeIndex, 'value']));
+      const path = ['entry', entryIndex, 'changes', changeIndex, 'value'];
+      const value = readLeadgenValue(change.value);
+      if ('issues' in value) {
+        unreadable.push(...payloadIssues(value.issues, path));
         return;
       }
+      if (value.ignored) ignored.push(...payloadIssues(value.ignored, path));
       const { leadgen_id, page_id, form_id, ad_id, adgroup_id, created_time } = value.data;
       notifications.push({ leadgenId: leadgen_id, pageId: page_id ?? entry.id, formId: form_id, adId: ad_id, adgroupId: adgroup_id, createdTime: created_time });
     }),
   );
-  return issues.length ? { ok: false, issues } : { ok: true, notifications };
+  if (unreadable.length && !notifications.length) return { ok: false, issues: unreadable };
+  return { ok: true, notifications, unreadable, ignored };
+}
+
+/** A change's value with its malformed optional fields left out; or, when its `leadgen_id` is unusable (or it is no object), why. */
+function readLeadgenValue(value: unknown): { data: z.infer<typeof leadgenValueSchema>; ignored?: z.core.$ZodError } | { issues: z.core.$ZodError } {
+  const parsed = leadgenValueSchema.safeParse(value);
+  if (parsed.success) return { data: parsed.data };
+  const badKeys = new Set<PropertyKey | undefined>(parsed.error.issues.map((issue) => issue.path[0]));
+  if (badKeys.has(undefined) || badKeys.has('leadgen_id')) return { issues: parsed.error };
+  const usable = Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([key]) => !badKeys.has(key)));
+  return { data: leadgenValueSchema.parse(usable), ignored: parsed.error };
 }
 
 const metaLeadSchema = z.object({

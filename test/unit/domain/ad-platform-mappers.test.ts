@@ -41,10 +41,12 @@ describe('Meta leadgen deliveries', () => {
         { leadgenId: '55459717045641545', pageId: '138124712925158', formId: '172036835026334', adId: undefined, adgroupId: '23850000000000001', createdTime: 1729999999 },
         { leadgenId: '233370042045345', pageId: '138124712925158', formId: '172036835026334', adId: undefined, adgroupId: undefined, createdTime: undefined },
       ],
+      unreadable: [],
+      ignored: [],
     });
   });
 
-  it('names missing and wrongly typed fields by their path', () => {
+  it('refuses a malformed envelope, or a delivery none of whose leadgen changes names a readable lead, naming each field by its path', () => {
     expect(readMetaLeadgenDelivery({ object: 'user', entry: [] })).toEqual({ ok: false, issues: [{ path: 'object', message: 'must be "page" (only Page leadgen webhooks are handled)' }] });
     expect(readMetaLeadgenDelivery({ object: 'page' })).toMatchObject({ ok: false, issues: [{ path: 'entry', message: 'must be a list of entries' }] });
     expect(readMetaLeadgenDelivery({ object: 'page', entry: [{ changes: [{ field: 'leadgen', value: { leadgen_id: true, created_time: 'yesterday' } }] }] })).toEqual({
@@ -54,9 +56,57 @@ describe('Meta leadgen deliveries', () => {
         { path: 'entry[0].changes[0].value.created_time', message: 'must be a unix time in seconds' },
       ],
     });
+    expect(
+      readMetaLeadgenDelivery({
+        object: 'page',
+        entry: [
+          {
+            changes: [
+              { field: 'leadgen', value: null },
+              { field: 'leadgen', value: {} },
+            ],
+          },
+        ],
+      }),
+    ).toMatchObject({
+      ok: false,
+      issues: [{ path: 'entry[0].changes[0].value' }, { path: 'entry[0].changes[1].value.leadgen_id' }],
+    });
   });
 
-  it('refuses a created_time that is no time — past the year 9999, a fraction, before 1970 — naming the change, so no part of the batch is stored', () => {
+  it('keeps every readable change of a batch: a change with no readable leadgen_id is set aside as unreadable, a malformed optional field is left out as ignored', () => {
+    const reading = readMetaLeadgenDelivery({
+      object: 'page',
+      entry: [
+        {
+          id: '138124712925158',
+          changes: [
+            { field: 'leadgen', value: { leadgen_id: '111', form_id: '172036835026334', created_time: 1729999999 } },
+            { field: 'leadgen', value: { leadgen_id: '', form_id: '172036835026334' } },
+            { field: 'leadgen', value: 'not an object' },
+            { field: 'leadgen', value: { leadgen_id: '333', form_id: true, ad_id: '23850000000000001', created_time: 1729999999.5 } },
+          ],
+        },
+      ],
+    });
+    expect(reading).toEqual({
+      ok: true,
+      notifications: [
+        { leadgenId: '111', pageId: '138124712925158', formId: '172036835026334', adId: undefined, adgroupId: undefined, createdTime: 1729999999 },
+        { leadgenId: '333', pageId: '138124712925158', formId: undefined, adId: '23850000000000001', adgroupId: undefined, createdTime: undefined },
+      ],
+      unreadable: [
+        { path: 'entry[0].changes[1].value.leadgen_id', message: 'must not be empty' },
+        { path: 'entry[0].changes[2].value', message: expect.any(String) },
+      ],
+      ignored: [
+        { path: 'entry[0].changes[3].value.form_id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].changes[3].value.created_time', message: 'must be a unix time in whole seconds' },
+      ],
+    });
+  });
+
+  it('leaves out a created_time that is no time — past the year 9999, a fraction, before 1970 — naming it, and keeps the lead', () => {
     const delivery = (createdTime: number) => ({
       object: 'page',
       entry: [
@@ -68,14 +118,19 @@ describe('Meta leadgen deliveries', () => {
         },
       ],
     });
-    expect(readMetaLeadgenDelivery(delivery(253402300799))).toMatchObject({ ok: true });
+    expect(readMetaLeadgenDelivery(delivery(253402300799))).toMatchObject({ ok: true, notifications: [{ leadgenId: '111' }, { leadgenId: '222', createdTime: 253402300799 }], ignored: [] });
     for (const [createdTime, message] of [
       [1e200, 'must be a unix time in seconds, up to the year 9999'],
       [253402300800, 'must be a unix time in seconds, up to the year 9999'],
       [1729999999.5, 'must be a unix time in whole seconds'],
       [-1, 'must be a unix time in seconds, from 1970'],
     ] as const) {
-      expect(readMetaLeadgenDelivery(delivery(createdTime)), String(createdTime)).toEqual({ ok: false, issues: [{ path: 'entry[0].changes[1].value.created_time', message }] });
+      expect(readMetaLeadgenDelivery(delivery(createdTime)), String(createdTime)).toMatchObject({
+        ok: true,
+        notifications: [{ leadgenId: '111' }, { leadgenId: '222', createdTime: undefined }],
+        unreadable: [],
+        ignored: [{ path: 'entry[0].changes[1].value.created_time', message }],
+      });
     }
   });
 

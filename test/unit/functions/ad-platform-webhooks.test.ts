@@ -252,6 +252,40 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(deps.intakes.records.get('INTAKE#meta#batch-1')).not.toHaveProperty('rawDelivery');
   });
 
+  it('Meta: a change naming no readable lead does not cost the batch its good leads: 200, it is answered as unreadable, logged and counted', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: '1',
+          time: 1,
+          changes: [
+            { field: 'leadgen', value: { leadgen_id: 'good-1', form_id: '172036835026334' } },
+            { field: 'leadgen', value: { form_id: '172036835026334' } },
+            { field: 'leadgen', value: { leadgen_id: 'good-2', form_id: '172036835026334', created_time: 1.5 } },
+          ],
+        },
+      ],
+    });
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await send(deps, signedBody(deps, 'meta', body));
+      expect(response.statusCode).toBe(200);
+      expect(response.json).toEqual({
+        deliveries: [expect.objectContaining({ platformLeadId: 'good-1', status: 'fetched' }), expect.objectContaining({ platformLeadId: 'good-2', status: 'fetched' })],
+        unreadable: [{ path: 'entry[0].changes[1].value.leadgen_id', message: 'must be an id (a string or a whole number)' }],
+        ignored: [{ path: 'entry[0].changes[2].value.created_time', message: 'must be a unix time in whole seconds' }],
+      });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { unreadable: response.json.unreadable });
+    } finally {
+      error.mockRestore();
+    }
+    expect(deps.metrics.counted).toEqual([{ name: 'PlatformDeliveryUnreadable', dimensions: { platform: 'meta' } }]);
+    expect([...deps.intakes.records.keys()].sort()).toEqual(['INTAKE#meta#good-1', 'INTAKE#meta#good-2']);
+    expect(deps.store.leads.size).toBe(2);
+  });
+
   it('Meta: takes a batch of 330 changes, over the 64 KB other webhooks take, storing every lead', async () => {
     const deps = fakeDependencies();
     const change = (n: number) => ({

@@ -31,6 +31,8 @@ export const operationalMetricNames = {
   speedToLead: 'SpeedToLead',
   /** Reading an ad-platform lead's answers failed (dimension `platform`); the lead waits as `pending_fetch`. */
   platformLeadFetchFailed: 'PlatformLeadFetchFailed',
+  /** A signed platform delivery held a change naming no lead that can be read (dimension `platform`); that change was not stored, the rest were. */
+  platformDeliveryUnreadable: 'PlatformDeliveryUnreadable',
 } as const;
 
 export type OperationalMetricName = (typeof operationalMetricNames)[keyof typeof operationalMetricNames];
