@@ -84,6 +84,7 @@ describe('Meta leadgen deliveries', () => {
             { field: 'leadgen', value: { leadgen_id: '111', form_id: '172036835026334', created_time: 1729999999 } },
             { field: 'leadgen', value: { leadgen_id: '', form_id: '172036835026334' } },
             { field: 'leadgen', value: 'not an object' },
+            { field: 'leadgen' },
             { field: 'leadgen', value: { leadgen_id: '333', form_id: true, ad_id: '23850000000000001', created_time: 1729999999.5 } },
           ],
         },
@@ -98,10 +99,11 @@ describe('Meta leadgen deliveries', () => {
       unreadable: [
         { path: 'entry[0].changes[1].value.leadgen_id', message: 'must not be empty' },
         { path: 'entry[0].changes[2].value', message: expect.any(String) },
+        { path: 'entry[0].changes[3].value', message: expect.any(String) },
       ],
       ignored: [
-        { path: 'entry[0].changes[3].value.form_id', message: 'must be an id (a string or a whole number)' },
-        { path: 'entry[0].changes[3].value.created_time', message: 'must be a unix time in whole seconds' },
+        { path: 'entry[0].changes[4].value.form_id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].changes[4].value.created_time', message: 'must be a unix time in whole seconds' },
       ],
     });
   });
