@@ -60,7 +60,7 @@ export type MetaLeadgenDeliveryReading =
   | {
       ok: true;
       notifications: MetaLeadgenNotification[];
-      /** Changes naming no lead that can be read (no usable `leadgen_id`): each stored as nothing, answered and logged. */
+      /** Changes naming no lead that can be read (no usable `leadgen_id`, or no value): nothing is stored for them; the webhook answers and logs them. */
       unreadable: FieldIssue[];
       /** Optional ids and times of readable changes left out for being malformed; the lead read back supplies its own. */
       ignored: FieldIssue[];
