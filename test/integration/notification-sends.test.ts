@@ -93,7 +93,7 @@ describe('notification sends against DynamoDB Local', () => {
   it('five deliveries of one event run the notifier once (Powertools Idempotency), the later ones answered from its record', { timeout: 120_000 }, async () => {
     const { deps, ownedLead } = world();
     const detail = await ownedLead('replay-1');
-    const idempotencyRecords = async () => (await database.items()).filter((item) => item.pk === 'IDEMPOTENCY#rep-notification');
+    const idempotencyRecords = async () => (await database.items()).filter((item) => String(item.pk).startsWith('IDEMPOTENCY#rep-notification#'));
     const recordsBefore = (await idempotencyRecords()).length;
     const ledgerReads = vi.spyOn(deps.sends, 'readForNotifying');
     const notify = createNotify(() => deps);
@@ -105,6 +105,9 @@ describe('notification sends against DynamoDB Local', () => {
     const records = await idempotencyRecords();
     expect(records).toHaveLength(recordsBefore + 1);
     expect(records.every((record) => record.status === 'COMPLETED' && typeof record.expiresAt === 'number')).toBe(true);
+    // One partition per record (earlier tests' events are here too): a fixed partition key would cap the notifier's write rate.
+    expect(records.every((record) => record.sk === 'IDEMPOTENCY')).toBe(true);
+    expect(new Set(records.map((record) => record.pk)).size).toBe(records.length);
   });
 
   it('a delivery that finds the event held fails for a retry, and the retry after the holder’s time sends (a holder that died never gives the record back)', { timeout: 120_000 }, async () => {
@@ -119,7 +122,7 @@ describe('notification sends against DynamoDB Local', () => {
       () => 'finished',
       (error: Error) => error.name,
     );
-    await vi.waitFor(async () => expect((await database.items()).some((item) => item.pk === 'IDEMPOTENCY#rep-notification' && item.status === 'INPROGRESS')).toBe(true));
+    await vi.waitFor(async () => expect((await database.items()).some((item) => String(item.pk).startsWith('IDEMPOTENCY#rep-notification#') && item.status === 'INPROGRESS')).toBe(true));
 
     await expect(notify(busEvent('lead.assigned', detail), lambdaContext)).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
     expect(deps.mailer.sent).toHaveLength(0);
