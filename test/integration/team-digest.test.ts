@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLeadStore, DynamoDbTeamActivityStore } from '@leadflow/platform';
 import { createHandler as createCounter } from '../../functions/count-team-activity/handler';
@@ -36,6 +37,9 @@ describe("the managers' morning digest against DynamoDB Local", () => {
         ['rep-ben', { recycled: 1, converted: 1 }],
       ]),
     );
+    // An item per rep, so a busy team's counting does not queue on one item.
+    const dayItems = (await database.items()).filter((item) => item.pk === 'TEAM#americas' && String(item.sk).startsWith('DAY#2026-03-02'));
+    expect(dayItems.map((item) => item.sk).sort()).toEqual(['DAY#2026-03-02#rep-ava', 'DAY#2026-03-02#rep-ben']);
     const leads = new DynamoDbLeadStore(database.client, database.tableName);
     await pooledLead(leads, config, { leadId: 'waiting-1', poolId: 'nurture', capturedAt: new Date('2026-03-01T13:30:00.000Z') });
     await pooledLead(leads, config, { leadId: 'waiting-2', poolId: 'nurture', capturedAt: new Date('2026-03-02T13:30:00.000Z') });
@@ -53,5 +57,16 @@ describe("the managers' morning digest against DynamoDB Local", () => {
     expect(email.text).toContain('Ben Okafor | 0 | 0 | 0 | 1 | 1');
     expect(email.text).toContain('Nurture (cold leads): 2 waiting, oldest waiting 48 h (since 2026-03-01T13:30:00.000Z)');
     expect(email.text).toContain('Americas inbound: 0 waiting');
+  });
+
+  it('reads a day counted into the one team item of before 2026-12-03 together with the per-rep items', { timeout: 120_000 }, async () => {
+    await database.client.send(new PutCommand({ TableName: database.tableName, Item: { pk: 'TEAM#emea', sk: 'DAY#2026-04-01', entity: 'team-day', 'new#rep-ava': 3, 'contacted#rep-ben': 1 } }));
+    await count('lead.claimed', { eventId: 'e1', leadId: 'l9', ownerId: 'rep-ava', poolId: 'emea-inbound', claimedAt: '2026-04-01T09:00:00.000Z' });
+    expect(await teamActivity.readDay('emea', '2026-04-01')).toEqual(
+      new Map([
+        ['rep-ava', { new: 4 }],
+        ['rep-ben', { contacted: 1 }],
+      ]),
+    );
   });
 });

@@ -10,8 +10,10 @@ import { failedConditions } from './dynamodb-writes';
 const keepSeconds = 35 * 24 * 3600;
 
 /**
- * The digest's counters: one item per team and local day, one numeric attribute per metric and rep
+ * The digest's counters: one item per team, local day and rep, one numeric attribute per metric and rep
  * (`new#rep-ava`), each event counted once (a marker item per event id, written in the same transaction).
+ * Per rep, not per team: one item takes about 1,000 writes a second, and concurrent transactions on one
+ * item cancel each other, so a team's day on one item would throttle the counting of a busy team's leads.
  */
 export class DynamoDbTeamActivityStore implements TeamActivityStore {
   constructor(
@@ -29,7 +31,7 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
             {
               Update: {
                 TableName: this.tableName,
-                Key: leadsTableKeys.teamDay(count.teamId, count.day),
+                Key: leadsTableKeys.teamRepDay(count.teamId, count.day, count.repId),
                 UpdateExpression: 'ADD #counter :one SET entity = :entity, teamId = :teamId, #day = :day, expiresAt = :expiresAt',
                 ExpressionAttributeNames: { '#counter': `${count.metric}#${count.repId}`, '#day': 'day' },
                 ExpressionAttributeValues: { ':one': 1, ':entity': 'team-day', ':teamId': count.teamId, ':day': count.day, ':expiresAt': expiresAt },
@@ -45,14 +47,31 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
     }
   }
 
+  /** Sums the day's rep items and the whole-team item that counts written before 2026-12-03 went to. */
   async readDay(teamId: string, day: string): Promise<TeamDayCounts> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.teamDay(teamId, day), ConsistentRead: true }));
+    const { pk, sk } = leadsTableKeys.teamDay(teamId, day);
     const counts: TeamDayCounts = new Map();
-    for (const [attribute, value] of Object.entries(Item ?? {})) {
-      const [metric, repId] = attribute.split('#');
-      if (!repId || !teamDigestMetrics.includes(metric as TeamDigestMetric)) continue;
-      counts.set(repId, { ...counts.get(repId), [metric]: Number(value) });
-    }
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+          ExpressionAttributeValues: { ':pk': pk, ':day': sk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        for (const [attribute, value] of Object.entries(item)) {
+          const [metric, repId] = attribute.split('#');
+          if (!repId || !teamDigestMetrics.includes(metric as TeamDigestMetric)) continue;
+          const repCounts = counts.get(repId) ?? {};
+          counts.set(repId, { ...repCounts, [metric]: (repCounts[metric as TeamDigestMetric] ?? 0) + Number(value) });
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
     return counts;
   }
 

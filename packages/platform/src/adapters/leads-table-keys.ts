@@ -22,8 +22,10 @@ export const leadsTableKeys = {
   consent: (entry: { leadId: string; at: string; purpose: string; action: string }) => ({ pk: consentLedgerPartition(entry.leadId), sk: `${entry.at}#${entry.purpose}#${entry.action}` }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
-  /** A team's digest counters for one local day: one attribute per metric and rep (`new#rep-ava`). */
+  /** A team's digest counters for one local day: `teamDay`'s sort key is the prefix of the day's per-rep items, and the whole item counts went to before 2026-12-03. */
   teamDay: (teamId: string, day: string) => ({ pk: `TEAM#${teamId}`, sk: `DAY#${day}` }),
+  /** One rep's counters of a team's local day: one attribute per metric (`new#rep-ava`). */
+  teamRepDay: (teamId: string, day: string, repId: string) => ({ pk: `TEAM#${teamId}`, sk: `DAY#${day}#${repId}` }),
   /** Marks an event as counted in the team counters, so a redelivery is not counted twice. */
   countedEvent: (eventId: string) => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
   /** Channel ROI: a day's spend per channel, each lead's facts under its capture day, changed days, rollup versions. */
