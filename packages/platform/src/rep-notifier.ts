@@ -37,7 +37,8 @@ type EmailDependencies = Pick<Dependencies, 'config' | 'mailer' | 'sends' | 'now
 type LinkedEmailDependencies = EmailDependencies & Pick<Dependencies, 'secrets' | 'publicBaseUrl'>;
 
 /**
- * What became of one planned message. `lead_not_theirs` and `lead_closed` (converted, invalid or erased
+ * What became of one planned message. `deferred`: an SMS held for quiet hours, or an email the mail
+ * service would not take for now, left to the send sweep. `lead_not_theirs` and `lead_closed` (converted, invalid or erased
  * since) announce nothing; `over_budget`, `bad_number`, `not_sendable` (the provider refuses any SMS
  * for now: spend limit, account) and `not_allowed` (an SMS held for quiet hours that the rep, who turned
  * SMS off or whose phone was marked failing meanwhile, can no longer take) send an email instead.
@@ -170,6 +171,8 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
       await alertManagers?.();
     } catch (error) {
       failures.push(error as Error);
+      // The event's retries may run out while the SMS provider stays busy: the rep hears by email now, and a retry still sends the SMS.
+      if (!sweeping && send.channel === 'sms' && error instanceof MessageRefusedError && error.outcome === 'not_sent' && !emailPlanned()) queue.push({ channel: 'email', note: 'instead of SMS: provider busy' });
     }
   }
   if (failures.length > 0) throw new AggregateError(failures, `Notifying ${rep.id} about lead ${lead.leadId} failed: ${failures.map((failure) => failure.message).join('; ')}`);
@@ -231,7 +234,10 @@ export async function resendEmail(deps: RepNotifierDependencies, input: { leadId
 
 /**
  * Email takes the at-least-once side: a failure of a send an event retries (`retriedBy: 'event'`, the
- * default) gives the claim back, so the retry sends again. The sweep's sends have no event to retry them:
+ * default) gives the claim back, so the retry sends again; but when SES answered "not now" (throttled,
+ * its quota, a server error: `not_sent`) the claim stays `pending` and the send is `deferred` to the
+ * sweep, which tries again every minute for as long as SES stays busy, where the event's few retries
+ * would run out into the dead-letter queue in a burst. The sweep's sends have no event to retry them:
  * a resend of a stale claim (`staleClaimedAt`) takes that claim over, and a failure of it or of a claim
  * of the sweep's own (`retriedBy: 'sweep'`: an email replacing a held SMS) leaves the claim `pending`, sent
  * again by a later sweep once its lease is over.
@@ -244,7 +250,12 @@ async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, messag
   try {
     sent = await deps.mailer.send({ ...message, from: deps.config.organisation.notificationSender, tags: { leadId: key.leadId, repId: rep.id } });
   } catch (error) {
-    if ('retriedBy' in retry && retry.retriedBy === 'event') await deps.sends.releaseClaim(key);
+    if (!('retriedBy' in retry && retry.retriedBy === 'event')) throw error;
+    if (error instanceof MessageRefusedError && error.outcome === 'not_sent') {
+      logger.warn('Email not taken by the mail service for now; left claimed for the send sweep', { leadId: key.leadId, repId: rep.id, reason: key.reason, error: error.message });
+      return { channel: 'email', outcome: 'deferred', note: `mail service busy, the send sweep sends it: ${error.message}` };
+    }
+    await deps.sends.releaseClaim(key);
     throw error;
   }
   await deps.sends.recordSent(key, sent, deps.now().toISOString());

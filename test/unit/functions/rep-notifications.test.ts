@@ -208,6 +208,40 @@ describe('notify-rep: provider failures', () => {
     expect(deps.sms.sent).toHaveLength(1);
   });
 
+  it('leaves an email the mail service would not take for now (throttled) claimed for the send sweep, which sends it once its lease is over, however long the service stays busy, without failing the event', async () => {
+    const deps = fakeDependencies(morning);
+    const detail = await assignedLead(deps, 'l1', { temperature: 'warm' });
+    const busy = () => new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.');
+    vi.spyOn(deps.mailer, 'send').mockRejectedValueOnce(busy()).mockRejectedValueOnce(busy());
+    // The event completes: its retries would run out into the dead-letter queue while a burst keeps the service busy.
+    await notify(deps, detail);
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('pending');
+    // A redelivery of the event sends nothing: the claim is the sweep's to send.
+    await notify(deps, { ...detail, eventId: 'assign-l1-again' });
+    expect(deps.mailer.sent).toHaveLength(0);
+    // Within the lease nothing; after it the sweep tries, the service is still busy, and the next sweep sends it once.
+    expect((await sweepAt(deps, '2026-03-02T17:00:30.000Z')).sent).toEqual([]);
+    await expect(sweepAt(deps, '2026-03-02T17:01:00.000Z')).rejects.toThrow(/TooManyRequestsException/);
+    expect((await sweepAt(deps, '2026-03-02T17:02:30.000Z')).sent).toEqual([{ channel: 'email', outcome: 'sent' }]);
+    expect((await sweepAt(deps, '2026-03-02T17:04:00.000Z')).sent).toEqual([]);
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['ava.chen@northwind.example']);
+    expect(deps.sends.records.get('l1#rep-ava#assigned#email')?.status).toBe('sent');
+  });
+
+  it('emails at once instead of an SMS the provider is too busy for, when no email was planned, and still fails for a retry that sends the SMS', async () => {
+    const deps = fakeDependencies(morning);
+    // Ava turned email off: the SMS is all she would get, and the event's retries may all meet a busy provider.
+    deps.config.notifications.repPreferences = { 'rep-ava': { sms: true, email: false } };
+    const detail = await assignedLead(deps, 'l1');
+    deps.sms.refuseNext.push(new MessageRefusedError('not_sent', 'ThrottlingException'));
+    await expect(notify(deps, detail)).rejects.toThrow(/ThrottlingException/);
+    expect(deps.mailer.sent.map((email) => [email.to, email.subject.startsWith('New lead')])).toEqual([['ava.chen@northwind.example', true]]);
+    await notify(deps, detail);
+    expect(deps.sms.sent).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
   it('leaves an SMS without an answer pending: the sweep reports it once and never resends it', async () => {
     const deps = fakeDependencies(morning);
     const detail = await assignedLead(deps, 'l1');
