@@ -62,10 +62,9 @@ export class LeadStack extends Stack {
     // A stage that does not retain data is torn down whole: log groups, queues and keys go with it.
     if (dataPolicy.removalPolicy === RemovalPolicy.DESTROY) RemovalPolicies.of(this).destroy();
 
-    this.tables = Object.fromEntries(Object.entries(tableDefinitions).map(([name, definition]) => [name, createManifestTable(this, `${pascalCase(definition.name)}Table`, definition, dataPolicy)])) as Record<
-      TableName,
-      dynamodb.Table
-    >;
+    this.tables = Object.fromEntries(
+      Object.entries(tableDefinitions).map(([name, definition]) => [name, createManifestTable(this, `${pascalCase(definition.name)}Table`, definition, dataPolicy, props.configuration.operations.tableWarmThroughput)]),
+    ) as Record<TableName, dynamodb.Table>;
 
     this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'leadflow', description: 'Lead events: captured, assigned, ...' });
     const archive = this.eventBus.archive('Archive', {

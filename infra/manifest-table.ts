@@ -27,6 +27,7 @@ export function createManifestTable(
   id: string,
   definition: TableDefinition,
   retention: Pick<StageDataPolicy, 'removalPolicy' | 'deletionProtection'> = { removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true },
+  warmThroughput?: dynamodb.WarmThroughput,
 ): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     partitionKey: attribute(definition.partitionKey),
@@ -39,6 +40,7 @@ export function createManifestTable(
     // Leads are the business's records: deleting a stage that retains data never deletes them.
     removalPolicy: retention.removalPolicy,
     deletionProtection: retention.deletionProtection,
+    warmThroughput,
   });
   for (const index of definition.globalSecondaryIndexes) {
     table.addGlobalSecondaryIndex({

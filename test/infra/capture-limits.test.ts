@@ -132,3 +132,24 @@ describe('capture timeout', () => {
     expect(lambda[1].Properties.Timeout).toBe(timeoutSeconds);
   });
 });
+
+describe('table warm throughput', () => {
+  it("leaves DynamoDB's defaults unless the stage asks, refuses values under them, and pre-warms the leads table with a stage's own", () => {
+    for (const [, table] of ofType('AWS::DynamoDB::Table')) expect(table.Properties.WarmThroughput).toBeUndefined();
+    expect(operationsSchema.safeParse({ tableWarmThroughput: { writeUnitsPerSecond: 3_999 } }).success).toBe(false);
+    expect(operationsSchema.safeParse({ tableWarmThroughput: { readUnitsPerSecond: 11_000 } }).success).toBe(false);
+    expect(operationsSchema.safeParse({ tableWarmThroughput: { writeUnitsPerSecond: 20_000.5 } }).success).toBe(false);
+    const configuration = JSON.parse(readFileSync(join(projectRoot, 'config/stages/prod.json'), 'utf8')) as { operations: Record<string, unknown> };
+    configuration.operations.tableWarmThroughput = { writeUnitsPerSecond: 30_000, readUnitsPerSecond: 12_000 };
+    const configFile = join(tmpdir(), `leads.config.warm.${process.pid}.json`);
+    writeFileSync(configFile, JSON.stringify(configuration));
+    try {
+      const custom = Template.fromStack(createLeadApp(assertionAppProps({ configFile })).stack).toJSON().Resources as Record<string, Resource>;
+      const tables = ofType('AWS::DynamoDB::Table', custom);
+      expect(tables).toHaveLength(1);
+      expect(tables[0][1].Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 30_000, ReadUnitsPerSecond: 12_000 });
+    } finally {
+      rmSync(configFile, { force: true });
+    }
+  });
+});

@@ -5,7 +5,8 @@ export const logRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365,
 
 /**
  * One API Gateway throttle (a token bucket): `rateLimit` requests a second on average, `burstLimit` at
- * once. Bounded by the account's own HTTP API quota per region (10,000 a second, bursts of 5,000).
+ * once. A route's limit above the account's own HTTP API quota, which all its routes and APIs share, is
+ * cut to it: 10,000 a second with bursts of 5,000 in the older Regions, 2,500 and 1,250 in the newer ones.
  */
 const routeThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive(), z.maximum(10_000)),
@@ -13,15 +14,28 @@ const routeThrottleSchema = z.strictObject({
 });
 
 /**
- * HTTP APIs throttle each route on its own, not the stage as a whole. Capture routes (form posts and
+ * HTTP APIs throttle each route on its own, not the stage as a whole: these limits are per route, and
+ * the routes together may take their sum, up to the account's quota. Capture routes (form posts and
  * their preflight, embed.js, ad-platform lead webhooks) take leads from the public, in bursts when a
  * campaign or an email goes out, and a throttled post is a lead the visitor may not send again: they get
- * ten times the rest. 500 a second keeps 500 × a capture's duration (s) functions running at once: inside
- * Lambda's default 1,000 per account while a capture takes under 2 s. The other
+ * ten times the rest. 500 a second on one route keeps 500 × a capture's duration (s) functions running
+ * at once: inside Lambda's default 1,000 per account while a capture takes under 2 s and one campaign's
+ * route is busy; several capture routes at full rate at once need that concurrency raised. The other
  * routes are the sales team's API and links in its messages, where 50 a second is far above real use and
  * bounds what a leaked token or a runaway script can cost.
  */
 export const defaultApiThrottle = { captureRoutes: { rateLimit: 500, burstLimit: 1_000 }, otherRoutes: { rateLimit: 50, burstLimit: 100 } } as const;
+
+/**
+ * Warm throughput of the leads table: the reads and writes a second it serves at once. A new on-demand
+ * table takes 4,000 writes and 12,000 reads a second at once, then up to twice its previous peak, so a
+ * launch expecting more from its first minute raises them here, a day ahead. Raising is billed, and
+ * DynamoDB never lowers them again. Absent: DynamoDB's defaults.
+ */
+const tableWarmThroughputSchema = z.strictObject({
+  writeUnitsPerSecond: z.optional(z.number().check(z.int(), z.minimum(4_000))),
+  readUnitsPerSecond: z.optional(z.number().check(z.int(), z.minimum(12_000))),
+});
 
 /**
  * How a deployed stage is run: who is told when something needs a person, the speed-to-lead bound
@@ -47,6 +61,7 @@ export const operationsSchema = z.strictObject({
     }),
     defaultApiThrottle,
   ),
+  tableWarmThroughput: z.optional(tableWarmThroughputSchema),
 });
 
 export type OperationsConfiguration = z.infer<typeof operationsSchema>;
