@@ -82,7 +82,8 @@ async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, 
   const baseUrl = deps.publicBaseUrl;
   if (!baseUrl) throw new Error('No base URL for one-tap links: set notifications.actionLinks.baseUrl in the configuration');
   const key = await deps.secrets.get(secretRefs.actionLinkKey);
-  const expiresAt = offer ? Math.floor(Date.parse(offer.expiresAt) / 1000) : Math.floor(deps.now().getTime() / 1000) + deps.config.notifications.actionLinks.expiryMinutes * 60;
+  // Rounded up: a link must not lapse before its offer, whose own expiry decides an accept in the last second.
+  const expiresAt = offer ? Math.ceil(Date.parse(offer.expiresAt) / 1000) : Math.floor(deps.now().getTime() / 1000) + deps.config.notifications.actionLinks.expiryMinutes * 60;
   const actions: OneTapAction[] = offer ? ['accept'] : (Object.keys(oneTapActions) as OneTapAction[]);
   const link = (action: OneTapAction) => actionLinkUrl(baseUrl, actionLinkToken({ leadId: lead.leadId, repId: rep.id, action, expiresAt }, key));
   return { ...Object.fromEntries(actions.map((action) => [action, link(action)])), accept: link('accept') };
@@ -91,8 +92,9 @@ async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, 
 /**
  * Tells `rep` about `lead` for `reason` on the channels its plan picks, each message at most once:
  * every send is claimed in the ledger before it goes out. An SMS over budget or to a failing number
- * becomes an email; managers hear once. A provider refusal that sent nothing gives the claim back and
- * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later.
+ * becomes an email; managers hear once. An SMS refusal that sent nothing gives the claim back and
+ * fails the call, so the caller's retries (with backoff, then the dead-letter queue) send it later; an
+ * email the mail service would not take for now stays claimed for the send sweep (see `sendEmail`).
  * `deferredSms` sends only the SMS that waited for the end of the rep's quiet hours (the sweep's call), and
  * only while its record is still deferred (an overlapping sweep may have sent or closed it); refused for
  * now, it is deferred again for the sweep's next run; refused for good, or no longer allowed (the rep

@@ -70,6 +70,16 @@ describe('strategy offer: first to accept', () => {
     expect(parseInt(token.split('.')[3], 36) * 1000).toBe(Date.parse('2026-03-02T17:05:00.000Z'));
   });
 
+  it('never lets the accept link lapse before an offer that ends within a second', async () => {
+    const deps = fakeDependencies(new Date(offeredAt.getTime() + 250));
+    await offeredLead(deps);
+    const [offered] = eventsOf(deps, 'lead.offered') as Array<{ expiresAt: string }>;
+    expect(offered.expiresAt).toBe('2026-03-02T17:05:00.250Z');
+    await createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', offered), lambdaContext);
+    // Links carry whole seconds: the next one after the offer's end, so the offer itself decides its last second.
+    expect(parseInt(tokenIn(deps.sms.sent[0].body).split('.')[3], 36) * 1000).toBe(Date.parse('2026-03-02T17:05:01.000Z'));
+  });
+
   it('still tells the reps after one gone from the configuration, then fails naming them; a retry tells nobody twice', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);
