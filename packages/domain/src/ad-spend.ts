@@ -1,4 +1,4 @@
-import { maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
+import { campaignName, maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { humanTextIssue } from './human-text';
@@ -93,7 +93,8 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (given('channel') && channel === undefined) rowIssues('channel', 'must be text');
     else if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
-    const campaign = raw.campaign === undefined ? '' : text('campaign');
+    const typed = raw.campaign === undefined ? '' : text('campaign');
+    const campaign = typed === undefined ? undefined : campaignName(typed);
     // Finance types campaign names, and reports show them: a control character or bidi override is a typo to fix, not a name.
     const campaignTextIssue = campaign === undefined ? undefined : humanTextIssue(campaign);
     const campaignRefused = campaign === undefined || campaign.length > maxCampaignLength || campaign === otherCampaignsLabel || campaignTextIssue !== undefined;

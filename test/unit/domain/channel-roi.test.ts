@@ -306,6 +306,28 @@ describe('ad spend input', () => {
     expect(!badRow.ok && badRow.issues).toEqual([{ path: 'line 3.amount', message: 'must be a decimal amount with at most two decimal places, such as 1234.50' }]);
   });
 
+  it('matches a campaign written with a combining accent to the leads of that campaign, as their touches are kept in NFC', () => {
+    const decomposed = 'Cafe\u0301';
+    const spend = parseSpendRows([{ date: '2026-03-10', channel: 'website', campaign: decomposed, amount: '90', currency: 'USD' }], spendContext);
+    expect(spend.ok && spend.spend[0].campaigns).toEqual([{ campaign: 'Café', cents: 9000 }]);
+    const twice = parseSpendRows(
+      [
+        { date: '2026-03-10', channel: 'website', campaign: decomposed, amount: '90', currency: 'USD' },
+        { date: '2026-03-10', channel: 'website', campaign: 'Café', amount: '10', currency: 'USD' },
+      ],
+      spendContext,
+    );
+    expect(!twice.ok && twice.issues).toEqual([{ path: 'rows[1].campaign', message: 'campaign "Café" of website on 2026-03-10 is already given in rows[0]' }]);
+    // A lead stored before public text was put in NFC carries the name as it was posted.
+    const lead: Lead = { ...fixtureLeadRecords[6].lead, attribution: { firstTouch: { utm_campaign: decomposed }, lastTouch: { utm_campaign: 'Café' } } };
+    const facts = roiFactsOfLead(lead, reporting);
+    const rows = rollUpDay([{ ...facts, slaBreached: false }], spend.ok ? spend.spend : []);
+    expect(rows.map((row) => [row.attribution, row.channel, row.campaign, row.leads, row.spendCents])).toEqual([
+      ['first', 'website', 'Café', 1, 9000],
+      ['last', 'website', 'Café', 1, 9000],
+    ]);
+  });
+
   it('reads rows without the trailing comma the header has', () => {
     const parsed = parseSpendCsv('date,channel,campaign,amount,currency,\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,6,USD,\n', spendContext);
     expect(parsed.ok && { rows: parsed.rows, campaigns: parsed.spend.map((day) => day.campaigns) }).toEqual({
