@@ -300,6 +300,11 @@ describe('ad spend input', () => {
     // Read leniently, this quote would run on to the next line's and file google-ads' 80.00 under meta-ads.
     const swallowing = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"Spring sale,120.00,USD\n2026-03-10,google-ads,"Summer",80.00,USD\n', spendContext);
     expect(!swallowing.ok && swallowing.issues).toEqual([{ path: 'line 2', message: expect.stringContaining('lines 2–3 would read as one row') }]);
+    // Read leniently, this value would be the campaign `"spring"sale`, quotes and all.
+    const textAfterQuote = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"spring"sale,120.00,USD\n2026-03-10,google-ads,summer,80.00,USD\n', spendContext);
+    expect(!textAfterQuote.ok && textAfterQuote.issues).toEqual([{ path: 'line 2.campaign', message: 'value 3 has text after its closing quote (a quote inside a quoted value is written twice: "")' }]);
+    const headerTextAfterQuote = parseSpendCsv('date,channel,"campaign"x,amount,currency\n2026-03-10,meta-ads,spring,120.00,USD\n', spendContext);
+    expect(!headerTextAfterQuote.ok && headerTextAfterQuote.issues).toEqual([{ path: 'line 1', message: 'value 3 has text after its closing quote (a quote inside a quoted value is written twice: "")' }]);
     const noAmount = parseSpendCsv('date,channel,campaign,currency\n2026-03-10,meta-ads,a,USD\n', spendContext);
     expect(!noAmount.ok && noAmount.issues).toEqual([{ path: '(header)', message: 'column "amount" is missing' }]);
     const badRow = parseSpendCsv('Date,Channel,Campaign,Amount,Currency\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,abc,USD\n', spendContext);
