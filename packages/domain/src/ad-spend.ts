@@ -1,4 +1,4 @@
-import { maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
+import { campaignName, maxCampaignLength, otherCampaignsLabel } from './channel-roi-campaigns';
 import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { humanTextIssue } from './human-text';
@@ -93,7 +93,8 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     if (given('channel') && channel === undefined) rowIssues('channel', 'must be text');
     else if (!channel) rowIssues('channel', 'is required');
     else if (!context.channelIds.has(channel)) rowIssues('channel', `unknown channel "${channel}"`);
-    const campaign = raw.campaign === undefined ? '' : text('campaign');
+    const typed = raw.campaign === undefined ? '' : text('campaign');
+    const campaign = typed === undefined ? undefined : campaignName(typed);
     // Finance types campaign names, and reports show them: a control character or bidi override is a typo to fix, not a name.
     const campaignTextIssue = campaign === undefined ? undefined : humanTextIssue(campaign);
     const campaignRefused = campaign === undefined || campaign.length > maxCampaignLength || campaign === otherCampaignsLabel || campaignTextIssue !== undefined;
@@ -155,11 +156,14 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
  * skipped as the lead import skips them; a file not laid out as comma-separated lines is refused saying so.
  */
 export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
-  const { records, problems } = parseCsvRecords(text);
-  const issues: SpendRowIssue[] = problems.map((problem) => ({ path: `line ${problem.line}`, message: problem.message }));
+  // Strict: `"spring"sale` read leniently would be recorded as the campaign `"spring"sale`, quotes and all.
+  const { records, problems } = parseCsvRecords(text, { strictClosingQuotes: true });
   const [header, ...body] = records.filter((record) => !isBlankCsvRecord(record.values));
   const layout = csvLayoutIssue(text, header?.values);
   if (layout) return { ok: false, issues: [layout] };
+  // A header that could not be read leaves a later line in its place: name why, not that line's values as columns.
+  const unreadHeader = problems.filter((problem) => !header || problem.line < header.line);
+  if (unreadHeader.length) return { ok: false, issues: unreadHeader.map((problem) => ({ path: `line ${problem.line}`, message: problem.message })) };
   if (!header) return { ok: false, issues: [{ path: '(header)', message: `the file is empty; its first line must name the columns ${spendColumns.join(', ')}` }] };
   const names = header.values.map((name) => name.trim().toLowerCase());
   const blankColumns = blankCsvColumns(names, body);
@@ -178,6 +182,7 @@ export function parseSpendCsv(text: string, context: SpendContext): SpendParse {
       ],
     };
   }
+  const issues: SpendRowIssue[] = problems.map((problem) => ({ path: `line ${problem.line}${problem.column !== undefined && names[problem.column] ? `.${names[problem.column]}` : ''}`, message: problem.message }));
   for (const record of body) {
     if (!fitsCsvHeader(record.values, names)) issues.push({ path: `line ${record.line}`, message: `has ${record.values.length} values; the header has ${names.length}` });
   }

@@ -13,6 +13,15 @@ export const maxCampaignLength = 200;
  */
 export const otherCampaignsLabel = '(other campaigns)';
 
+/**
+ * A campaign name as channel ROI matches spend to leads: in Unicode normalisation form C, as public text is
+ * kept (`publicText`), so "Café" typed as one character or as "e" and a combining accent names one campaign.
+ * Spend names go through it, and so do the touches of leads stored before public text was put in NFC.
+ */
+export function campaignName(text: string): string {
+  return text.normalize('NFC');
+}
+
 /** Hex digits of the name's SHA-256 a shortened name ends with: 64 bits, so two long names sharing their first characters still stay apart. */
 const hashDigits = 16;
 const ellipsis = '…';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { clickIdKeys, type TouchAttribution } from './attribution';
 import { daysBetween } from './calendar-day';
+import { campaignName } from './channel-roi-campaigns';
 import { type ChannelRoiConfiguration, type ClickIdChannels } from './channel-roi-configuration';
 import { funnelStageTimes, stageTimesSchema } from './funnel';
 import { countedStatus, type Lead } from './lead';
@@ -114,9 +115,9 @@ export function factsAtConfiguredRates(
 export const channelRoiEventTypes = ['lead.captured', 'lead.touched', 'lead.status_changed', 'lead.converted', 'lead.conversion_corrected', 'lead.activity_logged', 'lead.sla_breached'] as const;
 export type ChannelRoiEventType = (typeof channelRoiEventTypes)[number];
 
-/** The campaign a touch credits: its `utm_campaign`, else the ad platform's campaign id, else its name; `""` for none. */
+/** The campaign a touch credits (as `campaignName` keeps it): its `utm_campaign`, else the ad platform's campaign id, else its name; `""` for none. */
 export function touchCampaign(touch: TouchAttribution | undefined): string {
-  return touch?.utm_campaign ?? touch?.campaign_id ?? touch?.campaign_name ?? '';
+  return campaignName(touch?.utm_campaign ?? touch?.campaign_id ?? touch?.campaign_name ?? '');
 }
 
 const adPlatformSources = new Set<Lead['source']['kind']>(['meta', 'google', 'tiktok', 'linkedin']);

@@ -9,6 +9,8 @@ export interface CsvRecord {
 /** A part of the file that could not be read as records, such as a quoted value that is never closed. */
 export interface CsvProblem {
   line: number;
+  /** The value (0-based) the problem is in, when it is known. */
+  column?: number;
   message: string;
 }
 
@@ -26,16 +28,30 @@ export const csvReadingOptions = { bom: true, raw: true, record_delimiter: '\n',
  * quotes right (a note with line breaks, `""` inside) does not. Undefined for a record read right.
  */
 export function swallowedLinesProblem(raw: string, line: number, lastLine: number): CsvProblem | undefined {
-  if (lastLine === line || !raw.includes('"')) return undefined;
+  if (lastLine === line || textAfterClosingQuote(raw) === undefined) return undefined;
+  return {
+    line,
+    message: `a quoted value that opens in this row has a closing quote with other text after it (a quote inside a quoted value is written twice: ""), so lines ${line}–${lastLine} would read as one row: none of them was read`,
+  };
+}
+
+/**
+ * The problem of a record on one line with a quoted value whose closing quote has other text after it
+ * (`"spring"sale`), which `relax_quotes` keeps as written, quotes and all; undefined for a record read right.
+ */
+export function textAfterClosingQuoteProblem(raw: string, line: number): CsvProblem | undefined {
+  const column = textAfterClosingQuote(raw);
+  return column === undefined ? undefined : { line, column, message: `value ${column + 1} has text after its closing quote (a quote inside a quoted value is written twice: "")` };
+}
+
+/** The first value (0-based) of a record's text whose closing quote has other text after it, read strictly; undefined when there is none. */
+function textAfterClosingQuote(raw: string): number | undefined {
+  if (!raw.includes('"')) return undefined;
   try {
     parse(raw, { ...csvReadingOptions, raw: false, relax_quotes: false, skip_records_with_error: false });
     return undefined;
   } catch (error) {
-    if ((error as CsvError).code !== 'CSV_INVALID_CLOSING_QUOTE') return undefined;
-    return {
-      line,
-      message: `a quoted value that opens in this row has a closing quote with other text after it (a quote inside a quoted value is written twice: ""), so lines ${line}–${lastLine} would read as one row: none of them was read`,
-    };
+    return (error as CsvError).code === 'CSV_INVALID_CLOSING_QUOTE' ? Number((error as CsvError).column) : undefined;
   }
 }
 
@@ -44,13 +60,15 @@ export function swallowedLinesProblem(raw: string, line: number, lastLine: numbe
  * with the leniency real exports need: a byte-order mark, CRLF and LF mixed in one file, records of
  * any length (the caller checks them against the header), and a stray quote inside an unquoted value
  * kept as a character. Blank lines come back as records of one empty value, so line numbers stay true.
+ * With `strictClosingQuotes`, a record with text after a quoted value's closing quote is a problem even on
+ * one line (where it swallows no other line), for files whose values must be exactly what was meant.
  * The parsing is csv-parse's (the `csv` project): maintained, widely used, no dependencies.
  *
  * @example
  * parseCsvRecords('name,email\r\n"Lovelace, Ada",ada@example.com\n')
  * // → { records: [{ line: 1, values: ['name', 'email'] }, { line: 2, values: ['Lovelace, Ada', 'ada@example.com'] }], problems: [] }
  */
-export function parseCsvRecords(text: string): { records: CsvRecord[]; problems: CsvProblem[] } {
+export function parseCsvRecords(text: string, { strictClosingQuotes = false } = {}): { records: CsvRecord[]; problems: CsvProblem[] } {
   const problems: CsvProblem[] = [];
   const lines: number[] = [];
   let nextLine = 1;
@@ -66,9 +84,9 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; problems:
     on_record: ({ raw, record: values }: { raw: string; record: string[] }, context: InfoRecord) => {
       const line = nextLine;
       nextLine = context.lines + 1;
-      const swallowed = swallowedLinesProblem(raw, line, context.lines);
-      if (swallowed) {
-        problems.push(swallowed);
+      const problem = swallowedLinesProblem(raw, line, context.lines) ?? (strictClosingQuotes ? textAfterClosingQuoteProblem(raw, line) : undefined);
+      if (problem) {
+        problems.push(problem);
         return undefined;
       }
       lines.push(line);

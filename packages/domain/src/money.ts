@@ -21,9 +21,15 @@ export const currencyCodeSchema = z
 /** The largest amount a spend row takes (twelve digits before the point), in cents. */
 export const maxAmountCents = 999_999_999_999_99;
 
-/** A decimal amount as written by people (`1234.5`, `1234.50`, `0012.00`) in cents; `undefined` for anything else, including a negative, sub-cent or too large amount. */
+/**
+ * A decimal amount as written by people (`1234.5`, `1234.50`, `0012.00`, spaces around it): at most twelve
+ * digits after any leading zeros, at most two decimals. The API document shows this very pattern.
+ */
+export const amountTextPattern = /^\s*0*(\d{1,12})(?:\.(\d{1,2}))?\s*$/;
+
+/** An amount written as `amountTextPattern` takes it, in cents; `undefined` for anything else, including a negative, sub-cent or too large amount. */
 export function parseAmountCents(text: string): number | undefined {
-  const match = /^0*(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  const match = amountTextPattern.exec(text);
   if (!match) return undefined;
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }

@@ -31,6 +31,7 @@ import {
 import type { LeadStore } from './ports/lead-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
 import { WriteContentionError } from './adapters/dynamodb-writes';
+import { mapWithConcurrency } from './map-with-concurrency';
 
 type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
@@ -196,18 +197,23 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
 }
 
 /**
+ * How many days' versions a report reads at once. A year is 366 days, two reads each when comparing: started
+ * together they waited for the SDK's 50 sockets past the 1 s connection timeout (`lambdaRequestTimeouts`) and
+ * the report answered 503. Sixteen leave sockets for a few reports sharing a client, as the local runtime's do.
+ */
+export const versionReadsAtOnce = 16;
+
+/**
  * The lines of an export: one latest-version read per day, plus, for a day changed since the query's
  * `sinceVersion` or `changedSince`, the version to compare with (that number, or the latest at that time).
  */
 export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion' | 'changedSince'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
-  const days = await Promise.all(
-    daysBetween(query.from, query.to).map(async (day) => {
-      const latest = await deps.roi.latestVersion(day);
-      if (!latest || !showsChanges(query) || !changedSinceQuery(latest, query)) return { latest };
-      const { sinceVersion, changedSince } = query;
-      return { latest, since: sinceVersion !== undefined ? await deps.roi.version(day, sinceVersion) : changedSince !== undefined ? await deps.roi.versionAsOf(day, changedSince) : undefined };
-    }),
-  );
+  const days = await mapWithConcurrency(daysBetween(query.from, query.to), versionReadsAtOnce, async (day) => {
+    const latest = await deps.roi.latestVersion(day);
+    if (!latest || !showsChanges(query) || !changedSinceQuery(latest, query)) return { latest };
+    const { sinceVersion, changedSince } = query;
+    return { latest, since: sinceVersion !== undefined ? await deps.roi.version(day, sinceVersion) : changedSince !== undefined ? await deps.roi.versionAsOf(day, changedSince) : undefined };
+  });
   return reportLines(days, query);
 }
 
@@ -225,7 +231,7 @@ export async function measuredChannelRates(now: Date, deps: RoiDependencies): Pr
   const { windowDays, minimumLeads } = deps.config.channelRoi.measuredChannelPriors;
   const to = yesterdayIn(now, deps.config.organisation.timeZone);
   const from = addDays(to, -(windowDays - 1));
-  const versions = await Promise.all(daysBetween(from, to).map((day) => deps.roi.latestVersion(day)));
+  const versions = await mapWithConcurrency(daysBetween(from, to), versionReadsAtOnce, (day) => deps.roi.latestVersion(day));
   return {
     from,
     to,

@@ -444,6 +444,9 @@ describe('request bodies and parameters as the handlers read them', () => {
     const recorded = [
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '1234.50', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'google-ads', amount: 20, currency: 'eur' }] },
+      // Leading zeros are not among the twelve digits an amount may have.
+      { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '007.50', currency: 'USD' }] },
+      { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: ' 0000000000001234.50 ', currency: 'USD' }] },
     ];
     for (const body of recorded) {
       expect((await spend(deps, JSON.stringify(body))).statusCode, JSON.stringify(body)).toBe(200);
@@ -456,6 +459,7 @@ describe('request bodies and parameters as the handlers read them', () => {
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '-1', currency: 'USD' }] },
       { rows: [{ date: '10/03/2026', channel: 'meta-ads', amount: '1', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1.234', currency: 'USD' }] },
+      { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1000000000000', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1', currency: 'USD' }], note: 'x' },
     ];
     for (const body of refused) {

@@ -300,10 +300,37 @@ describe('ad spend input', () => {
     // Read leniently, this quote would run on to the next line's and file google-ads' 80.00 under meta-ads.
     const swallowing = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"Spring sale,120.00,USD\n2026-03-10,google-ads,"Summer",80.00,USD\n', spendContext);
     expect(!swallowing.ok && swallowing.issues).toEqual([{ path: 'line 2', message: expect.stringContaining('lines 2–3 would read as one row') }]);
+    // Read leniently, this value would be the campaign `"spring"sale`, quotes and all.
+    const textAfterQuote = parseSpendCsv('date,channel,campaign,amount,currency\n2026-03-10,meta-ads,"spring"sale,120.00,USD\n2026-03-10,google-ads,summer,80.00,USD\n', spendContext);
+    expect(!textAfterQuote.ok && textAfterQuote.issues).toEqual([{ path: 'line 2.campaign', message: 'value 3 has text after its closing quote (a quote inside a quoted value is written twice: "")' }]);
+    const headerTextAfterQuote = parseSpendCsv('date,channel,"campaign"x,amount,currency\n2026-03-10,meta-ads,spring,120.00,USD\n', spendContext);
+    expect(!headerTextAfterQuote.ok && headerTextAfterQuote.issues).toEqual([{ path: 'line 1', message: 'value 3 has text after its closing quote (a quote inside a quoted value is written twice: "")' }]);
     const noAmount = parseSpendCsv('date,channel,campaign,currency\n2026-03-10,meta-ads,a,USD\n', spendContext);
     expect(!noAmount.ok && noAmount.issues).toEqual([{ path: '(header)', message: 'column "amount" is missing' }]);
     const badRow = parseSpendCsv('Date,Channel,Campaign,Amount,Currency\n2026-03-10,meta-ads,a,5,USD\n2026-03-10,meta-ads,b,abc,USD\n', spendContext);
     expect(!badRow.ok && badRow.issues).toEqual([{ path: 'line 3.amount', message: 'must be a decimal amount with at most two decimal places, such as 1234.50' }]);
+  });
+
+  it('matches a campaign written with a combining accent to the leads of that campaign, as their touches are kept in NFC', () => {
+    const decomposed = 'Cafe\u0301';
+    const spend = parseSpendRows([{ date: '2026-03-10', channel: 'website', campaign: decomposed, amount: '90', currency: 'USD' }], spendContext);
+    expect(spend.ok && spend.spend[0].campaigns).toEqual([{ campaign: 'Café', cents: 9000 }]);
+    const twice = parseSpendRows(
+      [
+        { date: '2026-03-10', channel: 'website', campaign: decomposed, amount: '90', currency: 'USD' },
+        { date: '2026-03-10', channel: 'website', campaign: 'Café', amount: '10', currency: 'USD' },
+      ],
+      spendContext,
+    );
+    expect(!twice.ok && twice.issues).toEqual([{ path: 'rows[1].campaign', message: 'campaign "Café" of website on 2026-03-10 is already given in rows[0]' }]);
+    // A lead stored before public text was put in NFC carries the name as it was posted.
+    const lead: Lead = { ...fixtureLeadRecords[6].lead, attribution: { firstTouch: { utm_campaign: decomposed }, lastTouch: { utm_campaign: 'Café' } } };
+    const facts = roiFactsOfLead(lead, reporting);
+    const rows = rollUpDay([{ ...facts, slaBreached: false }], spend.ok ? spend.spend : []);
+    expect(rows.map((row) => [row.attribution, row.channel, row.campaign, row.leads, row.spendCents])).toEqual([
+      ['first', 'website', 'Café', 1, 9000],
+      ['last', 'website', 'Café', 1, 9000],
+    ]);
   });
 
   it('reads rows without the trailing comma the header has', () => {

@@ -8,8 +8,9 @@ import { createHandler as createNightly } from '../../../functions/roll-up-chann
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
 import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
 import { createHandler as createFunnel } from '../../../functions/get-funnel-report/handler';
-import { rollUpDay, type RollupVersion } from '@leadflow/domain';
-import { ingestSubmission, rollupVersionCsv, rollupVersionFunnelCsv } from '@leadflow/platform';
+import { addDays, daysBetween, rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { ingestSubmission, rollupVersionCsv, rollupVersionFunnelCsv, versionReadsAtOnce } from '@leadflow/platform';
+import { MemoryChannelRoiStore } from '../../support/channel-roi-fakes';
 import { fakeDependencies } from '../../support/fakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../../fixtures/channel-roi/hand-computed';
@@ -249,6 +250,28 @@ describe('track-channel-roi', () => {
     expect(revenue).toBe(55_000);
   });
 });
+
+/** Counts the version reads running at once, each answered on a later turn of the event loop as a DynamoDB call is, so reads started together overlap. */
+class ReadCountingRoiStore extends MemoryChannelRoiStore {
+  readonly reads = { running: 0, most: 0, total: 0 };
+  private async counted<T>(read: () => Promise<T>): Promise<T> {
+    this.reads.running += 1;
+    this.reads.total += 1;
+    this.reads.most = Math.max(this.reads.most, this.reads.running);
+    await new Promise((answered) => setImmediate(answered));
+    this.reads.running -= 1;
+    return read();
+  }
+  override latestVersion(day: string) {
+    return this.counted(() => super.latestVersion(day));
+  }
+  override version(day: string, version: number) {
+    return this.counted(() => super.version(day, version));
+  }
+  override versionAsOf(day: string, at: string) {
+    return this.counted(() => super.versionAsOf(day, at));
+  }
+}
 
 describe('rollups and the report', () => {
   async function rolledUpFixture() {
@@ -521,6 +544,26 @@ describe('rollups and the report', () => {
     const rest = await request('2026-03-03', lambdaContext);
     expect(rest.nextFrom).toBeUndefined();
     expect(rest.days.map((day: { day: string }) => day.day)).toEqual(['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10']);
+  });
+
+  it('reads a year of versions a few days at a time, as the SDK has few sockets and a call waiting for one times out', async () => {
+    const deps = roiDependencies();
+    const roi = new ReadCountingRoiStore();
+    deps.roi = roi;
+    const year = daysBetween(addDays('2026-03-10', -365), '2026-03-10');
+    for (const day of year) for (const version of [1, 2]) await roi.addVersion({ day, version, rolledUpAt: '2026-03-11T04:30:00.000Z', rows: [] });
+    const { reads } = roi;
+    const answered = async (request: () => Promise<{ statusCode: number }>, readsExpected: number) => {
+      Object.assign(reads, { most: 0, total: 0 });
+      expect((await request()).statusCode).toBe(200);
+      expect(reads).toEqual({ running: 0, most: versionReadsAtOnce, total: readsExpected });
+    };
+    const range = { from: year[0], to: year.at(-1)! };
+    await answered(() => getReport(deps, { ...range, sinceVersion: '1' }), 2 * year.length);
+    await answered(() => getReport(deps, { ...range, changedSince: '2026-03-11T00:00:00Z' }), 2 * year.length);
+    await answered(() => createFunnel(() => deps)({ ...httpEvent({ path: '/reports/funnel', claims: as('finance') }), queryStringParameters: range }, lambdaContext) as Promise<{ statusCode: number }>, year.length);
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'suggest', windowDays: 366, minimumLeads: 2 };
+    await answered(() => createRates(() => deps)(httpEvent({ path: '/reports/channel-rates', claims: as('finance') }), lambdaContext) as Promise<{ statusCode: number }>, year.length);
   });
 
   it('publishes measured channel rates with suggested priors when the mode is suggest, and nothing when off', async () => {
