@@ -43,8 +43,8 @@ export const importValueLimits: { contact: Record<LeadContactFieldName, number>;
  * Reads a lead import file: the first row names the columns (see `mapImportColumns`), each further row
  * is a lead. Blank lines (and lines of commas only) are skipped. A row whose number of values differs
  * from the header's (extra empty values at its end aside), that holds an over-long value, or that names an
- * earlier row's external id is reported in `errors` and left out; rows without a usable email or phone are kept (the intake stores them as
- * `invalid`). A file without a usable header or without data rows, or not laid out as comma-separated
+ * earlier row's external id is reported in `errors` and left out; rows without a usable email or phone are
+ * kept (the intake stores them as `invalid`). A file without a usable header or without data rows, or not laid out as comma-separated
  * lines (`csvLayoutIssue`), is refused whole, with `issues` saying why.
  */
 export function readLeadImportFile(text: string): { ok: true; file: LeadImportFile } | { ok: false; issues: FieldIssue[] } {
