@@ -112,7 +112,7 @@ const lookupQuery: ParameterDescription[] = [
 
 const importQuery: ParameterDescription[] = [
   { name: 'source', required: true, description: 'The configured channel the leads came from.' },
-  { name: 'campaign', description: 'The campaign id: 1-128 letters, digits, spaces or `_.:/-`.' },
+  { name: 'campaign', description: 'The campaign id: 1-128 letters of any script (`展会`, `Messe München`), digits, spaces or `_.:/-`, starting with a letter or digit; kept in Unicode NFC.' },
   { name: 'pool', description: 'The pool the leads go to; required unless the configuration has one pool.' },
   { name: 'country', description: 'ISO 3166-1 alpha-2 country national phone numbers are read in.' },
   { name: 'fromLine', description: 'The line to go on from (line 1 is the header): the `nextLine` of an answer that stopped early, to store the rest of the same file.' },

@@ -1,15 +1,34 @@
+import { domainToASCII } from 'node:url';
 import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';
 import type { LeadContact } from './lead';
 
 /** RFC 5321's limit on a path, so the longest address mail can be sent to; a longer one could not be a person's. */
 const maxEmailLength = 254;
-const emailSyntax = z.email().check(z.maxLength(maxEmailLength));
+/** zod's practical pattern (`z.regexes.email`), but taking a top-level domain in punycode (`xn--fiqs8s`, 中国) as well as one of letters. */
+const emailSyntax = z.email({ pattern: /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]+)$/ }).check(z.maxLength(maxEmailLength));
+/**
+ * What a domain may be written with before it is turned into punycode: letters and digits of any script, their
+ * marks, `-`, and the dots UTS 46 reads as one (`.`, and the ideographic `。` a Chinese keyboard types). Anything
+ * else is left for `emailSyntax` to refuse, rather than mapped: `domainToASCII` would decode a `%` escape into a letter.
+ */
+const domainCharacters = /^[\p{L}\p{M}\p{N}.\u3002\uff0e\uff61-]+$/u;
 
-/** Trims and lower-cases an email; `undefined` when it is not a syntactically valid address of at most 254 characters. */
+/**
+ * Trims and lower-cases an email, its domain in punycode; `undefined` when it is not a syntactically valid address
+ * of at most 254 characters in that form. Mail is sent to the punycode form (SES takes 7-bit ASCII addresses only),
+ * and `anna@bücher.de` and `anna@xn--bcher-kva.de` are one person. The part before `@` must be ASCII: SES cannot
+ * send to any other (it does not speak SMTPUTF8).
+ *
+ * @example normaliseEmail(' Anna@Bücher.de ') // → 'anna@xn--bcher-kva.de'
+ */
 export function normaliseEmail(raw: string): string | undefined {
   const email = raw.trim().toLowerCase();
-  return emailSyntax.safeParse(email).success ? email : undefined;
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1);
+  // `domainToASCII` answers '' for a domain it cannot map (a bad punycode label), which `emailSyntax` refuses.
+  const canonical = at > 0 && domainCharacters.test(domain) ? `${email.slice(0, at)}@${domainToASCII(domain)}` : email;
+  return emailSyntax.safeParse(canonical).success ? canonical : undefined;
 }
 
 /**

@@ -42,9 +42,9 @@ export const importValueLimits: { contact: Record<LeadContactFieldName, number>;
 /**
  * Reads a lead import file: the first row names the columns (see `mapImportColumns`), each further row
  * is a lead. Blank lines (and lines of commas only) are skipped. A row whose number of values differs
- * from the header's (extra empty values at its end aside) or that holds an over-long value is reported
- * in `errors` and left out; rows without a usable email or phone are kept (the intake stores them as
- * `invalid`). A file without a usable header or without data rows, or not laid out as comma-separated
+ * from the header's (extra empty values at its end aside), that holds an over-long value, or that names an
+ * earlier row's external id is reported in `errors` and left out; rows without a usable email or phone are
+ * kept (the intake stores them as `invalid`). A file without a usable header or without data rows, or not laid out as comma-separated
  * lines (`csvLayoutIssue`), is refused whole, with `issues` saying why.
  */
 export function readLeadImportFile(text: string): { ok: true; file: LeadImportFile } | { ok: false; issues: FieldIssue[] } {
@@ -77,6 +77,8 @@ export class LeadImportFileReading {
   private readonly valued = new Set<number>();
   private dataRows = 0;
   private problems = 0;
+  /** The line of the first row naming each external id. */
+  private readonly externalIdLines = new Map<string, number>();
 
   record(record: CsvRecord): ImportRow | { errors: ImportRowError[] } | undefined {
     if (!this.header) {
@@ -90,7 +92,26 @@ export class LeadImportFileReading {
     this.header.values.forEach((_, index) => {
       if (record.values[index]?.trim()) this.valued.add(index);
     });
-    return readRow(record.line, record.values, this.header.values, this.columns);
+    const read = readRow(record.line, record.values, this.header.values, this.columns);
+    const duplicate = this.duplicateExternalId(record);
+    return duplicate ? { errors: [...('errors' in read ? read.errors : []), duplicate] } : read;
+  }
+
+  /**
+   * A later row naming an external id an earlier row of the file named: it would be stored as a replay of that
+   * row and its values lost, so it is a row error. The first row keeps the id even when it has errors of its own,
+   * so that the same row is the id's one however those errors are corrected.
+   */
+  private duplicateExternalId(record: CsvRecord): ImportRowError | undefined {
+    const column = this.columns.find((candidate) => candidate.target.kind === 'external_id');
+    const id = column && record.values[column.index]?.trim();
+    if (!column || !id) return undefined;
+    const first = this.externalIdLines.get(id);
+    if (first === undefined) {
+      this.externalIdLines.set(id, record.line);
+      return undefined;
+    }
+    return { row: record.line, column: column.header, message: `is the same as on line ${first}: one external id is one lead, so this row is not imported (merge the two rows, or give this one an id of its own)` };
   }
 
   /** A part of the file the CSV reader could not read: the row error it is reported as. */

@@ -33,7 +33,8 @@ export interface ImportParameters {
   country?: string;
 }
 
-const campaignPattern = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,127}$/;
+/** Letters and digits of any script (`展会`, `Messe München`), with their accents and vowel signs, spaces and `_.:/-`; 128 characters at most. */
+const campaignPattern = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} _.:/-]{0,127}$/u;
 
 /**
  * Reads `fromLine`, the line an import goes on from: the `nextLine` of a call that ran out of time, so
@@ -54,13 +55,15 @@ export function resolveImportTarget(config: Configuration, parameters: Readonly<
   const issues: FieldIssue[] = [];
   const channelIds = config.channels.map((channel) => channel.id);
   const poolIds = config.pools.map((pool) => pool.id);
-  const { source, campaign, pool, country } = parameters;
+  const { source, pool, country } = parameters;
+  // NFC, as the intake makes every lead's attribution (`publicText`): "é" typed as one character or as two is one campaign, and one import source.
+  const campaign = parameters.campaign?.normalize('NFC');
 
   if (!source) issues.push({ path: 'source', message: `is required: the channel the leads came from (one of ${channelIds.join(', ')})` });
   else if (!channelIds.includes(source)) issues.push({ path: 'source', message: `unknown channel "${source}"; configured channels: ${channelIds.join(', ')}` });
 
   if (campaign !== undefined && !campaignPattern.test(campaign)) {
-    issues.push({ path: 'campaign', message: 'must be 1-128 letters, digits, spaces or "_.:/-", starting with a letter or digit' });
+    issues.push({ path: 'campaign', message: 'must be 1-128 letters (of any script), digits, spaces or "_.:/-", starting with a letter or digit' });
   }
 
   let poolId = pool;

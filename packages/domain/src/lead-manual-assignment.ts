@@ -27,6 +27,7 @@ const assignableStatuses: readonly Lead['status'][] = ['in_pool', ...openLeadSta
  * next step the previous owner promised and what the SLA rules did about it go with them: the new owner
  * answers for their own promises only. The new owner's open-lead counter goes up under the same holding
  * cap a claim meets (the smaller of their `capacity` and the pool's `claim.holdingCap`), the previous owner's goes down.
+ * The new owner must be `active`; out of office or outside working hours they may still be given a lead by hand.
  * A transfer keeps a manager's lock; a lock an earlier version let a manager put on a lead waiting unowned is
  * lifted as the lead is assigned (named on the timeline, `lead.unlocked` beside `lead.assigned`), as a claim lifts it.
  * A transfer of a lead past `repeatableStepsLimitBytes` is refused (`409 lead_full`); assigning a waiting one is not.
@@ -36,6 +37,8 @@ export function planManualAssignment(input: { lead: Lead; pool: Pool; principal:
   if (!managesPool(principal, pool)) return { refusal: { status: 403, rule: 'not_pool_manager', message: `only managers and admins of pool ${pool.id} may assign its leads` } };
   if (!assignableStatuses.includes(lead.status)) return { refusal: illegalTransition(lead, 'assign', assignableStatuses) };
   if (!target || !isPoolMember(pool, target.id)) return { refusal: { status: 409, rule: 'target_not_member', message: `repId ${input.repId} is not a member of pool ${pool.id}` } };
+  // A rep marked inactive has left or is leaving: routing and SLA reassignment pass them by, and a manager may not hand them leads either.
+  if (!target.active) return { refusal: { status: 409, rule: 'target_inactive', message: `repId ${target.id} is inactive (active: false in the configuration)` } };
   if (lead.ownerId === target.id) return { refusal: { status: 409, rule: 'already_owner', message: `lead ${lead.leadId} is already owned by ${target.id}` } };
   const previousOwnerId = lead.ownerId;
   // A transfer can be asked again and again; handing out a lead waiting unowned happens once a cycle, so it keeps the room left above the limit.

@@ -14,6 +14,14 @@ describe('readSubmission', () => {
     });
   });
 
+  it('keeps an email with an internationalised domain, the domain in punycode; one whose part before @ is not ASCII, SES cannot send to', () => {
+    for (const email of ['Anna@Bücher.de', 'anna@xn--bcher-kva.de']) expect(readSubmission(form, { name: 'Anna', email })).toMatchObject({ ok: true, contact: { email: 'anna@xn--bcher-kva.de' } });
+    // A punycode top-level domain too; the ideographic full stop a Chinese keyboard types is a dot.
+    for (const email of ['li@例子.中国', 'li@例子。中国']) expect(readSubmission(form, { name: 'Li', email })).toMatchObject({ ok: true, contact: { email: 'li@xn--fsqu00a.xn--fiqs8s' } });
+    for (const email of ['李@例子.中国', 'a@xn--.de', 'a@b%C3%BCcher.de'])
+      expect(readSubmission(form, { name: 'Li', email })).toEqual({ ok: false, issues: [{ path: 'email', message: 'must be a valid email address' }] });
+  });
+
   it('keeps an international number as given, in E.164', () => {
     const result = readSubmission(form, { name: 'Chloé', email: 'c@example.fr', phone: '+33 6 12 34 56 78' });
     expect(result.ok && result.contact.phone).toBe('+33612345678');

@@ -168,6 +168,18 @@ describe('resolveImportTarget', () => {
     });
   });
 
+  it('takes a campaign in any script, in NFC as leads keep their campaigns, of at most 128 characters', () => {
+    const campaignOf = (campaign: string) => {
+      const resolved = resolveImportTarget(config, { source: 'trade-shows', pool: 'nurture', campaign });
+      return resolved.ok ? { campaign: resolved.target.campaign, sourceId: resolved.target.sourceId } : resolved.issues.map((issue) => issue.path);
+    };
+    expect(campaignOf('展会 2026')).toEqual({ campaign: '展会 2026', sourceId: '展会 2026' });
+    expect(campaignOf('Messe München: Halle 4')).toEqual({ campaign: 'Messe München: Halle 4', sourceId: 'Messe München: Halle 4' });
+    expect(campaignOf('Cafe\u0301 Expo')).toEqual({ campaign: 'Café Expo', sourceId: 'Café Expo' });
+    expect(campaignOf('展'.repeat(128))).toMatchObject({ campaign: '展'.repeat(128) });
+    for (const refused of ['展'.repeat(129), '\u0301Expo', '展会!', '展会\u3000春']) expect(campaignOf(refused)).toEqual(['campaign']);
+  });
+
   it('names each bad parameter', () => {
     expect(resolveImportTarget(config, {})).toEqual({
       ok: false,
@@ -180,7 +192,7 @@ describe('resolveImportTarget', () => {
       ok: false,
       issues: [
         { path: 'source', message: `unknown channel "fax"; configured channels: ${channels}` },
-        { path: 'campaign', message: 'must be 1-128 letters, digits, spaces or "_.:/-", starting with a letter or digit' },
+        { path: 'campaign', message: 'must be 1-128 letters (of any script), digits, spaces or "_.:/-", starting with a letter or digit' },
         { path: 'pool', message: 'unknown pool "nope"; configured pools: americas-inbound, emea-inbound, key-accounts, nurture' },
         { path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' },
       ],

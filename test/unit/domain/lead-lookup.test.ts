@@ -36,6 +36,9 @@ describe('readLookupQuery', () => {
     const intake = webFormIntake(config, { leadId: 'x', contact: { email: 'ada@example.com', phone: '+14155550100' } });
     expect(intake.dedupKeys.filter((key) => key.kind === 'person').map((key) => key.key)).toEqual([personDedupKey('email', 'ada@example.com'), personDedupKey('phone', '+14155550100')]);
     expect(readLookupQuery({ email: ' ADA@example.com ' }, 'US')).toEqual({ ok: true, key: 'email#ada@example.com' });
+    // The same person whichever form of an internationalised domain they were captured or are looked up by.
+    expect(webFormIntake(config, { leadId: 'x', contact: { email: 'anna@bücher.de' } }).dedupKeys).toContainEqual({ key: 'email#anna@xn--bcher-kva.de', kind: 'person' });
+    expect(readLookupQuery({ email: 'Anna@Bücher.de' }, 'US')).toEqual({ ok: true, key: 'email#anna@xn--bcher-kva.de' });
     expect(readLookupQuery({ phone: '(415) 555-0100' }, 'US')).toEqual({ ok: true, key: 'phone#+14155550100' });
     expect(readLookupQuery({ phone: '020 7946 0958', country: 'gb' }, 'US')).toEqual({ ok: true, key: 'phone#+442079460958' });
     // "+" sent unencoded in a query string arrives as a space

@@ -205,6 +205,14 @@ describe('assignment, transfer and locks (pure)', () => {
     expect(assign(lead({ status: 'converted' }), 'rep-ben')).toMatchObject({ refusal: { status: 409, rule: 'illegal_transition', message: expect.stringContaining('is converted') } });
   });
 
+  it('refuses a rep marked inactive, as routing skips them', () => {
+    const waiting = lead({ status: 'in_pool', ownerId: undefined });
+    const leaving = { ...rep('rep-ben'), active: false };
+    expect(planManualAssignment({ lead: waiting, pool: nurture, principal: maya, target: leaving, repId: 'rep-ben', now, eventId: 'e-1' })).toEqual({
+      refusal: { status: 409, rule: 'target_inactive', message: 'repId rep-ben is inactive (active: false in the configuration)' },
+    });
+  });
+
   it('locks and unlocks for managers only, once each', () => {
     const locked = transitionOf(planLockChange({ lead: lead(), principal: maya, lock: true, reason: 'key account', now, eventId: 'e-1' }));
     expect(locked.after.lock).toEqual({ by: 'mgr-maya', at: now.toISOString(), reason: 'key account' });

@@ -362,7 +362,7 @@ describe('a lifecycle write that loses a race', () => {
     const deps = fakeDependencies();
     await ownedLead(deps, 'r-2');
     racing(deps, () => post(deps, 'assign', 'r-2', asManager, { repId: 'rep-ben' }));
-    expect(await post(deps, 'assign', 'r-2', { sub: 'mgr-other', 'cognito:groups': '[manager]' }, { repId: 'mgr-maya' })).toEqual({
+    expect(await post(deps, 'assign', 'r-2', { sub: 'mgr-other', 'cognito:groups': '[manager]' }, { repId: 'rep-chloe' })).toEqual({
       status: 409,
       json: { rule: 'lead_changed', error: 'lead r-2 changed while it was being assigned: it is now assigned and owned by rep-ben; read it and try again' },
     });

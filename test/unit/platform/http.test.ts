@@ -71,8 +71,8 @@ describe('readFormBody', () => {
       expect(await readFormBody(post(name, leftEmpty, email, emptyFile))).toEqual({ name: 'Ada', email: 'ada@example.com' });
     });
 
-    it('names only the files with content when the parser cannot read past one, not an empty file input beside it', async () => {
-      // As below: the file's bytes contain the boundary's text ("b" in "example"), which Node's parser trips on.
+    it('names only the files with content, not an empty file input beside them, though their bytes hold the boundary text', async () => {
+      // "b" in "ab@example.com": Node's own parser trips on the boundary's text in content.
       const leftEmpty = ['Content-Disposition: form-data; name="cv"; filename=""', 'Content-Type: application/octet-stream', '', ''];
       const asFile = ['Content-Disposition: form-data; name="email"; filename="a.txt"', 'Content-Type: text/plain', '', 'ab@example.com'];
       expect(await errorOf(() => readFormBody(post(leftEmpty, name, asFile)))).toMatchObject({
@@ -92,8 +92,25 @@ describe('readFormBody', () => {
     expect(await errorOf(() => readFormBody(event('a'.repeat(64 * 1024 + 1), 'application/json')))).toMatchObject({ statusCode: 413 });
   });
 
-  it('answers a multipart post the parser cannot read past a file part with a 400 naming that part, not the boundary', async () => {
-    // Well formed: the file's bytes merely contain the boundary's text, which Node's parser (20 and 22) trips on.
+  it('reads fields holding the boundary text as the text they are; only a delimiter line ends a part', async () => {
+    const field = (value: string) => ['--b0', 'Content-Disposition: form-data; name="message"', '', value, '--b0', 'Content-Disposition: form-data; name="email"', '', 'b0@example.com', '--b0--', ''].join('\r\n');
+    // Node's own parser (undici, in 20 and 22) refuses each of these well-formed bodies.
+    for (const message of ['see --b0 here', 'b0', 'ab0--b0--']) {
+      expect(await readFormBody(event(field(message), 'multipart/form-data; boundary=b0'))).toEqual({ message, email: 'b0@example.com' });
+    }
+    // Transport padding after a delimiter, a preamble and an epilogue are not content; a name's escaped quote is a quote.
+    const padded = ['preamble', '--b0 \t', 'Content-Disposition: form-data; name="say %22hi%22"', '', 'x', '--b0--', 'epilogue'].join('\r\n');
+    expect(await readFormBody(event(padded, 'multipart/form-data; boundary="b0"'))).toEqual({ 'say "hi"': 'x' });
+    // A part with no blank line after its head, or with no name, is not form data.
+    for (const part of [['Content-Disposition: form-data; name="name"'], ['Content-Disposition: form-data', '', 'x']]) {
+      expect(await errorOf(() => readFormBody(event(['--b0', ...part, '--b0--', ''].join('\r\n'), 'multipart/form-data; boundary=b0')))).toMatchObject({
+        statusCode: 400,
+        details: { issues: [{ path: '(body)', message: 'must be valid multipart/form-data' }] },
+      });
+    }
+  });
+
+  it('answers a multipart post with a file whose bytes hold the boundary text with a 400 naming that part, not the boundary', async () => {
     const multipart = [
       '--x',
       'Content-Disposition: form-data; name="name"',
@@ -112,7 +129,7 @@ describe('readFormBody', () => {
       message: 'File uploads are not accepted: send "email" as a text field, not a file',
       details: { issues: [{ path: 'email', message: 'must be a text field, not a file' }] },
     });
-    // No file part: a body that does not parse is still about the boundary.
+    // No closing delimiter: a body that does not parse is about the boundary.
     expect(await errorOf(() => readFormBody(event('--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nA', 'multipart/form-data; boundary=x')))).toMatchObject({
       statusCode: 400,
       details: { issues: [{ path: '(body)', message: 'must be valid multipart/form-data' }] },

@@ -69,6 +69,26 @@ describe('importLeads: a row with an external id is keyed by it', () => {
     ]);
   });
 
+  it('reports a later row with the same external id as an earlier one, in the same part or a later one, rather than replaying it unseen', async () => {
+    const text = 'external_id,name,email\nCRM-1,Ada,ada@example.com\nCRM-2,Bo,\nCRM-1,Cy,cy@example.com\nCRM-2,Di,di@example.com\n';
+    const duplicates = [
+      { row: 4, column: 'external_id', message: 'is the same as on line 2: one external id is one lead, so this row is not imported (merge the two rows, or give this one an id of its own)' },
+      { row: 5, column: 'external_id', message: 'is the same as on line 3: one external id is one lead, so this row is not imported (merge the two rows, or give this one an id of its own)' },
+    ];
+    const deps = fakeDependencies();
+    expect(await importLeads(file(text), target, deps)).toEqual({ rows: 4, created: 1, touched: 0, replayed: 0, invalid: 1, errors: duplicates });
+    expect([...deps.store.leads.values()].map((lead) => lead.contact.name).sort()).toEqual(['Ada', 'Bo']);
+    // Imported again: the first rows replay, the later ones are reported again.
+    expect(await importLeads(file(text), target, deps)).toEqual({ rows: 4, created: 0, touched: 0, replayed: 2, invalid: 0, errors: duplicates });
+    // Read a part at a time, as the command line reads a file, a row's id is still checked against the earlier parts.
+    expect(await importLeadChunks(leadImportChunks(recordsOf(text), 1), target, fakeDependencies())).toEqual({ rows: 4, created: 1, touched: 0, replayed: 0, invalid: 1, errors: duplicates });
+    // The first row with an id keeps it while it has errors of its own, so correcting it does not move the id to another row.
+    expect(file(`external_id,name,email\nCRM-1,${'n'.repeat(201)},ada@example.com\nCRM-1,Cy,cy@example.com\n`).errors.map(({ row, column }) => [row, column])).toEqual([
+      [2, 'name'],
+      [3, 'external_id'],
+    ]);
+  });
+
   it("keys an id per channel as well as per campaign: two channels' rows with the same id in one campaign are two people", async () => {
     const deps = fakeDependencies();
     const spring = { campaign: 'spring', sourceId: 'spring', poolId: 'americas-inbound', defaultCountry: 'US' };
@@ -99,14 +119,14 @@ describe('importLeads: a row with an external id is keyed by it', () => {
     expect(deps.store.leads.get(invalid.leadId)).toEqual(invalid);
   });
 
-  it('is one lead however often its id is delivered, in one file or several, whatever else the rows say', async () => {
+  it('is one lead however often its id is delivered in several files, whatever else the rows say', async () => {
     const deps = fakeDependencies();
-    const list = 'externalId,email,notes\nX-9,a@example.com,first\nX-9,a@example.com,again\n';
-    expect(await importLeads(file(list), target, deps)).toMatchObject({ created: 1, touched: 0, replayed: 1 });
-    expect(await importLeads(file(list), target, deps)).toMatchObject({ created: 0, touched: 0, replayed: 2 });
+    expect(await importLeads(file('externalId,email,notes\nX-9,a@example.com,first\n'), target, deps)).toMatchObject({ created: 1, touched: 0, replayed: 0 });
+    const again = file('externalId,email,notes\nX-9,a@example.com,again\n');
+    expect(await importLeads(again, target, deps)).toMatchObject({ created: 0, touched: 0, replayed: 1 });
     expect(deps.store.leads.size).toBe(1);
     // Another source's id X-9 is another delivery: here the same person, so a touch of their lead.
-    expect(await importLeads(file(list), { ...target, sourceId: 'automate-2026', campaign: 'automate-2026' }, deps)).toMatchObject({ created: 0, touched: 1, replayed: 1 });
+    expect(await importLeads(again, { ...target, sourceId: 'automate-2026', campaign: 'automate-2026' }, deps)).toMatchObject({ created: 0, touched: 1, replayed: 0 });
   });
 
   it('keys a file without an external id by content, as before: a corrected invalid row is a new lead', async () => {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { decodeText, parseJsonKeepingLargeIntegers, textEncodingNamed } from '@leadflow/domain';
 import { HttpError, badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors';
+import { formDataParts } from './multipart-form-data';
 
 export const maxBodyBytes = 64 * 1024;
 
@@ -82,19 +83,12 @@ export async function readFormBody(event: APIGatewayProxyEventV2): Promise<Recor
   if (contentType === 'application/json') return parseJsonObject(raw);
   if (contentType === 'application/x-www-form-urlencoded') return collect(readUrlEncoded(utf8Text(raw)));
   if (contentType === 'multipart/form-data') {
-    let data: FormData;
-    try {
-      data = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': headerValue(event, 'content-type') ?? contentType }, body: new Uint8Array(raw) }).formData();
-    } catch {
-      // Node's parser (undici, in 20 and 22 alike) fails on a file part whose bytes contain the boundary's text, although the body is well formed.
-      const files = filePartNames(raw, headerValue(event, 'content-type') ?? '');
-      if (files.length) throw fileUploadsRefused(files);
-      throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
-    }
+    const parts = formDataParts(raw, headerValue(event, 'content-type') ?? '');
+    if (!parts) throw badRequest('Body is not valid multipart/form-data (check the boundary)', [{ path: '(body)', message: 'must be valid multipart/form-data' }]);
     // Nothing stores a file, so one with content would be lost without a word; an empty one is how browsers send an optional file input left empty.
-    const files = [...data.entries()].flatMap(([key, value]) => (typeof value !== 'string' && value.size > 0 ? [key] : []));
+    const files = parts.filter((part) => part.file && part.bytes.length > 0).map((part) => part.name);
     if (files.length) throw fileUploadsRefused([...new Set(files)]);
-    const fields = [...data.entries()].flatMap(([key, value]) => (typeof value === 'string' ? [[key, value] as [string, string]] : []));
+    const fields = parts.filter((part) => !part.file).map((part): [string, string] => [part.name, part.bytes.toString('utf8')]);
     // Files may hold any bytes; a field that does not decode comes back with U+FFFD where its bytes were.
     if (!decodeText(raw).ok) {
       const undecodable = fields.filter(([key, value]) => `${key}${value}`.includes('\uFFFD'));
@@ -115,29 +109,6 @@ function fileUploadsRefused(files: readonly string[]): HttpError {
     `File uploads are not accepted: send ${files.map((name) => `"${name}"`).join(', ')} as ${files.length === 1 ? 'a text field, not a file' : 'text fields, not files'}`,
     files.map((name) => ({ path: name, message: 'must be a text field, not a file' })),
   );
-}
-
-/**
- * The field names of the parts of a multipart body that carry a file with content (a `filename` in their
- * Content-Disposition, and bytes after the head), in body order.
- */
-function filePartNames(raw: Buffer, contentType: string): string[] {
-  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!boundary) return [];
-  const names = raw
-    .toString('latin1')
-    .split(`--${boundary[1] ?? boundary[2]}`)
-    // A part is CRLF, its head, a blank line, its bytes, and the CRLF before the next delimiter: an empty file has nothing between the two.
-    .filter((part) => !part.includes('\r\n\r\n') || part.slice(part.indexOf('\r\n\r\n') + 4) !== '\r\n')
-    .map((part) => (part.includes('\r\n\r\n') ? part.slice(0, part.indexOf('\r\n\r\n')) : part))
-    .flatMap((head) => /^content-disposition:[^\r\n]*/im.exec(head) ?? [])
-    .filter((disposition) => /;\s*filename\*?\s*=/i.test(disposition))
-    .flatMap((disposition) => {
-      const name = /;\s*name\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(disposition);
-      // Header bytes are UTF-8 in browsers' posts; read as Latin-1 above so a file's bytes cannot break the split.
-      return name ? [Buffer.from(name[1] ?? name[2], 'latin1').toString('utf8')] : [];
-    });
-  return [...new Set(names)];
 }
 
 /**
