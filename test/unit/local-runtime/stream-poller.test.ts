@@ -233,19 +233,32 @@ describe('StreamPoller stopping', () => {
       ids.map((id, index) => outboxRecord(id, String(100 + index))),
     );
     const invoked: string[] = [];
+    let running = 0;
+    let failures = 0;
     const host = {
       invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
         const id = event.Records[0].dynamodb.NewImage.eventId.S;
         invoked.push(id);
-        await new Promise((done) => setTimeout(done, 30));
-        if (id === 'fails') throw new Error('the target is down');
+        running += 1;
+        try {
+          await new Promise((done) => setTimeout(done, 30));
+          if (id === 'fails') {
+            failures += 1;
+            throw new Error('the target is down');
+          }
+        } finally {
+          running -= 1;
+        }
       },
     } as unknown as FunctionHost;
     const poller = new StreamPoller(oneByOne, 'leads', dynamodb, 'http://127.0.0.1:1', host, new ActivityLog(), undefined, new PollBackoff(5, 20));
     const starting = poller.start();
-    while (invoked.filter((id) => id === 'fails').length < 2) await new Promise((done) => setTimeout(done, 5));
+    // The failing lane waits to retry (0.1 s) while the lanes beside it deliver.
+    while (failures === 0 || running === 0) await new Promise((done) => setTimeout(done, 5));
+    expect(invoked.filter((id) => id === 'fails')).toHaveLength(1);
 
     await poller.stop();
+    expect(running).toBe(0);
     const whenStopped = invoked.length;
     await starting;
     await new Promise((done) => setTimeout(done, 200));
