@@ -25,7 +25,7 @@ interface ShardCursor {
   closed: boolean;
 }
 
-/** A batch's retry was cut short by `stop()`; its records stay after the checkpoint. */
+/** A batch's retry or split was cut short by `stop()`; its records stay after the checkpoint. */
 class PollerStoppedError extends Error {}
 
 /**
@@ -323,8 +323,11 @@ export class StreamPoller {
       } catch (error) {
         if (bisectBatchOnError && records.length > 1) {
           const half = Math.ceil(records.length / 2);
-          await this.deliverRecords(records.slice(0, half));
-          await this.deliverRecords(records.slice(half));
+          for (const part of [records.slice(0, half), records.slice(half)]) {
+            // As a retry, a split starts nothing once stopping: the batch stays after the checkpoint.
+            if (this.stopped) throw new PollerStoppedError();
+            await this.deliverRecords(part);
+          }
           return;
         }
         failure = (error as Error).message;

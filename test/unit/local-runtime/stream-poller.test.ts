@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -264,5 +264,46 @@ describe('StreamPoller stopping', () => {
     await new Promise((done) => setTimeout(done, 200));
     expect(invoked).toHaveLength(whenStopped);
     expect(whenStopped).toBeLessThan(ids.length + 1);
+  });
+
+  it.each([
+    ['splits no failed batch once stopping', 1, [['b1', 'b2', 'b3', 'b4']]],
+    [
+      'delivers no second half once stopping during the first',
+      2,
+      [
+        ['b1', 'b2', 'b3', 'b4'],
+        ['b1', 'b2'],
+      ],
+    ],
+  ])('bisecting a failing batch, %s: its records stay after the checkpoint', async (_case, stopDuringInvocation, expectedInvocations) => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const eventIds = ['b1', 'b2', 'b3', 'b4'];
+    const bisecting = { ...relay, trigger: { ...relay.trigger, parallelizationFactor: 1, batchSize: 10, bisectBatchOnError: true, maxRetryAttempts: 0 } };
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads(
+      'shard-ok',
+      eventIds.map((id, index) => outboxRecord(id, String(100 + index))),
+    );
+    const invocations: string[][] = [];
+    let stopping: Promise<void> | undefined;
+    const activity = new ActivityLog();
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        const delivered = event.Records.map((record) => record.dynamodb.NewImage.eventId.S);
+        invocations.push(delivered);
+        if (invocations.length === stopDuringInvocation) stopping = poller.stop();
+        // The whole batch fails, so it is split; each half goes through.
+        if (delivered.length === eventIds.length) throw new Error('one record of the batch is bad');
+      },
+    } as unknown as FunctionHost;
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const poller = new StreamPoller(bisecting, 'leads', dynamodb, 'http://127.0.0.1:1', host, activity, checkpointFile, new PollBackoff(5, 20));
+    await poller.start();
+    await stopping;
+    expect(invocations).toEqual(expectedInvocations);
+    expect(activity.deadLetters.list()).toEqual([]);
+    expect(existsSync(checkpointFile)).toBe(false);
   });
 });
