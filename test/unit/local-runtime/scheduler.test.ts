@@ -39,6 +39,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('LocalScheduler on the clock', () => {
@@ -99,7 +100,9 @@ describe('LocalScheduler on the clock', () => {
     await vi.advanceTimersByTimeAsync(minute);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
 
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await scheduler.stop(10_000); // resolves with no timer advanced: nothing was left to wait for
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (0 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
     await vi.advanceTimersByTimeAsync(10 * minute);
     expect(calls).toBe(1);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
@@ -114,9 +117,11 @@ describe('LocalScheduler on the clock', () => {
 
     let stopped = false;
     const stopping = scheduler.stop(10_000).then(() => (stopped = true));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await vi.advanceTimersByTimeAsync(9_999);
     expect(stopped).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     await stopping;
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (1 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
   });
 });
