@@ -116,7 +116,7 @@ export class LocalScheduler {
     const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
     const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } });
     const ending = await deliverWithRetries(
-      async () => (record.result = await this.host.invoke(schedule.target, input)),
+      async () => (record.result = await this.host.invoke(schedule.target, input, 'delivery', this.stopping.signal)),
       { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
       record.outcome,
       {

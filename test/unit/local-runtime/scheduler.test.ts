@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FunctionDefinition, ScheduledInvocation } from '@leadflow/manifest';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { LocalScheduler } from '../../../packages/local-runtime/src/scheduler';
 
@@ -107,6 +108,26 @@ describe('LocalScheduler on the clock', () => {
     expect(calls).toBe(1);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
     expect(activity.deadLetters.list()).toEqual([]);
+  });
+
+  it('starts no run still waiting for a slot of the function host once stopping, and counts it as left unfinished', async () => {
+    let started = 0;
+    // As the function host does: a run waiting for a slot is refused when the stop comes, and never starts.
+    const host = {
+      invoke: (_target: string, _input: ScheduledInvocation, _origin: string, stopping?: AbortSignal) =>
+        new Promise<void>((_start, refuse) => stopping?.addEventListener('abort', () => refuse(new StoppedBeforeAttemptError()))).then(() => void (started += 1)),
+    } as unknown as FunctionHost;
+    const activity = new ActivityLog();
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, activity);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(minute);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stopping = scheduler.stop(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await stopping;
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (0 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
+    expect(started).toBe(0);
+    expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
   it('stops waiting for a run that never ends when its grace is over', async () => {

@@ -16,6 +16,7 @@ import {
 import { manifestFunctions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { PollBackoff } from '../../../packages/local-runtime/src/poll-backoff';
 import { StreamPoller } from '../../../packages/local-runtime/src/stream-poller';
@@ -264,6 +265,33 @@ describe('StreamPoller stopping', () => {
     await new Promise((done) => setTimeout(done, 200));
     expect(invoked).toHaveLength(whenStopped);
     expect(whenStopped).toBeLessThan(ids.length + 1);
+  });
+
+  it('delivers no batch still waiting for a slot of the function host once stopping: it stays after the checkpoint, neither retried nor dead-lettered', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const noRetries = { ...relay, trigger: { ...relay.trigger, maxRetryAttempts: 0 } };
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads('shard-ok', [outboxRecord('waiting', '100')]);
+    let waiting = 0;
+    // As the function host does: a batch waiting for a slot is refused when the stop comes, and never starts.
+    const host = {
+      invoke: (_name: string, _event: unknown, _origin: string, stopping?: AbortSignal) => {
+        waiting += 1;
+        return new Promise<void>((_start, refuse) => stopping?.addEventListener('abort', () => refuse(new StoppedBeforeAttemptError())));
+      },
+    } as unknown as FunctionHost;
+    const activity = new ActivityLog();
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const poller = new StreamPoller(noRetries, 'leads', dynamodb, 'http://127.0.0.1:1', host, activity, checkpointFile, new PollBackoff(5, 20));
+    const starting = poller.start();
+    await vi.waitFor(() => expect(waiting).toBe(1));
+    await poller.stop();
+    await starting;
+    expect(waiting).toBe(1);
+    expect(activity.deadLetters.list()).toEqual([]);
+    expect(existsSync(checkpointFile)).toBe(false);
+    expect(error).not.toHaveBeenCalled();
   });
 
   it.each([
