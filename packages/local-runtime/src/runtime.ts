@@ -51,9 +51,11 @@ export interface LocalRuntime {
   /** Reads the streams again from where they stopped. */
   resumeStreams(): void;
   /**
-   * Stops in the reverse order of the start, DynamoDB Local last. Every part starts nothing new from the call on
-   * (no retry, no waiting delivery, no stream batch, no schedule run), and the work under way on the bus and the
-   * scheduler has `stopGraceMs` to finish: a delivery left undone is delivered by the next start on the same data directory.
+   * Stops in the reverse order of the start, DynamoDB Local last, except that the HTTP host closes only after the bus,
+   * the stream pollers and the scheduler, whose handlers call its stand-ins. Every part starts nothing new from the
+   * call on (no request but the stand-ins' is served, no retry, no waiting delivery, no stream batch, no schedule run),
+   * and the work under way on the bus and the scheduler has `stopGraceMs` to finish: a delivery left undone is
+   * delivered by the next start on the same data directory.
    */
   stop(): Promise<void>;
 }
@@ -114,6 +116,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const aws = new LocalAwsEndpoint(bus, activity);
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
     stops.push(() => aws.stop());
+    // Started last, the HTTP host stops here all the same, after the bus, the pollers and the scheduler: their
+    // handlers still running call the stand-ins it serves. Halted with them, it takes no new request meanwhile.
+    const httpHostStopsAt = stops.length;
     stops.push(() => bus.stop(stopGraceMs));
     halts.push(() => bus.halt());
 
@@ -196,7 +201,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     });
     const http = new HttpHost(functions, host, jwtSecret, routes);
     await http.start(httpPort, settings.host);
-    stops.push(() => http.stop());
+    stops.splice(httpHostStopsAt, 0, () => http.stop());
+    halts.push(() => http.halt());
 
     return {
       url,
