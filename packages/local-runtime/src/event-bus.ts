@@ -182,11 +182,14 @@ export class LocalEventBus {
         stopping: this.stopping.signal,
       },
     );
-    // An interrupted delivery stays journalled, to be resumed by the next start.
-    void delivered.then((ending) => {
-      if (ending === 'settled') this.journal?.finished(delivery.key);
-      else this.interrupted += 1;
-    });
+    // An interrupted delivery stays journalled, to be resumed by the next start; so does one whose outcome could not be
+    // written (a dead-letter file that cannot be written), which is logged rather than left to end the runtime unhandled.
+    void delivered
+      .then((ending) => {
+        if (ending === 'settled') this.journal?.finished(delivery.key);
+        else this.interrupted += 1;
+      })
+      .catch((error: unknown) => console.error(`[local-runtime] delivery of ${delivery.event.detailType} ${delivery.event.id} to ${delivery.target} failed: ${error instanceof Error ? error.message : String(error)}`));
     void this.deliveries.track(delivered);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -87,6 +87,35 @@ describe('LocalEventBus retries', () => {
     await bus.drain();
     expect(calls).toEqual(['track-follow-up-due', 'track-follow-up-due']);
     expect(activity.deadLetters.list()).toEqual([]);
+  });
+});
+
+describe('LocalEventBus failing to record an outcome', () => {
+  it('logs a dead letter it could not write and keeps the delivery journalled, leaving no unhandled rejection, which would end the runtime', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-unwritable-'));
+    mkdirSync(join(directory, 'gone'));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const journal = new DeliveryJournal(join(directory, 'bus-deliveries.jsonl'));
+      const activity = new ActivityLog({ deadLetterFile: join(directory, 'gone', 'dead-letters.jsonl') });
+      // The directory the dead letters go to is deleted while the runtime runs: writing one fails.
+      rmSync(join(directory, 'gone'), { recursive: true, force: true });
+      const failing = { invoke: () => Promise.reject(new Error('the target is down')) } as unknown as FunctionHost;
+      const bus = new LocalEventBus('leadflow', functions, failing, activity, 10, journal);
+      const record = publish(bus, 'lead.assigned', { ...assigned('l1') });
+      await bus.drain();
+      await new Promise((later) => setImmediate(later));
+      expect(rejections).toEqual([]);
+      expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[local-runtime\] delivery of lead\.assigned .* to notify-rep failed: ENOENT/));
+      expect(journal.pending().map((pending) => pending.key)).toContain(`${record.id}/${record.rules.find((rule) => rule.target === 'notify-rep')?.ruleName}`);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      error.mockRestore();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
