@@ -95,7 +95,10 @@ export class LocalScheduler {
         schedule.timer.unref();
         return;
       }
-      void this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts);
+      // A run whose outcome cannot be written (a dead-letter file that cannot be written) is logged, not lost unseen.
+      this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts).catch((error: unknown) =>
+        console.error(`[local-runtime] schedule ${schedule.trigger.scheduleName}, run as of ${fireAt.toISOString()}, failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
       // Scheduler invokes each fire time on its own, asynchronously: a run still going does not hold back the
       // next, so the next fire is armed now. Nor does it replay a backlog: of the fire times missed while this
       // process could not fire (a suspended laptop, a blocked event loop), only the one this timer was armed

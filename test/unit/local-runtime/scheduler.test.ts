@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FunctionDefinition, ScheduledInvocation } from '@leadflow/manifest';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
@@ -128,6 +131,25 @@ describe('LocalScheduler on the clock', () => {
     expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (0 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
     expect(started).toBe(0);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('logs a run whose dead letter cannot be written, rather than losing it unseen', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-unwritable-'));
+    mkdirSync(join(directory, 'gone'));
+    const activity = new ActivityLog({ deadLetterFile: join(directory, 'gone', 'dead-letters.jsonl') });
+    // The directory the dead letters go to is deleted while the runtime runs: writing one fails.
+    rmSync(join(directory, 'gone'), { recursive: true, force: true });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { host } = recordingHost(() => Promise.reject(new Error('the table is away')));
+      const scheduler = new LocalScheduler([everyMinute(0, 3600)], host, activity);
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(minute);
+      expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[local-runtime\] schedule sweep, run as of 2026-03-02T10:01:00.000Z, failed: ENOENT/));
+      await scheduler.stop(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('stops waiting for a run that never ends when its grace is over', async () => {
