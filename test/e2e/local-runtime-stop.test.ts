@@ -1,9 +1,11 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
 import { LocalEventBus } from '../../packages/local-runtime/src/event-bus';
+import { LocalScheduler } from '../../packages/local-runtime/src/scheduler';
 import { startTestRuntime } from '../support/local-runtime';
 
 let runtime: LocalRuntime | undefined;
+afterEach(() => vi.restoreAllMocks());
 afterAll(() => runtime?.stop());
 
 describe('stopping the local runtime', () => {
@@ -32,5 +34,13 @@ describe('stopping the local runtime', () => {
     releaseBus();
     await stopping;
     await expect(fetch(`${url}/_local/stand-ins/turnstile/siteverify`, { method: 'POST', body: 'secret=s&response=r' })).rejects.toThrow();
+  });
+
+  it('stops every part, DynamoDB Local included, when one fails to stop, and then says which failed', async () => {
+    runtime = await startTestRuntime();
+    const { url, endpoints } = runtime;
+    vi.spyOn(LocalScheduler.prototype, 'stop').mockRejectedValue(new Error('the scheduler is stuck'));
+    await expect(runtime.stop()).rejects.toThrow('The local runtime stopped, but 1 of its parts failed to: the scheduler is stuck');
+    for (const endpoint of [url, endpoints.eventbridge, endpoints.dynamodb]) await expect(fetch(endpoint), endpoint).rejects.toThrow();
   });
 });

@@ -55,7 +55,8 @@ export interface LocalRuntime {
    * the stream pollers and the scheduler, whose handlers call its stand-ins. Every part starts nothing new from the
    * call on (no request but the stand-ins' is served, no retry, no waiting delivery, no stream batch, no schedule run),
    * and the work under way on the bus and the scheduler has `stopGraceMs` to finish: a delivery left undone is
-   * delivered by the next start on the same data directory.
+   * delivered by the next start on the same data directory. A part that fails to stop does not keep the others
+   * running: they all stop, then `stop` fails naming it.
    */
   stop(): Promise<void>;
 }
@@ -88,7 +89,17 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
   const halts: Array<() => void> = [];
   const stop = async () => {
     for (const halt of halts.splice(0)) halt();
-    for (const stopPart of stops.splice(0).reverse()) await stopPart();
+    // A part that fails to stop leaves none of the parts after it running (DynamoDB Local, the data directory's lock).
+    const failures: unknown[] = [];
+    for (const stopPart of stops.splice(0).reverse()) {
+      try {
+        await stopPart();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0)
+      throw new AggregateError(failures, `The local runtime stopped, but ${failures.length} of its parts failed to: ${failures.map((error) => (error instanceof Error ? error.message : String(error))).join('; ')}`);
   };
   try {
     const dataDir = settings.inMemory ? undefined : resolve(rootDir, settings.dataDir);
