@@ -21,7 +21,14 @@ export class LocalAwsEndpoint {
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((request, response) => void this.route(request, response));
+    const server = createServer((request, response) => {
+      // A request can fail outside `route`'s own answers (a client that hangs up mid-body): logged, never an unhandled rejection, which would end the runtime.
+      this.route(request, response).catch((error: Error) => {
+        if (!response.headersSent) sendJson(response, 500, { __type: 'InternalException', message: 'Internal error' });
+        else response.end();
+        console.error(`[local-runtime] local AWS endpoint: ${request.method} ${request.url} failed: ${error.message}`);
+      });
+    });
     this.server = server;
     await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
     const address = server.address();

@@ -1,3 +1,6 @@
+/** A task that was still waiting for a slot when its runtime began to stop, and so never started. */
+export class StoppedBeforeAttemptError extends Error {}
+
 /**
  * Runs tasks at most `limit` at a time, first come first served within a lane: the local stand-in for a
  * function's reserved concurrency, so one target's backlog neither floods the event loop nor overtakes
@@ -11,8 +14,14 @@ export class ConcurrencyLimit {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`A concurrency limit must be a whole number of at least 1, not ${limit}`);
   }
 
-  async run<T>(task: () => Promise<T>, lane: 'ahead' | 'behind' = 'ahead'): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((start) => this.waiting[lane].push(start));
+  /**
+   * Runs `task` once a slot is free. Once `stopping` aborts, a task not yet started never starts: it leaves the
+   * queue at once and `run` fails with `StoppedBeforeAttemptError`.
+   */
+  async run<T>(task: () => Promise<T>, lane: 'ahead' | 'behind' = 'ahead', stopping?: AbortSignal): Promise<T> {
+    if (stopping?.aborted) throw new StoppedBeforeAttemptError();
+    // Not awaited when a slot is free, so the task starts in this very call.
+    if (this.running >= this.limit) await this.waitForSlot(lane, stopping);
     else this.running += 1;
     try {
       return await task();
@@ -22,6 +31,21 @@ export class ConcurrencyLimit {
       if (next) next();
       else this.running -= 1;
     }
+  }
+
+  private async waitForSlot(lane: 'ahead' | 'behind', stopping: AbortSignal | undefined): Promise<void> {
+    await new Promise<void>((start, refuse) => {
+      const giveUp = () => {
+        this.waiting[lane].splice(this.waiting[lane].indexOf(handOver), 1);
+        refuse(new StoppedBeforeAttemptError());
+      };
+      const handOver = () => {
+        stopping?.removeEventListener('abort', giveUp);
+        start();
+      };
+      stopping?.addEventListener('abort', giveUp, { once: true });
+      this.waiting[lane].push(handOver);
+    });
   }
 
   /** Tasks started and not finished, and tasks waiting for a slot. */

@@ -6,7 +6,7 @@ import type { FunctionHost } from './function-host';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryJournal, JournalledDelivery } from './delivery-journal';
 import { localRegion } from './local-aws-clients';
-import { deliverWithRetries, StoppedBeforeAttemptError, type DeliveryEnding } from './retrying-invoker';
+import { deliverWithRetries, type DeliveryEnding } from './retrying-invoker';
 import { WorkUnderWay } from './work-under-way';
 import { applyRuleTargetInput } from './rule-target-input';
 
@@ -146,7 +146,7 @@ export class LocalEventBus {
     await this.deliveries.settled();
   }
 
-  /** Starts no more attempts (a retry, or a delivery still waiting for a slot); `stop` then waits for those under way. */
+  /** Starts no more attempts (a retry, or a delivery still waiting for a slot of its target or of the function host); `stop` then waits for those under way. */
   halt(): void {
     this.stopping.abort();
   }
@@ -172,7 +172,8 @@ export class LocalEventBus {
     if (!limit) throw new Error(`Rule ${delivery.ruleName} targets ${delivery.target}, which has no delivery limit`);
     this.journal?.started(delivery);
     const delivered = deliverWithRetries(
-      () => limit.run(() => (this.stopping.signal.aborted ? Promise.reject(new StoppedBeforeAttemptError()) : this.host.invoke(delivery.target, delivery.input))),
+      // Waiting for the target's slot or the host's, a delivery is refused once stopping: neither starts it then.
+      () => limit.run(() => this.host.invoke(delivery.target, delivery.input, 'delivery', this.stopping.signal), 'ahead', this.stopping.signal),
       { retryAttempts: delivery.retryAttempts, maxEventAgeSeconds: delivery.maxEventAgeSeconds, baseDelayMs: this.retryBaseDelayMs },
       outcome,
       {
@@ -181,11 +182,14 @@ export class LocalEventBus {
         stopping: this.stopping.signal,
       },
     );
-    // An interrupted delivery stays journalled, to be resumed by the next start.
-    void delivered.then((ending) => {
-      if (ending === 'settled') this.journal?.finished(delivery.key);
-      else this.interrupted += 1;
-    });
+    // An interrupted delivery stays journalled, to be resumed by the next start; so does one whose outcome could not be
+    // written (a dead-letter file that cannot be written), which is logged rather than left to end the runtime unhandled.
+    void delivered
+      .then((ending) => {
+        if (ending === 'settled') this.journal?.finished(delivery.key);
+        else this.interrupted += 1;
+      })
+      .catch((error: unknown) => console.error(`[local-runtime] delivery of ${delivery.event.detailType} ${delivery.event.id} to ${delivery.target} failed: ${error instanceof Error ? error.message : String(error)}`));
     void this.deliveries.track(delivered);
   }
 }

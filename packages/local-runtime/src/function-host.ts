@@ -72,13 +72,17 @@ export class FunctionHost {
     return definition;
   }
 
-  /** Handlers must not call back into this host (an HTTP route of the runtime) while they hold a slot. */
-  async invoke(name: string, event: unknown, origin: InvocationOrigin = 'delivery'): Promise<unknown> {
+  /**
+   * Handlers must not call back into this host (an HTTP route of the runtime) while they hold a slot. Once
+   * `stopping` aborts, an invocation still held or waiting for a slot does not run: it fails at once with
+   * `StoppedBeforeAttemptError`.
+   */
+  async invoke(name: string, event: unknown, origin: InvocationOrigin = 'delivery', stopping?: AbortSignal): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`Function "${name}" is not loaded`);
     const definition = this.definition(name);
     // Awaited only when held, so an invocation that is not takes its place in the slot queue at once.
-    if (origin === 'delivery' && !definition.speedToLead && (this.speedToLeadRunning > 0 || this.pathGapTimer)) await this.holdWhileSpeedToLeadRuns();
+    if (origin === 'delivery' && !definition.speedToLead && (this.speedToLeadRunning > 0 || this.pathGapTimer)) await this.holdWhileSpeedToLeadRuns(stopping);
     return this.slots.run(
       async () => {
         if (definition.speedToLead) {
@@ -98,17 +102,21 @@ export class FunctionHost {
         }
       },
       origin === 'request' ? 'behind' : 'ahead',
+      stopping,
     );
   }
 
-  private async holdWhileSpeedToLeadRuns(): Promise<void> {
+  /** A stop ends the hold too: the slot queue then refuses the delivery. */
+  private async holdWhileSpeedToLeadRuns(stopping: AbortSignal | undefined): Promise<void> {
     await new Promise<void>((resolve) => {
       const release = () => {
         clearTimeout(timer);
+        stopping?.removeEventListener('abort', release);
         this.heldDeliveries.delete(release);
         resolve();
       };
       const timer = setTimeout(release, this.backgroundHoldMs);
+      stopping?.addEventListener('abort', release, { once: true });
       this.heldDeliveries.add(release);
     });
   }

@@ -3,7 +3,7 @@ import type { FunctionDefinition } from '@leadflow/manifest';
 import { lambdaPayloadBytes, maxLambdaEventBytes, maxLambdaResultBytes, maxRequestBytes, rawPathOf, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { FunctionHost } from './function-host';
 import { toApiGatewayClaims, verifyLocalToken } from './local-jwt';
-import { hostNameOf, isLoopbackName } from './local-route-guard';
+import { hostNameOf, isLoopbackName, isStandInCall } from './local-route-guard';
 import { buildRouteTable, hasWellFormedEscapes, matchRoute } from './route-table';
 
 /** A route that exists only in the local runtime (under `/_local/`, or demo pages); never deployed. */
@@ -17,6 +17,7 @@ export class HttpHost {
   private server?: Server;
   private readonly routes;
   private boundToLoopback = true;
+  private halted = false;
 
   constructor(
     functions: readonly FunctionDefinition[],
@@ -43,7 +44,16 @@ export class HttpHost {
     return `http://${hostname}:${address.port}`;
   }
 
+  /**
+   * Takes no new work while the rest of the runtime stops: every request is answered 503 but the stand-in calls
+   * (`isStandInCall`), which the handlers still running make; `stop` then closes the server.
+   */
+  halt(): void {
+    this.halted = true;
+  }
+
   async stop(): Promise<void> {
+    this.halt();
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -55,6 +65,7 @@ export class HttpHost {
     if (body === 'too-large') return sendJson(response, 413, { message: 'Request Entity Too Large' });
     const url = new URL(request.url ?? '/', 'http://local');
     const method = request.method ?? 'GET';
+    if (this.halted && !isStandInCall({ method, url })) return sendJson(response, 503, { message: 'Service Unavailable' });
     if (!hasWellFormedEscapes(url.pathname)) return sendJson(response, 400, { message: 'Bad Request' });
     // On loopback only this machine connects, but a web page can still reach it by DNS rebinding, naming its own domain
     // in Host, with a token it made (the demo key is public): refused, as API Gateway refuses a name it does not serve.

@@ -45,7 +45,7 @@ export function guardLocalRoutes(routes: LocalRouteHandler, options: { hostName:
 }
 
 /** A request a handler makes to a stand-in: a third-party API call, or an outbound webhook delivery to the CRM stand-in. */
-function isStandInCall({ method, url }: { method: string; url: URL }): boolean {
+export function isStandInCall({ method, url }: { method: string; url: URL }): boolean {
   if (method === 'POST' && url.pathname === crmStandInPath) return true;
   return url.pathname.startsWith(`${standInsBasePath}/`) && isThirdPartyStandInCall(method, url.pathname.slice(standInsBasePath.length));
 }

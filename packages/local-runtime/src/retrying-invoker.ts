@@ -1,3 +1,4 @@
+import { StoppedBeforeAttemptError } from './concurrency-limit';
 import { waitUnlessStopped } from './work-under-way';
 
 /** The outcome of delivering one event to one target, as `/_local/events` shows it. */
@@ -22,13 +23,10 @@ export interface RetryPolicy {
 /** How a delivery ended: delivered or dead-lettered, or left undone because its runtime is stopping. */
 export type DeliveryEnding = 'settled' | 'interrupted';
 
-/** Thrown by a delivery that, once its turn came (a free slot), found its runtime stopping and did not attempt. */
-export class StoppedBeforeAttemptError extends Error {}
-
 /**
  * Delivers asynchronously like EventBridge → Lambda: retry with backoff until the retries or the event's
  * maximum age run out, then dead-letter. `outcome` is updated in place so observers see progress. Once
- * `stopping` aborts, no attempt starts (a retry, or a first one still waiting, which `deliver` refuses with
+ * `stopping` aborts, no attempt starts (a retry, or one still waiting for a slot, which `deliver` refuses with
  * `StoppedBeforeAttemptError`): the delivery ends `interrupted`, neither delivered nor dead-lettered.
  */
 export async function deliverWithRetries(

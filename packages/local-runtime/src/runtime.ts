@@ -51,9 +51,12 @@ export interface LocalRuntime {
   /** Reads the streams again from where they stopped. */
   resumeStreams(): void;
   /**
-   * Stops in the reverse order of the start, DynamoDB Local last. Every part starts nothing new from the call on
-   * (no retry, no waiting delivery, no stream batch, no schedule run), and the work under way on the bus and the
-   * scheduler has `stopGraceMs` to finish: a delivery left undone is delivered by the next start on the same data directory.
+   * Stops in the reverse order of the start, DynamoDB Local last, except that the HTTP host closes only after the bus,
+   * the stream pollers and the scheduler, whose handlers call its stand-ins. Every part starts nothing new from the
+   * call on (no request but the stand-ins' is served, no retry, no waiting delivery, no stream batch, no schedule run),
+   * and the work under way on the bus and the scheduler has `stopGraceMs` to finish: a delivery left undone is
+   * delivered by the next start on the same data directory. A part that fails to stop does not keep the others
+   * running: they all stop, then `stop` fails naming it.
    */
   stop(): Promise<void>;
 }
@@ -86,7 +89,17 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
   const halts: Array<() => void> = [];
   const stop = async () => {
     for (const halt of halts.splice(0)) halt();
-    for (const stopPart of stops.splice(0).reverse()) await stopPart();
+    // A part that fails to stop leaves none of the parts after it running (DynamoDB Local, the data directory's lock).
+    const failures: unknown[] = [];
+    for (const stopPart of stops.splice(0).reverse()) {
+      try {
+        await stopPart();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0)
+      throw new AggregateError(failures, `The local runtime stopped, but ${failures.length} of its parts failed to: ${failures.map((error) => (error instanceof Error ? error.message : String(error))).join('; ')}`);
   };
   try {
     const dataDir = settings.inMemory ? undefined : resolve(rootDir, settings.dataDir);
@@ -114,6 +127,9 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const aws = new LocalAwsEndpoint(bus, activity);
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
     stops.push(() => aws.stop());
+    // Started last, the HTTP host stops here all the same, after the bus, the pollers and the scheduler: their
+    // handlers still running call the stand-ins it serves. Halted with them, it takes no new request meanwhile.
+    const httpHostStopsAt = stops.length;
     stops.push(() => bus.stop(stopGraceMs));
     halts.push(() => bus.halt());
 
@@ -196,7 +212,8 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     });
     const http = new HttpHost(functions, host, jwtSecret, routes);
     await http.start(httpPort, settings.host);
-    stops.push(() => http.stop());
+    stops.splice(httpHostStopsAt, 0, () => http.stop());
+    halts.push(() => http.halt());
 
     return {
       url,

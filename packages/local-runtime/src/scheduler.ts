@@ -23,6 +23,8 @@ export class LocalScheduler {
   private readonly schedules = new Map<string, LocalSchedule>();
   private readonly runs = new WorkUnderWay<ScheduleRunRecord>();
   private readonly stopping = new AbortController();
+  /** Runs the stop cut short before they succeeded or were dead-lettered (a retry not made). */
+  private interrupted = 0;
   private running = false;
 
   constructor(
@@ -50,13 +52,15 @@ export class LocalScheduler {
   }
 
   /**
-   * Halts, and waits up to `graceMs` for the runs under way. A run still going
-   * then is left unfinished, as a Lambda function is when its runtime goes away; `/_local/schedules` can run it again.
+   * Halts, and waits up to `graceMs` for the runs under way. A run cut short (its retry not made) or still going
+   * then is left unfinished, as a Lambda function is when its runtime goes away; a warning counts them, and
+   * `/_local/schedules` can run one again.
    */
   async stop(graceMs: number): Promise<void> {
     this.halt();
-    const unfinished = await this.runs.settledWithin(graceMs);
-    if (unfinished > 0) console.warn(`${unfinished} schedule runs were still going ${graceMs / 1000} s after the stop began and were left unfinished.`);
+    const running = await this.runs.settledWithin(graceMs);
+    const unfinished = running + this.interrupted;
+    if (unfinished > 0) console.warn(`${unfinished} schedule runs were left unfinished by the stop (${running} still running after ${graceMs / 1000} s); POST /_local/schedules/<name>/run runs one again.`);
   }
 
   list(): Array<{ scheduleName: string; expression: string; timeZone: string; target: string; nextFire: string | null }> {
@@ -91,7 +95,10 @@ export class LocalScheduler {
         schedule.timer.unref();
         return;
       }
-      void this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts);
+      // A run whose outcome cannot be written (a dead-letter file that cannot be written) is logged, not lost unseen.
+      this.run(schedule, fireAt, 'clock', schedule.trigger.retryAttempts).catch((error: unknown) =>
+        console.error(`[local-runtime] schedule ${schedule.trigger.scheduleName}, run as of ${fireAt.toISOString()}, failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
       // Scheduler invokes each fire time on its own, asynchronously: a run still going does not hold back the
       // next, so the next fire is armed now. Nor does it replay a backlog: of the fire times missed while this
       // process could not fire (a suspended laptop, a blocked event loop), only the one this timer was armed
@@ -111,12 +118,18 @@ export class LocalScheduler {
     const scheduleName = schedule.trigger.scheduleName;
     const input: ScheduledInvocation = { scheduleName, time: time.toISOString() };
     const record = this.activity.add(this.activity.scheduleRuns, { scheduleName, target: schedule.target, time: input.time, trigger, outcome: { status: 'pending', attempts: 0 } });
-    await deliverWithRetries(async () => (record.result = await this.host.invoke(schedule.target, input)), { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 }, record.outcome, {
-      onDeadLetter: (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
-      // The maximum event age counts from the time the run is for, as Scheduler counts it from the scheduled time.
-      eventTime: time.getTime(),
-      stopping: this.stopping.signal,
-    });
+    const ending = await deliverWithRetries(
+      async () => (record.result = await this.host.invoke(schedule.target, input, 'delivery', this.stopping.signal)),
+      { retryAttempts, maxEventAgeSeconds: schedule.trigger.maxEventAgeSeconds, baseDelayMs: 1000 },
+      record.outcome,
+      {
+        onDeadLetter: (error) => this.activity.deadLetter({ at: new Date().toISOString(), origin: `schedule ${scheduleName}`, target: schedule.target, error, payload: input }),
+        // The maximum event age counts from the time the run is for, as Scheduler counts it from the scheduled time.
+        eventTime: time.getTime(),
+        stopping: this.stopping.signal,
+      },
+    );
+    if (ending === 'interrupted') this.interrupted += 1;
     return record;
   }
 }

@@ -13,6 +13,7 @@ import {
 import { matches } from '@leadflow/event-pattern';
 import type { FunctionDefinition, StreamTrigger } from '@leadflow/manifest';
 import type { ActivityLog } from './activity-log';
+import { StoppedBeforeAttemptError } from './concurrency-limit';
 import type { FunctionHost } from './function-host';
 import { createLocalStreamsClient, localRegion } from './local-aws-clients';
 import { PollBackoff } from './poll-backoff';
@@ -25,7 +26,7 @@ interface ShardCursor {
   closed: boolean;
 }
 
-/** A batch's retry was cut short by `stop()`; its records stay after the checkpoint. */
+/** A batch's attempt, retry or split was cut short by `stop()`; its records stay after the checkpoint. */
 class PollerStoppedError extends Error {}
 
 /**
@@ -315,16 +316,21 @@ export class StreamPoller {
     for (let attempt = 0; ; attempt += 1) {
       let failure: string;
       try {
-        const answer = await this.host.invoke(this.definition.name, { Records: records });
+        const answer = await this.host.invoke(this.definition.name, { Records: records }, 'delivery', this.stopping.signal);
         const failed = reportBatchItemFailures ? failedRecordOf(answer, records) : undefined;
         if (!failed) return;
         records = records.slice(failed.index);
         failure = failed.reason;
       } catch (error) {
+        // Refused by the function host while waiting for a slot: never attempted, so neither retried nor split.
+        if (error instanceof StoppedBeforeAttemptError) throw new PollerStoppedError();
         if (bisectBatchOnError && records.length > 1) {
           const half = Math.ceil(records.length / 2);
-          await this.deliverRecords(records.slice(0, half));
-          await this.deliverRecords(records.slice(half));
+          for (const part of [records.slice(0, half), records.slice(half)]) {
+            // As a retry, a split starts nothing once stopping: the batch stays after the checkpoint.
+            if (this.stopped) throw new PollerStoppedError();
+            await this.deliverRecords(part);
+          }
           return;
         }
         failure = (error as Error).message;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { LocalAwsEndpoint } from '../../../packages/local-runtime/src/aws-endpoint';
@@ -57,6 +58,32 @@ describe('PutEvents', () => {
       ]);
     } finally {
       vi.useRealTimers();
+    }
+  });
+});
+
+describe('a request cut short', () => {
+  it('is logged when the client hangs up mid-body, and leaves no unhandled rejection, which would end the runtime', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((connected) => socket.once('connect', connected));
+      // The server answers 100 Continue once it has the request in hand: the body is then cut short.
+      const continued = new Promise((answered) => socket.once('data', answered));
+      socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AWSEvents.PutEvents\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n');
+      expect(String(await continued)).toMatch(/^HTTP\/1.1 100 Continue/);
+      socket.write('{"Entries": [');
+      socket.destroy();
+      await vi.waitFor(() => expect(error).toHaveBeenCalledWith('[local-runtime] local AWS endpoint: POST / failed: aborted'));
+      // An unhandled rejection is reported after the microtasks of the turn it happened in.
+      await new Promise((later) => setImmediate(later));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimit } from '../../../packages/local-runtime/src/concurrency-limit';
+import { ConcurrencyLimit, StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 
 function deferred() {
   let finish!: () => void;
@@ -50,6 +50,27 @@ describe('ConcurrencyLimit', () => {
     const limit = new ConcurrencyLimit(1);
     await expect(limit.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await limit.run(async () => 'next')).toBe('next');
+    expect(limit.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('once stopping, starts no task still waiting: each leaves the queue at once, refused, and the running one keeps its slot', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const stopping = new AbortController();
+    const started: string[] = [];
+    const first = deferred();
+    const task = (name: string, gate?: Promise<void>) => async () => {
+      started.push(name);
+      await gate;
+    };
+    const running = limit.run(task('running', first.promise), 'ahead', stopping.signal);
+    const waiting = [limit.run(task('delivery'), 'ahead', stopping.signal), limit.run(task('request'), 'behind', stopping.signal)];
+    stopping.abort();
+    for (const refused of waiting) await expect(refused).rejects.toBeInstanceOf(StoppedBeforeAttemptError);
+    expect(limit.load).toEqual({ running: 1, waiting: 0 });
+    await expect(limit.run(task('after the stop'), 'ahead', stopping.signal)).rejects.toBeInstanceOf(StoppedBeforeAttemptError);
+    first.finish();
+    await running;
+    expect(started).toEqual(['running']);
     expect(limit.load).toEqual({ running: 0, waiting: 0 });
   });
 

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { warmScoredLead } from '../../support/scored-lead';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { DeliveryJournal, type JournalledDelivery } from '../../../packages/local-runtime/src/delivery-journal';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
-import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 
 /** The functions of the demo configuration, as `npm start` hosts them. */
 const functions = manifestFunctions(demoConfiguration());
@@ -87,6 +87,35 @@ describe('LocalEventBus retries', () => {
     await bus.drain();
     expect(calls).toEqual(['track-follow-up-due', 'track-follow-up-due']);
     expect(activity.deadLetters.list()).toEqual([]);
+  });
+});
+
+describe('LocalEventBus failing to record an outcome', () => {
+  it('logs a dead letter it could not write and keeps the delivery journalled, leaving no unhandled rejection, which would end the runtime', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-unwritable-'));
+    mkdirSync(join(directory, 'gone'));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const journal = new DeliveryJournal(join(directory, 'bus-deliveries.jsonl'));
+      const activity = new ActivityLog({ deadLetterFile: join(directory, 'gone', 'dead-letters.jsonl') });
+      // The directory the dead letters go to is deleted while the runtime runs: writing one fails.
+      rmSync(join(directory, 'gone'), { recursive: true, force: true });
+      const failing = { invoke: () => Promise.reject(new Error('the target is down')) } as unknown as FunctionHost;
+      const bus = new LocalEventBus('leadflow', functions, failing, activity, 10, journal);
+      const record = publish(bus, 'lead.assigned', { ...assigned('l1') });
+      await bus.drain();
+      await new Promise((later) => setImmediate(later));
+      expect(rejections).toEqual([]);
+      expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[local-runtime\] delivery of lead\.assigned .* to notify-rep failed: ENOENT/));
+      expect(journal.pending().map((pending) => pending.key)).toContain(`${record.id}/${record.rules.find((rule) => rule.target === 'notify-rep')?.ruleName}`);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      error.mockRestore();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
@@ -195,6 +224,48 @@ describe('LocalEventBus halted', () => {
     }
     expect(gated.order).toEqual(['assign-lead l1']);
     expect(warnings).toEqual(['2 event deliveries were left undone by the stop (0 still running after 60 s): they are lost, as this runtime keeps its data in memory.']);
+  });
+
+  describe('on a function host whose slots are taken', () => {
+    // Loading a host makes this process a Lambda environment (awslambda.InvokeStore, AWS_LAMBDA_MAX_CONCURRENCY); the unit files share a worker.
+    beforeAll(() => {
+      vi.stubEnv('AWS_LAMBDA_MAX_CONCURRENCY', undefined);
+      vi.stubGlobal('awslambda', { ...(globalThis as { awslambda?: object }).awslambda });
+    });
+    afterAll(() => {
+      vi.unstubAllEnvs();
+      vi.unstubAllGlobals();
+    });
+
+    it('attempts no delivery still waiting for a slot of the host once stopping', async () => {
+      const rootDir = mkdtempSync(join(tmpdir(), 'event-bus-host-'));
+      let open!: () => void;
+      const invoked: string[] = [];
+      (globalThis as { eventBusHostGate?: unknown }).eventBusHostGate = { promise: new Promise<void>((done) => (open = done)), invoked };
+      writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { globalThis.eventBusHostGate.invoked.push(event.detail.leadId); await globalThis.eventBusHostGate.promise; };\n');
+      // One slot for the whole host, as eight would be taken by eight long deliveries; the bus lets four per target through to it.
+      const host = new FunctionHost(
+        functions.filter((definition) => definition.name === 'assign-lead').map((definition) => ({ ...definition, entry: 'gated-handler.mjs' })),
+        rootDir,
+        1,
+      );
+      await host.load();
+      const bus = new LocalEventBus('leadflow', functions, host, new ActivityLog(), 60_000, undefined, 4);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        for (const leadId of ['l1', 'l2', 'l3']) publish(bus, 'lead.scored', warmScoredLead(leadId));
+        await vi.waitFor(() => expect(invoked).toEqual(['l1']));
+        const stopping = bus.stop(60_000);
+        open();
+        await stopping;
+        expect(invoked).toEqual(['l1']);
+        expect(warn.mock.calls).toEqual([['2 event deliveries were left undone by the stop (0 still running after 60 s): they are lost, as this runtime keeps its data in memory.']]);
+      } finally {
+        warn.mockRestore();
+        delete (globalThis as { eventBusHostGate?: unknown }).eventBusHostGate;
+        rmSync(rootDir, { recursive: true, force: true });
+      }
+    });
   });
 });
 

@@ -7,6 +7,7 @@ import { projectRoot } from '../../../infra/lead-app';
 import { currentInvocation } from '../../../packages/local-runtime/src/function-host';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 
 /** `settling`, or a failure once `ms` have passed without it settling. */
 const within = <T>(ms: number, settling: Promise<T>) => Promise.race([settling, new Promise<never>((_resolve, fail) => setTimeout(() => fail(new Error(`still running after ${ms} ms`)), ms))]);
@@ -91,6 +92,25 @@ describe('FunctionHost', () => {
     expect(await impatient.invoke('bookkeeping', { name: 'counted anyway' })).toBe('counted anyway');
     open();
     await stuck;
+    delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
+  });
+
+  it('runs no delivery still held off the speed-to-lead path once stopping: it is refused at once, not after its hold', async () => {
+    writeFileSync(join(rootDir, 'gated-handler.mjs'), 'export const handler = async (event) => { await globalThis.functionHostGate; return event.name; };\n');
+    writeFileSync(join(rootDir, 'ran-handler.mjs'), 'export const handler = async (event) => { globalThis.functionHostRan = event.name; return event.name; };\n');
+    const host = new FunctionHost([definition({ name: 'notify', entry: 'gated-handler.mjs', speedToLead: true }), definition({ name: 'bookkeeping', entry: 'ran-handler.mjs' })], rootDir, 8, 60_000);
+    await host.load();
+    let open!: () => void;
+    (globalThis as { functionHostGate?: Promise<void> }).functionHostGate = new Promise<void>((done) => (open = done));
+    const stopping = new AbortController();
+    const notifying = host.invoke('notify', { name: 'rep notified' });
+    const held = host.invoke('bookkeeping', { name: 'counted' }, 'delivery', stopping.signal);
+    stopping.abort();
+    // Within the 60 s hold: only the stop can have ended it.
+    await expect(within(1000, held)).rejects.toBeInstanceOf(StoppedBeforeAttemptError);
+    open();
+    expect(await notifying).toBe('rep notified');
+    expect((globalThis as { functionHostRan?: string }).functionHostRan).toBeUndefined();
     delete (globalThis as { functionHostGate?: Promise<void> }).functionHostGate;
   });
 

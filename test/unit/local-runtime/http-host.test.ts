@@ -153,3 +153,32 @@ describe('local JWTs', () => {
     expect(invoked[0].event.requestContext.authorizer.jwt.claims['cognito:groups']).toBe('[manager rep]');
   });
 });
+
+describe('a halted HTTP host', () => {
+  it('answers 503 to every request but the stand-in calls the handlers still running make, which it serves until it stops', async () => {
+    const standIns = async ({ url: requested }: { url: URL }) => ({ status: 200, body: { standIn: requested.pathname } });
+    const halting = new HttpHost(functions, recordingHost, secret, standIns);
+    const haltingUrl = await halting.start(0, '127.0.0.1');
+    try {
+      halting.halt();
+      invoked.length = 0;
+      const answers = await Promise.all(
+        [
+          fetch(`${haltingUrl}/forms/demo/submissions`, { method: 'POST', body: '{}' }),
+          fetch(`${haltingUrl}/_local/events`),
+          fetch(`${haltingUrl}/_local/stand-ins/crm`, { method: 'POST', body: '{}' }),
+          fetch(`${haltingUrl}/_local/stand-ins/turnstile/siteverify`, { method: 'POST', body: 'secret=s&response=r' }),
+        ].map(async (answer) => ({ status: (await answer).status, body: await (await answer).json() })),
+      );
+      expect(answers).toEqual([
+        { status: 503, body: { message: 'Service Unavailable' } },
+        { status: 503, body: { message: 'Service Unavailable' } },
+        { status: 200, body: { standIn: '/_local/stand-ins/crm' } },
+        { status: 200, body: { standIn: '/_local/stand-ins/turnstile/siteverify' } },
+      ]);
+      expect(invoked).toEqual([]);
+    } finally {
+      await halting.stop();
+    }
+  });
+});

@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FunctionDefinition, ScheduledInvocation } from '@leadflow/manifest';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { LocalScheduler } from '../../../packages/local-runtime/src/scheduler';
 
@@ -39,6 +43,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('LocalScheduler on the clock', () => {
@@ -99,11 +104,52 @@ describe('LocalScheduler on the clock', () => {
     await vi.advanceTimersByTimeAsync(minute);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
 
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await scheduler.stop(10_000); // resolves with no timer advanced: nothing was left to wait for
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (0 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
     await vi.advanceTimersByTimeAsync(10 * minute);
     expect(calls).toBe(1);
     expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'retrying', attempts: 1 });
     expect(activity.deadLetters.list()).toEqual([]);
+  });
+
+  it('starts no run still waiting for a slot of the function host once stopping, and counts it as left unfinished', async () => {
+    let started = 0;
+    // As the function host does: a run waiting for a slot is refused when the stop comes, and never starts.
+    const host = {
+      invoke: (_target: string, _input: ScheduledInvocation, _origin: string, stopping?: AbortSignal) =>
+        new Promise<void>((_start, refuse) => stopping?.addEventListener('abort', () => refuse(new StoppedBeforeAttemptError()))).then(() => void (started += 1)),
+    } as unknown as FunctionHost;
+    const activity = new ActivityLog();
+    const scheduler = new LocalScheduler([everyMinute(2, 3600)], host, activity);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(minute);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stopping = scheduler.stop(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await stopping;
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (0 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
+    expect(started).toBe(0);
+    expect(activity.scheduleRuns[0].outcome).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('logs a run whose dead letter cannot be written, rather than losing it unseen', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'leadflow-unwritable-'));
+    mkdirSync(join(directory, 'gone'));
+    const activity = new ActivityLog({ deadLetterFile: join(directory, 'gone', 'dead-letters.jsonl') });
+    // The directory the dead letters go to is deleted while the runtime runs: writing one fails.
+    rmSync(join(directory, 'gone'), { recursive: true, force: true });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { host } = recordingHost(() => Promise.reject(new Error('the table is away')));
+      const scheduler = new LocalScheduler([everyMinute(0, 3600)], host, activity);
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(minute);
+      expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[local-runtime\] schedule sweep, run as of 2026-03-02T10:01:00.000Z, failed: ENOENT/));
+      await scheduler.stop(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('stops waiting for a run that never ends when its grace is over', async () => {
@@ -114,9 +160,11 @@ describe('LocalScheduler on the clock', () => {
 
     let stopped = false;
     const stopping = scheduler.stop(10_000).then(() => (stopped = true));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await vi.advanceTimersByTimeAsync(9_999);
     expect(stopped).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     await stopping;
+    expect(warn.mock.calls).toEqual([['1 schedule runs were left unfinished by the stop (1 still running after 10 s); POST /_local/schedules/<name>/run runs one again.']]);
   });
 });

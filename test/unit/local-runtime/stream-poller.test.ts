@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -16,6 +16,7 @@ import {
 import { manifestFunctions, type FunctionDefinition, type StreamTrigger } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
+import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { PollBackoff } from '../../../packages/local-runtime/src/poll-backoff';
 import { StreamPoller } from '../../../packages/local-runtime/src/stream-poller';
@@ -233,23 +234,104 @@ describe('StreamPoller stopping', () => {
       ids.map((id, index) => outboxRecord(id, String(100 + index))),
     );
     const invoked: string[] = [];
+    let running = 0;
+    let failures = 0;
     const host = {
       invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
         const id = event.Records[0].dynamodb.NewImage.eventId.S;
         invoked.push(id);
-        await new Promise((done) => setTimeout(done, 30));
-        if (id === 'fails') throw new Error('the target is down');
+        running += 1;
+        try {
+          await new Promise((done) => setTimeout(done, 30));
+          if (id === 'fails') {
+            failures += 1;
+            throw new Error('the target is down');
+          }
+        } finally {
+          running -= 1;
+        }
       },
     } as unknown as FunctionHost;
     const poller = new StreamPoller(oneByOne, 'leads', dynamodb, 'http://127.0.0.1:1', host, new ActivityLog(), undefined, new PollBackoff(5, 20));
     const starting = poller.start();
-    while (invoked.filter((id) => id === 'fails').length < 2) await new Promise((done) => setTimeout(done, 5));
+    // The failing lane waits to retry (0.1 s) while the lanes beside it deliver.
+    while (failures === 0 || running === 0) await new Promise((done) => setTimeout(done, 5));
+    expect(invoked.filter((id) => id === 'fails')).toHaveLength(1);
 
     await poller.stop();
+    expect(running).toBe(0);
     const whenStopped = invoked.length;
     await starting;
     await new Promise((done) => setTimeout(done, 200));
     expect(invoked).toHaveLength(whenStopped);
     expect(whenStopped).toBeLessThan(ids.length + 1);
+  });
+
+  it('delivers no batch still waiting for a slot of the function host once stopping: it stays after the checkpoint, neither retried nor dead-lettered', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const noRetries = { ...relay, trigger: { ...relay.trigger, maxRetryAttempts: 0 } };
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads('shard-ok', [outboxRecord('waiting', '100')]);
+    let waiting = 0;
+    // As the function host does: a batch waiting for a slot is refused when the stop comes, and never starts.
+    const host = {
+      invoke: (_name: string, _event: unknown, _origin: string, stopping?: AbortSignal) => {
+        waiting += 1;
+        return new Promise<void>((_start, refuse) => stopping?.addEventListener('abort', () => refuse(new StoppedBeforeAttemptError())));
+      },
+    } as unknown as FunctionHost;
+    const activity = new ActivityLog();
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const poller = new StreamPoller(noRetries, 'leads', dynamodb, 'http://127.0.0.1:1', host, activity, checkpointFile, new PollBackoff(5, 20));
+    const starting = poller.start();
+    await vi.waitFor(() => expect(waiting).toBe(1));
+    await poller.stop();
+    await starting;
+    expect(waiting).toBe(1);
+    expect(activity.deadLetters.list()).toEqual([]);
+    expect(existsSync(checkpointFile)).toBe(false);
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['splits no failed batch once stopping', 1, [['b1', 'b2', 'b3', 'b4']]],
+    [
+      'delivers no second half once stopping during the first',
+      2,
+      [
+        ['b1', 'b2', 'b3', 'b4'],
+        ['b1', 'b2'],
+      ],
+    ],
+  ])('bisecting a failing batch, %s: its records stay after the checkpoint', async (_case, stopDuringInvocation, expectedInvocations) => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const eventIds = ['b1', 'b2', 'b3', 'b4'];
+    const bisecting = { ...relay, trigger: { ...relay.trigger, parallelizationFactor: 1, batchSize: 10, bisectBatchOnError: true, maxRetryAttempts: 0 } };
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { StreamArn: streamArn, Shards: [{ ShardId: 'shard-ok' }] } });
+    streams.on(GetShardIteratorCommand, { ShardId: 'shard-ok', ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'shard-ok/first' });
+    shardReads(
+      'shard-ok',
+      eventIds.map((id, index) => outboxRecord(id, String(100 + index))),
+    );
+    const invocations: string[][] = [];
+    let stopping: Promise<void> | undefined;
+    const activity = new ActivityLog();
+    const host = {
+      invoke: async (_name: string, event: { Records: Array<{ dynamodb: { NewImage: { eventId: { S: string } } } }> }) => {
+        const delivered = event.Records.map((record) => record.dynamodb.NewImage.eventId.S);
+        invocations.push(delivered);
+        if (invocations.length === stopDuringInvocation) stopping = poller.stop();
+        // The whole batch fails, so it is split; each half goes through.
+        if (delivered.length === eventIds.length) throw new Error('one record of the batch is bad');
+      },
+    } as unknown as FunctionHost;
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-poller-')), 'checkpoint.json');
+    const poller = new StreamPoller(bisecting, 'leads', dynamodb, 'http://127.0.0.1:1', host, activity, checkpointFile, new PollBackoff(5, 20));
+    await poller.start();
+    await stopping;
+    expect(invocations).toEqual(expectedInvocations);
+    expect(activity.deadLetters.list()).toEqual([]);
+    expect(existsSync(checkpointFile)).toBe(false);
   });
 });
