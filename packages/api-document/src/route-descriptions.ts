@@ -432,7 +432,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: {
       200: {
         description:
-          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}], "ignored"?: [...]}`. A change naming no readable `leadgen_id` is listed under `unreadable` and not stored; a malformed optional id or time of a readable change is left out and listed under `ignored`. The other changes are stored all the same: Meta drops a refused batch.',
+          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}], "ignored"?: [...]}`. A change naming no readable `leadgen_id` is listed under `unreadable` and not stored; a malformed Page id or time of an entry, or optional id or time of a readable change, is left out and listed under `ignored`. The other changes are stored all the same: Meta drops a refused batch.',
         content: json(),
       },
     },

@@ -45,6 +45,30 @@ export function payloadIssues(error: z.core.$ZodError, prefix: ReadonlyArray<str
   return toIssueList(error, prefix, '(body)');
 }
 
+/**
+ * `value` as `schema` reads it, with each field `optional(path)` accepts left out and listed under `ignored`
+ * when it fails: what a platform sends beside a lead's own id informs and does not decide, so a malformed one
+ * costs only itself, not the lead. Such fields are leaves (an issue's path names the field). Any other
+ * issue (a required field, a value of the wrong kind) is in `issues`. Paths are named under `prefix`.
+ */
+export function readLeavingOutMalformed<T>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+  optional: (path: readonly PropertyKey[]) => boolean,
+  prefix: ReadonlyArray<string | number> = [],
+): { data: T; ignored: FieldIssue[] } | { issues: FieldIssue[] } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { data: parsed.data, ignored: [] };
+  if (!parsed.error.issues.every((issue) => issue.path.length > 0 && optional(issue.path))) return { issues: payloadIssues(parsed.error, prefix) };
+  const usable = structuredClone(value);
+  for (const { path } of parsed.error.issues) {
+    const holder = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], usable) as Record<PropertyKey, unknown>;
+    delete holder[path[path.length - 1]];
+  }
+  const reread = schema.safeParse(usable);
+  return reread.success ? { data: reread.data, ignored: payloadIssues(parsed.error, prefix) } : { issues: payloadIssues(reread.error, prefix) };
+}
+
 /** A few issues in one line, for an error message that is logged and stored. */
 export function describeIssues(issues: readonly FieldIssue[]): string {
   return issues

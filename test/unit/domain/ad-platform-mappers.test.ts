@@ -74,6 +74,38 @@ describe('Meta leadgen deliveries', () => {
     });
   });
 
+  it("leaves out an entry's malformed Page id or time as ignored and reads its changes; an entry's changes of the wrong kind is still a malformed envelope", () => {
+    const change = { field: 'leadgen', value: { leadgen_id: '111' } };
+    expect(
+      readMetaLeadgenDelivery({
+        object: 'page',
+        entry: [
+          { id: {}, time: 'yesterday', changes: [change] },
+          { id: '138124712925158', time: 1730000000.5, changes: [{ field: 'leadgen', value: { leadgen_id: '222' } }] },
+        ],
+      }),
+    ).toEqual({
+      ok: true,
+      notifications: [
+        { leadgenId: '111', pageId: undefined, formId: undefined, adId: undefined, adgroupId: undefined, createdTime: undefined },
+        { leadgenId: '222', pageId: '138124712925158', formId: undefined, adId: undefined, adgroupId: undefined, createdTime: undefined },
+      ],
+      unreadable: [],
+      ignored: [
+        { path: 'entry[0].id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].time', message: 'must be a unix time in seconds' },
+        { path: 'entry[1].time', message: 'must be a unix time in whole seconds' },
+      ],
+    });
+    expect(readMetaLeadgenDelivery({ object: 'page', entry: [{ id: {}, changes: 'leadgen' }] })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'entry[0].id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].changes', message: expect.any(String) },
+      ],
+    });
+  });
+
   it('keeps every readable change of a batch: a change with no readable leadgen_id is set aside as unreadable, a malformed optional field is left out as ignored', () => {
     const reading = readMetaLeadgenDelivery({
       object: 'page',
