@@ -69,6 +69,27 @@ export function readLeavingOutMalformed<T>(
   return reread.success ? { data: reread.data, ignored: payloadIssues(parsed.error, prefix) } : { issues: payloadIssues(reread.error, prefix) };
 }
 
+/**
+ * What a signed delivery naming several leads gives. One malformed item does not refuse the rest: a platform
+ * that retries a refused delivery and then drops it would lose every good lead in it.
+ */
+export type PlatformDeliveryReading<Notification> =
+  | {
+      ok: true;
+      /** The leads to read, in the order the delivery names them. */
+      notifications: Notification[];
+      /** Items naming no lead that can be read: nothing is stored for them; the webhook answers, logs and counts them. */
+      unreadable: FieldIssue[];
+      /** Malformed optional fields left out; the lead read back supplies its own. */
+      ignored: FieldIssue[];
+    }
+  | { ok: false; issues: FieldIssue[] };
+
+/** A delivery whose items were read one by one: refused, with why, only when it named leads and none could be read. */
+export function platformDeliveryReading<Notification>(notifications: Notification[], unreadable: FieldIssue[], ignored: FieldIssue[]): PlatformDeliveryReading<Notification> {
+  return unreadable.length && !notifications.length ? { ok: false, issues: unreadable } : { ok: true, notifications, unreadable, ignored };
+}
+
 /** A few issues in one line, for an error message that is logged and stored. */
 export function describeIssues(issues: readonly FieldIssue[]): string {
   return issues

@@ -1,5 +1,16 @@
 import * as z from 'zod/mini';
-import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, readLeavingOutMalformed } from './ad-platform-intake';
+import {
+  adTouch,
+  answerTargetOf,
+  describeIssues,
+  payloadIssues,
+  platformDeliveryReading,
+  platformIdSchema,
+  platformSubmission,
+  readAnswers,
+  readLeavingOutMalformed,
+  type PlatformDeliveryReading,
+} from './ad-platform-intake';
 import { unixTimeSchema } from './instant';
 import type { FieldIssue } from './form-submission';
 import type { MetaFormRoute } from './integrations-configuration';
@@ -55,17 +66,8 @@ export const metaLeadgenDeliverySchema = z.object({
   ),
 });
 
-/** What a delivery's `leadgen` changes give: the leads to read, and what could not be used of the rest. */
-export type MetaLeadgenDeliveryReading =
-  | {
-      ok: true;
-      notifications: MetaLeadgenNotification[];
-      /** Changes naming no lead that can be read (no usable `leadgen_id`, or no value): nothing is stored for them; the webhook answers and logs them. */
-      unreadable: FieldIssue[];
-      /** Malformed optional ids and times (of an entry, or of a readable change) left out; the lead read back supplies its own. */
-      ignored: FieldIssue[];
-    }
-  | { ok: false; issues: FieldIssue[] };
+/** What a delivery's `leadgen` changes give: the leads to read, and what could not be used of the rest (malformed optional ids and times, of an entry or a change). */
+export type MetaLeadgenDeliveryReading = PlatformDeliveryReading<MetaLeadgenNotification>;
 
 /** An entry's Page id and time only inform: its changes' leads are read by their `leadgen_id`. */
 const isEntryInformation = (path: readonly PropertyKey[]) => path.length === 3 && path[0] === 'entry' && (path[2] === 'id' || path[2] === 'time');
@@ -100,8 +102,7 @@ export function readMetaLeadgenDelivery(body: unknown): MetaLeadgenDeliveryReadi
       notifications.push({ leadgenId: leadgen_id, pageId: page_id ?? entry.id, formId: form_id, adId: ad_id, adgroupId: adgroup_id, createdTime: created_time });
     }),
   );
-  if (unreadable.length && !notifications.length) return { ok: false, issues: unreadable };
-  return { ok: true, notifications, unreadable, ignored };
+  return platformDeliveryReading(notifications, unreadable, ignored);
 }
 
 const metaLeadSchema = z.object({

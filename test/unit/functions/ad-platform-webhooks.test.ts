@@ -277,7 +277,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
         unreadable: [{ path: 'entry[0].changes[1].value.leadgen_id', message: 'must be an id (a string or a whole number)' }],
         ignored: [{ path: 'entry[0].changes[2].value.created_time', message: 'must be a unix time in whole seconds' }],
       });
-      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { unreadable: response.json.unreadable });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { platform: 'meta', unreadable: response.json.unreadable });
     } finally {
       error.mockRestore();
     }
@@ -342,6 +342,38 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
       expect(record).toMatchObject({ request: { platform: 'tiktok', leadId: id, pageId: '7410000000000000001' } });
       expect(record).not.toHaveProperty('rawDelivery');
     }
+  });
+
+  it('TikTok, signed: an item naming no readable lead does not cost the delivery its good leads: 200, it is answered as unreadable, logged and counted', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ entry: [{ id: 'T-good', page_id: '7410000000000000001' }, { id: 'T-formless' }] });
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await send(deps, signedBody(deps, 'tiktok', body));
+      expect(response.statusCode).toBe(200);
+      expect(response.json).toEqual({
+        deliveries: [{ platformLeadId: 'T-good', status: 'fetched', leadId: expect.any(String) }],
+        unreadable: [{ path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' }],
+      });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { platform: 'tiktok', unreadable: response.json.unreadable });
+    } finally {
+      error.mockRestore();
+    }
+    expect(deps.metrics.counted).toEqual([{ name: 'PlatformDeliveryUnreadable', dimensions: { platform: 'tiktok' } }]);
+    expect([...deps.intakes.records.keys()]).toEqual(['INTAKE#tiktok#T-good']);
+    expect(deps.store.leads.size).toBe(1);
+  });
+
+  it('TikTok, unsigned: anyone may send it, so an item naming no readable lead refuses the delivery whole (400, nothing read or written, no alarm)', async () => {
+    const deps = fakeDependencies();
+    deps.config.integrations.tiktok!.forms[0].allowUnsigned = true;
+    const { 'tiktok-signature': _signature, ...headers } = example(deps, 'tiktok').headers;
+    const response = await send(deps, { ...example(deps, 'tiktok'), headers, body: JSON.stringify({ entry: [{ id: 'T-good', page_id: '7410000000000000001' }, { id: 'T-formless' }] }) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json.issues).toEqual([{ path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' }]);
+    expect(deps.platformLeads.calls).toEqual([]);
+    expect(deps.metrics.counted).toEqual([]);
+    nothingWritten(deps);
   });
 
   it('TikTok: reads with the configured advertiser and token; unsigned triggers only for forms that allowUnsigned', async () => {
