@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
-import { readTouchAttribution, type LeadAttribution } from './attribution';
+import { readTouchAttribution, touchKeys, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
 import { publicText } from './human-text';
 import { idempotencyKeyIssues } from './idempotency-key';
@@ -38,7 +38,14 @@ const consentTextSchema = (maxLength: number) =>
 /** A time the sender gives (ISO 8601 with an offset), as stored: in UTC, within the years 0000–9999 (`instantSchema`). */
 const deliveredInstantSchema = z.pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }), instantSchema);
 
-const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
+/**
+ * A touch as the sender writes it: each attribution key (`touchKeys`) text or a number, or null for none given (as
+ * Zapier sends an empty mapping). A value of another kind is refused naming it, as every other field of the delivery
+ * is, rather than dropped unseen. Keys that are no attribution key are not read.
+ */
+const touchObjectSchema = z.looseObject(Object.fromEntries(touchKeys.map((key) => [key, z.optional(z.nullable(z.union([z.string(), z.number()], { error: 'must be text or a number' })))])), {
+  error: 'must be an object of attribution keys such as utm_source',
+});
 
 /** The body of a generic lead webhook (`POST /webhooks/generic/{sourceId}`); exported for the OpenAPI document. */
 export const genericLeadWebhookBodySchema = z.object({

@@ -673,6 +673,22 @@ describe('Google and generic: the answers are in the delivery', () => {
     nothingWritten(bad);
   });
 
+  it('generic: an attribution value that is not text or a number is a 400 naming it, as other fields are, and nothing is written; null is none given', async () => {
+    const refusing = fakeDependencies();
+    const refused = await send(refusing, signedBody(refusing, 'generic', JSON.stringify({ fields: { email: 'ann@example.com' }, attribution: { utm_source: true, utm_medium: 'cpc' }, first_touch: { gclid: {} } })));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json.issues).toEqual([
+      { path: 'attribution.utm_source', message: 'must be text or a number' },
+      { path: 'first_touch.gclid', message: 'must be text or a number' },
+    ]);
+    nothingWritten(refusing);
+
+    const deps = fakeDependencies();
+    const stored = await send(deps, signedBody(deps, 'generic', JSON.stringify({ fields: { email: 'ann@example.com' }, attribution: { utm_source: null, utm_campaign: 2026, utm_medium: 'cpc' } })));
+    expect(stored.statusCode).toBe(200);
+    expect(deps.store.leads.get(stored.json.leadId)?.attribution.lastTouch).toEqual({ utm_campaign: '2026', utm_medium: 'cpc' });
+  });
+
   it('generic: field keys named like Object.prototype members are kept as answers, and the lead reads back', async () => {
     const deps = fakeDependencies();
     const body = '{"fields":{"email":"proto@example.com","constructor":"x","valueOf":"y","toString":"z","__proto__":{"polluted":true}}}';
