@@ -478,7 +478,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     headers: [{ name: 'Idempotency-Key', description: 'Without `event_id`, what makes a redelivery (even re-signed) a replay: 1 to 200 printable ASCII characters, per source.' }],
     requestBody: { required: true, content: json({ name: 'GenericLeadWebhook', schema: genericLeadWebhookBodySchema }) },
     responses: intakeAcknowledgement,
-    errors: webhookIntakeErrors,
+    errors: { ...webhookIntakeErrors, 409: 'The `event_id` (or `Idempotency-Key`) was sent before with other content; `issues` name it, and nothing is stored. A redelivery saying the same is a `200` duplicate.' },
   },
   'POST /spend': {
     requestBody: {

@@ -485,6 +485,7 @@ describe('generic signed webhook bodies', () => {
     };
     expect(readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1' })).toEqual({
       ok: true,
+      deliveryIdFrom: 'event_id',
       submission: {
         sourceKind: 'webhook',
         channel: 'partner-webhook',
@@ -496,6 +497,7 @@ describe('generic signed webhook bodies', () => {
         attribution: { firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'acme', gclid: 'Cj0', fbc: 'fb.1.1772446440000.IwAR2x', fbp: 'fb.1.1772446000000.1234567890' } },
         consent: { text: 'You may contact me.', version: 'v3', givenAt: '2026-03-02T10:14:00.000Z' },
         platformLeadId: 'evt-1',
+        deliveryFingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
         sourceId: 'partner-acme',
         isTest: false,
       },

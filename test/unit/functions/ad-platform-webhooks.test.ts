@@ -649,6 +649,27 @@ describe('Google and generic: the answers are in the delivery', () => {
     expect(deps.store.leads.size).toBe(2);
   });
 
+  it('generic: an event_id or Idempotency-Key sent again with other content is a 409 naming it, writing nothing; a redelivery saying the same is a duplicate', async () => {
+    const deps = fakeDependencies();
+    const signedAt = (body: string, secondsAgo: number) => leadSignature(body, signWithDemoSecrets(secretRefs.genericSourceSecret('partner-acme')), Math.floor(deps.now().getTime() / 1000) - secondsAgo);
+    const deliver = (body: string, secondsAgo: number, headers: Record<string, string> = {}) => send(deps, example(deps, 'generic'), { body, headers: { 'x-lead-signature': signedAt(body, secondsAgo), ...headers } });
+    const ann = await deliver('{"event_id":"evt-7","fields":{"email":"ann@example.com","name":"Ann"}}', 60);
+    // Re-signed, its keys in another order: the same delivery.
+    expect((await deliver('{"fields":{"name":"Ann","email":"ann@example.com"},"event_id":"evt-7"}', 0)).json).toEqual({ leadId: ann.json.leadId, duplicate: true });
+    const outbox = deps.store.outbox.size;
+    const bob = await deliver('{"event_id":"evt-7","fields":{"email":"bob@example.com","name":"Bob"}}', 0);
+    expect(bob.statusCode).toBe(409);
+    expect(bob.json.issues).toEqual([{ path: 'event_id', message: expect.stringContaining('was sent before with other content') }]);
+    expect({ leads: deps.store.leads.size, outbox: deps.store.outbox.size }).toEqual({ leads: 1, outbox });
+
+    const keyed = await deliver('{"fields":{"email":"cy@example.com"}}', 60, { 'idempotency-key': 'order-9' });
+    expect((await deliver('{"fields":{"email":"cy@example.com"}}', 0, { 'idempotency-key': 'order-9' })).json).toEqual({ leadId: keyed.json.leadId, duplicate: true });
+    const other = await deliver('{"fields":{"email":"dee@example.com"}}', 0, { 'idempotency-key': 'order-9' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json.issues).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('was sent before with other content') }]);
+    expect(deps.store.leads.size).toBe(2);
+  });
+
   it('generic: the Idempotency-Key header makes a re-signed retry a replay; another key is another delivery; a bad key is a 400 naming it', async () => {
     const deps = fakeDependencies();
     const body = JSON.stringify({ fields: { email: 'retried@example.com' } });
