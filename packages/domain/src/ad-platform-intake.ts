@@ -70,7 +70,7 @@ export function readLeavingOutMalformed<T>(
 }
 
 /**
- * What a signed delivery naming several leads gives. One malformed item does not refuse the rest: a platform
+ * What a delivery naming several leads gives. One malformed item does not refuse the rest: a platform
  * that retries a refused delivery and then drops it would lose every good lead in it.
  */
 export type PlatformDeliveryReading<Notification> =

@@ -59,7 +59,7 @@ export const metaLeadgenDeliverySchema = z.object({
     z.object({
       id: z.optional(platformIdSchema),
       time: z.optional(unixTimeSchema('seconds')),
-      // A change's value is read on its own (`readLeadgenValue`), so a missing one sets that change aside, not the batch.
+      // A change's value is read on its own (`readMetaLeadgenDelivery`), so a missing one sets that change aside, not the batch.
       changes: z._default(z.array(z.object({ field: z.string({ error: 'must be the name of the changed field' }), value: z.optional(z.unknown()) })), []),
     }),
     { error: 'must be a list of entries' },
