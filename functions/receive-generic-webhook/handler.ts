@@ -1,6 +1,8 @@
 import { acceptedValues, readGenericLeadWebhook, secretRefs, signedDeliveryId, verifyLeadSignature } from '@leadflow/domain';
 import {
   badRequest,
+  conflict,
+  DeliveryIdReusedError,
   headerValue,
   httpHandler,
   ingestSubmission,
@@ -21,7 +23,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * `POST /webhooks/generic/{sourceId}`: a lead from a configured partner or server, signed with
  * `X-Lead-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (300 s
  * tolerance). `event_id`, or else the `Idempotency-Key` header, or else the signed timestamp and body, makes a
- * redelivery a replay of the same lead.
+ * redelivery a replay of the same lead; the id sent again with other content is a `409` naming it.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
@@ -39,7 +41,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
       if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
       if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
-      return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
+      try {
+        return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
+      } catch (error) {
+        // A redelivery says what the first delivery said; another lead under the same id would be dropped as its replay.
+        if (!(error instanceof DeliveryIdReusedError) || !read.deliveryIdFrom) throw error;
+        throw conflict(`The delivery from source "${source.id}" reuses an id for other content`, [
+          { path: read.deliveryIdFrom, message: 'was sent before with other content: a redelivery must be the same delivery, and another lead needs an id of its own' },
+        ]);
+      }
     },
     { query: 'ignored' },
   );

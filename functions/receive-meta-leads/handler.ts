@@ -6,13 +6,12 @@ import {
   jsonResponse,
   lambdaDependenciesOf,
   limitWebhookIntake,
-  logger,
   notFound,
-  operationalMetricNames,
   parseJsonObject,
   rawBody,
   receivePlatformLeads,
   unauthorized,
+  unreadableAndIgnored,
   type DependencyResolver,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -21,8 +20,8 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * `POST /webhooks/meta`: a `leadgen` delivery. Checks `X-Hub-Signature-256` over the raw body, stores
  * each lead's delivery as a pending intake record, and answers 200 once those are durable; each new lead
  * is read from the Graph API and stored before answering, or left pending for the retry schedule. A change
- * naming no readable lead is answered under `unreadable` (and alarmed on), a malformed optional id under
- * `ignored`; the others are stored all the same (see `readMetaLeadgenDelivery`).
+ * naming no readable lead is answered under `unreadable` (and alarmed on), a malformed optional id or time
+ * under `ignored`; the others are stored all the same (see `readMetaLeadgenDelivery`).
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
@@ -38,18 +37,15 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       }
       const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));
       if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
-      if (delivery.unreadable.length) {
-        // Nothing can be read for these changes; the good ones are still stored, since Meta would drop the whole batch.
-        logger.error('A Meta leadgen delivery held changes naming no readable lead; they were not stored', { unreadable: delivery.unreadable });
-        deps.metrics.count(operationalMetricNames.platformDeliveryUnreadable, { platform: 'meta' });
-      }
+      // Answered, logged and counted first: the good changes are stored all the same, since Meta would drop the whole batch.
+      const setAside = unreadableAndIgnored(deps, 'meta', delivery);
       const deliveries = await receivePlatformLeads(
         deps,
         delivery.notifications.map((notification) => ({ platform: 'meta' as const, ...notification })),
         deps.now(),
         raw.toString('utf8'),
       );
-      return jsonResponse(200, { deliveries, ...(delivery.unreadable.length ? { unreadable: delivery.unreadable } : {}), ...(delivery.ignored.length ? { ignored: delivery.ignored } : {}) });
+      return jsonResponse(200, { deliveries, ...setAside });
     },
     { query: 'ignored' },
   );

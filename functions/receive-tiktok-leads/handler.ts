@@ -14,6 +14,7 @@ import {
   receiveUnsignedPlatformLeads,
   serviceUnavailable,
   unauthorized,
+  unreadableAndIgnored,
   unreadLeadRetryAfterSeconds,
   type DependencyResolver,
 } from '@leadflow/platform';
@@ -24,7 +25,9 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * (unless every form the delivery names has `allowUnsigned`) and checked whenever sent; each lead a
  * signed delivery names is stored as a pending intake record and read back from the Lead API, for the
  * configured advertiser, before anything in it is trusted. As for Meta, a lead from an instant form that
- * is not configured stays pending, with the reason, until the form is added. An unsigned delivery's leads
+ * is not configured stays pending, with the reason, until the form is added, and an item naming no
+ * readable lead is answered under `unreadable` (and alarmed on) while the others are stored. An unsigned
+ * delivery, which anyone can send, is refused whole for such an item, not alarmed on. An unsigned delivery's leads
  * are read first and stored only if the Lead API answers them and they can be routed; otherwise nothing
  * is stored for them and the answer is `503` with `Retry-After`, so TikTok delivers them again. Unsigned
  * deliveries from one address may cause `integrations.tiktok.unsignedLeadReadsPerMinute` reads a minute
@@ -50,11 +53,17 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const read = readTikTokLeadTriggers(parseJsonObject(raw));
       if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
       // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
-      if (signature === undefined && !read.triggers.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
-      const requests = read.triggers.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
-      if (signature !== undefined) return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')) });
+      if (signature === undefined && !read.notifications.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;
+      const requests = read.notifications.map((trigger) => ({ platform: 'tiktok' as const, ...trigger }));
+      if (signature !== undefined) {
+        // Answered, logged and counted first: the good leads are stored all the same, as a refused delivery would lose them too.
+        const setAside = unreadableAndIgnored(deps, 'tiktok', read);
+        return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, requests, now, raw.toString('utf8')), ...setAside });
+      }
+      // Unsigned, anyone may have sent it: an unreadable item refuses it whole rather than raise the operators' alarm.
+      if (read.unreadable.length) throw badRequest('The TikTok lead webhook is invalid', read.unreadable);
       // Unsigned, each named lead costs a Lead API read with the company's token: anyone can send one, so their reads are limited per sender.
-      const leadIds = read.triggers.map((trigger) => trigger.leadId);
+      const leadIds = read.notifications.map((trigger) => trigger.leadId);
       await limitUnsignedTikTokReads(deps, event, leadIds, now);
       // Unsigned, a lead is stored only once the Lead API confirms it: a forged id leaves nothing behind, and a real lead not yet readable is redelivered by TikTok.
       const { deliveries, unread } = await receiveUnsignedPlatformLeads(deps, requests, now, raw.toString('utf8'));

@@ -26,6 +26,7 @@ import {
   type Pool,
 } from '@leadflow/domain';
 import {
+  DeliveryIdReusedError,
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
   DynamoDbLeadErasure,
@@ -250,6 +251,49 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     await store.leads.ingestLead(delivery(id('platform')));
     expect(await store.leads.ingestLead(delivery(id('platform-again')))).toEqual({ leadId: id('platform'), outcome: 'replayed' });
     expect((await store.leads.getLead(id('platform')))?.touches).toBe(1);
+  });
+
+  it("replays a redelivery that says the same, refuses the sender's id taken with other content (touch included), and forgets the fingerprint when the person is erased", async () => {
+    const delivery = (leadId: string, email: string, fingerprint: string) =>
+      prepareIntake(
+        {
+          sourceKind: 'webhook',
+          channel: 'partner-webhook',
+          poolId: 'americas-inbound',
+          defaultCountry: 'US',
+          contact: { email },
+          answers: {},
+          attribution: {},
+          isTest: false,
+          sourceId: 'partner-acme',
+          platformLeadId: `${name}-evt-1`,
+          deliveryFingerprint: fingerprint,
+        },
+        { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` },
+        at('2026-03-02T10:00:00.000Z'),
+        config,
+      );
+    const ann = `ann-fp-${name}@example.com`;
+    await store.leads.ingestLead(delivery(id('fp-ann'), ann, 'fingerprint-ann'));
+    expect(await store.leads.ingestLead(delivery(id('fp-ann-again'), ann, 'fingerprint-ann'))).toEqual({ leadId: id('fp-ann'), outcome: 'replayed' });
+    await expect(store.leads.ingestLead(delivery(id('fp-bob'), `bob-fp-${name}@example.com`, 'fingerprint-bob'))).rejects.toThrow(DeliveryIdReusedError);
+    expect(await store.leads.getLead(id('fp-bob'))).toBeUndefined();
+    expect(await store.leads.findLeadIdByPersonKey(`email#bob-fp-${name}@example.com`)).toBeUndefined();
+
+    // Taken by a touch of the person's lead, the id keeps its fingerprint too.
+    const cy = `cy-fp-${name}@example.com`;
+    await store.leads.ingestLead(webFormIntake(config, { leadId: id('fp-cy'), contact: { name: 'Cy', email: cy } }));
+    const touch = (leadId: string, fingerprint: string) => ({
+      ...delivery(leadId, cy, fingerprint),
+      dedupKeys: delivery(leadId, cy, fingerprint).dedupKeys.map((key) => (key.kind === 'delivery' ? { ...key, key: `${key.key}-cy` } : key)),
+    });
+    expect(await store.leads.ingestLead(touch(id('fp-cy-touch'), 'fingerprint-cy'))).toEqual({ leadId: id('fp-cy'), outcome: 'touched' });
+    await expect(store.leads.ingestLead(touch(id('fp-cy-other'), 'fingerprint-other'))).rejects.toThrow(DeliveryIdReusedError);
+
+    const erase = (lead: Parameters<typeof erasePersonFromLead>[0]) => erasePersonFromLead(lead, { at: '2026-03-05T10:00:00.000Z', eventId: id('fp-erased') });
+    expect(await store.erasures.erasePerson({ leadId: id('fp-ann'), erase })).toEqual({ leadId: id('fp-ann'), erased: true });
+    // Erased, the person's fingerprint is gone with them: the id sent again is a replay, whatever it says, and brings no one back.
+    expect(await store.leads.ingestLead(delivery(id('fp-bob-after'), `bob-fp-${name}@example.com`, 'fingerprint-bob'))).toEqual({ leadId: id('fp-ann'), outcome: 'replayed' });
   });
 
   it('counts turns per counter, from one', async () => {

@@ -14,6 +14,7 @@ import {
   type ConsentLedgerEntry,
   releasableStatuses,
   type LeadAcceptance,
+  type DedupKey,
   type Lead,
   type LeadClaim,
   type LeadErasure,
@@ -68,7 +69,7 @@ import type {
   LeadErasureRequest,
   LeadErasures,
 } from '@leadflow/platform';
-import { notificationClaimLeaseMs, type MessageRefusedError } from '@leadflow/platform';
+import { DeliveryIdReusedError, notificationClaimLeaseMs, type MessageRefusedError } from '@leadflow/platform';
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { demoConfiguration } from './demo-configuration';
@@ -110,6 +111,8 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
   readonly leads = new Map<string, Lead>();
   readonly outbox = new Map<string, OutboxEvent>();
   readonly keys = new Map<string, string>();
+  /** The fingerprint a delivery key was taken with, when its delivery had one (as the key's item holds it). */
+  readonly keyFingerprints = new Map<string, string>();
   /** The consent ledger and platform intake records live beside the leads, as in the single table: an erasure reaches them. */
   readonly consents = new MemoryConsentLedger();
   readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
@@ -141,12 +144,16 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     if (held.length) {
       const key = held.find((candidate) => candidate.kind === 'delivery') ?? held[0];
       const leadId = this.keys.get(key.key)!;
-      if (key.kind === 'delivery') return { leadId, outcome: 'replayed' };
+      if (key.kind === 'delivery') {
+        const taken = this.keyFingerprints.get(key.key);
+        if (key.fingerprint && taken && taken !== key.fingerprint) throw new DeliveryIdReusedError(key.key);
+        return { leadId, outcome: 'replayed' };
+      }
       const lead = this.leads.get(leadId)!;
       const sharedPhone = phoneSharedWithAnother(intake.lead, held, lead);
       if (sharedPhone) return this.ingestLead({ ...intake, dedupKeys: intake.dedupKeys.filter((candidate) => candidate.key !== sharedPhone) }, idempotencyKey);
       const touch = intake.touch(structuredClone(lead), held, intake.dedupKeys);
-      for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.keys.set(delivery.key, leadId);
+      for (const delivery of intake.dedupKeys) if (delivery.kind === 'delivery') this.takeKey(delivery, leadId);
       const whole: Lead = {
         ...lead,
         touches: lead.touches + 1,
@@ -173,11 +180,17 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
       return { leadId, outcome: 'touched' };
     }
     this.leads.set(intake.lead.leadId, structuredClone(intake.lead));
-    for (const key of intake.dedupKeys) this.keys.set(key.key, intake.lead.leadId);
+    for (const key of intake.dedupKeys) this.takeKey(key, intake.lead.leadId);
     intake.events.forEach((event) => this.record(event));
     for (const entry of intake.consents) await this.consents.append(entry);
     remember(intake.lead.leadId);
     return { leadId: intake.lead.leadId, outcome: 'created' };
+  }
+
+  private takeKey({ key, fingerprint }: DedupKey, leadId: string): void {
+    this.keys.set(key, leadId);
+    if (fingerprint) this.keyFingerprints.set(key, fingerprint);
+    else this.keyFingerprints.delete(key);
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
@@ -436,6 +449,8 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
       if (detail.leadId === leadId) for (const field of personalFieldsOfEvent(event.detailType)) delete detail[field];
     }
     for (const key of erasure.personKeys) if (this.keys.get(key) === leadId) this.keys.delete(key);
+    // As the DynamoDB erasure: the lead's delivery keys stay, without the fingerprint of what the person's delivery said.
+    for (const [key, holder] of this.keys) if (holder === leadId) this.keyFingerprints.delete(key);
     this.feedback.forgetLead(leadId);
     if (lead.ownerId && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status)) this.openLeads.set(lead.ownerId, (this.openLeads.get(lead.ownerId) ?? 0) - 1);
     this.leads.set(leadId, structuredClone(erasure.lead));

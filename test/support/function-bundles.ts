@@ -140,16 +140,19 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * to count a touch alone on a lead at the item limit, and to take a full lead out of a schedule's due-time index.
  * Google's and pending fetches' by 1 KB more and LinkedIn's by 2 KB (2026-12-02, later: 221.2, 252.3 and 260.7 KB)
  * when every HTTP handler came to refuse the query parameters it does not take, and platform times (Meta's
- * `created_time`, LinkedIn's `occurredAt`) to be checked as Unix times up to the year 9999. Pending fetches' by 1 KB
- * more (2026-12-03: 253.2 KB) when an email's internationalised domain came to be kept in punycode.
+ * `created_time`, LinkedIn's `occurredAt`) to be checked as Unix times up to the year 9999. Meta's, Google's, TikTok's and
+ * pending fetches' by 1 KB (2026-12-03: 262.2, 222.1, 265.5 and 253.5 KB) when a Meta entry's and a TikTok item's
+ * malformed parts came to be set aside rather than refuse the delivery, and a delivery key to keep the fingerprint of
+ * what a generic webhook's delivery said (the lead store refuses its id reused for other content); pending fetches'
+ * 1 KB also covers keeping an email's internationalised domain in punycode (0.3 KB, the same day).
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
   'notify-rep': 180 * 1024,
-  'receive-meta-leads': 262 * 1024,
-  'receive-google-leads': 222 * 1024,
+  'receive-meta-leads': 263 * 1024,
+  'receive-google-leads': 223 * 1024,
   'receive-linkedin-leads': 262 * 1024,
-  'receive-tiktok-leads': 265 * 1024,
+  'receive-tiktok-leads': 266 * 1024,
   'receive-generic-webhook': 230 * 1024,
   'retry-pending-fetches': 254 * 1024,
   'lookup-lead': 200 * 1024,

@@ -81,10 +81,6 @@ const webhookIntakeErrors = {
   429: 'Over the webhook intake limit; retry after `Retry-After` seconds.',
 } as const;
 
-const deliveriesAnswer: Record<number, ResponseDescription> = {
-  200: { description: 'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...]}`.', content: json() },
-};
-
 const intakeAcknowledgement: Record<number, ResponseDescription> = {
   200: { description: '`{"leadId"}` once stored, with `"duplicate": true` when the person already had a lead; `{"skipped"}` for a test lead the source does not include.', content: json() },
 };
@@ -432,7 +428,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     responses: {
       200: {
         description:
-          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}], "ignored"?: [...]}`. A change naming no readable `leadgen_id` is listed under `unreadable` and not stored; a malformed optional id or time of a readable change is left out and listed under `ignored`. The other changes are stored all the same: Meta drops a refused batch.',
+          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}], "ignored"?: [...]}`. A change naming no readable `leadgen_id` is listed under `unreadable` and not stored; a malformed Page id or time of an entry, or optional id or time of a readable change, is left out and listed under `ignored`. The other changes are stored all the same: Meta drops a refused batch.',
         content: json(),
       },
     },
@@ -462,9 +458,16 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   'POST /webhooks/tiktok': {
     signature: { header: 'tikTokSignature', optional: true },
     requestBody: { required: true, description: 'A lead webhook, read as a trigger only: each lead id with its `page_id`; the lead is read back from the Lead API.', content: json() },
-    responses: deliveriesAnswer,
+    responses: {
+      200: {
+        description:
+          'Each lead the delivery names, stored or left pending for the retry schedule: `{"deliveries": [...], "unreadable"?: [{"path", "message"}]}`. Signed, an item naming no lead id or `page_id` is listed under `unreadable` and not stored; the other leads are stored all the same.',
+        content: json(),
+      },
+    },
     errors: {
       ...webhookIntakeErrors,
+      400: 'A malformed list or nested object, no lead named, none readable, more than 10 leads, or (unsigned) any item naming no lead id or `page_id`; `issues` name the fields, and nothing is stored.',
       401: 'The signature is missing (required unless every form named has `allowUnsigned`) or does not match.',
       503: 'Unsigned only: a lead named could not be read back from the Lead API (or its form is not configured), so nothing was stored for it; the leads that were read are stored. Deliver again after `Retry-After` seconds (the stored ones are then duplicates).',
     },
@@ -475,7 +478,7 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
     headers: [{ name: 'Idempotency-Key', description: 'Without `event_id`, what makes a redelivery (even re-signed) a replay: 1 to 200 printable ASCII characters, per source.' }],
     requestBody: { required: true, content: json({ name: 'GenericLeadWebhook', schema: genericLeadWebhookBodySchema }) },
     responses: intakeAcknowledgement,
-    errors: webhookIntakeErrors,
+    errors: { ...webhookIntakeErrors, 409: 'The `event_id` (or `Idempotency-Key`) was sent before with other content; `issues` name it, and nothing is stored. A redelivery saying the same is a `200` duplicate.' },
   },
   'POST /spend': {
     requestBody: {

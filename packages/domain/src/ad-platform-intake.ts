@@ -45,6 +45,51 @@ export function payloadIssues(error: z.core.$ZodError, prefix: ReadonlyArray<str
   return toIssueList(error, prefix, '(body)');
 }
 
+/**
+ * `value` as `schema` reads it, with each field `optional(path)` accepts left out and listed under `ignored`
+ * when it fails: what a platform sends beside a lead's own id informs and does not decide, so a malformed one
+ * costs only itself, not the lead. Such fields are leaves (an issue's path names the field). Any other
+ * issue (a required field, a value of the wrong kind) is in `issues`. Paths are named under `prefix`.
+ */
+export function readLeavingOutMalformed<T>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+  optional: (path: readonly PropertyKey[]) => boolean,
+  prefix: ReadonlyArray<string | number> = [],
+): { data: T; ignored: FieldIssue[] } | { issues: FieldIssue[] } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { data: parsed.data, ignored: [] };
+  if (!parsed.error.issues.every((issue) => issue.path.length > 0 && optional(issue.path))) return { issues: payloadIssues(parsed.error, prefix) };
+  const usable = structuredClone(value);
+  for (const { path } of parsed.error.issues) {
+    const holder = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], usable) as Record<PropertyKey, unknown>;
+    delete holder[path[path.length - 1]];
+  }
+  const reread = schema.safeParse(usable);
+  return reread.success ? { data: reread.data, ignored: payloadIssues(parsed.error, prefix) } : { issues: payloadIssues(reread.error, prefix) };
+}
+
+/**
+ * What a delivery naming several leads gives. One malformed item does not refuse the rest: a platform
+ * that retries a refused delivery and then drops it would lose every good lead in it.
+ */
+export type PlatformDeliveryReading<Notification> =
+  | {
+      ok: true;
+      /** The leads to read, in the order the delivery names them. */
+      notifications: Notification[];
+      /** Items naming no lead that can be read: nothing is stored for them; the webhook answers, logs and counts them. */
+      unreadable: FieldIssue[];
+      /** Malformed optional fields left out; the lead read back supplies its own. */
+      ignored: FieldIssue[];
+    }
+  | { ok: false; issues: FieldIssue[] };
+
+/** A delivery whose items were read one by one: refused, with why, only when it named leads and none could be read. */
+export function platformDeliveryReading<Notification>(notifications: Notification[], unreadable: FieldIssue[], ignored: FieldIssue[]): PlatformDeliveryReading<Notification> {
+  return unreadable.length && !notifications.length ? { ok: false, issues: unreadable } : { ok: true, notifications, unreadable, ignored };
+}
+
 /** A few issues in one line, for an error message that is logged and stored. */
 export function describeIssues(issues: readonly FieldIssue[]): string {
   return issues

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { answerTargetOf, maxAnswerLength, payloadIssues, platformIdSchema, readAnswers } from './ad-platform-intake';
-import { readTouchAttribution, type LeadAttribution } from './attribution';
+import { readTouchAttribution, touchKeys, type LeadAttribution } from './attribution';
 import type { FieldIssue } from './form-submission';
 import { publicText } from './human-text';
 import { idempotencyKeyIssues } from './idempotency-key';
@@ -38,7 +38,14 @@ const consentTextSchema = (maxLength: number) =>
 /** A time the sender gives (ISO 8601 with an offset), as stored: in UTC, within the years 0000–9999 (`instantSchema`). */
 const deliveredInstantSchema = z.pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as "2026-03-02T10:15:00Z"' }), instantSchema);
 
-const touchObjectSchema = z.record(z.string(), z.unknown(), { error: 'must be an object of attribution keys such as utm_source' });
+/**
+ * A touch as the sender writes it: each attribution key (`touchKeys`) text or a number, or null for none given (as
+ * Zapier sends an empty mapping). A value of another kind is refused naming it, as every other field of the delivery
+ * is, rather than dropped unseen. Keys that are no attribution key are not read.
+ */
+const touchObjectSchema = z.looseObject(Object.fromEntries(touchKeys.map((key) => [key, z.optional(z.nullable(z.union([z.string(), z.number()], { error: 'must be text or a number' })))])), {
+  error: 'must be an object of attribution keys such as utm_source',
+});
 
 /** The body of a generic lead webhook (`POST /webhooks/generic/{sourceId}`); exported for the OpenAPI document. */
 export const genericLeadWebhookBodySchema = z.object({
@@ -84,7 +91,7 @@ export function readGenericLeadWebhook(
   body: unknown,
   source: GenericWebhookSource,
   context: { now: Date; signedDeliveryId: string; idempotencyKey?: string },
-): { ok: true; submission: IntakeSubmission } | { ok: false; issues: FieldIssue[] } {
+): { ok: true; submission: IntakeSubmission; deliveryIdFrom?: 'event_id' | 'Idempotency-Key' } | { ok: false; issues: FieldIssue[] } {
   const parsed = genericLeadWebhookBodySchema.safeParse(body);
   const issues = idempotencyKeyIssues(context.idempotencyKey);
   if (!parsed.success) issues.push(...payloadIssues(parsed.error));
@@ -111,6 +118,8 @@ export function readGenericLeadWebhook(
   };
   return {
     ok: true,
+    // Where a sender-chosen delivery id came from, to name it when it is reused for other content.
+    ...(delivery.event_id !== undefined ? { deliveryIdFrom: 'event_id' as const } : context.idempotencyKey !== undefined ? { deliveryIdFrom: 'Idempotency-Key' as const } : {}),
     submission: {
       sourceKind: 'webhook',
       channel: source.channel,
@@ -124,10 +133,22 @@ export function readGenericLeadWebhook(
       platformLeadId: deliveryId,
       // An unsigned header alone would let a captured request be replayed under a new key: the signed id is taken too.
       ...(delivery.event_id === undefined && context.idempotencyKey !== undefined ? { alsoDeliveredAs: context.signedDeliveryId } : {}),
+      // The sender chose the id, and may reuse it by mistake for another lead: what it said tells a redelivery from that.
+      ...(deliveryId !== context.signedDeliveryId ? { deliveryFingerprint: deliveryFingerprint(delivery) } : {}),
       sourceId: source.id,
       isTest: delivery.is_test,
     },
   };
+}
+
+/**
+ * The digest of what a delivery says, its `event_id` aside: the same for a redelivery of it, however its keys are
+ * ordered, and another for other fields, attribution, consent or times.
+ */
+function deliveryFingerprint(delivery: z.infer<typeof genericLeadWebhookBodySchema>): string {
+  const { event_id: _eventId, ...said } = delivery;
+  const keysInOrder = (_key: string, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value);
+  return createHash('sha256').update(JSON.stringify(said, keysInOrder)).digest('hex').slice(0, 32);
 }
 
 /** A submission or consent dated after now (beyond clock drift) did not happen yet: stored, the consent would read as given on a day to come. */

@@ -30,6 +30,11 @@ export interface IntakeSubmission {
   platformLeadId?: string;
   /** Another id this very delivery is known by (a signed webhook's signature, when `platformLeadId` is the sender's key): taken as well, so either makes a resend a replay. */
   alsoDeliveredAs?: string;
+  /**
+   * The digest of what the delivery said, when its sender chooses `platformLeadId` (a generic webhook's `event_id`):
+   * kept with the delivery's key, so the same id sent again with other content is told from a redelivery.
+   */
+  deliveryFingerprint?: string;
   sourceId?: string;
   isTest: boolean;
   /** Set when spam defences caught the submission; such leads are kept but never routed. */
@@ -44,6 +49,8 @@ export interface IntakeSubmission {
 export interface DedupKey {
   key: string;
   kind: 'person' | 'delivery';
+  /** A delivery key's `deliveryFingerprint`: the key held with another is a delivery of other content under the same id. */
+  fingerprint?: string;
 }
 
 /**
@@ -222,7 +229,8 @@ function dedupKeysOf(submission: IntakeSubmission, contact: LeadContact, status:
   const keys: DedupKey[] = [];
   // One key per id: an Idempotency-Key sent equal to the signed delivery id names one delivery, not two (one transaction cannot write an item twice).
   for (const deliveryId of new Set([submission.platformLeadId, submission.alsoDeliveredAs])) {
-    if (deliveryId) keys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery' });
+    const fingerprint = deliveryId === submission.platformLeadId ? submission.deliveryFingerprint : undefined;
+    if (deliveryId) keys.push({ key: `delivery#${submission.sourceKind}#${submission.sourceId ?? ''}#${deliveryId}`, kind: 'delivery', ...(fingerprint ? { fingerprint } : {}) });
   }
   if (status === 'new' && !submission.isTest) {
     if (contact.email) keys.push({ key: personDedupKey('email', contact.email), kind: 'person' });

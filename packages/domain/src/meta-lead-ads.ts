@@ -1,5 +1,16 @@
 import * as z from 'zod/mini';
-import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
+import {
+  adTouch,
+  answerTargetOf,
+  describeIssues,
+  payloadIssues,
+  platformDeliveryReading,
+  platformIdSchema,
+  platformSubmission,
+  readAnswers,
+  readLeavingOutMalformed,
+  type PlatformDeliveryReading,
+} from './ad-platform-intake';
 import { unixTimeSchema } from './instant';
 import type { FieldIssue } from './form-submission';
 import type { MetaFormRoute } from './integrations-configuration';
@@ -47,65 +58,51 @@ export const metaLeadgenDeliverySchema = z.object({
   entry: z.array(
     z.object({
       id: z.optional(platformIdSchema),
-      time: z.optional(z.number()),
-      // A change's value is read on its own (`readLeadgenValue`), so a missing one sets that change aside, not the batch.
+      time: z.optional(unixTimeSchema('seconds')),
+      // A change's value is read on its own (`readMetaLeadgenDelivery`), so a missing one sets that change aside, not the batch.
       changes: z._default(z.array(z.object({ field: z.string({ error: 'must be the name of the changed field' }), value: z.optional(z.unknown()) })), []),
     }),
     { error: 'must be a list of entries' },
   ),
 });
 
-/** What a delivery's `leadgen` changes give: the leads to read, and what could not be used of the rest. */
-export type MetaLeadgenDeliveryReading =
-  | {
-      ok: true;
-      notifications: MetaLeadgenNotification[];
-      /** Changes naming no lead that can be read (no usable `leadgen_id`, or no value): nothing is stored for them; the webhook answers and logs them. */
-      unreadable: FieldIssue[];
-      /** Optional ids and times of readable changes left out for being malformed; the lead read back supplies its own. */
-      ignored: FieldIssue[];
-    }
-  | { ok: false; issues: FieldIssue[] };
+/** What a delivery's `leadgen` changes give: the leads to read, and what could not be used of the rest (malformed optional ids and times, of an entry or a change). */
+export type MetaLeadgenDeliveryReading = PlatformDeliveryReading<MetaLeadgenNotification>;
+
+/** An entry's Page id and time only inform: its changes' leads are read by their `leadgen_id`. */
+const isEntryInformation = (path: readonly PropertyKey[]) => path.length === 3 && path[0] === 'entry' && (path[2] === 'id' || path[2] === 'time');
+
+/** Every field of a change's value but `leadgen_id` only informs: the lead read back supplies its own. */
+const isLeadgenInformation = (path: readonly PropertyKey[]) => path.length === 1 && path[0] !== 'leadgen_id';
 
 /**
  * Reads the leadgen changes of a delivery, in order. Changes of other fields are ignored; a delivery
  * with none is valid (there is just nothing to fetch). One malformed change does not refuse the batch:
  * Meta drops a refused batch after 36 hours of retries, which would lose every good lead in it. A change
- * is set aside only when it names no readable `leadgen_id`, and a malformed optional field is left out.
- * A delivery is refused (`ok: false`) when its envelope is malformed or none of its leadgen changes is readable.
+ * is set aside only when it names no readable `leadgen_id`, and a malformed optional field (an entry's or
+ * a change's) is left out. A delivery is refused (`ok: false`) when its envelope is malformed or none of
+ * its leadgen changes is readable.
  */
 export function readMetaLeadgenDelivery(body: unknown): MetaLeadgenDeliveryReading {
-  const envelope = metaLeadgenDeliverySchema.safeParse(body);
-  if (!envelope.success) return { ok: false, issues: payloadIssues(envelope.error) };
+  const envelope = readLeavingOutMalformed(metaLeadgenDeliverySchema, body, isEntryInformation);
+  if ('issues' in envelope) return { ok: false, issues: envelope.issues };
   const notifications: MetaLeadgenNotification[] = [];
   const unreadable: FieldIssue[] = [];
-  const ignored: FieldIssue[] = [];
+  const ignored: FieldIssue[] = [...envelope.ignored];
   envelope.data.entry.forEach((entry, entryIndex) =>
     entry.changes.forEach((change, changeIndex) => {
       if (change.field !== 'leadgen') return;
-      const path = ['entry', entryIndex, 'changes', changeIndex, 'value'];
-      const value = readLeadgenValue(change.value);
+      const value = readLeavingOutMalformed(leadgenValueSchema, change.value, isLeadgenInformation, ['entry', entryIndex, 'changes', changeIndex, 'value']);
       if ('issues' in value) {
-        unreadable.push(...payloadIssues(value.issues, path));
+        unreadable.push(...value.issues);
         return;
       }
-      if (value.ignored) ignored.push(...payloadIssues(value.ignored, path));
+      ignored.push(...value.ignored);
       const { leadgen_id, page_id, form_id, ad_id, adgroup_id, created_time } = value.data;
       notifications.push({ leadgenId: leadgen_id, pageId: page_id ?? entry.id, formId: form_id, adId: ad_id, adgroupId: adgroup_id, createdTime: created_time });
     }),
   );
-  if (unreadable.length && !notifications.length) return { ok: false, issues: unreadable };
-  return { ok: true, notifications, unreadable, ignored };
-}
-
-/** A change's value with its malformed optional fields left out; or, when its `leadgen_id` is unusable (or it is no object), why. */
-function readLeadgenValue(value: unknown): { data: z.infer<typeof leadgenValueSchema>; ignored?: z.core.$ZodError } | { issues: z.core.$ZodError } {
-  const parsed = leadgenValueSchema.safeParse(value);
-  if (parsed.success) return { data: parsed.data };
-  const badKeys = new Set<PropertyKey | undefined>(parsed.error.issues.map((issue) => issue.path[0]));
-  if (badKeys.has(undefined) || badKeys.has('leadgen_id')) return { issues: parsed.error };
-  const usable = Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([key]) => !badKeys.has(key)));
-  return { data: leadgenValueSchema.parse(usable), ignored: parsed.error };
+  return platformDeliveryReading(notifications, unreadable, ignored);
 }
 
 const metaLeadSchema = z.object({

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers } from './ad-platform-intake';
+import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformDeliveryReading, platformIdSchema, platformSubmission, readAnswers, type PlatformDeliveryReading } from './ad-platform-intake';
 import { formatPath } from './issue-list';
 import type { FieldIssue } from './form-submission';
 import type { TikTokFormRoute } from './integrations-configuration';
@@ -37,11 +37,14 @@ const triggerSchema = z.object({
 /**
  * The leads a delivery points at. Reads `entry[]` items (`{id, page_id, …}`, the documented shape), and,
  * defensively, `leads[]`, a top-level `{lead_id, page_id}`, and a `lead`, `data` or `content` object (or
- * JSON string) holding any of those. Each needs a lead id and a `page_id`; at most `maxTikTokLeadsPerDelivery`.
+ * JSON string) holding any of those. Each needs a lead id and a `page_id`: an item without them is
+ * `unreadable`, and the others are read all the same, as for Meta. Refused (`ok: false`) when a list or a
+ * nested object is malformed, when the delivery names no lead or none readable, or more than `maxTikTokLeadsPerDelivery`.
  */
-export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: TikTokLeadTrigger[] } | { ok: false; issues: FieldIssue[] } {
+export function readTikTokLeadTriggers(body: unknown): PlatformDeliveryReading<TikTokLeadTrigger> {
   const triggers: TikTokLeadTrigger[] = [];
-  const issues: FieldIssue[] = [];
+  const malformed: FieldIssue[] = [];
+  const unreadable: FieldIssue[] = [];
   const visit = (value: unknown, path: Array<string | number>, depth: number): void => {
     if (depth > 2 || typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) return;
@@ -50,7 +53,7 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
       const list = record[listName];
       if (list === undefined) continue;
       if (!Array.isArray(list)) {
-        issues.push({ path: formatPath([...path, listName]), message: 'must be a list of leads' });
+        malformed.push({ path: formatPath([...path, listName]), message: 'must be a list of leads' });
         continue;
       }
       list.forEach((item, index) => readOne(item, [...path, listName, index]));
@@ -62,7 +65,7 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
         try {
           visit(parseJsonKeepingLargeIntegers(inner), [...path, nested], depth + 1);
         } catch {
-          issues.push({ path: formatPath([...path, nested]), message: 'must be an object, or a JSON string of one' });
+          malformed.push({ path: formatPath([...path, nested]), message: 'must be an object, or a JSON string of one' });
         }
       } else visit(inner, [...path, nested], depth + 1);
     }
@@ -70,19 +73,19 @@ export function readTikTokLeadTriggers(body: unknown): { ok: true; triggers: Tik
   const readOne = (item: unknown, path: Array<string | number>) => {
     const parsed = triggerSchema.safeParse(item);
     if (!parsed.success) {
-      issues.push(...payloadIssues(parsed.error, path));
+      unreadable.push(...payloadIssues(parsed.error, path));
       return;
     }
     const leadId = parsed.data.lead_id ?? parsed.data.id;
     const label = (field: string) => formatPath([...path, field]);
-    if (!leadId) issues.push({ path: label('lead_id'), message: 'is required: the id of the lead' });
-    if (!parsed.data.page_id) issues.push({ path: label('page_id'), message: 'is required: the instant form (page) the lead was submitted on' });
+    if (!leadId) unreadable.push({ path: label('lead_id'), message: 'is required: the id of the lead' });
+    if (!parsed.data.page_id) unreadable.push({ path: label('page_id'), message: 'is required: the instant form (page) the lead was submitted on' });
     if (leadId && parsed.data.page_id) triggers.push({ leadId, pageId: parsed.data.page_id });
   };
   visit(body, [], 0);
-  if (triggers.length > maxTikTokLeadsPerDelivery) issues.push({ path: '(body)', message: `names ${triggers.length} leads; one delivery may name at most ${maxTikTokLeadsPerDelivery}` });
-  if (!issues.length && !triggers.length) issues.push({ path: '(body)', message: 'names no lead: expected entry[] items with id and page_id, or lead_id and page_id' });
-  return issues.length ? { ok: false, issues } : { ok: true, triggers };
+  if (triggers.length > maxTikTokLeadsPerDelivery) malformed.push({ path: '(body)', message: `names ${triggers.length} leads; one delivery may name at most ${maxTikTokLeadsPerDelivery}` });
+  if (!malformed.length && !triggers.length && !unreadable.length) malformed.push({ path: '(body)', message: 'names no lead: expected entry[] items with id and page_id, or lead_id and page_id' });
+  return malformed.length ? { ok: false, issues: [...malformed, ...unreadable] } : platformDeliveryReading(triggers, unreadable, []);
 }
 
 const leadGetSchema = z.object({

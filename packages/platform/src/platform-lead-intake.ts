@@ -11,6 +11,7 @@ import {
   secretRefs,
   submissionFromFetchedLead,
   type Configuration,
+  type FieldIssue,
   type IntakeRecordStatus,
   type LeadIntakeRecord,
   type PlatformLeadRequest,
@@ -18,6 +19,7 @@ import {
 import type { Dependencies } from './dependencies';
 import { ingestSubmission } from './ingest-submission';
 import { logger } from './logger';
+import { operationalMetricNames } from './ports/operational-metrics';
 
 /**
  * The "never lost" intake of platforms whose leads must be read back (Meta, LinkedIn, TikTok): store the
@@ -35,6 +37,24 @@ export interface PlatformDeliveryResult {
   leadId?: string;
   /** The delivery had been received before (a redelivery). */
   duplicate?: true;
+}
+
+/**
+ * What the answer to a signed delivery says beside its deliveries: the items naming no lead that can be read,
+ * logged as an error and counted (`PlatformDeliveryUnreadable`, alarmed), as nothing was stored for them and
+ * the platform will not send them again; and the malformed optional fields left out. Each only when there are any.
+ */
+export function unreadableAndIgnored(
+  deps: Pick<Dependencies, 'metrics'>,
+  platform: PlatformLeadRequest['platform'],
+  reading: { unreadable: FieldIssue[]; ignored: FieldIssue[] },
+): { unreadable?: FieldIssue[]; ignored?: FieldIssue[] } {
+  const { unreadable, ignored } = reading;
+  if (unreadable.length) {
+    logger.error('A signed platform delivery held items naming no readable lead; they were not stored', { platform, unreadable });
+    deps.metrics.count(operationalMetricNames.platformDeliveryUnreadable, { platform });
+  }
+  return { ...(unreadable.length ? { unreadable } : {}), ...(ignored.length ? { ignored } : {}) };
 }
 
 /** At most this many leads of one delivery are read while the platform waits; the rest go to the retry schedule. */

@@ -74,6 +74,38 @@ describe('Meta leadgen deliveries', () => {
     });
   });
 
+  it("leaves out an entry's malformed Page id or time as ignored and reads its changes; an entry's changes of the wrong kind is still a malformed envelope", () => {
+    const change = { field: 'leadgen', value: { leadgen_id: '111' } };
+    expect(
+      readMetaLeadgenDelivery({
+        object: 'page',
+        entry: [
+          { id: {}, time: 'yesterday', changes: [change] },
+          { id: '138124712925158', time: 1730000000.5, changes: [{ field: 'leadgen', value: { leadgen_id: '222' } }] },
+        ],
+      }),
+    ).toEqual({
+      ok: true,
+      notifications: [
+        { leadgenId: '111', pageId: undefined, formId: undefined, adId: undefined, adgroupId: undefined, createdTime: undefined },
+        { leadgenId: '222', pageId: '138124712925158', formId: undefined, adId: undefined, adgroupId: undefined, createdTime: undefined },
+      ],
+      unreadable: [],
+      ignored: [
+        { path: 'entry[0].id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].time', message: 'must be a unix time in seconds' },
+        { path: 'entry[1].time', message: 'must be a unix time in whole seconds' },
+      ],
+    });
+    expect(readMetaLeadgenDelivery({ object: 'page', entry: [{ id: {}, changes: 'leadgen' }] })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'entry[0].id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[0].changes', message: expect.any(String) },
+      ],
+    });
+  });
+
   it('keeps every readable change of a batch: a change with no readable leadgen_id is set aside as unreadable, a malformed optional field is left out as ignored', () => {
     const reading = readMetaLeadgenDelivery({
       object: 'page',
@@ -357,17 +389,44 @@ describe('LinkedIn Lead Sync', () => {
 describe('TikTok lead webhooks and Lead API answers', () => {
   it('reads lead triggers from entry[] (ids as exact strings), leads[], a top-level lead_id, a lead object and a content JSON string; never an advertiser_id', () => {
     const shapeA = parseJsonKeepingLargeIntegers('{"object":1,"time":1730000000,"entry":[{"id":7420000000000000001,"page_id":"7410000000000000001","ad_id":"1800000000000003","changes":[]}]}');
-    expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000001', pageId: '7410000000000000001' }] });
-    expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, triggers: [{ leadId: 'L1', pageId: 'P1' }] });
-    expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, triggers: [{ leadId: 'L2', pageId: 'P2' }] });
-    expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000002', pageId: 'P3' }] });
-    expect(readTikTokLeadTriggers(parseJsonKeepingLargeIntegers('{"lead":{"lead_id":7420000000000000003,"page_id":"P4"}}'))).toEqual({ ok: true, triggers: [{ leadId: '7420000000000000003', pageId: 'P4' }] });
+    expect(readTikTokLeadTriggers(shapeA)).toEqual({ ok: true, notifications: [{ leadId: '7420000000000000001', pageId: '7410000000000000001' }], unreadable: [], ignored: [] });
+    expect(readTikTokLeadTriggers({ advertiser_id: '700', leads: [{ lead_id: 'L1', page_id: 'P1' }] })).toEqual({ ok: true, notifications: [{ leadId: 'L1', pageId: 'P1' }], unreadable: [], ignored: [] });
+    expect(readTikTokLeadTriggers({ lead_id: 'L2', page_id: 'P2', advertiser_id: '701' })).toEqual({ ok: true, notifications: [{ leadId: 'L2', pageId: 'P2' }], unreadable: [], ignored: [] });
+    expect(readTikTokLeadTriggers({ content: '{"lead_id":7420000000000000002,"page_id":"P3"}' })).toEqual({ ok: true, notifications: [{ leadId: '7420000000000000002', pageId: 'P3' }], unreadable: [], ignored: [] });
+    expect(readTikTokLeadTriggers(parseJsonKeepingLargeIntegers('{"lead":{"lead_id":7420000000000000003,"page_id":"P4"}}'))).toEqual({
+      ok: true,
+      notifications: [{ leadId: '7420000000000000003', pageId: 'P4' }],
+      unreadable: [],
+      ignored: [],
+    });
   });
 
   it(`refuses a delivery naming more than ${maxTikTokLeadsPerDelivery} leads`, () => {
     const entries = (count: number) => ({ entry: Array.from({ length: count }, (_, index) => ({ id: `L${index}`, page_id: 'P1' })) });
     expect(readTikTokLeadTriggers(entries(maxTikTokLeadsPerDelivery))).toMatchObject({ ok: true });
     expect(readTikTokLeadTriggers(entries(20))).toEqual({ ok: false, issues: [{ path: '(body)', message: `names 20 leads; one delivery may name at most ${maxTikTokLeadsPerDelivery}` }] });
+  });
+
+  it('keeps every readable lead of a delivery: an item with no usable lead id or page_id is set aside as unreadable, as for Meta', () => {
+    expect(readTikTokLeadTriggers({ entry: [{ id: 'L1', page_id: 'P1' }, { id: 'L2' }, { id: {}, page_id: 'P1' }, 'L4', { page_id: 'P1' }] })).toEqual({
+      ok: true,
+      notifications: [{ leadId: 'L1', pageId: 'P1' }],
+      unreadable: [
+        { path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' },
+        { path: 'entry[2].id', message: 'must be an id (a string or a whole number)' },
+        { path: 'entry[3]', message: expect.any(String) },
+        { path: 'entry[4].lead_id', message: 'is required: the id of the lead' },
+      ],
+      ignored: [],
+    });
+    // A malformed list or nested object is a malformed delivery, refused whole, naming the unreadable items too.
+    expect(readTikTokLeadTriggers({ entry: [{ id: 'L1', page_id: 'P1' }, { id: 'L2' }], leads: 'x' })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'leads', message: 'must be a list of leads' },
+        { path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' },
+      ],
+    });
   });
 
   it('names what is missing', () => {
@@ -426,6 +485,7 @@ describe('generic signed webhook bodies', () => {
     };
     expect(readGenericLeadWebhook(body, source, { now, signedDeliveryId: 'signed-1' })).toEqual({
       ok: true,
+      deliveryIdFrom: 'event_id',
       submission: {
         sourceKind: 'webhook',
         channel: 'partner-webhook',
@@ -437,6 +497,7 @@ describe('generic signed webhook bodies', () => {
         attribution: { firstTouch: { utm_source: 'blog' }, lastTouch: { utm_source: 'acme', gclid: 'Cj0', fbc: 'fb.1.1772446440000.IwAR2x', fbp: 'fb.1.1772446000000.1234567890' } },
         consent: { text: 'You may contact me.', version: 'v3', givenAt: '2026-03-02T10:14:00.000Z' },
         platformLeadId: 'evt-1',
+        deliveryFingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
         sourceId: 'partner-acme',
         isTest: false,
       },

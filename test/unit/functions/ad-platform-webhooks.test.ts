@@ -277,7 +277,7 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
         unreadable: [{ path: 'entry[0].changes[1].value.leadgen_id', message: 'must be an id (a string or a whole number)' }],
         ignored: [{ path: 'entry[0].changes[2].value.created_time', message: 'must be a unix time in whole seconds' }],
       });
-      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { unreadable: response.json.unreadable });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { platform: 'meta', unreadable: response.json.unreadable });
     } finally {
       error.mockRestore();
     }
@@ -342,6 +342,38 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
       expect(record).toMatchObject({ request: { platform: 'tiktok', leadId: id, pageId: '7410000000000000001' } });
       expect(record).not.toHaveProperty('rawDelivery');
     }
+  });
+
+  it('TikTok, signed: an item naming no readable lead does not cost the delivery its good leads: 200, it is answered as unreadable, logged and counted', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ entry: [{ id: 'T-good', page_id: '7410000000000000001' }, { id: 'T-formless' }] });
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await send(deps, signedBody(deps, 'tiktok', body));
+      expect(response.statusCode).toBe(200);
+      expect(response.json).toEqual({
+        deliveries: [{ platformLeadId: 'T-good', status: 'fetched', leadId: expect.any(String) }],
+        unreadable: [{ path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' }],
+      });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('naming no readable lead'), { platform: 'tiktok', unreadable: response.json.unreadable });
+    } finally {
+      error.mockRestore();
+    }
+    expect(deps.metrics.counted).toEqual([{ name: 'PlatformDeliveryUnreadable', dimensions: { platform: 'tiktok' } }]);
+    expect([...deps.intakes.records.keys()]).toEqual(['INTAKE#tiktok#T-good']);
+    expect(deps.store.leads.size).toBe(1);
+  });
+
+  it('TikTok, unsigned: anyone may send it, so an item naming no readable lead refuses the delivery whole (400, nothing read or written, no alarm)', async () => {
+    const deps = fakeDependencies();
+    deps.config.integrations.tiktok!.forms[0].allowUnsigned = true;
+    const { 'tiktok-signature': _signature, ...headers } = example(deps, 'tiktok').headers;
+    const response = await send(deps, { ...example(deps, 'tiktok'), headers, body: JSON.stringify({ entry: [{ id: 'T-good', page_id: '7410000000000000001' }, { id: 'T-formless' }] }) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json.issues).toEqual([{ path: 'entry[1].page_id', message: 'is required: the instant form (page) the lead was submitted on' }]);
+    expect(deps.platformLeads.calls).toEqual([]);
+    expect(deps.metrics.counted).toEqual([]);
+    nothingWritten(deps);
   });
 
   it('TikTok: reads with the configured advertiser and token; unsigned triggers only for forms that allowUnsigned', async () => {
@@ -617,6 +649,27 @@ describe('Google and generic: the answers are in the delivery', () => {
     expect(deps.store.leads.size).toBe(2);
   });
 
+  it('generic: an event_id or Idempotency-Key sent again with other content is a 409 naming it, writing nothing; a redelivery saying the same is a duplicate', async () => {
+    const deps = fakeDependencies();
+    const signedAt = (body: string, secondsAgo: number) => leadSignature(body, signWithDemoSecrets(secretRefs.genericSourceSecret('partner-acme')), Math.floor(deps.now().getTime() / 1000) - secondsAgo);
+    const deliver = (body: string, secondsAgo: number, headers: Record<string, string> = {}) => send(deps, example(deps, 'generic'), { body, headers: { 'x-lead-signature': signedAt(body, secondsAgo), ...headers } });
+    const ann = await deliver('{"event_id":"evt-7","fields":{"email":"ann@example.com","name":"Ann"}}', 60);
+    // Re-signed, its keys in another order: the same delivery.
+    expect((await deliver('{"fields":{"name":"Ann","email":"ann@example.com"},"event_id":"evt-7"}', 0)).json).toEqual({ leadId: ann.json.leadId, duplicate: true });
+    const outbox = deps.store.outbox.size;
+    const bob = await deliver('{"event_id":"evt-7","fields":{"email":"bob@example.com","name":"Bob"}}', 0);
+    expect(bob.statusCode).toBe(409);
+    expect(bob.json.issues).toEqual([{ path: 'event_id', message: expect.stringContaining('was sent before with other content') }]);
+    expect({ leads: deps.store.leads.size, outbox: deps.store.outbox.size }).toEqual({ leads: 1, outbox });
+
+    const keyed = await deliver('{"fields":{"email":"cy@example.com"}}', 60, { 'idempotency-key': 'order-9' });
+    expect((await deliver('{"fields":{"email":"cy@example.com"}}', 0, { 'idempotency-key': 'order-9' })).json).toEqual({ leadId: keyed.json.leadId, duplicate: true });
+    const other = await deliver('{"fields":{"email":"dee@example.com"}}', 0, { 'idempotency-key': 'order-9' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json.issues).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('was sent before with other content') }]);
+    expect(deps.store.leads.size).toBe(2);
+  });
+
   it('generic: the Idempotency-Key header makes a re-signed retry a replay; another key is another delivery; a bad key is a 400 naming it', async () => {
     const deps = fakeDependencies();
     const body = JSON.stringify({ fields: { email: 'retried@example.com' } });
@@ -639,6 +692,22 @@ describe('Google and generic: the answers are in the delivery', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json.issues).toEqual([{ path: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }]);
     nothingWritten(bad);
+  });
+
+  it('generic: an attribution value that is not text or a number is a 400 naming it, as other fields are, and nothing is written; null is none given', async () => {
+    const refusing = fakeDependencies();
+    const refused = await send(refusing, signedBody(refusing, 'generic', JSON.stringify({ fields: { email: 'ann@example.com' }, attribution: { utm_source: true, utm_medium: 'cpc' }, first_touch: { gclid: {} } })));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json.issues).toEqual([
+      { path: 'attribution.utm_source', message: 'must be text or a number' },
+      { path: 'first_touch.gclid', message: 'must be text or a number' },
+    ]);
+    nothingWritten(refusing);
+
+    const deps = fakeDependencies();
+    const stored = await send(deps, signedBody(deps, 'generic', JSON.stringify({ fields: { email: 'ann@example.com' }, attribution: { utm_source: null, utm_campaign: 2026, utm_medium: 'cpc' } })));
+    expect(stored.statusCode).toBe(200);
+    expect(deps.store.leads.get(stored.json.leadId)?.attribution.lastTouch).toEqual({ utm_campaign: '2026', utm_medium: 'cpc' });
   });
 
   it('generic: field keys named like Object.prototype members are kept as answers, and the lead reads back', async () => {

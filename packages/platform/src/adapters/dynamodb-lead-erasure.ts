@@ -118,10 +118,17 @@ export class DynamoDbLeadErasure implements LeadErasures {
     const expiring = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
       Update: { TableName: this.tableName, Key, UpdateExpression: 'SET expiresAt = :expiresAt', ConditionExpression: condition, ExpressionAttributeValues: { ':expiresAt': expiresAt, ...values } },
     });
-    const deliveryKeyItems =
-      expiresAt === undefined
-        ? []
-        : [...deliveryKeys.keys.map((Key) => expiring(Key, 'leadId = :leadId', { ':leadId': leadId })), ...deliveryKeys.references.map(({ reference }) => expiring(reference, 'attribute_exists(pk)'))];
+    // A key's fingerprint is a digest of what the person's delivery said, so it goes with the person (the id sent again is then a replay, whatever it says).
+    const keptKey = (Key: Record<string, string>) => ({
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: `${expiresAt === undefined ? '' : 'SET expiresAt = :expiresAt '}REMOVE fingerprint`,
+        ConditionExpression: 'leadId = :leadId',
+        ExpressionAttributeValues: { ':leadId': leadId, ...(expiresAt === undefined ? {} : { ':expiresAt': expiresAt }) },
+      },
+    });
+    const deliveryKeyItems = [...deliveryKeys.keys.map(keptKey), ...(expiresAt === undefined ? [] : deliveryKeys.references.map(({ reference }) => expiring(reference, 'attribute_exists(pk)')))];
     // The few delivery keys first, so they change in the lead's own transaction.
     const followers = [...deliveryKeyItems, ...consentItems];
     // A person who came back many times has more consent entries than one transaction holds (100 items): those

@@ -29,7 +29,18 @@ import {
   type PoolListingFilter,
   type PreparedIntake,
 } from '@leadflow/domain';
-import type { DueLeadsPage, DuePosition, IntakeOutcome, LeadDueIndex, LeadFull, LeadStore, OwnerAssignment, RoutingGuard, RepStates } from '../ports/lead-store';
+import {
+  DeliveryIdReusedError,
+  type DueLeadsPage,
+  type DuePosition,
+  type IntakeOutcome,
+  type LeadDueIndex,
+  type LeadFull,
+  type LeadStore,
+  type OwnerAssignment,
+  type RoutingGuard,
+  type RepStates,
+} from '../ports/lead-store';
 import { consentLedgerItem, DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { transactionItemLimit } from './dynamodb-limits';
 import { failedConditions, ignoringFailedCondition, isItemTooLarge, isTransactionConflict, oversizedItems, retryOnTransactionConflict, WriteContentionError, type TransactItem } from './dynamodb-writes';
@@ -84,7 +95,15 @@ export class DynamoDbLeadStore implements LeadStore {
     const { lead } = intake;
     const at = lead.capturedAt;
     // Every key expires with its lead: a delivery key (a test or quarantined platform lead's too), and a person key (intake gives none to a test, quarantined or invalid lead today, so this is a guard).
-    const keyItems = intake.dedupKeys.map(({ key, kind }) => ({ ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId: lead.leadId, createdAt: at, ...leadExpiry(lead, this.retention).set }));
+    const keyItems = intake.dedupKeys.map(({ key, kind, fingerprint }) => ({
+      ...leadsTableKeys.dedup(key),
+      entity: 'dedup-key',
+      kind,
+      leadId: lead.leadId,
+      ...(fingerprint ? { fingerprint } : {}),
+      createdAt: at,
+      ...leadExpiry(lead, this.retention).set,
+    }));
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -108,10 +127,10 @@ export class DynamoDbLeadStore implements LeadStore {
       if (heldKeys.length === 0) throw error;
       // A delivery key means this exact delivery was taken before; a person key means a repeat submission.
       const held = heldKeys.find((key) => key.kind === 'delivery') ?? heldKeys[0];
-      const existingLeadId = await holderOf(this.client, this.tableName, held.key);
       // Released since the write was refused (an erasure took the person's key, or a gone lead's was freed): try again, as a new lead.
+      if (held.kind === 'delivery') return (await this.replayOfDelivery(held)) ?? again(intake);
+      const existingLeadId = await holderOf(this.client, this.tableName, held.key);
       if (existingLeadId === undefined) return again(intake);
-      if (held.kind === 'delivery') return { leadId: existingLeadId, outcome: 'replayed' };
       const holder = heldKeys.some((key) => key.key.startsWith('phone#')) ? await this.getLead(existingLeadId) : undefined;
       const sharedPhone = holder && phoneSharedWithAnother(lead, heldKeys, holder);
       // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
@@ -177,10 +196,10 @@ export class DynamoDbLeadStore implements LeadStore {
     const deliveryKeys = intake.dedupKeys.filter((key) => key.kind === 'delivery');
     const gainedKeys = whole ? (touch.gained?.dedupKeys ?? []) : [];
     const events = whole ? touch.events : touch.events.filter((event) => event.type === 'lead.touched');
-    const keyPut = ({ key, kind }: DedupKey) => ({
+    const keyPut = ({ key, kind, fingerprint }: DedupKey) => ({
       Put: {
         TableName: this.tableName,
-        Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, createdAt: touch.historyEntry.at, ...leadExpiry(existing, this.retention).set },
+        Item: { ...leadsTableKeys.dedup(key), entity: 'dedup-key', kind, leadId, ...(fingerprint ? { fingerprint } : {}), createdAt: touch.historyEntry.at, ...leadExpiry(existing, this.retention).set },
         ...freeOrExpiredAt(touch.historyEntry.at),
       },
     });
@@ -239,7 +258,11 @@ export class DynamoDbLeadStore implements LeadStore {
       if (idempotencyKey && failed?.[0]) return this.replayOf(idempotencyKey, touch.historyEntry.at);
       const offset = idempotencyKey ? 1 : 0;
       const takenDelivery = deliveryKeys.find((_, index) => failed?.[index + offset]);
-      if (takenDelivery) return { leadId: await this.leadHolding(takenDelivery.key), outcome: 'replayed' };
+      if (takenDelivery) {
+        const replay = await this.replayOfDelivery(takenDelivery);
+        if (!replay) throw new Error(`Dedup key ${takenDelivery.key} was reported taken but cannot be read`, { cause: error });
+        return replay;
+      }
       const updateIndex = offset + deliveryKeys.length;
       if (failed?.[updateIndex] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
       if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new GainedKeyTakenError();
@@ -269,10 +292,12 @@ export class DynamoDbLeadStore implements LeadStore {
     return Item && !hasExpired(Number(Item.expiresAt), at) ? { leadId: String(Item.leadId), outcome: 'replayed' } : undefined;
   }
 
-  private async leadHolding(key: string): Promise<string> {
+  /** The replay of a delivery whose key is held, `undefined` when it was released since; one of other content under the same id is refused (`DeliveryIdReusedError`). */
+  private async replayOfDelivery({ key, fingerprint }: DedupKey): Promise<IntakeOutcome | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConsistentRead: true }));
-    if (!Item) throw new Error(`Dedup key ${key} was reported taken but cannot be read`);
-    return String(Item.leadId);
+    if (!Item) return undefined;
+    if (fingerprint && Item.fingerprint && Item.fingerprint !== fingerprint) throw new DeliveryIdReusedError(key);
+    return { leadId: String(Item.leadId), outcome: 'replayed' };
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {

@@ -29,6 +29,8 @@ export const badRequest = (message: string, issues: FieldIssue[] = []) =>
 export const unauthorized = (message = 'A valid bearer token is required') => new HttpError(401, message);
 export const forbidden = (message = 'You may not access this resource') => new HttpError(403, message);
 export const notFound = (message: string) => new HttpError(404, message);
+/** A request at odds with what was stored before (an id reused for other content), naming the fields. */
+export const conflict = (message: string, issues: FieldIssue[]) => new HttpError(409, message, { issues });
 export const payloadTooLarge = (limitBytes: number) => new HttpError(413, `Request body is larger than ${limitBytes} bytes`);
 export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) => new HttpError(415, `Content-Type "${contentType}" is not accepted; send one of: ${accepted.join(', ')}`);
 export const tooManyRequests = (retryAfterSeconds: number, headers: Record<string, string> = {}) =>

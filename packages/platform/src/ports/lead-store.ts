@@ -29,6 +29,17 @@ export interface IntakeOutcome {
   outcome: 'created' | 'touched' | 'replayed';
 }
 
+/**
+ * A delivery whose id (a `DedupKey` with a fingerprint) was taken by a delivery that said something else: the
+ * sender reused the id for other content. Nothing is written; a true redelivery is a replay instead.
+ */
+export class DeliveryIdReusedError extends Error {
+  constructor(readonly deliveryKey: string) {
+    super(`Delivery ${deliveryKey} was taken by a delivery of other content`);
+    this.name = 'DeliveryIdReusedError';
+  }
+}
+
 /** A place in a due-time index, which orders its leads by due time, then lead id: where the next page starts. */
 export interface DuePosition {
   at: string;
@@ -59,6 +70,7 @@ export interface LeadStore {
    * Stores a new lead with its dedup keys and `lead.captured` event in one transaction, or, when a key
    * is already held, records the touch or recognises the replay. Resolves only once that is durable.
    * `idempotencyKey` (already scoped by the caller) makes a retried request return the first outcome.
+   * @throws DeliveryIdReusedError when a delivery key with a fingerprint is held with another fingerprint.
    */
   ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome>;
   /** What a request stored under `idempotencyKey` (as `ingestLead` was given it) was answered, as a replay; `undefined` when none was, or when the key, kept a day, had expired by `at`. */
