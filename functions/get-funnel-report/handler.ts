@@ -12,7 +12,7 @@ export function createHandler(dependencies: DependencyResolver<'roi'>) {
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('The funnel is for finance, managers and admins');
       const parsed = funnelQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error));
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error, funnelQuerySchema));
       const query = parsed.data;
       const format = query.format ?? (/\btext\/csv\b/i.test(event.headers?.accept ?? '') ? 'csv' : 'json');
       const lines = await funnelReportLines(query, dependencies());

@@ -37,5 +37,10 @@ export const pageLimitParameter = z
 export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
   return Object.keys(query)
     .filter((name) => !known.includes(name))
-    .map((name) => ({ path: name, message: `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}` }));
+    .map((name) => ({ path: name, message: unknownQueryParameterMessage(known) }));
+}
+
+/** What a parameter a route does not take is told, naming those it does, so the fix of a misspelling is in the answer. */
+export function unknownQueryParameterMessage(known: readonly string[]): string {
+  return `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}`;
 }
