@@ -140,13 +140,15 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * to count a touch alone on a lead at the item limit, and to take a full lead out of a schedule's due-time index.
  * Google's and pending fetches' by 1 KB more and LinkedIn's by 2 KB (2026-12-02, later: 221.2, 252.3 and 260.7 KB)
  * when every HTTP handler came to refuse the query parameters it does not take, and platform times (Meta's
- * `created_time`, LinkedIn's `occurredAt`) to be checked as Unix times up to the year 9999.
+ * `created_time`, LinkedIn's `occurredAt`) to be checked as Unix times up to the year 9999. Google's by 1 KB more
+ * (2026-12-03: 222.2 KB) when every HTTP handler's error page came to read `Accept` by its qualities (`text/html;q=0`
+ * refuses HTML) and a refused query parameter to be told the ones its route takes.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
   'notify-rep': 180 * 1024,
   'receive-meta-leads': 262 * 1024,
-  'receive-google-leads': 222 * 1024,
+  'receive-google-leads': 223 * 1024,
   'receive-linkedin-leads': 262 * 1024,
   'receive-tiktok-leads': 265 * 1024,
   'receive-generic-webhook': 230 * 1024,
