@@ -1,5 +1,5 @@
 import { canHandleDataSubjectRequests, erasePersonFromLead } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, quotedPathId, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -16,7 +16,7 @@ export function createHandler(dependencies: DependencyResolver<'erasures' | 'int
     const { erasures, intakes, now, newId } = dependencies();
     const at = now().toISOString();
     const result = await erasures.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: newId(), by: `admin:${principal.id}` }) });
-    if (!result) throw notFound(`Lead "${leadId}" does not exist`);
+    if (!result) throw notFound(`Lead ${quotedPathId(leadId)} does not exist`);
     await intakes.eraseRawDeliveriesOfLead({ leadId });
     return jsonResponse(200, { leadId, status: 'erased', alreadyErased: !result.erased });
   });

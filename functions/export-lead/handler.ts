@@ -1,5 +1,5 @@
 import { canHandleDataSubjectRequests } from '@leadflow/domain';
-import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
+import { forbidden, httpHandler, jsonResponse, lambdaDependenciesOf, notFound, principalFrom, quotedPathId, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
@@ -16,7 +16,7 @@ export function createHandler(dependencies: DependencyResolver<'leads' | 'consen
     const leadId = leadIdFromPath(event);
     const { leads, consents, intakes, sends, notifications: log, feedback, webhooks, now } = dependencies();
     const lead = await leads.getLead(leadId);
-    if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
+    if (!lead) throw notFound(`Lead ${quotedPathId(leadId)} does not exist`);
     const [consentLedger, intakeRecords, notifications, notificationLog, conversionFeedback, webhookDeliveries] = await Promise.all([
       consents.entriesFor(leadId),
       intakes.recordsOfLead(lead),

@@ -11,7 +11,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
       const parsed = reportPageQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error));
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error, reportPageQuerySchema));
       const query = parsed.data;
       const deps = dependencies();
       const lines = await channelRoiReportLines(query, deps);

@@ -13,7 +13,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'roi' 
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('Channel ROI is for finance, managers and admins');
       const parsed = reportQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error));
+      if (!parsed.success) throw badRequest('The report parameters are invalid', toQueryIssueList(parsed.error, reportQuerySchema));
       const query = parsed.data;
       const deps = dependencies();
       // Before anything is read: a version stored after this time is not in this export.

@@ -17,7 +17,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!pool) throw notFound(`Pool ${quotedPathId(poolId)} does not exist`);
       if (!canViewPool(principal, pool)) throw forbidden(`${principal.id} is not a member of pool ${poolId}`);
       const query = poolListingQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!query.success) throw badRequest('The pool listing query is invalid', toQueryIssueList(query.error));
+      if (!query.success) throw badRequest('The pool listing query is invalid', toQueryIssueList(query.error, poolListingQuerySchema));
       // A pool's cursor, not a caller's: every member pages through the same waiting leads.
       const scope = pageCursorScope('pool-leads', pool.id);
       const unknown = [...unknownChannelIssues(query.data.channel, config.channels), ...unknownTagIssues(query.data.tag, config.tags), ...pageCursorScopeIssues(query.data.cursor, scope)];

@@ -145,7 +145,8 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * malformed parts came to be set aside rather than refuse the delivery, and a delivery key to keep the fingerprint of
  * what a generic webhook's delivery said (the lead store refuses its id reused for other content); pending fetches'
  * 1 KB also covers keeping an email's internationalised domain in punycode (0.3 KB, the same day), which with the
- * fingerprint took LinkedIn's 1 KB more (262.3 KB).
+ * fingerprint took LinkedIn's 1 KB more (262.3 KB). Each HTTP intake's error page came to read `Accept` by its
+ * qualities (`text/html;q=0` refuses HTML), and a refused query parameter to be told the ones its route takes, the same day.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,

@@ -14,11 +14,11 @@ const calendarDaySchema = z.string().check(z.refine(isCalendarDay, { message: 'm
  * A `from`–`to` range of days, `to` not before `from` and at most `maxReportDays` long. The range is
  * checked only once both ends are days: a malformed `from` is its own issue, not also a false one on `to`.
  */
-function withinDayRange<T extends { from: string; to: string }>(schema: z.ZodMiniType<T>) {
-  const bothDays = (range: T) => typeof range.from === 'string' && typeof range.to === 'string' && isCalendarDay(range.from) && isCalendarDay(range.to);
+function withinDayRange<S extends z.ZodMiniType<{ from: string; to: string }>>(schema: S): S {
+  const bothDays = (range: { from: string; to: string }) => typeof range.from === 'string' && typeof range.to === 'string' && isCalendarDay(range.from) && isCalendarDay(range.to);
   return schema.check(
-    z.refine((range) => !bothDays(range) || range.from <= range.to, { path: ['to'], message: 'must not be before from' }),
-    z.refine((range) => !bothDays(range) || dayCount(range.from, range.to) <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` }),
+    z.refine((range: { from: string; to: string }) => !bothDays(range) || range.from <= range.to, { path: ['to'], message: 'must not be before from' }),
+    z.refine((range: { from: string; to: string }) => !bothDays(range) || dayCount(range.from, range.to) <= maxReportDays, { path: ['to'], message: `the range may cover at most ${maxReportDays} days` }),
   );
 }
 

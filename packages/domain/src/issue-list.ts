@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { unknownQueryParameterMessage } from './query-parameters';
 
 /**
  * Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries, each under `prefix`; an issue
@@ -18,9 +19,13 @@ export function toIssueList(
   );
 }
 
-/** As `toIssueList`, for a query string: a parameter the route does not take is named as on routes that take none. */
-export function toQueryIssueList(error: z.core.$ZodError): Array<{ path: string; message: string }> {
-  return toIssueList(error, [], '(query)', () => 'is not a parameter of this request');
+/**
+ * As `toIssueList`, for a query string read by `schema`: a parameter the route does not take is named, with
+ * those it does, as on every route (`unknownQueryParameterIssues`).
+ */
+export function toQueryIssueList(error: z.core.$ZodError, schema: { shape: object }): Array<{ path: string; message: string }> {
+  const message = unknownQueryParameterMessage(Object.keys(schema.shape));
+  return toIssueList(error, [], '(query)', () => message);
 }
 
 /** A zod issue path as a field name: `forms[0].fields[1].name`. */

@@ -86,10 +86,16 @@ export function actionLinkRefusal(claims: ActionLinkClaims, lead: Lead | undefin
     return lead.ownerId ? offerTakenRefusal : { reason: 'lead_changed', message: 'This offer has ended: nobody accepted it in time and the lead went to its pool.' };
   }
   if (lead.ownerId !== claims.repId) {
-    return { reason: 'not_yours', message: lead.ownerId ? 'This lead is not yours: another rep holds it now.' : 'This lead is not yours any more: it is waiting in its pool.' };
+    return { reason: 'not_yours', message: notYoursMessage(lead) };
   }
   if (claims.action === 'accept' && lead.history.some((entry) => entry.action === 'accepted' && entry.by === claims.repId)) return { reason: 'used', message: 'You already accepted this lead.' };
   return undefined;
+}
+
+/** Why the lead is not the link's rep's: another rep holds it, or nobody does (marked invalid, its owner gone; or back in its pool). */
+function notYoursMessage(lead: Lead): string {
+  if (lead.ownerId) return 'This lead is not yours: another rep holds it now.';
+  return lead.status === 'invalid' ? 'This lead is not yours any more: it was marked invalid.' : 'This lead is not yours any more: it is waiting in its pool.';
 }
 
 /**

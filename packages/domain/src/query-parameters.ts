@@ -3,9 +3,14 @@ import type { FieldIssue } from './form-submission';
 
 /**
  * A count in a query (`limit`): decimal digits only, so `0x10`, `1e2`, `1.0`, `-0` or an empty value are
- * refused by name rather than read as a number nobody meant.
+ * refused by name rather than read as a number nobody meant. Leading zeros are read away (`0050` is 50);
+ * its largest value is the route's to check, and to name.
  */
-export const countParameter = z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number written in digits')), z.transform(Number));
+export const countParameter = z.pipe(
+  z.string().check(z.regex(/^\d+$/, 'must be a whole number written in digits')),
+  // Hundreds of digits read as Infinity, which no number schema takes: held at the largest exact number, it is refused as over the route's maximum.
+  z.transform((digits) => Math.min(Number(digits), Number.MAX_SAFE_INTEGER)),
+);
 
 /**
  * An amount in a query (hours): digits with an optional decimal fraction of up to six places, never empty, signed
@@ -21,12 +26,21 @@ export const amountParameter = z.pipe(
   z.transform(Number),
 );
 
+const maxPageLimit = 100;
+
 /** A page's `limit` in a query: 1–100, 50 when left out. */
-export const pageLimitParameter = z._default(z.pipe(countParameter, z.number().check(z.minimum(1), z.maximum(100))), 50).check(z.describe('How many to answer: a whole number from 1 to 100 (default 50).'));
+export const pageLimitParameter = z
+  ._default(z.pipe(countParameter, z.number().check(z.minimum(1, 'must be at least 1'), z.maximum(maxPageLimit, `must be at most ${maxPageLimit}`))), 50)
+  .check(z.describe(`How many to answer: a whole number from 1 to ${maxPageLimit} (default 50).`));
 
 /** The parameters of `query` a route does not take, each named, so a misspelt one (`campagin`) is refused instead of ignored. */
 export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
   return Object.keys(query)
     .filter((name) => !known.includes(name))
-    .map((name) => ({ path: name, message: `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}` }));
+    .map((name) => ({ path: name, message: unknownQueryParameterMessage(known) }));
+}
+
+/** What a parameter a route does not take is told, naming those it does, so the fix of a misspelling is in the answer. */
+export function unknownQueryParameterMessage(known: readonly string[]): string {
+  return `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}`;
 }

@@ -78,7 +78,7 @@ function setFailing(failing: { remaining: number; always: boolean }, body: Buffe
   const unknown = Object.keys(parsed).find((key) => key !== 'times' && key !== 'always');
   if (unknown !== undefined) return badRequest(unknown, 'is not a field: send "times" or "always"');
   const { times, always } = parsed as { times?: unknown; always?: unknown };
-  if (times !== undefined && !(Number.isSafeInteger(times) && (times as number) >= 0)) return badRequest('times', 'must be a whole number, 0 or more');
+  if (times !== undefined && !(Number.isSafeInteger(times) && (times as number) >= 0)) return badRequest('times', `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}; send {"always": true} to fail every POST`);
   if (always !== undefined && typeof always !== 'boolean') return badRequest('always', 'must be true or false');
   if (times === undefined && always === undefined) return badRequest('(body)', 'must name "times" or "always", as {"times": 2} or {"always": true}');
   if (times !== undefined) failing.remaining = times as number;

@@ -13,6 +13,7 @@ export * from './rule-input-handler';
 export * from './http/http-errors';
 export * from './http/backend-unavailable';
 export * from './http/responses';
+export * from './http/content-negotiation';
 export * from './http/request-body';
 export * from './http/query-string';
 export * from './http/principal';

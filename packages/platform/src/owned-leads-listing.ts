@@ -14,7 +14,7 @@ export async function ownedLeadsAnswer(
   request: { event: APIGatewayProxyEventV2; ownerId: string; list: 'my-leads' | 'rep-leads' },
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const query = myLeadsQuerySchema.safeParse(request.event.queryStringParameters ?? {});
-  if (!query.success) throw badRequest('The query is invalid', toQueryIssueList(query.error));
+  if (!query.success) throw badRequest('The query is invalid', toQueryIssueList(query.error, myLeadsQuerySchema));
   const scope = pageCursorScope(request.list, request.ownerId);
   const unknown = [...unknownTagIssues(query.data.tag, deps.config.tags), ...pageCursorScopeIssues(query.data.cursor, scope)];
   if (unknown.length) throw badRequest('The query is invalid', unknown);

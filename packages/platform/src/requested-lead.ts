@@ -1,5 +1,6 @@
 import { retentionEnded, type Lead, type Retention } from '@leadflow/domain';
 import { notFound } from './http/http-errors';
+import { quotedPathId } from './http/lead-path';
 import type { LeadStore } from './ports/lead-store';
 
 /**
@@ -9,7 +10,7 @@ import type { LeadStore } from './ports/lead-store';
  */
 export async function requestedLead(leads: Pick<LeadStore, 'getLead'>, leadId: string, retention: Retention, at: Date): Promise<Lead> {
   const lead = await leads.getLead(leadId);
-  if (!lead) throw notFound(`Lead "${leadId}" does not exist`);
-  if (retentionEnded(lead, retention, at.toISOString())) throw notFound(`Lead "${leadId}" is past its retention and is being deleted`);
+  if (!lead) throw notFound(`Lead ${quotedPathId(leadId)} does not exist`);
+  if (retentionEnded(lead, retention, at.toISOString())) throw notFound(`Lead ${quotedPathId(leadId)} is past its retention and is being deleted`);
   return lead;
 }

@@ -372,7 +372,7 @@ describe('what the handlers answer, held to the document', () => {
     ];
     expect(answers.map(([, answer]) => answer.statusCode)).toEqual([400, 404, 403, 403, 404, 400, 400, 415, 400, 415, 400]);
     // The page refuses the export's `format`, which it would not read, as the routes refuse any parameter they do not read.
-    expect(JSON.parse(String(answers[10][1].body)).issues).toEqual([{ path: 'format', message: 'is not a parameter of this request' }]);
+    expect(JSON.parse(String(answers[10][1].body)).issues).toEqual([{ path: 'format', message: 'is not a parameter of this request; it takes from, to, groupBy, attribution, sinceVersion, changedSince' }]);
     for (const [route, answer] of answers) expectDocumented(route, answer);
   });
 });

@@ -303,4 +303,14 @@ describe('listings (pure)', () => {
     expect(refusal('0.000001')).toBeUndefined();
     expect(refusal('0000000000000000024')).toBeUndefined();
   });
+
+  it('reads a page limit written with leading zeros, and names the bound a limit is outside of, however many digits it has', () => {
+    const limitOf = (limit: string) => poolListingQuerySchema.safeParse({ limit });
+    expect(limitOf('0000050').data?.limit).toBe(50);
+    expect(myLeadsQuerySchema.safeParse({ limit: '0000100' }).data?.limit).toBe(100);
+    expect(limitOf('1234567').error?.issues.map((issue) => issue.message)).toEqual(['must be at most 100']);
+    expect(limitOf('9'.repeat(400)).error?.issues.map((issue) => issue.message)).toEqual(['must be at most 100']);
+    expect(limitOf('0000000').error?.issues.map((issue) => issue.message)).toEqual(['must be at least 1']);
+    expect(limitOf('1e2').error?.issues.map((issue) => issue.message)).toEqual(['must be a whole number written in digits']);
+  });
 });

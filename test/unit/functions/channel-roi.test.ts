@@ -466,6 +466,16 @@ describe('rollups and the report', () => {
     expect(JSON.parse(yearAndTwo.body).issues).toEqual([{ path: 'to', message: 'the range may cover at most 366 days' }]);
   });
 
+  it('tells a parameter the export or the funnel does not take which ones it does', async () => {
+    const deps = roiDependencies();
+    const misspelt = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersoin: '2' });
+    expect(JSON.parse(misspelt.body).issues).toEqual([{ path: 'sinceVersoin', message: 'is not a parameter of this request; it takes from, to, groupBy, attribution, format, sinceVersion, changedSince' }]);
+    const event = httpEvent({ path: '/reports/funnel', claims: as('finance') });
+    event.queryStringParameters = { from: '2026-03-10', to: '2026-03-10', group: 'day' };
+    const funnel = (await createFunnel(() => deps)(event, lambdaContext)) as { body: string };
+    expect(JSON.parse(funnel.body).issues).toEqual([{ path: 'group', message: 'is not a parameter of this request; it takes from, to, groupBy, attribution, format' }]);
+  });
+
   it('answers 400 naming `from` rather than a response over Lambda’s limit, and 200 to a range that fits', async () => {
     const deps = roiDependencies();
     // 60 campaigns with spend a day: a year of them is some 9 MB as JSON rows, and a third of one some 8 MB as a page.

@@ -226,6 +226,7 @@ describe('DELETE /leads/{leadId}', () => {
     expect((await erase(deps, leadId)).status).toBe(401);
     expect(deps.store.leads.get(leadId)?.contact.email).toBe('ada@example.com');
     expect(await erase(deps, 'no-such-lead', admin)).toEqual({ status: 404, body: expect.objectContaining({ error: 'Lead "no-such-lead" does not exist' }) });
+    expect(await erase(deps, 'n'.repeat(100), admin)).toEqual({ status: 404, body: { error: `Lead "${'n'.repeat(40)}…" does not exist` } });
   });
 
   it("leaves the lead's channel-ROI facts as they were, so rollups count it as before, even when an event is replayed", async () => {
@@ -356,6 +357,7 @@ describe('GET /leads/{leadId}/export', () => {
     expect((await exportOf(deps, leadId, manager)).status).toBe(403);
     expect((await exportOf(deps, leadId, rep)).status).toBe(403);
     expect((await exportOf(deps, leadId)).status).toBe(401);
-    expect((await exportOf(deps, 'no-such-lead', admin)).status).toBe(404);
+    expect(await exportOf(deps, 'no-such-lead', admin)).toEqual({ status: 404, body: { error: 'Lead "no-such-lead" does not exist' } });
+    expect(await exportOf(deps, 'n'.repeat(100), admin)).toEqual({ status: 404, body: { error: `Lead "${'n'.repeat(40)}…" does not exist` } });
   });
 });

@@ -70,6 +70,11 @@ describe('GET /reports/funnel', () => {
     const byAccept = await getFunnel(deps, query, { headers: { accept: 'text/csv' } });
     expect(byFormat.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
     expect(byAccept.body).toBe(byFormat.body);
+    // A range with q=0 refuses its type (RFC 9110): CSV refused, or merely preferred less than JSON, is answered as JSON.
+    for (const accept of ['text/csv;q=0, application/json', 'text/csv;q=0', 'text/csv;q=0.5, application/json', 'text/csv, application/json']) {
+      expect((await getFunnel(deps, query, { headers: { accept } })).headers['content-type'], accept).toBe('application/json; charset=utf-8');
+    }
+    expect((await getFunnel(deps, query, { headers: { Accept: 'application/json;q=0.5, text/csv' } })).body).toBe(byFormat.body);
     const [header, ...rows] = parseCsvRecords(byFormat.body)
       .records.map((record) => record.values)
       .filter((values) => values.length > 1);

@@ -290,6 +290,8 @@ describe('the lifecycle endpoints', () => {
       expect((await post(deps, step, 'l-4', asFinance, good[step])).status, step).toBe(403);
       expect((await post(deps, step, 'l-4', asRep('rep-chloe'), good[step])).status, step).toBe(403);
       expect(await post(deps, step, 'nope', actor, good[step]), step).toMatchObject({ status: 404, json: { error: 'Lead "nope" does not exist' } });
+      // An id up to the longest a lead may have reaches the store; its 404 quotes the first 40 characters, as a longer id's does.
+      expect(await post(deps, step, 'n'.repeat(100), actor, good[step]), step).toMatchObject({ status: 404, json: { error: `Lead "${'n'.repeat(40)}…" does not exist` } });
       expect((await post(deps, step, 'l-4', actor, '{')).json.issues, step).toEqual([expect.objectContaining({ path: '(body)' })]);
       expect((await post(deps, step, 'l-4', actor, 'a=b', 'application/x-www-form-urlencoded')).status, step).toBe(415);
       expect((await post(deps, step, 'l-4', actor, bad[step][0])).json.issues, step).toEqual([expect.objectContaining({ path: bad[step][1] })]);

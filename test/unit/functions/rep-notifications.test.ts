@@ -706,6 +706,13 @@ describe('one-tap links', () => {
     Object.assign(later, { store: deps.store, leads: deps.store, links: deps.links });
     expect(await post(later, links.accept)).toMatchObject({ statusCode: 410, body: expect.stringContaining('expired') });
 
+    // Marked invalid meanwhile (by a manager): the page says so, not that the lead waits in its pool.
+    const assigned = structuredClone(deps.store.leads.get('l1')!);
+    Object.assign(deps.store.leads.get('l1')!, { status: 'invalid', ownerId: undefined, previousOwnerId: 'rep-ava' });
+    const invalid = await post(deps, links.contacted);
+    expect(invalid).toMatchObject({ statusCode: 403, body: expect.stringContaining('This lead is not yours any more: it was marked invalid.') });
+    expect(invalid.body).not.toContain('pool');
+    deps.store.leads.set('l1', assigned);
     // The lead went to Ben meanwhile: Ava's link no longer acts on it.
     Object.assign(deps.store.leads.get('l1')!, { ownerId: 'rep-ben' });
     expect(await post(deps, links.accept)).toMatchObject({ statusCode: 403, body: expect.stringContaining('not yours') });

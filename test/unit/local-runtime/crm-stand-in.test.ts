@@ -41,6 +41,10 @@ describe('the CRM stand-in', () => {
   it('refuses a bad fail request, naming the field', async () => {
     const crm = crmStandIn(async () => [secret]);
     expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": -1}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'times' }] } });
+    // A count past the largest it takes says what that is, not that the count is no whole number.
+    const tooMany = { status: 400, body: { issues: [{ path: 'times', message: `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}; send {"always": true} to fail every POST` }] } };
+    expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": 1e16}'))).toMatchObject(tooMany);
+    expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": 2.5}'))).toMatchObject(tooMany);
     expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"always": "yes"}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'always' }] } });
     expect(await crm(request('POST', `${crmStandInPath}/fail`, 'not json'))).toMatchObject({ status: 400, body: { issues: [{ path: '(body)' }] } });
     expect(await crm(request('POST', `${crmStandInPath}/fail`, '{"times": 0, "tims": 2}'))).toMatchObject({ status: 400, body: { issues: [{ path: 'tims', message: 'is not a field: send "times" or "always"' }] } });

@@ -1,12 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FieldIssue, HttpError } from './http-errors';
 import { escapeHtml } from '@leadflow/domain';
-import { headerValue } from './request-body';
+import { prefersMediaType } from './content-negotiation';
 
-/** A browser posting a plain HTML form asks for HTML, not JSON; API clients always get JSON. */
+/** A browser posting a plain HTML form asks for HTML, not JSON; API clients, which do not prefer it, get JSON. */
 export function prefersHtml(event: Pick<APIGatewayProxyEventV2, 'headers'>): boolean {
-  const accept = headerValue(event, 'accept') ?? '';
-  return accept.includes('text/html') && !accept.includes('application/json');
+  return prefersMediaType(event, 'text/html', 'application/json');
 }
 
 export { escapeHtml };

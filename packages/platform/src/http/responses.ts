@@ -41,15 +41,18 @@ const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /**
  * A report over the days `from` to `to`, unless it is over `maxResponseBytes`: then a 400 naming `from`
- * that says how many days would fit, and `smaller`, the parameters that would shrink it (`format=csv` …).
+ * that says how many days would fit, and `smaller`, the parameters that would shrink it (`format=csv` …);
+ * when not even one day would (a one-day report, or days each over the limit on average), only those.
  */
 export function reportWithinLimit(response: APIGatewayProxyStructuredResultV2, range: { from: string; to: string }, smaller: readonly string[]): APIGatewayProxyStructuredResultV2 {
   const bytes = Buffer.byteLength(JSON.stringify(response));
   if (bytes <= maxResponseBytes) return response;
   const days = dayCount(range.from, range.to);
-  const fitting = Math.max(1, Math.floor((days * maxResponseBytes) / bytes));
-  const instead = smaller.length ? `, or use ${smaller.join(' or ')}` : '';
-  throw badRequest(`The report is too large for one response (${megabytes(bytes)} MB; at most ${megabytes(maxResponseBytes)} MB)`, [
-    { path: 'from', message: `${range.from} to ${range.to} is too long for one response: ask for about ${fitting} of its ${days} days at a time${instead}` },
-  ]);
+  const fitting = Math.floor((days * maxResponseBytes) / bytes);
+  const shrinking = smaller.join(' or ');
+  const message =
+    fitting >= 1
+      ? `${range.from} to ${range.to} is too long for one response: ask for about ${fitting} of its ${days} days at a time${shrinking ? `, or use ${shrinking}` : ''}`
+      : `${days === 1 ? `${range.from} alone` : `even one day of ${range.from} to ${range.to}`} is too large for one response${shrinking ? `: use ${shrinking}` : ''}`;
+  throw badRequest(`The report is too large for one response (${megabytes(bytes)} MB; at most ${megabytes(maxResponseBytes)} MB)`, [{ path: 'from', message }]);
 }
