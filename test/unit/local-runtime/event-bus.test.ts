@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { manifestFunctions } from '@leadflow/manifest';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { warmScoredLead } from '../../support/scored-lead';
@@ -9,6 +9,7 @@ import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { DeliveryJournal, type JournalledDelivery } from '../../../packages/local-runtime/src/delivery-journal';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import { restoreLambdaEnvironmentAfterHost } from '../../support/function-host-environment';
 
 /** The functions of the demo configuration, as `npm start` hosts them. */
 const functions = manifestFunctions(demoConfiguration());
@@ -227,15 +228,7 @@ describe('LocalEventBus halted', () => {
   });
 
   describe('on a function host whose slots are taken', () => {
-    // Loading a host makes this process a Lambda environment (awslambda.InvokeStore, AWS_LAMBDA_MAX_CONCURRENCY); the unit files share a worker.
-    beforeAll(() => {
-      vi.stubEnv('AWS_LAMBDA_MAX_CONCURRENCY', undefined);
-      vi.stubGlobal('awslambda', { ...(globalThis as { awslambda?: object }).awslambda });
-    });
-    afterAll(() => {
-      vi.unstubAllEnvs();
-      vi.unstubAllGlobals();
-    });
+    restoreLambdaEnvironmentAfterHost();
 
     it('attempts no delivery still waiting for a slot of the host once stopping', async () => {
       const rootDir = mkdtempSync(join(tmpdir(), 'event-bus-host-'));

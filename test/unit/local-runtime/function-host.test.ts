@@ -1,28 +1,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logger } from '@leadflow/platform';
 import { projectRoot } from '../../../infra/lead-app';
 import { currentInvocation } from '../../../packages/local-runtime/src/function-host';
 import { functionLimits, type FunctionDefinition } from '@leadflow/manifest';
 import { FunctionHost } from '../../../packages/local-runtime/src/function-host';
 import { StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
+import { restoreLambdaEnvironmentAfterHost } from '../../support/function-host-environment';
 
 /** `settling`, or a failure once `ms` have passed without it settling. */
 const within = <T>(ms: number, settling: Promise<T>) => Promise.race([settling, new Promise<never>((_resolve, fail) => setTimeout(() => fail(new Error(`still running after ${ms} ms`)), ms))]);
 
 describe('FunctionHost', () => {
-  // Loading makes this process a Lambda environment running several invocations at once (awslambda.InvokeStore,
-  // AWS_LAMBDA_MAX_CONCURRENCY), which Powertools then uses everywhere; the unit files share a worker (vitest.config.ts).
-  beforeAll(() => {
-    vi.stubEnv('AWS_LAMBDA_MAX_CONCURRENCY', undefined);
-    vi.stubGlobal('awslambda', { ...(globalThis as { awslambda?: object }).awslambda });
-  });
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    vi.unstubAllGlobals();
-  });
+  restoreLambdaEnvironmentAfterHost();
 
   const rootDir = mkdtempSync(join(tmpdir(), 'function-host-'));
   writeFileSync(join(rootDir, 'context-handler.mjs'), 'export const handler = async (_event, context) => ({ memory: context.memoryLimitInMB, remainingMs: context.getRemainingTimeInMillis() });\n');
