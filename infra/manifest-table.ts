@@ -27,7 +27,7 @@ export function createManifestTable(
   id: string,
   definition: TableDefinition,
   retention: Pick<StageDataPolicy, 'removalPolicy' | 'deletionProtection'> = { removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true },
-  warmThroughput?: dynamodb.WarmThroughput,
+  warmThroughput?: dynamodb.WarmThroughput & { indexes?: Record<string, dynamodb.WarmThroughput> },
 ): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     partitionKey: attribute(definition.partitionKey),
@@ -40,13 +40,23 @@ export function createManifestTable(
     // Leads are the business's records: deleting a stage that retains data never deletes them.
     removalPolicy: retention.removalPolicy,
     deletionProtection: retention.deletionProtection,
-    warmThroughput,
+    warmThroughput: warmThroughput && { writeUnitsPerSecond: warmThroughput.writeUnitsPerSecond, readUnitsPerSecond: warmThroughput.readUnitsPerSecond },
   });
   for (const index of definition.globalSecondaryIndexes) {
     table.addGlobalSecondaryIndex({
       indexName: index.indexName,
       partitionKey: attribute(index.partitionKey),
       sortKey: index.sortKey && attribute(index.sortKey),
+    });
+  }
+  const indexNames = definition.globalSecondaryIndexes.map((index) => index.indexName);
+  for (const [indexName, indexWarmThroughput] of Object.entries(warmThroughput?.indexes ?? {})) {
+    const position = indexNames.indexOf(indexName);
+    if (position < 0) throw new Error(`operations.tableWarmThroughput.indexes names "${indexName}", which is not an index of the ${definition.name} table: it has ${indexNames.join(', ')}`);
+    // `Table` takes warm throughput for the table only; CloudFormation takes it per index too, in the order the indexes were added.
+    (table.node.defaultChild as dynamodb.CfnTable).addPropertyOverride(`GlobalSecondaryIndexes.${position}.WarmThroughput`, {
+      WriteUnitsPerSecond: indexWarmThroughput.writeUnitsPerSecond,
+      ReadUnitsPerSecond: indexWarmThroughput.readUnitsPerSecond,
     });
   }
   return table;

@@ -134,13 +134,13 @@ describe('capture timeout', () => {
 });
 
 describe('table warm throughput', () => {
-  it("leaves DynamoDB's defaults unless the stage asks, refuses values under them, and pre-warms the leads table with a stage's own", () => {
+  it("leaves DynamoDB's defaults unless the stage asks, refuses values under them, and pre-warms the leads table and the indexes a stage names", () => {
     for (const [, table] of ofType('AWS::DynamoDB::Table')) expect(table.Properties.WarmThroughput).toBeUndefined();
     expect(operationsSchema.safeParse({ tableWarmThroughput: { writeUnitsPerSecond: 3_999 } }).success).toBe(false);
     expect(operationsSchema.safeParse({ tableWarmThroughput: { readUnitsPerSecond: 11_000 } }).success).toBe(false);
     expect(operationsSchema.safeParse({ tableWarmThroughput: { writeUnitsPerSecond: 20_000.5 } }).success).toBe(false);
     const configuration = JSON.parse(readFileSync(join(projectRoot, 'config/stages/prod.json'), 'utf8')) as { operations: Record<string, unknown> };
-    configuration.operations.tableWarmThroughput = { writeUnitsPerSecond: 30_000, readUnitsPerSecond: 12_000 };
+    configuration.operations.tableWarmThroughput = { writeUnitsPerSecond: 30_000, readUnitsPerSecond: 12_000, indexes: { 'outbox-by-time': { writeUnitsPerSecond: 8_000 } } };
     const configFile = join(tmpdir(), `leads.config.warm.${process.pid}.json`);
     writeFileSync(configFile, JSON.stringify(configuration));
     try {
@@ -148,6 +148,12 @@ describe('table warm throughput', () => {
       const tables = ofType('AWS::DynamoDB::Table', custom);
       expect(tables).toHaveLength(1);
       expect(tables[0][1].Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 30_000, ReadUnitsPerSecond: 12_000 });
+      const indexes = tables[0][1].Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; WarmThroughput?: unknown }>;
+      expect(indexes.filter((index) => index.WarmThroughput).map((index) => [index.IndexName, index.WarmThroughput])).toEqual([['outbox-by-time', { WriteUnitsPerSecond: 8_000 }]]);
+
+      configuration.operations.tableWarmThroughput = { indexes: { 'outbox-by-tim': { writeUnitsPerSecond: 8_000 } } };
+      writeFileSync(configFile, JSON.stringify(configuration));
+      expect(() => createLeadApp(assertionAppProps({ configFile }))).toThrow(/"outbox-by-tim", which is not an index of the leads table: it has outbox-by-time, /);
     } finally {
       rmSync(configFile, { force: true });
     }

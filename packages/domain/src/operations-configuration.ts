@@ -27,14 +27,20 @@ const routeThrottleSchema = z.strictObject({
 export const defaultApiThrottle = { captureRoutes: { rateLimit: 500, burstLimit: 1_000 }, otherRoutes: { rateLimit: 50, burstLimit: 100 } } as const;
 
 /**
- * Warm throughput of the leads table: the reads and writes a second it serves at once. A new on-demand
- * table takes 4,000 writes and 12,000 reads a second at once, then up to twice its previous peak, so a
- * launch expecting more from its first minute raises them here, a day ahead. Raising is billed, and
- * DynamoDB never lowers them again. Absent: DynamoDB's defaults.
+ * Warm throughput: the reads and writes a second a table or index serves at once. A new on-demand table
+ * and each of its indexes take 4,000 writes and 12,000 reads a second at once, then up to twice their
+ * previous peak, so a launch expecting more from its first minute raises them here, a day ahead. Raising
+ * is billed, and DynamoDB never lowers them again. Absent: DynamoDB's defaults.
  */
-const tableWarmThroughputSchema = z.strictObject({
+const warmThroughputSchema = z.strictObject({
   writeUnitsPerSecond: z.optional(z.number().check(z.int(), z.minimum(4_000))),
   readUnitsPerSecond: z.optional(z.number().check(z.int(), z.minimum(12_000))),
+});
+
+/** The leads table's warm throughput, and its indexes' by index name (an index written with every lead event, such as `outbox-by-time`, throttles the table's writes when it cannot keep up). */
+const tableWarmThroughputSchema = z.strictObject({
+  ...warmThroughputSchema.shape,
+  indexes: z.optional(z.record(z.string(), warmThroughputSchema)),
 });
 
 /**
