@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { teamDigestMetrics, type PoolBacklog, type TeamActivityCount, type TeamDayCounts, type TeamDigestMetric } from '@leadflow/domain';
 import type { TeamActivityStore } from '../ports/follow-ups';
 import { notificationClaimLeaseMs } from '../ports/notifications';
@@ -51,17 +51,11 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
   async readDay(teamId: string, day: string): Promise<TeamDayCounts> {
     const { pk, sk } = leadsTableKeys.teamDay(teamId, day);
     const counts: TeamDayCounts = new Map();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-          ExpressionAttributeValues: { ':pk': pk, ':day': sk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)', ExpressionAttributeValues: { ':pk': pk, ':day': sk }, ConsistentRead: true },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         for (const [attribute, value] of Object.entries(item)) {
           const [metric, repId] = attribute.split('#');
@@ -70,8 +64,7 @@ export class DynamoDbTeamActivityStore implements TeamActivityStore {
           counts.set(repId, { ...repCounts, [metric]: (repCounts[metric as TeamDigestMetric] ?? 0) + Number(value) });
         }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return counts;
   }
 
