@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from './access-policy';
 import type { LeadAttribution, TouchAttribution } from './attribution';
+import { campaignName } from './channel-roi-campaigns';
 import type { Configuration } from './configuration';
 import type { FieldIssue } from './form-submission';
 import type { IntakeSubmission } from './lead-intake';
@@ -56,8 +57,8 @@ export function resolveImportTarget(config: Configuration, parameters: Readonly<
   const channelIds = config.channels.map((channel) => channel.id);
   const poolIds = config.pools.map((pool) => pool.id);
   const { source, pool, country } = parameters;
-  // NFC, as the intake makes every lead's attribution (`publicText`): "é" typed as one character or as two is one campaign, and one import source.
-  const campaign = parameters.campaign?.normalize('NFC');
+  // One form of the name, as channel ROI matches campaigns: "é" typed as one character or as two is one campaign.
+  const campaign = parameters.campaign === undefined ? undefined : campaignName(parameters.campaign);
 
   if (!source) issues.push({ path: 'source', message: `is required: the channel the leads came from (one of ${channelIds.join(', ')})` });
   else if (!channelIds.includes(source)) issues.push({ path: 'source', message: `unknown channel "${source}"; configured channels: ${channelIds.join(', ')}` });
