@@ -2,6 +2,7 @@ import {
   actionLinkRefusal,
   holdingCapOf,
   isOpenOffer,
+  offerAcceptorRefusal,
   offerTakenRefusal,
   oneTapActions,
   planAcceptance,
@@ -38,6 +39,8 @@ const executors: Record<OneTapAction, (context: ActionContext) => Promise<Action
   accept: async ({ deps, claims, linkId, lead }) => {
     if (isOpenOffer(lead)) {
       const rep = deps.config.reps.find((candidate) => candidate.id === claims.repId);
+      const acceptorRefusal = offerAcceptorRefusal(rep);
+      if (acceptorRefusal) return { refusal: acceptorRefusal };
       const pool = deps.config.pools.find((candidate) => candidate.id === lead.offer.poolId);
       if (!rep || !pool) return { refusal: changedMeanwhile };
       const cap = holdingCapOf(rep, pool);

@@ -1,4 +1,4 @@
-import { isOpenOffer, maskedContact, oneTapActions } from '@leadflow/domain';
+import { isOpenOffer, maskedContact, offerAcceptorRefusal, oneTapActions } from '@leadflow/domain';
 import { checkOneTapLink, httpHandler, lambdaDependenciesOf, linkRefusalPage, oneTapConfirmationPage, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -17,6 +17,8 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'secre
       const pool = deps.config.pools.find((candidate) => candidate.id === lead.poolId);
       // An open offer: the rep is one of several, and the first to confirm owns the lead; until then its name is masked, as in the offer.
       const offered = claims.action === 'accept' && isOpenOffer(lead);
+      const acceptorRefusal = offered ? offerAcceptorRefusal(deps.config.reps.find((rep) => rep.id === claims.repId)) : undefined;
+      if (acceptorRefusal) return linkRefusalPage(acceptorRefusal);
       const question = offered
         ? `This lead is offered to ${lead.offer.repIds.length} reps until ${lead.offer.expiresAt.replace('T', ' ').slice(0, 16)} UTC; the first to accept owns it. Take it and call them now?`
         : action.question;

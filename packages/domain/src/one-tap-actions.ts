@@ -1,3 +1,4 @@
+import type { Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { RotatingSecret } from './integration-secrets';
@@ -71,6 +72,16 @@ export function actionLinkUrl(baseUrl: string, token: string): string {
 
 /** What a rep offered a lead sees once another rep has it. */
 export const offerTakenRefusal: LinkRefusal = { reason: 'taken', message: 'This lead was already taken by another rep. There is nothing for you to do.' };
+
+/**
+ * Why the link's rep may not accept an open offer made to them: no longer configured, or marked inactive since (a
+ * leaving rep, whom routing, SLA reassignment and managers already pass by). The offer stays open to the others.
+ */
+export function offerAcceptorRefusal(rep: Pick<Rep, 'active'> | undefined): LinkRefusal | undefined {
+  if (!rep) return { reason: 'not_yours', message: 'You are no longer a rep in Leadflow, so this offer stays with the other reps. Nothing was changed.' };
+  if (!rep.active) return { reason: 'not_yours', message: 'You are marked inactive in Leadflow, so new leads no longer come to you: this offer stays with the other reps. Nothing was changed.' };
+  return undefined;
+}
 
 /**
  * Whether the lead, as it is now, still lets the link's rep do the link's action, and why not: the

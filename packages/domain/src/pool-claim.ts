@@ -30,7 +30,7 @@ export const defaultReleaseReasons = ['not_reachable', 'no_need_now', 'outside_m
 /** Why a claim or release is refused: the HTTP status, the rule in a word, and the rule with its numbers in words. */
 export interface PoolRefusal {
   status: 403 | 409;
-  rule: 'not_member' | 'not_in_pool' | 'already_owned' | 'new_lead_wait' | 'previous_owner_cooldown' | 'daily_limit' | 'holding_cap' | 'not_owner' | 'not_held' | 'lead_full';
+  rule: 'not_member' | 'inactive' | 'not_in_pool' | 'already_owned' | 'new_lead_wait' | 'previous_owner_cooldown' | 'daily_limit' | 'holding_cap' | 'not_owner' | 'not_held' | 'lead_full';
   message: string;
 }
 
@@ -120,6 +120,8 @@ export function localDay(now: Date, timeZone: string): string {
 export function planClaim(input: { lead: Lead; pool: Pool; rep: Rep; principal?: Principal; timeZone: string; now: Date; eventId: string }): { refusal: PoolRefusal } | { claim: LeadClaim } {
   const { lead, pool, rep, now } = input;
   if (!isPoolMember(pool, rep.id)) return { refusal: { status: 403, rule: 'not_member', message: `${rep.id} is not a member of pool ${pool.id}` } };
+  // An inactive rep is leaving: routing, SLA reassignment and managers pass them by, so they may not take leads themselves either.
+  if (!rep.active) return { refusal: { status: 403, rule: 'inactive', message: `${rep.id} is inactive (active: false in the configuration) and may not claim leads` } };
   const refusal = leadStateRefusal(lead, pool, rep.id, input.principal ?? { id: rep.id, roles: ['rep'] }, now);
   if (refusal) return { refusal };
   const at = now.toISOString();

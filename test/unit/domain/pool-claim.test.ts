@@ -5,7 +5,8 @@ import { webFormIntake } from '../../support/intakes';
 
 const config = demoConfiguration();
 const nurture = config.pools.find((pool) => pool.id === 'nurture')!;
-const rep = (id: string) => config.reps.find((candidate) => candidate.id === id)!;
+// The demo's manager, Maya, is a pool admin marked inactive (routing passes her by); these rules are about admins who take leads.
+const rep = (id: string) => ({ ...config.reps.find((candidate) => candidate.id === id)!, active: true });
 const capturedAt = new Date('2026-03-02T10:00:00.000Z');
 
 function pooled(overrides: Partial<Lead> = {}): Lead {
@@ -49,6 +50,13 @@ describe('pool claim rules (pure)', () => {
       refusal: { status: 409, rule: 'new_lead_wait', message: 'new leads wait 30 minutes before they may be claimed; lead lead-1 may be claimed from 2026-03-02T10:30:00.000Z' },
     });
     expect(claimAt(pooled(), 'rep-ava', new Date('2026-03-02T10:30:00.000Z'), waiting)).toHaveProperty('claim');
+  });
+
+  it('refuses a rep marked inactive with 403 naming the rule, as routing and managers pass them by', () => {
+    const leaving = { ...rep('rep-ava'), active: false };
+    expect(planClaim({ lead: pooled(), pool: nurture, rep: leaving, timeZone: 'UTC', now: capturedAt, eventId: 'claim-1' })).toEqual({
+      refusal: { status: 403, rule: 'inactive', message: 'rep-ava is inactive (active: false in the configuration) and may not claim leads' },
+    });
   });
 
   it("names a lead's owner in a refused claim only to whom the dedup check names them: the owner, managers and admins", () => {

@@ -150,6 +150,19 @@ describe('strategy offer: first to accept', () => {
     expect(deps.store.openLeads.get('rep-ben')).toBe(2);
   });
 
+  it('refuses the accept of a rep marked inactive since the offer, by page and on POST, and leaves the offer open to the other rep', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    await createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', eventsOf(deps, 'lead.offered')[0]), lambdaContext);
+    const [avaToken, benToken] = [tokenIn(deps.sms.sent[0].body), tokenIn(deps.sms.sent[1].body)];
+    deps.config.reps.find((rep) => rep.id === 'rep-ava')!.active = false;
+    expect(await get(deps, avaToken)).toMatchObject({ statusCode: 403, body: expect.stringContaining('marked inactive') });
+    expect(await post(deps, avaToken)).toMatchObject({ statusCode: 403, body: expect.stringContaining('this offer stays with the other reps') });
+    expect(deps.store.leads.get('l1')!.ownerId).toBeUndefined();
+    expect(await post(deps, benToken)).toMatchObject({ statusCode: 200 });
+    expect(deps.store.leads.get('l1')!.ownerId).toBe('rep-ben');
+  });
+
   it('falls back when nobody accepts: the schedule run after the window lets the route fallback (territory) assign it', async () => {
     const deps = fakeDependencies(offeredAt);
     await offeredLead(deps);

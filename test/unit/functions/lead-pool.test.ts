@@ -44,6 +44,8 @@ describe('POST /leads/{leadId}/claim', () => {
     // Any other member learns the lead is taken, not by whom: failed claims must not map who holds which lead.
     expect(await claim(deps, 'pooled-6', asRep('rep-chloe'))).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by another rep' } });
     expect(await claim(deps, 'pooled-6', asRep('rep-ava'))).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by rep-ava' } });
+    // The demo's Maya is marked inactive, which would refuse her claim before the lead is looked at.
+    deps.config.reps.find((rep) => rep.id === 'mgr-maya')!.active = true;
     for (const groups of ['[manager]', '[admin]']) {
       expect(await claim(deps, 'pooled-6', { sub: 'mgr-maya', 'cognito:groups': groups }), groups).toEqual({ status: 409, json: { rule: 'already_owned', error: 'lead pooled-6 is already owned by rep-ava' } });
     }
@@ -73,6 +75,9 @@ describe('POST /leads/{leadId}/claim', () => {
     expect(await claim(deps, 'pooled-3', asRep('rep-ava'))).toMatchObject({ status: 403, json: { rule: 'not_member', error: 'rep-ava is not a member of pool emea-inbound' } });
     expect(await claim(deps, 'pooled-3', asRep('someone-else'))).toMatchObject({ status: 403, json: { rule: 'not_member', error: 'someone-else is not a member of pool emea-inbound' } });
     expect(await claim(deps, 'nope', asRep('rep-chloe'))).toMatchObject({ status: 404, json: { error: 'Lead "nope" does not exist' } });
+    deps.config.reps.find((rep) => rep.id === 'rep-chloe')!.active = false;
+    expect(await claim(deps, 'pooled-3', asRep('rep-chloe'))).toMatchObject({ status: 403, json: { rule: 'inactive', error: 'rep-chloe is inactive (active: false in the configuration) and may not claim leads' } });
+    deps.config.reps.find((rep) => rep.id === 'rep-chloe')!.active = true;
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), '{')).status).toBe(400);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), 'poolId=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await claim(deps, 'pooled-3', asRep('rep-chloe'), JSON.stringify({ poolId: 5 }))).json.issues).toEqual([expect.objectContaining({ path: 'poolId' })]);
