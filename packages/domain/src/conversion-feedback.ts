@@ -94,10 +94,11 @@ export type ConversionFeedback = z.infer<typeof conversionFeedbackSchemaItem>;
  * (`lead`, at capture) ahead of a later one: queued once by its id, it goes first (due earlier) even when
  * the later stage came before it. Google gets no first stage. An invalid lead gets nothing: an erased one still holds its
  * Meta lead id, which must not reach Meta after the person asked to be forgotten, and one judged spam or
- * unreachable is no conversion to optimise for.
+ * unreachable is no conversion to optimise for. Nor does a platform's test lead, whatever is done with it: it may carry a
+ * real click id (a generic webhook's test post) or the form's sample one, and a test sale would train the platform on nothing.
  */
 export function plannedConversionFeedback(lead: Lead, stage: FeedbackStage, occurredAt: string, config: ConversionFeedbackConfiguration): ConversionFeedback[] {
-  if (lead.status === 'invalid' || wasErased(lead)) return [];
+  if (lead.isTest || lead.status === 'invalid' || wasErased(lead)) return [];
   const planned = (itemStage: FeedbackStage, at: string) => ({ leadId: lead.leadId, feedbackId: feedbackIdOf(lead.leadId, itemStage), stage: itemStage, occurredAt: at, attempts: 0, dueAt: at });
   const value = stage === 'converted' && lead.conversion ? { value: lead.conversion.revenue, currency: lead.conversion.currency } : {};
   const items: ConversionFeedback[] = [];

@@ -85,6 +85,14 @@ describe('conversion feedback payloads', () => {
     });
   });
 
+  it('reports nothing of a test lead that was worked to a later stage, to either platform', () => {
+    for (const stage of ['qualified', 'converted'] as const) {
+      expect(plannedConversionFeedback({ ...googleLead, isTest: true }, stage, '2026-03-20T18:00:00.000Z', feedbackConfig)).toEqual([]);
+      expect(plannedConversionFeedback({ ...metaLead, isTest: true }, stage, '2026-03-20T18:00:00.000Z', feedbackConfig)).toEqual([]);
+    }
+    expect(plannedConversionFeedback(googleLead, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig)).toHaveLength(1);
+  });
+
   it('keys Google on a gbraid or wbraid when the touch has no gclid: gclid first, then gbraid, never both braids', () => {
     const ingested = (attribution: Lead['attribution']) => {
       const items = plannedConversionFeedback({ ...googleLead, attribution }, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig);
