@@ -55,6 +55,19 @@ export const notificationsConfigurationSchema = z.strictObject({
       maxSegments: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(2)), 2),
       /** `OriginationIdentity` of SendTextMessage (a phone number, sender id or pool id/ARN); omitted, AWS picks one. */
       originationIdentity: z.optional(z.string().check(z.minLength(1))),
+      /**
+       * `ConfigurationSetName` of SendTextMessage (a name or ARN): its event destinations receive each SMS's delivery
+       * events with our `Context` (`leadId`, `reason`). Omitted, the account's default configuration set, if any.
+       */
+      configurationSetName: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'must be a configuration set name or ARN: 1-256 letters, digits, _ : / -'))),
+      /** `MaxPrice` of SendTextMessage: most one SMS (all its parts) may cost, in US dollars as End User Messaging bills; the provider refuses dearer ones. */
+      maxPriceUsd: z.optional(
+        z.number().check(
+          z.positive(),
+          z.lt(100, 'must be less than 100 (US dollars per SMS)'),
+          z.refine((price) => Number(price.toFixed(5)) === price, 'must have at most 5 decimal places'),
+        ),
+      ),
       budget: z._default(
         z.strictObject({
           organisation: z._default(smsBudgetSchema, { dailyCount: 500, dailySpend: 10 }),
@@ -195,6 +208,17 @@ export function newLeadSms(lead: Pick<Lead, 'contact' | 'score'>, acceptUrl: str
   const shortest = `${offered ? 'Lead offered' : 'New lead'}:${tail}`;
   const text = withWho(`${name}${company}`) ?? withWho(unnamedLead) ?? (countSmsSegments(bare).segments <= maxSegments ? bare : shortest);
   return { text, segments: countSmsSegments(text) };
+}
+
+/** The bounds SendTextMessage puts on `TimeToLive`, in seconds. */
+const smsTimeToLiveBounds = { min: 5, max: 259_200 };
+
+/**
+ * How long the provider may keep trying to deliver an SMS: until its accept link expires (`linkExpiresAt`,
+ * Unix seconds), within the provider's bounds. Later, the text would arrive with a dead link; the rep has the email.
+ */
+export function smsTimeToLiveSeconds(linkExpiresAt: number, now: Date): number {
+  return Math.min(smsTimeToLiveBounds.max, Math.max(smsTimeToLiveBounds.min, linkExpiresAt - Math.floor(now.getTime() / 1000)));
 }
 
 /** Money is counted in millionths of the currency unit, so budgets add up exactly. */

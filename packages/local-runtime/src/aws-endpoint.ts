@@ -136,15 +136,19 @@ export class LocalAwsEndpoint {
     sendJson(response, 200, { MessageId: messageId });
   }
 
-  /** SendTextMessage with the model's checks on the destination and body, answered in awsJson1.0. */
+  /** SendTextMessage with the model's checks on the destination, body, time to live, price cap and configuration set, answered in awsJson1.0. */
   private sendTextMessage(body: string, response: ServerResponse): void {
-    const input = parseJson(body) as { DestinationPhoneNumber?: unknown; MessageBody?: unknown; Context?: Record<string, string> } | undefined;
+    const input = parseJson(body) as { DestinationPhoneNumber?: unknown; MessageBody?: unknown; TimeToLive?: unknown; MaxPrice?: unknown; ConfigurationSetName?: unknown; Context?: Record<string, string> } | undefined;
     const refuse = (message: string) =>
       sendJson(response, 400, { __type: 'com.amazonaws.pinpointsmsvoicev2#ValidationException', Message: message, Reason: 'INVALID_PARAMETER' }, { 'content-type': 'application/x-amz-json-1.0' });
     const to = input?.DestinationPhoneNumber;
     const text = input?.MessageBody;
+    const { TimeToLive: timeToLive, MaxPrice: maxPrice, ConfigurationSetName: configurationSet } = input ?? {};
     if (typeof to !== 'string' || !/^\+?[1-9][0-9]{1,18}$/.test(to)) return refuse('DestinationPhoneNumber must be an E.164 number');
     if (typeof text !== 'string' || text.length < 1 || text.length > 1600 || text.trim() === '') return refuse('MessageBody must be 1-1600 characters, not all whitespace');
+    if (timeToLive !== undefined && !(Number.isInteger(timeToLive) && (timeToLive as number) >= 5 && (timeToLive as number) <= 259_200)) return refuse('TimeToLive must be 5-259200 seconds');
+    if (maxPrice !== undefined && !(typeof maxPrice === 'string' && /^[0-9]{0,2}\.[0-9]{0,5}$/.test(maxPrice) && maxPrice.length >= 2)) return refuse('MaxPrice must be a price such as 0.05000');
+    if (configurationSet !== undefined && !(typeof configurationSet === 'string' && /^[A-Za-z0-9_:/-]{1,256}$/.test(configurationSet))) return refuse('ConfigurationSetName must be a name or ARN');
     const messageId = randomUUID();
     const leadId = input?.Context?.leadId;
     const time = new Date().toISOString();

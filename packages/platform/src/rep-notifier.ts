@@ -19,6 +19,7 @@ import {
   smsBudgetLimits,
   smsBudgetReachedEmail,
   smsCostMicros,
+  smsTimeToLiveSeconds,
   smsRefusal,
   wasErased,
   type EmailMessage,
@@ -78,7 +79,7 @@ function closedSince(lead: Lead, offered = false): string | undefined {
  * The links a notification carries, signed for this rep and lead: every one-tap action, or for an offer
  * only accepting, until the offer expires.
  */
-async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, offer: LeadOffer | undefined): Promise<Partial<Record<OneTapAction, string>> & { accept: string }> {
+async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, offer: LeadOffer | undefined): Promise<{ urls: Partial<Record<OneTapAction, string>> & { accept: string }; expiresAt: number }> {
   const baseUrl = deps.publicBaseUrl;
   if (!baseUrl) throw new Error('No base URL for one-tap links: set notifications.actionLinks.baseUrl in the configuration');
   const key = await deps.secrets.get(secretRefs.actionLinkKey);
@@ -86,7 +87,7 @@ async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, 
   const expiresAt = offer ? Math.ceil(Date.parse(offer.expiresAt) / 1000) : Math.floor(deps.now().getTime() / 1000) + deps.config.notifications.actionLinks.expiryMinutes * 60;
   const actions: OneTapAction[] = offer ? ['accept'] : (Object.keys(oneTapActions) as OneTapAction[]);
   const link = (action: OneTapAction) => actionLinkUrl(baseUrl, actionLinkToken({ leadId: lead.leadId, repId: rep.id, action, expiresAt }, key));
-  return { ...Object.fromEntries(actions.map((action) => [action, link(action)])), accept: link('accept') };
+  return { urls: { ...Object.fromEntries(actions.map((action) => [action, link(action)])), accept: link('accept') }, expiresAt };
 }
 
 /**
@@ -150,7 +151,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         const email = newLeadEmail(rep, lead, offer);
         const staleClaimedAt = resumingStaleEmail ? input.staleEmailClaimedAt : undefined;
         const retry = staleClaimedAt !== undefined ? { staleClaimedAt } : { retriedBy: sweeping ? ('sweep' as const) : ('event' as const) };
-        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` }, retry));
+        outcomes.push(await sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links.urls))}` }, retry));
         continue;
       }
       if (send.notBefore) {
@@ -164,9 +165,7 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
         outcomes.push({ channel: 'sms', outcome: 'already_claimed' });
         continue;
       }
-      const { outcome, alertManagers }: SmsResult = refusal
-        ? { outcome: { channel: 'sms', outcome: 'not_allowed', note: refusal } }
-        : await sendSms(deps, key, rep, lead, links.accept, resumingDeferred, offer !== undefined);
+      const { outcome, alertManagers }: SmsResult = refusal ? { outcome: { channel: 'sms', outcome: 'not_allowed', note: refusal } } : await sendSms(deps, key, rep, lead, links, resumingDeferred, offer !== undefined);
       outcomes.push(outcome);
       if (smsReplacedByEmail.has(outcome.outcome) && !emailPlanned()) queue.push({ channel: 'email', note: `instead of SMS: ${outcome.note}` });
       // After the email is queued: an alert that fails still lets the rep's message go out.
@@ -199,7 +198,7 @@ export async function notifyOfferAccepted(deps: LinkedEmailDependencies, input: 
   const key: SendKey = { leadId: lead.leadId, repId: rep.id, reason: offerAcceptedNotificationReason, channel: 'email' };
   const email = newLeadEmail(rep, lead);
   const links = await actionLinks(deps, lead, rep, undefined);
-  return sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links))}` });
+  return sendEmail(deps, key, rep, { ...email, text: `${email.text}\n${actionLinksText(linkList(links.urls))}` });
 }
 
 /**
@@ -270,10 +269,10 @@ async function sendEmail(deps: EmailDependencies, key: SendKey, rep: Rep, messag
  * `pending`, and the sweep reports it instead of sending again. `alertManagers`, when given, tells the
  * managers what happened; the caller runs it once the email replacing the SMS is queued.
  */
-async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, acceptUrl: string, fromDeferred: boolean, offered: boolean): Promise<SmsResult> {
+async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, lead: Lead, links: { urls: { accept: string }; expiresAt: number }, fromDeferred: boolean, offered: boolean): Promise<SmsResult> {
   const { config, sends, now } = deps;
   const sms = config.notifications.sms;
-  const { text, segments } = newLeadSms(lead, acceptUrl, sms.maxSegments, offered);
+  const { text, segments } = newLeadSms(lead, links.urls.accept, sms.maxSegments, offered);
   const at = now().toISOString();
   const charge: SmsBudgetCharge = {
     day: localDay(now(), config.organisation.timeZone),
@@ -296,7 +295,15 @@ async function sendSms(deps: RepNotifierDependencies, key: SendKey, rep: Rep, le
     };
   }
   try {
-    const sent = await deps.sms.send({ to: rep.phone, body: text, context: { leadId: lead.leadId, reason: key.reason }, originationIdentity: sms.originationIdentity });
+    const sent = await deps.sms.send({
+      to: rep.phone,
+      body: text,
+      context: { leadId: lead.leadId, reason: key.reason },
+      originationIdentity: sms.originationIdentity,
+      configurationSetName: sms.configurationSetName,
+      maxPrice: sms.maxPriceUsd?.toFixed(5),
+      timeToLiveSeconds: smsTimeToLiveSeconds(links.expiresAt, now()),
+    });
     await sends.recordSent(key, sent, now().toISOString());
     return { outcome: { channel: 'sms', outcome: 'sent', note: `${segments.segments} ${segments.encoding} part(s)` } };
   } catch (error) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countSmsSegments, newLeadSms, notificationsConfigurationSchema, planRepNotification, quietHoursEnd, smsCostMicros, type Lead } from '@leadflow/domain';
+import { countSmsSegments, newLeadSms, notificationsConfigurationSchema, planRepNotification, quietHoursEnd, smsCostMicros, smsTimeToLiveSeconds, type Lead } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { configurationIssues } from '../../support/configuration-issues';
 
@@ -138,6 +138,28 @@ describe('which channels tell a rep', () => {
     expect(configurationIssues(document)).toEqual(
       expect.arrayContaining(['notifications.repPreferences.rep-nobody: unknown rep "rep-nobody"', 'notifications.repPreferences.rep-ava.quietHours.end: start and end must differ']),
     );
+  });
+});
+
+describe('how an SMS is sent', () => {
+  it('lets the provider try to deliver it until its accept link expires, within the 5 s to 72 h it allows', () => {
+    const now = new Date('2026-03-02T17:00:00.000Z');
+    const nowSeconds = now.getTime() / 1000;
+    expect(smsTimeToLiveSeconds(nowSeconds + 300, now)).toBe(300);
+    expect(smsTimeToLiveSeconds(nowSeconds + 7 * 86_400, now)).toBe(259_200);
+    expect(smsTimeToLiveSeconds(nowSeconds + 2, now)).toBe(5);
+  });
+
+  it('takes a configuration set and a price cap SendTextMessage accepts, naming the field otherwise', () => {
+    expect(notifications({ sms: { configurationSetName: 'lead-alerts', maxPriceUsd: 0.05 } }).sms).toMatchObject({ configurationSetName: 'lead-alerts', maxPriceUsd: 0.05 });
+    const document = demoConfiguration() as any;
+    document.notifications = { sms: { configurationSetName: 'lead alerts', maxPriceUsd: 0.000001 } };
+    expect(configurationIssues(document)).toEqual([
+      'notifications.sms.configurationSetName: must be a configuration set name or ARN: 1-256 letters, digits, _ : / -',
+      'notifications.sms.maxPriceUsd: must have at most 5 decimal places',
+    ]);
+    document.notifications = { sms: { maxPriceUsd: 100 } };
+    expect(configurationIssues(document)).toEqual(['notifications.sms.maxPriceUsd: must be less than 100 (US dollars per SMS)']);
   });
 });
 

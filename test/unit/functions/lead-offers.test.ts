@@ -65,9 +65,10 @@ describe('strategy offer: first to accept', () => {
       expect(deps.sms.sent.map((sms) => sms.body).join('\n'), detail).not.toContain(detail);
     }
     expect(tokenIn(deps.mailer.sent[0].text)).toBe(tokenIn(deps.sms.sent[0].body));
-    // The link ends with the offer.
+    // The link ends with the offer, and so does the provider's trying to deliver the text.
     const token = tokenIn(deps.sms.sent[0].body);
     expect(parseInt(token.split('.')[3], 36) * 1000).toBe(Date.parse('2026-03-02T17:05:00.000Z'));
+    expect(deps.sms.sent.map((sms) => sms.timeToLiveSeconds)).toEqual([300, 300]);
   });
 
   it('never lets the accept link lapse before an offer that ends within a second', async () => {

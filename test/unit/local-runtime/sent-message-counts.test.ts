@@ -53,22 +53,27 @@ describe('the local AWS endpoint', () => {
             ...fields,
           }),
         });
-      const sms = (to: string) =>
+      const sms = (to: string, fields: Record<string, unknown> = {}) =>
         fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'PinpointSMSVoiceV2.SendTextMessage' },
-          body: JSON.stringify({ DestinationPhoneNumber: to, MessageBody: 'New lead', Context: { leadId: 'lead-1' } }),
+          body: JSON.stringify({ DestinationPhoneNumber: to, MessageBody: 'New lead', Context: { leadId: 'lead-1' }, ...fields }),
         });
       expect((await email()).status).toBe(200);
       expect((await email()).status).toBe(200);
       expect((await email({ Destination: { ToAddresses: [] } })).status).toBe(400);
       expect((await email({ EmailTags: [] })).status).toBe(200); // about no lead: not counted
       expect((await sms('+14155550101')).status).toBe(200);
+      expect((await sms('+14155550101', { TimeToLive: 300, MaxPrice: '0.05000', ConfigurationSetName: 'lead-alerts' })).status).toBe(200);
       expect((await sms('not-a-number')).status).toBe(400);
+      // The settings the notifier passes, checked as the API model bounds them.
+      for (const refused of [{ TimeToLive: 4 }, { TimeToLive: 259_201 }, { MaxPrice: '100.0' }, { MaxPrice: 0.05 }, { ConfigurationSetName: 'lead alerts' }]) {
+        expect((await sms('+14155550101', refused)).status, JSON.stringify(refused)).toBe(400);
+      }
 
-      // Two emails (each to two recipients) and one SMS, though the outbox here keeps only the newest record.
+      // Two emails (each to two recipients) and two SMS, though the outbox here keeps only the newest record.
       expect(activity.notifications).toHaveLength(1);
-      expect(activity.sentCounts.byLead()).toEqual({ 'lead-1': { email: expect.objectContaining({ sent: 2 }), sms: expect.objectContaining({ sent: 1 }) } });
+      expect(activity.sentCounts.byLead()).toEqual({ 'lead-1': { email: expect.objectContaining({ sent: 2 }), sms: expect.objectContaining({ sent: 2 }) } });
     } finally {
       await endpoint.stop();
     }

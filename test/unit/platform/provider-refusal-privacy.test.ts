@@ -46,7 +46,13 @@ describe('provider refusals name no recipient, no message text and no signed lin
   });
 
   it('an SMS refusal that echoes the number and the text (the lead, the accept link) keeps its reason, none of them', async () => {
-    const message = { to: '+14155550101', body: 'New hot lead: Ada Lovelace Accept: https://leads.example/a/tok3n-s1gned', context: { leadId: 'l1', reason: 'assigned' }, originationIdentity: 'pool-123' };
+    const message = {
+      to: '+14155550101',
+      body: 'New hot lead: Ada Lovelace Accept: https://leads.example/a/tok3n-s1gned',
+      context: { leadId: 'l1', reason: 'assigned' },
+      originationIdentity: 'pool-123',
+      timeToLiveSeconds: 86_400,
+    };
     sms.on(SendTextMessageCommand).rejects(
       new ValidationException({
         message: `2 validation errors detected: Value '${message.to}' at 'destinationPhoneNumber' failed to satisfy constraint; Value '${message.body}' at 'messageBody' failed to satisfy constraint`,

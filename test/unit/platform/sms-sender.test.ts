@@ -6,7 +6,7 @@ import { createSmsClient, EndUserMessagingSmsSender, MessageRefusedError } from 
 import { scriptedHttpServer } from '../../support/scripted-http-server';
 
 const sender = () => new EndUserMessagingSmsSender(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }), 1);
-const message = { to: '+14155550101', body: 'New hot lead: Ada Accept: https://leads.example/a/x', context: { leadId: 'l1', reason: 'assigned' }, originationIdentity: 'pool-123' };
+const message = { to: '+14155550101', body: 'New hot lead: Ada Accept: https://leads.example/a/x', context: { leadId: 'l1', reason: 'assigned' }, originationIdentity: 'pool-123', timeToLiveSeconds: 86_400 };
 const refusal = () =>
   sender()
     .send(message)
@@ -22,7 +22,7 @@ describe('EndUserMessagingSmsSender', () => {
   afterEach(() => sms.reset());
   afterAll(() => sms.restore());
 
-  it('sends a transactional SendTextMessage with the lead in its context and returns the message id', async () => {
+  it('sends a transactional SendTextMessage with the lead in its context, its time to live, and returns the message id', async () => {
     sms.on(SendTextMessageCommand).resolves({ MessageId: 'm-1' });
     await expect(sender().send(message)).resolves.toEqual({ messageId: 'm-1' });
     expect(sms.commandCalls(SendTextMessageCommand)[0].args[0].input).toEqual({
@@ -30,8 +30,15 @@ describe('EndUserMessagingSmsSender', () => {
       MessageBody: message.body,
       MessageType: 'TRANSACTIONAL',
       OriginationIdentity: 'pool-123',
+      TimeToLive: 86_400,
       Context: { leadId: 'l1', reason: 'assigned' },
     });
+  });
+
+  it('passes the configuration set (for delivery events carrying the context) and the price cap when given', async () => {
+    sms.on(SendTextMessageCommand).resolves({ MessageId: 'm-2' });
+    await sender().send({ ...message, configurationSetName: 'lead-alerts', maxPrice: '0.05000' });
+    expect(sms.commandCalls(SendTextMessageCommand)[0].args[0].input).toMatchObject({ ConfigurationSetName: 'lead-alerts', MaxPrice: '0.05000', TimeToLive: 86_400 });
   });
 
   it('tells "not sent" (the service answered), "bad number" and "unknown" (no answer) apart', async () => {

@@ -48,6 +48,9 @@ export class EndUserMessagingSmsSender implements SmsSender {
           MessageBody: message.body,
           MessageType: 'TRANSACTIONAL',
           OriginationIdentity: message.originationIdentity,
+          ConfigurationSetName: message.configurationSetName,
+          MaxPrice: message.maxPrice,
+          TimeToLive: message.timeToLiveSeconds,
           Context: { leadId: message.context.leadId, reason: message.context.reason },
         }),
       );

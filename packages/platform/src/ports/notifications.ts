@@ -66,6 +66,11 @@ export interface OutgoingSms {
   /** Traced in the provider's delivery events (SendTextMessage `Context`). */
   context: { leadId: string; reason: string };
   originationIdentity?: string;
+  configurationSetName?: string;
+  /** US dollars, as SendTextMessage's `MaxPrice` takes them (`0.05000`). */
+  maxPrice?: string;
+  /** Seconds the provider may keep trying to deliver it. */
+  timeToLiveSeconds: number;
 }
 
 /**
