@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
-import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, rollUpChannelRoiDays } from '@leadflow/platform';
+import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, partitionsOf, roiChangedPartition, rollUpChannelRoiDays, shardedPartition, sparseIndexShardCount } from '@leadflow/platform';
 import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
 import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
 import { createHandler as createNightly } from '../../functions/roll-up-channel-roi/handler';
@@ -277,6 +277,109 @@ describe('channel ROI against DynamoDB Local', () => {
       database.client.middlewareStack.remove('moveFirst');
     }
     expect(await deps.roi.factsOn(newer.day)).toEqual([]);
+  });
+
+  it('spreads many leads’ changed marks over the shards; the nightly run restates every changed day, one marked before sharding too, and clears every mark', { timeout: 120_000 }, async () => {
+    const { deps, setNow } = world();
+    // No other test's days are within these runs' lookback.
+    const days = ['2027-09-08', '2027-09-09', '2027-09-10'];
+    const leadsOfDay = (day: string) =>
+      Array.from({ length: 12 }, (_, index): Lead => ({ ...fixtureLeadRecords[1].lead, leadId: `sharded-${day}-${index}`, capturedAt: `${day}T15:00:00.000Z`, updatedAt: `${day}T15:00:00.000Z` }));
+    setNow('2027-09-11T02:00:00.000Z');
+    for (const lead of days.flatMap(leadsOfDay)) {
+      await putLead(database.client, lead);
+      await track(deps, 'lead.captured', captured(lead));
+    }
+    const marksOn = async (from: string, to: string) =>
+      (
+        await Promise.all(
+          partitionsOf(roiChangedPartition).map(
+            async (partition) =>
+              (
+                await database.client.send(
+                  new QueryCommand({ TableName: database.tableName, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to } }),
+                )
+              ).Items ?? [],
+          ),
+        )
+      ).flat();
+    const shards = new Set((await marksOn(days[0], days[2])).map((mark) => mark.pk as string));
+    expect(shards).toEqual(new Set(days.flatMap(leadsOfDay).map((lead) => shardedPartition(roiChangedPartition, lead.leadId))));
+    // 36 leads reach every shard.
+    expect(shards.size).toBe(sparseIndexShardCount);
+    expect(shards.has(roiChangedPartition)).toBe(false);
+
+    // A day a deployment from before the marks were sharded marked under the bare partition: its lead's facts, and only that mark.
+    const legacyDay = '2027-09-07';
+    const [legacyLead] = leadsOfDay(legacyDay);
+    await putLead(database.client, legacyLead);
+    await track(deps, 'lead.captured', captured(legacyLead));
+    await database.client.send(new DeleteCommand({ TableName: database.tableName, Key: leadsTableKeys.roiChangedDay(shardedPartition(roiChangedPartition, legacyLead.leadId), legacyDay) }));
+    await database.client.send(
+      new PutCommand({ TableName: database.tableName, Item: { pk: roiChangedPartition, sk: legacyDay, entity: 'roi-changed', day: legacyDay, markedAt: '2027-09-07T16:00:00.000Z', expiresAt: 1_900_000_000 } }),
+    );
+    const changed = await deps.roi.changedDays(legacyDay, days[2]);
+    expect(changed.map(({ day }) => day)).toEqual([legacyDay, ...days]);
+    expect(changed[0].marks).toEqual([{ shard: roiChangedPartition, markedAt: '2027-09-07T16:00:00.000Z' }]);
+    expect(changed.slice(1).map(({ marks }) => marks.length)).toEqual(days.map((day) => new Set(leadsOfDay(day).map((lead) => shardedPartition(roiChangedPartition, lead.leadId))).size));
+
+    // 00:30 on the 12th in New York: yesterday, and each changed day once, whatever number of shards marked it.
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2027-09-12T04:30:00.000Z' })) as { days: Array<{ day: string }> };
+    expect(nightly.days.map(({ day }) => day)).toEqual([legacyDay, ...days, '2027-09-11']);
+    const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
+    expect(await Promise.all([legacyDay, ...days].map(leadsOn))).toEqual([1, 12, 12, 12]);
+    expect(await marksOn(legacyDay, days[2])).toEqual([]);
+  });
+
+  it('keeps a day marked on each shard a lead event marks while the nightly run rolls the day up, so the next run counts the change', { timeout: 120_000 }, async () => {
+    const { deps, setNow } = world();
+    const day = '2027-11-10';
+    const lead = (id: string): Lead => ({ ...fixtureLeadRecords[1].lead, leadId: `raced-${id}`, capturedAt: `${day}T15:00:00.000Z`, updatedAt: `${day}T15:00:00.000Z` });
+    setNow(`${day}T16:00:00.000Z`);
+    for (const id of ['a', 'b']) {
+      await putLead(database.client, lead(id));
+      await track(deps, 'lead.captured', captured(lead(id)));
+    }
+    // Once the run has read the day's facts: lead a (a shard whose mark the run read) converts, and lead c (any shard) is captured.
+    let raced = false;
+    const raceTheRollup = (next: (args: unknown) => Promise<unknown>) => async (args: { input: { ExpressionAttributeValues?: Record<string, unknown> } }) => {
+      const result = await next(args);
+      if (!raced && args.input.ExpressionAttributeValues?.[':pk'] === leadsTableKeys.roiFacts(day, '').pk) {
+        raced = true;
+        setNow('2027-11-12T04:30:01.000Z');
+        const convertedAt = '2027-11-12T04:30:00.000Z';
+        const converted: Lead = {
+          ...lead('a'),
+          status: 'converted',
+          conversion: { revenue: 300, currency: 'USD', wonAt: convertedAt, by: 'rep-ava' },
+          updatedAt: convertedAt,
+          history: [...lead('a').history, { at: convertedAt, action: 'converted', by: 'rep-ava' }],
+        };
+        await putLead(database.client, converted);
+        await track(deps, 'lead.converted', { ...lifecycle(converted), revenue: 300, currency: 'USD', wonAt: convertedAt, convertedAt });
+        await putLead(database.client, lead('c'));
+        await track(deps, 'lead.captured', captured(lead('c')));
+      }
+      return result;
+    };
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string; version: number }> }>;
+    const firstTouch = async () => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first');
+    database.client.middlewareStack.add(raceTheRollup as never, { step: 'initialize', name: 'raceTheRollup' });
+    try {
+      // 00:30 on the 12th in New York: the day is a changed day before yesterday.
+      expect((await nightly('2027-11-12T05:30:00.000Z')).days.find((rolled) => rolled.day === day)).toMatchObject({ version: 1 });
+    } finally {
+      database.client.middlewareStack.remove('raceTheRollup');
+    }
+    expect(raced).toBe(true);
+    expect((await firstTouch()).reduce((sum, row) => sum + row.leads, 0)).toBe(2);
+    const marks = (await deps.roi.changedDays(day, day)).flatMap((changed) => changed.marks);
+    expect(new Set(marks.map((mark) => mark.shard))).toEqual(new Set(['a', 'c'].map((id) => shardedPartition(roiChangedPartition, lead(id).leadId))));
+
+    expect((await nightly('2027-11-13T05:30:00.000Z')).days.find((rolled) => rolled.day === day)).toMatchObject({ version: 2 });
+    const rows = await firstTouch();
+    expect([rows.reduce((sum, row) => sum + row.leads, 0), rows.reduce((sum, row) => sum + row.converted, 0)]).toEqual([3, 1]);
+    expect(await deps.roi.changedDays(day, day)).toEqual([]);
   });
 
   it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {

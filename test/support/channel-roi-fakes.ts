@@ -32,11 +32,15 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
   async factsOn(day: string): Promise<LeadRoiFacts[]> {
     return [...this.facts.values()].filter((facts) => facts.day === day).map((facts) => structuredClone(facts));
   }
+  /** One mark per day, on one shard: the adapter's sharding is tested against DynamoDB Local. */
   async changedDays(from: string, to: string): Promise<ChangedDay[]> {
-    return [...this.changed.entries()].filter(([day]) => day >= from && day <= to).map(([day, markedAt]) => ({ day, markedAt }));
+    return [...this.changed.entries()]
+      .filter(([day]) => day >= from && day <= to)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([day, markedAt]) => ({ day, marks: [{ shard: 'memory', markedAt }] }));
   }
   async clearChanged(changed: ChangedDay): Promise<void> {
-    if (this.changed.get(changed.day) === changed.markedAt) this.changed.delete(changed.day);
+    if (changed.marks.some((mark) => this.changed.get(changed.day) === mark.markedAt)) this.changed.delete(changed.day);
   }
   async latestVersion(day: string): Promise<RollupVersion | undefined> {
     const versions = [...this.versions.values()].filter((version) => version.day === day).sort((a, b) => b.version - a.version);

@@ -163,7 +163,7 @@ export interface NightlyRollup {
 
 /**
  * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
- * lookback window; the changed mark of each day rolled up is cleared (unless marked again meanwhile).
+ * lookback window; the changed marks of each day rolled up are cleared (each unless marked again meanwhile).
  * Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
  * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
  * next run and holds back neither the days after it nor yesterday.

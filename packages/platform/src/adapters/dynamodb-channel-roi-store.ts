@@ -3,10 +3,11 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
-import type { ChangedDay, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
+import type { ChangedDay, ChangedMark, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
 import { transactionByteLimit, transactionItemLimit } from './dynamodb-limits';
 import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
-import { leadsTableKeys } from './leads-table-keys';
+import { leadsTableKeys, roiChangedPartition } from './leads-table-keys';
+import { partitionsOf, shardedPartition } from './sparse-index-shards';
 
 const versionSortKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
 /** The second and later parts of a version's rows, beside it (not under `V#`, so the latest version is still the last `V#` key). */
@@ -27,7 +28,8 @@ const spendItemBytes = (group: ChannelDaySpend) => spendGroupBytes(group) + 512;
  * Channel ROI in the leads table. Spend: one item per day and channel (`SPEND#<day>` / `CHANNEL#<id>`),
  * so replacing a day and channel is one put. Facts: one item per lead under its capture day
  * (`ROIDAY#<day>` / `LEAD#<id>`, with `filedBy`: the event that first filed it there), so a day's rollup
- * queries exactly that day's leads. Changed days: `ROICHANGED` / `<day>`. Versions: `ROLLUP#<day>` /
+ * queries exactly that day's leads. Changed days: `ROICHANGED#<0..15>` / `<day>`, so a day may have a mark on
+ * each shard (see `roiChangedPartition`). Versions: `ROLLUP#<day>` /
  * `V#000001`…, the rows as gzipped JSON, any beyond the first 350 KB in `P#000001#001`… written in the
  * same transaction (versions stored before: JSON text).
  */
@@ -56,7 +58,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
                 Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt },
               },
             })),
-            ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, mark.markedAt, mark.expiresAt(day)) } })),
+            ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, day, mark.markedAt, mark.expiresAt(day)) } })),
           ],
         }),
       );
@@ -104,7 +106,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     // Only the event that first files the facts under this day (or its retry) looks elsewhere: every later event costs nothing more.
     if (!filedByAnotherEvent) await Promise.all(options.otherCaptureDays.map((day) => this.moveFactsFrom(day, facts, options)));
     // Marked once the facts are whole (a breach moved in included): a rollup that reads this mark reads them as they are.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, options.markedAt, options.markExpiresAt(facts.day)) }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(facts.day, facts.leadId, options.markedAt, options.markExpiresAt(facts.day)) }));
   }
 
   /** Counts an SLA breach on facts stored from a newer read of the lead; never recreates facts a time-zone move took off this day meanwhile. */
@@ -149,7 +151,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
         new TransactWriteCommand({
           TransactItems: [
             { Delete: { TableName: this.tableName, Key: key, ConditionExpression: 'attribute_not_exists(pk) OR leadUpdatedAt = :seen', ExpressionAttributeValues: { ':seen': seen } } },
-            { Put: { TableName: this.tableName, Item: this.changedMarkItem(day, options.markedAt, options.markExpiresAt(day)) } },
+            { Put: { TableName: this.tableName, Item: this.changedMarkItem(day, facts.leadId, options.markedAt, options.markExpiresAt(day)) } },
           ],
         }),
       );
@@ -159,8 +161,9 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     }
   }
 
-  private changedMarkItem(day: string, markedAt: string, expiresAt: number): Record<string, unknown> {
-    return { ...leadsTableKeys.roiChangedDay(day), entity: 'roi-changed', day, markedAt, expiresAt };
+  /** `day`'s changed mark on the shard of `shardBy`: a lead's id, so a burst of leads spreads its marks over every shard (spend, rare, by its day). */
+  private changedMarkItem(day: string, shardBy: string, markedAt: string, expiresAt: number): Record<string, unknown> {
+    return { ...leadsTableKeys.roiChangedDay(shardedPartition(roiChangedPartition, shardBy), day), entity: 'roi-changed', day, markedAt, expiresAt };
   }
 
   async factsOn(day: string): Promise<LeadRoiFacts[]> {
@@ -169,34 +172,39 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
   }
 
   async changedDays(from: string, to: string): Promise<ChangedDay[]> {
-    const { pk } = leadsTableKeys.roiChangedDay(from);
-    const items: Array<Record<string, unknown>> = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
-          ConsistentRead: true,
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return items.map((item) => ({ day: item.day as string, markedAt: item.markedAt as string }));
+    // Seventeen queries at once, as `queryEveryShard` sends them: well within the client's 50 sockets. `partitionsOf` takes in the
+    // bare `ROICHANGED`, where every mark went before 2026-12-03: a day marked there by the deployment this one replaced is still
+    // rolled up, and its mark cleared there. Nothing is marked there any more, so `channelRoi.lookbackDays` + 2 days after the deploy no
+    // mark of it is within the nightly window (its TTL then removes it) and this read can go; till then it costs one query a night.
+    const partitions = await Promise.all(partitionsOf(roiChangedPartition).map((partition) => this.queryAll(partition, { from, to })));
+    const marks = new Map<string, ChangedMark[]>();
+    for (const item of partitions.flat()) {
+      const day = item.day as string;
+      const dayMarks = marks.get(day) ?? [];
+      dayMarks.push({ shard: item.pk as string, markedAt: item.markedAt as string });
+      marks.set(day, dayMarks);
+    }
+    return [...marks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, dayMarks]) => ({ day, marks: dayMarks }));
   }
 
   async clearChanged(changed: ChangedDay): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: leadsTableKeys.roiChangedDay(changed.day), ConditionExpression: 'markedAt = :markedAt', ExpressionAttributeValues: { ':markedAt': changed.markedAt } }),
-      );
-    } catch (error) {
-      // Marked again meanwhile: the next rollup takes it.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await Promise.all(
+      changed.marks.map(async (mark) => {
+        try {
+          await this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: leadsTableKeys.roiChangedDay(mark.shard, changed.day),
+              ConditionExpression: 'markedAt = :markedAt',
+              ExpressionAttributeValues: { ':markedAt': mark.markedAt },
+            }),
+          );
+        } catch (error) {
+          // Marked again meanwhile: the next rollup takes it. A shard whose mark was not read keeps its own mark anyway.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    );
   }
 
   async latestVersion(day: string): Promise<RollupVersion | undefined> {
@@ -221,7 +229,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
 
   async versionAsOf(day: string, at: string): Promise<RollupVersion | undefined> {
     // Only the numbers and times of the day's versions (their parts carry neither), then the one version.
-    const versions = await this.queryAll(leadsTableKeys.rollupVersion(day, '').pk, 'V#', 'version, rolledUpAt');
+    const versions = await this.queryAll(leadsTableKeys.rollupVersion(day, '').pk, { prefix: 'V#' }, 'version, rolledUpAt');
     let newest: number | undefined;
     for (const item of versions) {
       if (typeof item.version === 'number' && Date.parse(String(item.rolledUpAt)) <= Date.parse(at) && (newest === undefined || item.version > newest)) newest = item.version;
@@ -283,7 +291,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     if (typeof item.rows === 'string') return item.rows;
     const parts = [item.rowsGzip as Uint8Array];
     if ((item.rowsParts as number) > 1) {
-      const rest = await this.queryAll(item.pk as string, rowsPartKeyPrefix(item.version as number));
+      const rest = await this.queryAll(item.pk as string, { prefix: rowsPartKeyPrefix(item.version as number) });
       // A query may see the version before the rest of its transaction: better to fail than to read its rows cut short.
       if (rest.length !== (item.rowsParts as number) - 1) throw new Error(`Rollup version ${String(item.version)} of ${String(item.day)} has ${rest.length + 1} of its ${String(item.rowsParts)} parts`);
       parts.push(...rest.map((part) => part.rowsGzip as Uint8Array));
@@ -291,16 +299,22 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     return gunzipSync(Buffer.concat(parts)).toString('utf8');
   }
 
-  /** Every item of `pk` (those whose sort key begins with `skPrefix`), with only the `projection` attributes when one is given. */
-  private async queryAll(pk: string, skPrefix?: string, projection?: string): Promise<Array<Record<string, unknown>>> {
+  /** Every item of `pk` (those whose sort key begins with `sort.prefix`, or is from `sort.from` to `sort.to`), with only the `projection` attributes when one is given. */
+  private async queryAll(pk: string, sort?: { prefix: string } | { from: string; to: string }, projection?: string): Promise<Array<Record<string, unknown>>> {
+    const sortCondition =
+      sort === undefined
+        ? { condition: '', values: {} }
+        : 'prefix' in sort
+          ? { condition: ' AND begins_with(sk, :prefix)', values: { ':prefix': sort.prefix } }
+          : { condition: ' AND sk BETWEEN :from AND :to', values: { ':from': sort.from, ':to': sort.to } };
     const items: Array<Record<string, unknown>> = [];
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
+          KeyConditionExpression: `pk = :pk${sortCondition.condition}`,
+          ExpressionAttributeValues: { ':pk': pk, ...sortCondition.values },
           ...(projection === undefined ? {} : { ProjectionExpression: projection }),
           ConsistentRead: true,
           ExclusiveStartKey: cursor,

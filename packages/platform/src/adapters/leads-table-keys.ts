@@ -31,7 +31,8 @@ export const leadsTableKeys = {
   /** Channel ROI: a day's spend per channel, each lead's facts under its capture day, changed days, rollup versions. */
   spend: (day: string, channel: string) => ({ pk: `SPEND#${day}`, sk: `CHANNEL#${channel}` }),
   roiFacts: (day: string, leadId: string) => ({ pk: `ROIDAY#${day}`, sk: `LEAD#${leadId}` }),
-  roiChangedDay: (day: string) => ({ pk: 'ROICHANGED', sk: day }),
+  /** A day's changed mark in one partition of `roiChangedPartition` (a shard, or the bare prefix older marks carry). */
+  roiChangedDay: (partition: string, day: string) => ({ pk: partition, sk: day }),
   rollupVersion: (day: string, versionKey: string) => ({ pk: `ROLLUP#${day}`, sk: versionKey }),
   /** Which follow-up rules the owned leads are filed under, and a re-filing under way (`FollowUpRefileState`). */
   followUpRefile: () => ({ pk: 'FOLLOWUP', sk: 'REFILE' }),
@@ -62,6 +63,14 @@ export const leadReferencesPartition = (leadId: string) => `LEADREFS#${leadId}`;
 export function conversionFeedbackKeysOfLead(leadId: string): Array<{ pk: string; sk: string }> {
   return (['PENDING', 'SENT', 'DEAD'] as const).flatMap((state) => feedbackPlatforms.flatMap((platform) => feedbackIdsOfLead(leadId).map((feedbackId) => leadsTableKeys.conversionFeedback(state, platform, feedbackId))));
 }
+
+/**
+ * The partition prefix of channel ROI's changed-day marks: each write marks its day under `ROICHANGED#<shard>`
+ * (see `shardedPartition`, by the lead's id, or the day's for spend), since every lead event writes one and
+ * one partition takes about 1,000 writes a second; the rollup reads every shard and the bare `ROICHANGED`,
+ * where every mark went before 2026-12-03.
+ */
+export const roiChangedPartition = 'ROICHANGED';
 
 /** The partition of the sparse `pool-waiting-by-capture` index, carried by a lead only while it waits unowned in the pool. */
 export const poolWaitingPartition = (poolId: string) => `POOL#${poolId}`;

@@ -4,6 +4,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
  * Shards of a sparse index's partition key. With one constant value every pending item would share one
  * index partition, which throttles (and back-pressures the table's writes) as soon as a backlog forms;
  * sixteen spread a backlog over as many partitions, and a scheduled reader queries them all at once.
+ * Channel ROI's changed-day marks shard their table partition the same way (`roiChangedPartition`).
  */
 export const sparseIndexShardCount = 16;
 

@@ -1,8 +1,14 @@
 import type { ChannelDaySpend, LeadRoiFacts, RollupVersion } from '@leadflow/domain';
 
-/** A day whose leads' facts changed since it was last rolled up, and when it was last marked. */
+/** A day whose leads' facts changed since it was last rolled up: each of its changed marks (a store may keep several, on shards). */
 export interface ChangedDay {
   day: string;
+  marks: ChangedMark[];
+}
+
+/** One changed mark of a day: the shard that keeps it, and when it was last marked there. */
+export interface ChangedMark {
+  shard: string;
   markedAt: string;
 }
 
@@ -29,8 +35,9 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
    */
   recordFacts(facts: Omit<LeadRoiFacts, 'slaBreached'>, options: { eventId: string; slaBreached: boolean; otherCaptureDays: readonly string[]; markedAt: string; markExpiresAt: (day: string) => number }): Promise<void>;
   factsOn(day: string): Promise<LeadRoiFacts[]>;
+  /** The days marked changed from `from` to `to`, each once, in day order, with every mark it has. */
   changedDays(from: string, to: string): Promise<ChangedDay[]>;
-  /** Forgets a changed mark, unless it was marked again after `changed.markedAt`. */
+  /** Forgets each of the day's marks, unless it was marked again after its `markedAt`: a change made meanwhile keeps its mark for the next rollup. */
   clearChanged(changed: ChangedDay): Promise<void>;
   latestVersion(day: string): Promise<RollupVersion | undefined>;
   version(day: string, version: number): Promise<RollupVersion | undefined>;
