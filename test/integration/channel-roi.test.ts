@@ -321,6 +321,7 @@ describe('channel ROI against DynamoDB Local', () => {
     const changed = await deps.roi.changedDays(legacyDay, days[2]);
     expect(changed.map(({ day }) => day)).toEqual([legacyDay, ...days]);
     expect(changed[0].marks).toEqual([{ shard: roiChangedPartition, markedAt: '2027-09-07T16:00:00.000Z' }]);
+    expect(changed[1].marks.every((mark) => typeof mark.markId === 'string')).toBe(true);
     expect(changed.slice(1).map(({ marks }) => marks.length)).toEqual(days.map((day) => new Set(leadsOfDay(day).map((lead) => shardedPartition(roiChangedPartition, lead.leadId))).size));
 
     // 00:30 on the 12th in New York: yesterday, and each changed day once, whatever number of shards marked it.
@@ -329,6 +330,24 @@ describe('channel ROI against DynamoDB Local', () => {
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     expect(await Promise.all([legacyDay, ...days].map(leadsOn))).toEqual([1, 12, 12, 12]);
     expect(await marksOn(legacyDay, days[2])).toEqual([]);
+  });
+
+  it('keeps a mark made again in the very millisecond of the marking the rollup read, and clears one made before marks had ids', { timeout: 60_000 }, async () => {
+    const { deps } = world();
+    const day = '2027-12-01';
+    const lead: Lead = { ...fixtureLeadRecords[1].lead, leadId: 'same-millisecond', capturedAt: `${day}T15:00:00.000Z`, updatedAt: `${day}T15:00:00.000Z` };
+    const reporting = { timeZone: deps.config.organisation.timeZone, currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi };
+    const options = { otherCaptureDays: [], markedAt: `${day}T16:00:00.000Z`, markExpiresAt: () => 1_900_000_000, slaBreached: false };
+    await deps.roi.recordFacts(roiFactsOfLead(lead, reporting), { ...options, eventId: 'first' });
+    const [read] = await deps.roi.changedDays(day, day);
+    await deps.roi.recordFacts(roiFactsOfLead({ ...lead, status: 'qualified' }, reporting), { ...options, eventId: 'second' });
+    await deps.roi.clearChanged(read);
+    expect((await deps.roi.changedDays(day, day)).flatMap((changed) => changed.marks)).toEqual([expect.objectContaining({ markedAt: options.markedAt, markId: expect.any(String) })]);
+    // A mark written before marks had ids is still cleared by its time.
+    const legacy = { pk: roiChangedPartition, sk: day, entity: 'roi-changed', day, markedAt: options.markedAt, expiresAt: 1_900_000_000 };
+    await database.client.send(new PutCommand({ TableName: database.tableName, Item: legacy }));
+    await deps.roi.clearChanged({ day, marks: [{ shard: roiChangedPartition, markedAt: options.markedAt }] });
+    expect((await deps.roi.changedDays(day, day)).flatMap((changed) => changed.marks.map((mark) => mark.shard))).toEqual([shardedPartition(roiChangedPartition, lead.leadId)]);
   });
 
   it('keeps a day marked on each shard a lead event marks while the nightly run rolls the day up, so the next run counts the change', { timeout: 120_000 }, async () => {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
@@ -161,9 +162,12 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     }
   }
 
-  /** `day`'s changed mark on the shard of `shardBy`: a lead's id, so a burst of leads spreads its marks over every shard (spend, rare, by its day). */
+  /**
+   * `day`'s changed mark on the shard of `shardBy`: a lead's id, so a burst of leads spreads its marks over every shard (spend, rare, by its
+   * day). Each marking has an id of its own, which the rollup's clearing compares: two markings in one millisecond are still told apart.
+   */
   private changedMarkItem(day: string, shardBy: string, markedAt: string, expiresAt: number): Record<string, unknown> {
-    return { ...leadsTableKeys.roiChangedDay(shardedPartition(roiChangedPartition, shardBy), day), entity: 'roi-changed', day, markedAt, expiresAt };
+    return { ...leadsTableKeys.roiChangedDay(shardedPartition(roiChangedPartition, shardBy), day), entity: 'roi-changed', day, markedAt, markId: randomUUID(), expiresAt };
   }
 
   async factsOn(day: string): Promise<LeadRoiFacts[]> {
@@ -181,7 +185,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
     for (const item of partitions.flat()) {
       const day = item.day as string;
       const dayMarks = marks.get(day) ?? [];
-      dayMarks.push({ shard: item.pk as string, markedAt: item.markedAt as string });
+      dayMarks.push({ shard: item.pk as string, markedAt: item.markedAt as string, ...(typeof item.markId === 'string' ? { markId: item.markId } : {}) });
       marks.set(day, dayMarks);
     }
     return [...marks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, dayMarks]) => ({ day, marks: dayMarks }));
@@ -195,8 +199,10 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
             new DeleteCommand({
               TableName: this.tableName,
               Key: leadsTableKeys.roiChangedDay(mark.shard, changed.day),
-              ConditionExpression: 'markedAt = :markedAt',
-              ExpressionAttributeValues: { ':markedAt': mark.markedAt },
+              // A mark from before marks had ids is told by its time; any marking since carries an id, so it is kept.
+              ...(mark.markId === undefined
+                ? { ConditionExpression: 'markedAt = :markedAt AND attribute_not_exists(markId)', ExpressionAttributeValues: { ':markedAt': mark.markedAt } }
+                : { ConditionExpression: 'markId = :markId', ExpressionAttributeValues: { ':markId': mark.markId } }),
             }),
           );
         } catch (error) {

@@ -6,10 +6,11 @@ export interface ChangedDay {
   marks: ChangedMark[];
 }
 
-/** One changed mark of a day: the shard that keeps it, and when it was last marked there. */
+/** One changed mark of a day: the shard that keeps it, when it was last marked there, and that marking's own id (marks from before 2026-12-03 have none). */
 export interface ChangedMark {
   shard: string;
   markedAt: string;
+  markId?: string;
 }
 
 /** What intake reads of channel ROI: the channel priors the last nightly rollup suggested, for scoring in `apply` mode. */
@@ -37,7 +38,7 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
   factsOn(day: string): Promise<LeadRoiFacts[]>;
   /** The days marked changed from `from` to `to`, each once, in day order, with every mark it has. */
   changedDays(from: string, to: string): Promise<ChangedDay[]>;
-  /** Forgets each of the day's marks, unless it was marked again after its `markedAt`: a change made meanwhile keeps its mark for the next rollup. */
+  /** Forgets each of the day's marks, unless it was marked again since it was read: a change made meanwhile keeps its mark for the next rollup. */
   clearChanged(changed: ChangedDay): Promise<void>;
   latestVersion(day: string): Promise<RollupVersion | undefined>;
   version(day: string, version: number): Promise<RollupVersion | undefined>;
