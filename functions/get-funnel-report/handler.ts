@@ -7,7 +7,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * the rates and median days between stages, from each day's latest rollup version; as JSON (with the
  * range's total) or CSV, chosen by `format`, else by an `Accept` preferring `text/csv` to JSON.
  */
-export function createHandler(dependencies: DependencyResolver<'roi'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'roi'>) {
   return httpHandler(
     async (event) => {
       if (!canViewChannelRoi(principalFrom(event))) throw forbidden('The funnel is for finance, managers and admins');
@@ -26,4 +26,4 @@ export function createHandler(dependencies: DependencyResolver<'roi'>) {
   );
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ roi: providers.roi }));
+export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, roi: providers.roi }));

@@ -514,6 +514,71 @@ describe('channel ROI against DynamoDB Local', () => {
     expect((await database.items()).length).toBe(before);
   });
 
+  it('rolls up a KWD sale and KWD spend in thousandths, reading KWD spend and versions stored in cents by earlier versions as the same amounts', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    deps.config.organisation.currency = 'KWD';
+    deps.config.channelRoi.exchangeRates = [{ currency: 'USD', from: '2026-01-01', rate: 0.3075 }];
+    const day = '2026-02-10';
+    // What an earlier version stored for the day: google-ads spend of KWD 50.00 and a version, both in cents.
+    await database.client.send(
+      new PutCommand({
+        TableName: database.tableName,
+        Item: { ...leadsTableKeys.spend(day, 'google-ads'), entity: 'spend', day, channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 5000 }], importedAt: '2026-02-11T09:00:00.000Z' },
+      }),
+    );
+    const storedRows = rollUpDay([], [{ day, channel: 'google-ads', campaigns: [{ campaign: 'brand', cents: 5000 }] }]);
+    expect(await deps.roi.addVersion({ day, version: 1, rolledUpAt: '2026-02-11T09:30:00.000Z', rows: storedRows })).toBe(true);
+
+    const spend = (await createRecordSpend(() => deps)(
+      httpEvent({
+        method: 'POST',
+        path: '/spend',
+        headers: { 'content-type': 'text/csv' },
+        body: `date,channel,campaign,amount,currency\n${day},meta-ads,spring,12.345,KWD\n${day},meta-ads,summer,10.00,USD\n`,
+        claims: { sub: 'fin', 'cognito:groups': '[finance]' },
+      }),
+      lambdaContext,
+    )) as { statusCode: number };
+    expect(spend.statusCode).toBe(200);
+    const [{ lead }] = fixtureLeadRecords;
+    const sale = (leadId: string, revenue: number, currency: string): Lead => ({
+      ...lead,
+      leadId,
+      capturedAt: `${day}T14:00:00.000Z`,
+      firstContactAt: `${day}T15:00:00.000Z`,
+      updatedAt: `${day}T16:00:00.000Z`,
+      history: lead.history.map((entry) => ({ ...entry, at: `${day}T15:00:00.000Z` })),
+      conversion: { revenue, currency, wonAt: `${day}T16:00:00.000Z`, by: 'rep-ava' },
+    });
+    for (const converted of [sale('kwd-l1', 12.345, 'KWD'), sale('kwd-l2', 10, 'USD')]) {
+      await putLead(database.client, converted);
+      await track(deps, 'lead.converted', {
+        ...lifecycle(converted),
+        revenue: converted.conversion!.revenue,
+        currency: converted.conversion!.currency,
+        wonAt: converted.conversion!.wonAt,
+        convertedAt: converted.conversion!.wonAt,
+      });
+    }
+    expect(await rollUpChannelRoiDays([day], deps)).toMatchObject([{ day, version: 2, restated: true }]);
+    const [versionItem] = (await database.items()).filter((item) => item.entity === 'roi-rollup' && item.day === day && item.version === 2);
+    expect(versionItem.decimals).toBe(3);
+    // Version 1 reads as it was stored.
+    expect((await deps.roi.version(day, 1))?.rows).toEqual(storedRows);
+
+    const channels = await report(deps, { from: day, to: day, groupBy: 'channel' });
+    // meta-ads: revenue and spend KWD 12.345 + 3.075 (USD 10.00 at 0.3075); CPL and CAC 15.420 ÷ 2; google-ads: the KWD 50.00 stored in cents.
+    expect(channels.body.split('\r\n').slice(1, 3)).toEqual([
+      '2026-02-10,first,google-ads,2,0,0,0,0,0,0,0,0,0.000,50.000,,,,0.0000,-1.0000,,',
+      '2026-02-10,first,meta-ads,2,2,2,0,0,0,2,2,2,15.420,15.420,7.710,7.710,7.710,1.0000,0.0000,60.0,0.0000',
+    ]);
+    // Against version 1 (in cents), google-ads has not changed: only meta-ads, new, is shown.
+    const since = await report(deps, { from: day, to: day, groupBy: 'channel', sinceVersion: '1', format: 'json' });
+    expect((JSON.parse(since.body) as { currency: string; rows: Array<Record<string, unknown>> }).rows.map((row) => [row.channel, row.change, row.spend])).toEqual([['meta-ads', 'added', 15.42]]);
+    // Nothing changed since: no version 3, though version 2 is in thousandths and the spend of google-ads in cents.
+    expect(await rollUpChannelRoiDays([day], deps)).toMatchObject([{ day, version: 2, unchanged: true }]);
+  });
+
   it('refuses bad spend with a 400 naming the row and writes nothing to the table', { timeout: 60_000 }, async () => {
     const { deps, setNow } = world();
     // Spend is recorded for days that have passed: these are in the second half of 2026.

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { amountTextPattern, earliestSpendDay, isCalendarDay, maxAmountCents, maxCampaignLength, otherCampaignsLabel } from '@leadflow/domain';
+import { amountTextPattern, earliestSpendDay, isCalendarDay, largestAmount, maxCampaignLength, otherCampaignsLabel } from '@leadflow/domain';
 import { errorBodySchema } from './error-bodies';
 
 const calendarDay = z.string().check(z.refine(isCalendarDay));
@@ -20,7 +20,9 @@ export const spendRowSchema = z.strictObject({
         z.describe(`The campaign; empty or left out for the channel's spend not tied to one. Not \`${otherCampaignsLabel}\`, no control or bidirectional characters; once per day and channel.`),
       ),
   ),
-  amount: z.union([z.string().check(z.regex(amountTextPattern)), z.number().check(z.nonnegative(), z.lte(maxAmountCents / 100))]).check(z.describe('Not negative, at most two decimal places (`1234.50`), in `currency`.')),
+  amount: z
+    .union([z.string().check(z.regex(amountTextPattern)), z.number().check(z.nonnegative(), z.lte(largestAmount(3) / 1000))])
+    .check(z.describe("Not negative, with at most the decimals of `currency`: two (`1234.50`; JPY's too), three for BHD, IQD, JOD, KWD, LYD, OMR and TND (`1234.500`). Twelve digits before the point at most.")),
   currency: z.string().check(z.describe("An ISO 4217 code (any case): the organisation's currency, or one with a `channelRoi.exchangeRates` rate on the day, which converts it.")),
 });
 

@@ -3,12 +3,13 @@ import type { ChannelRoiConfiguration } from './channel-roi-configuration';
 import { isCalendarDay } from './calendar-day';
 import { humanTextIssue } from './human-text';
 import { blankCsvColumns, csvLayoutIssue, fitsCsvHeader, isBlankCsvRecord, parseCsvRecords } from './csv-records';
-import { formatCents, isIsoCurrencyCode, maxAmountCents, parseAmountCents, reportingCentsOn } from './money';
+import { amountDecimalsOf, decimalsMark, formatAmount, isIsoCurrencyCode, largestAmount, parseAmount, reportingUnitsOn, rescaled, storedDecimals, type AmountDecimals } from './money';
 import { localDay } from './pool-claim';
 
 /** One campaign's spend on one day, in the reporting currency, with what was given. */
 export interface CampaignSpend {
   campaign: string;
+  /** Minor units of the reporting currency: hundredths, or thousandths where the day and channel's `decimals` is 3 (the stored name is kept). */
   cents: number;
   /** As given, when it was in another currency. */
   original?: { amount: string; currency: string };
@@ -19,6 +20,17 @@ export interface ChannelDaySpend {
   day: string;
   channel: string;
   campaigns: CampaignSpend[];
+  /** 3 when the campaigns' amounts are thousandths (a reporting currency such as KWD); absent for hundredths, as all spend stored before. */
+  decimals?: 3;
+}
+
+/** Spend as stored, its amounts in `decimals` (those of the reporting currency): spend stored in cents of a currency kept in thousandths since (KWD) reads ×10. */
+export function spendInDecimals(spend: readonly ChannelDaySpend[], decimals: AmountDecimals): ChannelDaySpend[] {
+  return spend.map((group) => {
+    const from = storedDecimals(group);
+    if (from === decimals) return group;
+    return { day: group.day, channel: group.channel, campaigns: group.campaigns.map((campaign) => ({ ...campaign, cents: rescaled(campaign.cents, from, decimals) })), ...decimalsMark(decimals) };
+  });
 }
 
 /** A problem with one row (1-based, the header being row 0 in CSV) and one of its fields. */
@@ -60,7 +72,7 @@ export const earliestSpendDay = '2000-01-01';
  * Checks spend rows and groups them by day and channel. Every row is checked and every problem named
  * (`rows[3].amount`), so a file is taken whole or not at all. A campaign may appear once per day and
  * channel; an empty campaign is the channel's spend not tied to one. Amounts are non-negative decimals
- * with at most two places; a currency other than the reporting one needs a configured rate for the day.
+ * with at most the currency's places (`amountDecimalsOf`: two, three for KWD); a currency other than the reporting one needs a configured rate for the day.
  * Dates run from `earliestSpendDay` to today on the organisation's clock: a day not over yet may already have spend.
  */
 export function parseSpendRows(rows: readonly unknown[], context: SpendContext, rowLabel: (index: number) => string = (index) => `rows[${index}]`): SpendParse {
@@ -70,6 +82,7 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
   const firstRowOf = new Map<string, string>();
   if (!rows.length) return { ok: false, issues: [{ path: 'rows', message: 'no spend rows were given' }] };
   const today = localDay(context.now, context.timeZone);
+  const reportingDecimals = amountDecimalsOf(context.currency);
   rows.forEach((row, index) => {
     const label = rowLabel(index);
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
@@ -102,28 +115,29 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
     else if (campaign.length > maxCampaignLength) rowIssues('campaign', `must be at most ${maxCampaignLength} characters`);
     else if (campaignTextIssue) rowIssues('campaign', campaignTextIssue);
     else if (campaign === otherCampaignsLabel) rowIssues('campaign', `"${otherCampaignsLabel}" is the channel-ROI row of campaigns without spend folded together: name the campaign otherwise`);
+    const currency = text('currency')?.toUpperCase();
+    // An unknown currency is named below; its amount is read as most currencies' is.
+    const decimals: AmountDecimals = currency && isIsoCurrencyCode(currency) ? amountDecimalsOf(currency) : 2;
     const amount = typeof raw.amount === 'number' ? String(raw.amount) : text('amount');
-    const cents = amount === undefined ? undefined : parseAmountCents(amount);
-    const tooLarge = typeof raw.amount === 'number' ? !(raw.amount * 100 <= maxAmountCents) : /^0*[1-9]\d{12,}(?:\.\d*)?$/.test(amount ?? '');
+    const units = amount === undefined ? undefined : parseAmount(amount, decimals);
+    const tooLarge = typeof raw.amount === 'number' ? !(raw.amount * 10 ** decimals <= largestAmount(decimals)) : /^0*[1-9]\d{12,}(?:\.\d*)?$/.test(amount ?? '');
     if (given('amount') && amount === undefined) rowIssues('amount', 'must be a number, or a decimal written as text such as "1234.50"');
     else if (amount === undefined || amount === '') rowIssues('amount', 'is required');
     else if (amount.startsWith('-')) rowIssues('amount', 'must not be negative');
-    else if (cents === undefined && tooLarge) rowIssues('amount', `must be at most ${formatCents(maxAmountCents)}`);
-    else if (cents === undefined) rowIssues('amount', 'must be a decimal amount with at most two decimal places, such as 1234.50');
-    const currency = text('currency')?.toUpperCase();
+    else if (units === undefined && tooLarge) rowIssues('amount', `must be at most ${formatAmount(largestAmount(decimals), decimals)}`);
+    else if (units === undefined) rowIssues('amount', `must be a decimal amount with at most ${decimals === 3 ? `three decimal places for ${currency}, such as 1234.500` : 'two decimal places, such as 1234.50'}`);
     if (given('currency') && currency === undefined) rowIssues('currency', 'must be text');
     else if (!currency) rowIssues('currency', 'is required');
     else if (!isIsoCurrencyCode(currency)) rowIssues('currency', 'must be an ISO 4217 code such as "USD"');
 
-    if (!day || !channel || !context.channelIds.has(channel) || campaignRefused || cents === undefined || !currency || !isIsoCurrencyCode(currency)) return;
-    const valued = reportingCentsOn(cents, currency, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
+    if (!day || !channel || !context.channelIds.has(channel) || campaignRefused || units === undefined || !currency || !isIsoCurrencyCode(currency)) return;
+    const valued = reportingUnitsOn({ units, decimals, currency }, day, { currency: context.currency, exchangeRates: context.channelRoi.exchangeRates });
     if (!valued.ok) {
       rowIssues('currency', valued.message);
       return;
     }
-    const reportingCents = valued.cents;
     const key = `${day} ${channel}`;
-    const group = groups.get(key) ?? { day, channel, campaigns: [] };
+    const group = groups.get(key) ?? { day, channel, campaigns: [], ...decimalsMark(reportingDecimals) };
     groups.set(key, group);
     const campaignKey = `${key} ${campaign}`;
     const earlier = firstRowOf.get(campaignKey);
@@ -132,7 +146,7 @@ export function parseSpendRows(rows: readonly unknown[], context: SpendContext, 
       return;
     }
     firstRowOf.set(campaignKey, label);
-    const campaignSpend: CampaignSpend = { campaign, cents: reportingCents, ...(currency === context.currency ? {} : { original: { amount: amount ?? '', currency } }) };
+    const campaignSpend: CampaignSpend = { campaign, cents: valued.units, ...(currency === context.currency ? {} : { original: { amount: amount ?? '', currency } }) };
     // As `spendGroupBytes` counts it: the brackets, and each campaign with its comma.
     const before = groupBytes.get(key) ?? 1;
     const bytes = before + Buffer.byteLength(JSON.stringify(campaignSpend)) + 1;

@@ -6,7 +6,7 @@ import { type ChannelRoiConfiguration, type ClickIdChannels } from './channel-ro
 import { funnelStageTimes, stageTimesSchema } from './funnel';
 import { countedStatus, type Lead } from './lead';
 import type { Configuration } from './configuration';
-import { reportingCentsOn, toReportingCents } from './money';
+import { amountDecimalsOf, decimalsMark, minorUnitsOf, rescaled, reportingUnitsOn, storedDecimals, toReportingUnits, type AmountDecimals } from './money';
 import { localDay } from './pool-claim';
 
 /**
@@ -31,14 +31,18 @@ export const leadRoiFactsSchema = z.strictObject({
   contacted: z.boolean(),
   qualified: z.boolean(),
   converted: z.boolean(),
-  /** In the reporting currency's cents, at the rates configured when the facts were written (0 when the sale's currency had none then; a rollup converts `sale` again). */
+  /**
+   * In the reporting currency's minor units, at the rates configured when the facts were written (0 when the sale's
+   * currency had none then; a rollup converts `sale` again). Cents on facts without `sale`, all written before it was kept.
+   */
   revenueCents: z.number().check(z.int(), z.nonnegative()),
   /**
-   * The sale in its own currency's cents and the day it was won, so each rollup converts it at the rates
+   * The sale in its own currency's minor units (`cents`: hundredths, or thousandths where `decimals` is 3, as a
+   * KWD sale of 12.345 is kept) and the day it was won, so each rollup converts it at the rates
    * configured then: a corrected `channelRoi.exchangeRates` rate restates the days rolled up after it.
    * Absent without a conversion, and on facts written before it was kept (`revenueCents` stands then).
    */
-  sale: z.optional(z.strictObject({ cents: z.number().check(z.int(), z.nonnegative()), currency: z.string().check(z.regex(/^[A-Z]{3}$/)), wonDay: z.iso.date() })),
+  sale: z.optional(z.strictObject({ cents: z.number().check(z.int(), z.nonnegative()), decimals: z.optional(z.literal(3)), currency: z.string().check(z.regex(/^[A-Z]{3}$/)), wonDay: z.iso.date() })),
   firstContactSeconds: z.optional(z.number().check(z.int(), z.nonnegative())),
   slaBreached: z.boolean(),
   /** When the lead reached each funnel stage (absent on facts written before the funnel was measured). */
@@ -79,12 +83,15 @@ export function saleWonDay(wonAt: string, timeZone: string): string {
  * `undefined` when the sale can be valued.
  */
 export function unvaluedSaleIssue(sale: { currency: string; wonAt: string }, config: Pick<Configuration, 'organisation' | 'channelRoi'>): { path: 'currency'; message: string } | undefined {
-  const valued = reportingCentsOn(0, sale.currency, saleWonDay(sale.wonAt, config.organisation.timeZone), { currency: config.organisation.currency, exchangeRates: config.channelRoi.exchangeRates });
+  const valued = reportingUnitsOn({ units: 0, decimals: amountDecimalsOf(sale.currency), currency: sale.currency }, saleWonDay(sale.wonAt, config.organisation.timeZone), {
+    currency: config.organisation.currency,
+    exchangeRates: config.channelRoi.exchangeRates,
+  });
   return valued.ok ? undefined : { path: 'currency', message: valued.message };
 }
 
 function saleInReportingCents(leadId: string, sale: Sale, reporting: { currency: string; exchangeRates: ChannelRoiConfiguration['exchangeRates'] }): { ok: true; cents: number } | { ok: false; reason: string } {
-  const cents = toReportingCents(sale.cents, sale.currency, sale.wonDay, reporting);
+  const cents = toReportingUnits({ units: sale.cents, decimals: storedDecimals(sale), currency: sale.currency }, sale.wonDay, reporting);
   if (cents === undefined) return { ok: false, reason: `lead ${leadId}: revenue in ${sale.currency} has no exchange rate to ${reporting.currency} on ${sale.wonDay} (channelRoi.exchangeRates)` };
   return { ok: true, cents };
 }
@@ -99,9 +106,10 @@ export function factsAtConfiguredRates(
   reporting: { currency: string; channelRoi: Pick<ChannelRoiConfiguration, 'exchangeRates'> },
 ): { ok: true; facts: LeadRoiFacts[] } | { ok: false; reason: string } {
   const valued: LeadRoiFacts[] = [];
+  const decimals: AmountDecimals = amountDecimalsOf(reporting.currency);
   for (const lead of facts) {
     if (!lead.sale) {
-      valued.push(lead);
+      valued.push({ ...lead, revenueCents: rescaled(lead.revenueCents, 2, decimals) });
       continue;
     }
     const revenue = saleInReportingCents(lead.leadId, lead.sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
@@ -159,7 +167,14 @@ export function roiFactsOfLead(
   const status = countedStatus(lead);
   const steps = new Set<string>([status, ...lead.history.map((entry) => entry.action)]);
   const firstContactAt = lead.firstContactAt ?? eventFirstContactAt;
-  const sale = lead.conversion && { cents: Math.round(lead.conversion.revenue * 100), currency: lead.conversion.currency, wonDay: saleWonDay(lead.conversion.wonAt, reporting.timeZone) };
+  const saleDecimals = lead.conversion && amountDecimalsOf(lead.conversion.currency);
+  const sale = lead.conversion &&
+    saleDecimals && {
+      cents: minorUnitsOf(lead.conversion.revenue, saleDecimals),
+      ...decimalsMark(saleDecimals),
+      currency: lead.conversion.currency,
+      wonDay: saleWonDay(lead.conversion.wonAt, reporting.timeZone),
+    };
   const revenue = sale && saleInReportingCents(lead.leadId, sale, { currency: reporting.currency, exchangeRates: reporting.channelRoi.exchangeRates });
   const revenueCents = revenue?.ok ? revenue.cents : 0;
   const converted = status === 'converted' || lead.conversion !== undefined;

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { earliestSpendDay } from './ad-spend';
 import { addDays, dayCount, isCalendarDay } from './calendar-day';
-import { changedRows, groupRollupRows, rowKey, type RollupVersion } from './channel-roi-rollup';
+import { changedRows, groupRollupRows, rowKey, versionInDecimals, type RollupVersion } from './channel-roi-rollup';
+import { decimalsMark, storedDecimals } from './money';
 import type { ReportLine } from './channel-roi-report';
 import { localDay } from './pool-claim';
 
@@ -136,13 +137,15 @@ export function reportLines(days: ReadonlyArray<{ latest?: RollupVersion; since?
   for (const { latest, since } of days) {
     if (!latest) continue;
     const current = groupRollupRows(latest.rows, query.attribution, query.groupBy);
+    const decimals = storedDecimals(latest);
     if (!showsChanges(query)) {
-      lines.push(...current.map((row) => ({ day: latest.day, version: latest.version, row })));
+      lines.push(...current.map((row) => ({ day: latest.day, version: latest.version, row, ...decimalsMark(decimals) })));
       continue;
     }
     if (!changedSinceQuery(latest, query)) continue;
-    const earlier = since ? groupRollupRows(since.rows, query.attribution, query.groupBy) : [];
-    lines.push(...changedRows(earlier, current).map(({ row, change }) => ({ day: latest.day, version: latest.version, row, change })));
+    // Compared in the latest version's decimals: one stored in cents before KWD was kept in thousandths has changed in no figure for that.
+    const earlier = since ? groupRollupRows(versionInDecimals(since, decimals).rows, query.attribution, query.groupBy) : [];
+    lines.push(...changedRows(earlier, current, decimals).map(({ row, change }) => ({ day: latest.day, version: latest.version, row, change, ...decimalsMark(decimals) })));
   }
   return lines.sort((a, b) => a.day.localeCompare(b.day) || rowKey(a.row).localeCompare(rowKey(b.row)));
 }

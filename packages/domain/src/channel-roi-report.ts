@@ -1,5 +1,5 @@
 import { csvCell } from './csv-records';
-import { exactRatio, formatCents } from './money';
+import { exactRatio, formatAmount, storedDecimals, type AmountDecimals } from './money';
 import type { ReportGrouping, RollupRow, RowChange } from './channel-roi-rollup';
 
 /** One reported row: a day, the version of that day it comes from, its counts, and, in a "since" export, how it changed. */
@@ -8,9 +8,11 @@ export interface ReportLine {
   version: number;
   row: RollupRow;
   change?: RowChange;
+  /** 3 when the row's money is in thousandths, as its version's (`RollupVersion.decimals`). */
+  decimals?: 3;
 }
 
-/** The figures of a row as reported: counts, money with two decimals, ratios with four; `""` where a divisor is zero. */
+/** The figures of a row as reported: counts, money with the reporting currency's decimals (two, three for KWD), ratios with four; `""` where a divisor is zero. */
 export interface ReportFigures {
   leads: number;
   valid: number;
@@ -31,7 +33,6 @@ export interface ReportFigures {
   slaBreachRate: string;
 }
 
-const perUnit = (cents: number, count: number) => (count > 0 ? formatCents(Math.round(cents / count)) : '');
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? exactRatio(numerator, denominator, 4) : '');
 
 /** Median of ascending values (mean of the middle two for an even count); `undefined` for none. */
@@ -47,8 +48,10 @@ export function median(sorted: readonly number[]): number | undefined {
  * spend) ÷ spend; the median time to first contact (minutes, one decimal) and the share of valid leads
  * whose SLA was breached.
  */
-export function reportFigures(row: RollupRow): ReportFigures {
+export function reportFigures(row: RollupRow, decimals: AmountDecimals): ReportFigures {
   const valid = row.leads - row.invalid;
+  const money = (units: number) => formatAmount(units, decimals);
+  const perUnit = (units: number, count: number) => (count > 0 ? money(Math.round(units / count)) : '');
   const medianSeconds = median(row.firstContactSeconds);
   return {
     leads: row.leads,
@@ -59,8 +62,8 @@ export function reportFigures(row: RollupRow): ReportFigures {
     contacted: row.contacted,
     qualified: row.qualified,
     converted: row.converted,
-    revenue: formatCents(row.revenueCents),
-    spend: formatCents(row.spendCents),
+    revenue: money(row.revenueCents),
+    spend: money(row.spendCents),
     cpl: perUnit(row.spendCents, row.leads),
     costPerQualifiedLead: perUnit(row.spendCents, row.qualified),
     cac: perUnit(row.spendCents, row.converted),
@@ -104,7 +107,7 @@ export function reportColumns(shape: ReportShape): string[] {
 
 /** A line's cells in column order, each as text and whether it is a number (numbers are never formula-escaped). */
 export function reportCells(line: ReportLine, shape: ReportShape): ReportCell[] {
-  const figures = reportFigures(line.row);
+  const figures = reportFigures(line.row, storedDecimals(line));
   const text = (value: string) => ({ text: value, numeric: false });
   return [
     text(line.day),

@@ -3,6 +3,7 @@ import type { ChannelDaySpend } from './ad-spend';
 import { otherCampaignsLabel, rowCampaign } from './channel-roi-campaigns';
 import type { LeadRoiFacts } from './channel-roi-facts';
 import { reportFigures } from './channel-roi-report';
+import { decimalsMark, rescaled, storedDecimals, type AmountDecimals } from './money';
 import { laterFunnelStages, noStageSeconds, secondsBetweenStages, stageSecondsSchema } from './funnel';
 
 export const attributionModels = ['first', 'last'] as const;
@@ -29,6 +30,7 @@ const storedRollupRowSchema = z.strictObject({
   validContacted: z.optional(count),
   validQualified: z.optional(count),
   validConverted: z.optional(count),
+  /** Minor units of the reporting currency: hundredths, or thousandths in a version whose `decimals` is 3 (the stored names are kept). */
   revenueCents: count,
   spendCents: count,
   /** Seconds from capture to first contact of each contacted lead, ascending (medians of any grouping stay exact). */
@@ -61,9 +63,22 @@ export const rollupVersionSchema = z.strictObject({
   day: z.iso.date(),
   version: z.number().check(z.int(), z.positive()),
   rolledUpAt: z.iso.datetime(),
+  /** 3 when the rows' money is in thousandths (a reporting currency such as KWD); absent for hundredths, as in every version stored before. */
+  decimals: z.optional(z.literal(3)),
   rows: z.array(rollupRowSchema),
 });
 export type RollupVersion = z.infer<typeof rollupVersionSchema>;
+
+/**
+ * A version with its money in `decimals`, those of the reporting currency now: a version stored in cents
+ * of a currency kept in thousandths since (KWD) reads ×10, so it compares and adds up with new ones.
+ */
+export function versionInDecimals<T extends Pick<RollupVersion, 'decimals' | 'rows'>>(version: T, decimals: AmountDecimals): T {
+  const from = storedDecimals(version);
+  if (from === decimals) return version;
+  const { decimals: _stored, ...rest } = version;
+  return { ...rest, ...decimalsMark(decimals), rows: version.rows.map((row) => ({ ...row, revenueCents: rescaled(row.revenueCents, from, decimals), spendCents: rescaled(row.spendCents, from, decimals) })) } as T;
+}
 
 function emptyRow(attribution: AttributionModel, channel: string, campaign: string): RollupRow {
   return {
@@ -268,14 +283,14 @@ export type RowChange = 'added' | 'changed' | 'removed';
  * counts). A row whose only change is one finance does not see (the funnel's stage times, a first contact
  * that leaves the median where it was) is not reported as changed.
  */
-export function changedRows(earlier: readonly RollupRow[], current: readonly RollupRow[]): Array<{ row: RollupRow; change: RowChange }> {
+export function changedRows(earlier: readonly RollupRow[], current: readonly RollupRow[], decimals: AmountDecimals): Array<{ row: RollupRow; change: RowChange }> {
   const before = new Map(earlier.map((row) => [rowKey(row), row]));
   const changes: Array<{ row: RollupRow; change: RowChange }> = [];
   for (const row of current) {
     const old = before.get(rowKey(row));
     before.delete(rowKey(row));
     if (!old) changes.push({ row, change: 'added' });
-    else if (JSON.stringify(reportFigures(old)) !== JSON.stringify(reportFigures(row))) changes.push({ row, change: 'changed' });
+    else if (JSON.stringify(reportFigures(old, decimals)) !== JSON.stringify(reportFigures(row, decimals))) changes.push({ row, change: 'changed' });
   }
   for (const old of before.values()) changes.push({ row: emptyRow(old.attribution, old.channel, old.campaign), change: 'removed' });
   return changes.sort((a, b) => compareRows(a.row, b.row));

@@ -4,7 +4,7 @@ import { humanTextSchema } from './human-text';
 import { leadSchema, type Lead, type LeadConversion } from './lead';
 import { leadEvent } from './lead-events';
 import { leadFullRefusal } from './lead-size';
-import { conversionBodySchema } from './lead-status-change';
+import { conversionBodySchema, revenueInCurrencyDecimals } from './lead-status-change';
 import { changedLead, illegalTransition, lifecycleEventFacts, worksLead, type LifecyclePlan, type UnchangedPlan } from './lead-transition';
 import { mayWorkPools } from './pool-claim';
 
@@ -14,7 +14,7 @@ import { mayWorkPools } from './pool-claim';
  */
 export function conversionCorrectionBodySchema(now: Date) {
   const { revenue, currency, wonAt, dealId } = conversionBodySchema(now).shape;
-  return z.strictObject({ revenue, currency, wonAt: z.optional(wonAt), dealId, reason: humanTextSchema(500) });
+  return z.strictObject({ revenue, currency, wonAt: z.optional(wonAt), dealId, reason: humanTextSchema(500) }).check(revenueInCurrencyDecimals);
 }
 export type ConversionCorrectionBody = z.infer<ReturnType<typeof conversionCorrectionBodySchema>>;
 

@@ -7,7 +7,7 @@ import { leadConversionSchema, type Lead } from './lead';
 import { leadEvent, type LeadEvent } from './lead-events';
 import { erasedAtPersonsRequest } from './lead-erasure';
 import { leadFullRefusal } from './lead-size';
-import { currencyCodeSchema } from './money';
+import { amountDecimalsIssue, currencyCodeSchema, largestAmount } from './money';
 import { changedLead, illegalTransition, lifecycleEventFacts, managesPool, openLeadStatuses, worksLead, type LeadTransition, type LifecyclePlan } from './lead-transition';
 
 /** Invalid reasons a pool accepts when none are configured (无效原因). */
@@ -126,24 +126,28 @@ export function planStatusChange(input: { lead: Lead; pool: Pool; principal: Pri
 const earliestWonAt = Date.parse('1970-01-01T00:00:00.000Z');
 
 export function conversionBodySchema(now: Date) {
-  return z.strictObject({
-    ...z.omit(leadConversionSchema, { by: true, wonAt: true, correctedBy: true, correctedAt: true }).shape,
-    // ROI counts revenue in whole cents, as it does spend: twelve digits and two decimals at most (as a spend amount) keep them an exact integer.
-    revenue: z.number().check(
-      z.nonnegative(),
-      z.maximum(999_999_999_999.99),
-      z.refine((revenue) => Math.round(revenue * 100) / 100 === revenue, { message: 'must have at most two decimal places' }),
-    ),
-    currency: currencyCodeSchema,
-    wonAt: instantSchema.check(
-      z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` }),
-      // No lead here predates it: an earlier year is a typo ("0206" for "2026"), and ROI files the sale under its day.
-      z.refine((at) => Date.parse(at) >= earliestWonAt, { message: 'must not be before 1970-01-01' }),
-    ),
-    // An id of the CRM's, kept on the lead and in events: refused, not cleaned, when it holds what no id does.
-    dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200), identifierText())),
-  });
+  return z
+    .strictObject({
+      ...z.omit(leadConversionSchema, { by: true, wonAt: true, correctedBy: true, correctedAt: true }).shape,
+      // ROI counts revenue in whole minor units, as it does spend: twelve digits and the currency's decimals at most (as a spend amount) keep them an exact integer.
+      revenue: z.number().check(z.nonnegative(), z.maximum(largestAmount(3) / 1000)),
+      currency: currencyCodeSchema,
+      wonAt: instantSchema.check(
+        z.refine((at) => Date.parse(at) <= now.getTime(), { message: `must not be after now (${now.toISOString()})` }),
+        // No lead here predates it: an earlier year is a typo ("0206" for "2026"), and ROI files the sale under its day.
+        z.refine((at) => Date.parse(at) >= earliestWonAt, { message: 'must not be before 1970-01-01' }),
+      ),
+      // An id of the CRM's, kept on the lead and in events: refused, not cleaned, when it holds what no id does.
+      dealId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200), identifierText())),
+    })
+    .check(revenueInCurrencyDecimals);
 }
+
+/** Refuses revenue with more decimals than its currency's (`amountDecimalsOf`), naming `revenue`: USD 12.345 is a typo, KWD 12.345 a sale. */
+export const revenueInCurrencyDecimals = z.superRefine((sale: { revenue: number; currency: string }, ctx) => {
+  const issue = amountDecimalsIssue(sale.revenue, sale.currency);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue, path: ['revenue'], input: sale.revenue });
+});
 export type ConversionBody = z.infer<ReturnType<typeof conversionBodySchema>>;
 
 /**

@@ -2,8 +2,11 @@ import * as z from 'zod/mini';
 import type { ExchangeRate } from './channel-roi-configuration';
 
 /**
- * Money is kept in whole cents (the reporting currency's minor unit), so sums are exact; only
- * ratios are floating point.
+ * Money is kept as whole minor units, so sums are exact; only ratios are floating point. An amount of a
+ * currency is kept to `amountDecimalsOf` it: hundredths (cents) for most, JPY's included as it always was,
+ * and thousandths for the currencies whose ISO 4217 minor unit is a thousandth (KWD, BHD, OMR, JOD, TND,
+ * LYD, IQD). What is stored says which it holds (`decimals: 3`, else hundredths), never the currency alone,
+ * so amounts stored before thousandths were kept (KWD in cents) keep their meaning.
  */
 
 const isoCurrencyCodes = new Set(Intl.supportedValuesOf('currency'));
@@ -18,20 +21,68 @@ export const currencyCodeSchema = z
   .string()
   .check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as "USD"', abort: true }), z.refine(isIsoCurrencyCode, { message: 'must be an ISO 4217 code such as "USD"' }));
 
-/** The largest amount a spend row takes (twelve digits before the point), in cents. */
-export const maxAmountCents = 999_999_999_999_99;
+/** Where ICU's (CLDR's) digits differ from ISO 4217: CLDR gives IQD none, as its fils are out of use, where ISO 4217 keeps three. */
+const iso4217ExponentsUnlikeIcu: Readonly<Record<string, number>> = { IQD: 3 };
+
+/** The ISO 4217 minor unit of `currency` as a power of ten: 2 for USD, 0 for JPY, 3 for KWD. */
+export function currencyExponent(currency: string): number {
+  return iso4217ExponentsUnlikeIcu[currency] ?? new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** How many decimals amounts are kept to: hundredths, or thousandths. */
+export type AmountDecimals = 2 | 3;
+
+/**
+ * The decimals an amount of `currency` may be written with and is kept to: its ISO 4217 exponent, but
+ * never fewer than two (JPY amounts have always been taken with two, and are stored in cents). The
+ * runtime lists no currency with more than three (CLF and UYW, with four, are not ISO codes it takes).
+ */
+export function amountDecimalsOf(currency: string): AmountDecimals {
+  return currencyExponent(currency) >= 3 ? 3 : 2;
+}
+
+/** The decimals of a stored amount: `decimals` when it says 3, hundredths otherwise, as everything stored before thousandths were kept. */
+export function storedDecimals(stored: { decimals?: AmountDecimals }): AmountDecimals {
+  return stored.decimals ?? 2;
+}
+
+/** What a record stores to say its amounts are in thousandths; nothing for hundredths, so those records are as they always were. */
+export function decimalsMark(decimals: AmountDecimals): { decimals?: 3 } {
+  return decimals === 3 ? { decimals } : {};
+}
+
+/** The largest amount a spend row or a sale takes: twelve digits before the point, in the minor units of `decimals`. */
+export function largestAmount(decimals: AmountDecimals): number {
+  return 10 ** (12 + decimals) - 1;
+}
 
 /**
  * A decimal amount as written by people (`1234.5`, `1234.50`, `0012.00`, spaces around it): at most twelve
- * digits after any leading zeros, at most two decimals. The API document shows this very pattern.
+ * digits after any leading zeros, at most three decimals (`parseAmount` takes three only for a currency
+ * that has them). The API document shows this very pattern.
  */
-export const amountTextPattern = /^\s*0*(\d{1,12})(?:\.(\d{1,2}))?\s*$/;
+export const amountTextPattern = /^\s*0*(\d{1,12})(?:\.(\d{1,3}))?\s*$/;
 
-/** An amount written as `amountTextPattern` takes it, in cents; `undefined` for anything else, including a negative, sub-cent or too large amount. */
-export function parseAmountCents(text: string): number | undefined {
+/**
+ * An amount written as `amountTextPattern` takes it, in minor units of `decimals`: `parseAmount('12.345', 3)` is
+ * `12345`; `undefined` for anything else, including a negative or too large amount or one with more decimals.
+ */
+export function parseAmount(text: string, decimals: AmountDecimals): number | undefined {
   const match = amountTextPattern.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  if (!match || (match[2] ?? '').length > decimals) return undefined;
+  return Number(match[1]) * 10 ** decimals + Number((match[2] ?? '').padEnd(decimals, '0'));
+}
+
+/** Why `amount` (a JSON number) has more decimals than `currency` takes; `undefined` when it has no more. */
+export function amountDecimalsIssue(amount: number, currency: string): string | undefined {
+  const decimals = amountDecimalsOf(currency);
+  const scale = 10 ** decimals;
+  return Math.round(amount * scale) / scale === amount ? undefined : `must have at most ${decimals} decimal places for ${currency}`;
+}
+
+/** `amount` (a JSON number that `amountDecimalsIssue` passes) in minor units of `decimals`. */
+export function minorUnitsOf(amount: number, decimals: AmountDecimals): number {
+  return Math.round(amount * 10 ** decimals);
 }
 
 /**
@@ -48,11 +99,11 @@ export function exactRatio(numerator: number, denominator: number, places: numbe
   return places === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -places)}.${digits.slice(-places)}`;
 }
 
-/** Cents as a plain decimal with two places: `123456` → `1234.56`, `-5` → `-0.05`. */
-export function formatCents(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const absolute = Math.abs(Math.round(cents));
-  return `${sign}${Math.floor(absolute / 100)}.${String(absolute % 100).padStart(2, '0')}`;
+/** Minor units of `decimals` as a plain decimal with that many places: `123456` → `1234.56` (`1234.567` with 3), `-5` → `-0.05`. */
+export function formatAmount(units: number, decimals: AmountDecimals): string {
+  const sign = units < 0 ? '-' : '';
+  const digits = String(Math.abs(Math.round(units))).padStart(decimals + 1, '0');
+  return `${sign}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
 
 /** The rate of `currency` on `day`: the latest configured one starting on or before it. */
@@ -62,29 +113,51 @@ export function exchangeRateOn(currency: string, day: string, rates: readonly Ex
   return best?.rate;
 }
 
-/**
- * `cents` of `currency` in the reporting currency on `day`, rounded to the cent (halves up);
- * `undefined` when it is another currency with no rate configured for that day. The product is exact:
- * in floating point EUR 0.50 at 1.15 is 57.49999… cents and would round to 0.57, not 0.58.
- */
-export function toReportingCents(cents: number, currency: string, day: string, reporting: { currency: string; exchangeRates: readonly ExchangeRate[] }): number | undefined {
-  if (currency === reporting.currency) return cents;
-  const rate = exchangeRateOn(currency, day, reporting.exchangeRates);
-  if (rate === undefined) return undefined;
-  const { units, scale } = exactDecimalOf(rate);
-  const divisor = 10n ** BigInt(scale);
-  // cents × units ÷ 10^scale, halves up: ⌊(2 × product + divisor) ÷ (2 × divisor)⌋.
-  return Number(floorDivide(2n * BigInt(cents) * units + divisor, 2n * divisor));
+/** An exact amount: `units` of 10^-`decimals` of `currency`. */
+export interface Amount {
+  units: number;
+  decimals: AmountDecimals;
+  currency: string;
+}
+
+/** The reporting currency and the rates channel ROI values other currencies at. */
+export interface Reporting {
+  currency: string;
+  exchangeRates: readonly ExchangeRate[];
 }
 
 /**
- * `cents` of `currency` valued as channel ROI values it on `day`, or why it cannot be: the one check of
- * spend rows, conversions and their corrections, so that nothing is stored that a rollup would refuse.
+ * `amount` in minor units of the reporting currency (`amountDecimalsOf` it) on `day`, rounded halves up;
+ * `undefined` when it is another currency with no rate configured for that day. The product is exact: in
+ * floating point EUR 0.50 at 1.15 is 57.49999… cents and would round to 0.57, not 0.58. KWD 12.345 at
+ * 3.25 is USD 40.12 (40.12125); USD 10.00 at 0.3075 is KWD 3.075; an amount of the reporting currency
+ * kept to other decimals (KWD stored in cents) is only brought to its decimals.
  */
-export function reportingCentsOn(cents: number, currency: string, day: string, reporting: { currency: string; exchangeRates: readonly ExchangeRate[] }): { ok: true; cents: number } | { ok: false; message: string } {
-  const converted = toReportingCents(cents, currency, day, reporting);
-  if (converted === undefined) return { ok: false, message: `${currency} is not the reporting currency ${reporting.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)` };
-  return { ok: true, cents: converted };
+export function toReportingUnits(amount: Amount, day: string, reporting: Reporting): number | undefined {
+  const rate = amount.currency === reporting.currency ? 1 : exchangeRateOn(amount.currency, day, reporting.exchangeRates);
+  if (rate === undefined) return undefined;
+  const { units, scale } = exactDecimalOf(rate);
+  // units × rate × 10^(reporting decimals − amount decimals), the rate being rateUnits ÷ 10^scale.
+  const shift = amountDecimalsOf(reporting.currency) - amount.decimals - scale;
+  const product = BigInt(amount.units) * units * 10n ** BigInt(Math.max(0, shift));
+  const divisor = 10n ** BigInt(Math.max(0, -shift));
+  // product ÷ divisor, halves up: ⌊(2 × product + divisor) ÷ (2 × divisor)⌋.
+  return Number(floorDivide(2n * product + divisor, 2n * divisor));
+}
+
+/** `units` of `from` decimals in `to` decimals, halves up (exact from hundredths to thousandths). */
+export function rescaled(units: number, from: AmountDecimals, to: AmountDecimals): number {
+  return to === from ? units : to > from ? units * 10 : Number(floorDivide(2n * BigInt(units) + 10n, 20n));
+}
+
+/**
+ * `amount` valued as channel ROI values it on `day`, or why it cannot be: the one check of spend rows,
+ * conversions and their corrections, so that nothing is stored that a rollup would refuse.
+ */
+export function reportingUnitsOn(amount: Amount, day: string, reporting: Reporting): { ok: true; units: number } | { ok: false; message: string } {
+  const converted = toReportingUnits(amount, day, reporting);
+  if (converted === undefined) return { ok: false, message: `${amount.currency} is not the reporting currency ${reporting.currency} and no exchange rate for it is configured on ${day} (channelRoi.exchangeRates)` };
+  return { ok: true, units: converted };
 }
 
 /**

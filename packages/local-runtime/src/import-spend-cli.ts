@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeText, formatCents, formatCsvLine, rollupNeededNote, type ChannelDaySpend, type SpendRowIssue } from '@leadflow/domain';
+import { amountDecimalsOf, decodeText, formatAmount, formatCsvLine, rollupNeededNote, type ChannelDaySpend, type SpendRowIssue } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
 import { createDynamoDbClient, documentClientOf, DynamoDbChannelRoiStore, loadConfigurationFile, readSpend, recordSpend } from '@leadflow/platform';
 import { localClientSettings } from './local-aws-clients';
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       `Imported ${path}${stoppedAt ? ' in part (interrupted)' : ''}`,
       `  rows read        ${String(parsed.rows).padStart(7)}`,
       `  days × channels  ${String(written).padStart(7)}   replaced whole (${days.size} day(s))${stoppedAt ? `; ${parsed.spend.length - written} of the file's ${parsed.spend.length} not written` : ''}`,
-      `  total spend      ${formatCents(total).padStart(7)}   ${config.organisation.currency}${stoppedAt ? ' (written)' : ''}`,
+      `  total spend      ${formatAmount(total, amountDecimalsOf(config.organisation.currency)).padStart(7)}   ${config.organisation.currency}${stoppedAt ? ' (written)' : ''}`,
       ...(rollupNeeded.size ? [rollupNeededNote([...rollupNeeded].sort(), config.channelRoi.lookbackDays)] : []),
     ].join('\n'),
   );

@@ -1,4 +1,4 @@
-import { formatCents, funnelStages, laterFunnelStages, previousStage, reportCells, reportColumns, type FunnelFigures, type ReportLine, type ReportShape } from '@leadflow/domain';
+import { amountDecimalsOf, formatAmount, funnelStages, laterFunnelStages, previousStage, reportCells, reportColumns, type FunnelFigures, type ReportLine, type ReportShape } from '@leadflow/domain';
 import { escapeHtml } from './http/html-error-page';
 
 export interface ChannelRoiPageInput {
@@ -13,7 +13,7 @@ export interface ChannelRoiPageInput {
   funnel?: FunnelFigures;
 }
 
-/** Spend and revenue per channel over the lines, in cents, channels in name order. */
+/** Spend and revenue per channel over the lines, in the reporting currency's minor units (the lines are all in its decimals), channels in name order. */
 export function channelTotals(lines: readonly ReportLine[]): Array<{ channel: string; spendCents: number; revenueCents: number }> {
   const totals = new Map<string, { channel: string; spendCents: number; revenueCents: number }>();
   for (const { row } of lines) {
@@ -31,12 +31,13 @@ function spendRevenueChart(totals: ReturnType<typeof channelTotals>, currency: s
   const groupHeight = barHeight * 2 + 14;
   const labelWidth = 140;
   const plotWidth = 420;
+  const money = (units: number) => formatAmount(units, amountDecimalsOf(currency));
   const largest = Math.max(1, ...totals.flatMap((total) => [total.spendCents, total.revenueCents]));
   const bar = (kind: 'spend' | 'revenue', cents: number, y: number, colour: string) =>
-    `<rect x="${labelWidth}" y="${y}" width="${((cents / largest) * plotWidth).toFixed(1)}" height="${barHeight}" fill="${colour}"/><text class="${kind}" x="${labelWidth + (cents / largest) * plotWidth + 4}" y="${y + barHeight - 4}" font-size="11">${kind} ${formatCents(cents)}</text>`;
+    `<rect x="${labelWidth}" y="${y}" width="${((cents / largest) * plotWidth).toFixed(1)}" height="${barHeight}" fill="${colour}"/><text class="${kind}" x="${labelWidth + (cents / largest) * plotWidth + 4}" y="${y + barHeight - 4}" font-size="11">${kind} ${money(cents)}</text>`;
   const groups = totals.map((total, index) => {
     const y = 24 + index * groupHeight;
-    return `<g data-channel="${escapeHtml(total.channel)}" data-spend="${formatCents(total.spendCents)}" data-revenue="${formatCents(total.revenueCents)}"><text x="0" y="${y + barHeight}" font-size="12">${escapeHtml(total.channel)}</text>${bar('spend', total.spendCents, y, '#d9534f')}${bar('revenue', total.revenueCents, y + barHeight + 2, '#2e7d32')}</g>`;
+    return `<g data-channel="${escapeHtml(total.channel)}" data-spend="${money(total.spendCents)}" data-revenue="${money(total.revenueCents)}"><text x="0" y="${y + barHeight}" font-size="12">${escapeHtml(total.channel)}</text>${bar('spend', total.spendCents, y, '#d9534f')}${bar('revenue', total.revenueCents, y + barHeight + 2, '#2e7d32')}</g>`;
   });
   const height = 24 + totals.length * groupHeight;
   return `<svg role="img" aria-label="Spend against revenue by channel (${escapeHtml(currency)})" xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 120}" height="${height}"><text x="0" y="14" font-size="12">Spend (red) against revenue (green), ${escapeHtml(currency)}</text>${groups.join('')}</svg>`;

@@ -1,5 +1,9 @@
 import {
   addDays,
+  amountDecimalsOf,
+  decimalsMark,
+  spendInDecimals,
+  versionInDecimals,
   changedSinceQuery,
   channelRoiCsv,
   showsChanges,
@@ -131,9 +135,11 @@ async function rollUpChannelRoiDay(day: string, deps: RoiDependencies & { report
     // Sales at the rates configured now: a rate corrected since the facts were written restates the day.
     const valued = factsAtConfiguredRates(facts, { currency: deps.config.organisation.currency, channelRoi: deps.config.channelRoi });
     if (!valued.ok) throw new MissingExchangeRateError(day, valued.reason);
-    const rows = rollUpDay(valued.facts, spend);
-    if (latest && sameRollup(latest.rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
-    const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, rows };
+    // All money in the reporting currency's decimals, whatever decimals the spend and the latest version were stored in.
+    const decimals = amountDecimalsOf(deps.config.organisation.currency);
+    const rows = rollUpDay(valued.facts, spendInDecimals(spend, decimals));
+    if (latest && sameRollup(versionInDecimals(latest, decimals).rows, rows)) return { day, version: latest.version, restated: false, unchanged: true, itemsRead };
+    const figures: VersionFigures = { day, version: (latest?.version ?? 0) + 1, ...decimalsMark(decimals), rows };
     await fileVersion(figures, deps.reports);
     // Stamped just before it is stored, not when the run began: an export that read before this time did not see it (see `reportAsOf`).
     const version: RollupVersion = { ...figures, rolledUpAt: deps.now().toISOString() };
@@ -207,9 +213,15 @@ export const versionReadsAtOnce = 16;
  * The lines of an export: one latest-version read per day, plus, for a day changed since the query's
  * `sinceVersion` or `changedSince`, the version to compare with (that number, or the latest at that time).
  */
-export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion' | 'changedSince'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
+export async function channelRoiReportLines(
+  query: Pick<ReportQuery, 'from' | 'to' | 'groupBy' | 'attribution' | 'sinceVersion' | 'changedSince'>,
+  deps: Pick<RoiDependencies, 'roi'> & { config: Pick<Configuration, 'organisation'> },
+): Promise<ReportLine[]> {
+  // Every day in the reporting currency's decimals, so days stored in cents before KWD was kept in thousandths show and add up with later ones.
+  const decimals = amountDecimalsOf(deps.config.organisation.currency);
   const days = await mapWithConcurrency(daysBetween(query.from, query.to), versionReadsAtOnce, async (day) => {
-    const latest = await deps.roi.latestVersion(day);
+    const stored = await deps.roi.latestVersion(day);
+    const latest = stored && versionInDecimals(stored, decimals);
     if (!latest || !showsChanges(query) || !changedSinceQuery(latest, query)) return { latest };
     const { sinceVersion, changedSince } = query;
     return { latest, since: sinceVersion !== undefined ? await deps.roi.version(day, sinceVersion) : changedSince !== undefined ? await deps.roi.versionAsOf(day, changedSince) : undefined };
@@ -218,7 +230,7 @@ export async function channelRoiReportLines(query: Pick<ReportQuery, 'from' | 't
 }
 
 /** The funnel's lines: one latest-version read per day, grouped per channel, campaign or day. */
-export async function funnelReportLines(query: Pick<FunnelQuery, 'from' | 'to' | 'groupBy' | 'attribution'>, deps: Pick<RoiDependencies, 'roi'>): Promise<ReportLine[]> {
+export async function funnelReportLines(query: Pick<FunnelQuery, 'from' | 'to' | 'groupBy' | 'attribution'>, deps: Pick<RoiDependencies, 'roi'> & { config: Pick<Configuration, 'organisation'> }): Promise<ReportLine[]> {
   const lines = await channelRoiReportLines({ ...query, groupBy: query.groupBy === 'day' ? 'channel' : query.groupBy }, deps);
   return funnelLines(lines, query.groupBy, query.attribution);
 }

@@ -11,11 +11,11 @@ import {
   defaultClickIdChannels,
   parseConfiguration,
   exactRatio,
-  formatCents,
+  formatAmount,
   localDay,
   measureChannelRates,
   nightlyRollupDays,
-  parseAmountCents,
+  parseAmount,
   parseSpendCsv,
   parseSpendRows,
   possibleCaptureDays,
@@ -26,7 +26,7 @@ import {
   rollUpDay,
   roiFactsOfLead,
   rollupNeededNote,
-  toReportingCents,
+  toReportingUnits,
   yesterdayIn,
   type Lead,
   type LeadRoiFacts,
@@ -101,7 +101,7 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
   it('reports a row that disappeared as removed, with zero counts', () => {
     const v1 = fixtureVersion();
     const withoutGeneric = v1.rows.filter((row) => row.campaign !== 'generic, broad');
-    expect(changedRows(v1.rows, withoutGeneric).map(({ row, change }) => [row.attribution, row.campaign, change, row.spendCents])).toEqual([
+    expect(changedRows(v1.rows, withoutGeneric, 2).map(({ row, change }) => [row.attribution, row.campaign, change, row.spendCents])).toEqual([
       ['first', 'generic, broad', 'removed', 0],
       ['last', 'generic, broad', 'removed', 0],
     ]);
@@ -111,7 +111,7 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
     // meta-ads "spring" under first touch: l1, l2, l3 are leads (l3 invalid; l4, a test lead, is not); spend 400.00 → 400 / 3 = 133.33, not 400 / 2 valid.
     const spring = fixtureVersion().rows.find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
     expect([spring.leads, spring.invalid, spring.test, spring.spendCents]).toEqual([3, 1, 1, 40_000]);
-    expect(reportFigures(spring)).toMatchObject({ leads: 3, valid: 2, cpl: '133.33' });
+    expect(reportFigures(spring, 2)).toMatchObject({ leads: 3, valid: 2, cpl: '133.33' });
   });
 
   it('counts SLA breaches of valid leads only: a lead breached and then judged invalid is in neither side of the rate', () => {
@@ -121,7 +121,7 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
       .map((facts) => (['roi-l1', 'roi-l2', 'roi-l3'].includes(facts.leadId) ? { ...facts, slaBreached: true } : facts));
     const spring = rollUpDay(breached, []).find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
     expect([spring.leads, spring.invalid, spring.slaBreached]).toEqual([3, 1, 2]);
-    expect(reportFigures(spring).slaBreachRate).toBe('1.0000');
+    expect(reportFigures(spring, 2).slaBreachRate).toBe('1.0000');
   });
 });
 
@@ -347,26 +347,19 @@ describe('ad spend input', () => {
   });
 
   it('reads and writes money in exact cents', () => {
-    expect([parseAmountCents('1234.5'), parseAmountCents('0.07'), parseAmountCents('12'), parseAmountCents('1.234'), parseAmountCents('1e3'), parseAmountCents('-1')]).toEqual([
-      123_450,
-      7,
-      1200,
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    expect([formatCents(123_456), formatCents(5), formatCents(-5), formatCents(-150_000)]).toEqual(['1234.56', '0.05', '-0.05', '-1500.00']);
+    expect([parseAmount('1234.5', 2), parseAmount('0.07', 2), parseAmount('12', 2), parseAmount('1.234', 2), parseAmount('1e3', 2), parseAmount('-1', 2)]).toEqual([123_450, 7, 1200, undefined, undefined, undefined]);
+    expect([formatAmount(123_456, 2), formatAmount(5, 2), formatAmount(-5, 2), formatAmount(-150_000, 2)]).toEqual(['1234.56', '0.05', '-0.05', '-1500.00']);
   });
 
   it('converts at the rate exactly as configured, halves up, where floating point would round them down', () => {
     const at = (rate: number) => ({ currency: 'USD', exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate }] });
     // EUR 0.50 at 1.15 is 57.5 cents; 50 × 1.15 in binary floating point is 57.49999….
-    expect(toReportingCents(50, 'EUR', '2026-03-10', at(1.15))).toBe(58);
-    expect(toReportingCents(1, 'EUR', '2026-03-10', at(0.5))).toBe(1);
-    expect(toReportingCents(3, 'EUR', '2026-03-10', at(1.5e-7))).toBe(0);
-    expect(toReportingCents(7, 'EUR', '2026-03-10', at(2e21))).toBe(14e21);
-    expect(toReportingCents(50, 'USD', '2026-03-10', at(1.15))).toBe(50);
-    expect(toReportingCents(50, 'EUR', '2025-12-31', at(1.15))).toBeUndefined();
+    expect(toReportingUnits({ units: 50, decimals: 2, currency: 'EUR' }, '2026-03-10', at(1.15))).toBe(58);
+    expect(toReportingUnits({ units: 1, decimals: 2, currency: 'EUR' }, '2026-03-10', at(0.5))).toBe(1);
+    expect(toReportingUnits({ units: 3, decimals: 2, currency: 'EUR' }, '2026-03-10', at(1.5e-7))).toBe(0);
+    expect(toReportingUnits({ units: 7, decimals: 2, currency: 'EUR' }, '2026-03-10', at(2e21))).toBe(14e21);
+    expect(toReportingUnits({ units: 50, decimals: 2, currency: 'USD' }, '2026-03-10', at(1.15))).toBe(50);
+    expect(toReportingUnits({ units: 50, decimals: 2, currency: 'EUR' }, '2025-12-31', at(1.15))).toBeUndefined();
   });
 
   it('converts any amount at any rate of up to 15 significant digits as exact decimal arithmetic does', () => {
@@ -383,7 +376,7 @@ describe('ad spend input', () => {
         const divisor = 10n ** BigInt(decimals.length);
         const product = BigInt(amount) * BigInt(`${units}${decimals}`);
         const exact = product / divisor + (2n * (product % divisor) >= divisor ? 1n : 0n);
-        expect(toReportingCents(amount, 'EUR', '2026-03-10', { currency: 'USD', exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: Number(text) }] })).toBe(Number(exact));
+        expect(toReportingUnits({ units: amount, decimals: 2, currency: 'EUR' }, '2026-03-10', { currency: 'USD', exchangeRates: [{ currency: 'EUR', from: '2026-01-01', rate: Number(text) }] })).toBe(Number(exact));
       }),
       { numRuns: 2000 },
     );

@@ -195,7 +195,7 @@ describe('the funnel of the hand-computed day', () => {
     const row = rollUpDay(facts, []).find((candidate) => candidate.attribution === 'first')!;
     expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row }], 'campaign')[0]).toMatchObject({ captured: 3, valid: 1, contacted: 1, valid_to_contacted_rate: 1 });
     // The channel-ROI export still counts every contact made.
-    expect(reportFigures(row).contacted).toBe(3);
+    expect(reportFigures(row, 2).contacted).toBe(3);
     // A version stored before the valid-only counts were kept: its contacts are capped at its valid leads.
     const { validContacted: _contacted, validQualified: _qualified, validConverted: _converted, ...oldRow } = row;
     expect(funnelJsonRows([{ day: '2026-05-04', version: 1, row: rollupRowSchema.parse(oldRow) }], 'campaign')[0]).toMatchObject({ valid: 1, contacted: 1, valid_to_contacted_rate: 1 });
@@ -228,9 +228,9 @@ describe('the funnel of the hand-computed day', () => {
   it('shows no channel-ROI change for a day restated only because the funnel’s stage times are now kept', () => {
     const current = fixtureVersion().rows;
     const before = current.map(({ stageSeconds: _stageSeconds, ...row }) => rollupRowSchema.parse(row));
-    expect(changedRows(before, current)).toEqual([]);
+    expect(changedRows(before, current, 2)).toEqual([]);
     const converted = current.map((row) => (row.channel === 'google-ads' ? { ...row, converted: 0 } : row));
-    expect(changedRows(converted, current).map(({ row, change }) => [row.attribution, row.channel, change])).toEqual([
+    expect(changedRows(converted, current, 2).map(({ row, change }) => [row.attribution, row.channel, change])).toEqual([
       ['first', 'google-ads', 'changed'],
       ['last', 'google-ads', 'changed'],
     ]);

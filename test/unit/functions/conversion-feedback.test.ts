@@ -93,6 +93,14 @@ describe('conversion feedback payloads', () => {
     expect(plannedConversionFeedback(googleLead, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig)).toHaveLength(1);
   });
 
+  it('sends a sale in a three-decimal currency with its three decimals, as Meta’s value and Google’s conversionValue take any decimal', () => {
+    const kwd = (lead: Lead) => ({ ...lead, conversion: { ...lead.conversion!, revenue: 12.345, currency: 'KWD' } });
+    const meta = plannedConversionFeedback(kwd(metaLead), 'converted', '2026-03-12T15:00:00.000Z', feedbackConfig).filter((planned) => planned.stage === 'converted');
+    expect(metaConversionsBody(meta, feedbackConfig.meta!, 'token-1')).toContain('"value":12.345,"currency":"KWD"');
+    const google = plannedConversionFeedback(kwd(googleLead), 'converted', '2026-03-20T18:00:00.000Z', feedbackConfig);
+    expect(JSON.stringify(googleIngestBody(google, feedbackConfig.google!, 'converted'))).toContain('"conversionValue":12.345,"currency":"KWD"');
+  });
+
   it('keys Google on a gbraid or wbraid when the touch has no gclid: gclid first, then gbraid, never both braids', () => {
     const ingested = (attribution: Lead['attribution']) => {
       const items = plannedConversionFeedback({ ...googleLead, attribution }, 'qualified', '2026-03-20T18:00:00.000Z', feedbackConfig);

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
-import { leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import { decimalsMark, leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, storedDecimals, type ChannelDaySpend, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
 import type { ChangedDay, ChangedMark, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
 import { transactionByteLimit, transactionItemLimit } from './dynamodb-limits';
 import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
@@ -56,7 +56,15 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
             ...chunk.map((group) => ({
               Put: {
                 TableName: this.tableName,
-                Item: { ...leadsTableKeys.spend(group.day, group.channel), entity: 'spend', day: group.day, channel: group.channel, campaigns: group.campaigns, importedAt: mark.markedAt },
+                Item: {
+                  ...leadsTableKeys.spend(group.day, group.channel),
+                  entity: 'spend',
+                  day: group.day,
+                  channel: group.channel,
+                  campaigns: group.campaigns,
+                  ...decimalsMark(storedDecimals(group)),
+                  importedAt: mark.markedAt,
+                },
               },
             })),
             ...[...days].map((day) => ({ Put: { TableName: this.tableName, Item: this.changedMarkItem(day, day, mark.markedAt, mark.expiresAt(day)) } })),
@@ -68,7 +76,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
 
   async spendOn(day: string): Promise<ChannelDaySpend[]> {
     const items = await this.queryAll(leadsTableKeys.spend(day, '').pk);
-    return items.map((item) => ({ day: item.day as string, channel: item.channel as string, campaigns: item.campaigns as ChannelDaySpend['campaigns'] }));
+    return items.map((item) => ({ day: item.day as string, channel: item.channel as string, campaigns: item.campaigns as ChannelDaySpend['campaigns'], ...decimalsMark(storedDecimals(item)) }));
   }
 
   async recordFacts(
@@ -266,6 +274,7 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
                   day: version.day,
                   version: version.version,
                   rolledUpAt: version.rolledUpAt,
+                  ...decimalsMark(storedDecimals(version)),
                   rowsGzip: parts[0],
                   rowsParts: parts.length,
                 },
@@ -289,7 +298,13 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
   }
 
   private async versionFromItem(item: Record<string, unknown>): Promise<RollupVersion> {
-    return { day: item.day as string, version: item.version as number, rolledUpAt: item.rolledUpAt as string, rows: z.array(rollupRowSchema).parse(JSON.parse(await this.rowsJson(item))) };
+    return {
+      day: item.day as string,
+      version: item.version as number,
+      rolledUpAt: item.rolledUpAt as string,
+      ...decimalsMark(storedDecimals(item)),
+      rows: z.array(rollupRowSchema).parse(JSON.parse(await this.rowsJson(item))),
+    };
   }
 
   /** A version's rows as JSON: gunzipped from the item and its parts, or the text of a version stored before rows were gzipped. */
