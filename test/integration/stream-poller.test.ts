@@ -49,10 +49,12 @@ async function holdingStreamEndpoint(target: string) {
         answer.on('data', (chunk: Buffer) => body.push(chunk));
         answer.on('end', () => {
           const send = () => outgoing.writeHead(answer.statusCode ?? 500, answer.headers).end(Buffer.concat(body));
+          // Only a GetRecords answer takes the hold: the shard listing the poller makes now and then must not use it up.
           const hold = String(incoming.headers['x-amz-target']).endsWith('.GetRecords') ? holdNext : undefined;
-          holdNext = undefined;
-          if (hold) hold(send);
-          else send();
+          if (hold) {
+            holdNext = undefined;
+            hold(send);
+          } else send();
         });
       });
       forwarded.end(Buffer.concat(chunks));
