@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { followUpRulesVersion, type Configuration } from '@leadflow/domain';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +29,8 @@ beforeAll(async () => {
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 }, 120_000);
 afterAll(() => database?.stop());
+// The re-filing pass reads every owned lead of the table, and its state is one item of it.
+beforeEach(() => database.reset());
 
 const claimedAt = new Date('2026-03-02T10:00:00.000Z');
 const hour = 3_600_000;
@@ -55,6 +57,13 @@ async function claimedLeads(config: Configuration, owners: string[]): Promise<st
   return ids;
 }
 
+/** Four leads of pool `refile`, three claimed by Ava and one by Ben, filed under `config`'s rules (no SLA: none is due). */
+async function filedLeads(config: Configuration): Promise<string[]> {
+  const ids = await claimedLeads(config, ['rep-ava', 'rep-ava', 'rep-ava', 'rep-ben']);
+  await refileFollowUpChecks({ config, leads, followUps });
+  return ids;
+}
+
 const dueAtOf = async (leadIds: string[]) => {
   const items = await database.items();
   return leadIds.map((leadId) => items.find((item) => item.pk === `LEAD#${leadId}`)?.followUpDueAt);
@@ -63,9 +72,8 @@ const dueAtOf = async (leadIds: string[]) => {
 describe('re-filing owned leads when the follow-up rules change, against DynamoDB Local', () => {
   it('files every owned lead under new rules, a share a run, then reads one item a run until the rules change again', { timeout: 120_000 }, async () => {
     const config = configuration();
-    const ids = await claimedLeads(config, ['rep-ava', 'rep-ava', 'rep-ava', 'rep-ben']);
     // Filed under rules with nothing due: none is in the due-time index.
-    await refileFollowUpChecks({ config, leads, followUps });
+    const ids = await filedLeads(config);
     expect(await dueAtOf(ids)).toEqual([undefined, undefined, undefined, undefined]);
 
     // A deployment adds a first-contact SLA of 4 h with a reminder 30 min before: every lead now has a check due.
@@ -93,16 +101,18 @@ describe('re-filing owned leads when the follow-up rules change, against DynamoD
 
   it('starts over when the rules change again while a pass is under way', { timeout: 120_000 }, async () => {
     const config = configuration();
+    await filedLeads(config);
     config.sla = { firstContactMinutes: { A: 60, B: 60, C: 60, D: 60, ungraded: 60 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
     expect((await refileFollowUpChecks({ config, leads, followUps }, 1)).done).toBe(false);
     config.sla = { ...config.sla, remindBeforeMinutes: 10 };
-    // Every owned lead of the table (the four of the test before) is read again under the newest rules.
+    // Every owned lead of the table is read again under the newest rules.
     expect(await refileFollowUpChecks({ config, leads, followUps })).toMatchObject({ read: 4, refiled: 4, done: true });
     expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
   });
 
   it('reads a lead changed under its write again and files it; one that keeps changing leaves the version unrecorded, and the next run starts over', { timeout: 120_000 }, async () => {
     const config = configuration();
+    const ids = await filedLeads(config);
     config.sla = { firstContactMinutes: { A: 120, B: 120, C: 120, D: 120, ungraded: 120 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
     // Each refused write first changes the lead as a tag does: a change with no event the tracker hears.
     let refusals = 0;
@@ -119,12 +129,12 @@ describe('re-filing owned leads when the follow-up rules change, against DynamoD
     refusals = 1;
     expect(await refileFollowUpChecks({ config, leads, followUps: changing })).toMatchObject({ read: 4, refiled: 4, done: true, changing: [] });
     const dueAt = new Date(claimedAt.getTime() + 2 * hour).toISOString();
-    expect(await dueAtOf(['refile-0-rep-ava', 'refile-3-rep-ben'])).toEqual([dueAt, dueAt]);
+    expect(await dueAtOf([ids[0], ids[3]])).toEqual([dueAt, dueAt]);
 
     config.sla = { ...config.sla, firstContactMinutes: { A: 90, B: 90, C: 90, D: 90, ungraded: 90 } };
     refusals = 3;
     const first = await refileFollowUpChecks({ config, leads, followUps: changing });
-    expect(first).toMatchObject({ read: 4, refiled: 3, done: false, changing: ['refile-0-rep-ava'] });
+    expect(first).toMatchObject({ read: 4, refiled: 3, done: false, changing: [ids[0]] });
     expect((await followUps.refileState())?.filedVersion).not.toBe(followUpRulesVersion(config));
     expect(await refileFollowUpChecks({ config, leads, followUps: changing })).toMatchObject({ read: 4, refiled: 1, done: true, changing: [] });
     expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
@@ -132,20 +142,21 @@ describe('re-filing owned leads when the follow-up rules change, against DynamoD
 
   it('files the other leads past one that no longer reads as a lead, records the version, and fails the run naming it', { timeout: 120_000 }, async () => {
     const config = configuration();
+    const ids = await filedLeads(config);
     config.sla = { firstContactMinutes: { A: 30, B: 30, C: 30, D: 30, ungraded: 30 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
     // Stored by an older version: a next step an offset carried into the year 10000, first on Ava's agenda.
     await database.client.send(
       new UpdateCommand({
         TableName: database.tableName,
-        Key: leadsTableKeys.lead('refile-1-rep-ava'),
+        Key: leadsTableKeys.lead(ids[1]),
         UpdateExpression: 'SET nextStepAt = :bad, ownerAgenda = :agenda',
         ExpressionAttributeValues: { ':bad': '+010000-01-01T00:30:00.000Z', ':agenda': '+010000#0B' },
       }),
     );
     const run = createRefile(() => ({ config, leads, followUps }));
-    await expect(run({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).rejects.toThrow('Follow-up re-filing could not read lead refile-1-rep-ava');
+    await expect(run({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).rejects.toThrow(`Follow-up re-filing could not read lead ${ids[1]}`);
     const dueAt = new Date(claimedAt.getTime() + 0.5 * hour).toISOString();
-    expect(await dueAtOf(['refile-0-rep-ava', 'refile-2-rep-ava', 'refile-3-rep-ben'])).toEqual([dueAt, dueAt, dueAt]);
+    expect(await dueAtOf([ids[0], ids[2], ids[3]])).toEqual([dueAt, dueAt, dueAt]);
     expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
     expect(await run({ scheduleName: 'follow-up-refiling', time: new Date().toISOString() })).toMatchObject({ read: 0, done: true });
   });

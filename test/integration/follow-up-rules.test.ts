@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { followUpRulesFor, planFollowUps, type Configuration } from '@leadflow/domain';
@@ -26,13 +26,12 @@ beforeAll(async () => {
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
+// The job reads every lead of the table due by its run: a case must not reach the leads another left.
+beforeEach(() => database.reset());
 
 const hour = 3_600_000;
-/**
- * The tests share one table and the job reads every lead due by its run, so each test lives in its own
- * stretch of time, earlier than the tests before it: no run of one reaches the leads of another.
- */
-let claimedAt = new Date('2026-03-02T10:00:00.000Z');
+/** When the case's lead is claimed (each case sets it with `startAt`); its runs are hours `after` it. */
+let claimedAt: Date;
 const after = (hours: number) => new Date(claimedAt.getTime() + hours * hour);
 const startAt = (at: string) => (claimedAt = new Date(at));
 
@@ -68,6 +67,7 @@ function world(poolId: string, extra: { secondBreach?: { afterMinutes: number; a
 
 describe('SLA reminders, escalation and recycling against DynamoDB Local', () => {
   it('files a claimed lead, reminds once, breaches once, warns, recycles to the pool; each run repeated changes nothing', { timeout: 120_000 }, async () => {
+    startAt('2026-03-02T10:00:00.000Z');
     const config = world('follow-a');
     const deps = await claimedLead(config, 'follow-a-1', 'follow-a');
     expect(await dueAtOf('follow-a-1')).toBe(after(3.5).toISOString());

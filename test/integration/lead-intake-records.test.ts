@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLeadErasure, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
@@ -19,9 +19,22 @@ beforeAll(async () => {
   erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
+// The due list reads every pending record of the table.
+beforeEach(() => database.reset());
 
 const received = new Date('2026-03-02T10:00:00.000Z');
 const meta = (leadgenId: string): PlatformLeadRequest => ({ platform: 'meta', leadgenId, formId: '172036835026334', pageId: '138124712925158' });
+
+/** Pending deliveries `due-b` and `due-a`, next tried 3 and 2 minutes after `received`, and `later`, 30 minutes after. */
+async function pendingDeliveries(): Promise<void> {
+  for (const [id, minutes] of [
+    ['due-b', 3],
+    ['due-a', 2],
+    ['later', 30],
+  ] as const) {
+    await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(received.getTime() + minutes * 60_000).toISOString() });
+  }
+}
 
 describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
   it('stores a delivery once under INTAKE#<platform>#<id>; a redelivery finds the first record', async () => {
@@ -45,13 +58,7 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
   });
 
   it('lists only pending records that are due, most overdue first, up to the limit, from the sparse index', async () => {
-    for (const [id, minutes] of [
-      ['due-b', 3],
-      ['due-a', 2],
-      ['later', 30],
-    ] as const) {
-      await intakes.recordDelivery({ ...newIntakeRecord(meta(id), received), nextAttemptAt: new Date(received.getTime() + minutes * 60_000).toISOString() });
-    }
+    await pendingDeliveries();
     const { due } = await intakes.listDue('2026-03-02T10:10:00.000Z', { limit: 10 });
     const ids = due.map((record) => record.platformLeadId);
     expect(ids.filter((id) => id === 'due-a' || id === 'due-b')).toEqual(['due-a', 'due-b']);
@@ -79,9 +86,11 @@ describe('DynamoDbLeadIntakeRecords against DynamoDB Local', () => {
     expect(due.map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids]);
     expect((await intakes.listDue('2026-03-02T09:30:00.000Z', { limit: 5 })).due.map((record) => record.platformLeadId)).toEqual(['unsharded', ...ids.slice(0, 4)]);
     for (const id of ['unsharded', ...ids]) await intakes.resolve('meta', id, { status: 'fetched', leadId: `lead-${id}`, at: '2026-03-02T10:03:00.000Z' });
+    expect((await intakes.listDue('2026-03-02T09:30:00.000Z', { limit: 100 })).due).toEqual([]);
   });
 
   it('resolving takes a record off the due list for good; an erased record stays erased', async () => {
+    await pendingDeliveries();
     await intakes.resolve('meta', 'due-a', { status: 'fetched', leadId: 'lead-a', at: '2026-03-02T10:03:00.000Z' });
     expect(await intakes.getRecord('meta', 'due-a')).toMatchObject({ status: 'fetched', leadId: 'lead-a', resolvedAt: '2026-03-02T10:03:00.000Z' });
     expect(await intakes.getRecord('meta', 'due-a')).not.toHaveProperty('nextAttemptAt');
@@ -117,10 +126,14 @@ describe('DynamoDbLeadErasure.erasePerson against DynamoDB Local', () => {
   const ingest = (leadId: string, input: IntakeSubmission) => leads.ingestLead(prepareIntake(input, { leadId, eventId: `${leadId}-captured`, touchEventId: `${leadId}-touched` }, received, config));
   const erase = (platformLeadId: string, eventId: string) =>
     erasures.erasePerson({ dedupKey: deliveryDedupKey('linkedin', undefined, platformLeadId), erase: (lead) => erasePersonFromLead(lead, { at: '2026-03-03T00:00:00.000Z', eventId }) });
+  /** Stores Lin's lead `erase-me` (LinkedIn delivery `r-1`) and erases the person on LinkedIn's first deletion notice. */
+  const storeThenErase = async () => {
+    await ingest('erase-me', submission('r-1', 'lin@example.com'));
+    return erase('r-1', 'erase-event-1');
+  };
 
   it('clears the person from the lead, deletes their person keys, keeps the delivery key, and writes lead.erased', async () => {
-    await ingest('erase-me', submission('r-1', 'lin@example.com'));
-    expect(await erase('r-1', 'erase-event-1')).toEqual({ leadId: 'erase-me', erased: true });
+    expect(await storeThenErase()).toEqual({ leadId: 'erase-me', erased: true });
     expect(await leads.getLead('erase-me')).toMatchObject({
       contact: {},
       answers: {},
@@ -139,6 +152,7 @@ describe('DynamoDbLeadErasure.erasePerson against DynamoDB Local', () => {
   });
 
   it('does nothing more for a redelivered deletion, and answers undefined for a lead it never stored', async () => {
+    expect(await storeThenErase()).toEqual({ leadId: 'erase-me', erased: true });
     expect(await erase('r-1', 'erase-event-2')).toEqual({ leadId: 'erase-me', erased: false });
     expect((await database.items()).some((item) => item.pk === 'OUTBOX#erase-event-2')).toBe(false);
     expect(await erase('r-unknown', 'erase-event-3')).toBeUndefined();

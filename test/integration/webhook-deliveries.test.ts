@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   expiresAfterDays,
   replayedWebhookDelivery,
@@ -29,6 +29,8 @@ beforeAll(async () => {
   store = new DynamoDbWebhookDeliveryStore(database.client, database.tableName, retention);
 });
 afterAll(() => database?.stop());
+// A retry run sends every due delivery of the table, whichever case queued it.
+beforeEach(() => database.reset());
 
 /** A receiver that answers from a script (then 200), recording each request. */
 class ScriptedReceiver implements WebhookSender {
@@ -53,7 +55,8 @@ function world(receiver: ScriptedReceiver, clock: { now: Date } = { now: start }
 
 function assignedEvent(): WebhookRuleInput {
   eventCounter += 1;
-  const eventId = `evt-int-${eventCounter}-${Date.now()}`;
+  // Zero-padded: deliveries queued at the same time list by id, so in the order they were made, whatever cases ran before.
+  const eventId = `evt-int-${String(eventCounter).padStart(6, '0')}-${Date.now()}`;
   return {
     destinationId: 'crm',
     event: {
@@ -163,6 +166,7 @@ describe('webhook deliveries on DynamoDB Local', () => {
     const replayed = await replayWebhookDeliveries({ destinationIds: ['crm'], since: at(1).toISOString() }, { config, webhooks: store }, at(3));
     expect(replayed.map((delivery) => delivery.eventId).filter((eventId) => ids.includes(eventId))).toEqual([ids[0]]);
     await runAt(retry, at(3));
+    expect(receiver.requests.map((request) => request.headers['idempotency-key'])).toEqual([ids[0], ids[1], ids[0], ids[0]]);
   });
 
   it('sends every due delivery in one run, batch after batch, while its time lasts', { timeout: 60_000 }, async () => {

@@ -12,6 +12,11 @@ export interface TestDatabase {
   tableName: string;
   /** Every item in the leads table, for asserting what was (not) written. */
   items(): Promise<Array<Record<string, any>>>;
+  /**
+   * Drops the tables and makes them anew, empty and with a new stream, so a test case does not see what another
+   * stored (for a `beforeEach` where a job reads the whole table or its stream). About 0.1 s.
+   */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,14 +29,21 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   const shared = await sharedDynamoDbLocal();
   const dynamo = shared ?? (await startDynamoDbLocal({ port: 0 }));
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
+  const createTables = async () => {
+    for (const table of Object.values(tables)) await ensureTable(raw, table.name, table);
+  };
   if (shared) await dropEveryTable(raw);
-  for (const table of Object.values(tables)) await ensureTable(raw, table.name, table);
+  await createTables();
   const client = documentClientOf(raw);
   return {
     endpoint: dynamo.endpoint,
     client,
     tableName: tables.leads.name,
     items: async () => (await client.send(new ScanCommand({ TableName: tables.leads.name, ConsistentRead: true }))).Items ?? [],
+    reset: async () => {
+      await dropEveryTable(raw);
+      await createTables();
+    },
     stop: async () => {
       raw.destroy();
       await dynamo.stop();
@@ -50,7 +62,7 @@ async function sharedDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Pr
   return { endpoint, stop: async () => undefined };
 }
 
-/** Drops every table, the manifest's and any a test made (`older-leads`), so the file starts from none. */
+/** Drops every table, the manifest's and any a test made (`older-leads`), so the file (or case) starts from none. */
 async function dropEveryTable(raw: DynamoDBClient): Promise<void> {
   const names: string[] = [];
   let start: string | undefined;
