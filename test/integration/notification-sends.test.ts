@@ -1,5 +1,5 @@
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { planClaim, type Configuration } from '@leadflow/domain';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -24,6 +24,8 @@ beforeAll(async () => {
   leads = new DynamoDbLeadStore(database.client, database.tableName);
   rawClient = createDynamoDbClient(localClientSettings({ dynamodb: database.endpoint }));
 });
+// Send sweeps and delivery retries read every due item in the table: each case starts on an empty one, so it sees only its own.
+beforeEach(() => database.reset());
 afterAll(async () => {
   rawClient?.destroy();
   await database?.stop();

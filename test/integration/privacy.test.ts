@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeTimeToLiveCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -52,6 +52,8 @@ beforeAll(async () => {
   consents = new DynamoDbConsentLedger(database.client, database.tableName);
   feedback = new DynamoDbConversionFeedbackQueue(database.client, database.tableName, retention);
 });
+// Send sweeps and delivery retries read every due item in the table: each case starts on an empty one, so it sees only its own.
+beforeEach(() => database.reset());
 afterAll(() => database?.stop());
 
 const capturedAt = new Date('2026-03-02T10:00:00.000Z');
