@@ -23,7 +23,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
         continue;
       }
       try {
-        const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: offerNotificationReason });
+        const { lead, outcomes } = await notifyRep(deps, { leadId: detail.leadId, rep, reason: offerNotificationReason(detail) });
         logger.info('Offered rep notified', { leadId: detail.leadId, repId, outcomes });
         if (repId !== detail.repIds[0] || !outcomes.some((outcome) => outcome.outcome === 'sent')) continue;
         deps.metrics.measure(operationalMetricNames.speedToLead, deps.now().getTime() - Date.parse(lead.capturedAt), { channel: lead.channel, ...(lead.score ? { grade: lead.score.grade } : {}) });

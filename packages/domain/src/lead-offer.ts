@@ -11,9 +11,19 @@ import { rankCandidates, type StrategyInput, type StrategyRanking } from './assi
 import type { Route } from './routing-table';
 import type { RoutingCandidate, RoutingDecision } from './routing-decision';
 
-/** The send-ledger reasons of the messages offering a lead, and of those telling the others it was taken. */
-export const offerNotificationReason = 'offered';
-export const offerTakenNotificationReason = 'offer_taken';
+/**
+ * The send-ledger reasons of the messages offering a lead, and of those telling the others it was taken: one of each per
+ * offer, named by when it was made, so a lead offered again (its offer expired into its pool, then a touch warmed it) is
+ * news again, to the reps of its earlier offer too. Sends recorded before 2026-12-03 have the bare `offered` and `offer_taken`.
+ */
+export const offerNotificationReason = (offer: Pick<LeadOffer, 'offeredAt'>): string => `offered@${offer.offeredAt}`;
+export const offerTakenNotificationReason = (offer: Pick<LeadOffer, 'offeredAt'>): string => `offer_taken@${offer.offeredAt}`;
+
+/** The offer a send-ledger `reason` is about, by its `offeredAt` (`any` for a bare reason recorded before reasons named it); `undefined` for a reason about no offer. */
+export function offerOfNotificationReason(reason: string, kind: 'offered' | 'offer_taken'): { offeredAt: string } | 'any' | undefined {
+  if (reason === kind) return 'any';
+  return reason.startsWith(`${kind}@`) ? { offeredAt: reason.slice(kind.length + 1) } : undefined;
+}
 /** The send-ledger reason of the email that gives the rep who accepted an offer the lead's details. */
 export const offerAcceptedNotificationReason = 'offer_accepted';
 

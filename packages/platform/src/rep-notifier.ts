@@ -2,7 +2,7 @@ import {
   actionLinksText,
   isOpenOffer,
   offerAcceptedNotificationReason,
-  offerNotificationReason,
+  offerOfNotificationReason,
   offerTakenEmail,
   offerTakenNotificationReason,
   actionLinkToken,
@@ -102,8 +102,8 @@ async function actionLinks(deps: LinkedEmailDependencies, lead: Lead, rep: Rep, 
  * turned SMS off, or their phone was marked failing, meanwhile), it is closed and an email goes instead.
  * `staleEmailClaimedAt` sends only the email whose claim, made then, was never confirmed (the sweep's
  * call), taking that claim over.
- * For reason `offered` the rep need not own the lead but must be among the reps of its open offer; the
- * messages then say it is offered and carry only an accept link, which expires with the offer. A lead
+ * For an offer's reason (`offerNotificationReason`) the rep need not own the lead but must be among the reps of its open
+ * offer, the one the reason names; the messages then say it is offered and carry only an accept link, which expires with the offer. A lead
  * no longer open (converted, invalid) or erased is not announced, whoever holds it.
  */
 export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; deferredSms?: boolean; staleEmailClaimedAt?: string }): Promise<{ lead: Lead; outcomes: SendOutcome[] }> {
@@ -112,12 +112,13 @@ export async function notifyRep(deps: RepNotifierDependencies, input: { leadId: 
   const state = await sends.readForNotifying(input.leadId, rep.id, reason);
   const lead = state.lead;
   if (!lead) throw new LeadGoneError(`Lead ${input.leadId} to notify ${rep.id} about is not in the table`);
-  // An offer is news only while it is open and made to the rep; anything else only to the lead's owner.
-  const offer = reason === offerNotificationReason ? lead.offer : undefined;
-  const theirs = reason === offerNotificationReason ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) : lead.ownerId === rep.id;
+  // An offer is news only while it is open and made to the rep, and is the offer the reason names; anything else only to the lead's owner.
+  const offered = offerOfNotificationReason(reason, 'offered');
+  const offer = offered ? lead.offer : undefined;
+  const theirs = offered ? isOpenOffer(lead) && lead.offer.repIds.includes(rep.id) && (offered === 'any' || offered.offeredAt === lead.offer.offeredAt) : lead.ownerId === rep.id;
   if (!theirs) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_not_theirs', note: `lead is now held by ${lead.ownerId ?? 'its pool'}` }] };
   // A message held for quiet hours, or resent, must not announce a lead closed since.
-  const closed = closedSince(lead, reason === offerNotificationReason);
+  const closed = closedSince(lead, offered !== undefined);
   if (closed) return { lead, outcomes: [{ channel: 'email', outcome: 'lead_closed', note: closed }] };
 
   const phoneFailing = state.failingPhone !== undefined && state.failingPhone === rep.phone;
@@ -209,7 +210,8 @@ export async function notifyOfferAccepted(deps: LinkedEmailDependencies, input: 
 export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: Lead; rep: Rep }): Promise<SendOutcome> {
   const closed = closedSince(input.lead);
   if (closed) return { channel: 'email', outcome: 'lead_closed', note: closed };
-  const key: SendKey = { leadId: input.lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
+  if (!input.lead.offer) return { channel: 'email', outcome: 'lead_not_theirs', note: 'lead was never offered' };
+  const key: SendKey = { leadId: input.lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason(input.lead.offer), channel: 'email' };
   return sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, input.lead));
 }
 
@@ -223,13 +225,13 @@ export async function notifyOfferTaken(deps: EmailDependencies, input: { lead: L
  */
 export async function resendEmail(deps: RepNotifierDependencies, input: { leadId: string; rep: Rep; reason: string; staleClaimedAt: string }): Promise<SendOutcome[]> {
   const { staleClaimedAt, ...target } = input;
-  if (input.reason !== offerTakenNotificationReason) return (await notifyRep(deps, { ...target, staleEmailClaimedAt: staleClaimedAt })).outcomes;
+  if (!offerOfNotificationReason(input.reason, 'offer_taken')) return (await notifyRep(deps, { ...target, staleEmailClaimedAt: staleClaimedAt })).outcomes;
   const { lead } = await deps.sends.readForNotifying(input.leadId, input.rep.id, input.reason);
   if (!lead) throw new LeadGoneError(`Lead ${input.leadId} to tell ${input.rep.id} about is not in the table`);
   // As `notifyRep` answers: the caller gives the claim back, so no later sweep resends it.
   const closed = closedSince(lead);
   if (closed) return [{ channel: 'email', outcome: 'lead_closed', note: closed }];
-  const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: offerTakenNotificationReason, channel: 'email' };
+  const key: SendKey = { leadId: lead.leadId, repId: input.rep.id, reason: input.reason, channel: 'email' };
   return [await sendEmail(deps, key, input.rep, offerTakenEmail(input.rep, lead), { staleClaimedAt })];
 }
 

@@ -71,6 +71,26 @@ describe('strategy offer: first to accept', () => {
     expect(deps.sms.sent.map((sms) => sms.timeToLiveSeconds)).toEqual([300, 300]);
   });
 
+  it('tells the reps again of a second offer of the same lead, and nobody of the first offer once the second is made', async () => {
+    const deps = fakeDependencies(offeredAt);
+    await offeredLead(deps);
+    const [first] = eventsOf(deps, 'lead.offered') as Array<{ offeredAt: string; expiresAt: string }>;
+    const notify = (detail: unknown) => createNotifyOfferedHandler(() => deps)(busEvent('lead.offered', detail), lambdaContext);
+    await notify(first);
+    expect(deps.sms.sent).toHaveLength(2);
+    // The offer lapsed into the pool; a touch warmed the lead the next day and the offer route offered it again.
+    const stored = deps.store.leads.get('l1')!;
+    const again = { ...stored.offer!, offeredAt: '2026-03-03T09:00:00.000Z', expiresAt: '2026-03-03T09:05:00.000Z' };
+    deps.store.leads.set('l1', { ...stored, offer: again });
+    deps.now = () => new Date('2026-03-03T09:00:01.000Z');
+    await notify(first);
+    expect(deps.sms.sent).toHaveLength(2);
+    await notify({ ...first, offeredAt: again.offeredAt, expiresAt: again.expiresAt });
+    await notify({ ...first, offeredAt: again.offeredAt, expiresAt: again.expiresAt });
+    expect(deps.sms.sent.map((sms) => sms.to)).toEqual(['+14155550101', '+14155550102', '+14155550101', '+14155550102']);
+    expect(deps.mailer.sent).toHaveLength(4);
+  });
+
   it('never lets the accept link lapse before an offer that ends within a second', async () => {
     const deps = fakeDependencies(new Date(offeredAt.getTime() + 250));
     await offeredLead(deps);
