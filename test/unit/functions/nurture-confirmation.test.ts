@@ -9,6 +9,7 @@ import { createHandler as createConfirm } from '../../../functions/confirm-nurtu
 import { createHandler as createSender } from '../../../functions/send-nurture-emails/handler';
 import { createHandler as createErase } from '../../../functions/erase-lead/handler';
 import { createHandler as createExport } from '../../../functions/export-lead/handler';
+import { createHandler as createListConsents } from '../../../functions/list-lead-consents/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
@@ -97,6 +98,9 @@ describe('double opt-in for nurture email', () => {
     expect(await marketingLedger(deps, leadId)).toEqual(['given']);
     expect(deps.store.leads.get(leadId)!.nurture?.awaitingConfirmation).toBeDefined();
 
+    const inForce = async () => (JSON.parse(((await createListConsents(() => deps)(asAdmin('GET', `/leads/${leadId}/consents`, leadId), lambdaContext)) as Page).body) as { inForce: Record<string, boolean> }).inForce;
+    expect(await inForce()).toEqual({ contact: true, marketing_email: false });
+
     const confirmedAt = hours(30);
     const done = await confirm(at(deps, confirmedAt), tokenOf(email));
     expect(done.statusCode).toBe(200);
@@ -115,6 +119,7 @@ describe('double opt-in for nurture email', () => {
         userAgent: 'test',
       },
     ]);
+    expect(await inForce()).toEqual({ contact: true, marketing_email: true });
     const started = deps.store.leads.get(leadId)!;
     expect(started.nurture).toEqual({ sequenceId: 'welcome', enteredAt: confirmedAt.toISOString(), doneStepIds: [], nextStepAt: confirmedAt.toISOString() });
     expect(started.history.at(-1)).toMatchObject({ action: 'nurture_confirmed', by: 'confirmation-link' });
