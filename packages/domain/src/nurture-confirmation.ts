@@ -5,7 +5,7 @@ import type { Lead, LeadHistoryEntry } from './lead';
 import { leadEvent } from './lead-events';
 import type { LeadNurture } from './lead-nurture';
 import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
-import { nurtureEntry, type NurtureSequence } from './nurture-sequences';
+import { nurtureStart, type NurtureSequence } from './nurture-sequences';
 import { linkSignatureValid, signLinkPayload } from './signed-link';
 import { escapeHtml } from './text-encoding';
 
@@ -90,10 +90,9 @@ export function planNurtureConfirmed(input: { lead: Lead; sequence: NurtureSeque
   const { lead, sequence, now } = input;
   if (!lead.nurture?.awaitingConfirmation || lead.nurture.sequenceId !== sequence.id) throw new Error(`Lead ${lead.leadId} is not waiting for confirmation in sequence ${sequence.id}`);
   const at = now.toISOString();
-  const { state } = nurtureEntry(sequence, lead.routing?.routeId ?? '', now);
   const entry: LeadHistoryEntry = { at, action: 'nurture_confirmed', by: input.by, detail: `marketing email confirmed; nurture sequence ${sequence.id} starts` };
   const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, input.by, input.eventId), sequenceId: sequence.id, change: 'confirmed', nurturedAt: at }, at);
-  return { before: lead, after: changedLead(lead, { set: { nurture: state }, entry }), openLeads: [], event };
+  return { before: lead, after: changedLead(lead, { set: { nurture: nurtureStart(sequence, now) }, entry }), openLeads: [], event };
 }
 
 /** What a confirmation token says: the lead, and when the link stops working (Unix seconds). */

@@ -126,10 +126,15 @@ function nurtureState(sequence: NurtureSequence, enteredAt: string, doneStepIds:
   return { sequenceId: sequence.id, enteredAt, doneStepIds: [...doneStepIds], ...(next ? { nextStepAt: new Date(Date.parse(enteredAt) + next.delayDays * dayMs).toISOString() } : {}) };
 }
 
+/** A lead's place at the start of `sequence` as of `now`, its first step due on its day. */
+export function nurtureStart(sequence: NurtureSequence, now: Date): LeadNurture {
+  return nurtureState(sequence, now.toISOString(), []);
+}
+
 /** The lead entering a sequence: its state and the timeline entry. */
 export function nurtureEntry(sequence: NurtureSequence, routeId: string, now: Date): { state: LeadNurture; historyEntry: LeadHistoryEntry } {
   const at = now.toISOString();
-  return { state: nurtureState(sequence, at, []), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
+  return { state: nurtureStart(sequence, now), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
 }
 
 /** The step of the lead's sequence due by `now`, if any (steps are done in order, each on its day). */
