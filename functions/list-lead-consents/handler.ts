@@ -1,4 +1,4 @@
-import { canViewLead, consentPurposeSchema, hasConsent } from '@leadflow/domain';
+import { allowsMarketingEmail, canViewLead, consentPurposeSchema, doubleOptInRequired, hasConsent, marketingEmailConsent } from '@leadflow/domain';
 import { forbidden, httpHandler, personalDataResponse, lambdaDependenciesOf, principalFrom, requestedLead, type DependencyResolver, leadIdFromPath } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -11,7 +11,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     const lead = await requestedLead(leads, leadId, config.retention, now());
     if (!canViewLead(principal, lead)) throw forbidden(`Lead "${leadId}" belongs to another rep`);
     const entries = await consents.entriesFor(leadId);
-    const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, hasConsent(entries, purpose)]));
+    // Marketing email is in force only once confirmed where double opt-in asks for it, as the nurture sender reads it.
+    const marketing = allowsMarketingEmail(marketingEmailConsent(entries, (source) => doubleOptInRequired(config, source)));
+    const inForce = Object.fromEntries(consentPurposeSchema.options.map((purpose) => [purpose, purpose === 'marketing_email' ? marketing : hasConsent(entries, purpose)]));
     return personalDataResponse({ leadId, entries, inForce });
   });
 }

@@ -148,16 +148,19 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * fingerprint took LinkedIn's 1 KB more (262.3 KB). Each HTTP intake's error page came to read `Accept` by its
  * qualities (`text/html;q=0` refuses HTML), and a refused query parameter to be told the ones its route takes, the same day;
  * with all of these together Meta's, Google's, TikTok's and the import's by 1 KB more (263.1, 223.0, 266.4 and 250.5 KB).
+ * LinkedIn's and pending fetches' by 1 KB (2026-12-03, later: 263.2 and 254.3 KB) when double opt-in came: a lead's nurture
+ * state learnt to wait for a confirmation, the consent ledger to hold a `confirmed` entry, `lead.nurtured` two more changes,
+ * and an erasure (which both bundle) to take the lead out of nurture.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
   'notify-rep': 180 * 1024,
   'receive-meta-leads': 264 * 1024,
   'receive-google-leads': 224 * 1024,
-  'receive-linkedin-leads': 263 * 1024,
+  'receive-linkedin-leads': 264 * 1024,
   'receive-tiktok-leads': 267 * 1024,
   'receive-generic-webhook': 230 * 1024,
-  'retry-pending-fetches': 254 * 1024,
+  'retry-pending-fetches': 255 * 1024,
   'lookup-lead': 200 * 1024,
   'import-leads': 251 * 1024,
 };

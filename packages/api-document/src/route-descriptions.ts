@@ -413,6 +413,29 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
       403: { description: 'A forged or altered token: a page saying so; nothing written.', content: html },
     },
   },
+  'GET /c/{token}': {
+    pathParameters: { token: 'The signed token of a double opt-in email (the lead and the link’s expiry, signed with the action-link key).' },
+    responses: {
+      200: { description: 'The page with the button that confirms marketing email (or, once confirmed, a page saying so); changes nothing.', content: html },
+      403: { description: 'A forged or altered token: a page saying so.', content: html },
+      409: { description: 'The person unsubscribed since (an unsubscribe stands), or gave no marketing consent: a page saying so.', content: html },
+      410: { description: 'The link expired, or the person was erased: a page saying so.', content: html },
+    },
+  },
+  'POST /c/{token}': {
+    pathParameters: { token: 'The signed token of a double opt-in email (the lead and the link’s expiry, signed with the action-link key).' },
+    requestBody: { required: false, description: 'The confirmation page’s form: an empty body.', content: { 'application/x-www-form-urlencoded': null } },
+    responses: {
+      200: {
+        description:
+          'Confirmed (`confirmed` marketing email on the consent ledger, once, with the IP and user agent of the press; a lead waiting for it starts its nurture sequence from the first step): a page saying so. Twice is once.',
+        content: html,
+      },
+      403: { description: 'A forged or altered token: a page saying so; nothing written.', content: html },
+      409: { description: 'The person unsubscribed since (an unsubscribe stands), or gave no marketing consent: a page saying so; nothing written.', content: html },
+      410: { description: 'The link expired, or the person was erased: a page saying so; nothing written.', content: html },
+    },
+  },
   'GET /webhooks/meta': {
     query: [
       { name: 'hub.mode', required: true, description: '`subscribe`.' },

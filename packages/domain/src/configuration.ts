@@ -153,12 +153,21 @@ export const formSchema = z.strictObject({
   allowedOrigins: z._default(z.array(originSchema), []),
   /** The consent text shown; `purposes` says what ticking it allows (add `marketing_email` only when the text asks for it). */
   consent: z.optional(
-    z.strictObject({
-      text: z.string().check(z.minLength(1)),
-      version: z.string().check(z.minLength(1)),
-      required: z._default(z.boolean(), false),
-      purposes: z._default(z.array(consentPurposeSchema).check(z.minLength(1)), ['contact']),
-    }),
+    z
+      .strictObject({
+        text: z.string().check(z.minLength(1)),
+        version: z.string().check(z.minLength(1)),
+        required: z._default(z.boolean(), false),
+        purposes: z._default(z.array(consentPurposeSchema).check(z.minLength(1)), ['contact']),
+        /** Whether this form's marketing consent waits for the person to confirm it by email; absent: `nurture.doubleOptIn`. */
+        doubleOptIn: z.optional(z.boolean()),
+      })
+      .check(
+        z.refine((consent) => consent.doubleOptIn === undefined || consent.purposes.includes('marketing_email'), {
+          path: ['doubleOptIn'],
+          message: 'only for a consent whose purposes include "marketing_email"',
+        }),
+      ),
   ),
   /** Posts filled faster than this (measured by the embed script) are treated as bots and quarantined. */
   minFillSeconds: z._default(z.number().check(z.minimum(0), z.maximum(600)), 3),

@@ -9,16 +9,17 @@ export const consentPurposeSchema = z.enum(['contact', 'marketing_email']);
 export type ConsentPurpose = z.infer<typeof consentPurposeSchema>;
 
 /**
- * One line of a lead's consent ledger: consent given (at capture, with the text and version shown) or
- * withdrawn (an unsubscribe, an admin acting on a request). Entries are only appended; the consent in
- * force for a purpose is given while the ledger gives it and never withdrew it.
+ * One line of a lead's consent ledger: consent given (at capture, with the text and version shown),
+ * confirmed (double opt-in: the person pressed the button behind the link we emailed them, with the IP and
+ * user agent of that press) or withdrawn (an unsubscribe, an admin acting on a request). Entries are only
+ * appended; the consent in force for a purpose is given while the ledger gives it and never withdrew it.
  */
 export const consentLedgerEntrySchema = z.strictObject({
   leadId: z.string(),
   purpose: consentPurposeSchema,
-  action: z.enum(['given', 'withdrawn']),
+  action: z.enum(['given', 'confirmed', 'withdrawn']),
   at: z.iso.datetime(),
-  /** Where the change came from: `form:<id>`, `webhook`, `import`, `unsubscribe`, `admin:<sub>`. */
+  /** Where the change came from: `form:<id>`, `webhook`, `import`, `unsubscribe`, `confirmation-link`, `admin:<sub>`. */
   source: z.string().check(z.minLength(1)),
   version: z.optional(z.string()),
   text: z.optional(z.string()),
@@ -35,6 +36,27 @@ export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
 export function hasConsent(entries: readonly ConsentLedgerEntry[], purpose: ConsentPurpose): boolean {
   const forPurpose = entries.filter((entry) => entry.purpose === purpose);
   return forPurpose.some((entry) => entry.action === 'given') && !forPurpose.some((entry) => entry.action === 'withdrawn');
+}
+
+/**
+ * Where a person's marketing-email consent stands: never given, withdrawn (which stands, see `hasConsent`),
+ * given where the channel it came from asks for no confirmation, confirmed (double opt-in), or waiting for a
+ * confirmation. `needsConfirmation` says whether consent from a `source` (`form:<id>`, …) must be confirmed.
+ */
+export type MarketingEmailConsent = 'not_given' | 'withdrawn' | 'given' | 'confirmed' | 'awaiting_confirmation';
+
+export function marketingEmailConsent(entries: readonly ConsentLedgerEntry[], needsConfirmation: (source: string) => boolean): MarketingEmailConsent {
+  const forPurpose = entries.filter((entry) => entry.purpose === 'marketing_email');
+  if (forPurpose.some((entry) => entry.action === 'withdrawn')) return 'withdrawn';
+  const given = forPurpose.filter((entry) => entry.action === 'given');
+  if (given.length === 0) return 'not_given';
+  if (forPurpose.some((entry) => entry.action === 'confirmed')) return 'confirmed';
+  return given.some((entry) => !needsConfirmation(entry.source)) ? 'given' : 'awaiting_confirmation';
+}
+
+/** Whether marketing email may be sent on consent that stands so. */
+export function allowsMarketingEmail(consent: MarketingEmailConsent): boolean {
+  return consent === 'given' || consent === 'confirmed';
 }
 
 /**

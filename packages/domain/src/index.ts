@@ -86,4 +86,5 @@ export * from './lead-tags';
 export * from './signed-link';
 export * from './nurture-sequences';
 export * from './lead-nurture';
+export * from './nurture-confirmation';
 export * from './conversion-correction';

@@ -19,7 +19,7 @@ export interface LeadErasure {
  * and answers are cleared, touches keep their campaign credit but lose landing page, referrer and the
  * values of click ids (each stays, empty, for the channel it credits), the consent record keeps its text and version but loses the IP and user agent, the timeline
  * keeps every entry (action, time, actor) but loses the words people typed about the person (see
- * `historyDetailIsTyped`), a lock loses its reason,
+ * `historyDetailIsTyped`), a lock loses its reason, the lead leaves its nurture sequence (or the confirmation it waited for),
  * and the lead becomes `invalid` with the reason, so it is never routed again, keeping the status it had
  * (`statusBeforeErasure`) so that reports count it as they did. The lead itself
  * stays, holding no personal data, so the platform's delivery id still recognises a late redelivery.
@@ -32,8 +32,10 @@ export function erasePersonFromLead(lead: Lead, input: { at: string; eventId: st
   const personKeys = [lead.contact.email && personDedupKey('email', lead.contact.email), lead.contact.phone && personDedupKey('phone', lead.contact.phone)].filter((key): key is string => Boolean(key));
   const { ip: _ip, userAgent: _userAgent, ...consent } = lead.consent ?? ({} as NonNullable<Lead['consent']>);
   const { reason: _lockReason, ...lock } = lead.lock ?? ({} as NonNullable<Lead['lock']>);
+  // Nobody is nurtured once erased: its sequence, or the confirmation it waited for, goes with the person.
+  const { nurture: _nurture, ...kept } = lead;
   const erased: Lead = {
-    ...lead,
+    ...kept,
     contact: {},
     answers: {},
     attribution: campaignCreditOnly(lead.attribution),
@@ -85,6 +87,8 @@ export const historyDetailIsTyped = {
   nurture_emailed: false,
   nurture_rescheduled: false,
   nurture_left: false,
+  nurture_confirmation_sent: false,
+  nurture_confirmed: false,
 } as const satisfies Record<LeadHistoryEntry['action'], boolean>;
 
 type EventDetailOf = { [T in LeadEventType]: LeadEventDetail<T> };
@@ -130,6 +134,7 @@ function isErased(lead: Lead, reason: string): boolean {
     Object.keys(lead.answers).length === 0 &&
     !lead.consent?.ip &&
     !lead.consent?.userAgent &&
+    lead.nurture === undefined &&
     !identifiesVisit &&
     !keepsTypedWords
   );

@@ -301,14 +301,16 @@ export const leadTaggedDetailSchema = z.strictObject({
 /**
  * A lead's nurture sequence moved (entering it is on the timeline and in `lead.pooled` of a `nurture`
  * route): a step was `emailed` or `skipped` (its condition did not hold), or the lead `left` — `left` says
- * why (`finished` after the last step, `unsubscribed`, `warmed`, …).
+ * why (`finished` after the last step, `unsubscribed`, `unconfirmed` (its consent waits for a confirmation
+ * the sequence was started without), `warmed`, …). With double opt-in, a `confirmation_sent` email asks the
+ * person to confirm, and `confirmed` starts the sequence.
  */
 export const leadNurturedDetailSchema = z.strictObject({
   ...lifecycleFacts,
   sequenceId: z.string(),
-  change: z.enum(['emailed', 'skipped', 'rescheduled', 'left']),
+  change: z.enum(['emailed', 'skipped', 'rescheduled', 'left', 'confirmation_sent', 'confirmed']),
   stepId: z.optional(z.string()),
-  left: z.optional(z.enum(['finished', 'unsubscribed', 'warmed', 'sequence_removed'])),
+  left: z.optional(z.enum(['finished', 'unsubscribed', 'unconfirmed', 'warmed', 'sequence_removed'])),
   nurturedAt: z.iso.datetime(),
 });
 

@@ -13,6 +13,11 @@ export const leadNurtureSchema = z.strictObject({
   /** How many steps a lead stored before `doneStepIds` had done: read as its sequence's first so many (`doneNurtureStepIds`); never written. */
   stepsDone: z.optional(z.number().check(z.int(), z.minimum(0))),
   nextStepAt: z.optional(z.iso.datetime()),
+  /**
+   * Double opt-in: the lead is held at the start of its sequence until the person confirms their marketing consent
+   * (no `nextStepAt` meanwhile, so no step is due): since when, and the confirmation emails sent (how many, the last when).
+   */
+  awaitingConfirmation: z.optional(z.strictObject({ since: z.iso.datetime(), emailsSent: z.number().check(z.int(), z.minimum(0)), lastEmailAt: z.optional(z.iso.datetime()) })),
 });
 export type LeadNurture = z.infer<typeof leadNurtureSchema>;
 

@@ -70,6 +70,8 @@ export const leadHistoryEntrySchema = z.strictObject({
     'nurture_emailed',
     'nurture_rescheduled',
     'nurture_left',
+    'nurture_confirmation_sent',
+    'nurture_confirmed',
   ]),
   by: z.string(),
   detail: z.optional(z.string()),

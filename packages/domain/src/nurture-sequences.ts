@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
-import { hasConsent, type ConsentLedgerEntry } from './consent-ledger';
+import { marketingEmailConsent, type ConsentLedgerEntry, type MarketingEmailConsent } from './consent-ledger';
 import { leadContactFieldNames, type Lead, type LeadHistoryEntry } from './lead';
 import { leadEvent } from './lead-events';
 import { gradeSchema, temperatureSchema, type LeadScore } from './lead-scoring';
@@ -59,7 +59,15 @@ export const nurtureSequenceSchema = z.strictObject({ id: idSchema, name: z.stri
 );
 export type NurtureSequence = z.infer<typeof nurtureSequenceSchema>;
 
-export const nurtureConfigurationSchema = z.strictObject({ sequences: z._default(z.array(nurtureSequenceSchema), []) });
+export const nurtureConfigurationSchema = z.strictObject({
+  sequences: z._default(z.array(nurtureSequenceSchema), []),
+  /**
+   * Double opt-in: marketing consent starts no sequence until the person confirms it from the email we send them
+   * (see `nurture-confirmation.ts`). A form may say otherwise for its own consent (`forms[].consent.doubleOptIn`).
+   * Off unless set, so that an existing deployment keeps nurturing as it did.
+   */
+  doubleOptIn: z._default(z.boolean(), false),
+});
 export type NurtureConfiguration = z.infer<typeof nurtureConfigurationSchema>;
 
 /** Checks the nurture section against the rest: unique sequence ids, step conditions naming configured tags. */
@@ -78,13 +86,16 @@ export function checkNurtureReferences(config: { nurture: NurtureConfiguration; 
 }
 
 /**
- * Whether a lead may receive nurture email: the consent it gave covers `marketing_email`, and its consent
- * ledger does not say otherwise (an unsubscribe appends a later `withdrawn`).
+ * Whether a lead may receive nurture email, and why not: the consent it gave covers `marketing_email`, and its
+ * consent ledger allows it (`marketingEmailConsent`: not withdrawn by an unsubscribe, and confirmed where double
+ * opt-in asks for it). A lead stored before the ledger has no entries: its consent then needs confirming when
+ * the nurture section's `doubleOptIn` says so (`needsConfirmation` of no source).
  */
-export function mayNurture(lead: Pick<Lead, 'consent'>, ledger: readonly ConsentLedgerEntry[]): boolean {
-  if (!lead.consent?.purposes?.includes('marketing_email')) return false;
+export function nurtureConsent(lead: Pick<Lead, 'consent'>, ledger: readonly ConsentLedgerEntry[], needsConfirmation: (source: string) => boolean): MarketingEmailConsent {
+  if (!lead.consent?.purposes?.includes('marketing_email')) return 'not_given';
   const entries = ledger.filter((entry) => entry.purpose === 'marketing_email');
-  return entries.length === 0 || hasConsent(entries, 'marketing_email');
+  if (entries.length === 0) return needsConfirmation('') ? 'awaiting_confirmation' : 'given';
+  return marketingEmailConsent(entries, needsConfirmation);
 }
 
 /**
@@ -115,10 +126,15 @@ function nurtureState(sequence: NurtureSequence, enteredAt: string, doneStepIds:
   return { sequenceId: sequence.id, enteredAt, doneStepIds: [...doneStepIds], ...(next ? { nextStepAt: new Date(Date.parse(enteredAt) + next.delayDays * dayMs).toISOString() } : {}) };
 }
 
+/** A lead's place at the start of `sequence` as of `now`, its first step due on its day. */
+export function nurtureStart(sequence: NurtureSequence, now: Date): LeadNurture {
+  return nurtureState(sequence, now.toISOString(), []);
+}
+
 /** The lead entering a sequence: its state and the timeline entry. */
 export function nurtureEntry(sequence: NurtureSequence, routeId: string, now: Date): { state: LeadNurture; historyEntry: LeadHistoryEntry } {
   const at = now.toISOString();
-  return { state: nurtureState(sequence, at, []), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
+  return { state: nurtureStart(sequence, now), historyEntry: { at, action: 'nurture_entered', by: 'system', detail: `entered nurture sequence ${sequence.id} by route ${routeId}` } };
 }
 
 /** The step of the lead's sequence due by `now`, if any (steps are done in order, each on its day). */
@@ -218,7 +234,7 @@ export function planNurtureRefile(input: { lead: Lead; sequence: NurtureSequence
 }
 
 /** Why a lead leaves its sequence: before the end, or (`finished`) past the steps its sequence now has. */
-export type NurtureExit = 'unsubscribed' | 'warmed' | 'sequence_removed' | 'finished';
+export type NurtureExit = 'unsubscribed' | 'unconfirmed' | 'warmed' | 'sequence_removed' | 'finished';
 
 /** The lead leaving its sequence early (an unsubscribe, a sequence no longer configured, steps removed): on the timeline and in `lead.nurtured`. */
 export function planNurtureExit(input: { lead: Lead; reason: NurtureExit; by: string; now: Date; eventId: string }): LeadTransition {

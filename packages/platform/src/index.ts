@@ -92,3 +92,4 @@ export * from './adapters/http-webhook-sender';
 export * from './outbound-webhooks';
 export * from './nurture-sender';
 export * from './nurture-unsubscribe';
+export * from './nurture-confirmation';

@@ -1,6 +1,9 @@
 import {
+  allowsMarketingEmail,
   assignToOwner,
-  hasConsent,
+  doubleOptInRequired,
+  marketingEmailConsent,
+  nurtureAwaitingConfirmation,
   holdingCapOf,
   leaveInPool,
   nurtureEntry,
@@ -31,7 +34,7 @@ export type RoutingOutcome = 'assigned' | 'offered' | 'pooled' | 'already_routed
  * Applies `route`'s strategy to a `new`, unowned lead, as of `now`: an owner under their holding cap
  * (the next ranked rep when one fills up meanwhile), the pool, or (`offer`) an offer to several reps at
  * once; `nurture` leaves it in the pool and, when its consent ledger allows marketing email, starts the
- * route's sequence. An offer that finds nobody to offer to falls back at once to its fallback strategy;
+ * route's sequence (or, when that consent waits for the person's confirmation, holds the lead at its start). An offer that finds nobody to offer to falls back at once to its fallback strategy;
  * a fallback to the pool leaves the lead there as nobody available (the pool's managers are told). Every write is conditional, so a
  * redelivery or a race changes nothing twice; a lead on offer is left alone unless `closesOffer` (the
  * offer's own fallback), and so is a lead re-scored since the score routed on. The route's turn and the
@@ -106,7 +109,9 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   const change = leaveInPool({ ...context, skipped: [...filledMeanwhile, ...skipped], eventId: newId() });
   const sequence = route.strategy === 'nurture' ? config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId) : undefined;
   // The ledger, not the lead, says whether marketing email is allowed: capture writes what was given, an unsubscribe what was withdrawn.
-  const nurture = sequence && hasConsent(await consents.entriesFor(lead.leadId), 'marketing_email') ? nurtureEntry(sequence, route.id, now) : undefined;
+  const consent = sequence ? marketingEmailConsent(await consents.entriesFor(lead.leadId), (source) => doubleOptInRequired(config, source)) : 'not_given';
+  // Consent that waits for its confirmation holds the lead at the start of the sequence; send-nurture-confirmation asks the person.
+  const nurture = !sequence ? undefined : allowsMarketingEmail(consent) ? nurtureEntry(sequence, route.id, now) : consent === 'awaiting_confirmation' ? nurtureAwaitingConfirmation(sequence, route.id, now) : undefined;
   const outcome = await leads.leaveInPool({ ...guard, ...change, ...(nurture ? { nurture } : {}) });
   logger.info('Lead left in pool', { leadId: lead.leadId, routeId: route.id, poolId: pool.id, outcome });
   if (outcome === 'lead_full') return leadFull();

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
+  allowsMarketingEmail,
+  doubleOptInRequired,
   dueNurtureStep,
   nextNurtureStep,
   isPastScheduledStepsLimit,
   leadBytes,
-  mayNurture,
+  nurtureConsent,
   nurtureStepApplies,
   planNurtureExit,
   planNurtureRefile,
@@ -55,7 +57,7 @@ const leadReserveMs = 15_000;
  * that got no answer, is logged, not repeated; one the provider did not take for a passing reason (throttled, a server
  * error) or refused for the account or the sender (access denied, sending paused…) is given back, so a later run
  * sends it. A lead whose consent no
- * longer covers marketing email, or whose sequence is gone from the configuration, leaves its sequence; one
+ * longer covers marketing email (or was never confirmed where double opt-in asks for it), or whose sequence is gone from the configuration, leaves its sequence; one
  * whose sequence changed so that no step is due is re-filed (see `planNurtureRefile`). A lead starts only
  * while `remainingMs()` (the invocation's time left before its timeout) holds `leadReserveMs`: the leads left stay due for the next run.
  * A lead that fails (its consents cannot be read, say) is logged and stays due; the others go on, and the run then fails naming it.
@@ -108,9 +110,10 @@ async function advance(deps: NurtureSenderDependencies, lead: Lead, now: Date): 
   if (!sequence) return write(planNurtureExit({ lead, reason: 'sequence_removed', by: 'system', now, eventId: deps.newId() }), 'left');
   const due = dueNurtureStep(nurture, sequence, now);
   if (!due) return write(planNurtureRefile({ lead, sequence, now, eventId: deps.newId() }), nextNurtureStep(nurture, sequence) ? 'rescheduled' : 'left');
-  if (!lead.contact.email || !mayNurture(lead, await deps.consents.entriesFor(lead.leadId))) {
-    return write(planNurtureExit({ lead, reason: 'unsubscribed', by: 'system', now, eventId: deps.newId() }), 'left');
-  }
+  const consent = lead.contact.email ? nurtureConsent(lead, await deps.consents.entriesFor(lead.leadId), (source) => doubleOptInRequired(deps.config, source)) : 'not_given';
+  // A lead nurtured before double opt-in was turned on for its consent leaves rather than get mail it never confirmed.
+  if (!lead.contact.email || !allowsMarketingEmail(consent))
+    return write(planNurtureExit({ lead, reason: consent === 'awaiting_confirmation' ? 'unconfirmed' : 'unsubscribed', by: 'system', now, eventId: deps.newId() }), 'left');
   if (!nurtureStepApplies(due, lead)) return write(planNurtureStep({ lead, sequence, step: due, outcome: 'skipped', now, eventId: deps.newId() }), 'skipped', due.id);
 
   // The email is ready before the step is recorded, so a missing base URL fails the lead (and the run) and the step stays due.

@@ -1,6 +1,7 @@
+import { leadEventSource } from '@leadflow/domain';
 import type { FunctionDefinition } from '../types';
 
-/** Nurture sequences (培育): emails to leads not ready to buy, and the one-click unsubscribe. */
+/** Nurture sequences (培育): emails to leads not ready to buy, double opt-in for them, and the one-click unsubscribe. */
 export const leadNurtureFunctions: readonly FunctionDefinition[] = [
   {
     name: 'send-nurture-emails',
@@ -11,6 +12,43 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
     sendsEmail: true,
     usesPublicBaseUrl: true,
     timeoutSeconds: 300,
+  },
+  {
+    name: 'send-nurture-confirmation',
+    description: 'Emails the double opt-in link to a lead whose marketing consent waits for confirmation: when a nurture route holds it, and on a later post, at most once a day and three times in all.',
+    entry: 'functions/send-nurture-confirmation/handler.ts',
+    trigger: {
+      kind: 'event',
+      rules: [
+        {
+          ruleName: 'lead-pooled-or-touched-to-nurture-confirmation',
+          // One rule with `$or` (a rule and a permission fewer in the stack): a nurture route holding the lead, or a new post by the person.
+          pattern: { source: [leadEventSource], $or: [{ 'detail-type': ['lead.pooled'], detail: { strategy: ['nurture'] } }, { 'detail-type': ['lead.touched'] }] },
+        },
+      ],
+      retryAttempts: 2,
+      maxEventAgeSeconds: 3600,
+    },
+    tables: { leads: 'readWrite' },
+    sendsEmail: true,
+    usesPublicBaseUrl: true,
+    secrets: ['action-link-key'],
+  },
+  {
+    name: 'show-nurture-confirmation',
+    description: "Shows a double opt-in link's page with the button that confirms; a GET never confirms, as mail scanners open links.",
+    entry: 'functions/show-nurture-confirmation/handler.ts',
+    trigger: { kind: 'http', method: 'GET', path: '/c/{token}', auth: { mode: 'public' }, answersHead: true },
+    tables: { leads: 'read' },
+    secrets: ['action-link-key'],
+  },
+  {
+    name: 'confirm-nurture-consent',
+    description: "Confirms the link's lead's marketing consent on its ledger and starts its nurture sequence from the first step; never after an unsubscribe.",
+    entry: 'functions/confirm-nurture-consent/handler.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/c/{token}', auth: { mode: 'public' } },
+    tables: { leads: 'readWrite' },
+    secrets: ['action-link-key'],
   },
   {
     name: 'show-unsubscribe',
