@@ -458,7 +458,7 @@ describe('request bodies and parameters as the handlers read them', () => {
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '-1', currency: 'USD' }] },
       { rows: [{ date: '10/03/2026', channel: 'meta-ads', amount: '1', currency: 'USD' }] },
-      { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1.234', currency: 'USD' }] },
+      { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1.2345', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1000000000000', currency: 'USD' }] },
       { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1', currency: 'USD' }], note: 'x' },
     ];
@@ -466,6 +466,10 @@ describe('request bodies and parameters as the handlers read them', () => {
       expect((await spend(deps, JSON.stringify(body))).statusCode, JSON.stringify(body)).toBe(400);
       expect(spendBodySchema.safeParse(body).success, JSON.stringify(body)).toBe(false);
     }
+    // Three decimals are the shape of a KWD amount: a USD amount with three is refused by its currency's rule, which the description states.
+    const threeDecimalsOfUsd = { rows: [{ date: '2026-03-10', channel: 'meta-ads', amount: '1.234', currency: 'USD' }] };
+    expect((await spend(deps, JSON.stringify(threeDecimalsOfUsd))).statusCode).toBe(400);
+    expect(spendBodySchema.safeParse(threeDecimalsOfUsd).success).toBe(true);
   });
 
   it('names every charset a CSV body may declare, as the domain reads them', () => {
