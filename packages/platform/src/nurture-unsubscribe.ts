@@ -1,4 +1,4 @@
-import { hasConsent, parseUnsubscribeToken, planNurtureExit, secretRefs, unsubscribeTokenValid, wasErased, type Lead } from '@leadflow/domain';
+import { hasConsent, parseUnsubscribeToken, planNurtureExit, readableContact, secretRefs, unsubscribeTokenValid, wasErased, type Lead } from '@leadflow/domain';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
@@ -25,7 +25,7 @@ const unsubscribedPage = () => oneTapMessagePage(200, 'You are unsubscribed', 'Y
 
 /** What a GET shows: a button whose POST unsubscribes (mail scanners open links, so a GET never acts). */
 export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructuredResultV2 {
-  return oneTapConfirmationPage({ title: 'Unsubscribe', question: 'Stop receiving these emails from us?', button: 'Unsubscribe', lead: { name: lead.contact.email ?? lead.contact.name ?? 'You' } });
+  return oneTapConfirmationPage({ title: 'Unsubscribe', question: 'Stop receiving these emails from us?', button: 'Unsubscribe', lead: { name: readableContact(lead.contact).email ?? lead.contact.name ?? 'You' } });
 }
 
 /**
