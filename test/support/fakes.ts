@@ -305,6 +305,14 @@ export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
     return 'left';
   }
 
+  async leaveNurtureWithoutEntry(exit: LeadTransition): Promise<'left' | 'lead_changed'> {
+    const lead = this.leads.get(exit.before.leadId);
+    if (!lead || lead.history.length !== exit.before.history.length || lead.touches !== exit.before.touches) return 'lead_changed';
+    delete lead.nurture;
+    this.record(exit.event);
+    return 'left';
+  }
+
   private refile(leadId: string): void {
     for (const left of Object.values(this.leftDueIndex)) left.delete(leadId);
   }

@@ -148,18 +148,21 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * fingerprint took LinkedIn's 1 KB more (262.3 KB). Each HTTP intake's error page came to read `Accept` by its
  * qualities (`text/html;q=0` refuses HTML), and a refused query parameter to be told the ones its route takes, the same day;
  * with all of these together Meta's, Google's, TikTok's and the import's by 1 KB more (263.1, 223.0, 266.4 and 250.5 KB).
+ * LinkedIn's, TikTok's, pending fetches' and the import's by 1 KB more (2026-12-03, later: 263.5, 267.0, 254.6 and
+ * 251.2 KB) when the lead store learnt to take a lead too full for its nurture exit's timeline entry out of its
+ * sequence with a write that only removes attributes, so that an unsubscribe always takes it out.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
   'notify-rep': 180 * 1024,
   'receive-meta-leads': 264 * 1024,
   'receive-google-leads': 224 * 1024,
-  'receive-linkedin-leads': 263 * 1024,
-  'receive-tiktok-leads': 267 * 1024,
+  'receive-linkedin-leads': 264 * 1024,
+  'receive-tiktok-leads': 268 * 1024,
   'receive-generic-webhook': 230 * 1024,
-  'retry-pending-fetches': 254 * 1024,
+  'retry-pending-fetches': 255 * 1024,
   'lookup-lead': 200 * 1024,
-  'import-leads': 251 * 1024,
+  'import-leads': 252 * 1024,
 };
 
 const zodModule = /(^|\/)node_modules\/zod\//;

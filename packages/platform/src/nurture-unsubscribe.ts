@@ -31,7 +31,7 @@ export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructur
 /**
  * Unsubscribes a lead from nurture email: a `withdrawn` entry for `marketing_email` (source
  * `unsubscribe`) on its consent ledger, unless the ledger withdrew it already, and the lead out of
- * its sequence. Doing it twice changes nothing more.
+ * its sequence, even a lead too full for the exit's timeline entry. Doing it twice changes nothing more.
  */
 export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead): Promise<APIGatewayProxyStructuredResultV2> {
   const at = deps.now();
@@ -41,7 +41,11 @@ export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead)
   }
   let current: Lead | undefined = lead;
   for (let tries = 1; current?.nurture && tries <= 3; tries += 1) {
-    if ((await deps.leads.applyTransition(planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() }))) === 'applied') break;
+    const exit = planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() });
+    const written = await deps.leads.applyTransition(exit);
+    // At the item limit the exit goes without its timeline entry: a write that only removes attributes always fits.
+    const outcome = written === 'lead_full' ? await deps.leads.leaveNurtureWithoutEntry(exit) : written;
+    if (outcome === 'applied' || outcome === 'left') break;
     current = await deps.leads.getLead(lead.leadId);
   }
   return unsubscribedPage();

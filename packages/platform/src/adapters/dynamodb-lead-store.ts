@@ -536,6 +536,37 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
+  async leaveNurtureWithoutEntry(exit: LeadTransition): Promise<'left' | 'lead_changed'> {
+    const seen = exit.before;
+    try {
+      await retryOnTransactionConflict(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: leadsTableKeys.lead(seen.leadId),
+                  // Only removes attributes, so a lead at the item limit takes it.
+                  UpdateExpression: 'REMOVE nurture, nurtureDuePartition, nurtureDueAt',
+                  ConditionExpression: 'attribute_exists(pk) AND size(#history) = :seenHistory AND touches = :seenTouches',
+                  ExpressionAttributeNames: { '#history': 'history' },
+                  ExpressionAttributeValues: { ':seenHistory': seen.history.length, ':seenTouches': seen.touches },
+                },
+              },
+              outboxPut(this.tableName, exit.event),
+            ],
+          }),
+        ),
+      );
+      return 'left';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.[0] || (!failed && isTransactionConflict(error))) return 'lead_changed';
+      throw error;
+    }
+  }
+
   /** A page of a sharded due-time index of leads: due by `dueBy`, after `page.after` (its time, then its lead's key). */
   private async dueLeadsPage(index: { indexName: string; partitionAttribute: string; prefix: string; sortAttribute: string }, dueBy: string, page: { limit: number; after?: DuePosition }): Promise<DueLeadsPage> {
     const { after, limit } = page;

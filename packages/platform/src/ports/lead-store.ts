@@ -126,6 +126,13 @@ export interface LeadStore {
    */
   leaveDueIndex(seen: Lead, index: LeadDueIndex): Promise<'left' | 'lead_changed'>;
   /**
+   * Takes a lead out of its nurture sequence and the nurture due index with a write that only removes attributes,
+   * so a lead too full for the exit's timeline entry takes it, and stores the exit's event: for a nurture exit
+   * (`planNurtureExit`) that `applyTransition` refused as `lead_full`. The timeline is left as it is. Only while
+   * the lead is as `exit.before` (the same history length and touches), else `lead_changed`.
+   */
+  leaveNurtureWithoutEntry(exit: LeadTransition): Promise<'left' | 'lead_changed'>;
+  /**
    * Claims a lead in one transaction: the lead must still be unowned in the claim's pool and not the
    * claimant's within the cooldown (else `lead_changed`); the claimant's daily counter for the pool must
    * stay within its limit (`daily_limit`) and their open-lead counter within the holding cap
