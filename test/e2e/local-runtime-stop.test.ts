@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { LocalRuntime } from '@leadflow/local-runtime';
+import { processRuns, type LocalRuntime } from '@leadflow/local-runtime';
 import { LocalEventBus } from '../../packages/local-runtime/src/event-bus';
 import { LocalScheduler } from '../../packages/local-runtime/src/scheduler';
 import { startTestRuntime } from '../support/local-runtime';
+import { readDataDirLock, startRuntimeProcess } from '../support/runtime-process';
 
 let runtime: LocalRuntime | undefined;
 afterEach(() => vi.restoreAllMocks());
@@ -40,7 +44,22 @@ describe('stopping the local runtime', () => {
     runtime = await startTestRuntime();
     const { url, endpoints } = runtime;
     vi.spyOn(LocalScheduler.prototype, 'stop').mockRejectedValue(new Error('the scheduler is stuck'));
-    await expect(runtime.stop()).rejects.toThrow('The local runtime stopped, but 1 of its parts failed to: the scheduler is stuck');
+    await expect(runtime.stop()).rejects.toThrow('The local runtime stopped, but 1 of its parts failed to: the scheduler: the scheduler is stuck');
     for (const endpoint of [url, endpoints.eventbridge, endpoints.dynamodb]) await expect(fetch(endpoint), endpoint).rejects.toThrow();
+  });
+
+  it('npm start, when a part fails to stop, says which and why on stderr, without a stack, and exits 1', { timeout: 240_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadflow-stop-'));
+    try {
+      const started = await startRuntimeProcess(dataDir, { preload: './test/support/stuck-scheduler-preload.ts' });
+      const { dynamoDbLocalPid } = readDataDirLock(dataDir);
+      const exited = new Promise<number | null>((done) => started.child.once('exit', (code) => done(code)));
+      started.child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(started.errorOutput()).toBe('Stopped, but 1 part failed to stop:\n  the scheduler: the scheduler is stuck\n');
+      expect(processRuns(dynamoDbLocalPid!)).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   planClaim,
   planOffer,
   planOfferAcceptance,
+  planNurtureExit,
   planRelease,
   poolSchema,
   prepareIntake,
@@ -218,5 +219,30 @@ describe.each(implementations)('the %s lead store on a lead at its item limit', 
     expect(await store.leads.leaveDueIndex({ ...current, history: current.history.slice(0, -1) }, 'nurture')).toBe('lead_changed');
     expect(await store.leads.leaveDueIndex({ ...current, touches: current.touches - 1 }, 'nurture')).toBe('lead_changed');
     expect(await due()).toEqual([id('due-changed')]);
+  });
+
+  it('takes a lead too full for its nurture exit out of its sequence and the due index, with the exit event and no timeline entry, only while it is as read', async () => {
+    const nurture = config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!;
+    const sequence = config.nurture.sequences.find((candidate) => candidate.id === nurture.sequenceId)!;
+    const enteredAt = at('2026-03-02T10:00:00.000Z');
+    const intake = webFormIntake(config, { leadId: id('exit'), now: enteredAt });
+    await store.leads.ingestLead(intake);
+    const change = leaveInPool({ lead: intake.lead, route: nurture, poolId: 'nurture', skipped: [], eventId: `${id('exit')}-pooled`, now: enteredAt });
+    expect(await store.leads.leaveInPool({ leadId: id('exit'), ...change, nurture: nurtureEntry(sequence, nurture.id, enteredAt) })).toBe('pooled');
+    await store.fill(id('exit'));
+    const full = (await store.leads.getLead(id('exit')))!;
+    const before = await outboxTypes(id('exit'));
+    const exit = planNurtureExit({ lead: full, reason: 'unsubscribed', by: 'unsubscribe', now: at('2026-03-02T11:00:00.000Z'), eventId: `${id('exit')}-left` });
+
+    // As the unsubscribe writes it when the exit's timeline entry does not fit: the same transition, the timeline as it was.
+    const withoutEntry = { ...exit, after: { ...exit.after, history: full.history } };
+    expect(await store.leads.applyTransition({ ...withoutEntry, before: { ...full, touches: full.touches - 1 } })).toBe('lead_changed');
+    expect(await store.leads.getLead(id('exit'))).toEqual(full);
+    expect(await store.leads.applyTransition(withoutEntry)).toBe('applied');
+    const { nurture: left, ...rest } = full;
+    expect(left).toBeDefined();
+    expect(await store.leads.getLead(id('exit'))).toEqual({ ...rest, updatedAt: exit.after.updatedAt });
+    expect(await outboxTypes(id('exit'))).toEqual([...before, 'lead.nurtured'].sort());
+    expect((await store.leads.listDueNurturedLeads('2027-01-01T00:00:00.000Z', { limit: 100 })).leads.map((lead) => lead.leadId)).not.toContain(id('exit'));
   });
 });

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, nurtureEntry, planClaim, poolSchema, type Configuration, type Pool } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore, logger } from '@leadflow/platform';
+import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, nurtureEntry, planClaim, planNurtureExit, poolSchema, unsubscribeToken, type Configuration, type Pool } from '@leadflow/domain';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore, DynamoDbOutboxStore, leadsTableKeys, logger } from '@leadflow/platform';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
+import { createHandler as createUnsubscribe } from '../../functions/unsubscribe-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
-import { busEvent, lambdaContext } from '../support/api-gateway-events';
+import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { fakeDependencies } from '../support/fakes';
 import { fillLeadToTheBrim } from '../support/brim-lead';
 import { pooledLead } from '../support/pooled-leads';
@@ -46,12 +48,28 @@ async function claimedLead(world: { config: Configuration; pool: Pool; repId: st
   expect(await leads.claimLead(plan.claim)).toBe('claimed');
 }
 
-const itemOf = async (leadId: string) => (await database.items()).find((item) => item.pk === `LEAD#${leadId}`);
+// Read by key and from the outbox store: one page of a scan (1 MB) holds only a couple of full leads.
+const itemOf = async (leadId: string) => (await database.client.send(new GetCommand({ TableName: database.tableName, Key: leadsTableKeys.lead(leadId), ConsistentRead: true }))).Item;
 const outboxOf = async (leadId: string) =>
-  (await database.items())
-    .filter((item) => item.entity === 'outbox' && item.detail.leadId === leadId)
-    .map((item) => item.detailType as string)
+  (await new DynamoDbOutboxStore(database.client, database.tableName).listUnpublished('9999-01-01T00:00:00.000Z', 1000))
+    .filter((event) => (event.detail as { leadId?: string }).leadId === leadId)
+    .map((event) => event.detailType)
     .sort();
+
+const nurtureEnteredAt = new Date('2026-04-01T11:00:00.000Z');
+const nurtureRunAt = new Date('2026-04-01T12:00:00.000Z');
+
+/** A lead that consented to marketing email, left in the nurture pool by the demo's nurture route and entered in its sequence. */
+async function nurturedLead(config: Configuration, leadId: string): Promise<void> {
+  const route = config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!;
+  const sequence = config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId)!;
+  const intake = webFormIntake(config, { leadId, now: nurtureEnteredAt, contact: { name: leadId, email: `${leadId}@gmail.com` } });
+  intake.lead.consent = { version: '2026-11', text: 'emails now and then', purposes: ['contact', 'marketing_email'], givenAt: nurtureEnteredAt.toISOString() };
+  intake.consents = consentGivenEntries(leadId, intake.lead.consent, 'form:demo');
+  await leads.ingestLead(intake);
+  const change = leaveInPool({ lead: intake.lead, route, poolId: 'nurture', skipped: [], eventId: `${leadId}-pooled`, now: nurtureEnteredAt });
+  expect(await leads.leaveInPool({ leadId, ...change, nurture: nurtureEntry(sequence, route.id, nurtureEnteredAt) })).toBe('pooled');
+}
 
 /**
  * A lead filled to DynamoDB's 400 KB item limit (`fillLeadToTheBrim`): no step can add to its timeline. What writes
@@ -109,21 +127,11 @@ describe('a lead filled to the brim', () => {
 
   it('is taken out of the nurture due index by the sender, as lead_full, whether its unsubscribe secret or its step does not fit', { timeout: 300_000 }, async () => {
     const config = demoConfiguration();
-    const enteredAt = new Date('2026-04-01T11:00:00.000Z');
-    const now = new Date('2026-04-01T12:00:00.000Z');
-    const route = config.routing.routes.find((candidate) => candidate.strategy === 'nurture')!;
-    const sequence = config.nurture.sequences.find((candidate) => candidate.id === route.sequenceId)!;
-    for (const leadId of ['full-nurture-new', 'full-nurture-secret']) {
-      const intake = webFormIntake(config, { leadId, now: enteredAt, contact: { name: leadId, email: `${leadId}@gmail.com` } });
-      intake.lead.consent = { version: '2026-11', text: 'emails now and then', purposes: ['contact', 'marketing_email'], givenAt: enteredAt.toISOString() };
-      intake.consents = consentGivenEntries(leadId, intake.lead.consent, 'form:demo');
-      await leads.ingestLead(intake);
-      const change = leaveInPool({ lead: intake.lead, route, poolId: 'nurture', skipped: [], eventId: `${leadId}-pooled`, now: enteredAt });
-      expect(await leads.leaveInPool({ leadId, ...change, nurture: nurtureEntry(sequence, route.id, enteredAt) })).toBe('pooled');
-    }
+    for (const leadId of ['full-nurture-new', 'full-nurture-secret']) await nurturedLead(config, leadId);
     // One lead has its unsubscribe secret already (an email went out before it filled up): its step's own write is the one refused.
     expect(await leads.unsubscribeSecretFor('full-nurture-secret', 'kept-secret-0000000000')).toBe('kept-secret-0000000000');
     for (const leadId of ['full-nurture-new', 'full-nurture-secret']) await fillLeadToTheBrim(database, leadId, 'system');
+    const now = nurtureRunAt;
     const deps = { ...fakeDependencies(now), config, leads, consents: new DynamoDbConsentLedger(database.client, database.tableName) };
     const run = () => createSender(() => deps)({ scheduleName: 'nurture-emails', time: now.toISOString() }, lambdaContext);
 
@@ -138,5 +146,43 @@ describe('a lead filled to the brim', () => {
     // Still in its sequence, and still waiting in its pool: only the schedule stopped reading it.
     expect(await leads.getLead('full-nurture-new')).toMatchObject({ status: 'in_pool', nurture: { doneStepIds: [] } });
     expect((await leads.listPoolLeads('nurture', { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual(expect.arrayContaining(['full-nurture-new', 'full-nurture-secret']));
+  });
+
+  it('is taken out of its nurture sequence and the due index by an unsubscribe, which records the withdrawal once', { timeout: 300_000 }, async () => {
+    const config = demoConfiguration();
+    const consents = new DynamoDbConsentLedger(database.client, database.tableName);
+    const deps = { ...fakeDependencies(nurtureRunAt), config, leads, consents };
+    const secret = 'unsubscribe-secret-000';
+    const unsubscribe = async (leadId: string) => {
+      const token = unsubscribeToken(leadId, secret);
+      const event = httpEvent({ method: 'POST', path: `/u/${token}`, pathParameters: { token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      return ((await createUnsubscribe(() => deps)(event, lambdaContext)) as { statusCode: number }).statusCode;
+    };
+    const withdrawals = async (leadId: string) => (await consents.entriesFor(leadId)).filter((entry) => entry.action === 'withdrawn');
+    for (const leadId of ['full-unsubscribe-filed', 'full-unsubscribe-set-aside']) {
+      await nurturedLead(config, leadId);
+      expect(await leads.unsubscribeSecretFor(leadId, secret)).toBe(secret);
+    }
+    // Set aside by the sender (out of the due index, still in its sequence) before it filled: the exit's entry needs more room than removing its sequence frees.
+    expect(await leads.leaveDueIndex((await leads.getLead('full-unsubscribe-set-aside'))!, 'nurture')).toBe('left');
+    for (const leadId of ['full-unsubscribe-filed', 'full-unsubscribe-set-aside']) await fillLeadToTheBrim(database, leadId, 'system');
+    const [filed, setAside] = [(await leads.getLead('full-unsubscribe-filed'))!, (await leads.getLead('full-unsubscribe-set-aside'))!];
+    expect(await leads.applyTransition(planNurtureExit({ lead: setAside, reason: 'unsubscribed', by: 'unsubscribe', now: nurtureRunAt, eventId: 'probe' }))).toBe('lead_full');
+
+    for (const leadId of ['full-unsubscribe-filed', 'full-unsubscribe-set-aside']) {
+      expect(await unsubscribe(leadId)).toBe(200);
+      expect(await unsubscribe(leadId)).toBe(200);
+      expect(await withdrawals(leadId)).toEqual([{ leadId, purpose: 'marketing_email', action: 'withdrawn', at: nurtureRunAt.toISOString(), source: 'unsubscribe' }]);
+      expect(await leads.getLead(leadId)).not.toHaveProperty('nurture');
+      expect(await itemOf(leadId)).not.toHaveProperty('nurtureDueAt');
+      expect((await outboxOf(leadId)).filter((type) => type === 'lead.nurtured')).toEqual(['lead.nurtured']);
+    }
+    expect((await leads.listDueNurturedLeads('2027-01-01T00:00:00.000Z', { limit: 100 })).leads.map((lead) => lead.leadId)).toEqual([]);
+    // Filed in the due index, the lead had room for the exit's entry: removing its sequence and due time freed more than the entry takes.
+    expect((await leads.getLead('full-unsubscribe-filed'))!.history).toEqual([...filed.history, expect.objectContaining({ action: 'nurture_left', by: 'unsubscribe' })]);
+    // Set aside, it leaves without the entry: its timeline as it was, the time of the change its only other change.
+    const { nurture, ...rest } = setAside;
+    expect(nurture).toBeDefined();
+    expect(await leads.getLead('full-unsubscribe-set-aside')).toEqual({ ...rest, updatedAt: nurtureRunAt.toISOString() });
   });
 });

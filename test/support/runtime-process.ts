@@ -10,23 +10,31 @@ export interface RuntimeProcess {
   url: string;
   /** Everything it printed so far. */
   output(): string;
+  /** What it printed on stderr so far. */
+  errorOutput(): string;
 }
 
 /**
  * Runs `npm start`'s entry point as one node process (no npm or tsx wrapper in between) on a data
  * directory, and waits for its "ready" line. `detached` puts it in a process group of its own, as a terminal
  * does, so the group can be signalled as Ctrl-C signals it. Its DynamoDB Local is in a group of its own.
+ * `preload` is a module imported before the runtime, to make a part of it misbehave.
  */
-export async function startRuntimeProcess(dataDir: string, options: { detached?: boolean; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local-runtime/src/cli.ts'], {
+export async function startRuntimeProcess(dataDir: string, options: { detached?: boolean; env?: Record<string, string>; preload?: string } = {}): Promise<RuntimeProcess> {
+  const preload = options.preload ? ['--import', options.preload] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, 'packages/local-runtime/src/cli.ts'], {
     cwd: rootDir,
     detached: options.detached ?? false,
     env: { ...process.env, PORT: '0', LEADS_DATA_DIR: dataDir, LEADS_IN_MEMORY: '0', LEADS_LOG_LEVEL: 'SILENT', LEADS_SCHEDULES: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let errorOutput = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+    errorOutput += chunk;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The runtime did not start within 150 s:\n${output}`)), 150_000);
     const onData = () => {
@@ -42,7 +50,7 @@ export async function startRuntimeProcess(dataDir: string, options: { detached?:
       reject(new Error(`The runtime exited (${code ?? signal}) before it was ready:\n${output}`));
     });
   });
-  return { child, url, output: () => output };
+  return { child, url, output: () => output, errorOutput: () => errorOutput };
 }
 
 /** The lock file a running runtime holds in its data directory. */

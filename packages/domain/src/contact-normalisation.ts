@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';
 import type { LeadContact } from './lead';
@@ -29,6 +29,24 @@ export function normaliseEmail(raw: string): string | undefined {
   // `domainToASCII` answers '' for a domain it cannot map (a bad punycode label), which `emailSyntax` refuses.
   const canonical = at > 0 && domainCharacters.test(domain) ? `${email.slice(0, at)}@${domainToASCII(domain)}` : email;
   return emailSyntax.safeParse(canonical).success ? canonical : undefined;
+}
+
+/**
+ * An email as a person reads it: its domain in Unicode (`anna@bücher.de`), where it is stored, deduplicated,
+ * answered by the API and sent to in punycode. A domain that is no valid punycode stays as written, and so does
+ * the part before `@`, so a masked address (`a***@xn--bcher-kva.de`) reads `a***@bücher.de`.
+ *
+ * @example readableEmail('anna@xn--bcher-kva.de') // → 'anna@bücher.de'
+ */
+export function readableEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const domain = at < 0 ? '' : domainToUnicode(email.slice(at + 1));
+  return domain ? `${email.slice(0, at + 1)}${domain}` : email;
+}
+
+/** The contact with its email as a person reads it (`readableEmail`), for text a rep, manager or the lead reads. */
+export function readableContact<T extends { email?: string }>(contact: T): T {
+  return contact.email ? { ...contact, email: readableEmail(contact.email) } : contact;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Lead } from './lead';
 import type { LeadEventDetail } from './lead-events';
 import type { EmailMessage } from './notification';
 import { oneLine } from './notification-text';
+import { readableContact } from './contact-normalisation';
 
 /** Events of the follow-up rules that someone is emailed about. */
 export type FollowUpNotice =
@@ -34,7 +35,8 @@ export function followUpRecipients(notice: FollowUpNotice, config: Pick<Configur
 
 /** The email for one recipient of a follow-up event; the lead's own text goes on one line, made safe. */
 export function followUpEmail(notice: FollowUpNotice, recipient: Rep, lead: Lead): EmailMessage {
-  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || `Lead ${lead.leadId}`;
+  const { name, email, phone } = readableContact(lead.contact);
+  const who = oneLine(name ?? email ?? phone ?? '') || `Lead ${lead.leadId}`;
   const grade = lead.score ? ` (grade ${lead.score.grade})` : '';
   const { detail } = notice;
   const [subject, ...body] = ((): string[] => {

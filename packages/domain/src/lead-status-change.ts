@@ -144,7 +144,7 @@ export function conversionBodySchema(now: Date) {
 }
 
 /** Refuses revenue with more decimals than its currency's (`amountDecimalsOf`), naming `revenue`: USD 12.345 is a typo, KWD 12.345 a sale. */
-export const revenueInCurrencyDecimals = z.superRefine((sale: { revenue: number; currency: string }, ctx) => {
+export const revenueInCurrencyDecimals = /* @__PURE__ */ z.superRefine((sale: { revenue: number; currency: string }, ctx) => {
   const issue = amountDecimalsIssue(sale.revenue, sale.currency);
   if (issue) ctx.addIssue({ code: 'custom', message: issue, path: ['revenue'], input: sale.revenue });
 });

@@ -4,6 +4,7 @@ import type { Configuration, Rep } from './configuration';
 import { oneLine, quotedField } from './notification-text';
 import { warmedOutOfNurture } from './nurture-sequences';
 import { maskedContact } from './contact-masking';
+import { readableContact } from './contact-normalisation';
 
 export interface EmailMessage {
   to: string;
@@ -21,7 +22,7 @@ export interface EmailMessage {
 export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repIds' | 'expiresAt'>): EmailMessage {
   // The phone's country is ours, read from the number: the rep sees the number itself.
   const { message, phoneCountry: _phoneCountry, ...owned } = lead.contact;
-  const contact = offer ? maskedContact(lead.contact) : owned;
+  const contact = readableContact(offer ? maskedContact(lead.contact) : owned);
   const who = oneLine(contact.name ?? contact.email ?? contact.phone ?? '') || 'A new lead';
   const lines = [
     `Hi ${rep.name},`,
@@ -43,7 +44,8 @@ export function newLeadEmail(rep: Rep, lead: Lead, offer?: Pick<LeadOffer, 'repI
 
 /** The email that tells a pool's managers a routed lead found nobody available and waits unowned in their pool. */
 export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string; name: string }, explanation: string): EmailMessage {
-  const who = oneLine(lead.contact.name ?? lead.contact.email ?? lead.contact.phone ?? '') || 'A new lead';
+  const { name, email, phone } = readableContact(lead.contact);
+  const who = oneLine(name ?? email ?? phone ?? '') || 'A new lead';
   const lines = [
     `Hi ${manager.name},`,
     '',

@@ -8,6 +8,7 @@ import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-tr
 import type { RotatingSecret } from './integration-secrets';
 import { linkSignatureValid } from './signed-link';
 import { oneLine } from './notification-text';
+import { readableContact } from './contact-normalisation';
 import { escapeHtml } from './text-encoding';
 import { nurtureLeftEntry, type LeadNurture } from './lead-nurture';
 
@@ -161,8 +162,9 @@ export function nurtureStepApplies(step: NurtureStep, lead: Pick<Lead, 'score' |
  * part, and the unsubscribe link in both parts.
  */
 export function renderNurtureEmail(step: NurtureStep, lead: Pick<Lead, 'contact'>, unsubscribeUrl: string): { subject: string; text: string; html: string } {
+  const contact = readableContact(lead.contact);
   const fill = (template: string, encode: (value: string) => string) =>
-    template.replace(placeholderPattern, (_, name: string, fallback?: string) => encode(oneLine(lead.contact[name as keyof Lead['contact']] ?? '') || oneLine(fallback ?? '')));
+    template.replace(placeholderPattern, (_, name: string, fallback?: string) => encode(oneLine(contact[name as keyof Lead['contact']] ?? '') || oneLine(fallback ?? '')));
   const asWritten = (value: string) => value;
   return {
     subject: oneLine(fill(step.subject, asWritten), Number.POSITIVE_INFINITY),

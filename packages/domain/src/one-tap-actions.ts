@@ -78,9 +78,8 @@ export const offerTakenRefusal: LinkRefusal = { reason: 'taken', message: 'This 
  * leaving rep, whom routing, SLA reassignment and managers already pass by). The offer stays open to the others.
  */
 export function offerAcceptorRefusal(rep: Pick<Rep, 'active'> | undefined): LinkRefusal | undefined {
-  if (!rep) return { reason: 'not_yours', message: 'You are no longer a rep in Leadflow, so this offer stays with the other reps. Nothing was changed.' };
-  if (!rep.active) return { reason: 'not_yours', message: 'You are marked inactive in Leadflow, so new leads no longer come to you: this offer stays with the other reps. Nothing was changed.' };
-  return undefined;
+  const who = !rep ? 'no longer a rep here' : !rep.active ? 'marked inactive' : undefined;
+  return who && { reason: 'not_yours', message: `You are ${who}, so this offer stays with the other reps. Nothing was changed.` };
 }
 
 /**

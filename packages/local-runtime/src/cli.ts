@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@leadflow/domain';
 import { readLocalRuntimeSettings } from './local-settings';
 import { startLocalRuntime } from './runtime';
+import { stopFailureText } from './runtime-stop-failure';
 
 /** `npm start`: the whole system on this machine, until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -12,7 +13,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`Received ${signal}; stopping DynamoDB Local and every local service…`);
-    await runtime.stop();
+    try {
+      await runtime.stop();
+    } catch (error) {
+      console.error(stopFailureText(error));
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -21,6 +21,7 @@ import { StreamPoller } from './stream-poller';
 import { freePort } from './free-port';
 import { standInsBasePath, thirdPartyStandIns } from './third-party-stand-ins';
 import { crmStandIn, crmStandInSecrets } from './crm-stand-in';
+import { PartStopError } from './runtime-stop-failure';
 import { ensureTable } from './table-setup';
 import { checkLocalSecrets, localJwtSecret, localJwtSecretName, localSecretSources, signsWithDemoJwtSecret } from './local-secrets';
 
@@ -84,41 +85,40 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     );
   }
 
-  const stops: Array<() => Promise<void> | void> = [];
+  const stops: Array<{ part: string; stop: () => Promise<void> | void }> = [];
   // Called first, all at once: from the signal on, nothing starts a retry or new work while the parts before it stop.
   const halts: Array<() => void> = [];
   const stop = async () => {
     for (const halt of halts.splice(0)) halt();
     // A part that fails to stop leaves none of the parts after it running (DynamoDB Local, the data directory's lock).
-    const failures: unknown[] = [];
-    for (const stopPart of stops.splice(0).reverse()) {
+    const failures: PartStopError[] = [];
+    for (const { part, stop: stopPart } of stops.splice(0).reverse()) {
       try {
         await stopPart();
       } catch (error) {
-        failures.push(error);
+        failures.push(new PartStopError(part, error));
       }
     }
-    if (failures.length > 0)
-      throw new AggregateError(failures, `The local runtime stopped, but ${failures.length} of its parts failed to: ${failures.map((error) => (error instanceof Error ? error.message : String(error))).join('; ')}`);
+    if (failures.length > 0) throw new AggregateError(failures, `The local runtime stopped, but ${failures.length} of its parts failed to: ${failures.map((error) => error.message).join('; ')}`);
   };
   try {
     const dataDir = settings.inMemory ? undefined : resolve(rootDir, settings.dataDir);
     const dynamoDbPath = dataDir && join(dataDir, 'dynamodb');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const lock = dataDir && dynamoDbPath ? await lockDataDir(dataDir, dynamoDbPath) : undefined;
-    if (lock) stops.push(() => lock.release());
+    if (lock) stops.push({ part: 'the data directory lock', stop: () => lock.release() });
     const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'leadflow-reports-'));
-    if (!dataDir) stops.push(() => rmSync(reportsDir, { recursive: true, force: true }));
+    if (!dataDir) stops.push({ part: 'the temporary reports directory', stop: () => rmSync(reportsDir, { recursive: true, force: true }) });
     // The handlers read the configuration validated above, defaults applied, as they do in Lambda.
     const configurationDir = dataDir ?? mkdtempSync(join(tmpdir(), 'leadflow-configuration-'));
-    if (!dataDir) stops.push(() => rmSync(configurationDir, { recursive: true, force: true }));
+    if (!dataDir) stops.push({ part: 'the temporary configuration directory', stop: () => rmSync(configurationDir, { recursive: true, force: true }) });
     const validatedConfigurationFile = writeValidatedConfigurationFile(configuration, join(configurationDir, 'validated-configuration.json'));
     const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, dataDir: dynamoDbPath });
-    stops.push(() => dynamo.stop());
+    stops.push({ part: 'DynamoDB Local', stop: () => dynamo.stop() });
     lock?.recordDynamoDbLocal(dynamo.pid);
 
     const dynamodb = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
-    stops.push(() => dynamodb.destroy());
+    stops.push({ part: 'the DynamoDB client', stop: () => dynamodb.destroy() });
     for (const table of Object.values(tables)) await ensureTable(dynamodb, table.name, table);
 
     const activity = new ActivityLog({ deadLetterFile: dataDir && join(dataDir, 'dead-letters.jsonl'), sentCountFile: dataDir && join(dataDir, 'sent-message-counts.jsonl') });
@@ -126,11 +126,11 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     const bus = new LocalEventBus(localEventBusName, functions, host, activity, settings.eventRetryDelayMs, dataDir ? new DeliveryJournal(join(dataDir, 'bus-deliveries.jsonl')) : undefined);
     const aws = new LocalAwsEndpoint(bus, activity);
     const awsEndpoint = await aws.start(settings.awsPort, '127.0.0.1');
-    stops.push(() => aws.stop());
+    stops.push({ part: 'the local AWS endpoint (EventBridge, SES, SMS)', stop: () => aws.stop() });
     // Started last, the HTTP host stops here all the same, after the bus, the pollers and the scheduler: their
     // handlers still running call the stand-ins it serves. Halted with them, it takes no new request meanwhile.
     const httpHostStopsAt = stops.length;
-    stops.push(() => bus.stop(stopGraceMs));
+    stops.push({ part: 'the event bus', stop: () => bus.stop(stopGraceMs) });
     halts.push(() => bus.halt());
 
     // The HTTP port is fixed now so handlers can be pointed at the stand-ins it will serve.
@@ -180,7 +180,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
       });
     for (const poller of pollers) {
       await poller.start();
-      stops.push(() => poller.stop());
+      stops.push({ part: `the stream poller of ${poller.functionName}`, stop: () => poller.stop() });
       halts.push(() => poller.halt());
       // A handler that just finished may have written outbox events: read them now, not after a quiet wait.
       host.onInvocationEnd(() => poller.wake());
@@ -192,7 +192,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
 
     const scheduler = new LocalScheduler(functions, host, activity);
     if (settings.schedulesEnabled) scheduler.start();
-    stops.push(() => scheduler.stop(stopGraceMs));
+    stops.push({ part: 'the scheduler', stop: () => scheduler.stop(stopGraceMs) });
     halts.push(() => scheduler.halt());
 
     const endpoints = () => ({ http: url, dynamodb: dynamo.endpoint, eventbridge: awsEndpoint, ses: awsEndpoint, sms: awsEndpoint });
@@ -212,7 +212,7 @@ export async function startLocalRuntime(settings: LocalRuntimeSettings, rootDir 
     });
     const http = new HttpHost(functions, host, jwtSecret, routes);
     await http.start(httpPort, settings.host);
-    stops.splice(httpHostStopsAt, 0, () => http.stop());
+    stops.splice(httpHostStopsAt, 0, { part: 'the HTTP host', stop: () => http.stop() });
     halts.push(() => http.halt());
 
     return {

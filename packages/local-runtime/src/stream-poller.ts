@@ -68,6 +68,11 @@ export class StreamPoller {
     this.streams = createLocalStreamsClient(endpoint);
   }
 
+  /** The function whose table stream this reads. */
+  get functionName(): string {
+    return this.definition.name;
+  }
+
   async start(): Promise<void> {
     const { Table } = await this.dynamodb.send(new DescribeTableCommand({ TableName: this.tableName }));
     this.streamArn = Table?.LatestStreamArn;

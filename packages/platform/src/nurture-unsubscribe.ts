@@ -1,4 +1,4 @@
-import { hasConsent, parseUnsubscribeToken, planNurtureExit, secretRefs, unsubscribeTokenValid, wasErased, type Lead } from '@leadflow/domain';
+import { hasConsent, parseUnsubscribeToken, planNurtureExit, readableContact, secretRefs, unsubscribeTokenValid, wasErased, type Lead } from '@leadflow/domain';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
@@ -25,13 +25,13 @@ const unsubscribedPage = () => oneTapMessagePage(200, 'You are unsubscribed', 'Y
 
 /** What a GET shows: a button whose POST unsubscribes (mail scanners open links, so a GET never acts). */
 export function unsubscribeConfirmationPage(lead: Lead): APIGatewayProxyStructuredResultV2 {
-  return oneTapConfirmationPage({ title: 'Unsubscribe', question: 'Stop receiving these emails from us?', button: 'Unsubscribe', lead: { name: lead.contact.email ?? lead.contact.name ?? 'You' } });
+  return oneTapConfirmationPage({ title: 'Unsubscribe', question: 'Stop receiving these emails from us?', button: 'Unsubscribe', lead: { name: readableContact(lead.contact).email ?? lead.contact.name ?? 'You' } });
 }
 
 /**
  * Unsubscribes a lead from nurture email: a `withdrawn` entry for `marketing_email` (source
  * `unsubscribe`) on its consent ledger, unless the ledger withdrew it already, and the lead out of
- * its sequence. Doing it twice changes nothing more.
+ * its sequence, even a lead too full for the exit's timeline entry. Doing it twice changes nothing more.
  */
 export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead): Promise<APIGatewayProxyStructuredResultV2> {
   const at = deps.now();
@@ -41,7 +41,11 @@ export async function unsubscribeLead(deps: UnsubscribeDependencies, lead: Lead)
   }
   let current: Lead | undefined = lead;
   for (let tries = 1; current?.nurture && tries <= 3; tries += 1) {
-    if ((await deps.leads.applyTransition(planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() }))) === 'applied') break;
+    const exit = planNurtureExit({ lead: current, reason: 'unsubscribed', by: 'unsubscribe', now: at, eventId: deps.newId() });
+    const written = await deps.leads.applyTransition(exit);
+    // At the item limit the exit goes without its timeline entry: a write that only removes attributes always fits.
+    const outcome = written === 'lead_full' ? await deps.leads.applyTransition({ ...exit, after: { ...exit.after, history: exit.before.history } }) : written;
+    if (outcome === 'applied') break;
     current = await deps.leads.getLead(lead.leadId);
   }
   return unsubscribedPage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newLeadEmail, oneLine, quotedField, unattendedLeadEmail } from '@leadflow/domain';
+import { followUpEmail, newLeadEmail, oneLine, quotedField, readableEmail, unattendedLeadEmail } from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -64,5 +64,56 @@ describe("the pool managers' email", () => {
     expect(email.text.split('\n')).toContain('Mallory Bcc: all@example.com (lead-3) is waiting unowned in pool "Americas inbound": nobody on its route could take it.');
     // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(`${email.subject}\n${email.text}`).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/);
+  });
+});
+
+describe('an email with an internationalised domain, where a person reads it', () => {
+  const config = demoConfiguration();
+  // Stored as the intake keeps it: the domain in punycode, the form sending, dedup and the API use.
+  const { lead } = webFormIntake(config, { leadId: 'lead-4', contact: { email: 'Anna@Bücher.de' }, now: new Date('2026-03-02T10:15:00.000Z') });
+
+  it('is stored in punycode and read with its domain in Unicode, a masked or unmappable address too', () => {
+    expect(lead.contact.email).toBe('anna@xn--bcher-kva.de');
+    expect(readableEmail('anna@xn--bcher-kva.de')).toBe('anna@bücher.de');
+    expect(readableEmail('li@xn--fsqu00a.xn--fiqs8s')).toBe('li@例子.中国');
+    expect(readableEmail('a***@xn--bcher-kva.de')).toBe('a***@bücher.de');
+    expect(readableEmail('ada@example.com')).toBe('ada@example.com');
+    expect(readableEmail('a@xn--zz.de')).toBe('a@xn--zz.de');
+  });
+
+  it("reads in Unicode in the rep's email, owned and offered, sent to the rep as configured", () => {
+    const owned = newLeadEmail(config.reps[0], lead);
+    expect(owned.subject).toBe('New lead: anna@bücher.de');
+    expect(owned.text.split('\n')).toContain('email: anna@bücher.de');
+    const offered = newLeadEmail(config.reps[0], lead, { repIds: ['rep-ava', 'rep-ben'], expiresAt: '2026-03-02T10:20:00.000Z' });
+    expect(offered.subject).toBe('Lead offered: a***@bücher.de');
+    expect(offered.text.split('\n')).toContain('email: a***@bücher.de');
+    expect(`${owned.text}${offered.text}`).not.toContain('xn--');
+  });
+
+  it("reads in Unicode in the pool managers' and the follow-up emails", () => {
+    const pooled = unattendedLeadEmail(config.reps[0], lead, { id: 'americas-inbound', name: 'Americas inbound' }, 'no rep on route default was available');
+    expect(pooled.subject).toBe('Unassigned lead waiting in Americas inbound: anna@bücher.de');
+    const reminded = followUpEmail(
+      {
+        type: 'lead.reminded',
+        detail: {
+          leadId: 'lead-4',
+          poolId: 'americas-inbound',
+          channel: 'website',
+          capturedAt: lead.capturedAt,
+          ownerId: 'rep-ava',
+          by: 'system',
+          eventId: 'r1',
+          sla: 'first_contact',
+          dueAt: '2026-03-03T10:00:00.000Z',
+          remindedAt: '2026-03-03T09:50:00.000Z',
+        },
+      },
+      config.reps[0],
+      lead,
+    );
+    expect(reminded.subject).toBe('Reminder: first contact with anna@bücher.de due at 2026-03-03T10:00:00.000Z');
+    expect(`${pooled.text}${reminded.text}`).not.toContain('xn--');
   });
 });

@@ -349,6 +349,13 @@ describe('what a nurture email says', () => {
   });
   const phishing = 'Acme\n\nYour account is locked, verify at https://evil.example\u202E\u0000';
 
+  it("writes the lead's own address with its domain in Unicode", () => {
+    const withEmail = nurtureStepSchema.parse({ ...step, text: 'We write to {{email}}.', html: '<p>We write to {{email}}.</p>' });
+    const email = renderNurtureEmail(withEmail, { contact: { email: 'ada@xn--bcher-kva.de' } }, 'https://leads.example/u/t');
+    expect(email.text).toContain('We write to ada@bücher.de.');
+    expect(email.html).toContain('<p>We write to ada@bücher.de.</p>');
+  });
+
   it('puts what a person typed on one line of its own, without bidi overrides or control characters, in the subject and the text', () => {
     const email = renderNurtureEmail(step, { contact: { name: 'Eve\r\n\u2028Mallory\u0007', company: phishing } }, 'https://leads.example/u/t');
     expect(email.subject).toBe('News for Acme Your account is locked, verify at https://evil.example');
@@ -468,6 +475,18 @@ describe('who enters, and what is refused', () => {
     await runSender(deps, day(0));
     expect(sentSteps(deps)).toEqual([]);
     expect(deps.store.leads.get('c-4')!.history.at(-1)).toMatchObject({ action: 'nurture_left', detail: 'left nurture sequence welcome: unsubscribed' });
+  });
+
+  it('mails an internationalised address in punycode and shows it to its owner in Unicode on the unsubscribe page', async () => {
+    const deps = fakeDependencies(day(0));
+    // A role address keeps the lead cold (a disqualifier), as free mail does.
+    const { routeId } = await captureAndRoute(deps, 'i-1', { contact: { ...coldContact, email: 'info@xn--bcher-kva.de' } });
+    expect(routeId).toBe('cold-to-nurture');
+    await runSender(deps, day(0));
+    expect(deps.mailer.sent.map((email) => email.to)).toEqual(['info@xn--bcher-kva.de']);
+    const token = /\/u\/([^>]+)>$/.exec(deps.mailer.sent[0].headers!['List-Unsubscribe'])![1];
+    const page = (await createShowUnsubscribe(() => deps)(httpEvent({ path: `/u/${token}`, pathParameters: { token } }), lambdaContext)) as { body: string };
+    expect(page.body).toContain('<strong>info@bücher.de</strong>');
   });
 
   it('a forged or altered unsubscribe token is a 403 page and writes nothing', async () => {

@@ -2,7 +2,11 @@ import { agendaKey, isOpenOffer, leadSchema, type Lead } from '@leadflow/domain'
 import { nurtureDuePartition, openOfferPartition, poolWaitingPartition } from './leads-table-keys';
 import { shardedPartition } from './sparse-index-shards';
 
-/** The lead held in a `LEAD` item of the table, validated against its schema (without the index attributes and its unsubscribe secret). */
+/**
+ * The lead held in a `LEAD` item of the table, validated against its schema (without the index attributes and its
+ * unsubscribe secret). An item that does not read as a lead throws an error naming its key and each failing field
+ * (its path and reason, never the value: it may be personal data), for the log of whoever must repair it.
+ */
 export function leadFromItem(item: Record<string, unknown>): Lead {
   const {
     pk: _pk,
@@ -20,7 +24,10 @@ export function leadFromItem(item: Record<string, unknown>): Lead {
     unsubscribeSecret: _unsubscribeSecret,
     ...lead
   } = item;
-  return leadSchema.parse(lead);
+  const parsed = leadSchema.safeParse(lead);
+  if (parsed.success) return parsed.data;
+  // zod's message lists each issue's path and reason, not the value read.
+  throw new Error(`Lead item ${String(item.pk)} does not read as a lead: ${parsed.error.message}`);
 }
 
 /**
