@@ -8,6 +8,7 @@ import {
   planConfirmationEmail,
   planNurtureConfirmed,
   planNurtureExit,
+  readableContact,
   renderNurtureConfirmationEmail,
   secretRefs,
   verifyNurtureConfirmationToken,
@@ -111,7 +112,7 @@ export function nurtureConfirmationPage(config: Dependencies['config'], lead: Le
     title: 'Confirm your subscription',
     question: `Receive emails now and then from ${config.organisation.name}?`,
     button: 'Yes, send me emails',
-    lead: { name: lead.contact.email ?? 'You' },
+    lead: { name: readableContact(lead.contact).email ?? 'You' },
   });
 }
 

@@ -135,6 +135,16 @@ describe('double opt-in for nurture email', () => {
     expect(nurtured).toEqual(['confirmation_sent', 'confirmed', 'emailed']);
   });
 
+  it('mails an internationalised domain as stored (punycode) and shows it to the person as they wrote it', async () => {
+    const deps = at(fakeDependencies(), t0);
+    await post(deps, { ...person, email: 'cy@bücher.de' });
+    const [email] = confirmations(deps);
+    expect(email.to).toBe('cy@xn--bcher-kva.de');
+    const page = await show(deps, tokenOf(email));
+    expect(page.body).toContain('cy@bücher.de');
+    expect(page.body).not.toContain('xn--');
+  });
+
   it('sends at most one confirmation a day, only for a new post, and three in all, whatever the posts', async () => {
     const deps = at(fakeDependencies(), t0);
     const leadId = await post(deps);
