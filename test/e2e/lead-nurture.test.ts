@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '@leadflow/local-runtime';
+import type { LocalRuntime, NotificationRecord } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
@@ -9,18 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => runtime?.stop());
 
-interface OutboxEmail {
-  recipient: string;
-  subject: string;
-  body: string;
-  html?: string;
-  headers?: Record<string, string>;
-  leadId?: string;
-}
-
 const getJson = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${runtime.url}${path}`, { headers })).json();
 const asManager = async () => ({ authorization: `Bearer ${await tokenFor('mgr-maya', 'manager')}` });
-const emailsAbout = async (leadId: string) => ((await getJson('/_local/outbox')) as OutboxEmail[]).filter((email) => email.leadId === leadId);
+const emailsAbout = async (leadId: string) => ((await getJson('/_local/outbox')) as NotificationRecord[]).filter((email) => email.leadId === leadId);
 const submit = async (body: Record<string, string>) => {
   const response = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(response.status).toBe(202);
@@ -87,7 +78,7 @@ describe('a cold demo lead in the demo nurture sequence, through the local runti
     expect(lead.poolId).toBe('americas-inbound');
     expect(['rep-ava', 'rep-ben']).toContain(lead.ownerId);
     expect(lead.score.temperature).toBe('warm');
-    const repEmail = await eventually(async () => (await emailsAbout(id)).find((email) => email.subject.startsWith('New lead')));
+    const repEmail = await eventually(async () => (await emailsAbout(id)).find((email) => email.subject?.startsWith('New lead')));
     expect(repEmail.body).toContain('They came out of nurturing');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '@leadflow/local-runtime';
+import type { LocalRuntime, NotificationRecord } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
@@ -11,16 +11,9 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-interface OutboxMessage {
-  channel: 'sms' | 'email';
-  recipient: string;
-  body: string;
-  leadId?: string;
-}
-
 const ava = { phone: '+14155550101', email: 'ava.chen@northwind.example' };
 const ben = { phone: '+14155550102', email: 'ben.okafor@northwind.example' };
-const outbox = async () => (await (await fetch(`${runtime.url}/_local/outbox`)).json()) as OutboxMessage[];
+const outbox = async () => (await (await fetch(`${runtime.url}/_local/outbox`)).json()) as NotificationRecord[];
 /** A hot lead from Canada: the demo's `hot-canada-offer` route offers it to Ava and Ben. */
 const hotCanadianLead = (email: string) => ({ name: 'Celine Tremblay', email, title: 'VP Operations', company: 'Maple Freight', company_size: '1000+', product_interest: 'Fleet software', country: 'CA' });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '@leadflow/local-runtime';
+import type { LocalRuntime, NotificationRecord } from '@leadflow/local-runtime';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
@@ -9,17 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => runtime?.stop());
 
-interface OutboxEmail {
-  recipient: string;
-  subject: string;
-  body: string;
-  headers?: Record<string, string>;
-  leadId?: string;
-}
-
 const getJson = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${runtime.url}${path}`, { headers })).json();
 const asManager = async () => ({ authorization: `Bearer ${await tokenFor('mgr-maya', 'manager')}` });
-const emailsAbout = async (leadId: string) => ((await getJson('/_local/outbox')) as OutboxEmail[]).filter((email) => email.leadId === leadId);
+const emailsAbout = async (leadId: string) => ((await getJson('/_local/outbox')) as NotificationRecord[]).filter((email) => email.leadId === leadId);
 const leadOf = async (leadId: string) => (await getJson(`/leads/${leadId}`, await asManager())) as { nurture?: { awaitingConfirmation?: unknown; nextStepAt?: string } };
 
 describe('double opt-in on the demo EMEA form, through the local runtime', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices, type Browser } from 'playwright-core';
-import type { LocalRuntime } from '@leadflow/local-runtime';
+import type { LocalRuntime, NotificationRecord } from '@leadflow/local-runtime';
 import { launchChromium } from '../support/chromium';
 import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
 
@@ -15,20 +15,13 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-interface OutboxMessage {
-  channel: 'sms' | 'email';
-  recipient: string;
-  body: string;
-  leadId?: string;
-}
-
-const outbox = async () => (await (await fetch(`${runtime.url}/_local/outbox`)).json()) as OutboxMessage[];
+const outbox = async () => (await (await fetch(`${runtime.url}/_local/outbox`)).json()) as NotificationRecord[];
 const hotLead = { name: 'Hal Jordan', email: 'hal@bigco.example', title: 'VP Operations', company: 'Ferris Aircraft', company_size: '1000+', product_interest: 'Fleet software', country: 'US' };
 const post = (body: unknown) => fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('reaching the rep through the local runtime', () => {
   let leadId: string;
-  let sms: OutboxMessage;
+  let sms: NotificationRecord;
 
   it('texts and emails the owner of a hot lead once, each with an accept link, whatever the public posts', { timeout: 60_000 }, async () => {
     const answer = await post(hotLead);

@@ -9,7 +9,7 @@ export { localClientSettings, localCredentials, localRegion } from './local-aws-
 export { readLocalRuntimeSettings, type LocalRuntimeSettings } from './local-settings';
 export { currentInvocation } from './function-host';
 export { crmStandInPath, type CrmDelivery } from './crm-stand-in';
-export type { BusEventRecord, DeadLetter } from './activity-log';
+export type { BusEventRecord, DeadLetter, NotificationRecord } from './activity-log';
 export type { LeadSends, SentChannel, SentCount } from './sent-message-counts';
 export { applyRuleTargetInput } from './rule-target-input';
 export type { BusEvent } from './event-bus';
