@@ -150,7 +150,9 @@ export const nonSdkBudgetBytes = 150 * 1024;
  * with all of these together Meta's, Google's, TikTok's and the import's by 1 KB more (263.1, 223.0, 266.4 and 250.5 KB).
  * LinkedIn's and pending fetches' by 1 KB (2026-12-03, later: 263.2 and 254.3 KB) when double opt-in came: a lead's nurture
  * state learnt to wait for a confirmation, the consent ledger to hold a `confirmed` entry, `lead.nurtured` two more changes,
- * and an erasure (which both bundle) to take the lead out of nurture.
+ * and an erasure (which both bundle) to take the lead out of nurture. The import's by 1 KB more that day (251.03 KB), when
+ * a touch of a lead held for its double opt-in confirmation came to say so in `lead.touched` (`awaitingConfirmation`), so
+ * that only those touches invoke the confirmation sender.
  */
 export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'capture-form-submission': 230 * 1024,
@@ -162,7 +164,7 @@ export const interimNonSdkCeilings: Readonly<Record<string, number>> = {
   'receive-generic-webhook': 230 * 1024,
   'retry-pending-fetches': 255 * 1024,
   'lookup-lead': 200 * 1024,
-  'import-leads': 251 * 1024,
+  'import-leads': 252 * 1024,
 };
 
 const zodModule = /(^|\/)node_modules\/zod\//;

@@ -42,6 +42,8 @@ export const leadTouchedDetailSchema = z.strictObject({
   channel: z.string(),
   sourceKind: sourceKindSchema,
   touchedAt: z.iso.datetime(),
+  /** The lead stays where a nurture route holds it for its double opt-in confirmation: the post may be answered with another confirmation email. */
+  awaitingConfirmation: z.optional(z.literal(true)),
 });
 
 /**

@@ -194,7 +194,19 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
       ...(warmedOutOfNurture ? { warmedOutOfNurture } : {}),
       ...(reroutes ? { reroutes } : {}),
       events: [
-        leadEvent('lead.touched', { eventId: ids.touchEventId, leadId: existing.leadId, ...testLeadMark(existing), channel: submission.channel, sourceKind: submission.sourceKind, touchedAt: at }, at),
+        leadEvent(
+          'lead.touched',
+          {
+            eventId: ids.touchEventId,
+            leadId: existing.leadId,
+            ...testLeadMark(existing),
+            channel: submission.channel,
+            sourceKind: submission.sourceKind,
+            touchedAt: at,
+            ...(existing.nurture?.awaitingConfirmation && !reroutes ? { awaitingConfirmation: true as const } : {}),
+          },
+          at,
+        ),
         ...(warmed
           ? [leadEvent('lead.nurtured', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.nurture-left`), sequenceId: warmed.sequenceId, change: 'left', left: 'warmed', nurturedAt: at }, at)]
           : []),

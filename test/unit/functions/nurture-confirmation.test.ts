@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationLinkExpiry, nurtureConfirmationToken, routeFor, type LeadScoredDetail } from '@leadflow/domain';
+import { confirmationLinkExpiry, leadEventSource, nurtureConfirmationToken, routeFor, type LeadScoredDetail } from '@leadflow/domain';
+import { matches } from '@leadflow/event-pattern';
+import { manifestFunctions } from '@leadflow/manifest';
 import { unsubscribeLead } from '@leadflow/platform';
 import { createHandler as createCapture } from '../../../functions/capture-form-submission/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
@@ -47,7 +49,9 @@ async function deliver(deps: Deps, seen: Set<string>): Promise<void> {
       await createAssign(() => deps)({ routeId: routeFor(deps.config.routing, detail).id, detail }, lambdaContext);
       await deliver(deps, seen);
     }
-    if ((event.detailType === 'lead.pooled' && event.detail.strategy === 'nurture') || event.detailType === 'lead.touched') {
+    // As the bus delivers it: to the sender only the events its manifest rule matches.
+    const sender = manifestFunctions(deps.config).find((definition) => definition.name === 'send-nurture-confirmation')!;
+    if (sender.trigger.kind === 'event' && sender.trigger.rules.some((rule) => matches(rule.pattern, { source: leadEventSource, 'detail-type': event.detailType, detail: event.detail }))) {
       await createConfirmationSender(() => deps)(busEvent(event.detailType, event.detail), lambdaContext);
     }
   }
@@ -158,6 +162,13 @@ describe('double opt-in for nurture email', () => {
     for (let day = 2; day <= 6; day += 1) await post(at(deps, hours(26 + 24 * day)));
     expect(confirmations(deps)).toHaveLength(3);
     expect(deps.store.leads.get(leadId)!.nurture?.awaitingConfirmation?.emailsSent).toBe(3);
+    // Only touches of a lead that waits for confirmation are the sender's: the touches of a single opt-in lead are not sent to it.
+    const touchedFlags = (id: string) => [...deps.store.outbox.values()].filter((event) => event.detailType === 'lead.touched' && event.detail.leadId === id).map((event) => event.detail.awaitingConfirmation);
+    expect(touchedFlags(leadId).every((flag) => flag === true)).toBe(true);
+    const singleOptIn = { ...person, email: 'dee@gmail.com' };
+    const single = await post(at(deps, hours(300)), singleOptIn, 'demo');
+    await post(at(deps, hours(301)), singleOptIn, 'demo');
+    expect(touchedFlags(single)).toEqual([undefined]);
   });
 
   it('never starts the sequence from a link whose person unsubscribed since, was erased, or whose link expired or was forged', async () => {

@@ -22,8 +22,15 @@ export const leadNurtureFunctions: readonly FunctionDefinition[] = [
       rules: [
         {
           ruleName: 'lead-pooled-or-touched-to-nurture-confirmation',
-          // One rule with `$or` (a rule and a permission fewer in the stack): a nurture route holding the lead, or a new post by the person.
-          pattern: { source: [leadEventSource], $or: [{ 'detail-type': ['lead.pooled'], detail: { strategy: ['nurture'] } }, { 'detail-type': ['lead.touched'] }] },
+          // One rule with `$or` (a rule and a permission fewer in the stack): a nurture route holding the lead, or a new post by a person
+          // whose lead waits for confirmation (only those: every other touch would be an invocation and a read for nothing).
+          pattern: {
+            source: [leadEventSource],
+            $or: [
+              { 'detail-type': ['lead.pooled'], detail: { strategy: ['nurture'] } },
+              { 'detail-type': ['lead.touched'], detail: { awaitingConfirmation: [true] } },
+            ],
+          },
         },
       ],
       retryAttempts: 2,
