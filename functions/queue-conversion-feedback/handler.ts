@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import * as z from 'zod/mini';
 import { leadCapturedDetailSchema, leadConvertedDetailSchema, leadStatusChangedDetailSchema, type FeedbackStage } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, queueConversionFeedback, ruleInputHandler } from '@leadflow/platform';

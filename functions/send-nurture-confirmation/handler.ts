@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import * as z from 'zod/mini';
 import { leadPooledDetailSchema, leadTouchedDetailSchema } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, sendNurtureConfirmation, type ConfirmationEmailDependencies, type DependencyResolver } from '@leadflow/platform';

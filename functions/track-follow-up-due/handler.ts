@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import * as z from 'zod/mini';
 import { eventHandler, fileNextFollowUpCheck, followUpFileAttempts, lambdaDependenciesOf, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import type { TouchAttribution } from './attribution';
 import { identifierText } from './human-text';

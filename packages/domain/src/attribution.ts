@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 
 /** Where a visit came from: UTM tags, ad click ids, Meta's `fbc` and `fbp` (its `_fbc`, `_fbp` cookies), landing page and referrer (web touches). */

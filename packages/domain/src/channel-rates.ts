@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { groupRollupRows, type RollupVersion } from './channel-roi-rollup';
 import type { Configuration } from './configuration';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { clickIdKeys, type ClickIdKey } from './attribution';
 import { conversionFeedbackSchema } from './conversion-feedback';

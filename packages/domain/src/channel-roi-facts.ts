@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { clickIdKeys, type TouchAttribution } from './attribution';
 import { daysBetween } from './calendar-day';

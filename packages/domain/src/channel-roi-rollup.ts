@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import type { ChannelDaySpend } from './ad-spend';
 import { otherCampaignsLabel, rowCampaign } from './channel-roi-campaigns';

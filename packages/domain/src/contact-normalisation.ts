@@ -1,3 +1,4 @@
+import './zod-locale';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { parsePhoneNumber, type CountryCode } from './phone-numbers';
 import * as z from 'zod/mini';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { canViewLead, type Principal } from './access-policy';
 import { humanTextSchema } from './human-text';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { adTouch, maxAnswerLength, payloadIssues, platformIdSchema, platformSubmission, readAnswers, type AnswerTarget } from './ad-platform-intake';
 import type { FieldIssue } from './form-submission';

@@ -1,4 +1,3 @@
-import './zod-locale';
 export * from './configuration';
 export * from './issue-list';
 export * from './configuration-error';
@@ -81,6 +80,7 @@ export * from './outbound-webhooks-configuration';
 export * from './channel-rates';
 export * from './page-cursor';
 export * from './query-parameters';
+export * from './unknown-query-parameters';
 export * from './idempotency-key';
 export * from './lead-tags';
 export * from './signed-link';

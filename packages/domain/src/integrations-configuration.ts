@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { maxTikTokLeadsPerDelivery } from './tiktok-lead-generation';
 import { phoneCountrySchema } from './organisation-country';

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { unknownQueryParameterMessage } from './query-parameters';
+import { unknownQueryParameterMessage } from './unknown-query-parameters';
 
 /**
  * Flattens zod issues into `{path: "forms[0].fields[1].name", message}` entries, each under `prefix`; an issue

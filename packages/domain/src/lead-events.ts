@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { activityKindSchema, leadConversionSchema, leadStatusSchema, sourceKindSchema, type Lead } from './lead';
 import { gradeSchema, scoreContributionSchema, temperatureSchema } from './lead-scoring';

@@ -4,7 +4,7 @@ import { normaliseEmail, normalisePhone } from './contact-normalisation';
 import type { FieldIssue } from './form-submission';
 import type { Lead, LeadStatus } from './lead';
 import { phoneCountry } from './organisation-country';
-import { unknownQueryParameterIssues } from './query-parameters';
+import { unknownQueryParameterIssues } from './unknown-query-parameters';
 import { maskName } from './contact-masking';
 
 /**

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';

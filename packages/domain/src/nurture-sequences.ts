@@ -1,3 +1,4 @@
+import './zod-locale';
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import { marketingEmailConsent, type ConsentLedgerEntry, type MarketingEmailConsent } from './consent-ledger';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 
 /** The log retention periods CloudWatch Logs accepts, in days. */

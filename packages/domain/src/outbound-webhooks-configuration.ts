@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { validatePattern } from '@leadflow/event-pattern';
 import { leadEventTypes } from './lead-events';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { leadEventDetailSchemas, leadEventSource, leadEventTypes, type LeadEventType } from './lead-events';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import type { Integrations, LeadRoute, LinkedInFormRoute, MetaFormRoute, TikTokFormRoute } from './integrations-configuration';
 import type { IntakeSubmission } from './lead-intake';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import type { Pool, Rep } from './configuration';
 import type { Lead, LeadHistoryEntry } from './lead';

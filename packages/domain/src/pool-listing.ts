@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { maxLeadIdLength, pageCursorParameter } from './page-cursor';
 import { amountParameter, pageLimitParameter } from './query-parameters';

@@ -1,5 +1,5 @@
+import './zod-locale';
 import * as z from 'zod/mini';
-import type { FieldIssue } from './form-submission';
 
 /**
  * A count in a query (`limit`): decimal digits only, so `0x10`, `1e2`, `1.0`, `-0` or an empty value are
@@ -32,15 +32,3 @@ const maxPageLimit = 100;
 export const pageLimitParameter = z
   ._default(z.pipe(countParameter, z.number().check(z.minimum(1, 'must be at least 1'), z.maximum(maxPageLimit, `must be at most ${maxPageLimit}`))), 50)
   .check(z.describe(`How many to answer: a whole number from 1 to ${maxPageLimit} (default 50).`));
-
-/** The parameters of `query` a route does not take, each named, so a misspelt one (`campagin`) is refused instead of ignored. */
-export function unknownQueryParameterIssues(query: Readonly<Record<string, string | undefined>>, known: readonly string[]): FieldIssue[] {
-  return Object.keys(query)
-    .filter((name) => !known.includes(name))
-    .map((name) => ({ path: name, message: unknownQueryParameterMessage(known) }));
-}
-
-/** What a parameter a route does not take is told, naming those it does, so the fix of a misspelling is in the answer. */
-export function unknownQueryParameterMessage(known: readonly string[]): string {
-  return `is not a parameter of this request; it takes ${known.length ? known.join(', ') : 'none'}`;
-}

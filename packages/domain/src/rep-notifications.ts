@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import type { Rep } from './configuration';
 import type { Lead } from './lead';

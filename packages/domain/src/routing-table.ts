@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { sourceKindSchema } from './lead';
 import { gradeSchema, temperatureSchema } from './lead-scoring';

@@ -1,3 +1,4 @@
+import './zod-locale';
 import * as z from 'zod/mini';
 import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformDeliveryReading, platformIdSchema, platformSubmission, readAnswers, type PlatformDeliveryReading } from './ad-platform-intake';
 import { formatPath } from './issue-list';

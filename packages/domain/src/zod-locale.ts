@@ -4,7 +4,8 @@ import { en } from 'zod/locales';
 /*
  * zod/mini registers no locale (classic registers English when its first schema is built): without
  * this, every issue message would read "Invalid input", and the 4xx bodies name fields with these
- * messages. The index imports it first, and both are listed under `sideEffects` in the package's
- * package.json so that bundlers keep them in every function that imports the domain (a bundle test checks).
+ * messages. Every module that builds zod schemas imports it (`@leadflow/domain/zod-locale` outside the domain), and it is the one file listed under
+ * `sideEffects` in the package's package.json: bundlers keep it in every function that carries the domain's
+ * schemas (a bundle test checks), and leave it, and zod, out of one that only takes plain functions from the domain.
  */
 z.config(en());

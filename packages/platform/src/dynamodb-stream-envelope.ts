@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import { unmarshallDynamoDB } from '@aws-lambda-powertools/commons/utils/unmarshallDynamoDB';
 import { envelopeDiscriminator } from '@aws-lambda-powertools/parser/envelopes/envelope';
 import { ParseError } from '@aws-lambda-powertools/parser/errors';

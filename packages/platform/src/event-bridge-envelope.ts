@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import { envelopeDiscriminator } from '@aws-lambda-powertools/parser/envelopes/envelope';
 import { ParseError } from '@aws-lambda-powertools/parser/errors';
 import type { ObjectEnvelope } from '@aws-lambda-powertools/parser/types';

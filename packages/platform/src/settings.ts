@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import * as z from 'zod/mini';
 import type { LocalSecretSources } from './adapters/local-secret-store';
 

@@ -55,6 +55,16 @@ describe('imports in bundled code', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('every bundled module that builds zod schemas imports the English locale, the one domain file with a side effect, so messages are English in any bundle', () => {
+    const localeImport = (file: string) => (file.startsWith('packages/domain/') ? "import './zod-locale';" : "import '@leadflow/domain/zod-locale';");
+    const withoutLocale = bundledDirectories
+      .flatMap((directory) => typeScriptFiles(join(root, directory)))
+      .map((path) => ({ file: relative(root, path), source: readFileSync(path, 'utf8') }))
+      .filter(({ file, source }) => file !== 'packages/domain/src/zod-locale.ts' && /^import \* as z from 'zod\/mini';$/m.test(source) && !source.includes(localeImport(file)))
+      .map(({ file }) => file);
+    expect(withoutLocale).toEqual([]);
+  });
+
   it('the check names each classic zod import, type-only, re-exported or dynamic, and lets zod/mini pass', () => {
     const source = [
       "import * as z from 'zod/mini';",

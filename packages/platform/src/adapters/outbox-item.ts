@@ -1,3 +1,4 @@
+import '@leadflow/domain/zod-locale';
 import * as z from 'zod/mini';
 import { leadEventDetailSchemas, leadEventSource, type LeadEvent } from '@leadflow/domain';
 import type { OutboxEvent } from '../ports/outbox';
