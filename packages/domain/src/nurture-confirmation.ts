@@ -6,7 +6,7 @@ import { leadEvent } from './lead-events';
 import type { LeadNurture } from './lead-nurture';
 import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
 import { nurtureStart, type NurtureSequence } from './nurture-sequences';
-import { linkSignatureValid, signLinkPayload } from './signed-link';
+import { linkIdPattern, linkSignatureValid, signedLinkUrl, signLinkPayload } from './signed-link';
 import { escapeHtml } from './text-encoding';
 
 /**
@@ -106,14 +106,12 @@ function confirmationPayload(leadId: string, expiry: string): string {
   return `confirm.${leadId}.${expiry}`;
 }
 
-const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
 /**
  * A confirmation token `<leadId>.<expiry base36>.<signature>`, signed with the action-link key's current value.
  * @example nurtureConfirmationToken({ leadId: 'l1', expiresAt: 1767225600 }, key)
  */
 export function nurtureConfirmationToken(claims: ConfirmationLinkClaims, key: RotatingSecret): string {
-  if (!idPattern.test(claims.leadId)) throw new Error('A lead id in a link must be letters, digits, "-" or "_"');
+  if (!linkIdPattern.test(claims.leadId)) throw new Error('A lead id in a link must be letters, digits, "-" or "_"');
   const expiry = claims.expiresAt.toString(36);
   return `${claims.leadId}.${expiry}.${signLinkPayload(key.current, confirmationPayload(claims.leadId, expiry))}`;
 }
@@ -132,14 +130,14 @@ export function verifyNurtureConfirmationToken(token: string, key: RotatingSecre
   if (parts.length !== 3) return { refusal: 'forged' };
   const [leadId, expiry, signature] = parts as [string, string, string];
   const expiresAt = parseInt(expiry, 36);
-  if (!idPattern.test(leadId) || !/^[0-9a-z]{1,11}$/.test(expiry) || !Number.isSafeInteger(expiresAt)) return { refusal: 'forged' };
+  if (!linkIdPattern.test(leadId) || !/^[0-9a-z]{1,11}$/.test(expiry) || !Number.isSafeInteger(expiresAt)) return { refusal: 'forged' };
   if (!linkSignatureValid(key, confirmationPayload(leadId, expiry), signature)) return { refusal: 'forged' };
   if (now.getTime() >= expiresAt * 1000) return { refusal: 'expired' };
   return { claims: { leadId, expiresAt } };
 }
 
 export function nurtureConfirmationUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/c/${token}`;
+  return signedLinkUrl(baseUrl, 'c', token);
 }
 
 /**

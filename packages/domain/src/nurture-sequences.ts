@@ -7,7 +7,7 @@ import { leadEvent } from './lead-events';
 import { gradeSchema, temperatureSchema, type LeadScore } from './lead-scoring';
 import { changedLead, lifecycleEventFacts, type LeadTransition } from './lead-transition';
 import type { RotatingSecret } from './integration-secrets';
-import { linkSignatureValid } from './signed-link';
+import { linkSignatureValid, signedLinkUrl } from './signed-link';
 import { oneLine } from './notification-text';
 import { readableContact } from './contact-normalisation';
 import { escapeHtml } from './text-encoding';
@@ -293,5 +293,5 @@ function unsubscribePayload(leadId: string): string {
 }
 
 export function unsubscribeUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/u/${token}`;
+  return signedLinkUrl(baseUrl, 'u', token);
 }

@@ -4,7 +4,7 @@ import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { RotatingSecret } from './integration-secrets';
 import { wasErased } from './lead-erasure';
 import { isOpenOffer } from './lead-offer';
-import { linkSignatureValid, signLinkPayload } from './signed-link';
+import { linkIdPattern, linkSignatureValid, signedLinkUrl, signLinkPayload } from './signed-link';
 
 /**
  * The actions a rep can take from a notification with one tap. The list is data: each entry gives the
@@ -28,14 +28,12 @@ export interface ActionLinkClaims {
   expiresAt: number;
 }
 
-const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
 /**
  * A compact token `<leadId>.<repId>.<code>.<expiry base36>.<signature>`, signed with the key's current value.
  * @example actionLinkToken({ leadId: 'l1', repId: 'rep-ava', action: 'accept', expiresAt: 1767225600 }, key)
  */
 export function actionLinkToken(claims: ActionLinkClaims, key: RotatingSecret): string {
-  if (!idPattern.test(claims.leadId) || !idPattern.test(claims.repId)) throw new Error('Lead and rep ids in a link must be letters, digits, "-" or "_"');
+  if (!linkIdPattern.test(claims.leadId) || !linkIdPattern.test(claims.repId)) throw new Error('Lead and rep ids in a link must be letters, digits, "-" or "_"');
   const payload = [claims.leadId, claims.repId, oneTapActions[claims.action].code, claims.expiresAt.toString(36)].join('.');
   return `${payload}.${signLinkPayload(key.current, payload)}`;
 }
@@ -57,7 +55,7 @@ export function verifyActionLinkToken(token: string, key: RotatingSecret, now: D
   const [leadId, repId, code, expiry, signature] = parts as [string, string, string, string, string];
   const action = oneTapActionNames.find((name) => oneTapActions[name].code === code);
   const expiresAt = parseInt(expiry, 36);
-  if (!action || !idPattern.test(leadId) || !idPattern.test(repId) || !Number.isSafeInteger(expiresAt)) return { refusal: forged };
+  if (!action || !linkIdPattern.test(leadId) || !linkIdPattern.test(repId) || !Number.isSafeInteger(expiresAt)) return { refusal: forged };
   if (!linkSignatureValid(key, parts.slice(0, 4).join('.'), signature)) return { refusal: forged };
   if (now.getTime() >= expiresAt * 1000) {
     return { refusal: { reason: 'expired', message: `This link expired at ${new Date(expiresAt * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC. Open the lead in Leadflow instead.` } };
@@ -67,7 +65,7 @@ export function verifyActionLinkToken(token: string, key: RotatingSecret, now: D
 
 /** The link to a one-tap action's confirmation page. */
 export function actionLinkUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/a/${token}`;
+  return signedLinkUrl(baseUrl, 'a', token);
 }
 
 /** What a rep offered a lead sees once another rep has it. */

@@ -20,3 +20,11 @@ export function linkSignatureValid(key: RotatingSecret, payload: string, signatu
   if (given.toString('base64url') !== signature) return false;
   return acceptedValues(key).some((value) => timingSafeEqual(Buffer.from(signLinkPayload(value, payload), 'base64url'), given));
 }
+
+/** An id a signed link may carry in its path (a lead's, a rep's): letters, digits, `-` and `_`, as ids are made. */
+export const linkIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A signed link's public URL: the API's base URL, the link kind's path (`a` one-tap, `u` unsubscribe, `c` confirmation), the token. */
+export function signedLinkUrl(baseUrl: string, path: 'a' | 'u' | 'c', token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${path}/${token}`;
+}
