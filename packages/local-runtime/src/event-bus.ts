@@ -7,7 +7,7 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryJournal, JournalledDelivery } from './delivery-journal';
 import { localRegion } from './local-aws-clients';
 import { deliverWithRetries, type DeliveryEnding } from './retrying-invoker';
-import { WorkUnderWay } from './work-under-way';
+import { stopController, WorkUnderWay } from './work-under-way';
 import { applyRuleTargetInput } from './rule-target-input';
 
 export interface BusRule {
@@ -47,7 +47,7 @@ export class LocalEventBus {
    */
   private accepted = 0;
   private readonly deliveries = new WorkUnderWay<DeliveryEnding>();
-  private readonly stopping = new AbortController();
+  private readonly stopping = stopController();
   /** Deliveries the stop cut short before they were delivered or dead-lettered. */
   private interrupted = 0;
   private readonly targetLimits = new Map<string, ConcurrencyLimit>();

@@ -3,7 +3,7 @@ import type { FunctionDefinition, ScheduledInvocation, ScheduleTrigger } from '@
 import type { ActivityLog, ScheduleRunRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
 import { deliverWithRetries } from './retrying-invoker';
-import { WorkUnderWay } from './work-under-way';
+import { stopController, WorkUnderWay } from './work-under-way';
 
 interface LocalSchedule {
   target: string;
@@ -22,7 +22,7 @@ const longestTimerMs = 2 ** 31 - 1;
 export class LocalScheduler {
   private readonly schedules = new Map<string, LocalSchedule>();
   private readonly runs = new WorkUnderWay<ScheduleRunRecord>();
-  private readonly stopping = new AbortController();
+  private readonly stopping = stopController();
   /** Runs the stop cut short before they succeeded or were dead-lettered (a retry not made). */
   private interrupted = 0;
   private running = false;

@@ -17,7 +17,7 @@ import { StoppedBeforeAttemptError } from './concurrency-limit';
 import type { FunctionHost } from './function-host';
 import { createLocalStreamsClient, localRegion } from './local-aws-clients';
 import { PollBackoff } from './poll-backoff';
-import { waitUnlessStopped } from './work-under-way';
+import { stopController, waitUnlessStopped } from './work-under-way';
 
 interface ShardCursor {
   iterator?: string;
@@ -50,7 +50,7 @@ export class StreamPoller {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<boolean>;
   private wakeRequested = false;
-  private readonly stopping = new AbortController();
+  private readonly stopping = stopController();
   private paused = false;
   private idleSince = Date.now();
   private shardsDiscoveredAt = 0;

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Work started and not yet settled (bus deliveries, schedule runs), so that a stop can wait for it. */
 export class WorkUnderWay<T = unknown> {
   private readonly running = new Set<Promise<T>>();
@@ -26,6 +28,17 @@ export class WorkUnderWay<T = unknown> {
     clearTimeout(timer);
     return this.running.size;
   }
+}
+
+/**
+ * The controller a part aborts when the runtime stops. Every delivery waiting for a slot or a retry listens on its
+ * signal (and stops listening when it goes on), so a burst legitimately holds more than Node's default of 10
+ * listeners, which would print a leak warning.
+ */
+export function stopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 /** Waits `ms` unless `stopping` aborts first: true if the whole wait passed, false if it was cut short. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConcurrencyLimit, StoppedBeforeAttemptError } from '../../../packages/local-runtime/src/concurrency-limit';
+import { stopController } from '../../../packages/local-runtime/src/work-under-way';
 
 function deferred() {
   let finish!: () => void;
@@ -76,5 +77,25 @@ describe('ConcurrencyLimit', () => {
 
   it('refuses a limit below one', () => {
     expect(() => new ConcurrencyLimit(0)).toThrow('at least 1');
+  });
+
+  it("lets a burst of deliveries wait on the runtime's stop signal without Node's listener-leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const limit = new ConcurrencyLimit(1);
+      const stopping = stopController();
+      const first = deferred();
+      const runs = Array.from({ length: 30 }, (_, index) => limit.run(async () => (index === 0 ? first.promise : undefined), 'ahead', stopping.signal));
+      expect(limit.load).toEqual({ running: 1, waiting: 29 });
+      first.finish();
+      await Promise.all(runs);
+      // Warnings are emitted on the next tick.
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
