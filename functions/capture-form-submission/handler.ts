@@ -26,7 +26,7 @@ const turnstileTokenField = 'cf-turnstile-response';
  * `POST /forms/{formId}/submissions`: rate-limit, validate and clean the post, verify the visitor, then
  * store the lead (or a touch on the person's existing lead) with its event in one transaction.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'measuredPriors' | 'rateLimiter' | 'humanVerifier' | 'secrets' | 'now' | 'newId'>) {
   const formOf = (event: APIGatewayProxyEventV2) => dependencies().config.forms.find((candidate) => candidate.id === (event.pathParameters?.formId ?? ''));
   // Every answer to an allowed origin carries CORS headers, refusals included: the embed script shows their field errors.
   const headersFor = (event: APIGatewayProxyEventV2) => {
@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   };
   return httpHandler(
     async (event) => {
-      const { config, leads, measuredPriors, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
+      const { config, ingestion, measuredPriors, rateLimiter, humanVerifier, secrets, now, newId } = dependencies();
       const form = formOf(event);
       if (!form) throw notFound(`Form ${quotedPathId(event.pathParameters?.formId ?? '')} does not exist`);
       const ip = event.requestContext.http.sourceIp;
@@ -56,13 +56,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
         try {
           await verifyHuman(form, body, ip, humanVerifier, secrets);
         } catch (refusal) {
-          const replay = storedKey ? await leads.replayOfIdempotencyKey(storedKey, at.toISOString()) : undefined;
+          const replay = storedKey ? await ingestion.replayOfIdempotencyKey(storedKey, at.toISOString()) : undefined;
           if (!replay) throw refusal;
           return acknowledge(event, form, replay);
         }
       }
 
-      const outcome = await ingestSubmission({ config, leads, newId, measuredPriors }, post.submission, at, storedKey);
+      const outcome = await ingestSubmission({ config, ingestion, newId, measuredPriors }, post.submission, at, storedKey);
       return acknowledge(event, form, outcome);
     },
     { headersFor, query: 'ignored' },
@@ -99,7 +99,7 @@ function acknowledge(event: APIGatewayProxyEventV2, form: Form, result: { leadId
 export const handler = createHandler(
   lambdaDependenciesOf({
     config: providers.config,
-    leads: providers.leads,
+    ingestion: providers.ingestion,
     measuredPriors: providers.measuredPriors,
     rateLimiter: providers.rateLimiter,
     humanVerifier: providers.humanVerifier,

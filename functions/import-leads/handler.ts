@@ -12,7 +12,7 @@ const answerMarginBytes = 64 * 1024;
  * `text/csv` body: imports a lead list through the shared intake and answers the counts and the row
  * errors, and `nextLine` when it ran out of time: the same file sent again with `fromLine` stores the rest.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'ingestion' | 'measuredPriors' | 'now' | 'newId'>) {
   return httpHandler(
     async (event, context) => {
       const principal = principalFrom(event);
@@ -39,4 +39,6 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   );
 }
 
-export const handler = createHandler(lambdaDependenciesOf({ config: providers.config, leads: providers.leads, measuredPriors: providers.measuredPriors, now: providers.now, newId: providers.newId }));
+export const handler = createHandler(
+  lambdaDependenciesOf({ config: providers.config, leads: providers.leads, ingestion: providers.ingestion, measuredPriors: providers.measuredPriors, now: providers.now, newId: providers.newId }),
+);

@@ -25,10 +25,10 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * tolerance). `event_id`, or else the `Idempotency-Key` header, or else the signed timestamp and body, makes a
  * redelivery a replay of the same lead; the id sent again with other content is a `409` naming it.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
     async (event) => {
-      const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
+      const { config, ingestion, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
       const sourceId = event.pathParameters?.sourceId ?? '';
       const source = config.integrations.generic?.sources.find((candidate) => candidate.id === sourceId);
       if (!source) throw notFound(`Webhook source ${quotedPathId(sourceId)} does not exist`);
@@ -42,7 +42,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
       if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
       try {
-        return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
+        return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, ingestion, newId, measuredPriors }, read.submission, at)));
       } catch (error) {
         // A redelivery says what the first delivery said; another lead under the same id would be dropped as its replay.
         if (!(error instanceof DeliveryIdReusedError) || !read.deliveryIdFrom) throw error;

@@ -21,10 +21,10 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * for its `form_id` (compared in constant time); the answers are in the body, so the lead is stored
  * directly. Test leads (`is_test`) are stored flagged if the form includes them, and never routed.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'measuredPriors' | 'secrets' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
     async (event) => {
-      const { config, leads, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
+      const { config, ingestion, measuredPriors, secrets, rateLimiter, now, newId } = dependencies();
       const google = config.integrations.google;
       if (!google) throw notFound('Google Ads lead forms are not configured');
       const at = now();
@@ -41,7 +41,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
       const read = googleLeadToSubmission(body, form);
       if (!read.ok) throw badRequest('The Google lead delivery is invalid', read.issues);
       if (read.submission.isTest && !form.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the form does not include test leads' });
-      return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, leads, newId, measuredPriors }, read.submission, at)));
+      return jsonResponse(200, intakeAcknowledgement(await ingestSubmission({ config, ingestion, newId, measuredPriors }, read.submission, at)));
     },
     { query: 'ignored' },
   );

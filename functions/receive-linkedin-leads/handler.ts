@@ -22,7 +22,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * `CREATED`: the delivery is stored as a pending intake record, then the lead form response is read back
  * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
     async (event) => {
       const deps = dependencies();

@@ -23,7 +23,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * naming no readable lead is answered under `unreadable` (and alarmed on), a malformed optional id or time
  * under `ignored`; the others are stored all the same (see `readMetaLeadgenDelivery`).
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
     async (event) => {
       const deps = dependencies();

@@ -33,7 +33,7 @@ import * as providers from '@leadflow/platform/lambda-providers';
  * deliveries from one address may cause `integrations.tiktok.unsignedLeadReadsPerMinute` reads a minute
  * (default 30; `429` beyond), as each spends the company's TikTok API quota.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
     async (event) => {
       const deps = dependencies();

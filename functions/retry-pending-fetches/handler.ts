@@ -36,7 +36,7 @@ export interface PendingFetchRunSummary {
  * page starts after the last record listed, so such records hold back none after them. A group of records
  * starts only while the invocation's time left holds `groupReserveMs`; the run then reads no further page.
  */
-export function createHandler(dependencies: DependencyResolver<'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>) {
+export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>) {
   return async (event: ScheduledInvocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PendingFetchRunSummary> => {
     const deps: PlatformIntakeDependencies = dependencies();
     const now = new Date(event.time);

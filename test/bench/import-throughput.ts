@@ -7,7 +7,7 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { readLeadImportFile, resolveImportTarget } from '@leadflow/domain';
 import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads, loadConfigurationFile } from '@leadflow/platform';
+import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadIngestion, DynamoDbLeadStore, importLeads, loadConfigurationFile } from '@leadflow/platform';
 import type { Figure } from './figure';
 
 const rootDir = new URL('../..', import.meta.url).pathname;
@@ -92,6 +92,7 @@ async function oneRowTransaction(endpoint: string): Promise<TransactWriteCommand
     await importLeads(list.file, resolved.target, {
       config,
       leads: new DynamoDbLeadStore(documents, tables.leads.name, config.retention),
+      ingestion: new DynamoDbLeadIngestion(documents, tables.leads.name, config.retention),
       measuredPriors: new DynamoDbMeasuredPriorsReader(documents, tables.leads.name),
       now: () => new Date(),
       newId: randomUUID,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, documentClientOf, DynamoDbLeadStore } from '@leadflow/platform';
+import { createDynamoDbClient, documentClientOf, DynamoDbLeadIngestion } from '@leadflow/platform';
 import { ensureTable, localClientSettings, startDynamoDbLocal } from '@leadflow/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
 import { webFormIntake } from '../support/intakes';
@@ -19,7 +19,7 @@ describe('the transactional outbox survives a process that dies right after the 
     const raw = createDynamoDbClient(localClientSettings({ dynamodb: dynamo.endpoint }));
     await ensureTable(raw, tables.leads.name, tables.leads);
     const intake = webFormIntake(demoConfiguration(), { leadId: 'orphan-lead', contact: { name: 'Grace Hopper', email: 'grace@example.com' }, now: new Date() });
-    await new DynamoDbLeadStore(documentClientOf(raw), tables.leads.name).ingestLead(intake);
+    await new DynamoDbLeadIngestion(documentClientOf(raw), tables.leads.name).ingestLead(intake);
     raw.destroy();
     await dynamo.stop();
 

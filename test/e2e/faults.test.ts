@@ -7,7 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localClientSettings, type BusEventRecord, type DeadLetter, type LocalRuntime } from '@leadflow/local-runtime';
 import { tables } from '@leadflow/manifest';
-import { backendRetryAfterSeconds, createDynamoDbClient, createEventBridgeClient, documentClientOf, DynamoDbLeadStore } from '@leadflow/platform';
+import { backendRetryAfterSeconds, createDynamoDbClient, createEventBridgeClient, documentClientOf, DynamoDbLeadIngestion } from '@leadflow/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDlq } from '../../scripts/operations/dlq';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -87,7 +87,7 @@ describe('a target that throws', () => {
 
     // The cause goes away: the lead arrives (and takes its own path to an owner).
     const raw = createDynamoDbClient(localClientSettings({ dynamodb: runtime.endpoints.dynamodb }));
-    await new DynamoDbLeadStore(documentClientOf(raw), tables.leads.name).ingestLead(
+    await new DynamoDbLeadIngestion(documentClientOf(raw), tables.leads.name).ingestLead(
       webFormIntake(demoConfiguration(), { leadId: 'late-lead', contact: { name: 'Late Lead', email: 'late-lead@example.com' }, now: new Date() }),
     );
     raw.destroy();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { poolSchema, type AssignmentStrategy, type Configuration, type Lead } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler } from '../../functions/assign-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -10,11 +10,11 @@ import { lambdaContext } from '../support/api-gateway-events';
 import { RecordingMetrics, MemoryConsentLedger } from '../support/fakes';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { poolSchema, type Configuration, type LeadTransition } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore, type LeadStore } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbFollowUpStore, type LeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createStatus } from '../../functions/change-lead-status/handler';
 import { createHandler as createConvert } from '../../functions/convert-lead/handler';
@@ -19,12 +20,12 @@ import { busEvent, lambdaContext, leadStepEvent } from '../support/api-gateway-e
 import { pooledLead } from '../support/pooled-leads';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let followUps: DynamoDbFollowUpStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 });
 afterAll(() => database?.stop());

@@ -1,18 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { consentGivenEntries, leaveInPool, newIntakeRecord, nurtureEntry, type Configuration, type PlatformLeadRequest } from '@leadflow/domain';
-import {
-  DynamoDbConsentLedger,
-  DynamoDbLeadIntakeRecords,
-  DynamoDbLeadStore,
-  leadIntakeKeys,
-  leadsTableKeys,
-  logger,
-  nurtureDuePartition,
-  openOfferPartition,
-  pendingFetchPartition,
-  shardedPartition,
-} from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadIntakeRecords, leadIntakeKeys, leadsTableKeys, logger, nurtureDuePartition, openOfferPartition, pendingFetchPartition, shardedPartition } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
 import { createHandler as createRetry } from '../../functions/retry-pending-fetches/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -22,11 +12,11 @@ import { lambdaContext } from '../support/api-gateway-events';
 import { webFormIntake } from '../support/intakes';
 
 let database: TestDatabase;
-let store: DynamoDbLeadStore;
+let store: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  store = new DynamoDbLeadStore(database.client, database.tableName);
+  store = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 afterEach(() => vi.restoreAllMocks());

@@ -3,20 +3,21 @@ import { localClientSettings } from '@leadflow/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assignToOwner, erasePersonFromLead, feedbackIdOf, leaveInPool, personDedupKey, nurtureEntry, planClaim, planTagChange, poolSchema, prepareIntake, touchEntriesKept } from '@leadflow/domain';
-import { createDynamoDbClient, DynamoDbLeadErasure, DynamoDbLeadStore, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
+import { createDynamoDbClient, DynamoDbLeadErasure, DynamoDbNotificationLog, DynamoDbOutboxStore, leadsTableKeys } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
 
 const config = demoConfiguration();
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let erasures: DynamoDbLeadErasure;
 let outbox: DynamoDbOutboxStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   erasures = new DynamoDbLeadErasure(database.client, database.tableName);
   outbox = new DynamoDbOutboxStore(database.client, database.tableName);
 });
@@ -26,7 +27,7 @@ function newLead(leadId: string, now = new Date('2026-03-02T10:00:00.000Z')) {
   return webFormIntake(config, { leadId, now });
 }
 
-describe('DynamoDbLeadStore against DynamoDB Local', () => {
+describe('DynamoDbLeadStore and DynamoDbLeadIngestion against DynamoDB Local', () => {
   it('stores a lead together with its dedup keys and outbox event, and reads it back', async () => {
     const intake = newLead('lead-a');
     expect(await leads.ingestLead(intake)).toEqual({ leadId: 'lead-a', outcome: 'created' });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { actionLinkToken, erasePersonFromLead, expiresAfterDays, leadEvent, retentionSchema, routedLeadFactsOf, secretRefs, type LeadTransition, type OneTapAction } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
@@ -19,12 +20,12 @@ const retention = retentionSchema.parse({ unpublishableEventDays: 6 });
 const reps = ['reach-1', 'reach-2'];
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let erasures: DynamoDbLeadErasure;
 const config = offerRouteConfiguration({ routeId: 'offer-both', poolId: 'reach', reps });
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
@@ -104,7 +105,7 @@ describe('one-tap links to a lead erased after the link was checked, on DynamoDB
   /** The dependencies of the one-tap handler, whose first read of `leadId` is followed by its erasure: the erasure lands between the link's check and its write. */
   function racedBy(leadId: string) {
     let erased = false;
-    const racing = Object.create(leads) as DynamoDbLeadStore;
+    const racing = Object.create(leads) as DynamoDbLeadStoreWithIngestion;
     racing.getLead = async (id: string) => {
       const lead = await leads.getLead(id);
       if (id === leadId && !erased) {

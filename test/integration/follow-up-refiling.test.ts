@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { followUpRulesVersion, type Configuration } from '@leadflow/domain';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys, refileFollowUpChecks } from '@leadflow/platform';
+import { DynamoDbFollowUpStore, leadsTableKeys, refileFollowUpChecks } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createRefile } from '../../functions/refile-follow-up-checks/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -11,7 +12,7 @@ import { httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let followUps: DynamoDbFollowUpStore;
 /** DynamoDB requests sent since the last reset, by command. */
 let requests: string[] = [];
@@ -25,7 +26,7 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'countRequests' },
   );
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 }, 120_000);
 afterAll(() => database?.stop());

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { followUpRulesFor, planFollowUps, type Configuration } from '@leadflow/domain';
-import { DynamoDbFollowUpStore, DynamoDbLeadStore, leadsTableKeys, outboxItem } from '@leadflow/platform';
+import { DynamoDbFollowUpStore, leadsTableKeys, outboxItem } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../functions/release-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
@@ -17,12 +18,12 @@ import { pooledLead } from '../support/pooled-leads';
 import { countingReads, seedFollowUpHistory } from '../support/follow-up-history';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let followUps: DynamoDbFollowUpStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
@@ -46,7 +47,7 @@ async function claimedLead(config: Configuration, leadId: string, poolId: string
   return deps;
 }
 
-const track = (deps: { config: Configuration; leads: DynamoDbLeadStore; followUps: DynamoDbFollowUpStore }, leadId: string) =>
+const track = (deps: { config: Configuration; leads: DynamoDbLeadStoreWithIngestion; followUps: DynamoDbFollowUpStore }, leadId: string) =>
   createTracker(() => deps)(busEvent('lead.claimed', { eventId: `${leadId}-tracked-${randomUUID()}`, leadId }), lambdaContext);
 
 const dueAtOf = async (leadId: string) => (await database.items()).find((item) => item.pk === `LEAD#${leadId}`)?.followUpDueAt;
@@ -297,7 +298,7 @@ describe('the follow-up job costs what is due, not what is stored', () => {
     const config = demoConfiguration();
     const now = new Date('2025-06-01T12:00:00.000Z');
     const counting = countingReads(database.client);
-    const deps = { config, leads: new DynamoDbLeadStore(counting.client, database.tableName), followUps: new DynamoDbFollowUpStore(counting.client, database.tableName) };
+    const deps = { config, leads: new DynamoDbLeadStoreWithIngestion(counting.client, database.tableName), followUps: new DynamoDbFollowUpStore(counting.client, database.tableName) };
     const job = createJob(() => deps);
 
     await seedFollowUpHistory(database.client, database.tableName, config, { prefix: 'cost-n', history: 40, due: 8, now });

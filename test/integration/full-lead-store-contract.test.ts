@@ -17,9 +17,10 @@ import {
   type LeadOffer,
   type Pool,
 } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, type ConsentLedger, type LeadStore, type OneTapLinkLedger, type OutboxStore } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, type ConsentLedger, type LeadIngestion, type LeadStore, type OneTapLinkLedger, type OutboxStore } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { MemoryLeadStore, MemoryOneTapLinkLedger } from '../support/fakes';
 import { fillLeadToTheBrim, fillMemoryLeadToTheBrim } from '../support/brim-lead';
 import { pooledLead } from '../support/pooled-leads';
@@ -37,7 +38,8 @@ beforeAll(async () => {
 afterAll(() => database?.stop());
 
 interface StoreUnderTest {
-  leads: LeadStore;
+  /** With the ingestion, which the fake implements beside the store, and which is its own class on DynamoDB. */
+  leads: LeadStore & LeadIngestion;
   links: OneTapLinkLedger;
   outbox: OutboxStore;
   consents: ConsentLedger;
@@ -56,7 +58,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
   [
     'dynamodb',
     () => ({
-      leads: new DynamoDbLeadStore(database.client, database.tableName),
+      leads: new DynamoDbLeadStoreWithIngestion(database.client, database.tableName),
       links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
       outbox: new DynamoDbOutboxStore(database.client, database.tableName),
       consents: new DynamoDbConsentLedger(database.client, database.tableName),

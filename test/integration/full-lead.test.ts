@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { consentGivenEntries, followUpRulesFor, leaveInPool, planFollowUps, nurtureEntry, planClaim, planNurtureExit, poolSchema, unsubscribeToken, type Configuration, type Pool } from '@leadflow/domain';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbLeadStore, DynamoDbOutboxStore, leadsTableKeys, logger } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbFollowUpStore, DynamoDbOutboxStore, leadsTableKeys, logger } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createTracker } from '../../functions/track-follow-up-due/handler';
 import { createHandler as createJob } from '../../functions/run-follow-up-rules/handler';
 import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
@@ -16,12 +17,12 @@ import { pooledLead } from '../support/pooled-leads';
 import { webFormIntake } from '../support/intakes';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let followUps: DynamoDbFollowUpStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   followUps = new DynamoDbFollowUpStore(database.client, database.tableName);
 });
 afterAll(() => database?.stop());

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { afterFailedFetch, deliveryDedupKey, erasePersonFromLead, fetchFailedEvent, newIntakeRecord, prepareIntake, type IntakeSubmission, type PlatformLeadRequest } from '@leadflow/domain';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbLeadErasure, DynamoDbLeadIntakeRecords, DynamoDbLeadStore, leadIntakeKeys } from '@leadflow/platform';
+import { DynamoDbLeadErasure, DynamoDbLeadIntakeRecords, leadIntakeKeys } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { demoConfiguration } from '../support/demo-configuration';
 
@@ -9,13 +10,13 @@ const config = demoConfiguration();
 
 let database: TestDatabase;
 let intakes: DynamoDbLeadIntakeRecords;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let erasures: DynamoDbLeadErasure;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   intakes = new DynamoDbLeadIntakeRecords(database.client, database.tableName);
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { repeatableStepsLimitBytes, poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
 import { createHandler as createStatus } from '../../functions/change-lead-status/handler';
@@ -13,11 +13,11 @@ import { webFormIntake } from '../support/intakes';
 import { fillLeadToTheBrim } from '../support/brim-lead';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 

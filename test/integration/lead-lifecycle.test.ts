@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { agendaKey, erasePersonFromLead, personDedupKey, planActivity, planManualAssignment, poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadErasure, DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadErasure } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
@@ -16,12 +17,12 @@ import { pooledLead } from '../support/pooled-leads';
 import { webFormIntake } from '../support/intakes';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let erasures: DynamoDbLeadErasure;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   erasures = new DynamoDbLeadErasure(database.client, database.tableName);
 });
 afterAll(() => database?.stop());

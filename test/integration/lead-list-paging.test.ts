@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore, logger } from '@leadflow/platform';
+import { logger } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createAssign } from '../../functions/assign-lead-manually/handler';
 import { createHandler as createActivity } from '../../functions/log-lead-activity/handler';
@@ -19,13 +20,13 @@ import { pooledLead } from '../support/pooled-leads';
  * most of what the index holds.
  */
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 /** Index queries sent since the last `resetQueries()`: what a page costs, counted, not timed. */
 let queries = 0;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   database.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'QueryCommand') queries += 1;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { actionLinkToken, routedLeadFactsOf, secretRefs } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, DynamoDbOneTapLinkLedger, routeLead } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbOneTapLinkLedger, routeLead } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createAssignHandler } from '../../functions/assign-lead/handler';
 import { createHandler as createPerformHandler } from '../../functions/perform-one-tap-action/handler';
@@ -22,7 +23,7 @@ function dependencies(database: TestDatabase) {
   let clock = offeredAt;
   return {
     config: offerRouteConfiguration({ routeId: 'offer-all', poolId: 'offers', reps }),
-    leads: new DynamoDbLeadStore(database.client, database.tableName),
+    leads: new DynamoDbLeadStoreWithIngestion(database.client, database.tableName),
     consents: new DynamoDbConsentLedger(database.client, database.tableName),
     links: new DynamoDbOneTapLinkLedger(database.client, database.tableName),
     secrets: new RecordingSecretStore(),

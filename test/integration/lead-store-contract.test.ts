@@ -30,17 +30,18 @@ import {
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
   DynamoDbLeadErasure,
-  DynamoDbLeadStore,
   DynamoDbOutboxStore,
   type ConsentLedger,
   type ConversionFeedbackQueue,
   type DuePosition,
   type LeadErasures,
+  type LeadIngestion,
   type LeadStore,
   type OutboxStore,
 } from '@leadflow/platform';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { MemoryLeadStore } from '../support/fakes';
 import { webFormIntake } from '../support/intakes';
 import { pooledLead } from '../support/pooled-leads';
@@ -57,7 +58,8 @@ beforeAll(async () => {
 afterAll(() => database?.stop());
 
 interface StoreUnderTest {
-  leads: LeadStore;
+  /** With the ingestion, which the fake implements beside the store, and which is its own class on DynamoDB. */
+  leads: LeadStore & LeadIngestion;
   erasures: LeadErasures;
   outbox: OutboxStore;
   consents: ConsentLedger;
@@ -75,7 +77,7 @@ const implementations: Array<[string, () => StoreUnderTest]> = [
   [
     'dynamodb',
     () => ({
-      leads: new DynamoDbLeadStore(database.client, database.tableName),
+      leads: new DynamoDbLeadStoreWithIngestion(database.client, database.tableName),
       erasures: new DynamoDbLeadErasure(database.client, database.tableName),
       outbox: new DynamoDbOutboxStore(database.client, database.tableName),
       consents: new DynamoDbConsentLedger(database.client, database.tableName),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personDedupKey, prepareIntake, readLeadImportFile, resolveImportTarget, type LeadImportFile } from '@leadflow/domain';
-import { DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeads } from '@leadflow/platform';
+import { DynamoDbMeasuredPriorsReader, importLeads } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
@@ -12,16 +13,23 @@ import { createHandler as createLookupHandler } from '../../functions/lookup-lea
 
 const config = demoConfiguration();
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 
 let counter = 0;
-const deps = () => ({ config, leads, measuredPriors: new DynamoDbMeasuredPriorsReader(database.client, database.tableName), now: () => new Date('2026-03-02T10:00:00.000Z'), newId: () => `import-${++counter}` });
+const deps = () => ({
+  config,
+  leads,
+  ingestion: leads,
+  measuredPriors: new DynamoDbMeasuredPriorsReader(database.client, database.tableName),
+  now: () => new Date('2026-03-02T10:00:00.000Z'),
+  newId: () => `import-${++counter}`,
+});
 
 function sampleFile(): LeadImportFile {
   const result = readLeadImportFile(readFileSync(new URL('../../examples/trade-show-leads.csv', import.meta.url), 'utf8'));

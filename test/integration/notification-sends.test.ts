@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { planClaim, type Configuration } from '@leadflow/domain';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientSettings } from '@leadflow/local-runtime';
-import { createDynamoDbClient, dynamoDbIdempotencyStore, DynamoDbLeadStore, DynamoDbNotificationSendLedger, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import { createDynamoDbClient, dynamoDbIdempotencyStore, DynamoDbNotificationSendLedger, DynamoDbOneTapLinkLedger } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createNotify } from '../../functions/notify-rep/handler';
 import { createHandler as createPerform } from '../../functions/perform-one-tap-action/handler';
@@ -16,12 +17,12 @@ import { RecordingMailer, RecordingMetrics, RecordingSmsSender } from '../suppor
 import { RecordingSecretStore } from '../support/demo-secrets';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let rawClient: DynamoDBClient;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
   rawClient = createDynamoDbClient(localClientSettings({ dynamodb: database.endpoint }));
 });
 // Send sweeps and delivery retries read every due item in the table: each case starts on an empty one, so it sees only its own.

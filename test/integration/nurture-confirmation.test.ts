@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentGivenEntries, erasePersonFromLead, routeFor } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbLeadStore, sendNurtureConfirmation } from '@leadflow/platform';
+import { DynamoDbConsentLedger, DynamoDbLeadErasure, sendNurtureConfirmation } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createAssign } from '../../functions/assign-lead/handler';
 import { createHandler as createConfirm } from '../../functions/confirm-nurture-consent/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -28,7 +29,7 @@ function tableDependencies(now: Date, prefix: string) {
     ...deps,
     newId: () => `${prefix}-${++counter}`,
     config: demoConfiguration(),
-    leads: new DynamoDbLeadStore(database.client, database.tableName),
+    leads: new DynamoDbLeadStoreWithIngestion(database.client, database.tableName),
     consents: new DynamoDbConsentLedger(database.client, database.tableName),
   };
 }

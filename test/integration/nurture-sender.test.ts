@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { consentGivenEntries, leaveInPool, nurtureEntry, type Configuration, type Lead } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadStore, leadsTableKeys, poolWaitingPartition } from '@leadflow/platform';
+import { DynamoDbConsentLedger, leadsTableKeys, poolWaitingPartition } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createSender } from '../../functions/send-nurture-emails/handler';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -22,7 +23,7 @@ const marketingConsent = (at: Date) => ({ version: '2026-11', text: 'emails now 
 const nurtureRoute = (config: Configuration) => config.routing.routes.find((route) => route.strategy === 'nurture')!;
 
 /** A cold lead with marketing consent, left in the nurture pool in the welcome sequence through the lead store, as assign-lead does. */
-async function nurturedLead(store: DynamoDbLeadStore, config: Configuration, leadId: string, enteredAt: Date): Promise<void> {
+async function nurturedLead(store: DynamoDbLeadStoreWithIngestion, config: Configuration, leadId: string, enteredAt: Date): Promise<void> {
   const intake = webFormIntake(config, { leadId, now: enteredAt, contact: { name: leadId, email: `${leadId}@gmail.com` } });
   intake.lead.consent = marketingConsent(enteredAt);
   intake.consents = consentGivenEntries(leadId, intake.lead.consent, 'form:demo');
@@ -62,9 +63,9 @@ describe('the nurture sender costs what is due, not what waits', () => {
   it('reads the same number of items with ten times the waiting history and the same due leads', { timeout: 300_000 }, async () => {
     const config = demoConfiguration();
     const now = new Date('2026-04-01T12:00:00.000Z');
-    const store = new DynamoDbLeadStore(database.client, database.tableName);
+    const store = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
     const counting = countingReads(database.client);
-    const deps = { ...fakeDependencies(now), config, leads: new DynamoDbLeadStore(counting.client, database.tableName), consents: new DynamoDbConsentLedger(counting.client, database.tableName) };
+    const deps = { ...fakeDependencies(now), config, leads: new DynamoDbLeadStoreWithIngestion(counting.client, database.tableName), consents: new DynamoDbConsentLedger(counting.client, database.tableName) };
     const run = () => createSender(() => deps)({ scheduleName: 'nurture-emails', time: now.toISOString() }, lambdaContext);
 
     await seedNurtureHistory(config, 'n', 40, now);

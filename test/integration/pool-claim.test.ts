@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { planClaim, poolSchema, type Configuration } from '@leadflow/domain';
-import { DynamoDbLeadStore } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
 import { createHandler as createRelease } from '../../functions/release-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -10,11 +10,11 @@ import { httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { pooledLead } from '../support/pooled-leads';
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 

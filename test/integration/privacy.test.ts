@@ -21,7 +21,6 @@ import {
   DynamoDbConversionFeedbackQueue,
   DynamoDbLeadErasure,
   DynamoDbLeadIntakeRecords,
-  DynamoDbLeadStore,
   DynamoDbNotificationSendLedger,
   DynamoDbOutboxStore,
   DynamoDbWebhookDeliveryStore,
@@ -29,6 +28,7 @@ import {
   retryDueWebhookDeliveries,
   type WebhookSender,
 } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { RecordingSecretStore } from '../support/demo-secrets';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
@@ -41,13 +41,13 @@ const config = demoConfiguration();
 config.routing.routes.unshift({ id: 'big-firms', name: 'Big firms', match: { answers: { company_size: ['1000+'] } }, strategy: 'pool', poolId: 'key-accounts' });
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 let erasures: DynamoDbLeadErasure;
 let consents: DynamoDbConsentLedger;
 let feedback: DynamoDbConversionFeedbackQueue;
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName, retention);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName, retention);
   erasures = new DynamoDbLeadErasure(database.client, database.tableName, retention);
   consents = new DynamoDbConsentLedger(database.client, database.tableName);
   feedback = new DynamoDbConversionFeedbackQueue(database.client, database.tableName, retention);
@@ -271,7 +271,7 @@ describe('retention through the table TTL on DynamoDB Local', () => {
       return send(command as never);
     }) as typeof database.client.send;
     const invalidAt = new Date('2026-03-05T12:00:00.000Z');
-    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    const store = new DynamoDbLeadStoreWithIngestion(client, database.tableName, retention);
     expect(await store.applyTransition(statusChange((await leads.getLead('many-one-gone'))!, 'invalid', invalidAt))).toBe('applied');
     expect(await consentExpiries('many-one-gone')).toEqual(Array.from({ length: 131 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
   });
@@ -298,7 +298,7 @@ describe('retention through the table TTL on DynamoDB Local', () => {
       return send(command as never);
     }) as typeof database.client.send;
     const invalidAt = new Date('2026-03-05T12:00:00.000Z');
-    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    const store = new DynamoDbLeadStoreWithIngestion(client, database.tableName, retention);
     expect(await store.applyTransition(statusChange((await leads.getLead('many-conflicting'))!, 'invalid', invalidAt))).toBe('applied');
     expect(transactions).toBeGreaterThan(2);
     expect(await consentExpiries('many-conflicting')).toEqual(Array.from({ length: 132 }, () => expiresAfterDays(invalidAt.toISOString(), 7)));
@@ -320,7 +320,7 @@ describe('retention through the table TTL on DynamoDB Local', () => {
       }
       return send(command as never);
     }) as typeof database.client.send;
-    const store = new DynamoDbLeadStore(client, database.tableName, retention);
+    const store = new DynamoDbLeadStoreWithIngestion(client, database.tableName, retention);
     expect(await store.applyTransition(statusChange(lead, 'invalid', new Date('2026-03-05T12:00:00.000Z')))).toBe('lead_changed');
     expect(await leads.getLead('key-race')).toMatchObject({ status: lead.status });
     expect(await itemOf('DEDUP#email#key-race@example.com', 'DEDUP')).toEqual(expect.not.objectContaining({ expiresAt: expect.anything() }));

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { leadSignature, personDedupKey, secretRefs } from '@leadflow/domain';
-import { DynamoDbLeadStore, DynamoDbMeasuredPriorsReader } from '@leadflow/platform';
+import { DynamoDbMeasuredPriorsReader } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createImportHandler } from '../../functions/import-leads/handler';
 import { createHandler as createGenericHandler } from '../../functions/receive-generic-webhook/handler';
 import { createHandler as createGoogleHandler } from '../../functions/receive-google-leads/handler';
@@ -19,11 +20,11 @@ import { httpEvent, lambdaContext } from '../support/api-gateway-events';
  */
 
 let database: TestDatabase;
-let leads: DynamoDbLeadStore;
+let leads: DynamoDbLeadStoreWithIngestion;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  leads = new DynamoDbLeadStore(database.client, database.tableName);
+  leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
 
@@ -32,7 +33,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: typeof lambdaContext) =>
 
 function dependencies() {
   // Fresh ids across tests: every fake starts its own counter, and they share one table.
-  return { ...fakeDependencies(), leads, measuredPriors: new DynamoDbMeasuredPriorsReader(database.client, database.tableName), newId: randomUUID };
+  return { ...fakeDependencies(), leads, ingestion: leads, measuredPriors: new DynamoDbMeasuredPriorsReader(database.client, database.tableName), newId: randomUUID };
 }
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2) {

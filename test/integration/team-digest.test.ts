@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbLeadStore, DynamoDbTeamActivityStore } from '@leadflow/platform';
+import { DynamoDbTeamActivityStore } from '@leadflow/platform';
+import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createCounter } from '../../functions/count-team-activity/handler';
 import { createHandler as createDigest } from '../../functions/send-team-digests/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -40,7 +41,7 @@ describe("the managers' morning digest against DynamoDB Local", () => {
     // An item per rep, so a busy team's counting does not queue on one item.
     const dayItems = (await database.items()).filter((item) => item.pk === 'TEAM#americas' && String(item.sk).startsWith('DAY#2026-03-02'));
     expect(dayItems.map((item) => item.sk).sort()).toEqual(['DAY#2026-03-02#rep-ava', 'DAY#2026-03-02#rep-ben']);
-    const leads = new DynamoDbLeadStore(database.client, database.tableName);
+    const leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
     await pooledLead(leads, config, { leadId: 'waiting-1', poolId: 'nurture', capturedAt: new Date('2026-03-01T13:30:00.000Z') });
     await pooledLead(leads, config, { leadId: 'waiting-2', poolId: 'nurture', capturedAt: new Date('2026-03-02T13:30:00.000Z') });
 

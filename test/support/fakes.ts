@@ -68,6 +68,7 @@ import type {
   ConsentLedger,
   LeadErasureRequest,
   LeadErasures,
+  LeadIngestion,
 } from '@leadflow/platform';
 import { DeliveryIdReusedError, notificationClaimLeaseMs, type MessageRefusedError } from '@leadflow/platform';
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
@@ -103,11 +104,11 @@ export function overItemLimit(lead: Lead, extraBytes = 0): boolean {
 }
 
 /**
- * In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. The erasure
- * (`LeadErasures`, a class of its own on DynamoDB, kept out of the bundles that do not erase) is here too: it
- * reaches every map of the store.
+ * In-memory ports with the same contracts as the DynamoDB adapters, for handler unit tests. The ingestion and the
+ * erasure (`LeadIngestion` and `LeadErasures`, classes of their own on DynamoDB, kept out of the bundles that do not
+ * take leads in or erase) are here too: they reach every map of the store.
  */
-export class MemoryLeadStore implements LeadStore, LeadErasures, OutboxStore {
+export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, OutboxStore {
   readonly leads = new Map<string, Lead>();
   readonly outbox = new Map<string, OutboxEvent>();
   readonly keys = new Map<string, string>();
@@ -786,6 +787,7 @@ export function fakeDependencies(now = new Date('2026-03-02T10:15:00.000Z')): Om
     config: demoConfiguration(),
     store,
     leads: store,
+    ingestion: store,
     erasures: store,
     consents: store.consents,
     outbox: store,

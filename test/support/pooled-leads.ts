@@ -1,9 +1,9 @@
 import { leaveInPool, type Configuration, type Lead } from '@leadflow/domain';
-import type { LeadStore } from '@leadflow/platform';
+import type { LeadIngestion, LeadStore } from '@leadflow/platform';
 import { webFormIntake } from './intakes';
 
 /** Stores a new web-form lead and leaves it in `poolId` as the demo's `pool` strategy route would. */
-export async function pooledLead(store: LeadStore, config: Configuration, input: { leadId: string; poolId: string; capturedAt?: Date }): Promise<Lead> {
+export async function pooledLead(store: LeadStore & LeadIngestion, config: Configuration, input: { leadId: string; poolId: string; capturedAt?: Date }): Promise<Lead> {
   const capturedAt = input.capturedAt ?? new Date('2026-03-02T10:00:00.000Z');
   const intake = webFormIntake(config, { leadId: input.leadId, now: capturedAt });
   await store.ingestLead(intake);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCsvLine, resolveImportTarget, textEncodingNamed, type Configuration, type DecodedText, type ImportRowError, type ImportTarget, type LeadImportFile } from '@leadflow/domain';
 import { tables } from '@leadflow/manifest';
-import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
+import { createDynamoDbClient, documentClientOf, DynamoDbMeasuredPriorsReader, DynamoDbLeadIngestion, DynamoDbLeadStore, importLeadChunks, loadConfigurationFile, type ImportSummary } from '@leadflow/platform';
 import { readLocalRuntimeSettings } from './local-settings';
 import { localClientSettings } from './local-aws-clients';
 import { interruptedExitCode, stopOnCtrlC } from './ctrl-c';
@@ -94,12 +94,13 @@ async function importChecked(
   const raw = createDynamoDbClient(localClientSettings({ dynamodb: endpoint }));
   const documents = documentClientOf(raw);
   const leads = new DynamoDbLeadStore(documents, tables.leads.name, config.retention);
+  const ingestion = new DynamoDbLeadIngestion(documents, tables.leads.name, config.retention);
   const measuredPriors = new DynamoDbMeasuredPriorsReader(documents, tables.leads.name);
   const started = performance.now();
   const bar = progressBar(process.stderr, `Importing ${path}`);
   try {
     await leadsTableAt(raw, endpoint);
-    const deps = { config, leads, measuredPriors, now: () => new Date(), newId: randomUUID };
+    const deps = { config, leads, ingestion, measuredPriors, now: () => new Date(), newId: randomUUID };
     // Ctrl-C is the only time limit here: once interrupted, no further row starts.
     const summary = await importLeadChunks(chunks(chunkRows), target, deps, { onProgress: (done) => bar.update(done, checked.rowsToStore), remainingMs: () => (interrupted.aborted ? 0 : Infinity) });
     bar.finish();

@@ -4,6 +4,7 @@ import { readLambdaSettings } from './settings';
 import { lambdaWiring, type DependencyProvider, type LambdaWiring } from './lambda-wiring';
 import type { OneTapLinkLedger } from './ports/one-tap-links';
 import type { LeadStore } from './ports/lead-store';
+import type { LeadIngestion } from './ports/lead-ingestion';
 import type { LeadErasures } from './ports/lead-erasures';
 import type { EventPublisher, OutboxStore } from './ports/outbox';
 import type { Mailer, NotificationLog, NotificationSendLedger, SmsSender } from './ports/notifications';
@@ -22,6 +23,8 @@ import type { WebhookDeliveryStore, WebhookSender } from './ports/webhook-delive
 export interface Dependencies {
   config: Configuration;
   leads: LeadStore;
+  /** Submissions becoming leads (new, touch or replay): the capture endpoints', the intakes' and the import's only. */
+  ingestion: LeadIngestion;
   /** Erasing a person from a lead at their request: the erase-lead endpoint's and the platform intakes' only. */
   erasures: LeadErasures;
   /** Each lead's consent ledger: given at capture, withdrawn on request. */

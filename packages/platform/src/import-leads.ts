@@ -87,7 +87,7 @@ export async function importLeadChunks(
   return total;
 }
 
-type ImportDependencies = Pick<Dependencies, 'config' | 'leads' | 'measuredPriors' | 'now' | 'newId'>;
+type ImportDependencies = Pick<Dependencies, 'config' | 'leads' | 'ingestion' | 'measuredPriors' | 'now' | 'newId'>;
 
 /**
  * One part of an import. `refusedKeys`: the dedup keys of rows refused in earlier parts (and in this one, once it is done),
@@ -135,7 +135,7 @@ async function importPart(
       // Prepared now, so that the lead is captured at the time it is stored.
       const intake = prepareWithNewIds(submissions[index], deps.newId, deps.now(), rules);
       try {
-        const { leadId, outcome } = await deps.leads.ingestLead(intake);
+        const { leadId, outcome } = await deps.ingestion.ingestLead(intake);
         const correction = outcome === 'replayed' ? await correctionOfInvalidLead(file.rows[index].externalId, intake.lead.status, leadId, deps) : undefined;
         if (correction) storeErrors.push({ index, row: line, column: '(row)', message: correction });
         outcomes[index] = correction ? 'correction' : outcome === 'created' && intake.lead.status === 'invalid' ? 'invalid' : outcome;

@@ -1,7 +1,7 @@
 import { prepareIntake, withMeasuredChannelPriors, type IntakeSubmission, type PreparedIntake, type ScoringRules } from '@leadflow/domain';
 import type { MeasuredPriorsReader } from './ports/channel-roi-store';
 import type { Dependencies } from './dependencies';
-import type { IntakeOutcome } from './ports/lead-store';
+import type { IntakeOutcome } from './ports/lead-ingestion';
 
 /** Cleans and scores a channel's submission with fresh ids, ready for the store. */
 export function prepareWithNewIds(submission: IntakeSubmission, newId: () => string, now: Date, rules: ScoringRules): PreparedIntake {
@@ -9,8 +9,8 @@ export function prepareWithNewIds(submission: IntakeSubmission, newId: () => str
 }
 
 /** The one way every channel stores a submission: a new lead, a touch of the person's lead, or a replay. */
-export async function ingestSubmission(deps: Pick<Dependencies, 'config' | 'leads' | 'newId' | 'measuredPriors'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
-  return deps.leads.ingestLead(prepareWithNewIds(submission, deps.newId, now, await scoringRulesFor(deps, now)), idempotencyKey);
+export async function ingestSubmission(deps: Pick<Dependencies, 'config' | 'ingestion' | 'newId' | 'measuredPriors'>, submission: IntakeSubmission, now: Date, idempotencyKey?: string): Promise<IntakeOutcome> {
+  return deps.ingestion.ingestLead(prepareWithNewIds(submission, deps.newId, now, await scoringRulesFor(deps, now)), idempotencyKey);
 }
 
 /** The measured priors change once a night; a container reads them again after this long. */

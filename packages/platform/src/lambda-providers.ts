@@ -3,6 +3,7 @@ import { createDynamoDbClient, documentClientOf, createEventBridgeClient, create
 import { readValidatedConfigurationFile } from './validated-configuration-file';
 import type { DependencyProvider, LambdaWiring } from './lambda-wiring';
 import { DynamoDbLeadStore } from './adapters/dynamodb-lead-store';
+import { DynamoDbLeadIngestion } from './adapters/dynamodb-lead-ingestion';
 import { DynamoDbLeadErasure } from './adapters/dynamodb-lead-erasure';
 import { DynamoDbOutboxStore } from './adapters/dynamodb-outbox-store';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
@@ -40,6 +41,7 @@ import { HttpWebhookSender } from './adapters/http-webhook-sender';
  */
 export const config: DependencyProvider<'config'> = (wiring) => wiring.shared('config', () => readValidatedConfigurationFile(wiring.settings.validatedConfigFile));
 export const leads: DependencyProvider<'leads'> = (wiring) => new DynamoDbLeadStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
+export const ingestion: DependencyProvider<'ingestion'> = (wiring) => new DynamoDbLeadIngestion(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const erasures: DependencyProvider<'erasures'> = (wiring) => new DynamoDbLeadErasure(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
 export const consents: DependencyProvider<'consents'> = (wiring) => new DynamoDbConsentLedger(sharedDocumentClient(wiring), wiring.settings.tableName);
 export const outbox: DependencyProvider<'outbox'> = (wiring) => new DynamoDbOutboxStore(sharedDocumentClient(wiring), wiring.settings.tableName, config(wiring).retention);
@@ -88,6 +90,6 @@ export const now: DependencyProvider<'now'> = () => () => new Date();
 export const newId: DependencyProvider<'newId'> = () => randomUUID;
 
 /** What an ad-platform intake builds: the Meta, LinkedIn and TikTok webhooks, and the retry of their pending fetches. */
-export const platformLeadIntake = { config, leads, erasures, measuredPriors, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };
+export const platformLeadIntake = { config, ingestion, erasures, measuredPriors, intakes, platformLeads, secrets, metrics, rateLimiter, now, newId };
 /** What a webhook that carries the whole lead builds: Google's lead forms and the generic signed webhook. */
-export const deliveredLeadIntake = { config, leads, measuredPriors, secrets, rateLimiter, now, newId };
+export const deliveredLeadIntake = { config, ingestion, measuredPriors, secrets, rateLimiter, now, newId };

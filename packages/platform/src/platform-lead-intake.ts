@@ -28,7 +28,7 @@ import { operationalMetricNames } from './ports/operational-metrics';
  * An unsigned delivery is the exception: it is read first, and only what its platform confirms is stored.
  */
 
-export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'leads' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
+export type PlatformIntakeDependencies = Pick<Dependencies, 'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'newId'>;
 
 /** What became of one delivered platform lead, as the webhook answers it. */
 export interface PlatformDeliveryResult {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { assignToOwner, leaveInPool } from '@leadflow/domain';
-import { DynamoDbLeadStore, isBackendUnavailable } from '@leadflow/platform';
+import { DynamoDbLeadIngestion, DynamoDbLeadStore, isBackendUnavailable } from '@leadflow/platform';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -13,7 +13,9 @@ afterEach(() => documents.reset());
 afterAll(() => documents.restore());
 
 const config = demoConfiguration();
-const store = () => new DynamoDbLeadStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'leads');
+const documentClient = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const store = () => new DynamoDbLeadStore(documentClient(), 'leads');
+const ingestion = () => new DynamoDbLeadIngestion(documentClient(), 'leads');
 const conflict = () => new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }] });
 const now = new Date('2026-03-02T10:01:00.000Z');
 const lead = webFormIntake(config, { leadId: 'l1', now }).lead;
@@ -58,7 +60,7 @@ describe('routing writes that meet concurrent transactions on the same keys', ()
       .rejects(cancelled('TransactionConflict', 'None', 'None'));
     documents.on(GetCommand, { Key: { pk: 'DEDUP#email#l1@example.com', sk: 'DEDUP' } }).resolves({ Item: { leadId: 'l1' } });
     documents.on(GetCommand, { Key: { pk: 'LEAD#l1', sk: 'LEAD' } }).resolves({ Item: { pk: 'LEAD#l1', sk: 'LEAD', entity: 'lead', ...lead } });
-    const failure = await store()
+    const failure = await ingestion()
       .ingestLead(repeat)
       .catch((error: unknown) => error);
     expect(failure).toMatchObject({ name: 'WriteContentionError', message: 'Lead l1 kept changing under a touch; it may be sent again' });

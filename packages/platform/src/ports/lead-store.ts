@@ -1,4 +1,4 @@
-import type { Lead, LeadClaim, LeadOfferChange, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter, PreparedIntake } from '@leadflow/domain';
+import type { Lead, LeadClaim, LeadOfferChange, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter } from '@leadflow/domain';
 
 /** An owner for a lead, taken only while the rep is under their holding cap. */
 /**
@@ -18,26 +18,6 @@ export type OwnerAssignment = OwnerChange & RoutingGuard & { leadId: string; cap
 export interface RepStates {
   openLeads: Map<string, number>;
   outOfOffice: Map<string, OutOfOffice>;
-}
-
-/**
- * What became of a delivery: a new lead, a touch on the lead that already holds the person's email
- * or phone, or a replay of a delivery (same platform lead id or idempotency key) already taken.
- */
-export interface IntakeOutcome {
-  leadId: string;
-  outcome: 'created' | 'touched' | 'replayed';
-}
-
-/**
- * A delivery whose id (a `DedupKey` with a fingerprint) was taken by a delivery that said something else: the
- * sender reused the id for other content. Nothing is written; a true redelivery is a replay instead.
- */
-export class DeliveryIdReusedError extends Error {
-  constructor(readonly deliveryKey: string) {
-    super(`Delivery ${deliveryKey} was taken by a delivery of other content`);
-    this.name = 'DeliveryIdReusedError';
-  }
 }
 
 /** A place in a due-time index, which orders its leads by due time, then lead id: where the next page starts. */
@@ -64,17 +44,11 @@ export type LeadFull = 'lead_full';
 /** The due-time indexes a schedule reads every run: the nurture sender's and the offer fallback's. */
 export type LeadDueIndex = 'nurture' | 'offer_expiry';
 
-/** Where leads live. Every write that changes a lead also stores the event announcing it, atomically. Erasing a person is `LeadErasures`. */
+/**
+ * Where leads live. Every write that changes a lead also stores the event announcing it, atomically. Taking a
+ * submission in (a new lead, a touch or a replay) is `LeadIngestion`'s; erasing a person is `LeadErasures`'.
+ */
 export interface LeadStore {
-  /**
-   * Stores a new lead with its dedup keys and `lead.captured` event in one transaction, or, when a key
-   * is already held, records the touch or recognises the replay. Resolves only once that is durable.
-   * `idempotencyKey` (already scoped by the caller) makes a retried request return the first outcome.
-   * @throws DeliveryIdReusedError when a delivery key with a fingerprint is held with another fingerprint.
-   */
-  ingestLead(intake: PreparedIntake, idempotencyKey?: string): Promise<IntakeOutcome>;
-  /** What a request stored under `idempotencyKey` (as `ingestLead` was given it) was answered, as a replay; `undefined` when none was, or when the key, kept a day, had expired by `at`. */
-  replayOfIdempotencyKey(idempotencyKey: string, at: string): Promise<IntakeOutcome | undefined>;
   getLead(leadId: string): Promise<Lead | undefined>;
   /**
    * The secret of the lead's unsubscribe links (kept with the lead, not in it, so no API answer shows it):
