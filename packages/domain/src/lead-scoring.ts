@@ -10,7 +10,10 @@ import { givenCountry } from './organisation-country';
 export const leadFactNames = ['title', 'company', 'country', 'region', 'emailDomain', 'emailLocalPart', 'message', 'channel', 'sourceKind', 'formId', 'touches'] as const;
 const factNameSchema = z.union([z.enum(leadFactNames), z.string().check(z.regex(/^answers\.[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a lead fact or "answers.<field name>"'))]);
 
-/** When a rule applies; values compare case-insensitively, `contains` looks for a word or phrase inside. */
+/**
+ * When a rule applies; values compare case-insensitively, and `contains` looks for a word or phrase inside, as a whole
+ * word (`cto` is in "CTO & co-founder", not in "Director"), except in scripts written without spaces (总监 in 销售总监).
+ */
 export const scoringConditionSchema = z.union([
   z.strictObject({ fact: factNameSchema, in: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) }),
   z.strictObject({ fact: factNameSchema, contains: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) }),
@@ -148,7 +151,28 @@ export function conditionHolds(condition: ScoringCondition, facts: ScoringFacts)
   if ('present' in condition) return true;
   const text = String(value).toLowerCase();
   if ('in' in condition) return condition.in.some((candidate) => candidate.toLowerCase() === text);
-  return condition.contains.some((needle) => text.includes(needle.toLowerCase()));
+  return condition.contains.some((needle) => containsWords(text, needle.toLowerCase()));
+}
+
+const wordCharacter = /[\p{L}\p{N}]/u;
+/** Scripts written without spaces between words, where a word cannot be told from its neighbours by them. */
+const unspacedScript = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+/**
+ * Whether `needle` occurs in `text` as whole words: no letter or digit right before or after it where its own first or
+ * last character is a letter or digit of a spaced script ("co-owner" holds "owner"; "Coordinator" does not hold "coo").
+ */
+function containsWords(text: string, needle: string): boolean {
+  const characters = [...needle];
+  const bounded = (edge: string | undefined) => edge !== undefined && wordCharacter.test(edge) && !unspacedScript.test(edge);
+  const boundedStart = bounded(characters[0]);
+  const boundedEnd = bounded(characters.at(-1));
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const before = [...text.slice(Math.max(0, at - 2), at)].at(-1);
+    const after = [...text.slice(at + needle.length, at + needle.length + 2)][0];
+    if ((!boundedStart || before === undefined || !wordCharacter.test(before)) && (!boundedEnd || after === undefined || !wordCharacter.test(after))) return true;
+  }
+  return false;
 }
 
 /**
