@@ -2,7 +2,7 @@ import './zod-locale';
 import * as z from 'zod/mini';
 import { consentPurposeSchema } from './consent-ledger';
 import { isValidPhoneNumber } from './phone-numbers';
-import { leadContactFieldNames } from './lead';
+import { leadContactFieldNames, sourceKindSchema } from './lead';
 import { checkIntegrationReferences, integrationsSchema } from './integrations-configuration';
 import { operationsSchema } from './operations-configuration';
 import { defaultRetention, retentionSchema } from './data-retention';
@@ -14,7 +14,7 @@ import { defaultReleaseReasons, poolClaimRulesSchema } from './pool-claim';
 import { defaultInvalidReasons, qualificationSchema } from './lead-status-change';
 import { poolRecycleRulesSchema, slaRulesSchema } from './follow-up-rules';
 import { digestTimePattern } from './team-digest';
-import { configuredCountrySchema, phoneCountrySchema } from './organisation-country';
+import { configuredCountrySchema, givenCountry, phoneCountrySchema } from './organisation-country';
 import { defaultNotificationsConfiguration, notificationsConfigurationSchema } from './rep-notifications';
 import { channelRoiSchema, checkClickIdChannels } from './channel-roi-configuration';
 import { outboundWebhooksSchema } from './outbound-webhooks-configuration';
@@ -281,7 +281,7 @@ export const configurationSchema = z
       checkOfferReferences(config, ctx);
       checkTagReferences(config.tags, ctx);
       checkNurtureReferences(config, ctx);
-      checkChannelConditions(config, ctx);
+      checkConditionValues(config, ctx);
       checkExchangeRates(config, ctx);
       checkFollowUpTimings(config, ctx);
       checkSecretNames(config, ctx);
@@ -292,15 +292,28 @@ export const configurationSchema = z
   );
 
 /**
- * A scoring or tag rule on the lead's `channel` compares it with channel ids (ignoring case): a value that is
- * no configured channel's id never matches, and the rule would silently never apply.
+ * A scoring or tag rule's `in` on the lead's `channel`, `country` or `sourceKind` compares it with values those facts
+ * can have (ignoring case): a configured channel's id, an ISO country code as leads are filed under (`GB`, never `UK`),
+ * a source kind. Any other value never matches, and the rule would silently never apply.
  */
-function checkChannelConditions(config: Pick<Configuration, 'channels' | 'scoring' | 'tags'>, ctx: z.core.$RefinementCtx): void {
+function checkConditionValues(config: Pick<Configuration, 'channels' | 'scoring' | 'tags'>, ctx: z.core.$RefinementCtx): void {
   const channelIds = new Set(config.channels.map((channel) => channel.id.toLowerCase()));
+  const problemOf: Partial<Record<ScoringCondition['fact'], (value: string) => string | undefined>> = {
+    channel: (value) => (channelIds.has(value.toLowerCase()) ? undefined : `unknown channel "${value}"`),
+    country: (value) =>
+      givenCountry(value)?.toLowerCase() === value.trim().toLowerCase()
+        ? undefined
+        : givenCountry(value) === 'GB'
+          ? `"${value}" never matches: leads who give it are filed under "GB"`
+          : `"${value}" never matches: must be an ISO 3166-1 alpha-2 country code such as "US"`,
+    sourceKind: (value) => ((sourceKindSchema.options as readonly string[]).includes(value.toLowerCase()) ? undefined : `unknown source kind "${value}": must be one of ${sourceKindSchema.options.join(', ')}`),
+  };
   const check = (condition: ScoringCondition | undefined, path: Array<string | number>) => {
-    if (condition?.fact !== 'channel' || !('in' in condition)) return;
-    condition.in.forEach((channelId, channelIndex) => {
-      if (!channelIds.has(channelId.toLowerCase())) ctx.addIssue({ code: 'custom', path: [...path, 'in', channelIndex], message: `unknown channel "${channelId}"` });
+    const problem = condition && problemOf[condition.fact];
+    if (!condition || !problem || !('in' in condition)) return;
+    condition.in.forEach((value, valueIndex) => {
+      const message = problem(value);
+      if (message) ctx.addIssue({ code: 'custom', path: [...path, 'in', valueIndex], message });
     });
   };
   config.scoring.rules.forEach((rule, index) => check(rule.when, ['scoring', 'rules', index, 'when']));

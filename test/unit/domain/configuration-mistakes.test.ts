@@ -101,6 +101,17 @@ describe('configuration mistakes refused at start and synth, naming the setting'
     expect(configurationIssues(document)).toEqual(['scoring.rules[12].when.in[0]: unknown channel "partner"', 'tags.rules[1].when.in[0]: unknown channel "partner-webhooks"']);
   });
 
+  it('refuses a scoring or tag rule on a country or source kind no lead is filed under, which would never match', () => {
+    const document = demoConfiguration();
+    document.scoring.rules.push({ id: 'uk-bonus', category: 'fit', points: 5, reason: 'UK', when: { fact: 'country', in: ['gb', 'UK', 'Europe'] } });
+    document.tags.rules[1].when = { fact: 'sourceKind', in: ['META', 'facebook'] };
+    expect(configurationIssues(document)).toEqual([
+      'scoring.rules[12].when.in[1]: "UK" never matches: leads who give it are filed under "GB"',
+      'scoring.rules[12].when.in[2]: "Europe" never matches: must be an ISO 3166-1 alpha-2 country code such as "US"',
+      'tags.rules[1].when.in[1]: unknown source kind "facebook": must be one of web_form, meta, google, tiktok, linkedin, webhook, import',
+    ]);
+  });
+
   it('refuses a recycle warning due before the assignment, and a recycle that comes before the first-contact SLA falls due', () => {
     const document = demoConfiguration();
     document.sla = undefined;
