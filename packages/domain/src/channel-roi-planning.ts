@@ -2,7 +2,7 @@ import './zod-locale';
 import * as z from 'zod/mini';
 import { earliestSpendDay } from './ad-spend';
 import { addDays, dayCount, isCalendarDay } from './calendar-day';
-import { changedRows, groupRollupRows, rowKey, versionInDecimals, type RollupVersion } from './channel-roi-rollup';
+import { changedRows, compareRows, groupRollupRows, versionInDecimals, type RollupVersion } from './channel-roi-rollup';
 import { decimalsMark, storedDecimals } from './money';
 import type { ReportLine } from './channel-roi-report';
 import { localDay } from './pool-claim';
@@ -148,5 +148,5 @@ export function reportLines(days: ReadonlyArray<{ latest?: RollupVersion; since?
     const earlier = since ? groupRollupRows(versionInDecimals(since, decimals).rows, query.attribution, query.groupBy) : [];
     lines.push(...changedRows(earlier, current, decimals).map(({ row, change }) => ({ day: latest.day, version: latest.version, row, change, ...decimalsMark(decimals) })));
   }
-  return lines.sort((a, b) => a.day.localeCompare(b.day) || rowKey(a.row).localeCompare(rowKey(b.row)));
+  return lines.sort((a, b) => a.day.localeCompare(b.day) || compareRows(a.row, b.row));
 }

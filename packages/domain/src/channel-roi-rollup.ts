@@ -106,7 +106,8 @@ function emptyRow(attribution: AttributionModel, channel: string, campaign: stri
 
 export const rowKey = (row: Pick<RollupRow, 'attribution' | 'channel' | 'campaign'>) => `${row.attribution}\u0000${row.channel}\u0000${row.campaign}`;
 
-function compareRows(a: RollupRow, b: RollupRow): number {
+/** The order rows are filed and reported in: by attribution, channel and campaign, each compared on its own (a joined key would let `meta-ads` fall between `meta` rows). */
+export function compareRows(a: Pick<RollupRow, 'attribution' | 'channel' | 'campaign'>, b: Pick<RollupRow, 'attribution' | 'channel' | 'campaign'>): number {
   return a.attribution.localeCompare(b.attribution) || a.channel.localeCompare(b.channel) || a.campaign.localeCompare(b.campaign);
 }
 

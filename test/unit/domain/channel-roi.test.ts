@@ -72,6 +72,14 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
     expect(channelRoiCsv(lines, { groupBy: 'channel', withChanges: false })).toBe(expectedFirstTouchChannelCsv);
   });
 
+  it("keeps each channel's rows together, a channel named like the start of another included", () => {
+    const template = fixtureVersion().rows.find((row) => row.attribution === 'first')!;
+    const row = (channel: string, campaign: string) => ({ ...template, channel, campaign });
+    const version = { ...fixtureVersion(), rows: [row('meta', 'zeta'), row('meta-ads', 'alpha'), row('meta', 'alpha'), row('meta', ''), row('meta', '_retargeting')] };
+    const order = reportLines([{ latest: version }], { groupBy: 'campaign', attribution: 'first' }).map((line) => `${line.row.channel}/${line.row.campaign}`);
+    expect(order).toEqual(['meta/', 'meta/_retargeting', 'meta/alpha', 'meta/zeta', 'meta-ads/alpha']);
+  });
+
   it('shows exactly the rows that changed since a version, and nothing for days not restated', () => {
     const v1 = fixtureVersion();
     const l2 = fixtureFacts().find((facts) => facts.leadId === 'roi-l2')!;
