@@ -35,11 +35,17 @@ export interface ReportFigures {
 
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? exactRatio(numerator, denominator, 4) : '');
 
-/** Median of ascending values (mean of the middle two for an even count); `undefined` for none. */
-export function median(sorted: readonly number[]): number | undefined {
-  if (!sorted.length) return undefined;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/**
+ * The median of ascending whole seconds (the mean of the middle two for an even count) in units of `unitSeconds`,
+ * to `places` decimals rounded half up exactly (`toFixed` on a binary float shows 0.15 as 0.1 but 0.45 as 0.5);
+ * `''` for none.
+ */
+export function medianIn(sortedSeconds: readonly number[], unitSeconds: number, places: number): string {
+  if (!sortedSeconds.length) return '';
+  const middle = Math.floor(sortedSeconds.length / 2);
+  // Twice the median is whole: the sum of the middle two, or twice the middle one.
+  const twiceMedian = sortedSeconds.length % 2 ? 2 * sortedSeconds[middle] : sortedSeconds[middle - 1] + sortedSeconds[middle];
+  return exactRatio(twiceMedian, 2 * unitSeconds, places);
 }
 
 /**
@@ -52,7 +58,6 @@ export function reportFigures(row: RollupRow, decimals: AmountDecimals): ReportF
   const valid = row.leads - row.invalid;
   const money = (units: number) => formatAmount(units, decimals);
   const perUnit = (units: number, count: number) => (count > 0 ? money(Math.round(units / count)) : '');
-  const medianSeconds = median(row.firstContactSeconds);
   return {
     leads: row.leads,
     valid,
@@ -69,7 +74,7 @@ export function reportFigures(row: RollupRow, decimals: AmountDecimals): ReportF
     cac: perUnit(row.spendCents, row.converted),
     roas: ratio(row.revenueCents, row.spendCents),
     roi: ratio(row.revenueCents - row.spendCents, row.spendCents),
-    medianMinutesToFirstContact: medianSeconds === undefined ? '' : (medianSeconds / 60).toFixed(1),
+    medianMinutesToFirstContact: medianIn(row.firstContactSeconds, 60, 1),
     slaBreachRate: ratio(row.slaBreached, valid),
   };
 }

@@ -1,5 +1,5 @@
 import { totalOfRollupRows, type AttributionModel, type RollupRow } from './channel-roi-rollup';
-import { median, reportTableCsv, reportTableJsonRows, type ReportCell, type ReportLine } from './channel-roi-report';
+import { medianIn, reportTableCsv, reportTableJsonRows, type ReportCell, type ReportLine } from './channel-roi-report';
 import { funnelStages, laterFunnelStages, previousStage, type FunnelStage, type LaterFunnelStage } from './funnel';
 import { exactRatio } from './money';
 
@@ -27,8 +27,7 @@ export function funnelFigures(row: RollupRow): FunnelFigures {
   for (const stage of laterFunnelStages) {
     const reachedFrom = stages[previousStage(stage)];
     rates[stage] = reachedFrom > 0 ? exactRatio(stages[stage], reachedFrom, 4) : '';
-    const seconds = median(row.stageSeconds[stage]);
-    medianDays[stage] = seconds === undefined ? '' : (seconds / secondsPerDay).toFixed(2);
+    medianDays[stage] = medianIn(row.stageSeconds[stage], secondsPerDay, 2);
   }
   return { stages, rates, medianDays };
 }

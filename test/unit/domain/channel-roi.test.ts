@@ -19,6 +19,7 @@ import {
   parseSpendCsv,
   parseSpendRows,
   possibleCaptureDays,
+  funnelFigures,
   reportFigures,
   reportLines,
   reportQuerySchema,
@@ -120,6 +121,16 @@ describe('channel-ROI rollup of the hand-computed fixture', () => {
     const spring = fixtureVersion().rows.find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
     expect([spring.leads, spring.invalid, spring.test, spring.spendCents]).toEqual([3, 1, 1, 40_000]);
     expect(reportFigures(spring, 2)).toMatchObject({ leads: 3, valid: 2, cpl: '133.33' });
+  });
+
+  it('rounds median times half up, exactly: 9 s is 0.2 minutes as 27 s is 0.5, and a funnel median of 0.015 days (1,296 s) is 0.02', () => {
+    const spring = fixtureVersion().rows.find((row) => row.attribution === 'first' && row.channel === 'meta-ads' && row.campaign === 'spring')!;
+    expect(reportFigures({ ...spring, firstContactSeconds: [9] }, 2).medianMinutesToFirstContact).toBe('0.2');
+    expect(reportFigures({ ...spring, firstContactSeconds: [27] }, 2).medianMinutesToFirstContact).toBe('0.5');
+    expect(reportFigures({ ...spring, firstContactSeconds: [8, 10] }, 2).medianMinutesToFirstContact).toBe('0.2');
+    expect(reportFigures({ ...spring, firstContactSeconds: [] }, 2).medianMinutesToFirstContact).toBe('');
+    const stageSeconds = { ...spring.stageSeconds, contacted: [1_000, 1_592] };
+    expect(funnelFigures({ ...spring, stageSeconds }).medianDays.contacted).toBe('0.02');
   });
 
   it('counts SLA breaches of valid leads only: a lead breached and then judged invalid is in neither side of the rate', () => {
