@@ -493,9 +493,13 @@ export class RecordingPublisher implements EventPublisher {
   }
 }
 
+/** Records each email; `refuseNext` makes the next sends fail the way the SES adapter reports it. */
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
+  readonly refuseNext: MessageRefusedError[] = [];
   async send(message: OutgoingEmail): Promise<SentMessage> {
+    const refusal = this.refuseNext.shift();
+    if (refusal) throw refusal;
     this.sent.push(message);
     return { messageId: `email-${this.sent.length}` };
   }

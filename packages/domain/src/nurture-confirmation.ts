@@ -83,6 +83,27 @@ export function planConfirmationEmail(input: { lead: Lead; ledger: readonly Cons
 }
 
 /**
+ * A recorded confirmation email the provider did not take (throttled or failing, or refusing the account rather than
+ * this email) given back: the lead's waiting state is again as before it was recorded, so the email neither counts
+ * towards the limits nor holds the next one back, and the delivery, retried, sends it (`nurture_rescheduled`,
+ * `lead.nurtured` with `change: rescheduled`). Written only over the lead as the record left it.
+ */
+export function planConfirmationEmailGivenBack(input: { recorded: LeadTransition; now: Date; eventId: string }): LeadTransition {
+  const lead = input.recorded.after;
+  const nurture = input.recorded.before.nurture;
+  if (!nurture?.awaitingConfirmation) throw new Error(`Lead ${lead.leadId} was not waiting for confirmation`);
+  const at = input.now.toISOString();
+  const entry: LeadHistoryEntry = {
+    at,
+    action: 'nurture_rescheduled',
+    by: 'system',
+    detail: `confirmation email for nurture sequence ${nurture.sequenceId} not sent (the email provider did not take it for now); asked again`,
+  };
+  const event = leadEvent('lead.nurtured', { ...lifecycleEventFacts(lead, 'system', input.eventId), sequenceId: nurture.sequenceId, change: 'rescheduled', nurturedAt: at }, at);
+  return { before: lead, after: changedLead(lead, { set: { nurture }, entry }), openLeads: [], event };
+}
+
+/**
  * A confirmed lead waiting for confirmation starts its sequence from its first step, as of the confirmation
  * (`nurture_confirmed`, `lead.nurtured` with `change: confirmed`).
  */

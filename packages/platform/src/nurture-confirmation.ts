@@ -6,6 +6,7 @@ import {
   nurtureConfirmationUrl,
   nurtureConsent,
   planConfirmationEmail,
+  planConfirmationEmailGivenBack,
   planNurtureConfirmed,
   planNurtureExit,
   readableContact,
@@ -22,14 +23,16 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Dependencies } from './dependencies';
 import { oneTapConfirmationPage, oneTapMessagePage } from './http/one-tap-pages';
 import { logger } from './logger';
+import { MessageRefusedError } from './ports/notifications';
 
 export type ConfirmationEmailDependencies = Pick<Dependencies, 'config' | 'leads' | 'consents' | 'mailer' | 'secrets' | 'publicBaseUrl' | 'newId'>;
 
 /**
  * What became of a lead's confirmation email: `emailed`; held (see `planConfirmationEmail`); `not_awaiting` also
  * for a lead gone or no longer waiting; `not_allowed` when its consent no longer waits for confirmation (withdrawn,
- * or confirmed already); `lead_full` when the lead cannot record the email; `send_failed` when the provider did not
- * take it (recorded, so not repeated: the person's next post after the window asks again).
+ * or confirmed already); `lead_full` when the lead cannot record the email; `send_failed` when the provider refused
+ * this email or gave no answer (recorded, so not repeated: the person's next post after the window asks again). An
+ * email the provider did not take for now is given back and the delivery fails, to be retried.
  */
 export interface ConfirmationEmailOutcome {
   leadId: string;
@@ -70,8 +73,20 @@ export async function sendNurtureConfirmation(deps: ConfirmationEmailDependencie
       logger.info('Nurture confirmation emailed', { leadId, emailNumber: plan.emailNumber });
       return { leadId, outcome: 'emailed' };
     } catch (error) {
-      logger.error('Nurture confirmation email not taken by the provider; it stays recorded, so the next one waits for a new post after the window', { leadId, error: (error as Error).message });
-      return { leadId, outcome: 'send_failed' };
+      const context = { leadId, error: (error as Error).message };
+      // Refused for something about this email (its address), or not known to have gone out (no answer): it stays recorded, sent at most once.
+      if (!(error instanceof MessageRefusedError && (error.outcome === 'not_sent' || (error.outcome === 'not_sendable' && !error.onlyThisMessage)))) {
+        logger.error('Nurture confirmation email refused by the provider, or its outcome is unknown; it stays recorded, so the next one waits for a new post after the window', context);
+        return { leadId, outcome: 'send_failed' };
+      }
+      // Not taken for now, or refused for the account (which every email meets until it is fixed): given back, and the
+      // delivery fails so that it is retried (and, once its retries are spent, dead-lettered for a redrive).
+      const givenBack = await deps.leads.applyTransition(planConfirmationEmailGivenBack({ recorded: plan.transition, now, eventId: deps.newId() }));
+      if (givenBack !== 'applied') {
+        logger.error('Nurture confirmation email not sent, and the lead changed since it was recorded (or is full); it stays recorded', { ...context, givenBack });
+        return { leadId, outcome: 'send_failed' };
+      }
+      throw new Error(`Lead ${leadId}: the confirmation email was not taken by the provider for now (${context.error}); retry the delivery`, { cause: error });
     }
   }
 }

@@ -21,7 +21,7 @@ import { createHandler as createUnsubscribe } from '../../../functions/unsubscri
 import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
 import { createHandler as createAssignManually } from '../../../functions/assign-lead-manually/handler';
 import { MessageRejected, SESv2ServiceException } from '@aws-sdk/client-sesv2';
-import { emailRefusal, logger, MessageRefusedError, type OutgoingEmail } from '@leadflow/platform';
+import { emailRefusal, logger, MessageRefusedError } from '@leadflow/platform';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
 import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
@@ -129,15 +129,6 @@ describe('a nurture sequence on the clock', () => {
     expect(lead.history.at(-1)).toMatchObject({ action: 'nurture_emailed', detail: 'welcome step demo-offer skipped (its condition does not hold); sequence finished' });
   });
 
-  /** The mailer fails the next sends with `failures`, as the SES adapter reports them, then sends. */
-  function failingMailer(deps: Deps, failures: MessageRefusedError[]) {
-    const send = deps.mailer.send.bind(deps.mailer);
-    deps.mailer.send = async (message: OutgoingEmail) => {
-      const failure = failures.shift();
-      if (failure) throw failure;
-      return send(message);
-    };
-  }
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -147,10 +138,10 @@ describe('a nurture sequence on the clock', () => {
     vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const deps = fakeDependencies(day(0));
     await captureAndRoute(deps, 'n-busy');
-    failingMailer(deps, [
+    deps.mailer.refuseNext.push(
       new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.'),
       new MessageRefusedError('not_sent', 'Email provider refused (InternalFailure): ...'),
-    ]);
+    );
     for (const hours of [1, 2]) expect((await runSender(deps, day(0, hours))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'hello' }]);
     expect(sentSteps(deps)).toEqual([]);
     expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: [] } });
@@ -159,7 +150,7 @@ describe('a nurture sequence on the clock', () => {
     expect(sentSteps(deps)).toEqual(['hello']);
     // The last step, recorded as finishing the sequence, goes back too.
     await runSender(deps, day(3));
-    failingMailer(deps, [new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.')]);
+    deps.mailer.refuseNext.push(new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.'));
     expect((await runSender(deps, day(7))).outcomes).toEqual([{ leadId: 'n-busy', outcome: 'send_deferred', stepId: 'demo-offer' }]);
     expect(deps.store.leads.get('n-busy')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: ['hello', 'case-study'] } });
     await runSender(deps, day(7, 2));
@@ -173,7 +164,7 @@ describe('a nurture sequence on the clock', () => {
     ]) {
       const refused = fakeDependencies(day(0));
       await captureAndRoute(refused, 'n-refused');
-      failingMailer(refused, [failure]);
+      refused.mailer.refuseNext.push(failure);
       expect((await runSender(refused, day(0))).outcomes).toEqual([{ leadId: 'n-refused', outcome: 'send_failed', stepId: 'hello' }]);
       await runSender(refused, day(0, 2));
       expect(sentSteps(refused)).toEqual([]);
@@ -187,7 +178,7 @@ describe('a nurture sequence on the clock', () => {
     await captureAndRoute(deps, 'n-denied');
     const accessDenied = emailRefusal(new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: ses:SendEmail', $metadata: { httpStatusCode: 403 } }));
     expect(accessDenied.outcome).toBe('not_sendable');
-    failingMailer(deps, [accessDenied]);
+    deps.mailer.refuseNext.push(accessDenied);
     expect((await runSender(deps, day(0))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'send_deferred', stepId: 'hello' }]);
     expect(deps.store.leads.get('n-denied')).toMatchObject({ nurture: { sequenceId: 'welcome', doneStepIds: [] } });
     expect((await runSender(deps, day(0, 1))).outcomes).toEqual([{ leadId: 'n-denied', outcome: 'emailed', stepId: 'hello' }]);
@@ -199,7 +190,7 @@ describe('a nurture sequence on the clock', () => {
     const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const deps = fakeDependencies(day(0));
     for (const leadId of ['n-first', 'n-second']) await captureAndRoute(deps, leadId, { contact: { ...coldContact, email: `${leadId}@gmail.com` } });
-    failingMailer(deps, [new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.')]);
+    deps.mailer.refuseNext.push(new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.'));
     const applyTransition = deps.store.applyTransition.bind(deps.store);
     deps.store.applyTransition = async (transition) => {
       if (transition.after.history.at(-1)?.action === 'nurture_rescheduled') throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });

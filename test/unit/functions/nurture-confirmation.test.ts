@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { confirmationLinkExpiry, leadEventSource, nurtureConfirmationToken, routeFor, type LeadScoredDetail } from '@leadflow/domain';
 import { matches } from '@leadflow/event-pattern';
 import { manifestFunctions } from '@leadflow/manifest';
-import { unsubscribeLead } from '@leadflow/platform';
+import { logger, MessageRefusedError, unsubscribeLead } from '@leadflow/platform';
 import { createHandler as createCapture } from '../../../functions/capture-form-submission/handler';
 import { createHandler as createAssign } from '../../../functions/assign-lead/handler';
 import { createHandler as createConfirmationSender } from '../../../functions/send-nurture-confirmation/handler';
@@ -69,6 +69,10 @@ const asAdmin = (method: string, path: string, leadId: string) => httpEvent({ me
 const marketingLedger = async (deps: Deps, leadId: string) => (await deps.consents.entriesFor(leadId)).filter((entry) => entry.purpose === 'marketing_email').map((entry) => entry.action);
 
 describe('double opt-in for nurture email', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('holds the lead at the start of its sequence, emails one link whose page’s POST confirms and starts the sequence; twice is once', async () => {
     const deps = at(fakeDependencies(), t0);
     const leadId = await post(deps);
@@ -169,6 +173,33 @@ describe('double opt-in for nurture email', () => {
     const single = await post(at(deps, hours(300)), singleOptIn, 'demo');
     await post(at(deps, hours(301)), singleOptIn, 'demo');
     expect(touchedFlags(single)).toEqual([undefined]);
+  });
+
+  it('gives an email the provider did not take for now back and fails the delivery, whose retry sends it; one refused for its address, or unanswered, stays recorded', async () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const deps = at(fakeDependencies(), t0);
+    deps.mailer.refuseNext.push(new MessageRefusedError('not_sent', 'Email provider refused (TooManyRequestsException): Maximum sending rate exceeded.'));
+    await expect(post(deps)).rejects.toThrow('the confirmation email was not taken by the provider for now');
+    const lead = [...deps.store.leads.values()].find((candidate) => candidate.contact.email === person.email)!;
+    expect(lead.nurture?.awaitingConfirmation).toEqual({ since: t0.toISOString(), emailsSent: 0 });
+    expect(lead.history.map((entry) => entry.action).slice(-2)).toEqual(['nurture_confirmation_sent', 'nurture_rescheduled']);
+    expect(confirmations(deps)).toEqual([]);
+    // The bus retries the delivery that failed.
+    const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled' && event.detail.leadId === lead.leadId)!;
+    await createConfirmationSender(() => at(deps, hours(0.1)))(busEvent(pooled.detailType, pooled.detail), lambdaContext);
+    expect(confirmations(deps)).toHaveLength(1);
+    expect(deps.store.leads.get(lead.leadId)!.nurture?.awaitingConfirmation).toMatchObject({ emailsSent: 1, lastEmailAt: hours(0.1).toISOString() });
+
+    for (const failure of [
+      new MessageRefusedError('not_sendable', 'Email provider refused (MessageRejected): Email address is not verified.', { onlyThisMessage: true }),
+      new MessageRefusedError('unknown', 'Email provider gave no answer: socket hang up'),
+    ]) {
+      const refused = at(fakeDependencies(), t0);
+      refused.mailer.refuseNext.push(failure);
+      const leadId = await post(refused);
+      expect(refused.store.leads.get(leadId)!.nurture?.awaitingConfirmation).toMatchObject({ emailsSent: 1 });
+      expect(confirmations(refused)).toEqual([]);
+    }
   });
 
   it('never starts the sequence from a link whose person unsubscribed since, was erased, or whose link expired or was forged', async () => {
