@@ -30,6 +30,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+/** Posts `body` to the demo form as JSON (with `headers`, if any), fails unless it answers 202, and answers the new or touched lead's id. */
+export async function submitDemoForm(runtime: Pick<LocalRuntime, 'url'>, body: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
+  const response = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (response.status !== 202) throw new Error(`The demo form answered ${response.status}, not 202: ${await response.text()}`);
+  return ((await response.json()) as { leadId: string }).leadId;
+}
+
 let people = 0;
 
 /**
