@@ -70,29 +70,28 @@ async function assignedLead(): Promise<StoryLead> {
 
 const remindAt = (lead: StoryLead) => lead.firstContactDue - config.sla!.remindBeforeMinutes * minute;
 
-/** Runs the job as of `at`, which acts on the lead, and waits for the email that step sends. */
-async function stepAsOf(lead: StoryLead, at: number, recipient: string, subject: string) {
+/** Runs the job as of `at`, which must act on the lead. The emails it sends are not waited for: the case's own step waits for its own. */
+async function actAsOf(at: number): Promise<void> {
   expect(await runFollowUps(at)).toMatchObject({ acted: 1 });
-  return emailTo(lead.leadId, recipient, subject);
 }
 
 /** The story up to each case: the owner reminded; then the manager told of the breach; then the lead warned of and recycled to the pool. */
 async function remindedLead(): Promise<StoryLead> {
   const lead = await assignedLead();
-  await stepAsOf(lead, remindAt(lead), email(lead.ownerId), 'Reminder: first contact');
+  await actAsOf(remindAt(lead));
   return lead;
 }
 
 async function breachedLead(): Promise<StoryLead> {
   const lead = await remindedLead();
-  await stepAsOf(lead, lead.firstContactDue, email('mgr-maya'), 'SLA breached: Grace Hopper');
+  await actAsOf(lead.firstContactDue);
   return lead;
 }
 
 async function recycledLead(): Promise<StoryLead> {
   const lead = await breachedLead();
-  await stepAsOf(lead, lead.assignedAt + 48 * hour, email(lead.ownerId), 'Grace Hopper will be recycled');
-  await stepAsOf(lead, lead.assignedAt + 72 * hour, email(lead.ownerId), 'Grace Hopper was recycled');
+  await actAsOf(lead.assignedAt + 48 * hour);
+  await actAsOf(lead.assignedAt + 72 * hour);
   return lead;
 }
 
