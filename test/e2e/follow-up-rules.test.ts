@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '@leadflow/local-runtime';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { eventually, startTestRuntime, submitDemoForm, tokenFor, uniquePerson } from '../support/local-runtime';
 import { demoConfiguration } from '../support/demo-configuration';
 
 let runtime: LocalRuntime;
@@ -33,44 +33,112 @@ async function emailTo(leadId: string, recipient: string, subject: string) {
   return eventually(async () => (await emailsAbout(leadId)).find((email) => email.recipient === recipient && email.subject.startsWith(subject)));
 }
 
-describe('a lead nobody works, through the local runtime on a controlled clock', () => {
-  let leadId: string;
-  let ownerId: string;
-  let newOwnerId: string;
-  let assignedAt: number;
-  let firstContactDue: number;
-  const email = (repId: string) => config.reps.find((rep) => rep.id === repId)!.email;
+/** Far beyond any time a case runs the job as of: a run then finds due whatever is due at all. */
+const farFuture = Date.parse('2100-01-01T00:00:00.000Z');
 
+/**
+ * The job reads every due lead, and the cases count what it did: each starts with no lead due but its own. The leads
+ * the cases before left on the follow-up clock are run through what is left of their rules as of a time no case
+ * reaches, until none is due (each ends recycled or closed); what those runs publish is settled before the case starts.
+ */
+async function noLeadDue(): Promise<void> {
+  for (let run = 1; run <= 10; run += 1) {
+    await runtime.settle();
+    if ((await runFollowUps(farFuture)).checked === 0) return;
+  }
+  throw new Error('Leads were still due after 10 runs of the follow-up job');
+}
+
+const email = (repId: string) => config.reps.find((rep) => rep.id === repId)!.email;
+
+/** A lead of this story: round robin assigned it to `ownerId` at `assignedAt`; its first contact is due at `firstContactDue`. */
+interface StoryLead {
+  leadId: string;
+  ownerId: string;
+  assignedAt: number;
+  firstContactDue: number;
+}
+
+/** Grace Hopper (an email of her own), captured and assigned, once the tracker ran on lead.assigned: she is in the due-time index. */
+async function assignedLead(): Promise<StoryLead> {
+  const leadId = await submitDemoForm(runtime, { name: 'Grace Hopper', email: uniquePerson('grace@example.com').email });
+  await eventually(async () => (await eventsAbout(leadId, 'lead.assigned')).find((event) => event.rules.length > 0 && event.rules.every((rule) => rule.status === 'succeeded')));
+  const lead = (await getJson(`/leads/${leadId}`, await asManager())) as { ownerId: string; assignment: { assignedAt: string }; score: { grade: 'A' | 'B' | 'C' | 'D' } };
+  const assignedAt = Date.parse(lead.assignment.assignedAt);
+  return { leadId, ownerId: lead.ownerId, assignedAt, firstContactDue: assignedAt + config.sla!.firstContactMinutes[lead.score.grade]! * minute };
+}
+
+const remindAt = (lead: StoryLead) => lead.firstContactDue - config.sla!.remindBeforeMinutes * minute;
+
+/** Runs the job as of `at`, which must act on the lead. The emails it sends are not waited for: the case's own step waits for its own. */
+async function actAsOf(at: number): Promise<void> {
+  expect(await runFollowUps(at)).toMatchObject({ acted: 1 });
+}
+
+/** The story up to each case: the owner reminded; then the manager told of the breach; then the lead warned of and recycled to the pool. */
+async function remindedLead(): Promise<StoryLead> {
+  const lead = await assignedLead();
+  await actAsOf(remindAt(lead));
+  return lead;
+}
+
+async function breachedLead(): Promise<StoryLead> {
+  const lead = await remindedLead();
+  await actAsOf(lead.firstContactDue);
+  return lead;
+}
+
+async function recycledLead(): Promise<StoryLead> {
+  const lead = await breachedLead();
+  await actAsOf(lead.assignedAt + 48 * hour);
+  await actAsOf(lead.assignedAt + 72 * hour);
+  return lead;
+}
+
+/** `repId` claims the lead from the pool. */
+async function claim(lead: StoryLead, repId: string) {
+  return fetch(`${runtime.url}/leads/${lead.leadId}/claim`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(repId, 'rep')}` } });
+}
+
+/** The pool member who is not the lead's first owner. */
+const otherMember = (lead: StoryLead) => config.pools.find((pool) => pool.id === 'americas-inbound')!.members.find((member) => member !== lead.ownerId)!;
+
+/** The recycled lead, claimed by the other member: its new owner. */
+async function claimedLead(): Promise<StoryLead & { newOwnerId: string }> {
+  const lead = await recycledLead();
+  const newOwnerId = otherMember(lead);
+  expect((await claim(lead, newOwnerId)).status).toBe(200);
+  return { ...lead, newOwnerId };
+}
+
+beforeEach(noLeadDue);
+
+describe('a lead nobody works, through the local runtime on a controlled clock', () => {
   it('captures a lead that round robin assigns, and files it for its first-contact reminder', async () => {
-    const response = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Grace Hopper', email: 'grace@example.com' }) });
-    expect(response.status).toBe(202);
-    ({ leadId } = (await response.json()) as { leadId: string });
     // The tracker ran on lead.assigned: the lead is in the due-time index before any schedule run.
-    await eventually(async () => (await eventsAbout(leadId, 'lead.assigned')).find((event) => event.rules.length > 0 && event.rules.every((rule) => rule.status === 'succeeded')));
-    const lead = (await getJson(`/leads/${leadId}`, await asManager())) as { ownerId: string; assignment: { assignedAt: string }; score: { grade: 'A' | 'B' | 'C' | 'D' } };
-    ownerId = lead.ownerId;
-    assignedAt = Date.parse(lead.assignment.assignedAt);
-    firstContactDue = assignedAt + config.sla!.firstContactMinutes[lead.score.grade]! * minute;
+    const { assignedAt, firstContactDue } = await assignedLead();
     // The recycle warning (48 h: 72 h without first contact, warned a day before) must come after the breach for this story.
     expect(firstContactDue).toBeLessThan(assignedAt + 48 * hour);
   });
 
   it('reminds the owner before the first-contact SLA, once however often the schedule runs', async () => {
-    const remindAt = firstContactDue - config.sla!.remindBeforeMinutes * minute;
-    expect(await runFollowUps(remindAt - minute)).toMatchObject({ acted: 0 });
-    expect(await runFollowUps(remindAt)).toMatchObject({ checked: 1, acted: 1 });
-    expect(await runFollowUps(remindAt)).toMatchObject({ acted: 0 });
-    await emailTo(leadId, email(ownerId), 'Reminder: first contact');
-    expect(await eventsAbout(leadId, 'lead.reminded')).toHaveLength(1);
+    const lead = await assignedLead();
+    expect(await runFollowUps(remindAt(lead) - minute)).toMatchObject({ acted: 0 });
+    expect(await runFollowUps(remindAt(lead))).toMatchObject({ checked: 1, acted: 1 });
+    expect(await runFollowUps(remindAt(lead))).toMatchObject({ acted: 0 });
+    await emailTo(lead.leadId, email(lead.ownerId), 'Reminder: first contact');
+    expect(await eventsAbout(lead.leadId, 'lead.reminded')).toHaveLength(1);
   });
 
   it('tells the team manager at the breach', async () => {
-    expect(await runFollowUps(firstContactDue)).toMatchObject({ acted: 1 });
-    const alert = await emailTo(leadId, email('mgr-maya'), 'SLA breached: Grace Hopper');
+    const lead = await remindedLead();
+    expect(await runFollowUps(lead.firstContactDue)).toMatchObject({ acted: 1 });
+    const alert = await emailTo(lead.leadId, email('mgr-maya'), 'SLA breached: Grace Hopper');
     expect(alert.subject).toContain('first contact overdue (breach 1)');
   });
 
   it('warns the owner a day before the pool recycles the lead, then recycles it to the pool; the same run twice changes nothing', async () => {
+    const { leadId, ownerId, assignedAt } = await breachedLead();
     expect(await runFollowUps(assignedAt + 48 * hour)).toMatchObject({ acted: 1 });
     await emailTo(leadId, email(ownerId), 'Grace Hopper will be recycled');
     expect(await runFollowUps(assignedAt + 72 * hour)).toMatchObject({ acted: 1 });
@@ -86,16 +154,15 @@ describe('a lead nobody works, through the local runtime on a controlled clock',
   });
 
   it('the previous owner is held off by the cooldown and another member claims the recycled lead', async () => {
-    const other = config.pools.find((pool) => pool.id === 'americas-inbound')!.members.find((member) => member !== ownerId)!;
-    const claim = async (repId: string) => fetch(`${runtime.url}/leads/${leadId}/claim`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(repId, 'rep')}` } });
-    const refused = await claim(ownerId);
+    const lead = await recycledLead();
+    const refused = await claim(lead, lead.ownerId);
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ rule: 'previous_owner_cooldown' });
-    expect((await claim(other)).status).toBe(200);
-    newOwnerId = other;
+    expect((await claim(lead, otherMember(lead))).status).toBe(200);
   });
 
   it('the new owner contacts, qualifies and converts it: revenue on the lead, every step on the timeline, and nothing left due', async () => {
+    const { leadId, newOwnerId, assignedAt } = await claimedLead();
     const headers = { authorization: `Bearer ${await tokenFor(newOwnerId, 'rep')}`, 'content-type': 'application/json' };
     const step = async (path: string, body: unknown) => {
       const response = await fetch(`${runtime.url}/leads/${leadId}/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });

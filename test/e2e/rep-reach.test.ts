@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices, type Browser } from 'playwright-core';
 import type { LocalRuntime, NotificationRecord } from '@leadflow/local-runtime';
 import { launchChromium } from '../support/chromium';
-import { eventually, startTestRuntime, tokenFor } from '../support/local-runtime';
+import { eventually, startTestRuntime, tokenFor, uniquePerson } from '../support/local-runtime';
 
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -16,23 +16,27 @@ afterAll(async () => {
 });
 
 const outbox = async () => (await (await fetch(`${runtime.url}/_local/outbox`)).json()) as NotificationRecord[];
-const hotLead = { name: 'Hal Jordan', email: 'hal@bigco.example', title: 'VP Operations', company: 'Ferris Aircraft', company_size: '1000+', product_interest: 'Fleet software', country: 'US' };
 const post = (body: unknown) => fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-describe('reaching the rep through the local runtime', () => {
-  let leadId: string;
-  let sms: NotificationRecord;
+/** Hal Jordan, with an email of his own in each case, posted: once his owner was texted and emailed, the two messages. */
+async function hotLeadToldItsOwner() {
+  const hotLead = { name: 'Hal Jordan', email: uniquePerson('hal@bigco.example').email, title: 'VP Operations', company: 'Ferris Aircraft', company_size: '1000+', product_interest: 'Fleet software', country: 'US' };
+  const answer = await post(hotLead);
+  expect(answer.status).toBe(202);
+  const { leadId } = (await answer.json()) as { leadId: string };
+  const messages = await eventually(async () => {
+    const forLead = (await outbox()).filter((message) => message.leadId === leadId);
+    return forLead.length >= 2 ? forLead : undefined;
+  }, 30_000);
+  return { hotLead, leadId, sms: messages.find((message) => message.channel === 'sms')!, email: messages.find((message) => message.channel === 'email')! };
+}
 
+/** The accept link in the SMS. */
+const acceptLink = (sms: NotificationRecord) => /Accept: (\S+)$/.exec(sms.body)![1];
+
+describe('reaching the rep through the local runtime', () => {
   it('texts and emails the owner of a hot lead once, each with an accept link, whatever the public posts', { timeout: 60_000 }, async () => {
-    const answer = await post(hotLead);
-    expect(answer.status).toBe(202);
-    leadId = ((await answer.json()) as { leadId: string }).leadId;
-    const messages = await eventually(async () => {
-      const forLead = (await outbox()).filter((message) => message.leadId === leadId);
-      return forLead.length >= 2 ? forLead : undefined;
-    }, 30_000);
-    sms = messages.find((message) => message.channel === 'sms')!;
-    const email = messages.find((message) => message.channel === 'email')!;
+    const { hotLead, leadId, sms, email } = await hotLeadToldItsOwner();
     expect(['+14155550101', '+14155550102']).toContain(sms.recipient);
     expect(sms.body).toMatch(new RegExp(`^New hot lead: Hal Jordan \\(Ferris Aircraft\\) Accept: ${runtime.url}/a/\\S+$`));
     expect(email.body).toContain(`Accept lead: ${runtime.url}/a/`);
@@ -45,7 +49,8 @@ describe('reaching the rep through the local runtime', () => {
   });
 
   it('accepts from the link once, on a phone, after a GET that changes nothing', { timeout: 120_000 }, async () => {
-    const link = /Accept: (\S+)$/.exec(sms.body)![1];
+    const { leadId, sms } = await hotLeadToldItsOwner();
+    const link = acceptLink(sms);
     const manager = await tokenFor('mgr-maya', 'manager');
     const history = async () => ((await (await fetch(`${runtime.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${manager}` } })).json()) as { history: Array<{ action: string; by: string }> }).history;
 
@@ -79,8 +84,8 @@ describe('reaching the rep through the local runtime', () => {
     }
   });
 
-  it('refuses a changed link in plain words', async () => {
-    const link = /Accept: (\S+)$/.exec(sms.body)![1];
+  it('refuses a changed link in plain words', { timeout: 60_000 }, async () => {
+    const link = acceptLink((await hotLeadToldItsOwner()).sms);
     const response = await fetch(link.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAAAAAAAA'), { method: 'POST' });
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('This link is not valid');

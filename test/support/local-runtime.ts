@@ -30,6 +30,27 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+/** Posts `body` to the demo form as JSON (with `headers`, if any), fails unless it answers 202, and answers the new or touched lead's id. */
+export async function submitDemoForm(runtime: Pick<LocalRuntime, 'url'>, body: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
+  const response = await fetch(`${runtime.url}/forms/demo/submissions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (response.status !== 202) throw new Error(`The demo form answered ${response.status}, not 202: ${await response.text()}`);
+  return ((await response.json()) as { leadId: string }).leadId;
+}
+
+let people = 0;
+
+/**
+ * A person no earlier call in this test process answered: `email` with a number added to its local part, and a
+ * US phone number of their own from the fictional 555-0150…0199 range (the demo reps' are below it), so that dedup
+ * merges no two cases' leads.
+ */
+export function uniquePerson(email: string): { email: string; phone: string } {
+  people += 1;
+  if (people > 49) throw new Error('uniquePerson ran out of 555-0150…0199 phone numbers');
+  const [local, domain] = email.split('@');
+  return { email: `${local}-${people}@${domain}`, phone: `+1415555${String(150 + people).padStart(4, '0')}` };
+}
+
 /** A JSON request to the runtime with a bearer token (a JSON body when one is given): its status and parsed answer. */
 export async function callWithToken(runtime: Pick<LocalRuntime, 'url'>, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
   const response = await fetch(`${runtime.url}${path}`, {
