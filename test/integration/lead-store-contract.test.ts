@@ -362,7 +362,7 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await assign(id('least-busy-first'), 0)).toBe('assigned');
     expect(await assign(id('least-busy-raced'), 0)).toBe('load_changed');
     expect(await assign(id('least-busy-second'), 1)).toBe('assigned');
-    // A load it ranked on that is the cap is taken no more than the cap alone would take it.
+    // Ranked on a load at the cap, the write is refused as the cap alone would refuse it.
     expect(await assign(id('least-busy-full'), 2, 2)).toBe('load_changed');
     for (const refused of ['least-busy-stale', 'least-busy-raced', 'least-busy-full']) {
       expect(await store.leads.getLead(id(refused))).toMatchObject({ status: 'new' });
