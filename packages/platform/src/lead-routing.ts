@@ -110,7 +110,7 @@ export async function routeLead(deps: LeadRoutingDependencies, input: { lead: Ro
   }
 }
 
-/** How many times `least_busy` ranks the reps on loads read afresh before it takes its last ranking under the cap alone. */
+/** How many of its rankings `least_busy` writes only on the loads they saw; the one after them (on loads read again) is written under the cap alone. */
 const leastBusyRankings = 4;
 
 /**
