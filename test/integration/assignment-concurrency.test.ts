@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { poolSchema, type AssignmentStrategy, type Configuration, type Lead } from '@leadflow/domain';
 import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
@@ -17,6 +17,8 @@ beforeAll(async () => {
   leads = new DynamoDbLeadStoreWithIngestion(database.client, database.tableName);
 });
 afterAll(() => database?.stop());
+// Each case starts from empty open-lead counters and turn counters.
+beforeEach(() => database.reset());
 
 /**
  * The demo configuration with one route over a pool of reps of its own (weights and caps given, at any
@@ -77,6 +79,19 @@ describe('assignment strategies under concurrency, against DynamoDB Local', () =
       longestRun.set(owner, Math.max(longestRun.get(owner) ?? 0, run));
     });
     expect(Object.fromEntries(longestRun)).toEqual({ 'wrr-a': 2, 'wrr-b': 1, 'wrr-c': 1 });
+  });
+
+  it('least busy: 20 leads at once over four empty reps spread as one at a time would, each rep chosen on the loads it was ranked on', { timeout: 300_000 }, async () => {
+    const reps = ['lbs-1', 'lbs-2', 'lbs-3', 'lbs-4'].map((id) => ({ id, weight: 1, capacity: 1000 }));
+    const routed = await routeAtOnce(configurationWith('least-busy-spread', 'least_busy', reps), 'lbs', 20);
+    // One at a time gives each 5. All at once gave one rep all 20 before each write had to find the load it was ranked on; a decider
+    // that keeps losing takes its last ranking under the cap alone, so a rep may get one more or less than 5.
+    const counts = countBy(routed);
+    expect(Object.keys(counts).sort()).toEqual(['lbs-1', 'lbs-2', 'lbs-3', 'lbs-4']);
+    expect(Math.max(...Object.values(counts)) - Math.min(...Object.values(counts))).toBeLessThanOrEqual(2);
+    const states = await leads.readRepStates(reps.map((rep) => rep.id));
+    expect(Object.fromEntries(states.openLeads)).toEqual(counts);
+    expect(routed.map((lead) => lead.routing?.candidates[0])).toEqual(routed.map((lead) => ({ repId: lead.ownerId, verdict: 'chosen' })));
   });
 
   it('least busy: 50 leads at once never push a rep past their cap; the rest wait in the pool', { timeout: 300_000 }, async () => {

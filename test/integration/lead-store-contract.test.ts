@@ -340,6 +340,38 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await outboxTypes(id('assigned'))).toContain('lead.assigned');
   });
 
+  it('assigns a least busy choice only while its rep holds the open leads it was ranked on, none counting as 0', async () => {
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'least_busy')!;
+    const owner = { ...rep('contract-rep-routed'), id: id('least-busy-rep') };
+    const assign = async (leadId: string, seenOpenLeads: number, capacity = 10) => {
+      await store.leads.ingestLead(webFormIntake(config, { leadId }));
+      const change = assignToOwner({
+        lead: { leadId },
+        route,
+        poolId,
+        owner,
+        passedOver: [],
+        skipped: [],
+        openLeads: new Map([[owner.id, seenOpenLeads]]),
+        eventId: `${leadId}-assigned`,
+        now: at('2026-03-02T10:01:00.000Z'),
+      });
+      return store.leads.assignOwner({ ...change, leadId, capacity, seenOpenLeads });
+    };
+    expect(await assign(id('least-busy-stale'), 1)).toBe('load_changed');
+    expect(await assign(id('least-busy-first'), 0)).toBe('assigned');
+    expect(await assign(id('least-busy-raced'), 0)).toBe('load_changed');
+    expect(await assign(id('least-busy-second'), 1)).toBe('assigned');
+    // Ranked on a load at the cap, the write is refused as the cap alone would refuse it.
+    expect(await assign(id('least-busy-full'), 2, 2)).toBe('load_changed');
+    for (const refused of ['least-busy-stale', 'least-busy-raced', 'least-busy-full']) {
+      expect(await store.leads.getLead(id(refused))).toMatchObject({ status: 'new' });
+      expect(await outboxTypes(id(refused))).not.toContain('lead.assigned');
+    }
+    expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(2);
+    expect(await store.leads.getLead(id('least-busy-second'))).toMatchObject({ status: 'assigned', ownerId: owner.id, assignment: { rule: 'least_busy' } });
+  });
+
   it('refuses to route a lead on a score it no longer has, and routes it on the score a touch gave it', async () => {
     const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
     const offerRoute = { ...route, strategy: 'offer' as const, offer: { reps: members, windowMinutes: 5, fallback: 'pool' as const } };

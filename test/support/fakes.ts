@@ -51,6 +51,7 @@ import type {
   OutgoingEmail,
   RoutingGuard,
   OwnerAssignment,
+  OwnerAssignmentOutcome,
   RateLimiter,
   OperationalMetrics,
   RepStates,
@@ -236,7 +237,7 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
     this.outOfOfficeRecords.set(record.repId, structuredClone(record));
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull> {
+  async assignOwner(change: OwnerAssignment): Promise<OwnerAssignmentOutcome> {
     const lead = this.leads.get(change.leadId);
     if (!isRoutable(lead, change)) return 'already_assigned';
     const after: Lead = {
@@ -251,6 +252,7 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
     };
     if (overItemLimit(after)) return 'lead_full';
     const open = this.openLeads.get(change.ownerId) ?? 0;
+    if (change.seenOpenLeads !== undefined && (open !== change.seenOpenLeads || open >= change.capacity)) return 'load_changed';
     if (open >= change.capacity) return 'at_capacity';
     this.openLeads.set(change.ownerId, open + 1);
     Object.assign(lead, after);

@@ -21,7 +21,7 @@ import {
   type PoolCursor,
   type PoolListingFilter,
 } from '@leadflow/domain';
-import { type DueLeadsPage, type DuePosition, type LeadDueIndex, type LeadFull, type LeadStore, type OwnerAssignment, type RoutingGuard, type RepStates } from '../ports/lead-store';
+import { type DueLeadsPage, type DuePosition, type LeadDueIndex, type LeadFull, type LeadStore, type OwnerAssignment, type OwnerAssignmentOutcome, type RoutingGuard, type RepStates } from '../ports/lead-store';
 import { DynamoDbConsentLedger } from './dynamodb-consent-ledger';
 import { transactionItemLimit } from './dynamodb-limits';
 import { failedConditions, ignoringFailedCondition, isItemTooLarge, isTransactionConflict, oversizedItems, retryOnTransactionConflict, type TransactItem } from './dynamodb-writes';
@@ -128,7 +128,7 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...leadsTableKeys.repOutOfOffice(record.repId), entity: 'rep-out-of-office', ...record } }));
   }
 
-  async assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull> {
+  async assignOwner(change: OwnerAssignment): Promise<OwnerAssignmentOutcome> {
     const routable = routableLeadCondition(change);
     try {
       await retryOnTransactionConflict(() =>
@@ -159,7 +159,7 @@ export class DynamoDbLeadStore implements LeadStore {
                   },
                 },
               },
-              holdingCapIncrement(this.tableName, change.ownerId, change.capacity),
+              holdingCapIncrement(this.tableName, change.ownerId, change.capacity, change.seenOpenLeads),
               outboxPut(this.tableName, change.event),
             ],
           }),
@@ -170,7 +170,7 @@ export class DynamoDbLeadStore implements LeadStore {
       if (oversizedItems(error)?.[0]) return 'lead_full';
       const failed = failedConditions(error);
       if (failed?.[0]) return 'already_assigned';
-      if (failed?.[1]) return 'at_capacity';
+      if (failed?.[1]) return change.seenOpenLeads === undefined ? 'at_capacity' : 'load_changed';
       throw error;
     }
   }

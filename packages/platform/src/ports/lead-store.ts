@@ -1,6 +1,5 @@
 import type { Lead, LeadClaim, LeadOfferChange, LeadRelease, LeadTransition, MyLeadsCursor, MyLeadsFilter, OutOfOffice, OwnerChange, PoolChange, PoolCursor, PoolListingFilter } from '@leadflow/domain';
 
-/** An owner for a lead, taken only while the rep is under their holding cap. */
 /**
  * Routing writes leave a lead with an open offer alone (a re-score or redelivery must not take it from
  * the reps it was offered to), except the offer's own fallback, which says `closesOffer`. With
@@ -12,7 +11,15 @@ export interface RoutingGuard {
   closesOffer?: boolean;
   scoredAt?: string;
 }
-export type OwnerAssignment = OwnerChange & RoutingGuard & { leadId: string; capacity: number };
+/** An owner for a lead, taken only while the rep is under their holding cap. */
+export type OwnerAssignment = OwnerChange &
+  RoutingGuard & {
+    leadId: string;
+    capacity: number;
+    /** The owner's open leads the choice was ranked on (`least_busy`): the assignment is taken only while they still hold that many (none counts as 0). */
+    seenOpenLeads?: number;
+  };
+export type OwnerAssignmentOutcome = 'assigned' | 'already_assigned' | 'at_capacity' | 'load_changed' | LeadFull;
 
 /** What the store knows of reps right now: open leads held (their holding-cap counters) and who is out of office. */
 export interface RepStates {
@@ -76,11 +83,12 @@ export interface LeadStore {
   setOutOfOffice(record: OutOfOffice): Promise<void>;
   /**
    * Sets the owner of a `new` lead unless it already has one (one lead, one owner) and counts it among
-   * the rep's open leads, unless that would exceed `capacity` — in one transaction with `lead.assigned`.
+   * the rep's open leads, unless that would exceed `capacity` — in one transaction with `lead.assigned`. With
+   * `seenOpenLeads`, `load_changed` when the rep's open leads are no longer that many (a concurrent assignment or release, or the cap reached).
    * A lead with an open offer is refused unless `closesOffer`, which closes it (it leaves the offer-expiry
    * index); so it is by `leaveInPool`. `lead_full` (here and in every write below) as `LeadFull` says.
    */
-  assignOwner(change: OwnerAssignment): Promise<'assigned' | 'already_assigned' | 'at_capacity' | LeadFull>;
+  assignOwner(change: OwnerAssignment): Promise<OwnerAssignmentOutcome>;
   /** Leaves a `new`, unowned lead in a pool (status `in_pool`), with its decision and `lead.pooled`, in one transaction. */
   leaveInPool(change: PoolChange & RoutingGuard & { leadId: string }): Promise<'pooled' | 'already_routed' | LeadFull>;
   /**
