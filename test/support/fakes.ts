@@ -5,6 +5,8 @@ import {
   expiresAfterDays,
   retentionEnded,
   consentPersonalFields,
+  wasErased,
+  withoutPersonalData,
   isOpenOffer,
   leadBytes,
   openLeadStatuses,
@@ -78,13 +80,20 @@ import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platfor
 import { RecordingSecretStore } from './demo-secrets';
 import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
 
-/** A consent ledger in memory: entries in time order, one per lead, time, purpose and action. */
+/**
+ * A consent ledger in memory: entries in time order, one per lead, time, purpose and action. As on DynamoDB, an
+ * entry for a lead no longer stored is not written, and one for an erased lead is written without the IP and user agent.
+ */
 export class MemoryConsentLedger implements ConsentLedger {
   readonly entries = new Map<string, ConsentLedgerEntry>();
 
+  constructor(private readonly leads: ReadonlyMap<string, Lead>) {}
+
   async append(entry: ConsentLedgerEntry): Promise<void> {
     const valid = consentLedgerEntrySchema.parse(entry);
-    this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(valid));
+    const lead = this.leads.get(valid.leadId);
+    if (!lead) return;
+    this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(wasErased(lead) ? withoutPersonalData(valid) : valid));
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
@@ -115,7 +124,7 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
   /** The fingerprint a delivery key was taken with, when its delivery had one (as the key's item holds it). */
   readonly keyFingerprints = new Map<string, string>();
   /** The consent ledger and platform intake records live beside the leads, as in the single table: an erasure reaches them. */
-  readonly consents = new MemoryConsentLedger();
+  readonly consents = new MemoryConsentLedger(this.leads);
   readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
   /** The conversions queued for the ad platforms live beside the leads too: an erasure deletes them, and a gone or invalid lead gets none. */
   readonly feedback = new MemoryConversionFeedbackQueue(this.leads);
