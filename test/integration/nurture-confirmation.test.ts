@@ -130,7 +130,15 @@ describe('double opt-in on DynamoDB Local', () => {
       }
       return send(command as never);
     }) as typeof database.client.send;
-    await new DynamoDbConsentLedger(client, database.tableName).append({ leadId: 'doi-4', purpose: 'marketing_email', action: 'confirmed', at: later(2).toISOString(), source: 'confirmation-link', ip: '198.51.100.23', userAgent: 'Mozilla/5.0 (iPhone)' });
+    await new DynamoDbConsentLedger(client, database.tableName).append({
+      leadId: 'doi-4',
+      purpose: 'marketing_email',
+      action: 'confirmed',
+      at: later(2).toISOString(),
+      source: 'confirmation-link',
+      ip: '198.51.100.23',
+      userAgent: 'Mozilla/5.0 (iPhone)',
+    });
     expect(erasedBeforeWrite).toBe(true);
     expect(await expiryOfLead()).toBe(expiryBefore);
     const ledger = await deps.consents.entriesFor('doi-4');
