@@ -449,8 +449,9 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
     const lead = leadId ? this.leads.get(leadId) : undefined;
     if (!leadId || !lead) return undefined;
     const erasure: LeadErasure | undefined = input.erase(structuredClone(lead));
-    if (!erasure) return { leadId, erased: false };
+    // Asked again, it finishes the job as on DynamoDB: no ledger entry keeps the person.
     for (const entry of this.consents.entries.values()) if (entry.leadId === leadId) for (const field of consentPersonalFields) delete entry[field];
+    if (!erasure) return { leadId, erased: false };
     const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
     const intake = platform.success && lead.source.platformLeadId ? this.intakes.records.get(`INTAKE#${platform.data}#${lead.source.platformLeadId}`) : undefined;
     if (intake) delete intake.rawDelivery;
