@@ -42,7 +42,7 @@ const crowdedContext = { ...lambdaContext, getRemainingTimeInMillis: () => 600_0
 
 /** Stores `count` new leads, then delivers all their routed events to assign-lead at once. */
 async function routeAtOnce(config: Configuration, prefix: string, count: number): Promise<Lead[]> {
-  const deps = { config, leads, consents: new MemoryConsentLedger(), metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
+  const deps = { config, leads, consents: new MemoryConsentLedger(new Map()), metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
   const assign = createHandler(() => deps);
   const intakes = Array.from({ length: count }, (_, index) => webFormIntake(config, { leadId: `${prefix}-${index}`, contact: { name: 'Ada', email: `${prefix}-${index}@example.com` } }));
   // Storing them is not what is tested, so they go 25 at a time: with hundreds of transactions at once DynamoDB Local can time out

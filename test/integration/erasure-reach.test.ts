@@ -229,3 +229,38 @@ describe('an erasure behind a large outbox backlog, on DynamoDB Local', () => {
     expect(outbox).not.toContain('on leave until May');
   });
 });
+
+describe('an erasure of a lead with more unpublished events than one transaction holds, on DynamoDB Local', () => {
+  it('takes the person out of all 150 of them (the relay down) and erases the lead and its ledger', { timeout: 60_000 }, async () => {
+    await leads.ingestLead(webFormIntake(config, { leadId: 'busy', now: new Date('2026-04-01T10:00:00.000Z') }));
+    const ledger = new DynamoDbConsentLedger(database.client, database.tableName);
+    await ledger.append({ leadId: 'busy', purpose: 'contact', action: 'given', at: '2026-04-01T10:00:00.000Z', source: 'form:demo', version: 'v1', text: 'I agree.', ip: '198.51.100.4', userAgent: 'Firefox' });
+    // 150 follow-ups logged while the relay was down, each event carrying the outcome typed about the person.
+    const items = Array.from({ length: 150 }, (_, index) => {
+      const createdAt = new Date(Date.parse('2026-04-01T10:01:00.000Z') + index * 1000).toISOString();
+      const eventId = `busy-activity-${index}`;
+      return {
+        pk: `OUTBOX#${eventId}`,
+        sk: 'OUTBOX',
+        entity: 'outbox',
+        eventId,
+        source: 'leadflow.leads',
+        detailType: 'lead.activity_logged',
+        detail: { eventId, leadId: 'busy', outcome: `call ${index}: Ada is on leave until May` },
+        time: createdAt,
+        createdAt,
+        outboxPartition: `unpublished#${index % 16}`,
+      };
+    });
+    for (let start = 0; start < items.length; start += 25) {
+      await database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    expect(await erase(erasures, 'busy', '2026-04-02T09:00:00.000Z')).toEqual({ leadId: 'busy', erased: true });
+    const events = await outboxOf('busy');
+    expect(events.filter((item) => item.detailType === 'lead.activity_logged')).toHaveLength(150);
+    expect(events.filter((item) => item.detailType === 'lead.erased')).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain('on leave until May');
+    expect(await leads.getLead('busy')).toMatchObject({ status: 'invalid', contact: {}, answers: {} });
+    expect((await ledger.entriesFor('busy')).map((entry) => [entry.action, entry.ip, entry.userAgent])).toEqual([['given', undefined, undefined]]);
+  });
+});

@@ -768,6 +768,9 @@ describe.each(implementations)('the %s lead store', (name, open) => {
       ['contact', 'given', 'v1', undefined, undefined],
       ['marketing_email', 'given', 'v1', undefined, undefined],
     ]);
+    // A confirmation pressed as the person was erased is kept as a fact, without the IP and user agent of the press.
+    await store.consents.append({ leadId: id('consent'), purpose: 'marketing_email', action: 'confirmed', at: '2026-03-05T10:00:01.000Z', source: 'confirmation-link', ip: '203.0.113.7', userAgent: 'Mozilla/5.0' });
+    expect((await store.consents.entriesFor(id('consent'))).at(-1)).toEqual({ leadId: id('consent'), purpose: 'marketing_email', action: 'confirmed', at: '2026-03-05T10:00:01.000Z', source: 'confirmation-link' });
     expect(await store.erasures.erasePerson({ leadId: id('consent'), erase })).toEqual({ leadId: id('consent'), erased: false });
     expect(await store.erasures.erasePerson({ leadId: id('never-stored'), erase })).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentGivenEntries, erasePersonFromLead, routeFor } from '@leadflow/domain';
-import { DynamoDbConsentLedger, DynamoDbLeadErasure, sendNurtureConfirmation } from '@leadflow/platform';
+import { confirmNurtureConsent, DynamoDbConsentLedger, DynamoDbLeadErasure, sendNurtureConfirmation } from '@leadflow/platform';
 import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createAssign } from '../../functions/assign-lead/handler';
 import { createHandler as createConfirm } from '../../functions/confirm-nurture-consent/handler';
@@ -90,5 +90,59 @@ describe('double opt-in on DynamoDB Local', () => {
     });
     expect((await deps.leads.getLead('doi-2'))?.nurture).toBeUndefined();
     expect((await deps.consents.entriesFor('doi-2')).every((entry) => entry.ip === undefined && entry.userAgent === undefined)).toBe(true);
+  });
+
+  it('a confirmation pressed as the person is erased leaves neither IP nor user agent on the ledger', async () => {
+    const deps = tableDependencies(t0, 'doi-3');
+    await heldLead(deps, 'doi-3');
+    await sendNurtureConfirmation(deps, 'doi-3', t0);
+    const erasures = new DynamoDbLeadErasure(database.client, database.tableName);
+    const eraseNow = () => erasures.erasePerson({ leadId: 'doi-3', erase: (lead) => erasePersonFromLead(lead, { at: later(1).toISOString(), eventId: 'doi-3-erased', by: 'admin:ines' }) });
+    // The press read the lead while it waited for its confirmation; the erasure lands before the ledger's own read of the lead.
+    const checked = { lead: (await deps.leads.getLead('doi-3'))!, consent: 'awaiting_confirmation' as const };
+    expect(await eraseNow()).toEqual({ leadId: 'doi-3', erased: true });
+    deps.now = () => later(2);
+    expect((await confirmNurtureConsent(deps, checked, { ip: '198.51.100.23', userAgent: 'Mozilla/5.0 (iPhone)' })).statusCode).toBe(200);
+    const ledger = await deps.consents.entriesFor('doi-3');
+    expect(ledger.filter((entry) => entry.action === 'confirmed')).toEqual([expect.objectContaining({ at: later(2).toISOString(), source: 'confirmation-link' })]);
+    expect(JSON.stringify(ledger)).not.toMatch(/198\.51\.100\.23|iPhone|Firefox/);
+    expect(await deps.leads.getLead('doi-3')).toMatchObject({ status: 'invalid', contact: {} });
+    expect((await deps.leads.getLead('doi-3'))?.nurture).toBeUndefined();
+  });
+
+  it("a confirmation whose ledger write comes after an erasure that landed since its read of the lead leaves no IP or user agent, also when the erasure kept the lead's expiry", async () => {
+    const deps = tableDependencies(t0, 'doi-4');
+    // A test lead expires counted from its capture, so its erasure leaves its expiry as it was.
+    const intake = webFormIntake(deps.config, { leadId: 'doi-4', formId: 'emea-contact', now: t0, contact: { name: 'Cy', email: 'doi-4@gmail.com' } });
+    await deps.leads.ingestLead({ ...intake, lead: { ...intake.lead, isTest: true } });
+    const expiryOfLead = async () => (await database.items()).find((item) => item.pk === 'LEAD#doi-4')?.expiresAt;
+    const expiryBefore = await expiryOfLead();
+    expect(expiryBefore).toEqual(expect.any(Number));
+    const erasures = new DynamoDbLeadErasure(database.client, database.tableName);
+    // The ledger's write of the entry is held until the erasure, which the ledger's read of the lead came before, is done.
+    const send = database.client.send.bind(database.client);
+    let erasedBeforeWrite = false;
+    const client = Object.create(database.client) as typeof database.client;
+    client.send = (async (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === 'TransactWriteCommand' && !erasedBeforeWrite) {
+        erasedBeforeWrite = true;
+        expect(await erasures.erasePerson({ leadId: 'doi-4', erase: (lead) => erasePersonFromLead(lead, { at: later(1).toISOString(), eventId: 'doi-4-erased', by: 'admin:ines' }) })).toMatchObject({ erased: true });
+      }
+      return send(command as never);
+    }) as typeof database.client.send;
+    await new DynamoDbConsentLedger(client, database.tableName).append({
+      leadId: 'doi-4',
+      purpose: 'marketing_email',
+      action: 'confirmed',
+      at: later(2).toISOString(),
+      source: 'confirmation-link',
+      ip: '198.51.100.23',
+      userAgent: 'Mozilla/5.0 (iPhone)',
+    });
+    expect(erasedBeforeWrite).toBe(true);
+    expect(await expiryOfLead()).toBe(expiryBefore);
+    const ledger = await deps.consents.entriesFor('doi-4');
+    expect(ledger.filter((entry) => entry.action === 'confirmed')).toEqual([expect.objectContaining({ at: later(2).toISOString(), source: 'confirmation-link' })]);
+    expect(ledger.some((entry) => entry.ip !== undefined || entry.userAgent !== undefined)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeTimeToLiveCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   erasePersonFromLead,
   expiresAfterDays,
@@ -17,6 +17,7 @@ import {
 import {
   deliverWebhookEvent,
   erasePlatformLead,
+  consentLedgerItem,
   DynamoDbConsentLedger,
   DynamoDbConversionFeedbackQueue,
   DynamoDbLeadErasure,
@@ -555,6 +556,118 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
     expect(await erase('meta-erased')).toEqual({ leadId: 'meta-erased', erased: true });
     expect((await deliveryKey('erased-1'))?.expiresAt).toBe(expiresAfterDays('2026-03-09T09:00:00.000Z', 7));
     expect(await leads.ingestLead(metaDelivery('meta-erased-redelivered', 'erased-1', { contact: { email: 'meta-erased@example.com' } }))).toEqual({ leadId: 'meta-erased', outcome: 'replayed' });
+  });
+
+  describe('an erasure interrupted part way', () => {
+    /** The erasure on a client whose `failing`-th transaction (counted from 1) fails as DynamoDB's would on an internal error. */
+    const failingErasure = (failing: (transaction: number, items: Array<Record<string, any>>) => boolean) => {
+      const send = database.client.send.bind(database.client);
+      let transactions = 0;
+      const client = Object.create(database.client) as typeof database.client;
+      client.send = (async (command: { constructor: { name: string }; input: { TransactItems?: Array<Record<string, any>> } }) => {
+        if (command.constructor.name === 'TransactWriteCommand' && failing(++transactions, command.input.TransactItems ?? [])) throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
+        return send(command as never);
+      }) as typeof database.client.send;
+      return new DynamoDbLeadErasure(client, database.tableName, retention);
+    };
+    const isLeadsOwn = (items: Array<Record<string, any>>) => items.some((item) => String(item.Update?.Key?.pk).startsWith('LEAD#'));
+    const eraseWith = (store: DynamoDbLeadErasure, leadId: string, at = '2026-03-09T09:00:00.000Z') =>
+      store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at, eventId: `${leadId}-erased-${at}`, by: 'admin:ines' }) });
+    const consentItems = async (leadId: string) => (await database.items()).filter((item) => item.pk === `CONSENT#${leadId}`);
+    const erasedExpiry = expiresAfterDays('2026-03-09T09:00:00.000Z', 7);
+
+    it("leaves a live lead's consent entries and delivery keys as they were when the lead's own transaction fails, and asked again, erases it all", async () => {
+      await leads.ingestLead(metaDelivery('fails-own', 'fails-own-1', { consent }));
+      // More events holding the person than one transaction holds beside the rest of the erasure (the relay down).
+      const outcomes = Array.from({ length: 90 }, (_, index) => {
+        const createdAt = new Date(capturedAt.getTime() + (index + 1) * 1000).toISOString();
+        const eventId = `fails-own-activity-${index}`;
+        const detail = { eventId, leadId: 'fails-own', outcome: `call ${index}: Ada is on leave until May` };
+        return {
+          pk: `OUTBOX#${eventId}`,
+          sk: 'OUTBOX',
+          entity: 'outbox',
+          eventId,
+          source: 'leadflow.leads',
+          detailType: 'lead.activity_logged',
+          detail,
+          time: createdAt,
+          createdAt,
+          outboxPartition: `unpublished#${index % 16}`,
+        };
+      });
+      for (let start = 0; start < outcomes.length; start += 25) {
+        await database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: outcomes.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      }
+      const ledgerBefore = await consentItems('fails-own');
+      const keyBefore = await deliveryKey('fails-own-1');
+      expect(ledgerBefore.map((item) => [item.ip, item.expiresAt])).toEqual([
+        ['203.0.113.9', undefined],
+        ['203.0.113.9', undefined],
+      ]);
+      await expect(
+        eraseWith(
+          failingErasure((_, items) => isLeadsOwn(items)),
+          'fails-own',
+        ),
+      ).rejects.toMatchObject({ name: 'InternalServerError' });
+      expect(await leads.getLead('fails-own')).toMatchObject({ status: 'new', contact: { email: 'fails-own@example.com' } });
+      expect(await consentItems('fails-own')).toEqual(ledgerBefore);
+      expect(await deliveryKey('fails-own-1')).toEqual(keyBefore);
+      expect(keyBefore?.expiresAt).toBeUndefined();
+
+      expect(await eraseWith(erasures, 'fails-own')).toEqual({ leadId: 'fails-own', erased: true });
+      expect(await leads.getLead('fails-own')).toMatchObject({ status: 'invalid', contact: {} });
+      expect((await consentItems('fails-own')).map((item) => [item.ip, item.userAgent, item.expiresAt])).toEqual([
+        [undefined, undefined, erasedExpiry],
+        [undefined, undefined, erasedExpiry],
+      ]);
+      expect((await deliveryKey('fails-own-1'))?.expiresAt).toBe(erasedExpiry);
+      expect(JSON.stringify((await database.items()).filter((item) => item.entity === 'outbox'))).not.toContain('on leave until May');
+    });
+
+    it("finishes, asked again, an erasure interrupted after the lead's own transaction", async () => {
+      await leads.ingestLead(metaDelivery('fails-after', 'fails-after-1', { consent }));
+      let leadWritten = false;
+      const interrupted = failingErasure((_, items) => {
+        if (leadWritten) return true;
+        leadWritten = isLeadsOwn(items);
+        return false;
+      });
+      await expect(eraseWith(interrupted, 'fails-after')).rejects.toMatchObject({ name: 'InternalServerError' });
+      expect(await leads.getLead('fails-after')).toMatchObject({ status: 'invalid', contact: {} });
+      expect((await consentItems('fails-after')).map((item) => item.ip)).toEqual(['203.0.113.9', '203.0.113.9']);
+
+      expect(await eraseWith(erasures, 'fails-after', '2026-03-10T09:00:00.000Z')).toEqual({ leadId: 'fails-after', erased: false });
+      expect((await consentItems('fails-after')).map((item) => [item.ip, item.userAgent, item.expiresAt])).toEqual([
+        [undefined, undefined, erasedExpiry],
+        [undefined, undefined, erasedExpiry],
+      ]);
+      expect((await deliveryKey('fails-after-1'))?.expiresAt).toBe(erasedExpiry);
+    });
+
+    it('takes the person, asked again, out of a ledger entry that holds them written after the erasure (as an append by an earlier version could)', async () => {
+      await leads.ingestLead(intake('late-entry', { consent }));
+      expect(await eraseWith(erasures, 'late-entry')).toEqual({ leadId: 'late-entry', erased: true });
+      const late = {
+        leadId: 'late-entry',
+        purpose: 'marketing_email' as const,
+        action: 'confirmed' as const,
+        at: '2026-03-09T09:00:01.000Z',
+        source: 'confirmation-link',
+        ip: '198.51.100.23',
+        userAgent: 'Mozilla/5.0 (iPhone)',
+      };
+      await database.client.send(new PutCommand({ TableName: database.tableName, Item: consentLedgerItem(late) }));
+      expect(await eraseWith(erasures, 'late-entry', '2026-03-10T09:00:00.000Z')).toEqual({ leadId: 'late-entry', erased: false });
+      const entries = await consents.entriesFor('late-entry');
+      expect(entries.map((entry) => [entry.action, entry.ip, entry.userAgent])).toEqual([
+        ['given', undefined, undefined],
+        ['given', undefined, undefined],
+        ['confirmed', undefined, undefined],
+      ]);
+      expect(await consentExpiries('late-entry')).toEqual([erasedExpiry, erasedExpiry, erasedExpiry]);
+    });
   });
 
   describe('outbound webhook deliveries', () => {

@@ -5,6 +5,8 @@ import {
   expiresAfterDays,
   retentionEnded,
   consentPersonalFields,
+  wasErased,
+  withoutPersonalData,
   isOpenOffer,
   leadBytes,
   openLeadStatuses,
@@ -79,13 +81,20 @@ import { FakePlatformLeadReaders, MemoryLeadIntakeRecords } from './fake-platfor
 import { RecordingSecretStore } from './demo-secrets';
 import { MemoryChannelRoiStore, MemoryConversionFeedbackQueue, MemoryReportArchive, RecordingFeedbackSender } from './channel-roi-fakes';
 
-/** A consent ledger in memory: entries in time order, one per lead, time, purpose and action. */
+/**
+ * A consent ledger in memory: entries in time order, one per lead, time, purpose and action. As on DynamoDB, an
+ * entry for a lead no longer stored is not written, and one for an erased lead is written without the IP and user agent.
+ */
 export class MemoryConsentLedger implements ConsentLedger {
   readonly entries = new Map<string, ConsentLedgerEntry>();
 
+  constructor(private readonly leads: ReadonlyMap<string, Lead>) {}
+
   async append(entry: ConsentLedgerEntry): Promise<void> {
     const valid = consentLedgerEntrySchema.parse(entry);
-    this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(valid));
+    const lead = this.leads.get(valid.leadId);
+    if (!lead) return;
+    this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(wasErased(lead) ? withoutPersonalData(valid) : valid));
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
@@ -116,7 +125,7 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
   /** The fingerprint a delivery key was taken with, when its delivery had one (as the key's item holds it). */
   readonly keyFingerprints = new Map<string, string>();
   /** The consent ledger and platform intake records live beside the leads, as in the single table: an erasure reaches them. */
-  readonly consents = new MemoryConsentLedger();
+  readonly consents = new MemoryConsentLedger(this.leads);
   readonly intakes = new MemoryLeadIntakeRecords(this.outbox);
   /** The conversions queued for the ad platforms live beside the leads too: an erasure deletes them, and a gone or invalid lead gets none. */
   readonly feedback = new MemoryConversionFeedbackQueue(this.leads);
@@ -442,8 +451,9 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
     const lead = leadId ? this.leads.get(leadId) : undefined;
     if (!leadId || !lead) return undefined;
     const erasure: LeadErasure | undefined = input.erase(structuredClone(lead));
-    if (!erasure) return { leadId, erased: false };
+    // Asked again, it finishes the job as on DynamoDB: no ledger entry keeps the person.
     for (const entry of this.consents.entries.values()) if (entry.leadId === leadId) for (const field of consentPersonalFields) delete entry[field];
+    if (!erasure) return { leadId, erased: false };
     const platform = pendingFetchPlatformSchema.safeParse(lead.source.kind);
     const intake = platform.success && lead.source.platformLeadId ? this.intakes.records.get(`INTAKE#${platform.data}#${lead.source.platformLeadId}`) : undefined;
     if (intake) delete intake.rawDelivery;

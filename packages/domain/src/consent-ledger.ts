@@ -78,3 +78,12 @@ export const consentPersonalFields = ['ip', 'userAgent'] as const;
 export function holdsPersonalData(entry: ConsentLedgerEntry): boolean {
   return consentPersonalFields.some((field) => entry[field] !== undefined);
 }
+
+/**
+ * The entry without what identifies the person (see `consentPersonalFields`): what an erased lead's ledger
+ * keeps of it, the fact of consent, its purpose, text, version and time.
+ */
+export function withoutPersonalData(entry: ConsentLedgerEntry): ConsentLedgerEntry {
+  const { ip: _ip, userAgent: _userAgent, ...kept } = entry;
+  return kept;
+}

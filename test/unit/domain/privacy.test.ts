@@ -8,6 +8,7 @@ import {
   erasePersonFromLead,
   expiresAfterDays,
   holdsPersonalData,
+  withoutPersonalData,
   leadEventDetailSchemas,
   leadExpiresAt,
   personalFieldsOfEvent,
@@ -109,6 +110,12 @@ describe('consent at capture', () => {
     expect(consentGivenEntries('lead-2', plain, 'webhook:partner')).toEqual([{ leadId: 'lead-2', purpose: 'contact', action: 'given', at: capturedAt, source: 'webhook:partner', version: 'v3', text: consent.text }]);
     expect(consentGivenEntries('lead-1', consent, 'form:demo').every(holdsPersonalData)).toBe(true);
     expect(holdsPersonalData(consentGivenEntries('lead-2', plain, 'webhook:partner')[0])).toBe(false);
+  });
+
+  it('keeps, without what identifies the person, the fact of consent, its purpose, text, version and time', () => {
+    const [entry] = consentGivenEntries('lead-1', consent, 'form:demo');
+    expect(withoutPersonalData(entry)).toEqual({ leadId: 'lead-1', purpose: 'contact', action: 'given', at: capturedAt, source: 'form:demo', version: 'v3', text: consent.text });
+    expect(holdsPersonalData(withoutPersonalData(entry))).toBe(false);
   });
 
   it('is prepared with the intake, for the new lead and for a touch of an existing one', () => {

@@ -35,18 +35,20 @@ const marketingConsent = { version: '2026-11', text: 'emails now and then', purp
 const coldContact: LeadContact = { name: 'Ada <b>Lovelace</b>', email: 'ada@gmail.com', company: 'Analytical & Co' };
 
 /** A lead captured and handed to assign-lead as its route's rule would; `consent` as the form recorded it. */
-async function captureAndRoute(deps: Deps, leadId: string, input: { contact?: LeadContact; consent?: typeof marketingConsent | undefined } = {}) {
+/** `beforeRouting` runs once the lead is stored, before assign-lead routes it (a consent withdrawn in between). */
+async function captureAndRoute(deps: Deps, leadId: string, input: { contact?: LeadContact; consent?: typeof marketingConsent | undefined; beforeRouting?: () => Promise<void> } = {}) {
   const intake = webFormIntake(deps.config, { leadId, now: capturedAt, contact: input.contact ?? coldContact });
   const consent = 'consent' in input ? input.consent : marketingConsent;
   if (consent) {
     intake.lead.consent = consent;
     intake.consents = consentGivenEntries(leadId, consent, 'form:demo');
   }
-  return route(deps, intake);
+  return route(deps, intake, input.beforeRouting);
 }
 
-async function route(deps: Deps, intake: PreparedIntake) {
+async function route(deps: Deps, intake: PreparedIntake, beforeRouting?: () => Promise<void>) {
   await deps.store.ingestLead(intake);
+  await beforeRouting?.();
   const detail = intake.events.find((event) => event.type === 'lead.scored')!.detail;
   const routeId = routeFor(deps.config.routing, detail).id;
   await createAssign(() => deps)({ routeId, detail }, lambdaContext);
@@ -458,8 +460,8 @@ describe('who enters, and what is refused', () => {
     expect(noConsent.nurture).toBeUndefined();
     const { lead: contactOnly } = await captureAndRoute(deps, 'c-2', { contact: { ...coldContact, email: 'c2@gmail.com' }, consent: { ...marketingConsent, purposes: ['contact'] } as never });
     expect(contactOnly.nurture).toBeUndefined();
-    await deps.consents.append({ leadId: 'c-3', purpose: 'marketing_email', action: 'withdrawn', at: capturedAt.toISOString(), source: 'admin:mgr-maya' });
-    expect((await captureAndRoute(deps, 'c-3', { contact: { ...coldContact, email: 'c3@gmail.com' } })).lead.nurture).toBeUndefined();
+    const withdraw = () => deps.consents.append({ leadId: 'c-3', purpose: 'marketing_email', action: 'withdrawn', at: capturedAt.toISOString(), source: 'admin:mgr-maya' });
+    expect((await captureAndRoute(deps, 'c-3', { contact: { ...coldContact, email: 'c3@gmail.com' }, beforeRouting: withdraw })).lead.nurture).toBeUndefined();
 
     await captureAndRoute(deps, 'c-4', { contact: { ...coldContact, email: 'c4@gmail.com' } });
     await deps.consents.append({ leadId: 'c-4', purpose: 'marketing_email', action: 'withdrawn', at: day(0).toISOString(), source: 'admin:mgr-maya' });

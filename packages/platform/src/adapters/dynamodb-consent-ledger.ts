@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { partitionItems } from './dynamodb-partition';
-import { consentLedgerEntrySchema, type ConsentLedgerEntry } from '@leadflow/domain';
+import { consentLedgerEntrySchema, holdsPersonalData, wasErased, withoutPersonalData, type ConsentLedgerEntry, type LeadHistoryEntry } from '@leadflow/domain';
 import type { ConsentLedger } from '../ports/consent-ledger';
 import { consentLedgerPartition, leadsTableKeys } from './leads-table-keys';
 
@@ -24,15 +24,25 @@ export class DynamoDbConsentLedger implements ConsentLedger {
    * Appends an entry (a withdrawal) with its lead's expiry, so proof of consent or withdrawal is kept exactly
    * as long as the lead: for ever while it is worked, and no longer than a test, quarantined, invalid or
    * erased lead. The lead's expiry is checked in the write, so a change of it in between is read again; an
-   * entry for a lead no longer in the table (its retention ran out) is not written.
+   * entry for a lead no longer in the table (its retention ran out) is not written. An erased lead's entry
+   * is written without the IP and user agent: an entry holding them is written only while the lead's timeline
+   * is as read, so an erasure landing in between (a confirmation pressed as the person is erased) makes it read again.
    */
   async append(entry: ConsentLedgerEntry): Promise<void> {
     consentLedgerEntrySchema.parse(entry);
     const lead = leadsTableKeys.lead(entry.leadId);
     for (let tries = 1; ; tries += 1) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: lead, ProjectionExpression: 'pk, expiresAt', ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: lead, ProjectionExpression: 'pk, expiresAt, #history', ExpressionAttributeNames: { '#history': 'history' }, ConsistentRead: true }),
+      );
       if (!Item) return;
       const expiresAt = typeof Item.expiresAt === 'number' ? Item.expiresAt : undefined;
+      const history = (Item.history ?? []) as LeadHistoryEntry[];
+      const written = wasErased({ history }) ? withoutPersonalData(entry) : entry;
+      const expiryUnchanged = expiresAt === undefined ? 'attribute_exists(pk) AND attribute_not_exists(expiresAt)' : 'expiresAt = :expiresAt';
+      // Every change of the lead, an erasure too, appends to its timeline: the same length means it was not erased since.
+      const holdsPerson = holdsPersonalData(written);
+      const values = { ...(expiresAt === undefined ? {} : { ':expiresAt': expiresAt }), ...(holdsPerson ? { ':seenHistory': history.length } : {}) };
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -41,12 +51,13 @@ export class DynamoDbConsentLedger implements ConsentLedger {
                 ConditionCheck: {
                   TableName: this.tableName,
                   Key: lead,
-                  ConditionExpression: expiresAt === undefined ? 'attribute_exists(pk) AND attribute_not_exists(expiresAt)' : 'expiresAt = :expiresAt',
-                  ...(expiresAt === undefined ? {} : { ExpressionAttributeValues: { ':expiresAt': expiresAt } }),
+                  ConditionExpression: holdsPerson ? `${expiryUnchanged} AND size(#history) = :seenHistory` : expiryUnchanged,
+                  ...(holdsPerson ? { ExpressionAttributeNames: { '#history': 'history' } } : {}),
+                  ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
                 },
               },
               // The key holds time, purpose and action, so a retried append of the same change writes the same item once.
-              { Put: { TableName: this.tableName, Item: consentLedgerItem(entry, expiresAt) } },
+              { Put: { TableName: this.tableName, Item: consentLedgerItem(written, expiresAt) } },
             ],
           }),
         );
@@ -59,9 +70,14 @@ export class DynamoDbConsentLedger implements ConsentLedger {
   }
 
   async entriesFor(leadId: string): Promise<ConsentLedgerEntry[]> {
-    return (await partitionItems(this.client, this.tableName, consentLedgerPartition(leadId))).map((item) => {
-      const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...entry } = item;
-      return consentLedgerEntrySchema.parse(entry);
-    });
+    return (await storedConsentEntries(this.client, this.tableName, leadId)).map(({ entry }) => entry);
   }
+}
+
+/** A lead's ledger entries in time order, each with the expiry its item carries (`undefined`: kept). */
+export async function storedConsentEntries(client: DynamoDBDocumentClient, tableName: string, leadId: string): Promise<Array<{ entry: ConsentLedgerEntry; expiresAt?: number }>> {
+  return (await partitionItems(client, tableName, consentLedgerPartition(leadId))).map((item) => {
+    const { pk: _pk, sk: _sk, entity: _entity, expiresAt, ...entry } = item;
+    return { entry: consentLedgerEntrySchema.parse(entry), ...(typeof expiresAt === 'number' ? { expiresAt } : {}) };
+  });
 }

@@ -1,13 +1,13 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { consentPersonalFields, defaultRetention, leadExpiresAt, openLeadStatuses, pendingFetchPlatformSchema, personalFieldsOfEvent, type Lead, type Retention } from '@leadflow/domain';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { consentPersonalFields, defaultRetention, holdsPersonalData, leadExpiresAt, openLeadStatuses, pendingFetchPlatformSchema, personalFieldsOfEvent, type Lead, type Retention } from '@leadflow/domain';
+import { mapWithConcurrency } from '../map-with-concurrency';
 import type { LeadErasureRequest, LeadErasures } from '../ports/lead-erasures';
-import { DynamoDbConsentLedger } from './dynamodb-consent-ledger';
+import { storedConsentEntries } from './dynamodb-consent-ledger';
 import { leadIntakeKeys } from './dynamodb-lead-intake-records';
-import { deliveryKeysHeldBy, holderOf, leadExpiry, leadUpdate, readLead } from './dynamodb-lead-store';
-import { transactionItemLimit } from './dynamodb-limits';
+import { deliveryKeysHeldBy, holderOf, leadExpiry, leadUpdate, readLead, writeAfterTheLead } from './dynamodb-lead-store';
 import { setAsideOutboxPartition } from './dynamodb-outbox-store';
 import { eraseWebhookDeliveriesOfLead } from './dynamodb-webhook-delivery-store';
-import { failedConditions, retryOnTransactionConflict, WriteContentionError } from './dynamodb-writes';
+import { failedConditions, ignoringFailedCondition, retryOnTransactionConflict, WriteContentionError } from './dynamodb-writes';
 import { conversionFeedbackKeysOfLead, leadsTableKeys, unpublishedOutboxPartition } from './leads-table-keys';
 import { outboxPut } from './outbox-item';
 import { openLeadDecrement } from './rep-load-updates';
@@ -47,35 +47,23 @@ export class DynamoDbLeadErasure implements LeadErasures {
     if (!lead) return undefined;
     const erasure = input.erase(lead);
     if (!erasure) {
-      // Asked again: what an interrupted erasure left of the person in webhook deliveries is taken out now, and
-      // the conversions queued for the ad platforms that erasures before they were reached left (found by key, as below).
+      // Asked again: the conversions queued for the ad platforms that erasures before they were reached left (found by key, as below),
+      // and whatever an interrupted erasure left after the lead's transaction, are taken out now.
       await this.client.send(new TransactWriteCommand({ TransactItems: conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })) }));
-      await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
+      await this.afterTheErasure(lead);
       return { leadId, erased: false };
     }
     // Only keys this lead holds are released: a test or invalid lead never claimed its person's keys.
     const heldKeys: string[] = [];
     for (const key of erasure.personKeys) if ((await holderOf(this.client, this.tableName, key)) === leadId) heldKeys.push(key);
-    const [consents, intakeKey, pendingEvents, deliveryKeys] = await Promise.all([
-      new DynamoDbConsentLedger(this.client, this.tableName).entriesFor(leadId),
-      this.intakeDeliveryOf(lead),
-      this.outboxEventsHoldingPerson(lead),
-      deliveryKeysHeldBy(this.client, this.tableName, lead),
-    ]);
+    const [intakeKey, pendingEvents] = await Promise.all([this.intakeDeliveryOf(lead), this.outboxEventsHoldingPerson(lead)]);
+    // However many there are, the lead's events are stripped ahead of its own transaction, which then always fits:
+    // an event stripped of the person is still right for a lead whose erasure fails and is asked again.
+    await this.stripOutbox(pendingEvents);
     const update = leadUpdate(lead, erasure.lead, leadExpiry(erasure.lead, this.retention));
-    const expiresAt = leadExpiresAt(erasure.lead, this.retention);
     // An erased lead is nobody's work any more: it leaves its pool's listing and frees its owner's holding capacity.
     const freesOwner = lead.ownerId !== undefined && openLeadStatuses.includes(lead.status) && !openLeadStatuses.includes(erasure.lead.status);
-    // Each removal is conditional on the item still being there, so a relay or TTL deleting one meanwhile makes the erasure read again.
-    const removeFields = (Key: Record<string, string>, fields: readonly string[], path: string[] = []) => ({
-      Update: {
-        TableName: this.tableName,
-        Key,
-        UpdateExpression: `REMOVE ${fields.map((field) => [...path, field].map((part) => `#${part}`).join('.')).join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
-      },
-    });
+    // A bounded set, at most 24 items: the lead, its owner's counter, its email and phone keys, the intake record, the 18 conversion keys and the event.
     const erasureItems = [
       {
         Update: {
@@ -92,56 +80,65 @@ export class DynamoDbLeadErasure implements LeadErasures {
       ...heldKeys.map((key) => ({
         Delete: { TableName: this.tableName, Key: leadsTableKeys.dedup(key), ConditionExpression: 'leadId = :leadId', ExpressionAttributeValues: { ':leadId': leadId } },
       })),
-      ...(intakeKey ? [removeFields(intakeKey, ['rawDelivery'])] : []),
-      ...pendingEvents.unpublished.map(({ eventId, fields }) => removeFields(leadsTableKeys.outbox(eventId), fields, ['detail'])),
-      // Never to be published, an item set aside is kept for an operator only: not once its person asked to be forgotten.
-      ...pendingEvents.setAside.map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
+      ...(intakeKey ? [removeFields(this.tableName, intakeKey, ['rawDelivery'])] : []),
       // The conversions queued for the ad platforms hold the Meta lead id or the click id: found by key, whatever their state, and deleted.
       ...conversionFeedbackKeysOfLead(leadId).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
       outboxPut(this.tableName, erasure.event),
     ];
-    // Every ledger entry loses what identifies the person and expires with the erased (invalid) lead.
-    const consentItems = consents.map((entry) => {
-      const stripped = removeFields(leadsTableKeys.consent(entry), consentPersonalFields);
-      if (expiresAt === undefined) return stripped;
-      const { UpdateExpression, ExpressionAttributeNames } = stripped.Update;
+    await this.client.send(new TransactWriteCommand({ TransactItems: erasureItems }));
+    await this.afterTheErasure(erasure.lead);
+    return { leadId, erased: true };
+  }
+
+  /**
+   * The lead's events still in the outbox lose the fields holding the person, and its items set aside as unpublishable
+   * are deleted, each on its own: an event the relay published (deleted) meanwhile has nothing left to strip.
+   */
+  private async stripOutbox(pendingEvents: OutboxItemsOfLead): Promise<void> {
+    await mapWithConcurrency(pendingEvents.unpublished, outboxWriteConcurrency, ({ eventId, fields }) =>
+      ignoringFailedCondition(this.client.send(new UpdateCommand(removeFields(this.tableName, leadsTableKeys.outbox(eventId), fields, ['detail']).Update))),
+    );
+    // Never to be published, an item set aside is kept for an operator only: not once its person asked to be forgotten.
+    await mapWithConcurrency(pendingEvents.setAside, outboxWriteConcurrency, (Key) => this.client.send(new DeleteCommand({ TableName: this.tableName, Key })));
+  }
+
+  /**
+   * What follows the erased lead's own transaction, only once it is written (each item as it is for an erased lead
+   * only), and again whenever the erasure is asked again, so an interrupted one is finished: every consent ledger
+   * entry still holding the person loses its IP and user agent, and every entry, the delivery keys the lead holds
+   * and its references expire with the erased lead; then its webhook deliveries are scrubbed.
+   */
+  private async afterTheErasure(erased: Lead): Promise<void> {
+    const { leadId } = erased;
+    const expiresAt = leadExpiresAt(erased, this.retention);
+    const [consents, deliveryKeys] = await Promise.all([storedConsentEntries(this.client, this.tableName, leadId), deliveryKeysHeldBy(this.client, this.tableName, erased)]);
+    // Each update is conditional on its item (still) being there: an update of a missing item would create it.
+    const update = (Key: Record<string, string>, remove: readonly string[], condition = 'attribute_exists(pk)', values: Record<string, unknown> = {}) => {
+      const assignments = [expiresAt === undefined ? '' : 'SET #expiresAt = :expiresAt', remove.length ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : ''];
+      const names = [...(expiresAt === undefined ? [] : ['expiresAt']), ...remove];
+      const allValues = { ...values, ...(expiresAt === undefined ? {} : { ':expiresAt': expiresAt }) };
       return {
         Update: {
-          ...stripped.Update,
-          UpdateExpression: `SET #expiresAt = :expiresAt ${UpdateExpression}`,
-          ExpressionAttributeNames: { ...ExpressionAttributeNames, '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':expiresAt': expiresAt },
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: assignments.filter(Boolean).join(' '),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+          ...(Object.keys(allValues).length ? { ExpressionAttributeValues: allValues } : {}),
         },
       };
-    });
-    // The delivery keys stay, so a platform's redelivery of the erased lead is recognised and does not bring the person back; they expire with the erased lead.
-    const expiring = (Key: Record<string, string>, condition: string, values: Record<string, unknown> = {}) => ({
-      Update: { TableName: this.tableName, Key, UpdateExpression: 'SET expiresAt = :expiresAt', ConditionExpression: condition, ExpressionAttributeValues: { ':expiresAt': expiresAt, ...values } },
-    });
-    // A key's fingerprint is a digest of what the person's delivery said, so it goes with the person (the id sent again is then a replay, whatever it says).
-    const keptKey = (Key: Record<string, string>) => ({
-      Update: {
-        TableName: this.tableName,
-        Key,
-        UpdateExpression: `${expiresAt === undefined ? '' : 'SET expiresAt = :expiresAt '}REMOVE fingerprint`,
-        ConditionExpression: 'leadId = :leadId',
-        ExpressionAttributeValues: { ':leadId': leadId, ...(expiresAt === undefined ? {} : { ':expiresAt': expiresAt }) },
-      },
-    });
-    const deliveryKeyItems = [...deliveryKeys.keys.map(keptKey), ...(expiresAt === undefined ? [] : deliveryKeys.references.map(({ reference }) => expiring(reference, 'attribute_exists(pk)')))];
-    // The few delivery keys first, so they change in the lead's own transaction.
-    const followers = [...deliveryKeyItems, ...consentItems];
-    // A person who came back many times has more consent entries than one transaction holds (100 items): those
-    // that do not fit beside the rest are stripped first, a transaction at a time (stripping them early is never wrong,
-    // and the expiry they get is the erased lead's, which the erasure, retried until done, gives it).
-    const room = Math.max(0, transactionItemLimit - erasureItems.length);
-    for (let start = room; start < followers.length; start += transactionItemLimit) {
-      await this.client.send(new TransactWriteCommand({ TransactItems: followers.slice(start, start + transactionItemLimit) }));
-    }
-    await this.client.send(new TransactWriteCommand({ TransactItems: [...erasureItems, ...followers.slice(0, room)] }));
+    };
+    const followers = [
+      // The delivery keys stay, so a platform's redelivery of the erased lead is recognised and does not bring the person back.
+      // A key's fingerprint is a digest of what the person's delivery said, so it goes with the person (the id sent again is then a replay, whatever it says).
+      ...deliveryKeys.keys.map((Key) => update(Key, ['fingerprint'], 'leadId = :leadId', { ':leadId': leadId })),
+      ...(expiresAt === undefined ? [] : deliveryKeys.references.map(({ reference }) => update(reference, []))),
+      // The ledger keeps the fact of consent; an entry already without the person and with the lead's expiry is left as it is.
+      ...consents.filter(({ entry, expiresAt: kept }) => holdsPersonalData(entry) || kept !== expiresAt).map(({ entry }) => update(leadsTableKeys.consent(entry), consentPersonalFields)),
+    ];
+    await writeAfterTheLead(this.client, followers);
     // After the lead is erased, not before: a delivery opened meanwhile either is found here or finds the lead erased (see the delivery store's `open`).
     await eraseWebhookDeliveriesOfLead(this.client, this.tableName, leadId);
-    return { leadId, erased: true };
   }
 
   /** The key of the intake record of the platform delivery that created the lead, when it still holds the raw delivery. */
@@ -162,7 +159,7 @@ export class DynamoDbLeadErasure implements LeadErasures {
    * down. Rather than erase and leave some behind, an erasure that would read more than `outboxReadLimit`
    * items is refused before it writes anything (`OutboxBacklogError`: asked again once the relay has caught up, it is done).
    */
-  private async outboxEventsHoldingPerson(lead: Lead): Promise<{ unpublished: Array<{ eventId: string; fields: string[] }>; setAside: Array<Record<string, string>> }> {
+  private async outboxEventsHoldingPerson(lead: Lead): Promise<OutboxItemsOfLead> {
     const since = new Date(Date.parse(lead.capturedAt) - writerClockSkewMs).toISOString();
     let read = 0;
     const readPartition = async (partition: string) => {
@@ -198,6 +195,28 @@ export class DynamoDbLeadErasure implements LeadErasures {
     };
   }
 }
+
+/** A lead's unpublished events holding the person (with the fields that do), and the keys of its items set aside as unpublishable. */
+interface OutboxItemsOfLead {
+  unpublished: Array<{ eventId: string; fields: string[] }>;
+  setAside: Array<Record<string, string>>;
+}
+
+/** An update taking `fields` (under `path`) out of an item, conditional on the item still being there (a relay or TTL may delete it meanwhile). */
+function removeFields(TableName: string, Key: Record<string, string>, fields: readonly string[], path: string[] = []) {
+  return {
+    Update: {
+      TableName,
+      Key,
+      UpdateExpression: `REMOVE ${fields.map((field) => [...path, field].map((part) => `#${part}`).join('.')).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries([...path, ...fields].map((part) => [`#${part}`, part])),
+    },
+  };
+}
+
+/** How many of an erasure's writes to the outbox run at once (the client keeps 50 sockets; see `mapWithConcurrency`). */
+const outboxWriteConcurrency = 16;
 
 /**
  * The most outbox items an erasure reads to find the lead's events: at about 1 KB an event, some 500 pages of

@@ -520,28 +520,8 @@ export class DynamoDbLeadStore implements LeadStore {
       if (move) throw new Error(`Rep ${move.repId} holds lead ${before.leadId} but their open-lead counter is zero`, { cause: error });
       throw error;
     }
-    await this.afterTheLead(followers.slice(room));
+    await writeAfterTheLead(this.client, followers.slice(room));
     return 'applied';
-  }
-
-  /**
-   * The expiry changes that did not fit in the lead's own transaction, once the lead is written: nothing can
-   * refuse the transition any more, so a check of a delivery's expiry is left out, and an item gone meanwhile
-   * (a ledger entry or reference whose condition fails) has nothing to follow: the others still do. A chunk
-   * that other writes keep cancelling is written an update at a time, each retried on a conflict, so a
-   * conflict never leaves the lead's followers behind it with their old expiry.
-   */
-  private async afterTheLead(followers: readonly TransactItem[]): Promise<void> {
-    const updates = followers.filter((item) => item.ConditionCheck === undefined);
-    for (let start = 0; start < updates.length; start += transactionItemLimit) {
-      const chunk = updates.slice(start, start + transactionItemLimit);
-      try {
-        await retryOnTransactionConflict(() => this.client.send(new TransactWriteCommand({ TransactItems: chunk })));
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        for (const { Update } of chunk) if (Update) await ignoringFailedCondition(retryOnTransactionConflict(() => this.client.send(new UpdateCommand(Update))));
-      }
-    }
   }
 
   /**
@@ -575,7 +555,7 @@ export class DynamoDbLeadStore implements LeadStore {
     });
     return [
       ...personKeys.filter((_, index) => holders[index] === leadId).map((key) => update(leadsTableKeys.dedup(key), 'leadId = :leadId', { ':leadId': leadId })),
-      // Ahead of the ledger entries, so they and the checks of their deliveries' expiry go in the lead's own transaction while they fit (beyond it, `afterTheLead`).
+      // Ahead of the ledger entries, so they and the checks of their deliveries' expiry go in the lead's own transaction while they fit (beyond it, `writeAfterTheLead`).
       ...webhookReferences,
       ...consents.map((entry) => update(leadsTableKeys.consent(entry), 'attribute_exists(pk)')),
       ...deliveryKeys.keys.map((Key) => update(Key, 'leadId = :leadId', { ':leadId': leadId })),
@@ -593,6 +573,26 @@ const maxEvaluatedPerPage = 1_000;
 /** The lead id of a lead item or of an index query's `LastEvaluatedKey` (which holds the table key, not `leadId`). */
 function leadIdOfKey(key: Record<string, unknown>): string {
   return String(key.pk).slice(leadsTableKeys.lead('').pk.length);
+}
+
+/**
+ * The changes that follow a lead's own transaction (its items' expiry, an erasure's stripping), once the lead is written:
+ * nothing can refuse the lead's change any more, so a check of a delivery's expiry is left out, and an item gone
+ * meanwhile (a ledger entry or reference whose condition fails) has nothing to follow: the others still do. A chunk
+ * that other writes keep cancelling is written an update at a time, each retried on a conflict, so a
+ * conflict never leaves the lead's followers behind it as they were.
+ */
+export async function writeAfterTheLead(client: DynamoDBDocumentClient, followers: readonly TransactItem[]): Promise<void> {
+  const updates = followers.filter((item) => item.ConditionCheck === undefined);
+  for (let start = 0; start < updates.length; start += transactionItemLimit) {
+    const chunk = updates.slice(start, start + transactionItemLimit);
+    try {
+      await retryOnTransactionConflict(() => client.send(new TransactWriteCommand({ TransactItems: chunk })));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      for (const { Update } of chunk) if (Update) await ignoringFailedCondition(retryOnTransactionConflict(() => client.send(new UpdateCommand(Update))));
+    }
+  }
 }
 
 /** The lead's TTL attribute as an update: set while the lead may expire, removed once it is worked again. */

@@ -10,11 +10,12 @@ export type LeadErasureRequest = ({ leadId: string } | { dedupKey: string }) & {
 export interface LeadErasures {
   /**
    * Erases the person from a lead — the one `leadId` names, or the one holding `dedupKey` (e.g. a platform
-   * delivery key) — in one transaction: stores the lead `erase` returns (out of its pool's listing; an
-   * open lead it owned no longer counts against its owner's holding cap), deletes the person keys it
-   * names, takes the IP and user agent out of the lead's consent ledger, the raw delivery out of the
-   * platform intake record that created it and the answers out of its events still in the outbox, and
-   * writes its event. `erased: false` when `erase` finds nothing left to erase; `undefined` when there is no such lead.
+   * delivery key): takes the answers out of its events still in the outbox, then, in one transaction, stores
+   * the lead `erase` returns (out of its pool's listing; an open lead it owned no longer counts against its
+   * owner's holding cap), deletes the person keys it names and its queued conversions, takes the raw delivery
+   * out of the platform intake record that created it and writes its event; only then takes the IP and user
+   * agent out of the lead's consent ledger. `erased: false` when `erase` finds nothing left to erase (what an
+   * interrupted erasure left is finished then); `undefined` when there is no such lead.
    */
   erasePerson(input: LeadErasureRequest): Promise<{ leadId: string; erased: boolean } | undefined>;
 }
