@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { actionLinkToken, erasePersonFromLead, expiresAfterDays, leadEvent, retentionSchema, routedLeadFactsOf, secretRefs, type LeadTransition, type OneTapAction } from '@leadflow/domain';
 import { DynamoDbConsentLedger, DynamoDbLeadErasure, DynamoDbOneTapLinkLedger, DynamoDbOutboxStore, routeLead, setAsideOutboxPartition } from '@leadflow/platform';
 import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
@@ -11,6 +11,7 @@ import { offerRouteConfiguration } from '../support/demo-configuration';
 import { RecordingSecretStore } from '../support/demo-secrets';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { webFormIntake } from '../support/intakes';
+import { writeOutboxBacklog } from '../support/outbox-backlog';
 import { httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { RecordingMetrics } from '../support/fakes';
 
@@ -189,26 +190,11 @@ describe('an erasure behind a large outbox backlog, on DynamoDB Local', () => {
   beforeAll(async () => {
     for (const leadId of ['behind', 'behind-refused']) await leads.ingestLead(webFormIntake(config, { leadId, now: new Date('2026-04-01T10:00:00.000Z') }));
     // The relay down: other leads' events pile up after the capture, ahead of the lead's status change an hour later.
-    const items = Array.from({ length: backlog }, (_, index) => {
-      const createdAt = new Date(Date.parse('2026-04-01T10:01:00.000Z') + index * 100).toISOString();
-      const eventId = `backlog-${index}`;
-      return {
-        pk: `OUTBOX#${eventId}`,
-        sk: 'OUTBOX',
-        entity: 'outbox',
-        eventId,
-        source: 'leadflow.leads',
-        detailType: 'lead.touched',
-        detail: { eventId, leadId: `other-${index}` },
-        time: createdAt,
-        createdAt,
-        outboxPartition: `unpublished#${index % 16}`,
-      };
+    await writeOutboxBacklog(database, backlog, {
+      from: new Date('2026-04-01T10:01:00.000Z'),
+      spacingMs: 100,
+      eventAt: (index) => ({ eventId: `backlog-${index}`, detailType: 'lead.touched', detail: { leadId: `other-${index}` } }),
     });
-    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, index) => items.slice(index * 25, index * 25 + 25));
-    for (let start = 0; start < batches.length; start += 16) {
-      await Promise.all(batches.slice(start, start + 16).map((batch) => database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
-    }
     for (const leadId of ['behind', 'behind-refused']) await contactedWithNote(leadId, 'Ada is on leave until May');
   }, 120_000);
 
@@ -236,25 +222,11 @@ describe('an erasure of a lead with more unpublished events than one transaction
     const ledger = new DynamoDbConsentLedger(database.client, database.tableName);
     await ledger.append({ leadId: 'busy', purpose: 'contact', action: 'given', at: '2026-04-01T10:00:00.000Z', source: 'form:demo', version: 'v1', text: 'I agree.', ip: '198.51.100.4', userAgent: 'Firefox' });
     // 150 follow-ups logged while the relay was down, each event carrying the outcome typed about the person.
-    const items = Array.from({ length: 150 }, (_, index) => {
-      const createdAt = new Date(Date.parse('2026-04-01T10:01:00.000Z') + index * 1000).toISOString();
-      const eventId = `busy-activity-${index}`;
-      return {
-        pk: `OUTBOX#${eventId}`,
-        sk: 'OUTBOX',
-        entity: 'outbox',
-        eventId,
-        source: 'leadflow.leads',
-        detailType: 'lead.activity_logged',
-        detail: { eventId, leadId: 'busy', outcome: `call ${index}: Ada is on leave until May` },
-        time: createdAt,
-        createdAt,
-        outboxPartition: `unpublished#${index % 16}`,
-      };
+    await writeOutboxBacklog(database, 150, {
+      from: new Date('2026-04-01T10:01:00.000Z'),
+      spacingMs: 1000,
+      eventAt: (index) => ({ eventId: `busy-activity-${index}`, detailType: 'lead.activity_logged', detail: { leadId: 'busy', outcome: `call ${index}: Ada is on leave until May` } }),
     });
-    for (let start = 0; start < items.length; start += 25) {
-      await database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-    }
     expect(await erase(erasures, 'busy', '2026-04-02T09:00:00.000Z')).toEqual({ leadId: 'busy', erased: true });
     const events = await outboxOf('busy');
     expect(events.filter((item) => item.detailType === 'lead.activity_logged')).toHaveLength(150);

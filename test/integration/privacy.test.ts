@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeTimeToLiveCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   erasePersonFromLead,
   expiresAfterDays,
@@ -34,6 +34,7 @@ import { RecordingSecretStore } from '../support/demo-secrets';
 import { demoConfiguration } from '../support/demo-configuration';
 import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { warmScoredLead } from '../support/scored-lead';
+import { writeOutboxBacklog } from '../support/outbox-backlog';
 
 /** Retention unlike the defaults, so every expiry below is shown to come from the configuration. */
 const retention = retentionSchema.parse({ testLeadDays: 3, quarantinedLeadDays: 5, invalidLeadDays: 7, intakePayloadDays: 11, notificationDays: 13, conversionFeedbackDays: 17, webhookDeliveryDays: 19 });
@@ -579,26 +580,11 @@ describe('retention and erasure of what privacy reviews found kept for ever, on 
     it("leaves a live lead's consent entries and delivery keys as they were when the lead's own transaction fails, and asked again, erases it all", async () => {
       await leads.ingestLead(metaDelivery('fails-own', 'fails-own-1', { consent }));
       // More events holding the person than one transaction holds beside the rest of the erasure (the relay down).
-      const outcomes = Array.from({ length: 90 }, (_, index) => {
-        const createdAt = new Date(capturedAt.getTime() + (index + 1) * 1000).toISOString();
-        const eventId = `fails-own-activity-${index}`;
-        const detail = { eventId, leadId: 'fails-own', outcome: `call ${index}: Ada is on leave until May` };
-        return {
-          pk: `OUTBOX#${eventId}`,
-          sk: 'OUTBOX',
-          entity: 'outbox',
-          eventId,
-          source: 'leadflow.leads',
-          detailType: 'lead.activity_logged',
-          detail,
-          time: createdAt,
-          createdAt,
-          outboxPartition: `unpublished#${index % 16}`,
-        };
+      await writeOutboxBacklog(database, 90, {
+        from: new Date(capturedAt.getTime() + 1000),
+        spacingMs: 1000,
+        eventAt: (index) => ({ eventId: `fails-own-activity-${index}`, detailType: 'lead.activity_logged', detail: { leadId: 'fails-own', outcome: `call ${index}: Ada is on leave until May` } }),
       });
-      for (let start = 0; start < outcomes.length; start += 25) {
-        await database.client.send(new BatchWriteCommand({ RequestItems: { [database.tableName]: outcomes.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-      }
       const ledgerBefore = await consentItems('fails-own');
       const keyBefore = await deliveryKey('fails-own-1');
       expect(ledgerBefore.map((item) => [item.ip, item.expiresAt])).toEqual([
