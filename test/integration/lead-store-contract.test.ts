@@ -370,6 +370,24 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     }
     expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(2);
     expect(await store.leads.getLead(id('least-busy-second'))).toMatchObject({ status: 'assigned', ownerId: owner.id, assignment: { rule: 'least_busy' } });
+
+    // Both leads released, the rep's counter is still there, at 0: a ranking on 0 holds, one on 1 does not.
+    for (const [index, released] of ['least-busy-first', 'least-busy-second'].entries()) {
+      const plan = planRelease({
+        lead: (await store.leads.getLead(id(released)))!,
+        pool,
+        repId: owner.id,
+        reason: pool.releaseReasons[0],
+        now: at('2026-03-02T10:02:00.000Z'),
+        eventId: `${id(released)}-released-${index}`,
+      });
+      if (!('release' in plan)) throw new Error(plan.refusal.message);
+      expect(await store.leads.releaseLead(plan.release)).toBe('released');
+    }
+    expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(0);
+    expect(await assign(id('least-busy-stale-at-zero'), 1)).toBe('load_changed');
+    expect(await assign(id('least-busy-at-zero'), 0)).toBe('assigned');
+    expect((await store.leads.readRepStates([owner.id])).openLeads.get(owner.id)).toBe(1);
   });
 
   it('refuses to route a lead on a score it no longer has, and routes it on the score a touch gave it', async () => {
