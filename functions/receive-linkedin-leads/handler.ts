@@ -13,6 +13,7 @@ import {
   rawBody,
   receivePlatformLeads,
   unauthorized,
+  unreadableAndIgnored,
   type DependencyResolver,
 } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
@@ -20,7 +21,8 @@ import * as providers from '@leadflow/platform/lambda-providers';
 /**
  * `POST /webhooks/linkedin`: a Lead Sync `LEAD_ACTION` notification, checked with `X-LI-Signature`.
  * `CREATED`: the delivery is stored as a pending intake record, then the lead form response is read back
- * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged.
+ * and stored. `DELETED`: the person's data is erased from the lead. Other actions are acknowledged. A malformed
+ * optional field is left out and answered under `ignored` (see `readLinkedInNotification`).
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'ingestion' | 'erasures' | 'measuredPriors' | 'intakes' | 'platformLeads' | 'secrets' | 'metrics' | 'rateLimiter' | 'now' | 'newId'>) {
   return httpHandler(
@@ -44,8 +46,9 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
       const request: PlatformLeadRequest = { platform: 'linkedin', responseId, responseUrn, formId, formUrn, leadType, occurredAt };
       const now = deps.now();
       const delivery = raw.toString('utf8');
-      if (action === 'CREATED') return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, [request], now, delivery) });
-      if (action === 'DELETED') return jsonResponse(200, { deliveries: [await erasePlatformLead(deps, request, now)] });
+      const setAside = unreadableAndIgnored(deps, 'linkedin', { unreadable: [], ignored: read.ignored });
+      if (action === 'CREATED') return jsonResponse(200, { deliveries: await receivePlatformLeads(deps, [request], now, delivery), ...setAside });
+      if (action === 'DELETED') return jsonResponse(200, { deliveries: [await erasePlatformLead(deps, request, now)], ...setAside });
       return jsonResponse(200, { deliveries: [], ignored: `leadAction "${leadAction}" needs no action` });
     },
     { query: 'ignored' },

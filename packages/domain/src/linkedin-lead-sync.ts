@@ -1,6 +1,6 @@
 import './zod-locale';
 import * as z from 'zod/mini';
-import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, urnId } from './ad-platform-intake';
+import { adTouch, answerTargetOf, describeIssues, payloadIssues, platformIdSchema, platformSubmission, readAnswers, readLeavingOutMalformed, urnId } from './ad-platform-intake';
 import { unixTimeSchema } from './instant';
 import type { FieldIssue } from './form-submission';
 import type { LinkedInFormRoute } from './integrations-configuration';
@@ -45,9 +45,17 @@ export function linkedInFormId(formUrn: string | undefined): string | undefined 
   return formUrn ? /urn:li:leadGenForm:(\d+)/.exec(formUrn)?.[1] : undefined;
 }
 
-export function readLinkedInNotification(body: unknown): { ok: true; notification: LinkedInLeadNotification } | { ok: false; issues: FieldIssue[] } {
-  const parsed = linkedInNotificationSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, issues: payloadIssues(parsed.error) };
+/** Every field but the response's URN and the action only informs: the lead read back supplies its own form, type and time. */
+const isNotificationInformation = (path: readonly PropertyKey[]) => path.length === 1 && path[0] !== 'leadGenFormResponse' && path[0] !== 'leadAction';
+
+/**
+ * Reads a notification. A malformed optional field (a time that is not whole milliseconds, a form that is
+ * not text) is left out and reported under `ignored`, not refused: LinkedIn retries a refused notification
+ * and then drops it, which would lose the lead it names. The URN and the action must be readable.
+ */
+export function readLinkedInNotification(body: unknown): { ok: true; notification: LinkedInLeadNotification; ignored: FieldIssue[] } | { ok: false; issues: FieldIssue[] } {
+  const parsed = readLeavingOutMalformed(linkedInNotificationSchema, body, isNotificationInformation);
+  if ('issues' in parsed) return { ok: false, issues: parsed.issues };
   const { leadGenFormResponse, leadGenForm, leadAction, leadType, occurredAt } = parsed.data;
   const responseId = urnId(leadGenFormResponse);
   if (!responseId) return { ok: false, issues: [{ path: 'leadGenFormResponse', message: 'must be a URN such as "urn:li:leadGenFormResponse:abc123"' }] };
@@ -55,6 +63,7 @@ export function readLinkedInNotification(body: unknown): { ok: true; notificatio
   return {
     ok: true,
     notification: { action, leadAction, responseUrn: leadGenFormResponse, responseId, formId: linkedInFormId(leadGenForm), formUrn: leadGenForm, leadType, occurredAt },
+    ignored: parsed.ignored,
   };
 }
 

@@ -308,6 +308,7 @@ describe('LinkedIn Lead Sync', () => {
   it('reads the notification: action, response id and form id from their URNs', () => {
     expect(readLinkedInNotification(notification)).toEqual({
       ok: true,
+      ignored: [],
       notification: {
         action: 'CREATED',
         leadAction: 'CREATED',
@@ -320,7 +321,10 @@ describe('LinkedIn Lead Sync', () => {
       },
     });
     expect(readLinkedInNotification({ ...notification, leadAction: 'DELETED' })).toMatchObject({ ok: true, notification: { action: 'DELETED' } });
-    expect(readLinkedInNotification({ ...notification, occurredAt: 1e200 })).toEqual({ ok: false, issues: [{ path: 'occurredAt', message: 'must be a unix time in milliseconds, up to the year 9999' }] });
+    // A malformed optional field is left out and reported, not refused: LinkedIn would drop the lead after its retries.
+    const odd = readLinkedInNotification({ ...notification, occurredAt: 1e200, leadType: 7 });
+    expect(odd).toMatchObject({ ok: true, ignored: [{ path: 'leadType' }, { path: 'occurredAt', message: 'must be a unix time in milliseconds, up to the year 9999' }] });
+    expect(odd.ok && [odd.notification.occurredAt, odd.notification.leadType]).toEqual([undefined, undefined]);
     expect(linkedInFormId('urn:li:leadGenForm:42')).toBe('42');
     expect(readLinkedInNotification({ leadGenFormResponse: 'abc' })).toEqual({
       ok: false,

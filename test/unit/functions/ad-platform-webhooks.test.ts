@@ -403,6 +403,23 @@ describe('Meta, LinkedIn and TikTok: store the delivery, then read the lead back
     expect(response.json.deliveries).toEqual([expect.objectContaining({ platformLeadId: 'li-bare-1', status: 'fetched' })]);
   });
 
+  it('LinkedIn: a malformed time or form does not cost the lead: left out, answered under ignored, and the lead read back is routed by its own form', async () => {
+    const deps = fakeDependencies();
+    const body = JSON.stringify({ ...JSON.parse(example(deps, 'linkedin', { id: 'li-odd-1' }).body), occurredAt: 1730000000000.5, leadGenForm: 1234567 });
+    const response = await send(deps, signedBody(deps, 'linkedin', body));
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({
+      deliveries: [expect.objectContaining({ platformLeadId: 'li-odd-1', status: 'fetched' })],
+      ignored: [
+        { path: 'leadGenForm', message: expect.any(String) },
+        { path: 'occurredAt', message: 'must be a unix time in whole milliseconds' },
+      ],
+    });
+    expect(deps.store.leads.get(response.json.deliveries[0].leadId)).toMatchObject({ source: { kind: 'linkedin', platformLeadId: 'li-odd-1' } });
+    expect(deps.intakes.records.get('INTAKE#linkedin#li-odd-1')).toMatchObject({ status: 'fetched' });
+    expect(deps.intakes.records.get('INTAKE#linkedin#li-odd-1')?.request).toMatchObject({ platform: 'linkedin', occurredAt: undefined });
+  });
+
   it('LinkedIn: a test lead is left out unless the form includes test leads', async () => {
     const deps = fakeDependencies();
     const skipped = await send(deps, example(deps, 'linkedin', { id: 'test-1' }));
