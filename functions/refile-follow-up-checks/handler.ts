@@ -12,7 +12,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
   return async (event: ScheduledInvocation): Promise<RefileProgress> => {
     const progress = await refileFollowUpChecks(dependencies());
     if (progress.read > 0) logger.info('Follow-up due times filed under the rules configured now', { time: event.time, ...progress });
-    if (progress.changing.length > 0) logger.warn('Leads kept changing while they were filed; the pass starts over at the next run', { leadIds: progress.changing });
+    if (progress.changing.length > 0) logger.warn('Leads kept changing while they were filed; the pass starts over once it reaches its end', { leadIds: progress.changing });
     for (const lead of progress.unreadable) logger.error('An owned lead cannot be read, so it cannot be filed under the follow-up rules', { ...lead });
     if (progress.unreadable.length > 0) throw new Error(`Follow-up re-filing could not read lead ${progress.unreadable.map((lead) => lead.leadId).join(', ')}`);
     return progress;

@@ -141,6 +141,30 @@ describe('re-filing owned leads when the follow-up rules change, against DynamoD
     expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
   });
 
+  it('starts over at the end of a pass in which a lead kept changing in a run that did not finish it', { timeout: 120_000 }, async () => {
+    const config = configuration();
+    const ids = await filedLeads(config);
+    config.sla = { firstContactMinutes: { A: 120, B: 120, C: 120, D: 120, ungraded: 120 }, remindBeforeMinutes: 0, nextStepGraceMinutes: 0 };
+    // Ava's first lead changes under each of the three writes, as a tag does: a change with no event the tracker hears.
+    const changing = Object.create(followUps) as DynamoDbFollowUpStore;
+    changing.setNextCheck = async (seen, nextCheckAt) => {
+      if (seen.leadId === ids[0]) {
+        await database.client.send(
+          new UpdateCommand({ TableName: database.tableName, Key: leadsTableKeys.lead(seen.leadId), UpdateExpression: 'SET updatedAt = :at', ExpressionAttributeValues: { ':at': new Date().toISOString() } }),
+        );
+      }
+      return followUps.setNextCheck(seen, nextCheckAt);
+    };
+    // A share of 3 a run spreads the pass over runs, as 1,000 a run does with more leads: Ava's three first.
+    expect(await refileFollowUpChecks({ config, leads, followUps: changing }, 3)).toMatchObject({ read: 3, refiled: 2, done: false, changing: [ids[0]] });
+    // The lead is quiet again. The run that reaches the end of the pass (Ben's lead) goes back to the start instead of recording the version.
+    expect(await refileFollowUpChecks({ config, leads, followUps }, 3)).toMatchObject({ read: 1, refiled: 1, done: false, changing: [] });
+    expect((await followUps.refileState())?.filedVersion).not.toBe(followUpRulesVersion(config));
+    expect(await refileFollowUpChecks({ config, leads, followUps })).toMatchObject({ read: 4, refiled: 1, done: true, changing: [] });
+    expect(await followUps.refileState()).toEqual({ filedVersion: followUpRulesVersion(config) });
+    expect(await dueAtOf(ids)).toEqual(Array(4).fill(new Date(claimedAt.getTime() + 2 * hour).toISOString()));
+  });
+
   it('files the other leads past one that no longer reads as a lead, records the version, and fails the run naming it', { timeout: 120_000 }, async () => {
     const config = configuration();
     const ids = await filedLeads(config);

@@ -16,7 +16,7 @@ export interface RefileProgress {
   refiled: number;
   /** Whether every owned lead is now filed under the rules configured now. */
   done: boolean;
-  /** Leads that kept changing under each attempt to file them: the pass starts over at its next run. */
+  /** Leads that kept changing under each attempt to file them: the pass starts over once it reaches its end. */
   changing: string[];
   /** Stored leads that do not read as leads: nothing can file them, and they hold back no other. */
   unreadable: UnreadableLead[];
@@ -30,9 +30,9 @@ export interface RefileProgress {
  * on the lead as read: one changed meanwhile is read again, as the tracker does, since not every change
  * has an event), and stops after `limit` leads, keeping its position for the next run; a run finding the
  * rules filed reads one item. The new version is recorded only once every lead read was filed; should one
- * keep changing, the pass starts over. Reps are taken in id order, so one added to the configuration
- * during a pass is reached only if its id comes after the rep being read; leads of a rep no longer in the
- * configuration are not reached (their owner is not known to list).
+ * keep changing in any run of the pass, the pass starts over once it reaches its end. Reps are taken in id
+ * order, so one added to the configuration during a pass is reached only if its id comes after the rep
+ * being read; leads of a rep no longer in the configuration are not reached (their owner is not known to list).
  */
 export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | 'leads' | 'followUps'>, limit = refiledLeadsPerRun): Promise<RefileProgress> {
   const version = followUpRulesVersion(deps.config);
@@ -42,10 +42,13 @@ export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | '
   const repIds = [...new Set(deps.config.reps.map((rep) => rep.id))].sort();
   const start = repIds[0] === undefined ? undefined : { version, repId: repIds[0] };
   // A pass under other rules (changed again while it ran) starts over.
-  let position: NonNullable<FollowUpRefileState['pass']> | undefined = state?.pass?.version === version ? state.pass : start;
+  const resumed = state?.pass?.version === version ? state.pass : undefined;
+  let position: NonNullable<FollowUpRefileState['pass']> | undefined = resumed ?? start;
+  // A lead that kept changing in an earlier run of this pass is still not filed: it sends the pass back to the start as one in this run does.
+  const startOver = () => resumed?.startOver === true || progress.changing.length > 0;
   while (position) {
     if (progress.read >= limit) {
-      await deps.followUps.saveRefileState({ ...state, pass: position });
+      await deps.followUps.saveRefileState({ ...state, pass: { ...position, ...(startOver() ? { startOver: true } : {}) } });
       return { ...progress, done: false };
     }
     const page = await deps.followUps.listOwned(position.repId, Math.min(pageSize, limit - progress.read), position.after);
@@ -61,7 +64,7 @@ export async function refileFollowUpChecks(deps: Pick<Dependencies, 'config' | '
     const nextRep = repIds.find((repId) => repId > current);
     position = page.next ? { version, repId: current, after: page.next } : nextRep === undefined ? undefined : { version, repId: nextRep };
   }
-  if (progress.changing.length > 0) {
+  if (startOver()) {
     await deps.followUps.saveRefileState({ ...state, pass: start });
     return { ...progress, done: false };
   }

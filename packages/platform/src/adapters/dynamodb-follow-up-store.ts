@@ -141,7 +141,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
 
 const refileStateSchema = z.object({
   filedVersion: z.optional(z.string()),
-  pass: z.optional(z.object({ version: z.string(), repId: z.string(), after: z.optional(myLeadsCursorSchema) })),
+  pass: z.optional(z.object({ version: z.string(), repId: z.string(), after: z.optional(myLeadsCursorSchema), startOver: z.optional(z.literal(true)) })),
 });
 
 /** The lead as read: nothing may have changed it since (every change sets `updatedAt` and appends to `history`). */

@@ -22,11 +22,12 @@ export interface UnreadableLead {
 /**
  * How far the leads are filed under the follow-up rules: `filedVersion`, the `followUpRulesVersion` every
  * owned lead was last filed under; `pass`, a re-filing under another version under way, at the rep (by
- * id, in order) and the position in their leads where it goes on.
+ * id, in order) and the position in their leads where it goes on, and `startOver` once a lead kept
+ * changing in one of its runs (the pass then starts over once it reaches its end).
  */
 export interface FollowUpRefileState {
   filedVersion?: string;
-  pass?: { version: string; repId: string; after?: MyLeadsCursor };
+  pass?: { version: string; repId: string; after?: MyLeadsCursor; startOver?: true };
 }
 
 /** The due-time index of the follow-up rules and the writes of the job that works through it. */
