@@ -147,10 +147,12 @@ function percentDecoded(text: string): string | undefined {
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
-  const fields = new Map<string, unknown>();
+  const fields = new Map<string, string | string[]>();
   for (const [key, value] of entries) {
     const existing = fields.get(key);
-    fields.set(key, existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value]);
+    // Appended in place: copying the list on every repeat made a post of one name repeated 20,000 times take half a minute.
+    if (Array.isArray(existing)) existing.push(value);
+    else fields.set(key, existing === undefined ? value : [existing, value]);
   }
   // Own keys only, as JSON.parse makes them: a field named `__proto__` or `toString` is a field like any other.
   return Object.fromEntries(fields);
