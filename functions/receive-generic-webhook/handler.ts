@@ -38,7 +38,11 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
       const signingSecret = await secrets.get(secretRefs.genericSourceSecret(source.id));
       const check = verifyLeadSignature(raw, headerValue(event, 'x-lead-signature'), acceptedValues(signingSecret), at);
       if (!check.ok) throw unauthorized(check.problem);
-      const read = readGenericLeadWebhook(parseJsonObject(raw), source, { now: at, signedDeliveryId: signedDeliveryId(check.timestamp, raw), idempotencyKey: headerValue(event, 'idempotency-key') });
+      const read = readGenericLeadWebhook(parseJsonObject(raw, { keepLargeIntegers: true }), source, {
+        now: at,
+        signedDeliveryId: signedDeliveryId(check.timestamp, raw),
+        idempotencyKey: headerValue(event, 'idempotency-key'),
+      });
       if (!read.ok) throw badRequest(`The delivery from source "${source.id}" is invalid`, read.issues);
       if (read.submission.isTest && !source.includeTestLeads) return jsonResponse(200, { skipped: 'test lead (is_test), and the source does not include test leads' });
       try {

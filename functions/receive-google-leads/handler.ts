@@ -29,7 +29,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
       if (!google) throw notFound('Google Ads lead forms are not configured');
       const at = now();
       await limitWebhookIntake({ config, rateLimiter }, event, 'google', at);
-      const body = parseJsonObject(rawBody(event));
+      const body = parseJsonObject(rawBody(event), { keepLargeIntegers: true });
       const credentials = readGoogleLeadCredentials(body);
       if (!credentials.ok) throw badRequest('The Google lead delivery is invalid', credentials.issues);
       const form = google.forms.find((candidate) => candidate.formId === credentials.formId);

@@ -40,7 +40,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
       }
       // Which of the two readings LinkedIn sends is not settled (spec §4(b)): logged, to tighten the check once known.
       logger.info('LinkedIn signature matched', { signatureReading });
-      const read = readLinkedInNotification(parseJsonObject(raw));
+      const read = readLinkedInNotification(parseJsonObject(raw, { keepLargeIntegers: true }));
       if (!read.ok) throw badRequest('The LinkedIn lead notification is invalid', read.issues);
       const { action, leadAction, responseId, responseUrn, formId, formUrn, leadType, occurredAt } = read.notification;
       const request: PlatformLeadRequest = { platform: 'linkedin', responseId, responseUrn, formId, formUrn, leadType, occurredAt };

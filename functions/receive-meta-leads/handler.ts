@@ -35,7 +35,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
       if (!acceptedValues(appSecret).some((value) => verifyMetaSignature(raw, headerValue(event, 'x-hub-signature-256'), value))) {
         throw unauthorized('X-Hub-Signature-256 is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body with the app secret>)');
       }
-      const delivery = readMetaLeadgenDelivery(parseJsonObject(raw));
+      const delivery = readMetaLeadgenDelivery(parseJsonObject(raw, { keepLargeIntegers: true }));
       if (!delivery.ok) throw badRequest('The Meta leadgen delivery is invalid', delivery.issues);
       // Answered, logged and counted first: the good changes are stored all the same, since Meta would drop the whole batch.
       const setAside = unreadableAndIgnored(deps, 'meta', delivery);

@@ -50,7 +50,7 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'inges
         const failed = checks.every((check) => !check.ok) ? checks[0] : undefined;
         if (failed && !failed.ok) throw unauthorized(failed.problem);
       } else if (!tiktok.forms.some((form) => form.allowUnsigned)) throw missingSignature;
-      const read = readTikTokLeadTriggers(parseJsonObject(raw));
+      const read = readTikTokLeadTriggers(parseJsonObject(raw, { keepLargeIntegers: true }));
       if (!read.ok) throw badRequest('The TikTok lead webhook is invalid', read.issues);
       // Unsigned, a trigger is taken only for forms that allow it; signed, TikTok sent it, so a lead from a form not yet configured waits for it.
       if (signature === undefined && !read.notifications.every((trigger) => tiktok.forms.find((form) => form.pageId === trigger.pageId)?.allowUnsigned)) throw missingSignature;

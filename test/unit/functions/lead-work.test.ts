@@ -149,10 +149,11 @@ describe('the lifecycle endpoints', () => {
     await post(deps, 'status', 'l-5', asRep('rep-ava'), { status: 'contacted' });
     await post(deps, 'status', 'l-5', asRep('rep-ava'), { status: 'qualified', qualification: 'sql' });
     const before = writes(deps);
-    // Written as the JSON text a client may send: an exponent keeps a large integer a number.
-    for (const revenue of ['1e16', '1e14', '1e-200', '12.345', '-1']) {
+    // Written as the JSON text a client may send; an integer past 2^53 is a number too, refused as out of range.
+    for (const revenue of ['1e16', '12345678901234567890', '1e14', '1e-200', '12.345', '-1']) {
       const refused = await post(deps, 'convert', 'l-5', asRep('rep-ava'), `{"revenue":${revenue},"currency":"USD","wonAt":"2026-03-02T10:00:00Z"}`);
       expect(refused, revenue).toMatchObject({ status: 400, json: { issues: [{ path: 'revenue' }] } });
+      expect(JSON.stringify(refused.json), revenue).not.toContain('received string');
     }
     expect(writes(deps)).toBe(before);
     const won = await post(deps, 'convert', 'l-5', asRep('rep-ava'), { revenue: 999999999999.99, currency: 'USD', wonAt: '2026-03-02T10:00:00Z' });

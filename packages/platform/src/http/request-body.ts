@@ -25,14 +25,17 @@ export function utf8Text(raw: Uint8Array): string {
 }
 
 /**
- * Parses a JSON body that must be an object (and UTF-8), naming the problem in a 400 otherwise. Integers
- * beyond 2^53 (64-bit platform ids) are kept as exact strings, so every body is read the same way.
+ * Parses a JSON body that must be an object (and UTF-8), naming the problem in a 400 otherwise.
+ * `keepLargeIntegers`, for webhook senders, which write 64-bit ids as numbers: integers beyond 2^53 are kept
+ * as exact strings. Without it they are numbers as `JSON.parse` reads them (a browser cannot send them
+ * exactly anyway), so a field that must be a number in range, or true or false, refuses one by its own rule
+ * rather than reading it as text.
  */
-export function parseJsonObject(body: Buffer | string): Record<string, unknown> {
+export function parseJsonObject(body: Buffer | string, options: { keepLargeIntegers?: boolean } = {}): Record<string, unknown> {
   let parsed: unknown;
   const text = typeof body === 'string' ? body : utf8Text(body);
   try {
-    parsed = parseJsonKeepingLargeIntegers(text);
+    parsed = options.keepLargeIntegers ? parseJsonKeepingLargeIntegers(text) : JSON.parse(text);
   } catch (error) {
     throw badRequest(`Body is not valid JSON: ${(error as Error).message}`, [{ path: '(body)', message: 'must be valid JSON' }]);
   }
