@@ -11,7 +11,8 @@ import type { OperationsConfiguration } from '@leadflow/domain';
 import { operationalMetricNames, operationalMetricsNamespace } from '@leadflow/platform';
 import { asyncDeliveryOf, type LeadFunction } from './lead-function';
 import type { LeadHttpApi } from './lead-http-api';
-import { operationalMetric } from './operational-metrics';
+import { metricsServiceOf, operationalMetric } from './operational-metrics';
+import { stageStackOf } from './stage';
 
 /** The function whose speed visitors feel: the form post. */
 const captureFunctionName = 'capture-form-submission';
@@ -53,10 +54,10 @@ export class LeadAlarms extends Construct {
     super(scope, id);
     // CloudWatch can publish to an encrypted topic only with a customer-managed key it may use.
     const key = new kms.Key(this, 'TopicKey', { description: 'Encrypts the Leadflow alarm topic.', enableKeyRotation: true, removalPolicy: props.removalPolicy });
-    this.topic = new sns.Topic(this, 'Topic', { displayName: `Leadflow alarms (${Stack.of(this).stackName})`, masterKey: key, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `Leadflow alarms (${stageStackOf(this).stackName})`, masterKey: key, enforceSSL: true });
     // The topic policy enforceSSL writes replaces SNS's default one, so CloudWatch may publish (and use the
-    // key) only by this grant, which holds for this stack's alarms alone (no confused deputy).
-    this.topic.grantPublish(this.thisStacksAlarms());
+    // key) only by this grant, which holds for this stage's alarms alone (no confused deputy).
+    this.topic.grantPublish(this.thisStagesAlarms());
     for (const email of props.operations.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
 
     for (const [name, leadFunction] of props.functions) this.byFunction.set(name, this.functionAlarms(name, leadFunction));
@@ -162,7 +163,7 @@ export class LeadAlarms extends Construct {
     const throttled = new cloudwatch.Metric({
       namespace: operationalMetricsNamespace,
       metricName: captureThrottledMetricName,
-      dimensionsMap: { service: Stack.of(this).stackName },
+      dimensionsMap: { service: metricsServiceOf(this) },
       statistic: 'Sum',
       period: Duration.minutes(5),
     });
@@ -199,15 +200,16 @@ export class LeadAlarms extends Construct {
     ];
   }
 
-  /** CloudWatch acting for an alarm of this stack (every alarm is named `<stack name>-<name>`). */
-  private thisStacksAlarms(): iam.IPrincipal {
+  /** CloudWatch acting for an alarm of this stage (every alarm is named `<stage's stack name>-<name>`). */
+  private thisStagesAlarms(): iam.IPrincipal {
     const stack = Stack.of(this);
     const alarmArns = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: this.alarmName('*'), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     return new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarmArns } });
   }
 
+  /** After the stage's stack, not the nested stack alarms may live in, whose name CloudFormation generates. */
   private alarmName(name: string): string {
-    return `${Stack.of(this).stackName}-${name}`;
+    return `${stageStackOf(this).stackName}-${name}`;
   }
 
   private alarm(

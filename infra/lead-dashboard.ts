@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
@@ -7,6 +7,7 @@ import type { LeadAlarms } from './lead-alarms';
 import type { LeadFunction } from './lead-function';
 import type { LeadHttpApi } from './lead-http-api';
 import { operationalMetric } from './operational-metrics';
+import { stageStackOf } from './stage';
 
 export interface LeadDashboardProps {
   configuration: Configuration;
@@ -29,7 +30,7 @@ export class LeadDashboard extends Construct {
   constructor(scope: Construct, id: string, props: LeadDashboardProps) {
     super(scope, id);
     const { configuration, functions, httpApi, alarms } = props;
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: Stack.of(this).stackName, defaultInterval: Duration.hours(24) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: stageStackOf(this).stackName, defaultInterval: Duration.hours(24) });
 
     const capturedByChannel = configuration.channels.map((channel) => operationalMetric(this, operationalMetricNames.leadCaptured, { statistic: 'Sum', period, dimensions: { channel: channel.id }, label: channel.name }));
     const speedToLead = (statistic: 'p50' | 'p90') => operationalMetric(this, operationalMetricNames.speedToLead, { statistic, period: Duration.minutes(15), label: `speed to lead ${statistic}` });

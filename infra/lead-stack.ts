@@ -6,12 +6,11 @@ import type { Construct } from 'constructs';
 import type { Configuration } from '@leadflow/domain';
 import { manifestFunctions, tables as tableDefinitions, type TableName } from '@leadflow/manifest';
 import { pascalCase } from './construct-names';
-import { LeadAlarms } from './lead-alarms';
-import { LeadDashboard } from './lead-dashboard';
 import { StackFunctionBundles } from './function-bundling';
 import { FunctionRoles, LeadFunction } from './lead-function';
 import { LeadHttpApi } from './lead-http-api';
 import { createManifestTable } from './manifest-table';
+import { MonitoringStack } from './monitoring-stack';
 import { addOperatorOutputs, operatorEndpoints, outputNames } from './operator-outputs';
 import { SalesTeamUserPool } from './sales-team-user-pool';
 import { stageDataPolicy } from './stage';
@@ -41,7 +40,8 @@ export interface LeadStackProps extends StackProps {
 /**
  * Everything Leadflow runs on, built by looping over the manifest: a table per manifest table, a
  * function per manifest function, and for each function the route, rule, schedule or stream mapping
- * its trigger names. Nothing here restates a route, rule, schedule or function name.
+ * its trigger names. Nothing here restates a route, rule, schedule or function name. The alarms and the
+ * dashboard live in a nested stack, `Monitoring`, to keep this one under CloudFormation's 500 resources.
  */
 export class LeadStack extends Stack {
   readonly tables: Record<TableName, dynamodb.Table>;
@@ -52,14 +52,14 @@ export class LeadStack extends Stack {
   readonly reports: ReportBucket;
   /** Keyed by manifest function name. */
   readonly functions: ReadonlyMap<string, LeadFunction>;
-  readonly alarms: LeadAlarms;
-  readonly dashboard: LeadDashboard;
+  /** The nested stack of the alarms, their topic and the dashboard. */
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: LeadStackProps) {
     super(scope, id, props);
     const dataPolicy = stageDataPolicy(props.configuration.operations);
     const logRetention = props.logRetention ?? dataPolicy.logRetention;
-    // A stage that does not retain data is torn down whole: log groups, queues and keys go with it.
+    // A stage that does not retain data is torn down whole: log groups, queues and keys go with it, the nested monitoring stack's too.
     if (dataPolicy.removalPolicy === RemovalPolicy.DESTROY) RemovalPolicies.of(this).destroy();
 
     this.tables = Object.fromEntries(
@@ -117,8 +117,7 @@ export class LeadStack extends Stack {
     this.functions = leadFunctions;
     // Undelivered lead events are data: a stage that retains its table keeps them too (the queues have generated names, so a new stack does not clash).
     for (const leadFunction of leadFunctions.values()) leadFunction.deadLetterQueue?.applyRemovalPolicy(dataPolicy.removalPolicy);
-    this.alarms = new LeadAlarms(this, 'Alarms', { functions: leadFunctions, httpApi: this.httpApi, operations: props.configuration.operations, removalPolicy: dataPolicy.removalPolicy });
-    this.dashboard = new LeadDashboard(this, 'Dashboard', { configuration: props.configuration, functions: leadFunctions, httpApi: this.httpApi, alarms: this.alarms });
+    this.monitoring = new MonitoringStack(this, 'Monitoring', { configuration: props.configuration, functions: leadFunctions, httpApi: this.httpApi, removalPolicy: dataPolicy.removalPolicy });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API.' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
@@ -127,8 +126,8 @@ export class LeadStack extends Stack {
     new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName, description: 'Nightly channel-ROI CSVs: channel-roi/date=YYYY-MM-DD/v<version>.csv.' });
     new CfnOutput(this, outputNames.eventBusArn, { value: this.eventBus.eventBusArn, description: 'The lead bus, for npm run replay.' });
     new CfnOutput(this, outputNames.eventArchiveArn, { value: archive.archiveArn, description: 'The archive of every lead event, for npm run replay.' });
-    new CfnOutput(this, outputNames.alarmTopicArn, { value: this.alarms.topic.topicArn, description: 'Every alarm notifies this topic; subscribe more people or a chat hook to it.' });
-    new CfnOutput(this, outputNames.dashboardName, { value: this.dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stage.' });
+    new CfnOutput(this, outputNames.alarmTopicArn, { value: this.monitoring.alarms.topic.topicArn, description: 'Every alarm notifies this topic; subscribe more people or a chat hook to it.' });
+    new CfnOutput(this, outputNames.dashboardName, { value: this.monitoring.dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stage.' });
     addOperatorOutputs(this, { stageName: props.stageName, apiUrl: this.httpApi.url, endpoints: operatorEndpoints(functions, props.configuration), functions: leadFunctions });
     for (const [name, table] of Object.entries(this.tables)) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName });

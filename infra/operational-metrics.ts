@@ -1,17 +1,19 @@
-import { Stack, type Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { operationalMetricsNamespace, type OperationalMetricName } from '@leadflow/platform';
+import { stageStackOf } from './stage';
 
 /** The environment variable Powertools Metrics takes the `service` dimension from (the logger names its service itself). */
 export const metricsServiceVariable = 'POWERTOOLS_SERVICE_NAME';
 
 /**
- * The `service` dimension of a stack's metrics: its stack name, unique in an account and region, so
- * stages that share one never alarm or chart on each other's leads.
+ * The `service` dimension of a stage's metrics: its stack name, unique in an account and region, so
+ * stages that share one never alarm or chart on each other's leads. The stage's stack, not a nested
+ * one's: the functions publish under it and the monitoring stack's alarms read it.
  */
 export function metricsServiceOf(scope: IConstruct): string {
-  return Stack.of(scope).stackName;
+  return stageStackOf(scope).stackName;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import type { OperationsConfiguration } from '@leadflow/domain';
 
 /** CDK context key naming the stage: `cdk synth -c stage=prod` (what `npm run synth -- --stage prod` passes). */
@@ -54,6 +55,17 @@ export function resolveStage(context: { stage?: string; configFile?: string }, p
 /** The CloudFormation stack of a stage; operator commands find the stage's outputs by it. */
 export function stackNameOf(stage: string): string {
   return `Leadflow-${stage}`;
+}
+
+/**
+ * The stage's stack (`Leadflow-<stage>`) that `scope` is part of, also from inside one of its nested
+ * stacks, whose own names CloudFormation generates: stage-wide names (alarms, the dashboard, the
+ * metrics' `service`) come from it.
+ */
+export function stageStackOf(scope: IConstruct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
 }
 
 /** The stages that have a configuration file, sorted. */

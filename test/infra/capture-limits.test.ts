@@ -11,6 +11,7 @@ import { demoConfiguration } from '../support/demo-configuration';
 import { captureThrottledMetricName } from '../../infra/lead-alarms';
 import { createLeadApp, projectRoot, type LeadApp } from '../../infra/lead-app';
 import { assertionAppProps } from './cdk-context';
+import { monitoringTemplate } from './monitoring-template';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 
@@ -31,12 +32,15 @@ const captureRouteKeys = [
 
 let leadApp: LeadApp;
 let resources: Record<string, Resource>;
+/** The monitoring stack's, which holds the alarms and the access log's metric filter, its parameters replaced by what the main stack passes. */
+let monitoringResources: Record<string, Resource>;
 const ofType = (type: string, from = resources) => Object.entries(from).filter(([, resource]) => resource.Type === type);
 const logicalIdOf = (app: LeadApp, construct: { node: { defaultChild?: unknown } }) => app.stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
 beforeAll(() => {
   leadApp = createLeadApp(assertionAppProps());
   resources = Template.fromStack(leadApp.stack).toJSON().Resources as Record<string, Resource>;
+  monitoringResources = monitoringTemplate(leadApp.stack).toJSON().Resources as Record<string, Resource>;
 });
 
 describe('API throttle', () => {
@@ -85,7 +89,7 @@ describe('API throttle', () => {
 
   it("alarms on capture requests API Gateway's throttle refused, counted from the access log under the stage's own service", () => {
     const accessLogs = logicalIdOf(leadApp, leadApp.stack.httpApi.accessLogs);
-    const filters = ofType('AWS::Logs::MetricFilter').filter(([, filter]) => filter.Properties.LogGroupName?.Ref === accessLogs);
+    const filters = ofType('AWS::Logs::MetricFilter', monitoringResources).filter(([, filter]) => filter.Properties.LogGroupName?.Ref === accessLogs);
     expect(filters).toHaveLength(1);
     const [[, filter]] = filters;
     expect(filter.Properties.MetricTransformations).toEqual([
@@ -105,7 +109,7 @@ describe('API throttle', () => {
       routeKey: '$context.routeKey',
     });
 
-    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties.MetricName === captureThrottledMetricName);
+    const alarms = ofType('AWS::CloudWatch::Alarm', monitoringResources).filter(([, alarm]) => alarm.Properties.MetricName === captureThrottledMetricName);
     expect(alarms).toHaveLength(1);
     expect(alarms[0][1].Properties).toMatchObject({
       Namespace: operationalMetricsNamespace,
@@ -114,7 +118,7 @@ describe('API throttle', () => {
       Period: 300,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: leadApp.stack.getLogicalId(leadApp.stack.alarms.topic.node.defaultChild as CfnElement) }],
+      AlarmActions: [{ Ref: leadApp.stack.monitoring.getLogicalId(leadApp.stack.monitoring.alarms.topic.node.defaultChild as CfnElement) }],
     });
   });
 });

@@ -92,6 +92,15 @@ describe('cdk synth (real esbuild bundling, offline)', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('loaded');
   });
 
+  it("writes the nested monitoring stack's template, with the stage's alarms and dashboard, beside the stage's", () => {
+    const nestedTemplates = readdirSync(outdir).filter((file) => file.endsWith('.nested.template.json'));
+    expect(nestedTemplates).toHaveLength(1);
+    const { Resources } = JSON.parse(readFileSync(join(outdir, nestedTemplates[0]), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const types = Object.values(Resources).map((resource) => resource.Type);
+    expect(types.filter((type) => type === 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(functions.length);
+    expect(types.filter((type) => type === 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+
   it('puts no secret in any bundle: no demo secret value in any file of any asset', () => {
     const secretValues = Object.values(demoSecretValues()).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
     const assetDirectories = assetDirectoriesOf(outdir);

@@ -15,6 +15,7 @@ import { handlerAssets } from '../../infra/handler-assets';
 import { asyncDeliveryOf, bundledConfigurationPath, functionTagKey, reportKeyPatterns, tableEnvironmentVariables } from '../../infra/lead-function';
 import { secretsPrefixVariable } from '../../infra/integration-secrets';
 import { assertionAppProps, writeConfigurationWithUnknownPool } from './cdk-context';
+import { monitoringTemplate } from './monitoring-template';
 import { demoSecretValues } from '../support/demo-secrets';
 
 /** The functions the app builds from the configuration it synthesises (the demo's, as cdk.json names it, without its local-only webhook destination). */
@@ -533,8 +534,9 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('gives every suppression a specific reason', () => {
-    const suppressions = Object.values(resources).flatMap((resource) => (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>);
+  it('gives every suppression a specific reason, in the monitoring stack too', () => {
+    const monitoringResources = monitoringTemplate(leadApp.stack).toJSON().Resources as Record<string, Resource>;
+    const suppressions = [...Object.values(resources), ...Object.values(monitoringResources)].flatMap((resource) => (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(60);
   });

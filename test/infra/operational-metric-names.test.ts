@@ -5,19 +5,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { operationalMetricNames, operationalMetricsNamespace } from '@leadflow/platform';
 import { createLeadApp, projectRoot } from '../../infra/lead-app';
 import { assertionAppProps } from './cdk-context';
+import { monitoringTemplate } from './monitoring-template';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 type MetricRead = { where: string; name: string; dimensions: unknown };
 
 let stackName: string;
-let resources: Record<string, Resource>;
+/** The resources of the stage's stack and of its nested monitoring stack (alarms, dashboard, metric filters). */
+let resources: Array<[string, Resource]>;
 beforeAll(() => {
   const leadApp = createLeadApp(assertionAppProps({ stage: 'dev' }));
   stackName = leadApp.stack.stackName;
-  resources = Template.fromStack(leadApp.stack).toJSON().Resources as Record<string, Resource>;
+  resources = [Template.fromStack(leadApp.stack), monitoringTemplate(leadApp.stack)].flatMap((template) => Object.entries(template.toJSON().Resources as Record<string, Resource>));
 });
 
-const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
 
 /** Every custom metric (namespace `Leadflow`) an alarm reads, alone or in metric math. */
 function alarmReads(): MetricRead[] {

@@ -112,6 +112,11 @@ describe('outbound webhooks in a deployed stage', () => {
     });
   });
 
+  it("fits CloudFormation's 500 resources per stack with both destinations, in the main stack and the monitoring stack", () => {
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(500);
+    expect(Object.keys(Template.fromStack(leadApp.stack.monitoring).toJSON().Resources as object).length).toBeLessThanOrEqual(500);
+  });
+
   it('stays clean under cdk-nag AwsSolutions', () => {
     const annotations = Annotations.fromStack(leadApp.stack);
     expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
