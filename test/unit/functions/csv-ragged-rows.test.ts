@@ -12,8 +12,8 @@ function raggedFile(header: string): { body: string; rows: number } {
   return { body: `${header}\n${'x\n'.repeat(rows)}`, rows };
 }
 
-// The timeouts guard the complexity, not a speed: each answer takes about a second on a free core (measured), and
-// took 20 s to over a minute while every row of a wrong length built an error object with a stack trace.
+// The timeouts guard the complexity, not a speed: each answer took 5–6 s on a busy shared 2-core machine, and 54 s
+// there while every row of a wrong length built an error object with a stack trace.
 describe('CSV files of 1 MB of rows missing columns', () => {
   it('POST /imports answers each row as an error, listing as many as fit', { timeout: 30_000 }, async () => {
     const deps = fakeDependencies();
