@@ -1,5 +1,3 @@
-import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse/sync';
-
 /** One record of a CSV file: its values as written, and the line of the file it starts on (1-based). */
 export interface CsvRecord {
   line: number;
@@ -14,87 +12,167 @@ export interface CsvProblem {
   message: string;
 }
 
-/**
- * How every CSV file is read (csv-parse's options), for `parseCsvRecords` and for a reader of a file in
- * parts, which must read it alike: the text given with CRLF turned into LF.
- */
-export const csvReadingOptions = { bom: true, raw: true, record_delimiter: '\n', relax_column_count: true, relax_quotes: true, skip_empty_lines: false, skip_records_with_error: true } as const;
+/** What reading CSV text gives, in file order: a record, or a part that could not be read as one. */
+export type CsvReading = { record: CsvRecord } | { problem: CsvProblem };
+
+const quote = 0x22;
+const comma = 0x2c;
+const lf = 0x0a;
+const cr = 0x0d;
 
 /**
- * The problem of a record that spans lines because a quoted value's closing quote has other text after it
- * (`"met at booth 4` on one line, `…,"wants a demo"` on a later one): `relax_quotes`, there for a stray
- * quote inside an unquoted value, reads on to the next quote in the file, so the lines between would be
- * swallowed into one value unseen. Read strictly, such a record fails; a value spanning lines with its
- * quotes right (a note with line breaks, `""` inside) does not. Undefined for a record read right.
+ * Reads CSV text into records by RFC 4180 (quoted values, `""` inside quotes, values spanning lines) with the
+ * leniency real exports need: a byte-order mark, records of any length (the caller checks them against the
+ * header), and a stray quote inside an unquoted value kept as a character. Blank lines come back as records of
+ * one empty value, so line numbers stay true. Lines end with LF: the caller turns CRLF into LF first, and a CR
+ * alone is part of a value (it still counts as a line end in line numbers, as spreadsheets show it).
+ *
+ * A quoted value whose closing quote has other text after it (`"spring"sale`) is kept as written, quotes and
+ * all; when that makes the record span lines (`"met at booth 4` on one line, `…,"wants a demo"` on a later
+ * one), the lines between would be swallowed into one value unseen, so the record is a problem naming them.
+ * With `strictClosingQuotes`, such a record is a problem even on one line, for files whose values must be
+ * exactly what was meant. A quote opened and never closed is a problem from its line to the end.
+ *
+ * It reads text as csv-parse did with `relax_quotes` and `relax_column_count`, which still built an error with a
+ * stack trace for every record whose length differed from the first's: a 1 MB file of short ragged rows took 20 s.
+ * Text may be given in parts (`read`, then `end`), read as the whole text would be.
  */
-export function swallowedLinesProblem(raw: string, line: number, lastLine: number): CsvProblem | undefined {
-  if (lastLine === line || textAfterClosingQuote(raw) === undefined) return undefined;
-  return {
-    line,
-    message: `a quoted value that opens in this row has a closing quote with other text after it (a quote inside a quoted value is written twice: ""), so lines ${line}–${lastLine} would read as one row: none of them was read`,
-  };
-}
+export class CsvReader {
+  private lines = 1;
+  private afterLineEnd = false;
+  private nextLine = 1;
+  private started = false;
+  /** The quotes at the end of a part, read with the next part, which says whether they close their value. */
+  private held = '';
+  private quoting = false;
+  private wasQuoting = false;
+  private escaping = false;
+  private field = '';
+  private values: string[] = [];
+  /** The first place the record is read leniently: a closing quote with text after it, or a quote inside an unquoted value. */
+  private lenient: { closingQuote: boolean; column: number } | undefined;
 
-/**
- * The problem of a record on one line with a quoted value whose closing quote has other text after it
- * (`"spring"sale`), which `relax_quotes` keeps as written, quotes and all; undefined for a record read right.
- */
-export function textAfterClosingQuoteProblem(raw: string, line: number): CsvProblem | undefined {
-  const column = textAfterClosingQuote(raw);
-  return column === undefined ? undefined : { line, column, message: `value ${column + 1} has text after its closing quote (a quote inside a quoted value is written twice: "")` };
-}
+  constructor(private readonly options: { strictClosingQuotes?: boolean } = {}) {}
 
-/** The first value (0-based) of a record's text whose closing quote has other text after it, read strictly; undefined when there is none. */
-function textAfterClosingQuote(raw: string): number | undefined {
-  if (!raw.includes('"')) return undefined;
-  try {
-    parse(raw, { ...csvReadingOptions, raw: false, relax_quotes: false, skip_records_with_error: false });
-    return undefined;
-  } catch (error) {
-    return (error as CsvError).code === 'CSV_INVALID_CLOSING_QUOTE' ? Number((error as CsvError).column) : undefined;
+  /** Reads the next part of the text: the records and problems it completes. */
+  read(part: string): CsvReading[] {
+    const readings: CsvReading[] = [];
+    let text = this.held + part;
+    if (!this.started && text) {
+      this.started = true;
+      if (text.startsWith('\uFEFF')) text = text.slice(1);
+    }
+    let kept = text.length;
+    while (kept > 0 && text.charCodeAt(kept - 1) === quote) kept -= 1;
+    this.held = text.slice(kept);
+    this.scan(text.slice(0, kept), readings);
+    return readings;
+  }
+
+  /** Reads the end of the text: the last record, or the problem of a quote never closed. */
+  end(): CsvReading[] {
+    const readings: CsvReading[] = [];
+    const text = this.held;
+    this.held = '';
+    this.scan(text, readings);
+    if (this.quoting) {
+      readings.push({ problem: { line: this.nextLine, message: `a quote opened in this row is never closed, so the file from line ${this.nextLine} on could not be read` } });
+    } else if (this.wasQuoting || this.values.length || this.field) {
+      this.values.push(this.field);
+      this.record(readings);
+    }
+    return readings;
+  }
+
+  private scan(text: string, readings: CsvReading[]): void {
+    // The start of the value's text not yet added to `field`: values are cut from the text, not built a character at a time.
+    let from = 0;
+    for (let at = 0; at < text.length; at++) {
+      const char = text.charCodeAt(at);
+      // A line ends at a CR or LF that some character follows, so a final line end starts no line.
+      if (this.afterLineEnd) {
+        this.lines += 1;
+        this.afterLineEnd = false;
+      }
+      if (char === lf || char === cr) this.afterLineEnd = true;
+      if (this.escaping) {
+        this.escaping = false;
+        continue;
+      }
+      if (char === quote) {
+        if (this.quoting) {
+          const next = at + 1 < text.length ? text.charCodeAt(at + 1) : undefined;
+          this.field += text.slice(from, at);
+          from = at + 1;
+          if (next === quote) {
+            this.escaping = true;
+            continue;
+          }
+          this.quoting = false;
+          this.wasQuoting = true;
+          if (next === undefined || next === comma || next === lf) continue;
+          // Text after the closing quote: the value is kept as written, its quotes with it.
+          this.lenient ??= { closingQuote: true, column: this.values.length };
+          this.field = `"${this.field}`;
+          from = at;
+        } else if (this.field || at > from) {
+          this.lenient ??= { closingQuote: false, column: this.values.length };
+        } else {
+          this.quoting = true;
+          from = at + 1;
+          continue;
+        }
+      }
+      if (this.quoting || (char !== comma && char !== lf)) continue;
+      this.values.push(this.field + text.slice(from, at));
+      this.field = '';
+      this.wasQuoting = false;
+      from = at + 1;
+      if (char === lf) this.record(readings);
+    }
+    this.field += text.slice(from);
+  }
+
+  private record(readings: CsvReading[]): void {
+    const line = this.nextLine;
+    const lastLine = this.lines;
+    const values = this.values;
+    const column = this.lenient?.closingQuote ? this.lenient.column : undefined;
+    this.nextLine = lastLine + 1;
+    this.values = [];
+    this.lenient = undefined;
+    if (column !== undefined && lastLine !== line) {
+      readings.push({
+        problem: {
+          line,
+          message: `a quoted value that opens in this row has a closing quote with other text after it (a quote inside a quoted value is written twice: ""), so lines ${line}–${lastLine} would read as one row: none of them was read`,
+        },
+      });
+    } else if (column !== undefined && this.options.strictClosingQuotes) {
+      readings.push({ problem: { line, column, message: `value ${column + 1} has text after its closing quote (a quote inside a quoted value is written twice: "")` } });
+    } else {
+      readings.push({ record: { line, values } });
+    }
   }
 }
 
 /**
- * Splits CSV text into records by RFC 4180 (quoted values, `""` inside quotes, values spanning lines)
- * with the leniency real exports need: a byte-order mark, CRLF and LF mixed in one file, records of
- * any length (the caller checks them against the header), and a stray quote inside an unquoted value
- * kept as a character. Blank lines come back as records of one empty value, so line numbers stay true.
- * With `strictClosingQuotes`, a record with text after a quoted value's closing quote is a problem even on
- * one line (where it swallows no other line), for files whose values must be exactly what was meant.
- * The parsing is csv-parse's (the `csv` project): maintained, widely used, no dependencies.
+ * Reads CSV text whole as `CsvReader` reads it, CRLF and LF mixed in one hand-edited file read as one (line
+ * numbers stay exact, and values get plain LF).
  *
  * @example
  * parseCsvRecords('name,email\r\n"Lovelace, Ada",ada@example.com\n')
  * // → { records: [{ line: 1, values: ['name', 'email'] }, { line: 2, values: ['Lovelace, Ada', 'ada@example.com'] }], problems: [] }
  */
-export function parseCsvRecords(text: string, { strictClosingQuotes = false } = {}): { records: CsvRecord[]; problems: CsvProblem[] } {
+export function parseCsvRecords(text: string, options: { strictClosingQuotes?: boolean } = {}): { records: CsvRecord[]; problems: CsvProblem[] } {
+  const reader = new CsvReader(options);
+  const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  const lines: number[] = [];
-  let nextLine = 1;
-  // CRLF and LF may be mixed in one hand-edited file; as one, line numbers stay exact (and values get plain LF).
-  // With `raw`, csv-parse hands `on_record` each record with its text, which its types do not follow.
-  const options: Options = {
-    ...csvReadingOptions,
-    on_skip: (error: CsvError | undefined) => {
-      problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
-      return undefined;
-    },
-    // `context.lines` is the line a record ends on; the next one starts on the line after.
-    on_record: ({ raw, record: values }: { raw: string; record: string[] }, context: InfoRecord) => {
-      const line = nextLine;
-      nextLine = context.lines + 1;
-      const problem = swallowedLinesProblem(raw, line, context.lines) ?? (strictClosingQuotes ? textAfterClosingQuoteProblem(raw, line) : undefined);
-      if (problem) {
-        problems.push(problem);
-        return undefined;
-      }
-      lines.push(line);
-      return values;
-    },
-  } as unknown as Options;
-  const parsed: string[][] = parse(text.replace(/\r\n/g, '\n'), options);
-  return { records: parsed.map((values, index) => ({ line: lines[index], values })), problems };
+  for (const reading of [...reader.read(text.replace(/\r\n/g, '\n')), ...reader.end()]) {
+    if ('record' in reading) records.push(reading.record);
+    else problems.push(reading.problem);
+  }
+  return { records, problems };
 }
 
 /** A record with no value but spaces, such as a blank line or the `,,,,` Excel leaves where rows were cleared: not a row. */
@@ -135,12 +213,6 @@ export function csvLayoutIssueOf(lineEnds: { cr: boolean; lf: boolean }, header:
   const named = header?.filter((value) => value.trim() !== '') ?? [];
   if (named.length === 1 && named[0].includes(';')) return { path: '(header)', message: "the file seems to use ';' between values: save it as CSV with commas" };
   return undefined;
-}
-
-/** Why a record was skipped, as reported on its line. */
-export function describeCsvError(error: CsvError | undefined, line: number): string {
-  if (error?.code === 'CSV_QUOTE_NOT_CLOSED') return `a quote opened in this row is never closed, so the file from line ${line} on could not be read`;
-  return error ? `could not be read: ${error.message}` : 'could not be read';
 }
 
 /**

@@ -1,17 +1,12 @@
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import {
-  csvReadingOptions,
-  describeCsvError,
-  swallowedLinesProblem,
+  CsvReader,
   leadImportChunks,
   LeadImportFileReading,
   TextPartsDecoder,
-  type CsvProblem,
-  type CsvRecord,
+  type CsvReading,
   type DecodedText,
   type FieldIssue,
   type ImportRowError,
@@ -127,42 +122,9 @@ async function checkLeadFile(path: string, encoding: TextEncodingName, copyTo: n
 /** Rows read at a time while checking a file. */
 const checkRows = 1000;
 
-/**
- * The CSV records of `text` and the parts that could not be read as records, in file order, read as
- * `parseCsvRecords` reads a whole text (same csv-parse options, same line numbers), a few at a time.
- */
-export async function* csvRecordsOf(text: AsyncIterable<string>): AsyncGenerator<{ record: CsvRecord } | { problem: CsvProblem }> {
-  // Problems met before a record are handed out with it, so both come out in file order.
-  let problems: CsvProblem[] = [];
-  let nextLine = 1;
-  // With `raw`, csv-parse hands `on_record` each record with its text; records come out as `on_record` shapes them. Its types follow neither.
-  const options = {
-    ...csvReadingOptions,
-    on_skip: (error: CsvError | undefined) => {
-      problems.push({ line: nextLine, message: describeCsvError(error, nextLine) });
-      return undefined;
-    },
-    // `context.lines` is the line a record ends on; the next one starts on the line after.
-    on_record: ({ raw, record: values }: { raw: string; record: string[] }, context: InfoRecord) => {
-      const line = nextLine;
-      nextLine = context.lines + 1;
-      const swallowed = swallowedLinesProblem(raw, line, context.lines);
-      if (swallowed) {
-        problems.push(swallowed);
-        return undefined;
-      }
-      const record = { problems, record: { line, values } };
-      problems = [];
-      return record;
-    },
-  };
-  const parser = parse(options as unknown as Options);
-  const source = Readable.from(text);
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ problems: CsvProblem[]; record: CsvRecord }>) {
-    for (const problem of item.problems) yield { problem };
-    yield { record: item.record };
-  }
-  for (const problem of problems) yield { problem };
+/** The CSV records of `text` and the parts that could not be read as records, in file order, read as `parseCsvRecords` reads a whole text. */
+export async function* csvRecordsOf(text: AsyncIterable<string>): AsyncGenerator<CsvReading> {
+  const reader = new CsvReader();
+  for await (const part of text) yield* reader.read(part);
+  yield* reader.end();
 }

@@ -12,7 +12,7 @@ function readOk(text: string) {
   return result.file;
 }
 
-describe('parseCsvRecords (RFC 4180, through csv-parse)', () => {
+describe('parseCsvRecords (RFC 4180)', () => {
   it('reads quoted values, escaped quotes, commas and line breaks inside quotes', () => {
     const { records, problems } = parseCsvRecords('name,notes\n"Lovelace, Ada","said ""hi""\nand left"\nBo,plain\n');
     expect(problems).toEqual([]);
