@@ -60,6 +60,55 @@ describe('assign-lead handler', () => {
     expect(lead.routing).toMatchObject({ turn: 2 });
   });
 
+  describe('an attempt that fails gives its turn back for the retry, so the rep whose turn it was gets the lead', () => {
+    /** A captured lead's `lead.scored`, for the default route (round robin over Ava and Ben). */
+    async function scored(deps: Deps, leadId: string) {
+      const intake = webFormIntake(deps.config, { leadId, now: deps.now(), contact: { name: 'Ada', email: `${leadId}@example.com`, country: 'US' } });
+      await deps.store.ingestLead(intake);
+      return { routeId: 'default', detail: intake.events.find((event) => event.type === 'lead.scored')!.detail };
+    }
+    const throttled = () => Object.assign(new Error('Transaction cancelled [TransactionConflict]'), { name: 'TransactionCanceledException' });
+
+    /** Delivers l1's event, which fails once as `failFirst` makes it, then again (Lambda's retry), then routes l2: the owners of both. */
+    async function ownersAfterRetry(deps: Deps, failFirst: () => void) {
+      const assign = createAssignHandler(() => deps);
+      const first = await scored(deps, 'l1');
+      failFirst();
+      await expect(assign(first, lambdaContext)).rejects.toThrow(/TransactionConflict|throttled/);
+      await assign(first, lambdaContext);
+      await assign(await scored(deps, 'l2'), lambdaContext);
+      return [deps.store.leads.get('l1')!.ownerId, deps.store.leads.get('l2')!.ownerId];
+    }
+
+    it('when the assignment write fails past its own retries', async () => {
+      const deps = fakeDependencies();
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'assignOwner').mockRejectedValueOnce(throttled()))).toEqual(['rep-ava', 'rep-ben']);
+      expect(deps.store.leads.get('l2')!.routing).toMatchObject({ turn: 2 });
+    });
+
+    it("when the reps' states cannot be read, though the turn read beside them was taken", async () => {
+      const deps = fakeDependencies();
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'readRepStates').mockRejectedValueOnce(new Error('throttled')))).toEqual(['rep-ava', 'rep-ben']);
+    });
+
+    it('and fails on its own error when the turn cannot be given back either', async () => {
+      const deps = fakeDependencies();
+      vi.spyOn(deps.store, 'giveBackTurn').mockRejectedValueOnce(new Error('table unavailable'));
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'assignOwner').mockRejectedValueOnce(throttled()))).toEqual(['rep-ben', 'rep-ava']);
+    });
+
+    it('but keeps it when the write committed and only its answer was lost, so the next lead does not take that turn again', async () => {
+      const deps = fakeDependencies();
+      const assignOwner = deps.store.assignOwner.bind(deps.store);
+      const answerLost = () =>
+        vi.spyOn(deps.store, 'assignOwner').mockImplementationOnce(async (change) => {
+          await assignOwner(change);
+          throw throttled();
+        });
+      expect(await ownersAfterRetry(deps, answerLost)).toEqual(['rep-ava', 'rep-ben']);
+    });
+  });
+
   it('takes turns from several counter items when routing.turnShards says so, and still shares the leads about evenly', async () => {
     const deps = fakeDependencies();
     deps.config.routing.turnShards = 4;
