@@ -70,6 +70,17 @@ export function closedSince(lead: Pick<Lead, 'history' | 'status'>, offered = fa
   return offered || openLeadStatuses.includes(lead.status) ? undefined : `lead is now ${lead.status}`;
 }
 
+/**
+ * Why a lead announced as waiting unowned in its pool no longer waits, or `undefined` while it does: claimed or
+ * assigned since, out of the pool (marked invalid, say), or erased. Its managers are asked to assign it, so only a
+ * lead still waiting is news to them.
+ */
+export function noLongerWaiting(lead: Pick<Lead, 'history' | 'status' | 'ownerId'>): string | undefined {
+  if (wasErased(lead)) return 'lead was erased';
+  if (lead.ownerId) return `lead is now held by ${lead.ownerId}`;
+  return lead.status === 'in_pool' ? undefined : `lead is now ${lead.status}`;
+}
+
 /** The one-tap links of a notification, one line each, for the end of an email. */
 export function actionLinksText(links: ReadonlyArray<{ title: string; url: string }>): string {
   return ['', 'One tap (each link works once, for you only):', ...links.map((link) => `${link.title}: ${link.url}`)].join('\n');

@@ -1,10 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { erasePersonFromLead, routeFor, type LeadContact } from '@leadflow/domain';
+import { logger } from '@leadflow/platform';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
+import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
+import { createHandler as createStatusChange } from '../../../functions/change-lead-status/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
-import { busEvent, lambdaContext } from '../../support/api-gateway-events';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 
@@ -220,6 +223,40 @@ describe('assign-lead handler', () => {
     await expect(notify(busEvent('lead.pooled', again), lambdaContext)).rejects.toThrow(/SES throttled/);
     await notify(busEvent('lead.pooled', again), lambdaContext);
     expect(deps.mailer.sent).toHaveLength(2);
+  });
+
+  it("does not ask the pool's managers to assign a lead claimed, marked invalid or erased before the email went out, and claims nothing", async () => {
+    const deps = fakeDependencies();
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setBy: 'mgr-maya', setAt: deps.now().toISOString() });
+    const post = async (createStep: typeof createClaim | typeof createStatusChange, leadId: string, step: string, sub: string, body?: unknown) => {
+      const claims = { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' };
+      const event = httpEvent({
+        method: 'POST',
+        path: `/leads/${leadId}/${step}`,
+        pathParameters: { leadId },
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        claims,
+      });
+      expect(((await createStep(() => deps)(event, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
+    };
+    const since = [
+      ['claimed', (leadId: string) => post(createClaim, leadId, 'claim', 'rep-ava'), 'lead is now held by rep-ava'],
+      ['invalid', (leadId: string) => post(createStatusChange, leadId, 'status', 'mgr-maya', { status: 'invalid', reason: 'fake' }), 'lead is now invalid'],
+      ['erased', (leadId: string) => deps.store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at: deps.now().toISOString(), eventId: `${leadId}-erased` }) }), 'lead was erased'],
+    ] as const;
+    const notify = createNotifyManagers(() => deps);
+    const info = vi.spyOn(logger, 'info');
+    for (const [leadId, change, reason] of since) {
+      await captureAndRoute(deps, leadId);
+      const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled' && event.detail.leadId === leadId)!;
+      expect(pooled.detail).toMatchObject({ reason: 'nobody_available' });
+      await change(leadId);
+      await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
+      expect(info).toHaveBeenCalledWith('Pool manager not told: the lead no longer waits', { leadId, managerId: 'mgr-maya', poolId: 'americas-inbound', reason });
+    }
+    expect(deps.mailer.sent).toEqual([]);
+    expect([...deps.notifications.claims.keys(), ...deps.notifications.sent.keys()]).toEqual([]);
   });
 
   it('never gives a rep more open leads than their holding cap', async () => {
