@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { followUpEmail, followUpRecipients, leadEventDetailSchemas, type FollowUpNotice } from '@leadflow/domain';
+import { followUpEmail, followUpRecipients, followUpRulesFor, leadEventDetailSchemas, staleFollowUpNotice, type FollowUpNotice } from '@leadflow/domain';
 import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
@@ -11,6 +11,7 @@ export const followUpNoticeTypes = ['lead.reminded', 'lead.sla_breached', 'lead.
  * per event and recipient. Each email is claimed in the notification log before it is sent, so a
  * redelivery or two deliveries at once send it once; a delivery that finds it claimed by another fails,
  * for a retry after that one has sent it (or died: its claim lapses). A failed send gives the claim back.
+ * A reminder or a recycle warning that is no longer news when it arrives (`staleFollowUpNotice`) is not sent.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
@@ -22,6 +23,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       const before = await notifications.readBeforeSending(notificationId, notice.detail.leadId);
       if (before.sent) continue;
       if (!before.lead) throw new Error(`Lead ${notice.detail.leadId} announced by event ${notice.detail.eventId} is not in the table`);
+      // Nothing is claimed for a notice no longer news: a redelivery finds the lead as far along, and skips it again.
+      const stale = staleFollowUpNotice(notice, before.lead, followUpRulesFor(config, before.lead));
+      if (stale) {
+        logger.info('Follow-up notice not sent: no longer news', { leadId: notice.detail.leadId, type: notice.type, recipientId: recipient.id, reason: stale });
+        continue;
+      }
       if ((await notifications.claim(notificationId, notice.detail.leadId, now().toISOString())) === 'already_claimed') {
         failures.push(new Error(`Notification ${notificationId} is claimed by another delivery`));
         continue;

@@ -1,11 +1,12 @@
-import { leadPooledDetailSchema, unattendedLeadEmail } from '@leadflow/domain';
+import { leadPooledDetailSchema, noLongerWaiting, unattendedLeadEmail } from '@leadflow/domain';
 import { eventHandler, lambdaDependenciesOf, logger, type DependencyResolver } from '@leadflow/platform';
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
- * On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager. Each
- * email is claimed in the notification log before it is sent (as notify-follow-ups does): a delivery that
- * finds it claimed by another fails for a retry, and a failed send gives the claim back.
+ * On `lead.pooled` with nobody available: email the managers of the pool's team, once per manager, while the
+ * lead still waits unowned in the pool (`noLongerWaiting`). Each email is claimed in the notification log
+ * before it is sent (as notify-follow-ups does): a delivery that finds it claimed by another fails for a
+ * retry, and a failed send gives the claim back.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'mailer' | 'notifications' | 'now'>) {
   return eventHandler(leadPooledDetailSchema, async (detail) => {
@@ -23,6 +24,12 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'maile
       if (before.sent) continue;
       const { lead } = before;
       if (!lead) throw new Error(`Lead ${detail.leadId} announced by event ${detail.eventId} is not in the table`);
+      // A late delivery (a retry, the outbox sweep) must not ask for a lead claimed or assigned since; nothing is claimed, so a redelivery skips it again.
+      const attended = noLongerWaiting(lead);
+      if (attended) {
+        logger.info('Pool manager not told: the lead no longer waits', { leadId: lead.leadId, managerId: manager.id, poolId: pool.id, reason: attended });
+        continue;
+      }
       if ((await notifications.claim(notificationId, lead.leadId, now().toISOString())) === 'already_claimed') {
         failures.push(new Error(`Notification ${notificationId} is claimed by another delivery`));
         continue;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { poolSchema, type AssignmentStrategy, type Configuration, type Lead } from '@leadflow/domain';
+import type { LeadStore, OwnerAssignment } from '@leadflow/platform';
 import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler } from '../../functions/assign-lead/handler';
 import { demoConfiguration } from '../support/demo-configuration';
@@ -104,5 +105,50 @@ describe('assignment strategies under concurrency, against DynamoDB Local', () =
     expect(pooled.every((lead) => lead.status === 'in_pool' && lead.routing?.outcome === 'pooled')).toBe(true);
     // Never two owners: each lead has one assignment entry at most.
     expect(routed.every((lead) => lead.history.filter((entry) => entry.action === 'assigned' || entry.action === 'pooled').length === 1)).toBe(true);
+  });
+});
+
+describe('an assignment attempt that fails and is retried, against DynamoDB Local', () => {
+  const reps = ['tl-1', 'tl-2', 'tl-3'].map((id) => ({ id, weight: 1, capacity: 100 }));
+
+  /** The store, whose first `assignOwner` fails as a throttled or still-conflicting transaction does; with `afterWriting`, once it has written (its answer lost). */
+  function failingFirstAssignment(afterWriting: boolean): LeadStore {
+    let failed = false;
+    return new Proxy(leads, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'assignOwner' || failed) return typeof value === 'function' ? value.bind(target) : value;
+        return async (change: OwnerAssignment) => {
+          failed = true;
+          if (afterWriting) await target.assignOwner(change);
+          throw Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict, None]'), { name: 'TransactionCanceledException' });
+        };
+      },
+    });
+  }
+
+  /** Routes three leads one after another over three reps, each event delivered again after a failed attempt (as Lambda's retries do). */
+  async function routeWithRetries(store: LeadStore) {
+    const config = configurationWith('turn-leak', 'round_robin', reps);
+    const deps = { config, leads: store, consents: new MemoryConsentLedger(new Map()), metrics: new RecordingMetrics(), now: () => new Date('2026-03-02T15:00:00.000Z'), newId: randomUUID };
+    const assign = createHandler(() => deps);
+    const owners: Array<string | undefined> = [];
+    for (const leadId of ['tl-a', 'tl-b', 'tl-c']) {
+      const intake = webFormIntake(config, { leadId, contact: { name: 'Ada', email: `${leadId}@example.com` } });
+      await leads.ingestLead(intake);
+      const event = { routeId: 'turn-leak', detail: intake.events.find((candidate) => candidate.type === 'lead.scored')!.detail };
+      await assign(event, lambdaContext).catch(() => assign(event, lambdaContext));
+      owners.push((await leads.getLead(leadId))?.ownerId);
+    }
+    const counter = (await database.items()).find((item) => item.entity === 'route-turn');
+    return { owners, turn: counter?.turn };
+  }
+
+  it('gives back the turn the failed attempt took, so the rep whose turn it was gets the lead on the retry', { timeout: 120_000 }, async () => {
+    expect(await routeWithRetries(failingFirstAssignment(false))).toEqual({ owners: ['tl-1', 'tl-2', 'tl-3'], turn: 3 });
+  });
+
+  it('keeps the turn of an attempt whose write committed and only lost its answer, so no rep gets two leads in a row', { timeout: 120_000 }, async () => {
+    expect(await routeWithRetries(failingFirstAssignment(true))).toEqual({ owners: ['tl-1', 'tl-2', 'tl-3'], turn: 3 });
   });
 });

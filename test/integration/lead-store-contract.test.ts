@@ -309,6 +309,26 @@ describe.each(implementations)('the %s lead store', (name, open) => {
     expect(await store.leads.takeTurn(id('turn-never-taken'))).toBe(1);
   });
 
+  it("gives back a failed decision's turn only while its lead is still routable under the decision's guard", async () => {
+    const intake = webFormIntake(config, { leadId: id('turn-lead') });
+    await store.leads.ingestLead(intake);
+    const guard = { leadId: id('turn-lead'), scoredAt: intake.lead.score?.scoredAt };
+    const turns = id('turn-guarded');
+    expect(await store.leads.takeTurn(turns)).toBe(1);
+    await store.leads.giveBackTurn(turns, 1, guard);
+    expect(await store.leads.takeTurn(turns)).toBe(1);
+    // Re-scored since, or never stored: not this decision's lead to route, so the turn is not given back for it.
+    await store.leads.giveBackTurn(turns, 1, { ...guard, scoredAt: '2026-03-02T09:00:00.000Z' });
+    await store.leads.giveBackTurn(turns, 1, { leadId: id('turn-never-stored') });
+    expect(await store.leads.takeTurn(turns)).toBe(2);
+    // Routed (a write that committed, its answer lost): the turn was used and stays taken.
+    const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
+    const pooled = leaveInPool({ lead: intake.lead, route, poolId, skipped: [], eventId: `${id('turn-lead')}-pooled`, now: at('2026-03-02T10:01:00.000Z') });
+    expect(await store.leads.leaveInPool({ ...guard, ...pooled })).toBe('pooled');
+    await store.leads.giveBackTurn(turns, 2, guard);
+    expect(await store.leads.takeTurn(turns)).toBe(3);
+  });
+
   it('assigns a new lead once, within the owner capacity, and counts it among their open leads', async () => {
     const route = config.routing.routes.find((candidate) => candidate.strategy === 'round_robin')!;
     const owner = rep('contract-rep-routed');

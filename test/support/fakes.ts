@@ -233,7 +233,8 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
     return turn;
   }
 
-  async giveBackTurn(counterId: string, turn: number): Promise<void> {
+  async giveBackTurn(counterId: string, turn: number, whileRoutable?: RoutingGuard & { leadId: string }): Promise<void> {
+    if (whileRoutable && !isRoutable(this.leads.get(whileRoutable.leadId), whileRoutable)) return;
     if (this.turns.get(counterId) === turn) this.turns.set(counterId, turn - 1);
   }
 

@@ -1,7 +1,8 @@
 import type { Configuration, Rep } from './configuration';
 import type { Lead } from './lead';
 import type { LeadEventDetail } from './lead-events';
-import type { EmailMessage } from './notification';
+import { closedSince, type EmailMessage } from './notification';
+import { isCurrentRecycleWarning, isCurrentReminder, type FollowUpRules } from './follow-up-rules';
 import { oneLine } from './notification-text';
 import { readableContact } from './contact-normalisation';
 
@@ -31,6 +32,21 @@ export function followUpRecipients(notice: FollowUpNotice, config: Pick<Configur
     case 'lead.recycled':
       return reps([notice.detail.previousOwnerId]);
   }
+}
+
+/**
+ * Why a follow-up notice is no longer news, or `undefined` while it is. A reminder or a recycle warning asks the owner
+ * to act, so one that arrives late (a retry, the outbox sweep after an outage) goes out only while the lead is still
+ * theirs, open, and still records that reminder or warning as its current one. A breach or a recycle tells what
+ * happened, which stays true.
+ */
+export function staleFollowUpNotice(notice: FollowUpNotice, lead: Lead, rules: Pick<FollowUpRules, 'sla' | 'pool'>): string | undefined {
+  if (notice.type === 'lead.sla_breached' || notice.type === 'lead.recycled') return undefined;
+  if (lead.ownerId !== notice.detail.ownerId) return `lead is now held by ${lead.ownerId ?? 'its pool'}`;
+  const closed = closedSince(lead);
+  if (closed) return closed;
+  if (notice.type === 'lead.reminded') return isCurrentReminder(lead, rules.sla, notice.detail.remindedAt) ? undefined : 'the obligation it reminds of was met or replaced since';
+  return isCurrentRecycleWarning(lead, rules.pool?.recycle, notice.detail.warnedAt) ? undefined : 'the recycle it warns of was moved or called off since';
 }
 
 /** The email for one recipient of a follow-up event; the lead's own text goes on one line, made safe. */

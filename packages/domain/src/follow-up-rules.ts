@@ -288,6 +288,23 @@ export function nextFollowUpCheck(lead: Lead, rules: FollowUpRules): string | un
   return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
 }
 
+/**
+ * Whether the reminder that went out at `remindedAt` is of the obligation the lead has now: its `followUp` records it under
+ * that obligation's key. A contact made, a new next step or a new owner since is another obligation, with nothing yet to remind of.
+ */
+export function isCurrentReminder(lead: Lead, sla: SlaRules | undefined, remindedAt: string): boolean {
+  const obligation = sla && slaObligation(lead, sla);
+  return obligation !== undefined && recordedFor(lead.followUp?.slaKey, obligation.key, obligation.legacyKey) && lead.followUp?.remindedAt === remindedAt;
+}
+
+/**
+ * Whether the recycle warning that went out at `warnedAt` still stands: the lead's `followUp` records it for the recycle its
+ * pool's rule sets now. A follow-up that moved the recycle time, a lock, a status no longer worked or a new owner since voids it.
+ */
+export function isCurrentRecycleWarning(lead: Lead, recycle: PoolRecycleRules | undefined, warnedAt: string): boolean {
+  return recycleSchedule(lead, recycle)?.warnedAt !== undefined && lead.followUp?.recycleWarnedAt === warnedAt;
+}
+
 /** Where a lead taken from its owner goes: its pool (with the previous-owner cooldown) or a named rep. */
 export type FollowUpMove = { to: 'pool' } | { to: 'rep'; repId: string };
 

@@ -5,6 +5,8 @@ import { oneLine, quotedField } from './notification-text';
 import { warmedOutOfNurture } from './nurture-sequences';
 import { maskedContact } from './contact-masking';
 import { readableContact } from './contact-normalisation';
+import { wasErased } from './lead-erasure';
+import { openLeadStatuses } from './lead-transition';
 
 export interface EmailMessage {
   to: string;
@@ -56,6 +58,27 @@ export function unattendedLeadEmail(manager: Rep, lead: Lead, pool: { id: string
     'Assign it, or ask a pool member to claim it, before it goes cold.',
   ];
   return { to: manager.email, subject: oneLine(`Unassigned lead waiting in ${pool.name}: ${who}`), text: lines.join('\n') };
+}
+
+/**
+ * Why `lead` is no longer news, or `undefined` while it is: a person erased from it, or a status no longer
+ * open (converted, invalid). Erasure, invalidation and conversion keep the owner, so whoever holds the lead
+ * is no proof it is open. An open offer is of a `new` lead: for `offered` only erasure counts.
+ */
+export function closedSince(lead: Pick<Lead, 'history' | 'status'>, offered = false): string | undefined {
+  if (wasErased(lead)) return 'lead was erased';
+  return offered || openLeadStatuses.includes(lead.status) ? undefined : `lead is now ${lead.status}`;
+}
+
+/**
+ * Why a lead announced as waiting unowned in its pool no longer waits, or `undefined` while it does: claimed or
+ * assigned since, out of the pool (marked invalid, say), or erased. Its managers are asked to assign it, so only a
+ * lead still waiting is news to them.
+ */
+export function noLongerWaiting(lead: Pick<Lead, 'history' | 'status' | 'ownerId'>): string | undefined {
+  if (wasErased(lead)) return 'lead was erased';
+  if (lead.ownerId) return `lead is now held by ${lead.ownerId}`;
+  return lead.status === 'in_pool' ? undefined : `lead is now ${lead.status}`;
 }
 
 /** The one-tap links of a notification, one line each, for the end of an email. */

@@ -7,12 +7,12 @@ import {
   offerTakenNotificationReason,
   actionLinkToken,
   actionLinkUrl,
+  closedSince,
   localDay,
   managersOfRep,
   newLeadEmail,
   newLeadSms,
   oneTapActions,
-  openLeadStatuses,
   phoneFailingEmail,
   planRepNotification,
   secretRefs,
@@ -21,7 +21,6 @@ import {
   smsCostMicros,
   smsTimeToLiveSeconds,
   smsRefusal,
-  wasErased,
   type EmailMessage,
   type Lead,
   type LeadOffer,
@@ -63,16 +62,6 @@ const smsReplacedByEmail: ReadonlySet<SendOutcome['outcome']> = new Set(['over_b
 interface SmsResult {
   outcome: SendOutcome;
   alertManagers?: () => Promise<void>;
-}
-
-/**
- * Why `lead` is no longer news, or `undefined` while it is: a person erased from it, or a status no longer
- * open (converted, invalid). Erasure, invalidation and conversion keep the owner, so whoever holds the lead
- * is no proof it is open. An open offer is of a `new` lead: for `offered` only erasure counts.
- */
-function closedSince(lead: Lead, offered = false): string | undefined {
-  if (wasErased(lead)) return 'lead was erased';
-  return offered || openLeadStatuses.includes(lead.status) ? undefined : `lead is now ${lead.status}`;
 }
 
 /**

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { followUpRulesFor, nextFollowUpCheck, parseConfiguration, planFollowUps, planLockChange, poolRecycleRulesSchema, reassignmentCandidate, slaRulesSchema, type FollowUpRules, type Lead } from '@leadflow/domain';
+import {
+  erasePersonFromLead,
+  followUpRulesFor,
+  nextFollowUpCheck,
+  parseConfiguration,
+  planFollowUps,
+  planLockChange,
+  poolRecycleRulesSchema,
+  reassignmentCandidate,
+  slaRulesSchema,
+  staleFollowUpNotice,
+  type FollowUpNotice,
+  type FollowUpPlan,
+  type FollowUpRules,
+  type Lead,
+} from '@leadflow/domain';
 import { demoConfiguration } from '../../support/demo-configuration';
 import { webFormIntake } from '../../support/intakes';
 
@@ -187,6 +202,53 @@ describe('SLA reminders and escalation (pure, controlled clock)', () => {
     expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'b', () => true)).toBe('c');
     expect(reassignmentCandidate({ members: ['a', 'b', 'c'] }, 'c', (id) => id !== 'a')).toBe('b');
     expect(reassignmentCandidate({ members: ['a'] }, 'a', () => true)).toBeUndefined();
+  });
+});
+
+describe('whether a reminder or a recycle warning that arrives late is still news (pure)', () => {
+  /** The notice the plan's first event makes, as notify-follow-ups parses it. */
+  const noticeOf = (plan: FollowUpPlan) => ({ type: plan.events[0].type, detail: plan.events[0].detail }) as FollowUpNotice;
+  const reminded = planFollowUps({ lead: owned(), rules: slaOnly, now: at(3.5) })!;
+  const stale = (lead: Lead, notice = noticeOf(reminded), rules = slaOnly) => staleFollowUpNotice(notice, lead, rules);
+  const metOrReplaced = 'the obligation it reminds of was met or replaced since';
+
+  it("a reminder is news while the lead is its owner's, open, and still owes what it reminds of, breached or not", () => {
+    expect(stale(reminded.lead)).toBeUndefined();
+    expect(stale(planFollowUps({ lead: reminded.lead, rules: slaOnly, now: at(4) })!.lead)).toBeUndefined();
+  });
+
+  it('is not once the owner made contact, the lead changed hands (even back to them), or it was converted or erased', () => {
+    expect(stale({ ...reminded.lead, status: 'contacted', firstContactAt: iso(3.6), lastContactAt: iso(3.6) })).toBe(metOrReplaced);
+    const { ownerId: _ownerId, assignment: _assignment, followUp: _followUp, ...unowned } = reminded.lead;
+    expect(stale({ ...unowned, status: 'in_pool' })).toBe('lead is now held by its pool');
+    expect(stale({ ...unowned, ownerId: 'rep-ben', assignment: { rule: 'manual', poolId: 'americas-inbound', assignedAt: iso(3.6) } })).toBe('lead is now held by rep-ben');
+    // Released and claimed again: her new assignment's first contact, which she has not been reminded of.
+    expect(stale({ ...unowned, ownerId: 'rep-ava', assignment: { rule: 'claim', poolId: 'americas-inbound', assignedAt: iso(3.6) } })).toBe(metOrReplaced);
+    expect(stale({ ...reminded.lead, status: 'converted' })).toBe('lead is now converted');
+    expect(stale(erasePersonFromLead(reminded.lead, { at: iso(3.6), eventId: 'e-erased' })!.lead)).toBe('lead was erased');
+  });
+
+  it('a recycle warning is news until a follow-up moves the recycle, a lock calls it off or the lead leaves its owner', () => {
+    const recycling: FollowUpRules = { pool: pool({ noFollowUpDays: 3, warnDaysBefore: 1 }) };
+    const warned = planFollowUps({ lead: owned(), rules: recycling, now: at(48) })!;
+    const warning = noticeOf(warned);
+    expect(warning.type).toBe('lead.recycle_warned');
+    expect(stale(warned.lead, warning, recycling)).toBeUndefined();
+    const calledOff = 'the recycle it warns of was moved or called off since';
+    expect(stale({ ...warned.lead, status: 'contacted', firstContactAt: iso(60), lastContactAt: iso(60) }, warning, recycling)).toBe(calledOff);
+    const locked = planLockChange({ lead: warned.lead, principal: { id: 'mgr-maya', roles: ['manager'] }, lock: true, now: at(49), eventId: 'e-lock' });
+    if (!('transition' in locked)) throw new Error(locked.refusal.message);
+    expect(stale(locked.transition.after, warning, recycling)).toBe(calledOff);
+    const recycled = planFollowUps({ lead: warned.lead, rules: recycling, now: at(72) })!;
+    expect(stale(recycled.lead, warning, recycling)).toBe('lead is now held by its pool');
+  });
+
+  it('a breach and a recycle are what happened: always told, whatever became of the lead', () => {
+    const breached = planFollowUps({ lead: reminded.lead, rules: slaOnly, now: at(4) })!;
+    expect(stale({ ...breached.lead, status: 'converted' }, noticeOf(breached))).toBeUndefined();
+    const recycling: FollowUpRules = { pool: pool({ noFirstContactHours: 72 }) };
+    const recycled = planFollowUps({ lead: owned(), rules: recycling, now: at(72) })!;
+    expect(stale(recycled.lead, noticeOf(recycled), recycling)).toBeUndefined();
   });
 });
 

@@ -1,10 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { erasePersonFromLead, routeFor, type LeadContact } from '@leadflow/domain';
+import { logger } from '@leadflow/platform';
 import { createHandler as createAssignHandler } from '../../../functions/assign-lead/handler';
 import { createHandler as createNotifyManagers } from '../../../functions/notify-pool-managers/handler';
+import { createHandler as createClaim } from '../../../functions/claim-lead/handler';
+import { createHandler as createStatusChange } from '../../../functions/change-lead-status/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
-import { busEvent, lambdaContext } from '../../support/api-gateway-events';
+import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 
@@ -58,6 +61,55 @@ describe('assign-lead handler', () => {
     const { lead } = await captureAndRoute(deps, 'l2');
     expect([deps.store.leads.get('l1')!.ownerId, lead.ownerId]).toEqual(['rep-ava', 'rep-ben']);
     expect(lead.routing).toMatchObject({ turn: 2 });
+  });
+
+  describe('an attempt that fails gives its turn back for the retry, so the rep whose turn it was gets the lead', () => {
+    /** A captured lead's `lead.scored`, for the default route (round robin over Ava and Ben). */
+    async function scored(deps: Deps, leadId: string) {
+      const intake = webFormIntake(deps.config, { leadId, now: deps.now(), contact: { name: 'Ada', email: `${leadId}@example.com`, country: 'US' } });
+      await deps.store.ingestLead(intake);
+      return { routeId: 'default', detail: intake.events.find((event) => event.type === 'lead.scored')!.detail };
+    }
+    const throttled = () => Object.assign(new Error('Transaction cancelled [TransactionConflict]'), { name: 'TransactionCanceledException' });
+
+    /** Delivers l1's event, which fails once as `failFirst` makes it, then again (Lambda's retry), then routes l2: the owners of both. */
+    async function ownersAfterRetry(deps: Deps, failFirst: () => void) {
+      const assign = createAssignHandler(() => deps);
+      const first = await scored(deps, 'l1');
+      failFirst();
+      await expect(assign(first, lambdaContext)).rejects.toThrow(/TransactionConflict|throttled/);
+      await assign(first, lambdaContext);
+      await assign(await scored(deps, 'l2'), lambdaContext);
+      return [deps.store.leads.get('l1')!.ownerId, deps.store.leads.get('l2')!.ownerId];
+    }
+
+    it('when the assignment write fails past its own retries', async () => {
+      const deps = fakeDependencies();
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'assignOwner').mockRejectedValueOnce(throttled()))).toEqual(['rep-ava', 'rep-ben']);
+      expect(deps.store.leads.get('l2')!.routing).toMatchObject({ turn: 2 });
+    });
+
+    it("when the reps' states cannot be read, though the turn read beside them was taken", async () => {
+      const deps = fakeDependencies();
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'readRepStates').mockRejectedValueOnce(new Error('throttled')))).toEqual(['rep-ava', 'rep-ben']);
+    });
+
+    it('and fails on its own error when the turn cannot be given back either', async () => {
+      const deps = fakeDependencies();
+      vi.spyOn(deps.store, 'giveBackTurn').mockRejectedValueOnce(new Error('table unavailable'));
+      expect(await ownersAfterRetry(deps, () => vi.spyOn(deps.store, 'assignOwner').mockRejectedValueOnce(throttled()))).toEqual(['rep-ben', 'rep-ava']);
+    });
+
+    it('but keeps it when the write committed and only its answer was lost, so the next lead does not take that turn again', async () => {
+      const deps = fakeDependencies();
+      const assignOwner = deps.store.assignOwner.bind(deps.store);
+      const answerLost = () =>
+        vi.spyOn(deps.store, 'assignOwner').mockImplementationOnce(async (change) => {
+          await assignOwner(change);
+          throw throttled();
+        });
+      expect(await ownersAfterRetry(deps, answerLost)).toEqual(['rep-ava', 'rep-ben']);
+    });
   });
 
   it('takes turns from several counter items when routing.turnShards says so, and still shares the leads about evenly', async () => {
@@ -171,6 +223,40 @@ describe('assign-lead handler', () => {
     await expect(notify(busEvent('lead.pooled', again), lambdaContext)).rejects.toThrow(/SES throttled/);
     await notify(busEvent('lead.pooled', again), lambdaContext);
     expect(deps.mailer.sent).toHaveLength(2);
+  });
+
+  it("does not ask the pool's managers to assign a lead claimed, marked invalid or erased before the email went out, and claims nothing", async () => {
+    const deps = fakeDependencies();
+    for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setBy: 'mgr-maya', setAt: deps.now().toISOString() });
+    const post = async (createStep: typeof createClaim | typeof createStatusChange, leadId: string, step: string, sub: string, body?: unknown) => {
+      const claims = { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' };
+      const event = httpEvent({
+        method: 'POST',
+        path: `/leads/${leadId}/${step}`,
+        pathParameters: { leadId },
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        claims,
+      });
+      expect(((await createStep(() => deps)(event, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
+    };
+    const since = [
+      ['claimed', (leadId: string) => post(createClaim, leadId, 'claim', 'rep-ava'), 'lead is now held by rep-ava'],
+      ['invalid', (leadId: string) => post(createStatusChange, leadId, 'status', 'mgr-maya', { status: 'invalid', reason: 'fake' }), 'lead is now invalid'],
+      ['erased', (leadId: string) => deps.store.erasePerson({ leadId, erase: (lead) => erasePersonFromLead(lead, { at: deps.now().toISOString(), eventId: `${leadId}-erased` }) }), 'lead was erased'],
+    ] as const;
+    const notify = createNotifyManagers(() => deps);
+    const info = vi.spyOn(logger, 'info');
+    for (const [leadId, change, reason] of since) {
+      await captureAndRoute(deps, leadId);
+      const pooled = [...deps.store.outbox.values()].find((event) => event.detailType === 'lead.pooled' && event.detail.leadId === leadId)!;
+      expect(pooled.detail).toMatchObject({ reason: 'nobody_available' });
+      await change(leadId);
+      await notify(busEvent('lead.pooled', pooled.detail), lambdaContext);
+      expect(info).toHaveBeenCalledWith('Pool manager not told: the lead no longer waits', { leadId, managerId: 'mgr-maya', poolId: 'americas-inbound', reason });
+    }
+    expect(deps.mailer.sent).toEqual([]);
+    expect([...deps.notifications.claims.keys(), ...deps.notifications.sent.keys()]).toEqual([]);
   });
 
   it('never gives a rep more open leads than their holding cap', async () => {

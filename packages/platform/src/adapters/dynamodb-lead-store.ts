@@ -96,18 +96,28 @@ export class DynamoDbLeadStore implements LeadStore {
     return Number(Attributes?.turn);
   }
 
-  async giveBackTurn(counterId: string, turn: number): Promise<void> {
-    await ignoringFailedCondition(
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leadsTableKeys.routeTurn(counterId),
-          UpdateExpression: 'ADD turn :minusOne',
-          ConditionExpression: 'turn = :turn',
-          ExpressionAttributeValues: { ':minusOne': -1, ':turn': turn },
-        }),
-      ),
-    );
+  async giveBackTurn(counterId: string, turn: number, whileRoutable?: RoutingGuard & { leadId: string }): Promise<void> {
+    const giveBack = {
+      TableName: this.tableName,
+      Key: leadsTableKeys.routeTurn(counterId),
+      UpdateExpression: 'ADD turn :minusOne',
+      ConditionExpression: 'turn = :turn',
+      ExpressionAttributeValues: { ':minusOne': -1, ':turn': turn },
+    };
+    if (!whileRoutable) return ignoringFailedCondition(this.client.send(new UpdateCommand(giveBack)));
+    const routable = routableLeadCondition(whileRoutable);
+    const stillRoutable = {
+      TableName: this.tableName,
+      Key: leadsTableKeys.lead(whileRoutable.leadId),
+      ConditionExpression: routable.condition,
+      ExpressionAttributeNames: routable.names,
+      ExpressionAttributeValues: routable.values,
+    };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [{ Update: giveBack }, { ConditionCheck: stillRoutable }] }));
+    } catch (error) {
+      if (!failedConditions(error)) throw error;
+    }
   }
 
   async readRepStates(repIds: readonly string[]): Promise<RepStates> {

@@ -75,9 +75,11 @@ export interface LeadStore {
   /**
    * Takes back `turn` when it is still the counter's last (nobody took one since), for a routing decision
    * that wrote nothing (a redelivered `lead.scored`, a lead routed meanwhile): the next lead gets the turn,
-   * so no rep misses one. A turn taken since is left alone, not to shift turns others hold.
+   * so no rep misses one. A turn taken since is left alone, not to shift turns others hold. With `whileRoutable`
+   * (a decision that failed, not knowing what it wrote), only while that lead is still routable under its guard:
+   * a write that committed and lost only its answer made it unroutable, and keeps its turn.
    */
-  giveBackTurn(counterId: string, turn: number): Promise<void>;
+  giveBackTurn(counterId: string, turn: number, whileRoutable?: RoutingGuard & { leadId: string }): Promise<void>;
   readRepStates(repIds: readonly string[]): Promise<RepStates>;
   /** Records a rep's out-of-office state (a later write replaces it). */
   setOutOfOffice(record: OutOfOffice): Promise<void>;
