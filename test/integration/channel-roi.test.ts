@@ -14,6 +14,8 @@ import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { expectedFirstTouchCampaignCsv, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../fixtures/channel-roi/hand-computed';
 
+/** The nightly function's 300 s, all left when it starts. */
+const nightContext = { ...lambdaContext, getRemainingTimeInMillis: () => 300_000 };
 let database: TestDatabase;
 let reportsDir: string;
 /** Items DynamoDB handed back to reads since the last reset: what a rollup's cost is measured in. */
@@ -141,7 +143,7 @@ describe('channel ROI against DynamoDB Local', () => {
       await track(deps, 'lead.captured', captured(lead));
       if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
     }
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext);
     const v1 = await report(deps, { from: '2026-03-10', to: '2026-03-10' });
     expect(v1.body).toBe(expectedFirstTouchCampaignCsv);
     expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v1.csv'), 'utf8')).toContain(expectedFirstTouchCampaignCsv.split('\r\n')[4]);
@@ -158,7 +160,7 @@ describe('channel ROI against DynamoDB Local', () => {
       history: [...l2.history, { at: convertedAt, action: 'converted', by: 'rep-ava' }],
     });
     await track(deps, 'lead.converted', { ...lifecycle(l2), revenue: 300, currency: 'USD', wonAt: convertedAt, convertedAt });
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' })) as { days: Array<{ day: string; version: number; restated: boolean }> };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string; version: number; restated: boolean }> };
     expect(nightly.days.find((day) => day.day === '2026-03-10')).toMatchObject({ version: 2, restated: true });
 
     const since = await report(deps, { from: '2026-03-01', to: '2026-04-19', sinceVersion: '1' });
@@ -180,7 +182,7 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,166.67,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');
     expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v2.csv'), 'utf8')).toContain('2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00');
     // The next night nothing changed: no version 3.
-    const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' })) as { days: Array<{ day: string }> };
+    const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }> };
     expect(quiet.days.map((day) => day.day)).toEqual(['2026-04-20']);
   });
 
@@ -189,7 +191,7 @@ describe('channel ROI against DynamoDB Local', () => {
     // 21:30 on 2027-02-10 in New York, 02:30 on 2027-02-11 in London; no other test's days are within these runs' lookback.
     const lead: Lead = { ...fixtureLeadRecords[1].lead, leadId: 'tz-moved', capturedAt: '2027-02-11T02:30:00.000Z', updatedAt: '2027-02-11T02:30:00.000Z' };
     await putLead(database.client, lead);
-    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string }> }>;
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, nightContext) as Promise<{ days: Array<{ day: string }> }>;
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     const factsOfLead = async (day: string) => (await deps.roi.factsOn(day)).filter((facts) => facts.leadId === lead.leadId);
 
@@ -223,8 +225,8 @@ describe('channel ROI against DynamoDB Local', () => {
       'PutItemCommand',
     ]);
 
-    // 04:30 on the 13th in London: yesterday, and both changed days within the lookback.
-    expect((await nightly('2027-02-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2027-02-10', '2027-02-11', '2027-02-12']);
+    // 04:30 on the 13th in London: yesterday, then both changed days within the lookback, newest first.
+    expect((await nightly('2027-02-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2027-02-12', '2027-02-11', '2027-02-10']);
     expect([await leadsOn('2027-02-10'), await leadsOn('2027-02-11')]).toEqual([0, 1]);
   });
 
@@ -324,9 +326,9 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(changed[1].marks.every((mark) => typeof mark.markId === 'string')).toBe(true);
     expect(changed.slice(1).map(({ marks }) => marks.length)).toEqual(days.map((day) => new Set(leadsOfDay(day).map((lead) => shardedPartition(roiChangedPartition, lead.leadId))).size));
 
-    // 00:30 on the 12th in New York: yesterday, and each changed day once, whatever number of shards marked it.
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2027-09-12T04:30:00.000Z' })) as { days: Array<{ day: string }> };
-    expect(nightly.days.map(({ day }) => day)).toEqual([legacyDay, ...days, '2027-09-11']);
+    // 00:30 on the 12th in New York: yesterday, then each changed day once, newest first, whatever number of shards marked it.
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2027-09-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }> };
+    expect(nightly.days.map(({ day }) => day)).toEqual(['2027-09-11', ...[...days].reverse(), legacyDay]);
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     expect(await Promise.all([legacyDay, ...days].map(leadsOn))).toEqual([1, 12, 12, 12]);
     expect(await marksOn(legacyDay, days[2])).toEqual([]);
@@ -381,7 +383,7 @@ describe('channel ROI against DynamoDB Local', () => {
       }
       return result;
     };
-    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string; version: number }> }>;
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, nightContext) as Promise<{ days: Array<{ day: string; version: number }> }>;
     const firstTouch = async () => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first');
     database.client.middlewareStack.add(raceTheRollup as never, { step: 'initialize', name: 'raceTheRollup' });
     try {

@@ -74,14 +74,15 @@ export function yesterdayIn(now: Date, timeZone: string): string {
 }
 
 /**
- * The days a nightly run rolls up: yesterday, and every day marked changed since its last rollup that
- * is still inside the lookback window (yesterday minus `lookbackDays` and later). Changes to older days
- * are kept on their leads but no longer restate them.
+ * The days a nightly run rolls up, newest first: yesterday, the day the run is for, then every day marked
+ * changed since its last rollup that is still inside the lookback window (yesterday minus `lookbackDays`
+ * and later), so a run that runs out of time leaves the oldest changes for the next night, never yesterday.
+ * Changes to older days are kept on their leads but no longer restate them.
  */
 export function nightlyRollupDays(now: Date, timeZone: string, lookbackDays: number, changedDays: readonly string[]): string[] {
   const yesterday = yesterdayIn(now, timeZone);
   const oldest = addDays(yesterday, -lookbackDays);
-  return [...new Set([yesterday, ...changedDays.filter((day) => day >= oldest && day < yesterday)])].sort();
+  return [...new Set([yesterday, ...changedDays.filter((day) => day >= oldest && day < yesterday)])].sort((a, b) => b.localeCompare(a));
 }
 
 /**

@@ -36,6 +36,7 @@ import type { LeadStore } from './ports/lead-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
 import { WriteContentionError } from './adapters/dynamodb-writes';
 import { mapWithConcurrency } from './map-with-concurrency';
+import { TimeBudget } from './time-budget';
 
 type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
@@ -161,20 +162,38 @@ async function fileVersion(version: VersionFigures, reports: ReportArchive): Pro
   await reports.put(funnelArchiveKey(version.day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
 }
 
-/** What a nightly run did: each day it rolled up, and each day it could not, with why (those stay marked changed). */
+/**
+ * What a nightly run did: each day it rolled up; each day it could not, with why; and the days it left for want
+ * of time, newest first. The failed and the left stay marked changed.
+ */
 export interface NightlyRollup {
   days: DayRollup[];
   failed: Array<{ day: string; error: Error }>;
+  left: string[];
 }
 
 /**
- * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
- * lookback window; the changed marks of each day rolled up are cleared (each unless marked again meanwhile).
- * Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
- * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
- * next run and holds back neither the days after it nor yesterday.
+ * Time a day's rollup needs before it starts: a day of some 100,000 leads takes about 9 s to read, roll up, file
+ * and store, and one that loses the race to store its version to a concurrent rollup tries up to three times.
  */
-export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<NightlyRollup> {
+const nightlyDayReserveMs = 30_000;
+
+/**
+ * Time kept for what follows the days, so a run out of time still does it: in `apply` mode the measured priors,
+ * a window of up to 366 versions read 16 at a time, then one write.
+ */
+const nightlyClosingReserveMs = 30_000;
+
+/**
+ * The nightly run as of `now`: yesterday on the organisation's clock, then every changed day within the
+ * lookback window, newest first; the changed marks of each day rolled up are cleared (each unless marked again
+ * meanwhile). Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
+ * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
+ * next run and holds back neither the days after it nor yesterday. A day after yesterday starts only while
+ * `remainingMs()` (the invocation's time left before its timeout) holds a day's rollup and what follows the
+ * days: those left keep their marks for the next night's run.
+ */
+export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }, remainingMs: () => number): Promise<NightlyRollup> {
   const { timeZone } = deps.config.organisation;
   const yesterday = yesterdayIn(now, timeZone);
   const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
@@ -184,8 +203,14 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
     deps.config.channelRoi.lookbackDays,
     changed.map((mark) => mark.day),
   );
-  const result: NightlyRollup = { days: [], failed: [] };
-  for (const day of days) {
+  const result: NightlyRollup = { days: [], failed: [], left: [] };
+  const budget = new TimeBudget(remainingMs, nightlyDayReserveMs + nightlyClosingReserveMs);
+  for (const [index, day] of days.entries()) {
+    // Yesterday, first, starts whatever the time: it is the day the run is for.
+    if (index > 0 && !budget.hasTime()) {
+      result.left = days.slice(index);
+      break;
+    }
     try {
       result.days.push(await rollUpChannelRoiDay(day, deps));
       const mark = changed.find((candidate) => candidate.day === day);

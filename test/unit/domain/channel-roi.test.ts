@@ -182,12 +182,12 @@ describe('cohort day in the organisation’s time zone', () => {
     expect(captureDay('2026-03-29T22:30:00.000Z', 'Europe/Berlin')).toBe('2026-03-30');
   });
 
-  it('closes the organisation’s yesterday, whatever the UTC date, and restates changed days only within the lookback', () => {
+  it('closes the organisation’s yesterday, whatever the UTC date, then restates changed days only within the lookback, newest first', () => {
     // 00:30 EDT on 2026-03-09 is still the 9th's early morning; yesterday was the short 8th.
     expect(yesterdayIn(new Date('2026-03-09T04:30:00.000Z'), 'America/New_York')).toBe('2026-03-08');
     expect(localDay(new Date('2026-03-09T04:30:00.000Z'), 'UTC')).toBe('2026-03-09');
     const now = new Date('2026-04-20T04:30:00.000Z');
-    expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-19', '2026-04-20'])).toEqual(['2026-03-10', '2026-04-19']);
+    expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-12', '2026-04-20', '2026-03-30'])).toEqual(['2026-04-19', '2026-04-12', '2026-03-30', '2026-03-10']);
   });
 
   it('names every day a capture may be filed under on some clock: two, or three from 10:00 to 12:00 UTC', () => {
