@@ -4,10 +4,11 @@ import { type DependencyResolver, lambdaDependenciesOf, loggedHandler, logger, r
 import * as providers from '@leadflow/platform/lambda-providers';
 
 /**
- * Nightly, in the organisation's time zone: rolls up yesterday and restates changed days within the
- * lookback window, newest first, as of the schedule's own `time` (so a run can be replayed for any night),
- * while its time lasts. A day that could not be rolled up is logged and fails the run once the other days
- * are done, so its alarm fires; days left for want of time are logged and wait, marked, for the next night.
+ * Nightly, in the organisation's time zone: rolls up yesterday, any day since the last one a run closed, and
+ * changed days within the lookback window, newest first, as of the schedule's own `time` (so a run can be
+ * replayed for any night), while its time lasts. A day that could not be rolled up is logged and fails the
+ * run once the other days are done, so its alarm fires; days left for want of time are logged and wait,
+ * marked, for the next night.
  */
 export function createHandler(dependencies: DependencyResolver<'config' | 'roi' | 'reports' | 'now'>) {
   return async (event: ScheduledInvocation, context: Pick<Context, 'getRemainingTimeInMillis'>) => {

@@ -1,10 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
-import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, partitionsOf, roiChangedPartition, rollUpChannelRoiDays, shardedPartition, sparseIndexShardCount } from '@leadflow/platform';
+import { daysBetween, rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import {
+  DirectoryReportArchive,
+  DynamoDbChannelRoiStore,
+  DynamoDbLeadStore,
+  lastClosedRollupDayKey,
+  leadsTableKeys,
+  partitionsOf,
+  roiChangedPartition,
+  rollUpChannelRoiDays,
+  shardedPartition,
+  sparseIndexShardCount,
+} from '@leadflow/platform';
 import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
 import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
 import { createHandler as createNightly } from '../../functions/roll-up-channel-roi/handler';
@@ -34,6 +45,10 @@ beforeAll(async () => {
     { step: 'initialize', name: 'countItemsRead' },
   );
 }, 120_000);
+// The tests share the table: each starts before any nightly run has closed a day, so its first run closes its yesterday alone.
+beforeEach(async () => {
+  await database.client.send(new DeleteCommand({ TableName: database.tableName, Key: lastClosedRollupDayKey() }));
+});
 afterAll(async () => {
   await database?.stop();
   if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
@@ -401,6 +416,34 @@ describe('channel ROI against DynamoDB Local', () => {
     const rows = await firstTouch();
     expect([rows.reduce((sum, row) => sum + row.leads, 0), rows.reduce((sum, row) => sum + row.converted, 0)]).toEqual([3, 1]);
     expect(await deps.roi.changedDays(day, day)).toEqual([]);
+  });
+
+  it('keeps the last day a nightly run closed: the next run rolls up the days since, marks on the table those it leaves, and a run replayed does not move it back', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    // No other test's days are within these runs' lookback.
+    const nightly = (time: string, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = nightContext) =>
+      createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, context) as Promise<{ days: Array<{ day: string }>; left?: string[] }>;
+    expect((await nightly('2028-06-02T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-01']);
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-01');
+
+    // No run for five nights, then one with time for two days (two minutes each).
+    const rolledUp: string[] = [];
+    const factsOn = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), factsOn(day));
+    const late = await nightly('2028-06-07T04:30:00.000Z', { getRemainingTimeInMillis: () => 300_000 - 120_000 * rolledUp.length });
+    expect(late.days.map(({ day }) => day)).toEqual(['2028-06-06', '2028-06-05']);
+    expect(late.left).toEqual(['2028-06-04', '2028-06-03', '2028-06-02']);
+    const marked = await deps.roi.changedDays('2028-06-01', '2028-06-06');
+    expect(marked.map(({ day, marks }) => [day, marks.map((mark) => mark.shard)])).toEqual(['2028-06-02', '2028-06-03', '2028-06-04'].map((day) => [day, [shardedPartition(roiChangedPartition, day)]]));
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-06');
+
+    // The first night run again (a retry, a replay) closes nothing new and leaves the 6th the last day closed.
+    expect((await nightly('2028-06-02T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-01']);
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-06');
+
+    expect((await nightly('2028-06-08T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-07', '2028-06-04', '2028-06-03', '2028-06-02']);
+    expect(await deps.roi.changedDays('2028-06-01', '2028-06-07')).toEqual([]);
+    expect(await Promise.all(daysBetween('2028-06-01', '2028-06-07').map(async (day) => (await deps.roi.latestVersion(day))?.version))).toEqual([1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {

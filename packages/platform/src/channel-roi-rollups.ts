@@ -16,7 +16,7 @@ import {
   localDay,
   suggestedChannelPriors,
   measureChannelRates,
-  nightlyRollupDays,
+  planNightlyRollup,
   possibleCaptureDays,
   reportLines,
   rollUpDay,
@@ -179,36 +179,41 @@ export interface NightlyRollup {
 const nightlyDayReserveMs = 30_000;
 
 /**
- * Time kept for what follows the days, so a run out of time still does it: in `apply` mode the measured priors,
- * a window of up to 366 versions read 16 at a time, then one write.
+ * Time kept for what follows the days, so a run out of time still does it: a mark (one put) on each day it was
+ * to close and did not roll up, the day it closed, and in `apply` mode the measured priors, a window of up to
+ * 366 versions read 16 at a time, then one write.
  */
 const nightlyClosingReserveMs = 30_000;
 
 /**
- * The nightly run as of `now`: yesterday on the organisation's clock, then every changed day within the
- * lookback window, newest first; the changed marks of each day rolled up are cleared (each unless marked again
- * meanwhile). Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
+ * The nightly run as of `now`: yesterday on the organisation's clock, then the days since the last day a
+ * nightly run closed (a night the schedule skipped, say) and every changed day, within the lookback window,
+ * newest first (`planNightlyRollup`); the changed marks of each day rolled up are cleared (each unless marked
+ * again meanwhile). Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
  * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
  * next run and holds back neither the days after it nor yesterday. A day after yesterday starts only while
  * `remainingMs()` (the invocation's time left before its timeout) holds a day's rollup and what follows the
- * days: those left keep their marks for the next night's run.
+ * days: those left keep their marks for the next night's run. Then yesterday is recorded as closed, once every
+ * day since the last closed one is rolled up or marked changed, so the next run misses none.
  */
 export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }, remainingMs: () => number): Promise<NightlyRollup> {
   const { timeZone } = deps.config.organisation;
+  const { lookbackDays } = deps.config.channelRoi;
   const yesterday = yesterdayIn(now, timeZone);
-  const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
-  const days = nightlyRollupDays(
+  const [changed, lastClosedDay] = await Promise.all([deps.roi.changedDays(addDays(yesterday, -lookbackDays), yesterday), deps.roi.lastClosedDay()]);
+  const plan = planNightlyRollup(
     now,
     timeZone,
-    deps.config.channelRoi.lookbackDays,
+    lookbackDays,
     changed.map((mark) => mark.day),
+    lastClosedDay,
   );
   const result: NightlyRollup = { days: [], failed: [], left: [] };
   const budget = new TimeBudget(remainingMs, nightlyDayReserveMs + nightlyClosingReserveMs);
-  for (const [index, day] of days.entries()) {
+  for (const [index, day] of plan.days.entries()) {
     // Yesterday, first, starts whatever the time: it is the day the run is for.
     if (index > 0 && !budget.hasTime()) {
-      result.left = days.slice(index);
+      result.left = plan.days.slice(index);
       break;
     }
     try {
@@ -219,6 +224,10 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
       result.failed.push({ day, error: error as Error });
     }
   }
+  // The next run starts after this yesterday: a day it was to close and did not roll up (left, or failed) is found by its mark.
+  const rolledUp = new Set(result.days.map(({ day }) => day));
+  for (const day of plan.unclosed.filter((unclosed) => !rolledUp.has(unclosed))) await deps.roi.markChanged(day, { markedAt: deps.now().toISOString(), expiresAt: changedMarkExpiry(day, deps.config) });
+  await deps.roi.recordClosedDay(yesterday, deps.now().toISOString());
   if (deps.config.channelRoi.measuredChannelPriors.mode === 'apply') {
     const measured = await measuredChannelRates(now, deps);
     // Only the suggestions: captures put them over the priors configured when they score, so a prior configured since tonight counts at once.

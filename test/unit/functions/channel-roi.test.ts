@@ -8,7 +8,9 @@ import { createHandler as createNightly } from '../../../functions/roll-up-chann
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
 import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
 import { createHandler as createFunnel } from '../../../functions/get-funnel-report/handler';
-import { addDays, daysBetween, rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { addDays, daysBetween, localDay, rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { manifestFunctions } from '@leadflow/manifest';
+import { fireTimesBetween } from '@leadflow/schedule-expression';
 import { ingestSubmission, rollupVersionCsv, rollupVersionFunnelCsv, versionReadsAtOnce } from '@leadflow/platform';
 import { MemoryChannelRoiStore } from '../../support/channel-roi-fakes';
 import { fakeDependencies } from '../../support/fakes';
@@ -680,5 +682,59 @@ describe('the nightly rollup with more changed days than one invocation has time
     expect(second.days.map(({ day }) => day)).toEqual(['2026-03-11', ...first.left.slice(0, -1)]);
     expect(second.left).toBeUndefined();
     expect([...deps.roi.changed.keys()]).toEqual(['2025-12-10']);
+  });
+});
+
+describe('the nightly rollup after nights without a run', () => {
+  type NightlyAnswer = { days: Array<{ day: string }>; left?: string[] };
+  const spendOn = (deps: Deps, day: string) => deps.roi.replaceSpend([{ day, channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 10_000 }] }], { markedAt: `${day}T20:00:00.000Z`, expiresAt: () => 0 });
+
+  it('rolls up the day before a night the clocks jumped over 00:30, when the manifest’s schedule did not run', async () => {
+    const deps = roiDependencies();
+    deps.config.organisation.timeZone = 'America/Santiago';
+    const { trigger } = manifestFunctions(deps.config).find(({ name }) => name === 'roll-up-channel-roi')!;
+    if (trigger.kind !== 'schedule') throw new Error('roll-up-channel-roi runs on a schedule');
+    // Santiago goes from 00:00 to 01:00 on 2026-09-06: the schedule fires at 00:30 on the 5th and the 7th, not on the 6th.
+    const fires = fireTimesBetween(trigger.expression, new Date('2026-09-04T12:00:00Z'), new Date('2026-09-07T12:00:00Z'), { timeZone: trigger.timeZone });
+    expect(fires.map((at) => localDay(at, trigger.timeZone))).toEqual(['2026-09-05', '2026-09-07']);
+    // Spend on the 4th and the 6th; nothing marks the 5th changed.
+    await spendOn(deps, '2026-09-04');
+    await spendOn(deps, '2026-09-06');
+    const runs: NightlyAnswer[] = [];
+    for (const at of fires) runs.push(await createNightly(() => deps)({ scheduleName: trigger.scheduleName, time: at.toISOString() }, nightContext));
+    expect(runs.map(({ days }) => days.map(({ day }) => day))).toEqual([['2026-09-04'], ['2026-09-06', '2026-09-05']]);
+    expect([...deps.roi.versions.keys()].sort()).toEqual(['2026-09-04 1', '2026-09-05 1', '2026-09-06 1']);
+    expect(deps.roi.closedDay).toBe('2026-09-06');
+  });
+
+  it('marks each day since the last closed night that it leaves or cannot roll up, so the next night rolls it up; a night replayed does not reopen any', async () => {
+    const deps = roiDependencies();
+    const nightly = (time: string, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = nightContext) =>
+      createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, context) as Promise<NightlyAnswer>;
+    await nightly('2026-03-01T05:30:00.000Z');
+    expect(deps.roi.closedDay).toBe('2026-02-28');
+    // The machine was off from the 1st to the 11th: the run at 00:30 on the 12th has the 1st to the 11th to close, time for four days
+    // (a minute each), and cannot store the 9th.
+    const rolledUp: string[] = [];
+    const factsOn = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), factsOn(day));
+    const addVersion = deps.roi.addVersion.bind(deps.roi);
+    deps.roi.addVersion = async (version) => {
+      if (version.day === '2026-03-09' && version.version === 1) throw new Error('Service unavailable');
+      return addVersion(version);
+    };
+    await expect(nightly('2026-03-12T04:30:00.000Z', { getRemainingTimeInMillis: () => 300_000 - 60_000 * rolledUp.length })).rejects.toThrow('Rolling up 2026-03-09 failed: Service unavailable');
+    expect(rolledUp).toEqual(['2026-03-11', '2026-03-10', '2026-03-09', '2026-03-08']);
+    expect([...deps.roi.changed.keys()].sort()).toEqual([...daysBetween('2026-03-01', '2026-03-07'), '2026-03-09']);
+    expect(deps.roi.closedDay).toBe('2026-03-11');
+
+    deps.roi.addVersion = addVersion;
+    const next = await nightly('2026-03-13T04:30:00.000Z');
+    expect(next.days.map(({ day }) => day)).toEqual(['2026-03-12', '2026-03-09', ...daysBetween('2026-03-01', '2026-03-07').reverse()]);
+    expect(daysBetween('2026-02-28', '2026-03-12').filter((day) => !deps.roi.versions.has(`${day} 1`))).toEqual([]);
+    expect(deps.roi.changed.size).toBe(0);
+    // Replayed as of the 5th (POST /_local/schedules/roll-up-channel-roi/run): the 4th is rolled up again, and the 12th stays the last day closed.
+    expect((await nightly('2026-03-05T05:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2026-03-04']);
+    expect(deps.roi.closedDay).toBe('2026-03-12');
   });
 });
