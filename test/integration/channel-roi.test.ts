@@ -1,10 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
-import { DirectoryReportArchive, DynamoDbChannelRoiStore, DynamoDbLeadStore, leadsTableKeys, partitionsOf, roiChangedPartition, rollUpChannelRoiDays, shardedPartition, sparseIndexShardCount } from '@leadflow/platform';
+import { daysBetween, rollUpDay, roiFactsOfLead, type Configuration, type Lead, type LeadRoiFacts, type RollupVersion } from '@leadflow/domain';
+import {
+  DirectoryReportArchive,
+  DynamoDbChannelRoiStore,
+  DynamoDbLeadStore,
+  lastClosedRollupDayKey,
+  leadsTableKeys,
+  partitionsOf,
+  roiChangedPartition,
+  rollUpChannelRoiDays,
+  shardedPartition,
+  sparseIndexShardCount,
+} from '@leadflow/platform';
 import { createHandler as createRecordSpend } from '../../functions/record-spend/handler';
 import { createHandler as createTrack } from '../../functions/track-channel-roi/handler';
 import { createHandler as createNightly } from '../../functions/roll-up-channel-roi/handler';
@@ -14,6 +25,8 @@ import { startTestDatabase, type TestDatabase } from '../support/dynamodb';
 import { busEvent, httpEvent, lambdaContext } from '../support/api-gateway-events';
 import { expectedFirstTouchCampaignCsv, fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../fixtures/channel-roi/hand-computed';
 
+/** The nightly function's 300 s, all left when it starts. */
+const nightContext = { ...lambdaContext, getRemainingTimeInMillis: () => 300_000 };
 let database: TestDatabase;
 let reportsDir: string;
 /** Items DynamoDB handed back to reads since the last reset: what a rollup's cost is measured in. */
@@ -32,6 +45,10 @@ beforeAll(async () => {
     { step: 'initialize', name: 'countItemsRead' },
   );
 }, 120_000);
+// The tests share the table: each starts before any nightly run has closed a day, so its first run closes its yesterday alone.
+beforeEach(async () => {
+  await database.client.send(new DeleteCommand({ TableName: database.tableName, Key: lastClosedRollupDayKey() }));
+});
 afterAll(async () => {
   await database?.stop();
   if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
@@ -141,7 +158,7 @@ describe('channel ROI against DynamoDB Local', () => {
       await track(deps, 'lead.captured', captured(lead));
       if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
     }
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext);
     const v1 = await report(deps, { from: '2026-03-10', to: '2026-03-10' });
     expect(v1.body).toBe(expectedFirstTouchCampaignCsv);
     expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v1.csv'), 'utf8')).toContain(expectedFirstTouchCampaignCsv.split('\r\n')[4]);
@@ -158,7 +175,7 @@ describe('channel ROI against DynamoDB Local', () => {
       history: [...l2.history, { at: convertedAt, action: 'converted', by: 'rep-ava' }],
     });
     await track(deps, 'lead.converted', { ...lifecycle(l2), revenue: 300, currency: 'USD', wonAt: convertedAt, convertedAt });
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' })) as { days: Array<{ day: string; version: number; restated: boolean }> };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-20T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string; version: number; restated: boolean }> };
     expect(nightly.days.find((day) => day.day === '2026-03-10')).toMatchObject({ version: 2, restated: true });
 
     const since = await report(deps, { from: '2026-03-01', to: '2026-04-19', sinceVersion: '1' });
@@ -180,7 +197,7 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(lastTouch.body.split('\r\n')[1]).toBe('2026-03-10,last,meta-ads,2,3,2,1,1,0,2,2,2,1500.00,500.00,166.67,250.00,250.00,3.0000,2.0000,10.0,0.5000,changed');
     expect(readFileSync(join(reportsDir, 'channel-roi/date=2026-03-10/v2.csv'), 'utf8')).toContain('2026-03-10,first,meta-ads,spring,2,3,2,1,1,0,2,2,2,1500.00');
     // The next night nothing changed: no version 3.
-    const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' })) as { days: Array<{ day: string }> };
+    const quiet = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-04-21T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }> };
     expect(quiet.days.map((day) => day.day)).toEqual(['2026-04-20']);
   });
 
@@ -189,7 +206,7 @@ describe('channel ROI against DynamoDB Local', () => {
     // 21:30 on 2027-02-10 in New York, 02:30 on 2027-02-11 in London; no other test's days are within these runs' lookback.
     const lead: Lead = { ...fixtureLeadRecords[1].lead, leadId: 'tz-moved', capturedAt: '2027-02-11T02:30:00.000Z', updatedAt: '2027-02-11T02:30:00.000Z' };
     await putLead(database.client, lead);
-    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string }> }>;
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, nightContext) as Promise<{ days: Array<{ day: string }> }>;
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     const factsOfLead = async (day: string) => (await deps.roi.factsOn(day)).filter((facts) => facts.leadId === lead.leadId);
 
@@ -223,8 +240,8 @@ describe('channel ROI against DynamoDB Local', () => {
       'PutItemCommand',
     ]);
 
-    // 04:30 on the 13th in London: yesterday, and both changed days within the lookback.
-    expect((await nightly('2027-02-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2027-02-10', '2027-02-11', '2027-02-12']);
+    // 04:30 on the 13th in London: yesterday, then both changed days within the lookback, newest first.
+    expect((await nightly('2027-02-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2027-02-12', '2027-02-11', '2027-02-10']);
     expect([await leadsOn('2027-02-10'), await leadsOn('2027-02-11')]).toEqual([0, 1]);
   });
 
@@ -324,9 +341,9 @@ describe('channel ROI against DynamoDB Local', () => {
     expect(changed[1].marks.every((mark) => typeof mark.markId === 'string')).toBe(true);
     expect(changed.slice(1).map(({ marks }) => marks.length)).toEqual(days.map((day) => new Set(leadsOfDay(day).map((lead) => shardedPartition(roiChangedPartition, lead.leadId))).size));
 
-    // 00:30 on the 12th in New York: yesterday, and each changed day once, whatever number of shards marked it.
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2027-09-12T04:30:00.000Z' })) as { days: Array<{ day: string }> };
-    expect(nightly.days.map(({ day }) => day)).toEqual([legacyDay, ...days, '2027-09-11']);
+    // 00:30 on the 12th in New York: yesterday, then each changed day once, newest first, whatever number of shards marked it.
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2027-09-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }> };
+    expect(nightly.days.map(({ day }) => day)).toEqual(['2027-09-11', ...[...days].reverse(), legacyDay]);
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     expect(await Promise.all([legacyDay, ...days].map(leadsOn))).toEqual([1, 12, 12, 12]);
     expect(await marksOn(legacyDay, days[2])).toEqual([]);
@@ -381,7 +398,7 @@ describe('channel ROI against DynamoDB Local', () => {
       }
       return result;
     };
-    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string; version: number }> }>;
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, nightContext) as Promise<{ days: Array<{ day: string; version: number }> }>;
     const firstTouch = async () => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first');
     database.client.middlewareStack.add(raceTheRollup as never, { step: 'initialize', name: 'raceTheRollup' });
     try {
@@ -399,6 +416,34 @@ describe('channel ROI against DynamoDB Local', () => {
     const rows = await firstTouch();
     expect([rows.reduce((sum, row) => sum + row.leads, 0), rows.reduce((sum, row) => sum + row.converted, 0)]).toEqual([3, 1]);
     expect(await deps.roi.changedDays(day, day)).toEqual([]);
+  });
+
+  it('keeps the last day a nightly run closed: the next run rolls up the days since, marks on the table those it leaves, and a run replayed does not move it back', { timeout: 120_000 }, async () => {
+    const { deps } = world();
+    // No other test's days are within these runs' lookback.
+    const nightly = (time: string, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = nightContext) =>
+      createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, context) as Promise<{ days: Array<{ day: string }>; left?: string[] }>;
+    expect((await nightly('2028-06-02T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-01']);
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-01');
+
+    // No run for five nights, then one with time for two days (two minutes each).
+    const rolledUp: string[] = [];
+    const factsOn = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), factsOn(day));
+    const late = await nightly('2028-06-07T04:30:00.000Z', { getRemainingTimeInMillis: () => 300_000 - 120_000 * rolledUp.length });
+    expect(late.days.map(({ day }) => day)).toEqual(['2028-06-06', '2028-06-05']);
+    expect(late.left).toEqual(['2028-06-04', '2028-06-03', '2028-06-02']);
+    const marked = await deps.roi.changedDays('2028-06-01', '2028-06-06');
+    expect(marked.map(({ day, marks }) => [day, marks.map((mark) => mark.shard)])).toEqual(['2028-06-02', '2028-06-03', '2028-06-04'].map((day) => [day, [shardedPartition(roiChangedPartition, day)]]));
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-06');
+
+    // The first night run again (a retry, a replay) closes nothing new and leaves the 6th the last day closed.
+    expect((await nightly('2028-06-02T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-01']);
+    expect(await deps.roi.lastClosedDay()).toBe('2028-06-06');
+
+    expect((await nightly('2028-06-08T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2028-06-07', '2028-06-04', '2028-06-03', '2028-06-02']);
+    expect(await deps.roi.changedDays('2028-06-01', '2028-06-07')).toEqual([]);
+    expect(await Promise.all(daysBetween('2028-06-01', '2028-06-07').map(async (day) => (await deps.roi.latestVersion(day))?.version))).toEqual([1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('reads the same number of items for a day with ten times more history', { timeout: 180_000 }, async () => {

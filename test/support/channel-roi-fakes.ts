@@ -42,6 +42,16 @@ export class MemoryChannelRoiStore implements ChannelRoiStore {
   async clearChanged(changed: ChangedDay): Promise<void> {
     if (changed.marks.some((mark) => this.changed.get(changed.day) === mark.markedAt)) this.changed.delete(changed.day);
   }
+  async markChanged(day: string, mark: { markedAt: string }): Promise<void> {
+    this.changed.set(day, mark.markedAt);
+  }
+  closedDay?: string;
+  async lastClosedDay(): Promise<string | undefined> {
+    return this.closedDay;
+  }
+  async recordClosedDay(day: string): Promise<void> {
+    if (this.closedDay === undefined || this.closedDay < day) this.closedDay = day;
+  }
   async latestVersion(day: string): Promise<RollupVersion | undefined> {
     const versions = [...this.versions.values()].filter((version) => version.day === day).sort((a, b) => b.version - a.version);
     return versions[0] && structuredClone(versions[0]);

@@ -1,7 +1,7 @@
 import './zod-locale';
 import * as z from 'zod/mini';
 import { earliestSpendDay } from './ad-spend';
-import { addDays, dayCount, isCalendarDay } from './calendar-day';
+import { addDays, dayCount, daysBetween, isCalendarDay } from './calendar-day';
 import { changedRows, compareRows, groupRollupRows, versionInDecimals, type RollupVersion } from './channel-roi-rollup';
 import { decimalsMark, storedDecimals } from './money';
 import type { ReportLine } from './channel-roi-report';
@@ -73,15 +73,27 @@ export function yesterdayIn(now: Date, timeZone: string): string {
   return addDays(localDay(now, timeZone), -1);
 }
 
+/** What a nightly run rolls up (`days`, newest first), and which of them no nightly run has closed yet (`unclosed`). */
+export interface NightlyRollupPlan {
+  days: string[];
+  unclosed: string[];
+}
+
 /**
- * The days a nightly run rolls up: yesterday, and every day marked changed since its last rollup that
- * is still inside the lookback window (yesterday minus `lookbackDays` and later). Changes to older days
- * are kept on their leads but no longer restate them.
+ * The days a nightly run rolls up, newest first: yesterday, the day the run is for, then every day since
+ * `lastClosedDay` (the yesterday of the last run that closed one), which a night without a run left unclosed
+ * (where the clocks jump over 00:30 at midnight, or with the machine off), and every day marked changed since
+ * its last rollup, all inside the lookback window (yesterday minus `lookbackDays` and later). A run that runs
+ * out of time leaves the oldest for the next night, never yesterday. Changes to older days are kept on their
+ * leads but no longer restate them. Before any run has closed a day, yesterday alone is unclosed.
  */
-export function nightlyRollupDays(now: Date, timeZone: string, lookbackDays: number, changedDays: readonly string[]): string[] {
+export function planNightlyRollup(now: Date, timeZone: string, lookbackDays: number, changedDays: readonly string[], lastClosedDay: string | undefined): NightlyRollupPlan {
   const yesterday = yesterdayIn(now, timeZone);
   const oldest = addDays(yesterday, -lookbackDays);
-  return [...new Set([yesterday, ...changedDays.filter((day) => day >= oldest && day < yesterday)])].sort();
+  const firstUnclosed = lastClosedDay === undefined ? yesterday : addDays(lastClosedDay, 1);
+  const unclosed = daysBetween(firstUnclosed > oldest ? firstUnclosed : oldest, yesterday);
+  const days = [...new Set([yesterday, ...unclosed, ...changedDays.filter((day) => day >= oldest && day < yesterday)])].sort((a, b) => b.localeCompare(a));
+  return { days, unclosed };
 }
 
 /**

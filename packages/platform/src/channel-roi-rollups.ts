@@ -16,7 +16,7 @@ import {
   localDay,
   suggestedChannelPriors,
   measureChannelRates,
-  nightlyRollupDays,
+  planNightlyRollup,
   possibleCaptureDays,
   reportLines,
   rollUpDay,
@@ -36,6 +36,7 @@ import type { LeadStore } from './ports/lead-store';
 import type { ChannelRoiStore, ReportArchive } from './ports/channel-roi-store';
 import { WriteContentionError } from './adapters/dynamodb-writes';
 import { mapWithConcurrency } from './map-with-concurrency';
+import { TimeBudget } from './time-budget';
 
 type RoiDependencies = { config: Configuration; roi: ChannelRoiStore };
 
@@ -161,31 +162,60 @@ async function fileVersion(version: VersionFigures, reports: ReportArchive): Pro
   await reports.put(funnelArchiveKey(version.day, version.version), rollupVersionFunnelCsv(version), 'text/csv; charset=utf-8');
 }
 
-/** What a nightly run did: each day it rolled up, and each day it could not, with why (those stay marked changed). */
+/**
+ * What a nightly run did: each day it rolled up; each day it could not, with why; and the days it left for want
+ * of time, newest first. The failed and the left stay marked changed.
+ */
 export interface NightlyRollup {
   days: DayRollup[];
   failed: Array<{ day: string; error: Error }>;
+  left: string[];
 }
 
 /**
- * The nightly run as of `now`: yesterday on the organisation's clock, and every changed day within the
- * lookback window; the changed marks of each day rolled up are cleared (each unless marked again meanwhile).
- * Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
- * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
- * next run and holds back neither the days after it nor yesterday.
+ * Time a day's rollup needs before it starts: a day of some 100,000 leads takes about 9 s to read, roll up, file
+ * and store, and one that loses the race to store its version to a concurrent rollup tries up to three times.
  */
-export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }): Promise<NightlyRollup> {
+const nightlyDayReserveMs = 30_000;
+
+/**
+ * Time kept for what follows the days, so a run out of time still does it: a mark (one put) on each day it was
+ * to close and did not roll up, the day it closed, and in `apply` mode the measured priors, a window of up to
+ * 366 versions read 16 at a time, then one write.
+ */
+const nightlyClosingReserveMs = 30_000;
+
+/**
+ * The nightly run as of `now`: yesterday on the organisation's clock, then the days since the last day a
+ * nightly run closed (a night the schedule skipped, say) and every changed day, within the lookback window,
+ * newest first (`planNightlyRollup`); the changed marks of each day rolled up are cleared (each unless marked
+ * again meanwhile). Each version is stamped with `deps.now`, the time it is stored, whatever night the run is for.
+ * Each day is rolled up on its own: one that fails (a version DynamoDB refuses, say) keeps its mark for the
+ * next run and holds back neither the days after it nor yesterday. A day after yesterday starts only while
+ * `remainingMs()` (the invocation's time left before its timeout) holds a day's rollup and what follows the
+ * days: those left keep their marks for the next night's run. Then yesterday is recorded as closed, once every
+ * day since the last closed one is rolled up or marked changed, so the next run misses none.
+ */
+export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencies & { reports: ReportArchive; now: () => Date }, remainingMs: () => number): Promise<NightlyRollup> {
   const { timeZone } = deps.config.organisation;
+  const { lookbackDays } = deps.config.channelRoi;
   const yesterday = yesterdayIn(now, timeZone);
-  const changed = await deps.roi.changedDays(addDays(yesterday, -deps.config.channelRoi.lookbackDays), yesterday);
-  const days = nightlyRollupDays(
+  const [changed, lastClosedDay] = await Promise.all([deps.roi.changedDays(addDays(yesterday, -lookbackDays), yesterday), deps.roi.lastClosedDay()]);
+  const plan = planNightlyRollup(
     now,
     timeZone,
-    deps.config.channelRoi.lookbackDays,
+    lookbackDays,
     changed.map((mark) => mark.day),
+    lastClosedDay,
   );
-  const result: NightlyRollup = { days: [], failed: [] };
-  for (const day of days) {
+  const result: NightlyRollup = { days: [], failed: [], left: [] };
+  const budget = new TimeBudget(remainingMs, nightlyDayReserveMs + nightlyClosingReserveMs);
+  for (const [index, day] of plan.days.entries()) {
+    // Yesterday, first, starts whatever the time: it is the day the run is for.
+    if (index > 0 && !budget.hasTime()) {
+      result.left = plan.days.slice(index);
+      break;
+    }
     try {
       result.days.push(await rollUpChannelRoiDay(day, deps));
       const mark = changed.find((candidate) => candidate.day === day);
@@ -194,6 +224,10 @@ export async function runNightlyChannelRoiRollup(now: Date, deps: RoiDependencie
       result.failed.push({ day, error: error as Error });
     }
   }
+  // The next run starts after this yesterday: a day it was to close and did not roll up (left, or failed) is found by its mark.
+  const rolledUp = new Set(result.days.map(({ day }) => day));
+  for (const day of plan.unclosed.filter((unclosed) => !rolledUp.has(unclosed))) await deps.roi.markChanged(day, { markedAt: deps.now().toISOString(), expiresAt: changedMarkExpiry(day, deps.config) });
+  await deps.roi.recordClosedDay(yesterday, deps.now().toISOString());
   if (deps.config.channelRoi.measuredChannelPriors.mode === 'apply') {
     const measured = await measuredChannelRates(now, deps);
     // Only the suggestions: captures put them over the priors configured when they score, so a prior configured since tonight counts at once.

@@ -14,7 +14,7 @@ import {
   formatAmount,
   localDay,
   measureChannelRates,
-  nightlyRollupDays,
+  planNightlyRollup,
   parseAmount,
   parseSpendCsv,
   parseSpendRows,
@@ -182,12 +182,30 @@ describe('cohort day in the organisation’s time zone', () => {
     expect(captureDay('2026-03-29T22:30:00.000Z', 'Europe/Berlin')).toBe('2026-03-30');
   });
 
-  it('closes the organisation’s yesterday, whatever the UTC date, and restates changed days only within the lookback', () => {
+  it('closes the organisation’s yesterday, whatever the UTC date, then restates changed days only within the lookback, newest first', () => {
     // 00:30 EDT on 2026-03-09 is still the 9th's early morning; yesterday was the short 8th.
     expect(yesterdayIn(new Date('2026-03-09T04:30:00.000Z'), 'America/New_York')).toBe('2026-03-08');
     expect(localDay(new Date('2026-03-09T04:30:00.000Z'), 'UTC')).toBe('2026-03-09');
     const now = new Date('2026-04-20T04:30:00.000Z');
-    expect(nightlyRollupDays(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-19', '2026-04-20'])).toEqual(['2026-03-10', '2026-04-19']);
+    expect(planNightlyRollup(now, 'America/New_York', 40, ['2026-03-10', '2026-03-09', '2026-04-12', '2026-04-20', '2026-03-30'], '2026-04-18')).toEqual({
+      days: ['2026-04-19', '2026-04-12', '2026-03-30', '2026-03-10'],
+      unclosed: ['2026-04-19'],
+    });
+  });
+
+  it('rolls up every day since the last one a nightly run closed, within the lookback, after nights without a run', () => {
+    // America/Santiago goes from 00:00 to 01:00 on 2026-09-06: no 00:30, no run, so the run at 00:30 on the 7th finds the 5th unclosed too.
+    const seventh = new Date('2026-09-07T03:30:00.000Z');
+    expect(planNightlyRollup(seventh, 'America/Santiago', 90, ['2026-08-01'], '2026-09-04')).toEqual({ days: ['2026-09-06', '2026-09-05', '2026-08-01'], unclosed: ['2026-09-05', '2026-09-06'] });
+    // A machine off for months: the days within the lookback only.
+    expect(planNightlyRollup(seventh, 'America/Santiago', 3, [], '2026-01-01')).toEqual({
+      days: ['2026-09-06', '2026-09-05', '2026-09-04', '2026-09-03'],
+      unclosed: ['2026-09-03', '2026-09-04', '2026-09-05', '2026-09-06'],
+    });
+    // The first run ever closes yesterday alone; the same night again (a retry), or an earlier night replayed, closes none.
+    expect(planNightlyRollup(seventh, 'America/Santiago', 90, [], undefined)).toEqual({ days: ['2026-09-06'], unclosed: ['2026-09-06'] });
+    expect(planNightlyRollup(seventh, 'America/Santiago', 90, [], '2026-09-06')).toEqual({ days: ['2026-09-06'], unclosed: [] });
+    expect(planNightlyRollup(seventh, 'America/Santiago', 90, [], '2026-09-20')).toEqual({ days: ['2026-09-06'], unclosed: [] });
   });
 
   it('names every day a capture may be filed under on some clock: two, or three from 10:00 to 12:00 UTC', () => {
@@ -219,7 +237,7 @@ describe('cohort day in the organisation’s time zone', () => {
     const changed = ['2026-03-11', '2026-03-10', '2026-04-20', '2026-03-09', '2026-03-10', '2024-02-29'];
     const tooOld = daysPastNightlyRestatement(now, 'America/New_York', 40, changed);
     expect(tooOld).toEqual(['2024-02-29', '2026-03-09', '2026-03-10']);
-    const tonight = nightlyRollupDays(new Date('2026-04-21T04:30:00.000Z'), 'America/New_York', 40, changed);
+    const tonight = planNightlyRollup(new Date('2026-04-21T04:30:00.000Z'), 'America/New_York', 40, changed, '2026-04-19').days;
     expect(changed.filter((day) => !tonight.includes(day)).sort()).toEqual(['2024-02-29', '2026-03-09', '2026-03-10', '2026-03-10']);
     expect(rollupNeededNote(tooOld, 40)).toBe(
       'The nightly rollup restates changes within 40 days before yesterday (channelRoi.lookbackDays), so it will not restate 3 days from 2024-02-29 to 2026-03-10: request POST /rollups/channel-roi {"from": "2024-02-29", "to": "2026-03-10"} (at most 366 days a request) to restate them.',

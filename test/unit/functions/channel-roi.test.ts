@@ -8,7 +8,9 @@ import { createHandler as createNightly } from '../../../functions/roll-up-chann
 import { createHandler as createOnDemand } from '../../../functions/request-channel-roi-rollup/handler';
 import { createHandler as createRates } from '../../../functions/get-channel-rates/handler';
 import { createHandler as createFunnel } from '../../../functions/get-funnel-report/handler';
-import { addDays, daysBetween, rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { addDays, daysBetween, localDay, rollUpDay, type RollupVersion } from '@leadflow/domain';
+import { manifestFunctions } from '@leadflow/manifest';
+import { fireTimesBetween } from '@leadflow/schedule-expression';
 import { ingestSubmission, rollupVersionCsv, rollupVersionFunnelCsv, versionReadsAtOnce } from '@leadflow/platform';
 import { MemoryChannelRoiStore } from '../../support/channel-roi-fakes';
 import { fakeDependencies } from '../../support/fakes';
@@ -17,6 +19,8 @@ import { fixtureExchangeRates, fixtureLeadRecords, fixtureSpendCsv } from '../..
 
 type Deps = ReturnType<typeof fakeDependencies>;
 const as = (role: string) => ({ sub: `${role}-1`, 'cognito:groups': `[${role}]` });
+/** The nightly function's 300 s, all left when it starts. */
+const nightContext = { ...lambdaContext, getRemainingTimeInMillis: () => 300_000 };
 
 function roiDependencies(now = new Date('2026-03-11T04:30:00.000Z')): Deps {
   const deps = fakeDependencies(now);
@@ -86,8 +90,8 @@ describe('POST /spend', () => {
       rollupNeeded: ['2025-11-30', '2025-12-10'],
       note: 'The nightly rollup restates changes within 90 days before yesterday (channelRoi.lookbackDays), so it will not restate 2 days from 2025-11-30 to 2025-12-10: request POST /rollups/channel-roi {"from": "2025-11-30", "to": "2025-12-10"} (at most 366 days a request) to restate them.',
     });
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string }> };
-    expect(nightly.days.map(({ day }) => day)).toEqual(['2025-12-11', '2026-03-11']);
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }> };
+    expect(nightly.days.map(({ day }) => day)).toEqual(['2026-03-11', '2025-12-11']);
     expect([...deps.roi.versions.keys()].sort()).toEqual(['2025-12-11 1', '2026-03-11 1']);
     const onDemand = (await createOnDemand(() => deps)(
       httpEvent({ method: 'POST', path: '/rollups/channel-roi', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '2025-11-30', to: '2025-12-10' }), claims: as('finance') }),
@@ -132,7 +136,7 @@ describe('first-touch credit of a plain HTML form', () => {
     await track(deps, 'lead.captured', { eventId: 'c-1', leadId: lead.leadId, status: lead.status, isTest: false, sourceKind: 'web_form', poolId: lead.poolId, channel: lead.channel, capturedAt: lead.capturedAt });
     const spend = JSON.stringify({ rows: [{ date: '2026-03-10', ...spendOf, amount: '100.00', currency: 'USD' }] });
     expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext);
     return { deps, lead };
   }
 
@@ -177,7 +181,7 @@ describe('track-channel-roi', () => {
     const lead = { ...fixtureLeadRecords[1].lead, capturedAt: '2026-03-11T02:30:00.000Z', updatedAt: '2026-03-11T02:30:00.000Z' };
     deps.store.leads.set(lead.leadId, lead);
     await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
-    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }) as Promise<{ days: Array<{ day: string }> }>;
+    const nightly = (time: string) => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, nightContext) as Promise<{ days: Array<{ day: string }> }>;
     const leadsOn = async (day: string) => ((await deps.roi.latestVersion(day))?.rows ?? []).filter((row) => row.attribution === 'first').reduce((sum, row) => sum + row.leads, 0);
     await nightly('2026-03-11T04:30:00.000Z');
     expect(await leadsOn('2026-03-10')).toBe(1);
@@ -188,8 +192,8 @@ describe('track-channel-roi', () => {
     expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ day: '2026-03-11', slaBreached: true });
     expect(await deps.roi.factsOn('2026-03-10')).toEqual([]);
     expect([...deps.roi.changed.keys()].sort()).toEqual(['2026-03-10', '2026-03-11']);
-    // 04:30 on the 13th in London: yesterday, and both changed days within the lookback.
-    expect((await nightly('2026-03-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2026-03-10', '2026-03-11', '2026-03-12']);
+    // 04:30 on the 13th in London: yesterday, then both changed days within the lookback, newest first.
+    expect((await nightly('2026-03-13T04:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2026-03-12', '2026-03-11', '2026-03-10']);
     expect([await leadsOn('2026-03-10'), await leadsOn('2026-03-11')]).toEqual([0, 1]);
   });
 
@@ -239,7 +243,7 @@ describe('track-channel-roi', () => {
     await track(deps, 'lead.converted', { ...lifecycle(lead.leadId), revenue: 500, currency: 'EUR', wonAt: conversion.wonAt, convertedAt: conversion.wonAt });
     expect(deps.roi.facts.get(lead.leadId)).toMatchObject({ converted: true, revenueCents: 0, sale: { cents: 50_000, currency: 'EUR', wonDay: '2026-03-10' } });
     const day = deps.roi.facts.get(lead.leadId)!.day;
-    const nightly = () => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' });
+    const nightly = () => createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext);
     await expect(nightly()).rejects.toThrow(`lead ${lead.leadId}: revenue in EUR has no exchange rate to USD on 2026-03-10`);
     expect(await deps.roi.latestVersion(day)).toBeUndefined();
     expect(deps.roi.changed.has(day)).toBe(true);
@@ -291,16 +295,16 @@ describe('rollups and the report', () => {
       });
       if (slaBreached) await track(deps, 'lead.sla_breached', { ...lifecycle(lead.leadId), sla: 'first_contact', dueAt: lead.capturedAt, breach: 1, breachedAt: lead.capturedAt });
     }
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string; version: number }> };
     return { deps, nightly };
   }
 
   it('rolls up the organisation’s yesterday at night and files its CSV as version 1', async () => {
     const { deps, nightly } = await rolledUpFixture();
-    // 00:30 EDT on the 11th: yesterday is the 10th; the 9th (l9's day) is restated too, being marked changed.
+    // 00:30 EDT on the 11th: yesterday is the 10th; the 9th (l9's day) is restated too, being marked changed, after it.
     expect(nightly.days.map(({ day, version }) => [day, version])).toEqual([
-      ['2026-03-09', 1],
       ['2026-03-10', 1],
+      ['2026-03-09', 1],
     ]);
     expect([...deps.reports.files.keys()].sort()).toEqual(['channel-roi/date=2026-03-09/v1.csv', 'channel-roi/date=2026-03-10/v1.csv', 'funnel/date=2026-03-09/v1.csv', 'funnel/date=2026-03-10/v1.csv']);
     // The funnel filed beside it, every campaign row under both attributions: last-touch meta-ads/retarget is l2 alone (captured, valid, contacted, qualified).
@@ -313,10 +317,10 @@ describe('rollups and the report', () => {
     const { deps } = await rolledUpFixture();
     const corrected = await postSpend(deps, JSON.stringify({ rows: [{ date: '2026-03-10', channel: 'meta-ads', campaign: 'spring', amount: '450', currency: 'USD' }] }), 'application/json');
     expect(corrected.statusCode).toBe(200);
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; version: number }> };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string; version: number }> };
     expect(nightly.days.map(({ day, version }) => [day, version])).toEqual([
-      ['2026-03-10', 2],
       ['2026-03-11', 1],
+      ['2026-03-10', 2],
     ]);
     const since = await getReport(deps, { from: '2026-03-10', to: '2026-03-10', sinceVersion: '1', groupBy: 'channel' });
     // meta-ads: spend 450.00 (retarget's 100 was replaced away with the day and channel: only spring was sent); CPL 450/3 leads = 150.00.
@@ -339,7 +343,7 @@ describe('rollups and the report', () => {
       ],
     });
     expect((await postSpend(deps, spend, 'application/json')).statusCode).toBe(200);
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext);
     const changes = (body: string) =>
       body
         .split('\r\n')
@@ -375,15 +379,17 @@ describe('rollups and the report', () => {
     const spend = (date: string) => JSON.stringify({ rows: [{ date, channel: 'google-ads', campaign: 'brand', amount: '1.00', currency: 'USD' }] });
     expect((await postSpend(deps, spend('2026-03-09'), 'application/json')).statusCode).toBe(200);
     expect((await postSpend(deps, spend('2026-03-10'), 'application/json')).statusCode).toBe(200);
-    // The 9th, rolled up first, is refused as DynamoDB refuses an item over 400 KB.
+    // The 10th, rolled up after yesterday and before the 9th, is refused as DynamoDB refuses an item over 400 KB.
     const addVersion = deps.roi.addVersion.bind(deps.roi);
     deps.roi.addVersion = async (version) => {
-      if (version.day === '2026-03-09') throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
+      if (version.day === '2026-03-10') throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
       return addVersion(version);
     };
-    await expect(createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })).rejects.toThrow('Rolling up 2026-03-09 failed: Item size has exceeded the maximum allowed size');
-    expect([...deps.roi.versions.keys()].sort()).toEqual(['2026-03-09 1', '2026-03-10 1', '2026-03-10 2', '2026-03-11 1']);
-    expect([...deps.roi.changed.keys()]).toEqual(['2026-03-09']);
+    await expect(createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext)).rejects.toThrow(
+      'Rolling up 2026-03-10 failed: Item size has exceeded the maximum allowed size',
+    );
+    expect([...deps.roi.versions.keys()].sort()).toEqual(['2026-03-09 1', '2026-03-09 2', '2026-03-10 1', '2026-03-11 1']);
+    expect([...deps.roi.changed.keys()]).toEqual(['2026-03-10']);
   });
 
   it('files the stored version’s figures again when a concurrent rollup stored that version first, then stores the change that rollup did not see', async () => {
@@ -399,7 +405,7 @@ describe('rollups and the report', () => {
       await addVersion(winner);
       return addVersion(version);
     };
-    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' })) as { days: Array<{ day: string; unchanged: boolean }> };
+    const nightly = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string; unchanged: boolean }> };
     expect(deps.reports.files.get('channel-roi/date=2026-03-10/v2.csv')).toBe(rollupVersionCsv(winner));
     expect(deps.reports.files.get('funnel/date=2026-03-10/v2.csv')).toBe(rollupVersionFunnelCsv(winner));
     // The winner read the day before the correction; the run whose mark it clears stores the correction as version 3.
@@ -601,7 +607,7 @@ describe('rollups and the report', () => {
     const { deps } = await rolledUpFixture();
     deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
     deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5, website: 8 };
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext);
     // meta-ads qualifies better than average and google-ads worse (see the suggest case); website is under the minimum: no suggestion, it keeps its configured prior.
     const measured = deps.roi.measuredPriors!;
     expect(measured).toMatchObject({ from: '2026-03-04', to: '2026-03-10', measuredAt: '2026-03-11T04:30:00.000Z' });
@@ -629,7 +635,7 @@ describe('rollups and the report', () => {
     const { deps } = await rolledUpFixture();
     deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
     deps.config.scoring.channelPriors = { 'meta-ads': 10, 'google-ads': 5, website: 8 };
-    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' });
+    await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, nightContext);
     const suggested = deps.roi.measuredPriors!.suggestedPriors;
     // This morning: website (under the minimum, no suggestion) is raised to 20 and tiktok-ads (no leads measured) gets 30.
     deps.config.scoring.channelPriors = { ...deps.config.scoring.channelPriors, website: 20, 'tiktok-ads': 30 };
@@ -645,5 +651,90 @@ describe('rollups and the report', () => {
     expect(await capture('morning-tiktok', 'tiktok-ads')).toBe(30);
     // A measured channel still scores with its suggestion.
     expect(await capture('morning-meta', 'meta-ads')).toBe(suggested['meta-ads']);
+  });
+});
+
+describe('the nightly rollup with more changed days than one invocation has time for', () => {
+  it('rolls up yesterday first, then the changed days newest first while its time lasts, writes the measured priors, and leaves the oldest marked for the next night', async () => {
+    const deps = roiDependencies();
+    deps.config.channelRoi.measuredChannelPriors = { mode: 'apply', windowDays: 7, minimumLeads: 2 };
+    // Every rep activity marks its lead's capture day changed: yesterday (the 10th) and the 90 days before it are all marked.
+    const yesterday = '2026-03-10';
+    const marked = Array.from({ length: 91 }, (_, back) => addDays(yesterday, -back));
+    for (const day of marked) await deps.roi.replaceSpend([{ day, channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 10_000 }] }], { markedAt: `${day}T20:00:00.000Z`, expiresAt: () => 0 });
+    const rolledUp: string[] = [];
+    const factsOn = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), factsOn(day));
+    // Each day takes 9 s of the function's 300 (a busy day's facts read, rolled up, filed and stored).
+    const backlogged = { ...lambdaContext, getRemainingTimeInMillis: () => 300_000 - 9_000 * rolledUp.length };
+
+    const first = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-11T04:30:00.000Z' }, backlogged)) as { days: Array<{ day: string }>; left: string[] };
+    // A day starts while 60 s are left, a day's rollup and what follows the days: 27 days, then it stops before its timeout.
+    expect(first.days.map(({ day }) => day)).toEqual(marked.slice(0, 27));
+    expect(first.left).toEqual(marked.slice(27));
+    expect(backlogged.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(deps.roi.versions.has(`${yesterday} 1`)).toBe(true);
+    expect(deps.roi.measuredPriors).toMatchObject({ from: '2026-03-04', to: yesterday, measuredAt: '2026-03-11T04:30:00.000Z' });
+    expect([...deps.roi.changed.keys()].sort().reverse()).toEqual(first.left);
+
+    // The next night, with time enough: its own yesterday, then what was left, newest first, but for the day that has left the lookback window.
+    const second = (await createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time: '2026-03-12T04:30:00.000Z' }, nightContext)) as { days: Array<{ day: string }>; left?: string[] };
+    expect(second.days.map(({ day }) => day)).toEqual(['2026-03-11', ...first.left.slice(0, -1)]);
+    expect(second.left).toBeUndefined();
+    expect([...deps.roi.changed.keys()]).toEqual(['2025-12-10']);
+  });
+});
+
+describe('the nightly rollup after nights without a run', () => {
+  type NightlyAnswer = { days: Array<{ day: string }>; left?: string[] };
+  const spendOn = (deps: Deps, day: string) => deps.roi.replaceSpend([{ day, channel: 'meta-ads', campaigns: [{ campaign: 'spring', cents: 10_000 }] }], { markedAt: `${day}T20:00:00.000Z`, expiresAt: () => 0 });
+
+  it('rolls up the day before a night the clocks jumped over 00:30, when the manifest’s schedule did not run', async () => {
+    const deps = roiDependencies();
+    deps.config.organisation.timeZone = 'America/Santiago';
+    const { trigger } = manifestFunctions(deps.config).find(({ name }) => name === 'roll-up-channel-roi')!;
+    if (trigger.kind !== 'schedule') throw new Error('roll-up-channel-roi runs on a schedule');
+    // Santiago goes from 00:00 to 01:00 on 2026-09-06: the schedule fires at 00:30 on the 5th and the 7th, not on the 6th.
+    const fires = fireTimesBetween(trigger.expression, new Date('2026-09-04T12:00:00Z'), new Date('2026-09-07T12:00:00Z'), { timeZone: trigger.timeZone });
+    expect(fires.map((at) => localDay(at, trigger.timeZone))).toEqual(['2026-09-05', '2026-09-07']);
+    // Spend on the 4th and the 6th; nothing marks the 5th changed.
+    await spendOn(deps, '2026-09-04');
+    await spendOn(deps, '2026-09-06');
+    const runs: NightlyAnswer[] = [];
+    for (const at of fires) runs.push(await createNightly(() => deps)({ scheduleName: trigger.scheduleName, time: at.toISOString() }, nightContext));
+    expect(runs.map(({ days }) => days.map(({ day }) => day))).toEqual([['2026-09-04'], ['2026-09-06', '2026-09-05']]);
+    expect([...deps.roi.versions.keys()].sort()).toEqual(['2026-09-04 1', '2026-09-05 1', '2026-09-06 1']);
+    expect(deps.roi.closedDay).toBe('2026-09-06');
+  });
+
+  it('marks each day since the last closed night that it leaves or cannot roll up, so the next night rolls it up; a night replayed does not reopen any', async () => {
+    const deps = roiDependencies();
+    const nightly = (time: string, context: Pick<typeof lambdaContext, 'getRemainingTimeInMillis'> = nightContext) =>
+      createNightly(() => deps)({ scheduleName: 'roll-up-channel-roi', time }, context) as Promise<NightlyAnswer>;
+    await nightly('2026-03-01T05:30:00.000Z');
+    expect(deps.roi.closedDay).toBe('2026-02-28');
+    // The machine was off from the 1st to the 11th: the run at 00:30 on the 12th has the 1st to the 11th to close, time for four days
+    // (a minute each), and cannot store the 9th.
+    const rolledUp: string[] = [];
+    const factsOn = deps.roi.factsOn.bind(deps.roi);
+    deps.roi.factsOn = async (day) => (rolledUp.push(day), factsOn(day));
+    const addVersion = deps.roi.addVersion.bind(deps.roi);
+    deps.roi.addVersion = async (version) => {
+      if (version.day === '2026-03-09' && version.version === 1) throw new Error('Service unavailable');
+      return addVersion(version);
+    };
+    await expect(nightly('2026-03-12T04:30:00.000Z', { getRemainingTimeInMillis: () => 300_000 - 60_000 * rolledUp.length })).rejects.toThrow('Rolling up 2026-03-09 failed: Service unavailable');
+    expect(rolledUp).toEqual(['2026-03-11', '2026-03-10', '2026-03-09', '2026-03-08']);
+    expect([...deps.roi.changed.keys()].sort()).toEqual([...daysBetween('2026-03-01', '2026-03-07'), '2026-03-09']);
+    expect(deps.roi.closedDay).toBe('2026-03-11');
+
+    deps.roi.addVersion = addVersion;
+    const next = await nightly('2026-03-13T04:30:00.000Z');
+    expect(next.days.map(({ day }) => day)).toEqual(['2026-03-12', '2026-03-09', ...daysBetween('2026-03-01', '2026-03-07').reverse()]);
+    expect(daysBetween('2026-02-28', '2026-03-12').filter((day) => !deps.roi.versions.has(`${day} 1`))).toEqual([]);
+    expect(deps.roi.changed.size).toBe(0);
+    // Replayed as of the 5th (POST /_local/schedules/roll-up-channel-roi/run): the 4th is rolled up again, and the 12th stays the last day closed.
+    expect((await nightly('2026-03-05T05:30:00.000Z')).days.map(({ day }) => day)).toEqual(['2026-03-04']);
+    expect(deps.roi.closedDay).toBe('2026-03-12');
   });
 });

@@ -31,7 +31,8 @@ export const channelRoiFunctions = (timeZone: string): readonly FunctionDefiniti
     name: 'roll-up-channel-roi',
     description: 'Nightly: rolls up yesterday and restates changed days within the lookback window; files each new version as CSV.',
     entry: 'functions/roll-up-channel-roi/handler.ts',
-    // 00:30 on the organisation's clock, when its yesterday is over (EventBridge Scheduler keeps it there across DST changes).
+    // 00:30 on the organisation's clock, when its yesterday is over (EventBridge Scheduler keeps it there across DST changes). Where the
+    // clocks jump from 00:00 to 01:00, that night has no 00:30 and no run: the next run also rolls up the day it missed (`planNightlyRollup`).
     trigger: { kind: 'schedule', scheduleName: 'roll-up-channel-roi', expression: 'cron(30 0 * * ? *)', timeZone, retryAttempts: 2, maxEventAgeSeconds: 6 * 3600 },
     tables: { leads: 'readWriteDelete' },
     writesReports: true,

@@ -8,7 +8,7 @@ import { decimalsMark, leadRoiFactsSchema, rollupRowSchema, spendGroupBytes, sto
 import type { ChangedDay, ChangedMark, ChannelRoiStore, MeasuredPriors } from '../ports/channel-roi-store';
 import { transactionByteLimit, transactionItemLimit } from './dynamodb-limits';
 import { DynamoDbMeasuredPriorsReader } from './dynamodb-measured-priors-reader';
-import { leadsTableKeys, roiChangedPartition } from './leads-table-keys';
+import { lastClosedRollupDayKey, leadsTableKeys, roiChangedPartition } from './leads-table-keys';
 import { partitionsOf, shardedPartition } from './sparse-index-shards';
 
 const versionSortKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
@@ -31,9 +31,9 @@ const spendItemBytes = (group: ChannelDaySpend) => spendGroupBytes(group) + 512;
  * so replacing a day and channel is one put. Facts: one item per lead under its capture day
  * (`ROIDAY#<day>` / `LEAD#<id>`, with `filedBy`: the event that first filed it there), so a day's rollup
  * queries exactly that day's leads. Changed days: `ROICHANGED#<0..15>` / `<day>`, so a day may have a mark on
- * each shard (see `roiChangedPartition`). Versions: `ROLLUP#<day>` /
- * `V#000001`…, the rows as gzipped JSON, any beyond the first 350 KB in `P#000001#001`… written in the
- * same transaction (versions stored before: JSON text).
+ * each shard (see `roiChangedPartition`). Versions: `ROLLUP#<day>` / `V#000001`…, the rows as gzipped JSON,
+ * any beyond the first 350 KB in `P#000001#001`… written in the same transaction (versions stored before: JSON
+ * text). The last day a nightly run closed: `ROLLUP` / `LAST_CLOSED_DAY`.
  */
 export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implements ChannelRoiStore {
   async replaceSpend(spend: readonly ChannelDaySpend[], mark: { markedAt: string; expiresAt: (day: string) => number }): Promise<void> {
@@ -220,6 +220,32 @@ export class DynamoDbChannelRoiStore extends DynamoDbMeasuredPriorsReader implem
         }
       }),
     );
+  }
+
+  async markChanged(day: string, mark: { markedAt: string; expiresAt: number }): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.changedMarkItem(day, day, mark.markedAt, mark.expiresAt) }));
+  }
+
+  async lastClosedDay(): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: lastClosedRollupDayKey(), ConsistentRead: true }));
+    return typeof Item?.day === 'string' ? Item.day : undefined;
+  }
+
+  async recordClosedDay(day: string, closedAt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...lastClosedRollupDayKey(), entity: 'roi-closed-day', day, closedAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR #day < :day',
+          ExpressionAttributeNames: { '#day': 'day' },
+          ExpressionAttributeValues: { ':day': day },
+        }),
+      );
+    } catch (error) {
+      // That day or a later one is recorded already: the run was for an earlier night, or this one's again.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async latestVersion(day: string): Promise<RollupVersion | undefined> {

@@ -65,6 +65,12 @@ export function conversionFeedbackKeysOfLead(leadId: string): Array<{ pk: string
 }
 
 /**
+ * The key of the last day a nightly rollup closed, from which the next one rolls up the days no run closed. Not in
+ * `leadsTableKeys`, which every function reading the table carries whole: only the channel-ROI store needs it.
+ */
+export const lastClosedRollupDayKey = () => ({ pk: 'ROLLUP', sk: 'LAST_CLOSED_DAY' });
+
+/**
  * The partition prefix of channel ROI's changed-day marks: each write marks its day under `ROICHANGED#<shard>`
  * (see `shardedPartition`, by the lead's id, or the day's for spend), since every lead event writes one and
  * one partition takes about 1,000 writes a second; the rollup reads every shard and the bare `ROICHANGED`,

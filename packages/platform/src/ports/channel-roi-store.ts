@@ -40,6 +40,12 @@ export interface ChannelRoiStore extends MeasuredPriorsReader {
   changedDays(from: string, to: string): Promise<ChangedDay[]>;
   /** Forgets each of the day's marks, unless it was marked again since it was read: a change made meanwhile keeps its mark for the next rollup. */
   clearChanged(changed: ChangedDay): Promise<void>;
+  /** Marks a day changed with nothing of its own changed: a day a nightly run was to close and did not roll up. */
+  markChanged(day: string, mark: { markedAt: string; expiresAt: number }): Promise<void>;
+  /** The last day a nightly run closed (its yesterday); `undefined` before the first. */
+  lastClosedDay(): Promise<string | undefined>;
+  /** Records `day` as the last day a nightly run closed, unless a later day is recorded (the run was replayed for an earlier night). */
+  recordClosedDay(day: string, closedAt: string): Promise<void>;
   latestVersion(day: string): Promise<RollupVersion | undefined>;
   version(day: string, version: number): Promise<RollupVersion | undefined>;
   /** The day's newest version rolled up at or before `at` (an ISO time); `undefined` when the day had none then. */
