@@ -163,11 +163,11 @@ describe('the consent ledger on DynamoDB Local', () => {
   it('records a consent given again when a withdrawal lands between reading the lead and writing the touch', async () => {
     await leads.ingestLead(intake('withdrawn-meanwhile', { consent }));
     const send = database.client.send.bind(database.client);
-    let withdrawn = false;
+    let transactions = 0;
     const client = Object.create(database.client) as typeof database.client;
     client.send = (async (command: { constructor: { name: string } }) => {
-      if (command.constructor.name === 'TransactWriteCommand' && !withdrawn) {
-        withdrawn = true;
+      // The first transaction tries a new lead (refused: the person's key is held); the second is the touch, on the lead as read.
+      if (command.constructor.name === 'TransactWriteCommand' && ++transactions === 2) {
         await consents.append({ leadId: 'withdrawn-meanwhile', purpose: 'marketing_email', action: 'withdrawn', at: '2026-03-03T08:00:00.000Z', source: 'unsubscribe' });
       }
       return send(command as never);

@@ -2,7 +2,7 @@ import './zod-locale';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { ConsentRecord } from './lead';
-import { oneLine } from './notification-text';
+import { publicText } from './human-text';
 
 /**
  * What a consent covers. `contact` is the sales follow-up the form promised; `marketing_email` is
@@ -38,13 +38,15 @@ export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
 export const consentUserAgentMaxLength = 512;
 
 /**
- * A user agent as the ledger keeps it: on one line, without the characters `publicText` drops, cut with "…" at
- * `consentUserAgentMaxLength` characters.
+ * A user agent as the ledger keeps it: without the characters `publicText` drops, cut with "…" to
+ * `consentUserAgentMaxLength` characters (never between the halves of a surrogate pair).
  *
  * @example consentUserAgent(`Mozilla/5.0 ${'x'.repeat(9000)}`).length // 512
  */
 export function consentUserAgent(userAgent: string): string {
-  return oneLine(userAgent, consentUserAgentMaxLength);
+  const clean = publicText(userAgent);
+  if (clean.length <= consentUserAgentMaxLength) return clean;
+  return `${clean.slice(0, consentUserAgentMaxLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
 /**
