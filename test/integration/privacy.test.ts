@@ -119,7 +119,7 @@ describe('the consent ledger on DynamoDB Local', () => {
     expect(await consents.entriesFor('ledger-1')).toHaveLength(2);
   });
 
-  it('gets one given entry per purpose in the transaction that stores the lead, and more with a touch that gives consent again', async () => {
+  it('gets one given entry per purpose in the transaction that stores the lead, and more with a touch that gives consent under a new version', async () => {
     await leads.ingestLead(intake('consenting', { consent }));
     const entry = { leadId: 'consenting', action: 'given', at: capturedAt.toISOString(), source: 'form:demo', version: '2026-01', text: 'I agree.', ip: '203.0.113.9', userAgent: 'Firefox' };
     expect(await consents.entriesFor('consenting')).toEqual([
@@ -127,12 +127,62 @@ describe('the consent ledger on DynamoDB Local', () => {
       { ...entry, purpose: 'marketing_email' },
     ]);
     const later = new Date('2026-03-04T09:00:00.000Z');
-    const repeat = intake('consenting-again', { contact: { email: 'consenting@example.com' }, consent: { ...consent, purposes: ['contact'], givenAt: later.toISOString() } }, later);
+    const repeat = intake('consenting-again', { contact: { email: 'consenting@example.com' }, consent: { ...consent, version: '2026-02', purposes: ['contact'], givenAt: later.toISOString() } }, later);
     expect(await leads.ingestLead(repeat)).toEqual({ leadId: 'consenting', outcome: 'touched' });
     expect((await consents.entriesFor('consenting')).map((ledgerEntry) => `${ledgerEntry.at} ${ledgerEntry.purpose}`)).toEqual([
       '2026-03-02T10:00:00.000Z contact',
       '2026-03-02T10:00:00.000Z marketing_email',
       '2026-03-04T09:00:00.000Z contact',
+    ]);
+  });
+
+  it('records a consent given again by the same form under the same version and text once, and one under a new version or after a withdrawal again', async () => {
+    await leads.ingestLead(intake('regiven', { consent }));
+    const post = (at: string, given: Partial<ConsentRecord> = {}) =>
+      leads.ingestLead(intake('regiven-again', { contact: { email: 'regiven@example.com' }, consent: { ...consent, givenAt: at, ip: '198.51.100.7', userAgent: 'curl/8', ...given } }, new Date(at)));
+    const ledger = async () => (await consents.entriesFor('regiven')).map((entry) => `${entry.at} ${entry.purpose} ${entry.action} ${entry.version ?? ''}`.trim());
+    for (const at of ['2026-03-03T09:00:00.000Z', '2026-03-03T09:01:00.000Z', '2026-03-03T09:02:00.000Z']) expect(await post(at)).toEqual({ leadId: 'regiven', outcome: 'touched' });
+    expect(await ledger()).toEqual(['2026-03-02T10:00:00.000Z contact given 2026-01', '2026-03-02T10:00:00.000Z marketing_email given 2026-01']);
+    expect((await leadItem('regiven'))?.consentGiven).toMatchObject({ contact: { at: '2026-03-02T10:00:00.000Z', givenAgainAt: '2026-03-03T09:02:00.000Z' } });
+    await post('2026-03-04T09:00:00.000Z', { version: '2026-02' });
+    await post('2026-03-04T09:01:00.000Z', { version: '2026-02' });
+    await consents.append({ leadId: 'regiven', purpose: 'marketing_email', action: 'withdrawn', at: '2026-03-05T09:00:00.000Z', source: 'unsubscribe' });
+    expect((await leadItem('regiven'))?.consentGiven).not.toHaveProperty('marketing_email');
+    await post('2026-03-06T09:00:00.000Z', { version: '2026-02' });
+    await post('2026-03-06T09:01:00.000Z', { version: '2026-02' });
+    expect(await ledger()).toEqual([
+      '2026-03-02T10:00:00.000Z contact given 2026-01',
+      '2026-03-02T10:00:00.000Z marketing_email given 2026-01',
+      '2026-03-04T09:00:00.000Z contact given 2026-02',
+      '2026-03-04T09:00:00.000Z marketing_email given 2026-02',
+      '2026-03-05T09:00:00.000Z marketing_email withdrawn',
+      '2026-03-06T09:00:00.000Z marketing_email given 2026-02',
+    ]);
+  });
+
+  it('records a consent given again when a withdrawal lands between reading the lead and writing the touch', async () => {
+    await leads.ingestLead(intake('withdrawn-meanwhile', { consent }));
+    const send = database.client.send.bind(database.client);
+    let transactions = 0;
+    const client = Object.create(database.client) as typeof database.client;
+    client.send = (async (command: { constructor: { name: string } }) => {
+      // The first transaction tries a new lead (refused: the person's key is held); the second is the touch, on the lead as read.
+      if (command.constructor.name === 'TransactWriteCommand' && ++transactions === 2) {
+        await consents.append({ leadId: 'withdrawn-meanwhile', purpose: 'marketing_email', action: 'withdrawn', at: '2026-03-03T08:00:00.000Z', source: 'unsubscribe' });
+      }
+      return send(command as never);
+    }) as typeof database.client.send;
+    const store = new DynamoDbLeadStoreWithIngestion(client, database.tableName, retention);
+    const at = new Date('2026-03-03T09:00:00.000Z');
+    expect(await store.ingestLead(intake('withdrawn-meanwhile-again', { contact: { email: 'withdrawn-meanwhile@example.com' }, consent: { ...consent, givenAt: at.toISOString() } }, at))).toEqual({
+      leadId: 'withdrawn-meanwhile',
+      outcome: 'touched',
+    });
+    expect((await consents.entriesFor('withdrawn-meanwhile')).map((entry) => `${entry.at} ${entry.purpose} ${entry.action}`)).toEqual([
+      '2026-03-02T10:00:00.000Z contact given',
+      '2026-03-02T10:00:00.000Z marketing_email given',
+      '2026-03-03T08:00:00.000Z marketing_email withdrawn',
+      '2026-03-03T09:00:00.000Z marketing_email given',
     ]);
   });
 
@@ -235,7 +285,9 @@ describe('retention through the table TTL on DynamoDB Local', () => {
     expect(await consentExpiries('keys-expire')).toEqual([expiry, expiry]);
     // The person comes back while the lead is invalid: the touch's consent expires with the lead too.
     const later = new Date('2026-03-06T09:00:00.000Z');
-    expect(await leads.ingestLead(intake('keys-expire-again', { contact: { email: 'keys-expire@example.com' }, consent: { ...consent, purposes: ['contact'], givenAt: later.toISOString() } }, later))).toEqual({
+    expect(
+      await leads.ingestLead(intake('keys-expire-again', { contact: { email: 'keys-expire@example.com' }, consent: { ...consent, version: '2026-02', purposes: ['contact'], givenAt: later.toISOString() } }, later)),
+    ).toEqual({
       leadId: 'keys-expire',
       outcome: 'touched',
     });

@@ -94,6 +94,8 @@ export class MemoryConsentLedger implements ConsentLedger {
     const valid = consentLedgerEntrySchema.parse(entry);
     const lead = this.leads.get(valid.leadId);
     if (!lead) return;
+    // As on DynamoDB: a withdrawal takes the lead's mark of the consent given for its purpose away.
+    if (valid.action === 'withdrawn') delete lead.consentGiven?.[valid.purpose];
     this.entries.set(`${valid.leadId}#${valid.at}#${valid.purpose}#${valid.action}`, structuredClone(wasErased(lead) ? withoutPersonalData(valid) : valid));
   }
 
@@ -173,6 +175,7 @@ export class MemoryLeadStore implements LeadStore, LeadIngestion, LeadErasures, 
         ...(touch.score ? { score: touch.score } : {}),
         ...(touch.tags ? { tags: touch.tags } : {}),
         ...(touch.gained ? { contact: touch.gained.contact, answers: touch.gained.answers } : {}),
+        ...(touch.consentGiven ? { consentGiven: { ...lead.consentGiven, ...touch.consentGiven } } : {}),
         ...(touch.reroutes ? { status: 'new' as const } : {}),
       };
       // As the DynamoDB store: a lead with no room for the whole touch counts it alone, with its `lead.touched` only.

@@ -17,6 +17,7 @@ import {
   lockBodySchema,
   metaLeadgenDeliverySchema,
   myLeadsQuerySchema,
+  consentLedgerQuerySchema,
   outOfOfficeSchema,
   poolListingQuerySchema,
   qualificationSchema,
@@ -208,15 +209,21 @@ export const routeDescriptions: Readonly<Record<RouteKey, RouteDescription>> = {
   },
   'GET /leads/{leadId}/consents': {
     pathParameters: leadIdParameter,
-    responses: { 200: { description: 'The consent ledger in time order and the purposes in force: `{"leadId", "entries": [...], "inForce": {...}}`.', content: json() } },
-    errors: { 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
+    query: consentLedgerQuerySchema,
+    responses: {
+      200: {
+        description: 'A page of the consent ledger in time order and the purposes in force (read from the whole ledger): `{"leadId", "entries": [...], "inForce": {...}, "cursor"?}`.',
+        content: json(),
+      },
+    },
+    errors: { 400: 'A bad or unknown parameter, or a cursor of another list; `issues` name it.', 403: 'The lead belongs to another rep, or the caller is finance.', 404: 'No such lead.' },
   },
   'GET /leads/{leadId}/export': {
     pathParameters: leadIdParameter,
     responses: {
       200: {
         description:
-          'Everything held about the person: the lead and its timeline, the consent ledger, the intake records of the platform deliveries that brought it or touched it (`intakeRecords`), its notification send records, its conversions queued for the ad platforms (`conversionFeedback`: pending, sent or dead, with the Meta lead id or click id), and the outbound webhook deliveries holding what the person answered (`webhookDeliveries`).',
+          'Everything held about the person: the lead and its timeline, the consent ledger (its newest 100 entries; when there are more, `consentsLeftOut` gives how many older ones are left out and `pagedAt` the route that pages them all), the intake records of the platform deliveries that brought it or touched it (`intakeRecords`), its notification send records, its conversions queued for the ad platforms (`conversionFeedback`: pending, sent or dead, with the Meta lead id or click id), and the outbound webhook deliveries holding what the person answered (`webhookDeliveries`).',
         content: json(),
       },
     },

@@ -1,6 +1,8 @@
 import './zod-locale';
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { ConsentRecord } from './lead';
+import { publicText } from './human-text';
 
 /**
  * What a consent covers. `contact` is the sales follow-up the form promised; `marketing_email` is
@@ -28,6 +30,24 @@ export const consentLedgerEntrySchema = z.strictObject({
   userAgent: z.optional(z.string()),
 });
 export type ConsentLedgerEntry = z.infer<typeof consentLedgerEntrySchema>;
+
+/**
+ * The longest user agent an entry keeps. Browsers send some 100–300 characters; the header can hold 10 KB, and anyone
+ * may post a person's email as often as the rate limit lets them, so an entry keeps no more than this.
+ */
+export const consentUserAgentMaxLength = 512;
+
+/**
+ * A user agent as the ledger keeps it: without the characters `publicText` drops, cut with "…" to
+ * `consentUserAgentMaxLength` characters (never between the halves of a surrogate pair).
+ *
+ * @example consentUserAgent(`Mozilla/5.0 ${'x'.repeat(9000)}`).length // 512
+ */
+export function consentUserAgent(userAgent: string): string {
+  const clean = publicText(userAgent);
+  if (clean.length <= consentUserAgentMaxLength) return clean;
+  return `${clean.slice(0, consentUserAgentMaxLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
 
 /**
  * Whether the ledger gives consent for `purpose`: some entry gives it and none withdraws it. A withdrawal
@@ -69,6 +89,59 @@ export function allowsMarketingEmail(consent: MarketingEmailConsent): boolean {
 export function consentGivenEntries(leadId: string, consent: ConsentRecord, source: string): ConsentLedgerEntry[] {
   const { purposes = ['contact'], givenAt, version, text, ip, userAgent } = consent;
   return [...new Set(purposes)].map((purpose) => ({ leadId, purpose, action: 'given', at: givenAt, source, version, text, ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) }));
+}
+
+/**
+ * The `given` entry a lead's ledger last recorded for a purpose since the purpose was last withdrawn, kept on the
+ * lead so that a touch can tell without reading the ledger whether its consent adds anything to it: its time,
+ * source, version and a digest of its text (the text may be 5,000 characters, and only its sameness matters here),
+ * and when a post last gave it again without a new entry (`givenAgainAt`: a new post asks for a double opt-in
+ * confirmation again, see `planConfirmationEmail`).
+ */
+export const consentGivenMarkSchema = z.strictObject({
+  at: z.iso.datetime(),
+  source: z.string(),
+  version: z.optional(z.string()),
+  textDigest: z.optional(z.string()),
+  givenAgainAt: z.optional(z.iso.datetime()),
+});
+export type ConsentGivenMark = z.infer<typeof consentGivenMarkSchema>;
+
+/** `ConsentGivenMark` per purpose; a purpose without one has no `given` entry since its last withdrawal (or none at all). */
+export const consentsGivenSchema = z.strictObject({ contact: z.optional(consentGivenMarkSchema), marketing_email: z.optional(consentGivenMarkSchema) });
+export type ConsentsGiven = z.infer<typeof consentsGivenSchema>;
+
+function consentGivenMark(entry: ConsentLedgerEntry): ConsentGivenMark {
+  return {
+    at: entry.at,
+    source: entry.source,
+    ...(entry.version === undefined ? {} : { version: entry.version }),
+    ...(entry.text === undefined ? {} : { textDigest: createHash('sha256').update(entry.text).digest('base64url').slice(0, 22) }),
+  };
+}
+
+/**
+ * Of the `given` entries a post brings (`consentGivenEntries`), those the ledger must still record, and the marks
+ * the post leaves (`ConsentGivenMark`, one per purpose it gives). An entry is left out only when the purpose's mark
+ * (`recorded`) shows the same consent given since the last withdrawal: the same source, version and text; its mark
+ * then only takes the post's time as `givenAgainAt`. Anyone can post a person's email, and such a repeat adds nothing
+ * to the record but the poster's IP and user agent, so appending it each time would let anyone grow the ledger
+ * without end. A consent under a new version or text, from another form or channel, or after a withdrawal (which
+ * takes the mark away) is recorded.
+ *
+ * @example unrecordedConsents(entries, lead.consentGiven).entries // [] for a post repeating the consent in force
+ */
+export function unrecordedConsents(entries: readonly ConsentLedgerEntry[], recorded: ConsentsGiven | undefined): { entries: ConsentLedgerEntry[]; marks: ConsentsGiven } {
+  const fresh: ConsentLedgerEntry[] = [];
+  const marks: ConsentsGiven = {};
+  for (const entry of entries) {
+    const mark = recorded?.[entry.purpose];
+    const given = consentGivenMark(entry);
+    const same = mark && mark.source === given.source && mark.version === given.version && mark.textDigest === given.textDigest;
+    if (!same) fresh.push(entry);
+    marks[entry.purpose] = same ? { ...mark, givenAgainAt: entry.at } : given;
+  }
+  return { entries: fresh, marks };
 }
 
 /** The fields of a ledger entry that identify the person; an erasure removes them and keeps the fact of consent. */

@@ -3,6 +3,7 @@ export * from './issue-list';
 export * from './configuration-error';
 export * from './lead';
 export * from './consent-ledger';
+export * from './consent-ledger-page';
 export * from './lead-events';
 export * from './contact-normalisation';
 export * from './human-text';

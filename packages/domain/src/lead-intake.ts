@@ -2,7 +2,7 @@ import { capturedAttribution, type LeadAttribution, type TouchAttribution } from
 import { normaliseEmail, normaliseName, normalisePhone, withPhoneCountry } from './contact-normalisation';
 import { publicText } from './human-text';
 import { leadContactFieldNames, routingPoolOf, type ConsentRecord, type Lead, type LeadContact, type LeadHistoryEntry, type SourceKind, type SubmittedContact } from './lead';
-import { consentGivenEntries, type ConsentLedgerEntry } from './consent-ledger';
+import { consentGivenEntries, consentUserAgent, unrecordedConsents, type ConsentLedgerEntry, type ConsentsGiven } from './consent-ledger';
 import { leadEvent, testLeadMark, type LeadEvent } from './lead-events';
 import type { Configuration } from './configuration';
 import { leadFacts, scoreLead, scoringFacts, type LeadScore } from './lead-scoring';
@@ -92,8 +92,10 @@ export interface LeadTouch {
   reroutes?: true;
   /** `lead.touched`, then `lead.scored` when the lead was re-scored, then `lead.tagged` when rule tags were added, then `lead.unlocked` when a rerouted lead loses a lock. */
   events: LeadEvent[];
-  /** The consent this submission gave, as ledger entries of the existing lead (written with the touch). */
+  /** The consent this submission gave, as ledger entries of the existing lead (written with the touch), less what the ledger holds already (`unrecordedConsents`). */
   consents: ConsentLedgerEntry[];
+  /** The marks the submission's consent leaves on the lead, per purpose it gives (`Lead['consentGiven']`, see `unrecordedConsents`); absent without consent. */
+  consentGiven?: ConsentsGiven;
   /**
    * The lead's contact and answers when the touch tells what the lead lacked, and the person keys it takes
    * with the touch: an email or phone whose key no other lead holds (the person posted by email, then by
@@ -136,6 +138,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
     status === 'quarantined' ? submission.quarantineReason : status === 'invalid' ? ['no usable email or phone', ...problems.map((problem) => `${problem.field} ${problem.message}`)].join('; ') : undefined;
   const by = submission.formId ? `form:${submission.formId}` : `${submission.sourceKind}:${submission.sourceId ?? submission.channel}`;
 
+  const consents = submission.consent ? consentGivenEntries(ids.leadId, submission.consent, by) : [];
   const lead: Lead = {
     leadId: ids.leadId,
     status,
@@ -154,6 +157,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
     capturedAt: at,
     updatedAt: at,
     history: [{ at, action: 'captured', by, ...(statusReason ? { detail: statusReason } : {}) }],
+    ...(consents.length ? { consentGiven: unrecordedConsents(consents, undefined).marks } : {}),
   };
   // Only leads that can be worked are scored; invalid and quarantined ones are kept as they came.
   if (status === 'new') lead.score = scoreLead(scoringFacts(lead), rules.scoring, now);
@@ -185,6 +189,7 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
     const historyEntry: LeadHistoryEntry = { at, action: 'touched', by, detail };
     const warmedOutOfNurture = warmed && score ? nurtureLeftEntry(warmed, 'warmed', at, 'system') : undefined;
     const keepsEntry = existing.history.filter((entry) => entry.action === 'touched').length < touchEntriesKept;
+    const consent = unrecordedConsents(submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [], existing.consentGiven);
     return {
       historyEntry,
       timeline: [...(keepsEntry ? [historyEntry] : []), ...(warmedOutOfNurture ? [warmedOutOfNurture] : [])],
@@ -214,11 +219,11 @@ export function prepareIntake(sent: IntakeSubmission, ids: { leadId: string; eve
         ...(retagged ? [retagged.event] : []),
         ...(liftedLock ? [leadEvent('lead.unlocked', { ...lifecycleEventFacts(existing, 'system', `${ids.touchEventId}.unlocked`), reason: 'warmed by a touch and routed again', changedAt: at }, at)] : []),
       ],
-      consents: submission.consent ? consentGivenEntries(existing.leadId, submission.consent, by) : [],
+      consents: consent.entries,
+      ...(Object.keys(consent.marks).length ? { consentGiven: consent.marks } : {}),
       ...(gained ? { gained: { contact: gained.contact, answers: gained.answers, dedupKeys: gained.dedupKeys } } : {}),
     };
   };
-  const consents = submission.consent ? consentGivenEntries(lead.leadId, submission.consent, by) : [];
   return { lead, events, dedupKeys, consents, touch };
 }
 
@@ -253,8 +258,9 @@ function dedupKeysOf(submission: IntakeSubmission, contact: LeadContact, status:
 
 /**
  * The submission with what the sender wrote (contact, answers and their names, attribution, the consent's
- * text, version and user agent) rid of the characters `publicText` drops, for every channel alike: a person's
- * lead is never refused for them, and nothing stored, shown to a rep or sent in a notification carries them.
+ * text, version and user agent) rid of the characters `publicText` drops, for every channel alike (the user agent
+ * also cut, see `consentUserAgent`): a person's lead is never refused for them, and nothing stored, shown to a
+ * rep or sent in a notification carries them.
  * A touch value left empty is left out.
  */
 function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
@@ -280,7 +286,7 @@ function withPublicTextCleaned(submission: IntakeSubmission): IntakeSubmission {
     answers: cleaned(submission.answers),
     attribution: { ...(firstTouch ? { firstTouch } : {}), ...(lastTouch ? { lastTouch } : {}) },
     // A webhook's sender writes its consent's text and version; the ledger keeps them as the record of what the person was shown.
-    ...(consent ? { consent: { ...consent, text: publicText(consent.text), version: publicText(consent.version), ...(consent.userAgent === undefined ? {} : { userAgent: publicText(consent.userAgent) }) } } : {}),
+    ...(consent ? { consent: { ...consent, text: publicText(consent.text), version: publicText(consent.version), ...(consent.userAgent === undefined ? {} : { userAgent: consentUserAgent(consent.userAgent) }) } } : {}),
   };
 }
 

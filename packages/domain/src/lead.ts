@@ -1,6 +1,6 @@
 import './zod-locale';
 import * as z from 'zod/mini';
-import { consentPurposeSchema } from './consent-ledger';
+import { consentPurposeSchema, consentsGivenSchema } from './consent-ledger';
 import { leadAttributionSchema } from './attribution';
 import { leadScoreSchema } from './lead-scoring';
 import { routingDecisionSchema } from './routing-decision';
@@ -165,6 +165,8 @@ export const leadSchema = z.strictObject({
   answers: z.record(z.string(), z.string()),
   attribution: leadAttributionSchema,
   consent: z.optional(consentRecordSchema),
+  /** The consent its ledger last recorded given, per purpose not withdrawn since (see `unrecordedConsents`); absent on leads captured before it was kept, and without consent. */
+  consentGiven: z.optional(consentsGivenSchema),
   /** Platform test leads are kept but left out of routing and ROI. */
   isTest: z.boolean(),
   /** Why the lead is `invalid` or `quarantined`. */

@@ -67,7 +67,10 @@ export function planConfirmationEmail(input: { lead: Lead; ledger: readonly Cons
     if (now.getTime() - last < confirmationResendHours * hourMs) return { hold: 'too_soon' };
     // Only a post made once the window is over asks again: those held back within it were answered by the email before.
     const reopened = last + confirmationResendHours * hourMs;
-    if (!input.ledger.some((entry) => entry.purpose === 'marketing_email' && entry.action === 'given' && Date.parse(entry.at) >= reopened)) return { hold: 'no_new_consent' };
+    // A post repeating the consent on the ledger adds no entry, only its time on the lead's mark (see `unrecordedConsents`).
+    const givenAgainAt = lead.consentGiven?.marketing_email?.givenAgainAt;
+    const givenSince = input.ledger.some((entry) => entry.purpose === 'marketing_email' && entry.action === 'given' && Date.parse(entry.at) >= reopened);
+    if (!givenSince && !(givenAgainAt !== undefined && Date.parse(givenAgainAt) >= reopened)) return { hold: 'no_new_consent' };
   }
   const at = now.toISOString();
   const emailNumber = waiting.emailsSent + 1;

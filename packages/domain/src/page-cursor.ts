@@ -8,12 +8,12 @@ export const maxLeadIdLength = 128;
 
 /**
  * The list a cursor belongs to: one owner's leads (as `GET /me/leads` or `GET /reps/{repId}/leads` lists
- * them), or one pool's waiting leads, as a short digest. A cursor carries it so that one given for another
+ * them), one pool's waiting leads, or one lead's consent ledger, as a short digest. A cursor carries it so that one given for another
  * list (another rep's, another pool's, another endpoint's) is refused rather than read as a place in this
  * one, where it would silently skip leads. The store's query takes its partition from the request, never
  * from the cursor, so an edited cursor can only move within the list the request names.
  */
-export function pageCursorScope(list: 'my-leads' | 'rep-leads' | 'pool-leads', id: string): string {
+export function pageCursorScope(list: 'my-leads' | 'rep-leads' | 'pool-leads' | 'lead-consents', id: string): string {
   return createHash('sha256').update(`${list}\n${id}`).digest('base64url').slice(0, 22);
 }
 

@@ -1,4 +1,5 @@
 import {
+  consentUserAgent,
   confirmationLinkExpiry,
   doubleOptInRequired,
   marketingEmailConsent,
@@ -155,7 +156,7 @@ export async function confirmNurtureConsent(
       ...(given?.version ? { version: given.version } : {}),
       ...(given?.text ? { text: given.text } : {}),
       ...(request.ip ? { ip: request.ip } : {}),
-      ...(request.userAgent ? { userAgent: request.userAgent } : {}),
+      ...(request.userAgent ? { userAgent: consentUserAgent(request.userAgent) } : {}),
     });
   }
   let current: Lead | undefined = lead;

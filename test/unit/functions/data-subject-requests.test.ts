@@ -156,6 +156,78 @@ describe('the consent ledger of a lead', () => {
     expect(body.inForce).toEqual({ contact: true, marketing_email: false });
   });
 
+  it('stays a 200, as the export does, however often anyone posts the person with a long user agent: repeats add no entry and entries keep 512 characters of it', async () => {
+    const deps = depsWithConsentForm();
+    const userAgent = `Mozilla/5.0 ${'x'.repeat(9000)}`;
+    let leadId = '';
+    for (let index = 0; index < 400; index += 1) {
+      // Seven seconds apart: under the form's per-IP limit of 10 a minute.
+      deps.now = () => new Date(Date.parse('2026-03-02T10:00:00.000Z') + index * 7_000);
+      const event = httpEvent({
+        method: 'POST',
+        path: '/forms/demo/submissions',
+        pathParameters: { formId: 'demo' },
+        headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+        body: JSON.stringify({ ...ada, consent: 'on' }),
+      });
+      event.requestContext.http.userAgent = userAgent;
+      const response = (await createCaptureHandler(() => deps)(event, lambdaContext)) as { statusCode: number; body: string };
+      expect(response.statusCode, response.body).toBe(202);
+      leadId = JSON.parse(response.body).leadId;
+    }
+    const consents = await consentsOf(deps, leadId, manager);
+    const exported = await exportOf(deps, leadId, admin);
+    expect([consents.status, exported.status]).toEqual([200, 200]);
+    expect(consents.body.entries.map((entry: { purpose: string; userAgent: string }) => [entry.purpose, entry.userAgent.length])).toEqual([
+      ['contact', 512],
+      ['marketing_email', 512],
+    ]);
+    expect(exported.body.consents).toHaveLength(2);
+    expect(deps.store.leads.get(leadId)!.touches).toBe(400);
+  });
+
+  it('answers the ledger a page at a time, with a cursor while more follow, and the export its newest 100 entries, saying how many are left out', async () => {
+    const deps = depsWithConsentForm();
+    const leadId = await capture(deps, { ...ada, consent: 'on' });
+    for (let index = 0; index < 129; index += 1) {
+      await deps.consents.append({ leadId, purpose: 'contact', action: 'given', at: new Date(Date.parse('2026-03-03T00:00:00.000Z') + index * 60_000).toISOString(), source: `form:v${index}`, version: `v${index}` });
+    }
+    const page = async (query: Record<string, string>, claims = manager) => {
+      const response = (await createConsentsHandler(() => deps)(httpEvent({ method: 'GET', path: `/leads/${leadId}/consents`, pathParameters: { leadId }, query, claims }), lambdaContext)) as {
+        statusCode: number;
+        body: string;
+      };
+      return { status: response.statusCode, body: JSON.parse(response.body) };
+    };
+    const first = await page({});
+    expect(first.body.entries).toHaveLength(50);
+    expect(first.body.inForce).toEqual({ contact: true, marketing_email: true });
+    const seen = [...first.body.entries];
+    for (let cursor = first.body.cursor; cursor;) {
+      const next = await page({ limit: '100', cursor });
+      expect(next.status).toBe(200);
+      seen.push(...next.body.entries);
+      cursor = next.body.cursor;
+    }
+    expect(seen).toEqual(await deps.consents.entriesFor(leadId));
+    expect(seen).toHaveLength(131);
+    expect((await page({ limit: '101' })).body.issues).toEqual([expect.objectContaining({ path: 'limit' })]);
+    expect((await page({ cursor: 'not-a-cursor' })).body.issues).toEqual([expect.objectContaining({ path: 'cursor' })]);
+    const other = await capture(deps, { ...ada, email: 'other@example.com', consent: 'on' });
+    expect(other).not.toBe(leadId);
+    const { status, body } = await page({ cursor: first.body.cursor });
+    expect(status).toBe(200);
+    const otherList = (await createConsentsHandler(() => deps)(
+      httpEvent({ method: 'GET', path: `/leads/${other}/consents`, pathParameters: { leadId: other }, query: { cursor: first.body.cursor }, claims: manager }),
+      lambdaContext,
+    )) as { statusCode: number; body: string };
+    expect([otherList.statusCode, JSON.parse(otherList.body).issues]).toEqual([400, [expect.objectContaining({ path: 'cursor' })]]);
+    expect(body.entries[0]).toEqual(seen[50]);
+    const exported = await exportOf(deps, leadId, admin);
+    expect(exported.body.consents).toEqual(seen.slice(-100));
+    expect(exported.body.consentsLeftOut).toEqual({ count: 31, pagedAt: `/leads/${leadId}/consents` });
+  });
+
   it('is for the lead owner, managers and admins: another rep gets 403, no token 401, an unknown lead 404', async () => {
     const deps = depsWithConsentForm();
     const leadId = await capture(deps, ada);

@@ -8,6 +8,7 @@ import {
   retentionEnded,
   wasErased,
   type ConsentLedgerEntry,
+  type ConsentsGiven,
   type DedupKey,
   type Lead,
   type PreparedIntake,
@@ -174,17 +175,19 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
       },
     });
     // Another touch counts itself and every other change appends to the history: either in between means the tags and agenda written here are stale.
-    const unchanged = 'attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory';
-    const seen = { ':seenTouches': existing.touches, ':seenHistory': existing.history.length };
+    // A withdrawal takes its purpose's mark away: the consent left out as recorded, or the marks set, stand only on the marks as read.
+    const marks = consentMarksWrite(existing, whole ? touch.consentGiven : undefined);
+    const unchanged = `attribute_exists(pk) AND touches = :seenTouches AND size(history) = :seenHistory${marks.condition}`;
+    const seen = { ':seenTouches': existing.touches, ':seenHistory': existing.history.length, ...marks.values };
     const leadWrite: TransactItem = whole
       ? {
           Update: {
             TableName: this.tableName,
             Key: leadsTableKeys.lead(leadId),
-            UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${warmed}`,
+            UpdateExpression: `SET touches = touches + :one, updatedAt = :at${touch.timeline.length > 0 ? ', history = list_append(history, :entries)' : ''}${lastTouch}${score}${tags}${agenda}${touch.gained ? ', contact = :contact, answers = :answers' : ''}${marks.set}${warmed}`,
             // Warming takes a lead out of its pool: only while it still waits there unowned (a claim in between keeps it).
             ConditionExpression: `${unchanged}${touch.reroutes ? ' AND attribute_not_exists(ownerId) AND #status = :inPool' : ''}`,
-            ...(touch.reroutes ? { ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' } } : {}),
+            ...(touch.reroutes || marks.names ? { ExpressionAttributeNames: { ...(touch.reroutes ? { '#status': 'status', '#lock': 'lock' } : {}), ...marks.names } } : {}),
             ExpressionAttributeValues: {
               ':one': 1,
               ...seen,
@@ -205,6 +208,7 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
             Key: leadsTableKeys.lead(leadId),
             UpdateExpression: 'SET touches = touches + :one, updatedAt = :at',
             ConditionExpression: unchanged,
+            ...(marks.names ? { ExpressionAttributeNames: marks.names } : {}),
             ExpressionAttributeValues: { ':one': 1, ...seen, ':at': touch.historyEntry.at },
           },
         };
@@ -269,6 +273,40 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
     if (fingerprint && Item.fingerprint && Item.fingerprint !== fingerprint) throw new DeliveryIdReusedError(key);
     return { leadId: String(Item.leadId), outcome: 'replayed' };
   }
+}
+
+/**
+ * How a touch's update keeps the lead's `consentGiven` marks: the condition that each mark read is still there (a
+ * withdrawal in between takes its mark away, and the consent a mark left out must then be recorded after all), and
+ * the marks its consent leaves (`set`, none for a touch `counted` alone: a lead at the item limit has no room for
+ * them, so its repeats are recorded each time, as they were before marks were kept). A lead with no marks yet gets
+ * them as a whole, since DynamoDB sets no path inside a map that is not there.
+ */
+function consentMarksWrite(existing: Lead, given: ConsentsGiven | undefined): { condition: string; set: string; names?: Record<string, string>; values: Record<string, unknown> } {
+  const read = Object.entries(existing.consentGiven ?? {}).filter(([, mark]) => mark !== undefined);
+  const setting = Object.entries(given ?? {});
+  if (read.length === 0 && setting.length === 0) return { condition: '', set: '', values: {} };
+  const names: Record<string, string> = { '#consentGiven': 'consentGiven', ...(read.length ? { '#markAt': 'at' } : {}) };
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  read.forEach(([purpose, mark], index) => {
+    names[`#readPurpose${index}`] = purpose;
+    values[`:readMarkAt${index}`] = mark.at;
+    conditions.push(`#consentGiven.#readPurpose${index}.#markAt = :readMarkAt${index}`);
+  });
+  let set = '';
+  if (existing.consentGiven === undefined && setting.length > 0) {
+    conditions.push('attribute_not_exists(#consentGiven)');
+    values[':consentGiven'] = given;
+    set = ', #consentGiven = :consentGiven';
+  } else {
+    setting.forEach(([purpose, mark], index) => {
+      names[`#givenPurpose${index}`] = purpose;
+      values[`:givenMark${index}`] = mark;
+      set += `, #consentGiven.#givenPurpose${index} = :givenMark${index}`;
+    });
+  }
+  return { condition: conditions.map((condition) => ` AND ${condition}`).join(''), set, names, values };
 }
 
 /** Decisions one post may take (a key released, a shared phone left to its holder, a key taken meanwhile) before it is answered 503. */
