@@ -7,7 +7,7 @@ import { createHandler as createClaim } from '../../../functions/claim-lead/hand
 import { createHandler as createStatusChange } from '../../../functions/change-lead-status/handler';
 import { fakeDependencies } from '../../support/fakes';
 import { webFormIntake } from '../../support/intakes';
-import { busEvent, httpEvent, lambdaContext } from '../../support/api-gateway-events';
+import { busEvent, lambdaContext, leadStepEvent } from '../../support/api-gateway-events';
 
 type Deps = ReturnType<typeof fakeDependencies>;
 
@@ -229,15 +229,7 @@ describe('assign-lead handler', () => {
     const deps = fakeDependencies();
     for (const repId of ['rep-ava', 'rep-ben']) await deps.store.setOutOfOffice({ repId, outOfOffice: true, setBy: 'mgr-maya', setAt: deps.now().toISOString() });
     const post = async (createStep: typeof createClaim | typeof createStatusChange, leadId: string, step: string, sub: string, body?: unknown) => {
-      const claims = { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' };
-      const event = httpEvent({
-        method: 'POST',
-        path: `/leads/${leadId}/${step}`,
-        pathParameters: { leadId },
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        claims,
-      });
+      const event = leadStepEvent(step, leadId, { sub, 'cognito:groups': sub.startsWith('mgr-') ? '[manager]' : '[rep]' }, body);
       expect(((await createStep(() => deps)(event, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
     };
     const since = [
