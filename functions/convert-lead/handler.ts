@@ -11,9 +11,11 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     doing: 'converted',
     body: ({ now }) => conversionBodySchema(now),
     plan: ({ lead, principal, body, config, now, eventId }) => {
-      const issue = unvaluedSaleIssue(body, config);
+      const plan = planConversion({ lead, principal, conversion: body, now, eventId });
+      // Only a conversion the caller may write is valued: a refusal (another rep's lead) comes first.
+      const issue = 'transition' in plan ? unvaluedSaleIssue(body, config) : undefined;
       if (issue) throw badRequest('The request is invalid', [issue]);
-      return planConversion({ lead, principal, conversion: body, now, eventId });
+      return plan;
     },
   });
 }

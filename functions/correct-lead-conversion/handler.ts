@@ -13,11 +13,13 @@ export function createHandler(dependencies: DependencyResolver<'config' | 'leads
     callers: { may: mayCorrectConversions, refusal: "Correcting conversions is for finance, managers, admins and the lead's owner" },
     body: ({ now }) => conversionCorrectionBodySchema(now),
     plan: ({ lead, principal, body, config, now, eventId }) => {
-      const wonAt = body.wonAt ?? lead.conversion?.wonAt;
-      // Without a conversion there is nothing to correct: the plan refuses that.
-      const issue = wonAt === undefined ? undefined : unvaluedSaleIssue({ currency: body.currency, wonAt }, config);
+      const plan = planConversionCorrection({ lead, principal, correction: body, now, eventId });
+      // Only a correction the caller may write is valued, as the conversion would hold it: a refusal comes first, as
+      // the day a 400 names may be the conversion's own, which another rep may not learn.
+      const corrected = 'transition' in plan ? plan.transition.after.conversion : undefined;
+      const issue = corrected && unvaluedSaleIssue(corrected, config);
       if (issue) throw badRequest('The request is invalid', [issue]);
-      return planConversionCorrection({ lead, principal, correction: body, now, eventId });
+      return plan;
     },
     decidedOn: (lead) => lead.conversion,
     answer: correctionAnswer,

@@ -90,4 +90,19 @@ describe('a sale ROI could not value is refused as spend in that currency is', (
     const eurLater = await post(deps, 'conversion/corrections', 'c-2', finance, { revenue: 90, currency: 'EUR', wonAt: '2026-02-01T15:00:00.000Z', reason: 'billed in euros' });
     expect(eurLater).toMatchObject({ status: 200, json: { conversion: { revenue: 90, currency: 'EUR', wonAt: '2026-02-01T15:00:00.000Z' } } });
   });
+
+  it('refuses another rep 403 before the currency is looked at, so the answer tells nothing of their sale (not even its day)', async () => {
+    const deps = dependencies();
+    await qualifiedLead(deps, 'c-3');
+    const ben = { sub: 'rep-ben', 'cognito:groups': '[rep]' };
+    // Before Ava converts it: Ben's convert in a currency without a rate is refused for what it is, another rep's lead.
+    expect(await post(deps, 'convert', 'c-3', ben, { revenue: 100, currency: 'GBP', wonAt: '2026-03-02T10:00:00.000Z' })).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
+    expect((await post(deps, 'convert', 'c-3', ava, { revenue: 100, currency: 'USD', wonAt: '2025-12-20T15:00:00.000Z' })).status).toBe(200);
+    const before = writes(deps);
+    // Without wonAt the correction is valued on the conversion's day, which a 400 would name to Ben.
+    const probe = await post(deps, 'conversion/corrections', 'c-3', ben, { revenue: 1, currency: 'GBP', reason: 'probe' });
+    expect(probe).toMatchObject({ status: 403, json: { rule: 'not_owner' } });
+    expect(JSON.stringify(probe.json)).not.toContain('2025-12-20');
+    expect(writes(deps)).toBe(before);
+  });
 });
