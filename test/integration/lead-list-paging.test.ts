@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { poolSchema, type Configuration } from '@leadflow/domain';
+import { encodePageCursor, pageCursorScope, poolSchema, type Configuration } from '@leadflow/domain';
 import { logger } from '@leadflow/platform';
 import { DynamoDbLeadStoreWithIngestion } from '../support/dynamodb-leads';
 import { createHandler as createClaim } from '../../functions/claim-lead/handler';
@@ -140,6 +140,33 @@ describe('paging the lead lists against DynamoDB Local', () => {
     // The same cursor from another member of the same pool is the same list's place: it still works.
     expect(ids(await w.pool('scope-x', rep(ben), { cursor: poolXFirst.json.cursor! }))).toEqual(['scope-x-2']);
     expect(ids(await w.mine(rep(ava), { cursor: avaFirst.json.cursor! }))).toEqual([avaAll[1]]);
+  });
+
+  it("pages a forged cursor (its list's scope is a digest anyone can compute) only within the list the request names: another rep's or pool's lead as its place gives none of theirs", { timeout: 120_000 }, async () => {
+    const w = world('forged');
+    const [ava, ben] = w.members;
+    for (const [leadId, poolId, capturedAt] of [
+      ['forged-ava-1', 'forged-x', '2026-03-02T08:00:00.000Z'],
+      ['forged-ava-2', 'forged-x', '2026-03-02T08:30:00.000Z'],
+      ['forged-ben-1', 'forged-x', '2026-03-02T09:00:00.000Z'],
+      ['forged-x-1', 'forged-x', '2026-03-02T06:00:00.000Z'],
+      ['forged-y-1', 'forged-y', '2026-03-02T07:00:00.000Z'],
+    ] as const)
+      await w.waiting(leadId, poolId, capturedAt);
+    w.setNow('2026-03-03T10:00:00.000Z');
+    for (const leadId of ['forged-ava-1', 'forged-ava-2']) await w.post('claim', leadId, rep(ava));
+    await w.post('claim', 'forged-ben-1', rep(ben));
+    // Ava's first page's place, re-scoped to Ben's list: the store's query takes Ben's partition from the request.
+    const avaPlace = JSON.parse(Buffer.from((await w.mine(rep(ava), { limit: '1' })).json.cursor!, 'base64url').toString('utf8')).at;
+    const asBen = await w.mine(rep(ben), { cursor: encodePageCursor(avaPlace, pageCursorScope('my-leads', ben)) });
+    expect(asBen.status).toBe(200);
+    expect(ids(asBen).every((leadId) => leadId.startsWith('forged-ben-'))).toBe(true);
+    const beforeEverything = encodePageCursor({ agenda: '!', leadId: 'forged-ava-1' }, pageCursorScope('my-leads', ben));
+    expect(ids(await w.mine(rep(ben), { cursor: beforeEverything }))).toEqual(['forged-ben-1']);
+    // Pool x's waiting lead as a place in pool y: a member of y still sees only y's waiting leads.
+    const xPlace = { capturedAt: '2026-03-02T06:00:00.000Z', leadId: 'forged-x-1' };
+    expect(ids(await w.pool('forged-y', rep(ben), { cursor: encodePageCursor({ ...xPlace, capturedAt: '2000-01-01T00:00:00.000Z' }, pageCursorScope('pool-leads', 'forged-y')) }))).toEqual(['forged-y-1']);
+    expect(ids(await w.pool('forged-y', rep(ben), { cursor: encodePageCursor(xPlace, pageCursorScope('pool-leads', 'forged-y')) }))).toEqual(['forged-y-1']);
   });
 
   it('refuses a garbage, truncated or edited cursor naming cursor, never a 500 or another list', { timeout: 120_000 }, async () => {
