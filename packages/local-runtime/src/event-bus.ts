@@ -99,7 +99,7 @@ export class LocalEventBus {
     matching.forEach((rule, index) => {
       // Like EventBridge, a target with an input transformer receives the transformed input, not the event;
       // its dead letter keeps that input, so a redrive runs the target with what it was given.
-      const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event;
+      const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name, ingestedAt: receivedAt }) : event;
       this.deliver(
         {
           key: `${event.id}/${rule.ruleName}`,
