@@ -146,7 +146,10 @@ function redrivePayload(message: Message, ruleInputs: () => ReadonlyMap<string, 
   const [, eventBusName = 'default', ruleName] = /:rule\/(?:([^/]+)\/)?([^/]+)$/.exec(ruleArn) ?? [];
   if (!ruleName || !ruleInputs().has(ruleName)) return { problem: `EventBridge dead-lettered it from rule ${ruleArn}, which the stage's configuration does not give this function.` };
   const input = ruleInputs().get(ruleName);
-  return input ? JSON.stringify(applyRuleTargetInput(input, JSON.parse(body) as BusEvent, { ruleName, eventBusName })) : body;
+  if (!input) return body;
+  const event = JSON.parse(body) as BusEvent;
+  // The dead letter does not say when EventBridge took the event in: its own time stands in for that.
+  return JSON.stringify(applyRuleTargetInput(input, event, { ruleName, eventBusName, ingestedAt: event.time }));
 }
 
 function describeMessage(message: Message): string {

@@ -78,7 +78,7 @@ export class LocalAwsEndpoint {
         eventBusName: busName,
         source: String(entry.Source),
         detailType: String(entry.DetailType),
-        detail: JSON.parse(String(entry.Detail)) as unknown,
+        detailJson: String(entry.Detail),
         // The time the validator read from `Time`: the time of the call when it is missing, null or unreadable (`normalizeEventTime`).
         time: new Date(check.time),
         resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { matches, validatePattern } from '@leadflow/event-pattern';
+import { buildEventEnvelopeJson, matches, validatePattern } from '@leadflow/event-pattern';
 import type { EventRule, EventTrigger, FunctionDefinition } from '@leadflow/manifest';
 import type { ActivityLog, BusEventRecord } from './activity-log';
 import type { FunctionHost } from './function-host';
@@ -73,21 +73,19 @@ export class LocalEventBus {
     }
   }
 
-  /** Accepts one validated event, records it, and starts delivering it to every matching rule's target. */
-  publish(entry: { eventBusName: string; source: string; detailType: string; detail: unknown; time: Date; resources: string[] }): BusEventRecord {
+  /**
+   * Accepts one validated event, records it, and starts delivering it to every matching rule's target. `detailJson`
+   * is the entry's `Detail` as it was sent: rules are matched against that text, as EventBridge matches them, since
+   * parsing it would change what they see (an integer past 2^53 rounded, `1e400` read as `null`).
+   */
+  publish(entry: { eventBusName: string; source: string; detailType: string; detailJson: string; time: Date; resources: string[] }): BusEventRecord {
     const receivedAt = new Date().toISOString();
-    const event: BusEvent = {
-      version: '0',
-      id: randomUUID(),
-      'detail-type': entry.detailType,
-      source: entry.source,
-      account: localAccount,
-      time: entry.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      region: localRegion,
-      resources: entry.resources,
-      detail: entry.detail,
-    };
-    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.rule.pattern, event)) : [];
+    const eventJson = buildEventEnvelopeJson(
+      { Source: entry.source, DetailType: entry.detailType, Detail: entry.detailJson, Resources: entry.resources },
+      { id: randomUUID(), account: localAccount, region: localRegion, time: entry.time.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    );
+    const event = JSON.parse(eventJson) as BusEvent;
+    const matching = entry.eventBusName === this.name ? this.rules.filter((rule) => matches(rule.rule.pattern, eventJson)) : [];
     this.accepted += 1;
     const record = this.activity.add(this.activity.events, {
       id: event.id,
@@ -101,7 +99,7 @@ export class LocalEventBus {
     matching.forEach((rule, index) => {
       // Like EventBridge, a target with an input transformer receives the transformed input, not the event;
       // its dead letter keeps that input, so a redrive runs the target with what it was given.
-      const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name }) : event;
+      const input = rule.rule.input ? applyRuleTargetInput(rule.rule.input, event, { ruleName: rule.ruleName, eventBusName: this.name, ingestedAt: receivedAt }) : event;
       this.deliver(
         {
           key: `${event.id}/${rule.ruleName}`,

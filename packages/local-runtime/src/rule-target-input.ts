@@ -8,16 +8,17 @@ import type { BusEvent } from './event-bus';
  * (escaped), and so does it in a template that is not JSON (`lead <id> scored`). So a JSON template needs no
  * quotes around a text variable: `{"rule": <aws.events.rule-name>}` gives `{"rule": "…"}`. The predefined `aws.events.rule-name`, `aws.events.rule-arn`, `aws.events.event`
  * (the event without `detail`), `aws.events.event.json` (the whole event) and
- * `aws.events.event.ingestion-time` are there too. A template that is JSON gives an object, else text.
+ * `aws.events.event.ingestion-time` (when the bus received the event, `rule.ingestedAt`: not the event's `time`, which its
+ * sender sets) are there too. A template that is JSON gives an object, else text.
  */
-export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, rule: { ruleName: string; eventBusName: string }): unknown {
+export function applyRuleTargetInput(input: RuleTargetInput, event: BusEvent, rule: { ruleName: string; eventBusName: string; ingestedAt: string }): unknown {
   const { detail: _detail, ...envelope } = event;
   const variables = new Map<string, unknown>([
     ['aws.events.rule-name', rule.ruleName],
     ['aws.events.rule-arn', `arn:aws:events:${event.region}:${event.account}:rule/${rule.eventBusName}/${rule.ruleName}`],
     ['aws.events.event', envelope],
     ['aws.events.event.json', event],
-    ['aws.events.event.ingestion-time', event.time],
+    ['aws.events.event.ingestion-time', rule.ingestedAt],
   ]);
   for (const [name, path] of Object.entries(input.inputPathsMap)) variables.set(name, valueAtPath(event, path));
 

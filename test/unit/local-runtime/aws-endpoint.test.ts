@@ -4,6 +4,7 @@ import { ActivityLog } from '../../../packages/local-runtime/src/activity-log';
 import { LocalAwsEndpoint } from '../../../packages/local-runtime/src/aws-endpoint';
 import { LocalEventBus } from '../../../packages/local-runtime/src/event-bus';
 import type { FunctionHost } from '../../../packages/local-runtime/src/function-host';
+import type { FunctionDefinition } from '@leadflow/manifest';
 
 /** The local EventBridge endpoint on the wire, in front of a bus with no rules: what PutEvents answers and what the bus receives. */
 
@@ -58,6 +59,32 @@ describe('PutEvents', () => {
       ]);
     } finally {
       vi.useRealTimers();
+    }
+  });
+});
+
+describe('PutEvents to a rule', () => {
+  it('matches the rule against Detail as it was sent, as EventBridge does: numbers keep their text, which parsing would change', async () => {
+    const received: unknown[] = [];
+    const host = { invoke: async (_target: string, event: unknown) => void received.push(event) } as unknown as FunctionHost;
+    const pattern = { source: ['test.source'], detail: { $or: [{ accountId: [123456789012345678n] }, { amount: [null] }] } };
+    const target: FunctionDefinition = { name: 'target', description: '', entry: '', tables: {}, trigger: { kind: 'event', rules: [{ ruleName: 'big-numbers', pattern }], retryAttempts: 0, maxEventAgeSeconds: 60 } };
+    const bus = new LocalEventBus('leadflow', [target], host, activity, 10);
+    const withRule = new LocalAwsEndpoint(bus, activity);
+    const ruleUrl = await withRule.start(0, '127.0.0.1');
+    try {
+      const response = await fetch(ruleUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+        // 123456789012345678 is past 2^53 (JSON.parse reads 123456789012345680); 1e400 is a number, not null (JSON.parse reads Infinity, written back as null).
+        body: JSON.stringify({ Entries: [entry({ Detail: '{"accountId": 123456789012345678}' }), entry({ Detail: '{"accountId": 123456789012345680}' }), entry({ Detail: '{"amount": 1e400}' })] }),
+      });
+      expect(response.status).toBe(200);
+      await bus.drain();
+      expect(activity.events.map((event) => event.rules.map((rule) => rule.ruleName))).toEqual([['big-numbers'], [], []]);
+      expect(received).toHaveLength(1);
+    } finally {
+      await withRule.stop();
     }
   });
 });

@@ -92,7 +92,7 @@ describe('a dead letter of the local bus, across a restart', () => {
         },
       } as unknown as FunctionHost;
       const bus = new LocalEventBus('leadflow', manifestFunctions(demoConfiguration()), failing, new ActivityLog(options), 1, new DeliveryJournal(journalFile), 2);
-      bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType: 'lead.scored', detail: warmScoredLead('l-1'), time: new Date(), resources: [] });
+      bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType: 'lead.scored', detailJson: JSON.stringify(warmScoredLead('l-1')), time: new Date(), resources: [] });
       await bus.drain();
       expect(new DeliveryJournal(journalFile).pending()).toEqual([]);
 

@@ -40,7 +40,7 @@ function gatedHost() {
 
 const assigned = (leadId: string) => ({ eventId: `${leadId}-assigned`, leadId, ownerId: 'rep-ava', poolId: 'americas-inbound', rule: 'round_robin', assignedAt: '2026-03-02T10:00:01.000Z' });
 const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
-  bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detail, time: new Date('2026-03-02T10:00:00.000Z'), resources: [] });
+  bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detailJson: JSON.stringify(detail), time: new Date('2026-03-02T10:00:00.000Z'), resources: [] });
 const settle = () => new Promise((done) => setTimeout(done, 0));
 
 describe('LocalEventBus deliveries', () => {
@@ -81,7 +81,7 @@ describe('LocalEventBus retries', () => {
       eventBusName: 'leadflow',
       source: 'leadflow.leads',
       detailType: 'lead.released',
-      detail: { eventId: 'e1', leadId: 'l1', previousOwnerId: 'rep-ava', poolId: 'americas-inbound', reason: 'no_need_now', releasedAt: new Date(Date.now() - 2 * 3_600_000).toISOString() },
+      detailJson: JSON.stringify({ eventId: 'e1', leadId: 'l1', previousOwnerId: 'rep-ava', poolId: 'americas-inbound', reason: 'no_need_now', releasedAt: new Date(Date.now() - 2 * 3_600_000).toISOString() }),
       time: new Date(Date.now() - 2 * 3_600_000),
       resources: [],
     });

@@ -13,7 +13,8 @@ const event: BusEvent = {
   resources: ['arn:one'],
   detail: { leadId: 'l-1', answers: { size: '1000+' }, note: 'say "hi"' },
 };
-const rule = { ruleName: 'lead-route-hot', eventBusName: 'leadflow' };
+// Received by the bus two hours after it happened: republished by the outbox sweep, say, with its own time.
+const rule = { ruleName: 'lead-route-hot', eventBusName: 'leadflow', ingestedAt: '2026-03-02T12:00:00.000Z' };
 
 describe('a rule target input transformer on the local bus', () => {
   it('hands the target the template with each path value, as JSON outside quotes', () => {
@@ -38,12 +39,12 @@ describe('a rule target input transformer on the local bus', () => {
     });
   });
 
-  it('quotes a text value outside quotes in a JSON template, as EventBridge does', () => {
+  it('quotes a text value outside quotes in a JSON template, as EventBridge does; the ingestion time is when the bus received the event, not its time', () => {
     const input = {
       inputPathsMap: { leadId: '$.detail.leadId', size: '$.detail.answers.size' },
       inputTemplate: '{"rule": <aws.events.rule-name>, "lead": <leadId>, "sizes": [<size>], "time": <aws.events.event.ingestion-time>}',
     };
-    expect(applyRuleTargetInput(input, event, rule)).toEqual({ rule: 'lead-route-hot', lead: 'l-1', sizes: ['1000+'], time: '2026-03-02T10:00:00Z' });
+    expect(applyRuleTargetInput(input, event, rule)).toEqual({ rule: 'lead-route-hot', lead: 'l-1', sizes: ['1000+'], time: '2026-03-02T12:00:00.000Z' });
   });
 
   it('gives text when the template is not JSON', () => {

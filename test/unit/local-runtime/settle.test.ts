@@ -14,7 +14,8 @@ const nextHop: FunctionDefinition = {
   tables: {},
 };
 
-const publish = (bus: LocalEventBus, detailType: string, detail: unknown) => bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detail, time: new Date(), resources: [] });
+const publish = (bus: LocalEventBus, detailType: string, detail: unknown) =>
+  bus.publish({ eventBusName: 'leadflow', source: 'leadflow.leads', detailType, detailJson: JSON.stringify(detail), time: new Date(), resources: [] });
 
 describe('settle', () => {
   it('drains again while a round publishes events, also once the activity log is full and its length no longer changes', async () => {
