@@ -106,9 +106,8 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
         return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey);
       } catch (touchError) {
         // A key the touch was to give the lead was taken by another lead meanwhile: decide again, with it held.
-        if (touchError instanceof GainedKeyTakenError) return again(intake);
         // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
-        if (touchError instanceof PhoneOfAnotherError) return again({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== touchError.phoneKey) });
+        if (touchError instanceof DecideAgainError) return again(touchError.phoneOfAnother ? { ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== touchError.phoneOfAnother) } : intake);
         if (!(touchError instanceof GoneLeadError)) throw touchError;
         // The lead holding the person's key has expired (an invalid lead's TTL) or was erased: the key goes too (an erasure took it already), and this is a new lead.
         await this.releaseKeyOfGoneLead(held.key, existingLeadId);
@@ -152,7 +151,7 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
     if (!existing || wasErased(existing) || retentionEnded(existing, this.retention, intake.lead.capturedAt)) throw new GoneLeadError(leadId);
     // Decided on every read of the holder: a touch in between may have given a holder without an email another person's.
     const phoneOfAnother = phoneSharedWithAnother(intake.lead, heldKeys, existing);
-    if (phoneOfAnother) throw new PhoneOfAnotherError(phoneOfAnother);
+    if (phoneOfAnother) throw new DecideAgainError(phoneOfAnother);
     const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
     const whole = fit === 'whole';
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
@@ -239,7 +238,7 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
       }
       const updateIndex = offset + deliveryKeys.length;
       if (failed?.[updateIndex] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
-      if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new GainedKeyTakenError();
+      if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new DecideAgainError();
       if (whole && oversizedItems(error)?.[updateIndex]) return this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey, existing, 'counted');
       throw error;
     }
@@ -319,17 +318,13 @@ class StaleLeadError extends WriteContentionError {
   }
 }
 
-/** The only key the post shares with the lead holding it is the phone, and the lead is another person's (`phoneSharedWithAnother`). */
-class PhoneOfAnotherError extends Error {
-  constructor(readonly phoneKey: string) {
-    super('The phone the post gives is held by the lead of another person');
-  }
-}
-
-/** A person key a touch was to give its lead was taken by another lead after the intake's keys were tried. */
-class GainedKeyTakenError extends Error {
-  constructor() {
-    super('A contact detail the touch adds was taken by another lead meanwhile');
+/**
+ * The post is no touch of the lead as now read: a person key the touch was to give it was taken by another lead after
+ * the intake's keys were tried, or the only key the two share is a phone of another person's (`phoneOfAnother`, see `phoneSharedWithAnother`).
+ */
+class DecideAgainError extends Error {
+  constructor(readonly phoneOfAnother?: string) {
+    super("A key changed hands, or the shared phone is another person's: the post is decided again");
   }
 }
 
