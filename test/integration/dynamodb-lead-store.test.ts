@@ -274,6 +274,38 @@ describe('a post on a shared phone racing a post of the same email, against Dyna
   });
 });
 
+describe('two people posting a held phone without an email at once, against DynamoDB Local', () => {
+  it("the one whose touch loses to the other's email is a lead of their own, not a touch of the other person's lead", async () => {
+    const phone = '+14155550193';
+    await leads.ingestLead(webFormIntake(config, { leadId: 'phone-only-holder', contact: { name: 'Kit', phone } }));
+    // Lou's post reads the holder (no email yet: Lou's touch would give it Lou's); Mo's post on the same phone gives it Mo's email first.
+    const readLead = leads.getLead.bind(leads);
+    let raced = false;
+    leads.getLead = async (leadId) => {
+      const seen = await readLead(leadId);
+      if (leadId === 'phone-only-holder' && !raced) {
+        raced = true;
+        expect(await leads.ingestLead(webFormIntake(config, { leadId: 'phone-only-mo', contact: { name: 'Mo', email: 'mo-phone-only@example.com', phone } }))).toEqual({
+          leadId: 'phone-only-holder',
+          outcome: 'touched',
+        });
+      }
+      return seen;
+    };
+    const lou = webFormIntake(config, { leadId: 'phone-only-lou', contact: { name: 'Lou', email: 'lou-phone-only@example.com', phone }, answers: { company: 'Lou & Co' } });
+    try {
+      expect(await leads.ingestLead(lou)).toEqual({ leadId: 'phone-only-lou', outcome: 'created' });
+    } finally {
+      leads.getLead = readLead;
+    }
+    expect(raced).toBe(true);
+    expect(await leads.getLead('phone-only-holder')).toMatchObject({ touches: 2, contact: { email: 'mo-phone-only@example.com', phone } });
+    expect((await leads.getLead('phone-only-holder'))?.answers.company).toBeUndefined();
+    expect(await leads.findLeadIdByPersonKey(personDedupKey('email', 'lou-phone-only@example.com'))).toBe('phone-only-lou');
+    expect(await leads.findLeadIdByPersonKey(personDedupKey('phone', phone))).toBe('phone-only-holder');
+  });
+});
+
 describe('a repeat post by phone, against DynamoDB Local', () => {
   it('reads the lead holding the phone once: the read that decides whether the phone is shared is the read the touch is decided on', async () => {
     const phone = '+14155550181';

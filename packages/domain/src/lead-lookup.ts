@@ -6,6 +6,7 @@ import type { Lead, LeadStatus } from './lead';
 import { phoneCountry } from './organisation-country';
 import { unknownQueryParameterIssues } from './unknown-query-parameters';
 import { maskName } from './contact-masking';
+import { publicText } from './human-text';
 
 /**
  * The dedup key of a person, exactly as `prepareIntake` claims it (`email#ada@example.com`,
@@ -35,14 +36,16 @@ export type LookupQueryResult = { ok: true; key: string } | { ok: false; issues:
 
 /**
  * Reads a dedup-check query: exactly one of `email` or `phone`; a phone is read as E.164, national
- * numbers in `country` (ISO 3166-1 alpha-2) or else `defaultCountry`. A `+` sent unencoded in a URL
- * arrives as a space and is read as the `+` it was.
+ * numbers in `country` (ISO 3166-1 alpha-2) or else `defaultCountry`, each rid of what the intake drops from
+ * contact fields (`publicText`). A `+` sent unencoded in a URL arrives as a space and is read as the `+` it was.
  *
  * @example
  * readLookupQuery({ phone: '(415) 555-0100' }, 'US') // → { ok: true, key: 'phone#+14155550100' }
  */
 export function readLookupQuery(query: Readonly<Record<string, string | undefined>>, defaultCountry: string | undefined): LookupQueryResult {
-  const { email, phone, country } = query;
+  const { country } = query;
+  // Cleaned as the intake cleans what it stores (`publicText`): a value pasted with direction marks is the person it names.
+  const [email, phone] = [query.email, query.phone].map((value) => (value === undefined ? undefined : publicText(value)));
   const issues: FieldIssue[] = unknownQueryParameterIssues(query, ['email', 'phone', 'country']);
   if (country !== undefined && !phoneCountry(country)) issues.push({ path: 'country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US"' });
   if (email !== undefined && phone !== undefined) return { ok: false, issues: [...issues, { path: 'phone', message: 'give either "email" or "phone", not both' }] };

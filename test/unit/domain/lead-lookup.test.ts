@@ -45,6 +45,14 @@ describe('readLookupQuery', () => {
     expect(readLookupQuery({ phone: ' 442079460958' }, 'US')).toEqual({ ok: true, key: 'phone#+442079460958' });
   });
 
+  it('reads an email or phone pasted with the direction marks or control characters the intake drops into the key the intake claims', () => {
+    // A contact card copied from a phone or a chat app wraps its values in U+202A…U+202C; a form post with them makes a lead on the plain address.
+    const pasted = { email: '\u202aada@example.com\u202c', phone: '\u202a+1 415 555 0100\u0000\u202c' };
+    expect(webFormIntake(config, { leadId: 'x', contact: pasted }).dedupKeys.map((key) => key.key)).toEqual([personDedupKey('email', 'ada@example.com'), personDedupKey('phone', '+14155550100')]);
+    expect(readLookupQuery({ email: pasted.email }, 'US')).toEqual({ ok: true, key: 'email#ada@example.com' });
+    expect(readLookupQuery({ phone: pasted.phone }, 'US')).toEqual({ ok: true, key: 'phone#+14155550100' });
+  });
+
   it('names the parameter that is wrong', () => {
     expect(readLookupQuery({}, 'US')).toEqual({ ok: false, issues: [{ path: '(query)', message: 'give exactly one of "email" or "phone"' }] });
     expect(readLookupQuery({ email: 'a@example.com', phone: '+14155550100' }, 'US')).toEqual({ ok: false, issues: [{ path: 'phone', message: 'give either "email" or "phone", not both' }] });

@@ -102,15 +102,12 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
       if (held.kind === 'delivery') return (await this.replayOfDelivery(held)) ?? again(intake);
       const existingLeadId = await holderOf(this.client, this.tableName, held.key);
       if (existingLeadId === undefined) return again(intake);
-      const holder = heldKeys.some((key) => key.key.startsWith('phone#')) ? await this.currentLead(existingLeadId) : undefined;
-      const sharedPhone = holder && phoneSharedWithAnother(lead, heldKeys, holder);
-      // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
-      if (sharedPhone) return again({ ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== sharedPhone) });
       try {
-        return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey, holder);
+        return await this.recordTouch(existingLeadId, intake, heldKeys, idempotencyKey);
       } catch (touchError) {
         // A key the touch was to give the lead was taken by another lead meanwhile: decide again, with it held.
-        if (touchError instanceof GainedKeyTakenError) return again(intake);
+        // Someone else on the holder's phone: a lead of their own, which leaves the phone's key to the holder.
+        if (touchError instanceof DecideAgainError) return again(touchError.phoneOfAnother ? { ...intake, dedupKeys: intake.dedupKeys.filter((key) => key.key !== touchError.phoneOfAnother) } : intake);
         if (!(touchError instanceof GoneLeadError)) throw touchError;
         // The lead holding the person's key has expired (an invalid lead's TTL) or was erased: the key goes too (an erasure took it already), and this is a new lead.
         await this.releaseKeyOfGoneLead(held.key, existingLeadId);
@@ -128,12 +125,11 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
     }
   }
 
-  /** `read`: the lead as just read (the phone's holder), for the first try; a retry reads it again. */
-  private async recordTouch(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string, read?: Lead): Promise<IntakeOutcome> {
+  private async recordTouch(leadId: string, intake: PreparedIntake, heldKeys: readonly DedupKey[], idempotencyKey?: string): Promise<IntakeOutcome> {
     // The touch is re-scored and re-tagged from the lead as read, so it is written only if no other touch or change came in between.
     for (let tries = 1; ; tries += 1) {
       try {
-        return await this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey, tries === 1 ? read : undefined);
+        return await this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey);
       } catch (error) {
         if (!(error instanceof StaleLeadError) || tries >= 8) throw error;
         await new Promise((done) => setTimeout(done, Math.random() * 20 * tries));
@@ -153,6 +149,9 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
     const existing = read ?? (await this.currentLead(leadId));
     // Erased since its key was read (the touch's first try lost to the erasure's write): the key went with the person, so this post is a new lead, not a touch bringing click ids and consent details back.
     if (!existing || wasErased(existing) || retentionEnded(existing, this.retention, intake.lead.capturedAt)) throw new GoneLeadError(leadId);
+    // Decided on every read of the holder: a touch in between may have given a holder without an email another person's.
+    const phoneOfAnother = phoneSharedWithAnother(intake.lead, heldKeys, existing);
+    if (phoneOfAnother) throw new DecideAgainError(phoneOfAnother);
     const touch = intake.touch(existing, heldKeys, intake.dedupKeys);
     const whole = fit === 'whole';
     const lastTouch = touch.lastTouch ? ', attribution.lastTouch = :lastTouch' : '';
@@ -239,7 +238,7 @@ export class DynamoDbLeadIngestion implements LeadIngestion {
       }
       const updateIndex = offset + deliveryKeys.length;
       if (failed?.[updateIndex] || isTransactionConflict(error)) throw new StaleLeadError(leadId);
-      if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new GainedKeyTakenError();
+      if (gainedKeys.some((_, index) => failed?.[updateIndex + 1 + index])) throw new DecideAgainError();
       if (whole && oversizedItems(error)?.[updateIndex]) return this.recordTouchOnce(leadId, intake, heldKeys, idempotencyKey, existing, 'counted');
       throw error;
     }
@@ -319,10 +318,13 @@ class StaleLeadError extends WriteContentionError {
   }
 }
 
-/** A person key a touch was to give its lead was taken by another lead after the intake's keys were tried. */
-class GainedKeyTakenError extends Error {
-  constructor() {
-    super('A contact detail the touch adds was taken by another lead meanwhile');
+/**
+ * The post is no touch of the lead as now read: a person key the touch was to give it was taken by another lead after
+ * the intake's keys were tried, or the only key the two share is a phone of another person's (`phoneOfAnother`, see `phoneSharedWithAnother`).
+ */
+class DecideAgainError extends Error {
+  constructor(readonly phoneOfAnother?: string) {
+    super("A key changed hands, or the shared phone is another person's: the post is decided again");
   }
 }
 
